@@ -1,0 +1,268 @@
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/laminar-sql/laminar/templates"
+)
+
+const runtimeModule = "github.com/laminar-sql/laminar"
+
+// version is laminarc's module version, or "devel" when built from a checkout.
+func version() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "devel"
+}
+
+// runtimeSource finds the runtime module laminarc was built from: the
+// LAMINAR_ROOT override, the checkout this binary was compiled in, or the
+// module cache copy of laminarc's own version. dir is "" when the version
+// can be required as is.
+func runtimeSource() (ver, dir string, err error) {
+	if root := os.Getenv("LAMINAR_ROOT"); root != "" {
+		return "v0.0.0", root, checkRoot(root)
+	}
+	if v := version(); v != "devel" {
+		return v, "", nil
+	}
+	_, file, _, ok := runtime.Caller(0)
+	if ok {
+		root := filepath.Dir(filepath.Dir(filepath.Dir(file)))
+		if checkRoot(root) == nil {
+			return "v0.0.0", root, nil
+		}
+	}
+	return "", "", errors.New("cannot find the Laminar runtime source: set LAMINAR_ROOT to a checkout of " + runtimeModule)
+}
+
+func checkRoot(root string) error {
+	data, err := os.ReadFile(filepath.Join(root, "go.mod"))
+	if err != nil || !strings.Contains(string(data), "module "+runtimeModule+"\n") {
+		return fmt.Errorf("%s is not a checkout of %s", root, runtimeModule)
+	}
+	return nil
+}
+
+// moduleFiles renders go.mod and go.sum of a standalone job module.
+func moduleFiles(name string) (mod, sum []byte, err error) {
+	ver, dir, err := runtimeSource()
+	if err != nil {
+		return nil, nil, err
+	}
+	mod, err = templates.GoModFile(templates.GoMod{Module: "laminar.job/" + moduleName(name),
+		RuntimeModule: runtimeModule, RuntimeVersion: ver, RuntimeDir: dir})
+	if err != nil {
+		return nil, nil, err
+	}
+	// The job needs the checksums of the runtime's own dependencies.
+	sumDir := dir
+	if sumDir == "" {
+		out, _ := exec.Command("go", "env", "GOMODCACHE").Output()
+		sumDir = filepath.Join(strings.TrimSpace(string(out)), runtimeModule+"@"+ver)
+	}
+	sum, err = os.ReadFile(filepath.Join(sumDir, "go.sum"))
+	if err != nil && !os.IsNotExist(err) {
+		return nil, nil, err
+	}
+	return mod, sum, nil
+}
+
+// moduleName keeps a job name to the characters a module path allows.
+func moduleName(name string) string {
+	s := strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.' {
+			return r
+		}
+		if r >= 'A' && r <= 'Z' {
+			return r + 'a' - 'A'
+		}
+		return '_'
+	}, name)
+	if s == "" || s[0] == '.' {
+		s = "job" + s
+	}
+	return s
+}
+
+func sortedNames(files map[string][]byte) []string {
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// cacheKey hashes everything a job binary depends on: the generated files,
+// laminarc's version and its own executable (a rebuilt laminarc may bring a
+// changed runtime), and the build flags.
+func cacheKey(files map[string][]byte, flags []string) string {
+	h := sha256.New()
+	fmt.Fprintln(h, "laminar job cache v1", version(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	if exe, err := os.Executable(); err == nil {
+		if st, err := os.Stat(exe); err == nil {
+			fmt.Fprintln(h, exe, st.Size(), st.ModTime().UnixNano())
+		}
+	}
+	for _, name := range sortedNames(files) {
+		fmt.Fprintln(h, name, len(files[name]))
+		h.Write(files[name])
+	}
+	fmt.Fprintln(h, strings.Join(flags, "\x00"))
+	return hex.EncodeToString(h.Sum(nil))[:24]
+}
+
+func cacheDir() (string, error) {
+	if d := os.Getenv("LAMINAR_CACHE"); d != "" {
+		return d, nil
+	}
+	d, err := os.UserCacheDir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(d, "laminar", "jobs"), nil
+}
+
+// buildJob compiles a loaded pipeline into a binary in the job cache and
+// returns its path; an unchanged pipeline reuses the cached binary without
+// running the Go toolchain.
+func buildJob(l *loaded, goFlags []string, verbose bool) (string, error) {
+	files, err := jobFiles(l, "", true)
+	if err != nil {
+		return "", err
+	}
+	root, err := cacheDir()
+	if err != nil {
+		return "", err
+	}
+	dir := filepath.Join(root, cacheKey(files, goFlags))
+	bin := filepath.Join(dir, "job")
+	if st, err := os.Stat(bin); err == nil && st.Mode().IsRegular() {
+		if verbose {
+			fmt.Fprintf(os.Stderr, "laminarc: using cached build %s\n", bin)
+		}
+		return bin, nil
+	}
+	src := filepath.Join(dir, "src")
+	if err := writeFiles(src, files); err != nil {
+		return "", err
+	}
+	start := time.Now()
+	tmp := bin + ".tmp"
+	args := append([]string{"build", "-o", tmp}, goFlags...)
+	cmd := exec.Command("go", append(args, ".")...)
+	cmd.Dir = src
+	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return "", fmt.Errorf("go build failed (generated source kept in %s):\n%s", src, out)
+	}
+	if err := os.Rename(tmp, bin); err != nil {
+		return "", err
+	}
+	if verbose {
+		fmt.Fprintf(os.Stderr, "laminarc: built %s in %.2fs\n", l.name, time.Since(start).Seconds())
+	}
+	return bin, nil
+}
+
+func cmdBuild(args []string) int {
+	fs := newFlags("build", "pipeline.sql -o BIN", "Compile and build the job binary.")
+	out := fs.String("o", "", "output binary (default: ./<name>)")
+	pgo := fs.String("pgo", "", "a CPU profile of the job to build with (profile-guided optimization)")
+	verbose := fs.Bool("v", false, "report build time and cache use")
+	file, _, ok := parseArgs(fs, args)
+	if !ok {
+		return exitPipeline
+	}
+	l, ok := load(file)
+	if !ok {
+		return exitPipeline
+	}
+	var goFlags []string
+	if *pgo != "" {
+		abs, err := filepath.Abs(*pgo)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "laminarc: %v\n", err)
+			return exitRuntime
+		}
+		goFlags = append(goFlags, "-pgo="+abs)
+	}
+	bin, err := buildJob(l, goFlags, *verbose)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "laminarc: %v\n", err)
+		return exitRuntime
+	}
+	dst := *out
+	if dst == "" {
+		dst = "./" + l.name
+	}
+	if err := copyFile(bin, dst); err != nil {
+		fmt.Fprintf(os.Stderr, "laminarc: %v\n", err)
+		return exitRuntime
+	}
+	return exitOK
+}
+
+func copyFile(from, to string) error {
+	in, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	tmp := to + ".tmp"
+	out, err := os.OpenFile(tmp, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o755)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	if err := out.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp, to)
+}
+
+func cmdRun(args []string) int {
+	fs := newFlags("run", "[flags] pipeline.sql [-- job flags]",
+		"Compile, build (cached by content) and run the job. Relative paths in WITH\noptions resolve against the directory of the .sql file. Flags after -- go to\nthe job binary (see them with: laminarc run pipeline.sql -- --help).")
+	verbose := fs.Bool("v", false, "report build time and cache use")
+	file, pass, ok := parseArgs(fs, args)
+	if !ok {
+		return exitPipeline
+	}
+	l, ok := load(file)
+	if !ok {
+		return exitPipeline
+	}
+	bin, err := buildJob(l, nil, *verbose)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "laminarc: %v\n", err)
+		return exitRuntime
+	}
+	argv := append([]string{bin, "--base-dir", l.dir}, pass...)
+	// exec replaces laminarc with the job: signals reach the job directly and
+	// no orphan outlives a killed laminarc.
+	if err := syscall.Exec(bin, argv, os.Environ()); err != nil {
+		fmt.Fprintf(os.Stderr, "laminarc: exec %s: %v\n", bin, err)
+		return exitRuntime
+	}
+	return exitOK
+}

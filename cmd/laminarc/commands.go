@@ -1,0 +1,203 @@
+package main
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/laminar-sql/laminar/codegen"
+	"github.com/laminar-sql/laminar/compiler"
+	"github.com/laminar-sql/laminar/compiler/diag"
+)
+
+// loaded is a pipeline file read and compiled.
+type loaded struct {
+	path   string // as the user wrote it
+	dir    string // absolute directory of the file (relative WITH paths resolve here)
+	name   string // base name without .sql
+	src    string
+	result *compiler.Result
+}
+
+// load reads and compiles a pipeline, printing diagnostics to stderr. ok is
+// false when the pipeline has errors.
+func load(path string) (*loaded, bool) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "laminarc: %v\n", err)
+		return nil, false
+	}
+	abs, _ := filepath.Abs(path)
+	l := &loaded{path: path, dir: filepath.Dir(abs), src: string(data)}
+	l.name = strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	res, diags := compiler.Compile(path, l.name, l.src)
+	if len(diags) > 0 {
+		fmt.Fprint(os.Stderr, diag.Format(path, l.src, diags))
+	}
+	if res == nil {
+		n := 0
+		for _, d := range diags {
+			if d.Severity == diag.Error {
+				n++
+			}
+		}
+		fmt.Fprintf(os.Stderr, "laminarc: %s: %d error(s)\n", path, n)
+		return nil, false
+	}
+	l.result = res
+	return l, true
+}
+
+// newFlags makes a command's flag set with a usage line.
+func newFlags(name, args, about string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: laminarc %s %s\n\n%s\n\nFlags:\n", name, args, about)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseArgs parses flags that may come before or after the one positional
+// argument (the pipeline file). Arguments after "--" are returned as passthrough.
+func parseArgs(fs *flag.FlagSet, args []string) (file string, pass []string, ok bool) {
+	for i, a := range args {
+		if a == "--" {
+			args, pass = args[:i], args[i+1:]
+			break
+		}
+	}
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return "", nil, false
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		positional = append(positional, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	if len(positional) != 1 {
+		fmt.Fprintf(fs.Output(), "laminarc %s: expected one pipeline file, got %d\n", fs.Name(), len(positional))
+		fs.Usage()
+		return "", nil, false
+	}
+	return positional[0], pass, true
+}
+
+func cmdCheck(args []string) int {
+	fs := newFlags("check", "pipeline.sql", "Parse and check a pipeline; print errors and warnings with positions.")
+	file, _, ok := parseArgs(fs, args)
+	if !ok {
+		return exitPipeline
+	}
+	l, ok := load(file)
+	if !ok {
+		return exitPipeline
+	}
+	fmt.Fprintf(os.Stderr, "%s: ok (%d sources, %d views, %d sinks)\n", l.path,
+		len(l.result.Logical.Sources), len(l.result.Logical.Views), len(l.result.Logical.Sinks))
+	return exitOK
+}
+
+func cmdExplain(args []string) int {
+	fs := newFlags("explain", "pipeline.sql", "Print the optimized logical plan of every view and the physical plan:\nfused loops per source, stream properties (append-only / updating) and state.")
+	file, _, ok := parseArgs(fs, args)
+	if !ok {
+		return exitPipeline
+	}
+	l, ok := load(file)
+	if !ok {
+		return exitPipeline
+	}
+	fmt.Print(compiler.Explain(l.result))
+	return exitOK
+}
+
+func cmdCompile(args []string) int {
+	fs := newFlags("compile", "pipeline.sql -o DIR", "Write the job's Go source (a main package) to DIR.")
+	out := fs.String("o", "", "output directory (default: ./<name>_job)")
+	gomod := fs.Bool("gomod", true, "also write go.mod and go.sum, making DIR a module of its own;\nfalse when DIR is inside a module that already requires the runtime")
+	check := fs.Bool("check", false, "write nothing; exit 1 when the files in DIR are not what compile would write")
+	file, _, ok := parseArgs(fs, args)
+	if !ok {
+		return exitPipeline
+	}
+	l, ok := load(file)
+	if !ok {
+		return exitPipeline
+	}
+	dir := *out
+	if dir == "" {
+		dir = l.name + "_job"
+	}
+	files, err := jobFiles(l, dir, *gomod)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "laminarc: %v\n", err)
+		return exitRuntime
+	}
+	if *check {
+		stale := staleFiles(dir, files)
+		for _, f := range stale {
+			fmt.Fprintf(os.Stderr, "laminarc: %s is stale: run laminarc compile\n", filepath.Join(dir, f))
+		}
+		if len(stale) > 0 {
+			return exitPipeline
+		}
+		return exitOK
+	}
+	if err := writeFiles(dir, files); err != nil {
+		fmt.Fprintf(os.Stderr, "laminarc: %v\n", err)
+		return exitRuntime
+	}
+	return exitOK
+}
+
+// jobFiles generates a job's files; with gomod, also go.mod and go.sum.
+func jobFiles(l *loaded, dir string, gomod bool) (map[string][]byte, error) {
+	files, err := codegen.JobFiles(l.result.Physical, l.src, filepath.Base(l.path))
+	if err != nil {
+		return nil, err
+	}
+	if gomod {
+		mod, sum, err := moduleFiles(l.name)
+		if err != nil {
+			return nil, err
+		}
+		files["go.mod"], files["go.sum"] = mod, sum
+	}
+	return files, nil
+}
+
+func staleFiles(dir string, files map[string][]byte) []string {
+	var stale []string
+	for _, name := range sortedNames(files) {
+		have, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil || !bytes.Equal(have, files[name]) {
+			stale = append(stale, name)
+		}
+	}
+	return stale
+}
+
+// writeFiles writes only the files whose content changed, keeping mtimes
+// and the build cache warm.
+func writeFiles(dir string, files map[string][]byte) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for _, name := range sortedNames(files) {
+		p := filepath.Join(dir, name)
+		if have, err := os.ReadFile(p); err == nil && bytes.Equal(have, files[name]) {
+			continue
+		}
+		if err := os.WriteFile(p, files[name], 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,246 @@
+package codegen
+
+import (
+	"fmt"
+
+	"github.com/dave/jennifer/jen"
+	"github.com/laminar-sql/laminar/compiler/plan"
+	"github.com/laminar-sql/laminar/compiler/types"
+)
+
+// accFields are the state fields of aggregate i: A<i> holds the count, sum or
+// extreme; N<i> counts the non-NULL inputs where the result needs it.
+func accFields(i int, a plan.Agg) []jen.Code {
+	A, N := fmt.Sprintf("A%d", i), fmt.Sprintf("N%d", i)
+	switch a.Func {
+	case plan.Count, plan.CountStar:
+		return []jen.Code{jen.Id(A).Int64().Comment(a.String())}
+	case plan.Sum:
+		out := []jen.Code{jen.Id(A).Add(baseType(a.Arg.Type().Kind)).Comment(a.String())}
+		if a.Arg.Type().Nullable {
+			out = append(out, jen.Id(N).Int64())
+		}
+		return out
+	case plan.Avg:
+		return []jen.Code{jen.Id(A).Add(baseType(a.Arg.Type().Kind)).Comment(a.String() + ": sum"), jen.Id(N).Int64()}
+	default: // MIN, MAX
+		return []jen.Code{jen.Id(A).Add(baseType(a.Arg.Type().Kind)).Comment(a.String()), jen.Id(N).Int64()}
+	}
+}
+
+// opCode generates an operator's types and emit functions.
+func (g *generator) opCode(o *opInfo) {
+	op := o.op
+	// emit<op>: write a row to every sink of the view
+	g.f.Comment(fmt.Sprintf("emit%s writes a row of view %s to its sinks.", o.name, commentLines(op.View.Name)[0]))
+	g.f.Func().Params(jen.Id("p").Op("*").Id("Pipeline")).Id("emit"+o.name).Params(jen.Id("row").Op("*").Id(o.rowType), jen.Id("op").Byte()).Block(
+		jen.For(jen.List(jen.Id("_"), jen.Id("s")).Op(":=").Range().Id("p").Dot(o.name+"Sinks")).Block(
+			jen.Id("s").Dot("Buf").Op("=").Id("append"+o.rowType).Call(jen.Id("s").Dot("Buf"), jen.Id("row"), jen.Id("op")),
+			jen.Id("s").Dot("Rows").Op("++"),
+		))
+	g.f.Line()
+	if op.Agg == nil {
+		return
+	}
+	agg := op.Agg
+	// key and accumulator types
+	var keyFields []jen.Code
+	for i, k := range o.keyIdx {
+		keyFields = append(keyFields, jen.Id(o.keyFields[i]).Add(goType(agg.Keys[k].Type())).Comment(agg.Keys[k].String()))
+	}
+	g.f.Comment(fmt.Sprintf("%s is a group key of view %s.", o.keyType(), commentLines(op.View.Name)[0]))
+	g.f.Type().Id(o.keyType()).Struct(keyFields...)
+	g.f.Line()
+	var accs []jen.Code
+	for i, a := range agg.Aggs {
+		accs = append(accs, accFields(i, a)...)
+	}
+	if op.Updating {
+		accs = append(accs,
+			jen.Id("dirty").Bool().Comment("changed since the last flush"),
+			jen.Id("emitted").Bool().Comment("last holds a row the sinks have seen"),
+			jen.Id("last").Id(o.rowType))
+	}
+	g.f.Comment(fmt.Sprintf("%s is the aggregate state of one group of view %s.", o.accType(), commentLines(op.View.Name)[0]))
+	g.f.Type().Id(o.accType()).Struct(accs...)
+	g.f.Line()
+
+	// the output env of the aggregate: keys, then finished aggregates
+	tmp := 0
+	eg := &exprGen{tmp: &tmp}
+	for k, key := range agg.Keys {
+		if k == agg.WindowKey {
+			code := jen.Id("start")
+			if agg.WindowEnd {
+				code = jen.Parens(jen.Id("start").Op("+").Lit(op.Window().Size))
+			}
+			eg.env = append(eg.env, operand{code, false})
+			continue
+		}
+		f := o.keyFields[indexOf(o.keyIdx, k)]
+		eg.env = append(eg.env, operand{jen.Id("k").Dot(f), key.Type().Nullable})
+	}
+	for i, a := range agg.Aggs {
+		eg.env = append(eg.env, finishAgg(eg, i, a))
+	}
+	prelude := []jen.Code{
+		jen.Id("k").Op(":=").Op("&").Id("grp").Dot("Keys").Index(jen.Id("gi")),
+		jen.Id("acc").Op(":=").Op("&").Id("grp").Dot("States").Index(jen.Id("gi")),
+		jen.Id("_").Op("=").Id("k"),
+	}
+	params := []jen.Code{jen.Id("start").Int64(), jen.Id("grp").Op("*").Add(rt("window.Groups")).Types(jen.Id(o.keyType()), jen.Id(o.accType()))}
+	if !op.Updating {
+		tail := func(eg *exprGen) []jen.Code {
+			return append(eg.stmts,
+				jen.Id("out").Op(":=").Id(o.rowType).Values(rowValues(o, eg.env)),
+				jen.Id("p").Dot("emit"+o.name).Call(jen.Op("&").Id("out"), jen.LitRune('+')))
+		}
+		body := append(prelude, stages(eg, op.Post, tail)...)
+		g.f.Comment(fmt.Sprintf("close%s emits the rows of a window of view %s that has closed.", o.name, commentLines(op.View.Name)[0]))
+		g.f.Func().Params(jen.Id("p").Op("*").Id("Pipeline")).Id("close"+o.name).Params(params...).Block(
+			jen.For(jen.Id("gi").Op(":=").Range().Id("grp").Dot("Keys")).Block(body...))
+		g.f.Line()
+		return
+	}
+	tail := func(eg *exprGen) []jen.Code {
+		return append(eg.stmts,
+			jen.Id("row").Op("=").Id(o.rowType).Values(rowValues(o, eg.env)),
+			jen.Id("pass").Op("=").True())
+	}
+	body := append(prelude,
+		jen.Id("acc").Dot("dirty").Op("=").False(),
+		jen.Var().Id("row").Id(o.rowType),
+		jen.Id("pass").Op(":=").False(),
+	)
+	body = append(body, stages(eg, op.Post, tail)...)
+	body = append(body,
+		jen.Comment("retract the row the sinks saw, then insert the new one; an unchanged row emits nothing"),
+		jen.If(jen.Id("acc").Dot("emitted").Op("&&").Parens(jen.Op("!").Id("pass").Op("||").Id("row").Op("!=").Id("acc").Dot("last"))).Block(
+			jen.Id("p").Dot("emit"+o.name).Call(jen.Op("&").Id("acc").Dot("last"), jen.LitRune('-')),
+			jen.Id("acc").Dot("emitted").Op("=").False(),
+		),
+		jen.If(jen.Id("pass").Op("&&").Op("!").Id("acc").Dot("emitted")).Block(
+			jen.Id("p").Dot("emit"+o.name).Call(jen.Op("&").Id("row"), jen.LitRune('+')),
+			jen.Id("acc").Dot("last").Op("=").Id("row"),
+			jen.Id("acc").Dot("emitted").Op("=").True(),
+		),
+	)
+	g.f.Comment(fmt.Sprintf("changes%s emits the changes of the groups of view %s touched since the last flush.", o.name, commentLines(op.View.Name)[0]))
+	g.f.Func().Params(jen.Id("p").Op("*").Id("Pipeline")).Id("changes"+o.name).Params(params...).Block(
+		jen.Id("_").Op("=").Id("start"),
+		jen.For(jen.List(jen.Id("_"), jen.Id("gi")).Op(":=").Range().Id("grp").Dot("Dirty")).Block(body...),
+		jen.Id("grp").Dot("Dirty").Op("=").Id("grp").Dot("Dirty").Index(jen.Empty(), jen.Lit(0)),
+	)
+	g.f.Line()
+}
+
+func indexOf(xs []int, x int) int {
+	for i, v := range xs {
+		if v == x {
+			return i
+		}
+	}
+	return -1
+}
+
+// finishAgg is the SQL value of aggregate i from its state.
+func finishAgg(eg *exprGen, i int, a plan.Agg) operand {
+	A, N := jen.Id("acc").Dot(fmt.Sprintf("A%d", i)), jen.Id("acc").Dot(fmt.Sprintf("N%d", i))
+	switch a.Func {
+	case plan.Count, plan.CountStar:
+		return operand{A, false}
+	case plan.Avg:
+		sum := jen.Add(A)
+		if a.Arg.Type().Kind == types.Int {
+			sum = jen.Float64().Call(A)
+		}
+		v := jen.Add(sum).Op("/").Float64().Call(N)
+		if !a.T.Nullable {
+			return eg.assignTemp(a.T, v)
+		}
+		return eg.assignTemp(a.T, rt("value.Null").Types(jen.Float64()).Values(jen.Dict{jen.Id("V"): v, jen.Id("Valid"): jen.Add(N).Op(">").Lit(0)}))
+	}
+	if !a.T.Nullable {
+		return operand{A, false}
+	}
+	return eg.assignTemp(a.T, rt("value.Null").Types(baseType(a.T.Kind)).Values(jen.Dict{jen.Id("V"): A, jen.Id("Valid"): jen.Add(N).Op(">").Lit(0)}))
+}
+
+// aggUpdate is the per-row tail of an aggregating view: find the group (in
+// its window), then fold the row into each aggregate.
+func (g *generator) aggUpdate(o *opInfo, eg *exprGen) []jen.Code {
+	op := o.op
+	agg := op.Agg
+	key := jen.Dict{}
+	for i, k := range o.keyIdx {
+		key[jen.Id(o.keyFields[i])] = eg.expr(agg.Keys[k]).code
+	}
+	var updates []jen.Code
+	for i, a := range agg.Aggs {
+		updates = append(updates, foldAgg(eg, i, a)...)
+	}
+	stmts := eg.stmts
+	var find []jen.Code
+	if op.Windowed() {
+		find = append(find, jen.Id("grp").Op(":=").Id("p").Dot(o.name).Dot("Window").Call(jen.Id("ws")))
+	} else {
+		find = append(find, jen.Id("grp").Op(":=").Id("p").Dot(o.name))
+	}
+	find = append(find,
+		jen.List(jen.Id("gi"), jen.Id("_")).Op(":=").Id("grp").Dot("Find").Call(jen.Id(o.keyType()).Values(key)),
+		jen.Id("acc").Op(":=").Op("&").Id("grp").Dot("States").Index(jen.Id("gi")),
+	)
+	find = append(find, updates...)
+	if op.Updating {
+		find = append(find, jen.If(jen.Op("!").Id("acc").Dot("dirty")).Block(
+			jen.Id("acc").Dot("dirty").Op("=").True(),
+			jen.Id("grp").Dot("Dirty").Op("=").Append(jen.Id("grp").Dot("Dirty"), jen.Id("gi")),
+		))
+	}
+	if op.Windowed() {
+		size := op.Window().Size
+		return append(stmts, jen.If(jen.Id("ws").Op("+").Lit(size).Op("<=").Id("wm")).Block(
+			jen.Comment("the window closed before this row arrived"),
+			jen.Id("late").Op("=").True(),
+		).Else().Block(find...))
+	}
+	return append(stmts, find...)
+}
+
+// foldAgg folds the current row into aggregate i of acc.
+func foldAgg(eg *exprGen, i int, a plan.Agg) []jen.Code {
+	A, N := jen.Id("acc").Dot(fmt.Sprintf("A%d", i)), jen.Id("acc").Dot(fmt.Sprintf("N%d", i))
+	if a.Func == plan.CountStar {
+		return []jen.Code{jen.Add(A).Op("++")}
+	}
+	x := eg.expr(a.Arg)
+	v := x.code
+	if x.nullable {
+		v = jen.Add(x.code).Dot("V")
+	}
+	var upd []jen.Code
+	switch a.Func {
+	case plan.Count:
+		upd = []jen.Code{jen.Add(A).Op("++")}
+	case plan.Sum:
+		upd = []jen.Code{jen.Add(A).Op("+=").Add(v)}
+		if a.Arg.Type().Nullable {
+			upd = append(upd, jen.Add(N).Op("++"))
+		}
+	case plan.Avg:
+		upd = []jen.Code{jen.Add(A).Op("+=").Add(v), jen.Add(N).Op("++")}
+	case plan.Min, plan.Max:
+		cmp := "<"
+		if a.Func == plan.Max {
+			cmp = ">"
+		}
+		upd = []jen.Code{
+			jen.If(jen.Add(N).Op("==").Lit(0).Op("||").Add(v).Op(cmp).Add(A)).Block(jen.Add(A).Op("=").Add(v)),
+			jen.Add(N).Op("++"),
+		}
+	}
+	if x.nullable {
+		return []jen.Code{jen.If(jen.Add(x.code).Dot("Valid")).Block(upd...)}
+	}
+	return upd
+}

@@ -1,0 +1,369 @@
+package codegen
+
+import (
+	"fmt"
+
+	"github.com/dave/jennifer/jen"
+	"github.com/laminar-sql/laminar/compiler/plan"
+	"github.com/laminar-sql/laminar/compiler/types"
+)
+
+// operand is a generated Go expression holding a SQL value. A NOT NULL value
+// is a plain Go value (int64, float64, string, bool); a nullable one is a
+// value.Null[T], and then code is always a simple name or selector, so that
+// .Valid and .V can be read without evaluating anything twice.
+type operand struct {
+	code     jen.Code
+	nullable bool
+}
+
+// exprGen emits the statements that compute expressions. Temporaries get
+// names t0, t1, ... in emission order, so output is deterministic.
+type exprGen struct {
+	stmts []jen.Code
+	tmp   *int
+	env   []operand // the input columns
+}
+
+func (g *exprGen) sub() *exprGen { return &exprGen{tmp: g.tmp, env: g.env} }
+
+func (g *exprGen) newTemp() string {
+	name := fmt.Sprintf("t%d", *g.tmp)
+	*g.tmp++
+	return name
+}
+
+// goType is the Go type of a SQL type.
+func goType(t types.Type) *jen.Statement {
+	base := baseType(t.Kind)
+	if t.Nullable {
+		return rt("value.Null").Types(base)
+	}
+	return base
+}
+
+func baseType(k types.Kind) *jen.Statement {
+	switch k {
+	case types.Bool:
+		return jen.Bool()
+	case types.Float:
+		return jen.Float64()
+	case types.String, types.Unknown:
+		return jen.String()
+	}
+	return jen.Int64()
+}
+
+// toNull converts an operand to a nullable Go value.
+func toNull(o operand) jen.Code {
+	if o.nullable {
+		return o.code
+	}
+	return rt("value.Of").Call(o.code)
+}
+
+// assignTemp stores code in a new temporary of type t and returns its name.
+func (g *exprGen) assignTemp(t types.Type, code jen.Code) operand {
+	name := g.newTemp()
+	g.stmts = append(g.stmts, jen.Id(name).Op(":=").Add(code))
+	return operand{jen.Id(name), t.Nullable}
+}
+
+// lift computes f over the values of args, giving NULL when a nullable
+// argument is NULL. f returns a Go expression of the result's base type, or,
+// when fNullable, of value.Null[base].
+func (g *exprGen) lift(result types.Type, args []operand, fNullable bool, f func(vals []jen.Code) jen.Code) operand {
+	vals := make([]jen.Code, len(args))
+	var conds []jen.Code
+	for i, a := range args {
+		if a.nullable {
+			vals[i] = jen.Add(a.code).Dot("V")
+			conds = append(conds, jen.Add(a.code).Dot("Valid"))
+		} else {
+			vals[i] = a.code
+		}
+	}
+	body := f(vals)
+	if len(conds) == 0 {
+		if fNullable {
+			return g.assignTemp(result, body)
+		}
+		return operand{jen.Parens(body), false}
+	}
+	name := g.newTemp()
+	g.stmts = append(g.stmts, jen.Var().Id(name).Add(goType(types.Type{Kind: result.Kind, Nullable: true})))
+	val := body
+	if !fNullable {
+		val = rt("value.Of").Call(body)
+	}
+	g.stmts = append(g.stmts, jen.If(jen.Add(andAll(conds))).Block(jen.Id(name).Op("=").Add(val)))
+	return operand{jen.Id(name), true}
+}
+
+func andAll(conds []jen.Code) jen.Code {
+	out := jen.Add(conds[0])
+	for _, c := range conds[1:] {
+		out = out.Op("&&").Add(c)
+	}
+	return out
+}
+
+// truth is a Go bool expression that is true when o is SQL TRUE.
+func truth(o operand) jen.Code {
+	if o.nullable {
+		return jen.Add(o.code).Dot("Valid").Op("&&").Add(o.code).Dot("V")
+	}
+	return o.code
+}
+
+// literal renders a constant as a Go literal. Strings go through
+// strconv.Quote (jen.Lit), so SQL text can never become Go code.
+func literal(v any, k types.Kind) jen.Code {
+	switch x := v.(type) {
+	case int64:
+		if k == types.Float {
+			return jen.Lit(float64(x))
+		}
+		return jen.Lit(x)
+	case float64:
+		return jen.Lit(x)
+	case string:
+		return jen.Lit(x)
+	case bool:
+		return jen.Lit(x)
+	}
+	panic(fmt.Sprintf("codegen: unexpected constant %T", v))
+}
+
+// expr generates e; statements it needs are appended to g.stmts.
+func (g *exprGen) expr(e plan.Expr) operand {
+	t := e.Type()
+	switch e := e.(type) {
+	case *plan.ColRef:
+		return g.env[e.Index]
+	case *plan.Const:
+		if e.Value == nil {
+			return operand{goType(types.Null(t.Kind)).Values(), true}
+		}
+		lit := literal(e.Value, t.Kind)
+		if t.Nullable {
+			return g.assignTemp(t, rt("value.Of").Call(lit))
+		}
+		return operand{lit, false}
+	case *plan.Unary:
+		x := g.expr(e.X)
+		if e.Op == "NOT" {
+			if x.nullable {
+				return g.assignTemp(t, rt("value.Not").Call(x.code))
+			}
+			return operand{jen.Op("!").Parens(x.code), false}
+		}
+		return g.lift(t, []operand{x}, false, func(v []jen.Code) jen.Code { return jen.Op("-").Parens(v[0]) })
+	case *plan.Binary:
+		return g.binary(e)
+	case *plan.IsNull:
+		x := g.expr(e.X)
+		if !x.nullable {
+			return operand{jen.Lit(e.Not), false}
+		}
+		if e.Not {
+			return operand{jen.Add(x.code).Dot("Valid"), false}
+		}
+		return operand{jen.Op("!").Add(x.code).Dot("Valid"), false}
+	case *plan.Like:
+		x, p := g.expr(e.X), g.expr(e.Pattern)
+		return g.lift(t, []operand{x, p}, false, func(v []jen.Code) jen.Code { return rt("value.Like").Call(v[0], v[1]) })
+	case *plan.Case:
+		return g.caseExpr(e.Whens, e.Else, t)
+	case *plan.Cast:
+		return g.cast(e)
+	case *plan.Func:
+		return g.function(e)
+	}
+	panic(fmt.Sprintf("codegen: unexpected expression %T", e))
+}
+
+func (g *exprGen) binary(e *plan.Binary) operand {
+	t := e.Type()
+	l, r := g.expr(e.L), g.expr(e.R)
+	switch e.Op {
+	case "AND", "OR":
+		if !l.nullable && !r.nullable {
+			op := "&&"
+			if e.Op == "OR" {
+				op = "||"
+			}
+			return operand{jen.Parens(jen.Add(l.code).Op(op).Add(r.code)), false}
+		}
+		fn := "value.And"
+		if e.Op == "OR" {
+			fn = "value.Or"
+		}
+		return g.assignTemp(t, rt(fn).Call(toNull(l), toNull(r)))
+	case "/", "%":
+		fn := map[string]string{"/": "DivIntNN", "%": "ModIntNN"}[e.Op]
+		if e.L.Type().Kind == types.Float {
+			fn = map[string]string{"/": "DivFloatNN", "%": "ModFloatNN"}[e.Op]
+		}
+		return g.lift(t, []operand{l, r}, true, func(v []jen.Code) jen.Code { return rt("value."+fn).Call(v[0], v[1]) })
+	}
+	op := e.Op
+	switch op {
+	case "=":
+		op = "=="
+	case "<>":
+		op = "!="
+	case "||":
+		op = "+"
+	}
+	return g.lift(t, []operand{l, r}, false, func(v []jen.Code) jen.Code { return jen.Add(v[0]).Op(op).Add(v[1]) })
+}
+
+// caseExpr generates a searched CASE as an if/else chain into a temporary;
+// each arm's own statements run only when the arm is reached.
+func (g *exprGen) caseExpr(whens []plan.CaseWhen, els plan.Expr, t types.Type) operand {
+	name := g.newTemp()
+	g.stmts = append(g.stmts, jen.Var().Id(name).Add(goType(t)))
+	assign := func(sub *exprGen, e plan.Expr) {
+		o := sub.expr(e)
+		var val jen.Code
+		switch {
+		case t.Nullable:
+			val = toNull(o)
+		case o.nullable: // COALESCE: this arm is known to be valid here
+			val = jen.Add(o.code).Dot("V")
+		default:
+			val = o.code
+		}
+		sub.stmts = append(sub.stmts, jen.Id(name).Op("=").Add(val))
+	}
+	var chain func(g *exprGen, i int)
+	chain = func(g *exprGen, i int) {
+		if i == len(whens) {
+			assign(g, els)
+			return
+		}
+		c := g.expr(whens[i].Cond)
+		then, other := g.sub(), g.sub()
+		assign(then, whens[i].Result)
+		chain(other, i+1)
+		g.stmts = append(g.stmts, jen.If(truth(c)).Block(then.stmts...).Else().Block(other.stmts...))
+	}
+	chain(g, 0)
+	return operand{jen.Id(name), t.Nullable}
+}
+
+func (g *exprGen) cast(e *plan.Cast) operand {
+	t := e.Type()
+	x := g.expr(e.X)
+	from, to := e.X.Type().Kind, t.Kind
+	call := func(fn string) func(v []jen.Code) jen.Code {
+		return func(v []jen.Code) jen.Code { return rt(fn).Call(v[0]) }
+	}
+	switch {
+	case from == to:
+		return x
+	case to == types.String:
+		fn := map[types.Kind]string{types.Int: "value.FormatInt", types.Interval: "value.FormatInt", types.Float: "value.FormatFloat",
+			types.Bool: "value.FormatBool", types.Timestamp: "value.FormatTimestamp"}[from]
+		return g.lift(t, []operand{x}, false, call(fn))
+	case from == types.Int && to == types.Float:
+		return g.lift(t, []operand{x}, false, func(v []jen.Code) jen.Code { return jen.Float64().Call(v[0]) })
+	case from == types.Int && to == types.Bool:
+		return g.lift(t, []operand{x}, false, func(v []jen.Code) jen.Code { return jen.Add(v[0]).Op("!=").Lit(0) })
+	case from == types.Bool && to == types.Int:
+		return g.lift(t, []operand{x}, false, func(v []jen.Code) jen.Code {
+			return jen.Func().Params(jen.Id("b").Bool()).Int64().Block(
+				jen.If(jen.Id("b")).Block(jen.Return(jen.Lit(int64(1)))), jen.Return(jen.Lit(int64(0)))).Call(v[0])
+		})
+	}
+	// conversions that can fail give NULL
+	fn := ""
+	switch {
+	case from == types.Float && to == types.Int:
+		fn = "value.FloatToInt"
+	case from == types.String && to == types.Int:
+		fn = "value.ParseInt"
+	case from == types.String && to == types.Float:
+		fn = "value.ParseFloat"
+	case from == types.String && to == types.Bool:
+		fn = "value.ParseBool"
+	case from == types.String && to == types.Timestamp:
+		fn = "value.ParseTimestamp"
+	default:
+		panic(fmt.Sprintf("codegen: no cast from %s to %s", from, to))
+	}
+	return g.fallible(t, []operand{x}, func(v []jen.Code) jen.Code { return rt(fn).Call(v[0]) })
+}
+
+// fallible calls f, which returns (value, ok), and gives NULL when ok is
+// false or an argument is NULL.
+func (g *exprGen) fallible(t types.Type, args []operand, f func(v []jen.Code) jen.Code) operand {
+	name := g.newTemp()
+	g.stmts = append(g.stmts, jen.Var().Id(name).Add(goType(types.Null(t.Kind))))
+	vals := make([]jen.Code, len(args))
+	var conds []jen.Code
+	for i, a := range args {
+		vals[i] = a.code
+		if a.nullable {
+			vals[i] = jen.Add(a.code).Dot("V")
+			conds = append(conds, jen.Add(a.code).Dot("Valid"))
+		}
+	}
+	body := jen.If(jen.List(jen.Id("v"), jen.Id("ok")).Op(":=").Add(f(vals)), jen.Id("ok")).Block(
+		jen.Id(name).Op("=").Add(rt("value.Of").Call(jen.Id("v"))))
+	if len(conds) > 0 {
+		body = jen.If(andAll(conds)).Block(body)
+	}
+	g.stmts = append(g.stmts, body)
+	return operand{jen.Id(name), true}
+}
+
+func (g *exprGen) function(e *plan.Func) operand {
+	t := e.Type()
+	args := make([]operand, len(e.Args))
+	if e.Name == "COALESCE" {
+		// COALESCE(a, b, c) = CASE WHEN a IS NOT NULL THEN a WHEN b ... ELSE c END
+		whens := make([]plan.CaseWhen, 0, len(e.Args)-1)
+		for _, a := range e.Args[:len(e.Args)-1] {
+			whens = append(whens, plan.CaseWhen{Cond: &plan.IsNull{X: a, Not: true}, Result: a})
+		}
+		return g.caseExpr(whens, e.Args[len(e.Args)-1], t)
+	}
+	for i, a := range e.Args {
+		args[i] = g.expr(a)
+	}
+	k := e.Args[0].Type().Kind
+	plain := func(fn string) operand {
+		return g.lift(t, args, false, func(v []jen.Code) jen.Code { return rt(fn).Call(v...) })
+	}
+	switch e.Name {
+	case "ABS":
+		if k == types.Int {
+			return g.lift(t, args, true, func(v []jen.Code) jen.Code { return rt("value.AbsInt").Call(v[0]) })
+		}
+		return plain("value.AbsFloat")
+	case "FLOOR", "CEIL":
+		if k == types.Int {
+			return args[0]
+		}
+		return plain(map[string]string{"FLOOR": "value.Floor", "CEIL": "value.Ceil"}[e.Name])
+	case "ROUND":
+		if k == types.Int {
+			return plain("value.RoundInt")
+		}
+		return plain("value.Round")
+	case "LOWER":
+		return plain("value.Lower")
+	case "UPPER":
+		return plain("value.Upper")
+	case "LENGTH":
+		return plain("value.Length")
+	case "SUBSTRING":
+		if len(args) == 2 {
+			return plain("value.Substring")
+		}
+		return g.fallible(t, args, func(v []jen.Code) jen.Code { return rt("value.SubstringLen").Call(v...) })
+	}
+	panic("codegen: unknown function " + e.Name)
+}

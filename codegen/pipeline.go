@@ -1,0 +1,312 @@
+package codegen
+
+import (
+	"fmt"
+
+	"github.com/dave/jennifer/jen"
+	"github.com/laminar-sql/laminar/compiler/physical"
+	"github.com/laminar-sql/laminar/compiler/plan"
+	"github.com/laminar-sql/laminar/compiler/types"
+)
+
+func (o *opInfo) keyType() string { return o.name + "Key" }
+func (o *opInfo) accType() string { return o.name + "Acc" }
+
+// stateType is the Go type of the operator's state: open windows, or groups.
+func (o *opInfo) stateType() *jen.Statement {
+	if o.op.Windowed() {
+		return rt("window.Windows").Types(jen.Id(o.keyType()), jen.Id(o.accType()))
+	}
+	return rt("window.Groups").Types(jen.Id(o.keyType()), jen.Id(o.accType()))
+}
+
+func (g *generator) pipelineStruct() {
+	fields := []jen.Code{
+		jen.Id("ctx").Op("*").Add(rt("job.Context")),
+		jen.Id("json").Add(rt("jsonl.Scanner")),
+		jen.Id("csv").Add(rt("csvrow.Splitter")),
+		jen.Id("intern").Add(rt("jsonl.Interner")),
+		jen.Id("lateDropped").Int64().Comment("late rows of typed batches, which have no raw record to report"),
+	}
+	for _, s := range g.sources {
+		fields = append(fields, jen.Id("src"+s.goName).Struct(
+			jen.Id("rows").Index().Id(s.rowType),
+			jen.Id("lines").Index().Int32().Comment("index in the raw batch of each decoded row"),
+			jen.Id("wm").Int64().Comment("watermark: max event time seen minus the declared delay"),
+		))
+	}
+	for _, o := range g.ops {
+		if o.op.Agg != nil {
+			fields = append(fields, jen.Id(o.name).Op("*").Add(o.stateType()).Comment("state of view "+commentLines(o.op.View.Name)[0]))
+		}
+		fields = append(fields, jen.Id(o.name+"Sinks").Index().Op("*").Qual(pkgJob, "SinkWriter"))
+	}
+	g.f.Comment("Pipeline runs every view of the job. The runtime calls it from one goroutine.")
+	g.f.Type().Id("Pipeline").Struct(fields...)
+	g.f.Line()
+
+	// New
+	body := []jen.Code{jen.Id("p").Op(":=").Op("&").Id("Pipeline").Values(jen.Dict{jen.Id("ctx"): jen.Id("ctx")})}
+	for _, s := range g.sources {
+		body = append(body, jen.Id("p").Dot("src"+s.goName).Dot("wm").Op("=").Qual("math", "MinInt64"))
+	}
+	for _, o := range g.ops {
+		if o.op.Agg != nil {
+			if o.op.Windowed() {
+				body = append(body, jen.Id("p").Dot(o.name).Op("=").Add(rt("window.NewWindows")).Types(jen.Id(o.keyType()), jen.Id(o.accType())).Call(jen.Lit(o.op.Window().Size)))
+			} else {
+				body = append(body, jen.Id("p").Dot(o.name).Op("=").Add(rt("window.NewGroups")).Types(jen.Id(o.keyType()), jen.Id(o.accType())).Call())
+			}
+		}
+		var sinks []jen.Code
+		for _, si := range o.op.Sinks {
+			sinks = append(sinks, jen.Id("ctx").Dot("Sinks").Index(jen.Lit(si)))
+		}
+		body = append(body, jen.Id("p").Dot(o.name+"Sinks").Op("=").Index().Op("*").Qual(pkgJob, "SinkWriter").Values(sinks...))
+	}
+	body = append(body, jen.Return(jen.Id("p")))
+	g.f.Comment("New builds the pipeline over the runtime's context; it is the job's job.Factory.")
+	g.f.Func().Id("New").Params(jen.Id("ctx").Op("*").Add(rt("job.Context"))).Add(rt("job.Pipeline")).Block(body...)
+	g.f.Line()
+
+	// ProcessLines / EndOfInput dispatch
+	var cases, ends []jen.Code
+	for _, s := range g.sources {
+		cases = append(cases, jen.Case(jen.Lit(s.idx)).Block(jen.Id("p").Dot("lines"+s.goName).Call(jen.Id("b"))))
+		ends = append(ends, jen.Case(jen.Lit(s.idx)).Block(jen.Id("p").Dot("end"+s.goName).Call()))
+	}
+	g.f.Comment("ProcessLines decodes and processes a batch of raw records of source src.")
+	g.f.Func().Params(jen.Id("p").Op("*").Id("Pipeline")).Id("ProcessLines").Params(jen.Id("src").Int(), jen.Id("b").Op("*").Add(rt("connector.LineBatch"))).Block(
+		jen.Switch(jen.Id("src")).Block(cases...))
+	g.f.Line()
+	g.f.Comment("EndOfInput moves source src's watermark to +infinity: every window over it closes.")
+	g.f.Func().Params(jen.Id("p").Op("*").Id("Pipeline")).Id("EndOfInput").Params(jen.Id("src").Int()).Block(
+		jen.Switch(jen.Id("src")).Block(ends...))
+	g.f.Line()
+	g.f.Comment("lateRow reports row ri of a batch as late for view.")
+	g.f.Func().Params(jen.Id("p").Op("*").Id("Pipeline")).Id("lateRow").Params(
+		jen.Id("src").Int(), jen.Id("b").Op("*").Add(rt("connector.LineBatch")), jen.Id("lines").Index().Int32(), jen.Id("ri").Int(), jen.Id("view").String(),
+	).Block(
+		jen.If(jen.Id("b").Op("==").Nil()).Block(jen.Id("p").Dot("lateDropped").Op("++"), jen.Return()),
+		jen.Id("p").Dot("ctx").Dot("Late").Call(jen.Id("src"), jen.Id("b"), jen.Int().Call(jen.Id("lines").Index(jen.Id("ri"))), jen.Id("view")),
+	)
+	g.f.Line()
+}
+
+// sourceCode generates, for one source: the decoder, the batch entry point,
+// the fused per-row loop of all its views, watermark firing and end of input.
+func (g *generator) sourceCode(s *sourceInfo) {
+	g.decoder(s)
+	self := jen.Id("p").Dot("src" + s.goName)
+	// lines<Source>: decode the batch, then run the fused loop over it
+	decode := "decode" + s.rowType + "JSON"
+	decArgs := []jen.Code{jen.Op("&").Id("p").Dot("json"), jen.Op("&").Id("p").Dot("intern"), jen.Id("line"), jen.Op("&").Id("rows").Index(jen.Len(jen.Id("rows")).Op("-").Lit(1))}
+	if s.src.Format == "csv" {
+		decode = "decode" + s.rowType + "CSV"
+		decArgs[0] = jen.Op("&").Id("p").Dot("csv")
+		decArgs = append(decArgs, jen.Id("b").Dot("LineNos").Index(jen.Id("i")))
+	}
+	g.f.Comment(fmt.Sprintf("lines%s decodes a batch of raw records of source %s and processes it.", s.goName, commentLines(s.src.Name)[0]))
+	g.f.Func().Params(jen.Id("p").Op("*").Id("Pipeline")).Id("lines"+s.goName).Params(jen.Id("b").Op("*").Add(rt("connector.LineBatch"))).Block(
+		jen.List(jen.Id("rows"), jen.Id("lines")).Op(":=").List(jen.Add(self).Dot("rows").Index(jen.Empty(), jen.Lit(0)), jen.Add(self).Dot("lines").Index(jen.Empty(), jen.Lit(0))),
+		jen.For(jen.List(jen.Id("i"), jen.Id("line")).Op(":=").Range().Id("b").Dot("Lines")).Block(
+			jen.Id("rows").Op("=").Append(jen.Id("rows"), jen.Id(s.rowType).Values()),
+			jen.If(jen.Id("err").Op(":=").Id(decode).Call(decArgs...), jen.Id("err").Op("!=").Nil()).Block(
+				jen.Id("rows").Op("=").Id("rows").Index(jen.Empty(), jen.Len(jen.Id("rows")).Op("-").Lit(1)),
+				jen.If(jen.Id("err").Op("!=").Id("errHeader")).Block(
+					jen.Id("p").Dot("ctx").Dot("Malformed").Call(jen.Lit(s.idx), jen.Id("b"), jen.Id("i"), jen.Id("err"))),
+				jen.Continue(),
+			),
+			jen.Id("lines").Op("=").Append(jen.Id("lines"), jen.Int32().Call(jen.Id("i"))),
+		),
+		jen.List(jen.Add(self).Dot("rows"), jen.Add(self).Dot("lines")).Op("=").List(jen.Id("rows"), jen.Id("lines")),
+		jen.Id("p").Dot("Process"+s.goName).Call(jen.Id("rows"), jen.Id("b"), jen.Id("lines")),
+	)
+	g.f.Line()
+
+	// Process<Source>: the fused loop
+	tmp := 0
+	loop := []jen.Code{jen.Id("r").Op(":=").Op("&").Id("rows").Index(jen.Id("ri"))}
+	if s.src.TimeCol >= 0 {
+		loop = append(loop, jen.Id("wm").Op(":=").Add(self).Dot("wm"))
+	}
+	for _, o := range s.ops {
+		loop = append(loop, g.opRow(o, &tmp)...)
+	}
+	if s.src.TimeCol >= 0 {
+		ts := jen.Id("r").Dot(s.fields[s.src.TimeCol])
+		adv := []jen.Code{jen.Add(self).Dot("wm").Op("=").Id("next")}
+		if s.windowed {
+			adv = append(adv, jen.Id("p").Dot("fire"+s.goName).Call(jen.Id("next")))
+		}
+		loop = append(loop, jen.Comment("the watermark advances row by row, so lateness does not depend on batch sizes"),
+			jen.If(jen.Id("next").Op(":=").Add(ts).Op("-").Lit(s.src.Delay), jen.Id("next").Op(">").Id("wm")).Block(adv...))
+	}
+	body := []jen.Code{jen.For(jen.Id("ri").Op(":=").Range().Id("rows")).Block(loop...)}
+	if s.updating {
+		body = append(body, jen.Id("p").Dot("flush"+s.goName).Call())
+	}
+	g.f.Comment(fmt.Sprintf("Process%s runs every view over source %s on a batch of typed rows, in", s.goName, commentLines(s.src.Name)[0]))
+	g.f.Comment("one fused loop. b and lines locate each row's raw record for late-data reports; both may be nil.")
+	g.f.Func().Params(jen.Id("p").Op("*").Id("Pipeline")).Id("Process"+s.goName).Params(
+		jen.Id("rows").Index().Id(s.rowType), jen.Id("b").Op("*").Add(rt("connector.LineBatch")), jen.Id("lines").Index().Int32(),
+	).Block(body...)
+	g.f.Line()
+
+	// fire<Source>: close windows the watermark has passed
+	if s.windowed {
+		var fire []jen.Code
+		for _, o := range s.ops {
+			if !o.op.Windowed() {
+				continue
+			}
+			st := jen.Id("p").Dot(o.name)
+			emit := "close" + o.name
+			if o.op.Updating {
+				emit = "changes" + o.name
+			}
+			fire = append(fire, jen.For(jen.Add(st).Dot("Len").Call().Op(">").Lit(0).Op("&&").Add(st).Dot("NextEnd").Call().Op("<=").Id("wm")).Block(
+				jen.List(jen.Id("start"), jen.Id("grp")).Op(":=").Add(st).Dot("PopEarliest").Call(),
+				jen.Id("p").Dot(emit).Call(jen.Id("start"), jen.Id("grp")),
+				jen.Add(st).Dot("Release").Call(jen.Id("grp")),
+			))
+		}
+		g.f.Comment(fmt.Sprintf("fire%s closes, in order, every window whose end the watermark wm has reached.", s.goName))
+		g.f.Func().Params(jen.Id("p").Op("*").Id("Pipeline")).Id("fire" + s.goName).Params(jen.Id("wm").Int64()).Block(fire...)
+		g.f.Line()
+	}
+	// flush<Source>: emit the changes of updating views at the end of a batch
+	if s.updating {
+		var flush []jen.Code
+		for _, o := range s.ops {
+			if !o.op.Updating || o.op.Agg == nil {
+				continue
+			}
+			if o.op.Windowed() {
+				flush = append(flush, jen.For(jen.Id("w").Op(":=").Lit(0).Op(";").Id("w").Op("<").Id("p").Dot(o.name).Dot("Len").Call().Op(";").Id("w").Op("++")).Block(
+					jen.List(jen.Id("start"), jen.Id("grp")).Op(":=").Id("p").Dot(o.name).Dot("At").Call(jen.Id("w")),
+					jen.Id("p").Dot("changes"+o.name).Call(jen.Id("start"), jen.Id("grp")),
+				))
+			} else {
+				flush = append(flush, jen.Id("p").Dot("changes"+o.name).Call(jen.Lit(0), jen.Id("p").Dot(o.name)))
+			}
+		}
+		g.f.Comment(fmt.Sprintf("flush%s emits what the updating views over %s changed in the last batch.", s.goName, commentLines(s.src.Name)[0]))
+		g.f.Func().Params(jen.Id("p").Op("*").Id("Pipeline")).Id("flush" + s.goName).Params().Block(flush...)
+		g.f.Line()
+	}
+	// end<Source>
+	end := []jen.Code{}
+	if s.src.TimeCol >= 0 {
+		end = append(end, jen.Add(self).Dot("wm").Op("=").Qual("math", "MaxInt64"))
+		if s.windowed {
+			end = append(end, jen.Id("p").Dot("fire"+s.goName).Call(jen.Qual("math", "MaxInt64")))
+		}
+	}
+	if s.updating {
+		end = append(end, jen.Id("p").Dot("flush"+s.goName).Call())
+	}
+	g.f.Comment(fmt.Sprintf("end%s handles the end of source %s.", s.goName, commentLines(s.src.Name)[0]))
+	g.f.Func().Params(jen.Id("p").Op("*").Id("Pipeline")).Id("end" + s.goName).Params().Block(end...)
+	g.f.Line()
+}
+
+// opRow generates one view's per-row code inside the fused loop.
+func (g *generator) opRow(o *opInfo, tmp *int) []jen.Code {
+	s := o.src
+	env := make([]operand, len(s.src.Schema))
+	for i, c := range s.src.Schema {
+		env[i] = operand{jen.Id("r").Dot(s.fields[i]), c.Type.Nullable}
+	}
+	eg := &exprGen{tmp: tmp, env: env}
+	var tail func(eg *exprGen) []jen.Code
+	late := o.op.Windowed()
+	if o.op.Agg == nil {
+		tail = func(eg *exprGen) []jen.Code {
+			stmts := append(eg.stmts, jen.Id("out").Op(":=").Id(o.rowType).Values(rowValues(o, eg.env)))
+			return append(stmts, jen.Id("p").Dot("emit"+o.name).Call(jen.Op("&").Id("out"), jen.LitRune('+')))
+		}
+	} else {
+		tail = func(eg *exprGen) []jen.Code { return g.aggUpdate(o, eg) }
+	}
+	code := stages(eg, o.op.Pre, tail)
+	var out []jen.Code
+	out = append(out, jen.Comment(fmt.Sprintf("view %s (operator %s):", commentLines(o.op.View.Name)[0], o.op.ID)))
+	out = append(out, sqlComment(o.op.View.SQL)...)
+	block := code
+	if late {
+		block = append([]jen.Code{jen.Id("late").Op(":=").False()}, code...)
+		block = append(block, jen.If(jen.Id("late")).Block(
+			jen.Id("p").Dot("lateRow").Call(jen.Lit(s.idx), jen.Id("b"), jen.Id("lines"), jen.Id("ri"), jen.Lit(o.op.View.Name))))
+	}
+	return append(out, jen.Block(block...))
+}
+
+// rowValues builds a view's output row literal from env.
+func rowValues(o *opInfo, env []operand) jen.Code {
+	d := jen.Dict{}
+	for i, c := range o.op.Output {
+		d[jen.Id(o.fields[i])] = fit(env[i], c.Type)
+	}
+	return d
+}
+
+// fit converts o to a Go value of SQL type t (a nullable field takes a NOT
+// NULL value by wrapping it).
+func fit(o operand, t types.Type) jen.Code {
+	switch {
+	case t.Nullable && !o.nullable:
+		return rt("value.Of").Call(o.code)
+	case !t.Nullable && o.nullable:
+		panic("codegen: nullable value for a NOT NULL column")
+	}
+	return o.code
+}
+
+// stages generates the fused stateless steps, innermost last: a filter opens
+// an if, a projection binds temporaries, a window assigner opens its loop.
+func stages(eg *exprGen, st []physical.Stage, tail func(*exprGen) []jen.Code) []jen.Code {
+	if len(st) == 0 {
+		return tail(eg)
+	}
+	s := st[0]
+	switch s.Kind {
+	case physical.StageFilter:
+		c := eg.expr(s.Pred)
+		inner := eg.sub()
+		body := stages(inner, st[1:], tail)
+		return append(eg.stmts, jen.If(truth(c)).Block(body...))
+	case physical.StageProject:
+		env := make([]operand, len(s.Exprs))
+		for i, e := range s.Exprs {
+			o := eg.expr(e)
+			switch e.(type) {
+			case *plan.ColRef, *plan.Const:
+			default:
+				if !o.nullable {
+					o = eg.assignTemp(e.Type(), o.code)
+				}
+			}
+			env[i] = o
+		}
+		next := &exprGen{stmts: eg.stmts, tmp: eg.tmp, env: env}
+		return stages(next, st[1:], tail)
+	case physical.StageWindow:
+		w := s.Window
+		ts := eg.env[w.TimeCol].code
+		env := append(append([]operand{}, eg.env...),
+			operand{jen.Id("ws"), false}, operand{jen.Parens(jen.Id("ws").Op("+").Lit(w.Size)), false})
+		inner := &exprGen{tmp: eg.tmp, env: env}
+		body := stages(inner, st[1:], tail)
+		if w.Kind == plan.Tumble {
+			return append(eg.stmts, jen.Block(append([]jen.Code{
+				jen.Id("ws").Op(":=").Add(rt("value.TumbleStart")).Call(ts, jen.Lit(w.Size), jen.Lit(w.Offset))}, body...)...))
+		}
+		return append(eg.stmts, jen.For(
+			jen.Id("ws").Op(":=").Add(rt("value.HopLastStart")).Call(ts, jen.Lit(w.Slide), jen.Lit(w.Offset)),
+			jen.Id("ws").Op(">").Add(ts).Op("-").Lit(w.Size),
+			jen.Id("ws").Op("-=").Lit(w.Slide),
+		).Block(body...))
+	}
+	panic("codegen: unknown stage")
+}

@@ -1,0 +1,66 @@
+package codegen
+
+import "github.com/dave/jennifer/jen"
+
+// Every runtime package generated code imports, with the name jennifer must
+// use for it. Generated code names runtime symbols only through rt below, so a
+// renamed runtime symbol breaks here and in the golden tests, nowhere else.
+const (
+	pkgJob       = "github.com/laminar-sql/laminar/runtime/job"
+	pkgConnector = "github.com/laminar-sql/laminar/runtime/connector"
+	pkgValue     = "github.com/laminar-sql/laminar/runtime/value"
+	pkgWindow    = "github.com/laminar-sql/laminar/runtime/window"
+	pkgJSONL     = "github.com/laminar-sql/laminar/runtime/format/jsonl"
+	pkgCSV       = "github.com/laminar-sql/laminar/runtime/format/csvrow"
+)
+
+var importNames = map[string]string{
+	pkgJob: "job", pkgConnector: "connector", pkgValue: "value", pkgWindow: "window",
+	pkgJSONL: "jsonl", pkgCSV: "csvrow",
+}
+
+// runtimeSymbols is the table of every runtime symbol generated code uses.
+var runtimeSymbols = map[string][2]string{
+	// job lifecycle
+	"job.Context": {pkgJob, "Context"}, "job.Pipeline": {pkgJob, "Pipeline"}, "job.Spec": {pkgJob, "Spec"},
+	"job.SourceSpec": {pkgJob, "SourceSpec"}, "job.SinkSpec": {pkgJob, "SinkSpec"},
+	"job.RequireAPIVersion1": {pkgJob, "RequireAPIVersion1"},
+	"connector.LineBatch":    {pkgConnector, "LineBatch"},
+	// values and scalar functions
+	"value.Null": {pkgValue, "Null"}, "value.Of": {pkgValue, "Of"},
+	"value.And": {pkgValue, "And"}, "value.Or": {pkgValue, "Or"}, "value.Not": {pkgValue, "Not"},
+	"value.DivIntNN": {pkgValue, "DivIntNN"}, "value.DivFloatNN": {pkgValue, "DivFloatNN"},
+	"value.ModIntNN": {pkgValue, "ModIntNN"}, "value.ModFloatNN": {pkgValue, "ModFloatNN"},
+	"value.Like": {pkgValue, "Like"}, "value.Lower": {pkgValue, "Lower"}, "value.Upper": {pkgValue, "Upper"},
+	"value.Length": {pkgValue, "Length"}, "value.Substring": {pkgValue, "Substring"},
+	"value.SubstringLen": {pkgValue, "SubstringLen"}, "value.AbsInt": {pkgValue, "AbsInt"},
+	"value.AbsFloat": {pkgValue, "AbsFloat"}, "value.Round": {pkgValue, "Round"},
+	"value.RoundInt": {pkgValue, "RoundInt"}, "value.Floor": {pkgValue, "Floor"}, "value.Ceil": {pkgValue, "Ceil"},
+	"value.FloatToInt": {pkgValue, "FloatToInt"}, "value.ParseInt": {pkgValue, "ParseInt"},
+	"value.ParseFloat": {pkgValue, "ParseFloat"}, "value.ParseBool": {pkgValue, "ParseBool"},
+	"value.ParseTimestamp": {pkgValue, "ParseTimestamp"}, "value.FormatInt": {pkgValue, "FormatInt"},
+	"value.FormatFloat": {pkgValue, "FormatFloat"}, "value.FormatBool": {pkgValue, "FormatBool"},
+	"value.FormatTimestamp": {pkgValue, "FormatTimestamp"}, "value.TumbleStart": {pkgValue, "TumbleStart"},
+	"value.HopLastStart": {pkgValue, "HopLastStart"},
+	// keyed and windowed state
+	"window.Groups": {pkgWindow, "Groups"}, "window.NewGroups": {pkgWindow, "NewGroups"},
+	"window.Windows": {pkgWindow, "Windows"}, "window.NewWindows": {pkgWindow, "NewWindows"},
+	// formats
+	"jsonl.Scanner": {pkgJSONL, "Scanner"}, "jsonl.Interner": {pkgJSONL, "Interner"},
+	"jsonl.AppendString": {pkgJSONL, "AppendString"}, "jsonl.AppendInt": {pkgJSONL, "AppendInt"},
+	"jsonl.AppendFloat": {pkgJSONL, "AppendFloat"}, "jsonl.AppendBool": {pkgJSONL, "AppendBool"},
+	"jsonl.AppendNull": {pkgJSONL, "AppendNull"}, "jsonl.AppendTimestamp": {pkgJSONL, "AppendTimestamp"},
+	"csvrow.Splitter": {pkgCSV, "Splitter"}, "csvrow.ParseInt64": {pkgCSV, "ParseInt64"},
+	"csvrow.ParseFloat64": {pkgCSV, "ParseFloat64"}, "csvrow.ParseBool": {pkgCSV, "ParseBool"},
+	"csvrow.ParseTimestamp": {pkgCSV, "ParseTimestamp"},
+}
+
+// rt references a runtime symbol by its table name; an unknown name is a bug
+// in the code generator and panics at generation time, caught by tests.
+func rt(name string) *jen.Statement {
+	s, ok := runtimeSymbols[name]
+	if !ok {
+		panic("codegen: runtime symbol not in table: " + name)
+	}
+	return jen.Qual(s[0], s[1])
+}

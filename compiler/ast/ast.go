@@ -1,0 +1,304 @@
+// Package ast is the syntax tree of a Laminar SQL pipeline. It knows nothing of
+// ANTLR: grammar/ builds it, the binder in compiler/ reads it. Every node carries
+// the position of its first token so that diagnostics can point at it.
+package ast
+
+// Pos is a position in the pipeline source: 1-based line and column (in runes),
+// and the 0-based byte offset.
+type Pos struct {
+	Line, Col, Offset int
+}
+
+// Script is a whole pipeline file: statements in source order.
+type Script struct {
+	Stmts []Stmt
+}
+
+// Stmt is one `;`-terminated statement.
+type Stmt interface {
+	stmtNode()
+	Position() Pos
+}
+
+// Ident is a name as written. Quoted identifiers keep their case and any
+// character; unquoted ones are folded to lower case by the parser.
+type Ident struct {
+	Pos    Pos
+	Name   string
+	Quoted bool
+}
+
+// Option is one `key = 'value'` entry of a WITH clause.
+type Option struct {
+	Pos   Pos
+	Key   string // lower-cased
+	Value string // the string literal's content (or number text)
+}
+
+// ColumnDef is a column of CREATE SOURCE.
+type ColumnDef struct {
+	Pos     Pos
+	Name    Ident
+	Type    TypeName
+	NotNull bool
+}
+
+// TypeName is a SQL type as written, e.g. BIGINT, VARCHAR(20), DECIMAL(10,2).
+type TypeName struct {
+	Pos  Pos
+	Name string // upper-cased base name: BIGINT, INT, INTEGER, DOUBLE, VARCHAR, ...
+	Args []int  // length/precision arguments, if any
+}
+
+// Watermark is `WATERMARK FOR col AS col - INTERVAL '5' SECOND`.
+type Watermark struct {
+	Pos    Pos
+	Column Ident
+	Expr   Expr // the full expression after AS
+}
+
+// CreateSource declares an input stream.
+type CreateSource struct {
+	Pos       Pos
+	Name      Ident
+	Columns   []ColumnDef
+	Watermark *Watermark // nil when none is declared
+	With      []Option
+}
+
+// CreateView is CREATE MATERIALIZED VIEW name AS query.
+type CreateView struct {
+	Pos   Pos
+	Name  Ident
+	Query *Select
+}
+
+// CreateSink is CREATE SINK name [FROM view] WITH (...).
+type CreateSink struct {
+	Pos  Pos
+	Name Ident
+	From *Ident // nil when the sink is fed by INSERT INTO
+	With []Option
+}
+
+// Insert is INSERT INTO sink query.
+type Insert struct {
+	Pos   Pos
+	Sink  Ident
+	Query *Select
+}
+
+func (*CreateSource) stmtNode() {}
+func (*CreateView) stmtNode()   {}
+func (*CreateSink) stmtNode()   {}
+func (*Insert) stmtNode()       {}
+
+func (s *CreateSource) Position() Pos { return s.Pos }
+func (s *CreateView) Position() Pos   { return s.Pos }
+func (s *CreateSink) Position() Pos   { return s.Pos }
+func (s *Insert) Position() Pos       { return s.Pos }
+
+// EmitMode is the EMIT clause of a query.
+type EmitMode int
+
+const (
+	EmitDefault       EmitMode = iota // no EMIT clause
+	EmitOnWindowClose                 // EMIT ON WINDOW CLOSE
+	EmitChanges                       // EMIT CHANGES
+)
+
+// Select is one SELECT query.
+type Select struct {
+	Pos      Pos
+	Distinct bool
+	Items    []SelectItem
+	From     TableRef
+	Where    Expr   // nil when absent
+	GroupBy  []Expr // empty when absent
+	Having   Expr   // nil when absent
+	Emit     EmitMode
+	EmitPos  Pos
+}
+
+// SelectItem is one output column: an expression with an optional alias, or `*`.
+type SelectItem struct {
+	Pos   Pos
+	Star  bool   // SELECT *  (Expr is nil)
+	Expr  Expr   // nil for *
+	Alias *Ident // nil when not given
+}
+
+// TableRef is what a FROM clause names.
+type TableRef interface {
+	tableNode()
+	Position() Pos
+}
+
+// TableName is a plain source or view name, with an optional alias.
+type TableName struct {
+	Pos   Pos
+	Name  Ident
+	Alias *Ident
+}
+
+// WindowKind names a window table-valued function.
+type WindowKind int
+
+const (
+	Tumble WindowKind = iota + 1
+	Hop
+)
+
+// WindowTVF is TUMBLE(t, col, size [, offset]) or HOP(t, col, slide, size [, offset]),
+// in the short form or the Flink form TABLE(TUMBLE(TABLE t, DESCRIPTOR(col), ...)).
+// Args holds the interval arguments in the order written.
+type WindowTVF struct {
+	Pos     Pos
+	Kind    WindowKind
+	Table   Ident
+	TimeCol Ident
+	Args    []Expr
+	Alias   *Ident
+}
+
+func (*TableName) tableNode() {}
+func (*WindowTVF) tableNode() {}
+
+func (t *TableName) Position() Pos { return t.Pos }
+func (t *WindowTVF) Position() Pos { return t.Pos }
+
+// Expr is a scalar expression.
+type Expr interface {
+	exprNode()
+	Position() Pos
+}
+
+// ColumnRef is `name` or `qualifier.name`.
+type ColumnRef struct {
+	Pos       Pos
+	Qualifier *Ident
+	Name      Ident
+}
+
+// LiteralKind is the kind of a literal.
+type LiteralKind int
+
+const (
+	LitInt       LiteralKind = iota + 1 // 42
+	LitFloat                            // 4.2, 1e3
+	LitString                           // 'abc'
+	LitBool                             // TRUE, FALSE
+	LitNull                             // NULL
+	LitTimestamp                        // TIMESTAMP '2024-01-01 00:00:00'
+	LitInterval                         // INTERVAL '5' SECOND
+)
+
+// Literal is a constant as written. Text is the number's text or the string's
+// content (quotes removed, ” unescaped); Unit is the upper-cased interval unit
+// (SECOND, MINUTE, HOUR, DAY, MILLISECOND, ...), for LitInterval only.
+type Literal struct {
+	Pos  Pos
+	Kind LiteralKind
+	Text string
+	Unit string
+}
+
+// Unary is NOT x, -x, +x.
+type Unary struct {
+	Pos Pos
+	Op  string // "NOT", "-", "+"
+	X   Expr
+}
+
+// Binary is x op y. Op is one of: + - * / % || = <> < <= > >= AND OR
+// ("!=" is normalised to "<>").
+type Binary struct {
+	Pos  Pos
+	Op   string
+	L, R Expr
+}
+
+// IsNull is x IS [NOT] NULL.
+type IsNull struct {
+	Pos Pos
+	X   Expr
+	Not bool
+}
+
+// In is x [NOT] IN (list).
+type In struct {
+	Pos  Pos
+	X    Expr
+	List []Expr
+	Not  bool
+}
+
+// Between is x [NOT] BETWEEN lo AND hi.
+type Between struct {
+	Pos    Pos
+	X      Expr
+	Lo, Hi Expr
+	Not    bool
+}
+
+// Like is x [NOT] LIKE pattern.
+type Like struct {
+	Pos     Pos
+	X       Expr
+	Pattern Expr
+	Not     bool
+}
+
+// When is one WHEN cond THEN result arm of CASE.
+type When struct {
+	Cond, Result Expr
+}
+
+// Case is CASE [operand] WHEN ... THEN ... [ELSE ...] END.
+type Case struct {
+	Pos     Pos
+	Operand Expr // nil for a searched CASE
+	Whens   []When
+	Else    Expr // nil when absent
+}
+
+// Cast is CAST(x AS type).
+type Cast struct {
+	Pos  Pos
+	X    Expr
+	Type TypeName
+}
+
+// Call is a function call: name(args), COUNT(*), COUNT(DISTINCT x), and the
+// group-window functions TUMBLE(ts, size) etc. Name is upper-cased.
+type Call struct {
+	Pos      Pos
+	Name     string
+	Args     []Expr
+	Star     bool // COUNT(*)
+	Distinct bool
+}
+
+func (*ColumnRef) exprNode() {}
+func (*Literal) exprNode()   {}
+func (*Unary) exprNode()     {}
+func (*Binary) exprNode()    {}
+func (*IsNull) exprNode()    {}
+func (*In) exprNode()        {}
+func (*Between) exprNode()   {}
+func (*Like) exprNode()      {}
+func (*Case) exprNode()      {}
+func (*Cast) exprNode()      {}
+func (*Call) exprNode()      {}
+
+func (e *ColumnRef) Position() Pos { return e.Pos }
+func (e *Literal) Position() Pos   { return e.Pos }
+func (e *Unary) Position() Pos     { return e.Pos }
+func (e *Binary) Position() Pos    { return e.Pos }
+func (e *IsNull) Position() Pos    { return e.Pos }
+func (e *In) Position() Pos        { return e.Pos }
+func (e *Between) Position() Pos   { return e.Pos }
+func (e *Like) Position() Pos      { return e.Pos }
+func (e *Case) Position() Pos      { return e.Pos }
+func (e *Cast) Position() Pos      { return e.Pos }
+func (e *Call) Position() Pos      { return e.Pos }

@@ -1,0 +1,260 @@
+// Package binder turns the syntax tree of a pipeline into a logical plan: it
+// builds the catalog of sources, views and sinks, resolves every name, types
+// every expression (with SQL NULL semantics and implicit numeric widening),
+// and rejects, with a code and a position, whatever the engine cannot run.
+package binder
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/laminar-sql/laminar/compiler/ast"
+	"github.com/laminar-sql/laminar/compiler/diag"
+	"github.com/laminar-sql/laminar/compiler/plan"
+	"github.com/laminar-sql/laminar/compiler/types"
+)
+
+// Bind builds the logical plan of a parsed pipeline. src is the pipeline text
+// (to keep each statement's SQL for comments), name the pipeline's name.
+func Bind(script *ast.Script, src, name string) (*plan.Pipeline, []diag.Diagnostic) {
+	b := &binder{src: src, names: map[string]ast.Pos{}, sources: map[string]*plan.Source{},
+		views: map[string]*plan.View{}, sinks: map[string]*plan.Sink{}, fed: map[string]bool{}}
+	b.p = &plan.Pipeline{Name: name}
+	for _, st := range script.Stmts {
+		switch st := st.(type) {
+		case *ast.CreateSource:
+			b.createSource(st)
+		case *ast.CreateView:
+			b.createView(st)
+		case *ast.CreateSink:
+			b.createSink(st)
+		case *ast.Insert:
+			b.insert(st)
+		}
+	}
+	b.finish()
+	return b.p, b.diags.Items
+}
+
+type binder struct {
+	src     string
+	diags   diag.List
+	p       *plan.Pipeline
+	names   map[string]ast.Pos // every statement-level name, to catch duplicates
+	sources map[string]*plan.Source
+	views   map[string]*plan.View
+	sinks   map[string]*plan.Sink
+	fed     map[string]bool // sinks that have an input
+}
+
+func (b *binder) declare(id ast.Ident, what string) bool {
+	if prev, ok := b.names[id.Name]; ok {
+		d := b.diags.Errorf(diag.DuplicateName, id.Pos, "%s %q is already defined", what, id.Name)
+		d.Hint = fmt.Sprintf("the first definition is at line %d", prev.Line)
+		return false
+	}
+	b.names[id.Name] = id.Pos
+	return true
+}
+
+// stmtText returns the SQL of the statement starting at pos, up to its ';'.
+func (b *binder) stmtText(pos ast.Pos) string {
+	if pos.Offset < 0 || pos.Offset > len(b.src) {
+		return ""
+	}
+	s := b.src[pos.Offset:]
+	inStr, inIdent := byte(0), false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case inStr != 0:
+			if c == inStr {
+				inStr = 0
+			}
+		case inIdent:
+			if c == '"' {
+				inIdent = false
+			}
+		case c == '\'' || c == '`':
+			inStr = c
+		case c == '"':
+			inIdent = true
+		case c == '-' && i+1 < len(s) && s[i+1] == '-':
+			for i < len(s) && s[i] != '\n' {
+				i++
+			}
+		case c == '/' && i+1 < len(s) && s[i+1] == '*':
+			if j := strings.Index(s[i+2:], "*/"); j >= 0 {
+				i += j + 3
+			} else {
+				i = len(s)
+			}
+		case c == ';':
+			return strings.TrimSpace(s[:i])
+		}
+	}
+	return strings.TrimSpace(s)
+}
+
+func (b *binder) createSource(st *ast.CreateSource) {
+	if !b.declare(st.Name, "source") {
+		return
+	}
+	src := &plan.Source{Name: st.Name.Name, Pos: st.Pos, TimeCol: -1, SQL: b.stmtText(st.Pos)}
+	ok := true
+	for _, c := range st.Columns {
+		k, known := types.ByName(c.Type.Name)
+		if !known {
+			d := b.diags.Errorf(diag.UnknownType, c.Type.Pos, "unknown or unsupported type %s", c.Type.Name)
+			d.Hint = "types: BOOLEAN, INT, BIGINT, DOUBLE, VARCHAR, TIMESTAMP, INTERVAL"
+			ok = false
+			continue
+		}
+		if src.Schema.Index(c.Name.Name) >= 0 {
+			b.diags.Errorf(diag.DuplicateColumn, c.Name.Pos, "column %q is declared twice", c.Name.Name)
+			ok = false
+			continue
+		}
+		src.Schema = append(src.Schema, plan.Column{Name: c.Name.Name, Type: types.Type{Kind: k, Nullable: !c.NotNull}})
+	}
+	if w := st.Watermark; w != nil && ok {
+		b.bindWatermark(src, w)
+	}
+	conn, format, opts, good := bindOptions(&b.diags, st.Pos, "source", st.With, sourceConnectors)
+	if !ok || !good {
+		return
+	}
+	src.Connector, src.Format, src.Options = conn, format, opts
+	b.sources[src.Name] = src
+	b.p.Sources = append(b.p.Sources, src)
+}
+
+// bindWatermark accepts `col` and `col - INTERVAL '…' unit`: a bounded
+// out-of-orderness delay. The event-time column becomes NOT NULL: a row
+// without event time cannot be placed in time and goes to the dead letters.
+func (b *binder) bindWatermark(src *plan.Source, w *ast.Watermark) {
+	i := src.Schema.Index(w.Column.Name)
+	if i < 0 {
+		b.diags.Errorf(diag.BadWatermark, w.Column.Pos, "watermark column %q is not a column of %s", w.Column.Name, src.Name)
+		return
+	}
+	if src.Schema[i].Type.Kind != types.Timestamp {
+		b.diags.Errorf(diag.BadWatermark, w.Column.Pos, "watermark column %q must be a TIMESTAMP, not %s", w.Column.Name, src.Schema[i].Type.Kind)
+		return
+	}
+	sc := &scope{schema: src.Schema}
+	e := b.expr(w.Expr, sc, nil)
+	if e == nil {
+		return
+	}
+	delay, ok := watermarkDelay(e, i)
+	if !ok {
+		d := b.diags.Errorf(diag.BadWatermark, w.Expr.Position(), "unsupported watermark expression %s", e)
+		d.Hint = fmt.Sprintf("write WATERMARK FOR %s AS %s - INTERVAL '5' SECOND", w.Column.Name, w.Column.Name)
+		return
+	}
+	src.TimeCol, src.Delay = i, delay
+	src.Schema[i].Type.Nullable = false
+}
+
+func watermarkDelay(e plan.Expr, col int) (int64, bool) {
+	if c, ok := e.(*plan.ColRef); ok && c.Index == col {
+		return 0, true
+	}
+	bin, ok := e.(*plan.Binary)
+	if !ok || bin.Op != "-" {
+		return 0, false
+	}
+	c, ok1 := bin.L.(*plan.ColRef)
+	k, ok2 := bin.R.(*plan.Const)
+	if !ok1 || !ok2 || c.Index != col || k.T.Kind != types.Interval {
+		return 0, false
+	}
+	d, _ := k.Value.(int64)
+	return d, d >= 0
+}
+
+func (b *binder) createView(st *ast.CreateView) {
+	if !b.declare(st.Name, "view") {
+		return
+	}
+	root := b.query(st.Query)
+	if root == nil {
+		return
+	}
+	v := &plan.View{Name: st.Name.Name, Pos: st.Pos, Root: root, SQL: b.stmtText(st.Pos)}
+	b.views[v.Name] = v
+	b.p.Views = append(b.p.Views, v)
+}
+
+func (b *binder) createSink(st *ast.CreateSink) {
+	if !b.declare(st.Name, "sink") {
+		return
+	}
+	conn, format, opts, good := bindOptions(&b.diags, st.Pos, "sink", st.With, sinkConnectors)
+	if !good {
+		return
+	}
+	s := &plan.Sink{Name: st.Name.Name, Pos: st.Pos, Connector: conn, Format: format, Options: opts}
+	b.sinks[s.Name] = s
+	b.p.Sinks = append(b.p.Sinks, s)
+	if st.From == nil {
+		return
+	}
+	b.fed[s.Name] = true
+	if v, ok := b.views[st.From.Name]; ok {
+		s.View = v
+		return
+	}
+	if src, ok := b.sources[st.From.Name]; ok {
+		// A sink straight from a source: an implicit pass-through view.
+		s.View = &plan.View{Name: s.Name, Pos: st.Pos, Root: &plan.Scan{Source: src}, SQL: b.stmtText(st.Pos), Anonymous: true}
+		b.p.Views = append(b.p.Views, s.View)
+		return
+	}
+	d := b.diags.Errorf(diag.UnknownTable, st.From.Pos, "unknown view %q", st.From.Name)
+	if c := closest(st.From.Name, append(sortedKeys(b.views), sortedKeys(b.sources)...)); c != "" {
+		d.Hint = "did you mean " + c + "?"
+	}
+}
+
+func (b *binder) insert(st *ast.Insert) {
+	s, ok := b.sinks[st.Sink.Name]
+	if !ok {
+		d := b.diags.Errorf(diag.UnknownSink, st.Sink.Pos, "unknown sink %q", st.Sink.Name)
+		d.Hint = "declare it first: CREATE SINK " + st.Sink.Name + " WITH (connector = ...)"
+		return
+	}
+	if b.fed[s.Name] {
+		b.diags.Errorf(diag.DuplicateSinkInput, st.Sink.Pos, "sink %q already has an input", s.Name)
+		return
+	}
+	b.fed[s.Name] = true
+	root := b.query(st.Query)
+	if root == nil {
+		return
+	}
+	s.View = &plan.View{Name: s.Name, Pos: st.Pos, Root: root, SQL: b.stmtText(st.Pos), Anonymous: true}
+	b.p.Views = append(b.p.Views, s.View)
+}
+
+func (b *binder) finish() {
+	for _, s := range b.p.Sinks {
+		if !b.fed[s.Name] {
+			d := b.diags.Errorf(diag.SinkWithoutInput, s.Pos, "sink %q has no input", s.Name)
+			d.Hint = "write CREATE SINK " + s.Name + " FROM <view> or INSERT INTO " + s.Name + " SELECT ..."
+		}
+	}
+	used := map[*plan.View]bool{}
+	for _, s := range b.p.Sinks {
+		if s.View != nil {
+			used[s.View] = true
+		}
+	}
+	for _, v := range b.p.Views {
+		if !used[v] && !v.Anonymous {
+			d := b.diags.Warnf(diag.ViewWithoutSink, v.Pos, "view %q feeds no sink, so it is not run", v.Name)
+			d.Hint = "add CREATE SINK " + v.Name + "_out FROM " + v.Name + " WITH (connector = 'stdout')"
+		}
+	}
+}

@@ -1,0 +1,182 @@
+package binder
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/laminar-sql/laminar/compiler/ast"
+	"github.com/laminar-sql/laminar/compiler/diag"
+	"github.com/laminar-sql/laminar/compiler/plan"
+)
+
+// connectorOptions lists, per connector, the WITH options it accepts and which
+// are required. Anything else is an error: a misspelt option must never be
+// silently ignored.
+type connectorDef struct {
+	required []string
+	optional []string
+	formats  []string // accepted values of format; empty when format is not an option
+}
+
+var sourceConnectors = map[string]connectorDef{
+	"file":  {required: []string{"path"}, optional: []string{"format"}, formats: []string{"json", "csv"}},
+	"stdin": {optional: []string{"format"}, formats: []string{"json", "csv"}},
+}
+
+var sinkConnectors = map[string]connectorDef{
+	"file":      {required: []string{"path"}, optional: []string{"format"}, formats: []string{"json"}},
+	"stdout":    {optional: []string{"format"}, formats: []string{"json"}},
+	"blackhole": {},
+}
+
+// bindOptions validates a WITH clause against the connector table and returns
+// the connector, the format and the options as a map.
+func bindOptions(l *diag.List, stmtPos ast.Pos, what string, opts []ast.Option, table map[string]connectorDef) (string, string, map[string]string, bool) {
+	m := map[string]string{}
+	pos := map[string]ast.Pos{}
+	for _, o := range opts {
+		if _, dup := m[o.Key]; dup {
+			l.Errorf(diag.BadOption, o.Pos, "option %q given twice", o.Key)
+			return "", "", nil, false
+		}
+		m[o.Key] = o.Value
+		pos[o.Key] = o.Pos
+	}
+	conn, ok := m["connector"]
+	if !ok {
+		d := l.Errorf(diag.MissingOption, stmtPos, "%s needs a connector: WITH (connector = '...')", what)
+		d.Hint = "connectors: " + strings.Join(sortedKeys(table), ", ")
+		return "", "", nil, false
+	}
+	def, ok := table[strings.ToLower(conn)]
+	if !ok {
+		d := l.Errorf(diag.UnknownConnector, pos["connector"], "unknown %s connector %q", what, conn)
+		d.Hint = "connectors: " + strings.Join(sortedKeys(table), ", ")
+		return "", "", nil, false
+	}
+	conn = strings.ToLower(conn)
+	good := true
+	for _, r := range def.required {
+		if _, ok := m[r]; !ok {
+			l.Errorf(diag.MissingOption, stmtPos, "connector %q needs the option %q", conn, r)
+			good = false
+		}
+	}
+	allowed := append([]string{"connector"}, append(def.required, def.optional...)...)
+	for _, o := range opts {
+		if !contains(allowed, o.Key) {
+			d := l.Errorf(diag.UnknownOption, o.Pos, "connector %q has no option %q", conn, o.Key)
+			if s := closest(o.Key, allowed); s != "" {
+				d.Hint = "did you mean " + s + "?"
+			} else {
+				d.Hint = "options: " + strings.Join(allowed, ", ")
+			}
+			good = false
+		}
+	}
+	format := ""
+	if len(def.formats) > 0 {
+		format = strings.ToLower(m["format"])
+		if format == "" {
+			format = def.formats[0]
+		}
+		if !contains(def.formats, format) {
+			d := l.Errorf(diag.BadOption, pos["format"], "connector %q does not support format %q", conn, m["format"])
+			d.Hint = "formats: " + strings.Join(def.formats, ", ")
+			good = false
+		}
+	}
+	return conn, format, m, good
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// closest returns the candidate nearest to name by edit distance, if it is
+// near enough to be a likely typo.
+func closest(name string, candidates []string) string {
+	best, bestD := "", 1<<30
+	for _, c := range candidates {
+		if d := editDistance(strings.ToLower(name), strings.ToLower(c)); d < bestD {
+			best, bestD = c, d
+		}
+	}
+	if bestD <= 2 || (bestD <= 3 && len(name) > 6) {
+		return best
+	}
+	return ""
+}
+
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}
+
+// scope is the set of columns an expression can name.
+type scope struct {
+	schema     plan.Schema
+	qualifiers []string // names the FROM item can be referred to by
+}
+
+func (s *scope) lookup(l *diag.List, ref *ast.ColumnRef) (int, bool) {
+	if ref.Qualifier != nil && !contains(s.qualifiers, ref.Qualifier.Name) {
+		d := l.Errorf(diag.UnknownTable, ref.Qualifier.Pos, "unknown table %q in column reference", ref.Qualifier.Name)
+		if len(s.qualifiers) > 0 {
+			d.Hint = "the FROM clause names " + strings.Join(s.qualifiers, ", ")
+		}
+		return 0, false
+	}
+	if i := s.schema.Index(ref.Name.Name); i >= 0 {
+		return i, true
+	}
+	names := make([]string, len(s.schema))
+	for i, c := range s.schema {
+		names[i] = c.Name
+	}
+	// an unquoted reference to a mixed-case quoted column is a common slip
+	for i, c := range s.schema {
+		if strings.EqualFold(c.Name, ref.Name.Name) {
+			d := l.Errorf(diag.UnknownColumn, ref.Name.Pos, "unknown column %q", ref.Name.Name)
+			d.Hint = "the column is named \"" + s.schema[i].Name + "\"; quote it to keep its case"
+			return 0, false
+		}
+	}
+	d := l.Errorf(diag.UnknownColumn, ref.Name.Pos, "unknown column %q", ref.Name.Name)
+	if c := closest(ref.Name.Name, names); c != "" {
+		d.Hint = "did you mean " + c + "?"
+	} else if len(names) <= 12 {
+		d.Hint = "columns in scope: " + strings.Join(names, ", ")
+	}
+	return 0, false
+}

@@ -1,0 +1,61 @@
+// Package compiler is laminarc's front and middle end: it parses a pipeline,
+// binds it to a logical plan, optimizes it and lowers it to a physical plan.
+// It is pure: it reads no files and writes none; the CLI does I/O.
+package compiler
+
+import (
+	"strings"
+
+	"github.com/laminar-sql/laminar/compiler/binder"
+	"github.com/laminar-sql/laminar/compiler/diag"
+	"github.com/laminar-sql/laminar/compiler/optimizer"
+	"github.com/laminar-sql/laminar/compiler/physical"
+	"github.com/laminar-sql/laminar/compiler/plan"
+	"github.com/laminar-sql/laminar/grammar"
+)
+
+// Result is a compiled pipeline.
+type Result struct {
+	Logical  *plan.Pipeline
+	Physical *physical.Plan
+}
+
+// Compile parses, binds, optimizes and plans a pipeline. name is the
+// pipeline's name (the file's base name without .sql). Diagnostics are sorted
+// by position; the result is nil when any of them is an error.
+func Compile(filename, name, src string) (*Result, []diag.Diagnostic) {
+	var all diag.List
+	script, perr := grammar.Parse(filename, src)
+	all.Items = append(all.Items, perr...)
+	if all.HasErrors() {
+		all.Sort()
+		return nil, all.Items
+	}
+	logical, berr := binder.Bind(script, src, name)
+	all.Items = append(all.Items, berr...)
+	all.Sort()
+	if all.HasErrors() {
+		return nil, all.Items
+	}
+	optimizer.Optimize(logical)
+	return &Result{Logical: logical, Physical: physical.Build(logical)}, all.Items
+}
+
+// Explain renders the logical plan of every view and the physical plan.
+func Explain(r *Result) string {
+	var b strings.Builder
+	b.WriteString("== Logical plan ==\n")
+	for _, v := range r.Logical.Views {
+		kind := "view"
+		if v.Anonymous {
+			kind = "insert into sink"
+		}
+		b.WriteString(kind + " " + v.Name + ":\n")
+		for _, line := range strings.Split(strings.TrimRight(plan.Format(v.Root), "\n"), "\n") {
+			b.WriteString("  " + line + "\n")
+		}
+	}
+	b.WriteString("\n== Physical plan ==\n")
+	b.WriteString(physical.Format(r.Physical))
+	return b.String()
+}

@@ -1,0 +1,253 @@
+// Package optimizer rewrites logical plans. Each rule is one small, named
+// transformation that keeps the plan's result unchanged; Optimize applies them
+// in a fixed order.
+package optimizer
+
+import (
+	"github.com/laminar-sql/laminar/compiler/plan"
+	"github.com/laminar-sql/laminar/compiler/types"
+)
+
+// Rule is one named rewrite of a view's plan.
+type Rule struct {
+	Name  string
+	Apply func(plan.Node) plan.Node
+}
+
+// Rules are applied in this order.
+var Rules = []Rule{
+	{"FoldConstants", FoldConstants},
+	{"MergeFilters", MergeFilters},
+	{"PushDownFilters", PushDownFilters},
+	{"MergeFilters", MergeFilters},
+	{"PruneColumns", PruneColumns},
+}
+
+// Optimize applies every rule to every view of p.
+func Optimize(p *plan.Pipeline) {
+	for _, v := range p.Views {
+		for _, r := range Rules {
+			v.Root = r.Apply(v.Root)
+		}
+	}
+}
+
+// mapInputs rebuilds n with f applied to its input (the plan is a chain).
+func withInput(n plan.Node, in plan.Node) plan.Node {
+	switch n := n.(type) {
+	case *plan.Filter:
+		c := *n
+		c.Input = in
+		return &c
+	case *plan.Project:
+		c := *n
+		c.Input = in
+		return &c
+	case *plan.Window:
+		c := *n
+		c.Input = in
+		return &c
+	case *plan.Aggregate:
+		c := *n
+		c.Input = in
+		return &c
+	}
+	return n
+}
+
+// bottomUp applies f to every node, inputs first.
+func bottomUp(n plan.Node, f func(plan.Node) plan.Node) plan.Node {
+	if in := n.Inputs(); len(in) == 1 {
+		n = withInput(n, bottomUp(in[0], f))
+	}
+	return f(n)
+}
+
+// FoldConstants evaluates constant subexpressions, and removes filters that
+// are always TRUE.
+func FoldConstants(root plan.Node) plan.Node {
+	return bottomUp(root, func(n plan.Node) plan.Node {
+		switch n := n.(type) {
+		case *plan.Filter:
+			pred := plan.Fold(n.Pred)
+			if c, ok := pred.(*plan.Const); ok && c.Value == true {
+				return n.Input
+			}
+			return &plan.Filter{Input: n.Input, Pred: pred}
+		case *plan.Project:
+			c := *n
+			c.Exprs = make([]plan.Expr, len(n.Exprs))
+			for i, e := range n.Exprs {
+				c.Exprs[i] = plan.Fold(e)
+			}
+			return &c
+		case *plan.Aggregate:
+			c := *n
+			c.Keys = make([]plan.Expr, len(n.Keys))
+			for i, k := range n.Keys {
+				c.Keys[i] = plan.Fold(k)
+			}
+			c.Aggs = make([]plan.Agg, len(n.Aggs))
+			for i, a := range n.Aggs {
+				if a.Arg != nil {
+					a.Arg = plan.Fold(a.Arg)
+				}
+				c.Aggs[i] = a
+			}
+			return &c
+		}
+		return n
+	})
+}
+
+// MergeFilters turns Filter(Filter(x, a), b) into Filter(x, a AND b).
+func MergeFilters(root plan.Node) plan.Node {
+	return bottomUp(root, func(n plan.Node) plan.Node {
+		f, ok := n.(*plan.Filter)
+		if !ok {
+			return n
+		}
+		inner, ok := f.Input.(*plan.Filter)
+		if !ok {
+			return n
+		}
+		return &plan.Filter{Input: inner.Input, Pred: and(inner.Pred, f.Pred)}
+	})
+}
+
+func and(a, b plan.Expr) plan.Expr {
+	return &plan.Binary{Op: "AND", L: a, R: b, T: types.Type{Kind: types.Bool, Nullable: a.Type().Nullable || b.Type().Nullable}}
+}
+
+// PushDownFilters moves a filter below a projection (when every column it
+// reads is a plain column or constant there, so nothing is computed twice),
+// below a window assigner (when it does not read window_start/window_end), and
+// below an aggregate (when it reads group keys only: HAVING on a key filters
+// rows before they are aggregated). Filtering earlier means less work and less
+// state.
+func PushDownFilters(root plan.Node) plan.Node {
+	changed := true
+	for changed {
+		changed = false
+		root = bottomUp(root, func(n plan.Node) plan.Node {
+			f, ok := n.(*plan.Filter)
+			if !ok {
+				return n
+			}
+			if pushed, ok := pushFilter(f); ok {
+				changed = true
+				return pushed
+			}
+			return n
+		})
+	}
+	return root
+}
+
+func pushFilter(f *plan.Filter) (plan.Node, bool) {
+	used := map[int]bool{}
+	plan.ColumnsUsed(f.Pred, used)
+	switch in := f.Input.(type) {
+	case *plan.Project:
+		for c := range used {
+			switch in.Exprs[c].(type) {
+			case *plan.ColRef, *plan.Const:
+			default:
+				return nil, false
+			}
+		}
+		pred := plan.Substitute(f.Pred, in.Exprs)
+		return withInput(in, &plan.Filter{Input: in.Input, Pred: pred}), true
+	case *plan.Window:
+		base := len(in.Input.Schema())
+		for c := range used {
+			if c >= base {
+				return nil, false
+			}
+		}
+		return withInput(in, &plan.Filter{Input: in.Input, Pred: f.Pred}), true
+	case *plan.Aggregate:
+		if len(used) == 0 {
+			return nil, false
+		}
+		for c := range used {
+			if c >= len(in.Keys) {
+				return nil, false
+			}
+		}
+		pred := plan.Substitute(f.Pred, in.Keys)
+		return withInput(in, &plan.Filter{Input: in.Input, Pred: pred}), true
+	}
+	return nil, false
+}
+
+// PruneColumns records on each Scan which source columns the view reads, so
+// that generated decoders skip the others.
+func PruneColumns(root plan.Node) plan.Node {
+	scan, needed := neededColumns(root)
+	if scan == nil {
+		return root
+	}
+	return bottomUp(root, func(n plan.Node) plan.Node {
+		if s, ok := n.(*plan.Scan); ok {
+			return &plan.Scan{Source: s.Source, Needed: needed}
+		}
+		return n
+	})
+}
+
+// neededColumns walks from the root down, tracking which input columns each
+// operator reads, and returns the source columns needed.
+func neededColumns(root plan.Node) (*plan.Scan, []bool) {
+	var walk func(n plan.Node, need map[int]bool) (*plan.Scan, []bool)
+	walk = func(n plan.Node, need map[int]bool) (*plan.Scan, []bool) {
+		next := map[int]bool{}
+		switch n := n.(type) {
+		case *plan.Scan:
+			out := make([]bool, len(n.Source.Schema))
+			for c := range need {
+				out[c] = true
+			}
+			if n.Source.TimeCol >= 0 {
+				out[n.Source.TimeCol] = true // the watermark always needs event time
+			}
+			return n, out
+		case *plan.Filter:
+			for c := range need {
+				next[c] = true
+			}
+			plan.ColumnsUsed(n.Pred, next)
+			return walk(n.Input, next)
+		case *plan.Project:
+			for c := range need {
+				plan.ColumnsUsed(n.Exprs[c], next)
+			}
+			return walk(n.Input, next)
+		case *plan.Window:
+			base := len(n.Input.Schema())
+			for c := range need {
+				if c < base {
+					next[c] = true
+				}
+			}
+			next[n.TimeCol] = true
+			return walk(n.Input, next)
+		case *plan.Aggregate:
+			for _, k := range n.Keys {
+				plan.ColumnsUsed(k, next)
+			}
+			for _, a := range n.Aggs {
+				if a.Arg != nil {
+					plan.ColumnsUsed(a.Arg, next)
+				}
+			}
+			return walk(n.Input, next)
+		}
+		return nil, nil
+	}
+	all := map[int]bool{}
+	for i := range root.Schema() {
+		all[i] = true
+	}
+	return walk(root, all)
+}

@@ -1,0 +1,257 @@
+package plan
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/laminar-sql/laminar/compiler/types"
+)
+
+// Expr is a bound, typed scalar expression over the columns of one input schema.
+type Expr interface {
+	Type() types.Type
+	String() string
+}
+
+// ColRef reads column Index of the input.
+type ColRef struct {
+	Index int
+	Name  string // for plans and comments only
+	T     types.Type
+}
+
+// Const is a literal. Value is nil (NULL), bool, int64 (BIGINT, TIMESTAMP and
+// INTERVAL in µs), float64 or string.
+type Const struct {
+	Value any
+	T     types.Type
+}
+
+// Unary is NOT x or -x.
+type Unary struct {
+	Op string // "NOT", "-"
+	X  Expr
+	T  types.Type
+}
+
+// Binary is an arithmetic, comparison, logical or concatenation operator.
+// Operands are already widened to a common kind by the binder (through Cast).
+type Binary struct {
+	Op   string // + - * / % || = <> < <= > >= AND OR
+	L, R Expr
+	T    types.Type
+}
+
+// IsNull is x IS [NOT] NULL; never NULL itself.
+type IsNull struct {
+	X   Expr
+	Not bool
+}
+
+// Like is x LIKE pattern.
+type Like struct {
+	X, Pattern Expr
+	T          types.Type
+}
+
+// Case is a searched CASE (a simple CASE is rewritten to one by the binder).
+type Case struct {
+	Whens []CaseWhen
+	Else  Expr // never nil: the binder puts a NULL constant when absent
+	T     types.Type
+}
+
+// CaseWhen is one arm of Case.
+type CaseWhen struct {
+	Cond, Result Expr
+}
+
+// Cast converts X to T.Kind.
+type Cast struct {
+	X Expr
+	T types.Type
+}
+
+// Func is a scalar function call. Name is upper-case (ABS, LOWER, ...).
+type Func struct {
+	Name string
+	Args []Expr
+	T    types.Type
+}
+
+func (e *ColRef) Type() types.Type { return e.T }
+func (e *Const) Type() types.Type  { return e.T }
+func (e *Unary) Type() types.Type  { return e.T }
+func (e *Binary) Type() types.Type { return e.T }
+func (e *IsNull) Type() types.Type { return types.Of(types.Bool) }
+func (e *Like) Type() types.Type   { return e.T }
+func (e *Case) Type() types.Type   { return e.T }
+func (e *Cast) Type() types.Type   { return e.T }
+func (e *Func) Type() types.Type   { return e.T }
+
+func (e *ColRef) String() string { return e.Name }
+func (e *Const) String() string {
+	switch v := e.Value.(type) {
+	case nil:
+		return "NULL"
+	case string:
+		return "'" + strings.ReplaceAll(v, "'", "''") + "'"
+	case bool:
+		if v {
+			return "TRUE"
+		}
+		return "FALSE"
+	case int64:
+		if e.T.Kind == types.Interval {
+			return fmt.Sprintf("INTERVAL %dus", v)
+		}
+		if e.T.Kind == types.Timestamp {
+			return fmt.Sprintf("TIMESTAMP %dus", v)
+		}
+		return strconv.FormatInt(v, 10)
+	case float64:
+		return strconv.FormatFloat(v, 'g', -1, 64)
+	}
+	return fmt.Sprint(e.Value)
+}
+func (e *Unary) String() string {
+	if e.Op == "NOT" {
+		return "NOT " + e.X.String()
+	}
+	return e.Op + e.X.String()
+}
+func (e *Binary) String() string { return "(" + e.L.String() + " " + e.Op + " " + e.R.String() + ")" }
+func (e *IsNull) String() string {
+	if e.Not {
+		return e.X.String() + " IS NOT NULL"
+	}
+	return e.X.String() + " IS NULL"
+}
+func (e *Like) String() string { return e.X.String() + " LIKE " + e.Pattern.String() }
+func (e *Case) String() string {
+	var b strings.Builder
+	b.WriteString("CASE")
+	for _, w := range e.Whens {
+		b.WriteString(" WHEN " + w.Cond.String() + " THEN " + w.Result.String())
+	}
+	b.WriteString(" ELSE " + e.Else.String() + " END")
+	return b.String()
+}
+func (e *Cast) String() string { return "CAST(" + e.X.String() + " AS " + e.T.Kind.String() + ")" }
+func (e *Func) String() string {
+	args := make([]string, len(e.Args))
+	for i, a := range e.Args {
+		args[i] = a.String()
+	}
+	return e.Name + "(" + strings.Join(args, ", ") + ")"
+}
+
+// Children returns the direct subexpressions of e.
+func Children(e Expr) []Expr {
+	switch e := e.(type) {
+	case *Unary:
+		return []Expr{e.X}
+	case *Binary:
+		return []Expr{e.L, e.R}
+	case *IsNull:
+		return []Expr{e.X}
+	case *Like:
+		return []Expr{e.X, e.Pattern}
+	case *Case:
+		out := make([]Expr, 0, 2*len(e.Whens)+1)
+		for _, w := range e.Whens {
+			out = append(out, w.Cond, w.Result)
+		}
+		return append(out, e.Else)
+	case *Cast:
+		return []Expr{e.X}
+	case *Func:
+		return e.Args
+	}
+	return nil
+}
+
+// Rewrite rebuilds e bottom-up, applying f to every node after its children.
+// Nodes whose children did not change are passed to f as they are.
+func Rewrite(e Expr, f func(Expr) Expr) Expr {
+	switch n := e.(type) {
+	case *Unary:
+		c := *n
+		c.X = Rewrite(n.X, f)
+		return f(&c)
+	case *Binary:
+		c := *n
+		c.L, c.R = Rewrite(n.L, f), Rewrite(n.R, f)
+		return f(&c)
+	case *IsNull:
+		c := *n
+		c.X = Rewrite(n.X, f)
+		return f(&c)
+	case *Like:
+		c := *n
+		c.X, c.Pattern = Rewrite(n.X, f), Rewrite(n.Pattern, f)
+		return f(&c)
+	case *Case:
+		c := *n
+		c.Whens = make([]CaseWhen, len(n.Whens))
+		for i, w := range n.Whens {
+			c.Whens[i] = CaseWhen{Rewrite(w.Cond, f), Rewrite(w.Result, f)}
+		}
+		c.Else = Rewrite(n.Else, f)
+		return f(&c)
+	case *Cast:
+		c := *n
+		c.X = Rewrite(n.X, f)
+		return f(&c)
+	case *Func:
+		c := *n
+		c.Args = make([]Expr, len(n.Args))
+		for i, a := range n.Args {
+			c.Args[i] = Rewrite(a, f)
+		}
+		return f(&c)
+	}
+	return f(e)
+}
+
+// Walk calls f on e and every subexpression, parents first.
+func Walk(e Expr, f func(Expr)) {
+	f(e)
+	for _, c := range Children(e) {
+		Walk(c, f)
+	}
+}
+
+// ColumnsUsed returns the set of input columns e reads.
+func ColumnsUsed(e Expr, into map[int]bool) {
+	Walk(e, func(x Expr) {
+		if c, ok := x.(*ColRef); ok {
+			into[c.Index] = true
+		}
+	})
+}
+
+// RemapColumns returns e with every ColRef index i replaced by m[i].
+func RemapColumns(e Expr, m map[int]int) Expr {
+	return Rewrite(e, func(x Expr) Expr {
+		if c, ok := x.(*ColRef); ok {
+			if to, ok := m[c.Index]; ok {
+				cc := *c
+				cc.Index = to
+				return &cc
+			}
+		}
+		return x
+	})
+}
+
+// Substitute replaces every ColRef i with exprs[i] (inlining a projection).
+func Substitute(e Expr, exprs []Expr) Expr {
+	return Rewrite(e, func(x Expr) Expr {
+		if c, ok := x.(*ColRef); ok && c.Index < len(exprs) {
+			return exprs[c.Index]
+		}
+		return x
+	})
+}

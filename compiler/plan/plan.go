@@ -1,0 +1,323 @@
+// Package plan is the logical plan of a pipeline: sources, views as trees of
+// relational operators over bound expressions, and sinks. It is pure data:
+// the binder builds it, optimizer rules rewrite it, the physical planner
+// lowers it.
+package plan
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/laminar-sql/laminar/compiler/ast"
+	"github.com/laminar-sql/laminar/compiler/types"
+)
+
+// Column is a named, typed column of a schema.
+type Column struct {
+	Name string
+	Type types.Type
+}
+
+// Schema is the ordered list of columns a node produces.
+type Schema []Column
+
+// Index finds a column by name (names are compared exactly; the binder folds case).
+func (s Schema) Index(name string) int {
+	for i, c := range s {
+		if c.Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// Source is a CREATE SOURCE.
+type Source struct {
+	Name      string
+	Pos       ast.Pos
+	Schema    Schema
+	Connector string
+	Format    string
+	Options   map[string]string
+	// Watermark: the event-time column and the bounded out-of-orderness delay
+	// in µs. TimeCol is -1 when the source declares no watermark.
+	TimeCol int
+	Delay   int64
+	SQL     string
+}
+
+// EmitMode says when an aggregate emits.
+type EmitMode int
+
+const (
+	EmitOnClose   EmitMode = iota + 1 // once per window, when the watermark passes its end (append-only)
+	EmitOnChanges                     // after every batch, as retraction/insert pairs (updating)
+)
+
+func (m EmitMode) String() string {
+	if m == EmitOnClose {
+		return "ON WINDOW CLOSE"
+	}
+	return "CHANGES"
+}
+
+// Node is a logical operator.
+type Node interface {
+	Schema() Schema
+	Inputs() []Node
+	// AppendOnly reports whether the stream this node produces only ever
+	// inserts rows (false: an updating Z-set with retractions).
+	AppendOnly() bool
+	Describe() string
+}
+
+// Scan reads a source. Needed lists the source columns read downstream
+// (projection pruning fills it; nil means all).
+type Scan struct {
+	Source *Source
+	Needed []bool
+}
+
+// Filter keeps rows where Pred is TRUE.
+type Filter struct {
+	Input Node
+	Pred  Expr
+}
+
+// Project computes Exprs over its input, named Names.
+type Project struct {
+	Input Node
+	Exprs []Expr
+	Names []string
+}
+
+// WindowKind is the window assigner.
+type WindowKind int
+
+const (
+	Tumble WindowKind = iota + 1
+	Hop
+)
+
+// Window assigns each row to its windows and appends window_start and
+// window_end (TIMESTAMP NOT NULL) to the input's columns. A hopping window
+// copies the row into each of its windows.
+type Window struct {
+	Input   Node
+	Kind    WindowKind
+	TimeCol int   // event-time column of the input
+	Size    int64 // µs
+	Slide   int64 // µs; equals Size for TUMBLE
+	Offset  int64 // µs
+}
+
+// AggFunc is an aggregate function.
+type AggFunc string
+
+const (
+	Count     AggFunc = "COUNT"
+	CountStar AggFunc = "COUNT(*)"
+	Sum       AggFunc = "SUM"
+	Min       AggFunc = "MIN"
+	Max       AggFunc = "MAX"
+	Avg       AggFunc = "AVG"
+)
+
+// Agg is one aggregate call; Arg is nil for COUNT(*).
+type Agg struct {
+	Func AggFunc
+	Arg  Expr
+	T    types.Type
+}
+
+func (a Agg) String() string {
+	if a.Func == CountStar {
+		return "COUNT(*)"
+	}
+	return string(a.Func) + "(" + a.Arg.String() + ")"
+}
+
+// Aggregate groups its input by Keys and computes Aggs; it outputs the keys
+// then the aggregates. Window >= 0 is the position in Keys of the
+// window_start (or window_end) column of a Window input: the aggregate is then
+// windowed and its state per window is dropped when the window closes.
+type Aggregate struct {
+	Input     Node
+	Keys      []Expr
+	KeyNames  []string
+	Aggs      []Agg
+	AggNames  []string
+	Emit      EmitMode
+	WindowKey int // index into Keys of the window column, or -1
+	// WindowEnd is true when the window key is window_end rather than window_start.
+	WindowEnd bool
+}
+
+func (n *Scan) Schema() Schema { return n.Source.Schema }
+func (n *Filter) Schema() Schema {
+	return n.Input.Schema()
+}
+func (n *Project) Schema() Schema {
+	s := make(Schema, len(n.Exprs))
+	for i, e := range n.Exprs {
+		s[i] = Column{Name: n.Names[i], Type: e.Type()}
+	}
+	return s
+}
+func (n *Window) Schema() Schema {
+	in := n.Input.Schema()
+	s := append(Schema{}, in...)
+	return append(s, Column{"window_start", types.Of(types.Timestamp)}, Column{"window_end", types.Of(types.Timestamp)})
+}
+func (n *Aggregate) Schema() Schema {
+	s := make(Schema, 0, len(n.Keys)+len(n.Aggs))
+	for i, k := range n.Keys {
+		s = append(s, Column{n.KeyNames[i], k.Type()})
+	}
+	for i, a := range n.Aggs {
+		s = append(s, Column{n.AggNames[i], a.T})
+	}
+	return s
+}
+
+func (n *Scan) Inputs() []Node      { return nil }
+func (n *Filter) Inputs() []Node    { return []Node{n.Input} }
+func (n *Project) Inputs() []Node   { return []Node{n.Input} }
+func (n *Window) Inputs() []Node    { return []Node{n.Input} }
+func (n *Aggregate) Inputs() []Node { return []Node{n.Input} }
+
+func (n *Scan) AppendOnly() bool    { return true }
+func (n *Filter) AppendOnly() bool  { return n.Input.AppendOnly() }
+func (n *Project) AppendOnly() bool { return n.Input.AppendOnly() }
+func (n *Window) AppendOnly() bool  { return n.Input.AppendOnly() }
+
+// AppendOnly: a windowed aggregate emitting on window close never revises a
+// row; everything else aggregating revises its rows.
+func (n *Aggregate) AppendOnly() bool {
+	return n.WindowKey >= 0 && n.Emit == EmitOnClose && n.Input.AppendOnly()
+}
+
+func (n *Scan) Describe() string {
+	if n.Needed == nil {
+		return "Scan " + n.Source.Name
+	}
+	var cols []string
+	for i, c := range n.Source.Schema {
+		if n.Needed[i] {
+			cols = append(cols, c.Name)
+		}
+	}
+	return fmt.Sprintf("Scan %s [%s]", n.Source.Name, strings.Join(cols, ", "))
+}
+func (n *Filter) Describe() string { return "Filter " + n.Pred.String() }
+func (n *Project) Describe() string {
+	parts := make([]string, len(n.Exprs))
+	for i, e := range n.Exprs {
+		if c, ok := e.(*ColRef); ok && c.Name == n.Names[i] {
+			parts[i] = n.Names[i]
+		} else {
+			parts[i] = e.String() + " AS " + n.Names[i]
+		}
+	}
+	return "Project " + strings.Join(parts, ", ")
+}
+func (n *Window) Describe() string {
+	col := n.Input.Schema()[n.TimeCol].Name
+	if n.Kind == Tumble {
+		return fmt.Sprintf("Window TUMBLE(%s, size %s%s)", col, FormatMicros(n.Size), offsetText(n.Offset))
+	}
+	return fmt.Sprintf("Window HOP(%s, slide %s, size %s%s)", col, FormatMicros(n.Slide), FormatMicros(n.Size), offsetText(n.Offset))
+}
+func (n *Aggregate) Describe() string {
+	keys := make([]string, len(n.Keys))
+	for i, k := range n.Keys {
+		keys[i] = k.String()
+	}
+	aggs := make([]string, len(n.Aggs))
+	for i, a := range n.Aggs {
+		aggs[i] = a.String()
+	}
+	return fmt.Sprintf("Aggregate keys [%s] aggs [%s] emit %s", strings.Join(keys, ", "), strings.Join(aggs, ", "), n.Emit)
+}
+
+func offsetText(off int64) string {
+	if off == 0 {
+		return ""
+	}
+	return ", offset " + FormatMicros(off)
+}
+
+// FormatMicros renders a duration in µs the way SQL writes it, e.g. 1 MINUTE.
+func FormatMicros(us int64) string {
+	units := []struct {
+		n    int64
+		name string
+	}{{86400e6, "DAY"}, {3600e6, "HOUR"}, {60e6, "MINUTE"}, {1e6, "SECOND"}, {1e3, "MILLISECOND"}, {1, "MICROSECOND"}}
+	for _, u := range units {
+		if us != 0 && us%u.n == 0 {
+			return fmt.Sprintf("%d %s", us/u.n, u.name)
+		}
+	}
+	return "0 SECOND"
+}
+
+// View is a CREATE MATERIALIZED VIEW, or the query of an INSERT INTO (then
+// Anonymous is true and Name is the sink's name).
+type View struct {
+	Name      string
+	Pos       ast.Pos
+	Root      Node
+	SQL       string // the statement's text, for comments and explain
+	Anonymous bool
+}
+
+// Sink is a CREATE SINK with the view that feeds it.
+type Sink struct {
+	Name      string
+	Pos       ast.Pos
+	View      *View
+	Connector string
+	Format    string
+	Options   map[string]string
+}
+
+// Pipeline is the whole bound program.
+type Pipeline struct {
+	Name    string
+	Sources []*Source
+	Views   []*View
+	Sinks   []*Sink
+}
+
+// SourceOf returns the source a view's plan reads (views read exactly one
+// source in this version of the dialect).
+func SourceOf(n Node) *Source {
+	for {
+		if s, ok := n.(*Scan); ok {
+			return s.Source
+		}
+		in := n.Inputs()
+		if len(in) == 0 {
+			return nil
+		}
+		n = in[0]
+	}
+}
+
+// Format renders a plan tree, one operator a line, with the stream property.
+func Format(n Node) string {
+	var b strings.Builder
+	var walk func(n Node, depth int)
+	walk = func(n Node, depth int) {
+		prop := "append-only"
+		if !n.AppendOnly() {
+			prop = "updating"
+		}
+		fmt.Fprintf(&b, "%s%s  (%s)\n", strings.Repeat("  ", depth), n.Describe(), prop)
+		for _, in := range n.Inputs() {
+			walk(in, depth+1)
+		}
+	}
+	walk(n, 0)
+	return b.String()
+}

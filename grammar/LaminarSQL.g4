@@ -1,0 +1,407 @@
+// LaminarSQL: the streaming SQL dialect of Laminar.
+//
+// The parser is run one statement at a time: parse.go splits the token stream
+// at ';' (and before CREATE / INSERT) and parses each piece with the `single`
+// rule, so an error in one statement never hides errors in the next.
+//
+// Some constructs are recognised only to be rejected with a clear message
+// (LDB-1003): joins, set operations, ORDER BY, LIMIT, subqueries, OVER, CTEs,
+// EMIT AFTER WATERMARK / PERIODICALLY, SESSION / CUMULATE windows.
+//
+// Regenerate with `go generate ./grammar/...` after editing this file.
+grammar LaminarSQL;
+
+options {
+    caseInsensitive = true;
+}
+
+// ---------------------------------------------------------------- statements
+
+single
+    : statement EOF
+    ;
+
+statement
+    : createSource
+    | createView
+    | createSink
+    | insertInto
+    | createTable
+    | query
+    ;
+
+createSource
+    : CREATE SOURCE identifier LPAREN sourceElement (COMMA sourceElement)* RPAREN withClause?
+    ;
+
+sourceElement
+    : WATERMARK FOR identifier AS expr                  # watermarkElement
+    | identifier typeName (NOT NULL | NULL)?            # columnElement
+    ;
+
+createView
+    : CREATE MATERIALIZED? VIEW identifier AS query
+    ;
+
+createSink
+    : CREATE SINK identifier (FROM identifier)? withClause?
+    ;
+
+insertInto
+    : INSERT INTO identifier query
+    ;
+
+// Flink's DDL word for a source or sink: recognised to point users at ours.
+createTable
+    : CREATE TABLE ~SEMI*
+    ;
+
+withClause
+    : WITH LPAREN option (COMMA option)* RPAREN
+    ;
+
+option
+    : optionKey EQ optionValue
+    ;
+
+optionKey
+    : identifier (DOT identifier)*
+    | STRING
+    ;
+
+optionValue
+    : STRING
+    | (PLUS | MINUS)? (INTEGER | DECIMAL)
+    | TRUE
+    | FALSE
+    | identifier
+    ;
+
+typeName
+    : DOUBLE PRECISION
+    | typeWord (LPAREN INTEGER (COMMA INTEGER)? RPAREN)?
+    ;
+
+typeWord
+    : IDENT
+    | nonReserved
+    | joinWord
+    ;
+
+// ---------------------------------------------------------------- queries
+
+query
+    : cteClause? selectCore (setOperator selectCore)* orderByClause? limitClause? emitClause?
+    ;
+
+cteClause
+    : WITH identifier AS LPAREN query RPAREN (COMMA identifier AS LPAREN query RPAREN)*
+    ;
+
+selectCore
+    : SELECT DISTINCT? selectItem (COMMA selectItem)*
+      FROM relation (COMMA relation)*
+      (WHERE where=expr)?
+      (GROUP BY expr (COMMA expr)*)?
+      (HAVING having=expr)?
+    ;
+
+setOperator
+    : (UNION | INTERSECT | EXCEPT) (ALL | DISTINCT)?
+    ;
+
+orderByClause
+    : ORDER BY expr (ASC | DESC)? (COMMA expr (ASC | DESC)?)*
+    ;
+
+limitClause
+    : LIMIT expr
+    ;
+
+// EMIT is factored out so that the choice is made on the next word alone,
+// which gives a precise "expected ON, CHANGES, ..." after a bare EMIT.
+emitClause
+    : EMIT emitMode
+    ;
+
+emitMode
+    : ON WINDOW CLOSE                   # emitOnWindowClose
+    | CHANGES                           # emitChanges
+    | AFTER WATERMARK                   # emitAfterWatermark
+    | PERIODICALLY expr?                # emitPeriodically
+    ;
+
+selectItem
+    : STAR                                      # starItem
+    | identifier DOT STAR                       # qualifiedStarItem
+    | expr (AS identifier | strictIdentifier)?  # exprItem
+    ;
+
+relation
+    : tableRef joinClause*
+    ;
+
+joinClause
+    : (INNER | CROSS | (LEFT | RIGHT | FULL) OUTER?)? JOIN tableRef
+      (ON expr | USING LPAREN identifier (COMMA identifier)* RPAREN)?
+    ;
+
+tableRef
+    : TABLE LPAREN tableFunction RPAREN tableAlias?    # wrappedTableFunctionRef
+    | tableFunction tableAlias?                        # tableFunctionRef
+    | identifier tableAlias?                           # namedTableRef
+    | LPAREN query RPAREN tableAlias?                  # subqueryRef
+    ;
+
+tableFunction
+    : functionName LPAREN tableFunctionArg (COMMA tableFunctionArg)* RPAREN
+    ;
+
+tableFunctionArg
+    : TABLE identifier                                 # tableArg
+    | DESCRIPTOR LPAREN identifier RPAREN              # descriptorArg
+    | expr                                             # exprArg
+    ;
+
+tableAlias
+    : AS identifier
+    | strictIdentifier
+    ;
+
+// ---------------------------------------------------------------- expressions
+// Precedence, lowest first: OR; AND; NOT; comparison / IS / IN / BETWEEN /
+// LIKE; + - ||; * / %; unary - +.
+
+expr
+    : andExpr (OR andExpr)*
+    ;
+
+andExpr
+    : notExpr (AND notExpr)*
+    ;
+
+notExpr
+    : NOT notExpr
+    | predicate
+    ;
+
+predicate
+    : additive predicateSuffix*
+    ;
+
+predicateSuffix
+    : compareOp additive                                        # compareSuffix
+    | IS NOT? NULL                                              # isNullSuffix
+    | NOT? IN LPAREN expr (COMMA expr)* RPAREN                  # inSuffix
+    | NOT? IN LPAREN query RPAREN                               # inQuerySuffix
+    | NOT? BETWEEN lo=additive AND hi=additive                  # betweenSuffix
+    | NOT? LIKE additive                                        # likeSuffix
+    ;
+
+compareOp
+    : EQ | NEQ | LT | LTE | GT | GTE
+    ;
+
+additive
+    : multiplicative ((PLUS | MINUS | CONCAT) multiplicative)*
+    ;
+
+multiplicative
+    : unary ((STAR | SLASH | PERCENT) unary)*
+    ;
+
+unary
+    : (MINUS | PLUS) unary
+    | primary
+    ;
+
+primary
+    : literal                                                           # literalExpr
+    | CASE operand=expr? whenClause+ (ELSE elseExpr=expr)? END          # caseExpr
+    | CAST LPAREN expr AS typeName RPAREN                               # castExpr
+    | SUBSTRING LPAREN expr FROM expr (FOR expr)? RPAREN                # substringExpr
+    | EXISTS LPAREN query RPAREN                                        # existsExpr
+    | functionName LPAREN (STAR | DISTINCT? expr (COMMA expr)*)? RPAREN overClause?  # callExpr
+    | identifier (DOT identifier)?                                      # columnExpr
+    | LPAREN query RPAREN                                               # subqueryExpr
+    | LPAREN expr RPAREN                                                # parenExpr
+    ;
+
+whenClause
+    : WHEN cond=expr THEN result=expr
+    ;
+
+overClause
+    : OVER (identifier | balanced)
+    ;
+
+// Any token sequence with balanced parentheses (the body of OVER (...),
+// which is recognised only to be reported as unsupported).
+balanced
+    : LPAREN (balanced | ~(LPAREN | RPAREN))* RPAREN
+    ;
+
+literal
+    : INTEGER                                          # intLiteral
+    | DECIMAL                                          # decimalLiteral
+    | STRING                                           # stringLiteral
+    | (TRUE | FALSE)                                   # boolLiteral
+    | NULL                                             # nullLiteral
+    | TIMESTAMP STRING                                 # timestampLiteral
+    | INTERVAL (STRING | INTEGER | DECIMAL) unit=identifier   # intervalLiteral
+    ;
+
+functionName
+    : IDENT
+    | nonReserved
+    | joinWord
+    ;
+
+// ---------------------------------------------------------------- names
+
+identifier
+    : strictIdentifier
+    | joinWord
+    ;
+
+// A name that may follow a table or an expression without AS: everything but
+// the words that could start the next clause there.
+strictIdentifier
+    : IDENT
+    | QUOTED_IDENT
+    | BACKTICK_IDENT
+    | nonReserved
+    ;
+
+// Words that may follow a table reference; usable as names, but not as an
+// alias without AS.
+joinWord
+    : JOIN | INNER | CROSS | LEFT | RIGHT | FULL | OUTER | ON | USING
+    | UNION | INTERSECT | EXCEPT | ORDER | LIMIT
+    ;
+
+nonReserved
+    : SOURCE | SINK | VIEW | MATERIALIZED | TABLE | WATERMARK | FOR | DESCRIPTOR
+    | DOUBLE | PRECISION | TIMESTAMP | INTERVAL | SUBSTRING | EXISTS | OVER
+    | WINDOW | CLOSE | CHANGES | AFTER | PERIODICALLY | ALL | ASC | DESC
+    ;
+
+// ---------------------------------------------------------------- lexer
+
+// Reserved words.
+AND: 'AND';
+AS: 'AS';
+BETWEEN: 'BETWEEN';
+BY: 'BY';
+CASE: 'CASE';
+CAST: 'CAST';
+CREATE: 'CREATE';
+DISTINCT: 'DISTINCT';
+ELSE: 'ELSE';
+EMIT: 'EMIT';
+END: 'END';
+FALSE: 'FALSE';
+FROM: 'FROM';
+GROUP: 'GROUP';
+HAVING: 'HAVING';
+IN: 'IN';
+INSERT: 'INSERT';
+INTO: 'INTO';
+IS: 'IS';
+LIKE: 'LIKE';
+NOT: 'NOT';
+NULL: 'NULL';
+OR: 'OR';
+SELECT: 'SELECT';
+THEN: 'THEN';
+TRUE: 'TRUE';
+WHEN: 'WHEN';
+WHERE: 'WHERE';
+WITH: 'WITH';
+
+// Non-reserved words (see joinWord and nonReserved).
+AFTER: 'AFTER';
+ALL: 'ALL';
+ASC: 'ASC';
+CHANGES: 'CHANGES';
+CLOSE: 'CLOSE';
+CROSS: 'CROSS';
+DESC: 'DESC';
+DESCRIPTOR: 'DESCRIPTOR';
+DOUBLE: 'DOUBLE';
+EXCEPT: 'EXCEPT';
+EXISTS: 'EXISTS';
+FOR: 'FOR';
+FULL: 'FULL';
+INNER: 'INNER';
+INTERSECT: 'INTERSECT';
+INTERVAL: 'INTERVAL';
+JOIN: 'JOIN';
+LEFT: 'LEFT';
+LIMIT: 'LIMIT';
+MATERIALIZED: 'MATERIALIZED';
+ON: 'ON';
+ORDER: 'ORDER';
+OUTER: 'OUTER';
+OVER: 'OVER';
+PERIODICALLY: 'PERIODICALLY';
+PRECISION: 'PRECISION';
+RIGHT: 'RIGHT';
+SINK: 'SINK';
+SOURCE: 'SOURCE';
+SUBSTRING: 'SUBSTRING';
+TABLE: 'TABLE';
+TIMESTAMP: 'TIMESTAMP';
+UNION: 'UNION';
+USING: 'USING';
+VIEW: 'VIEW';
+WATERMARK: 'WATERMARK';
+WINDOW: 'WINDOW';
+
+// Punctuation and operators.
+LPAREN: '(';
+RPAREN: ')';
+COMMA: ',';
+DOT: '.';
+SEMI: ';';
+EQ: '=';
+NEQ: '<>' | '!=';
+LTE: '<=';
+GTE: '>=';
+LT: '<';
+GT: '>';
+PLUS: '+';
+MINUS: '-';
+STAR: '*';
+SLASH: '/';
+PERCENT: '%';
+CONCAT: '||';
+
+INTEGER: DIGIT+;
+DECIMAL
+    : DIGIT+ '.' DIGIT* EXPONENT?
+    | '.' DIGIT+ EXPONENT?
+    | DIGIT+ EXPONENT
+    ;
+
+// '' inside a string is one quote; anything else, newlines included, is kept.
+STRING: '\'' (~'\'' | '\'\'')* '\'';
+QUOTED_IDENT: '"' (~'"' | '""')* '"';
+BACKTICK_IDENT: '`' (~'`' | '``')* '`';
+IDENT: [\p{L}_] [\p{L}\p{N}_$]*;
+
+LINE_COMMENT: '--' ~[\r\n]* -> skip;
+BLOCK_COMMENT: '/*' .*? '*/' -> skip;
+WS: [ \t\r\n\f]+ -> skip;
+
+// Error tokens: the lexer never fails; parse.go reports these with a clear
+// message. An unterminated literal or comment runs to the end of the input
+// (a terminated one is longer by its closing quote, so it wins).
+UNTERMINATED_STRING: '\'' (~'\'' | '\'\'')*;
+UNTERMINATED_QUOTED_IDENT: '"' (~'"' | '""')*;
+UNTERMINATED_BACKTICK_IDENT: '`' (~'`' | '``')*;
+UNTERMINATED_COMMENT: '/*' (~'*' | '*'+ ~[*/])* '*'*;
+UNEXPECTED_CHAR: .;
+
+fragment DIGIT: [0-9];
+fragment EXPONENT: 'E' [+-]? DIGIT+;

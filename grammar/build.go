@@ -1,0 +1,571 @@
+package grammar
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/antlr4-go/antlr/v4"
+
+	"github.com/laminar-sql/laminar/compiler/ast"
+	"github.com/laminar-sql/laminar/compiler/diag"
+	"github.com/laminar-sql/laminar/grammar/parser"
+)
+
+// builder turns a statement's parse tree into AST nodes. It reports literals
+// it cannot read (LDB-1002) and constructs outside the dialect (LDB-1003), and
+// keeps going after one so that a statement's problems are reported together.
+type builder struct {
+	pos   *positions
+	diags *diag.List
+}
+
+func (b *builder) tokPos(tok antlr.Token) ast.Pos { return b.pos.of(tok.GetStart()) }
+
+func (b *builder) at(ctx antlr.ParserRuleContext) ast.Pos { return b.tokPos(ctx.GetStart()) }
+
+func (b *builder) unsupported(at ast.Pos, format string, args ...any) {
+	b.diags.Errorf(diag.UnsupportedSyntax, at, format, args...)
+}
+
+// ---------------------------------------------------------------- statements
+
+func (b *builder) statement(ctx parser.IStatementContext) ast.Stmt {
+	switch {
+	case ctx.CreateSource() != nil:
+		return b.createSource(ctx.CreateSource())
+	case ctx.CreateView() != nil:
+		c := ctx.CreateView()
+		return &ast.CreateView{Pos: b.at(c), Name: b.ident(c.Identifier()), Query: b.query(c.Query())}
+	case ctx.CreateSink() != nil:
+		c := ctx.CreateSink()
+		sink := &ast.CreateSink{Pos: b.at(c), Name: b.ident(c.Identifier(0)), With: b.with(c.WithClause())}
+		if c.FROM() != nil {
+			from := b.ident(c.Identifier(1))
+			sink.From = &from
+		}
+		return sink
+	case ctx.InsertInto() != nil:
+		c := ctx.InsertInto()
+		return &ast.Insert{Pos: b.at(c), Sink: b.ident(c.Identifier()), Query: b.query(c.Query())}
+	case ctx.CreateTable() != nil:
+		b.unsupported(b.at(ctx), "CREATE TABLE is not supported: declare inputs with CREATE SOURCE and outputs with CREATE SINK")
+	case ctx.Query() != nil:
+		b.unsupported(b.at(ctx), "a query must be part of CREATE MATERIALIZED VIEW name AS ... or INSERT INTO sink ...")
+	}
+	return nil
+}
+
+func (b *builder) createSource(ctx parser.ICreateSourceContext) *ast.CreateSource {
+	src := &ast.CreateSource{Pos: b.at(ctx), Name: b.ident(ctx.Identifier()), With: b.with(ctx.WithClause())}
+	for _, el := range ctx.AllSourceElement() {
+		switch el := el.(type) {
+		case *parser.ColumnElementContext:
+			src.Columns = append(src.Columns, ast.ColumnDef{
+				Pos:     b.at(el),
+				Name:    b.ident(el.Identifier()),
+				Type:    b.typeName(el.TypeName()),
+				NotNull: el.NOT() != nil,
+			})
+		case *parser.WatermarkElementContext:
+			if src.Watermark != nil {
+				b.diags.Errorf(diag.SyntaxError, b.at(el), "a source declares at most one WATERMARK")
+				continue
+			}
+			src.Watermark = &ast.Watermark{Pos: b.at(el), Column: b.ident(el.Identifier()), Expr: b.expr(el.Expr())}
+		}
+	}
+	return src
+}
+
+func (b *builder) with(ctx parser.IWithClauseContext) []ast.Option {
+	if ctx == nil {
+		return nil
+	}
+	var opts []ast.Option
+	for _, o := range ctx.AllOption() {
+		opts = append(opts, ast.Option{Pos: b.at(o), Key: b.optionKey(o.OptionKey()), Value: b.optionValue(o.OptionValue())})
+	}
+	return opts
+}
+
+// optionKey is `connector`, `'connector'` or a dotted `kafka.bootstrap.servers`;
+// keys are case-insensitive, so always lower-cased.
+func (b *builder) optionKey(ctx parser.IOptionKeyContext) string {
+	if s := ctx.STRING(); s != nil {
+		return strings.ToLower(unquote(s.GetText(), '\''))
+	}
+	var parts []string
+	for _, id := range ctx.AllIdentifier() {
+		parts = append(parts, strings.ToLower(b.ident(id).Name))
+	}
+	return strings.Join(parts, ".")
+}
+
+func (b *builder) optionValue(ctx parser.IOptionValueContext) string {
+	switch {
+	case ctx.STRING() != nil:
+		return unquote(ctx.STRING().GetText(), '\'')
+	case ctx.Identifier() != nil:
+		return b.ident(ctx.Identifier()).Name
+	case ctx.TRUE() != nil:
+		return "true"
+	case ctx.FALSE() != nil:
+		return "false"
+	}
+	return ctx.GetText() // a number, with its sign
+}
+
+func (b *builder) typeName(ctx parser.ITypeNameContext) ast.TypeName {
+	t := ast.TypeName{Pos: b.at(ctx)}
+	if ctx.PRECISION() != nil {
+		t.Name = "DOUBLE" // DOUBLE PRECISION
+		return t
+	}
+	t.Name = strings.ToUpper(ctx.TypeWord().GetText())
+	for _, n := range ctx.AllINTEGER() {
+		v, err := strconv.Atoi(n.GetText())
+		if err != nil || v > 1<<31-1 {
+			b.diags.Errorf(diag.BadLiteral, b.tokPos(n.GetSymbol()), "type argument %s is out of range", n.GetText())
+			continue
+		}
+		t.Args = append(t.Args, v)
+	}
+	return t
+}
+
+// ident folds unquoted names to lower case; quoted ones keep case and any
+// character, with the doubled quote unescaped.
+func (b *builder) ident(ctx antlr.ParserRuleContext) ast.Ident {
+	tok := ctx.GetStart()
+	id := ast.Ident{Pos: b.tokPos(tok)}
+	text := tok.GetText()
+	switch tok.GetTokenType() {
+	case parser.LaminarSQLLexerQUOTED_IDENT:
+		id.Name, id.Quoted = unquote(text, '"'), true
+	case parser.LaminarSQLLexerBACKTICK_IDENT:
+		id.Name, id.Quoted = unquote(text, '`'), true
+	default:
+		id.Name = strings.ToLower(text)
+	}
+	if id.Quoted && id.Name == "" {
+		b.diags.Errorf(diag.SyntaxError, id.Pos, "a quoted name cannot be empty")
+	}
+	return id
+}
+
+// unquote strips the quotes around a string or quoted name and turns each
+// doubled quote inside into one.
+func unquote(text string, quote byte) string {
+	if len(text) >= 2 {
+		text = text[1 : len(text)-1]
+	}
+	q := string(quote)
+	return strings.ReplaceAll(text, q+q, q)
+}
+
+// ---------------------------------------------------------------- queries
+
+func (b *builder) query(ctx parser.IQueryContext) *ast.Select {
+	if cte := ctx.CteClause(); cte != nil {
+		b.unsupported(b.at(cte), "WITH (common table expressions) is not supported yet: define a view instead")
+	}
+	for _, op := range ctx.AllSetOperator() {
+		b.unsupported(b.at(op), "%s is not supported yet", strings.ToUpper(op.GetStart().GetText()))
+	}
+	if o := ctx.OrderByClause(); o != nil {
+		b.unsupported(b.at(o), "ORDER BY is not supported yet")
+	}
+	if l := ctx.LimitClause(); l != nil {
+		b.unsupported(b.at(l), "LIMIT is not supported yet")
+	}
+	sel := b.selectCore(ctx.SelectCore(0))
+	if e := ctx.EmitClause(); e != nil {
+		sel.EmitPos = b.at(e)
+		switch e.EmitMode().(type) {
+		case *parser.EmitOnWindowCloseContext:
+			sel.Emit = ast.EmitOnWindowClose
+		case *parser.EmitChangesContext:
+			sel.Emit = ast.EmitChanges
+		case *parser.EmitAfterWatermarkContext:
+			b.unsupported(sel.EmitPos, "EMIT AFTER WATERMARK is not supported yet: use EMIT ON WINDOW CLOSE")
+		case *parser.EmitPeriodicallyContext:
+			b.unsupported(sel.EmitPos, "EMIT PERIODICALLY is not supported yet: use EMIT CHANGES")
+		}
+	}
+	return sel
+}
+
+func (b *builder) selectCore(ctx parser.ISelectCoreContext) *ast.Select {
+	sel := &ast.Select{Pos: b.at(ctx), Distinct: ctx.DISTINCT() != nil}
+	for _, it := range ctx.AllSelectItem() {
+		sel.Items = append(sel.Items, b.selectItem(it))
+	}
+	rels := ctx.AllRelation()
+	sel.From = b.relation(rels[0])
+	if len(rels) > 1 {
+		b.unsupported(b.at(rels[1]), `joining tables with "," is not supported yet`)
+	}
+	if w := ctx.GetWhere(); w != nil {
+		sel.Where = b.expr(w)
+	}
+	if ctx.GROUP() != nil {
+		for _, e := range ctx.AllExpr() {
+			if e == ctx.GetWhere() || e == ctx.GetHaving() {
+				continue
+			}
+			sel.GroupBy = append(sel.GroupBy, b.expr(e))
+		}
+	}
+	if h := ctx.GetHaving(); h != nil {
+		sel.Having = b.expr(h)
+	}
+	return sel
+}
+
+func (b *builder) selectItem(ctx parser.ISelectItemContext) ast.SelectItem {
+	item := ast.SelectItem{Pos: b.at(ctx)}
+	switch it := ctx.(type) {
+	case *parser.StarItemContext:
+		item.Star = true
+	case *parser.QualifiedStarItemContext:
+		b.unsupported(item.Pos, "%s.* is not supported yet: use * or name the columns", b.ident(it.Identifier()).Name)
+		item.Star = true
+	case *parser.ExprItemContext:
+		item.Expr = b.expr(it.Expr())
+		if it.Identifier() != nil {
+			alias := b.ident(it.Identifier())
+			item.Alias = &alias
+		} else if it.StrictIdentifier() != nil {
+			alias := b.ident(it.StrictIdentifier())
+			item.Alias = &alias
+		}
+	}
+	return item
+}
+
+func (b *builder) relation(ctx parser.IRelationContext) ast.TableRef {
+	for _, j := range ctx.AllJoinClause() {
+		b.unsupported(b.at(j), "JOIN is not supported yet")
+	}
+	return b.tableRef(ctx.TableRef())
+}
+
+func (b *builder) tableRef(ctx parser.ITableRefContext) ast.TableRef {
+	switch t := ctx.(type) {
+	case *parser.NamedTableRefContext:
+		return &ast.TableName{Pos: b.at(t), Name: b.ident(t.Identifier()), Alias: b.alias(t.TableAlias())}
+	case *parser.TableFunctionRefContext:
+		return b.windowTVF(b.at(t), t.TableFunction(), b.alias(t.TableAlias()))
+	case *parser.WrappedTableFunctionRefContext:
+		return b.windowTVF(b.at(t), t.TableFunction(), b.alias(t.TableAlias()))
+	case *parser.SubqueryRefContext:
+		b.unsupported(b.at(t), "subqueries in FROM are not supported yet: define a view and select from it")
+	}
+	return nil
+}
+
+func (b *builder) alias(ctx parser.ITableAliasContext) *ast.Ident {
+	if ctx == nil {
+		return nil
+	}
+	var id ast.Ident
+	if ctx.Identifier() != nil {
+		id = b.ident(ctx.Identifier())
+	} else {
+		id = b.ident(ctx.StrictIdentifier())
+	}
+	return &id
+}
+
+// windowTVF reads TUMBLE(t, ts, size [, offset]) and HOP(t, ts, slide, size
+// [, offset]), in the short form or Flink's TABLE t / DESCRIPTOR(ts) form.
+func (b *builder) windowTVF(at ast.Pos, ctx parser.ITableFunctionContext, alias *ast.Ident) ast.TableRef {
+	name := strings.ToUpper(ctx.FunctionName().GetText())
+	w := &ast.WindowTVF{Pos: at, Alias: alias}
+	var minArgs, maxArgs int
+	var usage string
+	switch name {
+	case "TUMBLE":
+		w.Kind, minArgs, maxArgs, usage = ast.Tumble, 3, 4, "TUMBLE(table, time_column, size [, offset])"
+	case "HOP":
+		w.Kind, minArgs, maxArgs, usage = ast.Hop, 4, 5, "HOP(table, time_column, slide, size [, offset])"
+	case "SESSION", "CUMULATE":
+		b.unsupported(b.at(ctx), "%s windows are not supported yet", name)
+		return nil
+	default:
+		b.unsupported(b.at(ctx), "table function %s is not supported: FROM takes a table, TUMBLE(...) or HOP(...)", name)
+		return nil
+	}
+
+	args := ctx.AllTableFunctionArg()
+	if len(args) < minArgs || len(args) > maxArgs {
+		b.diags.Errorf(diag.BadWindow, b.at(ctx), "%s takes %d or %d arguments, not %d: %s",
+			name, minArgs, maxArgs, len(args), usage)
+		return nil
+	}
+	ok := true
+	for i, arg := range args {
+		switch a := arg.(type) {
+		case *parser.TableArgContext:
+			if i != 0 {
+				ok = false
+				b.diags.Errorf(diag.SyntaxError, b.at(a), "TABLE may only introduce the first argument of %s: %s", name, usage)
+				continue
+			}
+			w.Table = b.ident(a.Identifier())
+		case *parser.DescriptorArgContext:
+			if i != 1 {
+				ok = false
+				b.diags.Errorf(diag.SyntaxError, b.at(a), "DESCRIPTOR may only wrap the second argument of %s: %s", name, usage)
+				continue
+			}
+			w.TimeCol = b.ident(a.Identifier())
+		case *parser.ExprArgContext:
+			e := b.expr(a.Expr())
+			if i >= 2 {
+				w.Args = append(w.Args, e)
+				continue
+			}
+			ref, isName := e.(*ast.ColumnRef)
+			if !isName || ref.Qualifier != nil {
+				ok = false
+				what := "a table name"
+				if i == 1 {
+					what = "a time column name"
+				}
+				b.diags.Errorf(diag.BadWindow, b.at(a), "argument %d of %s must be %s: %s", i+1, name, what, usage)
+				continue
+			}
+			if i == 0 {
+				w.Table = ref.Name
+			} else {
+				w.TimeCol = ref.Name
+			}
+		}
+	}
+	if !ok {
+		return nil
+	}
+	return w
+}
+
+// ---------------------------------------------------------------- expressions
+
+func (b *builder) expr(ctx parser.IExprContext) ast.Expr {
+	ands := ctx.AllAndExpr()
+	x := b.andExpr(ands[0])
+	for _, a := range ands[1:] {
+		x = &ast.Binary{Pos: x.Position(), Op: "OR", L: x, R: b.andExpr(a)}
+	}
+	return x
+}
+
+func (b *builder) andExpr(ctx parser.IAndExprContext) ast.Expr {
+	nots := ctx.AllNotExpr()
+	x := b.notExpr(nots[0])
+	for _, n := range nots[1:] {
+		x = &ast.Binary{Pos: x.Position(), Op: "AND", L: x, R: b.notExpr(n)}
+	}
+	return x
+}
+
+func (b *builder) notExpr(ctx parser.INotExprContext) ast.Expr {
+	if ctx.NOT() != nil {
+		return &ast.Unary{Pos: b.at(ctx), Op: "NOT", X: b.notExpr(ctx.NotExpr())}
+	}
+	return b.predicate(ctx.Predicate())
+}
+
+func (b *builder) predicate(ctx parser.IPredicateContext) ast.Expr {
+	x := b.additive(ctx.Additive())
+	at := x.Position()
+	for _, suffix := range ctx.AllPredicateSuffix() {
+		switch s := suffix.(type) {
+		case *parser.CompareSuffixContext:
+			op := s.CompareOp().GetText()
+			if op == "!=" {
+				op = "<>"
+			}
+			x = &ast.Binary{Pos: at, Op: op, L: x, R: b.additive(s.Additive())}
+		case *parser.IsNullSuffixContext:
+			x = &ast.IsNull{Pos: at, X: x, Not: s.NOT() != nil}
+		case *parser.InSuffixContext:
+			in := &ast.In{Pos: at, X: x, Not: s.NOT() != nil}
+			for _, e := range s.AllExpr() {
+				in.List = append(in.List, b.expr(e))
+			}
+			x = in
+		case *parser.InQuerySuffixContext:
+			b.unsupported(b.at(s.Query()), "subqueries are not supported yet")
+			x = &ast.In{Pos: at, X: x, Not: s.NOT() != nil}
+		case *parser.BetweenSuffixContext:
+			x = &ast.Between{Pos: at, X: x, Lo: b.additive(s.GetLo()), Hi: b.additive(s.GetHi()), Not: s.NOT() != nil}
+		case *parser.LikeSuffixContext:
+			x = &ast.Like{Pos: at, X: x, Pattern: b.additive(s.Additive()), Not: s.NOT() != nil}
+		}
+	}
+	return x
+}
+
+// additive and multiplicative fold `a op b op c` to the left.
+func (b *builder) additive(ctx parser.IAdditiveContext) ast.Expr {
+	return b.foldLeft(ctx.GetChildren(), func(t antlr.Tree) ast.Expr {
+		return b.multiplicative(t.(parser.IMultiplicativeContext))
+	})
+}
+
+func (b *builder) multiplicative(ctx parser.IMultiplicativeContext) ast.Expr {
+	return b.foldLeft(ctx.GetChildren(), func(t antlr.Tree) ast.Expr {
+		return b.unary(t.(parser.IUnaryContext))
+	})
+}
+
+// foldLeft reads children that alternate operand, operator, operand, ...
+func (b *builder) foldLeft(children []antlr.Tree, operand func(antlr.Tree) ast.Expr) ast.Expr {
+	x := operand(children[0])
+	for i := 1; i+1 < len(children); i += 2 {
+		op := children[i].(antlr.TerminalNode).GetText()
+		x = &ast.Binary{Pos: x.Position(), Op: op, L: x, R: operand(children[i+1])}
+	}
+	return x
+}
+
+func (b *builder) unary(ctx parser.IUnaryContext) ast.Expr {
+	if p := ctx.Primary(); p != nil {
+		return b.primary(p)
+	}
+	return &ast.Unary{Pos: b.at(ctx), Op: ctx.GetStart().GetText(), X: b.unary(ctx.Unary())}
+}
+
+func (b *builder) primary(ctx parser.IPrimaryContext) ast.Expr {
+	at := b.at(ctx)
+	switch p := ctx.(type) {
+	case *parser.LiteralExprContext:
+		return b.literal(p.Literal())
+	case *parser.ColumnExprContext:
+		ids := p.AllIdentifier()
+		if len(ids) == 1 {
+			return &ast.ColumnRef{Pos: at, Name: b.ident(ids[0])}
+		}
+		q := b.ident(ids[0])
+		return &ast.ColumnRef{Pos: at, Qualifier: &q, Name: b.ident(ids[1])}
+	case *parser.ParenExprContext:
+		return b.expr(p.Expr())
+	case *parser.CallExprContext:
+		call := &ast.Call{Pos: at, Name: strings.ToUpper(p.FunctionName().GetText()),
+			Star: p.STAR() != nil, Distinct: p.DISTINCT() != nil}
+		for _, e := range p.AllExpr() {
+			call.Args = append(call.Args, b.expr(e))
+		}
+		if over := p.OverClause(); over != nil {
+			b.unsupported(b.at(over), "OVER windows are not supported yet")
+		}
+		return call
+	case *parser.CaseExprContext:
+		c := &ast.Case{Pos: at}
+		if op := p.GetOperand(); op != nil {
+			c.Operand = b.expr(op)
+		}
+		for _, w := range p.AllWhenClause() {
+			c.Whens = append(c.Whens, ast.When{Cond: b.expr(w.GetCond()), Result: b.expr(w.GetResult())})
+		}
+		if e := p.GetElseExpr(); e != nil {
+			c.Else = b.expr(e)
+		}
+		return c
+	case *parser.CastExprContext:
+		return &ast.Cast{Pos: at, X: b.expr(p.Expr()), Type: b.typeName(p.TypeName())}
+	case *parser.SubstringExprContext:
+		call := &ast.Call{Pos: at, Name: "SUBSTRING"}
+		for _, e := range p.AllExpr() {
+			call.Args = append(call.Args, b.expr(e))
+		}
+		return call
+	case *parser.SubqueryExprContext, *parser.ExistsExprContext:
+		b.unsupported(at, "subqueries are not supported yet")
+	}
+	// Only after an error: a placeholder keeps the caller simple.
+	return &ast.Literal{Pos: at, Kind: ast.LitNull}
+}
+
+var (
+	intervalQuantity = regexp.MustCompile(`^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$`)
+	intervalUnits    = map[string]string{
+		"MILLISECOND": "MILLISECOND", "MILLISECONDS": "MILLISECOND",
+		"SECOND": "SECOND", "SECONDS": "SECOND",
+		"MINUTE": "MINUTE", "MINUTES": "MINUTE",
+		"HOUR": "HOUR", "HOURS": "HOUR",
+		"DAY": "DAY", "DAYS": "DAY",
+	}
+	// timestampLayouts are the accepted forms of TIMESTAMP '...' literals.
+	timestampLayouts = []string{
+		"2006-01-02 15:04:05.999999999",
+		"2006-01-02T15:04:05.999999999",
+		"2006-01-02 15:04",
+		"2006-01-02T15:04",
+		"2006-01-02",
+		time.RFC3339Nano,
+	}
+)
+
+func (b *builder) literal(ctx parser.ILiteralContext) ast.Expr {
+	at := b.at(ctx)
+	text := ctx.GetText()
+	switch l := ctx.(type) {
+	case *parser.IntLiteralContext:
+		if _, err := strconv.ParseInt(text, 10, 64); err != nil {
+			b.diags.Errorf(diag.BadLiteral, at, "integer %s is out of range (at most 9223372036854775807)", text)
+		}
+		return &ast.Literal{Pos: at, Kind: ast.LitInt, Text: text}
+	case *parser.DecimalLiteralContext:
+		if _, err := strconv.ParseFloat(text, 64); err != nil {
+			b.diags.Errorf(diag.BadLiteral, at, "number %s is out of range", text)
+		}
+		return &ast.Literal{Pos: at, Kind: ast.LitFloat, Text: text}
+	case *parser.StringLiteralContext:
+		return &ast.Literal{Pos: at, Kind: ast.LitString, Text: unquote(text, '\'')}
+	case *parser.BoolLiteralContext:
+		return &ast.Literal{Pos: at, Kind: ast.LitBool, Text: strings.ToUpper(text)}
+	case *parser.NullLiteralContext:
+		return &ast.Literal{Pos: at, Kind: ast.LitNull, Text: "NULL"}
+	case *parser.TimestampLiteralContext:
+		value := unquote(l.STRING().GetText(), '\'')
+		if !validTimestamp(value) {
+			b.diags.Errorf(diag.BadLiteral, b.tokPos(l.STRING().GetSymbol()),
+				"malformed timestamp '%s': expected 'YYYY-MM-DD hh:mm:ss[.ffffff]'", value)
+		}
+		return &ast.Literal{Pos: at, Kind: ast.LitTimestamp, Text: value}
+	case *parser.IntervalLiteralContext:
+		return b.interval(at, l)
+	}
+	return &ast.Literal{Pos: at, Kind: ast.LitNull}
+}
+
+func (b *builder) interval(at ast.Pos, l *parser.IntervalLiteralContext) ast.Expr {
+	qty := l.GetChild(1).(antlr.TerminalNode).GetSymbol()
+	text := qty.GetText()
+	if qty.GetTokenType() == parser.LaminarSQLLexerSTRING {
+		text = strings.TrimSpace(unquote(text, '\''))
+	}
+	if !intervalQuantity.MatchString(text) {
+		b.diags.Errorf(diag.BadLiteral, b.tokPos(qty), "malformed interval quantity %s: expected a number such as '5'", qty.GetText())
+	}
+	unitTok := l.GetUnit().GetStart()
+	unit, ok := intervalUnits[strings.ToUpper(unitTok.GetText())]
+	if !ok || unitTok.GetTokenType() != parser.LaminarSQLLexerIDENT {
+		b.diags.Errorf(diag.BadLiteral, b.tokPos(unitTok),
+			"unknown interval unit %s: expected MILLISECOND, SECOND, MINUTE, HOUR or DAY", unitTok.GetText())
+	}
+	return &ast.Literal{Pos: at, Kind: ast.LitInterval, Text: text, Unit: unit}
+}
+
+func validTimestamp(s string) bool {
+	for _, layout := range timestampLayouts {
+		if _, err := time.Parse(layout, s); err == nil {
+			return true
+		}
+	}
+	return false
+}

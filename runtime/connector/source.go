@@ -1,0 +1,257 @@
+package connector
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+)
+
+// Source yields the raw records of one input, a batch at a time.
+//
+// Next empties b and fills it with up to maxLines records (fewer when about
+// MaxBatchBytes of lines are in it, or when a pipe has nothing more ready). It
+// reports more == false once the input is exhausted; that last batch may
+// still hold records. On error, b may hold records read before it.
+//
+// The lines of a batch point into the source's own buffers and stay valid
+// until the second call of Next after the one that returned them: a consumer
+// may process one batch while the source fills the next (double buffering),
+// but must give a batch back before the source fills a third.
+type Source interface {
+	Next(b *LineBatch, maxLines int) (more bool, err error)
+	Close() error
+}
+
+const (
+	// MaxBatchBytes caps the bytes of lines in one batch, so that batches of
+	// long records do not grow without bound.
+	MaxBatchBytes = 1 << 20
+	// MaxLineBytes is the longest record a source accepts (counting the bytes
+	// before "\n", a "\r" included); a longer line is an error naming it
+	// rather than an unbounded buffer.
+	MaxLineBytes = 64 << 20
+
+	defaultBufferSize = 1 << 20
+	// maxEmptyReads guards against readers that return 0 bytes and no error
+	// forever (io.Reader discourages it but does not forbid it).
+	maxEmptyReads = 100
+)
+
+// ReaderSource reads newline-separated records from an io.Reader. It strips
+// "\n" and a trailing "\r", skips blank lines (still counting them in line
+// numbers), accepts a final line without newline, and tracks the byte offset
+// and line number of every record. In steady state it allocates nothing per
+// line or per batch.
+type ReaderSource struct {
+	r    io.Reader
+	name string // for error messages: a path or "stdin"
+
+	// Two buffers, so the lines of the batch returned last stay untouched
+	// while the next batch is filled.
+	bufs       [2][]byte
+	cur        int // buffer holding the unconsumed input
+	start, end int // unconsumed input is bufs[cur][start:end]
+	scanned    int // bufs[cur][start:scanned] holds no '\n': never rescanned
+	held       int // buffer holding the lines of the batch returned last, or -1
+
+	base   int64 // input offset of bufs[cur][0]
+	lineNo int64 // lines consumed so far, blank ones included
+
+	eof       bool
+	shortRead bool // the last Read filled less than it was offered
+	err       error
+
+	bufSize, maxLine int
+}
+
+// NewReaderSource reads records from r (stdin, a pipe, a test's reader).
+// name identifies the input in error messages.
+func NewReaderSource(r io.Reader, name string) *ReaderSource {
+	return newReaderSource(r, name, defaultBufferSize, MaxLineBytes)
+}
+
+func newReaderSource(r io.Reader, name string, bufSize, maxLine int) *ReaderSource {
+	return &ReaderSource{r: r, name: name, held: -1, bufSize: bufSize, maxLine: maxLine}
+}
+
+// Offset is the input offset of the first byte not yet returned in a batch:
+// where a restart resumes reading.
+func (s *ReaderSource) Offset() int64 { return s.base + int64(s.start) }
+
+// LinesRead is the number of lines consumed so far (blank ones included), to
+// pass back as startLine together with Offset when resuming.
+func (s *ReaderSource) LinesRead() int64 { return s.lineNo }
+
+// Close does nothing: the reader belongs to the caller (stdin is not closed).
+func (s *ReaderSource) Close() error { return nil }
+
+// Next implements Source.
+func (s *ReaderSource) Next(b *LineBatch, maxLines int) (more bool, err error) {
+	b.Reset()
+	if s.err != nil {
+		return false, s.err
+	}
+	if maxLines < 1 {
+		maxLines = 1
+	}
+	more, err = s.fill(b, maxLines)
+	s.held = -1
+	if b.Len() > 0 {
+		s.held = s.cur
+	}
+	if err != nil {
+		s.err = err
+	}
+	return more, err
+}
+
+func (s *ReaderSource) fill(b *LineBatch, maxLines int) (more bool, err error) {
+	batchBytes := 0
+	emptyReads := 0
+	for b.Len() < maxLines && batchBytes < MaxBatchBytes {
+		buf := s.bufs[s.cur]
+		if i := bytes.IndexByte(buf[s.scanned:s.end], '\n'); i >= 0 {
+			nl := s.scanned + i
+			batchBytes += s.consumeLine(b, nl, nl+1)
+			continue
+		}
+		s.scanned = s.end
+		if s.eof {
+			if s.start < s.end {
+				s.consumeLine(b, s.end, s.end)
+			}
+			return false, nil
+		}
+		// No complete line left: more input is needed. A short read means
+		// the producer (a pipe, a terminal) had nothing more ready; hand over
+		// what we have rather than block on it.
+		if b.Len() > 0 && s.shortRead {
+			break
+		}
+		if s.end == len(buf) {
+			if b.Len() > 0 {
+				break // making room would move bytes this batch points to
+			}
+			if err := s.makeRoom(); err != nil {
+				return false, err
+			}
+			buf = s.bufs[s.cur]
+		}
+		n, err := s.r.Read(buf[s.end:])
+		s.shortRead = n < len(buf)-s.end
+		s.end += n
+		switch {
+		case errors.Is(err, io.EOF):
+			s.eof = true
+		case err != nil:
+			return false, fmt.Errorf("read %s: %w", s.name, err)
+		case n == 0:
+			if emptyReads++; emptyReads >= maxEmptyReads {
+				return false, fmt.Errorf("read %s: %w", s.name, io.ErrNoProgress)
+			}
+		}
+	}
+	return true, nil
+}
+
+// consumeLine consumes the input up to next (an index in the current buffer)
+// as one line whose text ends at stop, and adds it to b unless it is blank.
+// It returns the bytes added.
+func (s *ReaderSource) consumeLine(b *LineBatch, stop, next int) int {
+	buf := s.bufs[s.cur]
+	begin := s.start
+	s.start, s.scanned = next, next
+	s.lineNo++
+	if stop > begin && buf[stop-1] == '\r' {
+		stop--
+	}
+	if stop == begin {
+		return 0
+	}
+	// A full slice expression, so that appending to a line cannot overwrite
+	// the next one.
+	b.Lines = append(b.Lines, buf[begin:stop:stop])
+	b.Offsets = append(b.Offsets, s.base+int64(begin))
+	b.LineNos = append(b.LineNos, s.lineNo)
+	return stop - begin
+}
+
+// makeRoom moves the unconsumed tail of a full buffer (a partial line) to the
+// front of a buffer that holds no lines of the batch returned last, growing
+// it when the line fills most of it. It is called only while the batch being
+// filled is empty, so no line of that batch is moved.
+func (s *ReaderSource) makeRoom() error {
+	pending := s.end - s.start
+	if pending > s.maxLine {
+		return fmt.Errorf("read %s: line %d is longer than %d bytes", s.name, s.lineNo+1, s.maxLine)
+	}
+	dst := s.cur
+	if s.held == s.cur {
+		dst = 1 - s.cur
+	}
+	size := max(len(s.bufs[s.cur]), s.bufSize, 1)
+	for size < 2*pending {
+		size *= 2
+	}
+	// A buffer of maxLine+1 bytes holds the longest accepted line and its
+	// newline; the next makeRoom reports anything longer.
+	size = min(size, s.maxLine+1)
+	if len(s.bufs[dst]) < size {
+		grown := make([]byte, size)
+		copy(grown, s.bufs[s.cur][s.start:s.end])
+		s.bufs[dst] = grown
+	} else {
+		copy(s.bufs[dst], s.bufs[s.cur][s.start:s.end])
+	}
+	s.base += int64(s.start)
+	s.scanned -= s.start
+	s.start, s.end = 0, pending
+	s.cur = dst
+	return nil
+}
+
+// FileSource is a ReaderSource over a file, able to start at an offset (to
+// resume from a checkpoint).
+type FileSource struct {
+	*ReaderSource
+	f *os.File
+}
+
+// OpenFile opens path for reading from startOffset, a line boundary such as
+// an earlier Offset. startLine is the number of lines before that offset
+// (LinesRead at that point; 0 from the start of the file), so that line
+// numbers stay true after a resume.
+func OpenFile(path string, startOffset, startLine int64) (*FileSource, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	if startOffset != 0 {
+		if err := seekTo(f, path, startOffset); err != nil {
+			f.Close()
+			return nil, err
+		}
+	}
+	s := NewReaderSource(f, path)
+	s.base, s.lineNo = startOffset, startLine
+	return &FileSource{ReaderSource: s, f: f}, nil
+}
+
+func seekTo(f *os.File, path string, offset int64) error {
+	info, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	// A resume offset past the end means the file was truncated or replaced
+	// since the checkpoint: reading on would silently skip or invent input.
+	if offset < 0 || (info.Mode().IsRegular() && offset > info.Size()) {
+		return fmt.Errorf("open %s: start offset %d is outside the file (%d bytes)", path, offset, info.Size())
+	}
+	_, err = f.Seek(offset, io.SeekStart)
+	return err
+}
+
+// Close closes the file.
+func (s *FileSource) Close() error { return s.f.Close() }

@@ -1,0 +1,236 @@
+// Package num holds the number parsers shared by the record formats. They
+// work on byte slices without allocating, and report failures with sentinel
+// errors so that each format can word its own message.
+package num
+
+import (
+	"errors"
+	"math"
+	"strconv"
+	"unsafe"
+)
+
+var (
+	ErrSyntax      = errors.New("not a number")
+	ErrNotIntegral = errors.New("not an integer")
+	ErrRange       = errors.New("out of range")
+)
+
+// ParseInt64 reads a decimal number whose value is an integer that fits in an
+// int64: an optional sign, digits, an optional fraction and an optional
+// exponent ("42", "-7", "+3", "5.0", "1.5e1", "1e3"). Values with a non-zero
+// fraction fail with ErrNotIntegral, those beyond int64 with ErrRange. The
+// conversion is exact (no detour through float64).
+func ParseInt64(b []byte) (int64, error) {
+	i, neg := 0, false
+	if len(b) > 0 && (b[0] == '+' || b[0] == '-') {
+		neg = b[0] == '-'
+		i = 1
+	}
+	intStart := i
+	for i < len(b) && isDigit(b[i]) {
+		i++
+	}
+	intDigits := b[intStart:i]
+	if i == len(b) && len(intDigits) > 0 && len(intDigits) < 19 {
+		// Fast path: at most 18 digits cannot overflow.
+		var v int64
+		for _, c := range intDigits {
+			v = v*10 + int64(c-'0')
+		}
+		if neg {
+			v = -v
+		}
+		return v, nil
+	}
+
+	var fracDigits []byte
+	if i < len(b) && b[i] == '.' {
+		i++
+		start := i
+		for i < len(b) && isDigit(b[i]) {
+			i++
+		}
+		fracDigits = b[start:i]
+	}
+	if len(intDigits)+len(fracDigits) == 0 {
+		return 0, ErrSyntax
+	}
+	exp := 0
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		var ok bool
+		if exp, i, ok = parseExponent(b, i+1); !ok {
+			return 0, ErrSyntax
+		}
+	}
+	if i != len(b) {
+		return 0, ErrSyntax
+	}
+
+	// The value is digits × 10^exp, digits being intDigits then fracDigits.
+	// Drop zeros at both ends of the digits, then require exp >= 0.
+	exp -= len(fracDigits)
+	for len(fracDigits) > 0 && fracDigits[len(fracDigits)-1] == '0' {
+		fracDigits = fracDigits[:len(fracDigits)-1]
+		exp++
+	}
+	if len(fracDigits) == 0 {
+		for len(intDigits) > 0 && intDigits[len(intDigits)-1] == '0' {
+			intDigits = intDigits[:len(intDigits)-1]
+			exp++
+		}
+	}
+	for len(intDigits) > 0 && intDigits[0] == '0' {
+		intDigits = intDigits[1:]
+	}
+	if len(intDigits) == 0 {
+		for len(fracDigits) > 0 && fracDigits[0] == '0' {
+			fracDigits = fracDigits[1:]
+		}
+	}
+	significant := len(intDigits) + len(fracDigits)
+	if significant == 0 {
+		return 0, nil // zero, whatever the exponent
+	}
+	if exp < 0 {
+		return 0, ErrNotIntegral
+	}
+	if significant+exp > 20 {
+		return 0, ErrRange
+	}
+
+	// At most 20 digits: accumulate in uint64 with overflow checks.
+	var u uint64
+	ok := true
+	for _, c := range intDigits {
+		u, ok = mulAdd(u, 10, uint64(c-'0'), ok)
+	}
+	for _, c := range fracDigits {
+		u, ok = mulAdd(u, 10, uint64(c-'0'), ok)
+	}
+	for ; exp > 0; exp-- {
+		u, ok = mulAdd(u, 10, 0, ok)
+	}
+	limit := uint64(math.MaxInt64)
+	if neg {
+		limit++
+	}
+	if !ok || u > limit {
+		return 0, ErrRange
+	}
+	if neg {
+		return int64(-u), nil
+	}
+	return int64(u), nil
+}
+
+// mulAdd returns u*m+a; ok turns false on overflow.
+func mulAdd(u, m, a uint64, ok bool) (uint64, bool) {
+	if u > (math.MaxUint64-a)/m {
+		return 0, false
+	}
+	return u*m + a, ok
+}
+
+// parseExponent reads [+-]digits at b[i:], clamping huge exponents (which
+// only ever lead to zero, ErrRange or ErrNotIntegral anyway).
+func parseExponent(b []byte, i int) (exp, next int, ok bool) {
+	neg := false
+	if i < len(b) && (b[i] == '+' || b[i] == '-') {
+		neg = b[i] == '-'
+		i++
+	}
+	start := i
+	for ; i < len(b) && isDigit(b[i]); i++ {
+		if exp < 100_000 {
+			exp = exp*10 + int(b[i]-'0')
+		}
+	}
+	if i == start {
+		return 0, i, false
+	}
+	if neg {
+		exp = -exp
+	}
+	return exp, i, true
+}
+
+// ParseFloat64 reads a decimal floating-point number: an optional sign,
+// digits with an optional '.', an optional exponent, or one of inf,
+// infinity, nan (any case, inf with a sign). Hexadecimal forms and
+// underscores, which strconv would take, are rejected. Finite input whose
+// value is beyond float64 fails with ErrRange.
+func ParseFloat64(b []byte) (float64, error) {
+	if !isDecimal(b) && !isSpecialFloat(b) {
+		return 0, ErrSyntax
+	}
+	f, err := strconv.ParseFloat(unsafeString(b), 64)
+	if err != nil {
+		if errors.Is(err, strconv.ErrRange) && math.IsInf(f, 0) {
+			return 0, ErrRange
+		}
+		if !errors.Is(err, strconv.ErrRange) {
+			return 0, ErrSyntax
+		}
+		// Underflow: strconv already returned the nearest value (zero or a
+		// denormal), which is the right answer.
+	}
+	return f, nil
+}
+
+// isDecimal reports whether b is [+-]digits[.digits][(e|E)[+-]digits], with
+// at least one digit before the exponent (".5" and "5." included).
+func isDecimal(b []byte) bool {
+	i := 0
+	if len(b) > 0 && (b[0] == '+' || b[0] == '-') {
+		i++
+	}
+	digits := 0
+	for ; i < len(b) && isDigit(b[i]); i++ {
+		digits++
+	}
+	if i < len(b) && b[i] == '.' {
+		for i++; i < len(b) && isDigit(b[i]); i++ {
+			digits++
+		}
+	}
+	if digits == 0 {
+		return false
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		var ok bool
+		if _, i, ok = parseExponent(b, i+1); !ok {
+			return false
+		}
+	}
+	return i == len(b)
+}
+
+func isSpecialFloat(b []byte) bool {
+	if len(b) > 0 && (b[0] == '+' || b[0] == '-') {
+		return EqualFold(b[1:], "inf") || EqualFold(b[1:], "infinity")
+	}
+	return EqualFold(b, "inf") || EqualFold(b, "infinity") || EqualFold(b, "nan")
+}
+
+// EqualFold reports whether b equals word, which must be lower-case ASCII
+// letters, ignoring ASCII case.
+func EqualFold(b []byte, word string) bool {
+	if len(b) != len(word) {
+		return false
+	}
+	for i := range len(b) {
+		if b[i]|0x20 != word[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func isDigit(c byte) bool { return c-'0' <= 9 }
+
+// unsafeString views b as a string without copying. Only for calls that do
+// not keep the string (strconv copies it into errors).
+func unsafeString(b []byte) string {
+	return unsafe.String(unsafe.SliceData(b), len(b))
+}

@@ -1,0 +1,72 @@
+package jsonl
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+	"unsafe"
+)
+
+func TestInternerReusesStrings(t *testing.T) {
+	var in Interner
+	first := in.Bytes([]byte("AAPL"))
+	second := in.Bytes([]byte("AAPL"))
+	if first != "AAPL" || unsafe.StringData(first) != unsafe.StringData(second) {
+		t.Error("the same bytes gave two different strings")
+	}
+	if other := in.Bytes([]byte("MSFT")); other != "MSFT" || in.Len() != 2 {
+		t.Errorf("got %q, Len %d", other, in.Len())
+	}
+	if empty := in.Bytes(nil); empty != "" {
+		t.Errorf("Bytes(nil) = %q", empty)
+	}
+	buf := []byte("GOOG")
+	s := in.Bytes(buf)
+	buf[0] = 'X'
+	if s != "GOOG" {
+		t.Error("the interned string aliases the caller's bytes")
+	}
+}
+
+func TestInternerNoAllocationOnHit(t *testing.T) {
+	var in Interner
+	keys := [][]byte{[]byte("AAPL"), []byte("MSFT"), []byte("a-channel-name")}
+	for _, k := range keys {
+		in.Bytes(k)
+	}
+	allocs := testing.AllocsPerRun(100, func() {
+		for _, k := range keys {
+			in.Bytes(k)
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("%v allocations per run on hits", allocs)
+	}
+}
+
+func TestInternerBounds(t *testing.T) {
+	var in Interner
+	long := []byte(strings.Repeat("x", internMaxLen+1))
+	if s := in.Bytes(long); s != string(long) || in.Len() != 0 {
+		t.Errorf("long string interned: Len %d", in.Len())
+	}
+	for i := 0; i < internMaxEntries; i++ {
+		in.Bytes([]byte(strconv.Itoa(i)))
+	}
+	if in.Len() != internMaxEntries {
+		t.Fatalf("Len = %d, want %d", in.Len(), internMaxEntries)
+	}
+	if s := in.Bytes([]byte("one more")); s != "one more" || in.Len() != 1 {
+		t.Errorf("past the limit: got %q, Len %d; want a fresh start", s, in.Len())
+	}
+}
+
+func BenchmarkInternerHit(b *testing.B) {
+	var in Interner
+	key := []byte("AAPL")
+	in.Bytes(key)
+	b.ReportAllocs()
+	for b.Loop() {
+		in.Bytes(key)
+	}
+}

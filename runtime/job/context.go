@@ -1,0 +1,67 @@
+package job
+
+import "github.com/laminar-sql/laminar/runtime/connector"
+
+// SinkWriter is where generated code writes one sink's output. Generated code
+// appends each encoded row (a JSON object and '\n') to Buf and counts it in
+// Rows; the runtime hands Buf to the sink's connector after every batch and
+// empties it, so the hot path neither allocates nor calls an interface.
+type SinkWriter struct {
+	Name string
+	Buf  []byte
+	Rows int64
+	// the connector behind it is the runtime's business (unexported fields)
+	sink connector.Sink
+}
+
+// Context is what generated code sees of the running job.
+//
+// Contexts are made by Run; a zero Context cannot report records.
+type Context struct {
+	// Sinks, indexed like Spec.Sinks.
+	Sinks []*SinkWriter
+
+	sources    []SourceSummary // indexed like Spec.Sources
+	deadLetter *recordLog
+	late       *recordLog
+	console    *console
+}
+
+// Malformed reports record i of batch (of source src) that could not be
+// decoded: it is counted, logged with its line number and offset, and written
+// to the dead-letter output. The job goes on.
+func (c *Context) Malformed(src int, batch *connector.LineBatch, i int, err error) {
+	s := &c.sources[src]
+	s.Malformed++
+	c.deadLetter.write(deadLetterRecord{
+		Source: s.Name,
+		Line:   batch.LineNos[i],
+		Offset: batch.Offsets[i],
+		Error:  err.Error(),
+		Record: string(batch.Lines[i]),
+	})
+	if s.Malformed <= maxLoggedPerSource {
+		c.console.logf("source %s line %d (offset %d): %v; written to %s",
+			s.Name, batch.LineNos[i], batch.Offsets[i], err, c.deadLetter.where())
+	}
+}
+
+// Late reports record i of batch (of source src) that arrived after the
+// window it belongs to had closed in view `view`: counted, logged, written to
+// the late-data output. The row is not added to that window.
+func (c *Context) Late(src int, batch *connector.LineBatch, i int, view string) {
+	s := &c.sources[src]
+	s.Late++
+	c.late.write(lateRecord{
+		Source: s.Name,
+		Line:   batch.LineNos[i],
+		Offset: batch.Offsets[i],
+		View:   view,
+		Reason: "late",
+		Record: string(batch.Lines[i]),
+	})
+	if s.Late <= maxLoggedPerSource {
+		c.console.logf("source %s line %d (offset %d): late for view %s; written to %s",
+			s.Name, batch.LineNos[i], batch.Offsets[i], view, c.late.where())
+	}
+}

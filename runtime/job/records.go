@@ -1,0 +1,108 @@
+package job
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os"
+)
+
+// maxLoggedPerSource is how many malformed (and, separately, late) records of
+// one source are logged on stderr; the rest are counted and summed up at the
+// end. All of them go to the record files.
+const maxLoggedPerSource = 10
+
+// deadLetterRecord is one line of the dead-letter file.
+type deadLetterRecord struct {
+	Source string `json:"source"`
+	Line   int64  `json:"line"`
+	Offset int64  `json:"offset"`
+	Error  string `json:"error"`
+	Record string `json:"record"`
+}
+
+// lateRecord is one line of the late-data file.
+type lateRecord struct {
+	Source string `json:"source"`
+	Line   int64  `json:"line"`
+	Offset int64  `json:"offset"`
+	View   string `json:"view"`
+	Reason string `json:"reason"`
+	Record string `json:"record"`
+}
+
+// recordLog is a JSON-lines file of records set aside (dead letters, late
+// rows). It is created on first use, so a clean run leaves no empty files.
+// Its first error is kept and stops the job at the end of the batch: records
+// are never silently lost.
+type recordLog struct {
+	kind    string // "dead-letter", "late", for error messages
+	path    string // "-" means stderr
+	console *console
+
+	f   *os.File
+	w   *bufio.Writer
+	enc *json.Encoder
+	err error
+}
+
+func newRecordLog(kind, path string, c *console) *recordLog {
+	return &recordLog{kind: kind, path: path, console: c}
+}
+
+// where names the output in log lines.
+func (l *recordLog) where() string {
+	if l.path == "-" {
+		return "stderr"
+	}
+	return l.path
+}
+
+func (l *recordLog) write(record any) {
+	if l.err != nil {
+		return
+	}
+	if l.enc == nil {
+		l.open()
+		if l.err != nil {
+			return
+		}
+	}
+	if l.path == "-" {
+		l.console.clearProgress() // the record goes to stderr, under the progress line
+	}
+	if err := l.enc.Encode(record); err != nil {
+		l.err = fmt.Errorf("%s file %s: %w", l.kind, l.where(), err)
+	}
+}
+
+func (l *recordLog) open() {
+	if l.path == "-" {
+		l.enc = json.NewEncoder(l.console.w)
+	} else {
+		f, err := os.Create(l.path)
+		if err != nil {
+			l.err = fmt.Errorf("%s file: %w", l.kind, err)
+			return
+		}
+		l.f, l.w = f, bufio.NewWriter(f)
+		l.enc = json.NewEncoder(l.w)
+	}
+	// Records are data, not HTML: keep '<', '>' and '&' readable.
+	l.enc.SetEscapeHTML(false)
+}
+
+// close flushes and closes the file, if one was created, and reports the
+// first error the log met.
+func (l *recordLog) close() error {
+	if l.f != nil {
+		if err := l.w.Flush(); err != nil && l.err == nil {
+			l.err = fmt.Errorf("%s file %s: %w", l.kind, l.path, err)
+		}
+		if err := l.f.Close(); err != nil && l.err == nil {
+			l.err = fmt.Errorf("%s file %s: %w", l.kind, l.path, err)
+		}
+		l.f = nil
+	}
+	return l.err
+}

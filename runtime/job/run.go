@@ -1,0 +1,483 @@
+package job
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/laminar-sql/laminar/runtime/connector"
+)
+
+// DefaultBatchSize is the number of lines per batch unless told otherwise.
+const DefaultBatchSize = 1024
+
+// Options configure Run. Main fills them from its flags; the zero value runs
+// with the defaults.
+type Options struct {
+	// BaseDir is where relative WITH paths resolve; "" means ".".
+	BaseDir string
+	// DeadLetterPath receives malformed records as JSON lines; "" means
+	// "<spec.Name>.dead.jsonl", "-" means stderr. Created on first use.
+	DeadLetterPath string
+	// LatePath receives late records; "" means "<spec.Name>.late.jsonl",
+	// "-" means stderr. Created on first use.
+	LatePath string
+	// BatchSize is the most lines handed to the pipeline at once; 0 means
+	// DefaultBatchSize.
+	BatchSize int
+	// Progress prints a progress line on stderr every ProgressInterval
+	// (0 means a second).
+	Progress         bool
+	ProgressInterval time.Duration
+	// Quiet leaves out the summary line at the end.
+	Quiet bool
+	// SummaryJSON, when set, is a file that receives the final counters.
+	SummaryJSON string
+	// Stdin, Stdout and Stderr stand in for the process's own when set.
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+}
+
+func (o Options) withDefaults(spec Spec) Options {
+	name := spec.Name
+	if name == "" {
+		name = "job"
+	}
+	if o.BaseDir == "" {
+		o.BaseDir = "."
+	}
+	if o.DeadLetterPath == "" {
+		o.DeadLetterPath = name + ".dead.jsonl"
+	}
+	if o.LatePath == "" {
+		o.LatePath = name + ".late.jsonl"
+	}
+	if o.BatchSize <= 0 {
+		o.BatchSize = DefaultBatchSize
+	}
+	if o.ProgressInterval <= 0 {
+		o.ProgressInterval = time.Second
+	}
+	if o.Stdin == nil {
+		o.Stdin = os.Stdin
+	}
+	if o.Stdout == nil {
+		o.Stdout = os.Stdout
+	}
+	if o.Stderr == nil {
+		o.Stderr = os.Stderr
+	}
+	return o
+}
+
+// SourceSummary holds the counters of one source.
+type SourceSummary struct {
+	Name      string `json:"name"`
+	RowsIn    int64  `json:"rows_in"` // records read, malformed and late ones included
+	Malformed int64  `json:"malformed"`
+	Late      int64  `json:"late"`
+}
+
+// SinkSummary holds the counters of one sink.
+type SinkSummary struct {
+	Name    string `json:"name"`
+	RowsOut int64  `json:"rows_out"`
+}
+
+// Summary is what a run did.
+type Summary struct {
+	Sources     []SourceSummary // indexed like Spec.Sources
+	Sinks       []SinkSummary   // indexed like Spec.Sinks
+	Elapsed     time.Duration
+	Interrupted bool // the context was canceled before the input ended
+}
+
+// RowsIn is the number of records read from all sources.
+func (s Summary) RowsIn() (n int64) {
+	for _, src := range s.Sources {
+		n += src.RowsIn
+	}
+	return n
+}
+
+// RowsOut is the number of rows written to all sinks.
+func (s Summary) RowsOut() (n int64) {
+	for _, sink := range s.Sinks {
+		n += sink.RowsOut
+	}
+	return n
+}
+
+// Malformed is the number of malformed records of all sources.
+func (s Summary) Malformed() (n int64) {
+	for _, src := range s.Sources {
+		n += src.Malformed
+	}
+	return n
+}
+
+// Late is the number of late records of all sources.
+func (s Summary) Late() (n int64) {
+	for _, src := range s.Sources {
+		n += src.Late
+	}
+	return n
+}
+
+// String is the summary line (without the "laminar: " prefix):
+// "done in 1.23s: 10000 rows in (trades 10000), 120 rows out (vwap_out 120), 3 late, 2 malformed".
+func (s Summary) String() string {
+	var b strings.Builder
+	if s.Interrupted {
+		fmt.Fprintf(&b, "interrupted after %.2fs: ", s.Elapsed.Seconds())
+	} else {
+		fmt.Fprintf(&b, "done in %.2fs: ", s.Elapsed.Seconds())
+	}
+	fmt.Fprintf(&b, "%d rows in", s.RowsIn())
+	for i, src := range s.Sources {
+		b.WriteString(listSep(i))
+		fmt.Fprintf(&b, "%s %d", src.Name, src.RowsIn)
+	}
+	if len(s.Sources) > 0 {
+		b.WriteString(")")
+	}
+	fmt.Fprintf(&b, ", %d rows out", s.RowsOut())
+	for i, sink := range s.Sinks {
+		b.WriteString(listSep(i))
+		fmt.Fprintf(&b, "%s %d", sink.Name, sink.RowsOut)
+	}
+	if len(s.Sinks) > 0 {
+		b.WriteString(")")
+	}
+	fmt.Fprintf(&b, ", %d late, %d malformed", s.Late(), s.Malformed())
+	return b.String()
+}
+
+func listSep(i int) string {
+	if i == 0 {
+		return " ("
+	}
+	return ", "
+}
+
+// Run runs the pipeline over its sources until they end or ctx is canceled,
+// and reports what it did. A canceled context is not an error: what was read
+// is processed and written out, and the summary says Interrupted. Errors name
+// the source or sink and its path.
+func Run(ctx context.Context, spec Spec, factory Factory, opts Options) (Summary, error) {
+	opts = opts.withDefaults(spec)
+	start := time.Now()
+	con := &console{w: opts.Stderr}
+	r := &runner{
+		spec:    spec,
+		opts:    opts,
+		console: con,
+		jobCtx: &Context{
+			console:    con,
+			deadLetter: newRecordLog("dead-letter", opts.DeadLetterPath, con),
+			late:       newRecordLog("late", opts.LatePath, con),
+		},
+	}
+	for _, src := range spec.Sources {
+		r.jobCtx.sources = append(r.jobCtx.sources, SourceSummary{Name: src.Name})
+	}
+
+	env := connector.Env{BaseDir: opts.BaseDir, Stdin: opts.Stdin, Stdout: opts.Stdout}
+	err := r.open(env)
+	if err == nil {
+		err = r.loop(ctx, factory(r.jobCtx))
+	}
+	if closeErr := r.close(); err == nil {
+		err = closeErr
+	}
+
+	summary := r.summary(time.Since(start))
+	if err == nil && !opts.Quiet {
+		con.logf("%s", summary)
+	}
+	if opts.SummaryJSON != "" {
+		if jsonErr := writeSummaryJSON(opts.SummaryJSON, summary, err); err == nil {
+			err = jsonErr
+		}
+	}
+	return summary, err
+}
+
+// runner is one run of a job: everything Run opens and counts.
+type runner struct {
+	spec    Spec
+	opts    Options
+	console *console
+	jobCtx  *Context
+
+	sources     []connector.Source // until handed to their readers
+	unflushed   bool               // sinks got rows since their last Flush
+	interrupted bool
+}
+
+// open opens the sources, then the sinks: a missing input is reported before
+// any output file is truncated.
+func (r *runner) open(env connector.Env) error {
+	for _, s := range r.spec.Sources {
+		src, err := connector.OpenSource(env, s.Connector, s.Options)
+		if err != nil {
+			return fmt.Errorf("source %s: %w", s.Name, err)
+		}
+		r.sources = append(r.sources, src)
+	}
+	for _, s := range r.spec.Sinks {
+		sink, err := connector.OpenSink(env, s.Connector, s.Options)
+		if err != nil {
+			return fmt.Errorf("sink %s: %w", s.Name, err)
+		}
+		r.jobCtx.Sinks = append(r.jobCtx.Sinks, &SinkWriter{Name: s.Name, sink: sink})
+	}
+	return nil
+}
+
+// batchMsg carries one filled batch from a source's reader to the main loop.
+type batchMsg struct {
+	src   int
+	batch *connector.LineBatch
+	more  bool
+	err   error
+}
+
+// loop feeds the sources' batches to the pipeline, on this goroutine only,
+// until every source has ended, one fails, or ctx is canceled.
+func (r *runner) loop(ctx context.Context, pipeline Pipeline) error {
+	readCtx, stopReading := context.WithCancel(ctx)
+	defer stopReading()
+
+	// Each source has two batches: its reader fills one while the pipeline
+	// works on the other, and refills a batch only once it came back, since
+	// the lines point into the source's buffers.
+	msgs := make(chan batchMsg, 2*len(r.sources))
+	free := make([]chan *connector.LineBatch, len(r.sources))
+	var readers sync.WaitGroup
+	for i, src := range r.sources {
+		free[i] = make(chan *connector.LineBatch, 2)
+		free[i] <- new(connector.LineBatch)
+		free[i] <- new(connector.LineBatch)
+		readers.Go(func() { readSource(readCtx, i, src, r.opts.BatchSize, free[i], msgs) })
+	}
+	r.sources = nil // the readers close them
+
+	var tick <-chan time.Time
+	if r.opts.Progress {
+		ticker := time.NewTicker(r.opts.ProgressInterval)
+		defer ticker.Stop()
+		tick = ticker.C
+	}
+	meter := progressMeter{lastTime: time.Now()}
+	defer r.console.clearProgress()
+
+	for active := len(free); active > 0; {
+		if ctx.Err() != nil {
+			r.interrupted = true
+			break
+		}
+		if r.unflushed && len(msgs) == 0 {
+			// About to wait for input: push the rows out of the sinks'
+			// buffers, so a live input shows its results in output files
+			// now, not when a buffer fills. A busy job does not flush.
+			if err := r.flushSinks(); err != nil {
+				return err
+			}
+		}
+		select {
+		case <-ctx.Done():
+			r.interrupted = true
+		case now := <-tick:
+			r.console.progress(meter.line(r.rowsIn(), now))
+		case m := <-msgs:
+			if err := r.process(pipeline, m); err != nil {
+				return err // readers stop through readCtx and close their sources
+			}
+			if m.more {
+				free[m.src] <- m.batch
+			} else {
+				active--
+			}
+		}
+	}
+	if r.interrupted {
+		// Everything read so far is processed and handed to the sinks; the
+		// sinks are closed by Run. The final checkpoint of a graceful stop
+		// (source offsets, operator state, sink epoch) belongs here.
+		// Readers may be blocked in a read that cannot be interrupted
+		// (a terminal on stdin): they end on their own, without waiting.
+		return nil
+	}
+	readers.Wait() // each has sent its last batch and is closing its source
+	return nil
+}
+
+// readSource fills src's free batches and sends them to the main loop until
+// the source ends, fails, or ctx is canceled; then it closes the source.
+func readSource(ctx context.Context, src int, s connector.Source, batchSize int,
+	free <-chan *connector.LineBatch, out chan<- batchMsg) {
+	// A read-only source has nothing to lose on Close; its errors are moot.
+	defer s.Close()
+	for {
+		var b *connector.LineBatch
+		select {
+		case b = <-free:
+		case <-ctx.Done():
+			return
+		}
+		more, err := s.Next(b, batchSize)
+		select {
+		case out <- batchMsg{src: src, batch: b, more: more && err == nil, err: err}:
+		case <-ctx.Done():
+			return
+		}
+		if !more || err != nil {
+			return
+		}
+	}
+}
+
+// process runs one batch through the pipeline and writes out what it made.
+func (r *runner) process(pipeline Pipeline, m batchMsg) error {
+	if n := m.batch.Len(); n > 0 {
+		r.jobCtx.sources[m.src].RowsIn += int64(n)
+		pipeline.ProcessLines(m.src, m.batch)
+	}
+	if !m.more && m.err == nil {
+		pipeline.EndOfInput(m.src)
+	}
+	if err := r.writeSinks(); err != nil {
+		return err
+	}
+	if m.err != nil {
+		return fmt.Errorf("source %s: %w", r.spec.Sources[m.src].Name, m.err)
+	}
+	return nil
+}
+
+// writeSinks hands each sink the rows of the batch just processed and stops
+// the job if a record file failed.
+func (r *runner) writeSinks() error {
+	for _, w := range r.jobCtx.Sinks {
+		if len(w.Buf) == 0 {
+			continue
+		}
+		if err := w.sink.Write(w.Buf); err != nil {
+			return fmt.Errorf("sink %s: %w", w.Name, err)
+		}
+		w.Buf = w.Buf[:0]
+		r.unflushed = true
+	}
+	if err := r.jobCtx.deadLetter.err; err != nil {
+		return err
+	}
+	return r.jobCtx.late.err
+}
+
+func (r *runner) flushSinks() error {
+	for _, w := range r.jobCtx.Sinks {
+		if err := w.sink.Flush(); err != nil {
+			return fmt.Errorf("sink %s: %w", w.Name, err)
+		}
+	}
+	r.unflushed = false
+	return nil
+}
+
+// close closes whatever is open, reports the records not logged one by one,
+// and returns the first error.
+func (r *runner) close() error {
+	var first error
+	keep := func(err error) {
+		if first == nil {
+			first = err
+		}
+	}
+	for _, src := range r.sources { // opened but never handed to a reader
+		src.Close()
+	}
+	for _, w := range r.jobCtx.Sinks {
+		if err := w.sink.Close(); err != nil {
+			keep(fmt.Errorf("sink %s: %w", w.Name, err))
+		}
+	}
+	if err := r.jobCtx.deadLetter.close(); err != nil {
+		keep(err)
+	}
+	if err := r.jobCtx.late.close(); err != nil {
+		keep(err)
+	}
+	for _, s := range r.jobCtx.sources {
+		if n := s.Malformed - maxLoggedPerSource; n > 0 {
+			r.console.logf("source %s: ... and %d more malformed records, all in %s", s.Name, n, r.jobCtx.deadLetter.where())
+		}
+		if n := s.Late - maxLoggedPerSource; n > 0 {
+			r.console.logf("source %s: ... and %d more late records, all in %s", s.Name, n, r.jobCtx.late.where())
+		}
+	}
+	return first
+}
+
+func (r *runner) rowsIn() (n int64) {
+	for _, s := range r.jobCtx.sources {
+		n += s.RowsIn
+	}
+	return n
+}
+
+func (r *runner) summary(elapsed time.Duration) Summary {
+	s := Summary{
+		Sources:     append([]SourceSummary{}, r.jobCtx.sources...),
+		Sinks:       []SinkSummary{},
+		Elapsed:     elapsed,
+		Interrupted: r.interrupted,
+	}
+	for _, w := range r.jobCtx.Sinks {
+		s.Sinks = append(s.Sinks, SinkSummary{Name: w.Name, RowsOut: w.Rows})
+	}
+	return s
+}
+
+// summaryJSON is the --summary-json file.
+type summaryJSON struct {
+	ElapsedSeconds float64         `json:"elapsed_seconds"`
+	Interrupted    bool            `json:"interrupted"`
+	Error          string          `json:"error,omitempty"`
+	RowsIn         int64           `json:"rows_in"`
+	RowsOut        int64           `json:"rows_out"`
+	Malformed      int64           `json:"malformed"`
+	Late           int64           `json:"late"`
+	Sources        []SourceSummary `json:"sources"`
+	Sinks          []SinkSummary   `json:"sinks"`
+}
+
+func writeSummaryJSON(path string, s Summary, runErr error) error {
+	out := summaryJSON{
+		ElapsedSeconds: s.Elapsed.Seconds(),
+		Interrupted:    s.Interrupted,
+		RowsIn:         s.RowsIn(),
+		RowsOut:        s.RowsOut(),
+		Malformed:      s.Malformed(),
+		Late:           s.Late(),
+		Sources:        s.Sources,
+		Sinks:          s.Sinks,
+	}
+	if runErr != nil {
+		out.Error = runErr.Error()
+	}
+	data, err := json.MarshalIndent(out, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, append(data, '\n'), 0o644); err != nil {
+		return fmt.Errorf("summary: %w", err)
+	}
+	return nil
+}

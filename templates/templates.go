@@ -1,0 +1,73 @@
+// Package templates holds the text templates of a job's scaffolding: the
+// main.go that starts the runtime, and the go.mod that ties the job to the
+// runtime module laminarc was built from.
+package templates
+
+import (
+	"bytes"
+	"embed"
+	"go/format"
+	"strconv"
+	"strings"
+	"text/template"
+)
+
+//go:embed *.tmpl
+var files embed.FS
+
+var tmpl = template.Must(template.ParseFS(files, "*.tmpl"))
+
+// Main is the data of main.go.
+type Main struct {
+	Name       string // job name, for the doc comment
+	SourceFile string // the .sql file's base name
+}
+
+// MainGo renders main.go of a job.
+func MainGo(d Main) ([]byte, error) {
+	d.Name = sanitize(d.Name)
+	d.SourceFile = sanitize(d.SourceFile)
+	var b bytes.Buffer
+	if err := tmpl.ExecuteTemplate(&b, "main.go.tmpl", d); err != nil {
+		return nil, err
+	}
+	return format.Source(b.Bytes())
+}
+
+// GoMod is the data of go.mod.
+type GoMod struct {
+	Module         string // the job's module path
+	RuntimeModule  string // github.com/laminar-sql/laminar
+	RuntimeVersion string // a version, or v0.0.0 with RuntimeDir
+	RuntimeDir     string // when set, a replace directive to this directory
+}
+
+// GoModFile renders go.mod of a job.
+func GoModFile(d GoMod) ([]byte, error) {
+	if d.RuntimeDir != "" {
+		d.RuntimeDir = quotePath(d.RuntimeDir)
+	}
+	var b bytes.Buffer
+	if err := tmpl.ExecuteTemplate(&b, "go.mod.tmpl", d); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// sanitize keeps user text to one line of safe comment text.
+func sanitize(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < ' ' || r == 0x7f || r == '\u2028' || r == '\u2029' || r == '\uFEFF' {
+			return '_'
+		}
+		return r
+	}, strings.ToValidUTF8(s, "_"))
+}
+
+// quotePath quotes a directory for go.mod when it holds spaces or quotes.
+func quotePath(p string) string {
+	if strings.ContainsAny(p, " \t\"'`\\") {
+		return strconv.Quote(p)
+	}
+	return p
+}
