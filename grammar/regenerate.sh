@@ -42,10 +42,16 @@ done
 # The Go target ends every rule with an unreachable `goto errorExit` (so that
 # the label is always used), which go vet reports; jump just before the label
 # instead, which is reachable and keeps the label used.
-sed -i \
-	-e '/^\tgoto errorExit \/\/ Trick to prevent compiler error if the label is not used$/d' \
-	-e 's/^errorExit:$/\tgoto errorExit \/\/ keeps the label used in rules that never jump to it\nerrorExit:/' \
-	"$out"/*.go
+for f in "$out"/*.go; do
+	sed -e '/^	goto errorExit \/\/ Trick to prevent compiler error if the label is not used$/d' \
+		-e 's/^errorExit:$/	goto errorExit \/\/ keeps the label used in rules that never jump to it\
+errorExit:/' "$f" >"$tmp/fixed.go"
+	mv "$tmp/fixed.go" "$f"
+done
 gofmt -w "$out"/*.go
 
-sha256sum grammar/LaminarSQL.g4 | cut -d' ' -f1 >"$out/GRAMMAR.sha256"
+if command -v sha256sum >/dev/null; then
+	sha256sum grammar/LaminarSQL.g4 | cut -d' ' -f1 >"$out/GRAMMAR.sha256"
+else
+	shasum -a 256 grammar/LaminarSQL.g4 | cut -d' ' -f1 >"$out/GRAMMAR.sha256"
+fi

@@ -298,3 +298,12 @@ func BenchmarkTimeParseBaseline(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkTimeFormatBaseline(b *testing.B) {
+	tm := time.Date(2024, 1, 2, 3, 4, 5, 123456000, time.UTC)
+	buf := make([]byte, 0, 64)
+	b.ReportAllocs()
+	for b.Loop() {
+		buf = tm.AppendFormat(buf[:0], time.RFC3339Nano)
+	}
+}

@@ -6,3 +6,5 @@ import (
 )
 
 func fdatasync(f *os.File) error { return syscall.Fdatasync(int(f.Fd())) }
+
+func flushPageCache() { syscall.Sync() }

@@ -5,3 +5,5 @@ package wal
 import "os"
 
 func fdatasync(f *os.File) error { return f.Sync() }
+
+func flushPageCache() {}

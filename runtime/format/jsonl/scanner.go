@@ -465,7 +465,7 @@ func (s *Scanner) readString(buf *[]byte) ([]byte, bool) {
 		c := b[i]
 		if c == '"' {
 			s.pos = i + 1
-			return b[start:i], true
+			return b[start:i:i], true // capped: appending must not write into the line
 		}
 		if c == '\\' || c < 0x20 {
 			break
@@ -487,7 +487,7 @@ func (s *Scanner) readString(buf *[]byte) ([]byte, bool) {
 		case c == '"':
 			*buf = out
 			s.pos = i + 1
-			return out, true
+			return out[:len(out):len(out)], true
 		case c < 0x20:
 			s.failMsg(i, true, "control character in a string")
 			return nil, false
