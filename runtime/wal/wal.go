@@ -54,6 +54,12 @@
 //     version or sequence number is always an error.
 //   - A missing segment between the first and the last is an error.
 //
+// Telling the two apart costs a checksum attempt at every later byte offset
+// whose length word fits in the file, stopping at the first valid record; a
+// torn tail is short, and in damaged data the next intact record is near, but
+// binary payloads full of small integers make it slower (a block framing like
+// pebble's would bound it; we chose the simpler format).
+//
 // Nothing is ever skipped silently: records are either returned, or reported
 // dropped in Recovery (torn tail), or Open fails.
 //

@@ -1,0 +1,129 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// buildPipeline writes sql into a temp dir and builds it with `laminarc build`.
+func buildPipeline(t *testing.T, sql string, files map[string]string) (dir, bin string) {
+	t.Helper()
+	dir = t.TempDir()
+	t.Setenv("LAMINAR_CACHE", filepath.Join(dir, "cache"))
+	for name, content := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := filepath.Join(dir, "p.sql")
+	if err := os.WriteFile(p, []byte(sql), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bin = filepath.Join(dir, "job")
+	if code := run([]string{"build", p, "-o", bin}); code != exitOK {
+		t.Fatalf("laminarc build exited %d", code)
+	}
+	return dir, bin
+}
+
+// TestUserTextIsData: identifiers and strings holding Go code, quotes,
+// backticks, comment terminators and newlines compile to a program that
+// treats them as data.
+func TestUserTextIsData(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a job")
+	}
+	evilCol := "c`\"; panic(1) //\n*/ x"
+	evilOut := "out */ `x` \"\n}"
+	evilStr := "\"; os.Exit(3) // `\n*/ \\x00 \u2028"
+	q := func(id string) string { return `"` + strings.ReplaceAll(id, `"`, `""`) + `"` }
+	sql := "CREATE SOURCE " + q("we\"ird`src */") + " (" + q(evilCol) + " VARCHAR NOT NULL, ts TIMESTAMP NOT NULL)\n" +
+		"  WITH (connector = 'file', path = 'in.jsonl');\n" +
+		"CREATE VIEW " + q("v`*/") + " AS SELECT " + q(evilCol) + " AS " + q(evilOut) + ", '" + strings.ReplaceAll(evilStr, "'", "''") + "' || " + q(evilCol) + " AS s2 FROM " + q("we\"ird`src */") + ";\n" +
+		"CREATE SINK o FROM " + q("v`*/") + " WITH (connector = 'file', path = 'out.jsonl');\n"
+	in, _ := json.Marshal(map[string]any{evilCol: "data", "ts": 0})
+	dir, bin := buildPipeline(t, sql, map[string]string{"in.jsonl": string(in) + "\n"})
+	cmd := exec.Command(bin, "--base-dir", dir, "--quiet")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("job: %v\n%s", err, out)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "out.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var row map[string]string
+	if err := json.Unmarshal(data, &row); err != nil {
+		t.Fatalf("%v: %s", err, data)
+	}
+	if row[evilOut] != "data" || row["s2"] != evilStr+"data" || len(row) != 2 {
+		t.Errorf("row %q", row)
+	}
+}
+
+// TestRunCachesBuilds: a second build of an unchanged pipeline does not run
+// the Go toolchain.
+func TestRunCachesBuilds(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a job")
+	}
+	sql := "CREATE SOURCE s (a BIGINT) WITH (connector = 'stdin');\nINSERT INTO o SELECT a * 2 AS b FROM s;\n"
+	sql = strings.Replace(sql, "INSERT", "CREATE SINK o WITH (connector = 'stdout');\nINSERT", 1)
+	dir, _ := buildPipeline(t, sql, nil)
+	start := time.Now()
+	if code := run([]string{"build", filepath.Join(dir, "p.sql"), "-o", filepath.Join(dir, "job2")}); code != exitOK {
+		t.Fatal("second build failed")
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Logf("cached build took %v", d) // informative: the check is below
+	}
+	entries, _ := os.ReadDir(filepath.Join(dir, "cache"))
+	if len(entries) != 1 {
+		t.Errorf("expected one cached job, found %d", len(entries))
+	}
+	cmd := exec.Command(filepath.Join(dir, "job2"), "--quiet")
+	cmd.Stdin = strings.NewReader("{\"a\": 21}\n{\"a\": null}\nbad\n")
+	cmd.Dir = dir
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(out) != "{\"b\":42}\n{\"b\":null}\n" {
+		t.Errorf("output %q", out)
+	}
+}
+
+func TestExitCodes(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.sql")
+	os.WriteFile(bad, []byte("CREATE VIEW v AS SELECT x FROM nowhere;"), 0o644)
+	if code := run([]string{"check", bad}); code != exitPipeline {
+		t.Errorf("check of bad SQL exited %d, want 1", code)
+	}
+	good := filepath.Join(dir, "good.sql")
+	os.WriteFile(good, []byte("CREATE SOURCE s (a BIGINT) WITH (connector = 'stdin');\nCREATE SINK o FROM s WITH (connector = 'stdout');"), 0o644)
+	if code := run([]string{"check", good}); code != exitOK {
+		t.Errorf("check of good SQL exited %d", code)
+	}
+	if code := run([]string{"explain", good}); code != exitOK {
+		t.Errorf("explain exited %d", code)
+	}
+	if code := run([]string{"nope"}); code != exitPipeline {
+		t.Errorf("unknown command exited %d", code)
+	}
+	out := filepath.Join(dir, "out")
+	if code := run([]string{"compile", good, "-o", out}); code != exitOK {
+		t.Fatal("compile failed")
+	}
+	if code := run([]string{"compile", "--check", good, "-o", out}); code != exitOK {
+		t.Error("compile --check of fresh output failed")
+	}
+	os.WriteFile(filepath.Join(out, "pipeline.go"), []byte("package main\n"), 0o644)
+	if code := run([]string{"compile", "--check", good, "-o", out}); code != exitPipeline {
+		t.Error("compile --check did not report stale output")
+	}
+}
