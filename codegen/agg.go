@@ -97,7 +97,7 @@ func (g *generator) opCode(o *opInfo) {
 		}
 		body := append(prelude, stages(eg, op.Post, tail)...)
 		g.f.Comment(fmt.Sprintf("close%s emits the rows of a window of view %s that has closed.", o.name, commentLines(op.View.Name)[0]))
-		g.f.Func().Params(jen.Id("p").Op("*").Id("Pipeline")).Id("close"+o.name).Params(params...).Block(
+		g.f.Func().Params(jen.Id("p").Op("*").Id("Pipeline")).Id("close" + o.name).Params(params...).Block(
 			jen.For(jen.Id("gi").Op(":=").Range().Id("grp").Dot("Keys")).Block(body...))
 		g.f.Line()
 		return
