@@ -69,9 +69,9 @@ func (g *generator) opCode(o *opInfo) {
 	tmp := 0
 	eg := &exprGen{tmp: &tmp}
 	for k, key := range agg.Keys {
-		if k == agg.WindowKey {
+		if isEnd, ok := windowBound(op, k); ok {
 			code := jen.Id("start")
-			if agg.WindowEnd {
+			if isEnd {
 				code = jen.Parens(jen.Id("start").Op("+").Lit(op.Window().Size))
 			}
 			eg.env = append(eg.env, operand{code, false})

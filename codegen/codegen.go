@@ -123,7 +123,7 @@ func (g *generator) layout() {
 		}
 		if op.Agg != nil {
 			for k := range op.Agg.Keys {
-				if k != op.Agg.WindowKey {
+				if _, isBound := windowBound(op, k); !isBound {
 					o.keyIdx = append(o.keyIdx, k)
 					o.keyFields = append(o.keyFields, fmt.Sprintf("K%d", k))
 				}
@@ -274,4 +274,38 @@ func appendValue(k types.Kind, v jen.Code) jen.Code {
 	fn := map[types.Kind]string{types.Bool: "jsonl.AppendBool", types.Int: "jsonl.AppendInt", types.Interval: "jsonl.AppendInt",
 		types.Float: "jsonl.AppendFloat", types.String: "jsonl.AppendString", types.Timestamp: "jsonl.AppendTimestamp"}[k]
 	return rt(fn).Call(jen.Id("buf"), v)
+}
+
+// windowBound tells whether group key k is window_start or window_end of the
+// operator's window: those are not stored in the key, since every group of
+// a window shares them (end is true for window_end).
+func windowBound(op *physical.Operator, k int) (end, ok bool) {
+	w := op.Window()
+	if w == nil || op.Agg.WindowKey < 0 {
+		return false, false
+	}
+	c, isRef := op.Agg.Keys[k].(*plan.ColRef)
+	if !isRef {
+		return false, false
+	}
+	// only when no projection after the window assigner renumbers columns
+	seenWindow := false
+	for _, s := range op.Pre {
+		switch s.Kind {
+		case physical.StageWindow:
+			seenWindow = true
+		case physical.StageProject:
+			if seenWindow {
+				return false, false
+			}
+		}
+	}
+	base := len(w.Input.Schema())
+	switch c.Index {
+	case base:
+		return false, true
+	case base + 1:
+		return true, true
+	}
+	return false, false
 }

@@ -123,6 +123,7 @@ func cmdCompile(args []string) int {
 	out := fs.String("o", "", "output directory (default: ./<name>_job)")
 	gomod := fs.Bool("gomod", true, "also write go.mod and go.sum, making DIR a module of its own;\nfalse when DIR is inside a module that already requires the runtime")
 	check := fs.Bool("check", false, "write nothing; exit 1 when the files in DIR are not what compile would write")
+	pkg := fs.String("package", "", "emit only pipeline.go, as a package of this name, for embedding in a Go program")
 	file, _, ok := parseArgs(fs, args)
 	if !ok {
 		return exitPipeline
@@ -136,6 +137,11 @@ func cmdCompile(args []string) int {
 		dir = l.name + "_job"
 	}
 	files, err := jobFiles(l, dir, *gomod)
+	if *pkg != "" {
+		var src []byte
+		src, err = codegen.Generate(l.result.Physical, l.src, codegen.Options{Package: *pkg, SourceFile: filepath.Base(l.path)})
+		files = map[string][]byte{"pipeline.go": src}
+	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "laminarc: %v\n", err)
 		return exitRuntime

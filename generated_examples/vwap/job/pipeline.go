@@ -247,10 +247,7 @@ func (p *Pipeline) ProcessTrades(rows []TradesRow, b *connector.LineBatch, lines
 					late = true
 				} else {
 					grp := p.op0.Window(ws)
-					gi, _ := grp.Find(op0Key{
-						K0: r.Symbol,
-						K2: (ws + int64(60000000)),
-					})
+					gi, _ := grp.Find(op0Key{K0: r.Symbol})
 					acc := &grp.States[gi]
 					if t1.Valid {
 						acc.A0 += t1.V
@@ -301,7 +298,6 @@ func (p *Pipeline) emitop0(row *VwapRow, op byte) {
 // op0Key is a group key of view vwap.
 type op0Key struct {
 	K0 string // symbol
-	K2 int64  // window_end
 }
 
 // op0Acc is the aggregate state of one group of view vwap.
@@ -339,7 +335,7 @@ func (p *Pipeline) closeop0(start int64, grp *window.Groups[op0Key, op0Acc]) {
 			N:           acc.A2,
 			Symbol:      k.K0,
 			Vwap:        t3,
-			WindowEnd:   k.K2,
+			WindowEnd:   (start + int64(60000000)),
 			WindowStart: start,
 		}
 		p.emitop0(&out, '+')
