@@ -508,3 +508,18 @@ func posAtOffset(src string, offset int) ast.Pos {
 	col := utf8.RuneCountInString(before[strings.LastIndex(before, "\n")+1:]) + 1
 	return ast.Pos{Line: line, Col: col, Offset: offset}
 }
+
+func BenchmarkParsePipeline(b *testing.B) {
+	src := strings.Repeat(`CREATE SOURCE trades (symbol VARCHAR NOT NULL, price DOUBLE, volume BIGINT, ts TIMESTAMP NOT NULL,
+  WATERMARK FOR ts AS ts - INTERVAL '5' SECOND) WITH (connector = 'file', path = 'trades.jsonl', format = 'json');
+CREATE MATERIALIZED VIEW vwap AS SELECT symbol, window_start, window_end, SUM(price * volume) / SUM(volume) AS vwap, COUNT(*) AS n
+FROM TUMBLE(trades, ts, INTERVAL '1' MINUTE) GROUP BY symbol, window_start, window_end EMIT ON WINDOW CLOSE;
+CREATE SINK vwap_out FROM vwap WITH (connector = 'file', path = 'vwap.jsonl', format = 'json');
+`, 10)
+	b.SetBytes(int64(len(src)))
+	for b.Loop() {
+		if _, diags := Parse("bench.sql", src); len(diags) > 0 {
+			b.Fatal(diags)
+		}
+	}
+}
