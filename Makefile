@@ -6,7 +6,7 @@ BIN     := bin
 DEMO    := .demo
 GOFILES := $(shell git ls-files '*.go' 2>/dev/null | grep -v '^grammar/parser/')
 
-.PHONY: all laminarc demo test fmt-check vet check-generated unit race difftest generate bench clean
+.PHONY: all laminarc demo test fmt-check vet check-generated check-parser-full unit race difftest generate bench clean
 
 all: laminarc
 
@@ -35,7 +35,11 @@ vet:
 # The committed ANTLR parser matches the grammar (hash check; full regeneration
 # with generate), and generated_examples match what laminarc emits now.
 check-generated:
-	$(GO) test -count=1 -run 'TestParserFresh|TestGeneratedFresh' ./grammar/ ./generated_examples/
+	$(GO) test -count=1 -run 'TestParserUpToDate|TestGeneratedFresh|TestCompiledFresh' ./grammar/ ./generated_examples/ ./benchmarks/vwap/
+
+# Regenerate the parser into a temp dir and diff it with the committed one (needs npx).
+check-parser-full:
+	./grammar/check-generated.sh
 
 unit:
 	$(GO) test -count=1 ./...
@@ -48,7 +52,7 @@ difftest:
 
 # Regenerate the parser (needs npx) and the example jobs.
 generate:
-	$(GO) generate ./grammar/...
+	$(GO) generate ./grammar/... ./benchmarks/vwap/...
 	$(GO) test -count=1 -run 'TestGeneratedFresh|TestRunExamples' ./generated_examples/ -update
 
 bench:
