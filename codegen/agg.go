@@ -67,7 +67,7 @@ func (g *generator) opCode(o *opInfo) {
 
 	// the output env of the aggregate: keys, then finished aggregates
 	tmp := 0
-	eg := &exprGen{tmp: &tmp}
+	eg := &exprGen{tmp: &tmp, glob: g.glob}
 	for k, key := range agg.Keys {
 		if isEnd, ok := windowBound(op, k); ok {
 			code := jen.Id("start")

@@ -48,6 +48,7 @@ type opInfo struct {
 }
 
 type generator struct {
+	glob    *globals
 	f       *jen.File
 	plan    *physical.Plan
 	sources []*sourceInfo
@@ -65,7 +66,7 @@ func Generate(p *physical.Plan, sqlText string, opts Options) ([]byte, error) {
 		f.HeaderComment("Source: " + commentLines(opts.SourceFile)[0])
 	}
 	f.ImportNames(importNames)
-	g := &generator{f: f, plan: p}
+	g := &generator{f: f, plan: p, glob: &globals{regexps: map[string]string{}}}
 	g.layout()
 
 	f.Comment("Generated code and runtime must speak the same API; if this line fails to")
@@ -88,6 +89,9 @@ func Generate(p *physical.Plan, sqlText string, opts Options) ([]byte, error) {
 	}
 	for _, o := range g.ops {
 		g.opCode(o)
+	}
+	for _, d := range g.glob.decls {
+		f.Add(d)
 	}
 	var buf bytes.Buffer
 	if err := f.Render(&buf); err != nil {
@@ -214,6 +218,10 @@ func (g *generator) sourceRow(s *sourceInfo) {
 	}
 	g.f.Add(rowStruct(s.rowType, nil, s.src.Schema, s.fields))
 	g.f.Line()
+	g.f.Comment("append" + s.rowType + " encodes a row as one JSON line, for late-data reports of rows without a raw record.")
+	g.f.Func().Id("append"+s.rowType).Params(jen.Id("buf").Index().Byte(), jen.Id("r").Op("*").Id(s.rowType)).Index().Byte().Block(
+		encodeRow(s.src.Schema, s.fields, false)...)
+	g.f.Line()
 }
 
 func (g *generator) viewRow(o *opInfo) {
@@ -234,28 +242,36 @@ func jsonKey(prefix, name string) string {
 
 // appendRow generates the JSON-lines encoder of a view's rows.
 func (g *generator) appendRow(o *opInfo) {
+	g.f.Comment("append" + o.rowType + " encodes a row as one JSON line; op is '+' or '-' for updating views.")
+	g.f.Func().Id("append"+o.rowType).Params(jen.Id("buf").Index().Byte(), jen.Id("r").Op("*").Id(o.rowType), jen.Id("op").Byte()).Index().Byte().Block(
+		encodeRow(o.op.Output, o.fields, o.op.Updating)...)
+	g.f.Line()
+}
+
+// encodeRow is the body of a JSON-lines encoder of a row struct.
+func encodeRow(schema plan.Schema, fields []string, updating bool) []jen.Code {
 	var body []jen.Code
-	for i, c := range o.op.Output {
+	for i, c := range schema {
 		prefix := ","
 		if i == 0 {
 			prefix = "{"
 		}
 		body = append(body, jen.Id("buf").Op("=").Append(jen.Id("buf"), jen.Lit(jsonKey(prefix, c.Name)).Op("...")))
-		field := jen.Id("r").Dot(o.fields[i])
+		field := jen.Id("r").Dot(fields[i])
 		if c.Type.Nullable {
 			body = append(body, jen.If(jen.Add(field).Dot("Valid")).Block(
-				jen.Id("buf").Op("=").Add(appendValue(c.Type.Kind, jen.Id("r").Dot(o.fields[i]).Dot("V"))),
+				jen.Id("buf").Op("=").Add(appendValue(c.Type.Kind, jen.Id("r").Dot(fields[i]).Dot("V"))),
 			).Else().Block(jen.Id("buf").Op("=").Add(rt("jsonl.AppendNull")).Call(jen.Id("buf"))))
 		} else {
 			body = append(body, jen.Id("buf").Op("=").Add(appendValue(c.Type.Kind, field)))
 		}
 	}
-	if len(o.op.Output) == 0 {
+	if len(schema) == 0 {
 		body = append(body, jen.Id("buf").Op("=").Append(jen.Id("buf"), jen.Lit("{").Op("...")))
 	}
-	if o.op.Updating {
+	if updating {
 		sep := ","
-		if len(o.op.Output) == 0 {
+		if len(schema) == 0 {
 			sep = ""
 		}
 		body = append(body,
@@ -264,10 +280,7 @@ func (g *generator) appendRow(o *opInfo) {
 	} else {
 		body = append(body, jen.Id("buf").Op("=").Append(jen.Id("buf"), jen.LitRune('}'), jen.LitRune('\n')))
 	}
-	body = append(body, jen.Return(jen.Id("buf")))
-	g.f.Comment("append" + o.rowType + " encodes a row as one JSON line; op is '+' or '-' for updating views.")
-	g.f.Func().Id("append"+o.rowType).Params(jen.Id("buf").Index().Byte(), jen.Id("r").Op("*").Id(o.rowType), jen.Id("op").Byte()).Index().Byte().Block(body...)
-	g.f.Line()
+	return append(body, jen.Return(jen.Id("buf")))
 }
 
 func appendValue(k types.Kind, v jen.Code) jen.Code {

@@ -23,9 +23,31 @@ type exprGen struct {
 	stmts []jen.Code
 	tmp   *int
 	env   []operand // the input columns
+	glob  *globals
 }
 
-func (g *exprGen) sub() *exprGen { return &exprGen{tmp: g.tmp, env: g.env} }
+// globals are package-level values that generated expressions share, such
+// as compiled regular expressions, named in order of first use.
+type globals struct {
+	decls   []jen.Code
+	regexps map[string]string
+}
+
+func (gl *globals) regexp(pattern string) jen.Code {
+	if name, ok := gl.regexps[pattern]; ok {
+		return jen.Id(name)
+	}
+	name := fmt.Sprintf("regexp%d", len(gl.regexps))
+	gl.regexps[pattern] = name
+	gl.decls = append(gl.decls, jen.Var().Id(name).Op("=").Qual("regexp", "MustCompile").Call(jen.Lit(pattern)))
+	return jen.Id(name)
+}
+
+func (g *exprGen) sub() *exprGen { return g.with(g.env) }
+
+// with starts a generator over another set of input columns, sharing
+// temporaries and globals.
+func (g *exprGen) with(env []operand) *exprGen { return &exprGen{tmp: g.tmp, env: env, glob: g.glob} }
 
 func (g *exprGen) newTemp() string {
 	name := fmt.Sprintf("t%d", *g.tmp)
@@ -364,6 +386,16 @@ func (g *exprGen) function(e *plan.Func) operand {
 			return plain("value.Substring")
 		}
 		return g.fallible(t, args, func(v []jen.Code) jen.Code { return rt("value.SubstringLen").Call(v...) })
+	case "HOUR":
+		return plain("value.Hour")
+	case "DATE_FORMAT":
+		return plain("value.FormatTime")
+	case "SPLIT_INDEX":
+		return g.fallible(t, args, func(v []jen.Code) jen.Code { return rt("value.SplitIndex").Call(v...) })
+	case "REGEXP_EXTRACT":
+		re := g.glob.regexp(e.Args[1].(*plan.Const).Value.(string))
+		rest := []operand{args[0], args[2]}
+		return g.fallible(t, rest, func(v []jen.Code) jen.Code { return rt("value.RegexpExtract").Call(re, v[0], v[1]) })
 	}
 	panic("codegen: unknown function " + e.Name)
 }

@@ -26,7 +26,6 @@ func (g *generator) pipelineStruct() {
 		jen.Id("json").Add(rt("jsonl.Scanner")),
 		jen.Id("csv").Add(rt("csvrow.Splitter")),
 		jen.Id("intern").Add(rt("jsonl.Interner")),
-		jen.Id("lateDropped").Int64().Comment("late rows of typed batches, which have no raw record to report"),
 	}
 	for _, s := range g.sources {
 		fields = append(fields, jen.Id("src"+s.goName).Struct(
@@ -83,20 +82,32 @@ func (g *generator) pipelineStruct() {
 	g.f.Func().Params(jen.Id("p").Op("*").Id("Pipeline")).Id("EndOfInput").Params(jen.Id("src").Int()).Block(
 		jen.Switch(jen.Id("src")).Block(ends...))
 	g.f.Line()
-	g.f.Comment("lateRow reports row ri of a batch as late for view.")
-	g.f.Func().Params(jen.Id("p").Op("*").Id("Pipeline")).Id("lateRow").Params(
-		jen.Id("src").Int(), jen.Id("b").Op("*").Add(rt("connector.LineBatch")), jen.Id("lines").Index().Int32(), jen.Id("ri").Int(), jen.Id("view").String(),
-	).Block(
-		jen.If(jen.Id("b").Op("==").Nil()).Block(jen.Id("p").Dot("lateDropped").Op("++"), jen.Return()),
-		jen.Id("p").Dot("ctx").Dot("Late").Call(jen.Id("src"), jen.Id("b"), jen.Int().Call(jen.Id("lines").Index(jen.Id("ri"))), jen.Id("view")),
-	)
-	g.f.Line()
 }
 
 // sourceCode generates, for one source: the decoder, the batch entry point,
 // the fused per-row loop of all its views, watermark firing and end of input.
 func (g *generator) sourceCode(s *sourceInfo) {
-	g.decoder(s)
+	g.f.Comment(fmt.Sprintf("late%s reports row ri of a batch of source %s as late for view.", s.goName, commentLines(s.src.Name)[0]))
+	g.f.Func().Params(jen.Id("p").Op("*").Id("Pipeline")).Id("late"+s.goName).Params(
+		jen.Id("b").Op("*").Add(rt("connector.LineBatch")), jen.Id("lines").Index().Int32(), jen.Id("ri").Int(), jen.Id("r").Op("*").Id(s.rowType), jen.Id("view").String(),
+	).Block(
+		jen.If(jen.Id("b").Op("==").Nil().Op("||").Len(jen.Id("b").Dot("Lines")).Op("==").Lit(0)).Block(
+			jen.Id("p").Dot("ctx").Dot("LateRow").Call(jen.Lit(s.idx), jen.Id("view"), jen.Id("append"+s.rowType).Call(jen.Nil(), jen.Id("r"))),
+			jen.Return()),
+		jen.Id("p").Dot("ctx").Dot("Late").Call(jen.Lit(s.idx), jen.Id("b"), jen.Int().Call(jen.Id("lines").Index(jen.Id("ri"))), jen.Id("view")),
+	)
+	g.f.Line()
+	if s.src.Nexmark != nil {
+		g.nexmarkIngest(s)
+	} else {
+		g.decoder(s)
+		g.linesCode(s)
+	}
+	g.processCode(s)
+}
+
+// linesCode generates lines<Source>: decode a raw batch, then process it.
+func (g *generator) linesCode(s *sourceInfo) {
 	self := jen.Id("p").Dot("src" + s.goName)
 	// lines<Source>: decode the batch, then run the fused loop over it
 	decode := "decode" + s.rowType + "JSON"
@@ -123,7 +134,39 @@ func (g *generator) sourceCode(s *sourceInfo) {
 		jen.Id("p").Dot("Process"+s.goName).Call(jen.Id("rows"), jen.Id("b"), jen.Id("lines")),
 	)
 	g.f.Line()
+}
 
+// nexmarkIngest generates lines<Source> for a Nexmark source: keep the
+// events of the source's table and copy the declared fields into rows.
+func (g *generator) nexmarkIngest(s *sourceInfo) {
+	self := jen.Id("p").Dot("src" + s.goName)
+	nx := s.src.Nexmark
+	vals := jen.Dict{}
+	for i, c := range s.src.Schema {
+		v := jen.Id("ev").Dot(nx.Event).Dot(nx.Fields[i])
+		if c.Type.Nullable {
+			v = rt("value.Of").Call(v)
+		}
+		vals[jen.Id(s.fields[i])] = v
+	}
+	g.f.Comment(fmt.Sprintf("lines%s takes the %s events of a batch of generated Nexmark events.", s.goName, nx.Event))
+	g.f.Func().Params(jen.Id("p").Op("*").Id("Pipeline")).Id("lines"+s.goName).Params(jen.Id("b").Op("*").Add(rt("connector.LineBatch"))).Block(
+		jen.Id("rows").Op(":=").Add(self).Dot("rows").Index(jen.Empty(), jen.Lit(0)),
+		jen.For(jen.Id("i").Op(":=").Range().Id("b").Dot("Events")).Block(
+			jen.Id("ev").Op(":=").Op("&").Id("b").Dot("Events").Index(jen.Id("i")),
+			jen.If(jen.Id("ev").Dot("Kind").Op("!=").Add(rt("nexmark.Kind"+nx.Event))).Block(jen.Continue()),
+			jen.Id("rows").Op("=").Append(jen.Id("rows"), jen.Id(s.rowType).Values(vals)),
+		),
+		jen.Add(self).Dot("rows").Op("=").Id("rows"),
+		jen.Id("p").Dot("Process"+s.goName).Call(jen.Id("rows"), jen.Nil(), jen.Nil()),
+	)
+	g.f.Line()
+}
+
+// processCode generates the fused loop and the watermark, firing and
+// end-of-input code of a source.
+func (g *generator) processCode(s *sourceInfo) {
+	self := jen.Id("p").Dot("src" + s.goName)
 	// Process<Source>: the fused loop
 	tmp := 0
 	loop := []jen.Code{jen.Id("r").Op(":=").Op("&").Id("rows").Index(jen.Id("ri"))}
@@ -218,7 +261,7 @@ func (g *generator) opRow(o *opInfo, tmp *int) []jen.Code {
 	for i, c := range s.src.Schema {
 		env[i] = operand{jen.Id("r").Dot(s.fields[i]), c.Type.Nullable}
 	}
-	eg := &exprGen{tmp: tmp, env: env}
+	eg := &exprGen{tmp: tmp, env: env, glob: g.glob}
 	var tail func(eg *exprGen) []jen.Code
 	late := o.op.Windowed()
 	if o.op.Agg == nil {
@@ -237,7 +280,7 @@ func (g *generator) opRow(o *opInfo, tmp *int) []jen.Code {
 	if late {
 		block = append([]jen.Code{jen.Id("late").Op(":=").False()}, code...)
 		block = append(block, jen.If(jen.Id("late")).Block(
-			jen.Id("p").Dot("lateRow").Call(jen.Lit(s.idx), jen.Id("b"), jen.Id("lines"), jen.Id("ri"), jen.Lit(o.op.View.Name))))
+			jen.Id("p").Dot("late"+s.goName).Call(jen.Id("b"), jen.Id("lines"), jen.Id("ri"), jen.Id("r"), jen.Lit(o.op.View.Name))))
 	}
 	return append(out, jen.Block(block...))
 }
@@ -289,14 +332,15 @@ func stages(eg *exprGen, st []physical.Stage, tail func(*exprGen) []jen.Code) []
 			}
 			env[i] = o
 		}
-		next := &exprGen{stmts: eg.stmts, tmp: eg.tmp, env: env}
+		next := eg.with(env)
+		next.stmts = eg.stmts
 		return stages(next, st[1:], tail)
 	case physical.StageWindow:
 		w := s.Window
 		ts := eg.env[w.TimeCol].code
 		env := append(append([]operand{}, eg.env...),
 			operand{jen.Id("ws"), false}, operand{jen.Parens(jen.Id("ws").Op("+").Lit(w.Size)), false})
-		inner := &exprGen{tmp: eg.tmp, env: env}
+		inner := eg.with(env)
 		body := stages(inner, st[1:], tail)
 		if w.Kind == plan.Tumble {
 			return append(eg.stmts, jen.Block(append([]jen.Code{

@@ -12,11 +12,12 @@ const (
 	pkgWindow    = "github.com/laminar-sql/laminar/runtime/window"
 	pkgJSONL     = "github.com/laminar-sql/laminar/runtime/format/jsonl"
 	pkgCSV       = "github.com/laminar-sql/laminar/runtime/format/csvrow"
+	pkgNexmark   = "github.com/laminar-sql/laminar/runtime/nexmark"
 )
 
 var importNames = map[string]string{
 	pkgJob: "job", pkgConnector: "connector", pkgValue: "value", pkgWindow: "window",
-	pkgJSONL: "jsonl", pkgCSV: "csvrow",
+	pkgJSONL: "jsonl", pkgCSV: "csvrow", pkgNexmark: "nexmark",
 }
 
 // runtimeSymbols is the table of every runtime symbol generated code uses.
@@ -41,7 +42,9 @@ var runtimeSymbols = map[string][2]string{
 	"value.ParseTimestamp": {pkgValue, "ParseTimestamp"}, "value.FormatInt": {pkgValue, "FormatInt"},
 	"value.FormatFloat": {pkgValue, "FormatFloat"}, "value.FormatBool": {pkgValue, "FormatBool"},
 	"value.FormatTimestamp": {pkgValue, "FormatTimestamp"}, "value.TumbleStart": {pkgValue, "TumbleStart"},
-	"value.HopLastStart": {pkgValue, "HopLastStart"},
+	"value.HopLastStart": {pkgValue, "HopLastStart"}, "value.Hour": {pkgValue, "Hour"},
+	"value.FormatTime": {pkgValue, "FormatTime"}, "value.SplitIndex": {pkgValue, "SplitIndex"},
+	"value.RegexpExtract": {pkgValue, "RegexpExtract"},
 	// keyed and windowed state
 	"window.Groups": {pkgWindow, "Groups"}, "window.NewGroups": {pkgWindow, "NewGroups"},
 	"window.Windows": {pkgWindow, "Windows"}, "window.NewWindows": {pkgWindow, "NewWindows"},
@@ -53,6 +56,8 @@ var runtimeSymbols = map[string][2]string{
 	"csvrow.Splitter": {pkgCSV, "Splitter"}, "csvrow.ParseInt64": {pkgCSV, "ParseInt64"},
 	"csvrow.ParseFloat64": {pkgCSV, "ParseFloat64"}, "csvrow.ParseBool": {pkgCSV, "ParseBool"},
 	"csvrow.ParseTimestamp": {pkgCSV, "ParseTimestamp"},
+	"nexmark.KindPerson":    {pkgNexmark, "KindPerson"}, "nexmark.KindAuction": {pkgNexmark, "KindAuction"},
+	"nexmark.KindBid": {pkgNexmark, "KindBid"},
 }
 
 // rt references a runtime symbol by its table name; an unknown name is a bug

@@ -125,6 +125,9 @@ func (b *binder) createSource(st *ast.CreateSource) {
 		return
 	}
 	src.Connector, src.Format, src.Options = conn, format, opts
+	if conn == "nexmark" && !b.bindNexmark(st, src) {
+		return
+	}
 	b.sources[src.Name] = src
 	b.p.Sources = append(b.p.Sources, src)
 }

@@ -44,6 +44,15 @@ type Source struct {
 	TimeCol int
 	Delay   int64
 	SQL     string
+	// Nexmark is set for connector = 'nexmark': which generator event and
+	// fields the columns read.
+	Nexmark *NexmarkBinding
+}
+
+// NexmarkBinding maps a Nexmark source's columns to generator fields.
+type NexmarkBinding struct {
+	Event  string   // Person, Auction or Bid
+	Fields []string // per column, the runtime/nexmark struct field
 }
 
 // EmitMode says when an aggregate emits.

@@ -42,8 +42,10 @@ func OpenSource(env Env, connector string, options map[string]string) (Source, e
 			in = os.Stdin
 		}
 		return NewReaderSource(in, "stdin"), nil
+	case "nexmark":
+		return OpenNexmark(options)
 	default:
-		return nil, fmt.Errorf("unknown source connector %q (want file or stdin)", connector)
+		return nil, fmt.Errorf("unknown source connector %q (want file, stdin or nexmark)", connector)
 	}
 }
 

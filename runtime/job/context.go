@@ -25,6 +25,8 @@ type Context struct {
 	deadLetter *recordLog
 	late       *recordLog
 	console    *console
+	// late rows reported to a Context not made by Run
+	lateUncounted int64
 }
 
 // Malformed reports record i of batch (of source src) that could not be
@@ -63,5 +65,21 @@ func (c *Context) Late(src int, batch *connector.LineBatch, i int, view string) 
 	if s.Late <= maxLoggedPerSource {
 		c.console.logf("source %s line %d (offset %d): late for view %s; written to %s",
 			s.Name, batch.LineNos[i], batch.Offsets[i], view, c.late.where())
+	}
+}
+
+// LateRow reports a late row that has no raw record (a generated or pushed
+// row): record is the row encoded as JSON. Counted, logged, written to the
+// late-data output like Late.
+func (c *Context) LateRow(src int, view string, record []byte) {
+	if c.sources == nil { // a Context not made by Run (benchmarks) only counts
+		c.lateUncounted++
+		return
+	}
+	s := &c.sources[src]
+	s.Late++
+	c.late.write(lateRecord{Source: s.Name, View: view, Reason: "late", Record: string(record)})
+	if s.Late <= maxLoggedPerSource {
+		c.console.logf("source %s: late row for view %s; written to %s", s.Name, view, c.late.where())
 	}
 }

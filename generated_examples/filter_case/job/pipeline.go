@@ -65,6 +65,40 @@ type OrdersRow struct {
 	Ts       int64               // ts TIMESTAMP NOT NULL (µs since epoch, UTC)
 }
 
+// appendOrdersRow encodes a row as one JSON line, for late-data reports of rows without a raw record.
+func appendOrdersRow(buf []byte, r *OrdersRow) []byte {
+	buf = append(buf, "{\"id\":"...)
+	buf = jsonl.AppendInt(buf, r.Id)
+	buf = append(buf, ",\"customer\":"...)
+	if r.Customer.Valid {
+		buf = jsonl.AppendString(buf, r.Customer.V)
+	} else {
+		buf = jsonl.AppendNull(buf)
+	}
+	buf = append(buf, ",\"amount\":"...)
+	if r.Amount.Valid {
+		buf = jsonl.AppendFloat(buf, r.Amount.V)
+	} else {
+		buf = jsonl.AppendNull(buf)
+	}
+	buf = append(buf, ",\"country\":"...)
+	if r.Country.Valid {
+		buf = jsonl.AppendString(buf, r.Country.V)
+	} else {
+		buf = jsonl.AppendNull(buf)
+	}
+	buf = append(buf, ",\"status\":"...)
+	if r.Status.Valid {
+		buf = jsonl.AppendString(buf, r.Status.V)
+	} else {
+		buf = jsonl.AppendNull(buf)
+	}
+	buf = append(buf, ",\"ts\":"...)
+	buf = jsonl.AppendTimestamp(buf, r.Ts)
+	buf = append(buf, '}', '\n')
+	return buf
+}
+
 // BigOrdersRow is a row of view big_orders:
 //   INSERT INTO big_orders
 //   SELECT id,
@@ -128,12 +162,11 @@ func appendBigOrdersRow(buf []byte, r *BigOrdersRow, op byte) []byte {
 
 // Pipeline runs every view of the job. The runtime calls it from one goroutine.
 type Pipeline struct {
-	ctx         *job.Context
-	json        jsonl.Scanner
-	csv         csvrow.Splitter
-	intern      jsonl.Interner
-	lateDropped int64 // late rows of typed batches, which have no raw record to report
-	srcOrders   struct {
+	ctx       *job.Context
+	json      jsonl.Scanner
+	csv       csvrow.Splitter
+	intern    jsonl.Interner
+	srcOrders struct {
 		rows  []OrdersRow
 		lines []int32 // index in the raw batch of each decoded row
 		wm    int64   // watermark: max event time seen minus the declared delay
@@ -165,13 +198,13 @@ func (p *Pipeline) EndOfInput(src int) {
 	}
 }
 
-// lateRow reports row ri of a batch as late for view.
-func (p *Pipeline) lateRow(src int, b *connector.LineBatch, lines []int32, ri int, view string) {
-	if b == nil {
-		p.lateDropped++
+// lateOrders reports row ri of a batch of source orders as late for view.
+func (p *Pipeline) lateOrders(b *connector.LineBatch, lines []int32, ri int, r *OrdersRow, view string) {
+	if b == nil || len(b.Lines) == 0 {
+		p.ctx.LateRow(0, view, appendOrdersRow(nil, r))
 		return
 	}
-	p.ctx.Late(src, b, int(lines[ri]), view)
+	p.ctx.Late(0, b, int(lines[ri]), view)
 }
 
 // errHeader marks a CSV header line, which is skipped without a dead-letter report.

@@ -62,6 +62,22 @@ type ReadingsRow struct {
 	Ts     int64               // ts TIMESTAMP NOT NULL (µs since epoch, UTC)
 }
 
+// appendReadingsRow encodes a row as one JSON line, for late-data reports of rows without a raw record.
+func appendReadingsRow(buf []byte, r *ReadingsRow) []byte {
+	buf = append(buf, "{\"sensor\":"...)
+	buf = jsonl.AppendString(buf, r.Sensor)
+	buf = append(buf, ",\"temp\":"...)
+	if r.Temp.Valid {
+		buf = jsonl.AppendFloat(buf, r.Temp.V)
+	} else {
+		buf = jsonl.AppendNull(buf)
+	}
+	buf = append(buf, ",\"ts\":"...)
+	buf = jsonl.AppendTimestamp(buf, r.Ts)
+	buf = append(buf, '}', '\n')
+	return buf
+}
+
 // BusySensorsRow is a row of view busy_sensors:
 //   CREATE MATERIALIZED VIEW busy_sensors AS
 //   SELECT sensor,
@@ -116,7 +132,6 @@ type Pipeline struct {
 	json        jsonl.Scanner
 	csv         csvrow.Splitter
 	intern      jsonl.Interner
-	lateDropped int64 // late rows of typed batches, which have no raw record to report
 	srcReadings struct {
 		rows  []ReadingsRow
 		lines []int32 // index in the raw batch of each decoded row
@@ -151,13 +166,13 @@ func (p *Pipeline) EndOfInput(src int) {
 	}
 }
 
-// lateRow reports row ri of a batch as late for view.
-func (p *Pipeline) lateRow(src int, b *connector.LineBatch, lines []int32, ri int, view string) {
-	if b == nil {
-		p.lateDropped++
+// lateReadings reports row ri of a batch of source readings as late for view.
+func (p *Pipeline) lateReadings(b *connector.LineBatch, lines []int32, ri int, r *ReadingsRow, view string) {
+	if b == nil || len(b.Lines) == 0 {
+		p.ctx.LateRow(0, view, appendReadingsRow(nil, r))
 		return
 	}
-	p.ctx.Late(src, b, int(lines[ri]), view)
+	p.ctx.Late(0, b, int(lines[ri]), view)
 }
 
 // errHeader marks a CSV header line, which is skipped without a dead-letter report.
@@ -267,7 +282,7 @@ func (p *Pipeline) ProcessReadings(rows []ReadingsRow, b *connector.LineBatch, l
 				}
 			}
 			if late {
-				p.lateRow(0, b, lines, ri, "busy_sensors")
+				p.lateReadings(b, lines, ri, r, "busy_sensors")
 			}
 		}
 		// the watermark advances row by row, so lateness does not depend on batch sizes

@@ -61,6 +61,22 @@ type ClicksRow struct {
 	Ms     value.Null[int64] // ms BIGINT
 }
 
+// appendClicksRow encodes a row as one JSON line, for late-data reports of rows without a raw record.
+func appendClicksRow(buf []byte, r *ClicksRow) []byte {
+	buf = append(buf, "{\"user_id\":"...)
+	buf = jsonl.AppendInt(buf, r.UserId)
+	buf = append(buf, ",\"page\":"...)
+	buf = jsonl.AppendString(buf, r.Page)
+	buf = append(buf, ",\"ms\":"...)
+	if r.Ms.Valid {
+		buf = jsonl.AppendInt(buf, r.Ms.V)
+	} else {
+		buf = jsonl.AppendNull(buf)
+	}
+	buf = append(buf, '}', '\n')
+	return buf
+}
+
 // PageStatsRow is a row of view page_stats:
 //   CREATE MATERIALIZED VIEW page_stats AS
 //   SELECT page, COUNT(*) AS clicks, COUNT(ms) AS timed, SUM(ms) AS total_ms, MIN(user_id) AS first_user
@@ -100,12 +116,11 @@ func appendPageStatsRow(buf []byte, r *PageStatsRow, op byte) []byte {
 
 // Pipeline runs every view of the job. The runtime calls it from one goroutine.
 type Pipeline struct {
-	ctx         *job.Context
-	json        jsonl.Scanner
-	csv         csvrow.Splitter
-	intern      jsonl.Interner
-	lateDropped int64 // late rows of typed batches, which have no raw record to report
-	srcClicks   struct {
+	ctx       *job.Context
+	json      jsonl.Scanner
+	csv       csvrow.Splitter
+	intern    jsonl.Interner
+	srcClicks struct {
 		rows  []ClicksRow
 		lines []int32 // index in the raw batch of each decoded row
 		wm    int64   // watermark: max event time seen minus the declared delay
@@ -139,13 +154,13 @@ func (p *Pipeline) EndOfInput(src int) {
 	}
 }
 
-// lateRow reports row ri of a batch as late for view.
-func (p *Pipeline) lateRow(src int, b *connector.LineBatch, lines []int32, ri int, view string) {
-	if b == nil {
-		p.lateDropped++
+// lateClicks reports row ri of a batch of source clicks as late for view.
+func (p *Pipeline) lateClicks(b *connector.LineBatch, lines []int32, ri int, r *ClicksRow, view string) {
+	if b == nil || len(b.Lines) == 0 {
+		p.ctx.LateRow(0, view, appendClicksRow(nil, r))
 		return
 	}
-	p.ctx.Late(src, b, int(lines[ri]), view)
+	p.ctx.Late(0, b, int(lines[ri]), view)
 }
 
 // errHeader marks a CSV header line, which is skipped without a dead-letter report.

@@ -64,6 +64,28 @@ type TradesRow struct {
 	Ts     int64               // ts TIMESTAMP NOT NULL (µs since epoch, UTC)
 }
 
+// appendTradesRow encodes a row as one JSON line, for late-data reports of rows without a raw record.
+func appendTradesRow(buf []byte, r *TradesRow) []byte {
+	buf = append(buf, "{\"symbol\":"...)
+	buf = jsonl.AppendString(buf, r.Symbol)
+	buf = append(buf, ",\"price\":"...)
+	if r.Price.Valid {
+		buf = jsonl.AppendFloat(buf, r.Price.V)
+	} else {
+		buf = jsonl.AppendNull(buf)
+	}
+	buf = append(buf, ",\"volume\":"...)
+	if r.Volume.Valid {
+		buf = jsonl.AppendInt(buf, r.Volume.V)
+	} else {
+		buf = jsonl.AppendNull(buf)
+	}
+	buf = append(buf, ",\"ts\":"...)
+	buf = jsonl.AppendTimestamp(buf, r.Ts)
+	buf = append(buf, '}', '\n')
+	return buf
+}
+
 // VwapRow is a row of view vwap:
 //   CREATE MATERIALIZED VIEW vwap AS
 //   SELECT symbol, window_start, window_end,
@@ -103,12 +125,11 @@ func appendVwapRow(buf []byte, r *VwapRow, op byte) []byte {
 
 // Pipeline runs every view of the job. The runtime calls it from one goroutine.
 type Pipeline struct {
-	ctx         *job.Context
-	json        jsonl.Scanner
-	csv         csvrow.Splitter
-	intern      jsonl.Interner
-	lateDropped int64 // late rows of typed batches, which have no raw record to report
-	srcTrades   struct {
+	ctx       *job.Context
+	json      jsonl.Scanner
+	csv       csvrow.Splitter
+	intern    jsonl.Interner
+	srcTrades struct {
 		rows  []TradesRow
 		lines []int32 // index in the raw batch of each decoded row
 		wm    int64   // watermark: max event time seen minus the declared delay
@@ -142,13 +163,13 @@ func (p *Pipeline) EndOfInput(src int) {
 	}
 }
 
-// lateRow reports row ri of a batch as late for view.
-func (p *Pipeline) lateRow(src int, b *connector.LineBatch, lines []int32, ri int, view string) {
-	if b == nil {
-		p.lateDropped++
+// lateTrades reports row ri of a batch of source trades as late for view.
+func (p *Pipeline) lateTrades(b *connector.LineBatch, lines []int32, ri int, r *TradesRow, view string) {
+	if b == nil || len(b.Lines) == 0 {
+		p.ctx.LateRow(0, view, appendTradesRow(nil, r))
 		return
 	}
-	p.ctx.Late(src, b, int(lines[ri]), view)
+	p.ctx.Late(0, b, int(lines[ri]), view)
 }
 
 // errHeader marks a CSV header line, which is skipped without a dead-letter report.
@@ -261,7 +282,7 @@ func (p *Pipeline) ProcessTrades(rows []TradesRow, b *connector.LineBatch, lines
 				}
 			}
 			if late {
-				p.lateRow(0, b, lines, ri, "vwap")
+				p.lateTrades(b, lines, ri, r, "vwap")
 			}
 		}
 		// the watermark advances row by row, so lateness does not depend on batch sizes

@@ -1,0 +1,54 @@
+package connector
+
+import (
+	"github.com/laminar-sql/laminar/runtime/nexmark"
+)
+
+// NexmarkSource generates Nexmark events (connector = 'nexmark'). Every
+// Nexmark source of a pipeline runs the same deterministic generator, so
+// person, auction and bid sources see consistent ids; the generated
+// pipeline keeps the events of its source's table.
+type NexmarkSource struct {
+	gen *nexmark.Generator
+}
+
+// nexmarkSQLOptions are WITH options that are the compiler's, not the generator's.
+var nexmarkSQLOptions = map[string]bool{"connector": true, "format": true, "table": true}
+
+// OpenNexmark starts a generator from the source's WITH options
+// (events, rate, seed, partitions, partition, base_time, out_of_order_group).
+func OpenNexmark(options map[string]string) (*NexmarkSource, error) {
+	opts := map[string]string{}
+	for k, v := range options {
+		if !nexmarkSQLOptions[k] {
+			opts[k] = v
+		}
+	}
+	cfg, err := nexmark.ParseOptions(opts)
+	if err != nil {
+		return nil, err
+	}
+	gen, err := nexmark.NewGenerator(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &NexmarkSource{gen: gen}, nil
+}
+
+// Next fills b.Events with up to maxLines events.
+func (s *NexmarkSource) Next(b *LineBatch, maxLines int) (bool, error) {
+	b.Reset()
+	if cap(b.Events) < maxLines {
+		b.Events = make([]nexmark.Event, maxLines)
+	}
+	ev := b.Events[:maxLines]
+	n := 0
+	for n < maxLines && s.gen.Next(&ev[n]) {
+		n++
+	}
+	b.Events = ev[:n]
+	return n == maxLines, nil
+}
+
+// Close does nothing: a generator holds no resources.
+func (s *NexmarkSource) Close() error { return nil }
