@@ -46,7 +46,7 @@ func FuzzDecoder(f *testing.F) {
 		d := NewDecoder(b)
 		for i := 0; i < 8; i++ {
 			d.Len()
-			d.String()
+			_ = d.String()
 			d.Float()
 			d.Bool()
 			d.Int()

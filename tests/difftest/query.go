@@ -34,6 +34,7 @@ type Query struct {
 	DuckSQL  string // over table t (ts and wm as µs)
 	Columns  []Column
 	Windowed bool
+	Updating bool // the view emits "_op" rows: non-windowed, or EMIT CHANGES
 }
 
 // Column is an output column of the view.
@@ -471,9 +472,11 @@ func GenQuery(r *rand.Rand, p QueryParams) Query {
 	if having != nil {
 		fmt.Fprintf(&lam, "HAVING %s\n", having.lam)
 	}
+	q.Updating = !p.Windowed
 	switch {
 	case p.Windowed && g.chance(0.3):
 		lam.WriteString("EMIT CHANGES\n")
+		q.Updating = true
 	case p.Windowed && g.chance(0.5):
 		lam.WriteString("EMIT ON WINDOW CLOSE\n")
 	case !p.Windowed && g.chance(0.5):
