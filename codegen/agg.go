@@ -8,24 +8,65 @@ import (
 	"github.com/laminar-sql/laminar/compiler/types"
 )
 
+// field is a state struct field: its name, SQL type and a comment.
+type field struct {
+	name    string
+	t       types.Type
+	comment string
+}
+
 // accFields are the state fields of aggregate i: A<i> holds the count, sum or
 // extreme; N<i> counts the non-NULL inputs where the result needs it.
-func accFields(i int, a plan.Agg) []jen.Code {
+func accFields(i int, a plan.Agg) []field {
 	A, N := fmt.Sprintf("A%d", i), fmt.Sprintf("N%d", i)
+	count := field{N, types.Of(types.Int), ""}
 	switch a.Func {
 	case plan.Count, plan.CountStar:
-		return []jen.Code{jen.Id(A).Int64().Comment(a.String())}
+		return []field{{A, types.Of(types.Int), a.String()}}
 	case plan.Sum:
-		out := []jen.Code{jen.Id(A).Add(baseType(a.Arg.Type().Kind)).Comment(a.String())}
-		if a.Arg.Type().Nullable {
-			out = append(out, jen.Id(N).Int64())
+		out := []field{{A, types.Of(a.Arg.Type().Kind), a.String()}}
+		if a.T.Nullable {
+			out = append(out, count)
 		}
 		return out
 	case plan.Avg:
-		return []jen.Code{jen.Id(A).Add(baseType(a.Arg.Type().Kind)).Comment(a.String() + ": sum"), jen.Id(N).Int64()}
+		return []field{{A, types.Of(a.Arg.Type().Kind), a.String() + ": sum"}, count}
 	default: // MIN, MAX
-		return []jen.Code{jen.Id(A).Add(baseType(a.Arg.Type().Kind)).Comment(a.String()), jen.Id(N).Int64()}
+		return []field{{A, types.Of(a.Arg.Type().Kind), a.String()}, count}
 	}
+}
+
+// accLayout lists every field of an operator's accumulator struct, except
+// the per-batch dirty flag.
+func accLayout(o *opInfo) []field {
+	var out []field
+	for i, a := range o.op.Agg.Aggs {
+		out = append(out, accFields(i, a)...)
+	}
+	if o.op.Updating {
+		out = append(out, field{"emitted", types.Of(types.Bool), "last holds a row the sinks have seen"})
+	}
+	return out
+}
+
+// keyLayout lists the fields of an operator's key struct.
+func keyLayout(o *opInfo) []field {
+	var out []field
+	for i, k := range o.keyIdx {
+		out = append(out, field{o.keyFields[i], o.op.Agg.Keys[k].Type(), o.op.Agg.Keys[k].String()})
+	}
+	return out
+}
+
+func structFields(fs []field) []jen.Code {
+	out := make([]jen.Code, len(fs))
+	for i, f := range fs {
+		out[i] = jen.Id(f.name).Add(goType(f.t))
+		if f.comment != "" {
+			out[i] = jen.Add(out[i]).Comment(commentLines(f.comment)[0])
+		}
+	}
+	return out
 }
 
 // opCode generates an operator's types and emit functions.
@@ -44,22 +85,14 @@ func (g *generator) opCode(o *opInfo) {
 	}
 	agg := op.Agg
 	// key and accumulator types
-	var keyFields []jen.Code
-	for i, k := range o.keyIdx {
-		keyFields = append(keyFields, jen.Id(o.keyFields[i]).Add(goType(agg.Keys[k].Type())).Comment(agg.Keys[k].String()))
-	}
 	g.f.Comment(fmt.Sprintf("%s is a group key of view %s.", o.keyType(), commentLines(op.View.Name)[0]))
-	g.f.Type().Id(o.keyType()).Struct(keyFields...)
+	g.f.Type().Id(o.keyType()).Struct(structFields(keyLayout(o))...)
 	g.f.Line()
-	var accs []jen.Code
-	for i, a := range agg.Aggs {
-		accs = append(accs, accFields(i, a)...)
-	}
+	accs := structFields(accLayout(o))
 	if op.Updating {
 		accs = append(accs,
-			jen.Id("dirty").Bool().Comment("changed since the last flush"),
-			jen.Id("emitted").Bool().Comment("last holds a row the sinks have seen"),
-			jen.Id("last").Id(o.rowType))
+			jen.Id("last").Id(o.rowType),
+			jen.Id("dirty").Bool().Comment("changed since the last flush"))
 	}
 	g.f.Comment(fmt.Sprintf("%s is the aggregate state of one group of view %s.", o.accType(), commentLines(op.View.Name)[0]))
 	g.f.Type().Id(o.accType()).Struct(accs...)
@@ -210,8 +243,8 @@ func (g *generator) aggUpdate(o *opInfo, eg *exprGen) []jen.Code {
 // foldAgg folds the current row into aggregate i of acc.
 func foldAgg(eg *exprGen, i int, a plan.Agg) []jen.Code {
 	A, N := jen.Id("acc").Dot(fmt.Sprintf("A%d", i)), jen.Id("acc").Dot(fmt.Sprintf("N%d", i))
-	if a.Func == plan.CountStar {
-		return []jen.Code{jen.Add(A).Op("++")}
+	if a.Func == plan.CountStar || (a.Func == plan.Count && !a.Arg.Type().Nullable) {
+		return []jen.Code{jen.Add(A).Op("++")} // a NOT NULL argument need not be computed
 	}
 	x := eg.expr(a.Arg)
 	v := x.code
@@ -224,7 +257,7 @@ func foldAgg(eg *exprGen, i int, a plan.Agg) []jen.Code {
 		upd = []jen.Code{jen.Add(A).Op("++")}
 	case plan.Sum:
 		upd = []jen.Code{jen.Add(A).Op("+=").Add(v)}
-		if a.Arg.Type().Nullable {
+		if a.T.Nullable {
 			upd = append(upd, jen.Add(N).Op("++"))
 		}
 	case plan.Avg:

@@ -90,6 +90,7 @@ func Generate(p *physical.Plan, sqlText string, opts Options) ([]byte, error) {
 	for _, o := range g.ops {
 		g.opCode(o)
 	}
+	g.stateCode()
 	for _, d := range g.glob.decls {
 		f.Add(d)
 	}

@@ -13,11 +13,12 @@ const (
 	pkgJSONL     = "github.com/laminar-sql/laminar/runtime/format/jsonl"
 	pkgCSV       = "github.com/laminar-sql/laminar/runtime/format/csvrow"
 	pkgNexmark   = "github.com/laminar-sql/laminar/runtime/nexmark"
+	pkgSnapshot  = "github.com/laminar-sql/laminar/runtime/snapshot"
 )
 
 var importNames = map[string]string{
 	pkgJob: "job", pkgConnector: "connector", pkgValue: "value", pkgWindow: "window",
-	pkgJSONL: "jsonl", pkgCSV: "csvrow", pkgNexmark: "nexmark",
+	pkgJSONL: "jsonl", pkgCSV: "csvrow", pkgNexmark: "nexmark", pkgSnapshot: "snapshot",
 }
 
 // runtimeSymbols is the table of every runtime symbol generated code uses.
@@ -58,6 +59,11 @@ var runtimeSymbols = map[string][2]string{
 	"csvrow.ParseTimestamp": {pkgCSV, "ParseTimestamp"},
 	"nexmark.KindPerson":    {pkgNexmark, "KindPerson"}, "nexmark.KindAuction": {pkgNexmark, "KindAuction"},
 	"nexmark.KindBid": {pkgNexmark, "KindBid"},
+	// checkpoint state
+	"job.StateUnit": {pkgJob, "StateUnit"}, "snapshot.AppendInt": {pkgSnapshot, "AppendInt"},
+	"snapshot.AppendUint": {pkgSnapshot, "AppendUint"}, "snapshot.AppendFloat": {pkgSnapshot, "AppendFloat"},
+	"snapshot.AppendBool": {pkgSnapshot, "AppendBool"}, "snapshot.AppendString": {pkgSnapshot, "AppendString"},
+	"snapshot.Decoder": {pkgSnapshot, "Decoder"}, "snapshot.NewDecoder": {pkgSnapshot, "NewDecoder"},
 }
 
 // rt references a runtime symbol by its table name; an unknown name is a bug

@@ -334,6 +334,9 @@ func (b *binder) aggCall(c *ast.Call, ac *aggCtx) plan.Expr {
 		}
 		arg = concrete(arg)
 		k := arg.Type().Kind
+		// Without GROUP BY there is one group even over no rows, where
+		// SUM, AVG, MIN and MAX are NULL.
+		nullInput := arg.Type().Nullable || len(agg.Keys) == 0
 		a = plan.Agg{Func: plan.AggFunc(c.Name), Arg: arg}
 		switch c.Name {
 		case "COUNT":
@@ -343,19 +346,19 @@ func (b *binder) aggCall(c *ast.Call, ac *aggCtx) plan.Expr {
 				b.diags.Errorf(diag.TypeMismatch, c.Args[0].Position(), "SUM needs a number, not %s", k)
 				return nil
 			}
-			a.T = types.Type{Kind: k, Nullable: arg.Type().Nullable}
+			a.T = types.Type{Kind: k, Nullable: nullInput}
 		case "AVG":
 			if !k.IsNumeric() {
 				b.diags.Errorf(diag.TypeMismatch, c.Args[0].Position(), "AVG needs a number, not %s", k)
 				return nil
 			}
-			a.T = types.Type{Kind: types.Float, Nullable: arg.Type().Nullable}
+			a.T = types.Type{Kind: types.Float, Nullable: nullInput}
 		case "MIN", "MAX":
 			if k == types.Bool {
 				b.diags.Errorf(diag.TypeMismatch, c.Args[0].Position(), "%s of BOOLEAN is not supported", c.Name)
 				return nil
 			}
-			a.T = arg.Type()
+			a.T = arg.Type().WithNull(nullInput)
 		}
 	}
 	for i, have := range agg.Aggs {

@@ -9,6 +9,7 @@ import (
 	"github.com/laminar-sql/laminar/runtime/format/csvrow"
 	"github.com/laminar-sql/laminar/runtime/format/jsonl"
 	"github.com/laminar-sql/laminar/runtime/job"
+	"github.com/laminar-sql/laminar/runtime/snapshot"
 	"github.com/laminar-sql/laminar/runtime/value"
 	"github.com/laminar-sql/laminar/runtime/window"
 	"math"
@@ -292,9 +293,9 @@ type op0Acc struct {
 	N2      int64
 	A3      int64 // MIN(user_id)
 	N3      int64
-	dirty   bool // changed since the last flush
 	emitted bool // last holds a row the sinks have seen
 	last    PageStatsRow
+	dirty   bool // changed since the last flush
 }
 
 // changesop0 emits the changes of the groups of view page_stats touched since the last flush.
@@ -333,4 +334,94 @@ func (p *Pipeline) changesop0(start int64, grp *window.Groups[op0Key, op0Acc]) {
 		}
 	}
 	grp.Dirty = grp.Dirty[:0]
+}
+
+// saveop0 encodes the state of view page_stats.
+func (p *Pipeline) saveop0(buf []byte) []byte {
+	return saveop0Groups(buf, p.op0)
+}
+
+// loadop0 decodes the state of view page_stats into its empty state.
+func (p *Pipeline) loadop0(d *snapshot.Decoder) {
+	loadop0Groups(d, p.op0)
+}
+
+func saveop0Groups(buf []byte, grp *window.Groups[op0Key, op0Acc]) []byte {
+	buf = snapshot.AppendUint(buf, uint64(grp.Len()))
+	for gi := range grp.Keys {
+		k := &grp.Keys[gi]
+		a := &grp.States[gi]
+		_, _ = k, a
+		buf = snapshot.AppendString(buf, k.K0)
+		buf = snapshot.AppendInt(buf, a.A0)
+		buf = snapshot.AppendInt(buf, a.A1)
+		buf = snapshot.AppendInt(buf, a.A2)
+		buf = snapshot.AppendInt(buf, a.N2)
+		buf = snapshot.AppendInt(buf, a.A3)
+		buf = snapshot.AppendInt(buf, a.N3)
+		buf = snapshot.AppendBool(buf, a.emitted)
+		buf = snapshot.AppendString(buf, a.last.Page)
+		buf = snapshot.AppendInt(buf, a.last.Clicks)
+		buf = snapshot.AppendInt(buf, a.last.Timed)
+		buf = snapshot.AppendInt(buf, a.last.TotalMs.V)
+		buf = snapshot.AppendBool(buf, a.last.TotalMs.Valid)
+		buf = snapshot.AppendInt(buf, a.last.FirstUser)
+	}
+	return buf
+}
+
+func loadop0Groups(d *snapshot.Decoder, grp *window.Groups[op0Key, op0Acc]) {
+	for n := d.Len(); n > 0; n-- {
+		var key op0Key
+		k := &key
+		_ = k
+		k.K0 = d.String()
+		gi, _ := grp.Find(key)
+		a := &grp.States[gi]
+		_ = a
+		a.A0 = d.Int()
+		a.A1 = d.Int()
+		a.A2 = d.Int()
+		a.N2 = d.Int()
+		a.A3 = d.Int()
+		a.N3 = d.Int()
+		a.emitted = d.Bool()
+		a.last.Page = d.String()
+		a.last.Clicks = d.Int()
+		a.last.Timed = d.Int()
+		a.last.TotalMs.V = d.Int()
+		a.last.TotalMs.Valid = d.Bool()
+		a.last.FirstUser = d.Int()
+	}
+}
+
+// stateUnits are the pieces of state a checkpoint saves. An ID changes when the
+// meaning or layout of its state does, so state is never loaded into the wrong shape.
+var stateUnits = []job.StateUnit{{
+	ID:   "op:f678cde35840142b:20d0bc8625a2a2bd",
+	Name: "view page_stats",
+}}
+
+// StateUnits implements job.Stateful.
+func (p *Pipeline) StateUnits() []job.StateUnit {
+	return stateUnits
+}
+
+// SaveState appends the encoded state of unit i to buf.
+func (p *Pipeline) SaveState(i int, buf []byte) []byte {
+	switch i {
+	case 0:
+		return p.saveop0(buf)
+	}
+	return buf
+}
+
+// LoadState replaces the state of unit i with data.
+func (p *Pipeline) LoadState(i int, data []byte) error {
+	d := snapshot.NewDecoder(data)
+	switch i {
+	case 0:
+		p.loadop0(d)
+	}
+	return d.Finish()
 }

@@ -1,0 +1,176 @@
+package codegen
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+
+	"github.com/dave/jennifer/jen"
+	"github.com/laminar-sql/laminar/compiler/types"
+)
+
+// snapshotVersion changes whenever the encoding of generated state changes;
+// it is part of every state unit's ID, so old checkpoints are never misread.
+const snapshotVersion = "snapshot-v1"
+
+// stateCode generates the job.Stateful implementation: one state unit per
+// source watermark and per aggregating operator, each saved and loaded with
+// generated field-by-field encoders.
+func (g *generator) stateCode() {
+	type unit struct {
+		id, name   string
+		save, load []jen.Code
+	}
+	var units []unit
+	for _, s := range g.sources {
+		if s.src.TimeCol < 0 {
+			continue
+		}
+		wm := jen.Id("p").Dot("src" + s.goName).Dot("wm")
+		id := layoutID("source", s.src.Name, fmt.Sprint(s.src.Schema), s.src.TimeCol, s.src.Delay)
+		units = append(units, unit{
+			id: "source:" + s.src.Name + ":" + id, name: "source " + s.src.Name,
+			save: []jen.Code{jen.Return(rt("snapshot.AppendInt").Call(jen.Id("buf"), wm))},
+			load: []jen.Code{jen.Add(wm).Op("=").Id("d").Dot("Int").Call()},
+		})
+	}
+	for _, o := range g.ops {
+		if o.op.Agg == nil {
+			continue
+		}
+		g.opState(o)
+		id := layoutID(o.op.ID, fmt.Sprint(keyLayout(o)), fmt.Sprint(accLayout(o)), fmt.Sprint(o.op.Output), o.op.Updating, o.op.Windowed())
+		units = append(units, unit{
+			id: "op:" + o.op.ID + ":" + id, name: "view " + o.op.View.Name,
+			save: []jen.Code{jen.Return(jen.Id("p").Dot("save" + o.name).Call(jen.Id("buf")))},
+			load: []jen.Code{jen.Id("p").Dot("load" + o.name).Call(jen.Id("d"))},
+		})
+	}
+	var list, saves, loads []jen.Code
+	for i, u := range units {
+		list = append(list, jen.Values(jen.Dict{jen.Id("ID"): jen.Lit(u.id), jen.Id("Name"): jen.Lit(u.name)}))
+		saves = append(saves, jen.Case(jen.Lit(i)).Block(u.save...))
+		loads = append(loads, jen.Case(jen.Lit(i)).Block(u.load...))
+	}
+	g.f.Comment("stateUnits are the pieces of state a checkpoint saves. An ID changes when the")
+	g.f.Comment("meaning or layout of its state does, so state is never loaded into the wrong shape.")
+	g.f.Var().Id("stateUnits").Op("=").Index().Add(rt("job.StateUnit")).Values(list...)
+	g.f.Line()
+	g.f.Comment("StateUnits implements job.Stateful.")
+	g.f.Func().Params(jen.Id("p").Op("*").Id("Pipeline")).Id("StateUnits").Params().Index().Add(rt("job.StateUnit")).Block(jen.Return(jen.Id("stateUnits")))
+	g.f.Line()
+	g.f.Comment("SaveState appends the encoded state of unit i to buf.")
+	g.f.Func().Params(jen.Id("p").Op("*").Id("Pipeline")).Id("SaveState").Params(jen.Id("i").Int(), jen.Id("buf").Index().Byte()).Index().Byte().Block(
+		jen.Switch(jen.Id("i")).Block(saves...), jen.Return(jen.Id("buf")))
+	g.f.Line()
+	g.f.Comment("LoadState replaces the state of unit i with data.")
+	g.f.Func().Params(jen.Id("p").Op("*").Id("Pipeline")).Id("LoadState").Params(jen.Id("i").Int(), jen.Id("data").Index().Byte()).Error().Block(
+		jen.Id("d").Op(":=").Add(rt("snapshot.NewDecoder")).Call(jen.Id("data")),
+		jen.Switch(jen.Id("i")).Block(loads...),
+		jen.Return(jen.Id("d").Dot("Finish").Call()))
+	g.f.Line()
+}
+
+func layoutID(parts ...any) string {
+	h := sha256.New()
+	fmt.Fprintln(h, snapshotVersion)
+	for _, p := range parts {
+		fmt.Fprintf(h, "%v\n", p)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16]
+}
+
+// opState generates save<op> and load<op> for an aggregating operator.
+func (g *generator) opState(o *opInfo) {
+	groups := rt("window.Groups").Types(jen.Id(o.keyType()), jen.Id(o.accType()))
+	var save, load []jen.Code
+	if o.op.Windowed() {
+		save = []jen.Code{
+			jen.Id("buf").Op("=").Add(rt("snapshot.AppendUint")).Call(jen.Id("buf"), jen.Uint64().Call(jen.Id("p").Dot(o.name).Dot("Len").Call())),
+			jen.For(jen.Id("w").Op(":=").Lit(0).Op(";").Id("w").Op("<").Id("p").Dot(o.name).Dot("Len").Call().Op(";").Id("w").Op("++")).Block(
+				jen.List(jen.Id("start"), jen.Id("grp")).Op(":=").Id("p").Dot(o.name).Dot("At").Call(jen.Id("w")),
+				jen.Id("buf").Op("=").Add(rt("snapshot.AppendInt")).Call(jen.Id("buf"), jen.Id("start")),
+				jen.Id("buf").Op("=").Id("save"+o.name+"Groups").Call(jen.Id("buf"), jen.Id("grp")),
+			),
+			jen.Return(jen.Id("buf")),
+		}
+		load = []jen.Code{
+			jen.For(jen.Id("n").Op(":=").Id("d").Dot("Len").Call().Op(";").Id("n").Op(">").Lit(0).Op(";").Id("n").Op("--")).Block(
+				jen.Id("load"+o.name+"Groups").Call(jen.Id("d"), jen.Id("p").Dot(o.name).Dot("Window").Call(jen.Id("d").Dot("Int").Call())),
+			),
+		}
+	} else {
+		save = []jen.Code{jen.Return(jen.Id("save"+o.name+"Groups").Call(jen.Id("buf"), jen.Id("p").Dot(o.name)))}
+		load = []jen.Code{jen.Id("load"+o.name+"Groups").Call(jen.Id("d"), jen.Id("p").Dot(o.name))}
+	}
+	g.f.Comment(fmt.Sprintf("save%s encodes the state of view %s.", o.name, commentLines(o.op.View.Name)[0]))
+	g.f.Func().Params(jen.Id("p").Op("*").Id("Pipeline")).Id("save" + o.name).Params(jen.Id("buf").Index().Byte()).Index().Byte().Block(save...)
+	g.f.Line()
+	g.f.Comment(fmt.Sprintf("load%s decodes the state of view %s into its empty state.", o.name, commentLines(o.op.View.Name)[0]))
+	g.f.Func().Params(jen.Id("p").Op("*").Id("Pipeline")).Id("load" + o.name).Params(jen.Id("d").Op("*").Add(rt("snapshot.Decoder"))).Block(load...)
+	g.f.Line()
+
+	// groups: count, then per group the key fields and the state fields
+	var encKey, encAcc, decKey, decAcc []jen.Code
+	for _, f := range keyLayout(o) {
+		encKey = append(encKey, encodeField(jen.Id("k").Dot(f.name), f.t)...)
+		decKey = append(decKey, decodeField(jen.Id("k").Dot(f.name), f.t)...)
+	}
+	for _, f := range accLayout(o) {
+		encAcc = append(encAcc, encodeField(jen.Id("a").Dot(f.name), f.t)...)
+		decAcc = append(decAcc, decodeField(jen.Id("a").Dot(f.name), f.t)...)
+	}
+	if o.op.Updating {
+		for i, c := range o.op.Output {
+			encAcc = append(encAcc, encodeField(jen.Id("a").Dot("last").Dot(o.fields[i]), c.Type)...)
+			decAcc = append(decAcc, decodeField(jen.Id("a").Dot("last").Dot(o.fields[i]), c.Type)...)
+		}
+	}
+	encBody := append([]jen.Code{
+		jen.Id("k").Op(":=").Op("&").Id("grp").Dot("Keys").Index(jen.Id("gi")),
+		jen.Id("a").Op(":=").Op("&").Id("grp").Dot("States").Index(jen.Id("gi")),
+		jen.List(jen.Id("_"), jen.Id("_")).Op("=").List(jen.Id("k"), jen.Id("a")),
+	}, append(encKey, encAcc...)...)
+	g.f.Func().Id("save"+o.name+"Groups").Params(jen.Id("buf").Index().Byte(), jen.Id("grp").Op("*").Add(groups)).Index().Byte().Block(
+		jen.Id("buf").Op("=").Add(rt("snapshot.AppendUint")).Call(jen.Id("buf"), jen.Uint64().Call(jen.Id("grp").Dot("Len").Call())),
+		jen.For(jen.Id("gi").Op(":=").Range().Id("grp").Dot("Keys")).Block(encBody...),
+		jen.Return(jen.Id("buf")),
+	)
+	g.f.Line()
+	decBody := append([]jen.Code{jen.Var().Id("key").Id(o.keyType()), jen.Id("k").Op(":=").Op("&").Id("key"), jen.Id("_").Op("=").Id("k")}, decKey...)
+	decBody = append(decBody,
+		jen.List(jen.Id("gi"), jen.Id("_")).Op(":=").Id("grp").Dot("Find").Call(jen.Id("key")),
+		jen.Id("a").Op(":=").Op("&").Id("grp").Dot("States").Index(jen.Id("gi")),
+		jen.Id("_").Op("=").Id("a"),
+	)
+	decBody = append(decBody, decAcc...)
+	g.f.Func().Id("load"+o.name+"Groups").Params(jen.Id("d").Op("*").Add(rt("snapshot.Decoder")), jen.Id("grp").Op("*").Add(groups)).Block(
+		jen.For(jen.Id("n").Op(":=").Id("d").Dot("Len").Call().Op(";").Id("n").Op(">").Lit(0).Op(";").Id("n").Op("--")).Block(decBody...),
+	)
+	g.f.Line()
+}
+
+func encodeField(x *jen.Statement, t types.Type) []jen.Code {
+	enc := func(v jen.Code) jen.Code {
+		fn := map[types.Kind]string{types.Bool: "snapshot.AppendBool", types.Float: "snapshot.AppendFloat", types.String: "snapshot.AppendString"}[t.Kind]
+		if fn == "" {
+			fn = "snapshot.AppendInt"
+		}
+		return jen.Id("buf").Op("=").Add(rt(fn)).Call(jen.Id("buf"), v)
+	}
+	if t.Nullable {
+		return []jen.Code{enc(jen.Add(x).Dot("V")), jen.Id("buf").Op("=").Add(rt("snapshot.AppendBool")).Call(jen.Id("buf"), jen.Add(x).Dot("Valid"))}
+	}
+	return []jen.Code{enc(x)}
+}
+
+func decodeField(x *jen.Statement, t types.Type) []jen.Code {
+	fn := map[types.Kind]string{types.Bool: "Bool", types.Float: "Float", types.String: "String"}[t.Kind]
+	if fn == "" {
+		fn = "Int"
+	}
+	if t.Nullable {
+		return []jen.Code{jen.Add(x).Dot("V").Op("=").Id("d").Dot(fn).Call(), jen.Add(x).Dot("Valid").Op("=").Id("d").Dot("Bool").Call()}
+	}
+	return []jen.Code{jen.Add(x).Op("=").Id("d").Dot(fn).Call()}
+}

@@ -1,0 +1,384 @@
+package difftest
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/duckdb/duckdb-go/v2"
+	"github.com/laminar-sql/laminar/codegen"
+	"github.com/laminar-sql/laminar/compiler"
+	"github.com/laminar-sql/laminar/compiler/diag"
+)
+
+var (
+	seedFlag  = flag.Uint64("seed", 1, "seed of the first case; case i uses seed+i")
+	casesFlag = flag.Int("cases", 200, "number of random cases (20 with -short)")
+	keepFlag  = flag.Bool("keep", false, "keep the work directory (job module, inputs, outputs) and print its path")
+)
+
+const casesModule = "difftest.cases"
+
+// testCase is one random data set and query, reproducible from its seed.
+type testCase struct {
+	index int
+	seed  uint64
+	pkg   string // Go package of its generated pipeline: case17
+	rows  []Row
+	input []byte // rows as JSON lines
+	query Query
+	late  bool   // some rows are late; DuckDB leaves them out of the windows that had closed
+	err   string // why the case could not be compiled or built
+}
+
+func newCase(index int, seed uint64) *testCase {
+	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	c := &testCase{index: index, seed: seed, pkg: fmt.Sprintf("case%d", index)}
+	windowed := r.IntN(5) != 0
+	c.late = windowed && r.IntN(8) == 0
+	data := DataParams{
+		Rows:    200 + r.IntN(801),
+		DelayUS: []int64{0, 500_000, 1_000_000, 2_000_000, 5_000_000}[r.IntN(5)],
+	}
+	if c.late {
+		data.LateP, data.LateUS = 0.1, 30_000_000
+	}
+	c.rows = GenRows(r, data)
+	c.input = WriteJSONL(r, c.rows)
+	c.query = GenQuery(r, QueryParams{DelayUS: data.DelayUS, Windowed: windowed, DropLate: c.late})
+	return c
+}
+
+func (c *testCase) reproduce() string {
+	return fmt.Sprintf("go test -run TestDifferential -seed=%d -cases=1", c.seed)
+}
+
+func (c *testCase) describe() string {
+	return fmt.Sprintf("case %d, seed %d (reproduce: %s)\n-- pipeline:\n%s\n-- DuckDB:\n%s",
+		c.index, c.seed, c.reproduce(), c.query.Pipeline, c.query.DuckSQL)
+}
+
+// TestDifferential runs random window-aggregate pipelines over random rows,
+// compiled by laminarc into one job binary, and compares each result with
+// DuckDB's answer to the same query as a batch.
+func TestDifferential(t *testing.T) {
+	n := *casesFlag
+	if testing.Short() && n > 20 {
+		n = 20
+	}
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	work := t.TempDir()
+	if *keepFlag {
+		if work, err = os.MkdirTemp("", "difftest-"); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("work directory: %s", work)
+	}
+
+	cases := make([]*testCase, n)
+	for i := range cases {
+		cases[i] = newCase(i, *seedFlag+uint64(i))
+	}
+	start := time.Now()
+	bin := buildJobs(t, root, work, cases)
+	t.Logf("compiled %d pipelines and built one job binary in %v", n, time.Since(start).Round(time.Millisecond))
+
+	db := openDuckDB(t)
+	var failed, empty, lateRows, rows int
+	for _, c := range cases {
+		ok := t.Run(fmt.Sprintf("case%03d_seed%d", c.index, c.seed), func(t *testing.T) {
+			if c.err != "" {
+				t.Fatalf("%s\n-- %s", c.describe(), c.err)
+			}
+			st := runCase(t, db, bin, filepath.Join(work, "run", c.pkg), c)
+			rows += st.rows
+			lateRows += st.late
+			if st.rows == 0 {
+				empty++
+			}
+		})
+		if !ok {
+			failed++
+		}
+	}
+	// a generator that drifts into empty results would make the test vacuous
+	t.Logf("%d cases: %d result rows compared, %d cases with an empty result, %d late rows dropped in late cases; %d cases failed",
+		n, rows, empty, lateRows, failed)
+	if n >= 50 && empty > n/4 {
+		t.Errorf("%d of %d cases have an empty result: the generator tests too little", empty, n)
+	}
+}
+
+// caseStats is what one case contributed to the run.
+type caseStats struct {
+	rows int // rows of DuckDB's result
+	late int // late rows the job reported
+}
+
+// buildJobs compiles every case's pipeline into package caseK of one
+// temporary module and builds one binary that runs the case named by its
+// first argument. A case that fails to compile or build gets c.err and is
+// left out.
+func buildJobs(t *testing.T, root, work string, cases []*testCase) string {
+	t.Helper()
+	mod := fmt.Sprintf("module %s\n\ngo 1.26\n\nrequire github.com/laminar-sql/laminar v0.0.0\n\nreplace github.com/laminar-sql/laminar => %s\n", casesModule, root)
+	mustWrite(t, filepath.Join(work, "go.mod"), []byte(mod))
+	sum, err := os.ReadFile(filepath.Join(root, "go.sum"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustWrite(t, filepath.Join(work, "go.sum"), sum)
+
+	for _, c := range cases {
+		res, diags := compiler.Compile("case.sql", c.pkg, c.query.Pipeline)
+		if res == nil {
+			c.err = "laminarc rejected the pipeline:\n" + diag.Format("case.sql", c.query.Pipeline, diags)
+			continue
+		}
+		src, err := codegen.Generate(res.Physical, c.query.Pipeline, codegen.Options{Package: c.pkg, SourceFile: "case.sql"})
+		if err != nil {
+			c.err = "codegen: " + err.Error()
+			continue
+		}
+		mustWrite(t, filepath.Join(work, c.pkg, "pipeline.go"), src)
+	}
+
+	bin := filepath.Join(work, "jobs")
+	// A generated package that does not build is a laminarc bug: report it on
+	// its case and build the others.
+	for attempt := 0; ; attempt++ {
+		mustWrite(t, filepath.Join(work, "main.go"), mainGo(cases))
+		cmd := exec.Command("go", "build", "-o", bin, ".")
+		cmd.Dir = work
+		cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod -buildvcs=false", "GOWORK=off")
+		out, err := cmd.CombinedOutput()
+		if err == nil {
+			return bin
+		}
+		broken := brokenCases(string(out), cases)
+		if len(broken) == 0 || attempt == 3 {
+			t.Fatalf("go build of the job module failed:\n%s", out)
+		}
+		for _, c := range broken {
+			c.err = "the generated Go code does not build:\n" + buildErrorsOf(string(out), c.pkg)
+			os.RemoveAll(filepath.Join(work, c.pkg))
+		}
+	}
+}
+
+var buildErrorPath = regexp.MustCompile(`(?m)^(?:\./)?(case\d+)/`)
+
+// brokenCases names the cases whose package appears in go build's errors.
+func brokenCases(out string, cases []*testCase) []*testCase {
+	byPkg := map[string]*testCase{}
+	for _, c := range cases {
+		byPkg[c.pkg] = c
+	}
+	var broken []*testCase
+	for _, m := range buildErrorPath.FindAllStringSubmatch(out, -1) {
+		if c := byPkg[m[1]]; c != nil && c.err == "" {
+			broken = append(broken, c)
+		}
+	}
+	return broken
+}
+
+// buildErrorsOf keeps the lines of go build's output about package pkg.
+func buildErrorsOf(out, pkg string) string {
+	var b strings.Builder
+	for line := range strings.Lines(out) {
+		if strings.HasPrefix(line, pkg+"/") || strings.HasPrefix(line, "./"+pkg+"/") || strings.HasSuffix(strings.TrimSpace(line), "/"+pkg) {
+			b.WriteString(line)
+		}
+	}
+	return b.String()
+}
+
+// mainGo is the job binary's main package: it dispatches on its first
+// argument and hands the remaining ones to job.Main as flags.
+func mainGo(cases []*testCase) []byte {
+	var b strings.Builder
+	b.WriteString("package main\n\nimport (\n\t\"fmt\"\n\t\"os\"\n\n\t\"github.com/laminar-sql/laminar/runtime/job\"\n")
+	for _, c := range cases {
+		if c.err == "" {
+			fmt.Fprintf(&b, "\t%q\n", casesModule+"/"+c.pkg)
+		}
+	}
+	b.WriteString(")\n\nvar cases = map[string]struct {\n\tspec job.Spec\n\tnew  job.Factory\n}{\n")
+	for _, c := range cases {
+		if c.err == "" {
+			fmt.Fprintf(&b, "\t%q: {%s.Spec, %s.New},\n", c.pkg, c.pkg, c.pkg)
+		}
+	}
+	b.WriteString("}\n\nfunc main() {\n\tif len(os.Args) < 2 {\n\t\tfmt.Fprintln(os.Stderr, \"usage: jobs caseN [job flags]\")\n\t\tos.Exit(2)\n\t}\n" +
+		"\tc, ok := cases[os.Args[1]]\n\tif !ok {\n\t\tfmt.Fprintf(os.Stderr, \"no case %q\\n\", os.Args[1])\n\t\tos.Exit(2)\n\t}\n" +
+		"\tos.Args = append(os.Args[:1], os.Args[2:]...) // job.Main parses os.Args[1:]\n\tjob.Main(c.spec, c.new)\n}\n")
+	return []byte(b.String())
+}
+
+// jobSummary is the part of --summary-json the test checks.
+type jobSummary struct {
+	RowsIn    int64  `json:"rows_in"`
+	Malformed int64  `json:"malformed"`
+	Late      int64  `json:"late"`
+	Error     string `json:"error"`
+}
+
+func runCase(t *testing.T, db *sql.Conn, bin, dir string, c *testCase) caseStats {
+	mustWrite(t, filepath.Join(dir, "in.jsonl"), c.input)
+	cmd := exec.Command(bin, c.pkg, "--base-dir", dir, "--quiet", "--progress", "never",
+		"--summary-json", filepath.Join(dir, "summary.json"),
+		"--late", filepath.Join(dir, "late.jsonl"), "--dead-letter", filepath.Join(dir, "dead.jsonl"))
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%s\n-- the job failed: %v\n%s", c.describe(), err, out)
+	}
+	var sum jobSummary
+	data, err := os.ReadFile(filepath.Join(dir, "summary.json"))
+	if err == nil {
+		err = json.Unmarshal(data, &sum)
+	}
+	if err != nil {
+		t.Fatalf("%s\n-- reading the job summary: %v", c.describe(), err)
+	}
+	if sum.RowsIn != int64(len(c.rows)) || sum.Malformed != 0 || sum.Error != "" {
+		t.Errorf("%s\n-- job summary: %s (want %d rows in, none malformed)", c.describe(), data, len(c.rows))
+	}
+	if !c.late && sum.Late != 0 {
+		t.Errorf("%s\n-- %d rows were late, yet every row is within the watermark delay", c.describe(), sum.Late)
+	}
+
+	out, err := os.ReadFile(filepath.Join(dir, "out.jsonl"))
+	if err != nil && !os.IsNotExist(err) {
+		t.Fatal(err)
+	}
+	got, err := ParseLaminar(out, c.query.Columns, c.query.Updating)
+	if err != nil {
+		t.Fatalf("%s\n-- Laminar's output: %v", c.describe(), err)
+	}
+	want, err := duckResult(db, c)
+	if err != nil {
+		t.Fatalf("%s\n-- DuckDB: %v", c.describe(), err)
+	}
+	st := caseStats{rows: want.Size(), late: int(sum.Late)}
+	onlyWant, onlyGot := Diff(want, got)
+	if len(onlyWant) == 0 && len(onlyGot) == 0 {
+		return st
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s\n-- DuckDB has %d rows, Laminar %d (net)\n", c.describe(), want.Size(), got.Size())
+	report := func(what string, rows []ResultRow) {
+		if len(rows) == 0 {
+			return
+		}
+		fmt.Fprintf(&b, "-- %d rows only in %s (first 10):\n", len(rows), what)
+		for _, r := range rows[:min(10, len(rows))] {
+			fmt.Fprintf(&b, "   %s\n", FormatRow(r, c.query.Columns))
+		}
+	}
+	report("DuckDB", onlyWant)
+	report("Laminar", onlyGot)
+	t.Error(b.String())
+	return st
+}
+
+func openDuckDB(t *testing.T) *sql.Conn {
+	t.Helper()
+	connector, err := duckdb.NewConnector("", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := sql.OpenDB(connector)
+	t.Cleanup(func() { db.Close() })
+	conn, err := db.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	if _, err := conn.ExecContext(context.Background(), "SET threads = 1"); err != nil {
+		t.Fatal(err)
+	}
+	return conn
+}
+
+// duckResult loads the case's rows into table t (ts and wm as µs) and runs
+// the batch query.
+func duckResult(conn *sql.Conn, c *testCase) (Multiset, error) {
+	ctx := context.Background()
+	const ddl = `CREATE OR REPLACE TABLE t (k VARCHAR, g BIGINT, x DOUBLE, n BIGINT NOT NULL, b BOOLEAN, ts BIGINT NOT NULL, wm BIGINT NOT NULL)`
+	if _, err := conn.ExecContext(ctx, ddl); err != nil {
+		return nil, err
+	}
+	err := conn.Raw(func(dc any) error {
+		app, err := duckdb.NewAppenderFromConn(dc.(driver.Conn), "", "t")
+		if err != nil {
+			return err
+		}
+		for _, r := range c.rows {
+			if err := app.AppendRow(orNull(r.K), orNull(r.G), orNull(r.X), r.N, orNull(r.B), r.TS, r.WM); err != nil {
+				app.Close()
+				return err
+			}
+		}
+		return app.Close()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("loading rows: %w", err)
+	}
+	rows, err := conn.QueryContext(ctx, c.query.DuckSQL)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	cols := c.query.Columns
+	out := Multiset{}
+	cells := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range cells {
+		ptrs[i] = &cells[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, err
+		}
+		row := make(ResultRow, len(cols))
+		for i, v := range cells {
+			if row[i], err = normalize(v, cols[i].Kind); err != nil {
+				return nil, fmt.Errorf("column %s: %w", cols[i].Name, err)
+			}
+		}
+		out.add(row, 1)
+	}
+	return out, rows.Err()
+}
+
+// orNull passes a nullable column to the appender: nil for NULL.
+func orNull[T any](p *T) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+func mustWrite(t *testing.T, path string, data []byte) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
