@@ -244,6 +244,9 @@ func cmdRun(args []string) int {
 	fs := newFlags("run", "[flags] pipeline.sql [-- job flags]",
 		"Compile, build (cached by content) and run the job. Relative paths in WITH\noptions resolve against the directory of the .sql file. Flags after -- go to\nthe job binary (see them with: laminarc run pipeline.sql -- --help).")
 	verbose := fs.Bool("v", false, "report build time and cache use")
+	stateDir := fs.String("state-dir", "", "keep checkpoints in DIR and resume from the newest one (passed to the job)")
+	interval := fs.String("checkpoint-interval", "", "time between checkpoints, e.g. 1s (passed to the job)")
+	allowReset := fs.Bool("allow-state-reset", false, "start operators whose state a checkpoint lacks empty (passed to the job)")
 	file, pass, ok := parseArgs(fs, args)
 	if !ok {
 		return exitPipeline
@@ -252,6 +255,22 @@ func cmdRun(args []string) int {
 	if !ok {
 		return exitPipeline
 	}
+	var jobFlags []string
+	if *stateDir != "" {
+		abs, err := filepath.Abs(*stateDir)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "laminarc: %v\n", err)
+			return exitRuntime
+		}
+		jobFlags = append(jobFlags, "--state-dir", abs)
+	}
+	if *interval != "" {
+		jobFlags = append(jobFlags, "--checkpoint-interval", *interval)
+	}
+	if *allowReset {
+		jobFlags = append(jobFlags, "--allow-state-reset")
+	}
+	pass = append(jobFlags, pass...)
 	bin, err := buildJob(l, nil, *verbose)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "laminarc: %v\n", err)
