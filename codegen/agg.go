@@ -74,7 +74,7 @@ func (g *generator) opCode(o *opInfo) {
 	op := o.op
 	// emit<op>: write a row to every sink of the view
 	g.f.Comment(fmt.Sprintf("emit%s writes a row of view %s to its sinks.", o.name, commentLines(op.View.Name)[0]))
-	g.f.Func().Params(jen.Id("p").Op("*").Id("Pipeline")).Id("emit"+o.name).Params(jen.Id("row").Op("*").Id(o.rowType), jen.Id("op").Byte()).Block(
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("emit"+o.name).Params(jen.Id("row").Op("*").Id(o.rowType), jen.Id("op").Byte()).Block(
 		jen.For(jen.List(jen.Id("_"), jen.Id("s")).Op(":=").Range().Id("p").Dot(o.name+"Sinks")).Block(
 			jen.Id("s").Dot("Buf").Op("=").Id("append"+o.rowType).Call(jen.Id("s").Dot("Buf"), jen.Id("row"), jen.Id("op")),
 			jen.Id("s").Dot("Rows").Op("++"),
@@ -130,7 +130,7 @@ func (g *generator) opCode(o *opInfo) {
 		}
 		body := append(prelude, stages(eg, op.Post, tail)...)
 		g.f.Comment(fmt.Sprintf("close%s emits the rows of a window of view %s that has closed.", o.name, commentLines(op.View.Name)[0]))
-		g.f.Func().Params(jen.Id("p").Op("*").Id("Pipeline")).Id("close" + o.name).Params(params...).Block(
+		g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("close" + o.name).Params(params...).Block(
 			jen.For(jen.Id("gi").Op(":=").Range().Id("grp").Dot("Keys")).Block(body...))
 		g.f.Line()
 		return
@@ -159,7 +159,7 @@ func (g *generator) opCode(o *opInfo) {
 		),
 	)
 	g.f.Comment(fmt.Sprintf("changes%s emits the changes of the groups of view %s touched since the last flush.", o.name, commentLines(op.View.Name)[0]))
-	g.f.Func().Params(jen.Id("p").Op("*").Id("Pipeline")).Id("changes"+o.name).Params(params...).Block(
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("changes"+o.name).Params(params...).Block(
 		jen.Id("_").Op("=").Id("start"),
 		jen.For(jen.List(jen.Id("_"), jen.Id("gi")).Op(":=").Range().Id("grp").Dot("Dirty")).Block(body...),
 		jen.Id("grp").Dot("Dirty").Op("=").Id("grp").Dot("Dirty").Index(jen.Empty(), jen.Lit(0)),

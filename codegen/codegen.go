@@ -323,3 +323,8 @@ func windowBound(op *physical.Operator, k int) (end, ok bool) {
 	}
 	return false, false
 }
+
+// coreType is the generated struct that runs the pipeline. It is unexported:
+// a job reaches it through job.Pipeline, an embedding program through the
+// typed API of --lib.
+const coreType = "engine"

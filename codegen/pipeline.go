@@ -40,12 +40,12 @@ func (g *generator) pipelineStruct() {
 		}
 		fields = append(fields, jen.Id(o.name+"Sinks").Index().Op("*").Qual(pkgJob, "SinkWriter"))
 	}
-	g.f.Comment("Pipeline runs every view of the job. The runtime calls it from one goroutine.")
-	g.f.Type().Id("Pipeline").Struct(fields...)
+	g.f.Comment("engine runs every view of the pipeline. It is used from one goroutine at a time.")
+	g.f.Type().Id(coreType).Struct(fields...)
 	g.f.Line()
 
 	// New
-	body := []jen.Code{jen.Id("p").Op(":=").Op("&").Id("Pipeline").Values(jen.Dict{jen.Id("ctx"): jen.Id("ctx")})}
+	body := []jen.Code{jen.Id("p").Op(":=").Op("&").Id(coreType).Values(jen.Dict{jen.Id("ctx"): jen.Id("ctx")})}
 	for _, s := range g.sources {
 		body = append(body, jen.Id("p").Dot("src"+s.goName).Dot("wm").Op("=").Qual("math", "MinInt64"))
 	}
@@ -82,11 +82,11 @@ func (g *generator) pipelineStruct() {
 		ends = append(ends, jen.Case(jen.Lit(s.idx)).Block(jen.Id("p").Dot("end"+s.goName).Call()))
 	}
 	g.f.Comment("ProcessLines decodes and processes a batch of raw records of source src.")
-	g.f.Func().Params(jen.Id("p").Op("*").Id("Pipeline")).Id("ProcessLines").Params(jen.Id("src").Int(), jen.Id("b").Op("*").Add(rt("connector.LineBatch"))).Block(
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("ProcessLines").Params(jen.Id("src").Int(), jen.Id("b").Op("*").Add(rt("connector.LineBatch"))).Block(
 		jen.Switch(jen.Id("src")).Block(cases...))
 	g.f.Line()
 	g.f.Comment("EndOfInput moves source src's watermark to +infinity: every window over it closes.")
-	g.f.Func().Params(jen.Id("p").Op("*").Id("Pipeline")).Id("EndOfInput").Params(jen.Id("src").Int()).Block(
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("EndOfInput").Params(jen.Id("src").Int()).Block(
 		jen.Switch(jen.Id("src")).Block(ends...))
 	g.f.Line()
 }
@@ -95,7 +95,7 @@ func (g *generator) pipelineStruct() {
 // the fused per-row loop of all its views, watermark firing and end of input.
 func (g *generator) sourceCode(s *sourceInfo) {
 	g.f.Comment(fmt.Sprintf("late%s reports row ri of a batch of source %s as late for view.", s.goName, commentLines(s.src.Name)[0]))
-	g.f.Func().Params(jen.Id("p").Op("*").Id("Pipeline")).Id("late"+s.goName).Params(
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("late"+s.goName).Params(
 		jen.Id("b").Op("*").Add(rt("connector.LineBatch")), jen.Id("lines").Index().Int32(), jen.Id("ri").Int(), jen.Id("r").Op("*").Id(s.rowType), jen.Id("view").String(),
 	).Block(
 		jen.If(jen.Id("b").Op("==").Nil().Op("||").Len(jen.Id("b").Dot("Lines")).Op("==").Lit(0)).Block(
@@ -125,7 +125,7 @@ func (g *generator) linesCode(s *sourceInfo) {
 		decArgs = append(decArgs, jen.Id("b").Dot("LineNos").Index(jen.Id("i")))
 	}
 	g.f.Comment(fmt.Sprintf("lines%s decodes a batch of raw records of source %s and processes it.", s.goName, commentLines(s.src.Name)[0]))
-	g.f.Func().Params(jen.Id("p").Op("*").Id("Pipeline")).Id("lines"+s.goName).Params(jen.Id("b").Op("*").Add(rt("connector.LineBatch"))).Block(
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("lines"+s.goName).Params(jen.Id("b").Op("*").Add(rt("connector.LineBatch"))).Block(
 		jen.List(jen.Id("rows"), jen.Id("lines")).Op(":=").List(jen.Add(self).Dot("rows").Index(jen.Empty(), jen.Lit(0)), jen.Add(self).Dot("lines").Index(jen.Empty(), jen.Lit(0))),
 		jen.For(jen.List(jen.Id("i"), jen.Id("line")).Op(":=").Range().Id("b").Dot("Lines")).Block(
 			jen.Id("rows").Op("=").Append(jen.Id("rows"), jen.Id(s.rowType).Values()),
@@ -157,7 +157,7 @@ func (g *generator) nexmarkIngest(s *sourceInfo) {
 		vals[jen.Id(s.fields[i])] = v
 	}
 	g.f.Comment(fmt.Sprintf("lines%s takes the %s events of a batch of generated Nexmark events.", s.goName, nx.Event))
-	g.f.Func().Params(jen.Id("p").Op("*").Id("Pipeline")).Id("lines"+s.goName).Params(jen.Id("b").Op("*").Add(rt("connector.LineBatch"))).Block(
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("lines"+s.goName).Params(jen.Id("b").Op("*").Add(rt("connector.LineBatch"))).Block(
 		jen.Id("rows").Op(":=").Add(self).Dot("rows").Index(jen.Empty(), jen.Lit(0)),
 		jen.For(jen.Id("i").Op(":=").Range().Id("b").Dot("Events")).Block(
 			jen.Id("ev").Op(":=").Op("&").Id("b").Dot("Events").Index(jen.Id("i")),
@@ -198,7 +198,7 @@ func (g *generator) processCode(s *sourceInfo) {
 	}
 	g.f.Comment(fmt.Sprintf("Process%s runs every view over source %s on a batch of typed rows, in", s.goName, commentLines(s.src.Name)[0]))
 	g.f.Comment("one fused loop. b and lines locate each row's raw record for late-data reports; both may be nil.")
-	g.f.Func().Params(jen.Id("p").Op("*").Id("Pipeline")).Id("Process"+s.goName).Params(
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("Process"+s.goName).Params(
 		jen.Id("rows").Index().Id(s.rowType), jen.Id("b").Op("*").Add(rt("connector.LineBatch")), jen.Id("lines").Index().Int32(),
 	).Block(body...)
 	g.f.Line()
@@ -222,7 +222,7 @@ func (g *generator) processCode(s *sourceInfo) {
 			))
 		}
 		g.f.Comment(fmt.Sprintf("fire%s closes, in order, every window whose end the watermark wm has reached.", s.goName))
-		g.f.Func().Params(jen.Id("p").Op("*").Id("Pipeline")).Id("fire" + s.goName).Params(jen.Id("wm").Int64()).Block(fire...)
+		g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("fire" + s.goName).Params(jen.Id("wm").Int64()).Block(fire...)
 		g.f.Line()
 	}
 	// flush<Source>: emit the changes of updating views at the end of a batch
@@ -242,7 +242,7 @@ func (g *generator) processCode(s *sourceInfo) {
 			}
 		}
 		g.f.Comment(fmt.Sprintf("flush%s emits what the updating views over %s changed in the last batch.", s.goName, commentLines(s.src.Name)[0]))
-		g.f.Func().Params(jen.Id("p").Op("*").Id("Pipeline")).Id("flush" + s.goName).Params().Block(flush...)
+		g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("flush" + s.goName).Params().Block(flush...)
 		g.f.Line()
 	}
 	// end<Source>
@@ -257,7 +257,7 @@ func (g *generator) processCode(s *sourceInfo) {
 		end = append(end, jen.Id("p").Dot("flush"+s.goName).Call())
 	}
 	g.f.Comment(fmt.Sprintf("end%s handles the end of source %s.", s.goName, commentLines(s.src.Name)[0]))
-	g.f.Func().Params(jen.Id("p").Op("*").Id("Pipeline")).Id("end" + s.goName).Params().Block(end...)
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("end" + s.goName).Params().Block(end...)
 	g.f.Line()
 }
 

@@ -57,14 +57,14 @@ func (g *generator) stateCode() {
 	g.f.Var().Id("stateUnits").Op("=").Index().Add(rt("job.StateUnit")).Values(list...)
 	g.f.Line()
 	g.f.Comment("StateUnits implements job.Stateful.")
-	g.f.Func().Params(jen.Id("p").Op("*").Id("Pipeline")).Id("StateUnits").Params().Index().Add(rt("job.StateUnit")).Block(jen.Return(jen.Id("stateUnits")))
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("StateUnits").Params().Index().Add(rt("job.StateUnit")).Block(jen.Return(jen.Id("stateUnits")))
 	g.f.Line()
 	g.f.Comment("SaveState appends the encoded state of unit i to buf.")
-	g.f.Func().Params(jen.Id("p").Op("*").Id("Pipeline")).Id("SaveState").Params(jen.Id("i").Int(), jen.Id("buf").Index().Byte()).Index().Byte().Block(
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("SaveState").Params(jen.Id("i").Int(), jen.Id("buf").Index().Byte()).Index().Byte().Block(
 		jen.Switch(jen.Id("i")).Block(saves...), jen.Return(jen.Id("buf")))
 	g.f.Line()
 	g.f.Comment("LoadState replaces the state of unit i with data.")
-	g.f.Func().Params(jen.Id("p").Op("*").Id("Pipeline")).Id("LoadState").Params(jen.Id("i").Int(), jen.Id("data").Index().Byte()).Error().Block(
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("LoadState").Params(jen.Id("i").Int(), jen.Id("data").Index().Byte()).Error().Block(
 		jen.Id("d").Op(":=").Add(rt("snapshot.NewDecoder")).Call(jen.Id("data")),
 		jen.Switch(jen.Id("i")).Block(loads...),
 		jen.Return(jen.Id("d").Dot("Finish").Call()))
@@ -104,10 +104,10 @@ func (g *generator) opState(o *opInfo) {
 		load = []jen.Code{jen.Id("load"+o.name+"Groups").Call(jen.Id("d"), jen.Id("p").Dot(o.name))}
 	}
 	g.f.Comment(fmt.Sprintf("save%s encodes the state of view %s.", o.name, commentLines(o.op.View.Name)[0]))
-	g.f.Func().Params(jen.Id("p").Op("*").Id("Pipeline")).Id("save" + o.name).Params(jen.Id("buf").Index().Byte()).Index().Byte().Block(save...)
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("save" + o.name).Params(jen.Id("buf").Index().Byte()).Index().Byte().Block(save...)
 	g.f.Line()
 	g.f.Comment(fmt.Sprintf("load%s decodes the state of view %s into its empty state.", o.name, commentLines(o.op.View.Name)[0]))
-	g.f.Func().Params(jen.Id("p").Op("*").Id("Pipeline")).Id("load" + o.name).Params(jen.Id("d").Op("*").Add(rt("snapshot.Decoder"))).Block(load...)
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("load" + o.name).Params(jen.Id("d").Op("*").Add(rt("snapshot.Decoder"))).Block(load...)
 	g.f.Line()
 
 	// groups: count, then per group the key fields and the state fields

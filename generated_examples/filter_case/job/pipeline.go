@@ -161,8 +161,8 @@ func appendBigOrdersRow(buf []byte, r *BigOrdersRow, op byte) []byte {
 	return buf
 }
 
-// Pipeline runs every view of the job. The runtime calls it from one goroutine.
-type Pipeline struct {
+// engine runs every view of the pipeline. It is used from one goroutine at a time.
+type engine struct {
 	ctx       *job.Context
 	json      jsonl.Scanner
 	csv       csvrow.Splitter
@@ -177,14 +177,14 @@ type Pipeline struct {
 
 // New builds the pipeline over the runtime's context; it is the job's job.Factory.
 func New(ctx *job.Context) job.Pipeline {
-	p := &Pipeline{ctx: ctx}
+	p := &engine{ctx: ctx}
 	p.srcOrders.wm = math.MinInt64
 	p.op0Sinks = []*job.SinkWriter{ctx.Sinks[0]}
 	return p
 }
 
 // ProcessLines decodes and processes a batch of raw records of source src.
-func (p *Pipeline) ProcessLines(src int, b *connector.LineBatch) {
+func (p *engine) ProcessLines(src int, b *connector.LineBatch) {
 	switch src {
 	case 0:
 		p.linesOrders(b)
@@ -192,7 +192,7 @@ func (p *Pipeline) ProcessLines(src int, b *connector.LineBatch) {
 }
 
 // EndOfInput moves source src's watermark to +infinity: every window over it closes.
-func (p *Pipeline) EndOfInput(src int) {
+func (p *engine) EndOfInput(src int) {
 	switch src {
 	case 0:
 		p.endOrders()
@@ -200,7 +200,7 @@ func (p *Pipeline) EndOfInput(src int) {
 }
 
 // lateOrders reports row ri of a batch of source orders as late for view.
-func (p *Pipeline) lateOrders(b *connector.LineBatch, lines []int32, ri int, r *OrdersRow, view string) {
+func (p *engine) lateOrders(b *connector.LineBatch, lines []int32, ri int, r *OrdersRow, view string) {
 	if b == nil || len(b.Lines) == 0 {
 		p.ctx.LateRow(0, view, appendOrdersRow(nil, r))
 		return
@@ -263,7 +263,7 @@ func decodeOrdersRowJSON(s *jsonl.Scanner, in *jsonl.Interner, line []byte, r *O
 }
 
 // linesOrders decodes a batch of raw records of source orders and processes it.
-func (p *Pipeline) linesOrders(b *connector.LineBatch) {
+func (p *engine) linesOrders(b *connector.LineBatch) {
 	rows, lines := p.srcOrders.rows[:0], p.srcOrders.lines[:0]
 	for i, line := range b.Lines {
 		rows = append(rows, OrdersRow{})
@@ -282,7 +282,7 @@ func (p *Pipeline) linesOrders(b *connector.LineBatch) {
 
 // ProcessOrders runs every view over source orders on a batch of typed rows, in
 // one fused loop. b and lines locate each row's raw record for late-data reports; both may be nil.
-func (p *Pipeline) ProcessOrders(rows []OrdersRow, b *connector.LineBatch, lines []int32) {
+func (p *engine) ProcessOrders(rows []OrdersRow, b *connector.LineBatch, lines []int32) {
 	for ri := range rows {
 		r := &rows[ri]
 		// view big_orders (operator 938212636f76f39a):
@@ -395,10 +395,10 @@ func (p *Pipeline) ProcessOrders(rows []OrdersRow, b *connector.LineBatch, lines
 }
 
 // endOrders handles the end of source orders.
-func (p *Pipeline) endOrders() {}
+func (p *engine) endOrders() {}
 
 // emitop0 writes a row of view big_orders to its sinks.
-func (p *Pipeline) emitop0(row *BigOrdersRow, op byte) {
+func (p *engine) emitop0(row *BigOrdersRow, op byte) {
 	for _, s := range p.op0Sinks {
 		s.Buf = appendBigOrdersRow(s.Buf, row, op)
 		s.Rows++
@@ -410,19 +410,19 @@ func (p *Pipeline) emitop0(row *BigOrdersRow, op byte) {
 var stateUnits = []job.StateUnit{}
 
 // StateUnits implements job.Stateful.
-func (p *Pipeline) StateUnits() []job.StateUnit {
+func (p *engine) StateUnits() []job.StateUnit {
 	return stateUnits
 }
 
 // SaveState appends the encoded state of unit i to buf.
-func (p *Pipeline) SaveState(i int, buf []byte) []byte {
+func (p *engine) SaveState(i int, buf []byte) []byte {
 	switch i {
 	}
 	return buf
 }
 
 // LoadState replaces the state of unit i with data.
-func (p *Pipeline) LoadState(i int, data []byte) error {
+func (p *engine) LoadState(i int, data []byte) error {
 	d := snapshot.NewDecoder(data)
 	switch i {
 	}

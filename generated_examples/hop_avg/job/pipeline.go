@@ -127,8 +127,8 @@ func appendBusySensorsRow(buf []byte, r *BusySensorsRow, op byte) []byte {
 	return buf
 }
 
-// Pipeline runs every view of the job. The runtime calls it from one goroutine.
-type Pipeline struct {
+// engine runs every view of the pipeline. It is used from one goroutine at a time.
+type engine struct {
 	ctx         *job.Context
 	json        jsonl.Scanner
 	csv         csvrow.Splitter
@@ -144,7 +144,7 @@ type Pipeline struct {
 
 // New builds the pipeline over the runtime's context; it is the job's job.Factory.
 func New(ctx *job.Context) job.Pipeline {
-	p := &Pipeline{ctx: ctx}
+	p := &engine{ctx: ctx}
 	p.srcReadings.wm = math.MinInt64
 	p.op0 = window.NewWindows[op0Key, op0Acc](int64(30000000))
 	p.op0Sinks = []*job.SinkWriter{ctx.Sinks[0]}
@@ -152,7 +152,7 @@ func New(ctx *job.Context) job.Pipeline {
 }
 
 // ProcessLines decodes and processes a batch of raw records of source src.
-func (p *Pipeline) ProcessLines(src int, b *connector.LineBatch) {
+func (p *engine) ProcessLines(src int, b *connector.LineBatch) {
 	switch src {
 	case 0:
 		p.linesReadings(b)
@@ -160,7 +160,7 @@ func (p *Pipeline) ProcessLines(src int, b *connector.LineBatch) {
 }
 
 // EndOfInput moves source src's watermark to +infinity: every window over it closes.
-func (p *Pipeline) EndOfInput(src int) {
+func (p *engine) EndOfInput(src int) {
 	switch src {
 	case 0:
 		p.endReadings()
@@ -168,7 +168,7 @@ func (p *Pipeline) EndOfInput(src int) {
 }
 
 // lateReadings reports row ri of a batch of source readings as late for view.
-func (p *Pipeline) lateReadings(b *connector.LineBatch, lines []int32, ri int, r *ReadingsRow, view string) {
+func (p *engine) lateReadings(b *connector.LineBatch, lines []int32, ri int, r *ReadingsRow, view string) {
 	if b == nil || len(b.Lines) == 0 {
 		p.ctx.LateRow(0, view, appendReadingsRow(nil, r))
 		return
@@ -218,7 +218,7 @@ func decodeReadingsRowCSV(sp *csvrow.Splitter, in *jsonl.Interner, line []byte, 
 }
 
 // linesReadings decodes a batch of raw records of source readings and processes it.
-func (p *Pipeline) linesReadings(b *connector.LineBatch) {
+func (p *engine) linesReadings(b *connector.LineBatch) {
 	rows, lines := p.srcReadings.rows[:0], p.srcReadings.lines[:0]
 	for i, line := range b.Lines {
 		rows = append(rows, ReadingsRow{})
@@ -237,7 +237,7 @@ func (p *Pipeline) linesReadings(b *connector.LineBatch) {
 
 // ProcessReadings runs every view over source readings on a batch of typed rows, in
 // one fused loop. b and lines locate each row's raw record for late-data reports; both may be nil.
-func (p *Pipeline) ProcessReadings(rows []ReadingsRow, b *connector.LineBatch, lines []int32) {
+func (p *engine) ProcessReadings(rows []ReadingsRow, b *connector.LineBatch, lines []int32) {
 	for ri := range rows {
 		r := &rows[ri]
 		wm := p.srcReadings.wm
@@ -295,7 +295,7 @@ func (p *Pipeline) ProcessReadings(rows []ReadingsRow, b *connector.LineBatch, l
 }
 
 // fireReadings closes, in order, every window whose end the watermark wm has reached.
-func (p *Pipeline) fireReadings(wm int64) {
+func (p *engine) fireReadings(wm int64) {
 	for p.op0.Len() > 0 && p.op0.NextEnd() <= wm {
 		start, grp := p.op0.PopEarliest()
 		p.closeop0(start, grp)
@@ -304,13 +304,13 @@ func (p *Pipeline) fireReadings(wm int64) {
 }
 
 // endReadings handles the end of source readings.
-func (p *Pipeline) endReadings() {
+func (p *engine) endReadings() {
 	p.srcReadings.wm = math.MaxInt64
 	p.fireReadings(math.MaxInt64)
 }
 
 // emitop0 writes a row of view busy_sensors to its sinks.
-func (p *Pipeline) emitop0(row *BusySensorsRow, op byte) {
+func (p *engine) emitop0(row *BusySensorsRow, op byte) {
 	for _, s := range p.op0Sinks {
 		s.Buf = appendBusySensorsRow(s.Buf, row, op)
 		s.Rows++
@@ -333,7 +333,7 @@ type op0Acc struct {
 }
 
 // closeop0 emits the rows of a window of view busy_sensors that has closed.
-func (p *Pipeline) closeop0(start int64, grp *window.Groups[op0Key, op0Acc]) {
+func (p *engine) closeop0(start int64, grp *window.Groups[op0Key, op0Acc]) {
 	for gi := range grp.Keys {
 		k := &grp.Keys[gi]
 		acc := &grp.States[gi]
@@ -366,7 +366,7 @@ func (p *Pipeline) closeop0(start int64, grp *window.Groups[op0Key, op0Acc]) {
 }
 
 // saveop0 encodes the state of view busy_sensors.
-func (p *Pipeline) saveop0(buf []byte) []byte {
+func (p *engine) saveop0(buf []byte) []byte {
 	buf = snapshot.AppendUint(buf, uint64(p.op0.Len()))
 	for w := 0; w < p.op0.Len(); w++ {
 		start, grp := p.op0.At(w)
@@ -377,7 +377,7 @@ func (p *Pipeline) saveop0(buf []byte) []byte {
 }
 
 // loadop0 decodes the state of view busy_sensors into its empty state.
-func (p *Pipeline) loadop0(d *snapshot.Decoder) {
+func (p *engine) loadop0(d *snapshot.Decoder) {
 	for n := d.Len(); n > 0; n-- {
 		loadop0Groups(d, p.op0.Window(d.Int()))
 	}
@@ -429,12 +429,12 @@ var stateUnits = []job.StateUnit{{
 }}
 
 // StateUnits implements job.Stateful.
-func (p *Pipeline) StateUnits() []job.StateUnit {
+func (p *engine) StateUnits() []job.StateUnit {
 	return stateUnits
 }
 
 // SaveState appends the encoded state of unit i to buf.
-func (p *Pipeline) SaveState(i int, buf []byte) []byte {
+func (p *engine) SaveState(i int, buf []byte) []byte {
 	switch i {
 	case 0:
 		return snapshot.AppendInt(buf, p.srcReadings.wm)
@@ -445,7 +445,7 @@ func (p *Pipeline) SaveState(i int, buf []byte) []byte {
 }
 
 // LoadState replaces the state of unit i with data.
-func (p *Pipeline) LoadState(i int, data []byte) error {
+func (p *engine) LoadState(i int, data []byte) error {
 	d := snapshot.NewDecoder(data)
 	switch i {
 	case 0:

@@ -115,8 +115,8 @@ func appendPageStatsRow(buf []byte, r *PageStatsRow, op byte) []byte {
 	return buf
 }
 
-// Pipeline runs every view of the job. The runtime calls it from one goroutine.
-type Pipeline struct {
+// engine runs every view of the pipeline. It is used from one goroutine at a time.
+type engine struct {
 	ctx       *job.Context
 	json      jsonl.Scanner
 	csv       csvrow.Splitter
@@ -132,7 +132,7 @@ type Pipeline struct {
 
 // New builds the pipeline over the runtime's context; it is the job's job.Factory.
 func New(ctx *job.Context) job.Pipeline {
-	p := &Pipeline{ctx: ctx}
+	p := &engine{ctx: ctx}
 	p.srcClicks.wm = math.MinInt64
 	p.op0 = window.NewGroups[op0Key, op0Acc]()
 	p.op0Sinks = []*job.SinkWriter{ctx.Sinks[0]}
@@ -140,7 +140,7 @@ func New(ctx *job.Context) job.Pipeline {
 }
 
 // ProcessLines decodes and processes a batch of raw records of source src.
-func (p *Pipeline) ProcessLines(src int, b *connector.LineBatch) {
+func (p *engine) ProcessLines(src int, b *connector.LineBatch) {
 	switch src {
 	case 0:
 		p.linesClicks(b)
@@ -148,7 +148,7 @@ func (p *Pipeline) ProcessLines(src int, b *connector.LineBatch) {
 }
 
 // EndOfInput moves source src's watermark to +infinity: every window over it closes.
-func (p *Pipeline) EndOfInput(src int) {
+func (p *engine) EndOfInput(src int) {
 	switch src {
 	case 0:
 		p.endClicks()
@@ -156,7 +156,7 @@ func (p *Pipeline) EndOfInput(src int) {
 }
 
 // lateClicks reports row ri of a batch of source clicks as late for view.
-func (p *Pipeline) lateClicks(b *connector.LineBatch, lines []int32, ri int, r *ClicksRow, view string) {
+func (p *engine) lateClicks(b *connector.LineBatch, lines []int32, ri int, r *ClicksRow, view string) {
 	if b == nil || len(b.Lines) == 0 {
 		p.ctx.LateRow(0, view, appendClicksRow(nil, r))
 		return
@@ -207,7 +207,7 @@ func decodeClicksRowJSON(s *jsonl.Scanner, in *jsonl.Interner, line []byte, r *C
 }
 
 // linesClicks decodes a batch of raw records of source clicks and processes it.
-func (p *Pipeline) linesClicks(b *connector.LineBatch) {
+func (p *engine) linesClicks(b *connector.LineBatch) {
 	rows, lines := p.srcClicks.rows[:0], p.srcClicks.lines[:0]
 	for i, line := range b.Lines {
 		rows = append(rows, ClicksRow{})
@@ -226,7 +226,7 @@ func (p *Pipeline) linesClicks(b *connector.LineBatch) {
 
 // ProcessClicks runs every view over source clicks on a batch of typed rows, in
 // one fused loop. b and lines locate each row's raw record for late-data reports; both may be nil.
-func (p *Pipeline) ProcessClicks(rows []ClicksRow, b *connector.LineBatch, lines []int32) {
+func (p *engine) ProcessClicks(rows []ClicksRow, b *connector.LineBatch, lines []int32) {
 	for ri := range rows {
 		r := &rows[ri]
 		// view page_stats (operator f678cde35840142b):
@@ -263,17 +263,17 @@ func (p *Pipeline) ProcessClicks(rows []ClicksRow, b *connector.LineBatch, lines
 }
 
 // flushClicks emits what the updating views over clicks changed in the last batch.
-func (p *Pipeline) flushClicks() {
+func (p *engine) flushClicks() {
 	p.changesop0(0, p.op0)
 }
 
 // endClicks handles the end of source clicks.
-func (p *Pipeline) endClicks() {
+func (p *engine) endClicks() {
 	p.flushClicks()
 }
 
 // emitop0 writes a row of view page_stats to its sinks.
-func (p *Pipeline) emitop0(row *PageStatsRow, op byte) {
+func (p *engine) emitop0(row *PageStatsRow, op byte) {
 	for _, s := range p.op0Sinks {
 		s.Buf = appendPageStatsRow(s.Buf, row, op)
 		s.Rows++
@@ -299,7 +299,7 @@ type op0Acc struct {
 }
 
 // changesop0 emits the changes of the groups of view page_stats touched since the last flush.
-func (p *Pipeline) changesop0(start int64, grp *window.Groups[op0Key, op0Acc]) {
+func (p *engine) changesop0(start int64, grp *window.Groups[op0Key, op0Acc]) {
 	_ = start
 	for _, gi := range grp.Dirty {
 		k := &grp.Keys[gi]
@@ -337,12 +337,12 @@ func (p *Pipeline) changesop0(start int64, grp *window.Groups[op0Key, op0Acc]) {
 }
 
 // saveop0 encodes the state of view page_stats.
-func (p *Pipeline) saveop0(buf []byte) []byte {
+func (p *engine) saveop0(buf []byte) []byte {
 	return saveop0Groups(buf, p.op0)
 }
 
 // loadop0 decodes the state of view page_stats into its empty state.
-func (p *Pipeline) loadop0(d *snapshot.Decoder) {
+func (p *engine) loadop0(d *snapshot.Decoder) {
 	loadop0Groups(d, p.op0)
 }
 
@@ -403,12 +403,12 @@ var stateUnits = []job.StateUnit{{
 }}
 
 // StateUnits implements job.Stateful.
-func (p *Pipeline) StateUnits() []job.StateUnit {
+func (p *engine) StateUnits() []job.StateUnit {
 	return stateUnits
 }
 
 // SaveState appends the encoded state of unit i to buf.
-func (p *Pipeline) SaveState(i int, buf []byte) []byte {
+func (p *engine) SaveState(i int, buf []byte) []byte {
 	switch i {
 	case 0:
 		return p.saveop0(buf)
@@ -417,7 +417,7 @@ func (p *Pipeline) SaveState(i int, buf []byte) []byte {
 }
 
 // LoadState replaces the state of unit i with data.
-func (p *Pipeline) LoadState(i int, data []byte) error {
+func (p *engine) LoadState(i int, data []byte) error {
 	d := snapshot.NewDecoder(data)
 	switch i {
 	case 0:
