@@ -78,7 +78,9 @@ func (g *generator) opCode(o *opInfo) {
 		jen.For(jen.List(jen.Id("_"), jen.Id("s")).Op(":=").Range().Id("p").Dot(o.name+"Sinks")).Block(
 			jen.Id("s").Dot("Buf").Op("=").Id("append"+o.rowType).Call(jen.Id("s").Dot("Buf"), jen.Id("row"), jen.Id("op")),
 			jen.Id("s").Dot("Rows").Op("++"),
-		))
+		),
+		jen.Id("p").Dot(o.name+"Subs").Dot("Emit").Call(jen.Op("*").Id("row"), rt("laminar.Op").Call(jen.Id("op"))),
+	)
 	g.f.Line()
 	if op.Agg == nil {
 		return

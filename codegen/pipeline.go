@@ -39,6 +39,7 @@ func (g *generator) pipelineStruct() {
 			fields = append(fields, jen.Id(o.name).Op("*").Add(o.stateType()).Comment("state of view "+commentLines(o.op.View.Name)[0]))
 		}
 		fields = append(fields, jen.Id(o.name+"Sinks").Index().Op("*").Qual(pkgJob, "SinkWriter"))
+		fields = append(fields, jen.Id(o.name+"Subs").Add(rt("laminar.Subscribers")).Types(jen.Id(o.rowType)).Comment("callbacks of an embedding program"))
 	}
 	g.f.Comment("engine runs every view of the pipeline. It is used from one goroutine at a time.")
 	g.f.Type().Id(coreType).Struct(fields...)
@@ -71,8 +72,11 @@ func (g *generator) pipelineStruct() {
 		body = append(body, jen.Id("p").Dot(o.name+"Sinks").Op("=").Index().Op("*").Qual(pkgJob, "SinkWriter").Values(sinks...))
 	}
 	body = append(body, jen.Return(jen.Id("p")))
+	g.f.Comment("newEngine builds the pipeline over the runtime's context.")
+	g.f.Func().Id("newEngine").Params(jen.Id("ctx").Op("*").Add(rt("job.Context"))).Op("*").Id(coreType).Block(body...)
+	g.f.Line()
 	g.f.Comment("New builds the pipeline over the runtime's context; it is the job's job.Factory.")
-	g.f.Func().Id("New").Params(jen.Id("ctx").Op("*").Add(rt("job.Context"))).Add(rt("job.Pipeline")).Block(body...)
+	g.f.Func().Id("New").Params(jen.Id("ctx").Op("*").Add(rt("job.Context"))).Add(rt("job.Pipeline")).Block(jen.Return(jen.Id("newEngine").Call(jen.Id("ctx"))))
 	g.f.Line()
 
 	// ProcessLines / EndOfInput dispatch
@@ -243,6 +247,17 @@ func (g *generator) processCode(s *sourceInfo) {
 		}
 		g.f.Comment(fmt.Sprintf("flush%s emits what the updating views over %s changed in the last batch.", s.goName, commentLines(s.src.Name)[0]))
 		g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("flush" + s.goName).Params().Block(flush...)
+		g.f.Line()
+	}
+	// advance<Source>: move the watermark by hand (embedding programs)
+	if s.src.TimeCol >= 0 {
+		adv := []jen.Code{jen.Add(self).Dot("wm").Op("=").Id("wm")}
+		if s.windowed {
+			adv = append(adv, jen.Id("p").Dot("fire"+s.goName).Call(jen.Id("wm")))
+		}
+		g.f.Comment(fmt.Sprintf("advance%s moves the watermark of source %s forward to wm.", s.goName, commentLines(s.src.Name)[0]))
+		g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("advance" + s.goName).Params(jen.Id("wm").Int64()).Block(
+			jen.If(jen.Id("wm").Op(">").Add(self).Dot("wm")).Block(adv...))
 		g.f.Line()
 	}
 	// end<Source>

@@ -14,11 +14,12 @@ const (
 	pkgCSV       = "github.com/laminar-sql/laminar/runtime/format/csvrow"
 	pkgNexmark   = "github.com/laminar-sql/laminar/runtime/nexmark"
 	pkgSnapshot  = "github.com/laminar-sql/laminar/runtime/snapshot"
+	pkgLaminar   = "github.com/laminar-sql/laminar/runtime/laminar"
 )
 
 var importNames = map[string]string{
 	pkgJob: "job", pkgConnector: "connector", pkgValue: "value", pkgWindow: "window",
-	pkgJSONL: "jsonl", pkgCSV: "csvrow", pkgNexmark: "nexmark", pkgSnapshot: "snapshot",
+	pkgJSONL: "jsonl", pkgCSV: "csvrow", pkgNexmark: "nexmark", pkgSnapshot: "snapshot", pkgLaminar: "laminar",
 }
 
 // runtimeSymbols is the table of every runtime symbol generated code uses.
@@ -64,6 +65,10 @@ var runtimeSymbols = map[string][2]string{
 	"snapshot.AppendUint": {pkgSnapshot, "AppendUint"}, "snapshot.AppendFloat": {pkgSnapshot, "AppendFloat"},
 	"snapshot.AppendBool": {pkgSnapshot, "AppendBool"}, "snapshot.AppendString": {pkgSnapshot, "AppendString"},
 	"snapshot.Decoder": {pkgSnapshot, "Decoder"}, "snapshot.NewDecoder": {pkgSnapshot, "NewDecoder"},
+	// embedding (--lib)
+	"laminar.Op": {pkgLaminar, "Op"}, "laminar.Subscribers": {pkgLaminar, "Subscribers"}, "laminar.Stream": {pkgLaminar, "Stream"},
+	"laminar.ErrClosed": {pkgLaminar, "ErrClosed"}, "laminar.ErrEnded": {pkgLaminar, "ErrEnded"},
+	"job.NewEmbedded": {pkgJob, "NewEmbedded"}, "job.Embedded": {pkgJob, "Embedded"}, "job.EmbedOptions": {pkgJob, "EmbedOptions"},
 }
 
 // rt references a runtime symbol by its table name; an unknown name is a bug

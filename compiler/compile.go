@@ -24,6 +24,18 @@ type Result struct {
 // pipeline's name (the file's base name without .sql). Diagnostics are sorted
 // by position; the result is nil when any of them is an error.
 func Compile(filename, name, src string) (*Result, []diag.Diagnostic) {
+	return CompileWith(filename, name, src, Options{})
+}
+
+// Options change what Compile produces.
+type Options struct {
+	// Lib compiles for embedding (laminarc compile --lib): every view is an
+	// output, whether or not a sink reads it.
+	Lib bool
+}
+
+// CompileWith is Compile with options.
+func CompileWith(filename, name, src string, opts Options) (*Result, []diag.Diagnostic) {
 	var all diag.List
 	script, perr := grammar.Parse(filename, src)
 	all.Items = append(all.Items, perr...)
@@ -32,13 +44,18 @@ func Compile(filename, name, src string) (*Result, []diag.Diagnostic) {
 		return nil, all.Items
 	}
 	logical, berr := binder.Bind(script, src, name)
-	all.Items = append(all.Items, berr...)
+	for _, d := range berr {
+		if opts.Lib && d.Code == diag.ViewWithoutSink {
+			continue // the embedding program reads it
+		}
+		all.Items = append(all.Items, d)
+	}
 	all.Sort()
 	if all.HasErrors() {
 		return nil, all.Items
 	}
 	optimizer.Optimize(logical)
-	return &Result{Logical: logical, Physical: physical.Build(logical)}, all.Items
+	return &Result{Logical: logical, Physical: physical.Build(logical, opts.Lib)}, all.Items
 }
 
 // Explain renders the logical plan of every view and the physical plan.

@@ -2,20 +2,25 @@ package vwap
 
 import (
 	"bytes"
+	"context"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/laminar-sql/laminar/benchmarks/vwap/compiled"
 	"github.com/laminar-sql/laminar/codegen"
 	"github.com/laminar-sql/laminar/compiler"
-	"github.com/laminar-sql/laminar/runtime/job"
+	"github.com/laminar-sql/laminar/runtime/format/jsonl"
+	"github.com/laminar-sql/laminar/runtime/laminar"
+	"github.com/laminar-sql/laminar/runtime/timestamp"
 	"github.com/laminar-sql/laminar/runtime/value"
 )
 
-//go:generate go run ../../cmd/laminarc compile --package compiled vwap.sql -o compiled
+//go:generate go run ../../cmd/laminarc compile --lib vwap.sql -o compiled
 
 const events = 1 << 20
 const batch = 1024
@@ -44,27 +49,39 @@ func inputs() ([]compiled.TradesRow, []Trade) {
 	return gen, hand
 }
 
-func newCompiled() (*compiled.Pipeline, *job.SinkWriter) {
-	sink := &job.SinkWriter{Name: "vwap_out"}
-	p := compiled.New(&job.Context{Sinks: []*job.SinkWriter{sink}}).(*compiled.Pipeline)
-	return p, sink
+// runCompiled pushes rows through the embedded pipeline (laminarc compile
+// --lib) in batches; keep collects the rows it emits as JSON lines.
+func runCompiled(rows []compiled.TradesRow, keep bool) ([]byte, int64) {
+	p, err := compiled.Open(context.Background(), compiled.Options{})
+	if err != nil {
+		panic(err)
+	}
+	defer p.Close()
+	var out []byte
+	var n int64
+	p.Vwap.OnRow(func(r compiled.VwapRow, op laminar.Op) {
+		n++
+		if keep {
+			out = fmt.Appendf(out, "{\"symbol\":%q,\"window_start\":%q,\"window_end\":%q,\"vwap\":%s,\"n\":%d}\n",
+				r.Symbol, timestamp.Format(r.WindowStart), timestamp.Format(r.WindowEnd), floatText(r.Vwap), r.N)
+		}
+	})
+	for i := 0; i < len(rows); i += batch {
+		if err := p.Trades.PushBatch(rows[i:min(i+batch, len(rows))]); err != nil {
+			panic(err)
+		}
+	}
+	if err := p.Trades.End(); err != nil {
+		panic(err)
+	}
+	return out, n
 }
 
-func runCompiled(rows []compiled.TradesRow, keep bool) ([]byte, int64) {
-	p, sink := newCompiled()
-	var out []byte
-	for i := 0; i < len(rows); i += batch {
-		p.ProcessTrades(rows[i:min(i+batch, len(rows))], nil, nil)
-		if keep {
-			out = append(out, sink.Buf...)
-		}
-		sink.Buf = sink.Buf[:0]
+func floatText(v value.Null[float64]) string {
+	if !v.Valid {
+		return "null"
 	}
-	p.EndOfInput(0)
-	if keep {
-		out = append(out, sink.Buf...)
-	}
-	return out, sink.Rows
+	return string(jsonl.AppendFloat(nil, v.V))
 }
 
 func runHandwritten(rows []Trade, keep bool) ([]byte, int64) {
@@ -111,17 +128,19 @@ func TestCompiledFresh(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, diags := compiler.Compile("vwap.sql", "vwap", string(src))
+	res, diags := compiler.CompileWith("vwap.sql", "vwap", string(src), compiler.Options{Lib: true})
 	if res == nil {
 		t.Fatal(diags)
 	}
-	want, err := codegen.Generate(res.Physical, string(src), codegen.Options{Package: "compiled", SourceFile: "vwap.sql"})
+	files, err := codegen.LibFiles(res.Physical, string(src), "vwap.sql", "compiled")
 	if err != nil {
 		t.Fatal(err)
 	}
-	have, _ := os.ReadFile("compiled/pipeline.go")
-	if !bytes.Equal(have, want) {
-		t.Fatal("compiled/pipeline.go is stale: run go generate ./benchmarks/vwap")
+	for name, want := range files {
+		have, _ := os.ReadFile("compiled/" + name)
+		if !bytes.Equal(have, want) {
+			t.Fatalf("compiled/%s is stale: run go generate ./benchmarks/vwap", name)
+		}
 	}
 }
 
@@ -145,40 +164,37 @@ func BenchmarkVWAP(b *testing.B) {
 	})
 }
 
-// TestStateRoundTrip: saving every state unit mid-stream and loading it into
-// a fresh pipeline gives the same output as an uninterrupted run.
-func TestStateRoundTrip(t *testing.T) {
+// BenchmarkPush measures the embedded API one row at a time: Push until the
+// view's callback has run for the rows it emits. It reports events/s,
+// allocations per event, and the p50/p99 latency of a Push call.
+func BenchmarkPush(b *testing.B) {
 	gen, _ := inputs()
-	gen = gen[:200_000]
-	want, _ := runCompiled(gen, true)
-
-	p, sink := newCompiled()
-	var out []byte
-	half := 100_000
-	for i := 0; i < half; i += batch {
-		p.ProcessTrades(gen[i:min(i+batch, half)], nil, nil)
+	p, err := compiled.Open(context.Background(), compiled.Options{})
+	if err != nil {
+		b.Fatal(err)
 	}
-	out = append(out, sink.Buf...)
-	var saved [][]byte
-	for i := range p.StateUnits() {
-		saved = append(saved, p.SaveState(i, nil))
-	}
-	q, sink2 := newCompiled()
-	for i, data := range saved {
-		if err := q.LoadState(i, data); err != nil {
-			t.Fatalf("unit %s: %v", q.StateUnits()[i].Name, err)
+	defer p.Close()
+	var rows int64
+	p.Vwap.OnRow(func(compiled.VwapRow, laminar.Op) { rows++ })
+	lat := make([]time.Duration, 0, events)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		r := gen[i%len(gen)]
+		r.Ts += int64(i/len(gen)) * int64(len(gen)) * 1000 // keep event time moving forward across laps
+		start := time.Now()
+		if err := p.Trades.Push(r); err != nil {
+			b.Fatal(err)
+		}
+		if len(lat) < cap(lat) {
+			lat = append(lat, time.Since(start))
 		}
 	}
-	for i := half; i < len(gen); i += batch {
-		q.ProcessTrades(gen[i:min(i+batch, len(gen))], nil, nil)
+	b.StopTimer()
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	if n := len(lat); n > 0 {
+		b.ReportMetric(float64(lat[n/2].Nanoseconds()), "p50-ns")
+		b.ReportMetric(float64(lat[n*99/100].Nanoseconds()), "p99-ns")
 	}
-	q.EndOfInput(0)
-	out = append(out, sink2.Buf...)
-	if sortedLines(out) != sortedLines(want) {
-		t.Fatal("output after restore differs from an uninterrupted run")
-	}
-	// a damaged snapshot is an error, never a silent misload
-	if err := q.LoadState(1, saved[1][:len(saved[1])/2]); err == nil {
-		t.Fatal("truncated state loaded without error")
-	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
+	"go/token"
 	"os"
 	"path/filepath"
 	"strings"
@@ -24,7 +25,28 @@ type loaded struct {
 
 // load reads and compiles a pipeline, printing diagnostics to stderr. ok is
 // false when the pipeline has errors.
-func load(path string) (*loaded, bool) {
+func load(path string) (*loaded, bool) { return loadWith(path, compiler.Options{}) }
+
+// packageName is a Go package name for a directory: its base name, letters
+// and digits only.
+func packageName(dir string) string {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		abs = dir
+	}
+	var b strings.Builder
+	for _, r := range strings.ToLower(filepath.Base(abs)) {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' && b.Len() > 0 {
+			b.WriteRune(r)
+		}
+	}
+	if b.Len() == 0 || token.IsKeyword(b.String()) {
+		return "pipeline"
+	}
+	return b.String()
+}
+
+func loadWith(path string, opts compiler.Options) (*loaded, bool) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "laminarc: %v\n", err)
@@ -33,7 +55,7 @@ func load(path string) (*loaded, bool) {
 	abs, _ := filepath.Abs(path)
 	l := &loaded{path: path, dir: filepath.Dir(abs), src: string(data)}
 	l.name = strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
-	res, diags := compiler.Compile(path, l.name, l.src)
+	res, diags := compiler.CompileWith(path, l.name, l.src, opts)
 	if len(diags) > 0 {
 		fmt.Fprint(os.Stderr, diag.Format(path, l.src, diags))
 	}
@@ -123,12 +145,12 @@ func cmdCompile(args []string) int {
 	out := fs.String("o", "", "output directory (default: ./<name>_job)")
 	gomod := fs.Bool("gomod", true, "also write go.mod and go.sum, making DIR a module of its own;\nfalse when DIR is inside a module that already requires the runtime")
 	check := fs.Bool("check", false, "write nothing; exit 1 when the files in DIR are not what compile would write")
-	pkg := fs.String("package", "", "emit only pipeline.go, as a package of this name, for embedding in a Go program")
+	lib := fs.Bool("lib", false, "write an embeddable package (pipeline.go, api.go) named after DIR: push typed\nrows in, receive typed rows out; see docs/embedding.md")
 	file, _, ok := parseArgs(fs, args)
 	if !ok {
 		return exitPipeline
 	}
-	l, ok := load(file)
+	l, ok := loadWith(file, compiler.Options{Lib: *lib})
 	if !ok {
 		return exitPipeline
 	}
@@ -136,11 +158,12 @@ func cmdCompile(args []string) int {
 	if dir == "" {
 		dir = l.name + "_job"
 	}
-	files, err := jobFiles(l, dir, *gomod)
-	if *pkg != "" {
-		var src []byte
-		src, err = codegen.Generate(l.result.Physical, l.src, codegen.Options{Package: *pkg, SourceFile: filepath.Base(l.path)})
-		files = map[string][]byte{"pipeline.go": src}
+	var files map[string][]byte
+	var err error
+	if *lib {
+		files, err = codegen.LibFiles(l.result.Physical, l.src, filepath.Base(l.path), packageName(dir))
+	} else {
+		files, err = jobFiles(l, dir, *gomod)
 	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "laminarc: %v\n", err)

@@ -69,9 +69,10 @@ type Plan struct {
 	Needed [][]bool
 }
 
-// Build lowers an optimized pipeline. Views that feed no sink are left out:
-// nothing would read their rows.
-func Build(p *plan.Pipeline) *Plan {
+// Build lowers an optimized pipeline. Views that feed no sink are left out,
+// since nothing would read their rows, unless allViews is set (an embedding
+// program reads every view).
+func Build(p *plan.Pipeline, allViews bool) *Plan {
 	out := &Plan{Pipeline: p}
 	srcIndex := map[*plan.Source]int{}
 	for i, s := range p.Sources {
@@ -85,7 +86,7 @@ func Build(p *plan.Pipeline) *Plan {
 				sinks = append(sinks, i)
 			}
 		}
-		if len(sinks) == 0 {
+		if len(sinks) == 0 && !allViews {
 			continue
 		}
 		op := Fuse(v)

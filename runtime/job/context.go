@@ -27,6 +27,8 @@ type Context struct {
 	console    *console
 	// late rows reported to a Context not made by Run
 	lateUncounted int64
+	// onLate receives late rows in an embedded pipeline (NewEmbedded)
+	onLate func(src int, view string, record []byte)
 }
 
 // Malformed reports record i of batch (of source src) that could not be
@@ -72,6 +74,10 @@ func (c *Context) Late(src int, batch *connector.LineBatch, i int, view string) 
 // row): record is the row encoded as JSON. Counted, logged, written to the
 // late-data output like Late.
 func (c *Context) LateRow(src int, view string, record []byte) {
+	if c.onLate != nil {
+		c.onLate(src, view, record)
+		return
+	}
 	if c.sources == nil { // a Context not made by Run (benchmarks) only counts
 		c.lateUncounted++
 		return

@@ -9,6 +9,7 @@ import (
 	"github.com/laminar-sql/laminar/runtime/format/csvrow"
 	"github.com/laminar-sql/laminar/runtime/format/jsonl"
 	"github.com/laminar-sql/laminar/runtime/job"
+	"github.com/laminar-sql/laminar/runtime/laminar"
 	"github.com/laminar-sql/laminar/runtime/snapshot"
 	"github.com/laminar-sql/laminar/runtime/value"
 	"github.com/laminar-sql/laminar/runtime/window"
@@ -120,8 +121,8 @@ func appendVwapRow(buf []byte, r *VwapRow, op byte) []byte {
 	return buf
 }
 
-// Pipeline runs every view of the job. The runtime calls it from one goroutine.
-type Pipeline struct {
+// engine runs every view of the pipeline. It is used from one goroutine at a time.
+type engine struct {
 	ctx       *job.Context
 	json      jsonl.Scanner
 	csv       csvrow.Splitter
@@ -133,19 +134,25 @@ type Pipeline struct {
 	}
 	op0      *window.Windows[op0Key, op0Acc] // state of view vwap
 	op0Sinks []*job.SinkWriter
+	op0Subs  laminar.Subscribers[VwapRow] // callbacks of an embedding program
 }
 
-// New builds the pipeline over the runtime's context; it is the job's job.Factory.
-func New(ctx *job.Context) job.Pipeline {
-	p := &Pipeline{ctx: ctx}
+// newEngine builds the pipeline over the runtime's context.
+func newEngine(ctx *job.Context) *engine {
+	p := &engine{ctx: ctx}
 	p.srcTrades.wm = math.MinInt64
 	p.op0 = window.NewWindows[op0Key, op0Acc](int64(60000000))
 	p.op0Sinks = []*job.SinkWriter{ctx.Sinks[0]}
 	return p
 }
 
+// New builds the pipeline over the runtime's context; it is the job's job.Factory.
+func New(ctx *job.Context) job.Pipeline {
+	return newEngine(ctx)
+}
+
 // ProcessLines decodes and processes a batch of raw records of source src.
-func (p *Pipeline) ProcessLines(src int, b *connector.LineBatch) {
+func (p *engine) ProcessLines(src int, b *connector.LineBatch) {
 	switch src {
 	case 0:
 		p.linesTrades(b)
@@ -153,7 +160,7 @@ func (p *Pipeline) ProcessLines(src int, b *connector.LineBatch) {
 }
 
 // EndOfInput moves source src's watermark to +infinity: every window over it closes.
-func (p *Pipeline) EndOfInput(src int) {
+func (p *engine) EndOfInput(src int) {
 	switch src {
 	case 0:
 		p.endTrades()
@@ -161,7 +168,7 @@ func (p *Pipeline) EndOfInput(src int) {
 }
 
 // lateTrades reports row ri of a batch of source trades as late for view.
-func (p *Pipeline) lateTrades(b *connector.LineBatch, lines []int32, ri int, r *TradesRow, view string) {
+func (p *engine) lateTrades(b *connector.LineBatch, lines []int32, ri int, r *TradesRow, view string) {
 	if b == nil || len(b.Lines) == 0 {
 		p.ctx.LateRow(0, view, appendTradesRow(nil, r))
 		return
@@ -216,7 +223,7 @@ func decodeTradesRowJSON(s *jsonl.Scanner, in *jsonl.Interner, line []byte, r *T
 }
 
 // linesTrades decodes a batch of raw records of source trades and processes it.
-func (p *Pipeline) linesTrades(b *connector.LineBatch) {
+func (p *engine) linesTrades(b *connector.LineBatch) {
 	rows, lines := p.srcTrades.rows[:0], p.srcTrades.lines[:0]
 	for i, line := range b.Lines {
 		rows = append(rows, TradesRow{})
@@ -235,7 +242,7 @@ func (p *Pipeline) linesTrades(b *connector.LineBatch) {
 
 // ProcessTrades runs every view over source trades on a batch of typed rows, in
 // one fused loop. b and lines locate each row's raw record for late-data reports; both may be nil.
-func (p *Pipeline) ProcessTrades(rows []TradesRow, b *connector.LineBatch, lines []int32) {
+func (p *engine) ProcessTrades(rows []TradesRow, b *connector.LineBatch, lines []int32) {
 	for ri := range rows {
 		r := &rows[ri]
 		wm := p.srcTrades.wm
@@ -291,7 +298,7 @@ func (p *Pipeline) ProcessTrades(rows []TradesRow, b *connector.LineBatch, lines
 }
 
 // fireTrades closes, in order, every window whose end the watermark wm has reached.
-func (p *Pipeline) fireTrades(wm int64) {
+func (p *engine) fireTrades(wm int64) {
 	for p.op0.Len() > 0 && p.op0.NextEnd() <= wm {
 		start, grp := p.op0.PopEarliest()
 		p.closeop0(start, grp)
@@ -299,18 +306,27 @@ func (p *Pipeline) fireTrades(wm int64) {
 	}
 }
 
+// advanceTrades moves the watermark of source trades forward to wm.
+func (p *engine) advanceTrades(wm int64) {
+	if wm > p.srcTrades.wm {
+		p.srcTrades.wm = wm
+		p.fireTrades(wm)
+	}
+}
+
 // endTrades handles the end of source trades.
-func (p *Pipeline) endTrades() {
+func (p *engine) endTrades() {
 	p.srcTrades.wm = math.MaxInt64
 	p.fireTrades(math.MaxInt64)
 }
 
 // emitop0 writes a row of view vwap to its sinks.
-func (p *Pipeline) emitop0(row *VwapRow, op byte) {
+func (p *engine) emitop0(row *VwapRow, op byte) {
 	for _, s := range p.op0Sinks {
 		s.Buf = appendVwapRow(s.Buf, row, op)
 		s.Rows++
 	}
+	p.op0Subs.Emit(*row, laminar.Op(op))
 }
 
 // op0Key is a group key of view vwap.
@@ -328,7 +344,7 @@ type op0Acc struct {
 }
 
 // closeop0 emits the rows of a window of view vwap that has closed.
-func (p *Pipeline) closeop0(start int64, grp *window.Groups[op0Key, op0Acc]) {
+func (p *engine) closeop0(start int64, grp *window.Groups[op0Key, op0Acc]) {
 	for gi := range grp.Keys {
 		k := &grp.Keys[gi]
 		acc := &grp.States[gi]
@@ -361,7 +377,7 @@ func (p *Pipeline) closeop0(start int64, grp *window.Groups[op0Key, op0Acc]) {
 }
 
 // saveop0 encodes the state of view vwap.
-func (p *Pipeline) saveop0(buf []byte) []byte {
+func (p *engine) saveop0(buf []byte) []byte {
 	buf = snapshot.AppendUint(buf, uint64(p.op0.Len()))
 	for w := 0; w < p.op0.Len(); w++ {
 		start, grp := p.op0.At(w)
@@ -372,7 +388,7 @@ func (p *Pipeline) saveop0(buf []byte) []byte {
 }
 
 // loadop0 decodes the state of view vwap into its empty state.
-func (p *Pipeline) loadop0(d *snapshot.Decoder) {
+func (p *engine) loadop0(d *snapshot.Decoder) {
 	for n := d.Len(); n > 0; n-- {
 		loadop0Groups(d, p.op0.Window(d.Int()))
 	}
@@ -422,12 +438,12 @@ var stateUnits = []job.StateUnit{{
 }}
 
 // StateUnits implements job.Stateful.
-func (p *Pipeline) StateUnits() []job.StateUnit {
+func (p *engine) StateUnits() []job.StateUnit {
 	return stateUnits
 }
 
 // SaveState appends the encoded state of unit i to buf.
-func (p *Pipeline) SaveState(i int, buf []byte) []byte {
+func (p *engine) SaveState(i int, buf []byte) []byte {
 	switch i {
 	case 0:
 		return snapshot.AppendInt(buf, p.srcTrades.wm)
@@ -438,7 +454,7 @@ func (p *Pipeline) SaveState(i int, buf []byte) []byte {
 }
 
 // LoadState replaces the state of unit i with data.
-func (p *Pipeline) LoadState(i int, data []byte) error {
+func (p *engine) LoadState(i int, data []byte) error {
 	d := snapshot.NewDecoder(data)
 	switch i {
 	case 0:

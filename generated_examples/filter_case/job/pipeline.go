@@ -9,6 +9,7 @@ import (
 	"github.com/laminar-sql/laminar/runtime/format/csvrow"
 	"github.com/laminar-sql/laminar/runtime/format/jsonl"
 	"github.com/laminar-sql/laminar/runtime/job"
+	"github.com/laminar-sql/laminar/runtime/laminar"
 	"github.com/laminar-sql/laminar/runtime/snapshot"
 	"github.com/laminar-sql/laminar/runtime/value"
 	"math"
@@ -173,14 +174,20 @@ type engine struct {
 		wm    int64   // watermark: max event time seen minus the declared delay
 	}
 	op0Sinks []*job.SinkWriter
+	op0Subs  laminar.Subscribers[BigOrdersRow] // callbacks of an embedding program
 }
 
-// New builds the pipeline over the runtime's context; it is the job's job.Factory.
-func New(ctx *job.Context) job.Pipeline {
+// newEngine builds the pipeline over the runtime's context.
+func newEngine(ctx *job.Context) *engine {
 	p := &engine{ctx: ctx}
 	p.srcOrders.wm = math.MinInt64
 	p.op0Sinks = []*job.SinkWriter{ctx.Sinks[0]}
 	return p
+}
+
+// New builds the pipeline over the runtime's context; it is the job's job.Factory.
+func New(ctx *job.Context) job.Pipeline {
+	return newEngine(ctx)
 }
 
 // ProcessLines decodes and processes a batch of raw records of source src.
@@ -403,6 +410,7 @@ func (p *engine) emitop0(row *BigOrdersRow, op byte) {
 		s.Buf = appendBigOrdersRow(s.Buf, row, op)
 		s.Rows++
 	}
+	p.op0Subs.Emit(*row, laminar.Op(op))
 }
 
 // stateUnits are the pieces of state a checkpoint saves. An ID changes when the

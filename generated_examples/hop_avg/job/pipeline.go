@@ -10,6 +10,7 @@ import (
 	"github.com/laminar-sql/laminar/runtime/format/csvrow"
 	"github.com/laminar-sql/laminar/runtime/format/jsonl"
 	"github.com/laminar-sql/laminar/runtime/job"
+	"github.com/laminar-sql/laminar/runtime/laminar"
 	"github.com/laminar-sql/laminar/runtime/snapshot"
 	"github.com/laminar-sql/laminar/runtime/value"
 	"github.com/laminar-sql/laminar/runtime/window"
@@ -140,15 +141,21 @@ type engine struct {
 	}
 	op0      *window.Windows[op0Key, op0Acc] // state of view busy_sensors
 	op0Sinks []*job.SinkWriter
+	op0Subs  laminar.Subscribers[BusySensorsRow] // callbacks of an embedding program
 }
 
-// New builds the pipeline over the runtime's context; it is the job's job.Factory.
-func New(ctx *job.Context) job.Pipeline {
+// newEngine builds the pipeline over the runtime's context.
+func newEngine(ctx *job.Context) *engine {
 	p := &engine{ctx: ctx}
 	p.srcReadings.wm = math.MinInt64
 	p.op0 = window.NewWindows[op0Key, op0Acc](int64(30000000))
 	p.op0Sinks = []*job.SinkWriter{ctx.Sinks[0]}
 	return p
+}
+
+// New builds the pipeline over the runtime's context; it is the job's job.Factory.
+func New(ctx *job.Context) job.Pipeline {
+	return newEngine(ctx)
 }
 
 // ProcessLines decodes and processes a batch of raw records of source src.
@@ -303,6 +310,14 @@ func (p *engine) fireReadings(wm int64) {
 	}
 }
 
+// advanceReadings moves the watermark of source readings forward to wm.
+func (p *engine) advanceReadings(wm int64) {
+	if wm > p.srcReadings.wm {
+		p.srcReadings.wm = wm
+		p.fireReadings(wm)
+	}
+}
+
 // endReadings handles the end of source readings.
 func (p *engine) endReadings() {
 	p.srcReadings.wm = math.MaxInt64
@@ -315,6 +330,7 @@ func (p *engine) emitop0(row *BusySensorsRow, op byte) {
 		s.Buf = appendBusySensorsRow(s.Buf, row, op)
 		s.Rows++
 	}
+	p.op0Subs.Emit(*row, laminar.Op(op))
 }
 
 // op0Key is a group key of view busy_sensors.

@@ -9,6 +9,7 @@ import (
 	"github.com/laminar-sql/laminar/runtime/format/csvrow"
 	"github.com/laminar-sql/laminar/runtime/format/jsonl"
 	"github.com/laminar-sql/laminar/runtime/job"
+	"github.com/laminar-sql/laminar/runtime/laminar"
 	"github.com/laminar-sql/laminar/runtime/snapshot"
 	"github.com/laminar-sql/laminar/runtime/value"
 	"github.com/laminar-sql/laminar/runtime/window"
@@ -128,15 +129,21 @@ type engine struct {
 	}
 	op0      *window.Groups[op0Key, op0Acc] // state of view page_stats
 	op0Sinks []*job.SinkWriter
+	op0Subs  laminar.Subscribers[PageStatsRow] // callbacks of an embedding program
 }
 
-// New builds the pipeline over the runtime's context; it is the job's job.Factory.
-func New(ctx *job.Context) job.Pipeline {
+// newEngine builds the pipeline over the runtime's context.
+func newEngine(ctx *job.Context) *engine {
 	p := &engine{ctx: ctx}
 	p.srcClicks.wm = math.MinInt64
 	p.op0 = window.NewGroups[op0Key, op0Acc]()
 	p.op0Sinks = []*job.SinkWriter{ctx.Sinks[0]}
 	return p
+}
+
+// New builds the pipeline over the runtime's context; it is the job's job.Factory.
+func New(ctx *job.Context) job.Pipeline {
+	return newEngine(ctx)
 }
 
 // ProcessLines decodes and processes a batch of raw records of source src.
@@ -278,6 +285,7 @@ func (p *engine) emitop0(row *PageStatsRow, op byte) {
 		s.Buf = appendPageStatsRow(s.Buf, row, op)
 		s.Rows++
 	}
+	p.op0Subs.Emit(*row, laminar.Op(op))
 }
 
 // op0Key is a group key of view page_stats.

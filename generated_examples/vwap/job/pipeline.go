@@ -9,6 +9,7 @@ import (
 	"github.com/laminar-sql/laminar/runtime/format/csvrow"
 	"github.com/laminar-sql/laminar/runtime/format/jsonl"
 	"github.com/laminar-sql/laminar/runtime/job"
+	"github.com/laminar-sql/laminar/runtime/laminar"
 	"github.com/laminar-sql/laminar/runtime/snapshot"
 	"github.com/laminar-sql/laminar/runtime/value"
 	"github.com/laminar-sql/laminar/runtime/window"
@@ -137,15 +138,21 @@ type engine struct {
 	}
 	op0      *window.Windows[op0Key, op0Acc] // state of view vwap
 	op0Sinks []*job.SinkWriter
+	op0Subs  laminar.Subscribers[VwapRow] // callbacks of an embedding program
 }
 
-// New builds the pipeline over the runtime's context; it is the job's job.Factory.
-func New(ctx *job.Context) job.Pipeline {
+// newEngine builds the pipeline over the runtime's context.
+func newEngine(ctx *job.Context) *engine {
 	p := &engine{ctx: ctx}
 	p.srcTrades.wm = math.MinInt64
 	p.op0 = window.NewWindows[op0Key, op0Acc](int64(60000000))
 	p.op0Sinks = []*job.SinkWriter{ctx.Sinks[0]}
 	return p
+}
+
+// New builds the pipeline over the runtime's context; it is the job's job.Factory.
+func New(ctx *job.Context) job.Pipeline {
+	return newEngine(ctx)
 }
 
 // ProcessLines decodes and processes a batch of raw records of source src.
@@ -303,6 +310,14 @@ func (p *engine) fireTrades(wm int64) {
 	}
 }
 
+// advanceTrades moves the watermark of source trades forward to wm.
+func (p *engine) advanceTrades(wm int64) {
+	if wm > p.srcTrades.wm {
+		p.srcTrades.wm = wm
+		p.fireTrades(wm)
+	}
+}
+
 // endTrades handles the end of source trades.
 func (p *engine) endTrades() {
 	p.srcTrades.wm = math.MaxInt64
@@ -315,6 +330,7 @@ func (p *engine) emitop0(row *VwapRow, op byte) {
 		s.Buf = appendVwapRow(s.Buf, row, op)
 		s.Rows++
 	}
+	p.op0Subs.Emit(*row, laminar.Op(op))
 }
 
 // op0Key is a group key of view vwap.

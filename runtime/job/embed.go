@@ -1,0 +1,85 @@
+package job
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/laminar-sql/laminar/runtime/connector"
+)
+
+// Embedded is what a pipeline compiled with --lib runs on inside a user's
+// program: a Context whose sinks are the SQL's real sink connectors (a
+// blackhole for views that have none), flushed after every push.
+type Embedded struct {
+	ctx *Context
+}
+
+// EmbedOptions configure NewEmbedded.
+type EmbedOptions struct {
+	// BaseDir is where relative sink paths resolve; "" is the current directory.
+	BaseDir string
+	// OnLate receives late rows: source index, view name, the row as JSON.
+	OnLate func(src int, view string, record []byte)
+}
+
+// NewEmbedded opens the sinks named in spec.
+func NewEmbedded(spec Spec, opts EmbedOptions) (*Embedded, error) {
+	env := connector.Env{BaseDir: opts.BaseDir}
+	ctx := &Context{onLate: opts.OnLate}
+	if ctx.onLate == nil {
+		ctx.onLate = func(int, string, []byte) {}
+	}
+	for _, s := range spec.Sinks {
+		sink, err := connector.OpenSink(env, s.Connector, s.Options)
+		if err != nil {
+			for _, w := range ctx.Sinks {
+				w.sink.Close()
+			}
+			return nil, fmt.Errorf("sink %s: %w", s.Name, err)
+		}
+		ctx.Sinks = append(ctx.Sinks, &SinkWriter{Name: s.Name, sink: sink})
+	}
+	return &Embedded{ctx: ctx}, nil
+}
+
+// Context is the context to build the generated engine on.
+func (e *Embedded) Context() *Context { return e.ctx }
+
+// Drain hands the rows the last push produced to the sink connectors,
+// which buffer them.
+func (e *Embedded) Drain() error {
+	for _, w := range e.ctx.Sinks {
+		if len(w.Buf) == 0 {
+			continue
+		}
+		if err := w.sink.Write(w.Buf); err != nil {
+			return fmt.Errorf("sink %s: %w", w.Name, err)
+		}
+		w.Buf = w.Buf[:0]
+	}
+	return nil
+}
+
+// Flush drains and makes the sink connectors write out their buffers.
+func (e *Embedded) Flush() error {
+	if err := e.Drain(); err != nil {
+		return err
+	}
+	for _, w := range e.ctx.Sinks {
+		if err := w.sink.Flush(); err != nil {
+			return fmt.Errorf("sink %s: %w", w.Name, err)
+		}
+	}
+	return nil
+}
+
+// Close drains and closes the sinks.
+func (e *Embedded) Close() error {
+	err := e.Drain()
+	for _, w := range e.ctx.Sinks {
+		if cerr := w.sink.Close(); cerr != nil {
+			err = errors.Join(err, fmt.Errorf("sink %s: %w", w.Name, cerr))
+		}
+	}
+	return err
+}
