@@ -6,7 +6,7 @@ BIN     := bin
 DEMO    := .demo
 GOFILES := $(shell git ls-files '*.go' 2>/dev/null | grep -v '^grammar/parser/')
 
-.PHONY: all laminarc demo test fmt-check vet check-generated check-parser-full unit race difftest generate bench clean
+.PHONY: all laminarc demo test fmt-check vet check-generated check-parser-full unit race embedded difftest generate nexmark bench clean
 
 all: laminarc
 
@@ -24,7 +24,7 @@ demo: laminarc
 	@echo; echo "== output ($(DEMO)/output.jsonl)"; cat $(DEMO)/output.jsonl
 	@echo; echo "== rows the job set aside: $(DEMO)/vwap.dead.jsonl (malformed), $(DEMO)/vwap.late.jsonl (late)"
 
-test: fmt-check vet check-generated unit race difftest
+test: fmt-check vet check-generated unit race embedded difftest
 
 fmt-check:
 	@out=$$(gofmt -l $(GOFILES)); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
@@ -47,13 +47,25 @@ unit:
 race:
 	$(GO) test -count=1 -race ./runtime/...
 
+# The example user module: its generated package is fresh and its tests pass.
+embedded:
+	cd generated_examples/embedded && $(GO) run github.com/laminar-sql/laminar/cmd/laminarc compile --lib --check -o ./pipeline pipeline.sql
+	cd generated_examples/embedded && $(GO) vet ./... && $(GO) test -count=1 ./...
+
 difftest:
 	cd tests/difftest && $(GO) test -count=1 ./...
+	cd tests/nexmarkdiff && $(GO) test -count=1 ./...
 
 # Regenerate the parser (needs npx) and the example jobs.
 generate:
 	$(GO) generate ./grammar/... ./benchmarks/vwap/...
 	$(GO) test -count=1 -run 'TestGeneratedFresh|TestRunExamples' ./generated_examples/ -update
+
+# Nexmark: every supported query compiled and run (GOMAXPROCS=1 and all cores) beside
+# its hand-written baseline, and eKuiper on 1M events; writes docs/benchmarks.md's
+# nexmark section and docs/nexmark.svg. NEXMARK_FLAGS adds harness flags.
+nexmark:
+	NEXMARK_COMMAND="make nexmark $(NEXMARK_FLAGS)" $(GO) run ./benchmarks/nexmark -ekuiper $(NEXMARK_FLAGS)
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./benchmarks/...

@@ -54,6 +54,19 @@ func (g *generator) libAPI() {
 		jen.Comment("closed: the source, the view and the row as JSON. Late rows are never"),
 		jen.Comment("silently dropped: without OnLate they are counted in Stats."),
 		jen.Id("OnLate").Func().Params(jen.Id("source"), jen.Id("view").String(), jen.Id("row").Index().Byte()),
+		jen.Line(),
+		jen.Comment("StateDir, when set, makes the pipeline durable: every pushed row is"),
+		jen.Comment("appended to a write-ahead log there before it is processed, state is"),
+		jen.Comment("checkpointed every CheckpointInterval (default 10 s) and on Close, and"),
+		jen.Comment("Open resumes from the newest checkpoint; rows logged after it are"),
+		jen.Comment("processed again by Start (or the first push), so their output reaches the"),
+		jen.Comment("callbacks registered by then."),
+		jen.Id("StateDir").String(),
+		jen.Id("CheckpointInterval").Qual("time", "Duration"),
+		jen.Comment("AllowStateReset starts views whose saved state does not match this"),
+		jen.Comment("pipeline (after an edit of the SQL) empty; without it Open fails with a"),
+		jen.Comment("*laminar.StateError naming them."),
+		jen.Id("AllowStateReset").Bool(),
 	)
 	f.Line()
 
@@ -74,6 +87,8 @@ func (g *generator) libAPI() {
 		jen.Id("emb").Op("*").Add(rt("job.Embedded")),
 		jen.Id("closed").Bool(),
 		jen.Id("late").Int64(),
+		jen.Id("dur").Op("*").Qual(pkgLaminar, "Durable"),
+		jen.Id("rec").Index().Byte(),
 	)
 	f.Comment("Pipeline runs the pipeline in this process. Its methods are safe for")
 	f.Comment("concurrent use; rows are processed on the goroutine that pushes them, and")
@@ -100,7 +115,14 @@ func (g *generator) libAPI() {
 		name := strings.TrimSuffix(o.rowType, "Row")
 		body = append(body, jen.Id("p").Dot(name).Op("=").Op("&").Id(name+"Output").Values(jen.Dict{jen.Id("p"): jen.Id("p")}))
 	}
-	body = append(body, jen.Id("_").Op("=").Id("ctx"), jen.Return(jen.Id("p"), jen.Nil()))
+	body = append(body,
+		jen.If(jen.Id("opts").Dot("StateDir").Op("!=").Lit("")).Block(
+			jen.List(jen.Id("p").Dot("dur"), jen.Id("err")).Op("=").Qual(pkgLaminar, "OpenDurable").Call(jen.Id("Spec").Dot("Name"), jen.Id("p").Dot("core"), jen.Id("p").Dot("replay"),
+				jen.Qual(pkgLaminar, "DurableOptions").Values(jen.Dict{jen.Id("Dir"): jen.Id("opts").Dot("StateDir"), jen.Id("Interval"): jen.Id("opts").Dot("CheckpointInterval"),
+					jen.Id("AllowStateReset"): jen.Id("opts").Dot("AllowStateReset")})),
+			jen.If(jen.Id("err").Op("!=").Nil()).Block(jen.Id("emb").Dot("Close").Call(), jen.Return(jen.Nil(), jen.Id("err"))),
+		),
+		jen.Id("_").Op("=").Id("ctx"), jen.Return(jen.Id("p"), jen.Nil()))
 	f.Comment("Open starts the pipeline. Sinks named in the SQL are opened and keep receiving")
 	f.Comment("the rows of their views; Close flushes and closes them.")
 	f.Func().Id("Open").Params(jen.Id("ctx").Qual("context", "Context"), jen.Id("opts").Id("Options")).Params(jen.Op("*").Id("Pipeline"), jen.Error()).Block(body...)
@@ -119,8 +141,24 @@ func (g *generator) libAPI() {
 		jen.Id("p").Dot("mu").Dot("Lock").Call(), jen.Defer().Id("p").Dot("mu").Dot("Unlock").Call(),
 		jen.If(jen.Id("p").Dot("closed")).Block(jen.Return(jen.Nil())),
 		jen.Id("p").Dot("closed").Op("=").True(),
-		jen.Return(jen.Id("p").Dot("emb").Dot("Close").Call()))
+		jen.Var().Id("err").Error(),
+		jen.If(jen.Id("p").Dot("dur").Op("!=").Nil()).Block(jen.Id("err").Op("=").Id("p").Dot("dur").Dot("Close").Call()),
+		jen.Return(jen.Qual("errors", "Join").Call(jen.Id("err"), jen.Id("p").Dot("emb").Dot("Close").Call())))
 	f.Line()
+	f.Comment("Start processes again the rows logged after the last checkpoint (a durable")
+	f.Comment("pipeline after a restart), so that their output reaches the callbacks")
+	f.Comment("registered before. The first push calls it if the program did not.")
+	f.Func().Params(recv).Id("Start").Params().Error().Block(
+		jen.Id("p").Dot("mu").Dot("Lock").Call(), jen.Defer().Id("p").Dot("mu").Dot("Unlock").Call(),
+		jen.If(jen.Id("p").Dot("closed")).Block(jen.Return(rt("laminar.ErrClosed"))),
+		jen.Return(jen.Id("p").Dot("start").Call()))
+	f.Line()
+	f.Func().Params(recv).Id("start").Params().Error().Block(
+		jen.If(jen.Id("p").Dot("dur").Op("==").Nil()).Block(jen.Return(jen.Nil())),
+		jen.If(jen.Id("err").Op(":=").Id("p").Dot("dur").Dot("Start").Call(), jen.Id("err").Op("!=").Nil()).Block(jen.Return(jen.Id("err"))),
+		jen.Return(jen.Id("p").Dot("emb").Dot("Drain").Call()))
+	f.Line()
+	g.libLog()
 	f.Comment("Stats are the pipeline's counters.")
 	f.Type().Id("Stats").Struct(jen.Comment("Late is the number of rows that arrived after their window had closed."), jen.Id("Late").Int64())
 	f.Line()
@@ -149,19 +187,27 @@ func (g *generator) libInput(s *sourceInfo) {
 		jen.Id("in").Dot("p").Dot("mu").Dot("Lock").Call(), jen.Defer().Id("in").Dot("p").Dot("mu").Dot("Unlock").Call(),
 		jen.If(jen.Id("in").Dot("p").Dot("closed")).Block(jen.Return(rt("laminar.ErrClosed"))),
 		jen.If(jen.Id("in").Dot("ended")).Block(jen.Return(rt("laminar.ErrEnded"))),
+		jen.If(jen.Id("err").Op(":=").Id("in").Dot("p").Dot("start").Call(), jen.Id("err").Op("!=").Nil()).Block(jen.Return(jen.Id("err"))),
+	}
+	logged := func(kind int, payload jen.Code) jen.Code {
+		// checked here, not in log: boxing the payload would allocate on every push
+		return jen.If(jen.Id("in").Dot("p").Dot("dur").Op("!=").Nil()).Block(
+			jen.If(jen.Id("err").Op(":=").Id("in").Dot("p").Dot("log").Call(jen.Lit(s.idx), jen.Lit(kind), payload), jen.Id("err").Op("!=").Nil()).Block(jen.Return(jen.Id("err"))))
 	}
 	core := jen.Id("in").Dot("p").Dot("core")
-	drain := jen.Return(jen.Id("in").Dot("p").Dot("emb").Dot("Drain").Call())
+	drain := jen.Return(jen.Id("in").Dot("p").Dot("done").Call())
 	f.Comment("Push processes one row: its views update, and rows they emit reach their")
 	f.Comment("callbacks before Push returns.")
 	f.Func().Params(recv).Id("Push").Params(jen.Id("row").Id(s.rowType)).Error().Block(append(lock,
 		jen.Id("in").Dot("one").Index(jen.Lit(0)).Op("=").Id("row"),
+		logged(0, jen.Id("in").Dot("one").Index(jen.Empty(), jen.Empty())),
 		jen.Add(core).Dot("Process"+s.goName).Call(jen.Id("in").Dot("one").Index(jen.Empty(), jen.Empty()), jen.Nil(), jen.Nil()),
 		drain)...)
 	f.Line()
 	f.Comment("PushBatch processes rows in order, as one batch: an updating view emits its")
 	f.Comment("changes once per batch.")
 	f.Func().Params(recv).Id("PushBatch").Params(jen.Id("rows").Index().Id(s.rowType)).Error().Block(append(lock,
+		logged(0, jen.Id("rows")),
 		jen.Add(core).Dot("Process"+s.goName).Call(jen.Id("rows"), jen.Nil(), jen.Nil()),
 		drain)...)
 	f.Line()
@@ -171,6 +217,7 @@ func (g *generator) libInput(s *sourceInfo) {
 		f.Comment("watermark also advances by itself with each row: its event time minus the")
 		f.Comment("declared delay.")
 		f.Func().Params(recv).Id("AdvanceWatermark").Params(jen.Id("ts").Int64()).Error().Block(append(lock,
+			logged(1, jen.Id("ts")),
 			jen.Add(core).Dot("advance"+s.goName).Call(jen.Id("ts")),
 			drain)...)
 		f.Line()
@@ -178,6 +225,7 @@ func (g *generator) libInput(s *sourceInfo) {
 	f.Comment("End ends the input: every window over it closes and emits. Pushing")
 	f.Comment("afterwards returns laminar.ErrEnded.")
 	f.Func().Params(recv).Id("End").Params().Error().Block(append(lock,
+		logged(2, jen.Nil()),
 		jen.Id("in").Dot("ended").Op("=").True(),
 		jen.Add(core).Dot("EndOfInput").Call(jen.Lit(s.idx)),
 		drain)...)
@@ -215,3 +263,64 @@ func (g *generator) libOutput(o *opInfo) {
 	f.Line()
 }
 
+// libLog generates the write-ahead logging of pushes and their replay: a
+// record is the source index, a kind (0 rows, 1 watermark, 2 end) and the
+// payload, encoded field by field.
+func (g *generator) libLog() {
+	f := g.f
+	recv := jen.Id("p").Op("*").Id("Pipeline")
+	var encCases, decCases []jen.Code
+	for _, s := range g.sources {
+		var encFields, decFields []jen.Code
+		for i, c := range s.src.Schema {
+			encFields = append(encFields, encodeField(jen.Id("r").Dot(s.fields[i]), c.Type)...)
+			decFields = append(decFields, decodeField(jen.Id("r").Dot(s.fields[i]), c.Type)...)
+		}
+		encCases = append(encCases, jen.Case(jen.Index().Id(s.rowType)).Block(
+			jen.Id("buf").Op("=").Add(rt("snapshot.AppendUint")).Call(jen.Id("buf"), jen.Uint64().Call(jen.Len(jen.Id("v")))),
+			jen.For(jen.Id("i").Op(":=").Range().Id("v")).Block(append([]jen.Code{jen.Id("r").Op(":=").Op("&").Id("v").Index(jen.Id("i"))}, encFields...)...),
+		))
+		var rowsCase []jen.Code
+		rowsCase = append(rowsCase,
+			jen.Var().Id("rows").Index().Id(s.rowType),
+			jen.For(jen.Id("n").Op(":=").Id("d").Dot("Len").Call().Op(";").Id("n").Op(">").Lit(0).Op(";").Id("n").Op("--")).Block(
+				append(append([]jen.Code{jen.Var().Id("r").Id(s.rowType)}, decFields...), jen.Id("rows").Op("=").Append(jen.Id("rows"), jen.Id("r")))...),
+			jen.If(jen.Id("err").Op(":=").Id("d").Dot("Finish").Call(), jen.Id("err").Op("!=").Nil()).Block(jen.Return(jen.Id("err"))),
+			jen.Id("p").Dot("core").Dot("Process"+s.goName).Call(jen.Id("rows"), jen.Nil(), jen.Nil()))
+		kinds := []jen.Code{jen.Case(jen.Lit(0)).Block(rowsCase...)}
+		if s.src.TimeCol >= 0 {
+			kinds = append(kinds, jen.Case(jen.Lit(1)).Block(
+				jen.Id("ts").Op(":=").Id("d").Dot("Int").Call(),
+				jen.If(jen.Id("err").Op(":=").Id("d").Dot("Finish").Call(), jen.Id("err").Op("!=").Nil()).Block(jen.Return(jen.Id("err"))),
+				jen.Id("p").Dot("core").Dot("advance"+s.goName).Call(jen.Id("ts"))))
+		}
+		kinds = append(kinds, jen.Case(jen.Lit(2)).Block(
+			jen.Id("p").Dot(s.goName).Dot("ended").Op("=").True(),
+			jen.Id("p").Dot("core").Dot("EndOfInput").Call(jen.Lit(s.idx))))
+		decCases = append(decCases, jen.Case(jen.Lit(s.idx)).Block(jen.Switch(jen.Id("kind")).Block(kinds...)))
+	}
+	encCases = append(encCases, jen.Case(jen.Int64()).Block(jen.Id("buf").Op("=").Add(rt("snapshot.AppendInt")).Call(jen.Id("buf"), jen.Id("v"))))
+	f.Comment("log appends a push to the write-ahead log of a durable pipeline.")
+	f.Func().Params(recv).Id("log").Params(jen.Id("src"), jen.Id("kind").Int(), jen.Id("payload").Any()).Error().Block(
+		jen.Id("buf").Op(":=").Add(rt("snapshot.AppendUint")).Call(jen.Id("p").Dot("rec").Index(jen.Empty(), jen.Lit(0)), jen.Uint64().Call(jen.Id("src"))),
+		jen.Id("buf").Op("=").Add(rt("snapshot.AppendUint")).Call(jen.Id("buf"), jen.Uint64().Call(jen.Id("kind"))),
+		jen.Switch(jen.Id("v").Op(":=").Id("payload").Assert(jen.Type())).Block(encCases...),
+		jen.Id("p").Dot("rec").Op("=").Id("buf"),
+		jen.Return(jen.Id("p").Dot("dur").Dot("Log").Call(jen.Id("buf"))),
+	)
+	f.Line()
+	f.Comment("done ends a push: a checkpoint when one is due, then the sinks get the rows.")
+	f.Func().Params(recv).Id("done").Params().Error().Block(
+		jen.If(jen.Id("p").Dot("dur").Op("!=").Nil()).Block(
+			jen.If(jen.Id("err").Op(":=").Id("p").Dot("dur").Dot("MaybeCheckpoint").Call(), jen.Id("err").Op("!=").Nil()).Block(jen.Return(jen.Id("err")))),
+		jen.Return(jen.Id("p").Dot("emb").Dot("Drain").Call()))
+	f.Line()
+	f.Comment("replay processes one logged push again.")
+	f.Func().Params(recv).Id("replay").Params(jen.Id("rec").Index().Byte()).Error().Block(
+		jen.Id("d").Op(":=").Add(rt("snapshot.NewDecoder")).Call(jen.Id("rec")),
+		jen.List(jen.Id("src"), jen.Id("kind")).Op(":=").List(jen.Id("d").Dot("Uint").Call(), jen.Id("d").Dot("Uint").Call()),
+		jen.Switch(jen.Id("src")).Block(decCases...),
+		jen.Return(jen.Id("d").Dot("Finish").Call()),
+	)
+	f.Line()
+}

@@ -50,6 +50,14 @@ func CompileWith(filename, name, src string, opts Options) (*Result, []diag.Diag
 		}
 		all.Items = append(all.Items, d)
 	}
+	if !opts.Lib {
+		for _, src := range logical.Sources {
+			if src.Connector == "push" {
+				d := all.Errorf(diag.Unsupported, src.Pos, "source %s uses connector 'push', which only an embedding program can feed", src.Name)
+				d.Hint = "compile it with laminarc compile --lib, or give it a connector such as 'file' or 'stdin'"
+			}
+		}
+	}
 	all.Sort()
 	if all.HasErrors() {
 		return nil, all.Items

@@ -21,6 +21,7 @@ type connectorDef struct {
 var sourceConnectors = map[string]connectorDef{
 	"file":    {required: []string{"path"}, optional: []string{"format"}, formats: []string{"json", "csv"}},
 	"stdin":   {optional: []string{"format"}, formats: []string{"json", "csv"}},
+	"push":    {},
 	"nexmark": {optional: []string{"table", "events", "rate", "seed", "partitions", "partition", "base_time", "out_of_order_group"}},
 }
 

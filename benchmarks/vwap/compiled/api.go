@@ -27,10 +27,13 @@ package compiled
 
 import (
 	"context"
+	"errors"
 	"github.com/laminar-sql/laminar/runtime/job"
 	"github.com/laminar-sql/laminar/runtime/laminar"
+	"github.com/laminar-sql/laminar/runtime/snapshot"
 	"iter"
 	"sync"
+	"time"
 )
 
 // Options configure Open.
@@ -42,6 +45,19 @@ type Options struct {
 	// closed: the source, the view and the row as JSON. Late rows are never
 	// silently dropped: without OnLate they are counted in Stats.
 	OnLate func(source, view string, row []byte)
+
+	// StateDir, when set, makes the pipeline durable: every pushed row is
+	// appended to a write-ahead log there before it is processed, state is
+	// checkpointed every CheckpointInterval (default 10 s) and on Close, and
+	// Open resumes from the newest checkpoint; rows logged after it are
+	// processed again by Start (or the first push), so their output reaches the
+	// callbacks registered by then.
+	StateDir           string
+	CheckpointInterval time.Duration
+	// AllowStateReset starts views whose saved state does not match this
+	// pipeline (after an edit of the SQL) empty; without it Open fails with a
+	// *laminar.StateError naming them.
+	AllowStateReset bool
 }
 
 // Pipeline runs the pipeline in this process. Its methods are safe for
@@ -58,6 +74,8 @@ type Pipeline struct {
 	emb    *job.Embedded
 	closed bool
 	late   int64
+	dur    *laminar.Durable
+	rec    []byte
 }
 
 // Open starts the pipeline. Sinks named in the SQL are opened and keep receiving
@@ -80,6 +98,17 @@ func Open(ctx context.Context, opts Options) (*Pipeline, error) {
 	p.emb, p.core = emb, newEngine(emb.Context())
 	p.Trades = &TradesInput{p: p}
 	p.Vwap = &VwapOutput{p: p}
+	if opts.StateDir != "" {
+		p.dur, err = laminar.OpenDurable(Spec.Name, p.core, p.replay, laminar.DurableOptions{
+			AllowStateReset: opts.AllowStateReset,
+			Dir:             opts.StateDir,
+			Interval:        opts.CheckpointInterval,
+		})
+		if err != nil {
+			emb.Close()
+			return nil, err
+		}
+	}
 	_ = ctx
 	return p, nil
 }
@@ -103,7 +132,103 @@ func (p *Pipeline) Close() error {
 		return nil
 	}
 	p.closed = true
-	return p.emb.Close()
+	var err error
+	if p.dur != nil {
+		err = p.dur.Close()
+	}
+	return errors.Join(err, p.emb.Close())
+}
+
+// Start processes again the rows logged after the last checkpoint (a durable
+// pipeline after a restart), so that their output reaches the callbacks
+// registered before. The first push calls it if the program did not.
+func (p *Pipeline) Start() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return laminar.ErrClosed
+	}
+	return p.start()
+}
+
+func (p *Pipeline) start() error {
+	if p.dur == nil {
+		return nil
+	}
+	if err := p.dur.Start(); err != nil {
+		return err
+	}
+	return p.emb.Drain()
+}
+
+// log appends a push to the write-ahead log of a durable pipeline.
+func (p *Pipeline) log(src, kind int, payload any) error {
+	buf := snapshot.AppendUint(p.rec[:0], uint64(src))
+	buf = snapshot.AppendUint(buf, uint64(kind))
+	switch v := payload.(type) {
+	case []TradesRow:
+		buf = snapshot.AppendUint(buf, uint64(len(v)))
+		for i := range v {
+			r := &v[i]
+			buf = snapshot.AppendString(buf, r.Symbol)
+			buf = snapshot.AppendFloat(buf, r.Price.V)
+			buf = snapshot.AppendBool(buf, r.Price.Valid)
+			buf = snapshot.AppendInt(buf, r.Volume.V)
+			buf = snapshot.AppendBool(buf, r.Volume.Valid)
+			buf = snapshot.AppendInt(buf, r.Ts)
+		}
+	case int64:
+		buf = snapshot.AppendInt(buf, v)
+	}
+	p.rec = buf
+	return p.dur.Log(buf)
+}
+
+// done ends a push: a checkpoint when one is due, then the sinks get the rows.
+func (p *Pipeline) done() error {
+	if p.dur != nil {
+		if err := p.dur.MaybeCheckpoint(); err != nil {
+			return err
+		}
+	}
+	return p.emb.Drain()
+}
+
+// replay processes one logged push again.
+func (p *Pipeline) replay(rec []byte) error {
+	d := snapshot.NewDecoder(rec)
+	src, kind := d.Uint(), d.Uint()
+	switch src {
+	case 0:
+		switch kind {
+		case 0:
+			var rows []TradesRow
+			for n := d.Len(); n > 0; n-- {
+				var r TradesRow
+				r.Symbol = d.String()
+				r.Price.V = d.Float()
+				r.Price.Valid = d.Bool()
+				r.Volume.V = d.Int()
+				r.Volume.Valid = d.Bool()
+				r.Ts = d.Int()
+				rows = append(rows, r)
+			}
+			if err := d.Finish(); err != nil {
+				return err
+			}
+			p.core.ProcessTrades(rows, nil, nil)
+		case 1:
+			ts := d.Int()
+			if err := d.Finish(); err != nil {
+				return err
+			}
+			p.core.advanceTrades(ts)
+		case 2:
+			p.Trades.ended = true
+			p.core.EndOfInput(0)
+		}
+	}
+	return d.Finish()
 }
 
 // Stats are the pipeline's counters.
@@ -137,9 +262,17 @@ func (in *TradesInput) Push(row TradesRow) error {
 	if in.ended {
 		return laminar.ErrEnded
 	}
+	if err := in.p.start(); err != nil {
+		return err
+	}
 	in.one[0] = row
+	if in.p.dur != nil {
+		if err := in.p.log(0, 0, in.one[:]); err != nil {
+			return err
+		}
+	}
 	in.p.core.ProcessTrades(in.one[:], nil, nil)
-	return in.p.emb.Drain()
+	return in.p.done()
 }
 
 // PushBatch processes rows in order, as one batch: an updating view emits its
@@ -153,8 +286,16 @@ func (in *TradesInput) PushBatch(rows []TradesRow) error {
 	if in.ended {
 		return laminar.ErrEnded
 	}
+	if err := in.p.start(); err != nil {
+		return err
+	}
+	if in.p.dur != nil {
+		if err := in.p.log(0, 0, rows); err != nil {
+			return err
+		}
+	}
 	in.p.core.ProcessTrades(rows, nil, nil)
-	return in.p.emb.Drain()
+	return in.p.done()
 }
 
 // AdvanceWatermark moves the source's watermark to ts (µs since the Unix
@@ -170,8 +311,16 @@ func (in *TradesInput) AdvanceWatermark(ts int64) error {
 	if in.ended {
 		return laminar.ErrEnded
 	}
+	if err := in.p.start(); err != nil {
+		return err
+	}
+	if in.p.dur != nil {
+		if err := in.p.log(0, 1, ts); err != nil {
+			return err
+		}
+	}
 	in.p.core.advanceTrades(ts)
-	return in.p.emb.Drain()
+	return in.p.done()
 }
 
 // End ends the input: every window over it closes and emits. Pushing
@@ -185,9 +334,17 @@ func (in *TradesInput) End() error {
 	if in.ended {
 		return laminar.ErrEnded
 	}
+	if err := in.p.start(); err != nil {
+		return err
+	}
+	if in.p.dur != nil {
+		if err := in.p.log(0, 2, nil); err != nil {
+			return err
+		}
+	}
 	in.ended = true
 	in.p.core.EndOfInput(0)
-	return in.p.emb.Drain()
+	return in.p.done()
 }
 
 // VwapOutput delivers the rows of view vwap, an append-only view: every row comes with laminar.Insert.
