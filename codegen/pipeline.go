@@ -196,7 +196,10 @@ func (g *generator) processCode(s *sourceInfo) {
 		loop = append(loop, jen.Comment("the watermark advances row by row, so lateness does not depend on batch sizes"),
 			jen.If(jen.Id("next").Op(":=").Add(ts).Op("-").Lit(s.src.Delay), jen.Id("next").Op(">").Id("wm")).Block(adv...))
 	}
-	body := []jen.Code{jen.For(jen.Id("ri").Op(":=").Range().Id("rows")).Block(loop...)}
+	var body []jen.Code
+	if len(s.ops) > 0 || s.src.TimeCol >= 0 {
+		body = append(body, jen.For(jen.Id("ri").Op(":=").Range().Id("rows")).Block(loop...))
+	}
 	if s.updating {
 		body = append(body, jen.Id("p").Dot("flush"+s.goName).Call())
 	}

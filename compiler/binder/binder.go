@@ -248,6 +248,15 @@ func (b *binder) finish() {
 			d.Hint = "write CREATE SINK " + s.Name + " FROM <view> or INSERT INTO " + s.Name + " SELECT ..."
 		}
 	}
+	read := map[*plan.Source]bool{}
+	for _, v := range b.p.Views {
+		read[plan.SourceOf(v.Root)] = true
+	}
+	for _, s := range b.p.Sources {
+		if !read[s] {
+			b.diags.Warnf(diag.UnusedSource, s.Pos, "source %q is not read by any view or sink", s.Name)
+		}
+	}
 	used := map[*plan.View]bool{}
 	for _, s := range b.p.Sinks {
 		if s.View != nil {

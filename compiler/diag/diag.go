@@ -59,6 +59,7 @@ const (
 // Warnings (LDB-9xxx) do not stop compilation.
 const (
 	ViewWithoutSink Code = "LDB-9001" // a view that feeds no sink produces nothing
+	UnusedSource    Code = "LDB-9002" // a source no view reads
 )
 
 // Severity tells errors from warnings.
