@@ -49,6 +49,41 @@ func OpenSource(env Env, connector string, options map[string]string) (Source, e
 	}
 }
 
+// OpenSourceAt opens a source like OpenSource, resuming at a Position it
+// reported before (a checkpoint's). "stdin" cannot be read again from its
+// origin: resume it through a WALSource instead.
+func OpenSourceAt(env Env, connector string, options map[string]string, at Position) (Source, error) {
+	switch connector {
+	case "file":
+		path, err := pathOption(env, connector, options)
+		if err != nil {
+			return nil, err
+		}
+		return OpenFile(path, at.Offset, at.Line)
+	case "nexmark":
+		return OpenNexmarkAt(options, at.Offset)
+	case "stdin":
+		return nil, fmt.Errorf("connector %q cannot resume from its origin; read it through a write-ahead log", connector)
+	default:
+		return OpenSource(env, connector, options)
+	}
+}
+
+// OpenEpochSink opens the exactly-once variant of a sink: "file" becomes an
+// EpochFileSink keeping its uncommitted epochs in tempDir. Sinks without one
+// ("stdout", "blackhole") are opened as by OpenSink: at-least-once, since
+// the rows of an epoch a crash interrupted are written again.
+func OpenEpochSink(env Env, connector string, options map[string]string, tempDir string) (Sink, error) {
+	if connector != "file" {
+		return OpenSink(env, connector, options)
+	}
+	path, err := pathOption(env, connector, options)
+	if err != nil {
+		return nil, err
+	}
+	return OpenEpochFile(path, tempDir, false)
+}
+
 // OpenSink opens the sink named by a connector and its WITH options:
 // "file" (option path), "stdout" or "blackhole".
 func OpenSink(env Env, connector string, options map[string]string) (Sink, error) {

@@ -16,15 +16,9 @@ import (
 // the output goes (not necessarily durably); Close flushes, makes the output
 // durable where that means something (fsync for files) and releases the sink.
 //
-// Exactly-once output will extend this contract per checkpoint epoch rather
-// than change it: a transactional sink will also implement
-//
-//	Prepare(epoch uint64) error // make the epoch's rows durable, not yet visible
-//	Commit(epoch uint64) error  // make them visible (file sink: rename temp file)
-//	Abort(epoch uint64) error   // drop them (recovery replays the epoch)
-//
-// and the job will drive those around checkpoints. Plain sinks stay
-// at-least-once.
+// Exactly-once output extends this contract per checkpoint epoch rather
+// than change it: see EpochSink, which a durable job drives around its
+// checkpoints. Plain sinks are at-least-once under a durable job.
 type Sink interface {
 	Write(p []byte) error
 	Flush() error

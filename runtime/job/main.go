@@ -62,6 +62,9 @@ func parseFlags(spec Spec, args []string, stderr io.Writer, stderrIsTerminal boo
 	progress := fs.String("progress", "auto", "progress line on stderr: auto (when stderr is a terminal), always or never")
 	fs.BoolVar(&opts.Quiet, "quiet", false, "no summary line at the end")
 	fs.StringVar(&opts.SummaryJSON, "summary-json", "", "write the final counters as JSON to `FILE`")
+	fs.StringVar(&opts.StateDir, "state-dir", "", "keep checkpoints, the stdin write-ahead log and uncommitted output in `DIR`, and resume from the newest checkpoint there (none: no checkpoints)")
+	fs.DurationVar(&opts.CheckpointInterval, "checkpoint-interval", DefaultCheckpointInterval, "time between checkpoints with --state-dir")
+	fs.BoolVar(&opts.AllowStateReset, "allow-state-reset", false, "start state that the checkpoint lacks (a new or changed view) empty, and drop state the pipeline no longer has, instead of refusing to start")
 	fs.Usage = func() { usage(fs, spec) }
 
 	if err := fs.Parse(args); err != nil {
@@ -75,6 +78,9 @@ func parseFlags(spec Spec, args []string, stderr io.Writer, stderrIsTerminal boo
 	}
 	if fs.NArg() > 0 {
 		return fail("unexpected argument %q", fs.Arg(0))
+	}
+	if opts.CheckpointInterval <= 0 {
+		return fail("invalid value %v for flag -checkpoint-interval: want a positive duration", opts.CheckpointInterval)
 	}
 	if opts.BatchSize < 1 {
 		return fail("invalid value %d for flag -batch-size: want at least 1", opts.BatchSize)

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 func TestParseFlags(t *testing.T) {
@@ -21,6 +22,8 @@ func TestParseFlags(t *testing.T) {
 		DeadLetterPath: "vwap.dead.jsonl",
 		LatePath:       "vwap.late.jsonl",
 		BatchSize:      DefaultBatchSize,
+
+		CheckpointInterval: DefaultCheckpointInterval,
 	}
 	tests := []struct {
 		name     string
@@ -42,6 +45,14 @@ func TestParseFlags(t *testing.T) {
 				o.BatchSize, o.Quiet, o.SummaryJSON = 64, true, "s.json"
 			},
 		},
+		{
+			name: "durability flags",
+			args: []string{"--state-dir", "/state", "--checkpoint-interval", "250ms", "--allow-state-reset"},
+			want: func(o *Options) {
+				o.StateDir, o.CheckpointInterval, o.AllowStateReset = "/state", 250*time.Millisecond, true
+			},
+		},
+		{name: "bad checkpoint interval", args: []string{"--checkpoint-interval", "0s"}, wantErr: "invalid value 0s for flag -checkpoint-interval"},
 		{name: "bad progress", args: []string{"--progress", "sometimes"}, wantErr: `invalid value "sometimes" for flag -progress`},
 		{name: "bad batch size", args: []string{"--batch-size", "0"}, wantErr: "invalid value 0 for flag -batch-size"},
 		{name: "not a number", args: []string{"--batch-size", "many"}, wantErr: "invalid value"},

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+
+	"github.com/laminar-sql/laminar/runtime/connector"
 )
 
 // maxLoggedPerSource is how many malformed (and, separately, late) records of
@@ -44,6 +46,41 @@ type recordLog struct {
 	w   *bufio.Writer
 	enc *json.Encoder
 	err error
+	// epochs, with a state dir, makes the file exactly-once like a file
+	// sink: records reach it when their checkpoint commits.
+	epochs *connector.EpochFileSink
+}
+
+// makeDurable routes the log through an exactly-once file sink recovered
+// to d's checkpoint, so that a replay after a crash neither repeats nor
+// loses records. stderr ("-") stays at-least-once.
+func (l *recordLog) makeDurable(d *durable) error {
+	if l.path == "-" {
+		return nil
+	}
+	name := deadLetterSinkName
+	if l.kind == "late" {
+		name = lateSinkName
+	}
+	s, err := connector.OpenEpochFile(l.path, d.sinkDir("records", l.kind), true)
+	if err == nil {
+		err = d.recoverSink(name, s)
+	}
+	if err != nil {
+		return fmt.Errorf("%s file %s: %w", l.kind, l.path, err)
+	}
+	l.epochs = s
+	return nil
+}
+
+// epochWriter adapts an EpochFileSink to io.Writer.
+type epochWriter struct{ s *connector.EpochFileSink }
+
+func (w epochWriter) Write(p []byte) (int, error) {
+	if err := w.s.Write(p); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }
 
 func newRecordLog(kind, path string, c *console) *recordLog {
@@ -79,6 +116,8 @@ func (l *recordLog) write(record any) {
 func (l *recordLog) open() {
 	if l.path == "-" {
 		l.enc = json.NewEncoder(l.console.w)
+	} else if l.epochs != nil {
+		l.enc = json.NewEncoder(epochWriter{l.epochs})
 	} else {
 		f, err := os.Create(l.path)
 		if err != nil {
@@ -95,6 +134,12 @@ func (l *recordLog) open() {
 // close flushes and closes the file, if one was created, and reports the
 // first error the log met.
 func (l *recordLog) close() error {
+	if l.epochs != nil {
+		if err := l.epochs.Close(); err != nil && l.err == nil {
+			l.err = fmt.Errorf("%s file %s: %w", l.kind, l.path, err)
+		}
+		l.epochs = nil
+	}
 	if l.f != nil {
 		if err := l.w.Flush(); err != nil && l.err == nil {
 			l.err = fmt.Errorf("%s file %s: %w", l.kind, l.path, err)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/laminar-sql/laminar/runtime/connector"
+	"github.com/laminar-sql/laminar/runtime/fsys"
 )
 
 // DefaultBatchSize is the number of lines per batch unless told otherwise.
@@ -38,6 +39,19 @@ type Options struct {
 	Quiet bool
 	// SummaryJSON, when set, is a file that receives the final counters.
 	SummaryJSON string
+	// StateDir, when set, makes the job durable: it writes checkpoints
+	// there every CheckpointInterval (0 means DefaultCheckpointInterval), at
+	// the end of its input and when interrupted, resumes from the newest
+	// one, logs stdin to a write-ahead log and writes file sinks
+	// exactly-once. "" runs without any of that.
+	StateDir           string
+	CheckpointInterval time.Duration
+	// AllowStateReset starts state units that the checkpoint and the
+	// pipeline do not share empty, instead of refusing to start.
+	AllowStateReset bool
+	// CheckpointFS is the filesystem checkpoints are written through; nil
+	// means the real one (tests inject faults with fsys.Faulty).
+	CheckpointFS fsys.FS
 	// Stdin, Stdout and Stderr stand in for the process's own when set.
 	Stdin  io.Reader
 	Stdout io.Writer
@@ -60,6 +74,9 @@ func (o Options) withDefaults(spec Spec) Options {
 	}
 	if o.BatchSize <= 0 {
 		o.BatchSize = DefaultBatchSize
+	}
+	if o.CheckpointInterval <= 0 {
+		o.CheckpointInterval = DefaultCheckpointInterval
 	}
 	if o.ProgressInterval <= 0 {
 		o.ProgressInterval = time.Second
@@ -189,9 +206,9 @@ func Run(ctx context.Context, spec Spec, factory Factory, opts Options) (Summary
 	}
 
 	env := connector.Env{BaseDir: opts.BaseDir, Stdin: opts.Stdin, Stdout: opts.Stdout}
-	err := r.open(env)
+	err := r.start(env, factory)
 	if err == nil {
-		err = r.loop(ctx, factory(r.jobCtx))
+		err = r.loop(ctx)
 	}
 	if closeErr := r.close(); err == nil {
 		err = closeErr
@@ -216,42 +233,113 @@ type runner struct {
 	console *console
 	jobCtx  *Context
 
-	sources     []connector.Source // until handed to their readers
+	pipeline    Pipeline
+	sources     []connector.Source // until handed to their readers; nil for an ended source
 	unflushed   bool               // sinks got rows since their last Flush
 	interrupted bool
+
+	// With a state dir: the checkpointing, and the cut of the batches
+	// processed so far (each source's position, and whether it ended).
+	durable   *durable
+	positions []connector.Position
+	done      []bool
 }
 
-// open opens the sources, then the sinks: a missing input is reported before
-// any output file is truncated.
-func (r *runner) open(env connector.Env) error {
-	for _, s := range r.spec.Sources {
-		src, err := connector.OpenSource(env, s.Connector, s.Options)
+// start opens the sources, builds the pipeline, then opens the sinks: a
+// missing input or a pipeline that does not match its checkpoint is
+// reported before any output file is touched. With a state dir it resumes
+// from the newest checkpoint.
+func (r *runner) start(env connector.Env, factory Factory) error {
+	began := time.Now()
+	if r.opts.StateDir != "" {
+		d, err := openDurable(r.spec, r.opts, r.console)
+		if err != nil {
+			return err
+		}
+		r.durable = d
+	}
+	r.positions = make([]connector.Position, len(r.spec.Sources))
+	r.done = make([]bool, len(r.spec.Sources))
+	for i, s := range r.spec.Sources {
+		var src connector.Source
+		var err error
+		if r.durable != nil {
+			src, r.positions[i], err = r.durable.openSource(env, i, s)
+			r.done[i] = src == nil && err == nil
+		} else {
+			src, err = connector.OpenSource(env, s.Connector, s.Options)
+		}
 		if err != nil {
 			return fmt.Errorf("source %s: %w", s.Name, err)
 		}
 		r.sources = append(r.sources, src)
 	}
 	for _, s := range r.spec.Sinks {
-		sink, err := connector.OpenSink(env, s.Connector, s.Options)
+		r.jobCtx.Sinks = append(r.jobCtx.Sinks, &SinkWriter{Name: s.Name})
+	}
+	r.pipeline = factory(r.jobCtx)
+	st, stateful := r.pipeline.(Stateful)
+	if r.durable != nil && stateful {
+		if err := r.durable.checkUnits(st.StateUnits()); err != nil {
+			return err
+		}
+	}
+	for i, s := range r.spec.Sinks {
+		sink, err := r.openSink(env, s)
 		if err != nil {
 			return fmt.Errorf("sink %s: %w", s.Name, err)
 		}
-		r.jobCtx.Sinks = append(r.jobCtx.Sinks, &SinkWriter{Name: s.Name, sink: sink})
+		r.jobCtx.Sinks[i].sink = sink
 	}
+	if r.durable == nil {
+		return nil
+	}
+	for _, l := range []*recordLog{r.jobCtx.deadLetter, r.jobCtx.late} {
+		if err := l.makeDurable(r.durable); err != nil {
+			return err
+		}
+	}
+	if stateful {
+		if err := r.durable.loadState(st); err != nil {
+			return err
+		}
+	}
+	r.durable.resumed(began)
 	return nil
+}
+
+// openSink opens a sink; with a state dir, one that supports it is
+// exactly-once and recovered to the checkpoint.
+func (r *runner) openSink(env connector.Env, s SinkSpec) (connector.Sink, error) {
+	if r.durable == nil {
+		return connector.OpenSink(env, s.Connector, s.Options)
+	}
+	sink, err := connector.OpenEpochSink(env, s.Connector, s.Options, r.durable.sinkDir("sinks", s.Name))
+	if err != nil {
+		return nil, err
+	}
+	if es, ok := sink.(connector.EpochSink); ok {
+		if err := r.durable.recoverSink(s.Name, es); err != nil {
+			sink.Close()
+			return nil, err
+		}
+	}
+	return sink, nil
 }
 
 // batchMsg carries one filled batch from a source's reader to the main loop.
 type batchMsg struct {
 	src   int
 	batch *connector.LineBatch
+	pos   connector.Position // the source's position after the batch
 	more  bool
 	err   error
 }
 
 // loop feeds the sources' batches to the pipeline, on this goroutine only,
 // until every source has ended, one fails, or ctx is canceled.
-func (r *runner) loop(ctx context.Context, pipeline Pipeline) error {
+func (r *runner) loop(ctx context.Context) error {
+	pipeline := r.pipeline
 	readCtx, stopReading := context.WithCancel(ctx)
 	defer stopReading()
 
@@ -261,7 +349,12 @@ func (r *runner) loop(ctx context.Context, pipeline Pipeline) error {
 	msgs := make(chan batchMsg, 2*len(r.sources))
 	free := make([]chan *connector.LineBatch, len(r.sources))
 	var readers sync.WaitGroup
+	active := 0
 	for i, src := range r.sources {
+		if src == nil {
+			continue // ended before the checkpoint this run resumed from
+		}
+		active++
 		free[i] = make(chan *connector.LineBatch, 2)
 		free[i] <- new(connector.LineBatch)
 		free[i] <- new(connector.LineBatch)
@@ -275,10 +368,16 @@ func (r *runner) loop(ctx context.Context, pipeline Pipeline) error {
 		defer ticker.Stop()
 		tick = ticker.C
 	}
+	var checkpointTick <-chan time.Time
+	if r.durable != nil {
+		ticker := time.NewTicker(r.opts.CheckpointInterval)
+		defer ticker.Stop()
+		checkpointTick = ticker.C
+	}
 	meter := progressMeter{lastTime: time.Now()}
 	defer r.console.clearProgress()
 
-	for active := len(free); active > 0; {
+	for active > 0 {
 		if ctx.Err() != nil {
 			r.interrupted = true
 			break
@@ -296,6 +395,10 @@ func (r *runner) loop(ctx context.Context, pipeline Pipeline) error {
 			r.interrupted = true
 		case now := <-tick:
 			r.console.progress(meter.line(r.rowsIn(), now))
+		case <-checkpointTick:
+			if err := r.checkpoint(false); err != nil {
+				return err
+			}
 		case m := <-msgs:
 			if err := r.process(pipeline, m); err != nil {
 				return err // readers stop through readCtx and close their sources
@@ -309,14 +412,22 @@ func (r *runner) loop(ctx context.Context, pipeline Pipeline) error {
 	}
 	if r.interrupted {
 		// Everything read so far is processed and handed to the sinks; the
-		// sinks are closed by Run. The final checkpoint of a graceful stop
-		// (source offsets, operator state, sink epoch) belongs here.
-		// Readers may be blocked in a read that cannot be interrupted
-		// (a terminal on stdin): they end on their own, without waiting.
-		return nil
+		// sinks are closed by Run. Readers may be blocked in a read that
+		// cannot be interrupted (a terminal on stdin): they end on their
+		// own, without waiting.
+		return r.checkpoint(true)
 	}
 	readers.Wait() // each has sent its last batch and is closing its source
-	return nil
+	return r.checkpoint(true)
+}
+
+// checkpoint takes a checkpoint of what was processed so far, if the job
+// has a state dir; it is called between batches only.
+func (r *runner) checkpoint(final bool) error {
+	if r.durable == nil {
+		return nil
+	}
+	return r.durable.take(r.pipeline, r.spec, r.positions, r.done, final && !r.opts.Quiet)
 }
 
 // readSource fills src's free batches and sends them to the main loop until
@@ -333,8 +444,12 @@ func readSource(ctx context.Context, src int, s connector.Source, batchSize int,
 			return
 		}
 		more, err := s.Next(b, batchSize)
+		var pos connector.Position
+		if p, ok := s.(connector.Positioned); ok {
+			pos = p.Position()
+		}
 		select {
-		case out <- batchMsg{src: src, batch: b, more: more && err == nil, err: err}:
+		case out <- batchMsg{src: src, batch: b, pos: pos, more: more && err == nil, err: err}:
 		case <-ctx.Done():
 			return
 		}
@@ -352,6 +467,7 @@ func (r *runner) process(pipeline Pipeline, m batchMsg) error {
 	}
 	if !m.more && m.err == nil {
 		pipeline.EndOfInput(m.src)
+		r.done[m.src] = true
 	}
 	if err := r.writeSinks(); err != nil {
 		return err
@@ -359,6 +475,7 @@ func (r *runner) process(pipeline Pipeline, m batchMsg) error {
 	if m.err != nil {
 		return fmt.Errorf("source %s: %w", r.spec.Sources[m.src].Name, m.err)
 	}
+	r.positions[m.src] = m.pos
 	return nil
 }
 
@@ -401,9 +518,14 @@ func (r *runner) close() error {
 		}
 	}
 	for _, src := range r.sources { // opened but never handed to a reader
-		src.Close()
+		if src != nil {
+			src.Close()
+		}
 	}
 	for _, w := range r.jobCtx.Sinks {
+		if w.sink == nil {
+			continue // never opened
+		}
 		if err := w.sink.Close(); err != nil {
 			keep(fmt.Errorf("sink %s: %w", w.Name, err))
 		}

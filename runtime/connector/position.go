@@ -1,0 +1,22 @@
+package connector
+
+// Position is where a source resumes after a restart: what a checkpoint
+// records for it.
+type Position struct {
+	Offset int64 // byte offset in the input; events generated for Nexmark
+	Line   int64 // lines consumed before Offset, blank ones included
+	// WAL is the write-ahead log position ("segment:offset") after the last
+	// batch, for input replayed from the log; "" otherwise.
+	WAL string
+}
+
+// Positioned is a source that can say where it stands: the position after
+// the last batch Next returned, where a restart resumes.
+type Positioned interface {
+	Position() Position
+}
+
+// Position implements Positioned.
+func (s *ReaderSource) Position() Position {
+	return Position{Offset: s.Offset(), Line: s.LinesRead()}
+}

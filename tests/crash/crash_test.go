@@ -1,0 +1,424 @@
+// Package crash kills real Laminar jobs with SIGKILL at random moments and
+// checks that, restarted each time until they finish, they produce exactly
+// the output of an uninterrupted run: the test of DESIGN.md's promise that
+// "killing a job with SIGKILL at any point and restarting it yields output
+// identical to an uninterrupted run".
+//
+// TestMain builds laminarc once, and each test builds its job with
+// `laminarc build`. Every pipeline is run uninterrupted for the reference
+// output, then with --state-dir and a short --checkpoint-interval, killed
+// after a random (seeded) delay and restarted, over and over; the test-only
+// knob LAMINAR_TEST_CHECKPOINT_DELAY stretches every checkpoint so that
+// many kills land while a checkpoint is being written or published. When a
+// job finishes before enough kills were made, its output is checked and a
+// new round starts from an empty state dir, until at least minKills kills.
+//
+// Set LAMINAR_CRASH_SEED to replay a seed (the test logs the one it used).
+package crash
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+const (
+	minKills = 50
+	// maxStarts bounds a round: a job that never gets to finish fails the
+	// test instead of looping.
+	maxStarts = 400
+)
+
+var laminarc string // the binary TestMain built
+
+func TestMain(m *testing.M) {
+	os.Exit(runTests(m))
+}
+
+func runTests(m *testing.M) int {
+	flag.Parse()
+	if testing.Short() {
+		return m.Run()
+	}
+	dir, err := os.MkdirTemp("", "laminar-crash-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	laminarc = filepath.Join(dir, "laminarc")
+	build := exec.Command("go", "build", "-o", laminarc, "github.com/laminar-sql/laminar/cmd/laminarc")
+	if out, err := build.CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "building laminarc: %v\n%s", err, out)
+		return 1
+	}
+	os.Setenv("LAMINAR_CACHE", filepath.Join(dir, "cache"))
+	return m.Run()
+}
+
+// source returns the CREATE SOURCE of the trades every pipeline reads.
+func source(connector string) string {
+	with := "connector = 'file', path = 'input.jsonl', format = 'json'"
+	if connector == "stdin" {
+		with = "connector = 'stdin', format = 'json'"
+	}
+	return `CREATE SOURCE trades (
+  symbol VARCHAR NOT NULL, price DOUBLE, volume BIGINT, ts TIMESTAMP NOT NULL,
+  WATERMARK FOR ts AS ts - INTERVAL '5' SECOND
+) WITH (` + with + `);
+`
+}
+
+const sink = "CREATE SINK out FROM v WITH (connector = 'file', path = 'output.jsonl', format = 'json');\n"
+
+var (
+	tumbling = `CREATE MATERIALIZED VIEW v AS
+SELECT symbol, window_start, window_end, SUM(price * volume) / SUM(volume) AS vwap, COUNT(*) AS n
+FROM TUMBLE(trades, ts, INTERVAL '1' MINUTE)
+GROUP BY symbol, window_start, window_end
+EMIT ON WINDOW CLOSE;
+`
+	hopping = `CREATE MATERIALIZED VIEW v AS
+SELECT symbol, HOP(ts, INTERVAL '10' SECOND, INTERVAL '30' SECOND) AS window_start,
+       HOP_END(ts, INTERVAL '10' SECOND, INTERVAL '30' SECOND) AS window_end,
+       MAX(price) AS high, COUNT(*) AS n
+FROM trades
+GROUP BY HOP(ts, INTERVAL '10' SECOND, INTERVAL '30' SECOND), symbol;
+`
+	updating = `CREATE MATERIALIZED VIEW v AS
+SELECT symbol, COUNT(*) AS n, SUM(volume) AS volume, MAX(price) AS high
+FROM trades
+GROUP BY symbol
+EMIT CHANGES;
+`
+)
+
+// input is the trades every run reads: mostly in order, some out of order
+// within the watermark delay, a few late, a few malformed, so that the
+// dead-letter and late files are exercised as well.
+func input(rows int) []byte {
+	r := rand.New(rand.NewPCG(7, 7))
+	var b bytes.Buffer
+	base := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range rows {
+		ts := base.Add(time.Duration(i) * 50 * time.Millisecond)
+		switch {
+		case i%997 == 500:
+			b.WriteString("{not json\n")
+			continue
+		case i%1009 == 700:
+			ts = ts.Add(-2 * time.Minute) // late
+		default:
+			ts = ts.Add(-time.Duration(r.IntN(3000)) * time.Millisecond)
+		}
+		fmt.Fprintf(&b, `{"symbol":"S%02d","price":%d.%02d,"volume":%d,"ts":%q}`+"\n",
+			r.IntN(40), 100+r.IntN(50), r.IntN(100), 1+r.IntN(500), ts.Format(time.RFC3339Nano))
+	}
+	return b.Bytes()
+}
+
+// job is a built pipeline.
+type job struct {
+	bin   string
+	input []byte
+	stdin bool
+}
+
+func buildJob(t *testing.T, sql string, stdin bool, in []byte) job {
+	t.Helper()
+	dir := t.TempDir()
+	p := filepath.Join(dir, "p.sql")
+	if err := os.WriteFile(p, []byte(sql), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(dir, "job")
+	if out, err := exec.Command(laminarc, "build", p, "-o", bin).CombinedOutput(); err != nil {
+		t.Fatalf("laminarc build: %v\n%s", err, out)
+	}
+	return job{bin: bin, input: in, stdin: stdin}
+}
+
+// newRunDir makes a directory to run the job in, with its input.
+func (j job) newRunDir(t *testing.T) string {
+	dir := t.TempDir()
+	if !j.stdin {
+		if err := os.WriteFile(filepath.Join(dir, "input.jsonl"), j.input, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// outputs are the files a run leaves.
+var outputs = []string{"output.jsonl", "p.dead.jsonl", "p.late.jsonl"}
+
+func readOutputs(t *testing.T, dir string) map[string]string {
+	got := map[string]string{}
+	for _, name := range outputs {
+		data, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil && !errors.Is(err, os.ErrNotExist) {
+			t.Fatal(err)
+		}
+		got[name] = string(data)
+	}
+	return got
+}
+
+func (j job) command(dir string, durable bool, batchSize int) *exec.Cmd {
+	args := []string{"--base-dir", dir, "--dead-letter", filepath.Join(dir, "p.dead.jsonl"),
+		"--late", filepath.Join(dir, "p.late.jsonl"), "--batch-size", strconv.Itoa(batchSize), "--quiet"}
+	if durable {
+		args = append(args, "--state-dir", filepath.Join(dir, "state"), "--checkpoint-interval", "4ms")
+	}
+	cmd := exec.Command(j.bin, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "LAMINAR_TEST_CHECKPOINT_DELAY=1ms")
+	return cmd
+}
+
+// reference runs the job once, uninterrupted and without a state dir.
+func (j job) reference(t *testing.T) map[string]string {
+	dir := j.newRunDir(t)
+	cmd := j.command(dir, false, 1024)
+	if j.stdin {
+		cmd.Stdin = bytes.NewReader(j.input)
+	}
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("reference run: %v\n%s", err, out)
+	}
+	ref := readOutputs(t, dir)
+	if ref["output.jsonl"] == "" || ref["p.dead.jsonl"] == "" {
+		t.Fatalf("the reference run should write output and dead letters: %v", ref)
+	}
+	return ref
+}
+
+var ackedRE = regexp.MustCompile(`holds the input up to byte (\d+)`)
+
+// start starts a durable run. For stdin it plays a producer that keeps its
+// data until the job acknowledges it: it reads from the job's stderr how
+// much of the input the job's write-ahead log already holds and sends the
+// rest (the job did not acknowledge what the pipe held when it was killed).
+func (j job) start(t *testing.T, dir string, batchSize int, stderr *bytes.Buffer) *exec.Cmd {
+	cmd := j.command(dir, true, batchSize)
+	if !j.stdin {
+		cmd.Stderr = stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		return cmd
+	}
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	errPipe, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		defer in.Close()
+		lines := bufio.NewReader(errPipe)
+		for {
+			line, err := lines.ReadString('\n')
+			stderr.WriteString(line)
+			if err != nil {
+				return
+			}
+			if m := ackedRE.FindStringSubmatch(line); m != nil {
+				from, _ := strconv.Atoi(m[1])
+				go io.Copy(stderr, lines)
+				for rest := j.input[from:]; len(rest) > 0; {
+					n := min(len(rest), 2048)
+					if _, err := in.Write(rest[:n]); err != nil {
+						return // killed
+					}
+					rest = rest[n:]
+				}
+				return
+			}
+		}
+	}()
+	return cmd
+}
+
+// crashRuns runs the job killing it at random moments until it finishes,
+// in rounds until at least minKills kills, and checks each round's output.
+func crashRuns(t *testing.T, j job, same func(t *testing.T, got, want string)) {
+	ref := j.reference(t)
+	seed := uint64(time.Now().UnixNano())
+	if s := os.Getenv("LAMINAR_CRASH_SEED"); s != "" {
+		seed, _ = strconv.ParseUint(s, 10, 64)
+	}
+	t.Logf("seed %d (LAMINAR_CRASH_SEED replays it)", seed)
+	r := rand.New(rand.NewPCG(seed, 1))
+
+	kills, inCheckpoint, rounds := 0, 0, 0
+	for kills < minKills {
+		rounds++
+		dir := j.newRunDir(t)
+		starts := 0
+		for {
+			if starts++; starts > maxStarts {
+				t.Fatalf("round %d: the job did not finish in %d starts", rounds, maxStarts)
+			}
+			var stderr bytes.Buffer
+			started := time.Now()
+			cmd := j.start(t, dir, 1+r.IntN(300), &stderr)
+			delay := time.Duration(1+r.IntN(40)) * time.Millisecond
+			exited := make(chan error, 1)
+			go func() { exited <- cmd.Wait() }()
+			var err error
+			select {
+			case err = <-exited:
+			case <-time.After(delay):
+				cmd.Process.Signal(syscall.SIGKILL)
+				err = <-exited
+			}
+			if err == nil {
+				break // finished
+			}
+			var exit *exec.ExitError
+			if errors.As(err, &exit) && exit.Sys().(syscall.WaitStatus).Signal() == syscall.SIGKILL {
+				kills++
+				if checkpointInProgress(dir, started) {
+					inCheckpoint++
+				}
+				continue
+			}
+			t.Fatalf("round %d, start %d: %v\n%s", rounds, starts, err, stderr.String())
+		}
+		got := readOutputs(t, dir)
+		for _, name := range outputs {
+			if name == "output.jsonl" {
+				same(t, got[name], ref[name])
+			} else if got[name] != ref[name] {
+				t.Errorf("round %d: %s differs from the uninterrupted run:\n%s\nwant\n%s", rounds, name, got[name], ref[name])
+			}
+		}
+		if t.Failed() {
+			t.Fatalf("round %d failed after %d kills", rounds, kills)
+		}
+	}
+	t.Logf("%d kills (%d while a checkpoint was being written) in %d rounds, every round's output as without kills",
+		kills, inCheckpoint, rounds)
+}
+
+// checkpointInProgress reports whether a job killed after it started left
+// a checkpoint's temporary directory of its own behind: it died writing
+// that checkpoint.
+func checkpointInProgress(dir string, started time.Time) bool {
+	tmp, _ := filepath.Glob(filepath.Join(dir, "state", "checkpoints", "cp-*.tmp-*"))
+	for _, path := range tmp {
+		if info, err := os.Stat(path); err == nil && info.ModTime().After(started) {
+			return true
+		}
+	}
+	return false
+}
+
+// sameRows: an append-only result, the same rows in the same order.
+func sameRows(t *testing.T, got, want string) {
+	t.Helper()
+	if got != want {
+		t.Errorf("output differs from the uninterrupted run (%d vs %d bytes):\n%s", len(got), len(want), firstDiff(got, want))
+	}
+}
+
+// sameTable: an updating result nets to the same table. The changes
+// themselves may differ, since a restart cuts the input into other batches
+// and an updating view emits its changes per batch.
+func sameTable(t *testing.T, got, want string) {
+	t.Helper()
+	g, w := netTable(t, got), netTable(t, want)
+	if !slices.Equal(g, w) {
+		t.Errorf("net table differs from the uninterrupted run:\n%v\nwant\n%v", g, w)
+	}
+}
+
+// netTable sums the "_op" weights per row and lists the rows left.
+func netTable(t *testing.T, output string) []string {
+	weights := map[string]int{}
+	for line := range strings.Lines(output) {
+		var row map[string]any
+		if err := json.Unmarshal([]byte(line), &row); err != nil {
+			t.Fatalf("output line %q: %v", line, err)
+		}
+		w := 1
+		if row["_op"] == "-" {
+			w = -1
+		}
+		delete(row, "_op")
+		key, _ := json.Marshal(row) // map keys sorted
+		weights[string(key)] += w
+	}
+	var rows []string
+	for row, w := range weights {
+		if w < 0 {
+			t.Errorf("row %s has weight %d", row, w)
+		}
+		for range w {
+			rows = append(rows, row)
+		}
+	}
+	slices.Sort(rows)
+	return rows
+}
+
+func firstDiff(got, want string) string {
+	g, w := strings.Split(got, "\n"), strings.Split(want, "\n")
+	for i := range min(len(g), len(w)) {
+		if g[i] != w[i] {
+			return fmt.Sprintf("line %d: %s\nwant     %s", i+1, g[i], w[i])
+		}
+	}
+	return fmt.Sprintf("%d lines, want %d", len(g), len(w))
+}
+
+func skipShort(t *testing.T) {
+	if testing.Short() {
+		t.Skip("kills real jobs")
+	}
+	t.Parallel()
+}
+
+func TestCrashTumbling(t *testing.T) {
+	skipShort(t)
+	crashRuns(t, buildJob(t, source("file")+tumbling+sink, false, input(60_000)), sameRows)
+}
+
+func TestCrashHopping(t *testing.T) {
+	skipShort(t)
+	crashRuns(t, buildJob(t, source("file")+hopping+sink, false, input(60_000)), sameRows)
+}
+
+func TestCrashUpdating(t *testing.T) {
+	skipShort(t)
+	crashRuns(t, buildJob(t, source("file")+updating+sink, false, input(60_000)), sameTable)
+}
+
+// TestCrashStdin: stdin cannot be read again, so the job logs every batch
+// to its write-ahead log before processing it and replays the log after a
+// restart; the producer resends only what the log does not hold.
+func TestCrashStdin(t *testing.T) {
+	skipShort(t)
+	crashRuns(t, buildJob(t, source("stdin")+tumbling+sink, true, input(60_000)), sameRows)
+}
