@@ -50,6 +50,7 @@ race:
 # The example user module: its generated package is fresh and its tests pass.
 embedded:
 	cd generated_examples/embedded && $(GO) run github.com/laminar-sql/laminar/cmd/laminarc compile --lib --check -o ./pipeline pipeline.sql
+	cd generated_examples/embedded && $(GO) run github.com/laminar-sql/laminar/cmd/laminarc compile --lib --check -o ./counts counts.sql
 	cd generated_examples/embedded && $(GO) vet ./... && $(GO) test -count=1 ./...
 
 difftest:

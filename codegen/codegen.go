@@ -33,6 +33,7 @@ type sourceInfo struct {
 	ops      []*opInfo
 	windowed bool
 	updating bool
+	input    bool // --lib: the embedding program pushes its rows
 }
 
 type opInfo struct {

@@ -13,13 +13,20 @@ import (
 // --lib): pipeline.go, the engine, and api.go, a typed API over it: Open,
 // one input per source (Push, PushBatch, AdvanceWatermark, End), one output
 // per view (OnRow, Rows), Close.
-func LibFiles(p *physical.Plan, sqlText, sourceFile, pkg string) (map[string][]byte, error) {
+//
+// Sources declared with connector = 'push' are inputs; the pipeline reads
+// the others itself (files, stdin, Nexmark), unless exposeAll makes every
+// source an input.
+func LibFiles(p *physical.Plan, sqlText, sourceFile, pkg string, exposeAll bool) (map[string][]byte, error) {
 	core, err := Generate(p, sqlText, Options{Package: pkg, SourceFile: sourceFile})
 	if err != nil {
 		return nil, err
 	}
 	g := &generator{plan: p, glob: &globals{regexps: map[string]string{}}}
 	g.layout()
+	for _, s := range g.sources {
+		s.input = exposeAll || s.src.Connector == "push"
+	}
 	f := jen.NewFile(pkg)
 	f.HeaderComment(Header)
 	if sourceFile != "" {
@@ -54,6 +61,10 @@ func (g *generator) libAPI() {
 		jen.Comment("closed: the source, the view and the row as JSON. Late rows are never"),
 		jen.Comment("silently dropped: without OnLate they are counted in Stats."),
 		jen.Id("OnLate").Func().Params(jen.Id("source"), jen.Id("view").String(), jen.Id("row").Index().Byte()),
+		jen.Comment("OnMalformed, when set, receives each record of a source the pipeline reads"),
+		jen.Comment("itself that does not decode (line number, record, why); without it they are"),
+		jen.Comment("counted in Stats."),
+		jen.Id("OnMalformed").Func().Params(jen.Id("source").String(), jen.Id("line").Int64(), jen.Id("record").Index().Byte(), jen.Id("err").Error()),
 		jen.Line(),
 		jen.Comment("StateDir, when set, makes the pipeline durable: every pushed row is"),
 		jen.Comment("appended to a write-ahead log there before it is processed, state is"),
@@ -72,7 +83,7 @@ func (g *generator) libAPI() {
 
 	// Pipeline
 	fields := []jen.Code{}
-	for _, s := range g.sources {
+	for _, s := range g.inputs() {
 		fields = append(fields, jen.Comment(fmt.Sprintf("%s pushes rows into source %s.", s.goName, commentLines(s.src.Name)[0])),
 			jen.Id(s.goName).Op("*").Id(s.goName+"Input"))
 	}
@@ -89,6 +100,12 @@ func (g *generator) libAPI() {
 		jen.Id("late").Int64(),
 		jen.Id("dur").Op("*").Qual(pkgLaminar, "Durable"),
 		jen.Id("rec").Index().Byte(),
+		jen.Id("malformed").Int64(),
+		jen.Id("stop").Qual("context", "CancelFunc"),
+		jen.Id("readers").Qual("sync", "WaitGroup"),
+		jen.Id("readErr").Error(),
+		jen.Id("startReaders").Func().Params(),
+		jen.Id("started").Bool(),
 	)
 	f.Comment("Pipeline runs the pipeline in this process. Its methods are safe for")
 	f.Comment("concurrent use; rows are processed on the goroutine that pushes them, and")
@@ -103,12 +120,16 @@ func (g *generator) libAPI() {
 			jen.Id("p").Dot("late").Op("++"),
 			jen.If(jen.Id("opts").Dot("OnLate").Op("!=").Nil()).Block(
 				jen.Id("opts").Dot("OnLate").Call(jen.Id("Spec").Dot("Sources").Index(jen.Id("src")).Dot("Name"), jen.Id("view"), jen.Id("row")))),
+		jen.Id("onMalformed").Op(":=").Func().Params(jen.Id("src").Int(), jen.List(jen.Id("line"), jen.Id("_")).Int64(), jen.Id("record").Index().Byte(), jen.Id("err").Error()).Block(
+			jen.Id("p").Dot("malformed").Op("++"),
+			jen.If(jen.Id("opts").Dot("OnMalformed").Op("!=").Nil()).Block(
+				jen.Id("opts").Dot("OnMalformed").Call(jen.Id("Spec").Dot("Sources").Index(jen.Id("src")).Dot("Name"), jen.Id("line"), jen.Id("record"), jen.Id("err")))),
 		jen.List(jen.Id("emb"), jen.Id("err")).Op(":=").Add(rt("job.NewEmbedded")).Call(jen.Id("Spec"), rt("job.EmbedOptions").Values(jen.Dict{
-			jen.Id("BaseDir"): jen.Id("opts").Dot("BaseDir"), jen.Id("OnLate"): jen.Id("onLate")})),
+			jen.Id("BaseDir"): jen.Id("opts").Dot("BaseDir"), jen.Id("OnLate"): jen.Id("onLate"), jen.Id("OnMalformed"): jen.Id("onMalformed")})),
 		jen.If(jen.Id("err").Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Id("err"))),
 		jen.List(jen.Id("p").Dot("emb"), jen.Id("p").Dot("core")).Op("=").List(jen.Id("emb"), jen.Id("newEngine").Call(jen.Id("emb").Dot("Context").Call())),
 	}
-	for _, s := range g.sources {
+	for _, s := range g.inputs() {
 		body = append(body, jen.Id("p").Dot(s.goName).Op("=").Op("&").Id(s.goName+"Input").Values(jen.Dict{jen.Id("p"): jen.Id("p")}))
 	}
 	for _, o := range g.ops {
@@ -122,9 +143,37 @@ func (g *generator) libAPI() {
 					jen.Id("AllowStateReset"): jen.Id("opts").Dot("AllowStateReset")})),
 			jen.If(jen.Id("err").Op("!=").Nil()).Block(jen.Id("emb").Dot("Close").Call(), jen.Return(jen.Nil(), jen.Id("err"))),
 		),
-		jen.Id("_").Op("=").Id("ctx"), jen.Return(jen.Id("p"), jen.Nil()))
+	)
+	read := g.readSources()
+	if len(read) > 0 {
+		body = append(body,
+			jen.If(jen.Id("opts").Dot("StateDir").Op("!=").Lit("")).Block(
+				jen.Id("emb").Dot("Close").Call(),
+				jen.Return(jen.Nil(), jen.Qual("errors", "New").Call(jen.Lit("laminar: a durable embedded pipeline takes pushed sources only; this one reads "+read[0].src.Name+" itself")))),
+			jen.Var().Id("rctx").Qual("context", "Context"),
+			jen.List(jen.Id("rctx"), jen.Id("p").Dot("stop")).Op("=").Qual("context", "WithCancel").Call(jen.Id("ctx")))
+		var starts []jen.Code
+		for _, s := range read {
+			starts = append(starts, jen.Id("p").Dot("readers").Dot("Go").Call(jen.Func().Params().Block(
+				jen.Id("err").Op(":=").Id("emb").Dot("Read").Call(jen.Id("rctx"), jen.Lit(s.idx), jen.Id("Spec").Dot("Sources").Index(jen.Lit(s.idx)), jen.Op("&").Id("p").Dot("mu"),
+					jen.Func().Params(jen.Id("b").Op("*").Qual(pkgConnector, "LineBatch"), jen.Id("end").Bool()).Error().Block(
+						jen.If(jen.Id("p").Dot("closed")).Block(jen.Return(rt("laminar.ErrClosed"))),
+						jen.If(jen.Id("b").Dot("Len").Call().Op(">").Lit(0)).Block(jen.Id("p").Dot("core").Dot("ProcessLines").Call(jen.Lit(s.idx), jen.Id("b"))),
+						jen.If(jen.Id("end")).Block(jen.Id("p").Dot("core").Dot("EndOfInput").Call(jen.Lit(s.idx))),
+						jen.Return(jen.Id("p").Dot("done").Call()))),
+				jen.If(jen.Id("err").Op("!=").Nil().Op("&&").Op("!").Qual("errors", "Is").Call(jen.Id("err"), rt("laminar.ErrClosed"))).Block(
+					jen.Id("p").Dot("mu").Dot("Lock").Call(),
+					jen.If(jen.Id("p").Dot("readErr").Op("==").Nil()).Block(jen.Id("p").Dot("readErr").Op("=").Id("err")),
+					jen.Id("p").Dot("mu").Dot("Unlock").Call()),
+			)))
+		}
+		body = append(body, jen.Id("p").Dot("startReaders").Op("=").Func().Params().Block(starts...))
+	}
+	body = append(body, jen.Id("_").Op("=").Id("ctx"), jen.Return(jen.Id("p"), jen.Nil()))
 	f.Comment("Open starts the pipeline. Sinks named in the SQL are opened and keep receiving")
-	f.Comment("the rows of their views; Close flushes and closes them.")
+	f.Comment("the rows of their views; Close flushes and closes them. Sources the pipeline")
+	f.Comment("reads itself (connectors other than push) are read in the background from")
+	f.Comment("Start until they end or ctx is done; Wait waits for that.")
 	f.Func().Id("Open").Params(jen.Id("ctx").Qual("context", "Context"), jen.Id("opts").Id("Options")).Params(jen.Op("*").Id("Pipeline"), jen.Error()).Block(body...)
 	f.Line()
 
@@ -138,37 +187,56 @@ func (g *generator) libAPI() {
 	f.Comment("Close flushes and closes the sinks. Rows of windows still open are not")
 	f.Comment("emitted: call End on the inputs first to close every window.")
 	f.Func().Params(recv).Id("Close").Params().Error().Block(
-		jen.Id("p").Dot("mu").Dot("Lock").Call(), jen.Defer().Id("p").Dot("mu").Dot("Unlock").Call(),
-		jen.If(jen.Id("p").Dot("closed")).Block(jen.Return(jen.Nil())),
+		jen.Id("p").Dot("mu").Dot("Lock").Call(),
+		jen.If(jen.Id("p").Dot("closed")).Block(jen.Id("p").Dot("mu").Dot("Unlock").Call(), jen.Return(jen.Nil())),
 		jen.Id("p").Dot("closed").Op("=").True(),
+		jen.Id("p").Dot("mu").Dot("Unlock").Call(),
+		jen.If(jen.Id("p").Dot("stop").Op("!=").Nil()).Block(jen.Id("p").Dot("stop").Call()),
+		jen.Id("p").Dot("readers").Dot("Wait").Call(),
+		jen.Id("p").Dot("mu").Dot("Lock").Call(), jen.Defer().Id("p").Dot("mu").Dot("Unlock").Call(),
 		jen.Var().Id("err").Error(),
 		jen.If(jen.Id("p").Dot("dur").Op("!=").Nil()).Block(jen.Id("err").Op("=").Id("p").Dot("dur").Dot("Close").Call()),
 		jen.Return(jen.Qual("errors", "Join").Call(jen.Id("err"), jen.Id("p").Dot("emb").Dot("Close").Call())))
 	f.Line()
-	f.Comment("Start processes again the rows logged after the last checkpoint (a durable")
-	f.Comment("pipeline after a restart), so that their output reaches the callbacks")
-	f.Comment("registered before. The first push calls it if the program did not.")
+	f.Comment("Start begins processing: it replays the rows logged after the last checkpoint")
+	f.Comment("(a durable pipeline after a restart) and starts reading the sources the")
+	f.Comment("pipeline reads itself, so register callbacks first. The first push, and")
+	f.Comment("Wait, call it if the program did not.")
 	f.Func().Params(recv).Id("Start").Params().Error().Block(
 		jen.Id("p").Dot("mu").Dot("Lock").Call(), jen.Defer().Id("p").Dot("mu").Dot("Unlock").Call(),
 		jen.If(jen.Id("p").Dot("closed")).Block(jen.Return(rt("laminar.ErrClosed"))),
 		jen.Return(jen.Id("p").Dot("start").Call()))
 	f.Line()
 	f.Func().Params(recv).Id("start").Params().Error().Block(
-		jen.If(jen.Id("p").Dot("dur").Op("==").Nil()).Block(jen.Return(jen.Nil())),
-		jen.If(jen.Id("err").Op(":=").Id("p").Dot("dur").Dot("Start").Call(), jen.Id("err").Op("!=").Nil()).Block(jen.Return(jen.Id("err"))),
+		jen.If(jen.Id("p").Dot("started")).Block(jen.Return(jen.Nil())),
+		jen.Id("p").Dot("started").Op("=").True(),
+		jen.If(jen.Id("p").Dot("dur").Op("!=").Nil()).Block(
+			jen.If(jen.Id("err").Op(":=").Id("p").Dot("dur").Dot("Start").Call(), jen.Id("err").Op("!=").Nil()).Block(jen.Return(jen.Id("err")))),
+		jen.If(jen.Id("p").Dot("startReaders").Op("!=").Nil()).Block(jen.Id("p").Dot("startReaders").Call()),
 		jen.Return(jen.Id("p").Dot("emb").Dot("Drain").Call()))
 	f.Line()
 	g.libLog()
+	f.Comment("Wait waits until the sources the pipeline reads itself have ended (or Close")
+	f.Comment("stopped them) and returns the first error reading them. It returns at once")
+	f.Comment("when every source is pushed.")
+	f.Func().Params(recv).Id("Wait").Params().Error().Block(
+		jen.If(jen.Id("err").Op(":=").Id("p").Dot("Start").Call(), jen.Id("err").Op("!=").Nil()).Block(jen.Return(jen.Id("err"))),
+		jen.Id("p").Dot("readers").Dot("Wait").Call(),
+		jen.Id("p").Dot("mu").Dot("Lock").Call(), jen.Defer().Id("p").Dot("mu").Dot("Unlock").Call(),
+		jen.Return(jen.Id("p").Dot("readErr")))
+	f.Line()
 	f.Comment("Stats are the pipeline's counters.")
-	f.Type().Id("Stats").Struct(jen.Comment("Late is the number of rows that arrived after their window had closed."), jen.Id("Late").Int64())
+	f.Type().Id("Stats").Struct(
+		jen.Comment("Late is the number of rows that arrived after their window had closed."), jen.Id("Late").Int64(),
+		jen.Comment("Malformed is the number of records of self-read sources that did not decode."), jen.Id("Malformed").Int64())
 	f.Line()
 	f.Comment("Stats returns the pipeline's counters.")
 	f.Func().Params(recv).Id("Stats").Params().Id("Stats").Block(
 		jen.Id("p").Dot("mu").Dot("Lock").Call(), jen.Defer().Id("p").Dot("mu").Dot("Unlock").Call(),
-		jen.Return(jen.Id("Stats").Values(jen.Dict{jen.Id("Late"): jen.Id("p").Dot("late")})))
+		jen.Return(jen.Id("Stats").Values(jen.Dict{jen.Id("Late"): jen.Id("p").Dot("late"), jen.Id("Malformed"): jen.Id("p").Dot("malformed")})))
 	f.Line()
 
-	for _, s := range g.sources {
+	for _, s := range g.inputs() {
 		g.libInput(s)
 	}
 	for _, o := range g.ops {
@@ -270,7 +338,7 @@ func (g *generator) libLog() {
 	f := g.f
 	recv := jen.Id("p").Op("*").Id("Pipeline")
 	var encCases, decCases []jen.Code
-	for _, s := range g.sources {
+	for _, s := range g.inputs() {
 		var encFields, decFields []jen.Code
 		for i, c := range s.src.Schema {
 			encFields = append(encFields, encodeField(jen.Id("r").Dot(s.fields[i]), c.Type)...)
@@ -315,6 +383,9 @@ func (g *generator) libLog() {
 			jen.If(jen.Id("err").Op(":=").Id("p").Dot("dur").Dot("MaybeCheckpoint").Call(), jen.Id("err").Op("!=").Nil()).Block(jen.Return(jen.Id("err")))),
 		jen.Return(jen.Id("p").Dot("emb").Dot("Drain").Call()))
 	f.Line()
+	if len(decCases) == 0 {
+		decCases = append(decCases, jen.Default().Block(jen.Id("_").Op("=").Id("kind")))
+	}
 	f.Comment("replay processes one logged push again.")
 	f.Func().Params(recv).Id("replay").Params(jen.Id("rec").Index().Byte()).Error().Block(
 		jen.Id("d").Op(":=").Add(rt("snapshot.NewDecoder")).Call(jen.Id("rec")),
@@ -323,4 +394,26 @@ func (g *generator) libLog() {
 		jen.Return(jen.Id("d").Dot("Finish").Call()),
 	)
 	f.Line()
+}
+
+// inputs are the sources an embedding program pushes into.
+func (g *generator) inputs() []*sourceInfo {
+	var out []*sourceInfo
+	for _, s := range g.sources {
+		if s.input {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// readSources are the sources the embedded pipeline reads itself.
+func (g *generator) readSources() []*sourceInfo {
+	var out []*sourceInfo
+	for _, s := range g.sources {
+		if !s.input {
+			out = append(out, s)
+		}
+	}
+	return out
 }

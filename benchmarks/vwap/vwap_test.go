@@ -20,7 +20,7 @@ import (
 	"github.com/laminar-sql/laminar/runtime/value"
 )
 
-//go:generate go run ../../cmd/laminarc compile --lib vwap.sql -o compiled
+//go:generate go run ../../cmd/laminarc compile --lib --expose-sources vwap.sql -o compiled
 
 const events = 1 << 20
 const batch = 1024
@@ -132,7 +132,7 @@ func TestCompiledFresh(t *testing.T) {
 	if res == nil {
 		t.Fatal(diags)
 	}
-	files, err := codegen.LibFiles(res.Physical, string(src), "vwap.sql", "compiled")
+	files, err := codegen.LibFiles(res.Physical, string(src), "vwap.sql", "compiled", true)
 	if err != nil {
 		t.Fatal(err)
 	}

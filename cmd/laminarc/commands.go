@@ -146,6 +146,7 @@ func cmdCompile(args []string) int {
 	gomod := fs.Bool("gomod", true, "also write go.mod and go.sum, making DIR a module of its own;\nfalse when DIR is inside a module that already requires the runtime")
 	check := fs.Bool("check", false, "write nothing; exit 1 when the files in DIR are not what compile would write")
 	lib := fs.Bool("lib", false, "write an embeddable package (pipeline.go, api.go) named after DIR: push typed\nrows in, receive typed rows out; see docs/embedding.md")
+	exposeAll := fs.Bool("expose-sources", false, "with --lib: make every source an input, not only those with connector = 'push'")
 	file, _, ok := parseArgs(fs, args)
 	if !ok {
 		return exitPipeline
@@ -161,7 +162,7 @@ func cmdCompile(args []string) int {
 	var files map[string][]byte
 	var err error
 	if *lib {
-		files, err = codegen.LibFiles(l.result.Physical, l.src, filepath.Base(l.path), packageName(dir))
+		files, err = codegen.LibFiles(l.result.Physical, l.src, filepath.Base(l.path), packageName(dir), *exposeAll)
 	} else {
 		files, err = jobFiles(l, dir, *gomod)
 	}

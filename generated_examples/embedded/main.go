@@ -3,6 +3,7 @@
 package main
 
 //go:generate go run github.com/laminar-sql/laminar/cmd/laminarc compile --lib -o ./pipeline pipeline.sql
+//go:generate go run github.com/laminar-sql/laminar/cmd/laminarc compile --lib -o ./counts counts.sql
 
 import (
 	"context"

@@ -29,12 +29,18 @@ type Context struct {
 	lateUncounted int64
 	// onLate receives late rows in an embedded pipeline (NewEmbedded)
 	onLate func(src int, view string, record []byte)
+	// onMalformed receives undecodable records in an embedded pipeline
+	onMalformed func(src int, line, offset int64, record []byte, err error)
 }
 
 // Malformed reports record i of batch (of source src) that could not be
 // decoded: it is counted, logged with its line number and offset, and written
 // to the dead-letter output. The job goes on.
 func (c *Context) Malformed(src int, batch *connector.LineBatch, i int, err error) {
+	if c.onMalformed != nil {
+		c.onMalformed(src, batch.LineNos[i], batch.Offsets[i], batch.Lines[i], err)
+		return
+	}
 	s := &c.sources[src]
 	s.Malformed++
 	c.deadLetter.write(deadLetterRecord{

@@ -1,8 +1,10 @@
 package job
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/laminar-sql/laminar/runtime/connector"
 )
@@ -12,6 +14,7 @@ import (
 // blackhole for views that have none), flushed after every push.
 type Embedded struct {
 	ctx *Context
+	env connector.Env
 }
 
 // EmbedOptions configure NewEmbedded.
@@ -20,12 +23,18 @@ type EmbedOptions struct {
 	BaseDir string
 	// OnLate receives late rows: source index, view name, the row as JSON.
 	OnLate func(src int, view string, record []byte)
+	// OnMalformed receives records of sources the pipeline reads itself that
+	// do not decode: source index, line number, byte offset, the record.
+	OnMalformed func(src int, line, offset int64, record []byte, err error)
 }
 
 // NewEmbedded opens the sinks named in spec.
 func NewEmbedded(spec Spec, opts EmbedOptions) (*Embedded, error) {
 	env := connector.Env{BaseDir: opts.BaseDir}
-	ctx := &Context{onLate: opts.OnLate}
+	ctx := &Context{onLate: opts.OnLate, onMalformed: opts.OnMalformed}
+	if ctx.onMalformed == nil {
+		ctx.onMalformed = func(int, int64, int64, []byte, error) {}
+	}
 	if ctx.onLate == nil {
 		ctx.onLate = func(int, string, []byte) {}
 	}
@@ -39,7 +48,7 @@ func NewEmbedded(spec Spec, opts EmbedOptions) (*Embedded, error) {
 		}
 		ctx.Sinks = append(ctx.Sinks, &SinkWriter{Name: s.Name, sink: sink})
 	}
-	return &Embedded{ctx: ctx}, nil
+	return &Embedded{ctx: ctx, env: env}, nil
 }
 
 // Context is the context to build the generated engine on.
@@ -82,4 +91,33 @@ func (e *Embedded) Close() error {
 		}
 	}
 	return err
+}
+
+// Read feeds source src of spec to process until the source ends, fails or
+// ctx is canceled: batches of up to batchSize records, then one call with
+// end true. process runs with mu held. An embedded pipeline runs it in a
+// goroutine for each source it reads itself (a connector other than push).
+func (e *Embedded) Read(ctx context.Context, src int, spec SourceSpec, mu *sync.Mutex, process func(b *connector.LineBatch, end bool) error) error {
+	s, err := connector.OpenSource(e.env, spec.Connector, spec.Options)
+	if err != nil {
+		return fmt.Errorf("source %s: %w", spec.Name, err)
+	}
+	defer s.Close()
+	var b connector.LineBatch
+	for ctx.Err() == nil {
+		more, err := s.Next(&b, DefaultBatchSize)
+		if err != nil {
+			return fmt.Errorf("source %s: %w", spec.Name, err)
+		}
+		mu.Lock()
+		perr := process(&b, !more)
+		mu.Unlock()
+		if perr != nil {
+			return perr
+		}
+		if !more {
+			return nil
+		}
+	}
+	return nil
 }

@@ -45,6 +45,10 @@ type Options struct {
 	// closed: the source, the view and the row as JSON. Late rows are never
 	// silently dropped: without OnLate they are counted in Stats.
 	OnLate func(source, view string, row []byte)
+	// OnMalformed, when set, receives each record of a source the pipeline reads
+	// itself that does not decode (line number, record, why); without it they are
+	// counted in Stats.
+	OnMalformed func(source string, line int64, record []byte, err error)
 
 	// StateDir, when set, makes the pipeline durable: every pushed row is
 	// appended to a write-ahead log there before it is processed, state is
@@ -69,17 +73,25 @@ type Pipeline struct {
 	// Vwap delivers the rows of view vwap.
 	Vwap *VwapOutput
 
-	mu     sync.Mutex
-	core   *engine
-	emb    *job.Embedded
-	closed bool
-	late   int64
-	dur    *laminar.Durable
-	rec    []byte
+	mu           sync.Mutex
+	core         *engine
+	emb          *job.Embedded
+	closed       bool
+	late         int64
+	dur          *laminar.Durable
+	rec          []byte
+	malformed    int64
+	stop         context.CancelFunc
+	readers      sync.WaitGroup
+	readErr      error
+	startReaders func()
+	started      bool
 }
 
 // Open starts the pipeline. Sinks named in the SQL are opened and keep receiving
-// the rows of their views; Close flushes and closes them.
+// the rows of their views; Close flushes and closes them. Sources the pipeline
+// reads itself (connectors other than push) are read in the background from
+// Start until they end or ctx is done; Wait waits for that.
 func Open(ctx context.Context, opts Options) (*Pipeline, error) {
 	p := &Pipeline{}
 	onLate := func(src int, view string, row []byte) {
@@ -88,9 +100,16 @@ func Open(ctx context.Context, opts Options) (*Pipeline, error) {
 			opts.OnLate(Spec.Sources[src].Name, view, row)
 		}
 	}
+	onMalformed := func(src int, line, _ int64, record []byte, err error) {
+		p.malformed++
+		if opts.OnMalformed != nil {
+			opts.OnMalformed(Spec.Sources[src].Name, line, record, err)
+		}
+	}
 	emb, err := job.NewEmbedded(Spec, job.EmbedOptions{
-		BaseDir: opts.BaseDir,
-		OnLate:  onLate,
+		BaseDir:     opts.BaseDir,
+		OnLate:      onLate,
+		OnMalformed: onMalformed,
 	})
 	if err != nil {
 		return nil, err
@@ -127,11 +146,18 @@ func (p *Pipeline) Flush() error {
 // emitted: call End on the inputs first to close every window.
 func (p *Pipeline) Close() error {
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	if p.closed {
+		p.mu.Unlock()
 		return nil
 	}
 	p.closed = true
+	p.mu.Unlock()
+	if p.stop != nil {
+		p.stop()
+	}
+	p.readers.Wait()
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	var err error
 	if p.dur != nil {
 		err = p.dur.Close()
@@ -139,9 +165,10 @@ func (p *Pipeline) Close() error {
 	return errors.Join(err, p.emb.Close())
 }
 
-// Start processes again the rows logged after the last checkpoint (a durable
-// pipeline after a restart), so that their output reaches the callbacks
-// registered before. The first push calls it if the program did not.
+// Start begins processing: it replays the rows logged after the last checkpoint
+// (a durable pipeline after a restart) and starts reading the sources the
+// pipeline reads itself, so register callbacks first. The first push, and
+// Wait, call it if the program did not.
 func (p *Pipeline) Start() error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -152,11 +179,17 @@ func (p *Pipeline) Start() error {
 }
 
 func (p *Pipeline) start() error {
-	if p.dur == nil {
+	if p.started {
 		return nil
 	}
-	if err := p.dur.Start(); err != nil {
-		return err
+	p.started = true
+	if p.dur != nil {
+		if err := p.dur.Start(); err != nil {
+			return err
+		}
+	}
+	if p.startReaders != nil {
+		p.startReaders()
 	}
 	return p.emb.Drain()
 }
@@ -231,17 +264,35 @@ func (p *Pipeline) replay(rec []byte) error {
 	return d.Finish()
 }
 
+// Wait waits until the sources the pipeline reads itself have ended (or Close
+// stopped them) and returns the first error reading them. It returns at once
+// when every source is pushed.
+func (p *Pipeline) Wait() error {
+	if err := p.Start(); err != nil {
+		return err
+	}
+	p.readers.Wait()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.readErr
+}
+
 // Stats are the pipeline's counters.
 type Stats struct {
 	// Late is the number of rows that arrived after their window had closed.
 	Late int64
+	// Malformed is the number of records of self-read sources that did not decode.
+	Malformed int64
 }
 
 // Stats returns the pipeline's counters.
 func (p *Pipeline) Stats() Stats {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return Stats{Late: p.late}
+	return Stats{
+		Late:      p.late,
+		Malformed: p.malformed,
+	}
 }
 
 // TradesInput pushes rows of type TradesRow into source trades.
