@@ -1,0 +1,375 @@
+// Command nexmark is the Nexmark harness: it compiles every supported query of
+// benchmarks/nexmark/queries with laminarc, runs each job binary over the
+// nexmark generator (GOMAXPROCS=1 and all cores), runs the hand-written
+// baseline of the same query in the same invocation, optionally runs eKuiper
+// (the Go peer engine) on q0, q1, q2 and a tumbling count, and writes the
+// figures into docs/benchmarks.md and a bar chart into docs/nexmark.svg.
+//
+//	go run ./benchmarks/nexmark -events 10000000
+//
+// Every rate counts all generated events (people, auctions and bids), and
+// CPU time is the user + system time of the child process, generator included.
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+)
+
+type options struct {
+	root          string
+	events        int64
+	queries       string
+	out           string
+	svg           string
+	runs          int
+	coldQuery     string
+	ekuiper       bool
+	ekuiperEvents int64
+	keep          bool
+}
+
+func main() {
+	var o options
+	flag.Int64Var(&o.events, "events", 10_000_000, "events per query run (all kinds)")
+	flag.StringVar(&o.queries, "queries", "", "comma-separated query names (default: every file of benchmarks/nexmark/queries)")
+	flag.StringVar(&o.out, "out", "docs/benchmarks.md", "Markdown file whose nexmark section is replaced (\"\" = print only)")
+	flag.StringVar(&o.svg, "svg", "docs/nexmark.svg", "bar chart of events per CPU-second (\"\" = none)")
+	flag.IntVar(&o.runs, "runs", 1, "runs per measurement; the median (by CPU time) is reported")
+	flag.StringVar(&o.coldQuery, "cold", "q0", "query whose build is also timed with an empty Go build cache (\"\" = none)")
+	flag.BoolVar(&o.ekuiper, "ekuiper", false, "also build and run eKuiper (benchmarks/nexmark/ekuiper)")
+	flag.Int64Var(&o.ekuiperEvents, "ekuiper-events", 1_000_000, "events for eKuiper (it is far slower)")
+	flag.BoolVar(&o.keep, "keep", false, "keep the work directory")
+	flag.Parse()
+	if o.runs < 1 {
+		o.runs = 1
+	}
+	root, err := findRoot()
+	if err != nil {
+		fatal(err)
+	}
+	o.root = root
+	if err := run(o); err != nil {
+		fatal(err)
+	}
+}
+
+func fatal(err error) {
+	fmt.Fprintln(os.Stderr, "nexmark:", err)
+	os.Exit(1)
+}
+
+// findRoot walks up from the working directory to the Laminar checkout.
+func findRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		data, err := os.ReadFile(filepath.Join(dir, "go.mod"))
+		if err == nil && strings.HasPrefix(string(data), "module github.com/laminar-sql/laminar\n") {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", fmt.Errorf("run from inside the Laminar checkout (no go.mod of github.com/laminar-sql/laminar above the working directory)")
+		}
+		dir = parent
+	}
+}
+
+// queryResult is what the harness measured for one query.
+type queryResult struct {
+	query
+	Err string // why it could not be built or run
+
+	ColdBuild   time.Duration // 0: not measured
+	WarmBuild   time.Duration
+	BinaryBytes int64
+
+	Single, AllCores usage // the job at GOMAXPROCS=1 and at every core
+	RowsOut          int64
+
+	Baseline      string // baseline query run beside it, "" if none
+	BaselineWhole bool   // the baseline computes the whole suite query, the compiled file a part
+	Base          usage
+	BaseRows      int64
+	BaseErr       string
+}
+
+// report is everything one invocation measured.
+type report struct {
+	Command string
+	Date    time.Time
+	Machine machine
+	Events  int64
+	Runs    int
+	Results []queryResult
+	EKuiper *ekuiperReport
+}
+
+func run(o options) error {
+	all, err := loadQueries(filepath.Join(o.root, "benchmarks", "nexmark", "queries"))
+	if err != nil {
+		return err
+	}
+	qs, err := selectQueries(all, o.queries)
+	if err != nil {
+		return err
+	}
+	work, err := os.MkdirTemp("", "nexmark-")
+	if err != nil {
+		return err
+	}
+	if o.keep {
+		logf("work directory: %s", work)
+	} else {
+		defer os.RemoveAll(work)
+	}
+
+	rep := report{Command: commandLine(), Date: time.Now().UTC(), Machine: describeMachine(), Events: o.events, Runs: o.runs}
+	logf("building laminarc and the baseline command")
+	laminarc := filepath.Join(work, "laminarc")
+	baselineBin := filepath.Join(work, "baseline")
+	if err := goBuild(o.root, nil, laminarc, "./cmd/laminarc"); err != nil {
+		return err
+	}
+	if err := goBuild(o.root, nil, baselineBin, "./benchmarks/nexmark/baseline/cmd/baseline"); err != nil {
+		return err
+	}
+
+	primed := false
+	for _, q := range qs {
+		r := queryResult{query: q}
+		if q.Unsupported == "" {
+			if !primed {
+				// One untimed build fills the Go build cache with the runtime's
+				// packages, so that "warm" means warm for the first query too.
+				primed = true
+				if o.coldQuery != "" {
+					logf("priming the Go build cache")
+				}
+				primeDir := filepath.Join(work, "prime")
+				if _, _, err := buildQuery(laminarc, primeDir, q, o.events, nil); err != nil {
+					logf("priming build failed: %v", err)
+				}
+			}
+			measureQuery(o, work, laminarc, baselineBin, &r)
+		}
+		rep.Results = append(rep.Results, r)
+	}
+
+	if o.ekuiper {
+		rep.EKuiper = runEKuiper(o, work)
+	}
+
+	md := renderMarkdown(rep)
+	fmt.Println(md)
+	if o.svg != "" {
+		svgPath := inRoot(o.root, o.svg)
+		if err := os.WriteFile(svgPath, renderSVG(rep), 0o644); err != nil {
+			return err
+		}
+		logf("wrote %s", svgPath)
+	}
+	if o.out != "" {
+		path := inRoot(o.root, o.out)
+		if err := replaceSection(path, md); err != nil {
+			return err
+		}
+		logf("wrote the nexmark section of %s", path)
+	}
+	return nil
+}
+
+// inRoot resolves a relative output path against the checkout's root.
+func inRoot(root, path string) string {
+	if filepath.IsAbs(path) {
+		return path
+	}
+	return filepath.Join(root, path)
+}
+
+func logf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "nexmark: "+format+"\n", args...)
+}
+
+// commandLine is how this harness was invoked, for the report.
+func commandLine() string {
+	if cmd := os.Getenv("NEXMARK_COMMAND"); cmd != "" {
+		return strings.TrimSpace(cmd) // set by make nexmark
+	}
+	return strings.TrimSpace("go run ./benchmarks/nexmark " + strings.Join(os.Args[1:], " "))
+}
+
+func goBuild(dir string, env []string, out, pkg string) error {
+	cmd := exec.Command("go", "build", "-o", out, pkg)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("go build %s: %v\n%s", pkg, err, msg)
+	}
+	return nil
+}
+
+// buildQuery writes the query with the given event count into dir and builds
+// it with laminarc, with a job cache of its own so that the build is real.
+// It returns the binary and the build's wall time.
+func buildQuery(laminarc, dir string, q query, events int64, env []string) (string, time.Duration, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", 0, err
+	}
+	sqlPath := filepath.Join(dir, q.Name+".sql")
+	if err := os.WriteFile(sqlPath, []byte(withEvents(q.SQL, events)), 0o644); err != nil {
+		return "", 0, err
+	}
+	bin := filepath.Join(dir, "job")
+	env = append([]string{"LAMINAR_CACHE=" + filepath.Join(dir, "jobcache")}, env...)
+	u, _, err := runMeasured(dir, env, laminarc, "build", "-o", bin, sqlPath)
+	if err != nil {
+		return "", 0, err
+	}
+	return bin, u.Wall, nil
+}
+
+func measureQuery(o options, work, laminarc, baselineBin string, r *queryResult) {
+	dir := filepath.Join(work, r.Name)
+	if r.Name == o.coldQuery {
+		logf("%s: cold build (empty Go build cache)", r.Name)
+		gocache := filepath.Join(work, "gocache-cold")
+		_, cold, err := buildQuery(laminarc, filepath.Join(work, "cold-"+r.Name), r.query, o.events, []string{"GOCACHE=" + gocache})
+		if err != nil {
+			r.Err = "cold build: " + errSummary(err)
+			logf("%s: %v", r.Name, err)
+			return
+		}
+		r.ColdBuild = cold
+		os.RemoveAll(gocache)
+	}
+	logf("%s: build", r.Name)
+	bin, warm, err := buildQuery(laminarc, dir, r.query, o.events, nil)
+	if err != nil {
+		r.Err = "build: " + errSummary(err)
+		logf("%s: %v", r.Name, err)
+		return
+	}
+	r.WarmBuild = warm
+	if st, err := os.Stat(bin); err == nil {
+		r.BinaryBytes = st.Size()
+	}
+
+	for _, procs := range []int{1, runtime.NumCPU()} {
+		var runs []usage
+		for i := 0; i < o.runs; i++ {
+			logf("%s: run %d with GOMAXPROCS=%d", r.Name, i+1, procs)
+			u, sum, err := runJob(bin, dir, procs)
+			if err != nil {
+				r.Err = "run: " + errSummary(err)
+				logf("%s: %v", r.Name, err)
+				return
+			}
+			r.RowsOut = sum.RowsOut
+			runs = append(runs, u)
+		}
+		u := median(runs, func(u usage) float64 { return u.CPU.Seconds() })
+		if procs == 1 {
+			r.Single = u
+		} else {
+			r.AllCores = u
+		}
+	}
+
+	r.Baseline, r.BaselineWhole = baselineFor(r.Name)
+	if r.Baseline == "" {
+		return
+	}
+	rate, seed, err := generatorOptions(r.SQL)
+	if err != nil {
+		r.BaseErr = err.Error()
+		return
+	}
+	var runs []usage
+	for i := 0; i < o.runs; i++ {
+		logf("%s: hand-written baseline %s", r.Name, r.Baseline)
+		u, out, err := runMeasured(dir, []string{"GOMAXPROCS=1"}, baselineBin, "-q", r.Baseline,
+			"-events", strconv.FormatInt(o.events, 10), "-rate", strconv.FormatFloat(rate, 'f', -1, 64),
+			"-seed", strconv.FormatInt(seed, 10))
+		if err != nil {
+			r.BaseErr = errSummary(err)
+			return
+		}
+		if r.BaseRows, err = baselineRows(out); err != nil {
+			r.BaseErr = err.Error()
+			return
+		}
+		runs = append(runs, u)
+	}
+	r.Base = median(runs, func(u usage) float64 { return u.CPU.Seconds() })
+}
+
+// jobSummary is the part of a job's --summary-json the harness reads.
+type jobSummary struct {
+	RowsIn  int64  `json:"rows_in"`
+	RowsOut int64  `json:"rows_out"`
+	Late    int64  `json:"late"`
+	Error   string `json:"error"`
+}
+
+func runJob(bin, dir string, procs int) (usage, jobSummary, error) {
+	summaryPath := filepath.Join(dir, "summary.json")
+	os.Remove(summaryPath)
+	u, _, err := runMeasured(dir, []string{"GOMAXPROCS=" + strconv.Itoa(procs)}, bin,
+		"--quiet", "--progress", "never", "--base-dir", dir, "--summary-json", summaryPath,
+		"--dead-letter", filepath.Join(dir, "dead.jsonl"), "--late", filepath.Join(dir, "late.jsonl"))
+	if err != nil {
+		return usage{}, jobSummary{}, err
+	}
+	var sum jobSummary
+	data, err := os.ReadFile(summaryPath)
+	if err == nil {
+		err = json.Unmarshal(data, &sum)
+	}
+	if err != nil {
+		return usage{}, jobSummary{}, fmt.Errorf("reading the job summary: %w", err)
+	}
+	if sum.Error != "" {
+		return usage{}, sum, fmt.Errorf("the job reported: %s", sum.Error)
+	}
+	return u, sum, nil
+}
+
+// baselineRows reads the row count from the baseline command's first line:
+// "query q5: 10000000 events, 5 rows, checksum ...".
+func baselineRows(out []byte) (int64, error) {
+	var q string
+	var events, rows int64
+	if _, err := fmt.Sscanf(string(out), "query %s %d events, %d rows,", &q, &events, &rows); err != nil {
+		return 0, fmt.Errorf("unexpected baseline output %q: %v", firstLine(string(out)), err)
+	}
+	return rows, nil
+}
+
+// errSummary keeps a failure short for the report: the first line of the
+// command's own message when it printed one, else the error's first line.
+func errSummary(err error) string {
+	lines := strings.Split(strings.TrimSpace(err.Error()), "\n")
+	for _, l := range lines[1:] {
+		if l = strings.TrimSpace(l); l != "" {
+			return l
+		}
+	}
+	return lines[0]
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(strings.TrimSpace(s), "\n")
+	return line
+}

@@ -1,0 +1,27 @@
+-- unsupported: joins (auction x bid on an interval), views over views (an aggregate of an updating aggregate)
+-- Nexmark q4, average winning price per category.
+
+CREATE SOURCE auction (
+  id BIGINT NOT NULL, "itemName" VARCHAR NOT NULL, description VARCHAR NOT NULL, "initialBid" BIGINT NOT NULL,
+  reserve BIGINT NOT NULL, "dateTime" TIMESTAMP NOT NULL, expires TIMESTAMP NOT NULL, seller BIGINT NOT NULL,
+  category BIGINT NOT NULL, extra VARCHAR NOT NULL,
+  WATERMARK FOR "dateTime" AS "dateTime" - INTERVAL '4' SECOND
+) WITH (connector = 'nexmark', events = '10000000', rate = '10000000', seed = '1');
+
+CREATE SOURCE bid (
+  auction BIGINT NOT NULL, bidder BIGINT NOT NULL, price BIGINT NOT NULL,
+  channel VARCHAR NOT NULL, url VARCHAR NOT NULL, "dateTime" TIMESTAMP NOT NULL, extra VARCHAR NOT NULL,
+  WATERMARK FOR "dateTime" AS "dateTime" - INTERVAL '4' SECOND
+) WITH (connector = 'nexmark', events = '10000000', rate = '10000000', seed = '1');
+
+CREATE VIEW q4 AS
+SELECT q.category, AVG(q.final) AS avg_final
+FROM (
+  SELECT MAX(b.price) AS final, a.category
+  FROM auction AS a, bid AS b
+  WHERE a.id = b.auction AND b."dateTime" BETWEEN a."dateTime" AND a.expires
+  GROUP BY a.id, a.category
+) AS q
+GROUP BY q.category;
+
+CREATE SINK q4_out FROM q4 WITH (connector = 'blackhole');

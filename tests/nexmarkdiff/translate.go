@@ -1,0 +1,107 @@
+// Package nexmarkdiff checks the Nexmark queries of benchmarks/nexmark/queries:
+// each runnable query is compiled by laminarc and run over 10,000 generated
+// events, and its rows are compared with DuckDB's answer to the same query as
+// a batch over the same events.
+package nexmarkdiff
+
+// Kind says how a result column is compared.
+type Kind int
+
+const (
+	Int Kind = iota
+	Float
+	String
+	Timestamp // RFC 3339 in Laminar's output, TIMESTAMP in DuckDB; compared as µs
+)
+
+// Column is an output column of a query, in SELECT order.
+type Column struct {
+	Name string
+	Kind Kind
+}
+
+// translation is a query's DuckDB batch equivalent. DuckDB's tables are
+// person, auction and bid with the generator's columns ("dateTime" and the
+// other times as TIMESTAMP) plus dt_us, "dateTime" in µs since the epoch.
+//
+// Where the dialects differ (the whole table, kept small on purpose):
+//
+//	Laminar                                  DuckDB
+//	HOP(bid, "dateTime", slide, size)        a row per window: (dt_us // slide) * slide - k * slide, k in [0, size/slide)
+//	TUMBLE(bid, "dateTime", size)            (dt_us // size) * size
+//	window_start, window_end                 make_timestamp(µs)
+//	MOD(a, b)                                a % b
+//	0.908 (DOUBLE)                           CAST(0.908 AS DOUBLE) (a bare 0.908 is DECIMAL in DuckDB)
+//	HOUR(ts)                                 hour(ts)
+//	DATE_FORMAT(ts, 'yyyy-MM-dd' / 'HH:mm')  strftime(ts, '%Y-%m-%d' / '%H:%M')
+//	REGEXP_EXTRACT(s, p, g) (NULL: no match) NULLIF(regexp_extract(s, p, g), '') ('' when no match)
+//	SPLIT_INDEX(s, d, i) (0-based)           string_split(s, d)[i + 1] (1-based; NULL past the end)
+type translation struct {
+	DuckSQL string
+	Columns []Column
+}
+
+const channelIDPattern = `'(&|^)channel_id=([^&]*)'`
+
+var translations = map[string]translation{
+	"q0": {
+		DuckSQL: `SELECT auction, bidder, price, "dateTime", extra FROM bid`,
+		Columns: []Column{{"auction", Int}, {"bidder", Int}, {"price", Int}, {"dateTime", Timestamp}, {"extra", String}},
+	},
+	"q1": {
+		DuckSQL: `SELECT auction, bidder, CAST(0.908 AS DOUBLE) * price AS price, "dateTime", extra FROM bid`,
+		Columns: []Column{{"auction", Int}, {"bidder", Int}, {"price", Float}, {"dateTime", Timestamp}, {"extra", String}},
+	},
+	"q2": {
+		DuckSQL: `SELECT auction, price FROM bid WHERE auction % 123 = 0`,
+		Columns: []Column{{"auction", Int}, {"price", Int}},
+	},
+	"q5_counts": {
+		DuckSQL: `SELECT auction, COUNT(*) AS num, make_timestamp(ws) AS window_start, make_timestamp(ws + 10000000) AS window_end
+FROM (SELECT auction, (dt_us // 2000000) * 2000000 - k * 2000000 AS ws FROM bid, range(0, 5) AS r(k))
+GROUP BY auction, ws`,
+		Columns: []Column{{"auction", Int}, {"num", Int}, {"window_start", Timestamp}, {"window_end", Timestamp}},
+	},
+	"q7_max": {
+		DuckSQL: `SELECT make_timestamp(ws) AS window_start, make_timestamp(ws + 10000000) AS window_end, MAX(price) AS maxprice
+FROM (SELECT price, (dt_us // 10000000) * 10000000 AS ws FROM bid)
+GROUP BY ws`,
+		Columns: []Column{{"window_start", Timestamp}, {"window_end", Timestamp}, {"maxprice", Int}},
+	},
+	"q10": {
+		DuckSQL: `SELECT auction, bidder, price, "dateTime", extra, strftime("dateTime", '%Y-%m-%d') AS dt, strftime("dateTime", '%H:%M') AS hm FROM bid`,
+		Columns: []Column{{"auction", Int}, {"bidder", Int}, {"price", Int}, {"dateTime", Timestamp}, {"extra", String}, {"dt", String}, {"hm", String}},
+	},
+	"q14": {
+		DuckSQL: `SELECT auction, bidder, CAST(0.908 AS DOUBLE) * price AS price,
+  CASE
+    WHEN hour("dateTime") >= 8 AND hour("dateTime") <= 18 THEN 'dayTime'
+    WHEN hour("dateTime") <= 6 OR hour("dateTime") >= 20 THEN 'nightTime'
+    ELSE 'otherTime'
+  END AS "bidTimeType",
+  "dateTime", extra
+FROM bid
+WHERE CAST(0.908 AS DOUBLE) * price > 1000000 AND CAST(0.908 AS DOUBLE) * price < 50000000`,
+		Columns: []Column{{"auction", Int}, {"bidder", Int}, {"price", Float}, {"bidTimeType", String}, {"dateTime", Timestamp}, {"extra", String}},
+	},
+	"q21": {
+		DuckSQL: `SELECT auction, bidder, price, channel,
+  CASE
+    WHEN lower(channel) = 'apple' THEN '0'
+    WHEN lower(channel) = 'google' THEN '1'
+    WHEN lower(channel) = 'facebook' THEN '2'
+    WHEN lower(channel) = 'baidu' THEN '3'
+    ELSE NULLIF(regexp_extract(url, ` + channelIDPattern + `, 2), '')
+  END AS channel_id
+FROM bid
+WHERE NULLIF(regexp_extract(url, ` + channelIDPattern + `, 2), '') IS NOT NULL
+   OR lower(channel) IN ('apple', 'google', 'facebook', 'baidu')`,
+		Columns: []Column{{"auction", Int}, {"bidder", Int}, {"price", Int}, {"channel", String}, {"channel_id", String}},
+	},
+	"q22": {
+		DuckSQL: `SELECT auction, bidder, price, channel,
+  string_split(url, '/')[4] AS dir1, string_split(url, '/')[5] AS dir2, string_split(url, '/')[6] AS dir3
+FROM bid`,
+		Columns: []Column{{"auction", Int}, {"bidder", Int}, {"price", Int}, {"channel", String}, {"dir1", String}, {"dir2", String}, {"dir3", String}},
+	},
+}
