@@ -76,10 +76,11 @@ func (g *generator) opCode(o *opInfo) {
 	g.f.Comment(fmt.Sprintf("emit%s writes a row of view %s to its sinks.", o.name, commentLines(op.View.Name)[0]))
 	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("emit"+o.name).Params(jen.Id("row").Op("*").Id(o.rowType), jen.Id("op").Byte()).Block(
 		jen.For(jen.List(jen.Id("_"), jen.Id("s")).Op(":=").Range().Id("p").Dot(o.name+"Sinks")).Block(
-			jen.Id("s").Dot("Buf").Op("=").Id("append"+o.rowType).Call(jen.Id("s").Dot("Buf"), jen.Id("row"), jen.Id("op")),
 			jen.Id("s").Dot("Rows").Op("++"),
+			jen.If(jen.Op("!").Id("s").Dot("Discard")).Block(
+				jen.Id("s").Dot("Buf").Op("=").Id("append"+o.rowType).Call(jen.Id("s").Dot("Buf"), jen.Id("row"), jen.Id("op"))),
 		),
-		jen.Id("p").Dot(o.name+"Subs").Dot("Emit").Call(jen.Op("*").Id("row"), rt("laminar.Op").Call(jen.Id("op"))),
+		jen.Id("p").Dot(o.name+"Subs").Dot("Emit").Call(jen.Id("row"), rt("laminar.Op").Call(jen.Id("op"))),
 	)
 	g.f.Line()
 	if op.Agg == nil {

@@ -223,6 +223,10 @@ func (g *exprGen) binary(e *plan.Binary) operand {
 		}
 		return g.assignTemp(t, rt(fn).Call(toNull(l), toNull(r)))
 	case "/", "%":
+		if !t.Nullable && !l.nullable && !r.nullable && (e.Op == "/" || e.L.Type().Kind != types.Float) {
+			// the binder proved the divisor a safe constant: plain Go
+			return operand{jen.Parens(jen.Add(l.code).Op(e.Op).Add(r.code)), false}
+		}
 		fn := map[string]string{"/": "DivIntNN", "%": "ModIntNN"}[e.Op]
 		if e.L.Type().Kind == types.Float {
 			fn = map[string]string{"/": "DivFloatNN", "%": "ModFloatNN"}[e.Op]

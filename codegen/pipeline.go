@@ -147,48 +147,62 @@ func (g *generator) linesCode(s *sourceInfo) {
 	g.f.Line()
 }
 
-// nexmarkIngest generates lines<Source> for a Nexmark source: keep the
-// events of the source's table and copy the declared fields into rows.
+// nexmarkIngest generates lines<Source> for a Nexmark source: the fused
+// loop runs over the generated events themselves, reading their fields in
+// place, with no copy into rows.
 func (g *generator) nexmarkIngest(s *sourceInfo) {
-	self := jen.Id("p").Dot("src" + s.goName)
 	nx := s.src.Nexmark
+	env := make([]operand, len(s.src.Schema))
 	vals := jen.Dict{}
 	for i, c := range s.src.Schema {
-		v := jen.Id("ev").Dot(nx.Event).Dot(nx.Fields[i])
+		v := jen.Id("r").Dot(nx.Fields[i])
 		if c.Type.Nullable {
 			v = rt("value.Of").Call(v)
 		}
+		env[i] = operand{v, c.Type.Nullable}
 		vals[jen.Id(s.fields[i])] = v
 	}
-	g.f.Comment(fmt.Sprintf("lines%s takes the %s events of a batch of generated Nexmark events.", s.goName, nx.Event))
-	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("lines"+s.goName).Params(jen.Id("b").Op("*").Add(rt("connector.LineBatch"))).Block(
-		jen.Id("rows").Op(":=").Add(self).Dot("rows").Index(jen.Empty(), jen.Lit(0)),
-		jen.For(jen.Id("i").Op(":=").Range().Id("b").Dot("Events")).Block(
-			jen.Id("ev").Op(":=").Op("&").Id("b").Dot("Events").Index(jen.Id("i")),
-			jen.If(jen.Id("ev").Dot("Kind").Op("!=").Add(rt("nexmark.Kind"+nx.Event))).Block(jen.Continue()),
-			jen.Id("rows").Op("=").Append(jen.Id("rows"), jen.Id(s.rowType).Values(vals)),
-		),
-		jen.Add(self).Dot("rows").Op("=").Id("rows"),
-		jen.Id("p").Dot("Process"+s.goName).Call(jen.Id("rows"), jen.Nil(), jen.Nil()),
-	)
+	body := g.fusedLoop(s, rowAccess{
+		header: []jen.Code{jen.Id("ri").Op(":=").Range().Id("b").Dot("Events")},
+		row: []jen.Code{
+			jen.Id("ev").Op(":=").Op("&").Id("b").Dot("Events").Index(jen.Id("ri")),
+			jen.If(jen.Id("ev").Dot("Kind").Op("!=").Add(rt("nexmark.Kind" + nx.Event))).Block(jen.Continue()),
+			jen.Id("r").Op(":=").Op("&").Id("ev").Dot(nx.Event),
+		},
+		env:  env,
+		late: []jen.Code{jen.Nil(), jen.Nil(), jen.Id("ri"), jen.Op("&").Id(s.rowType).Values(vals)},
+	})
+	g.f.Comment(fmt.Sprintf("lines%s runs every view over source %s on the %s events of a batch of", s.goName, commentLines(s.src.Name)[0], nx.Event))
+	g.f.Comment("generated Nexmark events, reading their fields in place.")
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("lines" + s.goName).Params(jen.Id("b").Op("*").Add(rt("connector.LineBatch"))).Block(body...)
 	g.f.Line()
 }
 
-// processCode generates the fused loop and the watermark, firing and
-// end-of-input code of a source.
-func (g *generator) processCode(s *sourceInfo) {
+// rowAccess says how the fused loop reaches the current row: the loop
+// header, the statements that name the row, the operands of its columns and
+// the arguments of a late report.
+type rowAccess struct {
+	header []jen.Code
+	row    []jen.Code
+	env    []operand
+	late   []jen.Code
+}
+
+// fusedLoop is one loop over a batch that runs every view over source s,
+// advances the source's watermark row by row, and at the end of the batch
+// emits the changes of updating views.
+func (g *generator) fusedLoop(s *sourceInfo, acc rowAccess) []jen.Code {
 	self := jen.Id("p").Dot("src" + s.goName)
-	// Process<Source>: the fused loop
 	tmp := 0
-	loop := []jen.Code{jen.Id("r").Op(":=").Op("&").Id("rows").Index(jen.Id("ri"))}
+	loop := append([]jen.Code{}, acc.row...)
 	if s.src.TimeCol >= 0 {
 		loop = append(loop, jen.Id("wm").Op(":=").Add(self).Dot("wm"))
 	}
 	for _, o := range s.ops {
-		loop = append(loop, g.opRow(o, &tmp)...)
+		loop = append(loop, g.opRow(o, &tmp, acc)...)
 	}
 	if s.src.TimeCol >= 0 {
-		ts := jen.Id("r").Dot(s.fields[s.src.TimeCol])
+		ts := acc.env[s.src.TimeCol].code
 		adv := []jen.Code{jen.Add(self).Dot("wm").Op("=").Id("next")}
 		if s.windowed {
 			adv = append(adv, jen.Id("p").Dot("fire"+s.goName).Call(jen.Id("next")))
@@ -198,11 +212,29 @@ func (g *generator) processCode(s *sourceInfo) {
 	}
 	var body []jen.Code
 	if len(s.ops) > 0 || s.src.TimeCol >= 0 {
-		body = append(body, jen.For(jen.Id("ri").Op(":=").Range().Id("rows")).Block(loop...))
+		body = append(body, jen.For(acc.header...).Block(loop...))
 	}
 	if s.updating {
 		body = append(body, jen.Id("p").Dot("flush"+s.goName).Call())
 	}
+	return body
+}
+
+// processCode generates the fused loop and the watermark, firing and
+// end-of-input code of a source.
+func (g *generator) processCode(s *sourceInfo) {
+	self := jen.Id("p").Dot("src" + s.goName)
+	// Process<Source>: the fused loop
+	env := make([]operand, len(s.src.Schema))
+	for i, c := range s.src.Schema {
+		env[i] = operand{jen.Id("r").Dot(s.fields[i]), c.Type.Nullable}
+	}
+	body := g.fusedLoop(s, rowAccess{
+		header: []jen.Code{jen.Id("ri").Op(":=").Range().Id("rows")},
+		row:    []jen.Code{jen.Id("r").Op(":=").Op("&").Id("rows").Index(jen.Id("ri"))},
+		env:    env,
+		late:   []jen.Code{jen.Id("b"), jen.Id("lines"), jen.Id("ri"), jen.Id("r")},
+	})
 	g.f.Comment(fmt.Sprintf("Process%s runs every view over source %s on a batch of typed rows, in", s.goName, commentLines(s.src.Name)[0]))
 	g.f.Comment("one fused loop. b and lines locate each row's raw record for late-data reports; both may be nil.")
 	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("Process"+s.goName).Params(
@@ -280,13 +312,9 @@ func (g *generator) processCode(s *sourceInfo) {
 }
 
 // opRow generates one view's per-row code inside the fused loop.
-func (g *generator) opRow(o *opInfo, tmp *int) []jen.Code {
+func (g *generator) opRow(o *opInfo, tmp *int, acc rowAccess) []jen.Code {
 	s := o.src
-	env := make([]operand, len(s.src.Schema))
-	for i, c := range s.src.Schema {
-		env[i] = operand{jen.Id("r").Dot(s.fields[i]), c.Type.Nullable}
-	}
-	eg := &exprGen{tmp: tmp, env: env, glob: g.glob}
+	eg := &exprGen{tmp: tmp, env: acc.env, glob: g.glob}
 	var tail func(eg *exprGen) []jen.Code
 	late := o.op.Windowed()
 	if o.op.Agg == nil {
@@ -305,7 +333,7 @@ func (g *generator) opRow(o *opInfo, tmp *int) []jen.Code {
 	if late {
 		block = append([]jen.Code{jen.Id("late").Op(":=").False()}, code...)
 		block = append(block, jen.If(jen.Id("late")).Block(
-			jen.Id("p").Dot("late"+s.goName).Call(jen.Id("b"), jen.Id("lines"), jen.Id("ri"), jen.Id("r"), jen.Lit(o.op.View.Name))))
+			jen.Id("p").Dot("late"+s.goName).Call(append(acc.late, jen.Lit(o.op.View.Name))...)))
 	}
 	return append(out, jen.Block(block...))
 }

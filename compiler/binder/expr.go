@@ -319,8 +319,10 @@ func (b *binder) binary(op string, l, r plan.Expr, pos ast.Pos) plan.Expr {
 		if k == types.Unknown {
 			k = types.Int
 		}
-		// division and modulo by zero give NULL rather than failing the job
-		return &plan.Binary{Op: op, L: coerce(l, k), R: coerce(r, k), T: types.Type{Kind: k, Nullable: nullable || op == "/" || op == "%"}}
+		// division and modulo by zero give NULL rather than failing the job;
+		// a constant divisor that is neither 0 nor -1 (MinInt64 / -1 overflows) cannot
+		mayFail := (op == "/" || op == "%") && !safeDivisor(r)
+		return &plan.Binary{Op: op, L: coerce(l, k), R: coerce(r, k), T: types.Type{Kind: k, Nullable: nullable || mayFail}}
 	}
 	b.diags.Errorf(diag.Unsupported, pos, "unsupported operator %s", op)
 	return nil
@@ -404,4 +406,20 @@ func (b *binder) cast(x plan.Expr, to types.Kind, pos ast.Pos) plan.Expr {
 		return nil
 	}
 	return &plan.Cast{X: x, T: types.Type{Kind: to, Nullable: from.Nullable || mayFail}}
+}
+
+// safeDivisor reports whether e is a constant divisor that can never make
+// a division or modulo NULL.
+func safeDivisor(e plan.Expr) bool {
+	c, ok := plan.Fold(e).(*plan.Const)
+	if !ok {
+		return false
+	}
+	switch v := c.Value.(type) {
+	case int64:
+		return v != 0 && v != -1
+	case float64:
+		return v != 0
+	}
+	return false
 }

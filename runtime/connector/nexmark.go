@@ -4,6 +4,9 @@ import (
 	"github.com/laminar-sql/laminar/runtime/nexmark"
 )
 
+// maxNexmarkBatch caps the events of one batch.
+const maxNexmarkBatch = 256
+
 // NexmarkSource generates Nexmark events (connector = 'nexmark'). Every
 // Nexmark source of a pipeline runs the same deterministic generator, so
 // person, auction and bid sources see consistent ids; the generated
@@ -58,6 +61,10 @@ func (s *NexmarkSource) Position() Position {
 
 // Next fills b.Events with up to maxLines events.
 func (s *NexmarkSource) Next(b *LineBatch, maxLines int) (bool, error) {
+	// An Event is a few hundred bytes: larger batches fall out of the L2
+	// cache between the generator writing them and the pipeline reading them
+	// (measured: 256 is steadily faster than 1024 on q0).
+	maxLines = min(maxLines, maxNexmarkBatch)
 	b.Reset()
 	if cap(b.Events) < maxLines {
 		b.Events = make([]nexmark.Event, maxLines)

@@ -10,6 +10,9 @@ type SinkWriter struct {
 	Name string
 	Buf  []byte
 	Rows int64
+	// Discard marks a sink that throws rows away (blackhole): generated code
+	// counts its rows without encoding them, as a benchmark sink should.
+	Discard bool
 	// the connector behind it is the runtime's business (unexported fields)
 	sink connector.Sink
 }

@@ -46,7 +46,7 @@ func NewEmbedded(spec Spec, opts EmbedOptions) (*Embedded, error) {
 			}
 			return nil, fmt.Errorf("sink %s: %w", s.Name, err)
 		}
-		ctx.Sinks = append(ctx.Sinks, &SinkWriter{Name: s.Name, sink: sink})
+		ctx.Sinks = append(ctx.Sinks, &SinkWriter{Name: s.Name, sink: sink, Discard: s.Connector == "blackhole"})
 	}
 	return &Embedded{ctx: ctx, env: env}, nil
 }

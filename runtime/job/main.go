@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 )
@@ -34,6 +35,7 @@ func Main(spec Spec, factory Factory) {
 
 func runMain(ctx context.Context, spec Spec, factory Factory, args []string, stderr io.Writer, stderrIsTerminal bool) int {
 	opts, err := parseFlags(spec, args, stderr, stderrIsTerminal)
+	cpuProfile := opts.cpuProfile
 	if errors.Is(err, flag.ErrHelp) {
 		return ExitOK
 	}
@@ -41,6 +43,20 @@ func runMain(ctx context.Context, spec Spec, factory Factory, args []string, std
 		return ExitRuntime // parseFlags has said what is wrong
 	}
 	opts.Stderr = stderr
+	if cpuProfile != "" {
+		// laminarc build --pgo FILE rebuilds the job with this profile
+		f, err := os.Create(cpuProfile)
+		if err != nil {
+			fmt.Fprintf(stderr, "laminar: error: %v\n", err)
+			return ExitRuntime
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintf(stderr, "laminar: error: %v\n", err)
+			return ExitRuntime
+		}
+		defer pprof.StopCPUProfile()
+	}
 	if _, err := Run(ctx, spec, factory, opts); err != nil {
 		fmt.Fprintf(stderr, "laminar: error: %v\n", err)
 		return ExitRuntime
@@ -64,6 +80,7 @@ func parseFlags(spec Spec, args []string, stderr io.Writer, stderrIsTerminal boo
 	fs.StringVar(&opts.SummaryJSON, "summary-json", "", "write the final counters as JSON to `FILE`")
 	fs.StringVar(&opts.StateDir, "state-dir", "", "keep checkpoints, the stdin write-ahead log and uncommitted output in `DIR`, and resume from the newest checkpoint there (none: no checkpoints)")
 	fs.DurationVar(&opts.CheckpointInterval, "checkpoint-interval", DefaultCheckpointInterval, "time between checkpoints with --state-dir")
+	fs.StringVar(&opts.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to `FILE` (for laminarc build --pgo)")
 	fs.BoolVar(&opts.AllowStateReset, "allow-state-reset", false, "start state that the checkpoint lacks (a new or changed view) empty, and drop state the pipeline no longer has, instead of refusing to start")
 	fs.Usage = func() { usage(fs, spec) }
 

@@ -49,6 +49,8 @@ type Options struct {
 	// AllowStateReset starts state units that the checkpoint and the
 	// pipeline do not share empty, instead of refusing to start.
 	AllowStateReset bool
+	// cpuProfile is the --cpuprofile flag, handled by Main.
+	cpuProfile string
 	// CheckpointFS is the filesystem checkpoints are written through; nil
 	// means the real one (tests inject faults with fsys.Faulty).
 	CheckpointFS fsys.FS
@@ -275,7 +277,7 @@ func (r *runner) start(env connector.Env, factory Factory) error {
 		r.sources = append(r.sources, src)
 	}
 	for _, s := range r.spec.Sinks {
-		r.jobCtx.Sinks = append(r.jobCtx.Sinks, &SinkWriter{Name: s.Name})
+		r.jobCtx.Sinks = append(r.jobCtx.Sinks, &SinkWriter{Name: s.Name, Discard: s.Connector == "blackhole"})
 	}
 	r.pipeline = factory(r.jobCtx)
 	st, stateful := r.pipeline.(Stateful)

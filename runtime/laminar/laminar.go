@@ -58,10 +58,11 @@ func (s *Subscribers[R]) Add(f func(R, Op)) (remove func()) {
 	}
 }
 
-// Emit delivers one row to every callback.
-func (s *Subscribers[R]) Emit(r R, op Op) {
+// Emit delivers one row to every callback. It takes a pointer so that a
+// pipeline without callbacks (a job) does not copy the row.
+func (s *Subscribers[R]) Emit(r *R, op Op) {
 	for _, x := range s.list {
-		x.f(r, op)
+		x.f(*r, op)
 	}
 }
 

@@ -11,9 +11,11 @@ func TestSubscribers(t *testing.T) {
 	var got []int
 	remove := s.Add(func(r int, op Op) { got = append(got, r) })
 	s.Add(func(r int, op Op) { got = append(got, -r) })
-	s.Emit(1, Insert)
+	one := 1
+	s.Emit(&one, Insert)
 	remove()
-	s.Emit(2, Delete)
+	two := 2
+	s.Emit(&two, Delete)
 	if len(got) != 3 || got[0] != 1 || got[1] != -1 || got[2] != -2 {
 		t.Fatalf("got %v", got)
 	}
@@ -54,7 +56,7 @@ func TestStream(t *testing.T) {
 			}
 			mu.Lock()
 			for j := 0; j < 10; j++ {
-				s.Emit(j, Insert)
+				s.Emit(&j, Insert)
 			}
 			n := len(s.list)
 			mu.Unlock()
@@ -64,7 +66,7 @@ func TestStream(t *testing.T) {
 			return
 		default:
 			mu.Lock()
-			s.Emit(i, Insert)
+			s.Emit(&i, Insert)
 			mu.Unlock()
 		}
 	}

@@ -323,10 +323,12 @@ func (p *engine) endTrades() {
 // emitop0 writes a row of view vwap to its sinks.
 func (p *engine) emitop0(row *VwapRow, op byte) {
 	for _, s := range p.op0Sinks {
-		s.Buf = appendVwapRow(s.Buf, row, op)
 		s.Rows++
+		if !s.Discard {
+			s.Buf = appendVwapRow(s.Buf, row, op)
+		}
 	}
-	p.op0Subs.Emit(*row, laminar.Op(op))
+	p.op0Subs.Emit(row, laminar.Op(op))
 }
 
 // op0Key is a group key of view vwap.

@@ -226,10 +226,12 @@ func (p *engine) endClicks() {
 // emitop0 writes a row of view page_counts to its sinks.
 func (p *engine) emitop0(row *PageCountsRow, op byte) {
 	for _, s := range p.op0Sinks {
-		s.Buf = appendPageCountsRow(s.Buf, row, op)
 		s.Rows++
+		if !s.Discard {
+			s.Buf = appendPageCountsRow(s.Buf, row, op)
+		}
 	}
-	p.op0Subs.Emit(*row, laminar.Op(op))
+	p.op0Subs.Emit(row, laminar.Op(op))
 }
 
 // op0Key is a group key of view page_counts.

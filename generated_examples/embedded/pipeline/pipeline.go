@@ -355,10 +355,12 @@ func (p *engine) endTrades() {
 // emitop0 writes a row of view vwap to its sinks.
 func (p *engine) emitop0(row *VwapRow, op byte) {
 	for _, s := range p.op0Sinks {
-		s.Buf = appendVwapRow(s.Buf, row, op)
 		s.Rows++
+		if !s.Discard {
+			s.Buf = appendVwapRow(s.Buf, row, op)
+		}
 	}
-	p.op0Subs.Emit(*row, laminar.Op(op))
+	p.op0Subs.Emit(row, laminar.Op(op))
 }
 
 // op0Key is a group key of view vwap.
@@ -394,10 +396,12 @@ func (p *engine) closeop0(start int64, grp *window.Groups[op0Key, op0Acc]) {
 // emitop1 writes a row of view volume_by_symbol to its sinks.
 func (p *engine) emitop1(row *VolumeBySymbolRow, op byte) {
 	for _, s := range p.op1Sinks {
-		s.Buf = appendVolumeBySymbolRow(s.Buf, row, op)
 		s.Rows++
+		if !s.Discard {
+			s.Buf = appendVolumeBySymbolRow(s.Buf, row, op)
+		}
 	}
-	p.op1Subs.Emit(*row, laminar.Op(op))
+	p.op1Subs.Emit(row, laminar.Op(op))
 }
 
 // op1Key is a group key of view volume_by_symbol.

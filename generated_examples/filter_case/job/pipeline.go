@@ -377,14 +377,9 @@ func (p *engine) ProcessOrders(rows []OrdersRow, b *connector.LineBatch, lines [
 				if t16.Valid {
 					t17 = value.Of(t16.V + "-")
 				}
-				t18 := value.ModIntNN(r.Id, int64(10))
-				var t19 value.Null[string]
-				if t18.Valid {
-					t19 = value.Of(value.FormatInt(t18.V))
-				}
-				var t20 value.Null[string]
-				if t17.Valid && t19.Valid {
-					t20 = value.Of(t17.V + t19.V)
+				var t18 value.Null[string]
+				if t17.Valid {
+					t18 = value.Of(t17.V + (value.FormatInt((r.Id % int64(10)))))
 				}
 				out := BigOrdersRow{
 					Amount:   r.Amount,
@@ -392,7 +387,7 @@ func (p *engine) ProcessOrders(rows []OrdersRow, b *connector.LineBatch, lines [
 					Eu:       t15,
 					Id:       r.Id,
 					Size:     t8,
-					Tag:      t20,
+					Tag:      t18,
 					Ts:       r.Ts,
 				}
 				p.emitop0(&out, '+')
@@ -407,10 +402,12 @@ func (p *engine) endOrders() {}
 // emitop0 writes a row of view big_orders to its sinks.
 func (p *engine) emitop0(row *BigOrdersRow, op byte) {
 	for _, s := range p.op0Sinks {
-		s.Buf = appendBigOrdersRow(s.Buf, row, op)
 		s.Rows++
+		if !s.Discard {
+			s.Buf = appendBigOrdersRow(s.Buf, row, op)
+		}
 	}
-	p.op0Subs.Emit(*row, laminar.Op(op))
+	p.op0Subs.Emit(row, laminar.Op(op))
 }
 
 // stateUnits are the pieces of state a checkpoint saves. An ID changes when the

@@ -327,10 +327,12 @@ func (p *engine) endReadings() {
 // emitop0 writes a row of view busy_sensors to its sinks.
 func (p *engine) emitop0(row *BusySensorsRow, op byte) {
 	for _, s := range p.op0Sinks {
-		s.Buf = appendBusySensorsRow(s.Buf, row, op)
 		s.Rows++
+		if !s.Discard {
+			s.Buf = appendBusySensorsRow(s.Buf, row, op)
+		}
 	}
-	p.op0Subs.Emit(*row, laminar.Op(op))
+	p.op0Subs.Emit(row, laminar.Op(op))
 }
 
 // op0Key is a group key of view busy_sensors.

@@ -282,10 +282,12 @@ func (p *engine) endClicks() {
 // emitop0 writes a row of view page_stats to its sinks.
 func (p *engine) emitop0(row *PageStatsRow, op byte) {
 	for _, s := range p.op0Sinks {
-		s.Buf = appendPageStatsRow(s.Buf, row, op)
 		s.Rows++
+		if !s.Discard {
+			s.Buf = appendPageStatsRow(s.Buf, row, op)
+		}
 	}
-	p.op0Subs.Emit(*row, laminar.Op(op))
+	p.op0Subs.Emit(row, laminar.Op(op))
 }
 
 // op0Key is a group key of view page_stats.
