@@ -166,6 +166,7 @@ func (g *generator) opCode(o *opInfo) {
 		jen.Id("_").Op("=").Id("start"),
 		jen.For(jen.List(jen.Id("_"), jen.Id("gi")).Op(":=").Range().Id("grp").Dot("Dirty")).Block(body...),
 		jen.Id("grp").Dot("Dirty").Op("=").Id("grp").Dot("Dirty").Index(jen.Empty(), jen.Lit(0)),
+		g.spillCall(o),
 	)
 	g.f.Line()
 }
@@ -222,10 +223,20 @@ func (g *generator) aggUpdate(o *opInfo, eg *exprGen) []jen.Code {
 	} else {
 		find = append(find, jen.Id("grp").Op(":=").Id("p").Dot(o.name))
 	}
-	find = append(find,
-		jen.List(jen.Id("gi"), jen.Id("_")).Op(":=").Id("grp").Dot("Find").Call(jen.Id(o.keyType()).Values(key)),
-		jen.Id("acc").Op(":=").Op("&").Id("grp").Dot("States").Index(jen.Id("gi")),
-	)
+	if g.kvBacked(o) {
+		find = append(find,
+			jen.List(jen.Id("gi"), jen.Id("added")).Op(":=").Id("grp").Dot("Find").Call(jen.Id(o.keyType()).Values(key)),
+			jen.Id("acc").Op(":=").Op("&").Id("grp").Dot("States").Index(jen.Id("gi")),
+			jen.Comment("a group's first row in this batch: its state comes from the store"),
+			jen.If(jen.Id("added").Op("&&").Id("p").Dot("kv").Op("!=").Nil()).Block(
+				jen.Id("p").Dot("fetch"+o.name).Call(jen.Op("&").Id("grp").Dot("Keys").Index(jen.Id("gi")), jen.Id("acc"))),
+		)
+	} else {
+		find = append(find,
+			jen.List(jen.Id("gi"), jen.Id("_")).Op(":=").Id("grp").Dot("Find").Call(jen.Id(o.keyType()).Values(key)),
+			jen.Id("acc").Op(":=").Op("&").Id("grp").Dot("States").Index(jen.Id("gi")),
+		)
+	}
 	find = append(find, updates...)
 	if op.Updating {
 		find = append(find, jen.If(jen.Op("!").Id("acc").Dot("dirty")).Block(

@@ -7,8 +7,8 @@ import (
 
 // JobFiles returns the Go files of a job's main package: pipeline.go (the
 // generated pipeline) and main.go (the runtime's entry point), by file name.
-func JobFiles(p *physical.Plan, sqlText, sourceFile string) (map[string][]byte, error) {
-	src, err := Generate(p, sqlText, Options{Package: "main", SourceFile: sourceFile})
+func JobFiles(p *physical.Plan, sqlText, sourceFile string, stateBackend string) (map[string][]byte, error) {
+	src, err := Generate(p, sqlText, Options{Package: "main", SourceFile: sourceFile, StateBackend: stateBackend})
 	if err != nil {
 		return nil, err
 	}

@@ -41,6 +41,17 @@ func (g *generator) pipelineStruct() {
 		fields = append(fields, jen.Id(o.name+"Sinks").Index().Op("*").Qual(pkgJob, "SinkWriter"))
 		fields = append(fields, jen.Id(o.name+"Subs").Add(rt("laminar.Subscribers")).Types(jen.Id(o.rowType)).Comment("callbacks of an embedding program"))
 	}
+	if g.backend == "badger" {
+		fields = append(fields,
+			jen.Id("kv").Op("*").Add(rt("kvstate.Store")).Comment("keyed state of GROUP BYs without a window"),
+			jen.Id("kvErr").Error().Comment("the first error of the store, reported at the next checkpoint"),
+			jen.List(jen.Id("kbuf"), jen.Id("vbuf")).Index().Byte())
+		for _, o := range g.ops {
+			if g.kvBacked(o) {
+				fields = append(fields, jen.Id(o.name+"KV").Op("*").Add(rt("kvstate.Table")))
+			}
+		}
+	}
 	g.f.Comment("engine runs every view of the pipeline. It is used from one goroutine at a time.")
 	g.f.Type().Id(coreType).Struct(fields...)
 	g.f.Line()

@@ -39,7 +39,13 @@ func (g *generator) stateCode() {
 			continue
 		}
 		g.opState(o)
-		id := layoutID(o.op.ID, fmt.Sprint(keyLayout(o)), fmt.Sprint(accLayout(o)), fmt.Sprint(o.op.Output), o.op.Updating, o.op.Windowed())
+		// the output row is state only for an updating view (its last emitted
+		// row): an append-only view keeps its state across output-only edits
+		output := ""
+		if o.op.Updating {
+			output = fmt.Sprint(o.op.Output)
+		}
+		id := layoutID(o.op.ID, fmt.Sprint(keyLayout(o)), fmt.Sprint(accLayout(o)), output, o.op.Updating, o.op.Windowed(), g.kvBacked(o))
 		units = append(units, unit{
 			id: "op:" + o.op.ID + ":" + id, name: "view " + o.op.View.Name,
 			save: []jen.Code{jen.Return(jen.Id("p").Dot("save" + o.name).Call(jen.Id("buf")))},

@@ -15,11 +15,12 @@ const (
 	pkgNexmark   = "github.com/laminar-sql/laminar/runtime/nexmark"
 	pkgSnapshot  = "github.com/laminar-sql/laminar/runtime/snapshot"
 	pkgLaminar   = "github.com/laminar-sql/laminar/runtime/laminar"
+	pkgKVState   = "github.com/laminar-sql/laminar/runtime/kvstate"
 )
 
 var importNames = map[string]string{
 	pkgJob: "job", pkgConnector: "connector", pkgValue: "value", pkgWindow: "window",
-	pkgJSONL: "jsonl", pkgCSV: "csvrow", pkgNexmark: "nexmark", pkgSnapshot: "snapshot", pkgLaminar: "laminar",
+	pkgJSONL: "jsonl", pkgCSV: "csvrow", pkgNexmark: "nexmark", pkgSnapshot: "snapshot", pkgLaminar: "laminar", pkgKVState: "kvstate",
 }
 
 // runtimeSymbols is the table of every runtime symbol generated code uses.
@@ -68,6 +69,8 @@ var runtimeSymbols = map[string][2]string{
 	// embedding (--lib)
 	"laminar.Op": {pkgLaminar, "Op"}, "laminar.Subscribers": {pkgLaminar, "Subscribers"}, "laminar.Stream": {pkgLaminar, "Stream"},
 	"laminar.ErrClosed": {pkgLaminar, "ErrClosed"}, "laminar.ErrEnded": {pkgLaminar, "ErrEnded"},
+	"kvstate.Store": {pkgKVState, "Store"}, "kvstate.Table": {pkgKVState, "Table"}, "kvstate.Open": {pkgKVState, "Open"},
+	"kvstate.Options": {pkgKVState, "Options"},
 	"job.NewEmbedded": {pkgJob, "NewEmbedded"}, "job.Embedded": {pkgJob, "Embedded"}, "job.EmbedOptions": {pkgJob, "EmbedOptions"},
 }
 

@@ -49,7 +49,7 @@ func TestGeneratedFresh(t *testing.T) {
 			if res == nil {
 				t.Fatalf("compile: %v", diags)
 			}
-			files, err := codegen.JobFiles(res.Physical, string(src), "query.sql")
+			files, err := codegen.JobFiles(res.Physical, string(src), "query.sql", "")
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -186,12 +186,13 @@ func cmdBuild(args []string) int {
 	out := fs.String("o", "", "output binary (default: ./<name>)")
 	pgo := fs.String("pgo", "", "a CPU profile of the job to build with (profile-guided optimization)")
 	verbose := fs.Bool("v", false, "report build time and cache use")
+	backend := stateBackendFlag(fs)
 	file, _, ok := parseArgs(fs, args)
 	if !ok {
 		return exitPipeline
 	}
 	l, ok := load(file)
-	if !ok {
+	if !ok || !setBackend(l, *backend) {
 		return exitPipeline
 	}
 	var goFlags []string
@@ -247,12 +248,13 @@ func cmdRun(args []string) int {
 	stateDir := fs.String("state-dir", "", "keep checkpoints in DIR and resume from the newest one (passed to the job)")
 	interval := fs.String("checkpoint-interval", "", "time between checkpoints, e.g. 1s (passed to the job)")
 	allowReset := fs.Bool("allow-state-reset", false, "start operators whose state a checkpoint lacks empty (passed to the job)")
+	backend := stateBackendFlag(fs)
 	file, pass, ok := parseArgs(fs, args)
 	if !ok {
 		return exitPipeline
 	}
 	l, ok := load(file)
-	if !ok {
+	if !ok || !setBackend(l, *backend) {
 		return exitPipeline
 	}
 	var jobFlags []string

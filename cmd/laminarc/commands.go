@@ -16,11 +16,12 @@ import (
 
 // loaded is a pipeline file read and compiled.
 type loaded struct {
-	path   string // as the user wrote it
-	dir    string // absolute directory of the file (relative WITH paths resolve here)
-	name   string // base name without .sql
-	src    string
-	result *compiler.Result
+	stateBackend string // --state-backend: memory or badger
+	path         string // as the user wrote it
+	dir          string // absolute directory of the file (relative WITH paths resolve here)
+	name         string // base name without .sql
+	src          string
+	result       *compiler.Result
 }
 
 // load reads and compiles a pipeline, printing diagnostics to stderr. ok is
@@ -145,6 +146,7 @@ func cmdCompile(args []string) int {
 	out := fs.String("o", "", "output directory (default: ./<name>_job)")
 	gomod := fs.Bool("gomod", true, "also write go.mod and go.sum, making DIR a module of its own;\nfalse when DIR is inside a module that already requires the runtime")
 	check := fs.Bool("check", false, "write nothing; exit 1 when the files in DIR are not what compile would write")
+	backend := stateBackendFlag(fs)
 	lib := fs.Bool("lib", false, "write an embeddable package (pipeline.go, api.go) named after DIR: push typed\nrows in, receive typed rows out; see docs/embedding.md")
 	exposeAll := fs.Bool("expose-sources", false, "with --lib: make every source an input, not only those with connector = 'push'")
 	file, _, ok := parseArgs(fs, args)
@@ -152,7 +154,7 @@ func cmdCompile(args []string) int {
 		return exitPipeline
 	}
 	l, ok := loadWith(file, compiler.Options{Lib: *lib})
-	if !ok {
+	if !ok || !setBackend(l, *backend) {
 		return exitPipeline
 	}
 	dir := *out
@@ -189,7 +191,7 @@ func cmdCompile(args []string) int {
 
 // jobFiles generates a job's files; with gomod, also go.mod and go.sum.
 func jobFiles(l *loaded, dir string, gomod bool) (map[string][]byte, error) {
-	files, err := codegen.JobFiles(l.result.Physical, l.src, filepath.Base(l.path))
+	files, err := codegen.JobFiles(l.result.Physical, l.src, filepath.Base(l.path), l.stateBackend)
 	if err != nil {
 		return nil, err
 	}
@@ -230,4 +232,19 @@ func writeFiles(dir string, files map[string][]byte) error {
 		}
 	}
 	return nil
+}
+
+// stateBackendFlag adds --state-backend to a command.
+func stateBackendFlag(fs *flag.FlagSet) *string {
+	return fs.String("state-backend", "memory", "where keyed state of GROUP BYs without a window lives: memory, or badger\n(on disk, larger than memory, incremental checkpoints)")
+}
+
+// setBackend checks --state-backend and records it on l.
+func setBackend(l *loaded, backend string) bool {
+	if backend != "memory" && backend != "badger" {
+		fmt.Fprintf(os.Stderr, "laminarc: --state-backend must be memory or badger, not %q\n", backend)
+		return false
+	}
+	l.stateBackend = backend
+	return true
 }

@@ -4,4 +4,14 @@ go 1.26
 
 require github.com/laminar-sql/laminar v0.0.0
 
+require (
+	github.com/antlr4-go/antlr/v4 v4.13.1 // indirect
+	github.com/dave/jennifer v1.7.1 // indirect
+	golang.org/x/exp v0.0.0-20240506185415-9bf2ced13842 // indirect
+)
+
 replace github.com/laminar-sql/laminar => ../..
+
+// laminarc itself, so that go:generate runs the version this module requires
+// and go mod tidy keeps its dependencies: go tool laminarc ...
+tool github.com/laminar-sql/laminar/cmd/laminarc

@@ -37,13 +37,14 @@ const (
 //	<state-dir>/sinks/<sink>/    uncommitted epochs of a file sink
 //	<state-dir>/records/<kind>/  uncommitted epochs of the dead-letter and late files
 type durable struct {
-	dir     string
-	store   *checkpoint.Store
-	cp      *checkpoint.Checkpoint // resumed from; nil for a fresh start
-	next    uint64                 // epoch of the next checkpoint
-	console *console
-	delay   time.Duration
-	reset   bool
+	dir      string
+	external ExternalState // keyed state committed with each checkpoint
+	store    *checkpoint.Store
+	cp       *checkpoint.Checkpoint // resumed from; nil for a fresh start
+	next     uint64                 // epoch of the next checkpoint
+	console  *console
+	delay    time.Duration
+	reset    bool
 
 	// sinks take part in the two-phase commit: the job's sinks that
 	// support it, then the record logs.
@@ -260,6 +261,13 @@ func (d *durable) take(pipeline Pipeline, spec Spec, positions []connector.Posit
 		}
 		if cap(d.buf) > 64<<20 {
 			d.buf = nil // do not hold on to a huge state's buffer between checkpoints
+		}
+	}
+	if d.external != nil {
+		// the incremental commit of keyed state comes before the manifest:
+		// a checkpoint that exists always covers it
+		if err := d.external.CommitState(epoch); err != nil {
+			return fmt.Errorf("keyed state: %w", err)
 		}
 	}
 	time.Sleep(d.delay)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -245,6 +246,11 @@ type runner struct {
 	durable   *durable
 	positions []connector.Position
 	done      []bool
+
+	// external keyed state (the badger backend), and its directory when it
+	// is a temporary one (no state dir)
+	external    ExternalState
+	externalTmp string
 }
 
 // start opens the sources, builds the pipeline, then opens the sinks: a
@@ -294,7 +300,7 @@ func (r *runner) start(env connector.Env, factory Factory) error {
 		r.jobCtx.Sinks[i].sink = sink
 	}
 	if r.durable == nil {
-		return nil
+		return r.openExternal()
 	}
 	for _, l := range []*recordLog{r.jobCtx.deadLetter, r.jobCtx.late} {
 		if err := l.makeDurable(r.durable); err != nil {
@@ -306,7 +312,40 @@ func (r *runner) start(env connector.Env, factory Factory) error {
 			return err
 		}
 	}
+	if err := r.openExternal(); err != nil {
+		return err
+	}
 	r.durable.resumed(began)
+	return nil
+}
+
+// openExternal opens the pipeline's own state store, if it has one: under
+// the state dir, rolled back to the checkpoint resumed from, or in a
+// temporary directory for a run without checkpoints.
+func (r *runner) openExternal() error {
+	ext, ok := r.pipeline.(ExternalState)
+	if !ok {
+		return nil
+	}
+	var dir string
+	var epoch uint64
+	if r.durable != nil {
+		dir = filepath.Join(r.durable.dir, "kv")
+		if r.durable.cp != nil {
+			epoch = r.durable.cp.Epoch
+		}
+		r.durable.external = ext
+	} else {
+		tmp, err := os.MkdirTemp("", "laminar-state-")
+		if err != nil {
+			return err
+		}
+		dir, r.externalTmp = tmp, tmp
+	}
+	if err := ext.OpenState(dir, epoch); err != nil {
+		return fmt.Errorf("keyed state in %s: %w", dir, err)
+	}
+	r.external = ext
 	return nil
 }
 
@@ -517,6 +556,14 @@ func (r *runner) close() error {
 	keep := func(err error) {
 		if first == nil {
 			first = err
+		}
+	}
+	if r.external != nil {
+		if err := r.external.CloseState(); err != nil {
+			keep(fmt.Errorf("keyed state: %w", err))
+		}
+		if r.externalTmp != "" {
+			os.RemoveAll(r.externalTmp)
 		}
 	}
 	for _, src := range r.sources { // opened but never handed to a reader

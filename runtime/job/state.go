@@ -25,3 +25,18 @@ type Stateful interface {
 	// not loaded starts empty.
 	LoadState(i int, data []byte) error
 }
+
+// ExternalState is implemented by pipelines that keep keyed state in a store
+// of their own rather than in memory (laminarc build --state-backend
+// badger). The store commits incrementally: only what changed since the
+// last checkpoint is written.
+type ExternalState interface {
+	// OpenState opens the store in dir and rolls it back to the state of
+	// checkpoint epoch (0: empty), discarding writes no checkpoint covers.
+	OpenState(dir string, epoch uint64) error
+	// CommitState makes the state as of now durable as epoch; the runtime
+	// calls it before it writes the checkpoint of that epoch.
+	CommitState(epoch uint64) error
+	// CloseState closes the store.
+	CloseState() error
+}

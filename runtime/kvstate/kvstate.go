@@ -56,9 +56,13 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"maps"
+	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/dgraph-io/badger/v4"
@@ -169,6 +173,9 @@ func Open(dir string, opts Options) (*Store, error) {
 		WithLogger(badgerLogger{opts.Logger})
 	if opts.tune != nil {
 		bopts = opts.tune(bopts)
+	}
+	if err := removeEmptyLogs(dir); err != nil {
+		return nil, err
 	}
 	db, err := badger.OpenManaged(bopts)
 	if err != nil {
@@ -631,3 +638,30 @@ func (b badgerLogger) Errorf(f string, args ...any)   { b.l.Error("badger: " + f
 func (b badgerLogger) Warningf(f string, args ...any) { b.l.Warn("badger: " + fmt.Sprintf(f, args...)) }
 func (b badgerLogger) Infof(f string, args ...any)    { b.l.Debug("badger: " + fmt.Sprintf(f, args...)) }
 func (b badgerLogger) Debugf(f string, args ...any)   { b.l.Debug("badger: " + fmt.Sprintf(f, args...)) }
+
+// removeEmptyLogs deletes zero-length value-log and memtable files. A
+// process killed right after badger created such a file leaves it empty,
+// and badger then refuses to open the directory ("Open existing file ...
+// Create a new file"); an empty file holds no data, so removing it loses
+// nothing. Found by the SIGKILL crash tests.
+func removeEmptyLogs(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		name := e.Name()
+		if !strings.HasSuffix(name, ".vlog") && !strings.HasSuffix(name, ".mem") {
+			continue
+		}
+		if info, err := e.Info(); err == nil && info.Size() == 0 {
+			if err := os.Remove(filepath.Join(dir, name)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

@@ -139,7 +139,7 @@ type job struct {
 	stdin bool
 }
 
-func buildJob(t *testing.T, sql string, stdin bool, in []byte) job {
+func buildJob(t *testing.T, sql string, stdin bool, in []byte, buildFlags ...string) job {
 	t.Helper()
 	dir := t.TempDir()
 	p := filepath.Join(dir, "p.sql")
@@ -147,7 +147,7 @@ func buildJob(t *testing.T, sql string, stdin bool, in []byte) job {
 		t.Fatal(err)
 	}
 	bin := filepath.Join(dir, "job")
-	if out, err := exec.Command(laminarc, "build", p, "-o", bin).CombinedOutput(); err != nil {
+	if out, err := exec.Command(laminarc, append([]string{"build", p, "-o", bin}, buildFlags...)...).CombinedOutput(); err != nil {
 		t.Fatalf("laminarc build: %v\n%s", err, out)
 	}
 	return job{bin: bin, input: in, stdin: stdin}
@@ -263,6 +263,13 @@ func (j job) start(t *testing.T, dir string, batchSize int, stderr *bytes.Buffer
 // crashRuns runs the job killing it at random moments until it finishes,
 // in rounds until at least minKills kills, and checks each round's output.
 func crashRuns(t *testing.T, j job, same func(t *testing.T, got, want string)) {
+	crashRunsUpTo(t, j, same, 40*time.Millisecond)
+}
+
+// crashRunsUpTo is crashRuns with kills at most maxDelay after a start: a
+// job whose start-up takes longer (opening a badger store) needs room to
+// make progress between kills.
+func crashRunsUpTo(t *testing.T, j job, same func(t *testing.T, got, want string), maxDelay time.Duration) {
 	ref := j.reference(t)
 	seed := uint64(time.Now().UnixNano())
 	if s := os.Getenv("LAMINAR_CRASH_SEED"); s != "" {
@@ -283,7 +290,7 @@ func crashRuns(t *testing.T, j job, same func(t *testing.T, got, want string)) {
 			var stderr bytes.Buffer
 			started := time.Now()
 			cmd := j.start(t, dir, 1+r.IntN(300), &stderr)
-			delay := time.Duration(1+r.IntN(40)) * time.Millisecond
+			delay := time.Duration(1+r.Int64N(int64(maxDelay/time.Millisecond))) * time.Millisecond
 			exited := make(chan error, 1)
 			go func() { exited <- cmd.Wait() }()
 			var err error
@@ -413,6 +420,13 @@ func TestCrashHopping(t *testing.T) {
 func TestCrashUpdating(t *testing.T) {
 	skipShort(t)
 	crashRuns(t, buildJob(t, source("file")+updating+sink, false, input(60_000)), sameTable)
+}
+
+// TestCrashUpdatingBadger: the same with the keyed state in badger, whose
+// checkpoints are incremental commits rolled back to on recovery.
+func TestCrashUpdatingBadger(t *testing.T) {
+	skipShort(t)
+	crashRunsUpTo(t, buildJob(t, source("file")+updating+sink, false, input(60_000), "--state-backend", "badger"), sameTable, 400*time.Millisecond)
 }
 
 // TestCrashStdin: stdin cannot be read again, so the job logs every batch

@@ -549,10 +549,10 @@ var stateUnits = []job.StateUnit{{
 	ID:   "source:trades:3ea524811a2d666e",
 	Name: "source trades",
 }, {
-	ID:   "op:02316b2258da0f62:0a715dc4606dc3bf",
+	ID:   "op:02316b2258da0f62:fe77d9926269580f",
 	Name: "view vwap",
 }, {
-	ID:   "op:1348ded99bbc4c55:1cb0b3e5278addc4",
+	ID:   "op:1348ded99bbc4c55:509a3a4b58d9aae8",
 	Name: "view volume_by_symbol",
 }}
 

@@ -442,7 +442,7 @@ var stateUnits = []job.StateUnit{{
 	ID:   "source:readings:51d831a15e723c48",
 	Name: "source readings",
 }, {
-	ID:   "op:96880b9444fb2fa5:3e2114457d620502",
+	ID:   "op:96880b9444fb2fa5:610d1376ba5d422d",
 	Name: "view busy_sensors",
 }}
 

@@ -408,7 +408,7 @@ func loadop0Groups(d *snapshot.Decoder, grp *window.Groups[op0Key, op0Acc]) {
 // stateUnits are the pieces of state a checkpoint saves. An ID changes when the
 // meaning or layout of its state does, so state is never loaded into the wrong shape.
 var stateUnits = []job.StateUnit{{
-	ID:   "op:f678cde35840142b:20d0bc8625a2a2bd",
+	ID:   "op:f678cde35840142b:4f9ac17b95190f81",
 	Name: "view page_stats",
 }}
 
