@@ -151,7 +151,9 @@ func (g *generator) opState(o *opInfo) {
 	)
 	decBody = append(decBody, decAcc...)
 	g.f.Func().Id("load"+o.name+"Groups").Params(jen.Id("d").Op("*").Add(rt("snapshot.Decoder")), jen.Id("grp").Op("*").Add(groups)).Block(
-		jen.For(jen.Id("n").Op(":=").Id("d").Dot("Len").Call().Op(";").Id("n").Op(">").Lit(0).Op(";").Id("n").Op("--")).Block(decBody...),
+		jen.Id("n").Op(":=").Id("d").Dot("Len").Call(),
+		jen.Id("grp").Dot("Grow").Call(jen.Id("n")),
+		jen.For(jen.Op(";").Id("n").Op(">").Lit(0).Op(";").Id("n").Op("--")).Block(decBody...),
 	)
 	g.f.Line()
 }

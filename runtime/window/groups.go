@@ -40,6 +40,15 @@ func (g *Groups[K, S]) Find(k K) (i int32, added bool) {
 	return i, true
 }
 
+// Grow makes room for n more groups (restoring a checkpoint knows how many).
+func (g *Groups[K, S]) Grow(n int) {
+	if len(g.Keys) == 0 {
+		g.index = make(map[K]int32, n)
+	}
+	g.Keys = slices.Grow(g.Keys, n)
+	g.States = slices.Grow(g.States, n)
+}
+
 // Len is the number of groups.
 func (g *Groups[K, S]) Len() int { return len(g.Keys) }
 

@@ -302,7 +302,9 @@ func saveop0Groups(buf []byte, grp *window.Groups[op0Key, op0Acc]) []byte {
 }
 
 func loadop0Groups(d *snapshot.Decoder, grp *window.Groups[op0Key, op0Acc]) {
-	for n := d.Len(); n > 0; n-- {
+	n := d.Len()
+	grp.Grow(n)
+	for ; n > 0; n-- {
 		var key op0Key
 		k := &key
 		_ = k

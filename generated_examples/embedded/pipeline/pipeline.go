@@ -482,7 +482,9 @@ func saveop0Groups(buf []byte, grp *window.Groups[op0Key, op0Acc]) []byte {
 }
 
 func loadop0Groups(d *snapshot.Decoder, grp *window.Groups[op0Key, op0Acc]) {
-	for n := d.Len(); n > 0; n-- {
+	n := d.Len()
+	grp.Grow(n)
+	for ; n > 0; n-- {
 		var key op0Key
 		k := &key
 		_ = k
@@ -525,7 +527,9 @@ func saveop1Groups(buf []byte, grp *window.Groups[op1Key, op1Acc]) []byte {
 }
 
 func loadop1Groups(d *snapshot.Decoder, grp *window.Groups[op1Key, op1Acc]) {
-	for n := d.Len(); n > 0; n-- {
+	n := d.Len()
+	grp.Grow(n)
+	for ; n > 0; n-- {
 		var key op1Key
 		k := &key
 		_ = k
