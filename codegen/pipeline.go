@@ -266,6 +266,7 @@ func (g *generator) processCode(s *sourceInfo) {
 				emit = "changes" + o.name
 			}
 			fire = append(fire, jen.For(jen.Add(st).Dot("Len").Call().Op(">").Lit(0).Op("&&").Add(st).Dot("NextEnd").Call().Op("<=").Id("wm")).Block(
+				jen.Id("p").Dot("ctx").Dot("WindowClosed").Call(),
 				jen.List(jen.Id("start"), jen.Id("grp")).Op(":=").Add(st).Dot("PopEarliest").Call(),
 				jen.Id("p").Dot(emit).Call(jen.Id("start"), jen.Id("grp")),
 				jen.Add(st).Dot("Release").Call(jen.Id("grp")),

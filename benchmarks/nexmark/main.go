@@ -97,6 +97,10 @@ type queryResult struct {
 
 	Single, AllCores usage // the job at GOMAXPROCS=1 and at every core
 	RowsOut          int64
+	// windowed queries: windows closed, and the time from the watermark
+	// closing a window to its rows reaching the sink (GOMAXPROCS=1 run)
+	WindowsClosed          int64
+	DelayP50us, DelayP99us float64
 
 	Baseline      string // baseline query run beside it, "" if none
 	BaselineWhole bool   // the baseline computes the whole suite query, the compiled file a part
@@ -277,6 +281,9 @@ func measureQuery(o options, work, laminarc, baselineBin string, r *queryResult)
 				return
 			}
 			r.RowsOut = sum.RowsOut
+			if procs == 1 {
+				r.WindowsClosed, r.DelayP50us, r.DelayP99us = sum.WindowsClosed, sum.DelayP50us, sum.DelayP99us
+			}
 			runs = append(runs, u)
 		}
 		u := median(runs, func(u usage) float64 { return u.CPU.Seconds() })
@@ -317,10 +324,13 @@ func measureQuery(o options, work, laminarc, baselineBin string, r *queryResult)
 
 // jobSummary is the part of a job's --summary-json the harness reads.
 type jobSummary struct {
-	RowsIn  int64  `json:"rows_in"`
-	RowsOut int64  `json:"rows_out"`
-	Late    int64  `json:"late"`
-	Error   string `json:"error"`
+	RowsIn        int64   `json:"rows_in"`
+	RowsOut       int64   `json:"rows_out"`
+	Late          int64   `json:"late"`
+	Error         string  `json:"error"`
+	WindowsClosed int64   `json:"windows_closed"`
+	DelayP50us    float64 `json:"window_emit_delay_p50_us"`
+	DelayP99us    float64 `json:"window_emit_delay_p99_us"`
 }
 
 func runJob(bin, dir string, procs int) (usage, jobSummary, error) {

@@ -107,8 +107,16 @@ func renderMarkdown(rep report) string {
 	b.WriteString("Build: `laminarc build` of the query with an empty laminarc job cache and a warm Go build cache; " +
 		"in parentheses the same with an empty Go build cache too (standard library and runtime compiled from scratch), " +
 		"measured for one query only.\n\n")
-	b.WriteString("Watermark-to-emit delay (p50 / p99): **not measured** — it needs runtime instrumentation " +
-		"(a timestamp per watermark advance and per emitted window) that does not exist yet.\n\n")
+	var delays []string
+	for _, r := range rep.Results {
+		if r.Unsupported == "" && r.Err == "" && r.WindowsClosed > 0 {
+			delays = append(delays, fmt.Sprintf("%s %.0f µs / %.0f µs (%d windows)", r.Name, r.DelayP50us, r.DelayP99us, r.WindowsClosed))
+		}
+	}
+	if len(delays) > 0 {
+		b.WriteString("Watermark-to-emit delay of windowed queries, from the watermark closing a window to its rows " +
+			"reaching the sink, p50 / p99 (GOMAXPROCS=1): " + strings.Join(delays, "; ") + ".\n\n")
+	}
 
 	var unsupported []string
 	for _, r := range rep.Results {

@@ -1,6 +1,10 @@
 package job
 
-import "github.com/laminar-sql/laminar/runtime/connector"
+import (
+	"time"
+
+	"github.com/laminar-sql/laminar/runtime/connector"
+)
 
 // SinkWriter is where generated code writes one sink's output. Generated code
 // appends each encoded row (a JSON object and '\n') to Buf and counts it in
@@ -34,6 +38,11 @@ type Context struct {
 	onLate func(src int, view string, record []byte)
 	// onMalformed receives undecodable records in an embedded pipeline
 	onMalformed func(src int, line, offset int64, record []byte, err error)
+	// window-close times not yet written to the sinks, and the delays from
+	// a window's close to its rows reaching the sinks (Run only)
+	trackDelays bool
+	closed      []time.Time
+	emitDelays  []time.Duration
 }
 
 // Malformed reports record i of batch (of source src) that could not be
@@ -97,4 +106,26 @@ func (c *Context) LateRow(src int, view string, record []byte) {
 	if s.Late <= maxLoggedPerSource {
 		c.console.logf("source %s: late row for view %s; written to %s", s.Name, view, c.late.where())
 	}
+}
+
+// maxDelaySamples bounds the emit-delay samples a run keeps.
+const maxDelaySamples = 1 << 20
+
+// WindowClosed records that the watermark closed a window just now; the
+// delay until its rows reach the sinks is reported in the summary. Called
+// by generated code once per closed window, not per row.
+func (c *Context) WindowClosed() {
+	if c.trackDelays {
+		c.closed = append(c.closed, time.Now())
+	}
+}
+
+// rowsWritten ends the delays of the windows closed since the last call.
+func (c *Context) rowsWritten(now time.Time) {
+	for _, t := range c.closed {
+		if len(c.emitDelays) < maxDelaySamples {
+			c.emitDelays = append(c.emitDelays, now.Sub(t))
+		}
+	}
+	c.closed = c.closed[:0]
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -116,6 +117,11 @@ type Summary struct {
 	Sinks       []SinkSummary   // indexed like Spec.Sinks
 	Elapsed     time.Duration
 	Interrupted bool // the context was canceled before the input ended
+	// EmitDelay is the time from the watermark closing a window to the
+	// window's rows being handed to the sinks, over the windows closed.
+	WindowsClosed int64
+	EmitDelayP50  time.Duration
+	EmitDelayP99  time.Duration
 }
 
 // RowsIn is the number of records read from all sources.
@@ -199,9 +205,10 @@ func Run(ctx context.Context, spec Spec, factory Factory, opts Options) (Summary
 		opts:    opts,
 		console: con,
 		jobCtx: &Context{
-			console:    con,
-			deadLetter: newRecordLog("dead-letter", opts.DeadLetterPath, con),
-			late:       newRecordLog("late", opts.LatePath, con),
+			trackDelays: true,
+			console:     con,
+			deadLetter:  newRecordLog("dead-letter", opts.DeadLetterPath, con),
+			late:        newRecordLog("late", opts.LatePath, con),
 		},
 	}
 	for _, src := range spec.Sources {
@@ -523,6 +530,7 @@ func (r *runner) process(pipeline Pipeline, m batchMsg) error {
 // writeSinks hands each sink the rows of the batch just processed and stops
 // the job if a record file failed.
 func (r *runner) writeSinks() error {
+	defer r.jobCtx.rowsWritten(time.Now())
 	for _, w := range r.jobCtx.Sinks {
 		if len(w.Buf) == 0 {
 			continue
@@ -613,12 +621,20 @@ func (r *runner) summary(elapsed time.Duration) Summary {
 	for _, w := range r.jobCtx.Sinks {
 		s.Sinks = append(s.Sinks, SinkSummary{Name: w.Name, RowsOut: w.Rows})
 	}
+	if d := r.jobCtx.emitDelays; len(d) > 0 {
+		slices.Sort(d)
+		s.WindowsClosed = int64(len(d))
+		s.EmitDelayP50, s.EmitDelayP99 = d[len(d)/2], d[len(d)*99/100]
+	}
 	return s
 }
 
 // summaryJSON is the --summary-json file.
 type summaryJSON struct {
 	ElapsedSeconds float64         `json:"elapsed_seconds"`
+	WindowsClosed  int64           `json:"windows_closed"`
+	EmitDelayP50us float64         `json:"window_emit_delay_p50_us"`
+	EmitDelayP99us float64         `json:"window_emit_delay_p99_us"`
 	Interrupted    bool            `json:"interrupted"`
 	Error          string          `json:"error,omitempty"`
 	RowsIn         int64           `json:"rows_in"`
@@ -632,6 +648,9 @@ type summaryJSON struct {
 func writeSummaryJSON(path string, s Summary, runErr error) error {
 	out := summaryJSON{
 		ElapsedSeconds: s.Elapsed.Seconds(),
+		WindowsClosed:  s.WindowsClosed,
+		EmitDelayP50us: float64(s.EmitDelayP50) / float64(time.Microsecond),
+		EmitDelayP99us: float64(s.EmitDelayP99) / float64(time.Microsecond),
 		Interrupted:    s.Interrupted,
 		RowsIn:         s.RowsIn(),
 		RowsOut:        s.RowsOut(),

@@ -300,6 +300,7 @@ func (p *engine) ProcessTrades(rows []TradesRow, b *connector.LineBatch, lines [
 // fireTrades closes, in order, every window whose end the watermark wm has reached.
 func (p *engine) fireTrades(wm int64) {
 	for p.op0.Len() > 0 && p.op0.NextEnd() <= wm {
+		p.ctx.WindowClosed()
 		start, grp := p.op0.PopEarliest()
 		p.closeop0(start, grp)
 		p.op0.Release(grp)
