@@ -52,6 +52,7 @@ type durable struct {
 	walSource []*connector.WALSource // indexed like Spec.Sources; nil if not via a WAL
 	prevPos   []connector.Position   // source positions of the previous checkpoint
 	buf       []byte                 // reused for every unit's encoded state
+	pauses    []time.Duration        // how long each checkpoint of this run stopped processing
 }
 
 type epochSink struct {
@@ -291,6 +292,7 @@ func (d *durable) take(pipeline Pipeline, spec Spec, positions []connector.Posit
 		}
 	}
 	d.prevPos = append(d.prevPos[:0], positions...)
+	d.pauses = append(d.pauses, time.Since(began))
 	if final {
 		d.console.logf("checkpoint %d written (%s of state in %v); the same --state-dir resumes from it",
 			epoch, megabytes(stateSize), time.Since(began).Round(time.Millisecond))

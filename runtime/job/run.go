@@ -122,6 +122,10 @@ type Summary struct {
 	WindowsClosed int64
 	EmitDelayP50  time.Duration
 	EmitDelayP99  time.Duration
+	// Checkpoints taken in this run, and how long processing stopped for
+	// them (median and longest).
+	Checkpoints                       int
+	CheckpointPauseP50, CheckpointMax time.Duration
 }
 
 // RowsIn is the number of records read from all sources.
@@ -621,6 +625,11 @@ func (r *runner) summary(elapsed time.Duration) Summary {
 	for _, w := range r.jobCtx.Sinks {
 		s.Sinks = append(s.Sinks, SinkSummary{Name: w.Name, RowsOut: w.Rows})
 	}
+	if r.durable != nil && len(r.durable.pauses) > 0 {
+		p := slices.Clone(r.durable.pauses)
+		slices.Sort(p)
+		s.Checkpoints, s.CheckpointPauseP50, s.CheckpointMax = len(p), p[len(p)/2], p[len(p)-1]
+	}
 	if d := r.jobCtx.emitDelays; len(d) > 0 {
 		slices.Sort(d)
 		s.WindowsClosed = int64(len(d))
@@ -635,6 +644,9 @@ type summaryJSON struct {
 	WindowsClosed  int64           `json:"windows_closed"`
 	EmitDelayP50us float64         `json:"window_emit_delay_p50_us"`
 	EmitDelayP99us float64         `json:"window_emit_delay_p99_us"`
+	Checkpoints    int             `json:"checkpoints"`
+	PauseP50ms     float64         `json:"checkpoint_pause_p50_ms"`
+	PauseMaxms     float64         `json:"checkpoint_pause_max_ms"`
 	Interrupted    bool            `json:"interrupted"`
 	Error          string          `json:"error,omitempty"`
 	RowsIn         int64           `json:"rows_in"`
@@ -651,6 +663,9 @@ func writeSummaryJSON(path string, s Summary, runErr error) error {
 		WindowsClosed:  s.WindowsClosed,
 		EmitDelayP50us: float64(s.EmitDelayP50) / float64(time.Microsecond),
 		EmitDelayP99us: float64(s.EmitDelayP99) / float64(time.Microsecond),
+		Checkpoints:    s.Checkpoints,
+		PauseP50ms:     float64(s.CheckpointPauseP50) / float64(time.Millisecond),
+		PauseMaxms:     float64(s.CheckpointMax) / float64(time.Millisecond),
 		Interrupted:    s.Interrupted,
 		RowsIn:         s.RowsIn(),
 		RowsOut:        s.RowsOut(),

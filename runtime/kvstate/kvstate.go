@@ -72,7 +72,7 @@ import (
 // Defaults for zero Options fields.
 const (
 	DefaultCacheBytes    = 256 << 20
-	DefaultPendingBytes  = 8 << 20
+	DefaultPendingBytes  = 4 << 20
 	DefaultRetainCommits = 3 // as runtime/checkpoint keeps 3 checkpoints
 )
 
