@@ -62,6 +62,12 @@ FROM (SELECT auction, (dt_us // 2000000) * 2000000 - k * 2000000 AS ws FROM bid,
 GROUP BY auction, ws`,
 		Columns: []Column{{"auction", Int}, {"num", Int}, {"window_start", Timestamp}, {"window_end", Timestamp}},
 	},
+	"q5_tumble": {
+		DuckSQL: `SELECT auction, COUNT(*) AS num, make_timestamp(ws) AS window_start, make_timestamp(ws + 10000000) AS window_end
+FROM (SELECT auction, (dt_us // 10000000) * 10000000 AS ws FROM bid)
+GROUP BY auction, ws`,
+		Columns: []Column{{"auction", Int}, {"num", Int}, {"window_start", Timestamp}, {"window_end", Timestamp}},
+	},
 	"q7_max": {
 		DuckSQL: `SELECT make_timestamp(ws) AS window_start, make_timestamp(ws + 10000000) AS window_end, MAX(price) AS maxprice
 FROM (SELECT price, (dt_us // 10000000) * 10000000 AS ws FROM bid)
