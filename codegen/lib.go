@@ -125,7 +125,8 @@ func (g *generator) libAPI() {
 			jen.If(jen.Id("opts").Dot("OnMalformed").Op("!=").Nil()).Block(
 				jen.Id("opts").Dot("OnMalformed").Call(jen.Id("Spec").Dot("Sources").Index(jen.Id("src")).Dot("Name"), jen.Id("line"), jen.Id("record"), jen.Id("err")))),
 		jen.List(jen.Id("emb"), jen.Id("err")).Op(":=").Add(rt("job.NewEmbedded")).Call(jen.Id("Spec"), rt("job.EmbedOptions").Values(jen.Dict{
-			jen.Id("BaseDir"): jen.Id("opts").Dot("BaseDir"), jen.Id("OnLate"): jen.Id("onLate"), jen.Id("OnMalformed"): jen.Id("onMalformed")})),
+			jen.Id("BaseDir"): jen.Id("opts").Dot("BaseDir"), jen.Id("OnLate"): jen.Id("onLate"), jen.Id("OnMalformed"): jen.Id("onMalformed"),
+			jen.Id("StateDir"): jen.Id("opts").Dot("StateDir")})),
 		jen.If(jen.Id("err").Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Id("err"))),
 		jen.List(jen.Id("p").Dot("emb"), jen.Id("p").Dot("core")).Op("=").List(jen.Id("emb"), jen.Id("newEngine").Call(jen.Id("emb").Dot("Context").Call())),
 	}
@@ -140,7 +141,7 @@ func (g *generator) libAPI() {
 		jen.If(jen.Id("opts").Dot("StateDir").Op("!=").Lit("")).Block(
 			jen.List(jen.Id("p").Dot("dur"), jen.Id("err")).Op("=").Qual(pkgLaminar, "OpenDurable").Call(jen.Id("Spec").Dot("Name"), jen.Id("p").Dot("core"), jen.Id("p").Dot("replay"),
 				jen.Qual(pkgLaminar, "DurableOptions").Values(jen.Dict{jen.Id("Dir"): jen.Id("opts").Dot("StateDir"), jen.Id("Interval"): jen.Id("opts").Dot("CheckpointInterval"),
-					jen.Id("AllowStateReset"): jen.Id("opts").Dot("AllowStateReset")})),
+					jen.Id("AllowStateReset"): jen.Id("opts").Dot("AllowStateReset"), jen.Id("Sinks"): jen.Id("emb").Dot("EpochSinks").Call()})),
 			jen.If(jen.Id("err").Op("!=").Nil()).Block(jen.Id("emb").Dot("Close").Call(), jen.Return(jen.Nil(), jen.Id("err"))),
 		),
 	)
@@ -195,7 +196,9 @@ func (g *generator) libAPI() {
 		jen.Id("p").Dot("readers").Dot("Wait").Call(),
 		jen.Id("p").Dot("mu").Dot("Lock").Call(), jen.Defer().Id("p").Dot("mu").Dot("Unlock").Call(),
 		jen.Var().Id("err").Error(),
-		jen.If(jen.Id("p").Dot("dur").Op("!=").Nil()).Block(jen.Id("err").Op("=").Id("p").Dot("dur").Dot("Close").Call()),
+		jen.If(jen.Id("p").Dot("dur").Op("!=").Nil()).Block(
+			jen.Comment("the final checkpoint covers every row the sinks have"),
+			jen.Id("err").Op("=").Qual("errors", "Join").Call(jen.Id("p").Dot("emb").Dot("Drain").Call(), jen.Id("p").Dot("dur").Dot("Close").Call())),
 		jen.Return(jen.Qual("errors", "Join").Call(jen.Id("err"), jen.Id("p").Dot("emb").Dot("Close").Call())))
 	f.Line()
 	f.Comment("Start begins processing: it replays the rows logged after the last checkpoint")
@@ -377,11 +380,10 @@ func (g *generator) libLog() {
 		jen.Return(jen.Id("p").Dot("dur").Dot("Log").Call(jen.Id("buf"))),
 	)
 	f.Line()
-	f.Comment("done ends a push: a checkpoint when one is due, then the sinks get the rows.")
+	f.Comment("done ends a push: the sinks get the rows, then a checkpoint when one is due.")
 	f.Func().Params(recv).Id("done").Params().Error().Block(
-		jen.If(jen.Id("p").Dot("dur").Op("!=").Nil()).Block(
-			jen.If(jen.Id("err").Op(":=").Id("p").Dot("dur").Dot("MaybeCheckpoint").Call(), jen.Id("err").Op("!=").Nil()).Block(jen.Return(jen.Id("err")))),
-		jen.Return(jen.Id("p").Dot("emb").Dot("Drain").Call()))
+		jen.If(jen.Id("err").Op(":=").Id("p").Dot("emb").Dot("Drain").Call(), jen.Id("err").Op("!=").Nil().Op("||").Id("p").Dot("dur").Op("==").Nil()).Block(jen.Return(jen.Id("err"))),
+		jen.Return(jen.Id("p").Dot("dur").Dot("MaybeCheckpoint").Call()))
 	f.Line()
 	if len(decCases) == 0 {
 		decCases = append(decCases, jen.Default().Block(jen.Id("_").Op("=").Id("kind")))

@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 	"log"
+	"os"
 	"time"
 
 	"example.com/tradeapp/pipeline"
@@ -16,7 +17,8 @@ import (
 )
 
 func main() {
-	p, err := pipeline.Open(context.Background(), pipeline.Options{})
+	// the SQL's file sink writes vwap.jsonl under BaseDir
+	p, err := pipeline.Open(context.Background(), pipeline.Options{BaseDir: os.TempDir()})
 	if err != nil {
 		log.Fatal(err)
 	}

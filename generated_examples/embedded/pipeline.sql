@@ -18,3 +18,6 @@ CREATE MATERIALIZED VIEW volume_by_symbol AS
 SELECT symbol, SUM(volume) AS volume, MAX(price) AS high
 FROM trades
 GROUP BY symbol;
+
+-- The windows also go to a file: with a StateDir, exactly once across crashes.
+CREATE SINK vwap_file FROM vwap WITH (connector = 'file', path = 'vwap.jsonl');

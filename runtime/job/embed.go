@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"sync"
 
 	"github.com/laminar-sql/laminar/runtime/connector"
@@ -13,8 +14,9 @@ import (
 // program: a Context whose sinks are the SQL's real sink connectors (a
 // blackhole for views that have none), flushed after every push.
 type Embedded struct {
-	ctx *Context
-	env connector.Env
+	ctx        *Context
+	env        connector.Env
+	epochSinks []NamedEpochSink
 }
 
 // EmbedOptions configure NewEmbedded.
@@ -26,6 +28,16 @@ type EmbedOptions struct {
 	// OnMalformed receives records of sources the pipeline reads itself that
 	// do not decode: source index, line number, byte offset, the record.
 	OnMalformed func(src int, line, offset int64, record []byte, err error)
+	// StateDir, when set, opens file sinks exactly-once: their rows become
+	// visible per checkpoint epoch (see EpochSinks), with uncommitted epochs
+	// kept under StateDir/sinks.
+	StateDir string
+}
+
+// NamedEpochSink is a sink that takes part in checkpoints.
+type NamedEpochSink struct {
+	Name string
+	Sink connector.EpochSink
 }
 
 // NewEmbedded opens the sinks named in spec.
@@ -38,8 +50,18 @@ func NewEmbedded(spec Spec, opts EmbedOptions) (*Embedded, error) {
 	if ctx.onLate == nil {
 		ctx.onLate = func(int, string, []byte) {}
 	}
+	var epochSinks []NamedEpochSink
 	for _, s := range spec.Sinks {
-		sink, err := connector.OpenSink(env, s.Connector, s.Options)
+		var sink connector.Sink
+		var err error
+		if opts.StateDir != "" {
+			sink, err = connector.OpenEpochSink(env, s.Connector, s.Options, filepath.Join(opts.StateDir, "sinks", safeName(s.Name)))
+			if es, ok := sink.(connector.EpochSink); ok && err == nil {
+				epochSinks = append(epochSinks, NamedEpochSink{Name: s.Name, Sink: es})
+			}
+		} else {
+			sink, err = connector.OpenSink(env, s.Connector, s.Options)
+		}
 		if err != nil {
 			for _, w := range ctx.Sinks {
 				w.sink.Close()
@@ -48,8 +70,12 @@ func NewEmbedded(spec Spec, opts EmbedOptions) (*Embedded, error) {
 		}
 		ctx.Sinks = append(ctx.Sinks, &SinkWriter{Name: s.Name, sink: sink, Discard: s.Connector == "blackhole"})
 	}
-	return &Embedded{ctx: ctx, env: env}, nil
+	return &Embedded{ctx: ctx, env: env, epochSinks: epochSinks}, nil
 }
+
+// EpochSinks are the sinks that commit per checkpoint (opened with a state
+// dir); a durable embedded pipeline recovers, prepares and commits them.
+func (e *Embedded) EpochSinks() []NamedEpochSink { return e.epochSinks }
 
 // Context is the context to build the generated engine on.
 func (e *Embedded) Context() *Context { return e.ctx }

@@ -20,6 +20,9 @@ type DurableOptions struct {
 	Interval        time.Duration // time between checkpoints; 0 means 10 s
 	AllowStateReset bool          // start units the checkpoint lacks empty instead of failing
 	Sync            wal.SyncPolicy
+	// Sinks commit their rows per checkpoint (two-phase): recovered to the
+	// checkpoint on open, prepared before and committed after each one.
+	Sinks []job.NamedEpochSink
 }
 
 // StateError reports state a checkpoint holds that the pipeline cannot take
@@ -53,6 +56,7 @@ type Durable struct {
 	interval time.Duration
 	last     time.Time
 	replay   func([]byte) error
+	sinks    []job.NamedEpochSink
 	from     wal.Position // replay start, until Start has run
 	started  bool
 	buf      []byte
@@ -69,9 +73,23 @@ func OpenDurable(name string, st job.Stateful, replay func(record []byte) error,
 	if err != nil {
 		return nil, err
 	}
-	d := &Durable{store: store, state: st, name: name, interval: o.Interval, replay: replay, last: time.Now()}
+	d := &Durable{store: store, state: st, name: name, interval: o.Interval, replay: replay, last: time.Now(), sinks: o.Sinks}
 	if d.interval <= 0 {
 		d.interval = 10 * time.Second
+	}
+	for _, s := range o.Sinks {
+		var epoch uint64
+		var data []byte
+		if cp != nil {
+			for _, k := range cp.Sinks {
+				if k.Name == s.Name {
+					epoch, data = k.Epoch, k.Data
+				}
+			}
+		}
+		if err := s.Sink.Recover(epoch, data); err != nil {
+			return nil, fmt.Errorf("laminar: sink %s: %w", s.Name, err)
+		}
 	}
 	if cp != nil {
 		if err := restore(st, cp, o.AllowStateReset); err != nil {
@@ -183,8 +201,23 @@ func (d *Durable) Checkpoint() error {
 	if err := d.log.Sync(); err != nil {
 		return err
 	}
+	for _, s := range d.sinks {
+		if err := s.Sink.Flush(); err != nil {
+			return fmt.Errorf("laminar: sink %s: %w", s.Name, err)
+		}
+		data, err := s.Sink.Prepare(cp.Epoch)
+		if err != nil {
+			return fmt.Errorf("laminar: sink %s: %w", s.Name, err)
+		}
+		cp.Sinks = append(cp.Sinks, checkpoint.SinkState{Name: s.Name, Epoch: cp.Epoch, Data: data})
+	}
 	if err := d.store.Write(cp); err != nil {
 		return err
+	}
+	for _, s := range d.sinks {
+		if err := s.Sink.Commit(cp.Epoch); err != nil {
+			return fmt.Errorf("laminar: sink %s: %w", s.Name, err)
+		}
 	}
 	return d.log.RemoveBefore(pos)
 }

@@ -110,6 +110,7 @@ func Open(ctx context.Context, opts Options) (*Pipeline, error) {
 		BaseDir:     opts.BaseDir,
 		OnLate:      onLate,
 		OnMalformed: onMalformed,
+		StateDir:    opts.StateDir,
 	})
 	if err != nil {
 		return nil, err
@@ -122,6 +123,7 @@ func Open(ctx context.Context, opts Options) (*Pipeline, error) {
 			AllowStateReset: opts.AllowStateReset,
 			Dir:             opts.StateDir,
 			Interval:        opts.CheckpointInterval,
+			Sinks:           emb.EpochSinks(),
 		})
 		if err != nil {
 			emb.Close()
@@ -160,7 +162,8 @@ func (p *Pipeline) Close() error {
 	defer p.mu.Unlock()
 	var err error
 	if p.dur != nil {
-		err = p.dur.Close()
+		// the final checkpoint covers every row the sinks have
+		err = errors.Join(p.emb.Drain(), p.dur.Close())
 	}
 	return errors.Join(err, p.emb.Close())
 }
@@ -217,14 +220,12 @@ func (p *Pipeline) log(src, kind int, payload any) error {
 	return p.dur.Log(buf)
 }
 
-// done ends a push: a checkpoint when one is due, then the sinks get the rows.
+// done ends a push: the sinks get the rows, then a checkpoint when one is due.
 func (p *Pipeline) done() error {
-	if p.dur != nil {
-		if err := p.dur.MaybeCheckpoint(); err != nil {
-			return err
-		}
+	if err := p.emb.Drain(); err != nil || p.dur == nil {
+		return err
 	}
-	return p.emb.Drain()
+	return p.dur.MaybeCheckpoint()
 }
 
 // replay processes one logged push again.

@@ -21,13 +21,21 @@ import (
 var _ = job.RequireAPIVersion1
 
 // pipelineSQL is the pipeline this job was compiled from.
-const pipelineSQL = "-- An embedded pipeline: the program pushes trades in and reads two views.\nCREATE SOURCE trades (\n  symbol VARCHAR NOT NULL,\n  price  DOUBLE NOT NULL,\n  volume BIGINT NOT NULL,\n  ts     TIMESTAMP NOT NULL,\n  WATERMARK FOR ts AS ts - INTERVAL '2' SECOND\n) WITH (connector = 'push');\n\n-- Volume-weighted average price per symbol and 10-second window (append-only).\nCREATE MATERIALIZED VIEW vwap AS\nSELECT symbol, window_start, window_end, SUM(price * volume) / SUM(volume) AS vwap, COUNT(*) AS trades\nFROM TUMBLE(trades, ts, INTERVAL '10' SECOND)\nGROUP BY symbol, window_start, window_end;\n\n-- Running volume per symbol (updating: each change retracts the old row).\nCREATE MATERIALIZED VIEW volume_by_symbol AS\nSELECT symbol, SUM(volume) AS volume, MAX(price) AS high\nFROM trades\nGROUP BY symbol;\n"
+const pipelineSQL = "-- An embedded pipeline: the program pushes trades in and reads two views.\nCREATE SOURCE trades (\n  symbol VARCHAR NOT NULL,\n  price  DOUBLE NOT NULL,\n  volume BIGINT NOT NULL,\n  ts     TIMESTAMP NOT NULL,\n  WATERMARK FOR ts AS ts - INTERVAL '2' SECOND\n) WITH (connector = 'push');\n\n-- Volume-weighted average price per symbol and 10-second window (append-only).\nCREATE MATERIALIZED VIEW vwap AS\nSELECT symbol, window_start, window_end, SUM(price * volume) / SUM(volume) AS vwap, COUNT(*) AS trades\nFROM TUMBLE(trades, ts, INTERVAL '10' SECOND)\nGROUP BY symbol, window_start, window_end;\n\n-- Running volume per symbol (updating: each change retracts the old row).\nCREATE MATERIALIZED VIEW volume_by_symbol AS\nSELECT symbol, SUM(volume) AS volume, MAX(price) AS high\nFROM trades\nGROUP BY symbol;\n\n-- The windows also go to a file: with a StateDir, exactly once across crashes.\nCREATE SINK vwap_file FROM vwap WITH (connector = 'file', path = 'vwap.jsonl');\n"
 
 // Spec tells the runtime which sources and sinks to open.
 var Spec = job.Spec{
-	Name:  "pipeline",
-	SQL:   pipelineSQL,
-	Sinks: []job.SinkSpec{},
+	Name: "pipeline",
+	SQL:  pipelineSQL,
+	Sinks: []job.SinkSpec{{
+		Connector: "file",
+		Format:    "json",
+		Name:      "vwap_file",
+		Options: map[string]string{
+			"connector": "file",
+			"path":      "vwap.jsonl",
+		},
+	}},
 	Sources: []job.SourceSpec{{
 		Columns:   []string{"symbol", "price", "volume", "ts"},
 		Connector: "push",
@@ -150,7 +158,7 @@ func newEngine(ctx *job.Context) *engine {
 	p := &engine{ctx: ctx}
 	p.srcTrades.wm = math.MinInt64
 	p.op0 = window.NewWindows[op0Key, op0Acc](int64(10000000))
-	p.op0Sinks = []*job.SinkWriter{}
+	p.op0Sinks = []*job.SinkWriter{ctx.Sinks[0]}
 	p.op1 = window.NewGroups[op1Key, op1Acc]()
 	p.op1Sinks = []*job.SinkWriter{}
 	return p
