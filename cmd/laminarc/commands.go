@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"flag"
 	"fmt"
 	"go/token"
@@ -84,6 +85,9 @@ func newFlags(name, args, about string) *flag.FlagSet {
 	return fs
 }
 
+// helpShown records that a command printed its --help: laminarc then exits 0.
+var helpShown bool
+
 // parseArgs parses flags that may come before or after the one positional
 // argument (the pipeline file). Arguments after "--" are returned as passthrough.
 func parseArgs(fs *flag.FlagSet, args []string) (file string, pass []string, ok bool) {
@@ -96,6 +100,7 @@ func parseArgs(fs *flag.FlagSet, args []string) (file string, pass []string, ok 
 	var positional []string
 	for {
 		if err := fs.Parse(args); err != nil {
+			helpShown = errors.Is(err, flag.ErrHelp)
 			return "", nil, false
 		}
 		if fs.NArg() == 0 {

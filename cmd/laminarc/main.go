@@ -41,6 +41,15 @@ func main() {
 }
 
 func run(args []string) int {
+	code := dispatch(args)
+	if helpShown {
+		helpShown = false
+		return exitOK
+	}
+	return code
+}
+
+func dispatch(args []string) int {
 	if len(args) == 0 {
 		fmt.Fprint(os.Stderr, usage)
 		return exitPipeline
