@@ -29,6 +29,9 @@ func seedPipelines(t testing.TB) []string {
 	return append(out,
 		src+"CREATE VIEW v AS SELECT COUNT(COALESCE(k, 'x')) AS c, SUM(n % 3) AS s, AVG(x) AS a, MIN(k) AS mn FROM s;\nCREATE SINK o FROM v WITH (connector = 'stdout');",
 		src+"CREATE VIEW v AS SELECT k, window_start, COUNT(*) AS c FROM HOP(s, ts, INTERVAL '1' SECOND, INTERVAL '3' SECOND) GROUP BY k, window_start EMIT CHANGES;\nCREATE SINK o FROM v WITH (connector = 'stdout');",
+		// regressions found by the differential test: a NULL constant as an
+		// aggregate argument, a float modulo by a safe constant
+		src+"CREATE VIEW v AS SELECT MIN(CAST((7 / 0) AS VARCHAR)) AS a0, MAX(CASE WHEN n > 24 THEN 2.0 ELSE 1 END % 3) AS a1, window_start FROM HOP(s, ts, INTERVAL '5' SECOND, INTERVAL '5' SECOND) GROUP BY window_start;\nCREATE SINK o FROM v WITH (connector = 'stdout');",
 		src+"CREATE VIEW v AS SELECT CASE WHEN b THEN k ELSE NULL END AS c, CAST(x AS BIGINT) AS i, CAST(k AS DOUBLE) AS d, SUBSTRING(k, 2, n) AS sub, n / 0 AS z, REGEXP_EXTRACT(k, 'a(b+)', 1) AS r, SPLIT_INDEX(k, '/', 1) AS p, k LIKE 'a%' AS l FROM s WHERE NOT b OR x BETWEEN 1 AND 2;\nCREATE SINK o FROM v WITH (connector = 'stdout');",
 	)
 }

@@ -107,6 +107,10 @@ func (g *exprGen) lift(result types.Type, args []operand, fNullable bool, f func
 	}
 	body := f(vals)
 	if len(conds) == 0 {
+		if fNullable && !result.Nullable {
+			// the binder proved the result never NULL (a safe constant divisor)
+			return operand{jen.Add(body).Dot("V"), false}
+		}
 		if fNullable {
 			return g.assignTemp(result, body)
 		}
@@ -165,7 +169,9 @@ func (g *exprGen) expr(e plan.Expr) operand {
 		return g.env[e.Index]
 	case *plan.Const:
 		if e.Value == nil {
-			return operand{goType(types.Null(t.Kind)).Values(), true}
+			// parenthesized: a composite literal followed by .Valid in an if
+			// condition would not parse
+			return operand{jen.Parens(goType(types.Null(t.Kind)).Values()), true}
 		}
 		lit := literal(e.Value, t.Kind)
 		if t.Nullable {

@@ -9,10 +9,11 @@ import (
 // Casts report invalid input with ok false instead of an error: the caller
 // makes the value NULL, because a streaming job must not die on one bad value.
 
-// FloatToInt is CAST(x AS BIGINT): x rounded half away from zero (as DuckDB and
-// PostgreSQL cast). ok is false for NaN and for values outside the int64 range.
+// FloatToInt is CAST(x AS BIGINT): x rounded half to even, as DuckDB and
+// PostgreSQL cast a double (2.5 -> 2, 3.5 -> 4; checked against DuckDB). ok
+// is false for NaN and for values outside the int64 range.
 func FloatToInt(x float64) (int64, bool) {
-	r := math.Round(x)
+	r := math.RoundToEven(x)
 	// -2^63 is exact in float64; 2^63 is the first value above MaxInt64.
 	// NaN fails both comparisons.
 	if !(r >= -(1<<63) && r < 1<<63) {

@@ -14,12 +14,14 @@ func TestFloatToInt(t *testing.T) {
 	}{
 		{0, 0, true},
 		{1.4, 1, true},
-		{1.5, 2, true}, // half away from zero
-		{2.5, 3, true},
+		{1.5, 2, true}, // half to even, as DuckDB
+		{2.5, 2, true},
+		{3.5, 4, true},
 		{-1.5, -2, true},
-		{-2.5, -3, true},
+		{-2.5, -2, true},
+		{0.5, 0, true},
 		{-0.4, 0, true},
-		{1e15 + 0.5, 1e15 + 1, true},
+		{1e15 + 0.5, 1e15, true},
 		{-9223372036854775808, math.MinInt64, true},      // -2^63 is exact
 		{9223372036854774784, 9223372036854774784, true}, // largest float64 below 2^63
 		{9223372036854775808, 0, false},                  // 2^63

@@ -117,7 +117,7 @@ func (g *queryGen) intExpr(depth int) expr {
 			return intLit(int64(g.pick(11) - 3))
 		}
 	}
-	switch g.pick(10) {
+	switch g.pick(11) {
 	case 0:
 		return arith("+", g.intExpr(depth-1), g.intExpr(depth-1))
 	case 1:
@@ -136,6 +136,10 @@ func (g *queryGen) intExpr(depth int) expr {
 		return call("COALESCE", KindInt, same("g", KindInt), g.intExpr(depth-1))
 	case 8:
 		return call("LENGTH", KindInt, g.strExpr(depth-1))
+	case 9:
+		// rounds half to even in both (x holds multiples of 1/4, so ties are common)
+		x := g.floatExpr(depth - 1)
+		return expr{"CAST(" + x.lam + " AS BIGINT)", "CAST(" + x.duck + " AS BIGINT)", KindInt}
 	default:
 		return expr{"CAST(b AS BIGINT)", "CAST(b AS BIGINT)", KindInt}
 	}

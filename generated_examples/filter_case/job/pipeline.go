@@ -347,7 +347,7 @@ func (p *engine) ProcessOrders(rows []OrdersRow, b *connector.LineBatch, lines [
 						t8 = value.Of("medium")
 					} else {
 						if !r.Amount.Valid {
-							t8 = value.Null[string]{}
+							t8 = (value.Null[string]{})
 						} else {
 							t8 = value.Of("small")
 						}
