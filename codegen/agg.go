@@ -100,6 +100,9 @@ func (g *generator) opCode(o *opInfo) {
 	g.f.Comment(fmt.Sprintf("%s is the aggregate state of one group of view %s.", o.accType(), commentLines(op.View.Name)[0]))
 	g.f.Type().Id(o.accType()).Struct(accs...)
 	g.f.Line()
+	if o.panes {
+		g.mergeFunc(o)
+	}
 
 	// the output env of the aggregate: keys, then finished aggregates
 	tmp := 0
@@ -244,6 +247,16 @@ func (g *generator) aggUpdate(o *opInfo, eg *exprGen) []jen.Code {
 			jen.Id("grp").Dot("Dirty").Op("=").Append(jen.Id("grp").Dot("Dirty"), jen.Id("gi")),
 		))
 	}
+	if o.panes {
+		// ws is the row's pane; the earliest window holding it ends a slide later
+		slide := op.Window().Slide
+		// find[0] opens a window; here the if below finds the pane instead
+		return append(stmts,
+			jen.If(jen.Id("ws").Op("+").Lit(slide).Op("<=").Id("wm")).Block(
+				jen.Comment("windows holding this row closed before it arrived"),
+				jen.Id("late").Op("=").True()),
+			jen.If(jen.Id("grp").Op(":=").Id("p").Dot(o.name).Dot("Pane").Call(jen.Id("ws")), jen.Id("grp").Op("!=").Nil()).Block(find[1:]...))
+	}
 	if op.Windowed() {
 		size := op.Window().Size
 		return append(stmts, jen.If(jen.Id("ws").Op("+").Lit(size).Op("<=").Id("wm")).Block(
@@ -290,4 +303,36 @@ func foldAgg(eg *exprGen, i int, a plan.Agg) []jen.Code {
 		return []jen.Code{jen.If(jen.Add(x.code).Dot("Valid")).Block(upd...)}
 	}
 	return upd
+}
+
+// mergeFunc generates merge<op>, which folds the state of one pane's group
+// into a window's (dst): counts and sums add, extremes compare.
+func (g *generator) mergeFunc(o *opInfo) {
+	var body []jen.Code
+	for i, a := range o.op.Agg.Aggs {
+		A, N := fmt.Sprintf("A%d", i), fmt.Sprintf("N%d", i)
+		d, s := jen.Id("dst"), jen.Id("src")
+		hasN := false
+		for _, f := range accFields(i, a) {
+			hasN = hasN || f.name == N
+		}
+		switch a.Func {
+		case plan.Min, plan.Max:
+			cmp := "<"
+			if a.Func == plan.Max {
+				cmp = ">"
+			}
+			body = append(body, jen.If(jen.Add(s).Dot(N).Op(">").Lit(0).Op("&&").Parens(
+				jen.Add(d).Dot(N).Op("==").Lit(0).Op("||").Add(s).Dot(A).Op(cmp).Add(d).Dot(A))).Block(
+				jen.Add(d).Dot(A).Op("=").Add(s).Dot(A)))
+		default:
+			body = append(body, jen.Add(d).Dot(A).Op("+=").Add(s).Dot(A))
+		}
+		if hasN {
+			body = append(body, jen.Add(d).Dot(N).Op("+=").Add(s).Dot(N))
+		}
+	}
+	g.f.Comment(fmt.Sprintf("merge%s folds a pane's state of a group into its window's.", o.name))
+	g.f.Func().Id("merge" + o.name).Params(jen.List(jen.Id("dst"), jen.Id("src")).Op("*").Id(o.accType())).Block(body...)
+	g.f.Line()
 }

@@ -50,6 +50,7 @@ type opInfo struct {
 	// aggregate layout
 	keyFields []string // key struct fields (window key excluded)
 	keyIdx    []int    // Agg.Keys index of each key field
+	panes     bool     // hopping window state kept as panes (see paned)
 }
 
 type generator struct {
@@ -141,6 +142,7 @@ func (g *generator) layout() {
 				}
 			}
 		}
+		o.panes = op.Agg != nil && g.paned(o)
 		g.ops = append(g.ops, o)
 	}
 }

@@ -24,6 +24,7 @@ type exprGen struct {
 	tmp   *int
 	env   []operand // the input columns
 	glob  *globals
+	panes bool // the window stage assigns a row to its pane (see paned)
 }
 
 // globals are package-level values that generated expressions share, such
@@ -47,7 +48,9 @@ func (g *exprGen) sub() *exprGen { return g.with(g.env) }
 
 // with starts a generator over another set of input columns, sharing
 // temporaries and globals.
-func (g *exprGen) with(env []operand) *exprGen { return &exprGen{tmp: g.tmp, env: env, glob: g.glob} }
+func (g *exprGen) with(env []operand) *exprGen {
+	return &exprGen{tmp: g.tmp, env: env, glob: g.glob, panes: g.panes}
+}
 
 func (g *exprGen) newTemp() string {
 	name := fmt.Sprintf("t%d", *g.tmp)

@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/dave/jennifer/jen"
+	"github.com/laminar-sql/laminar/compiler/physical"
+	"github.com/laminar-sql/laminar/compiler/plan"
 )
 
 // kvBacked reports whether an operator keeps its groups in the badger
@@ -12,6 +14,50 @@ import (
 // watermark and stays in memory.
 func (g *generator) kvBacked(o *opInfo) bool {
 	return g.backend == "badger" && o.op.Agg != nil && !o.op.Windowed() && len(o.keyIdx) > 0
+}
+
+// paned reports whether a windowed operator keeps its state as panes of one
+// slide (runtime/window.Panes): a hopping window emitted on close whose
+// rows, keys and aggregates do not read window_start/window_end (a pane
+// knows only its own start). A row then updates one pane instead of
+// size/slide windows.
+func (g *generator) paned(o *opInfo) bool {
+	w := o.op.Window()
+	if w == nil || w.Kind != plan.Hop || !o.op.Windowed() || o.op.Updating || w.Size == w.Slide {
+		return false
+	}
+	base := len(w.Input.Schema())
+	readsWindow := func(e plan.Expr) bool {
+		used := map[int]bool{}
+		plan.ColumnsUsed(e, used)
+		return used[base] || used[base+1]
+	}
+	after := false
+	for _, s := range o.op.Pre {
+		switch s.Kind {
+		case physical.StageWindow:
+			after = true
+		case physical.StageFilter:
+			if after && readsWindow(s.Pred) {
+				return false
+			}
+		case physical.StageProject:
+			if after {
+				return false // columns renumbered: keep it simple
+			}
+		}
+	}
+	for k, key := range o.op.Agg.Keys {
+		if _, bound := windowBound(o.op, k); !bound && readsWindow(key) {
+			return false
+		}
+	}
+	for _, a := range o.op.Agg.Aggs {
+		if a.Arg != nil && readsWindow(a.Arg) {
+			return false
+		}
+	}
+	return true
 }
 
 // spillCall, at the end of a flush, hands the batch's groups to the store.

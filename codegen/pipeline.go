@@ -14,6 +14,9 @@ func (o *opInfo) accType() string { return o.name + "Acc" }
 
 // stateType is the Go type of the operator's state: open windows, or groups.
 func (o *opInfo) stateType() *jen.Statement {
+	if o.panes {
+		return rt("window.Panes").Types(jen.Id(o.keyType()), jen.Id(o.accType()))
+	}
 	if o.op.Windowed() {
 		return rt("window.Windows").Types(jen.Id(o.keyType()), jen.Id(o.accType()))
 	}
@@ -63,7 +66,10 @@ func (g *generator) pipelineStruct() {
 	}
 	for _, o := range g.ops {
 		if o.op.Agg != nil {
-			if o.op.Windowed() {
+			if o.panes {
+				w := o.op.Window()
+				body = append(body, jen.Id("p").Dot(o.name).Op("=").Add(rt("window.NewPanes")).Types(jen.Id(o.keyType()), jen.Id(o.accType())).Call(jen.Lit(w.Slide), jen.Lit(w.Size), jen.Lit(w.Offset)))
+			} else if o.op.Windowed() {
 				body = append(body, jen.Id("p").Dot(o.name).Op("=").Add(rt("window.NewWindows")).Types(jen.Id(o.keyType()), jen.Id(o.accType())).Call(jen.Lit(o.op.Window().Size)))
 			} else {
 				body = append(body, jen.Id("p").Dot(o.name).Op("=").Add(rt("window.NewGroups")).Types(jen.Id(o.keyType()), jen.Id(o.accType())).Call())
@@ -265,6 +271,28 @@ func (g *generator) processCode(s *sourceInfo) {
 			if o.op.Updating {
 				emit = "changes" + o.name
 			}
+			if o.panes {
+				size := o.op.Window().Size
+				fire = append(fire, jen.For().Block(
+					jen.List(jen.Id("ws"), jen.Id("ok")).Op(":=").Add(st).Dot("NextWindow").Call(),
+					jen.If(jen.Op("!").Id("ok").Op("||").Id("ws").Op(">").Id("wm").Op("-").Lit(size)).Block(jen.Break()),
+					jen.Id("p").Dot("ctx").Dot("WindowClosed").Call(),
+					jen.Id("sc").Op(":=").Add(st).Dot("Scratch"),
+					jen.Id("sc").Dot("Reset").Call(),
+					jen.Comment("the window is the merge of its panes"),
+					jen.For(jen.Id("i").Op(":=").Lit(0).Op(";").Id("i").Op("<").Add(st).Dot("Len").Call().Op(";").Id("i").Op("++")).Block(
+						jen.List(jen.Id("ps"), jen.Id("pg")).Op(":=").Add(st).Dot("At").Call(jen.Id("i")),
+						jen.If(jen.Id("ps").Op(">=").Id("ws").Op("+").Lit(size)).Block(jen.Break()),
+						jen.For(jen.Id("gi").Op(":=").Range().Id("pg").Dot("Keys")).Block(
+							jen.List(jen.Id("si"), jen.Id("_")).Op(":=").Id("sc").Dot("Find").Call(jen.Id("pg").Dot("Keys").Index(jen.Id("gi"))),
+							jen.Id("merge"+o.name).Call(jen.Op("&").Id("sc").Dot("States").Index(jen.Id("si")), jen.Op("&").Id("pg").Dot("States").Index(jen.Id("gi"))),
+						),
+					),
+					jen.Id("p").Dot(emit).Call(jen.Id("ws"), jen.Id("sc")),
+					jen.Add(st).Dot("Emitted").Call(jen.Id("ws")),
+				), jen.Add(st).Dot("Closed").Call(jen.Id("wm")))
+				continue
+			}
 			fire = append(fire, jen.For(jen.Add(st).Dot("Len").Call().Op(">").Lit(0).Op("&&").Add(st).Dot("NextEnd").Call().Op("<=").Id("wm")).Block(
 				jen.Id("p").Dot("ctx").Dot("WindowClosed").Call(),
 				jen.List(jen.Id("start"), jen.Id("grp")).Op(":=").Add(st).Dot("PopEarliest").Call(),
@@ -326,7 +354,7 @@ func (g *generator) processCode(s *sourceInfo) {
 // opRow generates one view's per-row code inside the fused loop.
 func (g *generator) opRow(o *opInfo, tmp *int, acc rowAccess) []jen.Code {
 	s := o.src
-	eg := &exprGen{tmp: tmp, env: acc.env, glob: g.glob}
+	eg := &exprGen{tmp: tmp, env: acc.env, glob: g.glob, panes: o.panes}
 	var tail func(eg *exprGen) []jen.Code
 	late := o.op.Windowed()
 	if o.op.Agg == nil {
@@ -407,9 +435,10 @@ func stages(eg *exprGen, st []physical.Stage, tail func(*exprGen) []jen.Code) []
 			operand{jen.Id("ws"), false}, operand{jen.Parens(jen.Id("ws").Op("+").Lit(w.Size)), false})
 		inner := eg.with(env)
 		body := stages(inner, st[1:], tail)
-		if w.Kind == plan.Tumble {
+		if w.Kind == plan.Tumble || eg.panes {
+			// a tumbling window, or the one pane (a slide long) of a hopping one
 			return append(eg.stmts, jen.Block(append([]jen.Code{
-				jen.Id("ws").Op(":=").Add(rt("value.TumbleStart")).Call(ts, jen.Lit(w.Size), jen.Lit(w.Offset))}, body...)...))
+				jen.Id("ws").Op(":=").Add(rt("value.TumbleStart")).Call(ts, jen.Lit(w.Slide), jen.Lit(w.Offset))}, body...)...))
 		}
 		return append(eg.stmts, jen.For(
 			jen.Id("ws").Op(":=").Add(rt("value.HopLastStart")).Call(ts, jen.Lit(w.Slide), jen.Lit(w.Offset)),

@@ -45,7 +45,7 @@ func (g *generator) stateCode() {
 		if o.op.Updating {
 			output = fmt.Sprint(o.op.Output)
 		}
-		id := layoutID(o.op.ID, fmt.Sprint(keyLayout(o)), fmt.Sprint(accLayout(o)), output, o.op.Updating, o.op.Windowed(), g.kvBacked(o))
+		id := layoutID(o.op.ID, fmt.Sprint(keyLayout(o)), fmt.Sprint(accLayout(o)), output, o.op.Updating, o.op.Windowed(), g.kvBacked(o), o.panes)
 		units = append(units, unit{
 			id: "op:" + o.op.ID + ":" + id, name: "view " + o.op.View.Name,
 			save: []jen.Code{jen.Return(jen.Id("p").Dot("save" + o.name).Call(jen.Id("buf")))},
@@ -104,6 +104,17 @@ func (g *generator) opState(o *opInfo) {
 			jen.For(jen.Id("n").Op(":=").Id("d").Dot("Len").Call().Op(";").Id("n").Op(">").Lit(0).Op(";").Id("n").Op("--")).Block(
 				jen.Id("load"+o.name+"Groups").Call(jen.Id("d"), jen.Id("p").Dot(o.name).Dot("Window").Call(jen.Id("d").Dot("Int").Call())),
 			),
+		}
+		if o.panes {
+			// which windows were emitted already
+			save = append([]jen.Code{
+				jen.Id("buf").Op("=").Add(rt("snapshot.AppendInt")).Call(jen.Id("buf"), jen.Id("p").Dot(o.name).Dot("Next")),
+				jen.Id("buf").Op("=").Add(rt("snapshot.AppendBool")).Call(jen.Id("buf"), jen.Id("p").Dot(o.name).Dot("Started")),
+			}, save...)
+			load = append([]jen.Code{
+				jen.Id("p").Dot(o.name).Dot("Next").Op("=").Id("d").Dot("Int").Call(),
+				jen.Id("p").Dot(o.name).Dot("Started").Op("=").Id("d").Dot("Bool").Call(),
+			}, load...)
 		}
 	} else {
 		save = []jen.Code{jen.Return(jen.Id("save"+o.name+"Groups").Call(jen.Id("buf"), jen.Id("p").Dot(o.name)))}

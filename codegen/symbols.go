@@ -51,6 +51,7 @@ var runtimeSymbols = map[string][2]string{
 	// keyed and windowed state
 	"window.Groups": {pkgWindow, "Groups"}, "window.NewGroups": {pkgWindow, "NewGroups"},
 	"window.Windows": {pkgWindow, "Windows"}, "window.NewWindows": {pkgWindow, "NewWindows"},
+	"window.Panes": {pkgWindow, "Panes"}, "window.NewPanes": {pkgWindow, "NewPanes"},
 	// formats
 	"jsonl.Scanner": {pkgJSONL, "Scanner"}, "jsonl.Interner": {pkgJSONL, "Interner"},
 	"jsonl.AppendString": {pkgJSONL, "AppendString"}, "jsonl.AppendInt": {pkgJSONL, "AppendInt"},

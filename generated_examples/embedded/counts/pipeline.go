@@ -322,7 +322,7 @@ func loadop0Groups(d *snapshot.Decoder, grp *window.Groups[op0Key, op0Acc]) {
 // stateUnits are the pieces of state a checkpoint saves. An ID changes when the
 // meaning or layout of its state does, so state is never loaded into the wrong shape.
 var stateUnits = []job.StateUnit{{
-	ID:   "op:258ebeee6159d89d:4ca0b5c2d65697f0",
+	ID:   "op:258ebeee6159d89d:fe08980aaaa7285b",
 	Name: "view page_counts",
 }}
 

@@ -562,10 +562,10 @@ var stateUnits = []job.StateUnit{{
 	ID:   "source:trades:3ea524811a2d666e",
 	Name: "source trades",
 }, {
-	ID:   "op:02316b2258da0f62:fe77d9926269580f",
+	ID:   "op:02316b2258da0f62:4666d25403f7a398",
 	Name: "view vwap",
 }, {
-	ID:   "op:1348ded99bbc4c55:509a3a4b58d9aae8",
+	ID:   "op:1348ded99bbc4c55:8a8650df52e176fb",
 	Name: "view volume_by_symbol",
 }}
 

@@ -139,7 +139,7 @@ type engine struct {
 		lines []int32 // index in the raw batch of each decoded row
 		wm    int64   // watermark: max event time seen minus the declared delay
 	}
-	op0      *window.Windows[op0Key, op0Acc] // state of view busy_sensors
+	op0      *window.Panes[op0Key, op0Acc] // state of view busy_sensors
 	op0Sinks []*job.SinkWriter
 	op0Subs  laminar.Subscribers[BusySensorsRow] // callbacks of an embedding program
 }
@@ -148,7 +148,7 @@ type engine struct {
 func newEngine(ctx *job.Context) *engine {
 	p := &engine{ctx: ctx}
 	p.srcReadings.wm = math.MinInt64
-	p.op0 = window.NewWindows[op0Key, op0Acc](int64(30000000))
+	p.op0 = window.NewPanes[op0Key, op0Acc](int64(10000000), int64(30000000), int64(0))
 	p.op0Sinks = []*job.SinkWriter{ctx.Sinks[0]}
 	return p
 }
@@ -264,12 +264,13 @@ func (p *engine) ProcessReadings(rows []ReadingsRow, b *connector.LineBatch, lin
 		{
 			late := false
 			if r.Sensor != "test" {
-				for ws := value.HopLastStart(r.Ts, int64(10000000), int64(0)); ws > r.Ts-int64(30000000); ws -= int64(10000000) {
-					if ws+int64(30000000) <= wm {
-						// the window closed before this row arrived
+				{
+					ws := value.TumbleStart(r.Ts, int64(10000000), int64(0))
+					if ws+int64(10000000) <= wm {
+						// windows holding this row closed before it arrived
 						late = true
-					} else {
-						grp := p.op0.Window(ws)
+					}
+					if grp := p.op0.Pane(ws); grp != nil {
 						gi, _ := grp.Find(op0Key{K1: r.Sensor})
 						acc := &grp.States[gi]
 						if r.Temp.Valid {
@@ -303,12 +304,29 @@ func (p *engine) ProcessReadings(rows []ReadingsRow, b *connector.LineBatch, lin
 
 // fireReadings closes, in order, every window whose end the watermark wm has reached.
 func (p *engine) fireReadings(wm int64) {
-	for p.op0.Len() > 0 && p.op0.NextEnd() <= wm {
+	for {
+		ws, ok := p.op0.NextWindow()
+		if !ok || ws > wm-int64(30000000) {
+			break
+		}
 		p.ctx.WindowClosed()
-		start, grp := p.op0.PopEarliest()
-		p.closeop0(start, grp)
-		p.op0.Release(grp)
+		sc := p.op0.Scratch
+		sc.Reset()
+		// the window is the merge of its panes
+		for i := 0; i < p.op0.Len(); i++ {
+			ps, pg := p.op0.At(i)
+			if ps >= ws+int64(30000000) {
+				break
+			}
+			for gi := range pg.Keys {
+				si, _ := sc.Find(pg.Keys[gi])
+				mergeop0(&sc.States[si], &pg.States[gi])
+			}
+		}
+		p.closeop0(ws, sc)
+		p.op0.Emitted(ws)
 	}
+	p.op0.Closed(wm)
 }
 
 // advanceReadings moves the watermark of source readings forward to wm.
@@ -351,6 +369,18 @@ type op0Acc struct {
 	A3 int64 // COUNT(*)
 }
 
+// mergeop0 folds a pane's state of a group into its window's.
+func mergeop0(dst, src *op0Acc) {
+	dst.A0 += src.A0
+	dst.N0 += src.N0
+	if src.N1 > 0 && (dst.N1 == 0 || src.A1 > dst.A1) {
+		dst.A1 = src.A1
+	}
+	dst.N1 += src.N1
+	dst.A2 += src.A2
+	dst.A3 += src.A3
+}
+
 // closeop0 emits the rows of a window of view busy_sensors that has closed.
 func (p *engine) closeop0(start int64, grp *window.Groups[op0Key, op0Acc]) {
 	for gi := range grp.Keys {
@@ -386,6 +416,8 @@ func (p *engine) closeop0(start int64, grp *window.Groups[op0Key, op0Acc]) {
 
 // saveop0 encodes the state of view busy_sensors.
 func (p *engine) saveop0(buf []byte) []byte {
+	buf = snapshot.AppendInt(buf, p.op0.Next)
+	buf = snapshot.AppendBool(buf, p.op0.Started)
 	buf = snapshot.AppendUint(buf, uint64(p.op0.Len()))
 	for w := 0; w < p.op0.Len(); w++ {
 		start, grp := p.op0.At(w)
@@ -397,6 +429,8 @@ func (p *engine) saveop0(buf []byte) []byte {
 
 // loadop0 decodes the state of view busy_sensors into its empty state.
 func (p *engine) loadop0(d *snapshot.Decoder) {
+	p.op0.Next = d.Int()
+	p.op0.Started = d.Bool()
 	for n := d.Len(); n > 0; n-- {
 		loadop0Groups(d, p.op0.Window(d.Int()))
 	}
@@ -445,7 +479,7 @@ var stateUnits = []job.StateUnit{{
 	ID:   "source:readings:51d831a15e723c48",
 	Name: "source readings",
 }, {
-	ID:   "op:96880b9444fb2fa5:610d1376ba5d422d",
+	ID:   "op:96880b9444fb2fa5:b58e1b688fb87f43",
 	Name: "view busy_sensors",
 }}
 

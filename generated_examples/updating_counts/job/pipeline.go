@@ -410,7 +410,7 @@ func loadop0Groups(d *snapshot.Decoder, grp *window.Groups[op0Key, op0Acc]) {
 // stateUnits are the pieces of state a checkpoint saves. An ID changes when the
 // meaning or layout of its state does, so state is never loaded into the wrong shape.
 var stateUnits = []job.StateUnit{{
-	ID:   "op:f678cde35840142b:4f9ac17b95190f81",
+	ID:   "op:f678cde35840142b:30bc9cdd76871794",
 	Name: "view page_stats",
 }}
 

@@ -442,7 +442,7 @@ var stateUnits = []job.StateUnit{{
 	ID:   "source:trades:2cc2e030ee446fa5",
 	Name: "source trades",
 }, {
-	ID:   "op:232657f27d7023c6:62ba8bf0c7f5c533",
+	ID:   "op:232657f27d7023c6:b88f0e87317198d3",
 	Name: "view vwap",
 }}
 
