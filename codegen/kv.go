@@ -109,20 +109,7 @@ func (g *generator) kvCode() {
 	f.Line()
 	for _, o := range backed {
 		groups := rt("window.Groups").Types(jen.Id(o.keyType()), jen.Id(o.accType()))
-		var encKey, encAcc, decAcc []jen.Code
-		for _, fl := range keyLayout(o) {
-			encKey = append(encKey, encodeField(jen.Id("k").Dot(fl.name), fl.t)...)
-		}
-		for _, fl := range accLayout(o) {
-			encAcc = append(encAcc, encodeField(jen.Id("a").Dot(fl.name), fl.t)...)
-			decAcc = append(decAcc, decodeField(jen.Id("a").Dot(fl.name), fl.t)...)
-		}
-		if o.op.Updating {
-			for i, c := range o.op.Output {
-				encAcc = append(encAcc, encodeField(jen.Id("a").Dot("last").Dot(o.fields[i]), c.Type)...)
-				decAcc = append(decAcc, decodeField(jen.Id("a").Dot("last").Dot(o.fields[i]), c.Type)...)
-			}
-		}
+		encKey, _, encAcc, decAcc := groupCodecs(o)
 		keyBuf := func() []jen.Code {
 			return append([]jen.Code{jen.Id("buf").Op(":=").Id("p").Dot("kbuf").Index(jen.Empty(), jen.Lit(0))}, append(encKey, jen.Id("p").Dot("kbuf").Op("=").Id("buf"))...)
 		}

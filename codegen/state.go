@@ -128,21 +128,7 @@ func (g *generator) opState(o *opInfo) {
 	g.f.Line()
 
 	// groups: count, then per group the key fields and the state fields
-	var encKey, encAcc, decKey, decAcc []jen.Code
-	for _, f := range keyLayout(o) {
-		encKey = append(encKey, encodeField(jen.Id("k").Dot(f.name), f.t)...)
-		decKey = append(decKey, decodeField(jen.Id("k").Dot(f.name), f.t)...)
-	}
-	for _, f := range accLayout(o) {
-		encAcc = append(encAcc, encodeField(jen.Id("a").Dot(f.name), f.t)...)
-		decAcc = append(decAcc, decodeField(jen.Id("a").Dot(f.name), f.t)...)
-	}
-	if o.op.Updating {
-		for i, c := range o.op.Output {
-			encAcc = append(encAcc, encodeField(jen.Id("a").Dot("last").Dot(o.fields[i]), c.Type)...)
-			decAcc = append(decAcc, decodeField(jen.Id("a").Dot("last").Dot(o.fields[i]), c.Type)...)
-		}
-	}
+	encKey, decKey, encAcc, decAcc := groupCodecs(o)
 	encBody := append([]jen.Code{
 		jen.Id("k").Op(":=").Op("&").Id("grp").Dot("Keys").Index(jen.Id("gi")),
 		jen.Id("a").Op(":=").Op("&").Id("grp").Dot("States").Index(jen.Id("gi")),
@@ -192,4 +178,26 @@ func decodeField(x *jen.Statement, t types.Type) []jen.Code {
 		return []jen.Code{jen.Add(x).Dot("V").Op("=").Id("d").Dot(fn).Call(), jen.Add(x).Dot("Valid").Op("=").Id("d").Dot("Bool").Call()}
 	}
 	return []jen.Code{jen.Add(x).Op("=").Id("d").Dot(fn).Call()}
+}
+
+// groupCodecs are the statements that encode and decode one group of an
+// operator: its key fields (k) and its state fields (a), including the last
+// emitted row of an updating view. Checkpoints and the badger store share
+// them.
+func groupCodecs(o *opInfo) (encKey, decKey, encAcc, decAcc []jen.Code) {
+	for _, f := range keyLayout(o) {
+		encKey = append(encKey, encodeField(jen.Id("k").Dot(f.name), f.t)...)
+		decKey = append(decKey, decodeField(jen.Id("k").Dot(f.name), f.t)...)
+	}
+	for _, f := range accLayout(o) {
+		encAcc = append(encAcc, encodeField(jen.Id("a").Dot(f.name), f.t)...)
+		decAcc = append(decAcc, decodeField(jen.Id("a").Dot(f.name), f.t)...)
+	}
+	if o.op.Updating {
+		for i, c := range o.op.Output {
+			encAcc = append(encAcc, encodeField(jen.Id("a").Dot("last").Dot(o.fields[i]), c.Type)...)
+			decAcc = append(decAcc, decodeField(jen.Id("a").Dot("last").Dot(o.fields[i]), c.Type)...)
+		}
+	}
+	return encKey, decKey, encAcc, decAcc
 }
