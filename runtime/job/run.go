@@ -534,7 +534,8 @@ func (r *runner) process(pipeline Pipeline, m batchMsg) error {
 // writeSinks hands each sink the rows of the batch just processed and stops
 // the job if a record file failed.
 func (r *runner) writeSinks() error {
-	defer r.jobCtx.rowsWritten(time.Now())
+	// the rows of windows closed in this batch reach the sinks when this returns
+	defer r.jobCtx.rowsWritten()
 	for _, w := range r.jobCtx.Sinks {
 		if len(w.Buf) == 0 {
 			continue

@@ -1,5 +1,7 @@
 package window
 
+import "github.com/laminar-sql/laminar/runtime/value"
+
 // Panes holds the state of hopping windows as non-overlapping panes one
 // slide long: a row updates the one pane it falls in, instead of every
 // window it belongs to (size/slide of them), and a window is emitted by
@@ -58,19 +60,11 @@ func (p *Panes[K, S]) Emitted(start int64) {
 func (p *Panes[K, S]) Closed(wm int64) {
 	// the first window still open: the smallest start on the grid with
 	// start + WindowSize > wm
-	open := floorDiv(wm-p.WindowSize-p.Offset, p.Size)*p.Size + p.Offset + p.Size
+	open := value.FloorDiv(wm-p.WindowSize-p.Offset, p.Size)*p.Size + p.Offset + p.Size
 	if !p.Started || open > p.Next {
 		p.Next, p.Started = open, true
 	}
 	p.release()
-}
-
-func floorDiv(a, b int64) int64 {
-	q := a / b
-	if (a%b != 0) && ((a < 0) != (b < 0)) {
-		q--
-	}
-	return q
 }
 
 // release drops the panes before Next.
