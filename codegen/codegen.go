@@ -199,16 +199,14 @@ func sqlComment(text string) []jen.Code {
 	return out
 }
 
-func rowStruct(name string, doc []string, schema plan.Schema, fields []string) jen.Code {
+// rowStruct is a row type: a field per column, commented with its SQL
+// name and type. The caller writes the doc comment right above it.
+func rowStruct(name string, schema plan.Schema, fields []string) jen.Code {
 	var fs []jen.Code
 	for i, c := range schema {
 		fs = append(fs, jen.Id(fields[i]).Add(goType(c.Type)).Comment(commentLines(c.Name)[0]+" "+typeText(c.Type)))
 	}
-	var out []jen.Code
-	for _, d := range doc {
-		out = append(out, jen.Comment(d))
-	}
-	return jen.Add(out...).Line().Type().Id(name).Struct(fs...)
+	return jen.Type().Id(name).Struct(fs...)
 }
 
 func typeText(t types.Type) string {
@@ -226,7 +224,7 @@ func (g *generator) sourceRow(s *sourceInfo) {
 	for _, c := range sqlComment(s.src.SQL) {
 		g.f.Add(c)
 	}
-	g.f.Add(rowStruct(s.rowType, nil, s.src.Schema, s.fields))
+	g.f.Add(rowStruct(s.rowType, s.src.Schema, s.fields))
 	g.f.Line()
 	g.f.Comment("append" + s.rowType + " encodes a row as one JSON line, for late-data reports of rows without a raw record.")
 	g.f.Func().Id("append"+s.rowType).Params(jen.Id("buf").Index().Byte(), jen.Id("r").Op("*").Id(s.rowType)).Index().Byte().Block(
@@ -239,7 +237,7 @@ func (g *generator) viewRow(o *opInfo) {
 	for _, c := range sqlComment(o.op.View.SQL) {
 		g.f.Add(c)
 	}
-	g.f.Add(rowStruct(o.rowType, nil, o.op.Output, o.fields))
+	g.f.Add(rowStruct(o.rowType, o.op.Output, o.fields))
 	g.f.Line()
 	g.appendRow(o)
 }

@@ -47,14 +47,14 @@ var Spec = job.Spec{
 }
 
 // TradesRow is a row of source trades:
-//   CREATE SOURCE trades (
-//     symbol VARCHAR NOT NULL,
-//     price  DOUBLE,
-//     volume BIGINT,
-//     ts     TIMESTAMP NOT NULL,
-//     WATERMARK FOR ts AS ts - INTERVAL '5' SECOND
-//   ) WITH (connector = 'file', path = 'input.jsonl', format = 'json')
-
+//
+//	CREATE SOURCE trades (
+//	  symbol VARCHAR NOT NULL,
+//	  price  DOUBLE,
+//	  volume BIGINT,
+//	  ts     TIMESTAMP NOT NULL,
+//	  WATERMARK FOR ts AS ts - INTERVAL '5' SECOND
+//	) WITH (connector = 'file', path = 'input.jsonl', format = 'json')
 type TradesRow struct {
 	Symbol string              // symbol VARCHAR NOT NULL
 	Price  value.Null[float64] // price DOUBLE
@@ -85,14 +85,14 @@ func appendTradesRow(buf []byte, r *TradesRow) []byte {
 }
 
 // VwapRow is a row of view vwap:
-//   CREATE MATERIALIZED VIEW vwap AS
-//   SELECT symbol, window_start, window_end,
-//          SUM(price * volume) / SUM(volume) AS vwap,
-//          COUNT(*) AS n
-//   FROM TUMBLE(trades, ts, INTERVAL '1' MINUTE)
-//   GROUP BY symbol, window_start, window_end
-//   EMIT ON WINDOW CLOSE
-
+//
+//	CREATE MATERIALIZED VIEW vwap AS
+//	SELECT symbol, window_start, window_end,
+//	       SUM(price * volume) / SUM(volume) AS vwap,
+//	       COUNT(*) AS n
+//	FROM TUMBLE(trades, ts, INTERVAL '1' MINUTE)
+//	GROUP BY symbol, window_start, window_end
+//	EMIT ON WINDOW CLOSE
 type VwapRow struct {
 	Symbol      string              // symbol VARCHAR NOT NULL
 	WindowStart int64               // window_start TIMESTAMP NOT NULL (µs since epoch, UTC)

@@ -41,9 +41,9 @@ var Spec = job.Spec{
 }
 
 // ClicksRow is a row of source clicks:
-//   CREATE SOURCE clicks (user_id BIGINT NOT NULL, page VARCHAR NOT NULL)
-//   WITH (connector = 'file', path = 'clicks.jsonl', format = 'json')
-
+//
+//	CREATE SOURCE clicks (user_id BIGINT NOT NULL, page VARCHAR NOT NULL)
+//	WITH (connector = 'file', path = 'clicks.jsonl', format = 'json')
 type ClicksRow struct {
 	UserId int64  // user_id BIGINT NOT NULL
 	Page   string // page VARCHAR NOT NULL
@@ -60,9 +60,9 @@ func appendClicksRow(buf []byte, r *ClicksRow) []byte {
 }
 
 // PageCountsRow is a row of view page_counts:
-//   CREATE MATERIALIZED VIEW page_counts AS
-//   SELECT page, COUNT(*) AS clicks FROM clicks GROUP BY page
-
+//
+//	CREATE MATERIALIZED VIEW page_counts AS
+//	SELECT page, COUNT(*) AS clicks FROM clicks GROUP BY page
 type PageCountsRow struct {
 	Page   string // page VARCHAR NOT NULL
 	Clicks int64  // clicks BIGINT NOT NULL

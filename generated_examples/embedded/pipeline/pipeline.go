@@ -46,14 +46,14 @@ var Spec = job.Spec{
 }
 
 // TradesRow is a row of source trades:
-//   CREATE SOURCE trades (
-//     symbol VARCHAR NOT NULL,
-//     price  DOUBLE NOT NULL,
-//     volume BIGINT NOT NULL,
-//     ts     TIMESTAMP NOT NULL,
-//     WATERMARK FOR ts AS ts - INTERVAL '2' SECOND
-//   ) WITH (connector = 'push')
-
+//
+//	CREATE SOURCE trades (
+//	  symbol VARCHAR NOT NULL,
+//	  price  DOUBLE NOT NULL,
+//	  volume BIGINT NOT NULL,
+//	  ts     TIMESTAMP NOT NULL,
+//	  WATERMARK FOR ts AS ts - INTERVAL '2' SECOND
+//	) WITH (connector = 'push')
 type TradesRow struct {
 	Symbol string  // symbol VARCHAR NOT NULL
 	Price  float64 // price DOUBLE NOT NULL
@@ -76,11 +76,11 @@ func appendTradesRow(buf []byte, r *TradesRow) []byte {
 }
 
 // VwapRow is a row of view vwap:
-//   CREATE MATERIALIZED VIEW vwap AS
-//   SELECT symbol, window_start, window_end, SUM(price * volume) / SUM(volume) AS vwap, COUNT(*) AS trades
-//   FROM TUMBLE(trades, ts, INTERVAL '10' SECOND)
-//   GROUP BY symbol, window_start, window_end
-
+//
+//	CREATE MATERIALIZED VIEW vwap AS
+//	SELECT symbol, window_start, window_end, SUM(price * volume) / SUM(volume) AS vwap, COUNT(*) AS trades
+//	FROM TUMBLE(trades, ts, INTERVAL '10' SECOND)
+//	GROUP BY symbol, window_start, window_end
 type VwapRow struct {
 	Symbol      string              // symbol VARCHAR NOT NULL
 	WindowStart int64               // window_start TIMESTAMP NOT NULL (µs since epoch, UTC)
@@ -110,11 +110,11 @@ func appendVwapRow(buf []byte, r *VwapRow, op byte) []byte {
 }
 
 // VolumeBySymbolRow is a row of view volume_by_symbol:
-//   CREATE MATERIALIZED VIEW volume_by_symbol AS
-//   SELECT symbol, SUM(volume) AS volume, MAX(price) AS high
-//   FROM trades
-//   GROUP BY symbol
-
+//
+//	CREATE MATERIALIZED VIEW volume_by_symbol AS
+//	SELECT symbol, SUM(volume) AS volume, MAX(price) AS high
+//	FROM trades
+//	GROUP BY symbol
 type VolumeBySymbolRow struct {
 	Symbol string  // symbol VARCHAR NOT NULL
 	Volume int64   // volume BIGINT NOT NULL

@@ -49,15 +49,15 @@ var Spec = job.Spec{
 }
 
 // OrdersRow is a row of source orders:
-//   CREATE SOURCE orders (
-//     id       BIGINT NOT NULL,
-//     customer VARCHAR,
-//     amount   DOUBLE,
-//     country  VARCHAR,
-//     status   VARCHAR,
-//     ts       TIMESTAMP NOT NULL
-//   ) WITH (connector = 'file', path = 'input.jsonl')
-
+//
+//	CREATE SOURCE orders (
+//	  id       BIGINT NOT NULL,
+//	  customer VARCHAR,
+//	  amount   DOUBLE,
+//	  country  VARCHAR,
+//	  status   VARCHAR,
+//	  ts       TIMESTAMP NOT NULL
+//	) WITH (connector = 'file', path = 'input.jsonl')
 type OrdersRow struct {
 	Id       int64               // id BIGINT NOT NULL
 	Customer value.Null[string]  // customer VARCHAR
@@ -102,20 +102,20 @@ func appendOrdersRow(buf []byte, r *OrdersRow) []byte {
 }
 
 // BigOrdersRow is a row of view big_orders:
-//   INSERT INTO big_orders
-//   SELECT id,
-//          UPPER(COALESCE(customer, 'unknown')) AS customer,
-//          amount,
-//          CASE WHEN amount >= 1000 THEN 'large'
-//               WHEN amount >= 100 THEN 'medium'
-//               WHEN amount IS NULL THEN NULL
-//               ELSE 'small' END AS size,
-//          country IN ('DE', 'FR', 'IT') AS eu,
-//          SUBSTRING(status FROM 1 FOR 3) || '-' || CAST(id % 10 AS VARCHAR) AS tag,
-//          ts
-//   FROM orders
-//   WHERE (amount BETWEEN 50 AND 5000 OR amount IS NULL) AND status <> 'cancelled'
-
+//
+//	INSERT INTO big_orders
+//	SELECT id,
+//	       UPPER(COALESCE(customer, 'unknown')) AS customer,
+//	       amount,
+//	       CASE WHEN amount >= 1000 THEN 'large'
+//	            WHEN amount >= 100 THEN 'medium'
+//	            WHEN amount IS NULL THEN NULL
+//	            ELSE 'small' END AS size,
+//	       country IN ('DE', 'FR', 'IT') AS eu,
+//	       SUBSTRING(status FROM 1 FOR 3) || '-' || CAST(id % 10 AS VARCHAR) AS tag,
+//	       ts
+//	FROM orders
+//	WHERE (amount BETWEEN 50 AND 5000 OR amount IS NULL) AND status <> 'cancelled'
 type BigOrdersRow struct {
 	Id       int64               // id BIGINT NOT NULL
 	Customer string              // customer VARCHAR NOT NULL

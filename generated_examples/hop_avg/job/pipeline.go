@@ -51,13 +51,13 @@ var Spec = job.Spec{
 }
 
 // ReadingsRow is a row of source readings:
-//   CREATE SOURCE readings (
-//     sensor  VARCHAR NOT NULL,
-//     temp    DOUBLE,
-//     ts      TIMESTAMP NOT NULL,
-//     WATERMARK FOR ts AS ts - INTERVAL '2' SECOND
-//   ) WITH (connector = 'file', path = 'input.csv', format = 'csv')
-
+//
+//	CREATE SOURCE readings (
+//	  sensor  VARCHAR NOT NULL,
+//	  temp    DOUBLE,
+//	  ts      TIMESTAMP NOT NULL,
+//	  WATERMARK FOR ts AS ts - INTERVAL '2' SECOND
+//	) WITH (connector = 'file', path = 'input.csv', format = 'csv')
 type ReadingsRow struct {
 	Sensor string              // sensor VARCHAR NOT NULL
 	Temp   value.Null[float64] // temp DOUBLE
@@ -81,18 +81,18 @@ func appendReadingsRow(buf []byte, r *ReadingsRow) []byte {
 }
 
 // BusySensorsRow is a row of view busy_sensors:
-//   CREATE MATERIALIZED VIEW busy_sensors AS
-//   SELECT sensor,
-//          HOP(ts, INTERVAL '10' SECOND, INTERVAL '30' SECOND) AS window_start,
-//          HOP_END(ts, INTERVAL '10' SECOND, INTERVAL '30' SECOND) AS window_end,
-//          ROUND(AVG(temp), 2) AS avg_temp,
-//          MAX(temp) AS max_temp,
-//          COUNT(temp) AS readings
-//   FROM readings
-//   WHERE sensor <> 'test'
-//   GROUP BY HOP(ts, INTERVAL '10' SECOND, INTERVAL '30' SECOND), sensor
-//   HAVING COUNT(*) >= 3
-
+//
+//	CREATE MATERIALIZED VIEW busy_sensors AS
+//	SELECT sensor,
+//	       HOP(ts, INTERVAL '10' SECOND, INTERVAL '30' SECOND) AS window_start,
+//	       HOP_END(ts, INTERVAL '10' SECOND, INTERVAL '30' SECOND) AS window_end,
+//	       ROUND(AVG(temp), 2) AS avg_temp,
+//	       MAX(temp) AS max_temp,
+//	       COUNT(temp) AS readings
+//	FROM readings
+//	WHERE sensor <> 'test'
+//	GROUP BY HOP(ts, INTERVAL '10' SECOND, INTERVAL '30' SECOND), sensor
+//	HAVING COUNT(*) >= 3
 type BusySensorsRow struct {
 	Sensor      string              // sensor VARCHAR NOT NULL
 	WindowStart int64               // window_start TIMESTAMP NOT NULL (µs since epoch, UTC)

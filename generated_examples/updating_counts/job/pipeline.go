@@ -51,12 +51,12 @@ var Spec = job.Spec{
 }
 
 // ClicksRow is a row of source clicks:
-//   CREATE SOURCE clicks (
-//     user_id BIGINT NOT NULL,
-//     page    VARCHAR NOT NULL,
-//     ms      BIGINT
-//   ) WITH (connector = 'file', path = 'input.jsonl', format = 'json')
-
+//
+//	CREATE SOURCE clicks (
+//	  user_id BIGINT NOT NULL,
+//	  page    VARCHAR NOT NULL,
+//	  ms      BIGINT
+//	) WITH (connector = 'file', path = 'input.jsonl', format = 'json')
 type ClicksRow struct {
 	UserId int64             // user_id BIGINT NOT NULL
 	Page   string            // page VARCHAR NOT NULL
@@ -80,13 +80,13 @@ func appendClicksRow(buf []byte, r *ClicksRow) []byte {
 }
 
 // PageStatsRow is a row of view page_stats:
-//   CREATE MATERIALIZED VIEW page_stats AS
-//   SELECT page, COUNT(*) AS clicks, COUNT(ms) AS timed, SUM(ms) AS total_ms, MIN(user_id) AS first_user
-//   FROM clicks
-//   GROUP BY page
-//   HAVING COUNT(*) > 1
-//   EMIT CHANGES
-
+//
+//	CREATE MATERIALIZED VIEW page_stats AS
+//	SELECT page, COUNT(*) AS clicks, COUNT(ms) AS timed, SUM(ms) AS total_ms, MIN(user_id) AS first_user
+//	FROM clicks
+//	GROUP BY page
+//	HAVING COUNT(*) > 1
+//	EMIT CHANGES
 type PageStatsRow struct {
 	Page      string            // page VARCHAR NOT NULL
 	Clicks    int64             // clicks BIGINT NOT NULL
