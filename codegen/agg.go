@@ -8,31 +8,53 @@ import (
 	"github.com/laminar-sql/laminar/compiler/types"
 )
 
-// field is a state struct field: its name, SQL type and a comment.
+// field is a state struct field: its name, SQL type and a comment. A
+// multiset field holds weighted values of type t (window.Multiset).
 type field struct {
-	name    string
-	t       types.Type
-	comment string
+	name     string
+	t        types.Type
+	comment  string
+	multiset bool
+}
+
+// String renders the field for state layout ids; a plain field renders as it
+// did before multisets existed, so checkpoints of unchanged jobs stay valid.
+func (f field) String() string {
+	type plain struct {
+		name    string
+		t       types.Type
+		comment string
+	}
+	s := fmt.Sprint(plain{f.name, f.t, f.comment})
+	if f.multiset {
+		s += " multiset"
+	}
+	return s
 }
 
 // accFields are the state fields of aggregate i: A<i> holds the count, sum or
-// extreme; N<i> counts the non-NULL inputs where the result needs it.
-func accFields(i int, a plan.Agg) []field {
+// extreme; N<i> counts the non-NULL inputs (net of retractions) where the
+// result needs it. Over an updating input an extreme cannot be retracted
+// from one value, so MIN and MAX keep the multiset M<i> of their inputs.
+func accFields(i int, a plan.Agg, weighted bool) []field {
 	A, N := fmt.Sprintf("A%d", i), fmt.Sprintf("N%d", i)
-	count := field{N, types.Of(types.Int), ""}
+	count := field{N, types.Of(types.Int), "", false}
+	if weighted && (a.Func == plan.Min || a.Func == plan.Max) {
+		return []field{{fmt.Sprintf("M%d", i), types.Of(a.Arg.Type().Kind), a.String() + ": every input value", true}}
+	}
 	switch a.Func {
 	case plan.Count, plan.CountStar:
-		return []field{{A, types.Of(types.Int), a.String()}}
+		return []field{{A, types.Of(types.Int), a.String(), false}}
 	case plan.Sum:
-		out := []field{{A, types.Of(a.Arg.Type().Kind), a.String()}}
+		out := []field{{A, types.Of(a.Arg.Type().Kind), a.String(), false}}
 		if a.T.Nullable {
 			out = append(out, count)
 		}
 		return out
 	case plan.Avg:
-		return []field{{A, types.Of(a.Arg.Type().Kind), a.String() + ": sum"}, count}
+		return []field{{A, types.Of(a.Arg.Type().Kind), a.String() + ": sum", false}, count}
 	default: // MIN, MAX
-		return []field{{A, types.Of(a.Arg.Type().Kind), a.String()}, count}
+		return []field{{A, types.Of(a.Arg.Type().Kind), a.String(), false}, count}
 	}
 }
 
@@ -41,10 +63,13 @@ func accFields(i int, a plan.Agg) []field {
 func accLayout(o *opInfo) []field {
 	var out []field
 	for i, a := range o.op.Agg.Aggs {
-		out = append(out, accFields(i, a)...)
+		out = append(out, accFields(i, a, o.op.InputUpdating)...)
+	}
+	if o.op.InputUpdating {
+		out = append(out, field{"W", types.Of(types.Int), "rows in the group, net of retractions", false})
 	}
 	if o.op.Updating {
-		out = append(out, field{"emitted", types.Of(types.Bool), "last holds a row the sinks have seen"})
+		out = append(out, field{"emitted", types.Of(types.Bool), "last holds a row the sinks have seen", false})
 	}
 	return out
 }
@@ -53,7 +78,7 @@ func accLayout(o *opInfo) []field {
 func keyLayout(o *opInfo) []field {
 	var out []field
 	for i, k := range o.keyIdx {
-		out = append(out, field{o.keyFields[i], o.op.Agg.Keys[k].Type(), o.op.Agg.Keys[k].String()})
+		out = append(out, field{o.keyFields[i], o.op.Agg.Keys[k].Type(), o.op.Agg.Keys[k].String(), false})
 	}
 	return out
 }
@@ -62,6 +87,9 @@ func structFields(fs []field) []jen.Code {
 	out := make([]jen.Code, len(fs))
 	for i, f := range fs {
 		out[i] = jen.Id(f.name).Add(goType(f.t))
+		if f.multiset {
+			out[i] = jen.Id(f.name).Add(rt("window.Multiset")).Types(baseType(f.t.Kind))
+		}
 		if f.comment != "" {
 			out[i] = jen.Add(out[i]).Comment(commentLines(f.comment)[0])
 		}
@@ -72,23 +100,38 @@ func structFields(fs []field) []jen.Code {
 // opCode generates an operator's types and emit functions.
 func (g *generator) opCode(o *opInfo) {
 	op := o.op
-	// emit<op>: write a row to every sink of the view
-	g.f.Comment(fmt.Sprintf("emit%s writes a row of view %s to its sinks.", o.name, commentLines(op.View.Name)[0]))
-	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("emit"+o.name).Params(jen.Id("row").Op("*").Id(o.rowType), jen.Id("op").Byte()).Block(
-		jen.For(jen.List(jen.Id("_"), jen.Id("s")).Op(":=").Range().Id("p").Dot(o.name+"Sinks")).Block(
-			jen.Id("s").Dot("Rows").Op("++"),
-			jen.If(jen.Op("!").Id("s").Dot("Discard")).Block(
-				jen.Id("s").Dot("Buf").Op("=").Id("append"+o.rowType).Call(jen.Id("s").Dot("Buf"), jen.Id("row"), jen.Id("op"))),
-		),
-		jen.Id("p").Dot(o.name+"Subs").Dot("Emit").Call(jen.Id("row"), rt("laminar.Op").Call(jen.Id("op"))),
-	)
+	// emit<op>: write a row to every sink of the view and pass it on to the
+	// operators that read it
+	var emit []jen.Code
+	if op.View != nil {
+		emit = append(emit,
+			jen.For(jen.List(jen.Id("_"), jen.Id("s")).Op(":=").Range().Id("p").Dot(o.name+"Sinks")).Block(
+				jen.Id("s").Dot("Rows").Op("++"),
+				jen.If(jen.Op("!").Id("s").Dot("Discard")).Block(
+					jen.Id("s").Dot("Buf").Op("=").Id("append"+o.rowType).Call(jen.Id("s").Dot("Buf"), jen.Id("row"), jen.Id("op"))),
+			),
+			jen.Id("p").Dot(o.name+"Subs").Dot("Emit").Call(jen.Id("row"), rt("laminar.Op").Call(jen.Id("op"))))
+	}
+	for _, c := range g.consumers(o) {
+		arg := jen.Code(jen.Id("row"))
+		if c.op.Union {
+			arg = jen.Parens(jen.Op("*").Id(c.rowType)).Call(jen.Id("row"))
+		}
+		args := []jen.Code{arg}
+		if c.op.InputUpdating {
+			args = append(args, rt("window.WeightOf").Call(jen.Id("op")))
+		}
+		emit = append(emit, jen.Id("p").Dot("push"+c.name).Call(args...))
+	}
+	g.f.Comment(fmt.Sprintf("emit%s writes a row of %s to its sinks and the operators reading it.", o.name, o.what()))
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("emit"+o.name).Params(jen.Id("row").Op("*").Id(o.rowType), jen.Id("op").Byte()).Block(emit...)
 	g.f.Line()
 	if op.Agg == nil {
 		return
 	}
 	agg := op.Agg
 	// key and accumulator types
-	g.f.Comment(fmt.Sprintf("%s is a group key of view %s.", o.keyType(), commentLines(op.View.Name)[0]))
+	g.f.Comment(fmt.Sprintf("%s is a group key of %s.", o.keyType(), o.what()))
 	g.f.Type().Id(o.keyType()).Struct(structFields(keyLayout(o))...)
 	g.f.Line()
 	accs := structFields(accLayout(o))
@@ -97,7 +140,7 @@ func (g *generator) opCode(o *opInfo) {
 			jen.Id("last").Id(o.rowType),
 			jen.Id("dirty").Bool().Comment("changed since the last flush"))
 	}
-	g.f.Comment(fmt.Sprintf("%s is the aggregate state of one group of view %s.", o.accType(), commentLines(op.View.Name)[0]))
+	g.f.Comment(fmt.Sprintf("%s is the aggregate state of one group of %s.", o.accType(), o.what()))
 	g.f.Type().Id(o.accType()).Struct(accs...)
 	g.f.Line()
 	if o.panes {
@@ -120,7 +163,7 @@ func (g *generator) opCode(o *opInfo) {
 		eg.env = append(eg.env, operand{jen.Id("k").Dot(f), key.Type().Nullable})
 	}
 	for i, a := range agg.Aggs {
-		eg.env = append(eg.env, finishAgg(eg, i, a))
+		eg.env = append(eg.env, finishAgg(eg, i, a, op.InputUpdating))
 	}
 	prelude := []jen.Code{
 		jen.Id("k").Op(":=").Op("&").Id("grp").Dot("Keys").Index(jen.Id("gi")),
@@ -135,7 +178,7 @@ func (g *generator) opCode(o *opInfo) {
 				jen.Id("p").Dot("emit"+o.name).Call(jen.Op("&").Id("out"), jen.LitRune('+')))
 		}
 		body := append(prelude, stages(eg, op.Post, tail)...)
-		g.f.Comment(fmt.Sprintf("close%s emits the rows of a window of view %s that has closed.", o.name, commentLines(op.View.Name)[0]))
+		g.f.Comment(fmt.Sprintf("close%s emits the rows of a window of %s that has closed.", o.name, o.what()))
 		g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("close" + o.name).Params(params...).Block(
 			jen.For(jen.Id("gi").Op(":=").Range().Id("grp").Dot("Keys")).Block(body...))
 		g.f.Line()
@@ -151,7 +194,13 @@ func (g *generator) opCode(o *opInfo) {
 		jen.Var().Id("row").Id(o.rowType),
 		jen.Id("pass").Op(":=").False(),
 	)
-	body = append(body, stages(eg, op.Post, tail)...)
+	post := stages(eg, op.Post, tail)
+	removes := op.InputUpdating && len(o.keyIdx) > 0
+	if removes {
+		// a group whose rows all retracted has no row: its last one is retracted
+		post = []jen.Code{jen.If(jen.Id("acc").Dot("W").Op("!=").Lit(0)).Block(post...)}
+	}
+	body = append(body, post...)
 	body = append(body,
 		jen.Comment("retract the row the sinks saw, then insert the new one; an unchanged row emits nothing"),
 		jen.If(jen.Id("acc").Dot("emitted").Op("&&").Parens(jen.Op("!").Id("pass").Op("||").Id("row").Op("!=").Id("acc").Dot("last"))).Block(
@@ -164,13 +213,22 @@ func (g *generator) opCode(o *opInfo) {
 			jen.Id("acc").Dot("emitted").Op("=").True(),
 		),
 	)
-	g.f.Comment(fmt.Sprintf("changes%s emits the changes of the groups of view %s touched since the last flush.", o.name, commentLines(op.View.Name)[0]))
-	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("changes"+o.name).Params(params...).Block(
-		jen.Id("_").Op("=").Id("start"),
+	g.f.Comment(fmt.Sprintf("changes%s emits the changes of the groups of %s touched since the last flush.", o.name, o.what()))
+	changes := []jen.Code{jen.Id("_").Op("=").Id("start")}
+	if removes {
+		changes = append(changes, jen.Var().Id("empty").Index().Int32())
+		body = append(body, jen.If(jen.Id("acc").Dot("W").Op("==").Lit(0)).Block(
+			jen.Id("empty").Op("=").Append(jen.Id("empty"), jen.Id("gi"))))
+	}
+	changes = append(changes,
 		jen.For(jen.List(jen.Id("_"), jen.Id("gi")).Op(":=").Range().Id("grp").Dot("Dirty")).Block(body...),
-		jen.Id("grp").Dot("Dirty").Op("=").Id("grp").Dot("Dirty").Index(jen.Empty(), jen.Lit(0)),
-		g.spillCall(o),
-	)
+		jen.Id("grp").Dot("Dirty").Op("=").Id("grp").Dot("Dirty").Index(jen.Empty(), jen.Lit(0)))
+	if removes {
+		changes = append(changes, jen.Comment("empty groups leave the state"),
+			jen.If(jen.Len(jen.Id("empty")).Op(">").Lit(0)).Block(jen.Id("grp").Dot("Remove").Call(jen.Id("empty"))))
+	}
+	changes = append(changes, g.spillCall(o))
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("changes"+o.name).Params(params...).Block(changes...)
 	g.f.Line()
 }
 
@@ -184,8 +242,21 @@ func indexOf(xs []int, x int) int {
 }
 
 // finishAgg is the SQL value of aggregate i from its state.
-func finishAgg(eg *exprGen, i int, a plan.Agg) operand {
+func finishAgg(eg *exprGen, i int, a plan.Agg, weighted bool) operand {
 	A, N := jen.Id("acc").Dot(fmt.Sprintf("A%d", i)), jen.Id("acc").Dot(fmt.Sprintf("N%d", i))
+	if weighted && (a.Func == plan.Min || a.Func == plan.Max) {
+		v, ok := eg.newTemp(), eg.newTemp()
+		fn := "Min"
+		if a.Func == plan.Max {
+			fn = "Max"
+		}
+		eg.stmts = append(eg.stmts, jen.List(jen.Id(v), jen.Id(ok)).Op(":=").Id("acc").Dot(fmt.Sprintf("M%d", i)).Dot(fn).Call())
+		if !a.T.Nullable {
+			eg.stmts = append(eg.stmts, jen.Id("_").Op("=").Id(ok))
+			return operand{jen.Id(v), false}
+		}
+		return eg.assignTemp(a.T, rt("value.Null").Types(baseType(a.T.Kind)).Values(jen.Dict{jen.Id("V"): jen.Id(v), jen.Id("Valid"): jen.Id(ok)}))
+	}
 	switch a.Func {
 	case plan.Count, plan.CountStar:
 		return operand{A, false}
@@ -218,6 +289,9 @@ func (g *generator) aggUpdate(o *opInfo, eg *exprGen) []jen.Code {
 	var updates []jen.Code
 	for i, a := range agg.Aggs {
 		updates = append(updates, foldAgg(eg, i, a)...)
+	}
+	if eg.weight != nil {
+		updates = append(updates, jen.Id("acc").Dot("W").Op("+=").Add(eg.weight))
 	}
 	stmts := eg.stmts
 	var find []jen.Code
@@ -267,29 +341,49 @@ func (g *generator) aggUpdate(o *opInfo, eg *exprGen) []jen.Code {
 	return append(stmts, find...)
 }
 
-// foldAgg folds the current row into aggregate i of acc.
+// foldAgg folds the current row into aggregate i of acc: once for an
+// append-only input, by the row's weight (+1 or -1) for an updating one.
 func foldAgg(eg *exprGen, i int, a plan.Agg) []jen.Code {
 	A, N := jen.Id("acc").Dot(fmt.Sprintf("A%d", i)), jen.Id("acc").Dot(fmt.Sprintf("N%d", i))
+	w := eg.weight
+	count := func(x jen.Code) jen.Code {
+		if w == nil {
+			return jen.Add(x).Op("++")
+		}
+		return jen.Add(x).Op("+=").Add(w)
+	}
 	if a.Func == plan.CountStar || (a.Func == plan.Count && !a.Arg.Type().Nullable) {
-		return []jen.Code{jen.Add(A).Op("++")} // a NOT NULL argument need not be computed
+		return []jen.Code{count(A)} // a NOT NULL argument need not be computed
 	}
 	x := eg.expr(a.Arg)
 	v := x.code
 	if x.nullable {
 		v = jen.Add(x.code).Dot("V")
 	}
+	scaled := v // the value times the row's weight
+	if w != nil {
+		if a.Arg.Type().Kind == types.Float {
+			scaled = jen.Float64().Call(w).Op("*").Add(v)
+		} else {
+			scaled = jen.Add(w).Op("*").Add(v)
+		}
+	}
 	var upd []jen.Code
 	switch a.Func {
 	case plan.Count:
-		upd = []jen.Code{jen.Add(A).Op("++")}
+		upd = []jen.Code{count(A)}
 	case plan.Sum:
-		upd = []jen.Code{jen.Add(A).Op("+=").Add(v)}
+		upd = []jen.Code{jen.Add(A).Op("+=").Add(scaled)}
 		if a.T.Nullable {
-			upd = append(upd, jen.Add(N).Op("++"))
+			upd = append(upd, count(N))
 		}
 	case plan.Avg:
-		upd = []jen.Code{jen.Add(A).Op("+=").Add(v), jen.Add(N).Op("++")}
+		upd = []jen.Code{jen.Add(A).Op("+=").Add(scaled), count(N)}
 	case plan.Min, plan.Max:
+		if w != nil {
+			upd = []jen.Code{jen.Id("acc").Dot(fmt.Sprintf("M%d", i)).Dot("Add").Call(v, w)}
+			break
+		}
 		cmp := "<"
 		if a.Func == plan.Max {
 			cmp = ">"
@@ -313,7 +407,7 @@ func (g *generator) mergeFunc(o *opInfo) {
 		A, N := fmt.Sprintf("A%d", i), fmt.Sprintf("N%d", i)
 		d, s := jen.Id("dst"), jen.Id("src")
 		hasN := false
-		for _, f := range accFields(i, a) {
+		for _, f := range accFields(i, a, false) {
 			hasN = hasN || f.name == N
 		}
 		switch a.Func {
@@ -335,4 +429,13 @@ func (g *generator) mergeFunc(o *opInfo) {
 	g.f.Comment(fmt.Sprintf("merge%s folds a pane's state of a group into its window's.", o.name))
 	g.f.Func().Id("merge" + o.name).Params(jen.List(jen.Id("dst"), jen.Id("src")).Op("*").Id(o.accType())).Block(body...)
 	g.f.Line()
+}
+
+// consumers are the operators that read o's output.
+func (g *generator) consumers(o *opInfo) []*opInfo {
+	var out []*opInfo
+	for _, c := range o.op.Consumers {
+		out = append(out, g.ops[c.Index])
+	}
+	return out
 }

@@ -34,10 +34,16 @@ type sourceInfo struct {
 	rowType  string // e.g. TradesRow
 	fields   []string
 	needed   []bool
-	ops      []*opInfo
-	windowed bool
-	updating bool
-	input    bool // --lib: the embedding program pushes its rows
+	ops      []*opInfo // operators fused into this source's loop
+	// fires are the windowed operators in the loop, propagate the windowed
+	// operators further down the graph whose watermark depends on this source,
+	// flushes every updating aggregate downstream, in graph order.
+	fires     []*opInfo
+	propagate []*opInfo
+	flushes   []*opInfo
+	windowed  bool // fires or propagate: the watermark closes windows
+	updating  bool // flushes: a batch ends with emitting changes
+	input     bool // --lib: the embedding program pushes its rows
 }
 
 type opInfo struct {
@@ -46,7 +52,8 @@ type opInfo struct {
 	name    string // op0, op1 ...: unexported prefix of its types and fields
 	rowType string // exported row type of the view
 	fields  []string
-	src     *sourceInfo
+	src     *sourceInfo // the source whose loop runs it, or nil: it reads inputs
+	inputs  []*opInfo
 	// aggregate layout
 	keyFields []string // key struct fields (window key excluded)
 	keyIdx    []int    // Agg.Keys index of each key field
@@ -95,6 +102,9 @@ func Generate(p *physical.Plan, sqlText string, opts Options) ([]byte, error) {
 		g.sourceCode(s)
 	}
 	for _, o := range g.ops {
+		if o.src == nil {
+			g.inputCode(o)
+		}
 		g.opCode(o)
 	}
 	g.stateCode()
@@ -115,7 +125,7 @@ func (g *generator) layout() {
 		names = append(names, exportedName(s.Name, "Source"))
 	}
 	for _, op := range g.plan.Operators {
-		names = append(names, exportedName(op.View.Name, "View"))
+		names = append(names, exportedName(op.Name, "View"))
 	}
 	names = uniqueNames(names)
 	for i, s := range g.plan.Pipeline.Sources {
@@ -126,13 +136,12 @@ func (g *generator) layout() {
 	for i, op := range g.plan.Operators {
 		o := &opInfo{op: op, idx: i, name: fmt.Sprintf("op%d", i), rowType: names[len(g.sources)+i] + "Row"}
 		o.fields = columnFields(op.Output)
-		o.src = g.sources[op.SourceIndex]
-		o.src.ops = append(o.src.ops, o)
-		if op.Windowed() {
-			o.src.windowed = true
+		if op.Direct() {
+			o.src = g.sources[op.SourceIndex]
+			o.src.ops = append(o.src.ops, o)
 		}
-		if op.Updating {
-			o.src.updating = true
+		for _, in := range op.Inputs {
+			o.inputs = append(o.inputs, g.ops[in.Index])
 		}
 		if op.Agg != nil {
 			for k := range op.Agg.Keys {
@@ -142,9 +151,36 @@ func (g *generator) layout() {
 				}
 			}
 		}
-		o.panes = op.Agg != nil && g.paned(o)
+		o.panes = op.Agg != nil && physical.Paned(op)
 		g.ops = append(g.ops, o)
 	}
+	for _, s := range g.sources {
+		for _, op := range g.plan.Downstream(s.idx) {
+			o := g.ops[op.Index]
+			switch {
+			case op.Windowed() && o.src == s:
+				s.fires = append(s.fires, o)
+			case op.Windowed():
+				s.propagate = append(s.propagate, o)
+			}
+			if op.Agg != nil && op.Updating {
+				s.flushes = append(s.flushes, o)
+			}
+		}
+		s.windowed = len(s.fires)+len(s.propagate) > 0
+		s.updating = len(s.flushes) > 0
+	}
+}
+
+// views are the operators that output a view (not an inner query).
+func (g *generator) views() []*opInfo {
+	var out []*opInfo
+	for _, o := range g.ops {
+		if o.op.View != nil {
+			out = append(out, o)
+		}
+	}
+	return out
 }
 
 func columnFields(s plan.Schema) []string {
@@ -233,8 +269,8 @@ func (g *generator) sourceRow(s *sourceInfo) {
 }
 
 func (g *generator) viewRow(o *opInfo) {
-	g.f.Comment(o.rowType + " is a row of view " + commentLines(o.op.View.Name)[0] + ":")
-	for _, c := range sqlComment(o.op.View.SQL) {
+	g.f.Comment(o.rowType + " is a row of " + o.what() + ":")
+	for _, c := range sqlComment(o.op.Statement.SQL) {
 		g.f.Add(c)
 	}
 	g.f.Add(rowStruct(o.rowType, o.op.Output, o.fields))
@@ -297,38 +333,18 @@ func appendValue(k types.Kind, v jen.Code) jen.Code {
 	return rt(fn).Call(jen.Id("buf"), v)
 }
 
-// windowBound tells whether group key k is window_start or window_end of the
-// operator's window: those are not stored in the key, since every group of
-// a window shares them (end is true for window_end).
+// windowBound tells whether group key k is the operator's window_start or
+// window_end, which the key struct leaves out (physical.WindowBoundKey).
 func windowBound(op *physical.Operator, k int) (end, ok bool) {
-	w := op.Window()
-	if w == nil || op.Agg.WindowKey < 0 {
-		return false, false
+	return physical.WindowBoundKey(op, k)
+}
+
+// what names the operator in comments: "view v" or "query v/q1".
+func (o *opInfo) what() string {
+	if o.op.View != nil {
+		return "view " + commentLines(o.op.Name)[0]
 	}
-	c, isRef := op.Agg.Keys[k].(*plan.ColRef)
-	if !isRef {
-		return false, false
-	}
-	// only when no projection after the window assigner renumbers columns
-	seenWindow := false
-	for _, s := range op.Pre {
-		switch s.Kind {
-		case physical.StageWindow:
-			seenWindow = true
-		case physical.StageProject:
-			if seenWindow {
-				return false, false
-			}
-		}
-	}
-	base := len(w.Input.Schema())
-	switch c.Index {
-	case base:
-		return false, true
-	case base + 1:
-		return true, true
-	}
-	return false, false
+	return "query " + commentLines(o.op.Name)[0] + " (inside view " + commentLines(o.op.Statement.Name)[0] + ")"
 }
 
 // coreType is the generated struct that runs the pipeline. It is unexported:

@@ -25,6 +25,9 @@ type exprGen struct {
 	env   []operand // the input columns
 	glob  *globals
 	panes bool // the window stage assigns a row to its pane (see paned)
+	// weight is the current row's weight on an updating input, nil on an
+	// append-only one (every row +1).
+	weight jen.Code
 }
 
 // globals are package-level values that generated expressions share, such
@@ -49,7 +52,7 @@ func (g *exprGen) sub() *exprGen { return g.with(g.env) }
 // with starts a generator over another set of input columns, sharing
 // temporaries and globals.
 func (g *exprGen) with(env []operand) *exprGen {
-	return &exprGen{tmp: g.tmp, env: env, glob: g.glob, panes: g.panes}
+	return &exprGen{tmp: g.tmp, env: env, glob: g.glob, panes: g.panes, weight: g.weight}
 }
 
 func (g *exprGen) newTemp() string {
@@ -296,6 +299,8 @@ func (g *exprGen) cast(e *plan.Cast) operand {
 		return func(v []jen.Code) jen.Code { return rt(fn).Call(v[0]) }
 	}
 	switch {
+	case from == to && t.Nullable && !x.nullable:
+		return operand{rt("value.Of").Call(x.code), true} // widened to nullable (UNION)
 	case from == to:
 		return x
 	case to == types.String:

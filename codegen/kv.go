@@ -4,8 +4,6 @@ import (
 	"fmt"
 
 	"github.com/dave/jennifer/jen"
-	"github.com/laminar-sql/laminar/compiler/physical"
-	"github.com/laminar-sql/laminar/compiler/plan"
 )
 
 // kvBacked reports whether an operator keeps its groups in the badger
@@ -13,51 +11,7 @@ import (
 // is built with the badger backend. Window state is bounded by the
 // watermark and stays in memory.
 func (g *generator) kvBacked(o *opInfo) bool {
-	return g.backend == "badger" && o.op.Agg != nil && !o.op.Windowed() && len(o.keyIdx) > 0
-}
-
-// paned reports whether a windowed operator keeps its state as panes of one
-// slide (runtime/window.Panes): a hopping window emitted on close whose
-// rows, keys and aggregates do not read window_start/window_end (a pane
-// knows only its own start). A row then updates one pane instead of
-// size/slide windows.
-func (g *generator) paned(o *opInfo) bool {
-	w := o.op.Window()
-	if w == nil || w.Kind != plan.Hop || !o.op.Windowed() || o.op.Updating || w.Size == w.Slide {
-		return false
-	}
-	base := len(w.Input.Schema())
-	readsWindow := func(e plan.Expr) bool {
-		used := map[int]bool{}
-		plan.ColumnsUsed(e, used)
-		return used[base] || used[base+1]
-	}
-	after := false
-	for _, s := range o.op.Pre {
-		switch s.Kind {
-		case physical.StageWindow:
-			after = true
-		case physical.StageFilter:
-			if after && readsWindow(s.Pred) {
-				return false
-			}
-		case physical.StageProject:
-			if after {
-				return false // columns renumbered: keep it simple
-			}
-		}
-	}
-	for k, key := range o.op.Agg.Keys {
-		if _, bound := windowBound(o.op, k); !bound && readsWindow(key) {
-			return false
-		}
-	}
-	for _, a := range o.op.Agg.Aggs {
-		if a.Arg != nil && readsWindow(a.Arg) {
-			return false
-		}
-	}
-	return true
+	return g.backend == "badger" && o.op.Agg != nil && !o.op.Windowed() && len(o.keyIdx) > 0 && !o.op.InputUpdating
 }
 
 // spillCall, at the end of a flush, hands the batch's groups to the store.
@@ -124,7 +78,7 @@ func (g *generator) kvCode() {
 		load = append(load, decAcc...)
 		load = append(load, jen.If(jen.Id("err").Op(":=").Id("d").Dot("Finish").Call(), jen.Id("err").Op("!=").Nil().Op("&&").Id("p").Dot("kvErr").Op("==").Nil()).Block(
 			jen.Id("p").Dot("kvErr").Op("=").Id("err")))
-		f.Comment(fmt.Sprintf("fetch%s reads a group's state of view %s from the store.", o.name, commentLines(o.op.View.Name)[0]))
+		f.Comment(fmt.Sprintf("fetch%s reads a group's state of view %s from the store.", o.name, commentLines(o.op.Name)[0]))
 		f.Func().Params(recv).Id("fetch"+o.name).Params(jen.Id("k").Op("*").Id(o.keyType()), jen.Id("a").Op("*").Id(o.accType())).Block(load...)
 		f.Line()
 		spillBody := append([]jen.Code{
@@ -135,7 +89,7 @@ func (g *generator) kvCode() {
 		spillBody = append(spillBody, encAcc...)
 		spillBody = append(spillBody, jen.Id("p").Dot("vbuf").Op("=").Id("buf"),
 			jen.Id("p").Dot(o.name+"KV").Dot("Put").Call(jen.Id("p").Dot("kbuf"), jen.Id("p").Dot("vbuf")))
-		f.Comment(fmt.Sprintf("spill%s writes the groups of view %s touched in this batch to the store and", o.name, commentLines(o.op.View.Name)[0]))
+		f.Comment(fmt.Sprintf("spill%s writes the groups of view %s touched in this batch to the store and", o.name, commentLines(o.op.Name)[0]))
 		f.Comment("forgets them.")
 		f.Func().Params(recv).Id("spill"+o.name).Params(jen.Id("grp").Op("*").Add(groups)).Block(
 			jen.For(jen.Id("gi").Op(":=").Range().Id("grp").Dot("Keys")).Block(spillBody...),

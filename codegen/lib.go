@@ -87,9 +87,9 @@ func (g *generator) libAPI() {
 		fields = append(fields, jen.Comment(fmt.Sprintf("%s pushes rows into source %s.", s.goName, commentLines(s.src.Name)[0])),
 			jen.Id(s.goName).Op("*").Id(s.goName+"Input"))
 	}
-	for _, o := range g.ops {
+	for _, o := range g.views() {
 		name := strings.TrimSuffix(o.rowType, "Row")
-		fields = append(fields, jen.Comment(fmt.Sprintf("%s delivers the rows of view %s.", name, commentLines(o.op.View.Name)[0])),
+		fields = append(fields, jen.Comment(fmt.Sprintf("%s delivers the rows of %s.", name, o.what())),
 			jen.Id(name).Op("*").Id(name+"Output"))
 	}
 	fields = append(fields, jen.Line(),
@@ -133,7 +133,7 @@ func (g *generator) libAPI() {
 	for _, s := range g.inputs() {
 		body = append(body, jen.Id("p").Dot(s.goName).Op("=").Op("&").Id(s.goName+"Input").Values(jen.Dict{jen.Id("p"): jen.Id("p")}))
 	}
-	for _, o := range g.ops {
+	for _, o := range g.views() {
 		name := strings.TrimSuffix(o.rowType, "Row")
 		body = append(body, jen.Id("p").Dot(name).Op("=").Op("&").Id(name+"Output").Values(jen.Dict{jen.Id("p"): jen.Id("p")}))
 	}
@@ -242,7 +242,7 @@ func (g *generator) libAPI() {
 	for _, s := range g.inputs() {
 		g.libInput(s)
 	}
-	for _, o := range g.ops {
+	for _, o := range g.views() {
 		g.libOutput(o)
 	}
 }
@@ -312,7 +312,7 @@ func (g *generator) libOutput(o *opInfo) {
 	if o.op.Updating {
 		kind = "an updating view: a changed row comes as laminar.Delete of the old row, then laminar.Insert of the new one"
 	}
-	f.Comment(fmt.Sprintf("%s delivers the rows of view %s, %s.", typ, commentLines(o.op.View.Name)[0], kind))
+	f.Comment(fmt.Sprintf("%s delivers the rows of %s, %s.", typ, o.what(), kind))
 	f.Type().Id(typ).Struct(jen.Id("p").Op("*").Id("Pipeline"))
 	f.Line()
 	f.Comment("OnRow calls fn with every row the view emits from now on, on the goroutine")

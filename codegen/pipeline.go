@@ -39,10 +39,15 @@ func (g *generator) pipelineStruct() {
 	}
 	for _, o := range g.ops {
 		if o.op.Agg != nil {
-			fields = append(fields, jen.Id(o.name).Op("*").Add(o.stateType()).Comment("state of view "+commentLines(o.op.View.Name)[0]))
+			fields = append(fields, jen.Id(o.name).Op("*").Add(o.stateType()).Comment("state of "+o.what()))
 		}
-		fields = append(fields, jen.Id(o.name+"Sinks").Index().Op("*").Qual(pkgJob, "SinkWriter"))
-		fields = append(fields, jen.Id(o.name+"Subs").Add(rt("laminar.Subscribers")).Types(jen.Id(o.rowType)).Comment("callbacks of an embedding program"))
+		if o.src == nil && o.op.Windowed() {
+			fields = append(fields, jen.Id(o.name+"WM").Int64().Comment("the watermark its windows closed at"))
+		}
+		if o.op.View != nil {
+			fields = append(fields, jen.Id(o.name+"Sinks").Index().Op("*").Qual(pkgJob, "SinkWriter"))
+			fields = append(fields, jen.Id(o.name+"Subs").Add(rt("laminar.Subscribers")).Types(jen.Id(o.rowType)).Comment("callbacks of an embedding program"))
+		}
 	}
 	if g.backend == "badger" {
 		fields = append(fields,
@@ -65,6 +70,9 @@ func (g *generator) pipelineStruct() {
 		body = append(body, jen.Id("p").Dot("src"+s.goName).Dot("wm").Op("=").Qual("math", "MinInt64"))
 	}
 	for _, o := range g.ops {
+		if o.src == nil && o.op.Windowed() {
+			body = append(body, jen.Id("p").Dot(o.name+"WM").Op("=").Qual("math", "MinInt64"))
+		}
 		if o.op.Agg != nil {
 			if o.panes {
 				w := o.op.Window()
@@ -81,6 +89,9 @@ func (g *generator) pipelineStruct() {
 						jen.Id("p").Dot(o.name).Dot("Dirty").Op("=").Append(jen.Id("p").Dot(o.name).Dot("Dirty"), jen.Id("gi")))
 				}
 			}
+		}
+		if o.op.View == nil {
+			continue
 		}
 		var sinks []jen.Code
 		for _, si := range o.op.Sinks {
@@ -187,7 +198,9 @@ func (g *generator) nexmarkIngest(s *sourceInfo) {
 			jen.Id("r").Op(":=").Op("&").Id("ev").Dot(nx.Event),
 		},
 		env:  env,
-		late: []jen.Code{jen.Nil(), jen.Nil(), jen.Id("ri"), jen.Op("&").Id(s.rowType).Values(vals)},
+		late: func(view string) jen.Code {
+			return jen.Id("p").Dot("late"+s.goName).Call(jen.Nil(), jen.Nil(), jen.Id("ri"), jen.Op("&").Id(s.rowType).Values(vals), jen.Lit(view))
+		},
 	})
 	g.f.Comment(fmt.Sprintf("lines%s runs every view over source %s on the %s events of a batch of", s.goName, commentLines(s.src.Name)[0], nx.Event))
 	g.f.Comment("generated Nexmark events, reading their fields in place.")
@@ -195,14 +208,15 @@ func (g *generator) nexmarkIngest(s *sourceInfo) {
 	g.f.Line()
 }
 
-// rowAccess says how the fused loop reaches the current row: the loop
-// header, the statements that name the row, the operands of its columns and
-// the arguments of a late report.
+// rowAccess says how an operator's per-row code reaches the current row: the
+// loop header, the statements that name the row, the operands of its columns,
+// the weight of an updating input, and the report of a late row.
 type rowAccess struct {
 	header []jen.Code
 	row    []jen.Code
 	env    []operand
-	late   []jen.Code
+	weight jen.Code // nil for append-only input
+	late   func(view string) jen.Code
 }
 
 // fusedLoop is one loop over a batch that runs every view over source s,
@@ -250,7 +264,9 @@ func (g *generator) processCode(s *sourceInfo) {
 		header: []jen.Code{jen.Id("ri").Op(":=").Range().Id("rows")},
 		row:    []jen.Code{jen.Id("r").Op(":=").Op("&").Id("rows").Index(jen.Id("ri"))},
 		env:    env,
-		late:   []jen.Code{jen.Id("b"), jen.Id("lines"), jen.Id("ri"), jen.Id("r")},
+		late: func(view string) jen.Code {
+			return jen.Id("p").Dot("late"+s.goName).Call(jen.Id("b"), jen.Id("lines"), jen.Id("ri"), jen.Id("r"), jen.Lit(view))
+		},
 	})
 	g.f.Comment(fmt.Sprintf("Process%s runs every view over source %s on a batch of typed rows, in", s.goName, commentLines(s.src.Name)[0]))
 	g.f.Comment("one fused loop. b and lines locate each row's raw record for late-data reports; both may be nil.")
@@ -262,55 +278,32 @@ func (g *generator) processCode(s *sourceInfo) {
 	// fire<Source>: close windows the watermark has passed
 	if s.windowed {
 		var fire []jen.Code
-		for _, o := range s.ops {
-			if !o.op.Windowed() {
-				continue
-			}
-			st := jen.Id("p").Dot(o.name)
-			emit := "close" + o.name
-			if o.op.Updating {
-				emit = "changes" + o.name
-			}
-			if o.panes {
-				size := o.op.Window().Size
-				fire = append(fire, jen.For().Block(
-					jen.List(jen.Id("ws"), jen.Id("ok")).Op(":=").Add(st).Dot("NextWindow").Call(),
-					jen.If(jen.Op("!").Id("ok").Op("||").Id("ws").Op(">").Id("wm").Op("-").Lit(size)).Block(jen.Break()),
-					jen.Id("p").Dot("ctx").Dot("WindowClosed").Call(),
-					jen.Id("sc").Op(":=").Add(st).Dot("Scratch"),
-					jen.Id("sc").Dot("Reset").Call(),
-					jen.Comment("the window is the merge of its panes"),
-					jen.For(jen.Id("i").Op(":=").Lit(0).Op(";").Id("i").Op("<").Add(st).Dot("Len").Call().Op(";").Id("i").Op("++")).Block(
-						jen.List(jen.Id("ps"), jen.Id("pg")).Op(":=").Add(st).Dot("At").Call(jen.Id("i")),
-						jen.If(jen.Id("ps").Op(">=").Id("ws").Op("+").Lit(size)).Block(jen.Break()),
-						jen.For(jen.Id("gi").Op(":=").Range().Id("pg").Dot("Keys")).Block(
-							jen.List(jen.Id("si"), jen.Id("_")).Op(":=").Id("sc").Dot("Find").Call(jen.Id("pg").Dot("Keys").Index(jen.Id("gi"))),
-							jen.Id("merge"+o.name).Call(jen.Op("&").Id("sc").Dot("States").Index(jen.Id("si")), jen.Op("&").Id("pg").Dot("States").Index(jen.Id("gi"))),
-						),
-					),
-					jen.Id("p").Dot(emit).Call(jen.Id("ws"), jen.Id("sc")),
-					jen.Add(st).Dot("Emitted").Call(jen.Id("ws")),
-				), jen.Add(st).Dot("Closed").Call(jen.Id("wm")))
-				continue
-			}
-			fire = append(fire, jen.For(jen.Add(st).Dot("Len").Call().Op(">").Lit(0).Op("&&").Add(st).Dot("NextEnd").Call().Op("<=").Id("wm")).Block(
-				jen.Id("p").Dot("ctx").Dot("WindowClosed").Call(),
-				jen.List(jen.Id("start"), jen.Id("grp")).Op(":=").Add(st).Dot("PopEarliest").Call(),
-				jen.Id("p").Dot(emit).Call(jen.Id("start"), jen.Id("grp")),
-				jen.Add(st).Dot("Release").Call(jen.Id("grp")),
-			))
+		for _, o := range s.fires {
+			fire = append(fire, g.closeWindows(o)...)
+		}
+		if len(s.propagate) > 0 {
+			fire = append(fire, jen.Id("p").Dot("propagate"+s.goName).Call())
 		}
 		g.f.Comment(fmt.Sprintf("fire%s closes, in order, every window whose end the watermark wm has reached.", s.goName))
 		g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("fire" + s.goName).Params(jen.Id("wm").Int64()).Block(fire...)
 		g.f.Line()
 	}
+	if len(s.propagate) > 0 {
+		var prop []jen.Code
+		for _, o := range s.propagate {
+			prop = append(prop, jen.If(jen.Id("wm").Op(":=").Add(g.watermarkExpr(o.op.Watermark)), jen.Id("wm").Op(">").Id("p").Dot(o.name+"WM")).Block(
+				jen.Id("p").Dot(o.name+"WM").Op("=").Id("wm"),
+				jen.Id("p").Dot("fire"+o.name).Call(jen.Id("wm"))))
+		}
+		g.f.Comment(fmt.Sprintf("propagate%s moves the watermarks of the windowed operators further down the", s.goName))
+		g.f.Comment(fmt.Sprintf("graph from source %s, in graph order, closing their windows.", commentLines(s.src.Name)[0]))
+		g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("propagate" + s.goName).Params().Block(prop...)
+		g.f.Line()
+	}
 	// flush<Source>: emit the changes of updating views at the end of a batch
 	if s.updating {
 		var flush []jen.Code
-		for _, o := range s.ops {
-			if !o.op.Updating || o.op.Agg == nil {
-				continue
-			}
+		for _, o := range s.flushes {
 			if o.op.Windowed() {
 				flush = append(flush, jen.For(jen.Id("w").Op(":=").Lit(0).Op(";").Id("w").Op("<").Id("p").Dot(o.name).Dot("Len").Call().Op(";").Id("w").Op("++")).Block(
 					jen.List(jen.Id("start"), jen.Id("grp")).Op(":=").Id("p").Dot(o.name).Dot("At").Call(jen.Id("w")),
@@ -320,7 +313,8 @@ func (g *generator) processCode(s *sourceInfo) {
 				flush = append(flush, jen.Id("p").Dot("changes"+o.name).Call(jen.Lit(0), jen.Id("p").Dot(o.name)))
 			}
 		}
-		g.f.Comment(fmt.Sprintf("flush%s emits what the updating views over %s changed in the last batch.", s.goName, commentLines(s.src.Name)[0]))
+		g.f.Comment(fmt.Sprintf("flush%s emits what the updating views over %s changed in the last batch,", s.goName, commentLines(s.src.Name)[0]))
+		g.f.Comment("in graph order, so that each sees the changes of those it reads.")
 		g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("flush" + s.goName).Params().Block(flush...)
 		g.f.Line()
 	}
@@ -353,27 +347,29 @@ func (g *generator) processCode(s *sourceInfo) {
 
 // opRow generates one view's per-row code inside the fused loop.
 func (g *generator) opRow(o *opInfo, tmp *int, acc rowAccess) []jen.Code {
-	s := o.src
-	eg := &exprGen{tmp: tmp, env: acc.env, glob: g.glob, panes: o.panes}
+	eg := &exprGen{tmp: tmp, env: acc.env, glob: g.glob, panes: o.panes, weight: acc.weight}
 	var tail func(eg *exprGen) []jen.Code
 	late := o.op.Windowed()
 	if o.op.Agg == nil {
 		tail = func(eg *exprGen) []jen.Code {
 			stmts := append(eg.stmts, jen.Id("out").Op(":=").Id(o.rowType).Values(rowValues(o, eg.env)))
-			return append(stmts, jen.Id("p").Dot("emit"+o.name).Call(jen.Op("&").Id("out"), jen.LitRune('+')))
+			op := jen.Code(jen.LitRune('+'))
+			if acc.weight != nil {
+				op = rt("window.OpOf").Call(acc.weight)
+			}
+			return append(stmts, jen.Id("p").Dot("emit"+o.name).Call(jen.Op("&").Id("out"), op))
 		}
 	} else {
 		tail = func(eg *exprGen) []jen.Code { return g.aggUpdate(o, eg) }
 	}
 	code := stages(eg, o.op.Pre, tail)
 	var out []jen.Code
-	out = append(out, jen.Comment(fmt.Sprintf("view %s (operator %s):", commentLines(o.op.View.Name)[0], o.op.ID)))
-	out = append(out, sqlComment(o.op.View.SQL)...)
+	out = append(out, jen.Comment(fmt.Sprintf("%s (operator %s):", o.what(), o.op.ID)))
+	out = append(out, sqlComment(o.op.Statement.SQL)...)
 	block := code
 	if late {
 		block = append([]jen.Code{jen.Id("late").Op(":=").False()}, code...)
-		block = append(block, jen.If(jen.Id("late")).Block(
-			jen.Id("p").Dot("late"+s.goName).Call(append(acc.late, jen.Lit(o.op.View.Name))...)))
+		block = append(block, jen.If(jen.Id("late")).Block(acc.late(o.op.Name)))
 	}
 	return append(out, jen.Block(block...))
 }
@@ -447,4 +443,107 @@ func stages(eg *exprGen, st []physical.Stage, tail func(*exprGen) []jen.Code) []
 		).Block(body...))
 	}
 	panic("codegen: unknown stage")
+}
+
+// closeWindows closes the windows of operator o whose end the watermark wm
+// has reached, in order, emitting their rows.
+func (g *generator) closeWindows(o *opInfo) []jen.Code {
+	st := jen.Id("p").Dot(o.name)
+	emit := "close" + o.name
+	if o.op.Updating {
+		emit = "changes" + o.name
+	}
+	if o.panes {
+		size := o.op.Window().Size
+		return []jen.Code{jen.For().Block(
+			jen.List(jen.Id("ws"), jen.Id("ok")).Op(":=").Add(st).Dot("NextWindow").Call(),
+			jen.If(jen.Op("!").Id("ok").Op("||").Id("ws").Op(">").Id("wm").Op("-").Lit(size)).Block(jen.Break()),
+			jen.Id("p").Dot("ctx").Dot("WindowClosed").Call(),
+			jen.Id("sc").Op(":=").Add(st).Dot("Scratch"),
+			jen.Id("sc").Dot("Reset").Call(),
+			jen.Comment("the window is the merge of its panes"),
+			jen.For(jen.Id("i").Op(":=").Lit(0).Op(";").Id("i").Op("<").Add(st).Dot("Len").Call().Op(";").Id("i").Op("++")).Block(
+				jen.List(jen.Id("ps"), jen.Id("pg")).Op(":=").Add(st).Dot("At").Call(jen.Id("i")),
+				jen.If(jen.Id("ps").Op(">=").Id("ws").Op("+").Lit(size)).Block(jen.Break()),
+				jen.For(jen.Id("gi").Op(":=").Range().Id("pg").Dot("Keys")).Block(
+					jen.List(jen.Id("si"), jen.Id("_")).Op(":=").Id("sc").Dot("Find").Call(jen.Id("pg").Dot("Keys").Index(jen.Id("gi"))),
+					jen.Id("merge"+o.name).Call(jen.Op("&").Id("sc").Dot("States").Index(jen.Id("si")), jen.Op("&").Id("pg").Dot("States").Index(jen.Id("gi"))),
+				),
+			),
+			jen.Id("p").Dot(emit).Call(jen.Id("ws"), jen.Id("sc")),
+			jen.Add(st).Dot("Emitted").Call(jen.Id("ws")),
+		), jen.Add(st).Dot("Closed").Call(jen.Id("wm"))}
+	}
+	return []jen.Code{jen.For(jen.Add(st).Dot("Len").Call().Op(">").Lit(0).Op("&&").Add(st).Dot("NextEnd").Call().Op("<=").Id("wm")).Block(
+		jen.Id("p").Dot("ctx").Dot("WindowClosed").Call(),
+		jen.List(jen.Id("start"), jen.Id("grp")).Op(":=").Add(st).Dot("PopEarliest").Call(),
+		jen.Id("p").Dot(emit).Call(jen.Id("start"), jen.Id("grp")),
+		jen.Add(st).Dot("Release").Call(jen.Id("grp")),
+	)}
+}
+
+// watermarkExpr is the minimum over terms of a source's watermark plus a
+// shift (physical.Operator.Watermark).
+func (g *generator) watermarkExpr(terms []physical.SourceShift) jen.Code {
+	var args []jen.Code
+	for _, t := range terms {
+		wm := jen.Id("p").Dot("src" + g.sources[t.Source].goName).Dot("wm")
+		if t.Shift != 0 {
+			wm = rt("window.ShiftWatermark").Call(wm, jen.Lit(t.Shift))
+		}
+		args = append(args, wm)
+	}
+	if len(args) == 1 {
+		return args[0]
+	}
+	return jen.Min(args...)
+}
+
+// inputCode generates, for an operator that reads other operators, push<op>:
+// its per-row code over a row of its input (with the row's weight when the
+// input is updating), and for a windowed one fire<op>.
+func (g *generator) inputCode(o *opInfo) {
+	in := o.inputs[0]
+	env := make([]operand, len(in.op.Output))
+	for i, c := range in.op.Output {
+		env[i] = operand{jen.Id("r").Dot(in.fields[i]), c.Type.Nullable}
+	}
+	params := []jen.Code{jen.Id("r").Op("*").Id(in.rowType)}
+	if o.op.Union {
+		params[0] = jen.Id("r").Op("*").Id(o.rowType) // its inputs' rows have its layout
+	}
+	acc := rowAccess{env: env}
+	if o.op.InputUpdating {
+		params = append(params, jen.Id("w").Int64())
+		acc.weight = jen.Id("w")
+	}
+	lateSrc := 0
+	if len(o.op.Watermark) > 0 {
+		lateSrc = o.op.Watermark[0].Source
+	}
+	acc.late = func(view string) jen.Code {
+		return jen.Id("p").Dot("ctx").Dot("LateRow").Call(jen.Lit(lateSrc), jen.Lit(view), jen.Id("append"+in.rowType).Call(jen.Nil(), jen.Id("r"), jen.LitRune('+')))
+	}
+	tmp := 0
+	var body []jen.Code
+	if o.op.Windowed() {
+		body = append(body, jen.Id("wm").Op(":=").Id("p").Dot(o.name+"WM"))
+	}
+	if o.op.Union {
+		op := jen.Code(jen.LitRune('+'))
+		if o.op.InputUpdating {
+			op = rt("window.OpOf").Call(jen.Id("w"))
+		}
+		body = append(body, jen.Id("p").Dot("emit"+o.name).Call(jen.Id("r"), op))
+	} else {
+		body = append(body, g.opRow(o, &tmp, acc)...)
+	}
+	g.f.Comment(fmt.Sprintf("push%s runs %s on a row of %s.", o.name, o.what(), in.what()))
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("push" + o.name).Params(params...).Block(body...)
+	g.f.Line()
+	if o.op.Windowed() {
+		g.f.Comment(fmt.Sprintf("fire%s closes, in order, every window of %s whose end the watermark wm has reached.", o.name, o.what()))
+		g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("fire" + o.name).Params(jen.Id("wm").Int64()).Block(g.closeWindows(o)...)
+		g.f.Line()
+	}
 }

@@ -39,15 +39,20 @@ func (g *generator) stateCode() {
 			continue
 		}
 		g.opState(o)
+		wm := o.src == nil && o.op.Windowed()
 		// the output row is state only for an updating view (its last emitted
 		// row): an append-only view keeps its state across output-only edits
 		output := ""
 		if o.op.Updating {
 			output = fmt.Sprint(o.op.Output)
 		}
-		id := layoutID(o.op.ID, fmt.Sprint(keyLayout(o)), fmt.Sprint(accLayout(o)), output, o.op.Updating, o.op.Windowed(), g.kvBacked(o), o.panes)
+		parts := []any{o.op.ID, fmt.Sprint(keyLayout(o)), fmt.Sprint(accLayout(o)), output, o.op.Updating, o.op.Windowed(), g.kvBacked(o), o.panes}
+		if wm {
+			parts = append(parts, "watermark")
+		}
+		id := layoutID(parts...)
 		units = append(units, unit{
-			id: "op:" + o.op.ID + ":" + id, name: "view " + o.op.View.Name,
+			id: "op:" + o.op.ID + ":" + id, name: o.what(),
 			save: []jen.Code{jen.Return(jen.Id("p").Dot("save" + o.name).Call(jen.Id("buf")))},
 			load: []jen.Code{jen.Id("p").Dot("load" + o.name).Call(jen.Id("d"))},
 		})
@@ -116,14 +121,19 @@ func (g *generator) opState(o *opInfo) {
 				jen.Id("p").Dot(o.name).Dot("Started").Op("=").Id("d").Dot("Bool").Call(),
 			}, load...)
 		}
+		if o.src == nil {
+			// the watermark its windows closed at (a source's is a unit of its own)
+			save = append([]jen.Code{jen.Id("buf").Op("=").Add(rt("snapshot.AppendInt")).Call(jen.Id("buf"), jen.Id("p").Dot(o.name+"WM"))}, save...)
+			load = append([]jen.Code{jen.Id("p").Dot(o.name + "WM").Op("=").Id("d").Dot("Int").Call()}, load...)
+		}
 	} else {
 		save = []jen.Code{jen.Return(jen.Id("save"+o.name+"Groups").Call(jen.Id("buf"), jen.Id("p").Dot(o.name)))}
 		load = []jen.Code{jen.Id("load"+o.name+"Groups").Call(jen.Id("d"), jen.Id("p").Dot(o.name))}
 	}
-	g.f.Comment(fmt.Sprintf("save%s encodes the state of view %s.", o.name, commentLines(o.op.View.Name)[0]))
+	g.f.Comment(fmt.Sprintf("save%s encodes the state of %s.", o.name, o.what()))
 	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("save" + o.name).Params(jen.Id("buf").Index().Byte()).Index().Byte().Block(save...)
 	g.f.Line()
-	g.f.Comment(fmt.Sprintf("load%s decodes the state of view %s into its empty state.", o.name, commentLines(o.op.View.Name)[0]))
+	g.f.Comment(fmt.Sprintf("load%s decodes the state of %s into its empty state.", o.name, o.what()))
 	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("load" + o.name).Params(jen.Id("d").Op("*").Add(rt("snapshot.Decoder"))).Block(load...)
 	g.f.Line()
 
@@ -190,6 +200,11 @@ func groupCodecs(o *opInfo) (encKey, decKey, encAcc, decAcc []jen.Code) {
 		decKey = append(decKey, decodeField(jen.Id("k").Dot(f.name), f.t)...)
 	}
 	for _, f := range accLayout(o) {
+		if f.multiset {
+			encAcc = append(encAcc, encodeMultiset(jen.Id("a").Dot(f.name), f.t)...)
+			decAcc = append(decAcc, decodeMultiset(jen.Id("a").Dot(f.name), f.t)...)
+			continue
+		}
 		encAcc = append(encAcc, encodeField(jen.Id("a").Dot(f.name), f.t)...)
 		decAcc = append(decAcc, decodeField(jen.Id("a").Dot(f.name), f.t)...)
 	}
@@ -200,4 +215,22 @@ func groupCodecs(o *opInfo) (encKey, decKey, encAcc, decAcc []jen.Code) {
 		}
 	}
 	return encKey, decKey, encAcc, decAcc
+}
+
+// encodeMultiset encodes a multiset field: its size, then each value (in
+// ascending order, so the encoding is deterministic) with its count.
+func encodeMultiset(x *jen.Statement, t types.Type) []jen.Code {
+	return []jen.Code{jen.Block(
+		jen.List(jen.Id("vals"), jen.Id("counts")).Op(":=").Add(x).Dot("Sorted").Call(),
+		jen.Id("buf").Op("=").Add(rt("snapshot.AppendUint")).Call(jen.Id("buf"), jen.Uint64().Call(jen.Len(jen.Id("vals")))),
+		jen.For(jen.List(jen.Id("i"), jen.Id("v")).Op(":=").Range().Id("vals")).Block(
+			append(encodeField(jen.Id("v"), types.Of(t.Kind)),
+				jen.Id("buf").Op("=").Add(rt("snapshot.AppendInt")).Call(jen.Id("buf"), jen.Id("counts").Index(jen.Id("i"))))...),
+	)}
+}
+
+func decodeMultiset(x *jen.Statement, t types.Type) []jen.Code {
+	return []jen.Code{jen.For(jen.Id("n").Op(":=").Id("d").Dot("Len").Call().Op(";").Id("n").Op(">").Lit(0).Op(";").Id("n").Op("--")).Block(
+		append([]jen.Code{jen.Var().Id("v").Add(baseType(t.Kind))}, append(decodeField(jen.Id("v"), types.Of(t.Kind)),
+			jen.Add(x).Dot("Add").Call(jen.Id("v"), jen.Id("d").Dot("Int").Call()))...)...)}
 }

@@ -52,6 +52,8 @@ var runtimeSymbols = map[string][2]string{
 	"window.Groups": {pkgWindow, "Groups"}, "window.NewGroups": {pkgWindow, "NewGroups"},
 	"window.Windows": {pkgWindow, "Windows"}, "window.NewWindows": {pkgWindow, "NewWindows"},
 	"window.Panes": {pkgWindow, "Panes"}, "window.NewPanes": {pkgWindow, "NewPanes"},
+	"window.ShiftWatermark": {pkgWindow, "ShiftWatermark"}, "window.OpOf": {pkgWindow, "OpOf"}, "window.WeightOf": {pkgWindow, "WeightOf"},
+	"window.Multiset": {pkgWindow, "Multiset"},
 	// formats
 	"jsonl.Scanner": {pkgJSONL, "Scanner"}, "jsonl.Interner": {pkgJSONL, "Interner"},
 	"jsonl.AppendString": {pkgJSONL, "AppendString"}, "jsonl.AppendInt": {pkgJSONL, "AppendInt"},

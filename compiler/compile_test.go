@@ -38,8 +38,6 @@ func TestErrors(t *testing.T) {
 		{"unknown function", "CREATE VIEW v AS SELECT LOWRE(symbol) AS x FROM trades;", diag.UnknownFunction, 4, 25, "did you mean LOWER?"},
 		{"window without watermark", "CREATE VIEW v AS SELECT COUNT(*) AS n FROM TUMBLE(plain, a, INTERVAL '1' MINUTE) GROUP BY window_start;", diag.NoWatermark, 4, 44, "WATERMARK FOR"},
 		{"emit close without window", "CREATE VIEW v AS SELECT symbol, COUNT(*) AS n FROM trades GROUP BY symbol EMIT ON WINDOW CLOSE;", diag.EmitNeedsWindow, 4, 75, ""},
-		{"view over view", "CREATE VIEW v AS SELECT symbol FROM trades;\nCREATE VIEW w AS SELECT symbol FROM v;", diag.Unsupported, 5, 37, ""},
-		{"distinct", "CREATE VIEW v AS SELECT DISTINCT symbol FROM trades;", diag.Unsupported, 4, 18, ""},
 		{"hop not multiple", "CREATE VIEW v AS SELECT COUNT(*) AS n FROM HOP(trades, ts, INTERVAL '3' SECOND, INTERVAL '10' SECOND) GROUP BY window_start;", diag.BadWindow, 4, 44, ""},
 		{"duplicate output", "CREATE VIEW v AS SELECT SUM(price), SUM(volume) FROM trades GROUP BY symbol;", diag.DuplicateColumn, 4, 37, "AS"},
 		{"duplicate name", "CREATE VIEW trades AS SELECT symbol FROM trades;", diag.DuplicateName, 4, 13, ""},

@@ -168,19 +168,20 @@ func unquote(text string, quote byte) string {
 // ---------------------------------------------------------------- queries
 
 func (b *builder) query(ctx parser.IQueryContext) *ast.Select {
-	if cte := ctx.CteClause(); cte != nil {
-		b.unsupported(b.at(cte), "WITH (common table expressions) is not supported yet: define a view instead")
-	}
-	for _, op := range ctx.AllSetOperator() {
-		b.unsupported(b.at(op), "%s is not supported yet", strings.ToUpper(op.GetStart().GetText()))
-	}
 	if o := ctx.OrderByClause(); o != nil {
 		b.unsupported(b.at(o), "ORDER BY is not supported yet")
 	}
 	if l := ctx.LimitClause(); l != nil {
 		b.unsupported(b.at(l), "LIMIT is not supported yet")
 	}
-	sel := b.selectCore(ctx.SelectCore(0))
+	cores := ctx.AllSelectCore()
+	sel := b.selectCore(cores[0])
+	if cte := ctx.CteClause(); cte != nil {
+		names, queries := cte.AllIdentifier(), cte.AllQuery()
+		for i := range names {
+			sel.With = append(sel.With, ast.CTE{Name: b.ident(names[i]), Query: b.query(queries[i])})
+		}
+	}
 	if e := ctx.EmitClause(); e != nil {
 		sel.EmitPos = b.at(e)
 		switch e.EmitMode().(type) {
@@ -193,6 +194,16 @@ func (b *builder) query(ctx parser.IQueryContext) *ast.Select {
 		case *parser.EmitPeriodicallyContext:
 			b.unsupported(sel.EmitPos, "EMIT PERIODICALLY is not supported yet: use EMIT CHANGES")
 		}
+	}
+	for i, op := range ctx.AllSetOperator() {
+		if op.UNION() == nil {
+			b.unsupported(b.at(op), "%s is not supported yet: UNION and UNION ALL are", strings.ToUpper(op.GetStart().GetText()))
+			continue
+		}
+		arm := b.selectCore(cores[i+1])
+		// the query's EMIT clause applies to every SELECT of the union
+		arm.Emit, arm.EmitPos = sel.Emit, sel.EmitPos
+		sel.SetOps = append(sel.SetOps, ast.SetOp{Pos: b.at(op), Distinct: op.ALL() == nil, Query: arm})
 	}
 	return sel
 }
@@ -261,7 +272,7 @@ func (b *builder) tableRef(ctx parser.ITableRefContext) ast.TableRef {
 	case *parser.WrappedTableFunctionRefContext:
 		return b.windowTVF(b.at(t), t.TableFunction(), b.alias(t.TableAlias()))
 	case *parser.SubqueryRefContext:
-		b.unsupported(b.at(t), "subqueries in FROM are not supported yet: define a view and select from it")
+		return &ast.Subquery{Pos: b.at(t), Query: b.query(t.Query()), Alias: b.alias(t.TableAlias())}
 	}
 	return nil
 }

@@ -118,6 +118,25 @@ type Select struct {
 	Having   Expr   // nil when absent
 	Emit     EmitMode
 	EmitPos  Pos
+	// With holds the common table expressions of WITH, in order; each sees
+	// the ones before it. Only the first SELECT of a query carries them.
+	With []CTE
+	// SetOps are the SELECTs combined with this one by UNION [ALL], in order
+	// (left-associative). Only the first SELECT of a query carries them.
+	SetOps []SetOp
+}
+
+// CTE is `name AS (query)` of a WITH clause.
+type CTE struct {
+	Name  Ident
+	Query *Select
+}
+
+// SetOp is `UNION [ALL|DISTINCT] select`.
+type SetOp struct {
+	Pos      Pos
+	Distinct bool // UNION or UNION DISTINCT: duplicates removed from the result so far
+	Query    *Select
 }
 
 // SelectItem is one output column: an expression with an optional alias, or `*`.
@@ -161,11 +180,20 @@ type WindowTVF struct {
 	Alias   *Ident
 }
 
+// Subquery is `(query) [AS alias]` in FROM.
+type Subquery struct {
+	Pos   Pos
+	Query *Select
+	Alias *Ident
+}
+
 func (*TableName) tableNode() {}
 func (*WindowTVF) tableNode() {}
+func (*Subquery) tableNode()  {}
 
 func (t *TableName) Position() Pos { return t.Pos }
 func (t *WindowTVF) Position() Pos { return t.Pos }
+func (t *Subquery) Position() Pos  { return t.Pos }
 
 // Expr is a scalar expression.
 type Expr interface {

@@ -18,7 +18,7 @@ import (
 // (to keep each statement's SQL for comments), name the pipeline's name.
 func Bind(script *ast.Script, src, name string) (*plan.Pipeline, []diag.Diagnostic) {
 	b := &binder{src: src, names: map[string]ast.Pos{}, sources: map[string]*plan.Source{},
-		views: map[string]*plan.View{}, sinks: map[string]*plan.Sink{}, fed: map[string]bool{}}
+		views: map[string]*plan.View{}, sinks: map[string]*plan.Sink{}, fed: map[string]bool{}, failed: map[string]bool{}}
 	b.p = &plan.Pipeline{Name: name}
 	for _, st := range script.Stmts {
 		switch st := st.(type) {
@@ -45,6 +45,8 @@ type binder struct {
 	views   map[string]*plan.View
 	sinks   map[string]*plan.Sink
 	fed     map[string]bool // sinks that have an input
+	failed  map[string]bool // views whose definition had errors: no knock-on errors where they are read
+	ctes    []map[string]*ast.Select // WITH frames of the queries being bound, innermost last
 }
 
 func (b *binder) declare(id ast.Ident, what string) bool {
@@ -183,6 +185,7 @@ func (b *binder) createView(st *ast.CreateView) {
 	}
 	root := b.query(st.Query)
 	if root == nil {
+		b.failed[st.Name.Name] = true
 		return
 	}
 	v := &plan.View{Name: st.Name.Name, Pos: st.Pos, Root: root, SQL: b.stmtText(st.Pos)}
@@ -250,7 +253,9 @@ func (b *binder) finish() {
 	}
 	read := map[*plan.Source]bool{}
 	for _, v := range b.p.Views {
-		read[plan.SourceOf(v.Root)] = true
+		for _, s := range plan.Sources(v.Root) {
+			read[s] = true
+		}
 	}
 	for _, s := range b.p.Sources {
 		if !read[s] {
@@ -260,7 +265,7 @@ func (b *binder) finish() {
 	used := map[*plan.View]bool{}
 	for _, s := range b.p.Sinks {
 		if s.View != nil {
-			used[s.View] = true
+			markUsed(s.View, used)
 		}
 	}
 	for _, v := range b.p.Views {
@@ -269,4 +274,22 @@ func (b *binder) finish() {
 			d.Hint = "add CREATE SINK " + v.Name + "_out FROM " + v.Name + " WITH (connector = 'stdout')"
 		}
 	}
+}
+
+// markUsed marks v and every view it reads, directly or not.
+func markUsed(v *plan.View, used map[*plan.View]bool) {
+	if used[v] {
+		return
+	}
+	used[v] = true
+	var walk func(n plan.Node)
+	walk = func(n plan.Node) {
+		if vs, ok := n.(*plan.ViewScan); ok {
+			markUsed(vs.View, used)
+		}
+		for _, in := range n.Inputs() {
+			walk(in)
+		}
+	}
+	walk(v.Root)
 }

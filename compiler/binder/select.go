@@ -17,9 +17,140 @@ type groupWindow struct {
 	node *plan.Window
 }
 
-// query binds one SELECT into a plan tree:
-// Scan -> [Window] -> [Filter WHERE] -> [Aggregate -> [Filter HAVING]] -> Project.
+// query binds a whole query: its WITH clause, its first SELECT and the
+// SELECTs combined with it by UNION.
 func (b *binder) query(q *ast.Select) plan.Node {
+	if len(q.With) > 0 {
+		frame := map[string]*ast.Select{}
+		b.ctes = append(b.ctes, frame)
+		defer func() { b.ctes = b.ctes[:len(b.ctes)-1] }()
+		for _, c := range q.With {
+			if _, dup := frame[c.Name.Name]; dup {
+				b.diags.Errorf(diag.DuplicateName, c.Name.Pos, "WITH names %q twice", c.Name.Name)
+				return nil
+			}
+			// bind it once here for its errors; each reference binds it again
+			if b.query(c.Query) == nil {
+				return nil
+			}
+			frame[c.Name.Name] = c.Query
+		}
+	}
+	out := b.selectQuery(q)
+	if out == nil || len(q.SetOps) == 0 {
+		return out
+	}
+	for _, op := range q.SetOps {
+		arm := b.selectQuery(op.Query)
+		if arm == nil {
+			return nil
+		}
+		out = b.union(out, arm, op.Pos)
+		if out == nil {
+			return nil
+		}
+		if op.Distinct {
+			out = distinct(out)
+		}
+	}
+	return out
+}
+
+// cte finds a common table expression visible here, innermost first.
+func (b *binder) cte(name string) *ast.Select {
+	for i := len(b.ctes) - 1; i >= 0; i-- {
+		if q, ok := b.ctes[i][name]; ok {
+			return q
+		}
+	}
+	return nil
+}
+
+// union combines two inputs by UNION ALL: columns match by position, take
+// the first input's names and the common type of each pair (INT and DOUBLE
+// widen to DOUBLE; a column is nullable if either side is).
+func (b *binder) union(l, r plan.Node, pos ast.Pos) plan.Node {
+	ls, rs := l.Schema(), r.Schema()
+	if len(ls) != len(rs) {
+		b.diags.Errorf(diag.TypeMismatch, pos, "UNION inputs have %d and %d columns", len(ls), len(rs))
+		return nil
+	}
+	out := make(plan.Schema, len(ls))
+	for i := range ls {
+		k, ok := types.Common(ls[i].Type.Kind, rs[i].Type.Kind)
+		if !ok {
+			b.diags.Errorf(diag.TypeMismatch, pos, "UNION column %d (%s) is %s on one side and %s on the other", i+1, ls[i].Name, ls[i].Type.Kind, rs[i].Type.Kind)
+			return nil
+		}
+		if k == types.Unknown {
+			k = types.String
+		}
+		out[i] = plan.Column{Name: ls[i].Name, Type: types.Type{Kind: k, Nullable: ls[i].Type.Nullable || rs[i].Type.Nullable}}
+	}
+	var arms []plan.Node
+	for _, in := range []plan.Node{l, r} {
+		if u, ok := in.(*plan.Union); ok && in == l && sameSchema(u.Schema(), out) {
+			arms = append(arms, u.Arms...)
+			continue
+		}
+		arms = append(arms, castTo(in, out))
+	}
+	return &plan.Union{Arms: arms}
+}
+
+func sameSchema(a, b plan.Schema) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// castTo projects n onto schema s (same arity), casting and renaming columns
+// where they differ; it returns n itself when nothing differs.
+func castTo(n plan.Node, s plan.Schema) plan.Node {
+	in := n.Schema()
+	if sameSchema(in, s) {
+		return n
+	}
+	exprs := make([]plan.Expr, len(s))
+	names := make([]string, len(s))
+	for i, c := range in {
+		var e plan.Expr = &plan.ColRef{Index: i, Name: c.Name, T: c.Type}
+		if c.Type != s[i].Type {
+			// a cast to the same kind only makes the column nullable
+			e = &plan.Cast{X: e, T: s[i].Type}
+		}
+		exprs[i], names[i] = e, s[i].Name
+	}
+	return &plan.Project{Input: n, Exprs: exprs, Names: names}
+}
+
+// distinct removes duplicate rows: a GROUP BY over every column, with no
+// aggregates. Windowed input keeps state per window (EMIT ON WINDOW CLOSE);
+// otherwise the result updates, and over append-only input it only inserts.
+func distinct(n plan.Node) plan.Node {
+	s := n.Schema()
+	agg := &plan.Aggregate{Input: n, WindowKey: -1, Emit: plan.EmitOnChanges}
+	for i, c := range s {
+		agg.Keys = append(agg.Keys, &plan.ColRef{Index: i, Name: c.Name, T: c.Type})
+		agg.KeyNames = append(agg.KeyNames, c.Name)
+	}
+	for i, k := range agg.Keys {
+		if _, end, ok := plan.WindowBound(n, k); ok && agg.WindowKey < 0 {
+			agg.WindowKey, agg.WindowEnd, agg.Emit = i, end, plan.EmitOnClose
+		}
+	}
+	return agg
+}
+
+// selectQuery binds one SELECT into a plan tree:
+// input -> [Window] -> [Filter WHERE] -> [Aggregate -> [Filter HAVING]] -> Project [-> DISTINCT].
+func (b *binder) selectQuery(q *ast.Select) plan.Node {
 	errs := len(b.diags.Items)
 	in, sc := b.from(q.From)
 	if in == nil {
@@ -33,7 +164,7 @@ func (b *binder) query(q *ast.Select) plan.Node {
 					b.diags.Errorf(diag.BadWindow, c.Pos, "a query can group by one window only")
 					return nil
 				}
-				w := b.groupWindowNode(c, in.(*plan.Scan))
+				w := b.groupWindowNode(c, in)
 				if w == nil {
 					return nil
 				}
@@ -52,10 +183,6 @@ func (b *binder) query(q *ast.Select) plan.Node {
 			in = &plan.Filter{Input: in, Pred: pred}
 		}
 	}
-	if q.Distinct {
-		b.diags.Errorf(diag.Unsupported, q.Pos, "SELECT DISTINCT is not supported yet").Hint = "write GROUP BY over the selected columns"
-		return nil
-	}
 	aggregating := len(q.GroupBy) > 0 || q.Having != nil || hasAggregate(q.Items)
 	var out plan.Node
 	if aggregating {
@@ -72,6 +199,9 @@ func (b *binder) query(q *ast.Select) plan.Node {
 	}
 	if out == nil || len(b.diags.Items) > errs && b.diags.HasErrors() {
 		return nil
+	}
+	if q.Distinct {
+		out = distinct(out)
 	}
 	return out
 }
@@ -98,30 +228,41 @@ func isAggregate(name string) bool {
 	return false
 }
 
-// from binds the FROM clause: a source, or a window TVF over a source.
+// from binds the FROM clause: a source, a view, a CTE, a subquery, or a
+// window TVF over one of them.
 func (b *binder) from(t ast.TableRef) (plan.Node, *scope) {
 	switch t := t.(type) {
 	case *ast.TableName:
-		src := b.sourceRef(t.Name)
-		if src == nil {
+		in := b.relationRef(t.Name)
+		if in == nil {
 			return nil, nil
 		}
 		q := []string{t.Name.Name}
 		if t.Alias != nil {
 			q = []string{t.Alias.Name}
 		}
-		return &plan.Scan{Source: src}, &scope{schema: src.Schema, qualifiers: q}
+		return in, &scope{schema: in.Schema(), qualifiers: q}
+	case *ast.Subquery:
+		in := b.query(t.Query)
+		if in == nil {
+			return nil, nil
+		}
+		var q []string
+		if t.Alias != nil {
+			q = []string{t.Alias.Name}
+		}
+		return in, &scope{schema: in.Schema(), qualifiers: q}
 	case *ast.WindowTVF:
-		src := b.sourceRef(t.Table)
-		if src == nil {
+		in := b.relationRef(t.Table)
+		if in == nil {
 			return nil, nil
 		}
-		col := src.Schema.Index(t.TimeCol.Name)
+		col := in.Schema().Index(t.TimeCol.Name)
 		if col < 0 {
-			b.diags.Errorf(diag.UnknownColumn, t.TimeCol.Pos, "unknown column %q in %s", t.TimeCol.Name, src.Name)
+			b.diags.Errorf(diag.UnknownColumn, t.TimeCol.Pos, "unknown column %q in %s", t.TimeCol.Name, t.Table.Name)
 			return nil, nil
 		}
-		w := b.windowNode(t.Kind, &plan.Scan{Source: src}, col, t.Args, t.Pos, t.TimeCol.Pos)
+		w := b.windowNode(t.Kind, in, t.Table.Name, col, t.Args, t.Pos, t.TimeCol.Pos)
 		if w == nil {
 			return nil, nil
 		}
@@ -134,17 +275,22 @@ func (b *binder) from(t ast.TableRef) (plan.Node, *scope) {
 	return nil, nil
 }
 
-func (b *binder) sourceRef(id ast.Ident) *plan.Source {
+// relationRef resolves a name in FROM: a CTE in scope, a view, or a source.
+func (b *binder) relationRef(id ast.Ident) plan.Node {
+	if q := b.cte(id.Name); q != nil {
+		return b.query(q)
+	}
 	if src, ok := b.sources[id.Name]; ok {
-		return src
+		return &plan.Scan{Source: src}
 	}
-	if _, ok := b.views[id.Name]; ok {
-		d := b.diags.Errorf(diag.Unsupported, id.Pos, "reading view %q from another query is not supported yet", id.Name)
-		d.Hint = "query the source directly"
-		return nil
+	if v, ok := b.views[id.Name]; ok {
+		return &plan.ViewScan{View: v}
 	}
-	d := b.diags.Errorf(diag.UnknownTable, id.Pos, "unknown source %q", id.Name)
-	if c := closest(id.Name, sortedKeys(b.sources)); c != "" {
+	if b.failed[id.Name] {
+		return nil // its own error was reported
+	}
+	d := b.diags.Errorf(diag.UnknownTable, id.Pos, "unknown source or view %q", id.Name)
+	if c := closest(id.Name, append(sortedKeys(b.sources), sortedKeys(b.views)...)); c != "" {
 		d.Hint = "did you mean " + c + "?"
 	}
 	return nil
@@ -152,20 +298,34 @@ func (b *binder) sourceRef(id ast.Ident) *plan.Source {
 
 // windowNode checks a window's time column and interval arguments.
 // args are (size [, offset]) for TUMBLE and (slide, size [, offset]) for HOP.
-func (b *binder) windowNode(kind ast.WindowKind, scan *plan.Scan, col int, args []ast.Expr, pos, colPos ast.Pos) *plan.Window {
-	src := scan.Source
+func (b *binder) windowNode(kind ast.WindowKind, in plan.Node, inName string, col int, args []ast.Expr, pos, colPos ast.Pos) *plan.Window {
 	name := "TUMBLE"
 	want := 1
 	if kind == ast.Hop {
 		name, want = "HOP", 2
 	}
-	if src.TimeCol < 0 {
-		d := b.diags.Errorf(diag.NoWatermark, pos, "%s over %s needs a watermark on the source", name, src.Name)
-		d.Hint = fmt.Sprintf("declare WATERMARK FOR %s AS %s - INTERVAL '5' SECOND in CREATE SOURCE %s", src.Schema[col].Name, src.Schema[col].Name, src.Name)
+	schema := in.Schema()
+	times := plan.EventTimes(in)
+	if len(times) == 0 {
+		if scan, ok := in.(*plan.Scan); ok {
+			d := b.diags.Errorf(diag.NoWatermark, pos, "%s over %s needs a watermark on the source", name, inName)
+			d.Hint = fmt.Sprintf("declare WATERMARK FOR %s AS %s - INTERVAL '5' SECOND in CREATE SOURCE %s", schema[col].Name, schema[col].Name, scan.Source.Name)
+			return nil
+		}
+		d := b.diags.Errorf(diag.NoWatermark, pos, "%s over %s needs an event-time column with a watermark, and %s has none", name, inName, inName)
+		d.Hint = "window a source's watermark column, or the window_start/window_end of a windowed view that emits on window close"
 		return nil
 	}
-	if col != src.TimeCol {
-		b.diags.Errorf(diag.BadWindow, colPos, "%s must use the watermark column %q of %s", name, src.Schema[src.TimeCol].Name, src.Name)
+	if !in.AppendOnly() {
+		b.diags.Errorf(diag.BadWindow, pos, "%s over %s: windows need an append-only input, and %s is updating", name, inName, inName).Hint = "give the inner query a window and EMIT ON WINDOW CLOSE"
+		return nil
+	}
+	if _, ok := plan.EventTimeCol(in, col); !ok {
+		var names []string
+		for _, t := range times {
+			names = append(names, fmt.Sprintf("%q", schema[t.Col].Name))
+		}
+		b.diags.Errorf(diag.BadWindow, colPos, "%s must use an event-time column of %s: %s", name, inName, strings.Join(names, " or "))
 		return nil
 	}
 	if len(args) != want && len(args) != want+1 {
@@ -184,7 +344,7 @@ func (b *binder) windowNode(kind ast.WindowKind, scan *plan.Scan, col int, args 
 		}
 		vals[i] = v
 	}
-	w := &plan.Window{Input: scan, Kind: plan.Tumble, TimeCol: col}
+	w := &plan.Window{Input: in, Kind: plan.Tumble, TimeCol: col}
 	if kind == ast.Tumble {
 		w.Size, w.Slide = vals[0], vals[0]
 	} else {
@@ -224,7 +384,7 @@ func (b *binder) intervalConst(e ast.Expr) (int64, bool) {
 }
 
 // groupWindowNode binds GROUP BY TUMBLE(ts, size) / HOP(ts, slide, size).
-func (b *binder) groupWindowNode(c *ast.Call, scan *plan.Scan) *plan.Window {
+func (b *binder) groupWindowNode(c *ast.Call, in plan.Node) *plan.Window {
 	if len(c.Args) < 2 {
 		b.diags.Errorf(diag.WrongArgCount, c.Pos, "%s in GROUP BY takes the time column and the window's intervals", c.Name)
 		return nil
@@ -234,7 +394,7 @@ func (b *binder) groupWindowNode(c *ast.Call, scan *plan.Scan) *plan.Window {
 		b.diags.Errorf(diag.BadWindow, c.Args[0].Position(), "the first argument of %s must be the event-time column", c.Name)
 		return nil
 	}
-	col := scan.Source.Schema.Index(ref.Name.Name)
+	col := in.Schema().Index(ref.Name.Name)
 	if col < 0 {
 		b.diags.Errorf(diag.UnknownColumn, ref.Name.Pos, "unknown column %q", ref.Name.Name)
 		return nil
@@ -243,7 +403,7 @@ func (b *binder) groupWindowNode(c *ast.Call, scan *plan.Scan) *plan.Window {
 	if c.Name == "HOP" {
 		kind = ast.Hop
 	}
-	return b.windowNode(kind, scan, col, c.Args[1:], c.Pos, ref.Pos)
+	return b.windowNode(kind, in, "the input", col, c.Args[1:], c.Pos, ref.Pos)
 }
 
 // selectItems binds a non-aggregating SELECT list.
@@ -405,18 +565,19 @@ func (b *binder) aggregateQuery(q *ast.Select, in plan.Node, sc *scope, ctx *exp
 	return &plan.Project{Input: out, Exprs: exprs, Names: names}
 }
 
+// windowOf finds the window assigner whose columns an aggregate's keys
+// index: its input, or under the WHERE filter.
 func windowOf(n plan.Node) (*plan.Window, bool) {
-	for n != nil {
-		if w, ok := n.(*plan.Window); ok {
-			return w, true
-		}
-		in := n.Inputs()
-		if len(in) == 0 {
+	for {
+		switch x := n.(type) {
+		case *plan.Filter:
+			n = x.Input
+		case *plan.Window:
+			return x, true
+		default:
 			return nil, false
 		}
-		n = in[0]
 	}
-	return nil, false
 }
 
 // windowCol references window_start or window_end of the Window under n.

@@ -32,33 +32,46 @@ func Optimize(p *plan.Pipeline) {
 	}
 }
 
-// mapInputs rebuilds n with f applied to its input (the plan is a chain).
+// withInput rebuilds a one-input node n over in.
 func withInput(n plan.Node, in plan.Node) plan.Node {
+	return withInputs(n, []plan.Node{in})
+}
+
+// withInputs rebuilds n over new inputs (a copy; the plan is never mutated,
+// since views read by other views are shared).
+func withInputs(n plan.Node, in []plan.Node) plan.Node {
 	switch n := n.(type) {
 	case *plan.Filter:
 		c := *n
-		c.Input = in
+		c.Input = in[0]
 		return &c
 	case *plan.Project:
 		c := *n
-		c.Input = in
+		c.Input = in[0]
 		return &c
 	case *plan.Window:
 		c := *n
-		c.Input = in
+		c.Input = in[0]
 		return &c
 	case *plan.Aggregate:
 		c := *n
-		c.Input = in
+		c.Input = in[0]
 		return &c
+	case *plan.Union:
+		return &plan.Union{Arms: in}
 	}
 	return n
 }
 
-// bottomUp applies f to every node, inputs first.
+// bottomUp applies f to every node, inputs first. It stops at leaves: a
+// ViewScan's view is rewritten as a view of its own.
 func bottomUp(n plan.Node, f func(plan.Node) plan.Node) plan.Node {
-	if in := n.Inputs(); len(in) == 1 {
-		n = withInput(n, bottomUp(in[0], f))
+	if in := n.Inputs(); len(in) > 0 {
+		next := make([]plan.Node, len(in))
+		for i, x := range in {
+			next[i] = bottomUp(x, f)
+		}
+		n = withInputs(n, next)
 	}
 	return f(n)
 }
@@ -184,70 +197,61 @@ func pushFilter(f *plan.Filter) (plan.Node, bool) {
 // PruneColumns records on each Scan which source columns the view reads, so
 // that generated decoders skip the others.
 func PruneColumns(root plan.Node) plan.Node {
-	scan, needed := neededColumns(root)
-	if scan == nil {
-		return root
-	}
-	return bottomUp(root, func(n plan.Node) plan.Node {
-		if s, ok := n.(*plan.Scan); ok {
-			return &plan.Scan{Source: s.Source, Needed: needed}
-		}
-		return n
-	})
-}
-
-// neededColumns walks from the root down, tracking which input columns each
-// operator reads, and returns the source columns needed.
-func neededColumns(root plan.Node) (*plan.Scan, []bool) {
-	var walk func(n plan.Node, need map[int]bool) (*plan.Scan, []bool)
-	walk = func(n plan.Node, need map[int]bool) (*plan.Scan, []bool) {
-		next := map[int]bool{}
-		switch n := n.(type) {
-		case *plan.Scan:
-			out := make([]bool, len(n.Source.Schema))
-			for c := range need {
-				out[c] = true
-			}
-			if n.Source.TimeCol >= 0 {
-				out[n.Source.TimeCol] = true // the watermark always needs event time
-			}
-			return n, out
-		case *plan.Filter:
-			for c := range need {
-				next[c] = true
-			}
-			plan.ColumnsUsed(n.Pred, next)
-			return walk(n.Input, next)
-		case *plan.Project:
-			for c := range need {
-				plan.ColumnsUsed(n.Exprs[c], next)
-			}
-			return walk(n.Input, next)
-		case *plan.Window:
-			base := len(n.Input.Schema())
-			for c := range need {
-				if c < base {
-					next[c] = true
-				}
-			}
-			next[n.TimeCol] = true
-			return walk(n.Input, next)
-		case *plan.Aggregate:
-			for _, k := range n.Keys {
-				plan.ColumnsUsed(k, next)
-			}
-			for _, a := range n.Aggs {
-				if a.Arg != nil {
-					plan.ColumnsUsed(a.Arg, next)
-				}
-			}
-			return walk(n.Input, next)
-		}
-		return nil, nil
-	}
 	all := map[int]bool{}
 	for i := range root.Schema() {
 		all[i] = true
 	}
-	return walk(root, all)
+	return prune(root, all)
+}
+
+// prune rebuilds n knowing that only the columns in need of its output are
+// read, tracking which input columns each operator reads down to the scans.
+func prune(n plan.Node, need map[int]bool) plan.Node {
+	next := map[int]bool{}
+	switch n := n.(type) {
+	case *plan.Scan:
+		out := make([]bool, len(n.Source.Schema))
+		for c := range need {
+			out[c] = true
+		}
+		if n.Source.TimeCol >= 0 {
+			out[n.Source.TimeCol] = true // the watermark always needs event time
+		}
+		return &plan.Scan{Source: n.Source, Needed: out}
+	case *plan.Filter:
+		for c := range need {
+			next[c] = true
+		}
+		plan.ColumnsUsed(n.Pred, next)
+	case *plan.Project:
+		for c := range need {
+			plan.ColumnsUsed(n.Exprs[c], next)
+		}
+	case *plan.Window:
+		base := len(n.Input.Schema())
+		for c := range need {
+			if c < base {
+				next[c] = true
+			}
+		}
+		next[n.TimeCol] = true
+	case *plan.Aggregate:
+		for _, k := range n.Keys {
+			plan.ColumnsUsed(k, next)
+		}
+		for _, a := range n.Aggs {
+			if a.Arg != nil {
+				plan.ColumnsUsed(a.Arg, next)
+			}
+		}
+	case *plan.Union:
+		arms := make([]plan.Node, len(n.Arms))
+		for i, a := range n.Arms {
+			arms[i] = prune(a, need)
+		}
+		return &plan.Union{Arms: arms}
+	default: // ViewScan: the view computes all its columns anyway
+		return n
+	}
+	return withInput(n, prune(n.Inputs()[0], next))
 }

@@ -1,7 +1,12 @@
-// Package physical lowers optimized logical plans to what code generation
-// emits: per view, one operator that fuses the stateless steps before its
-// state (filter, project, window assignment) into the per-row loop, and the
-// steps after it (HAVING, the final projection) into its emit code.
+// Package physical lowers optimized logical plans to the dataflow graph that
+// code generation renders. Each node of the graph is an operator: a fused
+// unit of stateless steps (filter, project, window assignment) before at most
+// one state (an aggregate), and the stateless steps after it (HAVING, the
+// final projection). Operators read a source, or the output of other
+// operators (a view read by another view, a subquery, a CTE, the arms of a
+// UNION ALL); a view read by several operators is computed once. The planner
+// decides here everything codegen renders: which edges are updating (carry
+// weights), which watermark each window closes by, where state lives.
 package physical
 
 import (
@@ -32,20 +37,48 @@ type Stage struct {
 	Out    plan.Schema
 }
 
-// Operator is one view compiled to a fused loop over its source's rows.
+// Operator is one node of the dataflow graph.
 type Operator struct {
-	View        *plan.View
+	Index int    // position in Plan.Operators: every operator comes after its inputs
+	Name  string // the view's name, or "<view>/q<n>" for an inner query
+	// View is the view whose rows this operator outputs, or nil for an inner
+	// query (subquery, CTE, UNION arm); Statement is the view it belongs to.
+	View      *plan.View
+	Statement *plan.View
+	// Source is set when the operator reads a source directly (its rows
+	// are then processed inside that source's fused loop); otherwise Inputs
+	// are the operators it reads.
 	Source      *plan.Source
 	SourceIndex int
-	Pre         []Stage         // per input row, before the state
-	Agg         *plan.Aggregate // nil for a stateless view
-	Post        []Stage         // per emitted row, after the state
-	Output      plan.Schema
-	Updating    bool
-	Sinks       []int // indexes into Plan.Sinks
+	Inputs      []*Operator
+	// Union forwards the rows of every input unchanged (UNION ALL); it has no
+	// stages and no state.
+	Union bool
+	Pre   []Stage         // per input row, before the state
+	Agg   *plan.Aggregate // nil for a stateless operator
+	Post  []Stage         // per emitted row, after the state
+	// Output is the schema of the rows it emits; Updating tells that they
+	// carry weights (retractions), InputUpdating the same of its input.
+	Output        plan.Schema
+	Updating      bool
+	InputUpdating bool
+	// TimeCols are the event-time columns of the output (see plan.TimeCol).
+	TimeCols []plan.TimeCol
+	// Watermark is, for an operator whose windows close by a watermark, the
+	// watermark they close by: the minimum over the sources it depends on of
+	// the source's watermark plus a shift.
+	Watermark []SourceShift
+	Consumers []*Operator
+	Sinks     []int // indexes into Plan.Sinks
 	// ID identifies the operator's state across edits of the pipeline: a hash of
-	// what determines its state (source, fused steps, keys, aggregates, window).
+	// what determines its state (its input, fused steps, keys, aggregates, window).
 	ID string
+}
+
+// SourceShift is one term of a watermark: source Source's watermark plus Shift.
+type SourceShift struct {
+	Source int
+	Shift  int64
 }
 
 // Windowed reports whether the operator keeps state per window.
@@ -61,6 +94,9 @@ func (o *Operator) Window() *plan.Window {
 	return nil
 }
 
+// Direct reports whether the operator runs inside its source's fused loop.
+func (o *Operator) Direct() bool { return o.Source != nil }
+
 // Plan is the physical plan of a whole pipeline.
 type Plan struct {
 	Pipeline  *plan.Pipeline
@@ -69,15 +105,41 @@ type Plan struct {
 	Needed [][]bool
 }
 
-// Build lowers an optimized pipeline. Views that feed no sink are left out,
-// since nothing would read their rows, unless allViews is set (an embedding
-// program reads every view).
+// Downstream lists the operators that depend on source src, directly or
+// through other operators, in graph order.
+func (p *Plan) Downstream(src int) []*Operator {
+	reached := map[*Operator]bool{}
+	var out []*Operator
+	for _, op := range p.Operators {
+		hit := op.Direct() && op.SourceIndex == src
+		for _, in := range op.Inputs {
+			hit = hit || reached[in]
+		}
+		if hit {
+			reached[op] = true
+			out = append(out, op)
+		}
+	}
+	return out
+}
+
+// builder lowers logical trees into operators, memoizing views so that each
+// is computed once however many operators read it.
+type builder struct {
+	out      *Plan
+	srcIndex map[*plan.Source]int
+	views    map[*plan.View]*Operator
+	inner    map[*plan.View]int // inner queries named so far, per view
+}
+
+// Build lowers an optimized pipeline. Views that feed no sink, directly or
+// through other views, are left out, since nothing would read their rows,
+// unless allViews is set (an embedding program reads every view).
 func Build(p *plan.Pipeline, allViews bool) *Plan {
-	out := &Plan{Pipeline: p}
-	srcIndex := map[*plan.Source]int{}
+	b := &builder{out: &Plan{Pipeline: p}, srcIndex: map[*plan.Source]int{}, views: map[*plan.View]*Operator{}, inner: map[*plan.View]int{}}
 	for i, s := range p.Sources {
-		srcIndex[s] = i
-		out.Needed = append(out.Needed, make([]bool, len(s.Schema)))
+		b.srcIndex[s] = i
+		b.out.Needed = append(b.out.Needed, make([]bool, len(s.Schema)))
 	}
 	for _, v := range p.Views {
 		var sinks []int
@@ -89,75 +151,190 @@ func Build(p *plan.Pipeline, allViews bool) *Plan {
 		if len(sinks) == 0 && !allViews {
 			continue
 		}
-		op := Fuse(v)
-		op.SourceIndex = srcIndex[op.Source]
-		op.Sinks = sinks
-		out.Operators = append(out.Operators, op)
-		for c, need := range scanNeeded(v.Root) {
-			if need {
-				out.Needed[op.SourceIndex][c] = true
+		b.view(v).Sinks = sinks
+	}
+	for _, op := range b.out.Operators {
+		for _, in := range op.Inputs {
+			in.Consumers = append(in.Consumers, op)
+		}
+	}
+	return b.out
+}
+
+// view returns the operator computing v, building it on first use.
+func (b *builder) view(v *plan.View) *Operator {
+	if op, ok := b.views[v]; ok {
+		return op
+	}
+	op := b.node(v.Root, v)
+	if op.View != nil && op.View != v {
+		// v only renames another view (a sink FROM it): pass its rows through
+		op = b.add(&Operator{Statement: v, Inputs: []*Operator{op}, Output: op.Output, Updating: op.Updating, InputUpdating: op.Updating})
+	}
+	op.View = v
+	op.Name = v.Name
+	b.views[v] = op
+	return op
+}
+
+// node returns the operator whose output is n's, building what it reads first.
+func (b *builder) node(n plan.Node, stmt *plan.View) *Operator {
+	if vs, ok := n.(*plan.ViewScan); ok {
+		return b.view(vs.View)
+	}
+	if u, ok := n.(*plan.Union); ok {
+		op := &Operator{Statement: stmt, Union: true, Output: u.Schema(), Updating: !u.AppendOnly()}
+		for _, arm := range u.Arms {
+			op.Inputs = append(op.Inputs, b.node(arm, stmt))
+		}
+		op.InputUpdating = op.Updating
+		return b.add(op)
+	}
+	// the chain from n down to this operator's input: stateless steps above
+	// at most one aggregate, and those below it
+	var chain []plan.Node
+	var input plan.Node
+	seenAgg := false
+	for x := n; ; {
+		switch x.(type) {
+		case *plan.Scan, *plan.ViewScan, *plan.Union:
+			input = x
+		case *plan.Aggregate:
+			if seenAgg {
+				input = x
 			}
+			seenAgg = true
+		}
+		if input != nil {
+			break
+		}
+		chain = append(chain, x)
+		x = x.Inputs()[0]
+	}
+	op := &Operator{Statement: stmt, Output: n.Schema(), Updating: !n.AppendOnly(), TimeCols: plan.EventTimes(n)}
+	if scan, ok := input.(*plan.Scan); ok {
+		op.Source, op.SourceIndex = scan.Source, b.srcIndex[scan.Source]
+		for c, need := range scanNeeded(scan) {
+			if need {
+				b.out.Needed[op.SourceIndex][c] = true
+			}
+		}
+	} else {
+		in := b.node(input, stmt)
+		op.Inputs = []*Operator{in}
+		op.InputUpdating = in.Updating
+	}
+	stages := &op.Pre
+	for i := len(chain) - 1; i >= 0; i-- {
+		switch x := chain[i].(type) {
+		case *plan.Filter:
+			*stages = append(*stages, Stage{Kind: StageFilter, Pred: x.Pred, Out: x.Schema()})
+		case *plan.Project:
+			*stages = append(*stages, Stage{Kind: StageProject, Exprs: x.Exprs, Names: x.Names, Out: x.Schema()})
+		case *plan.Window:
+			*stages = append(*stages, Stage{Kind: StageWindow, Window: x, Out: x.Schema()})
+			t, _ := plan.EventTimeCol(x.Input, x.TimeCol)
+			op.Watermark = b.watermark(op, input, t.Shift)
+		case *plan.Aggregate:
+			op.Agg = x
+			stages = &op.Post
+		}
+	}
+	return b.add(op)
+}
+
+// watermark is the watermark an operator's windows close by: its input's,
+// plus the shift of the windowed column.
+func (b *builder) watermark(op *Operator, input plan.Node, shift int64) []SourceShift {
+	if op.Source != nil {
+		return []SourceShift{{op.SourceIndex, shift}}
+	}
+	var out []SourceShift
+	for _, t := range b.edgeWatermark(op.Inputs[0]) {
+		out = addTerm(out, SourceShift{t.Source, satAdd(t.Shift, shift)})
+	}
+	return out
+}
+
+// edgeWatermark is the watermark of an operator's output edge: a source's
+// for an operator reading it, a union's the minimum over its inputs, and a
+// windowed operator's the watermark its windows close by.
+func (b *builder) edgeWatermark(op *Operator) []SourceShift {
+	switch {
+	case op.Windowed():
+		return op.Watermark
+	case op.Source != nil:
+		return []SourceShift{{op.SourceIndex, 0}}
+	}
+	var out []SourceShift
+	for _, in := range op.Inputs {
+		for _, t := range b.edgeWatermark(in) {
+			out = addTerm(out, t)
 		}
 	}
 	return out
 }
 
-func scanNeeded(n plan.Node) []bool {
-	for {
-		if s, ok := n.(*plan.Scan); ok {
-			if s.Needed == nil {
-				all := make([]bool, len(s.Source.Schema))
-				for i := range all {
-					all[i] = true
-				}
-				return all
-			}
-			return s.Needed
+// addTerm adds a term to a minimum, keeping one term per source.
+func addTerm(terms []SourceShift, t SourceShift) []SourceShift {
+	for i := range terms {
+		if terms[i].Source == t.Source {
+			terms[i].Shift = min(terms[i].Shift, t.Shift)
+			return terms
 		}
-		n = n.Inputs()[0]
 	}
+	return append(terms, t)
 }
 
-// Fuse turns a view's chain of operators into one fused operator: the
-// stateless operators below the aggregate become its per-row stages, the ones
-// above it its per-emitted-row stages.
-func Fuse(v *plan.View) *Operator {
-	var chain []plan.Node
-	for n := v.Root; n != nil; {
-		chain = append(chain, n)
-		in := n.Inputs()
-		if len(in) == 0 {
-			break
-		}
-		n = in[0]
+func satAdd(a, b int64) int64 {
+	if s := a + b; (b < 0) == (s < a) {
+		return s
 	}
-	op := &Operator{View: v, Output: v.Root.Schema(), Updating: !v.Root.AppendOnly()}
-	stages := &op.Pre
-	for i := len(chain) - 1; i >= 0; i-- {
-		switch n := chain[i].(type) {
-		case *plan.Scan:
-			op.Source = n.Source
-		case *plan.Filter:
-			*stages = append(*stages, Stage{Kind: StageFilter, Pred: n.Pred, Out: n.Schema()})
-		case *plan.Project:
-			*stages = append(*stages, Stage{Kind: StageProject, Exprs: n.Exprs, Names: n.Names, Out: n.Schema()})
-		case *plan.Window:
-			*stages = append(*stages, Stage{Kind: StageWindow, Window: n, Out: n.Schema()})
-		case *plan.Aggregate:
-			op.Agg = n
-			stages = &op.Post
-		}
+	if b < 0 {
+		return -1 << 63
 	}
+	return 1<<63 - 1
+}
+
+// add appends op to the graph, names it and computes its id.
+func (b *builder) add(op *Operator) *Operator {
+	op.Index = len(b.out.Operators)
+	b.inner[op.Statement]++
+	op.Name = fmt.Sprintf("%s/q%d", op.Statement.Name, b.inner[op.Statement])
 	op.ID = operatorID(op)
+	b.out.Operators = append(b.out.Operators, op)
 	return op
 }
 
+func scanNeeded(s *plan.Scan) []bool {
+	if s.Needed == nil {
+		all := make([]bool, len(s.Source.Schema))
+		for i := range all {
+			all[i] = true
+		}
+		return all
+	}
+	return s.Needed
+}
+
 // operatorID hashes what decides the layout and meaning of the operator's
-// state. Output-only steps (HAVING, the final projection) are left out: editing
-// them keeps the state valid.
+// state: what it reads (a source, or its inputs' ids and output steps), its
+// fused steps and aggregate. Its own output-only steps (HAVING, the final
+// projection) are left out: editing them keeps the state valid.
 func operatorID(op *Operator) string {
 	h := sha256.New()
-	fmt.Fprintf(h, "source %s %v wm %d %d\n", op.Source.Name, op.Source.Schema, op.Source.TimeCol, op.Source.Delay)
+	if op.Source != nil {
+		fmt.Fprintf(h, "source %s %v wm %d %d\n", op.Source.Name, op.Source.Schema, op.Source.TimeCol, op.Source.Delay)
+	}
+	if op.Union {
+		fmt.Fprintln(h, "union")
+	}
+	for _, in := range op.Inputs {
+		fmt.Fprintf(h, "input %s\n", in.ID)
+		for _, s := range in.Post {
+			fmt.Fprintln(h, describeStage(s))
+		}
+	}
 	for _, s := range op.Pre {
 		fmt.Fprintln(h, describeStage(s))
 	}
@@ -183,16 +360,12 @@ func describeStage(s Stage) string {
 	return "?"
 }
 
-// Format renders the physical plan for `laminarc explain`.
+// Format renders the dataflow graph for `laminarc explain`: per source what
+// it decodes and its watermark, then every operator in graph order with its
+// input, stream property, watermark, fused steps, state and consumers.
 func Format(p *Plan) string {
 	var b strings.Builder
 	for i, src := range p.Pipeline.Sources {
-		var ops []*Operator
-		for _, op := range p.Operators {
-			if op.SourceIndex == i {
-				ops = append(ops, op)
-			}
-		}
 		var cols []string
 		for c, need := range p.Needed[i] {
 			if need {
@@ -204,34 +377,74 @@ func Format(p *Plan) string {
 			wm = fmt.Sprintf("watermark %s - %s", src.Schema[src.TimeCol].Name, plan.FormatMicros(src.Delay))
 		}
 		fmt.Fprintf(&b, "Source %s (%s, %s; decode [%s]; %s)\n", src.Name, src.Connector, src.Format, strings.Join(cols, ", "), wm)
-		if len(ops) == 0 {
-			b.WriteString("  (no operator reads it)\n")
+	}
+	for _, op := range p.Operators {
+		prop := "append-only"
+		if op.Updating {
+			prop = "updating"
 		}
-		for _, op := range ops {
-			prop := "append-only"
-			if op.Updating {
-				prop = "updating"
+		kind := "view " + op.Name
+		if op.View == nil {
+			kind = "query " + op.Name
+		}
+		var from []string
+		if op.Source != nil {
+			from = append(from, "source "+op.Source.Name+" (fused into its loop)")
+		}
+		for _, in := range op.Inputs {
+			edge := "append-only"
+			if in.Updating {
+				edge = "updating"
 			}
-			fmt.Fprintf(&b, "  Fused loop -> view %s  (%s, operator %s)\n", op.View.Name, prop, op.ID)
-			for _, s := range op.Pre {
-				fmt.Fprintf(&b, "    %s\n", describeStage(s))
+			from = append(from, fmt.Sprintf("#%d %s (%s)", in.Index, in.Name, edge))
+		}
+		fmt.Fprintf(&b, "#%d %s  (%s, operator %s)\n", op.Index, kind, prop, op.ID)
+		fmt.Fprintf(&b, "  from %s\n", strings.Join(from, ", "))
+		if op.Union {
+			b.WriteString("  Union ALL\n      state: none\n")
+		}
+		for _, s := range op.Pre {
+			fmt.Fprintf(&b, "  %s\n", describeStage(s))
+		}
+		if op.Windowed() {
+			fmt.Fprintf(&b, "    windows close at watermark %s\n", formatWatermark(p, op.Watermark))
+		}
+		if op.Agg != nil {
+			fmt.Fprintf(&b, "  %s\n", op.Agg.Describe())
+			fmt.Fprintf(&b, "    state: %s\n", stateText(op))
+			for _, s := range op.Post {
+				fmt.Fprintf(&b, "  emit: %s\n", describeStage(s))
 			}
-			if op.Agg != nil {
-				fmt.Fprintf(&b, "    %s\n", op.Agg.Describe())
-				fmt.Fprintf(&b, "      state: %s\n", stateText(op))
-				for _, s := range op.Post {
-					fmt.Fprintf(&b, "    emit: %s\n", describeStage(s))
-				}
-			} else {
-				b.WriteString("      state: none\n")
-			}
-			for _, si := range op.Sinks {
-				s := p.Pipeline.Sinks[si]
-				fmt.Fprintf(&b, "    -> sink %s (%s)\n", s.Name, s.Connector)
-			}
+		} else if !op.Union {
+			b.WriteString("    state: none\n")
+		}
+		for _, si := range op.Sinks {
+			s := p.Pipeline.Sinks[si]
+			fmt.Fprintf(&b, "  -> sink %s (%s)\n", s.Name, s.Connector)
+		}
+		for _, c := range op.Consumers {
+			fmt.Fprintf(&b, "  -> #%d %s\n", c.Index, c.Name)
 		}
 	}
 	return b.String()
+}
+
+func formatWatermark(p *Plan, terms []SourceShift) string {
+	var parts []string
+	for _, t := range terms {
+		s := p.Pipeline.Sources[t.Source].Name
+		switch {
+		case t.Shift < 0:
+			s += " - " + plan.FormatMicros(-t.Shift)
+		case t.Shift > 0:
+			s += " + " + plan.FormatMicros(t.Shift)
+		}
+		parts = append(parts, s)
+	}
+	if len(parts) == 1 {
+		return parts[0]
+	}
+	return "min(" + strings.Join(parts, ", ") + ")"
 }
 
 func stateText(op *Operator) string {
@@ -239,11 +452,100 @@ func stateText(op *Operator) string {
 	if op.Windowed() {
 		keys--
 		w := op.Window()
-		open := "one open window at a time, in arrival order"
-		if w.Kind == plan.Hop {
-			open = fmt.Sprintf("up to %d overlapping windows per row", w.Size/w.Slide)
+		layout := "per window: map[%d-column key]aggregates, freed when the watermark passes the window end"
+		if w.Kind == plan.Hop && Paned(op) {
+			layout = fmt.Sprintf("per pane of %s: map[%%d-column key]aggregates; a window is the merge of its %d panes, freed when the watermark passes its end", plan.FormatMicros(w.Slide), w.Size/w.Slide)
+		} else if w.Kind == plan.Hop {
+			layout += fmt.Sprintf(" (each row updates %d overlapping windows)", w.Size/w.Slide)
 		}
-		return fmt.Sprintf("per window: map[%d-column key]aggregates, freed when the watermark passes the window end (%s)", keys, open)
+		return fmt.Sprintf(layout, keys)
 	}
-	return fmt.Sprintf("map[%d-column key]aggregates + last emitted row, kept forever (updating)", keys)
+	s := fmt.Sprintf("map[%d-column key]aggregates + last emitted row, kept forever (updating)", keys)
+	if op.InputUpdating {
+		s += "; input weights net per group, a group whose rows all retract is removed"
+		for _, a := range op.Agg.Aggs {
+			if a.Func == plan.Min || a.Func == plan.Max {
+				s += "; MIN/MAX as multisets of values"
+				break
+			}
+		}
+	}
+	return s
+}
+
+// Paned reports whether a windowed operator keeps its state as panes of one
+// slide: a hopping window emitted on close whose rows, keys and aggregates
+// do not read window_start/window_end (a pane knows only its own start). A
+// row then updates one pane instead of size/slide windows.
+func Paned(op *Operator) bool {
+	w := op.Window()
+	if w == nil || w.Kind != plan.Hop || !op.Windowed() || op.Updating || w.Size == w.Slide {
+		return false
+	}
+	base := len(w.Input.Schema())
+	readsWindow := func(e plan.Expr) bool {
+		used := map[int]bool{}
+		plan.ColumnsUsed(e, used)
+		return used[base] || used[base+1]
+	}
+	after := false
+	for _, s := range op.Pre {
+		switch s.Kind {
+		case StageWindow:
+			after = true
+		case StageFilter:
+			if after && readsWindow(s.Pred) {
+				return false
+			}
+		case StageProject:
+			if after {
+				return false // columns renumbered: keep it simple
+			}
+		}
+	}
+	for k, key := range op.Agg.Keys {
+		if _, bound := WindowBoundKey(op, k); !bound && readsWindow(key) {
+			return false
+		}
+	}
+	for _, a := range op.Agg.Aggs {
+		if a.Arg != nil && readsWindow(a.Arg) {
+			return false
+		}
+	}
+	return true
+}
+
+// WindowBoundKey tells whether group key k is window_start or window_end of
+// the operator's window: those are not stored in the key, since every group
+// of a window shares them (end is true for window_end).
+func WindowBoundKey(op *Operator, k int) (end, ok bool) {
+	w := op.Window()
+	if w == nil || op.Agg.WindowKey < 0 {
+		return false, false
+	}
+	c, isRef := op.Agg.Keys[k].(*plan.ColRef)
+	if !isRef {
+		return false, false
+	}
+	// only when no projection after the window assigner renumbers columns
+	seenWindow := false
+	for _, s := range op.Pre {
+		switch s.Kind {
+		case StageWindow:
+			seenWindow = true
+		case StageProject:
+			if seenWindow {
+				return false, false
+			}
+		}
+	}
+	base := len(w.Input.Schema())
+	switch c.Index {
+	case base:
+		return false, true
+	case base + 1:
+		return true, true
+	}
+	return false, false
 }

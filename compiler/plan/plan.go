@@ -6,6 +6,7 @@ package plan
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/laminar-sql/laminar/compiler/ast"
@@ -162,7 +163,22 @@ type Aggregate struct {
 	WindowEnd bool
 }
 
-func (n *Scan) Schema() Schema { return n.Source.Schema }
+// ViewScan reads the output of another view. It is a leaf of the reading
+// view's tree, so rewrites of one view never change what another reads; the
+// physical planner connects it to the one operator computing that view.
+type ViewScan struct {
+	View *View
+}
+
+// Union is UNION ALL of inputs whose schemas are equal (the binder casts
+// each input to the widened types and the first input's names).
+type Union struct {
+	Arms []Node
+}
+
+func (n *Scan) Schema() Schema     { return n.Source.Schema }
+func (n *ViewScan) Schema() Schema { return n.View.Root.Schema() }
+func (n *Union) Schema() Schema    { return n.Arms[0].Schema() }
 func (n *Filter) Schema() Schema {
 	return n.Input.Schema()
 }
@@ -190,12 +206,23 @@ func (n *Aggregate) Schema() Schema {
 }
 
 func (n *Scan) Inputs() []Node      { return nil }
+func (n *ViewScan) Inputs() []Node  { return nil }
+func (n *Union) Inputs() []Node     { return n.Arms }
 func (n *Filter) Inputs() []Node    { return []Node{n.Input} }
 func (n *Project) Inputs() []Node   { return []Node{n.Input} }
 func (n *Window) Inputs() []Node    { return []Node{n.Input} }
 func (n *Aggregate) Inputs() []Node { return []Node{n.Input} }
 
-func (n *Scan) AppendOnly() bool    { return true }
+func (n *Scan) AppendOnly() bool     { return true }
+func (n *ViewScan) AppendOnly() bool { return n.View.Root.AppendOnly() }
+func (n *Union) AppendOnly() bool {
+	for _, in := range n.Arms {
+		if !in.AppendOnly() {
+			return false
+		}
+	}
+	return true
+}
 func (n *Filter) AppendOnly() bool  { return n.Input.AppendOnly() }
 func (n *Project) AppendOnly() bool { return n.Input.AppendOnly() }
 func (n *Window) AppendOnly() bool  { return n.Input.AppendOnly() }
@@ -218,7 +245,9 @@ func (n *Scan) Describe() string {
 	}
 	return fmt.Sprintf("Scan %s [%s]", n.Source.Name, strings.Join(cols, ", "))
 }
-func (n *Filter) Describe() string { return "Filter " + n.Pred.String() }
+func (n *ViewScan) Describe() string { return "ViewScan " + n.View.Name }
+func (n *Union) Describe() string    { return fmt.Sprintf("Union ALL of %d inputs", len(n.Arms)) }
+func (n *Filter) Describe() string   { return "Filter " + n.Pred.String() }
 func (n *Project) Describe() string {
 	parts := make([]string, len(n.Exprs))
 	for i, e := range n.Exprs {
@@ -298,18 +327,138 @@ type Pipeline struct {
 	Sinks   []*Sink
 }
 
-// SourceOf returns the source a view's plan reads (views read exactly one
-// source in this version of the dialect).
-func SourceOf(n Node) *Source {
-	for {
-		if s, ok := n.(*Scan); ok {
-			return s.Source
+// Sources returns the sources a plan reads, directly or through the views
+// it reads, each once, in the order first met.
+func Sources(n Node) []*Source {
+	var out []*Source
+	seen := map[*Source]bool{}
+	var walk func(n Node)
+	walk = func(n Node) {
+		switch n := n.(type) {
+		case *Scan:
+			if !seen[n.Source] {
+				seen[n.Source] = true
+				out = append(out, n.Source)
+			}
+		case *ViewScan:
+			walk(n.View.Root)
 		}
-		in := n.Inputs()
-		if len(in) == 0 {
+		for _, in := range n.Inputs() {
+			walk(in)
+		}
+	}
+	walk(n)
+	return out
+}
+
+// TimeCol is a column of a node's output that carries event time. Every edge
+// of the dataflow graph has one watermark W (a source's: its max event time
+// minus the declared delay; a windowed aggregate's: the watermark its windows
+// closed at); the watermark of column Col is W + Shift. A window_end column
+// has Shift 0, a window_start column 1 - size: once windows up to W are
+// closed, every later row starts after W - size.
+type TimeCol struct {
+	Col   int
+	Shift int64
+}
+
+// EventTimes returns the event-time columns of n's output: a source's
+// watermark column, passed through filters, window assigners, projections
+// that keep it as a plain column and unions (when every input has it at the
+// same place), and the window bounds a windowed aggregate emitting on close
+// groups by.
+func EventTimes(n Node) []TimeCol {
+	switch n := n.(type) {
+	case *Scan:
+		if n.Source.TimeCol < 0 {
 			return nil
 		}
-		n = in[0]
+		return []TimeCol{{n.Source.TimeCol, 0}}
+	case *ViewScan:
+		return EventTimes(n.View.Root)
+	case *Filter:
+		return EventTimes(n.Input)
+	case *Window:
+		return EventTimes(n.Input)
+	case *Project:
+		var out []TimeCol
+		for _, t := range EventTimes(n.Input) {
+			for i, e := range n.Exprs {
+				if c, ok := e.(*ColRef); ok && c.Index == t.Col {
+					out = append(out, TimeCol{i, t.Shift})
+				}
+			}
+		}
+		return out
+	case *Union:
+		var out []TimeCol
+		for _, t := range EventTimes(n.Arms[0]) {
+			all := true
+			for _, in := range n.Arms[1:] {
+				all = all && slices.Contains(EventTimes(in), t)
+			}
+			if all {
+				out = append(out, t)
+			}
+		}
+		return out
+	case *Aggregate:
+		if n.WindowKey < 0 || n.Emit != EmitOnClose || !n.Input.AppendOnly() {
+			return nil
+		}
+		var out []TimeCol
+		for i := range n.Keys {
+			if w, end, ok := WindowBound(n.Input, n.Keys[i]); ok {
+				shift := 1 - w.Size
+				if end {
+					shift = 0
+				}
+				out = append(out, TimeCol{i, shift})
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+// EventTimeCol returns the event-time column col of n, if it is one.
+func EventTimeCol(n Node, col int) (TimeCol, bool) {
+	for _, t := range EventTimes(n) {
+		if t.Col == col {
+			return t, true
+		}
+	}
+	return TimeCol{}, false
+}
+
+// WindowBound tells whether e, an expression over n's output, is the
+// window_start or window_end column of a window assigner under n with only
+// filters and plain-column projections between.
+func WindowBound(n Node, e Expr) (w *Window, end, ok bool) {
+	c, isRef := e.(*ColRef)
+	if !isRef {
+		return nil, false, false
+	}
+	col := c.Index
+	for {
+		switch x := n.(type) {
+		case *Filter:
+			n = x.Input
+		case *Project:
+			ref, isRef := x.Exprs[col].(*ColRef)
+			if !isRef {
+				return nil, false, false
+			}
+			col, n = ref.Index, x.Input
+		case *Window:
+			base := len(x.Input.Schema())
+			if col == base || col == base+1 {
+				return x, col == base+1, true
+			}
+			n = x.Input
+		default:
+			return nil, false, false
+		}
 	}
 }
 

@@ -343,7 +343,7 @@ func (p *engine) endReadings() {
 	p.fireReadings(math.MaxInt64)
 }
 
-// emitop0 writes a row of view busy_sensors to its sinks.
+// emitop0 writes a row of view busy_sensors to its sinks and the operators reading it.
 func (p *engine) emitop0(row *BusySensorsRow, op byte) {
 	for _, s := range p.op0Sinks {
 		s.Rows++

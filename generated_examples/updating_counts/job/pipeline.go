@@ -269,7 +269,8 @@ func (p *engine) ProcessClicks(rows []ClicksRow, b *connector.LineBatch, lines [
 	p.flushClicks()
 }
 
-// flushClicks emits what the updating views over clicks changed in the last batch.
+// flushClicks emits what the updating views over clicks changed in the last batch,
+// in graph order, so that each sees the changes of those it reads.
 func (p *engine) flushClicks() {
 	p.changesop0(0, p.op0)
 }
@@ -279,7 +280,7 @@ func (p *engine) endClicks() {
 	p.flushClicks()
 }
 
-// emitop0 writes a row of view page_stats to its sinks.
+// emitop0 writes a row of view page_stats to its sinks and the operators reading it.
 func (p *engine) emitop0(row *PageStatsRow, op byte) {
 	for _, s := range p.op0Sinks {
 		s.Rows++

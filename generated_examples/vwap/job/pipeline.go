@@ -325,7 +325,7 @@ func (p *engine) endTrades() {
 	p.fireTrades(math.MaxInt64)
 }
 
-// emitop0 writes a row of view vwap to its sinks.
+// emitop0 writes a row of view vwap to its sinks and the operators reading it.
 func (p *engine) emitop0(row *VwapRow, op byte) {
 	for _, s := range p.op0Sinks {
 		s.Rows++
