@@ -228,7 +228,7 @@ func (g *generator) opCode(o *opInfo) {
 			jen.If(jen.Len(jen.Id("empty")).Op(">").Lit(0)).Block(jen.Id("grp").Dot("Remove").Call(jen.Id("empty"))))
 	}
 	changes = append(changes, g.spillCall(o))
-	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("changes"+o.name).Params(params...).Block(changes...)
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("changes" + o.name).Params(params...).Block(changes...)
 	g.f.Line()
 }
 

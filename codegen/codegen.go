@@ -28,13 +28,13 @@ type Options struct {
 }
 
 type sourceInfo struct {
-	src      *plan.Source
-	idx      int
-	goName   string // e.g. Trades
-	rowType  string // e.g. TradesRow
-	fields   []string
-	needed   []bool
-	ops      []*opInfo // operators fused into this source's loop
+	src     *plan.Source
+	idx     int
+	goName  string // e.g. Trades
+	rowType string // e.g. TradesRow
+	fields  []string
+	needed  []bool
+	ops     []*opInfo // operators fused into this source's loop
 	// fires are the windowed operators in the loop, propagate the windowed
 	// operators further down the graph whose watermark depends on this source,
 	// flushes every updating aggregate downstream, in graph order.

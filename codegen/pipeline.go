@@ -197,7 +197,7 @@ func (g *generator) nexmarkIngest(s *sourceInfo) {
 			jen.If(jen.Id("ev").Dot("Kind").Op("!=").Add(rt("nexmark.Kind" + nx.Event))).Block(jen.Continue()),
 			jen.Id("r").Op(":=").Op("&").Id("ev").Dot(nx.Event),
 		},
-		env:  env,
+		env: env,
 		late: func(view string) jen.Code {
 			return jen.Id("p").Dot("late"+s.goName).Call(jen.Nil(), jen.Nil(), jen.Id("ri"), jen.Op("&").Id(s.rowType).Values(vals), jen.Lit(view))
 		},

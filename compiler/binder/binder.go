@@ -44,8 +44,8 @@ type binder struct {
 	sources map[string]*plan.Source
 	views   map[string]*plan.View
 	sinks   map[string]*plan.Sink
-	fed     map[string]bool // sinks that have an input
-	failed  map[string]bool // views whose definition had errors: no knock-on errors where they are read
+	fed     map[string]bool          // sinks that have an input
+	failed  map[string]bool          // views whose definition had errors: no knock-on errors where they are read
 	ctes    []map[string]*ast.Select // WITH frames of the queries being bound, innermost last
 }
 
