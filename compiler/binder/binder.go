@@ -218,6 +218,9 @@ func (b *binder) createSink(st *ast.CreateSink) {
 		b.p.Views = append(b.p.Views, s.View)
 		return
 	}
+	if b.failed[st.From.Name] {
+		return // the view's own error was reported
+	}
 	d := b.diags.Errorf(diag.UnknownTable, st.From.Pos, "unknown view %q", st.From.Name)
 	if c := closest(st.From.Name, append(sortedKeys(b.views), sortedKeys(b.sources)...)); c != "" {
 		d.Hint = "did you mean " + c + "?"

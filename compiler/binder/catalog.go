@@ -159,8 +159,12 @@ func (s *scope) lookup(l *diag.List, ref *ast.ColumnRef) (int, bool) {
 		}
 		return 0, false
 	}
-	if i := s.schema.Index(ref.Name.Name); i >= 0 {
-		return i, true
+	// the last column of a name wins: a window TVF over a windowed view
+	// appends window_start and window_end that shadow the view's own
+	for i := len(s.schema) - 1; i >= 0; i-- {
+		if s.schema[i].Name == ref.Name.Name {
+			return i, true
+		}
 	}
 	names := make([]string, len(s.schema))
 	for i, c := range s.schema {

@@ -257,7 +257,7 @@ func (b *binder) from(t ast.TableRef) (plan.Node, *scope) {
 		if in == nil {
 			return nil, nil
 		}
-		col := in.Schema().Index(t.TimeCol.Name)
+		col := lastIndex(in.Schema(), t.TimeCol.Name)
 		if col < 0 {
 			b.diags.Errorf(diag.UnknownColumn, t.TimeCol.Pos, "unknown column %q in %s", t.TimeCol.Name, t.Table.Name)
 			return nil, nil
@@ -394,7 +394,7 @@ func (b *binder) groupWindowNode(c *ast.Call, in plan.Node) *plan.Window {
 		b.diags.Errorf(diag.BadWindow, c.Args[0].Position(), "the first argument of %s must be the event-time column", c.Name)
 		return nil
 	}
-	col := in.Schema().Index(ref.Name.Name)
+	col := lastIndex(in.Schema(), ref.Name.Name)
 	if col < 0 {
 		b.diags.Errorf(diag.UnknownColumn, ref.Name.Pos, "unknown column %q", ref.Name.Name)
 		return nil
@@ -583,7 +583,7 @@ func windowOf(n plan.Node) (*plan.Window, bool) {
 // windowCol references window_start or window_end of the Window under n.
 func windowCol(n plan.Node, name string) plan.Expr {
 	s := n.Schema()
-	i := s.Index(name)
+	i := lastIndex(s, name)
 	return &plan.ColRef{Index: i, Name: name, T: s[i].Type}
 }
 
@@ -637,4 +637,14 @@ func walkAST(e ast.Expr, f func(ast.Expr)) {
 			walkAST(a, f)
 		}
 	}
+}
+
+// lastIndex finds the last column named name (see scope.lookup), or -1.
+func lastIndex(s plan.Schema, name string) int {
+	for i := len(s) - 1; i >= 0; i-- {
+		if s[i].Name == name {
+			return i
+		}
+	}
+	return -1
 }
