@@ -121,10 +121,10 @@ func (g *generator) opCode(o *opInfo) {
 		if c.op.InputUpdating {
 			args = append(args, rt("window.WeightOf").Call(jen.Id("op")))
 		}
-		emit = append(emit, jen.Id("p").Dot("push"+c.name).Call(args...))
+		emit = append(emit, jen.Id("p").Dot("push"+c.fn).Call(args...))
 	}
 	g.f.Comment(fmt.Sprintf("emit%s writes a row of %s to its sinks and the operators reading it.", o.name, o.what()))
-	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("emit"+o.name).Params(jen.Id("row").Op("*").Id(o.rowType), jen.Id("op").Byte()).Block(emit...)
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("emit"+o.fn).Params(jen.Id("row").Op("*").Id(o.rowType), jen.Id("op").Byte()).Block(emit...)
 	g.f.Line()
 	if op.Agg == nil {
 		return
@@ -165,21 +165,23 @@ func (g *generator) opCode(o *opInfo) {
 	for i, a := range agg.Aggs {
 		eg.env = append(eg.env, finishAgg(eg, i, a, op.InputUpdating))
 	}
-	prelude := []jen.Code{
-		jen.Id("k").Op(":=").Op("&").Id("grp").Dot("Keys").Index(jen.Id("gi")),
-		jen.Id("acc").Op(":=").Op("&").Id("grp").Dot("States").Index(jen.Id("gi")),
-		jen.Id("_").Op("=").Id("k"),
+	var prelude []jen.Code
+	if len(o.keyIdx) > 0 {
+		prelude = append(prelude, jen.Id("k").Op(":=").Op("&").Id("grp").Dot("Keys").Index(jen.Id("gi")))
+	}
+	if len(agg.Aggs) > 0 || op.Updating {
+		prelude = append(prelude, jen.Id("acc").Op(":=").Op("&").Id("grp").Dot("States").Index(jen.Id("gi")))
 	}
 	params := []jen.Code{jen.Id("start").Int64(), jen.Id("grp").Op("*").Add(rt("window.Groups")).Types(jen.Id(o.keyType()), jen.Id(o.accType()))}
 	if !op.Updating {
 		tail := func(eg *exprGen) []jen.Code {
 			return append(eg.stmts,
 				jen.Id("out").Op(":=").Id(o.rowType).Values(rowValues(o, eg.env)),
-				jen.Id("p").Dot("emit"+o.name).Call(jen.Op("&").Id("out"), jen.LitRune('+')))
+				jen.Id("p").Dot("emit"+o.fn).Call(jen.Op("&").Id("out"), jen.LitRune('+')))
 		}
 		body := append(prelude, stages(eg, op.Post, tail)...)
 		g.f.Comment(fmt.Sprintf("close%s emits the rows of a window of %s that has closed.", o.name, o.what()))
-		g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("close" + o.name).Params(params...).Block(
+		g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("close" + o.fn).Params(params...).Block(
 			jen.For(jen.Id("gi").Op(":=").Range().Id("grp").Dot("Keys")).Block(body...))
 		g.f.Line()
 		return
@@ -204,17 +206,17 @@ func (g *generator) opCode(o *opInfo) {
 	body = append(body,
 		jen.Comment("retract the row the sinks saw, then insert the new one; an unchanged row emits nothing"),
 		jen.If(jen.Id("acc").Dot("emitted").Op("&&").Parens(jen.Op("!").Id("pass").Op("||").Id("row").Op("!=").Id("acc").Dot("last"))).Block(
-			jen.Id("p").Dot("emit"+o.name).Call(jen.Op("&").Id("acc").Dot("last"), jen.LitRune('-')),
+			jen.Id("p").Dot("emit"+o.fn).Call(jen.Op("&").Id("acc").Dot("last"), jen.LitRune('-')),
 			jen.Id("acc").Dot("emitted").Op("=").False(),
 		),
 		jen.If(jen.Id("pass").Op("&&").Op("!").Id("acc").Dot("emitted")).Block(
-			jen.Id("p").Dot("emit"+o.name).Call(jen.Op("&").Id("row"), jen.LitRune('+')),
+			jen.Id("p").Dot("emit"+o.fn).Call(jen.Op("&").Id("row"), jen.LitRune('+')),
 			jen.Id("acc").Dot("last").Op("=").Id("row"),
 			jen.Id("acc").Dot("emitted").Op("=").True(),
 		),
 	)
 	g.f.Comment(fmt.Sprintf("changes%s emits the changes of the groups of %s touched since the last flush.", o.name, o.what()))
-	changes := []jen.Code{jen.Id("_").Op("=").Id("start")}
+	var changes []jen.Code
 	if removes {
 		changes = append(changes, jen.Var().Id("empty").Index().Int32())
 		body = append(body, jen.If(jen.Id("acc").Dot("W").Op("==").Lit(0)).Block(
@@ -228,7 +230,7 @@ func (g *generator) opCode(o *opInfo) {
 			jen.If(jen.Len(jen.Id("empty")).Op(">").Lit(0)).Block(jen.Id("grp").Dot("Remove").Call(jen.Id("empty"))))
 	}
 	changes = append(changes, g.spillCall(o))
-	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("changes" + o.name).Params(params...).Block(changes...)
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("changes" + o.fn).Params(params...).Block(changes...)
 	g.f.Line()
 }
 
@@ -250,11 +252,11 @@ func finishAgg(eg *exprGen, i int, a plan.Agg, weighted bool) operand {
 		if a.Func == plan.Max {
 			fn = "Max"
 		}
-		eg.stmts = append(eg.stmts, jen.List(jen.Id(v), jen.Id(ok)).Op(":=").Id("acc").Dot(fmt.Sprintf("M%d", i)).Dot(fn).Call())
 		if !a.T.Nullable {
-			eg.stmts = append(eg.stmts, jen.Id("_").Op("=").Id(ok))
+			eg.stmts = append(eg.stmts, jen.List(jen.Id(v), jen.Id("_")).Op(":=").Id("acc").Dot(fmt.Sprintf("M%d", i)).Dot(fn).Call())
 			return operand{jen.Id(v), false}
 		}
+		eg.stmts = append(eg.stmts, jen.List(jen.Id(v), jen.Id(ok)).Op(":=").Id("acc").Dot(fmt.Sprintf("M%d", i)).Dot(fn).Call())
 		return eg.assignTemp(a.T, rt("value.Null").Types(baseType(a.T.Kind)).Values(jen.Dict{jen.Id("V"): jen.Id(v), jen.Id("Valid"): jen.Id(ok)}))
 	}
 	switch a.Func {
@@ -306,7 +308,7 @@ func (g *generator) aggUpdate(o *opInfo, eg *exprGen) []jen.Code {
 			jen.Id("acc").Op(":=").Op("&").Id("grp").Dot("States").Index(jen.Id("gi")),
 			jen.Comment("a group's first row in this batch: its state comes from the store"),
 			jen.If(jen.Id("added").Op("&&").Id("p").Dot("kv").Op("!=").Nil()).Block(
-				jen.Id("p").Dot("fetch"+o.name).Call(jen.Op("&").Id("grp").Dot("Keys").Index(jen.Id("gi")), jen.Id("acc"))),
+				jen.Id("p").Dot("fetch"+o.fn).Call(jen.Op("&").Id("grp").Dot("Keys").Index(jen.Id("gi")), jen.Id("acc"))),
 		)
 	} else {
 		find = append(find,
@@ -427,7 +429,7 @@ func (g *generator) mergeFunc(o *opInfo) {
 		}
 	}
 	g.f.Comment(fmt.Sprintf("merge%s folds a pane's state of a group into its window's.", o.name))
-	g.f.Func().Id("merge" + o.name).Params(jen.List(jen.Id("dst"), jen.Id("src")).Op("*").Id(o.accType())).Block(body...)
+	g.f.Func().Id("merge" + o.fn).Params(jen.List(jen.Id("dst"), jen.Id("src")).Op("*").Id(o.accType())).Block(body...)
 	g.f.Line()
 }
 

@@ -50,6 +50,7 @@ type opInfo struct {
 	op      *physical.Operator
 	idx     int
 	name    string // op0, op1 ...: unexported prefix of its types and fields
+	fn      string // Op0, Op1 ...: suffix of its functions (emitOp0)
 	rowType string // exported row type of the view
 	fields  []string
 	src     *sourceInfo // the source whose loop runs it, or nil: it reads inputs
@@ -134,7 +135,7 @@ func (g *generator) layout() {
 		g.sources = append(g.sources, si)
 	}
 	for i, op := range g.plan.Operators {
-		o := &opInfo{op: op, idx: i, name: fmt.Sprintf("op%d", i), rowType: names[len(g.sources)+i] + "Row"}
+		o := &opInfo{op: op, idx: i, name: fmt.Sprintf("op%d", i), fn: fmt.Sprintf("Op%d", i), rowType: names[len(g.sources)+i] + "Row"}
 		o.fields = columnFields(op.Output)
 		if op.Direct() {
 			o.src = g.sources[op.SourceIndex]

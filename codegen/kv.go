@@ -19,7 +19,7 @@ func (g *generator) spillCall(o *opInfo) jen.Code {
 	if !g.kvBacked(o) {
 		return jen.Null()
 	}
-	return jen.If(jen.Id("p").Dot("kv").Op("!=").Nil()).Block(jen.Id("p").Dot("spill" + o.name).Call(jen.Id("grp")))
+	return jen.If(jen.Id("p").Dot("kv").Op("!=").Nil()).Block(jen.Id("p").Dot("spill" + o.fn).Call(jen.Id("grp")))
 }
 
 // kvCode generates the job.ExternalState implementation and, per operator
@@ -79,7 +79,7 @@ func (g *generator) kvCode() {
 		load = append(load, jen.If(jen.Id("err").Op(":=").Id("d").Dot("Finish").Call(), jen.Id("err").Op("!=").Nil().Op("&&").Id("p").Dot("kvErr").Op("==").Nil()).Block(
 			jen.Id("p").Dot("kvErr").Op("=").Id("err")))
 		f.Comment(fmt.Sprintf("fetch%s reads a group's state of view %s from the store.", o.name, commentLines(o.op.Name)[0]))
-		f.Func().Params(recv).Id("fetch"+o.name).Params(jen.Id("k").Op("*").Id(o.keyType()), jen.Id("a").Op("*").Id(o.accType())).Block(load...)
+		f.Func().Params(recv).Id("fetch"+o.fn).Params(jen.Id("k").Op("*").Id(o.keyType()), jen.Id("a").Op("*").Id(o.accType())).Block(load...)
 		f.Line()
 		spillBody := append([]jen.Code{
 			jen.Id("k").Op(":=").Op("&").Id("grp").Dot("Keys").Index(jen.Id("gi")),
@@ -91,7 +91,7 @@ func (g *generator) kvCode() {
 			jen.Id("p").Dot(o.name+"KV").Dot("Put").Call(jen.Id("p").Dot("kbuf"), jen.Id("p").Dot("vbuf")))
 		f.Comment(fmt.Sprintf("spill%s writes the groups of view %s touched in this batch to the store and", o.name, commentLines(o.op.Name)[0]))
 		f.Comment("forgets them.")
-		f.Func().Params(recv).Id("spill"+o.name).Params(jen.Id("grp").Op("*").Add(groups)).Block(
+		f.Func().Params(recv).Id("spill"+o.fn).Params(jen.Id("grp").Op("*").Add(groups)).Block(
 			jen.For(jen.Id("gi").Op(":=").Range().Id("grp").Dot("Keys")).Block(spillBody...),
 			jen.Id("grp").Dot("Reset").Call())
 		f.Line()

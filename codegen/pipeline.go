@@ -293,7 +293,7 @@ func (g *generator) processCode(s *sourceInfo) {
 		for _, o := range s.propagate {
 			prop = append(prop, jen.If(jen.Id("wm").Op(":=").Add(g.watermarkExpr(o.op.Watermark)), jen.Id("wm").Op(">").Id("p").Dot(o.name+"WM")).Block(
 				jen.Id("p").Dot(o.name+"WM").Op("=").Id("wm"),
-				jen.Id("p").Dot("fire"+o.name).Call(jen.Id("wm"))))
+				jen.Id("p").Dot("fire"+o.fn).Call(jen.Id("wm"))))
 		}
 		g.f.Comment(fmt.Sprintf("propagate%s moves the watermarks of the windowed operators further down the", s.goName))
 		g.f.Comment(fmt.Sprintf("graph from source %s, in graph order, closing their windows.", commentLines(s.src.Name)[0]))
@@ -307,10 +307,10 @@ func (g *generator) processCode(s *sourceInfo) {
 			if o.op.Windowed() {
 				flush = append(flush, jen.For(jen.Id("w").Op(":=").Lit(0).Op(";").Id("w").Op("<").Id("p").Dot(o.name).Dot("Len").Call().Op(";").Id("w").Op("++")).Block(
 					jen.List(jen.Id("start"), jen.Id("grp")).Op(":=").Id("p").Dot(o.name).Dot("At").Call(jen.Id("w")),
-					jen.Id("p").Dot("changes"+o.name).Call(jen.Id("start"), jen.Id("grp")),
+					jen.Id("p").Dot("changes"+o.fn).Call(jen.Id("start"), jen.Id("grp")),
 				))
 			} else {
-				flush = append(flush, jen.Id("p").Dot("changes"+o.name).Call(jen.Lit(0), jen.Id("p").Dot(o.name)))
+				flush = append(flush, jen.Id("p").Dot("changes"+o.fn).Call(jen.Lit(0), jen.Id("p").Dot(o.name)))
 			}
 		}
 		g.f.Comment(fmt.Sprintf("flush%s emits what the updating views over %s changed in the last batch,", s.goName, commentLines(s.src.Name)[0]))
@@ -357,7 +357,7 @@ func (g *generator) opRow(o *opInfo, tmp *int, acc rowAccess) []jen.Code {
 			if acc.weight != nil {
 				op = rt("window.OpOf").Call(acc.weight)
 			}
-			return append(stmts, jen.Id("p").Dot("emit"+o.name).Call(jen.Op("&").Id("out"), op))
+			return append(stmts, jen.Id("p").Dot("emit"+o.fn).Call(jen.Op("&").Id("out"), op))
 		}
 	} else {
 		tail = func(eg *exprGen) []jen.Code { return g.aggUpdate(o, eg) }
@@ -449,9 +449,9 @@ func stages(eg *exprGen, st []physical.Stage, tail func(*exprGen) []jen.Code) []
 // has reached, in order, emitting their rows.
 func (g *generator) closeWindows(o *opInfo) []jen.Code {
 	st := jen.Id("p").Dot(o.name)
-	emit := "close" + o.name
+	emit := "close" + o.fn
 	if o.op.Updating {
-		emit = "changes" + o.name
+		emit = "changes" + o.fn
 	}
 	if o.panes {
 		size := o.op.Window().Size
@@ -467,7 +467,7 @@ func (g *generator) closeWindows(o *opInfo) []jen.Code {
 				jen.If(jen.Id("ps").Op(">=").Id("ws").Op("+").Lit(size)).Block(jen.Break()),
 				jen.For(jen.Id("gi").Op(":=").Range().Id("pg").Dot("Keys")).Block(
 					jen.List(jen.Id("si"), jen.Id("_")).Op(":=").Id("sc").Dot("Find").Call(jen.Id("pg").Dot("Keys").Index(jen.Id("gi"))),
-					jen.Id("merge"+o.name).Call(jen.Op("&").Id("sc").Dot("States").Index(jen.Id("si")), jen.Op("&").Id("pg").Dot("States").Index(jen.Id("gi"))),
+					jen.Id("merge"+o.fn).Call(jen.Op("&").Id("sc").Dot("States").Index(jen.Id("si")), jen.Op("&").Id("pg").Dot("States").Index(jen.Id("gi"))),
 				),
 			),
 			jen.Id("p").Dot(emit).Call(jen.Id("ws"), jen.Id("sc")),
@@ -534,16 +534,16 @@ func (g *generator) inputCode(o *opInfo) {
 		if o.op.InputUpdating {
 			op = rt("window.OpOf").Call(jen.Id("w"))
 		}
-		body = append(body, jen.Id("p").Dot("emit"+o.name).Call(jen.Id("r"), op))
+		body = append(body, jen.Id("p").Dot("emit"+o.fn).Call(jen.Id("r"), op))
 	} else {
 		body = append(body, g.opRow(o, &tmp, acc)...)
 	}
 	g.f.Comment(fmt.Sprintf("push%s runs %s on a row of %s.", o.name, o.what(), in.what()))
-	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("push" + o.name).Params(params...).Block(body...)
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("push" + o.fn).Params(params...).Block(body...)
 	g.f.Line()
 	if o.op.Windowed() {
 		g.f.Comment(fmt.Sprintf("fire%s closes, in order, every window of %s whose end the watermark wm has reached.", o.name, o.what()))
-		g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("fire" + o.name).Params(jen.Id("wm").Int64()).Block(g.closeWindows(o)...)
+		g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("fire" + o.fn).Params(jen.Id("wm").Int64()).Block(g.closeWindows(o)...)
 		g.f.Line()
 	}
 }

@@ -53,8 +53,8 @@ func (g *generator) stateCode() {
 		id := layoutID(parts...)
 		units = append(units, unit{
 			id: "op:" + o.op.ID + ":" + id, name: o.what(),
-			save: []jen.Code{jen.Return(jen.Id("p").Dot("save" + o.name).Call(jen.Id("buf")))},
-			load: []jen.Code{jen.Id("p").Dot("load" + o.name).Call(jen.Id("d"))},
+			save: []jen.Code{jen.Return(jen.Id("p").Dot("save" + o.fn).Call(jen.Id("buf")))},
+			load: []jen.Code{jen.Id("p").Dot("load" + o.fn).Call(jen.Id("d"))},
 		})
 	}
 	var list, saves, loads []jen.Code
@@ -101,13 +101,13 @@ func (g *generator) opState(o *opInfo) {
 			jen.For(jen.Id("w").Op(":=").Lit(0).Op(";").Id("w").Op("<").Id("p").Dot(o.name).Dot("Len").Call().Op(";").Id("w").Op("++")).Block(
 				jen.List(jen.Id("start"), jen.Id("grp")).Op(":=").Id("p").Dot(o.name).Dot("At").Call(jen.Id("w")),
 				jen.Id("buf").Op("=").Add(rt("snapshot.AppendInt")).Call(jen.Id("buf"), jen.Id("start")),
-				jen.Id("buf").Op("=").Id("save"+o.name+"Groups").Call(jen.Id("buf"), jen.Id("grp")),
+				jen.Id("buf").Op("=").Id("save"+o.fn+"Groups").Call(jen.Id("buf"), jen.Id("grp")),
 			),
 			jen.Return(jen.Id("buf")),
 		}
 		load = []jen.Code{
 			jen.For(jen.Id("n").Op(":=").Id("d").Dot("Len").Call().Op(";").Id("n").Op(">").Lit(0).Op(";").Id("n").Op("--")).Block(
-				jen.Id("load"+o.name+"Groups").Call(jen.Id("d"), jen.Id("p").Dot(o.name).Dot("Window").Call(jen.Id("d").Dot("Int").Call())),
+				jen.Id("load"+o.fn+"Groups").Call(jen.Id("d"), jen.Id("p").Dot(o.name).Dot("Window").Call(jen.Id("d").Dot("Int").Call())),
 			),
 		}
 		if o.panes {
@@ -127,37 +127,50 @@ func (g *generator) opState(o *opInfo) {
 			load = append([]jen.Code{jen.Id("p").Dot(o.name + "WM").Op("=").Id("d").Dot("Int").Call()}, load...)
 		}
 	} else {
-		save = []jen.Code{jen.Return(jen.Id("save"+o.name+"Groups").Call(jen.Id("buf"), jen.Id("p").Dot(o.name)))}
-		load = []jen.Code{jen.Id("load"+o.name+"Groups").Call(jen.Id("d"), jen.Id("p").Dot(o.name))}
+		save = []jen.Code{jen.Return(jen.Id("save"+o.fn+"Groups").Call(jen.Id("buf"), jen.Id("p").Dot(o.name)))}
+		load = []jen.Code{jen.Id("load"+o.fn+"Groups").Call(jen.Id("d"), jen.Id("p").Dot(o.name))}
 	}
 	g.f.Comment(fmt.Sprintf("save%s encodes the state of %s.", o.name, o.what()))
-	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("save" + o.name).Params(jen.Id("buf").Index().Byte()).Index().Byte().Block(save...)
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("save" + o.fn).Params(jen.Id("buf").Index().Byte()).Index().Byte().Block(save...)
 	g.f.Line()
 	g.f.Comment(fmt.Sprintf("load%s decodes the state of %s into its empty state.", o.name, o.what()))
-	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("load" + o.name).Params(jen.Id("d").Op("*").Add(rt("snapshot.Decoder"))).Block(load...)
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("load" + o.fn).Params(jen.Id("d").Op("*").Add(rt("snapshot.Decoder"))).Block(load...)
 	g.f.Line()
 
 	// groups: count, then per group the key fields and the state fields
 	encKey, decKey, encAcc, decAcc := groupCodecs(o)
-	encBody := append([]jen.Code{
-		jen.Id("k").Op(":=").Op("&").Id("grp").Dot("Keys").Index(jen.Id("gi")),
-		jen.Id("a").Op(":=").Op("&").Id("grp").Dot("States").Index(jen.Id("gi")),
-		jen.List(jen.Id("_"), jen.Id("_")).Op("=").List(jen.Id("k"), jen.Id("a")),
-	}, append(encKey, encAcc...)...)
-	g.f.Func().Id("save"+o.name+"Groups").Params(jen.Id("buf").Index().Byte(), jen.Id("grp").Op("*").Add(groups)).Index().Byte().Block(
+	var encBody []jen.Code
+	if len(encKey) > 0 {
+		encBody = append(encBody, jen.Id("k").Op(":=").Op("&").Id("grp").Dot("Keys").Index(jen.Id("gi")))
+	}
+	if len(encAcc) > 0 {
+		encBody = append(encBody, jen.Id("a").Op(":=").Op("&").Id("grp").Dot("States").Index(jen.Id("gi")))
+	}
+	encBody = append(encBody, append(encKey, encAcc...)...)
+	rangeGroups := jen.For(jen.Id("gi").Op(":=").Range().Id("grp").Dot("Keys")).Block(encBody...)
+	if len(encBody) == 0 {
+		rangeGroups = jen.Null() // nothing but the count to save
+	}
+	g.f.Func().Id("save"+o.fn+"Groups").Params(jen.Id("buf").Index().Byte(), jen.Id("grp").Op("*").Add(groups)).Index().Byte().Block(
 		jen.Id("buf").Op("=").Add(rt("snapshot.AppendUint")).Call(jen.Id("buf"), jen.Uint64().Call(jen.Id("grp").Dot("Len").Call())),
-		jen.For(jen.Id("gi").Op(":=").Range().Id("grp").Dot("Keys")).Block(encBody...),
+		rangeGroups,
 		jen.Return(jen.Id("buf")),
 	)
 	g.f.Line()
-	decBody := append([]jen.Code{jen.Var().Id("key").Id(o.keyType()), jen.Id("k").Op(":=").Op("&").Id("key"), jen.Id("_").Op("=").Id("k")}, decKey...)
-	decBody = append(decBody,
-		jen.List(jen.Id("gi"), jen.Id("_")).Op(":=").Id("grp").Dot("Find").Call(jen.Id("key")),
-		jen.Id("a").Op(":=").Op("&").Id("grp").Dot("States").Index(jen.Id("gi")),
-		jen.Id("_").Op("=").Id("a"),
-	)
+	decBody := []jen.Code{jen.Var().Id("key").Id(o.keyType())}
+	if len(decKey) > 0 {
+		decBody = append(decBody, jen.Id("k").Op(":=").Op("&").Id("key"))
+	}
+	decBody = append(decBody, decKey...)
+	if len(decAcc) > 0 {
+		decBody = append(decBody,
+			jen.List(jen.Id("gi"), jen.Id("_")).Op(":=").Id("grp").Dot("Find").Call(jen.Id("key")),
+			jen.Id("a").Op(":=").Op("&").Id("grp").Dot("States").Index(jen.Id("gi")))
+	} else {
+		decBody = append(decBody, jen.Id("grp").Dot("Find").Call(jen.Id("key")))
+	}
 	decBody = append(decBody, decAcc...)
-	g.f.Func().Id("load"+o.name+"Groups").Params(jen.Id("d").Op("*").Add(rt("snapshot.Decoder")), jen.Id("grp").Op("*").Add(groups)).Block(
+	g.f.Func().Id("load"+o.fn+"Groups").Params(jen.Id("d").Op("*").Add(rt("snapshot.Decoder")), jen.Id("grp").Op("*").Add(groups)).Block(
 		jen.Id("n").Op(":=").Id("d").Dot("Len").Call(),
 		jen.Id("grp").Dot("Grow").Call(jen.Id("n")),
 		jen.For(jen.Op(";").Id("n").Op(">").Lit(0).Op(";").Id("n").Op("--")).Block(decBody...),

@@ -39,8 +39,9 @@ sourceElement
     | identifier typeName (NOT NULL | NULL)?            # columnElement
     ;
 
+// CREATE STREAM is LaminarDB's word for a view whose rows flow on; same as a view.
 createView
-    : CREATE MATERIALIZED? VIEW identifier AS query
+    : CREATE (MATERIALIZED? VIEW | STREAM) identifier AS query
     ;
 
 createSink
@@ -281,7 +282,7 @@ joinWord
     ;
 
 nonReserved
-    : SOURCE | SINK | VIEW | MATERIALIZED | TABLE | WATERMARK | FOR | DESCRIPTOR
+    : SOURCE | SINK | VIEW | MATERIALIZED | STREAM | TABLE | WATERMARK | FOR | DESCRIPTOR
     | DOUBLE | PRECISION | TIMESTAMP | INTERVAL | SUBSTRING | EXISTS | OVER
     | WINDOW | CLOSE | CHANGES | AFTER | PERIODICALLY | ALL | ASC | DESC
     ;
@@ -349,6 +350,7 @@ PRECISION: 'PRECISION';
 RIGHT: 'RIGHT';
 SINK: 'SINK';
 SOURCE: 'SOURCE';
+STREAM: 'STREAM';
 SUBSTRING: 'SUBSTRING';
 TABLE: 'TABLE';
 TIMESTAMP: 'TIMESTAMP';

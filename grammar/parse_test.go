@@ -32,6 +32,12 @@ func TestParseShapes(t *testing.T) {
 	tests := []struct {
 		name, src, want string
 	}{
+		{"create stream", "CREATE STREAM s AS SELECT a FROM t;", "(view s (select [a] from (table t)))"},
+		{"union all", "CREATE VIEW v AS SELECT a FROM x UNION ALL SELECT a FROM y UNION SELECT b FROM z EMIT CHANGES;",
+			"(view v (select [a] from (table x) emit-changes union-all (select [a] from (table y) emit-changes) union (select [b] from (table z) emit-changes)))"},
+		{"subquery in from", "CREATE VIEW v AS SELECT * FROM (SELECT a FROM t) q;", "(view v (select [*] from (subquery (select [a] from (table t)) as q)))"},
+		{"ctes", "CREATE VIEW v AS WITH x AS (SELECT a FROM t), y AS (SELECT a FROM x) SELECT a FROM y;",
+			"(view v (with x (select [a] from (table t)) (with y (select [a] from (table x)) (select [a] from (table y)))))"},
 		{"source", `CREATE SOURCE trades (symbol VARCHAR NOT NULL, price DOUBLE, qty BIGINT NULL, ts TIMESTAMP(3) NOT NULL,
 			WATERMARK FOR ts AS ts - INTERVAL '5' SECOND) WITH (connector = 'file', path = 'trades.jsonl');`,
 			`(source trades (symbol VARCHAR notnull) (price DOUBLE) (qty BIGINT) (ts TIMESTAMP[3] notnull) (watermark ts (- ts (interval "5" SECOND))) {connector="file" path="trades.jsonl"})`},
@@ -301,9 +307,7 @@ func TestErrors(t *testing.T) {
 		{"comma join", "CREATE VIEW v AS SELECT * FROM a, b;", []string{`1:35 LDB-1003 joining tables with "," is not supported yet`}},
 		{"order by limit", "CREATE VIEW v AS SELECT * FROM a ORDER BY x DESC LIMIT 5;",
 			[]string{`1:34 LDB-1003 ORDER BY is not supported yet`, `1:50 LDB-1003 LIMIT is not supported yet`}},
-		{"union", "CREATE VIEW v AS SELECT a FROM x UNION ALL SELECT a FROM y;", []string{`1:34 LDB-1003 UNION is not supported yet`}},
-		{"subquery in from", "CREATE VIEW v AS SELECT * FROM (SELECT a FROM t) q;",
-			[]string{`1:32 LDB-1003 subqueries in FROM are not supported yet: define a view and select from it`}},
+		{"intersect", "CREATE VIEW v AS SELECT a FROM x INTERSECT SELECT a FROM y;", []string{`1:34 LDB-1003 INTERSECT is not supported yet: UNION and UNION ALL are`}},
 		{"subquery in expression", "CREATE VIEW v AS SELECT * FROM t WHERE a IN (SELECT b FROM u) OR EXISTS (SELECT 1 FROM u);",
 			[]string{`1:46 LDB-1003 subqueries are not supported yet`, `1:66 LDB-1003 subqueries are not supported yet`}},
 		{"emit after watermark", "CREATE VIEW v AS SELECT * FROM t EMIT AFTER WATERMARK;",
@@ -312,8 +316,6 @@ func TestErrors(t *testing.T) {
 			[]string{`1:34 LDB-1003 EMIT PERIODICALLY is not supported yet: use EMIT CHANGES`}},
 		{"over", "CREATE VIEW v AS SELECT SUM(a) OVER (PARTITION BY k ORDER BY ts) FROM t;",
 			[]string{`1:32 LDB-1003 OVER windows are not supported yet`}},
-		{"cte", "CREATE VIEW v AS WITH x AS (SELECT a FROM t) SELECT a FROM x;",
-			[]string{`1:18 LDB-1003 WITH (common table expressions) is not supported yet: define a view instead`}},
 		{"qualified star", "CREATE VIEW v AS SELECT t.* FROM t;", []string{`1:25 LDB-1003 t.* is not supported yet: use * or name the columns`}},
 		{"session window", "CREATE VIEW v AS SELECT * FROM SESSION(t, ts, INTERVAL '1' MINUTE);", []string{`1:32 LDB-1003 SESSION windows are not supported yet`}},
 		{"other table function", "CREATE VIEW v AS SELECT * FROM TABLE(unnest(x));",

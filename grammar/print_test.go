@@ -75,7 +75,20 @@ func sexpr(n any) string {
 		case ast.EmitChanges:
 			parts = append(parts, "emit-changes")
 		}
-		return "(" + strings.Join(parts, " ") + ")"
+		for _, op := range n.SetOps {
+			word := "union-all"
+			if op.Distinct {
+				word = "union"
+			}
+			parts = append(parts, word, sexpr(op.Query))
+		}
+		out := "(" + strings.Join(parts, " ") + ")"
+		for i := len(n.With) - 1; i >= 0; i-- {
+			out = "(with " + identStr(n.With[i].Name) + " " + sexpr(n.With[i].Query) + " " + out + ")"
+		}
+		return out
+	case *ast.Subquery:
+		return "(subquery " + sexpr(n.Query) + aliasStr(n.Alias) + ")"
 	case *ast.TableName:
 		return "(table " + identStr(n.Name) + aliasStr(n.Alias) + ")"
 	case *ast.WindowTVF:

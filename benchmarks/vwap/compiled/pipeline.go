@@ -302,7 +302,7 @@ func (p *engine) fireTrades(wm int64) {
 	for p.op0.Len() > 0 && p.op0.NextEnd() <= wm {
 		p.ctx.WindowClosed()
 		start, grp := p.op0.PopEarliest()
-		p.closeop0(start, grp)
+		p.closeOp0(start, grp)
 		p.op0.Release(grp)
 	}
 }
@@ -321,8 +321,8 @@ func (p *engine) endTrades() {
 	p.fireTrades(math.MaxInt64)
 }
 
-// emitop0 writes a row of view vwap to its sinks.
-func (p *engine) emitop0(row *VwapRow, op byte) {
+// emitop0 writes a row of view vwap to its sinks and the operators reading it.
+func (p *engine) emitOp0(row *VwapRow, op byte) {
 	for _, s := range p.op0Sinks {
 		s.Rows++
 		if !s.Discard {
@@ -347,11 +347,10 @@ type op0Acc struct {
 }
 
 // closeop0 emits the rows of a window of view vwap that has closed.
-func (p *engine) closeop0(start int64, grp *window.Groups[op0Key, op0Acc]) {
+func (p *engine) closeOp0(start int64, grp *window.Groups[op0Key, op0Acc]) {
 	for gi := range grp.Keys {
 		k := &grp.Keys[gi]
 		acc := &grp.States[gi]
-		_ = k
 		t0 := value.Null[float64]{
 			V:     acc.A0,
 			Valid: acc.N0 > 0,
@@ -375,34 +374,33 @@ func (p *engine) closeop0(start int64, grp *window.Groups[op0Key, op0Acc]) {
 			WindowEnd:   (start + int64(60000000)),
 			WindowStart: start,
 		}
-		p.emitop0(&out, '+')
+		p.emitOp0(&out, '+')
 	}
 }
 
 // saveop0 encodes the state of view vwap.
-func (p *engine) saveop0(buf []byte) []byte {
+func (p *engine) saveOp0(buf []byte) []byte {
 	buf = snapshot.AppendUint(buf, uint64(p.op0.Len()))
 	for w := 0; w < p.op0.Len(); w++ {
 		start, grp := p.op0.At(w)
 		buf = snapshot.AppendInt(buf, start)
-		buf = saveop0Groups(buf, grp)
+		buf = saveOp0Groups(buf, grp)
 	}
 	return buf
 }
 
 // loadop0 decodes the state of view vwap into its empty state.
-func (p *engine) loadop0(d *snapshot.Decoder) {
+func (p *engine) loadOp0(d *snapshot.Decoder) {
 	for n := d.Len(); n > 0; n-- {
-		loadop0Groups(d, p.op0.Window(d.Int()))
+		loadOp0Groups(d, p.op0.Window(d.Int()))
 	}
 }
 
-func saveop0Groups(buf []byte, grp *window.Groups[op0Key, op0Acc]) []byte {
+func saveOp0Groups(buf []byte, grp *window.Groups[op0Key, op0Acc]) []byte {
 	buf = snapshot.AppendUint(buf, uint64(grp.Len()))
 	for gi := range grp.Keys {
 		k := &grp.Keys[gi]
 		a := &grp.States[gi]
-		_, _ = k, a
 		buf = snapshot.AppendString(buf, k.K0)
 		buf = snapshot.AppendFloat(buf, a.A0)
 		buf = snapshot.AppendInt(buf, a.N0)
@@ -413,17 +411,15 @@ func saveop0Groups(buf []byte, grp *window.Groups[op0Key, op0Acc]) []byte {
 	return buf
 }
 
-func loadop0Groups(d *snapshot.Decoder, grp *window.Groups[op0Key, op0Acc]) {
+func loadOp0Groups(d *snapshot.Decoder, grp *window.Groups[op0Key, op0Acc]) {
 	n := d.Len()
 	grp.Grow(n)
 	for ; n > 0; n-- {
 		var key op0Key
 		k := &key
-		_ = k
 		k.K0 = d.String()
 		gi, _ := grp.Find(key)
 		a := &grp.States[gi]
-		_ = a
 		a.A0 = d.Float()
 		a.N0 = d.Int()
 		a.A1 = d.Int()
@@ -453,7 +449,7 @@ func (p *engine) SaveState(i int, buf []byte) []byte {
 	case 0:
 		return snapshot.AppendInt(buf, p.srcTrades.wm)
 	case 1:
-		return p.saveop0(buf)
+		return p.saveOp0(buf)
 	}
 	return buf
 }
@@ -465,7 +461,7 @@ func (p *engine) LoadState(i int, data []byte) error {
 	case 0:
 		p.srcTrades.wm = d.Int()
 	case 1:
-		p.loadop0(d)
+		p.loadOp0(d)
 	}
 	return d.Finish()
 }

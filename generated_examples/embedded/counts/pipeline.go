@@ -213,9 +213,10 @@ func (p *engine) ProcessClicks(rows []ClicksRow, b *connector.LineBatch, lines [
 	p.flushClicks()
 }
 
-// flushClicks emits what the updating views over clicks changed in the last batch.
+// flushClicks emits what the updating views over clicks changed in the last batch,
+// in graph order, so that each sees the changes of those it reads.
 func (p *engine) flushClicks() {
-	p.changesop0(0, p.op0)
+	p.changesOp0(0, p.op0)
 }
 
 // endClicks handles the end of source clicks.
@@ -223,8 +224,8 @@ func (p *engine) endClicks() {
 	p.flushClicks()
 }
 
-// emitop0 writes a row of view page_counts to its sinks.
-func (p *engine) emitop0(row *PageCountsRow, op byte) {
+// emitop0 writes a row of view page_counts to its sinks and the operators reading it.
+func (p *engine) emitOp0(row *PageCountsRow, op byte) {
 	for _, s := range p.op0Sinks {
 		s.Rows++
 		if !s.Discard {
@@ -248,12 +249,10 @@ type op0Acc struct {
 }
 
 // changesop0 emits the changes of the groups of view page_counts touched since the last flush.
-func (p *engine) changesop0(start int64, grp *window.Groups[op0Key, op0Acc]) {
-	_ = start
+func (p *engine) changesOp0(start int64, grp *window.Groups[op0Key, op0Acc]) {
 	for _, gi := range grp.Dirty {
 		k := &grp.Keys[gi]
 		acc := &grp.States[gi]
-		_ = k
 		acc.dirty = false
 		var row PageCountsRow
 		pass := false
@@ -264,11 +263,11 @@ func (p *engine) changesop0(start int64, grp *window.Groups[op0Key, op0Acc]) {
 		pass = true
 		// retract the row the sinks saw, then insert the new one; an unchanged row emits nothing
 		if acc.emitted && (!pass || row != acc.last) {
-			p.emitop0(&acc.last, '-')
+			p.emitOp0(&acc.last, '-')
 			acc.emitted = false
 		}
 		if pass && !acc.emitted {
-			p.emitop0(&row, '+')
+			p.emitOp0(&row, '+')
 			acc.last = row
 			acc.emitted = true
 		}
@@ -277,21 +276,20 @@ func (p *engine) changesop0(start int64, grp *window.Groups[op0Key, op0Acc]) {
 }
 
 // saveop0 encodes the state of view page_counts.
-func (p *engine) saveop0(buf []byte) []byte {
-	return saveop0Groups(buf, p.op0)
+func (p *engine) saveOp0(buf []byte) []byte {
+	return saveOp0Groups(buf, p.op0)
 }
 
 // loadop0 decodes the state of view page_counts into its empty state.
-func (p *engine) loadop0(d *snapshot.Decoder) {
-	loadop0Groups(d, p.op0)
+func (p *engine) loadOp0(d *snapshot.Decoder) {
+	loadOp0Groups(d, p.op0)
 }
 
-func saveop0Groups(buf []byte, grp *window.Groups[op0Key, op0Acc]) []byte {
+func saveOp0Groups(buf []byte, grp *window.Groups[op0Key, op0Acc]) []byte {
 	buf = snapshot.AppendUint(buf, uint64(grp.Len()))
 	for gi := range grp.Keys {
 		k := &grp.Keys[gi]
 		a := &grp.States[gi]
-		_, _ = k, a
 		buf = snapshot.AppendString(buf, k.K0)
 		buf = snapshot.AppendInt(buf, a.A0)
 		buf = snapshot.AppendBool(buf, a.emitted)
@@ -301,17 +299,15 @@ func saveop0Groups(buf []byte, grp *window.Groups[op0Key, op0Acc]) []byte {
 	return buf
 }
 
-func loadop0Groups(d *snapshot.Decoder, grp *window.Groups[op0Key, op0Acc]) {
+func loadOp0Groups(d *snapshot.Decoder, grp *window.Groups[op0Key, op0Acc]) {
 	n := d.Len()
 	grp.Grow(n)
 	for ; n > 0; n-- {
 		var key op0Key
 		k := &key
-		_ = k
 		k.K0 = d.String()
 		gi, _ := grp.Find(key)
 		a := &grp.States[gi]
-		_ = a
 		a.A0 = d.Int()
 		a.emitted = d.Bool()
 		a.last.Page = d.String()
@@ -335,7 +331,7 @@ func (p *engine) StateUnits() []job.StateUnit {
 func (p *engine) SaveState(i int, buf []byte) []byte {
 	switch i {
 	case 0:
-		return p.saveop0(buf)
+		return p.saveOp0(buf)
 	}
 	return buf
 }
@@ -345,7 +341,7 @@ func (p *engine) LoadState(i int, data []byte) error {
 	d := snapshot.NewDecoder(data)
 	switch i {
 	case 0:
-		p.loadop0(d)
+		p.loadOp0(d)
 	}
 	return d.Finish()
 }

@@ -336,14 +336,15 @@ func (p *engine) fireTrades(wm int64) {
 	for p.op0.Len() > 0 && p.op0.NextEnd() <= wm {
 		p.ctx.WindowClosed()
 		start, grp := p.op0.PopEarliest()
-		p.closeop0(start, grp)
+		p.closeOp0(start, grp)
 		p.op0.Release(grp)
 	}
 }
 
-// flushTrades emits what the updating views over trades changed in the last batch.
+// flushTrades emits what the updating views over trades changed in the last batch,
+// in graph order, so that each sees the changes of those it reads.
 func (p *engine) flushTrades() {
-	p.changesop1(0, p.op1)
+	p.changesOp1(0, p.op1)
 }
 
 // advanceTrades moves the watermark of source trades forward to wm.
@@ -361,8 +362,8 @@ func (p *engine) endTrades() {
 	p.flushTrades()
 }
 
-// emitop0 writes a row of view vwap to its sinks.
-func (p *engine) emitop0(row *VwapRow, op byte) {
+// emitop0 writes a row of view vwap to its sinks and the operators reading it.
+func (p *engine) emitOp0(row *VwapRow, op byte) {
 	for _, s := range p.op0Sinks {
 		s.Rows++
 		if !s.Discard {
@@ -385,11 +386,10 @@ type op0Acc struct {
 }
 
 // closeop0 emits the rows of a window of view vwap that has closed.
-func (p *engine) closeop0(start int64, grp *window.Groups[op0Key, op0Acc]) {
+func (p *engine) closeOp0(start int64, grp *window.Groups[op0Key, op0Acc]) {
 	for gi := range grp.Keys {
 		k := &grp.Keys[gi]
 		acc := &grp.States[gi]
-		_ = k
 		t0 := value.DivFloatNN(acc.A0, (float64(acc.A1)))
 		out := VwapRow{
 			Symbol:      k.K0,
@@ -398,12 +398,12 @@ func (p *engine) closeop0(start int64, grp *window.Groups[op0Key, op0Acc]) {
 			WindowEnd:   (start + int64(10000000)),
 			WindowStart: start,
 		}
-		p.emitop0(&out, '+')
+		p.emitOp0(&out, '+')
 	}
 }
 
-// emitop1 writes a row of view volume_by_symbol to its sinks.
-func (p *engine) emitop1(row *VolumeBySymbolRow, op byte) {
+// emitop1 writes a row of view volume_by_symbol to its sinks and the operators reading it.
+func (p *engine) emitOp1(row *VolumeBySymbolRow, op byte) {
 	for _, s := range p.op1Sinks {
 		s.Rows++
 		if !s.Discard {
@@ -429,12 +429,10 @@ type op1Acc struct {
 }
 
 // changesop1 emits the changes of the groups of view volume_by_symbol touched since the last flush.
-func (p *engine) changesop1(start int64, grp *window.Groups[op1Key, op1Acc]) {
-	_ = start
+func (p *engine) changesOp1(start int64, grp *window.Groups[op1Key, op1Acc]) {
 	for _, gi := range grp.Dirty {
 		k := &grp.Keys[gi]
 		acc := &grp.States[gi]
-		_ = k
 		acc.dirty = false
 		var row VolumeBySymbolRow
 		pass := false
@@ -446,11 +444,11 @@ func (p *engine) changesop1(start int64, grp *window.Groups[op1Key, op1Acc]) {
 		pass = true
 		// retract the row the sinks saw, then insert the new one; an unchanged row emits nothing
 		if acc.emitted && (!pass || row != acc.last) {
-			p.emitop1(&acc.last, '-')
+			p.emitOp1(&acc.last, '-')
 			acc.emitted = false
 		}
 		if pass && !acc.emitted {
-			p.emitop1(&row, '+')
+			p.emitOp1(&row, '+')
 			acc.last = row
 			acc.emitted = true
 		}
@@ -459,29 +457,28 @@ func (p *engine) changesop1(start int64, grp *window.Groups[op1Key, op1Acc]) {
 }
 
 // saveop0 encodes the state of view vwap.
-func (p *engine) saveop0(buf []byte) []byte {
+func (p *engine) saveOp0(buf []byte) []byte {
 	buf = snapshot.AppendUint(buf, uint64(p.op0.Len()))
 	for w := 0; w < p.op0.Len(); w++ {
 		start, grp := p.op0.At(w)
 		buf = snapshot.AppendInt(buf, start)
-		buf = saveop0Groups(buf, grp)
+		buf = saveOp0Groups(buf, grp)
 	}
 	return buf
 }
 
 // loadop0 decodes the state of view vwap into its empty state.
-func (p *engine) loadop0(d *snapshot.Decoder) {
+func (p *engine) loadOp0(d *snapshot.Decoder) {
 	for n := d.Len(); n > 0; n-- {
-		loadop0Groups(d, p.op0.Window(d.Int()))
+		loadOp0Groups(d, p.op0.Window(d.Int()))
 	}
 }
 
-func saveop0Groups(buf []byte, grp *window.Groups[op0Key, op0Acc]) []byte {
+func saveOp0Groups(buf []byte, grp *window.Groups[op0Key, op0Acc]) []byte {
 	buf = snapshot.AppendUint(buf, uint64(grp.Len()))
 	for gi := range grp.Keys {
 		k := &grp.Keys[gi]
 		a := &grp.States[gi]
-		_, _ = k, a
 		buf = snapshot.AppendString(buf, k.K0)
 		buf = snapshot.AppendFloat(buf, a.A0)
 		buf = snapshot.AppendInt(buf, a.A1)
@@ -490,17 +487,15 @@ func saveop0Groups(buf []byte, grp *window.Groups[op0Key, op0Acc]) []byte {
 	return buf
 }
 
-func loadop0Groups(d *snapshot.Decoder, grp *window.Groups[op0Key, op0Acc]) {
+func loadOp0Groups(d *snapshot.Decoder, grp *window.Groups[op0Key, op0Acc]) {
 	n := d.Len()
 	grp.Grow(n)
 	for ; n > 0; n-- {
 		var key op0Key
 		k := &key
-		_ = k
 		k.K0 = d.String()
 		gi, _ := grp.Find(key)
 		a := &grp.States[gi]
-		_ = a
 		a.A0 = d.Float()
 		a.A1 = d.Int()
 		a.A2 = d.Int()
@@ -508,21 +503,20 @@ func loadop0Groups(d *snapshot.Decoder, grp *window.Groups[op0Key, op0Acc]) {
 }
 
 // saveop1 encodes the state of view volume_by_symbol.
-func (p *engine) saveop1(buf []byte) []byte {
-	return saveop1Groups(buf, p.op1)
+func (p *engine) saveOp1(buf []byte) []byte {
+	return saveOp1Groups(buf, p.op1)
 }
 
 // loadop1 decodes the state of view volume_by_symbol into its empty state.
-func (p *engine) loadop1(d *snapshot.Decoder) {
-	loadop1Groups(d, p.op1)
+func (p *engine) loadOp1(d *snapshot.Decoder) {
+	loadOp1Groups(d, p.op1)
 }
 
-func saveop1Groups(buf []byte, grp *window.Groups[op1Key, op1Acc]) []byte {
+func saveOp1Groups(buf []byte, grp *window.Groups[op1Key, op1Acc]) []byte {
 	buf = snapshot.AppendUint(buf, uint64(grp.Len()))
 	for gi := range grp.Keys {
 		k := &grp.Keys[gi]
 		a := &grp.States[gi]
-		_, _ = k, a
 		buf = snapshot.AppendString(buf, k.K0)
 		buf = snapshot.AppendInt(buf, a.A0)
 		buf = snapshot.AppendFloat(buf, a.A1)
@@ -535,17 +529,15 @@ func saveop1Groups(buf []byte, grp *window.Groups[op1Key, op1Acc]) []byte {
 	return buf
 }
 
-func loadop1Groups(d *snapshot.Decoder, grp *window.Groups[op1Key, op1Acc]) {
+func loadOp1Groups(d *snapshot.Decoder, grp *window.Groups[op1Key, op1Acc]) {
 	n := d.Len()
 	grp.Grow(n)
 	for ; n > 0; n-- {
 		var key op1Key
 		k := &key
-		_ = k
 		k.K0 = d.String()
 		gi, _ := grp.Find(key)
 		a := &grp.States[gi]
-		_ = a
 		a.A0 = d.Int()
 		a.A1 = d.Float()
 		a.N1 = d.Int()
@@ -580,9 +572,9 @@ func (p *engine) SaveState(i int, buf []byte) []byte {
 	case 0:
 		return snapshot.AppendInt(buf, p.srcTrades.wm)
 	case 1:
-		return p.saveop0(buf)
+		return p.saveOp0(buf)
 	case 2:
-		return p.saveop1(buf)
+		return p.saveOp1(buf)
 	}
 	return buf
 }
@@ -594,9 +586,9 @@ func (p *engine) LoadState(i int, data []byte) error {
 	case 0:
 		p.srcTrades.wm = d.Int()
 	case 1:
-		p.loadop0(d)
+		p.loadOp0(d)
 	case 2:
-		p.loadop1(d)
+		p.loadOp1(d)
 	}
 	return d.Finish()
 }

@@ -390,7 +390,7 @@ func (p *engine) ProcessOrders(rows []OrdersRow, b *connector.LineBatch, lines [
 					Tag:      t18,
 					Ts:       r.Ts,
 				}
-				p.emitop0(&out, '+')
+				p.emitOp0(&out, '+')
 			}
 		}
 	}
@@ -400,7 +400,7 @@ func (p *engine) ProcessOrders(rows []OrdersRow, b *connector.LineBatch, lines [
 func (p *engine) endOrders() {}
 
 // emitop0 writes a row of view big_orders to its sinks and the operators reading it.
-func (p *engine) emitop0(row *BigOrdersRow, op byte) {
+func (p *engine) emitOp0(row *BigOrdersRow, op byte) {
 	for _, s := range p.op0Sinks {
 		s.Rows++
 		if !s.Discard {

@@ -320,10 +320,10 @@ func (p *engine) fireReadings(wm int64) {
 			}
 			for gi := range pg.Keys {
 				si, _ := sc.Find(pg.Keys[gi])
-				mergeop0(&sc.States[si], &pg.States[gi])
+				mergeOp0(&sc.States[si], &pg.States[gi])
 			}
 		}
-		p.closeop0(ws, sc)
+		p.closeOp0(ws, sc)
 		p.op0.Emitted(ws)
 	}
 	p.op0.Closed(wm)
@@ -344,7 +344,7 @@ func (p *engine) endReadings() {
 }
 
 // emitop0 writes a row of view busy_sensors to its sinks and the operators reading it.
-func (p *engine) emitop0(row *BusySensorsRow, op byte) {
+func (p *engine) emitOp0(row *BusySensorsRow, op byte) {
 	for _, s := range p.op0Sinks {
 		s.Rows++
 		if !s.Discard {
@@ -370,7 +370,7 @@ type op0Acc struct {
 }
 
 // mergeop0 folds a pane's state of a group into its window's.
-func mergeop0(dst, src *op0Acc) {
+func mergeOp0(dst, src *op0Acc) {
 	dst.A0 += src.A0
 	dst.N0 += src.N0
 	if src.N1 > 0 && (dst.N1 == 0 || src.A1 > dst.A1) {
@@ -382,11 +382,10 @@ func mergeop0(dst, src *op0Acc) {
 }
 
 // closeop0 emits the rows of a window of view busy_sensors that has closed.
-func (p *engine) closeop0(start int64, grp *window.Groups[op0Key, op0Acc]) {
+func (p *engine) closeOp0(start int64, grp *window.Groups[op0Key, op0Acc]) {
 	for gi := range grp.Keys {
 		k := &grp.Keys[gi]
 		acc := &grp.States[gi]
-		_ = k
 		t0 := value.Null[float64]{
 			V:     acc.A0 / float64(acc.N0),
 			Valid: acc.N0 > 0,
@@ -409,39 +408,38 @@ func (p *engine) closeop0(start int64, grp *window.Groups[op0Key, op0Acc]) {
 				WindowEnd:   t2,
 				WindowStart: start,
 			}
-			p.emitop0(&out, '+')
+			p.emitOp0(&out, '+')
 		}
 	}
 }
 
 // saveop0 encodes the state of view busy_sensors.
-func (p *engine) saveop0(buf []byte) []byte {
+func (p *engine) saveOp0(buf []byte) []byte {
 	buf = snapshot.AppendInt(buf, p.op0.Next)
 	buf = snapshot.AppendBool(buf, p.op0.Started)
 	buf = snapshot.AppendUint(buf, uint64(p.op0.Len()))
 	for w := 0; w < p.op0.Len(); w++ {
 		start, grp := p.op0.At(w)
 		buf = snapshot.AppendInt(buf, start)
-		buf = saveop0Groups(buf, grp)
+		buf = saveOp0Groups(buf, grp)
 	}
 	return buf
 }
 
 // loadop0 decodes the state of view busy_sensors into its empty state.
-func (p *engine) loadop0(d *snapshot.Decoder) {
+func (p *engine) loadOp0(d *snapshot.Decoder) {
 	p.op0.Next = d.Int()
 	p.op0.Started = d.Bool()
 	for n := d.Len(); n > 0; n-- {
-		loadop0Groups(d, p.op0.Window(d.Int()))
+		loadOp0Groups(d, p.op0.Window(d.Int()))
 	}
 }
 
-func saveop0Groups(buf []byte, grp *window.Groups[op0Key, op0Acc]) []byte {
+func saveOp0Groups(buf []byte, grp *window.Groups[op0Key, op0Acc]) []byte {
 	buf = snapshot.AppendUint(buf, uint64(grp.Len()))
 	for gi := range grp.Keys {
 		k := &grp.Keys[gi]
 		a := &grp.States[gi]
-		_, _ = k, a
 		buf = snapshot.AppendString(buf, k.K1)
 		buf = snapshot.AppendFloat(buf, a.A0)
 		buf = snapshot.AppendInt(buf, a.N0)
@@ -453,17 +451,15 @@ func saveop0Groups(buf []byte, grp *window.Groups[op0Key, op0Acc]) []byte {
 	return buf
 }
 
-func loadop0Groups(d *snapshot.Decoder, grp *window.Groups[op0Key, op0Acc]) {
+func loadOp0Groups(d *snapshot.Decoder, grp *window.Groups[op0Key, op0Acc]) {
 	n := d.Len()
 	grp.Grow(n)
 	for ; n > 0; n-- {
 		var key op0Key
 		k := &key
-		_ = k
 		k.K1 = d.String()
 		gi, _ := grp.Find(key)
 		a := &grp.States[gi]
-		_ = a
 		a.A0 = d.Float()
 		a.N0 = d.Int()
 		a.A1 = d.Float()
@@ -494,7 +490,7 @@ func (p *engine) SaveState(i int, buf []byte) []byte {
 	case 0:
 		return snapshot.AppendInt(buf, p.srcReadings.wm)
 	case 1:
-		return p.saveop0(buf)
+		return p.saveOp0(buf)
 	}
 	return buf
 }
@@ -506,7 +502,7 @@ func (p *engine) LoadState(i int, data []byte) error {
 	case 0:
 		p.srcReadings.wm = d.Int()
 	case 1:
-		p.loadop0(d)
+		p.loadOp0(d)
 	}
 	return d.Finish()
 }
