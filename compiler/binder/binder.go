@@ -254,6 +254,9 @@ func (b *binder) finish() {
 			d.Hint = "write CREATE SINK " + s.Name + " FROM <view> or INSERT INTO " + s.Name + " SELECT ..."
 		}
 	}
+	if b.diags.HasErrors() {
+		return // unread sources and views would only echo the errors
+	}
 	read := map[*plan.Source]bool{}
 	for _, v := range b.p.Views {
 		for _, s := range plan.Sources(v.Root) {

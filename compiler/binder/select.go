@@ -306,6 +306,10 @@ func (b *binder) windowNode(kind ast.WindowKind, in plan.Node, inName string, co
 	}
 	schema := in.Schema()
 	times := plan.EventTimes(in)
+	if !in.AppendOnly() {
+		b.diags.Errorf(diag.BadWindow, pos, "%s over %s: windows need an append-only input, and %s is updating", name, inName, inName).Hint = "give the inner query a window and EMIT ON WINDOW CLOSE"
+		return nil
+	}
 	if len(times) == 0 {
 		if scan, ok := in.(*plan.Scan); ok {
 			d := b.diags.Errorf(diag.NoWatermark, pos, "%s over %s needs a watermark on the source", name, inName)
@@ -314,10 +318,6 @@ func (b *binder) windowNode(kind ast.WindowKind, in plan.Node, inName string, co
 		}
 		d := b.diags.Errorf(diag.NoWatermark, pos, "%s over %s needs an event-time column with a watermark, and %s has none", name, inName, inName)
 		d.Hint = "window a source's watermark column, or the window_start/window_end of a windowed view that emits on window close"
-		return nil
-	}
-	if !in.AppendOnly() {
-		b.diags.Errorf(diag.BadWindow, pos, "%s over %s: windows need an append-only input, and %s is updating", name, inName, inName).Hint = "give the inner query a window and EMIT ON WINDOW CLOSE"
 		return nil
 	}
 	if _, ok := plan.EventTimeCol(in, col); !ok {

@@ -20,6 +20,7 @@ var Rules = []Rule{
 	{"MergeFilters", MergeFilters},
 	{"PushDownFilters", PushDownFilters},
 	{"MergeFilters", MergeFilters},
+	{"MergeProjects", MergeProjects},
 	{"PruneColumns", PruneColumns},
 }
 
@@ -130,6 +131,51 @@ func MergeFilters(root plan.Node) plan.Node {
 
 func and(a, b plan.Expr) plan.Expr {
 	return &plan.Binary{Op: "AND", L: a, R: b, T: types.Type{Kind: types.Bool, Nullable: a.Type().Nullable || b.Type().Nullable}}
+}
+
+// MergeProjects turns Project(Project(x)) into one Project over x when no
+// computed column of the inner one would be computed twice: each is read at
+// most once by the outer one (plain columns and constants any number of times).
+// A subquery, a CTE or a UNION arm's cast adds projections that this folds.
+func MergeProjects(root plan.Node) plan.Node {
+	return bottomUp(root, func(n plan.Node) plan.Node {
+		outer, ok := n.(*plan.Project)
+		if !ok {
+			return n
+		}
+		inner, ok := outer.Input.(*plan.Project)
+		if !ok {
+			return n
+		}
+		uses := map[int]int{}
+		for _, e := range outer.Exprs {
+			countUses(e, uses)
+		}
+		for c, k := range uses {
+			switch inner.Exprs[c].(type) {
+			case *plan.ColRef, *plan.Const:
+			default:
+				if k > 1 {
+					return n
+				}
+			}
+		}
+		exprs := make([]plan.Expr, len(outer.Exprs))
+		for i, e := range outer.Exprs {
+			exprs[i] = plan.Substitute(e, inner.Exprs)
+		}
+		return &plan.Project{Input: inner.Input, Exprs: exprs, Names: outer.Names}
+	})
+}
+
+// countUses counts the references to each input column in e.
+func countUses(e plan.Expr, uses map[int]int) {
+	if c, ok := e.(*plan.ColRef); ok {
+		uses[c.Index]++
+	}
+	for _, x := range plan.Children(e) {
+		countUses(x, uses)
+	}
 }
 
 // PushDownFilters moves a filter below a projection (when every column it

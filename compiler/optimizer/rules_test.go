@@ -94,3 +94,23 @@ func TestPruneColumns(t *testing.T) {
 		t.Errorf("columns not pruned:\n%s", got)
 	}
 }
+
+func TestMergeProjects(t *testing.T) {
+	// a subquery's projection folds into the outer one
+	got := shape(MergeProjects(bound(t, "SELECT y + 1 AS z, k FROM (SELECT k, x * 2 AS y FROM t) AS s")))
+	if strings.Count(got, "Project") != 1 || !strings.Contains(got, "((x * CAST(2 AS DOUBLE)) + CAST(1 AS DOUBLE)) AS z") {
+		t.Errorf("not merged:\n%s", got)
+	}
+	// a computed column read twice stays computed once
+	got = shape(MergeProjects(bound(t, "SELECT y + y AS z FROM (SELECT x * 2 AS y FROM t) AS s")))
+	if strings.Count(got, "Project") != 2 {
+		t.Errorf("merged a column computed twice:\n%s", got)
+	}
+}
+
+func TestPruneColumnsThroughUnion(t *testing.T) {
+	got := shape(PruneColumns(bound(t, "SELECT k FROM t UNION ALL SELECT k FROM t WHERE n > 1")))
+	if strings.Count(got, "Scan t [k, ts]") != 1 || strings.Count(got, "Scan t [k, n, ts]") != 1 {
+		t.Errorf("each arm's scan should read only its columns:\n%s", got)
+	}
+}

@@ -355,7 +355,7 @@ func Sources(n Node) []*Source {
 // of the dataflow graph has one watermark W (a source's: its max event time
 // minus the declared delay; a windowed aggregate's: the watermark its windows
 // closed at); the watermark of column Col is W + Shift. A window_end column
-// has Shift 0, a window_start column 1 - size: once windows up to W are
+// has Shift 0, a window_start column -size: once windows up to W are
 // closed, every later row starts after W - size.
 type TimeCol struct {
 	Col   int
@@ -409,7 +409,7 @@ func EventTimes(n Node) []TimeCol {
 		var out []TimeCol
 		for i := range n.Keys {
 			if w, end, ok := WindowBound(n.Input, n.Keys[i]); ok {
-				shift := 1 - w.Size
+				shift := -w.Size
 				if end {
 					shift = 0
 				}
