@@ -123,7 +123,7 @@ func (g *generator) opCode(o *opInfo) {
 		}
 		emit = append(emit, jen.Id("p").Dot("push"+c.fn).Call(args...))
 	}
-	g.f.Comment(fmt.Sprintf("emit%s writes a row of %s to its sinks and the operators reading it.", o.name, o.what()))
+	g.f.Comment(fmt.Sprintf("emit%s writes a row of %s to its sinks and the operators reading it.", o.fn, o.what()))
 	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("emit"+o.fn).Params(jen.Id("row").Op("*").Id(o.rowType), jen.Id("op").Byte()).Block(emit...)
 	g.f.Line()
 	if op.Agg == nil {
@@ -180,7 +180,7 @@ func (g *generator) opCode(o *opInfo) {
 				jen.Id("p").Dot("emit"+o.fn).Call(jen.Op("&").Id("out"), jen.LitRune('+')))
 		}
 		body := append(prelude, stages(eg, op.Post, tail)...)
-		g.f.Comment(fmt.Sprintf("close%s emits the rows of a window of %s that has closed.", o.name, o.what()))
+		g.f.Comment(fmt.Sprintf("close%s emits the rows of a window of %s that has closed.", o.fn, o.what()))
 		g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("close" + o.fn).Params(params...).Block(
 			jen.For(jen.Id("gi").Op(":=").Range().Id("grp").Dot("Keys")).Block(body...))
 		g.f.Line()
@@ -215,7 +215,7 @@ func (g *generator) opCode(o *opInfo) {
 			jen.Id("acc").Dot("emitted").Op("=").True(),
 		),
 	)
-	g.f.Comment(fmt.Sprintf("changes%s emits the changes of the groups of %s touched since the last flush.", o.name, o.what()))
+	g.f.Comment(fmt.Sprintf("changes%s emits the changes of the groups of %s touched since the last flush.", o.fn, o.what()))
 	var changes []jen.Code
 	if removes {
 		changes = append(changes, jen.Var().Id("empty").Index().Int32())
@@ -428,7 +428,7 @@ func (g *generator) mergeFunc(o *opInfo) {
 			body = append(body, jen.Add(d).Dot(N).Op("+=").Add(s).Dot(N))
 		}
 	}
-	g.f.Comment(fmt.Sprintf("merge%s folds a pane's state of a group into its window's.", o.name))
+	g.f.Comment(fmt.Sprintf("merge%s folds a pane's state of a group into its window's.", o.fn))
 	g.f.Func().Id("merge" + o.fn).Params(jen.List(jen.Id("dst"), jen.Id("src")).Op("*").Id(o.accType())).Block(body...)
 	g.f.Line()
 }

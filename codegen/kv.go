@@ -78,7 +78,7 @@ func (g *generator) kvCode() {
 		load = append(load, decAcc...)
 		load = append(load, jen.If(jen.Id("err").Op(":=").Id("d").Dot("Finish").Call(), jen.Id("err").Op("!=").Nil().Op("&&").Id("p").Dot("kvErr").Op("==").Nil()).Block(
 			jen.Id("p").Dot("kvErr").Op("=").Id("err")))
-		f.Comment(fmt.Sprintf("fetch%s reads a group's state of view %s from the store.", o.name, commentLines(o.op.Name)[0]))
+		f.Comment(fmt.Sprintf("fetch%s reads a group's state of view %s from the store.", o.fn, commentLines(o.op.Name)[0]))
 		f.Func().Params(recv).Id("fetch"+o.fn).Params(jen.Id("k").Op("*").Id(o.keyType()), jen.Id("a").Op("*").Id(o.accType())).Block(load...)
 		f.Line()
 		spillBody := append([]jen.Code{
@@ -89,7 +89,7 @@ func (g *generator) kvCode() {
 		spillBody = append(spillBody, encAcc...)
 		spillBody = append(spillBody, jen.Id("p").Dot("vbuf").Op("=").Id("buf"),
 			jen.Id("p").Dot(o.name+"KV").Dot("Put").Call(jen.Id("p").Dot("kbuf"), jen.Id("p").Dot("vbuf")))
-		f.Comment(fmt.Sprintf("spill%s writes the groups of view %s touched in this batch to the store and", o.name, commentLines(o.op.Name)[0]))
+		f.Comment(fmt.Sprintf("spill%s writes the groups of view %s touched in this batch to the store and", o.fn, commentLines(o.op.Name)[0]))
 		f.Comment("forgets them.")
 		f.Func().Params(recv).Id("spill"+o.fn).Params(jen.Id("grp").Op("*").Add(groups)).Block(
 			jen.For(jen.Id("gi").Op(":=").Range().Id("grp").Dot("Keys")).Block(spillBody...),

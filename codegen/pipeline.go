@@ -191,7 +191,9 @@ func (g *generator) nexmarkIngest(s *sourceInfo) {
 		vals[jen.Id(s.fields[i])] = v
 	}
 	body := g.fusedLoop(s, rowAccess{
-		header: []jen.Code{jen.Id("ri").Op(":=").Range().Id("b").Dot("Events")},
+		header:  []jen.Code{jen.Id("ri").Op(":=").Range().Id("b").Dot("Events")},
+		rowType: rt("nexmark." + nx.Event),
+		prefix:  "event",
 		row: []jen.Code{
 			jen.Id("ev").Op(":=").Op("&").Id("b").Dot("Events").Index(jen.Id("ri")),
 			jen.If(jen.Id("ev").Dot("Kind").Op("!=").Add(rt("nexmark.Kind" + nx.Event))).Block(jen.Continue()),
@@ -215,8 +217,12 @@ type rowAccess struct {
 	header []jen.Code
 	row    []jen.Code
 	env    []operand
-	weight jen.Code // nil for append-only input
-	late   func(view string) jen.Code
+	// rowType is the type of r, the row the env reads, and prefix names the
+	// per-operator row functions of a loop that does not inline them.
+	rowType jen.Code
+	prefix  string
+	weight  jen.Code // nil for append-only input
+	late    func(view string) jen.Code
 }
 
 // fusedLoop is one loop over a batch that runs every view over source s,
@@ -230,7 +236,11 @@ func (g *generator) fusedLoop(s *sourceInfo, acc rowAccess) []jen.Code {
 		loop = append(loop, jen.Id("wm").Op(":=").Add(self).Dot("wm"))
 	}
 	for _, o := range s.ops {
-		loop = append(loop, g.opRow(o, &tmp, acc)...)
+		if o.op.Inline {
+			loop = append(loop, g.opRow(o, &tmp, acc)...)
+			continue
+		}
+		loop = append(loop, g.rowFunc(o, acc))
 	}
 	if s.src.TimeCol >= 0 {
 		ts := acc.env[s.src.TimeCol].code
@@ -261,9 +271,11 @@ func (g *generator) processCode(s *sourceInfo) {
 		env[i] = operand{jen.Id("r").Dot(s.fields[i]), c.Type.Nullable}
 	}
 	body := g.fusedLoop(s, rowAccess{
-		header: []jen.Code{jen.Id("ri").Op(":=").Range().Id("rows")},
-		row:    []jen.Code{jen.Id("r").Op(":=").Op("&").Id("rows").Index(jen.Id("ri"))},
-		env:    env,
+		header:  []jen.Code{jen.Id("ri").Op(":=").Range().Id("rows")},
+		rowType: jen.Id(s.rowType),
+		prefix:  "row",
+		row:     []jen.Code{jen.Id("r").Op(":=").Op("&").Id("rows").Index(jen.Id("ri"))},
+		env:     env,
 		late: func(view string) jen.Code {
 			return jen.Id("p").Dot("late"+s.goName).Call(jen.Id("b"), jen.Id("lines"), jen.Id("ri"), jen.Id("r"), jen.Lit(view))
 		},
@@ -279,7 +291,14 @@ func (g *generator) processCode(s *sourceInfo) {
 	if s.windowed {
 		var fire []jen.Code
 		for _, o := range s.fires {
-			fire = append(fire, g.closeWindows(o)...)
+			if o.op.Inline {
+				fire = append(fire, g.closeWindows(o)...)
+				continue
+			}
+			fire = append(fire, jen.Id("p").Dot("fire"+o.fn).Call(jen.Id("wm")))
+			g.f.Comment(fmt.Sprintf("fire%s closes, in order, every window of %s whose end the watermark wm has reached.", o.fn, o.what()))
+			g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("fire" + o.fn).Params(jen.Id("wm").Int64()).Block(g.closeWindows(o)...)
+			g.f.Line()
 		}
 		if len(s.propagate) > 0 {
 			fire = append(fire, jen.Id("p").Dot("propagate"+s.goName).Call())
@@ -372,6 +391,31 @@ func (g *generator) opRow(o *opInfo, tmp *int, acc rowAccess) []jen.Code {
 		block = append(block, jen.If(jen.Id("late")).Block(acc.late(o.op.Name)))
 	}
 	return append(out, jen.Block(block...))
+}
+
+// rowFunc generates <prefix><Op>, the per-row code of one operator of a
+// source's loop as a function of its own, and returns its call.
+func (g *generator) rowFunc(o *opInfo, acc rowAccess) jen.Code {
+	name := acc.prefix + o.fn
+	params := []jen.Code{jen.Id("r").Op("*").Add(acc.rowType)}
+	inner := acc
+	call := jen.Id("p").Dot(name).Call(jen.Id("r"))
+	var results []jen.Code
+	if o.op.Windowed() {
+		params = append(params, jen.Id("wm").Int64())
+		results = []jen.Code{jen.Id("late").Bool()}
+		inner.late = func(string) jen.Code { return jen.Return(jen.True()) }
+		call = jen.If(jen.Id("p").Dot(name).Call(jen.Id("r"), jen.Id("wm"))).Block(acc.late(o.op.Name))
+	}
+	tmp := 0
+	body := g.opRow(o, &tmp, inner)
+	if o.op.Windowed() {
+		body = append(body, jen.Return(jen.False()))
+	}
+	g.f.Comment(fmt.Sprintf("%s runs %s on one row of its source's loop.", name, o.what()))
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id(name).Params(params...).Params(results...).Block(body...)
+	g.f.Line()
+	return call
 }
 
 // rowValues builds a view's output row literal from env.
@@ -538,11 +582,11 @@ func (g *generator) inputCode(o *opInfo) {
 	} else {
 		body = append(body, g.opRow(o, &tmp, acc)...)
 	}
-	g.f.Comment(fmt.Sprintf("push%s runs %s on a row of %s.", o.name, o.what(), in.what()))
+	g.f.Comment(fmt.Sprintf("push%s runs %s on a row of %s.", o.fn, o.what(), in.what()))
 	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("push" + o.fn).Params(params...).Block(body...)
 	g.f.Line()
 	if o.op.Windowed() {
-		g.f.Comment(fmt.Sprintf("fire%s closes, in order, every window of %s whose end the watermark wm has reached.", o.name, o.what()))
+		g.f.Comment(fmt.Sprintf("fire%s closes, in order, every window of %s whose end the watermark wm has reached.", o.fn, o.what()))
 		g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("fire" + o.fn).Params(jen.Id("wm").Int64()).Block(g.closeWindows(o)...)
 		g.f.Line()
 	}

@@ -130,10 +130,10 @@ func (g *generator) opState(o *opInfo) {
 		save = []jen.Code{jen.Return(jen.Id("save"+o.fn+"Groups").Call(jen.Id("buf"), jen.Id("p").Dot(o.name)))}
 		load = []jen.Code{jen.Id("load"+o.fn+"Groups").Call(jen.Id("d"), jen.Id("p").Dot(o.name))}
 	}
-	g.f.Comment(fmt.Sprintf("save%s encodes the state of %s.", o.name, o.what()))
+	g.f.Comment(fmt.Sprintf("save%s encodes the state of %s.", o.fn, o.what()))
 	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("save" + o.fn).Params(jen.Id("buf").Index().Byte()).Index().Byte().Block(save...)
 	g.f.Line()
-	g.f.Comment(fmt.Sprintf("load%s decodes the state of %s into its empty state.", o.name, o.what()))
+	g.f.Comment(fmt.Sprintf("load%s decodes the state of %s into its empty state.", o.fn, o.what()))
 	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("load" + o.fn).Params(jen.Id("d").Op("*").Add(rt("snapshot.Decoder"))).Block(load...)
 	g.f.Line()
 

@@ -70,6 +70,10 @@ type Operator struct {
 	Watermark []SourceShift
 	Consumers []*Operator
 	Sinks     []int // indexes into Plan.Sinks
+	// Inline tells that the per-row code of an operator reading a source is
+	// written into the source's loop; otherwise the loop calls a function of
+	// its own (see inlineLimit).
+	Inline bool
 	// ID identifies the operator's state across edits of the pipeline: a hash of
 	// what determines its state (its input, fused steps, keys, aggregates, window).
 	ID string
@@ -153,13 +157,27 @@ func Build(p *plan.Pipeline, allViews bool) *Plan {
 		}
 		b.view(v).Sinks = sinks
 	}
+	direct := make([]int, len(p.Sources))
 	for _, op := range b.out.Operators {
 		for _, in := range op.Inputs {
 			in.Consumers = append(in.Consumers, op)
 		}
+		if op.Direct() {
+			direct[op.SourceIndex]++
+		}
+	}
+	for _, op := range b.out.Operators {
+		op.Inline = op.Direct() && direct[op.SourceIndex] <= inlineLimit
 	}
 	return b.out
 }
+
+// inlineLimit is how many operators a source's loop holds inline. Beyond it
+// each operator's per-row code is a function of its own, called from the
+// loop: a call per row and operator costs a few nanoseconds, while one loop
+// over hundreds of views is a function the Go compiler takes seconds to
+// build (compile time grows faster than the size of a function).
+const inlineLimit = 4
 
 // view returns the operator computing v, building it on first use.
 func (b *builder) view(v *plan.View) *Operator {
@@ -388,8 +406,11 @@ func Format(p *Plan) string {
 			kind = "query " + op.Name
 		}
 		var from []string
-		if op.Source != nil {
+		switch {
+		case op.Inline:
 			from = append(from, "source "+op.Source.Name+" (fused into its loop)")
+		case op.Source != nil:
+			from = append(from, "source "+op.Source.Name+" (called from its loop)")
 		}
 		for _, in := range op.Inputs {
 			edge := "append-only"

@@ -362,7 +362,7 @@ func (p *engine) endTrades() {
 	p.flushTrades()
 }
 
-// emitop0 writes a row of view vwap to its sinks and the operators reading it.
+// emitOp0 writes a row of view vwap to its sinks and the operators reading it.
 func (p *engine) emitOp0(row *VwapRow, op byte) {
 	for _, s := range p.op0Sinks {
 		s.Rows++
@@ -385,7 +385,7 @@ type op0Acc struct {
 	A2 int64   // COUNT(*)
 }
 
-// closeop0 emits the rows of a window of view vwap that has closed.
+// closeOp0 emits the rows of a window of view vwap that has closed.
 func (p *engine) closeOp0(start int64, grp *window.Groups[op0Key, op0Acc]) {
 	for gi := range grp.Keys {
 		k := &grp.Keys[gi]
@@ -402,7 +402,7 @@ func (p *engine) closeOp0(start int64, grp *window.Groups[op0Key, op0Acc]) {
 	}
 }
 
-// emitop1 writes a row of view volume_by_symbol to its sinks and the operators reading it.
+// emitOp1 writes a row of view volume_by_symbol to its sinks and the operators reading it.
 func (p *engine) emitOp1(row *VolumeBySymbolRow, op byte) {
 	for _, s := range p.op1Sinks {
 		s.Rows++
@@ -428,7 +428,7 @@ type op1Acc struct {
 	dirty   bool // changed since the last flush
 }
 
-// changesop1 emits the changes of the groups of view volume_by_symbol touched since the last flush.
+// changesOp1 emits the changes of the groups of view volume_by_symbol touched since the last flush.
 func (p *engine) changesOp1(start int64, grp *window.Groups[op1Key, op1Acc]) {
 	for _, gi := range grp.Dirty {
 		k := &grp.Keys[gi]
@@ -456,7 +456,7 @@ func (p *engine) changesOp1(start int64, grp *window.Groups[op1Key, op1Acc]) {
 	grp.Dirty = grp.Dirty[:0]
 }
 
-// saveop0 encodes the state of view vwap.
+// saveOp0 encodes the state of view vwap.
 func (p *engine) saveOp0(buf []byte) []byte {
 	buf = snapshot.AppendUint(buf, uint64(p.op0.Len()))
 	for w := 0; w < p.op0.Len(); w++ {
@@ -467,7 +467,7 @@ func (p *engine) saveOp0(buf []byte) []byte {
 	return buf
 }
 
-// loadop0 decodes the state of view vwap into its empty state.
+// loadOp0 decodes the state of view vwap into its empty state.
 func (p *engine) loadOp0(d *snapshot.Decoder) {
 	for n := d.Len(); n > 0; n-- {
 		loadOp0Groups(d, p.op0.Window(d.Int()))
@@ -502,12 +502,12 @@ func loadOp0Groups(d *snapshot.Decoder, grp *window.Groups[op0Key, op0Acc]) {
 	}
 }
 
-// saveop1 encodes the state of view volume_by_symbol.
+// saveOp1 encodes the state of view volume_by_symbol.
 func (p *engine) saveOp1(buf []byte) []byte {
 	return saveOp1Groups(buf, p.op1)
 }
 
-// loadop1 decodes the state of view volume_by_symbol into its empty state.
+// loadOp1 decodes the state of view volume_by_symbol into its empty state.
 func (p *engine) loadOp1(d *snapshot.Decoder) {
 	loadOp1Groups(d, p.op1)
 }

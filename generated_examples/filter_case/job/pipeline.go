@@ -399,7 +399,7 @@ func (p *engine) ProcessOrders(rows []OrdersRow, b *connector.LineBatch, lines [
 // endOrders handles the end of source orders.
 func (p *engine) endOrders() {}
 
-// emitop0 writes a row of view big_orders to its sinks and the operators reading it.
+// emitOp0 writes a row of view big_orders to its sinks and the operators reading it.
 func (p *engine) emitOp0(row *BigOrdersRow, op byte) {
 	for _, s := range p.op0Sinks {
 		s.Rows++

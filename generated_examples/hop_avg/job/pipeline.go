@@ -343,7 +343,7 @@ func (p *engine) endReadings() {
 	p.fireReadings(math.MaxInt64)
 }
 
-// emitop0 writes a row of view busy_sensors to its sinks and the operators reading it.
+// emitOp0 writes a row of view busy_sensors to its sinks and the operators reading it.
 func (p *engine) emitOp0(row *BusySensorsRow, op byte) {
 	for _, s := range p.op0Sinks {
 		s.Rows++
@@ -369,7 +369,7 @@ type op0Acc struct {
 	A3 int64 // COUNT(*)
 }
 
-// mergeop0 folds a pane's state of a group into its window's.
+// mergeOp0 folds a pane's state of a group into its window's.
 func mergeOp0(dst, src *op0Acc) {
 	dst.A0 += src.A0
 	dst.N0 += src.N0
@@ -381,7 +381,7 @@ func mergeOp0(dst, src *op0Acc) {
 	dst.A3 += src.A3
 }
 
-// closeop0 emits the rows of a window of view busy_sensors that has closed.
+// closeOp0 emits the rows of a window of view busy_sensors that has closed.
 func (p *engine) closeOp0(start int64, grp *window.Groups[op0Key, op0Acc]) {
 	for gi := range grp.Keys {
 		k := &grp.Keys[gi]
@@ -413,7 +413,7 @@ func (p *engine) closeOp0(start int64, grp *window.Groups[op0Key, op0Acc]) {
 	}
 }
 
-// saveop0 encodes the state of view busy_sensors.
+// saveOp0 encodes the state of view busy_sensors.
 func (p *engine) saveOp0(buf []byte) []byte {
 	buf = snapshot.AppendInt(buf, p.op0.Next)
 	buf = snapshot.AppendBool(buf, p.op0.Started)
@@ -426,7 +426,7 @@ func (p *engine) saveOp0(buf []byte) []byte {
 	return buf
 }
 
-// loadop0 decodes the state of view busy_sensors into its empty state.
+// loadOp0 decodes the state of view busy_sensors into its empty state.
 func (p *engine) loadOp0(d *snapshot.Decoder) {
 	p.op0.Next = d.Int()
 	p.op0.Started = d.Bool()

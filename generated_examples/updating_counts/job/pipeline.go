@@ -280,7 +280,7 @@ func (p *engine) endClicks() {
 	p.flushClicks()
 }
 
-// emitop0 writes a row of view page_stats to its sinks and the operators reading it.
+// emitOp0 writes a row of view page_stats to its sinks and the operators reading it.
 func (p *engine) emitOp0(row *PageStatsRow, op byte) {
 	for _, s := range p.op0Sinks {
 		s.Rows++
@@ -309,7 +309,7 @@ type op0Acc struct {
 	dirty   bool // changed since the last flush
 }
 
-// changesop0 emits the changes of the groups of view page_stats touched since the last flush.
+// changesOp0 emits the changes of the groups of view page_stats touched since the last flush.
 func (p *engine) changesOp0(start int64, grp *window.Groups[op0Key, op0Acc]) {
 	for _, gi := range grp.Dirty {
 		k := &grp.Keys[gi]
@@ -345,12 +345,12 @@ func (p *engine) changesOp0(start int64, grp *window.Groups[op0Key, op0Acc]) {
 	grp.Dirty = grp.Dirty[:0]
 }
 
-// saveop0 encodes the state of view page_stats.
+// saveOp0 encodes the state of view page_stats.
 func (p *engine) saveOp0(buf []byte) []byte {
 	return saveOp0Groups(buf, p.op0)
 }
 
-// loadop0 decodes the state of view page_stats into its empty state.
+// loadOp0 decodes the state of view page_stats into its empty state.
 func (p *engine) loadOp0(d *snapshot.Decoder) {
 	loadOp0Groups(d, p.op0)
 }

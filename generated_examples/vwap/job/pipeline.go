@@ -325,7 +325,7 @@ func (p *engine) endTrades() {
 	p.fireTrades(math.MaxInt64)
 }
 
-// emitop0 writes a row of view vwap to its sinks and the operators reading it.
+// emitOp0 writes a row of view vwap to its sinks and the operators reading it.
 func (p *engine) emitOp0(row *VwapRow, op byte) {
 	for _, s := range p.op0Sinks {
 		s.Rows++
@@ -350,7 +350,7 @@ type op0Acc struct {
 	A2 int64 // COUNT(*)
 }
 
-// closeop0 emits the rows of a window of view vwap that has closed.
+// closeOp0 emits the rows of a window of view vwap that has closed.
 func (p *engine) closeOp0(start int64, grp *window.Groups[op0Key, op0Acc]) {
 	for gi := range grp.Keys {
 		k := &grp.Keys[gi]
@@ -382,7 +382,7 @@ func (p *engine) closeOp0(start int64, grp *window.Groups[op0Key, op0Acc]) {
 	}
 }
 
-// saveop0 encodes the state of view vwap.
+// saveOp0 encodes the state of view vwap.
 func (p *engine) saveOp0(buf []byte) []byte {
 	buf = snapshot.AppendUint(buf, uint64(p.op0.Len()))
 	for w := 0; w < p.op0.Len(); w++ {
@@ -393,7 +393,7 @@ func (p *engine) saveOp0(buf []byte) []byte {
 	return buf
 }
 
-// loadop0 decodes the state of view vwap into its empty state.
+// loadOp0 decodes the state of view vwap into its empty state.
 func (p *engine) loadOp0(d *snapshot.Decoder) {
 	for n := d.Len(); n > 0; n-- {
 		loadOp0Groups(d, p.op0.Window(d.Int()))
