@@ -108,6 +108,28 @@ EMIT CHANGES;
 `
 )
 
+// Two-level pipelines (the dataflow graph): a windowed view rolled up by a
+// window over its window_end, whose inner watermark is part of the state; and
+// a count of counts, an aggregate over an updating view whose MIN keeps a
+// multiset and whose groups are removed when their rows all retract.
+var (
+	rollup = `CREATE VIEW per10 AS
+SELECT symbol, window_start, window_end, COUNT(*) AS n, MAX(price) AS high
+FROM TUMBLE(trades, ts, INTERVAL '10' SECOND)
+GROUP BY symbol, window_start, window_end EMIT ON WINDOW CLOSE;
+CREATE MATERIALIZED VIEW v AS
+SELECT symbol, window_start, window_end, SUM(n) AS n, MAX(high) AS high
+FROM TUMBLE(per10, window_end, INTERVAL '1' MINUTE)
+GROUP BY symbol, window_start, window_end EMIT ON WINDOW CLOSE;
+`
+	countOfCounts = `CREATE VIEW counts AS
+SELECT symbol, COUNT(*) / 100 AS hundreds FROM trades GROUP BY symbol;
+CREATE MATERIALIZED VIEW v AS
+SELECT hundreds, COUNT(*) AS symbols, MIN(symbol) AS first, MAX(symbol) AS last
+FROM counts GROUP BY hundreds;
+`
+)
+
 // input is the trades every run reads: mostly in order, some out of order
 // within the watermark delay, a few late, a few malformed, so that the
 // dead-letter and late files are exercised as well.
@@ -420,6 +442,16 @@ func TestCrashHopping(t *testing.T) {
 func TestCrashUpdating(t *testing.T) {
 	skipShort(t)
 	crashRuns(t, buildJob(t, source("file")+updating+sink, false, input(60_000)), sameTable)
+}
+
+func TestCrashRollup(t *testing.T) {
+	skipShort(t)
+	crashRuns(t, buildJob(t, source("file")+rollup+sink, false, input(60_000)), sameRows)
+}
+
+func TestCrashCountOfCounts(t *testing.T) {
+	skipShort(t)
+	crashRuns(t, buildJob(t, source("file")+countOfCounts+sink, false, input(60_000)), sameTable)
 }
 
 // TestCrashUpdatingBadger: the same with the keyed state in badger, whose
