@@ -131,6 +131,8 @@ func (p *Plan) Downstream(src int) []*Operator {
 // is computed once however many operators read it.
 type builder struct {
 	out      *Plan
+	allViews bool
+	sinkFed  map[*plan.View]bool
 	srcIndex map[*plan.Source]int
 	views    map[*plan.View]*Operator
 	inner    map[*plan.View]int // inner queries named so far, per view
@@ -140,7 +142,11 @@ type builder struct {
 // through other views, are left out, since nothing would read their rows,
 // unless allViews is set (an embedding program reads every view).
 func Build(p *plan.Pipeline, allViews bool) *Plan {
-	b := &builder{out: &Plan{Pipeline: p}, srcIndex: map[*plan.Source]int{}, views: map[*plan.View]*Operator{}, inner: map[*plan.View]int{}}
+	b := &builder{out: &Plan{Pipeline: p}, allViews: allViews, sinkFed: map[*plan.View]bool{},
+		srcIndex: map[*plan.Source]int{}, views: map[*plan.View]*Operator{}, inner: map[*plan.View]int{}}
+	for _, s := range p.Sinks {
+		b.sinkFed[s.View] = true
+	}
 	for i, s := range p.Sources {
 		b.srcIndex[s] = i
 		b.out.Needed = append(b.out.Needed, make([]bool, len(s.Schema)))
@@ -214,6 +220,10 @@ func (b *builder) node(n plan.Node, stmt *plan.View) *Operator {
 	var input plan.Node
 	seenAgg := false
 	for x := n; ; {
+		if vs, ok := x.(*plan.ViewScan); ok && b.inlined(vs.View) {
+			x = vs.View.Root // its steps fuse into this operator
+			continue
+		}
 		switch x.(type) {
 		case *plan.Scan, *plan.ViewScan, *plan.Union:
 			input = x
@@ -259,6 +269,29 @@ func (b *builder) node(n plan.Node, stmt *plan.View) *Operator {
 		}
 	}
 	return b.add(op)
+}
+
+// inlined tells whether a view's steps are fused into each operator that
+// reads it rather than computed by an operator of its own: a view of stateless
+// steps over a source (or over such views) whose rows nobody else sees (no
+// sink; not compiled for embedding, where every view is an output). Repeating
+// a filter in two readers costs less than a call per row between operators.
+func (b *builder) inlined(v *plan.View) bool {
+	if b.allViews || b.sinkFed[v] {
+		return false
+	}
+	for x := v.Root; ; {
+		switch n := x.(type) {
+		case *plan.Scan:
+			return true
+		case *plan.ViewScan:
+			return b.inlined(n.View)
+		case *plan.Filter, *plan.Project, *plan.Window:
+			x = x.Inputs()[0]
+		default:
+			return false
+		}
+	}
 }
 
 // watermark is the watermark an operator's windows close by: its input's,
@@ -469,9 +502,13 @@ func formatWatermark(p *Plan, terms []SourceShift) string {
 }
 
 func stateText(op *Operator) string {
-	keys := len(op.Agg.Keys)
+	keys := 0
+	for k := range op.Agg.Keys {
+		if _, bound := WindowBoundKey(op, k); !bound {
+			keys++
+		}
+	}
 	if op.Windowed() {
-		keys--
 		w := op.Window()
 		layout := "per window: map[%d-column key]aggregates, freed when the watermark passes the window end"
 		if w.Kind == plan.Hop && Paned(op) {

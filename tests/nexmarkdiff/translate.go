@@ -68,6 +68,15 @@ FROM (SELECT auction, (dt_us // 10000000) * 10000000 AS ws FROM bid)
 GROUP BY auction, ws`,
 		Columns: []Column{{"auction", Int}, {"num", Int}, {"window_start", Timestamp}, {"window_end", Timestamp}},
 	},
+	"chain3": {
+		DuckSQL: `SELECT make_timestamp(ms) AS window_start, make_timestamp(ms + 60000000) AS window_end,
+  COUNT(*) AS auctions, SUM(bids) AS bids, MAX(top) AS top
+FROM (SELECT ((ws + 10000000) // 60000000) * 60000000 AS ms, COUNT(*) AS bids, MAX(price) AS top
+      FROM (SELECT auction, price, (dt_us // 10000000) * 10000000 AS ws FROM bid WHERE price > 1000)
+      GROUP BY auction, ws)
+GROUP BY ms`,
+		Columns: []Column{{"window_start", Timestamp}, {"window_end", Timestamp}, {"auctions", Int}, {"bids", Int}, {"top", Int}},
+	},
 	"q7_max": {
 		DuckSQL: `SELECT make_timestamp(ws) AS window_start, make_timestamp(ws + 10000000) AS window_end, MAX(price) AS maxprice
 FROM (SELECT price, (dt_us // 10000000) * 10000000 AS ws FROM bid)
