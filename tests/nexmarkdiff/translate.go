@@ -69,9 +69,9 @@ GROUP BY auction, ws`,
 		Columns: []Column{{"auction", Int}, {"num", Int}, {"window_start", Timestamp}, {"window_end", Timestamp}},
 	},
 	"chain3": {
-		DuckSQL: `SELECT make_timestamp(ms) AS window_start, make_timestamp(ms + 60000000) AS window_end,
-  COUNT(*) AS auctions, SUM(bids) AS bids, MAX(top) AS top
-FROM (SELECT ((ws + 10000000) // 60000000) * 60000000 AS ms, COUNT(*) AS bids, MAX(price) AS top
+		DuckSQL: `SELECT make_timestamp(ms) AS window_start, make_timestamp(ms + 30000000) AS window_end,
+  COUNT(*) AS auctions, CAST(SUM(bids) AS BIGINT) AS bids, MAX(top) AS top
+FROM (SELECT ((ws + 10000000) // 30000000) * 30000000 AS ms, COUNT(*) AS bids, MAX(price) AS top
       FROM (SELECT auction, price, (dt_us // 10000000) * 10000000 AS ws FROM bid WHERE price > 1000)
       GROUP BY auction, ws)
 GROUP BY ms`,

@@ -9,13 +9,13 @@ import (
 
 // runChain3 is the three-level view chain of queries/chain3.sql: bids above a
 // price of 1000, counted (and their top price) per auction per 10 s tumbling
-// window, then rolled up per minute by the minute of each 10 s window's end:
-// the auctions, bids and top price of the minute. Both levels close by the
+// window, then rolled up per 30 s by the 30 s window of each 10 s window's end:
+// the auctions, bids and top price of those 30 s. Both levels close by the
 // bid watermark (latest bid time - 4 s); end of input closes every window.
 func runChain3(g *nexmark.Generator) Result {
 	c := chain3{
 		tens:      map[int64]map[int64]*auctionTen{},
-		minutes:   map[int64]*minuteAgg{},
+		rollups:   map[int64]*rollupAgg{},
 		maxTime:   math.MinInt64,
 		closedEnd: math.MinInt64,
 	}
@@ -41,12 +41,12 @@ func runChain3(g *nexmark.Generator) Result {
 
 type auctionTen struct{ bids, top int64 }
 
-type minuteAgg struct{ auctions, bids, top int64 }
+type rollupAgg struct{ auctions, bids, top int64 }
 
 type chain3 struct {
 	tens      map[int64]map[int64]*auctionTen // 10 s window start -> auction -> counts
 	starts    []int64                         // open 10 s windows, ascending
-	minutes   map[int64]*minuteAgg            // minute start -> rollup
+	rollups   map[int64]*rollupAgg            // rollup start -> rollup
 	maxTime   int64
 	closedEnd int64 // end of the latest closed 10 s window
 	out       sink
@@ -74,18 +74,18 @@ func (c *chain3) bid(auction, price, t int64) {
 }
 
 // advance closes the 10 s windows the watermark has passed, rolling their rows
-// into their minutes, then the minutes it has passed.
+// into their rollups, then the rollups it has passed.
 func (c *chain3) advance(wm int64) {
 	for len(c.starts) > 0 && c.starts[0]+windowSize <= wm {
 		start := c.starts[0]
 		c.starts = c.starts[1:]
 		end := start + windowSize
 		c.closedEnd = end
-		minute := floorTo(end, 60_000_000)
-		m := c.minutes[minute]
+		rollup := floorTo(end, 30_000_000)
+		m := c.rollups[rollup]
 		if m == nil {
-			m = &minuteAgg{}
-			c.minutes[minute] = m
+			m = &rollupAgg{}
+			c.rollups[rollup] = m
 		}
 		for _, a := range c.tens[start] {
 			m.auctions++
@@ -94,10 +94,10 @@ func (c *chain3) advance(wm int64) {
 		}
 		delete(c.tens, start)
 	}
-	for minute, m := range c.minutes {
-		if minute+60_000_000 <= wm {
-			c.out.emit(hashInt(hashInt(hashInt(hashInt(hashInt(hashStart, minute), minute+60_000_000), m.auctions), m.bids), m.top))
-			delete(c.minutes, minute)
+	for rollup, m := range c.rollups {
+		if rollup+30_000_000 <= wm {
+			c.out.emit(hashInt(hashInt(hashInt(hashInt(hashInt(hashStart, rollup), rollup+30_000_000), m.auctions), m.bids), m.top))
+			delete(c.rollups, rollup)
 		}
 	}
 }

@@ -1,5 +1,5 @@
 -- A three-level view chain over the dataflow graph: bids above a price, counted
--- per auction per 10 s, rolled up per minute by a window over the end of the
+-- per auction per 10 s, rolled up per 30 s by a window over the end of the
 -- 10 s windows. Its hand-written baseline is baseline/chain3.go.
 
 CREATE SOURCE bid (
@@ -17,7 +17,7 @@ GROUP BY auction, window_start, window_end;
 
 CREATE VIEW chain3 AS
 SELECT window_start, window_end, COUNT(*) AS auctions, SUM(bids) AS bids, MAX(top) AS top
-FROM TUMBLE(per10, window_end, INTERVAL '1' MINUTE)
+FROM TUMBLE(per10, window_end, INTERVAL '30' SECOND)
 GROUP BY window_start, window_end;
 
 CREATE SINK chain3_out FROM chain3 WITH (connector = 'blackhole');
