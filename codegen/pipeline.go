@@ -136,8 +136,8 @@ func (g *generator) sourceCode(s *sourceInfo) {
 		jen.Id("p").Dot("ctx").Dot("Late").Call(jen.Lit(s.idx), jen.Id("b"), jen.Int().Call(jen.Id("lines").Index(jen.Id("ri"))), jen.Id("view")),
 	)
 	g.f.Line()
-	if s.src.Nexmark != nil {
-		g.nexmarkIngest(s)
+	if s.src.Typed != nil {
+		g.typedIngest(s)
 	} else {
 		g.decoder(s)
 		g.linesCode(s)
@@ -175,37 +175,43 @@ func (g *generator) linesCode(s *sourceInfo) {
 	g.f.Line()
 }
 
-// nexmarkIngest generates lines<Source> for a Nexmark source: the fused
-// loop runs over the generated events themselves, reading their fields in
-// place, with no copy into rows.
-func (g *generator) nexmarkIngest(s *sourceInfo) {
-	nx := s.src.Nexmark
+// typedIngest generates lines<Source> for a typed source (the Nexmark
+// generator, say): the fused loop runs over the batch's records themselves,
+// reading their fields in place, with no copy into rows.
+func (g *generator) typedIngest(s *sourceInfo) {
+	tb := s.src.Typed
 	env := make([]operand, len(s.src.Schema))
 	vals := jen.Dict{}
 	for i, c := range s.src.Schema {
-		v := jen.Id("r").Dot(nx.Fields[i])
+		v := jen.Id("r").Dot(tb.Fields[i])
 		if c.Type.Nullable {
 			v = rt("value.Of").Call(v)
 		}
 		env[i] = operand{v, c.Type.Nullable}
 		vals[jen.Id(s.fields[i])] = v
 	}
-	body := g.fusedLoop(s, rowAccess{
-		header:  []jen.Code{jen.Id("ri").Op(":=").Range().Id("b").Dot("Events")},
-		rowType: rt("nexmark." + nx.Event),
-		prefix:  "event",
-		row: []jen.Code{
-			jen.Id("ev").Op(":=").Op("&").Id("b").Dot("Events").Index(jen.Id("ri")),
-			jen.If(jen.Id("ev").Dot("Kind").Op("!=").Add(rt("nexmark.Kind" + nx.Event))).Block(jen.Continue()),
-			jen.Id("r").Op(":=").Op("&").Id("ev").Dot(nx.Event),
-		},
-		env: env,
+	row := []jen.Code{jen.Id("ev").Op(":=").Op("&").Id("records").Index(jen.Id("ri"))}
+	if tb.Filter != "" {
+		row = append(row, jen.If(jen.Id("ev").Dot(tb.Filter).Op("!=").Add(rt(tb.FilterValue))).Block(jen.Continue()))
+	}
+	if tb.Row != "" {
+		row = append(row, jen.Id("r").Op(":=").Op("&").Id("ev").Dot(tb.Row))
+	} else {
+		row = append(row, jen.Id("r").Op(":=").Id("ev"))
+	}
+	body := []jen.Code{jen.Id("records").Op(":=").Op("*").Id("b").Dot("Typed").Assert(jen.Op("*").Index().Add(rt(tb.Elem)))}
+	body = append(body, g.fusedLoop(s, rowAccess{
+		header:  []jen.Code{jen.Id("ri").Op(":=").Range().Id("records")},
+		rowType: rt(tb.RowType),
+		prefix:  "record",
+		row:     row,
+		env:     env,
 		late: func(view string) jen.Code {
 			return jen.Id("p").Dot("late"+s.goName).Call(jen.Nil(), jen.Nil(), jen.Id("ri"), jen.Op("&").Id(s.rowType).Values(vals), jen.Lit(view))
 		},
-	})
-	g.f.Comment(fmt.Sprintf("lines%s runs every view over source %s on the %s events of a batch of", s.goName, commentLines(s.src.Name)[0], nx.Event))
-	g.f.Comment("generated Nexmark events, reading their fields in place.")
+	})...)
+	g.f.Comment(fmt.Sprintf("lines%s runs every view over source %s on the records of a batch of its", s.goName, commentLines(s.src.Name)[0]))
+	g.f.Comment("typed connector, reading their fields in place.")
 	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("lines" + s.goName).Params(jen.Id("b").Op("*").Add(rt("connector.LineBatch"))).Block(body...)
 	g.f.Line()
 }

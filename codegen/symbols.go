@@ -65,6 +65,7 @@ var runtimeSymbols = map[string][2]string{
 	"nexmark.KindPerson":    {pkgNexmark, "KindPerson"}, "nexmark.KindAuction": {pkgNexmark, "KindAuction"},
 	"nexmark.KindBid": {pkgNexmark, "KindBid"},
 	"nexmark.Person":  {pkgNexmark, "Person"}, "nexmark.Auction": {pkgNexmark, "Auction"}, "nexmark.Bid": {pkgNexmark, "Bid"},
+	"nexmark.Event": {pkgNexmark, "Event"},
 	// checkpoint state
 	"job.StateUnit": {pkgJob, "StateUnit"}, "snapshot.AppendInt": {pkgSnapshot, "AppendInt"},
 	"snapshot.AppendUint": {pkgSnapshot, "AppendUint"}, "snapshot.AppendFloat": {pkgSnapshot, "AppendFloat"},

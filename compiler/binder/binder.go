@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/laminar-sql/laminar/compiler/ast"
+	"github.com/laminar-sql/laminar/compiler/connectors"
 	"github.com/laminar-sql/laminar/compiler/diag"
 	"github.com/laminar-sql/laminar/compiler/plan"
 	"github.com/laminar-sql/laminar/compiler/types"
@@ -127,8 +128,22 @@ func (b *binder) createSource(st *ast.CreateSource) {
 		return
 	}
 	src.Connector, src.Format, src.Options = conn, format, opts
-	if conn == "nexmark" && !b.bindNexmark(st, src) {
-		return
+	if typed, problems, isTyped := connectors.BindTyped(src); isTyped {
+		for _, pr := range problems {
+			pos := st.Pos
+			switch {
+			case pr.Column >= 0 && pr.AtType:
+				pos = st.Columns[pr.Column].Type.Pos
+			case pr.Column >= 0:
+				pos = st.Columns[pr.Column].Name.Pos
+			}
+			d := b.diags.Errorf(pr.Code, pos, "%s", pr.Msg)
+			d.Hint = pr.Hint
+		}
+		if len(problems) > 0 {
+			return
+		}
+		src.Typed = typed
 	}
 	b.sources[src.Name] = src
 	b.p.Sources = append(b.p.Sources, src)

@@ -45,15 +45,23 @@ type Source struct {
 	TimeCol int
 	Delay   int64
 	SQL     string
-	// Nexmark is set for connector = 'nexmark': which generator event and
-	// fields the columns read.
-	Nexmark *NexmarkBinding
+	// Typed is set for a typed connector (compiler/connectors), whose rows
+	// arrive as Go structs: where each column is.
+	Typed *TypedBinding
 }
 
-// NexmarkBinding maps a Nexmark source's columns to generator fields.
-type NexmarkBinding struct {
-	Event  string   // Person, Auction or Bid
-	Fields []string // per column, the runtime/nexmark struct field
+// TypedBinding says where a typed source's rows are. Its batches hold
+// elements of type Elem (a runtime symbol, e.g. "nexmark.Event"); those whose
+// field Filter equals FilterValue (a runtime symbol; no filter when Filter is
+// "") are this source's rows: the element's field Row, of type RowType, or the
+// element itself when Row is "". Fields names, per column, the row's field.
+type TypedBinding struct {
+	Elem        string
+	Filter      string
+	FilterValue string
+	Row         string
+	RowType     string
+	Fields      []string
 }
 
 // EmitMode says when an aggregate emits.

@@ -3,17 +3,20 @@
 // discarding sink). It knows nothing of SQL types: decoding is generated code.
 package connector
 
-import "github.com/laminar-sql/laminar/runtime/nexmark"
-
 // LineBatch is a batch of raw records (lines without their newline) of one
 // source. The byte slices point into the source's buffer and are valid only
-// until the source's next call to Next. A generator source (Nexmark) fills
-// Events instead of Lines.
+// until the source's next call to Next. A typed source (one whose records are
+// Go structs, such as the Nexmark generator) fills Typed instead of Lines.
 type LineBatch struct {
 	Lines   [][]byte
 	Offsets []int64 // byte offset in the input of each line's first byte
 	LineNos []int64 // 1-based line number of each line
-	Events  []nexmark.Event
+	// Typed holds a typed source's records: a pointer to a slice of its
+	// element type, owned by this batch (a source reuses it from one Next to
+	// the next). Generated code asserts its type once per batch. TypedLen is
+	// the number of records in it.
+	Typed    any
+	TypedLen int
 }
 
 // Reset empties the batch, keeping its capacity.
@@ -21,8 +24,8 @@ func (b *LineBatch) Reset() {
 	b.Lines = b.Lines[:0]
 	b.Offsets = b.Offsets[:0]
 	b.LineNos = b.LineNos[:0]
-	b.Events = b.Events[:0]
+	b.TypedLen = 0
 }
 
 // Len is the number of records in the batch.
-func (b *LineBatch) Len() int { return len(b.Lines) + len(b.Events) }
+func (b *LineBatch) Len() int { return len(b.Lines) + b.TypedLen }

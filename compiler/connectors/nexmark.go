@@ -1,10 +1,9 @@
-package binder
+package connectors
 
 import (
 	"fmt"
 	"strings"
 
-	"github.com/laminar-sql/laminar/compiler/ast"
 	"github.com/laminar-sql/laminar/compiler/diag"
 	"github.com/laminar-sql/laminar/compiler/plan"
 	"github.com/laminar-sql/laminar/compiler/types"
@@ -41,20 +40,20 @@ var nexmarkTables = map[string]struct {
 func normName(s string) string { return strings.ToLower(strings.ReplaceAll(s, "_", "")) }
 
 // bindNexmark maps the declared columns of a Nexmark source to the
-// generator's fields. The table is the `table` option, or the source's name.
-func (b *binder) bindNexmark(st *ast.CreateSource, src *plan.Source) bool {
+// generator's fields (runtime/nexmark.Event and its Person, Auction and Bid).
+// The table is the `table` option, or the source's name.
+func bindNexmark(src *plan.Source) (*plan.TypedBinding, []Problem) {
 	table := strings.ToLower(src.Options["table"])
 	if table == "" {
 		table = strings.ToLower(src.Name)
 	}
 	t, ok := nexmarkTables[table]
 	if !ok {
-		d := b.diags.Errorf(diag.BadOption, st.Pos, "Nexmark source %s: unknown table %q", src.Name, table)
-		d.Hint = "name the source person, auction or bid, or set table = 'bid'"
-		return false
+		return nil, []Problem{{Column: -1, Code: diag.BadOption, Msg: fmt.Sprintf("Nexmark source %s: unknown table %q", src.Name, table),
+			Hint: "name the source person, auction or bid, or set table = 'bid'"}}
 	}
-	src.Nexmark = &plan.NexmarkBinding{Event: t.event}
-	good := true
+	tb := &plan.TypedBinding{Elem: "nexmark.Event", Filter: "Kind", FilterValue: "nexmark.Kind" + t.event, Row: t.event, RowType: "nexmark." + t.event}
+	var problems []Problem
 	for i, c := range src.Schema {
 		found := false
 		for _, f := range t.fields {
@@ -63,28 +62,25 @@ func (b *binder) bindNexmark(st *ast.CreateSource, src *plan.Source) bool {
 			}
 			found = true
 			if c.Type.Kind != f.kind {
-				b.diags.Errorf(diag.TypeMismatch, st.Columns[i].Type.Pos, "Nexmark %s.%s is %s, not %s", table, f.sql, f.kind, c.Type.Kind)
-				good = false
+				problems = append(problems, Problem{Column: i, AtType: true, Code: diag.TypeMismatch, Msg: fmt.Sprintf("Nexmark %s.%s is %s, not %s", table, f.sql, f.kind, c.Type.Kind)})
 			}
-			src.Nexmark.Fields = append(src.Nexmark.Fields, f.field)
+			tb.Fields = append(tb.Fields, f.field)
 		}
 		if !found {
 			names := make([]string, len(t.fields))
 			for j, f := range t.fields {
 				names[j] = f.sql
 			}
-			d := b.diags.Errorf(diag.UnknownColumn, st.Columns[i].Name.Pos, "Nexmark table %s has no column %q", table, c.Name)
-			d.Hint = fmt.Sprintf("columns: %s", strings.Join(names, ", "))
-			good = false
+			problems = append(problems, Problem{Column: i, Code: diag.UnknownColumn, Msg: fmt.Sprintf("Nexmark table %s has no column %q", table, c.Name),
+				Hint: fmt.Sprintf("columns: %s", strings.Join(names, ", "))})
 		}
 	}
 	for _, k := range []string{"events", "rate", "seed", "partitions", "partition", "base_time", "out_of_order_group"} {
 		if v, ok := src.Options[k]; ok && !isNumber(v) {
-			b.diags.Errorf(diag.BadOption, st.Pos, "Nexmark option %s must be a number, not %q", k, v)
-			good = false
+			problems = append(problems, Problem{Column: -1, Code: diag.BadOption, Msg: fmt.Sprintf("Nexmark option %s must be a number, not %q", k, v)})
 		}
 	}
-	return good
+	return tb, problems
 }
 
 func isNumber(s string) bool {
