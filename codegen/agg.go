@@ -113,6 +113,20 @@ func (g *generator) opCode(o *opInfo) {
 			jen.Id("p").Dot(o.name+"Subs").Dot("Emit").Call(jen.Id("row"), rt("laminar.Op").Call(jen.Id("op"))))
 	}
 	for _, c := range g.consumers(o) {
+		if c.op.Join != nil {
+			// a self-join reads the row on both sides
+			for i, s := range sides {
+				if c.inputs[i] != o {
+					continue
+				}
+				args := []jen.Code{jen.Id("row")}
+				if c.op.SideUpdating[i] {
+					args = append(args, rt("window.WeightOf").Call(jen.Id("op")))
+				}
+				emit = append(emit, jen.Id("p").Dot("push"+c.fn+s).Call(args...))
+			}
+			continue
+		}
 		arg := jen.Code(jen.Id("row"))
 		if c.op.Union {
 			arg = jen.Parens(jen.Op("*").Id(c.rowType)).Call(jen.Id("row"))

@@ -161,7 +161,7 @@ func (g *generator) layout() {
 			switch {
 			case op.Windowed() && o.src == s:
 				s.fires = append(s.fires, o)
-			case op.Windowed():
+			case op.Fires():
 				s.propagate = append(s.propagate, o)
 			}
 			if op.Agg != nil && op.Updating {

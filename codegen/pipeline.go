@@ -44,6 +44,14 @@ func (g *generator) pipelineStruct() {
 		if o.src == nil && o.op.Windowed() {
 			fields = append(fields, jen.Id(o.name+"WM").Int64().Comment("the watermark its windows closed at"))
 		}
+		if o.op.Join != nil {
+			for _, s := range g.joinSides(o) {
+				fields = append(fields, jen.Id(o.name+s.name).Op("*").Add(o.sideType(s)).Comment("rows of the "+sides[s.i]+" input of "+o.what()))
+			}
+			if o.op.Join.Interval != nil {
+				fields = append(fields, jen.Id(o.name+"WM").Index(jen.Lit(2)).Int64().Comment("the watermarks of its inputs' bound columns"))
+			}
+		}
 		if o.op.View != nil {
 			fields = append(fields, jen.Id(o.name+"Sinks").Index().Op("*").Qual(pkgJob, "SinkWriter"))
 			fields = append(fields, jen.Id(o.name+"Subs").Add(rt("laminar.Subscribers")).Types(jen.Id(o.rowType)).Comment("callbacks of an embedding program"))
@@ -72,6 +80,14 @@ func (g *generator) pipelineStruct() {
 	for _, o := range g.ops {
 		if o.src == nil && o.op.Windowed() {
 			body = append(body, jen.Id("p").Dot(o.name+"WM").Op("=").Qual("math", "MinInt64"))
+		}
+		if o.op.Join != nil {
+			for _, s := range g.joinSides(o) {
+				body = append(body, jen.Id("p").Dot(o.name+s.name).Op("=").Add(rt("join.NewSide")).Types(jen.Id(o.keyType()), jen.Id(s.in.rowType)).Call())
+			}
+			if o.op.Join.Interval != nil {
+				body = append(body, jen.Id("p").Dot(o.name+"WM").Op("=").Index(jen.Lit(2)).Int64().Values(jen.Qual("math", "MinInt64"), jen.Qual("math", "MinInt64")))
+			}
 		}
 		if o.op.Agg != nil {
 			if o.panes {
@@ -316,6 +332,12 @@ func (g *generator) processCode(s *sourceInfo) {
 	if len(s.propagate) > 0 {
 		var prop []jen.Code
 		for _, o := range s.propagate {
+			if o.op.Join != nil {
+				// an interval join drops rows by the watermark of each input
+				wm := o.op.SideWatermarks
+				prop = append(prop, jen.Id("p").Dot("fire"+o.fn).Call(jen.Index(jen.Lit(2)).Int64().Values(g.watermarkExpr(wm[0]), g.watermarkExpr(wm[1]))))
+				continue
+			}
 			prop = append(prop, jen.If(jen.Id("wm").Op(":=").Add(g.watermarkExpr(o.op.Watermark)), jen.Id("wm").Op(">").Id("p").Dot(o.name+"WM")).Block(
 				jen.Id("p").Dot(o.name+"WM").Op("=").Id("wm"),
 				jen.Id("p").Dot("fire"+o.fn).Call(jen.Id("wm"))))
@@ -553,6 +575,10 @@ func (g *generator) watermarkExpr(terms []physical.SourceShift) jen.Code {
 // its per-row code over a row of its input (with the row's weight when the
 // input is updating), and for a windowed one fire<op>.
 func (g *generator) inputCode(o *opInfo) {
+	if o.op.Join != nil {
+		g.joinCode(o)
+		return
+	}
 	in := o.inputs[0]
 	env := make([]operand, len(in.op.Output))
 	for i, c := range in.op.Output {

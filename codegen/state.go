@@ -35,6 +35,16 @@ func (g *generator) stateCode() {
 		})
 	}
 	for _, o := range g.ops {
+		if o.op.Join != nil {
+			id := layoutID(o.op.ID, fmt.Sprint(o.inputs[0].op.Output), fmt.Sprint(o.inputs[1].op.Output), o.op.SideUpdating, "join")
+			g.joinState(o)
+			units = append(units, unit{
+				id: "op:" + o.op.ID + ":" + id, name: o.what(),
+				save: []jen.Code{jen.Return(jen.Id("p").Dot("save" + o.fn).Call(jen.Id("buf")))},
+				load: []jen.Code{jen.Id("p").Dot("load" + o.fn).Call(jen.Id("d"))},
+			})
+			continue
+		}
 		if o.op.Agg == nil {
 			continue
 		}
@@ -246,4 +256,48 @@ func decodeMultiset(x *jen.Statement, t types.Type) []jen.Code {
 	return []jen.Code{jen.For(jen.Id("n").Op(":=").Id("d").Dot("Len").Call().Op(";").Id("n").Op(">").Lit(0).Op(";").Id("n").Op("--")).Block(
 		append([]jen.Code{jen.Var().Id("v").Add(baseType(t.Kind))}, append(decodeField(jen.Id("v"), types.Of(t.Kind)),
 			jen.Add(x).Dot("Add").Call(jen.Id("v"), jen.Id("d").Dot("Int").Call()))...)...)}
+}
+
+// joinState generates save<Op> and load<Op> of a join: per side its entries
+// (key, row, weight, matches, time), then an interval join's watermarks.
+func (g *generator) joinState(o *opInfo) {
+	var save, load []jen.Code
+	j := o.op.Join
+	for _, s := range g.joinSides(o) {
+		side := jen.Id("p").Dot(o.name + s.name)
+		var enc, dec []jen.Code
+		for i, k := range j.LeftKeys {
+			t := types.Of(k.Type().Kind)
+			enc = append(enc, encodeField(jen.Id("k").Dot(fmt.Sprintf("K%d", i)), t)...)
+			dec = append(dec, decodeField(jen.Id("k").Dot(fmt.Sprintf("K%d", i)), t)...)
+		}
+		for c, col := range s.in.op.Output {
+			enc = append(enc, encodeField(jen.Id("e").Dot("Row").Dot(s.in.fields[c]), col.Type)...)
+			dec = append(dec, decodeField(jen.Id("e").Dot("Row").Dot(s.in.fields[c]), col.Type)...)
+		}
+		for _, f := range []string{"W", "Matches", "TS"} {
+			enc = append(enc, encodeField(jen.Id("e").Dot(f), types.Of(types.Int))...)
+			dec = append(dec, decodeField(jen.Id("e").Dot(f), types.Of(types.Int))...)
+		}
+		save = append(save,
+			jen.Id("buf").Op("=").Add(rt("snapshot.AppendUint")).Call(jen.Id("buf"), jen.Uint64().Call(jen.Add(side).Dot("Len").Call())),
+			jen.Add(side).Dot("Each").Call(jen.Func().Params(jen.Id("k").Id(o.keyType()), jen.Id("e").Op("*").Add(rt("join.Entry")).Types(jen.Id(s.in.rowType))).Block(enc...)))
+		load = append(load, jen.For(jen.Id("n").Op(":=").Id("d").Dot("Len").Call().Op(";").Id("n").Op(">").Lit(0).Op(";").Id("n").Op("--")).Block(
+			append(append([]jen.Code{jen.Var().Id("k").Id(o.keyType()), jen.Var().Id("e").Add(rt("join.Entry")).Types(jen.Id(s.in.rowType))}, dec...),
+				jen.Add(side).Dot("Restore").Call(jen.Id("k"), jen.Id("e"), jen.Lit(j.Interval != nil)))...))
+	}
+	if j.Interval != nil {
+		for i := range 2 {
+			wm := jen.Id("p").Dot(o.name + "WM").Index(jen.Lit(i))
+			save = append(save, jen.Id("buf").Op("=").Add(rt("snapshot.AppendInt")).Call(jen.Id("buf"), wm))
+			load = append(load, jen.Add(wm).Op("=").Id("d").Dot("Int").Call())
+		}
+	}
+	save = append(save, jen.Return(jen.Id("buf")))
+	g.f.Comment(fmt.Sprintf("save%s encodes the state of %s.", o.fn, o.what()))
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("save" + o.fn).Params(jen.Id("buf").Index().Byte()).Index().Byte().Block(save...)
+	g.f.Line()
+	g.f.Comment(fmt.Sprintf("load%s decodes the state of %s into its empty state.", o.fn, o.what()))
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("load" + o.fn).Params(jen.Id("d").Op("*").Add(rt("snapshot.Decoder"))).Block(load...)
+	g.f.Line()
 }

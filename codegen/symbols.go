@@ -16,11 +16,13 @@ const (
 	pkgSnapshot  = "github.com/laminar-sql/laminar/runtime/snapshot"
 	pkgLaminar   = "github.com/laminar-sql/laminar/runtime/laminar"
 	pkgKVState   = "github.com/laminar-sql/laminar/runtime/kvstate"
+	pkgJoin      = "github.com/laminar-sql/laminar/runtime/join"
 )
 
 var importNames = map[string]string{
 	pkgJob: "job", pkgConnector: "connector", pkgValue: "value", pkgWindow: "window",
 	pkgJSONL: "jsonl", pkgCSV: "csvrow", pkgNexmark: "nexmark", pkgSnapshot: "snapshot", pkgLaminar: "laminar", pkgKVState: "kvstate",
+	pkgJoin: "join",
 }
 
 // runtimeSymbols is the table of every runtime symbol generated code uses.
@@ -54,6 +56,7 @@ var runtimeSymbols = map[string][2]string{
 	"window.Panes": {pkgWindow, "Panes"}, "window.NewPanes": {pkgWindow, "NewPanes"},
 	"window.ShiftWatermark": {pkgWindow, "ShiftWatermark"}, "window.OpOf": {pkgWindow, "OpOf"}, "window.WeightOf": {pkgWindow, "WeightOf"},
 	"window.Multiset": {pkgWindow, "Multiset"},
+	"join.Side":       {pkgJoin, "Side"}, "join.NewSide": {pkgJoin, "NewSide"}, "join.Entry": {pkgJoin, "Entry"}, "join.Copies": {pkgJoin, "Copies"},
 	// formats
 	"jsonl.Scanner": {pkgJSONL, "Scanner"}, "jsonl.Interner": {pkgJSONL, "Interner"},
 	"jsonl.AppendString": {pkgJSONL, "AppendString"}, "jsonl.AppendInt": {pkgJSONL, "AppendInt"},

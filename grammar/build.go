@@ -215,8 +215,9 @@ func (b *builder) selectCore(ctx parser.ISelectCoreContext) *ast.Select {
 	}
 	rels := ctx.AllRelation()
 	sel.From = b.relation(rels[0])
-	if len(rels) > 1 {
-		b.unsupported(b.at(rels[1]), `joining tables with "," is not supported yet`)
+	for _, r := range rels[1:] {
+		// FROM a, b is a cross join; WHERE says how the rows match
+		sel.From = &ast.Join{Pos: b.at(r), Kind: ast.CrossJoin, Left: sel.From, Right: b.relation(r)}
 	}
 	if w := ctx.GetWhere(); w != nil {
 		sel.Where = b.expr(w)
@@ -256,11 +257,39 @@ func (b *builder) selectItem(ctx parser.ISelectItemContext) ast.SelectItem {
 	return item
 }
 
+// relation reads a FROM item and its JOINs, left-deep: a JOIN b JOIN c is
+// (a JOIN b) JOIN c.
 func (b *builder) relation(ctx parser.IRelationContext) ast.TableRef {
+	out := b.tableRef(ctx.TableRef())
 	for _, j := range ctx.AllJoinClause() {
-		b.unsupported(b.at(j), "JOIN is not supported yet")
+		jc := j.(*parser.JoinClauseContext)
+		join := &ast.Join{Pos: b.at(j), Kind: ast.InnerJoin, Left: out, Right: b.tableRef(jc.TableRef())}
+		switch {
+		case jc.CROSS() != nil:
+			join.Kind = ast.CrossJoin
+		case jc.LEFT() != nil:
+			join.Kind = ast.LeftJoin
+		case jc.RIGHT() != nil:
+			join.Kind = ast.RightJoin
+		case jc.FULL() != nil:
+			join.Kind = ast.FullJoin
+		}
+		switch {
+		case jc.Expr() != nil:
+			join.On = b.expr(jc.Expr())
+		case jc.USING() != nil:
+			for _, id := range jc.AllIdentifier() {
+				join.Using = append(join.Using, b.ident(id))
+			}
+		case join.Kind != ast.CrossJoin:
+			b.diags.Errorf(diag.SyntaxError, join.Pos, "JOIN needs ON or USING (or write CROSS JOIN)")
+		}
+		if join.Kind == ast.CrossJoin && (join.On != nil || join.Using != nil) {
+			b.diags.Errorf(diag.SyntaxError, join.Pos, "CROSS JOIN takes no ON or USING")
+		}
+		out = join
 	}
-	return b.tableRef(ctx.TableRef())
+	return out
 }
 
 func (b *builder) tableRef(ctx parser.ITableRefContext) ast.TableRef {

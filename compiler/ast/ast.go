@@ -180,6 +180,26 @@ type WindowTVF struct {
 	Alias   *Ident
 }
 
+// JoinKind is the kind of a JOIN.
+type JoinKind int
+
+const (
+	InnerJoin JoinKind = iota + 1
+	LeftJoin
+	RightJoin
+	FullJoin
+	CrossJoin // CROSS JOIN, or a comma between FROM items
+)
+
+// Join is `left [kind] JOIN right ON cond | USING (cols)`, or `left, right`.
+type Join struct {
+	Pos         Pos
+	Kind        JoinKind
+	Left, Right TableRef
+	On          Expr    // nil for USING, CROSS and comma joins
+	Using       []Ident // USING (a, b)
+}
+
 // Subquery is `(query) [AS alias]` in FROM.
 type Subquery struct {
 	Pos   Pos
@@ -190,10 +210,12 @@ type Subquery struct {
 func (*TableName) tableNode() {}
 func (*WindowTVF) tableNode() {}
 func (*Subquery) tableNode()  {}
+func (*Join) tableNode()      {}
 
 func (t *TableName) Position() Pos { return t.Pos }
 func (t *WindowTVF) Position() Pos { return t.Pos }
 func (t *Subquery) Position() Pos  { return t.Pos }
+func (t *Join) Position() Pos      { return t.Pos }
 
 // Expr is a scalar expression.
 type Expr interface {

@@ -149,9 +149,15 @@ func editDistance(a, b string) int {
 type scope struct {
 	schema     plan.Schema
 	qualifiers []string // names the FROM item can be referred to by
+	// colQuals, for a join, is the qualifier of each column (the name or
+	// alias of the FROM item it comes from); nil when there is one FROM item.
+	colQuals []string
 }
 
 func (s *scope) lookup(l *diag.List, ref *ast.ColumnRef) (int, bool) {
+	if s.colQuals != nil {
+		return s.lookupJoined(l, ref)
+	}
 	if ref.Qualifier != nil && !contains(s.qualifiers, ref.Qualifier.Name) {
 		d := l.Errorf(diag.UnknownTable, ref.Qualifier.Pos, "unknown table %q in column reference", ref.Qualifier.Name)
 		if len(s.qualifiers) > 0 {
@@ -185,4 +191,55 @@ func (s *scope) lookup(l *diag.List, ref *ast.ColumnRef) (int, bool) {
 		d.Hint = "columns in scope: " + strings.Join(names, ", ")
 	}
 	return 0, false
+}
+
+// lookupJoined resolves a column of a join: a qualified name in its FROM item,
+// an unqualified one in the only FROM item that has it.
+func (s *scope) lookupJoined(l *diag.List, ref *ast.ColumnRef) (int, bool) {
+	var hits []int
+	for i := len(s.schema) - 1; i >= 0; i-- {
+		if s.schema[i].Name == ref.Name.Name && (ref.Qualifier == nil || s.colQuals[i] == ref.Qualifier.Name) {
+			hits = append(hits, i)
+		}
+	}
+	if ref.Qualifier != nil && !contains(s.colQuals, ref.Qualifier.Name) {
+		d := l.Errorf(diag.UnknownTable, ref.Qualifier.Pos, "unknown table %q in column reference", ref.Qualifier.Name)
+		d.Hint = "the FROM clause names " + strings.Join(uniqueStrings(s.colQuals), ", ")
+		return 0, false
+	}
+	quals := map[string]bool{}
+	for _, i := range hits {
+		quals[s.colQuals[i]] = true
+	}
+	switch {
+	case len(hits) == 0:
+		var names []string
+		for i, c := range s.schema {
+			if ref.Qualifier == nil || s.colQuals[i] == ref.Qualifier.Name {
+				names = append(names, c.Name)
+			}
+		}
+		d := l.Errorf(diag.UnknownColumn, ref.Name.Pos, "unknown column %q", ref.Name.Name)
+		if c := closest(ref.Name.Name, names); c != "" {
+			d.Hint = "did you mean " + c + "?"
+		}
+		return 0, false
+	case len(quals) > 1:
+		d := l.Errorf(diag.AmbiguousColumn, ref.Name.Pos, "column %q is ambiguous: both %s have it", ref.Name.Name, strings.Join(sortedKeys(quals), " and "))
+		d.Hint = "qualify it, as in " + sortedKeys(quals)[0] + "." + ref.Name.Name
+		return 0, false
+	}
+	return hits[0], true // the last of a name wins, as in lookup
+}
+
+func uniqueStrings(xs []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, x := range xs {
+		if !seen[x] {
+			seen[x] = true
+			out = append(out, x)
+		}
+	}
+	return out
 }

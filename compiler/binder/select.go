@@ -152,7 +152,18 @@ func distinct(n plan.Node) plan.Node {
 // input -> [Window] -> [Filter WHERE] -> [Aggregate -> [Filter HAVING]] -> Project [-> DISTINCT].
 func (b *binder) selectQuery(q *ast.Select) plan.Node {
 	errs := len(b.diags.Items)
-	in, sc := b.from(q.From)
+	var in plan.Node
+	var sc *scope
+	where := q.Where
+	if j, ok := q.From.(*ast.Join); ok {
+		var whereUsed bool
+		in, sc, whereUsed = b.joinFrom(j, q.Where)
+		if whereUsed {
+			where = nil
+		}
+	} else {
+		in, sc = b.from(q.From)
+	}
 	if in == nil {
 		return nil
 	}
@@ -173,12 +184,15 @@ func (b *binder) selectQuery(q *ast.Select) plan.Node {
 		}
 		if gw != nil {
 			in = gw.node
-			sc = &scope{schema: in.Schema(), qualifiers: sc.qualifiers}
+			sc = &scope{schema: in.Schema(), qualifiers: sc.qualifiers, colQuals: sc.colQuals}
+			if sc.colQuals != nil {
+				sc.colQuals = append(append([]string{}, sc.colQuals...), "", "")
+			}
 		}
 	}
 	ctx := &exprCtx{gw: gw}
-	if q.Where != nil {
-		pred := b.predicate(q.Where, sc, ctx, "WHERE")
+	if where != nil {
+		pred := b.predicate(where, sc, ctx, "WHERE")
 		if pred != nil {
 			in = &plan.Filter{Input: in, Pred: pred}
 		}

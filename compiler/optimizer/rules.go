@@ -60,6 +60,10 @@ func withInputs(n plan.Node, in []plan.Node) plan.Node {
 		return &c
 	case *plan.Union:
 		return &plan.Union{Arms: in}
+	case *plan.Join:
+		c := *n
+		c.Left, c.Right = in[0], in[1]
+		return &c
 	}
 	return n
 }
@@ -296,6 +300,33 @@ func prune(n plan.Node, need map[int]bool) plan.Node {
 			arms[i] = prune(a, need)
 		}
 		return &plan.Union{Arms: arms}
+	case *plan.Join:
+		nl := len(n.Left.Schema())
+		all := map[int]bool{}
+		for c := range need {
+			all[c] = true
+		}
+		if n.Residual != nil {
+			plan.ColumnsUsed(n.Residual, all)
+		}
+		left, right := map[int]bool{}, map[int]bool{}
+		for c := range all {
+			if c < nl {
+				left[c] = true
+			} else {
+				right[c-nl] = true
+			}
+		}
+		for i := range n.LeftKeys {
+			plan.ColumnsUsed(n.LeftKeys[i], left)
+			plan.ColumnsUsed(n.RightKeys[i], right)
+		}
+		if n.Interval != nil {
+			left[n.Interval.LeftTime], right[n.Interval.RightTime] = true, true
+		}
+		c := *n
+		c.Left, c.Right = prune(n.Left, left), prune(n.Right, right)
+		return &c
 	default: // ViewScan: the view computes all its columns anyway
 		return n
 	}

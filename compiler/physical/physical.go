@@ -13,6 +13,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/laminar-sql/laminar/compiler/plan"
@@ -54,6 +55,13 @@ type Operator struct {
 	// Union forwards the rows of every input unchanged (UNION ALL); it has no
 	// stages and no state.
 	Union bool
+	// Join joins its two inputs (left, right); the stages after it are Post.
+	// SideUpdating tells which inputs carry weights; SideWatermarks, for an
+	// interval join, are the watermarks of its inputs' bound columns, by which
+	// each side's rows are dropped (the other side's) and judged late (its own).
+	Join           *plan.Join
+	SideUpdating   [2]bool
+	SideWatermarks [2][]SourceShift
 	Pre   []Stage         // per input row, before the state
 	Agg   *plan.Aggregate // nil for a stateless operator
 	Post  []Stage         // per emitted row, after the state
@@ -84,6 +92,10 @@ type SourceShift struct {
 	Source int
 	Shift  int64
 }
+
+// Fires reports whether watermarks drive the operator: it closes windows, or
+// drops the rows of an interval join.
+func (o *Operator) Fires() bool { return o.Windowed() || (o.Join != nil && o.Join.Interval != nil) }
 
 // Windowed reports whether the operator keeps state per window.
 func (o *Operator) Windowed() bool { return o.Agg != nil && o.Agg.WindowKey >= 0 }
@@ -166,7 +178,9 @@ func Build(p *plan.Pipeline, allViews bool) *Plan {
 	direct := make([]int, len(p.Sources))
 	for _, op := range b.out.Operators {
 		for _, in := range op.Inputs {
-			in.Consumers = append(in.Consumers, op)
+			if !slices.Contains(in.Consumers, op) { // a self-join reads its input twice
+				in.Consumers = append(in.Consumers, op)
+			}
 		}
 		if op.Direct() {
 			direct[op.SourceIndex]++
@@ -225,7 +239,7 @@ func (b *builder) node(n plan.Node, stmt *plan.View) *Operator {
 			continue
 		}
 		switch x.(type) {
-		case *plan.Scan, *plan.ViewScan, *plan.Union:
+		case *plan.Scan, *plan.ViewScan, *plan.Union, *plan.Join:
 			input = x
 		case *plan.Aggregate:
 			if seenAgg {
@@ -240,6 +254,23 @@ func (b *builder) node(n plan.Node, stmt *plan.View) *Operator {
 		x = x.Inputs()[0]
 	}
 	op := &Operator{Statement: stmt, Output: n.Schema(), Updating: !n.AppendOnly(), TimeCols: plan.EventTimes(n)}
+	if j, ok := input.(*plan.Join); ok && !seenAgg {
+		// the stateless steps above a join run on each joined row
+		b.joinInputs(op, j, stmt)
+		for i := len(chain) - 1; i >= 0; i-- {
+			switch x := chain[i].(type) {
+			case *plan.Filter:
+				op.Post = append(op.Post, Stage{Kind: StageFilter, Pred: x.Pred, Out: x.Schema()})
+			case *plan.Project:
+				op.Post = append(op.Post, Stage{Kind: StageProject, Exprs: x.Exprs, Names: x.Names, Out: x.Schema()})
+			}
+		}
+		return b.add(op)
+	}
+	if j, ok := input.(*plan.Join); ok && len(chain) == 0 {
+		b.joinInputs(op, j, stmt) // the join alone (its reader has the aggregate)
+		return b.add(op)
+	}
 	if scan, ok := input.(*plan.Scan); ok {
 		op.Source, op.SourceIndex = scan.Source, b.srcIndex[scan.Source]
 		for c, need := range scanNeeded(scan) {
@@ -269,6 +300,26 @@ func (b *builder) node(n plan.Node, stmt *plan.View) *Operator {
 		}
 	}
 	return b.add(op)
+}
+
+// joinInputs makes op the join j of its two inputs.
+func (b *builder) joinInputs(op *Operator, j *plan.Join, stmt *plan.View) {
+	op.Join = j
+	for i, in := range []plan.Node{j.Left, j.Right} {
+		in := b.node(in, stmt)
+		op.Inputs = append(op.Inputs, in)
+		op.SideUpdating[i] = in.Updating
+	}
+	op.InputUpdating = op.SideUpdating[0] || op.SideUpdating[1]
+	if iv := j.Interval; iv != nil {
+		lt, _ := plan.EventTimeCol(j.Left, iv.LeftTime)
+		rt, _ := plan.EventTimeCol(j.Right, iv.RightTime)
+		for i, shift := range []int64{lt.Shift, rt.Shift} {
+			for _, t := range b.edgeWatermark(op.Inputs[i]) {
+				op.SideWatermarks[i] = addTerm(op.SideWatermarks[i], SourceShift{t.Source, satAdd(t.Shift, shift)})
+			}
+		}
+	}
 }
 
 // inlined tells whether a view's steps are fused into each operator that
@@ -380,6 +431,9 @@ func operatorID(op *Operator) string {
 	if op.Union {
 		fmt.Fprintln(h, "union")
 	}
+	if op.Join != nil {
+		fmt.Fprintln(h, op.Join.Describe())
+	}
 	for _, in := range op.Inputs {
 		fmt.Fprintf(h, "input %s\n", in.ID)
 		for _, s := range in.Post {
@@ -457,6 +511,13 @@ func Format(p *Plan) string {
 		if op.Union {
 			b.WriteString("  Union ALL\n      state: none\n")
 		}
+		if j := op.Join; j != nil {
+			fmt.Fprintf(&b, "  %s\n", j.Describe())
+			fmt.Fprintf(&b, "    state: %s\n", joinStateText(p, op))
+			for _, s := range op.Post {
+				fmt.Fprintf(&b, "  %s\n", describeStage(s))
+			}
+		}
 		for _, s := range op.Pre {
 			fmt.Fprintf(&b, "  %s\n", describeStage(s))
 		}
@@ -469,7 +530,7 @@ func Format(p *Plan) string {
 			for _, s := range op.Post {
 				fmt.Fprintf(&b, "  emit: %s\n", describeStage(s))
 			}
-		} else if !op.Union {
+		} else if !op.Union && op.Join == nil {
 			b.WriteString("    state: none\n")
 		}
 		for _, si := range op.Sinks {
@@ -499,6 +560,33 @@ func formatWatermark(p *Plan, terms []SourceShift) string {
 		return parts[0]
 	}
 	return "min(" + strings.Join(parts, ", ") + ")"
+}
+
+func joinStateText(p *Plan, op *Operator) string {
+	j := op.Join
+	rows := func(i int) string {
+		if op.SideUpdating[i] {
+			return "rows with weights"
+		}
+		return "rows"
+	}
+	s := fmt.Sprintf("per side: map[%d-column key] of %s (left: %s; right: %s)", len(j.LeftKeys), "its rows", rows(0), rows(1))
+	if j.Kind != plan.InnerJoin {
+		s += ", each with its count of matches for the NULL-padded row"
+	}
+	if iv := j.Interval; iv != nil {
+		ls, rs := j.Left.Schema(), j.Right.Schema()
+		return s + fmt.Sprintf("; a left row is dropped once the right watermark (%s) passes its %s %s, a right row once the left watermark (%s) passes its %s %s; rows behind their own side's watermark are late",
+			formatWatermark(p, op.SideWatermarks[1]), ls[iv.LeftTime].Name, offsetWord(iv.Upper), formatWatermark(p, op.SideWatermarks[0]), rs[iv.RightTime].Name, offsetWord(-iv.Lower))
+	}
+	return s + "; kept forever (a regular join)"
+}
+
+func offsetWord(us int64) string {
+	if us < 0 {
+		return "- " + plan.FormatMicros(-us)
+	}
+	return "+ " + plan.FormatMicros(us)
 }
 
 func stateText(op *Operator) string {

@@ -184,7 +184,59 @@ type Union struct {
 	Arms []Node
 }
 
-func (n *Scan) Schema() Schema     { return n.Source.Schema }
+// JoinKind is the kind of a join.
+type JoinKind int
+
+const (
+	InnerJoin JoinKind = iota + 1
+	LeftJoin
+	RightJoin
+	FullJoin
+)
+
+func (k JoinKind) String() string {
+	return [...]string{"?", "INNER", "LEFT", "RIGHT", "FULL"}[k]
+}
+
+// Join is an equi-join: a left row and a right row match when every
+// LeftKeys[i] equals RightKeys[i] (NULL matches nothing) and Residual (over
+// the joined row: left columns, then right columns) is TRUE. Its output is
+// the left columns then the right columns; an outer join pads the missing
+// side with NULLs.
+//
+// With Interval set it is an interval join: rows match only when the right
+// row's time lies within [left time + Lower, left time + Upper], so each
+// side's rows can be dropped once the other side's watermark has passed
+// their last possible match, and its output only inserts.
+type Join struct {
+	Left, Right Node
+	Kind        JoinKind
+	LeftKeys    []Expr
+	RightKeys   []Expr
+	Residual    Expr // nil when none
+	Interval    *Interval
+}
+
+// Interval is the time bound of an interval join:
+// right.RightTime BETWEEN left.LeftTime + Lower AND left.LeftTime + Upper.
+type Interval struct {
+	LeftTime, RightTime int // columns of each side
+	Lower, Upper        int64
+}
+
+func (n *Scan) Schema() Schema { return n.Source.Schema }
+func (n *Join) Schema() Schema {
+	var s Schema
+	for _, c := range n.Left.Schema() {
+		c.Type.Nullable = c.Type.Nullable || n.Kind == RightJoin || n.Kind == FullJoin
+		s = append(s, c)
+	}
+	for _, c := range n.Right.Schema() {
+		c.Type.Nullable = c.Type.Nullable || n.Kind == LeftJoin || n.Kind == FullJoin
+		s = append(s, c)
+	}
+	return s
+}
 func (n *ViewScan) Schema() Schema { return n.View.Root.Schema() }
 func (n *Union) Schema() Schema    { return n.Arms[0].Schema() }
 func (n *Filter) Schema() Schema {
@@ -215,6 +267,7 @@ func (n *Aggregate) Schema() Schema {
 
 func (n *Scan) Inputs() []Node      { return nil }
 func (n *ViewScan) Inputs() []Node  { return nil }
+func (n *Join) Inputs() []Node      { return []Node{n.Left, n.Right} }
 func (n *Union) Inputs() []Node     { return n.Arms }
 func (n *Filter) Inputs() []Node    { return []Node{n.Input} }
 func (n *Project) Inputs() []Node   { return []Node{n.Input} }
@@ -223,6 +276,14 @@ func (n *Aggregate) Inputs() []Node { return []Node{n.Input} }
 
 func (n *Scan) AppendOnly() bool     { return true }
 func (n *ViewScan) AppendOnly() bool { return n.View.Root.AppendOnly() }
+
+// AppendOnly: an inner join of append-only inputs only inserts, and so does
+// an interval join (an outer one emits its NULL-padded rows once the bound
+// has passed); a regular outer join retracts its padded rows when a match
+// arrives.
+func (n *Join) AppendOnly() bool {
+	return n.Left.AppendOnly() && n.Right.AppendOnly() && (n.Kind == InnerJoin || n.Interval != nil)
+}
 func (n *Union) AppendOnly() bool {
 	for _, in := range n.Arms {
 		if !in.AppendOnly() {
@@ -254,8 +315,32 @@ func (n *Scan) Describe() string {
 	return fmt.Sprintf("Scan %s [%s]", n.Source.Name, strings.Join(cols, ", "))
 }
 func (n *ViewScan) Describe() string { return "ViewScan " + n.View.Name }
-func (n *Union) Describe() string    { return fmt.Sprintf("Union ALL of %d inputs", len(n.Arms)) }
-func (n *Filter) Describe() string   { return "Filter " + n.Pred.String() }
+func (n *Join) Describe() string {
+	ls, rs := n.Left.Schema(), n.Right.Schema()
+	var on []string
+	for i := range n.LeftKeys {
+		on = append(on, n.LeftKeys[i].String()+" = "+n.RightKeys[i].String())
+	}
+	out := fmt.Sprintf("Join %s ON %s", n.Kind, strings.Join(on, " AND "))
+	if n.Interval != nil {
+		out += fmt.Sprintf(" AND right.%s BETWEEN left.%s %s AND left.%s %s", rs[n.Interval.RightTime].Name,
+			ls[n.Interval.LeftTime].Name, signed(n.Interval.Lower), ls[n.Interval.LeftTime].Name, signed(n.Interval.Upper))
+	}
+	if n.Residual != nil {
+		out += " AND " + n.Residual.String()
+	}
+	return out
+}
+
+// signed renders an offset of µs as "+ 5 SECOND" or "- 5 SECOND".
+func signed(us int64) string {
+	if us < 0 {
+		return "- " + FormatMicros(-us)
+	}
+	return "+ " + FormatMicros(us)
+}
+func (n *Union) Describe() string  { return fmt.Sprintf("Union ALL of %d inputs", len(n.Arms)) }
+func (n *Filter) Describe() string { return "Filter " + n.Pred.String() }
 func (n *Project) Describe() string {
 	parts := make([]string, len(n.Exprs))
 	for i, e := range n.Exprs {
@@ -407,6 +492,27 @@ func EventTimes(n Node) []TimeCol {
 			}
 			if all {
 				out = append(out, t)
+			}
+		}
+		return out
+	case *Join:
+		// an interval join pairs a row only with rows close to it in time,
+		// and drops rows once they can match nothing more: a later output row
+		// has a left time of at least min(left W, right W - Upper), a right time of
+		// at least min(right W, left W + Lower), given W = min(left W, right W)
+		if n.Interval == nil || !n.AppendOnly() {
+			return nil
+		}
+		var out []TimeCol
+		iv, nl := n.Interval, len(n.Left.Schema())
+		for _, t := range EventTimes(n.Left) {
+			if t.Col == iv.LeftTime {
+				out = append(out, TimeCol{t.Col, t.Shift - max(iv.Upper, 0)})
+			}
+		}
+		for _, t := range EventTimes(n.Right) {
+			if t.Col == iv.RightTime {
+				out = append(out, TimeCol{nl + t.Col, t.Shift + min(iv.Lower, 0)})
 			}
 		}
 		return out

@@ -1,0 +1,264 @@
+package codegen
+
+import (
+	"fmt"
+
+	"github.com/dave/jennifer/jen"
+	"github.com/laminar-sql/laminar/compiler/plan"
+	"github.com/laminar-sql/laminar/compiler/types"
+)
+
+// sides names the two inputs of a join in generated names.
+var sides = [2]string{"Left", "Right"}
+
+// joinSide is what the code of one side of a join refers to.
+type joinSide struct {
+	i        int
+	name     string // Left or Right
+	in       *opInfo
+	keys     []plan.Expr
+	updating bool // the input carries weights
+	preserve bool // an outer join keeps its unmatched rows, NULL-padded
+	timeCol  int  // interval joins: the bound column of the input
+}
+
+func (g *generator) joinSides(o *opInfo) [2]joinSide {
+	j := o.op.Join
+	var out [2]joinSide
+	for i := range out {
+		out[i] = joinSide{i: i, name: sides[i], in: o.inputs[i], updating: o.op.SideUpdating[i], timeCol: -1}
+	}
+	out[0].keys, out[1].keys = j.LeftKeys, j.RightKeys
+	out[0].preserve = j.Kind == plan.LeftJoin || j.Kind == plan.FullJoin
+	out[1].preserve = j.Kind == plan.RightJoin || j.Kind == plan.FullJoin
+	if j.Interval != nil {
+		out[0].timeCol, out[1].timeCol = j.Interval.LeftTime, j.Interval.RightTime
+	}
+	return out
+}
+
+// sideType is the Go type of a join side's state.
+func (o *opInfo) sideType(s joinSide) *jen.Statement {
+	return rt("join.Side").Types(jen.Id(o.keyType()), jen.Id(s.in.rowType))
+}
+
+// joinCode generates a join operator: its key type, per side push<Op><Side>
+// (probe the other side, emit the matches, keep the row), the function that
+// emits one joined row through the steps after the join, and the NULL-padded
+// rows of outer joins.
+func (g *generator) joinCode(o *opInfo) {
+	j := o.op.Join
+	ss := g.joinSides(o)
+	var keyFields []jen.Code
+	for i, k := range j.LeftKeys {
+		keyFields = append(keyFields, jen.Id(fmt.Sprintf("K%d", i)).Add(baseType(k.Type().Kind)).Comment(commentLines(k.String() + " = " + j.RightKeys[i].String())[0]))
+	}
+	g.f.Comment(fmt.Sprintf("%s is a join key of %s.", o.keyType(), o.what()))
+	g.f.Type().Id(o.keyType()).Struct(keyFields...)
+	g.f.Line()
+	for _, s := range ss {
+		g.joinPush(o, ss, s)
+	}
+	g.joinRow(o, ss)
+	if j.Interval != nil {
+		g.joinEvict(o, ss)
+	}
+}
+
+// joinPush generates push<Op><Side>.
+func (g *generator) joinPush(o *opInfo, ss [2]joinSide, s joinSide) {
+	other := ss[1-s.i]
+	env := make([]operand, len(s.in.op.Output))
+	for i, c := range s.in.op.Output {
+		env[i] = operand{jen.Id("r").Dot(s.in.fields[i]), c.Type.Nullable}
+	}
+	tmp := 0
+	eg := &exprGen{tmp: &tmp, env: env, glob: g.glob}
+	w := jen.Code(jen.Lit(int64(1)))
+	params := []jen.Code{jen.Id("r").Op("*").Id(s.in.rowType)}
+	if s.updating {
+		params = append(params, jen.Id("w").Int64())
+		w = jen.Id("w")
+	}
+	// the key; a NULL in it matches nothing
+	var nulls []jen.Code
+	key := jen.Dict{}
+	for i, k := range s.keys {
+		x := eg.expr(k)
+		if x.nullable {
+			x = eg.assignTemp(types.Null(k.Type().Kind), x.code)
+			nulls = append(nulls, jen.Op("!").Add(x.code).Dot("Valid"))
+			key[jen.Id(fmt.Sprintf("K%d", i))] = jen.Add(x.code).Dot("V")
+		} else {
+			key[jen.Id(fmt.Sprintf("K%d", i))] = x.code
+		}
+	}
+	body := eg.stmts
+	if len(nulls) > 0 {
+		var onNull []jen.Code
+		if s.preserve {
+			onNull = append(onNull, jen.Id("p").Dot("pad"+o.fn+s.name).Call(jen.Id("r"), w))
+		}
+		body = append(body, jen.If(orAll(nulls)).Block(append(onNull, jen.Return())...))
+	}
+	body = append(body, jen.Id("k").Op(":=").Id(o.keyType()).Values(key))
+	if s.timeCol >= 0 {
+		body = append(body, jen.If(jen.Id("r").Dot(s.in.fields[s.timeCol]).Op("<").Id("p").Dot(o.name+"WM").Index(jen.Lit(s.i))).Block(
+			jen.Comment("behind its side's watermark: rows it should have met may be gone"),
+			jen.Id("p").Dot("ctx").Dot("LateRow").Call(jen.Lit(o.op.SideWatermarks[s.i][0].Source), jen.Lit(o.op.Name),
+				jen.Id("append"+s.in.rowType).Call(jen.Nil(), jen.Id("r"), jen.LitRune('+'))),
+			jen.Return()))
+	}
+	// probe the other side
+	pair := []jen.Code{jen.Id("r"), jen.Op("&").Id("e").Dot("Row")}
+	if s.i == 1 {
+		pair = []jen.Code{jen.Op("&").Id("e").Dot("Row"), jen.Id("r")}
+	}
+	var probe []jen.Code
+	probe = append(probe, jen.Id("e").Op(":=").Op("&").Id("b").Index(jen.Id("i")))
+	if o.op.Join.Residual != nil {
+		probe = append(probe, jen.If(jen.Op("!").Id("p").Dot("on"+o.fn).Call(pair...)).Block(jen.Continue()))
+	}
+	weight := jen.Add(w).Op("*").Id("e").Dot("W")
+	if other.preserve {
+		probe = append(probe,
+			jen.Id("before").Op(":=").Id("e").Dot("Matches"),
+			jen.Id("e").Dot("Matches").Op("+=").Add(w),
+			jen.If(jen.Id("before").Op("==").Lit(0).Op("&&").Id("e").Dot("Matches").Op("!=").Lit(0)).Block(
+				jen.Comment("its first match: retract its NULL-padded row"),
+				jen.Id("p").Dot("pad"+o.fn+other.name).Call(jen.Op("&").Id("e").Dot("Row"), jen.Op("-").Id("e").Dot("W"))),
+			jen.Id("p").Dot("join"+o.fn).Call(append(pair, weight)...),
+			jen.If(jen.Id("before").Op("!=").Lit(0).Op("&&").Id("e").Dot("Matches").Op("==").Lit(0)).Block(
+				jen.Comment("its last match is gone: its NULL-padded row is back"),
+				jen.Id("p").Dot("pad"+o.fn+other.name).Call(jen.Op("&").Id("e").Dot("Row"), jen.Id("e").Dot("W"))))
+	} else {
+		probe = append(probe, jen.Id("p").Dot("join"+o.fn).Call(append(pair, weight)...))
+	}
+	if s.preserve {
+		probe = append(probe, jen.Id("matches").Op("+=").Id("e").Dot("W"))
+		body = append(body, jen.Id("matches").Op(":=").Int64().Call(jen.Lit(0)))
+	}
+	body = append(body,
+		jen.Id("b").Op(":=").Id("p").Dot(o.name+other.name).Dot("Bucket").Call(jen.Id("k")),
+		jen.For(jen.Id("i").Op(":=").Range().Id("b")).Block(probe...))
+	if s.preserve {
+		body = append(body, jen.If(jen.Id("matches").Op("==").Lit(0)).Block(jen.Id("p").Dot("pad"+o.fn+s.name).Call(jen.Id("r"), w)))
+	}
+	entry := jen.Dict{jen.Id("Row"): jen.Op("*").Id("r"), jen.Id("W"): w}
+	if s.preserve {
+		entry[jen.Id("Matches")] = jen.Id("matches")
+	}
+	if s.timeCol >= 0 {
+		entry[jen.Id("TS")] = jen.Id("r").Dot(s.in.fields[s.timeCol])
+	}
+	body = append(body, jen.Id("p").Dot(o.name+s.name).Dot("Add").Call(jen.Id("k"), rt("join.Entry").Types(jen.Id(s.in.rowType)).Values(entry), jen.Lit(s.updating), jen.Lit(s.timeCol >= 0)))
+	g.f.Comment(fmt.Sprintf("push%s%s joins a row of %s (the %s input) with the rows of the other input.", o.fn, s.name, s.in.what(), sides[s.i]))
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("push" + o.fn + s.name).Params(params...).Block(body...)
+	g.f.Line()
+}
+
+// joinEnv is the joined row's columns: the left row's (from l, or NULL), then
+// the right row's (from r, or NULL). padded says which side is NULL (-1:
+// none); wrap makes a column nullable where the join's output is.
+func joinEnv(o *opInfo, ss [2]joinSide, padded int, wrap bool) []operand {
+	out := o.op.Join.Schema()
+	var env []operand
+	for i, s := range ss {
+		ref := []string{"l", "r"}[i]
+		for c, col := range s.in.op.Output {
+			t := out[len(env)].Type
+			switch {
+			case padded == i:
+				env = append(env, operand{rt("value.Null").Types(baseType(col.Type.Kind)).Values(), true})
+			case wrap && t.Nullable && !col.Type.Nullable:
+				env = append(env, operand{rt("value.Of").Call(jen.Id(ref).Dot(s.in.fields[c])), true})
+			default:
+				env = append(env, operand{jen.Id(ref).Dot(s.in.fields[c]), col.Type.Nullable})
+			}
+		}
+	}
+	return env
+}
+
+// joinRow generates join<Op>, which runs the steps after the join on one
+// joined row and emits it with weight w; on<Op>, the residual condition of
+// the join over a pair of rows; and pad<Op><Side>, the NULL-padded row of an
+// unmatched row of a preserved side.
+func (g *generator) joinRow(o *opInfo, ss [2]joinSide) {
+	emit := func(eg *exprGen, w jen.Code) []jen.Code {
+		return stages(eg, o.op.Post, func(eg *exprGen) []jen.Code {
+			stmts := append(eg.stmts, jen.Id("out").Op(":=").Id(o.rowType).Values(rowValues(o, eg.env)))
+			if !o.op.Updating {
+				return append(stmts, jen.Id("p").Dot("emit"+o.fn).Call(jen.Op("&").Id("out"), jen.LitRune('+')))
+			}
+			// a weight of n is n copies of the change
+			return append(stmts, jen.For(jen.Range().Add(rt("join.Copies")).Call(w)).Block(
+				jen.Id("p").Dot("emit"+o.fn).Call(jen.Op("&").Id("out"), rt("window.OpOf").Call(w))))
+		})
+	}
+	lr := []jen.Code{jen.Id("l").Op("*").Id(ss[0].in.rowType), jen.Id("r").Op("*").Id(ss[1].in.rowType)}
+	tmp := 0
+	eg := &exprGen{tmp: &tmp, env: joinEnv(o, ss, -1, true), glob: g.glob}
+	g.f.Comment(fmt.Sprintf("join%s emits the joined row of l and r, with weight w, from %s.", o.fn, o.what()))
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("join" + o.fn).Params(append(lr, jen.Id("w").Int64())...).Block(
+		emit(eg, jen.Id("w"))...)
+	g.f.Line()
+	if res := o.op.Join.Residual; res != nil {
+		tmp := 0
+		eg := &exprGen{tmp: &tmp, env: joinEnv(o, ss, -1, false), glob: g.glob}
+		c := eg.expr(res)
+		g.f.Comment(fmt.Sprintf("on%s tells whether l and r match beyond their keys: %s", o.fn, commentLines(res.String())[0]))
+		g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("on" + o.fn).Params(lr...).Bool().Block(
+			append(eg.stmts, jen.Return(truth(c)))...)
+		g.f.Line()
+	}
+	for _, s := range ss {
+		if !s.preserve {
+			continue
+		}
+		tmp := 0
+		eg := &exprGen{tmp: &tmp, env: joinEnv(o, ss, 1-s.i, true), glob: g.glob}
+		ref := []string{"l", "r"}[s.i]
+		g.f.Comment(fmt.Sprintf("pad%s%s emits the %s row with NULLs for the other input, with weight w.", o.fn, s.name, sides[s.i]))
+		g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("pad"+o.fn+s.name).Params(jen.Id(ref).Op("*").Id(s.in.rowType), jen.Id("w").Int64()).Block(
+			emit(eg, jen.Id("w"))...)
+		g.f.Line()
+	}
+}
+
+// joinEvict generates fire<Op> of an interval join: when a side's watermark
+// moves, the other side's rows that can match nothing more go (an outer join
+// emits the NULL-padded rows of those that matched nothing).
+func (g *generator) joinEvict(o *opInfo, ss [2]joinSide) {
+	iv := o.op.Join.Interval
+	// a left row l matches right rows with times in [l + Lower, l + Upper]:
+	// the left watermark drops right rows before it + Lower, the right
+	// watermark left rows before it - Upper
+	shift := [2]int64{iv.Lower, -iv.Upper}
+	var body []jen.Code
+	for i := range ss {
+		other := ss[1-i]
+		var gone jen.Code = jen.Nil()
+		if other.preserve {
+			gone = jen.Func().Params(jen.Id("_").Id(o.keyType()), jen.Id("e").Op("*").Add(rt("join.Entry")).Types(jen.Id(other.in.rowType))).Block(
+				jen.If(jen.Id("e").Dot("Matches").Op("==").Lit(0)).Block(
+					jen.Id("p").Dot("pad"+o.fn+other.name).Call(jen.Op("&").Id("e").Dot("Row"), jen.Id("e").Dot("W"))))
+		}
+		body = append(body, jen.If(jen.Id("wm").Index(jen.Lit(i)).Op(">").Id("p").Dot(o.name+"WM").Index(jen.Lit(i))).Block(
+			jen.Id("p").Dot(o.name+"WM").Index(jen.Lit(i)).Op("=").Id("wm").Index(jen.Lit(i)),
+			jen.Id("p").Dot(o.name+other.name).Dot("Evict").Call(rt("window.ShiftWatermark").Call(jen.Id("wm").Index(jen.Lit(i)), jen.Lit(shift[i])), gone)))
+	}
+	g.f.Comment(fmt.Sprintf("fire%s moves the watermarks of the inputs of %s to wm, dropping the rows", o.fn, o.what()))
+	g.f.Comment("that can match nothing more.")
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("fire" + o.fn).Params(jen.Id("wm").Index(jen.Lit(2)).Int64()).Block(body...)
+	g.f.Line()
+}
+
+// orAll is a || b || ...
+func orAll(conds []jen.Code) jen.Code {
+	out := jen.Add(conds[0])
+	for _, c := range conds[1:] {
+		out = out.Op("||").Add(c)
+	}
+	return out
+}

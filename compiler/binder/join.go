@@ -1,0 +1,322 @@
+package binder
+
+import (
+	"github.com/laminar-sql/laminar/compiler/ast"
+	"github.com/laminar-sql/laminar/compiler/diag"
+	"github.com/laminar-sql/laminar/compiler/plan"
+	"github.com/laminar-sql/laminar/compiler/types"
+)
+
+// joinTree is a FROM clause with joins, bound: a leaf relation, or a join
+// of two trees whose ON conditions are bound over the join's columns (the
+// left tree's, then the right tree's).
+type joinTree struct {
+	leaf        plan.Node
+	kind        plan.JoinKind // CROSS JOIN and a comma are inner joins whose conditions are in WHERE
+	left, right *joinTree
+	on          []plan.Expr
+	pos         ast.Pos
+	schema      plan.Schema // the joined columns, before outer-join padding
+	quals       []string    // per column, the FROM item it comes from
+}
+
+// bindJoin binds a FROM clause with joins into a tree; build turns it into
+// plan nodes.
+func (b *binder) bindJoin(t ast.TableRef) *joinTree {
+	j, ok := t.(*ast.Join)
+	if !ok {
+		n, sc := b.from(t)
+		if n == nil {
+			return nil
+		}
+		quals := sc.colQuals
+		if quals == nil {
+			q := ""
+			if len(sc.qualifiers) > 0 {
+				q = sc.qualifiers[0]
+			}
+			quals = make([]string, len(sc.schema))
+			for i := range quals {
+				quals[i] = q
+			}
+		}
+		return &joinTree{leaf: n, schema: sc.schema, quals: quals}
+	}
+	l, r := b.bindJoin(j.Left), b.bindJoin(j.Right)
+	if l == nil || r == nil {
+		return nil
+	}
+	jt := &joinTree{left: l, right: r, pos: j.Pos, kind: plan.InnerJoin,
+		schema: append(append(plan.Schema{}, l.schema...), r.schema...), quals: append(append([]string{}, l.quals...), r.quals...)}
+	switch j.Kind {
+	case ast.LeftJoin:
+		jt.kind = plan.LeftJoin
+	case ast.RightJoin:
+		jt.kind = plan.RightJoin
+	case ast.FullJoin:
+		jt.kind = plan.FullJoin
+	}
+	sc := jt.scope()
+	if j.On != nil {
+		on := b.predicate(j.On, sc, &exprCtx{}, "ON")
+		if on == nil {
+			return nil
+		}
+		jt.on = conjuncts(on)
+	}
+	for _, id := range j.Using {
+		lc, rc := lastIndex(l.schema, id.Name), lastIndex(r.schema, id.Name)
+		if lc < 0 || rc < 0 {
+			b.diags.Errorf(diag.UnknownColumn, id.Pos, "USING column %q is not in both sides of the join", id.Name)
+			return nil
+		}
+		eq := b.binary("=", &plan.ColRef{Index: lc, Name: id.Name, T: l.schema[lc].Type},
+			&plan.ColRef{Index: len(l.schema) + rc, Name: id.Name, T: r.schema[rc].Type}, id.Pos)
+		if eq == nil {
+			return nil
+		}
+		jt.on = append(jt.on, eq)
+	}
+	return jt
+}
+
+// joinFrom binds a FROM clause with joins. The WHERE of an inner join chain
+// joins its inputs (whereUsed); an outer join's WHERE filters its output.
+func (b *binder) joinFrom(j *ast.Join, where ast.Expr) (n plan.Node, sc *scope, whereUsed bool) {
+	jt := b.bindJoin(j)
+	if jt == nil {
+		return nil, nil, false
+	}
+	var extra []plan.Expr
+	if where != nil && jt.innerChain() {
+		w := b.predicate(where, jt.scope(), &exprCtx{}, "WHERE")
+		if w == nil {
+			return nil, nil, false
+		}
+		extra, whereUsed = conjuncts(w), true
+	}
+	n = b.build(jt, extra)
+	if n == nil {
+		return nil, nil, false
+	}
+	return n, &scope{schema: n.Schema(), colQuals: jt.quals}, whereUsed
+}
+
+// scope is what expressions over the joined columns can name.
+func (jt *joinTree) scope() *scope {
+	return &scope{schema: jt.schema, colQuals: jt.quals}
+}
+
+// innerChain reports whether WHERE conditions may join the tree's inputs: an
+// inner or cross join (their WHERE and ON mean the same).
+func (jt *joinTree) innerChain() bool { return jt.leaf == nil && jt.kind == plan.InnerJoin }
+
+// build lowers the tree to plan nodes. extra are more conditions over the
+// tree's columns (WHERE of an inner join); each goes to the lowest join or
+// input that has all its columns.
+func (b *binder) build(jt *joinTree, extra []plan.Expr) plan.Node {
+	if jt.leaf != nil {
+		return filterAll(jt.leaf, extra)
+	}
+	nl := len(jt.left.schema)
+	conds := append(append([]plan.Expr{}, jt.on...), extra...)
+	var toLeft, toRight, mixed []plan.Expr
+	for _, c := range conds {
+		used := map[int]bool{}
+		plan.ColumnsUsed(c, used)
+		leftOnly, rightOnly := true, true
+		for col := range used {
+			leftOnly = leftOnly && col < nl
+			rightOnly = rightOnly && col >= nl
+		}
+		switch {
+		// a condition on one input filters it before the join, unless that
+		// input is preserved by an outer join (its rows appear regardless)
+		case leftOnly && len(used) > 0 && (jt.kind == plan.InnerJoin || jt.kind == plan.RightJoin):
+			toLeft = append(toLeft, c)
+		case rightOnly && len(used) > 0 && (jt.kind == plan.InnerJoin || jt.kind == plan.LeftJoin):
+			toRight = append(toRight, shiftColumns(c, -nl))
+		default:
+			mixed = append(mixed, c)
+		}
+	}
+	var left plan.Node
+	if jt.left.innerChain() {
+		left = b.build(jt.left, toLeft)
+	} else {
+		left = filterAll(b.build(jt.left, nil), toLeft)
+	}
+	right := filterAll(b.build(jt.right, nil), toRight)
+	if left == nil || right == nil {
+		return nil
+	}
+	j := &plan.Join{Left: left, Right: right, Kind: jt.kind}
+	var residual []plan.Expr
+	for _, c := range mixed {
+		if lk, rk, ok := equiKey(c, nl); ok {
+			j.LeftKeys, j.RightKeys = append(j.LeftKeys, lk), append(j.RightKeys, rk)
+			continue
+		}
+		if lcol, rcol, lo, hi, ok := timeBound(c, nl, jt.schema); ok && (j.Interval == nil || (j.Interval.LeftTime == lcol && j.Interval.RightTime == rcol-nl)) {
+			if j.Interval == nil {
+				j.Interval = &plan.Interval{LeftTime: lcol, RightTime: rcol - nl, Lower: minInt64, Upper: maxInt64}
+			}
+			j.Interval.Lower, j.Interval.Upper = max(j.Interval.Lower, lo), min(j.Interval.Upper, hi)
+			residual = append(residual, c) // still checked on each pair: the bound is only where state is dropped
+			continue
+		}
+		residual = append(residual, c)
+	}
+	if j.Interval != nil && (j.Interval.Lower == minInt64 || j.Interval.Upper == maxInt64) {
+		j.Interval = nil // bounded on one side only: a regular join
+	}
+	if j.Interval != nil && !intervalTimes(j) {
+		j.Interval = nil
+	}
+	if len(j.LeftKeys) == 0 {
+		d := b.diags.Errorf(diag.Unsupported, jt.pos, "a join needs an equality between its inputs (a key), such as ON a.id = b.id")
+		d.Hint = "a join without one would pair every row with every row of the other input, and keep both forever"
+		return nil
+	}
+	if len(residual) > 0 {
+		j.Residual = andAll(residual)
+	}
+	return j
+}
+
+const (
+	minInt64 = -1 << 63
+	maxInt64 = 1<<63 - 1
+)
+
+// intervalTimes reports whether the bound columns are the event-time columns
+// of their inputs (with watermarks), so that state can be dropped by them.
+func intervalTimes(j *plan.Join) bool {
+	_, lok := plan.EventTimeCol(j.Left, j.Interval.LeftTime)
+	_, rok := plan.EventTimeCol(j.Right, j.Interval.RightTime)
+	return lok && rok && j.Left.AppendOnly() && j.Right.AppendOnly()
+}
+
+// equiKey recognizes left-expr = right-expr (in either order).
+func equiKey(c plan.Expr, nl int) (plan.Expr, plan.Expr, bool) {
+	bin, ok := c.(*plan.Binary)
+	if !ok || bin.Op != "=" {
+		return nil, nil, false
+	}
+	side := func(e plan.Expr) int { // -1 left, 1 right, 0 neither or both
+		used := map[int]bool{}
+		plan.ColumnsUsed(e, used)
+		l, r := false, false
+		for col := range used {
+			l, r = l || col < nl, r || col >= nl
+		}
+		switch {
+		case l && !r:
+			return -1
+		case r && !l:
+			return 1
+		}
+		return 0
+	}
+	switch ls, rs := side(bin.L), side(bin.R); {
+	case ls == -1 && rs == 1:
+		return bin.L, shiftColumns(bin.R, -nl), true
+	case ls == 1 && rs == -1:
+		return bin.R, shiftColumns(bin.L, -nl), true
+	}
+	return nil, nil, false
+}
+
+// timeBound recognizes a bound between two TIMESTAMP columns, one of each
+// side: r.t >= l.t + c, r.t <= l.t + c, l.t >= r.t - c, ... and returns it as
+// right time - left time in [lo, hi] (one end open).
+func timeBound(c plan.Expr, nl int, schema plan.Schema) (lcol, rcol int, lo, hi int64, ok bool) {
+	bin, isBin := c.(*plan.Binary)
+	if !isBin {
+		return 0, 0, 0, 0, false
+	}
+	var greater bool // x >= y (true) or x <= y
+	switch bin.Op {
+	case ">=", ">":
+		greater = true
+	case "<=", "<":
+	default:
+		return 0, 0, 0, 0, false
+	}
+	strict := bin.Op == ">" || bin.Op == "<"
+	xcol, xoff, ok1 := timeTerm(bin.L, schema)
+	ycol, yoff, ok2 := timeTerm(bin.R, schema)
+	if !ok1 || !ok2 || (xcol < nl) == (ycol < nl) {
+		return 0, 0, 0, 0, false
+	}
+	// x + xoff (>= or <=) y + yoff; make x the right side: r - l (>=|<=) d
+	d := yoff - xoff
+	if xcol < nl {
+		xcol, ycol, greater, d = ycol, xcol, !greater, -d
+	}
+	if strict {
+		if greater {
+			d++
+		} else {
+			d--
+		}
+	}
+	if greater {
+		return ycol, xcol, d, maxInt64, true
+	}
+	return ycol, xcol, minInt64, d, true
+}
+
+// timeTerm recognizes col, col + INTERVAL c and col - INTERVAL c on a TIMESTAMP.
+func timeTerm(e plan.Expr, schema plan.Schema) (col int, off int64, ok bool) {
+	if c, isRef := e.(*plan.ColRef); isRef && schema[c.Index].Type.Kind == types.Timestamp {
+		return c.Index, 0, true
+	}
+	bin, isBin := e.(*plan.Binary)
+	if !isBin || (bin.Op != "+" && bin.Op != "-") {
+		return 0, 0, false
+	}
+	c, isRef := bin.L.(*plan.ColRef)
+	k, isConst := plan.Fold(bin.R).(*plan.Const)
+	if !isRef || !isConst || k.T.Kind != types.Interval || k.Value == nil || schema[c.Index].Type.Kind != types.Timestamp {
+		return 0, 0, false
+	}
+	v := k.Value.(int64)
+	if bin.Op == "-" {
+		v = -v
+	}
+	return c.Index, v, true
+}
+
+// conjuncts splits a condition at its top-level ANDs.
+func conjuncts(e plan.Expr) []plan.Expr {
+	if bin, ok := e.(*plan.Binary); ok && bin.Op == "AND" {
+		return append(conjuncts(bin.L), conjuncts(bin.R)...)
+	}
+	return []plan.Expr{e}
+}
+
+func andAll(es []plan.Expr) plan.Expr {
+	out := es[0]
+	for _, e := range es[1:] {
+		out = &plan.Binary{Op: "AND", L: out, R: e, T: types.Type{Kind: types.Bool, Nullable: out.Type().Nullable || e.Type().Nullable}}
+	}
+	return out
+}
+
+func filterAll(n plan.Node, conds []plan.Expr) plan.Node {
+	if n == nil || len(conds) == 0 {
+		return n
+	}
+	return &plan.Filter{Input: n, Pred: andAll(conds)}
+}
+
+// shiftColumns renumbers the column references of e by d.
+func shiftColumns(e plan.Expr, d int) plan.Expr {
+	return plan.Rewrite(e, func(x plan.Expr) plan.Expr {
+		if c, ok := x.(*plan.ColRef); ok {
+			return &plan.ColRef{Index: c.Index + d, Name: c.Name, T: c.T}
+		}
+		return x
+	})
+}

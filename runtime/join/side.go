@@ -1,0 +1,136 @@
+// Package join holds the state of join operators: per side, the rows seen so
+// far by join key, with their weights, their counts of matches (for the
+// NULL-padded rows of outer joins) and their event time (for interval joins,
+// whose rows are dropped once the other side's watermark has passed their
+// last possible match). Generated code supplies the key and row types, so
+// probing is a map lookup and a loop over plain structs.
+package join
+
+import "container/heap"
+
+// Entry is a row kept by one side of a join.
+type Entry[R any] struct {
+	Row R
+	// W is the row's weight: its copies, net of retractions.
+	W int64
+	// Matches counts the rows of the other side it matches, by weight: an
+	// outer join's row is NULL-padded while it is 0.
+	Matches int64
+	// TS is the event time by which an interval join drops the row.
+	TS int64
+}
+
+// Side is the state of one input of a join.
+type Side[K comparable, R comparable] struct {
+	buckets map[K][]Entry[R]
+	rows    int
+	times   timeHeap[K] // interval joins: when each key's rows may go
+}
+
+// NewSide returns an empty side.
+func NewSide[K comparable, R comparable]() *Side[K, R] {
+	return &Side[K, R]{buckets: make(map[K][]Entry[R])}
+}
+
+// Bucket returns the entries of key k. They may be changed in place (W,
+// Matches) until the next Add, Remove or Evict on this side.
+func (s *Side[K, R]) Bucket(k K) []Entry[R] { return s.buckets[k] }
+
+// Add keeps e under key k. With merge (an updating input) it is folded into
+// an equal row's entry, which goes when its weight nets to zero; without (an
+// append-only input, whose rows never retract) it is appended. timed records
+// e.TS for Evict.
+func (s *Side[K, R]) Add(k K, e Entry[R], merge, timed bool) {
+	b := s.buckets[k]
+	if merge {
+		for i := range b {
+			if b[i].Row == e.Row {
+				b[i].W += e.W
+				if b[i].W == 0 {
+					s.remove(k, b, i)
+				}
+				return
+			}
+		}
+	}
+	s.buckets[k] = append(b, e)
+	s.rows++
+	if timed {
+		heap.Push(&s.times, timedKey[K]{e.TS, k})
+	}
+}
+
+func (s *Side[K, R]) remove(k K, b []Entry[R], i int) {
+	last := len(b) - 1
+	b[i] = b[last]
+	var zero Entry[R]
+	b[last] = zero
+	if last == 0 {
+		delete(s.buckets, k)
+	} else {
+		s.buckets[k] = b[:last]
+	}
+	s.rows--
+}
+
+// Evict removes every row whose TS is before t, calling gone with each
+// (an outer interval join emits the NULL-padded rows of those that matched
+// nothing), in order of TS.
+func (s *Side[K, R]) Evict(t int64, gone func(k K, e *Entry[R])) {
+	for len(s.times) > 0 && s.times[0].ts < t {
+		tk := heap.Pop(&s.times).(timedKey[K])
+		b := s.buckets[tk.key]
+		for i := 0; i < len(b); {
+			if b[i].TS < t {
+				if gone != nil {
+					gone(tk.key, &b[i])
+				}
+				s.remove(tk.key, b, i)
+				b = s.buckets[tk.key]
+				continue
+			}
+			i++
+		}
+	}
+}
+
+// Len is the number of entries kept.
+func (s *Side[K, R]) Len() int { return s.rows }
+
+// Each calls f with every entry, for snapshots (in no particular order).
+func (s *Side[K, R]) Each(f func(k K, e *Entry[R])) {
+	for k, b := range s.buckets {
+		for i := range b {
+			f(k, &b[i])
+		}
+	}
+}
+
+// Restore adds an entry read from a snapshot.
+func (s *Side[K, R]) Restore(k K, e Entry[R], timed bool) { s.Add(k, e, false, timed) }
+
+type timedKey[K any] struct {
+	ts  int64
+	key K
+}
+
+type timeHeap[K any] []timedKey[K]
+
+func (h timeHeap[K]) Len() int           { return len(h) }
+func (h timeHeap[K]) Less(i, j int) bool { return h[i].ts < h[j].ts }
+func (h timeHeap[K]) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *timeHeap[K]) Push(x any)        { *h = append(*h, x.(timedKey[K])) }
+func (h *timeHeap[K]) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
+// Copies is how many times a change of weight w is emitted: |w|.
+func Copies(w int64) int {
+	if w < 0 {
+		return int(-w)
+	}
+	return int(w)
+}
