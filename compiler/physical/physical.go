@@ -62,9 +62,9 @@ type Operator struct {
 	Join           *plan.Join
 	SideUpdating   [2]bool
 	SideWatermarks [2][]SourceShift
-	Pre   []Stage         // per input row, before the state
-	Agg   *plan.Aggregate // nil for a stateless operator
-	Post  []Stage         // per emitted row, after the state
+	Pre            []Stage         // per input row, before the state
+	Agg            *plan.Aggregate // nil for a stateless operator
+	Post           []Stage         // per emitted row, after the state
 	// Output is the schema of the rows it emits; Updating tells that they
 	// carry weights (retractions), InputUpdating the same of its input.
 	Output        plan.Schema
