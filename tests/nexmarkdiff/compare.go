@@ -18,10 +18,14 @@ type Row []any
 // relTolerance is how far two floats may differ, relative to the larger.
 const relTolerance = 1e-9
 
-// ParseLaminar reads a sink's JSON lines into rows in column order. The
-// queries here are append-only, so a row with "_op" is an error.
+// ParseLaminar reads a sink's JSON lines into rows in column order. An
+// updating query's rows carry "_op": they are netted into the table they
+// make (a retraction of a row never inserted is an error).
 func ParseLaminar(data []byte, cols []Column) ([]Row, error) {
 	var rows []Row
+	weights := map[string]int{} // updating output: net copies per row
+	byKey := map[string]Row{}
+	var order []string
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	for line := 1; dec.More(); line++ {
@@ -29,9 +33,8 @@ func ParseLaminar(data []byte, cols []Column) ([]Row, error) {
 		if err := dec.Decode(&obj); err != nil {
 			return nil, fmt.Errorf("row %d: %w", line, err)
 		}
-		if _, ok := obj["_op"]; ok {
-			return nil, fmt.Errorf("row %d: an append-only query emitted _op", line)
-		}
+		op, updating := obj["_op"]
+		delete(obj, "_op")
 		if len(obj) != len(cols) {
 			return nil, fmt.Errorf("row %d: %d keys, want %d", line, len(obj), len(cols))
 		}
@@ -46,7 +49,31 @@ func ParseLaminar(data []byte, cols []Column) ([]Row, error) {
 				return nil, fmt.Errorf("row %d, column %s: %w", line, c.Name, err)
 			}
 		}
-		rows = append(rows, row)
+		if !updating {
+			rows = append(rows, row)
+			continue
+		}
+		key := FormatRow(row, cols)
+		if _, seen := byKey[key]; !seen {
+			byKey[key] = row
+			order = append(order, key)
+		}
+		switch op {
+		case "+":
+			weights[key]++
+		case "-":
+			weights[key]--
+		default:
+			return nil, fmt.Errorf("row %d: _op is %v, want + or -", line, op)
+		}
+	}
+	for _, key := range order {
+		if weights[key] < 0 {
+			return nil, fmt.Errorf("row %s retracted more often than inserted", key)
+		}
+		for range weights[key] {
+			rows = append(rows, byKey[key])
+		}
 	}
 	return rows, nil
 }

@@ -56,6 +56,40 @@ var translations = map[string]translation{
 		DuckSQL: `SELECT auction, price FROM bid WHERE auction % 123 = 0`,
 		Columns: []Column{{"auction", Int}, {"price", Int}},
 	},
+	"q3": {
+		DuckSQL: `SELECT p.name, p.city, p.state, a.id FROM auction AS a JOIN person AS p ON a.seller = p.id
+WHERE a.category = 10 AND (p.state = 'OR' OR p.state = 'ID' OR p.state = 'CA')`,
+		Columns: []Column{{"name", String}, {"city", String}, {"state", String}, {"id", Int}},
+	},
+	"q4": {
+		DuckSQL: `SELECT category, AVG(final) AS avg_final FROM (
+  SELECT MAX(b.price) AS final, a.category FROM auction AS a, bid AS b
+  WHERE a.id = b.auction AND b."dateTime" BETWEEN a."dateTime" AND a.expires
+  GROUP BY a.id, a.category) GROUP BY category`,
+		Columns: []Column{{"category", Int}, {"avg_final", Float}},
+	},
+	"q5": {
+		DuckSQL: `WITH ab AS (SELECT auction, COUNT(*) AS num, ws
+  FROM (SELECT auction, (dt_us // 2000000) * 2000000 - k * 2000000 AS ws FROM bid, range(0, 5) AS r(k))
+  GROUP BY auction, ws)
+SELECT ab.auction, ab.num FROM ab JOIN (SELECT MAX(num) AS maxn, ws FROM ab GROUP BY ws) AS m
+  ON ab.ws = m.ws AND ab.num >= m.maxn`,
+		Columns: []Column{{"auction", Int}, {"num", Int}},
+	},
+	"q7": {
+		DuckSQL: `SELECT b.auction, b.price, b.bidder, b."dateTime", b.extra FROM bid AS b
+JOIN (SELECT MAX(price) AS maxprice, (dt_us // 10000000) * 10000000 + 10000000 AS we FROM bid GROUP BY dt_us // 10000000) AS m
+  ON b.price = m.maxprice
+WHERE b.dt_us BETWEEN m.we - 10000000 AND m.we`,
+		Columns: []Column{{"auction", Int}, {"price", Int}, {"bidder", Int}, {"dateTime", Timestamp}, {"extra", String}},
+	},
+	"q8": {
+		DuckSQL: `SELECT p.id, p.name, make_timestamp(p.ws) AS starttime
+FROM (SELECT id, name, (dt_us // 10000000) * 10000000 AS ws FROM person GROUP BY id, name, ws) AS p
+JOIN (SELECT seller, (dt_us // 10000000) * 10000000 AS ws FROM auction GROUP BY seller, ws) AS a
+  ON p.id = a.seller AND p.ws = a.ws`,
+		Columns: []Column{{"id", Int}, {"name", String}, {"starttime", Timestamp}},
+	},
 	"q5_counts": {
 		DuckSQL: `SELECT auction, COUNT(*) AS num, make_timestamp(ws) AS window_start, make_timestamp(ws + 10000000) AS window_end
 FROM (SELECT auction, (dt_us // 2000000) * 2000000 - k * 2000000 AS ws FROM bid, range(0, 5) AS r(k))

@@ -1,4 +1,3 @@
--- unsupported: joins (regular join of auction and person)
 -- Nexmark q3, local item suggestion.
 
 CREATE SOURCE person (

@@ -1,4 +1,3 @@
--- unsupported: joins (auction x bid on an interval), views over views (an aggregate of an updating aggregate)
 -- Nexmark q4, average winning price per category.
 
 CREATE SOURCE auction (

@@ -1,4 +1,3 @@
--- unsupported: joins and subqueries (each window's counts joined with their maximum); the counting part runs as q5_counts.sql
 -- Nexmark q5, hot items.
 
 CREATE SOURCE bid (

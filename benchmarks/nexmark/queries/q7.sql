@@ -1,4 +1,3 @@
--- unsupported: joins and subqueries (bids joined with their window's maximum); the maximum runs as q7_max.sql
 -- Nexmark q7, highest bid.
 
 CREATE SOURCE bid (

@@ -1,4 +1,3 @@
--- unsupported: joins (window join of two windowed aggregates)
 -- Nexmark q8, monitor new users.
 
 CREATE SOURCE person (
