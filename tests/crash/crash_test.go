@@ -130,6 +130,22 @@ FROM counts GROUP BY hundreds;
 `
 )
 
+// Joins: an interval join (its state dropped by watermarks, checkpointed
+// with them), and a regular LEFT JOIN with an updating right input (NULL-
+// padded rows retracted and re-emitted as matches come and go).
+var (
+	intervalJoin = `CREATE VIEW big AS SELECT symbol, price, ts FROM trades WHERE volume > 450;
+CREATE MATERIALIZED VIEW v AS
+SELECT b.symbol, b.price AS big_price, t.price, t.volume, t.ts
+FROM big AS b JOIN trades AS t ON b.symbol = t.symbol AND t.ts BETWEEN b.ts AND b.ts + INTERVAL '2' SECOND;
+`
+	outerJoin = `CREATE VIEW rare AS SELECT symbol, price FROM trades WHERE volume > 495;
+CREATE VIEW odd AS SELECT symbol, COUNT(*) AS n FROM trades WHERE volume < 5 GROUP BY symbol;
+CREATE MATERIALIZED VIEW v AS
+SELECT r.symbol, r.price, o.n FROM rare AS r LEFT JOIN odd AS o ON r.symbol = o.symbol;
+`
+)
+
 // input is the trades every run reads: mostly in order, some out of order
 // within the watermark delay, a few late, a few malformed, so that the
 // dead-letter and late files are exercised as well.
@@ -452,6 +468,16 @@ func TestCrashRollup(t *testing.T) {
 func TestCrashCountOfCounts(t *testing.T) {
 	skipShort(t)
 	crashRuns(t, buildJob(t, source("file")+countOfCounts+sink, false, input(60_000)), sameTable)
+}
+
+func TestCrashIntervalJoin(t *testing.T) {
+	skipShort(t)
+	crashRuns(t, buildJob(t, source("file")+intervalJoin+sink, false, input(60_000)), sameRows)
+}
+
+func TestCrashOuterJoin(t *testing.T) {
+	skipShort(t)
+	crashRuns(t, buildJob(t, source("file")+outerJoin+sink, false, input(60_000)), sameTable)
 }
 
 // TestCrashUpdatingBadger: the same with the keyed state in badger, whose
