@@ -318,8 +318,14 @@ func (n *ViewScan) Describe() string { return "ViewScan " + n.View.Name }
 func (n *Join) Describe() string {
 	ls, rs := n.Left.Schema(), n.Right.Schema()
 	var on []string
+	side := func(name string, e Expr) string {
+		if _, ok := e.(*ColRef); ok {
+			return name + "." + e.String()
+		}
+		return name + "(" + e.String() + ")"
+	}
 	for i := range n.LeftKeys {
-		on = append(on, n.LeftKeys[i].String()+" = "+n.RightKeys[i].String())
+		on = append(on, side("left", n.LeftKeys[i])+" = "+side("right", n.RightKeys[i]))
 	}
 	out := fmt.Sprintf("Join %s ON %s", n.Kind, strings.Join(on, " AND "))
 	if n.Interval != nil {
