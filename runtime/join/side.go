@@ -6,8 +6,6 @@
 // probing is a map lookup and a loop over plain structs.
 package join
 
-import "container/heap"
-
 // Entry is a row kept by one side of a join.
 type Entry[R any] struct {
 	Row R
@@ -56,7 +54,7 @@ func (s *Side[K, R]) Add(k K, e Entry[R], merge, timed bool) {
 	s.buckets[k] = append(b, e)
 	s.rows++
 	if timed {
-		heap.Push(&s.times, timedKey[K]{e.TS, k})
+		s.times.push(timedKey[K]{e.TS, k})
 	}
 }
 
@@ -78,18 +76,18 @@ func (s *Side[K, R]) remove(k K, b []Entry[R], i int) {
 // nothing), in order of TS.
 func (s *Side[K, R]) Evict(t int64, gone func(k K, e *Entry[R])) {
 	for len(s.times) > 0 && s.times[0].ts < t {
-		tk := heap.Pop(&s.times).(timedKey[K])
+		tk := s.times.pop()
 		b := s.buckets[tk.key]
-		for i := 0; i < len(b); {
-			if b[i].TS < t {
+		// each heap entry stands for one row added with that time; one that
+		// retracted to nothing has left already
+		for i := range b {
+			if b[i].TS == tk.ts {
 				if gone != nil {
 					gone(tk.key, &b[i])
 				}
 				s.remove(tk.key, b, i)
-				b = s.buckets[tk.key]
-				continue
+				break
 			}
-			i++
 		}
 	}
 }
@@ -114,17 +112,46 @@ type timedKey[K any] struct {
 	key K
 }
 
+// timeHeap is a binary min-heap by time (typed, so pushing does not box).
 type timeHeap[K any] []timedKey[K]
 
-func (h timeHeap[K]) Len() int           { return len(h) }
-func (h timeHeap[K]) Less(i, j int) bool { return h[i].ts < h[j].ts }
-func (h timeHeap[K]) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *timeHeap[K]) Push(x any)        { *h = append(*h, x.(timedKey[K])) }
-func (h *timeHeap[K]) Pop() any {
-	old := *h
-	x := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return x
+func (h *timeHeap[K]) push(x timedKey[K]) {
+	*h = append(*h, x)
+	a := *h
+	for i := len(a) - 1; i > 0; {
+		parent := (i - 1) / 2
+		if a[parent].ts <= a[i].ts {
+			break
+		}
+		a[parent], a[i] = a[i], a[parent]
+		i = parent
+	}
+}
+
+func (h *timeHeap[K]) pop() timedKey[K] {
+	a := *h
+	top := a[0]
+	last := len(a) - 1
+	a[0] = a[last]
+	var zero timedKey[K]
+	a[last] = zero
+	a = a[:last]
+	for i := 0; ; {
+		l, r, m := 2*i+1, 2*i+2, i
+		if l < len(a) && a[l].ts < a[m].ts {
+			m = l
+		}
+		if r < len(a) && a[r].ts < a[m].ts {
+			m = r
+		}
+		if m == i {
+			break
+		}
+		a[i], a[m] = a[m], a[i]
+		i = m
+	}
+	*h = a
+	return top
 }
 
 // Copies is how many times a change of weight w is emitted: |w|.
