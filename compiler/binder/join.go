@@ -153,15 +153,21 @@ func (b *binder) build(jt *joinTree, extra []plan.Expr) plan.Node {
 	j := &plan.Join{Left: left, Right: right, Kind: jt.kind}
 	var residual []plan.Expr
 	for _, c := range mixed {
-		if lk, rk, ok := equiKey(c, nl); ok {
-			j.LeftKeys, j.RightKeys = append(j.LeftKeys, lk), append(j.RightKeys, rk)
-			continue
-		}
+		// a bound between the inputs' times is where state can be dropped;
+		// an equality of times (window bounds: a window join) is a bound too
+		bound := false
 		if lcol, rcol, lo, hi, ok := timeBound(c, nl, jt.schema); ok && (j.Interval == nil || (j.Interval.LeftTime == lcol && j.Interval.RightTime == rcol-nl)) {
 			if j.Interval == nil {
 				j.Interval = &plan.Interval{LeftTime: lcol, RightTime: rcol - nl, Lower: minInt64, Upper: maxInt64}
 			}
 			j.Interval.Lower, j.Interval.Upper = max(j.Interval.Lower, lo), min(j.Interval.Upper, hi)
+			bound = true
+		}
+		if lk, rk, ok := equiKey(c, nl); ok {
+			j.LeftKeys, j.RightKeys = append(j.LeftKeys, lk), append(j.RightKeys, rk)
+			continue
+		}
+		if bound {
 			residual = append(residual, c) // still checked on each pair: the bound is only where state is dropped
 			continue
 		}
@@ -235,11 +241,13 @@ func timeBound(c plan.Expr, nl int, schema plan.Schema) (lcol, rcol int, lo, hi 
 	if !isBin {
 		return 0, 0, 0, 0, false
 	}
-	var greater bool // x >= y (true) or x <= y
+	var greater, equal bool // x >= y (greater), x <= y, or x = y (equal)
 	switch bin.Op {
 	case ">=", ">":
 		greater = true
 	case "<=", "<":
+	case "=":
+		equal = true
 	default:
 		return 0, 0, 0, 0, false
 	}
@@ -253,6 +261,9 @@ func timeBound(c plan.Expr, nl int, schema plan.Schema) (lcol, rcol int, lo, hi 
 	d := yoff - xoff
 	if xcol < nl {
 		xcol, ycol, greater, d = ycol, xcol, !greater, -d
+	}
+	if equal {
+		return ycol, xcol, d, d, true
 	}
 	if strict {
 		if greater {
