@@ -438,8 +438,7 @@ func (b *builder) predicate(ctx parser.IPredicateContext) ast.Expr {
 			}
 			x = in
 		case *parser.InQuerySuffixContext:
-			b.unsupported(b.at(s.Query()), "subqueries are not supported yet")
-			x = &ast.In{Pos: at, X: x, Not: s.NOT() != nil}
+			x = &ast.InQuery{Pos: at, X: x, Query: b.query(s.Query()), Not: s.NOT() != nil}
 		case *parser.BetweenSuffixContext:
 			x = &ast.Between{Pos: at, X: x, Lo: b.additive(s.GetLo()), Hi: b.additive(s.GetHi()), Not: s.NOT() != nil}
 		case *parser.LikeSuffixContext:
@@ -523,8 +522,10 @@ func (b *builder) primary(ctx parser.IPrimaryContext) ast.Expr {
 			call.Args = append(call.Args, b.expr(e))
 		}
 		return call
-	case *parser.SubqueryExprContext, *parser.ExistsExprContext:
-		b.unsupported(at, "subqueries are not supported yet")
+	case *parser.ExistsExprContext:
+		return &ast.Exists{Pos: at, Query: b.query(p.Query())}
+	case *parser.SubqueryExprContext:
+		b.unsupported(at, "scalar subqueries are not supported yet: join with the subquery instead")
 	}
 	// Only after an error: a placeholder keeps the caller simple.
 	return &ast.Literal{Pos: at, Kind: ast.LitNull}

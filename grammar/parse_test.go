@@ -33,6 +33,8 @@ func TestParseShapes(t *testing.T) {
 		name, src, want string
 	}{
 		{"create stream", "CREATE STREAM s AS SELECT a FROM t;", "(view s (select [a] from (table t)))"},
+		{"joins", "CREATE VIEW v AS SELECT * FROM a JOIN b ON a.k = b.k LEFT OUTER JOIN c USING (k), d;",
+			"(view v (select [*] from (cross (left (inner (table a) (table b) on (= a.k b.k)) (table c) using k) (table d))))"},
 		{"union all", "CREATE VIEW v AS SELECT a FROM x UNION ALL SELECT a FROM y UNION SELECT b FROM z EMIT CHANGES;",
 			"(view v (select [a] from (table x) emit-changes union-all (select [a] from (table y) emit-changes) union (select [b] from (table z) emit-changes)))"},
 		{"subquery in from", "CREATE VIEW v AS SELECT * FROM (SELECT a FROM t) q;", "(view v (select [*] from (subquery (select [a] from (table t)) as q)))"},
@@ -302,14 +304,13 @@ func TestErrors(t *testing.T) {
 		{"bad interval", "CREATE VIEW v AS SELECT INTERVAL 'x' SECOND, INTERVAL '1' WEEK FROM t;",
 			[]string{`1:34 LDB-1002 malformed interval quantity 'x': expected a number such as '5'`,
 				`1:59 LDB-1002 unknown interval unit WEEK: expected MILLISECOND, SECOND, MINUTE, HOUR or DAY`}},
-		{"join", "CREATE VIEW v AS SELECT * FROM a JOIN b ON a.k = b.k LEFT OUTER JOIN c USING (k);",
-			[]string{`1:34 LDB-1003 JOIN is not supported yet`, `1:54 LDB-1003 JOIN is not supported yet`}},
-		{"comma join", "CREATE VIEW v AS SELECT * FROM a, b;", []string{`1:35 LDB-1003 joining tables with "," is not supported yet`}},
+		{"join without condition", "CREATE VIEW v AS SELECT * FROM a JOIN b;", []string{`1:34 LDB-1001 JOIN needs ON or USING (or write CROSS JOIN)`}},
+		{"cross join with condition", "CREATE VIEW v AS SELECT * FROM a CROSS JOIN b ON a.k = b.k;", []string{`1:34 LDB-1001 CROSS JOIN takes no ON or USING`}},
 		{"order by limit", "CREATE VIEW v AS SELECT * FROM a ORDER BY x DESC LIMIT 5;",
 			[]string{`1:34 LDB-1003 ORDER BY is not supported yet`, `1:50 LDB-1003 LIMIT is not supported yet`}},
 		{"intersect", "CREATE VIEW v AS SELECT a FROM x INTERSECT SELECT a FROM y;", []string{`1:34 LDB-1003 INTERSECT is not supported yet: UNION and UNION ALL are`}},
-		{"subquery in expression", "CREATE VIEW v AS SELECT * FROM t WHERE a IN (SELECT b FROM u) OR EXISTS (SELECT 1 FROM u);",
-			[]string{`1:46 LDB-1003 subqueries are not supported yet`, `1:66 LDB-1003 subqueries are not supported yet`}},
+		{"scalar subquery", "CREATE VIEW v AS SELECT * FROM t WHERE a > (SELECT MAX(b) FROM u);",
+			[]string{`1:44 LDB-1003 scalar subqueries are not supported yet: join with the subquery instead`}},
 		{"emit after watermark", "CREATE VIEW v AS SELECT * FROM t EMIT AFTER WATERMARK;",
 			[]string{`1:34 LDB-1003 EMIT AFTER WATERMARK is not supported yet: use EMIT ON WINDOW CLOSE`}},
 		{"emit periodically", "CREATE VIEW v AS SELECT * FROM t EMIT PERIODICALLY INTERVAL '5' SECOND;",
@@ -354,7 +355,7 @@ CREATE VIEW v1 AS SELECT a FROM s WHERE a = 1 +;
 CREATE VIEW v2 AS SELECT FROM s;
 CREATE VIEW ok AS SELECT a FROM s;
 CREATE SINK x FROM;
-CREATE VIEW v3 AS SELECT a FROM s JOIN t ON s.a = t.a;
+CREATE VIEW v3 AS SELECT a FROM s INTERSECT SELECT a FROM t;
 CREATE VIEW v4 AS SELECT a FROM s
 CREATE SINK done FROM ok;`
 	s, diags := Parse("p.sql", src)
@@ -362,7 +363,7 @@ CREATE SINK done FROM ok;`
 		`2:48 LDB-1001 unexpected ";", expected an expression`,
 		`3:26 LDB-1001 unexpected "FROM", expected DISTINCT or an expression`,
 		`5:19 LDB-1001 unexpected ";", expected a name`,
-		`6:35 LDB-1003 JOIN is not supported yet`,
+		`6:35 LDB-1003 INTERSECT is not supported yet: UNION and UNION ALL are`,
 		`7:34 LDB-1001 missing ";" after statement`,
 	}
 	if got := errorLines(diags); !reflect.DeepEqual(got, want) {

@@ -87,6 +87,24 @@ func sexpr(n any) string {
 			out = "(with " + identStr(n.With[i].Name) + " " + sexpr(n.With[i].Query) + " " + out + ")"
 		}
 		return out
+	case *ast.Join:
+		kind := map[ast.JoinKind]string{ast.InnerJoin: "inner", ast.LeftJoin: "left", ast.RightJoin: "right", ast.FullJoin: "full", ast.CrossJoin: "cross"}[n.Kind]
+		out := "(" + kind + " " + sexpr(n.Left) + " " + sexpr(n.Right)
+		if n.On != nil {
+			out += " on " + sexpr(n.On)
+		}
+		for _, u := range n.Using {
+			out += " using " + identStr(u)
+		}
+		return out + ")"
+	case *ast.InQuery:
+		word := "in"
+		if n.Not {
+			word = "not-in"
+		}
+		return "(" + word + " " + sexpr(n.X) + " " + sexpr(n.Query) + ")"
+	case *ast.Exists:
+		return "(exists " + sexpr(n.Query) + ")"
 	case *ast.Subquery:
 		return "(subquery " + sexpr(n.Query) + aliasStr(n.Alias) + ")"
 	case *ast.TableName:

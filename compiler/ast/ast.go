@@ -283,6 +283,20 @@ type In struct {
 	Not  bool
 }
 
+// InQuery is x [NOT] IN (query).
+type InQuery struct {
+	Pos   Pos
+	X     Expr
+	Query *Select
+	Not   bool
+}
+
+// Exists is EXISTS (query); NOT EXISTS is a Unary NOT over it.
+type Exists struct {
+	Pos   Pos
+	Query *Select
+}
+
 // Between is x [NOT] BETWEEN lo AND hi.
 type Between struct {
 	Pos    Pos
@@ -336,6 +350,8 @@ func (*Binary) exprNode()    {}
 func (*IsNull) exprNode()    {}
 func (*In) exprNode()        {}
 func (*Between) exprNode()   {}
+func (*InQuery) exprNode()   {}
+func (*Exists) exprNode()    {}
 func (*Like) exprNode()      {}
 func (*Case) exprNode()      {}
 func (*Cast) exprNode()      {}
@@ -348,6 +364,8 @@ func (e *Binary) Position() Pos    { return e.Pos }
 func (e *IsNull) Position() Pos    { return e.Pos }
 func (e *In) Position() Pos        { return e.Pos }
 func (e *Between) Position() Pos   { return e.Pos }
+func (e *InQuery) Position() Pos   { return e.Pos }
+func (e *Exists) Position() Pos    { return e.Pos }
 func (e *Like) Position() Pos      { return e.Pos }
 func (e *Case) Position() Pos      { return e.Pos }
 func (e *Cast) Position() Pos      { return e.Pos }
