@@ -328,7 +328,10 @@ func crashRunsUpTo(t *testing.T, j job, same func(t *testing.T, got, want string
 			var stderr bytes.Buffer
 			started := time.Now()
 			cmd := j.start(t, dir, 1+r.IntN(300), &stderr)
-			delay := time.Duration(1+r.Int64N(int64(maxDelay/time.Millisecond))) * time.Millisecond
+			// a machine busy with other work can leave a job no progress in
+			// maxDelay: the longest delay doubles every 50 starts of a round
+			limit := maxDelay << min(starts/50, 6)
+			delay := time.Duration(1+r.Int64N(int64(limit/time.Millisecond))) * time.Millisecond
 			exited := make(chan error, 1)
 			go func() { exited <- cmd.Wait() }()
 			var err error
