@@ -56,17 +56,19 @@ func (g *generator) joinCode(o *opInfo) {
 	g.f.Comment(fmt.Sprintf("%s is a join key of %s.", o.keyType(), o.what()))
 	g.f.Type().Id(o.keyType()).Struct(keyFields...)
 	g.f.Line()
+	semi := j.Kind == plan.SemiJoin || j.Kind == plan.AntiJoin
 	for _, s := range ss {
-		g.joinPush(o, ss, s)
+		g.joinPush(o, ss, s, semi)
 	}
-	g.joinRow(o, ss)
+	g.joinRow(o, ss, semi)
 	if j.Interval != nil {
 		g.joinEvict(o, ss)
 	}
 }
 
-// joinPush generates push<Op><Side>.
-func (g *generator) joinPush(o *opInfo, ss [2]joinSide, s joinSide) {
+// joinPush generates push<Op><Side>. A semi or anti join emits left rows
+// only: a left row's count of matches decides whether it is in the output.
+func (g *generator) joinPush(o *opInfo, ss [2]joinSide, s joinSide, semi bool) {
 	other := ss[1-s.i]
 	env := make([]operand, len(s.in.op.Output))
 	for i, c := range s.in.op.Output {
@@ -120,7 +122,22 @@ func (g *generator) joinPush(o *opInfo, ss [2]joinSide, s joinSide) {
 		probe = append(probe, jen.If(jen.Op("!").Id("p").Dot("on"+o.fn).Call(pair...)).Block(jen.Continue()))
 	}
 	weight := jen.Add(w).Op("*").Id("e").Dot("W")
-	if other.preserve {
+	anti := o.op.Join.Kind == plan.AntiJoin
+	in, out := jen.Id("e").Dot("W"), jen.Op("-").Id("e").Dot("W") // a left row comes in, goes out
+	if anti {
+		in, out = out, in
+	}
+	if semi && s.i == 1 {
+		probe = append(probe,
+			jen.Id("before").Op(":=").Id("e").Dot("Matches"),
+			jen.Id("e").Dot("Matches").Op("+=").Add(w),
+			jen.If(jen.Id("before").Op("==").Lit(0).Op("&&").Id("e").Dot("Matches").Op("!=").Lit(0)).Block(
+				jen.Id("p").Dot("semi"+o.fn).Call(jen.Op("&").Id("e").Dot("Row"), in)),
+			jen.If(jen.Id("before").Op("!=").Lit(0).Op("&&").Id("e").Dot("Matches").Op("==").Lit(0)).Block(
+				jen.Id("p").Dot("semi"+o.fn).Call(jen.Op("&").Id("e").Dot("Row"), out)))
+	} else if semi {
+		probe = append(probe, jen.Id("matches").Op("+=").Id("e").Dot("W"))
+	} else if other.preserve {
 		probe = append(probe,
 			jen.Id("before").Op(":=").Id("e").Dot("Matches"),
 			jen.Id("e").Dot("Matches").Op("+=").Add(w),
@@ -134,18 +151,26 @@ func (g *generator) joinPush(o *opInfo, ss [2]joinSide, s joinSide) {
 	} else {
 		probe = append(probe, jen.Id("p").Dot("join"+o.fn).Call(append(pair, weight)...))
 	}
+	counts := s.preserve || (semi && s.i == 0) // the row keeps its count of matches
 	if s.preserve {
 		probe = append(probe, jen.Id("matches").Op("+=").Id("e").Dot("W"))
+	}
+	if counts {
 		body = append(body, jen.Id("matches").Op(":=").Int64().Call(jen.Lit(0)))
 	}
 	body = append(body,
 		jen.Id("b").Op(":=").Id("p").Dot(o.name+other.name).Dot("Bucket").Call(jen.Id("k")),
 		jen.For(jen.Id("i").Op(":=").Range().Id("b")).Block(probe...))
-	if s.preserve {
+	switch {
+	case s.preserve:
 		body = append(body, jen.If(jen.Id("matches").Op("==").Lit(0)).Block(jen.Id("p").Dot("pad"+o.fn+s.name).Call(jen.Id("r"), w)))
+	case semi && s.i == 0 && anti:
+		body = append(body, jen.If(jen.Id("matches").Op("==").Lit(0)).Block(jen.Id("p").Dot("semi"+o.fn).Call(jen.Id("r"), w)))
+	case semi && s.i == 0:
+		body = append(body, jen.If(jen.Id("matches").Op("!=").Lit(0)).Block(jen.Id("p").Dot("semi"+o.fn).Call(jen.Id("r"), w)))
 	}
 	entry := jen.Dict{jen.Id("Row"): jen.Op("*").Id("r"), jen.Id("W"): w}
-	if s.preserve {
+	if counts {
 		entry[jen.Id("Matches")] = jen.Id("matches")
 	}
 	if s.timeCol >= 0 {
@@ -184,7 +209,7 @@ func joinEnv(o *opInfo, ss [2]joinSide, padded int, wrap bool) []operand {
 // joined row and emits it with weight w; on<Op>, the residual condition of
 // the join over a pair of rows; and pad<Op><Side>, the NULL-padded row of an
 // unmatched row of a preserved side.
-func (g *generator) joinRow(o *opInfo, ss [2]joinSide) {
+func (g *generator) joinRow(o *opInfo, ss [2]joinSide, semi bool) {
 	emit := func(eg *exprGen, w jen.Code) []jen.Code {
 		return stages(eg, o.op.Post, func(eg *exprGen) []jen.Code {
 			stmts := append(eg.stmts, jen.Id("out").Op(":=").Id(o.rowType).Values(rowValues(o, eg.env)))
@@ -197,12 +222,25 @@ func (g *generator) joinRow(o *opInfo, ss [2]joinSide) {
 		})
 	}
 	lr := []jen.Code{jen.Id("l").Op("*").Id(ss[0].in.rowType), jen.Id("r").Op("*").Id(ss[1].in.rowType)}
-	tmp := 0
-	eg := &exprGen{tmp: &tmp, env: joinEnv(o, ss, -1, true), glob: g.glob}
-	g.f.Comment(fmt.Sprintf("join%s emits the joined row of l and r, with weight w, from %s.", o.fn, o.what()))
-	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("join" + o.fn).Params(append(lr, jen.Id("w").Int64())...).Block(
-		emit(eg, jen.Id("w"))...)
-	g.f.Line()
+	if semi {
+		in := ss[0].in
+		env := make([]operand, len(in.op.Output))
+		for i, c := range in.op.Output {
+			env[i] = operand{jen.Id("l").Dot(in.fields[i]), c.Type.Nullable}
+		}
+		tmp := 0
+		eg := &exprGen{tmp: &tmp, env: env, glob: g.glob}
+		g.f.Comment(fmt.Sprintf("semi%s emits left row l, with weight w, from %s.", o.fn, o.what()))
+		g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("semi"+o.fn).Params(lr[0], jen.Id("w").Int64()).Block(emit(eg, jen.Id("w"))...)
+		g.f.Line()
+	} else {
+		tmp := 0
+		eg := &exprGen{tmp: &tmp, env: joinEnv(o, ss, -1, true), glob: g.glob}
+		g.f.Comment(fmt.Sprintf("join%s emits the joined row of l and r, with weight w, from %s.", o.fn, o.what()))
+		g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("join" + o.fn).Params(append(lr, jen.Id("w").Int64())...).Block(
+			emit(eg, jen.Id("w"))...)
+		g.f.Line()
+	}
 	if res := o.op.Join.Residual; res != nil {
 		tmp := 0
 		eg := &exprGen{tmp: &tmp, env: joinEnv(o, ss, -1, false), glob: g.glob}

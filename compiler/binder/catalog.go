@@ -152,6 +152,9 @@ type scope struct {
 	// colQuals, for a join, is the qualifier of each column (the name or
 	// alias of the FROM item it comes from); nil when there is one FROM item.
 	colQuals []string
+	// innerFrom > 0 marks the columns from there on as a subquery's own:
+	// an unqualified name it has resolves there before the outer query's.
+	innerFrom int
 }
 
 func (s *scope) lookup(l *diag.List, ref *ast.ColumnRef) (int, bool) {
@@ -206,6 +209,17 @@ func (s *scope) lookupJoined(l *diag.List, ref *ast.ColumnRef) (int, bool) {
 		d := l.Errorf(diag.UnknownTable, ref.Qualifier.Pos, "unknown table %q in column reference", ref.Qualifier.Name)
 		d.Hint = "the FROM clause names " + strings.Join(uniqueStrings(s.colQuals), ", ")
 		return 0, false
+	}
+	if ref.Qualifier == nil && s.innerFrom > 0 {
+		var inner []int
+		for _, i := range hits {
+			if i >= s.innerFrom {
+				inner = append(inner, i)
+			}
+		}
+		if len(inner) > 0 {
+			hits = inner
+		}
 	}
 	quals := map[string]bool{}
 	for _, i := range hits {

@@ -131,10 +131,11 @@ func (b *binder) build(jt *joinTree, extra []plan.Expr) plan.Node {
 		}
 		switch {
 		// a condition on one input filters it before the join, unless that
-		// input is preserved by an outer join (its rows appear regardless)
-		case leftOnly && len(used) > 0 && (jt.kind == plan.InnerJoin || jt.kind == plan.RightJoin):
+		// input is preserved by an outer join (its rows appear regardless) or
+		// is the left of an anti join (its rows without a match appear)
+		case leftOnly && len(used) > 0 && (jt.kind == plan.InnerJoin || jt.kind == plan.RightJoin || jt.kind == plan.SemiJoin):
 			toLeft = append(toLeft, c)
-		case rightOnly && len(used) > 0 && (jt.kind == plan.InnerJoin || jt.kind == plan.LeftJoin):
+		case rightOnly && len(used) > 0 && jt.kind != plan.RightJoin && jt.kind != plan.FullJoin:
 			toRight = append(toRight, shiftColumns(c, -nl))
 		default:
 			mixed = append(mixed, c)
@@ -176,7 +177,7 @@ func (b *binder) build(jt *joinTree, extra []plan.Expr) plan.Node {
 	if j.Interval != nil && (j.Interval.Lower == minInt64 || j.Interval.Upper == maxInt64) {
 		j.Interval = nil // bounded on one side only: a regular join
 	}
-	if j.Interval != nil && !intervalTimes(j) {
+	if j.Interval != nil && (!intervalTimes(j) || j.Kind == plan.SemiJoin || j.Kind == plan.AntiJoin) {
 		j.Interval = nil
 	}
 	if len(j.LeftKeys) == 0 {
@@ -330,4 +331,103 @@ func shiftColumns(e plan.Expr, d int) plan.Expr {
 		}
 		return x
 	})
+}
+
+// splitSubqueries takes the IN (query), NOT IN (query), EXISTS and NOT EXISTS
+// conjuncts out of a WHERE condition: they become semi and anti joins.
+func splitSubqueries(e ast.Expr) (rest ast.Expr, subs []ast.Expr) {
+	if e == nil {
+		return nil, nil
+	}
+	if bin, ok := e.(*ast.Binary); ok && bin.Op == "AND" {
+		l, ls := splitSubqueries(bin.L)
+		r, rs := splitSubqueries(bin.R)
+		subs = append(ls, rs...)
+		switch {
+		case l == nil:
+			return r, subs
+		case r == nil:
+			return l, subs
+		}
+		return &ast.Binary{Pos: bin.Pos, Op: "AND", L: l, R: r}, subs
+	}
+	switch x := e.(type) {
+	case *ast.InQuery, *ast.Exists:
+		return nil, []ast.Expr{e}
+	case *ast.Unary:
+		if _, ok := x.X.(*ast.Exists); ok && x.Op == "NOT" {
+			return nil, []ast.Expr{e}
+		}
+	}
+	return e, nil
+}
+
+// semiJoin joins in with a WHERE subquery: x [NOT] IN (query) on x equal to
+// the query's one column, [NOT] EXISTS (SELECT … FROM … WHERE cond) on cond,
+// which may name in's columns (a correlated subquery).
+func (b *binder) semiJoin(in plan.Node, sc *scope, sub ast.Expr) plan.Node {
+	kind := plan.SemiJoin
+	switch s := sub.(type) {
+	case *ast.InQuery:
+		if s.Not {
+			kind = plan.AntiJoin
+		}
+		right := b.query(s.Query)
+		x := b.expr(s.X, sc, &exprCtx{})
+		if right == nil || x == nil {
+			return nil
+		}
+		rs := right.Schema()
+		if len(rs) != 1 {
+			b.diags.Errorf(diag.TypeMismatch, s.Pos, "the subquery of IN must return one column, not %d", len(rs))
+			return nil
+		}
+		nl := len(in.Schema())
+		eq := b.binary("=", x, &plan.ColRef{Index: nl, Name: rs[0].Name, T: rs[0].Type}, s.Pos)
+		if eq == nil {
+			return nil
+		}
+		if s.Not && (x.Type().Nullable || rs[0].Type.Nullable) {
+			d := b.diags.Errorf(diag.Unsupported, s.Pos, "NOT IN over a nullable column is not supported: a NULL makes it unknown for every row")
+			d.Hint = "write NOT EXISTS (SELECT … WHERE col = x), or filter the NULLs out on both sides"
+			return nil
+		}
+		e := eq.(*plan.Binary)
+		return &plan.Join{Left: in, Right: right, Kind: kind, LeftKeys: []plan.Expr{e.L}, RightKeys: []plan.Expr{shiftColumns(e.R, -nl)}}
+	case *ast.Unary:
+		kind = plan.AntiJoin
+		sub = s.X
+	}
+	q := sub.(*ast.Exists).Query
+	if len(q.GroupBy) > 0 || q.Having != nil || hasAggregate(q.Items) || len(q.SetOps) > 0 || len(q.With) > 0 {
+		b.diags.Errorf(diag.Unsupported, q.Pos, "the subquery of EXISTS must be a plain SELECT … FROM … WHERE …")
+		return nil
+	}
+	right := b.bindJoin(q.From)
+	if right == nil {
+		return nil
+	}
+	outerQuals := sc.colQuals
+	if outerQuals == nil {
+		q := ""
+		if len(sc.qualifiers) > 0 {
+			q = sc.qualifiers[0]
+		}
+		for range sc.schema {
+			outerQuals = append(outerQuals, q)
+		}
+	}
+	left := &joinTree{leaf: in, schema: in.Schema(), quals: outerQuals}
+	jt := &joinTree{left: left, right: right, kind: kind, pos: q.Pos,
+		schema: append(append(plan.Schema{}, left.schema...), right.schema...), quals: append(append([]string{}, left.quals...), right.quals...)}
+	if q.Where != nil {
+		inner := jt.scope()
+		inner.innerFrom = len(left.schema)
+		w := b.predicate(q.Where, inner, &exprCtx{}, "WHERE")
+		if w == nil {
+			return nil
+		}
+		jt.on = conjuncts(w)
+	}
+	return b.build(jt, nil)
 }

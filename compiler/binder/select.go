@@ -154,10 +154,10 @@ func (b *binder) selectQuery(q *ast.Select) plan.Node {
 	errs := len(b.diags.Items)
 	var in plan.Node
 	var sc *scope
-	where := q.Where
+	where, subqueries := splitSubqueries(q.Where)
 	if j, ok := q.From.(*ast.Join); ok {
 		var whereUsed bool
-		in, sc, whereUsed = b.joinFrom(j, q.Where)
+		in, sc, whereUsed = b.joinFrom(j, where)
 		if whereUsed {
 			where = nil
 		}
@@ -166,6 +166,11 @@ func (b *binder) selectQuery(q *ast.Select) plan.Node {
 	}
 	if in == nil {
 		return nil
+	}
+	for _, sub := range subqueries {
+		if in = b.semiJoin(in, sc, sub); in == nil {
+			return nil
+		}
 	}
 	var gw *groupWindow
 	if _, isTVF := q.From.(*ast.WindowTVF); !isTVF {

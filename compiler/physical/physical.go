@@ -571,7 +571,10 @@ func joinStateText(p *Plan, op *Operator) string {
 		return "rows"
 	}
 	s := fmt.Sprintf("per side: map[%d-column key] of %s (left: %s; right: %s)", len(j.LeftKeys), "its rows", rows(0), rows(1))
-	if j.Kind != plan.InnerJoin {
+	switch j.Kind {
+	case plan.SemiJoin, plan.AntiJoin:
+		s += ", each left row with its count of matches, which decides whether it is output"
+	case plan.LeftJoin, plan.RightJoin, plan.FullJoin:
 		s += ", each with its count of matches for the NULL-padded row"
 	}
 	if iv := j.Interval; iv != nil {

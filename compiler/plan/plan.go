@@ -192,10 +192,12 @@ const (
 	LeftJoin
 	RightJoin
 	FullJoin
+	SemiJoin // the left rows with a match (IN, EXISTS)
+	AntiJoin // the left rows without a match (NOT IN, NOT EXISTS)
 )
 
 func (k JoinKind) String() string {
-	return [...]string{"?", "INNER", "LEFT", "RIGHT", "FULL"}[k]
+	return [...]string{"?", "INNER", "LEFT", "RIGHT", "FULL", "SEMI", "ANTI"}[k]
 }
 
 // Join is an equi-join: a left row and a right row match when every
@@ -226,6 +228,9 @@ type Interval struct {
 
 func (n *Scan) Schema() Schema { return n.Source.Schema }
 func (n *Join) Schema() Schema {
+	if n.Kind == SemiJoin || n.Kind == AntiJoin {
+		return n.Left.Schema()
+	}
 	var s Schema
 	for _, c := range n.Left.Schema() {
 		c.Type.Nullable = c.Type.Nullable || n.Kind == RightJoin || n.Kind == FullJoin
@@ -281,8 +286,12 @@ func (n *ViewScan) AppendOnly() bool { return n.View.Root.AppendOnly() }
 // an interval join (an outer one emits its NULL-padded rows once the bound
 // has passed); a regular outer join retracts its padded rows when a match
 // arrives.
+//
+// A semi join of append-only inputs only inserts too (a left row comes out
+// at its first match, which never goes); an anti join retracts a left row
+// when its first match arrives.
 func (n *Join) AppendOnly() bool {
-	return n.Left.AppendOnly() && n.Right.AppendOnly() && (n.Kind == InnerJoin || n.Interval != nil)
+	return n.Left.AppendOnly() && n.Right.AppendOnly() && (n.Kind == InnerJoin || n.Kind == SemiJoin || (n.Interval != nil && n.Kind != AntiJoin))
 }
 func (n *Union) AppendOnly() bool {
 	for _, in := range n.Arms {
