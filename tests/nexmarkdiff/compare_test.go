@@ -39,7 +39,15 @@ func TestParseLaminar(t *testing.T) {
 	if len(rows) != 1 || rows[0][0] != int64(1) || rows[0][1] != int64(1436918400000001) || rows[0][2] != nil || rows[0][3] != 0.5 {
 		t.Errorf("got %#v", rows)
 	}
-	for _, bad := range []string{`{"a":1,"ts":"2015-07-15T00:00:00Z","s":"x","x":1,"_op":"+"}`, `{"a":1}`, `{"a":"one","ts":"2015-07-15T00:00:00Z","s":"x","x":1}`} {
+	// an updating query's changes net to its table
+	changes := `{"a":1,"ts":"2015-07-15T00:00:00Z","s":"x","x":1,"_op":"+"}
+{"a":2,"ts":"2015-07-15T00:00:00Z","s":"x","x":1,"_op":"+"}
+{"a":1,"ts":"2015-07-15T00:00:00Z","s":"x","x":1,"_op":"-"}
+`
+	if rows, err := ParseLaminar([]byte(changes), cols); err != nil || len(rows) != 1 || rows[0][0] != int64(2) {
+		t.Errorf("netted %#v, %v; want the one row a=2", rows, err)
+	}
+	for _, bad := range []string{`{"a":1,"ts":"2015-07-15T00:00:00Z","s":"x","x":1,"_op":"-"}`, `{"a":1}`, `{"a":"one","ts":"2015-07-15T00:00:00Z","s":"x","x":1}`} {
 		if _, err := ParseLaminar([]byte(bad), cols); err == nil {
 			t.Errorf("ParseLaminar(%s) accepted it", bad)
 		}
