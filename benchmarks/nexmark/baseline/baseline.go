@@ -34,6 +34,8 @@ var queries = map[string]func(g *nexmark.Generator) Result{
 	"q2":  runQ2,
 	"q5":  runQ5,
 	"q7":  runQ7,
+	"q3":  runQ3,
+	"q8":  runQ8,
 	// the three-level view chain (queries/chain3.sql)
 	"chain3": runChain3,
 }
