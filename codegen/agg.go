@@ -39,7 +39,7 @@ func (f field) String() string {
 func accFields(i int, a plan.Agg, weighted bool) []field {
 	A, N := fmt.Sprintf("A%d", i), fmt.Sprintf("N%d", i)
 	count := field{N, types.Of(types.Int), "", false}
-	if weighted && (a.Func == plan.Min || a.Func == plan.Max) {
+	if (weighted && (a.Func == plan.Min || a.Func == plan.Max)) || a.Distinct {
 		return []field{{fmt.Sprintf("M%d", i), types.Of(a.Arg.Type().Kind), a.String() + ": every input value", true}}
 	}
 	switch a.Func {
@@ -260,6 +260,9 @@ func indexOf(xs []int, x int) int {
 // finishAgg is the SQL value of aggregate i from its state.
 func finishAgg(eg *exprGen, i int, a plan.Agg, weighted bool) operand {
 	A, N := jen.Id("acc").Dot(fmt.Sprintf("A%d", i)), jen.Id("acc").Dot(fmt.Sprintf("N%d", i))
+	if a.Distinct {
+		return eg.assignTemp(a.T, jen.Id("acc").Dot(fmt.Sprintf("M%d", i)).Dot("Distinct").Call())
+	}
 	if weighted && (a.Func == plan.Min || a.Func == plan.Max) {
 		v, ok := eg.newTemp(), eg.newTemp()
 		fn := "Min"
@@ -363,6 +366,16 @@ func (g *generator) aggUpdate(o *opInfo, eg *exprGen) []jen.Code {
 // foldAgg folds the current row into aggregate i of acc: once for an
 // append-only input, by the row's weight (+1 or -1) for an updating one.
 func foldAgg(eg *exprGen, i int, a plan.Agg) []jen.Code {
+	upd := foldAggRow(eg, i, a)
+	if a.Filter == nil {
+		return upd
+	}
+	// FILTER (WHERE …): only the rows where it is TRUE
+	return []jen.Code{jen.If(truth(eg.expr(a.Filter))).Block(upd...)}
+}
+
+// foldAggRow folds the current row into aggregate i, whatever its FILTER.
+func foldAggRow(eg *exprGen, i int, a plan.Agg) []jen.Code {
 	A, N := jen.Id("acc").Dot(fmt.Sprintf("A%d", i)), jen.Id("acc").Dot(fmt.Sprintf("N%d", i))
 	w := eg.weight
 	count := func(x jen.Code) jen.Code {
@@ -371,7 +384,7 @@ func foldAgg(eg *exprGen, i int, a plan.Agg) []jen.Code {
 		}
 		return jen.Add(x).Op("+=").Add(w)
 	}
-	if a.Func == plan.CountStar || (a.Func == plan.Count && !a.Arg.Type().Nullable) {
+	if a.Func == plan.CountStar || (a.Func == plan.Count && !a.Distinct && !a.Arg.Type().Nullable) {
 		return []jen.Code{count(A)} // a NOT NULL argument need not be computed
 	}
 	x := eg.expr(a.Arg)
@@ -391,6 +404,13 @@ func foldAgg(eg *exprGen, i int, a plan.Agg) []jen.Code {
 	switch a.Func {
 	case plan.Count:
 		upd = []jen.Code{count(A)}
+		if a.Distinct {
+			one := jen.Code(jen.Lit(int64(1)))
+			if w != nil {
+				one = w
+			}
+			upd = []jen.Code{jen.Id("acc").Dot(fmt.Sprintf("M%d", i)).Dot("Add").Call(v, one)}
+		}
 	case plan.Sum:
 		upd = []jen.Code{jen.Add(A).Op("+=").Add(scaled)}
 		if a.T.Nullable {

@@ -222,10 +222,15 @@ primary
     | CAST LPAREN expr AS typeName RPAREN                               # castExpr
     | SUBSTRING LPAREN expr FROM expr (FOR expr)? RPAREN                # substringExpr
     | EXISTS LPAREN query RPAREN                                        # existsExpr
-    | functionName LPAREN (STAR | DISTINCT? expr (COMMA expr)*)? RPAREN overClause?  # callExpr
+    | functionName LPAREN (STAR | DISTINCT? expr (COMMA expr)*)? RPAREN filterClause? overClause?  # callExpr
     | identifier (DOT identifier)?                                      # columnExpr
     | LPAREN query RPAREN                                               # subqueryExpr
     | LPAREN expr RPAREN                                                # parenExpr
+    ;
+
+// agg(...) FILTER (WHERE cond): the aggregate sees only the rows where cond is TRUE.
+filterClause
+    : FILTER LPAREN WHERE expr RPAREN
     ;
 
 whenClause
@@ -284,7 +289,7 @@ joinWord
 nonReserved
     : SOURCE | SINK | VIEW | MATERIALIZED | STREAM | TABLE | WATERMARK | FOR | DESCRIPTOR
     | DOUBLE | PRECISION | TIMESTAMP | INTERVAL | SUBSTRING | EXISTS | OVER
-    | WINDOW | CLOSE | CHANGES | AFTER | PERIODICALLY | ALL | ASC | DESC
+    | WINDOW | CLOSE | CHANGES | AFTER | PERIODICALLY | ALL | ASC | DESC | FILTER
     ;
 
 // ---------------------------------------------------------------- lexer
@@ -332,6 +337,7 @@ DESCRIPTOR: 'DESCRIPTOR';
 DOUBLE: 'DOUBLE';
 EXCEPT: 'EXCEPT';
 EXISTS: 'EXISTS';
+FILTER: 'FILTER';
 FOR: 'FOR';
 FULL: 'FULL';
 INNER: 'INNER';

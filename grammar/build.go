@@ -498,6 +498,9 @@ func (b *builder) primary(ctx parser.IPrimaryContext) ast.Expr {
 		for _, e := range p.AllExpr() {
 			call.Args = append(call.Args, b.expr(e))
 		}
+		if f := p.FilterClause(); f != nil {
+			call.Filter = b.expr(f.Expr())
+		}
 		if over := p.OverClause(); over != nil {
 			b.unsupported(b.at(over), "OVER windows are not supported yet")
 		}

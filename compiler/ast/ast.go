@@ -341,6 +341,7 @@ type Call struct {
 	Args     []Expr
 	Star     bool // COUNT(*)
 	Distinct bool
+	Filter   Expr // agg(...) FILTER (WHERE Filter); nil when absent
 }
 
 func (*ColumnRef) exprNode() {}

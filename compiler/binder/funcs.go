@@ -174,8 +174,8 @@ func (b *binder) call(c *ast.Call, sc *scope, ctx *exprCtx) plan.Expr {
 		}
 		return nil
 	}
-	if c.Star || c.Distinct {
-		b.diags.Errorf(diag.Unsupported, c.Pos, "%s does not take * or DISTINCT", c.Name)
+	if c.Star || c.Distinct || c.Filter != nil {
+		b.diags.Errorf(diag.Unsupported, c.Pos, "%s does not take *, DISTINCT or FILTER: it is not an aggregate", c.Name)
 		return nil
 	}
 	args := make([]plan.Expr, len(c.Args))
@@ -307,8 +307,8 @@ func (b *binder) otherWindowBound(in plan.Expr, agg *plan.Aggregate) plan.Expr {
 // aggCall registers an aggregate call (deduplicated) and references its output.
 func (b *binder) aggCall(c *ast.Call, ac *aggCtx) plan.Expr {
 	agg := ac.agg
-	if c.Distinct {
-		b.diags.Errorf(diag.Unsupported, c.Pos, "%s(DISTINCT ...) is not supported yet", c.Name)
+	if c.Distinct && c.Name != "COUNT" && c.Name != "MIN" && c.Name != "MAX" {
+		b.diags.Errorf(diag.Unsupported, c.Pos, "%s(DISTINCT ...) is not supported yet; COUNT(DISTINCT ...) is", c.Name)
 		return nil
 	}
 	var a plan.Agg
@@ -360,6 +360,19 @@ func (b *binder) aggCall(c *ast.Call, ac *aggCtx) plan.Expr {
 			}
 			a.T = arg.Type().WithNull(nullInput)
 		}
+	}
+	// the extreme of the distinct values is the extreme of all of them
+	a.Distinct = c.Distinct && c.Name == "COUNT"
+	if c.Filter != nil {
+		if hasAggregateExpr(c.Filter) {
+			b.diags.Errorf(diag.MisplacedAggregate, c.Filter.Position(), "aggregates cannot be nested")
+			return nil
+		}
+		f := b.predicate(c.Filter, ac.in, &exprCtx{gw: ac.gw}, "FILTER")
+		if f == nil {
+			return nil
+		}
+		a.Filter = f
 	}
 	for i, have := range agg.Aggs {
 		if have.String() == a.String() {

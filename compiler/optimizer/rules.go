@@ -110,6 +110,9 @@ func FoldConstants(root plan.Node) plan.Node {
 				if a.Arg != nil {
 					a.Arg = plan.Fold(a.Arg)
 				}
+				if a.Filter != nil {
+					a.Filter = plan.Fold(a.Filter)
+				}
 				c.Aggs[i] = a
 			}
 			return &c
@@ -292,6 +295,9 @@ func prune(n plan.Node, need map[int]bool) plan.Node {
 		for _, a := range n.Aggs {
 			if a.Arg != nil {
 				plan.ColumnsUsed(a.Arg, next)
+			}
+			if a.Filter != nil {
+				plan.ColumnsUsed(a.Filter, next)
 			}
 		}
 	case *plan.Union:

@@ -658,8 +658,8 @@ func Paned(op *Operator) bool {
 		}
 	}
 	for _, a := range op.Agg.Aggs {
-		if a.Arg != nil && readsWindow(a.Arg) {
-			return false
+		if (a.Arg != nil && readsWindow(a.Arg)) || (a.Filter != nil && readsWindow(a.Filter)) || a.Distinct {
+			return false // a pane's distinct values would need a merge of multisets
 		}
 	}
 	return true

@@ -141,18 +141,30 @@ const (
 	Avg       AggFunc = "AVG"
 )
 
-// Agg is one aggregate call; Arg is nil for COUNT(*).
+// Agg is one aggregate call; Arg is nil for COUNT(*). Distinct counts each
+// value once (COUNT(DISTINCT x)); Filter, when set, keeps only the rows where
+// it is TRUE (FILTER (WHERE …)), over the aggregate's input.
 type Agg struct {
-	Func AggFunc
-	Arg  Expr
-	T    types.Type
+	Func     AggFunc
+	Arg      Expr
+	T        types.Type
+	Distinct bool
+	Filter   Expr
 }
 
 func (a Agg) String() string {
-	if a.Func == CountStar {
-		return "COUNT(*)"
+	s := "COUNT(*)"
+	switch {
+	case a.Func == CountStar:
+	case a.Distinct:
+		s = string(a.Func) + "(DISTINCT " + a.Arg.String() + ")"
+	default:
+		s = string(a.Func) + "(" + a.Arg.String() + ")"
 	}
-	return string(a.Func) + "(" + a.Arg.String() + ")"
+	if a.Filter != nil {
+		s += " FILTER (WHERE " + a.Filter.String() + ")"
+	}
+	return s
 }
 
 // Aggregate groups its input by Keys and computes Aggs; it outputs the keys

@@ -398,6 +398,12 @@ func (s *BaseLaminarSQLListener) EnterParenExpr(ctx *ParenExprContext) {}
 // ExitParenExpr is called when production parenExpr is exited.
 func (s *BaseLaminarSQLListener) ExitParenExpr(ctx *ParenExprContext) {}
 
+// EnterFilterClause is called when production filterClause is entered.
+func (s *BaseLaminarSQLListener) EnterFilterClause(ctx *FilterClauseContext) {}
+
+// ExitFilterClause is called when production filterClause is exited.
+func (s *BaseLaminarSQLListener) ExitFilterClause(ctx *FilterClauseContext) {}
+
 // EnterWhenClause is called when production whenClause is entered.
 func (s *BaseLaminarSQLListener) EnterWhenClause(ctx *WhenClauseContext) {}
 

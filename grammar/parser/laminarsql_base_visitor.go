@@ -259,6 +259,10 @@ func (v *BaseLaminarSQLVisitor) VisitParenExpr(ctx *ParenExprContext) interface{
 	return v.VisitChildren(ctx)
 }
 
+func (v *BaseLaminarSQLVisitor) VisitFilterClause(ctx *FilterClauseContext) interface{} {
+	return v.VisitChildren(ctx)
+}
+
 func (v *BaseLaminarSQLVisitor) VisitWhenClause(ctx *WhenClauseContext) interface{} {
 	return v.VisitChildren(ctx)
 }

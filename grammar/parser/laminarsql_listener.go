@@ -196,6 +196,9 @@ type LaminarSQLListener interface {
 	// EnterParenExpr is called when entering the parenExpr production.
 	EnterParenExpr(c *ParenExprContext)
 
+	// EnterFilterClause is called when entering the filterClause production.
+	EnterFilterClause(c *FilterClauseContext)
+
 	// EnterWhenClause is called when entering the whenClause production.
 	EnterWhenClause(c *WhenClauseContext)
 
@@ -429,6 +432,9 @@ type LaminarSQLListener interface {
 
 	// ExitParenExpr is called when exiting the parenExpr production.
 	ExitParenExpr(c *ParenExprContext)
+
+	// ExitFilterClause is called when exiting the filterClause production.
+	ExitFilterClause(c *FilterClauseContext)
 
 	// ExitWhenClause is called when exiting the whenClause production.
 	ExitWhenClause(c *WhenClauseContext)

@@ -196,6 +196,9 @@ type LaminarSQLVisitor interface {
 	// Visit a parse tree produced by LaminarSQLParser#parenExpr.
 	VisitParenExpr(ctx *ParenExprContext) interface{}
 
+	// Visit a parse tree produced by LaminarSQLParser#filterClause.
+	VisitFilterClause(ctx *FilterClauseContext) interface{}
+
 	// Visit a parse tree produced by LaminarSQLParser#whenClause.
 	VisitWhenClause(ctx *WhenClauseContext) interface{}
 

@@ -82,6 +82,9 @@ func (m *Multiset[T]) Add(v T, w int64) {
 	m.n += w
 }
 
+// Distinct is the number of distinct values (COUNT(DISTINCT x)).
+func (m *Multiset[T]) Distinct() int64 { return int64(len(m.counts)) }
+
 // Len is the number of values, with multiplicity.
 func (m *Multiset[T]) Len() int64 { return m.n }
 

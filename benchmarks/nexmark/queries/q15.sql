@@ -1,4 +1,3 @@
--- unsupported: COUNT(DISTINCT), FILTER
 -- Nexmark q15, bidding statistics per day.
 
 CREATE SOURCE bid (

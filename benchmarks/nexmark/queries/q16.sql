@@ -1,4 +1,3 @@
--- unsupported: COUNT(DISTINCT), FILTER
 -- Nexmark q16, channel statistics per day.
 
 CREATE SOURCE bid (

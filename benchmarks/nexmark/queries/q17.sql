@@ -1,4 +1,3 @@
--- unsupported: FILTER
 -- Nexmark q17, auction statistics per day.
 
 CREATE SOURCE bid (
