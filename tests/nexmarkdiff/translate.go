@@ -41,6 +41,26 @@ type translation struct {
 	Columns []Column
 }
 
+// The bid statistics of q15, q16 and q17, in DuckDB's FILTER syntax (the same as Flink's).
+const (
+	rankCounts = `  COUNT(*) AS total_bids,
+  COUNT(*) FILTER (WHERE price < 10000) AS rank1_bids,
+  COUNT(*) FILTER (WHERE price >= 10000 AND price < 1000000) AS rank2_bids,
+  COUNT(*) FILTER (WHERE price >= 1000000) AS rank3_bids`
+	distinctCounts = `  COUNT(DISTINCT bidder) AS total_bidders,
+  COUNT(DISTINCT bidder) FILTER (WHERE price < 10000) AS rank1_bidders,
+  COUNT(DISTINCT bidder) FILTER (WHERE price >= 10000 AND price < 1000000) AS rank2_bidders,
+  COUNT(DISTINCT bidder) FILTER (WHERE price >= 1000000) AS rank3_bidders,
+  COUNT(DISTINCT auction) AS total_auctions,
+  COUNT(DISTINCT auction) FILTER (WHERE price < 10000) AS rank1_auctions,
+  COUNT(DISTINCT auction) FILTER (WHERE price >= 10000 AND price < 1000000) AS rank2_auctions,
+  COUNT(DISTINCT auction) FILTER (WHERE price >= 1000000) AS rank3_auctions`
+)
+
+var statColumns = []Column{{"total_bids", Int}, {"rank1_bids", Int}, {"rank2_bids", Int}, {"rank3_bids", Int},
+	{"total_bidders", Int}, {"rank1_bidders", Int}, {"rank2_bidders", Int}, {"rank3_bidders", Int},
+	{"total_auctions", Int}, {"rank1_auctions", Int}, {"rank2_auctions", Int}, {"rank3_auctions", Int}}
+
 const channelIDPattern = `'(&|^)channel_id=([^&]*)'`
 
 var translations = map[string]translation{
@@ -92,48 +112,21 @@ JOIN (SELECT seller, (dt_us // 10000000) * 10000000 AS ws FROM auction GROUP BY 
 	},
 	"q15": {
 		DuckSQL: `SELECT strftime("dateTime", '%Y-%m-%d') AS day,
-  COUNT(*) AS total_bids,
-  COUNT(*) FILTER (WHERE price < 10000) AS rank1_bids,
-  COUNT(*) FILTER (WHERE price >= 10000 AND price < 1000000) AS rank2_bids,
-  COUNT(*) FILTER (WHERE price >= 1000000) AS rank3_bids,
-  COUNT(DISTINCT bidder) AS total_bidders,
-  COUNT(DISTINCT bidder) FILTER (WHERE price < 10000) AS rank1_bidders,
-  COUNT(DISTINCT bidder) FILTER (WHERE price >= 10000 AND price < 1000000) AS rank2_bidders,
-  COUNT(DISTINCT bidder) FILTER (WHERE price >= 1000000) AS rank3_bidders,
-  COUNT(DISTINCT auction) AS total_auctions,
-  COUNT(DISTINCT auction) FILTER (WHERE price < 10000) AS rank1_auctions,
-  COUNT(DISTINCT auction) FILTER (WHERE price >= 10000 AND price < 1000000) AS rank2_auctions,
-  COUNT(DISTINCT auction) FILTER (WHERE price >= 1000000) AS rank3_auctions
+` + rankCounts + `,
+` + distinctCounts + `
 FROM bid GROUP BY strftime("dateTime", '%Y-%m-%d')`,
-		Columns: []Column{{"day", String}, {"total_bids", Int}, {"rank1_bids", Int}, {"rank2_bids", Int}, {"rank3_bids", Int},
-			{"total_bidders", Int}, {"rank1_bidders", Int}, {"rank2_bidders", Int}, {"rank3_bidders", Int},
-			{"total_auctions", Int}, {"rank1_auctions", Int}, {"rank2_auctions", Int}, {"rank3_auctions", Int}},
+		Columns: append([]Column{{"day", String}}, statColumns...),
 	},
 	"q16": {
 		DuckSQL: `SELECT channel, strftime("dateTime", '%Y-%m-%d') AS day, MAX(strftime("dateTime", '%H:%M')) AS minute,
-  COUNT(*) AS total_bids,
-  COUNT(*) FILTER (WHERE price < 10000) AS rank1_bids,
-  COUNT(*) FILTER (WHERE price >= 10000 AND price < 1000000) AS rank2_bids,
-  COUNT(*) FILTER (WHERE price >= 1000000) AS rank3_bids,
-  COUNT(DISTINCT bidder) AS total_bidders,
-  COUNT(DISTINCT bidder) FILTER (WHERE price < 10000) AS rank1_bidders,
-  COUNT(DISTINCT bidder) FILTER (WHERE price >= 10000 AND price < 1000000) AS rank2_bidders,
-  COUNT(DISTINCT bidder) FILTER (WHERE price >= 1000000) AS rank3_bidders,
-  COUNT(DISTINCT auction) AS total_auctions,
-  COUNT(DISTINCT auction) FILTER (WHERE price < 10000) AS rank1_auctions,
-  COUNT(DISTINCT auction) FILTER (WHERE price >= 10000 AND price < 1000000) AS rank2_auctions,
-  COUNT(DISTINCT auction) FILTER (WHERE price >= 1000000) AS rank3_auctions
+` + rankCounts + `,
+` + distinctCounts + `
 FROM bid GROUP BY channel, strftime("dateTime", '%Y-%m-%d')`,
-		Columns: []Column{{"channel", String}, {"day", String}, {"minute", String}, {"total_bids", Int}, {"rank1_bids", Int}, {"rank2_bids", Int}, {"rank3_bids", Int},
-			{"total_bidders", Int}, {"rank1_bidders", Int}, {"rank2_bidders", Int}, {"rank3_bidders", Int},
-			{"total_auctions", Int}, {"rank1_auctions", Int}, {"rank2_auctions", Int}, {"rank3_auctions", Int}},
+		Columns: append([]Column{{"channel", String}, {"day", String}, {"minute", String}}, statColumns...),
 	},
 	"q17": {
 		DuckSQL: `SELECT auction, strftime("dateTime", '%Y-%m-%d') AS day,
-  COUNT(*) AS total_bids,
-  COUNT(*) FILTER (WHERE price < 10000) AS rank1_bids,
-  COUNT(*) FILTER (WHERE price >= 10000 AND price < 1000000) AS rank2_bids,
-  COUNT(*) FILTER (WHERE price >= 1000000) AS rank3_bids,
+` + rankCounts + `,
   MIN(price) AS min_price, MAX(price) AS max_price, AVG(price) AS avg_price, CAST(SUM(price) AS BIGINT) AS sum_price
 FROM bid GROUP BY auction, strftime("dateTime", '%Y-%m-%d')`,
 		Columns: []Column{{"auction", Int}, {"day", String}, {"total_bids", Int}, {"rank1_bids", Int}, {"rank2_bids", Int}, {"rank3_bids", Int},
