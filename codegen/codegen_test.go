@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/laminar-sql/laminar/compiler"
+	"github.com/laminar-sql/laminar/compiler/physical"
 )
 
 // seedPipelines are the example pipelines plus a few that reach the
@@ -45,6 +46,7 @@ func TestDeterministic(t *testing.T) {
 			t.Fatalf("pipeline %d: %v", i, diags)
 		}
 		for _, backend := range []string{"memory", "badger"} {
+			physical.PlaceState(res.Physical, backend)
 			a, err := Generate(res.Physical, src, Options{SourceFile: "p.sql", StateBackend: backend})
 			if err != nil {
 				t.Fatal(err)

@@ -7,11 +7,9 @@ import (
 )
 
 // kvBacked reports whether an operator keeps its groups in the badger
-// store: unbounded keyed state (a GROUP BY without a window) when the job
-// is built with the badger backend. Window state is bounded by the
-// watermark and stays in memory.
+// store, as physical.PlaceState decided.
 func (g *generator) kvBacked(o *opInfo) bool {
-	return g.backend == "badger" && o.op.Agg != nil && !o.op.Windowed() && len(o.keyIdx) > 0 && !o.op.InputUpdating
+	return g.backend == "badger" && o.op.KV
 }
 
 // spillCall, at the end of a flush, hands the batch's groups to the store.

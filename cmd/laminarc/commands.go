@@ -13,6 +13,7 @@ import (
 	"github.com/laminar-sql/laminar/codegen"
 	"github.com/laminar-sql/laminar/compiler"
 	"github.com/laminar-sql/laminar/compiler/diag"
+	"github.com/laminar-sql/laminar/compiler/physical"
 )
 
 // loaded is a pipeline file read and compiled.
@@ -251,5 +252,6 @@ func setBackend(l *loaded, backend string) bool {
 		return false
 	}
 	l.stateBackend = backend
+	physical.PlaceState(l.result.Physical, backend)
 	return true
 }

@@ -78,6 +78,9 @@ type Operator struct {
 	Watermark []SourceShift
 	Consumers []*Operator
 	Sinks     []int // indexes into Plan.Sinks
+	// KV tells that the operator's groups live in the keyed-state store
+	// (see PlaceState), not in Go maps.
+	KV bool
 	// Inline tells that the per-row code of an operator reading a source is
 	// written into the source's loop; otherwise the loop calls a function of
 	// its own (see inlineLimit).
@@ -137,6 +140,17 @@ func (p *Plan) Downstream(src int) []*Operator {
 		}
 	}
 	return out
+}
+
+// PlaceState decides where state lives for a job built with the keyed-state
+// backend named (laminarc --state-backend): with "badger", the groups of every
+// GROUP BY without a window over an append-only input — keyed state that
+// grows without bound — live in the store; windows (bounded by the
+// watermark), joins, and aggregates over updating input stay in memory.
+func PlaceState(p *Plan, backend string) {
+	for _, op := range p.Operators {
+		op.KV = backend == "badger" && op.Agg != nil && !op.Windowed() && len(op.Agg.Keys) > 0 && !op.InputUpdating
+	}
 }
 
 // builder lowers logical trees into operators, memoizing views so that each
@@ -610,6 +624,9 @@ func stateText(op *Operator) string {
 		return fmt.Sprintf(layout, keys)
 	}
 	s := fmt.Sprintf("map[%d-column key]aggregates + last emitted row, kept forever (updating)", keys)
+	if op.KV {
+		s += "; in the badger store, a batch's groups in memory"
+	}
 	if op.InputUpdating {
 		s += "; input weights net per group, a group whose rows all retract is removed"
 		for _, a := range op.Agg.Aggs {
