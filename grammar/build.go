@@ -242,8 +242,8 @@ func (b *builder) selectItem(ctx parser.ISelectItemContext) ast.SelectItem {
 	case *parser.StarItemContext:
 		item.Star = true
 	case *parser.QualifiedStarItemContext:
-		b.unsupported(item.Pos, "%s.* is not supported yet: use * or name the columns", b.ident(it.Identifier()).Name)
-		item.Star = true
+		q := b.ident(it.Identifier())
+		item.Star, item.StarOf = true, &q
 	case *parser.ExprItemContext:
 		item.Expr = b.expr(it.Expr())
 		if it.Identifier() != nil {

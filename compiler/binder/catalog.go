@@ -257,3 +257,11 @@ func uniqueStrings(xs []string) []string {
 	}
 	return out
 }
+
+// hasQualifier tells whether column i belongs to the FROM item named q.
+func (s *scope) hasQualifier(i int, q string) bool {
+	if s.colQuals != nil {
+		return s.colQuals[i] == q
+	}
+	return contains(s.qualifiers, q)
+}

@@ -432,9 +432,18 @@ func (b *binder) selectItems(items []ast.SelectItem, sc *scope, ctx *exprCtx) ([
 	ok := true
 	for _, it := range items {
 		if it.Star {
+			found := false
 			for i, c := range sc.schema {
+				if it.StarOf != nil && !sc.hasQualifier(i, it.StarOf.Name) {
+					continue
+				}
+				found = true
 				exprs = append(exprs, &plan.ColRef{Index: i, Name: c.Name, T: c.Type})
 				names = append(names, c.Name)
+			}
+			if it.StarOf != nil && !found {
+				b.diags.Errorf(diag.UnknownTable, it.StarOf.Pos, "unknown table %q in %s.*", it.StarOf.Name, it.StarOf.Name)
+				ok = false
 			}
 			continue
 		}
