@@ -141,12 +141,12 @@ type SetOp struct {
 
 // SelectItem is one output column: an expression with an optional alias, or `*`.
 type SelectItem struct {
-	Pos   Pos
-	Star  bool   // SELECT * or SELECT t.* (Expr is nil)
+	Pos  Pos
+	Star bool // SELECT * or SELECT t.* (Expr is nil)
 	// StarOf is t of SELECT t.*: the columns of one FROM item; nil for *.
 	StarOf *Ident
-	Expr  Expr   // nil for *
-	Alias *Ident // nil when not given
+	Expr   Expr   // nil for *
+	Alias  *Ident // nil when not given
 }
 
 // TableRef is what a FROM clause names.
