@@ -137,6 +137,11 @@ func (g *generator) joinPush(o *opInfo, ss [2]joinSide, s joinSide, semi bool) {
 				jen.Id("p").Dot("semi"+o.fn).Call(jen.Op("&").Id("e").Dot("Row"), out)))
 	} else if semi {
 		probe = append(probe, jen.Id("matches").Op("+=").Id("e").Dot("W"))
+	} else if other.preserve && o.op.Join.Interval != nil {
+		// an outer interval join only inserts: an unmatched row's padded row
+		// comes out when the row is dropped (joinEvict), so here it only counts
+		probe = append(probe, jen.Id("e").Dot("Matches").Op("+=").Add(w),
+			jen.Id("p").Dot("join"+o.fn).Call(append(pair, weight)...))
 	} else if other.preserve {
 		probe = append(probe,
 			jen.Id("before").Op(":=").Id("e").Dot("Matches"),
@@ -162,6 +167,8 @@ func (g *generator) joinPush(o *opInfo, ss [2]joinSide, s joinSide, semi bool) {
 		jen.Id("b").Op(":=").Id("p").Dot(o.name+other.name).Dot("Bucket").Call(jen.Id("k")),
 		jen.For(jen.Id("i").Op(":=").Range().Id("b")).Block(probe...))
 	switch {
+	case s.preserve && o.op.Join.Interval != nil:
+		// its padded row, if it stays unmatched, comes out when it is dropped
 	case s.preserve:
 		body = append(body, jen.If(jen.Id("matches").Op("==").Lit(0)).Block(jen.Id("p").Dot("pad"+o.fn+s.name).Call(jen.Id("r"), w)))
 	case semi && s.i == 0 && anti:
@@ -282,9 +289,11 @@ func (g *generator) joinEvict(o *opInfo, ss [2]joinSide) {
 				jen.If(jen.Id("e").Dot("Matches").Op("==").Lit(0)).Block(
 					jen.Id("p").Dot("pad"+o.fn+other.name).Call(jen.Op("&").Id("e").Dot("Row"), jen.Id("e").Dot("W"))))
 		}
-		body = append(body, jen.If(jen.Id("wm").Index(jen.Lit(i)).Op(">").Id("p").Dot(o.name+"WM").Index(jen.Lit(i))).Block(
-			jen.Id("p").Dot(o.name+"WM").Index(jen.Lit(i)).Op("=").Id("wm").Index(jen.Lit(i)),
-			jen.Id("p").Dot(o.name+other.name).Dot("Evict").Call(rt("window.ShiftWatermark").Call(jen.Id("wm").Index(jen.Lit(i)), jen.Lit(shift[i])), gone)))
+		// rows of the other side that came after this watermark's last move
+		// may already be droppable: evict on every call, not only on a move
+		body = append(body,
+			jen.Id("p").Dot(o.name+"WM").Index(jen.Lit(i)).Op("=").Max(jen.Id("p").Dot(o.name+"WM").Index(jen.Lit(i)), jen.Id("wm").Index(jen.Lit(i))),
+			jen.Id("p").Dot(o.name+other.name).Dot("Evict").Call(rt("window.ShiftWatermark").Call(jen.Id("p").Dot(o.name+"WM").Index(jen.Lit(i)), jen.Lit(shift[i])), gone))
 	}
 	g.f.Comment(fmt.Sprintf("fire%s moves the watermarks of the inputs of %s to wm, dropping the rows", o.fn, o.what()))
 	g.f.Comment("that can match nothing more.")
