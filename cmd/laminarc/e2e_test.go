@@ -127,3 +127,18 @@ func TestExitCodes(t *testing.T) {
 		t.Error("compile --check did not report stale output")
 	}
 }
+
+// A sink on a symlink to its own source's file would truncate the input:
+// check refuses it (the cleaned paths differ, so only the filesystem tells).
+func TestCheckRefusesSinkOnItsInputThroughASymlink(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "in.jsonl"), []byte("{\"a\":1}\n"), 0o644)
+	if err := os.Symlink("in.jsonl", filepath.Join(dir, "link.jsonl")); err != nil {
+		t.Fatal(err)
+	}
+	sql := filepath.Join(dir, "p.sql")
+	os.WriteFile(sql, []byte("CREATE SOURCE s (a BIGINT) WITH (connector = 'file', path = 'in.jsonl');\nCREATE SINK o FROM s WITH (connector = 'file', path = 'link.jsonl');"), 0o644)
+	if code := run([]string{"check", sql}); code != exitPipeline {
+		t.Errorf("check of a sink on its input exited %d, want 1", code)
+	}
+}

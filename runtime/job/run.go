@@ -270,6 +270,9 @@ type runner struct {
 // from the newest checkpoint.
 func (r *runner) start(env connector.Env, factory Factory) error {
 	began := time.Now()
+	if err := checkPaths(r.spec, r.opts, env); err != nil {
+		return err
+	}
 	if r.opts.StateDir != "" {
 		d, err := openDurable(r.spec, r.opts, r.console)
 		if err != nil {
