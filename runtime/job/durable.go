@@ -52,6 +52,7 @@ type durable struct {
 	walSource []*connector.WALSource // indexed like Spec.Sources; nil if not via a WAL
 	prevPos   []connector.Position   // source positions of the previous checkpoint
 	buf       []byte                 // reused for every unit's encoded state
+	unlock    func()                 // releases the state dir's lock
 	pauses    []time.Duration        // how long each checkpoint of this run stopped processing
 }
 
@@ -72,13 +73,20 @@ func openDurable(spec Spec, opts Options, con *console) (*durable, error) {
 		}
 		d.delay = delay
 	}
+	unlock, err := lockStateDir(d.dir)
+	if err != nil {
+		return nil, err
+	}
+	d.unlock = unlock
 	store, err := checkpoint.Open(filepath.Join(d.dir, "checkpoints"), checkpoint.Options{FS: opts.CheckpointFS})
 	if err != nil {
+		d.close()
 		return nil, fmt.Errorf("state dir: %w", err)
 	}
 	d.store = store
 	cp, skipped, err := store.Latest()
 	if err != nil {
+		d.close()
 		return nil, fmt.Errorf("state dir: %w", err)
 	}
 	using := "starting from scratch"
@@ -91,6 +99,14 @@ func openDurable(spec Spec, opts Options, con *console) (*durable, error) {
 	d.cp = cp
 	d.next = store.LastEpoch() + 1
 	return d, nil
+}
+
+// close releases the state dir's lock; the job's files are closed first.
+func (d *durable) close() {
+	if d.unlock != nil {
+		d.unlock()
+		d.unlock = nil
+	}
 }
 
 // sourcePos is where source `name` resumes, and whether it had ended.

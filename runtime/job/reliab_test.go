@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -56,5 +57,53 @@ func TestRunRefusesPathCollisions(t *testing.T) {
 				t.Errorf("message %q", err)
 			}
 		})
+	}
+}
+
+// Two instances on one state dir: the second is refused at once, naming the
+// first one's pid, and the first finishes with its state intact.
+func TestStateDirIsLocked(t *testing.T) {
+	want := reference(t)
+	r := newDurableRun(t, "file")
+	first := newDurableRun(t, "file")
+	first.dir, first.opts = r.dir, r.opts
+	first.opts.Stderr = &first.stderr
+	inFirst := make(chan struct{})
+	release := make(chan struct{})
+	done := make(chan error)
+	go func() {
+		factory := func(c *Context) Pipeline {
+			p := &countPipeline{ctx: c, unitID: r.unitID}
+			batches := 0
+			p.onBatch = func() {
+				if batches++; batches == 2 {
+					close(inFirst)
+					<-release
+				}
+			}
+			return p
+		}
+		_, err := Run(context.Background(), first.spec, factory, first.opts)
+		done <- err
+	}()
+	<-inFirst
+	err := r.run(0)
+	close(release)
+	if errcode.Of(err) != errcode.StateDirLocked || !strings.Contains(err.Error(), "pid "+strconv.Itoa(os.Getpid())) {
+		t.Errorf("second instance: %v, want %s naming pid %d", err, errcode.StateDirLocked, os.Getpid())
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("first instance: %v", err)
+	}
+	if got := r.outputs(t); got != want {
+		t.Errorf("output:\n%s\nwant\n%s", got, want)
+	}
+	// The lock went with the first instance: a restart runs (and finds the
+	// job done).
+	if err := r.run(0); err != nil {
+		t.Fatal(err)
+	}
+	if got := r.outputs(t); got != want {
+		t.Errorf("output after a restart:\n%s", got)
 	}
 }

@@ -601,6 +601,9 @@ func (r *runner) close() error {
 	if err := r.jobCtx.late.close(); err != nil {
 		keep(err)
 	}
+	if r.durable != nil {
+		r.durable.close()
+	}
 	for _, s := range r.jobCtx.sources {
 		if n := s.Malformed - maxLoggedPerSource; n > 0 {
 			r.console.logf("source %s: ... and %d more malformed records, all in %s", s.Name, n, r.jobCtx.deadLetter.where())
