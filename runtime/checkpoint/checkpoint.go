@@ -64,6 +64,9 @@ type SourcePos struct {
 	WAL string `json:"wal,omitempty"`
 	// Done is set when the source had reached the end of a bounded input.
 	Done bool `json:"done,omitempty"`
+	// Check identifies the input read up to Offset (the connector's own
+	// text, e.g. a checksum of the bytes before it), verified on resume.
+	Check string `json:"check,omitempty"`
 }
 
 // SinkState is a sink's part of the two-phase commit.

@@ -59,7 +59,7 @@ func OpenSourceAt(env Env, connector string, options map[string]string, at Posit
 		if err != nil {
 			return nil, err
 		}
-		return OpenFile(path, at.Offset, at.Line)
+		return openFileAt(path, at)
 	case "nexmark":
 		return OpenNexmarkAt(options, at.Offset)
 	case "stdin":

@@ -64,6 +64,13 @@ type ReaderSource struct {
 	err       error
 
 	bufSize, maxLine int
+
+	// With summing, sum is the CRC32C of the input before Offset (bytes up
+	// to bufs[cur][summed] are in it): a file source's identity in its
+	// checkpoint, updated once per batch.
+	summing bool
+	sum     uint32
+	summed  int
 }
 
 // NewReaderSource reads records from r (stdin, a pipe, a test's reader).
@@ -97,6 +104,9 @@ func (s *ReaderSource) Next(b *LineBatch, maxLines int) (more bool, err error) {
 		maxLines = 1
 	}
 	more, err = s.fill(b, maxLines)
+	if s.summing {
+		s.updateSum()
+	}
 	s.held = -1
 	if b.Len() > 0 {
 		s.held = s.cur
@@ -187,6 +197,10 @@ func (s *ReaderSource) makeRoom() error {
 	if pending > s.maxLine {
 		return fmt.Errorf("read %s: line %d is longer than %d bytes", s.name, s.lineNo+1, s.maxLine)
 	}
+	if s.summing {
+		s.updateSum()
+		s.summed = 0 // start moves to 0 below
+	}
 	dst := s.cur
 	if s.held == s.cur {
 		dst = 1 - s.cur
@@ -213,10 +227,12 @@ func (s *ReaderSource) makeRoom() error {
 }
 
 // FileSource is a ReaderSource over a file, able to start at an offset (to
-// resume from a checkpoint).
+// resume from a checkpoint). It checks the file at its end (identity.go):
+// one that shrank or was replaced under it is an error, not an early end.
 type FileSource struct {
 	*ReaderSource
-	f *os.File
+	f  *os.File
+	id fileID
 }
 
 // OpenFile opens path for reading from startOffset, a line boundary such as
@@ -224,19 +240,27 @@ type FileSource struct {
 // (LinesRead at that point; 0 from the start of the file), so that line
 // numbers stay true after a resume.
 func OpenFile(path string, startOffset, startLine int64) (*FileSource, error) {
+	return openFileAt(path, Position{Offset: startOffset, Line: startLine})
+}
+
+func openFileAt(path string, at Position) (*FileSource, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	if startOffset != 0 {
-		if err := seekTo(f, path, startOffset); err != nil {
-			f.Close()
-			return nil, err
-		}
+	id, sum, err := checkResume(f, path, at)
+	if err == nil && at.Offset != 0 {
+		err = seekTo(f, path, at.Offset)
 	}
-	s := NewReaderSource(f, path)
-	s.base, s.lineNo = startOffset, startLine
-	return &FileSource{ReaderSource: s, f: f}, nil
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	fr := &fileReader{f: f, path: path, id: id, pos: at.Offset}
+	s := NewReaderSource(fr, path)
+	s.base, s.lineNo = at.Offset, at.Line
+	s.summing, s.sum = true, sum
+	return &FileSource{ReaderSource: s, f: f, id: id}, nil
 }
 
 func seekTo(f *os.File, path string, offset int64) error {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/laminar-sql/laminar/runtime/checkpoint"
 	"github.com/laminar-sql/laminar/runtime/connector"
+	"github.com/laminar-sql/laminar/runtime/errcode"
 	"github.com/laminar-sql/laminar/runtime/wal"
 )
 
@@ -114,7 +115,7 @@ func (d *durable) sourcePos(name string) (connector.Position, bool) {
 	if d.cp != nil {
 		for _, s := range d.cp.Sources {
 			if s.Name == name {
-				return connector.Position{Offset: s.Offset, Line: s.Line, WAL: s.WAL}, s.Done
+				return connector.Position{Offset: s.Offset, Line: s.Line, WAL: s.WAL, Check: s.Check}, s.Done
 			}
 		}
 	}
@@ -146,6 +147,9 @@ func (d *durable) openSource(env connector.Env, i int, s SourceSpec) (connector.
 		return ws, pos, nil
 	}
 	src, err := connector.OpenSourceAt(env, s.Connector, s.Options, pos)
+	if errcode.Of(err) == errcode.InputChanged {
+		err = fmt.Errorf("%w\nthe checkpoint in %s cannot resume on it: restore the input it read, or start over by deleting the state dir %s (and the outputs)", err, d.store.Dir(), d.dir)
+	}
 	return src, pos, err
 }
 
@@ -249,7 +253,7 @@ func (d *durable) take(pipeline Pipeline, spec Spec, positions []connector.Posit
 	cp := &checkpoint.Checkpoint{Epoch: epoch, Pipeline: spec.Name}
 	for i, s := range spec.Sources {
 		p := positions[i]
-		cp.Sources = append(cp.Sources, checkpoint.SourcePos{Name: s.Name, Offset: p.Offset, Line: p.Line, WAL: p.WAL, Done: done[i]})
+		cp.Sources = append(cp.Sources, checkpoint.SourcePos{Name: s.Name, Offset: p.Offset, Line: p.Line, WAL: p.WAL, Done: done[i], Check: p.Check})
 	}
 	// A failure from here on stops the job without Abort: the store may or
 	// may not have made the checkpoint visible, and only Recover, seeing

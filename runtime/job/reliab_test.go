@@ -107,3 +107,22 @@ func TestStateDirIsLocked(t *testing.T) {
 		t.Errorf("output after a restart:\n%s", got)
 	}
 }
+
+// A resume on an input with lines prepended is refused, saying how to start
+// over, and leaves the outputs as the checkpoint committed them.
+func TestResumeRefusesAChangedInput(t *testing.T) {
+	r := newDurableRun(t, "file")
+	if err := r.run(2); err != nil {
+		t.Fatal(err)
+	}
+	before := r.outputs(t)
+	in := filepath.Join(r.dir, "in.txt")
+	writeFile(t, in, "row -1\n"+readFile(t, in))
+	err := r.run(0)
+	if errcode.Of(err) != errcode.InputChanged || !strings.Contains(err.Error(), "deleting the state dir") {
+		t.Fatalf("err = %v, want %s saying how to start over", err, errcode.InputChanged)
+	}
+	if got := r.outputs(t); got != before {
+		t.Errorf("outputs changed:\n%s\nwere\n%s", got, before)
+	}
+}
