@@ -12,12 +12,25 @@ import (
 )
 
 // A file source's checkpoint records what it read, as Position.Check:
-// "crc32c=<8 hex> dev=<n> ino=<n>", the CRC32C of the file's bytes before the
-// offset and the file's device and inode. A resume reads those bytes again
-// and refuses a file whose checksum differs (replaced, rewritten, lines
-// prepended) or that is shorter than the offset: reading on would count rows
-// twice or mix two inputs. Device and inode only make the message precise: a
-// copy of the same bytes (a restored backup) resumes.
+// "crc32c=<head>/<tail> dev=<n> ino=<n>", the CRC32C of the first and of the
+// last checkWindow bytes before the offset, and the file's device and inode.
+// A resume reads those bytes again and refuses a file whose checksums differ
+// (replaced, rewritten, lines prepended) or that is shorter than the offset:
+// reading on would count rows twice or mix two inputs. A change only in the
+// middle of the part already read is not seen. Device and inode only make the
+// message precise: a copy of the same bytes (a restored backup) resumes.
+// Both windows are kept from the bytes the source consumes, so checking
+// costs a copy of at most checkWindow bytes per batch, and a resume reads at
+// most twice checkWindow bytes whatever the file's size.
+
+// checkWindow is the size of the head and tail windows.
+const checkWindow = 4096
+
+// checkWindows are the first and the last checkWindow bytes of the input
+// before the source's offset.
+type checkWindows struct {
+	head, tail []byte
+}
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
@@ -31,58 +44,63 @@ func idOf(info os.FileInfo) fileID {
 	return fileID{}
 }
 
-func formatCheck(sum uint32, id fileID) string {
-	return fmt.Sprintf("crc32c=%08x dev=%d ino=%d", sum, id.dev, id.ino)
-}
-
-func parseCheck(text string) (sum uint32, id fileID, err error) {
-	if _, err = fmt.Sscanf(text, "crc32c=%x dev=%d ino=%d", &sum, &id.dev, &id.ino); err != nil {
-		err = fmt.Errorf("bad input check %q in the checkpoint", text)
-	}
-	return sum, id, err
-}
-
 // Position implements Positioned, with the file's identity up to the offset.
 func (s *FileSource) Position() Position {
 	p := s.ReaderSource.Position()
-	p.Check = formatCheck(s.sum, s.id)
+	w := s.windows
+	p.Check = formatCheck(crc32.Checksum(w.head, castagnoli), crc32.Checksum(w.tail, castagnoli), s.id)
 	return p
 }
 
+func formatCheck(head, tail uint32, id fileID) string {
+	return fmt.Sprintf("crc32c=%08x/%08x dev=%d ino=%d", head, tail, id.dev, id.ino)
+}
+
+func parseCheck(text string) (head, tail uint32, id fileID, err error) {
+	if _, err = fmt.Sscanf(text, "crc32c=%x/%x dev=%d ino=%d", &head, &tail, &id.dev, &id.ino); err != nil {
+		err = fmt.Errorf("bad input check %q in the checkpoint", text)
+	}
+	return head, tail, id, err
+}
+
 // checkResume verifies that f is the input a checkpoint read up to at and
-// returns its identity and the checksum of its bytes before at.Offset.
-func checkResume(f *os.File, path string, at Position) (fileID, uint32, error) {
+// returns its identity and the windows before at.Offset.
+func checkResume(f *os.File, path string, at Position) (fileID, *checkWindows, error) {
+	w := &checkWindows{head: make([]byte, 0, checkWindow), tail: make([]byte, 0, checkWindow)}
 	info, err := f.Stat()
 	if err != nil {
-		return fileID{}, 0, err
+		return fileID{}, nil, err
 	}
 	id := idOf(info)
-	if at.Offset == 0 || !info.Mode().IsRegular() {
-		return id, 0, nil
+	if at.Offset <= 0 || !info.Mode().IsRegular() {
+		return id, w, nil // seekTo reports a negative offset
 	}
 	if info.Size() < at.Offset {
-		return id, 0, errcode.Errorf(errcode.InputChanged, "%s has %d bytes, fewer than the %d the checkpoint read: it was truncated or replaced", path, info.Size(), at.Offset)
+		return id, nil, errcode.Errorf(errcode.InputChanged, "%s has %d bytes, fewer than the %d the checkpoint read: it was truncated or replaced", path, info.Size(), at.Offset)
 	}
-	h := crc32.New(castagnoli)
-	if _, err := io.Copy(h, io.NewSectionReader(f, 0, at.Offset)); err != nil {
-		return id, 0, fmt.Errorf("read %s: %w", path, err)
+	w.head = w.head[:min(checkWindow, at.Offset)]
+	w.tail = w.tail[:min(checkWindow, at.Offset)]
+	if _, err := f.ReadAt(w.head, 0); err != nil {
+		return id, nil, fmt.Errorf("read %s: %w", path, err)
 	}
-	sum := h.Sum32()
+	if _, err := f.ReadAt(w.tail, at.Offset-int64(len(w.tail))); err != nil {
+		return id, nil, fmt.Errorf("read %s: %w", path, err)
+	}
 	if at.Check == "" {
-		return id, sum, nil // a checkpoint from before checks were recorded
+		return id, w, nil // a checkpoint from before checks were recorded
 	}
-	want, wantID, err := parseCheck(at.Check)
+	head, tail, wantID, err := parseCheck(at.Check)
 	if err != nil {
-		return id, 0, err
+		return id, nil, err
 	}
-	if sum != want {
-		how := "its first %d bytes differ from what the checkpoint read: lines were prepended or the file was rewritten"
+	if crc32.Checksum(w.head, castagnoli) != head || crc32.Checksum(w.tail, castagnoli) != tail {
+		how := "the bytes before offset %d differ from what the checkpoint read: lines were prepended or the file was rewritten"
 		if wantID != (fileID{}) && wantID != id {
-			how = "it is another file (inode " + fmt.Sprint(id.ino) + ", the checkpoint read inode " + fmt.Sprint(wantID.ino) + ") and its first %d bytes differ"
+			how = "it is another file (inode " + fmt.Sprint(id.ino) + ", the checkpoint read inode " + fmt.Sprint(wantID.ino) + ") and the bytes before offset %d differ"
 		}
-		return id, 0, errcode.Errorf(errcode.InputChanged, "%s is not the input the checkpoint read: "+how, path, at.Offset)
+		return id, nil, errcode.Errorf(errcode.InputChanged, "%s is not the input the checkpoint read: "+how, path, at.Offset)
 	}
-	return id, sum, nil
+	return id, w, nil
 }
 
 // fileReader reads a file source's file and checks it at its end: a file
@@ -121,10 +139,20 @@ func (r *fileReader) checkAtEnd() error {
 	return nil
 }
 
-// updateSum adds the bytes consumed since the last update to sum.
-func (s *ReaderSource) updateSum() {
-	if s.start > s.summed {
-		s.sum = crc32.Update(s.sum, castagnoli, s.bufs[s.cur][s.summed:s.start])
+// capture adds the bytes consumed since the last call to the windows.
+func (s *ReaderSource) capture() {
+	r := s.bufs[s.cur][s.captured:s.start]
+	s.captured = s.start
+	w := s.windows
+	if n := min(len(r), checkWindow-len(w.head)); n > 0 {
+		w.head = append(w.head, r[:n]...)
 	}
-	s.summed = s.start
+	if len(r) >= checkWindow {
+		w.tail = append(w.tail[:0], r[len(r)-checkWindow:]...)
+		return
+	}
+	if drop := len(w.tail) + len(r) - checkWindow; drop > 0 {
+		w.tail = w.tail[:copy(w.tail, w.tail[drop:])]
+	}
+	w.tail = append(w.tail, r...)
 }

@@ -1,6 +1,7 @@
 package connector
 
 import (
+	"hash/crc32"
 	"os"
 	"path/filepath"
 	"strings"
@@ -117,3 +118,38 @@ func TestFileChangedWhileRead(t *testing.T) {
 		})
 	}
 }
+
+// The windows kept while reading are the file's bytes before the offset, at
+// every batch, across buffer moves.
+func TestCheckWindowsFollowTheOffset(t *testing.T) {
+	var data []byte
+	for i := 0; len(data) < 3<<20; i++ {
+		data = append(data, strings.Repeat("x", i*7919%3000)...)
+		data = append(data, '\n')
+	}
+	path := filepath.Join(t.TempDir(), "in.txt")
+	os.WriteFile(path, data, 0o644)
+	src, err := OpenFile(path, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	var batches [2]LineBatch
+	for i := 0; ; i++ {
+		more, err := src.Next(&batches[i%2], 37)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := src.Position()
+		off := p.Offset
+		want := formatCheck(crc32Of(data[:min(checkWindow, off)]), crc32Of(data[max(0, off-checkWindow):off]), src.id)
+		if p.Check != want {
+			t.Fatalf("at offset %d: check %q, want %q", off, p.Check, want)
+		}
+		if !more {
+			break
+		}
+	}
+}
+
+func crc32Of(b []byte) uint32 { return crc32.Checksum(b, castagnoli) }

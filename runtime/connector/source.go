@@ -65,12 +65,11 @@ type ReaderSource struct {
 
 	bufSize, maxLine int
 
-	// With summing, sum is the CRC32C of the input before Offset (bytes up
-	// to bufs[cur][summed] are in it): a file source's identity in its
-	// checkpoint, updated once per batch.
-	summing bool
-	sum     uint32
-	summed  int
+	// With windows set, the first and the last checkWindow bytes of the
+	// input before Offset are kept (bytes up to bufs[cur][captured] are in
+	// them): a file source's identity in its checkpoint (identity.go).
+	windows  *checkWindows
+	captured int
 }
 
 // NewReaderSource reads records from r (stdin, a pipe, a test's reader).
@@ -104,8 +103,8 @@ func (s *ReaderSource) Next(b *LineBatch, maxLines int) (more bool, err error) {
 		maxLines = 1
 	}
 	more, err = s.fill(b, maxLines)
-	if s.summing {
-		s.updateSum()
+	if s.windows != nil {
+		s.capture()
 	}
 	s.held = -1
 	if b.Len() > 0 {
@@ -197,9 +196,9 @@ func (s *ReaderSource) makeRoom() error {
 	if pending > s.maxLine {
 		return fmt.Errorf("read %s: line %d is longer than %d bytes", s.name, s.lineNo+1, s.maxLine)
 	}
-	if s.summing {
-		s.updateSum()
-		s.summed = 0 // start moves to 0 below
+	if s.windows != nil {
+		s.capture()
+		s.captured = 0 // start moves to 0 below
 	}
 	dst := s.cur
 	if s.held == s.cur {
@@ -248,7 +247,7 @@ func openFileAt(path string, at Position) (*FileSource, error) {
 	if err != nil {
 		return nil, err
 	}
-	id, sum, err := checkResume(f, path, at)
+	id, windows, err := checkResume(f, path, at)
 	if err == nil && at.Offset != 0 {
 		err = seekTo(f, path, at.Offset)
 	}
@@ -259,7 +258,7 @@ func openFileAt(path string, at Position) (*FileSource, error) {
 	fr := &fileReader{f: f, path: path, id: id, pos: at.Offset}
 	s := NewReaderSource(fr, path)
 	s.base, s.lineNo = at.Offset, at.Line
-	s.summing, s.sum = true, sum
+	s.windows = windows
 	return &FileSource{ReaderSource: s, f: f, id: id}, nil
 }
 
