@@ -33,6 +33,8 @@ type WALSource struct {
 
 	pos   Position // after the last batch returned
 	acked Position // the input the log holds, up to its end
+	// recovery is what opening the log found, a torn tail cut included
+	recovery wal.Recovery
 
 	// Replayed lines point into these, alternately, so that the lines of
 	// the batch returned last stay valid while the next is filled.
@@ -45,11 +47,11 @@ type WALSource struct {
 // in messages, and positions it at from: the Position a checkpoint recorded,
 // or the zero Position to replay the whole log (no checkpoint yet).
 func OpenWALSource(dir string, in io.Reader, name string, from Position, opts wal.Options) (*WALSource, error) {
-	log, _, err := wal.Open(dir, opts)
+	log, rec, err := wal.Open(dir, opts)
 	if err != nil {
 		return nil, err
 	}
-	s := &WALSource{log: log, name: name, pos: from}
+	s := &WALSource{log: log, name: name, pos: from, recovery: rec}
 	start, err := parseWALPosition(from.WAL)
 	if err == nil {
 		s.acked, err = s.scanEnd(start)
@@ -106,6 +108,10 @@ func (s *WALSource) scanEnd(start wal.Position) (Position, error) {
 // producer resumes sending from Acked().Offset.
 func (s *WALSource) Acked() Position { return s.acked }
 
+// Recovery is what opening the log found: a torn tail (a batch whose append
+// a crash interrupted, never acknowledged) was cut if Recovery().Torn.
+func (s *WALSource) Recovery() wal.Recovery { return s.recovery }
+
 // Position implements Positioned.
 func (s *WALSource) Position() Position { return s.pos }
 
@@ -151,7 +157,12 @@ func (s *WALSource) RemoveBefore(p Position) error {
 	if err != nil || p.WAL == "" {
 		return err
 	}
-	return s.log.RemoveBefore(wp)
+	if err := s.log.RemoveBefore(wp); !errors.Is(err, wal.ErrClosed) {
+		return err
+	}
+	// The source ended and closed its log before the job's last checkpoint:
+	// the segments go at the next start's second checkpoint.
+	return nil
 }
 
 // Close closes the log; the input belongs to the caller.

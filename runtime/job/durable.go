@@ -54,7 +54,14 @@ type durable struct {
 	prevPos   []connector.Position   // source positions of the previous checkpoint
 	buf       []byte                 // reused for every unit's encoded state
 	unlock    func()                 // releases the state dir's lock
+	walCut    []walCut               // torn WAL tails cut at start, for the summary
 	pauses    []time.Duration        // how long each checkpoint of this run stopped processing
+}
+
+// walCut is what recovery cut off the torn tail of source src's WAL.
+type walCut struct {
+	src            int
+	records, bytes int64
 }
 
 type epochSink struct {
@@ -141,6 +148,11 @@ func (d *durable) openSource(env connector.Env, i int, s SourceSpec) (connector.
 			return nil, pos, err
 		}
 		d.walSource[i] = ws
+		if rec := ws.Recovery(); rec.Torn {
+			d.walCut = append(d.walCut, walCut{src: i, records: int64(rec.DroppedRecords), bytes: rec.DroppedBytes})
+			d.console.logf("source %s: the write-ahead log %s ended in a torn tail (an append a crash interrupted): cut at %v, %d partial record(s) and %d bytes discarded; that input was not acknowledged",
+				s.Name, dir, rec.TornAt, rec.DroppedRecords, rec.DroppedBytes)
+		}
 		acked := ws.Acked()
 		d.console.logf("source %s: stdin goes through the write-ahead log %s, which holds the input up to byte %d (line %d): send the rest from there",
 			s.Name, dir, acked.Offset, acked.Line)

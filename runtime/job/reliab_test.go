@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/laminar-sql/laminar/runtime/errcode"
 )
@@ -124,5 +125,51 @@ func TestResumeRefusesAChangedInput(t *testing.T) {
 	}
 	if got := r.outputs(t); got != before {
 		t.Errorf("outputs changed:\n%s\nwere\n%s", got, before)
+	}
+}
+
+// A torn tail of the stdin WAL (an append a kill interrupted) is cut on
+// resume and reported in the log and the summary; a source that ended and
+// closed its log before the last checkpoint logs no "wal: closed".
+func TestWALTornTailIsReported(t *testing.T) {
+	r := newDurableRun(t, "stdin")
+	r.opts.Stdin = strings.NewReader(durableInput())
+	if err := r.run(2); err != nil {
+		t.Fatal(err)
+	}
+	segs, _ := filepath.Glob(filepath.Join(r.opts.StateDir, "wal", "in", "*.wal"))
+	if len(segs) == 0 {
+		t.Fatal("no WAL segment")
+	}
+	f, err := os.OpenFile(segs[len(segs)-1], os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Write([]byte{32, 0, 0, 0, 1, 2, 3, 4, 'x', 'y'}) // a record header and 2 of its 32 bytes
+	f.Close()
+
+	r.stderr.Reset()
+	r.opts.Stdin = strings.NewReader(strings.Repeat("row more\n", 30)) // read on after the replay
+	r.opts.Quiet = false
+	r.opts.CheckpointInterval = time.Millisecond
+	r.opts.BatchSize = 1
+	summary, err := Run(context.Background(), r.spec, func(c *Context) Pipeline {
+		return &countPipeline{ctx: c, unitID: r.unitID, onBatch: func() { time.Sleep(time.Millisecond) }}
+	}, r.opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := r.stderr.String()
+	if !strings.Contains(log, "torn tail") || !strings.Contains(log, "1 partial record(s) and 10 bytes discarded") {
+		t.Errorf("the cut is not logged:\n%s", log)
+	}
+	if s := summary.Sources[0]; s.WALTornRecords != 1 || s.WALTornBytes != 10 {
+		t.Errorf("summary %+v", s)
+	}
+	if !strings.Contains(summary.String(), "torn write-ahead log tail cut (1 partial records, 10 bytes)") {
+		t.Errorf("summary line %q", summary.String())
+	}
+	if strings.Contains(log, "wal: closed") {
+		t.Errorf("spurious log line:\n%s", log)
 	}
 }

@@ -103,6 +103,10 @@ type SourceSummary struct {
 	RowsIn    int64  `json:"rows_in"` // records read, malformed and late ones included
 	Malformed int64  `json:"malformed"`
 	Late      int64  `json:"late"`
+	// What recovery cut off the torn tail of the source's write-ahead log
+	// (an append a crash interrupted; that input was never acknowledged).
+	WALTornRecords int64 `json:"wal_torn_records,omitempty"`
+	WALTornBytes   int64 `json:"wal_torn_bytes,omitempty"`
 }
 
 // SinkSummary holds the counters of one sink.
@@ -186,6 +190,11 @@ func (s Summary) String() string {
 		b.WriteString(")")
 	}
 	fmt.Fprintf(&b, ", %d late, %d malformed", s.Late(), s.Malformed())
+	for _, src := range s.Sources {
+		if src.WALTornBytes > 0 {
+			fmt.Fprintf(&b, ", source %s: torn write-ahead log tail cut (%d partial records, %d bytes)", src.Name, src.WALTornRecords, src.WALTornBytes)
+		}
+	}
 	return b.String()
 }
 
@@ -631,6 +640,12 @@ func (r *runner) summary(elapsed time.Duration) Summary {
 	}
 	for _, w := range r.jobCtx.Sinks {
 		s.Sinks = append(s.Sinks, SinkSummary{Name: w.Name, RowsOut: w.Rows})
+	}
+	if r.durable != nil {
+		for _, c := range r.durable.walCut {
+			s.Sources[c.src].WALTornRecords += c.records
+			s.Sources[c.src].WALTornBytes += c.bytes
+		}
 	}
 	if r.durable != nil && len(r.durable.pauses) > 0 {
 		p := slices.Clone(r.durable.pauses)
