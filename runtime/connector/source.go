@@ -28,9 +28,11 @@ const (
 	// MaxBatchBytes caps the bytes of lines in one batch, so that batches of
 	// long records do not grow without bound.
 	MaxBatchBytes = 1 << 20
-	// MaxLineBytes is the longest record a source accepts (counting the bytes
-	// before "\n", a "\r" included); a longer line is an error naming it
-	// rather than an unbounded buffer.
+	// MaxLineBytes is the longest record a source accepts by default
+	// (counting the bytes before "\n", a "\r" included; SetMaxLine changes
+	// it). A longer record is skipped and reported in LineBatch.Oversized,
+	// so that the buffer stays bounded and one bad record neither stops the
+	// job nor, with a state dir, stops every restart.
 	MaxLineBytes = 64 << 20
 
 	defaultBufferSize = 1 << 20
@@ -60,7 +62,8 @@ type ReaderSource struct {
 	lineNo int64 // lines consumed so far, blank ones included
 
 	eof       bool
-	shortRead bool // the last Read filled less than it was offered
+	shortRead bool       // the last Read filled less than it was offered
+	skip      *Oversized // the over-long record being skipped, if any
 	err       error
 
 	bufSize, maxLine int
@@ -89,6 +92,14 @@ func (s *ReaderSource) Offset() int64 { return s.base + int64(s.start) }
 // LinesRead is the number of lines consumed so far (blank ones included), to
 // pass back as startLine together with Offset when resuming.
 func (s *ReaderSource) LinesRead() int64 { return s.lineNo }
+
+// SetMaxLine sets the longest record accepted (n > 0); call it before the
+// first Next.
+func (s *ReaderSource) SetMaxLine(n int) {
+	if n > 0 {
+		s.maxLine = n
+	}
+}
 
 // Close does nothing: the reader belongs to the caller (stdin is not closed).
 func (s *ReaderSource) Close() error { return nil }
@@ -123,12 +134,25 @@ func (s *ReaderSource) fill(b *LineBatch, maxLines int) (more bool, err error) {
 		buf := s.bufs[s.cur]
 		if i := bytes.IndexByte(buf[s.scanned:s.end], '\n'); i >= 0 {
 			nl := s.scanned + i
+			if s.skip != nil {
+				s.endSkip(b, nl, nl+1)
+				continue
+			}
 			batchBytes += s.consumeLine(b, nl, nl+1)
 			continue
 		}
 		s.scanned = s.end
+		if s.skip == nil && s.end-s.start > s.maxLine {
+			s.beginSkip()
+		}
+		if s.skip != nil {
+			// no newline yet: the record goes on; drop what it has so far
+			s.skipTo(s.end)
+		}
 		if s.eof {
-			if s.start < s.end {
+			if s.skip != nil {
+				s.endSkip(b, s.end, s.end)
+			} else if s.start < s.end {
 				s.consumeLine(b, s.end, s.end)
 			}
 			return false, nil
@@ -143,9 +167,7 @@ func (s *ReaderSource) fill(b *LineBatch, maxLines int) (more bool, err error) {
 			if b.Len() > 0 {
 				break // making room would move bytes this batch points to
 			}
-			if err := s.makeRoom(); err != nil {
-				return false, err
-			}
+			s.makeRoom()
 			buf = s.bufs[s.cur]
 		}
 		n, err := s.r.Read(buf[s.end:])
@@ -173,6 +195,11 @@ func (s *ReaderSource) consumeLine(b *LineBatch, stop, next int) int {
 	begin := s.start
 	s.start, s.scanned = next, next
 	s.lineNo++
+	if stop-begin > s.maxLine {
+		b.Oversized = append(b.Oversized, Oversized{Line: s.lineNo, Offset: s.base + int64(begin), Length: int64(stop - begin),
+			Prefix: bytes.Clone(buf[begin : begin+min(OversizedPrefix, stop-begin)])})
+		return 0
+	}
 	if stop > begin && buf[stop-1] == '\r' {
 		stop--
 	}
@@ -187,15 +214,38 @@ func (s *ReaderSource) consumeLine(b *LineBatch, stop, next int) int {
 	return stop - begin
 }
 
+// beginSkip starts skipping the record at start, longer than maxLine.
+func (s *ReaderSource) beginSkip() {
+	s.skip = &Oversized{Offset: s.base + int64(s.start)}
+}
+
+// skipTo drops the skipped record's bytes up to stop, keeping its prefix.
+func (s *ReaderSource) skipTo(stop int) {
+	k := s.skip
+	if n := min(OversizedPrefix-len(k.Prefix), stop-s.start); n > 0 {
+		k.Prefix = append(k.Prefix, s.bufs[s.cur][s.start:s.start+n]...)
+	}
+	k.Length += int64(stop - s.start)
+	s.start = stop
+}
+
+// endSkip ends the skipped record at stop (its text) and moves on to next,
+// reporting it in b.
+func (s *ReaderSource) endSkip(b *LineBatch, stop, next int) {
+	s.skipTo(stop)
+	s.start, s.scanned = next, next
+	s.lineNo++
+	s.skip.Line = s.lineNo
+	b.Oversized = append(b.Oversized, *s.skip)
+	s.skip = nil
+}
+
 // makeRoom moves the unconsumed tail of a full buffer (a partial line) to the
 // front of a buffer that holds no lines of the batch returned last, growing
 // it when the line fills most of it. It is called only while the batch being
 // filled is empty, so no line of that batch is moved.
-func (s *ReaderSource) makeRoom() error {
-	pending := s.end - s.start
-	if pending > s.maxLine {
-		return fmt.Errorf("read %s: line %d is longer than %d bytes", s.name, s.lineNo+1, s.maxLine)
-	}
+func (s *ReaderSource) makeRoom() {
+	pending := s.end - s.start // at most maxLine: a longer record is skipped
 	if s.windows != nil {
 		s.capture()
 		s.captured = 0 // start moves to 0 below
@@ -209,8 +259,8 @@ func (s *ReaderSource) makeRoom() error {
 		size *= 2
 	}
 	// A buffer of maxLine+1 bytes holds the longest accepted line and its
-	// newline; the next makeRoom reports anything longer.
-	size = min(size, s.maxLine+1)
+	// newline; fill skips anything longer.
+	size = min(size, max(s.maxLine+1, s.bufSize))
 	if len(s.bufs[dst]) < size {
 		grown := make([]byte, size)
 		copy(grown, s.bufs[s.cur][s.start:s.end])
@@ -222,7 +272,6 @@ func (s *ReaderSource) makeRoom() error {
 	s.scanned -= s.start
 	s.start, s.end = 0, pending
 	s.cur = dst
-	return nil
 }
 
 // FileSource is a ReaderSource over a file, able to start at an offset (to

@@ -24,7 +24,9 @@ import (
 //
 // Each log record is one batch: a uvarint line count, then per line its
 // line number and offset (uvarints), its length (uvarint) and bytes; then
-// the input offset and line count after the batch (uvarints).
+// the input offset and line count after the batch (uvarints); then, only if
+// the batch has over-long records, their count and per record its line
+// number, offset, length, prefix length and prefix.
 type WALSource struct {
 	log    *wal.WAL
 	replay *wal.Reader // records after the checkpoint; nil once replayed
@@ -108,6 +110,9 @@ func (s *WALSource) scanEnd(start wal.Position) (Position, error) {
 // producer resumes sending from Acked().Offset.
 func (s *WALSource) Acked() Position { return s.acked }
 
+// SetMaxLine sets the longest record read from the input (n > 0).
+func (s *WALSource) SetMaxLine(n int) { s.in.SetMaxLine(n) }
+
 // Recovery is what opening the log found: a torn tail (a batch whose append
 // a crash interrupted, never acknowledged) was cut if Recovery().Torn.
 func (s *WALSource) Recovery() wal.Recovery { return s.recovery }
@@ -182,7 +187,18 @@ func encodeBatch(buf []byte, b *LineBatch, endOffset, endLine int64) []byte {
 		buf = append(buf, line...)
 	}
 	buf = binary.AppendUvarint(buf, uint64(endOffset))
-	return binary.AppendUvarint(buf, uint64(endLine))
+	buf = binary.AppendUvarint(buf, uint64(endLine))
+	if len(b.Oversized) > 0 {
+		buf = binary.AppendUvarint(buf, uint64(len(b.Oversized)))
+		for _, o := range b.Oversized {
+			buf = binary.AppendUvarint(buf, uint64(o.Line))
+			buf = binary.AppendUvarint(buf, uint64(o.Offset))
+			buf = binary.AppendUvarint(buf, uint64(o.Length))
+			buf = binary.AppendUvarint(buf, uint64(len(o.Prefix)))
+			buf = append(buf, o.Prefix...)
+		}
+	}
+	return buf
 }
 
 // errBadRecord is a log record that does not decode as a batch.
@@ -220,6 +236,18 @@ func decodeBatch(data []byte, b *LineBatch) (Position, error) {
 		d.data = d.data[size:]
 	}
 	end := Position{Offset: d.next(), Line: d.next()}
+	if d.err == nil && len(d.data) > 0 {
+		for n := d.next(); n > 0 && d.err == nil; n-- {
+			o := Oversized{Line: d.next(), Offset: d.next(), Length: d.next()}
+			size := d.next()
+			if d.err != nil || size > int64(len(d.data)) {
+				return Position{}, errBadRecord
+			}
+			o.Prefix = d.data[:size:size]
+			d.data = d.data[size:]
+			b.Oversized = append(b.Oversized, o)
+		}
+	}
 	if d.err != nil || len(d.data) != 0 {
 		return Position{}, errBadRecord
 	}

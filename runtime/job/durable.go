@@ -148,6 +148,7 @@ func (d *durable) openSource(env connector.Env, i int, s SourceSpec) (connector.
 			return nil, pos, err
 		}
 		d.walSource[i] = ws
+		ws.SetMaxLine(env.MaxRecordBytes)
 		if rec := ws.Recovery(); rec.Torn {
 			d.walCut = append(d.walCut, walCut{src: i, records: int64(rec.DroppedRecords), bytes: rec.DroppedBytes})
 			d.console.logf("source %s: the write-ahead log %s ended in a torn tail (an append a crash interrupted): cut at %v, %d partial record(s) and %d bytes discarded; that input was not acknowledged",

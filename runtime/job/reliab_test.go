@@ -3,8 +3,12 @@ package job
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -172,4 +176,65 @@ func TestWALTornTailIsReported(t *testing.T) {
 	if strings.Contains(log, "wal: closed") {
 		t.Errorf("spurious log line:\n%s", log)
 	}
+}
+
+// A record longer than --max-record-bytes goes to the dead-letter file,
+// truncated, with its offset and length, and the job goes on; through the
+// stdin WAL the same, across an interruption.
+func TestOverlongRecordIsDeadLettered(t *testing.T) {
+	long := "row " + strings.Repeat("x", 2000)
+	input := "row 1\n" + long + "\nrow 2\nrow 3\nrow 4\n"
+	for _, tc := range []struct {
+		conn      string
+		stopAfter int
+	}{{"file", 1}, {"file", 2}, {"stdin", 1}, {"stdin", 2}} {
+		conn := tc.conn
+		t.Run(fmt.Sprint(conn, tc.stopAfter), func(t *testing.T) {
+			r := newDurableRun(t, conn)
+			writeFile(t, filepath.Join(r.dir, "in.txt"), input)
+			r.opts.MaxRecordBytes = 50
+			r.opts.BatchSize = 1
+			r.opts.Stdin = strings.NewReader(input)
+			if err := r.run(tc.stopAfter); err != nil {
+				t.Fatal(err)
+			}
+			if conn == "stdin" {
+				// the producer sends again from where the log, as the job
+				// says at start, ends
+				r.opts.Stdin = &lazyReader{open: func() io.Reader {
+					acked := regexp.MustCompile(`up to byte (\d+)`).FindAllStringSubmatch(r.stderr.String(), -1)
+					n, _ := strconv.Atoi(acked[len(acked)-1][1])
+					return strings.NewReader(input[n:])
+				}}
+			}
+			if err := r.run(0); err != nil {
+				t.Fatalf("%v\n%s", err, r.stderr.String())
+			}
+			dead := readFile(t, filepath.Join(r.dir, "dead.jsonl"))
+			var rec deadLetterRecord
+			if err := json.Unmarshal([]byte(dead), &rec); err != nil || strings.Count(dead, "\n") != 1 {
+				t.Fatalf("dead letters %q: %v", dead, err)
+			}
+			if rec.Line != 2 || rec.Offset != 6 || rec.Length != int64(len(long)) || !rec.Truncated || rec.Record != long[:len(rec.Record)] || len(rec.Record) == 0 {
+				t.Errorf("dead letter %+v", rec)
+			}
+			out := readFile(t, filepath.Join(r.dir, "out.jsonl"))
+			if !strings.Contains(out, `"row 4"`) || !strings.Contains(out, `{"total":4}`) {
+				t.Errorf("output %q", out)
+			}
+		})
+	}
+}
+
+// lazyReader opens its reader on the first Read.
+type lazyReader struct {
+	open func() io.Reader
+	r    io.Reader
+}
+
+func (l *lazyReader) Read(p []byte) (int, error) {
+	if l.r == nil {
+		l.r = l.open()
+	}
+	return l.r.Read(p)
 }

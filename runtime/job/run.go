@@ -33,6 +33,10 @@ type Options struct {
 	// BatchSize is the most lines handed to the pipeline at once; 0 means
 	// DefaultBatchSize.
 	BatchSize int
+	// MaxRecordBytes is the longest record a file or stdin source accepts;
+	// longer ones go to the dead-letter output, truncated. 0 means
+	// connector.MaxLineBytes.
+	MaxRecordBytes int
 	// Progress prints a progress line on stderr every ProgressInterval
 	// (0 means a second).
 	Progress         bool
@@ -78,6 +82,9 @@ func (o Options) withDefaults(spec Spec) Options {
 	}
 	if o.BatchSize <= 0 {
 		o.BatchSize = DefaultBatchSize
+	}
+	if o.MaxRecordBytes <= 0 {
+		o.MaxRecordBytes = connector.MaxLineBytes
 	}
 	if o.CheckpointInterval <= 0 {
 		o.CheckpointInterval = DefaultCheckpointInterval
@@ -228,7 +235,7 @@ func Run(ctx context.Context, spec Spec, factory Factory, opts Options) (Summary
 		r.jobCtx.sources = append(r.jobCtx.sources, SourceSummary{Name: src.Name})
 	}
 
-	env := connector.Env{BaseDir: opts.BaseDir, Stdin: opts.Stdin, Stdout: opts.Stdout}
+	env := connector.Env{BaseDir: opts.BaseDir, Stdin: opts.Stdin, Stdout: opts.Stdout, MaxRecordBytes: opts.MaxRecordBytes}
 	err := r.start(env, factory)
 	if err == nil {
 		err = r.loop(ctx)
@@ -525,6 +532,10 @@ func readSource(ctx context.Context, src int, s connector.Source, batchSize int,
 
 // process runs one batch through the pipeline and writes out what it made.
 func (r *runner) process(pipeline Pipeline, m batchMsg) error {
+	for _, o := range m.batch.Oversized {
+		r.jobCtx.sources[m.src].RowsIn++
+		r.jobCtx.oversized(m.src, o, r.opts.MaxRecordBytes)
+	}
 	if n := m.batch.Len(); n > 0 {
 		r.jobCtx.sources[m.src].RowsIn += int64(n)
 		pipeline.ProcessLines(m.src, m.batch)
