@@ -46,6 +46,9 @@ type durable struct {
 	console  *console
 	delay    time.Duration
 	reset    bool
+	// completed: the newest checkpoint holds the end of every source, so
+	// the run has nothing to do (completed.go); cp was only peeked at.
+	completed bool
 
 	// sinks take part in the two-phase commit: the job's sinks that
 	// support it, then the record logs.
@@ -92,7 +95,7 @@ func openDurable(spec Spec, opts Options, con *console) (*durable, error) {
 		return nil, fmt.Errorf("state dir: %w", err)
 	}
 	d.store = store
-	cp, skipped, err := store.Latest()
+	cp, skipped, err := store.LatestSkippingUnits(func(s []checkpoint.SourcePos) bool { return completedBy(spec, s) })
 	if err != nil {
 		d.close()
 		return nil, fmt.Errorf("state dir: %w", err)
@@ -105,6 +108,7 @@ func openDurable(spec Spec, opts Options, con *console) (*durable, error) {
 		con.logf("%s; %s", s, using)
 	}
 	d.cp = cp
+	d.completed = cp != nil && cp.UnitsSkipped
 	d.next = store.LastEpoch() + 1
 	return d, nil
 }

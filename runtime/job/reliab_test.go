@@ -238,3 +238,53 @@ func (l *lazyReader) Read(p []byte) (int, error) {
 	}
 	return l.r.Read(p)
 }
+
+// loadCounter counts LoadState calls of a countPipeline.
+type loadCounter struct {
+	*countPipeline
+	loads *int
+}
+
+func (p loadCounter) LoadState(i int, data []byte) error {
+	*p.loads++
+	return p.countPipeline.LoadState(i, data)
+}
+
+// A bounded job that completed, started again on its state dir, says so and
+// exits 0 without loading its state or writing a checkpoint; input appended
+// since is named, not read.
+func TestCompletedJobDoesNothing(t *testing.T) {
+	want := reference(t)
+	r := newDurableRun(t, "file")
+	if err := r.run(0); err != nil {
+		t.Fatal(err)
+	}
+	cps := func() []string {
+		m, _ := filepath.Glob(filepath.Join(r.opts.StateDir, "checkpoints", "cp-*"))
+		return m
+	}
+	before := cps()
+	in := filepath.Join(r.dir, "in.txt")
+	writeFile(t, in, readFile(t, in)+"row appended\n")
+	r.stderr.Reset()
+	loads := 0
+	summary, err := Run(context.Background(), r.spec, func(c *Context) Pipeline {
+		return loadCounter{&countPipeline{ctx: c, unitID: r.unitID}, &loads}
+	}, r.opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !summary.AlreadyCompleted || loads != 0 {
+		t.Errorf("AlreadyCompleted %v, %d state loads", summary.AlreadyCompleted, loads)
+	}
+	log := r.stderr.String()
+	if !strings.Contains(log, "already completed") || !strings.Contains(log, "13 bytes more than the completed job read") {
+		t.Errorf("log:\n%s", log)
+	}
+	if got := cps(); strings.Join(got, ",") != strings.Join(before, ",") {
+		t.Errorf("checkpoints %v, were %v", got, before)
+	}
+	if got := r.outputs(t); got != want {
+		t.Errorf("output:\n%s\nwant\n%s", got, want)
+	}
+}

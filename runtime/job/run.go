@@ -128,6 +128,9 @@ type Summary struct {
 	Sinks       []SinkSummary   // indexed like Spec.Sinks
 	Elapsed     time.Duration
 	Interrupted bool // the context was canceled before the input ended
+	// AlreadyCompleted: the state dir held a job that had completed, so
+	// this run did nothing.
+	AlreadyCompleted bool
 	// EmitDelay is the time from the watermark closing a window to the
 	// window's rows being handed to the sinks, over the windows closed.
 	WindowsClosed int64
@@ -175,6 +178,9 @@ func (s Summary) Late() (n int64) {
 // "done in 1.23s: 10000 rows in (trades 10000), 120 rows out (vwap_out 120), 3 late, 2 malformed".
 func (s Summary) String() string {
 	var b strings.Builder
+	if s.AlreadyCompleted {
+		return "already completed: nothing to do"
+	}
 	if s.Interrupted {
 		fmt.Fprintf(&b, "interrupted after %.2fs: ", s.Elapsed.Seconds())
 	} else {
@@ -317,7 +323,8 @@ func (r *runner) start(env connector.Env, factory Factory) error {
 	}
 	r.pipeline = factory(r.jobCtx)
 	st, stateful := r.pipeline.(Stateful)
-	if r.durable != nil && stateful {
+	completed := r.durable != nil && r.durable.completed
+	if r.durable != nil && stateful && !completed {
 		if err := r.durable.checkUnits(st.StateUnits()); err != nil {
 			return err
 		}
@@ -336,6 +343,10 @@ func (r *runner) start(env connector.Env, factory Factory) error {
 		if err := l.makeDurable(r.durable); err != nil {
 			return err
 		}
+	}
+	if completed {
+		r.reportCompleted(env)
+		return nil
 	}
 	if stateful {
 		if err := r.durable.loadState(st); err != nil {
@@ -495,7 +506,7 @@ func (r *runner) loop(ctx context.Context) error {
 // checkpoint takes a checkpoint of what was processed so far, if the job
 // has a state dir; it is called between batches only.
 func (r *runner) checkpoint(final bool) error {
-	if r.durable == nil {
+	if r.durable == nil || r.durable.completed {
 		return nil
 	}
 	return r.durable.take(r.pipeline, r.spec, r.positions, r.done, final && !r.opts.Quiet)
@@ -649,6 +660,7 @@ func (r *runner) summary(elapsed time.Duration) Summary {
 		Elapsed:     elapsed,
 		Interrupted: r.interrupted,
 	}
+	s.AlreadyCompleted = r.durable != nil && r.durable.completed
 	for _, w := range r.jobCtx.Sinks {
 		s.Sinks = append(s.Sinks, SinkSummary{Name: w.Name, RowsOut: w.Rows})
 	}
@@ -681,6 +693,7 @@ type summaryJSON struct {
 	PauseP50ms     float64         `json:"checkpoint_pause_p50_ms"`
 	PauseMaxms     float64         `json:"checkpoint_pause_max_ms"`
 	Interrupted    bool            `json:"interrupted"`
+	Completed      bool            `json:"already_completed,omitempty"`
 	Error          string          `json:"error,omitempty"`
 	RowsIn         int64           `json:"rows_in"`
 	RowsOut        int64           `json:"rows_out"`
@@ -700,6 +713,7 @@ func writeSummaryJSON(path string, s Summary, runErr error) error {
 		PauseP50ms:     float64(s.CheckpointPauseP50) / float64(time.Millisecond),
 		PauseMaxms:     float64(s.CheckpointMax) / float64(time.Millisecond),
 		Interrupted:    s.Interrupted,
+		Completed:      s.AlreadyCompleted,
 		RowsIn:         s.RowsIn(),
 		RowsOut:        s.RowsOut(),
 		Malformed:      s.Malformed(),
