@@ -367,6 +367,7 @@ func FuzzReaderSource(f *testing.F) {
 		f.Add([]byte(in.data), uint8(3), uint8(2))
 	}
 	f.Add([]byte("\r\n\r\r\n\n"), uint8(1), uint8(1))
+	f.Add([]byte("\uFEFFa\n\uFEFF\n"), uint8(2), uint8(1))
 	f.Fuzz(func(t *testing.T, data []byte, bufSize, maxLines uint8) {
 		const maxLine = 40
 		src := newReaderSource(iotest.HalfReader(bytes.NewReader(data)), "fuzz", int(bufSize%16)+1, maxLine)
@@ -381,6 +382,9 @@ func FuzzReaderSource(f *testing.F) {
 		for rest := string(data); len(rest) > 0; {
 			line, after, found := strings.Cut(rest, "\n")
 			lineNo++
+			if off == 0 && strings.HasPrefix(line, "\uFEFF") {
+				line, off = line[3:], 3 // a byte-order mark opens the input
+			}
 			if len(line) > maxLine {
 				wantOver = append(wantOver, Oversized{Line: lineNo, Offset: off, Length: int64(len(line)), Prefix: []byte(line[:min(len(line), OversizedPrefix)])})
 			} else if text := strings.TrimSuffix(line, "\r"); text != "" {

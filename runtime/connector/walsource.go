@@ -110,6 +110,10 @@ func (s *WALSource) scanEnd(start wal.Position) (Position, error) {
 // producer resumes sending from Acked().Offset.
 func (s *WALSource) Acked() Position { return s.acked }
 
+// SetQuotedNewlines makes the input's records CSV records (see
+// ReaderSource.SetQuotedNewlines).
+func (s *WALSource) SetQuotedNewlines() { s.in.SetQuotedNewlines() }
+
 // SetMaxLine sets the longest record read from the input (n > 0).
 func (s *WALSource) SetMaxLine(n int) { s.in.SetMaxLine(n) }
 

@@ -110,6 +110,9 @@ type SourceSummary struct {
 	RowsIn    int64  `json:"rows_in"` // records read, malformed and late ones included
 	Malformed int64  `json:"malformed"`
 	Late      int64  `json:"late"`
+	// InvalidText counts records with invalid UTF-8 (or, in JSON, an
+	// escaped lone surrogate): kept, with U+FFFD for what does not decode.
+	InvalidText int64 `json:"invalid_utf8,omitempty"`
 	// What recovery cut off the torn tail of the source's write-ahead log
 	// (an append a crash interrupted; that input was never acknowledged).
 	WALTornRecords int64 `json:"wal_torn_records,omitempty"`
@@ -204,6 +207,9 @@ func (s Summary) String() string {
 	}
 	fmt.Fprintf(&b, ", %d late, %d malformed", s.Late(), s.Malformed())
 	for _, src := range s.Sources {
+		if src.InvalidText > 0 {
+			fmt.Fprintf(&b, ", source %s: %d records with invalid UTF-8 (replaced by U+FFFD)", src.Name, src.InvalidText)
+		}
 		if src.WALTornBytes > 0 {
 			fmt.Fprintf(&b, ", source %s: torn write-ahead log tail cut (%d partial records, %d bytes)", src.Name, src.WALTornRecords, src.WALTornBytes)
 		}
@@ -316,6 +322,9 @@ func (r *runner) start(env connector.Env, factory Factory) error {
 		if err != nil {
 			return fmt.Errorf("source %s: %w", s.Name, err)
 		}
+		if src != nil {
+			configureSource(src, s)
+		}
 		r.sources = append(r.sources, src)
 	}
 	for _, s := range r.spec.Sinks {
@@ -414,6 +423,7 @@ type batchMsg struct {
 	src   int
 	batch *connector.LineBatch
 	pos   connector.Position // the source's position after the batch
+	bad   int64              // records with invalid UTF-8 (text.go)
 	more  bool
 	err   error
 }
@@ -440,7 +450,8 @@ func (r *runner) loop(ctx context.Context) error {
 		free[i] = make(chan *connector.LineBatch, 2)
 		free[i] <- new(connector.LineBatch)
 		free[i] <- new(connector.LineBatch)
-		readers.Go(func() { readSource(readCtx, i, src, r.opts.BatchSize, free[i], msgs) })
+		json := r.spec.Sources[i].Format != "csv"
+		readers.Go(func() { readSource(readCtx, i, src, r.opts.BatchSize, json, free[i], msgs) })
 	}
 	r.sources = nil // the readers close them
 
@@ -514,7 +525,7 @@ func (r *runner) checkpoint(final bool) error {
 
 // readSource fills src's free batches and sends them to the main loop until
 // the source ends, fails, or ctx is canceled; then it closes the source.
-func readSource(ctx context.Context, src int, s connector.Source, batchSize int,
+func readSource(ctx context.Context, src int, s connector.Source, batchSize int, json bool,
 	free <-chan *connector.LineBatch, out chan<- batchMsg) {
 	// A read-only source has nothing to lose on Close; its errors are moot.
 	defer s.Close()
@@ -531,7 +542,7 @@ func readSource(ctx context.Context, src int, s connector.Source, batchSize int,
 			pos = p.Position()
 		}
 		select {
-		case out <- batchMsg{src: src, batch: b, pos: pos, more: more && err == nil, err: err}:
+		case out <- batchMsg{src: src, batch: b, pos: pos, bad: badText(b, json), more: more && err == nil, err: err}:
 		case <-ctx.Done():
 			return
 		}
@@ -549,6 +560,10 @@ func (r *runner) process(pipeline Pipeline, m batchMsg) error {
 	}
 	if n := m.batch.Len(); n > 0 {
 		r.jobCtx.sources[m.src].RowsIn += int64(n)
+		r.jobCtx.sources[m.src].InvalidText += m.bad
+		if isCSVHeader(r.spec.Sources[m.src], m.batch) {
+			r.jobCtx.sources[m.src].RowsIn-- // the header is no row
+		}
 		pipeline.ProcessLines(m.src, m.batch)
 	}
 	if !m.more && m.err == nil {
