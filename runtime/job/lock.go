@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/laminar-sql/laminar/runtime/errcode"
 )
@@ -18,7 +19,9 @@ const lockFileName = "LOCK"
 // lockStateDir takes the state dir's lock, creating the directory, and
 // writes this process's pid into the lock file for the message a second
 // instance prints. The lock goes with the process, so a killed job never
-// leaves a stale lock behind. unlock releases it.
+// leaves a stale lock behind. unlock releases it (once, however often it
+// is called). A second holder gets an LDB-5001 error naming the first
+// one's pid.
 func lockStateDir(dir string) (unlock func(), err error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("state dir: %w", err)
@@ -45,5 +48,6 @@ func lockStateDir(dir string) (unlock func(), err error) {
 	if err := f.Truncate(0); err == nil {
 		f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
 	}
-	return func() { unlockFile(f); f.Close() }, nil
+	var once sync.Once
+	return func() { once.Do(func() { unlockFile(f); f.Close() }) }, nil
 }
