@@ -288,3 +288,16 @@ func TestCompletedJobDoesNothing(t *testing.T) {
 		t.Errorf("output:\n%s\nwant\n%s", got, want)
 	}
 }
+
+// An edited pipeline on the state of a completed job is refused as on any
+// other state, not taken for "nothing to do".
+func TestCompletedJobStillChecksEdits(t *testing.T) {
+	r := newDurableRun(t, "file")
+	if err := r.run(0); err != nil {
+		t.Fatal(err)
+	}
+	r.unitID = "op:counts:2" // the view changed
+	if err := r.run(0); err == nil || !strings.Contains(err.Error(), "--allow-state-reset") {
+		t.Fatalf("err = %v, want the refusal of the edit", err)
+	}
+}

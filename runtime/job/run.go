@@ -332,8 +332,9 @@ func (r *runner) start(env connector.Env, factory Factory) error {
 	}
 	r.pipeline = factory(r.jobCtx)
 	st, stateful := r.pipeline.(Stateful)
+	// a completed job is checked too: an edit (a new view) is not "nothing to do"
 	completed := r.durable != nil && r.durable.completed
-	if r.durable != nil && stateful && !completed {
+	if r.durable != nil && stateful {
 		if err := r.durable.checkUnits(st.StateUnits()); err != nil {
 			return err
 		}
