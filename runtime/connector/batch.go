@@ -17,6 +17,10 @@ type LineBatch struct {
 	// the number of records in it.
 	Typed    any
 	TypedLen int
+	// Text, when set, is the stretch of input that holds all of Lines, in
+	// order, with only the line ends between them (a reader's batch): one
+	// slice to check for properties of all lines at once.
+	Text []byte
 	// Oversized are the records of this stretch of input longer than the
 	// source's limit: not in Lines, skipped by the source, for the job to
 	// report (dead-letter output) rather than stop on.
@@ -42,6 +46,7 @@ func (b *LineBatch) Reset() {
 	b.LineNos = b.LineNos[:0]
 	b.TypedLen = 0
 	b.Oversized = b.Oversized[:0]
+	b.Text = nil
 }
 
 // Len is the number of records in the batch.

@@ -18,7 +18,8 @@ type PathUse struct {
 // same file: a sink writing its own input truncates it, two writers of one
 // file interleave or wipe each other. Paths are compared after cleaning and
 // resolving symlinks, and files that exist by device and inode, so hard
-// links count too. Two inputs may share a file.
+// links count too. Two inputs may share a file, and anything may share a
+// device or a pipe (two outputs to /dev/null).
 func CheckPaths(uses []PathUse) error {
 	type resolved struct {
 		use  PathUse
@@ -29,6 +30,9 @@ func CheckPaths(uses []PathUse) error {
 	for _, u := range uses {
 		r := resolved{use: u, real: realPath(u.Path)}
 		if info, err := os.Stat(u.Path); err == nil {
+			if !info.Mode().IsRegular() {
+				continue // a device or a pipe (/dev/null, /dev/stderr): nothing to truncate
+			}
 			r.info = info
 		}
 		for _, prev := range rs {

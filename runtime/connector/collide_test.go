@@ -25,7 +25,12 @@ func TestCheckPaths(t *testing.T) {
 		t.Fatal(err)
 	}
 	src := PathUse{What: "source trades", Path: in}
-	out := func(what, p string) PathUse { return PathUse{What: what, Path: filepath.Join(dir, p), Output: true} }
+	out := func(what, p string) PathUse {
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(dir, p)
+		}
+		return PathUse{What: what, Path: p, Output: true}
+	}
 	for _, tc := range []struct {
 		name string
 		uses []PathUse
@@ -37,6 +42,7 @@ func TestCheckPaths(t *testing.T) {
 		{"cleaned path", []PathUse{out("sink a", "out.jsonl"), out("sink b", "./sub/../out.jsonl")}, true},
 		{"symlink", []PathUse{src, out("sink a", "sym.jsonl")}, true},
 		{"hard link", []PathUse{src, out("sink a", "hard.jsonl")}, true},
+		{"two outputs to /dev/null", []PathUse{out("sink a", "/dev/null"), {What: "the late file", Path: "/dev/null", Output: true}}, false},
 		{"two outputs, neither exists", []PathUse{out("sink a", "new.jsonl"), out("the dead-letter file", "new.jsonl")}, true},
 	} {
 		err := CheckPaths(tc.uses)

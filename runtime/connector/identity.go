@@ -44,23 +44,51 @@ func idOf(info os.FileInfo) fileID {
 	return fileID{}
 }
 
+// InputCheck identifies the input a file source read up to its offset: the
+// CRC32C of the windows before it and the file's device and inode. It is a
+// value, computed per batch without allocating; its text is what a
+// checkpoint keeps.
+type InputCheck struct {
+	Head, Tail uint32
+	id         fileID
+	set        bool
+	bad        string // text that did not parse, reported on resume
+}
+
+// String is the checkpoint's text: "crc32c=<head>/<tail> dev=<n> ino=<n>",
+// or "" for no check.
+func (c InputCheck) String() string {
+	if c.bad != "" {
+		return c.bad
+	}
+	if !c.set {
+		return ""
+	}
+	return fmt.Sprintf("crc32c=%08x/%08x dev=%d ino=%d", c.Head, c.Tail, c.id.dev, c.id.ino)
+}
+
+// ParseInputCheck reads String's text ("" is no check). Text that does not
+// parse makes a check that a resume refuses.
+func ParseInputCheck(text string) InputCheck {
+	if text == "" {
+		return InputCheck{}
+	}
+	c := InputCheck{set: true}
+	if _, err := fmt.Sscanf(text, "crc32c=%x/%x dev=%d ino=%d", &c.Head, &c.Tail, &c.id.dev, &c.id.ino); err != nil {
+		return InputCheck{bad: text}
+	}
+	return c
+}
+
 // Position implements Positioned, with the file's identity up to the offset.
 func (s *FileSource) Position() Position {
 	p := s.ReaderSource.Position()
-	w := s.windows
-	p.Check = formatCheck(crc32.Checksum(w.head, castagnoli), crc32.Checksum(w.tail, castagnoli), s.id)
+	p.Check = s.windows.check(s.id)
 	return p
 }
 
-func formatCheck(head, tail uint32, id fileID) string {
-	return fmt.Sprintf("crc32c=%08x/%08x dev=%d ino=%d", head, tail, id.dev, id.ino)
-}
-
-func parseCheck(text string) (head, tail uint32, id fileID, err error) {
-	if _, err = fmt.Sscanf(text, "crc32c=%x/%x dev=%d ino=%d", &head, &tail, &id.dev, &id.ino); err != nil {
-		err = fmt.Errorf("bad input check %q in the checkpoint", text)
-	}
-	return head, tail, id, err
+func (w *checkWindows) check(id fileID) InputCheck {
+	return InputCheck{Head: crc32.Checksum(w.head, castagnoli), Tail: crc32.Checksum(w.tail, castagnoli), id: id, set: true}
 }
 
 // checkResume verifies that f is the input a checkpoint read up to at and
@@ -86,17 +114,17 @@ func checkResume(f *os.File, path string, at Position) (fileID, *checkWindows, e
 	if _, err := f.ReadAt(w.tail, at.Offset-int64(len(w.tail))); err != nil {
 		return id, nil, fmt.Errorf("read %s: %w", path, err)
 	}
-	if at.Check == "" {
+	want := at.Check
+	if want.bad != "" {
+		return id, nil, fmt.Errorf("bad input check %q in the checkpoint", want.bad)
+	}
+	if !want.set {
 		return id, w, nil // a checkpoint from before checks were recorded
 	}
-	head, tail, wantID, err := parseCheck(at.Check)
-	if err != nil {
-		return id, nil, err
-	}
-	if crc32.Checksum(w.head, castagnoli) != head || crc32.Checksum(w.tail, castagnoli) != tail {
+	if got := w.check(id); got.Head != want.Head || got.Tail != want.Tail {
 		how := "the bytes before offset %d differ from what the checkpoint read: lines were prepended or the file was rewritten"
-		if wantID != (fileID{}) && wantID != id {
-			how = "it is another file (inode " + fmt.Sprint(id.ino) + ", the checkpoint read inode " + fmt.Sprint(wantID.ino) + ") and the bytes before offset %d differ"
+		if want.id != (fileID{}) && want.id != id {
+			how = "it is another file (inode " + fmt.Sprint(id.ino) + ", the checkpoint read inode " + fmt.Sprint(want.id.ino) + ") and the bytes before offset %d differ"
 		}
 		return id, nil, errcode.Errorf(errcode.InputChanged, "%s is not the input the checkpoint read: "+how, path, at.Offset)
 	}

@@ -36,7 +36,7 @@ func TestResumeChecksTheInput(t *testing.T) {
 	}
 	write(data)
 	at := readPosition(t, path, 2)
-	if at.Offset != 6 || !strings.HasPrefix(at.Check, "crc32c=") {
+	if at.Offset != 6 || !strings.HasPrefix(at.Check.String(), "crc32c=") {
 		t.Fatalf("position %+v", at)
 	}
 	for _, tc := range []struct {
@@ -142,8 +142,8 @@ func TestCheckWindowsFollowTheOffset(t *testing.T) {
 		}
 		p := src.Position()
 		off := p.Offset
-		want := formatCheck(crc32Of(data[:min(checkWindow, off)]), crc32Of(data[max(0, off-checkWindow):off]), src.id)
-		if p.Check != want {
+		want := InputCheck{Head: crc32Of(data[:min(checkWindow, off)]), Tail: crc32Of(data[max(0, off-checkWindow):off]), id: src.id, set: true}
+		if p.Check != want || ParseInputCheck(want.String()) != want {
 			t.Fatalf("at offset %d: check %q, want %q", off, p.Check, want)
 		}
 		if !more {

@@ -120,6 +120,12 @@ func (s *ReaderSource) Next(b *LineBatch, maxLines int) (more bool, err error) {
 		maxLines = 1
 	}
 	more, err = s.fill(b, maxLines)
+	if n := len(b.Lines); n > 0 {
+		// every line of a batch is in the current buffer (makeRoom moves
+		// only while the batch is empty)
+		first, last := b.Offsets[0]-s.base, b.Offsets[n-1]-s.base+int64(len(b.Lines[n-1]))
+		b.Text = s.bufs[s.cur][first:last:last]
+	}
 	if s.windows != nil {
 		s.capture()
 	}

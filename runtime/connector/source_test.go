@@ -66,6 +66,12 @@ func drainAll(t testing.TB, src Source, maxLines int) ([]record, []Oversized, er
 		if b.Len() > maxLines {
 			t.Fatalf("batch of %d lines, max %d", b.Len(), maxLines)
 		}
+		if n := len(b.Lines); n > 0 {
+			last := b.Lines[n-1]
+			if int64(len(b.Text)) != b.Offsets[n-1]-b.Offsets[0]+int64(len(last)) || !bytes.HasPrefix(b.Text, b.Lines[0]) || !bytes.HasSuffix(b.Text, last) {
+				t.Fatalf("batch %d: Text %q does not span its lines %q", i, b.Text, b.Lines)
+			}
+		}
 		recs := batchRecords(b)
 		out = append(out, recs...)
 		over = append(over, b.Oversized...)

@@ -126,7 +126,7 @@ func (d *durable) sourcePos(name string) (connector.Position, bool) {
 	if d.cp != nil {
 		for _, s := range d.cp.Sources {
 			if s.Name == name {
-				return connector.Position{Offset: s.Offset, Line: s.Line, WAL: s.WAL, Check: s.Check}, s.Done
+				return connector.Position{Offset: s.Offset, Line: s.Line, WAL: s.WAL, Check: connector.ParseInputCheck(s.Check)}, s.Done
 			}
 		}
 	}
@@ -270,7 +270,7 @@ func (d *durable) take(pipeline Pipeline, spec Spec, positions []connector.Posit
 	cp := &checkpoint.Checkpoint{Epoch: epoch, Pipeline: spec.Name}
 	for i, s := range spec.Sources {
 		p := positions[i]
-		cp.Sources = append(cp.Sources, checkpoint.SourcePos{Name: s.Name, Offset: p.Offset, Line: p.Line, WAL: p.WAL, Done: done[i], Check: p.Check})
+		cp.Sources = append(cp.Sources, checkpoint.SourcePos{Name: s.Name, Offset: p.Offset, Line: p.Line, WAL: p.WAL, Done: done[i], Check: p.Check.String()})
 	}
 	// A failure from here on stops the job without Abort: the store may or
 	// may not have made the checkpoint visible, and only Recover, seeing

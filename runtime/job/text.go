@@ -28,8 +28,14 @@ func configureSource(src connector.Source, s SourceSpec) {
 
 // badText counts the records of b with invalid UTF-8 or, for JSON, an
 // escaped lone surrogate. It runs on the source's reader goroutine, beside
-// the pipeline; for ASCII text it is one fast pass per line.
+// the pipeline: one fast pass over the batch, line by line only when that
+// finds something.
 func badText(b *connector.LineBatch, json bool) (n int64) {
+	// the common case in one pass over the batch's text: the line ends
+	// between its lines are ASCII, so it is valid UTF-8 if every line is
+	if b.Text != nil && utf8.Valid(b.Text) && (!json || bytes.IndexByte(b.Text, '\\') < 0) {
+		return 0
+	}
 	for _, line := range b.Lines {
 		if !utf8.Valid(line) || json && hasLoneSurrogate(line) {
 			n++
@@ -39,13 +45,17 @@ func badText(b *connector.LineBatch, json bool) (n int64) {
 }
 
 // hasLoneSurrogate reports an escape \uD800-\uDFFF in line that is not a
-// high surrogate followed by an escaped low one. It does not parse the JSON:
-// a "\\ud800" (an escaped backslash) counts too, a rare false alarm.
+// high surrogate followed by an escaped low one. Escapes are walked two
+// bytes at a time, so an escaped backslash before "ud800" is not one.
 func hasLoneSurrogate(line []byte) bool {
 	for {
-		i := bytes.Index(line, []byte(`\u`))
-		if i < 0 {
+		i := bytes.IndexByte(line, '\\')
+		if i < 0 || i+1 >= len(line) {
 			return false
+		}
+		if line[i+1] != 'u' {
+			line = line[i+2:] // another escape, or the escaped backslash
+			continue
 		}
 		line = line[i+2:]
 		hi, ok := surrogate(line)
