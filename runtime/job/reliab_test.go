@@ -301,3 +301,28 @@ func TestCompletedJobStillChecksEdits(t *testing.T) {
 		t.Fatalf("err = %v, want the refusal of the edit", err)
 	}
 }
+
+// A file truncated under the running job stops it with an error (exit 2
+// from Main), not an early end with success.
+func TestInputTruncatedWhileRunning(t *testing.T) {
+	r := newDurableRun(t, "file")
+	r.opts.StateDir = ""
+	r.opts.BatchSize = 100
+	in := filepath.Join(r.dir, "in.txt")
+	writeFile(t, in, strings.Repeat("row of some length, to fill more than one read buffer\n", 60_000))
+	factory := func(c *Context) Pipeline {
+		p := &countPipeline{ctx: c, unitID: r.unitID}
+		truncated := false
+		p.onBatch = func() {
+			if !truncated {
+				truncated = true
+				os.Truncate(in, 1000)
+			}
+		}
+		return p
+	}
+	_, err := Run(context.Background(), r.spec, factory, r.opts)
+	if errcode.Of(err) != errcode.InputChangedWhileRead {
+		t.Fatalf("err = %v, want %s", err, errcode.InputChangedWhileRead)
+	}
+}
