@@ -47,7 +47,8 @@ type durable struct {
 	delay    time.Duration
 	reset    bool
 	// completed: the newest checkpoint holds the end of every source, so
-	// the run has nothing to do (completed.go); cp was only peeked at.
+	// the run has nothing to do (completed.go); cp's units' data were not
+	// read.
 	completed bool
 
 	// sinks take part in the two-phase commit: the job's sinks that

@@ -180,10 +180,10 @@ func (s Summary) Late() (n int64) {
 // String is the summary line (without the "laminar: " prefix):
 // "done in 1.23s: 10000 rows in (trades 10000), 120 rows out (vwap_out 120), 3 late, 2 malformed".
 func (s Summary) String() string {
-	var b strings.Builder
 	if s.AlreadyCompleted {
 		return "already completed: nothing to do"
 	}
+	var b strings.Builder
 	if s.Interrupted {
 		fmt.Fprintf(&b, "interrupted after %.2fs: ", s.Elapsed.Seconds())
 	} else {
@@ -451,8 +451,8 @@ func (r *runner) loop(ctx context.Context) error {
 		free[i] = make(chan *connector.LineBatch, 2)
 		free[i] <- new(connector.LineBatch)
 		free[i] <- new(connector.LineBatch)
-		json := r.spec.Sources[i].Format != "csv"
-		readers.Go(func() { readSource(readCtx, i, src, r.opts.BatchSize, json, free[i], msgs) })
+		isJSON := r.spec.Sources[i].Format != "csv"
+		readers.Go(func() { readSource(readCtx, i, src, r.opts.BatchSize, isJSON, free[i], msgs) })
 	}
 	r.sources = nil // the readers close them
 
@@ -526,7 +526,7 @@ func (r *runner) checkpoint(final bool) error {
 
 // readSource fills src's free batches and sends them to the main loop until
 // the source ends, fails, or ctx is canceled; then it closes the source.
-func readSource(ctx context.Context, src int, s connector.Source, batchSize int, json bool,
+func readSource(ctx context.Context, src int, s connector.Source, batchSize int, isJSON bool,
 	free <-chan *connector.LineBatch, out chan<- batchMsg) {
 	// A read-only source has nothing to lose on Close; its errors are moot.
 	defer s.Close()
@@ -543,7 +543,7 @@ func readSource(ctx context.Context, src int, s connector.Source, batchSize int,
 			pos = p.Position()
 		}
 		select {
-		case out <- batchMsg{src: src, batch: b, pos: pos, bad: badText(b, json), more: more && err == nil, err: err}:
+		case out <- batchMsg{src: src, batch: b, pos: pos, bad: badText(b, isJSON), more: more && err == nil, err: err}:
 		case <-ctx.Done():
 			return
 		}

@@ -30,14 +30,14 @@ func configureSource(src connector.Source, s SourceSpec) {
 // escaped lone surrogate. It runs on the source's reader goroutine, beside
 // the pipeline: one fast pass over the batch, line by line only when that
 // finds something.
-func badText(b *connector.LineBatch, json bool) (n int64) {
+func badText(b *connector.LineBatch, isJSON bool) (n int64) {
 	// the common case in one pass over the batch's text: the line ends
 	// between its lines are ASCII, so it is valid UTF-8 if every line is
-	if b.Text != nil && utf8.Valid(b.Text) && (!json || bytes.IndexByte(b.Text, '\\') < 0) {
+	if b.Text != nil && utf8.Valid(b.Text) && (!isJSON || bytes.IndexByte(b.Text, '\\') < 0) {
 		return 0
 	}
 	for _, line := range b.Lines {
-		if !utf8.Valid(line) || json && hasLoneSurrogate(line) {
+		if !utf8.Valid(line) || isJSON && hasLoneSurrogate(line) {
 			n++
 		}
 	}
