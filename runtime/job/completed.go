@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/laminar-sql/laminar/runtime/checkpoint"
+	"github.com/laminar-sql/laminar/runtime/connector"
 )
 
 // A bounded job whose every source ended has its end in its newest
@@ -38,7 +39,7 @@ func completedBy(spec Spec, positions []checkpoint.SourcePos) bool {
 // reportCompleted logs that the job already completed, and any input
 // appended to a file source since: it is not read, the pipeline's end of
 // input (every window closed) is part of the saved state.
-func (r *runner) reportCompleted(env envPaths) {
+func (r *runner) reportCompleted(env connector.Env) {
 	d := r.durable
 	for _, s := range r.spec.Sources {
 		if s.Connector != "file" {
@@ -57,6 +58,3 @@ func (r *runner) reportCompleted(env envPaths) {
 	r.console.logf("the job already completed: checkpoint %d of %s (taken %s) holds the end of all its input and its output is committed; nothing to do. Delete the state dir to run it again",
 		d.cp.Epoch, d.store.Dir(), d.cp.Created.UTC().Format(time.RFC3339))
 }
-
-// envPaths resolves WITH paths (connector.Env).
-type envPaths interface{ Path(string) string }
