@@ -129,6 +129,7 @@ func (e *Embedded) Read(ctx context.Context, src int, spec SourceSpec, mu *sync.
 		return fmt.Errorf("source %s: %w", spec.Name, err)
 	}
 	defer s.Close()
+	configureSource(s, spec)
 	var b connector.LineBatch
 	for ctx.Err() == nil {
 		more, err := s.Next(&b, DefaultBatchSize)
