@@ -75,7 +75,7 @@ bench:
 # Every fuzz target for FUZZTIME each, one at a time (not part of test: long,
 # and CPU-hungry). Seed corpora are in each package's testdata/fuzz; `go test`
 # runs them as ordinary tests. A failing input is written there: commit it
-# with the fix. FUZZ=FuzzManifest limits the run to matching targets.
+# with the fix. FUZZ=Manifest (a grep pattern) limits the run to matching targets.
 FUZZTIME ?= 60s
 FUZZ     ?= .
 FUZZ_TARGETS := \
@@ -99,6 +99,9 @@ FUZZ_TARGETS := \
 	./codegen:FuzzGenerate
 
 fuzz:
+	@for f in $$(grep -rhoE '^func Fuzz[A-Za-z0-9_]+' --include='*_test.go' --exclude-dir=parser . | sed 's/func //' | sort -u); do \
+		echo "$(FUZZ_TARGETS)" | grep -qw "$$f" || echo "warning: $$f is not in FUZZ_TARGETS"; \
+	done
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; name=$${t##*:}; \
 		if echo "$$name" | grep -q -- "$(FUZZ)"; then \
