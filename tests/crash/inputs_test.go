@@ -74,7 +74,7 @@ func exitCode(err error) int {
 // (LDB-5002) without touching the outputs, and once the original input is
 // back the job resumes and ends with the uninterrupted run's output.
 func TestCrashChangedInputRefused(t *testing.T) {
-	skipShort(t)
+	skipShortSerial(t)
 	in := input(20_000)
 	j := buildJob(t, source("file")+tumbling+sink, false, in)
 	ref := j.reference(t)
@@ -128,7 +128,7 @@ func maps(a, b map[string]string) bool {
 // one runs, the other is refused at once (LDB-5001, naming the holder's
 // pid), and the state stays intact: the output is the uninterrupted run's.
 func TestCrashTwoInstances(t *testing.T) {
-	skipShort(t)
+	skipShortSerial(t)
 	j := buildJob(t, source("file")+tumbling+sink, false, input(20_000))
 	ref := j.reference(t)
 	dir := j.newRunDir(t)
@@ -161,5 +161,14 @@ func TestCrashTwoInstances(t *testing.T) {
 		if got[name] != ref[name] {
 			t.Errorf("%s differs from the uninterrupted run", name)
 		}
+	}
+}
+
+// skipShortSerial is skipShort for a test that runs alone, before the
+// parallel kill rounds: a few seconds, and no load added to theirs (their
+// jobs must make progress between kills).
+func skipShortSerial(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs real jobs")
 	}
 }
