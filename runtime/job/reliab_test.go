@@ -195,6 +195,8 @@ func TestOverlongRecordIsDeadLettered(t *testing.T) {
 			r.opts.MaxRecordBytes = 50
 			r.opts.BatchSize = 1
 			r.opts.Stdin = strings.NewReader(input)
+			var stderr syncBuffer // read by the producer below while the job writes
+			r.opts.Stderr = &stderr
 			if err := r.run(tc.stopAfter); err != nil {
 				t.Fatal(err)
 			}
@@ -202,13 +204,13 @@ func TestOverlongRecordIsDeadLettered(t *testing.T) {
 				// the producer sends again from where the log, as the job
 				// says at start, ends
 				r.opts.Stdin = &lazyReader{open: func() io.Reader {
-					acked := regexp.MustCompile(`up to byte (\d+)`).FindAllStringSubmatch(r.stderr.String(), -1)
+					acked := regexp.MustCompile(`up to byte (\d+)`).FindAllStringSubmatch(stderr.String(), -1)
 					n, _ := strconv.Atoi(acked[len(acked)-1][1])
 					return strings.NewReader(input[n:])
 				}}
 			}
 			if err := r.run(0); err != nil {
-				t.Fatalf("%v\n%s", err, r.stderr.String())
+				t.Fatalf("%v\n%s", err, stderr.String())
 			}
 			dead := readFile(t, filepath.Join(r.dir, "dead.jsonl"))
 			var rec deadLetterRecord
