@@ -61,11 +61,12 @@ type ReaderSource struct {
 	base   int64 // input offset of bufs[cur][0]
 	lineNo int64 // lines consumed so far, blank ones included
 
-	// quotedNewlines (CSV): a newline inside double quotes does not end a
-	// record (RFC 4180); inQuote is the quote parity of
+	// quotedNewlines (CSV, csvrecords.go): a newline inside a quoted field
+	// does not end a record (RFC 4180); csv is the record's scan state after
 	// bufs[cur][start:scanned], quotedLines the newlines in it.
-	quotedNewlines, inQuote bool
-	quotedLines             int64
+	quotedNewlines bool
+	csv            csvState
+	quotedLines    int64
 
 	eof       bool
 	shortRead bool       // the last Read filled less than it was offered
@@ -146,7 +147,7 @@ func (s *ReaderSource) fill(b *LineBatch, maxLines int) (more bool, err error) {
 		buf := s.bufs[s.cur]
 		if i := bytes.IndexByte(buf[s.scanned:s.end], '\n'); i >= 0 {
 			nl := s.scanned + i
-			if s.quotedNewlines && s.skip == nil && s.quoteParity(buf[s.scanned:nl]) {
+			if s.quotedNewlines && s.csvAdvance(buf[s.scanned:nl], s.base+int64(s.scanned)) == csvQuoted {
 				s.scanned = nl + 1 // a newline inside a quoted field: the record goes on
 				s.quotedLines++
 				continue
@@ -158,8 +159,8 @@ func (s *ReaderSource) fill(b *LineBatch, maxLines int) (more bool, err error) {
 			batchBytes += s.consumeLine(b, nl, nl+1)
 			continue
 		}
-		if s.quotedNewlines && s.skip == nil {
-			s.quoteParity(buf[s.scanned:s.end])
+		if s.quotedNewlines {
+			s.csvAdvance(buf[s.scanned:s.end], s.base+int64(s.scanned))
 		}
 		s.scanned = s.end
 		if s.skip == nil && s.end-s.start > s.maxLine {
@@ -217,7 +218,7 @@ func (s *ReaderSource) consumeLine(b *LineBatch, stop, next int) int {
 	s.lineNo++
 	lineNo := s.lineNo // the record's first line
 	s.lineNo += s.quotedLines
-	s.inQuote, s.quotedLines = false, 0
+	s.csv, s.quotedLines = csvFieldStart, 0
 	if begin == 0 && s.base == 0 && bytes.HasPrefix(buf[:stop], utf8BOM) {
 		begin = len(utf8BOM) // a byte-order mark opens the input, not its first record
 	}
@@ -243,25 +244,7 @@ func (s *ReaderSource) consumeLine(b *LineBatch, stop, next int) int {
 // beginSkip starts skipping the record at start, longer than maxLine.
 func (s *ReaderSource) beginSkip() {
 	s.skip = &Oversized{Offset: s.base + int64(s.start)}
-	s.inQuote = false // the skip ends at the next newline, quoted or not
 }
-
-// SetQuotedNewlines makes the source read CSV records: a newline inside a
-// double-quoted field is part of the record (RFC 4180). A record with an
-// unterminated quote then runs to the end of the input, or to the first
-// newline after the line limit (and is dead-lettered either way).
-func (s *ReaderSource) SetQuotedNewlines() { s.quotedNewlines = true }
-
-// quoteParity adds the quotes in b to the record's quote parity and reports
-// whether the record is inside a quoted field after b.
-func (s *ReaderSource) quoteParity(b []byte) bool {
-	if bytes.Count(b, quoteChar)%2 == 1 {
-		s.inQuote = !s.inQuote
-	}
-	return s.inQuote
-}
-
-var quoteChar = []byte{'"'}
 
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 
@@ -283,7 +266,7 @@ func (s *ReaderSource) endSkip(b *LineBatch, stop, next int) {
 	s.lineNo++
 	s.skip.Line = s.lineNo
 	s.lineNo += s.quotedLines
-	s.quotedLines = 0
+	s.csv, s.quotedLines = csvFieldStart, 0
 	b.Oversized = append(b.Oversized, *s.skip)
 	s.skip = nil
 }
