@@ -83,6 +83,7 @@ FUZZ_TARGETS := \
 	./runtime/wal:FuzzReader \
 	./runtime/connector:FuzzDecodeBatch \
 	./runtime/connector:FuzzReaderSource \
+	./runtime/connector:FuzzCSVRecords \
 	./runtime/format/jsonl:FuzzScanner \
 	./runtime/format/jsonl:FuzzAppendString \
 	./runtime/format/csvrow:FuzzSplit \
