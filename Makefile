@@ -1,12 +1,13 @@
 # Laminar: a streaming SQL compiler for Go.
 #   make demo   build laminarc and run the VWAP example on shipped data
 #   make test   everything CI checks
+#   make fuzz   every fuzz target for FUZZTIME (60s) each, FUZZ=name to pick (not in test)
 GO      ?= go
 BIN     := bin
 DEMO    := .demo
 GOFILES := $(shell git ls-files '*.go' 2>/dev/null | grep -v '^grammar/parser/')
 
-.PHONY: all laminarc demo test fmt-check vet check-generated check-parser-full unit race embedded difftest generate nexmark bench clean
+.PHONY: all laminarc demo test fmt-check vet check-generated check-parser-full unit race embedded difftest generate nexmark bench fuzz clean
 
 all: laminarc
 
@@ -70,6 +71,45 @@ nexmark:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./benchmarks/...
+
+# Every fuzz target for FUZZTIME each, one at a time (not part of test: long,
+# and CPU-hungry). Seed corpora are in each package's testdata/fuzz; `go test`
+# runs them as ordinary tests. A failing input is written there: commit it
+# with the fix. FUZZ=Manifest (a grep pattern) limits the run to matching targets.
+FUZZTIME ?= 60s
+FUZZ     ?= .
+FUZZ_TARGETS := \
+	./runtime/checkpoint:FuzzManifest \
+	./runtime/wal:FuzzReader \
+	./runtime/connector:FuzzDecodeBatch \
+	./runtime/connector:FuzzReaderSource \
+	./runtime/connector:FuzzCSVRecords \
+	./runtime/format/jsonl:FuzzScanner \
+	./runtime/format/jsonl:FuzzAppendString \
+	./runtime/format/csvrow:FuzzSplit \
+	./runtime/format/csvrow:FuzzParsers \
+	./runtime/format/internal/num:FuzzParseInt64 \
+	./runtime/snapshot:FuzzDecoder \
+	./runtime/timestamp:FuzzParse \
+	./runtime/value:FuzzLike \
+	./runtime/value:FuzzSubstring \
+	./runtime/nexmark:FuzzParseOptions \
+	./runtime/nexmark:FuzzFill \
+	./grammar:FuzzParse \
+	./compiler:FuzzCompile \
+	./codegen:FuzzGenerate
+
+fuzz:
+	@for f in $$(grep -rhoE '^func Fuzz[A-Za-z0-9_]+' --include='*_test.go' --exclude-dir=parser . | sed 's/func //' | sort -u); do \
+		echo "$(FUZZ_TARGETS)" | grep -qw "$$f" || echo "warning: $$f is not in FUZZ_TARGETS"; \
+	done
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		if echo "$$name" | grep -q -- "$(FUZZ)"; then \
+			echo "== $$name ($$pkg, $(FUZZTIME))"; \
+			$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg; \
+		fi; \
+	done
 
 clean:
 	rm -rf $(BIN) $(DEMO)

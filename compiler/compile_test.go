@@ -47,6 +47,8 @@ func TestErrors(t *testing.T) {
 		{"sink without input", "CREATE SINK o WITH (connector = 'stdout');", diag.SinkWithoutInput, 4, 1, ""},
 		{"insert unknown sink", "INSERT INTO nowhere SELECT symbol FROM trades;", diag.UnknownSink, 4, 13, ""},
 		{"bad watermark", "CREATE SOURCE s (t TIMESTAMP, WATERMARK FOR t AS t + INTERVAL '1' SECOND) WITH (connector = 'stdin');", diag.BadWatermark, 4, 50, ""},
+		{"sink on its source's file", "CREATE SINK o FROM trades WITH (connector = 'file', path = './t.jsonl');", diag.PathCollision, 4, 1, "truncate the input"},
+		{"two sinks on one file", "CREATE SINK o FROM trades WITH (connector = 'file', path = 'out.jsonl');\nCREATE SINK o2 FROM trades WITH (connector = 'file', path = 'x/../out.jsonl');", diag.PathCollision, 5, 1, "interleave"},
 		{"tumble_end mismatch", "CREATE VIEW v AS SELECT TUMBLE_END(ts, INTERVAL '2' MINUTE) AS e, COUNT(*) AS n FROM trades GROUP BY TUMBLE(ts, INTERVAL '1' MINUTE);", diag.BadWindow, 4, 25, ""},
 	}
 	for _, c := range cases {

@@ -14,6 +14,7 @@ import (
 	"github.com/laminar-sql/laminar/compiler"
 	"github.com/laminar-sql/laminar/compiler/diag"
 	"github.com/laminar-sql/laminar/compiler/physical"
+	"github.com/laminar-sql/laminar/runtime/connector"
 )
 
 // loaded is a pipeline file read and compiled.
@@ -126,6 +127,10 @@ func cmdCheck(args []string) int {
 	}
 	l, ok := load(file)
 	if !ok {
+		return exitPipeline
+	}
+	if err := checkFiles(l); err != nil {
+		fmt.Fprintf(os.Stderr, "%s: error %v\n", l.path, err)
 		return exitPipeline
 	}
 	fmt.Fprintf(os.Stderr, "%s: ok (%d sources, %d views, %d sinks)\n", l.path,
@@ -254,4 +259,28 @@ func setBackend(l *loaded, backend string) bool {
 	l.stateBackend = backend
 	physical.PlaceState(l.result.Physical, backend)
 	return true
+}
+
+// checkFiles is the part of the path check that needs the filesystem: a
+// file sink that is a symlink or hard link to another sink's file or a
+// source's (the compiler already compared the cleaned paths).
+func checkFiles(l *loaded) error {
+	resolve := func(p string) string {
+		if filepath.IsAbs(p) {
+			return p
+		}
+		return filepath.Join(l.dir, p)
+	}
+	var uses []connector.PathUse
+	for _, s := range l.result.Logical.Sources {
+		if s.Connector == "file" {
+			uses = append(uses, connector.PathUse{What: "source " + s.Name, Path: resolve(s.Options["path"])})
+		}
+	}
+	for _, s := range l.result.Logical.Sinks {
+		if s.Connector == "file" {
+			uses = append(uses, connector.PathUse{What: "sink " + s.Name, Path: resolve(s.Options["path"]), Output: true})
+		}
+	}
+	return connector.CheckPaths(uses)
 }

@@ -127,3 +127,71 @@ func TestExitCodes(t *testing.T) {
 		t.Error("compile --check did not report stale output")
 	}
 }
+
+// A sink on a symlink to its own source's file would truncate the input:
+// check refuses it (the cleaned paths differ, so only the filesystem tells).
+func TestCheckRefusesSinkOnItsInputThroughASymlink(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "in.jsonl"), []byte("{\"a\":1}\n"), 0o644)
+	if err := os.Symlink("in.jsonl", filepath.Join(dir, "link.jsonl")); err != nil {
+		t.Fatal(err)
+	}
+	sql := filepath.Join(dir, "p.sql")
+	os.WriteFile(sql, []byte("CREATE SOURCE s (a BIGINT) WITH (connector = 'file', path = 'in.jsonl');\nCREATE SINK o FROM s WITH (connector = 'file', path = 'link.jsonl');"), 0o644)
+	if code := run([]string{"check", sql}); code != exitPipeline {
+		t.Errorf("check of a sink on its input exited %d, want 1", code)
+	}
+}
+
+// TestInputTextPolicy runs a compiled job on the inputs of the text policy
+// (docs/durability.md): a byte-order mark opening a JSON or CSV file is
+// skipped; of duplicate JSON keys the last wins; invalid UTF-8 becomes
+// U+FFFD and is counted; a CSV quoted field may hold a newline; the CSV
+// header is not counted as a row.
+func TestInputTextPolicy(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a job")
+	}
+	sql := `CREATE SOURCE j (k VARCHAR, v BIGINT NOT NULL) WITH (connector = 'file', path = 'in.jsonl');
+CREATE SOURCE c (name VARCHAR, n BIGINT) WITH (connector = 'file', path = 'in.csv', format = 'csv');
+CREATE SINK oj FROM j WITH (connector = 'file', path = 'j.jsonl');
+CREATE SINK oc FROM c WITH (connector = 'file', path = 'c.jsonl');
+`
+	dir, bin := buildPipeline(t, sql, map[string]string{
+		"in.jsonl": "\uFEFF{\"k\":\"a\",\"v\":1,\"v\":2,\"k\":\"b\"}\n{\"k\":\"\xff\",\"v\":3}\n",
+		"in.csv":   "\uFEFFname,n\n\"two\nlines\",2\nx,3\n",
+	})
+	cmd := exec.Command(bin, "--base-dir", dir, "--quiet", "--summary-json", filepath.Join(dir, "summary.json"))
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("job: %v\n%s", err, out)
+	}
+	read := func(name string) string {
+		data, _ := os.ReadFile(filepath.Join(dir, name))
+		return string(data)
+	}
+	if got, want := read("j.jsonl"), "{\"k\":\"b\",\"v\":2}\n{\"k\":\"\uFFFD\",\"v\":3}\n"; got != want {
+		t.Errorf("json rows %q, want %q", got, want)
+	}
+	if got, want := read("c.jsonl"), "{\"name\":\"two\\nlines\",\"n\":2}\n{\"name\":\"x\",\"n\":3}\n"; got != want {
+		t.Errorf("csv rows %q, want %q", got, want)
+	}
+	if dead := read("p.dead.jsonl"); dead != "" {
+		t.Errorf("dead letters: %s", dead)
+	}
+	var summary struct {
+		Sources []struct {
+			Name    string `json:"name"`
+			RowsIn  int64  `json:"rows_in"`
+			Invalid int64  `json:"invalid_utf8"`
+		} `json:"sources"`
+	}
+	if err := json.Unmarshal([]byte(read("summary.json")), &summary); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range summary.Sources {
+		if s.RowsIn != 2 || s.Invalid != map[string]int64{"j": 1, "c": 0}[s.Name] {
+			t.Errorf("summary of %s: %+v", s.Name, s)
+		}
+	}
+}

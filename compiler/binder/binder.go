@@ -6,6 +6,7 @@ package binder
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"github.com/laminar-sql/laminar/compiler/ast"
@@ -263,6 +264,7 @@ func (b *binder) insert(st *ast.Insert) {
 }
 
 func (b *binder) finish() {
+	b.checkPaths()
 	for _, s := range b.p.Sinks {
 		if !b.fed[s.Name] {
 			d := b.diags.Errorf(diag.SinkWithoutInput, s.Pos, "sink %q has no input", s.Name)
@@ -313,4 +315,37 @@ func markUsed(v *plan.View, used map[*plan.View]bool) {
 		}
 	}
 	walk(v.Root)
+}
+
+// checkPaths reports a file sink whose path is the path of another file sink
+// or of a file source, after cleaning: the sink would truncate its input or
+// interleave with the other sink. The job checks again at start, resolving
+// symlinks and hard links and its flags' files too.
+func (b *binder) checkPaths() {
+	type use struct{ what, path string }
+	var seen []use
+	for _, s := range b.p.Sources {
+		if s.Connector == "file" {
+			seen = append(seen, use{"source " + s.Name, filepath.Clean(s.Options["path"])})
+		}
+	}
+	inputs := len(seen)
+	for _, s := range b.p.Sinks {
+		if s.Connector != "file" {
+			continue
+		}
+		p := filepath.Clean(s.Options["path"])
+		for i, u := range seen {
+			if u.path == p {
+				d := b.diags.Errorf(diag.PathCollision, s.Pos, "sink %s writes %q, the same file as %s", s.Name, s.Options["path"], u.what)
+				if i < inputs {
+					d.Hint = "a sink writing its source's file would truncate the input; write to another file"
+				} else {
+					d.Hint = "two sinks on one file would interleave; give each sink its own file"
+				}
+				break
+			}
+		}
+		seen = append(seen, use{"sink " + s.Name, p})
+	}
 }

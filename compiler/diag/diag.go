@@ -47,6 +47,7 @@ const (
 	MissingOption    Code = "LDB-3002"
 	BadOption        Code = "LDB-3003" // an option's value is invalid
 	UnknownOption    Code = "LDB-3004"
+	PathCollision    Code = "LDB-3005" // two outputs, or an output and an input, are one file
 )
 
 // Plan errors: constructs that parse and bind but cannot run yet (LDB-4xxx).

@@ -64,6 +64,9 @@ type SourcePos struct {
 	WAL string `json:"wal,omitempty"`
 	// Done is set when the source had reached the end of a bounded input.
 	Done bool `json:"done,omitempty"`
+	// Check identifies the input read up to Offset (the connector's own
+	// text, e.g. a checksum of the bytes before it), verified on resume.
+	Check string `json:"check,omitempty"`
 }
 
 // SinkState is a sink's part of the two-phase commit.
@@ -89,6 +92,9 @@ type Checkpoint struct {
 	Units    []Unit
 	// Created is when the checkpoint was taken; zero means the time of Write.
 	Created time.Time
+	// UnitsSkipped is set when LatestSkippingUnits did not read the units'
+	// data.
+	UnitsSkipped bool
 }
 
 // Unit returns the unit with the given id, or nil.
@@ -174,12 +180,20 @@ func (s *Store) LastEpoch() uint64 { return s.last }
 // the caller can report "checkpoint X is damaged (reason); using Y". The
 // error is only for a store directory that cannot be listed.
 func (s *Store) Latest() (cp *Checkpoint, skipped []Skipped, err error) {
+	return s.LatestSkippingUnits(nil)
+}
+
+// LatestSkippingUnits is Latest, except that the units' data of a
+// checkpoint whose sources satisfy skip are not read (every Unit.Data is
+// nil and UnitsSkipped is set): a job that completed needs only its sources
+// and sinks, at the cost of a few small files whatever the state's size.
+func (s *Store) LatestSkippingUnits(skip func([]SourcePos) bool) (cp *Checkpoint, skipped []Skipped, err error) {
 	list, err := s.list()
 	if err != nil {
 		return nil, nil, err
 	}
 	for _, c := range list {
-		cp, err := s.load(c.path, c.epoch)
+		cp, err := s.load(c.path, c.epoch, skip)
 		if err == nil {
 			return cp, skipped, nil
 		}

@@ -430,3 +430,39 @@ func copyDir(t testing.TB, from, to string) {
 		}
 	}
 }
+
+func TestLatestSkippingUnits(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := s.Begin(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.AddUnit("op:1", "view v", []byte("state")); err != nil {
+		t.Fatal(err)
+	}
+	cp := &Checkpoint{Epoch: 1, Sources: []SourcePos{{Name: "in", Offset: 9, Done: true}},
+		Sinks: []SinkState{{Name: "out", Epoch: 1, Data: []byte(`{"base":0}`)}}}
+	if err := w.Commit(cp); err != nil {
+		t.Fatal(err)
+	}
+	// damage the unit's data: it is not read
+	units, _ := filepath.Glob(filepath.Join(dir, "cp-*", "unit-*"))
+	if len(units) != 1 {
+		t.Fatalf("unit files %v", units)
+	}
+	os.WriteFile(units[0], []byte("STATE"), 0o644)
+	got, skipped, err := s.LatestSkippingUnits(func(src []SourcePos) bool { return src[0].Done })
+	if err != nil || len(skipped) != 0 {
+		t.Fatal(err, skipped)
+	}
+	if got.Epoch != 1 || !got.UnitsSkipped || got.Units[0].Data != nil || string(got.Sinks[0].Data) != `{"base":0}` {
+		t.Errorf("LatestSkippingUnits = %+v", got)
+	}
+	if _, skipped, _ := s.Latest(); len(skipped) != 1 {
+		t.Errorf("Latest did not find the damage: %v", skipped)
+	}
+}

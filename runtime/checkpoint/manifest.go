@@ -157,7 +157,7 @@ func (s *Store) readManifest(dir string, epoch uint64) (*manifest, error) {
 }
 
 // load reads and verifies the checkpoint in dir completely.
-func (s *Store) load(dir string, epoch uint64) (*Checkpoint, error) {
+func (s *Store) load(dir string, epoch uint64, skipUnits func([]SourcePos) bool) (*Checkpoint, error) {
 	m, err := s.readManifest(dir, epoch)
 	if err != nil {
 		return nil, err
@@ -170,7 +170,12 @@ func (s *Store) load(dir string, epoch uint64) (*Checkpoint, error) {
 		Units:    make([]Unit, len(m.Units)),
 		Sinks:    make([]SinkState, len(m.Sinks)),
 	}
+	cp.UnitsSkipped = skipUnits != nil && skipUnits(cp.Sources)
 	for i, u := range m.Units {
+		if cp.UnitsSkipped {
+			cp.Units[i] = Unit{ID: u.ID, Name: u.Name}
+			continue
+		}
 		data, err := s.readData(dir, u.dataFile)
 		if err != nil {
 			return nil, fmt.Errorf("unit %q: %w", u.ID, err)

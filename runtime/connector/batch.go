@@ -17,7 +17,27 @@ type LineBatch struct {
 	// the number of records in it.
 	Typed    any
 	TypedLen int
+	// Text, when set, is the stretch of input that holds all of Lines, in
+	// order, with only the line ends between them (a reader's batch): one
+	// slice to check for properties of all lines at once.
+	Text []byte
+	// Oversized are the records of this stretch of input longer than the
+	// source's limit: not in Lines, skipped by the source, for the job to
+	// report (dead-letter output) rather than stop on.
+	Oversized []Oversized
 }
+
+// Oversized is a record longer than a source's line limit.
+type Oversized struct {
+	Line   int64  // 1-based line number
+	Offset int64  // byte offset of its first byte
+	Length int64  // its bytes before "\n"
+	Prefix []byte // its first OversizedPrefix bytes (a copy)
+}
+
+// OversizedPrefix is how much of an over-long record is kept for the
+// dead-letter output.
+const OversizedPrefix = 1024
 
 // Reset empties the batch, keeping its capacity.
 func (b *LineBatch) Reset() {
@@ -25,6 +45,8 @@ func (b *LineBatch) Reset() {
 	b.Offsets = b.Offsets[:0]
 	b.LineNos = b.LineNos[:0]
 	b.TypedLen = 0
+	b.Oversized = b.Oversized[:0]
+	b.Text = nil
 }
 
 // Len is the number of records in the batch.

@@ -4,11 +4,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/laminar-sql/laminar/runtime/errcode"
 )
 
 // EpochSink is a Sink whose output takes part in the two-phase commit of
@@ -90,6 +93,7 @@ type epochFile struct {
 	f    *os.File
 	path string // its name now: "epoch-open", then "epoch-<epoch>" once prepared
 	size int64
+	sum  uint32 // CRC32C of the size bytes written
 	buf  []byte
 }
 
@@ -97,6 +101,9 @@ type epochFile struct {
 type epochRecord struct {
 	Base int64 `json:"base"` // committed length of the target before the epoch
 	Size int64 `json:"size"` // bytes of the epoch
+	// CRC32C of the epoch's bytes, verified before a recovery publishes
+	// them; nil in checkpoints written before it was recorded.
+	CRC32C *uint32 `json:"crc32c,omitempty"`
 }
 
 // OpenEpochFile makes an exactly-once sink for the file at path that keeps
@@ -158,7 +165,13 @@ func (s *EpochFileSink) Recover(epoch uint64, data []byte) error {
 		}
 		info, err := f.Stat()
 		if err == nil && info.Size() != rec.Size {
-			err = fmt.Errorf("sink %s: epoch file %s has %d bytes, the checkpoint says %d", s.path, f.Name(), info.Size(), rec.Size)
+			err = errcode.Errorf(errcode.EpochFileDamaged, "sink %s: epoch file %s has %d bytes, the checkpoint says %d: it is not published", s.path, f.Name(), info.Size(), rec.Size)
+		}
+		if err == nil && rec.CRC32C != nil {
+			h := crc32.New(castagnoli)
+			if _, err = io.Copy(h, io.NewSectionReader(f, 0, rec.Size)); err == nil && h.Sum32() != *rec.CRC32C {
+				err = errcode.Errorf(errcode.EpochFileDamaged, "sink %s: epoch file %s does not match the checksum in checkpoint %d (crc32c %08x, recorded %08x): it was altered, and is not published", s.path, f.Name(), epoch, h.Sum32(), *rec.CRC32C)
+			}
 		}
 		if err != nil {
 			f.Close()
@@ -229,6 +242,7 @@ func (s *EpochFileSink) Write(p []byte) error {
 		if len(p) > cap(e.buf) {
 			n, err := e.f.Write(p)
 			e.size += int64(n)
+			e.sum = crc32.Update(e.sum, castagnoli, p[:n])
 			return err
 		}
 	}
@@ -239,6 +253,7 @@ func (s *EpochFileSink) Write(p []byte) error {
 func (e *epochFile) flush() error {
 	n, err := e.f.Write(e.buf)
 	e.size += int64(n)
+	e.sum = crc32.Update(e.sum, castagnoli, e.buf[:n])
 	e.buf = e.buf[:0]
 	return err
 }
@@ -281,6 +296,8 @@ func (s *EpochFileSink) Prepare(epoch uint64) ([]byte, error) {
 			return nil, err
 		}
 		rec.Size = e.size
+		sum := e.sum
+		rec.CRC32C = &sum
 		e.buf = nil
 		s.pending = e
 	}

@@ -4,6 +4,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/laminar-sql/laminar/runtime/errcode"
 )
 
 // epochSetup is a target path and temp dir in a fresh directory.
@@ -202,5 +204,26 @@ func TestEpochFileSinkRefusesShortTarget(t *testing.T) {
 	}
 	if err := s.Recover(1, []byte("{")); err == nil {
 		t.Error("bad recovery data: no error")
+	}
+}
+
+// A pending epoch file altered after its checkpoint (same size, other bytes)
+// is refused by recovery, not published into the exactly-once output.
+func TestEpochFileSinkRefusesAlteredEpochFile(t *testing.T) {
+	target, temp := epochSetup(t)
+	s := mustEpochSink(t, target, temp, false, 0, nil)
+	must(t, s.Write([]byte("a\nb\n")))
+	cp := prepare(t, s, 1)
+	must(t, s.Close()) // the job dies before publishing
+	path := filepath.Join(temp, "epoch-00000000000000000001")
+	must(t, os.WriteFile(path, []byte("x\ny\n"), 0o644))
+	s2, err := OpenEpochFile(target, temp, false)
+	must(t, err)
+	err = s2.Recover(1, cp)
+	if errcode.Of(err) != errcode.EpochFileDamaged {
+		t.Fatalf("Recover: %v, want %s", err, errcode.EpochFileDamaged)
+	}
+	if got := fileContent(t, target); got != "" && got != "<none>" {
+		t.Errorf("the altered epoch was published: %q", got)
 	}
 }

@@ -8,6 +8,9 @@ type Position struct {
 	// WAL is the write-ahead log position ("segment:offset") after the last
 	// batch, for input replayed from the log; "" otherwise.
 	WAL string
+	// Check identifies the input up to Offset, for a resume to verify it
+	// reopens the same input (file sources: identity.go); zero if none.
+	Check InputCheck
 }
 
 // Positioned is a source that can say where it stands: the position after

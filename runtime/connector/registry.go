@@ -16,6 +16,9 @@ type Env struct {
 	// means the process's own.
 	Stdin  io.Reader
 	Stdout io.Writer
+	// MaxRecordBytes is the longest record a file or stdin source accepts;
+	// 0 means MaxLineBytes. Longer ones are reported in LineBatch.Oversized.
+	MaxRecordBytes int
 }
 
 // Path resolves a `path` option against BaseDir.
@@ -35,13 +38,20 @@ func OpenSource(env Env, connector string, options map[string]string) (Source, e
 		if err != nil {
 			return nil, err
 		}
-		return OpenFile(path, 0, 0)
+		src, err := OpenFile(path, 0, 0)
+		if err != nil {
+			return nil, err
+		}
+		src.SetMaxLine(env.MaxRecordBytes)
+		return src, nil
 	case "stdin":
 		in := env.Stdin
 		if in == nil {
 			in = os.Stdin
 		}
-		return NewReaderSource(in, "stdin"), nil
+		src := NewReaderSource(in, "stdin")
+		src.SetMaxLine(env.MaxRecordBytes)
+		return src, nil
 	case "nexmark":
 		return OpenNexmark(options)
 	default:
@@ -59,7 +69,12 @@ func OpenSourceAt(env Env, connector string, options map[string]string, at Posit
 		if err != nil {
 			return nil, err
 		}
-		return OpenFile(path, at.Offset, at.Line)
+		src, err := openFileAt(path, at)
+		if err != nil {
+			return nil, err
+		}
+		src.SetMaxLine(env.MaxRecordBytes)
+		return src, nil
 	case "nexmark":
 		return OpenNexmarkAt(options, at.Offset)
 	case "stdin":

@@ -28,9 +28,11 @@ const (
 	// MaxBatchBytes caps the bytes of lines in one batch, so that batches of
 	// long records do not grow without bound.
 	MaxBatchBytes = 1 << 20
-	// MaxLineBytes is the longest record a source accepts (counting the bytes
-	// before "\n", a "\r" included); a longer line is an error naming it
-	// rather than an unbounded buffer.
+	// MaxLineBytes is the longest record a source accepts by default
+	// (counting the bytes before "\n", a "\r" included; SetMaxLine changes
+	// it). A longer record is skipped and reported in LineBatch.Oversized,
+	// so that the buffer stays bounded and one bad record neither stops the
+	// job nor, with a state dir, stops every restart.
 	MaxLineBytes = 64 << 20
 
 	defaultBufferSize = 1 << 20
@@ -59,11 +61,25 @@ type ReaderSource struct {
 	base   int64 // input offset of bufs[cur][0]
 	lineNo int64 // lines consumed so far, blank ones included
 
+	// quotedNewlines (CSV, csvrecords.go): a newline inside a quoted field
+	// does not end a record (RFC 4180); csv is the record's scan state after
+	// bufs[cur][start:scanned], quotedLines the newlines in it.
+	quotedNewlines bool
+	csv            csvState
+	quotedLines    int64
+
 	eof       bool
-	shortRead bool // the last Read filled less than it was offered
+	shortRead bool       // the last Read filled less than it was offered
+	skip      *Oversized // the over-long record being skipped, if any
 	err       error
 
 	bufSize, maxLine int
+
+	// With windows set, the first and the last checkWindow bytes of the
+	// input before Offset are kept (bytes up to bufs[cur][captured] are in
+	// them): a file source's identity in its checkpoint (identity.go).
+	windows  *checkWindows
+	captured int
 }
 
 // NewReaderSource reads records from r (stdin, a pipe, a test's reader).
@@ -84,6 +100,14 @@ func (s *ReaderSource) Offset() int64 { return s.base + int64(s.start) }
 // pass back as startLine together with Offset when resuming.
 func (s *ReaderSource) LinesRead() int64 { return s.lineNo }
 
+// SetMaxLine sets the longest record accepted (n > 0); call it before the
+// first Next.
+func (s *ReaderSource) SetMaxLine(n int) {
+	if n > 0 {
+		s.maxLine = n
+	}
+}
+
 // Close does nothing: the reader belongs to the caller (stdin is not closed).
 func (s *ReaderSource) Close() error { return nil }
 
@@ -97,6 +121,15 @@ func (s *ReaderSource) Next(b *LineBatch, maxLines int) (more bool, err error) {
 		maxLines = 1
 	}
 	more, err = s.fill(b, maxLines)
+	if n := len(b.Lines); n > 0 {
+		// every line of a batch is in the current buffer (makeRoom moves
+		// only while the batch is empty)
+		first, last := b.Offsets[0]-s.base, b.Offsets[n-1]-s.base+int64(len(b.Lines[n-1]))
+		b.Text = s.bufs[s.cur][first:last:last]
+	}
+	if s.windows != nil {
+		s.capture()
+	}
 	s.held = -1
 	if b.Len() > 0 {
 		s.held = s.cur
@@ -114,12 +147,33 @@ func (s *ReaderSource) fill(b *LineBatch, maxLines int) (more bool, err error) {
 		buf := s.bufs[s.cur]
 		if i := bytes.IndexByte(buf[s.scanned:s.end], '\n'); i >= 0 {
 			nl := s.scanned + i
+			if s.quotedNewlines && s.csvAdvance(buf[s.scanned:nl], s.base+int64(s.scanned)) == csvQuoted {
+				s.scanned = nl + 1 // a newline inside a quoted field: the record goes on
+				s.quotedLines++
+				continue
+			}
+			if s.skip != nil {
+				s.endSkip(b, nl, nl+1)
+				continue
+			}
 			batchBytes += s.consumeLine(b, nl, nl+1)
 			continue
 		}
+		if s.quotedNewlines {
+			s.csvAdvance(buf[s.scanned:s.end], s.base+int64(s.scanned))
+		}
 		s.scanned = s.end
+		if s.skip == nil && s.end-s.start > s.maxLine {
+			s.beginSkip()
+		}
+		if s.skip != nil {
+			// no newline yet: the record goes on; drop what it has so far
+			s.skipTo(s.end)
+		}
 		if s.eof {
-			if s.start < s.end {
+			if s.skip != nil {
+				s.endSkip(b, s.end, s.end)
+			} else if s.start < s.end {
 				s.consumeLine(b, s.end, s.end)
 			}
 			return false, nil
@@ -134,9 +188,7 @@ func (s *ReaderSource) fill(b *LineBatch, maxLines int) (more bool, err error) {
 			if b.Len() > 0 {
 				break // making room would move bytes this batch points to
 			}
-			if err := s.makeRoom(); err != nil {
-				return false, err
-			}
+			s.makeRoom()
 			buf = s.bufs[s.cur]
 		}
 		n, err := s.r.Read(buf[s.end:])
@@ -164,6 +216,17 @@ func (s *ReaderSource) consumeLine(b *LineBatch, stop, next int) int {
 	begin := s.start
 	s.start, s.scanned = next, next
 	s.lineNo++
+	lineNo := s.lineNo // the record's first line
+	s.lineNo += s.quotedLines
+	s.csv, s.quotedLines = csvFieldStart, 0
+	if begin == 0 && s.base == 0 && bytes.HasPrefix(buf[:stop], utf8BOM) {
+		begin = len(utf8BOM) // a byte-order mark opens the input, not its first record
+	}
+	if stop-begin > s.maxLine {
+		b.Oversized = append(b.Oversized, Oversized{Line: lineNo, Offset: s.base + int64(begin), Length: int64(stop - begin),
+			Prefix: bytes.Clone(buf[begin : begin+min(OversizedPrefix, stop-begin)])})
+		return 0
+	}
 	if stop > begin && buf[stop-1] == '\r' {
 		stop--
 	}
@@ -174,18 +237,49 @@ func (s *ReaderSource) consumeLine(b *LineBatch, stop, next int) int {
 	// the next one.
 	b.Lines = append(b.Lines, buf[begin:stop:stop])
 	b.Offsets = append(b.Offsets, s.base+int64(begin))
-	b.LineNos = append(b.LineNos, s.lineNo)
+	b.LineNos = append(b.LineNos, lineNo)
 	return stop - begin
+}
+
+// beginSkip starts skipping the record at start, longer than maxLine.
+func (s *ReaderSource) beginSkip() {
+	s.skip = &Oversized{Offset: s.base + int64(s.start)}
+}
+
+var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+
+// skipTo drops the skipped record's bytes up to stop, keeping its prefix.
+func (s *ReaderSource) skipTo(stop int) {
+	k := s.skip
+	if n := min(OversizedPrefix-len(k.Prefix), stop-s.start); n > 0 {
+		k.Prefix = append(k.Prefix, s.bufs[s.cur][s.start:s.start+n]...)
+	}
+	k.Length += int64(stop - s.start)
+	s.start = stop
+}
+
+// endSkip ends the skipped record at stop (its text) and moves on to next,
+// reporting it in b.
+func (s *ReaderSource) endSkip(b *LineBatch, stop, next int) {
+	s.skipTo(stop)
+	s.start, s.scanned = next, next
+	s.lineNo++
+	s.skip.Line = s.lineNo
+	s.lineNo += s.quotedLines
+	s.csv, s.quotedLines = csvFieldStart, 0
+	b.Oversized = append(b.Oversized, *s.skip)
+	s.skip = nil
 }
 
 // makeRoom moves the unconsumed tail of a full buffer (a partial line) to the
 // front of a buffer that holds no lines of the batch returned last, growing
 // it when the line fills most of it. It is called only while the batch being
 // filled is empty, so no line of that batch is moved.
-func (s *ReaderSource) makeRoom() error {
-	pending := s.end - s.start
-	if pending > s.maxLine {
-		return fmt.Errorf("read %s: line %d is longer than %d bytes", s.name, s.lineNo+1, s.maxLine)
+func (s *ReaderSource) makeRoom() {
+	pending := s.end - s.start // at most maxLine: a longer record is skipped
+	if s.windows != nil {
+		s.capture()
+		s.captured = 0 // start moves to 0 below
 	}
 	dst := s.cur
 	if s.held == s.cur {
@@ -196,8 +290,8 @@ func (s *ReaderSource) makeRoom() error {
 		size *= 2
 	}
 	// A buffer of maxLine+1 bytes holds the longest accepted line and its
-	// newline; the next makeRoom reports anything longer.
-	size = min(size, s.maxLine+1)
+	// newline; fill skips anything longer.
+	size = min(size, max(s.maxLine+1, s.bufSize))
 	if len(s.bufs[dst]) < size {
 		grown := make([]byte, size)
 		copy(grown, s.bufs[s.cur][s.start:s.end])
@@ -209,14 +303,15 @@ func (s *ReaderSource) makeRoom() error {
 	s.scanned -= s.start
 	s.start, s.end = 0, pending
 	s.cur = dst
-	return nil
 }
 
 // FileSource is a ReaderSource over a file, able to start at an offset (to
-// resume from a checkpoint).
+// resume from a checkpoint). It checks the file at its end (identity.go):
+// one that shrank or was replaced under it is an error, not an early end.
 type FileSource struct {
 	*ReaderSource
-	f *os.File
+	f  *os.File
+	id fileID
 }
 
 // OpenFile opens path for reading from startOffset, a line boundary such as
@@ -224,19 +319,27 @@ type FileSource struct {
 // (LinesRead at that point; 0 from the start of the file), so that line
 // numbers stay true after a resume.
 func OpenFile(path string, startOffset, startLine int64) (*FileSource, error) {
+	return openFileAt(path, Position{Offset: startOffset, Line: startLine})
+}
+
+func openFileAt(path string, at Position) (*FileSource, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	if startOffset != 0 {
-		if err := seekTo(f, path, startOffset); err != nil {
-			f.Close()
-			return nil, err
-		}
+	id, windows, err := checkResume(f, path, at)
+	if err == nil && at.Offset != 0 {
+		err = seekTo(f, path, at.Offset)
 	}
-	s := NewReaderSource(f, path)
-	s.base, s.lineNo = startOffset, startLine
-	return &FileSource{ReaderSource: s, f: f}, nil
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	fr := &fileReader{f: f, path: path, id: id, pos: at.Offset}
+	s := NewReaderSource(fr, path)
+	s.base, s.lineNo = at.Offset, at.Line
+	s.windows = windows
+	return &FileSource{ReaderSource: s, f: f, id: id}, nil
 }
 
 func seekTo(f *os.File, path string, offset int64) error {

@@ -43,11 +43,18 @@ func splitLines(data string, startOffset, startLine int64) []record {
 // in turn, and checks that the batch returned before stays intact while the
 // next one is filled.
 func drain(t testing.TB, src Source, maxLines int) ([]record, error) {
+	recs, _, err := drainAll(t, src, maxLines)
+	return recs, err
+}
+
+// drainAll is drain that also returns the over-long records reported.
+func drainAll(t testing.TB, src Source, maxLines int) ([]record, []Oversized, error) {
 	t.Helper()
 	var batches [2]LineBatch
 	var prev *LineBatch
 	var prevCopy []record
 	var out []record
+	var over []Oversized
 	for i := 0; ; i++ {
 		b := &batches[i%2]
 		more, err := src.Next(b, maxLines)
@@ -59,10 +66,17 @@ func drain(t testing.TB, src Source, maxLines int) ([]record, error) {
 		if b.Len() > maxLines {
 			t.Fatalf("batch of %d lines, max %d", b.Len(), maxLines)
 		}
+		if n := len(b.Lines); n > 0 {
+			last := b.Lines[n-1]
+			if int64(len(b.Text)) != b.Offsets[n-1]-b.Offsets[0]+int64(len(last)) || !bytes.HasPrefix(b.Text, b.Lines[0]) || !bytes.HasSuffix(b.Text, last) {
+				t.Fatalf("batch %d: Text %q does not span its lines %q", i, b.Text, b.Lines)
+			}
+		}
 		recs := batchRecords(b)
 		out = append(out, recs...)
+		over = append(over, b.Oversized...)
 		if err != nil || !more {
-			return out, err
+			return out, over, err
 		}
 		prev, prevCopy = b, recs
 		if i > 1e6 {
@@ -127,20 +141,24 @@ func TestReaderSourceMatchesSplit(t *testing.T) {
 	}
 }
 
+// A record longer than the limit is skipped and reported, with its line,
+// offset, length and first bytes; the lines after it are read on.
 func TestLineTooLong(t *testing.T) {
-	data := "short\nalso short\n" + strings.Repeat("x", 100) + "\nafter\n"
-	src := newReaderSource(strings.NewReader(data), "in.jsonl", 4, 64)
-	got, err := drain(t, src, 10)
-	if err == nil || !strings.Contains(err.Error(), "in.jsonl: line 3 is longer than 64 bytes") {
-		t.Fatalf("err = %v, want one naming line 3", err)
-	}
-	if len(got) != 2 {
-		t.Errorf("got %d records before the error, want 2", len(got))
-	}
-	// The error sticks.
-	var b LineBatch
-	if more, err2 := src.Next(&b, 10); more || err2 == nil {
-		t.Errorf("Next after error = %v, %v", more, err2)
+	long := strings.Repeat("x", 100)
+	data := "short\nalso short\n" + long + "\nafter\n" + long
+	for _, bufSize := range []int{4, 64, 1024} {
+		src := newReaderSource(strings.NewReader(data), "in.jsonl", bufSize, 64)
+		got, over, err := drainAll(t, src, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := splitLines(data, 0, 0); !reflect.DeepEqual(got, []record{want[0], want[1], want[3]}) {
+			t.Errorf("buf %d: got %+v", bufSize, got)
+		}
+		wantOver := []Oversized{{Line: 3, Offset: 17, Length: 100, Prefix: []byte(long)}, {Line: 5, Offset: 124, Length: 100, Prefix: []byte(long)}}
+		if !reflect.DeepEqual(over, wantOver) {
+			t.Errorf("buf %d: oversized %+v, want %+v", bufSize, over, wantOver)
+		}
 	}
 }
 
@@ -355,31 +373,40 @@ func FuzzReaderSource(f *testing.F) {
 		f.Add([]byte(in.data), uint8(3), uint8(2))
 	}
 	f.Add([]byte("\r\n\r\r\n\n"), uint8(1), uint8(1))
+	f.Add([]byte("\uFEFFa\n\uFEFF\n"), uint8(2), uint8(1))
 	f.Fuzz(func(t *testing.T, data []byte, bufSize, maxLines uint8) {
 		const maxLine = 40
 		src := newReaderSource(iotest.HalfReader(bytes.NewReader(data)), "fuzz", int(bufSize%16)+1, maxLine)
-		got, err := drain(t, src, int(maxLines%8)+1)
-		want := splitLines(string(data), 0, 0)
-		tooLong := false
-		for _, part := range strings.Split(string(data), "\n") {
-			if len(part) > maxLine {
-				tooLong = true
-			}
-		}
-		if tooLong != (err != nil) {
-			t.Fatalf("line longer than %d: %v, error: %v", maxLine, tooLong, err)
-		}
+		got, over, err := drainAll(t, src, int(maxLines%8)+1)
 		if err != nil {
-			if !strings.Contains(err.Error(), "is longer than") {
-				t.Fatalf("unexpected error %v", err)
+			t.Fatal(err)
+		}
+		// the obvious definition, with records longer than maxLine set aside
+		var want []record
+		var wantOver []Oversized
+		off, lineNo := int64(0), int64(0)
+		for rest := string(data); len(rest) > 0; {
+			line, after, found := strings.Cut(rest, "\n")
+			lineNo++
+			if off == 0 && strings.HasPrefix(line, "\uFEFF") {
+				line, off = line[3:], 3 // a byte-order mark opens the input
 			}
-			if len(got) > len(want) || (len(got) > 0 && !reflect.DeepEqual(got, want[:len(got)])) {
-				t.Fatalf("before the error got %+v, want a prefix of %+v", got, want)
+			if len(line) > maxLine {
+				wantOver = append(wantOver, Oversized{Line: lineNo, Offset: off, Length: int64(len(line)), Prefix: []byte(line[:min(len(line), OversizedPrefix)])})
+			} else if text := strings.TrimSuffix(line, "\r"); text != "" {
+				want = append(want, record{text, off, lineNo})
 			}
-			return
+			off += int64(len(line))
+			if found {
+				off++
+			}
+			rest = after
 		}
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("got %+v\nwant %+v", got, want)
+		}
+		if len(over) != len(wantOver) || (len(over) > 0 && !reflect.DeepEqual(over, wantOver)) {
+			t.Fatalf("oversized %+v\nwant %+v", over, wantOver)
 		}
 	})
 }

@@ -24,7 +24,9 @@ import (
 //
 // Each log record is one batch: a uvarint line count, then per line its
 // line number and offset (uvarints), its length (uvarint) and bytes; then
-// the input offset and line count after the batch (uvarints).
+// the input offset and line count after the batch (uvarints); then, only if
+// the batch has over-long records, their count and per record its line
+// number, offset, length, prefix length and prefix.
 type WALSource struct {
 	log    *wal.WAL
 	replay *wal.Reader // records after the checkpoint; nil once replayed
@@ -33,6 +35,8 @@ type WALSource struct {
 
 	pos   Position // after the last batch returned
 	acked Position // the input the log holds, up to its end
+	// recovery is what opening the log found, a torn tail cut included
+	recovery wal.Recovery
 
 	// Replayed lines point into these, alternately, so that the lines of
 	// the batch returned last stay valid while the next is filled.
@@ -45,11 +49,11 @@ type WALSource struct {
 // in messages, and positions it at from: the Position a checkpoint recorded,
 // or the zero Position to replay the whole log (no checkpoint yet).
 func OpenWALSource(dir string, in io.Reader, name string, from Position, opts wal.Options) (*WALSource, error) {
-	log, _, err := wal.Open(dir, opts)
+	log, rec, err := wal.Open(dir, opts)
 	if err != nil {
 		return nil, err
 	}
-	s := &WALSource{log: log, name: name, pos: from}
+	s := &WALSource{log: log, name: name, pos: from, recovery: rec}
 	start, err := parseWALPosition(from.WAL)
 	if err == nil {
 		s.acked, err = s.scanEnd(start)
@@ -106,6 +110,17 @@ func (s *WALSource) scanEnd(start wal.Position) (Position, error) {
 // producer resumes sending from Acked().Offset.
 func (s *WALSource) Acked() Position { return s.acked }
 
+// SetQuotedNewlines makes the input's records CSV records (see
+// ReaderSource.SetQuotedNewlines).
+func (s *WALSource) SetQuotedNewlines() { s.in.SetQuotedNewlines() }
+
+// SetMaxLine sets the longest record read from the input (n > 0).
+func (s *WALSource) SetMaxLine(n int) { s.in.SetMaxLine(n) }
+
+// Recovery is what opening the log found: a torn tail (a batch whose append
+// a crash interrupted, never acknowledged) was cut if Recovery().Torn.
+func (s *WALSource) Recovery() wal.Recovery { return s.recovery }
+
 // Position implements Positioned.
 func (s *WALSource) Position() Position { return s.pos }
 
@@ -151,7 +166,12 @@ func (s *WALSource) RemoveBefore(p Position) error {
 	if err != nil || p.WAL == "" {
 		return err
 	}
-	return s.log.RemoveBefore(wp)
+	if err := s.log.RemoveBefore(wp); !errors.Is(err, wal.ErrClosed) {
+		return err
+	}
+	// The source ended and closed its log before the job's last checkpoint:
+	// the segments go at the next start's second checkpoint.
+	return nil
 }
 
 // Close closes the log; the input belongs to the caller.
@@ -171,7 +191,18 @@ func encodeBatch(buf []byte, b *LineBatch, endOffset, endLine int64) []byte {
 		buf = append(buf, line...)
 	}
 	buf = binary.AppendUvarint(buf, uint64(endOffset))
-	return binary.AppendUvarint(buf, uint64(endLine))
+	buf = binary.AppendUvarint(buf, uint64(endLine))
+	if len(b.Oversized) > 0 {
+		buf = binary.AppendUvarint(buf, uint64(len(b.Oversized)))
+		for _, o := range b.Oversized {
+			buf = binary.AppendUvarint(buf, uint64(o.Line))
+			buf = binary.AppendUvarint(buf, uint64(o.Offset))
+			buf = binary.AppendUvarint(buf, uint64(o.Length))
+			buf = binary.AppendUvarint(buf, uint64(len(o.Prefix)))
+			buf = append(buf, o.Prefix...)
+		}
+	}
+	return buf
 }
 
 // errBadRecord is a log record that does not decode as a batch.
@@ -209,6 +240,18 @@ func decodeBatch(data []byte, b *LineBatch) (Position, error) {
 		d.data = d.data[size:]
 	}
 	end := Position{Offset: d.next(), Line: d.next()}
+	if d.err == nil && len(d.data) > 0 {
+		for n := d.next(); n > 0 && d.err == nil; n-- {
+			o := Oversized{Line: d.next(), Offset: d.next(), Length: d.next()}
+			size := d.next()
+			if d.err != nil || size > int64(len(d.data)) {
+				return Position{}, errBadRecord
+			}
+			o.Prefix = d.data[:size:size]
+			d.data = d.data[size:]
+			b.Oversized = append(b.Oversized, o)
+		}
+	}
 	if d.err != nil || len(d.data) != 0 {
 		return Position{}, errBadRecord
 	}

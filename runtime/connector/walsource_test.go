@@ -105,6 +105,8 @@ func FuzzDecodeBatch(f *testing.F) {
 	b.Offsets = []int64{0, 2}
 	b.LineNos = []int64{1, 2}
 	f.Add(encodeBatch(nil, &b, 10, 3))
+	b.Oversized = []Oversized{{Line: 3, Offset: 10, Length: 5000, Prefix: []byte("long")}}
+	f.Add(encodeBatch(nil, &b, 5011, 4))
 	f.Add([]byte{})
 	f.Add([]byte{0xff, 0xff, 0xff})
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -115,7 +117,7 @@ func FuzzDecodeBatch(f *testing.F) {
 		}
 		again := encodeBatch(nil, &got, end.Offset, end.Line)
 		var round LineBatch
-		if _, err := decodeBatch(again, &round); err != nil || len(round.Lines) != len(got.Lines) {
+		if _, err := decodeBatch(again, &round); err != nil || len(round.Lines) != len(got.Lines) || len(round.Oversized) != len(got.Oversized) {
 			t.Fatalf("re-encoded batch does not decode: %v", err)
 		}
 	})

@@ -9,6 +9,7 @@ import (
 
 	"github.com/laminar-sql/laminar/runtime/checkpoint"
 	"github.com/laminar-sql/laminar/runtime/connector"
+	"github.com/laminar-sql/laminar/runtime/errcode"
 	"github.com/laminar-sql/laminar/runtime/wal"
 )
 
@@ -45,6 +46,10 @@ type durable struct {
 	console  *console
 	delay    time.Duration
 	reset    bool
+	// completed: the newest checkpoint holds the end of every source, so
+	// the run has nothing to do (completed.go); cp's units' data were not
+	// read.
+	completed bool
 
 	// sinks take part in the two-phase commit: the job's sinks that
 	// support it, then the record logs.
@@ -52,7 +57,15 @@ type durable struct {
 	walSource []*connector.WALSource // indexed like Spec.Sources; nil if not via a WAL
 	prevPos   []connector.Position   // source positions of the previous checkpoint
 	buf       []byte                 // reused for every unit's encoded state
+	unlock    func()                 // releases the state dir's lock
+	walCut    []walCut               // torn WAL tails cut at start, for the summary
 	pauses    []time.Duration        // how long each checkpoint of this run stopped processing
+}
+
+// walCut is what recovery cut off the torn tail of source src's WAL.
+type walCut struct {
+	src            int
+	records, bytes int64
 }
 
 type epochSink struct {
@@ -72,13 +85,20 @@ func openDurable(spec Spec, opts Options, con *console) (*durable, error) {
 		}
 		d.delay = delay
 	}
+	unlock, err := lockStateDir(d.dir)
+	if err != nil {
+		return nil, err
+	}
+	d.unlock = unlock
 	store, err := checkpoint.Open(filepath.Join(d.dir, "checkpoints"), checkpoint.Options{FS: opts.CheckpointFS})
 	if err != nil {
+		d.close()
 		return nil, fmt.Errorf("state dir: %w", err)
 	}
 	d.store = store
-	cp, skipped, err := store.Latest()
+	cp, skipped, err := store.LatestSkippingUnits(func(s []checkpoint.SourcePos) bool { return completedBy(spec, s) })
 	if err != nil {
+		d.close()
 		return nil, fmt.Errorf("state dir: %w", err)
 	}
 	using := "starting from scratch"
@@ -89,8 +109,17 @@ func openDurable(spec Spec, opts Options, con *console) (*durable, error) {
 		con.logf("%s; %s", s, using)
 	}
 	d.cp = cp
+	d.completed = cp != nil && cp.UnitsSkipped
 	d.next = store.LastEpoch() + 1
 	return d, nil
+}
+
+// close releases the state dir's lock; the job's files are closed first.
+func (d *durable) close() {
+	if d.unlock != nil {
+		d.unlock()
+		d.unlock = nil
+	}
 }
 
 // sourcePos is where source `name` resumes, and whether it had ended.
@@ -98,7 +127,7 @@ func (d *durable) sourcePos(name string) (connector.Position, bool) {
 	if d.cp != nil {
 		for _, s := range d.cp.Sources {
 			if s.Name == name {
-				return connector.Position{Offset: s.Offset, Line: s.Line, WAL: s.WAL}, s.Done
+				return connector.Position{Offset: s.Offset, Line: s.Line, WAL: s.WAL, Check: connector.ParseInputCheck(s.Check)}, s.Done
 			}
 		}
 	}
@@ -124,12 +153,21 @@ func (d *durable) openSource(env connector.Env, i int, s SourceSpec) (connector.
 			return nil, pos, err
 		}
 		d.walSource[i] = ws
+		ws.SetMaxLine(env.MaxRecordBytes)
+		if rec := ws.Recovery(); rec.Torn {
+			d.walCut = append(d.walCut, walCut{src: i, records: int64(rec.DroppedRecords), bytes: rec.DroppedBytes})
+			d.console.logf("source %s: the write-ahead log %s ended in a torn tail (an append a crash interrupted): cut at %v, %d partial record(s) and %d bytes discarded; that input was not acknowledged",
+				s.Name, dir, rec.TornAt, rec.DroppedRecords, rec.DroppedBytes)
+		}
 		acked := ws.Acked()
 		d.console.logf("source %s: stdin goes through the write-ahead log %s, which holds the input up to byte %d (line %d): send the rest from there",
 			s.Name, dir, acked.Offset, acked.Line)
 		return ws, pos, nil
 	}
 	src, err := connector.OpenSourceAt(env, s.Connector, s.Options, pos)
+	if errcode.Of(err) == errcode.InputChanged {
+		err = fmt.Errorf("%w\nthe checkpoint in %s cannot resume on it: restore the input it read, or start over by deleting the state dir %s (and the outputs)", err, d.store.Dir(), d.dir)
+	}
 	return src, pos, err
 }
 
@@ -233,7 +271,7 @@ func (d *durable) take(pipeline Pipeline, spec Spec, positions []connector.Posit
 	cp := &checkpoint.Checkpoint{Epoch: epoch, Pipeline: spec.Name}
 	for i, s := range spec.Sources {
 		p := positions[i]
-		cp.Sources = append(cp.Sources, checkpoint.SourcePos{Name: s.Name, Offset: p.Offset, Line: p.Line, WAL: p.WAL, Done: done[i]})
+		cp.Sources = append(cp.Sources, checkpoint.SourcePos{Name: s.Name, Offset: p.Offset, Line: p.Line, WAL: p.WAL, Done: done[i], Check: p.Check.String()})
 	}
 	// A failure from here on stops the job without Abort: the store may or
 	// may not have made the checkpoint visible, and only Recover, seeing

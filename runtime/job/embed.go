@@ -129,6 +129,7 @@ func (e *Embedded) Read(ctx context.Context, src int, spec SourceSpec, mu *sync.
 		return fmt.Errorf("source %s: %w", spec.Name, err)
 	}
 	defer s.Close()
+	configureSource(s, spec)
 	var b connector.LineBatch
 	for ctx.Err() == nil {
 		more, err := s.Next(&b, DefaultBatchSize)
@@ -136,6 +137,9 @@ func (e *Embedded) Read(ctx context.Context, src int, spec SourceSpec, mu *sync.
 			return fmt.Errorf("source %s: %w", spec.Name, err)
 		}
 		mu.Lock()
+		for _, o := range b.Oversized { // skipped by the source: malformed records
+			e.ctx.onMalformed(src, o.Line, o.Offset, o.Prefix, fmt.Errorf("record of %d bytes is longer than the limit of %d bytes; the record given is its start", o.Length, connector.MaxLineBytes))
+		}
 		perr := process(&b, !more)
 		mu.Unlock()
 		if perr != nil {

@@ -11,6 +11,8 @@ import (
 	"runtime/pprof"
 	"strings"
 	"syscall"
+
+	"github.com/laminar-sql/laminar/runtime/connector"
 )
 
 // Exit codes of a job binary.
@@ -75,6 +77,7 @@ func parseFlags(spec Spec, args []string, stderr io.Writer, stderrIsTerminal boo
 	fs.StringVar(&opts.DeadLetterPath, "dead-letter", spec.Name+".dead.jsonl", "`FILE` for malformed records as JSON lines (\"-\" = stderr)")
 	fs.StringVar(&opts.LatePath, "late", spec.Name+".late.jsonl", "`FILE` for late records as JSON lines (\"-\" = stderr)")
 	fs.IntVar(&opts.BatchSize, "batch-size", DefaultBatchSize, "most input lines per batch")
+	fs.IntVar(&opts.MaxRecordBytes, "max-record-bytes", connector.MaxLineBytes, "longest input record in `BYTES`; a longer one goes to the dead-letter file, truncated, and the job goes on")
 	progress := fs.String("progress", "auto", "progress line on stderr: auto (when stderr is a terminal), always or never")
 	fs.BoolVar(&opts.Quiet, "quiet", false, "no summary line at the end")
 	fs.StringVar(&opts.SummaryJSON, "summary-json", "", "write the final counters as JSON to `FILE`")
@@ -98,6 +101,9 @@ func parseFlags(spec Spec, args []string, stderr io.Writer, stderrIsTerminal boo
 	}
 	if opts.CheckpointInterval <= 0 {
 		return fail("invalid value %v for flag -checkpoint-interval: want a positive duration", opts.CheckpointInterval)
+	}
+	if opts.MaxRecordBytes < 1 {
+		return fail("invalid value %d for flag -max-record-bytes: want at least 1", opts.MaxRecordBytes)
 	}
 	if opts.BatchSize < 1 {
 		return fail("invalid value %d for flag -batch-size: want at least 1", opts.BatchSize)

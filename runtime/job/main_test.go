@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"github.com/laminar-sql/laminar/runtime/connector"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -22,6 +23,7 @@ func TestParseFlags(t *testing.T) {
 		DeadLetterPath: "vwap.dead.jsonl",
 		LatePath:       "vwap.late.jsonl",
 		BatchSize:      DefaultBatchSize,
+		MaxRecordBytes: connector.MaxLineBytes,
 
 		CheckpointInterval: DefaultCheckpointInterval,
 	}

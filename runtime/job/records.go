@@ -21,6 +21,10 @@ type deadLetterRecord struct {
 	Offset int64  `json:"offset"`
 	Error  string `json:"error"`
 	Record string `json:"record"`
+	// Length and Truncated are set for a record longer than the limit:
+	// Record holds only its first bytes.
+	Length    int64 `json:"length,omitempty"`
+	Truncated bool  `json:"truncated,omitempty"`
 }
 
 // lateRecord is one line of the late-data file.

@@ -33,6 +33,10 @@ type Options struct {
 	// BatchSize is the most lines handed to the pipeline at once; 0 means
 	// DefaultBatchSize.
 	BatchSize int
+	// MaxRecordBytes is the longest record a file or stdin source accepts;
+	// longer ones go to the dead-letter output, truncated. 0 means
+	// connector.MaxLineBytes.
+	MaxRecordBytes int
 	// Progress prints a progress line on stderr every ProgressInterval
 	// (0 means a second).
 	Progress         bool
@@ -79,6 +83,9 @@ func (o Options) withDefaults(spec Spec) Options {
 	if o.BatchSize <= 0 {
 		o.BatchSize = DefaultBatchSize
 	}
+	if o.MaxRecordBytes <= 0 {
+		o.MaxRecordBytes = connector.MaxLineBytes
+	}
 	if o.CheckpointInterval <= 0 {
 		o.CheckpointInterval = DefaultCheckpointInterval
 	}
@@ -103,6 +110,13 @@ type SourceSummary struct {
 	RowsIn    int64  `json:"rows_in"` // records read, malformed and late ones included
 	Malformed int64  `json:"malformed"`
 	Late      int64  `json:"late"`
+	// InvalidText counts records with invalid UTF-8 (or, in JSON, an
+	// escaped lone surrogate): kept, with U+FFFD for what does not decode.
+	InvalidText int64 `json:"invalid_utf8,omitempty"`
+	// What recovery cut off the torn tail of the source's write-ahead log
+	// (an append a crash interrupted; that input was never acknowledged).
+	WALTornRecords int64 `json:"wal_torn_records,omitempty"`
+	WALTornBytes   int64 `json:"wal_torn_bytes,omitempty"`
 }
 
 // SinkSummary holds the counters of one sink.
@@ -117,6 +131,9 @@ type Summary struct {
 	Sinks       []SinkSummary   // indexed like Spec.Sinks
 	Elapsed     time.Duration
 	Interrupted bool // the context was canceled before the input ended
+	// AlreadyCompleted: the state dir held a job that had completed, so
+	// this run did nothing.
+	AlreadyCompleted bool
 	// EmitDelay is the time from the watermark closing a window to the
 	// window's rows being handed to the sinks, over the windows closed.
 	WindowsClosed int64
@@ -163,6 +180,9 @@ func (s Summary) Late() (n int64) {
 // String is the summary line (without the "laminar: " prefix):
 // "done in 1.23s: 10000 rows in (trades 10000), 120 rows out (vwap_out 120), 3 late, 2 malformed".
 func (s Summary) String() string {
+	if s.AlreadyCompleted {
+		return "already completed: nothing to do"
+	}
 	var b strings.Builder
 	if s.Interrupted {
 		fmt.Fprintf(&b, "interrupted after %.2fs: ", s.Elapsed.Seconds())
@@ -186,6 +206,14 @@ func (s Summary) String() string {
 		b.WriteString(")")
 	}
 	fmt.Fprintf(&b, ", %d late, %d malformed", s.Late(), s.Malformed())
+	for _, src := range s.Sources {
+		if src.InvalidText > 0 {
+			fmt.Fprintf(&b, ", source %s: %d records with invalid UTF-8 (replaced by U+FFFD)", src.Name, src.InvalidText)
+		}
+		if src.WALTornBytes > 0 {
+			fmt.Fprintf(&b, ", source %s: torn write-ahead log tail cut (%d partial records, %d bytes)", src.Name, src.WALTornRecords, src.WALTornBytes)
+		}
+	}
 	return b.String()
 }
 
@@ -219,7 +247,7 @@ func Run(ctx context.Context, spec Spec, factory Factory, opts Options) (Summary
 		r.jobCtx.sources = append(r.jobCtx.sources, SourceSummary{Name: src.Name})
 	}
 
-	env := connector.Env{BaseDir: opts.BaseDir, Stdin: opts.Stdin, Stdout: opts.Stdout}
+	env := connector.Env{BaseDir: opts.BaseDir, Stdin: opts.Stdin, Stdout: opts.Stdout, MaxRecordBytes: opts.MaxRecordBytes}
 	err := r.start(env, factory)
 	if err == nil {
 		err = r.loop(ctx)
@@ -270,6 +298,9 @@ type runner struct {
 // from the newest checkpoint.
 func (r *runner) start(env connector.Env, factory Factory) error {
 	began := time.Now()
+	if err := checkPaths(r.spec, r.opts, env); err != nil {
+		return err
+	}
 	if r.opts.StateDir != "" {
 		d, err := openDurable(r.spec, r.opts, r.console)
 		if err != nil {
@@ -291,6 +322,9 @@ func (r *runner) start(env connector.Env, factory Factory) error {
 		if err != nil {
 			return fmt.Errorf("source %s: %w", s.Name, err)
 		}
+		if src != nil {
+			configureSource(src, s)
+		}
 		r.sources = append(r.sources, src)
 	}
 	for _, s := range r.spec.Sinks {
@@ -298,6 +332,8 @@ func (r *runner) start(env connector.Env, factory Factory) error {
 	}
 	r.pipeline = factory(r.jobCtx)
 	st, stateful := r.pipeline.(Stateful)
+	// a completed job is checked too: an edit (a new view) is not "nothing to do"
+	completed := r.durable != nil && r.durable.completed
 	if r.durable != nil && stateful {
 		if err := r.durable.checkUnits(st.StateUnits()); err != nil {
 			return err
@@ -317,6 +353,10 @@ func (r *runner) start(env connector.Env, factory Factory) error {
 		if err := l.makeDurable(r.durable); err != nil {
 			return err
 		}
+	}
+	if completed {
+		r.reportCompleted(env)
+		return nil
 	}
 	if stateful {
 		if err := r.durable.loadState(st); err != nil {
@@ -384,6 +424,7 @@ type batchMsg struct {
 	src   int
 	batch *connector.LineBatch
 	pos   connector.Position // the source's position after the batch
+	bad   int64              // records with invalid UTF-8 (text.go)
 	more  bool
 	err   error
 }
@@ -410,7 +451,8 @@ func (r *runner) loop(ctx context.Context) error {
 		free[i] = make(chan *connector.LineBatch, 2)
 		free[i] <- new(connector.LineBatch)
 		free[i] <- new(connector.LineBatch)
-		readers.Go(func() { readSource(readCtx, i, src, r.opts.BatchSize, free[i], msgs) })
+		isJSON := r.spec.Sources[i].Format != "csv"
+		readers.Go(func() { readSource(readCtx, i, src, r.opts.BatchSize, isJSON, free[i], msgs) })
 	}
 	r.sources = nil // the readers close them
 
@@ -476,7 +518,7 @@ func (r *runner) loop(ctx context.Context) error {
 // checkpoint takes a checkpoint of what was processed so far, if the job
 // has a state dir; it is called between batches only.
 func (r *runner) checkpoint(final bool) error {
-	if r.durable == nil {
+	if r.durable == nil || r.durable.completed {
 		return nil
 	}
 	return r.durable.take(r.pipeline, r.spec, r.positions, r.done, final && !r.opts.Quiet)
@@ -484,7 +526,7 @@ func (r *runner) checkpoint(final bool) error {
 
 // readSource fills src's free batches and sends them to the main loop until
 // the source ends, fails, or ctx is canceled; then it closes the source.
-func readSource(ctx context.Context, src int, s connector.Source, batchSize int,
+func readSource(ctx context.Context, src int, s connector.Source, batchSize int, isJSON bool,
 	free <-chan *connector.LineBatch, out chan<- batchMsg) {
 	// A read-only source has nothing to lose on Close; its errors are moot.
 	defer s.Close()
@@ -501,7 +543,7 @@ func readSource(ctx context.Context, src int, s connector.Source, batchSize int,
 			pos = p.Position()
 		}
 		select {
-		case out <- batchMsg{src: src, batch: b, pos: pos, more: more && err == nil, err: err}:
+		case out <- batchMsg{src: src, batch: b, pos: pos, bad: badText(b, isJSON), more: more && err == nil, err: err}:
 		case <-ctx.Done():
 			return
 		}
@@ -513,8 +555,16 @@ func readSource(ctx context.Context, src int, s connector.Source, batchSize int,
 
 // process runs one batch through the pipeline and writes out what it made.
 func (r *runner) process(pipeline Pipeline, m batchMsg) error {
+	for _, o := range m.batch.Oversized {
+		r.jobCtx.sources[m.src].RowsIn++
+		r.jobCtx.oversized(m.src, o, r.opts.MaxRecordBytes)
+	}
 	if n := m.batch.Len(); n > 0 {
 		r.jobCtx.sources[m.src].RowsIn += int64(n)
+		r.jobCtx.sources[m.src].InvalidText += m.bad
+		if isCSVHeader(r.spec.Sources[m.src], m.batch) {
+			r.jobCtx.sources[m.src].RowsIn-- // the header is no row
+		}
 		pipeline.ProcessLines(m.src, m.batch)
 	}
 	if !m.more && m.err == nil {
@@ -598,6 +648,9 @@ func (r *runner) close() error {
 	if err := r.jobCtx.late.close(); err != nil {
 		keep(err)
 	}
+	if r.durable != nil {
+		r.durable.close()
+	}
 	for _, s := range r.jobCtx.sources {
 		if n := s.Malformed - maxLoggedPerSource; n > 0 {
 			r.console.logf("source %s: ... and %d more malformed records, all in %s", s.Name, n, r.jobCtx.deadLetter.where())
@@ -623,8 +676,15 @@ func (r *runner) summary(elapsed time.Duration) Summary {
 		Elapsed:     elapsed,
 		Interrupted: r.interrupted,
 	}
+	s.AlreadyCompleted = r.durable != nil && r.durable.completed
 	for _, w := range r.jobCtx.Sinks {
 		s.Sinks = append(s.Sinks, SinkSummary{Name: w.Name, RowsOut: w.Rows})
+	}
+	if r.durable != nil {
+		for _, c := range r.durable.walCut {
+			s.Sources[c.src].WALTornRecords += c.records
+			s.Sources[c.src].WALTornBytes += c.bytes
+		}
 	}
 	if r.durable != nil && len(r.durable.pauses) > 0 {
 		p := slices.Clone(r.durable.pauses)
@@ -649,6 +709,7 @@ type summaryJSON struct {
 	PauseP50ms     float64         `json:"checkpoint_pause_p50_ms"`
 	PauseMaxms     float64         `json:"checkpoint_pause_max_ms"`
 	Interrupted    bool            `json:"interrupted"`
+	Completed      bool            `json:"already_completed,omitempty"`
 	Error          string          `json:"error,omitempty"`
 	RowsIn         int64           `json:"rows_in"`
 	RowsOut        int64           `json:"rows_out"`
@@ -668,6 +729,7 @@ func writeSummaryJSON(path string, s Summary, runErr error) error {
 		PauseP50ms:     float64(s.CheckpointPauseP50) / float64(time.Millisecond),
 		PauseMaxms:     float64(s.CheckpointMax) / float64(time.Millisecond),
 		Interrupted:    s.Interrupted,
+		Completed:      s.AlreadyCompleted,
 		RowsIn:         s.RowsIn(),
 		RowsOut:        s.RowsOut(),
 		Malformed:      s.Malformed(),

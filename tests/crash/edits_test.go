@@ -33,7 +33,8 @@ func TestEditsKeepState(t *testing.T) {
 		t.Fatal(err)
 	}
 	for deadline := time.Now().Add(20 * time.Second); ; {
-		if cps, _ := filepath.Glob(filepath.Join(dir, "state", "checkpoints", "cp-*[0-9]")); len(cps) > 0 || time.Now().After(deadline) {
+		// cp-<20 digits>, not a checkpoint's temporary cp-<epoch>.tmp-<hex>
+		if cps, _ := filepath.Glob(filepath.Join(dir, "state", "checkpoints", "cp-"+strings.Repeat("[0-9]", 20))); len(cps) > 0 || time.Now().After(deadline) {
 			break
 		}
 		time.Sleep(2 * time.Millisecond)

@@ -1,0 +1,33 @@
+package job
+
+import (
+	"fmt"
+
+	"github.com/laminar-sql/laminar/runtime/connector"
+)
+
+// oversized reports a record of source src longer than --max-record-bytes:
+// counted as malformed, logged, and written to the dead-letter output with
+// its offset and length and its first bytes. The source has skipped it, so
+// the job goes on, and a restart does not meet it again.
+func (c *Context) oversized(src int, o connector.Oversized, limit int) {
+	s := &c.sources[src]
+	s.Malformed++
+	truncated := int64(len(o.Prefix)) < o.Length
+	err := fmt.Sprintf("record of %d bytes is longer than the limit of %d bytes (--max-record-bytes)", o.Length, limit)
+	if truncated {
+		err += fmt.Sprintf("; only its first %d bytes are kept here", len(o.Prefix))
+	}
+	c.deadLetter.write(deadLetterRecord{
+		Source:    s.Name,
+		Line:      o.Line,
+		Offset:    o.Offset,
+		Error:     err,
+		Record:    string(o.Prefix),
+		Length:    o.Length,
+		Truncated: truncated,
+	})
+	if s.Malformed <= maxLoggedPerSource {
+		c.console.logf("source %s line %d (offset %d): %s; written to %s", s.Name, o.Line, o.Offset, err, c.deadLetter.where())
+	}
+}

@@ -1,0 +1,117 @@
+package job
+
+import (
+	"bytes"
+	"unicode/utf8"
+
+	"github.com/laminar-sql/laminar/runtime/connector"
+	"github.com/laminar-sql/laminar/runtime/format/csvrow"
+)
+
+// Text policy: a record is decoded as UTF-8. Invalid UTF-8, and in JSON an
+// escaped lone surrogate (\ud800 without its pair), become U+FFFD in the
+// values read, as encoding/json does; the record is kept, and counted per
+// source ("invalid_utf8" in the summary) so that the replacement is never
+// silent. A UTF-8 byte-order mark opening the input is skipped by the
+// source. CSV records follow RFC 4180 (a newline in a quoted field is part
+// of the record), and a first record naming the columns is a header: not a
+// row, and not counted in rows in.
+
+// configureSource tells a line source what its format needs.
+func configureSource(src connector.Source, s SourceSpec) {
+	if s.Format == "csv" {
+		if q, ok := src.(interface{ SetQuotedNewlines() }); ok {
+			q.SetQuotedNewlines()
+		}
+	}
+}
+
+// badText counts the records of b with invalid UTF-8 or, for JSON, an
+// escaped lone surrogate. It runs on the source's reader goroutine, beside
+// the pipeline: one fast pass over the batch, line by line only when that
+// finds something.
+func badText(b *connector.LineBatch, isJSON bool) (n int64) {
+	// the common case in one pass over the batch's text: the line ends
+	// between its lines are ASCII, so it is valid UTF-8 if every line is
+	if b.Text != nil && utf8.Valid(b.Text) && (!isJSON || bytes.IndexByte(b.Text, '\\') < 0) {
+		return 0
+	}
+	for _, line := range b.Lines {
+		if !utf8.Valid(line) || isJSON && hasLoneSurrogate(line) {
+			n++
+		}
+	}
+	return n
+}
+
+// hasLoneSurrogate reports an escape \uD800-\uDFFF in line that is not a
+// high surrogate followed by an escaped low one. Escapes are walked two
+// bytes at a time, so an escaped backslash before "ud800" is not one.
+func hasLoneSurrogate(line []byte) bool {
+	for {
+		i := bytes.IndexByte(line, '\\')
+		if i < 0 || i+1 >= len(line) {
+			return false
+		}
+		if line[i+1] != 'u' {
+			line = line[i+2:] // another escape, or the escaped backslash
+			continue
+		}
+		line = line[i+2:]
+		hi, ok := surrogate(line)
+		if !ok {
+			continue
+		}
+		if hi >= 0xDC00 { // a low surrogate first
+			return true
+		}
+		if len(line) < 10 || line[4] != '\\' || line[5] != 'u' {
+			return true
+		}
+		if lo, ok := surrogate(line[6:]); !ok || lo < 0xDC00 {
+			return true
+		}
+		line = line[10:]
+	}
+}
+
+// surrogate parses 4 hex digits at the start of b as a UTF-16 surrogate.
+func surrogate(b []byte) (rune, bool) {
+	if len(b) < 4 {
+		return 0, false
+	}
+	var r rune
+	for _, c := range b[:4] {
+		switch {
+		case '0' <= c && c <= '9':
+			r = r<<4 | rune(c-'0')
+		case 'a' <= c && c <= 'f':
+			r = r<<4 | rune(c-'a'+10)
+		case 'A' <= c && c <= 'F':
+			r = r<<4 | rune(c-'A'+10)
+		default:
+			return 0, false
+		}
+	}
+	return r, 0xD800 <= r && r <= 0xDFFF
+}
+
+// isCSVHeader reports whether the first record of batch is the CSV header
+// of s: line 1, its fields the column names (the generated decoder skips
+// the same line).
+func isCSVHeader(s SourceSpec, b *connector.LineBatch) bool {
+	if s.Format != "csv" || len(b.Lines) == 0 || b.LineNos[0] != 1 || len(s.Columns) == 0 {
+		return false
+	}
+	var sp csvrow.Splitter
+	f, err := sp.Split(b.Lines[0])
+	if err != nil || len(f) != len(s.Columns) {
+		return false
+	}
+	for i, c := range s.Columns {
+		if string(f[i]) != c {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,174 @@
+package crash
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+var readSomeRE = regexp.MustCompile(`"offset": [1-9]`)
+
+// killAfterCheckpoint starts a durable run of j in a new run dir and kills
+// it with SIGKILL once it has committed a checkpoint past the start of its
+// input and before its end; it returns the run dir.
+func killAfterCheckpoint(t *testing.T, j job) string {
+	t.Helper()
+	for try := 0; try < 5; try++ {
+		dir := j.newRunDir(t)
+		cmd := j.command(dir, true, 50)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		exited := make(chan error, 1)
+		go func() { exited <- cmd.Wait() }()
+		for killed := false; !killed; {
+			select {
+			case err := <-exited:
+				if err != nil {
+					t.Fatalf("run: %v\n%s", err, stderr.String())
+				}
+				killed = true // finished before a kill: try again
+				continue
+			case <-time.After(time.Millisecond):
+			}
+			manifests, _ := filepath.Glob(filepath.Join(dir, "state", "checkpoints", "cp-*[0-9]", "MANIFEST"))
+			if slices.ContainsFunc(manifests, func(m string) bool {
+				data, _ := os.ReadFile(m)
+				return !strings.Contains(m, ".tmp-") && readSomeRE.Match(data) // committed, past the start
+			}) {
+				cmd.Process.Signal(syscall.SIGKILL)
+				if err := <-exited; exitCode(err) == -1 {
+					return dir
+				}
+				killed = true // it had just finished
+			}
+		}
+	}
+	t.Fatal("the job finished before it could be killed, 5 times")
+	return ""
+}
+
+func exitCode(err error) int {
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		return exit.ExitCode()
+	}
+	if err != nil {
+		return -1
+	}
+	return 0
+}
+
+// TestCrashChangedInputRefused: after a kill, the input file is replaced
+// (same size, other rows) or has lines prepended; the restart is refused
+// (LDB-5002) without touching the outputs, and once the original input is
+// back the job resumes and ends with the uninterrupted run's output.
+func TestCrashChangedInputRefused(t *testing.T) {
+	skipShortSerial(t)
+	in := input(20_000)
+	j := buildJob(t, source("file")+tumbling+sink, false, in)
+	ref := j.reference(t)
+	lines := strings.SplitAfter(string(in), "\n")
+	shuffled := slices.Clone(lines)
+	slices.Reverse(shuffled)
+	for _, change := range []struct{ name, input string }{
+		{"replaced, same size", strings.Join(shuffled, "")},
+		{"lines prepended", lines[0] + lines[1] + string(in)},
+	} {
+		dir := killAfterCheckpoint(t, j)
+		before := readOutputs(t, dir)
+		path := filepath.Join(dir, "input.jsonl")
+		if err := os.WriteFile(path+".new", []byte(change.input), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		os.Rename(path+".new", path)
+		out, err := j.command(dir, true, 50).CombinedOutput()
+		if exitCode(err) != 2 || !strings.Contains(string(out), "LDB-5002") || !strings.Contains(string(out), "deleting the state dir") {
+			t.Fatalf("%s: want exit 2 with LDB-5002 and the way to start over, got %v:\n%s", change.name, err, out)
+		}
+		if got := readOutputs(t, dir); !maps(got, before) {
+			t.Errorf("%s: the refused restart changed the outputs", change.name)
+		}
+		if err := os.WriteFile(path, in, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if out, err := j.command(dir, true, 1024).CombinedOutput(); err != nil {
+			t.Fatalf("%s: restart on the original input: %v\n%s", change.name, err, out)
+		}
+		got := readOutputs(t, dir)
+		sameRows(t, got["output.jsonl"], ref["output.jsonl"])
+		for _, name := range outputs[1:] {
+			if got[name] != ref[name] {
+				t.Errorf("%s: %s differs from the uninterrupted run", change.name, name)
+			}
+		}
+	}
+}
+
+func maps(a, b map[string]string) bool {
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return len(a) == len(b)
+}
+
+// TestCrashTwoInstances: two instances started together on one state dir:
+// one runs, the other is refused at once (LDB-5001, naming the holder's
+// pid), and the state stays intact: the output is the uninterrupted run's.
+func TestCrashTwoInstances(t *testing.T) {
+	skipShortSerial(t)
+	j := buildJob(t, source("file")+tumbling+sink, false, input(20_000))
+	ref := j.reference(t)
+	dir := j.newRunDir(t)
+	var outs [2]bytes.Buffer
+	var cmds [2]*exec.Cmd
+	for i := range cmds {
+		cmds[i] = j.command(dir, true, 200)
+		cmds[i].Stderr = &outs[i]
+	}
+	for _, c := range cmds {
+		if err := c.Start(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var codes [2]int
+	for i, c := range cmds {
+		codes[i] = exitCode(c.Wait())
+	}
+	slices.Sort(codes[:])
+	if codes != [2]int{0, 2} {
+		t.Fatalf("exit codes %v, want one 0 and one 2:\n%s\n%s", codes, outs[0].String(), outs[1].String())
+	}
+	refused := outs[0].String() + outs[1].String()
+	if !strings.Contains(refused, "LDB-5001") || !strings.Contains(refused, "pid ") {
+		t.Errorf("the refusal does not name the lock's holder:\n%s", refused)
+	}
+	got := readOutputs(t, dir)
+	sameRows(t, got["output.jsonl"], ref["output.jsonl"])
+	for _, name := range outputs[1:] {
+		if got[name] != ref[name] {
+			t.Errorf("%s differs from the uninterrupted run", name)
+		}
+	}
+}
+
+// skipShortSerial is skipShort for a test that runs alone, before the
+// parallel kill rounds: a few seconds, and no load added to theirs (their
+// jobs must make progress between kills).
+func skipShortSerial(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs real jobs")
+	}
+}
