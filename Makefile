@@ -6,7 +6,7 @@ BIN     := bin
 DEMO    := .demo
 GOFILES := $(shell git ls-files '*.go' 2>/dev/null | grep -v '^grammar/parser/')
 
-.PHONY: all laminarc demo test fmt-check vet check-generated check-parser-full unit race embedded difftest generate nexmark bench clean
+.PHONY: all laminarc demo test crash-kafka fmt-check vet check-generated check-parser-full unit race embedded difftest generate nexmark bench clean
 
 all: laminarc
 
@@ -67,6 +67,11 @@ generate:
 # nexmark section and docs/nexmark.svg. NEXMARK_FLAGS adds harness flags.
 nexmark:
 	NEXMARK_COMMAND="make nexmark $(NEXMARK_FLAGS)" $(GO) run ./benchmarks/nexmark -ekuiper $(NEXMARK_FLAGS)
+
+# Kafka -> windowed aggregate -> Kafka (exactly-once) killed with SIGKILL 60 times
+# on the in-process broker kfake; make test kills it 6 times.
+crash-kafka:
+	LAMINAR_KAFKA_KILLS=60 $(GO) test -count=1 -v -run 'TestCrashKafka' -timeout 30m ./tests/crash/
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./benchmarks/...

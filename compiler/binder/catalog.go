@@ -23,12 +23,22 @@ var sourceConnectors = map[string]connectorDef{
 	"stdin":   {optional: []string{"format"}, formats: []string{"json", "csv"}},
 	"push":    {},
 	"nexmark": {optional: []string{"table", "events", "rate", "seed", "partitions", "partition", "base_time", "out_of_order_group"}},
+	"kafka": {required: []string{"topic", "brokers"}, formats: []string{"json", "csv"},
+		optional: append([]string{"format", "startup", "startup_timestamp", "group", "bounded", "isolation", "client_id"}, kafkaSecurity...)},
 }
+
+// kafkaSecurity are the TLS and SASL options of both Kafka connectors.
+var kafkaSecurity = []string{"security_protocol", "sasl_mechanism", "sasl_username", "sasl_password", "sasl_password_env",
+	"tls_ca", "tls_cert", "tls_key", "tls_server_name", "tls_insecure_skip_verify"}
 
 var sinkConnectors = map[string]connectorDef{
 	"file":      {required: []string{"path"}, optional: []string{"format"}, formats: []string{"json"}},
 	"stdout":    {optional: []string{"format"}, formats: []string{"json"}},
 	"blackhole": {},
+	"kafka": {required: []string{"topic", "brokers"}, formats: []string{"json"},
+		optional: append([]string{"format", "delivery", "transactional_id", "transaction_timeout", "client_id"}, kafkaSecurity...)},
+	"postgres": {required: []string{"url", "table"}, formats: []string{"json"},
+		optional: []string{"format", "url_env", "delivery", "sink_id"}},
 }
 
 // bindOptions validates a WITH clause against the connector table and returns

@@ -8,6 +8,10 @@ type Position struct {
 	// WAL is the write-ahead log position ("segment:offset") after the last
 	// batch, for input replayed from the log; "" otherwise.
 	WAL string
+	// Offsets are the next offsets of a partitioned input (Kafka: by
+	// partition number), where a restart resumes each partition; nil for
+	// inputs with one offset.
+	Offsets map[string]int64
 }
 
 // Positioned is a source that can say where it stands: the position after

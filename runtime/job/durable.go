@@ -98,7 +98,7 @@ func (d *durable) sourcePos(name string) (connector.Position, bool) {
 	if d.cp != nil {
 		for _, s := range d.cp.Sources {
 			if s.Name == name {
-				return connector.Position{Offset: s.Offset, Line: s.Line, WAL: s.WAL}, s.Done
+				return connector.Position{Offset: s.Offset, Line: s.Line, WAL: s.WAL, Offsets: s.Offsets}, s.Done
 			}
 		}
 	}
@@ -233,7 +233,7 @@ func (d *durable) take(pipeline Pipeline, spec Spec, positions []connector.Posit
 	cp := &checkpoint.Checkpoint{Epoch: epoch, Pipeline: spec.Name}
 	for i, s := range spec.Sources {
 		p := positions[i]
-		cp.Sources = append(cp.Sources, checkpoint.SourcePos{Name: s.Name, Offset: p.Offset, Line: p.Line, WAL: p.WAL, Done: done[i]})
+		cp.Sources = append(cp.Sources, checkpoint.SourcePos{Name: s.Name, Offset: p.Offset, Line: p.Line, WAL: p.WAL, Offsets: p.Offsets, Done: done[i]})
 	}
 	// A failure from here on stops the job without Abort: the store may or
 	// may not have made the checkpoint visible, and only Recover, seeing

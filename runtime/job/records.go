@@ -18,16 +18,20 @@ const maxLoggedPerSource = 10
 type deadLetterRecord struct {
 	Source string `json:"source"`
 	Line   int64  `json:"line"`
-	Offset int64  `json:"offset"`
+	// Partition is set for a partitioned input (Kafka), whose Offset is then
+	// the record's offset in that partition.
+	Partition *int32 `json:"partition,omitempty"`
+	Offset    int64  `json:"offset"`
 	Error  string `json:"error"`
 	Record string `json:"record"`
 }
 
 // lateRecord is one line of the late-data file.
 type lateRecord struct {
-	Source string `json:"source"`
-	Line   int64  `json:"line"`
-	Offset int64  `json:"offset"`
+	Source    string `json:"source"`
+	Line      int64  `json:"line"`
+	Partition *int32 `json:"partition,omitempty"`
+	Offset    int64  `json:"offset"`
 	View   string `json:"view"`
 	Reason string `json:"reason"`
 	Record string `json:"record"`

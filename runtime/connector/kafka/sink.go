@@ -1,0 +1,299 @@
+package kafka
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/laminar-sql/laminar/runtime/connector"
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
+)
+
+// Sink writes a view's rows to a topic, one record per row: the JSON object
+// the file sink would write (an updating view's rows carry "_op", so the
+// topic is a changelog: "+" inserts a row, "-" retracts one).
+//
+// Exactly-once (delivery = 'exactly-once', the default in a job with a state
+// dir) is a two-phase commit with the checkpoints, as connector.EpochSink
+// describes:
+//
+//   - The rows of a checkpoint epoch are produced inside one Kafka
+//     transaction, begun at the epoch's first row.
+//   - Prepare flushes them (every record acknowledged, invisible to
+//     read_committed consumers) and returns the transaction's identity
+//     {transactional id, producer id, producer epoch} for the checkpoint.
+//   - Commit, once the checkpoint is durable, commits the transaction.
+//   - Recover, given the newest checkpoint's identity, commits that
+//     transaction if the job died before Commit did (an EndTxn request
+//     for the recorded producer id and epoch; a transaction that completed
+//     already answers with an error, which means there is nothing left to
+//     do), then initializes both producers, which aborts the transaction of
+//     any later, never checkpointed epoch.
+//
+// Transactions alternate between two transactional ids (<id>-0, <id>-1):
+// so the transaction Recover commits is never the one of the epoch after
+// it, whether or not the broker bumps the producer epoch per transaction
+// (KIP-890). The transaction timeout must exceed the checkpoint interval
+// plus the time a restart takes: a broker aborts a transaction that outlives
+// it, and the rows of a checkpointed epoch aborted so are lost (Recover then
+// cannot tell that apart from a committed one).
+//
+// At-least-once (delivery = 'at-least-once', and every run without a state
+// dir) uses one idempotent producer; a checkpoint waits until every row
+// before it is acknowledged, and rows after the newest checkpoint are
+// written again after a crash.
+type Sink struct {
+	env         connector.Env
+	what        string
+	topic       string
+	exactlyOnce bool
+	txnID       string
+	opts        []kgo.Opt
+
+	prod     [2]*kgo.Client // exactly-once: one per transactional id; else prod[0]
+	slot     int            // the transactional id the open or next transaction uses
+	inTxn    bool           // a transaction is open (rows written since the last Commit)
+	prepared bool           // Prepare ran for the open transaction
+
+	mu  sync.Mutex
+	err error // the first failed delivery
+}
+
+// sinkRecord is the sink's recovery data in a checkpoint.
+type sinkRecord struct {
+	// TxnID is the transactional id of the epoch's transaction, "" when the
+	// epoch wrote no rows.
+	TxnID         string `json:"txn_id,omitempty"`
+	ProducerID    int64  `json:"producer_id,omitempty"`
+	ProducerEpoch int16  `json:"producer_epoch,omitempty"`
+	// Next is the slot of the transactional id the next transaction uses.
+	Next int `json:"next"`
+}
+
+const defaultTxnTimeout = 60 * time.Second
+
+func openSink(env connector.Env, options map[string]string, exactlyOnce bool, _ string) (connector.Sink, error) {
+	topic := options["topic"]
+	if topic == "" {
+		return nil, fmt.Errorf("kafka sink: the option topic is empty")
+	}
+	what := "sink " + topic
+	switch strings.ToLower(options["delivery"]) {
+	case "", "exactly-once", "exactly_once":
+	case "at-least-once", "at_least_once":
+		exactlyOnce = false
+	default:
+		return nil, fmt.Errorf("kafka %s: delivery must be exactly-once or at-least-once", what)
+	}
+	opts, err := clientOptions(env, what, options)
+	if err != nil {
+		return nil, err
+	}
+	opts = append(opts, kgo.DefaultProduceTopic(topic), kgo.ProducerLinger(5*time.Millisecond))
+	s := &Sink{env: env, what: what, topic: topic, exactlyOnce: exactlyOnce, opts: opts}
+	if !exactlyOnce {
+		s.prod[0], err = kgo.NewClient(opts...)
+		if err != nil {
+			return nil, fmt.Errorf("kafka %s: %w", what, err)
+		}
+		return s, nil
+	}
+	s.txnID = options["transactional_id"]
+	if s.txnID == "" {
+		s.txnID = "laminar-" + topic
+	}
+	timeout := defaultTxnTimeout
+	if v := options["transaction_timeout"]; v != "" {
+		if timeout, err = time.ParseDuration(v); err != nil || timeout <= 0 {
+			return nil, fmt.Errorf("kafka %s: transaction_timeout %q is not a positive duration", what, v)
+		}
+	}
+	for i := range s.prod {
+		s.prod[i], err = kgo.NewClient(append(opts, kgo.TransactionalID(s.slotID(i)), kgo.TransactionTimeout(timeout))...)
+		if err != nil {
+			s.Close()
+			return nil, fmt.Errorf("kafka %s: %w", what, err)
+		}
+	}
+	return s, nil
+}
+
+func (s *Sink) slotID(i int) string { return fmt.Sprintf("%s-%d", s.txnID, i) }
+
+// Write produces one record per row of p (whole JSON lines).
+func (s *Sink) Write(p []byte) error {
+	if err := s.failed(); err != nil {
+		return err
+	}
+	if len(p) == 0 {
+		return nil
+	}
+	cl := s.prod[s.slot]
+	if s.exactlyOnce && !s.inTxn {
+		if err := cl.BeginTransaction(); err != nil {
+			return fmt.Errorf("kafka %s: begin transaction: %w", s.what, err)
+		}
+		s.inTxn = true
+	}
+	// The job reuses p once Write returns; the records keep a copy until
+	// the broker has them.
+	buf := bytes.Clone(p)
+	for len(buf) > 0 {
+		line := buf
+		if i := bytes.IndexByte(buf, '\n'); i >= 0 {
+			line, buf = buf[:i], buf[i+1:]
+		} else {
+			buf = nil
+		}
+		cl.Produce(context.Background(), &kgo.Record{Value: line}, s.delivered)
+	}
+	return nil
+}
+
+func (s *Sink) delivered(_ *kgo.Record, err error) {
+	if err == nil {
+		return
+	}
+	s.mu.Lock()
+	if s.err == nil {
+		s.err = fmt.Errorf("kafka %s: %w", s.what, err)
+	}
+	s.mu.Unlock()
+}
+
+func (s *Sink) failed() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.err
+}
+
+// Flush waits until the broker acknowledged every record produced so far
+// (within the open transaction, still invisible to read_committed readers).
+func (s *Sink) Flush() error {
+	if err := s.prod[s.slot].Flush(context.Background()); err != nil {
+		return fmt.Errorf("kafka %s: %w", s.what, err)
+	}
+	return s.failed()
+}
+
+// Recover implements connector.EpochSink.
+func (s *Sink) Recover(epoch uint64, data []byte) error {
+	if !s.exactlyOnce {
+		return nil // at-least-once: rows after the checkpoint are written again
+	}
+	var rec sinkRecord
+	if data != nil {
+		if err := json.Unmarshal(data, &rec); err != nil || rec.Next < 0 || rec.Next > 1 {
+			return fmt.Errorf("kafka %s: bad recovery data %q in checkpoint %d", s.what, data, epoch)
+		}
+	}
+	if rec.TxnID != "" {
+		if err := s.commitRecorded(epoch, rec); err != nil {
+			return err
+		}
+	}
+	// Initializing a transactional id aborts whatever transaction of it is
+	// still open: the rows of epochs after the checkpoint, produced again.
+	ctx := context.Background()
+	for i, cl := range s.prod {
+		if _, _, err := cl.ProducerID(ctx); err != nil {
+			return fmt.Errorf("kafka %s: initializing transactional id %s: %w", s.what, s.slotID(i), err)
+		}
+	}
+	s.slot = rec.Next
+	return nil
+}
+
+// commitRecorded commits the transaction a checkpoint recorded, unless it
+// completed already.
+func (s *Sink) commitRecorded(epoch uint64, rec sinkRecord) error {
+	admin, err := kgo.NewClient(s.opts...)
+	if err != nil {
+		return fmt.Errorf("kafka %s: %w", s.what, err)
+	}
+	defer admin.Close()
+	req := kmsg.NewPtrEndTxnRequest()
+	req.TransactionalID, req.ProducerID, req.ProducerEpoch, req.Commit = rec.TxnID, rec.ProducerID, rec.ProducerEpoch, true
+	for attempt := 1; ; attempt++ {
+		resp, err := req.RequestWith(context.Background(), admin)
+		if err != nil {
+			s.env.Log("kafka %s: committing the transaction of checkpoint %d: %v; retrying in %v", s.what, epoch, err, backoff(attempt))
+			time.Sleep(backoff(attempt))
+			continue
+		}
+		switch err := kerr.ErrorForCode(resp.ErrorCode); {
+		case err == nil:
+			return nil
+		case err == kerr.ConcurrentTransactions || err == kerr.CoordinatorLoadInProgress || err == kerr.NotCoordinator || err == kerr.CoordinatorNotAvailable:
+			time.Sleep(backoff(attempt))
+		default:
+			// The transaction is no longer open with that producer epoch:
+			// it was committed (by Commit, or by an earlier recovery).
+			return nil
+		}
+	}
+}
+
+// Prepare implements connector.EpochSink: the open transaction's records
+// are acknowledged; the checkpoint keeps the transaction's identity.
+func (s *Sink) Prepare(epoch uint64) ([]byte, error) {
+	if err := s.Flush(); err != nil {
+		return nil, err
+	}
+	if !s.exactlyOnce {
+		return nil, nil
+	}
+	rec := sinkRecord{Next: s.slot}
+	if s.inTxn {
+		id, pepoch, err := s.prod[s.slot].ProducerID(context.Background())
+		if err != nil {
+			return nil, fmt.Errorf("kafka %s: %w", s.what, err)
+		}
+		rec = sinkRecord{TxnID: s.slotID(s.slot), ProducerID: id, ProducerEpoch: pepoch, Next: 1 - s.slot}
+		s.prepared = true
+	}
+	return json.Marshal(rec)
+}
+
+// Commit implements connector.EpochSink: the prepared transaction commits.
+func (s *Sink) Commit(epoch uint64) error {
+	return s.end(epoch, kgo.TryCommit)
+}
+
+// Abort implements connector.EpochSink: the prepared transaction aborts.
+func (s *Sink) Abort(epoch uint64) error {
+	return s.end(epoch, kgo.TryAbort)
+}
+
+func (s *Sink) end(epoch uint64, how kgo.TransactionEndTry) error {
+	if !s.prepared {
+		return nil
+	}
+	if err := s.prod[s.slot].EndTransaction(context.Background(), how); err != nil {
+		return fmt.Errorf("kafka %s: ending the transaction of epoch %d: %w", s.what, epoch, err)
+	}
+	s.prepared, s.inTxn = false, false
+	s.slot = 1 - s.slot
+	return nil
+}
+
+// Close flushes (at-least-once) and closes the producers. An open
+// transaction stays open; the next Recover aborts it.
+func (s *Sink) Close() error {
+	var err error
+	if !s.exactlyOnce && s.prod[0] != nil {
+		err = s.Flush()
+	}
+	for _, cl := range s.prod {
+		if cl != nil {
+			cl.Close()
+		}
+	}
+	return err
+}
