@@ -6,7 +6,7 @@ BIN     := bin
 DEMO    := .demo
 GOFILES := $(shell git ls-files '*.go' 2>/dev/null | grep -v '^grammar/parser/')
 
-.PHONY: all laminarc demo test crash-kafka fmt-check vet check-generated check-parser-full unit race embedded difftest generate nexmark bench clean
+.PHONY: all laminarc demo test crash-kafka crash-postgres fmt-check vet check-generated check-parser-full unit race embedded difftest generate nexmark bench clean
 
 all: laminarc
 
@@ -72,6 +72,11 @@ nexmark:
 # on the in-process broker kfake; make test kills it 6 times.
 crash-kafka:
 	LAMINAR_KAFKA_KILLS=60 $(GO) test -count=1 -v -run 'TestCrashKafka' -timeout 30m ./tests/crash/
+
+# File -> windowed and updating aggregates -> PostgreSQL killed 60 times; needs
+# LAMINAR_TEST_PG (.ci/run starts a server); make test kills it 6 times.
+crash-postgres:
+	LAMINAR_PG_KILLS=60 $(GO) test -count=1 -v -run 'TestCrashPostgres' -timeout 30m ./tests/crash/
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./benchmarks/...

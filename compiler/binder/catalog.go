@@ -37,8 +37,10 @@ var sinkConnectors = map[string]connectorDef{
 	"blackhole": {},
 	"kafka": {required: []string{"topic", "brokers"}, formats: []string{"json"},
 		optional: append([]string{"format", "delivery", "transactional_id", "transaction_timeout", "client_id"}, kafkaSecurity...)},
-	"postgres": {required: []string{"url", "table"}, formats: []string{"json"},
-		optional: []string{"format", "url_env", "delivery", "sink_id"}},
+	// url or url_env (the name of an environment variable holding the URL,
+	// so a password stays out of the SQL); the sink says when neither is set
+	"postgres": {required: []string{"table"}, formats: []string{"json"},
+		optional: []string{"format", "url", "url_env", "delivery", "sink_id"}},
 }
 
 // bindOptions validates a WITH clause against the connector table and returns
