@@ -22,8 +22,8 @@ type deadLetterRecord struct {
 	// the record's offset in that partition.
 	Partition *int32 `json:"partition,omitempty"`
 	Offset    int64  `json:"offset"`
-	Error  string `json:"error"`
-	Record string `json:"record"`
+	Error     string `json:"error"`
+	Record    string `json:"record"`
 }
 
 // lateRecord is one line of the late-data file.
@@ -32,9 +32,9 @@ type lateRecord struct {
 	Line      int64  `json:"line"`
 	Partition *int32 `json:"partition,omitempty"`
 	Offset    int64  `json:"offset"`
-	View   string `json:"view"`
-	Reason string `json:"reason"`
-	Record string `json:"record"`
+	View      string `json:"view"`
+	Reason    string `json:"reason"`
+	Record    string `json:"record"`
 }
 
 // recordLog is a JSON-lines file of records set aside (dead letters, late
