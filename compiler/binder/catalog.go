@@ -36,7 +36,7 @@ var sinkConnectors = map[string]connectorDef{
 	"stdout":    {optional: []string{"format"}, formats: []string{"json"}},
 	"blackhole": {},
 	"kafka": {required: []string{"topic", "brokers"}, formats: []string{"json"},
-		optional: append([]string{"format", "delivery", "transactional_id", "transaction_timeout", "client_id"}, kafkaSecurity...)},
+		optional: append([]string{"format", "delivery", "mode", "key", "transactional_id", "transaction_timeout", "client_id"}, kafkaSecurity...)},
 	// url or url_env (the name of an environment variable holding the URL,
 	// so a password stays out of the SQL); the sink says when neither is set
 	"postgres": {required: []string{"table"}, formats: []string{"json"},

@@ -321,3 +321,49 @@ func TestSASLAgainstBroker(t *testing.T) {
 	}
 	src.Close()
 }
+
+func TestSinkUpsert(t *testing.T) {
+	brokers := cluster(t, map[string]int32{"out": 1})
+	s, err := openSink(connector.Env{}, map[string]string{"topic": "out", "brokers": brokers, "mode": "upsert", "key": "page"}, false, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := `{"page":"/","n":1,"_op":"+"}` + "\n" + `{"page":"/a","n":1,"_op":"+"}` + "\n"
+	changes := `{"page":"/","n":1,"_op":"-"}` + "\n" + `{"page":"/","n":2,"_op":"+"}` + "\n" + `{"page":"/a","n":1,"_op":"-"}` + "\n"
+	for _, p := range []string{rows, changes} {
+		if err := s.Write([]byte(p)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers), kgo.ConsumeTopics("out"), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	var got []string
+	for len(got) < 4 {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		fs := cl.PollFetches(ctx)
+		cancel()
+		if fs.Empty() {
+			break
+		}
+		fs.EachRecord(func(r *kgo.Record) {
+			v := string(r.Value)
+			if r.Value == nil {
+				v = "<tombstone>"
+			}
+			got = append(got, string(r.Key)+"="+v)
+		})
+	}
+	want := []string{`["/"]={"page":"/","n":1}`, `["/a"]={"page":"/a","n":1}`, `["/"]={"page":"/","n":2}`, `["/a"]=<tombstone>`}
+	if !slices.Equal(got, want) {
+		t.Fatalf("records %q\nwant %q", got, want)
+	}
+	if _, err := openSink(connector.Env{}, map[string]string{"topic": "out", "brokers": brokers, "mode": "upsert"}, false, ""); err == nil {
+		t.Fatal("upsert without key accepted")
+	}
+}

@@ -15,9 +15,16 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
-// Sink writes a view's rows to a topic, one record per row: the JSON object
-// the file sink would write (an updating view's rows carry "_op", so the
-// topic is a changelog: "+" inserts a row, "-" retracts one).
+// Sink writes a view's rows to a topic, one record per row. With mode =
+// 'changelog' (the default) the value is the JSON object the file sink
+// would write: an updating view's rows carry "_op", "+" inserting a row and
+// "-" retracting one, so summing them per row gives the current table.
+// With mode = 'upsert' (updating views; needs key) the topic is a table
+// keyed by the view's key columns: "+" writes the row without "_op" under
+// its key, "-" a tombstone (a record with no value) unless the same batch
+// inserts the key again. `key` names columns (comma-separated) whose JSON
+// values, as a JSON array, are each record's key, so that every change of
+// one key goes to one partition, in order.
 //
 // Exactly-once (delivery = 'exactly-once', the default in a job with a state
 // dir) is a two-phase commit with the checkpoints, as connector.EpochSink
@@ -55,6 +62,8 @@ type Sink struct {
 	exactlyOnce bool
 	txnID       string
 	opts        []kgo.Opt
+	upsert      bool
+	key         []string // key columns; nil: records have no key
 
 	prod     [2]*kgo.Client // exactly-once: one per transactional id; else prod[0]
 	slot     int            // the transactional id the open or next transaction uses
@@ -97,6 +106,21 @@ func openSink(env connector.Env, options map[string]string, exactlyOnce bool, _ 
 	}
 	opts = append(opts, kgo.DefaultProduceTopic(topic), kgo.ProducerLinger(5*time.Millisecond))
 	s := &Sink{env: env, what: what, topic: topic, exactlyOnce: exactlyOnce, opts: opts}
+	for _, k := range strings.Split(options["key"], ",") {
+		if k = strings.TrimSpace(k); k != "" {
+			s.key = append(s.key, k)
+		}
+	}
+	switch strings.ToLower(options["mode"]) {
+	case "", "changelog":
+	case "upsert":
+		if len(s.key) == 0 {
+			return nil, fmt.Errorf("kafka %s: mode = 'upsert' needs the option key (the view's key columns)", what)
+		}
+		s.upsert = true
+	default:
+		return nil, fmt.Errorf("kafka %s: mode must be changelog or upsert", what)
+	}
 	if !exactlyOnce {
 		s.prod[0], err = kgo.NewClient(opts...)
 		if err != nil {
@@ -144,6 +168,7 @@ func (s *Sink) Write(p []byte) error {
 	// The job reuses p once Write returns; the records keep a copy until
 	// the broker has them.
 	buf := bytes.Clone(p)
+	var lines [][]byte
 	for len(buf) > 0 {
 		line := buf
 		if i := bytes.IndexByte(buf, '\n'); i >= 0 {
@@ -151,9 +176,87 @@ func (s *Sink) Write(p []byte) error {
 		} else {
 			buf = nil
 		}
-		cl.Produce(context.Background(), &kgo.Record{Value: line}, s.delivered)
+		lines = append(lines, line)
+	}
+	if len(s.key) == 0 {
+		for _, line := range lines {
+			cl.Produce(context.Background(), &kgo.Record{Value: line}, s.delivered)
+		}
+		return nil
+	}
+	records, err := s.keyed(lines)
+	if err != nil {
+		return err
+	}
+	for _, r := range records {
+		cl.Produce(context.Background(), r, s.delivered)
 	}
 	return nil
+}
+
+// keyed makes the records of rows with a key: in upsert mode a retraction
+// followed in the batch by an insertion of the same key is left out (the
+// insertion overwrites it), any other retraction becomes a tombstone.
+func (s *Sink) keyed(lines [][]byte) ([]*kgo.Record, error) {
+	type parsed struct {
+		key     []byte
+		retract bool
+		value   []byte
+	}
+	rows := make([]parsed, len(lines))
+	inserted := map[string]int{} // key -> index of its last insertion
+	for i, line := range lines {
+		var row map[string]json.RawMessage
+		if err := json.Unmarshal(line, &row); err != nil {
+			return nil, fmt.Errorf("kafka %s: row %q: %w", s.what, line, err)
+		}
+		vals := make([]json.RawMessage, len(s.key))
+		for j, k := range s.key {
+			v, ok := row[k]
+			if !ok {
+				return nil, fmt.Errorf("kafka %s: key column %q is not a column of the view", s.what, k)
+			}
+			vals[j] = v
+		}
+		key, _ := json.Marshal(vals)
+		op := string(row["_op"])
+		rows[i] = parsed{key: key, retract: op == `"-"`, value: line}
+		if s.upsert && op != "" {
+			rows[i].value = withoutOp(line)
+			if !rows[i].retract {
+				inserted[string(key)] = i
+			}
+		}
+	}
+	var out []*kgo.Record
+	for i, r := range rows {
+		if s.upsert && r.retract {
+			if j, ok := inserted[string(r.key)]; ok && j > i {
+				continue // the insertion that follows replaces the row
+			}
+			out = append(out, &kgo.Record{Key: r.key}) // tombstone
+			continue
+		}
+		out = append(out, &kgo.Record{Key: r.key, Value: r.value})
+	}
+	return out, nil
+}
+
+// withoutOp removes the trailing "_op" member the job appends to an
+// updating view's row: `{"a":1,"_op":"+"}` becomes `{"a":1}`.
+func withoutOp(line []byte) []byte {
+	for _, suffix := range []string{`,"_op":"+"}`, `,"_op":"-"}`} {
+		if rest, ok := bytes.CutSuffix(line, []byte(suffix)); ok {
+			return append(rest, '}')
+		}
+	}
+	var row map[string]json.RawMessage
+	if json.Unmarshal(line, &row) != nil {
+		return line
+	}
+	delete(row, "_op")
+	b, _ := json.Marshal(row)
+	return b
 }
 
 func (s *Sink) delivered(_ *kgo.Record, err error) {
