@@ -219,6 +219,39 @@ func TestKafkaEndToEnd(t *testing.T) {
 	}
 }
 
+// TestKafkaUpdatingChangelog: an updating view written to Kafka as a
+// changelog ("_op" records) nets to the file run's table.
+func TestKafkaUpdatingChangelog(t *testing.T) {
+	skipShort(t)
+	in := input(20_000)
+	ref := buildJob(t, fileSourceNoLate()+updating+sink, false, in).reference(t)
+	_, brokers := kafkaCluster(t, in)
+	j := buildJob(t, kafkaSource(brokers)+updating+kafkaSink(t, brokers, "changes"), false, nil)
+	if out, err := j.command(t.TempDir(), true, 300).CombinedOutput(); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers), kgo.ConsumeTopics("changes"),
+		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()), kgo.FetchIsolationLevel(kgo.ReadCommitted()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	var changes strings.Builder
+	for idle := 0; idle < 3; {
+		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+		fs := cl.PollFetches(ctx)
+		cancel()
+		if fs.NumRecords() == 0 {
+			idle++
+		}
+		fs.EachRecord(func(r *kgo.Record) { changes.Write(r.Value); changes.WriteByte('\n') })
+	}
+	if !strings.Contains(changes.String(), `"_op":"-"`) {
+		t.Fatal("no retraction in the changelog")
+	}
+	sameTable(t, changes.String(), ref["output.jsonl"])
+}
+
 // TestCrashKafka kills a job reading and writing Kafka (exactly-once
 // through transactions) at random moments until it finishes, in rounds
 // until enough kills: a read_committed consumer of the output topic sees

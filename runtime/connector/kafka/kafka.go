@@ -9,6 +9,7 @@ package kafka
 import (
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -194,6 +195,9 @@ func (r *connectReporter) OnBrokerConnect(meta kgo.BrokerMetadata, _ time.Durati
 		}
 		delete(r.failures, meta.NodeID)
 		return
+	}
+	if errors.Is(err, kgo.ErrClientClosed) {
+		return // our own Close, not the broker
 	}
 	n++
 	r.failures[meta.NodeID] = n

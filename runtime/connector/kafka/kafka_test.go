@@ -2,7 +2,18 @@ package kafka
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"fmt"
+	"math/big"
+	"net"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -366,4 +377,40 @@ func TestSinkUpsert(t *testing.T) {
 	if _, err := openSink(connector.Env{}, map[string]string{"topic": "out", "brokers": brokers, "mode": "upsert"}, false, ""); err == nil {
 		t.Fatal("upsert without key accepted")
 	}
+}
+
+// TestTLSAgainstBroker: security_protocol = 'ssl' with tls_ca verifies a
+// broker serving TLS; without the CA the handshake fails.
+func TestTLSAgainstBroker(t *testing.T) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "kfake"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, DNSNames: []string{"localhost"},
+		KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign, IsCA: true, BasicConstraintsValid: true,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert := tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
+	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(1, "in"),
+		kfake.TLS(&tls.Config{Certificates: []tls.Certificate{cert}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	brokers := strings.Join(c.ListenAddrs(), ",")
+	opts := map[string]string{"topic": "in", "brokers": brokers, "bounded": "true", "security_protocol": "ssl", "tls_ca": ca}
+	src, err := openSource(connector.Env{}, opts, connector.Position{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	src.Close()
 }
