@@ -25,6 +25,9 @@ var sourceConnectors = map[string]connectorDef{
 	"nexmark": {optional: []string{"table", "events", "rate", "seed", "partitions", "partition", "base_time", "out_of_order_group"}},
 	"kafka": {required: []string{"topic", "brokers"}, formats: []string{"json", "csv"},
 		optional: append([]string{"format", "startup", "startup_timestamp", "group", "bounded", "isolation", "client_id"}, kafkaSecurity...)},
+	// CDC: snapshot then inserts through logical replication
+	"postgres": {required: []string{"table"}, formats: []string{"json"},
+		optional: []string{"format", "url", "url_env", "slot", "publication", "bounded"}},
 }
 
 // kafkaSecurity are the TLS and SASL options of both Kafka connectors.

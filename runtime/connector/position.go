@@ -14,6 +14,14 @@ type Position struct {
 	Offsets map[string]int64
 }
 
+// Committer is a source that wants to know when a checkpoint holding one of
+// its positions is durable (to acknowledge input upstream: a replication
+// slot's WAL). Committed is called from the job's goroutine, concurrently
+// with Next.
+type Committer interface {
+	Committed(Position)
+}
+
 // Positioned is a source that can say where it stands: the position after
 // the last batch Next returned, where a restart resumes.
 type Positioned interface {

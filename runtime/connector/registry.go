@@ -16,6 +16,9 @@ type Env struct {
 	// means the process's own.
 	Stdin  io.Reader
 	Stdout io.Writer
+	// StateDir is the job's state directory ("" without one): where a
+	// source keeps what it must to resume (a CDC snapshot's spool).
+	StateDir string
 	// Logf reports what a connector has to say while it runs (a broker
 	// that went away, a retry); nil means standard error.
 	Logf func(format string, args ...any)

@@ -34,3 +34,10 @@ func connectorLog(w io.Writer) func(format string, args ...any) {
 		w.Write([]byte(fmt.Sprintf("laminar: "+format+"\n", args...)))
 	}
 }
+
+// sourceCommitter is a source (by index) that acknowledges its input
+// upstream once a checkpoint is durable.
+type sourceCommitter struct {
+	src int
+	connector.Committer
+}

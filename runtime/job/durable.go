@@ -53,6 +53,8 @@ type durable struct {
 	prevPos   []connector.Position   // source positions of the previous checkpoint
 	buf       []byte                 // reused for every unit's encoded state
 	pauses    []time.Duration        // how long each checkpoint of this run stopped processing
+	// sources told when a checkpoint holding their position is durable
+	committers []sourceCommitter
 }
 
 type epochSink struct {
@@ -130,6 +132,9 @@ func (d *durable) openSource(env connector.Env, i int, s SourceSpec) (connector.
 		return ws, pos, nil
 	}
 	src, err := connector.OpenSourceAt(env, s.Connector, s.Options, pos)
+	if c, ok := src.(connector.Committer); ok {
+		d.committers = append(d.committers, sourceCommitter{i, c})
+	}
 	return src, pos, err
 }
 
@@ -290,6 +295,9 @@ func (d *durable) take(pipeline Pipeline, spec Spec, positions []connector.Posit
 				d.console.logf("source %s: %v", spec.Sources[i].Name, err)
 			}
 		}
+	}
+	for _, c := range d.committers {
+		c.Committed(positions[c.src])
 	}
 	d.prevPos = append(d.prevPos[:0], positions...)
 	d.pauses = append(d.pauses, time.Since(began))

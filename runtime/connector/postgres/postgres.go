@@ -26,7 +26,7 @@ import (
 )
 
 func init() {
-	connector.Register("postgres", connector.Opener{Sink: openSink})
+	connector.Register("postgres", connector.Opener{Source: openSource, Sink: openSink})
 }
 
 // markerTable holds, per sink, the last checkpoint epoch whose rows are in
