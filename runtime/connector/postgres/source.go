@@ -62,8 +62,8 @@ type Source struct {
 	skipRows  int64  // ... and how many of its rows to skip
 	acked     atomic.Uint64
 	bounded   bool
-	query     *pgx.Conn // bounded: asks for the server's WAL position
-	target    uint64    // bounded: the WAL position to reach; 0 until idle
+	query     *pgx.Conn // bounded: asks how far the server has sent
+	drained   bool      // bounded: at the last idle moment, everything was sent
 	relations map[uint32]*pglogrepl.RelationMessage
 	txn       []cdcRow // rows of the open transaction
 	pending   []cdcRow // rows of committed transactions, not handed out
@@ -172,14 +172,8 @@ func (s *Source) fresh(ctx context.Context) error {
 		return fmt.Errorf("postgres %s: %w", s.what, err)
 	}
 	defer conn.Close(ctx)
-	var exists bool
-	if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_publication WHERE pubname = $1)`, s.pub).Scan(&exists); err != nil {
-		return fmt.Errorf("postgres %s: %w", s.what, err)
-	}
-	if !exists {
-		if _, err := conn.Exec(ctx, `CREATE PUBLICATION `+pgx.Identifier{s.pub}.Sanitize()+` FOR TABLE `+quoteTable(s.table)); err != nil {
-			return fmt.Errorf("postgres %s: creating publication %s: %w", s.what, s.pub, err)
-		}
+	if err := s.ensurePublication(ctx, conn); err != nil {
+		return err
 	}
 	// a slot left by a run that died before its first checkpoint
 	if err := s.waitSlotFree(ctx, conn); err != nil {
@@ -254,6 +248,29 @@ func (s *Source) fresh(ctx context.Context) error {
 	s.lsn = uint64(start)
 	s.file, err = connector.OpenFile(filepath.Join(s.dir, snapshotName), 0, 0)
 	return err
+}
+
+// ensurePublication creates the publication, or adds the table to it when
+// it lacks it (a table dropped and created again leaves its publications).
+func (s *Source) ensurePublication(ctx context.Context, conn *pgx.Conn) error {
+	var exists, has bool
+	err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_publication WHERE pubname = $1),
+		EXISTS (SELECT 1 FROM pg_publication_rel r JOIN pg_publication p ON p.oid = r.prpubid
+			WHERE p.pubname = $1 AND r.prrelid = $2::regclass)`, s.pub, s.table).Scan(&exists, &has)
+	if err != nil {
+		return fmt.Errorf("postgres %s: %w", s.what, err)
+	}
+	pub := pgx.Identifier{s.pub}.Sanitize()
+	switch {
+	case !exists:
+		_, err = conn.Exec(ctx, `CREATE PUBLICATION `+pub+` FOR TABLE `+quoteTable(s.table))
+	case !has:
+		_, err = conn.Exec(ctx, `ALTER PUBLICATION `+pub+` ADD TABLE `+quoteTable(s.table))
+	}
+	if err != nil {
+		return fmt.Errorf("postgres %s: publication %s: %w", s.what, s.pub, err)
+	}
+	return nil
 }
 
 // waitSlotFree waits (up to 30 s) until no connection streams the slot:
@@ -370,7 +387,7 @@ func (s *Source) receive() (bool, error) {
 	deadline := time.Now().Add(200 * time.Millisecond)
 	for time.Now().Before(deadline) && len(s.pending) == 0 {
 		if time.Since(s.lastSent) > time.Second {
-			if err := s.sendStatus(s.bounded); err != nil {
+			if err := s.sendStatus(false); err != nil {
 				return false, err
 			}
 		}
@@ -379,21 +396,26 @@ func (s *Source) receive() (bool, error) {
 		cancel()
 		if err != nil {
 			if pgconn.Timeout(err) {
-				// idle: a bounded read ends once the server's keepalive
-				// says it has sent everything up to the WAL's end now
+				// idle: a bounded read ends at an idle moment after one at
+				// which the server had sent everything up to its WAL's end
 				if s.bounded && len(s.txn) == 0 {
-					var lsn pglogrepl.LSN
-					if err := s.query.QueryRow(context.Background(), `SELECT pg_current_wal_lsn()`).Scan(&lsn); err != nil {
+					if s.drained {
+						return true, nil
+					}
+					var end, sent pglogrepl.LSN
+					err := s.query.QueryRow(context.Background(), `SELECT pg_current_wal_lsn(),
+						COALESCE((SELECT sent_lsn FROM pg_stat_replication WHERE pid = $1), '0/0')`, s.repl.PID()).Scan(&end, &sent)
+					if err != nil {
 						return false, fmt.Errorf("postgres %s: %w", s.what, err)
 					}
-					s.target = uint64(lsn)
-					if err := s.sendStatus(true); err != nil {
-						return false, err
-					}
+					s.drained = sent >= end
 				}
 				break
 			}
 			return false, fmt.Errorf("postgres %s: replication: %w", s.what, err)
+		}
+		if cd, ok := msg.(*pgproto3.CopyData); ok && len(cd.Data) > 0 && cd.Data[0] == pglogrepl.XLogDataByteID {
+			s.drained = false // data came after the check: look again
 		}
 		switch m := msg.(type) {
 		case *pgproto3.ErrorResponse:
@@ -412,9 +434,6 @@ func (s *Source) receive() (bool, error) {
 					if err := s.sendStatus(false); err != nil {
 						return false, err
 					}
-				}
-				if s.target > 0 && len(s.txn) == 0 && uint64(k.ServerWALEnd) >= s.target {
-					return true, nil
 				}
 			case pglogrepl.XLogDataByteID:
 				x, err := pglogrepl.ParseXLogData(m.Data[1:])
