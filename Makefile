@@ -73,8 +73,9 @@ nexmark:
 crash-kafka:
 	LAMINAR_KAFKA_KILLS=60 $(GO) test -count=1 -v -run 'TestCrashKafka' -timeout 30m ./tests/crash/
 
-# File -> windowed and updating aggregates -> PostgreSQL killed 60 times; needs
-# LAMINAR_TEST_PG (.ci/run starts a server); make test kills it 6 times.
+# File -> windowed and updating aggregates -> PostgreSQL, and PostgreSQL CDC ->
+# aggregate -> PostgreSQL, each killed 60 times; needs LAMINAR_TEST_PG (.ci/run
+# starts a server); make test kills each 6 times.
 crash-postgres:
 	LAMINAR_PG_KILLS=60 $(GO) test -count=1 -v -run 'TestCrashPostgres' -timeout 30m ./tests/crash/
 

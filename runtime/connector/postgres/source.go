@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -352,13 +354,22 @@ func (s *Source) Next(b *connector.LineBatch, maxLines int) (bool, error) {
 		// the snapshot is served; its last lines are in b
 		s.file.Close()
 		s.file = nil
-		return true, s.startStreaming(context.Background())
+		if err := s.startStreaming(context.Background()); err != nil {
+			if !s.lostConnection(err) {
+				return true, err
+			}
+			return true, s.restream(err)
+		}
+		return true, nil
 	}
 	b.Reset()
 	if len(s.pending) == 0 {
 		caughtUp, err := s.receive()
 		if err != nil {
-			return false, err
+			if !s.lostConnection(err) {
+				return false, err
+			}
+			return true, s.restream(err)
 		}
 		if caughtUp && len(s.pending) == 0 {
 			return false, nil
@@ -379,6 +390,53 @@ func (s *Source) Next(b *connector.LineBatch, maxLines int) (bool, error) {
 	}
 	s.pending = s.pending[n:]
 	return true, nil
+}
+
+// lostConnection reports whether err means the server or the network went
+// away, rather than a bad message or a refusal.
+func (s *Source) lostConnection(err error) bool {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return strings.HasPrefix(pgErr.Code, "08") || strings.HasPrefix(pgErr.Code, "57P")
+	}
+	return s.repl == nil || s.repl.IsClosed() || pgconn.SafeToRetry(err) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.As(err, new(net.Error))
+}
+
+// restream reconnects after a lost connection, with a backoff growing to
+// 5 s, reporting each attempt, and streams again from the position: what
+// was received but not handed out comes again, what was handed out is
+// skipped, as after a restart.
+func (s *Source) restream(cause error) error {
+	if s.repl != nil {
+		s.repl.Close(context.Background())
+		s.repl = nil
+	}
+	if s.query != nil {
+		s.query.Close(context.Background())
+		s.query = nil
+	}
+	s.txn, s.pending = s.txn[:0], s.pending[:0]
+	s.skipUntil, s.skipCur, s.skipRows = s.lsn, s.cur, s.curRows
+	wait := 100 * time.Millisecond
+	for began := time.Now(); ; {
+		s.env.Log("postgres %s: replication connection lost (%v); reconnecting in %v", s.what, cause, wait)
+		time.Sleep(wait)
+		wait = min(2*wait, 5*time.Second)
+		err := s.startStreaming(context.Background())
+		if err == nil {
+			s.env.Log("postgres %s: replication resumed at LSN %s", s.what, pglogrepl.LSN(s.lsn))
+			return nil
+		}
+		if s.repl != nil {
+			s.repl.Close(context.Background())
+			s.repl = nil
+		}
+		if time.Since(began) > 5*time.Minute {
+			return fmt.Errorf("postgres %s: replication: %w", s.what, err)
+		}
+		cause = err
+	}
 }
 
 // receive reads replication messages for up to 200 ms, or until a

@@ -48,7 +48,7 @@ func openCDC(t *testing.T, url, stateDir string, at connector.Position) connecto
 // update goes to the dead letters, an aborted insert is not seen.
 func TestCDCSnapshotThenInserts(t *testing.T) {
 	url := testURL(t)
-	want := cdcRun(t, url, 1000)
+	want := cdcRun(t, url, 1000, false)
 	if len(want) != 13 || !strings.Contains(want[0], `"id":1,`) || !strings.HasPrefix(want[12], "UPDATE of cdc_in") {
 		t.Fatalf("read %d lines:\n%s", len(want), strings.Join(want, "\n"))
 	}
@@ -58,16 +58,21 @@ func TestCDCSnapshotThenInserts(t *testing.T) {
 	// the same history read a few lines at a time, the source reopened at
 	// its position after each read, as after a crash
 	for _, step := range []int{1, 2, 5} {
-		if got := cdcRun(t, url, step); !slices.Equal(got, want) {
+		if got := cdcRun(t, url, step, false); !slices.Equal(got, want) {
 			t.Fatalf("reopened every %d lines:\n%s\nwant\n%s", step, strings.Join(got, "\n"), strings.Join(want, "\n"))
 		}
+	}
+	// the server ends the replication connection every 2 lines once it
+	// streams: the source reconnects and goes on where it was
+	if got := cdcRun(t, url, 2, true); !slices.Equal(got, want) {
+		t.Fatalf("with lost connections:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
 
 // cdcRun sets the table up, opens the source, commits more changes, and
 // reads everything, reopening the source at its position every `step`
 // lines.
-func cdcRun(t *testing.T, url string, step int) []string {
+func cdcRun(t *testing.T, url string, step int, terminate bool) []string {
 	for i := 0; i < 100; i++ { // the last run's walsender exits in a moment
 		conn, err := pgx.Connect(context.Background(), url)
 		if err != nil {
@@ -98,6 +103,10 @@ func cdcRun(t *testing.T, url string, step int) []string {
 		lines, more := cdcDrain(t, src, step)
 		for _, l := range lines { // LSNs differ between runs
 			all = append(all, lsnRE.ReplaceAllString(l, "LSN _"))
+		}
+		if cdc := src.(*Source); terminate && more && cdc.repl != nil {
+			exec(t, url, `SELECT pg_terminate_backend($1)`, cdc.repl.PID())
+			continue
 		}
 		pos := src.(connector.Positioned).Position()
 		src.Close()
