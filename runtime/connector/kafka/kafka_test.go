@@ -22,6 +22,7 @@ import (
 	"github.com/laminar-sql/laminar/runtime/connector"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
 // cluster starts an in-process broker with the topics given (name and
@@ -413,4 +414,43 @@ func TestTLSAgainstBroker(t *testing.T) {
 		t.Fatal(err)
 	}
 	src.Close()
+}
+
+// TestSourceOffsetGone: resuming at an offset that retention removed is an
+// error naming the partition, not a silent skip.
+func TestSourceOffsetGone(t *testing.T) {
+	brokers := cluster(t, map[string]int32{"in": 1})
+	produce(t, brokers, "in", 0, "a", "b", "c", "d")
+	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	req := kmsg.NewPtrDeleteRecordsRequest()
+	rt := kmsg.NewDeleteRecordsRequestTopic()
+	rt.Topic = "in"
+	rp := kmsg.NewDeleteRecordsRequestTopicPartition()
+	rp.Partition, rp.Offset = 0, 3
+	rt.Partitions = append(rt.Partitions, rp)
+	req.Topics = append(req.Topics, rt)
+	req.TimeoutMillis = 5000
+	if _, err := req.RequestWith(context.Background(), cl); err != nil {
+		t.Fatal(err)
+	}
+	src, err := openSource(connector.Env{}, map[string]string{"topic": "in", "brokers": brokers, "bounded": "true"},
+		connector.Position{Offsets: map[string]int64{"0": 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	var b connector.LineBatch
+	for range 50 {
+		_, err = src.Next(&b, 10)
+		if err != nil || b.Len() > 0 {
+			break
+		}
+	}
+	if err == nil || !strings.Contains(err.Error(), "partition 0") {
+		t.Fatalf("resuming at a removed offset: err %v, read %d records", err, b.Len())
+	}
 }

@@ -107,6 +107,9 @@ func openSource(env connector.Env, options map[string]string, at connector.Posit
 		// them keeps positions exact and lets a bounded read see its end.
 		kgo.KeepControlRecords(),
 		kgo.FetchMaxWait(pollWait),
+		// A checkpoint's offset the topic no longer holds (retention
+		// removed it) is an error, not a silent jump to another offset.
+		kgo.ConsumeResetOffset(kgo.NoResetOffset()),
 	)
 	s.cl, err = kgo.NewClient(opts...)
 	if err != nil {
