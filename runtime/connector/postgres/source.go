@@ -144,9 +144,15 @@ func (s *Source) open(at connector.Position) error {
 	}
 	s.phase = phase
 	if phase == 0 {
-		if _, err := os.Stat(filepath.Join(s.dir, snapshotDone)); err != nil {
+		done, err := os.ReadFile(filepath.Join(s.dir, snapshotDone))
+		if err != nil {
 			return fmt.Errorf("postgres %s: the checkpoint is in the snapshot, but its spool %s is gone: %w", s.what, s.dir, err)
 		}
+		start, err := pglogrepl.ParseLSN(strings.TrimSpace(string(done)))
+		if err != nil {
+			return fmt.Errorf("postgres %s: %s: %w", s.what, snapshotDone, err)
+		}
+		s.lsn = uint64(start) // where streaming starts after the snapshot
 		f, err := connector.OpenFile(filepath.Join(s.dir, snapshotName), at.Offset, at.Line)
 		if err != nil {
 			return err

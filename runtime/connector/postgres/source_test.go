@@ -92,6 +92,7 @@ func cdcRun(t *testing.T, url string, step int, terminate bool) []string {
 		INSERT INTO cdc_in SELECT g, 's' || g, g * 1.5, '2024-01-01'::timestamp + g * interval '1 second', g % 2 = 0 FROM generate_series(1, 7) g`)
 	dir := t.TempDir()
 	src := openCDC(t, url, dir, connector.Position{})
+	created := tableRows(t, url, `SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = 'laminar_cdc_in'`)
 	// committed after the slot exists: streamed, not in the snapshot
 	exec(t, url, `INSERT INTO cdc_in VALUES (8, 'it''s "8"', 'NaN', '2024-01-02 00:00:00.25', NULL)`)
 	exec(t, url, `BEGIN; INSERT INTO cdc_in VALUES (100, 'aborted', 0, NULL, NULL); ROLLBACK`)
@@ -111,6 +112,14 @@ func cdcRun(t *testing.T, url string, step int, terminate bool) []string {
 		pos := src.(connector.Positioned).Position()
 		src.Close()
 		if !more {
+			if step == 1 && !terminate {
+				// reopened at durable positions in the stream: the slot was
+				// acknowledged past where it was created
+				ahead := tableRows(t, url, `SELECT confirmed_flush_lsn > '`+created+`' FROM pg_replication_slots WHERE slot_name = 'laminar_cdc_in'`)
+				if ahead != "true" {
+					t.Errorf("the slot's confirmed flush position did not move from %s", created)
+				}
+			}
 			return all
 		}
 		if len(all) > 100 {
