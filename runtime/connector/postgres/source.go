@@ -183,22 +183,9 @@ func (s *Source) fresh(ctx context.Context) error {
 	if err := s.ensurePublication(ctx, conn); err != nil {
 		return err
 	}
-	// a slot left by a run that died before its first checkpoint
-	if err := s.waitSlotFree(ctx, conn); err != nil {
-		return err
-	}
-	if _, err := conn.Exec(ctx, `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1`, s.slot); err != nil {
-		return fmt.Errorf("postgres %s: %w", s.what, err)
-	}
-	repl, err := s.replConn(ctx)
+	slot, err := s.createSlot(ctx, conn)
 	if err != nil {
 		return err
-	}
-	s.repl = repl
-	slot, err := pglogrepl.CreateReplicationSlot(ctx, repl, s.slot, "pgoutput",
-		pglogrepl.CreateReplicationSlotOptions{Temporary: s.temp, SnapshotAction: "EXPORT_SNAPSHOT", Mode: pglogrepl.LogicalReplication})
-	if err != nil {
-		return fmt.Errorf("postgres %s: creating replication slot %s: %w", s.what, s.slot, err)
 	}
 	start, err := pglogrepl.ParseLSN(slot.ConsistentPoint)
 	if err != nil {
@@ -256,6 +243,36 @@ func (s *Source) fresh(ctx context.Context) error {
 	s.lsn = uint64(start)
 	s.file, err = connector.OpenFile(filepath.Join(s.dir, snapshotName), 0, 0)
 	return err
+}
+
+// createSlot drops a slot left by a run that died before its first
+// checkpoint and creates the slot anew, exporting a snapshot. A killed
+// run's server process may still hold the old slot for a moment (even while
+// creating it): that is waited out, up to 30 s.
+func (s *Source) createSlot(ctx context.Context, conn *pgx.Conn) (pglogrepl.CreateReplicationSlotResult, error) {
+	for began := time.Now(); ; {
+		err := s.waitSlotFree(ctx, conn)
+		if err == nil {
+			_, err = conn.Exec(ctx, `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1`, s.slot)
+		}
+		if err == nil && s.repl == nil {
+			s.repl, err = s.replConn(ctx)
+		}
+		if err == nil {
+			var slot pglogrepl.CreateReplicationSlotResult
+			slot, err = pglogrepl.CreateReplicationSlot(ctx, s.repl, s.slot, "pgoutput",
+				pglogrepl.CreateReplicationSlotOptions{Temporary: s.temp, SnapshotAction: "EXPORT_SNAPSHOT", Mode: pglogrepl.LogicalReplication})
+			if err == nil {
+				return slot, nil
+			}
+		}
+		var pgErr *pgconn.PgError
+		inUse := errors.As(err, &pgErr) && (pgErr.Code == "55006" || pgErr.Code == "42710") // in use, exists
+		if !inUse || time.Since(began) > 30*time.Second {
+			return pglogrepl.CreateReplicationSlotResult{}, fmt.Errorf("postgres %s: replication slot %s: %w", s.what, s.slot, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 // ensurePublication creates the publication, or adds the table to it when
@@ -339,10 +356,16 @@ func (s *Source) startStreaming(ctx context.Context) error {
 	} else {
 		conn.Close(ctx)
 	}
-	err = pglogrepl.StartReplication(ctx, s.repl, s.slot, pglogrepl.LSN(s.lsn), pglogrepl.StartReplicationOptions{
-		Mode:       pglogrepl.LogicalReplication,
-		PluginArgs: []string{"proto_version '1'", "publication_names '" + strings.ReplaceAll(s.pub, "'", "''") + "'"},
-	})
+	for began := time.Now(); ; time.Sleep(50 * time.Millisecond) {
+		err = pglogrepl.StartReplication(ctx, s.repl, s.slot, pglogrepl.LSN(s.lsn), pglogrepl.StartReplicationOptions{
+			Mode:       pglogrepl.LogicalReplication,
+			PluginArgs: []string{"proto_version '1'", "publication_names '" + strings.ReplaceAll(s.pub, "'", "''") + "'"},
+		})
+		var pgErr *pgconn.PgError
+		if err == nil || !errors.As(err, &pgErr) || pgErr.Code != "55006" || time.Since(began) > 30*time.Second {
+			break // 55006: a killed run's server process still holds the slot
+		}
+	}
 	if err != nil {
 		return fmt.Errorf("postgres %s: starting replication of slot %s: %w", s.what, s.slot, err)
 	}
