@@ -53,7 +53,7 @@ func clientOptions(env connector.Env, what string, options map[string]string) ([
 		kgo.RetryBackoffFn(backoff),
 		kgo.WithHooks(&connectReporter{env: env, what: what}),
 	}
-	sec, err := securityOptions(what, options)
+	sec, err := securityOptions(env, what, options)
 	if err != nil {
 		return nil, err
 	}
@@ -76,7 +76,7 @@ func backoff(tries int) time.Duration {
 // environment variable holding it, so the secret stays out of the SQL) and
 // tls_ca, tls_cert, tls_key, tls_server_name, tls_insecure_skip_verify into
 // franz-go options.
-func securityOptions(what string, options map[string]string) ([]kgo.Opt, error) {
+func securityOptions(env connector.Env, what string, options map[string]string) ([]kgo.Opt, error) {
 	protocol := strings.ToLower(options["security_protocol"])
 	if protocol == "" {
 		protocol = "plaintext"
@@ -98,7 +98,7 @@ func securityOptions(what string, options map[string]string) ([]kgo.Opt, error) 
 	}
 	var opts []kgo.Opt
 	if useTLS {
-		cfg, err := tlsConfig(what, options)
+		cfg, err := tlsConfig(env, what, options)
 		if err != nil {
 			return nil, err
 		}
@@ -133,10 +133,12 @@ func securityOptions(what string, options map[string]string) ([]kgo.Opt, error) 
 	return opts, nil
 }
 
-func tlsConfig(what string, options map[string]string) (*tls.Config, error) {
+// tlsConfig reads the PEM files, relative ones against the .sql file's
+// directory like every path option.
+func tlsConfig(env connector.Env, what string, options map[string]string) (*tls.Config, error) {
 	cfg := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: options["tls_server_name"]}
 	if ca := options["tls_ca"]; ca != "" {
-		pem, err := os.ReadFile(ca)
+		pem, err := os.ReadFile(env.Path(ca))
 		if err != nil {
 			return nil, fmt.Errorf("kafka %s: tls_ca: %w", what, err)
 		}
@@ -151,7 +153,7 @@ func tlsConfig(what string, options map[string]string) (*tls.Config, error) {
 		return nil, fmt.Errorf("kafka %s: tls_cert and tls_key go together", what)
 	}
 	if cert != "" {
-		pair, err := tls.LoadX509KeyPair(cert, key)
+		pair, err := tls.LoadX509KeyPair(env.Path(cert), env.Path(key))
 		if err != nil {
 			// the error of LoadX509KeyPair names files, never key bytes
 			return nil, fmt.Errorf("kafka %s: client certificate: %w", what, err)

@@ -293,7 +293,7 @@ func TestSecurityOptions(t *testing.T) {
 		{"security_protocol": "ssl", "tls_cert": "c.pem"},
 		{"sasl_mechanism": "plain", "sasl_username": "u", "sasl_password_env": "LAMINAR_TEST_NO_SUCH_VAR"},
 	} {
-		_, err := securityOptions("sink t", bad)
+		_, err := securityOptions(connector.Env{}, "sink t", bad)
 		if err == nil {
 			t.Errorf("%v: no error", bad)
 			continue
@@ -308,7 +308,7 @@ func TestSecurityOptions(t *testing.T) {
 		{"sasl_mechanism": "SCRAM-SHA-256", "sasl_username": "u", "sasl_password": "p"},
 		{"security_protocol": "ssl", "tls_insecure_skip_verify": "true"},
 	} {
-		if _, err := securityOptions("sink t", good); err != nil {
+		if _, err := securityOptions(connector.Env{}, "sink t", good); err != nil {
 			t.Errorf("%v: %v", good, err)
 		}
 	}
@@ -403,13 +403,15 @@ func TestTLSAgainstBroker(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	ca := filepath.Join(t.TempDir(), "ca.pem")
+	base := t.TempDir()
+	ca := filepath.Join(base, "ca.pem")
 	if err := os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	brokers := strings.Join(c.ListenAddrs(), ",")
-	opts := map[string]string{"topic": "in", "brokers": brokers, "bounded": "true", "security_protocol": "ssl", "tls_ca": ca}
-	src, err := openSource(connector.Env{}, opts, connector.Position{})
+	// a relative path resolves against the .sql file's directory
+	opts := map[string]string{"topic": "in", "brokers": brokers, "bounded": "true", "security_protocol": "ssl", "tls_ca": "ca.pem"}
+	src, err := openSource(connector.Env{BaseDir: base}, opts, connector.Position{})
 	if err != nil {
 		t.Fatal(err)
 	}
