@@ -408,3 +408,65 @@ func TestKafkaBrokerAway(t *testing.T) {
 		t.Fatalf("%d rows, want %d", len(got), len(want))
 	}
 }
+
+// TestKafkaBrokerRestart: the broker goes away while a durable job reads
+// and writes it (exactly-once), and comes back a moment later with its data
+// (kfake's DataDir): the job reports the outage, retries, and finishes with
+// every result row exactly once.
+func TestKafkaBrokerRestart(t *testing.T) {
+	skipShort(t)
+	data := t.TempDir()
+	in := input(20_000)
+	ref := buildJob(t, source("file")+tumbling+sink, false, in).reference(t)
+	want := normalized(t, sortedLines(ref["output.jsonl"]))
+	c, brokers := kafkaCluster(t, in, kfake.DataDir(data))
+	createTopic(t, brokers, "restart", 2)
+	port := c.ListenAddrs()[0][strings.LastIndex(c.ListenAddrs()[0], ":")+1:]
+	j := buildJob(t, kafkaSourceOf(brokers, "trades1", "5' SECOND")+tumbling+kafkaSinkSQL(brokers, "restart"), false, nil)
+	dir := t.TempDir()
+	cmd := j.command(dir, true, 20)
+	cmd.Args = append(cmd.Args, "--checkpoint-interval", "20ms")
+	var log bytes.Buffer
+	cmd.Stderr = &log
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	time.Sleep(150 * time.Millisecond)
+	c.Close()
+	select {
+	case err := <-done:
+		t.Fatalf("the job ended while the broker was down: %v\n%s", err, log.String())
+	case <-time.After(3 * time.Second):
+	}
+	p, _ := strconv.Atoi(port)
+	back, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.DataDir(data), kfake.Ports(p))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer back.Close()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("%v\n%s", err, log.String())
+		}
+	case <-time.After(60 * time.Second):
+		cmd.Process.Kill()
+		t.Fatalf("the job did not finish once the broker was back\n%s", log.String())
+	}
+	reported := 0
+	for line := range strings.Lines(log.String()) {
+		if strings.Contains(line, "kafka") {
+			if reported++; reported <= 4 {
+				t.Logf("the job reported: %s", strings.TrimSpace(line))
+			}
+		}
+	}
+	if !strings.Contains(log.String(), "retrying") {
+		t.Errorf("the outage was not reported:\n%s", log.String())
+	}
+	if got := committedRows(t, brokers, "restart"); !slices.Equal(got, want) {
+		t.Fatalf("%d committed rows, want %d: %s\n%s", len(got), len(want), firstDiff(strings.Join(got, "\n"), strings.Join(want, "\n")), log.String())
+	}
+}
