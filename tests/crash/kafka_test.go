@@ -195,7 +195,7 @@ func fileReference(t *testing.T, in []byte) (rows []string, dead int) {
 // rows of the same pipeline over a file; malformed records reach the
 // dead-letter file with their partition and offset.
 func TestKafkaEndToEnd(t *testing.T) {
-	skipShort(t)
+	skipShortSerial(t)
 	in := input(20_000)
 	want, wantDead := fileReference(t, in)
 	_, brokers := kafkaCluster(t, in)
@@ -222,7 +222,7 @@ func TestKafkaEndToEnd(t *testing.T) {
 // TestKafkaUpdatingChangelog: an updating view written to Kafka as a
 // changelog ("_op" records) nets to the file run's table.
 func TestKafkaUpdatingChangelog(t *testing.T) {
-	skipShort(t)
+	skipShortSerial(t)
 	in := input(20_000)
 	ref := buildJob(t, fileSourceNoLate()+updating+sink, false, in).reference(t)
 	_, brokers := kafkaCluster(t, in)
@@ -260,7 +260,7 @@ func TestKafkaUpdatingChangelog(t *testing.T) {
 // windows close all along the run, so results are spread over many
 // checkpoint epochs, and its late rows are the file run's.
 func TestCrashKafka(t *testing.T) {
-	skipShort(t)
+	skipShortSerial(t)
 	kills := 6
 	if v := os.Getenv(kafkaKillsEnv); v != "" {
 		kills, _ = strconv.Atoi(v)
@@ -348,7 +348,7 @@ func deleteTopic(t *testing.T, brokers, topic string) {
 // failed connections and retries with backoff; once the broker is up it
 // reads the topic and finishes with every row.
 func TestKafkaBrokerAway(t *testing.T) {
-	skipShort(t)
+	skipShortSerial(t)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -414,7 +414,7 @@ func TestKafkaBrokerAway(t *testing.T) {
 // (kfake's DataDir): the job reports the outage, retries, and finishes with
 // every result row exactly once.
 func TestKafkaBrokerRestart(t *testing.T) {
-	skipShort(t)
+	skipShortSerial(t)
 	data := t.TempDir()
 	in := input(20_000)
 	ref := buildJob(t, source("file")+tumbling+sink, false, in).reference(t)
@@ -468,5 +468,15 @@ func TestKafkaBrokerRestart(t *testing.T) {
 	}
 	if got := committedRows(t, brokers, "restart"); !slices.Equal(got, want) {
 		t.Fatalf("%d committed rows, want %d: %s\n%s", len(got), len(want), firstDiff(strings.Join(got, "\n"), strings.Join(want, "\n")), log.String())
+	}
+}
+
+// skipShortSerial skips in -short mode. The connector tests do not run in
+// parallel with the file crash tests: they run before them, one at a time,
+// so that the load of a broker, a database and their jobs does not slow
+// the file jobs below what those tests' kill delays allow.
+func skipShortSerial(t *testing.T) {
+	if testing.Short() {
+		t.Skip("kills real jobs")
 	}
 }

@@ -86,7 +86,7 @@ func netRows(t *testing.T, output string) []string {
 // table), by the rows and epoch marker of each checkpoint going in in one
 // transaction.
 func TestCrashPostgres(t *testing.T) {
-	skipShort(t)
+	skipShortSerial(t)
 	url := pgURL(t)
 	kills := 6
 	if v := os.Getenv("LAMINAR_PG_KILLS"); v != "" {
@@ -233,7 +233,7 @@ func sourceEnded(t *testing.T, dir string) bool {
 // half of the rows is inserted, so they come through the replication slot
 // unless no checkpoint was taken yet.
 func TestCrashPostgresCDC(t *testing.T) {
-	skipShort(t)
+	skipShortSerial(t)
 	url := pgURL(t)
 	kills := 6
 	if v := os.Getenv("LAMINAR_PG_KILLS"); v != "" {

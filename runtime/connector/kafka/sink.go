@@ -69,6 +69,8 @@ type Sink struct {
 	slot     int            // the transactional id the open or next transaction uses
 	inTxn    bool           // a transaction is open (rows written since the last Commit)
 	prepared bool           // Prepare ran for the open transaction
+	rec      sinkRecord     // what Prepare returned for it
+	timeout  time.Duration  // transaction timeout
 
 	mu  sync.Mutex
 	err error // the first failed delivery
@@ -138,14 +140,22 @@ func openSink(env connector.Env, options map[string]string, exactlyOnce bool, _ 
 			return nil, fmt.Errorf("kafka %s: transaction_timeout %q is not a positive duration", what, v)
 		}
 	}
+	s.timeout = timeout
 	for i := range s.prod {
-		s.prod[i], err = kgo.NewClient(append(opts, kgo.TransactionalID(s.slotID(i)), kgo.TransactionTimeout(timeout))...)
-		if err != nil {
+		if s.prod[i], err = s.txnClient(i); err != nil {
 			s.Close()
-			return nil, fmt.Errorf("kafka %s: %w", what, err)
+			return nil, err
 		}
 	}
 	return s, nil
+}
+
+func (s *Sink) txnClient(slot int) (*kgo.Client, error) {
+	cl, err := kgo.NewClient(append(s.opts, kgo.TransactionalID(s.slotID(slot)), kgo.TransactionTimeout(s.timeout))...)
+	if err != nil {
+		return nil, fmt.Errorf("kafka %s: %w", s.what, err)
+	}
+	return cl, nil
 }
 
 func (s *Sink) slotID(i int) string { return fmt.Sprintf("%s-%d", s.txnID, i) }
@@ -323,9 +333,12 @@ func (s *Sink) commitRecorded(epoch uint64, rec sinkRecord) error {
 	defer admin.Close()
 	req := kmsg.NewPtrEndTxnRequest()
 	req.TransactionalID, req.ProducerID, req.ProducerEpoch, req.Commit = rec.TxnID, rec.ProducerID, rec.ProducerEpoch, true
-	for attempt := 1; ; attempt++ {
+	for attempt, began := 1, time.Now(); ; attempt++ {
 		resp, err := req.RequestWith(context.Background(), admin)
 		if err != nil {
+			if time.Since(began) > 5*time.Minute {
+				return fmt.Errorf("kafka %s: committing the transaction of checkpoint %d: %w", s.what, epoch, err)
+			}
 			s.env.Log("kafka %s: committing the transaction of checkpoint %d: %v; retrying in %v", s.what, epoch, err, backoff(attempt))
 			time.Sleep(backoff(attempt))
 			continue
@@ -359,7 +372,7 @@ func (s *Sink) Prepare(epoch uint64) ([]byte, error) {
 			return nil, fmt.Errorf("kafka %s: %w", s.what, err)
 		}
 		rec = sinkRecord{TxnID: s.slotID(s.slot), ProducerID: id, ProducerEpoch: pepoch, Next: 1 - s.slot}
-		s.prepared = true
+		s.prepared, s.rec = true, rec
 	}
 	return json.Marshal(rec)
 }
@@ -379,7 +392,25 @@ func (s *Sink) end(epoch uint64, how kgo.TransactionEndTry) error {
 		return nil
 	}
 	if err := s.prod[s.slot].EndTransaction(context.Background(), how); err != nil {
-		return fmt.Errorf("kafka %s: ending the transaction of epoch %d: %w", s.what, epoch, err)
+		if how != kgo.TryCommit {
+			return fmt.Errorf("kafka %s: aborting the transaction of epoch %d: %w", s.what, epoch, err)
+		}
+		// The broker went away (franz-go's own retries ran out): commit
+		// the prepared transaction by its recorded identity, retrying
+		// with backoff, then start the transactional id afresh.
+		s.env.Log("kafka %s: committing the transaction of epoch %d: %v; retrying", s.what, epoch, err)
+		if err := s.commitRecorded(epoch, s.rec); err != nil {
+			return err
+		}
+		s.prod[s.slot].Close()
+		cl, err := s.txnClient(s.slot)
+		if err != nil {
+			return err
+		}
+		s.prod[s.slot] = cl
+		if _, _, err := cl.ProducerID(context.Background()); err != nil {
+			return fmt.Errorf("kafka %s: initializing transactional id %s: %w", s.what, s.slotID(s.slot), err)
+		}
 	}
 	s.prepared, s.inTxn = false, false
 	s.slot = 1 - s.slot
