@@ -2,6 +2,7 @@ package kafka
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -344,12 +345,17 @@ func (s *Source) Next(b *connector.LineBatch, maxLines int) (bool, error) {
 		fetches := s.cl.PollRecords(ctx, maxLines)
 		cancel()
 		for _, fe := range fetches.Errors() {
-			if fe.Err == context.DeadlineExceeded || fe.Err == context.Canceled {
+			if errors.Is(fe.Err, context.DeadlineExceeded) || errors.Is(fe.Err, context.Canceled) {
 				continue
 			}
-			if kerr.IsRetriable(fe.Err) {
-				continue // franz-go retries these; its connect hook reports an absent broker
+			var kErr *kerr.Error
+			if !errors.As(fe.Err, &kErr) || kerr.IsRetriable(fe.Err) {
+				// the connection or a passing broker state: franz-go
+				// retries it, its connect hook reports an absent broker
+				continue
 			}
+			// the broker's definite answer: a removed offset, a deleted
+			// topic, a denied authorization
 			return false, fmt.Errorf("kafka topic %s partition %d: %w", fe.Topic, fe.Partition, fe.Err)
 		}
 		s.pending = fetches.Records()
