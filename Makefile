@@ -7,7 +7,7 @@ BIN     := bin
 DEMO    := .demo
 GOFILES := $(shell git ls-files '*.go' 2>/dev/null | grep -v '^grammar/parser/')
 
-.PHONY: all laminarc demo test fmt-check vet check-generated check-parser-full unit race embedded difftest generate nexmark bench fuzz clean
+.PHONY: all laminarc demo test crash-kafka crash-postgres fmt-check vet check-generated check-parser-full unit race embedded difftest generate nexmark bench fuzz clean
 
 all: laminarc
 
@@ -68,6 +68,17 @@ generate:
 # nexmark section and docs/nexmark.svg. NEXMARK_FLAGS adds harness flags.
 nexmark:
 	NEXMARK_COMMAND="make nexmark $(NEXMARK_FLAGS)" $(GO) run ./benchmarks/nexmark -ekuiper $(NEXMARK_FLAGS)
+
+# Kafka -> windowed aggregate -> Kafka (exactly-once) killed with SIGKILL 60 times
+# on the in-process broker kfake; make test kills it 6 times.
+crash-kafka:
+	LAMINAR_KAFKA_KILLS=60 $(GO) test -count=1 -v -run 'TestCrashKafka' -timeout 30m ./tests/crash/
+
+# File -> windowed and updating aggregates -> PostgreSQL, and PostgreSQL CDC ->
+# aggregate -> PostgreSQL, each killed 60 times; needs LAMINAR_TEST_PG (.ci/run
+# starts a server); make test kills each 6 times.
+crash-postgres:
+	LAMINAR_PG_KILLS=60 $(GO) test -count=1 -v -run 'TestCrashPostgres' -timeout 30m ./tests/crash/
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./benchmarks/...

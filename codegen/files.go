@@ -1,6 +1,8 @@
 package codegen
 
 import (
+	"sort"
+
 	"github.com/laminar-sql/laminar/compiler/physical"
 	"github.com/laminar-sql/laminar/templates"
 )
@@ -12,9 +14,30 @@ func JobFiles(p *physical.Plan, sqlText, sourceFile string, stateBackend string)
 	if err != nil {
 		return nil, err
 	}
-	mainGo, err := templates.MainGo(templates.Main{Name: p.Pipeline.Name, SourceFile: sourceFile})
+	mainGo, err := templates.MainGo(templates.Main{Name: p.Pipeline.Name, SourceFile: sourceFile, Connectors: connectorImports(p)})
 	if err != nil {
 		return nil, err
 	}
 	return map[string][]byte{"pipeline.go": src, "main.go": mainGo}, nil
+}
+
+// connectorImports lists the connector packages of the connectors the
+// pipeline names, sorted: a job links Kafka or PostgreSQL only if it uses them.
+func connectorImports(p *physical.Plan) []string {
+	seen := map[string]bool{}
+	var out []string
+	add := func(connector string) {
+		if pkg, ok := connectorPackages[connector]; ok && !seen[pkg] {
+			seen[pkg] = true
+			out = append(out, pkg)
+		}
+	}
+	for _, s := range p.Pipeline.Sources {
+		add(s.Connector)
+	}
+	for _, s := range p.Pipeline.Sinks {
+		add(s.Connector)
+	}
+	sort.Strings(out)
+	return out
 }

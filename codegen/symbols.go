@@ -19,6 +19,13 @@ const (
 	pkgJoin      = "github.com/laminar-sql/laminar/runtime/join"
 )
 
+// connectorPackages are the connectors that live in packages of their own,
+// by connector name: a job imports one only when its SQL names it.
+var connectorPackages = map[string]string{
+	"kafka":    "github.com/laminar-sql/laminar/runtime/connector/kafka",
+	"postgres": "github.com/laminar-sql/laminar/runtime/connector/postgres",
+}
+
 var importNames = map[string]string{
 	pkgJob: "job", pkgConnector: "connector", pkgValue: "value", pkgWindow: "window",
 	pkgJSONL: "jsonl", pkgCSV: "csvrow", pkgNexmark: "nexmark", pkgSnapshot: "snapshot", pkgLaminar: "laminar", pkgKVState: "kvstate",

@@ -21,6 +21,9 @@ var tmpl = template.Must(template.ParseFS(files, "*.tmpl"))
 type Main struct {
 	Name       string // job name, for the doc comment
 	SourceFile string // the .sql file's base name
+	// Connectors are the import paths of connector packages the job names
+	// (runtime/connector/kafka ...): imported for their registration only.
+	Connectors []string
 }
 
 // MainGo renders main.go of a job.

@@ -23,12 +23,27 @@ var sourceConnectors = map[string]connectorDef{
 	"stdin":   {optional: []string{"format"}, formats: []string{"json", "csv"}},
 	"push":    {},
 	"nexmark": {optional: []string{"table", "events", "rate", "seed", "partitions", "partition", "base_time", "out_of_order_group"}},
+	"kafka": {required: []string{"topic", "brokers"}, formats: []string{"json", "csv"},
+		optional: append([]string{"format", "startup", "startup_timestamp", "group", "bounded", "isolation", "client_id"}, kafkaSecurity...)},
+	// CDC: snapshot then inserts through logical replication
+	"postgres": {required: []string{"table"}, formats: []string{"json"},
+		optional: []string{"format", "url", "url_env", "slot", "publication", "bounded"}},
 }
+
+// kafkaSecurity are the TLS and SASL options of both Kafka connectors.
+var kafkaSecurity = []string{"security_protocol", "sasl_mechanism", "sasl_username", "sasl_password", "sasl_password_env",
+	"tls_ca", "tls_cert", "tls_key", "tls_server_name", "tls_insecure_skip_verify"}
 
 var sinkConnectors = map[string]connectorDef{
 	"file":      {required: []string{"path"}, optional: []string{"format"}, formats: []string{"json"}},
 	"stdout":    {optional: []string{"format"}, formats: []string{"json"}},
 	"blackhole": {},
+	"kafka": {required: []string{"topic", "brokers"}, formats: []string{"json"},
+		optional: append([]string{"format", "delivery", "mode", "key", "transactional_id", "transaction_timeout", "client_id"}, kafkaSecurity...)},
+	// url or url_env (the name of an environment variable holding the URL,
+	// so a password stays out of the SQL); the sink says when neither is set
+	"postgres": {required: []string{"table"}, formats: []string{"json"},
+		optional: []string{"format", "url", "url_env", "delivery", "sink_id"}},
 }
 
 // bindOptions validates a WITH clause against the connector table and returns

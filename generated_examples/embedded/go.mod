@@ -1,6 +1,6 @@
 module example.com/tradeapp
 
-go 1.26
+go 1.26.0
 
 require github.com/laminar-sql/laminar v0.0.0
 

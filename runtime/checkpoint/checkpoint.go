@@ -62,6 +62,9 @@ type SourcePos struct {
 	// WAL is the encoded WAL position for sources replayed from the WAL;
 	// empty otherwise.
 	WAL string `json:"wal,omitempty"`
+	// Offsets are the next offsets per partition of a partitioned source
+	// (Kafka); nil otherwise.
+	Offsets map[string]int64 `json:"offsets,omitempty"`
 	// Done is set when the source had reached the end of a bounded input.
 	Done bool `json:"done,omitempty"`
 	// Check identifies the input read up to Offset (the connector's own

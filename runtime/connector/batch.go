@@ -10,7 +10,10 @@ package connector
 type LineBatch struct {
 	Lines   [][]byte
 	Offsets []int64 // byte offset in the input of each line's first byte
-	LineNos []int64 // 1-based line number of each line
+	LineNos []int64 // 1-based line number of each line; 0 for records of a partitioned input
+	// Partitions, for a partitioned input (Kafka), is the partition of each
+	// record, whose Offsets are then offsets in that partition; nil otherwise.
+	Partitions []int32
 	// Typed holds a typed source's records: a pointer to a slice of its
 	// element type, owned by this batch (a source reuses it from one Next to
 	// the next). Generated code asserts its type once per batch. TypedLen is
@@ -44,6 +47,7 @@ func (b *LineBatch) Reset() {
 	b.Lines = b.Lines[:0]
 	b.Offsets = b.Offsets[:0]
 	b.LineNos = b.LineNos[:0]
+	b.Partitions = b.Partitions[:0]
 	b.TypedLen = 0
 	b.Oversized = b.Oversized[:0]
 	b.Text = nil

@@ -11,6 +11,18 @@ type Position struct {
 	// Check identifies the input up to Offset, for a resume to verify it
 	// reopens the same input (file sources: identity.go); zero if none.
 	Check InputCheck
+	// Offsets are the next offsets of a partitioned input (Kafka: by
+	// partition number), where a restart resumes each partition; nil for
+	// inputs with one offset.
+	Offsets map[string]int64
+}
+
+// Committer is a source that wants to know when a checkpoint holding one of
+// its positions is durable (to acknowledge input upstream: a replication
+// slot's WAL). Committed is called from the job's goroutine, concurrently
+// with Next.
+type Committer interface {
+	Committed(Position)
 }
 
 // Positioned is a source that can say where it stands: the position after

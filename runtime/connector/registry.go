@@ -19,7 +19,41 @@ type Env struct {
 	// MaxRecordBytes is the longest record a file or stdin source accepts;
 	// 0 means MaxLineBytes. Longer ones are reported in LineBatch.Oversized.
 	MaxRecordBytes int
+	// StateDir is the job's state directory ("" without one): where a
+	// source keeps what it must to resume (a CDC snapshot's spool).
+	StateDir string
+	// Logf reports what a connector has to say while it runs (a broker
+	// that went away, a retry); nil means standard error.
+	Logf func(format string, args ...any)
 }
+
+// Log reports a line through Logf.
+func (e Env) Log(format string, args ...any) {
+	if e.Logf != nil {
+		e.Logf(format, args...)
+		return
+	}
+	fmt.Fprintf(os.Stderr, "laminar: "+format+"\n", args...)
+}
+
+// Opener opens the sources and sinks of a connector that lives in a package
+// of its own (Kafka, PostgreSQL), so that only jobs naming it link its
+// dependencies: generated code imports the package, whose init registers it.
+type Opener struct {
+	// Source opens a source at a Position it reported before (the zero
+	// Position for a fresh start); nil when the connector has no source.
+	Source func(env Env, options map[string]string, at Position) (Source, error)
+	// Sink opens a sink; with exactly-once true (a job with a state dir) it
+	// returns an EpochSink keeping what it must in tempDir. nil when the
+	// connector has no sink.
+	Sink func(env Env, options map[string]string, exactlyOnce bool, tempDir string) (Sink, error)
+}
+
+var registered = map[string]Opener{}
+
+// Register makes a connector known by name; called from a connector
+// package's init.
+func Register(name string, o Opener) { registered[name] = o }
 
 // Path resolves a `path` option against BaseDir.
 func (e Env) Path(p string) string {
@@ -55,6 +89,9 @@ func OpenSource(env Env, connector string, options map[string]string) (Source, e
 	case "nexmark":
 		return OpenNexmark(options)
 	default:
+		if o, ok := registered[connector]; ok && o.Source != nil {
+			return o.Source(env, options, Position{})
+		}
 		return nil, fmt.Errorf("unknown source connector %q (want file, stdin or nexmark)", connector)
 	}
 }
@@ -80,6 +117,9 @@ func OpenSourceAt(env Env, connector string, options map[string]string, at Posit
 	case "stdin":
 		return nil, fmt.Errorf("connector %q cannot resume from its origin; read it through a write-ahead log", connector)
 	default:
+		if o, ok := registered[connector]; ok && o.Source != nil {
+			return o.Source(env, options, at)
+		}
 		return OpenSource(env, connector, options)
 	}
 }
@@ -89,6 +129,9 @@ func OpenSourceAt(env Env, connector string, options map[string]string, at Posit
 // ("stdout", "blackhole") are opened as by OpenSink: at-least-once, since
 // the rows of an epoch a crash interrupted are written again.
 func OpenEpochSink(env Env, connector string, options map[string]string, tempDir string) (Sink, error) {
+	if o, ok := registered[connector]; ok && o.Sink != nil {
+		return o.Sink(env, options, true, tempDir)
+	}
 	if connector != "file" {
 		return OpenSink(env, connector, options)
 	}
@@ -118,6 +161,9 @@ func OpenSink(env Env, connector string, options map[string]string) (Sink, error
 	case "blackhole":
 		return &Blackhole{}, nil
 	default:
+		if o, ok := registered[connector]; ok && o.Sink != nil {
+			return o.Sink(env, options, false, "")
+		}
 		return nil, fmt.Errorf("unknown sink connector %q (want file, stdout or blackhole)", connector)
 	}
 }

@@ -55,16 +55,18 @@ func (c *Context) Malformed(src int, batch *connector.LineBatch, i int, err erro
 	}
 	s := &c.sources[src]
 	s.Malformed++
+	part := recordPartition(batch, i)
 	c.deadLetter.write(deadLetterRecord{
-		Source: s.Name,
-		Line:   batch.LineNos[i],
-		Offset: batch.Offsets[i],
-		Error:  err.Error(),
-		Record: string(batch.Lines[i]),
+		Source:    s.Name,
+		Line:      batch.LineNos[i],
+		Partition: part,
+		Offset:    batch.Offsets[i],
+		Error:     err.Error(),
+		Record:    string(batch.Lines[i]),
 	})
 	if s.Malformed <= maxLoggedPerSource {
-		c.console.logf("source %s line %d (offset %d): %v; written to %s",
-			s.Name, batch.LineNos[i], batch.Offsets[i], err, c.deadLetter.where())
+		c.console.logf("source %s %s: %v; written to %s",
+			s.Name, recordWhere(batch, i), err, c.deadLetter.where())
 	}
 }
 
@@ -75,16 +77,17 @@ func (c *Context) Late(src int, batch *connector.LineBatch, i int, view string) 
 	s := &c.sources[src]
 	s.Late++
 	c.late.write(lateRecord{
-		Source: s.Name,
-		Line:   batch.LineNos[i],
-		Offset: batch.Offsets[i],
-		View:   view,
-		Reason: "late",
-		Record: string(batch.Lines[i]),
+		Source:    s.Name,
+		Line:      batch.LineNos[i],
+		Partition: recordPartition(batch, i),
+		Offset:    batch.Offsets[i],
+		View:      view,
+		Reason:    "late",
+		Record:    string(batch.Lines[i]),
 	})
 	if s.Late <= maxLoggedPerSource {
-		c.console.logf("source %s line %d (offset %d): late for view %s; written to %s",
-			s.Name, batch.LineNos[i], batch.Offsets[i], view, c.late.where())
+		c.console.logf("source %s %s: late for view %s; written to %s",
+			s.Name, recordWhere(batch, i), view, c.late.where())
 	}
 }
 

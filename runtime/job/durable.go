@@ -60,6 +60,8 @@ type durable struct {
 	unlock    func()                 // releases the state dir's lock
 	walCut    []walCut               // torn WAL tails cut at start, for the summary
 	pauses    []time.Duration        // how long each checkpoint of this run stopped processing
+	// sources told when a checkpoint holding their position is durable
+	committers []sourceCommitter
 }
 
 // walCut is what recovery cut off the torn tail of source src's WAL.
@@ -127,7 +129,7 @@ func (d *durable) sourcePos(name string) (connector.Position, bool) {
 	if d.cp != nil {
 		for _, s := range d.cp.Sources {
 			if s.Name == name {
-				return connector.Position{Offset: s.Offset, Line: s.Line, WAL: s.WAL, Check: connector.ParseInputCheck(s.Check)}, s.Done
+				return connector.Position{Offset: s.Offset, Line: s.Line, WAL: s.WAL, Offsets: s.Offsets, Check: connector.ParseInputCheck(s.Check)}, s.Done
 			}
 		}
 	}
@@ -167,6 +169,9 @@ func (d *durable) openSource(env connector.Env, i int, s SourceSpec) (connector.
 	src, err := connector.OpenSourceAt(env, s.Connector, s.Options, pos)
 	if errcode.Of(err) == errcode.InputChanged {
 		err = fmt.Errorf("%w\nthe checkpoint in %s cannot resume on it: restore the input it read, or start over by deleting the state dir %s (and the outputs)", err, d.store.Dir(), d.dir)
+	}
+	if c, ok := src.(connector.Committer); ok {
+		d.committers = append(d.committers, sourceCommitter{i, c})
 	}
 	return src, pos, err
 }
@@ -271,7 +276,7 @@ func (d *durable) take(pipeline Pipeline, spec Spec, positions []connector.Posit
 	cp := &checkpoint.Checkpoint{Epoch: epoch, Pipeline: spec.Name}
 	for i, s := range spec.Sources {
 		p := positions[i]
-		cp.Sources = append(cp.Sources, checkpoint.SourcePos{Name: s.Name, Offset: p.Offset, Line: p.Line, WAL: p.WAL, Done: done[i], Check: p.Check.String()})
+		cp.Sources = append(cp.Sources, checkpoint.SourcePos{Name: s.Name, Offset: p.Offset, Line: p.Line, WAL: p.WAL, Offsets: p.Offsets, Done: done[i], Check: p.Check.String()})
 	}
 	// A failure from here on stops the job without Abort: the store may or
 	// may not have made the checkpoint visible, and only Recover, seeing
@@ -328,6 +333,9 @@ func (d *durable) take(pipeline Pipeline, spec Spec, positions []connector.Posit
 				d.console.logf("source %s: %v", spec.Sources[i].Name, err)
 			}
 		}
+	}
+	for _, c := range d.committers {
+		c.Committed(positions[c.src])
 	}
 	d.prevPos = append(d.prevPos[:0], positions...)
 	d.pauses = append(d.pauses, time.Since(began))

@@ -18,9 +18,12 @@ const maxLoggedPerSource = 10
 type deadLetterRecord struct {
 	Source string `json:"source"`
 	Line   int64  `json:"line"`
-	Offset int64  `json:"offset"`
-	Error  string `json:"error"`
-	Record string `json:"record"`
+	// Partition is set for a partitioned input (Kafka), whose Offset is then
+	// the record's offset in that partition.
+	Partition *int32 `json:"partition,omitempty"`
+	Offset    int64  `json:"offset"`
+	Error     string `json:"error"`
+	Record    string `json:"record"`
 	// Length and Truncated are set for a record longer than the limit:
 	// Record holds only its first bytes.
 	Length    int64 `json:"length,omitempty"`
@@ -29,12 +32,13 @@ type deadLetterRecord struct {
 
 // lateRecord is one line of the late-data file.
 type lateRecord struct {
-	Source string `json:"source"`
-	Line   int64  `json:"line"`
-	Offset int64  `json:"offset"`
-	View   string `json:"view"`
-	Reason string `json:"reason"`
-	Record string `json:"record"`
+	Source    string `json:"source"`
+	Line      int64  `json:"line"`
+	Partition *int32 `json:"partition,omitempty"`
+	Offset    int64  `json:"offset"`
+	View      string `json:"view"`
+	Reason    string `json:"reason"`
+	Record    string `json:"record"`
 }
 
 // recordLog is a JSON-lines file of records set aside (dead letters, late

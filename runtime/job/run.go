@@ -247,7 +247,8 @@ func Run(ctx context.Context, spec Spec, factory Factory, opts Options) (Summary
 		r.jobCtx.sources = append(r.jobCtx.sources, SourceSummary{Name: src.Name})
 	}
 
-	env := connector.Env{BaseDir: opts.BaseDir, Stdin: opts.Stdin, Stdout: opts.Stdout, MaxRecordBytes: opts.MaxRecordBytes}
+	env := connector.Env{BaseDir: opts.BaseDir, Stdin: opts.Stdin, Stdout: opts.Stdout, MaxRecordBytes: opts.MaxRecordBytes,
+		StateDir: opts.StateDir, Logf: connectorLog(opts.Stderr)}
 	err := r.start(env, factory)
 	if err == nil {
 		err = r.loop(ctx)

@@ -1,0 +1,50 @@
+package codegen
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/laminar-sql/laminar/compiler"
+)
+
+// TestConnectorImports: a job imports a connector package (for its
+// registration) exactly when its SQL names the connector, so file-only jobs
+// do not link Kafka or PostgreSQL drivers.
+func TestConnectorImports(t *testing.T) {
+	const view = `CREATE SOURCE s (a BIGINT) WITH (%s);
+CREATE MATERIALIZED VIEW v AS SELECT a FROM s;
+CREATE SINK o FROM v WITH (%s);
+`
+	file := "connector = 'file', path = 'x.jsonl'"
+	kafka := "connector = 'kafka', topic = 't', brokers = 'localhost:9092'"
+	pg := "connector = 'postgres', url_env = 'PG', table = 't'"
+	for _, c := range []struct {
+		source, sink string
+		want         []string
+	}{
+		{file, file, nil},
+		{kafka, file, []string{"runtime/connector/kafka"}},
+		{file, kafka, []string{"runtime/connector/kafka"}},
+		{kafka, pg, []string{"runtime/connector/kafka", "runtime/connector/postgres"}},
+	} {
+		src := strings.Replace(strings.Replace(view, "%s", c.source, 1), "%s", c.sink, 1)
+		res, diags := compiler.Compile("p.sql", "p", src)
+		if res == nil {
+			t.Fatalf("%s: %v", src, diags)
+		}
+		files, err := JobFiles(res.Physical, src, "p.sql", "memory")
+		if err != nil {
+			t.Fatal(err)
+		}
+		mainGo := string(files["main.go"])
+		for _, pkg := range []string{"runtime/connector/kafka", "runtime/connector/postgres"} {
+			want := false
+			for _, w := range c.want {
+				want = want || w == pkg
+			}
+			if got := strings.Contains(mainGo, `_ "github.com/laminar-sql/laminar/`+pkg+`"`); got != want {
+				t.Errorf("%s -> %s: imports %s: %v, want %v\n%s", c.source, c.sink, pkg, got, want, mainGo)
+			}
+		}
+	}
+}

@@ -1,0 +1,403 @@
+package kafka
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/laminar-sql/laminar/runtime/connector"
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
+)
+
+// pollWait is how long Next waits for records before it returns an empty
+// batch, so that the job's loop stays responsive on an idle topic.
+const pollWait = 200 * time.Millisecond
+
+// Source reads every partition of one topic, assigned directly (no
+// consumer-group membership), from the offsets of the checkpoint it resumes
+// from, or from where `startup` says for partitions the checkpoint does not
+// have. Records go to the pipeline as a LineBatch whose Lines are the
+// record values, with their partition and offset, so a bad record reaches
+// the dead-letter output with both. Position is the next offset of every
+// partition: exactly-once input when the job checkpoints.
+//
+// With bounded = 'true' the source ends once every partition reached the
+// end offset it had when the source opened (read_committed: the last
+// stable offset); otherwise it runs until the job is stopped.
+type Source struct {
+	cl      *kgo.Client
+	topic   string
+	next    map[int32]int64 // next offset to read per partition (the position)
+	end     map[int32]int64 // bounded: where each partition ends
+	pending []*kgo.Record   // polled, not yet handed out
+	ctx     context.Context
+	cancel  context.CancelFunc
+}
+
+// partitionKey is a partition's key in Position.Offsets.
+func partitionKey(p int32) string { return strconv.Itoa(int(p)) }
+
+func openSource(env connector.Env, options map[string]string, at connector.Position) (connector.Source, error) {
+	topic := options["topic"]
+	if topic == "" {
+		return nil, fmt.Errorf("kafka source: the option topic is empty")
+	}
+	what := "source " + topic
+	opts, err := clientOptions(env, what, options)
+	if err != nil {
+		return nil, err
+	}
+	isolation := kgo.ReadCommitted()
+	switch strings.ToLower(options["isolation"]) {
+	case "", "read_committed":
+	case "read_uncommitted":
+		isolation = kgo.ReadUncommitted()
+	default:
+		return nil, fmt.Errorf("kafka %s: isolation must be read_committed or read_uncommitted", what)
+	}
+	bounded := false
+	switch strings.ToLower(options["bounded"]) {
+	case "", "false":
+	case "true":
+		bounded = true
+	default:
+		return nil, fmt.Errorf("kafka %s: bounded must be true or false", what)
+	}
+	// An admin client finds the partitions, end and group offsets first;
+	// the consuming client is then made with every partition's start.
+	admin, err := kgo.NewClient(opts...)
+	if err != nil {
+		return nil, fmt.Errorf("kafka %s: %w", what, err)
+	}
+	defer admin.Close()
+	ctx := context.Background()
+	partitions, err := topicPartitions(ctx, env, admin, what, topic)
+	if err != nil {
+		return nil, err
+	}
+	start, err := startOffsets(ctx, admin, what, topic, partitions, options, isolation)
+	if err != nil {
+		return nil, err
+	}
+	s := &Source{topic: topic, next: map[int32]int64{}}
+	assign := map[int32]kgo.Offset{}
+	for _, p := range partitions {
+		off, ok := at.Offsets[partitionKey(p)]
+		if !ok {
+			off = start[p]
+		}
+		assign[p] = kgo.NewOffset().At(off)
+		s.next[p] = off
+	}
+	if bounded {
+		s.end, err = listOffsets(ctx, admin, topic, partitions, -1, isolation)
+		if err != nil {
+			return nil, fmt.Errorf("kafka %s: end offsets: %w", what, err)
+		}
+	}
+	opts = append(opts,
+		kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{topic: assign}),
+		kgo.FetchIsolationLevel(isolation),
+		// Control records (transaction markers) take offsets too: seeing
+		// them keeps positions exact and lets a bounded read see its end.
+		kgo.KeepControlRecords(),
+		kgo.FetchMaxWait(pollWait),
+		// A checkpoint's offset the topic no longer holds (retention
+		// removed it) is an error, not a silent jump to another offset.
+		kgo.ConsumeResetOffset(kgo.NoResetOffset()),
+	)
+	s.cl, err = kgo.NewClient(opts...)
+	if err != nil {
+		return nil, fmt.Errorf("kafka %s: %w", what, err)
+	}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	return s, nil
+}
+
+// topicPartitions lists the topic's partitions, retrying with backoff (and
+// saying so) while no broker answers.
+func topicPartitions(ctx context.Context, env connector.Env, cl *kgo.Client, what, topic string) ([]int32, error) {
+	req := kmsg.NewPtrMetadataRequest()
+	t := kmsg.NewMetadataRequestTopic()
+	t.Topic = kmsg.StringPtr(topic)
+	req.Topics = append(req.Topics, t)
+	for attempt := 1; ; attempt++ {
+		resp, err := req.RequestWith(ctx, cl)
+		if err != nil {
+			env.Log("kafka %s: metadata: %v; retrying in %v", what, err, backoff(attempt))
+			time.Sleep(backoff(attempt))
+			continue
+		}
+		if len(resp.Topics) != 1 {
+			return nil, fmt.Errorf("kafka %s: metadata names %d topics", what, len(resp.Topics))
+		}
+		rt := resp.Topics[0]
+		if err := kerr.ErrorForCode(rt.ErrorCode); err != nil {
+			if kerr.IsRetriable(err) && err != kerr.UnknownTopicOrPartition {
+				env.Log("kafka %s: metadata: %v; retrying in %v", what, err, backoff(attempt))
+				time.Sleep(backoff(attempt))
+				continue
+			}
+			return nil, fmt.Errorf("kafka %s: topic %s: %w", what, topic, err)
+		}
+		var ps []int32
+		for _, p := range rt.Partitions {
+			ps = append(ps, p.Partition)
+		}
+		sort.Slice(ps, func(i, j int) bool { return ps[i] < ps[j] })
+		if len(ps) == 0 {
+			return nil, fmt.Errorf("kafka %s: topic %s has no partitions", what, topic)
+		}
+		return ps, nil
+	}
+}
+
+// startOffsets is where each partition starts when the checkpoint does not
+// say: startup = 'earliest' (the default), 'latest', 'timestamp' (the
+// first record at or after startup_timestamp, RFC 3339 or Unix
+// milliseconds; the end where there is none) or 'group' (the offsets
+// committed by consumer group `group`, earliest where it has none). The
+// offsets are resolved now, so that a position is known from the start.
+func startOffsets(ctx context.Context, cl *kgo.Client, what, topic string, partitions []int32, options map[string]string, isolation kgo.IsolationLevel) (map[int32]int64, error) {
+	list := func(ts int64) (map[int32]int64, error) {
+		offs, err := listOffsets(ctx, cl, topic, partitions, ts, isolation)
+		if err != nil {
+			return nil, fmt.Errorf("kafka %s: start offsets: %w", what, err)
+		}
+		return offs, nil
+	}
+	switch mode := strings.ToLower(options["startup"]); mode {
+	case "", "earliest":
+		return list(-2)
+	case "latest":
+		return list(-1)
+	case "timestamp":
+		ms, err := parseMillis(options["startup_timestamp"])
+		if err != nil {
+			return nil, fmt.Errorf("kafka %s: startup_timestamp: %w", what, err)
+		}
+		out, err := list(ms)
+		if err != nil {
+			return nil, err
+		}
+		ends, err := list(-1)
+		if err != nil {
+			return nil, err
+		}
+		for p, o := range out {
+			if o < 0 { // no record at or after ms
+				out[p] = ends[p]
+			}
+		}
+		return out, nil
+	case "group":
+		group := options["group"]
+		if group == "" {
+			return nil, fmt.Errorf("kafka %s: startup = 'group' needs the option group", what)
+		}
+		committed, err := groupOffsets(ctx, cl, group, topic)
+		if err != nil {
+			return nil, fmt.Errorf("kafka %s: offsets of group %s: %w", what, group, err)
+		}
+		out, err := list(-2)
+		if err != nil {
+			return nil, err
+		}
+		for p, o := range committed {
+			if _, ok := out[p]; ok {
+				out[p] = o
+			}
+		}
+		return out, nil
+	default:
+		return nil, fmt.Errorf("kafka %s: startup %q is not one of earliest, latest, timestamp, group", what, mode)
+	}
+}
+
+func parseMillis(s string) (int64, error) {
+	if s == "" {
+		return 0, fmt.Errorf("empty (want RFC 3339 or Unix milliseconds)")
+	}
+	if ms, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return ms, nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return 0, fmt.Errorf("%q is neither RFC 3339 nor Unix milliseconds", s)
+	}
+	return t.UnixMilli(), nil
+}
+
+func groupOffsets(ctx context.Context, cl *kgo.Client, group, topic string) (map[int32]int64, error) {
+	req := kmsg.NewPtrOffsetFetchRequest()
+	req.Group = group
+	req.Topics = nil // every partition the group committed; filtered below
+	resp, err := req.RequestWith(ctx, cl)
+	if err != nil {
+		return nil, err
+	}
+	if err := kerr.ErrorForCode(resp.ErrorCode); err != nil {
+		return nil, err
+	}
+	out := map[int32]int64{}
+	collect := func(topics []kmsg.OffsetFetchResponseTopic) error {
+		for _, rt := range topics {
+			if rt.Topic != topic {
+				continue
+			}
+			for _, p := range rt.Partitions {
+				if err := kerr.ErrorForCode(p.ErrorCode); err != nil {
+					return err
+				}
+				if p.Offset >= 0 {
+					out[p.Partition] = p.Offset
+				}
+			}
+		}
+		return nil
+	}
+	if err := collect(resp.Topics); err != nil {
+		return nil, err
+	}
+	for _, g := range resp.Groups {
+		if err := kerr.ErrorForCode(g.ErrorCode); err != nil {
+			return nil, err
+		}
+		var topics []kmsg.OffsetFetchResponseTopic
+		for _, gt := range g.Topics {
+			rt := kmsg.NewOffsetFetchResponseTopic()
+			rt.Topic = gt.Topic
+			for _, gp := range gt.Partitions {
+				p := kmsg.NewOffsetFetchResponseTopicPartition()
+				p.Partition, p.Offset, p.ErrorCode = gp.Partition, gp.Offset, gp.ErrorCode
+				rt.Partitions = append(rt.Partitions, p)
+			}
+			topics = append(topics, rt)
+		}
+		if err := collect(topics); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// listOffsets asks for the offsets at timestamp ts (-1 the end, -2 the
+// start) of the partitions.
+func listOffsets(ctx context.Context, cl *kgo.Client, topic string, partitions []int32, ts int64, isolation kgo.IsolationLevel) (map[int32]int64, error) {
+	req := kmsg.NewPtrListOffsetsRequest()
+	req.ReplicaID = -1
+	if isolation == kgo.ReadCommitted() {
+		req.IsolationLevel = 1
+	}
+	t := kmsg.NewListOffsetsRequestTopic()
+	t.Topic = topic
+	for _, p := range partitions {
+		rp := kmsg.NewListOffsetsRequestTopicPartition()
+		rp.Partition, rp.Timestamp, rp.CurrentLeaderEpoch = p, ts, -1
+		t.Partitions = append(t.Partitions, rp)
+	}
+	req.Topics = append(req.Topics, t)
+	resp, err := req.RequestWith(ctx, cl)
+	if err != nil {
+		return nil, err
+	}
+	out := map[int32]int64{}
+	for _, rt := range resp.Topics {
+		for _, p := range rt.Partitions {
+			if err := kerr.ErrorForCode(p.ErrorCode); err != nil {
+				return nil, fmt.Errorf("partition %d: %w", p.Partition, err)
+			}
+			out[p.Partition] = p.Offset
+		}
+	}
+	if len(out) != len(partitions) {
+		return nil, fmt.Errorf("asked for %d partitions, got %d", len(partitions), len(out))
+	}
+	return out, nil
+}
+
+// atEnd reports whether a bounded read has reached the end of every partition.
+func (s *Source) atEnd() bool {
+	for p, end := range s.end {
+		if s.next[p] < end {
+			return false
+		}
+	}
+	return true
+}
+
+// Next implements connector.Source: up to maxLines records, or an empty
+// batch after pollWait without any. Fetch errors that franz-go retries by
+// itself (a broker away) are reported through its hook, not returned.
+func (s *Source) Next(b *connector.LineBatch, maxLines int) (bool, error) {
+	b.Reset()
+	if s.end != nil && len(s.pending) == 0 && s.atEnd() {
+		return false, nil
+	}
+	if len(s.pending) == 0 {
+		ctx, cancel := context.WithTimeout(s.ctx, pollWait)
+		fetches := s.cl.PollRecords(ctx, maxLines)
+		cancel()
+		for _, fe := range fetches.Errors() {
+			if errors.Is(fe.Err, context.DeadlineExceeded) || errors.Is(fe.Err, context.Canceled) {
+				continue
+			}
+			var kErr *kerr.Error
+			if !errors.As(fe.Err, &kErr) || kerr.IsRetriable(fe.Err) {
+				// the connection or a passing broker state: franz-go
+				// retries it, its connect hook reports an absent broker
+				continue
+			}
+			// the broker's definite answer: a removed offset, a deleted
+			// topic, a denied authorization
+			return false, fmt.Errorf("kafka topic %s partition %d: %w", fe.Topic, fe.Partition, fe.Err)
+		}
+		s.pending = fetches.Records()
+	}
+	n := 0
+	for n < len(s.pending) && b.Len() < maxLines {
+		r := s.pending[n]
+		n++
+		if s.end != nil && r.Offset >= s.end[r.Partition] {
+			continue // past the bound: a later run reads it
+		}
+		s.next[r.Partition] = r.Offset + 1
+		if r.Attrs.IsControl() {
+			continue
+		}
+		b.Lines = append(b.Lines, r.Value)
+		b.Offsets = append(b.Offsets, r.Offset)
+		b.LineNos = append(b.LineNos, 0)
+		b.Partitions = append(b.Partitions, r.Partition)
+	}
+	s.pending = s.pending[n:]
+	if s.end != nil && len(s.pending) == 0 && s.atEnd() {
+		return false, nil
+	}
+	return true, nil
+}
+
+// Position implements connector.Positioned: the next offset of every
+// partition that has one known.
+func (s *Source) Position() connector.Position {
+	offs := make(map[string]int64, len(s.next))
+	var total int64
+	for p, o := range s.next {
+		offs[partitionKey(p)] = o
+		total += o
+	}
+	return connector.Position{Offset: total, Offsets: offs}
+}
+
+// Close closes the client.
+func (s *Source) Close() error {
+	s.cancel()
+	s.cl.Close()
+	return nil
+}
