@@ -15,15 +15,15 @@ func TestConnectorImports(t *testing.T) {
 CREATE MATERIALIZED VIEW v AS SELECT a FROM s;
 CREATE SINK o FROM v WITH (%s);
 `
-	file := "connector = 'file', path = 'x.jsonl'"
+	file, fileOut := "connector = 'file', path = 'x.jsonl'", "connector = 'file', path = 'out.jsonl'"
 	kafka := "connector = 'kafka', topic = 't', brokers = 'localhost:9092'"
 	pg := "connector = 'postgres', url_env = 'PG', table = 't'"
 	for _, c := range []struct {
 		source, sink string
 		want         []string
 	}{
-		{file, file, nil},
-		{kafka, file, []string{"runtime/connector/kafka"}},
+		{file, fileOut, nil},
+		{kafka, fileOut, []string{"runtime/connector/kafka"}},
 		{file, kafka, []string{"runtime/connector/kafka"}},
 		{kafka, pg, []string{"runtime/connector/kafka", "runtime/connector/postgres"}},
 	} {
