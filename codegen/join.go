@@ -194,7 +194,8 @@ func joinEnv(o *opInfo, ss [2]joinSide, padded int, wrap bool) []operand {
 			t := out[len(env)].Type
 			switch {
 			case padded == i:
-				env = append(env, operand{rt("value.Null").Types(baseType(col.Type.Kind)).Values(), true})
+				// parenthesized: a composite literal in an if condition does not parse
+				env = append(env, operand{jen.Parens(rt("value.Null").Types(baseType(col.Type.Kind)).Values()), true})
 			case wrap && t.Nullable && !col.Type.Nullable:
 				env = append(env, operand{rt("value.Of").Call(jen.Id(ref).Dot(s.in.fields[c])), true})
 			default:
