@@ -127,6 +127,9 @@ func (g *generator) joinPush(o *opInfo, ss [2]joinSide, s joinSide, semi bool) {
 	if anti {
 		in, out = out, in
 	}
+	// an interval join is append-only: it pads a row once, when the row is
+	// dropped unmatched (joinEvict), so a match only counts
+	interval := o.op.Join.Interval != nil
 	if semi && s.i == 1 {
 		probe = append(probe,
 			jen.Id("before").Op(":=").Id("e").Dot("Matches"),
@@ -137,6 +140,9 @@ func (g *generator) joinPush(o *opInfo, ss [2]joinSide, s joinSide, semi bool) {
 				jen.Id("p").Dot("semi"+o.fn).Call(jen.Op("&").Id("e").Dot("Row"), out)))
 	} else if semi {
 		probe = append(probe, jen.Id("matches").Op("+=").Id("e").Dot("W"))
+	} else if other.preserve && interval {
+		probe = append(probe, jen.Id("e").Dot("Matches").Op("+=").Add(w),
+			jen.Id("p").Dot("join"+o.fn).Call(append(pair, weight)...))
 	} else if other.preserve {
 		probe = append(probe,
 			jen.Id("before").Op(":=").Id("e").Dot("Matches"),
@@ -162,7 +168,7 @@ func (g *generator) joinPush(o *opInfo, ss [2]joinSide, s joinSide, semi bool) {
 		jen.Id("b").Op(":=").Id("p").Dot(o.name+other.name).Dot("Bucket").Call(jen.Id("k")),
 		jen.For(jen.Id("i").Op(":=").Range().Id("b")).Block(probe...))
 	switch {
-	case s.preserve:
+	case s.preserve && !interval:
 		body = append(body, jen.If(jen.Id("matches").Op("==").Lit(0)).Block(jen.Id("p").Dot("pad"+o.fn+s.name).Call(jen.Id("r"), w)))
 	case semi && s.i == 0 && anti:
 		body = append(body, jen.If(jen.Id("matches").Op("==").Lit(0)).Block(jen.Id("p").Dot("semi"+o.fn).Call(jen.Id("r"), w)))
