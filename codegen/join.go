@@ -183,6 +183,11 @@ func (g *generator) joinPush(o *opInfo, ss [2]joinSide, s joinSide, semi bool) {
 		entry[jen.Id("TS")] = jen.Id("r").Dot(s.in.fields[s.timeCol])
 	}
 	body = append(body, jen.Id("p").Dot(o.name+s.name).Dot("Add").Call(jen.Id("k"), rt("join.Entry").Types(jen.Id(s.in.rowType)).Values(entry), jen.Lit(s.updating), jen.Lit(s.timeCol >= 0)))
+	if s.timeCol >= 0 {
+		// the other side's watermark may have passed the row's bound already
+		// (that input is ahead, or ended): no later watermark would drop it
+		body = append(body, jen.Id("p").Dot("evict"+o.fn+s.name).Call())
+	}
 	g.f.Comment(fmt.Sprintf("push%s%s joins a row of %s (the %s input) with the rows of the other input.", o.fn, s.name, s.in.what(), sides[s.i]))
 	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("push" + o.fn + s.name).Params(params...).Block(body...)
 	g.f.Line()
@@ -291,7 +296,11 @@ func (g *generator) joinEvict(o *opInfo, ss [2]joinSide) {
 		}
 		body = append(body, jen.If(jen.Id("wm").Index(jen.Lit(i)).Op(">").Id("p").Dot(o.name+"WM").Index(jen.Lit(i))).Block(
 			jen.Id("p").Dot(o.name+"WM").Index(jen.Lit(i)).Op("=").Id("wm").Index(jen.Lit(i)),
-			jen.Id("p").Dot(o.name+other.name).Dot("Evict").Call(rt("window.ShiftWatermark").Call(jen.Id("wm").Index(jen.Lit(i)), jen.Lit(shift[i])), gone)))
+			jen.Id("p").Dot("evict"+o.fn+other.name).Call()))
+		g.f.Comment(fmt.Sprintf("evict%s%s drops the %s rows of %s that the %s watermark has passed the bound of.", o.fn, other.name, sides[other.i], o.what(), sides[i]))
+		g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("evict" + o.fn + other.name).Params().Block(
+			jen.Id("p").Dot(o.name+other.name).Dot("Evict").Call(rt("window.ShiftWatermark").Call(jen.Id("p").Dot(o.name+"WM").Index(jen.Lit(i)), jen.Lit(shift[i])), gone))
+		g.f.Line()
 	}
 	g.f.Comment(fmt.Sprintf("fire%s moves the watermarks of the inputs of %s to wm, dropping the rows", o.fn, o.what()))
 	g.f.Comment("that can match nothing more.")
