@@ -253,9 +253,9 @@ func (b *binder) aggExpr(e ast.Expr, ctx *exprCtx) (plan.Expr, bool) {
 	in := b.expr(e, ac.in, &exprCtx{gw: ac.gw})
 	b.diags = saved
 	if in != nil {
-		s := in.String()
+		s := plan.Identity(in)
 		for i, k := range agg.Keys {
-			if k.String() == s {
+			if plan.Identity(k) == s {
 				return &plan.ColRef{Index: i, Name: agg.KeyNames[i], T: k.Type()}, true
 			}
 		}
@@ -375,7 +375,7 @@ func (b *binder) aggCall(c *ast.Call, ac *aggCtx) plan.Expr {
 		a.Filter = f
 	}
 	for i, have := range agg.Aggs {
-		if have.String() == a.String() {
+		if have.Func == a.Func && (a.Arg == nil || have.Arg != nil && plan.Identity(have.Arg) == plan.Identity(a.Arg)) {
 			return &plan.ColRef{Index: len(agg.Keys) + i, Name: a.String(), T: have.T}
 		}
 	}
