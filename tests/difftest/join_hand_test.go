@@ -115,10 +115,13 @@ func handJoinCases() []*joinCase {
 
 	// GROUP BY over a LEFT join keeps l.k and r.k (NULL when padded) apart,
 	// and SUM(l.n) apart from SUM(r.n).
-	same("aggregate over left join", nullRows,
-		"SELECT l.k AS c0, r.k AS c1, COUNT(*) AS c2, SUM(l.n) AS c3, SUM(r.n) AS c4 FROM "+lhs+" LEFT JOIN "+rhs+" ON l.k = r.k GROUP BY l.k, r.k",
+	const aj = " FROM " + lhs + " LEFT JOIN " + rhs + " ON l.k = r.k GROUP BY l.k, r.k"
+	aggRows := append(append([]Row{}, nullRows...), hrow(1, "b", 6, 0, 50))
+	out = append(out, handCase("aggregate over left join", aggRows, "",
+		"SELECT l.k AS c0, r.k AS c1, COUNT(*) AS c2, SUM(l.n) AS c3, SUM(r.n) AS c4"+aj,
+		"SELECT l.k AS c0, r.k AS c1, COUNT(*) AS c2, CAST(SUM(l.n) AS BIGINT) AS c3, CAST(SUM(r.n) AS BIGINT) AS c4"+aj,
 		cols(KindString, KindString, KindInt, KindInt, KindInt), true,
-		`{c0=NULL, c1=NULL, c2=2, c3=6, c4=NULL}`, `{c0="a", c1="a", c2=1, c3=3, c4=4}`)
+		`{c0=NULL, c1=NULL, c2=2, c3=6, c4=NULL}`, `{c0="a", c1="a", c2=1, c3=3, c4=4}`, `{c0="b", c1=NULL, c2=1, c3=6, c4=NULL}`))
 
 	// An interval FULL join pads a row once the other side's watermark
 	// passes its bound: the left row at 0 s misses the right one at 1.5 s,
