@@ -425,6 +425,15 @@ func GenJoinQuery(r *rand.Rand, srcs []JoinSource) Query {
 		lamWhere, duckWhere = append(lamWhere, w.lam), append(duckWhere, w.duck)
 	}
 
+	render := func(b *strings.Builder, sel []string, from string, where, group []string) {
+		fmt.Fprintf(b, "SELECT %s\nFROM %s\n", strings.Join(sel, ", "), from)
+		if len(where) > 0 {
+			fmt.Fprintf(b, "WHERE %s\n", strings.Join(where, " AND "))
+		}
+		if len(group) > 0 {
+			fmt.Fprintf(b, "GROUP BY %s\n", strings.Join(group, ", "))
+		}
+	}
 	var q Query
 	var lamSel, duckSel, lamGroup, duckGroup []string
 	add := func(e expr) {
@@ -432,7 +441,33 @@ func GenJoinQuery(r *rand.Rand, srcs []JoinSource) Query {
 		lamSel, duckSel = append(lamSel, e.lam+" AS "+name), append(duckSel, e.duck+" AS "+name)
 		q.Columns = append(q.Columns, Column{name, e.kind})
 	}
-	if g.chance(0.2) {
+	// a window over an interval join: the join's output has event time
+	// (l.ts, never NULL in an INNER or LEFT join) and a watermark
+	windowOver := interval && !outer(kind1) || interval && strings.HasPrefix(kind1, "LEFT")
+	windowOver = windowOver && g.chance(0.35)
+	var jLam, jDuck strings.Builder
+	if windowOver {
+		size := []int64{1_000_000, 2_000_000, 5_000_000, 10_000_000}[g.pick(4)]
+		jsel := []string{"l.ts AS ts", "l.k AS jk", "r.n AS rn", "l.x AS lx"}
+		render(&jLam, jsel, lamFrom.String(), lamWhere, nil)
+		render(&jDuck, jsel, duckFrom.String(), duckWhere, nil)
+		add(same("window_start", KindTimestamp))
+		lamGroup, duckGroup = []string{"window_start"}, []string{"window_start"}
+		if g.chance(0.5) {
+			add(same("jk", KindString))
+			lamGroup, duckGroup = append(lamGroup, "jk"), append(duckGroup, "jk")
+		}
+		add(same("COUNT(*)", KindInt))
+		add(expr{"SUM(rn)", "CAST(SUM(rn) AS BIGINT)", KindInt})
+		if g.chance(0.5) {
+			add(call("MAX", KindFloat, same("lx", KindFloat)))
+		}
+		lamFrom.Reset()
+		duckFrom.Reset()
+		fmt.Fprintf(&lamFrom, "TUMBLE(j, ts, %s)", intervalText(r, size))
+		fmt.Fprintf(&duckFrom, "(SELECT *, ts - ts %% %d AS window_start FROM (%s) AS j) AS j", size, jDuck.String())
+		lamWhere, duckWhere = nil, nil
+	} else if g.chance(0.2) {
 		// an aggregate over the join: updating
 		for range 1 + g.pick(2) {
 			k := g.selectItem(sides)
@@ -476,14 +511,8 @@ func GenJoinQuery(r *rand.Rand, srcs []JoinSource) Query {
 	for _, v := range views {
 		lam.WriteString(v)
 	}
-	render := func(b *strings.Builder, sel []string, from string, where, group []string) {
-		fmt.Fprintf(b, "SELECT %s\nFROM %s\n", strings.Join(sel, ", "), from)
-		if len(where) > 0 {
-			fmt.Fprintf(b, "WHERE %s\n", strings.Join(where, " AND "))
-		}
-		if len(group) > 0 {
-			fmt.Fprintf(b, "GROUP BY %s\n", strings.Join(group, ", "))
-		}
+	if windowOver {
+		lam.WriteString("CREATE VIEW j AS\n" + jLam.String() + ";\n\n")
 	}
 	lam.WriteString("CREATE MATERIALIZED VIEW v AS\n")
 	render(&lam, lamSel, lamFrom.String(), lamWhere, lamGroup)
