@@ -127,6 +127,9 @@ func (g *generator) joinPush(o *opInfo, ss [2]joinSide, s joinSide, semi bool) {
 	if anti {
 		in, out = out, in
 	}
+	// an interval join is append-only: it pads a row once, when the row is
+	// dropped unmatched (joinEvict), so a match only counts
+	interval := o.op.Join.Interval != nil
 	if semi && s.i == 1 {
 		probe = append(probe,
 			jen.Id("before").Op(":=").Id("e").Dot("Matches"),
@@ -137,9 +140,7 @@ func (g *generator) joinPush(o *opInfo, ss [2]joinSide, s joinSide, semi bool) {
 				jen.Id("p").Dot("semi"+o.fn).Call(jen.Op("&").Id("e").Dot("Row"), out)))
 	} else if semi {
 		probe = append(probe, jen.Id("matches").Op("+=").Id("e").Dot("W"))
-	} else if other.preserve && o.op.Join.Interval != nil {
-		// an outer interval join only inserts: an unmatched row's padded row
-		// comes out when the row is dropped (joinEvict), so here it only counts
+	} else if other.preserve && interval {
 		probe = append(probe, jen.Id("e").Dot("Matches").Op("+=").Add(w),
 			jen.Id("p").Dot("join"+o.fn).Call(append(pair, weight)...))
 	} else if other.preserve {
@@ -167,9 +168,7 @@ func (g *generator) joinPush(o *opInfo, ss [2]joinSide, s joinSide, semi bool) {
 		jen.Id("b").Op(":=").Id("p").Dot(o.name+other.name).Dot("Bucket").Call(jen.Id("k")),
 		jen.For(jen.Id("i").Op(":=").Range().Id("b")).Block(probe...))
 	switch {
-	case s.preserve && o.op.Join.Interval != nil:
-		// its padded row, if it stays unmatched, comes out when it is dropped
-	case s.preserve:
+	case s.preserve && !interval:
 		body = append(body, jen.If(jen.Id("matches").Op("==").Lit(0)).Block(jen.Id("p").Dot("pad"+o.fn+s.name).Call(jen.Id("r"), w)))
 	case semi && s.i == 0 && anti:
 		body = append(body, jen.If(jen.Id("matches").Op("==").Lit(0)).Block(jen.Id("p").Dot("semi"+o.fn).Call(jen.Id("r"), w)))
@@ -184,6 +183,11 @@ func (g *generator) joinPush(o *opInfo, ss [2]joinSide, s joinSide, semi bool) {
 		entry[jen.Id("TS")] = jen.Id("r").Dot(s.in.fields[s.timeCol])
 	}
 	body = append(body, jen.Id("p").Dot(o.name+s.name).Dot("Add").Call(jen.Id("k"), rt("join.Entry").Types(jen.Id(s.in.rowType)).Values(entry), jen.Lit(s.updating), jen.Lit(s.timeCol >= 0)))
+	if s.timeCol >= 0 {
+		// the other side's watermark may have passed the row's bound already
+		// (that input is ahead, or ended): no later watermark would drop it
+		body = append(body, jen.Id("p").Dot("evict"+o.fn+s.name).Call())
+	}
 	g.f.Comment(fmt.Sprintf("push%s%s joins a row of %s (the %s input) with the rows of the other input.", o.fn, s.name, s.in.what(), sides[s.i]))
 	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("push" + o.fn + s.name).Params(params...).Block(body...)
 	g.f.Line()
@@ -201,7 +205,8 @@ func joinEnv(o *opInfo, ss [2]joinSide, padded int, wrap bool) []operand {
 			t := out[len(env)].Type
 			switch {
 			case padded == i:
-				env = append(env, operand{rt("value.Null").Types(baseType(col.Type.Kind)).Values(), true})
+				// parenthesized: a composite literal in an if condition does not parse
+				env = append(env, operand{jen.Parens(rt("value.Null").Types(baseType(col.Type.Kind)).Values()), true})
 			case wrap && t.Nullable && !col.Type.Nullable:
 				env = append(env, operand{rt("value.Of").Call(jen.Id(ref).Dot(s.in.fields[c])), true})
 			default:
@@ -289,11 +294,13 @@ func (g *generator) joinEvict(o *opInfo, ss [2]joinSide) {
 				jen.If(jen.Id("e").Dot("Matches").Op("==").Lit(0)).Block(
 					jen.Id("p").Dot("pad"+o.fn+other.name).Call(jen.Op("&").Id("e").Dot("Row"), jen.Id("e").Dot("W"))))
 		}
-		// rows of the other side that came after this watermark's last move
-		// may already be droppable: evict on every call, not only on a move
-		body = append(body,
-			jen.Id("p").Dot(o.name+"WM").Index(jen.Lit(i)).Op("=").Max(jen.Id("p").Dot(o.name+"WM").Index(jen.Lit(i)), jen.Id("wm").Index(jen.Lit(i))),
+		body = append(body, jen.If(jen.Id("wm").Index(jen.Lit(i)).Op(">").Id("p").Dot(o.name+"WM").Index(jen.Lit(i))).Block(
+			jen.Id("p").Dot(o.name+"WM").Index(jen.Lit(i)).Op("=").Id("wm").Index(jen.Lit(i)),
+			jen.Id("p").Dot("evict"+o.fn+other.name).Call()))
+		g.f.Comment(fmt.Sprintf("evict%s%s drops the %s rows of %s that the %s watermark has passed the bound of.", o.fn, other.name, sides[other.i], o.what(), sides[i]))
+		g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("evict" + o.fn + other.name).Params().Block(
 			jen.Id("p").Dot(o.name+other.name).Dot("Evict").Call(rt("window.ShiftWatermark").Call(jen.Id("p").Dot(o.name+"WM").Index(jen.Lit(i)), jen.Lit(shift[i])), gone))
+		g.f.Line()
 	}
 	g.f.Comment(fmt.Sprintf("fire%s moves the watermarks of the inputs of %s to wm, dropping the rows", o.fn, o.what()))
 	g.f.Comment("that can match nothing more.")

@@ -253,9 +253,9 @@ func (b *binder) aggExpr(e ast.Expr, ctx *exprCtx) (plan.Expr, bool) {
 	in := b.expr(e, ac.in, &exprCtx{gw: ac.gw})
 	b.diags = saved
 	if in != nil {
-		s := in.String()
+		s := plan.Identity(in)
 		for i, k := range agg.Keys {
-			if k.String() == s {
+			if plan.Identity(k) == s {
 				return &plan.ColRef{Index: i, Name: agg.KeyNames[i], T: k.Type()}, true
 			}
 		}
@@ -375,11 +375,25 @@ func (b *binder) aggCall(c *ast.Call, ac *aggCtx) plan.Expr {
 		a.Filter = f
 	}
 	for i, have := range agg.Aggs {
-		if have.String() == a.String() {
+		if sameAgg(have, a) {
 			return &plan.ColRef{Index: len(agg.Keys) + i, Name: a.String(), T: have.T}
 		}
 	}
 	agg.Aggs = append(agg.Aggs, a)
 	agg.AggNames = append(agg.AggNames, "")
 	return &plan.ColRef{Index: len(agg.Keys) + len(agg.Aggs) - 1, Name: a.String(), T: a.T}
+}
+
+// sameAgg tells whether two aggregate calls compute the same value: their
+// arguments and filters compared by column position (by rendering, SUM(l.n)
+// and SUM(r.n) of a join are both SUM(n)).
+func sameAgg(a, b plan.Agg) bool {
+	identity := func(e plan.Expr) string {
+		if e == nil {
+			return ""
+		}
+		return plan.Identity(e)
+	}
+	return a.Func == b.Func && a.Distinct == b.Distinct && a.T == b.T &&
+		identity(a.Arg) == identity(b.Arg) && identity(a.Filter) == identity(b.Filter)
 }

@@ -255,3 +255,15 @@ func Substitute(e Expr, exprs []Expr) Expr {
 		return x
 	})
 }
+
+// Identity renders e with columns by position, not name: two expressions with
+// the same Identity compute the same value (String alone confuses l.k with
+// r.k, both shown as k).
+func Identity(e Expr) string {
+	return Rewrite(e, func(x Expr) Expr {
+		if c, ok := x.(*ColRef); ok {
+			return &ColRef{Index: c.Index, Name: "#" + strconv.Itoa(c.Index), T: c.T}
+		}
+		return x
+	}).String()
+}
