@@ -165,8 +165,8 @@ func TestCrashTwoInstances(t *testing.T) {
 }
 
 // skipShortSerial is skipShort for a test that runs alone, before the
-// parallel kill rounds: a few seconds, and no load added to theirs (their
-// jobs must make progress between kills).
+// parallel kill rounds (the changed-input rounds, the connector tests): no
+// load added to theirs, whose jobs must make progress between kills.
 func skipShortSerial(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs real jobs")

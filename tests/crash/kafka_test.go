@@ -470,13 +470,3 @@ func TestKafkaBrokerRestart(t *testing.T) {
 		t.Fatalf("%d committed rows, want %d: %s\n%s", len(got), len(want), firstDiff(strings.Join(got, "\n"), strings.Join(want, "\n")), log.String())
 	}
 }
-
-// skipShortSerial skips in -short mode. The connector tests do not run in
-// parallel with the file crash tests: they run before them, one at a time,
-// so that the load of a broker, a database and their jobs does not slow
-// the file jobs below what those tests' kill delays allow.
-func skipShortSerial(t *testing.T) {
-	if testing.Short() {
-		t.Skip("kills real jobs")
-	}
-}
