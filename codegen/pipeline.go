@@ -98,11 +98,12 @@ func (g *generator) pipelineStruct() {
 			} else {
 				body = append(body, jen.Id("p").Dot(o.name).Op("=").Add(rt("window.NewGroups")).Types(jen.Id(o.keyType()), jen.Id(o.accType())).Call())
 				if len(o.op.Agg.Keys) == 0 {
-					// without GROUP BY the one group exists before any row, as in batch SQL
-					body = append(body,
+					// without GROUP BY the one group exists before any row, as in batch SQL;
+					// a block of its own, as several views may be global aggregates
+					body = append(body, jen.Block(
 						jen.List(jen.Id("gi"), jen.Id("_")).Op(":=").Id("p").Dot(o.name).Dot("Find").Call(jen.Id(o.keyType()).Values()),
 						jen.Id("p").Dot(o.name).Dot("States").Index(jen.Id("gi")).Dot("dirty").Op("=").True(),
-						jen.Id("p").Dot(o.name).Dot("Dirty").Op("=").Append(jen.Id("p").Dot(o.name).Dot("Dirty"), jen.Id("gi")))
+						jen.Id("p").Dot(o.name).Dot("Dirty").Op("=").Append(jen.Id("p").Dot(o.name).Dot("Dirty"), jen.Id("gi"))))
 				}
 			}
 		}
