@@ -489,7 +489,9 @@ func stages(eg *exprGen, st []physical.Stage, tail func(*exprGen) []jen.Code) []
 			case *plan.ColRef, *plan.Const:
 			default:
 				if !o.nullable {
-					o = eg.assignTemp(e.Type(), o.code)
+					// typed by the value, which may be NOT NULL where the column is
+					// nullable (a UNION arm widened to the other arm's type)
+					o = eg.assignTemp(types.Of(e.Type().Kind), o.code)
 				}
 			}
 			env[i] = o
