@@ -4,6 +4,8 @@
 package optimizer
 
 import (
+	"slices"
+
 	"github.com/laminar-sql/laminar/compiler/plan"
 	"github.com/laminar-sql/laminar/compiler/types"
 )
@@ -280,6 +282,15 @@ func prune(n plan.Node, need map[int]bool) plan.Node {
 		for c := range need {
 			plan.ColumnsUsed(n.Exprs[c], next)
 		}
+		// an expression nothing reads (a column of a CTE or subquery the
+		// outer query leaves out) becomes a constant: no code computes it
+		exprs := slices.Clone(n.Exprs)
+		for i, e := range exprs {
+			if !need[i] {
+				exprs[i] = unread(e)
+			}
+		}
+		return &plan.Project{Input: prune(n.Input, next), Exprs: exprs, Names: n.Names}
 	case *plan.Window:
 		base := len(n.Input.Schema())
 		for c := range need {
@@ -337,4 +348,28 @@ func prune(n plan.Node, need map[int]bool) plan.Node {
 		return n
 	}
 	return withInput(n, prune(n.Inputs()[0], next))
+}
+
+// unread stands for an expression whose value nothing reads: a constant of
+// its type (NULL if it is nullable, else the zero value).
+func unread(e plan.Expr) plan.Expr {
+	switch e.(type) {
+	case *plan.ColRef, *plan.Const:
+		return e
+	}
+	t := e.Type()
+	if t.Nullable {
+		return &plan.Const{T: t}
+	}
+	switch t.Kind {
+	case types.Bool:
+		return &plan.Const{Value: false, T: t}
+	case types.Float:
+		return &plan.Const{Value: float64(0), T: t}
+	case types.String:
+		return &plan.Const{Value: "", T: t}
+	case types.Int, types.Timestamp, types.Interval:
+		return &plan.Const{Value: int64(0), T: t}
+	}
+	return e
 }
