@@ -2,6 +2,7 @@ package codegen
 
 import (
 	"fmt"
+	"regexp"
 
 	"github.com/dave/jennifer/jen"
 	"github.com/laminar-sql/laminar/compiler/physical"
@@ -508,6 +509,10 @@ func stages(eg *exprGen, st []physical.Stage, tail func(*exprGen) []jen.Code) []
 		body := stages(inner, st[1:], tail)
 		if w.Kind == plan.Tumble || eg.panes {
 			// a tumbling window, or the one pane (a slide long) of a hopping one
+			if !readsWindowStart(body) {
+				// a window TVF whose bounds nothing reads: each row is in one window
+				return append(eg.stmts, jen.Block(body...))
+			}
 			return append(eg.stmts, jen.Block(append([]jen.Code{
 				jen.Id("ws").Op(":=").Add(rt("value.TumbleStart")).Call(ts, jen.Lit(w.Slide), jen.Lit(w.Offset))}, body...)...))
 		}
@@ -518,6 +523,14 @@ func stages(eg *exprGen, st []physical.Stage, tail func(*exprGen) []jen.Code) []
 		).Block(body...))
 	}
 	panic("codegen: unknown stage")
+}
+
+var wsIdent = regexp.MustCompile(`\bws\b`)
+
+// readsWindowStart tells whether generated statements use ws, the window
+// start a window stage binds.
+func readsWindowStart(body []jen.Code) bool {
+	return wsIdent.MatchString(fmt.Sprintf("%#v", jen.Block(body...)))
 }
 
 // closeWindows closes the windows of operator o whose end the watermark wm
