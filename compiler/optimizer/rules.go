@@ -304,7 +304,8 @@ func prune(n plan.Node, need map[int]bool) plan.Node {
 			plan.ColumnsUsed(k, next)
 		}
 		for _, a := range n.Aggs {
-			if a.Arg != nil {
+			// COUNT of a NOT NULL argument counts rows without computing it
+			if a.Arg != nil && !(a.Func == plan.Count && !a.Arg.Type().Nullable) {
 				plan.ColumnsUsed(a.Arg, next)
 			}
 			if a.Filter != nil {
