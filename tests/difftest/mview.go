@@ -59,8 +59,8 @@ func (r mrel) colsOf(pred func(mcol) bool) []mcol {
 type mvGen struct {
 	queryGen
 	closeOnly bool // the next windowed aggregate emits on close, with window_end
-	view  int // index of the view being generated, for unique names
-	names int // counter of CTE and subquery names
+	view      int  // index of the view being generated, for unique names
+	names     int  // counter of CTE and subquery names
 }
 
 func (g *mvGen) fresh(prefix string) string {
@@ -156,7 +156,16 @@ func (g *mvGen) predicate(r mrel) *expr {
 				not := []string{"", " NOT", " NOT"}[g.pick(3)]
 				e = expr{"(" + x.lam + " IS" + not + " NULL)", "(" + x.duck + " IS" + not + " NULL)", KindBool}
 			case k == KindInt:
-				e = binary(cmp[g.pick(len(cmp))], *x, intLit([]int64{0, 1, 2, 3, 5, 10, 50, 100, 500}[g.pick(9)]), KindBool)
+				// a bound that lets some rows through: counts are small, n is up to 1000
+				op := cmp[g.pick(len(cmp))]
+				lits := []int64{0, 1, 2, 3, 5, 10, 50, 100, 500}
+				switch op {
+				case ">", ">=":
+					lits = []int64{-1, 0, 1, 2, 3, 10}
+				case "<", "<=":
+					lits = []int64{3, 5, 10, 50, 100, 500}
+				}
+				e = binary(op, *x, intLit(lits[g.pick(len(lits))]), KindBool)
 			case k == KindFloat:
 				e = binary(cmp[g.pick(len(cmp))], *x, floatLit(float64(g.pick(200)-100)/2), KindBool)
 			case k == KindString:
@@ -253,6 +262,45 @@ func (g *mvGen) project(r mrel, distinct bool) step {
 		s.duck += " WHERE " + p.duck
 	}
 	s.out = mrel{cols: cols, updating: r.updating || distinct}
+	return s
+}
+
+// windowRows assigns r's rows to windows without aggregating: a window TVF
+// with a plain SELECT (a row per window it lies in) or SELECT DISTINCT
+// (which keeps state per window and emits on close, its bounds event times).
+func (g *mvGen) windowRows(r mrel, distinct bool) step {
+	lamFrom, duckFrom, size := g.window(r)
+	var items []selItem
+	for _, c := range r.cols {
+		if c.name == "window_start" || c.name == "window_end" || (distinct && c.inexact) || !g.chance(0.5) {
+			continue
+		}
+		if distinct {
+			c.event = false
+		}
+		items = append(items, selItem{colExpr(c), c})
+	}
+	start := g.chance(0.8)
+	if start {
+		items = append(items, selItem{same("window_start", KindTimestamp), mcol{name: "window_start", kind: KindTimestamp, event: distinct, shift: 1 - size}})
+	}
+	if !start || g.chance(0.8) {
+		items = append(items, selItem{same("window_end", KindTimestamp), mcol{name: "window_end", kind: KindTimestamp, event: distinct}})
+	}
+	g.r.Shuffle(len(items), func(i, j int) { items[i], items[j] = items[j], items[i] })
+	lam, duck, cols := renderItems(items)
+	kw := "SELECT "
+	if distinct {
+		kw = "SELECT DISTINCT "
+	}
+	s := step{lam: kw + lam + " FROM " + lamFrom, duck: kw + duck + " FROM " + duckFrom}
+	over := r
+	over.cols = r.colsOf(func(c mcol) bool { return c.name != "window_start" && c.name != "window_end" })
+	if p := g.predicate(over); p != nil && g.chance(0.4) {
+		s.lam += " WHERE " + p.lam
+		s.duck += " WHERE " + p.duck
+	}
+	s.out = mrel{cols: cols}
 	return s
 }
 
@@ -414,13 +462,17 @@ func (g *mvGen) aggregate(r mrel, windowed bool) step {
 		s.lam += " GROUP BY " + strings.Join(lg, ", ")
 		s.duck += " GROUP BY " + strings.Join(dg, ", ")
 	}
-	if g.chance(0.3) {
+	// HAVING, seldom on a global aggregate (its one row would often go)
+	if g.chance(0.3) && (len(groups) > 0 || windowed || g.chance(0.2)) {
 		cmp := []string{"=", "<>", "<", "<=", ">", ">=", ">", ">=", "<>"}
 		a, _ := g.aggregateOf(over, true)
 		var rhs expr
 		switch a.kind {
 		case KindInt:
 			rhs = intLit([]int64{0, 1, 2, 3, 5, 10, 100}[g.pick(7)])
+			if strings.HasPrefix(a.lam, "COUNT") {
+				rhs = intLit(int64(g.pick(4)))
+			}
 		case KindFloat:
 			rhs = floatLit(float64(g.pick(80)-40) / 2)
 		default:
@@ -488,9 +540,23 @@ func (g *mvGen) union(r, other mrel, all bool) (step, bool) {
 			name = g.fresh("u")
 		}
 		col := mcol{name: name, kind: kind, event: all && c.event && o.event && c.shift == o.shift, shift: c.shift, inexact: c.inexact || o.inexact}
+		oe, oname := colExpr(o), o.name
+		if !c.event && c.kind != KindTimestamp && g.chance(0.1) {
+			// a constant arm column
+			switch c.kind {
+			case KindInt:
+				oe = intLit(7)
+			case KindFloat:
+				oe = floatLit(0.25)
+			case KindString:
+				oe = strLit("z")
+			case KindBool:
+				oe = same("TRUE", KindBool)
+			}
+			oname, col = g.fresh("lit"), mcol{name: c.name, kind: c.kind, inexact: c.inexact}
+		}
 		left = append(left, selItem{colExpr(c), col})
-		oe := colExpr(o)
-		right = append(right, selItem{oe, mcol{name: o.name}})
+		right = append(right, selItem{oe, mcol{name: oname}})
 	}
 	if len(left) == 0 {
 		return step{}, false
@@ -530,6 +596,9 @@ func (g *mvGen) mstep(r mrel, others []mrel, agg bool) step {
 	for {
 		switch p := g.pick(10); {
 		case canWindow && (p < 5 || (agg && p < 7)):
+			if !agg && g.chance(0.2) {
+				return g.windowRows(r, g.chance(0.6))
+			}
 			return g.aggregate(r, true)
 		case agg || p < 4:
 			return g.aggregate(r, false)
