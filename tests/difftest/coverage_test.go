@@ -18,7 +18,7 @@ var features = []string{
 	"aggregate over updating input", "cte", "distinct", "distinct over updating input",
 	"having over updating input", "hop over an operator", "min/max over updating input",
 	"subquery", "union", "union all", "updating result", "windowed emit changes",
-	"windowed over an operator", "windowed over a union", "windowed over window_end", "windowed over window_start",
+	"windowed over an operator", "windowed over a union", "windowed over window_end", "windowed over window_start", "window without aggregates",
 }
 
 func TestMultiViewCoverage(t *testing.T) {
@@ -35,6 +35,9 @@ func TestMultiViewCoverage(t *testing.T) {
 		for _, op := range res.Physical.Operators {
 			if op.Union {
 				seen["union all"] = true
+			}
+			if op.Window() != nil && (op.Agg == nil || len(op.Agg.Aggs) == 0) {
+				seen["window without aggregates"] = true
 			}
 			if op.Agg == nil {
 				continue
