@@ -26,6 +26,11 @@ type mcol struct {
 	// bits depend on the order of summation: never a group key, a filter
 	// operand or a DISTINCT column, only passed on or aggregated.
 	inexact bool
+	// bound: window_start or window_end of a window TVF in the same view,
+	// reached through plain projections and filters: a DISTINCT over it
+	// keeps state per window and emits on close (size is the window's)
+	bound bool
+	size  int64
 }
 
 // mrel is a relation a view (or a CTE, or a subquery) reads.
@@ -250,10 +255,20 @@ func (g *mvGen) project(r mrel, distinct bool) step {
 	g.r.Shuffle(len(items), func(i, j int) { items[i], items[j] = items[j], items[i] })
 	lam, duck, cols := renderItems(items)
 	kw := "SELECT "
+	windowed := false
 	if distinct {
 		kw = "SELECT DISTINCT "
-		for i := range cols {
-			cols[i].event = false
+		for _, c := range cols {
+			windowed = windowed || c.bound
+		}
+		for i, c := range cols {
+			// over a window TVF's bounds it emits on window close, and the
+			// bounds are its event times
+			cols[i].event = windowed && c.bound
+			if c.name == "window_start" {
+				cols[i].shift = 1 - c.size
+			}
+			cols[i].bound = false
 		}
 	}
 	s := step{lam: kw + lam + " FROM " + r.lam, duck: kw + duck + " FROM " + r.duck}
@@ -261,7 +276,7 @@ func (g *mvGen) project(r mrel, distinct bool) step {
 		s.lam += " WHERE " + p.lam
 		s.duck += " WHERE " + p.duck
 	}
-	s.out = mrel{cols: cols, updating: r.updating || distinct}
+	s.out = mrel{cols: cols, updating: r.updating || (distinct && !windowed)}
 	return s
 }
 
@@ -282,10 +297,10 @@ func (g *mvGen) windowRows(r mrel, distinct bool) step {
 	}
 	start := g.chance(0.8)
 	if start {
-		items = append(items, selItem{same("window_start", KindTimestamp), mcol{name: "window_start", kind: KindTimestamp, event: distinct, shift: 1 - size}})
+		items = append(items, selItem{same("window_start", KindTimestamp), mcol{name: "window_start", kind: KindTimestamp, event: distinct, shift: 1 - size, bound: !distinct, size: size}})
 	}
 	if !start || g.chance(0.8) {
-		items = append(items, selItem{same("window_end", KindTimestamp), mcol{name: "window_end", kind: KindTimestamp, event: distinct}})
+		items = append(items, selItem{same("window_end", KindTimestamp), mcol{name: "window_end", kind: KindTimestamp, event: distinct, bound: !distinct, size: size}})
 	}
 	g.r.Shuffle(len(items), func(i, j int) { items[i], items[j] = items[j], items[i] })
 	lam, duck, cols := renderItems(items)
@@ -425,7 +440,7 @@ func (g *mvGen) aggregate(r mrel, windowed bool) step {
 		}
 		used[c.name] = true
 		groups = append(groups, colExpr(c))
-		c.event = false
+		c.event, c.bound = false, false
 		items = append(items, selItem{colExpr(c), c})
 	}
 	for range 1 + g.pick(3) {
@@ -702,6 +717,10 @@ func GenMultiQuery(r *rand.Rand, delayUS int64) Query {
 		duckCTEs = append(duckCTEs, name+" AS ("+duck+")")
 		cur = s.out
 		cur.lam, cur.duck, cur.table = name, name, true
+		cur.cols = slices.Clone(cur.cols)
+		for i := range cur.cols {
+			cur.cols[i].bound = false // a window under another view is no window bound here
+		}
 		rels = append(rels, cur)
 	}
 	fmt.Fprintf(&lam, "CREATE SINK out FROM v%d WITH (connector = 'file', path = 'out.jsonl', format = 'json');\n", nViews)
