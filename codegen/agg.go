@@ -276,6 +276,15 @@ func postReads(post []physical.Stage, n int) []bool {
 				plan.ColumnsUsed(s.Exprs[c], next)
 			}
 			need = next
+		case physical.StageWindow:
+			// a window TVF over the aggregate's rows: its bounds are new columns
+			next := map[int]bool{s.Window.TimeCol: true}
+			for c := range need {
+				if c < len(s.Out)-2 {
+					next[c] = true
+				}
+			}
+			need = next
 		}
 	}
 	read := make([]bool, n)
