@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"testing"
@@ -196,17 +197,9 @@ func buildJobs(t *testing.T, root, work string, cases []*testCase) string {
 	mustWrite(t, filepath.Join(work, "go.sum"), sum)
 
 	for _, c := range cases {
-		res, diags := compiler.Compile("case.sql", c.pkg, c.query.Pipeline)
-		if res == nil {
-			c.err = "laminarc rejected the pipeline:\n" + diag.Format("case.sql", c.query.Pipeline, diags)
-			continue
+		if src := generate(c); src != nil {
+			mustWrite(t, filepath.Join(work, c.pkg, "pipeline.go"), src)
 		}
-		src, err := codegen.Generate(res.Physical, c.query.Pipeline, codegen.Options{Package: c.pkg, SourceFile: "case.sql"})
-		if err != nil {
-			c.err = "codegen: " + err.Error()
-			continue
-		}
-		mustWrite(t, filepath.Join(work, c.pkg, "pipeline.go"), src)
 	}
 
 	bin := filepath.Join(work, "jobs")
@@ -230,6 +223,27 @@ func buildJobs(t *testing.T, root, work string, cases []*testCase) string {
 			os.RemoveAll(filepath.Join(work, c.pkg))
 		}
 	}
+}
+
+// generate compiles a case's pipeline to Go source, or sets c.err; a panic
+// of the compiler is reported on its case.
+func generate(c *testCase) (src []byte) {
+	defer func() {
+		if r := recover(); r != nil {
+			c.err, src = fmt.Sprintf("laminarc panicked: %v\n%s", r, debug.Stack()), nil
+		}
+	}()
+	res, diags := compiler.Compile("case.sql", c.pkg, c.query.Pipeline)
+	if res == nil {
+		c.err = "laminarc rejected the pipeline:\n" + diag.Format("case.sql", c.query.Pipeline, diags)
+		return nil
+	}
+	src, err := codegen.Generate(res.Physical, c.query.Pipeline, codegen.Options{Package: c.pkg, SourceFile: "case.sql"})
+	if err != nil {
+		c.err = "codegen: " + err.Error()
+		return nil
+	}
+	return src
 }
 
 var buildErrorPath = regexp.MustCompile(`(?m)^(?:\./)?(m?case\d+)/`)
