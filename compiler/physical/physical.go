@@ -103,11 +103,13 @@ func (o *Operator) Fires() bool { return o.Windowed() || (o.Join != nil && o.Joi
 // Windowed reports whether the operator keeps state per window.
 func (o *Operator) Windowed() bool { return o.Agg != nil && o.Agg.WindowKey >= 0 }
 
-// Window is the window assigner of a windowed operator, or nil.
+// Window is the window assigner of a windowed operator, or nil: the last
+// one of its stages, the one its aggregate groups by (a view of a window
+// TVF inlined below may bring another).
 func (o *Operator) Window() *plan.Window {
-	for _, s := range o.Pre {
-		if s.Kind == StageWindow {
-			return s.Window
+	for i := len(o.Pre) - 1; i >= 0; i-- {
+		if o.Pre[i].Kind == StageWindow {
+			return o.Pre[i].Window
 		}
 	}
 	return nil
