@@ -287,7 +287,7 @@ func prune(n plan.Node, need map[int]bool) plan.Node {
 		exprs := slices.Clone(n.Exprs)
 		for i, e := range exprs {
 			if !need[i] {
-				exprs[i] = unread(e)
+				exprs[i] = plan.Unread(e)
 			}
 		}
 		return &plan.Project{Input: prune(n.Input, next), Exprs: exprs, Names: n.Names}
@@ -349,28 +349,4 @@ func prune(n plan.Node, need map[int]bool) plan.Node {
 		return n
 	}
 	return withInput(n, prune(n.Inputs()[0], next))
-}
-
-// unread stands for an expression whose value nothing reads: a constant of
-// its type (NULL if it is nullable, else the zero value).
-func unread(e plan.Expr) plan.Expr {
-	switch e.(type) {
-	case *plan.ColRef, *plan.Const:
-		return e
-	}
-	t := e.Type()
-	if t.Nullable {
-		return &plan.Const{T: t}
-	}
-	switch t.Kind {
-	case types.Bool:
-		return &plan.Const{Value: false, T: t}
-	case types.Float:
-		return &plan.Const{Value: float64(0), T: t}
-	case types.String:
-		return &plan.Const{Value: "", T: t}
-	case types.Int, types.Timestamp, types.Interval:
-		return &plan.Const{Value: int64(0), T: t}
-	}
-	return e
 }

@@ -315,6 +315,7 @@ func (b *builder) node(n plan.Node, stmt *plan.View) *Operator {
 			stages = &op.Post
 		}
 	}
+	pruneStages(op)
 	return b.add(op)
 }
 
@@ -716,4 +717,55 @@ func WindowBoundKey(op *Operator, k int) (end, ok bool) {
 		return true, true
 	}
 	return false, false
+}
+
+// pruneStages turns an expression of the operator's Pre stages that nothing
+// after it reads into a constant, so that no code computes it: an inlined
+// view's columns its reader leaves out (the optimizer prunes within a view,
+// not across views).
+func pruneStages(op *Operator) {
+	if len(op.Pre) == 0 {
+		return
+	}
+	need := map[int]bool{}
+	if op.Agg != nil {
+		for _, k := range op.Agg.Keys {
+			plan.ColumnsUsed(k, need)
+		}
+		for _, a := range op.Agg.Aggs {
+			if a.Arg != nil {
+				plan.ColumnsUsed(a.Arg, need)
+			}
+		}
+	} else {
+		for c := range op.Pre[len(op.Pre)-1].Out {
+			need[c] = true
+		}
+	}
+	for i := len(op.Pre) - 1; i >= 0; i-- {
+		s := &op.Pre[i]
+		switch s.Kind {
+		case StageFilter:
+			plan.ColumnsUsed(s.Pred, need)
+		case StageProject:
+			next := map[int]bool{}
+			exprs := slices.Clone(s.Exprs) // the view's plan is shared with its other readers
+			for c, e := range exprs {
+				if need[c] {
+					plan.ColumnsUsed(e, next)
+				} else {
+					exprs[c] = plan.Unread(e)
+				}
+			}
+			s.Exprs, need = exprs, next
+		case StageWindow:
+			next := map[int]bool{s.Window.TimeCol: true}
+			for c := range need {
+				if c < len(s.Out)-2 {
+					next[c] = true
+				}
+			}
+			need = next
+		}
+	}
 }
