@@ -3,6 +3,7 @@ package codegen
 import (
 	"fmt"
 	"regexp"
+	"strings"
 
 	"github.com/dave/jennifer/jen"
 	"github.com/laminar-sql/laminar/compiler/physical"
@@ -528,9 +529,20 @@ func stages(eg *exprGen, st []physical.Stage, tail func(*exprGen) []jen.Code) []
 var wsIdent = regexp.MustCompile(`\bws\b`)
 
 // readsWindowStart tells whether generated statements use ws, the window
-// start a window stage binds.
+// start a window stage binds. A window stage nested inside (an inlined
+// window TVF view below a windowed aggregate) declares its own ws: only its
+// initializer and what comes before it can read the outer one.
 func readsWindowStart(body []jen.Code) bool {
-	return wsIdent.MatchString(fmt.Sprintf("%#v", jen.Block(body...)))
+	code := fmt.Sprintf("%#v", jen.Block(body...))
+	i := strings.Index(code, "ws :=")
+	if i < 0 {
+		return wsIdent.MatchString(code)
+	}
+	init := code[i+len("ws :="):]
+	if j := strings.IndexAny(init, ";\n"); j >= 0 {
+		init = init[:j]
+	}
+	return wsIdent.MatchString(code[:i]) || wsIdent.MatchString(init)
 }
 
 // closeWindows closes the windows of operator o whose end the watermark wm
