@@ -200,10 +200,14 @@ func (g *generator) opCode(o *opInfo) {
 				jen.Id("out").Op(":=").Id(o.rowType).Values(rowValues(o, eg.env)),
 				jen.Id("p").Dot("emit"+o.fn).Call(jen.Op("&").Id("out"), jen.LitRune('+')))
 		}
+		loop := jen.For(jen.Id("gi").Op(":=").Range().Id("grp").Dot("Keys"))
+		if len(prelude) == 0 {
+			loop = jen.For(jen.Range().Id("grp").Dot("Keys")) // a row per group, nothing of it read
+		}
 		body := append(prelude, stages(eg, op.Post, tail)...)
 		g.f.Comment(fmt.Sprintf("close%s emits the rows of a window of %s that has closed.", o.fn, o.what()))
 		g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("close" + o.fn).Params(params...).Block(
-			jen.For(jen.Id("gi").Op(":=").Range().Id("grp").Dot("Keys")).Block(body...))
+			loop.Block(body...))
 		g.f.Line()
 		return
 	}
