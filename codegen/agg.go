@@ -2,8 +2,10 @@ package codegen
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/dave/jennifer/jen"
+	"github.com/laminar-sql/laminar/compiler/physical"
 	"github.com/laminar-sql/laminar/compiler/plan"
 	"github.com/laminar-sql/laminar/compiler/types"
 )
@@ -176,14 +178,19 @@ func (g *generator) opCode(o *opInfo) {
 		f := o.keyFields[indexOf(o.keyIdx, k)]
 		eg.env = append(eg.env, operand{jen.Id("k").Dot(f), key.Type().Nullable})
 	}
+	read := postReads(op.Post, len(agg.Keys)+len(agg.Aggs))
 	for i, a := range agg.Aggs {
+		if !read[len(agg.Keys)+i] {
+			eg.env = append(eg.env, operand{}) // an aggregate of a CTE or subquery the outer query leaves out
+			continue
+		}
 		eg.env = append(eg.env, finishAgg(eg, i, a, op.InputUpdating))
 	}
 	var prelude []jen.Code
-	if len(o.keyIdx) > 0 {
+	if slices.ContainsFunc(o.keyIdx, func(k int) bool { return read[k] }) {
 		prelude = append(prelude, jen.Id("k").Op(":=").Op("&").Id("grp").Dot("Keys").Index(jen.Id("gi")))
 	}
-	if len(agg.Aggs) > 0 || op.Updating {
+	if op.Updating || slices.Contains(read[len(agg.Keys):], true) {
 		prelude = append(prelude, jen.Id("acc").Op(":=").Op("&").Id("grp").Dot("States").Index(jen.Id("gi")))
 	}
 	params := []jen.Code{jen.Id("start").Int64(), jen.Id("grp").Op("*").Add(rt("window.Groups")).Types(jen.Id(o.keyType()), jen.Id(o.accType()))}
@@ -193,10 +200,14 @@ func (g *generator) opCode(o *opInfo) {
 				jen.Id("out").Op(":=").Id(o.rowType).Values(rowValues(o, eg.env)),
 				jen.Id("p").Dot("emit"+o.fn).Call(jen.Op("&").Id("out"), jen.LitRune('+')))
 		}
+		loop := jen.For(jen.Id("gi").Op(":=").Range().Id("grp").Dot("Keys"))
+		if len(prelude) == 0 {
+			loop = jen.For(jen.Range().Id("grp").Dot("Keys")) // a row per group, nothing of it read
+		}
 		body := append(prelude, stages(eg, op.Post, tail)...)
 		g.f.Comment(fmt.Sprintf("close%s emits the rows of a window of %s that has closed.", o.fn, o.what()))
 		g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("close" + o.fn).Params(params...).Block(
-			jen.For(jen.Id("gi").Op(":=").Range().Id("grp").Dot("Keys")).Block(body...))
+			loop.Block(body...))
 		g.f.Line()
 		return
 	}
@@ -246,6 +257,45 @@ func (g *generator) opCode(o *opInfo) {
 	changes = append(changes, g.spillCall(o))
 	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("changes" + o.fn).Params(params...).Block(changes...)
 	g.f.Line()
+}
+
+// postReads tells which of the n columns of an aggregate's output the
+// stages after it read.
+func postReads(post []physical.Stage, n int) []bool {
+	need := map[int]bool{}
+	width := n
+	if len(post) > 0 {
+		width = len(post[len(post)-1].Out)
+	}
+	for c := range width {
+		need[c] = true
+	}
+	for i := len(post) - 1; i >= 0; i-- {
+		switch s := post[i]; s.Kind {
+		case physical.StageFilter:
+			plan.ColumnsUsed(s.Pred, need)
+		case physical.StageProject:
+			next := map[int]bool{}
+			for c := range need {
+				plan.ColumnsUsed(s.Exprs[c], next)
+			}
+			need = next
+		case physical.StageWindow:
+			// a window TVF over the aggregate's rows: its bounds are new columns
+			next := map[int]bool{s.Window.TimeCol: true}
+			for c := range need {
+				if c < len(s.Out)-2 {
+					next[c] = true
+				}
+			}
+			need = next
+		}
+	}
+	read := make([]bool, n)
+	for c := range need {
+		read[c] = true
+	}
+	return read
 }
 
 func indexOf(xs []int, x int) int {

@@ -2,6 +2,8 @@ package codegen
 
 import (
 	"fmt"
+	"regexp"
+	"strings"
 
 	"github.com/dave/jennifer/jen"
 	"github.com/laminar-sql/laminar/compiler/physical"
@@ -98,11 +100,12 @@ func (g *generator) pipelineStruct() {
 			} else {
 				body = append(body, jen.Id("p").Dot(o.name).Op("=").Add(rt("window.NewGroups")).Types(jen.Id(o.keyType()), jen.Id(o.accType())).Call())
 				if len(o.op.Agg.Keys) == 0 {
-					// without GROUP BY the one group exists before any row, as in batch SQL
-					body = append(body,
+					// without GROUP BY the one group exists before any row, as in batch SQL;
+					// a block of its own, as several views may be global aggregates
+					body = append(body, jen.Block(
 						jen.List(jen.Id("gi"), jen.Id("_")).Op(":=").Id("p").Dot(o.name).Dot("Find").Call(jen.Id(o.keyType()).Values()),
 						jen.Id("p").Dot(o.name).Dot("States").Index(jen.Id("gi")).Dot("dirty").Op("=").True(),
-						jen.Id("p").Dot(o.name).Dot("Dirty").Op("=").Append(jen.Id("p").Dot(o.name).Dot("Dirty"), jen.Id("gi")))
+						jen.Id("p").Dot(o.name).Dot("Dirty").Op("=").Append(jen.Id("p").Dot(o.name).Dot("Dirty"), jen.Id("gi"))))
 				}
 			}
 		}
@@ -488,7 +491,9 @@ func stages(eg *exprGen, st []physical.Stage, tail func(*exprGen) []jen.Code) []
 			case *plan.ColRef, *plan.Const:
 			default:
 				if !o.nullable {
-					o = eg.assignTemp(e.Type(), o.code)
+					// typed by the value, which may be NOT NULL where the column is
+					// nullable (a UNION arm widened to the other arm's type)
+					o = eg.assignTemp(types.Of(e.Type().Kind), o.code)
 				}
 			}
 			env[i] = o
@@ -505,6 +510,10 @@ func stages(eg *exprGen, st []physical.Stage, tail func(*exprGen) []jen.Code) []
 		body := stages(inner, st[1:], tail)
 		if w.Kind == plan.Tumble || eg.panes {
 			// a tumbling window, or the one pane (a slide long) of a hopping one
+			if !readsWindowStart(body) {
+				// a window TVF whose bounds nothing reads: each row is in one window
+				return append(eg.stmts, jen.Block(body...))
+			}
 			return append(eg.stmts, jen.Block(append([]jen.Code{
 				jen.Id("ws").Op(":=").Add(rt("value.TumbleStart")).Call(ts, jen.Lit(w.Slide), jen.Lit(w.Offset))}, body...)...))
 		}
@@ -515,6 +524,25 @@ func stages(eg *exprGen, st []physical.Stage, tail func(*exprGen) []jen.Code) []
 		).Block(body...))
 	}
 	panic("codegen: unknown stage")
+}
+
+var wsIdent = regexp.MustCompile(`\bws\b`)
+
+// readsWindowStart tells whether generated statements use ws, the window
+// start a window stage binds. A window stage nested inside (an inlined
+// window TVF view below a windowed aggregate) declares its own ws: only its
+// initializer and what comes before it can read the outer one.
+func readsWindowStart(body []jen.Code) bool {
+	code := fmt.Sprintf("%#v", jen.Block(body...))
+	i := strings.Index(code, "ws :=")
+	if i < 0 {
+		return wsIdent.MatchString(code)
+	}
+	init := code[i+len("ws :="):]
+	if j := strings.IndexAny(init, ";\n"); j >= 0 {
+		init = init[:j]
+	}
+	return wsIdent.MatchString(code[:i]) || wsIdent.MatchString(init)
 }
 
 // closeWindows closes the windows of operator o whose end the watermark wm

@@ -4,6 +4,8 @@
 package optimizer
 
 import (
+	"slices"
+
 	"github.com/laminar-sql/laminar/compiler/plan"
 	"github.com/laminar-sql/laminar/compiler/types"
 )
@@ -280,6 +282,15 @@ func prune(n plan.Node, need map[int]bool) plan.Node {
 		for c := range need {
 			plan.ColumnsUsed(n.Exprs[c], next)
 		}
+		// an expression nothing reads (a column of a CTE or subquery the
+		// outer query leaves out) becomes a constant: no code computes it
+		exprs := slices.Clone(n.Exprs)
+		for i, e := range exprs {
+			if !need[i] {
+				exprs[i] = plan.Unread(e)
+			}
+		}
+		return &plan.Project{Input: prune(n.Input, next), Exprs: exprs, Names: n.Names}
 	case *plan.Window:
 		base := len(n.Input.Schema())
 		for c := range need {
@@ -293,7 +304,8 @@ func prune(n plan.Node, need map[int]bool) plan.Node {
 			plan.ColumnsUsed(k, next)
 		}
 		for _, a := range n.Aggs {
-			if a.Arg != nil {
+			// COUNT of a NOT NULL argument counts rows without computing it
+			if a.Arg != nil && !(a.Func == plan.Count && !a.Arg.Type().Nullable) {
 				plan.ColumnsUsed(a.Arg, next)
 			}
 			if a.Filter != nil {

@@ -103,11 +103,13 @@ func (o *Operator) Fires() bool { return o.Windowed() || (o.Join != nil && o.Joi
 // Windowed reports whether the operator keeps state per window.
 func (o *Operator) Windowed() bool { return o.Agg != nil && o.Agg.WindowKey >= 0 }
 
-// Window is the window assigner of a windowed operator, or nil.
+// Window is the window assigner of a windowed operator, or nil: the last
+// one of its stages, the one its aggregate groups by (a view of a window
+// TVF inlined below may bring another).
 func (o *Operator) Window() *plan.Window {
-	for _, s := range o.Pre {
-		if s.Kind == StageWindow {
-			return s.Window
+	for i := len(o.Pre) - 1; i >= 0; i-- {
+		if o.Pre[i].Kind == StageWindow {
+			return o.Pre[i].Window
 		}
 	}
 	return nil
@@ -313,6 +315,7 @@ func (b *builder) node(n plan.Node, stmt *plan.View) *Operator {
 			stages = &op.Post
 		}
 	}
+	pruneStages(op)
 	return b.add(op)
 }
 
@@ -714,4 +717,55 @@ func WindowBoundKey(op *Operator, k int) (end, ok bool) {
 		return true, true
 	}
 	return false, false
+}
+
+// pruneStages turns an expression of the operator's Pre stages that nothing
+// after it reads into a constant, so that no code computes it: an inlined
+// view's columns its reader leaves out (the optimizer prunes within a view,
+// not across views).
+func pruneStages(op *Operator) {
+	if len(op.Pre) == 0 {
+		return
+	}
+	need := map[int]bool{}
+	if op.Agg != nil {
+		for _, k := range op.Agg.Keys {
+			plan.ColumnsUsed(k, need)
+		}
+		for _, a := range op.Agg.Aggs {
+			if a.Arg != nil {
+				plan.ColumnsUsed(a.Arg, need)
+			}
+		}
+	} else {
+		for c := range op.Pre[len(op.Pre)-1].Out {
+			need[c] = true
+		}
+	}
+	for i := len(op.Pre) - 1; i >= 0; i-- {
+		s := &op.Pre[i]
+		switch s.Kind {
+		case StageFilter:
+			plan.ColumnsUsed(s.Pred, need)
+		case StageProject:
+			next := map[int]bool{}
+			exprs := slices.Clone(s.Exprs) // the view's plan is shared with its other readers
+			for c, e := range exprs {
+				if need[c] {
+					plan.ColumnsUsed(e, next)
+				} else {
+					exprs[c] = plan.Unread(e)
+				}
+			}
+			s.Exprs, need = exprs, next
+		case StageWindow:
+			next := map[int]bool{s.Window.TimeCol: true}
+			for c := range need {
+				if c < len(s.Out)-2 {
+					next[c] = true
+				}
+			}
+			need = next
+		}
+	}
 }

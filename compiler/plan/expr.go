@@ -267,3 +267,27 @@ func Identity(e Expr) string {
 		return x
 	}).String()
 }
+
+// Unread stands for an expression whose value nothing reads: a constant of
+// its type (NULL if it is nullable, else the zero value).
+func Unread(e Expr) Expr {
+	switch e.(type) {
+	case *ColRef, *Const:
+		return e
+	}
+	t := e.Type()
+	if t.Nullable {
+		return &Const{T: t}
+	}
+	switch t.Kind {
+	case types.Bool:
+		return &Const{Value: false, T: t}
+	case types.Float:
+		return &Const{Value: float64(0), T: t}
+	case types.String:
+		return &Const{Value: "", T: t}
+	case types.Int, types.Timestamp, types.Interval:
+		return &Const{Value: int64(0), T: t}
+	}
+	return e
+}

@@ -109,9 +109,11 @@ func TestDiff(t *testing.T) {
 // TestGenerationIsDeterministic: a seed must reproduce its case exactly.
 func TestGenerationIsDeterministic(t *testing.T) {
 	for seed := uint64(1); seed <= 20; seed++ {
-		a, b := newCase(0, seed), newCase(0, seed)
-		if a.query.Pipeline != b.query.Pipeline || a.query.DuckSQL != b.query.DuckSQL || !bytes.Equal(a.input, b.input) {
-			t.Fatalf("seed %d generated two different cases", seed)
+		for _, gen := range []func(int, uint64) *testCase{newCase, newMultiCase} {
+			a, b := gen(0, seed), gen(0, seed)
+			if a.query.Pipeline != b.query.Pipeline || a.query.DuckSQL != b.query.DuckSQL || !bytes.Equal(a.input, b.input) {
+				t.Fatalf("seed %d generated two different cases (multi-view: %v)", seed, a.multi)
+			}
 		}
 	}
 }

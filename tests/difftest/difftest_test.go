@@ -1,6 +1,7 @@
 package difftest
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"database/sql/driver"
@@ -12,6 +13,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime/debug"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -23,10 +26,16 @@ import (
 )
 
 var (
-	seedFlag  = flag.Uint64("seed", 1, "seed of the first case; case i uses seed+i")
-	casesFlag = flag.Int("cases", 200, "number of random cases (20 with -short)")
-	keepFlag  = flag.Bool("keep", false, "keep the work directory (job module, inputs, outputs) and print its path")
+	seedFlag   = flag.Uint64("seed", 1, "seed of the first case; case i uses seed+i")
+	casesFlag  = flag.Int("cases", 200, "number of random cases (20 with -short)")
+	keepFlag   = flag.Bool("keep", false, "keep the work directory (job module, inputs, outputs) and print its path")
+	mseedFlag  = flag.Uint64("mseed", 1, "seed of the first multi-view case; multi-view case i uses mseed+i")
+	mcasesFlag = flag.Int("mcases", 300, "number of random multi-view cases (30 with -short)")
 )
+
+// batchSizes are the input batch sizes every multi-view case runs at: the
+// result must not depend on how the input is cut.
+var batchSizes = []int{1, 7, 1024}
 
 const casesModule = "difftest.cases"
 
@@ -39,6 +48,7 @@ type testCase struct {
 	input []byte // rows as JSON lines
 	query Query
 	late  bool   // some rows are late; DuckDB leaves them out of the windows that had closed
+	multi bool   // a pipeline of several views (GenMultiQuery), run at every batch size
 	err   string // why the case could not be compiled or built
 }
 
@@ -60,8 +70,26 @@ func newCase(index int, seed uint64) *testCase {
 	return c
 }
 
+// newMultiCase is a multi-view case: rows with none late, and a chain of
+// views over them.
+func newMultiCase(index int, seed uint64) *testCase {
+	r := rand.New(rand.NewPCG(seed, seed^0x6a09e667f3bcc908))
+	c := &testCase{index: index, seed: seed, pkg: fmt.Sprintf("mcase%d", index), multi: true}
+	data := DataParams{
+		Rows:    200 + r.IntN(601),
+		DelayUS: []int64{0, 500_000, 1_000_000, 2_000_000, 5_000_000}[r.IntN(5)],
+	}
+	c.rows = GenRows(r, data)
+	c.input = WriteJSONL(r, c.rows)
+	c.query = GenMultiQuery(r, data.DelayUS)
+	return c
+}
+
 func (c *testCase) reproduce() string {
-	return fmt.Sprintf("go test -run TestDifferential -seed=%d -cases=1", c.seed)
+	if c.multi {
+		return fmt.Sprintf("go test -run TestDifferential -cases=0 -mseed=%d -mcases=1", c.seed)
+	}
+	return fmt.Sprintf("go test -run TestDifferential -seed=%d -cases=1 -mcases=0", c.seed)
 }
 
 func (c *testCase) describe() string {
@@ -73,9 +101,9 @@ func (c *testCase) describe() string {
 // compiled by laminarc into one job binary, and compares each result with
 // DuckDB's answer to the same query as a batch.
 func TestDifferential(t *testing.T) {
-	n := *casesFlag
-	if testing.Short() && n > 20 {
-		n = 20
+	n, nm := *casesFlag, *mcasesFlag
+	if testing.Short() {
+		n, nm = min(n, 20), min(nm, 30)
 	}
 	root, err := filepath.Abs("../..")
 	if err != nil {
@@ -89,31 +117,56 @@ func TestDifferential(t *testing.T) {
 		t.Logf("work directory: %s", work)
 	}
 
-	cases := make([]*testCase, n)
+	cases := make([]*testCase, n, n+nm)
 	for i := range cases {
 		cases[i] = newCase(i, *seedFlag+uint64(i))
 	}
+	for i := range nm {
+		cases = append(cases, newMultiCase(i, *mseedFlag+uint64(i)))
+	}
 	start := time.Now()
 	bin := buildJobs(t, root, work, cases)
-	t.Logf("compiled %d pipelines and built one job binary in %v", n, time.Since(start).Round(time.Millisecond))
+	t.Logf("compiled %d pipelines (%d single-view, %d multi-view) and built one job binary in %v", len(cases), n, nm, time.Since(start).Round(time.Millisecond))
 
 	db := openDuckDB(t)
-	var failed, empty, lateRows, rows int
+	var failed, empty, lateRows, rows, mfailed, mempty, mrows int
 	for _, c := range cases {
-		ok := t.Run(fmt.Sprintf("case%03d_seed%d", c.index, c.seed), func(t *testing.T) {
+		name := fmt.Sprintf("case%03d_seed%d", c.index, c.seed)
+		if c.multi {
+			name = fmt.Sprintf("multi%03d_mseed%d", c.index, c.seed)
+		}
+		ok := t.Run(name, func(t *testing.T) {
 			if c.err != "" {
 				t.Fatalf("%s\n-- %s", c.describe(), c.err)
 			}
 			st := runCase(t, db, bin, filepath.Join(work, "run", c.pkg), c)
+			if c.multi {
+				mrows += st.rows
+				if st.rows == 0 {
+					mempty++
+					if os.Getenv("DIFFTEST_EMPTY") != "" {
+						t.Log("EMPTY " + c.describe())
+					}
+				}
+				return
+			}
 			rows += st.rows
 			lateRows += st.late
 			if st.rows == 0 {
 				empty++
 			}
 		})
-		if !ok {
+		switch {
+		case !ok && c.multi:
+			mfailed++
+		case !ok:
 			failed++
 		}
+	}
+	t.Logf("%d multi-view cases at batch sizes %v: %d result rows compared, %d cases with an empty result; %d cases failed",
+		nm, batchSizes, mrows, mempty, mfailed)
+	if nm >= 50 && mempty > nm/4 {
+		t.Errorf("%d of %d multi-view cases have an empty result: the generator tests too little", mempty, nm)
 	}
 	// a generator that drifts into empty results would make the test vacuous
 	t.Logf("%d cases: %d result rows compared, %d cases with an empty result, %d late rows dropped in late cases; %d cases failed",
@@ -144,17 +197,9 @@ func buildJobs(t *testing.T, root, work string, cases []*testCase) string {
 	mustWrite(t, filepath.Join(work, "go.sum"), sum)
 
 	for _, c := range cases {
-		res, diags := compiler.Compile("case.sql", c.pkg, c.query.Pipeline)
-		if res == nil {
-			c.err = "laminarc rejected the pipeline:\n" + diag.Format("case.sql", c.query.Pipeline, diags)
-			continue
+		if src := generate(c); src != nil {
+			mustWrite(t, filepath.Join(work, c.pkg, "pipeline.go"), src)
 		}
-		src, err := codegen.Generate(res.Physical, c.query.Pipeline, codegen.Options{Package: c.pkg, SourceFile: "case.sql"})
-		if err != nil {
-			c.err = "codegen: " + err.Error()
-			continue
-		}
-		mustWrite(t, filepath.Join(work, c.pkg, "pipeline.go"), src)
 	}
 
 	bin := filepath.Join(work, "jobs")
@@ -180,7 +225,28 @@ func buildJobs(t *testing.T, root, work string, cases []*testCase) string {
 	}
 }
 
-var buildErrorPath = regexp.MustCompile(`(?m)^(?:\./)?(case\d+)/`)
+// generate compiles a case's pipeline to Go source, or sets c.err; a panic
+// of the compiler is reported on its case.
+func generate(c *testCase) (src []byte) {
+	defer func() {
+		if r := recover(); r != nil {
+			c.err, src = fmt.Sprintf("laminarc panicked: %v\n%s", r, debug.Stack()), nil
+		}
+	}()
+	res, diags := compiler.Compile("case.sql", c.pkg, c.query.Pipeline)
+	if res == nil {
+		c.err = "laminarc rejected the pipeline:\n" + diag.Format("case.sql", c.query.Pipeline, diags)
+		return nil
+	}
+	src, err := codegen.Generate(res.Physical, c.query.Pipeline, codegen.Options{Package: c.pkg, SourceFile: "case.sql"})
+	if err != nil {
+		c.err = "codegen: " + err.Error()
+		return nil
+	}
+	return src
+}
+
+var buildErrorPath = regexp.MustCompile(`(?m)^(?:\./)?(m?case\d+)/`)
 
 // brokenCases names the cases whose package appears in go build's errors.
 func brokenCases(out string, cases []*testCase) []*testCase {
@@ -239,12 +305,37 @@ type jobSummary struct {
 }
 
 func runCase(t *testing.T, db *sql.Conn, bin, dir string, c *testCase) caseStats {
+	want, err := duckResult(db, c)
+	if err != nil {
+		t.Fatalf("%s\n-- DuckDB: %v", c.describe(), err)
+	}
+	st := caseStats{rows: want.Size()}
+	if !c.multi {
+		st.late = runJob(t, bin, dir, c, 0, want)
+		return st
+	}
+	for _, bs := range batchSizes {
+		st.late += runJob(t, bin, filepath.Join(dir, fmt.Sprintf("bs%d", bs)), c, bs, want)
+	}
+	return st
+}
+
+// runJob runs the case's job over its input, at batch size bs (0: the
+// default), checks its summary and compares its output with want. It
+// returns the number of late rows the job reported.
+func runJob(t *testing.T, bin, dir string, c *testCase, bs int, want Multiset) int {
 	mustWrite(t, filepath.Join(dir, "in.jsonl"), c.input)
-	cmd := exec.Command(bin, c.pkg, "--base-dir", dir, "--quiet", "--progress", "never",
+	args := []string{c.pkg, "--base-dir", dir, "--quiet", "--progress", "never",
 		"--summary-json", filepath.Join(dir, "summary.json"),
-		"--late", filepath.Join(dir, "late.jsonl"), "--dead-letter", filepath.Join(dir, "dead.jsonl"))
+		"--late", filepath.Join(dir, "late.jsonl"), "--dead-letter", filepath.Join(dir, "dead.jsonl")}
+	at := ""
+	if bs > 0 {
+		args = append(args, "--batch-size", strconv.Itoa(bs))
+		at = fmt.Sprintf(" at batch size %d", bs)
+	}
+	cmd := exec.Command(bin, args...)
 	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("%s\n-- the job failed: %v\n%s", c.describe(), err, out)
+		t.Fatalf("%s\n-- the job failed%s: %v\n%s", c.describe(), at, err, out)
 	}
 	var sum jobSummary
 	data, err := os.ReadFile(filepath.Join(dir, "summary.json"))
@@ -252,13 +343,13 @@ func runCase(t *testing.T, db *sql.Conn, bin, dir string, c *testCase) caseStats
 		err = json.Unmarshal(data, &sum)
 	}
 	if err != nil {
-		t.Fatalf("%s\n-- reading the job summary: %v", c.describe(), err)
+		t.Fatalf("%s\n-- reading the job summary%s: %v", c.describe(), at, err)
 	}
-	if sum.RowsIn != int64(len(c.rows)) || sum.Malformed != 0 || sum.Error != "" {
-		t.Errorf("%s\n-- job summary: %s (want %d rows in, none malformed)", c.describe(), data, len(c.rows))
+	if rowsIn := bytes.Count(c.input, []byte("\n")); sum.RowsIn != int64(rowsIn) || sum.Malformed != 0 || sum.Error != "" {
+		t.Errorf("%s\n-- job summary%s: %s (want %d rows in, none malformed)", c.describe(), at, data, rowsIn)
 	}
 	if !c.late && sum.Late != 0 {
-		t.Errorf("%s\n-- %d rows were late, yet every row is within the watermark delay", c.describe(), sum.Late)
+		t.Errorf("%s\n-- %d rows were late%s, yet every row is within the watermark delay", c.describe(), sum.Late, at)
 	}
 
 	out, err := os.ReadFile(filepath.Join(dir, "out.jsonl"))
@@ -267,19 +358,14 @@ func runCase(t *testing.T, db *sql.Conn, bin, dir string, c *testCase) caseStats
 	}
 	got, err := ParseLaminar(out, c.query.Columns, c.query.Updating)
 	if err != nil {
-		t.Fatalf("%s\n-- Laminar's output: %v", c.describe(), err)
+		t.Fatalf("%s\n-- Laminar's output%s: %v", c.describe(), at, err)
 	}
-	want, err := duckResult(db, c)
-	if err != nil {
-		t.Fatalf("%s\n-- DuckDB: %v", c.describe(), err)
-	}
-	st := caseStats{rows: want.Size(), late: int(sum.Late)}
 	onlyWant, onlyGot := Diff(want, got)
 	if len(onlyWant) == 0 && len(onlyGot) == 0 {
-		return st
+		return int(sum.Late)
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s\n-- DuckDB has %d rows, Laminar %d (net)\n", c.describe(), want.Size(), got.Size())
+	fmt.Fprintf(&b, "%s\n-- DuckDB has %d rows, Laminar%s %d (net)\n", c.describe(), want.Size(), at, got.Size())
 	report := func(what string, rows []ResultRow) {
 		if len(rows) == 0 {
 			return
@@ -292,7 +378,7 @@ func runCase(t *testing.T, db *sql.Conn, bin, dir string, c *testCase) caseStats
 	report("DuckDB", onlyWant)
 	report("Laminar", onlyGot)
 	t.Error(b.String())
-	return st
+	return int(sum.Late)
 }
 
 func openDuckDB(t *testing.T) *sql.Conn {
