@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -265,7 +266,8 @@ func TestCrashKafka(t *testing.T) {
 	if v := os.Getenv(kafkaKillsEnv); v != "" {
 		kills, _ = strconv.Atoi(v)
 	}
-	in := input(20_000)
+	// large enough that the job is still reading when the broker goes
+	in := input(200_000)
 	ref := buildJob(t, source("file")+tumbling+sink, false, in).reference(t)
 	want := normalized(t, sortedLines(ref["output.jsonl"]))
 	_, brokers := kafkaCluster(t, in)
@@ -416,7 +418,8 @@ func TestKafkaBrokerAway(t *testing.T) {
 func TestKafkaBrokerRestart(t *testing.T) {
 	skipShortSerial(t)
 	data := t.TempDir()
-	in := input(20_000)
+	// large enough that the job is still reading when the broker goes
+	in := input(200_000)
 	ref := buildJob(t, source("file")+tumbling+sink, false, in).reference(t)
 	want := normalized(t, sortedLines(ref["output.jsonl"]))
 	c, brokers := kafkaCluster(t, in, kfake.DataDir(data))
@@ -426,14 +429,21 @@ func TestKafkaBrokerRestart(t *testing.T) {
 	dir := t.TempDir()
 	cmd := j.command(dir, true, 20)
 	cmd.Args = append(cmd.Args, "--checkpoint-interval", "20ms")
-	var log bytes.Buffer
+	var log lockedBuffer
 	cmd.Stderr = &log
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
-	time.Sleep(150 * time.Millisecond)
+	// the broker goes once the job has read its first records (it reports
+	// the first malformed one), however long the job took to start
+	for start := time.Now(); !strings.Contains(log.String(), "offset 500:"); {
+		if time.Since(start) > 60*time.Second {
+			t.Fatalf("the job read nothing in 60 s:\n%s", log.String())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 	c.Close()
 	select {
 	case err := <-done:
@@ -469,4 +479,22 @@ func TestKafkaBrokerRestart(t *testing.T) {
 	if got := committedRows(t, brokers, "restart"); !slices.Equal(got, want) {
 		t.Fatalf("%d committed rows, want %d: %s\n%s", len(got), len(want), firstDiff(strings.Join(got, "\n"), strings.Join(want, "\n")), log.String())
 	}
+}
+
+// lockedBuffer is a bytes.Buffer a job writes to while the test reads it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
