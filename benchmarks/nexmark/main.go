@@ -22,6 +22,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/laminar-sql/laminar/runtime/nexmark"
 )
 
 type options struct {
@@ -35,6 +37,7 @@ type options struct {
 	ekuiper       bool
 	ekuiperEvents int64
 	keep          bool
+	writeBids     string
 }
 
 func main() {
@@ -48,6 +51,7 @@ func main() {
 	flag.BoolVar(&o.ekuiper, "ekuiper", false, "also build and run eKuiper (benchmarks/nexmark/ekuiper)")
 	flag.Int64Var(&o.ekuiperEvents, "ekuiper-events", 1_000_000, "events for eKuiper (it is far slower)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the work directory")
+	flag.StringVar(&o.writeBids, "write-bids", "", "only write the bids of -events events as JSON lines to this file, and exit")
 	flag.Parse()
 	if o.runs < 1 {
 		o.runs = 1
@@ -57,6 +61,14 @@ func main() {
 		fatal(err)
 	}
 	o.root = root
+	if o.writeBids != "" {
+		size, lines, err := writeEventsJSONL(o.writeBids, nexmark.Config{Events: o.events, Rate: 10_000_000, Seed: 1}, true)
+		if err != nil {
+			fatal(err)
+		}
+		logf("wrote %d bids (%d bytes) to %s", lines, size, o.writeBids)
+		return
+	}
 	if err := run(o); err != nil {
 		fatal(err)
 	}

@@ -5,7 +5,9 @@
 package jsonl
 
 import (
+	"encoding/binary"
 	"errors"
+	"math/bits"
 	"strconv"
 	"unicode/utf8"
 
@@ -162,6 +164,9 @@ func (s *Scanner) Int64() int64 {
 	if !s.beginValue() {
 		return 0
 	}
+	if v, ok := s.fastInt(); ok {
+		return v
+	}
 	start := s.pos
 	tok, ok := s.readNumber()
 	if !ok {
@@ -255,14 +260,17 @@ func (s *Scanner) Timestamp() int64 {
 		}
 		return us
 	case c == '-' || isDigit(c):
-		tok, ok := s.readNumber()
+		ms, ok := s.fastInt()
 		if !ok {
-			break
-		}
-		ms, err := num.ParseInt64(tok)
-		if err != nil {
-			s.failNumber(start, err, "a timestamp in integer milliseconds")
-			return 0
+			tok, ok := s.readNumber()
+			if !ok {
+				break
+			}
+			var err error
+			if ms, err = num.ParseInt64(tok); err != nil {
+				s.failNumber(start, err, "a timestamp in integer milliseconds")
+				return 0
+			}
 		}
 		us, ok := timestamp.FromMillisChecked(ms)
 		if !ok {
@@ -278,6 +286,17 @@ func (s *Scanner) Timestamp() int64 {
 // Skip consumes any value, checking that it is valid JSON.
 func (s *Scanner) Skip() {
 	if !s.beginValue() {
+		return
+	}
+	// Most skipped values are strings and numbers: no container walk.
+	switch c := s.line[s.pos]; {
+	case c == '"':
+		s.skipString()
+		return
+	case c == '-' || isDigit(c):
+		if _, ok := s.readNumber(); !ok {
+			s.fail(s.pos, true, "expected a value")
+		}
 		return
 	}
 	s.nest = s.nest[:0] // the containers we are inside, innermost last
@@ -310,7 +329,7 @@ func (s *Scanner) Skip() {
 			}
 			continue
 		case c == '"':
-			if _, ok := s.readString(&s.strBuf); !ok {
+			if !s.skipString() {
 				return
 			}
 		case c == '-' || isDigit(c):
@@ -365,7 +384,7 @@ func (s *Scanner) skipMemberKey() bool {
 		s.fail(s.pos, true, "expected a key in a nested object")
 		return false
 	}
-	if _, ok := s.readString(&s.strBuf); !ok {
+	if !s.skipString() {
 		return false
 	}
 	s.skipSpace()
@@ -394,15 +413,12 @@ func (s *Scanner) beginValue() bool {
 }
 
 func (s *Scanner) skipSpace() {
-	for s.pos < len(s.line) {
-		switch s.line[s.pos] {
-		case ' ', '\t', '\n', '\r':
-			s.pos++
-		default:
-			return
-		}
+	for s.pos < len(s.line) && isSpace[s.line[s.pos]] {
+		s.pos++
 	}
 }
+
+var isSpace = [256]bool{' ': true, '\t': true, '\n': true, '\r': true}
 
 // hasLiteral reports whether the input at the current position is word.
 func (s *Scanner) hasLiteral(word string) bool {
@@ -462,6 +478,15 @@ func (s *Scanner) readString(buf *[]byte) ([]byte, bool) {
 	start := s.pos + 1
 	i := start
 	for i < len(b) {
+		if i+8 <= len(b) {
+			// Eight bytes at a time up to the first that is not plain ASCII.
+			m := stringSpecial(binary.LittleEndian.Uint64(b[i:])) | binary.LittleEndian.Uint64(b[i:])&msbs
+			if m == 0 {
+				i += 8
+				continue
+			}
+			i += bits.TrailingZeros64(m) >> 3
+		}
 		c := b[i]
 		if c == '"' {
 			s.pos = i + 1
@@ -511,6 +536,96 @@ func (s *Scanner) readString(buf *[]byte) ([]byte, bool) {
 	*buf = out
 	s.failMsg(start-1, true, "unterminated string")
 	return nil, false
+}
+
+// skipString consumes the JSON string at the current position (its opening
+// quote) without unescaping it, checking it as readString would: the same
+// strings fail with the same errors. Invalid UTF-8 is no error (readString
+// replaces it), so only quotes, backslashes and control bytes need a look.
+func (s *Scanner) skipString() bool {
+	b := s.line
+	start := s.pos + 1
+	i := start
+	for i < len(b) {
+		if i+8 <= len(b) {
+			m := stringSpecial(binary.LittleEndian.Uint64(b[i:]))
+			if m == 0 {
+				i += 8
+				continue
+			}
+			i += bits.TrailingZeros64(m) >> 3
+		}
+		switch c := b[i]; {
+		case c == '"':
+			s.pos = i + 1
+			return true
+		case c == '\\':
+			_, n, ok := decodeEscape(b[i:])
+			if !ok {
+				s.fail(i, true, "invalid escape in a string")
+				return false
+			}
+			i += n
+		case c < 0x20:
+			s.failMsg(i, true, "control character in a string")
+			return false
+		default:
+			i++
+		}
+	}
+	s.failMsg(start-1, true, "unterminated string")
+	return false
+}
+
+const (
+	lsbs = 0x0101010101010101 // the lowest bit of every byte of a word
+	msbs = 0x8080808080808080 // the highest bit of every byte of a word
+)
+
+// stringSpecial marks, in the high bit of each byte, the bytes of w (eight
+// bytes, little-endian) that end a string's plain run: '"', '\\' and control
+// characters. A marked byte may also mark bytes after it (a borrow carries
+// on), but the lowest mark is always exact, and only it is used.
+func stringSpecial(w uint64) uint64 {
+	q := w ^ (lsbs * '"')
+	bs := w ^ (lsbs * '\\')
+	return ((q-lsbs)&^q | (bs-lsbs)&^bs | (w-lsbs*0x20)&^w) & msbs
+}
+
+// fastInt reads the common integer, at most 18 digits with no fraction or
+// exponent, in one pass. It consumes nothing and returns false for anything
+// else (leading zeros, errors included), which the callers then read the
+// general way.
+func (s *Scanner) fastInt() (int64, bool) {
+	b, i := s.line, s.pos
+	neg := i < len(b) && b[i] == '-'
+	if neg {
+		i++
+	}
+	start := i
+	var v int64
+	for i < len(b) && i-start < 19 {
+		d := b[i] - '0'
+		if d > 9 {
+			break
+		}
+		v = v*10 + int64(d)
+		i++
+	}
+	n := i - start
+	if n == 0 || n > 18 || n > 1 && b[start] == '0' {
+		return 0, false
+	}
+	if i < len(b) {
+		if c := b[i]; c == '.' || c == 'e' || c == 'E' || isDigit(c) {
+			return 0, false
+		}
+	}
+	s.pos = i
+	if neg {
+		v = -v
+	}
+	return v, true
 }
 
 // decodeEscape decodes the escape sequence at the start of b (b[0] == '\\'),

@@ -161,6 +161,9 @@ func parseExponent(b []byte, i int) (exp, next int, ok bool) {
 // underscores, which strconv would take, are rejected. Finite input whose
 // value is beyond float64 fails with ErrRange.
 func ParseFloat64(b []byte) (float64, error) {
+	if f, ok := fastFloat(b); ok {
+		return f, nil
+	}
 	if !isDecimal(b) && !isSpecialFloat(b) {
 		return 0, ErrSyntax
 	}
@@ -176,6 +179,51 @@ func ParseFloat64(b []byte) (float64, error) {
 		// denormal), which is the right answer.
 	}
 	return f, nil
+}
+
+// exactPow10 are the powers of ten that float64 holds exactly.
+var exactPow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
+
+// fastFloat reads the common decimal, [+-]digits[.digits] with at most 15
+// digits in all and no exponent, in one pass. Such a value is an integer
+// below 2^53 divided by an exact power of ten: one correctly rounded
+// division gives the same float64 as strconv (Clinger's fast path). Anything
+// else returns false and is parsed the general way.
+func fastFloat(b []byte) (float64, bool) {
+	i, neg := 0, false
+	if len(b) > 0 && (b[0] == '+' || b[0] == '-') {
+		neg = b[0] == '-'
+		i = 1
+	}
+	var mant uint64
+	digits, frac := 0, -1 // frac: digits after the '.', -1 before it
+	for ; i < len(b); i++ {
+		c := b[i]
+		switch {
+		case isDigit(c):
+			mant = mant*10 + uint64(c-'0')
+			digits++
+			if frac >= 0 {
+				frac++
+			}
+		case c == '.' && frac < 0:
+			frac = 0
+		default:
+			return 0, false
+		}
+	}
+	if digits == 0 || digits > 15 {
+		return 0, false
+	}
+	f := float64(mant)
+	if frac > 0 {
+		f /= exactPow10[frac]
+	}
+	if neg {
+		f = -f
+	}
+	return f, true
 }
 
 // isDecimal reports whether b is [+-]digits[.digits][(e|E)[+-]digits], with

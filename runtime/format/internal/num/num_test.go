@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"math/big"
+	"math/rand/v2"
 	"strconv"
 	"strings"
 	"testing"
@@ -167,5 +168,47 @@ func BenchmarkParseFloat64(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		ParseFloat64(in)
+	}
+}
+
+// FuzzFastFloat checks the one-pass fast path against strconv on every input
+// it takes: the same float64, bit for bit (the sign of zero included).
+func FuzzFastFloat(f *testing.F) {
+	for _, s := range []string{"187.25", "-0", "-0.0", ".5", "5.", "999999999999999", "0.000000000000001",
+		"123456789.012345", "1.5e3", "1234567890123456", "+7"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, ok := fastFloat([]byte(s))
+		if !ok {
+			return
+		}
+		want, err := strconv.ParseFloat(s, 64)
+		if err != nil || math.Float64bits(got) != math.Float64bits(want) {
+			t.Fatalf("fastFloat(%q) = %v, strconv %v, %v", s, got, want, err)
+		}
+	})
+}
+
+func TestFastFloatRandom(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 200_000 {
+		digits := 1 + r.IntN(15)
+		b := make([]byte, 0, 20)
+		if r.IntN(2) == 0 {
+			b = append(b, '-')
+		}
+		dot := r.IntN(digits + 1)
+		for i := range digits {
+			if i == dot {
+				b = append(b, '.')
+			}
+			b = append(b, byte('0'+r.IntN(10)))
+		}
+		got, ok := fastFloat(b)
+		want, err := strconv.ParseFloat(string(b), 64)
+		if !ok || err != nil || math.Float64bits(got) != math.Float64bits(want) {
+			t.Fatalf("fastFloat(%q) = %v, %v; strconv %v, %v", b, got, ok, want, err)
+		}
 	}
 }

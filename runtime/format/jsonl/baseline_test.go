@@ -1,0 +1,84 @@
+package jsonl
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/laminar-sql/laminar/runtime/format/jsonl/internal/baseline"
+)
+
+// scanner is what the Scanner and its baseline have in common, so that one
+// walk drives both.
+type scanner interface {
+	Reset([]byte)
+	NextKey() ([]byte, bool)
+	ValueIsNull() bool
+	Int64() int64
+	Float64() float64
+	Bool() bool
+	Str() []byte
+	Timestamp() int64
+	Skip()
+	Err() error
+}
+
+// walk reads each value of line with the reader picked by the key's first
+// letter (i: Int64, f: Float64, b: Bool, s: Str, t: Timestamp, else Skip)
+// and renders all it saw, errors included.
+func walk(s scanner, line []byte) string {
+	var out strings.Builder
+	s.Reset(line)
+	for k, ok := s.NextKey(); ok; k, ok = s.NextKey() {
+		fmt.Fprintf(&out, "%q=", k)
+		if s.ValueIsNull() {
+			out.WriteString("null ")
+			continue
+		}
+		var c byte
+		if len(k) > 0 {
+			c = k[0]
+		}
+		switch c {
+		case 'i':
+			fmt.Fprint(&out, s.Int64())
+		case 'f':
+			fmt.Fprint(&out, s.Float64())
+		case 'b':
+			fmt.Fprint(&out, s.Bool())
+		case 's':
+			fmt.Fprintf(&out, "%q", s.Str())
+		case 't':
+			fmt.Fprint(&out, s.Timestamp())
+		default:
+			s.Skip()
+		}
+		out.WriteByte(' ')
+	}
+	fmt.Fprint(&out, "err=", s.Err())
+	return out.String()
+}
+
+// FuzzScannerMatchesBaseline checks that the word-at-a-time Scanner reads
+// every line as the byte-at-a-time baseline did: the same values, and the
+// same error with the same column and message.
+func FuzzScannerMatchesBaseline(f *testing.F) {
+	for _, s := range []string{
+		tradeLine, `{"i":12,"f":1.5,"b":true,"s":"a\"b","t":1704164645500,"x":[1,{"y":"z"}]}`,
+		`{"s":"abcdefghijklmnop\u0026qrstuvwxyz0123456789","x":"abcdefgh\u00e9ijklmnopq\\"}`,
+		"{\"s\":\"abcdefgh\xffijklmnop\",\"x\":\"abcdefghijk\x01lmnop\"}", `{"x":"abcdefghijklmnopqrstuvwxyz\q"}`,
+		`{"i":-0,"i2":007,"i3":123456789012345678,"i4":1234567890123456789,"i5":-9223372036854775808,"i6":1.0}`,
+		`{"t":"2024-01-02T03:04:05Z","t2":-12,"t3":99999999999999999,"t4":1e3}`, `{"x":"abcdefghijklmnopqrstu`,
+		`{"i":12 , "f" : -0.25e-2 }`, `{"i":1.5}`, `{"i":1e400}`, `{"f":123456789012345.6}`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		var s Scanner
+		var old baseline.Scanner
+		got, want := walk(&s, []byte(line)), walk(&old, []byte(line))
+		if got != want {
+			t.Fatalf("%q:\n scanner  %s\n baseline %s", line, got, want)
+		}
+	})
+}
