@@ -209,10 +209,85 @@ func BenchmarkAppendRow(b *testing.B) {
 }
 
 func BenchmarkAppendString(b *testing.B) {
-	buf := make([]byte, 0, 256)
-	s := "a moderately long string with \"quotes\" and\ttabs, é"
-	b.ReportAllocs()
-	for b.Loop() {
-		buf = AppendString(buf[:0], s)
+	for _, tc := range []struct{ name, s string }{
+		{"escapes", "a moderately long string with \"quotes\" and\ttabs, é"},
+		{"url", "https://www.nexmark.com/wph/hbm/oku_/item.htm?query=1&channel_id=1293418496"},
+	} {
+		for _, f := range []struct {
+			name   string
+			append func([]byte, string) []byte
+		}{{"new", AppendString}, {"baseline", appendStringBaseline}} {
+			b.Run(tc.name+"/"+f.name, func(b *testing.B) {
+				buf := make([]byte, 0, 256)
+				b.SetBytes(int64(len(tc.s)))
+				b.ReportAllocs()
+				for b.Loop() {
+					buf = f.append(buf[:0], tc.s)
+				}
+			})
+		}
 	}
+}
+
+func TestAppendStringMatchesBaseline(t *testing.T) {
+	for _, s := range []string{"", "plain ascii text, longer than a word", "tab\there and \"quotes\" \\ é \u2028 \u2029",
+		"\x00\x01\x1f\x7f", "bad \xff utf-8 \xed\xa0\x80 surrogate", "12345678\n12345678é12345678\"", "1234567\xe2\x80\xa8"} {
+		if got, want := string(AppendString(nil, s)), string(appendStringBaseline(nil, s)); got != want {
+			t.Errorf("AppendString(%q) = %s, baseline %s", s, got, want)
+		}
+	}
+}
+
+// appendStringBaseline is AppendString as it was, a byte at a time: the
+// baseline of BenchmarkAppendString.
+func appendStringBaseline(dst []byte, s string) []byte {
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if safeASCII[c] {
+				i++
+				continue
+			}
+			dst = append(dst, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				dst = append(dst, '\\', c)
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			case '\b':
+				dst = append(dst, '\\', 'b')
+			case '\f':
+				dst = append(dst, '\\', 'f')
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, `\ufffd`...)
+			i++
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
 }
