@@ -12,15 +12,122 @@ import (
 // reads are skipped but still checked for presence when NOT NULL, so the
 // dead-letter output does not depend on the queries.
 func (g *generator) decoder(s *sourceInfo) {
-	if s.idx == 0 {
+	if s == g.firstLineSource() {
 		g.f.Comment("errHeader marks a CSV header line, which is skipped without a dead-letter report.")
 		g.f.Var().Id("errHeader").Op("=").Qual("errors", "New").Call(jen.Lit("header line"))
 		g.f.Line()
+		g.parallelDispatch()
 	}
 	if s.src.Format == "csv" {
 		g.csvDecoder(s)
-		return
+	} else {
+		g.jsonDecoder(s)
 	}
+	g.batchDecoder(s)
+}
+
+// firstLineSource is the first source whose records are lines (not a
+// generator): the one that carries the code all decoders share.
+func (g *generator) firstLineSource() *sourceInfo {
+	for _, s := range g.sources {
+		if s.src.Typed == nil {
+			return s
+		}
+	}
+	return nil
+}
+
+// parallelDispatch generates the engine's job.ParallelDecoder methods: the
+// runtime decodes the batches of line sources on several goroutines with
+// them, and hands the decoded batches to the pipeline in input order.
+func (g *generator) parallelDispatch() {
+	var news, procs []jen.Code
+	for _, s := range g.sources {
+		if s.src.Typed != nil {
+			continue
+		}
+		news = append(news, jen.Case(jen.Lit(s.idx)).Block(jen.Return(jen.New(jen.Id("decoder"+s.goName)).Dot("decode"))))
+		procs = append(procs, jen.Case(jen.Lit(s.idx)).Block(jen.Id("p").Dot("processDecoded"+s.goName).Call(jen.Id("b"))))
+	}
+	batchFunc := jen.Func().Params(jen.Op("*").Add(rt("connector.LineBatch")))
+	g.f.Var().Id("_").Add(rt("job.ParallelDecoder")).Op("=").Parens(jen.Op("*").Id(coreType)).Call(jen.Nil())
+	g.f.Line()
+	g.f.Comment("NewDecoder returns a decoder of source src's batches for one goroutine, or nil for a generated source")
+	g.f.Comment("(job.ParallelDecoder). Decoders share no state with the engine or with each other.")
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("NewDecoder").Params(jen.Id("src").Int()).Add(batchFunc).Block(
+		jen.Switch(jen.Id("src")).Block(news...),
+		jen.Return(jen.Nil()))
+	g.f.Line()
+	g.f.Comment("ProcessDecoded processes a batch of source src that a decoder of NewDecoder filled (job.ParallelDecoder).")
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("ProcessDecoded").Params(jen.Id("src").Int(), jen.Id("b").Op("*").Add(rt("connector.LineBatch"))).Block(
+		jen.Switch(jen.Id("src")).Block(procs...))
+	g.f.Line()
+}
+
+// batchDecoder generates, for a line source, the decoder of whole batches
+// that runs off the engine's goroutine, and the engine's entry point for the
+// batches it decoded. Both keep the order of lines-then-rows of lines<Source>:
+// first the malformed records are reported, then the rows are processed.
+func (g *generator) batchDecoder(s *sourceInfo) {
+	decoded, decoder := "decoded"+s.goName, "decoder"+s.goName
+	name := commentLines(s.src.Name)[0]
+	g.f.Comment(fmt.Sprintf("%s is a batch of source %s decoded off the engine's goroutine, kept in the batch's Decoded field.", decoded, name))
+	g.f.Type().Id(decoded).Struct(
+		jen.Id("rows").Index().Id(s.rowType),
+		jen.Id("lines").Index().Int32().Comment("index in the raw batch of each decoded row"),
+		jen.Id("bad").Index().Int32().Comment("index in the raw batch of each malformed record"),
+		jen.Id("errs").Index().Error().Comment("why each of bad did not decode"),
+	)
+	g.f.Line()
+	g.f.Comment(fmt.Sprintf("%s decodes batches of source %s on one goroutine.", decoder, name))
+	fields := []jen.Code{jen.Id("intern").Add(rt("jsonl.Interner"))}
+	decode := "decode" + s.rowType + "JSON"
+	decArgs := []jen.Code{jen.Op("&").Id("d").Dot("json"), jen.Op("&").Id("d").Dot("intern"), jen.Id("line"), jen.Op("&").Id("rows").Index(jen.Len(jen.Id("rows")).Op("-").Lit(1))}
+	if s.src.Format == "csv" {
+		fields = append(fields, jen.Id("csv").Add(rt("csvrow.Splitter")))
+		decode = "decode" + s.rowType + "CSV"
+		decArgs[0] = jen.Op("&").Id("d").Dot("csv")
+		decArgs = append(decArgs, jen.Id("b").Dot("LineNos").Index(jen.Id("i")))
+	} else {
+		fields = append(fields, jen.Id("json").Add(rt("jsonl.Scanner")))
+	}
+	g.f.Type().Id(decoder).Struct(fields...)
+	g.f.Line()
+	g.f.Comment("decode decodes the lines of b into b.Decoded.")
+	g.f.Func().Params(jen.Id("d").Op("*").Id(decoder)).Id("decode").Params(jen.Id("b").Op("*").Add(rt("connector.LineBatch"))).Block(
+		jen.List(jen.Id("out"), jen.Id("_")).Op(":=").Id("b").Dot("Decoded").Assert(jen.Op("*").Id(decoded)),
+		jen.If(jen.Id("out").Op("==").Nil()).Block(
+			jen.Id("out").Op("=").New(jen.Id(decoded)),
+			jen.Id("b").Dot("Decoded").Op("=").Id("out")),
+		jen.Clear(jen.Id("out").Dot("errs")).Comment("drop the errors of the batch before"),
+		jen.List(jen.Id("rows"), jen.Id("lines")).Op(":=").List(jen.Id("out").Dot("rows").Index(jen.Empty(), jen.Lit(0)), jen.Id("out").Dot("lines").Index(jen.Empty(), jen.Lit(0))),
+		jen.List(jen.Id("out").Dot("bad"), jen.Id("out").Dot("errs")).Op("=").List(jen.Id("out").Dot("bad").Index(jen.Empty(), jen.Lit(0)), jen.Id("out").Dot("errs").Index(jen.Empty(), jen.Lit(0))),
+		jen.For(jen.List(jen.Id("i"), jen.Id("line")).Op(":=").Range().Id("b").Dot("Lines")).Block(
+			jen.Id("rows").Op("=").Append(jen.Id("rows"), jen.Id(s.rowType).Values()),
+			jen.If(jen.Id("err").Op(":=").Id(decode).Call(decArgs...), jen.Id("err").Op("!=").Nil()).Block(
+				jen.Id("rows").Op("=").Id("rows").Index(jen.Empty(), jen.Len(jen.Id("rows")).Op("-").Lit(1)),
+				jen.If(jen.Id("err").Op("!=").Id("errHeader")).Block(
+					jen.Id("out").Dot("bad").Op("=").Append(jen.Id("out").Dot("bad"), jen.Int32().Call(jen.Id("i"))),
+					jen.Id("out").Dot("errs").Op("=").Append(jen.Id("out").Dot("errs"), jen.Id("err"))),
+				jen.Continue(),
+			),
+			jen.Id("lines").Op("=").Append(jen.Id("lines"), jen.Int32().Call(jen.Id("i"))),
+		),
+		jen.List(jen.Id("out").Dot("rows"), jen.Id("out").Dot("lines")).Op("=").List(jen.Id("rows"), jen.Id("lines")),
+	)
+	g.f.Line()
+	g.f.Comment(fmt.Sprintf("processDecoded%s processes a batch of source %s that a %s decoded.", s.goName, name, decoder))
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("processDecoded"+s.goName).Params(jen.Id("b").Op("*").Add(rt("connector.LineBatch"))).Block(
+		jen.Id("out").Op(":=").Id("b").Dot("Decoded").Assert(jen.Op("*").Id(decoded)),
+		jen.For(jen.List(jen.Id("k"), jen.Id("i")).Op(":=").Range().Id("out").Dot("bad")).Block(
+			jen.Id("p").Dot("ctx").Dot("Malformed").Call(jen.Lit(s.idx), jen.Id("b"), jen.Int().Call(jen.Id("i")), jen.Id("out").Dot("errs").Index(jen.Id("k")))),
+		jen.Id("p").Dot("Process"+s.goName).Call(jen.Id("out").Dot("rows"), jen.Id("b"), jen.Id("out").Dot("lines")),
+	)
+	g.f.Line()
+}
+
+// jsonDecoder generates decode<Row>JSON.
+func (g *generator) jsonDecoder(s *sourceInfo) {
 	var cases []jen.Code
 	var checks []jen.Code
 	var seenVars []jen.Code

@@ -37,8 +37,8 @@ var runtimeSymbols = map[string][2]string{
 	// job lifecycle
 	"job.Context": {pkgJob, "Context"}, "job.Pipeline": {pkgJob, "Pipeline"}, "job.Spec": {pkgJob, "Spec"},
 	"job.SourceSpec": {pkgJob, "SourceSpec"}, "job.SinkSpec": {pkgJob, "SinkSpec"},
-	"job.RequireAPIVersion1": {pkgJob, "RequireAPIVersion1"},
-	"connector.LineBatch":    {pkgConnector, "LineBatch"},
+	"job.RequireAPIVersion1": {pkgJob, "RequireAPIVersion1"}, "job.ParallelDecoder": {pkgJob, "ParallelDecoder"},
+	"connector.LineBatch": {pkgConnector, "LineBatch"},
 	// values and scalar functions
 	"value.Null": {pkgValue, "Null"}, "value.Of": {pkgValue, "Of"},
 	"value.And": {pkgValue, "And"}, "value.Or": {pkgValue, "Or"}, "value.Not": {pkgValue, "Not"},

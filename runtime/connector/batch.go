@@ -28,6 +28,10 @@ type LineBatch struct {
 	// source's limit: not in Lines, skipped by the source, for the job to
 	// report (dead-letter output) rather than stop on.
 	Oversized []Oversized
+	// Decoded belongs to the job's generated decoder, which keeps the typed
+	// rows of Lines here when it decodes off the pipeline's goroutine; it is
+	// reused from batch to batch and Reset leaves it alone.
+	Decoded any
 }
 
 // Oversized is a record longer than a source's line limit.

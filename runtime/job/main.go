@@ -78,6 +78,7 @@ func parseFlags(spec Spec, args []string, stderr io.Writer, stderrIsTerminal boo
 	fs.StringVar(&opts.LatePath, "late", spec.Name+".late.jsonl", "`FILE` for late records as JSON lines (\"-\" = stderr)")
 	fs.IntVar(&opts.BatchSize, "batch-size", DefaultBatchSize, "most input lines per batch")
 	fs.IntVar(&opts.MaxRecordBytes, "max-record-bytes", connector.MaxLineBytes, "longest input record in `BYTES`; a longer one goes to the dead-letter file, truncated, and the job goes on")
+	fs.IntVar(&opts.Decoders, "decoders", 0, "goroutines decoding each file or stdin source (0 = GOMAXPROCS; 1 = decode on the pipeline's goroutine)")
 	progress := fs.String("progress", "auto", "progress line on stderr: auto (when stderr is a terminal), always or never")
 	fs.BoolVar(&opts.Quiet, "quiet", false, "no summary line at the end")
 	fs.StringVar(&opts.SummaryJSON, "summary-json", "", "write the final counters as JSON to `FILE`")

@@ -37,6 +37,10 @@ type Options struct {
 	// longer ones go to the dead-letter output, truncated. 0 means
 	// connector.MaxLineBytes.
 	MaxRecordBytes int
+	// Decoders is how many goroutines decode each file or stdin source's
+	// records when the pipeline supports it (ParallelDecoder); 0 means
+	// GOMAXPROCS, 1 decodes on the pipeline's goroutine.
+	Decoders int
 	// Progress prints a progress line on stderr every ProgressInterval
 	// (0 means a second).
 	Progress         bool
@@ -428,6 +432,8 @@ type batchMsg struct {
 	bad   int64              // records with invalid UTF-8 (text.go)
 	more  bool
 	err   error
+	// decoded: a ParallelDecoder's decoder filled batch.Decoded
+	decoded bool
 }
 
 // loop feeds the sources' batches to the pipeline, on this goroutine only,
@@ -449,10 +455,20 @@ func (r *runner) loop(ctx context.Context) error {
 			continue // ended before the checkpoint this run resumed from
 		}
 		active++
+		isJSON := r.spec.Sources[i].Format != "csv"
+		if workers := r.decodeWorkers(); workers > 1 && pipeline.(ParallelDecoder).NewDecoder(i) != nil {
+			pd := pipeline.(ParallelDecoder)
+			free[i] = make(chan *connector.LineBatch, workers+2)
+			for range workers + 2 {
+				free[i] <- new(connector.LineBatch)
+			}
+			newDecoder := func() func(*connector.LineBatch) { return pd.NewDecoder(i) }
+			readers.Go(func() { readSourceParallel(readCtx, i, src, r.opts.BatchSize, isJSON, newDecoder, workers, free[i], msgs) })
+			continue
+		}
 		free[i] = make(chan *connector.LineBatch, 2)
 		free[i] <- new(connector.LineBatch)
 		free[i] <- new(connector.LineBatch)
-		isJSON := r.spec.Sources[i].Format != "csv"
 		readers.Go(func() { readSource(readCtx, i, src, r.opts.BatchSize, isJSON, free[i], msgs) })
 	}
 	r.sources = nil // the readers close them
@@ -566,7 +582,11 @@ func (r *runner) process(pipeline Pipeline, m batchMsg) error {
 		if isCSVHeader(r.spec.Sources[m.src], m.batch) {
 			r.jobCtx.sources[m.src].RowsIn-- // the header is no row
 		}
-		pipeline.ProcessLines(m.src, m.batch)
+		if m.decoded {
+			pipeline.(ParallelDecoder).ProcessDecoded(m.src, m.batch)
+		} else {
+			pipeline.ProcessLines(m.src, m.batch)
+		}
 	}
 	if !m.more && m.err == nil {
 		pipeline.EndOfInput(m.src)

@@ -179,6 +179,26 @@ func (p *engine) lateTrades(b *connector.LineBatch, lines []int32, ri int, r *Tr
 // errHeader marks a CSV header line, which is skipped without a dead-letter report.
 var errHeader = errors.New("header line")
 
+var _ job.ParallelDecoder = (*engine)(nil)
+
+// NewDecoder returns a decoder of source src's batches for one goroutine, or nil for a generated source
+// (job.ParallelDecoder). Decoders share no state with the engine or with each other.
+func (p *engine) NewDecoder(src int) func(*connector.LineBatch) {
+	switch src {
+	case 0:
+		return new(decoderTrades).decode
+	}
+	return nil
+}
+
+// ProcessDecoded processes a batch of source src that a decoder of NewDecoder filled (job.ParallelDecoder).
+func (p *engine) ProcessDecoded(src int, b *connector.LineBatch) {
+	switch src {
+	case 0:
+		p.processDecodedTrades(b)
+	}
+}
+
 // decodeTradesRowJSON decodes one JSON object into r, which must be zero.
 func decodeTradesRowJSON(s *jsonl.Scanner, in *jsonl.Interner, line []byte, r *TradesRow) error {
 	s.Reset(line)
@@ -220,6 +240,54 @@ func decodeTradesRowJSON(s *jsonl.Scanner, in *jsonl.Interner, line []byte, r *T
 		return errors.New("missing NOT NULL column \"ts\"")
 	}
 	return nil
+}
+
+// decodedTrades is a batch of source trades decoded off the engine's goroutine, kept in the batch's Decoded field.
+type decodedTrades struct {
+	rows  []TradesRow
+	lines []int32 // index in the raw batch of each decoded row
+	bad   []int32 // index in the raw batch of each malformed record
+	errs  []error // why each of bad did not decode
+}
+
+// decoderTrades decodes batches of source trades on one goroutine.
+type decoderTrades struct {
+	intern jsonl.Interner
+	json   jsonl.Scanner
+}
+
+// decode decodes the lines of b into b.Decoded.
+func (d *decoderTrades) decode(b *connector.LineBatch) {
+	out, _ := b.Decoded.(*decodedTrades)
+	if out == nil {
+		out = new(decodedTrades)
+		b.Decoded = out
+	}
+	clear(out.errs) // drop the errors of the batch before
+	rows, lines := out.rows[:0], out.lines[:0]
+	out.bad, out.errs = out.bad[:0], out.errs[:0]
+	for i, line := range b.Lines {
+		rows = append(rows, TradesRow{})
+		if err := decodeTradesRowJSON(&d.json, &d.intern, line, &rows[len(rows)-1]); err != nil {
+			rows = rows[:len(rows)-1]
+			if err != errHeader {
+				out.bad = append(out.bad, int32(i))
+				out.errs = append(out.errs, err)
+			}
+			continue
+		}
+		lines = append(lines, int32(i))
+	}
+	out.rows, out.lines = rows, lines
+}
+
+// processDecodedTrades processes a batch of source trades that a decoderTrades decoded.
+func (p *engine) processDecodedTrades(b *connector.LineBatch) {
+	out := b.Decoded.(*decodedTrades)
+	for k, i := range out.bad {
+		p.ctx.Malformed(0, b, int(i), out.errs[k])
+	}
+	p.ProcessTrades(out.rows, b, out.lines)
 }
 
 // linesTrades decodes a batch of raw records of source trades and processes it.

@@ -218,6 +218,26 @@ func (p *engine) lateOrders(b *connector.LineBatch, lines []int32, ri int, r *Or
 // errHeader marks a CSV header line, which is skipped without a dead-letter report.
 var errHeader = errors.New("header line")
 
+var _ job.ParallelDecoder = (*engine)(nil)
+
+// NewDecoder returns a decoder of source src's batches for one goroutine, or nil for a generated source
+// (job.ParallelDecoder). Decoders share no state with the engine or with each other.
+func (p *engine) NewDecoder(src int) func(*connector.LineBatch) {
+	switch src {
+	case 0:
+		return new(decoderOrders).decode
+	}
+	return nil
+}
+
+// ProcessDecoded processes a batch of source src that a decoder of NewDecoder filled (job.ParallelDecoder).
+func (p *engine) ProcessDecoded(src int, b *connector.LineBatch) {
+	switch src {
+	case 0:
+		p.processDecodedOrders(b)
+	}
+}
+
 // decodeOrdersRowJSON decodes one JSON object into r, which must be zero.
 func decodeOrdersRowJSON(s *jsonl.Scanner, in *jsonl.Interner, line []byte, r *OrdersRow) error {
 	s.Reset(line)
@@ -267,6 +287,54 @@ func decodeOrdersRowJSON(s *jsonl.Scanner, in *jsonl.Interner, line []byte, r *O
 		return errors.New("missing NOT NULL column \"ts\"")
 	}
 	return nil
+}
+
+// decodedOrders is a batch of source orders decoded off the engine's goroutine, kept in the batch's Decoded field.
+type decodedOrders struct {
+	rows  []OrdersRow
+	lines []int32 // index in the raw batch of each decoded row
+	bad   []int32 // index in the raw batch of each malformed record
+	errs  []error // why each of bad did not decode
+}
+
+// decoderOrders decodes batches of source orders on one goroutine.
+type decoderOrders struct {
+	intern jsonl.Interner
+	json   jsonl.Scanner
+}
+
+// decode decodes the lines of b into b.Decoded.
+func (d *decoderOrders) decode(b *connector.LineBatch) {
+	out, _ := b.Decoded.(*decodedOrders)
+	if out == nil {
+		out = new(decodedOrders)
+		b.Decoded = out
+	}
+	clear(out.errs) // drop the errors of the batch before
+	rows, lines := out.rows[:0], out.lines[:0]
+	out.bad, out.errs = out.bad[:0], out.errs[:0]
+	for i, line := range b.Lines {
+		rows = append(rows, OrdersRow{})
+		if err := decodeOrdersRowJSON(&d.json, &d.intern, line, &rows[len(rows)-1]); err != nil {
+			rows = rows[:len(rows)-1]
+			if err != errHeader {
+				out.bad = append(out.bad, int32(i))
+				out.errs = append(out.errs, err)
+			}
+			continue
+		}
+		lines = append(lines, int32(i))
+	}
+	out.rows, out.lines = rows, lines
+}
+
+// processDecodedOrders processes a batch of source orders that a decoderOrders decoded.
+func (p *engine) processDecodedOrders(b *connector.LineBatch) {
+	out := b.Decoded.(*decodedOrders)
+	for k, i := range out.bad {
+		p.ctx.Malformed(0, b, int(i), out.errs[k])
+	}
+	p.ProcessOrders(out.rows, b, out.lines)
 }
 
 // linesOrders decodes a batch of raw records of source orders and processes it.

@@ -186,6 +186,26 @@ func (p *engine) lateReadings(b *connector.LineBatch, lines []int32, ri int, r *
 // errHeader marks a CSV header line, which is skipped without a dead-letter report.
 var errHeader = errors.New("header line")
 
+var _ job.ParallelDecoder = (*engine)(nil)
+
+// NewDecoder returns a decoder of source src's batches for one goroutine, or nil for a generated source
+// (job.ParallelDecoder). Decoders share no state with the engine or with each other.
+func (p *engine) NewDecoder(src int) func(*connector.LineBatch) {
+	switch src {
+	case 0:
+		return new(decoderReadings).decode
+	}
+	return nil
+}
+
+// ProcessDecoded processes a batch of source src that a decoder of NewDecoder filled (job.ParallelDecoder).
+func (p *engine) ProcessDecoded(src int, b *connector.LineBatch) {
+	switch src {
+	case 0:
+		p.processDecodedReadings(b)
+	}
+}
+
 // decodeReadingsRowCSV decodes one CSV record into r, which must be zero.
 func decodeReadingsRowCSV(sp *csvrow.Splitter, in *jsonl.Interner, line []byte, r *ReadingsRow, lineNo int64) error {
 	f, err := sp.Split(line)
@@ -222,6 +242,54 @@ func decodeReadingsRowCSV(sp *csvrow.Splitter, in *jsonl.Interner, line []byte, 
 		r.Ts = v
 	}
 	return nil
+}
+
+// decodedReadings is a batch of source readings decoded off the engine's goroutine, kept in the batch's Decoded field.
+type decodedReadings struct {
+	rows  []ReadingsRow
+	lines []int32 // index in the raw batch of each decoded row
+	bad   []int32 // index in the raw batch of each malformed record
+	errs  []error // why each of bad did not decode
+}
+
+// decoderReadings decodes batches of source readings on one goroutine.
+type decoderReadings struct {
+	intern jsonl.Interner
+	csv    csvrow.Splitter
+}
+
+// decode decodes the lines of b into b.Decoded.
+func (d *decoderReadings) decode(b *connector.LineBatch) {
+	out, _ := b.Decoded.(*decodedReadings)
+	if out == nil {
+		out = new(decodedReadings)
+		b.Decoded = out
+	}
+	clear(out.errs) // drop the errors of the batch before
+	rows, lines := out.rows[:0], out.lines[:0]
+	out.bad, out.errs = out.bad[:0], out.errs[:0]
+	for i, line := range b.Lines {
+		rows = append(rows, ReadingsRow{})
+		if err := decodeReadingsRowCSV(&d.csv, &d.intern, line, &rows[len(rows)-1], b.LineNos[i]); err != nil {
+			rows = rows[:len(rows)-1]
+			if err != errHeader {
+				out.bad = append(out.bad, int32(i))
+				out.errs = append(out.errs, err)
+			}
+			continue
+		}
+		lines = append(lines, int32(i))
+	}
+	out.rows, out.lines = rows, lines
+}
+
+// processDecodedReadings processes a batch of source readings that a decoderReadings decoded.
+func (p *engine) processDecodedReadings(b *connector.LineBatch) {
+	out := b.Decoded.(*decodedReadings)
+	for k, i := range out.bad {
+		p.ctx.Malformed(0, b, int(i), out.errs[k])
+	}
+	p.ProcessReadings(out.rows, b, out.lines)
 }
 
 // linesReadings decodes a batch of raw records of source readings and processes it.

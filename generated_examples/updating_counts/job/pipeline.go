@@ -174,6 +174,26 @@ func (p *engine) lateClicks(b *connector.LineBatch, lines []int32, ri int, r *Cl
 // errHeader marks a CSV header line, which is skipped without a dead-letter report.
 var errHeader = errors.New("header line")
 
+var _ job.ParallelDecoder = (*engine)(nil)
+
+// NewDecoder returns a decoder of source src's batches for one goroutine, or nil for a generated source
+// (job.ParallelDecoder). Decoders share no state with the engine or with each other.
+func (p *engine) NewDecoder(src int) func(*connector.LineBatch) {
+	switch src {
+	case 0:
+		return new(decoderClicks).decode
+	}
+	return nil
+}
+
+// ProcessDecoded processes a batch of source src that a decoder of NewDecoder filled (job.ParallelDecoder).
+func (p *engine) ProcessDecoded(src int, b *connector.LineBatch) {
+	switch src {
+	case 0:
+		p.processDecodedClicks(b)
+	}
+}
+
 // decodeClicksRowJSON decodes one JSON object into r, which must be zero.
 func decodeClicksRowJSON(s *jsonl.Scanner, in *jsonl.Interner, line []byte, r *ClicksRow) error {
 	s.Reset(line)
@@ -211,6 +231,54 @@ func decodeClicksRowJSON(s *jsonl.Scanner, in *jsonl.Interner, line []byte, r *C
 		return errors.New("missing NOT NULL column \"page\"")
 	}
 	return nil
+}
+
+// decodedClicks is a batch of source clicks decoded off the engine's goroutine, kept in the batch's Decoded field.
+type decodedClicks struct {
+	rows  []ClicksRow
+	lines []int32 // index in the raw batch of each decoded row
+	bad   []int32 // index in the raw batch of each malformed record
+	errs  []error // why each of bad did not decode
+}
+
+// decoderClicks decodes batches of source clicks on one goroutine.
+type decoderClicks struct {
+	intern jsonl.Interner
+	json   jsonl.Scanner
+}
+
+// decode decodes the lines of b into b.Decoded.
+func (d *decoderClicks) decode(b *connector.LineBatch) {
+	out, _ := b.Decoded.(*decodedClicks)
+	if out == nil {
+		out = new(decodedClicks)
+		b.Decoded = out
+	}
+	clear(out.errs) // drop the errors of the batch before
+	rows, lines := out.rows[:0], out.lines[:0]
+	out.bad, out.errs = out.bad[:0], out.errs[:0]
+	for i, line := range b.Lines {
+		rows = append(rows, ClicksRow{})
+		if err := decodeClicksRowJSON(&d.json, &d.intern, line, &rows[len(rows)-1]); err != nil {
+			rows = rows[:len(rows)-1]
+			if err != errHeader {
+				out.bad = append(out.bad, int32(i))
+				out.errs = append(out.errs, err)
+			}
+			continue
+		}
+		lines = append(lines, int32(i))
+	}
+	out.rows, out.lines = rows, lines
+}
+
+// processDecodedClicks processes a batch of source clicks that a decoderClicks decoded.
+func (p *engine) processDecodedClicks(b *connector.LineBatch) {
+	out := b.Decoded.(*decodedClicks)
+	for k, i := range out.bad {
+		p.ctx.Malformed(0, b, int(i), out.errs[k])
+	}
+	p.ProcessClicks(out.rows, b, out.lines)
 }
 
 // linesClicks decodes a batch of raw records of source clicks and processes it.

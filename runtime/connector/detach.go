@@ -1,0 +1,69 @@
+package connector
+
+import "errors"
+
+// Detach wraps s so that the lines of each batch live in memory of that
+// batch alone: they stay valid until the same batch is passed to Next again,
+// however many other batches are filled meanwhile. A source's own batches
+// point into its two buffers (see Source), which allows one batch in work
+// while the next is read; decoding batches on several goroutines needs more
+// in flight, and copying the lines costs far less than decoding them.
+//
+// Offsets, line numbers, positions and errors are those of s, so checkpoints
+// and dead-letter reports stay exact. It is for line sources only: a typed
+// source's records are owned by its batch and fail Next.
+func Detach(s Source) Source {
+	return &detached{src: s, arenas: make(map[*LineBatch][]byte)}
+}
+
+type detached struct {
+	src    Source
+	inner  LineBatch
+	arenas map[*LineBatch][]byte // each batch's copy of its lines, reused
+}
+
+// Next implements Source.
+func (d *detached) Next(b *LineBatch, maxLines int) (more bool, err error) {
+	more, err = d.src.Next(&d.inner, maxLines)
+	b.Reset()
+	n := 0
+	for _, l := range d.inner.Lines {
+		n += len(l)
+	}
+	arena := d.arenas[b][:0]
+	if cap(arena) < n {
+		// Grown before copying: the lines must not move once sliced.
+		arena = make([]byte, 0, n+n/4)
+	}
+	for _, l := range d.inner.Lines {
+		start := len(arena)
+		arena = append(arena, l...)
+		b.Lines = append(b.Lines, arena[start:len(arena):len(arena)])
+	}
+	d.arenas[b] = arena
+	b.Offsets = append(b.Offsets, d.inner.Offsets...)
+	b.LineNos = append(b.LineNos, d.inner.LineNos...)
+	b.Partitions = append(b.Partitions, d.inner.Partitions...)
+	// Oversized records carry copies of their prefixes already. Text is
+	// left nil: the copied lines are not one stretch of input, and its
+	// readers then look at the lines one by one.
+	b.Oversized = append(b.Oversized, d.inner.Oversized...)
+	if d.inner.TypedLen > 0 && err == nil {
+		// A typed source's records live in its batch, reused by the next
+		// Next: they cannot be handed on like lines.
+		return false, errors.New("connector: Detach of a typed source")
+	}
+	return more, err
+}
+
+// Position implements Positioned: the wrapped source's position, or the
+// zero Position if it has none.
+func (d *detached) Position() Position {
+	if p, ok := d.src.(Positioned); ok {
+		return p.Position()
+	}
+	return Position{}
+}
+
+// Close closes the wrapped source.
+func (d *detached) Close() error { return d.src.Close() }
