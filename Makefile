@@ -64,10 +64,11 @@ generate:
 	$(GO) test -count=1 -run 'TestGeneratedFresh|TestRunExamples' ./generated_examples/ -update
 
 # Nexmark: every supported query compiled and run (GOMAXPROCS=1 and all cores) beside
-# its hand-written baseline, and eKuiper on 1M events; writes docs/benchmarks.md's
+# its hand-written baseline, then the bids of 1M events as one JSON-lines file read by the
+# compiled jobs, DuckDB and eKuiper; writes docs/benchmarks.md's
 # nexmark section and docs/nexmark.svg. NEXMARK_FLAGS adds harness flags.
 nexmark:
-	NEXMARK_COMMAND="make nexmark $(NEXMARK_FLAGS)" $(GO) run ./benchmarks/nexmark -ekuiper $(NEXMARK_FLAGS)
+	NEXMARK_COMMAND="make nexmark $(NEXMARK_FLAGS)" $(GO) run ./benchmarks/nexmark -ekuiper -duckdb $(NEXMARK_FLAGS)
 
 # Kafka -> windowed aggregate -> Kafka (exactly-once) killed with SIGKILL 60 times
 # on the in-process broker kfake; make test kills it 6 times.

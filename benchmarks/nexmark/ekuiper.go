@@ -45,10 +45,6 @@ type ekuiperRule struct {
 	Name    string
 	SQL     string
 	Options map[string]any
-	// Bids makes the rule read a stream of the bids alone (bids.jsonl):
-	// eKuiper applies a windowed rule's WHERE after the window, where it
-	// filtered every row out, so the windowed rule gets its input pre-filtered.
-	Bids    bool
 	Usage   usage
 	RowsOut int64
 	Check   string // "all N read, 0 exceptions"
@@ -56,20 +52,22 @@ type ekuiperRule struct {
 }
 
 // ekuiperRules are the rules run against eKuiper: q0, q1, q2 and a 10 s
-// event-time tumbling count per auction (bids are event_type 2).
+// event-time tumbling count per auction, all over the stream of the bids
+// file (a file of bids alone also spares the event_type filter, which
+// eKuiper applies to a windowed rule after the window).
 func ekuiperRules() []ekuiperRule {
 	plain := map[string]any{"disableBufferFullDiscard": true}
 	return []ekuiperRule{
-		{Name: "q0", SQL: "SELECT auction, bidder, price, dateTime, extra FROM nexmark WHERE event_type = 2", Options: plain},
-		{Name: "q1", SQL: "SELECT auction, bidder, 0.908 * price AS price, dateTime, extra FROM nexmark WHERE event_type = 2", Options: plain},
-		{Name: "q2", SQL: "SELECT auction, price FROM nexmark WHERE event_type = 2 AND auction % 123 = 0", Options: plain},
-		{Name: "tumble_count", SQL: "SELECT auction, count(*) AS num FROM bids GROUP BY auction, TUMBLINGWINDOW(ss, 10)", Bids: true,
+		{Name: "q0", SQL: "SELECT auction, bidder, price, dateTime, extra FROM bids", Options: plain},
+		{Name: "q1", SQL: "SELECT auction, bidder, 0.908 * price AS price, dateTime, extra FROM bids", Options: plain},
+		{Name: "q2", SQL: "SELECT auction, price FROM bids WHERE auction % 123 = 0", Options: plain},
+		{Name: "tumble_count", SQL: "SELECT auction, count(*) AS num FROM bids GROUP BY auction, TUMBLINGWINDOW(ss, 10)",
 			Options: map[string]any{"disableBufferFullDiscard": true, "isEventTime": true, "lateTolerance": 0}},
 	}
 }
 
-func runEKuiper(o options, work string) *ekuiperReport {
-	rep := &ekuiperReport{Version: ekuiperVersion, Events: o.ekuiperEvents}
+func runEKuiper(o options, work string, bids bidsFile) *ekuiperReport {
+	rep := &ekuiperReport{Version: ekuiperVersion, Events: bids.Bids, InputBytes: bids.Bytes}
 	dir := filepath.Join(work, "ekuiper")
 	bin := filepath.Join(dir, "kuiperd")
 	logf("eKuiper: building %s@%s (the first build takes minutes)", ekuiperModule, ekuiperVersion)
@@ -94,22 +92,16 @@ func runEKuiper(o options, work string) *ekuiperReport {
 		rep.Err = err.Error()
 		return rep
 	}
-	input := filepath.Join(data, "nexmark.jsonl")
-	logf("eKuiper: writing %d events to %s", o.ekuiperEvents, input)
-	if rep.InputBytes, _, err = writeEventsJSONL(input, nexmark.Config{Events: o.ekuiperEvents, Rate: ekuiperRate, Seed: 1}, false); err != nil {
+	// The very file the compiled jobs and DuckDB read.
+	if err := os.Link(bids.Path, filepath.Join(data, "bids.jsonl")); err != nil {
 		rep.Err = err.Error()
 		return rep
 	}
-	_, bids, err := writeEventsJSONL(filepath.Join(data, "bids.jsonl"), nexmark.Config{Events: o.ekuiperEvents, Rate: ekuiperRate, Seed: 1}, true)
-	if err != nil {
-		rep.Err = err.Error()
-		return rep
-	}
-	rep.Notes = append(rep.Notes, fmt.Sprintf("eKuiper's input is generated at rate %d events/s of event time "+
-		"(the compiled jobs: 10M), so that its %s events span %d s and its 10 s tumbling windows close; "+
+	rep.Notes = append(rep.Notes, fmt.Sprintf("eKuiper reads the same bids file as the same-file table above "+
+		"(generated at rate %d events/s of event time, so that its %s events span %d s and its 10 s tumbling windows close); "+
 		"the last window, still open at end of input, is never emitted by eKuiper. "+
 		"`tumble_count` is the compiled table's q5_tumble.",
-		ekuiperRate, count(o.ekuiperEvents), o.ekuiperEvents/ekuiperRate))
+		ekuiperRate, count(bids.Events), bids.Events/ekuiperRate))
 
 	for _, r := range ekuiperRules() {
 		logf("eKuiper: rule %s", r.Name)
@@ -118,11 +110,7 @@ func runEKuiper(o options, work string) *ekuiperReport {
 			rep.Err = err.Error()
 			return rep
 		}
-		events := o.ekuiperEvents
-		if r.Bids {
-			events = bids
-		}
-		if err := runEKuiperRule(bin, runDir, events, &r); err != nil {
+		if err := runEKuiperRule(bin, runDir, bids.Bids, &r); err != nil {
 			r.Err = errSummary(err)
 			logf("eKuiper: rule %s: %v", r.Name, err)
 		}
@@ -307,10 +295,7 @@ func runEKuiperRule(bin, runDir string, events int64, r *ekuiperRule) error {
 	if err := waitForREST(30 * time.Second); err != nil {
 		return fmt.Errorf("%v (server log: %s)", err, filepath.Join(runDir, "log", "server.out"))
 	}
-	stream := `CREATE STREAM nexmark () WITH (TYPE="file", FORMAT="json", DATASOURCE="nexmark.jsonl", CONF_KEY="nexmark", TIMESTAMP="dateTime")`
-	if r.Bids {
-		stream = `CREATE STREAM bids () WITH (TYPE="file", FORMAT="json", DATASOURCE="bids.jsonl", CONF_KEY="nexmark", TIMESTAMP="dateTime")`
-	}
+	stream := `CREATE STREAM bids () WITH (TYPE="file", FORMAT="json", DATASOURCE="bids.jsonl", CONF_KEY="nexmark", TIMESTAMP="dateTime")`
 	if err := restPost("/streams", map[string]any{"sql": stream}); err != nil {
 		return err
 	}

@@ -74,3 +74,25 @@ func TestRenderSVG(t *testing.T) {
 		t.Error("SVG has a bar group for an unsupported query")
 	}
 }
+
+// TestWithFileSource: every query of the same-file table turns into one that
+// reads the bids file, with nothing else changed.
+func TestWithFileSource(t *testing.T) {
+	qs, err := loadQueries("queries")
+	if err != nil {
+		t.Fatal(err)
+	}
+	picked, err := selectQueries(qs, fileQueries)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range picked {
+		got, err := withFileSource(q.SQL, "/data/bids.jsonl")
+		if err != nil {
+			t.Fatalf("%s: %v", q.Name, err)
+		}
+		if strings.Contains(got, "'nexmark'") || !strings.Contains(got, "WITH (connector = 'file', path = '/data/bids.jsonl', format = 'json')") {
+			t.Errorf("%s: rewritten to\n%s", q.Name, got)
+		}
+	}
+}

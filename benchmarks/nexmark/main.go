@@ -27,17 +27,18 @@ import (
 )
 
 type options struct {
-	root          string
-	events        int64
-	queries       string
-	out           string
-	svg           string
-	runs          int
-	coldQuery     string
-	ekuiper       bool
-	ekuiperEvents int64
-	keep          bool
-	writeBids     string
+	root       string
+	events     int64
+	queries    string
+	out        string
+	svg        string
+	runs       int
+	coldQuery  string
+	ekuiper    bool
+	duckdb     bool
+	fileEvents int64
+	keep       bool
+	writeBids  string
 }
 
 func main() {
@@ -49,7 +50,8 @@ func main() {
 	flag.IntVar(&o.runs, "runs", 1, "runs per measurement; the median (by CPU time) is reported")
 	flag.StringVar(&o.coldQuery, "cold", "q0", "query whose build is also timed with an empty Go build cache (\"\" = none)")
 	flag.BoolVar(&o.ekuiper, "ekuiper", false, "also build and run eKuiper (benchmarks/nexmark/ekuiper)")
-	flag.Int64Var(&o.ekuiperEvents, "ekuiper-events", 1_000_000, "events for eKuiper (it is far slower)")
+	flag.BoolVar(&o.duckdb, "duckdb", false, "also build and run DuckDB (benchmarks/nexmark/duckdb) on the bids file")
+	flag.Int64Var(&o.fileEvents, "file-events", 1_000_000, "events whose bids make the JSON-lines file that the compiled jobs, DuckDB and eKuiper read (0 = no file runs)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the work directory")
 	flag.StringVar(&o.writeBids, "write-bids", "", "only write the bids of -events events as JSON lines to this file, and exit")
 	flag.Parse()
@@ -129,6 +131,7 @@ type report struct {
 	Events  int64
 	Runs    int
 	Results []queryResult
+	File    *fileReport // the same-file comparison; nil if not run
 	EKuiper *ekuiperReport
 }
 
@@ -183,8 +186,19 @@ func run(o options) error {
 		rep.Results = append(rep.Results, r)
 	}
 
-	if o.ekuiper {
-		rep.EKuiper = runEKuiper(o, work)
+	if o.fileEvents > 0 {
+		path := filepath.Join(work, "bids.jsonl")
+		logf("writing the bids of %d events to %s", o.fileEvents, path)
+		bids, err := writeBidsFile(path, o.fileEvents)
+		if err != nil {
+			return err
+		}
+		rep.File = runFileQueries(o, work, laminarc, all, bids)
+		if o.ekuiper {
+			rep.EKuiper = runEKuiper(o, work, bids)
+		}
+	} else if o.ekuiper {
+		rep.EKuiper = &ekuiperReport{Version: ekuiperVersion, Err: "it reads the bids file, and -file-events is 0"}
 	}
 
 	md := renderMarkdown(rep)

@@ -39,7 +39,7 @@ var notes = map[string]string{
 func renderMarkdown(rep report) string {
 	var b strings.Builder
 	m := rep.Machine
-	fmt.Fprintf(&b, "## Nexmark: compiled queries, hand-written Go, eKuiper\n\n")
+	fmt.Fprintf(&b, "## Nexmark: compiled queries, hand-written Go, DuckDB, eKuiper\n\n")
 	fmt.Fprintf(&b, "Written by the harness (`benchmarks/nexmark`). Date: %s. Machine: %d cores (%s), %.1f GiB, %s, %s.\n",
 		rep.Date.Format("2006-01-02 15:04 UTC"), m.CPUs, m.CPUModel, m.MemoryGiB, m.OS, m.GoVersion)
 	fmt.Fprintf(&b, "Command: `%s`.\n\n", rep.Command)
@@ -127,6 +127,9 @@ func renderMarkdown(rep report) string {
 	if len(unsupported) > 0 {
 		fmt.Fprintf(&b, "Not run, the dialect cannot express them yet: %s.\n\n", strings.Join(unsupported, "; "))
 	}
+	if rep.File != nil {
+		renderFileReport(&b, rep.File, rep)
+	}
 	if rep.EKuiper != nil {
 		renderEKuiper(&b, rep.EKuiper)
 	}
@@ -141,11 +144,11 @@ func renderEKuiper(b *strings.Builder, e *ekuiperReport) {
 		return
 	}
 	fmt.Fprintf(b, "eKuiper %s, built from the module proxy (`benchmarks/nexmark/ekuiper`, CGO_ENABLED=0, "+
-		"build %s), headless on 127.0.0.1, one server per rule. Input: the same generator's first %s events "+
-		"(fewer than above: eKuiper is far slower) as a JSON-lines file read once by a file stream (%s of JSON); "+
-		"rules with `disableBufferFullDiscard: true`, results into eKuiper's `nop` sink. Rates count all %s events; "+
-		"CPU is the server process's user + system time from rule start to \"done\" (JSON decoding included: "+
-		"eKuiper has no generator). Every rule is checked to have read all events with 0 exceptions.\n\n",
+		"build %s), headless on 127.0.0.1, one server per rule. Input: the bids file of the same-file table "+
+		"(%s bids, %s of JSON lines) read once by a file stream; "+
+		"rules with `disableBufferFullDiscard: true`, results into eKuiper's `nop` sink. Rates count the %s bids; "+
+		"CPU is the server process's user + system time from rule start to \"done\". "+
+		"Every rule is checked to have read all bids with 0 exceptions.\n\n",
 		e.Version, seconds(e.Build), count(e.Events), mib(e.InputBytes/1024), count(e.Events))
 	b.WriteString("| rule | events/s (wall) | events/CPU-s | peak RSS | rows out | check |\n|---|---|---|---|---|---|\n")
 	for _, r := range e.Rules {
