@@ -144,13 +144,13 @@ func (g *generator) jsonDecoder(s *sourceInfo) {
 			checks = append(checks, jen.If(jen.Op("!").Id(seen)).Block(
 				jen.Return(jen.Qual("errors", "New").Call(jen.Lit(fmt.Sprintf("missing NOT NULL column %q", c.Name))))))
 			if s.needed[i] {
-				body = append(body, jen.Add(field).Op("=").Add(jsonValue(c.Type.Kind)))
+				body = append(body, jen.Add(field).Op("=").Add(jsonValue(c.Type.Kind, i)))
 			} else {
 				body = append(body, jen.Id("s").Dot("Skip").Call())
 			}
 		} else if s.needed[i] {
 			body = append(body, jen.If(jen.Op("!").Id("s").Dot("ValueIsNull").Call()).Block(
-				jen.Add(field).Op("=").Add(rt("value.Of")).Call(jsonValue(c.Type.Kind))))
+				jen.Add(field).Op("=").Add(rt("value.Of")).Call(jsonValue(c.Type.Kind, i))))
 		} else {
 			body = append(body, jen.Id("s").Dot("Skip").Call())
 		}
@@ -172,14 +172,16 @@ func (g *generator) jsonDecoder(s *sourceInfo) {
 	g.f.Line()
 }
 
-func jsonValue(k types.Kind) jen.Code {
+// jsonValue reads the value of column i, of kind k. Strings go through the
+// interner column by column, so that it can tell repeating values from unique ones.
+func jsonValue(k types.Kind, i int) jen.Code {
 	switch k {
 	case types.Bool:
 		return jen.Id("s").Dot("Bool").Call()
 	case types.Float:
 		return jen.Id("s").Dot("Float64").Call()
 	case types.String:
-		return jen.Id("in").Dot("Bytes").Call(jen.Id("s").Dot("Str").Call())
+		return jen.Id("in").Dot("Column").Call(jen.Lit(i), jen.Id("s").Dot("Str").Call())
 	case types.Timestamp:
 		return jen.Id("s").Dot("Timestamp").Call()
 	}
@@ -207,7 +209,7 @@ func (g *generator) csvDecoder(s *sourceInfo) {
 		var parse []jen.Code
 		var val jen.Code
 		if c.Type.Kind == types.String {
-			val = jen.Id("in").Dot("Bytes").Call(jen.Id("f").Index(jen.Lit(i)))
+			val = jen.Id("in").Dot("Column").Call(jen.Lit(i), jen.Id("f").Index(jen.Lit(i)))
 		} else {
 			fn := map[types.Kind]string{types.Int: "csvrow.ParseInt64", types.Interval: "csvrow.ParseInt64", types.Float: "csvrow.ParseFloat64",
 				types.Bool: "csvrow.ParseBool", types.Timestamp: "csvrow.ParseTimestamp"}[c.Type.Kind]

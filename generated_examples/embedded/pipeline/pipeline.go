@@ -231,7 +231,7 @@ func decodeTradesRowJSON(s *jsonl.Scanner, in *jsonl.Interner, line []byte, r *T
 				return errors.New("column \"symbol\" is NOT NULL but the record has null")
 			}
 			seen0 = true
-			r.Symbol = in.Bytes(s.Str())
+			r.Symbol = in.Column(0, s.Str())
 		case "price":
 			if s.ValueIsNull() {
 				return errors.New("column \"price\" is NOT NULL but the record has null")

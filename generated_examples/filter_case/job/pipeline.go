@@ -253,7 +253,7 @@ func decodeOrdersRowJSON(s *jsonl.Scanner, in *jsonl.Interner, line []byte, r *O
 			r.Id = s.Int64()
 		case "customer":
 			if !s.ValueIsNull() {
-				r.Customer = value.Of(in.Bytes(s.Str()))
+				r.Customer = value.Of(in.Column(1, s.Str()))
 			}
 		case "amount":
 			if !s.ValueIsNull() {
@@ -261,11 +261,11 @@ func decodeOrdersRowJSON(s *jsonl.Scanner, in *jsonl.Interner, line []byte, r *O
 			}
 		case "country":
 			if !s.ValueIsNull() {
-				r.Country = value.Of(in.Bytes(s.Str()))
+				r.Country = value.Of(in.Column(3, s.Str()))
 			}
 		case "status":
 			if !s.ValueIsNull() {
-				r.Status = value.Of(in.Bytes(s.Str()))
+				r.Status = value.Of(in.Column(4, s.Str()))
 			}
 		case "ts":
 			if s.ValueIsNull() {

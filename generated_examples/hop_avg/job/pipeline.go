@@ -222,7 +222,7 @@ func decodeReadingsRowCSV(sp *csvrow.Splitter, in *jsonl.Interner, line []byte, 
 		return errors.New("column \"sensor\" is NOT NULL but the field is empty")
 	}
 	{
-		r.Sensor = in.Bytes(f[0])
+		r.Sensor = in.Column(0, f[0])
 	}
 	if !(len(f[1]) == 0 && !sp.Quoted(1)) {
 		v, err := csvrow.ParseFloat64(f[1])

@@ -212,7 +212,7 @@ func decodeClicksRowJSON(s *jsonl.Scanner, in *jsonl.Interner, line []byte, r *C
 				return errors.New("column \"page\" is NOT NULL but the record has null")
 			}
 			seen1 = true
-			r.Page = in.Bytes(s.Str())
+			r.Page = in.Column(1, s.Str())
 		case "ms":
 			if !s.ValueIsNull() {
 				r.Ms = value.Of(s.Int64())

@@ -70,3 +70,28 @@ func BenchmarkInternerHit(b *testing.B) {
 		in.Bytes(key)
 	}
 }
+
+// TestInternerColumnSkipsUniqueValues: a column of unique values stops being
+// looked up after a probe, while a repeating one stays interned.
+func TestInternerColumnSkipsUniqueValues(t *testing.T) {
+	var in Interner
+	for i := range internProbe {
+		in.Column(0, []byte("id-"+strconv.Itoa(i)))
+		in.Column(1, []byte("AAPL"))
+	}
+	if in.cols[0].skip != internSkip || in.cols[1].skip != 0 {
+		t.Fatalf("skip counters %d, %d; want %d, 0", in.cols[0].skip, in.cols[1].skip, internSkip)
+	}
+	before := in.Len()
+	if s := in.Column(0, []byte("id-new")); s != "id-new" || in.Len() != before {
+		t.Errorf("a skipped column's value went into the map (%q, Len %d -> %d)", s, before, in.Len())
+	}
+	a, b := in.Column(1, []byte("AAPL")), in.Column(1, []byte("AAPL"))
+	if unsafe.StringData(a) != unsafe.StringData(b) {
+		t.Error("the repeating column is no longer interned")
+	}
+	allocs := testing.AllocsPerRun(100, func() { in.Column(1, []byte("AAPL")) })
+	if allocs != 0 {
+		t.Errorf("%v allocations per hit", allocs)
+	}
+}
