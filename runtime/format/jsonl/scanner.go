@@ -93,6 +93,41 @@ func (s *Scanner) Err() error { return s.err }
 // false at the end of the object and on error (see Err). At the end it also
 // checks that only whitespace follows the object.
 func (s *Scanner) NextKey() (key []byte, ok bool) {
+	// The common case first: `,"key":` (or `"key":` after the '{') with
+	// no whitespace before the ':' and a key of plain ASCII. Only a full
+	// match moves the Scanner; anything else takes the general path from
+	// where it stands, so errors are reported as there.
+	b, i := s.line, s.pos
+	switch {
+	case s.state == stateNextKey && i+1 < len(b) && b[i] == ',' && b[i+1] == '"':
+		i += 2
+	case s.state == stateFirstKey && i < len(b) && b[i] == '"':
+		i++
+	default:
+		return s.nextKey()
+	}
+	start := i
+	for i+8 <= len(b) {
+		w := binary.LittleEndian.Uint64(b[i:])
+		if m := stringSpecial(w) | w&msbs; m != 0 {
+			i += bits.TrailingZeros64(m) >> 3
+			break
+		}
+		i += 8
+	}
+	if i+1 >= len(b) || b[i] != '"' || b[i+1] != ':' {
+		return s.nextKey()
+	}
+	key = b[start:i:i]
+	s.key = key
+	s.pos = i + 2
+	s.skipSpace()
+	s.state = stateValue
+	return key, true
+}
+
+// nextKey is NextKey in general.
+func (s *Scanner) nextKey() (key []byte, ok bool) {
 	switch s.state {
 	case stateDone:
 		return nil, false
@@ -593,9 +628,9 @@ func stringSpecial(w uint64) uint64 {
 }
 
 // fastInt reads the common integer, at most 18 digits with no fraction or
-// exponent, in one pass. It consumes nothing and returns false for anything
-// else (leading zeros, errors included), which the callers then read the
-// general way.
+// exponent, in one pass, eight digits at a time. It consumes nothing and
+// returns false for anything else (leading zeros, errors included), which
+// the callers then read the general way.
 func (s *Scanner) fastInt() (int64, bool) {
 	b, i := s.line, s.pos
 	neg := i < len(b) && b[i] == '-'
@@ -603,15 +638,34 @@ func (s *Scanner) fastInt() (int64, bool) {
 		i++
 	}
 	start := i
-	var v int64
+	var v uint64
+	for i+8 <= len(b) {
+		d := binary.LittleEndian.Uint64(b[i:]) - lsbs*'0'
+		// A byte is not a digit when it is above 9 once '0' is taken off,
+		// or took a borrow; the lowest such byte is exact.
+		if nd := (d | (d + lsbs*(0x80-10))) & msbs; nd != 0 {
+			k := bits.TrailingZeros64(nd) >> 3
+			if k > 0 {
+				v = v*pow10[k] + eightDigits(d<<(64-8*k))
+				i += k
+			}
+			goto end
+		}
+		v = v*1e8 + eightDigits(d)
+		i += 8
+		if i-start > 18 {
+			return 0, false
+		}
+	}
 	for i < len(b) && i-start < 19 {
 		d := b[i] - '0'
 		if d > 9 {
 			break
 		}
-		v = v*10 + int64(d)
+		v = v*10 + uint64(d)
 		i++
 	}
+end:
 	n := i - start
 	if n == 0 || n > 18 || n > 1 && b[start] == '0' {
 		return 0, false
@@ -623,9 +677,21 @@ func (s *Scanner) fastInt() (int64, bool) {
 	}
 	s.pos = i
 	if neg {
-		v = -v
+		return -int64(v), true
 	}
-	return v, true
+	return int64(v), true
+}
+
+// pow10[k] is 10^k, for k up to 8.
+var pow10 = [...]uint64{1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8}
+
+// eightDigits is the number written by the eight digit values (0-9) in the
+// bytes of d, the first (most significant) in the lowest byte: pairs, then
+// quads, then the whole, each step one multiply.
+func eightDigits(d uint64) uint64 {
+	d = (d * (10<<8 + 1)) >> 8 & 0x00ff00ff00ff00ff
+	d = (d * (100<<16 + 1)) >> 16 & 0x0000ffff0000ffff
+	return (d * (10000<<32 + 1)) >> 32 & 0xffffffff
 }
 
 // decodeEscape decodes the escape sequence at the start of b (b[0] == '\\'),
