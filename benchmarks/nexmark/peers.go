@@ -79,21 +79,21 @@ func runFileQueries(o options, work, laminarc string, all []query, bids bidsFile
 	}
 	for _, q := range qs {
 		r := fileResult{Name: q.Name}
-		measureFileQuery(work, laminarc, q, bids, &r)
+		measureFileQuery(work, laminarc, q, bids, o.runs, &r)
 		switch {
 		case !o.duckdb:
 			r.DuckErr = "not run"
 		case duckErr != "":
 			r.DuckErr = duckErr
 		default:
-			measureDuckDB(work, duck, bids, &r)
+			measureDuckDB(work, duck, bids, o.runs, &r)
 		}
 		rep.Results = append(rep.Results, r)
 	}
 	return rep
 }
 
-func measureFileQuery(work, laminarc string, q query, bids bidsFile, r *fileResult) {
+func measureFileQuery(work, laminarc string, q query, bids bidsFile, runs int, r *fileResult) {
 	sql, err := withFileSource(q.SQL, bids.Path)
 	if err != nil {
 		r.Err = err.Error()
@@ -107,43 +107,59 @@ func measureFileQuery(work, laminarc string, q query, bids bidsFile, r *fileResu
 		return
 	}
 	for _, procs := range []int{1, runtime.NumCPU()} {
-		logf("%s on the bids file: run with GOMAXPROCS=%d", q.Name, procs)
-		u, sum, err := runJob(bin, dir, procs)
-		if err == nil && sum.RowsIn != bids.Bids {
-			err = fmt.Errorf("read %d of %d bids", sum.RowsIn, bids.Bids)
+		var us []usage
+		for i := 0; i < runs; i++ {
+			logf("%s on the bids file: run %d with GOMAXPROCS=%d", q.Name, i+1, procs)
+			u, sum, err := runJob(bin, dir, procs)
+			if err == nil && sum.RowsIn != bids.Bids {
+				err = fmt.Errorf("read %d of %d bids", sum.RowsIn, bids.Bids)
+			}
+			if err != nil {
+				r.Err = "run: " + errSummary(err)
+				return
+			}
+			r.Rows = sum.RowsOut
+			us = append(us, u)
 		}
-		if err != nil {
-			r.Err = "run: " + errSummary(err)
-			return
-		}
-		r.Rows = sum.RowsOut
+		// the median by CPU for the one-core run, by wall time for all cores
 		if procs == 1 {
-			r.Single = u
+			r.Single = median(us, func(u usage) float64 { return u.CPU.Seconds() })
 		} else {
-			r.AllCores = u
+			r.AllCores = median(us, func(u usage) float64 { return u.Wall.Seconds() })
 		}
 	}
 }
 
-func measureDuckDB(work, duck string, bids bidsFile, r *fileResult) {
+func measureDuckDB(work, duck string, bids bidsFile, runs int, r *fileResult) {
 	for _, threads := range []int{1, 0} {
-		logf("%s in DuckDB, threads=%d (0: all)", r.Name, threads)
-		u, out, err := runMeasured(work, nil, duck, "-file", bids.Path, "-q", r.Name, "-threads", strconv.Itoa(threads))
-		if err != nil {
-			r.DuckErr = errSummary(err)
-			return
-		}
-		var name string
-		if _, err := fmt.Sscanf(string(out), "query %s %d rows", &name, &r.DuckRows); err != nil {
-			r.DuckErr = fmt.Sprintf("unexpected output %q", firstLine(string(out)))
-			return
+		var us []usage
+		for i := 0; i < runs; i++ {
+			logf("%s in DuckDB: run %d, threads=%d (0: all)", r.Name, i+1, threads)
+			u, out, err := runMeasured(work, nil, duck, "-file", bids.Path, "-q", r.Name, "-threads", strconv.Itoa(threads))
+			if err != nil {
+				r.DuckErr = errSummary(err)
+				return
+			}
+			var name string
+			if _, err := fmt.Sscanf(string(out), "query %s %d rows", &name, &r.DuckRows); err != nil {
+				r.DuckErr = fmt.Sprintf("unexpected output %q", firstLine(string(out)))
+				return
+			}
+			us = append(us, u)
 		}
 		if threads == 1 {
-			r.Duck1 = u
+			r.Duck1 = median(us, func(u usage) float64 { return u.CPU.Seconds() })
 		} else {
-			r.DuckAll = u
+			r.DuckAll = median(us, func(u usage) float64 { return u.Wall.Seconds() })
 		}
 	}
+}
+
+func runsNote(runs int) string {
+	if runs > 1 {
+		return fmt.Sprintf("Median of %d runs: by CPU time at one core or thread, by wall time at all of them.", runs)
+	}
+	return "One run each."
 }
 
 // renderFileReport writes the same-file table; gen holds the generator-fed
@@ -157,8 +173,8 @@ func renderFileReport(b *strings.Builder, f *fileReport, rep report) {
 		"at GOMAXPROCS=1 and at every core (%d; the file's batches are then decoded on every core and handed to the "+
 		"pipeline in order). DuckDB (duckdb-go v2.10506.0, `benchmarks/nexmark/duckdb`): `read_json` with the source's "+
 		"column types, the query's result materialized in a temporary table and counted, with `SET threads = 1` and "+
-		"with every thread. CPU is user + system time of the process (rusage). One run each.\n\n",
-		count(f.File.Events), ekuiperRate, count(n), mib(f.File.Bytes/1024), runtime.NumCPU())
+		"with every thread. CPU is user + system time of the process (rusage). %s\n\n",
+		count(f.File.Events), ekuiperRate, count(n), mib(f.File.Bytes/1024), runtime.NumCPU(), runsNote(rep.Runs))
 	ekuiperName := map[string]string{"q0": "q0", "q1": "q1", "q2": "q2", "q5_tumble": "tumble_count"}
 	genByName := map[string]queryResult{}
 	for _, r := range rep.Results {
