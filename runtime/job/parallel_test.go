@@ -170,3 +170,65 @@ func TestParallelDecodingStopsOnInterrupt(t *testing.T) {
 		t.Errorf("summary %+v: want interrupted before the end", sum)
 	}
 }
+
+// failingSource yields batches of one numbered line and fails on the fifth.
+type failingSource struct {
+	n      int
+	closed bool
+}
+
+func (s *failingSource) Next(b *connector.LineBatch, maxLines int) (bool, error) {
+	b.Reset()
+	s.n++
+	if s.n == 5 {
+		return false, fmt.Errorf("disk on fire")
+	}
+	b.Lines = append(b.Lines, []byte(fmt.Sprint(s.n)))
+	b.Offsets = append(b.Offsets, int64(s.n))
+	b.LineNos = append(b.LineNos, int64(s.n))
+	return true, nil
+}
+
+func (s *failingSource) Close() error { s.closed = true; return nil }
+
+// TestParallelReaderPassesErrorsInOrder: the batches before a read error
+// arrive decoded and in order, then the error, and the source is closed.
+func TestParallelReaderPassesErrorsInOrder(t *testing.T) {
+	src := &failingSource{}
+	const workers = 3
+	free := make(chan *connector.LineBatch, workers+2)
+	for range workers + 2 {
+		free <- new(connector.LineBatch)
+	}
+	out := make(chan batchMsg)
+	newDecoder := func() func(*connector.LineBatch) {
+		return func(b *connector.LineBatch) {
+			if b.Lines[0][0]%2 == 1 {
+				time.Sleep(time.Millisecond) // odd batches finish last
+			}
+			b.Decoded = string(b.Lines[0])
+		}
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		readSourceParallel(context.Background(), 0, src, 10, newDecoder, workers, free, out)
+	}()
+	for want := 1; ; want++ {
+		m := <-out
+		if m.err != nil {
+			if want != 5 || m.more || !strings.Contains(m.err.Error(), "disk on fire") {
+				t.Fatalf("batch %d: error %v, more %v", want, m.err, m.more)
+			}
+			break
+		}
+		if !m.decoded || m.batch.Decoded != fmt.Sprint(want) || !m.more {
+			t.Fatalf("batch %d: decoded %v, %v, more %v", want, m.decoded, m.batch.Decoded, m.more)
+		}
+		free <- m.batch
+	}
+	<-done
+	if !src.closed {
+		t.Error("the source was not closed")
+	}
+}
