@@ -359,3 +359,18 @@ func BenchmarkSplitEncodingCSV(b *testing.B) {
 		}
 	}
 }
+
+// bidLine is a Nexmark bid as CSV: short numbers, a URL and a long padding field.
+const bidLine = `1000,1007,9663083,channel-5965,https://www.nexmark.com/wph/hbm/oku_/item.htm?query=1&channel_id=1293418496,1436918400000,jlktpkmrnheixkxvqgblxzcuxfurchpivfafazspdmlyzaclilfonivltseteawklyoagbyphizzub`
+
+func BenchmarkSplitBid(b *testing.B) {
+	var s Splitter
+	line := []byte(bidLine)
+	b.SetBytes(int64(len(line)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if f, err := s.Split(line); err != nil || len(f) != 7 {
+			b.Fatal(err)
+		}
+	}
+}
