@@ -445,7 +445,8 @@ func (r *runner) loop(ctx context.Context) error {
 
 	// Each source has two batches: its reader fills one while the pipeline
 	// works on the other, and refills a batch only once it came back, since
-	// the lines point into the source's buffers.
+	// the lines point into the source's buffers. A source decoded in
+	// parallel has one more per decoder (see readSourceParallel).
 	msgs := make(chan batchMsg, 2*len(r.sources))
 	free := make([]chan *connector.LineBatch, len(r.sources))
 	var readers sync.WaitGroup
