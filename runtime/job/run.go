@@ -464,7 +464,9 @@ func (r *runner) loop(ctx context.Context) error {
 				free[i] <- new(connector.LineBatch)
 			}
 			newDecoder := func() func(*connector.LineBatch) { return pd.NewDecoder(i) }
-			readers.Go(func() { readSourceParallel(readCtx, i, src, r.opts.BatchSize, isJSON, newDecoder, workers, free[i], msgs) })
+			readers.Go(func() {
+				readSourceParallel(readCtx, i, src, r.opts.BatchSize, isJSON, newDecoder, workers, free[i], msgs)
+			})
 			continue
 		}
 		free[i] = make(chan *connector.LineBatch, 2)
