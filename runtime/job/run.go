@@ -457,7 +457,11 @@ func (r *runner) loop(ctx context.Context) error {
 		}
 		active++
 		isJSON := r.spec.Sources[i].Format != "csv"
-		if workers := r.decodeWorkers(); workers > 1 && pipeline.(ParallelDecoder).NewDecoder(i) != nil {
+		// Parallel decoding is for the file and stdin sources, whose batches
+		// connector.Detach can copy; a connector with its own batch state
+		// (Kafka partitions, CDC) keeps decoding on the pipeline's goroutine.
+		textSource := r.spec.Sources[i].Connector == "file" || r.spec.Sources[i].Connector == "stdin"
+		if workers := r.decodeWorkers(); workers > 1 && textSource && pipeline.(ParallelDecoder).NewDecoder(i) != nil {
 			pd := pipeline.(ParallelDecoder)
 			free[i] = make(chan *connector.LineBatch, workers+2)
 			for range workers + 2 {
