@@ -23,14 +23,14 @@ func hrow(g int64, k string, n int64, x float64, ms int64) Row {
 	return r
 }
 
-const handSource = "CREATE SOURCE src (\n  k VARCHAR, g BIGINT, x DOUBLE, n BIGINT NOT NULL, b BOOLEAN, ts TIMESTAMP NOT NULL,\n" +
+const joinHandSource = "CREATE SOURCE src (\n  k VARCHAR, g BIGINT, x DOUBLE, n BIGINT NOT NULL, b BOOLEAN, ts TIMESTAMP NOT NULL,\n" +
 	"  WATERMARK FOR ts AS ts - INTERVAL '0' SECOND\n) WITH (connector = 'file', path = 'src.jsonl', format = 'json');\n\n"
 
 const handSink = ";\n\nCREATE SINK out FROM v WITH (connector = 'file', path = 'out.jsonl', format = 'json');\n"
 
-// handCase builds a case over rows; body is the view v after the source (and
+// joinHandCase builds a case over rows; body is the view v after the source (and
 // is also DuckDB's query, with views inlined as subqueries in duck).
-func handCase(name string, rows []Row, views, body, duck string, cols []Column, updating bool, want ...string) *joinCase {
+func joinHandCase(name string, rows []Row, views, body, duck string, cols []Column, updating bool, want ...string) *joinCase {
 	for i := range rows {
 		if i > 0 {
 			rows[i].WM = rows[i-1].TS
@@ -40,7 +40,7 @@ func handCase(name string, rows []Row, views, body, duck string, cols []Column, 
 	c := &joinCase{testCase: &testCase{}, sources: []JoinSource{src}, name: name, want: want}
 	c.inputs = map[string][]byte{"src": WriteJSONL(rand.New(rand.NewPCG(1, 2)), rows)}
 	c.query = Query{
-		Pipeline: handSource + views + "CREATE MATERIALIZED VIEW v AS\n" + body + handSink,
+		Pipeline: joinHandSource + views + "CREATE MATERIALIZED VIEW v AS\n" + body + handSink,
 		DuckSQL:  duck,
 		Columns:  cols,
 		Updating: updating,
@@ -64,7 +64,7 @@ const (
 func handJoinCases() []*joinCase {
 	var out []*joinCase
 	same := func(name string, rows []Row, body string, cs []Column, updating bool, want ...string) {
-		out = append(out, handCase(name, rows, "", body, body, cs, updating, want...))
+		out = append(out, joinHandCase(name, rows, "", body, body, cs, updating, want...))
 	}
 
 	// Both rows of key a are padded (the residual fails), then a right row
@@ -79,7 +79,7 @@ func handJoinCases() []*joinCase {
 
 	// The right input is a GROUP BY view whose group vanishes (HAVING) on
 	// the second right row: the left row's padded row comes back.
-	out = append(out, handCase("left padded row back after right retraction",
+	out = append(out, joinHandCase("left padded row back after right retraction",
 		[]Row{hrow(1, "a", 1, 0, 0), hrow(2, "a", 0, 0, 10), hrow(2, "a", 0, 0, 20), hrow(1, "b", 2, 0, 30), hrow(2, "b", 0, 0, 40)},
 		"CREATE VIEW rc AS SELECT k, COUNT(*) AS c FROM src WHERE g = 2 GROUP BY k HAVING COUNT(*) < 2;\n\n",
 		"SELECT l.k AS c0, l.n AS c1, r.c AS c2 FROM "+lhs+" LEFT JOIN rc AS r ON l.k = r.k",
@@ -106,7 +106,7 @@ func handJoinCases() []*joinCase {
 		`{c0="a", c1=1, c2=7}`, `{c0="a", c1=1, c2=7}`, `{c0="a", c1=1, c2=7}`, `{c0="a", c1=1, c2=7}`, `{c0="a", c1=1, c2=7}`, `{c0="a", c1=1, c2=7}`)
 	// ... and against an updating count: each change retracts the row of
 	// both duplicates.
-	out = append(out, handCase("left duplicates over updating count", dups,
+	out = append(out, joinHandCase("left duplicates over updating count", dups,
 		"CREATE VIEW rc AS SELECT k, COUNT(*) AS c FROM src WHERE g = 2 GROUP BY k;\n\n",
 		"SELECT l.k AS c0, l.n AS c1, r.c AS c2 FROM "+lhs+" LEFT JOIN rc AS r ON l.k = r.k",
 		"SELECT l.k AS c0, l.n AS c1, r.c AS c2 FROM "+lhs+" LEFT JOIN (SELECT k, COUNT(*) AS c FROM src WHERE g = 2 GROUP BY k) AS r ON l.k = r.k",
@@ -117,7 +117,7 @@ func handJoinCases() []*joinCase {
 	// and SUM(l.n) apart from SUM(r.n).
 	const aj = " FROM " + lhs + " LEFT JOIN " + rhs + " ON l.k = r.k GROUP BY l.k, r.k"
 	aggRows := append(append([]Row{}, nullRows...), hrow(1, "b", 6, 0, 50))
-	out = append(out, handCase("aggregate over left join", aggRows, "",
+	out = append(out, joinHandCase("aggregate over left join", aggRows, "",
 		"SELECT l.k AS c0, r.k AS c1, COUNT(*) AS c2, SUM(l.n) AS c3, SUM(r.n) AS c4"+aj,
 		"SELECT l.k AS c0, r.k AS c1, COUNT(*) AS c2, CAST(SUM(l.n) AS BIGINT) AS c3, CAST(SUM(r.n) AS BIGINT) AS c4"+aj,
 		cols(KindString, KindString, KindInt, KindInt, KindInt), true,
@@ -127,7 +127,7 @@ func handJoinCases() []*joinCase {
 	// passes its bound: the left row at 0 s misses the right one at 1.5 s,
 	// which the left row at 2 s matches.
 	const ij = "SELECT l.n AS c0, r.n AS c1 FROM " + lhs + " FULL JOIN " + rhs + " ON l.k = r.k AND r.ts BETWEEN "
-	out = append(out, handCase("full interval padded at bound",
+	out = append(out, joinHandCase("full interval padded at bound",
 		[]Row{hrow(1, "a", 1, 0, 0), hrow(2, "a", 2, 0, 1500), hrow(1, "a", 3, 0, 2000), hrow(2, "b", 4, 0, 2100), hrow(1, "a", 5, 0, 9000)},
 		"", ij+"l.ts - INTERVAL '1' SECOND AND l.ts + INTERVAL '1' SECOND", ij+"l.ts - 1000000 AND l.ts + 1000000",
 		cols(KindInt, KindInt), false,
