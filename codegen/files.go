@@ -10,11 +10,22 @@ import (
 // JobFiles returns the Go files of a job's main package: pipeline.go (the
 // generated pipeline) and main.go (the runtime's entry point), by file name.
 func JobFiles(p *physical.Plan, sqlText, sourceFile string, stateBackend string) (map[string][]byte, error) {
-	src, err := Generate(p, sqlText, Options{Package: "main", SourceFile: sourceFile, StateBackend: stateBackend})
+	return JobFilesWith(p, sqlText, sourceFile, JobOptions{StateBackend: stateBackend})
+}
+
+// JobOptions are the choices of a job's main package.
+type JobOptions struct {
+	StateBackend string // memory or badger
+	Admin        bool   // link the HTTP admin server for --http
+}
+
+// JobFilesWith is JobFiles with every option.
+func JobFilesWith(p *physical.Plan, sqlText, sourceFile string, o JobOptions) (map[string][]byte, error) {
+	src, err := Generate(p, sqlText, Options{Package: "main", SourceFile: sourceFile, StateBackend: o.StateBackend})
 	if err != nil {
 		return nil, err
 	}
-	mainGo, err := templates.MainGo(templates.Main{Name: p.Pipeline.Name, SourceFile: sourceFile, Connectors: connectorImports(p)})
+	mainGo, err := templates.MainGo(templates.Main{Name: p.Pipeline.Name, SourceFile: sourceFile, Connectors: connectorImports(p), Admin: o.Admin})
 	if err != nil {
 		return nil, err
 	}

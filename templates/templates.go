@@ -24,6 +24,9 @@ type Main struct {
 	// Connectors are the import paths of connector packages the job names
 	// (runtime/connector/kafka ...): imported for their registration only.
 	Connectors []string
+	// Admin links the HTTP admin server (runtime/admin) for --http; it adds
+	// net/http and the Prometheus client, which triple a small job's size.
+	Admin bool
 }
 
 // MainGo renders main.go of a job.
@@ -73,4 +76,22 @@ func quotePath(p string) string {
 		return strconv.Quote(p)
 	}
 	return p
+}
+
+// Deploy is the data of the Dockerfile and the systemd unit of a job.
+type Deploy struct {
+	Name string // the job's (and its binary's) name
+}
+
+// DeployFiles renders the Dockerfile and <name>.service of a job.
+func DeployFiles(d Deploy) (dockerfile, unit []byte, err error) {
+	d.Name = sanitize(d.Name)
+	var b1, b2 bytes.Buffer
+	if err := tmpl.ExecuteTemplate(&b1, "Dockerfile.tmpl", d); err != nil {
+		return nil, nil, err
+	}
+	if err := tmpl.ExecuteTemplate(&b2, "job.service.tmpl", d); err != nil {
+		return nil, nil, err
+	}
+	return b1.Bytes(), b2.Bytes(), nil
 }

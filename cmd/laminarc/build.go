@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -19,6 +20,59 @@ import (
 	"github.com/laminar-sql/laminar/templates"
 )
 
+// targetOS and targetArch are what the job is built for: GOOS and GOARCH
+// pass through to go build, for cross-builds.
+func targetOS() string   { return envOr("GOOS", runtime.GOOS) }
+func targetArch() string { return envOr("GOARCH", runtime.GOARCH) }
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+// hashRuntimeSource hashes the Go files and module files of a runtime
+// checkout: the runtime/ and templates/ trees and go.mod, go.sum. Content,
+// not modification times, so a checkout that is touched but not changed
+// keeps its cached jobs.
+func hashRuntimeSource(h io.Writer, root string) {
+	for _, f := range []string{"go.mod", "go.sum"} {
+		if data, err := os.ReadFile(filepath.Join(root, f)); err == nil {
+			fmt.Fprintln(h, f, len(data))
+			h.Write(data)
+		}
+	}
+	filepath.WalkDir(filepath.Join(root, "runtime"), func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") {
+			return nil
+		}
+		if data, err := os.ReadFile(p); err == nil {
+			rel, _ := filepath.Rel(root, p)
+			fmt.Fprintln(h, rel, len(data))
+			h.Write(data)
+		}
+		return nil
+	})
+}
+
+// passesFlag reports whether job flags args set flag name (-name, --name,
+// --name=value).
+func passesFlag(args []string, name string) bool {
+	for _, a := range args {
+		a = strings.TrimLeft(a, "-")
+		if a == name || strings.HasPrefix(a, name+"=") {
+			return true
+		}
+	}
+	return false
+}
+
+// adminFlag adds --admin to a command.
+func adminFlag(fs *flag.FlagSet) *bool {
+	return fs.Bool("admin", false, "link the HTTP admin server, for the job's --http flag (health, Prometheus metrics,\nstatus, checkpoints); it adds about 11 MB to the binary")
+}
+
 const runtimeModule = "github.com/laminar-sql/laminar"
 
 // version is laminarc's module version, or "devel" when built from a checkout.
@@ -27,6 +81,35 @@ func version() string {
 		return bi.Main.Version
 	}
 	return "devel"
+}
+
+// commit is set by `make laminarc` (-ldflags -X main.commit=...) for builds
+// where the go command records no VCS information.
+var commit string
+
+// versionLine is `laminarc version`: the module version, the commit it
+// was built from (VCS stamp or make's), and the Go toolchain.
+func versionLine() string {
+	v := version()
+	rev, modified := commit, false
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value
+			case "vcs.modified":
+				modified = s.Value == "true"
+			}
+		}
+	}
+	if rev != "" {
+		v += " (commit " + rev[:min(len(rev), 12)]
+		if modified {
+			v += ", modified"
+		}
+		v += ")"
+	}
+	return v + " " + runtime.Version() + " " + runtime.GOOS + "/" + runtime.GOARCH
 }
 
 // runtimeSource finds the runtime module laminarc was built from: the
@@ -50,6 +133,21 @@ func runtimeSource() (ver, dir string, err error) {
 	return "", "", errors.New("cannot find the Laminar runtime source: set LAMINAR_ROOT to a checkout of " + runtimeModule)
 }
 
+// localCheckout is the runtime checkout for --local-runtime: LAMINAR_ROOT
+// or the one laminarc was built in.
+func localCheckout() (string, error) {
+	if root := os.Getenv("LAMINAR_ROOT"); root != "" {
+		return root, checkRoot(root)
+	}
+	if _, file, _, ok := runtime.Caller(0); ok {
+		root := filepath.Dir(filepath.Dir(filepath.Dir(file)))
+		if checkRoot(root) == nil {
+			return root, nil
+		}
+	}
+	return "", errors.New("--local-runtime: no local checkout of " + runtimeModule + " found: set LAMINAR_ROOT")
+}
+
 func checkRoot(root string) error {
 	data, err := os.ReadFile(filepath.Join(root, "go.mod"))
 	if err != nil || !strings.Contains(string(data), "module "+runtimeModule+"\n") {
@@ -58,9 +156,23 @@ func checkRoot(root string) error {
 	return nil
 }
 
+// runtimeRef is how a job's go.mod names the runtime: "" for the way
+// runtimeSource finds, "local" for a replace to the local checkout, or a
+// module version to require (from the module proxy, no replace).
+type runtimeRef string
+
 // moduleFiles renders go.mod and go.sum of a standalone job module.
-func moduleFiles(name string) (mod, sum []byte, err error) {
+func moduleFiles(name string, ref runtimeRef) (mod, sum []byte, err error) {
 	ver, dir, err := runtimeSource()
+	switch {
+	case ref == "local":
+		if dir == "" {
+			dir, err = localCheckout()
+			ver = "v0.0.0"
+		}
+	case ref != "":
+		ver, dir, err = string(ref), "", nil
+	}
 	if err != nil {
 		return nil, nil, err
 	}
@@ -108,16 +220,16 @@ func sortedNames(files map[string][]byte) []string {
 	return names
 }
 
-// cacheKey hashes everything a job binary depends on: the generated files,
-// laminarc's version and its own executable (a rebuilt laminarc may bring a
-// changed runtime), and the build flags.
+// cacheKey hashes everything a job binary depends on: the generated files
+// (go.mod names the runtime's version, or its local checkout), the content
+// of a local runtime checkout (it changes without laminarc being rebuilt),
+// the toolchain and target, and the build flags. laminarc's own file is not
+// part of it: rebuilding laminarc alone does not rebuild every job.
 func cacheKey(files map[string][]byte, flags []string) string {
 	h := sha256.New()
-	fmt.Fprintln(h, "laminar job cache v1", version(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
-	if exe, err := os.Executable(); err == nil {
-		if st, err := os.Stat(exe); err == nil {
-			fmt.Fprintln(h, exe, st.Size(), st.ModTime().UnixNano())
-		}
+	fmt.Fprintln(h, "laminar job cache v2", version(), runtime.Version(), targetOS(), targetArch(), os.Getenv("CGO_ENABLED"))
+	if _, dir, err := runtimeSource(); err == nil && dir != "" {
+		hashRuntimeSource(h, dir)
 	}
 	for _, name := range sortedNames(files) {
 		fmt.Fprintln(h, name, len(files[name]))
@@ -142,7 +254,7 @@ func cacheDir() (string, error) {
 // returns its path; an unchanged pipeline reuses the cached binary without
 // running the Go toolchain.
 func buildJob(l *loaded, goFlags []string, verbose bool) (string, error) {
-	files, err := jobFiles(l, "", true)
+	files, err := jobFiles(l, "", true, "")
 	if err != nil {
 		return "", err
 	}
@@ -153,6 +265,8 @@ func buildJob(l *loaded, goFlags []string, verbose bool) (string, error) {
 	dir := filepath.Join(root, cacheKey(files, goFlags))
 	bin := filepath.Join(dir, "job")
 	if st, err := os.Stat(bin); err == nil && st.Mode().IsRegular() {
+		now := time.Now()
+		os.Chtimes(dir, now, now) // the cache evicts the least recently used
 		if verbose {
 			fmt.Fprintf(os.Stderr, "laminarc: using cached build %s\n", bin)
 		}
@@ -164,7 +278,9 @@ func buildJob(l *loaded, goFlags []string, verbose bool) (string, error) {
 	}
 	start := time.Now()
 	tmp := bin + ".tmp"
-	args := append([]string{"build", "-o", tmp}, goFlags...)
+	// -trimpath: no paths of this machine in the binary, the same bytes
+	// from the same source anywhere (TestReproducibleBuild)
+	args := append([]string{"build", "-trimpath", "-ldflags", "-X '" + runtimeModule + "/runtime/job.BuiltBy=laminarc " + versionLine() + "'", "-o", tmp}, goFlags...)
 	cmd := exec.Command("go", append(args, ".")...)
 	cmd.Dir = src
 	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off")
@@ -175,6 +291,7 @@ func buildJob(l *loaded, goFlags []string, verbose bool) (string, error) {
 	if err := os.Rename(tmp, bin); err != nil {
 		return "", err
 	}
+	evictCache(root, dir)
 	if verbose {
 		fmt.Fprintf(os.Stderr, "laminarc: built %s in %.2fs\n", l.name, time.Since(start).Seconds())
 	}
@@ -187,6 +304,7 @@ func cmdBuild(args []string) int {
 	pgo := fs.String("pgo", "", "a CPU profile of the job to build with (profile-guided optimization)")
 	verbose := fs.Bool("v", false, "report build time and cache use")
 	backend := stateBackendFlag(fs)
+	admin := adminFlag(fs)
 	file, _, ok := parseArgs(fs, args)
 	if !ok {
 		return exitPipeline
@@ -195,6 +313,7 @@ func cmdBuild(args []string) int {
 	if !ok || !setBackend(l, *backend) {
 		return exitPipeline
 	}
+	l.admin = *admin
 	var goFlags []string
 	if *pgo != "" {
 		abs, err := filepath.Abs(*pgo)
@@ -249,6 +368,7 @@ func cmdRun(args []string) int {
 	interval := fs.String("checkpoint-interval", "", "time between checkpoints, e.g. 1s (passed to the job)")
 	allowReset := fs.Bool("allow-state-reset", false, "start operators whose state a checkpoint lacks empty (passed to the job)")
 	backend := stateBackendFlag(fs)
+	admin := adminFlag(fs)
 	file, pass, ok := parseArgs(fs, args)
 	if !ok {
 		return exitPipeline
@@ -257,6 +377,8 @@ func cmdRun(args []string) int {
 	if !ok || !setBackend(l, *backend) {
 		return exitPipeline
 	}
+	// a job run with --http needs the admin server linked
+	l.admin = *admin || passesFlag(pass, "http")
 	var jobFlags []string
 	if *stateDir != "" {
 		abs, err := filepath.Abs(*stateDir)

@@ -15,11 +15,14 @@ import (
 	"github.com/laminar-sql/laminar/compiler/diag"
 	"github.com/laminar-sql/laminar/compiler/physical"
 	"github.com/laminar-sql/laminar/runtime/connector"
+	"github.com/laminar-sql/laminar/runtime/job"
+	"github.com/laminar-sql/laminar/templates"
 )
 
 // loaded is a pipeline file read and compiled.
 type loaded struct {
 	stateBackend string // --state-backend: memory or badger
+	admin        bool   // --admin: link the HTTP admin server
 	path         string // as the user wrote it
 	dir          string // absolute directory of the file (relative WITH paths resolve here)
 	name         string // base name without .sql
@@ -99,6 +102,9 @@ func parseArgs(fs *flag.FlagSet, args []string) (file string, pass []string, ok 
 			break
 		}
 	}
+	if jobFlagMisplaced(fs, args) {
+		return "", nil, false
+	}
 	var positional []string
 	for {
 		if err := fs.Parse(args); err != nil {
@@ -139,7 +145,23 @@ func cmdCheck(args []string) int {
 }
 
 func cmdExplain(args []string) int {
-	fs := newFlags("explain", "pipeline.sql", "Print the optimized logical plan of every view and the physical plan:\nfused loops per source, stream properties (append-only / updating) and state.")
+	fs := newFlags("explain", "pipeline.sql | --analyze HOST:PORT|FILE", "Print the optimized logical plan of every view and the physical plan:\nfused loops per source, stream properties (append-only / updating) and state.\nWith --analyze, print what a running job counted (its --http address) or a\nfinished one (its --summary-json file): rows, bytes, state sizes, checkpoints.")
+	target := fs.String("analyze", "", "a running job's admin `HOST:PORT` (token from LAMINAR_HTTP_TOKEN) or a --summary-json FILE")
+	if len(args) > 0 && (strings.HasPrefix(args[0], "--analyze") || strings.HasPrefix(args[0], "-analyze")) {
+		if err := fs.Parse(args); err != nil {
+			helpShown = errors.Is(err, flag.ErrHelp)
+			return exitPipeline
+		}
+		if *target == "" || fs.NArg() > 0 {
+			fs.Usage()
+			return exitPipeline
+		}
+		if err := analyze(*target, os.Stdout); err != nil {
+			fmt.Fprintf(os.Stderr, "laminarc: %v\n", err)
+			return exitRuntime
+		}
+		return exitOK
+	}
 	file, _, ok := parseArgs(fs, args)
 	if !ok {
 		return exitPipeline
@@ -158,6 +180,9 @@ func cmdCompile(args []string) int {
 	gomod := fs.Bool("gomod", true, "also write go.mod and go.sum, making DIR a module of its own;\nfalse when DIR is inside a module that already requires the runtime")
 	check := fs.Bool("check", false, "write nothing; exit 1 when the files in DIR are not what compile would write")
 	backend := stateBackendFlag(fs)
+	admin := adminFlag(fs)
+	local := fs.Bool("local-runtime", false, "make go.mod replace the runtime module by the local checkout laminarc was built\nfrom (or LAMINAR_ROOT); the job then builds on this machine only")
+	runtimeVersion := fs.String("runtime-version", "", "make go.mod require this version of the runtime module (default: laminarc's\nown; a development laminarc has none and points at its checkout)")
 	lib := fs.Bool("lib", false, "write an embeddable package (pipeline.go, api.go) named after DIR: push typed\nrows in, receive typed rows out; see docs/embedding.md")
 	exposeAll := fs.Bool("expose-sources", false, "with --lib: make every source an input, not only those with connector = 'push'")
 	file, _, ok := parseArgs(fs, args)
@@ -168,6 +193,17 @@ func cmdCompile(args []string) int {
 	if !ok || !setBackend(l, *backend) {
 		return exitPipeline
 	}
+	l.admin = *admin
+	var ref runtimeRef
+	switch {
+	case *local && *runtimeVersion != "":
+		fmt.Fprintln(os.Stderr, "laminarc: --local-runtime and --runtime-version exclude each other")
+		return exitPipeline
+	case *local:
+		ref = "local"
+	case *runtimeVersion != "":
+		ref = runtimeRef(*runtimeVersion)
+	}
 	dir := *out
 	if dir == "" {
 		dir = l.name + "_job"
@@ -177,7 +213,10 @@ func cmdCompile(args []string) int {
 	if *lib {
 		files, err = codegen.LibFiles(l.result.Physical, l.src, filepath.Base(l.path), packageName(dir), *exposeAll)
 	} else {
-		files, err = jobFiles(l, dir, *gomod)
+		files, err = jobFiles(l, dir, *gomod, ref)
+		if err == nil && *gomod && ref == "" && !*check && bytes.Contains(files["go.mod"], []byte("\nreplace ")) {
+			fmt.Fprintf(os.Stderr, "laminarc: note: %s/go.mod points at this machine's runtime checkout (laminarc is a development build): use --runtime-version to require a released runtime\n", dir)
+		}
 	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "laminarc: %v\n", err)
@@ -200,18 +239,26 @@ func cmdCompile(args []string) int {
 	return exitOK
 }
 
-// jobFiles generates a job's files; with gomod, also go.mod and go.sum.
-func jobFiles(l *loaded, dir string, gomod bool) (map[string][]byte, error) {
-	files, err := codegen.JobFiles(l.result.Physical, l.src, filepath.Base(l.path), l.stateBackend)
+// jobFiles generates a job's files; with gomod, also go.mod and go.sum,
+// and the Dockerfile and systemd unit that build and run the module.
+func jobFiles(l *loaded, dir string, gomod bool, ref runtimeRef) (map[string][]byte, error) {
+	files, err := codegen.JobFilesWith(l.result.Physical, l.src, filepath.Base(l.path),
+		codegen.JobOptions{StateBackend: l.stateBackend, Admin: l.admin})
 	if err != nil {
 		return nil, err
 	}
 	if gomod {
-		mod, sum, err := moduleFiles(l.name)
+		mod, sum, err := moduleFiles(l.name, ref)
 		if err != nil {
 			return nil, err
 		}
 		files["go.mod"], files["go.sum"] = mod, sum
+		name := moduleName(l.name)
+		docker, unit, err := templates.DeployFiles(templates.Deploy{Name: name})
+		if err != nil {
+			return nil, err
+		}
+		files["Dockerfile"], files[name+".service"] = docker, unit
 	}
 	return files, nil
 }
@@ -283,4 +330,29 @@ func checkFiles(l *loaded) error {
 		}
 	}
 	return connector.CheckPaths(uses)
+}
+
+// jobFlagMisplaced reports (and explains) a job binary's flag given to
+// laminarc itself, as in `laminarc run x.sql --quiet`.
+func jobFlagMisplaced(fs *flag.FlagSet, args []string) bool {
+	jobFlags := map[string]bool{}
+	for _, n := range job.FlagNames() {
+		jobFlags[n] = true
+	}
+	for _, a := range args {
+		if !strings.HasPrefix(a, "-") || a == "-" {
+			continue
+		}
+		name, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if fs.Lookup(name) != nil || !jobFlags[name] {
+			continue
+		}
+		if fs.Name() == "run" {
+			fmt.Fprintf(fs.Output(), "laminarc run: %s is a flag of the job, not of laminarc: put job flags after --, as in\n  laminarc run pipeline.sql -- %s\n", a, a)
+		} else {
+			fmt.Fprintf(fs.Output(), "laminarc %s: %s is a flag of the job binary, not of laminarc: give it when you run the job\n", fs.Name(), a)
+		}
+		return true
+	}
+	return false
 }

@@ -5,10 +5,13 @@
 //	laminarc build pipeline.sql -o BIN     build the job binary
 //	laminarc check pipeline.sql      report errors, with positions
 //	laminarc explain pipeline.sql    print the logical and physical plans
+//	laminarc explain --analyze ADDR|FILE   the plan with a running job's counters
+//	laminarc cache clean             empty the job cache
 //	laminarc version
 //
-// Exit codes: 0 success, 1 a pipeline error (bad SQL), 2 a runtime or
-// toolchain failure.
+// Exit codes: 0 success, 1 a pipeline error (bad SQL) or bad usage, 2 a
+// runtime or toolchain failure; `laminarc run` exits with the job's code
+// (3: interrupted, resumable).
 package main
 
 import (
@@ -24,7 +27,9 @@ Usage:
   laminarc build [flags] pipeline.sql -o BIN         build the job binary
   laminarc check pipeline.sql                        report errors and warnings
   laminarc explain pipeline.sql                      print logical and physical plans
-  laminarc version                                   print the version
+  laminarc explain --analyze HOST:PORT|summary.json  a running (or finished) job's plan with its counters
+  laminarc cache dir|size|clean                      the job cache (LAMINAR_CACHE, LAMINAR_CACHE_MAX)
+  laminarc version                                   print the version and commit
 
 Run 'laminarc <command> --help' for a command's flags.
 `
@@ -32,7 +37,7 @@ Run 'laminarc <command> --help' for a command's flags.
 // Exit codes.
 const (
 	exitOK       = 0
-	exitPipeline = 1 // the SQL has errors
+	exitPipeline = 1 // the SQL has errors, or the command line
 	exitRuntime  = 2 // the toolchain or the job failed
 )
 
@@ -66,8 +71,10 @@ func dispatch(args []string) int {
 		return cmdCheck(rest)
 	case "explain":
 		return cmdExplain(rest)
+	case "cache":
+		return cmdCache(rest)
 	case "version", "--version":
-		fmt.Println("laminarc", version())
+		fmt.Println("laminarc", versionLine())
 		return exitOK
 	case "help", "-h", "--help":
 		fmt.Print(usage)

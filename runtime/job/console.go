@@ -1,28 +1,40 @@
 package job
 
 import (
+	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
+	"sync"
 	"time"
 )
 
-// console is the job's stderr: log lines, and the progress line that they
-// clear first. Only the main goroutine uses it.
+// console is the job's stderr: log lines (through log), and the progress
+// line that they clear first. The admin server logs from its own
+// goroutines, hence the lock.
 type console struct {
 	w           io.Writer
+	log         *slog.Logger // writes through this console; set by Run
+	mu          sync.Mutex
 	progressLen int // width of the progress line on screen, 0 when none
 }
 
-// logf writes one "laminar: ..." line.
+// logf logs one line at level info.
 func (c *console) logf(format string, args ...any) {
-	c.clearProgress()
-	fmt.Fprintf(c.w, "laminar: "+format+"\n", args...)
+	c.log.Info(fmt.Sprintf(format, args...))
+}
+
+// logAttrs logs one line with fields for JSON logs.
+func (c *console) logAttrs(level slog.Level, msg string, attrs ...slog.Attr) {
+	c.log.LogAttrs(context.Background(), level, msg, attrs...)
 }
 
 // progress replaces the progress line (no newline, so the next one
 // overwrites it).
 func (c *console) progress(line string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	pad := max(c.progressLen-len(line), 0)
 	fmt.Fprintf(c.w, "\r%s%s", line, strings.Repeat(" ", pad))
 	c.progressLen = len(line)
@@ -31,6 +43,12 @@ func (c *console) progress(line string) {
 // clearProgress blanks the progress line, if any, without escape sequences,
 // so the output stays readable when stderr is a file.
 func (c *console) clearProgress() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.clearProgressLocked()
+}
+
+func (c *console) clearProgressLocked() {
 	if c.progressLen > 0 {
 		fmt.Fprintf(c.w, "\r%s\r", strings.Repeat(" ", c.progressLen))
 		c.progressLen = 0
@@ -68,4 +86,12 @@ func humanCount(n float64) string {
 	default:
 		return fmt.Sprintf("%.0f", n)
 	}
+}
+
+// plural is "1 row", "2 rows".
+func plural(n int64, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -1,6 +1,8 @@
 package job
 
 import (
+	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/laminar-sql/laminar/runtime/connector"
@@ -32,6 +34,8 @@ type Context struct {
 	deadLetter *recordLog
 	late       *recordLog
 	console    *console
+	log        *slog.Logger
+	pending    []pendingLog // this batch's log lines, written in input order at its end
 	// late rows reported to a Context not made by Run
 	lateUncounted int64
 	// onLate receives late rows in an embedded pipeline (NewEmbedded)
@@ -42,7 +46,7 @@ type Context struct {
 	// a window's close to its rows reaching the sinks (Run only)
 	trackDelays bool
 	closed      []time.Time
-	emitDelays  []time.Duration
+	emitDelays  *Histogram
 }
 
 // Malformed reports record i of batch (of source src) that could not be
@@ -65,8 +69,10 @@ func (c *Context) Malformed(src int, batch *connector.LineBatch, i int, err erro
 		Record:    string(batch.Lines[i]),
 	})
 	if s.Malformed <= maxLoggedPerSource {
-		c.console.logf("source %s %s: %v; written to %s",
-			s.Name, recordWhere(batch, i), err, c.deadLetter.where())
+		where := recordWhere(batch, i)
+		c.logLater(int64(i)+1, slog.LevelWarn, fmt.Sprintf("source %s %s: %v; written to %s", s.Name, where, err, c.deadLetter.where()),
+			slog.String("event", "malformed"), slog.String("source", s.Name), slog.String("at", where),
+			slog.Int64("offset", batch.Offsets[i]), slog.String("error", err.Error()), slog.String("written_to", c.deadLetter.where()))
 	}
 }
 
@@ -86,8 +92,10 @@ func (c *Context) Late(src int, batch *connector.LineBatch, i int, view string) 
 		Record:    string(batch.Lines[i]),
 	})
 	if s.Late <= maxLoggedPerSource {
-		c.console.logf("source %s %s: late for view %s; written to %s",
-			s.Name, recordWhere(batch, i), view, c.late.where())
+		where := recordWhere(batch, i)
+		c.logLater(int64(i)+1, slog.LevelWarn, fmt.Sprintf("source %s %s: late for view %s; written to %s", s.Name, where, view, c.late.where()),
+			slog.String("event", "late"), slog.String("source", s.Name), slog.String("at", where),
+			slog.Int64("offset", batch.Offsets[i]), slog.String("view", view), slog.String("written_to", c.late.where()))
 	}
 }
 
@@ -107,12 +115,10 @@ func (c *Context) LateRow(src int, view string, record []byte) {
 	s.Late++
 	c.late.write(lateRecord{Source: s.Name, View: view, Reason: "late", Record: string(record)})
 	if s.Late <= maxLoggedPerSource {
-		c.console.logf("source %s: late row for view %s; written to %s", s.Name, view, c.late.where())
+		c.logLater(0, slog.LevelWarn, fmt.Sprintf("source %s: late row for view %s; written to %s", s.Name, view, c.late.where()),
+			slog.String("event", "late"), slog.String("source", s.Name), slog.String("view", view), slog.String("written_to", c.late.where()))
 	}
 }
-
-// maxDelaySamples bounds the emit-delay samples a run keeps.
-const maxDelaySamples = 1 << 20
 
 // WindowClosed records that the watermark closed a window just now; the
 // delay until its rows reach the sinks is reported in the summary. Called
@@ -130,9 +136,7 @@ func (c *Context) rowsWritten() {
 	}
 	now := time.Now()
 	for _, t := range c.closed {
-		if len(c.emitDelays) < maxDelaySamples {
-			c.emitDelays = append(c.emitDelays, now.Sub(t))
-		}
+		c.emitDelays.Observe(now.Sub(t))
 	}
 	c.closed = c.closed[:0]
 }

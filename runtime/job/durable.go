@@ -62,6 +62,8 @@ type durable struct {
 	pauses    []time.Duration        // how long each checkpoint of this run stopped processing
 	// sources told when a checkpoint holding their position is durable
 	committers []sourceCommitter
+	unitBytes  []int64   // encoded size of each state unit in the last checkpoint
+	lastTime   time.Time // when the last checkpoint was committed
 }
 
 // walCut is what recovery cut off the torn tail of source src's WAL.
@@ -295,10 +297,12 @@ func (d *durable) take(pipeline Pipeline, spec Spec, positions []connector.Posit
 	if err != nil {
 		return err
 	}
+	d.unitBytes = d.unitBytes[:0]
 	if st, ok := pipeline.(Stateful); ok {
 		for i, u := range st.StateUnits() {
 			d.buf = st.SaveState(i, d.buf[:0])
 			stateSize += len(d.buf)
+			d.unitBytes = append(d.unitBytes, int64(len(d.buf)))
 			if err := w.AddUnit(u.ID, u.Name, d.buf); err != nil {
 				return err
 			}
@@ -339,6 +343,7 @@ func (d *durable) take(pipeline Pipeline, spec Spec, positions []connector.Posit
 	}
 	d.prevPos = append(d.prevPos[:0], positions...)
 	d.pauses = append(d.pauses, time.Since(began))
+	d.lastTime = time.Now()
 	if final {
 		d.console.logf("checkpoint %d written (%s of state in %v); the same --state-dir resumes from it",
 			epoch, megabytes(stateSize), time.Since(began).Round(time.Millisecond))

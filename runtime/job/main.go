@@ -11,40 +11,50 @@ import (
 	"runtime/pprof"
 	"strings"
 	"syscall"
-
-	"github.com/laminar-sql/laminar/runtime/connector"
 )
 
-// Exit codes of a job binary.
+// Exit codes of a job binary (docs/operations.md).
 const (
-	ExitOK      = 0
-	ExitSQL     = 1 // reserved for pipeline (SQL) errors; the runtime does not use it
-	ExitRuntime = 2 // a runtime failure, or bad flags
+	ExitOK    = 0
+	ExitUsage = 1 // bad flags, environment variables or config file
+	// ExitSQL is the code of pipeline (SQL) errors in laminarc; a job has
+	// none, and shares the code with usage errors.
+	ExitSQL     = ExitUsage
+	ExitRuntime = 2 // a runtime failure
+	// ExitInterrupted: SIGINT or SIGTERM stopped the job before its input
+	// ended. What was read is processed and written out and, with
+	// --state-dir, the final checkpoint is written: the same command
+	// resumes from it.
+	ExitInterrupted = 3
 )
 
-// Main is the whole job binary: it parses the flags, runs the pipeline until
-// its input ends or SIGINT/SIGTERM arrives, and exits: 0 on success (a signal
-// included: what was read is processed and written out), 2 on a runtime
-// failure with the message on stderr.
-func Main(spec Spec, factory Factory) {
+// Main is the whole job binary: it reads its settings, runs the pipeline
+// until its input ends or SIGINT/SIGTERM arrives, and exits with one of the
+// Exit codes. admin, when given (runtime/admin.Serve), serves --http.
+func Main(spec Spec, factory Factory, admin ...AdminServer) {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	go func() {
 		<-ctx.Done()
 		stop() // a second signal kills the job the default way
 	}()
-	os.Exit(runMain(ctx, spec, factory, os.Args[1:], os.Stderr, isTerminal(os.Stderr)))
+	var a AdminServer
+	if len(admin) > 0 {
+		a = admin[0]
+	}
+	os.Exit(runMain(ctx, spec, factory, a, os.Args[1:], os.Stderr, isTerminal(os.Stderr)))
 }
 
-func runMain(ctx context.Context, spec Spec, factory Factory, args []string, stderr io.Writer, stderrIsTerminal bool) int {
+func runMain(ctx context.Context, spec Spec, factory Factory, admin AdminServer, args []string, stderr io.Writer, stderrIsTerminal bool) int {
 	opts, err := parseFlags(spec, args, stderr, stderrIsTerminal)
 	cpuProfile := opts.cpuProfile
-	if errors.Is(err, flag.ErrHelp) {
+	if errors.Is(err, flag.ErrHelp) || errors.Is(err, errVersion) {
 		return ExitOK
 	}
 	if err != nil {
-		return ExitRuntime // parseFlags has said what is wrong
+		return ExitUsage // parseFlags has said what is wrong
 	}
 	opts.Stderr = stderr
+	opts.Admin = admin
 	if cpuProfile != "" {
 		// laminarc build --pgo FILE rebuilds the job with this profile
 		f, err := os.Create(cpuProfile)
@@ -59,67 +69,15 @@ func runMain(ctx context.Context, spec Spec, factory Factory, args []string, std
 		}
 		defer pprof.StopCPUProfile()
 	}
-	if _, err := Run(ctx, spec, factory, opts); err != nil {
+	summary, err := Run(ctx, spec, factory, opts)
+	if err != nil {
 		fmt.Fprintf(stderr, "laminar: error: %v\n", err)
 		return ExitRuntime
 	}
+	if summary.Interrupted {
+		return ExitInterrupted
+	}
 	return ExitOK
-}
-
-// parseFlags turns the command line into Options. On a bad flag it writes
-// the error and the usage to stderr; for --help it writes the usage and
-// returns flag.ErrHelp.
-func parseFlags(spec Spec, args []string, stderr io.Writer, stderrIsTerminal bool) (Options, error) {
-	var opts Options
-	fs := flag.NewFlagSet(spec.Name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.StringVar(&opts.BaseDir, "base-dir", ".", "resolve relative paths of WITH options against `DIR`")
-	fs.StringVar(&opts.DeadLetterPath, "dead-letter", spec.Name+".dead.jsonl", "`FILE` for malformed records as JSON lines (\"-\" = stderr)")
-	fs.StringVar(&opts.LatePath, "late", spec.Name+".late.jsonl", "`FILE` for late records as JSON lines (\"-\" = stderr)")
-	fs.IntVar(&opts.BatchSize, "batch-size", DefaultBatchSize, "most input lines per batch")
-	fs.IntVar(&opts.MaxRecordBytes, "max-record-bytes", connector.MaxLineBytes, "longest input record in `BYTES`; a longer one goes to the dead-letter file, truncated, and the job goes on")
-	fs.IntVar(&opts.Decoders, "decoders", 0, "goroutines decoding each file or stdin source (0 = GOMAXPROCS; 1 = decode on the pipeline's goroutine)")
-	progress := fs.String("progress", "auto", "progress line on stderr: auto (when stderr is a terminal), always or never")
-	fs.BoolVar(&opts.Quiet, "quiet", false, "no summary line at the end")
-	fs.StringVar(&opts.SummaryJSON, "summary-json", "", "write the final counters as JSON to `FILE`")
-	fs.StringVar(&opts.StateDir, "state-dir", "", "keep checkpoints, the stdin write-ahead log and uncommitted output in `DIR`, and resume from the newest checkpoint there (none: no checkpoints)")
-	fs.DurationVar(&opts.CheckpointInterval, "checkpoint-interval", DefaultCheckpointInterval, "time between checkpoints with --state-dir")
-	fs.StringVar(&opts.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to `FILE` (for laminarc build --pgo)")
-	fs.BoolVar(&opts.AllowStateReset, "allow-state-reset", false, "start state that the checkpoint lacks (a new or changed view) empty, and drop state the pipeline no longer has, instead of refusing to start")
-	fs.Usage = func() { usage(fs, spec) }
-
-	if err := fs.Parse(args); err != nil {
-		return Options{}, err
-	}
-	fail := func(format string, args ...any) (Options, error) {
-		err := fmt.Errorf(format, args...)
-		fmt.Fprintf(stderr, "%v\n", err)
-		fs.Usage()
-		return Options{}, err
-	}
-	if fs.NArg() > 0 {
-		return fail("unexpected argument %q", fs.Arg(0))
-	}
-	if opts.CheckpointInterval <= 0 {
-		return fail("invalid value %v for flag -checkpoint-interval: want a positive duration", opts.CheckpointInterval)
-	}
-	if opts.MaxRecordBytes < 1 {
-		return fail("invalid value %d for flag -max-record-bytes: want at least 1", opts.MaxRecordBytes)
-	}
-	if opts.BatchSize < 1 {
-		return fail("invalid value %d for flag -batch-size: want at least 1", opts.BatchSize)
-	}
-	switch *progress {
-	case "auto":
-		opts.Progress = stderrIsTerminal
-	case "always":
-		opts.Progress = true
-	case "never":
-		opts.Progress = false
-	default:
-		return fail("invalid value %q for flag -progress: want auto, always or never", *progress)
-	}
-	return opts, nil
 }
 
 func usage(fs *flag.FlagSet, spec Spec) {

@@ -113,9 +113,6 @@ func (l *recordLog) write(record any) {
 			return
 		}
 	}
-	if l.path == "-" {
-		l.console.clearProgress() // the record goes to stderr, under the progress line
-	}
 	if err := l.enc.Encode(record); err != nil {
 		l.err = fmt.Errorf("%s file %s: %w", l.kind, l.where(), err)
 	}
@@ -123,7 +120,7 @@ func (l *recordLog) write(record any) {
 
 func (l *recordLog) open() {
 	if l.path == "-" {
-		l.enc = json.NewEncoder(l.console.w)
+		l.enc = json.NewEncoder(consoleWriter{l.console}) // under the progress line
 	} else if l.epochs != nil {
 		l.enc = json.NewEncoder(epochWriter{l.epochs})
 	} else {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -68,6 +69,18 @@ type Options struct {
 	Stdin  io.Reader
 	Stdout io.Writer
 	Stderr io.Writer
+	// LogFormat is LogText ("" too) or LogJSON; LogLevel the least level
+	// logged (malformed and late records are warnings).
+	LogFormat string
+	LogLevel  slog.Level
+	// HTTPAddr, when set, serves the admin endpoints there through Admin;
+	// HTTPToken is the bearer token they require ("" for none, allowed on
+	// a loopback address only).
+	HTTPAddr  string
+	HTTPToken string
+	Admin     AdminServer
+	// configSource says where each setting came from, for --help-config
+	configSource map[string]string
 }
 
 func (o Options) withDefaults(spec Spec) Options {
@@ -147,6 +160,8 @@ type Summary struct {
 	// them (median and longest).
 	Checkpoints                       int
 	CheckpointPauseP50, CheckpointMax time.Duration
+	// State is the size of each state unit at the last checkpoint.
+	State []StateStatus
 }
 
 // RowsIn is the number of records read from all sources.
@@ -182,18 +197,22 @@ func (s Summary) Late() (n int64) {
 }
 
 // String is the summary line (without the "laminar: " prefix):
-// "done in 1.23s: 10000 rows in (trades 10000), 120 rows out (vwap_out 120), 3 late, 2 malformed".
+// "done in 1.23s (8.1K rows/s): 10000 rows in (trades 10000), 120 rows out (vwap_out 120), 3 late, 2 malformed".
 func (s Summary) String() string {
 	if s.AlreadyCompleted {
 		return "already completed: nothing to do"
 	}
 	var b strings.Builder
+	verb := "done in"
 	if s.Interrupted {
-		fmt.Fprintf(&b, "interrupted after %.2fs: ", s.Elapsed.Seconds())
-	} else {
-		fmt.Fprintf(&b, "done in %.2fs: ", s.Elapsed.Seconds())
+		verb = "interrupted after"
 	}
-	fmt.Fprintf(&b, "%d rows in", s.RowsIn())
+	fmt.Fprintf(&b, "%s %.2fs", verb, s.Elapsed.Seconds())
+	if secs := s.Elapsed.Seconds(); secs > 0 && s.RowsIn() > 0 {
+		fmt.Fprintf(&b, " (%s rows/s)", humanCount(float64(s.RowsIn())/secs))
+	}
+	b.WriteString(": ")
+	fmt.Fprintf(&b, "%s in", plural(s.RowsIn(), "row"))
 	for i, src := range s.Sources {
 		b.WriteString(listSep(i))
 		fmt.Fprintf(&b, "%s %d", src.Name, src.RowsIn)
@@ -201,7 +220,7 @@ func (s Summary) String() string {
 	if len(s.Sources) > 0 {
 		b.WriteString(")")
 	}
-	fmt.Fprintf(&b, ", %d rows out", s.RowsOut())
+	fmt.Fprintf(&b, ", %s out", plural(s.RowsOut(), "row"))
 	for i, sink := range s.Sinks {
 		b.WriteString(listSep(i))
 		fmt.Fprintf(&b, "%s %d", sink.Name, sink.RowsOut)
@@ -236,13 +255,18 @@ func Run(ctx context.Context, spec Spec, factory Factory, opts Options) (Summary
 	opts = opts.withDefaults(spec)
 	start := time.Now()
 	con := &console{w: opts.Stderr}
+	con.log = newLogger(con, opts.LogFormat, opts.LogLevel)
+	delays := &Histogram{}
 	r := &runner{
 		spec:    spec,
 		opts:    opts,
 		console: con,
+		live:    newLive(spec, opts.StateDir != "", delays),
 		jobCtx: &Context{
 			trackDelays: true,
 			console:     con,
+			log:         con.log,
+			emitDelays:  delays,
 			deadLetter:  newRecordLog("dead-letter", opts.DeadLetterPath, con),
 			late:        newRecordLog("late", opts.LatePath, con),
 		},
@@ -250,18 +274,34 @@ func Run(ctx context.Context, spec Spec, factory Factory, opts Options) (Summary
 	for _, src := range spec.Sources {
 		r.jobCtx.sources = append(r.jobCtx.sources, SourceSummary{Name: src.Name})
 	}
+	if opts.HTTPAddr != "" {
+		stop, err := startAdmin(opts, r.live, con.log)
+		if err != nil {
+			return Summary{}, err
+		}
+		defer stop()
+	}
 
 	env := connector.Env{BaseDir: opts.BaseDir, Stdin: opts.Stdin, Stdout: opts.Stdout, MaxRecordBytes: opts.MaxRecordBytes,
 		StateDir: opts.StateDir, Logf: connectorLog(opts.Stderr)}
 	err := r.start(env, factory)
 	if err == nil {
+		r.live.update(func(s *Status) { s.Phase, s.Ready = "running", true })
 		err = r.loop(ctx)
 	}
+	close(r.live.stopped)
 	if closeErr := r.close(); err == nil {
 		err = closeErr
 	}
 
 	summary := r.summary(time.Since(start))
+	r.publish()
+	r.live.update(func(s *Status) {
+		s.Phase, s.Ready, s.ElapsedSeconds = "done", false, summary.Elapsed.Seconds()
+		if err != nil {
+			s.Phase, s.Error = "failed", err.Error()
+		}
+	})
 	if err == nil && !opts.Quiet {
 		con.logf("%s", summary)
 	}
@@ -279,6 +319,7 @@ type runner struct {
 	opts    Options
 	console *console
 	jobCtx  *Context
+	live    *live
 
 	pipeline    Pipeline
 	sources     []connector.Source // until handed to their readers; nil for an ended source
@@ -517,6 +558,17 @@ func (r *runner) loop(ctx context.Context) error {
 			if err := r.checkpoint(false); err != nil {
 				return err
 			}
+		case reply := <-r.live.requests:
+			// a checkpoint asked through the admin server
+			if r.durable == nil {
+				reply <- checkpointResult{err: ErrNoStateDir}
+				continue
+			}
+			err := r.checkpoint(false)
+			reply <- checkpointResult{epoch: r.durable.next - 1, err: err}
+			if err != nil {
+				return err
+			}
 		case m := <-msgs:
 			if err := r.process(pipeline, m); err != nil {
 				return err // readers stop through readCtx and close their sources
@@ -528,6 +580,7 @@ func (r *runner) loop(ctx context.Context) error {
 			}
 		}
 	}
+	r.live.update(func(s *Status) { s.Phase = "stopping" })
 	if r.interrupted {
 		// Everything read so far is processed and handed to the sinks; the
 		// sinks are closed by Run. Readers may be blocked in a read that
@@ -545,7 +598,11 @@ func (r *runner) checkpoint(final bool) error {
 	if r.durable == nil || r.durable.completed {
 		return nil
 	}
-	return r.durable.take(r.pipeline, r.spec, r.positions, r.done, final && !r.opts.Quiet)
+	if err := r.durable.take(r.pipeline, r.spec, r.positions, r.done, final && !r.opts.Quiet); err != nil {
+		return err
+	}
+	r.publishCheckpoint()
+	return nil
 }
 
 // readSource fills src's free batches and sends them to the main loop until
@@ -606,6 +663,7 @@ func (r *runner) process(pipeline Pipeline, m batchMsg) error {
 		return fmt.Errorf("source %s: %w", r.spec.Sources[m.src].Name, m.err)
 	}
 	r.positions[m.src] = m.pos
+	r.publish()
 	return nil
 }
 
@@ -614,6 +672,7 @@ func (r *runner) process(pipeline Pipeline, m batchMsg) error {
 func (r *runner) writeSinks() error {
 	// the rows of windows closed in this batch reach the sinks when this returns
 	defer r.jobCtx.rowsWritten()
+	r.jobCtx.flushLogs()
 	for _, w := range r.jobCtx.Sinks {
 		if len(w.Buf) == 0 {
 			continue
@@ -719,11 +778,11 @@ func (r *runner) summary(elapsed time.Duration) Summary {
 		slices.Sort(p)
 		s.Checkpoints, s.CheckpointPauseP50, s.CheckpointMax = len(p), p[len(p)/2], p[len(p)-1]
 	}
-	if d := r.jobCtx.emitDelays; len(d) > 0 {
-		slices.Sort(d)
-		s.WindowsClosed = int64(len(d))
-		s.EmitDelayP50, s.EmitDelayP99 = d[len(d)/2], d[len(d)*99/100]
+	if d := r.jobCtx.emitDelays; d.Count() > 0 {
+		s.WindowsClosed = int64(d.Count())
+		s.EmitDelayP50, s.EmitDelayP99 = d.Quantile(0.5), d.Quantile(0.99)
 	}
+	s.State = r.live.Status().State
 	return s
 }
 
@@ -745,6 +804,7 @@ type summaryJSON struct {
 	Late           int64           `json:"late"`
 	Sources        []SourceSummary `json:"sources"`
 	Sinks          []SinkSummary   `json:"sinks"`
+	State          []StateStatus   `json:"state"`
 }
 
 func writeSummaryJSON(path string, s Summary, runErr error) error {
@@ -764,6 +824,10 @@ func writeSummaryJSON(path string, s Summary, runErr error) error {
 		Late:           s.Late(),
 		Sources:        s.Sources,
 		Sinks:          s.Sinks,
+		State:          s.State,
+	}
+	if out.State == nil {
+		out.State = []StateStatus{}
 	}
 	if runErr != nil {
 		out.Error = runErr.Error()

@@ -169,7 +169,7 @@ func TestRunOneSource(t *testing.T) {
 			t.Errorf("stderr lacks %q:\n%s", want, log)
 		}
 	}
-	summaryLine := regexp.MustCompile(`(?m)^laminar: done in \d+\.\d\ds: 5 rows in \(trades 5\), 4 rows out \(out 4\), 1 late, 1 malformed$`)
+	summaryLine := regexp.MustCompile(`(?m)^laminar: done in \d+\.\d\ds \(\S+ rows/s\): 5 rows in \(trades 5\), 4 rows out \(out 4\), 1 late, 1 malformed$`)
 	if !summaryLine.MatchString(log) {
 		t.Errorf("stderr lacks the summary line:\n%s", log)
 	}
@@ -524,14 +524,19 @@ func TestSummaryString(t *testing.T) {
 			Sources: []SourceSummary{{Name: "trades", RowsIn: 10000, Malformed: 2, Late: 3}},
 			Sinks:   []SinkSummary{{Name: "vwap_out", RowsOut: 120}},
 			Elapsed: 1234 * time.Millisecond,
-		}, "done in 1.23s: 10000 rows in (trades 10000), 120 rows out (vwap_out 120), 3 late, 2 malformed"},
+		}, "done in 1.23s (8.1K rows/s): 10000 rows in (trades 10000), 120 rows out (vwap_out 120), 3 late, 2 malformed"},
 		{Summary{
 			Sources:     []SourceSummary{{Name: "a", RowsIn: 1, Late: 1}, {Name: "b", RowsIn: 2, Malformed: 1}},
 			Sinks:       []SinkSummary{{Name: "x", RowsOut: 1}, {Name: "y", RowsOut: 2}},
 			Elapsed:     50 * time.Millisecond,
 			Interrupted: true,
-		}, "interrupted after 0.05s: 3 rows in (a 1, b 2), 3 rows out (x 1, y 2), 1 late, 1 malformed"},
+		}, "interrupted after 0.05s (60 rows/s): 3 rows in (a 1, b 2), 3 rows out (x 1, y 2), 1 late, 1 malformed"},
 		{Summary{}, "done in 0.00s: 0 rows in, 0 rows out, 0 late, 0 malformed"},
+		{Summary{
+			Sources: []SourceSummary{{Name: "a", RowsIn: 1}},
+			Sinks:   []SinkSummary{{Name: "x", RowsOut: 1}},
+			Elapsed: time.Second,
+		}, "done in 1.00s (1 rows/s): 1 row in (a 1), 1 row out (x 1), 0 late, 0 malformed"},
 	}
 	for _, tc := range tests {
 		if got := tc.sum.String(); got != tc.want {

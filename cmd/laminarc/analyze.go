@@ -1,0 +1,178 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/laminar-sql/laminar/runtime/job"
+)
+
+// analyze prints what a job counted: from a running job's admin server
+// (HOST:PORT or a URL; LAMINAR_HTTP_TOKEN is sent as its bearer token) or a
+// finished job's --summary-json file. It renders the job's own status, not
+// the compiler's plan, so that it shows what that binary runs.
+func analyze(target string, w io.Writer) error {
+	data, err := fetchStatus(target)
+	if err != nil {
+		return err
+	}
+	st, err := decodeStatus(data)
+	if err != nil {
+		return fmt.Errorf("%s: %v", target, err)
+	}
+	renderStatus(w, st)
+	return nil
+}
+
+func fetchStatus(target string) ([]byte, error) {
+	if _, err := os.Stat(target); err == nil {
+		return os.ReadFile(target)
+	}
+	url := target
+	if !strings.HasPrefix(url, "http://") && !strings.HasPrefix(url, "https://") {
+		url = "http://" + url
+	}
+	url = strings.TrimSuffix(url, "/")
+	if !strings.HasSuffix(url, "/status") {
+		url += "/status"
+	}
+	req, err := http.NewRequest("GET", url, nil)
+	if err != nil {
+		return nil, err
+	}
+	if tok := os.Getenv("LAMINAR_HTTP_TOKEN"); tok != "" {
+		req.Header.Set("Authorization", "Bearer "+tok)
+	}
+	client := &http.Client{Timeout: 10 * time.Second}
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("%s is neither a file nor a job's admin address: %v", target, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("%s: %s: %s", url, resp.Status, strings.TrimSpace(string(body)))
+	}
+	return body, nil
+}
+
+// decodeStatus reads /status JSON or a --summary-json file (whose
+// "checkpoints" is a count, and which has no phase).
+func decodeStatus(data []byte) (job.Status, error) {
+	var probe struct {
+		Phase       *string         `json:"phase"`
+		Checkpoints json.RawMessage `json:"checkpoints"`
+	}
+	if err := json.Unmarshal(data, &probe); err != nil {
+		return job.Status{}, err
+	}
+	var st job.Status
+	if probe.Phase != nil {
+		err := json.Unmarshal(data, &st)
+		return st, err
+	}
+	var sum struct {
+		ElapsedSeconds float64 `json:"elapsed_seconds"`
+		WindowsClosed  uint64  `json:"windows_closed"`
+		P50            float64 `json:"window_emit_delay_p50_us"`
+		P99            float64 `json:"window_emit_delay_p99_us"`
+		Checkpoints    int     `json:"checkpoints"`
+		Interrupted    bool    `json:"interrupted"`
+		Error          string  `json:"error"`
+		Sources        []job.SourceStatus
+		Sinks          []job.SinkStatus
+		State          []job.StateStatus
+	}
+	if err := json.Unmarshal(data, &sum); err != nil {
+		return st, err
+	}
+	st = job.Status{Phase: "done", ElapsedSeconds: sum.ElapsedSeconds, Sources: sum.Sources, Sinks: sum.Sinks,
+		State: sum.State, WindowsClosed: sum.WindowsClosed, EmitDelayP50us: sum.P50, EmitDelayP99us: sum.P99, Error: sum.Error}
+	if sum.Interrupted {
+		st.Phase = "interrupted"
+	}
+	if sum.Error != "" {
+		st.Phase = "failed"
+	}
+	st.Checkpoints.Count = sum.Checkpoints
+	st.Checkpoints.Enabled = sum.Checkpoints > 0
+	return st, nil
+}
+
+func renderStatus(w io.Writer, st job.Status) {
+	var rows int64
+	for _, s := range st.Sources {
+		rows += s.RowsIn
+	}
+	name := st.Job
+	if name == "" {
+		name = "(summary)"
+	}
+	fmt.Fprintf(w, "job %s: %s after %.1fs", name, st.Phase, st.ElapsedSeconds)
+	if st.ElapsedSeconds > 0 {
+		fmt.Fprintf(w, ", %.0f rows/s", float64(rows)/st.ElapsedSeconds)
+	}
+	fmt.Fprintln(w)
+	if st.Error != "" {
+		fmt.Fprintf(w, "error: %s\n", st.Error)
+	}
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "\nsources\tconnector\trows in\tbytes\tmalformed\tlate\t")
+	for _, s := range st.Sources {
+		ended := ""
+		if s.Ended {
+			ended = "ended"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%d\t%s\t%d\t%d\t%s\n", s.Name, s.Connector, s.RowsIn, size(s.Bytes), s.Malformed, s.Late, ended)
+	}
+	if len(st.State) > 0 {
+		at := "at the last checkpoint"
+		if st.Checkpoints.LastEpoch > 0 {
+			at = fmt.Sprintf("at checkpoint %d", st.Checkpoints.LastEpoch)
+		}
+		fmt.Fprintf(tw, "\nstate (%s)\t\tbytes\t\t\t\t\n", at)
+		for _, u := range st.State {
+			b := "?"
+			if u.Bytes >= 0 {
+				b = size(u.Bytes)
+			}
+			fmt.Fprintf(tw, "  %s\t\t%s\t\t\t\t\n", u.Name, b)
+		}
+	}
+	fmt.Fprintln(tw, "\nsinks\tconnector\trows out\t\t\t\t")
+	for _, s := range st.Sinks {
+		fmt.Fprintf(tw, "  %s\t%s\t%d\t\t\t\t\n", s.Name, s.Connector, s.RowsOut)
+	}
+	tw.Flush()
+	if cp := st.Checkpoints; cp.Enabled {
+		fmt.Fprintf(w, "\ncheckpoints: %d", cp.Count)
+		if cp.LastEpoch > 0 {
+			fmt.Fprintf(w, ", last epoch %d in %.1fms (%s of state)", cp.LastEpoch, cp.LastDurationSeconds*1e3, size(cp.LastBytes))
+		}
+		fmt.Fprintln(w)
+	}
+	if st.WindowsClosed > 0 {
+		fmt.Fprintf(w, "windows closed: %d, emit delay p50 %.0fµs, p99 %.0fµs\n", st.WindowsClosed, st.EmitDelayP50us, st.EmitDelayP99us)
+	}
+}
+
+func size(n int64) string {
+	switch {
+	case n >= 1e9:
+		return fmt.Sprintf("%.1f GB", float64(n)/1e9)
+	case n >= 1e6:
+		return fmt.Sprintf("%.1f MB", float64(n)/1e6)
+	case n >= 1e3:
+		return fmt.Sprintf("%.1f KB", float64(n)/1e3)
+	}
+	return fmt.Sprintf("%d B", n)
+}

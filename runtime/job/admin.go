@@ -1,0 +1,85 @@
+package job
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+)
+
+// startAdmin starts the admin server of opts.HTTPAddr: a token is required
+// unless the address is a loopback one, so that a job's controls are not
+// open to the network by a typo.
+func startAdmin(opts Options, l *live, log *slog.Logger) (func(), error) {
+	if opts.Admin == nil {
+		return nil, errors.New("--http: this job was built without the admin server (its main.go does not pass admin.Serve to job.Main)")
+	}
+	if opts.HTTPToken == "" && !isLoopback(opts.HTTPAddr) {
+		return nil, fmt.Errorf("--http %s is not a loopback address: set a bearer token with --http-token-file or LAMINAR_HTTP_TOKEN", opts.HTTPAddr)
+	}
+	return opts.Admin(opts.HTTPAddr, opts.HTTPToken, l, log)
+}
+
+// isLoopback reports whether addr (host:port) listens on loopback only.
+func isLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// publish copies the counters of the batches processed so far into the
+// live status.
+func (r *runner) publish() {
+	r.live.update(func(s *Status) {
+		for i, src := range r.jobCtx.sources {
+			st := &s.Sources[i]
+			st.RowsIn, st.Malformed, st.Late = src.RowsIn, src.Malformed, src.Late
+			if i >= len(r.positions) {
+				continue // the run failed before it opened the sources
+			}
+			if c := st.Connector; c == "file" || c == "stdin" {
+				st.Bytes = r.positions[i].Offset
+			}
+			st.Ended = r.done[i]
+		}
+		for i, w := range r.jobCtx.Sinks {
+			if i < len(s.Sinks) {
+				s.Sinks[i].RowsOut = w.Rows
+			}
+		}
+	})
+}
+
+// publishCheckpoint records the checkpoint just taken in the live status.
+func (r *runner) publishCheckpoint() {
+	d := r.durable
+	var units []StateUnit
+	if st, ok := r.pipeline.(Stateful); ok {
+		units = st.StateUnits()
+	}
+	r.live.update(func(s *Status) {
+		c := &s.Checkpoints
+		c.Count++
+		c.LastEpoch = d.next - 1
+		c.LastTime = d.lastTime
+		pause := d.pauses[len(d.pauses)-1]
+		c.LastDurationSeconds = pause.Seconds()
+		c.TotalSeconds += pause.Seconds()
+		c.LastBytes = 0
+		s.State = s.State[:0]
+		for i, u := range units {
+			n := int64(-1)
+			if i < len(d.unitBytes) {
+				n = d.unitBytes[i]
+				c.LastBytes += n
+			}
+			s.State = append(s.State, StateStatus{ID: u.ID, Name: u.Name, Bytes: n})
+		}
+	})
+}

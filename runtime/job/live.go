@@ -1,0 +1,166 @@
+package job
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"slices"
+	"sync"
+	"time"
+)
+
+// Status is a running job as its admin server (/status) and `laminarc
+// explain --analyze` see it: what the runtime counts, by source, sink and
+// state unit. Its JSON is a stable interface.
+type Status struct {
+	Job     string    `json:"job"`
+	SQL     string    `json:"sql"`
+	Phase   string    `json:"phase"` // starting, running, stopping, done, failed
+	Ready   bool      `json:"ready"` // recovery has finished and batches flow
+	Started time.Time `json:"started"`
+	// ElapsedSeconds is the time since the start (to the end, once done).
+	ElapsedSeconds float64         `json:"elapsed_seconds"`
+	Sources        []SourceStatus  `json:"sources"`
+	Sinks          []SinkStatus    `json:"sinks"`
+	State          []StateStatus   `json:"state"`
+	Checkpoints    CheckpointStats `json:"checkpoints"`
+	WindowsClosed  uint64          `json:"windows_closed"`
+	EmitDelayP50us float64         `json:"window_emit_delay_p50_us"`
+	EmitDelayP99us float64         `json:"window_emit_delay_p99_us"`
+	Error          string          `json:"error,omitempty"`
+}
+
+// SourceStatus is one source's counters.
+type SourceStatus struct {
+	Name      string `json:"name"`
+	Connector string `json:"connector"`
+	RowsIn    int64  `json:"rows_in"`
+	// Bytes read, for sources that read bytes (file, stdin); 0 for the others.
+	Bytes     int64 `json:"bytes"`
+	Malformed int64 `json:"malformed"`
+	Late      int64 `json:"late"`
+	Ended     bool  `json:"ended"`
+}
+
+// SinkStatus is one sink's counters.
+type SinkStatus struct {
+	Name      string `json:"name"`
+	Connector string `json:"connector"`
+	RowsOut   int64  `json:"rows_out"`
+}
+
+// StateStatus is one state unit (a source's watermark, a view's operator
+// state) and its encoded size at the last checkpoint (-1 before one).
+type StateStatus struct {
+	ID    string `json:"id"`
+	Name  string `json:"name"`
+	Bytes int64  `json:"bytes"`
+}
+
+// CheckpointStats sums up the checkpoints of this run.
+type CheckpointStats struct {
+	Enabled             bool      `json:"enabled"` // the job has a state dir
+	Count               int       `json:"count"`
+	LastEpoch           uint64    `json:"last_epoch"`
+	LastTime            time.Time `json:"last_time,omitzero"`
+	LastDurationSeconds float64   `json:"last_duration_seconds"`
+	LastBytes           int64     `json:"last_bytes"`
+	TotalSeconds        float64   `json:"total_seconds"`
+}
+
+// Monitor is what an admin server may see and do of a running job. Its
+// methods are safe to call from any goroutine.
+type Monitor interface {
+	Status() Status
+	// EmitDelays is the histogram of window emit delays (read-only use).
+	EmitDelays() *Histogram
+	// Checkpoint asks the job for a checkpoint between two batches and
+	// waits for it; it fails without a state dir or once the job stops.
+	Checkpoint(ctx context.Context) (epoch uint64, err error)
+}
+
+// AdminServer starts an admin server for a job on addr, and returns the
+// function that stops it. runtime/admin provides one; it is a parameter
+// so that a job links the HTTP and Prometheus code only when its main
+// asks for it.
+type AdminServer func(addr, token string, m Monitor, log *slog.Logger) (stop func(), err error)
+
+// ErrNoStateDir is returned for a checkpoint asked of a job without one.
+var ErrNoStateDir = errors.New("the job runs without --state-dir: it takes no checkpoints")
+
+// live is the Monitor of a run: the main loop publishes its counters into
+// it after every batch (one lock per batch, none per row).
+type live struct {
+	mu     sync.Mutex
+	status Status
+	delays *Histogram
+	// checkpoint requests, served by the main loop between batches
+	requests chan chan checkpointResult
+	stopped  chan struct{} // closed when the loop no longer serves requests
+}
+
+type checkpointResult struct {
+	epoch uint64
+	err   error
+}
+
+func newLive(spec Spec, durable bool, delays *Histogram) *live {
+	l := &live{delays: delays, requests: make(chan chan checkpointResult), stopped: make(chan struct{})}
+	l.status = Status{Job: spec.Name, SQL: spec.SQL, Phase: "starting", Started: time.Now(),
+		Sources: []SourceStatus{}, Sinks: []SinkStatus{}, State: []StateStatus{}}
+	l.status.Checkpoints.Enabled = durable
+	for _, s := range spec.Sources {
+		l.status.Sources = append(l.status.Sources, SourceStatus{Name: s.Name, Connector: s.Connector})
+	}
+	for _, s := range spec.Sinks {
+		l.status.Sinks = append(l.status.Sinks, SinkStatus{Name: s.Name, Connector: s.Connector})
+	}
+	return l
+}
+
+func (l *live) Status() Status {
+	l.mu.Lock()
+	s := l.status
+	s.Sources = slices.Clone(s.Sources)
+	s.Sinks = slices.Clone(s.Sinks)
+	s.State = slices.Clone(s.State)
+	l.mu.Unlock()
+	if s.Phase != "done" && s.Phase != "failed" {
+		s.ElapsedSeconds = time.Since(s.Started).Seconds()
+	}
+	s.WindowsClosed = l.delays.Count()
+	s.EmitDelayP50us = micros(l.delays.Quantile(0.5))
+	s.EmitDelayP99us = micros(l.delays.Quantile(0.99))
+	return s
+}
+
+func (l *live) EmitDelays() *Histogram { return l.delays }
+
+func (l *live) Checkpoint(ctx context.Context) (uint64, error) {
+	if !l.Status().Checkpoints.Enabled {
+		return 0, ErrNoStateDir
+	}
+	reply := make(chan checkpointResult, 1)
+	select {
+	case l.requests <- reply:
+	case <-l.stopped:
+		return 0, errors.New("the job is stopping")
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	}
+	select {
+	case r := <-reply:
+		return r.epoch, r.err
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	}
+}
+
+// update changes the status under the lock.
+func (l *live) update(f func(s *Status)) {
+	l.mu.Lock()
+	f(&l.status)
+	l.mu.Unlock()
+}
+
+func micros(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }
