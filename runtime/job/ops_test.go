@@ -1,0 +1,183 @@
+package job
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/laminar-sql/laminar/runtime/connector"
+)
+
+// twoPassPipeline finds a batch's late rows first and its malformed ones
+// after, the opposite of generated code (which decodes, then processes):
+// the log must come out in input order either way.
+type twoPassPipeline struct{ ctx *Context }
+
+func (p twoPassPipeline) ProcessLines(src int, b *connector.LineBatch) {
+	for i, line := range b.Lines {
+		if bytes.HasPrefix(line, []byte("late")) {
+			p.ctx.Late(src, b, i, "v")
+		}
+	}
+	for i, line := range b.Lines {
+		if bytes.HasPrefix(line, []byte("bad")) {
+			p.ctx.Malformed(src, b, i, fmt.Errorf("cannot decode %q", line))
+		}
+	}
+}
+
+func (p twoPassPipeline) EndOfInput(int) {}
+
+func TestLogLinesOfABatchInInputOrder(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "in.jsonl"), "bad 1\nlate 2\nbad 3\nok\nlate 5\n")
+	spec := Spec{Name: "p", Sources: []SourceSpec{fileSource("in", "in.jsonl")}, Sinks: []SinkSpec{fileSink("out", "out.jsonl")}}
+	factory := func(ctx *Context) Pipeline { return twoPassPipeline{ctx} }
+	for _, format := range []string{LogText, LogJSON} {
+		t.Run(format, func(t *testing.T) {
+			var stderr bytes.Buffer
+			opts := Options{BaseDir: dir, Stderr: &stderr, LogFormat: format, Quiet: true,
+				DeadLetterPath: filepath.Join(dir, "dead.jsonl"), LatePath: filepath.Join(dir, "late.jsonl")}
+			if _, err := Run(context.Background(), spec, factory, opts); err != nil {
+				t.Fatal(err)
+			}
+			var lines []int64
+			for _, l := range strings.Split(strings.TrimSpace(stderr.String()), "\n") {
+				if format == LogJSON {
+					var rec struct {
+						Level, Msg, Event string
+						Line              int64
+					}
+					if err := json.Unmarshal([]byte(l), &rec); err != nil {
+						t.Fatalf("not a JSON log line: %q", l)
+					}
+					if rec.Level != "WARN" || rec.Event == "" {
+						t.Errorf("level %q event %q in %s", rec.Level, rec.Event, l)
+					}
+					lines = append(lines, rec.Line)
+				} else {
+					var n int64
+					if _, err := fmt.Sscanf(l, "laminar: source in line %d", &n); err != nil {
+						t.Fatalf("line %q: %v", l, err)
+					}
+					lines = append(lines, n)
+				}
+			}
+			if want := []int64{1, 2, 3, 5}; !slices.Equal(lines, want) {
+				t.Errorf("logged lines %v, want %v:\n%s", lines, want, stderr.String())
+			}
+		})
+	}
+}
+
+// TestLogLevel: --log-level error keeps the warnings (malformed, late) out.
+func TestLogLevel(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "in.jsonl"), "bad 1\n")
+	spec := Spec{Name: "p", Sources: []SourceSpec{fileSource("in", "in.jsonl")}, Sinks: []SinkSpec{fileSink("out", "out.jsonl")}}
+	var stderr bytes.Buffer
+	opts := Options{BaseDir: dir, Stderr: &stderr, LogLevel: slog.LevelError, DeadLetterPath: filepath.Join(dir, "dead.jsonl")}
+	if _, err := Run(context.Background(), spec, func(ctx *Context) Pipeline { return twoPassPipeline{ctx} }, opts); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(stderr.String(), "bad 1") {
+		t.Errorf("a warning at level error:\n%s", stderr.String())
+	}
+}
+
+// TestSettingsPrecedence: a flag beats an environment variable, which
+// beats the config file, which beats the default.
+func TestSettingsPrecedence(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "job.toml")
+	writeFile(t, cfg, "batch-size = 7\nstate_dir = \"/from/config\"\ncheckpoint-interval = \"3s\"\nquiet = true\nlog-format = \"json\"\n")
+	t.Setenv("LAMINAR_STATE_DIR", "/from/env")
+	t.Setenv("LAMINAR_CHECKPOINT_INTERVAL", "2s")
+	var stderr bytes.Buffer
+	opts, err := parseFlags(Spec{Name: "p"}, []string{"--config", cfg, "--checkpoint-interval", "1s"}, &stderr, false)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr.String())
+	}
+	if opts.CheckpointInterval != time.Second || opts.StateDir != "/from/env" || opts.BatchSize != 7 ||
+		!opts.Quiet || opts.LogFormat != LogJSON || opts.LatePath != "p.late.jsonl" {
+		t.Errorf("got %+v", opts)
+	}
+	if opts.configSource["state-dir"] != "env LAMINAR_STATE_DIR" || opts.configSource["batch-size"] != "config "+cfg {
+		t.Errorf("sources %v", opts.configSource)
+	}
+
+	t.Setenv("LAMINAR_CONFIG", cfg)
+	writeFile(t, cfg, "batch_sise = 7\n")
+	stderr.Reset()
+	_, err = parseFlags(Spec{Name: "p"}, nil, &stderr, false)
+	if err == nil || !strings.Contains(err.Error(), `unknown setting "batch_sise" (did you mean "batch-size"?)`) {
+		t.Errorf("typo in the config file: %v", err)
+	}
+	t.Setenv("LAMINAR_CONFIG", "")
+	t.Setenv("LAMINAR_BATCH_SIZE", "many")
+	if _, err := parseFlags(Spec{Name: "p"}, nil, &stderr, false); err == nil || !strings.Contains(err.Error(), "LAMINAR_BATCH_SIZE") {
+		t.Errorf("bad environment variable: %v", err)
+	}
+}
+
+// TestSecretsStayOut: the admin token, from the environment or a file, is
+// in no flag default, help text or error.
+func TestSecretsStayOut(t *testing.T) {
+	dir := t.TempDir()
+	tok := filepath.Join(dir, "token")
+	writeFile(t, tok, "s3cret-file\n")
+	t.Setenv(httpTokenEnv, "s3cret-env")
+	var stderr bytes.Buffer
+	opts, err := parseFlags(Spec{Name: "p"}, []string{"--http-token-file", tok}, &stderr, false)
+	if err != nil || opts.HTTPToken != "s3cret-file" {
+		t.Fatalf("token %q, %v", opts.HTTPToken, err)
+	}
+	parseFlags(Spec{Name: "p"}, []string{"--help"}, &stderr, false)
+	parseFlags(Spec{Name: "p"}, []string{"--http", "0.0.0.0:1"}, &stderr, false)
+	if _, err := Run(context.Background(), Spec{Name: "p"}, nil, Options{HTTPAddr: "0.0.0.0:1", Stderr: &stderr, Admin: func(string, string, Monitor, *slog.Logger) (func(), error) { return func() {}, nil }}); err == nil {
+		t.Error("an admin server off loopback without a token started")
+	}
+	if strings.Contains(stderr.String(), "s3cret") {
+		t.Errorf("a secret in the output:\n%s", stderr.String())
+	}
+}
+
+func TestHistogramQuantiles(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	var h Histogram
+	var all []time.Duration
+	for range 100_000 {
+		d := time.Duration(r.ExpFloat64() * float64(50*time.Microsecond))
+		if r.IntN(100) == 0 {
+			d *= 1000 // a tail
+		}
+		h.Observe(d)
+		all = append(all, d)
+	}
+	slices.Sort(all)
+	for _, q := range []float64{0, 0.5, 0.9, 0.99, 0.999, 1} {
+		exact := all[int(q*float64(len(all)-1))]
+		got := h.Quantile(q)
+		if got < exact || float64(got-exact) > float64(exact)/histSub+1 {
+			t.Errorf("q%v = %v, exact %v: more than 1/%d off", q, got, exact, histSub)
+		}
+	}
+	bounds := []time.Duration{1<<16 - 1, 1<<20 - 1, 1<<30 - 1}
+	for i, c := range h.CumulativeAt(bounds) {
+		n, _ := slices.BinarySearch(all, bounds[i]+1)
+		if c != uint64(n) {
+			t.Errorf("values at most %v: %d, want %d", bounds[i], c, n)
+		}
+	}
+	if h.Count() != uint64(len(all)) {
+		t.Errorf("count %d", h.Count())
+	}
+}
