@@ -1,18 +1,35 @@
 # Laminar: a streaming SQL compiler for Go.
-#   make demo   build laminarc and run the VWAP example on shipped data
-#   make test   everything CI checks
-#   make fuzz   every fuzz target for FUZZTIME (60s) each, FUZZ=name to pick (not in test)
+#   make install  go install laminarc (into $(go env GOPATH)/bin; put that on PATH)
+#   make demo     build laminarc and run the VWAP example on shipped data
+#   make test     everything CI checks, ending with a count of tests passed and failed
+#   make tour     the README's tour, run verbatim from a fresh clone
+#   make fuzz     every fuzz target for FUZZTIME (60s) each, FUZZ=name to pick (not in test)
 GO      ?= go
 BIN     := bin
 DEMO    := .demo
 GOFILES := $(shell git ls-files '*.go' 2>/dev/null | grep -v '^grammar/parser/')
+# laminarc version prints the commit (the go command records none with -buildvcs=false)
+LDFLAGS := -X main.commit=$(shell git rev-parse HEAD 2>/dev/null)
+# every go test of make test goes through testsum, which adds up the counts here
+TESTSUM := $(BIN)/testsum
+COUNTS  := $(abspath $(BIN)/test-counts.json)
+GOTEST  = $(GO) test -json
+SUMMARIZE = | $(abspath $(TESTSUM)) -add $(COUNTS)
 
-.PHONY: all laminarc demo test crash-kafka crash-postgres fmt-check vet check-generated check-parser-full unit race embedded difftest generate nexmark bench fuzz clean
+.PHONY: all laminarc install tour testsum test-start test-end demo test crash-kafka crash-postgres fmt-check vet check-generated check-parser-full unit race embedded difftest generate nexmark bench fuzz clean
 
 all: laminarc
 
 laminarc:
-	$(GO) build -o $(BIN)/laminarc ./cmd/laminarc
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/laminarc ./cmd/laminarc
+
+install:
+	$(GO) install -ldflags "$(LDFLAGS)" ./cmd/laminarc
+	@echo "installed laminarc in $$($(GO) env GOBIN || true)$$( [ -n "$$($(GO) env GOBIN)" ] || echo $$($(GO) env GOPATH)/bin)"
+
+# The README's tour from a fresh clone of HEAD (commit first), every command as written.
+tour:
+	LAMINAR_TOUR_FULL=1 $(GO) test -count=1 -run TestREADMETour -v ./tests/tour/
 
 # Compile the tumbling-window VWAP pipeline, build it, run it on shipped trades.
 demo: laminarc
@@ -25,7 +42,16 @@ demo: laminarc
 	@echo; echo "== output ($(DEMO)/output.jsonl)"; cat $(DEMO)/output.jsonl
 	@echo; echo "== rows the job set aside: $(DEMO)/vwap.dead.jsonl (malformed), $(DEMO)/vwap.late.jsonl (late)"
 
-test: fmt-check vet check-generated unit race embedded difftest
+test: test-start fmt-check vet check-generated unit race embedded difftest test-end
+
+testsum:
+	@$(GO) build -o $(TESTSUM) ./internal/testsum
+
+test-start: testsum
+	@rm -f $(COUNTS)
+
+test-end:
+	@echo; $(TESTSUM) -add $(COUNTS) </dev/null | sed "s/== tests so far:/== make test:/"
 
 fmt-check:
 	@out=$$(gofmt -l $(GOFILES)); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
@@ -36,27 +62,27 @@ vet:
 # The committed ANTLR parser matches the grammar (hash check; full regeneration
 # with generate), and generated_examples match what laminarc emits now.
 check-generated:
-	$(GO) test -count=1 -run 'TestParserUpToDate|TestGeneratedFresh|TestCompiledFresh' ./grammar/ ./generated_examples/ ./benchmarks/vwap/
+	$(GOTEST) -count=1 -run 'TestParserUpToDate|TestGeneratedFresh|TestCompiledFresh' ./grammar/ ./generated_examples/ ./benchmarks/vwap/ $(SUMMARIZE)
 
 # Regenerate the parser into a temp dir and diff it with the committed one (needs npx).
 check-parser-full:
 	./grammar/check-generated.sh
 
 unit:
-	$(GO) test -count=1 ./...
+	$(GOTEST) -count=1 ./... $(SUMMARIZE)
 
 race:
-	$(GO) test -count=1 -race ./runtime/...
+	$(GOTEST) -count=1 -race ./runtime/... $(SUMMARIZE)
 
 # The example user module: its generated package is fresh and its tests pass.
 embedded:
 	cd generated_examples/embedded && $(GO) run github.com/laminar-sql/laminar/cmd/laminarc compile --lib --check -o ./pipeline pipeline.sql
 	cd generated_examples/embedded && $(GO) run github.com/laminar-sql/laminar/cmd/laminarc compile --lib --check -o ./counts counts.sql
-	cd generated_examples/embedded && $(GO) vet ./... && $(GO) test -count=1 ./...
+	cd generated_examples/embedded && $(GO) vet ./... && $(GOTEST) -count=1 ./... $(SUMMARIZE)
 
 difftest:
-	cd tests/difftest && $(GO) test -count=1 ./...
-	cd tests/nexmarkdiff && $(GO) test -count=1 ./...
+	cd tests/difftest && $(GOTEST) -count=1 ./... $(SUMMARIZE)
+	cd tests/nexmarkdiff && $(GOTEST) -count=1 ./... $(SUMMARIZE)
 
 # Regenerate the parser (needs npx) and the example jobs.
 generate:

@@ -73,7 +73,7 @@ func loadWith(path string, opts compiler.Options) (*loaded, bool) {
 				n++
 			}
 		}
-		fmt.Fprintf(os.Stderr, "laminarc: %s: %d error(s)\n", path, n)
+		fmt.Fprintf(os.Stderr, "laminarc: %s: %s\n", path, pluralize(n, "error"))
 		return nil, false
 	}
 	l.result = res
@@ -139,8 +139,8 @@ func cmdCheck(args []string) int {
 		fmt.Fprintf(os.Stderr, "%s: error %v\n", l.path, err)
 		return exitPipeline
 	}
-	fmt.Fprintf(os.Stderr, "%s: ok (%d sources, %d views, %d sinks)\n", l.path,
-		len(l.result.Logical.Sources), len(l.result.Logical.Views), len(l.result.Logical.Sinks))
+	fmt.Fprintf(os.Stderr, "%s: ok (%s, %s, %s)\n", l.path, pluralize(len(l.result.Logical.Sources), "source"),
+		pluralize(len(l.result.Logical.Views), "view"), pluralize(len(l.result.Logical.Sinks), "sink"))
 	return exitOK
 }
 

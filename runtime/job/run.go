@@ -15,6 +15,7 @@ import (
 
 	"github.com/laminar-sql/laminar/runtime/connector"
 	"github.com/laminar-sql/laminar/runtime/fsys"
+	"github.com/laminar-sql/laminar/runtime/nexmark"
 )
 
 // DefaultBatchSize is the number of lines per batch unless told otherwise.
@@ -123,8 +124,12 @@ func (o Options) withDefaults(spec Spec) Options {
 
 // SourceSummary holds the counters of one source.
 type SourceSummary struct {
-	Name      string `json:"name"`
-	RowsIn    int64  `json:"rows_in"` // records read, malformed and late ones included
+	Name   string `json:"name"`
+	RowsIn int64  `json:"rows_in"` // records read, malformed and late ones included
+	// Table and Kept, for a Nexmark source: every one reads the whole
+	// stream of events (RowsIn) and keeps those of its table.
+	Table     string `json:"table,omitempty"`
+	Kept      int64  `json:"table_rows,omitempty"`
 	Malformed int64  `json:"malformed"`
 	Late      int64  `json:"late"`
 	// InvalidText counts records with invalid UTF-8 (or, in JSON, an
@@ -164,12 +169,22 @@ type Summary struct {
 	State []StateStatus
 }
 
-// RowsIn is the number of records read from all sources.
+// RowsIn is the number of records read from all sources: for Nexmark
+// sources, the events of their tables.
 func (s Summary) RowsIn() (n int64) {
 	for _, src := range s.Sources {
-		n += src.RowsIn
+		n += src.Rows()
 	}
 	return n
+}
+
+// Rows is what the source contributed: its records, or for a Nexmark
+// source the events of its table.
+func (s SourceSummary) Rows() int64 {
+	if s.Table != "" {
+		return s.Kept
+	}
+	return s.RowsIn
 }
 
 // RowsOut is the number of rows written to all sinks.
@@ -215,7 +230,11 @@ func (s Summary) String() string {
 	fmt.Fprintf(&b, "%s in", plural(s.RowsIn(), "row"))
 	for i, src := range s.Sources {
 		b.WriteString(listSep(i))
-		fmt.Fprintf(&b, "%s %d", src.Name, src.RowsIn)
+		if src.Table != "" {
+			fmt.Fprintf(&b, "%s %d of %d events", src.Name, src.Kept, src.RowsIn)
+		} else {
+			fmt.Fprintf(&b, "%s %d", src.Name, src.RowsIn)
+		}
 	}
 	if len(s.Sources) > 0 {
 		b.WriteString(")")
@@ -272,7 +291,11 @@ func Run(ctx context.Context, spec Spec, factory Factory, opts Options) (Summary
 		},
 	}
 	for _, src := range spec.Sources {
-		r.jobCtx.sources = append(r.jobCtx.sources, SourceSummary{Name: src.Name})
+		ss := SourceSummary{Name: src.Name}
+		if k := nexmarkKind(src); k != 0 {
+			ss.Table = k.String()
+		}
+		r.jobCtx.sources = append(r.jobCtx.sources, ss)
 	}
 	if opts.HTTPAddr != "" {
 		stop, err := startAdmin(opts, r.live, con.log)
@@ -331,6 +354,10 @@ type runner struct {
 	durable   *durable
 	positions []connector.Position
 	done      []bool
+	// for the progress line and Nexmark's rows by table: how far each
+	// source goes (0: unknown), and the event kind a Nexmark source keeps
+	extents []int64
+	kinds   []nexmark.Kind
 
 	// external keyed state (the badger backend), and its directory when it
 	// is a temporary one (no state dir)
@@ -355,6 +382,10 @@ func (r *runner) start(env connector.Env, factory Factory) error {
 		r.durable = d
 	}
 	r.positions = make([]connector.Position, len(r.spec.Sources))
+	for _, s := range r.spec.Sources {
+		r.extents = append(r.extents, sourceExtent(r.opts.BaseDir, s))
+		r.kinds = append(r.kinds, nexmarkKind(s))
+	}
 	r.done = make([]bool, len(r.spec.Sources))
 	for i, s := range r.spec.Sources {
 		var src connector.Source
@@ -533,7 +564,8 @@ func (r *runner) loop(ctx context.Context) error {
 		defer ticker.Stop()
 		checkpointTick = ticker.C
 	}
-	meter := progressMeter{lastTime: time.Now()}
+	started := time.Now()
+	meter := progressMeter{lastTime: started}
 	defer r.console.clearProgress()
 
 	for active > 0 {
@@ -553,7 +585,11 @@ func (r *runner) loop(ctx context.Context) error {
 		case <-ctx.Done():
 			r.interrupted = true
 		case now := <-tick:
-			r.console.progress(meter.line(r.rowsIn(), now))
+			line := meter.line(r.rowsIn(), now)
+			if pct, ok := r.progressPercent(now.Sub(started)); ok {
+				line += ", " + pct
+			}
+			r.console.progress(line)
 		case <-checkpointTick:
 			if err := r.checkpoint(false); err != nil {
 				return err
@@ -645,6 +681,9 @@ func (r *runner) process(pipeline Pipeline, m batchMsg) error {
 		r.jobCtx.sources[m.src].InvalidText += m.bad
 		if isCSVHeader(r.spec.Sources[m.src], m.batch) {
 			r.jobCtx.sources[m.src].RowsIn-- // the header is no row
+		}
+		if k := r.kinds[m.src]; k != 0 {
+			r.jobCtx.sources[m.src].Kept += countKept(m.batch, k)
 		}
 		if m.decoded {
 			pipeline.(ParallelDecoder).ProcessDecoded(m.src, m.batch)

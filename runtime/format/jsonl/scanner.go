@@ -818,7 +818,10 @@ func (s *Scanner) excerpt(pos int) string {
 	if !printable(text) {
 		return strconv.Quote(text)
 	}
-	return text
+	if b[pos] == '"' {
+		return text // quoted already
+	}
+	return "'" + text + "'" // the offending text, set off from the message
 }
 
 func isDelimiter(c byte) bool {
