@@ -9,7 +9,7 @@ BIN     := bin
 DEMO    := .demo
 GOFILES := $(shell git ls-files '*.go' 2>/dev/null | grep -v '^grammar/parser/')
 # laminarc version prints the commit (the go command records none with -buildvcs=false)
-LDFLAGS := -X main.commit=$(shell git rev-parse HEAD 2>/dev/null)
+LDFLAGS := -X main.commit=$(shell git rev-parse HEAD 2>/dev/null) -X main.checkoutRoot=$(CURDIR)
 # every go test of make test goes through testsum, which adds up the counts here
 TESTSUM := $(BIN)/testsum
 COUNTS  := $(abspath $(BIN)/test-counts.json)

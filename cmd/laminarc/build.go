@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"runtime/debug"
 	"sort"
@@ -83,6 +84,19 @@ func version() string {
 	return "devel"
 }
 
+// pseudoVersion matches the versions the go command stamps on a build from
+// a checkout (v0.0.0-20261201215542-2e554cb3dd47, v1.2.4-0.2026...-abc,
+// +dirty): not releases, so no module proxy has them.
+var pseudoVersion = regexp.MustCompile(`\d{14}-[0-9a-f]{12}|\+`)
+
+// released reports whether v is a version a job's go.mod can require.
+func released(v string) bool { return v != "devel" && !pseudoVersion.MatchString(v) }
+
+// checkoutRoot is the checkout `make laminarc` and `make install` built
+// from (-ldflags -X main.checkoutRoot=...): found even in a -trimpath build,
+// whose source file names are not paths of this machine.
+var checkoutRoot string
+
 // commit is set by `make laminarc` (-ldflags -X main.commit=...) for builds
 // where the go command records no VCS information.
 var commit string
@@ -120,8 +134,11 @@ func runtimeSource() (ver, dir string, err error) {
 	if root := os.Getenv("LAMINAR_ROOT"); root != "" {
 		return "v0.0.0", root, checkRoot(root)
 	}
-	if v := version(); v != "devel" {
+	if v := version(); released(v) {
 		return v, "", nil
+	}
+	if checkoutRoot != "" && checkRoot(checkoutRoot) == nil {
+		return "v0.0.0", checkoutRoot, nil
 	}
 	_, file, _, ok := runtime.Caller(0)
 	if ok {
@@ -138,6 +155,9 @@ func runtimeSource() (ver, dir string, err error) {
 func localCheckout() (string, error) {
 	if root := os.Getenv("LAMINAR_ROOT"); root != "" {
 		return root, checkRoot(root)
+	}
+	if checkoutRoot != "" && checkRoot(checkoutRoot) == nil {
+		return checkoutRoot, nil
 	}
 	if _, file, _, ok := runtime.Caller(0); ok {
 		root := filepath.Dir(filepath.Dir(filepath.Dir(file)))

@@ -130,3 +130,15 @@ func TestReproducibleBuild(t *testing.T) {
 		t.Errorf("job --version: %v\n%s", err, out)
 	}
 }
+
+func TestReleasedVersions(t *testing.T) {
+	for v, want := range map[string]bool{
+		"v1.2.3": true, "v0.4.0-rc.1": true, "devel": false,
+		"v0.0.0-20261201215542-2e554cb3dd47": false, "v1.2.4-0.20261201215542-2e554cb3dd47": false,
+		"v1.2.3+dirty": false,
+	} {
+		if released(v) != want {
+			t.Errorf("released(%q) = %v", v, !want)
+		}
+	}
+}
