@@ -132,7 +132,11 @@ func renderStatus(w io.Writer, st job.Status) {
 		if s.Ended {
 			ended = "ended"
 		}
-		fmt.Fprintf(tw, "  %s\t%s\t%d\t%s\t%d\t%d\t%s\n", s.Name, s.Connector, s.RowsIn, size(s.Bytes), s.Malformed, s.Late, ended)
+		bytes := size(s.Bytes)
+		if s.Connector == "" { // a summary file counts no bytes
+			bytes = ""
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%d\t%s\t%d\t%d\t%s\n", s.Name, s.Connector, s.RowsIn, bytes, s.Malformed, s.Late, ended)
 	}
 	if len(st.State) > 0 {
 		at := "at the last checkpoint"
