@@ -185,3 +185,22 @@ func FuzzCompile(f *testing.F) {
 		}
 	})
 }
+
+// TestOneMistakeOneMessage: a bad definition is reported once, not again
+// where its name is used, and a failed view leaves no "unused source"
+// warning behind.
+func TestOneMistakeOneMessage(t *testing.T) {
+	for name, sql := range map[string]string{
+		"misspelt required option": "CREATE SOURCE s (a BIGINT) WITH (connector = 'file', pth = 'in.jsonl');\n" +
+			"CREATE VIEW v AS SELECT a FROM s;\nCREATE SINK o FROM v WITH (connector = 'stdout');",
+		"bad column in a view": "CREATE SOURCE s (a BIGINT) WITH (connector = 'stdin');\n" +
+			"CREATE VIEW v AS SELECT b FROM s;\nCREATE SINK o FROM v WITH (connector = 'stdout');",
+		"bad type in a source": "CREATE SOURCE s (a BIGNUM) WITH (connector = 'stdin');\n" +
+			"CREATE SINK o WITH (connector = 'stdout');\nINSERT INTO o SELECT a FROM s;",
+	} {
+		_, diags := Compile("p.sql", "p", sql)
+		if len(diags) != 1 || diags[0].Severity != diag.Error {
+			t.Errorf("%s: want one error, got %v", name, diags)
+		}
+	}
+}

@@ -47,7 +47,7 @@ type binder struct {
 	views   map[string]*plan.View
 	sinks   map[string]*plan.Sink
 	fed     map[string]bool          // sinks that have an input
-	failed  map[string]bool          // views whose definition had errors: no knock-on errors where they are read
+	failed  map[string]bool          // sources and views whose definition had errors: no knock-on errors where they are read
 	ctes    []map[string]*ast.Select // WITH frames of the queries being bound, innermost last
 }
 
@@ -105,6 +105,7 @@ func (b *binder) createSource(st *ast.CreateSource) {
 		return
 	}
 	src := &plan.Source{Name: st.Name.Name, Pos: st.Pos, TimeCol: -1, SQL: b.stmtText(st.Pos)}
+	b.failed[src.Name] = true // until it binds
 	ok := true
 	for _, c := range st.Columns {
 		k, known := types.ByName(c.Type.Name)
@@ -146,6 +147,7 @@ func (b *binder) createSource(st *ast.CreateSource) {
 		}
 		src.Typed = typed
 	}
+	delete(b.failed, src.Name)
 	b.sources[src.Name] = src
 	b.p.Sources = append(b.p.Sources, src)
 }
@@ -199,8 +201,9 @@ func (b *binder) createView(st *ast.CreateView) {
 	if !b.declare(st.Name, "view") {
 		return
 	}
+	errs := b.diags.ErrorCount()
 	root := b.query(st.Query)
-	if root == nil {
+	if root == nil || b.diags.ErrorCount() > errs {
 		b.failed[st.Name.Name] = true
 		return
 	}

@@ -73,13 +73,23 @@ func bindOptions(l *diag.List, stmtPos ast.Pos, what string, opts []ast.Option, 
 	}
 	conn = strings.ToLower(conn)
 	good := true
-	for _, r := range def.required {
-		if _, ok := m[r]; !ok {
-			l.Errorf(diag.MissingOption, stmtPos, "connector %q needs the option %q", conn, r)
-			good = false
+	allowed := append([]string{"connector"}, append(def.required, def.optional...)...)
+	// a misspelt required option is one mistake: "no option pth, did you
+	// mean path?", not also "needs the option path"
+	misspelt := map[string]bool{}
+	for _, o := range opts {
+		if !contains(allowed, o.Key) {
+			misspelt[closest(o.Key, allowed)] = true
 		}
 	}
-	allowed := append([]string{"connector"}, append(def.required, def.optional...)...)
+	for _, r := range def.required {
+		if _, ok := m[r]; !ok {
+			good = false
+			if !misspelt[r] {
+				l.Errorf(diag.MissingOption, stmtPos, "connector %q needs the option %q", conn, r)
+			}
+		}
+	}
 	for _, o := range opts {
 		if !contains(allowed, o.Key) {
 			d := l.Errorf(diag.UnknownOption, o.Pos, "connector %q has no option %q", conn, o.Key)

@@ -102,6 +102,16 @@ func (l *List) Warnf(code Code, pos ast.Pos, format string, args ...any) *Diagno
 }
 
 // HasErrors reports whether any diagnostic is an error.
+// ErrorCount is the number of errors so far.
+func (l *List) ErrorCount() (n int) {
+	for _, d := range l.Items {
+		if d.Severity == Error {
+			n++
+		}
+	}
+	return n
+}
+
 func (l *List) HasErrors() bool {
 	for _, d := range l.Items {
 		if d.Severity == Error {
