@@ -344,8 +344,17 @@ func jobFlagMisplaced(fs *flag.FlagSet, args []string) bool {
 			continue
 		}
 		name, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "=")
-		if fs.Lookup(name) != nil || !jobFlags[name] {
+		if fs.Lookup(name) != nil || name == "h" || name == "help" {
 			continue
+		}
+		if !jobFlags[name] {
+			var names []string
+			fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+			if c := closestName(name, names); c != "" {
+				fmt.Fprintf(fs.Output(), "laminarc %s: no flag %s (did you mean -%s?)\n", fs.Name(), a, c)
+				return true
+			}
+			continue // the flag package reports it, with the usage
 		}
 		if fs.Name() == "run" {
 			fmt.Fprintf(fs.Output(), "laminarc run: %s is a flag of the job, not of laminarc: put job flags after --, as in\n  laminarc run pipeline.sql -- %s\n", a, a)
@@ -355,4 +364,35 @@ func jobFlagMisplaced(fs *flag.FlagSet, args []string) bool {
 		return true
 	}
 	return false
+}
+
+// closestName is the name nearest to name by edit distance, if near enough
+// to be a typo of it (at most a third of its letters off).
+func closestName(name string, names []string) string {
+	best, bestDist := "", len(name)/3+1
+	for _, n := range names {
+		if d := editDistance(name, n); d < bestDist {
+			best, bestDist = n, d
+		}
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	prev, cur := make([]int, len(b)+1), make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }

@@ -44,6 +44,17 @@ func TestJobFlagGivenToLaminarc(t *testing.T) {
 	}
 }
 
+func TestFlagTypoSuggestsTheFlag(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "x.sql")
+	os.WriteFile(p, []byte(stdinPipeline), 0o644)
+	var code int
+	out := captureStderr(t, func() { code = run([]string{"run", "--state-dri", "s", p}) })
+	if code != exitPipeline || !strings.Contains(out, "did you mean -state-dir?") {
+		t.Errorf("exit %d:\n%s", code, out)
+	}
+}
+
 func TestCompileWritesPortableModule(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "vwap.sql")

@@ -90,8 +90,9 @@ func usage(fs *flag.FlagSet, spec Spec) {
 		}
 		fmt.Fprint(w, line)
 	}
-	fmt.Fprintf(w, "\n\nFlags:\n")
+	fmt.Fprintf(w, "\n\nFlags (each also LAMINAR_<NAME> in the environment, as LAMINAR_STATE_DIR, or a key of the --config file;\na flag beats the environment, which beats the file):\n")
 	fs.PrintDefaults()
+	fmt.Fprintf(w, "\nExit codes: 0 done, 1 bad flags or settings, 2 runtime failure, 3 interrupted (SIGINT/SIGTERM; resumable with --state-dir).\n")
 }
 
 func isTerminal(f *os.File) bool {
