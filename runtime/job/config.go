@@ -51,6 +51,7 @@ func newFlagSet(spec Spec, opts *Options, v *flagValues) *flag.FlagSet {
 	fs.StringVar(&opts.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to `FILE` (for laminarc build --pgo)")
 	fs.BoolVar(&opts.AllowStateReset, "allow-state-reset", false, "start state that the checkpoint lacks (a new or changed view) empty, and drop state the pipeline no longer has, instead of refusing to start")
 	fs.StringVar(&opts.LogFormat, "log-format", LogText, "log lines as text (\"laminar: ...\") or json (one object per line)")
+	fs.StringVar(&opts.LogFile, "log-file", "", "append log lines to `FILE` instead of stderr; SIGHUP reopens it (for log rotation)")
 	fs.StringVar(&v.logLevel, "log-level", "info", "least level logged: debug, info, warn (malformed and late records) or error")
 	fs.StringVar(&opts.HTTPAddr, "http", "", "serve /healthz, /readyz, /metrics, /status and POST /checkpoint on `HOST:PORT` (127.0.0.1:9090); another than a loopback address needs a token")
 	fs.StringVar(&v.httpTokenFile, "http-token-file", "", "the admin server's bearer token is the content of `FILE` (or set "+httpTokenEnv+")")

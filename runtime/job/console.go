@@ -16,6 +16,7 @@ import (
 type console struct {
 	w           io.Writer
 	log         *slog.Logger // writes through this console; set by Run
+	logTo       io.Writer    // --log-file, when set: log lines go there, not to w
 	mu          sync.Mutex
 	progressLen int // width of the progress line on screen, 0 when none
 }

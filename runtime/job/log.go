@@ -5,8 +5,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"os/signal"
 	"slices"
 	"strings"
+	"sync"
+	"syscall"
 )
 
 // Log formats of --log-format.
@@ -38,6 +42,9 @@ type consoleWriter struct{ c *console }
 func (w consoleWriter) Write(p []byte) (int, error) {
 	w.c.mu.Lock()
 	defer w.c.mu.Unlock()
+	if w.c.logTo != nil {
+		return w.c.logTo.Write(p)
+	}
 	w.c.clearProgressLocked()
 	return w.c.w.Write(p)
 }
@@ -121,3 +128,63 @@ func (c *Context) logLater(line int64, level slog.Level, msg string, attrs ...sl
 }
 
 var _ io.Writer = consoleWriter{}
+
+// logFile is --log-file: log lines are appended to it, and SIGHUP reopens
+// it, so that logrotate can move it away (copytruncate is not needed).
+type logFile struct {
+	mu   sync.Mutex
+	path string
+	f    *os.File
+}
+
+func openLogFile(path string) (*logFile, error) {
+	l := &logFile{path: path}
+	return l, l.reopen()
+}
+
+func (l *logFile) reopen() error {
+	f, err := os.OpenFile(l.path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return fmt.Errorf("log file: %w", err)
+	}
+	l.mu.Lock()
+	old := l.f
+	l.f = f
+	l.mu.Unlock()
+	if old != nil {
+		old.Close()
+	}
+	return nil
+}
+
+func (l *logFile) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.f.Write(p)
+}
+
+func (l *logFile) Close() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.f.Close()
+}
+
+// reopenOnHUP reopens l on every SIGHUP until stop is called.
+func reopenOnHUP(l *logFile, log *slog.Logger) (stop func()) {
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, syscall.SIGHUP)
+	done := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case <-ch:
+				if err := l.reopen(); err != nil {
+					log.Error(err.Error())
+				}
+			case <-done:
+				return
+			}
+		}
+	}()
+	return func() { signal.Stop(ch); close(done) }
+}

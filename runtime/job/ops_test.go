@@ -5,11 +5,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -179,5 +182,41 @@ func TestHistogramQuantiles(t *testing.T) {
 	}
 	if h.Count() != uint64(len(all)) {
 		t.Errorf("count %d", h.Count())
+	}
+}
+
+// TestLogFileReopensOnHUP: with --log-file, lines go to the file, and after
+// the file is moved away a SIGHUP makes the job write a new one.
+func TestLogFileReopensOnHUP(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "job.log")
+	lf, err := openLogFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lf.Close()
+	con := &console{w: io.Discard, logTo: lf}
+	con.log = newLogger(con, LogText, slog.LevelInfo)
+	stop := reopenOnHUP(lf, con.log)
+	defer stop()
+	con.logf("before")
+	if err := os.Rename(path, path+".1"); err != nil {
+		t.Fatal(err)
+	}
+	syscall.Kill(os.Getpid(), syscall.SIGHUP)
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		if _, err := os.Stat(path); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("SIGHUP did not reopen the log file")
+		}
+	}
+	con.logf("after")
+	if got := readFile(t, path+".1"); got != "laminar: before\n" {
+		t.Errorf("rotated file %q", got)
+	}
+	if got := readFile(t, path); got != "laminar: after\n" {
+		t.Errorf("new file %q", got)
 	}
 }

@@ -74,6 +74,9 @@ type Options struct {
 	// logged (malformed and late records are warnings).
 	LogFormat string
 	LogLevel  slog.Level
+	// LogFile, when set, receives the log lines instead of Stderr; SIGHUP
+	// reopens it (log rotation).
+	LogFile string
 	// HTTPAddr, when set, serves the admin endpoints there through Admin;
 	// HTTPToken is the bearer token they require ("" for none, allowed on
 	// a loopback address only).
@@ -275,6 +278,15 @@ func Run(ctx context.Context, spec Spec, factory Factory, opts Options) (Summary
 	start := time.Now()
 	con := &console{w: opts.Stderr}
 	con.log = newLogger(con, opts.LogFormat, opts.LogLevel)
+	if opts.LogFile != "" {
+		lf, err := openLogFile(opts.LogFile)
+		if err != nil {
+			return Summary{}, err
+		}
+		defer lf.Close()
+		con.logTo = lf
+		defer reopenOnHUP(lf, con.log)()
+	}
 	delays := &Histogram{}
 	r := &runner{
 		spec:    spec,
