@@ -220,3 +220,41 @@ func TestLogFileReopensOnHUP(t *testing.T) {
 		t.Errorf("new file %q", got)
 	}
 }
+
+func TestProgressPercent(t *testing.T) {
+	r := &runner{extents: []int64{1000, 3000}, positions: []connector.Position{{Offset: 500}, {Offset: 500}}, done: []bool{false, false}}
+	got, ok := r.progressPercent(10 * time.Second)
+	if !ok || got != "25% done, 30s left" {
+		t.Errorf("got %q, %v", got, ok)
+	}
+	r.extents[1] = 0 // stdin: no end known
+	if _, ok := r.progressPercent(time.Second); ok {
+		t.Error("a percentage with an unbounded source")
+	}
+	r.done[1] = true // ...unless it has ended: then the file alone counts
+	if got, ok := r.progressPercent(time.Second); !ok || !strings.HasPrefix(got, "50% done") {
+		t.Errorf("got %q, %v", got, ok)
+	}
+}
+
+// TestNexmarkRowsByTable: a Nexmark source reads every event and keeps
+// its table's; the summary counts those and says of how many events.
+func TestNexmarkRowsByTable(t *testing.T) {
+	dir := t.TempDir()
+	spec := Spec{Name: "q", Sources: []SourceSpec{{Name: "bid", Connector: "nexmark", Options: map[string]string{"events": "1000"}}},
+		Sinks: []SinkSpec{{Name: "o", Connector: "blackhole"}}}
+	var stderr bytes.Buffer
+	sum, err := Run(context.Background(), spec, func(ctx *Context) Pipeline { return twoPassPipeline{ctx} },
+		Options{BaseDir: dir, Stderr: &stderr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := sum.Sources[0]
+	// the reference's proportions: 46 of every 50 events are bids
+	if s.RowsIn != 1000 || s.Kept != 920 || s.Table != "bid" || sum.RowsIn() != 920 {
+		t.Errorf("source %+v, rows in %d", s, sum.RowsIn())
+	}
+	if !strings.Contains(stderr.String(), "920 rows in (bid 920 of 1000 events)") {
+		t.Errorf("summary:\n%s", stderr.String())
+	}
+}
