@@ -319,7 +319,7 @@ func buildJob(l *loaded, goFlags []string, verbose bool) (string, error) {
 }
 
 func cmdBuild(args []string) int {
-	fs := newFlags("build", "pipeline.sql -o BIN", "Compile and build the job binary.")
+	fs := newFlags("build", "pipeline.sql -o BIN", "Compile and build the job binary (-trimpath: the same bytes on any machine).\nGOOS and GOARCH in the environment cross-build: GOOS=linux GOARCH=arm64 laminarc build ...")
 	out := fs.String("o", "", "output binary (default: ./<name>)")
 	pgo := fs.String("pgo", "", "a CPU profile of the job to build with (profile-guided optimization)")
 	verbose := fs.Bool("v", false, "report build time and cache use")

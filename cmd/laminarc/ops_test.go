@@ -153,3 +153,12 @@ func TestReleasedVersions(t *testing.T) {
 		}
 	}
 }
+
+func TestVersionNamesTheCommit(t *testing.T) {
+	old := commit
+	commit = "0123456789abcdef0123"
+	defer func() { commit = old }()
+	if v := versionLine(); !strings.HasPrefix(v, "devel (commit 0123456789ab)") || !strings.Contains(v, "go1.") {
+		t.Errorf("version line %q", v)
+	}
+}

@@ -11,13 +11,24 @@ import (
 // unless the address is a loopback one, so that a job's controls are not
 // open to the network by a typo.
 func startAdmin(opts Options, l *live, log *slog.Logger) (func(), error) {
-	if opts.Admin == nil {
-		return nil, errors.New("--http: this job was built without the admin server (its main.go does not pass admin.Serve to job.Main)")
-	}
-	if opts.HTTPToken == "" && !isLoopback(opts.HTTPAddr) {
-		return nil, fmt.Errorf("--http %s is not a loopback address: set a bearer token with --http-token-file or LAMINAR_HTTP_TOKEN", opts.HTTPAddr)
+	if err := checkAdmin(opts); err != nil {
+		return nil, err
 	}
 	return opts.Admin(opts.HTTPAddr, opts.HTTPToken, l, log)
+}
+
+// checkAdmin says why --http cannot be served as set, if it cannot.
+func checkAdmin(opts Options) error {
+	if opts.HTTPAddr == "" {
+		return nil
+	}
+	if opts.Admin == nil {
+		return errors.New("--http: this job was built without the admin server: rebuild it with laminarc build --admin")
+	}
+	if opts.HTTPToken == "" && !isLoopback(opts.HTTPAddr) {
+		return fmt.Errorf("--http %s is not a loopback address: set a bearer token with --http-token-file or LAMINAR_HTTP_TOKEN", opts.HTTPAddr)
+	}
+	return nil
 }
 
 // isLoopback reports whether addr (host:port) listens on loopback only.

@@ -55,6 +55,10 @@ func runMain(ctx context.Context, spec Spec, factory Factory, admin AdminServer,
 	}
 	opts.Stderr = stderr
 	opts.Admin = admin
+	if err := checkAdmin(opts); err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", spec.Name, err)
+		return ExitUsage
+	}
 	if cpuProfile != "" {
 		// laminarc build --pgo FILE rebuilds the job with this profile
 		f, err := os.Create(cpuProfile)

@@ -125,6 +125,7 @@ func TestRunMainExitCodes(t *testing.T) {
 	}{
 		{"help", []string{"-h"}, ExitOK, "Usage: job"},
 		{"bad flag", []string{"--nope"}, ExitUsage, "flag provided but not defined"},
+		{"--http without the admin server", []string{"--http", "127.0.0.1:0"}, ExitUsage, "rebuild it with laminarc build --admin"},
 		{"runtime failure", []string{"--base-dir", filepath.Join(dir, "elsewhere")}, ExitRuntime,
 			"laminar: error: source in: open " + filepath.Join(dir, "elsewhere", "in.jsonl")},
 		{"success", []string{"--base-dir", dir, "--summary-json", summary}, ExitOK,
