@@ -132,9 +132,9 @@ func renderStatus(w io.Writer, st job.Status) {
 		if s.Ended {
 			ended = "ended"
 		}
-		bytes := size(s.Bytes)
-		if s.Connector == "" { // a summary file counts no bytes
-			bytes = ""
+		bytes := "" // only file and stdin sources read bytes
+		if s.Connector == "file" || s.Connector == "stdin" {
+			bytes = size(s.Bytes)
 		}
 		fmt.Fprintf(tw, "  %s\t%s\t%d\t%s\t%d\t%d\t%s\n", s.Name, s.Connector, s.RowsIn, bytes, s.Malformed, s.Late, ended)
 	}

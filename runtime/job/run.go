@@ -127,8 +127,10 @@ func (o Options) withDefaults(spec Spec) Options {
 
 // SourceSummary holds the counters of one source.
 type SourceSummary struct {
-	Name   string `json:"name"`
-	RowsIn int64  `json:"rows_in"` // records read, malformed and late ones included
+	Name      string `json:"name"`
+	Connector string `json:"connector,omitempty"`
+	RowsIn    int64  `json:"rows_in"`         // records read, malformed and late ones included
+	Bytes     int64  `json:"bytes,omitempty"` // read, by file and stdin sources
 	// Table and Kept, for a Nexmark source: every one reads the whole
 	// stream of events (RowsIn) and keeps those of its table.
 	Table     string `json:"table,omitempty"`
@@ -146,8 +148,9 @@ type SourceSummary struct {
 
 // SinkSummary holds the counters of one sink.
 type SinkSummary struct {
-	Name    string `json:"name"`
-	RowsOut int64  `json:"rows_out"`
+	Name      string `json:"name"`
+	Connector string `json:"connector,omitempty"`
+	RowsOut   int64  `json:"rows_out"`
 }
 
 // Summary is what a run did.
@@ -815,8 +818,14 @@ func (r *runner) summary(elapsed time.Duration) Summary {
 		Interrupted: r.interrupted,
 	}
 	s.AlreadyCompleted = r.durable != nil && r.durable.completed
-	for _, w := range r.jobCtx.Sinks {
-		s.Sinks = append(s.Sinks, SinkSummary{Name: w.Name, RowsOut: w.Rows})
+	for i, w := range r.jobCtx.Sinks {
+		s.Sinks = append(s.Sinks, SinkSummary{Name: w.Name, Connector: r.spec.Sinks[i].Connector, RowsOut: w.Rows})
+	}
+	for i := range s.Sources {
+		s.Sources[i].Connector = r.spec.Sources[i].Connector
+		if c := s.Sources[i].Connector; (c == "file" || c == "stdin") && i < len(r.positions) {
+			s.Sources[i].Bytes = r.positions[i].Offset
+		}
 	}
 	if r.durable != nil {
 		for _, c := range r.durable.walCut {

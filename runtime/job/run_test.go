@@ -149,8 +149,8 @@ func TestRunOneSource(t *testing.T) {
 	}
 
 	want := Summary{
-		Sources: []SourceSummary{{Name: "trades", RowsIn: 5, Malformed: 1, Late: 1}},
-		Sinks:   []SinkSummary{{Name: "out", RowsOut: 4}},
+		Sources: []SourceSummary{{Name: "trades", Connector: "file", RowsIn: 5, Bytes: 25, Malformed: 1, Late: 1}},
+		Sinks:   []SinkSummary{{Name: "out", Connector: "file", RowsOut: 4}},
 	}
 	sum.Elapsed = 0
 	if fmt.Sprint(sum) != fmt.Sprint(want) || sum.Interrupted {
