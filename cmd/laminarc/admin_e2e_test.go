@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -29,7 +30,7 @@ func TestAdminServerOfARunningJob(t *testing.T) {
 	}
 	dir := t.TempDir()
 	t.Setenv("LAMINAR_CACHE", filepath.Join(dir, "cache"))
-	sql := "CREATE SOURCE s (a BIGINT) WITH (connector = 'stdin');\n" +
+	sql := "CREATE SOURCE s (a BIGINT, ts TIMESTAMP NOT NULL, WATERMARK FOR ts AS ts - INTERVAL '1' SECOND) WITH (connector = 'stdin');\n" +
 		"CREATE MATERIALIZED VIEW c AS SELECT a, COUNT(*) AS n FROM s GROUP BY a;\n" +
 		"CREATE SINK o FROM c WITH (connector = 'stdout');\n"
 	p := filepath.Join(dir, "p.sql")
@@ -67,7 +68,8 @@ func TestAdminServerOfARunningJob(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("no admin address logged")
 	}
-	io.WriteString(stdin, "{\"a\": 1}\n{\"a\": 1}\nbad\n{\"a\": 2}\n")
+	input := "{\"a\": 1, \"ts\": 1000}\n{\"a\": 1, \"ts\": 2000}\nbad\n{\"a\": 2, \"ts\": 3000}\n"
+	io.WriteString(stdin, input)
 	go io.Copy(io.Discard, stdout)
 	get := func(path string) (int, string) {
 		resp, err := http.Get(base + path)
@@ -109,7 +111,9 @@ func TestAdminServerOfARunningJob(t *testing.T) {
 	for _, want := range []string{
 		`laminar_source_rows_total{source="s"} 4`,
 		`laminar_source_malformed_total{source="s"} 1`,
-		`laminar_source_bytes_total{source="s"} 31`,
+		fmt.Sprintf(`laminar_source_bytes_total{source="s"} %d`, len(input)),
+		`laminar_source_watermark_seconds{source="s"} 2`, // 3000 ms less the 1 s delay
+		`laminar_source_watermark_lag_seconds{source="s"}`,
 		`laminar_sink_rows_total{sink="o"}`,
 		`laminar_checkpoints_total 1`,
 		`laminar_state_bytes{unit="view c"}`,

@@ -129,6 +129,9 @@ func renderStatus(w io.Writer, st job.Status) {
 	fmt.Fprintln(tw, "\nsources\tconnector\trows in\tbytes\tmalformed\tlate\t")
 	for _, s := range st.Sources {
 		ended := ""
+		if !s.Watermark.IsZero() {
+			ended = "watermark " + s.Watermark.Format(time.RFC3339Nano)
+		}
 		if s.Ended {
 			ended = "ended"
 		}

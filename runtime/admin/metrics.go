@@ -27,6 +27,7 @@ type collector struct {
 	info, ready                              *prometheus.Desc
 	srcRows, srcBytes, srcMalformed, srcLate *prometheus.Desc
 	srcEnded, sinkRows, stateBytes           *prometheus.Desc
+	srcWatermark, srcLag                     *prometheus.Desc
 	cpCount, cpLastDuration, cpTotal         *prometheus.Desc
 	cpLastBytes, cpLastEpoch, cpLastTime     *prometheus.Desc
 	emitDelay                                *prometheus.Desc
@@ -45,6 +46,8 @@ func newCollector(m job.Monitor) *collector {
 		srcMalformed:   d("source_malformed_total", "Records of a source that did not decode (sent to the dead-letter file).", "source"),
 		srcLate:        d("source_late_total", "Records of a source that came after their window closed (sent to the late file).", "source"),
 		srcEnded:       d("source_ended", "1 once a source has reached the end of its input.", "source"),
+		srcWatermark:   d("source_watermark_seconds", "A source's event-time watermark, as Unix time (sources that declare a watermark, once rows came).", "source"),
+		srcLag:         d("source_watermark_lag_seconds", "How far a source's watermark is behind the wall clock.", "source"),
 		sinkRows:       d("sink_rows_total", "Rows written to a sink.", "sink"),
 		stateBytes:     d("state_bytes", "Encoded size of a state unit at the last checkpoint.", "unit"),
 		cpCount:        d("checkpoints_total", "Checkpoints taken by this run."),
@@ -59,7 +62,7 @@ func newCollector(m job.Monitor) *collector {
 
 func (c *collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{c.info, c.ready, c.srcRows, c.srcBytes, c.srcMalformed, c.srcLate,
-		c.srcEnded, c.sinkRows, c.stateBytes, c.cpCount, c.cpLastDuration, c.cpTotal, c.cpLastBytes,
+		c.srcEnded, c.srcWatermark, c.srcLag, c.sinkRows, c.stateBytes, c.cpCount, c.cpLastDuration, c.cpTotal, c.cpLastBytes,
 		c.cpLastEpoch, c.cpLastTime, c.emitDelay} {
 		ch <- d
 	}
@@ -81,6 +84,10 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 		counter(c.srcMalformed, float64(s.Malformed), s.Name)
 		counter(c.srcLate, float64(s.Late), s.Name)
 		gauge(c.srcEnded, bool01(s.Ended), s.Name)
+		if !s.Watermark.IsZero() {
+			gauge(c.srcWatermark, float64(s.Watermark.UnixMicro())/1e6, s.Name)
+			gauge(c.srcLag, s.WatermarkLagSeconds, s.Name)
+		}
 	}
 	for _, s := range st.Sinks {
 		counter(c.sinkRows, float64(s.RowsOut), s.Name)

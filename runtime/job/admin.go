@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net"
+	"time"
 )
 
 // startAdmin starts the admin server of opts.HTTPAddr: a token is required
@@ -47,7 +49,17 @@ func isLoopback(addr string) bool {
 // publish copies the counters of the batches processed so far into the
 // live status.
 func (r *runner) publish() {
+	if w, ok := r.pipeline.(Watermarked); ok {
+		r.watermarks = w.Watermarks(r.watermarks)
+	}
+	now := time.Now()
 	r.live.update(func(s *Status) {
+		for i, wm := range r.watermarks {
+			if i < len(s.Sources) && wm != math.MinInt64 && wm != math.MaxInt64 {
+				s.Sources[i].Watermark = time.UnixMicro(wm).UTC()
+				s.Sources[i].WatermarkLagSeconds = now.Sub(s.Sources[i].Watermark).Seconds()
+			}
+		}
 		for i, src := range r.jobCtx.sources {
 			st := &s.Sources[i]
 			st.RowsIn, st.Malformed, st.Late = src.RowsIn, src.Malformed, src.Late

@@ -40,6 +40,18 @@ type SourceStatus struct {
 	Malformed int64 `json:"malformed"`
 	Late      int64 `json:"late"`
 	Ended     bool  `json:"ended"`
+	// Watermark is the source's event-time watermark, for sources that
+	// declare one, once rows came; WatermarkLagSeconds is how far it is
+	// behind the wall clock (large for replayed old data).
+	Watermark           time.Time `json:"watermark,omitzero"`
+	WatermarkLagSeconds float64   `json:"watermark_lag_seconds,omitempty"`
+}
+
+// Watermarked is implemented by generated pipelines: each source's
+// watermark in µs since the epoch (math.MinInt64 for none yet, MaxInt64
+// once its input ended), appended to dst. Called between batches.
+type Watermarked interface {
+	Watermarks(dst []int64) []int64
 }
 
 // SinkStatus is one sink's counters.

@@ -373,6 +373,8 @@ type runner struct {
 	// source goes (0: unknown), and the event kind a Nexmark source keeps
 	extents []int64
 	kinds   []nexmark.Kind
+	// each source's watermark after the last batch (Watermarked pipelines)
+	watermarks []int64
 
 	// external keyed state (the badger backend), and its directory when it
 	// is a temporary one (no state dir)

@@ -574,3 +574,8 @@ func (p *engine) LoadState(i int, data []byte) error {
 	}
 	return d.Finish()
 }
+
+// Watermarks appends each source's watermark (µs since the epoch; math.MinInt64 for none yet).
+func (p *engine) Watermarks(dst []int64) []int64 {
+	return append(dst[:0], p.srcReadings.wm)
+}
