@@ -148,7 +148,7 @@ func renderStatus(w io.Writer, st job.Status) {
 		}
 		fmt.Fprintf(tw, "\nstate (%s)\t\tbytes\t\t\t\t\n", at)
 		for _, u := range st.State {
-			b := "?"
+			b := "-" // no checkpoint yet
 			if u.Bytes >= 0 {
 				b = size(u.Bytes)
 			}

@@ -83,7 +83,8 @@ type Options struct {
 	HTTPAddr  string
 	HTTPToken string
 	Admin     AdminServer
-	// configSource says where each setting came from, for --help-config
+	// configSource says where each setting came from: "flag", "env NAME",
+	// "config FILE" (parseFlags; tests check the precedence with it)
 	configSource map[string]string
 }
 
@@ -324,7 +325,16 @@ func Run(ctx context.Context, spec Spec, factory Factory, opts Options) (Summary
 		StateDir: opts.StateDir, Logf: connectorLog(opts.Stderr)}
 	err := r.start(env, factory)
 	if err == nil {
-		r.live.update(func(s *Status) { s.Phase, s.Ready = "running", true })
+		var units []StateUnit
+		if st, ok := r.pipeline.(Stateful); ok {
+			units = st.StateUnits()
+		}
+		r.live.update(func(s *Status) {
+			s.Phase, s.Ready = "running", true
+			for _, u := range units { // sizes come with the first checkpoint
+				s.State = append(s.State, StateStatus{ID: u.ID, Name: u.Name, Bytes: -1})
+			}
+		})
 		err = r.loop(ctx)
 	}
 	close(r.live.stopped)
