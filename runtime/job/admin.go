@@ -5,7 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
-	"net"
+	"net/netip"
+	"strings"
 	"time"
 )
 
@@ -34,16 +35,19 @@ func checkAdmin(opts Options) error {
 }
 
 // isLoopback reports whether addr (host:port) listens on loopback only.
+// net/netip rather than net: package net would add 0.7 MB and its init to
+// every job, admin server or not.
 func isLoopback(addr string) bool {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
+	i := strings.LastIndexByte(addr, ':')
+	if i < 0 {
 		return false
 	}
+	host := strings.TrimSuffix(strings.TrimPrefix(addr[:i], "["), "]")
 	if host == "localhost" {
 		return true
 	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
 }
 
 // publish copies the counters of the batches processed so far into the

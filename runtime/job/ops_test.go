@@ -258,3 +258,14 @@ func TestNexmarkRowsByTable(t *testing.T) {
 		t.Errorf("summary:\n%s", stderr.String())
 	}
 }
+
+func TestIsLoopback(t *testing.T) {
+	for addr, want := range map[string]bool{
+		"127.0.0.1:9090": true, "localhost:1": true, "[::1]:80": true, "127.1.2.3:0": true,
+		"0.0.0.0:9090": false, ":9090": false, "10.0.0.1:80": false, "[::]:80": false, "example.com:80": false, "nonsense": false,
+	} {
+		if isLoopback(addr) != want {
+			t.Errorf("isLoopback(%q) = %v", addr, !want)
+		}
+	}
+}
