@@ -16,7 +16,7 @@ COUNTS  := $(abspath $(BIN)/test-counts.json)
 GOTEST  = $(GO) test -json
 SUMMARIZE = | $(abspath $(TESTSUM)) -add $(COUNTS)
 
-.PHONY: all laminarc install tour testsum test-start test-end demo test crash-kafka crash-postgres fmt-check vet check-generated check-parser-full unit race embedded difftest generate nexmark bench fuzz clean
+.PHONY: all laminarc install tour tour-quick testsum test-start test-end demo test crash-kafka crash-postgres fmt-check vet check-generated check-parser-full unit race embedded difftest generate nexmark bench fuzz clean
 
 all: laminarc
 
@@ -29,7 +29,11 @@ install:
 
 # The README's tour from a fresh clone of HEAD (commit first), every command as written.
 tour:
-	LAMINAR_TOUR_FULL=1 $(GO) test -count=1 -run TestREADMETour -v ./tests/tour/
+	LAMINAR_TOUR=1 LAMINAR_TOUR_FULL=1 $(GO) test -count=1 -run TestREADMETour -v ./tests/tour/
+
+# The same, with the long job interrupted twice rather than run to its end.
+tour-quick:
+	LAMINAR_TOUR=1 $(GOTEST) -count=1 -run TestREADMETour ./tests/tour/ $(SUMMARIZE)
 
 # Compile the tumbling-window VWAP pipeline, build it, run it on shipped trades.
 demo: laminarc
@@ -42,7 +46,7 @@ demo: laminarc
 	@echo; echo "== output ($(DEMO)/output.jsonl)"; cat $(DEMO)/output.jsonl
 	@echo; echo "== rows the job set aside: $(DEMO)/vwap.dead.jsonl (malformed), $(DEMO)/vwap.late.jsonl (late)"
 
-test: test-start fmt-check vet check-generated unit race embedded difftest test-end
+test: test-start fmt-check vet check-generated unit race embedded difftest tour-quick test-end
 
 testsum:
 	@$(GO) build -o $(TESTSUM) ./internal/testsum
