@@ -55,6 +55,7 @@ func runMain(ctx context.Context, spec Spec, factory Factory, admin AdminServer,
 	}
 	opts.Stderr = stderr
 	opts.Admin = admin
+	opts.defaultLog = true
 	if err := checkAdmin(opts); err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", spec.Name, err)
 		return ExitUsage

@@ -269,3 +269,23 @@ func TestIsLoopback(t *testing.T) {
 		}
 	}
 }
+
+// slogPipeline logs through slog.Default, as badger does through kvstate.
+type slogPipeline struct{}
+
+func (slogPipeline) ProcessLines(int, *connector.LineBatch) { slog.Warn("from a library") }
+func (slogPipeline) EndOfInput(int)                         {}
+
+func TestLibrariesLogThroughTheJobsLogger(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "in.jsonl"), "x\n")
+	spec := Spec{Name: "p", Sources: []SourceSpec{fileSource("in", "in.jsonl")}, Sinks: []SinkSpec{fileSink("out", "out.jsonl")}}
+	var stderr bytes.Buffer
+	opts := Options{BaseDir: dir, Stderr: &stderr, Quiet: true, LogFormat: LogJSON, defaultLog: true}
+	if _, err := Run(context.Background(), spec, func(*Context) Pipeline { return slogPipeline{} }, opts); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stderr.String(), `"level":"WARN","msg":"from a library"`) {
+		t.Errorf("stderr:\n%s", stderr.String())
+	}
+}

@@ -83,6 +83,10 @@ type Options struct {
 	HTTPAddr  string
 	HTTPToken string
 	Admin     AdminServer
+	// defaultLog makes the job's logger slog's default for the run, so that
+	// libraries that log through slog.Default (badger, via kvstate) follow
+	// --log-format and --log-level; set by Main, not by embedders' Run.
+	defaultLog bool
 	// configSource says where each setting came from: "flag", "env NAME",
 	// "config FILE" (parseFlags; tests check the precedence with it)
 	configSource map[string]string
@@ -290,6 +294,11 @@ func Run(ctx context.Context, spec Spec, factory Factory, opts Options) (Summary
 		defer lf.Close()
 		con.logTo = lf
 		defer reopenOnHUP(lf, con.log)()
+	}
+	if opts.defaultLog {
+		prev := slog.Default()
+		slog.SetDefault(con.log)
+		defer slog.SetDefault(prev)
 	}
 	delays := &Histogram{}
 	r := &runner{
