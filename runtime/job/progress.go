@@ -59,8 +59,12 @@ func nexmarkKind(s SourceSpec) nexmark.Kind {
 // countKept counts the events of a Nexmark batch that are of the source's
 // table: every Nexmark source sees the whole stream.
 func countKept(b *connector.LineBatch, kind nexmark.Kind) (n int64) {
-	for i := range b.Events {
-		if b.Events[i].Kind == kind {
+	events, _ := b.Typed.(*[]nexmark.Event)
+	if events == nil {
+		return 0
+	}
+	for i := range (*events)[:b.TypedLen] {
+		if (*events)[i].Kind == kind {
 			n++
 		}
 	}
