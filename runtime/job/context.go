@@ -71,7 +71,7 @@ func (c *Context) Malformed(src int, batch *connector.LineBatch, i int, err erro
 	if s.Malformed <= maxLoggedPerSource {
 		where := recordWhere(batch, i)
 		c.logLater(int64(i)+1, slog.LevelWarn, fmt.Sprintf("source %s %s: %v; written to %s", s.Name, where, err, c.deadLetter.where()),
-			slog.String("event", "malformed"), slog.String("source", s.Name), slog.String("at", where),
+			slog.String("event", "malformed"), slog.String("source", s.Name), slog.String("at", where), lineAttr(batch, i),
 			slog.Int64("offset", batch.Offsets[i]), slog.String("error", err.Error()), slog.String("written_to", c.deadLetter.where()))
 	}
 }
@@ -94,7 +94,7 @@ func (c *Context) Late(src int, batch *connector.LineBatch, i int, view string) 
 	if s.Late <= maxLoggedPerSource {
 		where := recordWhere(batch, i)
 		c.logLater(int64(i)+1, slog.LevelWarn, fmt.Sprintf("source %s %s: late for view %s; written to %s", s.Name, where, view, c.late.where()),
-			slog.String("event", "late"), slog.String("source", s.Name), slog.String("at", where),
+			slog.String("event", "late"), slog.String("source", s.Name), slog.String("at", where), lineAttr(batch, i),
 			slog.Int64("offset", batch.Offsets[i]), slog.String("view", view), slog.String("written_to", c.late.where()))
 	}
 }
@@ -139,4 +139,13 @@ func (c *Context) rowsWritten() {
 		c.emitDelays.Observe(now.Sub(t))
 	}
 	c.closed = c.closed[:0]
+}
+
+// lineAttr is a record's line number for JSON logs (0 for a source without
+// lines, such as a Kafka partition).
+func lineAttr(b *connector.LineBatch, i int) slog.Attr {
+	if i < len(b.LineNos) {
+		return slog.Int64("line", b.LineNos[i])
+	}
+	return slog.Int64("line", 0)
 }
