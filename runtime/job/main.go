@@ -86,6 +86,7 @@ func parseFlags(spec Spec, args []string, stderr io.Writer, stderrIsTerminal boo
 	fs.DurationVar(&opts.CheckpointInterval, "checkpoint-interval", DefaultCheckpointInterval, "time between checkpoints with --state-dir")
 	fs.StringVar(&opts.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to `FILE` (for laminarc build --pgo)")
 	fs.BoolVar(&opts.AllowStateReset, "allow-state-reset", false, "start state that the checkpoint lacks (a new or changed view) empty, and drop state the pipeline no longer has, instead of refusing to start")
+	memLimit := fs.String("memory-limit", "", "keep the job under `SIZE` (e.g. 2GiB, 512MB): Go's soft memory limit, and a clean stop with an error and a final checkpoint when live data passes 3/4 of it")
 	fs.Usage = func() { usage(fs, spec) }
 
 	if err := fs.Parse(args); err != nil {
@@ -108,6 +109,13 @@ func parseFlags(spec Spec, args []string, stderr io.Writer, stderrIsTerminal boo
 	}
 	if opts.BatchSize < 1 {
 		return fail("invalid value %d for flag -batch-size: want at least 1", opts.BatchSize)
+	}
+	if *memLimit != "" {
+		n, err := parseBytes(*memLimit)
+		if err != nil || n < 1<<20 {
+			return fail("invalid value %q for flag -memory-limit: want a size of at least 1MiB, e.g. 2GiB or 512MB", *memLimit)
+		}
+		opts.MemoryLimit = n
 	}
 	switch *progress {
 	case "auto":

@@ -532,6 +532,10 @@ func TestSummaryString(t *testing.T) {
 			Interrupted: true,
 		}, "interrupted after 0.05s: 3 rows in (a 1, b 2), 3 rows out (x 1, y 2), 1 late, 1 malformed"},
 		{Summary{}, "done in 0.00s: 0 rows in, 0 rows out, 0 late, 0 malformed"},
+		{Summary{
+			Sources:      []SourceSummary{{Name: "a", RowsIn: 5, Failed: 2}},
+			OutputFailed: 1, StateGroups: 20_000_000, StateBytes: 3_400_000_000,
+		}, "done in 0.00s: 5 rows in (a 5), 0 rows out, 0 late, 0 malformed, 3 failed, state 20000000 groups (~3.40 GB)"},
 	}
 	for _, tc := range tests {
 		if got := tc.sum.String(); got != tc.want {
