@@ -67,10 +67,32 @@ const faultVar = "fault"
 // checked calls fn(args..., &fault), a runtime operation that reports an
 // overflow in fault instead of wrapping around.
 func (g *exprGen) checked(t types.Type, fn string, args []operand) operand {
+	if g.faults == nil {
+		// a generator without a fault scope (a join's condition and output,
+		// not checked yet) computes as Go does: wrapping around
+		return g.lift(t, args, false, func(v []jen.Code) jen.Code { return unchecked(fn, v) })
+	}
 	*g.faults = true
 	return g.lift(t, args, false, func(v []jen.Code) jen.Code {
 		return rt(fn).Call(append(v, jen.Op("&").Id(faultVar))...)
 	})
+}
+
+// unchecked is the plain Go form of checked operation fn.
+func unchecked(fn string, v []jen.Code) jen.Code {
+	switch fn {
+	case "value.AddInt", "value.AddTime":
+		return jen.Add(v[0]).Op("+").Add(v[1])
+	case "value.SubInt", "value.SubTime":
+		return jen.Add(v[0]).Op("-").Add(v[1])
+	case "value.MulInt":
+		return jen.Add(v[0]).Op("*").Add(v[1])
+	case "value.NegInt":
+		return jen.Op("-").Parens(v[0])
+	case "value.AbsIntChecked":
+		return jen.Max(v[0], jen.Op("-").Parens(v[0]))
+	}
+	panic("codegen: no unchecked form of " + fn)
 }
 
 // faulty reports whether checked operations were emitted so far.
