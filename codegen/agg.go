@@ -49,15 +49,33 @@ func accFields(i int, a plan.Agg, weighted bool) []field {
 		return []field{{A, types.Of(types.Int), a.String(), false}}
 	case plan.Sum:
 		out := []field{{A, types.Of(a.Arg.Type().Kind), a.String(), false}}
+		if a.Arg.Type().Kind == types.Int {
+			out = append(out, wraps(i))
+		}
 		if a.T.Nullable {
 			out = append(out, count)
 		}
 		return out
 	case plan.Avg:
-		return []field{{A, types.Of(a.Arg.Type().Kind), a.String() + ": sum", false}, count}
+		out := []field{{A, types.Of(a.Arg.Type().Kind), a.String() + ": sum", false}}
+		if a.Arg.Type().Kind == types.Int {
+			out = append(out, wraps(i))
+		}
+		return append(out, count)
 	default: // MIN, MAX
 		return []field{{A, types.Of(a.Arg.Type().Kind), a.String(), false}, count}
 	}
+}
+
+// wraps is the high word H<i> of the exact 128-bit SUM (or AVG) of BIGINT
+// aggregate i, whose low word is A<i> (see value.SumInt).
+func wraps(i int) field {
+	return field{fmt.Sprintf("H%d", i), types.Of(types.Int), "times the sum wrapped around int64", false}
+}
+
+// exactSum reports whether aggregate a sums BIGINTs into 128 bits.
+func exactSum(a plan.Agg) bool {
+	return (a.Func == plan.Sum || a.Func == plan.Avg) && a.Arg.Type().Kind == types.Int
 }
 
 // accLayout lists every field of an operator's accumulator struct, except
@@ -152,9 +170,10 @@ func (g *generator) opCode(o *opInfo) {
 	g.f.Line()
 	accs := structFields(accLayout(o))
 	if op.Updating {
+		// dirty next to emitted: two bools share one word, not two
 		accs = append(accs,
-			jen.Id("last").Id(o.rowType),
-			jen.Id("dirty").Bool().Comment("changed since the last flush"))
+			jen.Id("dirty").Bool().Comment("changed since the last flush"),
+			jen.Id("last").Id(o.rowType))
 	}
 	g.f.Comment(fmt.Sprintf("%s is the aggregate state of one group of %s.", o.accType(), o.what()))
 	g.f.Type().Id(o.accType()).Struct(accs...)
@@ -165,7 +184,7 @@ func (g *generator) opCode(o *opInfo) {
 
 	// the output env of the aggregate: keys, then finished aggregates
 	tmp := 0
-	eg := &exprGen{tmp: &tmp, glob: g.glob}
+	eg := &exprGen{tmp: &tmp, glob: g.glob, faults: new(bool)}
 	for k, key := range agg.Keys {
 		if isEnd, ok := windowBound(op, k); ok {
 			code := jen.Id("start")
@@ -194,17 +213,25 @@ func (g *generator) opCode(o *opInfo) {
 		prelude = append(prelude, jen.Id("acc").Op(":=").Op("&").Id("grp").Dot("States").Index(jen.Id("gi")))
 	}
 	params := []jen.Code{jen.Id("start").Int64(), jen.Id("grp").Op("*").Add(rt("window.Groups")).Types(jen.Id(o.keyType()), jen.Id(o.accType()))}
+	// a group whose result cannot be represented emits no row: reported
+	report := func(f jen.Code) jen.Code {
+		key := jen.Code(jen.Nil())
+		if len(o.keyIdx) > 0 {
+			key = jen.Op("*").Id("k")
+		}
+		return jen.Id("p").Dot("ctx").Dot("OutputFailed").Call(jen.Lit(op.Name), jen.Id("start"), jen.Lit(op.Windowed()), key, f)
+	}
 	if !op.Updating {
 		tail := func(eg *exprGen) []jen.Code {
-			return append(eg.stmts,
+			return append(eg.stmts, eg.guard(
 				jen.Id("out").Op(":=").Id(o.rowType).Values(rowValues(o, eg.env)),
-				jen.Id("p").Dot("emit"+o.fn).Call(jen.Op("&").Id("out"), jen.LitRune('+')))
+				jen.Id("p").Dot("emit"+o.fn).Call(jen.Op("&").Id("out"), jen.LitRune('+')))...)
 		}
 		loop := jen.For(jen.Id("gi").Op(":=").Range().Id("grp").Dot("Keys"))
 		if len(prelude) == 0 {
 			loop = jen.For(jen.Range().Id("grp").Dot("Keys")) // a row per group, nothing of it read
 		}
-		body := append(prelude, stages(eg, op.Post, tail)...)
+		body := append(prelude, eg.faultScope(stages(eg, op.Post, tail), report)...)
 		g.f.Comment(fmt.Sprintf("close%s emits the rows of a window of %s that has closed.", o.fn, o.what()))
 		g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("close" + o.fn).Params(params...).Block(
 			loop.Block(body...))
@@ -212,16 +239,16 @@ func (g *generator) opCode(o *opInfo) {
 		return
 	}
 	tail := func(eg *exprGen) []jen.Code {
-		return append(eg.stmts,
+		return append(eg.stmts, eg.guard(
 			jen.Id("row").Op("=").Id(o.rowType).Values(rowValues(o, eg.env)),
-			jen.Id("pass").Op("=").True())
+			jen.Id("pass").Op("=").True())...)
 	}
 	body := append(prelude,
 		jen.Id("acc").Dot("dirty").Op("=").False(),
 		jen.Var().Id("row").Id(o.rowType),
 		jen.Id("pass").Op(":=").False(),
 	)
-	post := stages(eg, op.Post, tail)
+	post := eg.faultScope(stages(eg, op.Post, tail), report)
 	removes := op.InputUpdating && len(o.keyIdx) > 0
 	if removes {
 		// a group whose rows all retracted has no row: its last one is retracted
@@ -330,15 +357,21 @@ func finishAgg(eg *exprGen, i int, a plan.Agg, weighted bool) operand {
 	case plan.Count, plan.CountStar:
 		return operand{A, false}
 	case plan.Avg:
-		sum := jen.Add(A)
-		if a.Arg.Type().Kind == types.Int {
-			sum = jen.Float64().Call(A)
+		v := jen.Add(A).Op("/").Float64().Call(N)
+		if exactSum(a) {
+			v = rt("value.AvgInt").Call(A, jen.Id("acc").Dot(fmt.Sprintf("H%d", i)), N)
 		}
-		v := jen.Add(sum).Op("/").Float64().Call(N)
 		if !a.T.Nullable {
 			return eg.assignTemp(a.T, v)
 		}
 		return eg.assignTemp(a.T, rt("value.Null").Types(jen.Float64()).Values(jen.Dict{jen.Id("V"): v, jen.Id("Valid"): jen.Add(N).Op(">").Lit(0)}))
+	}
+	if exactSum(a) { // the exact sum must fit in BIGINT
+		*eg.faults = true
+		A = rt("value.SumResult").Call(A, jen.Id("acc").Dot(fmt.Sprintf("H%d", i)), jen.Op("&").Id(faultVar))
+		if !a.T.Nullable {
+			return eg.assignTemp(a.T, A)
+		}
 	}
 	if !a.T.Nullable {
 		return operand{A, false}
@@ -393,24 +426,25 @@ func (g *generator) aggUpdate(o *opInfo, eg *exprGen) []jen.Code {
 			jen.Id("grp").Dot("Dirty").Op("=").Append(jen.Id("grp").Dot("Dirty"), jen.Id("gi")),
 		))
 	}
+	// a row whose values failed updates no state (and is not late either)
 	if o.panes {
 		// ws is the row's pane; the earliest window holding it ends a slide later
 		slide := op.Window().Slide
 		// find[0] opens a window; here the if below finds the pane instead
-		return append(stmts,
+		return append(stmts, eg.guard(
 			jen.If(jen.Id("ws").Op("+").Lit(slide).Op("<=").Id("wm")).Block(
 				jen.Comment("windows holding this row closed before it arrived"),
 				jen.Id("late").Op("=").True()),
-			jen.If(jen.Id("grp").Op(":=").Id("p").Dot(o.name).Dot("Pane").Call(jen.Id("ws")), jen.Id("grp").Op("!=").Nil()).Block(find[1:]...))
+			jen.If(jen.Id("grp").Op(":=").Id("p").Dot(o.name).Dot("Pane").Call(jen.Id("ws")), jen.Id("grp").Op("!=").Nil()).Block(find[1:]...))...)
 	}
 	if op.Windowed() {
 		size := op.Window().Size
-		return append(stmts, jen.If(jen.Id("ws").Op("+").Lit(size).Op("<=").Id("wm")).Block(
+		return append(stmts, eg.guard(jen.If(jen.Id("ws").Op("+").Lit(size).Op("<=").Id("wm")).Block(
 			jen.Comment("the window closed before this row arrived"),
 			jen.Id("late").Op("=").True(),
-		).Else().Block(find...))
+		).Else().Block(find...))...)
 	}
-	return append(stmts, find...)
+	return append(stmts, eg.guard(find...)...)
 }
 
 // foldAgg folds the current row into aggregate i of acc: once for an
@@ -463,11 +497,17 @@ func foldAggRow(eg *exprGen, i int, a plan.Agg) []jen.Code {
 		}
 	case plan.Sum:
 		upd = []jen.Code{jen.Add(A).Op("+=").Add(scaled)}
+		if exactSum(a) {
+			upd = []jen.Code{exactFold(i, v, w)}
+		}
 		if a.T.Nullable {
 			upd = append(upd, count(N))
 		}
 	case plan.Avg:
 		upd = []jen.Code{jen.Add(A).Op("+=").Add(scaled), count(N)}
+		if exactSum(a) {
+			upd = []jen.Code{exactFold(i, v, w), count(N)}
+		}
 	case plan.Min, plan.Max:
 		if w != nil {
 			upd = []jen.Code{jen.Id("acc").Dot(fmt.Sprintf("M%d", i)).Dot("Add").Call(v, w)}
@@ -486,6 +526,17 @@ func foldAggRow(eg *exprGen, i int, a plan.Agg) []jen.Code {
 		return []jen.Code{jen.If(jen.Add(x.code).Dot("Valid")).Block(upd...)}
 	}
 	return upd
+}
+
+// exactFold adds v to (or, for a retraction, subtracts it from) the exact
+// 128-bit sum (A<i>, H<i>) of a SUM or AVG of BIGINT; w is the row's weight
+// (+1 or -1), nil for an append-only input.
+func exactFold(i int, v, w jen.Code) jen.Code {
+	A, H := jen.Id("acc").Dot(fmt.Sprintf("A%d", i)), jen.Id("acc").Dot(fmt.Sprintf("H%d", i))
+	if w == nil {
+		return jen.List(A, H).Op("=").Add(rt("value.SumInt")).Call(A, H, v)
+	}
+	return jen.List(A, H).Op("=").Add(rt("value.SumIntWeighted")).Call(A, H, v, w)
 }
 
 // mergeFunc generates merge<op>, which folds the state of one pane's group
@@ -509,6 +560,12 @@ func (g *generator) mergeFunc(o *opInfo) {
 				jen.Add(d).Dot(N).Op("==").Lit(0).Op("||").Add(s).Dot(A).Op(cmp).Add(d).Dot(A))).Block(
 				jen.Add(d).Dot(A).Op("=").Add(s).Dot(A)))
 		default:
+			if exactSum(a) {
+				H := fmt.Sprintf("H%d", i)
+				body = append(body, jen.List(jen.Add(d).Dot(A), jen.Add(d).Dot(H)).Op("=").Add(rt("value.MergeSum")).Call(
+					jen.Add(d).Dot(A), jen.Add(d).Dot(H), jen.Add(s).Dot(A), jen.Add(s).Dot(H)))
+				break
+			}
 			body = append(body, jen.Add(d).Dot(A).Op("+=").Add(s).Dot(A))
 		}
 		if hasN {

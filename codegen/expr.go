@@ -2,6 +2,7 @@ package codegen
 
 import (
 	"fmt"
+	"strconv"
 
 	"github.com/dave/jennifer/jen"
 	"github.com/laminar-sql/laminar/compiler/plan"
@@ -28,6 +29,10 @@ type exprGen struct {
 	// weight is the current row's weight on an updating input, nil on an
 	// append-only one (every row +1).
 	weight jen.Code
+	// faults is set once a checked operation is emitted: the code then
+	// declares a value.Fault named fault, and a row with a fault is set aside
+	// (see guard). Shared by the generators of one view's row or group.
+	faults *bool
 }
 
 // globals are package-level values that generated expressions share, such
@@ -35,6 +40,7 @@ type exprGen struct {
 type globals struct {
 	decls   []jen.Code
 	regexps map[string]string
+	sets    int // value.Set constants of long IN lists
 }
 
 func (gl *globals) regexp(pattern string) jen.Code {
@@ -52,7 +58,76 @@ func (g *exprGen) sub() *exprGen { return g.with(g.env) }
 // with starts a generator over another set of input columns, sharing
 // temporaries and globals.
 func (g *exprGen) with(env []operand) *exprGen {
-	return &exprGen{tmp: g.tmp, env: env, glob: g.glob, panes: g.panes, weight: g.weight}
+	return &exprGen{tmp: g.tmp, env: env, glob: g.glob, panes: g.panes, weight: g.weight, faults: g.faults}
+}
+
+// faultVar is the name of the value.Fault of the current row or group.
+const faultVar = "fault"
+
+// checked calls fn(args..., &fault), a runtime operation that reports an
+// overflow in fault instead of wrapping around.
+func (g *exprGen) checked(t types.Type, fn string, args []operand) operand {
+	if g.faults == nil {
+		// a generator without a fault scope (a join's condition and output,
+		// not checked yet) computes as Go does: wrapping around
+		return g.lift(t, args, false, func(v []jen.Code) jen.Code { return unchecked(fn, v) })
+	}
+	*g.faults = true
+	return g.lift(t, args, false, func(v []jen.Code) jen.Code {
+		return rt(fn).Call(append(v, jen.Op("&").Id(faultVar))...)
+	})
+}
+
+// unchecked is the plain Go form of checked operation fn.
+func unchecked(fn string, v []jen.Code) jen.Code {
+	switch fn {
+	case "value.AddInt", "value.AddTime":
+		return jen.Add(v[0]).Op("+").Add(v[1])
+	case "value.SubInt", "value.SubTime":
+		return jen.Add(v[0]).Op("-").Add(v[1])
+	case "value.MulInt":
+		return jen.Add(v[0]).Op("*").Add(v[1])
+	case "value.NegInt":
+		return jen.Op("-").Parens(v[0])
+	case "value.AbsIntChecked":
+		return jen.Max(v[0], jen.Op("-").Parens(v[0]))
+	}
+	panic("codegen: no unchecked form of " + fn)
+}
+
+// faulty reports whether checked operations were emitted so far.
+func (g *exprGen) faulty() bool { return g.faults != nil && *g.faults }
+
+// guard wraps code that consumes a row's values (a state update, an emit)
+// so that it runs only when no checked operation faulted.
+func (g *exprGen) guard(code ...jen.Code) []jen.Code {
+	if !g.faulty() {
+		return code
+	}
+	return []jen.Code{jen.If(jen.Id(faultVar).Op("==").Lit(0)).Block(code...)}
+}
+
+// faultScope declares the fault of a row or group before code and reports
+// it after, when code has checked operations; report gets the fault.
+func (g *exprGen) faultScope(code []jen.Code, report func(fault jen.Code) jen.Code) []jen.Code {
+	if !g.faulty() {
+		return code
+	}
+	out := append([]jen.Code{jen.Var().Id(faultVar).Add(rt("value.Fault"))}, code...)
+	return append(out, jen.If(jen.Id(faultVar).Op("!=").Lit(0)).Block(report(jen.Id(faultVar))))
+}
+
+// intOp is the checked runtime operation for an integer +, - or * whose
+// operands have kinds l and r, or "" when the operands are not integers.
+func intOp(op string, l, r types.Kind) string {
+	isInt := func(k types.Kind) bool { return k == types.Int || k == types.Interval || k == types.Timestamp }
+	if !isInt(l) || !isInt(r) {
+		return ""
+	}
+	if l == types.Timestamp || r == types.Timestamp {
+		return map[string]string{"+": "value.AddTime", "-": "value.SubTime"}[op]
+	}
+	return map[string]string{"+": "value.AddInt", "-": "value.SubInt", "*": "value.MulInt"}[op]
 }
 
 func (g *exprGen) newTemp() string {
@@ -192,6 +267,9 @@ func (g *exprGen) expr(e plan.Expr) operand {
 			}
 			return operand{jen.Op("!").Parens(x.code), false}
 		}
+		if t.Kind != types.Float {
+			return g.checked(t, "value.NegInt", []operand{x})
+		}
 		return g.lift(t, []operand{x}, false, func(v []jen.Code) jen.Code { return jen.Op("-").Parens(v[0]) })
 	case *plan.Binary:
 		return g.binary(e)
@@ -244,6 +322,9 @@ func (g *exprGen) binary(e *plan.Binary) operand {
 			fn = map[string]string{"/": "DivFloatNN", "%": "ModFloatNN"}[e.Op]
 		}
 		return g.lift(t, []operand{l, r}, true, func(v []jen.Code) jen.Code { return rt("value."+fn).Call(v[0], v[1]) })
+	}
+	if fn := intOp(e.Op, e.L.Type().Kind, e.R.Type().Kind); fn != "" {
+		return g.checked(t, fn, []operand{l, r})
 	}
 	op := e.Op
 	switch op {
@@ -370,6 +451,9 @@ func (g *exprGen) function(e *plan.Func) operand {
 		}
 		return g.caseExpr(whens, e.Args[len(e.Args)-1], t)
 	}
+	if e.Name == "IN_SET" {
+		return g.inSet(e)
+	}
 	for i, a := range e.Args {
 		args[i] = g.expr(a)
 	}
@@ -380,7 +464,7 @@ func (g *exprGen) function(e *plan.Func) operand {
 	switch e.Name {
 	case "ABS":
 		if k == types.Int {
-			return g.lift(t, args, true, func(v []jen.Code) jen.Code { return rt("value.AbsInt").Call(v[0]) })
+			return g.checked(t, "value.AbsIntChecked", args)
 		}
 		return plain("value.AbsFloat")
 	case "FLOOR", "CEIL":
@@ -416,4 +500,28 @@ func (g *exprGen) function(e *plan.Func) operand {
 		return g.fallible(t, rest, func(v []jen.Code) jen.Code { return rt("value.RegexpExtract").Call(re, v[0], v[1]) })
 	}
 	panic("codegen: unknown function " + e.Name)
+}
+
+// inSet generates x IN (c1, c2, …) for a long list of constants: the
+// constants become one package-level sorted value.Set, and the row looks x up.
+func (g *exprGen) inSet(e *plan.Func) operand {
+	x := g.expr(e.Args[0])
+	k := e.Args[0].Type().Kind
+	elems := make([]jen.Code, len(e.Args)-1)
+	for i, a := range e.Args[1:] {
+		switch v := a.(*plan.Const).Value.(type) {
+		case int64:
+			if k == types.Float {
+				elems[i] = jen.Lit(float64(v))
+			} else {
+				elems[i] = jen.Id(strconv.FormatInt(v, 10)) // untyped: no int64(…) around each
+			}
+		default:
+			elems[i] = jen.Lit(v)
+		}
+	}
+	name := fmt.Sprintf("inSet%d", g.glob.sets)
+	g.glob.sets++
+	g.glob.decls = append(g.glob.decls, jen.Var().Id(name).Op("=").Add(rt("value.NewSet")).Call(jen.Index().Add(baseType(k)).Values(elems...)))
+	return g.lift(e.Type(), []operand{x}, false, func(v []jen.Code) jen.Code { return jen.Id(name).Dot("Has").Call(v[0]) })
 }

@@ -155,6 +155,16 @@ func (g *generator) sourceCode(s *sourceInfo) {
 		jen.Id("p").Dot("ctx").Dot("Late").Call(jen.Lit(s.idx), jen.Id("b"), jen.Int().Call(jen.Id("lines").Index(jen.Id("ri"))), jen.Id("view")),
 	)
 	g.f.Line()
+	g.f.Comment(fmt.Sprintf("fail%s sets row ri of a batch of source %s aside: a checked operation of view failed.", s.goName, commentLines(s.src.Name)[0]))
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("fail"+s.goName).Params(
+		jen.Id("b").Op("*").Add(rt("connector.LineBatch")), jen.Id("lines").Index().Int32(), jen.Id("ri").Int(), jen.Id("r").Op("*").Id(s.rowType), jen.Id("view").String(), jen.Id("f").Add(rt("value.Fault")),
+	).Block(
+		jen.If(jen.Id("b").Op("==").Nil().Op("||").Len(jen.Id("b").Dot("Lines")).Op("==").Lit(0)).Block(
+			jen.Id("p").Dot("ctx").Dot("RowFailedRow").Call(jen.Lit(s.idx), jen.Id("view"), jen.Id("append"+s.rowType).Call(jen.Nil(), jen.Id("r")), jen.Id("f")),
+			jen.Return()),
+		jen.Id("p").Dot("ctx").Dot("RowFailed").Call(jen.Lit(s.idx), jen.Id("b"), jen.Int().Call(jen.Id("lines").Index(jen.Id("ri"))), jen.Id("view"), jen.Id("f")),
+	)
+	g.f.Line()
 	if s.src.Typed != nil {
 		g.typedIngest(s)
 	} else {
@@ -228,6 +238,9 @@ func (g *generator) typedIngest(s *sourceInfo) {
 		late: func(view string) jen.Code {
 			return jen.Id("p").Dot("late"+s.goName).Call(jen.Nil(), jen.Nil(), jen.Id("ri"), jen.Op("&").Id(s.rowType).Values(vals), jen.Lit(view))
 		},
+		fail: func(view string, f jen.Code) jen.Code {
+			return jen.Id("p").Dot("fail"+s.goName).Call(jen.Nil(), jen.Nil(), jen.Lit(0), jen.Op("&").Id(s.rowType).Values(vals), jen.Lit(view), f)
+		},
 	})...)
 	g.f.Comment(fmt.Sprintf("lines%s runs every view over source %s on the records of a batch of its", s.goName, commentLines(s.src.Name)[0]))
 	g.f.Comment("typed connector, reading their fields in place.")
@@ -248,6 +261,10 @@ type rowAccess struct {
 	prefix  string
 	weight  jen.Code // nil for append-only input
 	late    func(view string) jen.Code
+	// fail sets the row aside for view with fault f (a checked operation
+	// failed); failRow does it without the batch's locals, from a row
+	// function, with the row encoded instead of its raw record.
+	fail, failRow func(view string, f jen.Code) jen.Code
 }
 
 // fusedLoop is one loop over a batch that runs every view over source s,
@@ -303,6 +320,12 @@ func (g *generator) processCode(s *sourceInfo) {
 		env:     env,
 		late: func(view string) jen.Code {
 			return jen.Id("p").Dot("late"+s.goName).Call(jen.Id("b"), jen.Id("lines"), jen.Id("ri"), jen.Id("r"), jen.Lit(view))
+		},
+		fail: func(view string, f jen.Code) jen.Code {
+			return jen.Id("p").Dot("fail"+s.goName).Call(jen.Id("b"), jen.Id("lines"), jen.Id("ri"), jen.Id("r"), jen.Lit(view), f)
+		},
+		failRow: func(view string, f jen.Code) jen.Code {
+			return jen.Id("p").Dot("fail"+s.goName).Call(jen.Nil(), jen.Nil(), jen.Lit(0), jen.Id("r"), jen.Lit(view), f)
 		},
 	})
 	g.f.Comment(fmt.Sprintf("Process%s runs every view over source %s on a batch of typed rows, in", s.goName, commentLines(s.src.Name)[0]))
@@ -397,17 +420,17 @@ func (g *generator) processCode(s *sourceInfo) {
 
 // opRow generates one view's per-row code inside the fused loop.
 func (g *generator) opRow(o *opInfo, tmp *int, acc rowAccess) []jen.Code {
-	eg := &exprGen{tmp: tmp, env: acc.env, glob: g.glob, panes: o.panes, weight: acc.weight}
+	eg := &exprGen{tmp: tmp, env: acc.env, glob: g.glob, panes: o.panes, weight: acc.weight, faults: new(bool)}
 	var tail func(eg *exprGen) []jen.Code
 	late := o.op.Windowed()
 	if o.op.Agg == nil {
 		tail = func(eg *exprGen) []jen.Code {
-			stmts := append(eg.stmts, jen.Id("out").Op(":=").Id(o.rowType).Values(rowValues(o, eg.env)))
 			op := jen.Code(jen.LitRune('+'))
 			if acc.weight != nil {
 				op = rt("window.OpOf").Call(acc.weight)
 			}
-			return append(stmts, jen.Id("p").Dot("emit"+o.fn).Call(jen.Op("&").Id("out"), op))
+			return append(eg.stmts, eg.guard(jen.Id("out").Op(":=").Id(o.rowType).Values(rowValues(o, eg.env)),
+				jen.Id("p").Dot("emit"+o.fn).Call(jen.Op("&").Id("out"), op))...)
 		}
 	} else {
 		tail = func(eg *exprGen) []jen.Code { return g.aggUpdate(o, eg) }
@@ -416,9 +439,9 @@ func (g *generator) opRow(o *opInfo, tmp *int, acc rowAccess) []jen.Code {
 	var out []jen.Code
 	out = append(out, jen.Comment(fmt.Sprintf("%s (operator %s):", o.what(), o.op.ID)))
 	out = append(out, sqlComment(o.op.Statement.SQL)...)
-	block := code
+	block := eg.faultScope(code, func(f jen.Code) jen.Code { return acc.fail(o.op.Name, f) })
 	if late {
-		block = append([]jen.Code{jen.Id("late").Op(":=").False()}, code...)
+		block = append([]jen.Code{jen.Id("late").Op(":=").False()}, block...)
 		block = append(block, jen.If(jen.Id("late")).Block(acc.late(o.op.Name)))
 	}
 	return append(out, jen.Block(block...))
@@ -430,6 +453,9 @@ func (g *generator) rowFunc(o *opInfo, acc rowAccess) jen.Code {
 	name := acc.prefix + o.fn
 	params := []jen.Code{jen.Id("r").Op("*").Add(acc.rowType)}
 	inner := acc
+	if acc.failRow != nil {
+		inner.fail = acc.failRow // the batch's b, lines and ri are not in scope
+	}
 	call := jen.Id("p").Dot(name).Call(jen.Id("r"))
 	var results []jen.Code
 	if o.op.Windowed() {
@@ -479,10 +505,15 @@ func stages(eg *exprGen, st []physical.Stage, tail func(*exprGen) []jen.Code) []
 	s := st[0]
 	switch s.Kind {
 	case physical.StageFilter:
-		c := eg.expr(s.Pred)
+		c := truth(eg.expr(s.Pred))
+		if eg.faulty() {
+			// a row whose values failed passes no filter; the test comes
+			// after the predicate, whose own checked operations run first
+			c = jen.Parens(c).Op("&&").Id(faultVar).Op("==").Lit(0)
+		}
 		inner := eg.sub()
 		body := stages(inner, st[1:], tail)
-		return append(eg.stmts, jen.If(truth(c)).Block(body...))
+		return append(eg.stmts, jen.If(c).Block(body...))
 	case physical.StageProject:
 		env := make([]operand, len(s.Exprs))
 		for i, e := range s.Exprs {
@@ -627,6 +658,9 @@ func (g *generator) inputCode(o *opInfo) {
 	}
 	acc.late = func(view string) jen.Code {
 		return jen.Id("p").Dot("ctx").Dot("LateRow").Call(jen.Lit(lateSrc), jen.Lit(view), jen.Id("append"+in.rowType).Call(jen.Nil(), jen.Id("r"), jen.LitRune('+')))
+	}
+	acc.fail = func(view string, f jen.Code) jen.Code {
+		return jen.Id("p").Dot("ctx").Dot("RowFailedRow").Call(jen.Lit(lateSrc), jen.Lit(view), jen.Id("append"+in.rowType).Call(jen.Nil(), jen.Id("r"), jen.LitRune('+')), f)
 	}
 	tmp := 0
 	var body []jen.Code

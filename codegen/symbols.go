@@ -46,7 +46,7 @@ var runtimeSymbols = map[string][2]string{
 	"value.ModIntNN": {pkgValue, "ModIntNN"}, "value.ModFloatNN": {pkgValue, "ModFloatNN"},
 	"value.Like": {pkgValue, "Like"}, "value.Lower": {pkgValue, "Lower"}, "value.Upper": {pkgValue, "Upper"},
 	"value.Length": {pkgValue, "Length"}, "value.Substring": {pkgValue, "Substring"},
-	"value.SubstringLen": {pkgValue, "SubstringLen"}, "value.AbsInt": {pkgValue, "AbsInt"},
+	"value.SubstringLen": {pkgValue, "SubstringLen"}, "value.AbsIntChecked": {pkgValue, "AbsIntChecked"},
 	"value.AbsFloat": {pkgValue, "AbsFloat"}, "value.Round": {pkgValue, "Round"},
 	"value.RoundInt": {pkgValue, "RoundInt"}, "value.Floor": {pkgValue, "Floor"}, "value.Ceil": {pkgValue, "Ceil"},
 	"value.FloatToInt": {pkgValue, "FloatToInt"}, "value.ParseInt": {pkgValue, "ParseInt"},
@@ -57,6 +57,12 @@ var runtimeSymbols = map[string][2]string{
 	"value.HopLastStart": {pkgValue, "HopLastStart"}, "value.Hour": {pkgValue, "Hour"},
 	"value.FormatTime": {pkgValue, "FormatTime"}, "value.SplitIndex": {pkgValue, "SplitIndex"},
 	"value.RegexpExtract": {pkgValue, "RegexpExtract"},
+	// checked arithmetic: an overflow sets the row's value.Fault
+	"value.Fault": {pkgValue, "Fault"}, "value.AddInt": {pkgValue, "AddInt"}, "value.SubInt": {pkgValue, "SubInt"},
+	"value.MulInt": {pkgValue, "MulInt"}, "value.NegInt": {pkgValue, "NegInt"}, "value.AddTime": {pkgValue, "AddTime"},
+	"value.SubTime": {pkgValue, "SubTime"}, "value.SumInt": {pkgValue, "SumInt"}, "value.SumIntWeighted": {pkgValue, "SumIntWeighted"}, "value.MergeSum": {pkgValue, "MergeSum"},
+	"value.SumResult": {pkgValue, "SumResult"}, "value.AvgInt": {pkgValue, "AvgInt"},
+	"value.NewSet": {pkgValue, "NewSet"},
 	// keyed and windowed state
 	"window.Groups": {pkgWindow, "Groups"}, "window.NewGroups": {pkgWindow, "NewGroups"},
 	"window.Windows": {pkgWindow, "Windows"}, "window.NewWindows": {pkgWindow, "NewWindows"},

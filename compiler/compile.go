@@ -39,6 +39,9 @@ func CompileWith(filename, name, src string, opts Options) (*Result, []diag.Diag
 	var all diag.List
 	script, perr := grammar.Parse(filename, src)
 	all.Items = append(all.Items, perr...)
+	if !all.HasErrors() {
+		checkLimits(script, &all)
+	}
 	if all.HasErrors() {
 		all.Sort()
 		return nil, all.Items

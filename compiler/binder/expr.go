@@ -86,6 +86,7 @@ func (b *binder) expr(e ast.Expr, sc *scope, ctx *exprCtx) plan.Expr {
 			return nil
 		}
 		var out plan.Expr
+		eqs := make([]plan.Expr, 0, len(e.List))
 		for _, item := range e.List {
 			v := b.expr(item, sc, ctx)
 			if v == nil {
@@ -95,10 +96,15 @@ func (b *binder) expr(e ast.Expr, sc *scope, ctx *exprCtx) plan.Expr {
 			if eq == nil {
 				return nil
 			}
-			if out == nil {
-				out = eq
-			} else {
-				out = b.binary("OR", out, eq, e.Pos)
+			eqs = append(eqs, eq)
+		}
+		if out = inSet(eqs); out == nil {
+			for _, eq := range eqs {
+				if out == nil {
+					out = eq
+				} else {
+					out = b.binary("OR", out, eq, e.Pos)
+				}
 			}
 		}
 		if e.Not {
@@ -426,4 +432,43 @@ func safeDivisor(e plan.Expr) bool {
 		return v != 0
 	}
 	return false
+}
+
+// minInSet is the length from which an IN list of constants is a set lookup.
+const minInSet = 8
+
+// inSet turns the comparisons x = c1, x = c2, … of a long IN list of
+// non-NULL constants of one type into IN_SET(x, c1, c2, …), which codegen
+// renders as one lookup in a sorted constant set: the same answer as the
+// chain of ORs (no constant is NULL, so the result is NULL only when x is),
+// at a cost per row and a Go build time that do not grow with the list. It
+// returns nil when the list does not qualify.
+func inSet(eqs []plan.Expr) plan.Expr {
+	if len(eqs) < minInSet {
+		return nil
+	}
+	first, ok := eqs[0].(*plan.Binary)
+	if !ok {
+		return nil
+	}
+	x := first.L
+	k := x.Type().Kind
+	switch k {
+	case types.Int, types.Float, types.String, types.Timestamp, types.Interval:
+	default:
+		return nil
+	}
+	args := []plan.Expr{x}
+	for _, e := range eqs {
+		eq, ok := e.(*plan.Binary)
+		if !ok || eq.Op != "=" || eq.L.Type().Kind != k {
+			return nil
+		}
+		c, ok := eq.R.(*plan.Const)
+		if !ok || c.Value == nil || c.T.Kind != k {
+			return nil
+		}
+		args = append(args, c)
+	}
+	return &plan.Func{Name: "IN_SET", Args: args, T: types.Type{Kind: types.Bool, Nullable: x.Type().Nullable}}
 }

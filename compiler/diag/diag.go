@@ -19,6 +19,7 @@ const (
 	SyntaxError       Code = "LDB-1001" // the parser could not read the statement
 	BadLiteral        Code = "LDB-1002" // a malformed number, timestamp or interval literal
 	UnsupportedSyntax Code = "LDB-1003" // parsed, but this form is not part of the dialect
+	TooLarge          Code = "LDB-1004" // beyond a size limit: columns, expression depth or terms, IN list
 )
 
 // Name and type errors (LDB-2xxx).
@@ -147,14 +148,15 @@ func Format(file string, src string, items []Diagnostic) string {
 		if d.Severity == Warning {
 			kind = "warning"
 		}
-		fmt.Fprintf(&b, "%s:%d:%d: %s %s: %s\n", file, d.Pos.Line, d.Pos.Col, kind, d.Code, d.Msg)
+		fmt.Fprintf(&b, "%s:%d:%d: %s %s: %s\n", file, d.Pos.Line, d.Pos.Col, kind, d.Code, shorten(d.Msg, maxMsg))
 		if d.Pos.Line >= 1 && d.Pos.Line <= len(lines) {
 			line := strings.TrimRight(lines[d.Pos.Line-1], "\r")
-			fmt.Fprintf(&b, "    %s\n", strings.ReplaceAll(line, "\t", " "))
 			col := d.Pos.Col
 			if col < 1 {
 				col = 1
 			}
+			line, col = window(strings.ReplaceAll(line, "\t", " "), col)
+			fmt.Fprintf(&b, "    %s\n", line)
 			fmt.Fprintf(&b, "    %s^\n", strings.Repeat(" ", col-1))
 		}
 		if d.Hint != "" {
@@ -162,4 +164,45 @@ func Format(file string, src string, items []Diagnostic) string {
 		}
 	}
 	return b.String()
+}
+
+// A diagnostic quotes at most a window of its source line around the caret,
+// and at most maxMsg characters of its message: a generated pipeline can have
+// a line of megabytes, which must not be printed whole for every error.
+const (
+	maxLineShown = 120 // characters of the source line
+	maxMsg       = 300
+)
+
+// window cuts line to at most maxLineShown characters around column col
+// (1-based, in characters), marking the cuts with "…", and returns the
+// caret's column in the result.
+func window(line string, col int) (string, int) {
+	r := []rune(line)
+	if len(r) <= maxLineShown {
+		return line, col
+	}
+	lo := max(0, min(col-1-maxLineShown/2, len(r)-maxLineShown))
+	hi := min(len(r), lo+maxLineShown)
+	out := string(r[lo:hi])
+	col -= lo
+	if lo > 0 {
+		out, col = "…"+out, col+1
+	}
+	if hi < len(r) {
+		out += "…"
+	}
+	return out, col
+}
+
+// shorten cuts s to n characters, ending it with "…" when it was longer.
+func shorten(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
 }

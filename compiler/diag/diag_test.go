@@ -70,3 +70,28 @@ func TestFormat(t *testing.T) {
 		t.Error("diagnostics are not capped")
 	}
 }
+
+// TestFormatHugeLine: an error on a line of megabytes quotes a short window
+// around the caret, and the caret still points at the error.
+func TestFormatHugeLine(t *testing.T) {
+	line := "SELECT a FROM s WHERE a IN (" + strings.Repeat("1, ", 500_000) + "'x', " + strings.Repeat("2, ", 1000) + "3)"
+	col := strings.Index(line, "'x'") + 1
+	d := Diagnostic{Code: TypeMismatch, Pos: sqlast.Pos{Line: 1, Col: col}, Msg: strings.Repeat("long message ", 1000)}
+	out := Format("p.sql", line, []Diagnostic{d})
+	if len(out) > 1000 {
+		t.Fatalf("%d bytes of diagnostic", len(out))
+	}
+	lines := strings.Split(out, "\n")
+	src, caret := []rune(lines[1]), []rune(lines[2])
+	if len(caret) > len(src) || string(src[len(caret)-1:len(caret)+2]) != "'x'" {
+		t.Errorf("caret does not point at 'x':\n%s", out)
+	}
+	if !strings.HasPrefix(lines[1], "    …") || !strings.HasSuffix(lines[1], "…") {
+		t.Errorf("cuts not marked:\n%s", out)
+	}
+	// a short line is quoted whole
+	short := Format("p.sql", "SELECT prize FROM t", []Diagnostic{{Code: UnknownColumn, Pos: sqlast.Pos{Line: 1, Col: 8}, Msg: "x"}})
+	if !strings.Contains(short, "    SELECT prize FROM t\n           ^\n") {
+		t.Errorf("short line:\n%s", short)
+	}
+}

@@ -114,3 +114,18 @@ func TestPruneColumnsThroughUnion(t *testing.T) {
 		t.Errorf("each arm's scan should read only its columns:\n%s", got)
 	}
 }
+
+// TestFoldKeepsOverflow: a constant expression that overflows BIGINT is not
+// folded to a wrapped constant (it used to be: 9223372036854775807 + 1 gave
+// -9223372036854775808); left to run time, it fails per row with LDB-6001.
+func TestFoldKeepsOverflow(t *testing.T) {
+	got := shape(FoldConstants(bound(t, "SELECT 9223372036854775807 + 1 AS a, 4611686018427387904 * 2 AS b, -9223372036854775807 - 2 AS c, 3037000499 * 3037000499 AS d FROM t")))
+	for _, want := range []string{"(9223372036854775807 + 1) AS a", "(4611686018427387904 * 2) AS b", "AS c", "9223372030926249001 AS d"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("missing %q in\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "-9223372036854775808") || strings.Contains(got, "9223372036854775807 AS c") {
+		t.Errorf("an overflow was folded:\n%s", got)
+	}
+}

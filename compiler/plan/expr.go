@@ -90,8 +90,85 @@ func (e *Case) Type() types.Type   { return e.T }
 func (e *Cast) Type() types.Type   { return e.T }
 func (e *Func) Type() types.Type   { return e.T }
 
+// String renders an expression in one walk into one builder, so that its
+// cost is linear in the size of the expression: concatenating the strings of
+// the children at every level was quadratic in the depth (an IN list of 40k
+// values, a chain of ORs, took seconds).
 func (e *ColRef) String() string { return e.Name }
-func (e *Const) String() string {
+func (e *Const) String() string  { return exprString(e) }
+func (e *Unary) String() string  { return exprString(e) }
+func (e *Binary) String() string { return exprString(e) }
+func (e *IsNull) String() string { return exprString(e) }
+func (e *Like) String() string   { return exprString(e) }
+func (e *Case) String() string   { return exprString(e) }
+func (e *Cast) String() string   { return exprString(e) }
+func (e *Func) String() string   { return exprString(e) }
+
+func exprString(e Expr) string {
+	var b strings.Builder
+	writeExpr(&b, e)
+	return b.String()
+}
+
+func writeExpr(b *strings.Builder, e Expr) {
+	switch e := e.(type) {
+	case *ColRef:
+		b.WriteString(e.Name)
+	case *Const:
+		b.WriteString(constString(e))
+	case *Unary:
+		b.WriteString(e.Op)
+		if e.Op == "NOT" {
+			b.WriteByte(' ')
+		}
+		writeExpr(b, e.X)
+	case *Binary:
+		b.WriteByte('(')
+		writeExpr(b, e.L)
+		b.WriteString(" " + e.Op + " ")
+		writeExpr(b, e.R)
+		b.WriteByte(')')
+	case *IsNull:
+		writeExpr(b, e.X)
+		if e.Not {
+			b.WriteString(" IS NOT NULL")
+		} else {
+			b.WriteString(" IS NULL")
+		}
+	case *Like:
+		writeExpr(b, e.X)
+		b.WriteString(" LIKE ")
+		writeExpr(b, e.Pattern)
+	case *Case:
+		b.WriteString("CASE")
+		for _, w := range e.Whens {
+			b.WriteString(" WHEN ")
+			writeExpr(b, w.Cond)
+			b.WriteString(" THEN ")
+			writeExpr(b, w.Result)
+		}
+		b.WriteString(" ELSE ")
+		writeExpr(b, e.Else)
+		b.WriteString(" END")
+	case *Cast:
+		b.WriteString("CAST(")
+		writeExpr(b, e.X)
+		b.WriteString(" AS " + e.T.Kind.String() + ")")
+	case *Func:
+		b.WriteString(e.Name + "(")
+		for i, a := range e.Args {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			writeExpr(b, a)
+		}
+		b.WriteByte(')')
+	default:
+		b.WriteString(e.String())
+	}
+}
+
+func constString(e *Const) string {
 	switch v := e.Value.(type) {
 	case nil:
 		return "NULL"
@@ -114,37 +191,6 @@ func (e *Const) String() string {
 		return strconv.FormatFloat(v, 'g', -1, 64)
 	}
 	return fmt.Sprint(e.Value)
-}
-func (e *Unary) String() string {
-	if e.Op == "NOT" {
-		return "NOT " + e.X.String()
-	}
-	return e.Op + e.X.String()
-}
-func (e *Binary) String() string { return "(" + e.L.String() + " " + e.Op + " " + e.R.String() + ")" }
-func (e *IsNull) String() string {
-	if e.Not {
-		return e.X.String() + " IS NOT NULL"
-	}
-	return e.X.String() + " IS NULL"
-}
-func (e *Like) String() string { return e.X.String() + " LIKE " + e.Pattern.String() }
-func (e *Case) String() string {
-	var b strings.Builder
-	b.WriteString("CASE")
-	for _, w := range e.Whens {
-		b.WriteString(" WHEN " + w.Cond.String() + " THEN " + w.Result.String())
-	}
-	b.WriteString(" ELSE " + e.Else.String() + " END")
-	return b.String()
-}
-func (e *Cast) String() string { return "CAST(" + e.X.String() + " AS " + e.T.Kind.String() + ")" }
-func (e *Func) String() string {
-	args := make([]string, len(e.Args))
-	for i, a := range e.Args {
-		args[i] = a.String()
-	}
-	return e.Name + "(" + strings.Join(args, ", ") + ")"
 }
 
 // Children returns the direct subexpressions of e.

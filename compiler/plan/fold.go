@@ -2,6 +2,7 @@ package plan
 
 import (
 	"math"
+	"math/bits"
 	"strings"
 
 	"github.com/laminar-sql/laminar/compiler/types"
@@ -131,12 +132,13 @@ func foldBinary(n *Binary) Expr {
 	case int64:
 		rv := r.Value.(int64)
 		switch n.Op {
-		case "+":
-			return &Const{Value: lv + rv, T: n.T}
-		case "-":
-			return &Const{Value: lv - rv, T: n.T}
-		case "*":
-			return &Const{Value: lv * rv, T: n.T}
+		case "+", "-", "*":
+			// an overflow is not folded: the row fails at run time, as any
+			// other overflow does, instead of a wrapped constant
+			if v, ok := exactInt(n.Op, lv, rv); ok {
+				return &Const{Value: v, T: n.T}
+			}
+			return n
 		case "/", "%":
 			if rv == 0 || (lv == math.MinInt64 && rv == -1) {
 				return nullOf(n.T)
@@ -248,4 +250,19 @@ func castConst(v any, to types.Kind) (any, bool) {
 		}
 	}
 	return nil, false
+}
+
+// exactInt is lv op rv for op + - *, ok false when it overflows int64.
+func exactInt(op string, lv, rv int64) (int64, bool) {
+	switch op {
+	case "+":
+		s := lv + rv
+		return s, (s^lv)&(s^rv) >= 0
+	case "-":
+		d := lv - rv
+		return d, (lv^rv)&(d^lv) >= 0
+	}
+	hi, lo := bits.Mul64(uint64(lv), uint64(rv))
+	hi -= uint64(lv>>63)&uint64(rv) + uint64(rv>>63)&uint64(lv)
+	return int64(lo), int64(hi) == int64(lo)>>63
 }

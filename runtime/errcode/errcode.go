@@ -28,6 +28,9 @@ const (
 	// EpochFileDamaged: a pending epoch file of an exactly-once sink does
 	// not match the checksum its checkpoint recorded; it is not published.
 	EpochFileDamaged Code = "LDB-5004"
+	// MemoryLimit: the live heap passed the share of --memory-limit the job
+	// may use; it stopped after a final checkpoint.
+	MemoryLimit Code = "LDB-5101"
 )
 
 // Error is an error with a code.

@@ -30,8 +30,8 @@ var notConfigurable = map[string]bool{"config": true, "help": true, "version": t
 
 // flagValues are the flags that are not Options fields themselves.
 type flagValues struct {
-	config, progress, logLevel, httpTokenFile string
-	version                                   bool
+	config, progress, logLevel, httpTokenFile, memoryLimit string
+	version                                                bool
 }
 
 func newFlagSet(spec Spec, opts *Options, v *flagValues) *flag.FlagSet {
@@ -50,6 +50,7 @@ func newFlagSet(spec Spec, opts *Options, v *flagValues) *flag.FlagSet {
 	fs.DurationVar(&opts.CheckpointInterval, "checkpoint-interval", DefaultCheckpointInterval, "time between checkpoints with --state-dir")
 	fs.StringVar(&opts.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to `FILE` (for laminarc build --pgo)")
 	fs.BoolVar(&opts.AllowStateReset, "allow-state-reset", false, "start state that the checkpoint lacks (a new or changed view) empty, and drop state the pipeline no longer has, instead of refusing to start")
+	fs.StringVar(&v.memoryLimit, "memory-limit", "", "keep the job under `SIZE` (e.g. 2GiB, 512MB): Go's soft memory limit, and a clean stop with an error and a final checkpoint when live data passes 3/4 of it")
 	fs.StringVar(&opts.LogFormat, "log-format", LogText, "log lines as text (\"laminar: ...\") or json (one object per line)")
 	fs.StringVar(&opts.LogFile, "log-file", "", "append log lines to `FILE` instead of stderr; SIGHUP reopens it (for log rotation)")
 	fs.StringVar(&v.logLevel, "log-level", "info", "least level logged: debug, info, warn (malformed and late records) or error")
@@ -138,6 +139,13 @@ func parseFlags(spec Spec, args []string, stderr io.Writer, stderrIsTerminal boo
 	}
 	if opts.BatchSize < 1 {
 		return fail("invalid value %d for flag -batch-size: want at least 1", opts.BatchSize)
+	}
+	if v.memoryLimit != "" {
+		n, err := parseBytes(v.memoryLimit)
+		if err != nil || n < 1<<20 {
+			return fail("invalid value %q for flag -memory-limit: want a size of at least 1MiB, e.g. 2GiB or 512MB", v.memoryLimit)
+		}
+		opts.MemoryLimit = n
 	}
 	switch v.progress {
 	case "auto":

@@ -36,8 +36,10 @@ type Context struct {
 	console    *console
 	log        *slog.Logger
 	pending    []pendingLog // this batch's log lines, written in input order at its end
-	// late rows reported to a Context not made by Run
-	lateUncounted int64
+	// late and failed rows reported to a Context not made by Run
+	lateUncounted, failedUncounted int64
+	// result rows of views that could not be represented (OutputFailed)
+	outputFailed int64
 	// onLate receives late rows in an embedded pipeline (NewEmbedded)
 	onLate func(src int, view string, record []byte)
 	// onMalformed receives undecodable records in an embedded pipeline

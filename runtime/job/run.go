@@ -16,6 +16,7 @@ import (
 	"github.com/laminar-sql/laminar/runtime/connector"
 	"github.com/laminar-sql/laminar/runtime/fsys"
 	"github.com/laminar-sql/laminar/runtime/nexmark"
+	"github.com/laminar-sql/laminar/runtime/window"
 )
 
 // DefaultBatchSize is the number of lines per batch unless told otherwise.
@@ -58,6 +59,10 @@ type Options struct {
 	// exactly-once. "" runs without any of that.
 	StateDir           string
 	CheckpointInterval time.Duration
+	// MemoryLimit, when positive, keeps the job under that many bytes: it
+	// is Go's soft memory limit, and the job stops with an LDB-5101 error
+	// (after a final checkpoint) once the live heap passes 3/4 of it.
+	MemoryLimit int64
 	// AllowStateReset starts state units that the checkpoint and the
 	// pipeline do not share empty, instead of refusing to start.
 	AllowStateReset bool
@@ -149,6 +154,7 @@ type SourceSummary struct {
 	// (an append a crash interrupted; that input was never acknowledged).
 	WALTornRecords int64 `json:"wal_torn_records,omitempty"`
 	WALTornBytes   int64 `json:"wal_torn_bytes,omitempty"`
+	Failed         int64 `json:"failed"` // rows a view's expressions failed on (dead-lettered)
 }
 
 // SinkSummary holds the counters of one sink.
@@ -167,6 +173,11 @@ type Summary struct {
 	// AlreadyCompleted: the state dir held a job that had completed, so
 	// this run did nothing.
 	AlreadyCompleted bool
+	// OutputFailed counts result rows that could not be represented (dead-lettered).
+	OutputFailed int64
+	// StateGroups is the number of groups of keyed state held in memory at
+	// the end, StateBytes an estimate of their size (strings' contents aside).
+	StateGroups, StateBytes int64
 	// EmitDelay is the time from the watermark closing a window to the
 	// window's rows being handed to the sinks, over the windows closed.
 	WindowsClosed int64
@@ -222,6 +233,15 @@ func (s Summary) Late() (n int64) {
 	return n
 }
 
+// Failed is the number of input rows and result rows that views could not
+// compute (an arithmetic overflow), all in the dead-letter output.
+func (s Summary) Failed() (n int64) {
+	for _, src := range s.Sources {
+		n += src.Failed
+	}
+	return n + s.OutputFailed
+}
+
 // String is the summary line (without the "laminar: " prefix):
 // "done in 1.23s (8.1K rows/s): 10000 rows in (trades 10000), 120 rows out (vwap_out 120), 3 late, 2 malformed".
 func (s Summary) String() string {
@@ -266,6 +286,12 @@ func (s Summary) String() string {
 		if src.WALTornBytes > 0 {
 			fmt.Fprintf(&b, ", source %s: torn write-ahead log tail cut (%d partial records, %d bytes)", src.Name, src.WALTornRecords, src.WALTornBytes)
 		}
+	}
+	if n := s.Failed(); n > 0 {
+		fmt.Fprintf(&b, ", %d failed", n)
+	}
+	if s.StateGroups > 0 {
+		fmt.Fprintf(&b, ", state %d groups (~%s)", s.StateGroups, formatBytes(s.StateBytes))
 	}
 	return b.String()
 }
@@ -603,6 +629,8 @@ func (r *runner) loop(ctx context.Context) error {
 	started := time.Now()
 	meter := progressMeter{lastTime: started}
 	defer r.console.clearProgress()
+	mem := newMemoryGuard(r.opts.MemoryLimit)
+	defer mem.close()
 
 	for active > 0 {
 		if ctx.Err() != nil {
@@ -649,6 +677,13 @@ func (r *runner) loop(ctx context.Context) error {
 				free[m.src] <- m.batch
 			} else {
 				active--
+			}
+			if err := mem.check(); err != nil {
+				// stop between batches, with what was processed checkpointed
+				if cerr := r.checkpoint(true); cerr != nil {
+					return fmt.Errorf("%w (and the final checkpoint failed: %v)", err, cerr)
+				}
+				return err
 			}
 		}
 	}
@@ -817,6 +852,9 @@ func (r *runner) close() error {
 		if n := s.Malformed - maxLoggedPerSource; n > 0 {
 			r.console.logf("source %s: ... and %d more malformed records, all in %s", s.Name, n, r.jobCtx.deadLetter.where())
 		}
+		if n := s.Failed - maxLoggedPerSource; n > 0 {
+			r.console.logf("source %s: ... and %d more rows views failed on, all in %s", s.Name, n, r.jobCtx.deadLetter.where())
+		}
 		if n := s.Late - maxLoggedPerSource; n > 0 {
 			r.console.logf("source %s: ... and %d more late records, all in %s", s.Name, n, r.jobCtx.late.where())
 		}
@@ -833,12 +871,14 @@ func (r *runner) rowsIn() (n int64) {
 
 func (r *runner) summary(elapsed time.Duration) Summary {
 	s := Summary{
-		Sources:     append([]SourceSummary{}, r.jobCtx.sources...),
-		Sinks:       []SinkSummary{},
-		Elapsed:     elapsed,
-		Interrupted: r.interrupted,
+		Sources:      append([]SourceSummary{}, r.jobCtx.sources...),
+		Sinks:        []SinkSummary{},
+		Elapsed:      elapsed,
+		Interrupted:  r.interrupted,
+		OutputFailed: r.jobCtx.outputFailed,
 	}
 	s.AlreadyCompleted = r.durable != nil && r.durable.completed
+	s.StateGroups, s.StateBytes = window.Live()
 	for i, w := range r.jobCtx.Sinks {
 		s.Sinks = append(s.Sinks, SinkSummary{Name: w.Name, Connector: r.spec.Sinks[i].Connector, RowsOut: w.Rows})
 	}
@@ -883,6 +923,9 @@ type summaryJSON struct {
 	RowsOut        int64           `json:"rows_out"`
 	Malformed      int64           `json:"malformed"`
 	Late           int64           `json:"late"`
+	Failed         int64           `json:"failed"`
+	StateGroups    int64           `json:"state_groups"`
+	StateBytes     int64           `json:"state_bytes_estimate"`
 	Sources        []SourceSummary `json:"sources"`
 	Sinks          []SinkSummary   `json:"sinks"`
 	State          []StateStatus   `json:"state"`
@@ -903,6 +946,9 @@ func writeSummaryJSON(path string, s Summary, runErr error) error {
 		RowsOut:        s.RowsOut(),
 		Malformed:      s.Malformed(),
 		Late:           s.Late(),
+		Failed:         s.Failed(),
+		StateGroups:    s.StateGroups,
+		StateBytes:     s.StateBytes,
 		Sources:        s.Sources,
 		Sinks:          s.Sinks,
 		State:          s.State,

@@ -537,6 +537,10 @@ func TestSummaryString(t *testing.T) {
 			Sinks:   []SinkSummary{{Name: "x", RowsOut: 1}},
 			Elapsed: time.Second,
 		}, "done in 1.00s (1 rows/s): 1 row in (a 1), 1 row out (x 1), 0 late, 0 malformed"},
+		{Summary{
+			Sources:      []SourceSummary{{Name: "a", RowsIn: 5, Failed: 2}},
+			OutputFailed: 1, StateGroups: 20_000_000, StateBytes: 3_400_000_000,
+		}, "done in 0.00s: 5 rows in (a 5), 0 rows out, 0 late, 0 malformed, 3 failed, state 20000000 groups (~3.40 GB)"},
 	}
 	for _, tc := range tests {
 		if got := tc.sum.String(); got != tc.want {

@@ -5,6 +5,7 @@
 package window
 
 import (
+	"hash/maphash"
 	"math"
 	"slices"
 )
@@ -12,41 +13,145 @@ import (
 // Groups maps group keys to aggregate state, remembering the order in which
 // groups first appeared so that emitted rows come out in a deterministic order.
 // The zero value is not ready: use NewGroups or Reset.
+//
+// The index is an open-addressing table of 8-byte slots (a group's number
+// and 32 bits of its key's hash), not a map[K]int32: a map keeps a second
+// copy of every key and a slot of key+index at a low load, which made the
+// index the largest part of a group (about 80 of 170 bytes for a string
+// key); the table costs about 14 bytes a group and reads the key from Keys.
 type Groups[K comparable, S any] struct {
-	index  map[K]int32
 	Keys   []K
 	States []S
 	// Dirty lists the groups changed since the last ClearDirty, for operators
 	// that emit changes per batch; generated code appends to it.
 	Dirty []int32
+	slots []uint64 // 0: empty; else hash>>32<<32 | group+1
+	seed  maphash.Seed
+	entry int64 // estimated bytes of one group (see Live)
 }
+
+// minSlots is the size of the index of a new Groups.
+const minSlots = 8
 
 // NewGroups returns an empty set of groups.
 func NewGroups[K comparable, S any]() *Groups[K, S] {
-	return &Groups[K, S]{index: make(map[K]int32)}
+	return &Groups[K, S]{slots: make([]uint64, minSlots), seed: maphash.MakeSeed(), entry: entryBytes[K, S]()}
 }
 
 // Find returns the index of key k's state, adding a zero state when k is new.
 // Pointers into States are valid only until the next Find.
 func (g *Groups[K, S]) Find(k K) (i int32, added bool) {
-	if i, ok := g.index[k]; ok {
-		return i, false
+	if len(g.slots) == 0 {
+		g.init()
 	}
-	i = int32(len(g.Keys))
-	g.index[k] = i
+	h := maphash.Comparable(g.seed, k)
+	tag := h >> 32 << 32
+	mask := uint64(len(g.slots) - 1)
+	for j := h & mask; ; j = (j + 1) & mask {
+		s := g.slots[j]
+		if s == 0 {
+			return g.add(j, tag, k), true
+		}
+		if s&^0xffffffff == tag {
+			if i := int32(uint32(s)) - 1; g.Keys[i] == k {
+				return i, false
+			}
+		}
+	}
+}
+
+// add stores key k as a new group in the empty slot j.
+func (g *Groups[K, S]) add(j, tag uint64, k K) int32 {
+	i := int32(len(g.Keys))
 	g.Keys = append(g.Keys, k)
 	var zero S
 	g.States = append(g.States, zero)
-	return i, true
+	g.slots[j] = tag | uint64(i+1)
+	if 4*len(g.Keys) > 3*len(g.slots) { // load above 3/4
+		g.rehash(2 * len(g.slots))
+	}
+	live.groups.Add(1)
+	live.bytes.Add(g.entry)
+	return i
+}
+
+// rehash rebuilds the index with n slots (a power of two).
+func (g *Groups[K, S]) rehash(n int) {
+	if cap(g.slots) >= n {
+		g.slots = g.slots[:n]
+		clear(g.slots)
+	} else {
+		g.slots = make([]uint64, n)
+	}
+	mask := uint64(n - 1)
+	for i, k := range g.Keys {
+		h := maphash.Comparable(g.seed, k)
+		j := h & mask
+		for g.slots[j] != 0 {
+			j = (j + 1) & mask
+		}
+		g.slots[j] = h>>32<<32 | uint64(i+1)
+	}
+}
+
+// slotOf is the index slot of group i.
+func (g *Groups[K, S]) slotOf(i int32) uint64 {
+	mask := uint64(len(g.slots) - 1)
+	for j := maphash.Comparable(g.seed, g.Keys[i]) & mask; ; j = (j + 1) & mask {
+		if int32(uint32(g.slots[j]))-1 == i {
+			return j
+		}
+	}
+}
+
+// unindex empties slot j, moving later slots of its probe run back so that
+// every key stays reachable from its home slot (deletion by backward shift:
+// no tombstones). The groups' keys must still be in Keys.
+func (g *Groups[K, S]) unindex(j uint64) {
+	mask := uint64(len(g.slots) - 1)
+	for {
+		g.slots[j] = 0
+		k := j
+		for {
+			k = (k + 1) & mask
+			s := g.slots[k]
+			if s == 0 {
+				return
+			}
+			home := maphash.Comparable(g.seed, g.Keys[int32(uint32(s))-1]) & mask
+			// s may move to j unless its home lies cyclically in (j, k]
+			if (j < k && (home <= j || home > k)) || (j > k && home <= j && home > k) {
+				g.slots[j] = s
+				j = k
+				break
+			}
+		}
+	}
+}
+
+// init readies a zero Groups.
+func (g *Groups[K, S]) init() {
+	g.seed = maphash.MakeSeed()
+	g.slots = make([]uint64, minSlots)
+	if g.entry == 0 {
+		g.entry = entryBytes[K, S]()
+	}
 }
 
 // Grow makes room for n more groups (restoring a checkpoint knows how many).
 func (g *Groups[K, S]) Grow(n int) {
-	if len(g.Keys) == 0 {
-		g.index = make(map[K]int32, n)
+	if len(g.slots) == 0 {
+		g.init()
 	}
 	g.Keys = slices.Grow(g.Keys, n)
 	g.States = slices.Grow(g.States, n)
+	if want := len(g.Keys) + n; 4*want > 3*len(g.slots) {
+		size := minSlots
+		for 4*want > 3*size {
+			size *= 2
+		}
+		g.rehash(size)
+	}
 }
 
 // Len is the number of groups.
@@ -54,10 +159,12 @@ func (g *Groups[K, S]) Len() int { return len(g.Keys) }
 
 // Reset empties g, keeping its memory for reuse.
 func (g *Groups[K, S]) Reset() {
-	if g.index == nil {
-		g.index = make(map[K]int32)
+	if len(g.slots) == 0 {
+		g.init()
 	}
-	clear(g.index)
+	clear(g.slots)
+	live.groups.Add(-int64(len(g.Keys)))
+	live.bytes.Add(-int64(len(g.Keys)) * g.entry)
 	var zk K
 	var zs S
 	for i := range g.Keys {

@@ -2,7 +2,10 @@ package window
 
 import (
 	"math"
+	"math/rand/v2"
+	"strconv"
 	"testing"
+	"unsafe"
 )
 
 type key struct{ s string }
@@ -86,5 +89,108 @@ func BenchmarkFindSteadyState(b *testing.B) {
 			_, g := w.PopEarliest()
 			w.Release(g)
 		}
+	}
+}
+
+// TestGroupsIndex checks the open-addressing index against a map over many
+// keys, across rehashes, Grow and Reset, with the map's semantics for float
+// keys (+0 and -0 are one group, every NaN a new one).
+func TestGroupsIndex(t *testing.T) {
+	type k2 struct {
+		s string
+		n int64
+	}
+	g := NewGroups[k2, int]()
+	ref := map[k2]int32{}
+	for round := 0; round < 3; round++ {
+		for i := 0; i < 50_000; i++ {
+			k := k2{strconv.Itoa(i % 7919), int64(i % 13)}
+			gi, added := g.Find(k)
+			want, ok := ref[k]
+			if !ok {
+				want = int32(len(ref))
+				ref[k] = want
+			}
+			if gi != want || added == ok || g.Keys[gi] != k {
+				t.Fatalf("round %d: Find(%v) = %d, %v; want %d, %v", round, k, gi, added, want, !ok)
+			}
+			g.States[gi]++
+		}
+		if g.Len() != len(ref) {
+			t.Fatalf("len %d, want %d", g.Len(), len(ref))
+		}
+		g.Reset()
+		clear(ref)
+		g.Grow(round * 1000)
+	}
+	var z Groups[key, acc] // the zero value works too
+	if i, added := z.Find(key{"a"}); i != 0 || !added {
+		t.Fatal("zero Groups")
+	}
+	f := NewGroups[float64, int]()
+	a, _ := f.Find(0)
+	b, _ := f.Find(math.Copysign(0, -1))
+	n1, _ := f.Find(math.NaN())
+	n2, _ := f.Find(math.NaN())
+	if a != b || n1 == n2 {
+		t.Errorf("float keys: +0 %d -0 %d, NaN %d %d", a, b, n1, n2)
+	}
+}
+
+// TestLiveCountsGroups: Live counts the groups added and released.
+func TestLiveCountsGroups(t *testing.T) {
+	g0, b0 := Live()
+	g := NewGroups[key, acc]()
+	for i := 0; i < 100; i++ {
+		g.Find(key{strconv.Itoa(i)})
+	}
+	g1, b1 := Live()
+	if g1-g0 != 100 || b1-b0 < 100*int64(unsafe.Sizeof(key{})+unsafe.Sizeof(acc{})) {
+		t.Errorf("after 100 groups: %d groups, %d bytes more", g1-g0, b1-b0)
+	}
+	g.Reset()
+	if g2, b2 := Live(); g2 != g0 || b2 != b0 {
+		t.Errorf("after Reset: %d groups, %d bytes; want %d, %d", g2, b2, g0, b0)
+	}
+}
+
+// TestGroupsRemove: removing groups (backward-shift deletion in the index,
+// the last group moved into the hole) keeps every other key findable, with
+// its state, across many rounds of adds and removes.
+func TestGroupsRemove(t *testing.T) {
+	g := NewGroups[int64, int64]()
+	ref := map[int64]int64{} // key -> state
+	rng := rand.New(rand.NewPCG(7, 8))
+	live0, _ := Live()
+	for round := 0; round < 200; round++ {
+		for n := rng.IntN(300); n > 0; n-- {
+			k := rng.Int64N(2000)
+			gi, _ := g.Find(k)
+			g.States[gi]++
+			ref[k]++
+		}
+		var idx []int32
+		seen := map[int32]bool{}
+		for n := rng.IntN(100); n > 0 && g.Len() > 0; n-- {
+			i := int32(rng.IntN(g.Len()))
+			if !seen[i] {
+				seen[i] = true
+				idx = append(idx, i)
+				delete(ref, g.Keys[i])
+			}
+		}
+		g.Remove(idx)
+		if g.Len() != len(ref) {
+			t.Fatalf("round %d: %d groups, want %d", round, g.Len(), len(ref))
+		}
+		for k, st := range ref {
+			gi, added := g.Find(k)
+			if added || g.States[gi] != st {
+				t.Fatalf("round %d: key %d: added %v state %d, want %d", round, k, added, g.States[gi], st)
+			}
+		}
+	}
+	if n, _ := Live(); n-live0 != int64(g.Len()) {
+		t.Errorf("Live counts %d groups, %d held", n-live0, g.Len())
 	}
 }

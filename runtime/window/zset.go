@@ -49,11 +49,14 @@ func (g *Groups[K, S]) Remove(idx []int32) {
 	var zs S
 	for _, i := range idx {
 		last := int32(len(g.Keys) - 1)
-		delete(g.index, g.Keys[i])
+		g.unindex(g.slotOf(i))
 		if i != last {
+			j := g.slotOf(last)
+			g.slots[j] = g.slots[j]&^0xffffffff | uint64(i+1)
 			g.Keys[i], g.States[i] = g.Keys[last], g.States[last]
-			g.index[g.Keys[i]] = i
 		}
+		live.groups.Add(-1)
+		live.bytes.Add(-g.entry)
 		g.Keys[last], g.States[last] = zk, zs
 		g.Keys, g.States = g.Keys[:last], g.States[:last]
 	}

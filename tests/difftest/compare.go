@@ -208,6 +208,16 @@ func jsonValue(raw any, k Kind) (Value, error) {
 		}
 		return normalize(f, k)
 	case string:
+		if k == KindFloat { // the spellings Laminar writes for what JSON has no number for
+			switch v {
+			case "Infinity":
+				return math.Inf(1), nil
+			case "-Infinity":
+				return math.Inf(-1), nil
+			case "NaN":
+				return math.NaN(), nil
+			}
+		}
 		if k == KindTimestamp {
 			t, err := time.Parse(time.RFC3339Nano, v)
 			if err != nil {

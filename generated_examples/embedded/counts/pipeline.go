@@ -11,6 +11,7 @@ import (
 	"github.com/laminar-sql/laminar/runtime/job"
 	"github.com/laminar-sql/laminar/runtime/laminar"
 	"github.com/laminar-sql/laminar/runtime/snapshot"
+	"github.com/laminar-sql/laminar/runtime/value"
 	"github.com/laminar-sql/laminar/runtime/window"
 	"math"
 )
@@ -132,6 +133,15 @@ func (p *engine) lateClicks(b *connector.LineBatch, lines []int32, ri int, r *Cl
 		return
 	}
 	p.ctx.Late(0, b, int(lines[ri]), view)
+}
+
+// failClicks sets row ri of a batch of source clicks aside: a checked operation of view failed.
+func (p *engine) failClicks(b *connector.LineBatch, lines []int32, ri int, r *ClicksRow, view string, f value.Fault) {
+	if b == nil || len(b.Lines) == 0 {
+		p.ctx.RowFailedRow(0, view, appendClicksRow(nil, r), f)
+		return
+	}
+	p.ctx.RowFailed(0, b, int(lines[ri]), view, f)
 }
 
 // errHeader marks a CSV header line, which is skipped without a dead-letter report.
@@ -312,8 +322,8 @@ type op0Key struct {
 type op0Acc struct {
 	A0      int64 // COUNT(*)
 	emitted bool  // last holds a row the sinks have seen
+	dirty   bool  // changed since the last flush
 	last    PageCountsRow
-	dirty   bool // changed since the last flush
 }
 
 // changesOp0 emits the changes of the groups of view page_counts touched since the last flush.

@@ -194,6 +194,15 @@ func (p *engine) lateTrades(b *connector.LineBatch, lines []int32, ri int, r *Tr
 	p.ctx.Late(0, b, int(lines[ri]), view)
 }
 
+// failTrades sets row ri of a batch of source trades aside: a checked operation of view failed.
+func (p *engine) failTrades(b *connector.LineBatch, lines []int32, ri int, r *TradesRow, view string, f value.Fault) {
+	if b == nil || len(b.Lines) == 0 {
+		p.ctx.RowFailedRow(0, view, appendTradesRow(nil, r), f)
+		return
+	}
+	p.ctx.RowFailed(0, b, int(lines[ri]), view, f)
+}
+
 // errHeader marks a CSV header line, which is skipped without a dead-letter report.
 var errHeader = errors.New("header line")
 
@@ -362,7 +371,7 @@ func (p *engine) ProcessTrades(rows []TradesRow, b *connector.LineBatch, lines [
 					gi, _ := grp.Find(op0Key{K0: r.Symbol})
 					acc := &grp.States[gi]
 					acc.A0 += (r.Price * (float64(r.Volume)))
-					acc.A1 += r.Volume
+					acc.A1, acc.H1 = value.SumInt(acc.A1, acc.H1, r.Volume)
 					acc.A2++
 				}
 			}
@@ -380,7 +389,7 @@ func (p *engine) ProcessTrades(rows []TradesRow, b *connector.LineBatch, lines [
 			grp := p.op1
 			gi, _ := grp.Find(op1Key{K0: r.Symbol})
 			acc := &grp.States[gi]
-			acc.A0 += r.Volume
+			acc.A0, acc.H0 = value.SumInt(acc.A0, acc.H0, r.Volume)
 			if acc.N1 == 0 || r.Price > acc.A1 {
 				acc.A1 = r.Price
 			}
@@ -450,6 +459,7 @@ type op0Key struct {
 type op0Acc struct {
 	A0 float64 // SUM((price * CAST(volume AS DOUBLE)))
 	A1 int64   // SUM(volume)
+	H1 int64   // times the sum wrapped around int64
 	A2 int64   // COUNT(*)
 }
 
@@ -458,15 +468,22 @@ func (p *engine) closeOp0(start int64, grp *window.Groups[op0Key, op0Acc]) {
 	for gi := range grp.Keys {
 		k := &grp.Keys[gi]
 		acc := &grp.States[gi]
-		t0 := value.DivFloatNN(acc.A0, (float64(acc.A1)))
-		out := VwapRow{
-			Symbol:      k.K0,
-			Trades:      acc.A2,
-			Vwap:        t0,
-			WindowEnd:   (start + int64(10000000)),
-			WindowStart: start,
+		var fault value.Fault
+		t0 := value.SumResult(acc.A1, acc.H1, &fault)
+		t1 := value.DivFloatNN(acc.A0, (float64(t0)))
+		if fault == 0 {
+			out := VwapRow{
+				Symbol:      k.K0,
+				Trades:      acc.A2,
+				Vwap:        t1,
+				WindowEnd:   (start + int64(10000000)),
+				WindowStart: start,
+			}
+			p.emitOp0(&out, '+')
 		}
-		p.emitOp0(&out, '+')
+		if fault != 0 {
+			p.ctx.OutputFailed("vwap", start, true, *k, fault)
+		}
 	}
 }
 
@@ -489,11 +506,12 @@ type op1Key struct {
 // op1Acc is the aggregate state of one group of view volume_by_symbol.
 type op1Acc struct {
 	A0      int64   // SUM(volume)
+	H0      int64   // times the sum wrapped around int64
 	A1      float64 // MAX(price)
 	N1      int64
 	emitted bool // last holds a row the sinks have seen
-	last    VolumeBySymbolRow
 	dirty   bool // changed since the last flush
+	last    VolumeBySymbolRow
 }
 
 // changesOp1 emits the changes of the groups of view volume_by_symbol touched since the last flush.
@@ -504,12 +522,19 @@ func (p *engine) changesOp1(start int64, grp *window.Groups[op1Key, op1Acc]) {
 		acc.dirty = false
 		var row VolumeBySymbolRow
 		pass := false
-		row = VolumeBySymbolRow{
-			High:   acc.A1,
-			Symbol: k.K0,
-			Volume: acc.A0,
+		var fault value.Fault
+		t0 := value.SumResult(acc.A0, acc.H0, &fault)
+		if fault == 0 {
+			row = VolumeBySymbolRow{
+				High:   acc.A1,
+				Symbol: k.K0,
+				Volume: t0,
+			}
+			pass = true
 		}
-		pass = true
+		if fault != 0 {
+			p.ctx.OutputFailed("volume_by_symbol", start, false, *k, fault)
+		}
 		// retract the row the sinks saw, then insert the new one; an unchanged row emits nothing
 		if acc.emitted && (!pass || row != acc.last) {
 			p.emitOp1(&acc.last, '-')
@@ -550,6 +575,7 @@ func saveOp0Groups(buf []byte, grp *window.Groups[op0Key, op0Acc]) []byte {
 		buf = snapshot.AppendString(buf, k.K0)
 		buf = snapshot.AppendFloat(buf, a.A0)
 		buf = snapshot.AppendInt(buf, a.A1)
+		buf = snapshot.AppendInt(buf, a.H1)
 		buf = snapshot.AppendInt(buf, a.A2)
 	}
 	return buf
@@ -566,6 +592,7 @@ func loadOp0Groups(d *snapshot.Decoder, grp *window.Groups[op0Key, op0Acc]) {
 		a := &grp.States[gi]
 		a.A0 = d.Float()
 		a.A1 = d.Int()
+		a.H1 = d.Int()
 		a.A2 = d.Int()
 	}
 }
@@ -587,6 +614,7 @@ func saveOp1Groups(buf []byte, grp *window.Groups[op1Key, op1Acc]) []byte {
 		a := &grp.States[gi]
 		buf = snapshot.AppendString(buf, k.K0)
 		buf = snapshot.AppendInt(buf, a.A0)
+		buf = snapshot.AppendInt(buf, a.H0)
 		buf = snapshot.AppendFloat(buf, a.A1)
 		buf = snapshot.AppendInt(buf, a.N1)
 		buf = snapshot.AppendBool(buf, a.emitted)
@@ -607,6 +635,7 @@ func loadOp1Groups(d *snapshot.Decoder, grp *window.Groups[op1Key, op1Acc]) {
 		gi, _ := grp.Find(key)
 		a := &grp.States[gi]
 		a.A0 = d.Int()
+		a.H0 = d.Int()
 		a.A1 = d.Float()
 		a.N1 = d.Int()
 		a.emitted = d.Bool()
@@ -622,10 +651,10 @@ var stateUnits = []job.StateUnit{{
 	ID:   "source:trades:3ea524811a2d666e",
 	Name: "source trades",
 }, {
-	ID:   "op:02316b2258da0f62:4666d25403f7a398",
+	ID:   "op:02316b2258da0f62:763e5a7357ea1853",
 	Name: "view vwap",
 }, {
-	ID:   "op:1348ded99bbc4c55:8a8650df52e176fb",
+	ID:   "op:1348ded99bbc4c55:394da0e2e39f194f",
 	Name: "view volume_by_symbol",
 }}
 

@@ -215,6 +215,15 @@ func (p *engine) lateOrders(b *connector.LineBatch, lines []int32, ri int, r *Or
 	p.ctx.Late(0, b, int(lines[ri]), view)
 }
 
+// failOrders sets row ri of a batch of source orders aside: a checked operation of view failed.
+func (p *engine) failOrders(b *connector.LineBatch, lines []int32, ri int, r *OrdersRow, view string, f value.Fault) {
+	if b == nil || len(b.Lines) == 0 {
+		p.ctx.RowFailedRow(0, view, appendOrdersRow(nil, r), f)
+		return
+	}
+	p.ctx.RowFailed(0, b, int(lines[ri]), view, f)
+}
+
 // errHeader marks a CSV header line, which is skipped without a dead-letter report.
 var errHeader = errors.New("header line")
 

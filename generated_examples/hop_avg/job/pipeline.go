@@ -183,6 +183,15 @@ func (p *engine) lateReadings(b *connector.LineBatch, lines []int32, ri int, r *
 	p.ctx.Late(0, b, int(lines[ri]), view)
 }
 
+// failReadings sets row ri of a batch of source readings aside: a checked operation of view failed.
+func (p *engine) failReadings(b *connector.LineBatch, lines []int32, ri int, r *ReadingsRow, view string, f value.Fault) {
+	if b == nil || len(b.Lines) == 0 {
+		p.ctx.RowFailedRow(0, view, appendReadingsRow(nil, r), f)
+		return
+	}
+	p.ctx.RowFailed(0, b, int(lines[ri]), view, f)
+}
+
 // errHeader marks a CSV header line, which is skipped without a dead-letter report.
 var errHeader = errors.New("header line")
 
@@ -454,6 +463,7 @@ func (p *engine) closeOp0(start int64, grp *window.Groups[op0Key, op0Acc]) {
 	for gi := range grp.Keys {
 		k := &grp.Keys[gi]
 		acc := &grp.States[gi]
+		var fault value.Fault
 		t0 := value.Null[float64]{
 			V:     acc.A0 / float64(acc.N0),
 			Valid: acc.N0 > 0,
@@ -463,20 +473,25 @@ func (p *engine) closeOp0(start int64, grp *window.Groups[op0Key, op0Acc]) {
 			Valid: acc.N1 > 0,
 		}
 		if acc.A3 >= int64(3) {
-			t2 := (start + int64(30000000))
+			t2 := (value.AddTime(start, int64(30000000), &fault))
 			var t3 value.Null[float64]
 			if t0.Valid {
 				t3 = value.Of(value.Round(t0.V, int64(2)))
 			}
-			out := BusySensorsRow{
-				AvgTemp:     t3,
-				MaxTemp:     t1,
-				Readings:    acc.A2,
-				Sensor:      k.K1,
-				WindowEnd:   t2,
-				WindowStart: start,
+			if fault == 0 {
+				out := BusySensorsRow{
+					AvgTemp:     t3,
+					MaxTemp:     t1,
+					Readings:    acc.A2,
+					Sensor:      k.K1,
+					WindowEnd:   t2,
+					WindowStart: start,
+				}
+				p.emitOp0(&out, '+')
 			}
-			p.emitOp0(&out, '+')
+		}
+		if fault != 0 {
+			p.ctx.OutputFailed("busy_sensors", start, true, *k, fault)
 		}
 	}
 }

@@ -171,6 +171,15 @@ func (p *engine) lateClicks(b *connector.LineBatch, lines []int32, ri int, r *Cl
 	p.ctx.Late(0, b, int(lines[ri]), view)
 }
 
+// failClicks sets row ri of a batch of source clicks aside: a checked operation of view failed.
+func (p *engine) failClicks(b *connector.LineBatch, lines []int32, ri int, r *ClicksRow, view string, f value.Fault) {
+	if b == nil || len(b.Lines) == 0 {
+		p.ctx.RowFailedRow(0, view, appendClicksRow(nil, r), f)
+		return
+	}
+	p.ctx.RowFailed(0, b, int(lines[ri]), view, f)
+}
+
 // errHeader marks a CSV header line, which is skipped without a dead-letter report.
 var errHeader = errors.New("header line")
 
@@ -321,7 +330,7 @@ func (p *engine) ProcessClicks(rows []ClicksRow, b *connector.LineBatch, lines [
 				acc.A1++
 			}
 			if r.Ms.Valid {
-				acc.A2 += r.Ms.V
+				acc.A2, acc.H2 = value.SumInt(acc.A2, acc.H2, r.Ms.V)
 				acc.N2++
 			}
 			if acc.N3 == 0 || r.UserId < acc.A3 {
@@ -369,12 +378,13 @@ type op0Acc struct {
 	A0      int64 // COUNT(*)
 	A1      int64 // COUNT(ms)
 	A2      int64 // SUM(ms)
+	H2      int64 // times the sum wrapped around int64
 	N2      int64
 	A3      int64 // MIN(user_id)
 	N3      int64
 	emitted bool // last holds a row the sinks have seen
-	last    PageStatsRow
 	dirty   bool // changed since the last flush
+	last    PageStatsRow
 }
 
 // changesOp0 emits the changes of the groups of view page_stats touched since the last flush.
@@ -385,19 +395,25 @@ func (p *engine) changesOp0(start int64, grp *window.Groups[op0Key, op0Acc]) {
 		acc.dirty = false
 		var row PageStatsRow
 		pass := false
+		var fault value.Fault
 		t0 := value.Null[int64]{
-			V:     acc.A2,
+			V:     value.SumResult(acc.A2, acc.H2, &fault),
 			Valid: acc.N2 > 0,
 		}
-		if acc.A0 > int64(1) {
-			row = PageStatsRow{
-				Clicks:    acc.A0,
-				FirstUser: acc.A3,
-				Page:      k.K0,
-				Timed:     acc.A1,
-				TotalMs:   t0,
+		if (acc.A0 > int64(1)) && fault == 0 {
+			if fault == 0 {
+				row = PageStatsRow{
+					Clicks:    acc.A0,
+					FirstUser: acc.A3,
+					Page:      k.K0,
+					Timed:     acc.A1,
+					TotalMs:   t0,
+				}
+				pass = true
 			}
-			pass = true
+		}
+		if fault != 0 {
+			p.ctx.OutputFailed("page_stats", start, false, *k, fault)
 		}
 		// retract the row the sinks saw, then insert the new one; an unchanged row emits nothing
 		if acc.emitted && (!pass || row != acc.last) {
@@ -432,6 +448,7 @@ func saveOp0Groups(buf []byte, grp *window.Groups[op0Key, op0Acc]) []byte {
 		buf = snapshot.AppendInt(buf, a.A0)
 		buf = snapshot.AppendInt(buf, a.A1)
 		buf = snapshot.AppendInt(buf, a.A2)
+		buf = snapshot.AppendInt(buf, a.H2)
 		buf = snapshot.AppendInt(buf, a.N2)
 		buf = snapshot.AppendInt(buf, a.A3)
 		buf = snapshot.AppendInt(buf, a.N3)
@@ -458,6 +475,7 @@ func loadOp0Groups(d *snapshot.Decoder, grp *window.Groups[op0Key, op0Acc]) {
 		a.A0 = d.Int()
 		a.A1 = d.Int()
 		a.A2 = d.Int()
+		a.H2 = d.Int()
 		a.N2 = d.Int()
 		a.A3 = d.Int()
 		a.N3 = d.Int()
@@ -474,7 +492,7 @@ func loadOp0Groups(d *snapshot.Decoder, grp *window.Groups[op0Key, op0Acc]) {
 // stateUnits are the pieces of state a checkpoint saves. An ID changes when the
 // meaning or layout of its state does, so state is never loaded into the wrong shape.
 var stateUnits = []job.StateUnit{{
-	ID:   "op:f678cde35840142b:30bc9cdd76871794",
+	ID:   "op:f678cde35840142b:11d5898433b1feea",
 	Name: "view page_stats",
 }}
 

@@ -180,6 +180,15 @@ func (p *engine) lateTrades(b *connector.LineBatch, lines []int32, ri int, r *Tr
 	p.ctx.Late(0, b, int(lines[ri]), view)
 }
 
+// failTrades sets row ri of a batch of source trades aside: a checked operation of view failed.
+func (p *engine) failTrades(b *connector.LineBatch, lines []int32, ri int, r *TradesRow, view string, f value.Fault) {
+	if b == nil || len(b.Lines) == 0 {
+		p.ctx.RowFailedRow(0, view, appendTradesRow(nil, r), f)
+		return
+	}
+	p.ctx.RowFailed(0, b, int(lines[ri]), view, f)
+}
+
 // errHeader marks a CSV header line, which is skipped without a dead-letter report.
 var errHeader = errors.New("header line")
 
@@ -351,7 +360,7 @@ func (p *engine) ProcessTrades(rows []TradesRow, b *connector.LineBatch, lines [
 						acc.N0++
 					}
 					if r.Volume.Valid {
-						acc.A1 += r.Volume.V
+						acc.A1, acc.H1 = value.SumInt(acc.A1, acc.H1, r.Volume.V)
 						acc.N1++
 					}
 					acc.A2++
@@ -414,6 +423,7 @@ type op0Acc struct {
 	A0 float64 // SUM((price * CAST(volume AS DOUBLE)))
 	N0 int64
 	A1 int64 // SUM(volume)
+	H1 int64 // times the sum wrapped around int64
 	N1 int64
 	A2 int64 // COUNT(*)
 }
@@ -423,12 +433,13 @@ func (p *engine) closeOp0(start int64, grp *window.Groups[op0Key, op0Acc]) {
 	for gi := range grp.Keys {
 		k := &grp.Keys[gi]
 		acc := &grp.States[gi]
+		var fault value.Fault
 		t0 := value.Null[float64]{
 			V:     acc.A0,
 			Valid: acc.N0 > 0,
 		}
 		t1 := value.Null[int64]{
-			V:     acc.A1,
+			V:     value.SumResult(acc.A1, acc.H1, &fault),
 			Valid: acc.N1 > 0,
 		}
 		var t2 value.Null[float64]
@@ -439,14 +450,19 @@ func (p *engine) closeOp0(start int64, grp *window.Groups[op0Key, op0Acc]) {
 		if t0.Valid && t2.Valid {
 			t3 = value.DivFloatNN(t0.V, t2.V)
 		}
-		out := VwapRow{
-			N:           acc.A2,
-			Symbol:      k.K0,
-			Vwap:        t3,
-			WindowEnd:   (start + int64(60000000)),
-			WindowStart: start,
+		if fault == 0 {
+			out := VwapRow{
+				N:           acc.A2,
+				Symbol:      k.K0,
+				Vwap:        t3,
+				WindowEnd:   (start + int64(60000000)),
+				WindowStart: start,
+			}
+			p.emitOp0(&out, '+')
 		}
-		p.emitOp0(&out, '+')
+		if fault != 0 {
+			p.ctx.OutputFailed("vwap", start, true, *k, fault)
+		}
 	}
 }
 
@@ -477,6 +493,7 @@ func saveOp0Groups(buf []byte, grp *window.Groups[op0Key, op0Acc]) []byte {
 		buf = snapshot.AppendFloat(buf, a.A0)
 		buf = snapshot.AppendInt(buf, a.N0)
 		buf = snapshot.AppendInt(buf, a.A1)
+		buf = snapshot.AppendInt(buf, a.H1)
 		buf = snapshot.AppendInt(buf, a.N1)
 		buf = snapshot.AppendInt(buf, a.A2)
 	}
@@ -495,6 +512,7 @@ func loadOp0Groups(d *snapshot.Decoder, grp *window.Groups[op0Key, op0Acc]) {
 		a.A0 = d.Float()
 		a.N0 = d.Int()
 		a.A1 = d.Int()
+		a.H1 = d.Int()
 		a.N1 = d.Int()
 		a.A2 = d.Int()
 	}
@@ -506,7 +524,7 @@ var stateUnits = []job.StateUnit{{
 	ID:   "source:trades:2cc2e030ee446fa5",
 	Name: "source trades",
 }, {
-	ID:   "op:232657f27d7023c6:b88f0e87317198d3",
+	ID:   "op:232657f27d7023c6:890cbbc7ad2ba557",
 	Name: "view vwap",
 }}
 

@@ -106,11 +106,18 @@ func AppendInt(dst []byte, v int64) []byte {
 }
 
 // AppendFloat appends f in the shortest form that reads back as the same
-// float64, as encoding/json writes it (3, 0.5, 1e+21, 1e-7). NaN and
-// infinities, which JSON cannot hold, become null.
+// float64, as encoding/json writes it (3, 0.5, 1e+21, 1e-7). JSON has no
+// NaN or infinities: they become the strings "NaN", "Infinity" and
+// "-Infinity" (DuckDB's spelling, and what the JSON scanner reads back), never
+// null, which would be a different SQL value.
 func AppendFloat(dst []byte, f float64) []byte {
-	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return append(dst, "null"...)
+	switch {
+	case math.IsNaN(f):
+		return append(dst, `"NaN"`...)
+	case math.IsInf(f, 1):
+		return append(dst, `"Infinity"`...)
+	case math.IsInf(f, -1):
+		return append(dst, `"-Infinity"`...)
 	}
 	abs := math.Abs(f)
 	if abs != 0 && (abs < 1e-6 || abs >= 1e21) {

@@ -113,9 +113,9 @@ func TestAppendFloat(t *testing.T) {
 		{-1.5e-300, "-1.5e-300"},
 		{math.MaxFloat64, "1.7976931348623157e+308"},
 		{5e-324, "5e-324"},
-		{math.NaN(), "null"},
-		{math.Inf(1), "null"},
-		{math.Inf(-1), "null"},
+		{math.NaN(), `"NaN"`},
+		{math.Inf(1), `"Infinity"`},
+		{math.Inf(-1), `"-Infinity"`},
 	}
 	for _, tt := range tests {
 		if got := string(AppendFloat(nil, tt.in)); got != tt.want {

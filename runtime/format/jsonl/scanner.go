@@ -7,6 +7,7 @@ package jsonl
 import (
 	"encoding/binary"
 	"errors"
+	"math"
 	"math/bits"
 	"strconv"
 	"unicode/utf8"
@@ -225,6 +226,13 @@ func (s *Scanner) Float64() float64 {
 	start := s.pos
 	tok, ok := s.readNumber()
 	if !ok {
+		// the strings AppendFloat writes for what JSON cannot hold
+		for _, w := range nonFinite {
+			if s.hasLiteral(w.text) {
+				s.pos += len(w.text)
+				return w.v
+			}
+		}
 		s.fail(start, true, "expected a number")
 		return 0
 	}
@@ -235,6 +243,12 @@ func (s *Scanner) Float64() float64 {
 	}
 	return v
 }
+
+// nonFinite are the DOUBLE values JSON has no number for, as AppendFloat writes them.
+var nonFinite = [...]struct {
+	text string
+	v    float64
+}{{`"Infinity"`, math.Inf(1)}, {`"-Infinity"`, math.Inf(-1)}, {`"NaN"`, math.NaN()}}
 
 // Bool consumes true or false.
 func (s *Scanner) Bool() bool {

@@ -3,6 +3,7 @@ package jsonl
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"math/big"
 	"strconv"
 	"strings"
@@ -454,6 +455,23 @@ func TestScannerNestingLimitMatchesEncodingJSON(t *testing.T) {
 		_, _, err := scanGeneric([]byte(line))
 		if valid := json.Valid([]byte(line)); valid != (err == nil) {
 			t.Errorf("depth %d: encoding/json valid=%v, scanner error %v", depth, valid, err)
+		}
+	}
+}
+
+// TestFloatNonFinite: the strings AppendFloat writes for NaN and the
+// infinities read back as those values.
+func TestFloatNonFinite(t *testing.T) {
+	for _, f := range []float64{math.Inf(1), math.Inf(-1), math.NaN()} {
+		line := append(append([]byte(`{"x":`), AppendFloat(nil, f)...), '}')
+		var s Scanner
+		s.Reset(line)
+		if _, ok := s.NextKey(); !ok {
+			t.Fatalf("%s: no key", line)
+		}
+		got := s.Float64()
+		if s.Err() != nil || math.Float64bits(got) != math.Float64bits(f) && !(math.IsNaN(got) && math.IsNaN(f)) {
+			t.Errorf("%s: got %v, %v", line, got, s.Err())
 		}
 	}
 }
