@@ -637,7 +637,10 @@ func (s *Scanner) excerpt(pos int) string {
 	if !printable(text) {
 		return strconv.Quote(text)
 	}
-	return text
+	if b[pos] == '"' {
+		return text // quoted already
+	}
+	return "'" + text + "'" // as the scanner quotes it
 }
 
 func isDelimiter(c byte) bool {
