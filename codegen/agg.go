@@ -217,7 +217,8 @@ func (g *generator) opCode(o *opInfo) {
 	report := func(f jen.Code) jen.Code {
 		key := jen.Code(jen.Nil())
 		if len(o.keyIdx) > 0 {
-			key = jen.Op("*").Id("k")
+			// k is declared only when the row reads a key; a fault reads acc, so gi is there
+			key = jen.Id("grp").Dot("Keys").Index(jen.Id("gi"))
 		}
 		return jen.Id("p").Dot("ctx").Dot("OutputFailed").Call(jen.Lit(op.Name), jen.Id("start"), jen.Lit(op.Windowed()), key, f)
 	}

@@ -482,7 +482,7 @@ func (p *engine) closeOp0(start int64, grp *window.Groups[op0Key, op0Acc]) {
 			p.emitOp0(&out, '+')
 		}
 		if fault != 0 {
-			p.ctx.OutputFailed("vwap", start, true, *k, fault)
+			p.ctx.OutputFailed("vwap", start, true, grp.Keys[gi], fault)
 		}
 	}
 }
@@ -533,7 +533,7 @@ func (p *engine) changesOp1(start int64, grp *window.Groups[op1Key, op1Acc]) {
 			pass = true
 		}
 		if fault != 0 {
-			p.ctx.OutputFailed("volume_by_symbol", start, false, *k, fault)
+			p.ctx.OutputFailed("volume_by_symbol", start, false, grp.Keys[gi], fault)
 		}
 		// retract the row the sinks saw, then insert the new one; an unchanged row emits nothing
 		if acc.emitted && (!pass || row != acc.last) {

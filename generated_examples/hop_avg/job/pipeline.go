@@ -491,7 +491,7 @@ func (p *engine) closeOp0(start int64, grp *window.Groups[op0Key, op0Acc]) {
 			}
 		}
 		if fault != 0 {
-			p.ctx.OutputFailed("busy_sensors", start, true, *k, fault)
+			p.ctx.OutputFailed("busy_sensors", start, true, grp.Keys[gi], fault)
 		}
 	}
 }

@@ -413,7 +413,7 @@ func (p *engine) changesOp0(start int64, grp *window.Groups[op0Key, op0Acc]) {
 			}
 		}
 		if fault != 0 {
-			p.ctx.OutputFailed("page_stats", start, false, *k, fault)
+			p.ctx.OutputFailed("page_stats", start, false, grp.Keys[gi], fault)
 		}
 		// retract the row the sinks saw, then insert the new one; an unchanged row emits nothing
 		if acc.emitted && (!pass || row != acc.last) {

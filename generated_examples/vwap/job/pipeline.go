@@ -461,7 +461,7 @@ func (p *engine) closeOp0(start int64, grp *window.Groups[op0Key, op0Acc]) {
 			p.emitOp0(&out, '+')
 		}
 		if fault != 0 {
-			p.ctx.OutputFailed("vwap", start, true, *k, fault)
+			p.ctx.OutputFailed("vwap", start, true, grp.Keys[gi], fault)
 		}
 	}
 }
