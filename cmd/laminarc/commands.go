@@ -14,6 +14,7 @@ import (
 	"github.com/laminar-sql/laminar/compiler"
 	"github.com/laminar-sql/laminar/compiler/diag"
 	"github.com/laminar-sql/laminar/compiler/physical"
+	"github.com/laminar-sql/laminar/internal/suggest"
 	"github.com/laminar-sql/laminar/runtime/connector"
 	"github.com/laminar-sql/laminar/runtime/job"
 	"github.com/laminar-sql/laminar/templates"
@@ -350,7 +351,7 @@ func jobFlagMisplaced(fs *flag.FlagSet, args []string) bool {
 		if !jobFlags[name] {
 			var names []string
 			fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
-			if c := closestName(name, names); c != "" {
+			if c := suggest.Closest(name, names); c != "" {
 				fmt.Fprintf(fs.Output(), "laminarc %s: no flag %s (did you mean -%s?)\n", fs.Name(), a, c)
 				return true
 			}
@@ -364,35 +365,4 @@ func jobFlagMisplaced(fs *flag.FlagSet, args []string) bool {
 		return true
 	}
 	return false
-}
-
-// closestName is the name nearest to name by edit distance, if near enough
-// to be a typo of it (at most a third of its letters off).
-func closestName(name string, names []string) string {
-	best, bestDist := "", len(name)/3+1
-	for _, n := range names {
-		if d := editDistance(name, n); d < bestDist {
-			best, bestDist = n, d
-		}
-	}
-	return best
-}
-
-func editDistance(a, b string) int {
-	prev, cur := make([]int, len(b)+1), make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/BurntSushi/toml"
+	"github.com/laminar-sql/laminar/internal/suggest"
 
 	"github.com/laminar-sql/laminar/runtime/connector"
 )
@@ -201,7 +202,7 @@ func applyConfigFile(fs *flag.FlagSet, path string, set map[string]bool, source 
 		f := fs.Lookup(name)
 		if f == nil || notConfigurable[name] {
 			msg := fmt.Sprintf("unknown setting %q", key)
-			if s := didYouMean(name, configurableNames(fs)); s != "" {
+			if s := suggest.Closest(name, configurableNames(fs)); s != "" {
 				msg += fmt.Sprintf(" (did you mean %q?)", s)
 			}
 			return errors.New(msg)
@@ -235,36 +236,4 @@ func configurableNames(fs *flag.FlagSet) []string {
 		}
 	})
 	return names
-}
-
-// didYouMean is the candidate closest to name, if it is close enough to be
-// a typo of it (an edit distance of at most a third of its length).
-func didYouMean(name string, candidates []string) string {
-	best, bestDist := "", len(name)/3+1
-	for _, c := range candidates {
-		if d := editDistance(name, c); d < bestDist {
-			best, bestDist = c, d
-		}
-	}
-	return best
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
