@@ -270,3 +270,20 @@ func (s *scope) hasQualifier(i int, q string) bool {
 	}
 	return contains(s.qualifiers, q)
 }
+
+// columnQuals is the qualifier of each column: the FROM item it comes from
+// ("" for one without a name, such as a subquery without an alias).
+func (s *scope) columnQuals() []string {
+	if s.colQuals != nil {
+		return s.colQuals
+	}
+	q := ""
+	if len(s.qualifiers) > 0 {
+		q = s.qualifiers[0]
+	}
+	quals := make([]string, len(s.schema))
+	for i := range quals {
+		quals[i] = q
+	}
+	return quals
+}

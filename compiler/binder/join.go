@@ -29,25 +29,13 @@ func (b *binder) bindJoin(t ast.TableRef) *joinTree {
 		if n == nil {
 			return nil
 		}
-		quals := sc.colQuals
-		if quals == nil {
-			q := ""
-			if len(sc.qualifiers) > 0 {
-				q = sc.qualifiers[0]
-			}
-			quals = make([]string, len(sc.schema))
-			for i := range quals {
-				quals[i] = q
-			}
-		}
-		return &joinTree{leaf: n, schema: sc.schema, quals: quals}
+		return &joinTree{leaf: n, schema: sc.schema, quals: sc.columnQuals()}
 	}
 	l, r := b.bindJoin(j.Left), b.bindJoin(j.Right)
 	if l == nil || r == nil {
 		return nil
 	}
-	jt := &joinTree{left: l, right: r, pos: j.Pos, kind: plan.InnerJoin,
-		schema: append(append(plan.Schema{}, l.schema...), r.schema...), quals: append(append([]string{}, l.quals...), r.quals...)}
+	jt := joinOf(l, r, plan.InnerJoin, j.Pos)
 	switch j.Kind {
 	case ast.LeftJoin:
 		jt.kind = plan.LeftJoin
@@ -78,6 +66,12 @@ func (b *binder) bindJoin(t ast.TableRef) *joinTree {
 		jt.on = append(jt.on, eq)
 	}
 	return jt
+}
+
+// joinOf is the join of two trees: the left one's columns, then the right one's.
+func joinOf(l, r *joinTree, kind plan.JoinKind, pos ast.Pos) *joinTree {
+	return &joinTree{left: l, right: r, kind: kind, pos: pos,
+		schema: append(append(plan.Schema{}, l.schema...), r.schema...), quals: append(append([]string{}, l.quals...), r.quals...)}
 }
 
 // joinFrom binds a FROM clause with joins. The WHERE of an inner join chain
@@ -407,19 +401,8 @@ func (b *binder) semiJoin(in plan.Node, sc *scope, sub ast.Expr) plan.Node {
 	if right == nil {
 		return nil
 	}
-	outerQuals := sc.colQuals
-	if outerQuals == nil {
-		q := ""
-		if len(sc.qualifiers) > 0 {
-			q = sc.qualifiers[0]
-		}
-		for range sc.schema {
-			outerQuals = append(outerQuals, q)
-		}
-	}
-	left := &joinTree{leaf: in, schema: in.Schema(), quals: outerQuals}
-	jt := &joinTree{left: left, right: right, kind: kind, pos: q.Pos,
-		schema: append(append(plan.Schema{}, left.schema...), right.schema...), quals: append(append([]string{}, left.quals...), right.quals...)}
+	left := &joinTree{leaf: in, schema: in.Schema(), quals: sc.columnQuals()}
+	jt := joinOf(left, right, kind, q.Pos)
 	if q.Where != nil {
 		inner := jt.scope()
 		inner.innerFrom = len(left.schema)
