@@ -140,12 +140,7 @@ func (g *generator) opState(o *opInfo) {
 		save = []jen.Code{jen.Return(jen.Id("save"+o.fn+"Groups").Call(jen.Id("buf"), jen.Id("p").Dot(o.name)))}
 		load = []jen.Code{jen.Id("load"+o.fn+"Groups").Call(jen.Id("d"), jen.Id("p").Dot(o.name))}
 	}
-	g.f.Comment(fmt.Sprintf("save%s encodes the state of %s.", o.fn, o.what()))
-	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("save" + o.fn).Params(jen.Id("buf").Index().Byte()).Index().Byte().Block(save...)
-	g.f.Line()
-	g.f.Comment(fmt.Sprintf("load%s decodes the state of %s into its empty state.", o.fn, o.what()))
-	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("load" + o.fn).Params(jen.Id("d").Op("*").Add(rt("snapshot.Decoder"))).Block(load...)
-	g.f.Line()
+	g.stateFuncs(o, save, load)
 
 	// groups: count, then per group the key fields and the state fields
 	encKey, decKey, encAcc, decAcc := groupCodecs(o)
@@ -294,6 +289,11 @@ func (g *generator) joinState(o *opInfo) {
 		}
 	}
 	save = append(save, jen.Return(jen.Id("buf")))
+	g.stateFuncs(o, save, load)
+}
+
+// stateFuncs generates save<Op> and load<Op> of operator o from their bodies.
+func (g *generator) stateFuncs(o *opInfo, save, load []jen.Code) {
 	g.f.Comment(fmt.Sprintf("save%s encodes the state of %s.", o.fn, o.what()))
 	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("save" + o.fn).Params(jen.Id("buf").Index().Byte()).Index().Byte().Block(save...)
 	g.f.Line()
