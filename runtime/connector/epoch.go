@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/laminar-sql/laminar/runtime/errcode"
+	"github.com/laminar-sql/laminar/runtime/fsys"
 )
 
 // EpochSink is a Sink whose output takes part in the two-phase commit of
@@ -291,7 +292,7 @@ func (s *EpochFileSink) Prepare(epoch uint64) ([]byte, error) {
 		}
 		// The rename must be durable before the checkpoint naming the epoch
 		// is: Recover finds the epoch's rows by this name.
-		if err := syncDir(s.tempDir); err != nil {
+		if err := (fsys.OS{}).SyncDir(s.tempDir); err != nil {
 			e.f.Close()
 			return nil, err
 		}
@@ -389,18 +390,6 @@ func (s *EpochFileSink) Close() error {
 				err = cerr
 			}
 		}
-	}
-	return err
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
 	}
 	return err
 }

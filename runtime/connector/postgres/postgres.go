@@ -23,6 +23,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/laminar-sql/laminar/runtime/connector"
+	"github.com/laminar-sql/laminar/runtime/fsys"
 )
 
 func init() {
@@ -251,7 +252,7 @@ func (s *Sink) Prepare(epoch uint64) ([]byte, error) {
 			err = os.Rename(filepath.Join(s.tempDir, "epoch-open"), s.epochPath(epoch))
 		}
 		if err == nil {
-			err = syncDir(s.tempDir)
+			err = (fsys.OS{}).SyncDir(s.tempDir)
 		}
 		if err != nil {
 			return nil, err
@@ -519,16 +520,4 @@ func (s *Sink) deleteSQL() string {
 		conds = append(conds, "t."+id+" = d."+id)
 	}
 	return `DELETE FROM ` + t + ` AS t USING json_populate_recordset(NULL::` + t + `, $1::json) AS d WHERE ` + strings.Join(conds, " AND ")
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }

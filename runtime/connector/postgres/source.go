@@ -19,6 +19,7 @@ import (
 	"github.com/jackc/pgx/v5/pgproto3"
 	"github.com/laminar-sql/laminar/runtime/connector"
 	"github.com/laminar-sql/laminar/runtime/format/jsonl"
+	"github.com/laminar-sql/laminar/runtime/fsys"
 )
 
 // Source is the PostgreSQL CDC source (connector = 'postgres' in CREATE
@@ -234,7 +235,7 @@ func (s *Source) fresh(ctx context.Context) error {
 		err = os.WriteFile(filepath.Join(s.dir, snapshotDone), []byte(start.String()+"\n"), 0o644)
 	}
 	if err == nil {
-		err = syncDir(s.dir)
+		err = (fsys.OS{}).SyncDir(s.dir)
 	}
 	if err != nil {
 		return err
