@@ -25,6 +25,9 @@ type Env struct {
 	// Logf reports what a connector has to say while it runs (a broker
 	// that went away, a retry); nil means standard error.
 	Logf func(format string, args ...any)
+	// Nexmark holds the generators the job's Nexmark sources share; nil
+	// gives each Nexmark source a generator of its own.
+	Nexmark *NexmarkStreams
 }
 
 // Log reports a line through Logf.
@@ -87,7 +90,7 @@ func OpenSource(env Env, connector string, options map[string]string) (Source, e
 		src.SetMaxLine(env.MaxRecordBytes)
 		return src, nil
 	case "nexmark":
-		return OpenNexmark(options)
+		return OpenNexmarkAt(env, options, 0)
 	default:
 		if o, ok := registered[connector]; ok && o.Source != nil {
 			return o.Source(env, options, Position{})
@@ -113,7 +116,7 @@ func OpenSourceAt(env Env, connector string, options map[string]string, at Posit
 		src.SetMaxLine(env.MaxRecordBytes)
 		return src, nil
 	case "nexmark":
-		return OpenNexmarkAt(options, at.Offset)
+		return OpenNexmarkAt(env, options, at.Offset)
 	case "stdin":
 		return nil, fmt.Errorf("connector %q cannot resume from its origin; read it through a write-ahead log", connector)
 	default:

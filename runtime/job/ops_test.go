@@ -259,6 +259,27 @@ func TestNexmarkRowsByTable(t *testing.T) {
 	}
 }
 
+// TestNexmarkSharedGenerator: two Nexmark sources of one job share a
+// generator; each still counts the stream's events and keeps its table's.
+func TestNexmarkSharedGenerator(t *testing.T) {
+	dir := t.TempDir()
+	opts := map[string]string{"events": "1000"}
+	spec := Spec{Name: "q", Sources: []SourceSpec{{Name: "person", Connector: "nexmark", Options: opts}, {Name: "a", Connector: "nexmark", Options: map[string]string{"events": "1000", "table": "auction"}}},
+		Sinks: []SinkSpec{{Name: "o", Connector: "blackhole"}}}
+	var stderr bytes.Buffer
+	sum, err := Run(context.Background(), spec, func(ctx *Context) Pipeline { return twoPassPipeline{ctx} },
+		Options{BaseDir: dir, Stderr: &stderr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, a := sum.Sources[0], sum.Sources[1]; p.RowsIn != 1000 || p.Kept != 20 || a.RowsIn != 1000 || a.Kept != 60 {
+		t.Errorf("sources %+v and %+v", p, a)
+	}
+	if len(opts) != 1 {
+		t.Errorf("the spec's options were changed: %v", opts)
+	}
+}
+
 func TestIsLoopback(t *testing.T) {
 	for addr, want := range map[string]bool{
 		"127.0.0.1:9090": true, "localhost:1": true, "[::1]:80": true, "127.1.2.3:0": true,

@@ -2,6 +2,7 @@ package job
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -56,8 +57,24 @@ func nexmarkKind(s SourceSpec) nexmark.Kind {
 	return 0
 }
 
+// withNexmarkTable names a Nexmark source's table in its options (the
+// `table` option, or else the source's name), so that a generator shared by
+// the job's Nexmark sources hands each only its table's events.
+func withNexmarkTable(s SourceSpec) SourceSpec {
+	k := nexmarkKind(s)
+	if k == 0 || s.Options["table"] == k.String() {
+		return s
+	}
+	s.Options = maps.Clone(s.Options)
+	if s.Options == nil {
+		s.Options = map[string]string{}
+	}
+	s.Options["table"] = k.String()
+	return s
+}
+
 // countKept counts the events of a Nexmark batch that are of the source's
-// table: every Nexmark source sees the whole stream.
+// table (a source alone on its generator receives every event).
 func countKept(b *connector.LineBatch, kind nexmark.Kind) (n int64) {
 	events, _ := b.Typed.(*[]nexmark.Event)
 	if events == nil {

@@ -357,7 +357,7 @@ func Run(ctx context.Context, spec Spec, factory Factory, opts Options) (Summary
 	}
 
 	env := connector.Env{BaseDir: opts.BaseDir, Stdin: opts.Stdin, Stdout: opts.Stdout, MaxRecordBytes: opts.MaxRecordBytes,
-		StateDir: opts.StateDir, Logf: connectorLog(opts.Stderr)}
+		StateDir: opts.StateDir, Logf: connectorLog(opts.Stderr), Nexmark: connector.NewNexmarkStreams()}
 	err := r.start(env, factory)
 	if err == nil {
 		var units []StateUnit
@@ -450,6 +450,7 @@ func (r *runner) start(env connector.Env, factory Factory) error {
 	}
 	r.done = make([]bool, len(r.spec.Sources))
 	for i, s := range r.spec.Sources {
+		s = withNexmarkTable(s)
 		var src connector.Source
 		var err error
 		if r.durable != nil {
@@ -747,14 +748,19 @@ func (r *runner) process(pipeline Pipeline, m batchMsg) error {
 		r.jobCtx.sources[m.src].RowsIn++
 		r.jobCtx.oversized(m.src, o, r.opts.MaxRecordBytes)
 	}
+	if k := r.kinds[m.src]; k != 0 {
+		// A Nexmark source counts the stream's events it went past, of which
+		// a shared generator hands it only its table's.
+		r.jobCtx.sources[m.src].RowsIn += m.pos.Offset - r.positions[m.src].Offset
+		r.jobCtx.sources[m.src].Kept += countKept(m.batch, k)
+	}
 	if n := m.batch.Len(); n > 0 {
-		r.jobCtx.sources[m.src].RowsIn += int64(n)
+		if r.kinds[m.src] == 0 {
+			r.jobCtx.sources[m.src].RowsIn += int64(n)
+		}
 		r.jobCtx.sources[m.src].InvalidText += m.bad
 		if isCSVHeader(r.spec.Sources[m.src], m.batch) {
 			r.jobCtx.sources[m.src].RowsIn-- // the header is no row
-		}
-		if k := r.kinds[m.src]; k != 0 {
-			r.jobCtx.sources[m.src].Kept += countKept(m.batch, k)
 		}
 		if m.decoded {
 			pipeline.(ParallelDecoder).ProcessDecoded(m.src, m.batch)

@@ -72,6 +72,19 @@ func NewGenerator(cfg Config) (*Generator, error) {
 // Config returns the generator's configuration with its defaults filled in.
 func (g *Generator) Config() Config { return g.cfg }
 
+// Generated is the number of events of this partition generated so far
+// (or skipped by SkipTo).
+func (g *Generator) Generated() int64 {
+	return (g.position - int64(g.cfg.Partition)) / int64(g.cfg.Partitions)
+}
+
+// SkipTo makes the next event the partition's event number `events` (counted
+// from 0): every event is a function of its number, so resuming costs
+// nothing.
+func (g *Generator) SkipTo(events int64) {
+	g.position = int64(g.cfg.Partition) + events*int64(g.cfg.Partitions)
+}
+
 // Next fills ev with the next event of this partition. It returns false, leaving
 // ev alone, once the stream's Events have been generated.
 func (g *Generator) Next(ev *Event) bool {

@@ -1,0 +1,143 @@
+package connector
+
+import (
+	"sync"
+	"testing"
+
+	"github.com/laminar-sql/laminar/runtime/nexmark"
+)
+
+// readEvents reads a Nexmark source to its end and returns its events.
+func readEvents(t *testing.T, s *NexmarkSource) []nexmark.Event {
+	t.Helper()
+	var out []nexmark.Event
+	var b LineBatch
+	for {
+		more, err := s.Next(&b, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, (*b.Typed.(*[]nexmark.Event))[:b.TypedLen]...)
+		if !more {
+			return out
+		}
+	}
+}
+
+// ofKind is the stream of a private generator, kept to one kind's events
+// and counted from `from`.
+func ofKind(t *testing.T, options map[string]string, kind nexmark.Kind, from int64) []nexmark.Event {
+	t.Helper()
+	s, err := OpenNexmarkAt(Env{}, options, from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []nexmark.Event
+	for _, e := range readEvents(t, s) {
+		if e.Kind == kind {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func sameEvents(t *testing.T, what string, got, want []nexmark.Event) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%s: %d events, want %d", what, len(got), len(want))
+	}
+	for i := range got {
+		if got[i].Kind != want[i].Kind || got[i].DateTime() != want[i].DateTime() ||
+			(got[i].Kind == nexmark.KindPerson && got[i].Person != want[i].Person) ||
+			(got[i].Kind == nexmark.KindAuction && got[i].Auction != want[i].Auction) ||
+			(got[i].Kind == nexmark.KindBid && got[i].Bid != want[i].Bid) {
+			t.Fatalf("%s: event %d is %+v, want %+v", what, i, got[i], want[i])
+		}
+	}
+}
+
+// TestNexmarkSharedStream: the Nexmark sources of a job share one generator;
+// each receives exactly its table's events of the stream, in order, read
+// concurrently as the job's readers do, and each resumes at its own
+// position.
+func TestNexmarkSharedStream(t *testing.T) {
+	options := map[string]string{"events": "10000", "seed": "7", "out_of_order_group": "10"}
+	tables := []struct {
+		name string
+		kind nexmark.Kind
+		from int64
+	}{{"person", nexmark.KindPerson, 0}, {"auction", nexmark.KindAuction, 0}, {"bid", nexmark.KindBid, 0}}
+	for _, resume := range []bool{false, true} {
+		streams := NewNexmarkStreams()
+		var srcs []*NexmarkSource
+		for i, tb := range tables {
+			if resume {
+				tables[i].from = int64(1000 + 777*i) // as a checkpoint taken between batches might say
+			}
+			opts := map[string]string{"table": tb.name}
+			for k, v := range options {
+				opts[k] = v
+			}
+			s, err := OpenNexmarkAt(Env{Nexmark: streams}, opts, tables[i].from)
+			if err != nil {
+				t.Fatal(err)
+			}
+			srcs = append(srcs, s)
+		}
+		got := make([][]nexmark.Event, len(srcs))
+		var wg sync.WaitGroup
+		for i, s := range srcs {
+			wg.Go(func() {
+				got[i] = readEvents(t, s)
+				s.Close()
+			})
+		}
+		wg.Wait()
+		for i, tb := range tables {
+			sameEvents(t, tb.name, got[i], ofKind(t, options, tb.kind, tb.from))
+			if p := srcs[i].Position(); p.Offset != 10000 {
+				t.Errorf("%s ends at %+v, want offset 10000", tb.name, p)
+			}
+		}
+	}
+}
+
+// TestNexmarkSharedStreamInStep: sources of a shared stream advance a batch
+// at a time together, so one source cannot run ahead of another's event
+// time (and a join of them hold the state of a whole run).
+func TestNexmarkSharedStreamInStep(t *testing.T) {
+	streams := NewNexmarkStreams()
+	open := func(table string) *NexmarkSource {
+		s, err := OpenNexmarkAt(Env{Nexmark: streams}, map[string]string{"table": table, "events": "100000"}, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	person, auction := open("person"), open("auction")
+	var b LineBatch
+	if _, err := person.Next(&b, 5000); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		person.Next(&b, 5000) // waits for auction to take the first batch
+	}()
+	select {
+	case <-done:
+		t.Fatal("person read a second batch before auction read the first")
+	default:
+	}
+	var a LineBatch
+	auction.Next(&a, 5000)
+	<-done
+	if p, q := person.Position().Offset, auction.Position().Offset; p != 2*sharedNexmarkBatch || q != sharedNexmarkBatch {
+		t.Errorf("positions %d and %d", p, q)
+	}
+	// A closed source no longer holds the others back.
+	auction.Close()
+	if _, err := person.Next(&b, 5000); err != nil || person.Position().Offset != 2*sharedNexmarkBatch+maxNexmarkBatch {
+		t.Errorf("alone: %v at %+v", err, person.Position())
+	}
+}
