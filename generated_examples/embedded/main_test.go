@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -122,11 +124,16 @@ func TestRowsIterator(t *testing.T) {
 	}
 }
 
-// TestCrashAndResume: a durable pipeline abandoned without Close (a crash)
-// resumes from its checkpoint and write-ahead log: the rows after the crash
-// come out as if nothing had happened, and every row pushed before the
-// crash is accounted for.
+// TestCrashAndResume: a durable pipeline abandoned without Close (a crash:
+// a child process that exits without closing) resumes from its checkpoint
+// and write-ahead log: the rows after the crash come out as if nothing had
+// happened, and every row pushed before the crash is accounted for. While
+// a pipeline holds the state dir, a second one cannot open it.
 func TestCrashAndResume(t *testing.T) {
+	if dir := os.Getenv("TRADEAPP_CRASH_CHILD"); dir != "" {
+		crashChild(dir, os.Getenv("TRADEAPP_CRASH_BASE"))
+		return
+	}
 	dir := t.TempDir()
 	opts := pipeline.Options{StateDir: dir, CheckpointInterval: time.Hour, BaseDir: t.TempDir()}
 	p, err := pipeline.Open(context.Background(), opts)
@@ -139,21 +146,16 @@ func TestCrashAndResume(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	if _, err := pipeline.Open(context.Background(), opts); err == nil || !strings.Contains(err.Error(), "LDB-5001") {
+		t.Fatalf("a second pipeline on the state dir: %v, want LDB-5001", err)
+	}
 	if err := p.Close(); err != nil { // a checkpoint after two rows
 		t.Fatal(err)
 	}
-	p, err = pipeline.Open(context.Background(), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range trades[2:4] { // logged, never checkpointed: the process "crashes"
-		if err := p.Trades.Push(r); err != nil {
-			t.Fatal(err)
-		}
-	}
-	// the sink's buffered rows reach the disk, yet no checkpoint covers them
-	if err := p.Flush(); err != nil {
-		t.Fatal(err)
+	child := exec.Command(os.Args[0], "-test.run", "^TestCrashAndResume$")
+	child.Env = append(os.Environ(), "TRADEAPP_CRASH_CHILD="+dir, "TRADEAPP_CRASH_BASE="+opts.BaseDir)
+	if out, err := child.CombinedOutput(); err != nil {
+		t.Fatalf("the crashing child: %v\n%s", err, out)
 	}
 	q, err := pipeline.Open(context.Background(), opts)
 	if err != nil {
@@ -201,4 +203,26 @@ func TestCrashAndResume(t *testing.T) {
 	if len(wantFile) == 0 || string(gotFile) != string(wantFile) {
 		t.Errorf("vwap.jsonl after the crash:\n%s\nwant\n%s", gotFile, wantFile)
 	}
+}
+
+// crashChild pushes two rows into the durable pipeline of TestCrashAndResume,
+// flushes the sink (its rows reach the disk, yet no checkpoint covers them)
+// and exits without Close, as a crash would.
+func crashChild(dir, baseDir string) {
+	p, err := pipeline.Open(context.Background(), pipeline.Options{StateDir: dir, CheckpointInterval: time.Hour, BaseDir: baseDir})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	for _, r := range trades[2:4] { // logged, never checkpointed
+		if err := p.Trades.Push(r); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+	}
+	if err := p.Flush(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	os.Exit(0)
 }

@@ -17,6 +17,7 @@ type Embedded struct {
 	ctx        *Context
 	env        connector.Env
 	epochSinks []NamedEpochSink
+	unlock     func() // releases the state dir's lock; nil without one
 }
 
 // EmbedOptions configure NewEmbedded.
@@ -30,7 +31,9 @@ type EmbedOptions struct {
 	OnMalformed func(src int, line, offset int64, record []byte, err error)
 	// StateDir, when set, opens file sinks exactly-once: their rows become
 	// visible per checkpoint epoch (see EpochSinks), with uncommitted epochs
-	// kept under StateDir/sinks.
+	// kept under StateDir/sinks. The state dir is locked until Close, as a
+	// job's is: a second pipeline (in this process or another) opening it
+	// gets an LDB-5001 error instead of interleaving its checkpoints.
 	StateDir string
 }
 
@@ -51,6 +54,13 @@ func NewEmbedded(spec Spec, opts EmbedOptions) (*Embedded, error) {
 		ctx.onLate = func(int, string, []byte) {}
 	}
 	var epochSinks []NamedEpochSink
+	var unlock func()
+	if opts.StateDir != "" {
+		var err error
+		if unlock, err = lockStateDir(opts.StateDir); err != nil {
+			return nil, err
+		}
+	}
 	for _, s := range spec.Sinks {
 		var sink connector.Sink
 		var err error
@@ -66,11 +76,14 @@ func NewEmbedded(spec Spec, opts EmbedOptions) (*Embedded, error) {
 			for _, w := range ctx.Sinks {
 				w.sink.Close()
 			}
+			if unlock != nil {
+				unlock()
+			}
 			return nil, fmt.Errorf("sink %s: %w", s.Name, err)
 		}
 		ctx.Sinks = append(ctx.Sinks, &SinkWriter{Name: s.Name, sink: sink, Discard: s.Connector == "blackhole"})
 	}
-	return &Embedded{ctx: ctx, env: env, epochSinks: epochSinks}, nil
+	return &Embedded{ctx: ctx, env: env, epochSinks: epochSinks, unlock: unlock}, nil
 }
 
 // EpochSinks are the sinks that commit per checkpoint (opened with a state
@@ -108,13 +121,16 @@ func (e *Embedded) Flush() error {
 	return nil
 }
 
-// Close drains and closes the sinks.
+// Close drains and closes the sinks, then releases the state dir.
 func (e *Embedded) Close() error {
 	err := e.Drain()
 	for _, w := range e.ctx.Sinks {
 		if cerr := w.sink.Close(); cerr != nil {
 			err = errors.Join(err, fmt.Errorf("sink %s: %w", w.Name, cerr))
 		}
+	}
+	if e.unlock != nil {
+		e.unlock()
 	}
 	return err
 }

@@ -328,3 +328,31 @@ func TestInputTruncatedWhileRunning(t *testing.T) {
 		t.Fatalf("err = %v, want %s", err, errcode.InputChangedWhileRead)
 	}
 }
+
+// TestEmbeddedStateDirIsLocked: an embedded pipeline with a state dir holds
+// its lock until Close, like a job: a second one on the same dir (a second
+// copy of the program, or a second Open in this one) gets LDB-5001, and a
+// job cannot take it either.
+func TestEmbeddedStateDirIsLocked(t *testing.T) {
+	dir := t.TempDir()
+	state := filepath.Join(dir, "state")
+	spec := Spec{Name: "p", Sinks: []SinkSpec{fileSink("out", "out.jsonl")}}
+	first, err := NewEmbedded(spec, EmbedOptions{BaseDir: dir, StateDir: state})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := NewEmbedded(spec, EmbedOptions{BaseDir: dir, StateDir: state}); errcode.Of(err) != errcode.StateDirLocked {
+		t.Errorf("second embedded pipeline: %v, want %s", err, errcode.StateDirLocked)
+	}
+	if _, err := Run(context.Background(), spec, func(*Context) Pipeline { return slogPipeline{} }, Options{BaseDir: dir, StateDir: state, Stderr: io.Discard}); errcode.Of(err) != errcode.StateDirLocked {
+		t.Errorf("a job on the embedded pipeline's state dir: %v, want %s", err, errcode.StateDirLocked)
+	}
+	if err := first.Close(); err != nil {
+		t.Fatal(err)
+	}
+	again, err := NewEmbedded(spec, EmbedOptions{BaseDir: dir, StateDir: state})
+	if err != nil {
+		t.Fatalf("after Close: %v", err)
+	}
+	again.Close()
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -23,6 +24,9 @@ type DurableOptions struct {
 	// Sinks commit their rows per checkpoint (two-phase): recovered to the
 	// checkpoint on open, prepared before and committed after each one.
 	Sinks []job.NamedEpochSink
+	// Logf reports what recovery found (a torn tail cut off the log); nil
+	// logs a warning through log/slog's default logger.
+	Logf func(format string, args ...any)
 }
 
 // StateError reports state a checkpoint holds that the pipeline cannot take
@@ -60,9 +64,12 @@ type Durable struct {
 	from     wal.Position // replay start, until Start has run
 	started  bool
 	buf      []byte
+	recovery wal.Recovery
 }
 
-// OpenDurable restores the newest checkpoint of dir into st. Rows logged
+// OpenDurable restores the newest checkpoint of dir into st. The caller
+// holds the state dir's lock (job.NewEmbedded with the same StateDir takes
+// it). Rows logged
 // after it are replayed by Start, through replay.
 func OpenDurable(name string, st job.Stateful, replay func(record []byte) error, o DurableOptions) (*Durable, error) {
 	store, err := checkpoint.Open(filepath.Join(o.Dir, "checkpoints"), checkpoint.Options{})
@@ -101,12 +108,27 @@ func OpenDurable(name string, st job.Stateful, replay func(record []byte) error,
 			}
 		}
 	}
-	d.log, _, err = wal.Open(filepath.Join(o.Dir, "wal"), wal.Options{Sync: o.Sync})
+	dir := filepath.Join(o.Dir, "wal")
+	d.log, d.recovery, err = wal.Open(dir, wal.Options{Sync: o.Sync})
 	if err != nil {
 		return nil, err
 	}
+	if r := d.recovery; r.Torn {
+		// A push whose append a crash interrupted: Log had not returned, so
+		// the row was never acknowledged; say so rather than drop it quietly.
+		logf := o.Logf
+		if logf == nil {
+			logf = func(format string, args ...any) { slog.Warn(fmt.Sprintf(format, args...)) }
+		}
+		logf("laminar: pipeline %s: the write-ahead log %s ended in a torn tail (an append a crash interrupted): cut at %v, %d partial record(s) and %d bytes discarded; that push was not acknowledged",
+			name, dir, r.TornAt, r.DroppedRecords, r.DroppedBytes)
+	}
 	return d, nil
 }
+
+// Recovery says what opening the write-ahead log found, a torn tail cut
+// off it included.
+func (d *Durable) Recovery() wal.Recovery { return d.recovery }
 
 func restore(st job.Stateful, cp *checkpoint.Checkpoint, allowReset bool) error {
 	units := st.StateUnits()
