@@ -122,7 +122,7 @@ func (g *generator) opCode(o *opInfo) {
 	op := o.op
 	// emit<op>: write a row to every sink of the view and pass it on to the
 	// operators that read it
-	var emit []jen.Code
+	emit := []jen.Code{jen.Id("p").Dot(o.name + "Out").Op("++")}
 	if op.View != nil {
 		emit = append(emit,
 			jen.For(jen.List(jen.Id("_"), jen.Id("s")).Op(":=").Range().Id("p").Dot(o.name+"Sinks")).Block(

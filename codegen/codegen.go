@@ -114,11 +114,12 @@ func Generate(p *physical.Plan, sqlText string, opts Options) ([]byte, error) {
 	for _, d := range g.glob.decls {
 		f.Add(d)
 	}
+	g.operatorsCode() // last: it ends with the fused lines, filled in below
 	var buf bytes.Buffer
 	if err := f.Render(&buf); err != nil {
 		return nil, fmt.Errorf("codegen: %w", err)
 	}
-	return buf.Bytes(), nil
+	return fillFusedLines(buf.Bytes()), nil
 }
 
 func (g *generator) layout() {

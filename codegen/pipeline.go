@@ -54,6 +54,7 @@ func (g *generator) pipelineStruct() {
 				fields = append(fields, jen.Id(o.name+"WM").Index(jen.Lit(2)).Int64().Comment("the watermarks of its inputs' bound columns"))
 			}
 		}
+		fields = append(fields, jen.Id(o.name+"Out").Int64().Comment("rows "+o.what()+" emitted, for explain --analyze"))
 		if o.op.View != nil {
 			fields = append(fields, jen.Id(o.name+"Sinks").Index().Op("*").Qual(pkgJob, "SinkWriter"))
 			fields = append(fields, jen.Id(o.name+"Subs").Add(rt("laminar.Subscribers")).Types(jen.Id(o.rowType)).Comment("callbacks of an embedding program"))

@@ -83,7 +83,7 @@ var runtimeSymbols = map[string][2]string{
 	"nexmark.Person":  {pkgNexmark, "Person"}, "nexmark.Auction": {pkgNexmark, "Auction"}, "nexmark.Bid": {pkgNexmark, "Bid"},
 	"nexmark.Event": {pkgNexmark, "Event"},
 	// checkpoint state
-	"job.StateUnit": {pkgJob, "StateUnit"}, "snapshot.AppendInt": {pkgSnapshot, "AppendInt"},
+	"job.StateUnit": {pkgJob, "StateUnit"}, "job.OperatorStatus": {pkgJob, "OperatorStatus"}, "snapshot.AppendInt": {pkgSnapshot, "AppendInt"},
 	"snapshot.AppendUint": {pkgSnapshot, "AppendUint"}, "snapshot.AppendFloat": {pkgSnapshot, "AppendFloat"},
 	"snapshot.AppendBool": {pkgSnapshot, "AppendBool"}, "snapshot.AppendString": {pkgSnapshot, "AppendString"},
 	"snapshot.Decoder": {pkgSnapshot, "Decoder"}, "snapshot.NewDecoder": {pkgSnapshot, "NewDecoder"},

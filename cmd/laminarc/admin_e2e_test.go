@@ -134,13 +134,19 @@ func TestAdminServerOfARunningJob(t *testing.T) {
 		t.Errorf("/status: %v\n%s", err, status)
 	}
 	var analyzed bytes.Buffer
-	if err := analyze(strings.TrimPrefix(base, "http://"), &analyzed); err != nil {
+	if err := analyze(strings.TrimPrefix(base, "http://"), time.Second, &analyzed); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"job p: running", "view c", "checkpoints: 1"} {
+	// c emitted a row for each of its 2 groups at the end of the batch;
+	// the job idles, so the profile's shares are whatever it did meanwhile
+	opLine := regexp.MustCompile(`(?m)^  c +aggregate +2 +2 +source s +[0-9.]+%$`)
+	for _, want := range []string{"job p: running", "view c", "checkpoints: 1", "cpu (", "(source loops"} {
 		if !strings.Contains(analyzed.String(), want) {
 			t.Errorf("explain --analyze lacks %q:\n%s", want, analyzed.String())
 		}
+	}
+	if !opLine.MatchString(analyzed.String()) {
+		t.Errorf("explain --analyze has no operator line for c:\n%s", analyzed.String())
 	}
 
 	cmd.Process.Signal(syscall.SIGTERM)

@@ -16,8 +16,20 @@ import (
 // analyze prints what a job counted: from a running job's admin server
 // (HOST:PORT or a URL; LAMINAR_HTTP_TOKEN is sent as its bearer token) or a
 // finished job's --summary-json file. It renders the job's own status, not
-// the compiler's plan, so that it shows what that binary runs.
-func analyze(target string, w io.Writer) error {
+// the compiler's plan, so that it shows what that binary runs. With a
+// profile duration it first profiles the running job for that long and
+// shows each operator's share of its CPU time.
+func analyze(target string, profileFor time.Duration, w io.Writer) error {
+	var prof []byte
+	if profileFor > 0 {
+		if _, err := os.Stat(target); err == nil {
+			return fmt.Errorf("--profile needs a running job's admin address, not the file %s", target)
+		}
+		var err error
+		if prof, err = fetchProfile(target, profileFor); err != nil {
+			return err
+		}
+	}
 	data, err := fetchStatus(target)
 	if err != nil {
 		return err
@@ -26,7 +38,14 @@ func analyze(target string, w io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("%s: %v", target, err)
 	}
-	renderStatus(w, st)
+	var shares map[string]float64
+	var cpu time.Duration
+	if prof != nil {
+		if shares, cpu, err = timeShares(prof, st.Operators); err != nil {
+			return err
+		}
+	}
+	renderStatus(w, st, shares, cpu)
 	return nil
 }
 
@@ -34,14 +53,7 @@ func fetchStatus(target string) ([]byte, error) {
 	if _, err := os.Stat(target); err == nil {
 		return os.ReadFile(target)
 	}
-	url := target
-	if !strings.HasPrefix(url, "http://") && !strings.HasPrefix(url, "https://") {
-		url = "http://" + url
-	}
-	url = strings.TrimSuffix(url, "/")
-	if !strings.HasSuffix(url, "/status") {
-		url += "/status"
-	}
+	url := adminURL(target, "/status")
 	req, err := http.NewRequest("GET", url, nil)
 	if err != nil {
 		return nil, err
@@ -63,6 +75,17 @@ func fetchStatus(target string) ([]byte, error) {
 		return nil, fmt.Errorf("%s: %s: %s", url, resp.Status, strings.TrimSpace(string(body)))
 	}
 	return body, nil
+}
+
+// adminURL is the URL of path on a job's admin server given as HOST:PORT
+// or as a URL (with or without /status).
+func adminURL(target, path string) string {
+	url := target
+	if !strings.HasPrefix(url, "http://") && !strings.HasPrefix(url, "https://") {
+		url = "http://" + url
+	}
+	url = strings.TrimSuffix(strings.TrimSuffix(url, "/"), "/status")
+	return url + path
 }
 
 // decodeStatus reads /status JSON or a --summary-json file (whose
@@ -91,12 +114,13 @@ func decodeStatus(data []byte) (job.Status, error) {
 		Sources        []job.SourceStatus
 		Sinks          []job.SinkStatus
 		State          []job.StateStatus
+		Operators      []job.OperatorStatus
 	}
 	if err := json.Unmarshal(data, &sum); err != nil {
 		return st, err
 	}
 	st = job.Status{Phase: "done", ElapsedSeconds: sum.ElapsedSeconds, Sources: sum.Sources, Sinks: sum.Sinks,
-		State: sum.State, WindowsClosed: sum.WindowsClosed, EmitDelayP50us: sum.P50, EmitDelayP99us: sum.P99, Error: sum.Error}
+		State: sum.State, Operators: sum.Operators, WindowsClosed: sum.WindowsClosed, EmitDelayP50us: sum.P50, EmitDelayP99us: sum.P99, Error: sum.Error}
 	if sum.Interrupted {
 		st.Phase = "interrupted"
 	}
@@ -108,7 +132,7 @@ func decodeStatus(data []byte) (job.Status, error) {
 	return st, nil
 }
 
-func renderStatus(w io.Writer, st job.Status) {
+func renderStatus(w io.Writer, st job.Status, shares map[string]float64, cpu time.Duration) {
 	var rows int64
 	for _, s := range st.Sources {
 		rows += s.RowsIn
@@ -140,6 +164,29 @@ func renderStatus(w io.Writer, st job.Status) {
 			bytes = size(s.Bytes)
 		}
 		fmt.Fprintf(tw, "  %s\t%s\t%d\t%s\t%d\t%d\t%s\n", s.Name, s.Connector, s.RowsIn, bytes, s.Malformed, s.Late, ended)
+	}
+	if len(st.Operators) > 0 {
+		head := "\noperators\tkind\trows out\tstate\treads\t"
+		if shares != nil {
+			head += fmt.Sprintf("cpu (%.1fs profiled)", cpu.Seconds())
+		}
+		fmt.Fprintln(tw, head)
+		for _, o := range st.Operators {
+			state := "-" // held in the keyed-state store
+			if o.State >= 0 {
+				state = fmt.Sprint(o.State)
+			}
+			share := ""
+			if shares != nil {
+				share = fmt.Sprintf("%.1f%%", 100*shares[o.Name])
+			}
+			fmt.Fprintf(tw, "  %s\t%s\t%d\t%s\t%s\t%s\n", o.Name, o.Kind, o.RowsOut, state, strings.Join(o.Inputs, ", "), share)
+		}
+		for _, k := range []string{shareLoops, shareConnectors, shareOther} {
+			if shares != nil {
+				fmt.Fprintf(tw, "  %s\t\t\t\t\t%.1f%%\n", k, 100*shares[k])
+			}
+		}
 	}
 	if len(st.State) > 0 {
 		at := "at the last checkpoint"

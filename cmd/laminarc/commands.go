@@ -146,8 +146,9 @@ func cmdCheck(args []string) int {
 }
 
 func cmdExplain(args []string) int {
-	fs := newFlags("explain", "pipeline.sql | --analyze HOST:PORT|FILE", "Print the optimized logical plan of every view and the physical plan:\nfused loops per source, stream properties (append-only / updating) and state.\nWith --analyze, print what a running job counted (its --http address) or a\nfinished one (its --summary-json file): rows, bytes, state sizes, checkpoints.")
+	fs := newFlags("explain", "pipeline.sql | --analyze HOST:PORT|FILE", "Print the optimized logical plan of every view and the physical plan:\nfused loops per source, stream properties (append-only / updating) and state.\nWith --analyze, print what a running job counted (its --http address) or a\nfinished one (its --summary-json file): rows, bytes, state sizes, checkpoints,\nand per operator its rows out, state and (--profile) share of the CPU time.")
 	target := fs.String("analyze", "", "a running job's admin `HOST:PORT` (token from LAMINAR_HTTP_TOKEN) or a --summary-json FILE")
+	profileFor := fs.Duration("profile", 0, "with --analyze of a running job: profile its CPU for this long (say 5s) and\nshow each operator's share")
 	if len(args) > 0 && (strings.HasPrefix(args[0], "--analyze") || strings.HasPrefix(args[0], "-analyze")) {
 		if err := fs.Parse(args); err != nil {
 			helpShown = errors.Is(err, flag.ErrHelp)
@@ -157,7 +158,7 @@ func cmdExplain(args []string) int {
 			fs.Usage()
 			return exitPipeline
 		}
-		if err := analyze(*target, os.Stdout); err != nil {
+		if err := analyze(*target, *profileFor, os.Stdout); err != nil {
 			fmt.Fprintf(os.Stderr, "laminarc: %v\n", err)
 			return exitRuntime
 		}

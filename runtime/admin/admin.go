@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -85,6 +86,9 @@ func Handler(m job.Monitor, token string) http.Handler {
 	mux.Handle("GET /status", auth(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, m.Status())
 	})))
+	// A CPU profile of the job (?seconds=N), for explain --analyze --profile
+	// to split the job's time among its operators.
+	mux.Handle("GET /debug/pprof/profile", auth(http.HandlerFunc(pprof.Profile)))
 	mux.Handle("POST /checkpoint", auth(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), checkpointTimeout)
 		defer cancel()

@@ -56,8 +56,12 @@ func (r *runner) publish() {
 	if w, ok := r.pipeline.(Watermarked); ok {
 		r.watermarks = w.Watermarks(r.watermarks)
 	}
+	if o, ok := r.pipeline.(Operated); ok {
+		r.operators = o.Operators(r.operators[:0])
+	}
 	now := time.Now()
 	r.live.update(func(s *Status) {
+		s.Operators = append(s.Operators[:0], r.operators...)
 		for i, wm := range r.watermarks {
 			if i < len(s.Sources) && wm != math.MinInt64 && wm != math.MaxInt64 {
 				s.Sources[i].Watermark = time.UnixMicro(wm).UTC()

@@ -19,15 +19,16 @@ type Status struct {
 	Ready   bool      `json:"ready"` // recovery has finished and batches flow
 	Started time.Time `json:"started"`
 	// ElapsedSeconds is the time since the start (to the end, once done).
-	ElapsedSeconds float64         `json:"elapsed_seconds"`
-	Sources        []SourceStatus  `json:"sources"`
-	Sinks          []SinkStatus    `json:"sinks"`
-	State          []StateStatus   `json:"state"`
-	Checkpoints    CheckpointStats `json:"checkpoints"`
-	WindowsClosed  uint64          `json:"windows_closed"`
-	EmitDelayP50us float64         `json:"window_emit_delay_p50_us"`
-	EmitDelayP99us float64         `json:"window_emit_delay_p99_us"`
-	Error          string          `json:"error,omitempty"`
+	ElapsedSeconds float64          `json:"elapsed_seconds"`
+	Sources        []SourceStatus   `json:"sources"`
+	Sinks          []SinkStatus     `json:"sinks"`
+	State          []StateStatus    `json:"state"`
+	Operators      []OperatorStatus `json:"operators,omitempty"`
+	Checkpoints    CheckpointStats  `json:"checkpoints"`
+	WindowsClosed  uint64           `json:"windows_closed"`
+	EmitDelayP50us float64          `json:"window_emit_delay_p50_us"`
+	EmitDelayP99us float64          `json:"window_emit_delay_p99_us"`
+	Error          string           `json:"error,omitempty"`
 }
 
 // SourceStatus is one source's counters.
@@ -59,6 +60,33 @@ type SinkStatus struct {
 	Name      string `json:"name"`
 	Connector string `json:"connector"`
 	RowsOut   int64  `json:"rows_out"`
+}
+
+// OperatorStatus is one operator of the job's dataflow graph (a view, or
+// an inner query of one) and what it counted so far.
+type OperatorStatus struct {
+	Name string `json:"name"`
+	// Kind says what it does ("window aggregate", "join", ...); Inputs are
+	// the operators or sources ("source trades") it reads.
+	Kind   string   `json:"kind"`
+	Inputs []string `json:"inputs"`
+	// RowsOut counts the rows it emitted (retractions included).
+	RowsOut int64 `json:"rows_out"`
+	// State is the number of groups or rows it holds (-1: not counted).
+	State int64 `json:"state"`
+	// Funcs are the suffixes of the generated functions that run it
+	// ("Op3": rowOp3, pushOp3, closeOp3, ...), for attributing a CPU
+	// profile's samples; "" when its code is fused into its source's loop.
+	Funcs string `json:"funcs,omitempty"`
+	// Lines, for an operator fused into its source's loop, are the first
+	// and last line of its code in the generated pipeline.go.
+	Lines [2]int32 `json:"lines,omitzero"`
+}
+
+// Operated is implemented by generated pipelines: the operators of the
+// graph with their counters, appended to dst. Called between batches.
+type Operated interface {
+	Operators(dst []OperatorStatus) []OperatorStatus
 }
 
 // StateStatus is one state unit (a source's watermark, a view's operator
@@ -136,6 +164,7 @@ func (l *live) Status() Status {
 	s.Sources = slices.Clone(s.Sources)
 	s.Sinks = slices.Clone(s.Sinks)
 	s.State = slices.Clone(s.State)
+	s.Operators = slices.Clone(s.Operators)
 	l.mu.Unlock()
 	if s.Phase != "done" && s.Phase != "failed" {
 		s.ElapsedSeconds = time.Since(s.Started).Seconds()

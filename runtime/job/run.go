@@ -189,6 +189,8 @@ type Summary struct {
 	CheckpointPauseP50, CheckpointMax time.Duration
 	// State is the size of each state unit at the last checkpoint.
 	State []StateStatus
+	// Operators are the dataflow graph's operators with their counters.
+	Operators []OperatorStatus
 }
 
 // RowsIn is the number of records read from all sources: for Nexmark
@@ -420,6 +422,7 @@ type runner struct {
 	kinds   []nexmark.Kind
 	// each source's watermark after the last batch (Watermarked pipelines)
 	watermarks []int64
+	operators  []OperatorStatus // the pipeline's, read after every batch
 
 	// external keyed state (the badger backend), and its directory when it
 	// is a temporary one (no state dir)
@@ -909,32 +912,34 @@ func (r *runner) summary(elapsed time.Duration) Summary {
 		s.WindowsClosed = int64(d.Count())
 		s.EmitDelayP50, s.EmitDelayP99 = d.Quantile(0.5), d.Quantile(0.99)
 	}
-	s.State = r.live.Status().State
+	st := r.live.Status()
+	s.State, s.Operators = st.State, st.Operators
 	return s
 }
 
 // summaryJSON is the --summary-json file.
 type summaryJSON struct {
-	ElapsedSeconds float64         `json:"elapsed_seconds"`
-	WindowsClosed  int64           `json:"windows_closed"`
-	EmitDelayP50us float64         `json:"window_emit_delay_p50_us"`
-	EmitDelayP99us float64         `json:"window_emit_delay_p99_us"`
-	Checkpoints    int             `json:"checkpoints"`
-	PauseP50ms     float64         `json:"checkpoint_pause_p50_ms"`
-	PauseMaxms     float64         `json:"checkpoint_pause_max_ms"`
-	Interrupted    bool            `json:"interrupted"`
-	Completed      bool            `json:"already_completed,omitempty"`
-	Error          string          `json:"error,omitempty"`
-	RowsIn         int64           `json:"rows_in"`
-	RowsOut        int64           `json:"rows_out"`
-	Malformed      int64           `json:"malformed"`
-	Late           int64           `json:"late"`
-	Failed         int64           `json:"failed"`
-	StateGroups    int64           `json:"state_groups"`
-	StateBytes     int64           `json:"state_bytes_estimate"`
-	Sources        []SourceSummary `json:"sources"`
-	Sinks          []SinkSummary   `json:"sinks"`
-	State          []StateStatus   `json:"state"`
+	ElapsedSeconds float64          `json:"elapsed_seconds"`
+	WindowsClosed  int64            `json:"windows_closed"`
+	EmitDelayP50us float64          `json:"window_emit_delay_p50_us"`
+	EmitDelayP99us float64          `json:"window_emit_delay_p99_us"`
+	Checkpoints    int              `json:"checkpoints"`
+	PauseP50ms     float64          `json:"checkpoint_pause_p50_ms"`
+	PauseMaxms     float64          `json:"checkpoint_pause_max_ms"`
+	Interrupted    bool             `json:"interrupted"`
+	Completed      bool             `json:"already_completed,omitempty"`
+	Error          string           `json:"error,omitempty"`
+	RowsIn         int64            `json:"rows_in"`
+	RowsOut        int64            `json:"rows_out"`
+	Malformed      int64            `json:"malformed"`
+	Late           int64            `json:"late"`
+	Failed         int64            `json:"failed"`
+	StateGroups    int64            `json:"state_groups"`
+	StateBytes     int64            `json:"state_bytes_estimate"`
+	Sources        []SourceSummary  `json:"sources"`
+	Sinks          []SinkSummary    `json:"sinks"`
+	State          []StateStatus    `json:"state"`
+	Operators      []OperatorStatus `json:"operators,omitempty"`
 }
 
 func writeSummaryJSON(path string, s Summary, runErr error) error {
@@ -958,6 +963,7 @@ func writeSummaryJSON(path string, s Summary, runErr error) error {
 		Sources:        s.Sources,
 		Sinks:          s.Sinks,
 		State:          s.State,
+		Operators:      s.Operators,
 	}
 	if out.State == nil {
 		out.State = []StateStatus{}

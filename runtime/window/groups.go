@@ -221,6 +221,16 @@ func (w *Windows[K, S]) NextEnd() int64 {
 // Len is the number of open windows.
 func (w *Windows[K, S]) Len() int { return len(w.starts) }
 
+// Groups is the number of groups over all open windows: the state an
+// operator reports to explain --analyze.
+func (w *Windows[K, S]) Groups() int {
+	n := 0
+	for _, g := range w.open {
+		n += g.Len()
+	}
+	return n
+}
+
 // At returns the i-th open window (by start) and its start.
 func (w *Windows[K, S]) At(i int) (int64, *Groups[K, S]) { return w.starts[i], w.open[i] }
 

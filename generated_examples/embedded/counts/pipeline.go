@@ -92,6 +92,7 @@ type engine struct {
 		wm    int64   // watermark: max event time seen minus the declared delay
 	}
 	op0      *window.Groups[op0Key, op0Acc] // state of view page_counts
+	op0Out   int64                          // rows view page_counts emitted, for explain --analyze
 	op0Sinks []*job.SinkWriter
 	op0Subs  laminar.Subscribers[PageCountsRow] // callbacks of an embedding program
 }
@@ -304,6 +305,7 @@ func (p *engine) endClicks() {
 
 // emitOp0 writes a row of view page_counts to its sinks and the operators reading it.
 func (p *engine) emitOp0(row *PageCountsRow, op byte) {
+	p.op0Out++
 	for _, s := range p.op0Sinks {
 		s.Rows++
 		if !s.Discard {
@@ -427,4 +429,21 @@ func (p *engine) LoadState(i int, data []byte) error {
 // Watermarks appends each source's watermark (µs since the epoch; math.MinInt64 for none yet).
 func (p *engine) Watermarks(dst []int64) []int64 {
 	return append(dst[:0], math.MinInt64)
+}
+
+// operators are the dataflow graph's operators, as Operators reports them.
+var operators = []job.OperatorStatus{{
+	Funcs:  "Op0",
+	Inputs: []string{"source clicks"},
+	Kind:   "aggregate",
+	Name:   "page_counts",
+}}
+
+// Operators appends each operator with the rows it emitted and the state it holds.
+func (p *engine) Operators(dst []job.OperatorStatus) []job.OperatorStatus {
+	n := len(dst)
+	dst = append(dst, operators...)
+	dst[n+0].RowsOut = p.op0Out
+	dst[n+0].State = int64(p.op0.Len())
+	return dst
 }

@@ -146,9 +146,11 @@ type engine struct {
 		wm    int64   // watermark: max event time seen minus the declared delay
 	}
 	op0      *window.Windows[op0Key, op0Acc] // state of view vwap
+	op0Out   int64                           // rows view vwap emitted, for explain --analyze
 	op0Sinks []*job.SinkWriter
 	op0Subs  laminar.Subscribers[VwapRow]   // callbacks of an embedding program
 	op1      *window.Groups[op1Key, op1Acc] // state of view volume_by_symbol
+	op1Out   int64                          // rows view volume_by_symbol emitted, for explain --analyze
 	op1Sinks []*job.SinkWriter
 	op1Subs  laminar.Subscribers[VolumeBySymbolRow] // callbacks of an embedding program
 }
@@ -441,6 +443,7 @@ func (p *engine) endTrades() {
 
 // emitOp0 writes a row of view vwap to its sinks and the operators reading it.
 func (p *engine) emitOp0(row *VwapRow, op byte) {
+	p.op0Out++
 	for _, s := range p.op0Sinks {
 		s.Rows++
 		if !s.Discard {
@@ -489,6 +492,7 @@ func (p *engine) closeOp0(start int64, grp *window.Groups[op0Key, op0Acc]) {
 
 // emitOp1 writes a row of view volume_by_symbol to its sinks and the operators reading it.
 func (p *engine) emitOp1(row *VolumeBySymbolRow, op byte) {
+	p.op1Out++
 	for _, s := range p.op1Sinks {
 		s.Rows++
 		if !s.Discard {
@@ -693,4 +697,28 @@ func (p *engine) LoadState(i int, data []byte) error {
 // Watermarks appends each source's watermark (µs since the epoch; math.MinInt64 for none yet).
 func (p *engine) Watermarks(dst []int64) []int64 {
 	return append(dst[:0], p.srcTrades.wm)
+}
+
+// operators are the dataflow graph's operators, as Operators reports them.
+var operators = []job.OperatorStatus{{
+	Funcs:  "Op0",
+	Inputs: []string{"source trades"},
+	Kind:   "window aggregate",
+	Name:   "vwap",
+}, {
+	Funcs:  "Op1",
+	Inputs: []string{"source trades"},
+	Kind:   "aggregate",
+	Name:   "volume_by_symbol",
+}}
+
+// Operators appends each operator with the rows it emitted and the state it holds.
+func (p *engine) Operators(dst []job.OperatorStatus) []job.OperatorStatus {
+	n := len(dst)
+	dst = append(dst, operators...)
+	dst[n+0].RowsOut = p.op0Out
+	dst[n+0].State = int64(p.op0.Groups())
+	dst[n+1].RowsOut = p.op1Out
+	dst[n+1].State = int64(p.op1.Len())
+	return dst
 }

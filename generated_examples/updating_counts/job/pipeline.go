@@ -128,6 +128,7 @@ type engine struct {
 		wm    int64   // watermark: max event time seen minus the declared delay
 	}
 	op0      *window.Groups[op0Key, op0Acc] // state of view page_stats
+	op0Out   int64                          // rows view page_stats emitted, for explain --analyze
 	op0Sinks []*job.SinkWriter
 	op0Subs  laminar.Subscribers[PageStatsRow] // callbacks of an embedding program
 }
@@ -359,6 +360,7 @@ func (p *engine) endClicks() {
 
 // emitOp0 writes a row of view page_stats to its sinks and the operators reading it.
 func (p *engine) emitOp0(row *PageStatsRow, op byte) {
+	p.op0Out++
 	for _, s := range p.op0Sinks {
 		s.Rows++
 		if !s.Discard {
@@ -523,4 +525,28 @@ func (p *engine) LoadState(i int, data []byte) error {
 // Watermarks appends each source's watermark (µs since the epoch; math.MinInt64 for none yet).
 func (p *engine) Watermarks(dst []int64) []int64 {
 	return append(dst[:0], math.MinInt64)
+}
+
+// operators are the dataflow graph's operators, as Operators reports them.
+var operators = []job.OperatorStatus{{
+	Funcs:  "Op0",
+	Inputs: []string{"source clicks"},
+	Kind:   "aggregate",
+	Lines:  fusedLines["f678cde35840142b"],
+	Name:   "page_stats",
+}}
+
+// Operators appends each operator with the rows it emitted and the state it holds.
+func (p *engine) Operators(dst []job.OperatorStatus) []job.OperatorStatus {
+	n := len(dst)
+	dst = append(dst, operators...)
+	dst[n].RowsOut = p.op0Out
+	dst[n].State = int64(p.op0.Len())
+	return dst
+}
+
+// fusedLines are the lines of this file that run each operator fused into its
+// source's loop (by operator id), for splitting a CPU profile among operators.
+var fusedLines = map[string][2]int32{
+	"f678cde35840142b": {317, 345},
 }

@@ -137,6 +137,7 @@ type engine struct {
 		wm    int64   // watermark: max event time seen minus the declared delay
 	}
 	op0      *window.Windows[op0Key, op0Acc] // state of view vwap
+	op0Out   int64                           // rows view vwap emitted, for explain --analyze
 	op0Sinks []*job.SinkWriter
 	op0Subs  laminar.Subscribers[VwapRow] // callbacks of an embedding program
 }
@@ -404,6 +405,7 @@ func (p *engine) endTrades() {
 
 // emitOp0 writes a row of view vwap to its sinks and the operators reading it.
 func (p *engine) emitOp0(row *VwapRow, op byte) {
+	p.op0Out++
 	for _, s := range p.op0Sinks {
 		s.Rows++
 		if !s.Discard {
@@ -559,4 +561,28 @@ func (p *engine) LoadState(i int, data []byte) error {
 // Watermarks appends each source's watermark (µs since the epoch; math.MinInt64 for none yet).
 func (p *engine) Watermarks(dst []int64) []int64 {
 	return append(dst[:0], p.srcTrades.wm)
+}
+
+// operators are the dataflow graph's operators, as Operators reports them.
+var operators = []job.OperatorStatus{{
+	Funcs:  "Op0",
+	Inputs: []string{"source trades"},
+	Kind:   "window aggregate",
+	Lines:  fusedLines["232657f27d7023c6"],
+	Name:   "vwap",
+}}
+
+// Operators appends each operator with the rows it emitted and the state it holds.
+func (p *engine) Operators(dst []job.OperatorStatus) []job.OperatorStatus {
+	n := len(dst)
+	dst = append(dst, operators...)
+	dst[n].RowsOut = p.op0Out
+	dst[n].State = int64(p.op0.Groups())
+	return dst
+}
+
+// fusedLines are the lines of this file that run each operator fused into its
+// source's loop (by operator id), for splitting a CPU profile among operators.
+var fusedLines = map[string][2]int32{
+	"232657f27d7023c6": {331, 373},
 }
