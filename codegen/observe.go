@@ -55,6 +55,7 @@ func (g *generator) operatorsCode() {
 		if state := g.stateCount(o); state != nil {
 			counts = append(counts, at().Dot("State").Op("=").Add(state))
 		}
+		counts = append(counts, at().Dot("WatermarkMicros").Op("=").Add(g.operatorWatermark(o)))
 	}
 	g.f.Comment("operators are the dataflow graph's operators, as Operators reports them.")
 	g.f.Var().Id("operators").Op("=").Index().Add(rt("job.OperatorStatus")).Values(table...)
@@ -126,6 +127,20 @@ func fillFusedLines(src []byte) []byte {
 	}
 	b.WriteString("}\n")
 	return b.Bytes()
+}
+
+// operatorWatermark is the watermark an operator's windows close by (or
+// its interval join drops rows by), math.MinInt64 for none.
+func (g *generator) operatorWatermark(o *opInfo) jen.Code {
+	switch {
+	case o.op.Join != nil && o.op.Join.Interval != nil:
+		return jen.Min(jen.Id("p").Dot(o.name+"WM").Index(jen.Lit(0)), jen.Id("p").Dot(o.name+"WM").Index(jen.Lit(1)))
+	case o.op.Windowed() && o.src == nil:
+		return jen.Id("p").Dot(o.name + "WM")
+	case o.op.Windowed():
+		return g.watermarkExpr(o.op.Watermark)
+	}
+	return jen.Qual("math", "MinInt64")
 }
 
 // stateCount is the number of groups or rows an operator holds: -1 where

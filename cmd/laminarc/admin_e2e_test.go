@@ -119,6 +119,9 @@ func TestAdminServerOfARunningJob(t *testing.T) {
 		`laminar_state_bytes{unit="view c"}`,
 		`laminar_ready 1`,
 		`laminar_window_emit_delay_seconds_count 0`,
+		`laminar_operator_rows_in_total{operator="c"} 3`, // the 3 records that decoded
+		`laminar_operator_rows_out_total{operator="c"} 2`,
+		`laminar_operator_state_rows{operator="c"} 2`,
 		`go_goroutines`,
 	} {
 		if !strings.Contains(metrics, want) {
@@ -139,7 +142,7 @@ func TestAdminServerOfARunningJob(t *testing.T) {
 	}
 	// c emitted a row for each of its 2 groups at the end of the batch;
 	// the job idles, so the profile's shares are whatever it did meanwhile
-	opLine := regexp.MustCompile(`(?m)^  c +aggregate +2 +2 +source s +[0-9.]+%$`)
+	opLine := regexp.MustCompile(`(?m)^  c +aggregate +3 +2 +2 +source s +[0-9.]+%$`)
 	for _, want := range []string{"job p: running", "view c", "checkpoints: 1", "cpu (", "(source loops"} {
 		if !strings.Contains(analyzed.String(), want) {
 			t.Errorf("explain --analyze lacks %q:\n%s", want, analyzed.String())

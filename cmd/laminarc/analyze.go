@@ -166,7 +166,7 @@ func renderStatus(w io.Writer, st job.Status, shares map[string]float64, cpu tim
 		fmt.Fprintf(tw, "  %s\t%s\t%d\t%s\t%d\t%d\t%s\n", s.Name, s.Connector, s.RowsIn, bytes, s.Malformed, s.Late, ended)
 	}
 	if len(st.Operators) > 0 {
-		head := "\noperators\tkind\trows out\tstate\treads\t"
+		head := "\noperators\tkind\trows in\trows out\tstate\twatermark\treads\t"
 		if shares != nil {
 			head += fmt.Sprintf("cpu (%.1fs profiled)", cpu.Seconds())
 		}
@@ -180,11 +180,15 @@ func renderStatus(w io.Writer, st job.Status, shares map[string]float64, cpu tim
 			if shares != nil {
 				share = fmt.Sprintf("%.1f%%", 100*shares[o.Name])
 			}
-			fmt.Fprintf(tw, "  %s\t%s\t%d\t%s\t%s\t%s\n", o.Name, o.Kind, o.RowsOut, state, strings.Join(o.Inputs, ", "), share)
+			wm := ""
+			if !o.Watermark.IsZero() {
+				wm = o.Watermark.Format(time.RFC3339Nano)
+			}
+			fmt.Fprintf(tw, "  %s\t%s\t%d\t%d\t%s\t%s\t%s\t%s\n", o.Name, o.Kind, o.RowsIn, o.RowsOut, state, wm, strings.Join(o.Inputs, ", "), share)
 		}
 		for _, k := range []string{shareLoops, shareConnectors, shareOther} {
 			if shares != nil {
-				fmt.Fprintf(tw, "  %s\t\t\t\t\t%.1f%%\n", k, 100*shares[k])
+				fmt.Fprintf(tw, "  %s\t\t\t\t\t\t\t%.1f%%\n", k, 100*shares[k])
 			}
 		}
 	}

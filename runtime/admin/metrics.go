@@ -31,6 +31,7 @@ type collector struct {
 	cpCount, cpLastDuration, cpTotal         *prometheus.Desc
 	cpLastBytes, cpLastEpoch, cpLastTime     *prometheus.Desc
 	emitDelay                                *prometheus.Desc
+	opRowsIn, opRowsOut, opState             *prometheus.Desc
 }
 
 func newCollector(m job.Monitor) *collector {
@@ -57,13 +58,16 @@ func newCollector(m job.Monitor) *collector {
 		cpLastEpoch:    d("checkpoint_last_epoch", "Epoch of the last checkpoint."),
 		cpLastTime:     d("checkpoint_last_timestamp_seconds", "Unix time of the last checkpoint."),
 		emitDelay:      d("window_emit_delay_seconds", "Time from the watermark closing a window to its rows reaching the sinks."),
+		opRowsIn:       d("operator_rows_in_total", "Rows an operator of the dataflow graph read (its inputs' rows out).", "operator"),
+		opRowsOut:      d("operator_rows_out_total", "Rows an operator emitted, retractions included.", "operator"),
+		opState:        d("operator_state_rows", "Groups or rows an operator holds in memory.", "operator"),
 	}
 }
 
 func (c *collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{c.info, c.ready, c.srcRows, c.srcBytes, c.srcMalformed, c.srcLate,
 		c.srcEnded, c.srcWatermark, c.srcLag, c.sinkRows, c.stateBytes, c.cpCount, c.cpLastDuration, c.cpTotal, c.cpLastBytes,
-		c.cpLastEpoch, c.cpLastTime, c.emitDelay} {
+		c.cpLastEpoch, c.cpLastTime, c.emitDelay, c.opRowsIn, c.opRowsOut, c.opState} {
 		ch <- d
 	}
 }
@@ -91,6 +95,13 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	}
 	for _, s := range st.Sinks {
 		counter(c.sinkRows, float64(s.RowsOut), s.Name)
+	}
+	for _, o := range st.Operators {
+		counter(c.opRowsIn, float64(o.RowsIn), o.Name)
+		counter(c.opRowsOut, float64(o.RowsOut), o.Name)
+		if o.State >= 0 {
+			gauge(c.opState, float64(o.State), o.Name)
+		}
 	}
 	for _, u := range st.State {
 		if u.Bytes >= 0 {

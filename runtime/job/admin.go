@@ -58,6 +58,7 @@ func (r *runner) publish() {
 	}
 	if o, ok := r.pipeline.(Operated); ok {
 		r.operators = o.Operators(r.operators[:0])
+		r.countOperatorInputs()
 	}
 	now := time.Now()
 	r.live.update(func(s *Status) {
@@ -85,6 +86,33 @@ func (r *runner) publish() {
 			}
 		}
 	})
+}
+
+// countOperatorInputs sets each operator's rows in from what its inputs
+// emitted (a source's rows in), and its watermark's time.
+func (r *runner) countOperatorInputs() {
+	out := make(map[string]int64, len(r.operators)+len(r.jobCtx.sources))
+	for i, s := range r.spec.Sources {
+		src := r.jobCtx.sources[i]
+		out["source "+s.Name] = src.RowsIn - src.Malformed // what decoded reached the pipeline
+		if k := r.kinds[i]; k != 0 {
+			out["source "+s.Name] = src.Kept // a Nexmark source's own table
+		}
+	}
+	for _, o := range r.operators {
+		out[o.Name] = o.RowsOut
+	}
+	for i := range r.operators {
+		o := &r.operators[i]
+		o.RowsIn = 0
+		for _, in := range o.Inputs {
+			o.RowsIn += out[in]
+		}
+		o.Watermark = time.Time{}
+		if wm := o.WatermarkMicros; wm != math.MinInt64 && wm != math.MaxInt64 {
+			o.Watermark = time.UnixMicro(wm).UTC()
+		}
+	}
 }
 
 // publishCheckpoint records the checkpoint just taken in the live status.

@@ -70,7 +70,9 @@ type OperatorStatus struct {
 	// the operators or sources ("source trades") it reads.
 	Kind   string   `json:"kind"`
 	Inputs []string `json:"inputs"`
-	// RowsOut counts the rows it emitted (retractions included).
+	// RowsIn counts the rows it read: its inputs' rows out (a source's rows
+	// in); RowsOut the rows it emitted (retractions included).
+	RowsIn  int64 `json:"rows_in"`
 	RowsOut int64 `json:"rows_out"`
 	// State is the number of groups or rows it holds (-1: not counted).
 	State int64 `json:"state"`
@@ -81,6 +83,11 @@ type OperatorStatus struct {
 	// Lines, for an operator fused into its source's loop, are the first
 	// and last line of its code in the generated pipeline.go.
 	Lines [2]int32 `json:"lines,omitzero"`
+	// Watermark is the event time its windows close (or its interval join
+	// drops rows) by, once it has one; WatermarkMicros is the same as the
+	// pipeline reports it (math.MinInt64: none yet, or none at all).
+	Watermark       time.Time `json:"watermark,omitzero"`
+	WatermarkMicros int64     `json:"-"`
 }
 
 // Operated is implemented by generated pipelines: the operators of the

@@ -574,6 +574,7 @@ func (p *engine) Operators(dst []job.OperatorStatus) []job.OperatorStatus {
 	dst = append(dst, operators...)
 	dst[n].RowsOut = p.op0Out
 	dst[n].State = int64(p.op0.Groups())
+	dst[n].WatermarkMicros = p.srcTrades.wm
 	return dst
 }
 

@@ -436,6 +436,7 @@ var operators = []job.OperatorStatus{{
 	Funcs:  "Op0",
 	Inputs: []string{"source clicks"},
 	Kind:   "aggregate",
+	Lines:  fusedLines["258ebeee6159d89d"],
 	Name:   "page_counts",
 }}
 
@@ -443,7 +444,14 @@ var operators = []job.OperatorStatus{{
 func (p *engine) Operators(dst []job.OperatorStatus) []job.OperatorStatus {
 	n := len(dst)
 	dst = append(dst, operators...)
-	dst[n+0].RowsOut = p.op0Out
-	dst[n+0].State = int64(p.op0.Len())
+	dst[n].RowsOut = p.op0Out
+	dst[n].State = int64(p.op0.Len())
+	dst[n].WatermarkMicros = math.MinInt64
 	return dst
+}
+
+// fusedLines are the lines of this file that run each operator fused into its
+// source's loop (by operator id), for splitting a CPU profile among operators.
+var fusedLines = map[string][2]int32{
+	"258ebeee6159d89d": {277, 290},
 }

@@ -704,11 +704,13 @@ var operators = []job.OperatorStatus{{
 	Funcs:  "Op0",
 	Inputs: []string{"source trades"},
 	Kind:   "window aggregate",
+	Lines:  fusedLines["02316b2258da0f62"],
 	Name:   "vwap",
 }, {
 	Funcs:  "Op1",
 	Inputs: []string{"source trades"},
 	Kind:   "aggregate",
+	Lines:  fusedLines["1348ded99bbc4c55"],
 	Name:   "volume_by_symbol",
 }}
 
@@ -716,9 +718,18 @@ var operators = []job.OperatorStatus{{
 func (p *engine) Operators(dst []job.OperatorStatus) []job.OperatorStatus {
 	n := len(dst)
 	dst = append(dst, operators...)
-	dst[n+0].RowsOut = p.op0Out
-	dst[n+0].State = int64(p.op0.Groups())
+	dst[n].RowsOut = p.op0Out
+	dst[n].State = int64(p.op0.Groups())
+	dst[n].WatermarkMicros = p.srcTrades.wm
 	dst[n+1].RowsOut = p.op1Out
 	dst[n+1].State = int64(p.op1.Len())
+	dst[n+1].WatermarkMicros = math.MinInt64
 	return dst
+}
+
+// fusedLines are the lines of this file that run each operator fused into its
+// source's loop (by operator id), for splitting a CPU profile among operators.
+var fusedLines = map[string][2]int32{
+	"02316b2258da0f62": {358, 383},
+	"1348ded99bbc4c55": {384, 403},
 }

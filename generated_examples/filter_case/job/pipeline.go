@@ -532,6 +532,7 @@ func (p *engine) Operators(dst []job.OperatorStatus) []job.OperatorStatus {
 	n := len(dst)
 	dst = append(dst, operators...)
 	dst[n].RowsOut = p.op0Out
+	dst[n].WatermarkMicros = math.MinInt64
 	return dst
 }
 

@@ -542,6 +542,7 @@ func (p *engine) Operators(dst []job.OperatorStatus) []job.OperatorStatus {
 	dst = append(dst, operators...)
 	dst[n].RowsOut = p.op0Out
 	dst[n].State = int64(p.op0.Len())
+	dst[n].WatermarkMicros = math.MinInt64
 	return dst
 }
 
