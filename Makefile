@@ -93,8 +93,8 @@ embedded:
 NOCGO_SKIP = printf '%s\n' '{"Action":"output","Package":"$(1)","Output":"skipped: $(1) compares against DuckDB, which needs cgo (a C compiler such as gcc; go env CGO_ENABLED is 0)\n"}' '{"Action":"skip","Package":"$(1)","Test":"DuckDB"}' $(SUMMARIZE)
 difftest:
 	@if [ "$$($(GO) env CGO_ENABLED)" = 1 ]; then \
-		cd tests/difftest && $(GOTEST) -count=1 ./... $(SUMMARIZE) && \
-		cd ../nexmarkdiff && $(GOTEST) -count=1 ./... $(SUMMARIZE); \
+		cd tests/difftest && $(GOTEST) -count=1 -timeout 30m ./... $(SUMMARIZE) && \
+		cd ../nexmarkdiff && $(GOTEST) -count=1 -timeout 30m ./... $(SUMMARIZE); \
 	else \
 		$(call NOCGO_SKIP,tests/difftest) && $(call NOCGO_SKIP,tests/nexmarkdiff); \
 	fi

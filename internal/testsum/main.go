@@ -67,6 +67,17 @@ func main() {
 				for _, o := range held[key] {
 					fmt.Print(o)
 				}
+			} else {
+				// The package failed with tests still running (a timeout's
+				// panic, a crash): show what they had printed.
+				for k, out := range held {
+					if strings.HasPrefix(k, e.Package+" ") {
+						for _, o := range out {
+							fmt.Print(o)
+						}
+						delete(held, k)
+					}
+				}
 			}
 			delete(held, key)
 		}
