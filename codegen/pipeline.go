@@ -312,11 +312,19 @@ func (g *generator) processCode(s *sourceInfo) {
 	for i, c := range s.src.Schema {
 		env[i] = operand{jen.Id("r").Dot(s.fields[i]), c.Type.Nullable}
 	}
+	row := []jen.Code{jen.Id("r").Op(":=").Op("&").Id("rows").Index(jen.Id("ri"))}
+	var weight jen.Code
+	if s.src.Updating {
+		// an updating source (CDC, a changelog format): each row's weight
+		row = append(row, jen.Id("w").Op(":=").Id("b").Dot("RowWeight").Call(jen.Id("lines"), jen.Id("ri")))
+		weight = jen.Id("w")
+	}
 	body := g.fusedLoop(s, rowAccess{
 		header:  []jen.Code{jen.Id("ri").Op(":=").Range().Id("rows")},
 		rowType: jen.Id(s.rowType),
 		prefix:  "row",
-		row:     []jen.Code{jen.Id("r").Op(":=").Op("&").Id("rows").Index(jen.Id("ri"))},
+		row:     row,
+		weight:  weight,
 		env:     env,
 		late: func(view string) jen.Code {
 			return jen.Id("p").Dot("late"+s.goName).Call(jen.Id("b"), jen.Id("lines"), jen.Id("ri"), jen.Id("r"), jen.Lit(view))
@@ -456,7 +464,13 @@ func (g *generator) rowFunc(o *opInfo, acc rowAccess) jen.Code {
 	if acc.failRow != nil {
 		inner.fail = acc.failRow // the batch's b, lines and ri are not in scope
 	}
-	call := jen.Id("p").Dot(name).Call(jen.Id("r"))
+	args := []jen.Code{jen.Id("r")}
+	if acc.weight != nil {
+		params = append(params, jen.Id("w").Int64())
+		args = append(args, acc.weight)
+		inner.weight = jen.Id("w")
+	}
+	call := jen.Id("p").Dot(name).Call(args...)
 	var results []jen.Code
 	if o.op.Windowed() {
 		params = append(params, jen.Id("wm").Int64())

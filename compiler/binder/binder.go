@@ -147,6 +147,15 @@ func (b *binder) createSource(st *ast.CreateSource) {
 		}
 		src.Typed = typed
 	}
+	updating, problems := connectors.Updating(src)
+	for _, pr := range problems {
+		d := b.diags.Errorf(pr.Code, st.Pos, "%s", pr.Msg)
+		d.Hint = pr.Hint
+	}
+	if len(problems) > 0 {
+		return
+	}
+	src.Updating = updating
 	delete(b.failed, src.Name)
 	b.sources[src.Name] = src
 	b.p.Sources = append(b.p.Sources, src)

@@ -20,15 +20,15 @@ type connectorDef struct {
 }
 
 var sourceConnectors = map[string]connectorDef{
-	"file":    {required: []string{"path"}, optional: []string{"format"}, formats: []string{"json", "csv"}},
-	"stdin":   {optional: []string{"format"}, formats: []string{"json", "csv"}},
+	"file":    {required: []string{"path"}, optional: []string{"format"}, formats: []string{"json", "csv", "debezium", "changelog"}},
+	"stdin":   {optional: []string{"format"}, formats: []string{"json", "csv", "debezium", "changelog"}},
 	"push":    {},
 	"nexmark": {optional: []string{"table", "events", "rate", "seed", "partitions", "partition", "base_time", "out_of_order_group"}},
-	"kafka": {required: []string{"topic", "brokers"}, formats: []string{"json", "csv"},
+	"kafka": {required: []string{"topic", "brokers"}, formats: []string{"json", "csv", "debezium", "changelog"},
 		optional: append([]string{"format", "startup", "startup_timestamp", "group", "bounded", "isolation", "client_id"}, kafkaSecurity...)},
-	// CDC: snapshot then inserts through logical replication
+	// CDC: snapshot then changes through logical replication
 	"postgres": {required: []string{"table"}, formats: []string{"json"},
-		optional: []string{"format", "url", "url_env", "slot", "publication", "bounded"}},
+		optional: []string{"format", "url", "url_env", "slot", "publication", "bounded", "mode"}},
 }
 
 // kafkaSecurity are the TLS and SASL options of both Kafka connectors.

@@ -48,6 +48,9 @@ type Source struct {
 	// Typed is set for a typed connector (compiler/connectors), whose rows
 	// arrive as Go structs: where each column is.
 	Typed *TypedBinding
+	// Updating tells that the source's rows carry weights (a CDC stream, a
+	// changelog format): insertions and retractions, as an updating edge.
+	Updating bool
 }
 
 // TypedBinding says where a typed source's rows are. Its batches hold
@@ -291,7 +294,7 @@ func (n *Project) Inputs() []Node   { return []Node{n.Input} }
 func (n *Window) Inputs() []Node    { return []Node{n.Input} }
 func (n *Aggregate) Inputs() []Node { return []Node{n.Input} }
 
-func (n *Scan) AppendOnly() bool     { return true }
+func (n *Scan) AppendOnly() bool     { return !n.Source.Updating }
 func (n *ViewScan) AppendOnly() bool { return n.View.Root.AppendOnly() }
 
 // AppendOnly: an inner join of append-only inputs only inserts, and so does

@@ -128,8 +128,8 @@ func (e *Embedded) Read(ctx context.Context, src int, spec SourceSpec, mu *sync.
 	if err != nil {
 		return fmt.Errorf("source %s: %w", spec.Name, err)
 	}
+	s = configureSource(s, spec)
 	defer s.Close()
-	configureSource(s, spec)
 	var b connector.LineBatch
 	for ctx.Err() == nil {
 		more, err := s.Next(&b, DefaultBatchSize)
@@ -139,6 +139,9 @@ func (e *Embedded) Read(ctx context.Context, src int, spec SourceSpec, mu *sync.
 		mu.Lock()
 		for _, o := range b.Oversized { // skipped by the source: malformed records
 			e.ctx.onMalformed(src, o.Line, o.Offset, o.Prefix, fmt.Errorf("record of %d bytes is longer than the limit of %d bytes; the record given is its start", o.Length, connector.MaxLineBytes))
+		}
+		for _, r := range b.Rejected { // not a change of its format
+			e.ctx.onMalformed(src, r.Line, r.Offset, r.Record, r.Err)
 		}
 		perr := process(&b, !more)
 		mu.Unlock()

@@ -463,7 +463,7 @@ func (r *runner) start(env connector.Env, factory Factory) error {
 			return fmt.Errorf("source %s: %w", s.Name, err)
 		}
 		if src != nil {
-			configureSource(src, s)
+			src = configureSource(src, s)
 		}
 		r.sources = append(r.sources, src)
 	}
@@ -753,6 +753,10 @@ func (r *runner) process(pipeline Pipeline, m batchMsg) error {
 		// a shared generator hands it only its table's.
 		r.jobCtx.sources[m.src].RowsIn += m.pos.Offset - r.positions[m.src].Offset
 		r.jobCtx.sources[m.src].Kept += countKept(m.batch, k)
+	}
+	for _, rej := range m.batch.Rejected {
+		r.jobCtx.sources[m.src].RowsIn++
+		r.jobCtx.rejected(m.src, rej)
 	}
 	if n := m.batch.Len(); n > 0 {
 		if r.kinds[m.src] == 0 {

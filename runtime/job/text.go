@@ -18,12 +18,17 @@ import (
 // row, and not counted in rows in.
 
 // configureSource tells a line source what its format needs.
-func configureSource(src connector.Source, s SourceSpec) {
+func configureSource(src connector.Source, s SourceSpec) connector.Source {
 	if s.Format == "csv" {
 		if q, ok := src.(interface{ SetQuotedNewlines() }); ok {
 			q.SetQuotedNewlines()
 		}
 	}
+	if connector.IsChangeFormat(s.Format) {
+		// records are changes: rows with weights for the JSON decoder
+		return connector.NewChangeSource(src, s.Format)
+	}
+	return src
 }
 
 // badText counts the records of b with invalid UTF-8 or, for JSON, an
