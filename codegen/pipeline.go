@@ -33,11 +33,15 @@ func (g *generator) pipelineStruct() {
 		jen.Id("intern").Add(rt("jsonl.Interner")),
 	}
 	for _, s := range g.sources {
-		fields = append(fields, jen.Id("src"+s.goName).Struct(
+		src := []jen.Code{
 			jen.Id("rows").Index().Id(s.rowType),
 			jen.Id("lines").Index().Int32().Comment("index in the raw batch of each decoded row"),
 			jen.Id("wm").Int64().Comment("watermark: max event time seen minus the declared delay"),
-		))
+		}
+		if s.partitioned() {
+			src = append(src, jen.Id("pw").Op("*").Add(rt("window.PartitionWatermarks")).Comment("the watermark of each partition; wm is their minimum"))
+		}
+		fields = append(fields, jen.Id("src"+s.goName).Struct(src...))
 	}
 	for _, o := range g.ops {
 		if o.op.Agg != nil {
@@ -78,6 +82,9 @@ func (g *generator) pipelineStruct() {
 	body := []jen.Code{jen.Id("p").Op(":=").Op("&").Id(coreType).Values(jen.Dict{jen.Id("ctx"): jen.Id("ctx")})}
 	for _, s := range g.sources {
 		body = append(body, jen.Id("p").Dot("src"+s.goName).Dot("wm").Op("=").Qual("math", "MinInt64"))
+		if s.partitioned() {
+			body = append(body, jen.Id("p").Dot("src"+s.goName).Dot("pw").Op("=").Add(rt("window.NewPartitionWatermarks")).Call())
+		}
 	}
 	for _, o := range g.ops {
 		if o.src == nil && o.op.Windowed() {
@@ -260,7 +267,10 @@ type rowAccess struct {
 	rowType jen.Code
 	prefix  string
 	weight  jen.Code // nil for append-only input
-	late    func(view string) jen.Code
+	// partition is the row's partition, for a source with a watermark per
+	// partition; nil for the others
+	partition jen.Code
+	late      func(view string) jen.Code
 	// fail sets the row aside for view with fault f (a checked operation
 	// failed); failRow does it without the batch's locals, from a row
 	// function, with the row encoded instead of its raw record.
@@ -290,10 +300,24 @@ func (g *generator) fusedLoop(s *sourceInfo, acc rowAccess) []jen.Code {
 		if s.windowed {
 			adv = append(adv, jen.Id("p").Dot("fire"+s.goName).Call(jen.Id("next")))
 		}
+		next := jen.Add(ts).Op("-").Lit(s.src.Delay)
+		if acc.partition != nil {
+			// the minimum over the partitions' watermarks
+			next = jen.Add(self).Dot("pw").Dot("Observe").Call(acc.partition, next)
+		}
 		loop = append(loop, jen.Comment("the watermark advances row by row, so lateness does not depend on batch sizes"),
-			jen.If(jen.Id("next").Op(":=").Add(ts).Op("-").Lit(s.src.Delay), jen.Id("next").Op(">").Id("wm")).Block(adv...))
+			jen.If(jen.Id("next").Op(":=").Add(next), jen.Id("next").Op(">").Id("wm")).Block(adv...))
 	}
 	var body []jen.Code
+	if acc.partition != nil && s.src.TimeCol >= 0 {
+		// the partitions the source has, and which are idle, move it too
+		adv := []jen.Code{jen.Add(self).Dot("wm").Op("=").Id("wm")}
+		if s.windowed {
+			adv = append(adv, jen.Id("p").Dot("fire"+s.goName).Call(jen.Id("wm")))
+		}
+		body = append(body, jen.If(jen.Id("b").Op("!=").Nil()).Block(
+			jen.If(jen.Id("wm").Op(":=").Add(self).Dot("pw").Dot("Sync").Call(jen.Id("b").Dot("AllPartitions"), jen.Id("b").Dot("IdlePartitions")), jen.Id("wm").Op(">").Add(self).Dot("wm")).Block(adv...)))
+	}
 	if len(s.ops) > 0 || s.src.TimeCol >= 0 {
 		body = append(body, jen.For(acc.header...).Block(loop...))
 	}
@@ -313,19 +337,23 @@ func (g *generator) processCode(s *sourceInfo) {
 		env[i] = operand{jen.Id("r").Dot(s.fields[i]), c.Type.Nullable}
 	}
 	row := []jen.Code{jen.Id("r").Op(":=").Op("&").Id("rows").Index(jen.Id("ri"))}
-	var weight jen.Code
+	var weight, partition jen.Code
+	if s.partitioned() {
+		partition = jen.Id("b").Dot("RowPartition").Call(jen.Id("lines"), jen.Id("ri"))
+	}
 	if s.src.Updating {
 		// an updating source (CDC, a changelog format): each row's weight
 		row = append(row, jen.Id("w").Op(":=").Id("b").Dot("RowWeight").Call(jen.Id("lines"), jen.Id("ri")))
 		weight = jen.Id("w")
 	}
 	body := g.fusedLoop(s, rowAccess{
-		header:  []jen.Code{jen.Id("ri").Op(":=").Range().Id("rows")},
-		rowType: jen.Id(s.rowType),
-		prefix:  "row",
-		row:     row,
-		weight:  weight,
-		env:     env,
+		header:    []jen.Code{jen.Id("ri").Op(":=").Range().Id("rows")},
+		rowType:   jen.Id(s.rowType),
+		prefix:    "row",
+		row:       row,
+		weight:    weight,
+		partition: partition,
+		env:       env,
 		late: func(view string) jen.Code {
 			return jen.Id("p").Dot("late"+s.goName).Call(jen.Id("b"), jen.Id("lines"), jen.Id("ri"), jen.Id("r"), jen.Lit(view))
 		},

@@ -68,8 +68,9 @@ var runtimeSymbols = map[string][2]string{
 	"window.Windows": {pkgWindow, "Windows"}, "window.NewWindows": {pkgWindow, "NewWindows"},
 	"window.Panes": {pkgWindow, "Panes"}, "window.NewPanes": {pkgWindow, "NewPanes"},
 	"window.ShiftWatermark": {pkgWindow, "ShiftWatermark"}, "window.OpOf": {pkgWindow, "OpOf"}, "window.WeightOf": {pkgWindow, "WeightOf"},
-	"window.Multiset": {pkgWindow, "Multiset"},
-	"join.Side":       {pkgJoin, "Side"}, "join.NewSide": {pkgJoin, "NewSide"}, "join.Entry": {pkgJoin, "Entry"}, "join.Copies": {pkgJoin, "Copies"},
+	"window.Multiset":            {pkgWindow, "Multiset"},
+	"window.PartitionWatermarks": {pkgWindow, "PartitionWatermarks"}, "window.NewPartitionWatermarks": {pkgWindow, "NewPartitionWatermarks"},
+	"join.Side": {pkgJoin, "Side"}, "join.NewSide": {pkgJoin, "NewSide"}, "join.Entry": {pkgJoin, "Entry"}, "join.Copies": {pkgJoin, "Copies"},
 	// formats
 	"jsonl.Scanner": {pkgJSONL, "Scanner"}, "jsonl.Interner": {pkgJSONL, "Interner"},
 	"jsonl.AppendString": {pkgJSONL, "AppendString"}, "jsonl.AppendInt": {pkgJSONL, "AppendInt"},

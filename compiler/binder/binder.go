@@ -156,6 +156,7 @@ func (b *binder) createSource(st *ast.CreateSource) {
 		return
 	}
 	src.Updating = updating
+	src.Partitioned = connectors.Partitioned(src)
 	delete(b.failed, src.Name)
 	b.sources[src.Name] = src
 	b.p.Sources = append(b.p.Sources, src)

@@ -25,7 +25,7 @@ var sourceConnectors = map[string]connectorDef{
 	"push":    {},
 	"nexmark": {optional: []string{"table", "events", "rate", "seed", "partitions", "partition", "base_time", "out_of_order_group"}},
 	"kafka": {required: []string{"topic", "brokers"}, formats: []string{"json", "csv", "debezium", "changelog"},
-		optional: append([]string{"format", "startup", "startup_timestamp", "group", "bounded", "isolation", "client_id"}, kafkaSecurity...)},
+		optional: append([]string{"format", "startup", "startup_timestamp", "group", "bounded", "isolation", "client_id", "idle_timeout"}, kafkaSecurity...)},
 	// CDC: snapshot then changes through logical replication
 	"postgres": {required: []string{"table"}, formats: []string{"json"},
 		optional: []string{"format", "url", "url_env", "slot", "publication", "bounded", "mode"}},

@@ -11,6 +11,10 @@ import (
 // and retractions) rather than rows: a source in one is updating.
 var ChangelogFormats = []string{"debezium", "changelog"} // runtime: connector.ChangeFormats
 
+// Partitioned tells whether a source's records come from partitions with
+// a watermark each (Kafka).
+func Partitioned(src *plan.Source) bool { return src.Connector == "kafka" }
+
 // Updating tells whether a source's rows carry weights: a PostgreSQL CDC
 // source (inserts, updates and deletes) unless its mode is 'append', and a
 // source in a changelog format. The problem is a mode that is neither.

@@ -51,6 +51,9 @@ type Source struct {
 	// Updating tells that the source's rows carry weights (a CDC stream, a
 	// changelog format): insertions and retractions, as an updating edge.
 	Updating bool
+	// Partitioned tells that the source's records come from partitions
+	// (Kafka): its watermark is kept per partition, combined by minimum.
+	Partitioned bool
 }
 
 // TypedBinding says where a typed source's rows are. Its batches hold

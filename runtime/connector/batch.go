@@ -14,6 +14,11 @@ type LineBatch struct {
 	// Partitions, for a partitioned input (Kafka), is the partition of each
 	// record, whose Offsets are then offsets in that partition; nil otherwise.
 	Partitions []int32
+	// AllPartitions, for a partitioned input, lists every partition the
+	// source reads, and IdlePartitions those without a record for longer
+	// than its idle timeout: the pipeline keeps a watermark per partition and
+	// combines those of the partitions not idle (window.PartitionWatermarks).
+	AllPartitions, IdlePartitions []int32
 	// Weights, for an updating source (a CDC stream, a changelog format),
 	// is the weight of each line: +1 an insertion, -1 a retraction; nil (or
 	// empty) means every line is an insertion.
@@ -60,6 +65,8 @@ func (b *LineBatch) Reset() {
 	b.Offsets = b.Offsets[:0]
 	b.LineNos = b.LineNos[:0]
 	b.Partitions = b.Partitions[:0]
+	b.AllPartitions = b.AllPartitions[:0]
+	b.IdlePartitions = b.IdlePartitions[:0]
 	b.Weights = b.Weights[:0]
 	b.TypedLen = 0
 	b.Oversized = b.Oversized[:0]
@@ -78,4 +85,13 @@ func (b *LineBatch) RowWeight(lines []int32, ri int) int64 {
 		return 1
 	}
 	return int64(b.Weights[lines[ri]])
+}
+
+// RowPartition is the partition of decoded row ri (see RowWeight): 0 for an
+// input without partitions.
+func (b *LineBatch) RowPartition(lines []int32, ri int) int32 {
+	if b == nil || len(b.Partitions) == 0 {
+		return 0
+	}
+	return b.Partitions[lines[ri]]
 }

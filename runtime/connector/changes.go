@@ -69,6 +69,8 @@ func (s *ChangeSource) Next(b *LineBatch, maxLines int) (bool, error) {
 	more, err := s.inner.Next(&s.in, maxLines)
 	b.Reset()
 	b.Oversized = append(b.Oversized, s.in.Oversized...)
+	b.AllPartitions = append(b.AllPartitions, s.in.AllPartitions...)
+	b.IdlePartitions = append(b.IdlePartitions, s.in.IdlePartitions...)
 	s.cur ^= 1
 	buf := s.bufs[s.cur][:0]
 	// rows point into buf: find their places once it stops growing

@@ -45,6 +45,8 @@ func (d *detached) Next(b *LineBatch, maxLines int) (more bool, err error) {
 	b.LineNos = append(b.LineNos, d.inner.LineNos...)
 	b.Partitions = append(b.Partitions, d.inner.Partitions...)
 	b.Weights = append(b.Weights, d.inner.Weights...)
+	b.AllPartitions = append(b.AllPartitions, d.inner.AllPartitions...)
+	b.IdlePartitions = append(b.IdlePartitions, d.inner.IdlePartitions...)
 	b.Rejected = append(b.Rejected, d.inner.Rejected...) // copies already
 	// Oversized records carry copies of their prefixes already. Text is
 	// left nil: the copied lines are not one stretch of input, and its

@@ -771,6 +771,9 @@ func (r *runner) process(pipeline Pipeline, m batchMsg) error {
 		} else {
 			pipeline.ProcessLines(m.src, m.batch)
 		}
+	} else if len(m.batch.IdlePartitions) > 0 {
+		// no records, but partitions went idle: the watermark may move
+		pipeline.ProcessLines(m.src, m.batch)
 	}
 	if !m.more && m.err == nil {
 		pipeline.EndOfInput(m.src)
