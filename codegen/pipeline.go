@@ -192,6 +192,10 @@ func (g *generator) linesCode(s *sourceInfo) {
 		decArgs[0] = jen.Op("&").Id("p").Dot("csv")
 		decArgs = append(decArgs, jen.Id("b").Dot("LineNos").Index(jen.Id("i")))
 	}
+	if s.src.Metadata != nil {
+		decode = "decode" + s.rowType
+		decArgs = append(decArgs, jen.Id("b"), jen.Id("i"))
+	}
 	g.f.Comment(fmt.Sprintf("lines%s decodes a batch of raw records of source %s and processes it.", s.goName, commentLines(s.src.Name)[0]))
 	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("lines"+s.goName).Params(jen.Id("b").Op("*").Add(rt("connector.LineBatch"))).Block(
 		jen.List(jen.Id("rows"), jen.Id("lines")).Op(":=").List(jen.Add(self).Dot("rows").Index(jen.Empty(), jen.Lit(0)), jen.Add(self).Dot("lines").Index(jen.Empty(), jen.Lit(0))),

@@ -130,6 +130,27 @@ func (b *binder) createSource(st *ast.CreateSource) {
 		return
 	}
 	src.Connector, src.Format, src.Options = conn, format, opts
+	keys := make([]string, len(st.Columns))
+	hasMeta := false
+	for i, c := range st.Columns {
+		if c.Metadata != nil {
+			keys[i], hasMeta = c.Metadata.Key, true
+		}
+	}
+	if hasMeta {
+		problems := connectors.BindMetadata(src, keys)
+		for _, pr := range problems {
+			pos := st.Columns[pr.Column].Metadata.Pos
+			if pr.AtType {
+				pos = st.Columns[pr.Column].Type.Pos
+			}
+			d := b.diags.Errorf(pr.Code, pos, "%s", pr.Msg)
+			d.Hint = pr.Hint
+		}
+		if len(problems) > 0 {
+			return
+		}
+	}
 	if typed, problems, isTyped := connectors.BindTyped(src); isTyped {
 		for _, pr := range problems {
 			pos := st.Pos

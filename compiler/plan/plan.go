@@ -54,6 +54,10 @@ type Source struct {
 	// Partitioned tells that the source's records come from partitions
 	// (Kafka): its watermark is kept per partition, combined by minimum.
 	Partitioned bool
+	// Metadata, when the source has metadata columns, is each column's
+	// metadata key ("offset", "key", ...; "" for a column of the record's
+	// value): the connector fills it, not the decoder.
+	Metadata []string
 }
 
 // TypedBinding says where a typed source's rows are. Its batches hold

@@ -19,6 +19,8 @@ type LineBatch struct {
 	// than its idle timeout: the pipeline keeps a watermark per partition and
 	// combines those of the partitions not idle (window.PartitionWatermarks).
 	AllPartitions, IdlePartitions []int32
+	// record metadata for metadata columns (metadata.go)
+	recordMeta
 	// Weights, for an updating source (a CDC stream, a changelog format),
 	// is the weight of each line: +1 an insertion, -1 a retraction; nil (or
 	// empty) means every line is an insertion.
@@ -67,6 +69,7 @@ func (b *LineBatch) Reset() {
 	b.Partitions = b.Partitions[:0]
 	b.AllPartitions = b.AllPartitions[:0]
 	b.IdlePartitions = b.IdlePartitions[:0]
+	b.Keys, b.Timestamps, b.Headers = b.Keys[:0], b.Timestamps[:0], b.Headers[:0]
 	b.Weights = b.Weights[:0]
 	b.TypedLen = 0
 	b.Oversized = b.Oversized[:0]

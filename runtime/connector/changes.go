@@ -100,6 +100,7 @@ func (s *ChangeSource) Next(b *LineBatch, maxLines int) (bool, error) {
 				b.Partitions = append(b.Partitions, part)
 			}
 			b.Weights = append(b.Weights, w)
+			b.appendMeta(&s.in, i)
 		}
 		if s.format == "changelog" {
 			w, err := s.changelogWeight(line)

@@ -45,6 +45,11 @@ func (d *detached) Next(b *LineBatch, maxLines int) (more bool, err error) {
 	b.LineNos = append(b.LineNos, d.inner.LineNos...)
 	b.Partitions = append(b.Partitions, d.inner.Partitions...)
 	b.Weights = append(b.Weights, d.inner.Weights...)
+	// keys and header values point into the source's records, which Kafka
+	// does not reuse
+	b.Keys = append(b.Keys, d.inner.Keys...)
+	b.Timestamps = append(b.Timestamps, d.inner.Timestamps...)
+	b.Headers = append(b.Headers, d.inner.Headers...)
 	b.AllPartitions = append(b.AllPartitions, d.inner.AllPartitions...)
 	b.IdlePartitions = append(b.IdlePartitions, d.inner.IdlePartitions...)
 	b.Rejected = append(b.Rejected, d.inner.Rejected...) // copies already

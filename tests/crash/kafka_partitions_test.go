@@ -111,3 +111,54 @@ func TestKafkaPartitionWatermarks(t *testing.T) {
 		}
 	}
 }
+
+// TestKafkaMetadataColumns: a record's key, headers, timestamp, partition
+// and offset as columns (METADATA FROM), in the rows and in the dead
+// letters' partition and offset; a NOT NULL metadata column the record
+// lacks sends it to the dead letters.
+func TestKafkaMetadataColumns(t *testing.T) {
+	skipShortSerial(t)
+	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(2, "meta"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	brokers := strings.Join(c.ListenAddrs(), ",")
+	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers), kgo.RecordPartitioner(kgo.ManualPartitioner()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2024, 5, 6, 7, 8, 9, 123000000, time.UTC)
+	rs := []*kgo.Record{
+		{Topic: "meta", Partition: 1, Key: []byte("k1"), Value: []byte(`{"v":1}`), Timestamp: at,
+			Headers: []kgo.RecordHeader{{Key: "trace", Value: []byte("t-1")}}},
+		{Topic: "meta", Partition: 1, Value: []byte(`{"v":2}`), Timestamp: at.Add(time.Second)}, // no key: dead letter
+		{Topic: "meta", Partition: 0, Key: []byte("k3"), Value: []byte(`{"v":3}`), Timestamp: at.Add(2 * time.Second)},
+	}
+	if err := cl.ProduceSync(context.Background(), rs...).FirstErr(); err != nil {
+		t.Fatal(err)
+	}
+	cl.Close()
+	j := buildJob(t, `CREATE SOURCE ev (v BIGINT, k VARCHAR NOT NULL METADATA FROM 'key', "partition" BIGINT METADATA,
+  off BIGINT METADATA FROM 'offset', ts TIMESTAMP METADATA FROM 'timestamp', trace VARCHAR METADATA FROM 'header.trace')
+WITH (connector = 'kafka', topic = 'meta', brokers = '`+brokers+`', bounded = 'true');
+CREATE MATERIALIZED VIEW v AS SELECT v, k, "partition", off, ts, trace FROM ev;
+CREATE SINK out FROM v WITH (connector = 'file', path = 'output.jsonl', format = 'json');
+`, false, nil)
+	dir := t.TempDir()
+	if out, err := j.command(dir, true, 10).CombinedOutput(); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	got := readOutputs(t, dir)
+	want := []string{
+		`{"v":1,"k":"k1","partition":1,"off":0,"ts":"2024-05-06T07:08:09.123Z","trace":"t-1"}`,
+		`{"v":3,"k":"k3","partition":0,"off":0,"ts":"2024-05-06T07:08:11.123Z","trace":null}`,
+	}
+	if rows := sortedLines(got["output.jsonl"]); !slices.Equal(rows, want) {
+		t.Fatalf("rows:\n%s\nwant\n%s", strings.Join(rows, "\n"), strings.Join(want, "\n"))
+	}
+	dead := got["p.dead.jsonl"]
+	if strings.Count(dead, "\n") != 1 || !strings.Contains(dead, `"partition":1,"offset":1`) || !strings.Contains(dead, `has no key`) {
+		t.Fatalf("dead letters:\n%s", dead)
+	}
+}

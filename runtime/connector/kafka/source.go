@@ -391,6 +391,13 @@ func (s *Source) Next(b *connector.LineBatch, maxLines int) (bool, error) {
 		b.Offsets = append(b.Offsets, r.Offset)
 		b.LineNos = append(b.LineNos, 0)
 		b.Partitions = append(b.Partitions, r.Partition)
+		b.Keys = append(b.Keys, r.Key)
+		b.Timestamps = append(b.Timestamps, r.Timestamp.UnixMicro())
+		var hs []connector.Header
+		for _, h := range r.Headers {
+			hs = append(hs, connector.Header{Key: h.Key, Value: h.Value})
+		}
+		b.Headers = append(b.Headers, hs)
 	}
 	s.pending = s.pending[n:]
 	s.partitionStates(b)
