@@ -63,7 +63,7 @@ type Sink struct {
 	txnID       string
 	opts        []kgo.Opt
 	upsert      bool
-	debezium    bool // mode = 'debezium': Debezium JSON change events
+	debezium    bool     // mode = 'debezium': Debezium JSON change events
 	key         []string // key columns; nil: records have no key
 
 	prod     [2]*kgo.Client // exactly-once: one per transactional id; else prod[0]
