@@ -36,8 +36,8 @@ var kafkaSecurity = []string{"security_protocol", "sasl_mechanism", "sasl_userna
 	"tls_ca", "tls_cert", "tls_key", "tls_server_name", "tls_insecure_skip_verify"}
 
 var sinkConnectors = map[string]connectorDef{
-	"file":      {required: []string{"path"}, optional: []string{"format"}, formats: []string{"json"}},
-	"stdout":    {optional: []string{"format"}, formats: []string{"json"}},
+	"file":      {required: []string{"path"}, optional: []string{"format"}, formats: []string{"json", "csv"}},
+	"stdout":    {optional: []string{"format"}, formats: []string{"json", "csv"}},
 	"blackhole": {},
 	"kafka": {required: []string{"topic", "brokers"}, formats: []string{"json"},
 		optional: append([]string{"format", "delivery", "mode", "key", "transactional_id", "transaction_timeout", "client_id"}, kafkaSecurity...)},

@@ -56,11 +56,13 @@ func NewEmbedded(spec Spec, opts EmbedOptions) (*Embedded, error) {
 		var err error
 		if opts.StateDir != "" {
 			sink, err = connector.OpenEpochSink(env, s.Connector, s.Options, filepath.Join(opts.StateDir, "sinks", safeName(s.Name)))
+			sink = formatSink(sink, s)
 			if es, ok := sink.(connector.EpochSink); ok && err == nil {
 				epochSinks = append(epochSinks, NamedEpochSink{Name: s.Name, Sink: es})
 			}
 		} else {
 			sink, err = connector.OpenSink(env, s.Connector, s.Options)
+			sink = formatSink(sink, s)
 		}
 		if err != nil {
 			for _, w := range ctx.Sinks {

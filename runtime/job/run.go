@@ -544,12 +544,14 @@ func (r *runner) openExternal() error {
 // exactly-once and recovered to the checkpoint.
 func (r *runner) openSink(env connector.Env, s SinkSpec) (connector.Sink, error) {
 	if r.durable == nil {
-		return connector.OpenSink(env, s.Connector, s.Options)
+		sink, err := connector.OpenSink(env, s.Connector, s.Options)
+		return formatSink(sink, s), err
 	}
 	sink, err := connector.OpenEpochSink(env, s.Connector, s.Options, r.durable.sinkDir("sinks", s.Name))
 	if err != nil {
 		return nil, err
 	}
+	sink = formatSink(sink, s)
 	if es, ok := sink.(connector.EpochSink); ok {
 		if err := r.durable.recoverSink(s.Name, es); err != nil {
 			sink.Close()

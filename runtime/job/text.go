@@ -31,6 +31,15 @@ func configureSource(src connector.Source, s SourceSpec) connector.Source {
 	return src
 }
 
+// formatSink wraps a sink whose format is not the JSON rows the pipeline
+// encodes: CSV is transcoded from them.
+func formatSink(sink connector.Sink, s SinkSpec) connector.Sink {
+	if sink != nil && s.Format == "csv" {
+		return connector.NewCSVSink(sink)
+	}
+	return sink
+}
+
 // badText counts the records of b with invalid UTF-8 or, for JSON, an
 // escaped lone surrogate. It runs on the source's reader goroutine, beside
 // the pipeline: one fast pass over the batch, line by line only when that
