@@ -26,6 +26,12 @@ var connectorPackages = map[string]string{
 	"postgres": "github.com/laminar-sql/laminar/runtime/connector/postgres",
 }
 
+// formatPackages are the source formats that live in packages of their own
+// (heavy dependencies), by format name: imported only when a source uses one.
+var formatPackages = map[string]string{
+	"avro": "github.com/laminar-sql/laminar/runtime/format/avro",
+}
+
 var importNames = map[string]string{
 	pkgJob: "job", pkgConnector: "connector", pkgValue: "value", pkgWindow: "window",
 	pkgJSONL: "jsonl", pkgCSV: "csvrow", pkgNexmark: "nexmark", pkgSnapshot: "snapshot", pkgLaminar: "laminar", pkgKVState: "kvstate",

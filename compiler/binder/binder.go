@@ -169,6 +169,7 @@ func (b *binder) createSource(st *ast.CreateSource) {
 		src.Typed = typed
 	}
 	updating, problems := connectors.Updating(src)
+	problems = append(problems, connectors.FormatProblems(src)...)
 	for _, pr := range problems {
 		d := b.diags.Errorf(pr.Code, st.Pos, "%s", pr.Msg)
 		d.Hint = pr.Hint

@@ -24,8 +24,9 @@ var sourceConnectors = map[string]connectorDef{
 	"stdin":   {optional: []string{"format"}, formats: []string{"json", "csv", "debezium", "changelog"}},
 	"push":    {},
 	"nexmark": {optional: []string{"table", "events", "rate", "seed", "partitions", "partition", "base_time", "out_of_order_group"}},
-	"kafka": {required: []string{"topic", "brokers"}, formats: []string{"json", "csv", "debezium", "changelog"},
-		optional: append([]string{"format", "startup", "startup_timestamp", "group", "bounded", "isolation", "client_id", "idle_timeout"}, kafkaSecurity...)},
+	"kafka": {required: []string{"topic", "brokers"}, formats: []string{"json", "csv", "debezium", "changelog", "avro"},
+		optional: append([]string{"format", "startup", "startup_timestamp", "group", "bounded", "isolation", "client_id", "idle_timeout",
+			"schema_registry", "schema_registry_username", "schema_registry_password_env"}, kafkaSecurity...)},
 	// CDC: snapshot then changes through logical replication
 	"postgres": {required: []string{"table"}, formats: []string{"json"},
 		optional: []string{"format", "url", "url_env", "slot", "publication", "bounded", "mode"}},

@@ -11,6 +11,15 @@ import (
 // and retractions) rather than rows: a source in one is updating.
 var ChangelogFormats = []string{"debezium", "changelog"} // runtime: connector.ChangeFormats
 
+// FormatProblems are the options a source's format needs and lacks.
+func FormatProblems(src *plan.Source) []Problem {
+	if src.Format == "avro" && src.Options["schema_registry"] == "" {
+		return []Problem{{Column: -1, Code: diag.MissingOption, Msg: "format 'avro' needs the option schema_registry",
+			Hint: "schema_registry = 'http://registry:8081': the records are in the schema registry's wire format"}}
+	}
+	return nil
+}
+
 // Partitioned tells whether a source's records come from partitions with
 // a watermark each (Kafka).
 func Partitioned(src *plan.Source) bool { return src.Connector == "kafka" }

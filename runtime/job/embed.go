@@ -130,7 +130,10 @@ func (e *Embedded) Read(ctx context.Context, src int, spec SourceSpec, mu *sync.
 	if err != nil {
 		return fmt.Errorf("source %s: %w", spec.Name, err)
 	}
-	s = configureSource(s, spec)
+	s, err = configureSource(e.env, s, spec)
+	if err != nil {
+		return fmt.Errorf("source %s: %w", spec.Name, err)
+	}
 	defer s.Close()
 	var b connector.LineBatch
 	for ctx.Err() == nil {

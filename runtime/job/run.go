@@ -463,7 +463,12 @@ func (r *runner) start(env connector.Env, factory Factory) error {
 			return fmt.Errorf("source %s: %w", s.Name, err)
 		}
 		if src != nil {
-			src = configureSource(src, s)
+			wrapped, err := configureSource(env, src, s)
+			if err != nil {
+				src.Close()
+				return fmt.Errorf("source %s: %w", s.Name, err)
+			}
+			src = wrapped
 		}
 		r.sources = append(r.sources, src)
 	}

@@ -18,7 +18,11 @@ import (
 // row, and not counted in rows in.
 
 // configureSource tells a line source what its format needs.
-func configureSource(src connector.Source, s SourceSpec) connector.Source {
+func configureSource(env connector.Env, src connector.Source, s SourceSpec) (connector.Source, error) {
+	if connector.IsTranscoded(s.Format) {
+		// a binary format (Avro): records become JSON rows for the decoder
+		return connector.NewTranscodeSource(env, src, s.Format, s.Options)
+	}
 	if s.Format == "csv" {
 		if q, ok := src.(interface{ SetQuotedNewlines() }); ok {
 			q.SetQuotedNewlines()
@@ -26,9 +30,9 @@ func configureSource(src connector.Source, s SourceSpec) connector.Source {
 	}
 	if connector.IsChangeFormat(s.Format) {
 		// records are changes: rows with weights for the JSON decoder
-		return connector.NewChangeSource(src, s.Format)
+		return connector.NewChangeSource(src, s.Format), nil
 	}
-	return src
+	return src, nil
 }
 
 // formatSink wraps a sink whose format is not the JSON rows the pipeline
