@@ -24,6 +24,7 @@ const (
 var connectorPackages = map[string]string{
 	"kafka":    "github.com/laminar-sql/laminar/runtime/connector/kafka",
 	"postgres": "github.com/laminar-sql/laminar/runtime/connector/postgres",
+	"parquet":  "github.com/laminar-sql/laminar/runtime/connector/parquet",
 }
 
 // formatPackages are the source formats that live in packages of their own

@@ -306,6 +306,12 @@ func (b *binder) finish() {
 			d.Hint = "write CREATE SINK " + s.Name + " FROM <view> or INSERT INTO " + s.Name + " SELECT ..."
 		}
 	}
+	for _, s := range b.p.Sinks {
+		for _, pr := range connectors.BindSink(s) {
+			d := b.diags.Errorf(pr.Code, s.Pos, "%s", pr.Msg)
+			d.Hint = pr.Hint
+		}
+	}
 	if b.diags.HasErrors() {
 		return // unread sources and views would only echo the errors
 	}

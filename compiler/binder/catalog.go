@@ -46,6 +46,8 @@ var sinkConnectors = map[string]connectorDef{
 	// so a password stays out of the SQL); the sink says when neither is set
 	"postgres": {required: []string{"table"}, formats: []string{"json"},
 		optional: []string{"format", "url", "url_env", "delivery", "sink_id"}},
+	// files of one epoch and partition each; path is a directory
+	"parquet": {required: []string{"path"}, optional: []string{"partitioned_by", "rows_per_file"}},
 }
 
 // bindOptions validates a WITH clause against the connector table and returns
