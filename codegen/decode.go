@@ -23,6 +23,9 @@ func (g *generator) decoder(s *sourceInfo) {
 	} else {
 		g.jsonDecoder(s)
 	}
+	if s.src.Metadata != nil {
+		g.metaDecoder(s)
+	}
 	g.batchDecoder(s)
 }
 
@@ -91,6 +94,10 @@ func (g *generator) batchDecoder(s *sourceInfo) {
 	} else {
 		fields = append(fields, jen.Id("json").Add(rt("jsonl.Scanner")))
 	}
+	if s.src.Metadata != nil {
+		decode = "decode" + s.rowType
+		decArgs = append(decArgs, jen.Id("b"), jen.Id("i"))
+	}
 	g.f.Type().Id(decoder).Struct(fields...)
 	g.f.Line()
 	g.f.Comment("decode decodes the lines of b into b.Decoded.")
@@ -132,6 +139,9 @@ func (g *generator) jsonDecoder(s *sourceInfo) {
 	var checks []jen.Code
 	var seenVars []jen.Code
 	for i, c := range s.src.Schema {
+		if s.isMeta(i) {
+			continue // filled from the record's metadata, not its value
+		}
 		field := jen.Id("r").Dot(s.fields[i])
 		seen := fmt.Sprintf("seen%d", i)
 		var body []jen.Code
@@ -189,7 +199,13 @@ func jsonValue(k types.Kind, i int) jen.Code {
 }
 
 func (g *generator) csvDecoder(s *sourceInfo) {
-	n := len(s.src.Schema)
+	var cols []int // the columns that are fields, in order
+	for i := range s.src.Schema {
+		if !s.isMeta(i) {
+			cols = append(cols, i)
+		}
+	}
+	n := len(cols)
 	body := []jen.Code{
 		jen.List(jen.Id("f"), jen.Id("err")).Op(":=").Id("sp").Dot("Split").Call(jen.Id("line")),
 		jen.If(jen.Id("err").Op("!=").Nil()).Block(jen.Return(jen.Id("err"))),
@@ -198,23 +214,24 @@ func (g *generator) csvDecoder(s *sourceInfo) {
 	}
 	// a first line that names the columns is a header
 	header := jen.Id("lineNo").Op("==").Lit(int64(1))
-	for i, c := range s.src.Schema {
-		header = header.Op("&&").String().Call(jen.Id("f").Index(jen.Lit(i))).Op("==").Lit(c.Name)
+	for fi, i := range cols {
+		header = header.Op("&&").String().Call(jen.Id("f").Index(jen.Lit(fi))).Op("==").Lit(s.src.Schema[i].Name)
 	}
 	body = append(body, jen.If(header).Block(jen.Return(jen.Id("errHeader"))))
-	for i, c := range s.src.Schema {
-		fi := jen.Id("f").Index(jen.Lit(i))
-		isNull := jen.Len(fi).Op("==").Lit(0).Op("&&").Op("!").Id("sp").Dot("Quoted").Call(jen.Lit(i))
+	for fIdx, i := range cols {
+		c := s.src.Schema[i]
+		fi := jen.Id("f").Index(jen.Lit(fIdx))
+		isNull := jen.Len(fi).Op("==").Lit(0).Op("&&").Op("!").Id("sp").Dot("Quoted").Call(jen.Lit(fIdx))
 		field := jen.Id("r").Dot(s.fields[i])
 		var parse []jen.Code
 		var val jen.Code
 		if c.Type.Kind == types.String {
-			val = jen.Id("in").Dot("Column").Call(jen.Lit(i), jen.Id("f").Index(jen.Lit(i)))
+			val = jen.Id("in").Dot("Column").Call(jen.Lit(i), jen.Id("f").Index(jen.Lit(fIdx)))
 		} else {
 			fn := map[types.Kind]string{types.Int: "csvrow.ParseInt64", types.Interval: "csvrow.ParseInt64", types.Float: "csvrow.ParseFloat64",
 				types.Bool: "csvrow.ParseBool", types.Timestamp: "csvrow.ParseTimestamp"}[c.Type.Kind]
 			parse = append(parse,
-				jen.List(jen.Id("v"), jen.Id("err")).Op(":=").Add(rt(fn)).Call(jen.Id("f").Index(jen.Lit(i))),
+				jen.List(jen.Id("v"), jen.Id("err")).Op(":=").Add(rt(fn)).Call(jen.Id("f").Index(jen.Lit(fIdx))),
 				jen.If(jen.Id("err").Op("!=").Nil()).Block(
 					jen.Return(jen.Qual("fmt", "Errorf").Call(jen.Lit(fmt.Sprintf("column %q: %%w", c.Name)), jen.Id("err")))))
 			val = jen.Id("v")
@@ -239,5 +256,57 @@ func (g *generator) csvDecoder(s *sourceInfo) {
 		jen.Id("sp").Op("*").Add(rt("csvrow.Splitter")), jen.Id("in").Op("*").Add(rt("jsonl.Interner")), jen.Id("line").Index().Byte(),
 		jen.Id("r").Op("*").Id(s.rowType), jen.Id("lineNo").Int64(),
 	).Error().Block(body...)
+	g.f.Line()
+}
+
+// isMeta tells whether column i is a metadata column (METADATA FROM).
+func (s *sourceInfo) isMeta(i int) bool { return s.src.Metadata != nil && s.src.Metadata[i] != "" }
+
+// metaDecoder generates decode<Row>: the record's value through the
+// format's decoder, then the metadata columns from the batch.
+func (g *generator) metaDecoder(s *sourceInfo) {
+	params := []jen.Code{jen.Id("s").Op("*").Add(rt("jsonl.Scanner")), jen.Id("in").Op("*").Add(rt("jsonl.Interner")), jen.Id("line").Index().Byte(), jen.Id("r").Op("*").Id(s.rowType)}
+	args := []jen.Code{jen.Id("s"), jen.Id("in"), jen.Id("line"), jen.Id("r")}
+	inner := "decode" + s.rowType + "JSON"
+	if s.src.Format == "csv" {
+		params[0] = jen.Id("s").Op("*").Add(rt("csvrow.Splitter"))
+		params = append(params, jen.Id("lineNo").Int64())
+		args = append(args, jen.Id("lineNo"))
+		inner = "decode" + s.rowType + "CSV"
+	}
+	params = append(params, jen.Id("b").Op("*").Add(rt("connector.LineBatch")), jen.Id("i").Int())
+	body := []jen.Code{jen.If(jen.Id("err").Op(":=").Id(inner).Call(args...), jen.Id("err").Op("!=").Nil()).Block(jen.Return(jen.Id("err")))}
+	for i, c := range s.src.Schema {
+		key := ""
+		if s.src.Metadata != nil {
+			key = s.src.Metadata[i]
+		}
+		if key == "" {
+			continue
+		}
+		var get string
+		val := jen.Id("v")
+		switch c.Type.Kind {
+		case types.String:
+			get = "MetaBytes"
+			val = jen.Id("in").Dot("Column").Call(jen.Lit(i), jen.Id("v"))
+		case types.Timestamp:
+			get = "MetaTimestamp"
+		default:
+			get = "MetaInt64"
+		}
+		if c.Type.Nullable {
+			val = rt("value.Of").Call(val)
+		}
+		st := jen.If(jen.List(jen.Id("v"), jen.Id("ok")).Op(":=").Id("b").Dot(get).Call(jen.Lit(key), jen.Id("i")), jen.Id("ok")).Block(
+			jen.Id("r").Dot(s.fields[i]).Op("=").Add(val))
+		if !c.Type.Nullable {
+			st = st.Else().Block(jen.Return(jen.Qual("errors", "New").Call(jen.Lit(fmt.Sprintf("column %q is NOT NULL but the record has no %s", c.Name, key)))))
+		}
+		body = append(body, st)
+	}
+	body = append(body, jen.Return(jen.Nil()))
+	g.f.Comment(fmt.Sprintf("decode%s decodes record i of batch b into r, which must be zero: its value, then its metadata columns.", s.rowType))
+	g.f.Func().Id("decode" + s.rowType).Params(params...).Error().Block(body...)
 	g.f.Line()
 }

@@ -74,3 +74,7 @@ func commentLines(text string) []string {
 	}
 	return lines
 }
+
+// partitioned tells that the source keeps a watermark per partition
+// (window.PartitionWatermarks): it has a watermark and partitions.
+func (s *sourceInfo) partitioned() bool { return s.src.Partitioned && s.src.TimeCol >= 0 }

@@ -33,11 +33,15 @@ func (g *generator) pipelineStruct() {
 		jen.Id("intern").Add(rt("jsonl.Interner")),
 	}
 	for _, s := range g.sources {
-		fields = append(fields, jen.Id("src"+s.goName).Struct(
+		src := []jen.Code{
 			jen.Id("rows").Index().Id(s.rowType),
 			jen.Id("lines").Index().Int32().Comment("index in the raw batch of each decoded row"),
 			jen.Id("wm").Int64().Comment("watermark: max event time seen minus the declared delay"),
-		))
+		}
+		if s.partitioned() {
+			src = append(src, jen.Id("pw").Op("*").Add(rt("window.PartitionWatermarks")).Comment("the watermark of each partition; wm is their minimum"))
+		}
+		fields = append(fields, jen.Id("src"+s.goName).Struct(src...))
 	}
 	for _, o := range g.ops {
 		if o.op.Agg != nil {
@@ -79,6 +83,9 @@ func (g *generator) pipelineStruct() {
 	body := []jen.Code{jen.Id("p").Op(":=").Op("&").Id(coreType).Values(jen.Dict{jen.Id("ctx"): jen.Id("ctx")})}
 	for _, s := range g.sources {
 		body = append(body, jen.Id("p").Dot("src"+s.goName).Dot("wm").Op("=").Qual("math", "MinInt64"))
+		if s.partitioned() {
+			body = append(body, jen.Id("p").Dot("src"+s.goName).Dot("pw").Op("=").Add(rt("window.NewPartitionWatermarks")).Call())
+		}
 	}
 	for _, o := range g.ops {
 		if o.src == nil && o.op.Windowed() {
@@ -186,6 +193,10 @@ func (g *generator) linesCode(s *sourceInfo) {
 		decArgs[0] = jen.Op("&").Id("p").Dot("csv")
 		decArgs = append(decArgs, jen.Id("b").Dot("LineNos").Index(jen.Id("i")))
 	}
+	if s.src.Metadata != nil {
+		decode = "decode" + s.rowType
+		decArgs = append(decArgs, jen.Id("b"), jen.Id("i"))
+	}
 	g.f.Comment(fmt.Sprintf("lines%s decodes a batch of raw records of source %s and processes it.", s.goName, commentLines(s.src.Name)[0]))
 	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("lines"+s.goName).Params(jen.Id("b").Op("*").Add(rt("connector.LineBatch"))).Block(
 		jen.List(jen.Id("rows"), jen.Id("lines")).Op(":=").List(jen.Add(self).Dot("rows").Index(jen.Empty(), jen.Lit(0)), jen.Add(self).Dot("lines").Index(jen.Empty(), jen.Lit(0))),
@@ -261,7 +272,10 @@ type rowAccess struct {
 	rowType jen.Code
 	prefix  string
 	weight  jen.Code // nil for append-only input
-	late    func(view string) jen.Code
+	// partition is the row's partition, for a source with a watermark per
+	// partition; nil for the others
+	partition jen.Code
+	late      func(view string) jen.Code
 	// fail sets the row aside for view with fault f (a checked operation
 	// failed); failRow does it without the batch's locals, from a row
 	// function, with the row encoded instead of its raw record.
@@ -291,10 +305,24 @@ func (g *generator) fusedLoop(s *sourceInfo, acc rowAccess) []jen.Code {
 		if s.windowed {
 			adv = append(adv, jen.Id("p").Dot("fire"+s.goName).Call(jen.Id("next")))
 		}
+		next := jen.Add(ts).Op("-").Lit(s.src.Delay)
+		if acc.partition != nil {
+			// the minimum over the partitions' watermarks
+			next = jen.Add(self).Dot("pw").Dot("Observe").Call(acc.partition, next)
+		}
 		loop = append(loop, jen.Comment("the watermark advances row by row, so lateness does not depend on batch sizes"),
-			jen.If(jen.Id("next").Op(":=").Add(ts).Op("-").Lit(s.src.Delay), jen.Id("next").Op(">").Id("wm")).Block(adv...))
+			jen.If(jen.Id("next").Op(":=").Add(next), jen.Id("next").Op(">").Id("wm")).Block(adv...))
 	}
 	var body []jen.Code
+	if acc.partition != nil && s.src.TimeCol >= 0 {
+		// the partitions the source has, and which are idle, move it too
+		adv := []jen.Code{jen.Add(self).Dot("wm").Op("=").Id("wm")}
+		if s.windowed {
+			adv = append(adv, jen.Id("p").Dot("fire"+s.goName).Call(jen.Id("wm")))
+		}
+		body = append(body, jen.If(jen.Id("b").Op("!=").Nil()).Block(
+			jen.If(jen.Id("wm").Op(":=").Add(self).Dot("pw").Dot("Sync").Call(jen.Id("b").Dot("AllPartitions"), jen.Id("b").Dot("IdlePartitions")), jen.Id("wm").Op(">").Add(self).Dot("wm")).Block(adv...)))
+	}
 	if len(s.ops) > 0 || s.src.TimeCol >= 0 {
 		body = append(body, jen.For(acc.header...).Block(loop...))
 	}
@@ -313,12 +341,24 @@ func (g *generator) processCode(s *sourceInfo) {
 	for i, c := range s.src.Schema {
 		env[i] = operand{jen.Id("r").Dot(s.fields[i]), c.Type.Nullable}
 	}
+	row := []jen.Code{jen.Id("r").Op(":=").Op("&").Id("rows").Index(jen.Id("ri"))}
+	var weight, partition jen.Code
+	if s.partitioned() {
+		partition = jen.Id("b").Dot("RowPartition").Call(jen.Id("lines"), jen.Id("ri"))
+	}
+	if s.src.Updating {
+		// an updating source (CDC, a changelog format): each row's weight
+		row = append(row, jen.Id("w").Op(":=").Id("b").Dot("RowWeight").Call(jen.Id("lines"), jen.Id("ri")))
+		weight = jen.Id("w")
+	}
 	body := g.fusedLoop(s, rowAccess{
-		header:  []jen.Code{jen.Id("ri").Op(":=").Range().Id("rows")},
-		rowType: jen.Id(s.rowType),
-		prefix:  "row",
-		row:     []jen.Code{jen.Id("r").Op(":=").Op("&").Id("rows").Index(jen.Id("ri"))},
-		env:     env,
+		header:    []jen.Code{jen.Id("ri").Op(":=").Range().Id("rows")},
+		rowType:   jen.Id(s.rowType),
+		prefix:    "row",
+		row:       row,
+		weight:    weight,
+		partition: partition,
+		env:       env,
 		late: func(view string) jen.Code {
 			return jen.Id("p").Dot("late"+s.goName).Call(jen.Id("b"), jen.Id("lines"), jen.Id("ri"), jen.Id("r"), jen.Lit(view))
 		},
@@ -457,7 +497,13 @@ func (g *generator) rowFunc(o *opInfo, acc rowAccess) jen.Code {
 	if acc.failRow != nil {
 		inner.fail = acc.failRow // the batch's b, lines and ri are not in scope
 	}
-	call := jen.Id("p").Dot(name).Call(jen.Id("r"))
+	args := []jen.Code{jen.Id("r")}
+	if acc.weight != nil {
+		params = append(params, jen.Id("w").Int64())
+		args = append(args, acc.weight)
+		inner.weight = jen.Id("w")
+	}
+	call := jen.Id("p").Dot(name).Call(args...)
 	var results []jen.Code
 	if o.op.Windowed() {
 		params = append(params, jen.Id("wm").Int64())

@@ -28,11 +28,19 @@ func (g *generator) stateCode() {
 		}
 		wm := jen.Id("p").Dot("src" + s.goName).Dot("wm")
 		id := layoutID("source", s.src.Name, fmt.Sprint(s.src.Schema), s.src.TimeCol, s.src.Delay)
-		units = append(units, unit{
+		u := unit{
 			id: "source:" + s.src.Name + ":" + id, name: "source " + s.src.Name,
 			save: []jen.Code{jen.Return(rt("snapshot.AppendInt").Call(jen.Id("buf"), wm))},
 			load: []jen.Code{jen.Add(wm).Op("=").Id("d").Dot("Int").Call()},
-		})
+		}
+		if s.partitioned() {
+			// and the watermark of each partition
+			pw := jen.Id("p").Dot("src" + s.goName).Dot("pw")
+			u.id = "source:" + s.src.Name + ":" + layoutID(id, "partitions")
+			u.save = []jen.Code{jen.Return(jen.Add(pw).Dot("AppendTo").Call(rt("snapshot.AppendInt").Call(jen.Id("buf"), wm)))}
+			u.load = append(u.load, jen.Add(pw).Dot("Load").Call(jen.Id("d")))
+		}
+		units = append(units, u)
 	}
 	for _, o := range g.ops {
 		if o.op.Join != nil {

@@ -24,6 +24,13 @@ const (
 var connectorPackages = map[string]string{
 	"kafka":    "github.com/laminar-sql/laminar/runtime/connector/kafka",
 	"postgres": "github.com/laminar-sql/laminar/runtime/connector/postgres",
+	"parquet":  "github.com/laminar-sql/laminar/runtime/connector/parquet",
+}
+
+// formatPackages are the source formats that live in packages of their own
+// (heavy dependencies), by format name: imported only when a source uses one.
+var formatPackages = map[string]string{
+	"avro": "github.com/laminar-sql/laminar/runtime/format/avro",
 }
 
 var importNames = map[string]string{
@@ -68,8 +75,9 @@ var runtimeSymbols = map[string][2]string{
 	"window.Windows": {pkgWindow, "Windows"}, "window.NewWindows": {pkgWindow, "NewWindows"},
 	"window.Panes": {pkgWindow, "Panes"}, "window.NewPanes": {pkgWindow, "NewPanes"},
 	"window.ShiftWatermark": {pkgWindow, "ShiftWatermark"}, "window.OpOf": {pkgWindow, "OpOf"}, "window.WeightOf": {pkgWindow, "WeightOf"},
-	"window.Multiset": {pkgWindow, "Multiset"},
-	"join.Side":       {pkgJoin, "Side"}, "join.NewSide": {pkgJoin, "NewSide"}, "join.Entry": {pkgJoin, "Entry"}, "join.Copies": {pkgJoin, "Copies"},
+	"window.Multiset":            {pkgWindow, "Multiset"},
+	"window.PartitionWatermarks": {pkgWindow, "PartitionWatermarks"}, "window.NewPartitionWatermarks": {pkgWindow, "NewPartitionWatermarks"},
+	"join.Side": {pkgJoin, "Side"}, "join.NewSide": {pkgJoin, "NewSide"}, "join.Entry": {pkgJoin, "Entry"}, "join.Copies": {pkgJoin, "Copies"},
 	// formats
 	"jsonl.Scanner": {pkgJSONL, "Scanner"}, "jsonl.Interner": {pkgJSONL, "Interner"},
 	"jsonl.AppendString": {pkgJSONL, "AppendString"}, "jsonl.AppendInt": {pkgJSONL, "AppendInt"},

@@ -36,7 +36,7 @@ createSource
 
 sourceElement
     : WATERMARK FOR identifier AS expr                  # watermarkElement
-    | identifier typeName (NOT NULL | NULL)?            # columnElement
+    | identifier typeName (NOT NULL | NULL)? (METADATA (FROM STRING)?)?  # columnElement
     ;
 
 // CREATE STREAM is LaminarDB's word for a view whose rows flow on; same as a view.
@@ -290,6 +290,7 @@ nonReserved
     : SOURCE | SINK | VIEW | MATERIALIZED | STREAM | TABLE | WATERMARK | FOR | DESCRIPTOR
     | DOUBLE | PRECISION | TIMESTAMP | INTERVAL | SUBSTRING | EXISTS | OVER
     | WINDOW | CLOSE | CHANGES | AFTER | PERIODICALLY | ALL | ASC | DESC | FILTER
+    | METADATA
     ;
 
 // ---------------------------------------------------------------- lexer
@@ -364,6 +365,7 @@ UNION: 'UNION';
 USING: 'USING';
 VIEW: 'VIEW';
 WATERMARK: 'WATERMARK';
+METADATA: 'METADATA';
 WINDOW: 'WINDOW';
 
 // Punctuation and operators.

@@ -62,12 +62,20 @@ func (b *builder) createSource(ctx parser.ICreateSourceContext) *ast.CreateSourc
 	for _, el := range ctx.AllSourceElement() {
 		switch el := el.(type) {
 		case *parser.ColumnElementContext:
-			src.Columns = append(src.Columns, ast.ColumnDef{
+			col := ast.ColumnDef{
 				Pos:     b.at(el),
 				Name:    b.ident(el.Identifier()),
 				Type:    b.typeName(el.TypeName()),
 				NotNull: el.NOT() != nil,
-			})
+			}
+			if m := el.METADATA(); m != nil {
+				col.Metadata = &ast.MetadataRef{Pos: b.tokPos(m.GetSymbol()), Key: col.Name.Name}
+				if s := el.STRING(); s != nil {
+					col.Metadata.Pos = b.tokPos(s.GetSymbol())
+					col.Metadata.Key = unquote(s.GetText(), '\'')
+				}
+			}
+			src.Columns = append(src.Columns, col)
 		case *parser.WatermarkElementContext:
 			if src.Watermark != nil {
 				b.diags.Errorf(diag.SyntaxError, b.at(el), "a source declares at most one WATERMARK")

@@ -41,6 +41,16 @@ type ColumnDef struct {
 	Name    Ident
 	Type    TypeName
 	NotNull bool
+	// Metadata is set for `col TYPE METADATA [FROM 'key']`: a column the
+	// connector fills from what it knows of the record (a Kafka record's
+	// offset, say), not from its value. Key is the column's name without FROM.
+	Metadata *MetadataRef
+}
+
+// MetadataRef is the key of a metadata column, where it is written.
+type MetadataRef struct {
+	Pos Pos
+	Key string
 }
 
 // TypeName is a SQL type as written, e.g. BIGINT, VARCHAR(20), DECIMAL(10,2).

@@ -130,6 +130,27 @@ func (b *binder) createSource(st *ast.CreateSource) {
 		return
 	}
 	src.Connector, src.Format, src.Options = conn, format, opts
+	keys := make([]string, len(st.Columns))
+	hasMeta := false
+	for i, c := range st.Columns {
+		if c.Metadata != nil {
+			keys[i], hasMeta = c.Metadata.Key, true
+		}
+	}
+	if hasMeta {
+		problems := connectors.BindMetadata(src, keys)
+		for _, pr := range problems {
+			pos := st.Columns[pr.Column].Metadata.Pos
+			if pr.AtType {
+				pos = st.Columns[pr.Column].Type.Pos
+			}
+			d := b.diags.Errorf(pr.Code, pos, "%s", pr.Msg)
+			d.Hint = pr.Hint
+		}
+		if len(problems) > 0 {
+			return
+		}
+	}
 	if typed, problems, isTyped := connectors.BindTyped(src); isTyped {
 		for _, pr := range problems {
 			pos := st.Pos
@@ -147,6 +168,17 @@ func (b *binder) createSource(st *ast.CreateSource) {
 		}
 		src.Typed = typed
 	}
+	updating, problems := connectors.Updating(src)
+	problems = append(problems, connectors.FormatProblems(src)...)
+	for _, pr := range problems {
+		d := b.diags.Errorf(pr.Code, st.Pos, "%s", pr.Msg)
+		d.Hint = pr.Hint
+	}
+	if len(problems) > 0 {
+		return
+	}
+	src.Updating = updating
+	src.Partitioned = connectors.Partitioned(src)
 	delete(b.failed, src.Name)
 	b.sources[src.Name] = src
 	b.p.Sources = append(b.p.Sources, src)
@@ -272,6 +304,12 @@ func (b *binder) finish() {
 		if !b.fed[s.Name] {
 			d := b.diags.Errorf(diag.SinkWithoutInput, s.Pos, "sink %q has no input", s.Name)
 			d.Hint = "write CREATE SINK " + s.Name + " FROM <view> or INSERT INTO " + s.Name + " SELECT ..."
+		}
+	}
+	for _, s := range b.p.Sinks {
+		for _, pr := range connectors.BindSink(s) {
+			d := b.diags.Errorf(pr.Code, s.Pos, "%s", pr.Msg)
+			d.Hint = pr.Hint
 		}
 	}
 	if b.diags.HasErrors() {

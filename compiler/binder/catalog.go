@@ -20,15 +20,16 @@ type connectorDef struct {
 }
 
 var sourceConnectors = map[string]connectorDef{
-	"file":    {required: []string{"path"}, optional: []string{"format"}, formats: []string{"json", "csv"}},
-	"stdin":   {optional: []string{"format"}, formats: []string{"json", "csv"}},
+	"file":    {required: []string{"path"}, optional: []string{"format"}, formats: []string{"json", "csv", "debezium", "changelog"}},
+	"stdin":   {optional: []string{"format"}, formats: []string{"json", "csv", "debezium", "changelog"}},
 	"push":    {},
 	"nexmark": {optional: []string{"table", "events", "rate", "seed", "partitions", "partition", "base_time", "out_of_order_group"}},
-	"kafka": {required: []string{"topic", "brokers"}, formats: []string{"json", "csv"},
-		optional: append([]string{"format", "startup", "startup_timestamp", "group", "bounded", "isolation", "client_id"}, kafkaSecurity...)},
-	// CDC: snapshot then inserts through logical replication
+	"kafka": {required: []string{"topic", "brokers"}, formats: []string{"json", "csv", "debezium", "changelog", "avro"},
+		optional: append([]string{"format", "startup", "startup_timestamp", "group", "bounded", "isolation", "client_id", "idle_timeout",
+			"schema_registry", "schema_registry_username", "schema_registry_password_env"}, kafkaSecurity...)},
+	// CDC: snapshot then changes through logical replication
 	"postgres": {required: []string{"table"}, formats: []string{"json"},
-		optional: []string{"format", "url", "url_env", "slot", "publication", "bounded"}},
+		optional: []string{"format", "url", "url_env", "slot", "publication", "bounded", "mode"}},
 }
 
 // kafkaSecurity are the TLS and SASL options of both Kafka connectors.
@@ -36,8 +37,8 @@ var kafkaSecurity = []string{"security_protocol", "sasl_mechanism", "sasl_userna
 	"tls_ca", "tls_cert", "tls_key", "tls_server_name", "tls_insecure_skip_verify"}
 
 var sinkConnectors = map[string]connectorDef{
-	"file":      {required: []string{"path"}, optional: []string{"format"}, formats: []string{"json"}},
-	"stdout":    {optional: []string{"format"}, formats: []string{"json"}},
+	"file":      {required: []string{"path"}, optional: []string{"format"}, formats: []string{"json", "csv"}},
+	"stdout":    {optional: []string{"format"}, formats: []string{"json", "csv"}},
 	"blackhole": {},
 	"kafka": {required: []string{"topic", "brokers"}, formats: []string{"json"},
 		optional: append([]string{"format", "delivery", "mode", "key", "transactional_id", "transaction_timeout", "client_id"}, kafkaSecurity...)},
@@ -45,6 +46,8 @@ var sinkConnectors = map[string]connectorDef{
 	// so a password stays out of the SQL); the sink says when neither is set
 	"postgres": {required: []string{"table"}, formats: []string{"json"},
 		optional: []string{"format", "url", "url_env", "delivery", "sink_id"}},
+	// files of one epoch and partition each; path is a directory
+	"parquet": {required: []string{"path"}, optional: []string{"partitioned_by", "rows_per_file"}},
 }
 
 // bindOptions validates a WITH clause against the connector table and returns

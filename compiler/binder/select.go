@@ -326,7 +326,11 @@ func (b *binder) windowNode(kind ast.WindowKind, in plan.Node, inName string, co
 	schema := in.Schema()
 	times := plan.EventTimes(in)
 	if !in.AppendOnly() {
-		b.diags.Errorf(diag.BadWindow, pos, "%s over %s: windows need an append-only input, and %s is updating", name, inName, inName).Hint = "give the inner query a window and EMIT ON WINDOW CLOSE"
+		d := b.diags.Errorf(diag.BadWindow, pos, "%s over %s: windows need an append-only input, and %s is updating", name, inName, inName)
+		d.Hint = "give the inner query a window and EMIT ON WINDOW CLOSE"
+		if _, ok := in.(*plan.Scan); ok {
+			d.Hint = "the source's rows are changes (CDC or a changelog format); a postgres source with mode = 'append' reads inserts only"
+		}
 		return nil
 	}
 	if len(times) == 0 {

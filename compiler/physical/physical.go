@@ -289,6 +289,7 @@ func (b *builder) node(n plan.Node, stmt *plan.View) *Operator {
 	}
 	if scan, ok := input.(*plan.Scan); ok {
 		op.Source, op.SourceIndex = scan.Source, b.srcIndex[scan.Source]
+		op.InputUpdating = scan.Source.Updating
 		for c, need := range scanNeeded(scan) {
 			if need {
 				b.out.Needed[op.SourceIndex][c] = true

@@ -48,6 +48,16 @@ type Source struct {
 	// Typed is set for a typed connector (compiler/connectors), whose rows
 	// arrive as Go structs: where each column is.
 	Typed *TypedBinding
+	// Updating tells that the source's rows carry weights (a CDC stream, a
+	// changelog format): insertions and retractions, as an updating edge.
+	Updating bool
+	// Partitioned tells that the source's records come from partitions
+	// (Kafka): its watermark is kept per partition, combined by minimum.
+	Partitioned bool
+	// Metadata, when the source has metadata columns, is each column's
+	// metadata key ("offset", "key", ...; "" for a column of the record's
+	// value): the connector fills it, not the decoder.
+	Metadata []string
 }
 
 // TypedBinding says where a typed source's rows are. Its batches hold
@@ -291,7 +301,7 @@ func (n *Project) Inputs() []Node   { return []Node{n.Input} }
 func (n *Window) Inputs() []Node    { return []Node{n.Input} }
 func (n *Aggregate) Inputs() []Node { return []Node{n.Input} }
 
-func (n *Scan) AppendOnly() bool     { return true }
+func (n *Scan) AppendOnly() bool     { return !n.Source.Updating }
 func (n *ViewScan) AppendOnly() bool { return n.View.Root.AppendOnly() }
 
 // AppendOnly: an inner join of append-only inputs only inserts, and so does

@@ -14,6 +14,17 @@ type LineBatch struct {
 	// Partitions, for a partitioned input (Kafka), is the partition of each
 	// record, whose Offsets are then offsets in that partition; nil otherwise.
 	Partitions []int32
+	// AllPartitions, for a partitioned input, lists every partition the
+	// source reads, and IdlePartitions those without a record for longer
+	// than its idle timeout: the pipeline keeps a watermark per partition and
+	// combines those of the partitions not idle (window.PartitionWatermarks).
+	AllPartitions, IdlePartitions []int32
+	// record metadata for metadata columns (metadata.go)
+	recordMeta
+	// Weights, for an updating source (a CDC stream, a changelog format),
+	// is the weight of each line: +1 an insertion, -1 a retraction; nil (or
+	// empty) means every line is an insertion.
+	Weights []int8
 	// Typed holds a typed source's records: a pointer to a slice of its
 	// element type, owned by this batch (a source reuses it from one Next to
 	// the next). Generated code asserts its type once per batch. TypedLen is
@@ -28,6 +39,10 @@ type LineBatch struct {
 	// source's limit: not in Lines, skipped by the source, for the job to
 	// report (dead-letter output) rather than stop on.
 	Oversized []Oversized
+	// Rejected are the records of this stretch of input that are not what
+	// their format says (a change event without an op): not in Lines, for
+	// the job to report to the dead-letter output.
+	Rejected []Rejected
 	// Decoded belongs to the job's generated decoder, which keeps the typed
 	// rows of Lines here when it decodes off the pipeline's goroutine; it is
 	// reused from batch to batch and Reset leaves it alone.
@@ -52,10 +67,34 @@ func (b *LineBatch) Reset() {
 	b.Offsets = b.Offsets[:0]
 	b.LineNos = b.LineNos[:0]
 	b.Partitions = b.Partitions[:0]
+	b.AllPartitions = b.AllPartitions[:0]
+	b.IdlePartitions = b.IdlePartitions[:0]
+	b.Keys, b.Timestamps, b.Headers = b.Keys[:0], b.Timestamps[:0], b.Headers[:0]
+	b.Weights = b.Weights[:0]
 	b.TypedLen = 0
 	b.Oversized = b.Oversized[:0]
+	b.Rejected = b.Rejected[:0]
 	b.Text = nil
 }
 
 // Len is the number of records in the batch.
 func (b *LineBatch) Len() int { return len(b.Lines) + b.TypedLen }
+
+// RowWeight is the weight of decoded row ri, whose line in the batch is
+// lines[ri]: +1 unless the batch carries Weights. b may be nil (rows pushed
+// by an embedding program), and so may lines then.
+func (b *LineBatch) RowWeight(lines []int32, ri int) int64 {
+	if b == nil || len(b.Weights) == 0 {
+		return 1
+	}
+	return int64(b.Weights[lines[ri]])
+}
+
+// RowPartition is the partition of decoded row ri (see RowWeight): 0 for an
+// input without partitions.
+func (b *LineBatch) RowPartition(lines []int32, ri int) int32 {
+	if b == nil || len(b.Partitions) == 0 {
+		return 0
+	}
+	return b.Partitions[lines[ri]]
+}

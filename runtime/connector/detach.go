@@ -44,6 +44,15 @@ func (d *detached) Next(b *LineBatch, maxLines int) (more bool, err error) {
 	b.Offsets = append(b.Offsets, d.inner.Offsets...)
 	b.LineNos = append(b.LineNos, d.inner.LineNos...)
 	b.Partitions = append(b.Partitions, d.inner.Partitions...)
+	b.Weights = append(b.Weights, d.inner.Weights...)
+	// keys and header values point into the source's records, which Kafka
+	// does not reuse
+	b.Keys = append(b.Keys, d.inner.Keys...)
+	b.Timestamps = append(b.Timestamps, d.inner.Timestamps...)
+	b.Headers = append(b.Headers, d.inner.Headers...)
+	b.AllPartitions = append(b.AllPartitions, d.inner.AllPartitions...)
+	b.IdlePartitions = append(b.IdlePartitions, d.inner.IdlePartitions...)
+	b.Rejected = append(b.Rejected, d.inner.Rejected...) // copies already
 	// Oversized records carry copies of their prefixes already. Text is
 	// left nil: the copied lines are not one stretch of input, and its
 	// readers then look at the lines one by one.

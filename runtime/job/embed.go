@@ -66,11 +66,13 @@ func NewEmbedded(spec Spec, opts EmbedOptions) (*Embedded, error) {
 		var err error
 		if opts.StateDir != "" {
 			sink, err = connector.OpenEpochSink(env, s.Connector, s.Options, filepath.Join(opts.StateDir, "sinks", safeName(s.Name)))
+			sink = formatSink(sink, s)
 			if es, ok := sink.(connector.EpochSink); ok && err == nil {
 				epochSinks = append(epochSinks, NamedEpochSink{Name: s.Name, Sink: es})
 			}
 		} else {
 			sink, err = connector.OpenSink(env, s.Connector, s.Options)
+			sink = formatSink(sink, s)
 		}
 		if err != nil {
 			for _, w := range ctx.Sinks {
@@ -144,8 +146,11 @@ func (e *Embedded) Read(ctx context.Context, src int, spec SourceSpec, mu *sync.
 	if err != nil {
 		return fmt.Errorf("source %s: %w", spec.Name, err)
 	}
+	s, err = configureSource(e.env, s, spec)
+	if err != nil {
+		return fmt.Errorf("source %s: %w", spec.Name, err)
+	}
 	defer s.Close()
-	configureSource(s, spec)
 	var b connector.LineBatch
 	for ctx.Err() == nil {
 		more, err := s.Next(&b, DefaultBatchSize)
@@ -155,6 +160,9 @@ func (e *Embedded) Read(ctx context.Context, src int, spec SourceSpec, mu *sync.
 		mu.Lock()
 		for _, o := range b.Oversized { // skipped by the source: malformed records
 			e.ctx.onMalformed(src, o.Line, o.Offset, o.Prefix, fmt.Errorf("record of %d bytes is longer than the limit of %d bytes; the record given is its start", o.Length, connector.MaxLineBytes))
+		}
+		for _, r := range b.Rejected { // not a change of its format
+			e.ctx.onMalformed(src, r.Line, r.Offset, r.Record, r.Err)
 		}
 		perr := process(&b, !more)
 		mu.Unlock()

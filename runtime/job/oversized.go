@@ -31,3 +31,13 @@ func (c *Context) oversized(src int, o connector.Oversized, limit int) {
 		c.console.logf("source %s line %d (offset %d): %s; written to %s", s.Name, o.Line, o.Offset, err, c.deadLetter.where())
 	}
 }
+
+// rejected reports a record its source's format could not read (a change
+// event without an op): as a malformed record, with its partition.
+func (c *Context) rejected(src int, r connector.Rejected) {
+	b := connector.LineBatch{Lines: [][]byte{r.Record}, Offsets: []int64{r.Offset}, LineNos: []int64{r.Line}}
+	if r.Partition >= 0 {
+		b.Partitions = []int32{r.Partition}
+	}
+	c.Malformed(src, &b, 0, r.Err)
+}

@@ -466,7 +466,12 @@ func (r *runner) start(env connector.Env, factory Factory) error {
 			return fmt.Errorf("source %s: %w", s.Name, err)
 		}
 		if src != nil {
-			configureSource(src, s)
+			wrapped, err := configureSource(env, src, s)
+			if err != nil {
+				src.Close()
+				return fmt.Errorf("source %s: %w", s.Name, err)
+			}
+			src = wrapped
 		}
 		r.sources = append(r.sources, src)
 	}
@@ -547,12 +552,14 @@ func (r *runner) openExternal() error {
 // exactly-once and recovered to the checkpoint.
 func (r *runner) openSink(env connector.Env, s SinkSpec) (connector.Sink, error) {
 	if r.durable == nil {
-		return connector.OpenSink(env, s.Connector, s.Options)
+		sink, err := connector.OpenSink(env, s.Connector, s.Options)
+		return formatSink(sink, s), err
 	}
 	sink, err := connector.OpenEpochSink(env, s.Connector, s.Options, r.durable.sinkDir("sinks", s.Name))
 	if err != nil {
 		return nil, err
 	}
+	sink = formatSink(sink, s)
 	if es, ok := sink.(connector.EpochSink); ok {
 		if err := r.durable.recoverSink(s.Name, es); err != nil {
 			sink.Close()
@@ -757,6 +764,10 @@ func (r *runner) process(pipeline Pipeline, m batchMsg) error {
 		r.jobCtx.sources[m.src].RowsIn += m.pos.Offset - r.positions[m.src].Offset
 		r.jobCtx.sources[m.src].Kept += countKept(m.batch, k)
 	}
+	for _, rej := range m.batch.Rejected {
+		r.jobCtx.sources[m.src].RowsIn++
+		r.jobCtx.rejected(m.src, rej)
+	}
 	if n := m.batch.Len(); n > 0 {
 		if r.kinds[m.src] == 0 {
 			r.jobCtx.sources[m.src].RowsIn += int64(n)
@@ -770,6 +781,9 @@ func (r *runner) process(pipeline Pipeline, m batchMsg) error {
 		} else {
 			pipeline.ProcessLines(m.src, m.batch)
 		}
+	} else if len(m.batch.IdlePartitions) > 0 {
+		// no records, but partitions went idle: the watermark may move
+		pipeline.ProcessLines(m.src, m.batch)
 	}
 	if !m.more && m.err == nil {
 		pipeline.EndOfInput(m.src)

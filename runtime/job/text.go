@@ -18,12 +18,30 @@ import (
 // row, and not counted in rows in.
 
 // configureSource tells a line source what its format needs.
-func configureSource(src connector.Source, s SourceSpec) {
+func configureSource(env connector.Env, src connector.Source, s SourceSpec) (connector.Source, error) {
+	if connector.IsTranscoded(s.Format) {
+		// a binary format (Avro): records become JSON rows for the decoder
+		return connector.NewTranscodeSource(env, src, s.Format, s.Options)
+	}
 	if s.Format == "csv" {
 		if q, ok := src.(interface{ SetQuotedNewlines() }); ok {
 			q.SetQuotedNewlines()
 		}
 	}
+	if connector.IsChangeFormat(s.Format) {
+		// records are changes: rows with weights for the JSON decoder
+		return connector.NewChangeSource(src, s.Format), nil
+	}
+	return src, nil
+}
+
+// formatSink wraps a sink whose format is not the JSON rows the pipeline
+// encodes: CSV is transcoded from them.
+func formatSink(sink connector.Sink, s SinkSpec) connector.Sink {
+	if sink != nil && s.Format == "csv" {
+		return connector.NewCSVSink(sink)
+	}
+	return sink
 }
 
 // badText counts the records of b with invalid UTF-8 or, for JSON, an

@@ -251,7 +251,7 @@ func TestCrashPostgresCDC(t *testing.T) {
 	}
 	wantAll, wantHalf := refOf(in), refOf(in[:half])
 	src := strings.Replace(fileSourceNoLate(), "connector = 'file', path = 'input.jsonl', format = 'json'",
-		"connector = 'postgres', url_env = 'LAMINAR_TEST_PG', table = 'cdc_trades', bounded = 'true'", 1)
+		"connector = 'postgres', url_env = 'LAMINAR_TEST_PG', table = 'cdc_trades', bounded = 'true', mode = 'append'", 1)
 	j := buildJob(t, src+tumbling+
 		"CREATE SINK out FROM v WITH (connector = 'postgres', url_env = 'LAMINAR_TEST_PG', table = 'cdc_windows');\n", false, nil)
 	seed := uint64(time.Now().UnixNano())

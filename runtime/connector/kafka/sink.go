@@ -63,6 +63,7 @@ type Sink struct {
 	txnID       string
 	opts        []kgo.Opt
 	upsert      bool
+	debezium    bool     // mode = 'debezium': Debezium JSON change events
 	key         []string // key columns; nil: records have no key
 
 	prod     [2]*kgo.Client // exactly-once: one per transactional id; else prod[0]
@@ -120,8 +121,10 @@ func openSink(env connector.Env, options map[string]string, exactlyOnce bool, _ 
 			return nil, fmt.Errorf("kafka %s: mode = 'upsert' needs the option key (the view's key columns)", what)
 		}
 		s.upsert = true
+	case "debezium":
+		s.debezium = true
 	default:
-		return nil, fmt.Errorf("kafka %s: mode must be changelog or upsert", what)
+		return nil, fmt.Errorf("kafka %s: mode must be changelog, upsert or debezium", what)
 	}
 	if !exactlyOnce {
 		s.prod[0], err = kgo.NewClient(opts...)
@@ -188,6 +191,16 @@ func (s *Sink) Write(p []byte) error {
 		}
 		lines = append(lines, line)
 	}
+	if s.debezium {
+		records, err := s.debeziumRecords(lines)
+		if err != nil {
+			return err
+		}
+		for _, r := range records {
+			cl.Produce(context.Background(), r, s.delivered)
+		}
+		return nil
+	}
 	if len(s.key) == 0 {
 		for _, line := range lines {
 			cl.Produce(context.Background(), &kgo.Record{Value: line}, s.delivered)
@@ -250,6 +263,71 @@ func (s *Sink) keyed(lines [][]byte) ([]*kgo.Record, error) {
 		out = append(out, &kgo.Record{Key: r.key, Value: r.value})
 	}
 	return out, nil
+}
+
+// debeziumRecords makes Debezium JSON change events of rows: an insertion
+// {"before":null,"after":row,"op":"c"}, a retraction {"before":row,
+// "after":null,"op":"d"}; with key columns, a retraction followed in the
+// batch by an insertion of the same key is one update ("op":"u", before
+// and after), and the record's key is the key's values as a JSON array.
+func (s *Sink) debeziumRecords(lines [][]byte) ([]*kgo.Record, error) {
+	type change struct {
+		key           []byte
+		before, after []byte
+	}
+	var out []change
+	open := map[string]int{} // key -> its retraction in out, not yet paired
+	for _, line := range lines {
+		var row map[string]json.RawMessage
+		if err := json.Unmarshal(line, &row); err != nil {
+			return nil, fmt.Errorf("kafka %s: row %q: %w", s.what, line, err)
+		}
+		var key []byte
+		if len(s.key) > 0 {
+			vals := make([]json.RawMessage, len(s.key))
+			for j, k := range s.key {
+				v, ok := row[k]
+				if !ok {
+					return nil, fmt.Errorf("kafka %s: key column %q is not a column of the view", s.what, k)
+				}
+				vals[j] = v
+			}
+			key, _ = json.Marshal(vals)
+		}
+		retract := string(row["_op"]) == `"-"`
+		value := withoutOp(line)
+		switch {
+		case retract:
+			out = append(out, change{key: key, before: value})
+			if key != nil {
+				open[string(key)] = len(out) - 1
+			}
+		case key != nil:
+			if i, ok := open[string(key)]; ok {
+				out[i].after = value // the update of the row retracted before
+				delete(open, string(key))
+				continue
+			}
+			fallthrough
+		default:
+			out = append(out, change{key: key, after: value})
+		}
+	}
+	records := make([]*kgo.Record, len(out))
+	for i, c := range out {
+		op := "u"
+		switch {
+		case c.before == nil:
+			op, c.before = "c", []byte("null")
+		case c.after == nil:
+			op, c.after = "d", []byte("null")
+		}
+		v := make([]byte, 0, len(c.before)+len(c.after)+40)
+		v = append(append(append(v, `{"before":`...), c.before...), `,"after":`...)
+		v = append(append(append(v, c.after...), `,"op":"`...), op...)
+		records[i] = &kgo.Record{Key: c.key, Value: append(v, `"}`...)}
+	}
+	return records, nil
 }
 
 // withoutOp removes the trailing "_op" member the job appends to an

@@ -36,8 +36,13 @@ type Source struct {
 	next    map[int32]int64 // next offset to read per partition (the position)
 	end     map[int32]int64 // bounded: where each partition ends
 	pending []*kgo.Record   // polled, not yet handed out
-	ctx     context.Context
-	cancel  context.CancelFunc
+	// for the pipeline's per-partition watermarks: every partition, and
+	// when each last had a record (idle after idleTimeout; 0: never idle)
+	partitions  []int32
+	lastRecord  map[int32]time.Time
+	idleTimeout time.Duration
+	ctx         context.Context
+	cancel      context.CancelFunc
 }
 
 // partitionKey is a partition's key in Position.Offsets.
@@ -85,7 +90,18 @@ func openSource(env connector.Env, options map[string]string, at connector.Posit
 	if err != nil {
 		return nil, err
 	}
-	s := &Source{topic: topic, next: map[int32]int64{}}
+	s := &Source{topic: topic, next: map[int32]int64{}, partitions: partitions, lastRecord: map[int32]time.Time{}}
+	if v := options["idle_timeout"]; v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return nil, fmt.Errorf("kafka %s: idle_timeout %q is not a positive duration (such as '10s')", what, v)
+		}
+		s.idleTimeout = d
+	}
+	now := time.Now()
+	for _, p := range partitions {
+		s.lastRecord[p] = now
+	}
 	assign := map[int32]kgo.Offset{}
 	for _, p := range partitions {
 		off, ok := at.Offsets[partitionKey(p)]
@@ -375,12 +391,37 @@ func (s *Source) Next(b *connector.LineBatch, maxLines int) (bool, error) {
 		b.Offsets = append(b.Offsets, r.Offset)
 		b.LineNos = append(b.LineNos, 0)
 		b.Partitions = append(b.Partitions, r.Partition)
+		b.Keys = append(b.Keys, r.Key)
+		b.Timestamps = append(b.Timestamps, r.Timestamp.UnixMicro())
+		var hs []connector.Header
+		for _, h := range r.Headers {
+			hs = append(hs, connector.Header{Key: h.Key, Value: h.Value})
+		}
+		b.Headers = append(b.Headers, hs)
 	}
 	s.pending = s.pending[n:]
+	s.partitionStates(b)
 	if s.end != nil && len(s.pending) == 0 && s.atEnd() {
 		return false, nil
 	}
 	return true, nil
+}
+
+// partitionStates lists the partitions in b for the pipeline's watermarks,
+// and those idle: without a record for longer than idle_timeout. A bounded
+// partition read to its end is idle at once: it has nothing more to say.
+func (s *Source) partitionStates(b *connector.LineBatch) {
+	now := time.Now()
+	for _, p := range b.Partitions {
+		s.lastRecord[p] = now
+	}
+	b.AllPartitions = append(b.AllPartitions, s.partitions...)
+	for _, p := range s.partitions {
+		done := s.end != nil && s.next[p] >= s.end[p]
+		if done || (s.idleTimeout > 0 && now.Sub(s.lastRecord[p]) > s.idleTimeout) {
+			b.IdlePartitions = append(b.IdlePartitions, p)
+		}
+	}
 }
 
 // Position implements connector.Positioned: the next offset of every

@@ -23,8 +23,11 @@ import (
 )
 
 // Source is the PostgreSQL CDC source (connector = 'postgres' in CREATE
-// SOURCE): an initial snapshot of one table, then its inserts through
-// logical replication (pgoutput), as JSON lines.
+// SOURCE): an initial snapshot of one table, then its changes through
+// logical replication (pgoutput), as JSON lines with weights: an insert is
+// its new row (+1), a delete its old row (-1), an update both (-1 old, +1
+// new). Retracting a row needs all of its columns, so the table must have
+// REPLICA IDENTITY FULL. With mode = 'append' only inserts are read.
 //
 // At a fresh start it creates a replication slot exporting a snapshot,
 // reads the table as of that snapshot into a spool file in the state dir
@@ -40,9 +43,10 @@ import (
 // it is idle and the server has sent everything up to the end of its WAL
 // (all that was committed before the source went idle).
 //
-// Updates, deletes and truncates need an updating (retracting) input,
-// which the runtime does not have yet: they reach the dead-letter output,
-// with their LSN as offset, rather than being dropped or applied wrongly.
+// What cannot be applied as a change reaches the dead-letter output, with
+// its LSN as offset, rather than being dropped or applied wrongly: a
+// TRUNCATE (no rows to retract), an update or delete without the old row,
+// and in append mode every update and delete.
 type Source struct {
 	env   connector.Env
 	what  string
@@ -65,6 +69,7 @@ type Source struct {
 	skipRows  int64  // ... and how many of its rows to skip
 	acked     atomic.Uint64
 	bounded   bool
+	updating  bool      // mode 'changelog': updates and deletes as retractions
 	query     *pgx.Conn // bounded: asks how far the server has sent
 	drained   bool      // bounded: at the last idle moment, everything was sent
 	relations map[uint32]*pglogrepl.RelationMessage
@@ -79,7 +84,8 @@ type cdcRow struct {
 	end    uint64 // end LSN of its transaction
 	index  int64  // in its transaction, from 1
 	last   bool   // the transaction's last row
-	failed bool   // not an insert: to the dead-letter output
+	weight int8   // +1 an insertion, -1 a retraction
+	failed bool   // not a change we can apply: to the dead-letter output
 }
 
 func openSource(env connector.Env, options map[string]string, at connector.Position) (connector.Source, error) {
@@ -104,6 +110,13 @@ func openSource(env connector.Env, options map[string]string, at connector.Posit
 		s.bounded = true
 	default:
 		return nil, fmt.Errorf("postgres %s: bounded must be true or false", what)
+	}
+	switch strings.ToLower(options["mode"]) {
+	case "", "changelog":
+		s.updating = true
+	case "append":
+	default:
+		return nil, fmt.Errorf("postgres %s: mode must be changelog or append", what)
 	}
 	if env.StateDir == "" {
 		s.temp = true
@@ -139,6 +152,11 @@ const snapshotName, snapshotDone = "snapshot.jsonl", "snapshot.done"
 
 func (s *Source) open(at connector.Position) error {
 	ctx := context.Background()
+	if s.updating {
+		if err := s.checkReplicaIdentity(ctx); err != nil {
+			return err
+		}
+	}
 	phase, resumed := at.Offsets["phase"]
 	if !resumed || s.temp {
 		return s.fresh(ctx)
@@ -166,6 +184,25 @@ func (s *Source) open(at connector.Position) error {
 	s.cur, s.curRows = s.skipCur, s.skipRows
 	s.acked.Store(s.lsn) // the checkpoint resumed from is durable
 	return s.startStreaming(ctx)
+}
+
+// checkReplicaIdentity makes sure updates and deletes carry the whole old
+// row, which a retraction needs: the table's REPLICA IDENTITY must be FULL.
+func (s *Source) checkReplicaIdentity(ctx context.Context) error {
+	conn, err := pgx.Connect(ctx, s.url)
+	if err != nil {
+		return fmt.Errorf("postgres %s: %w", s.what, err)
+	}
+	defer conn.Close(ctx)
+	var ident string
+	if err := conn.QueryRow(ctx, `SELECT relreplident::text FROM pg_class WHERE oid = $1::regclass`, s.table).Scan(&ident); err != nil {
+		return fmt.Errorf("postgres %s: %w", s.what, err)
+	}
+	if ident != "f" {
+		return fmt.Errorf("postgres %s: reading updates and deletes needs the whole old row of each: run ALTER TABLE %s REPLICA IDENTITY FULL (or read inserts only with mode = 'append')",
+			s.what, quoteTable(s.table))
+	}
+	return nil
 }
 
 // fresh creates the slot and the publication, and spools the snapshot.
@@ -417,6 +454,9 @@ func (s *Source) Next(b *connector.LineBatch, maxLines int) (bool, error) {
 		b.Lines = append(b.Lines, r.line)
 		b.Offsets = append(b.Offsets, int64(r.lsn))
 		b.LineNos = append(b.LineNos, 0)
+		if s.updating {
+			b.Weights = append(b.Weights, r.weight)
+		}
 	}
 	s.pending = s.pending[n:]
 	return true, nil
@@ -564,12 +604,35 @@ func (s *Source) decode(x pglogrepl.XLogData) error {
 		if rel == nil {
 			return fmt.Errorf("postgres %s: insert into unknown relation %d", s.what, m.RelationID)
 		}
-		s.txn = append(s.txn, cdcRow{line: tupleJSON(rel, m.Tuple), lsn: uint64(x.WALStart)})
-	case *pglogrepl.UpdateMessage, *pglogrepl.DeleteMessage, *pglogrepl.TruncateMessage:
-		kind := strings.TrimSuffix(strings.TrimPrefix(fmt.Sprintf("%T", m), "*pglogrepl."), "Message")
-		line := fmt.Sprintf("%s of %s at LSN %s: updates, deletes and truncates need an updating (retracting) source, not supported yet",
-			strings.ToUpper(kind), s.table, x.WALStart)
-		s.txn = append(s.txn, cdcRow{line: []byte(line), lsn: uint64(x.WALStart), failed: true})
+		s.txn = append(s.txn, cdcRow{line: tupleJSON(rel, m.Tuple, nil), lsn: uint64(x.WALStart), weight: 1})
+	case *pglogrepl.UpdateMessage:
+		rel := s.relations[m.RelationID]
+		switch {
+		case !s.updating:
+			s.reject(x, "UPDATE", "mode 'append' reads inserts only")
+		case rel == nil:
+			return fmt.Errorf("postgres %s: update of unknown relation %d", s.what, m.RelationID)
+		case m.OldTupleType != pglogrepl.UpdateMessageTupleTypeOld:
+			s.reject(x, "UPDATE", "the old row is not in the WAL (the table's REPLICA IDENTITY is not FULL)")
+		default:
+			// an unchanged TOASTed value is not sent again: the old row has it
+			s.txn = append(s.txn, cdcRow{line: tupleJSON(rel, m.OldTuple, nil), lsn: uint64(x.WALStart), weight: -1},
+				cdcRow{line: tupleJSON(rel, m.NewTuple, m.OldTuple), lsn: uint64(x.WALStart), weight: 1})
+		}
+	case *pglogrepl.DeleteMessage:
+		rel := s.relations[m.RelationID]
+		switch {
+		case !s.updating:
+			s.reject(x, "DELETE", "mode 'append' reads inserts only")
+		case rel == nil:
+			return fmt.Errorf("postgres %s: delete from unknown relation %d", s.what, m.RelationID)
+		case m.OldTupleType != pglogrepl.DeleteMessageTupleTypeOld:
+			s.reject(x, "DELETE", "the old row is not in the WAL (the table's REPLICA IDENTITY is not FULL)")
+		default:
+			s.txn = append(s.txn, cdcRow{line: tupleJSON(rel, m.OldTuple, nil), lsn: uint64(x.WALStart), weight: -1})
+		}
+	case *pglogrepl.TruncateMessage:
+		s.reject(x, "TRUNCATE", "a truncate names no rows to retract")
 	case *pglogrepl.CommitMessage:
 		end := uint64(m.TransactionEndLSN)
 		for i := range s.txn {
@@ -589,9 +652,17 @@ func (s *Source) decode(x pglogrepl.XLogData) error {
 	return nil
 }
 
+// reject sets a change aside for the dead-letter output: its line is the
+// reason, which does not decode, and its offset the LSN.
+func (s *Source) reject(x pglogrepl.XLogData, kind, why string) {
+	line := fmt.Sprintf("%s of %s at LSN %s: %s", kind, s.table, x.WALStart, why)
+	s.txn = append(s.txn, cdcRow{line: []byte(line), lsn: uint64(x.WALStart), weight: 1, failed: true})
+}
+
 // tupleJSON encodes a row of pgoutput's text values as a JSON object:
-// numbers and booleans bare, everything else as strings.
-func tupleJSON(rel *pglogrepl.RelationMessage, t *pglogrepl.TupleData) []byte {
+// numbers and booleans bare, everything else as strings. A column whose
+// value was not sent (an unchanged TOASTed value) is taken from old.
+func tupleJSON(rel *pglogrepl.RelationMessage, t, old *pglogrepl.TupleData) []byte {
 	b := []byte{'{'}
 	for i, c := range t.Columns {
 		if i >= len(rel.Columns) {
@@ -601,6 +672,9 @@ func tupleJSON(rel *pglogrepl.RelationMessage, t *pglogrepl.TupleData) []byte {
 			b = append(b, ',')
 		}
 		col := rel.Columns[i]
+		if c.DataType == pglogrepl.TupleDataTypeToast && old != nil && i < len(old.Columns) {
+			c = old.Columns[i]
+		}
 		b = jsonl.AppendString(b, col.Name)
 		b = append(b, ':')
 		switch {
