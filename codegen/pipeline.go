@@ -293,7 +293,7 @@ func (g *generator) fusedLoop(s *sourceInfo, acc rowAccess) []jen.Code {
 	self := jen.Id("p").Dot("src" + s.goName)
 	tmp := 0
 	loop := append([]jen.Code{}, acc.row...)
-	if s.src.TimeCol >= 0 {
+	if s.src.TimeCol >= 0 && (!acc.wmGiven || s.windowed) {
 		loop = append(loop, jen.Id("wm").Op(":=").Add(self).Dot("wm"))
 	}
 	for _, o := range s.ops {

@@ -23,7 +23,7 @@ func killAfterCheckpoint(t *testing.T, j job) string {
 	t.Helper()
 	for try := 0; try < 5; try++ {
 		dir := j.newRunDir(t)
-		cmd := j.command(dir, true, 50)
+		cmd := j.command(dir, true, 50, 1)
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr
 		if err := cmd.Start(); err != nil {
@@ -92,7 +92,7 @@ func TestCrashChangedInputRefused(t *testing.T) {
 			t.Fatal(err)
 		}
 		os.Rename(path+".new", path)
-		out, err := j.command(dir, true, 50).CombinedOutput()
+		out, err := j.command(dir, true, 50, 1).CombinedOutput()
 		if exitCode(err) != 2 || !strings.Contains(string(out), "LDB-5002") || !strings.Contains(string(out), "deleting the state dir") {
 			t.Fatalf("%s: want exit 2 with LDB-5002 and the way to start over, got %v:\n%s", change.name, err, out)
 		}
@@ -102,7 +102,7 @@ func TestCrashChangedInputRefused(t *testing.T) {
 		if err := os.WriteFile(path, in, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		if out, err := j.command(dir, true, 1024).CombinedOutput(); err != nil {
+		if out, err := j.command(dir, true, 1024, 1).CombinedOutput(); err != nil {
 			t.Fatalf("%s: restart on the original input: %v\n%s", change.name, err, out)
 		}
 		got := readOutputs(t, dir)
@@ -135,7 +135,7 @@ func TestCrashTwoInstances(t *testing.T) {
 	var outs [2]bytes.Buffer
 	var cmds [2]*exec.Cmd
 	for i := range cmds {
-		cmds[i] = j.command(dir, true, 200)
+		cmds[i] = j.command(dir, true, 200, 1)
 		cmds[i].Stderr = &outs[i]
 	}
 	for _, c := range cmds {
