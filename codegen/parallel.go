@@ -31,7 +31,19 @@ func (g *generator) parallelCode() {
 	ptType := "part" + s.goName
 	rowType := jen.Id(s.rowType)
 	if typed != nil {
-		rowType = rt(typed.RowType)
+		// a typed source's rows move as the columns the views read, without
+		// pointers when those are not strings: no write barrier, nothing
+		// for the collector to scan in the parts
+		var fields []jen.Code
+		for c, col := range s.src.Schema {
+			if partColumn(s, part, c) {
+				fields = append(fields, jen.Id(typed.Fields[c]).Add(baseType(col.Type.Kind)).Comment(commentLines(col.Name)[0]))
+			}
+		}
+		g.f.Comment(fmt.Sprintf("%sRow is a row of source %s in a part: the columns the views read.", ptType, commentLines(s.src.Name)[0]))
+		g.f.Type().Id(ptType + "Row").Struct(fields...)
+		g.f.Line()
+		rowType = jen.Id(ptType + "Row")
 	}
 	g.f.Var().Id("_").Add(rt("job.Partitioned")).Op("=").Parens(jen.Op("*").Id(coreType)).Parens(jen.Nil())
 	g.f.Line()
@@ -59,7 +71,7 @@ func (g *generator) parallelCode() {
 	)
 	g.f.Line()
 	g.routeCode(s, part, ptType, rowType)
-	g.partLoop(s, ptType)
+	g.partLoop(s, part, ptType)
 	// EndRound
 	var end []jen.Code
 	if s.src.TimeCol >= 0 {
@@ -75,6 +87,11 @@ func (g *generator) parallelCode() {
 	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("EndRound").Params(jen.Id("wm").Int64()).Block(end...)
 	g.f.Line()
 	g.pruneCode(part)
+}
+
+// partColumn tells whether column c of source s moves with its rows.
+func partColumn(s *sourceInfo, part physical.Partitioning, c int) bool {
+	return s.needed[c] || c == s.src.TimeCol || c == part.Key
 }
 
 // hashCode mixes value v of SQL type t into the hash h.
@@ -115,12 +132,23 @@ func (g *generator) routeCode(s *sourceInfo, part physical.Partitioning, ptType 
 	if typed != nil {
 		idx = jen.Id("ri")
 	}
+	var row jen.Code = jen.Op("*").Id("r")
+	if typed != nil {
+		d := jen.Dict{}
+		for c := range s.src.Schema {
+			if partColumn(s, part, c) {
+				d[jen.Id(typed.Fields[c])] = jen.Id("r").Dot(typed.Fields[c])
+			}
+		}
+		row = jen.Id(ptType + "Row").Values(d)
+	}
 	add = append(add,
 		jen.Id("pt").Op(":=").Id("pts").Index(owner),
-		jen.Id("pt").Dot("rows").Op("=").Append(jen.Id("pt").Dot("rows"), jen.Op("*").Id("r")),
-		jen.Id("pt").Dot("lines").Op("=").Append(jen.Id("pt").Dot("lines"), jen.Int32().Call(idx)),
-		jen.Id("pt").Dot("wms").Op("=").Append(jen.Id("pt").Dot("wms"), jen.Id("wm")),
-	)
+		jen.Id("pt").Dot("rows").Op("=").Append(jen.Id("pt").Dot("rows"), row))
+	if typed == nil { // a typed source's rows have no raw record to point at
+		add = append(add, jen.Id("pt").Dot("lines").Op("=").Append(jen.Id("pt").Dot("lines"), jen.Int32().Call(idx)))
+	}
+	add = append(add, jen.Id("pt").Dot("wms").Op("=").Append(jen.Id("pt").Dot("wms"), jen.Id("wm")))
 	if s.src.TimeCol >= 0 {
 		t := field(s.src.TimeCol)
 		if s.src.Schema[s.src.TimeCol].Type.Nullable {
@@ -185,7 +213,7 @@ func (g *generator) routeCode(s *sourceInfo, part physical.Partitioning, ptType 
 }
 
 // partLoop generates ProcessPart: the source's fused loop over a part.
-func (g *generator) partLoop(s *sourceInfo, ptType string) {
+func (g *generator) partLoop(s *sourceInfo, part physical.Partitioning, ptType string) {
 	self := jen.Id("p").Dot("src" + s.goName)
 	align := []jen.Code{}
 	if s.src.TimeCol >= 0 {
@@ -204,6 +232,8 @@ func (g *generator) partLoop(s *sourceInfo, ptType string) {
 		rowType: jen.Id(s.rowType),
 	}
 	if tb := s.src.Typed; tb != nil {
+		// late and failed rows are reported with the columns the part holds
+		// (those the views read); the others are zero
 		env := make([]operand, len(s.src.Schema))
 		vals := jen.Dict{}
 		for i, c := range s.src.Schema {
@@ -212,9 +242,11 @@ func (g *generator) partLoop(s *sourceInfo, ptType string) {
 				v = rt("value.Of").Call(v)
 			}
 			env[i] = operand{v, c.Type.Nullable}
-			vals[jen.Id(s.fields[i])] = v
+			if partColumn(s, part, i) {
+				vals[jen.Id(s.fields[i])] = v
+			}
 		}
-		acc.env, acc.rowType = env, rt(tb.RowType)
+		acc.env, acc.rowType = env, jen.Id(ptType+"Row")
 		acc.late = func(view string) jen.Code {
 			return jen.Id("p").Dot("late"+s.goName).Call(jen.Nil(), jen.Nil(), jen.Id("ri"), jen.Op("&").Id(s.rowType).Values(vals), jen.Lit(view))
 		}

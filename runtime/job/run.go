@@ -735,6 +735,7 @@ func (r *runner) checkpoint(final bool) error {
 		if err != nil {
 			return err
 		}
+		defer release(merged)
 		pipeline = merged
 	}
 	if err := r.durable.take(pipeline, r.spec, r.positions, r.done, final && !r.opts.Quiet); err != nil {

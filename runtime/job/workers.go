@@ -73,6 +73,7 @@ type workerPool struct {
 	ctxs    []*Context
 	parts   [][]any // parts[sender][receiver]
 	chunkWM []int64 // watermark after each sender's chunk, from none
+	wms     [][]int64
 	roundWM int64   // the watermark before the round, the same on every worker
 
 	// input: batches of a file source dealt to the workers in order, or a
@@ -155,6 +156,9 @@ func (r *runner) newWorkerPool(factory Factory) (*workerPool, error) {
 		}
 		wp.pipes = append(wp.pipes, p)
 		wp.engines = append(wp.engines, eng)
+		if w == n-1 {
+			release(r.pipeline) // its state now lives in the workers
+		}
 		wp.ctxs = append(wp.ctxs, ctx)
 		var parts []any
 		for range n {
@@ -169,6 +173,7 @@ func (r *runner) newWorkerPool(factory Factory) (*workerPool, error) {
 		}
 	}
 	wp.chunkWM = make([]int64, n)
+	wp.wms = make([][]int64, n)
 	wp.msgs = make([]batchMsg, n)
 	wp.gen, wp.kept, wp.ended = make([]int64, n), make([]int64, n), make([]bool, n)
 	if c == "nexmark" {
@@ -264,7 +269,11 @@ func (wp *workerPool) deal(ctx context.Context, out <-chan batchMsg, done chan<-
 		case <-ctx.Done():
 			return
 		}
-		wp.in[next] <- m
+		select {
+		case wp.in[next] <- m:
+		case <-ctx.Done(): // the workers stopped (a failure, the memory limit)
+			return
+		}
 		next = (next + 1) % wp.n
 		if m.more {
 			continue
@@ -273,7 +282,11 @@ func (wp *workerPool) deal(ctx context.Context, out <-chan batchMsg, done chan<-
 			select {
 			case b := <-wp.free:
 				b.Reset()
-				wp.in[next] <- batchMsg{src: wp.src, batch: b, pos: m.pos}
+				select {
+				case wp.in[next] <- batchMsg{src: wp.src, batch: b, pos: m.pos}:
+				case <-ctx.Done():
+					return
+				}
 			case <-ctx.Done():
 				return
 			}
@@ -298,13 +311,25 @@ func (wp *workerPool) work(w int) {
 		}
 		rec.chunk, rec.phase = wp.round*int64(wp.n)+int64(w), 0
 		wm := int64(math.MinInt64)
+		// a batch of the chunk: routed to its rows' owners, or without
+		// state (no key) run through the engine in place, since no row
+		// needs the watermark of the rows before it in other chunks
+		batch := func(b *connector.LineBatch) {
+			if wp.keyed {
+				wm = eng.Route(b, parts, wm)
+				return
+			}
+			rec.phase = 1
+			wp.pipes[w].ProcessLines(wp.src, b)
+			wm = wp.watermark(w)
+		}
 		if wp.gens != nil {
-			wm = wp.generate(w, parts, wm)
+			wp.generate(w, batch)
 		} else {
 			m := <-wp.in[w]
 			wp.msgs[w] = m
 			if m.batch.Len() > 0 && m.err == nil {
-				wm = eng.Route(m.batch, parts, wm)
+				batch(m.batch)
 			}
 		}
 		wp.chunkWM[w] = wm
@@ -316,8 +341,6 @@ func (wp *workerPool) work(w int) {
 			rec.chunk, rec.phase = wp.round*int64(wp.n)+int64(s), 1
 			if wp.keyed {
 				eng.ProcessPart(wp.parts[s][w], start)
-			} else if s == w {
-				eng.ProcessPart(wp.parts[s][0], start)
 			}
 			start = max(start, wp.chunkWM[s])
 		}
@@ -327,8 +350,19 @@ func (wp *workerPool) work(w int) {
 	}
 }
 
-// generate fills worker w's chunk of the round from its own generator.
-func (wp *workerPool) generate(w int, parts []any, wm int64) int64 {
+// watermark is worker w's source watermark.
+func (wp *workerPool) watermark(w int) int64 {
+	wm, ok := wp.pipes[w].(Watermarked)
+	if !ok {
+		return math.MinInt64
+	}
+	wp.wms[w] = wm.Watermarks(wp.wms[w])
+	return wp.wms[w][wp.src]
+}
+
+// generate fills worker w's chunk of the round from its own generator,
+// handing each batch to batch.
+func (wp *workerPool) generate(w int, batch func(*connector.LineBatch)) {
 	g, b := wp.gens[w], wp.gbufs[w]
 	at := wp.base + int64(w)*nexmarkChunk
 	g.SeekEvent(at)
@@ -338,14 +372,13 @@ func (wp *workerPool) generate(w int, parts []any, wm int64) int64 {
 		wp.gen[w] += int64(b.TypedLen)
 		if b.TypedLen > 0 {
 			wp.kept[w] += countKept(b, wp.kind)
-			wm = wp.engines[w].Route(b, parts, wm)
+			batch(b)
 		}
 		if !more {
 			wp.ended[w] = true
 			break
 		}
 	}
-	return wm
 }
 
 // endRound merges the round that every worker has just finished, on the
@@ -574,6 +607,15 @@ func (wp *workerPool) merged() (Pipeline, error) {
 	return p, nil
 }
 
+// release drops the groups of an engine no longer used (the one a
+// checkpoint was loaded into or saved from), so that the state's size in
+// the summary and /status counts each group once.
+func release(p Pipeline) {
+	if part, ok := p.(Partitioned); ok {
+		part.Prune(func(uint64) bool { return false })
+	}
+}
+
 // recorder holds a worker's reports until the end of the round.
 type recorder struct {
 	worker int
@@ -615,6 +657,9 @@ type call struct {
 
 func (rc *recorder) add(c call) {
 	c.chunk, c.phase, c.worker, c.seq = rc.chunk, rc.phase, rc.worker, len(rc.calls)
+	if c.kind == callMalformed {
+		c.phase = 0 // a batch's malformed records come before its rows' reports
+	}
 	rc.calls = append(rc.calls, c)
 }
 

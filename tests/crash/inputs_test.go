@@ -20,10 +20,15 @@ var readSomeRE = regexp.MustCompile(`"offset": [1-9]`)
 // it with SIGKILL once it has committed a checkpoint past the start of its
 // input and before its end; it returns the run dir.
 func killAfterCheckpoint(t *testing.T, j job) string {
+	return killAfterCheckpointOn(t, j, 1)
+}
+
+// killAfterCheckpointOn is killAfterCheckpoint with the job on workers workers.
+func killAfterCheckpointOn(t *testing.T, j job, workers int) string {
 	t.Helper()
 	for try := 0; try < 5; try++ {
 		dir := j.newRunDir(t)
-		cmd := j.command(dir, true, 50, 1)
+		cmd := j.command(dir, true, 50, workers)
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr
 		if err := cmd.Start(); err != nil {
@@ -170,5 +175,34 @@ func TestCrashTwoInstances(t *testing.T) {
 func skipShortSerial(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs real jobs")
+	}
+}
+
+// TestWorkersRestoreTwoToThree: a checkpoint taken by a job on 2 workers
+// restores on 3 (the state re-partitioned by key at load) and on 1, and
+// the output, the late and the dead-letter records are those of an
+// uninterrupted run on one worker.
+func TestWorkersRestoreTwoToThree(t *testing.T) {
+	skipShort(t)
+	for _, tc := range []struct {
+		name, view string
+		same       func(t *testing.T, got, want string)
+	}{{"tumbling", tumbling, sameMultiset}, {"updating", updating, sameTable}} {
+		j := buildJob(t, source("file")+tc.view+sink, false, input(60_000))
+		ref := j.reference(t)
+		for _, restore := range []int{3, 1} {
+			dir := killAfterCheckpointOn(t, j, 2)
+			if out, err := j.command(dir, true, 50, restore).CombinedOutput(); err != nil {
+				t.Fatalf("%s: restart on %d workers: %v\n%s", tc.name, restore, err, out)
+			}
+			got := readOutputs(t, dir)
+			for _, name := range outputs {
+				if name == "output.jsonl" {
+					tc.same(t, got[name], ref[name])
+				} else if got[name] != ref[name] {
+					t.Errorf("%s, restored on %d workers: %s differs from the uninterrupted run", tc.name, restore, name)
+				}
+			}
+		}
 	}
 }
