@@ -74,7 +74,7 @@ type workerPool struct {
 	parts   [][]any // parts[sender][receiver]
 	chunkWM []int64 // watermark after each sender's chunk, from none
 	wms     [][]int64
-	roundWM int64   // the watermark before the round, the same on every worker
+	roundWM int64 // the watermark before the round, the same on every worker
 
 	// input: batches of a file source dealt to the workers in order, or a
 	// generator per worker
