@@ -40,6 +40,7 @@ type options struct {
 	keep       bool
 	writeBids  string
 	workers    string
+	wEvents    int64
 }
 
 func main() {
@@ -54,6 +55,7 @@ func main() {
 	flag.BoolVar(&o.duckdb, "duckdb", false, "also build and run DuckDB (benchmarks/nexmark/duckdb) on the bids file")
 	flag.Int64Var(&o.fileEvents, "file-events", 1_000_000, "events whose bids make the JSON-lines file that the compiled jobs, DuckDB and eKuiper read (0 = no file runs)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the work directory")
+	flag.Int64Var(&o.wEvents, "workers-events", 10_000_000, "events per run of the workers' scaling table (longer runs: wall time is what it measures)")
 	flag.StringVar(&o.workers, "workers", "q0,q2,q5_tumble,groupby_many", "queries also run at --workers 1 and --workers <cores> (\"\" = none)")
 	flag.StringVar(&o.writeBids, "write-bids", "", "only write the bids of -events events as JSON lines to this file, and exit")
 	flag.Parse()

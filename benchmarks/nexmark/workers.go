@@ -14,6 +14,7 @@ import (
 // alternating, so that both see the same load.
 type workersReport struct {
 	Workers               int
+	Events                int64
 	LoadBefore, LoadAfter string // /proc/loadavg
 	Rows                  []workersRow
 }
@@ -30,16 +31,16 @@ type workersRow struct {
 
 // runWorkers measures the queries named in o.workers.
 func runWorkers(o options, work, laminarc string, all []query) *workersReport {
-	rep := &workersReport{Workers: runtime.NumCPU(), LoadBefore: loadavg()}
+	rep := &workersReport{Workers: runtime.NumCPU(), Events: o.wEvents, LoadBefore: loadavg()}
 	qs, err := selectQueries(all, o.workers)
 	if err != nil {
 		rep.Rows = append(rep.Rows, workersRow{Name: o.workers, Err: err.Error()})
 		return rep
 	}
 	for _, q := range qs {
-		row := workersRow{Name: q.Name, Events: o.events}
+		row := workersRow{Name: q.Name, Events: o.wEvents}
 		dir := filepath.Join(work, "workers-"+q.Name)
-		bin, _, err := buildQuery(laminarc, dir, q, o.events, nil)
+		bin, _, err := buildQuery(laminarc, dir, q, o.wEvents, nil)
 		if err != nil {
 			row.Err = errSummary(err)
 			rep.Rows = append(rep.Rows, row)
@@ -93,8 +94,8 @@ func renderWorkers(b *strings.Builder, w *workersReport, runs int) {
 	fmt.Fprintf(b, "### Workers: one engine per core, rows exchanged by key\n\n")
 	fmt.Fprintf(b, "The same job binary at GOMAXPROCS=%d with `--workers 1` and `--workers %d`, alternating, median of %d by wall time "+
 		"(load average before %s, after %s: on a shared machine the wall figures move with the others' work). "+
-		"Rates count all generated events; each worker generates its own chunks of the stream (by event number). "+
-		"`laminarc explain` says how a job splits (its Workers line).\n\n", w.Workers, w.Workers, runs, w.LoadBefore, w.LoadAfter)
+		"%s events per run; rates count all of them; each worker generates its own chunks of the stream (by event number). "+
+		"`laminarc explain` says how a job splits (its Workers line).\n\n", w.Workers, w.Workers, runs, w.LoadBefore, w.LoadAfter, count(w.Events))
 	fmt.Fprintf(b, "| query | split | events/s, 1 worker (CPU) | events/s, %d workers (CPU) | speed-up | rows, 1 / %d workers |\n", w.Workers, w.Workers)
 	b.WriteString("|---|---|---|---|---|---|\n")
 	for _, r := range w.Rows {
