@@ -203,7 +203,9 @@ func (wp *workerPool) run(ctx context.Context) error {
 	if wp.gens == nil {
 		// one reader, batches dealt to the workers round-robin; two rounds'
 		// worth of batches, so the reader reads a round ahead
-		src := r.sources[wp.src]
+		// lines must outlive the source's two buffers: a round's batches
+		// are in work while the reader fills the next round's
+		src := connector.Detach(r.sources[wp.src])
 		r.sources[wp.src] = nil
 		wp.free = make(chan *connector.LineBatch, 2*wp.n+2)
 		for range cap(wp.free) {
