@@ -57,3 +57,21 @@ func TestBarrierRunsActionOncePerRound(t *testing.T) {
 		t.Fatalf("%d actions, want %d", actions, rounds)
 	}
 }
+
+// BenchmarkBarrier is the cost of one round's meeting of two goroutines
+// (the workers meet twice per round): ns/op per Wait of each.
+func BenchmarkBarrier(b *testing.B) {
+	bar := NewBarrier(2, nil)
+	done := make(chan struct{})
+	go func() {
+		for range b.N {
+			bar.Wait()
+		}
+		close(done)
+	}()
+	for range b.N {
+		bar.Wait()
+	}
+	<-done
+}
+
