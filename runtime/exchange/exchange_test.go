@@ -74,4 +74,3 @@ func BenchmarkBarrier(b *testing.B) {
 	}
 	<-done
 }
-
