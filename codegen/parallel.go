@@ -89,9 +89,11 @@ func (g *generator) parallelCode() {
 	g.pruneCode(part)
 }
 
-// partColumn tells whether column c of source s moves with its rows.
+// partColumn tells whether column c of source s moves with its rows: the
+// columns the views read, and every column without pointers (cheap to
+// copy, and safe should the plan's Needed miss one).
 func partColumn(s *sourceInfo, part physical.Partitioning, c int) bool {
-	return s.needed[c] || c == s.src.TimeCol || c == part.Key
+	return s.needed[c] || c == s.src.TimeCol || c == part.Key || s.src.Schema[c].Type.Kind != types.String
 }
 
 // hashCode mixes value v of SQL type t into the hash h.
