@@ -365,12 +365,20 @@ type jobSummary struct {
 	WindowsClosed int64   `json:"windows_closed"`
 	DelayP50us    float64 `json:"window_emit_delay_p50_us"`
 	DelayP99us    float64 `json:"window_emit_delay_p99_us"`
+	Workers       *struct {
+		Busy     float64 `json:"busy_cpu_seconds"`
+		Critical float64 `json:"critical_path_cpu_seconds"`
+	} `json:"workers"`
 }
 
 func runJob(bin, dir string, procs int, flags ...string) (usage, jobSummary, error) {
+	return runJobEnv(bin, dir, []string{"GOMAXPROCS=" + strconv.Itoa(procs)}, flags...)
+}
+
+func runJobEnv(bin, dir string, env []string, flags ...string) (usage, jobSummary, error) {
 	summaryPath := filepath.Join(dir, "summary.json")
 	os.Remove(summaryPath)
-	u, _, err := runMeasured(dir, []string{"GOMAXPROCS=" + strconv.Itoa(procs)}, bin,
+	u, _, err := runMeasured(dir, env, bin,
 		append([]string{"--quiet", "--progress", "never", "--base-dir", dir, "--summary-json", summaryPath,
 			"--dead-letter", filepath.Join(dir, "dead.jsonl"), "--late", filepath.Join(dir, "late.jsonl")}, flags...)...)
 	if err != nil {

@@ -27,6 +27,10 @@ type workersRow struct {
 	Events   int64
 	RowsOne  int64
 	RowsAll  int64
+	// from one more run at every worker with LAMINAR_WORKERS_CPU: the
+	// workers' CPU time in their phases, and the critical path (the sum
+	// over rounds of the busiest worker's, plus the merges)
+	Busy, Critical float64
 }
 
 // runWorkers measures the queries named in o.workers.
@@ -72,6 +76,15 @@ func runWorkers(o options, work, laminarc string, all []query) *workersReport {
 		}
 		byWall := func(u usage) float64 { return u.Wall.Seconds() }
 		row.One, row.All = median(ones, byWall), median(alls, byWall)
+		if row.Err == "" {
+			logf("%s: run with --workers %d measuring the critical path", q.Name, rep.Workers)
+			_, sum, err := runJobEnv(bin, dir, []string{"GOMAXPROCS=" + strconv.Itoa(rep.Workers), "LAMINAR_WORKERS_CPU=1"}, "--workers", strconv.Itoa(rep.Workers))
+			if err != nil {
+				row.Err = errSummary(err)
+			} else if sum.Workers != nil {
+				row.Busy, row.Critical = sum.Workers.Busy, sum.Workers.Critical
+			}
+		}
 		rep.Rows = append(rep.Rows, row)
 	}
 	rep.LoadAfter = loadavg()
@@ -96,20 +109,28 @@ func renderWorkers(b *strings.Builder, w *workersReport, runs int) {
 		"(load average before %s, after %s: on a shared machine the wall figures move with the others' work). "+
 		"%s events per run; rates count all of them; each worker generates its own chunks of the stream (by event number). "+
 		"`laminarc explain` says how a job splits (its Workers line).\n\n", w.Workers, w.Workers, runs, w.LoadBefore, w.LoadAfter, count(w.Events))
-	fmt.Fprintf(b, "| query | split | events/s, 1 worker (CPU) | events/s, %d workers (CPU) | speed-up | rows, 1 / %d workers |\n", w.Workers, w.Workers)
-	b.WriteString("|---|---|---|---|---|---|\n")
+	b.WriteString("The last columns come from one more run at every worker with `LAMINAR_WORKERS_CPU=1` (each worker locked to its " +
+		"thread, reading the thread's CPU clock): the workers' CPU time in their phases (decoding or generating, routing, the views), " +
+		"and the critical path, the sum over rounds of the busiest worker's time plus the merges between rounds; their ratio is the " +
+		"speed-up of the workers' part on idle cores, which load leaves alone.\n\n")
+	fmt.Fprintf(b, "| query | split | events/s, 1 worker (CPU) | events/s, %d workers (CPU) | wall speed-up | rows, 1 / %d workers | workers' CPU / critical path |\n", w.Workers, w.Workers)
+	b.WriteString("|---|---|---|---|---|---|---|\n")
 	for _, r := range w.Rows {
 		if r.Err != "" {
-			fmt.Fprintf(b, "| %s | failed: %s | | | | |\n", r.Name, mdEscape(r.Err))
+			fmt.Fprintf(b, "| %s | failed: %s | | | | | |\n", r.Name, mdEscape(r.Err))
 			continue
+		}
+		balance := "—"
+		if r.Critical > 0 {
+			balance = fmt.Sprintf("%.2f s / %.2f s = %.2fx", r.Busy, r.Critical, r.Busy/r.Critical)
 		}
 		speed := 0.0
 		if r.All.Wall > 0 {
 			speed = r.One.Wall.Seconds() / r.All.Wall.Seconds()
 		}
-		fmt.Fprintf(b, "| %s | %s | %s (%s) | %s (%s) | %.2fx | %s / %s |\n", r.Name, mdEscape(r.Split),
+		fmt.Fprintf(b, "| %s | %s | %s (%s) | %s (%s) | %.2fx | %s / %s | %s |\n", r.Name, mdEscape(r.Split),
 			count(int64(r.One.perWall(r.Events))), seconds(r.One.CPU), count(int64(r.All.perWall(r.Events))), seconds(r.All.CPU),
-			speed, count(r.RowsOne), count(r.RowsAll))
+			speed, count(r.RowsOne), count(r.RowsAll), balance)
 	}
 	b.WriteString("\n")
 }

@@ -194,6 +194,8 @@ type Summary struct {
 	State []StateStatus
 	// Operators are the dataflow graph's operators with their counters.
 	Operators []OperatorStatus
+	// Workers, for a job that ran on several workers.
+	Workers *WorkersSummary
 }
 
 // RowsIn is the number of records read from all sources: for Nexmark
@@ -950,6 +952,9 @@ func (r *runner) summary(elapsed time.Duration) Summary {
 	}
 	st := r.live.Status()
 	s.State, s.Operators = st.State, st.Operators
+	if r.pool != nil {
+		s.Workers = r.pool.summary()
+	}
 	return s
 }
 
@@ -976,6 +981,7 @@ type summaryJSON struct {
 	Sinks          []SinkSummary    `json:"sinks"`
 	State          []StateStatus    `json:"state"`
 	Operators      []OperatorStatus `json:"operators,omitempty"`
+	Workers        *WorkersSummary  `json:"workers,omitempty"`
 }
 
 func writeSummaryJSON(path string, s Summary, runErr error) error {
@@ -1000,6 +1006,7 @@ func writeSummaryJSON(path string, s Summary, runErr error) error {
 		Sinks:          s.Sinks,
 		State:          s.State,
 		Operators:      s.Operators,
+		Workers:        s.Workers,
 	}
 	if out.State == nil {
 		out.State = []StateStatus{}

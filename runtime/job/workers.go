@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"os"
 	"runtime"
 	"slices"
 	"time"
@@ -98,6 +99,30 @@ type workerPool struct {
 	meter progressMeter
 	began time.Time
 	a, b  *exchange.Barrier
+
+	// the CPU time of each worker's phases in the round (threadCPU), and
+	// over the run: the sum of each round's busiest worker, the merges
+	measure  bool // LAMINAR_WORKERS_CPU set: measure the phases' CPU time
+	busy     []int64
+	stats    WorkersSummary
+	critical int64
+	serial   int64
+	total    int64
+}
+
+// WorkersSummary is what the workers of a partitioned job did (summary
+// JSON "workers"). With LAMINAR_WORKERS_CPU set (a measuring knob: each
+// worker is locked to its thread to read the thread's CPU clock): the CPU
+// time of their phases (decode, route, views) and the critical path, the
+// sum over rounds of the busiest worker's plus the merges between rounds.
+// On idle cores the run's wall time approaches the critical path; on a
+// loaded machine it is the figure that the load leaves alone.
+type WorkersSummary struct {
+	Workers         int     `json:"workers"`
+	Rounds          int64   `json:"rounds"`
+	BusyCPUSeconds  float64 `json:"busy_cpu_seconds"`
+	CriticalSeconds float64 `json:"critical_path_cpu_seconds"`
+	MergeSeconds    float64 `json:"merge_cpu_seconds"`
 }
 
 // workerCount is --workers, or the cores; 1 for a job that does not split.
@@ -173,6 +198,8 @@ func (r *runner) newWorkerPool(factory Factory) (*workerPool, error) {
 		}
 	}
 	wp.chunkWM = make([]int64, n)
+	wp.busy = make([]int64, n)
+	wp.measure = os.Getenv("LAMINAR_WORKERS_CPU") != ""
 	wp.wms = make([][]int64, n)
 	wp.msgs = make([]batchMsg, n)
 	wp.gen, wp.kept, wp.ended = make([]int64, n), make([]int64, n), make([]bool, n)
@@ -300,9 +327,22 @@ func (wp *workerPool) deal(ctx context.Context, out <-chan batchMsg, done chan<-
 
 // work is worker w's loop over the rounds.
 func (wp *workerPool) work(w int) {
+	if wp.measure {
+		// its thread's CPU clock is its own; a locked thread wakes slower
+		// from a barrier on a busy machine, so only when asked
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+	}
+	clock := func() int64 {
+		if wp.measure {
+			return threadCPU()
+		}
+		return 0
+	}
 	eng := wp.engines[w]
 	rec := wp.ctxs[w].rec
 	for !wp.stop {
+		t0 := clock()
 		// phase 1: this worker's chunk, decoded and routed to the owners
 		parts := wp.parts[w]
 		if !wp.keyed {
@@ -335,7 +375,9 @@ func (wp *workerPool) work(w int) {
 			}
 		}
 		wp.chunkWM[w] = wm
+		wp.busy[w] = clock() - t0
 		wp.a.Wait()
+		t0 = clock()
 
 		// phase 2: the parts addressed to this worker, in input order
 		start := wp.roundWM
@@ -348,6 +390,7 @@ func (wp *workerPool) work(w int) {
 		}
 		rec.phase = 2
 		eng.EndRound(start)
+		wp.busy[w] += clock() - t0
 		wp.b.Wait() // the last to arrive runs endRound
 	}
 }
@@ -387,6 +430,17 @@ func (wp *workerPool) generate(w int, batch func(*connector.LineBatch)) {
 // last worker to arrive while the others wait.
 func (wp *workerPool) endRound() {
 	r := wp.r
+	if wp.measure {
+		began := threadCPU()
+		defer func() { wp.serial += threadCPU() - began }()
+	}
+	var most int64
+	for _, b := range wp.busy {
+		most = max(most, b)
+		wp.total += b
+	}
+	wp.critical += most
+	wp.stats.Rounds++
 	wp.roundWM = wp.chunkWM[0]
 	for _, wm := range wp.chunkWM {
 		wp.roundWM = max(wp.roundWM, wm)
@@ -607,6 +661,16 @@ func (wp *workerPool) merged() (Pipeline, error) {
 		}
 	}
 	return p, nil
+}
+
+// summary is the workers' part of the job's summary.
+func (wp *workerPool) summary() *WorkersSummary {
+	s := wp.stats
+	s.Workers = wp.n
+	s.BusyCPUSeconds = float64(wp.total) / 1e9
+	s.CriticalSeconds = float64(wp.critical+wp.serial) / 1e9
+	s.MergeSeconds = float64(wp.serial) / 1e9
+	return &s
 }
 
 // release drops the groups of an engine no longer used (the one a
