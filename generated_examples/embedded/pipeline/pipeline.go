@@ -896,6 +896,6 @@ func (p *engine) Operators(dst []job.OperatorStatus) []job.OperatorStatus {
 // fusedLines are the lines of this file that run each operator fused into its
 // source's loop (by operator id), for splitting a CPU profile among operators.
 var fusedLines = map[string][2]int32{
-	"02316b2258da0f62": {358, 383},
-	"1348ded99bbc4c55": {384, 403},
+	"02316b2258da0f62": {359, 384},
+	"1348ded99bbc4c55": {385, 404},
 }

@@ -772,5 +772,5 @@ func (p *engine) Operators(dst []job.OperatorStatus) []job.OperatorStatus {
 // fusedLines are the lines of this file that run each operator fused into its
 // source's loop (by operator id), for splitting a CPU profile among operators.
 var fusedLines = map[string][2]int32{
-	"96880b9444fb2fa5": {329, 374},
+	"96880b9444fb2fa5": {330, 375},
 }

@@ -677,5 +677,5 @@ func (p *engine) Operators(dst []job.OperatorStatus) []job.OperatorStatus {
 // fusedLines are the lines of this file that run each operator fused into its
 // source's loop (by operator id), for splitting a CPU profile among operators.
 var fusedLines = map[string][2]int32{
-	"f678cde35840142b": {317, 345},
+	"f678cde35840142b": {318, 346},
 }
