@@ -54,6 +54,8 @@ func Partition(p *Plan) Partitioning {
 			return no("view %s is a join", op.Name)
 		case op.KV:
 			return no("view %s keeps its state in the keyed-state store", op.Name)
+		case op.InputUpdating:
+			return no("view %s reads a changelog (rows with weights)", op.Name)
 		case op.Agg == nil:
 			continue
 		}
