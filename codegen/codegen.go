@@ -109,6 +109,7 @@ func Generate(p *physical.Plan, sqlText string, opts Options) ([]byte, error) {
 		g.opCode(o)
 	}
 	g.stateCode()
+	g.parallelCode()
 	g.observeCode()
 	g.kvCode()
 	for _, d := range g.glob.decls {

@@ -280,6 +280,10 @@ type rowAccess struct {
 	// failed); failRow does it without the batch's locals, from a row
 	// function, with the row encoded instead of its raw record.
 	fail, failRow func(view string, f jen.Code) jen.Code
+	// wmGiven: the watermark before each row is set by row (a worker's
+	// ProcessPart, codegen/parallel.go), not advanced by the loop, and the
+	// changes of updating views are emitted at the end of a round, not here.
+	wmGiven bool
 }
 
 // fusedLoop is one loop over a batch that runs every view over source s,
@@ -289,7 +293,7 @@ func (g *generator) fusedLoop(s *sourceInfo, acc rowAccess) []jen.Code {
 	self := jen.Id("p").Dot("src" + s.goName)
 	tmp := 0
 	loop := append([]jen.Code{}, acc.row...)
-	if s.src.TimeCol >= 0 {
+	if s.src.TimeCol >= 0 && (!acc.wmGiven || s.windowed) {
 		loop = append(loop, jen.Id("wm").Op(":=").Add(self).Dot("wm"))
 	}
 	for _, o := range s.ops {
@@ -299,7 +303,7 @@ func (g *generator) fusedLoop(s *sourceInfo, acc rowAccess) []jen.Code {
 		}
 		loop = append(loop, g.rowFunc(o, acc))
 	}
-	if s.src.TimeCol >= 0 {
+	if s.src.TimeCol >= 0 && !acc.wmGiven {
 		ts := acc.env[s.src.TimeCol].code
 		adv := []jen.Code{jen.Add(self).Dot("wm").Op("=").Id("next")}
 		if s.windowed {
@@ -326,7 +330,7 @@ func (g *generator) fusedLoop(s *sourceInfo, acc rowAccess) []jen.Code {
 	if len(s.ops) > 0 || s.src.TimeCol >= 0 {
 		body = append(body, jen.For(acc.header...).Block(loop...))
 	}
-	if s.updating {
+	if s.updating && !acc.wmGiven {
 		body = append(body, jen.Id("p").Dot("flush"+s.goName).Call())
 	}
 	return body

@@ -17,6 +17,7 @@ const (
 	pkgLaminar   = "github.com/laminar-sql/laminar/runtime/laminar"
 	pkgKVState   = "github.com/laminar-sql/laminar/runtime/kvstate"
 	pkgJoin      = "github.com/laminar-sql/laminar/runtime/join"
+	pkgExchange  = "github.com/laminar-sql/laminar/runtime/exchange"
 )
 
 // connectorPackages are the connectors that live in packages of their own,
@@ -36,7 +37,7 @@ var formatPackages = map[string]string{
 var importNames = map[string]string{
 	pkgJob: "job", pkgConnector: "connector", pkgValue: "value", pkgWindow: "window",
 	pkgJSONL: "jsonl", pkgCSV: "csvrow", pkgNexmark: "nexmark", pkgSnapshot: "snapshot", pkgLaminar: "laminar", pkgKVState: "kvstate",
-	pkgJoin: "join",
+	pkgJoin: "join", pkgExchange: "exchange",
 }
 
 // runtimeSymbols is the table of every runtime symbol generated code uses.
@@ -100,6 +101,10 @@ var runtimeSymbols = map[string][2]string{
 	"laminar.ErrClosed": {pkgLaminar, "ErrClosed"}, "laminar.ErrEnded": {pkgLaminar, "ErrEnded"},
 	"kvstate.Store": {pkgKVState, "Store"}, "kvstate.Table": {pkgKVState, "Table"}, "kvstate.Open": {pkgKVState, "Open"},
 	"kvstate.Options": {pkgKVState, "Options"},
+	// workers of a partitioned job (codegen/parallel.go)
+	"job.Partitioned": {pkgJob, "Partitioned"}, "job.Partition": {pkgJob, "Partition"},
+	"exchange.Seed": {pkgExchange, "Seed"}, "exchange.Int": {pkgExchange, "Int"}, "exchange.String": {pkgExchange, "String"},
+	"exchange.Bool": {pkgExchange, "Bool"}, "exchange.Null": {pkgExchange, "Null"}, "exchange.Owner": {pkgExchange, "Owner"},
 	"job.NewEmbedded": {pkgJob, "NewEmbedded"}, "job.Embedded": {pkgJob, "Embedded"}, "job.EmbedOptions": {pkgJob, "EmbedOptions"},
 }
 

@@ -85,5 +85,6 @@ func Explain(r *Result) string {
 	}
 	b.WriteString("\n== Physical plan ==\n")
 	b.WriteString(physical.Format(r.Physical))
+	b.WriteString(physical.FormatPartitioning(r.Physical, physical.Partition(r.Physical)) + "\n")
 	return b.String()
 }

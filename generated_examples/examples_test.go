@@ -84,7 +84,9 @@ func TestRunExamples(t *testing.T) {
 			if out, err := build.CombinedOutput(); err != nil {
 				t.Fatalf("go build: %v\n%s", err, out)
 			}
-			got := runJob(t, ex, bin)
+			// the golden file is one worker's order; several workers give the
+			// same rows, in the order of docs/architecture.md ("Workers")
+			got := runJob(t, ex, bin, "--workers", "1")
 			expected := filepath.Join(ex, "expected.jsonl")
 			if *update {
 				if err := os.WriteFile(expected, got, 0o644); err != nil {
@@ -99,9 +101,19 @@ func TestRunExamples(t *testing.T) {
 				t.Errorf("output differs from %s:\n got: %s\nwant: %s", expected, got, want)
 			}
 			// An updating result nets to the same table whatever the batch size.
-			small := runJob(t, ex, bin, "--batch-size", "3")
+			small := runJob(t, ex, bin, "--batch-size", "3", "--workers", "1")
 			if a, b := netRows(t, small), netRows(t, want); a != b {
 				t.Errorf("with --batch-size 3 the output nets to\n%s\nwant\n%s", a, b)
+			}
+			// and whatever the number of workers: the same rows, or for an
+			// updating result rows that net to the same table
+			for _, workers := range []string{"2", "3"} {
+				for _, batch := range []string{"1024", "3"} {
+					got := runJob(t, ex, bin, "--batch-size", batch, "--workers", workers)
+					if a, b := netRows(t, got), netRows(t, want); a != b {
+						t.Errorf("with --workers %s --batch-size %s the output nets to\n%s\nwant\n%s", workers, batch, a, b)
+					}
+				}
 			}
 		})
 	}

@@ -39,6 +39,8 @@ type options struct {
 	fileEvents int64
 	keep       bool
 	writeBids  string
+	workers    string
+	wEvents    int64
 }
 
 func main() {
@@ -53,6 +55,8 @@ func main() {
 	flag.BoolVar(&o.duckdb, "duckdb", false, "also build and run DuckDB (benchmarks/nexmark/duckdb) on the bids file")
 	flag.Int64Var(&o.fileEvents, "file-events", 1_000_000, "events whose bids make the JSON-lines file that the compiled jobs, DuckDB and eKuiper read (0 = no file runs)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the work directory")
+	flag.Int64Var(&o.wEvents, "workers-events", 10_000_000, "events per run of the workers' scaling table (longer runs: wall time is what it measures)")
+	flag.StringVar(&o.workers, "workers", "q0,q2,q5_tumble,groupby_many", "queries also run at --workers 1 and --workers <cores> (\"\" = none)")
 	flag.StringVar(&o.writeBids, "write-bids", "", "only write the bids of -events events as JSON lines to this file, and exit")
 	flag.Parse()
 	if o.runs < 1 {
@@ -133,6 +137,7 @@ type report struct {
 	Results []queryResult
 	File    *fileReport // the same-file comparison; nil if not run
 	EKuiper *ekuiperReport
+	Workers *workersReport
 }
 
 func run(o options) error {
@@ -186,6 +191,9 @@ func run(o options) error {
 		rep.Results = append(rep.Results, r)
 	}
 
+	if o.workers != "" {
+		rep.Workers = runWorkers(o, work, laminarc, all)
+	}
 	if o.fileEvents > 0 {
 		path := filepath.Join(work, "bids.jsonl")
 		logf("writing the bids of %d events to %s", o.fileEvents, path)
@@ -357,14 +365,22 @@ type jobSummary struct {
 	WindowsClosed int64   `json:"windows_closed"`
 	DelayP50us    float64 `json:"window_emit_delay_p50_us"`
 	DelayP99us    float64 `json:"window_emit_delay_p99_us"`
+	Workers       *struct {
+		Busy     float64 `json:"busy_cpu_seconds"`
+		Critical float64 `json:"critical_path_cpu_seconds"`
+	} `json:"workers"`
 }
 
-func runJob(bin, dir string, procs int) (usage, jobSummary, error) {
+func runJob(bin, dir string, procs int, flags ...string) (usage, jobSummary, error) {
+	return runJobEnv(bin, dir, []string{"GOMAXPROCS=" + strconv.Itoa(procs)}, flags...)
+}
+
+func runJobEnv(bin, dir string, env []string, flags ...string) (usage, jobSummary, error) {
 	summaryPath := filepath.Join(dir, "summary.json")
 	os.Remove(summaryPath)
-	u, _, err := runMeasured(dir, []string{"GOMAXPROCS=" + strconv.Itoa(procs)}, bin,
-		"--quiet", "--progress", "never", "--base-dir", dir, "--summary-json", summaryPath,
-		"--dead-letter", filepath.Join(dir, "dead.jsonl"), "--late", filepath.Join(dir, "late.jsonl"))
+	u, _, err := runMeasured(dir, env, bin,
+		append([]string{"--quiet", "--progress", "never", "--base-dir", dir, "--summary-json", summaryPath,
+			"--dead-letter", filepath.Join(dir, "dead.jsonl"), "--late", filepath.Join(dir, "late.jsonl")}, flags...)...)
 	if err != nil {
 		return usage{}, jobSummary{}, err
 	}

@@ -127,6 +127,9 @@ func renderMarkdown(rep report) string {
 	if len(unsupported) > 0 {
 		fmt.Fprintf(&b, "Not run, the dialect cannot express them yet: %s.\n\n", strings.Join(unsupported, "; "))
 	}
+	if rep.Workers != nil {
+		renderWorkers(&b, rep.Workers, rep.Runs)
+	}
 	if rep.File != nil {
 		renderFileReport(&b, rep.File, rep)
 	}

@@ -141,6 +141,19 @@ func (s *nexmarkStream) open(src *NexmarkSource) {
 	src.seq = s.seq
 }
 
+// SeekEvent moves a source alone on its generator to the stream's
+// events-th event (the workers of a partitioned job each generate chunks of
+// the stream): events are functions of their number, so none before it is
+// generated.
+func (s *NexmarkSource) SeekEvent(events int64) {
+	st := s.stream
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.gen.SkipTo(events)
+	st.first = events
+	s.events = events
+}
+
 // Position implements Positioned: Offset is the number of events consumed.
 func (s *NexmarkSource) Position() Position {
 	return Position{Offset: s.events, Line: s.events}

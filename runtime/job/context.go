@@ -49,12 +49,20 @@ type Context struct {
 	trackDelays bool
 	closed      []time.Time
 	emitDelays  *Histogram
+	// rec, in a worker of a partitioned job, holds the reports of this
+	// Context until the round ends, when they are replayed into the job's
+	// Context in input order (workers.go)
+	rec *recorder
 }
 
 // Malformed reports record i of batch (of source src) that could not be
 // decoded: it is counted, logged with its line number and offset, and written
 // to the dead-letter output. The job goes on.
 func (c *Context) Malformed(src int, batch *connector.LineBatch, i int, err error) {
+	if c.rec != nil {
+		c.rec.add(call{kind: callMalformed, src: src, batch: batch, i: i, err: err})
+		return
+	}
 	if c.onMalformed != nil {
 		c.onMalformed(src, batch.LineNos[i], batch.Offsets[i], batch.Lines[i], err)
 		return
@@ -82,6 +90,10 @@ func (c *Context) Malformed(src int, batch *connector.LineBatch, i int, err erro
 // window it belongs to had closed in view `view`: counted, logged, written to
 // the late-data output. The row is not added to that window.
 func (c *Context) Late(src int, batch *connector.LineBatch, i int, view string) {
+	if c.rec != nil {
+		c.rec.add(call{kind: callLate, src: src, batch: batch, i: i, view: view})
+		return
+	}
 	s := &c.sources[src]
 	s.Late++
 	c.late.write(lateRecord{
@@ -105,6 +117,10 @@ func (c *Context) Late(src int, batch *connector.LineBatch, i int, view string) 
 // row): record is the row encoded as JSON. Counted, logged, written to the
 // late-data output like Late.
 func (c *Context) LateRow(src int, view string, record []byte) {
+	if c.rec != nil {
+		c.rec.add(call{kind: callLateRow, src: src, i: -1, view: view, record: record})
+		return
+	}
 	if c.onLate != nil {
 		c.onLate(src, view, record)
 		return
@@ -126,6 +142,10 @@ func (c *Context) LateRow(src int, view string, record []byte) {
 // delay until its rows reach the sinks is reported in the summary. Called
 // by generated code once per closed window, not per row.
 func (c *Context) WindowClosed() {
+	if c.rec != nil {
+		c.rec.add(call{kind: callWindowClosed, i: -1, at: time.Now()})
+		return
+	}
 	if c.trackDelays {
 		c.closed = append(c.closed, time.Now())
 	}

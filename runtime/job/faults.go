@@ -26,6 +26,10 @@ type failedRecord struct {
 // view `view` failed with err (a value.Fault): the row is left out of that
 // view, counted, logged and written to the dead-letter output.
 func (c *Context) RowFailed(src int, batch *connector.LineBatch, i int, view string, err error) {
+	if c.rec != nil {
+		c.rec.add(call{kind: callRowFailed, src: src, batch: batch, i: i, view: view, err: err})
+		return
+	}
 	if c.onMalformed != nil {
 		c.onMalformed(src, batch.LineNos[i], batch.Offsets[i], batch.Lines[i], fmt.Errorf("view %s: %w", view, err))
 		return
@@ -43,6 +47,10 @@ func (c *Context) RowFailed(src int, batch *connector.LineBatch, i int, view str
 // RowFailedRow is RowFailed for a row without a raw record (generated or
 // pushed): record is the row encoded as JSON.
 func (c *Context) RowFailedRow(src int, view string, record []byte, err error) {
+	if c.rec != nil {
+		c.rec.add(call{kind: callRowFailedRow, src: src, i: -1, view: view, record: record, err: err})
+		return
+	}
 	if c.onMalformed != nil {
 		c.onMalformed(src, 0, 0, record, fmt.Errorf("view %s: %w", view, err))
 		return
@@ -65,6 +73,10 @@ func (c *Context) RowFailedRow(src int, view string, record []byte, err error) {
 // to the dead-letter output. An updating view retracts the group's previous
 // row, so its table holds no wrong value.
 func (c *Context) OutputFailed(view string, windowStart int64, windowed bool, key any, err error) {
+	if c.rec != nil {
+		c.rec.add(call{kind: callOutputFailed, i: -1, view: view, start: windowStart, windowed: windowed, key: key, err: err})
+		return
+	}
 	c.outputFailed++
 	rec := failedRecord{View: view, Error: err.Error(), Group: keyValues(key)}
 	if windowed {

@@ -40,6 +40,9 @@ type Options struct {
 	// longer ones go to the dead-letter output, truncated. 0 means
 	// connector.MaxLineBytes.
 	MaxRecordBytes int
+	// Workers is how many workers run a pipeline whose rows split by key
+	// (Partitioned), each with its own engine; 0 means GOMAXPROCS.
+	Workers int
 	// Decoders is how many goroutines decode each file or stdin source's
 	// records when the pipeline supports it (ParallelDecoder); 0 means
 	// GOMAXPROCS, 1 decodes on the pipeline's goroutine.
@@ -191,6 +194,8 @@ type Summary struct {
 	State []StateStatus
 	// Operators are the dataflow graph's operators with their counters.
 	Operators []OperatorStatus
+	// Workers, for a job that ran on several workers.
+	Workers *WorkersSummary
 }
 
 // RowsIn is the number of records read from all sources: for Nexmark
@@ -407,6 +412,8 @@ type runner struct {
 	live    *live
 
 	pipeline    Pipeline
+	factory     Factory
+	pool        *workerPool        // the workers of a partitioned job, or nil
 	sources     []connector.Source // until handed to their readers; nil for an ended source
 	unflushed   bool               // sinks got rows since their last Flush
 	interrupted bool
@@ -478,7 +485,7 @@ func (r *runner) start(env connector.Env, factory Factory) error {
 	for _, s := range r.spec.Sinks {
 		r.jobCtx.Sinks = append(r.jobCtx.Sinks, &SinkWriter{Name: s.Name, Discard: s.Connector == "blackhole"})
 	}
-	r.pipeline = factory(r.jobCtx)
+	r.pipeline, r.factory = factory(r.jobCtx), factory
 	st, stateful := r.pipeline.(Stateful)
 	// a completed job is checked too: an edit (a new view) is not "nothing to do"
 	completed := r.durable != nil && r.durable.completed
@@ -584,6 +591,14 @@ type batchMsg struct {
 // loop feeds the sources' batches to the pipeline, on this goroutine only,
 // until every source has ended, one fails, or ctx is canceled.
 func (r *runner) loop(ctx context.Context) error {
+	pool, err := r.newWorkerPool(r.factory)
+	if err != nil {
+		return err
+	}
+	if pool != nil {
+		r.pool, r.pipeline = pool, pool.pipes[0]
+		return pool.run(ctx)
+	}
 	pipeline := r.pipeline
 	readCtx, stopReading := context.WithCancel(ctx)
 	defer stopReading()
@@ -716,7 +731,16 @@ func (r *runner) checkpoint(final bool) error {
 	if r.durable == nil || r.durable.completed {
 		return nil
 	}
-	if err := r.durable.take(r.pipeline, r.spec, r.positions, r.done, final && !r.opts.Quiet); err != nil {
+	pipeline := r.pipeline
+	if r.pool != nil {
+		merged, err := r.pool.merged()
+		if err != nil {
+			return err
+		}
+		defer release(merged)
+		pipeline = merged
+	}
+	if err := r.durable.take(pipeline, r.spec, r.positions, r.done, final && !r.opts.Quiet); err != nil {
 		return err
 	}
 	r.publishCheckpoint()
@@ -928,6 +952,9 @@ func (r *runner) summary(elapsed time.Duration) Summary {
 	}
 	st := r.live.Status()
 	s.State, s.Operators = st.State, st.Operators
+	if r.pool != nil {
+		s.Workers = r.pool.summary()
+	}
 	return s
 }
 
@@ -954,6 +981,7 @@ type summaryJSON struct {
 	Sinks          []SinkSummary    `json:"sinks"`
 	State          []StateStatus    `json:"state"`
 	Operators      []OperatorStatus `json:"operators,omitempty"`
+	Workers        *WorkersSummary  `json:"workers,omitempty"`
 }
 
 func writeSummaryJSON(path string, s Summary, runErr error) error {
@@ -978,6 +1006,7 @@ func writeSummaryJSON(path string, s Summary, runErr error) error {
 		Sinks:          s.Sinks,
 		State:          s.State,
 		Operators:      s.Operators,
+		Workers:        s.Workers,
 	}
 	if out.State == nil {
 		out.State = []StateStatus{}

@@ -79,7 +79,7 @@ CREATE MATERIALIZED VIEW v AS SELECT id, name, amount, ts FROM tr;
 CREATE SINK out FROM v WITH (connector = 'file', path = 'output.jsonl', format = 'json');
 `, false, nil)
 	dir := t.TempDir()
-	if out, err := j.command(dir, true, 10).CombinedOutput(); err != nil {
+	if out, err := j.command(dir, true, 10, 1).CombinedOutput(); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
 	got := readOutputs(t, dir)

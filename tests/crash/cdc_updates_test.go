@@ -108,7 +108,7 @@ func TestPostgresCDCUpdates(t *testing.T) {
 	j := buildJob(t, strings.Replace(cdcUpdatesSQL, ", bounded = 'true'", "", 1), false, nil)
 	cdcuSetUp(t, url)
 	dir := j.newRunDir(t)
-	cmd := j.command(dir, true, 100)
+	cmd := j.command(dir, true, 100, 1)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
@@ -174,7 +174,7 @@ func TestCrashPostgresCDCUpdates(t *testing.T) {
 				t.Fatalf("round %d: the job did not finish in %d starts", rounds, maxStarts)
 			}
 			var stderr bytes.Buffer
-			cmd := j.command(dir, true, 1+r.IntN(300))
+			cmd := j.command(dir, true, 1+r.IntN(300), 1)
 			cmd.Args = append(cmd.Args, "--checkpoint-interval", "20ms")
 			cmd.Stderr = &stderr
 			if err := cmd.Start(); err != nil {

@@ -175,6 +175,10 @@ type job struct {
 	bin   string
 	input []byte
 	stdin bool
+	// workers, when set, are the --workers a (re)start picks from at
+	// random, so that a checkpoint taken at one count restores at another;
+	// otherwise every run has one worker (the reference always has one)
+	workers []int
 }
 
 func buildJob(t *testing.T, sql string, stdin bool, in []byte, buildFlags ...string) job {
@@ -217,9 +221,10 @@ func readOutputs(t *testing.T, dir string) map[string]string {
 	return got
 }
 
-func (j job) command(dir string, durable bool, batchSize int) *exec.Cmd {
+func (j job) command(dir string, durable bool, batchSize, workers int) *exec.Cmd {
 	args := []string{"--base-dir", dir, "--dead-letter", filepath.Join(dir, "p.dead.jsonl"),
-		"--late", filepath.Join(dir, "p.late.jsonl"), "--batch-size", strconv.Itoa(batchSize), "--quiet"}
+		"--late", filepath.Join(dir, "p.late.jsonl"), "--batch-size", strconv.Itoa(batchSize), "--quiet",
+		"--workers", strconv.Itoa(workers)}
 	if durable {
 		args = append(args, "--state-dir", filepath.Join(dir, "state"), "--checkpoint-interval", "4ms")
 	}
@@ -232,7 +237,7 @@ func (j job) command(dir string, durable bool, batchSize int) *exec.Cmd {
 // reference runs the job once, uninterrupted and without a state dir.
 func (j job) reference(t *testing.T) map[string]string {
 	dir := j.newRunDir(t)
-	cmd := j.command(dir, false, 1024)
+	cmd := j.command(dir, false, 1024, 1)
 	if j.stdin {
 		cmd.Stdin = bytes.NewReader(j.input)
 	}
@@ -252,8 +257,8 @@ var ackedRE = regexp.MustCompile(`holds the input up to byte (\d+)`)
 // data until the job acknowledges it: it reads from the job's stderr how
 // much of the input the job's write-ahead log already holds and sends the
 // rest (the job did not acknowledge what the pipe held when it was killed).
-func (j job) start(t *testing.T, dir string, batchSize int, stderr *bytes.Buffer) *exec.Cmd {
-	cmd := j.command(dir, true, batchSize)
+func (j job) start(t *testing.T, dir string, batchSize, workers int, stderr *bytes.Buffer) *exec.Cmd {
+	cmd := j.command(dir, true, batchSize, workers)
 	if !j.stdin {
 		cmd.Stderr = stderr
 		if err := cmd.Start(); err != nil {
@@ -327,7 +332,11 @@ func crashRunsUpTo(t *testing.T, j job, same func(t *testing.T, got, want string
 			}
 			var stderr bytes.Buffer
 			started := time.Now()
-			cmd := j.start(t, dir, 1+r.IntN(300), &stderr)
+			workers := 1
+			if len(j.workers) > 0 {
+				workers = j.workers[r.IntN(len(j.workers))]
+			}
+			cmd := j.start(t, dir, 1+r.IntN(300), workers, &stderr)
 			// a machine busy with other work can leave a job no progress in
 			// maxDelay: the longest delay doubles every 50 starts of a round
 			limit := maxDelay << min(starts/50, 6)
@@ -388,6 +397,18 @@ func sameRows(t *testing.T, got, want string) {
 	t.Helper()
 	if got != want {
 		t.Errorf("output differs from the uninterrupted run (%d vs %d bytes):\n%s", len(got), len(want), firstDiff(got, want))
+	}
+}
+
+// sameMultiset: an append-only result of several workers, the same rows in
+// an order of their own (docs/architecture.md, "Workers").
+func sameMultiset(t *testing.T, got, want string) {
+	t.Helper()
+	g, w := strings.Split(got, "\n"), strings.Split(want, "\n")
+	slices.Sort(g)
+	slices.Sort(w)
+	if !slices.Equal(g, w) {
+		t.Errorf("output differs from the uninterrupted run as a multiset (%d vs %d bytes):\n%s", len(got), len(want), firstDiff(strings.Join(g, "\n"), strings.Join(w, "\n")))
 	}
 }
 
@@ -496,4 +517,29 @@ func TestCrashUpdatingBadger(t *testing.T) {
 func TestCrashStdin(t *testing.T) {
 	skipShort(t)
 	crashRuns(t, buildJob(t, source("stdin")+tumbling+sink, true, input(60_000)), sameRows)
+}
+
+// The same pipelines on 1, 2 and 3 workers, the count picked anew at every
+// restart: a checkpoint taken at one count restores at another (state
+// re-partitioned by key at load), and the output is the uninterrupted
+// one-worker run's, as a multiset (or a table).
+func TestCrashWorkersTumbling(t *testing.T) {
+	skipShort(t)
+	j := buildJob(t, source("file")+tumbling+sink, false, input(60_000))
+	j.workers = []int{1, 2, 3}
+	crashRuns(t, j, sameMultiset)
+}
+
+func TestCrashWorkersHopping(t *testing.T) {
+	skipShort(t)
+	j := buildJob(t, source("file")+hopping+sink, false, input(60_000))
+	j.workers = []int{1, 2, 3}
+	crashRuns(t, j, sameMultiset)
+}
+
+func TestCrashWorkersUpdating(t *testing.T) {
+	skipShort(t)
+	j := buildJob(t, source("file")+updating+sink, false, input(60_000))
+	j.workers = []int{1, 2, 3}
+	crashRuns(t, j, sameTable)
 }

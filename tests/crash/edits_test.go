@@ -27,7 +27,7 @@ func TestEditsKeepState(t *testing.T) {
 	// final checkpoint) once it has written a checkpoint.
 	dir := a.newRunDir(t)
 	var stderr bytes.Buffer
-	cmd := a.command(dir, true, 50)
+	cmd := a.command(dir, true, 50, 1)
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -57,7 +57,7 @@ func TestEditsKeepState(t *testing.T) {
 	}
 	for _, e := range refused {
 		j := buildJob(t, e.sql, false, in)
-		out, err := j.command(dir, true, 50).CombinedOutput()
+		out, err := j.command(dir, true, 50, 1).CombinedOutput()
 		var exit *exec.ExitError
 		if !errors.As(err, &exit) || exit.ExitCode() != 2 {
 			t.Fatalf("%s: want exit 2, got %v\n%s", e.name, err, out)
@@ -71,14 +71,14 @@ func TestEditsKeepState(t *testing.T) {
 	// original stopped and the result is the uninterrupted original's.
 	having := source("file") + strings.Replace(tumbling, "EMIT ON WINDOW CLOSE", "HAVING COUNT(*) > 0\nEMIT ON WINDOW CLOSE", 1) + sink
 	b := buildJob(t, having, false, in)
-	if out, err := b.command(dir, true, 50).CombinedOutput(); err != nil {
+	if out, err := b.command(dir, true, 50, 1).CombinedOutput(); err != nil {
 		t.Fatalf("HAVING edit refused: %v\n%s", err, out)
 	}
 	sameRows(t, readOutputs(t, dir)["output.jsonl"], ref["output.jsonl"])
 
 	// --allow-state-reset starts the new view empty and keeps the rest
 	added := buildJob(t, refused[2].sql, false, in)
-	cmdReset := added.command(dir, true, 50)
+	cmdReset := added.command(dir, true, 50, 1)
 	cmdReset.Args = append(cmdReset.Args, "--allow-state-reset")
 	if out, err := cmdReset.CombinedOutput(); err != nil {
 		t.Fatalf("--allow-state-reset: %v\n%s", err, out)

@@ -20,10 +20,15 @@ var readSomeRE = regexp.MustCompile(`"offset": [1-9]`)
 // it with SIGKILL once it has committed a checkpoint past the start of its
 // input and before its end; it returns the run dir.
 func killAfterCheckpoint(t *testing.T, j job) string {
+	return killAfterCheckpointOn(t, j, 1)
+}
+
+// killAfterCheckpointOn is killAfterCheckpoint with the job on workers workers.
+func killAfterCheckpointOn(t *testing.T, j job, workers int) string {
 	t.Helper()
 	for try := 0; try < 5; try++ {
 		dir := j.newRunDir(t)
-		cmd := j.command(dir, true, 50)
+		cmd := j.command(dir, true, 50, workers)
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr
 		if err := cmd.Start(); err != nil {
@@ -92,7 +97,7 @@ func TestCrashChangedInputRefused(t *testing.T) {
 			t.Fatal(err)
 		}
 		os.Rename(path+".new", path)
-		out, err := j.command(dir, true, 50).CombinedOutput()
+		out, err := j.command(dir, true, 50, 1).CombinedOutput()
 		if exitCode(err) != 2 || !strings.Contains(string(out), "LDB-5002") || !strings.Contains(string(out), "deleting the state dir") {
 			t.Fatalf("%s: want exit 2 with LDB-5002 and the way to start over, got %v:\n%s", change.name, err, out)
 		}
@@ -102,7 +107,7 @@ func TestCrashChangedInputRefused(t *testing.T) {
 		if err := os.WriteFile(path, in, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		if out, err := j.command(dir, true, 1024).CombinedOutput(); err != nil {
+		if out, err := j.command(dir, true, 1024, 1).CombinedOutput(); err != nil {
 			t.Fatalf("%s: restart on the original input: %v\n%s", change.name, err, out)
 		}
 		got := readOutputs(t, dir)
@@ -135,7 +140,7 @@ func TestCrashTwoInstances(t *testing.T) {
 	var outs [2]bytes.Buffer
 	var cmds [2]*exec.Cmd
 	for i := range cmds {
-		cmds[i] = j.command(dir, true, 200)
+		cmds[i] = j.command(dir, true, 200, 1)
 		cmds[i].Stderr = &outs[i]
 	}
 	for _, c := range cmds {
@@ -170,5 +175,34 @@ func TestCrashTwoInstances(t *testing.T) {
 func skipShortSerial(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs real jobs")
+	}
+}
+
+// TestWorkersRestoreTwoToThree: a checkpoint taken by a job on 2 workers
+// restores on 3 (the state re-partitioned by key at load) and on 1, and
+// the output, the late and the dead-letter records are those of an
+// uninterrupted run on one worker.
+func TestWorkersRestoreTwoToThree(t *testing.T) {
+	skipShort(t)
+	for _, tc := range []struct {
+		name, view string
+		same       func(t *testing.T, got, want string)
+	}{{"tumbling", tumbling, sameMultiset}, {"updating", updating, sameTable}} {
+		j := buildJob(t, source("file")+tc.view+sink, false, input(60_000))
+		ref := j.reference(t)
+		for _, restore := range []int{3, 1} {
+			dir := killAfterCheckpointOn(t, j, 2)
+			if out, err := j.command(dir, true, 50, restore).CombinedOutput(); err != nil {
+				t.Fatalf("%s: restart on %d workers: %v\n%s", tc.name, restore, err, out)
+			}
+			got := readOutputs(t, dir)
+			for _, name := range outputs {
+				if name == "output.jsonl" {
+					tc.same(t, got[name], ref[name])
+				} else if got[name] != ref[name] {
+					t.Errorf("%s, restored on %d workers: %s differs from the uninterrupted run", tc.name, restore, name)
+				}
+			}
+		}
 	}
 }

@@ -67,7 +67,7 @@ func TestKafkaPartitionWatermarks(t *testing.T) {
 	// bounded, in batches small enough that partition 0 is read well ahead
 	j := buildJob(t, skewSQL(brokers, ", bounded = 'true'"), false, nil)
 	dir := t.TempDir()
-	if out, err := j.command(dir, true, 50).CombinedOutput(); err != nil {
+	if out, err := j.command(dir, true, 50, 1).CombinedOutput(); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
 	got := readOutputs(t, dir)
@@ -80,7 +80,7 @@ func TestKafkaPartitionWatermarks(t *testing.T) {
 	for _, idle := range []string{"", ", idle_timeout = '300ms'"} {
 		j := buildJob(t, skewSQL(brokers, idle), false, nil)
 		dir := t.TempDir()
-		cmd := j.command(dir, false, 50)
+		cmd := j.command(dir, false, 50, 1)
 		var stderr lockedBuffer
 		cmd.Stderr = &stderr
 		cmd.Args = slices.DeleteFunc(cmd.Args, func(a string) bool { return a == "--quiet" })
@@ -146,7 +146,7 @@ CREATE MATERIALIZED VIEW v AS SELECT v, k, "partition", off, ts, trace FROM ev;
 CREATE SINK out FROM v WITH (connector = 'file', path = 'output.jsonl', format = 'json');
 `, false, nil)
 	dir := t.TempDir()
-	if out, err := j.command(dir, true, 10).CombinedOutput(); err != nil {
+	if out, err := j.command(dir, true, 10, 1).CombinedOutput(); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
 	got := readOutputs(t, dir)

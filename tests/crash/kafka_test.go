@@ -204,7 +204,7 @@ func TestKafkaEndToEnd(t *testing.T) {
 		topic := fmt.Sprintf("out-%v", durable)
 		j := buildJob(t, kafkaSource(brokers)+tumbling+kafkaSink(t, brokers, topic), false, nil)
 		dir := t.TempDir()
-		if out, err := j.command(dir, durable, 512).CombinedOutput(); err != nil {
+		if out, err := j.command(dir, durable, 512, 1).CombinedOutput(); err != nil {
 			t.Fatalf("durable=%v: %v\n%s", durable, err, out)
 		}
 		if got := committedRows(t, brokers, topic); !slices.Equal(got, want) {
@@ -228,7 +228,7 @@ func TestKafkaUpdatingChangelog(t *testing.T) {
 	ref := buildJob(t, fileSourceNoLate()+updating+sink, false, in).reference(t)
 	_, brokers := kafkaCluster(t, in)
 	j := buildJob(t, kafkaSource(brokers)+updating+kafkaSink(t, brokers, "changes"), false, nil)
-	if out, err := j.command(t.TempDir(), true, 300).CombinedOutput(); err != nil {
+	if out, err := j.command(t.TempDir(), true, 300, 1).CombinedOutput(); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
 	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers), kgo.ConsumeTopics("changes"),
@@ -292,7 +292,7 @@ func TestCrashKafka(t *testing.T) {
 				t.Fatalf("round %d: the job did not finish in %d starts", rounds, maxStarts)
 			}
 			var stderr bytes.Buffer
-			cmd := j.command(dir, true, 1+r.IntN(300))
+			cmd := j.command(dir, true, 1+r.IntN(300), 1)
 			cmd.Args = append(cmd.Args, "--checkpoint-interval", "20ms")
 			cmd.Stderr = &stderr
 			if err := cmd.Start(); err != nil {
@@ -362,7 +362,7 @@ func TestKafkaBrokerAway(t *testing.T) {
 	want, _ := fileReference(t, in)
 	j := buildJob(t, kafkaSource(brokers)+tumbling+kafkaSinkSQL(brokers, "out"), false, nil)
 	dir := t.TempDir()
-	cmd := j.command(dir, true, 256)
+	cmd := j.command(dir, true, 256, 1)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -427,7 +427,7 @@ func TestKafkaBrokerRestart(t *testing.T) {
 	port := c.ListenAddrs()[0][strings.LastIndex(c.ListenAddrs()[0], ":")+1:]
 	j := buildJob(t, kafkaSourceOf(brokers, "trades1", "5' SECOND")+tumbling+kafkaSinkSQL(brokers, "restart"), false, nil)
 	dir := t.TempDir()
-	cmd := j.command(dir, true, 20)
+	cmd := j.command(dir, true, 20, 1)
 	cmd.Args = append(cmd.Args, "--checkpoint-interval", "20ms")
 	var log lockedBuffer
 	cmd.Stderr = &log

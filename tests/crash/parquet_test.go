@@ -123,7 +123,7 @@ func TestParquetSink(t *testing.T) {
 				t.Fatalf("the job did not finish in %d starts", maxStarts)
 			}
 			var stderr bytes.Buffer
-			cmd := j.command(dir, true, 1+r.IntN(200))
+			cmd := j.command(dir, true, 1+r.IntN(200), 1)
 			cmd.Stderr = &stderr
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)

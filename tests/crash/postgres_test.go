@@ -97,7 +97,7 @@ func TestCrashPostgres(t *testing.T) {
 	fileJob := buildJob(t, source("file")+views+sink+
 		"CREATE SINK uout FROM u WITH (connector = 'file', path = 'u.jsonl', format = 'json');\n", false, in)
 	dir := fileJob.newRunDir(t)
-	if out, err := fileJob.command(dir, false, 1024).CombinedOutput(); err != nil {
+	if out, err := fileJob.command(dir, false, 1024, 1).CombinedOutput(); err != nil {
 		t.Fatalf("file run: %v\n%s", err, out)
 	}
 	ref := readOutputs(t, dir)
@@ -129,7 +129,7 @@ func TestCrashPostgres(t *testing.T) {
 				t.Fatalf("round %d: the job did not finish in %d starts", rounds, maxStarts)
 			}
 			var stderr bytes.Buffer
-			cmd := pgJob.command(dir, true, 1+r.IntN(300))
+			cmd := pgJob.command(dir, true, 1+r.IntN(300), 1)
 			cmd.Args = append(cmd.Args, "--checkpoint-interval", "20ms")
 			cmd.Stderr = &stderr
 			if err := cmd.Start(); err != nil {
@@ -244,7 +244,7 @@ func TestCrashPostgresCDC(t *testing.T) {
 	refOf := func(in []byte) []string {
 		j := buildJob(t, fileSourceNoLate()+tumbling+sink, false, []byte(strings.Join(validLines(in), "\n")+"\n"))
 		dir := j.newRunDir(t)
-		if out, err := j.command(dir, false, 1024).CombinedOutput(); err != nil {
+		if out, err := j.command(dir, false, 1024, 1).CombinedOutput(); err != nil {
 			t.Fatalf("reference run: %v\n%s", err, out)
 		}
 		return normalized(t, sortedLines(readOutputs(t, dir)["output.jsonl"]))
@@ -275,7 +275,7 @@ func TestCrashPostgresCDC(t *testing.T) {
 				t.Fatalf("round %d: the job did not finish in %d starts", rounds, maxStarts)
 			}
 			var stderr bytes.Buffer
-			cmd := j.command(dir, true, 1+r.IntN(300))
+			cmd := j.command(dir, true, 1+r.IntN(300), 1)
 			cmd.Args = append(cmd.Args, "--checkpoint-interval", "20ms")
 			cmd.Stderr = &stderr
 			if err := cmd.Start(); err != nil {

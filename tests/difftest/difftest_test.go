@@ -311,19 +311,36 @@ func runCase(t *testing.T, db *sql.Conn, bin, dir string, c *testCase) caseStats
 	}
 	st := caseStats{rows: want.Size()}
 	if !c.multi {
-		st.late = runJob(t, bin, dir, c, 0, want)
+		// on 1, 2 and 3 workers (a pipeline that splits by key runs one
+		// engine per worker; 3 in batches of 37 rows, for many rounds): the
+		// same answer, the same late rows
+		var late []byte
+		for _, workers := range []int{1, 2, 3} {
+			wdir := filepath.Join(dir, fmt.Sprintf("w%d", workers))
+			bs := 0
+			if workers == 3 {
+				bs = 37
+			}
+			n := runJob(t, bin, wdir, c, bs, workers, want)
+			got, _ := os.ReadFile(filepath.Join(wdir, "late.jsonl"))
+			if workers == 1 {
+				st.late, late = n, got
+			} else if !bytes.Equal(got, late) {
+				t.Errorf("%s\n-- the late rows at %d workers differ from those at one:\n%s\nwant\n%s", c.describe(), workers, got, late)
+			}
+		}
 		return st
 	}
 	for _, bs := range batchSizes {
-		st.late += runJob(t, bin, filepath.Join(dir, fmt.Sprintf("bs%d", bs)), c, bs, want)
+		st.late += runJob(t, bin, filepath.Join(dir, fmt.Sprintf("bs%d", bs)), c, bs, 0, want)
 	}
 	return st
 }
 
-// runJob runs the case's job over its input, at batch size bs (0: the
-// default), checks its summary and compares its output with want. It
-// returns the number of late rows the job reported.
-func runJob(t *testing.T, bin, dir string, c *testCase, bs int, want Multiset) int {
+// runJob runs the case's job over its input, at batch size bs and on
+// workers workers (0: the defaults), checks its summary and compares its
+// output with want. It returns the number of late rows the job reported.
+func runJob(t *testing.T, bin, dir string, c *testCase, bs, workers int, want Multiset) int {
 	mustWrite(t, filepath.Join(dir, "in.jsonl"), c.input)
 	args := []string{c.pkg, "--base-dir", dir, "--quiet", "--progress", "never",
 		"--summary-json", filepath.Join(dir, "summary.json"),
@@ -332,6 +349,10 @@ func runJob(t *testing.T, bin, dir string, c *testCase, bs int, want Multiset) i
 	if bs > 0 {
 		args = append(args, "--batch-size", strconv.Itoa(bs))
 		at = fmt.Sprintf(" at batch size %d", bs)
+	}
+	if workers > 0 {
+		args = append(args, "--workers", strconv.Itoa(workers))
+		at += fmt.Sprintf(" on %d workers", workers)
 	}
 	cmd := exec.Command(bin, args...)
 	if out, err := cmd.CombinedOutput(); err != nil {

@@ -242,7 +242,7 @@ func TestHandWritten(t *testing.T) {
 			}
 			for _, bs := range batchSizes {
 				dir := filepath.Join(work, "run", c.pkg, fmt.Sprintf("bs%d", bs))
-				runJob(t, bin, dir, c, bs, want)
+				runJob(t, bin, dir, c, bs, 0, want)
 				if !h.inserts {
 					continue
 				}

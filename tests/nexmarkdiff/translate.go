@@ -144,6 +144,10 @@ FROM (SELECT auction, (dt_us // 10000000) * 10000000 AS ws FROM bid)
 GROUP BY auction, ws`,
 		Columns: []Column{{"auction", Int}, {"num", Int}, {"window_start", Timestamp}, {"window_end", Timestamp}},
 	},
+	"groupby_many": {
+		DuckSQL: `SELECT price, COUNT(*) AS bids, MAX(bidder) AS top_bidder FROM bid GROUP BY price`,
+		Columns: []Column{{"price", Int}, {"bids", Int}, {"top_bidder", Int}},
+	},
 	"chain3": {
 		DuckSQL: `SELECT make_timestamp(ms) AS window_start, make_timestamp(ms + 30000000) AS window_end,
   COUNT(*) AS auctions, CAST(SUM(bids) AS BIGINT) AS bids, MAX(top) AS top

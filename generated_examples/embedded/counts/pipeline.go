@@ -6,6 +6,7 @@ package counts
 import (
 	"errors"
 	"github.com/laminar-sql/laminar/runtime/connector"
+	"github.com/laminar-sql/laminar/runtime/exchange"
 	"github.com/laminar-sql/laminar/runtime/format/csvrow"
 	"github.com/laminar-sql/laminar/runtime/format/jsonl"
 	"github.com/laminar-sql/laminar/runtime/job"
@@ -426,6 +427,118 @@ func (p *engine) LoadState(i int, data []byte) error {
 	return d.Finish()
 }
 
+var _ job.Partitioned = (*engine)(nil)
+
+// partClicks holds rows of source clicks that one worker hands another (job.Partitioned).
+type partClicks struct {
+	b     *connector.LineBatch // the raw batch the rows were decoded from; nil for a typed source
+	rows  []ClicksRow
+	lines []int32 // index in b of each row's record
+	wms   []int64 // the watermark before each row, over the rows of its batch so far
+}
+
+// Partition says how the workers of the job split its rows (job.Partitioned).
+func (p *engine) Partition() job.Partition {
+	return job.Partition{
+		Keyed:  true,
+		Source: 0,
+	}
+}
+
+// NewPart returns an empty part (job.Partitioned).
+func (p *engine) NewPart() any {
+	return new(partClicks)
+}
+
+// ResetPart empties a part, keeping its capacity (job.Partitioned).
+func (p *engine) ResetPart(x any) {
+	pt := x.(*partClicks)
+	pt.b = nil
+	pt.rows, pt.lines, pt.wms = pt.rows[:0], pt.lines[:0], pt.wms[:0]
+}
+
+// Route decodes a batch of the partitioned source and appends each row to the part of the
+// worker that owns its key (parts[w] for worker w; one part: no key), with the watermark
+// before it: wm, advanced row by row; it returns the watermark after the batch (job.Partitioned).
+func (p *engine) Route(b *connector.LineBatch, parts []any, wm int64) int64 {
+	var buf [16]*partClicks
+	pts := buf[:0]
+	for _, x := range parts {
+		pt := x.(*partClicks)
+		if len(b.Lines) > 0 {
+			pt.b = b
+		}
+		pts = append(pts, pt)
+	}
+	var row ClicksRow
+	r := &row
+	for i, line := range b.Lines {
+		row = ClicksRow{}
+		if err := decodeClicksRowJSON(&p.json, &p.intern, line, r); err != nil {
+			if err != errHeader {
+				p.ctx.Malformed(0, b, i, err)
+			}
+			continue
+		}
+		pt := pts[exchange.Owner(exchange.String(exchange.Seed, r.Page), len(pts))]
+		pt.rows = append(pt.rows, *r)
+		pt.lines = append(pt.lines, int32(i))
+		pt.wms = append(pt.wms, wm)
+	}
+	return wm
+}
+
+// ProcessPart runs every view over source clicks on the rows of a part, as ProcessClicks does
+// on a batch, but with the watermark before each row given: the larger of start (the watermark
+// before the part's batch) and the part's own (job.Partitioned).
+func (p *engine) ProcessPart(x any, start int64) {
+	pt := x.(*partClicks)
+	rows, b, lines := pt.rows, pt.b, pt.lines
+	_, _, _ = b, lines, start
+	for ri := range rows {
+		r := &rows[ri]
+		// view page_counts (operator 258ebeee6159d89d):
+		//
+		//	CREATE MATERIALIZED VIEW page_counts AS
+		//	SELECT page, COUNT(*) AS clicks FROM clicks GROUP BY page
+		{
+			grp := p.op0
+			gi, _ := grp.Find(op0Key{K0: r.Page})
+			acc := &grp.States[gi]
+			acc.A0++
+			if !acc.dirty {
+				acc.dirty = true
+				grp.Dirty = append(grp.Dirty, gi)
+			}
+		}
+	}
+}
+
+// EndRound moves the source's watermark to wm, the one after the round's batches on every
+// worker, and emits what the updating views changed in the round (job.Partitioned).
+func (p *engine) EndRound(wm int64) {
+	_ = wm
+	p.flushClicks()
+}
+
+// Prune drops the groups whose key the worker does not own (owns is false for its hash), after
+// a checkpoint's state was loaded into every worker (job.Partitioned).
+func (p *engine) Prune(owns func(uint64) bool) {
+	var drop []int32
+	{
+		grp := p.op0
+		{
+			drop := drop[:0]
+			for gi := range grp.Keys {
+				if !owns(exchange.String(exchange.Seed, grp.Keys[gi].K0)) {
+					drop = append(drop, int32(gi))
+				}
+			}
+			grp.Remove(drop)
+		}
+	}
+}
+
 // Watermarks appends each source's watermark (µs since the epoch; math.MinInt64 for none yet).
 func (p *engine) Watermarks(dst []int64) []int64 {
 	return append(dst[:0], math.MinInt64)
@@ -453,5 +566,5 @@ func (p *engine) Operators(dst []job.OperatorStatus) []job.OperatorStatus {
 // fusedLines are the lines of this file that run each operator fused into its
 // source's loop (by operator id), for splitting a CPU profile among operators.
 var fusedLines = map[string][2]int32{
-	"258ebeee6159d89d": {277, 290},
+	"258ebeee6159d89d": {278, 291},
 }

@@ -513,6 +513,192 @@ func (p *engine) LoadState(i int, data []byte) error {
 	return d.Finish()
 }
 
+var _ job.Partitioned = (*engine)(nil)
+
+// partOrders holds rows of source orders that one worker hands another (job.Partitioned).
+type partOrders struct {
+	b     *connector.LineBatch // the raw batch the rows were decoded from; nil for a typed source
+	rows  []OrdersRow
+	lines []int32 // index in b of each row's record
+	wms   []int64 // the watermark before each row, over the rows of its batch so far
+}
+
+// Partition says how the workers of the job split its rows (job.Partitioned).
+func (p *engine) Partition() job.Partition {
+	return job.Partition{
+		Keyed:  false,
+		Source: 0,
+	}
+}
+
+// NewPart returns an empty part (job.Partitioned).
+func (p *engine) NewPart() any {
+	return new(partOrders)
+}
+
+// ResetPart empties a part, keeping its capacity (job.Partitioned).
+func (p *engine) ResetPart(x any) {
+	pt := x.(*partOrders)
+	pt.b = nil
+	pt.rows, pt.lines, pt.wms = pt.rows[:0], pt.lines[:0], pt.wms[:0]
+}
+
+// Route decodes a batch of the partitioned source and appends each row to the part of the
+// worker that owns its key (parts[w] for worker w; one part: no key), with the watermark
+// before it: wm, advanced row by row; it returns the watermark after the batch (job.Partitioned).
+func (p *engine) Route(b *connector.LineBatch, parts []any, wm int64) int64 {
+	var buf [16]*partOrders
+	pts := buf[:0]
+	for _, x := range parts {
+		pt := x.(*partOrders)
+		if len(b.Lines) > 0 {
+			pt.b = b
+		}
+		pts = append(pts, pt)
+	}
+	var row OrdersRow
+	r := &row
+	for i, line := range b.Lines {
+		row = OrdersRow{}
+		if err := decodeOrdersRowJSON(&p.json, &p.intern, line, r); err != nil {
+			if err != errHeader {
+				p.ctx.Malformed(0, b, i, err)
+			}
+			continue
+		}
+		pt := pts[0]
+		pt.rows = append(pt.rows, *r)
+		pt.lines = append(pt.lines, int32(i))
+		pt.wms = append(pt.wms, wm)
+	}
+	return wm
+}
+
+// ProcessPart runs every view over source orders on the rows of a part, as ProcessOrders does
+// on a batch, but with the watermark before each row given: the larger of start (the watermark
+// before the part's batch) and the part's own (job.Partitioned).
+func (p *engine) ProcessPart(x any, start int64) {
+	pt := x.(*partOrders)
+	rows, b, lines := pt.rows, pt.b, pt.lines
+	_, _, _ = b, lines, start
+	for ri := range rows {
+		r := &rows[ri]
+		// view big_orders (operator 938212636f76f39a):
+		//
+		//	INSERT INTO big_orders
+		//	SELECT id,
+		//	       UPPER(COALESCE(customer, 'unknown')) AS customer,
+		//	       amount,
+		//	       CASE WHEN amount >= 1000 THEN 'large'
+		//	            WHEN amount >= 100 THEN 'medium'
+		//	            WHEN amount IS NULL THEN NULL
+		//	            ELSE 'small' END AS size,
+		//	       country IN ('DE', 'FR', 'IT') AS eu,
+		//	       SUBSTRING(status FROM 1 FOR 3) || '-' || CAST(id % 10 AS VARCHAR) AS tag,
+		//	       ts
+		//	FROM orders
+		//	WHERE (amount BETWEEN 50 AND 5000 OR amount IS NULL) AND status <> 'cancelled'
+		{
+			var t0 value.Null[bool]
+			if r.Amount.Valid {
+				t0 = value.Of(r.Amount.V >= 50.0)
+			}
+			var t1 value.Null[bool]
+			if r.Amount.Valid {
+				t1 = value.Of(r.Amount.V <= 5000.0)
+			}
+			t2 := value.And(t0, t1)
+			t3 := value.Or(t2, value.Of(!r.Amount.Valid))
+			var t4 value.Null[bool]
+			if r.Status.Valid {
+				t4 = value.Of(r.Status.V != "cancelled")
+			}
+			t5 := value.And(t3, t4)
+			if t5.Valid && t5.V {
+				var t6 string
+				if r.Customer.Valid {
+					t6 = r.Customer.V
+				} else {
+					t6 = "unknown"
+				}
+				t7 := (value.Upper(t6))
+				var t8 value.Null[string]
+				var t9 value.Null[bool]
+				if r.Amount.Valid {
+					t9 = value.Of(r.Amount.V >= 1000.0)
+				}
+				if t9.Valid && t9.V {
+					t8 = value.Of("large")
+				} else {
+					var t10 value.Null[bool]
+					if r.Amount.Valid {
+						t10 = value.Of(r.Amount.V >= 100.0)
+					}
+					if t10.Valid && t10.V {
+						t8 = value.Of("medium")
+					} else {
+						if !r.Amount.Valid {
+							t8 = (value.Null[string]{})
+						} else {
+							t8 = value.Of("small")
+						}
+					}
+				}
+				var t11 value.Null[bool]
+				if r.Country.Valid {
+					t11 = value.Of(r.Country.V == "DE")
+				}
+				var t12 value.Null[bool]
+				if r.Country.Valid {
+					t12 = value.Of(r.Country.V == "FR")
+				}
+				t13 := value.Or(t11, t12)
+				var t14 value.Null[bool]
+				if r.Country.Valid {
+					t14 = value.Of(r.Country.V == "IT")
+				}
+				t15 := value.Or(t13, t14)
+				var t16 value.Null[string]
+				if r.Status.Valid {
+					if v, ok := value.SubstringLen(r.Status.V, int64(1), int64(3)); ok {
+						t16 = value.Of(v)
+					}
+				}
+				var t17 value.Null[string]
+				if t16.Valid {
+					t17 = value.Of(t16.V + "-")
+				}
+				var t18 value.Null[string]
+				if t17.Valid {
+					t18 = value.Of(t17.V + (value.FormatInt((r.Id % int64(10)))))
+				}
+				out := BigOrdersRow{
+					Amount:   r.Amount,
+					Customer: t7,
+					Eu:       t15,
+					Id:       r.Id,
+					Size:     t8,
+					Tag:      t18,
+					Ts:       r.Ts,
+				}
+				p.emitOp0(&out, '+')
+			}
+		}
+	}
+}
+
+// EndRound moves the source's watermark to wm, the one after the round's batches on every
+// worker, and emits what the updating views changed in the round (job.Partitioned).
+func (p *engine) EndRound(wm int64) {
+	_ = wm
+}
+
+// Prune drops the groups whose key the worker does not own (owns is false for its hash), after
+// a checkpoint's state was loaded into every worker (job.Partitioned).
+func (p *engine) Prune(owns func(uint64) bool) {
+	_ = owns
+}
+
 // Watermarks appends each source's watermark (µs since the epoch; math.MinInt64 for none yet).
 func (p *engine) Watermarks(dst []int64) []int64 {
 	return append(dst[:0], math.MinInt64)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/laminar-sql/laminar/runtime/connector"
+	"github.com/laminar-sql/laminar/runtime/exchange"
 	"github.com/laminar-sql/laminar/runtime/format/csvrow"
 	"github.com/laminar-sql/laminar/runtime/format/jsonl"
 	"github.com/laminar-sql/laminar/runtime/job"
@@ -592,6 +593,158 @@ func (p *engine) LoadState(i int, data []byte) error {
 	return d.Finish()
 }
 
+var _ job.Partitioned = (*engine)(nil)
+
+// partReadings holds rows of source readings that one worker hands another (job.Partitioned).
+type partReadings struct {
+	b     *connector.LineBatch // the raw batch the rows were decoded from; nil for a typed source
+	rows  []ReadingsRow
+	lines []int32 // index in b of each row's record
+	wms   []int64 // the watermark before each row, over the rows of its batch so far
+}
+
+// Partition says how the workers of the job split its rows (job.Partitioned).
+func (p *engine) Partition() job.Partition {
+	return job.Partition{
+		Keyed:  true,
+		Source: 0,
+	}
+}
+
+// NewPart returns an empty part (job.Partitioned).
+func (p *engine) NewPart() any {
+	return new(partReadings)
+}
+
+// ResetPart empties a part, keeping its capacity (job.Partitioned).
+func (p *engine) ResetPart(x any) {
+	pt := x.(*partReadings)
+	pt.b = nil
+	pt.rows, pt.lines, pt.wms = pt.rows[:0], pt.lines[:0], pt.wms[:0]
+}
+
+// Route decodes a batch of the partitioned source and appends each row to the part of the
+// worker that owns its key (parts[w] for worker w; one part: no key), with the watermark
+// before it: wm, advanced row by row; it returns the watermark after the batch (job.Partitioned).
+func (p *engine) Route(b *connector.LineBatch, parts []any, wm int64) int64 {
+	var buf [16]*partReadings
+	pts := buf[:0]
+	for _, x := range parts {
+		pt := x.(*partReadings)
+		if len(b.Lines) > 0 {
+			pt.b = b
+		}
+		pts = append(pts, pt)
+	}
+	var row ReadingsRow
+	r := &row
+	for i, line := range b.Lines {
+		row = ReadingsRow{}
+		if err := decodeReadingsRowCSV(&p.csv, &p.intern, line, r, b.LineNos[i]); err != nil {
+			if err != errHeader {
+				p.ctx.Malformed(0, b, i, err)
+			}
+			continue
+		}
+		pt := pts[exchange.Owner(exchange.String(exchange.Seed, r.Sensor), len(pts))]
+		pt.rows = append(pt.rows, *r)
+		pt.lines = append(pt.lines, int32(i))
+		pt.wms = append(pt.wms, wm)
+		if next := r.Ts - int64(2000000); next > wm {
+			wm = next
+		}
+	}
+	return wm
+}
+
+// ProcessPart runs every view over source readings on the rows of a part, as ProcessReadings does
+// on a batch, but with the watermark before each row given: the larger of start (the watermark
+// before the part's batch) and the part's own (job.Partitioned).
+func (p *engine) ProcessPart(x any, start int64) {
+	pt := x.(*partReadings)
+	rows, b, lines := pt.rows, pt.b, pt.lines
+	_, _, _ = b, lines, start
+	for ri := range rows {
+		// the watermark one engine would have before this row
+		if next := max(start, pt.wms[ri]); next > p.srcReadings.wm {
+			p.srcReadings.wm = next
+			p.fireReadings(next)
+		}
+		r := &rows[ri]
+		wm := p.srcReadings.wm
+		// view busy_sensors (operator 96880b9444fb2fa5):
+		//
+		//	CREATE MATERIALIZED VIEW busy_sensors AS
+		//	SELECT sensor,
+		//	       HOP(ts, INTERVAL '10' SECOND, INTERVAL '30' SECOND) AS window_start,
+		//	       HOP_END(ts, INTERVAL '10' SECOND, INTERVAL '30' SECOND) AS window_end,
+		//	       ROUND(AVG(temp), 2) AS avg_temp,
+		//	       MAX(temp) AS max_temp,
+		//	       COUNT(temp) AS readings
+		//	FROM readings
+		//	WHERE sensor <> 'test'
+		//	GROUP BY HOP(ts, INTERVAL '10' SECOND, INTERVAL '30' SECOND), sensor
+		//	HAVING COUNT(*) >= 3
+		{
+			late := false
+			if r.Sensor != "test" {
+				{
+					ws := value.TumbleStart(r.Ts, int64(10000000), int64(0))
+					if ws+int64(10000000) <= wm {
+						// windows holding this row closed before it arrived
+						late = true
+					}
+					if grp := p.op0.Pane(ws); grp != nil {
+						gi, _ := grp.Find(op0Key{K1: r.Sensor})
+						acc := &grp.States[gi]
+						if r.Temp.Valid {
+							acc.A0 += r.Temp.V
+							acc.N0++
+						}
+						if r.Temp.Valid {
+							if acc.N1 == 0 || r.Temp.V > acc.A1 {
+								acc.A1 = r.Temp.V
+							}
+							acc.N1++
+						}
+						if r.Temp.Valid {
+							acc.A2++
+						}
+						acc.A3++
+					}
+				}
+			}
+			if late {
+				p.lateReadings(b, lines, ri, r, "busy_sensors")
+			}
+		}
+	}
+}
+
+// EndRound moves the source's watermark to wm, the one after the round's batches on every
+// worker, and emits what the updating views changed in the round (job.Partitioned).
+func (p *engine) EndRound(wm int64) {
+	p.advanceReadings(wm)
+}
+
+// Prune drops the groups whose key the worker does not own (owns is false for its hash), after
+// a checkpoint's state was loaded into every worker (job.Partitioned).
+func (p *engine) Prune(owns func(uint64) bool) {
+	var drop []int32
+	for w := 0; w < p.op0.Len(); w++ {
+		_, grp := p.op0.At(w)
+		{
+			drop := drop[:0]
+			for gi := range grp.Keys {
+				if !owns(exchange.String(exchange.Seed, grp.Keys[gi].K1)) {
+					drop = append(drop, int32(gi))
+				}
+			}
+			grp.Remove(drop)
+		}
+	}
+}
+
 // Watermarks appends each source's watermark (µs since the epoch; math.MinInt64 for none yet).
 func (p *engine) Watermarks(dst []int64) []int64 {
 	return append(dst[:0], p.srcReadings.wm)
@@ -619,5 +772,5 @@ func (p *engine) Operators(dst []job.OperatorStatus) []job.OperatorStatus {
 // fusedLines are the lines of this file that run each operator fused into its
 // source's loop (by operator id), for splitting a CPU profile among operators.
 var fusedLines = map[string][2]int32{
-	"96880b9444fb2fa5": {329, 374},
+	"96880b9444fb2fa5": {330, 375},
 }

@@ -6,6 +6,7 @@ package main
 import (
 	"errors"
 	"github.com/laminar-sql/laminar/runtime/connector"
+	"github.com/laminar-sql/laminar/runtime/exchange"
 	"github.com/laminar-sql/laminar/runtime/format/csvrow"
 	"github.com/laminar-sql/laminar/runtime/format/jsonl"
 	"github.com/laminar-sql/laminar/runtime/job"
@@ -558,6 +559,155 @@ func (p *engine) LoadState(i int, data []byte) error {
 	return d.Finish()
 }
 
+var _ job.Partitioned = (*engine)(nil)
+
+// partTrades holds rows of source trades that one worker hands another (job.Partitioned).
+type partTrades struct {
+	b     *connector.LineBatch // the raw batch the rows were decoded from; nil for a typed source
+	rows  []TradesRow
+	lines []int32 // index in b of each row's record
+	wms   []int64 // the watermark before each row, over the rows of its batch so far
+}
+
+// Partition says how the workers of the job split its rows (job.Partitioned).
+func (p *engine) Partition() job.Partition {
+	return job.Partition{
+		Keyed:  true,
+		Source: 0,
+	}
+}
+
+// NewPart returns an empty part (job.Partitioned).
+func (p *engine) NewPart() any {
+	return new(partTrades)
+}
+
+// ResetPart empties a part, keeping its capacity (job.Partitioned).
+func (p *engine) ResetPart(x any) {
+	pt := x.(*partTrades)
+	pt.b = nil
+	pt.rows, pt.lines, pt.wms = pt.rows[:0], pt.lines[:0], pt.wms[:0]
+}
+
+// Route decodes a batch of the partitioned source and appends each row to the part of the
+// worker that owns its key (parts[w] for worker w; one part: no key), with the watermark
+// before it: wm, advanced row by row; it returns the watermark after the batch (job.Partitioned).
+func (p *engine) Route(b *connector.LineBatch, parts []any, wm int64) int64 {
+	var buf [16]*partTrades
+	pts := buf[:0]
+	for _, x := range parts {
+		pt := x.(*partTrades)
+		if len(b.Lines) > 0 {
+			pt.b = b
+		}
+		pts = append(pts, pt)
+	}
+	var row TradesRow
+	r := &row
+	for i, line := range b.Lines {
+		row = TradesRow{}
+		if err := decodeTradesRowJSON(&p.json, &p.intern, line, r); err != nil {
+			if err != errHeader {
+				p.ctx.Malformed(0, b, i, err)
+			}
+			continue
+		}
+		pt := pts[exchange.Owner(exchange.String(exchange.Seed, r.Symbol), len(pts))]
+		pt.rows = append(pt.rows, *r)
+		pt.lines = append(pt.lines, int32(i))
+		pt.wms = append(pt.wms, wm)
+		if next := r.Ts - int64(5000000); next > wm {
+			wm = next
+		}
+	}
+	return wm
+}
+
+// ProcessPart runs every view over source trades on the rows of a part, as ProcessTrades does
+// on a batch, but with the watermark before each row given: the larger of start (the watermark
+// before the part's batch) and the part's own (job.Partitioned).
+func (p *engine) ProcessPart(x any, start int64) {
+	pt := x.(*partTrades)
+	rows, b, lines := pt.rows, pt.b, pt.lines
+	_, _, _ = b, lines, start
+	for ri := range rows {
+		// the watermark one engine would have before this row
+		if next := max(start, pt.wms[ri]); next > p.srcTrades.wm {
+			p.srcTrades.wm = next
+			p.fireTrades(next)
+		}
+		r := &rows[ri]
+		wm := p.srcTrades.wm
+		// view vwap (operator 232657f27d7023c6):
+		//
+		//	CREATE MATERIALIZED VIEW vwap AS
+		//	SELECT symbol, window_start, window_end,
+		//	       SUM(price * volume) / SUM(volume) AS vwap,
+		//	       COUNT(*) AS n
+		//	FROM TUMBLE(trades, ts, INTERVAL '1' MINUTE)
+		//	GROUP BY symbol, window_start, window_end
+		//	EMIT ON WINDOW CLOSE
+		{
+			late := false
+			{
+				ws := value.TumbleStart(r.Ts, int64(60000000), int64(0))
+				var t0 value.Null[float64]
+				if r.Volume.Valid {
+					t0 = value.Of(float64(r.Volume.V))
+				}
+				var t1 value.Null[float64]
+				if r.Price.Valid && t0.Valid {
+					t1 = value.Of(r.Price.V * t0.V)
+				}
+				if ws+int64(60000000) <= wm {
+					// the window closed before this row arrived
+					late = true
+				} else {
+					grp := p.op0.Window(ws)
+					gi, _ := grp.Find(op0Key{K0: r.Symbol})
+					acc := &grp.States[gi]
+					if t1.Valid {
+						acc.A0 += t1.V
+						acc.N0++
+					}
+					if r.Volume.Valid {
+						acc.A1, acc.H1 = value.SumInt(acc.A1, acc.H1, r.Volume.V)
+						acc.N1++
+					}
+					acc.A2++
+				}
+			}
+			if late {
+				p.lateTrades(b, lines, ri, r, "vwap")
+			}
+		}
+	}
+}
+
+// EndRound moves the source's watermark to wm, the one after the round's batches on every
+// worker, and emits what the updating views changed in the round (job.Partitioned).
+func (p *engine) EndRound(wm int64) {
+	p.advanceTrades(wm)
+}
+
+// Prune drops the groups whose key the worker does not own (owns is false for its hash), after
+// a checkpoint's state was loaded into every worker (job.Partitioned).
+func (p *engine) Prune(owns func(uint64) bool) {
+	var drop []int32
+	for w := 0; w < p.op0.Len(); w++ {
+		_, grp := p.op0.At(w)
+		{
+			drop := drop[:0]
+			for gi := range grp.Keys {
+				if !owns(exchange.String(exchange.Seed, grp.Keys[gi].K0)) {
+					drop = append(drop, int32(gi))
+				}
+			}
+			grp.Remove(drop)
+		}
+	}
+}
+
 // Watermarks appends each source's watermark (µs since the epoch; math.MinInt64 for none yet).
 func (p *engine) Watermarks(dst []int64) []int64 {
 	return append(dst[:0], p.srcTrades.wm)
@@ -585,5 +735,5 @@ func (p *engine) Operators(dst []job.OperatorStatus) []job.OperatorStatus {
 // fusedLines are the lines of this file that run each operator fused into its
 // source's loop (by operator id), for splitting a CPU profile among operators.
 var fusedLines = map[string][2]int32{
-	"232657f27d7023c6": {331, 373},
+	"232657f27d7023c6": {332, 374},
 }

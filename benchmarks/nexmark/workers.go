@@ -1,0 +1,136 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+)
+
+// workersReport is the scaling of partitioned jobs from one worker to every
+// core: the same binary at GOMAXPROCS=all with --workers 1 and --workers N,
+// alternating, so that both see the same load.
+type workersReport struct {
+	Workers               int
+	Events                int64
+	LoadBefore, LoadAfter string // /proc/loadavg
+	Rows                  []workersRow
+}
+
+type workersRow struct {
+	Name     string
+	Split    string // what explain's Workers line says
+	Err      string
+	One, All usage
+	Events   int64
+	RowsOne  int64
+	RowsAll  int64
+	// from one more run at every worker with LAMINAR_WORKERS_CPU: the
+	// workers' CPU time in their phases, and the critical path (the sum
+	// over rounds of the busiest worker's, plus the merges)
+	Busy, Critical float64
+}
+
+// runWorkers measures the queries named in o.workers.
+func runWorkers(o options, work, laminarc string, all []query) *workersReport {
+	rep := &workersReport{Workers: runtime.NumCPU(), Events: o.wEvents, LoadBefore: loadavg()}
+	qs, err := selectQueries(all, o.workers)
+	if err != nil {
+		rep.Rows = append(rep.Rows, workersRow{Name: o.workers, Err: err.Error()})
+		return rep
+	}
+	for _, q := range qs {
+		row := workersRow{Name: q.Name, Events: o.wEvents}
+		dir := filepath.Join(work, "workers-"+q.Name)
+		bin, _, err := buildQuery(laminarc, dir, q, o.wEvents, nil)
+		if err != nil {
+			row.Err = errSummary(err)
+			rep.Rows = append(rep.Rows, row)
+			continue
+		}
+		if u, out, err := runMeasured(dir, nil, laminarc, "explain", filepath.Join(dir, q.Name+".sql")); err == nil {
+			_ = u
+			for _, line := range strings.Split(string(out), "\n") {
+				if strings.HasPrefix(line, "Workers:") {
+					row.Split = strings.TrimSpace(strings.TrimPrefix(line, "Workers:"))
+				}
+			}
+		}
+		var ones, alls []usage
+		for i := 0; i < o.runs; i++ {
+			for _, n := range []int{1, rep.Workers} {
+				logf("%s: run %d with --workers %d", q.Name, i+1, n)
+				u, sum, err := runJob(bin, dir, rep.Workers, "--workers", strconv.Itoa(n))
+				if err != nil {
+					row.Err = errSummary(err)
+					break
+				}
+				if n == 1 {
+					ones, row.RowsOne = append(ones, u), sum.RowsOut
+				} else {
+					alls, row.RowsAll = append(alls, u), sum.RowsOut
+				}
+			}
+		}
+		byWall := func(u usage) float64 { return u.Wall.Seconds() }
+		row.One, row.All = median(ones, byWall), median(alls, byWall)
+		if row.Err == "" {
+			logf("%s: run with --workers %d measuring the critical path", q.Name, rep.Workers)
+			_, sum, err := runJobEnv(bin, dir, []string{"GOMAXPROCS=" + strconv.Itoa(rep.Workers), "LAMINAR_WORKERS_CPU=1"}, "--workers", strconv.Itoa(rep.Workers))
+			if err != nil {
+				row.Err = errSummary(err)
+			} else if sum.Workers != nil {
+				row.Busy, row.Critical = sum.Workers.Busy, sum.Workers.Critical
+			}
+		}
+		rep.Rows = append(rep.Rows, row)
+	}
+	rep.LoadAfter = loadavg()
+	return rep
+}
+
+func loadavg() string {
+	data, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(data))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
+}
+
+func renderWorkers(b *strings.Builder, w *workersReport, runs int) {
+	fmt.Fprintf(b, "### Workers: one engine per core, rows exchanged by key\n\n")
+	fmt.Fprintf(b, "The same job binary at GOMAXPROCS=%d with `--workers 1` and `--workers %d`, alternating, median of %d by wall time "+
+		"(load average before %s, after %s: on a shared machine the wall figures move with the others' work). "+
+		"%s events per run; rates count all of them; each worker generates its own chunks of the stream (by event number). "+
+		"`laminarc explain` says how a job splits (its Workers line).\n\n", w.Workers, w.Workers, runs, w.LoadBefore, w.LoadAfter, count(w.Events))
+	b.WriteString("The last columns come from one more run at every worker with `LAMINAR_WORKERS_CPU=1` (each worker locked to its " +
+		"thread, reading the thread's CPU clock): the workers' CPU time in their phases (decoding or generating, routing, the views), " +
+		"and the critical path, the sum over rounds of the busiest worker's time plus the merges between rounds; their ratio is the " +
+		"speed-up of the workers' part on idle cores, which load leaves alone.\n\n")
+	fmt.Fprintf(b, "| query | split | events/s, 1 worker (CPU) | events/s, %d workers (CPU) | wall speed-up | rows, 1 / %d workers | workers' CPU / critical path |\n", w.Workers, w.Workers)
+	b.WriteString("|---|---|---|---|---|---|---|\n")
+	for _, r := range w.Rows {
+		if r.Err != "" {
+			fmt.Fprintf(b, "| %s | failed: %s | | | | | |\n", r.Name, mdEscape(r.Err))
+			continue
+		}
+		balance := "—"
+		if r.Critical > 0 {
+			balance = fmt.Sprintf("%.2f s / %.2f s = %.2fx", r.Busy, r.Critical, r.Busy/r.Critical)
+		}
+		speed := 0.0
+		if r.All.Wall > 0 {
+			speed = r.One.Wall.Seconds() / r.All.Wall.Seconds()
+		}
+		fmt.Fprintf(b, "| %s | %s | %s (%s) | %s (%s) | %.2fx | %s / %s | %s |\n", r.Name, mdEscape(r.Split),
+			count(int64(r.One.perWall(r.Events))), seconds(r.One.CPU), count(int64(r.All.perWall(r.Events))), seconds(r.All.CPU),
+			speed, count(r.RowsOne), count(r.RowsAll), balance)
+	}
+	b.WriteString("\n")
+}

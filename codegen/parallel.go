@@ -1,0 +1,322 @@
+package codegen
+
+import (
+	"fmt"
+
+	"github.com/dave/jennifer/jen"
+	"github.com/laminar-sql/laminar/compiler/physical"
+	"github.com/laminar-sql/laminar/compiler/types"
+)
+
+// parallelCode generates job.Partitioned for a plan whose rows split among
+// workers (physical.Partition): each worker runs its own engine over the key
+// partitions it owns. Route decodes a batch on the worker that read it and
+// appends each row to the part of the worker owning its key; ProcessPart is
+// the source's fused loop over a part, with the watermark before each row
+// given (the one a single engine would have had), so that lateness and
+// window closing do not depend on the number of workers; EndRound moves the
+// watermark to the round's and emits the changes of updating views; Prune
+// drops the groups of other workers after a checkpoint's state was loaded.
+// The functions of one engine (Process<Source>, ...) are left as they are.
+func (g *generator) parallelCode() {
+	part := physical.Partition(g.plan)
+	if !part.Partitioned() {
+		return
+	}
+	s := g.sources[part.Source]
+	if s.input {
+		return // --lib: the embedding program pushes rows itself
+	}
+	typed := s.src.Typed
+	ptType := "part" + s.goName
+	rowType := jen.Id(s.rowType)
+	if typed != nil {
+		// a typed source's rows move as the columns the views read, without
+		// pointers when those are not strings: no write barrier, nothing
+		// for the collector to scan in the parts
+		var fields []jen.Code
+		for c, col := range s.src.Schema {
+			if partColumn(s, part, c) {
+				fields = append(fields, jen.Id(typed.Fields[c]).Add(baseType(col.Type.Kind)).Comment(commentLines(col.Name)[0]))
+			}
+		}
+		g.f.Comment(fmt.Sprintf("%sRow is a row of source %s in a part: the columns the views read.", ptType, commentLines(s.src.Name)[0]))
+		g.f.Type().Id(ptType + "Row").Struct(fields...)
+		g.f.Line()
+		rowType = jen.Id(ptType + "Row")
+	}
+	g.f.Var().Id("_").Add(rt("job.Partitioned")).Op("=").Parens(jen.Op("*").Id(coreType)).Parens(jen.Nil())
+	g.f.Line()
+	g.f.Comment(fmt.Sprintf("%s holds rows of source %s that one worker hands another (job.Partitioned).", ptType, commentLines(s.src.Name)[0]))
+	g.f.Type().Id(ptType).Struct(
+		jen.Id("b").Op("*").Add(rt("connector.LineBatch")).Comment("the raw batch the rows were decoded from; nil for a typed source"),
+		jen.Id("rows").Index().Add(rowType),
+		jen.Id("lines").Index().Int32().Comment("index in b of each row's record"),
+		jen.Id("wms").Index().Int64().Comment("the watermark before each row, over the rows of its batch so far"),
+	)
+	g.f.Line()
+	g.f.Comment("Partition says how the workers of the job split its rows (job.Partitioned).")
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("Partition").Params().Add(rt("job.Partition")).Block(
+		jen.Return(rt("job.Partition").Values(jen.Dict{jen.Id("Source"): jen.Lit(part.Source), jen.Id("Keyed"): jen.Lit(part.Key >= 0)})))
+	g.f.Line()
+	g.f.Comment("NewPart returns an empty part (job.Partitioned).")
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("NewPart").Params().Any().Block(jen.Return(jen.New(jen.Id(ptType))))
+	g.f.Line()
+	g.f.Comment("ResetPart empties a part, keeping its capacity (job.Partitioned).")
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("ResetPart").Params(jen.Id("x").Any()).Block(
+		jen.Id("pt").Op(":=").Id("x").Assert(jen.Op("*").Id(ptType)),
+		jen.Id("pt").Dot("b").Op("=").Nil(),
+		jen.List(jen.Id("pt").Dot("rows"), jen.Id("pt").Dot("lines"), jen.Id("pt").Dot("wms")).Op("=").List(
+			jen.Id("pt").Dot("rows").Index(jen.Empty(), jen.Lit(0)), jen.Id("pt").Dot("lines").Index(jen.Empty(), jen.Lit(0)), jen.Id("pt").Dot("wms").Index(jen.Empty(), jen.Lit(0))),
+	)
+	g.f.Line()
+	g.routeCode(s, part, ptType, rowType)
+	g.partLoop(s, part, ptType)
+	// EndRound
+	var end []jen.Code
+	if s.src.TimeCol >= 0 {
+		end = append(end, jen.Id("p").Dot("advance"+s.goName).Call(jen.Id("wm")))
+	} else {
+		end = append(end, jen.Id("_").Op("=").Id("wm"))
+	}
+	if s.updating {
+		end = append(end, jen.Id("p").Dot("flush"+s.goName).Call())
+	}
+	g.f.Comment("EndRound moves the source's watermark to wm, the one after the round's batches on every")
+	g.f.Comment("worker, and emits what the updating views changed in the round (job.Partitioned).")
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("EndRound").Params(jen.Id("wm").Int64()).Block(end...)
+	g.f.Line()
+	g.pruneCode(part)
+}
+
+// partColumn tells whether column c of source s moves with its rows: the
+// columns the views read, and every column without pointers (cheap to
+// copy, and safe should the plan's Needed miss one).
+func partColumn(s *sourceInfo, part physical.Partitioning, c int) bool {
+	return s.needed[c] || c == s.src.TimeCol || c == part.Key || s.src.Schema[c].Type.Kind != types.String
+}
+
+// hashCode mixes value v of SQL type t into the hash h.
+func hashCode(h, v jen.Code, t types.Type) jen.Code {
+	mix := func(v jen.Code) jen.Code {
+		switch t.Kind {
+		case types.String:
+			return rt("exchange.String").Call(h, v)
+		case types.Bool:
+			return rt("exchange.Bool").Call(h, v)
+		}
+		return rt("exchange.Int").Call(h, jen.Uint64().Call(v))
+	}
+	if !t.Nullable {
+		return mix(v)
+	}
+	return jen.Func().Params().Uint64().Block(
+		jen.If(jen.Op("!").Add(v).Dot("Valid")).Block(jen.Return(rt("exchange.Null").Call(h))),
+		jen.Return(mix(jen.Add(v).Dot("V")))).Call()
+}
+
+// routeCode generates Route: decode (a raw batch) and deal rows to parts.
+func (g *generator) routeCode(s *sourceInfo, part physical.Partitioning, ptType string, rowType jen.Code) {
+	keyed := part.Key >= 0
+	var owner jen.Code = jen.Lit(0)
+	var add []jen.Code
+	typed := s.src.Typed
+	field := func(c int) jen.Code {
+		if typed != nil {
+			return jen.Id("r").Dot(typed.Fields[c])
+		}
+		return jen.Id("r").Dot(s.fields[c])
+	}
+	if keyed {
+		owner = rt("exchange.Owner").Call(hashCode(rt("exchange.Seed"), field(part.Key), s.src.Schema[part.Key].Type), jen.Len(jen.Id("pts")))
+	}
+	idx := jen.Id("i")
+	if typed != nil {
+		idx = jen.Id("ri")
+	}
+	var row jen.Code = jen.Op("*").Id("r")
+	if typed != nil {
+		d := jen.Dict{}
+		for c := range s.src.Schema {
+			if partColumn(s, part, c) {
+				d[jen.Id(typed.Fields[c])] = jen.Id("r").Dot(typed.Fields[c])
+			}
+		}
+		row = jen.Id(ptType + "Row").Values(d)
+	}
+	add = append(add,
+		jen.Id("pt").Op(":=").Id("pts").Index(owner),
+		jen.Id("pt").Dot("rows").Op("=").Append(jen.Id("pt").Dot("rows"), row))
+	if typed == nil { // a typed source's rows have no raw record to point at
+		add = append(add, jen.Id("pt").Dot("lines").Op("=").Append(jen.Id("pt").Dot("lines"), jen.Int32().Call(idx)))
+	}
+	add = append(add, jen.Id("pt").Dot("wms").Op("=").Append(jen.Id("pt").Dot("wms"), jen.Id("wm")))
+	if s.src.TimeCol >= 0 {
+		t := field(s.src.TimeCol)
+		if s.src.Schema[s.src.TimeCol].Type.Nullable {
+			// a row without event time does not move the watermark (as in the loop)
+			add = append(add, jen.If(jen.Add(t).Dot("Valid")).Block(
+				jen.If(jen.Id("next").Op(":=").Add(t).Dot("V").Op("-").Lit(s.src.Delay), jen.Id("next").Op(">").Id("wm")).Block(jen.Id("wm").Op("=").Id("next"))))
+		} else {
+			add = append(add, jen.If(jen.Id("next").Op(":=").Add(t).Op("-").Lit(s.src.Delay), jen.Id("next").Op(">").Id("wm")).Block(jen.Id("wm").Op("=").Id("next")))
+		}
+	}
+	body := []jen.Code{
+		jen.Var().Id("buf").Index(jen.Lit(16)).Op("*").Id(ptType),
+		jen.Id("pts").Op(":=").Id("buf").Index(jen.Empty(), jen.Lit(0)),
+		jen.For(jen.List(jen.Id("_"), jen.Id("x")).Op(":=").Range().Id("parts")).Block(
+			jen.Id("pt").Op(":=").Id("x").Assert(jen.Op("*").Id(ptType)),
+			jen.If(jen.Len(jen.Id("b").Dot("Lines")).Op(">").Lit(0)).Block(jen.Id("pt").Dot("b").Op("=").Id("b")),
+			jen.Id("pts").Op("=").Append(jen.Id("pts"), jen.Id("pt")),
+		),
+	}
+	if typed != nil {
+		loop := []jen.Code{jen.Id("ev").Op(":=").Op("&").Id("records").Index(jen.Id("ri"))}
+		if typed.Filter != "" {
+			loop = append(loop, jen.If(jen.Id("ev").Dot(typed.Filter).Op("!=").Add(rt(typed.FilterValue))).Block(jen.Continue()))
+		}
+		if typed.Row != "" {
+			loop = append(loop, jen.Id("r").Op(":=").Op("&").Id("ev").Dot(typed.Row))
+		} else {
+			loop = append(loop, jen.Id("r").Op(":=").Id("ev"))
+		}
+		loop = append(loop, add...)
+		body = append(body,
+			jen.Id("records").Op(":=").Op("*").Id("b").Dot("Typed").Assert(jen.Op("*").Index().Add(rt(typed.Elem))),
+			jen.For(jen.Id("ri").Op(":=").Range().Id("records")).Block(loop...))
+	} else {
+		decode := "decode" + s.rowType + "JSON"
+		args := []jen.Code{jen.Op("&").Id("p").Dot("json"), jen.Op("&").Id("p").Dot("intern"), jen.Id("line"), jen.Id("r")}
+		if s.src.Format == "csv" {
+			decode = "decode" + s.rowType + "CSV"
+			args[0] = jen.Op("&").Id("p").Dot("csv")
+			args = append(args, jen.Id("b").Dot("LineNos").Index(jen.Id("i")))
+		}
+		loop := []jen.Code{
+			jen.Id("row").Op("=").Id(s.rowType).Values(),
+			jen.If(jen.Id("err").Op(":=").Id(decode).Call(args...), jen.Id("err").Op("!=").Nil()).Block(
+				jen.If(jen.Id("err").Op("!=").Id("errHeader")).Block(
+					jen.Id("p").Dot("ctx").Dot("Malformed").Call(jen.Lit(s.idx), jen.Id("b"), jen.Id("i"), jen.Id("err"))),
+				jen.Continue()),
+		}
+		loop = append(loop, add...)
+		body = append(body,
+			jen.Var().Id("row").Id(s.rowType),
+			jen.Id("r").Op(":=").Op("&").Id("row"),
+			jen.For(jen.List(jen.Id("i"), jen.Id("line")).Op(":=").Range().Id("b").Dot("Lines")).Block(loop...))
+	}
+	body = append(body, jen.Return(jen.Id("wm")))
+	g.f.Comment("Route decodes a batch of the partitioned source and appends each row to the part of the")
+	g.f.Comment("worker that owns its key (parts[w] for worker w; one part: no key), with the watermark")
+	g.f.Comment("before it: wm, advanced row by row; it returns the watermark after the batch (job.Partitioned).")
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("Route").Params(
+		jen.Id("b").Op("*").Add(rt("connector.LineBatch")), jen.Id("parts").Index().Any(), jen.Id("wm").Int64()).Int64().Block(body...)
+	g.f.Line()
+}
+
+// partLoop generates ProcessPart: the source's fused loop over a part.
+func (g *generator) partLoop(s *sourceInfo, part physical.Partitioning, ptType string) {
+	self := jen.Id("p").Dot("src" + s.goName)
+	align := []jen.Code{}
+	if s.src.TimeCol >= 0 {
+		adv := []jen.Code{jen.Add(self).Dot("wm").Op("=").Id("next")}
+		if s.windowed {
+			adv = append(adv, jen.Id("p").Dot("fire"+s.goName).Call(jen.Id("next")))
+		}
+		align = append(align, jen.Comment("the watermark one engine would have before this row"),
+			jen.If(jen.Id("next").Op(":=").Max(jen.Id("start"), jen.Id("pt").Dot("wms").Index(jen.Id("ri"))), jen.Id("next").Op(">").Add(self).Dot("wm")).Block(adv...))
+	}
+	acc := rowAccess{
+		header:  []jen.Code{jen.Id("ri").Op(":=").Range().Id("rows")},
+		row:     append(align, jen.Id("r").Op(":=").Op("&").Id("rows").Index(jen.Id("ri"))),
+		prefix:  "part",
+		wmGiven: true,
+		rowType: jen.Id(s.rowType),
+	}
+	if tb := s.src.Typed; tb != nil {
+		// late and failed rows are reported with the columns the part holds
+		// (those the views read); the others are zero
+		env := make([]operand, len(s.src.Schema))
+		vals := jen.Dict{}
+		for i, c := range s.src.Schema {
+			v := jen.Id("r").Dot(tb.Fields[i])
+			if c.Type.Nullable {
+				v = rt("value.Of").Call(v)
+			}
+			env[i] = operand{v, c.Type.Nullable}
+			if partColumn(s, part, i) {
+				vals[jen.Id(s.fields[i])] = v
+			}
+		}
+		acc.env, acc.rowType = env, jen.Id(ptType+"Row")
+		acc.late = func(view string) jen.Code {
+			return jen.Id("p").Dot("late"+s.goName).Call(jen.Nil(), jen.Nil(), jen.Id("ri"), jen.Op("&").Id(s.rowType).Values(vals), jen.Lit(view))
+		}
+		acc.fail = func(view string, f jen.Code) jen.Code {
+			return jen.Id("p").Dot("fail"+s.goName).Call(jen.Nil(), jen.Nil(), jen.Lit(0), jen.Op("&").Id(s.rowType).Values(vals), jen.Lit(view), f)
+		}
+	} else {
+		env := make([]operand, len(s.src.Schema))
+		for i, c := range s.src.Schema {
+			env[i] = operand{jen.Id("r").Dot(s.fields[i]), c.Type.Nullable}
+		}
+		acc.env = env
+		acc.late = func(view string) jen.Code {
+			return jen.Id("p").Dot("late"+s.goName).Call(jen.Id("b"), jen.Id("lines"), jen.Id("ri"), jen.Id("r"), jen.Lit(view))
+		}
+		acc.fail = func(view string, f jen.Code) jen.Code {
+			return jen.Id("p").Dot("fail"+s.goName).Call(jen.Id("b"), jen.Id("lines"), jen.Id("ri"), jen.Id("r"), jen.Lit(view), f)
+		}
+		acc.failRow = func(view string, f jen.Code) jen.Code {
+			return jen.Id("p").Dot("fail"+s.goName).Call(jen.Nil(), jen.Nil(), jen.Lit(0), jen.Id("r"), jen.Lit(view), f)
+		}
+	}
+	body := []jen.Code{
+		jen.Id("pt").Op(":=").Id("x").Assert(jen.Op("*").Id(ptType)),
+		jen.List(jen.Id("rows"), jen.Id("b"), jen.Id("lines")).Op(":=").List(jen.Id("pt").Dot("rows"), jen.Id("pt").Dot("b"), jen.Id("pt").Dot("lines")),
+		jen.List(jen.Id("_"), jen.Id("_"), jen.Id("_")).Op("=").List(jen.Id("b"), jen.Id("lines"), jen.Id("start")),
+	}
+	body = append(body, g.fusedLoop(s, acc)...)
+	g.f.Comment(fmt.Sprintf("ProcessPart runs every view over source %s on the rows of a part, as Process%s does", commentLines(s.src.Name)[0], s.goName))
+	g.f.Comment("on a batch, but with the watermark before each row given: the larger of start (the watermark")
+	g.f.Comment("before the part's batch) and the part's own (job.Partitioned).")
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("ProcessPart").Params(jen.Id("x").Any(), jen.Id("start").Int64()).Block(body...)
+	g.f.Line()
+}
+
+// pruneCode generates Prune: drop the groups whose key another worker owns.
+func (g *generator) pruneCode(part physical.Partitioning) {
+	var body []jen.Code
+	for _, o := range g.ops {
+		if o.op.Agg == nil || part.Key < 0 {
+			continue
+		}
+		k := part.OpKeys[o.op.Index]
+		fieldName := o.keyFields[indexOf(o.keyIdx, k)]
+		prune := func(grp jen.Code) jen.Code {
+			return jen.Block(
+				jen.Id("drop").Op(":=").Id("drop").Index(jen.Empty(), jen.Lit(0)),
+				jen.For(jen.Id("gi").Op(":=").Range().Add(grp).Dot("Keys")).Block(
+					jen.If(jen.Op("!").Id("owns").Call(hashCode(rt("exchange.Seed"), jen.Add(grp).Dot("Keys").Index(jen.Id("gi")).Dot(fieldName), o.op.Agg.Keys[k].Type()))).Block(
+						jen.Id("drop").Op("=").Append(jen.Id("drop"), jen.Int32().Call(jen.Id("gi"))))),
+				jen.Add(grp).Dot("Remove").Call(jen.Id("drop")))
+		}
+		st := jen.Id("p").Dot(o.name)
+		if o.op.Windowed() || o.panes {
+			body = append(body, jen.For(jen.Id("w").Op(":=").Lit(0).Op(";").Id("w").Op("<").Add(st).Dot("Len").Call().Op(";").Id("w").Op("++")).Block(
+				jen.List(jen.Id("_"), jen.Id("grp")).Op(":=").Add(st).Dot("At").Call(jen.Id("w")),
+				prune(jen.Id("grp"))))
+		} else {
+			body = append(body, jen.Block(jen.Id("grp").Op(":=").Add(st), prune(jen.Id("grp"))))
+		}
+	}
+	if len(body) > 0 {
+		body = append([]jen.Code{jen.Var().Id("drop").Index().Int32()}, body...)
+	} else {
+		body = append(body, jen.Id("_").Op("=").Id("owns"))
+	}
+	g.f.Comment("Prune drops the groups whose key the worker does not own (owns is false for its hash), after")
+	g.f.Comment("a checkpoint's state was loaded into every worker (job.Partitioned).")
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("Prune").Params(jen.Id("owns").Func().Params(jen.Uint64()).Bool()).Block(body...)
+	g.f.Line()
+}

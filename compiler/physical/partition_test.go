@@ -1,0 +1,78 @@
+package physical_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/laminar-sql/laminar/compiler"
+	"github.com/laminar-sql/laminar/compiler/physical"
+)
+
+const oneSource = `CREATE SOURCE t (k VARCHAR NOT NULL, v BIGINT, ts TIMESTAMP NOT NULL,
+  WATERMARK FOR ts AS ts - INTERVAL '1' SECOND) WITH (connector = 'stdin');
+`
+
+// The planner's partitioning: one source, operators in its loop, and
+// aggregates that share a group key column passed through unchanged.
+func TestPartition(t *testing.T) {
+	cases := []struct {
+		name, sql string
+		key       string // "" stateless split, "-" one worker
+		reason    string
+	}{
+		{"stateless", `CREATE VIEW a AS SELECT k, v FROM t WHERE v > 1;
+CREATE SINK o FROM a WITH (connector = 'stdout');`, "", ""},
+		{"group key", `CREATE VIEW a AS SELECT k, COUNT(*) AS n FROM t GROUP BY k;
+CREATE SINK o FROM a WITH (connector = 'stdout');`, "k", ""},
+		{"window and key", `CREATE VIEW a AS SELECT k, window_start, COUNT(*) AS n
+FROM TUMBLE(t, ts, INTERVAL '1' MINUTE) WHERE v > 0 GROUP BY k, window_start, window_end;
+CREATE SINK o FROM a WITH (connector = 'stdout');`, "k", ""},
+		{"two aggregates, one common key", `CREATE VIEW a AS SELECT k, v, COUNT(*) AS n FROM t GROUP BY k, v;
+CREATE VIEW b AS SELECT k, SUM(v) AS s FROM t GROUP BY k;
+CREATE SINK o FROM a WITH (connector = 'stdout');
+CREATE SINK o2 FROM b WITH (connector = 'stdout');`, "k", ""},
+		{"no common key", `CREATE VIEW a AS SELECT k, COUNT(*) AS n FROM t GROUP BY k;
+CREATE VIEW b AS SELECT v, COUNT(*) AS n FROM t GROUP BY v;
+CREATE SINK o FROM a WITH (connector = 'stdout');
+CREATE SINK o2 FROM b WITH (connector = 'stdout');`, "-", "share no group key"},
+		{"computed key", `CREATE VIEW a AS SELECT v + 1 AS w, COUNT(*) AS n FROM t GROUP BY v + 1;
+CREATE SINK o FROM a WITH (connector = 'stdout');`, "-", "share no group key"},
+		{"global aggregate", `CREATE VIEW a AS SELECT COUNT(*) AS n FROM t;
+CREATE SINK o FROM a WITH (connector = 'stdout');`, "-", "share no group key"},
+		{"view over a view", `CREATE VIEW a AS SELECT k, COUNT(*) AS n FROM t GROUP BY k;
+CREATE VIEW b AS SELECT n, COUNT(*) AS c FROM a GROUP BY n;
+CREATE SINK o FROM b WITH (connector = 'stdout');`, "-", "reads another operator"},
+		{"two sources", `CREATE VIEW a AS SELECT k FROM t UNION ALL SELECT k FROM u;
+CREATE SINK o FROM a WITH (connector = 'stdout');`, "-", "2 sources"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			sql := c.sql
+			if strings.Contains(sql, "FROM u") {
+				sql = sources + sql
+			} else {
+				sql = oneSource + sql
+			}
+			res, diags := compiler.CompileWith("t.sql", "t", sql, compiler.Options{})
+			if res == nil {
+				t.Fatalf("does not compile: %v", diags)
+			}
+			p := res.Physical
+			part := physical.Partition(p)
+			switch c.key {
+			case "-":
+				if part.Partitioned() || !strings.Contains(part.Reason, c.reason) {
+					t.Fatalf("got %+v, want one worker because %q", part, c.reason)
+				}
+			case "":
+				if !part.Partitioned() || part.Key >= 0 {
+					t.Fatalf("got %+v, want batches split", part)
+				}
+			default:
+				if !part.Partitioned() || part.Key < 0 || p.Pipeline.Sources[0].Schema[part.Key].Name != c.key {
+					t.Fatalf("got %+v, want rows exchanged by %s", part, c.key)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,101 @@
+// Package exchange is what the workers of a partitioned job share: the hash
+// that picks the worker owning a key, and the barrier at which they meet
+// between the phases of a round (docs/architecture.md, "Workers").
+//
+// The hash is fixed (no per-process seed): a checkpoint's groups are
+// re-partitioned by it when a job restarts with another number of workers.
+package exchange
+
+import (
+	"math/bits"
+	"sync"
+)
+
+// Seed is the starting value of a key's hash.
+const Seed uint64 = 0x9e3779b97f4a7c15
+
+// Int mixes v into the hash h (a bijective finalizer: every bit of v
+// reaches every bit of the result).
+func Int(h, v uint64) uint64 {
+	h ^= v
+	h ^= h >> 33
+	h *= 0xff51afd7ed558ccd
+	h ^= h >> 33
+	h *= 0xc4ceb9fe1a85ec53
+	h ^= h >> 33
+	return h
+}
+
+// String mixes s into h, eight bytes at a time.
+func String(h uint64, s string) uint64 {
+	for len(s) >= 8 {
+		v := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+			uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+		h = Int(h, v)
+		s = s[8:]
+	}
+	var v uint64
+	for i := 0; i < len(s); i++ {
+		v |= uint64(s[i]) << (8 * i)
+	}
+	return Int(h, v^uint64(len(s))<<56)
+}
+
+// Bool mixes b into h.
+func Bool(h uint64, b bool) uint64 {
+	if b {
+		return Int(h, 1)
+	}
+	return Int(h, 0)
+}
+
+// Null mixes a NULL into h (distinct from every value's hash in practice).
+func Null(h uint64) uint64 { return Int(h, 0x6e756c6c) }
+
+// Owner is the worker, of n, that owns the key of hash h: a multiply
+// instead of a modulo, uniform for a well-mixed h.
+func Owner(h uint64, n int) int {
+	hi, _ := bits.Mul64(h, uint64(n))
+	return int(hi)
+}
+
+// Barrier is where n goroutines meet: Wait returns once all n have called
+// it, after the last to arrive ran the action. It can be reused round after
+// round.
+type Barrier struct {
+	n      int
+	action func()
+	mu     sync.Mutex
+	cond   *sync.Cond
+	count  int
+	round  uint64
+}
+
+// NewBarrier returns a barrier for n goroutines; action (may be nil) runs
+// on the last goroutine to arrive, while the others wait.
+func NewBarrier(n int, action func()) *Barrier {
+	b := &Barrier{n: n, action: action}
+	b.cond = sync.NewCond(&b.mu)
+	return b
+}
+
+// Wait blocks until all n goroutines have called Wait.
+func (b *Barrier) Wait() {
+	b.mu.Lock()
+	round := b.round
+	b.count++
+	if b.count == b.n {
+		if b.action != nil {
+			b.action()
+		}
+		b.count = 0
+		b.round++
+		b.mu.Unlock()
+		b.cond.Broadcast()
+		return
+	}
+	for round == b.round {
+		b.cond.Wait()
+	}
+	b.mu.Unlock()
+}

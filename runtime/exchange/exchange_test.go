@@ -1,0 +1,76 @@
+package exchange
+
+import (
+	"sync"
+	"testing"
+)
+
+func TestOwnerSpreadsKeys(t *testing.T) {
+	for _, n := range []int{1, 2, 3, 7} {
+		counts := make([]int, n)
+		for k := range 30000 {
+			counts[Owner(Int(Seed, uint64(k)), n)]++
+		}
+		for w, c := range counts {
+			if c < 30000/n*9/10 || c > 30000/n*11/10 {
+				t.Errorf("n=%d: worker %d owns %d of 30000 keys", n, w, c)
+			}
+		}
+	}
+}
+
+func TestHashIsFixed(t *testing.T) {
+	// checkpoints re-partition by this hash: it must not change between runs or versions
+	if got := String(Seed, "auction-42"); got != String(Seed, "auction-42") {
+		t.Fatal("String is not deterministic")
+	}
+	if Int(Seed, 1) == Int(Seed, 2) || String(Seed, "a") == String(Seed, "a\x00") {
+		t.Fatal("collisions on trivial keys")
+	}
+}
+
+func TestBarrierRunsActionOncePerRound(t *testing.T) {
+	const n, rounds = 3, 200
+	var actions, arrivals int
+	var mu sync.Mutex
+	b := NewBarrier(n, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if arrivals != n*(actions+1) {
+			t.Errorf("action %d ran after %d arrivals", actions, arrivals)
+		}
+		actions++
+	})
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			for range rounds {
+				mu.Lock()
+				arrivals++
+				mu.Unlock()
+				b.Wait()
+			}
+		})
+	}
+	wg.Wait()
+	if actions != rounds {
+		t.Fatalf("%d actions, want %d", actions, rounds)
+	}
+}
+
+// BenchmarkBarrier is the cost of one round's meeting of two goroutines
+// (the workers meet twice per round): ns/op per Wait of each.
+func BenchmarkBarrier(b *testing.B) {
+	bar := NewBarrier(2, nil)
+	done := make(chan struct{})
+	go func() {
+		for range b.N {
+			bar.Wait()
+		}
+		close(done)
+	}()
+	for range b.N {
+		bar.Wait()
+	}
+	<-done
+}

@@ -1,0 +1,753 @@
+package job
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"os"
+	"runtime"
+	"slices"
+	"time"
+
+	"github.com/laminar-sql/laminar/runtime/connector"
+	"github.com/laminar-sql/laminar/runtime/exchange"
+	"github.com/laminar-sql/laminar/runtime/nexmark"
+)
+
+// Partitioned is implemented by generated pipelines whose rows and state
+// split among workers by key (compiler/physical.Partition). Each worker runs
+// an engine of its own, built by the job's Factory, over the key partitions
+// it owns; the runtime moves rows between them in parts (codegen/parallel.go).
+type Partitioned interface {
+	// Partition says which source is split and whether by key (otherwise
+	// its batches are split as they come and no row moves).
+	Partition() Partition
+	// NewPart returns an empty part; ResetPart empties one.
+	NewPart() any
+	ResetPart(part any)
+	// Route decodes batch b of the source on the calling worker and appends
+	// each row to parts[owner of its key] (parts[0] when not keyed) with the
+	// watermark before it, starting from wm; it returns the watermark after b.
+	Route(b *connector.LineBatch, parts []any, wm int64) int64
+	// ProcessPart runs the views over a part's rows, the watermark before
+	// each row being the larger of start and the part's own.
+	ProcessPart(part any, start int64)
+	// EndRound moves the source's watermark to wm and emits the changes of
+	// updating views.
+	EndRound(wm int64)
+	// Prune drops the groups whose key's hash owns reports false for.
+	Prune(owns func(h uint64) bool)
+}
+
+// Partition is what Partitioned.Partition reports.
+type Partition struct {
+	Source int
+	Keyed  bool
+}
+
+// nexmarkChunk is how many generated events a worker takes per round: 16
+// generator batches, so that a round's work (about 0.2 ms) dwarfs its two
+// barriers.
+const nexmarkChunk = 16 * 256
+
+// workerPool runs a partitioned job on n workers in rounds. In round k
+// worker w takes chunk k*n+w of the input (a batch of lines, or nexmarkChunk
+// generated events), decodes it and routes its rows to the parts of their
+// owners (phase 1); after a barrier each worker runs its engine over the
+// parts addressed to it, in chunk order, with the watermark a single engine
+// would have had before each row — the running maximum over all earlier
+// chunks of the round and the round before — and ends the round at the
+// watermark after all chunks (phase 2). At the second barrier the last
+// worker to arrive merges the round: reports replayed in input order, sink
+// output appended worker by worker, positions, and a checkpoint when one is
+// due, while the others wait: a checkpoint is a stop-the-world cut at a
+// round boundary, where no row is in flight between workers.
+type workerPool struct {
+	r     *runner
+	n     int
+	src   int
+	keyed bool
+	kind  nexmark.Kind
+	// per worker: its engine, its Context and the parts it fills
+	pipes   []Pipeline
+	engines []Partitioned
+	ctxs    []*Context
+	parts   [][]any // parts[sender][receiver]
+	chunkWM []int64 // watermark after each sender's chunk, from none
+	wms     [][]int64
+	roundWM int64 // the watermark before the round, the same on every worker
+
+	// input: batches of a file source dealt to the workers in order, or a
+	// generator per worker
+	in    []chan batchMsg
+	msgs  []batchMsg
+	free  chan *connector.LineBatch
+	gens  []*connector.NexmarkSource
+	gbufs []*connector.LineBatch
+	base  int64   // events generated before this round
+	gen   []int64 // events each worker generated this round
+	kept  []int64
+	ended []bool
+
+	round int64
+	stop  bool
+	err   error
+	ctx   context.Context
+	ticks <-chan time.Time // progress
+	cps   <-chan time.Time // checkpoints
+	mem   *memoryGuard
+	meter progressMeter
+	began time.Time
+	a, b  *exchange.Barrier
+
+	// the CPU time of each worker's phases in the round (threadCPU), and
+	// over the run: the sum of each round's busiest worker, the merges
+	measure  bool // LAMINAR_WORKERS_CPU set: measure the phases' CPU time
+	busy     []int64
+	stats    WorkersSummary
+	critical int64
+	serial   int64
+	total    int64
+}
+
+// WorkersSummary is what the workers of a partitioned job did (summary
+// JSON "workers"). With LAMINAR_WORKERS_CPU set (a measuring knob: each
+// worker is locked to its thread to read the thread's CPU clock): the CPU
+// time of their phases (decode, route, views) and the critical path, the
+// sum over rounds of the busiest worker's plus the merges between rounds.
+// On idle cores the run's wall time approaches the critical path; on a
+// loaded machine it is the figure that the load leaves alone.
+type WorkersSummary struct {
+	Workers         int     `json:"workers"`
+	Rounds          int64   `json:"rounds"`
+	BusyCPUSeconds  float64 `json:"busy_cpu_seconds"`
+	CriticalSeconds float64 `json:"critical_path_cpu_seconds"`
+	MergeSeconds    float64 `json:"merge_cpu_seconds"`
+}
+
+// workerCount is --workers, or the cores; 1 for a job that does not split.
+func (r *runner) workerCount() int {
+	n := r.opts.Workers
+	if n <= 0 {
+		n = runtime.GOMAXPROCS(0)
+	}
+	return n
+}
+
+// newWorkerPool returns the pool for a job that runs on several workers, or
+// nil for one that runs as one engine: a single worker, a pipeline that does
+// not split (explain says why), a connector other than file and nexmark, or
+// keyed state in badger.
+func (r *runner) newWorkerPool(factory Factory) (*workerPool, error) {
+	n := r.workerCount()
+	part, ok := r.pipeline.(Partitioned)
+	if n <= 1 || !ok || r.external != nil || len(r.spec.Sources) != 1 {
+		return nil, nil
+	}
+	src := part.Partition().Source
+	c := r.spec.Sources[src].Connector
+	if (c != "file" && c != "nexmark") || r.sources[src] == nil {
+		return nil, nil
+	}
+	wp := &workerPool{r: r, n: n, src: src, keyed: part.Partition().Keyed, kind: r.kinds[src], roundWM: math.MinInt64}
+	// the state loaded from a checkpoint, handed to every worker, which
+	// keeps its own keys
+	var units []StateUnit
+	st, stateful := r.pipeline.(Stateful)
+	if stateful {
+		units = st.StateUnits()
+	}
+	var saved [][]byte
+	for i := range units {
+		saved = append(saved, st.SaveState(i, nil))
+	}
+	for w := range n {
+		ctx := &Context{rec: &recorder{worker: w}}
+		for _, s := range r.jobCtx.Sinks {
+			ctx.Sinks = append(ctx.Sinks, &SinkWriter{Name: s.Name, Discard: s.Discard})
+		}
+		p := factory(ctx)
+		if stateful {
+			wst := p.(Stateful)
+			for i, data := range saved {
+				if err := wst.LoadState(i, data); err != nil {
+					return nil, fmt.Errorf("%s: %w", units[i].Name, err)
+				}
+			}
+		}
+		eng := p.(Partitioned)
+		if wp.keyed {
+			eng.Prune(func(h uint64) bool { return exchange.Owner(h, n) == w })
+		}
+		wp.pipes = append(wp.pipes, p)
+		wp.engines = append(wp.engines, eng)
+		if w == n-1 {
+			release(r.pipeline) // its state now lives in the workers
+		}
+		wp.ctxs = append(wp.ctxs, ctx)
+		var parts []any
+		for range n {
+			parts = append(parts, eng.NewPart())
+		}
+		wp.parts = append(wp.parts, parts)
+	}
+	if w, ok := wp.pipes[0].(Watermarked); ok {
+		// every worker's source watermark is the one before the round
+		if wms := w.Watermarks(nil); src < len(wms) {
+			wp.roundWM = wms[src]
+		}
+	}
+	wp.chunkWM = make([]int64, n)
+	wp.busy = make([]int64, n)
+	wp.measure = os.Getenv("LAMINAR_WORKERS_CPU") != ""
+	wp.wms = make([][]int64, n)
+	wp.msgs = make([]batchMsg, n)
+	wp.gen, wp.kept, wp.ended = make([]int64, n), make([]int64, n), make([]bool, n)
+	if c == "nexmark" {
+		wp.base = r.positions[src].Offset
+		for range n {
+			g, err := connector.OpenNexmark(r.spec.Sources[src].Options)
+			if err != nil {
+				return nil, fmt.Errorf("source %s: %w", r.spec.Sources[src].Name, err)
+			}
+			wp.gens = append(wp.gens, g)
+			wp.gbufs = append(wp.gbufs, new(connector.LineBatch))
+		}
+		r.sources[src].Close() // each worker generates its own chunks
+		r.sources[src] = nil
+	}
+	return wp, nil
+}
+
+// run runs the rounds until the input ends, the job fails or ctx is
+// canceled, then takes the final checkpoint.
+func (wp *workerPool) run(ctx context.Context) error {
+	r := wp.r
+	wp.ctx = ctx
+	readCtx, stopReading := context.WithCancel(context.Background())
+	defer stopReading()
+	done := make(chan struct{})
+	if wp.gens == nil {
+		// one reader, batches dealt to the workers round-robin; two rounds'
+		// worth of batches, so the reader reads a round ahead
+		// lines must outlive the source's two buffers: a round's batches
+		// are in work while the reader fills the next round's
+		src := connector.Detach(r.sources[wp.src])
+		r.sources[wp.src] = nil
+		wp.free = make(chan *connector.LineBatch, 2*wp.n+2)
+		for range cap(wp.free) {
+			wp.free <- new(connector.LineBatch)
+		}
+		out := make(chan batchMsg, wp.n)
+		wp.in = make([]chan batchMsg, wp.n)
+		for w := range wp.in {
+			wp.in[w] = make(chan batchMsg, 2)
+		}
+		isJSON := r.spec.Sources[wp.src].Format != "csv"
+		go readSource(readCtx, wp.src, src, r.opts.BatchSize, isJSON, wp.free, out)
+		go wp.deal(readCtx, out, done)
+	}
+	if r.opts.Progress {
+		t := time.NewTicker(r.opts.ProgressInterval)
+		defer t.Stop()
+		wp.ticks = t.C
+	}
+	if r.durable != nil {
+		t := time.NewTicker(r.opts.CheckpointInterval)
+		defer t.Stop()
+		wp.cps = t.C
+	}
+	wp.began = time.Now()
+	wp.meter = progressMeter{lastTime: wp.began}
+	defer r.console.clearProgress()
+	wp.mem = newMemoryGuard(r.opts.MemoryLimit)
+	defer wp.mem.close()
+
+	wp.a = exchange.NewBarrier(wp.n, nil)
+	wp.b = exchange.NewBarrier(wp.n, wp.endRound)
+	finished := make(chan struct{})
+	for w := range wp.n {
+		go func() {
+			wp.work(w)
+			finished <- struct{}{}
+		}()
+	}
+	for range wp.n {
+		<-finished
+	}
+	stopReading()
+	if wp.in != nil {
+		<-done
+	}
+	r.live.update(func(s *Status) { s.Phase = "stopping" })
+	if wp.err != nil {
+		return wp.err
+	}
+	return r.checkpoint(true)
+}
+
+// deal hands the reader's batches to the workers in turn; once the source
+// has ended, the rest of that round's workers get an empty last batch.
+func (wp *workerPool) deal(ctx context.Context, out <-chan batchMsg, done chan<- struct{}) {
+	defer close(done)
+	next := 0
+	for {
+		var m batchMsg
+		select {
+		case m = <-out:
+		case <-ctx.Done():
+			return
+		}
+		select {
+		case wp.in[next] <- m:
+		case <-ctx.Done(): // the workers stopped (a failure, the memory limit)
+			return
+		}
+		next = (next + 1) % wp.n
+		if m.more {
+			continue
+		}
+		for next != 0 {
+			select {
+			case b := <-wp.free:
+				b.Reset()
+				select {
+				case wp.in[next] <- batchMsg{src: wp.src, batch: b, pos: m.pos}:
+				case <-ctx.Done():
+					return
+				}
+			case <-ctx.Done():
+				return
+			}
+			next = (next + 1) % wp.n
+		}
+		return
+	}
+}
+
+// work is worker w's loop over the rounds.
+func (wp *workerPool) work(w int) {
+	if wp.measure {
+		// its thread's CPU clock is its own; a locked thread wakes slower
+		// from a barrier on a busy machine, so only when asked
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+	}
+	clock := func() int64 {
+		if wp.measure {
+			return threadCPU()
+		}
+		return 0
+	}
+	eng := wp.engines[w]
+	rec := wp.ctxs[w].rec
+	for !wp.stop {
+		t0 := clock()
+		// phase 1: this worker's chunk, decoded and routed to the owners
+		parts := wp.parts[w]
+		if !wp.keyed {
+			parts = parts[:1] // its own rows stay with it
+		}
+		for _, pt := range parts {
+			eng.ResetPart(pt)
+		}
+		rec.chunk, rec.phase = wp.round*int64(wp.n)+int64(w), 0
+		wm := int64(math.MinInt64)
+		// a batch of the chunk: routed to its rows' owners, or without
+		// state (no key) run through the engine in place, since no row
+		// needs the watermark of the rows before it in other chunks
+		batch := func(b *connector.LineBatch) {
+			if wp.keyed {
+				wm = eng.Route(b, parts, wm)
+				return
+			}
+			rec.phase = 1
+			wp.pipes[w].ProcessLines(wp.src, b)
+			wm = wp.watermark(w)
+		}
+		if wp.gens != nil {
+			wp.generate(w, batch)
+		} else {
+			m := <-wp.in[w]
+			wp.msgs[w] = m
+			if m.batch.Len() > 0 && m.err == nil {
+				batch(m.batch)
+			}
+		}
+		wp.chunkWM[w] = wm
+		wp.busy[w] = clock() - t0
+		wp.a.Wait()
+		t0 = clock()
+
+		// phase 2: the parts addressed to this worker, in input order
+		start := wp.roundWM
+		for s := range wp.n {
+			rec.chunk, rec.phase = wp.round*int64(wp.n)+int64(s), 1
+			if wp.keyed {
+				eng.ProcessPart(wp.parts[s][w], start)
+			}
+			start = max(start, wp.chunkWM[s])
+		}
+		rec.phase = 2
+		eng.EndRound(start)
+		wp.busy[w] += clock() - t0
+		wp.b.Wait() // the last to arrive runs endRound
+	}
+}
+
+// watermark is worker w's source watermark.
+func (wp *workerPool) watermark(w int) int64 {
+	wm, ok := wp.pipes[w].(Watermarked)
+	if !ok {
+		return math.MinInt64
+	}
+	wp.wms[w] = wm.Watermarks(wp.wms[w])
+	return wp.wms[w][wp.src]
+}
+
+// generate fills worker w's chunk of the round from its own generator,
+// handing each batch to batch.
+func (wp *workerPool) generate(w int, batch func(*connector.LineBatch)) {
+	g, b := wp.gens[w], wp.gbufs[w]
+	at := wp.base + int64(w)*nexmarkChunk
+	g.SeekEvent(at)
+	wp.gen[w], wp.kept[w], wp.ended[w] = 0, 0, false
+	for wp.gen[w] < nexmarkChunk {
+		more, _ := g.Next(b, int(min(256, nexmarkChunk-wp.gen[w])))
+		wp.gen[w] += int64(b.TypedLen)
+		if b.TypedLen > 0 {
+			wp.kept[w] += countKept(b, wp.kind)
+			batch(b)
+		}
+		if !more {
+			wp.ended[w] = true
+			break
+		}
+	}
+}
+
+// endRound merges the round that every worker has just finished, on the
+// last worker to arrive while the others wait.
+func (wp *workerPool) endRound() {
+	r := wp.r
+	if wp.measure {
+		began := threadCPU()
+		defer func() { wp.serial += threadCPU() - began }()
+	}
+	var most int64
+	for _, b := range wp.busy {
+		most = max(most, b)
+		wp.total += b
+	}
+	wp.critical += most
+	wp.stats.Rounds++
+	wp.roundWM = wp.chunkWM[0]
+	for _, wm := range wp.chunkWM {
+		wp.roundWM = max(wp.roundWM, wm)
+	}
+	ended := false
+	if wp.gens != nil {
+		var total int64
+		for w := range wp.n {
+			total += wp.gen[w]
+			r.jobCtx.sources[wp.src].RowsIn += wp.gen[w]
+			r.jobCtx.sources[wp.src].Kept += wp.kept[w]
+			ended = ended || wp.ended[w]
+		}
+		wp.base += total
+		r.positions[wp.src] = connector.Position{Offset: wp.base, Line: wp.base}
+	}
+	wp.replay(func(w int) {
+		if wp.gens != nil {
+			return
+		}
+		m := wp.msgs[w]
+		if err := wp.account(m); err != nil && wp.err == nil {
+			wp.err = err
+		}
+		if !m.more {
+			ended = true
+		}
+	})
+	if err := wp.writeSinks(); err != nil && wp.err == nil {
+		wp.err = err
+	}
+	if ended && wp.err == nil {
+		// the end of input closes every window, on each worker in turn
+		for w, p := range wp.pipes {
+			wp.ctxs[w].rec.chunk, wp.ctxs[w].rec.phase = math.MaxInt64, 3
+			p.EndOfInput(wp.src)
+		}
+		wp.replay(nil)
+		r.done[wp.src] = true
+		if err := wp.writeSinks(); err != nil && wp.err == nil {
+			wp.err = err
+		}
+	}
+	if wp.in != nil {
+		for _, m := range wp.msgs {
+			if m.batch != nil {
+				wp.free <- m.batch
+			}
+		}
+	}
+	r.publish()
+	wp.round++
+	wp.stop = ended || wp.err != nil
+	if wp.stop {
+		return
+	}
+	wp.between()
+}
+
+// between does, at a round boundary, what the one-engine loop does between
+// batches: interruption, progress, checkpoints, the memory limit.
+func (wp *workerPool) between() {
+	r := wp.r
+	select {
+	case <-wp.ctx.Done():
+		r.interrupted = true
+		wp.stop = true
+		return
+	default:
+	}
+	select {
+	case now := <-wp.ticks:
+		line := wp.meter.line(r.rowsIn(), now)
+		if pct, ok := r.progressPercent(now.Sub(wp.began)); ok {
+			line += ", " + pct
+		}
+		r.console.progress(line)
+	default:
+	}
+	checkpoint := false
+	var reply chan checkpointResult
+	select {
+	case <-wp.cps:
+		checkpoint = true
+	case reply = <-r.live.requests:
+		if r.durable == nil {
+			reply <- checkpointResult{err: ErrNoStateDir}
+			reply = nil
+		} else {
+			checkpoint = true
+		}
+	default:
+	}
+	if checkpoint {
+		err := r.checkpoint(false)
+		if reply != nil {
+			reply <- checkpointResult{epoch: r.durable.next - 1, err: err}
+		}
+		if err != nil {
+			wp.err, wp.stop = err, true
+			return
+		}
+	}
+	if err := wp.mem.check(); err != nil {
+		if cerr := r.checkpoint(true); cerr != nil {
+			err = fmt.Errorf("%w (and the final checkpoint failed: %v)", err, cerr)
+		}
+		wp.err, wp.stop = err, true
+	}
+}
+
+// account counts a file batch of the round as process does.
+func (wp *workerPool) account(m batchMsg) error {
+	r := wp.r
+	for _, o := range m.batch.Oversized {
+		r.jobCtx.sources[m.src].RowsIn++
+		r.jobCtx.oversized(m.src, o, r.opts.MaxRecordBytes)
+	}
+	if n := m.batch.Len(); n > 0 {
+		r.jobCtx.sources[m.src].RowsIn += int64(n)
+		r.jobCtx.sources[m.src].InvalidText += m.bad
+		if isCSVHeader(r.spec.Sources[m.src], m.batch) {
+			r.jobCtx.sources[m.src].RowsIn--
+		}
+	}
+	if m.err != nil {
+		return fmt.Errorf("source %s: %w", r.spec.Sources[m.src].Name, m.err)
+	}
+	r.positions[m.src] = m.pos
+	return nil
+}
+
+// replay hands the reports the workers held back to the job's Context in
+// input order: chunk by chunk (calling chunk(w) first, for the batch of
+// worker w), malformed records before the rows' reports, rows by line.
+func (wp *workerPool) replay(chunk func(w int)) {
+	r := wp.r
+	var calls []call
+	for _, c := range wp.ctxs {
+		calls = append(calls, c.rec.calls...)
+		c.rec.calls = c.rec.calls[:0]
+	}
+	slices.SortStableFunc(calls, func(a, b call) int {
+		switch {
+		case a.chunk != b.chunk:
+			return cmpInt(a.chunk, b.chunk)
+		case a.phase != b.phase:
+			return cmpInt(int64(a.phase), int64(b.phase))
+		case a.i != b.i:
+			return cmpInt(int64(a.i), int64(b.i))
+		case a.worker != b.worker:
+			return cmpInt(int64(a.worker), int64(b.worker))
+		}
+		return cmpInt(int64(a.seq), int64(b.seq))
+	})
+	first := wp.round * int64(wp.n)
+	next := 0
+	for w := range wp.n {
+		if chunk != nil {
+			chunk(w)
+		}
+		for ; next < len(calls) && calls[next].chunk <= first+int64(w); next++ {
+			calls[next].replay(r.jobCtx)
+		}
+		r.jobCtx.flushLogs()
+	}
+	for ; next < len(calls); next++ { // the round's end, the end of input
+		calls[next].replay(r.jobCtx)
+	}
+	r.jobCtx.flushLogs()
+}
+
+func cmpInt(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// writeSinks appends each worker's output of the round to the sinks, worker
+// by worker, and writes them.
+func (wp *workerPool) writeSinks() error {
+	r := wp.r
+	for _, c := range wp.ctxs {
+		for i, s := range c.Sinks {
+			dst := r.jobCtx.Sinks[i]
+			dst.Rows += s.Rows
+			dst.Buf = append(dst.Buf, s.Buf...)
+			s.Rows, s.Buf = 0, s.Buf[:0]
+		}
+	}
+	return r.writeSinks()
+}
+
+// merged is the pipeline a checkpoint saves: a fresh engine holding the
+// state of every worker, in the layout of one engine, so that a checkpoint
+// restores at any number of workers.
+func (wp *workerPool) merged() (Pipeline, error) {
+	ctx := &Context{}
+	for _, s := range wp.r.jobCtx.Sinks {
+		ctx.Sinks = append(ctx.Sinks, &SinkWriter{Name: s.Name, Discard: s.Discard})
+	}
+	p := wp.r.factory(ctx)
+	st, ok := p.(Stateful)
+	if !ok {
+		return p, nil
+	}
+	var buf []byte
+	for i, u := range st.StateUnits() {
+		for _, wpipe := range wp.pipes {
+			buf = wpipe.(Stateful).SaveState(i, buf[:0])
+			if err := st.LoadState(i, buf); err != nil {
+				return nil, fmt.Errorf("%s: %w", u.Name, err)
+			}
+		}
+	}
+	return p, nil
+}
+
+// summary is the workers' part of the job's summary.
+func (wp *workerPool) summary() *WorkersSummary {
+	s := wp.stats
+	s.Workers = wp.n
+	s.BusyCPUSeconds = float64(wp.total) / 1e9
+	s.CriticalSeconds = float64(wp.critical+wp.serial) / 1e9
+	s.MergeSeconds = float64(wp.serial) / 1e9
+	return &s
+}
+
+// release drops the groups of an engine no longer used (the one a
+// checkpoint was loaded into or saved from), so that the state's size in
+// the summary and /status counts each group once.
+func release(p Pipeline) {
+	if part, ok := p.(Partitioned); ok {
+		part.Prune(func(uint64) bool { return false })
+	}
+}
+
+// recorder holds a worker's reports until the end of the round.
+type recorder struct {
+	worker int
+	chunk  int64 // the chunk whose rows the worker is on
+	phase  int8  // 0 decoding, 1 rows, 2 the round's end, 3 the end of input
+	calls  []call
+}
+
+type callKind int8
+
+const (
+	callMalformed callKind = iota
+	callLate
+	callLateRow
+	callRowFailed
+	callRowFailedRow
+	callOutputFailed
+	callWindowClosed
+)
+
+// call is one held-back report, with where it belongs in input order.
+type call struct {
+	kind     callKind
+	chunk    int64
+	phase    int8
+	i        int // the record's index in batch, -1 without one
+	worker   int
+	seq      int
+	src      int
+	batch    *connector.LineBatch
+	view     string
+	record   []byte
+	err      error
+	start    int64
+	windowed bool
+	key      any
+	at       time.Time
+}
+
+func (rc *recorder) add(c call) {
+	c.chunk, c.phase, c.worker, c.seq = rc.chunk, rc.phase, rc.worker, len(rc.calls)
+	if c.kind == callMalformed {
+		c.phase = 0 // a batch's malformed records come before its rows' reports
+	}
+	rc.calls = append(rc.calls, c)
+}
+
+// replay makes the report to the job's Context.
+func (c *call) replay(ctx *Context) {
+	switch c.kind {
+	case callMalformed:
+		ctx.Malformed(c.src, c.batch, c.i, c.err)
+	case callLate:
+		ctx.Late(c.src, c.batch, c.i, c.view)
+	case callLateRow:
+		ctx.LateRow(c.src, c.view, c.record)
+	case callRowFailed:
+		ctx.RowFailed(c.src, c.batch, c.i, c.view, c.err)
+	case callRowFailedRow:
+		ctx.RowFailedRow(c.src, c.view, c.record, c.err)
+	case callOutputFailed:
+		ctx.OutputFailed(c.view, c.start, c.windowed, c.key, c.err)
+	case callWindowClosed:
+		if ctx.trackDelays {
+			ctx.closed = append(ctx.closed, c.at)
+		}
+	}
+	c.batch, c.record, c.key, c.err = nil, nil, nil, nil
+}
