@@ -14,7 +14,7 @@ LDFLAGS := -X main.commit=$(shell git rev-parse HEAD 2>/dev/null) -X main.checko
 TESTSUM := $(BIN)/testsum
 COUNTS  := $(abspath $(BIN)/test-counts.json)
 GOTEST  = $(GO) test -json
-SUMMARIZE = | $(abspath $(TESTSUM)) -add $(COUNTS)
+SUMMARIZE = 2>&1 | $(abspath $(TESTSUM)) -add $(COUNTS)
 
 .PHONY: all laminarc install tour tour-quick testsum test-start test-end demo test crash-kafka crash-postgres fmt-check vet check-generated check-parser-full unit race embedded difftest generate nexmark bench fuzz clean
 
@@ -79,7 +79,7 @@ race:
 	@if [ "$$($(GO) env CGO_ENABLED)" = 1 ]; then \
 		$(GOTEST) -count=1 -race ./runtime/... $(SUMMARIZE); \
 	else \
-		printf '%s\n' '{"Action":"output","Package":"race","Output":"skipped: the race detector needs cgo (a C compiler such as gcc; go env CGO_ENABLED is 0)\n"}' '{"Action":"skip","Package":"race","Test":"-race ./runtime/..."}' $(SUMMARIZE); \
+		printf '%s\n' '{"Action":"output","Package":"race","Output":"skipped: the race detector needs cgo (a C compiler such as gcc; go env CGO_ENABLED is 0)\n"}' '{"Action":"skip","Package":"race","Test":"-race ./runtime/..."}' '{"Action":"skip","Package":"race"}' $(SUMMARIZE); \
 	fi
 
 # The example user module: its generated package is fresh and its tests pass.
@@ -90,7 +90,7 @@ embedded:
 
 # The differential tests link DuckDB through cgo. Without a C compiler (the go
 # command then turns cgo off) they are counted as skipped, with a message.
-NOCGO_SKIP = printf '%s\n' '{"Action":"output","Package":"$(1)","Output":"skipped: $(1) compares against DuckDB, which needs cgo (a C compiler such as gcc; go env CGO_ENABLED is 0)\n"}' '{"Action":"skip","Package":"$(1)","Test":"DuckDB"}' $(SUMMARIZE)
+NOCGO_SKIP = printf '%s\n' '{"Action":"output","Package":"$(1)","Output":"skipped: $(1) compares against DuckDB, which needs cgo (a C compiler such as gcc; go env CGO_ENABLED is 0)\n"}' '{"Action":"skip","Package":"$(1)","Test":"DuckDB"}' '{"Action":"skip","Package":"$(1)"}' $(SUMMARIZE)
 difftest:
 	@if [ "$$($(GO) env CGO_ENABLED)" = 1 ]; then \
 		cd tests/difftest && $(GOTEST) -count=1 -timeout 30m ./... $(SUMMARIZE) && \

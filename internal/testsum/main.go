@@ -30,7 +30,9 @@ func main() {
 	held := map[string][]string{} // output of each running test
 	sc := bufio.NewScanner(os.Stdin)
 	sc.Buffer(make([]byte, 1<<20), 1<<26)
+	lines, packages := 0, 0 // input lines, and results of whole packages
 	for sc.Scan() {
+		lines++
 		line := sc.Bytes()
 		var e event
 		if json.Unmarshal(line, &e) != nil || e.Action == "" {
@@ -38,6 +40,9 @@ func main() {
 			continue
 		}
 		key := e.Package + " " + e.Test
+		if e.Test == "" && (e.Action == "pass" || e.Action == "fail" || e.Action == "skip") {
+			packages++
+		}
 		switch e.Action {
 		case "output":
 			if e.Test == "" {
@@ -81,6 +86,12 @@ func main() {
 			}
 			delete(held, key)
 		}
+	}
+	if lines > 0 && packages == 0 {
+		// go test printed something yet reported no package: it failed
+		// before testing (a stale go.mod, a build setup error)
+		fmt.Println("testsum: no test results in the input above: the go command failed before running the tests")
+		failed = true
 	}
 	if *total != "" {
 		var sum counts
