@@ -58,6 +58,18 @@ func (r *runner) publish() {
 	}
 	if o, ok := r.pipeline.(Operated); ok {
 		r.operators = o.Operators(r.operators[:0])
+		if r.pool != nil {
+			// each worker counts its own key partitions: add up the others'
+			for _, p := range r.pool.pipes[1:] {
+				r.scratchOps = p.(Operated).Operators(r.scratchOps[:0])
+				for i := range r.operators {
+					r.operators[i].RowsOut += r.scratchOps[i].RowsOut
+					if r.operators[i].State >= 0 {
+						r.operators[i].State += r.scratchOps[i].State
+					}
+				}
+			}
+		}
 		r.countOperatorInputs()
 	}
 	now := time.Now()

@@ -430,6 +430,7 @@ type runner struct {
 	// each source's watermark after the last batch (Watermarked pipelines)
 	watermarks []int64
 	operators  []OperatorStatus // the pipeline's, read after every batch
+	scratchOps []OperatorStatus // another worker's, being added up
 
 	// external keyed state (the badger backend), and its directory when it
 	// is a temporary one (no state dir)
