@@ -305,7 +305,8 @@ func prune(n plan.Node, need map[int]bool) plan.Node {
 		}
 		for _, a := range n.Aggs {
 			// COUNT of a NOT NULL argument counts rows without computing it
-			if a.Arg != nil && !(a.Func == plan.Count && !a.Arg.Type().Nullable) {
+			// (COUNT(DISTINCT x) needs the values of x all the same)
+			if a.Arg != nil && !(a.Func == plan.Count && !a.Distinct && !a.Arg.Type().Nullable) {
 				plan.ColumnsUsed(a.Arg, next)
 			}
 			if a.Filter != nil {

@@ -115,3 +115,20 @@ func TestIDsFollowInputs(t *testing.T) {
 		t.Errorf("a HAVING edit of a must change the id of b, which reads its output")
 	}
 }
+
+// TestCountDistinctDecodesItsArgument: COUNT(x) of a NOT NULL x counts rows
+// without decoding x, but COUNT(DISTINCT x) needs its values (a file-fed
+// COUNT(DISTINCT) counted one distinct zero).
+func TestCountDistinctDecodesItsArgument(t *testing.T) {
+	const w = "CREATE SOURCE w (k VARCHAR NOT NULL, x BIGINT NOT NULL) WITH (connector = 'stdin');\n"
+	p := build(t, w+`CREATE VIEW c AS SELECT k, COUNT(x) AS n, COUNT(DISTINCT x) AS d FROM w GROUP BY k;
+CREATE SINK o FROM c WITH (connector = 'stdout');`, false)
+	if !p.Needed[2][1] {
+		t.Errorf("x is not decoded for COUNT(DISTINCT x): needed %v", p.Needed[2])
+	}
+	p = build(t, w+`CREATE VIEW c AS SELECT k, COUNT(x) AS n FROM w GROUP BY k;
+CREATE SINK o FROM c WITH (connector = 'stdout');`, false)
+	if p.Needed[2][1] {
+		t.Errorf("COUNT(x) of a NOT NULL x decodes it: needed %v", p.Needed[2])
+	}
+}
