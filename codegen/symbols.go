@@ -17,6 +17,7 @@ const (
 	pkgLaminar   = "github.com/laminar-sql/laminar/runtime/laminar"
 	pkgKVState   = "github.com/laminar-sql/laminar/runtime/kvstate"
 	pkgJoin      = "github.com/laminar-sql/laminar/runtime/join"
+	pkgSketch    = "github.com/laminar-sql/laminar/runtime/sketch"
 )
 
 // connectorPackages are the connectors that live in packages of their own,
@@ -36,7 +37,7 @@ var formatPackages = map[string]string{
 var importNames = map[string]string{
 	pkgJob: "job", pkgConnector: "connector", pkgValue: "value", pkgWindow: "window",
 	pkgJSONL: "jsonl", pkgCSV: "csvrow", pkgNexmark: "nexmark", pkgSnapshot: "snapshot", pkgLaminar: "laminar", pkgKVState: "kvstate",
-	pkgJoin: "join",
+	pkgJoin: "join", pkgSketch: "sketch",
 }
 
 // runtimeSymbols is the table of every runtime symbol generated code uses.
@@ -70,6 +71,13 @@ var runtimeSymbols = map[string][2]string{
 	"value.SubTime": {pkgValue, "SubTime"}, "value.SumInt": {pkgValue, "SumInt"}, "value.SumIntWeighted": {pkgValue, "SumIntWeighted"}, "value.MergeSum": {pkgValue, "MergeSum"},
 	"value.SumResult": {pkgValue, "SumResult"}, "value.AvgInt": {pkgValue, "AvgInt"},
 	"value.NewSet": {pkgValue, "NewSet"},
+	// STDDEV/VARIANCE, APPROX_COUNT_DISTINCT, FIRST_VALUE/LAST_VALUE (agg_more.go)
+	"value.Welford": {pkgValue, "Welford"}, "value.WelfordMerge": {pkgValue, "WelfordMerge"},
+	"value.VarPop": {pkgValue, "VarPop"}, "value.VarSamp": {pkgValue, "VarSamp"},
+	"value.StddevPop": {pkgValue, "StddevPop"}, "value.StddevSamp": {pkgValue, "StddevSamp"},
+	"sketch.HLL": {pkgSketch, "HLL"}, "sketch.HashInt": {pkgSketch, "HashInt"}, "sketch.HashFloat": {pkgSketch, "HashFloat"},
+	"sketch.HashString": {pkgSketch, "HashString"}, "sketch.HashBool": {pkgSketch, "HashBool"},
+	"window.TimedSet": {pkgWindow, "TimedSet"}, "window.Moments": {pkgWindow, "Moments"},
 	// keyed and windowed state
 	"window.Groups": {pkgWindow, "Groups"}, "window.NewGroups": {pkgWindow, "NewGroups"},
 	"window.Windows": {pkgWindow, "Windows"}, "window.NewWindows": {pkgWindow, "NewWindows"},

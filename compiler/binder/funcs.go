@@ -35,7 +35,7 @@ func init() {
 
 func funcNames() []string {
 	names := sortedKeys(scalarFuncs)
-	return append(names, "COUNT", "SUM", "MIN", "MAX", "AVG")
+	return append(append(names, "COUNT", "SUM", "MIN", "MAX", "AVG"), sortedKeys(moreAggregates)...)
 }
 
 func (b *binder) arity(c *ast.Call, args []plan.Expr, lo, hi int) bool {
@@ -304,7 +304,7 @@ func (b *binder) otherWindowBound(in plan.Expr, agg *plan.Aggregate) plan.Expr {
 // aggCall registers an aggregate call (deduplicated) and references its output.
 func (b *binder) aggCall(c *ast.Call, ac *aggCtx) plan.Expr {
 	agg := ac.agg
-	if c.Distinct && c.Name != "COUNT" && c.Name != "MIN" && c.Name != "MAX" {
+	if c.Distinct && c.Name != "COUNT" && c.Name != "MIN" && c.Name != "MAX" && c.Name != "APPROX_COUNT_DISTINCT" {
 		b.diags.Errorf(diag.Unsupported, c.Pos, "%s(DISTINCT ...) is not supported yet; COUNT(DISTINCT ...) is", c.Name)
 		return nil
 	}
@@ -356,6 +356,10 @@ func (b *binder) aggCall(c *ast.Call, ac *aggCtx) plan.Expr {
 				return nil
 			}
 			a.T = arg.Type().WithNull(nullInput)
+		default:
+			if !b.moreAggregate(c, ac, &a) {
+				return nil
+			}
 		}
 	}
 	// the extreme of the distinct values is the extreme of all of them
@@ -392,5 +396,5 @@ func sameAgg(a, b plan.Agg) bool {
 		return plan.Identity(e)
 	}
 	return a.Func == b.Func && a.Distinct == b.Distinct && a.T == b.T &&
-		identity(a.Arg) == identity(b.Arg) && identity(a.Filter) == identity(b.Filter)
+		identity(a.Arg) == identity(b.Arg) && identity(a.Filter) == identity(b.Filter) && identity(a.Time) == identity(b.Time)
 }

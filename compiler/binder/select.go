@@ -244,7 +244,8 @@ func isAggregate(name string) bool {
 	case "COUNT", "SUM", "MIN", "MAX", "AVG":
 		return true
 	}
-	return false
+	_, more := moreAggregates[name]
+	return more
 }
 
 // from binds the FROM clause: a source, a view, a CTE, a subquery, or a
