@@ -91,6 +91,8 @@ func unchecked(fn string, v []jen.Code) jen.Code {
 		return jen.Op("-").Parens(v[0])
 	case "value.AbsIntChecked":
 		return jen.Max(v[0], jen.Op("-").Parens(v[0]))
+	case "value.AddUnits", "value.AddMonths":
+		return rt(fn).Call(append(v, jen.New(rt("value.Fault")))...) // the fault is dropped
 	}
 	panic("codegen: no unchecked form of " + fn)
 }
@@ -498,6 +500,9 @@ func (g *exprGen) function(e *plan.Func) operand {
 		re := g.glob.regexp(e.Args[1].(*plan.Const).Value.(string))
 		rest := []operand{args[0], args[2]}
 		return g.fallible(t, rest, func(v []jen.Code) jen.Code { return rt("value.RegexpExtract").Call(re, v[0], v[1]) })
+	}
+	if out, ok := g.libFunction(e, args); ok {
+		return out
 	}
 	panic("codegen: unknown function " + e.Name)
 }

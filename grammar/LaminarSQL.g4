@@ -27,6 +27,9 @@ statement
     | createSink
     | insertInto
     | createTable
+    | createFunction
+    | showStatement
+    | explainStatement
     | query
     ;
 
@@ -55,6 +58,27 @@ insertInto
 // Flink's DDL word for a source or sink: recognised to point users at ours.
 createTable
     : CREATE TABLE ~SEMI*
+    ;
+
+// A scalar function written in Go, in the user's own package:
+// CREATE FUNCTION f(s VARCHAR) RETURNS BIGINT LANGUAGE GO AS 'example.com/udfs.F'
+createFunction
+    : CREATE FUNCTION identifier LPAREN (functionParam (COMMA functionParam)*)? RPAREN
+      RETURNS typeName LANGUAGE identifier AS STRING
+    ;
+
+functionParam
+    : identifier typeName
+    ;
+
+// SHOW … and EXPLAIN … are commands of other engines' shells: recognised to
+// point users at laminarc's (LDB-1003).
+showStatement
+    : SHOW ~SEMI*
+    ;
+
+explainStatement
+    : EXPLAIN ~SEMI*
     ;
 
 withClause
@@ -193,6 +217,7 @@ predicate
 predicateSuffix
     : compareOp additive                                        # compareSuffix
     | IS NOT? NULL                                              # isNullSuffix
+    | IS NOT? DISTINCT FROM additive                            # isDistinctSuffix
     | NOT? IN LPAREN expr (COMMA expr)* RPAREN                  # inSuffix
     | NOT? IN LPAREN query RPAREN                               # inQuerySuffix
     | NOT? BETWEEN lo=additive AND hi=additive                  # betweenSuffix
@@ -221,6 +246,9 @@ primary
     | CASE operand=expr? whenClause+ (ELSE elseExpr=expr)? END          # caseExpr
     | CAST LPAREN expr AS typeName RPAREN                               # castExpr
     | SUBSTRING LPAREN expr FROM expr (FOR expr)? RPAREN                # substringExpr
+    | EXTRACT LPAREN field=identifier FROM expr RPAREN                  # extractExpr
+    | POSITION LPAREN sub=additive IN str=additive RPAREN               # positionExpr
+    | TRIM LPAREN (spec=identifier? chars=expr? FROM)? expr RPAREN      # trimExpr
     | EXISTS LPAREN query RPAREN                                        # existsExpr
     | functionName LPAREN (STAR | DISTINCT? expr (COMMA expr)*)? RPAREN filterClause? overClause?  # callExpr
     | identifier (DOT identifier)?                                      # columnExpr
@@ -291,6 +319,7 @@ nonReserved
     | DOUBLE | PRECISION | TIMESTAMP | INTERVAL | SUBSTRING | EXISTS | OVER
     | WINDOW | CLOSE | CHANGES | AFTER | PERIODICALLY | ALL | ASC | DESC | FILTER
     | METADATA
+    | EXTRACT | POSITION | TRIM | FUNCTION | RETURNS | LANGUAGE | SHOW | EXPLAIN
     ;
 
 // ---------------------------------------------------------------- lexer
@@ -338,13 +367,17 @@ DESCRIPTOR: 'DESCRIPTOR';
 DOUBLE: 'DOUBLE';
 EXCEPT: 'EXCEPT';
 EXISTS: 'EXISTS';
+EXPLAIN: 'EXPLAIN';
+EXTRACT: 'EXTRACT';
 FILTER: 'FILTER';
 FOR: 'FOR';
 FULL: 'FULL';
+FUNCTION: 'FUNCTION';
 INNER: 'INNER';
 INTERSECT: 'INTERSECT';
 INTERVAL: 'INTERVAL';
 JOIN: 'JOIN';
+LANGUAGE: 'LANGUAGE';
 LEFT: 'LEFT';
 LIMIT: 'LIMIT';
 MATERIALIZED: 'MATERIALIZED';
@@ -353,14 +386,18 @@ ORDER: 'ORDER';
 OUTER: 'OUTER';
 OVER: 'OVER';
 PERIODICALLY: 'PERIODICALLY';
+POSITION: 'POSITION';
 PRECISION: 'PRECISION';
+RETURNS: 'RETURNS';
 RIGHT: 'RIGHT';
+SHOW: 'SHOW';
 SINK: 'SINK';
 SOURCE: 'SOURCE';
 STREAM: 'STREAM';
 SUBSTRING: 'SUBSTRING';
 TABLE: 'TABLE';
 TIMESTAMP: 'TIMESTAMP';
+TRIM: 'TRIM';
 UNION: 'UNION';
 USING: 'USING';
 VIEW: 'VIEW';

@@ -51,6 +51,14 @@ func (b *builder) statement(ctx parser.IStatementContext) ast.Stmt {
 		return &ast.Insert{Pos: b.at(c), Sink: b.ident(c.Identifier()), Query: b.query(c.Query())}
 	case ctx.CreateTable() != nil:
 		b.unsupported(b.at(ctx), "CREATE TABLE is not supported: declare inputs with CREATE SOURCE and outputs with CREATE SINK")
+	case ctx.CreateFunction() != nil:
+		return b.createFunction(ctx.CreateFunction())
+	case ctx.ShowStatement() != nil:
+		d := b.diags.Errorf(diag.UnsupportedSyntax, b.at(ctx), "SHOW is not a statement of a pipeline")
+		d.Hint = "laminarc explain file.sql shows its sources, views, sinks and plan; laminarc status (or the job's /status) a running job"
+	case ctx.ExplainStatement() != nil:
+		d := b.diags.Errorf(diag.UnsupportedSyntax, b.at(ctx), "EXPLAIN is not a statement of a pipeline")
+		d.Hint = "run laminarc explain file.sql (laminarc explain --analyze summary.json after a run)"
 	case ctx.Query() != nil:
 		b.unsupported(b.at(ctx), "a query must be part of CREATE MATERIALIZED VIEW name AS ... or INSERT INTO sink ...")
 	}
@@ -439,6 +447,8 @@ func (b *builder) predicate(ctx parser.IPredicateContext) ast.Expr {
 			x = &ast.Binary{Pos: at, Op: op, L: x, R: b.additive(s.Additive())}
 		case *parser.IsNullSuffixContext:
 			x = &ast.IsNull{Pos: at, X: x, Not: s.NOT() != nil}
+		case *parser.IsDistinctSuffixContext:
+			x = &ast.IsDistinct{Pos: at, L: x, R: b.additive(s.Additive()), Not: s.NOT() != nil}
 		case *parser.InSuffixContext:
 			in := &ast.In{Pos: at, X: x, Not: s.NOT() != nil}
 			for _, e := range s.AllExpr() {
@@ -527,6 +537,14 @@ func (b *builder) primary(ctx parser.IPrimaryContext) ast.Expr {
 		return c
 	case *parser.CastExprContext:
 		return &ast.Cast{Pos: at, X: b.expr(p.Expr()), Type: b.typeName(p.TypeName())}
+	case *parser.ExtractExprContext:
+		field := b.ident(p.GetField())
+		return &ast.Call{Pos: at, Name: "EXTRACT", Args: []ast.Expr{
+			&ast.Literal{Pos: field.Pos, Kind: ast.LitString, Text: field.Name}, b.expr(p.Expr())}}
+	case *parser.PositionExprContext:
+		return &ast.Call{Pos: at, Name: "POSITION", Args: []ast.Expr{b.additive(p.GetStr()), b.additive(p.GetSub())}}
+	case *parser.TrimExprContext:
+		return b.trim(at, p)
 	case *parser.SubstringExprContext:
 		call := &ast.Call{Pos: at, Name: "SUBSTRING"}
 		for _, e := range p.AllExpr() {

@@ -154,6 +154,8 @@ func (b *binder) expr(e ast.Expr, sc *scope, ctx *exprCtx) plan.Expr {
 		return b.cast(x, k, e.Pos)
 	case *ast.Call:
 		return b.call(e, sc, ctx)
+	case *ast.IsDistinct:
+		return b.isDistinct(e, sc, ctx)
 	case *ast.InQuery, *ast.Exists:
 		d := b.diags.Errorf(diag.Unsupported, e.Position(), "IN (subquery) and EXISTS are supported only as conditions of WHERE joined by AND")
 		d.Hint = "move it to the WHERE clause, or join with the subquery"

@@ -175,6 +175,7 @@ func (b *binder) call(c *ast.Call, sc *scope, ctx *exprCtx) plan.Expr {
 		b.diags.Errorf(diag.Unsupported, c.Pos, "%s does not take *, DISTINCT or FILTER: it is not an aggregate", c.Name)
 		return nil
 	}
+	c = unitWord(c)
 	args := make([]plan.Expr, len(c.Args))
 	for i, a := range c.Args {
 		if args[i] = b.expr(a, sc, ctx); args[i] == nil {

@@ -644,6 +644,9 @@ func walkAST(e ast.Expr, f func(ast.Expr)) {
 		walkAST(e.R, f)
 	case *ast.IsNull:
 		walkAST(e.X, f)
+	case *ast.IsDistinct:
+		walkAST(e.L, f)
+		walkAST(e.R, f)
 	case *ast.In:
 		walkAST(e.X, f)
 		for _, x := range e.List {

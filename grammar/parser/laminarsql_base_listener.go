@@ -74,6 +74,30 @@ func (s *BaseLaminarSQLListener) EnterCreateTable(ctx *CreateTableContext) {}
 // ExitCreateTable is called when production createTable is exited.
 func (s *BaseLaminarSQLListener) ExitCreateTable(ctx *CreateTableContext) {}
 
+// EnterCreateFunction is called when production createFunction is entered.
+func (s *BaseLaminarSQLListener) EnterCreateFunction(ctx *CreateFunctionContext) {}
+
+// ExitCreateFunction is called when production createFunction is exited.
+func (s *BaseLaminarSQLListener) ExitCreateFunction(ctx *CreateFunctionContext) {}
+
+// EnterFunctionParam is called when production functionParam is entered.
+func (s *BaseLaminarSQLListener) EnterFunctionParam(ctx *FunctionParamContext) {}
+
+// ExitFunctionParam is called when production functionParam is exited.
+func (s *BaseLaminarSQLListener) ExitFunctionParam(ctx *FunctionParamContext) {}
+
+// EnterShowStatement is called when production showStatement is entered.
+func (s *BaseLaminarSQLListener) EnterShowStatement(ctx *ShowStatementContext) {}
+
+// ExitShowStatement is called when production showStatement is exited.
+func (s *BaseLaminarSQLListener) ExitShowStatement(ctx *ShowStatementContext) {}
+
+// EnterExplainStatement is called when production explainStatement is entered.
+func (s *BaseLaminarSQLListener) EnterExplainStatement(ctx *ExplainStatementContext) {}
+
+// ExitExplainStatement is called when production explainStatement is exited.
+func (s *BaseLaminarSQLListener) ExitExplainStatement(ctx *ExplainStatementContext) {}
+
 // EnterWithClause is called when production withClause is entered.
 func (s *BaseLaminarSQLListener) EnterWithClause(ctx *WithClauseContext) {}
 
@@ -296,6 +320,12 @@ func (s *BaseLaminarSQLListener) EnterIsNullSuffix(ctx *IsNullSuffixContext) {}
 // ExitIsNullSuffix is called when production isNullSuffix is exited.
 func (s *BaseLaminarSQLListener) ExitIsNullSuffix(ctx *IsNullSuffixContext) {}
 
+// EnterIsDistinctSuffix is called when production isDistinctSuffix is entered.
+func (s *BaseLaminarSQLListener) EnterIsDistinctSuffix(ctx *IsDistinctSuffixContext) {}
+
+// ExitIsDistinctSuffix is called when production isDistinctSuffix is exited.
+func (s *BaseLaminarSQLListener) ExitIsDistinctSuffix(ctx *IsDistinctSuffixContext) {}
+
 // EnterInSuffix is called when production inSuffix is entered.
 func (s *BaseLaminarSQLListener) EnterInSuffix(ctx *InSuffixContext) {}
 
@@ -367,6 +397,24 @@ func (s *BaseLaminarSQLListener) EnterSubstringExpr(ctx *SubstringExprContext) {
 
 // ExitSubstringExpr is called when production substringExpr is exited.
 func (s *BaseLaminarSQLListener) ExitSubstringExpr(ctx *SubstringExprContext) {}
+
+// EnterExtractExpr is called when production extractExpr is entered.
+func (s *BaseLaminarSQLListener) EnterExtractExpr(ctx *ExtractExprContext) {}
+
+// ExitExtractExpr is called when production extractExpr is exited.
+func (s *BaseLaminarSQLListener) ExitExtractExpr(ctx *ExtractExprContext) {}
+
+// EnterPositionExpr is called when production positionExpr is entered.
+func (s *BaseLaminarSQLListener) EnterPositionExpr(ctx *PositionExprContext) {}
+
+// ExitPositionExpr is called when production positionExpr is exited.
+func (s *BaseLaminarSQLListener) ExitPositionExpr(ctx *PositionExprContext) {}
+
+// EnterTrimExpr is called when production trimExpr is entered.
+func (s *BaseLaminarSQLListener) EnterTrimExpr(ctx *TrimExprContext) {}
+
+// ExitTrimExpr is called when production trimExpr is exited.
+func (s *BaseLaminarSQLListener) ExitTrimExpr(ctx *TrimExprContext) {}
 
 // EnterExistsExpr is called when production existsExpr is entered.
 func (s *BaseLaminarSQLListener) EnterExistsExpr(ctx *ExistsExprContext) {}

@@ -43,6 +43,22 @@ func (v *BaseLaminarSQLVisitor) VisitCreateTable(ctx *CreateTableContext) interf
 	return v.VisitChildren(ctx)
 }
 
+func (v *BaseLaminarSQLVisitor) VisitCreateFunction(ctx *CreateFunctionContext) interface{} {
+	return v.VisitChildren(ctx)
+}
+
+func (v *BaseLaminarSQLVisitor) VisitFunctionParam(ctx *FunctionParamContext) interface{} {
+	return v.VisitChildren(ctx)
+}
+
+func (v *BaseLaminarSQLVisitor) VisitShowStatement(ctx *ShowStatementContext) interface{} {
+	return v.VisitChildren(ctx)
+}
+
+func (v *BaseLaminarSQLVisitor) VisitExplainStatement(ctx *ExplainStatementContext) interface{} {
+	return v.VisitChildren(ctx)
+}
+
 func (v *BaseLaminarSQLVisitor) VisitWithClause(ctx *WithClauseContext) interface{} {
 	return v.VisitChildren(ctx)
 }
@@ -191,6 +207,10 @@ func (v *BaseLaminarSQLVisitor) VisitIsNullSuffix(ctx *IsNullSuffixContext) inte
 	return v.VisitChildren(ctx)
 }
 
+func (v *BaseLaminarSQLVisitor) VisitIsDistinctSuffix(ctx *IsDistinctSuffixContext) interface{} {
+	return v.VisitChildren(ctx)
+}
+
 func (v *BaseLaminarSQLVisitor) VisitInSuffix(ctx *InSuffixContext) interface{} {
 	return v.VisitChildren(ctx)
 }
@@ -236,6 +256,18 @@ func (v *BaseLaminarSQLVisitor) VisitCastExpr(ctx *CastExprContext) interface{} 
 }
 
 func (v *BaseLaminarSQLVisitor) VisitSubstringExpr(ctx *SubstringExprContext) interface{} {
+	return v.VisitChildren(ctx)
+}
+
+func (v *BaseLaminarSQLVisitor) VisitExtractExpr(ctx *ExtractExprContext) interface{} {
+	return v.VisitChildren(ctx)
+}
+
+func (v *BaseLaminarSQLVisitor) VisitPositionExpr(ctx *PositionExprContext) interface{} {
+	return v.VisitChildren(ctx)
+}
+
+func (v *BaseLaminarSQLVisitor) VisitTrimExpr(ctx *TrimExprContext) interface{} {
 	return v.VisitChildren(ctx)
 }
 

@@ -34,6 +34,18 @@ type LaminarSQLListener interface {
 	// EnterCreateTable is called when entering the createTable production.
 	EnterCreateTable(c *CreateTableContext)
 
+	// EnterCreateFunction is called when entering the createFunction production.
+	EnterCreateFunction(c *CreateFunctionContext)
+
+	// EnterFunctionParam is called when entering the functionParam production.
+	EnterFunctionParam(c *FunctionParamContext)
+
+	// EnterShowStatement is called when entering the showStatement production.
+	EnterShowStatement(c *ShowStatementContext)
+
+	// EnterExplainStatement is called when entering the explainStatement production.
+	EnterExplainStatement(c *ExplainStatementContext)
+
 	// EnterWithClause is called when entering the withClause production.
 	EnterWithClause(c *WithClauseContext)
 
@@ -145,6 +157,9 @@ type LaminarSQLListener interface {
 	// EnterIsNullSuffix is called when entering the isNullSuffix production.
 	EnterIsNullSuffix(c *IsNullSuffixContext)
 
+	// EnterIsDistinctSuffix is called when entering the isDistinctSuffix production.
+	EnterIsDistinctSuffix(c *IsDistinctSuffixContext)
+
 	// EnterInSuffix is called when entering the inSuffix production.
 	EnterInSuffix(c *InSuffixContext)
 
@@ -180,6 +195,15 @@ type LaminarSQLListener interface {
 
 	// EnterSubstringExpr is called when entering the substringExpr production.
 	EnterSubstringExpr(c *SubstringExprContext)
+
+	// EnterExtractExpr is called when entering the extractExpr production.
+	EnterExtractExpr(c *ExtractExprContext)
+
+	// EnterPositionExpr is called when entering the positionExpr production.
+	EnterPositionExpr(c *PositionExprContext)
+
+	// EnterTrimExpr is called when entering the trimExpr production.
+	EnterTrimExpr(c *TrimExprContext)
 
 	// EnterExistsExpr is called when entering the existsExpr production.
 	EnterExistsExpr(c *ExistsExprContext)
@@ -270,6 +294,18 @@ type LaminarSQLListener interface {
 
 	// ExitCreateTable is called when exiting the createTable production.
 	ExitCreateTable(c *CreateTableContext)
+
+	// ExitCreateFunction is called when exiting the createFunction production.
+	ExitCreateFunction(c *CreateFunctionContext)
+
+	// ExitFunctionParam is called when exiting the functionParam production.
+	ExitFunctionParam(c *FunctionParamContext)
+
+	// ExitShowStatement is called when exiting the showStatement production.
+	ExitShowStatement(c *ShowStatementContext)
+
+	// ExitExplainStatement is called when exiting the explainStatement production.
+	ExitExplainStatement(c *ExplainStatementContext)
 
 	// ExitWithClause is called when exiting the withClause production.
 	ExitWithClause(c *WithClauseContext)
@@ -382,6 +418,9 @@ type LaminarSQLListener interface {
 	// ExitIsNullSuffix is called when exiting the isNullSuffix production.
 	ExitIsNullSuffix(c *IsNullSuffixContext)
 
+	// ExitIsDistinctSuffix is called when exiting the isDistinctSuffix production.
+	ExitIsDistinctSuffix(c *IsDistinctSuffixContext)
+
 	// ExitInSuffix is called when exiting the inSuffix production.
 	ExitInSuffix(c *InSuffixContext)
 
@@ -417,6 +456,15 @@ type LaminarSQLListener interface {
 
 	// ExitSubstringExpr is called when exiting the substringExpr production.
 	ExitSubstringExpr(c *SubstringExprContext)
+
+	// ExitExtractExpr is called when exiting the extractExpr production.
+	ExitExtractExpr(c *ExtractExprContext)
+
+	// ExitPositionExpr is called when exiting the positionExpr production.
+	ExitPositionExpr(c *PositionExprContext)
+
+	// ExitTrimExpr is called when exiting the trimExpr production.
+	ExitTrimExpr(c *TrimExprContext)
 
 	// ExitExistsExpr is called when exiting the existsExpr production.
 	ExitExistsExpr(c *ExistsExprContext)

@@ -34,6 +34,18 @@ type LaminarSQLVisitor interface {
 	// Visit a parse tree produced by LaminarSQLParser#createTable.
 	VisitCreateTable(ctx *CreateTableContext) interface{}
 
+	// Visit a parse tree produced by LaminarSQLParser#createFunction.
+	VisitCreateFunction(ctx *CreateFunctionContext) interface{}
+
+	// Visit a parse tree produced by LaminarSQLParser#functionParam.
+	VisitFunctionParam(ctx *FunctionParamContext) interface{}
+
+	// Visit a parse tree produced by LaminarSQLParser#showStatement.
+	VisitShowStatement(ctx *ShowStatementContext) interface{}
+
+	// Visit a parse tree produced by LaminarSQLParser#explainStatement.
+	VisitExplainStatement(ctx *ExplainStatementContext) interface{}
+
 	// Visit a parse tree produced by LaminarSQLParser#withClause.
 	VisitWithClause(ctx *WithClauseContext) interface{}
 
@@ -145,6 +157,9 @@ type LaminarSQLVisitor interface {
 	// Visit a parse tree produced by LaminarSQLParser#isNullSuffix.
 	VisitIsNullSuffix(ctx *IsNullSuffixContext) interface{}
 
+	// Visit a parse tree produced by LaminarSQLParser#isDistinctSuffix.
+	VisitIsDistinctSuffix(ctx *IsDistinctSuffixContext) interface{}
+
 	// Visit a parse tree produced by LaminarSQLParser#inSuffix.
 	VisitInSuffix(ctx *InSuffixContext) interface{}
 
@@ -180,6 +195,15 @@ type LaminarSQLVisitor interface {
 
 	// Visit a parse tree produced by LaminarSQLParser#substringExpr.
 	VisitSubstringExpr(ctx *SubstringExprContext) interface{}
+
+	// Visit a parse tree produced by LaminarSQLParser#extractExpr.
+	VisitExtractExpr(ctx *ExtractExprContext) interface{}
+
+	// Visit a parse tree produced by LaminarSQLParser#positionExpr.
+	VisitPositionExpr(ctx *PositionExprContext) interface{}
+
+	// Visit a parse tree produced by LaminarSQLParser#trimExpr.
+	VisitTrimExpr(ctx *TrimExprContext) interface{}
 
 	// Visit a parse tree produced by LaminarSQLParser#existsExpr.
 	VisitExistsExpr(ctx *ExistsExprContext) interface{}

@@ -137,3 +137,92 @@ func runFuncCases(t *testing.T, prefix string, fcs []funcCase) {
 
 // TestAggregatesAgainstDuckDB checks the aggregates beyond COUNT/SUM/MIN/MAX/AVG.
 func TestAggregatesAgainstDuckDB(t *testing.T) { runFuncCases(t, "agg", aggCases) }
+
+// scalarCases: the function library, row by row, against DuckDB (which
+// lacks TO_CHAR, TIMESTAMPADD, TIMESTAMPDIFF and INITCAP: its strftime,
+// interval arithmetic and date_sub compute the same).
+var scalarCases = []funcCase{
+	{
+		name: "strings",
+		views: `CREATE VIEW v AS SELECT k, TRIM(k) AS a, LTRIM(CONCAT('  ', k, ' ')) AS lt, RTRIM(CONCAT(' ', k, '  ')) AS rt,
+  TRIM(BOTH 'a' FROM k) AS tb, TRIM(LEADING 'a' FROM k) AS tl, RTRIM(k, 'ab') AS tr, REPLACE(k, 'a', 'xy') AS re,
+  POSITION('b' IN k) AS po, SPLIT_PART(CONCAT(k, ',', g, ',', n), ',', 2) AS s2, SPLIT_PART(k, 'a', -1) AS sl,
+  SPLIT_PART(k, 'a', 3) AS s3, CONCAT(k, g, b) AS co, CONCAT_WS('-', k, g, n) AS cw, CONCAT_WS(k, 'p', 'q') AS cs,
+  LPAD(k, 3, 'xy') AS lp, RPAD(k, 2, '.') AS rp, LPAD(k, g % 4) AS lz, CHAR_LENGTH(k) AS cl,
+  REGEXP_REPLACE(k, '[ab]', 'Z') AS r1, REGEXP_REPLACE(k, '([ab])', '<\1>', 'g') AS r2, REGEXP_REPLACE(k, 'A', '_', 'gi') AS r3,
+  REGEXP_LIKE(k, 'b$') AS l1, REGEXP_LIKE(k, '^A', 'i') AS l2
+FROM src;
+`,
+		duck: `SELECT k, trim(k), ltrim(concat('  ', k, ' ')), rtrim(concat(' ', k, '  ')), trim(k, 'a'), ltrim(k, 'a'), rtrim(k, 'ab'),
+  replace(k, 'a', 'xy'), position('b' IN k), split_part(concat(k, ',', g, ',', n), ',', 2), split_part(k, 'a', -1),
+  split_part(k, 'a', 3), concat(k, g, b), concat_ws('-', k, g, n), concat_ws(k, 'p', 'q'), lpad(k, 3, 'xy'), rpad(k, 2, '.'),
+  lpad(k, (g % 4)::INTEGER, ' '), length(k), regexp_replace(k, '[ab]', 'Z'), regexp_replace(k, '([ab])', '<\1>', 'g'),
+  regexp_replace(k, 'A', '_', 'gi'), regexp_matches(k, 'b$'), regexp_matches(k, '^A', 'i')
+FROM t`,
+		cols: colSpec("k:s a:s lt:s rt:s tb:s tl:s tr:s re:s po:i s2:s sl:s s3:s co:s cw:s cs:s lp:s rp:s lz:s cl:i r1:s r2:s r3:s l1:b l2:b"),
+	},
+	{
+		name: "comparisons",
+		views: `CREATE VIEW v AS SELECT k, g, GREATEST(g, n, x) AS gr, LEAST(g, x) AS le, GREATEST(k, 'b') AS gk, LEAST(g, NULL) AS ln,
+  NULLIF(g, 3) AS ni, NULLIF(k, 'a') AS nk, g IS DISTINCT FROM n % 5 AS d1, k IS NOT DISTINCT FROM 'a' AS d2,
+  x IS DISTINCT FROM NULL AS d3, b IS NOT DISTINCT FROM (g > 0) AS d4
+FROM src;
+`,
+		duck: `SELECT k, g, greatest(g, n, x), least(g, x), greatest(k, 'b'), least(g, NULL), nullif(g, 3), nullif(k, 'a'),
+  g IS DISTINCT FROM n % 5, k IS NOT DISTINCT FROM 'a', x IS DISTINCT FROM NULL, b IS NOT DISTINCT FROM (g > 0)
+FROM t`,
+		cols: colSpec("k:s g:i gr:f le:f gk:s ln:i ni:i nk:s d1:b d2:b d3:b d4:b"),
+	},
+	{
+		name: "extract_and_trunc",
+		views: `CREATE VIEW v AS SELECT ts, EXTRACT(YEAR FROM ts) AS y, EXTRACT(QUARTER FROM ts) AS q, EXTRACT(MONTH FROM ts) AS mo,
+  EXTRACT(DAY FROM ts) AS d, EXTRACT(HOUR FROM ts) AS h, EXTRACT(MINUTE FROM ts) AS mi, EXTRACT(SECOND FROM ts) AS s,
+  EXTRACT(MILLISECOND FROM ts) AS ms, EXTRACT(MICROSECOND FROM ts) AS us, EXTRACT(DOW FROM ts) AS dw, EXTRACT(ISODOW FROM ts) AS idw,
+  EXTRACT(DOY FROM ts) AS dy, EXTRACT(WEEK FROM ts) AS wk, EXTRACT(EPOCH FROM ts) AS ep, DATE_PART('hour', ts) AS dp,
+  DATE_TRUNC('second', ts) AS t1, DATE_TRUNC('minute', ts) AS t2, DATE_TRUNC('hour', ts) AS t3, DATE_TRUNC('day', ts) AS t4,
+  DATE_TRUNC('week', ts) AS t5, DATE_TRUNC('month', ts) AS t6, DATE_TRUNC('quarter', ts) AS t7, DATE_TRUNC('year', ts) AS t8,
+  DATE_TRUNC('millisecond', ts) AS t9, EXTRACT(MONTH FROM TIMESTAMPADD(DAY, g * 11, ts)) AS mg
+FROM src;
+`,
+		duck: `SELECT epoch_us(tt), extract(year FROM tt), extract(quarter FROM tt), extract(month FROM tt), extract(day FROM tt),
+  extract(hour FROM tt), extract(minute FROM tt), extract(second FROM tt), extract(millisecond FROM tt), extract(microsecond FROM tt),
+  extract(dow FROM tt), extract(isodow FROM tt), extract(doy FROM tt), extract(week FROM tt), extract(epoch FROM tt), date_part('hour', tt),
+  date_trunc('second', tt), date_trunc('minute', tt), date_trunc('hour', tt), date_trunc('day', tt), date_trunc('week', tt),
+  date_trunc('month', tt), date_trunc('quarter', tt), date_trunc('year', tt), date_trunc('millisecond', tt),
+  extract(month FROM tt + to_days((g * 11)::INTEGER))
+FROM (SELECT *, make_timestamp(ts) AS tt FROM t)`,
+		cols: colSpec("ts:t y:i q:i mo:i d:i h:i mi:i s:i ms:i us:i dw:i idw:i dy:i wk:i ep:f dp:i t1:t t2:t t3:t t4:t t5:t t6:t t7:t t8:t t9:t mg:i"),
+	},
+	{
+		name: "format_add_diff_epoch",
+		views: `CREATE VIEW v AS SELECT ts, TO_CHAR(ts, 'YYYY-MM-DD HH24:MI:SS.US Dy Mon DDD "at" HH12 AM') AS tc,
+  DATE_FORMAT(ts, 'EEEE d MMMM yy h:mm:ss.SSS a') AS df,
+  TIMESTAMPADD(SECOND, n, ts) AS a1, TIMESTAMPADD(MINUTE, g, ts) AS a2, TIMESTAMPADD(DAY, g, ts) AS a3,
+  TIMESTAMPADD(MONTH, g, TIMESTAMPADD(DAY, n % 31, ts)) AS a4, TIMESTAMPADD(YEAR, g, ts) AS a5, TIMESTAMPADD(WEEK, g, ts) AS a6,
+  TIMESTAMPDIFF(SECOND, TIMESTAMP '2024-03-01 00:00:00', ts) AS d1, TIMESTAMPDIFF(HOUR, ts, TIMESTAMP '2024-01-01 00:00:00') AS d2,
+  TIMESTAMPDIFF(MONTH, TIMESTAMP '2023-01-31 12:00:00', TIMESTAMPADD(DAY, g * 7, ts)) AS d3,
+  TIMESTAMPDIFF(MONTH, TIMESTAMPADD(DAY, g * 9, ts), TIMESTAMP '2024-02-29 06:00:00') AS d4,
+  TIMESTAMPDIFF(YEAR, TIMESTAMP '2000-03-01 12:00:00', ts) AS d5, TIMESTAMPDIFF(DAY, ts, TIMESTAMPADD(SECOND, n * 1000, ts)) AS d6,
+  TO_TIMESTAMP(n * 1000000 + 0.25) AS tt, TO_TIMESTAMP(DATE_FORMAT(ts, 'yyyy-MM-dd HH:mm:ss')) AS tp,
+  TO_TIMESTAMP(CONCAT(k, '2024')) AS tbad, EPOCH_MS(ts) AS em, EPOCH_MS(n * 1000000) AS fm, EPOCH(ts) AS ep,
+  TO_TIMESTAMP_LTZ(n * 1000, 3) AS lz, EPOCH_US(ts) AS eu, MAKE_TIMESTAMP(n) AS mt
+FROM src;
+`,
+		duck: `SELECT epoch_us(tt), strftime(tt, '%Y-%m-%d %H:%M:%S.%f %a %b %j at %I %p'),
+  strftime(tt, '%A %-d %B %y %-I:%M:%S.%g %p'),
+  tt + to_seconds(n), tt + to_minutes(g), tt + to_days(g::INTEGER), (tt + to_days((n % 31)::INTEGER)) + to_months(g::INTEGER),
+  tt + to_years(g::INTEGER), tt + to_weeks(g::INTEGER),
+  date_sub('second', TIMESTAMP '2024-03-01 00:00:00', tt), date_sub('hour', tt, TIMESTAMP '2024-01-01 00:00:00'),
+  date_sub('month', TIMESTAMP '2023-01-31 12:00:00', tt + to_days((g * 7)::INTEGER)),
+  date_sub('month', tt + to_days((g * 9)::INTEGER), TIMESTAMP '2024-02-29 06:00:00'),
+  date_sub('year', TIMESTAMP '2000-03-01 12:00:00', tt), date_sub('day', tt, tt + to_seconds(n * 1000)),
+  to_timestamp(n * 1000000 + 0.25), strptime(strftime(tt, '%Y-%m-%d %H:%M:%S'), '%Y-%m-%d %H:%M:%S'),
+  try_strptime(concat(k, '2024'), '%Y-%m-%d %H:%M:%S'), epoch_ms(tt), epoch_ms(n * 1000000), epoch(tt),
+  make_timestamp(n * 1000000), epoch_us(tt), make_timestamp(n)
+FROM (SELECT *, make_timestamp(ts) AS tt FROM t)`,
+		cols: colSpec("ts:t tc:s df:s a1:t a2:t a3:t a4:t a5:t a6:t d1:i d2:i d3:i d4:i d5:i d6:i tt:t tp:t tbad:t em:i fm:t ep:f lz:t eu:i mt:t"),
+	},
+}
+
+// TestScalarFunctionsAgainstDuckDB checks the function library row by row.
+func TestScalarFunctionsAgainstDuckDB(t *testing.T) { runFuncCases(t, "fn", scalarCases) }
