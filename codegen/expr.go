@@ -41,6 +41,8 @@ type globals struct {
 	decls   []jen.Code
 	regexps map[string]string
 	sets    int // value.Set constants of long IN lists
+	// pipeline declares the Go functions (CREATE FUNCTION) calls name
+	pipeline *plan.Pipeline
 }
 
 func (gl *globals) regexp(pattern string) jen.Code {
@@ -500,6 +502,9 @@ func (g *exprGen) function(e *plan.Func) operand {
 		re := g.glob.regexp(e.Args[1].(*plan.Const).Value.(string))
 		rest := []operand{args[0], args[2]}
 		return g.fallible(t, rest, func(v []jen.Code) jen.Code { return rt("value.RegexpExtract").Call(re, v[0], v[1]) })
+	}
+	if u, ok := g.glob.pipeline.UDFOf(e); ok {
+		return g.udfCall(e, u, args)
 	}
 	if out, ok := g.libFunction(e, args); ok {
 		return out

@@ -32,6 +32,8 @@ func Bind(script *ast.Script, src, name string) (*plan.Pipeline, []diag.Diagnost
 			b.createSink(st)
 		case *ast.Insert:
 			b.insert(st)
+		case *ast.CreateFunction:
+			b.createFunction(st)
 		}
 	}
 	b.finish()

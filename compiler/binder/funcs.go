@@ -163,6 +163,9 @@ func (b *binder) call(c *ast.Call, sc *scope, ctx *exprCtx) plan.Expr {
 		d.Hint = "aggregates belong in the SELECT list or HAVING of a query"
 		return nil
 	}
+	if u := b.udf(c.Name); u != nil {
+		return b.udfCall(c, u, sc, ctx)
+	}
 	typer, ok := scalarFuncs[c.Name]
 	if !ok {
 		d := b.diags.Errorf(diag.UnknownFunction, c.Pos, "unknown function %s", c.Name)

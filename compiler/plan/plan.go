@@ -472,6 +472,7 @@ type Pipeline struct {
 	Sources []*Source
 	Views   []*View
 	Sinks   []*Sink
+	UDFs    []*UDF // Go functions declared by CREATE FUNCTION (udf.go)
 }
 
 // Sources returns the sources a plan reads, directly or through the views

@@ -92,3 +92,25 @@ func TestTimeFunctions(t *testing.T) {
 		t.Error("a bad date parses")
 	}
 }
+
+func TestCallSetsAFaultOnPanicOrError(t *testing.T) {
+	var f Fault
+	if v := Call(func() int64 { return 7 }, &f); v != 7 || f != 0 {
+		t.Fatalf("%d %v", v, f)
+	}
+	Call(func() int64 { panic("boom") }, &f)
+	if f != FaultFunction || f.Code() != "LDB-6004" {
+		t.Fatalf("panic: fault %v", f)
+	}
+	f = 0
+	CallErr(func() (string, error) { return "", errTest }, &f)
+	if f != FaultFunction {
+		t.Fatalf("error: fault %v", f)
+	}
+}
+
+var errTest = errorString("udf failed")
+
+type errorString string
+
+func (e errorString) Error() string { return string(e) }
