@@ -113,7 +113,7 @@ func (b *binder) createSource(st *ast.CreateSource) {
 		k, known := types.ByName(c.Type.Name)
 		if !known {
 			d := b.diags.Errorf(diag.UnknownType, c.Type.Pos, "unknown or unsupported type %s", c.Type.Name)
-			d.Hint = "types: BOOLEAN, INT, BIGINT, DOUBLE, VARCHAR, TIMESTAMP, INTERVAL"
+			d.Hint = "types: BOOLEAN, INT, BIGINT, DOUBLE, VARCHAR, TIMESTAMP, INTERVAL" + typeHint(c.Type.Name)
 			ok = false
 			continue
 		}

@@ -148,7 +148,8 @@ func (b *binder) expr(e ast.Expr, sc *scope, ctx *exprCtx) plan.Expr {
 		}
 		k, ok := types.ByName(e.Type.Name)
 		if !ok {
-			b.diags.Errorf(diag.UnknownType, e.Type.Pos, "unknown or unsupported type %s", e.Type.Name)
+			d := b.diags.Errorf(diag.UnknownType, e.Type.Pos, "unknown or unsupported type %s", e.Type.Name)
+			d.Hint = strings.TrimPrefix(typeHint(e.Type.Name), "; ")
 			return nil
 		}
 		return b.cast(x, k, e.Pos)

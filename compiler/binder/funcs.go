@@ -166,6 +166,11 @@ func (b *binder) call(c *ast.Call, sc *scope, ctx *exprCtx) plan.Expr {
 	if u := b.udf(c.Name); u != nil {
 		return b.udfCall(c, u, sc, ctx)
 	}
+	if why, ok := notYet[c.Name]; ok {
+		d := b.diags.Errorf(diag.Unsupported, c.Pos, "%s %s", c.Name, why[0])
+		d.Hint = why[1]
+		return nil
+	}
 	typer, ok := scalarFuncs[c.Name]
 	if !ok {
 		d := b.diags.Errorf(diag.UnknownFunction, c.Pos, "unknown function %s", c.Name)

@@ -39,3 +39,22 @@ func TestFunctionLibraryErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestNotYetNamesTheConstruct(t *testing.T) {
+	for sql, want := range map[string]string{
+		"SELECT k, COUNT(*) AS c FROM t GROUP BY ROLLUP(k)": "LDB-4001 ROLLUP (GROUP BY ROLLUP) is not supported yet",
+		"SELECT NOW() AS n FROM t":                          "LDB-4001 NOW is processing time",
+		"SELECT CURRENT_TIMESTAMP AS n FROM t":              "LDB-4001 CURRENT_TIMESTAMP is processing time",
+		"SELECT LISTAGG(k) AS n FROM t":                     "LDB-4001 LISTAGG is not supported yet",
+		"SELECT UNIX_TIMESTAMP() AS n FROM t":               "LDB-4001 UNIX_TIMESTAMP is not supported",
+	} {
+		_, diags := bind(t, "CREATE VIEW b AS "+sql+";\nCREATE SINK o FROM b WITH (connector = 'stdout');")
+		if errs := strings.Join(errorsOf(diags), "\n"); !strings.Contains(errs, want) {
+			t.Errorf("%s\n: want %q, got %q", sql, want, errs)
+		}
+	}
+	_, diags := bind(t, "CREATE VIEW b AS SELECT CAST(x AS DECIMAL(10, 2)) AS d FROM t;\nCREATE SINK o FROM b WITH (connector = 'stdout');")
+	if len(diags) == 0 || !strings.Contains(diags[0].Hint, "DECIMAL is not supported yet: use DOUBLE") {
+		t.Errorf("DECIMAL: %v", diags)
+	}
+}

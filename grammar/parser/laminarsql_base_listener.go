@@ -98,6 +98,12 @@ func (s *BaseLaminarSQLListener) EnterExplainStatement(ctx *ExplainStatementCont
 // ExitExplainStatement is called when production explainStatement is exited.
 func (s *BaseLaminarSQLListener) ExitExplainStatement(ctx *ExplainStatementContext) {}
 
+// EnterOtherStatement is called when production otherStatement is entered.
+func (s *BaseLaminarSQLListener) EnterOtherStatement(ctx *OtherStatementContext) {}
+
+// ExitOtherStatement is called when production otherStatement is exited.
+func (s *BaseLaminarSQLListener) ExitOtherStatement(ctx *OtherStatementContext) {}
+
 // EnterWithClause is called when production withClause is entered.
 func (s *BaseLaminarSQLListener) EnterWithClause(ctx *WithClauseContext) {}
 
@@ -326,6 +332,24 @@ func (s *BaseLaminarSQLListener) EnterIsDistinctSuffix(ctx *IsDistinctSuffixCont
 // ExitIsDistinctSuffix is called when production isDistinctSuffix is exited.
 func (s *BaseLaminarSQLListener) ExitIsDistinctSuffix(ctx *IsDistinctSuffixContext) {}
 
+// EnterIsTruthSuffix is called when production isTruthSuffix is entered.
+func (s *BaseLaminarSQLListener) EnterIsTruthSuffix(ctx *IsTruthSuffixContext) {}
+
+// ExitIsTruthSuffix is called when production isTruthSuffix is exited.
+func (s *BaseLaminarSQLListener) ExitIsTruthSuffix(ctx *IsTruthSuffixContext) {}
+
+// EnterIlikeSuffix is called when production ilikeSuffix is entered.
+func (s *BaseLaminarSQLListener) EnterIlikeSuffix(ctx *IlikeSuffixContext) {}
+
+// ExitIlikeSuffix is called when production ilikeSuffix is exited.
+func (s *BaseLaminarSQLListener) ExitIlikeSuffix(ctx *IlikeSuffixContext) {}
+
+// EnterSimilarSuffix is called when production similarSuffix is entered.
+func (s *BaseLaminarSQLListener) EnterSimilarSuffix(ctx *SimilarSuffixContext) {}
+
+// ExitSimilarSuffix is called when production similarSuffix is exited.
+func (s *BaseLaminarSQLListener) ExitSimilarSuffix(ctx *SimilarSuffixContext) {}
+
 // EnterInSuffix is called when production inSuffix is entered.
 func (s *BaseLaminarSQLListener) EnterInSuffix(ctx *InSuffixContext) {}
 
@@ -446,6 +470,12 @@ func (s *BaseLaminarSQLListener) EnterParenExpr(ctx *ParenExprContext) {}
 // ExitParenExpr is called when production parenExpr is exited.
 func (s *BaseLaminarSQLListener) ExitParenExpr(ctx *ParenExprContext) {}
 
+// EnterWithinGroup is called when production withinGroup is entered.
+func (s *BaseLaminarSQLListener) EnterWithinGroup(ctx *WithinGroupContext) {}
+
+// ExitWithinGroup is called when production withinGroup is exited.
+func (s *BaseLaminarSQLListener) ExitWithinGroup(ctx *WithinGroupContext) {}
+
 // EnterFilterClause is called when production filterClause is entered.
 func (s *BaseLaminarSQLListener) EnterFilterClause(ctx *FilterClauseContext) {}
 
@@ -505,6 +535,12 @@ func (s *BaseLaminarSQLListener) EnterTimestampLiteral(ctx *TimestampLiteralCont
 
 // ExitTimestampLiteral is called when production timestampLiteral is exited.
 func (s *BaseLaminarSQLListener) ExitTimestampLiteral(ctx *TimestampLiteralContext) {}
+
+// EnterDateLiteral is called when production dateLiteral is entered.
+func (s *BaseLaminarSQLListener) EnterDateLiteral(ctx *DateLiteralContext) {}
+
+// ExitDateLiteral is called when production dateLiteral is exited.
+func (s *BaseLaminarSQLListener) ExitDateLiteral(ctx *DateLiteralContext) {}
 
 // EnterIntervalLiteral is called when production intervalLiteral is entered.
 func (s *BaseLaminarSQLListener) EnterIntervalLiteral(ctx *IntervalLiteralContext) {}

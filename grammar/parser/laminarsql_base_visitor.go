@@ -59,6 +59,10 @@ func (v *BaseLaminarSQLVisitor) VisitExplainStatement(ctx *ExplainStatementConte
 	return v.VisitChildren(ctx)
 }
 
+func (v *BaseLaminarSQLVisitor) VisitOtherStatement(ctx *OtherStatementContext) interface{} {
+	return v.VisitChildren(ctx)
+}
+
 func (v *BaseLaminarSQLVisitor) VisitWithClause(ctx *WithClauseContext) interface{} {
 	return v.VisitChildren(ctx)
 }
@@ -211,6 +215,18 @@ func (v *BaseLaminarSQLVisitor) VisitIsDistinctSuffix(ctx *IsDistinctSuffixConte
 	return v.VisitChildren(ctx)
 }
 
+func (v *BaseLaminarSQLVisitor) VisitIsTruthSuffix(ctx *IsTruthSuffixContext) interface{} {
+	return v.VisitChildren(ctx)
+}
+
+func (v *BaseLaminarSQLVisitor) VisitIlikeSuffix(ctx *IlikeSuffixContext) interface{} {
+	return v.VisitChildren(ctx)
+}
+
+func (v *BaseLaminarSQLVisitor) VisitSimilarSuffix(ctx *SimilarSuffixContext) interface{} {
+	return v.VisitChildren(ctx)
+}
+
 func (v *BaseLaminarSQLVisitor) VisitInSuffix(ctx *InSuffixContext) interface{} {
 	return v.VisitChildren(ctx)
 }
@@ -291,6 +307,10 @@ func (v *BaseLaminarSQLVisitor) VisitParenExpr(ctx *ParenExprContext) interface{
 	return v.VisitChildren(ctx)
 }
 
+func (v *BaseLaminarSQLVisitor) VisitWithinGroup(ctx *WithinGroupContext) interface{} {
+	return v.VisitChildren(ctx)
+}
+
 func (v *BaseLaminarSQLVisitor) VisitFilterClause(ctx *FilterClauseContext) interface{} {
 	return v.VisitChildren(ctx)
 }
@@ -328,6 +348,10 @@ func (v *BaseLaminarSQLVisitor) VisitNullLiteral(ctx *NullLiteralContext) interf
 }
 
 func (v *BaseLaminarSQLVisitor) VisitTimestampLiteral(ctx *TimestampLiteralContext) interface{} {
+	return v.VisitChildren(ctx)
+}
+
+func (v *BaseLaminarSQLVisitor) VisitDateLiteral(ctx *DateLiteralContext) interface{} {
 	return v.VisitChildren(ctx)
 }
 

@@ -46,6 +46,9 @@ type LaminarSQLListener interface {
 	// EnterExplainStatement is called when entering the explainStatement production.
 	EnterExplainStatement(c *ExplainStatementContext)
 
+	// EnterOtherStatement is called when entering the otherStatement production.
+	EnterOtherStatement(c *OtherStatementContext)
+
 	// EnterWithClause is called when entering the withClause production.
 	EnterWithClause(c *WithClauseContext)
 
@@ -160,6 +163,15 @@ type LaminarSQLListener interface {
 	// EnterIsDistinctSuffix is called when entering the isDistinctSuffix production.
 	EnterIsDistinctSuffix(c *IsDistinctSuffixContext)
 
+	// EnterIsTruthSuffix is called when entering the isTruthSuffix production.
+	EnterIsTruthSuffix(c *IsTruthSuffixContext)
+
+	// EnterIlikeSuffix is called when entering the ilikeSuffix production.
+	EnterIlikeSuffix(c *IlikeSuffixContext)
+
+	// EnterSimilarSuffix is called when entering the similarSuffix production.
+	EnterSimilarSuffix(c *SimilarSuffixContext)
+
 	// EnterInSuffix is called when entering the inSuffix production.
 	EnterInSuffix(c *InSuffixContext)
 
@@ -220,6 +232,9 @@ type LaminarSQLListener interface {
 	// EnterParenExpr is called when entering the parenExpr production.
 	EnterParenExpr(c *ParenExprContext)
 
+	// EnterWithinGroup is called when entering the withinGroup production.
+	EnterWithinGroup(c *WithinGroupContext)
+
 	// EnterFilterClause is called when entering the filterClause production.
 	EnterFilterClause(c *FilterClauseContext)
 
@@ -249,6 +264,9 @@ type LaminarSQLListener interface {
 
 	// EnterTimestampLiteral is called when entering the timestampLiteral production.
 	EnterTimestampLiteral(c *TimestampLiteralContext)
+
+	// EnterDateLiteral is called when entering the dateLiteral production.
+	EnterDateLiteral(c *DateLiteralContext)
 
 	// EnterIntervalLiteral is called when entering the intervalLiteral production.
 	EnterIntervalLiteral(c *IntervalLiteralContext)
@@ -306,6 +324,9 @@ type LaminarSQLListener interface {
 
 	// ExitExplainStatement is called when exiting the explainStatement production.
 	ExitExplainStatement(c *ExplainStatementContext)
+
+	// ExitOtherStatement is called when exiting the otherStatement production.
+	ExitOtherStatement(c *OtherStatementContext)
 
 	// ExitWithClause is called when exiting the withClause production.
 	ExitWithClause(c *WithClauseContext)
@@ -421,6 +442,15 @@ type LaminarSQLListener interface {
 	// ExitIsDistinctSuffix is called when exiting the isDistinctSuffix production.
 	ExitIsDistinctSuffix(c *IsDistinctSuffixContext)
 
+	// ExitIsTruthSuffix is called when exiting the isTruthSuffix production.
+	ExitIsTruthSuffix(c *IsTruthSuffixContext)
+
+	// ExitIlikeSuffix is called when exiting the ilikeSuffix production.
+	ExitIlikeSuffix(c *IlikeSuffixContext)
+
+	// ExitSimilarSuffix is called when exiting the similarSuffix production.
+	ExitSimilarSuffix(c *SimilarSuffixContext)
+
 	// ExitInSuffix is called when exiting the inSuffix production.
 	ExitInSuffix(c *InSuffixContext)
 
@@ -481,6 +511,9 @@ type LaminarSQLListener interface {
 	// ExitParenExpr is called when exiting the parenExpr production.
 	ExitParenExpr(c *ParenExprContext)
 
+	// ExitWithinGroup is called when exiting the withinGroup production.
+	ExitWithinGroup(c *WithinGroupContext)
+
 	// ExitFilterClause is called when exiting the filterClause production.
 	ExitFilterClause(c *FilterClauseContext)
 
@@ -510,6 +543,9 @@ type LaminarSQLListener interface {
 
 	// ExitTimestampLiteral is called when exiting the timestampLiteral production.
 	ExitTimestampLiteral(c *TimestampLiteralContext)
+
+	// ExitDateLiteral is called when exiting the dateLiteral production.
+	ExitDateLiteral(c *DateLiteralContext)
 
 	// ExitIntervalLiteral is called when exiting the intervalLiteral production.
 	ExitIntervalLiteral(c *IntervalLiteralContext)

@@ -46,6 +46,9 @@ type LaminarSQLVisitor interface {
 	// Visit a parse tree produced by LaminarSQLParser#explainStatement.
 	VisitExplainStatement(ctx *ExplainStatementContext) interface{}
 
+	// Visit a parse tree produced by LaminarSQLParser#otherStatement.
+	VisitOtherStatement(ctx *OtherStatementContext) interface{}
+
 	// Visit a parse tree produced by LaminarSQLParser#withClause.
 	VisitWithClause(ctx *WithClauseContext) interface{}
 
@@ -160,6 +163,15 @@ type LaminarSQLVisitor interface {
 	// Visit a parse tree produced by LaminarSQLParser#isDistinctSuffix.
 	VisitIsDistinctSuffix(ctx *IsDistinctSuffixContext) interface{}
 
+	// Visit a parse tree produced by LaminarSQLParser#isTruthSuffix.
+	VisitIsTruthSuffix(ctx *IsTruthSuffixContext) interface{}
+
+	// Visit a parse tree produced by LaminarSQLParser#ilikeSuffix.
+	VisitIlikeSuffix(ctx *IlikeSuffixContext) interface{}
+
+	// Visit a parse tree produced by LaminarSQLParser#similarSuffix.
+	VisitSimilarSuffix(ctx *SimilarSuffixContext) interface{}
+
 	// Visit a parse tree produced by LaminarSQLParser#inSuffix.
 	VisitInSuffix(ctx *InSuffixContext) interface{}
 
@@ -220,6 +232,9 @@ type LaminarSQLVisitor interface {
 	// Visit a parse tree produced by LaminarSQLParser#parenExpr.
 	VisitParenExpr(ctx *ParenExprContext) interface{}
 
+	// Visit a parse tree produced by LaminarSQLParser#withinGroup.
+	VisitWithinGroup(ctx *WithinGroupContext) interface{}
+
 	// Visit a parse tree produced by LaminarSQLParser#filterClause.
 	VisitFilterClause(ctx *FilterClauseContext) interface{}
 
@@ -249,6 +264,9 @@ type LaminarSQLVisitor interface {
 
 	// Visit a parse tree produced by LaminarSQLParser#timestampLiteral.
 	VisitTimestampLiteral(ctx *TimestampLiteralContext) interface{}
+
+	// Visit a parse tree produced by LaminarSQLParser#dateLiteral.
+	VisitDateLiteral(ctx *DateLiteralContext) interface{}
 
 	// Visit a parse tree produced by LaminarSQLParser#intervalLiteral.
 	VisitIntervalLiteral(ctx *IntervalLiteralContext) interface{}

@@ -165,13 +165,17 @@ FROM t`,
 		name: "comparisons",
 		views: `CREATE VIEW v AS SELECT k, g, GREATEST(g, n, x) AS gr, LEAST(g, x) AS le, GREATEST(k, 'b') AS gk, LEAST(g, NULL) AS ln,
   NULLIF(g, 3) AS ni, NULLIF(k, 'a') AS nk, g IS DISTINCT FROM n % 5 AS d1, k IS NOT DISTINCT FROM 'a' AS d2,
-  x IS DISTINCT FROM NULL AS d3, b IS NOT DISTINCT FROM (g > 0) AS d4
+  x IS DISTINCT FROM NULL AS d3, b IS NOT DISTINCT FROM (g > 0) AS d4,
+  b IS TRUE AS t1, b IS NOT FALSE AS t2, b IS UNKNOWN AS t3, (g > 0) IS NOT TRUE AS t4, k ILIKE 'A%' AS il,
+  k NOT ILIKE '%B' AS nil, TRY_CAST(k AS BIGINT) AS tc, ts >= DATE '2024-03-01' AS dl
 FROM src;
 `,
 		duck: `SELECT k, g, greatest(g, n, x), least(g, x), greatest(k, 'b'), least(g, NULL), nullif(g, 3), nullif(k, 'a'),
-  g IS DISTINCT FROM n % 5, k IS NOT DISTINCT FROM 'a', x IS DISTINCT FROM NULL, b IS NOT DISTINCT FROM (g > 0)
+  g IS DISTINCT FROM n % 5, k IS NOT DISTINCT FROM 'a', x IS DISTINCT FROM NULL, b IS NOT DISTINCT FROM (g > 0),
+  b IS TRUE, b IS NOT FALSE, b IS UNKNOWN, (g > 0) IS NOT TRUE, k ILIKE 'A%', k NOT ILIKE '%B', TRY_CAST(k AS BIGINT),
+  make_timestamp(ts) >= DATE '2024-03-01'
 FROM t`,
-		cols: colSpec("k:s g:i gr:f le:f gk:s ln:i ni:i nk:s d1:b d2:b d3:b d4:b"),
+		cols: colSpec("k:s g:i gr:f le:f gk:s ln:i ni:i nk:s d1:b d2:b d3:b d4:b t1:b t2:b t3:b t4:b il:b nil:b tc:i dl:b"),
 	},
 	{
 		name: "extract_and_trunc",
