@@ -91,7 +91,14 @@ func exactSum(a plan.Agg) bool {
 // the per-batch dirty flag.
 func accLayout(o *opInfo) []field {
 	var out []field
+	shared := sharedDistinct(o.op.Agg.Aggs, o.op.InputUpdating)
 	for i, a := range o.op.Agg.Aggs {
+		if slot, ok := shared[i]; ok {
+			if slot.owner == i {
+				out = append(out, distinctField(i, o.op.Agg.Aggs, shared))
+			}
+			continue
+		}
 		out = append(out, accFields(i, a, o.op.InputUpdating)...)
 	}
 	if o.op.InputUpdating {
@@ -210,9 +217,14 @@ func (g *generator) opCode(o *opInfo) {
 		eg.env = append(eg.env, operand{jen.Id("k").Dot(f), key.Type().Nullable})
 	}
 	read := postReads(op.Post, len(agg.Keys)+len(agg.Aggs))
+	shared := sharedDistinct(agg.Aggs, op.InputUpdating)
 	for i, a := range agg.Aggs {
 		if !read[len(agg.Keys)+i] {
 			eg.env = append(eg.env, operand{}) // an aggregate of a CTE or subquery the outer query leaves out
+			continue
+		}
+		if slot, ok := shared[i]; ok {
+			eg.env = append(eg.env, finishShared(slot))
 			continue
 		}
 		eg.env = append(eg.env, finishAgg(eg, i, a, op.InputUpdating))
@@ -405,9 +417,16 @@ func (g *generator) aggUpdate(o *opInfo, eg *exprGen) []jen.Code {
 		key[jen.Id(o.keyFields[i])] = eg.expr(agg.Keys[k]).code
 	}
 	var updates []jen.Code
+	shared := sharedDistinct(agg.Aggs, op.InputUpdating)
+	updates = append(updates, sharedMasks(shared, len(agg.Aggs))...)
 	for i, a := range agg.Aggs {
+		if slot, ok := shared[i]; ok {
+			updates = append(updates, foldShared(eg, a, slot)...)
+			continue
+		}
 		updates = append(updates, foldAgg(eg, i, a)...)
 	}
+	updates = append(updates, addShared(eg, agg.Aggs, shared)...)
 	if eg.weight != nil {
 		updates = append(updates, jen.Id("acc").Dot("W").Op("+=").Add(eg.weight))
 	}

@@ -58,6 +58,9 @@ func containerType(f field) jen.Code {
 	if f.container == "sketch" {
 		return rt("sketch.HLL")
 	}
+	if f.container == "distinct" {
+		return jen.Add(rt("window.DistinctSet")).Types(baseType(f.t.Kind))
+	}
 	return jen.Add(rt("window.TimedSet")).Types(baseType(f.t.Kind))
 }
 
@@ -179,6 +182,15 @@ func mergeMore(i int, a plan.Agg) []jen.Code {
 // encodeContainer encodes a container field: a sketch as one string, a
 // TimedSet as its size, then each (time, value, count) in order.
 func encodeContainer(x *jen.Statement, f field) []jen.Code {
+	if f.container == "distinct" {
+		return []jen.Code{jen.Block(
+			jen.List(jen.Id("vals"), jen.Id("masks")).Op(":=").Add(x).Dot("Sorted").Call(),
+			jen.Id("buf").Op("=").Add(rt("snapshot.AppendUint")).Call(jen.Id("buf"), jen.Uint64().Call(jen.Len(jen.Id("vals")))),
+			jen.For(jen.List(jen.Id("i"), jen.Id("v")).Op(":=").Range().Id("vals")).Block(
+				append(encodeField(jen.Id("v"), types.Of(f.t.Kind)),
+					jen.Id("buf").Op("=").Add(rt("snapshot.AppendUint")).Call(jen.Id("buf"), jen.Id("masks").Index(jen.Id("i"))))...),
+		)}
+	}
 	if f.container == "sketch" {
 		return []jen.Code{jen.Id("buf").Op("=").Add(rt("snapshot.AppendString")).Call(jen.Id("buf"), jen.String().Call(jen.Add(x).Dot("AppendBinary").Call(jen.Nil())))}
 	}
@@ -193,6 +205,11 @@ func encodeContainer(x *jen.Statement, f field) []jen.Code {
 }
 
 func decodeContainer(x *jen.Statement, f field) []jen.Code {
+	if f.container == "distinct" {
+		body := append([]jen.Code{jen.Var().Id("v").Add(baseType(f.t.Kind))}, decodeField(jen.Id("v"), types.Of(f.t.Kind))...)
+		body = append(body, jen.Add(x).Dot("Add").Call(jen.Id("v"), jen.Id("d").Dot("Uint").Call()))
+		return []jen.Code{jen.For(jen.Id("n").Op(":=").Id("d").Dot("Len").Call().Op(";").Id("n").Op(">").Lit(0).Op(";").Id("n").Op("--")).Block(body...)}
+	}
 	if f.container == "sketch" {
 		return []jen.Code{jen.Add(x).Dot("Load").Call(jen.Id("d").Dot("String").Call())}
 	}

@@ -79,8 +79,8 @@ var runtimeSymbols = map[string][2]string{
 	"value.StddevPop": {pkgValue, "StddevPop"}, "value.StddevSamp": {pkgValue, "StddevSamp"},
 	"sketch.HLL": {pkgSketch, "HLL"}, "sketch.HashInt": {pkgSketch, "HashInt"}, "sketch.HashFloat": {pkgSketch, "HashFloat"},
 	"sketch.HashString": {pkgSketch, "HashString"}, "sketch.HashBool": {pkgSketch, "HashBool"},
-	"value.Call": {pkgValue, "Call"}, "value.CallErr": {pkgValue, "CallErr"},
-	"window.TimedSet": {pkgWindow, "TimedSet"}, "window.Moments": {pkgWindow, "Moments"},
+	"value.NewTimeFormat": {pkgValue, "NewTimeFormat"}, "value.Call": {pkgValue, "Call"}, "value.CallErr": {pkgValue, "CallErr"},
+	"window.TimedSet": {pkgWindow, "TimedSet"}, "window.DistinctSet": {pkgWindow, "DistinctSet"}, "window.Moments": {pkgWindow, "Moments"},
 	// keyed and windowed state
 	"window.Groups": {pkgWindow, "Groups"}, "window.NewGroups": {pkgWindow, "NewGroups"},
 	"window.Windows": {pkgWindow, "Windows"}, "window.NewWindows": {pkgWindow, "NewWindows"},

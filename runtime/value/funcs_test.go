@@ -114,3 +114,25 @@ var errTest = errorString("udf failed")
 type errorString string
 
 func (e errorString) Error() string { return string(e) }
+
+func TestTimeFormatCachesPerUnit(t *testing.T) {
+	day := NewTimeFormat("2006-01-02")
+	if day.unit != usPerDay {
+		t.Fatalf("unit %d", day.unit)
+	}
+	a, b := us("2024-03-01 00:00:00"), us("2024-03-01 23:59:59.999999")
+	if day.Format(a) != "2024-03-01" || day.Format(b) != "2024-03-01" || day.Format(b+1) != "2024-03-02" || day.Format(-1) != "1969-12-31" {
+		t.Fatal("day format")
+	}
+	for layout, unit := range map[string]int64{"15:04": usPerSec /* 15 reads as seconds: finer, never wrong */, "01-02 03:04": usPerMin, "2006-01-02 15:04:05.000": 1, "03 PM": usPerHour, "Jan 2 15:04:05": usPerSec} {
+		f := NewTimeFormat(layout)
+		if f.unit != unit {
+			t.Errorf("%s: unit %d, want %d", layout, f.unit, unit)
+		}
+		for _, x := range []int64{a, a + 1, a + 999, b} {
+			if got, want := f.Format(x), FormatTime(x, layout); got != want {
+				t.Errorf("%s of %d: %q, want %q", layout, x, got, want)
+			}
+		}
+	}
+}

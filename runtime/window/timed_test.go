@@ -48,3 +48,22 @@ func TestMomentsIgnoreHistory(t *testing.T) {
 		t.Fatalf("(%d, %v) and (%d, %v): the same values must give the same moments", n1, q1, n2, q2)
 	}
 }
+
+func TestDistinctSetCountsPerBit(t *testing.T) {
+	var d DistinctSet[int64]
+	d.Add(1, 0b011)
+	d.Add(1, 0b001)
+	d.Add(2, 0b101)
+	d.Add(1, 0b100)
+	if d.Count(0) != 2 || d.Count(1) != 1 || d.Count(2) != 2 || d.Count(9) != 0 {
+		t.Fatalf("counts %v", d.counts)
+	}
+	vals, masks := d.Sorted()
+	var back DistinctSet[int64]
+	for i, v := range vals {
+		back.Add(v, masks[i])
+	}
+	if back.Count(0) != 2 || back.Count(2) != 2 || len(vals) != 2 || masks[0] != 0b111 {
+		t.Fatalf("restored %v %v", vals, masks)
+	}
+}

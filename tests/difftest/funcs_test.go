@@ -88,6 +88,26 @@ SELECT k, stddev_pop(s), var_samp(c), stddev_samp(c), count(DISTINCT c), count(D
 		updating: true,
 	},
 	{
+		name: "shared_distinct_sets",
+		views: `CREATE VIEW v AS SELECT k, window_start, COUNT(DISTINCT g) AS d0, COUNT(DISTINCT g) FILTER (WHERE b) AS d1,
+  COUNT(DISTINCT g) FILTER (WHERE n > 500) AS d2, COUNT(DISTINCT x) AS x0, COUNT(DISTINCT x) FILTER (WHERE g > 0) AS x1, COUNT(*) AS c
+FROM TUMBLE(src, ts, INTERVAL '10' SECOND) GROUP BY k, window_start, window_end;
+`,
+		duck: `SELECT k, ts - ts % 10000000 AS ws, count(DISTINCT g), count(DISTINCT g) FILTER (WHERE b),
+  count(DISTINCT g) FILTER (WHERE n > 500), count(DISTINCT x), count(DISTINCT x) FILTER (WHERE g > 0), count(*)
+FROM t GROUP BY k, ws`,
+		cols: colSpec("k:s window_start:t d0:i d1:i d2:i x0:i x1:i c:i"),
+	},
+	{
+		name: "shared_distinct_updating",
+		views: `CREATE VIEW v AS SELECT b, COUNT(DISTINCT k) AS d0, COUNT(DISTINCT k) FILTER (WHERE g < 0) AS d1,
+  COUNT(DISTINCT k) FILTER (WHERE g >= 0) AS d2 FROM src GROUP BY b;
+`,
+		duck: `SELECT b, count(DISTINCT k), count(DISTINCT k) FILTER (WHERE g < 0), count(DISTINCT k) FILTER (WHERE g >= 0) FROM t GROUP BY b`,
+		cols:     colSpec("b:b d0:i d1:i d2:i"),
+		updating: true,
+	},
+	{
 		name: "global_over_updating_input",
 		views: `CREATE VIEW v1 AS SELECT g, COUNT(*) AS c FROM src GROUP BY g;
 CREATE VIEW v AS SELECT VAR_POP(c) AS vp, STDDEV_SAMP(c) AS sd, APPROX_COUNT_DISTINCT(c) AS dc FROM v1;
