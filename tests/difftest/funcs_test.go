@@ -103,7 +103,7 @@ FROM t GROUP BY k, ws`,
 		views: `CREATE VIEW v AS SELECT b, COUNT(DISTINCT k) AS d0, COUNT(DISTINCT k) FILTER (WHERE g < 0) AS d1,
   COUNT(DISTINCT k) FILTER (WHERE g >= 0) AS d2 FROM src GROUP BY b;
 `,
-		duck: `SELECT b, count(DISTINCT k), count(DISTINCT k) FILTER (WHERE g < 0), count(DISTINCT k) FILTER (WHERE g >= 0) FROM t GROUP BY b`,
+		duck:     `SELECT b, count(DISTINCT k), count(DISTINCT k) FILTER (WHERE g < 0), count(DISTINCT k) FILTER (WHERE g >= 0) FROM t GROUP BY b`,
 		cols:     colSpec("b:b d0:i d1:i d2:i"),
 		updating: true,
 	},
