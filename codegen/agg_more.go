@@ -2,6 +2,7 @@ package codegen
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/dave/jennifer/jen"
 	"github.com/laminar-sql/laminar/compiler/plan"
@@ -58,8 +59,8 @@ func containerType(f field) jen.Code {
 	if f.container == "sketch" {
 		return rt("sketch.HLL")
 	}
-	if f.container == "distinct" {
-		return jen.Add(rt("window.DistinctSet")).Types(baseType(f.t.Kind))
+	if bits, ok := strings.CutPrefix(f.container, "distinct"); ok {
+		return jen.Add(rt("window.DistinctSet")).Types(baseType(f.t.Kind), jen.Id("uint"+bits))
 	}
 	return jen.Add(rt("window.TimedSet")).Types(baseType(f.t.Kind))
 }
@@ -182,13 +183,13 @@ func mergeMore(i int, a plan.Agg) []jen.Code {
 // encodeContainer encodes a container field: a sketch as one string, a
 // TimedSet as its size, then each (time, value, count) in order.
 func encodeContainer(x *jen.Statement, f field) []jen.Code {
-	if f.container == "distinct" {
+	if strings.HasPrefix(f.container, "distinct") {
 		return []jen.Code{jen.Block(
 			jen.List(jen.Id("vals"), jen.Id("masks")).Op(":=").Add(x).Dot("Sorted").Call(),
 			jen.Id("buf").Op("=").Add(rt("snapshot.AppendUint")).Call(jen.Id("buf"), jen.Uint64().Call(jen.Len(jen.Id("vals")))),
 			jen.For(jen.List(jen.Id("i"), jen.Id("v")).Op(":=").Range().Id("vals")).Block(
 				append(encodeField(jen.Id("v"), types.Of(f.t.Kind)),
-					jen.Id("buf").Op("=").Add(rt("snapshot.AppendUint")).Call(jen.Id("buf"), jen.Id("masks").Index(jen.Id("i"))))...),
+					jen.Id("buf").Op("=").Add(rt("snapshot.AppendUint")).Call(jen.Id("buf"), jen.Uint64().Call(jen.Id("masks").Index(jen.Id("i")))))...),
 		)}
 	}
 	if f.container == "sketch" {
@@ -205,9 +206,9 @@ func encodeContainer(x *jen.Statement, f field) []jen.Code {
 }
 
 func decodeContainer(x *jen.Statement, f field) []jen.Code {
-	if f.container == "distinct" {
+	if bits, ok := strings.CutPrefix(f.container, "distinct"); ok {
 		body := append([]jen.Code{jen.Var().Id("v").Add(baseType(f.t.Kind))}, decodeField(jen.Id("v"), types.Of(f.t.Kind))...)
-		body = append(body, jen.Add(x).Dot("Add").Call(jen.Id("v"), jen.Id("d").Dot("Uint").Call()))
+		body = append(body, jen.Add(x).Dot("Add").Call(jen.Id("v"), jen.Id("uint"+bits).Call(jen.Id("d").Dot("Uint").Call())))
 		return []jen.Code{jen.For(jen.Id("n").Op(":=").Id("d").Dot("Len").Call().Op(";").Id("n").Op(">").Lit(0).Op(";").Id("n").Op("--")).Block(body...)}
 	}
 	if f.container == "sketch" {

@@ -59,8 +59,27 @@ func distinctField(i int, aggs []plan.Agg, shared map[int]distinctSlot) field {
 			comment += aggs[j].String()
 		}
 	}
-	return field{fmt.Sprintf("D%d", i), types.Of(aggs[i].Arg.Type().Kind), comment, false, "distinct"}
+	return field{fmt.Sprintf("D%d", i), types.Of(aggs[i].Arg.Type().Kind), comment, false, fmt.Sprintf("distinct%d", maskBits(i, shared))}
 }
+
+// maskBits is the width of the smallest mask type with a bit for each
+// aggregate of owner's set.
+func maskBits(owner int, shared map[int]distinctSlot) int {
+	n := 0
+	for _, s := range shared {
+		if s.owner == owner {
+			n++
+		}
+	}
+	for _, w := range []int{8, 16, 32} {
+		if n <= w {
+			return w
+		}
+	}
+	return 64
+}
+
+func maskType(bits int) jen.Code { return jen.Id(fmt.Sprintf("uint%d", bits)) }
 
 func maskVar(owner int) string { return fmt.Sprintf("dm%d", owner) }
 
@@ -69,7 +88,7 @@ func sharedMasks(shared map[int]distinctSlot, aggs int) []jen.Code {
 	var out []jen.Code
 	for i := range aggs { // owners in index order: deterministic output
 		if s, ok := shared[i]; ok && s.owner == i {
-			out = append(out, jen.Var().Id(maskVar(i)).Uint64())
+			out = append(out, jen.Var().Id(maskVar(i)).Add(maskType(maskBits(i, shared))))
 		}
 	}
 	return out
@@ -79,7 +98,8 @@ func sharedMasks(shared map[int]distinctSlot, aggs int) []jen.Code {
 // holds and its argument is not NULL.
 func foldShared(eg *exprGen, a plan.Agg, slot distinctSlot) []jen.Code {
 	x := eg.expr(a.Arg)
-	upd := []jen.Code{jen.Id(maskVar(slot.owner)).Op("|=").Lit(uint64(1) << slot.bit)}
+	// an untyped constant: the mask is uint8 … uint64
+	upd := []jen.Code{jen.Id(maskVar(slot.owner)).Op("|=").Id(fmt.Sprint(uint64(1) << slot.bit))}
 	if x.nullable {
 		upd = []jen.Code{jen.If(jen.Add(x.code).Dot("Valid")).Block(upd...)}
 	}

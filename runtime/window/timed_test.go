@@ -50,7 +50,7 @@ func TestMomentsIgnoreHistory(t *testing.T) {
 }
 
 func TestDistinctSetCountsPerBit(t *testing.T) {
-	var d DistinctSet[int64]
+	var d DistinctSet[int64, uint8]
 	d.Add(1, 0b011)
 	d.Add(1, 0b001)
 	d.Add(2, 0b101)
@@ -59,7 +59,7 @@ func TestDistinctSetCountsPerBit(t *testing.T) {
 		t.Fatalf("counts %v", d.counts)
 	}
 	vals, masks := d.Sorted()
-	var back DistinctSet[int64]
+	var back DistinctSet[int64, uint8]
 	for i, v := range vals {
 		back.Add(v, masks[i])
 	}
