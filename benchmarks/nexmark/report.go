@@ -84,6 +84,8 @@ func renderMarkdown(rep report) string {
 			ratio = fmt.Sprintf("%.2f", r.Single.perCPU(rep.Events)/r.Base.perCPU(rep.Events))
 			if r.BaselineWhole {
 				base = r.Baseline + ": " + base
+			} else if changelogBaseline[r.Name] {
+				base += ", final rows of the changes"
 			} else if r.BaseRows != r.RowsOut {
 				ratio += " (rows differ!)"
 			}
