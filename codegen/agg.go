@@ -17,6 +17,9 @@ type field struct {
 	t        types.Type
 	comment  string
 	multiset bool
+	// container, when set, is the runtime type of a field that is neither
+	// a plain value nor a multiset ("timed", "sketch"; see agg_more.go)
+	container string
 }
 
 // String renders the field for state layout ids; a plain field renders as it
@@ -31,6 +34,9 @@ func (f field) String() string {
 	if f.multiset {
 		s += " multiset"
 	}
+	if f.container != "" {
+		s += " " + f.container
+	}
 	return s
 }
 
@@ -40,15 +46,18 @@ func (f field) String() string {
 // from one value, so MIN and MAX keep the multiset M<i> of their inputs.
 func accFields(i int, a plan.Agg, weighted bool) []field {
 	A, N := fmt.Sprintf("A%d", i), fmt.Sprintf("N%d", i)
-	count := field{N, types.Of(types.Int), "", false}
+	count := field{N, types.Of(types.Int), "", false, ""}
+	if more, ok := moreAccFields(i, a, weighted); ok {
+		return more
+	}
 	if (weighted && (a.Func == plan.Min || a.Func == plan.Max)) || a.Distinct {
-		return []field{{fmt.Sprintf("M%d", i), types.Of(a.Arg.Type().Kind), a.String() + ": every input value", true}}
+		return []field{{fmt.Sprintf("M%d", i), types.Of(a.Arg.Type().Kind), a.String() + ": every input value", true, ""}}
 	}
 	switch a.Func {
 	case plan.Count, plan.CountStar:
-		return []field{{A, types.Of(types.Int), a.String(), false}}
+		return []field{{A, types.Of(types.Int), a.String(), false, ""}}
 	case plan.Sum:
-		out := []field{{A, types.Of(a.Arg.Type().Kind), a.String(), false}}
+		out := []field{{A, types.Of(a.Arg.Type().Kind), a.String(), false, ""}}
 		if a.Arg.Type().Kind == types.Int {
 			out = append(out, wraps(i))
 		}
@@ -57,20 +66,20 @@ func accFields(i int, a plan.Agg, weighted bool) []field {
 		}
 		return out
 	case plan.Avg:
-		out := []field{{A, types.Of(a.Arg.Type().Kind), a.String() + ": sum", false}}
+		out := []field{{A, types.Of(a.Arg.Type().Kind), a.String() + ": sum", false, ""}}
 		if a.Arg.Type().Kind == types.Int {
 			out = append(out, wraps(i))
 		}
 		return append(out, count)
 	default: // MIN, MAX
-		return []field{{A, types.Of(a.Arg.Type().Kind), a.String(), false}, count}
+		return []field{{A, types.Of(a.Arg.Type().Kind), a.String(), false, ""}, count}
 	}
 }
 
 // wraps is the high word H<i> of the exact 128-bit SUM (or AVG) of BIGINT
 // aggregate i, whose low word is A<i> (see value.SumInt).
 func wraps(i int) field {
-	return field{fmt.Sprintf("H%d", i), types.Of(types.Int), "times the sum wrapped around int64", false}
+	return field{fmt.Sprintf("H%d", i), types.Of(types.Int), "times the sum wrapped around int64", false, ""}
 }
 
 // exactSum reports whether aggregate a sums BIGINTs into 128 bits.
@@ -82,14 +91,21 @@ func exactSum(a plan.Agg) bool {
 // the per-batch dirty flag.
 func accLayout(o *opInfo) []field {
 	var out []field
+	shared := sharedDistinct(o.op.Agg.Aggs, o.op.InputUpdating)
 	for i, a := range o.op.Agg.Aggs {
+		if slot, ok := shared[i]; ok {
+			if slot.owner == i {
+				out = append(out, distinctField(i, o.op.Agg.Aggs, shared))
+			}
+			continue
+		}
 		out = append(out, accFields(i, a, o.op.InputUpdating)...)
 	}
 	if o.op.InputUpdating {
-		out = append(out, field{"W", types.Of(types.Int), "rows in the group, net of retractions", false})
+		out = append(out, field{"W", types.Of(types.Int), "rows in the group, net of retractions", false, ""})
 	}
 	if o.op.Updating {
-		out = append(out, field{"emitted", types.Of(types.Bool), "last holds a row the sinks have seen", false})
+		out = append(out, field{"emitted", types.Of(types.Bool), "last holds a row the sinks have seen", false, ""})
 	}
 	return out
 }
@@ -98,7 +114,7 @@ func accLayout(o *opInfo) []field {
 func keyLayout(o *opInfo) []field {
 	var out []field
 	for i, k := range o.keyIdx {
-		out = append(out, field{o.keyFields[i], o.op.Agg.Keys[k].Type(), o.op.Agg.Keys[k].String(), false})
+		out = append(out, field{o.keyFields[i], o.op.Agg.Keys[k].Type(), o.op.Agg.Keys[k].String(), false, ""})
 	}
 	return out
 }
@@ -109,6 +125,9 @@ func structFields(fs []field) []jen.Code {
 		out[i] = jen.Id(f.name).Add(goType(f.t))
 		if f.multiset {
 			out[i] = jen.Id(f.name).Add(rt("window.Multiset")).Types(baseType(f.t.Kind))
+		}
+		if f.container != "" {
+			out[i] = jen.Id(f.name).Add(containerType(f))
 		}
 		if f.comment != "" {
 			out[i] = jen.Add(out[i]).Comment(commentLines(f.comment)[0])
@@ -198,9 +217,14 @@ func (g *generator) opCode(o *opInfo) {
 		eg.env = append(eg.env, operand{jen.Id("k").Dot(f), key.Type().Nullable})
 	}
 	read := postReads(op.Post, len(agg.Keys)+len(agg.Aggs))
+	shared := sharedDistinct(agg.Aggs, op.InputUpdating)
 	for i, a := range agg.Aggs {
 		if !read[len(agg.Keys)+i] {
 			eg.env = append(eg.env, operand{}) // an aggregate of a CTE or subquery the outer query leaves out
+			continue
+		}
+		if slot, ok := shared[i]; ok {
+			eg.env = append(eg.env, finishShared(slot))
 			continue
 		}
 		eg.env = append(eg.env, finishAgg(eg, i, a, op.InputUpdating))
@@ -338,6 +362,9 @@ func indexOf(xs []int, x int) int {
 // finishAgg is the SQL value of aggregate i from its state.
 func finishAgg(eg *exprGen, i int, a plan.Agg, weighted bool) operand {
 	A, N := jen.Id("acc").Dot(fmt.Sprintf("A%d", i)), jen.Id("acc").Dot(fmt.Sprintf("N%d", i))
+	if v, ok := finishMore(eg, i, a, weighted); ok {
+		return v
+	}
 	if a.Distinct {
 		return eg.assignTemp(a.T, jen.Id("acc").Dot(fmt.Sprintf("M%d", i)).Dot("Distinct").Call())
 	}
@@ -390,9 +417,16 @@ func (g *generator) aggUpdate(o *opInfo, eg *exprGen) []jen.Code {
 		key[jen.Id(o.keyFields[i])] = eg.expr(agg.Keys[k]).code
 	}
 	var updates []jen.Code
+	shared := sharedDistinct(agg.Aggs, op.InputUpdating)
+	updates = append(updates, sharedMasks(shared, len(agg.Aggs))...)
 	for i, a := range agg.Aggs {
+		if slot, ok := shared[i]; ok {
+			updates = append(updates, foldShared(eg, a, slot)...)
+			continue
+		}
 		updates = append(updates, foldAgg(eg, i, a)...)
 	}
+	updates = append(updates, addShared(eg, agg.Aggs, shared)...)
 	if eg.weight != nil {
 		updates = append(updates, jen.Id("acc").Dot("W").Op("+=").Add(eg.weight))
 	}
@@ -487,6 +521,8 @@ func foldAggRow(eg *exprGen, i int, a plan.Agg) []jen.Code {
 	}
 	var upd []jen.Code
 	switch a.Func {
+	default:
+		upd = foldMore(eg, i, a, v, w)
 	case plan.Count:
 		upd = []jen.Code{count(A)}
 		if a.Distinct {
@@ -547,6 +583,10 @@ func (g *generator) mergeFunc(o *opInfo) {
 	for i, a := range o.op.Agg.Aggs {
 		A, N := fmt.Sprintf("A%d", i), fmt.Sprintf("N%d", i)
 		d, s := jen.Id("dst"), jen.Id("src")
+		if m := mergeMore(i, a); m != nil {
+			body = append(body, m...)
+			continue
+		}
 		hasN := false
 		for _, f := range accFields(i, a, false) {
 			hasN = hasN || f.name == N

@@ -81,7 +81,7 @@ func Generate(p *physical.Plan, sqlText string, opts Options) ([]byte, error) {
 		f.HeaderComment("Source: " + commentLines(opts.SourceFile)[0])
 	}
 	f.ImportNames(importNames)
-	g := &generator{f: f, plan: p, glob: &globals{regexps: map[string]string{}}, backend: opts.StateBackend}
+	g := &generator{f: f, plan: p, glob: &globals{regexps: map[string]string{}, pipeline: p.Pipeline}, backend: opts.StateBackend}
 	g.layout()
 
 	f.Comment("Generated code and runtime must speak the same API; if this line fails to")

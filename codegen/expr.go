@@ -40,7 +40,10 @@ type exprGen struct {
 type globals struct {
 	decls   []jen.Code
 	regexps map[string]string
-	sets    int // value.Set constants of long IN lists
+	sets    int               // value.Set constants of long IN lists
+	formats map[string]string // value.TimeFormat of each DATE_FORMAT layout
+	// pipeline declares the Go functions (CREATE FUNCTION) calls name
+	pipeline *plan.Pipeline
 }
 
 func (gl *globals) regexp(pattern string) jen.Code {
@@ -50,6 +53,20 @@ func (gl *globals) regexp(pattern string) jen.Code {
 	name := fmt.Sprintf("regexp%d", len(gl.regexps))
 	gl.regexps[pattern] = name
 	gl.decls = append(gl.decls, jen.Var().Id(name).Op("=").Qual("regexp", "MustCompile").Call(jen.Lit(pattern)))
+	return jen.Id(name)
+}
+
+// timeFormat names the package-level value.TimeFormat of a layout.
+func (gl *globals) timeFormat(layout string) jen.Code {
+	if name, ok := gl.formats[layout]; ok {
+		return jen.Id(name)
+	}
+	if gl.formats == nil {
+		gl.formats = map[string]string{}
+	}
+	name := fmt.Sprintf("timeFormat%d", len(gl.formats))
+	gl.formats[layout] = name
+	gl.decls = append(gl.decls, jen.Var().Id(name).Op("=").Add(rt("value.NewTimeFormat")).Call(jen.Lit(layout)))
 	return jen.Id(name)
 }
 
@@ -91,6 +108,8 @@ func unchecked(fn string, v []jen.Code) jen.Code {
 		return jen.Op("-").Parens(v[0])
 	case "value.AbsIntChecked":
 		return jen.Max(v[0], jen.Op("-").Parens(v[0]))
+	case "value.AddUnits", "value.AddMonths":
+		return rt(fn).Call(append(v, jen.New(rt("value.Fault")))...) // the fault is dropped
 	}
 	panic("codegen: no unchecked form of " + fn)
 }
@@ -491,13 +510,20 @@ func (g *exprGen) function(e *plan.Func) operand {
 	case "HOUR":
 		return plain("value.Hour")
 	case "DATE_FORMAT":
-		return plain("value.FormatTime")
+		f := g.glob.timeFormat(e.Args[1].(*plan.Const).Value.(string))
+		return g.lift(t, args[:1], false, func(v []jen.Code) jen.Code { return jen.Add(f).Dot("Format").Call(v[0]) })
 	case "SPLIT_INDEX":
 		return g.fallible(t, args, func(v []jen.Code) jen.Code { return rt("value.SplitIndex").Call(v...) })
 	case "REGEXP_EXTRACT":
 		re := g.glob.regexp(e.Args[1].(*plan.Const).Value.(string))
 		rest := []operand{args[0], args[2]}
 		return g.fallible(t, rest, func(v []jen.Code) jen.Code { return rt("value.RegexpExtract").Call(re, v[0], v[1]) })
+	}
+	if u, ok := g.glob.pipeline.UDFOf(e); ok {
+		return g.udfCall(e, u, args)
+	}
+	if out, ok := g.libFunction(e, args); ok {
+		return out
 	}
 	panic("codegen: unknown function " + e.Name)
 }

@@ -22,7 +22,7 @@ func LibFiles(p *physical.Plan, sqlText, sourceFile, pkg string, exposeAll bool)
 	if err != nil {
 		return nil, err
 	}
-	g := &generator{plan: p, glob: &globals{regexps: map[string]string{}}}
+	g := &generator{plan: p, glob: &globals{regexps: map[string]string{}, pipeline: p.Pipeline}}
 	g.layout()
 	for _, s := range g.sources {
 		s.input = exposeAll || s.src.Connector == "push"

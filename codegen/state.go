@@ -231,6 +231,11 @@ func groupCodecs(o *opInfo) (encKey, decKey, encAcc, decAcc []jen.Code) {
 			decAcc = append(decAcc, decodeMultiset(jen.Id("a").Dot(f.name), f.t)...)
 			continue
 		}
+		if f.container != "" {
+			encAcc = append(encAcc, encodeContainer(jen.Id("a").Dot(f.name), f)...)
+			decAcc = append(decAcc, decodeContainer(jen.Id("a").Dot(f.name), f)...)
+			continue
+		}
 		encAcc = append(encAcc, encodeField(jen.Id("a").Dot(f.name), f.t)...)
 		decAcc = append(decAcc, decodeField(jen.Id("a").Dot(f.name), f.t)...)
 	}

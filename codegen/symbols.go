@@ -18,6 +18,7 @@ const (
 	pkgKVState   = "github.com/laminar-sql/laminar/runtime/kvstate"
 	pkgJoin      = "github.com/laminar-sql/laminar/runtime/join"
 	pkgExchange  = "github.com/laminar-sql/laminar/runtime/exchange"
+	pkgSketch    = "github.com/laminar-sql/laminar/runtime/sketch"
 )
 
 // connectorPackages are the connectors that live in packages of their own,
@@ -37,7 +38,7 @@ var formatPackages = map[string]string{
 var importNames = map[string]string{
 	pkgJob: "job", pkgConnector: "connector", pkgValue: "value", pkgWindow: "window",
 	pkgJSONL: "jsonl", pkgCSV: "csvrow", pkgNexmark: "nexmark", pkgSnapshot: "snapshot", pkgLaminar: "laminar", pkgKVState: "kvstate",
-	pkgJoin: "join", pkgExchange: "exchange",
+	pkgJoin: "join", pkgExchange: "exchange", pkgSketch: "sketch",
 }
 
 // runtimeSymbols is the table of every runtime symbol generated code uses.
@@ -71,6 +72,16 @@ var runtimeSymbols = map[string][2]string{
 	"value.SubTime": {pkgValue, "SubTime"}, "value.SumInt": {pkgValue, "SumInt"}, "value.SumIntWeighted": {pkgValue, "SumIntWeighted"}, "value.MergeSum": {pkgValue, "MergeSum"},
 	"value.SumResult": {pkgValue, "SumResult"}, "value.AvgInt": {pkgValue, "AvgInt"},
 	"value.NewSet": {pkgValue, "NewSet"},
+	// the function library (funcs_lib.go)
+	"value.Trim": {pkgValue, "Trim"}, "value.LTrim": {pkgValue, "LTrim"}, "value.RTrim": {pkgValue, "RTrim"}, "value.TrimChars": {pkgValue, "TrimChars"}, "value.LTrimChars": {pkgValue, "LTrimChars"}, "value.RTrimChars": {pkgValue, "RTrimChars"}, "value.Replace": {pkgValue, "Replace"}, "value.Position": {pkgValue, "Position"}, "value.InitCap": {pkgValue, "InitCap"}, "value.SplitPart": {pkgValue, "SplitPart"}, "value.LPad": {pkgValue, "LPad"}, "value.RPad": {pkgValue, "RPad"}, "value.ConcatAll": {pkgValue, "ConcatAll"}, "value.ConcatWS": {pkgValue, "ConcatWS"}, "value.RegexpReplace": {pkgValue, "RegexpReplace"}, "value.RegexpLike": {pkgValue, "RegexpLike"}, "value.Greatest": {pkgValue, "Greatest"}, "value.Least": {pkgValue, "Least"}, "value.NullIf": {pkgValue, "NullIf"}, "value.Distinct": {pkgValue, "Distinct"}, "value.ExtractYear": {pkgValue, "ExtractYear"}, "value.ExtractQuarter": {pkgValue, "ExtractQuarter"}, "value.ExtractMonth": {pkgValue, "ExtractMonth"}, "value.ExtractDay": {pkgValue, "ExtractDay"}, "value.ExtractHour": {pkgValue, "ExtractHour"}, "value.ExtractMinute": {pkgValue, "ExtractMinute"}, "value.ExtractSecond": {pkgValue, "ExtractSecond"}, "value.ExtractMillisecond": {pkgValue, "ExtractMillisecond"}, "value.ExtractMicrosecond": {pkgValue, "ExtractMicrosecond"}, "value.ExtractDow": {pkgValue, "ExtractDow"}, "value.ExtractIsoDow": {pkgValue, "ExtractIsoDow"}, "value.ExtractDoy": {pkgValue, "ExtractDoy"}, "value.ExtractWeek": {pkgValue, "ExtractWeek"}, "value.ExtractEpoch": {pkgValue, "ExtractEpoch"}, "value.TruncWeek": {pkgValue, "TruncWeek"}, "value.TruncMonth": {pkgValue, "TruncMonth"}, "value.TruncQuarter": {pkgValue, "TruncQuarter"}, "value.TruncYear": {pkgValue, "TruncYear"}, "value.TruncUnit": {pkgValue, "TruncUnit"}, "value.AddUnits": {pkgValue, "AddUnits"}, "value.AddMonths": {pkgValue, "AddMonths"}, "value.DiffUnits": {pkgValue, "DiffUnits"}, "value.DiffMonths": {pkgValue, "DiffMonths"}, "value.FromEpochSeconds": {pkgValue, "FromEpochSeconds"}, "value.ParseTime": {pkgValue, "ParseTime"}, "value.FromEpochUnits": {pkgValue, "FromEpochUnits"}, "value.EpochMillis": {pkgValue, "EpochMillis"}, "value.FormatEpochSeconds": {pkgValue, "FormatEpochSeconds"}, "value.UnitMicrosecond": {pkgValue, "UnitMicrosecond"}, "value.UnitMillisecond": {pkgValue, "UnitMillisecond"}, "value.UnitSecond": {pkgValue, "UnitSecond"}, "value.UnitMinute": {pkgValue, "UnitMinute"}, "value.UnitHour": {pkgValue, "UnitHour"}, "value.UnitDay": {pkgValue, "UnitDay"}, "value.UnitWeek": {pkgValue, "UnitWeek"},
+	// STDDEV/VARIANCE, APPROX_COUNT_DISTINCT, FIRST_VALUE/LAST_VALUE (agg_more.go)
+	"value.Welford": {pkgValue, "Welford"}, "value.WelfordMerge": {pkgValue, "WelfordMerge"},
+	"value.VarPop": {pkgValue, "VarPop"}, "value.VarSamp": {pkgValue, "VarSamp"},
+	"value.StddevPop": {pkgValue, "StddevPop"}, "value.StddevSamp": {pkgValue, "StddevSamp"},
+	"sketch.HLL": {pkgSketch, "HLL"}, "sketch.HashInt": {pkgSketch, "HashInt"}, "sketch.HashFloat": {pkgSketch, "HashFloat"},
+	"sketch.HashString": {pkgSketch, "HashString"}, "sketch.HashBool": {pkgSketch, "HashBool"},
+	"value.NewTimeFormat": {pkgValue, "NewTimeFormat"}, "value.Call": {pkgValue, "Call"}, "value.CallErr": {pkgValue, "CallErr"},
+	"window.TimedSet": {pkgWindow, "TimedSet"}, "window.DistinctSet": {pkgWindow, "DistinctSet"}, "window.Moments": {pkgWindow, "Moments"},
 	// keyed and windowed state
 	"window.Groups": {pkgWindow, "Groups"}, "window.NewGroups": {pkgWindow, "NewGroups"},
 	"window.Windows": {pkgWindow, "Windows"}, "window.NewWindows": {pkgWindow, "NewWindows"},

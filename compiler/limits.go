@@ -128,6 +128,9 @@ func (w *limitWalker) walk(e ast.Expr, depth int) {
 	case *ast.Like:
 		w.walk(e.X, d)
 		w.walk(e.Pattern, d)
+	case *ast.IsDistinct:
+		w.walk(e.L, d)
+		w.walk(e.R, d)
 	case *ast.Case:
 		w.walk(e.Operand, d)
 		for _, wh := range e.Whens {

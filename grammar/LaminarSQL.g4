@@ -27,6 +27,10 @@ statement
     | createSink
     | insertInto
     | createTable
+    | createFunction
+    | showStatement
+    | explainStatement
+    | otherStatement
     | query
     ;
 
@@ -41,7 +45,7 @@ sourceElement
 
 // CREATE STREAM is LaminarDB's word for a view whose rows flow on; same as a view.
 createView
-    : CREATE (MATERIALIZED? VIEW | STREAM) identifier AS query
+    : CREATE (OR REPLACE)? TEMPORARY? (MATERIALIZED? VIEW | STREAM) (IF NOT EXISTS)? identifier AS query
     ;
 
 createSink
@@ -49,12 +53,40 @@ createSink
     ;
 
 insertInto
-    : INSERT INTO identifier query
+    : INSERT (INTO | OVERWRITE) identifier query
     ;
 
 // Flink's DDL word for a source or sink: recognised to point users at ours.
 createTable
     : CREATE TABLE ~SEMI*
+    ;
+
+// A scalar function written in Go, in the user's own package:
+// CREATE FUNCTION f(s VARCHAR) RETURNS BIGINT LANGUAGE GO AS 'example.com/udfs.F'
+// (Flink's CREATE FUNCTION f AS 'java.Class' parses too, to be told what to write.)
+createFunction
+    : CREATE TEMPORARY? FUNCTION (IF NOT EXISTS)? name=identifier
+      (params=LPAREN (functionParam (COMMA functionParam)*)? RPAREN)? (RETURNS typeName)?
+      (LANGUAGE lang=identifier)? AS STRING (LANGUAGE langAfter=identifier)?
+    ;
+
+functionParam
+    : identifier typeName
+    ;
+
+// SHOW … and EXPLAIN … are commands of other engines' shells: recognised to
+// point users at laminarc's (LDB-1003).
+showStatement
+    : SHOW ~SEMI*
+    ;
+
+explainStatement
+    : EXPLAIN ~SEMI*
+    ;
+
+// Statements of other engines' SQL shells and catalogs (LDB-1003).
+otherStatement
+    : (SET | USE | DESCRIBE | DROP | ALTER) ~SEMI*
     ;
 
 withClause
@@ -193,6 +225,10 @@ predicate
 predicateSuffix
     : compareOp additive                                        # compareSuffix
     | IS NOT? NULL                                              # isNullSuffix
+    | IS NOT? DISTINCT FROM additive                            # isDistinctSuffix
+    | IS NOT? (TRUE | FALSE | UNKNOWN)                          # isTruthSuffix
+    | NOT? ILIKE additive                                       # ilikeSuffix
+    | NOT? SIMILAR TO additive                                  # similarSuffix
     | NOT? IN LPAREN expr (COMMA expr)* RPAREN                  # inSuffix
     | NOT? IN LPAREN query RPAREN                               # inQuerySuffix
     | NOT? BETWEEN lo=additive AND hi=additive                  # betweenSuffix
@@ -219,13 +255,21 @@ unary
 primary
     : literal                                                           # literalExpr
     | CASE operand=expr? whenClause+ (ELSE elseExpr=expr)? END          # caseExpr
-    | CAST LPAREN expr AS typeName RPAREN                               # castExpr
+    | (CAST | TRY_CAST) LPAREN expr AS typeName RPAREN                  # castExpr
     | SUBSTRING LPAREN expr FROM expr (FOR expr)? RPAREN                # substringExpr
+    | EXTRACT LPAREN field=identifier FROM expr RPAREN                  # extractExpr
+    | POSITION LPAREN sub=additive IN str=additive RPAREN               # positionExpr
+    | TRIM LPAREN (spec=identifier? chars=expr? FROM)? expr RPAREN      # trimExpr
     | EXISTS LPAREN query RPAREN                                        # existsExpr
-    | functionName LPAREN (STAR | DISTINCT? expr (COMMA expr)*)? RPAREN filterClause? overClause?  # callExpr
+    | functionName LPAREN (STAR | DISTINCT? expr (COMMA expr)* orderByClause?)? RPAREN withinGroup? filterClause? overClause?  # callExpr
     | identifier (DOT identifier)?                                      # columnExpr
     | LPAREN query RPAREN                                               # subqueryExpr
     | LPAREN expr RPAREN                                                # parenExpr
+    ;
+
+// agg(...) WITHIN GROUP (ORDER BY ...): recognised only to be reported (LDB-1003).
+withinGroup
+    : WITHIN GROUP LPAREN orderByClause RPAREN
     ;
 
 // agg(...) FILTER (WHERE cond): the aggregate sees only the rows where cond is TRUE.
@@ -254,6 +298,7 @@ literal
     | (TRUE | FALSE)                                   # boolLiteral
     | NULL                                             # nullLiteral
     | TIMESTAMP STRING                                 # timestampLiteral
+    | DATE STRING                                      # dateLiteral
     | INTERVAL (STRING | INTEGER | DECIMAL) unit=identifier   # intervalLiteral
     ;
 
@@ -291,6 +336,9 @@ nonReserved
     | DOUBLE | PRECISION | TIMESTAMP | INTERVAL | SUBSTRING | EXISTS | OVER
     | WINDOW | CLOSE | CHANGES | AFTER | PERIODICALLY | ALL | ASC | DESC | FILTER
     | METADATA
+    | EXTRACT | POSITION | TRIM | FUNCTION | RETURNS | LANGUAGE | SHOW | EXPLAIN
+    | SET | USE | DESCRIBE | DROP | ALTER | REPLACE | TEMPORARY | IF | OVERWRITE
+    | UNKNOWN | ILIKE | SIMILAR | TO | TRY_CAST | WITHIN | DATE
     ;
 
 // ---------------------------------------------------------------- lexer
@@ -338,13 +386,17 @@ DESCRIPTOR: 'DESCRIPTOR';
 DOUBLE: 'DOUBLE';
 EXCEPT: 'EXCEPT';
 EXISTS: 'EXISTS';
+EXPLAIN: 'EXPLAIN';
+EXTRACT: 'EXTRACT';
 FILTER: 'FILTER';
 FOR: 'FOR';
 FULL: 'FULL';
+FUNCTION: 'FUNCTION';
 INNER: 'INNER';
 INTERSECT: 'INTERSECT';
 INTERVAL: 'INTERVAL';
 JOIN: 'JOIN';
+LANGUAGE: 'LANGUAGE';
 LEFT: 'LEFT';
 LIMIT: 'LIMIT';
 MATERIALIZED: 'MATERIALIZED';
@@ -353,20 +405,41 @@ ORDER: 'ORDER';
 OUTER: 'OUTER';
 OVER: 'OVER';
 PERIODICALLY: 'PERIODICALLY';
+POSITION: 'POSITION';
 PRECISION: 'PRECISION';
+RETURNS: 'RETURNS';
 RIGHT: 'RIGHT';
+SHOW: 'SHOW';
 SINK: 'SINK';
 SOURCE: 'SOURCE';
 STREAM: 'STREAM';
 SUBSTRING: 'SUBSTRING';
 TABLE: 'TABLE';
 TIMESTAMP: 'TIMESTAMP';
+TRIM: 'TRIM';
 UNION: 'UNION';
 USING: 'USING';
 VIEW: 'VIEW';
 WATERMARK: 'WATERMARK';
 METADATA: 'METADATA';
 WINDOW: 'WINDOW';
+
+ALTER: 'ALTER';
+DATE: 'DATE';
+DESCRIBE: 'DESCRIBE';
+DROP: 'DROP';
+IF: 'IF';
+ILIKE: 'ILIKE';
+OVERWRITE: 'OVERWRITE';
+REPLACE: 'REPLACE';
+SET: 'SET';
+SIMILAR: 'SIMILAR';
+TEMPORARY: 'TEMPORARY';
+TO: 'TO';
+TRY_CAST: 'TRY_CAST';
+UNKNOWN: 'UNKNOWN';
+USE: 'USE';
+WITHIN: 'WITHIN';
 
 // Punctuation and operators.
 LPAREN: '(';

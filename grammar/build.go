@@ -37,6 +37,7 @@ func (b *builder) statement(ctx parser.IStatementContext) ast.Stmt {
 		return b.createSource(ctx.CreateSource())
 	case ctx.CreateView() != nil:
 		c := ctx.CreateView()
+		b.viewModifiers(c)
 		return &ast.CreateView{Pos: b.at(c), Name: b.ident(c.Identifier()), Query: b.query(c.Query())}
 	case ctx.CreateSink() != nil:
 		c := ctx.CreateSink()
@@ -48,9 +49,23 @@ func (b *builder) statement(ctx parser.IStatementContext) ast.Stmt {
 		return sink
 	case ctx.InsertInto() != nil:
 		c := ctx.InsertInto()
+		if o := c.OVERWRITE(); o != nil {
+			d := b.diags.Errorf(diag.UnsupportedSyntax, b.tokPos(o.GetSymbol()), "INSERT OVERWRITE is not supported: a sink receives a stream of rows")
+			d.Hint = "write INSERT INTO sink SELECT …; an updating view's sink receives its changes (\"_op\")"
+		}
 		return &ast.Insert{Pos: b.at(c), Sink: b.ident(c.Identifier()), Query: b.query(c.Query())}
 	case ctx.CreateTable() != nil:
 		b.unsupported(b.at(ctx), "CREATE TABLE is not supported: declare inputs with CREATE SOURCE and outputs with CREATE SINK")
+	case ctx.CreateFunction() != nil:
+		return b.createFunction(ctx.CreateFunction())
+	case ctx.ShowStatement() != nil:
+		d := b.diags.Errorf(diag.UnsupportedSyntax, b.at(ctx), "SHOW is not a statement of a pipeline")
+		d.Hint = "laminarc explain file.sql shows its sources, views, sinks and plan; laminarc status (or the job's /status) a running job"
+	case ctx.OtherStatement() != nil:
+		b.otherStatement(ctx.OtherStatement())
+	case ctx.ExplainStatement() != nil:
+		d := b.diags.Errorf(diag.UnsupportedSyntax, b.at(ctx), "EXPLAIN is not a statement of a pipeline")
+		d.Hint = "run laminarc explain file.sql (laminarc explain --analyze summary.json after a run)"
 	case ctx.Query() != nil:
 		b.unsupported(b.at(ctx), "a query must be part of CREATE MATERIALIZED VIEW name AS ... or INSERT INTO sink ...")
 	}
@@ -439,6 +454,17 @@ func (b *builder) predicate(ctx parser.IPredicateContext) ast.Expr {
 			x = &ast.Binary{Pos: at, Op: op, L: x, R: b.additive(s.Additive())}
 		case *parser.IsNullSuffixContext:
 			x = &ast.IsNull{Pos: at, X: x, Not: s.NOT() != nil}
+		case *parser.IsDistinctSuffixContext:
+			x = &ast.IsDistinct{Pos: at, L: x, R: b.additive(s.Additive()), Not: s.NOT() != nil}
+		case *parser.IsTruthSuffixContext:
+			x = isTruth(at, x, s)
+		case *parser.IlikeSuffixContext:
+			// ILIKE is LIKE of both sides in lower case
+			lower := func(e ast.Expr) ast.Expr { return &ast.Call{Pos: e.Position(), Name: "LOWER", Args: []ast.Expr{e}} }
+			x = &ast.Like{Pos: at, X: lower(x), Pattern: lower(b.additive(s.Additive())), Not: s.NOT() != nil}
+		case *parser.SimilarSuffixContext:
+			d := b.diags.Errorf(diag.UnsupportedSyntax, b.at(s), "SIMILAR TO is not supported")
+			d.Hint = "use LIKE, or REGEXP_LIKE(s, 'pattern') for a regular expression"
 		case *parser.InSuffixContext:
 			in := &ast.In{Pos: at, X: x, Not: s.NOT() != nil}
 			for _, e := range s.AllExpr() {
@@ -509,6 +535,13 @@ func (b *builder) primary(ctx parser.IPrimaryContext) ast.Expr {
 		if f := p.FilterClause(); f != nil {
 			call.Filter = b.expr(f.Expr())
 		}
+		if o := p.OrderByClause(); o != nil {
+			d := b.diags.Errorf(diag.UnsupportedSyntax, b.at(o), "ORDER BY inside %s(...) is not supported", call.Name)
+			d.Hint = "FIRST_VALUE and LAST_VALUE order rows by event time"
+		}
+		if w := p.WithinGroup(); w != nil {
+			b.unsupported(b.at(w), "WITHIN GROUP (ordered-set aggregates) is not supported")
+		}
 		if over := p.OverClause(); over != nil {
 			b.unsupported(b.at(over), "OVER windows are not supported yet")
 		}
@@ -527,6 +560,14 @@ func (b *builder) primary(ctx parser.IPrimaryContext) ast.Expr {
 		return c
 	case *parser.CastExprContext:
 		return &ast.Cast{Pos: at, X: b.expr(p.Expr()), Type: b.typeName(p.TypeName())}
+	case *parser.ExtractExprContext:
+		field := b.ident(p.GetField())
+		return &ast.Call{Pos: at, Name: "EXTRACT", Args: []ast.Expr{
+			&ast.Literal{Pos: field.Pos, Kind: ast.LitString, Text: field.Name}, b.expr(p.Expr())}}
+	case *parser.PositionExprContext:
+		return &ast.Call{Pos: at, Name: "POSITION", Args: []ast.Expr{b.additive(p.GetStr()), b.additive(p.GetSub())}}
+	case *parser.TrimExprContext:
+		return b.trim(at, p)
 	case *parser.SubstringExprContext:
 		call := &ast.Call{Pos: at, Name: "SUBSTRING"}
 		for _, e := range p.AllExpr() {
@@ -582,6 +623,14 @@ func (b *builder) literal(ctx parser.ILiteralContext) ast.Expr {
 		return &ast.Literal{Pos: at, Kind: ast.LitBool, Text: strings.ToUpper(text)}
 	case *parser.NullLiteralContext:
 		return &ast.Literal{Pos: at, Kind: ast.LitNull, Text: "NULL"}
+	case *parser.DateLiteralContext:
+		// a date is its midnight (UTC): DATE '2024-01-01' compares with a
+		// TIMESTAMP as DuckDB and PostgreSQL compare them
+		value := unquote(l.STRING().GetText(), '\'')
+		if _, err := time.Parse("2006-01-02", value); err != nil {
+			b.diags.Errorf(diag.BadLiteral, b.tokPos(l.STRING().GetSymbol()), "malformed date '%s': expected 'YYYY-MM-DD'", value)
+		}
+		return &ast.Literal{Pos: at, Kind: ast.LitTimestamp, Text: value}
 	case *parser.TimestampLiteralContext:
 		value := unquote(l.STRING().GetText(), '\'')
 		if !validTimestamp(value) {

@@ -46,12 +46,27 @@ type GoMod struct {
 	RuntimeModule  string // github.com/laminar-sql/laminar
 	RuntimeVersion string // a version, or v0.0.0 with RuntimeDir
 	RuntimeDir     string // when set, a replace directive to this directory
+	// Modules are the modules of the Go functions the pipeline calls
+	// (CREATE FUNCTION … LANGUAGE GO), each required and, with Dir,
+	// replaced by that directory.
+	Modules []Module
+}
+
+// Module is one more module a job requires.
+type Module struct {
+	Path, Version, Dir string
 }
 
 // GoModFile renders go.mod of a job.
 func GoModFile(d GoMod) ([]byte, error) {
 	if d.RuntimeDir != "" {
 		d.RuntimeDir = quotePath(d.RuntimeDir)
+	}
+	d.Modules = append([]Module(nil), d.Modules...)
+	for i := range d.Modules {
+		if d.Modules[i].Dir != "" {
+			d.Modules[i].Dir = quotePath(d.Modules[i].Dir)
+		}
 	}
 	var b bytes.Buffer
 	if err := tmpl.ExecuteTemplate(&b, "go.mod.tmpl", d); err != nil {

@@ -67,6 +67,7 @@ func main() {
 		fatal(err)
 	}
 	o.root = root
+	goModuleRoot = root
 	if o.writeBids != "" {
 		size, lines, err := writeEventsJSONL(o.writeBids, nexmark.Config{Events: o.events, Rate: 10_000_000, Seed: 1}, true)
 		if err != nil {
@@ -261,6 +262,9 @@ func goBuild(dir string, env []string, out, pkg string) error {
 // buildQuery writes the query with the given event count into dir and builds
 // it with laminarc, with a job cache of its own so that the build is real.
 // It returns the binary and the build's wall time.
+// goModuleRoot is the checkout: laminarc loads the suite's Go functions from it.
+var goModuleRoot string
+
 func buildQuery(laminarc, dir string, q query, events int64, env []string) (string, time.Duration, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", 0, err
@@ -270,7 +274,8 @@ func buildQuery(laminarc, dir string, q query, events int64, env []string) (stri
 		return "", 0, err
 	}
 	bin := filepath.Join(dir, "job")
-	env = append([]string{"LAMINAR_CACHE=" + filepath.Join(dir, "jobcache")}, env...)
+	// the suite's Go functions (q14's count_char) are in the main module
+	env = append([]string{"LAMINAR_CACHE=" + filepath.Join(dir, "jobcache"), "LAMINAR_GO_MODULE=" + goModuleRoot}, env...)
 	u, _, err := runMeasured(dir, env, laminarc, "build", "-o", bin, sqlPath)
 	if err != nil {
 		return "", 0, err

@@ -119,9 +119,14 @@ func generatorOptions(sql string) (rate float64, seed int64, err error) {
 // baselineFor names the hand-written baseline of a query and whether it
 // computes the whole suite query while the compiled file is only a part of it
 // (q5_counts is the counting part of q5).
+// changelogBaseline are the queries whose compiled view is updating: its rows
+// out are changes (a retraction and an insertion per group and batch), which
+// net to the baseline's final rows, so the counts differ by design.
+var changelogBaseline = map[string]bool{"q15": true}
+
 func baselineFor(name string) (baseline string, whole bool) {
 	switch name {
-	case "q0", "q1", "q2", "q3", "q8", "chain3":
+	case "q0", "q1", "q2", "q3", "q8", "q15", "chain3":
 		return name, false
 	case "q5_counts":
 		return "q5", true

@@ -33,7 +33,7 @@ var notes = map[string]string{
 	"q5_counts": "counting part of q5; baseline is the whole q5",
 	"q7_max":    "max part of q7; baseline is the whole q7",
 	"q10":       "blackhole instead of a file sink partitioned by (dt, hm)",
-	"q14":       "without the count_char UDF column; DOUBLE instead of DECIMAL",
+	"q14":       "count_char is a Go function (CREATE FUNCTION … LANGUAGE GO); DOUBLE instead of DECIMAL",
 }
 
 func renderMarkdown(rep report) string {
@@ -84,6 +84,8 @@ func renderMarkdown(rep report) string {
 			ratio = fmt.Sprintf("%.2f", r.Single.perCPU(rep.Events)/r.Base.perCPU(rep.Events))
 			if r.BaselineWhole {
 				base = r.Baseline + ": " + base
+			} else if changelogBaseline[r.Name] {
+				base += ", final rows of the changes"
 			} else if r.BaseRows != r.RowsOut {
 				ratio += " (rows differ!)"
 			}

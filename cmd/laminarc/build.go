@@ -18,6 +18,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/laminar-sql/laminar/compiler/udf"
 	"github.com/laminar-sql/laminar/templates"
 )
 
@@ -182,7 +183,7 @@ func checkRoot(root string) error {
 type runtimeRef string
 
 // moduleFiles renders go.mod and go.sum of a standalone job module.
-func moduleFiles(name string, ref runtimeRef) (mod, sum []byte, err error) {
+func moduleFiles(name string, ref runtimeRef, udfs []udf.Module) (mod, sum []byte, err error) {
 	ver, dir, err := runtimeSource()
 	switch {
 	case ref == "local":
@@ -196,8 +197,15 @@ func moduleFiles(name string, ref runtimeRef) (mod, sum []byte, err error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	mod, err = templates.GoModFile(templates.GoMod{Module: "laminar.job/" + moduleName(name),
-		RuntimeModule: runtimeModule, RuntimeVersion: ver, RuntimeDir: dir})
+	gm := templates.GoMod{Module: "laminar.job/" + moduleName(name),
+		RuntimeModule: runtimeModule, RuntimeVersion: ver, RuntimeDir: dir}
+	for _, m := range udfs {
+		if m.Path == runtimeModule {
+			continue // functions in the runtime's own module (the Nexmark suite's): required already
+		}
+		gm.Modules = append(gm.Modules, templates.Module{Path: m.Path, Version: m.Version, Dir: m.Dir})
+	}
+	mod, err = templates.GoModFile(gm)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -210,6 +218,15 @@ func moduleFiles(name string, ref runtimeRef) (mod, sum []byte, err error) {
 	sum, err = os.ReadFile(filepath.Join(sumDir, "go.sum"))
 	if err != nil && !os.IsNotExist(err) {
 		return nil, nil, err
+	}
+	// and those of the Go functions' modules
+	for _, m := range udfs {
+		if m.GoSum == "" {
+			continue
+		}
+		if more, err := os.ReadFile(m.GoSum); err == nil {
+			sum = append(sum, more...)
+		}
 	}
 	return mod, sum, nil
 }
@@ -229,6 +246,31 @@ func moduleName(name string) string {
 		s = "job" + s
 	}
 	return s
+}
+
+// udfSourceHash hashes the Go files of the local modules of a pipeline's Go
+// functions: editing a function rebuilds the job, as editing the runtime
+// checkout does.
+func udfSourceHash(mods []udf.Module) string {
+	h := sha256.New()
+	for _, m := range mods {
+		if m.Dir == "" {
+			fmt.Fprintln(h, m.Path, m.Version)
+			continue
+		}
+		filepath.WalkDir(m.Dir, func(p string, d os.DirEntry, err error) error {
+			if err != nil || d.IsDir() || !(strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "go.mod") || strings.HasSuffix(p, "go.sum")) {
+				return nil
+			}
+			if data, err := os.ReadFile(p); err == nil {
+				rel, _ := filepath.Rel(m.Dir, p)
+				fmt.Fprintln(h, m.Path, rel, len(data))
+				h.Write(data)
+			}
+			return nil
+		})
+	}
+	return "udfs:" + hex.EncodeToString(h.Sum(nil))
 }
 
 func sortedNames(files map[string][]byte) []string {
@@ -282,7 +324,7 @@ func buildJob(l *loaded, goFlags []string, verbose bool) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	dir := filepath.Join(root, cacheKey(files, goFlags))
+	dir := filepath.Join(root, cacheKey(files, append(goFlags, udfSourceHash(l.udfMods))))
 	bin := filepath.Join(dir, "job")
 	if st, err := os.Stat(bin); err == nil && st.Mode().IsRegular() {
 		now := time.Now()

@@ -14,6 +14,7 @@ import (
 	"github.com/laminar-sql/laminar/compiler"
 	"github.com/laminar-sql/laminar/compiler/diag"
 	"github.com/laminar-sql/laminar/compiler/physical"
+	"github.com/laminar-sql/laminar/compiler/udf"
 	"github.com/laminar-sql/laminar/internal/suggest"
 	"github.com/laminar-sql/laminar/runtime/connector"
 	"github.com/laminar-sql/laminar/runtime/job"
@@ -29,6 +30,7 @@ type loaded struct {
 	name         string // base name without .sql
 	src          string
 	result       *compiler.Result
+	udfMods      []udf.Module // modules of the Go functions it calls
 }
 
 // load reads and compiles a pipeline, printing diagnostics to stderr. ok is
@@ -78,6 +80,19 @@ func loadWith(path string, opts compiler.Options) (*loaded, bool) {
 		return nil, false
 	}
 	l.result = res
+	// Go functions (CREATE FUNCTION … LANGUAGE GO): checked against their
+	// Go signatures, from the pipeline's directory (or LAMINAR_GO_MODULE)
+	moduleDir := l.dir
+	if d := os.Getenv("LAMINAR_GO_MODULE"); d != "" {
+		moduleDir = d
+	}
+	mods, udiags := udf.Resolve(res.Physical.Pipeline, moduleDir)
+	if len(udiags) > 0 {
+		fmt.Fprint(os.Stderr, diag.Format(path, l.src, udiags))
+		fmt.Fprintf(os.Stderr, "laminarc: %s: %s\n", path, pluralize(len(udiags), "error"))
+		return nil, false
+	}
+	l.udfMods = mods
 	return l, true
 }
 
@@ -250,7 +265,7 @@ func jobFiles(l *loaded, dir string, gomod bool, ref runtimeRef) (map[string][]b
 		return nil, err
 	}
 	if gomod {
-		mod, sum, err := moduleFiles(l.name, ref)
+		mod, sum, err := moduleFiles(l.name, ref, l.udfMods)
 		if err != nil {
 			return nil, err
 		}

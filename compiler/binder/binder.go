@@ -32,6 +32,8 @@ func Bind(script *ast.Script, src, name string) (*plan.Pipeline, []diag.Diagnost
 			b.createSink(st)
 		case *ast.Insert:
 			b.insert(st)
+		case *ast.CreateFunction:
+			b.createFunction(st)
 		}
 	}
 	b.finish()
@@ -111,7 +113,7 @@ func (b *binder) createSource(st *ast.CreateSource) {
 		k, known := types.ByName(c.Type.Name)
 		if !known {
 			d := b.diags.Errorf(diag.UnknownType, c.Type.Pos, "unknown or unsupported type %s", c.Type.Name)
-			d.Hint = "types: BOOLEAN, INT, BIGINT, DOUBLE, VARCHAR, TIMESTAMP, INTERVAL"
+			d.Hint = "types: BOOLEAN, INT, BIGINT, DOUBLE, VARCHAR, TIMESTAMP, INTERVAL" + typeHint(c.Type.Name)
 			ok = false
 			continue
 		}

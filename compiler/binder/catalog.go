@@ -195,6 +195,11 @@ func (s *scope) lookup(l *diag.List, ref *ast.ColumnRef) (int, bool) {
 			return 0, false
 		}
 	}
+	if ref.Qualifier == nil && processingTime[strings.ToUpper(ref.Name.Name)] {
+		d := l.Errorf(diag.Unsupported, ref.Name.Pos, "%s is processing time, which is not supported", strings.ToUpper(ref.Name.Name))
+		d.Hint = processingTimeHint
+		return 0, false
+	}
 	d := l.Errorf(diag.UnknownColumn, ref.Name.Pos, "unknown column %q", ref.Name.Name)
 	if c := closest(ref.Name.Name, names); c != "" {
 		d.Hint = "did you mean " + c + "?"

@@ -148,12 +148,15 @@ func (b *binder) expr(e ast.Expr, sc *scope, ctx *exprCtx) plan.Expr {
 		}
 		k, ok := types.ByName(e.Type.Name)
 		if !ok {
-			b.diags.Errorf(diag.UnknownType, e.Type.Pos, "unknown or unsupported type %s", e.Type.Name)
+			d := b.diags.Errorf(diag.UnknownType, e.Type.Pos, "unknown or unsupported type %s", e.Type.Name)
+			d.Hint = strings.TrimPrefix(typeHint(e.Type.Name), "; ")
 			return nil
 		}
 		return b.cast(x, k, e.Pos)
 	case *ast.Call:
 		return b.call(e, sc, ctx)
+	case *ast.IsDistinct:
+		return b.isDistinct(e, sc, ctx)
 	case *ast.InQuery, *ast.Exists:
 		d := b.diags.Errorf(diag.Unsupported, e.Position(), "IN (subquery) and EXISTS are supported only as conditions of WHERE joined by AND")
 		d.Hint = "move it to the WHERE clause, or join with the subquery"

@@ -35,7 +35,7 @@ func init() {
 
 func funcNames() []string {
 	names := sortedKeys(scalarFuncs)
-	return append(names, "COUNT", "SUM", "MIN", "MAX", "AVG")
+	return append(append(names, "COUNT", "SUM", "MIN", "MAX", "AVG"), sortedKeys(moreAggregates)...)
 }
 
 func (b *binder) arity(c *ast.Call, args []plan.Expr, lo, hi int) bool {
@@ -163,6 +163,14 @@ func (b *binder) call(c *ast.Call, sc *scope, ctx *exprCtx) plan.Expr {
 		d.Hint = "aggregates belong in the SELECT list or HAVING of a query"
 		return nil
 	}
+	if u := b.udf(c.Name); u != nil {
+		return b.udfCall(c, u, sc, ctx)
+	}
+	if why, ok := notYet[c.Name]; ok {
+		d := b.diags.Errorf(diag.Unsupported, c.Pos, "%s %s", c.Name, why[0])
+		d.Hint = why[1]
+		return nil
+	}
 	typer, ok := scalarFuncs[c.Name]
 	if !ok {
 		d := b.diags.Errorf(diag.UnknownFunction, c.Pos, "unknown function %s", c.Name)
@@ -175,6 +183,7 @@ func (b *binder) call(c *ast.Call, sc *scope, ctx *exprCtx) plan.Expr {
 		b.diags.Errorf(diag.Unsupported, c.Pos, "%s does not take *, DISTINCT or FILTER: it is not an aggregate", c.Name)
 		return nil
 	}
+	c = unitWord(c)
 	args := make([]plan.Expr, len(c.Args))
 	for i, a := range c.Args {
 		if args[i] = b.expr(a, sc, ctx); args[i] == nil {
@@ -304,7 +313,7 @@ func (b *binder) otherWindowBound(in plan.Expr, agg *plan.Aggregate) plan.Expr {
 // aggCall registers an aggregate call (deduplicated) and references its output.
 func (b *binder) aggCall(c *ast.Call, ac *aggCtx) plan.Expr {
 	agg := ac.agg
-	if c.Distinct && c.Name != "COUNT" && c.Name != "MIN" && c.Name != "MAX" {
+	if c.Distinct && c.Name != "COUNT" && c.Name != "MIN" && c.Name != "MAX" && c.Name != "APPROX_COUNT_DISTINCT" {
 		b.diags.Errorf(diag.Unsupported, c.Pos, "%s(DISTINCT ...) is not supported yet; COUNT(DISTINCT ...) is", c.Name)
 		return nil
 	}
@@ -356,6 +365,10 @@ func (b *binder) aggCall(c *ast.Call, ac *aggCtx) plan.Expr {
 				return nil
 			}
 			a.T = arg.Type().WithNull(nullInput)
+		default:
+			if !b.moreAggregate(c, ac, &a) {
+				return nil
+			}
 		}
 	}
 	// the extreme of the distinct values is the extreme of all of them
@@ -392,5 +405,5 @@ func sameAgg(a, b plan.Agg) bool {
 		return plan.Identity(e)
 	}
 	return a.Func == b.Func && a.Distinct == b.Distinct && a.T == b.T &&
-		identity(a.Arg) == identity(b.Arg) && identity(a.Filter) == identity(b.Filter)
+		identity(a.Arg) == identity(b.Arg) && identity(a.Filter) == identity(b.Filter) && identity(a.Time) == identity(b.Time)
 }

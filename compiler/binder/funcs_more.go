@@ -58,10 +58,8 @@ func typeDateFormat(b *binder, c *ast.Call, args []plan.Expr) plan.Expr {
 	if !ok {
 		return nil
 	}
-	layout, bad := javaLayout(pattern)
-	if bad != "" {
-		d := b.diags.Errorf(diag.BadLiteral, c.Args[1].Position(), "DATE_FORMAT pattern %q: unsupported letter %q", pattern, bad)
-		d.Hint = "supported: yyyy yy MM dd HH mm ss SSS, and 'quoted text'"
+	layout, ok := b.javaPattern(c, c.Args[1], pattern)
+	if !ok {
 		return nil
 	}
 	x := coerce(args[0], types.Timestamp)
@@ -69,11 +67,21 @@ func typeDateFormat(b *binder, c *ast.Call, args []plan.Expr) plan.Expr {
 		T: types.Type{Kind: types.String, Nullable: x.Type().Nullable}}
 }
 
+// javaToGo are the Java (SimpleDateFormat) pattern letters Go layouts can
+// render, longest first where one is a prefix of another. Times are UTC, so
+// zones render as Z / +0000 / UTC.
 var javaToGo = []struct{ java, goLayout string }{
-	{"yyyy", "2006"}, {"yy", "06"}, {"MM", "01"}, {"dd", "02"}, {"HH", "15"}, {"mm", "04"}, {"ss", "05"}, {"SSS", "000"},
+	{"yyyy", "2006"}, {"yy", "06"}, {"MMMM", "January"}, {"MMM", "Jan"}, {"MM", "01"}, {"M", "1"},
+	{"dd", "02"}, {"d", "2"}, {"DDD", "002"}, {"HH", "15"}, {"hh", "03"}, {"h", "3"}, {"mm", "04"}, {"m", "4"},
+	{"ss", "05"}, {"s", "5"}, {"SSSSSS", "000000"}, {"SSS", "000"}, {"EEEE", "Monday"}, {"EEE", "Mon"}, {"E", "Mon"},
+	{"a", "PM"}, {"XXX", "Z07:00"}, {"X", "Z07"}, {"Z", "-0700"}, {"z", "MST"},
 }
 
-// javaLayout converts a pattern; bad is the first letter it cannot convert.
+// javaLetters lists the supported letters for error hints.
+const javaLetters = "yyyy yy MMMM MMM MM M dd d DDD HH hh h mm m ss s SSS SSSSSS (after '.' or ',') EEEE EEE a XXX X Z z"
+
+// javaLayout converts a pattern; bad is the first letter it cannot convert
+// (or quoted text that Go would read as a field).
 func javaLayout(p string) (layout, bad string) {
 	var out strings.Builder
 	for i := 0; i < len(p); {
@@ -82,13 +90,20 @@ func javaLayout(p string) (layout, bad string) {
 			if j < 0 {
 				return "", "'"
 			}
-			out.WriteString(p[i+1 : i+1+j])
+			lit := p[i+1 : i+1+j]
+			if !literalLayout(lit) {
+				return "", lit
+			}
+			out.WriteString(lit)
 			i += j + 2
 			continue
 		}
 		matched := false
 		for _, m := range javaToGo {
 			if strings.HasPrefix(p[i:], m.java) {
+				if strings.HasPrefix(m.java, "S") && (i == 0 || p[i-1] != '.' && p[i-1] != ',') {
+					return "", m.java // Go's fractional seconds follow a '.' or ','
+				}
 				out.WriteString(m.goLayout)
 				i += len(m.java)
 				matched = true

@@ -244,7 +244,8 @@ func isAggregate(name string) bool {
 	case "COUNT", "SUM", "MIN", "MAX", "AVG":
 		return true
 	}
-	return false
+	_, more := moreAggregates[name]
+	return more
 }
 
 // from binds the FROM clause: a source, a view, a CTE, a subquery, or a
@@ -643,6 +644,9 @@ func walkAST(e ast.Expr, f func(ast.Expr)) {
 		walkAST(e.R, f)
 	case *ast.IsNull:
 		walkAST(e.X, f)
+	case *ast.IsDistinct:
+		walkAST(e.L, f)
+		walkAST(e.R, f)
 	case *ast.In:
 		walkAST(e.X, f)
 		for _, x := range e.List {

@@ -40,6 +40,7 @@ const (
 	UnknownSink        Code = "LDB-2014" // INSERT INTO names no sink
 	DuplicateSinkInput Code = "LDB-2015" // a sink fed twice, or fed by FROM and INSERT
 	SinkWithoutInput   Code = "LDB-2016" // a sink with neither FROM nor INSERT INTO
+	BadFunction        Code = "LDB-2017" // CREATE FUNCTION that its Go function does not match
 )
 
 // Connector and option errors (LDB-3xxx).

@@ -312,6 +312,9 @@ func prune(n plan.Node, need map[int]bool) plan.Node {
 			if a.Filter != nil {
 				plan.ColumnsUsed(a.Filter, next)
 			}
+			if a.Time != nil {
+				plan.ColumnsUsed(a.Time, next)
+			}
 		}
 	case *plan.Union:
 		arms := make([]plan.Node, len(n.Arms))

@@ -679,7 +679,7 @@ func Paned(op *Operator) bool {
 		}
 	}
 	for _, a := range op.Agg.Aggs {
-		if (a.Arg != nil && readsWindow(a.Arg)) || (a.Filter != nil && readsWindow(a.Filter)) || a.Distinct {
+		if (a.Arg != nil && readsWindow(a.Arg)) || (a.Filter != nil && readsWindow(a.Filter)) || (a.Time != nil && readsWindow(a.Time)) || a.Distinct {
 			return false // a pane's distinct values would need a merge of multisets
 		}
 	}
@@ -734,8 +734,10 @@ func pruneStages(op *Operator) {
 			plan.ColumnsUsed(k, need)
 		}
 		for _, a := range op.Agg.Aggs {
-			if a.Arg != nil {
-				plan.ColumnsUsed(a.Arg, need)
+			for _, e := range []plan.Expr{a.Arg, a.Filter, a.Time} {
+				if e != nil {
+					plan.ColumnsUsed(e, need)
+				}
 			}
 		}
 	} else {

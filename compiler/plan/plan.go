@@ -149,7 +149,22 @@ const (
 	Min       AggFunc = "MIN"
 	Max       AggFunc = "MAX"
 	Avg       AggFunc = "AVG"
+	// by event time (Time): the value of the earliest or latest row
+	FirstValue AggFunc = "FIRST_VALUE"
+	LastValue  AggFunc = "LAST_VALUE"
+	// moments (Welford's running mean and squared deviations)
+	StddevPop  AggFunc = "STDDEV_POP"
+	StddevSamp AggFunc = "STDDEV_SAMP"
+	VarPop     AggFunc = "VAR_POP"
+	VarSamp    AggFunc = "VAR_SAMP"
+	// a HyperLogLog sketch over append-only input
+	ApproxCountDistinct AggFunc = "APPROX_COUNT_DISTINCT"
 )
+
+// Moments reports whether f is a STDDEV or VARIANCE aggregate.
+func (f AggFunc) Moments() bool {
+	return f == StddevPop || f == StddevSamp || f == VarPop || f == VarSamp
+}
 
 // Agg is one aggregate call; Arg is nil for COUNT(*). Distinct counts each
 // value once (COUNT(DISTINCT x)); Filter, when set, keeps only the rows where
@@ -160,6 +175,8 @@ type Agg struct {
 	T        types.Type
 	Distinct bool
 	Filter   Expr
+	// Time orders FIRST_VALUE and LAST_VALUE: the input's event-time column
+	Time Expr
 }
 
 func (a Agg) String() string {
@@ -455,6 +472,7 @@ type Pipeline struct {
 	Sources []*Source
 	Views   []*View
 	Sinks   []*Sink
+	UDFs    []*UDF // Go functions declared by CREATE FUNCTION (udf.go)
 }
 
 // Sources returns the sources a plan reads, directly or through the views

@@ -74,6 +74,36 @@ func (s *BaseLaminarSQLListener) EnterCreateTable(ctx *CreateTableContext) {}
 // ExitCreateTable is called when production createTable is exited.
 func (s *BaseLaminarSQLListener) ExitCreateTable(ctx *CreateTableContext) {}
 
+// EnterCreateFunction is called when production createFunction is entered.
+func (s *BaseLaminarSQLListener) EnterCreateFunction(ctx *CreateFunctionContext) {}
+
+// ExitCreateFunction is called when production createFunction is exited.
+func (s *BaseLaminarSQLListener) ExitCreateFunction(ctx *CreateFunctionContext) {}
+
+// EnterFunctionParam is called when production functionParam is entered.
+func (s *BaseLaminarSQLListener) EnterFunctionParam(ctx *FunctionParamContext) {}
+
+// ExitFunctionParam is called when production functionParam is exited.
+func (s *BaseLaminarSQLListener) ExitFunctionParam(ctx *FunctionParamContext) {}
+
+// EnterShowStatement is called when production showStatement is entered.
+func (s *BaseLaminarSQLListener) EnterShowStatement(ctx *ShowStatementContext) {}
+
+// ExitShowStatement is called when production showStatement is exited.
+func (s *BaseLaminarSQLListener) ExitShowStatement(ctx *ShowStatementContext) {}
+
+// EnterExplainStatement is called when production explainStatement is entered.
+func (s *BaseLaminarSQLListener) EnterExplainStatement(ctx *ExplainStatementContext) {}
+
+// ExitExplainStatement is called when production explainStatement is exited.
+func (s *BaseLaminarSQLListener) ExitExplainStatement(ctx *ExplainStatementContext) {}
+
+// EnterOtherStatement is called when production otherStatement is entered.
+func (s *BaseLaminarSQLListener) EnterOtherStatement(ctx *OtherStatementContext) {}
+
+// ExitOtherStatement is called when production otherStatement is exited.
+func (s *BaseLaminarSQLListener) ExitOtherStatement(ctx *OtherStatementContext) {}
+
 // EnterWithClause is called when production withClause is entered.
 func (s *BaseLaminarSQLListener) EnterWithClause(ctx *WithClauseContext) {}
 
@@ -296,6 +326,30 @@ func (s *BaseLaminarSQLListener) EnterIsNullSuffix(ctx *IsNullSuffixContext) {}
 // ExitIsNullSuffix is called when production isNullSuffix is exited.
 func (s *BaseLaminarSQLListener) ExitIsNullSuffix(ctx *IsNullSuffixContext) {}
 
+// EnterIsDistinctSuffix is called when production isDistinctSuffix is entered.
+func (s *BaseLaminarSQLListener) EnterIsDistinctSuffix(ctx *IsDistinctSuffixContext) {}
+
+// ExitIsDistinctSuffix is called when production isDistinctSuffix is exited.
+func (s *BaseLaminarSQLListener) ExitIsDistinctSuffix(ctx *IsDistinctSuffixContext) {}
+
+// EnterIsTruthSuffix is called when production isTruthSuffix is entered.
+func (s *BaseLaminarSQLListener) EnterIsTruthSuffix(ctx *IsTruthSuffixContext) {}
+
+// ExitIsTruthSuffix is called when production isTruthSuffix is exited.
+func (s *BaseLaminarSQLListener) ExitIsTruthSuffix(ctx *IsTruthSuffixContext) {}
+
+// EnterIlikeSuffix is called when production ilikeSuffix is entered.
+func (s *BaseLaminarSQLListener) EnterIlikeSuffix(ctx *IlikeSuffixContext) {}
+
+// ExitIlikeSuffix is called when production ilikeSuffix is exited.
+func (s *BaseLaminarSQLListener) ExitIlikeSuffix(ctx *IlikeSuffixContext) {}
+
+// EnterSimilarSuffix is called when production similarSuffix is entered.
+func (s *BaseLaminarSQLListener) EnterSimilarSuffix(ctx *SimilarSuffixContext) {}
+
+// ExitSimilarSuffix is called when production similarSuffix is exited.
+func (s *BaseLaminarSQLListener) ExitSimilarSuffix(ctx *SimilarSuffixContext) {}
+
 // EnterInSuffix is called when production inSuffix is entered.
 func (s *BaseLaminarSQLListener) EnterInSuffix(ctx *InSuffixContext) {}
 
@@ -368,6 +422,24 @@ func (s *BaseLaminarSQLListener) EnterSubstringExpr(ctx *SubstringExprContext) {
 // ExitSubstringExpr is called when production substringExpr is exited.
 func (s *BaseLaminarSQLListener) ExitSubstringExpr(ctx *SubstringExprContext) {}
 
+// EnterExtractExpr is called when production extractExpr is entered.
+func (s *BaseLaminarSQLListener) EnterExtractExpr(ctx *ExtractExprContext) {}
+
+// ExitExtractExpr is called when production extractExpr is exited.
+func (s *BaseLaminarSQLListener) ExitExtractExpr(ctx *ExtractExprContext) {}
+
+// EnterPositionExpr is called when production positionExpr is entered.
+func (s *BaseLaminarSQLListener) EnterPositionExpr(ctx *PositionExprContext) {}
+
+// ExitPositionExpr is called when production positionExpr is exited.
+func (s *BaseLaminarSQLListener) ExitPositionExpr(ctx *PositionExprContext) {}
+
+// EnterTrimExpr is called when production trimExpr is entered.
+func (s *BaseLaminarSQLListener) EnterTrimExpr(ctx *TrimExprContext) {}
+
+// ExitTrimExpr is called when production trimExpr is exited.
+func (s *BaseLaminarSQLListener) ExitTrimExpr(ctx *TrimExprContext) {}
+
 // EnterExistsExpr is called when production existsExpr is entered.
 func (s *BaseLaminarSQLListener) EnterExistsExpr(ctx *ExistsExprContext) {}
 
@@ -397,6 +469,12 @@ func (s *BaseLaminarSQLListener) EnterParenExpr(ctx *ParenExprContext) {}
 
 // ExitParenExpr is called when production parenExpr is exited.
 func (s *BaseLaminarSQLListener) ExitParenExpr(ctx *ParenExprContext) {}
+
+// EnterWithinGroup is called when production withinGroup is entered.
+func (s *BaseLaminarSQLListener) EnterWithinGroup(ctx *WithinGroupContext) {}
+
+// ExitWithinGroup is called when production withinGroup is exited.
+func (s *BaseLaminarSQLListener) ExitWithinGroup(ctx *WithinGroupContext) {}
 
 // EnterFilterClause is called when production filterClause is entered.
 func (s *BaseLaminarSQLListener) EnterFilterClause(ctx *FilterClauseContext) {}
@@ -457,6 +535,12 @@ func (s *BaseLaminarSQLListener) EnterTimestampLiteral(ctx *TimestampLiteralCont
 
 // ExitTimestampLiteral is called when production timestampLiteral is exited.
 func (s *BaseLaminarSQLListener) ExitTimestampLiteral(ctx *TimestampLiteralContext) {}
+
+// EnterDateLiteral is called when production dateLiteral is entered.
+func (s *BaseLaminarSQLListener) EnterDateLiteral(ctx *DateLiteralContext) {}
+
+// ExitDateLiteral is called when production dateLiteral is exited.
+func (s *BaseLaminarSQLListener) ExitDateLiteral(ctx *DateLiteralContext) {}
 
 // EnterIntervalLiteral is called when production intervalLiteral is entered.
 func (s *BaseLaminarSQLListener) EnterIntervalLiteral(ctx *IntervalLiteralContext) {}

@@ -43,6 +43,26 @@ func (v *BaseLaminarSQLVisitor) VisitCreateTable(ctx *CreateTableContext) interf
 	return v.VisitChildren(ctx)
 }
 
+func (v *BaseLaminarSQLVisitor) VisitCreateFunction(ctx *CreateFunctionContext) interface{} {
+	return v.VisitChildren(ctx)
+}
+
+func (v *BaseLaminarSQLVisitor) VisitFunctionParam(ctx *FunctionParamContext) interface{} {
+	return v.VisitChildren(ctx)
+}
+
+func (v *BaseLaminarSQLVisitor) VisitShowStatement(ctx *ShowStatementContext) interface{} {
+	return v.VisitChildren(ctx)
+}
+
+func (v *BaseLaminarSQLVisitor) VisitExplainStatement(ctx *ExplainStatementContext) interface{} {
+	return v.VisitChildren(ctx)
+}
+
+func (v *BaseLaminarSQLVisitor) VisitOtherStatement(ctx *OtherStatementContext) interface{} {
+	return v.VisitChildren(ctx)
+}
+
 func (v *BaseLaminarSQLVisitor) VisitWithClause(ctx *WithClauseContext) interface{} {
 	return v.VisitChildren(ctx)
 }
@@ -191,6 +211,22 @@ func (v *BaseLaminarSQLVisitor) VisitIsNullSuffix(ctx *IsNullSuffixContext) inte
 	return v.VisitChildren(ctx)
 }
 
+func (v *BaseLaminarSQLVisitor) VisitIsDistinctSuffix(ctx *IsDistinctSuffixContext) interface{} {
+	return v.VisitChildren(ctx)
+}
+
+func (v *BaseLaminarSQLVisitor) VisitIsTruthSuffix(ctx *IsTruthSuffixContext) interface{} {
+	return v.VisitChildren(ctx)
+}
+
+func (v *BaseLaminarSQLVisitor) VisitIlikeSuffix(ctx *IlikeSuffixContext) interface{} {
+	return v.VisitChildren(ctx)
+}
+
+func (v *BaseLaminarSQLVisitor) VisitSimilarSuffix(ctx *SimilarSuffixContext) interface{} {
+	return v.VisitChildren(ctx)
+}
+
 func (v *BaseLaminarSQLVisitor) VisitInSuffix(ctx *InSuffixContext) interface{} {
 	return v.VisitChildren(ctx)
 }
@@ -239,6 +275,18 @@ func (v *BaseLaminarSQLVisitor) VisitSubstringExpr(ctx *SubstringExprContext) in
 	return v.VisitChildren(ctx)
 }
 
+func (v *BaseLaminarSQLVisitor) VisitExtractExpr(ctx *ExtractExprContext) interface{} {
+	return v.VisitChildren(ctx)
+}
+
+func (v *BaseLaminarSQLVisitor) VisitPositionExpr(ctx *PositionExprContext) interface{} {
+	return v.VisitChildren(ctx)
+}
+
+func (v *BaseLaminarSQLVisitor) VisitTrimExpr(ctx *TrimExprContext) interface{} {
+	return v.VisitChildren(ctx)
+}
+
 func (v *BaseLaminarSQLVisitor) VisitExistsExpr(ctx *ExistsExprContext) interface{} {
 	return v.VisitChildren(ctx)
 }
@@ -256,6 +304,10 @@ func (v *BaseLaminarSQLVisitor) VisitSubqueryExpr(ctx *SubqueryExprContext) inte
 }
 
 func (v *BaseLaminarSQLVisitor) VisitParenExpr(ctx *ParenExprContext) interface{} {
+	return v.VisitChildren(ctx)
+}
+
+func (v *BaseLaminarSQLVisitor) VisitWithinGroup(ctx *WithinGroupContext) interface{} {
 	return v.VisitChildren(ctx)
 }
 
@@ -296,6 +348,10 @@ func (v *BaseLaminarSQLVisitor) VisitNullLiteral(ctx *NullLiteralContext) interf
 }
 
 func (v *BaseLaminarSQLVisitor) VisitTimestampLiteral(ctx *TimestampLiteralContext) interface{} {
+	return v.VisitChildren(ctx)
+}
+
+func (v *BaseLaminarSQLVisitor) VisitDateLiteral(ctx *DateLiteralContext) interface{} {
 	return v.VisitChildren(ctx)
 }
 

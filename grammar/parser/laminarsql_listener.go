@@ -34,6 +34,21 @@ type LaminarSQLListener interface {
 	// EnterCreateTable is called when entering the createTable production.
 	EnterCreateTable(c *CreateTableContext)
 
+	// EnterCreateFunction is called when entering the createFunction production.
+	EnterCreateFunction(c *CreateFunctionContext)
+
+	// EnterFunctionParam is called when entering the functionParam production.
+	EnterFunctionParam(c *FunctionParamContext)
+
+	// EnterShowStatement is called when entering the showStatement production.
+	EnterShowStatement(c *ShowStatementContext)
+
+	// EnterExplainStatement is called when entering the explainStatement production.
+	EnterExplainStatement(c *ExplainStatementContext)
+
+	// EnterOtherStatement is called when entering the otherStatement production.
+	EnterOtherStatement(c *OtherStatementContext)
+
 	// EnterWithClause is called when entering the withClause production.
 	EnterWithClause(c *WithClauseContext)
 
@@ -145,6 +160,18 @@ type LaminarSQLListener interface {
 	// EnterIsNullSuffix is called when entering the isNullSuffix production.
 	EnterIsNullSuffix(c *IsNullSuffixContext)
 
+	// EnterIsDistinctSuffix is called when entering the isDistinctSuffix production.
+	EnterIsDistinctSuffix(c *IsDistinctSuffixContext)
+
+	// EnterIsTruthSuffix is called when entering the isTruthSuffix production.
+	EnterIsTruthSuffix(c *IsTruthSuffixContext)
+
+	// EnterIlikeSuffix is called when entering the ilikeSuffix production.
+	EnterIlikeSuffix(c *IlikeSuffixContext)
+
+	// EnterSimilarSuffix is called when entering the similarSuffix production.
+	EnterSimilarSuffix(c *SimilarSuffixContext)
+
 	// EnterInSuffix is called when entering the inSuffix production.
 	EnterInSuffix(c *InSuffixContext)
 
@@ -181,6 +208,15 @@ type LaminarSQLListener interface {
 	// EnterSubstringExpr is called when entering the substringExpr production.
 	EnterSubstringExpr(c *SubstringExprContext)
 
+	// EnterExtractExpr is called when entering the extractExpr production.
+	EnterExtractExpr(c *ExtractExprContext)
+
+	// EnterPositionExpr is called when entering the positionExpr production.
+	EnterPositionExpr(c *PositionExprContext)
+
+	// EnterTrimExpr is called when entering the trimExpr production.
+	EnterTrimExpr(c *TrimExprContext)
+
 	// EnterExistsExpr is called when entering the existsExpr production.
 	EnterExistsExpr(c *ExistsExprContext)
 
@@ -195,6 +231,9 @@ type LaminarSQLListener interface {
 
 	// EnterParenExpr is called when entering the parenExpr production.
 	EnterParenExpr(c *ParenExprContext)
+
+	// EnterWithinGroup is called when entering the withinGroup production.
+	EnterWithinGroup(c *WithinGroupContext)
 
 	// EnterFilterClause is called when entering the filterClause production.
 	EnterFilterClause(c *FilterClauseContext)
@@ -225,6 +264,9 @@ type LaminarSQLListener interface {
 
 	// EnterTimestampLiteral is called when entering the timestampLiteral production.
 	EnterTimestampLiteral(c *TimestampLiteralContext)
+
+	// EnterDateLiteral is called when entering the dateLiteral production.
+	EnterDateLiteral(c *DateLiteralContext)
 
 	// EnterIntervalLiteral is called when entering the intervalLiteral production.
 	EnterIntervalLiteral(c *IntervalLiteralContext)
@@ -270,6 +312,21 @@ type LaminarSQLListener interface {
 
 	// ExitCreateTable is called when exiting the createTable production.
 	ExitCreateTable(c *CreateTableContext)
+
+	// ExitCreateFunction is called when exiting the createFunction production.
+	ExitCreateFunction(c *CreateFunctionContext)
+
+	// ExitFunctionParam is called when exiting the functionParam production.
+	ExitFunctionParam(c *FunctionParamContext)
+
+	// ExitShowStatement is called when exiting the showStatement production.
+	ExitShowStatement(c *ShowStatementContext)
+
+	// ExitExplainStatement is called when exiting the explainStatement production.
+	ExitExplainStatement(c *ExplainStatementContext)
+
+	// ExitOtherStatement is called when exiting the otherStatement production.
+	ExitOtherStatement(c *OtherStatementContext)
 
 	// ExitWithClause is called when exiting the withClause production.
 	ExitWithClause(c *WithClauseContext)
@@ -382,6 +439,18 @@ type LaminarSQLListener interface {
 	// ExitIsNullSuffix is called when exiting the isNullSuffix production.
 	ExitIsNullSuffix(c *IsNullSuffixContext)
 
+	// ExitIsDistinctSuffix is called when exiting the isDistinctSuffix production.
+	ExitIsDistinctSuffix(c *IsDistinctSuffixContext)
+
+	// ExitIsTruthSuffix is called when exiting the isTruthSuffix production.
+	ExitIsTruthSuffix(c *IsTruthSuffixContext)
+
+	// ExitIlikeSuffix is called when exiting the ilikeSuffix production.
+	ExitIlikeSuffix(c *IlikeSuffixContext)
+
+	// ExitSimilarSuffix is called when exiting the similarSuffix production.
+	ExitSimilarSuffix(c *SimilarSuffixContext)
+
 	// ExitInSuffix is called when exiting the inSuffix production.
 	ExitInSuffix(c *InSuffixContext)
 
@@ -418,6 +487,15 @@ type LaminarSQLListener interface {
 	// ExitSubstringExpr is called when exiting the substringExpr production.
 	ExitSubstringExpr(c *SubstringExprContext)
 
+	// ExitExtractExpr is called when exiting the extractExpr production.
+	ExitExtractExpr(c *ExtractExprContext)
+
+	// ExitPositionExpr is called when exiting the positionExpr production.
+	ExitPositionExpr(c *PositionExprContext)
+
+	// ExitTrimExpr is called when exiting the trimExpr production.
+	ExitTrimExpr(c *TrimExprContext)
+
 	// ExitExistsExpr is called when exiting the existsExpr production.
 	ExitExistsExpr(c *ExistsExprContext)
 
@@ -432,6 +510,9 @@ type LaminarSQLListener interface {
 
 	// ExitParenExpr is called when exiting the parenExpr production.
 	ExitParenExpr(c *ParenExprContext)
+
+	// ExitWithinGroup is called when exiting the withinGroup production.
+	ExitWithinGroup(c *WithinGroupContext)
 
 	// ExitFilterClause is called when exiting the filterClause production.
 	ExitFilterClause(c *FilterClauseContext)
@@ -462,6 +543,9 @@ type LaminarSQLListener interface {
 
 	// ExitTimestampLiteral is called when exiting the timestampLiteral production.
 	ExitTimestampLiteral(c *TimestampLiteralContext)
+
+	// ExitDateLiteral is called when exiting the dateLiteral production.
+	ExitDateLiteral(c *DateLiteralContext)
 
 	// ExitIntervalLiteral is called when exiting the intervalLiteral production.
 	ExitIntervalLiteral(c *IntervalLiteralContext)

@@ -34,6 +34,21 @@ type LaminarSQLVisitor interface {
 	// Visit a parse tree produced by LaminarSQLParser#createTable.
 	VisitCreateTable(ctx *CreateTableContext) interface{}
 
+	// Visit a parse tree produced by LaminarSQLParser#createFunction.
+	VisitCreateFunction(ctx *CreateFunctionContext) interface{}
+
+	// Visit a parse tree produced by LaminarSQLParser#functionParam.
+	VisitFunctionParam(ctx *FunctionParamContext) interface{}
+
+	// Visit a parse tree produced by LaminarSQLParser#showStatement.
+	VisitShowStatement(ctx *ShowStatementContext) interface{}
+
+	// Visit a parse tree produced by LaminarSQLParser#explainStatement.
+	VisitExplainStatement(ctx *ExplainStatementContext) interface{}
+
+	// Visit a parse tree produced by LaminarSQLParser#otherStatement.
+	VisitOtherStatement(ctx *OtherStatementContext) interface{}
+
 	// Visit a parse tree produced by LaminarSQLParser#withClause.
 	VisitWithClause(ctx *WithClauseContext) interface{}
 
@@ -145,6 +160,18 @@ type LaminarSQLVisitor interface {
 	// Visit a parse tree produced by LaminarSQLParser#isNullSuffix.
 	VisitIsNullSuffix(ctx *IsNullSuffixContext) interface{}
 
+	// Visit a parse tree produced by LaminarSQLParser#isDistinctSuffix.
+	VisitIsDistinctSuffix(ctx *IsDistinctSuffixContext) interface{}
+
+	// Visit a parse tree produced by LaminarSQLParser#isTruthSuffix.
+	VisitIsTruthSuffix(ctx *IsTruthSuffixContext) interface{}
+
+	// Visit a parse tree produced by LaminarSQLParser#ilikeSuffix.
+	VisitIlikeSuffix(ctx *IlikeSuffixContext) interface{}
+
+	// Visit a parse tree produced by LaminarSQLParser#similarSuffix.
+	VisitSimilarSuffix(ctx *SimilarSuffixContext) interface{}
+
 	// Visit a parse tree produced by LaminarSQLParser#inSuffix.
 	VisitInSuffix(ctx *InSuffixContext) interface{}
 
@@ -181,6 +208,15 @@ type LaminarSQLVisitor interface {
 	// Visit a parse tree produced by LaminarSQLParser#substringExpr.
 	VisitSubstringExpr(ctx *SubstringExprContext) interface{}
 
+	// Visit a parse tree produced by LaminarSQLParser#extractExpr.
+	VisitExtractExpr(ctx *ExtractExprContext) interface{}
+
+	// Visit a parse tree produced by LaminarSQLParser#positionExpr.
+	VisitPositionExpr(ctx *PositionExprContext) interface{}
+
+	// Visit a parse tree produced by LaminarSQLParser#trimExpr.
+	VisitTrimExpr(ctx *TrimExprContext) interface{}
+
 	// Visit a parse tree produced by LaminarSQLParser#existsExpr.
 	VisitExistsExpr(ctx *ExistsExprContext) interface{}
 
@@ -195,6 +231,9 @@ type LaminarSQLVisitor interface {
 
 	// Visit a parse tree produced by LaminarSQLParser#parenExpr.
 	VisitParenExpr(ctx *ParenExprContext) interface{}
+
+	// Visit a parse tree produced by LaminarSQLParser#withinGroup.
+	VisitWithinGroup(ctx *WithinGroupContext) interface{}
 
 	// Visit a parse tree produced by LaminarSQLParser#filterClause.
 	VisitFilterClause(ctx *FilterClauseContext) interface{}
@@ -225,6 +264,9 @@ type LaminarSQLVisitor interface {
 
 	// Visit a parse tree produced by LaminarSQLParser#timestampLiteral.
 	VisitTimestampLiteral(ctx *TimestampLiteralContext) interface{}
+
+	// Visit a parse tree produced by LaminarSQLParser#dateLiteral.
+	VisitDateLiteral(ctx *DateLiteralContext) interface{}
 
 	// Visit a parse tree produced by LaminarSQLParser#intervalLiteral.
 	VisitIntervalLiteral(ctx *IntervalLiteralContext) interface{}

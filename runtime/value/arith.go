@@ -20,6 +20,9 @@ const (
 	FaultTimestampRange
 	// FaultSumOverflow: a SUM of BIGINT whose exact result does not fit in BIGINT.
 	FaultSumOverflow
+	// FaultFunction: a Go function (CREATE FUNCTION … LANGUAGE GO) returned
+	// an error or panicked.
+	FaultFunction
 )
 
 // Code is the stable LDB code of f, listed in docs/errors.md.
@@ -31,6 +34,8 @@ func (f Fault) Code() string {
 		return "LDB-6002"
 	case FaultSumOverflow:
 		return "LDB-6003"
+	case FaultFunction:
+		return "LDB-6004"
 	}
 	return "LDB-6000"
 }
@@ -44,6 +49,8 @@ func (f Fault) Error() string {
 		return f.Code() + ": TIMESTAMP or INTERVAL arithmetic out of range"
 	case FaultSumOverflow:
 		return f.Code() + ": SUM of BIGINT out of the BIGINT range"
+	case FaultFunction:
+		return f.Code() + ": a Go function returned an error or panicked"
 	}
 	return f.Code() + ": no fault"
 }

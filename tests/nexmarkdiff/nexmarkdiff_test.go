@@ -188,7 +188,9 @@ func runCompiled(t *testing.T, laminarc, dir string, q suiteQuery, cols []Column
 	}
 	job := filepath.Join(dir, "job")
 	build := exec.Command(laminarc, "build", "-o", job, sqlPath)
-	build.Env = append(os.Environ(), "LAMINAR_CACHE="+filepath.Join(dir, "jobcache"))
+	// the suite's Go functions (q14's count_char) are in the main module
+	root, _ := filepath.Abs("../..")
+	build.Env = append(os.Environ(), "LAMINAR_CACHE="+filepath.Join(dir, "jobcache"), "LAMINAR_GO_MODULE="+root)
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("laminarc build: %v\n%s", err, out)
 	}
@@ -239,6 +241,10 @@ func openDuckDB(t *testing.T) *sql.Conn {
 	}
 	t.Cleanup(func() { conn.Close() })
 	if _, err := conn.ExecContext(context.Background(), "SET threads = 1; SET TimeZone = 'UTC'"); err != nil {
+		t.Fatal(err)
+	}
+	// the suite's user-defined function (q14), a Go function in Laminar
+	if _, err := conn.ExecContext(context.Background(), "CREATE MACRO count_char(s, c) AS (length(s) - length(replace(s, c, ''))) // length(c)"); err != nil {
 		t.Fatal(err)
 	}
 	return conn

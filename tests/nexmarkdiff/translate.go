@@ -174,10 +174,10 @@ GROUP BY ws`,
     WHEN hour("dateTime") <= 6 OR hour("dateTime") >= 20 THEN 'nightTime'
     ELSE 'otherTime'
   END AS "bidTimeType",
-  "dateTime", extra
+  "dateTime", extra, count_char(extra, 'c') AS c_counts
 FROM bid
 WHERE CAST(0.908 AS DOUBLE) * price > 1000000 AND CAST(0.908 AS DOUBLE) * price < 50000000`,
-		Columns: []Column{{"auction", Int}, {"bidder", Int}, {"price", Float}, {"bidTimeType", String}, {"dateTime", Timestamp}, {"extra", String}},
+		Columns: []Column{{"auction", Int}, {"bidder", Int}, {"price", Float}, {"bidTimeType", String}, {"dateTime", Timestamp}, {"extra", String}, {"c_counts", Int}},
 	},
 	"q21": {
 		DuckSQL: `SELECT auction, bidder, price, channel,

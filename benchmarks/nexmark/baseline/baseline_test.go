@@ -93,7 +93,7 @@ func batchQ7(all []nexmark.Bid) (out sink) {
 
 func TestQueriesMatchBatchAnswers(t *testing.T) {
 	batch := map[string]func([]nexmark.Bid) sink{
-		"q0": batchQ0, "q1": batchQ1, "q2": batchQ2, "q5": batchQ5, "q7": batchQ7,
+		"q0": batchQ0, "q1": batchQ1, "q2": batchQ2, "q5": batchQ5, "q7": batchQ7, "q15": batchQ15,
 	}
 	configs := []nexmark.Config{
 		// Many windows: 30 s of event time.
@@ -229,3 +229,49 @@ func BenchmarkQ1(b *testing.B)            { benchmarkQuery(b, "q1") }
 func BenchmarkQ2(b *testing.B)            { benchmarkQuery(b, "q2") }
 func BenchmarkQ5(b *testing.B)            { benchmarkQuery(b, "q5") }
 func BenchmarkQ7(b *testing.B)            { benchmarkQuery(b, "q7") }
+
+// batchQ15 is q15 the obvious way: a set per (day, column, rank).
+func batchQ15(all []nexmark.Bid) (out sink) {
+	type key struct {
+		day  int64
+		rank int
+	}
+	bidsOf, bidders, auctions := map[key]int64{}, map[key]map[int64]bool{}, map[key]map[int64]bool{}
+	var days []int64
+	seenDay := map[int64]bool{}
+	for _, b := range all {
+		day := floorTo(b.DateTime, 86_400_000_000)
+		if !seenDay[day] {
+			seenDay[day] = true
+			days = append(days, day)
+		}
+		rank := 3
+		if b.Price < 10_000 {
+			rank = 1
+		} else if b.Price < 1_000_000 {
+			rank = 2
+		}
+		for _, r := range []int{0, rank} {
+			k := key{day, r}
+			bidsOf[k]++
+			if bidders[k] == nil {
+				bidders[k], auctions[k] = map[int64]bool{}, map[int64]bool{}
+			}
+			bidders[k][b.Bidder], auctions[k][b.Auction] = true, true
+		}
+	}
+	for _, day := range days {
+		h := hashInt(hashStart, int64(len("2006-01-02")))
+		for _, m := range []func(key) int64{
+			func(k key) int64 { return bidsOf[k] },
+			func(k key) int64 { return int64(len(bidders[k])) },
+			func(k key) int64 { return int64(len(auctions[k])) },
+		} {
+			for r := 0; r < 4; r++ {
+				h = hashInt(h, m(key{day, r}))
+			}
+		}
+		out.emit(h)
+	}
+	return out
+}

@@ -46,7 +46,7 @@ GROUP BY window_start`,
     WHEN hour("dateTime") <= 6 OR hour("dateTime") >= 20 THEN 'nightTime'
     ELSE 'otherTime'
   END AS "bidTimeType",
-  "dateTime", extra
+  "dateTime", extra, length(extra) - length(replace(extra, 'c', '')) AS c_counts
 FROM bid
 WHERE 0.908::DOUBLE * price > 1000000 AND 0.908::DOUBLE * price < 50000000`,
 	"q22": `SELECT auction, bidder, price, channel,
