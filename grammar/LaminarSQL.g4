@@ -105,6 +105,7 @@ selectCore
       (WHERE where=expr)?
       (GROUP BY expr (COMMA expr)*)?
       (HAVING having=expr)?
+      (QUALIFY qualify=expr)?
     ;
 
 setOperator
@@ -112,7 +113,11 @@ setOperator
     ;
 
 orderByClause
-    : ORDER BY expr (ASC | DESC)? (COMMA expr (ASC | DESC)?)*
+    : ORDER BY sortItem (COMMA sortItem)*
+    ;
+
+sortItem
+    : expr (ASC | DESC)?
     ;
 
 limitClause
@@ -238,13 +243,20 @@ whenClause
     ;
 
 overClause
-    : OVER (identifier | balanced)
+    : OVER identifier                                   # namedOver
+    | OVER LPAREN (PARTITION BY expr (COMMA expr)*)? orderByClause? frameClause? RPAREN  # windowOver
     ;
 
-// Any token sequence with balanced parentheses (the body of OVER (...),
-// which is recognised only to be reported as unsupported).
-balanced
-    : LPAREN (balanced | ~(LPAREN | RPAREN))* RPAREN
+// ROWS BETWEEN n PRECEDING AND CURRENT ROW, RANGE BETWEEN INTERVAL … PRECEDING
+// AND CURRENT ROW (UNBOUNDED PRECEDING for either).
+frameClause
+    : (ROWS | RANGE) BETWEEN frameBound AND CURRENT ROW
+    ;
+
+frameBound
+    : UNBOUNDED PRECEDING      # unboundedPreceding
+    | expr PRECEDING           # exprPreceding
+    | CURRENT ROW              # currentRow
     ;
 
 literal
@@ -283,7 +295,7 @@ strictIdentifier
 // alias without AS.
 joinWord
     : JOIN | INNER | CROSS | LEFT | RIGHT | FULL | OUTER | ON | USING
-    | UNION | INTERSECT | EXCEPT | ORDER | LIMIT
+    | UNION | INTERSECT | EXCEPT | ORDER | LIMIT | QUALIFY
     ;
 
 nonReserved
@@ -291,6 +303,7 @@ nonReserved
     | DOUBLE | PRECISION | TIMESTAMP | INTERVAL | SUBSTRING | EXISTS | OVER
     | WINDOW | CLOSE | CHANGES | AFTER | PERIODICALLY | ALL | ASC | DESC | FILTER
     | METADATA
+    | PARTITION | ROWS | RANGE | PRECEDING | CURRENT | ROW | UNBOUNDED
     ;
 
 // ---------------------------------------------------------------- lexer
@@ -333,6 +346,7 @@ ASC: 'ASC';
 CHANGES: 'CHANGES';
 CLOSE: 'CLOSE';
 CROSS: 'CROSS';
+CURRENT: 'CURRENT';
 DESC: 'DESC';
 DESCRIPTOR: 'DESCRIPTOR';
 DOUBLE: 'DOUBLE';
@@ -352,15 +366,22 @@ ON: 'ON';
 ORDER: 'ORDER';
 OUTER: 'OUTER';
 OVER: 'OVER';
+PARTITION: 'PARTITION';
 PERIODICALLY: 'PERIODICALLY';
+PRECEDING: 'PRECEDING';
 PRECISION: 'PRECISION';
+QUALIFY: 'QUALIFY';
+RANGE: 'RANGE';
 RIGHT: 'RIGHT';
+ROW: 'ROW';
+ROWS: 'ROWS';
 SINK: 'SINK';
 SOURCE: 'SOURCE';
 STREAM: 'STREAM';
 SUBSTRING: 'SUBSTRING';
 TABLE: 'TABLE';
 TIMESTAMP: 'TIMESTAMP';
+UNBOUNDED: 'UNBOUNDED';
 UNION: 'UNION';
 USING: 'USING';
 VIEW: 'VIEW';

@@ -16,6 +16,9 @@ import (
 type exprCtx struct {
 	gw  *groupWindow // the group-window form's window, if any
 	agg *aggCtx      // set while binding the SELECT list or HAVING of a GROUP BY
+	// rank is the top-N's rank column that the ranking call of the SELECT
+	// list and QUALIFY stands for (rankQuery); nil elsewhere.
+	rank plan.Expr
 }
 
 // aggCtx binds expressions over the output of an Aggregate: group keys and
@@ -153,6 +156,13 @@ func (b *binder) expr(e ast.Expr, sc *scope, ctx *exprCtx) plan.Expr {
 		}
 		return b.cast(x, k, e.Pos)
 	case *ast.Call:
+		if e.Over != nil {
+			if ctx != nil && ctx.rank != nil {
+				return ctx.rank
+			}
+			b.diags.Errorf(diag.Unsupported, e.Over.Pos, "window functions (OVER) are allowed only in the SELECT list and QUALIFY of a query without GROUP BY")
+			return nil
+		}
 		return b.call(e, sc, ctx)
 	case *ast.InQuery, *ast.Exists:
 		d := b.diags.Errorf(diag.Unsupported, e.Position(), "IN (subquery) and EXISTS are supported only as conditions of WHERE joined by AND")

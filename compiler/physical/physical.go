@@ -64,7 +64,10 @@ type Operator struct {
 	SideWatermarks [2][]SourceShift
 	Pre            []Stage         // per input row, before the state
 	Agg            *plan.Aggregate // nil for a stateless operator
-	Post           []Stage         // per emitted row, after the state
+	// TopN ranks its input's rows (it reads another operator; no Pre
+	// stages); the stages after it are Post.
+	TopN *plan.TopN
+	Post []Stage // per emitted row, after the state
 	// Output is the schema of the rows it emits; Updating tells that they
 	// carry weights (retractions), InputUpdating the same of its input.
 	Output        plan.Schema
@@ -254,7 +257,7 @@ func (b *builder) node(n plan.Node, stmt *plan.View) *Operator {
 			x = vs.View.Root // its steps fuse into this operator
 			continue
 		}
-		switch x.(type) {
+		switch x := x.(type) {
 		case *plan.Scan, *plan.ViewScan, *plan.Union, *plan.Join:
 			input = x
 		case *plan.Aggregate:
@@ -262,6 +265,14 @@ func (b *builder) node(n plan.Node, stmt *plan.View) *Operator {
 				input = x
 			}
 			seenAgg = true
+		case *plan.TopN:
+			if !seenAgg {
+				chain = append(chain, x) // its input is an operator of its own
+				seenAgg = true
+				input = x.Input
+			} else {
+				input = x
+			}
 		}
 		if input != nil {
 			break
@@ -287,7 +298,11 @@ func (b *builder) node(n plan.Node, stmt *plan.View) *Operator {
 		b.joinInputs(op, j, stmt) // the join alone (its reader has the aggregate)
 		return b.add(op)
 	}
-	if scan, ok := input.(*plan.Scan); ok {
+	topn := false
+	if len(chain) > 0 {
+		_, topn = chain[len(chain)-1].(*plan.TopN)
+	}
+	if scan, ok := input.(*plan.Scan); ok && !topn {
 		op.Source, op.SourceIndex = scan.Source, b.srcIndex[scan.Source]
 		op.InputUpdating = scan.Source.Updating
 		for c, need := range scanNeeded(scan) {
@@ -313,6 +328,9 @@ func (b *builder) node(n plan.Node, stmt *plan.View) *Operator {
 			op.Watermark = b.watermark(op, input, t.Shift)
 		case *plan.Aggregate:
 			op.Agg = x
+			stages = &op.Post
+		case *plan.TopN:
+			op.TopN = x
 			stages = &op.Post
 		}
 	}
@@ -464,6 +482,9 @@ func operatorID(op *Operator) string {
 	if op.Agg != nil {
 		fmt.Fprintln(h, op.Agg.Describe())
 	}
+	if op.TopN != nil {
+		fmt.Fprintln(h, op.TopN.Describe())
+	}
 	return hex.EncodeToString(h.Sum(nil))[:16]
 }
 
@@ -545,6 +566,12 @@ func Format(p *Plan) string {
 		if op.Agg != nil {
 			fmt.Fprintf(&b, "  %s\n", op.Agg.Describe())
 			fmt.Fprintf(&b, "    state: %s\n", stateText(op))
+			for _, s := range op.Post {
+				fmt.Fprintf(&b, "  emit: %s\n", describeStage(s))
+			}
+		} else if t := op.TopN; t != nil {
+			fmt.Fprintf(&b, "  %s\n", t.Describe())
+			fmt.Fprintf(&b, "    state: %s\n", topnStateText(t))
 			for _, s := range op.Post {
 				fmt.Fprintf(&b, "  emit: %s\n", describeStage(s))
 			}
@@ -769,4 +796,17 @@ func pruneStages(op *Operator) {
 			need = next
 		}
 	}
+}
+
+func topnStateText(t *plan.TopN) string {
+	s := fmt.Sprintf("per partition (map[%d-column key]): its rows in rank order and the rows last emitted", len(t.Partition))
+	switch {
+	case t.Final:
+		s += "; a window's partition is emitted once, when its rows arrive at the window's close, and freed"
+	case t.Bounded():
+		s += fmt.Sprintf("; append-only input: only the rows ranked within %d are kept (plus ties for RANK and DENSE_RANK)", t.Limit)
+	default:
+		s += "; every row is kept (an updating input may retract a row ranked within the limit), kept forever"
+	}
+	return s + "; changed partitions emit their retractions and insertions at the end of each batch"
 }

@@ -508,6 +508,11 @@ func EventTimes(n Node) []TimeCol {
 		return EventTimes(n.View.Root)
 	case *Filter:
 		return EventTimes(n.Input)
+	case *TopN:
+		if n.Final {
+			return EventTimes(n.Input) // each window's rows, once, at its close
+		}
+		return nil
 	case *Window:
 		return EventTimes(n.Input)
 	case *Project:

@@ -1,0 +1,176 @@
+package codegen
+
+import (
+	"fmt"
+
+	"github.com/dave/jennifer/jen"
+	"github.com/laminar-sql/laminar/compiler/plan"
+	"github.com/laminar-sql/laminar/compiler/types"
+)
+
+// A top-N operator (ROW_NUMBER/RANK/DENSE_RANK filtered by rank, ORDER BY …
+// LIMIT) keeps its state in a runtime/topn.State keyed by a generated
+// partition key struct, over the rows of its input's row type, remembering
+// the output rows it emitted. push<Op> folds a row in; flush<Op>, at the end
+// of each batch, ranks each changed partition, runs the stages after the
+// top-N on its rows and emits the difference from what it emitted before.
+
+var topnKinds = map[plan.RankFunc]string{plan.RowNumber: "topn.RowNumber", plan.Rank: "topn.Rank", plan.DenseRank: "topn.DenseRank"}
+
+func (o *opInfo) topnState() *jen.Statement {
+	return rt("topn.State").Types(jen.Id(o.keyType()), jen.Id(o.inputs[0].rowType), jen.Id(o.rowType))
+}
+
+func (o *opInfo) topnPartition() *jen.Statement {
+	return rt("topn.Partition").Types(jen.Id(o.inputs[0].rowType), jen.Id(o.rowType))
+}
+
+// topnFields are the engine's fields of a top-N operator.
+func (g *generator) topnFields(o *opInfo) []jen.Code {
+	return []jen.Code{
+		jen.Id(o.name).Op("*").Add(o.topnState()).Comment("state of " + o.what()),
+		jen.Id(o.name + "Out").Index().Id(o.rowType).Comment("a partition's new output, reused"),
+	}
+}
+
+// topnNew builds the state in newEngine.
+func (g *generator) topnNew(o *opInfo) jen.Code {
+	t := o.op.TopN
+	return jen.Id("p").Dot(o.name).Op("=").Add(rt("topn.New")).Types(jen.Id(o.keyType()), jen.Id(o.inputs[0].rowType), jen.Id(o.rowType)).Call(
+		rt(topnKinds[t.Func]), jen.Lit(t.Limit), jen.Lit(t.Bounded()), jen.Lit(t.Final), jen.Id("cmp"+o.fn))
+}
+
+// topnCode generates the key type, the ORDER BY comparison, push<Op> and flush<Op>.
+func (g *generator) topnCode(o *opInfo) {
+	t := o.op.TopN
+	in := o.inputs[0]
+	schema := in.op.Output
+	var keys []jen.Code
+	key := jen.Dict{}
+	for i, c := range t.Partition {
+		f := fmt.Sprintf("K%d", i)
+		keys = append(keys, jen.Id(f).Add(goType(schema[c].Type)).Comment(commentLines(schema[c].Name)[0]))
+		key[jen.Id(f)] = jen.Id("r").Dot(in.fields[c])
+	}
+	g.f.Comment(fmt.Sprintf("%s is a partition key of %s.", o.keyType(), o.what()))
+	g.f.Type().Id(o.keyType()).Struct(keys...)
+	g.f.Line()
+
+	// the ORDER BY: NULLs last both ascending and descending (DuckDB's default)
+	var body []jen.Code
+	for _, k := range t.Order {
+		c := schema[k.Col]
+		a, b := jen.Id("a").Dot(in.fields[k.Col]), jen.Id("b").Dot(in.fields[k.Col])
+		cmpOf := func(x, y jen.Code) jen.Code {
+			if c.Type.Kind == types.Bool {
+				return rt("topn.CompareBool").Call(x, y)
+			}
+			return rt("topn.Compare").Call(x, y)
+		}
+		ret := jen.Return(jen.Id("c"))
+		if k.Desc {
+			ret = jen.Return(jen.Op("-").Id("c"))
+		}
+		if c.Type.Nullable {
+			body = append(body,
+				jen.If(jen.Add(a).Dot("Valid").Op("!=").Add(b).Dot("Valid")).Block(
+					jen.If(jen.Add(a).Dot("Valid")).Block(jen.Return(jen.Lit(-1))),
+					jen.Return(jen.Lit(1))),
+				jen.If(jen.Add(a).Dot("Valid")).Block(
+					jen.If(jen.Id("c").Op(":=").Add(cmpOf(jen.Add(a).Dot("V"), jen.Add(b).Dot("V"))), jen.Id("c").Op("!=").Lit(0)).Block(ret)))
+			continue
+		}
+		body = append(body, jen.If(jen.Id("c").Op(":=").Add(cmpOf(a, b)), jen.Id("c").Op("!=").Lit(0)).Block(ret))
+	}
+	body = append(body, jen.Return(jen.Lit(0)))
+	g.f.Comment(fmt.Sprintf("cmp%s orders two rows of a partition of %s by its ORDER BY.", o.fn, o.what()))
+	g.f.Func().Id("cmp" + o.fn).Params(jen.List(jen.Id("a"), jen.Id("b")).Op("*").Id(in.rowType)).Int().Block(body...)
+	g.f.Line()
+
+	params := []jen.Code{jen.Id("r").Op("*").Id(in.rowType)}
+	w := jen.Code(jen.Lit(1))
+	if o.op.InputUpdating {
+		params = append(params, jen.Id("w").Int64())
+		w = jen.Id("w")
+	}
+	g.f.Comment(fmt.Sprintf("push%s folds a row of %s into its partition of %s.", o.fn, in.what(), o.what()))
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("push" + o.fn).Params(params...).Block(
+		jen.Id("p").Dot(o.name).Dot("Add").Call(jen.Id(o.keyType()).Values(key), jen.Op("*").Id("r"), w))
+	g.f.Line()
+
+	// flush: rank each changed partition, run the stages after the top-N
+	env := make([]operand, 0, len(schema)+1)
+	for i, c := range schema {
+		env = append(env, operand{jen.Id("r").Dot(in.fields[i]), c.Type.Nullable})
+	}
+	if !t.NoRank {
+		env = append(env, operand{jen.Id("rank"), false})
+	}
+	tmp := 0
+	eg := &exprGen{tmp: &tmp, env: env, glob: g.glob, faults: new(bool)}
+	tail := func(eg *exprGen) []jen.Code {
+		return append(eg.stmts, eg.guard(jen.Id("out").Op("=").Append(jen.Id("out"), jen.Id(o.rowType).Values(rowValues(o, eg.env))))...)
+	}
+	report := func(f jen.Code) jen.Code {
+		return jen.Id("p").Dot("ctx").Dot("OutputFailed").Call(jen.Lit(o.op.Name), jen.Lit(0), jen.False(), jen.Nil(), f)
+	}
+	row := eg.faultScope(stages(eg, o.op.Post, tail), report)
+	rankParam := jen.Id("rank")
+	if t.NoRank {
+		rankParam = jen.Id("_")
+	}
+	g.f.Comment(fmt.Sprintf("flush%s emits what changed in the partitions of %s since the last flush:", o.fn, o.what()))
+	g.f.Comment("a retraction for each row that left its output or changed rank, an insertion for each new one.")
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("flush" + o.fn).Params().Block(
+		jen.Id("p").Dot(o.name).Dot("Flush").Call(jen.Func().Params(jen.Id("_").Id(o.keyType()), jen.Id("part").Op("*").Add(o.topnPartition())).Block(
+			jen.Id("out").Op(":=").Id("p").Dot(o.name+"Out").Index(jen.Empty(), jen.Lit(0)),
+			jen.Id("p").Dot(o.name).Dot("Top").Call(jen.Id("part"), jen.Func().Params(jen.Id("r").Op("*").Id(in.rowType), jen.Add(rankParam).Int64()).Block(row...)),
+			jen.Id("p").Dot(o.name).Dot("Emit").Call(jen.Id("part"), jen.Id("out"), jen.Id("p").Dot("emit"+o.fn)),
+			jen.Id("p").Dot(o.name+"Out").Op("=").Id("out"),
+		)))
+	g.f.Line()
+}
+
+// topnSaveLoad generates save<Op> and load<Op> of a top-N: per partition its
+// key, its rows in rank order and the rows it last emitted.
+func (g *generator) topnSaveLoad(o *opInfo) {
+	t := o.op.TopN
+	in := o.inputs[0]
+	var encK, decK []jen.Code
+	for i, c := range t.Partition {
+		ty := in.op.Output[c].Type
+		encK = append(encK, encodeField(jen.Id("k").Dot(fmt.Sprintf("K%d", i)), ty)...)
+		decK = append(decK, decodeField(jen.Id("k").Dot(fmt.Sprintf("K%d", i)), ty)...)
+	}
+	rowsCodec := func(list jen.Code, schema plan.Schema, fields []string, typ string) (enc, dec []jen.Code) {
+		var e, d []jen.Code
+		for i, c := range schema {
+			e = append(e, encodeField(jen.Id("e").Dot(fields[i]), c.Type)...)
+			d = append(d, decodeField(jen.Id("e").Dot(fields[i]), c.Type)...)
+		}
+		enc = []jen.Code{
+			jen.Id("buf").Op("=").Add(rt("snapshot.AppendUint")).Call(jen.Id("buf"), jen.Uint64().Call(jen.Len(list))),
+			jen.For(jen.Id("i").Op(":=").Range().Add(list)).Block(append([]jen.Code{jen.Id("e").Op(":=").Op("&").Add(list).Index(jen.Id("i"))}, e...)...),
+		}
+		dec = []jen.Code{
+			jen.Add(list).Op("=").Make(jen.Index().Id(typ), jen.Id("d").Dot("Len").Call()),
+			jen.For(jen.Id("i").Op(":=").Range().Add(list)).Block(append([]jen.Code{jen.Id("e").Op(":=").Op("&").Add(list).Index(jen.Id("i"))}, d...)...),
+		}
+		return enc, dec
+	}
+	encRows, decRows := rowsCodec(jen.Id("part").Dot("Rows"), in.op.Output, in.fields, in.rowType)
+	encOut, decOut := rowsCodec(jen.Id("part").Dot("Emitted"), o.op.Output, o.fields, o.rowType)
+	save := []jen.Code{
+		jen.Id("buf").Op("=").Add(rt("snapshot.AppendUint")).Call(jen.Id("buf"), jen.Uint64().Call(jen.Id("p").Dot(o.name).Dot("Len").Call())),
+		jen.Id("p").Dot(o.name).Dot("Each").Call(jen.Func().Params(jen.Id("k").Id(o.keyType()), jen.Id("part").Op("*").Add(o.topnPartition())).Block(
+			append(append(encK, encRows...), encOut...)...)),
+		jen.Return(jen.Id("buf")),
+	}
+	loadBody := []jen.Code{jen.Var().Id("k").Id(o.keyType()), jen.Var().Id("part").Add(o.topnPartition())}
+	loadBody = append(loadBody, decK...)
+	loadBody = append(loadBody, decRows...)
+	loadBody = append(loadBody, decOut...)
+	loadBody = append(loadBody, jen.Id("p").Dot(o.name).Dot("Restore").Call(jen.Id("k"), jen.Id("part").Dot("Rows"), jen.Id("part").Dot("Emitted")))
+	load := []jen.Code{jen.For(jen.Id("n").Op(":=").Id("d").Dot("Len").Call().Op(";").Id("n").Op(">").Lit(0).Op(";").Id("n").Op("--")).Block(loadBody...)}
+	g.stateFuncs(o, save, load)
+}

@@ -1,0 +1,117 @@
+package plan
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/laminar-sql/laminar/compiler/types"
+)
+
+// RankFunc is the ranking function of a top-N.
+type RankFunc string
+
+const (
+	RowNumber RankFunc = "ROW_NUMBER"
+	Rank      RankFunc = "RANK"
+	DenseRank RankFunc = "DENSE_RANK"
+)
+
+// SortKey is one ORDER BY key: a column of the input, ascending unless Desc.
+// NULLs sort last ascending and first descending (as in DuckDB and PostgreSQL).
+type SortKey struct {
+	Col  int
+	Desc bool
+}
+
+// TopN ranks the rows of each partition (rows equal in the Partition
+// columns) by Order and keeps those ranked within Limit: ROW_NUMBER(),
+// RANK() or DENSE_RANK() OVER (PARTITION BY … ORDER BY …) filtered by
+// rank <= N, deduplication (rank = 1), and ORDER BY … LIMIT n (one
+// partition, no rank column). Its output is the input's columns, then the
+// rank (BIGINT NOT NULL) unless NoRank. Ties of ROW_NUMBER keep arrival
+// order. The output is updating: a row whose rank changes is retracted and
+// inserted again.
+type TopN struct {
+	Input     Node
+	Partition []int
+	Order     []SortKey
+	Func      RankFunc
+	Limit     int64 // 0: no limit, every row is output with its rank
+	RankName  string
+	NoRank    bool
+	// Final tells that each partition holds the rows of one closed window of
+	// an input emitting on window close: they all arrive at once, so the
+	// partition's ranking is final when first emitted (append-only output),
+	// and its state goes then.
+	Final bool
+}
+
+func (n *TopN) Schema() Schema {
+	s := append(Schema{}, n.Input.Schema()...)
+	if n.NoRank {
+		return s
+	}
+	return append(s, Column{n.RankName, types.Of(types.Int)})
+}
+
+func (n *TopN) Inputs() []Node { return []Node{n.Input} }
+
+// AppendOnly: only a window's final ranking never changes.
+func (n *TopN) AppendOnly() bool { return n.Final && n.Input.AppendOnly() }
+
+func (n *TopN) Describe() string {
+	in := n.Input.Schema()
+	var part, order []string
+	for _, c := range n.Partition {
+		part = append(part, in[c].Name)
+	}
+	for _, k := range n.Order {
+		s := in[k.Col].Name
+		if k.Desc {
+			s += " DESC"
+		}
+		order = append(order, s)
+	}
+	limit := "no limit"
+	if n.Limit > 0 {
+		limit = fmt.Sprintf("rank <= %d", n.Limit)
+	}
+	s := fmt.Sprintf("TopN %s() partition [%s] order [%s] %s", n.Func, strings.Join(part, ", "), strings.Join(order, ", "), limit)
+	if n.Final {
+		s += " per closed window"
+	}
+	return s
+}
+
+// Bounded tells whether the state of a top-N keeps only the rows ranked
+// within its limit: over an append-only input, a row ranked past it never
+// comes back.
+func (n *TopN) Bounded() bool { return n.Limit > 0 && n.Input.AppendOnly() }
+
+// ClosedWindowCol tells whether column col of n is a window bound of a
+// windowed aggregate emitting on close (passed through filters, plain
+// projections and views): the rows of one window all arrive when it closes.
+func ClosedWindowCol(n Node, col int) bool {
+	for {
+		switch x := n.(type) {
+		case *Filter:
+			n = x.Input
+		case *ViewScan:
+			n = x.View.Root
+		case *Project:
+			ref, ok := x.Exprs[col].(*ColRef)
+			if !ok {
+				return false
+			}
+			col, n = ref.Index, x.Input
+		case *Aggregate:
+			if x.WindowKey < 0 || x.Emit != EmitOnClose || !x.Input.AppendOnly() || col >= len(x.Keys) {
+				return false
+			}
+			_, _, ok := WindowBound(x.Input, x.Keys[col])
+			return ok
+		default:
+			return false
+		}
+	}
+}

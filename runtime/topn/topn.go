@@ -1,0 +1,271 @@
+// Package topn holds the state of top-N operators (ROW_NUMBER, RANK and
+// DENSE_RANK filtered by rank <= N, deduplication, ORDER BY … LIMIT): per
+// partition key the rows in ranking order and the output rows last emitted,
+// so that a flush emits only what changed: a retraction for each output row
+// that left (or changed rank), an insertion for each that came. Generated
+// code supplies the key, input-row and output-row types and the comparison of
+// the ORDER BY; ties keep arrival order, so the ranking is deterministic.
+package topn
+
+import (
+	"cmp"
+	"slices"
+)
+
+// Kind is the ranking function.
+type Kind uint8
+
+const (
+	RowNumber Kind = iota // 1, 2, 3, 4: ties in arrival order
+	Rank                  // 1, 2, 2, 4
+	DenseRank             // 1, 2, 2, 3
+)
+
+// Partition is the state of one partition key.
+type Partition[R comparable, O comparable] struct {
+	// Rows are the rows in ranking order (ties in arrival order). With a
+	// bounded state only those ranked within N are kept.
+	Rows []R
+	// Emitted are the output rows the last flush left in the output.
+	Emitted []O
+	dirty   bool
+}
+
+// State is the state of one top-N operator.
+type State[K comparable, R comparable, O comparable] struct {
+	Parts map[K]*Partition[R, O]
+	// Dirty lists the partitions changed since the last flush, in the order
+	// first changed, so that emission order does not depend on map order.
+	Dirty []K
+	kind  Kind
+	n     int64
+	// bounded: the input only inserts, so a row ranked past N never comes
+	// back and is dropped (each partition keeps N rows, plus ties for RANK
+	// and DENSE_RANK).
+	bounded bool
+	// final: a partition is complete once flushed (a window's rows, all
+	// emitted when the window closed) and leaves the state then.
+	final bool
+	cmp   func(a, b *R) int
+	// Missing counts retractions of rows the state did not hold.
+	Missing int64
+	scratch map[O]int
+}
+
+// New returns an empty state ranking by cmp with kind, keeping the rows of
+// rank at most n (n <= 0: every row).
+func New[K comparable, R comparable, O comparable](kind Kind, n int64, bounded, final bool, cmp func(a, b *R) int) *State[K, R, O] {
+	if n <= 0 {
+		n = 1<<63 - 1
+		bounded = false
+	}
+	return &State[K, R, O]{Parts: map[K]*Partition[R, O]{}, kind: kind, n: n, bounded: bounded, final: final, cmp: cmp}
+}
+
+// Len is the number of partitions held.
+func (s *State[K, R, O]) Len() int { return len(s.Parts) }
+
+// part returns the partition of k, creating it, and marks it dirty.
+func (s *State[K, R, O]) part(k K) *Partition[R, O] {
+	p := s.Parts[k]
+	if p == nil {
+		p = &Partition[R, O]{}
+		s.Parts[k] = p
+	}
+	if !p.dirty {
+		p.dirty = true
+		s.Dirty = append(s.Dirty, k)
+	}
+	return p
+}
+
+// Add folds a row of weight w into partition k: w copies inserted (after
+// the rows ranked equal to it), or -w copies removed.
+func (s *State[K, R, O]) Add(k K, r R, w int64) {
+	if w == 0 {
+		return
+	}
+	p := s.part(k)
+	for ; w > 0; w-- {
+		i := s.upper(p.Rows, &r)
+		if s.bounded && int64(i) >= s.n && s.kind == RowNumber {
+			return // ranked past N: it would be dropped at once
+		}
+		p.Rows = slices.Insert(p.Rows, i, r)
+		if s.bounded {
+			p.Rows = s.trim(p.Rows)
+		}
+	}
+	for ; w < 0; w++ {
+		lo := s.lower(p.Rows, &r)
+		found := false
+		for i := lo; i < len(p.Rows) && s.cmp(&p.Rows[i], &r) == 0; i++ {
+			if p.Rows[i] == r {
+				// of equal rows the latest goes: the others keep their ranks
+				j := i
+				for j+1 < len(p.Rows) && p.Rows[j+1] == r {
+					j++
+				}
+				p.Rows = slices.Delete(p.Rows, j, j+1)
+				found = true
+				break
+			}
+		}
+		if !found {
+			s.Missing++
+		}
+	}
+}
+
+// lower is the index of the first row not ranked before r.
+func (s *State[K, R, O]) lower(rows []R, r *R) int {
+	lo, hi := 0, len(rows)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if s.cmp(&rows[m], r) < 0 {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo
+}
+
+// upper is the index of the first row ranked after r.
+func (s *State[K, R, O]) upper(rows []R, r *R) int {
+	lo, hi := 0, len(rows)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if s.cmp(&rows[m], r) <= 0 {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo
+}
+
+// trim drops the rows ranked past N.
+func (s *State[K, R, O]) trim(rows []R) []R {
+	cut := len(rows)
+	var rank, dense int64
+	for i := range rows {
+		if i == 0 || s.cmp(&rows[i-1], &rows[i]) != 0 {
+			rank, dense = int64(i)+1, dense+1
+		}
+		if s.rankOf(int64(i)+1, rank, dense) > s.n {
+			cut = i
+			break
+		}
+	}
+	if cut == len(rows) {
+		return rows
+	}
+	clear(rows[cut:])
+	return rows[:cut]
+}
+
+func (s *State[K, R, O]) rankOf(pos, rank, dense int64) int64 {
+	switch s.kind {
+	case Rank:
+		return rank
+	case DenseRank:
+		return dense
+	}
+	return pos
+}
+
+// Top calls f for each row of p ranked within N, in order, with its rank.
+func (s *State[K, R, O]) Top(p *Partition[R, O], f func(r *R, rank int64)) {
+	var rank, dense int64
+	for i := range p.Rows {
+		if i == 0 || s.cmp(&p.Rows[i-1], &p.Rows[i]) != 0 {
+			rank, dense = int64(i)+1, dense+1
+		}
+		k := s.rankOf(int64(i)+1, rank, dense)
+		if k > s.n {
+			return
+		}
+		f(&p.Rows[i], k)
+	}
+}
+
+// Flush calls f for each partition changed since the last flush, in the
+// order first changed; f computes its output rows and calls Emit. A
+// partition left with no rows and no output leaves the state, and so does
+// every partition of a final state.
+func (s *State[K, R, O]) Flush(f func(k K, p *Partition[R, O])) {
+	for _, k := range s.Dirty {
+		p := s.Parts[k]
+		p.dirty = false
+		f(k, p)
+		if s.final || (len(p.Rows) == 0 && len(p.Emitted) == 0) {
+			delete(s.Parts, k)
+		}
+	}
+	clear(s.Dirty)
+	s.Dirty = s.Dirty[:0]
+}
+
+// Emit replaces p's output by out: it calls emit with '-' for each row of
+// the old output not in the new one (as many times as it is missing), then
+// with '+' for each new row not in the old one, each in rank order.
+func (s *State[K, R, O]) Emit(p *Partition[R, O], out []O, emit func(r *O, op byte)) {
+	old := p.Emitted
+	if slices.Equal(old, out) {
+		return
+	}
+	if s.scratch == nil {
+		s.scratch = map[O]int{}
+	}
+	counts := s.scratch
+	for _, r := range out {
+		counts[r]++
+	}
+	for i := range old {
+		if counts[old[i]] > 0 {
+			counts[old[i]]--
+			continue
+		}
+		emit(&old[i], '-')
+	}
+	clear(counts)
+	for _, r := range old {
+		counts[r]++
+	}
+	for i := range out {
+		if counts[out[i]] > 0 {
+			counts[out[i]]--
+			continue
+		}
+		emit(&out[i], '+')
+	}
+	clear(counts)
+	p.Emitted = append(p.Emitted[:0], out...)
+}
+
+// Restore puts a partition back from a checkpoint.
+func (s *State[K, R, O]) Restore(k K, rows []R, emitted []O) {
+	s.Parts[k] = &Partition[R, O]{Rows: rows, Emitted: emitted}
+}
+
+// Each calls f for every partition, in no particular order (checkpoints).
+func (s *State[K, R, O]) Each(f func(k K, p *Partition[R, O])) {
+	for k, p := range s.Parts {
+		f(k, p)
+	}
+}
+
+// Compare orders two NOT NULL values of an ORDER BY key.
+func Compare[T cmp.Ordered](a, b T) int { return cmp.Compare(a, b) }
+
+// CompareBool orders FALSE before TRUE.
+func CompareBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case !a:
+		return -1
+	}
+	return 1
+}
