@@ -103,7 +103,7 @@ func (g *generator) pipelineStruct() {
 			}
 		}
 		if o.op.TopN != nil {
-			body = append(body, g.topnNew(o))
+			body = append(body, g.topnNew(o)...)
 		}
 		if o.op.Agg != nil {
 			if o.panes {

@@ -27,17 +27,33 @@ func (o *opInfo) topnPartition() *jen.Statement {
 
 // topnFields are the engine's fields of a top-N operator.
 func (g *generator) topnFields(o *opInfo) []jen.Code {
-	return []jen.Code{
+	fields := []jen.Code{
 		jen.Id(o.name).Op("*").Add(o.topnState()).Comment("state of " + o.what()),
 		jen.Id(o.name + "Out").Index().Id(o.rowType).Comment("a partition's new output, reused"),
 	}
+	if o.op.Closes() {
+		fields = append(fields, jen.Id(o.name+"WM").Int64().Comment("the watermark its windows closed at"))
+	}
+	return fields
+}
+
+// topnWindowKey is the index in the partition key of the window bound a
+// window top-N closes by.
+func topnWindowKey(o *opInfo) int {
+	return indexOf(o.op.TopN.Partition, o.op.TopN.WindowCol)
 }
 
 // topnNew builds the state in newEngine.
-func (g *generator) topnNew(o *opInfo) jen.Code {
+func (g *generator) topnNew(o *opInfo) []jen.Code {
 	t := o.op.TopN
-	return jen.Id("p").Dot(o.name).Op("=").Add(rt("topn.New")).Types(jen.Id(o.keyType()), jen.Id(o.inputs[0].rowType), jen.Id(o.rowType)).Call(
-		rt(topnKinds[t.Func]), jen.Lit(t.Limit), jen.Lit(t.Bounded()), jen.Lit(t.Final), jen.Id("cmp"+o.fn))
+	out := []jen.Code{jen.Id("p").Dot(o.name).Op("=").Add(rt("topn.New")).Types(jen.Id(o.keyType()), jen.Id(o.inputs[0].rowType), jen.Id(o.rowType)).Call(
+		rt(topnKinds[t.Func]), jen.Lit(t.Limit), jen.Lit(t.Bounded()), jen.Lit(t.Final), jen.Id("cmp"+o.fn))}
+	if o.op.Closes() {
+		out = append(out,
+			jen.Id("p").Dot(o.name).Dot("Windowed").Call(jen.Id("end"+o.fn)),
+			jen.Id("p").Dot(o.name+"WM").Op("=").Qual("math", "MinInt64"))
+	}
+	return out
 }
 
 // topnCode generates the key type, the ORDER BY comparison, push<Op> and flush<Op>.
@@ -93,9 +109,23 @@ func (g *generator) topnCode(o *opInfo) {
 		params = append(params, jen.Id("w").Int64())
 		w = jen.Id("w")
 	}
+	push := []jen.Code{jen.Id("k").Op(":=").Id(o.keyType()).Values(key)}
+	if o.op.Closes() {
+		end := jen.Id("k").Dot(fmt.Sprintf("K%d", topnWindowKey(o)))
+		if !t.WindowEnd {
+			end = jen.Id("k").Dot(fmt.Sprintf("K%d", topnWindowKey(o))).Op("+").Lit(t.WindowSize)
+		}
+		g.f.Comment(fmt.Sprintf("end%s is the end of the window of a partition of %s.", o.fn, o.what()))
+		g.f.Func().Id("end" + o.fn).Params(jen.Id("k").Op("*").Id(o.keyType())).Int64().Block(jen.Return(end))
+		g.f.Line()
+		// a row of a window that has closed is late
+		push = append(push, jen.If(jen.Id("end"+o.fn).Call(jen.Op("&").Id("k")).Op("<=").Id("p").Dot(o.name+"WM")).Block(
+			jen.Id("p").Dot("ctx").Dot("LateRow").Call(jen.Lit(o.op.Watermark[0].Source), jen.Lit(o.op.Name), jen.Id("append"+in.rowType).Call(jen.Nil(), jen.Id("r"), jen.LitRune('+'))),
+			jen.Return()))
+	}
+	push = append(push, jen.Id("p").Dot(o.name).Dot("Add").Call(jen.Id("k"), jen.Op("*").Id("r"), w))
 	g.f.Comment(fmt.Sprintf("push%s folds a row of %s into its partition of %s.", o.fn, in.what(), o.what()))
-	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("push" + o.fn).Params(params...).Block(
-		jen.Id("p").Dot(o.name).Dot("Add").Call(jen.Id(o.keyType()).Values(key), jen.Op("*").Id("r"), w))
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("push" + o.fn).Params(params...).Block(push...)
 	g.f.Line()
 
 	// flush: rank each changed partition, run the stages after the top-N
@@ -119,15 +149,23 @@ func (g *generator) topnCode(o *opInfo) {
 	if t.NoRank {
 		rankParam = jen.Id("_")
 	}
+	each := jen.Func().Params(jen.Id("_").Id(o.keyType()), jen.Id("part").Op("*").Add(o.topnPartition())).Block(
+		jen.Id("out").Op(":=").Id("p").Dot(o.name+"Out").Index(jen.Empty(), jen.Lit(0)),
+		jen.Id("p").Dot(o.name).Dot("Top").Call(jen.Id("part"), jen.Func().Params(jen.Id("r").Op("*").Id(in.rowType), jen.Add(rankParam).Int64()).Block(row...)),
+		jen.Id("p").Dot(o.name).Dot("Emit").Call(jen.Id("part"), jen.Id("out"), jen.Id("p").Dot("emit"+o.fn)),
+		jen.Id("p").Dot(o.name+"Out").Op("=").Id("out"),
+	)
+	if o.op.Closes() {
+		g.f.Comment(fmt.Sprintf("fire%s emits, in window order, the ranking of every window of %s whose end the watermark wm has reached.", o.fn, o.what()))
+		g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("fire" + o.fn).Params(jen.Id("wm").Int64()).Block(
+			jen.Id("p").Dot(o.name).Dot("Close").Call(jen.Id("wm"), each))
+		g.f.Line()
+		return
+	}
 	g.f.Comment(fmt.Sprintf("flush%s emits what changed in the partitions of %s since the last flush:", o.fn, o.what()))
 	g.f.Comment("a retraction for each row that left its output or changed rank, an insertion for each new one.")
 	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("flush" + o.fn).Params().Block(
-		jen.Id("p").Dot(o.name).Dot("Flush").Call(jen.Func().Params(jen.Id("_").Id(o.keyType()), jen.Id("part").Op("*").Add(o.topnPartition())).Block(
-			jen.Id("out").Op(":=").Id("p").Dot(o.name+"Out").Index(jen.Empty(), jen.Lit(0)),
-			jen.Id("p").Dot(o.name).Dot("Top").Call(jen.Id("part"), jen.Func().Params(jen.Id("r").Op("*").Id(in.rowType), jen.Add(rankParam).Int64()).Block(row...)),
-			jen.Id("p").Dot(o.name).Dot("Emit").Call(jen.Id("part"), jen.Id("out"), jen.Id("p").Dot("emit"+o.fn)),
-			jen.Id("p").Dot(o.name+"Out").Op("=").Id("out"),
-		)))
+		jen.Id("p").Dot(o.name).Dot("Flush").Call(each))
 	g.f.Line()
 }
 
@@ -160,17 +198,22 @@ func (g *generator) topnSaveLoad(o *opInfo) {
 	}
 	encRows, decRows := rowsCodec(jen.Id("part").Dot("Rows"), in.op.Output, in.fields, in.rowType)
 	encOut, decOut := rowsCodec(jen.Id("part").Dot("Emitted"), o.op.Output, o.fields, o.rowType)
-	save := []jen.Code{
+	var save, load []jen.Code
+	if o.op.Closes() {
+		save = append(save, jen.Id("buf").Op("=").Add(rt("snapshot.AppendInt")).Call(jen.Id("buf"), jen.Id("p").Dot(o.name+"WM")))
+		load = append(load, jen.Id("p").Dot(o.name+"WM").Op("=").Id("d").Dot("Int").Call())
+	}
+	save = append(save,
 		jen.Id("buf").Op("=").Add(rt("snapshot.AppendUint")).Call(jen.Id("buf"), jen.Uint64().Call(jen.Id("p").Dot(o.name).Dot("Len").Call())),
 		jen.Id("p").Dot(o.name).Dot("Each").Call(jen.Func().Params(jen.Id("k").Id(o.keyType()), jen.Id("part").Op("*").Add(o.topnPartition())).Block(
 			append(append(encK, encRows...), encOut...)...)),
 		jen.Return(jen.Id("buf")),
-	}
+	)
 	loadBody := []jen.Code{jen.Var().Id("k").Id(o.keyType()), jen.Var().Id("part").Add(o.topnPartition())}
 	loadBody = append(loadBody, decK...)
 	loadBody = append(loadBody, decRows...)
 	loadBody = append(loadBody, decOut...)
 	loadBody = append(loadBody, jen.Id("p").Dot(o.name).Dot("Restore").Call(jen.Id("k"), jen.Id("part").Dot("Rows"), jen.Id("part").Dot("Emitted")))
-	load := []jen.Code{jen.For(jen.Id("n").Op(":=").Id("d").Dot("Len").Call().Op(";").Id("n").Op(">").Lit(0).Op(";").Id("n").Op("--")).Block(loadBody...)}
+	load = append(load, jen.For(jen.Id("n").Op(":=").Id("d").Dot("Len").Call().Op(";").Id("n").Op(">").Lit(0).Op(";").Id("n").Op("--")).Block(loadBody...))
 	g.stateFuncs(o, save, load)
 }

@@ -125,9 +125,14 @@ func (b *binder) rankQuery(q *ast.Select, in plan.Node, sc *scope, ctx *exprCtx,
 		}
 		pre = p
 	}
-	t := &plan.TopN{Input: pre, Partition: part, Order: order, Func: rankFuncs[first.Name], RankName: "$rank"}
+	t := &plan.TopN{Input: pre, Partition: part, Order: order, Func: rankFuncs[first.Name], RankName: "$rank", WindowCol: -1}
 	for _, c := range part {
 		t.Final = t.Final || (pre.AppendOnly() && plan.ClosedWindowCol(pre, c))
+	}
+	for _, c := range part {
+		if w, end, ok := plan.WindowBound(pre, &plan.ColRef{Index: c}); ok && !t.Final && t.WindowCol < 0 && pre.AppendOnly() {
+			t.WindowCol, t.WindowEnd, t.WindowSize = c, end, w.Size
+		}
 	}
 	schema := t.Schema()
 	rank := &plan.ColRef{Index: len(schema) - 1, Name: "$rank", T: types.Of(types.Int)}
@@ -230,7 +235,7 @@ func (b *binder) orderLimit(q *ast.Select, out plan.Node) plan.Node {
 	}
 	schema := out.Schema()
 	sc := &scope{schema: schema}
-	t := &plan.TopN{Input: out, Func: plan.RowNumber, Limit: n, NoRank: true}
+	t := &plan.TopN{Input: out, Func: plan.RowNumber, Limit: n, NoRank: true, WindowCol: -1}
 	for _, s := range q.OrderBy {
 		if l, ok := s.Expr.(*ast.Literal); ok && l.Kind == ast.LitInt {
 			var pos int

@@ -101,7 +101,13 @@ type SourceShift struct {
 
 // Fires reports whether watermarks drive the operator: it closes windows, or
 // drops the rows of an interval join.
-func (o *Operator) Fires() bool { return o.Windowed() || (o.Join != nil && o.Join.Interval != nil) }
+func (o *Operator) Fires() bool {
+	return o.Windowed() || (o.Join != nil && o.Join.Interval != nil) || o.Closes()
+}
+
+// Closes reports whether the operator is a window top-N, emitting each
+// window's ranking when the watermark passes the window's end.
+func (o *Operator) Closes() bool { return o.TopN != nil && o.TopN.Closes() }
 
 // Windowed reports whether the operator keeps state per window.
 func (o *Operator) Windowed() bool { return o.Agg != nil && o.Agg.WindowKey >= 0 }
@@ -332,6 +338,11 @@ func (b *builder) node(n plan.Node, stmt *plan.View) *Operator {
 		case *plan.TopN:
 			op.TopN = x
 			stages = &op.Post
+			if x.Closes() {
+				w, _, _ := plan.WindowBound(x.Input, &plan.ColRef{Index: x.WindowCol})
+				t, _ := plan.EventTimeCol(w.Input, w.TimeCol)
+				op.Watermark = b.watermark(op, input, t.Shift)
+			}
 		}
 	}
 	pruneStages(op)
@@ -399,7 +410,7 @@ func (b *builder) watermark(op *Operator, input plan.Node, shift int64) []Source
 // windowed operator's the watermark its windows close by.
 func (b *builder) edgeWatermark(op *Operator) []SourceShift {
 	switch {
-	case op.Windowed():
+	case op.Windowed() || op.Closes():
 		return op.Watermark
 	case op.Source != nil:
 		return []SourceShift{{op.SourceIndex, 0}}
@@ -560,7 +571,7 @@ func Format(p *Plan) string {
 		for _, s := range op.Pre {
 			fmt.Fprintf(&b, "  %s\n", describeStage(s))
 		}
-		if op.Windowed() {
+		if op.Windowed() || op.Closes() {
 			fmt.Fprintf(&b, "    windows close at watermark %s\n", formatWatermark(p, op.Watermark))
 		}
 		if op.Agg != nil {
@@ -801,6 +812,8 @@ func pruneStages(op *Operator) {
 func topnStateText(t *plan.TopN) string {
 	s := fmt.Sprintf("per partition (map[%d-column key]): its rows in rank order and the rows last emitted", len(t.Partition))
 	switch {
+	case t.Closes():
+		s += fmt.Sprintf("; a window's partition (only its rows ranked within %d) is emitted and freed when the watermark passes the window's end", t.Limit)
 	case t.Final:
 		s += "; a window's partition is emitted once, when its rows arrive at the window's close, and freed"
 	case t.Bounded():

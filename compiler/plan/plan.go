@@ -512,6 +512,20 @@ func EventTimes(n Node) []TimeCol {
 		if n.Final {
 			return EventTimes(n.Input) // each window's rows, once, at its close
 		}
+		if n.Closes() {
+			// emitted once the watermark passes the window's end
+			var out []TimeCol
+			for _, c := range n.Partition {
+				if w, end, ok := WindowBound(n.Input, &ColRef{Index: c}); ok && w.Size == n.WindowSize {
+					shift := -w.Size
+					if end {
+						shift = 0
+					}
+					out = append(out, TimeCol{c, shift})
+				}
+			}
+			return out
+		}
 		return nil
 	case *Window:
 		return EventTimes(n.Input)

@@ -44,7 +44,17 @@ type TopN struct {
 	// partition's ranking is final when first emitted (append-only output),
 	// and its state goes then.
 	Final bool
+	// WindowCol >= 0 is the partition column that is the window_start (or,
+	// with WindowEnd, window_end) of a window assigner under the input, of
+	// windows WindowSize long: a window top-N, whose partitions are emitted
+	// once, when the watermark passes their window's end (append-only).
+	WindowCol  int
+	WindowEnd  bool
+	WindowSize int64
 }
+
+// Closes tells whether the top-N emits each window's partition at its close.
+func (n *TopN) Closes() bool { return n.WindowCol >= 0 }
 
 func (n *TopN) Schema() Schema {
 	s := append(Schema{}, n.Input.Schema()...)
@@ -57,7 +67,7 @@ func (n *TopN) Schema() Schema {
 func (n *TopN) Inputs() []Node { return []Node{n.Input} }
 
 // AppendOnly: only a window's final ranking never changes.
-func (n *TopN) AppendOnly() bool { return n.Final && n.Input.AppendOnly() }
+func (n *TopN) AppendOnly() bool { return (n.Final || n.Closes()) && n.Input.AppendOnly() }
 
 func (n *TopN) Describe() string {
 	in := n.Input.Schema()
@@ -79,6 +89,9 @@ func (n *TopN) Describe() string {
 	s := fmt.Sprintf("TopN %s() partition [%s] order [%s] %s", n.Func, strings.Join(part, ", "), strings.Join(order, ", "), limit)
 	if n.Final {
 		s += " per closed window"
+	}
+	if n.Closes() {
+		s += " emitted at window close"
 	}
 	return s
 }

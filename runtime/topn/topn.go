@@ -47,6 +47,12 @@ type State[K comparable, R comparable, O comparable] struct {
 	// emitted when the window closed) and leaves the state then.
 	final bool
 	cmp   func(a, b *R) int
+	// endOf, when set, is the end of the window of a partition key (a window
+	// top-N over a window TVF): partitions are emitted by Close, once the
+	// watermark passes that end, not by Flush.
+	endOf func(k *K) int64
+	ends  []int64       // the distinct window ends of the partitions held, ascending
+	byEnd map[int64][]K // the partitions of each end, in creation order
 	// Missing counts retractions of rows the state did not hold.
 	Missing int64
 	scratch map[O]int
@@ -71,6 +77,13 @@ func (s *State[K, R, O]) part(k K) *Partition[R, O] {
 	if p == nil {
 		p = &Partition[R, O]{}
 		s.Parts[k] = p
+		if s.endOf != nil {
+			s.track(k)
+			return p
+		}
+	}
+	if s.endOf != nil {
+		return p
 	}
 	if !p.dirty {
 		p.dirty = true
@@ -247,6 +260,43 @@ func (s *State[K, R, O]) Emit(p *Partition[R, O], out []O, emit func(r *O, op by
 // Restore puts a partition back from a checkpoint.
 func (s *State[K, R, O]) Restore(k K, rows []R, emitted []O) {
 	s.Parts[k] = &Partition[R, O]{Rows: rows, Emitted: emitted}
+	if s.endOf != nil {
+		s.track(k)
+	}
+}
+
+// Windowed makes the state a window top-N: endOf gives the end of the
+// window of a partition key, and Close emits a partition once.
+func (s *State[K, R, O]) Windowed(endOf func(k *K) int64) {
+	s.endOf = endOf
+	s.byEnd = map[int64][]K{}
+}
+
+func (s *State[K, R, O]) track(k K) {
+	end := s.endOf(&k)
+	if _, ok := s.byEnd[end]; !ok {
+		i, _ := slices.BinarySearch(s.ends, end)
+		s.ends = slices.Insert(s.ends, i, end)
+	}
+	s.byEnd[end] = append(s.byEnd[end], k)
+}
+
+// Close calls f for each partition whose window ends at or before wm, by
+// end, then in creation order, and drops them.
+func (s *State[K, R, O]) Close(wm int64, f func(k K, p *Partition[R, O])) {
+	n := 0
+	for _, end := range s.ends {
+		if end > wm {
+			break
+		}
+		n++
+		for _, k := range s.byEnd[end] {
+			f(k, s.Parts[k])
+			delete(s.Parts, k)
+		}
+		delete(s.byEnd, end)
+	}
+	s.ends = slices.Delete(s.ends, 0, n)
 }
 
 // Each calls f for every partition, in no particular order (checkpoints).
