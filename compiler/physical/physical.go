@@ -813,9 +813,9 @@ func topnStateText(t *plan.TopN) string {
 	s := fmt.Sprintf("per partition (map[%d-column key]): its rows in rank order and the rows last emitted", len(t.Partition))
 	switch {
 	case t.Closes():
-		s += fmt.Sprintf("; a window's partition (only its rows ranked within %d) is emitted and freed when the watermark passes the window's end", t.Limit)
+		return s + fmt.Sprintf("; a window's partition (only its rows ranked within %d) is emitted and freed when the watermark passes the window's end", t.Limit)
 	case t.Final:
-		s += "; a window's partition is emitted once, when its rows arrive at the window's close, and freed"
+		return s + "; a window's partition is emitted once, at the end of the batch its rows arrive in (its window's close), and freed"
 	case t.Bounded():
 		s += fmt.Sprintf("; append-only input: only the rows ranked within %d are kept (plus ties for RANK and DENSE_RANK)", t.Limit)
 	default:
