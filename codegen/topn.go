@@ -138,6 +138,9 @@ func (g *generator) topnCode(o *opInfo) {
 	}
 	tmp := 0
 	eg := &exprGen{tmp: &tmp, env: env, glob: g.glob, faults: new(bool)}
+	if len(t.Aggs) > 0 {
+		eg.stmts, eg.env = g.overAggs(o, eg)
+	}
 	tail := func(eg *exprGen) []jen.Code {
 		return append(eg.stmts, eg.guard(jen.Id("out").Op("=").Append(jen.Id("out"), jen.Id(o.rowType).Values(rowValues(o, eg.env))))...)
 	}
@@ -146,7 +149,7 @@ func (g *generator) topnCode(o *opInfo) {
 	}
 	row := eg.faultScope(stages(eg, o.op.Post, tail), report)
 	rankParam := jen.Id("rank")
-	if t.NoRank {
+	if t.NoRank && len(t.Aggs) == 0 {
 		rankParam = jen.Id("_")
 	}
 	each := jen.Func().Params(jen.Id("_").Id(o.keyType()), jen.Id("part").Op("*").Add(o.topnPartition())).Block(
@@ -216,4 +219,102 @@ func (g *generator) topnSaveLoad(o *opInfo) {
 	loadBody = append(loadBody, jen.Id("p").Dot(o.name).Dot("Restore").Call(jen.Id("k"), jen.Id("part").Dot("Rows"), jen.Id("part").Dot("Emitted")))
 	load = append(load, jen.For(jen.Id("n").Op(":=").Id("d").Dot("Len").Call().Op(";").Id("n").Op(">").Lit(0).Op(";").Id("n").Op("--")).Block(loadBody...))
 	g.stateFuncs(o, save, load)
+}
+
+// overAggs generates, inside the ranking callback of a partition (row r of
+// rank rank, 1-based position), the frame of the row and each OVER
+// aggregate over it; it returns the statements and the env with the
+// aggregates appended.
+func (g *generator) overAggs(o *opInfo, eg *exprGen) ([]jen.Code, []operand) {
+	t := o.op.TopN
+	in := o.inputs[0]
+	schema := in.op.Output
+	f := t.Frame
+	stmts := []jen.Code{jen.Id("i").Op(":=").Int().Call(jen.Id("rank")).Op("-").Lit(1)}
+	if f.Rows {
+		stmts = append(stmts, jen.List(jen.Id("lo"), jen.Id("hi")).Op(":=").Add(rt("topn.FrameRows")).Call(jen.Id("i"), jen.Lit(f.Preceding), jen.Lit(f.Unbounded)))
+	} else {
+		key := jen.Func().Params(jen.Id("*"+in.rowType)).Int64().Block(jen.Return(jen.Lit(0)))
+		if len(t.Order) == 1 && !f.Unbounded {
+			key = jen.Id("key" + o.fn)
+			g.f.Comment(fmt.Sprintf("key%s is the ORDER BY key of a row of %s, by which RANGE frames reach back.", o.fn, o.what()))
+			g.f.Func().Id("key"+o.fn).Params(jen.Id("r").Op("*").Id(in.rowType)).Int64().Block(jen.Return(jen.Id("r").Dot(in.fields[t.Order[0].Col])))
+			g.f.Line()
+		}
+		stmts = append(stmts, jen.List(jen.Id("lo"), jen.Id("hi")).Op(":=").Id("p").Dot(o.name).Dot("FrameRange").Call(jen.Id("part"), jen.Id("i"), jen.Lit(f.Preceding), jen.Lit(f.Unbounded), key))
+	}
+	env := append([]operand{}, eg.env...)
+	loop := func(body ...jen.Code) jen.Code {
+		return jen.For(jen.Id("j").Op(":=").Id("lo").Op(";").Id("j").Op("<=").Id("hi").Op(";").Id("j").Op("++")).Block(body...)
+	}
+	for ai, a := range t.Aggs {
+		name := fmt.Sprintf("a%d", ai)
+		if a.Func == plan.CountStar {
+			stmts = append(stmts, jen.Id(name).Op(":=").Int64().Call(jen.Id("hi").Op("-").Id("lo").Op("+").Lit(1)))
+			env = append(env, operand{jen.Id(name), false})
+			continue
+		}
+		c := a.Arg.(*plan.ColRef).Index
+		ct := schema[c].Type
+		field := jen.Id("part").Dot("Rows").Index(jen.Id("j")).Dot(in.fields[c])
+		v, valid := jen.Add(field), jen.Code(nil)
+		if ct.Nullable {
+			v, valid = jen.Add(field).Dot("V"), jen.Add(field).Dot("Valid")
+		}
+		when := func(cond jen.Code, body ...jen.Code) jen.Code {
+			if cond == nil {
+				return jen.Block(body...)
+			}
+			return jen.If(cond).Block(body...)
+		}
+		and := func(cond, more jen.Code) jen.Code {
+			if cond == nil {
+				return more
+			}
+			return jen.Add(cond).Op("&&").Parens(more)
+		}
+		s, h, n := name+"s", name+"h", name+"n"
+		switch a.Func {
+		case plan.Count:
+			if valid == nil {
+				stmts = append(stmts, jen.Id(name).Op(":=").Int64().Call(jen.Id("hi").Op("-").Id("lo").Op("+").Lit(1)))
+			} else {
+				stmts = append(stmts, jen.Var().Id(name).Int64(), loop(when(valid, jen.Id(name).Op("++"))))
+			}
+			env = append(env, operand{jen.Id(name), false})
+			continue
+		case plan.Sum, plan.Avg:
+			if ct.Kind == types.Int {
+				stmts = append(stmts, jen.Var().List(jen.Id(s), jen.Id(h), jen.Id(n)).Int64(),
+					loop(when(valid, jen.List(jen.Id(s), jen.Id(h)).Op("=").Add(rt("value.SumInt")).Call(jen.Id(s), jen.Id(h), v), jen.Id(n).Op("++"))))
+			} else {
+				stmts = append(stmts, jen.Var().Id(s).Float64(), jen.Var().Id(n).Int64(),
+					loop(when(valid, jen.Id(s).Op("+=").Add(v), jen.Id(n).Op("++"))))
+			}
+			var result jen.Code
+			switch {
+			case a.Func == plan.Avg && ct.Kind == types.Int:
+				result = rt("value.AvgInt").Call(jen.Id(s), jen.Id(h), jen.Id(n))
+			case a.Func == plan.Avg:
+				result = jen.Id(s).Op("/").Float64().Call(jen.Id(n))
+			case ct.Kind == types.Int:
+				*eg.faults = true // an exact sum that does not fit fails the row
+				result = rt("value.SumResult").Call(jen.Id(s), jen.Id(h), jen.Op("&").Id(faultVar))
+			default:
+				result = jen.Id(s)
+			}
+			stmts = append(stmts, jen.Var().Id(name).Add(goType(a.T)),
+				jen.If(jen.Id(n).Op(">").Lit(0)).Block(jen.Id(name).Op("=").Add(rt("value.Of")).Call(result)))
+		case plan.Min, plan.Max:
+			op := "<"
+			if a.Func == plan.Max {
+				op = ">"
+			}
+			stmts = append(stmts, jen.Var().Id(name).Add(goType(a.T)),
+				loop(jen.If(and(valid, jen.Op("!").Id(name).Dot("Valid").Op("||").Add(v).Op(op).Id(name).Dot("V"))).Block(
+					jen.Id(name).Op("=").Add(rt("value.Of")).Call(v))))
+		}
+		env = append(env, operand{jen.Id(name), true})
+	}
+	return stmts, env
 }

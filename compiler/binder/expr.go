@@ -16,9 +16,9 @@ import (
 type exprCtx struct {
 	gw  *groupWindow // the group-window form's window, if any
 	agg *aggCtx      // set while binding the SELECT list or HAVING of a GROUP BY
-	// rank is the top-N's rank column that the ranking call of the SELECT
-	// list and QUALIFY stands for (rankQuery); nil elsewhere.
-	rank plan.Expr
+	// over maps each window function call of the SELECT list and QUALIFY
+	// to the column of the operator computing it (rankQuery); nil elsewhere.
+	over map[*ast.Call]plan.Expr
 }
 
 // aggCtx binds expressions over the output of an Aggregate: group keys and
@@ -157,8 +157,8 @@ func (b *binder) expr(e ast.Expr, sc *scope, ctx *exprCtx) plan.Expr {
 		return b.cast(x, k, e.Pos)
 	case *ast.Call:
 		if e.Over != nil {
-			if ctx != nil && ctx.rank != nil {
-				return ctx.rank
+			if x, ok := ctx.overCol(e); ok {
+				return x
 			}
 			b.diags.Errorf(diag.Unsupported, e.Over.Pos, "window functions (OVER) are allowed only in the SELECT list and QUALIFY of a query without GROUP BY")
 			return nil

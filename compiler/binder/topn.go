@@ -9,6 +9,14 @@ import (
 	"github.com/laminar-sql/laminar/compiler/types"
 )
 
+func (c *exprCtx) overCol(e *ast.Call) (plan.Expr, bool) {
+	if c == nil || c.over == nil {
+		return nil, false
+	}
+	x, ok := c.over[e]
+	return x, ok
+}
+
 var rankFuncs = map[string]plan.RankFunc{"ROW_NUMBER": plan.RowNumber, "RANK": plan.Rank, "DENSE_RANK": plan.DenseRank}
 
 // overCalls are the function calls with OVER in the SELECT list and QUALIFY.
@@ -35,14 +43,23 @@ func overCalls(q *ast.Select) []*ast.Call {
 // becomes the top-N's limit (optimizer.LimitRanks).
 func (b *binder) rankQuery(q *ast.Select, in plan.Node, sc *scope, ctx *exprCtx, calls []*ast.Call) plan.Node {
 	first := calls[0]
+	_, ranking := rankFuncs[first.Name]
 	for _, c := range calls {
-		if _, ok := rankFuncs[c.Name]; !ok {
-			if isAggregate(c.Name) {
-				b.diags.Errorf(diag.Unsupported, c.Over.Pos, "%s OVER (…) is not supported yet: ROW_NUMBER, RANK and DENSE_RANK are", c.Name)
-			} else {
-				b.diags.Errorf(diag.Unsupported, c.Pos, "%s is not a window function: ROW_NUMBER, RANK and DENSE_RANK are", c.Name)
-			}
+		_, isRank := rankFuncs[c.Name]
+		if !isRank && !isAggregate(c.Name) {
+			b.diags.Errorf(diag.Unsupported, c.Pos, "%s is not a window function: ROW_NUMBER, RANK, DENSE_RANK and the aggregates are", c.Name)
 			return nil
+		}
+		if isRank != ranking {
+			b.diags.Errorf(diag.Unsupported, c.Pos, "a query may not mix ranking functions and aggregates OVER windows yet: rank in an outer query")
+			return nil
+		}
+		if !isRank {
+			if c.Distinct || c.Filter != nil {
+				b.diags.Errorf(diag.Unsupported, c.Pos, "%s OVER takes no DISTINCT or FILTER", c.Name)
+				return nil
+			}
+			continue
 		}
 		if len(c.Args) > 0 || c.Star || c.Distinct || c.Filter != nil {
 			b.diags.Errorf(diag.WrongArgCount, c.Pos, "%s takes no arguments", c.Name)
@@ -102,14 +119,46 @@ func (b *binder) rankQuery(q *ast.Select, in plan.Node, sc *scope, ctx *exprCtx,
 	if !ok {
 		return nil
 	}
+	var frame plan.Frame
+	if !ranking {
+		if frame, ok = b.frame(first, in.Schema(), order, extra); !ok {
+			return nil
+		}
+	}
 	for _, c := range calls[1:] {
 		p2, o2, ok := spec(c)
 		if !ok {
 			return nil
 		}
-		if c.Name != first.Name || fmt.Sprint(p2, o2) != fmt.Sprint(part, order) {
+		f2 := frame
+		if !ranking {
+			if f2, ok = b.frame(c, in.Schema(), o2, extra); !ok {
+				return nil
+			}
+		}
+		if (ranking && c.Name != first.Name) || fmt.Sprint(p2, o2, f2) != fmt.Sprint(part, order, frame) {
 			b.diags.Errorf(diag.Unsupported, c.Pos, "a query may rank by one window function and window only; this one differs from the one at %d:%d", first.Pos.Line, first.Pos.Col)
 			return nil
+		}
+	}
+	// the aggregates' arguments, columns too
+	type overAgg struct {
+		call *ast.Call
+		agg  plan.Agg
+	}
+	var aggs []overAgg
+	if !ranking {
+		for _, c := range calls {
+			a, ok := b.overAgg(c, col, func(i int) plan.Column {
+				if i < len(base) {
+					return base[i]
+				}
+				return plan.Column{Name: fmt.Sprintf("$key%d", i-len(base)), Type: extra[i-len(base)].Type()}
+			})
+			if !ok {
+				return nil
+			}
+			aggs = append(aggs, overAgg{c, a})
 		}
 	}
 	pre := in
@@ -134,8 +183,21 @@ func (b *binder) rankQuery(q *ast.Select, in plan.Node, sc *scope, ctx *exprCtx,
 			t.WindowCol, t.WindowEnd, t.WindowSize = c, end, w.Size
 		}
 	}
+	over := map[*ast.Call]plan.Expr{}
+	if ranking {
+		rank := &plan.ColRef{Index: len(pre.Schema()), Name: "$rank", T: types.Of(types.Int)}
+		for _, c := range calls {
+			over[c] = rank
+		}
+	} else {
+		t.NoRank, t.Frame, t.Func = true, frame, plan.RowNumber // rows in order, ties in arrival order
+		for i, a := range aggs {
+			t.Aggs = append(t.Aggs, a.agg)
+			t.AggNames = append(t.AggNames, fmt.Sprintf("$agg%d", i))
+			over[a.call] = &plan.ColRef{Index: len(pre.Schema()) + i, Name: t.AggNames[i], T: a.agg.T}
+		}
+	}
 	schema := t.Schema()
-	rank := &plan.ColRef{Index: len(schema) - 1, Name: "$rank", T: types.Of(types.Int)}
 	inner := &scope{schema: schema, qualifiers: sc.qualifiers, colQuals: sc.colQuals}
 	if sc.colQuals != nil {
 		inner.colQuals = append([]string{}, sc.colQuals...)
@@ -143,7 +205,7 @@ func (b *binder) rankQuery(q *ast.Select, in plan.Node, sc *scope, ctx *exprCtx,
 			inner.colQuals = append(inner.colQuals, "")
 		}
 	}
-	rctx := &exprCtx{gw: ctx.gw, rank: rank}
+	rctx := &exprCtx{gw: ctx.gw, over: over}
 	// the SELECT list; * is the input's columns only
 	var exprs []plan.Expr
 	var names []string
@@ -259,4 +321,105 @@ func (b *binder) orderLimit(q *ast.Select, out plan.Node) plan.Node {
 		t.Order = append(t.Order, plan.SortKey{Col: r.Index, Desc: s.Desc})
 	}
 	return t
+}
+
+// frame binds the window frame of an OVER aggregation: ROWS BETWEEN n
+// PRECEDING AND CURRENT ROW, RANGE BETWEEN <interval or number> PRECEDING
+// AND CURRENT ROW (one ascending NOT NULL ORDER BY key), UNBOUNDED
+// PRECEDING; without a frame, RANGE UNBOUNDED PRECEDING (SQL's default:
+// the rows up to the current one and its peers; all rows without ORDER BY).
+func (b *binder) frame(c *ast.Call, base plan.Schema, order []plan.SortKey, extra []plan.Expr) (plan.Frame, bool) {
+	f := c.Over.Frame
+	if f == nil {
+		return plan.Frame{Unbounded: true}, true
+	}
+	out := plan.Frame{Rows: !f.Range, Unbounded: f.Unbounded}
+	if f.Unbounded || f.Preceding == nil {
+		return out, true
+	}
+	x := b.expr(f.Preceding, &scope{}, nil)
+	if x == nil {
+		return out, false
+	}
+	k, ok := foldConst(x).(*plan.Const)
+	v, isInt := int64(0), false
+	if ok {
+		v, isInt = k.Value.(int64)
+	}
+	if !f.Range {
+		if !isInt || k.T.Kind != types.Int || v < 0 {
+			b.diags.Errorf(diag.Unsupported, f.Preceding.Position(), "ROWS BETWEEN n PRECEDING takes a constant integer n >= 0")
+			return out, false
+		}
+		out.Preceding = v
+		return out, true
+	}
+	if len(order) != 1 || order[0].Desc {
+		b.diags.Errorf(diag.Unsupported, f.Pos, "RANGE BETWEEN … PRECEDING needs one ascending ORDER BY key")
+		return out, false
+	}
+	var t types.Type
+	if order[0].Col < len(base) {
+		t = base[order[0].Col].Type
+	} else {
+		t = extra[order[0].Col-len(base)].Type()
+	}
+	want := types.Int
+	if t.Kind == types.Timestamp {
+		want = types.Interval
+	}
+	if t.Nullable || (t.Kind != types.Timestamp && t.Kind != types.Int) {
+		b.diags.Errorf(diag.Unsupported, f.Pos, "RANGE BETWEEN … PRECEDING needs a NOT NULL TIMESTAMP or BIGINT ORDER BY key")
+		return out, false
+	}
+	if !isInt || k.T.Kind != want || v < 0 {
+		b.diags.Errorf(diag.Unsupported, f.Preceding.Position(), "RANGE BETWEEN x PRECEDING over a %s takes a constant %s x >= 0", t.Kind, want)
+		return out, false
+	}
+	out.Preceding = v
+	return out, true
+}
+
+// overAgg binds the aggregate of an OVER aggregation; its argument becomes
+// a column (col), whose type typeOf gives.
+func (b *binder) overAgg(c *ast.Call, col func(ast.Expr) (int, bool), colOf func(int) plan.Column) (plan.Agg, bool) {
+	if c.Star {
+		if c.Name != "COUNT" {
+			b.diags.Errorf(diag.WrongArgCount, c.Pos, "%s(*) is not an aggregate: only COUNT(*)", c.Name)
+			return plan.Agg{}, false
+		}
+		return plan.Agg{Func: plan.CountStar, T: types.Of(types.Int)}, true
+	}
+	if len(c.Args) != 1 {
+		b.diags.Errorf(diag.WrongArgCount, c.Pos, "%s takes one argument", c.Name)
+		return plan.Agg{}, false
+	}
+	i, ok := col(c.Args[0])
+	if !ok {
+		return plan.Agg{}, false
+	}
+	cl := colOf(i)
+	t := cl.Type
+	arg := &plan.ColRef{Index: i, Name: cl.Name, T: t}
+	a := plan.Agg{Func: plan.AggFunc(c.Name), Arg: arg}
+	switch a.Func {
+	case plan.Count:
+		a.T = types.Of(types.Int)
+	case plan.Sum, plan.Avg:
+		if t.Kind != types.Int && t.Kind != types.Float {
+			b.diags.Errorf(diag.TypeMismatch, c.Args[0].Position(), "%s needs a number, not %s", c.Name, t.Kind)
+			return plan.Agg{}, false
+		}
+		a.T = types.Null(t.Kind)
+		if a.Func == plan.Avg {
+			a.T = types.Null(types.Float)
+		}
+	case plan.Min, plan.Max:
+		if t.Kind == types.Bool {
+			b.diags.Errorf(diag.TypeMismatch, c.Args[0].Position(), "%s OVER of a BOOLEAN is not supported", c.Name)
+			return plan.Agg{}, false
+		}
+		a.T = types.Null(t.Kind)
+	}
+	return a, true
 }

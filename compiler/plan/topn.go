@@ -51,6 +51,38 @@ type TopN struct {
 	WindowCol  int
 	WindowEnd  bool
 	WindowSize int64
+	// Aggs, when set, are aggregates OVER the partition's rows in the
+	// Frame of each row (OVER aggregations): the output is the input's
+	// columns (NoRank), then one column per aggregate, for every row.
+	Aggs     []Agg
+	AggNames []string
+	Frame    Frame
+}
+
+// Frame is the window frame of an OVER aggregation, ending at the current
+// row: ROWS (Preceding rows before it) or RANGE (rows whose ORDER BY key is
+// at most Preceding less, µs for TIMESTAMP; peers included), or from the
+// partition's first row when Unbounded.
+type Frame struct {
+	Rows      bool
+	Unbounded bool
+	Preceding int64
+}
+
+func (f Frame) String() string {
+	kind := "RANGE"
+	if f.Rows {
+		kind = "ROWS"
+	}
+	switch {
+	case f.Unbounded:
+		return kind + " UNBOUNDED PRECEDING"
+	case f.Preceding == 0:
+		return kind + " CURRENT ROW"
+	case f.Rows:
+		return fmt.Sprintf("ROWS %d PRECEDING", f.Preceding)
+	}
+	return fmt.Sprintf("RANGE %d PRECEDING", f.Preceding)
 }
 
 // Closes tells whether the top-N emits each window's partition at its close.
@@ -58,10 +90,13 @@ func (n *TopN) Closes() bool { return n.WindowCol >= 0 }
 
 func (n *TopN) Schema() Schema {
 	s := append(Schema{}, n.Input.Schema()...)
-	if n.NoRank {
-		return s
+	if !n.NoRank {
+		s = append(s, Column{n.RankName, types.Of(types.Int)})
 	}
-	return append(s, Column{n.RankName, types.Of(types.Int)})
+	for i, a := range n.Aggs {
+		s = append(s, Column{n.AggNames[i], a.T})
+	}
+	return s
 }
 
 func (n *TopN) Inputs() []Node { return []Node{n.Input} }
@@ -87,6 +122,13 @@ func (n *TopN) Describe() string {
 		limit = fmt.Sprintf("rank <= %d", n.Limit)
 	}
 	s := fmt.Sprintf("TopN %s() partition [%s] order [%s] %s", n.Func, strings.Join(part, ", "), strings.Join(order, ", "), limit)
+	if len(n.Aggs) > 0 {
+		var aggs []string
+		for _, a := range n.Aggs {
+			aggs = append(aggs, a.String())
+		}
+		s = fmt.Sprintf("Over [%s] partition [%s] order [%s] %s", strings.Join(aggs, ", "), strings.Join(part, ", "), strings.Join(order, ", "), n.Frame)
+	}
 	if n.Final {
 		s += " per closed window"
 	}

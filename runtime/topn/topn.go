@@ -319,3 +319,35 @@ func CompareBool(a, b bool) int {
 	}
 	return 1
 }
+
+// FrameRows is the frame of row i for ROWS BETWEEN n PRECEDING (or
+// UNBOUNDED PRECEDING) AND CURRENT ROW: the indexes [lo, hi] of its rows.
+func FrameRows(i int, n int64, unbounded bool) (lo, hi int) {
+	if unbounded || int64(i) < n {
+		return 0, i
+	}
+	return i - int(n), i
+}
+
+// FrameRange is the frame of row i of p for RANGE BETWEEN d PRECEDING (or
+// UNBOUNDED PRECEDING) AND CURRENT ROW: the rows whose ORDER BY key (key)
+// is at least key(i) - d, through i's last peer (a row ranked equal to it).
+func (s *State[K, R, O]) FrameRange(p *Partition[R, O], i int, d int64, unbounded bool, key func(r *R) int64) (lo, hi int) {
+	rows := p.Rows
+	hi = i
+	for hi+1 < len(rows) && s.cmp(&rows[hi+1], &rows[i]) == 0 {
+		hi++
+	}
+	if unbounded {
+		return 0, hi
+	}
+	lo = i
+	for lo > 0 && s.cmp(&rows[lo-1], &rows[i]) == 0 {
+		lo--
+	}
+	k := key(&rows[i])
+	for lo > 0 && key(&rows[lo-1]) >= k-d {
+		lo--
+	}
+	return lo, hi
+}
