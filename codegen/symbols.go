@@ -83,7 +83,7 @@ var runtimeSymbols = map[string][2]string{
 	"join.Side": {pkgJoin, "Side"}, "join.NewSide": {pkgJoin, "NewSide"}, "join.Entry": {pkgJoin, "Entry"}, "join.Copies": {pkgJoin, "Copies"},
 	"topn.State": {pkgTopN, "State"}, "topn.Partition": {pkgTopN, "Partition"}, "topn.New": {pkgTopN, "New"},
 	"topn.RowNumber": {pkgTopN, "RowNumber"}, "topn.Rank": {pkgTopN, "Rank"}, "topn.DenseRank": {pkgTopN, "DenseRank"},
-	"topn.Compare": {pkgTopN, "Compare"}, "topn.FrameRows": {pkgTopN, "FrameRows"}, "topn.CompareBool": {pkgTopN, "CompareBool"},
+	"topn.Compare": {pkgTopN, "Compare"}, "topn.FrameRows": {pkgTopN, "FrameRows"}, "topn.Frame": {pkgTopN, "Frame"}, "topn.CompareBool": {pkgTopN, "CompareBool"},
 	// formats
 	"jsonl.Scanner": {pkgJSONL, "Scanner"}, "jsonl.Interner": {pkgJSONL, "Interner"},
 	"jsonl.AppendString": {pkgJSONL, "AppendString"}, "jsonl.AppendInt": {pkgJSONL, "AppendInt"},

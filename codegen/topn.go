@@ -48,10 +48,16 @@ func (g *generator) topnNew(o *opInfo) []jen.Code {
 	t := o.op.TopN
 	out := []jen.Code{jen.Id("p").Dot(o.name).Op("=").Add(rt("topn.New")).Types(jen.Id(o.keyType()), jen.Id(o.inputs[0].rowType), jen.Id(o.rowType)).Call(
 		rt(topnKinds[t.Func]), jen.Lit(t.Limit), jen.Lit(t.Bounded()), jen.Lit(t.Final), jen.Id("cmp"+o.fn))}
+	if t.Closes() {
+		out = append(out, jen.Id("p").Dot(o.name).Dot("Windowed").Call(jen.Id("end"+o.fn)))
+	}
+	if t.TimeOrdered {
+		f := t.Frame
+		out = append(out, jen.Id("p").Dot(o.name).Dot("Timed").Call(jen.Id("ts"+o.fn),
+			rt("topn.Frame").Values(jen.Dict{jen.Id("Rows"): jen.Lit(f.Rows), jen.Id("Unbounded"): jen.Lit(f.Unbounded), jen.Id("Preceding"): jen.Lit(f.Preceding)})))
+	}
 	if o.op.Closes() {
-		out = append(out,
-			jen.Id("p").Dot(o.name).Dot("Windowed").Call(jen.Id("end"+o.fn)),
-			jen.Id("p").Dot(o.name+"WM").Op("=").Qual("math", "MinInt64"))
+		out = append(out, jen.Id("p").Dot(o.name+"WM").Op("=").Qual("math", "MinInt64"))
 	}
 	return out
 }
@@ -110,7 +116,16 @@ func (g *generator) topnCode(o *opInfo) {
 		w = jen.Id("w")
 	}
 	push := []jen.Code{jen.Id("k").Op(":=").Id(o.keyType()).Values(key)}
-	if o.op.Closes() {
+	if t.TimeOrdered {
+		g.f.Comment(fmt.Sprintf("ts%s is the event time of a row of %s, by which the watermark releases it.", o.fn, o.what()))
+		g.f.Func().Id("ts" + o.fn).Params(jen.Id("r").Op("*").Id(in.rowType)).Int64().Block(jen.Return(jen.Id("r").Dot(in.fields[t.Order[0].Col])))
+		g.f.Line()
+		// a row the watermark has passed is late: rows after it were emitted without it
+		push = append(push, jen.If(jen.Id("ts"+o.fn).Call(jen.Id("r")).Op("<=").Id("p").Dot(o.name+"WM")).Block(
+			jen.Id("p").Dot("ctx").Dot("LateRow").Call(jen.Lit(o.op.Watermark[0].Source), jen.Lit(o.op.Name), jen.Id("append"+in.rowType).Call(jen.Nil(), jen.Id("r"), jen.LitRune('+'))),
+			jen.Return()))
+	}
+	if t.Closes() {
 		end := jen.Id("k").Dot(fmt.Sprintf("K%d", topnWindowKey(o)))
 		if !t.WindowEnd {
 			end = jen.Id("k").Dot(fmt.Sprintf("K%d", topnWindowKey(o))).Op("+").Lit(t.WindowSize)
@@ -158,7 +173,20 @@ func (g *generator) topnCode(o *opInfo) {
 		jen.Id("p").Dot(o.name).Dot("Emit").Call(jen.Id("part"), jen.Id("out"), jen.Id("p").Dot("emit"+o.fn)),
 		jen.Id("p").Dot(o.name+"Out").Op("=").Id("out"),
 	)
-	if o.op.Closes() {
+	if t.TimeOrdered {
+		g.f.Comment(fmt.Sprintf("fire%s emits, in time order, every row of %s the watermark wm has passed, with its", o.fn, o.what()))
+		g.f.Comment("aggregates over its frame.")
+		g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("fire"+o.fn).Params(jen.Id("wm").Int64()).Block(
+			jen.Id("p").Dot(o.name).Dot("Release").Call(jen.Id("wm"), jen.Func().Params(jen.Id("_").Id(o.keyType()), jen.Id("part").Op("*").Add(o.topnPartition()), jen.Id("i").Int()).Block(
+				jen.Id("out").Op(":=").Id("p").Dot(o.name+"Out").Index(jen.Empty(), jen.Lit(0)),
+				jen.Func().Params(jen.Id("r").Op("*").Id(in.rowType), jen.Id("rank").Int64()).Block(row...).Call(jen.Op("&").Id("part").Dot("Rows").Index(jen.Id("i")), jen.Int64().Call(jen.Id("i").Op("+").Lit(1))),
+				jen.For(jen.Id("j").Op(":=").Range().Id("out")).Block(jen.Id("p").Dot("emit"+o.fn).Call(jen.Op("&").Id("out").Index(jen.Id("j")), jen.LitRune('+'))),
+				jen.Id("p").Dot(o.name+"Out").Op("=").Id("out"),
+			)))
+		g.f.Line()
+		return
+	}
+	if t.Closes() {
 		g.f.Comment(fmt.Sprintf("fire%s emits, in window order, the ranking of every window of %s whose end the watermark wm has reached.", o.fn, o.what()))
 		g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("fire" + o.fn).Params(jen.Id("wm").Int64()).Block(
 			jen.Id("p").Dot(o.name).Dot("Close").Call(jen.Id("wm"), each))
@@ -206,18 +234,40 @@ func (g *generator) topnSaveLoad(o *opInfo) {
 		save = append(save, jen.Id("buf").Op("=").Add(rt("snapshot.AppendInt")).Call(jen.Id("buf"), jen.Id("p").Dot(o.name+"WM")))
 		load = append(load, jen.Id("p").Dot(o.name+"WM").Op("=").Id("d").Dot("Int").Call())
 	}
+	encPart := append(append(encK, encRows...), encOut...)
+	if t.TimeOrdered {
+		encPart = append(encPart, jen.Id("buf").Op("=").Add(rt("snapshot.AppendInt")).Call(jen.Id("buf"), jen.Int64().Call(jen.Id("part").Dot("Done"))))
+	}
 	save = append(save,
 		jen.Id("buf").Op("=").Add(rt("snapshot.AppendUint")).Call(jen.Id("buf"), jen.Uint64().Call(jen.Id("p").Dot(o.name).Dot("Len").Call())),
-		jen.Id("p").Dot(o.name).Dot("Each").Call(jen.Func().Params(jen.Id("k").Id(o.keyType()), jen.Id("part").Op("*").Add(o.topnPartition())).Block(
-			append(append(encK, encRows...), encOut...)...)),
-		jen.Return(jen.Id("buf")),
+		jen.Id("p").Dot(o.name).Dot("Each").Call(jen.Func().Params(jen.Id("k").Id(o.keyType()), jen.Id("part").Op("*").Add(o.topnPartition())).Block(encPart...)),
 	)
 	loadBody := []jen.Code{jen.Var().Id("k").Id(o.keyType()), jen.Var().Id("part").Add(o.topnPartition())}
 	loadBody = append(loadBody, decK...)
 	loadBody = append(loadBody, decRows...)
 	loadBody = append(loadBody, decOut...)
 	loadBody = append(loadBody, jen.Id("p").Dot(o.name).Dot("Restore").Call(jen.Id("k"), jen.Id("part").Dot("Rows"), jen.Id("part").Dot("Emitted")))
+	if t.TimeOrdered {
+		loadBody = append(loadBody, jen.Id("p").Dot(o.name).Dot("Parts").Index(jen.Id("k")).Dot("Done").Op("=").Int().Call(jen.Id("d").Dot("Int").Call()))
+	}
 	load = append(load, jen.For(jen.Id("n").Op(":=").Id("d").Dot("Len").Call().Op(";").Id("n").Op(">").Lit(0).Op(";").Id("n").Op("--")).Block(loadBody...))
+	if t.TimeOrdered {
+		// the rows waiting for the watermark, with the arrival order of their ties
+		save = append(save,
+			jen.Id("buf").Op("=").Add(rt("snapshot.AppendUint")).Call(jen.Id("buf"), jen.Id("p").Dot(o.name).Dot("Seq").Call()),
+			jen.Id("buf").Op("=").Add(rt("snapshot.AppendUint")).Call(jen.Id("buf"), jen.Uint64().Call(jen.Id("p").Dot(o.name).Dot("Pending").Call())),
+			jen.Id("p").Dot(o.name).Dot("EachPending").Call(jen.Func().Params(jen.Id("ts").Int64(), jen.Id("seq").Uint64(), jen.Id("k").Id(o.keyType())).Block(
+				append([]jen.Code{
+					jen.Id("buf").Op("=").Add(rt("snapshot.AppendInt")).Call(jen.Id("buf"), jen.Id("ts")),
+					jen.Id("buf").Op("=").Add(rt("snapshot.AppendUint")).Call(jen.Id("buf"), jen.Id("seq")),
+				}, encK...)...)))
+		load = append(load,
+			jen.Id("p").Dot(o.name).Dot("SetSeq").Call(jen.Id("d").Dot("Uint").Call()),
+			jen.For(jen.Id("n").Op(":=").Id("d").Dot("Len").Call().Op(";").Id("n").Op(">").Lit(0).Op(";").Id("n").Op("--")).Block(
+				append(append([]jen.Code{jen.Id("ts").Op(":=").Id("d").Dot("Int").Call(), jen.Id("seq").Op(":=").Id("d").Dot("Uint").Call(), jen.Var().Id("k").Id(o.keyType())}, decK...),
+					jen.Id("p").Dot(o.name).Dot("RestorePending").Call(jen.Id("ts"), jen.Id("seq"), jen.Id("k")))...))
+	}
+	save = append(save, jen.Return(jen.Id("buf")))
 	g.stateFuncs(o, save, load)
 }
 

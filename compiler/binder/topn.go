@@ -191,6 +191,11 @@ func (b *binder) rankQuery(q *ast.Select, in plan.Node, sc *scope, ctx *exprCtx,
 		}
 	} else {
 		t.NoRank, t.Frame, t.Func = true, frame, plan.RowNumber // rows in order, ties in arrival order
+		if len(order) == 1 && !order[0].Desc && pre.AppendOnly() && !t.Final {
+			if _, ok := plan.EventTimeCol(pre, order[0].Col); ok {
+				t.TimeOrdered, t.WindowCol = true, -1
+			}
+		}
 		for i, a := range aggs {
 			t.Aggs = append(t.Aggs, a.agg)
 			t.AggNames = append(t.AggNames, fmt.Sprintf("$agg%d", i))

@@ -106,8 +106,9 @@ func (o *Operator) Fires() bool {
 }
 
 // Closes reports whether the operator is a window top-N, emitting each
-// window's ranking when the watermark passes the window's end.
-func (o *Operator) Closes() bool { return o.TopN != nil && o.TopN.Closes() }
+// window's ranking when the watermark passes the window's end, or an OVER
+// aggregation emitting each row when the watermark passes its time.
+func (o *Operator) Closes() bool { return o.TopN != nil && (o.TopN.Closes() || o.TopN.TimeOrdered) }
 
 // Windowed reports whether the operator keeps state per window.
 func (o *Operator) Windowed() bool { return o.Agg != nil && o.Agg.WindowKey >= 0 }
@@ -343,6 +344,10 @@ func (b *builder) node(n plan.Node, stmt *plan.View) *Operator {
 				t, _ := plan.EventTimeCol(w.Input, w.TimeCol)
 				op.Watermark = b.watermark(op, input, t.Shift)
 			}
+			if x.TimeOrdered {
+				t, _ := plan.EventTimeCol(x.Input, x.Order[0].Col)
+				op.Watermark = b.watermark(op, input, t.Shift)
+			}
 		}
 	}
 	pruneStages(op)
@@ -571,8 +576,11 @@ func Format(p *Plan) string {
 		for _, s := range op.Pre {
 			fmt.Fprintf(&b, "  %s\n", describeStage(s))
 		}
-		if op.Windowed() || op.Closes() {
+		if op.Windowed() {
 			fmt.Fprintf(&b, "    windows close at watermark %s\n", formatWatermark(p, op.Watermark))
+		}
+		if op.Closes() {
+			fmt.Fprintf(&b, "    emits by watermark %s\n", formatWatermark(p, op.Watermark))
 		}
 		if op.Agg != nil {
 			fmt.Fprintf(&b, "  %s\n", op.Agg.Describe())
@@ -812,6 +820,12 @@ func pruneStages(op *Operator) {
 func topnStateText(t *plan.TopN) string {
 	s := fmt.Sprintf("per partition (map[%d-column key]): its rows in rank order and the rows last emitted", len(t.Partition))
 	switch {
+	case t.TimeOrdered:
+		reach := "every row (an unbounded frame)"
+		if !t.Frame.Unbounded {
+			reach = "the rows the next rows' frames reach"
+		}
+		return fmt.Sprintf("per partition (map[%d-column key]): its rows in time order, until the watermark passes them, then %s; rows waiting for the watermark in a heap by time", len(t.Partition), reach)
 	case t.Closes():
 		return s + fmt.Sprintf("; a window's partition (only its rows ranked within %d) is emitted and freed when the watermark passes the window's end", t.Limit)
 	case t.Final:

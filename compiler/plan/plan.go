@@ -512,6 +512,9 @@ func EventTimes(n Node) []TimeCol {
 		if n.Final {
 			return EventTimes(n.Input) // each window's rows, once, at its close
 		}
+		if n.TimeOrdered {
+			return []TimeCol{{n.Order[0].Col, 0}} // emitted once the watermark passes it
+		}
 		if n.Closes() {
 			// emitted once the watermark passes the window's end
 			var out []TimeCol

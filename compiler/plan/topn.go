@@ -57,6 +57,11 @@ type TopN struct {
 	Aggs     []Agg
 	AggNames []string
 	Frame    Frame
+	// TimeOrdered: an OVER aggregation over an append-only input ordered by
+	// one event-time column (ascending): each row is emitted once, when the
+	// watermark passes its time (append-only), and only the rows later
+	// frames can reach are kept.
+	TimeOrdered bool
 }
 
 // Frame is the window frame of an OVER aggregation, ending at the current
@@ -102,7 +107,9 @@ func (n *TopN) Schema() Schema {
 func (n *TopN) Inputs() []Node { return []Node{n.Input} }
 
 // AppendOnly: only a window's final ranking never changes.
-func (n *TopN) AppendOnly() bool { return (n.Final || n.Closes()) && n.Input.AppendOnly() }
+func (n *TopN) AppendOnly() bool {
+	return (n.Final || n.Closes() || n.TimeOrdered) && n.Input.AppendOnly()
+}
 
 func (n *TopN) Describe() string {
 	in := n.Input.Schema()
@@ -128,6 +135,9 @@ func (n *TopN) Describe() string {
 			aggs = append(aggs, a.String())
 		}
 		s = fmt.Sprintf("Over [%s] partition [%s] order [%s] %s", strings.Join(aggs, ", "), strings.Join(part, ", "), strings.Join(order, ", "), n.Frame)
+		if n.TimeOrdered {
+			s += ", each row emitted when the watermark passes it"
+		}
 	}
 	if n.Final {
 		s += " per closed window"

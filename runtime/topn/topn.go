@@ -29,6 +29,9 @@ type Partition[R comparable, O comparable] struct {
 	// Emitted are the output rows the last flush left in the output.
 	Emitted []O
 	dirty   bool
+	// done counts the rows at the start of Rows an event-time OVER
+	// aggregation has emitted (see Release).
+	Done int
 }
 
 // State is the state of one top-N operator.
@@ -53,6 +56,13 @@ type State[K comparable, R comparable, O comparable] struct {
 	endOf func(k *K) int64
 	ends  []int64       // the distinct window ends of the partitions held, ascending
 	byEnd map[int64][]K // the partitions of each end, in creation order
+	// tsOf, when set, is the event time of a row of an OVER aggregation
+	// ordered by it over an append-only input: rows are emitted by Release,
+	// once the watermark passes their time, not by Flush.
+	tsOf    func(r *R) int64
+	frame   Frame
+	pending pendingHeap[K]
+	seq     uint64
 	// Missing counts retractions of rows the state did not hold.
 	Missing int64
 	scratch map[O]int
@@ -82,7 +92,7 @@ func (s *State[K, R, O]) part(k K) *Partition[R, O] {
 			return p
 		}
 	}
-	if s.endOf != nil {
+	if s.endOf != nil || s.tsOf != nil {
 		return p
 	}
 	if !p.dirty {
@@ -99,6 +109,15 @@ func (s *State[K, R, O]) Add(k K, r R, w int64) {
 		return
 	}
 	p := s.part(k)
+	if s.tsOf != nil {
+		for ; w > 0; w-- {
+			// in time order, ties in arrival order: Release emits row by row
+			p.Rows = slices.Insert(p.Rows, s.upper(p.Rows, &r), r)
+			s.seq++
+			s.pending.push(pendingRow[K]{s.tsOf(&r), s.seq, k})
+		}
+		return
+	}
 	for ; w > 0; w-- {
 		i := s.upper(p.Rows, &r)
 		if s.bounded && int64(i) >= s.n && s.kind == RowNumber {
@@ -351,3 +370,127 @@ func (s *State[K, R, O]) FrameRange(p *Partition[R, O], i int, d int64, unbounde
 	}
 	return lo, hi
 }
+
+// Frame is the window frame of an OVER aggregation ending at the current
+// row: Preceding rows (Rows) or Preceding units of the ORDER BY key before it,
+// or everything before it (Unbounded).
+type Frame struct {
+	Rows      bool
+	Unbounded bool
+	Preceding int64
+}
+
+// Timed makes the state an OVER aggregation ordered by event time (tsOf)
+// over an append-only input: Release emits each row once the watermark
+// passes its time, and drops the rows no later frame can reach.
+func (s *State[K, R, O]) Timed(tsOf func(r *R) int64, f Frame) {
+	s.tsOf, s.frame = tsOf, f
+}
+
+// Release calls f, in time order (ties in arrival order), for each row whose
+// time the watermark wm has reached, with its partition and its index there;
+// then drops the rows of those partitions that no frame of a later row can
+// reach (ROWS: all but the last n emitted; RANGE: those older than wm less
+// the frame's reach), and partitions left with none.
+func (s *State[K, R, O]) Release(wm int64, f func(k K, p *Partition[R, O], i int)) {
+	var touched []K
+	for len(s.pending) > 0 && s.pending[0].ts <= wm {
+		e := s.pending.pop()
+		p := s.Parts[e.k]
+		if !p.dirty {
+			p.dirty = true
+			touched = append(touched, e.k)
+		}
+		f(e.k, p, p.Done)
+		p.Done++
+	}
+	for _, k := range touched {
+		p := s.Parts[k]
+		p.dirty = false
+		drop := 0
+		switch {
+		case s.frame.Unbounded:
+		case s.frame.Rows:
+			drop = max(0, p.Done-int(s.frame.Preceding))
+		default:
+			for drop < p.Done && s.tsOf(&p.Rows[drop]) < wm-s.frame.Preceding {
+				drop++
+			}
+		}
+		if drop > 0 {
+			clear(p.Rows[:drop])
+			p.Rows = p.Rows[drop:]
+			p.Done -= drop
+		}
+		if len(p.Rows) == 0 {
+			delete(s.Parts, k)
+		}
+	}
+}
+
+// Pending is how many rows wait for the watermark.
+func (s *State[K, R, O]) Pending() int { return len(s.pending) }
+
+type pendingRow[K comparable] struct {
+	ts  int64
+	seq uint64
+	k   K
+}
+
+// pendingHeap orders rows waiting for the watermark by time, then arrival.
+type pendingHeap[K comparable] []pendingRow[K]
+
+func (h pendingHeap[K]) less(i, j int) bool {
+	return h[i].ts < h[j].ts || (h[i].ts == h[j].ts && h[i].seq < h[j].seq)
+}
+
+func (h *pendingHeap[K]) push(e pendingRow[K]) {
+	*h = append(*h, e)
+	for i := len(*h) - 1; i > 0; {
+		parent := (i - 1) / 2
+		if !h.less(i, parent) {
+			break
+		}
+		(*h)[i], (*h)[parent] = (*h)[parent], (*h)[i]
+		i = parent
+	}
+}
+
+func (h *pendingHeap[K]) pop() pendingRow[K] {
+	old := *h
+	top := old[0]
+	n := len(old) - 1
+	old[0] = old[n]
+	*h = old[:n]
+	for i := 0; ; {
+		l, r, m := 2*i+1, 2*i+2, i
+		if l < n && h.less(l, m) {
+			m = l
+		}
+		if r < n && h.less(r, m) {
+			m = r
+		}
+		if m == i {
+			break
+		}
+		(*h)[i], (*h)[m] = (*h)[m], (*h)[i]
+		i = m
+	}
+	return top
+}
+
+// EachPending calls f for each row waiting for the watermark (checkpoints).
+func (s *State[K, R, O]) EachPending(f func(ts int64, seq uint64, k K)) {
+	for _, e := range s.pending {
+		f(e.ts, e.seq, e.k)
+	}
+}
+
+// RestorePending puts back a row waiting for the watermark, and Seq and
+// SetSeq the arrival counter that orders ties.
+func (s *State[K, R, O]) RestorePending(ts int64, seq uint64, k K) {
+	s.pending.push(pendingRow[K]{ts, seq, k})
+}
+
+func (s *State[K, R, O]) Seq() uint64       { return s.seq }
+func (s *State[K, R, O]) SetSeq(seq uint64) { s.seq = seq }
