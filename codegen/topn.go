@@ -176,7 +176,7 @@ func (g *generator) topnCode(o *opInfo) {
 	if t.TimeOrdered {
 		g.f.Comment(fmt.Sprintf("fire%s emits, in time order, every row of %s the watermark wm has passed, with its", o.fn, o.what()))
 		g.f.Comment("aggregates over its frame.")
-		g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("fire"+o.fn).Params(jen.Id("wm").Int64()).Block(
+		g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("fire" + o.fn).Params(jen.Id("wm").Int64()).Block(
 			jen.Id("p").Dot(o.name).Dot("Release").Call(jen.Id("wm"), jen.Func().Params(jen.Id("_").Id(o.keyType()), jen.Id("part").Op("*").Add(o.topnPartition()), jen.Id("i").Int()).Block(
 				jen.Id("out").Op(":=").Id("p").Dot(o.name+"Out").Index(jen.Empty(), jen.Lit(0)),
 				jen.Func().Params(jen.Id("r").Op("*").Id(in.rowType), jen.Id("rank").Int64()).Block(row...).Call(jen.Op("&").Id("part").Dot("Rows").Index(jen.Id("i")), jen.Int64().Call(jen.Id("i").Op("+").Lit(1))),
@@ -284,11 +284,11 @@ func (g *generator) overAggs(o *opInfo, eg *exprGen) ([]jen.Code, []operand) {
 	if f.Rows {
 		stmts = append(stmts, jen.List(jen.Id("lo"), jen.Id("hi")).Op(":=").Add(rt("topn.FrameRows")).Call(jen.Id("i"), jen.Lit(f.Preceding), jen.Lit(f.Unbounded)))
 	} else {
-		key := jen.Func().Params(jen.Id("*"+in.rowType)).Int64().Block(jen.Return(jen.Lit(0)))
+		key := jen.Func().Params(jen.Id("*" + in.rowType)).Int64().Block(jen.Return(jen.Lit(0)))
 		if len(t.Order) == 1 && !f.Unbounded {
 			key = jen.Id("key" + o.fn)
 			g.f.Comment(fmt.Sprintf("key%s is the ORDER BY key of a row of %s, by which RANGE frames reach back.", o.fn, o.what()))
-			g.f.Func().Id("key"+o.fn).Params(jen.Id("r").Op("*").Id(in.rowType)).Int64().Block(jen.Return(jen.Id("r").Dot(in.fields[t.Order[0].Col])))
+			g.f.Func().Id("key" + o.fn).Params(jen.Id("r").Op("*").Id(in.rowType)).Int64().Block(jen.Return(jen.Id("r").Dot(in.fields[t.Order[0].Col])))
 			g.f.Line()
 		}
 		stmts = append(stmts, jen.List(jen.Id("lo"), jen.Id("hi")).Op(":=").Id("p").Dot(o.name).Dot("FrameRange").Call(jen.Id("part"), jen.Id("i"), jen.Lit(f.Preceding), jen.Lit(f.Unbounded), key))
