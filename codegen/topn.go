@@ -120,8 +120,8 @@ func (g *generator) topnCode(o *opInfo) {
 		g.f.Comment(fmt.Sprintf("ts%s is the event time of a row of %s, by which the watermark releases it.", o.fn, o.what()))
 		g.f.Func().Id("ts" + o.fn).Params(jen.Id("r").Op("*").Id(in.rowType)).Int64().Block(jen.Return(jen.Id("r").Dot(in.fields[t.Order[0].Col])))
 		g.f.Line()
-		// a row the watermark has passed is late: rows after it were emitted without it
-		push = append(push, jen.If(jen.Id("ts"+o.fn).Call(jen.Id("r")).Op("<=").Id("p").Dot(o.name+"WM")).Block(
+		// a row before the watermark is late: rows after it were emitted without it
+		push = append(push, jen.If(jen.Id("ts"+o.fn).Call(jen.Id("r")).Op("<").Id("p").Dot(o.name+"WM")).Block(
 			jen.Id("p").Dot("ctx").Dot("LateRow").Call(jen.Lit(o.op.Watermark[0].Source), jen.Lit(o.op.Name), jen.Id("append"+in.rowType).Call(jen.Nil(), jen.Id("r"), jen.LitRune('+'))),
 			jen.Return()))
 	}

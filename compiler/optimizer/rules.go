@@ -331,6 +331,11 @@ func prune(n plan.Node, need map[int]bool) plan.Node {
 		for _, k := range n.Order {
 			next[k.Col] = true
 		}
+		for _, a := range n.Aggs {
+			if a.Arg != nil {
+				plan.ColumnsUsed(a.Arg, next)
+			}
+		}
 	case *plan.Union:
 		arms := make([]plan.Node, len(n.Arms))
 		for i, a := range n.Arms {

@@ -388,13 +388,13 @@ func (s *State[K, R, O]) Timed(tsOf func(r *R) int64, f Frame) {
 }
 
 // Release calls f, in time order (ties in arrival order), for each row whose
-// time the watermark wm has reached, with its partition and its index there;
+// time is before the watermark wm (a row at wm may still get peers), with its partition and its index there;
 // then drops the rows of those partitions that no frame of a later row can
 // reach (ROWS: all but the last n emitted; RANGE: those older than wm less
 // the frame's reach), and partitions left with none.
 func (s *State[K, R, O]) Release(wm int64, f func(k K, p *Partition[R, O], i int)) {
 	var touched []K
-	for len(s.pending) > 0 && s.pending[0].ts <= wm {
+	for len(s.pending) > 0 && s.pending[0].ts < wm {
 		e := s.pending.pop()
 		p := s.Parts[e.k]
 		if !p.dirty {

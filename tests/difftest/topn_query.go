@@ -73,7 +73,69 @@ func GenTopNQuery(r *rand.Rand, delayUS int64) Query {
 	var q Query
 	var view, duckView string
 	var cols []Column
-	switch shape := g.pick(20); {
+	switch shape := g.pick(26); {
+	case shape >= 20:
+		// OVER aggregations: over the source ordered by ts (each row emitted
+		// at the watermark) or over an updating GROUP BY (recomputed)
+		updating := shape >= 24
+		from, fromD := "src", "src"
+		order, orderD := "ts", "ts"
+		partL := ""
+		if g.chance(0.7) {
+			partL = "PARTITION BY k "
+		}
+		// the DuckDB form has OVER (…) where {} is
+		aggs := [][3]string{{"SUM(n)", "CAST(SUM(n) OVER {} AS BIGINT)", "i"}, {"COUNT(*)", "COUNT(*) OVER {}", "i"}, {"COUNT(x)", "COUNT(x) OVER {}", "i"},
+			{"MIN(k)", "MIN(k) OVER {}", "s"}, {"MAX(x)", "MAX(x) OVER {}", "f"}, {"AVG(g)", "AVG(g) OVER {}", "f"}, {"SUM(g)", "CAST(SUM(g) OVER {} AS BIGINT)", "i"}}
+		base := []string{"k", "n", "ts"}
+		if updating {
+			fmt.Fprintf(&lam, "CREATE VIEW agg AS SELECT k, b, COUNT(*) AS n, MAX(x) AS x, MIN(g) AS g, MAX(ts) AS ts FROM src GROUP BY k, b;\n\n")
+			duck = append(duck, "agg AS (SELECT k, b, COUNT(*) AS n, MAX(x) AS x, MIN(g) AS g, MAX(ts) AS ts FROM src GROUP BY k, b)")
+			from, fromD = "agg", "agg"
+			order, orderD = "n, k, b", "n, k NULLS LAST, b NULLS LAST"
+			if partL != "" {
+				order, orderD = "n, b", "n, b NULLS LAST"
+			}
+			base = []string{"k", "b", "n"}
+		}
+		var frame string
+		switch g.pick(4) {
+		case 0:
+			frame = ""
+		case 1:
+			frame = fmt.Sprintf(" ROWS BETWEEN %d PRECEDING AND CURRENT ROW", g.pick(6))
+		case 2:
+			frame = " ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW"
+		default:
+			frame = fmt.Sprintf(" ROWS BETWEEN %d PRECEDING AND CURRENT ROW", 1+g.pick(10))
+		}
+		frameD := frame
+		if !updating && g.chance(0.35) {
+			us := []int64{500_000, 1_000_000, 3_000_000, 10_000_000}[g.pick(4)]
+			frame = fmt.Sprintf(" RANGE BETWEEN %s PRECEDING AND CURRENT ROW", intervalText(r, us))
+			frameD = fmt.Sprintf(" RANGE BETWEEN %d PRECEDING AND CURRENT ROW", us)
+		} else if !updating {
+			orderD = "ts, rid" // ROWS frames: ties in arrival order
+			if frame == "" {
+				// the default frame is RANGE: peers share a result
+				orderD = "ts"
+			}
+		}
+		var sel, selD []string
+		for _, c := range base {
+			sel, selD = append(sel, c), append(selD, c)
+			cols = append(cols, map[string]Column{"k": {"k", KindString}, "b": {"b", KindBool}, "n": {"n", KindInt}, "ts": {"ts", KindTimestamp}}[c])
+		}
+		r.Shuffle(len(aggs), func(i, j int) { aggs[i], aggs[j] = aggs[j], aggs[i] })
+		for i, a := range aggs[:1+g.pick(3)] {
+			name := fmt.Sprintf("o%d", i)
+			sel = append(sel, fmt.Sprintf("%s OVER (%sORDER BY %s%s) AS %s", a[0], partL, order, frame, name))
+			selD = append(selD, strings.Replace(a[1], "{}", fmt.Sprintf("(%sORDER BY %s%s)", partL, orderD, frameD), 1)+" AS "+name)
+			cols = append(cols, Column{name, map[string]Kind{"i": KindInt, "s": KindString, "f": KindFloat}[a[2]]})
+		}
+		view = fmt.Sprintf("SELECT %s FROM %s", strings.Join(sel, ", "), from)
+		duckView = fmt.Sprintf("SELECT %s FROM %s", strings.Join(selD, ", "), fromD)
+		q.Updating = updating
 	case shape < 8, shape >= 18:
 		// over the source (append-only): bounded state
 		var parts [][2]string
@@ -207,11 +269,11 @@ func GenTopNQuery(r *rand.Rand, delayUS int64) Query {
 		lamFrom, duckFrom, _ := g.window(src)
 		fmt.Fprintf(&lam, "CREATE VIEW w AS SELECT k, window_start, window_end, COUNT(*) AS c, SUM(n) AS s FROM %s GROUP BY k, window_start, window_end;\n\n", lamFrom)
 		duck = append(duck, fmt.Sprintf("w AS (SELECT k, window_start, window_end, COUNT(*) AS c, CAST(SUM(n) AS BIGINT) AS s FROM %s GROUP BY k, window_start, window_end)", duckFrom))
-		tie := ""
+		ol, od := orderOf(pickCols([]string{"c", "s"}, 1, 2), "")
 		if fn == "ROW_NUMBER" {
-			tie = "k NULLS LAST"
+			// a window's rows arrive in Laminar's group order: a total order
+			ol, od = ol+", k", od+", k NULLS LAST"
 		}
-		ol, od := orderOf(pickCols([]string{"c", "s"}, 1, 2), tie)
 		cond, _ := limit("rn")
 		sel := "k, window_start, c, s, rn"
 		cols = []Column{{"k", KindString}, {"window_start", KindTimestamp}, {"c", KindInt}, {"s", KindInt}, {"rn", KindInt}}
