@@ -2,6 +2,7 @@ package codegen
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/dave/jennifer/jen"
 	"github.com/laminar-sql/laminar/compiler/plan"
@@ -78,9 +79,20 @@ func (g *generator) topnCode(o *opInfo) {
 	g.f.Type().Id(o.keyType()).Struct(keys...)
 	g.f.Line()
 
-	// the ORDER BY: NULLs last both ascending and descending (DuckDB's default)
+	// the ORDER BY: NULLs last both ascending and descending (DuckDB's default).
+	// Over an updating input, rows equal in it are ordered by their columns,
+	// so that their ranks do not depend on the order of the input's changes.
 	var body []jen.Code
-	for _, k := range t.Order {
+	order := t.Order
+	if o.op.InputUpdating {
+		order = slices.Clone(order)
+		for c := range schema {
+			if !slices.ContainsFunc(t.Order, func(k plan.SortKey) bool { return k.Col == c }) {
+				order = append(order, plan.SortKey{Col: c})
+			}
+		}
+	}
+	for _, k := range order {
 		c := schema[k.Col]
 		a, b := jen.Id("a").Dot(in.fields[k.Col]), jen.Id("b").Dot(in.fields[k.Col])
 		cmpOf := func(x, y jen.Code) jen.Code {
