@@ -29,6 +29,10 @@ type Partition[R comparable, O comparable] struct {
 	// Emitted are the output rows the last flush left in the output.
 	Emitted []O
 	dirty   bool
+	// room for the first row and output row, in the partition's own
+	// allocation (deduplication keeps one of each)
+	row1 [1]R
+	out1 [1]O
 	// done counts the rows at the start of Rows an event-time OVER
 	// aggregation has emitted (see Release).
 	Done int
@@ -38,8 +42,10 @@ type Partition[R comparable, O comparable] struct {
 type State[K comparable, R comparable, O comparable] struct {
 	Parts map[K]*Partition[R, O]
 	// Dirty lists the partitions changed since the last flush, in the order
-	// first changed, so that emission order does not depend on map order.
-	Dirty []K
+	// first changed, so that emission order does not depend on map order;
+	// dirtyParts are those partitions.
+	Dirty      []K
+	dirtyParts []*Partition[R, O]
 	kind  Kind
 	n     int64
 	// bounded: the input only inserts, so a row ranked past N never comes
@@ -86,6 +92,7 @@ func (s *State[K, R, O]) part(k K) *Partition[R, O] {
 	p := s.Parts[k]
 	if p == nil {
 		p = &Partition[R, O]{}
+		p.Rows, p.Emitted = p.row1[:0], p.out1[:0]
 		s.Parts[k] = p
 		if s.endOf != nil {
 			s.track(k)
@@ -98,6 +105,7 @@ func (s *State[K, R, O]) part(k K) *Partition[R, O] {
 	if !p.dirty {
 		p.dirty = true
 		s.Dirty = append(s.Dirty, k)
+		s.dirtyParts = append(s.dirtyParts, p)
 	}
 	return p
 }
@@ -120,8 +128,14 @@ func (s *State[K, R, O]) Add(k K, r R, w int64) {
 	}
 	for ; w > 0; w-- {
 		i := s.upper(p.Rows, &r)
-		if s.bounded && int64(i) >= s.n && s.kind == RowNumber {
-			return // ranked past N: it would be dropped at once
+		if s.bounded && s.kind == RowNumber && int64(len(p.Rows)) >= s.n {
+			if int64(i) >= s.n {
+				return // ranked past N: it would be dropped at once
+			}
+			// the last row leaves: shift in place, no allocation
+			copy(p.Rows[i+1:], p.Rows[i:len(p.Rows)-1])
+			p.Rows[i] = r
+			continue
 		}
 		p.Rows = slices.Insert(p.Rows, i, r)
 		if s.bounded {
@@ -227,8 +241,8 @@ func (s *State[K, R, O]) Top(p *Partition[R, O], f func(r *R, rank int64)) {
 // partition left with no rows and no output leaves the state, and so does
 // every partition of a final state.
 func (s *State[K, R, O]) Flush(f func(k K, p *Partition[R, O])) {
-	for _, k := range s.Dirty {
-		p := s.Parts[k]
+	for i, k := range s.Dirty {
+		p := s.dirtyParts[i]
 		p.dirty = false
 		f(k, p)
 		if s.final || (len(p.Rows) == 0 && len(p.Emitted) == 0) {
@@ -236,7 +250,8 @@ func (s *State[K, R, O]) Flush(f func(k K, p *Partition[R, O])) {
 		}
 	}
 	clear(s.Dirty)
-	s.Dirty = s.Dirty[:0]
+	clear(s.dirtyParts)
+	s.Dirty, s.dirtyParts = s.Dirty[:0], s.dirtyParts[:0]
 }
 
 // Emit replaces p's output by out: it calls emit with '-' for each row of
@@ -245,6 +260,31 @@ func (s *State[K, R, O]) Flush(f func(k K, p *Partition[R, O])) {
 func (s *State[K, R, O]) Emit(p *Partition[R, O], out []O, emit func(r *O, op byte)) {
 	old := p.Emitted
 	if slices.Equal(old, out) {
+		return
+	}
+	if len(old) <= 64 && len(out) <= 64 {
+		// small outputs (top-N, deduplication): match pairs without hashing rows
+		var usedOld, usedOut uint64
+		for i := range old {
+			for j := range out {
+				if usedOut&(1<<j) == 0 && old[i] == out[j] {
+					usedOld |= 1 << i
+					usedOut |= 1 << j
+					break
+				}
+			}
+		}
+		for i := range old {
+			if usedOld&(1<<i) == 0 {
+				emit(&old[i], '-')
+			}
+		}
+		for j := range out {
+			if usedOut&(1<<j) == 0 {
+				emit(&out[j], '+')
+			}
+		}
+		p.Emitted = append(p.Emitted[:0], out...)
 		return
 	}
 	if s.scratch == nil {
