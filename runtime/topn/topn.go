@@ -46,8 +46,8 @@ type State[K comparable, R comparable, O comparable] struct {
 	// dirtyParts are those partitions.
 	Dirty      []K
 	dirtyParts []*Partition[R, O]
-	kind  Kind
-	n     int64
+	kind       Kind
+	n          int64
 	// bounded: the input only inserts, so a row ranked past N never comes
 	// back and is dropped (each partition keeps N rows, plus ties for RANK
 	// and DENSE_RANK).
