@@ -68,3 +68,81 @@ func runQ18(g *nexmark.Generator) Result {
 	flush()
 	return out.result(events)
 }
+
+// q9Entry is an auction with its winning bid so far and the one last emitted.
+type q9Entry struct {
+	a            nexmark.Auction
+	best, last   nexmark.Bid
+	has, emitted bool
+	dirty        bool
+}
+
+func hashQ9(h uint64, a *nexmark.Auction, b *nexmark.Bid) uint64 {
+	h = hashInt(hashInt(hashInt(hashInt(hashInt(h, a.ID), int64(len(a.ItemName))), int64(len(a.Description))), a.InitialBid), a.Reserve)
+	h = hashInt(hashInt(hashInt(hashInt(hashInt(h, a.DateTime), a.Expires), a.Seller), a.Category), int64(len(a.Extra)))
+	return hashInt(hashInt(hashInt(hashInt(hashInt(h, b.Auction), b.Bidder), b.Price), b.DateTime), int64(len(b.Extra)))
+}
+
+// runQ9 is "winning bids": per auction, of the bids on it between its start
+// and its expiry, the highest (the earliest of equal prices, then the first
+// seen), as an updating view: a batch ends with, per auction whose winner
+// changed, the retraction of its last row and the new one. Like the compiled
+// regular join it keeps every auction and, for auctions not seen yet, their
+// bids.
+func runQ9(g *nexmark.Generator) Result {
+	auctions := map[int64]*q9Entry{}
+	early := map[int64][]nexmark.Bid{} // bids on auctions not generated yet
+	var dirty []*q9Entry
+	var out sink
+	offer := func(e *q9Entry, b *nexmark.Bid) {
+		if b.DateTime < e.a.DateTime || b.DateTime > e.a.Expires {
+			return
+		}
+		if e.has && (b.Price < e.best.Price || (b.Price == e.best.Price && b.DateTime >= e.best.DateTime)) {
+			return
+		}
+		e.best, e.has = *b, true
+		if !e.dirty {
+			e.dirty = true
+			dirty = append(dirty, e)
+		}
+	}
+	flush := func() {
+		for _, e := range dirty {
+			e.dirty = false
+			if e.emitted {
+				out.emit(hashQ9(hashStart^1, &e.a, &e.last))
+			}
+			out.emit(hashQ9(hashStart, &e.a, &e.best))
+			e.last, e.emitted = e.best, true
+		}
+		dirty = dirty[:0]
+	}
+	var ev nexmark.Event
+	var events int64
+	for g.Next(&ev) {
+		events++
+		switch ev.Kind {
+		case nexmark.KindAuction:
+			e := &q9Entry{a: ev.Auction}
+			auctions[e.a.ID] = e
+			if bs, ok := early[e.a.ID]; ok {
+				for i := range bs {
+					offer(e, &bs[i])
+				}
+				delete(early, e.a.ID)
+			}
+		case nexmark.KindBid:
+			if e := auctions[ev.Bid.Auction]; e != nil {
+				offer(e, &ev.Bid)
+			} else {
+				early[ev.Bid.Auction] = append(early[ev.Bid.Auction], ev.Bid)
+			}
+		}
+		if events%nexmarkBatch == 0 {
+			flush()
+		}
+	}
+	flush()
+	return out.result(events)
+}
