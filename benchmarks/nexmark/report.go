@@ -34,7 +34,6 @@ var notes = map[string]string{
 	"q7_max":    "max part of q7; baseline is the whole q7",
 	"q10":       "blackhole instead of a file sink partitioned by (dt, hm)",
 	"q14":       "without the count_char UDF column; DOUBLE instead of DECIMAL",
-	"q9":        "updating output: its rows out depend on how the job interleaves the batches of its two sources, so the baseline's differ",
 }
 
 func renderMarkdown(rep report) string {

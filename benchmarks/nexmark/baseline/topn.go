@@ -7,6 +7,10 @@ import "github.com/laminar-sql/laminar/runtime/nexmark"
 // baselines of q9 and q18 flush at the same boundaries and emit as many rows.
 const nexmarkBatch = 256
 
+// sharedNexmarkBatch is the batch of a job with several Nexmark sources,
+// which share one generator (runtime/connector).
+const sharedNexmarkBatch = 1024
+
 func hashBid(h uint64, b *nexmark.Bid) uint64 {
 	return hashInt(hashInt(hashInt(hashInt(hashInt(hashInt(hashInt(h, b.Auction), b.Bidder), b.Price),
 		int64(len(b.Channel))), int64(len(b.URL))), b.DateTime), int64(len(b.Extra)))
@@ -118,31 +122,41 @@ func runQ9(g *nexmark.Generator) Result {
 		}
 		dirty = dirty[:0]
 	}
-	var ev nexmark.Event
+	// A job with two Nexmark sources reads the generator in shared batches:
+	// each batch's auctions, then its bids, each followed by a flush.
+	chunk := make([]nexmark.Event, sharedNexmarkBatch)
 	var events int64
-	for g.Next(&ev) {
-		events++
-		switch ev.Kind {
-		case nexmark.KindAuction:
-			e := &q9Entry{a: ev.Auction}
-			auctions[e.a.ID] = e
-			if bs, ok := early[e.a.ID]; ok {
-				for i := range bs {
-					offer(e, &bs[i])
+	for {
+		n := 0
+		for n < len(chunk) && g.Next(&chunk[n]) {
+			n++
+		}
+		events += int64(n)
+		for i := range chunk[:n] {
+			if ev := &chunk[i]; ev.Kind == nexmark.KindAuction {
+				e := &q9Entry{a: ev.Auction}
+				auctions[e.a.ID] = e
+				if bs, ok := early[e.a.ID]; ok {
+					for i := range bs {
+						offer(e, &bs[i])
+					}
+					delete(early, e.a.ID)
 				}
-				delete(early, e.a.ID)
-			}
-		case nexmark.KindBid:
-			if e := auctions[ev.Bid.Auction]; e != nil {
-				offer(e, &ev.Bid)
-			} else {
-				early[ev.Bid.Auction] = append(early[ev.Bid.Auction], ev.Bid)
 			}
 		}
-		if events%nexmarkBatch == 0 {
-			flush()
+		flush()
+		for i := range chunk[:n] {
+			if ev := &chunk[i]; ev.Kind == nexmark.KindBid {
+				if e := auctions[ev.Bid.Auction]; e != nil {
+					offer(e, &ev.Bid)
+				} else {
+					early[ev.Bid.Auction] = append(early[ev.Bid.Auction], ev.Bid)
+				}
+			}
+		}
+		flush()
+		if n < len(chunk) {
+			return out.result(events)
 		}
 	}
-	flush()
-	return out.result(events)
 }
