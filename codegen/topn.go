@@ -84,7 +84,8 @@ func (g *generator) topnCode(o *opInfo) {
 	// so that their ranks do not depend on the order of the input's changes.
 	var body []jen.Code
 	order := t.Order
-	if o.op.InputUpdating {
+	// (ROW_NUMBER and ROWS frames only: RANK, DENSE_RANK and RANGE peers are ties)
+	if o.op.InputUpdating && t.Func == plan.RowNumber && (len(t.Aggs) == 0 || t.Frame.Rows) {
 		order = slices.Clone(order)
 		for c := range schema {
 			if !slices.ContainsFunc(t.Order, func(k plan.SortKey) bool { return k.Col == c }) {

@@ -29,8 +29,8 @@ type SortKey struct {
 // rank <= N, deduplication (rank = 1), and ORDER BY … LIMIT n (one
 // partition, no rank column). Its output is the input's columns, then the
 // rank (BIGINT NOT NULL) unless NoRank. Ties of ROW_NUMBER keep arrival
-// order over an append-only input; over an updating one they are ordered by
-// the rows' columns (ascending, NULLs last), whatever the order of the
+// order over an append-only input; over an updating one (ROW_NUMBER and ROWS
+// frames) they are ordered by the rows' columns (ascending, NULLs last), whatever the order of the
 // input's changes. The output is updating: a row whose rank changes is retracted and
 // inserted again.
 type TopN struct {
