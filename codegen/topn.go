@@ -30,7 +30,7 @@ func (o *opInfo) topnPartition() *jen.Statement {
 func (g *generator) topnFields(o *opInfo) []jen.Code {
 	fields := []jen.Code{
 		jen.Id(o.name).Op("*").Add(o.topnState()).Comment("state of " + o.what()),
-		jen.Id(o.name + "Out").Index().Id(o.rowType).Comment("a partition's new output, reused"),
+		jen.Id(o.name + "Scratch").Index().Id(o.rowType).Comment("a partition's new output, reused"),
 	}
 	if o.op.Closes() {
 		fields = append(fields, jen.Id(o.name+"WM").Int64().Comment("the watermark its windows closed at"))
@@ -181,20 +181,20 @@ func (g *generator) topnCode(o *opInfo) {
 		rankParam = jen.Id("_")
 	}
 	each := jen.Func().Params(jen.Id("_").Id(o.keyType()), jen.Id("part").Op("*").Add(o.topnPartition())).Block(
-		jen.Id("out").Op(":=").Id("p").Dot(o.name+"Out").Index(jen.Empty(), jen.Lit(0)),
+		jen.Id("out").Op(":=").Id("p").Dot(o.name+"Scratch").Index(jen.Empty(), jen.Lit(0)),
 		jen.Id("p").Dot(o.name).Dot("Top").Call(jen.Id("part"), jen.Func().Params(jen.Id("r").Op("*").Id(in.rowType), jen.Add(rankParam).Int64()).Block(row...)),
 		jen.Id("p").Dot(o.name).Dot("Emit").Call(jen.Id("part"), jen.Id("out"), jen.Id("p").Dot("emit"+o.fn)),
-		jen.Id("p").Dot(o.name+"Out").Op("=").Id("out"),
+		jen.Id("p").Dot(o.name+"Scratch").Op("=").Id("out"),
 	)
 	if t.TimeOrdered {
 		g.f.Comment(fmt.Sprintf("fire%s emits, in time order, every row of %s the watermark wm has passed, with its", o.fn, o.what()))
 		g.f.Comment("aggregates over its frame.")
 		g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("fire" + o.fn).Params(jen.Id("wm").Int64()).Block(
 			jen.Id("p").Dot(o.name).Dot("Release").Call(jen.Id("wm"), jen.Func().Params(jen.Id("_").Id(o.keyType()), jen.Id("part").Op("*").Add(o.topnPartition()), jen.Id("i").Int()).Block(
-				jen.Id("out").Op(":=").Id("p").Dot(o.name+"Out").Index(jen.Empty(), jen.Lit(0)),
+				jen.Id("out").Op(":=").Id("p").Dot(o.name+"Scratch").Index(jen.Empty(), jen.Lit(0)),
 				jen.Func().Params(jen.Id("r").Op("*").Id(in.rowType), jen.Id("rank").Int64()).Block(row...).Call(jen.Op("&").Id("part").Dot("Rows").Index(jen.Id("i")), jen.Int64().Call(jen.Id("i").Op("+").Lit(1))),
 				jen.For(jen.Id("j").Op(":=").Range().Id("out")).Block(jen.Id("p").Dot("emit"+o.fn).Call(jen.Op("&").Id("out").Index(jen.Id("j")), jen.LitRune('+'))),
-				jen.Id("p").Dot(o.name+"Out").Op("=").Id("out"),
+				jen.Id("p").Dot(o.name+"Scratch").Op("=").Id("out"),
 			)))
 		g.f.Line()
 		return
