@@ -16,7 +16,7 @@ COUNTS  := $(abspath $(BIN)/test-counts.json)
 GOTEST  = $(GO) test -json
 SUMMARIZE = 2>&1 | $(abspath $(TESTSUM)) -add $(COUNTS)
 
-.PHONY: all laminarc install tour tour-quick testsum test-start test-end demo test crash-kafka crash-postgres fmt-check vet check-generated check-parser-full unit race embedded difftest generate nexmark bench fuzz clean
+.PHONY: all laminarc install tour tour-quick testsum test-start test-end demo test crash-kafka crash-postgres crash-topn fmt-check vet check-generated check-parser-full unit race embedded difftest generate nexmark bench fuzz clean
 
 all: laminarc
 
@@ -121,6 +121,11 @@ crash-kafka:
 # starts a server); make test kills each 6 times.
 crash-postgres:
 	LAMINAR_PG_KILLS=60 $(GO) test -count=1 -v -run 'TestCrashPostgres' -timeout 30m ./tests/crash/
+
+# A top-N over an updating input (and a deduplication) killed with SIGKILL at
+# least 60 times; make test kills it 6 times.
+crash-topn:
+	LAMINAR_TOPN_KILLS=60 $(GO) test -count=1 -v -run 'TestCrashTopN' -timeout 30m ./tests/crash/
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./benchmarks/...

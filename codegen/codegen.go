@@ -167,7 +167,7 @@ func (g *generator) layout() {
 			case op.Fires():
 				s.propagate = append(s.propagate, o)
 			}
-			if op.Agg != nil && op.Updating {
+			if (op.Agg != nil && op.Updating) || (op.TopN != nil && !op.Closes()) {
 				s.flushes = append(s.flushes, o)
 			}
 		}

@@ -47,6 +47,9 @@ func (g *generator) pipelineStruct() {
 		if o.op.Agg != nil {
 			fields = append(fields, jen.Id(o.name).Op("*").Add(o.stateType()).Comment("state of "+o.what()))
 		}
+		if o.op.TopN != nil {
+			fields = append(fields, g.topnFields(o)...)
+		}
 		if o.src == nil && o.op.Windowed() {
 			fields = append(fields, jen.Id(o.name+"WM").Int64().Comment("the watermark its windows closed at"))
 		}
@@ -98,6 +101,9 @@ func (g *generator) pipelineStruct() {
 			if o.op.Join.Interval != nil {
 				body = append(body, jen.Id("p").Dot(o.name+"WM").Op("=").Index(jen.Lit(2)).Int64().Values(jen.Qual("math", "MinInt64"), jen.Qual("math", "MinInt64")))
 			}
+		}
+		if o.op.TopN != nil {
+			body = append(body, g.topnNew(o)...)
 		}
 		if o.op.Agg != nil {
 			if o.panes {
@@ -422,6 +428,10 @@ func (g *generator) processCode(s *sourceInfo) {
 	if s.updating {
 		var flush []jen.Code
 		for _, o := range s.flushes {
+			if o.op.TopN != nil {
+				flush = append(flush, jen.Id("p").Dot("flush"+o.fn).Call())
+				continue
+			}
 			if o.op.Windowed() {
 				flush = append(flush, jen.For(jen.Id("w").Op(":=").Lit(0).Op(";").Id("w").Op("<").Id("p").Dot(o.name).Dot("Len").Call().Op(";").Id("w").Op("++")).Block(
 					jen.List(jen.Id("start"), jen.Id("grp")).Op(":=").Id("p").Dot(o.name).Dot("At").Call(jen.Id("w")),
@@ -687,6 +697,10 @@ func (g *generator) watermarkExpr(terms []physical.SourceShift) jen.Code {
 func (g *generator) inputCode(o *opInfo) {
 	if o.op.Join != nil {
 		g.joinCode(o)
+		return
+	}
+	if o.op.TopN != nil {
+		g.topnCode(o)
 		return
 	}
 	in := o.inputs[0]

@@ -19,6 +19,7 @@ const (
 	pkgJoin      = "github.com/laminar-sql/laminar/runtime/join"
 	pkgExchange  = "github.com/laminar-sql/laminar/runtime/exchange"
 	pkgSketch    = "github.com/laminar-sql/laminar/runtime/sketch"
+	pkgTopN      = "github.com/laminar-sql/laminar/runtime/topn"
 )
 
 // connectorPackages are the connectors that live in packages of their own,
@@ -39,6 +40,7 @@ var importNames = map[string]string{
 	pkgJob: "job", pkgConnector: "connector", pkgValue: "value", pkgWindow: "window",
 	pkgJSONL: "jsonl", pkgCSV: "csvrow", pkgNexmark: "nexmark", pkgSnapshot: "snapshot", pkgLaminar: "laminar", pkgKVState: "kvstate",
 	pkgJoin: "join", pkgExchange: "exchange", pkgSketch: "sketch",
+	pkgTopN: "topn",
 }
 
 // runtimeSymbols is the table of every runtime symbol generated code uses.
@@ -90,6 +92,9 @@ var runtimeSymbols = map[string][2]string{
 	"window.Multiset":            {pkgWindow, "Multiset"},
 	"window.PartitionWatermarks": {pkgWindow, "PartitionWatermarks"}, "window.NewPartitionWatermarks": {pkgWindow, "NewPartitionWatermarks"},
 	"join.Side": {pkgJoin, "Side"}, "join.NewSide": {pkgJoin, "NewSide"}, "join.Entry": {pkgJoin, "Entry"}, "join.Copies": {pkgJoin, "Copies"},
+	"topn.State": {pkgTopN, "State"}, "topn.Partition": {pkgTopN, "Partition"}, "topn.New": {pkgTopN, "New"},
+	"topn.RowNumber": {pkgTopN, "RowNumber"}, "topn.Rank": {pkgTopN, "Rank"}, "topn.DenseRank": {pkgTopN, "DenseRank"},
+	"topn.Compare": {pkgTopN, "Compare"}, "topn.FrameRows": {pkgTopN, "FrameRows"}, "topn.Frame": {pkgTopN, "Frame"}, "topn.CompareBool": {pkgTopN, "CompareBool"},
 	// formats
 	"jsonl.Scanner": {pkgJSONL, "Scanner"}, "jsonl.Interner": {pkgJSONL, "Interner"},
 	"jsonl.AppendString": {pkgJSONL, "AppendString"}, "jsonl.AppendInt": {pkgJSONL, "AppendInt"},

@@ -137,6 +137,7 @@ selectCore
       (WHERE where=expr)?
       (GROUP BY expr (COMMA expr)*)?
       (HAVING having=expr)?
+      (QUALIFY qualify=expr)?
     ;
 
 setOperator
@@ -144,7 +145,11 @@ setOperator
     ;
 
 orderByClause
-    : ORDER BY expr (ASC | DESC)? (COMMA expr (ASC | DESC)?)*
+    : ORDER BY sortItem (COMMA sortItem)*
+    ;
+
+sortItem
+    : expr (ASC | DESC)?
     ;
 
 limitClause
@@ -282,13 +287,20 @@ whenClause
     ;
 
 overClause
-    : OVER (identifier | balanced)
+    : OVER identifier                                   # namedOver
+    | OVER LPAREN (PARTITION BY expr (COMMA expr)*)? orderByClause? frameClause? RPAREN  # windowOver
     ;
 
-// Any token sequence with balanced parentheses (the body of OVER (...),
-// which is recognised only to be reported as unsupported).
-balanced
-    : LPAREN (balanced | ~(LPAREN | RPAREN))* RPAREN
+// ROWS BETWEEN n PRECEDING AND CURRENT ROW, RANGE BETWEEN INTERVAL … PRECEDING
+// AND CURRENT ROW (UNBOUNDED PRECEDING for either).
+frameClause
+    : (ROWS | RANGE) BETWEEN frameBound AND CURRENT ROW
+    ;
+
+frameBound
+    : UNBOUNDED PRECEDING      # unboundedPreceding
+    | expr PRECEDING           # exprPreceding
+    | CURRENT ROW              # currentRow
     ;
 
 literal
@@ -328,7 +340,7 @@ strictIdentifier
 // alias without AS.
 joinWord
     : JOIN | INNER | CROSS | LEFT | RIGHT | FULL | OUTER | ON | USING
-    | UNION | INTERSECT | EXCEPT | ORDER | LIMIT
+    | UNION | INTERSECT | EXCEPT | ORDER | LIMIT | QUALIFY
     ;
 
 nonReserved
@@ -339,6 +351,7 @@ nonReserved
     | EXTRACT | POSITION | TRIM | FUNCTION | RETURNS | LANGUAGE | SHOW | EXPLAIN
     | SET | USE | DESCRIBE | DROP | ALTER | REPLACE | TEMPORARY | IF | OVERWRITE
     | UNKNOWN | ILIKE | SIMILAR | TO | TRY_CAST | WITHIN | DATE
+    | PARTITION | ROWS | RANGE | PRECEDING | CURRENT | ROW | UNBOUNDED
     ;
 
 // ---------------------------------------------------------------- lexer
@@ -381,6 +394,7 @@ ASC: 'ASC';
 CHANGES: 'CHANGES';
 CLOSE: 'CLOSE';
 CROSS: 'CROSS';
+CURRENT: 'CURRENT';
 DESC: 'DESC';
 DESCRIPTOR: 'DESCRIPTOR';
 DOUBLE: 'DOUBLE';
@@ -404,11 +418,17 @@ ON: 'ON';
 ORDER: 'ORDER';
 OUTER: 'OUTER';
 OVER: 'OVER';
+PARTITION: 'PARTITION';
 PERIODICALLY: 'PERIODICALLY';
 POSITION: 'POSITION';
+PRECEDING: 'PRECEDING';
 PRECISION: 'PRECISION';
+QUALIFY: 'QUALIFY';
+RANGE: 'RANGE';
 RETURNS: 'RETURNS';
 RIGHT: 'RIGHT';
+ROW: 'ROW';
+ROWS: 'ROWS';
 SHOW: 'SHOW';
 SINK: 'SINK';
 SOURCE: 'SOURCE';
@@ -417,6 +437,7 @@ SUBSTRING: 'SUBSTRING';
 TABLE: 'TABLE';
 TIMESTAMP: 'TIMESTAMP';
 TRIM: 'TRIM';
+UNBOUNDED: 'UNBOUNDED';
 UNION: 'UNION';
 USING: 'USING';
 VIEW: 'VIEW';

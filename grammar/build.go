@@ -191,14 +191,16 @@ func unquote(text string, quote byte) string {
 // ---------------------------------------------------------------- queries
 
 func (b *builder) query(ctx parser.IQueryContext) *ast.Select {
-	if o := ctx.OrderByClause(); o != nil {
-		b.unsupported(b.at(o), "ORDER BY is not supported yet")
-	}
-	if l := ctx.LimitClause(); l != nil {
-		b.unsupported(b.at(l), "LIMIT is not supported yet")
-	}
 	cores := ctx.AllSelectCore()
 	sel := b.selectCore(cores[0])
+	if o := ctx.OrderByClause(); o != nil {
+		sel.OrderPos = b.at(o)
+		sel.OrderBy = b.sortItems(o)
+	}
+	if l := ctx.LimitClause(); l != nil {
+		sel.LimitPos = b.at(l)
+		sel.Limit = b.expr(l.Expr())
+	}
 	if cte := ctx.CteClause(); cte != nil {
 		names, queries := cte.AllIdentifier(), cte.AllQuery()
 		for i := range names {
@@ -247,7 +249,7 @@ func (b *builder) selectCore(ctx parser.ISelectCoreContext) *ast.Select {
 	}
 	if ctx.GROUP() != nil {
 		for _, e := range ctx.AllExpr() {
-			if e == ctx.GetWhere() || e == ctx.GetHaving() {
+			if e == ctx.GetWhere() || e == ctx.GetHaving() || e == ctx.GetQualify() {
 				continue
 			}
 			sel.GroupBy = append(sel.GroupBy, b.expr(e))
@@ -255,6 +257,9 @@ func (b *builder) selectCore(ctx parser.ISelectCoreContext) *ast.Select {
 	}
 	if h := ctx.GetHaving(); h != nil {
 		sel.Having = b.expr(h)
+	}
+	if q := ctx.GetQualify(); q != nil {
+		sel.Qualify = b.expr(q)
 	}
 	return sel
 }
@@ -543,7 +548,7 @@ func (b *builder) primary(ctx parser.IPrimaryContext) ast.Expr {
 			b.unsupported(b.at(w), "WITHIN GROUP (ordered-set aggregates) is not supported")
 		}
 		if over := p.OverClause(); over != nil {
-			b.unsupported(b.at(over), "OVER windows are not supported yet")
+			call.Over = b.over(over)
 		}
 		return call
 	case *parser.CaseExprContext:
@@ -669,4 +674,41 @@ func validTimestamp(s string) bool {
 		}
 	}
 	return false
+}
+
+// sortItems reads the keys of ORDER BY.
+func (b *builder) sortItems(o parser.IOrderByClauseContext) []ast.SortItem {
+	var out []ast.SortItem
+	for _, it := range o.AllSortItem() {
+		out = append(out, ast.SortItem{Expr: b.expr(it.Expr()), Desc: it.DESC() != nil})
+	}
+	return out
+}
+
+// over reads OVER (PARTITION BY … ORDER BY … [frame]); a named window
+// (OVER w) is reported as unsupported.
+func (b *builder) over(ctx parser.IOverClauseContext) *ast.Over {
+	o := &ast.Over{Pos: b.at(ctx)}
+	w, ok := ctx.(*parser.WindowOverContext)
+	if !ok {
+		b.unsupported(o.Pos, "named windows (OVER name) are not supported yet: write OVER (PARTITION BY … ORDER BY …)")
+		return o
+	}
+	for _, e := range w.AllExpr() {
+		o.PartitionBy = append(o.PartitionBy, b.expr(e))
+	}
+	if ob := w.OrderByClause(); ob != nil {
+		o.OrderBy = b.sortItems(ob)
+	}
+	if f := w.FrameClause(); f != nil {
+		fr := &ast.Frame{Pos: b.at(f), Range: f.RANGE() != nil}
+		switch x := f.FrameBound().(type) {
+		case *parser.UnboundedPrecedingContext:
+			fr.Unbounded = true
+		case *parser.ExprPrecedingContext:
+			fr.Preceding = b.expr(x.Expr())
+		}
+		o.Frame = fr
+	}
+	return o
 }

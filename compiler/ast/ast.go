@@ -134,6 +134,39 @@ type Select struct {
 	// SetOps are the SELECTs combined with this one by UNION [ALL], in order
 	// (left-associative). Only the first SELECT of a query carries them.
 	SetOps []SetOp
+	// Qualify filters on window functions of the SELECT list (QUALIFY rn <= 3).
+	Qualify Expr
+	// OrderBy and Limit are the query's ORDER BY and LIMIT (after its set
+	// operations); Limit is nil when absent.
+	OrderBy  []SortItem
+	OrderPos Pos
+	Limit    Expr
+	LimitPos Pos
+}
+
+// SortItem is one key of ORDER BY: an expression, ascending unless Desc.
+type SortItem struct {
+	Expr Expr
+	Desc bool
+}
+
+// Over is the window of a window function call:
+// OVER (PARTITION BY … ORDER BY … [frame]).
+type Over struct {
+	Pos         Pos
+	PartitionBy []Expr
+	OrderBy     []SortItem
+	Frame       *Frame // nil when absent
+}
+
+// Frame is ROWS|RANGE BETWEEN <bound> AND CURRENT ROW. Preceding is the
+// bound's expression (n or an INTERVAL); nil with Unbounded for UNBOUNDED
+// PRECEDING, nil without it for CURRENT ROW.
+type Frame struct {
+	Pos       Pos
+	Range     bool
+	Unbounded bool
+	Preceding Expr
 }
 
 // CTE is `name AS (query)` of a WITH clause.
@@ -353,7 +386,8 @@ type Call struct {
 	Args     []Expr
 	Star     bool // COUNT(*)
 	Distinct bool
-	Filter   Expr // agg(...) FILTER (WHERE Filter); nil when absent
+	Filter   Expr  // agg(...) FILTER (WHERE Filter); nil when absent
+	Over     *Over // name(...) OVER (...); nil when absent
 }
 
 func (*ColumnRef) exprNode() {}

@@ -16,6 +16,9 @@ import (
 type exprCtx struct {
 	gw  *groupWindow // the group-window form's window, if any
 	agg *aggCtx      // set while binding the SELECT list or HAVING of a GROUP BY
+	// over maps each window function call of the SELECT list and QUALIFY
+	// to the column of the operator computing it (rankQuery); nil elsewhere.
+	over map[*ast.Call]plan.Expr
 }
 
 // aggCtx binds expressions over the output of an Aggregate: group keys and
@@ -154,6 +157,13 @@ func (b *binder) expr(e ast.Expr, sc *scope, ctx *exprCtx) plan.Expr {
 		}
 		return b.cast(x, k, e.Pos)
 	case *ast.Call:
+		if e.Over != nil {
+			if x, ok := ctx.overCol(e); ok {
+				return x
+			}
+			b.diags.Errorf(diag.Unsupported, e.Over.Pos, "window functions (OVER) are allowed only in the SELECT list and QUALIFY of a query without GROUP BY")
+			return nil
+		}
 		return b.call(e, sc, ctx)
 	case *ast.IsDistinct:
 		return b.isDistinct(e, sc, ctx)

@@ -37,8 +37,11 @@ func (b *binder) query(q *ast.Select) plan.Node {
 		}
 	}
 	out := b.selectQuery(q)
-	if out == nil || len(q.SetOps) == 0 {
-		return out
+	if out == nil {
+		return nil
+	}
+	if len(q.SetOps) == 0 {
+		return b.orderLimit(q, out)
 	}
 	for _, op := range q.SetOps {
 		arm := b.selectQuery(op.Query)
@@ -53,7 +56,7 @@ func (b *binder) query(q *ast.Select) plan.Node {
 			out = distinct(out)
 		}
 	}
-	return out
+	return b.orderLimit(q, out)
 }
 
 // cte finds a common table expression visible here, innermost first.
@@ -202,11 +205,25 @@ func (b *binder) selectQuery(q *ast.Select) plan.Node {
 			in = &plan.Filter{Input: in, Pred: pred}
 		}
 	}
-	aggregating := len(q.GroupBy) > 0 || q.Having != nil || hasAggregate(q.Items)
+	over := overCalls(q)
+	aggregating := len(q.GroupBy) > 0 || q.Having != nil || (hasAggregate(q.Items) && len(over) == 0)
 	var out plan.Node
-	if aggregating {
+	switch {
+	case q.Qualify != nil && len(over) == 0:
+		b.diags.Errorf(diag.Unsupported, q.Qualify.Position(), "QUALIFY needs a window function (ROW_NUMBER() OVER …) in the SELECT list or in QUALIFY")
+		return nil
+	case len(over) > 0 && aggregating:
+		b.diags.Errorf(diag.Unsupported, over[0].Over.Pos, "window functions over a GROUP BY are not supported yet: rank in an outer query")
+		return nil
+	case len(over) > 0:
+		if q.Emit == ast.EmitOnWindowClose {
+			b.diags.Errorf(diag.EmitNeedsWindow, q.EmitPos, "EMIT ON WINDOW CLOSE needs a windowed GROUP BY")
+			return nil
+		}
+		out = b.rankQuery(q, in, sc, ctx, over)
+	case aggregating:
 		out = b.aggregateQuery(q, in, sc, ctx)
-	} else {
+	default:
 		if q.Emit == ast.EmitOnWindowClose {
 			b.diags.Errorf(diag.EmitNeedsWindow, q.EmitPos, "EMIT ON WINDOW CLOSE needs a windowed GROUP BY")
 			return nil

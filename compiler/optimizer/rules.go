@@ -22,6 +22,7 @@ var Rules = []Rule{
 	{"MergeFilters", MergeFilters},
 	{"PushDownFilters", PushDownFilters},
 	{"MergeFilters", MergeFilters},
+	{"LimitRanks", LimitRanks},
 	{"MergeProjects", MergeProjects},
 	{"PruneColumns", PruneColumns},
 }
@@ -57,6 +58,10 @@ func withInputs(n plan.Node, in []plan.Node) plan.Node {
 		c.Input = in[0]
 		return &c
 	case *plan.Aggregate:
+		c := *n
+		c.Input = in[0]
+		return &c
+	case *plan.TopN:
 		c := *n
 		c.Input = in[0]
 		return &c
@@ -314,6 +319,24 @@ func prune(n plan.Node, need map[int]bool) plan.Node {
 			}
 			if a.Time != nil {
 				plan.ColumnsUsed(a.Time, next)
+			}
+		}
+	case *plan.TopN:
+		base := len(n.Input.Schema())
+		for c := range need {
+			if c < base {
+				next[c] = true
+			}
+		}
+		for _, c := range n.Partition {
+			next[c] = true
+		}
+		for _, k := range n.Order {
+			next[k.Col] = true
+		}
+		for _, a := range n.Aggs {
+			if a.Arg != nil {
+				plan.ColumnsUsed(a.Arg, next)
 			}
 		}
 	case *plan.Union:

@@ -64,7 +64,10 @@ type Operator struct {
 	SideWatermarks [2][]SourceShift
 	Pre            []Stage         // per input row, before the state
 	Agg            *plan.Aggregate // nil for a stateless operator
-	Post           []Stage         // per emitted row, after the state
+	// TopN ranks its input's rows (it reads another operator; no Pre
+	// stages); the stages after it are Post.
+	TopN *plan.TopN
+	Post []Stage // per emitted row, after the state
 	// Output is the schema of the rows it emits; Updating tells that they
 	// carry weights (retractions), InputUpdating the same of its input.
 	Output        plan.Schema
@@ -98,7 +101,14 @@ type SourceShift struct {
 
 // Fires reports whether watermarks drive the operator: it closes windows, or
 // drops the rows of an interval join.
-func (o *Operator) Fires() bool { return o.Windowed() || (o.Join != nil && o.Join.Interval != nil) }
+func (o *Operator) Fires() bool {
+	return o.Windowed() || (o.Join != nil && o.Join.Interval != nil) || o.Closes()
+}
+
+// Closes reports whether the operator is a window top-N, emitting each
+// window's ranking when the watermark passes the window's end, or an OVER
+// aggregation emitting each row when the watermark passes its time.
+func (o *Operator) Closes() bool { return o.TopN != nil && (o.TopN.Closes() || o.TopN.TimeOrdered) }
 
 // Windowed reports whether the operator keeps state per window.
 func (o *Operator) Windowed() bool { return o.Agg != nil && o.Agg.WindowKey >= 0 }
@@ -254,7 +264,7 @@ func (b *builder) node(n plan.Node, stmt *plan.View) *Operator {
 			x = vs.View.Root // its steps fuse into this operator
 			continue
 		}
-		switch x.(type) {
+		switch x := x.(type) {
 		case *plan.Scan, *plan.ViewScan, *plan.Union, *plan.Join:
 			input = x
 		case *plan.Aggregate:
@@ -262,6 +272,14 @@ func (b *builder) node(n plan.Node, stmt *plan.View) *Operator {
 				input = x
 			}
 			seenAgg = true
+		case *plan.TopN:
+			if !seenAgg {
+				chain = append(chain, x) // its input is an operator of its own
+				seenAgg = true
+				input = x.Input
+			} else {
+				input = x
+			}
 		}
 		if input != nil {
 			break
@@ -287,7 +305,11 @@ func (b *builder) node(n plan.Node, stmt *plan.View) *Operator {
 		b.joinInputs(op, j, stmt) // the join alone (its reader has the aggregate)
 		return b.add(op)
 	}
-	if scan, ok := input.(*plan.Scan); ok {
+	topn := false
+	if len(chain) > 0 {
+		_, topn = chain[len(chain)-1].(*plan.TopN)
+	}
+	if scan, ok := input.(*plan.Scan); ok && !topn {
 		op.Source, op.SourceIndex = scan.Source, b.srcIndex[scan.Source]
 		op.InputUpdating = scan.Source.Updating
 		for c, need := range scanNeeded(scan) {
@@ -314,6 +336,18 @@ func (b *builder) node(n plan.Node, stmt *plan.View) *Operator {
 		case *plan.Aggregate:
 			op.Agg = x
 			stages = &op.Post
+		case *plan.TopN:
+			op.TopN = x
+			stages = &op.Post
+			if x.Closes() {
+				w, _, _ := plan.WindowBound(x.Input, &plan.ColRef{Index: x.WindowCol})
+				t, _ := plan.EventTimeCol(w.Input, w.TimeCol)
+				op.Watermark = b.watermark(op, input, t.Shift)
+			}
+			if x.TimeOrdered {
+				t, _ := plan.EventTimeCol(x.Input, x.Order[0].Col)
+				op.Watermark = b.watermark(op, input, t.Shift)
+			}
 		}
 	}
 	pruneStages(op)
@@ -381,7 +415,7 @@ func (b *builder) watermark(op *Operator, input plan.Node, shift int64) []Source
 // windowed operator's the watermark its windows close by.
 func (b *builder) edgeWatermark(op *Operator) []SourceShift {
 	switch {
-	case op.Windowed():
+	case op.Windowed() || op.Closes():
 		return op.Watermark
 	case op.Source != nil:
 		return []SourceShift{{op.SourceIndex, 0}}
@@ -464,6 +498,9 @@ func operatorID(op *Operator) string {
 	if op.Agg != nil {
 		fmt.Fprintln(h, op.Agg.Describe())
 	}
+	if op.TopN != nil {
+		fmt.Fprintln(h, op.TopN.Describe())
+	}
 	return hex.EncodeToString(h.Sum(nil))[:16]
 }
 
@@ -542,9 +579,18 @@ func Format(p *Plan) string {
 		if op.Windowed() {
 			fmt.Fprintf(&b, "    windows close at watermark %s\n", formatWatermark(p, op.Watermark))
 		}
+		if op.Closes() {
+			fmt.Fprintf(&b, "    emits by watermark %s\n", formatWatermark(p, op.Watermark))
+		}
 		if op.Agg != nil {
 			fmt.Fprintf(&b, "  %s\n", op.Agg.Describe())
 			fmt.Fprintf(&b, "    state: %s\n", stateText(op))
+			for _, s := range op.Post {
+				fmt.Fprintf(&b, "  emit: %s\n", describeStage(s))
+			}
+		} else if t := op.TopN; t != nil {
+			fmt.Fprintf(&b, "  %s\n", t.Describe())
+			fmt.Fprintf(&b, "    state: %s\n", topnStateText(t))
 			for _, s := range op.Post {
 				fmt.Fprintf(&b, "  emit: %s\n", describeStage(s))
 			}
@@ -771,4 +817,25 @@ func pruneStages(op *Operator) {
 			need = next
 		}
 	}
+}
+
+func topnStateText(t *plan.TopN) string {
+	s := fmt.Sprintf("per partition (map[%d-column key]): its rows in rank order and the rows last emitted", len(t.Partition))
+	switch {
+	case t.TimeOrdered:
+		reach := "every row (an unbounded frame)"
+		if !t.Frame.Unbounded {
+			reach = "the rows the next rows' frames reach"
+		}
+		return fmt.Sprintf("per partition (map[%d-column key]): its rows in time order, until the watermark passes them, then %s; rows waiting for the watermark in a heap by time", len(t.Partition), reach)
+	case t.Closes():
+		return s + fmt.Sprintf("; a window's partition (only its rows ranked within %d) is emitted and freed when the watermark passes the window's end", t.Limit)
+	case t.Final:
+		return s + "; a window's partition is emitted once, at the end of the batch its rows arrive in (its window's close), and freed"
+	case t.Bounded():
+		s += fmt.Sprintf("; append-only input: only the rows ranked within %d are kept (plus ties for RANK and DENSE_RANK)", t.Limit)
+	default:
+		s += "; every row is kept (an updating input may retract a row ranked within the limit), kept forever"
+	}
+	return s + "; changed partitions emit their retractions and insertions at the end of each batch"
 }

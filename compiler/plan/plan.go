@@ -526,6 +526,28 @@ func EventTimes(n Node) []TimeCol {
 		return EventTimes(n.View.Root)
 	case *Filter:
 		return EventTimes(n.Input)
+	case *TopN:
+		if n.Final {
+			return EventTimes(n.Input) // each window's rows, once, at its close
+		}
+		if n.TimeOrdered {
+			return []TimeCol{{n.Order[0].Col, 0}} // emitted once the watermark passes it
+		}
+		if n.Closes() {
+			// emitted once the watermark passes the window's end
+			var out []TimeCol
+			for _, c := range n.Partition {
+				if w, end, ok := WindowBound(n.Input, &ColRef{Index: c}); ok && w.Size == n.WindowSize {
+					shift := -w.Size
+					if end {
+						shift = 0
+					}
+					out = append(out, TimeCol{c, shift})
+				}
+			}
+			return out
+		}
+		return nil
 	case *Window:
 		return EventTimes(n.Input)
 	case *Project:

@@ -170,6 +170,12 @@ func (s *BaseLaminarSQLListener) EnterOrderByClause(ctx *OrderByClauseContext) {
 // ExitOrderByClause is called when production orderByClause is exited.
 func (s *BaseLaminarSQLListener) ExitOrderByClause(ctx *OrderByClauseContext) {}
 
+// EnterSortItem is called when production sortItem is entered.
+func (s *BaseLaminarSQLListener) EnterSortItem(ctx *SortItemContext) {}
+
+// ExitSortItem is called when production sortItem is exited.
+func (s *BaseLaminarSQLListener) ExitSortItem(ctx *SortItemContext) {}
+
 // EnterLimitClause is called when production limitClause is entered.
 func (s *BaseLaminarSQLListener) EnterLimitClause(ctx *LimitClauseContext) {}
 
@@ -488,17 +494,41 @@ func (s *BaseLaminarSQLListener) EnterWhenClause(ctx *WhenClauseContext) {}
 // ExitWhenClause is called when production whenClause is exited.
 func (s *BaseLaminarSQLListener) ExitWhenClause(ctx *WhenClauseContext) {}
 
-// EnterOverClause is called when production overClause is entered.
-func (s *BaseLaminarSQLListener) EnterOverClause(ctx *OverClauseContext) {}
+// EnterNamedOver is called when production namedOver is entered.
+func (s *BaseLaminarSQLListener) EnterNamedOver(ctx *NamedOverContext) {}
 
-// ExitOverClause is called when production overClause is exited.
-func (s *BaseLaminarSQLListener) ExitOverClause(ctx *OverClauseContext) {}
+// ExitNamedOver is called when production namedOver is exited.
+func (s *BaseLaminarSQLListener) ExitNamedOver(ctx *NamedOverContext) {}
 
-// EnterBalanced is called when production balanced is entered.
-func (s *BaseLaminarSQLListener) EnterBalanced(ctx *BalancedContext) {}
+// EnterWindowOver is called when production windowOver is entered.
+func (s *BaseLaminarSQLListener) EnterWindowOver(ctx *WindowOverContext) {}
 
-// ExitBalanced is called when production balanced is exited.
-func (s *BaseLaminarSQLListener) ExitBalanced(ctx *BalancedContext) {}
+// ExitWindowOver is called when production windowOver is exited.
+func (s *BaseLaminarSQLListener) ExitWindowOver(ctx *WindowOverContext) {}
+
+// EnterFrameClause is called when production frameClause is entered.
+func (s *BaseLaminarSQLListener) EnterFrameClause(ctx *FrameClauseContext) {}
+
+// ExitFrameClause is called when production frameClause is exited.
+func (s *BaseLaminarSQLListener) ExitFrameClause(ctx *FrameClauseContext) {}
+
+// EnterUnboundedPreceding is called when production unboundedPreceding is entered.
+func (s *BaseLaminarSQLListener) EnterUnboundedPreceding(ctx *UnboundedPrecedingContext) {}
+
+// ExitUnboundedPreceding is called when production unboundedPreceding is exited.
+func (s *BaseLaminarSQLListener) ExitUnboundedPreceding(ctx *UnboundedPrecedingContext) {}
+
+// EnterExprPreceding is called when production exprPreceding is entered.
+func (s *BaseLaminarSQLListener) EnterExprPreceding(ctx *ExprPrecedingContext) {}
+
+// ExitExprPreceding is called when production exprPreceding is exited.
+func (s *BaseLaminarSQLListener) ExitExprPreceding(ctx *ExprPrecedingContext) {}
+
+// EnterCurrentRow is called when production currentRow is entered.
+func (s *BaseLaminarSQLListener) EnterCurrentRow(ctx *CurrentRowContext) {}
+
+// ExitCurrentRow is called when production currentRow is exited.
+func (s *BaseLaminarSQLListener) ExitCurrentRow(ctx *CurrentRowContext) {}
 
 // EnterIntLiteral is called when production intLiteral is entered.
 func (s *BaseLaminarSQLListener) EnterIntLiteral(ctx *IntLiteralContext) {}

@@ -107,6 +107,10 @@ func (v *BaseLaminarSQLVisitor) VisitOrderByClause(ctx *OrderByClauseContext) in
 	return v.VisitChildren(ctx)
 }
 
+func (v *BaseLaminarSQLVisitor) VisitSortItem(ctx *SortItemContext) interface{} {
+	return v.VisitChildren(ctx)
+}
+
 func (v *BaseLaminarSQLVisitor) VisitLimitClause(ctx *LimitClauseContext) interface{} {
 	return v.VisitChildren(ctx)
 }
@@ -319,11 +323,27 @@ func (v *BaseLaminarSQLVisitor) VisitWhenClause(ctx *WhenClauseContext) interfac
 	return v.VisitChildren(ctx)
 }
 
-func (v *BaseLaminarSQLVisitor) VisitOverClause(ctx *OverClauseContext) interface{} {
+func (v *BaseLaminarSQLVisitor) VisitNamedOver(ctx *NamedOverContext) interface{} {
 	return v.VisitChildren(ctx)
 }
 
-func (v *BaseLaminarSQLVisitor) VisitBalanced(ctx *BalancedContext) interface{} {
+func (v *BaseLaminarSQLVisitor) VisitWindowOver(ctx *WindowOverContext) interface{} {
+	return v.VisitChildren(ctx)
+}
+
+func (v *BaseLaminarSQLVisitor) VisitFrameClause(ctx *FrameClauseContext) interface{} {
+	return v.VisitChildren(ctx)
+}
+
+func (v *BaseLaminarSQLVisitor) VisitUnboundedPreceding(ctx *UnboundedPrecedingContext) interface{} {
+	return v.VisitChildren(ctx)
+}
+
+func (v *BaseLaminarSQLVisitor) VisitExprPreceding(ctx *ExprPrecedingContext) interface{} {
+	return v.VisitChildren(ctx)
+}
+
+func (v *BaseLaminarSQLVisitor) VisitCurrentRow(ctx *CurrentRowContext) interface{} {
 	return v.VisitChildren(ctx)
 }
 

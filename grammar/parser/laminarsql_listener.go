@@ -82,6 +82,9 @@ type LaminarSQLListener interface {
 	// EnterOrderByClause is called when entering the orderByClause production.
 	EnterOrderByClause(c *OrderByClauseContext)
 
+	// EnterSortItem is called when entering the sortItem production.
+	EnterSortItem(c *SortItemContext)
+
 	// EnterLimitClause is called when entering the limitClause production.
 	EnterLimitClause(c *LimitClauseContext)
 
@@ -241,11 +244,23 @@ type LaminarSQLListener interface {
 	// EnterWhenClause is called when entering the whenClause production.
 	EnterWhenClause(c *WhenClauseContext)
 
-	// EnterOverClause is called when entering the overClause production.
-	EnterOverClause(c *OverClauseContext)
+	// EnterNamedOver is called when entering the namedOver production.
+	EnterNamedOver(c *NamedOverContext)
 
-	// EnterBalanced is called when entering the balanced production.
-	EnterBalanced(c *BalancedContext)
+	// EnterWindowOver is called when entering the windowOver production.
+	EnterWindowOver(c *WindowOverContext)
+
+	// EnterFrameClause is called when entering the frameClause production.
+	EnterFrameClause(c *FrameClauseContext)
+
+	// EnterUnboundedPreceding is called when entering the unboundedPreceding production.
+	EnterUnboundedPreceding(c *UnboundedPrecedingContext)
+
+	// EnterExprPreceding is called when entering the exprPreceding production.
+	EnterExprPreceding(c *ExprPrecedingContext)
+
+	// EnterCurrentRow is called when entering the currentRow production.
+	EnterCurrentRow(c *CurrentRowContext)
 
 	// EnterIntLiteral is called when entering the intLiteral production.
 	EnterIntLiteral(c *IntLiteralContext)
@@ -360,6 +375,9 @@ type LaminarSQLListener interface {
 
 	// ExitOrderByClause is called when exiting the orderByClause production.
 	ExitOrderByClause(c *OrderByClauseContext)
+
+	// ExitSortItem is called when exiting the sortItem production.
+	ExitSortItem(c *SortItemContext)
 
 	// ExitLimitClause is called when exiting the limitClause production.
 	ExitLimitClause(c *LimitClauseContext)
@@ -520,11 +538,23 @@ type LaminarSQLListener interface {
 	// ExitWhenClause is called when exiting the whenClause production.
 	ExitWhenClause(c *WhenClauseContext)
 
-	// ExitOverClause is called when exiting the overClause production.
-	ExitOverClause(c *OverClauseContext)
+	// ExitNamedOver is called when exiting the namedOver production.
+	ExitNamedOver(c *NamedOverContext)
 
-	// ExitBalanced is called when exiting the balanced production.
-	ExitBalanced(c *BalancedContext)
+	// ExitWindowOver is called when exiting the windowOver production.
+	ExitWindowOver(c *WindowOverContext)
+
+	// ExitFrameClause is called when exiting the frameClause production.
+	ExitFrameClause(c *FrameClauseContext)
+
+	// ExitUnboundedPreceding is called when exiting the unboundedPreceding production.
+	ExitUnboundedPreceding(c *UnboundedPrecedingContext)
+
+	// ExitExprPreceding is called when exiting the exprPreceding production.
+	ExitExprPreceding(c *ExprPrecedingContext)
+
+	// ExitCurrentRow is called when exiting the currentRow production.
+	ExitCurrentRow(c *CurrentRowContext)
 
 	// ExitIntLiteral is called when exiting the intLiteral production.
 	ExitIntLiteral(c *IntLiteralContext)

@@ -82,6 +82,9 @@ type LaminarSQLVisitor interface {
 	// Visit a parse tree produced by LaminarSQLParser#orderByClause.
 	VisitOrderByClause(ctx *OrderByClauseContext) interface{}
 
+	// Visit a parse tree produced by LaminarSQLParser#sortItem.
+	VisitSortItem(ctx *SortItemContext) interface{}
+
 	// Visit a parse tree produced by LaminarSQLParser#limitClause.
 	VisitLimitClause(ctx *LimitClauseContext) interface{}
 
@@ -241,11 +244,23 @@ type LaminarSQLVisitor interface {
 	// Visit a parse tree produced by LaminarSQLParser#whenClause.
 	VisitWhenClause(ctx *WhenClauseContext) interface{}
 
-	// Visit a parse tree produced by LaminarSQLParser#overClause.
-	VisitOverClause(ctx *OverClauseContext) interface{}
+	// Visit a parse tree produced by LaminarSQLParser#namedOver.
+	VisitNamedOver(ctx *NamedOverContext) interface{}
 
-	// Visit a parse tree produced by LaminarSQLParser#balanced.
-	VisitBalanced(ctx *BalancedContext) interface{}
+	// Visit a parse tree produced by LaminarSQLParser#windowOver.
+	VisitWindowOver(ctx *WindowOverContext) interface{}
+
+	// Visit a parse tree produced by LaminarSQLParser#frameClause.
+	VisitFrameClause(ctx *FrameClauseContext) interface{}
+
+	// Visit a parse tree produced by LaminarSQLParser#unboundedPreceding.
+	VisitUnboundedPreceding(ctx *UnboundedPrecedingContext) interface{}
+
+	// Visit a parse tree produced by LaminarSQLParser#exprPreceding.
+	VisitExprPreceding(ctx *ExprPrecedingContext) interface{}
+
+	// Visit a parse tree produced by LaminarSQLParser#currentRow.
+	VisitCurrentRow(ctx *CurrentRowContext) interface{}
 
 	// Visit a parse tree produced by LaminarSQLParser#intLiteral.
 	VisitIntLiteral(ctx *IntLiteralContext) interface{}

@@ -49,6 +49,7 @@ type testCase struct {
 	query Query
 	late  bool   // some rows are late; DuckDB leaves them out of the windows that had closed
 	multi bool   // a pipeline of several views (GenMultiQuery), run at every batch size
+	topn  bool   // a top-N pipeline (GenTopNQuery), run at every batch size like a multi-view one
 	err   string // why the case could not be compiled or built
 }
 
@@ -86,6 +87,9 @@ func newMultiCase(index int, seed uint64) *testCase {
 }
 
 func (c *testCase) reproduce() string {
+	if c.topn {
+		return fmt.Sprintf("go test -run TestTopNDifferential -tseed=%d -tcases=1", c.seed)
+	}
 	if c.multi {
 		return fmt.Sprintf("go test -run TestDifferential -cases=0 -mseed=%d -mcases=1", c.seed)
 	}
@@ -246,7 +250,7 @@ func generate(c *testCase) (src []byte) {
 	return src
 }
 
-var buildErrorPath = regexp.MustCompile(`(?m)^(?:\./)?(m?case\d+)/`)
+var buildErrorPath = regexp.MustCompile(`(?m)^(?:\./)?([mt]?case\d+)/`)
 
 // brokenCases names the cases whose package appears in go build's errors.
 func brokenCases(out string, cases []*testCase) []*testCase {

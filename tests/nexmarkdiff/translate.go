@@ -103,6 +103,45 @@ JOIN (SELECT MAX(price) AS maxprice, (dt_us // 10000000) * 10000000 + 10000000 A
 WHERE b.dt_us BETWEEN m.we - 10000000 AND m.we`,
 		Columns: []Column{{"auction", Int}, {"price", Int}, {"bidder", Int}, {"dateTime", Timestamp}, {"extra", String}},
 	},
+	// Top-N and deduplication: Laminar ranks ties of ROW_NUMBER in arrival
+	// order over an append-only input (the bids' order, rowid in DuckDB) and
+	// by the rows' columns over an updating one (q6: final after "dateTime").
+	"q9": {
+		DuckSQL: `SELECT id, "itemName", description, "initialBid", reserve, "dateTime", expires, seller, category, extra,
+       auction, bidder, price, bid_dateTime, bid_extra
+FROM (
+  SELECT A.*, B.auction, B.bidder, B.price, B."dateTime" AS bid_dateTime, B.extra AS bid_extra,
+         ROW_NUMBER() OVER (PARTITION BY A.id ORDER BY B.price DESC, B."dateTime" ASC, B.rowid) AS rownum
+  FROM auction AS A, bid AS B
+  WHERE A.id = B.auction AND B."dateTime" BETWEEN A."dateTime" AND A.expires
+)
+WHERE rownum <= 1`,
+		Columns: []Column{{"id", Int}, {"itemName", String}, {"description", String}, {"initialBid", Int}, {"reserve", Int},
+			{"dateTime", Timestamp}, {"expires", Timestamp}, {"seller", Int}, {"category", Int}, {"extra", String},
+			{"auction", Int}, {"bidder", Int}, {"price", Int}, {"bid_datetime", Timestamp}, {"bid_extra", String}},
+	},
+	"q18": {
+		DuckSQL: `SELECT auction, bidder, price, channel, url, "dateTime", extra
+FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY bidder, auction ORDER BY "dateTime" DESC, rowid) AS rank_number FROM bid)
+WHERE rank_number <= 1`,
+		Columns: []Column{{"auction", Int}, {"bidder", Int}, {"price", Int}, {"channel", String}, {"url", String}, {"dateTime", Timestamp}, {"extra", String}},
+	},
+	"q19": {
+		DuckSQL: `SELECT auction, bidder, price, channel, url, "dateTime", extra, rank_number
+FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY auction ORDER BY price DESC, rowid) AS rank_number FROM bid)
+WHERE rank_number <= 10`,
+		Columns: []Column{{"auction", Int}, {"bidder", Int}, {"price", Int}, {"channel", String}, {"url", String}, {"dateTime", Timestamp}, {"extra", String}, {"rank_number", Int}},
+	},
+	"q6": {
+		DuckSQL: `SELECT Q.seller, AVG(Q.final) OVER (PARTITION BY Q.seller ORDER BY Q."dateTime", Q.final ROWS BETWEEN 10 PRECEDING AND CURRENT ROW) AS avg_final
+FROM (
+  SELECT MAX(b.price) AS final, a.seller, b."dateTime"
+  FROM auction AS a, bid AS b
+  WHERE a.id = b.auction AND b."dateTime" BETWEEN a."dateTime" AND a.expires
+  GROUP BY a.id, a.seller, b."dateTime"
+) AS Q`,
+		Columns: []Column{{"seller", Int}, {"avg_final", Float}},
+	},
 	"q8": {
 		DuckSQL: `SELECT p.id, p.name, make_timestamp(p.ws) AS starttime
 FROM (SELECT id, name, (dt_us // 10000000) * 10000000 AS ws FROM person GROUP BY id, name, ws) AS p

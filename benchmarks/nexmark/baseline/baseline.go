@@ -37,6 +37,8 @@ var queries = map[string]func(g *nexmark.Generator) Result{
 	"q3":  runQ3,
 	"q8":  runQ8,
 	"q15": runQ15,
+	"q18": runQ18,
+	"q9":  runQ9,
 	// the three-level view chain (queries/chain3.sql)
 	"chain3": runChain3,
 }

@@ -1,4 +1,3 @@
--- unsupported: OVER windows (ROW_NUMBER), top-N (deduplication keeping the latest)
 -- Nexmark q18, last bid per bidder and auction.
 
 CREATE SOURCE bid (

@@ -1,4 +1,3 @@
--- unsupported: OVER windows (ROW_NUMBER), top-N with retractions
 -- Nexmark q19, top 10 bids per auction by price.
 
 CREATE SOURCE bid (

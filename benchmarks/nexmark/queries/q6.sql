@@ -1,4 +1,3 @@
--- unsupported: joins, OVER windows (ROWS BETWEEN 10 PRECEDING) over an updating input
 -- Nexmark q6, average selling price by seller.
 
 CREATE SOURCE auction (

@@ -1,4 +1,3 @@
--- unsupported: joins, OVER windows (ROW_NUMBER), top-N
 -- Nexmark q9, winning bids.
 
 CREATE SOURCE auction (
