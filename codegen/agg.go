@@ -178,7 +178,7 @@ func (g *generator) opCode(o *opInfo) {
 	g.f.Comment(fmt.Sprintf("%s is the aggregate state of one group of %s.", o.accType(), o.what()))
 	g.f.Type().Id(o.accType()).Struct(accs...)
 	g.f.Line()
-	if o.panes {
+	if o.panes || o.session {
 		g.mergeFunc(o)
 	}
 
@@ -187,10 +187,11 @@ func (g *generator) opCode(o *opInfo) {
 	eg := &exprGen{tmp: &tmp, glob: g.glob, faults: new(bool)}
 	for k, key := range agg.Keys {
 		if isEnd, ok := windowBound(op, k); ok {
-			code := jen.Id("start")
+			var code jen.Code = jen.Id("start")
 			if isEnd {
 				code = jen.Parens(jen.Id("start").Op("+").Lit(op.Window().Size))
 			}
+			code = windowBoundCode(o, isEnd, code)
 			eg.env = append(eg.env, operand{code, false})
 			continue
 		}
@@ -204,6 +205,10 @@ func (g *generator) opCode(o *opInfo) {
 			continue
 		}
 		eg.env = append(eg.env, finishAgg(eg, i, a, op.InputUpdating))
+	}
+	if o.session {
+		g.sessionEmit(o, eg, read)
+		return
 	}
 	var prelude []jen.Code
 	if slices.ContainsFunc(o.keyIdx, func(k int) bool { return read[k] }) {
@@ -397,6 +402,9 @@ func (g *generator) aggUpdate(o *opInfo, eg *exprGen) []jen.Code {
 		updates = append(updates, jen.Id("acc").Dot("W").Op("+=").Add(eg.weight))
 	}
 	stmts := eg.stmts
+	if o.session {
+		return append(stmts, eg.guard(sessionAssign(o, key, updates)...)...)
+	}
 	var find []jen.Code
 	if op.Windowed() {
 		find = append(find, jen.Id("grp").Op(":=").Id("p").Dot(o.name).Dot("Window").Call(jen.Id("ws")))
@@ -547,6 +555,11 @@ func (g *generator) mergeFunc(o *opInfo) {
 	for i, a := range o.op.Agg.Aggs {
 		A, N := fmt.Sprintf("A%d", i), fmt.Sprintf("N%d", i)
 		d, s := jen.Id("dst"), jen.Id("src")
+		if a.Distinct { // sessions only: panes keep no distinct values
+			M := fmt.Sprintf("M%d", i)
+			body = append(body, jen.Add(d).Dot(M).Dot("Merge").Call(jen.Op("&").Add(s).Dot(M)))
+			continue
+		}
 		hasN := false
 		for _, f := range accFields(i, a, false) {
 			hasN = hasN || f.name == N

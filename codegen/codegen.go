@@ -59,6 +59,7 @@ type opInfo struct {
 	keyFields []string // key struct fields (window key excluded)
 	keyIdx    []int    // Agg.Keys index of each key field
 	panes     bool     // hopping window state kept as panes (see paned)
+	session   bool     // state kept as session windows per key (codegen/session.go)
 }
 
 type generator struct {
@@ -156,6 +157,7 @@ func (g *generator) layout() {
 			}
 		}
 		o.panes = op.Agg != nil && physical.Paned(op)
+		o.session = op.Agg != nil && physical.IsSession(op)
 		g.ops = append(g.ops, o)
 	}
 	for _, s := range g.sources {

@@ -19,6 +19,9 @@ func (o *opInfo) stateType() *jen.Statement {
 	if o.panes {
 		return rt("window.Panes").Types(jen.Id(o.keyType()), jen.Id(o.accType()))
 	}
+	if o.session {
+		return rt("window.Sessions").Types(jen.Id(o.keyType()), jen.Id(o.accType()))
+	}
 	if o.op.Windowed() {
 		return rt("window.Windows").Types(jen.Id(o.keyType()), jen.Id(o.accType()))
 	}
@@ -100,7 +103,9 @@ func (g *generator) pipelineStruct() {
 			}
 		}
 		if o.op.Agg != nil {
-			if o.panes {
+			if o.session {
+				body = append(body, g.newSessions(o))
+			} else if o.panes {
 				w := o.op.Window()
 				body = append(body, jen.Id("p").Dot(o.name).Op("=").Add(rt("window.NewPanes")).Types(jen.Id(o.keyType()), jen.Id(o.accType())).Call(jen.Lit(w.Slide), jen.Lit(w.Size), jen.Lit(w.Offset)))
 			} else if o.op.Windowed() {
@@ -422,7 +427,9 @@ func (g *generator) processCode(s *sourceInfo) {
 	if s.updating {
 		var flush []jen.Code
 		for _, o := range s.flushes {
-			if o.op.Windowed() {
+			if o.session {
+				flush = append(flush, jen.Id("p").Dot("changes"+o.fn).Call())
+			} else if o.op.Windowed() {
 				flush = append(flush, jen.For(jen.Id("w").Op(":=").Lit(0).Op(";").Id("w").Op("<").Id("p").Dot(o.name).Dot("Len").Call().Op(";").Id("w").Op("++")).Block(
 					jen.List(jen.Id("start"), jen.Id("grp")).Op(":=").Id("p").Dot(o.name).Dot("At").Call(jen.Id("w")),
 					jen.Id("p").Dot("changes"+o.fn).Call(jen.Id("start"), jen.Id("grp")),
@@ -586,6 +593,12 @@ func stages(eg *exprGen, st []physical.Stage, tail func(*exprGen) []jen.Code) []
 	case physical.StageWindow:
 		w := s.Window
 		ts := eg.env[w.TimeCol].code
+		if w.Kind == plan.Session || w.Kind == plan.Cumulate {
+			return sessionStage(eg, w, ts, func(env []operand) []jen.Code {
+				inner := eg.with(env)
+				return stages(inner, st[1:], tail)
+			})
+		}
 		env := append(append([]operand{}, eg.env...),
 			operand{jen.Id("ws"), false}, operand{jen.Parens(jen.Id("ws").Op("+").Lit(w.Size)), false})
 		inner := eg.with(env)
@@ -630,6 +643,9 @@ func readsWindowStart(body []jen.Code) bool {
 // closeWindows closes the windows of operator o whose end the watermark wm
 // has reached, in order, emitting their rows.
 func (g *generator) closeWindows(o *opInfo) []jen.Code {
+	if o.session {
+		return g.closeSessions(o)
+	}
 	st := jen.Id("p").Dot(o.name)
 	emit := "close" + o.fn
 	if o.op.Updating {

@@ -113,6 +113,10 @@ func layoutID(parts ...any) string {
 func (g *generator) opState(o *opInfo) {
 	groups := rt("window.Groups").Types(jen.Id(o.keyType()), jen.Id(o.accType()))
 	var save, load []jen.Code
+	if o.session {
+		g.sessionState(o)
+		return
+	}
 	if o.op.Windowed() {
 		save = []jen.Code{
 			jen.Id("buf").Op("=").Add(rt("snapshot.AppendUint")).Call(jen.Id("buf"), jen.Uint64().Call(jen.Id("p").Dot(o.name).Dot("Len").Call())),

@@ -78,6 +78,7 @@ var runtimeSymbols = map[string][2]string{
 	"window.ShiftWatermark": {pkgWindow, "ShiftWatermark"}, "window.OpOf": {pkgWindow, "OpOf"}, "window.WeightOf": {pkgWindow, "WeightOf"},
 	"window.Multiset":            {pkgWindow, "Multiset"},
 	"window.PartitionWatermarks": {pkgWindow, "PartitionWatermarks"}, "window.NewPartitionWatermarks": {pkgWindow, "NewPartitionWatermarks"},
+	"window.Sessions": {pkgWindow, "Sessions"}, "window.NewSessions": {pkgWindow, "NewSessions"}, "window.Session": {pkgWindow, "Session"},
 	"join.Side": {pkgJoin, "Side"}, "join.NewSide": {pkgJoin, "NewSide"}, "join.Entry": {pkgJoin, "Entry"}, "join.Copies": {pkgJoin, "Copies"},
 	// formats
 	"jsonl.Scanner": {pkgJSONL, "Scanner"}, "jsonl.Interner": {pkgJSONL, "Interner"},

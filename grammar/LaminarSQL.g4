@@ -6,7 +6,7 @@
 //
 // Some constructs are recognised only to be rejected with a clear message
 // (LDB-1003): joins, set operations, ORDER BY, LIMIT, subqueries, OVER, CTEs,
-// EMIT AFTER WATERMARK / PERIODICALLY, SESSION / CUMULATE windows.
+// EMIT PERIODICALLY.
 //
 // Regenerate with `go generate ./grammar/...` after editing this file.
 grammar LaminarSQL;
@@ -92,7 +92,7 @@ typeWord
 // ---------------------------------------------------------------- queries
 
 query
-    : cteClause? selectCore (setOperator selectCore)* orderByClause? limitClause? emitClause?
+    : cteClause? selectCore (setOperator selectCore)* orderByClause? limitClause? emitClause? latenessClause?
     ;
 
 cteClause
@@ -123,6 +123,12 @@ limitClause
 // which gives a precise "expected ON, CHANGES, ..." after a bare EMIT.
 emitClause
     : EMIT emitMode
+    ;
+
+// ALLOWED LATENESS keeps a window open for rows up to that much behind the
+// watermark (after EMIT, or alone).
+latenessClause
+    : ALLOWED LATENESS expr
     ;
 
 emitMode
@@ -159,7 +165,7 @@ tableFunction
     ;
 
 tableFunctionArg
-    : TABLE identifier                                 # tableArg
+    : TABLE identifier (PARTITION BY (LPAREN expr (COMMA expr)* RPAREN | expr))?   # tableArg
     | DESCRIPTOR LPAREN identifier RPAREN              # descriptorArg
     | expr                                             # exprArg
     ;
@@ -291,6 +297,7 @@ nonReserved
     | DOUBLE | PRECISION | TIMESTAMP | INTERVAL | SUBSTRING | EXISTS | OVER
     | WINDOW | CLOSE | CHANGES | AFTER | PERIODICALLY | ALL | ASC | DESC | FILTER
     | METADATA
+    | PARTITION | ALLOWED | LATENESS
     ;
 
 // ---------------------------------------------------------------- lexer
@@ -328,6 +335,7 @@ WITH: 'WITH';
 
 // Non-reserved words (see joinWord and nonReserved).
 AFTER: 'AFTER';
+ALLOWED: 'ALLOWED';
 ALL: 'ALL';
 ASC: 'ASC';
 CHANGES: 'CHANGES';
@@ -345,6 +353,7 @@ INNER: 'INNER';
 INTERSECT: 'INTERSECT';
 INTERVAL: 'INTERVAL';
 JOIN: 'JOIN';
+LATENESS: 'LATENESS';
 LEFT: 'LEFT';
 LIMIT: 'LIMIT';
 MATERIALIZED: 'MATERIALIZED';
@@ -352,6 +361,7 @@ ON: 'ON';
 ORDER: 'ORDER';
 OUTER: 'OUTER';
 OVER: 'OVER';
+PARTITION: 'PARTITION';
 PERIODICALLY: 'PERIODICALLY';
 PRECISION: 'PRECISION';
 RIGHT: 'RIGHT';

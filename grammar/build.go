@@ -1,6 +1,7 @@
 package grammar
 
 import (
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -203,6 +204,9 @@ func (b *builder) query(ctx parser.IQueryContext) *ast.Select {
 			b.unsupported(sel.EmitPos, "EMIT PERIODICALLY is not supported yet: use EMIT CHANGES")
 		}
 	}
+	if l := ctx.LatenessClause(); l != nil {
+		sel.LatenessPos, sel.Lateness = b.at(l), b.expr(l.Expr())
+	}
 	for i, op := range ctx.AllSetOperator() {
 		if op.UNION() == nil {
 			b.unsupported(b.at(op), "%s is not supported yet: UNION and UNION ALL are", strings.ToUpper(op.GetStart().GetText()))
@@ -339,18 +343,23 @@ func (b *builder) windowTVF(at ast.Pos, ctx parser.ITableFunctionContext, alias 
 		w.Kind, minArgs, maxArgs, usage = ast.Tumble, 3, 4, "TUMBLE(table, time_column, size [, offset])"
 	case "HOP":
 		w.Kind, minArgs, maxArgs, usage = ast.Hop, 4, 5, "HOP(table, time_column, slide, size [, offset])"
-	case "SESSION", "CUMULATE":
-		b.unsupported(b.at(ctx), "%s windows are not supported yet", name)
-		return nil
+	case "SESSION":
+		w.Kind, minArgs, maxArgs, usage = ast.Session, 3, 3, "SESSION(table, time_column, gap)"
+	case "CUMULATE":
+		w.Kind, minArgs, maxArgs, usage = ast.Cumulate, 4, 5, "CUMULATE(table, time_column, step, size [, offset])"
 	default:
-		b.unsupported(b.at(ctx), "table function %s is not supported: FROM takes a table, TUMBLE(...) or HOP(...)", name)
+		b.unsupported(b.at(ctx), "table function %s is not supported: FROM takes a table, TUMBLE(...), HOP(...), SESSION(...) or CUMULATE(...)", name)
 		return nil
 	}
 
 	args := ctx.AllTableFunctionArg()
 	if len(args) < minArgs || len(args) > maxArgs {
-		b.diags.Errorf(diag.BadWindow, b.at(ctx), "%s takes %d or %d arguments, not %d: %s",
-			name, minArgs, maxArgs, len(args), usage)
+		count := fmt.Sprintf("%d or %d", minArgs, maxArgs)
+		if minArgs == maxArgs {
+			count = fmt.Sprint(minArgs)
+		}
+		b.diags.Errorf(diag.BadWindow, b.at(ctx), "%s takes %s arguments, not %d: %s",
+			name, count, len(args), usage)
 		return nil
 	}
 	ok := true
@@ -363,6 +372,13 @@ func (b *builder) windowTVF(at ast.Pos, ctx parser.ITableFunctionContext, alias 
 				continue
 			}
 			w.Table = b.ident(a.Identifier())
+			for _, e := range a.AllExpr() {
+				w.Partition = append(w.Partition, b.expr(e))
+			}
+			if len(w.Partition) > 0 && w.Kind != ast.Session {
+				ok = false
+				b.diags.Errorf(diag.BadWindow, b.at(a), "PARTITION BY belongs to SESSION windows, not %s", name)
+			}
 		case *parser.DescriptorArgContext:
 			if i != 1 {
 				ok = false

@@ -128,6 +128,9 @@ type Select struct {
 	Having   Expr   // nil when absent
 	Emit     EmitMode
 	EmitPos  Pos
+	// Lateness is ALLOWED LATENESS's interval, nil when absent.
+	Lateness    Expr
+	LatenessPos Pos
 	// With holds the common table expressions of WITH, in order; each sees
 	// the ones before it. Only the first SELECT of a query carries them.
 	With []CTE
@@ -178,6 +181,8 @@ type WindowKind int
 const (
 	Tumble WindowKind = iota + 1
 	Hop
+	Session  // SESSION(t, col, gap): windows per key closed by a gap of inactivity
+	Cumulate // CUMULATE(t, col, step, size [, offset]): windows growing by step up to size
 )
 
 // WindowTVF is TUMBLE(t, col, size [, offset]) or HOP(t, col, slide, size [, offset]),
@@ -190,6 +195,8 @@ type WindowTVF struct {
 	TimeCol Ident
 	Args    []Expr
 	Alias   *Ident
+	// Partition is Flink's TABLE t PARTITION BY k, … of a SESSION window.
+	Partition []Expr
 }
 
 // JoinKind is the kind of a JOIN.

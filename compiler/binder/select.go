@@ -175,7 +175,7 @@ func (b *binder) selectQuery(q *ast.Select) plan.Node {
 	var gw *groupWindow
 	if _, isTVF := q.From.(*ast.WindowTVF); !isTVF {
 		for _, g := range q.GroupBy {
-			if c, ok := g.(*ast.Call); ok && (c.Name == "TUMBLE" || c.Name == "HOP") {
+			if c, ok := g.(*ast.Call); ok && (c.Name == "TUMBLE" || c.Name == "HOP" || c.Name == "SESSION") {
 				if gw != nil {
 					b.diags.Errorf(diag.BadWindow, c.Pos, "a query can group by one window only")
 					return nil
@@ -203,6 +203,9 @@ func (b *binder) selectQuery(q *ast.Select) plan.Node {
 		}
 	}
 	aggregating := len(q.GroupBy) > 0 || q.Having != nil || hasAggregate(q.Items)
+	if !b.sessionInput(q, in, aggregating) {
+		return nil
+	}
 	var out plan.Node
 	if aggregating {
 		out = b.aggregateQuery(q, in, sc, ctx)
@@ -282,7 +285,7 @@ func (b *binder) from(t ast.TableRef) (plan.Node, *scope) {
 			return nil, nil
 		}
 		w := b.windowNode(t.Kind, in, t.Table.Name, col, t.Args, t.Pos, t.TimeCol.Pos)
-		if w == nil {
+		if w == nil || !b.bindPartition(w, t.Partition) {
 			return nil, nil
 		}
 		q := []string{t.Table.Name}
@@ -318,11 +321,8 @@ func (b *binder) relationRef(id ast.Ident) plan.Node {
 // windowNode checks a window's time column and interval arguments.
 // args are (size [, offset]) for TUMBLE and (slide, size [, offset]) for HOP.
 func (b *binder) windowNode(kind ast.WindowKind, in plan.Node, inName string, col int, args []ast.Expr, pos, colPos ast.Pos) *plan.Window {
-	name := "TUMBLE"
-	want := 1
-	if kind == ast.Hop {
-		name, want = "HOP", 2
-	}
+	spec := windowSpecs[kind]
+	name, want := spec.name, spec.args
 	schema := in.Schema()
 	times := plan.EventTimes(in)
 	if !in.AppendOnly() {
@@ -351,12 +351,8 @@ func (b *binder) windowNode(kind ast.WindowKind, in plan.Node, inName string, co
 		b.diags.Errorf(diag.BadWindow, colPos, "%s must use an event-time column of %s: %s", name, inName, strings.Join(names, " or "))
 		return nil
 	}
-	if len(args) != want && len(args) != want+1 {
-		if kind == ast.Hop {
-			b.diags.Errorf(diag.WrongArgCount, pos, "HOP takes a slide, a size and an optional offset").Hint = "HOP(bids, ts, INTERVAL '2' SECOND, INTERVAL '10' SECOND)"
-		} else {
-			b.diags.Errorf(diag.WrongArgCount, pos, "TUMBLE takes a size and an optional offset").Hint = "TUMBLE(trades, ts, INTERVAL '1' MINUTE)"
-		}
+	if len(args) != want && (len(args) != want+1 || !spec.offset) {
+		b.diags.Errorf(diag.WrongArgCount, pos, "%s", spec.usage).Hint = spec.example
 		return nil
 	}
 	vals := make([]int64, len(args))
@@ -368,15 +364,25 @@ func (b *binder) windowNode(kind ast.WindowKind, in plan.Node, inName string, co
 		vals[i] = v
 	}
 	w := &plan.Window{Input: in, Kind: plan.Tumble, TimeCol: col}
-	if kind == ast.Tumble {
+	switch kind {
+	case ast.Tumble, ast.Session:
 		w.Size, w.Slide = vals[0], vals[0]
-	} else {
+		if kind == ast.Session {
+			w.Kind = plan.Session
+		}
+	case ast.Hop:
 		w.Kind, w.Slide, w.Size = plan.Hop, vals[0], vals[1]
+	case ast.Cumulate:
+		w.Kind, w.Slide, w.Size = plan.Cumulate, vals[0], vals[1]
 	}
 	if len(vals) == want+1 {
 		w.Offset = vals[want]
 	}
 	if w.Size <= 0 || w.Slide <= 0 {
+		if w.Kind == plan.Session {
+			b.diags.Errorf(diag.BadWindow, pos, "a session gap must be positive")
+			return nil
+		}
 		b.diags.Errorf(diag.BadWindow, pos, "window size and slide must be positive")
 		return nil
 	}
@@ -385,11 +391,36 @@ func (b *binder) windowNode(kind ast.WindowKind, in plan.Node, inName string, co
 		d.Hint = "HOP takes the slide first, then the size"
 		return nil
 	}
-	if w.Offset < 0 || w.Offset >= w.Slide {
-		b.diags.Errorf(diag.BadWindow, pos, "window offset must be at least 0 and less than the slide")
+	if w.Kind == plan.Cumulate && w.Size%w.Slide != 0 {
+		d := b.diags.Errorf(diag.BadWindow, pos, "CUMULATE size %s is not a multiple of its step %s", plan.FormatMicros(w.Size), plan.FormatMicros(w.Slide))
+		d.Hint = "CUMULATE takes the step first, then the maximum size"
+		return nil
+	}
+	limit, what := w.Slide, "slide"
+	if w.Kind == plan.Cumulate {
+		limit, what = w.Size, "size" // a cumulating window aligns its largest window
+	}
+	if w.Offset < 0 || w.Offset >= limit {
+		b.diags.Errorf(diag.BadWindow, pos, "window offset must be at least 0 and less than the %s", what)
 		return nil
 	}
 	return w
+}
+
+// windowSpec is what a window function takes: its interval arguments
+// (before the optional offset) and its usage, for errors.
+type windowSpec struct {
+	name           string
+	args           int
+	offset         bool
+	usage, example string
+}
+
+var windowSpecs = map[ast.WindowKind]windowSpec{
+	ast.Tumble:   {"TUMBLE", 1, true, "TUMBLE takes a size and an optional offset", "TUMBLE(trades, ts, INTERVAL '1' MINUTE)"},
+	ast.Hop:      {"HOP", 2, true, "HOP takes a slide, a size and an optional offset", "HOP(bids, ts, INTERVAL '2' SECOND, INTERVAL '10' SECOND)"},
+	ast.Session:  {"SESSION", 1, false, "SESSION takes a gap", "SESSION(clicks, ts, INTERVAL '30' MINUTE)"},
+	ast.Cumulate: {"CUMULATE", 2, true, "CUMULATE takes a step, a maximum size and an optional offset", "CUMULATE(bids, ts, INTERVAL '1' MINUTE, INTERVAL '1' HOUR)"},
 }
 
 func (b *binder) intervalConst(e ast.Expr) (int64, bool) {
@@ -423,8 +454,11 @@ func (b *binder) groupWindowNode(c *ast.Call, in plan.Node) *plan.Window {
 		return nil
 	}
 	kind := ast.Tumble
-	if c.Name == "HOP" {
+	switch c.Name {
+	case "HOP":
 		kind = ast.Hop
+	case "SESSION":
+		kind = ast.Session
 	}
 	return b.windowNode(kind, in, "the input", col, c.Args[1:], c.Pos, ref.Pos)
 }
@@ -550,6 +584,9 @@ func (b *binder) aggregateQuery(q *ast.Select, in plan.Node, sc *scope, ctx *exp
 				agg.WindowKey, agg.WindowEnd = i, c.Index == base+1
 			}
 		}
+	}
+	if !b.windowKeys(q, agg) {
+		return nil
 	}
 	// the SELECT list and HAVING see the aggregate's output
 	var exprs []plan.Expr

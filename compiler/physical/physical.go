@@ -617,6 +617,9 @@ func stateText(op *Operator) string {
 			keys++
 		}
 	}
+	if op.Windowed() && op.Window().Kind == plan.Session {
+		return sessionStateText(op, keys)
+	}
 	if op.Windowed() {
 		w := op.Window()
 		layout := "per window: map[%d-column key]aggregates, freed when the watermark passes the window end"
@@ -697,6 +700,9 @@ func WindowBoundKey(op *Operator, k int) (end, ok bool) {
 	c, isRef := op.Agg.Keys[k].(*plan.ColRef)
 	if !isRef {
 		return false, false
+	}
+	if w.Kind == plan.Session {
+		return sessionBound(op, c.Index)
 	}
 	// only when no projection after the window assigner renumbers columns
 	seenWindow := false

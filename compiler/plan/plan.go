@@ -125,6 +125,8 @@ type WindowKind int
 const (
 	Tumble WindowKind = iota + 1
 	Hop
+	Session  // per group key, closed by a gap of inactivity (Size is the gap)
+	Cumulate // windows from each Size-aligned start growing by Slide up to Size
 )
 
 // Window assigns each row to its windows and appends window_start and
@@ -137,6 +139,9 @@ type Window struct {
 	Size    int64 // µs
 	Slide   int64 // µs; equals Size for TUMBLE
 	Offset  int64 // µs
+	// Partition is a SESSION window's PARTITION BY (Flink's TVF form), over
+	// the input; the binder checks that it names the GROUP BY keys.
+	Partition []Expr
 }
 
 // AggFunc is an aggregate function.
@@ -391,8 +396,13 @@ func (n *Project) Describe() string {
 }
 func (n *Window) Describe() string {
 	col := n.Input.Schema()[n.TimeCol].Name
-	if n.Kind == Tumble {
+	switch n.Kind {
+	case Tumble:
 		return fmt.Sprintf("Window TUMBLE(%s, size %s%s)", col, FormatMicros(n.Size), offsetText(n.Offset))
+	case Session:
+		return fmt.Sprintf("Window SESSION(%s, gap %s)", col, FormatMicros(n.Size))
+	case Cumulate:
+		return fmt.Sprintf("Window CUMULATE(%s, step %s, size %s%s)", col, FormatMicros(n.Slide), FormatMicros(n.Size), offsetText(n.Offset))
 	}
 	return fmt.Sprintf("Window HOP(%s, slide %s, size %s%s)", col, FormatMicros(n.Slide), FormatMicros(n.Size), offsetText(n.Offset))
 }
@@ -560,6 +570,9 @@ func EventTimes(n Node) []TimeCol {
 		var out []TimeCol
 		for i := range n.Keys {
 			if w, end, ok := WindowBound(n.Input, n.Keys[i]); ok {
+				if w.Kind == Session && !end {
+					continue // a session closing later may have started long before
+				}
 				shift := -w.Size
 				if end {
 					shift = 0

@@ -1,0 +1,45 @@
+package physical
+
+import (
+	"fmt"
+
+	"github.com/laminar-sql/laminar/compiler/plan"
+)
+
+// IsSession reports whether op aggregates over SESSION windows.
+func IsSession(op *Operator) bool {
+	w := op.Window()
+	return w != nil && w.Kind == plan.Session && op.Windowed()
+}
+
+// sessionBound tells whether column col of the last stage before the state
+// is window_start or window_end of the session window, through the filters
+// and projections after it: a session's bounds are known only to its state,
+// so they are never stored in the key.
+func sessionBound(op *Operator, col int) (end, ok bool) {
+	for i := len(op.Pre) - 1; i >= 0; i-- {
+		switch s := op.Pre[i]; s.Kind {
+		case StageProject:
+			ref, isRef := s.Exprs[col].(*plan.ColRef)
+			if !isRef {
+				return false, false
+			}
+			col = ref.Index
+		case StageWindow:
+			base := len(s.Window.Input.Schema())
+			if col == base || col == base+1 {
+				return col == base+1, true
+			}
+			return false, false
+		}
+	}
+	return false, false
+}
+
+func sessionStateText(op *Operator, keys int) string {
+	s := fmt.Sprintf("per %d-column key: its open sessions (gap %s) with their aggregates, merged when a row bridges two, freed when the watermark passes a session's end", keys, plan.FormatMicros(op.Window().Size))
+	if op.Updating {
+		s += "; a merged session's last row is retracted"
+	}
+	return s
+}
