@@ -428,9 +428,9 @@ func (g *generator) processCode(s *sourceInfo) {
 		var flush []jen.Code
 		for _, o := range s.flushes {
 			if o.session {
-				flush = append(flush, jen.Id("p").Dot("changes"+o.fn).Call())
+				flush = append(flush, jen.Id("p").Dot("changes"+o.fn).Call(g.dueWatermark(o)))
 			} else if o.op.Windowed() {
-				flush = append(flush, jen.For(jen.Id("w").Op(":=").Lit(0).Op(";").Id("w").Op("<").Id("p").Dot(o.name).Dot("Len").Call().Op(";").Id("w").Op("++")).Block(
+				flush = append(flush, jen.For(jen.Id("w").Op(":=").Lit(0).Op(";").Add(g.dueWindow(o)).Op(";").Id("w").Op("++")).Block(
 					jen.List(jen.Id("start"), jen.Id("grp")).Op(":=").Id("p").Dot(o.name).Dot("At").Call(jen.Id("w")),
 					jen.Id("p").Dot("changes"+o.fn).Call(jen.Id("start"), jen.Id("grp")),
 				))
@@ -493,6 +493,7 @@ func (g *generator) opRow(o *opInfo, tmp *int, acc rowAccess) []jen.Code {
 	out = append(out, sqlComment(o.op.Statement.SQL)...)
 	block := eg.faultScope(code, func(f jen.Code) jen.Code { return acc.fail(o.op.Name, f) })
 	if late {
+		block = append(latenessWatermark(o), block...)
 		block = append([]jen.Code{jen.Id("late").Op(":=").False()}, block...)
 		block = append(block, jen.If(jen.Id("late")).Block(acc.late(o.op.Name)))
 	}
@@ -643,6 +644,16 @@ func readsWindowStart(body []jen.Code) bool {
 // closeWindows closes the windows of operator o whose end the watermark wm
 // has reached, in order, emitting their rows.
 func (g *generator) closeWindows(o *opInfo) []jen.Code {
+	if l := latenessWatermark(o); l != nil {
+		// windows close when the watermark passes their end plus the lateness
+		return []jen.Code{jen.Block(append(l, g.closeWindowsAt(o)...)...)}
+	}
+	return g.closeWindowsAt(o)
+}
+
+// closeWindowsAt closes the windows of o whose end plus allowed lateness
+// the watermark wm has reached (wm less the lateness, when there is one).
+func (g *generator) closeWindowsAt(o *opInfo) []jen.Code {
 	if o.session {
 		return g.closeSessions(o)
 	}

@@ -199,7 +199,7 @@ func (b *builder) query(ctx parser.IQueryContext) *ast.Select {
 		case *parser.EmitChangesContext:
 			sel.Emit = ast.EmitChanges
 		case *parser.EmitAfterWatermarkContext:
-			b.unsupported(sel.EmitPos, "EMIT AFTER WATERMARK is not supported yet: use EMIT ON WINDOW CLOSE")
+			sel.Emit = ast.EmitAfterWatermark
 		case *parser.EmitPeriodicallyContext:
 			b.unsupported(sel.EmitPos, "EMIT PERIODICALLY is not supported yet: use EMIT CHANGES")
 		}
@@ -215,6 +215,7 @@ func (b *builder) query(ctx parser.IQueryContext) *ast.Select {
 		arm := b.selectCore(cores[i+1])
 		// the query's EMIT clause applies to every SELECT of the union
 		arm.Emit, arm.EmitPos = sel.Emit, sel.EmitPos
+		arm.Lateness, arm.LatenessPos = sel.Lateness, sel.LatenessPos
 		sel.SetOps = append(sel.SetOps, ast.SetOp{Pos: b.at(op), Distinct: op.ALL() == nil, Query: arm})
 	}
 	return sel

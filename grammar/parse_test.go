@@ -311,8 +311,6 @@ func TestErrors(t *testing.T) {
 		{"intersect", "CREATE VIEW v AS SELECT a FROM x INTERSECT SELECT a FROM y;", []string{`1:34 LDB-1003 INTERSECT is not supported yet: UNION and UNION ALL are`}},
 		{"scalar subquery", "CREATE VIEW v AS SELECT * FROM t WHERE a > (SELECT MAX(b) FROM u);",
 			[]string{`1:44 LDB-1003 scalar subqueries are not supported yet: join with the subquery instead`}},
-		{"emit after watermark", "CREATE VIEW v AS SELECT * FROM t EMIT AFTER WATERMARK;",
-			[]string{`1:34 LDB-1003 EMIT AFTER WATERMARK is not supported yet: use EMIT ON WINDOW CLOSE`}},
 		{"emit periodically", "CREATE VIEW v AS SELECT * FROM t EMIT PERIODICALLY INTERVAL '5' SECOND;",
 			[]string{`1:34 LDB-1003 EMIT PERIODICALLY is not supported yet: use EMIT CHANGES`}},
 		{"over", "CREATE VIEW v AS SELECT SUM(a) OVER (PARTITION BY k ORDER BY ts) FROM t;",

@@ -112,9 +112,10 @@ func (s *Insert) Position() Pos       { return s.Pos }
 type EmitMode int
 
 const (
-	EmitDefault       EmitMode = iota // no EMIT clause
-	EmitOnWindowClose                 // EMIT ON WINDOW CLOSE
-	EmitChanges                       // EMIT CHANGES
+	EmitDefault        EmitMode = iota // no EMIT clause
+	EmitOnWindowClose                  // EMIT ON WINDOW CLOSE
+	EmitChanges                        // EMIT CHANGES
+	EmitAfterWatermark                 // EMIT AFTER WATERMARK
 )
 
 // Select is one SELECT query.

@@ -210,8 +210,12 @@ func (b *binder) selectQuery(q *ast.Select) plan.Node {
 	if aggregating {
 		out = b.aggregateQuery(q, in, sc, ctx)
 	} else {
-		if q.Emit == ast.EmitOnWindowClose {
-			b.diags.Errorf(diag.EmitNeedsWindow, q.EmitPos, "EMIT ON WINDOW CLOSE needs a windowed GROUP BY")
+		if q.Emit == ast.EmitOnWindowClose || q.Emit == ast.EmitAfterWatermark {
+			b.diags.Errorf(diag.EmitNeedsWindow, q.EmitPos, "EMIT %s needs a windowed GROUP BY", emitWords[q.Emit])
+			return nil
+		}
+		if q.Lateness != nil {
+			b.diags.Errorf(diag.EmitNeedsWindow, q.LatenessPos, "ALLOWED LATENESS needs a windowed GROUP BY")
 			return nil
 		}
 		exprs, names := b.selectItems(q.Items, sc, ctx)
@@ -613,7 +617,15 @@ func (b *binder) aggregateQuery(q *ast.Select, in plan.Node, sc *scope, ctx *exp
 	if !ok || !b.uniqueNames(q.Items, names) {
 		return nil
 	}
+	if !b.emitLateness(q, agg) {
+		return nil
+	}
 	switch {
+	case q.Emit == ast.EmitAfterWatermark:
+		agg.Emit = plan.EmitAfterWatermark
+		if agg.Lateness == 0 {
+			agg.Emit = plan.EmitOnClose // nothing can update a window once the watermark passed it
+		}
 	case q.Emit == ast.EmitOnWindowClose && agg.WindowKey < 0:
 		b.diags.Errorf(diag.EmitNeedsWindow, q.EmitPos, "EMIT ON WINDOW CLOSE needs a GROUP BY on window_start or window_end")
 		return nil

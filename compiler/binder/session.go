@@ -111,3 +111,39 @@ func kindOf(w *plan.Window) ast.WindowKind {
 	}
 	return ast.Tumble
 }
+
+var emitWords = map[ast.EmitMode]string{ast.EmitOnWindowClose: "ON WINDOW CLOSE", ast.EmitChanges: "CHANGES", ast.EmitAfterWatermark: "AFTER WATERMARK"}
+
+// emitLateness binds ALLOWED LATENESS and checks that the EMIT mode fits the
+// aggregate: both need a window.
+func (b *binder) emitLateness(q *ast.Select, agg *plan.Aggregate) bool {
+	if w, ok := windowOf(agg.Input); ok && w.Kind == plan.Session {
+		for _, a := range agg.Aggs {
+			if a.Arg != nil && readsBounds(a.Arg, w) || a.Filter != nil && readsBounds(a.Filter, w) {
+				b.diags.Errorf(diag.Unsupported, q.Pos, "an aggregate cannot read a session's window_start or window_end: they are known when it closes")
+				return false
+			}
+		}
+	}
+	if q.Emit == ast.EmitAfterWatermark && agg.WindowKey < 0 {
+		b.diags.Errorf(diag.EmitNeedsWindow, q.EmitPos, "EMIT AFTER WATERMARK needs a GROUP BY on window_start or window_end")
+		return false
+	}
+	if q.Lateness == nil {
+		return true
+	}
+	if agg.WindowKey < 0 {
+		b.diags.Errorf(diag.EmitNeedsWindow, q.LatenessPos, "ALLOWED LATENESS needs a GROUP BY on window_start or window_end")
+		return false
+	}
+	v, ok := b.intervalConst(q.Lateness)
+	if !ok {
+		return false
+	}
+	if v < 0 {
+		b.diags.Errorf(diag.BadWindow, q.LatenessPos, "ALLOWED LATENESS must not be negative")
+		return false
+	}
+	agg.Lateness = v
+	return true
+}

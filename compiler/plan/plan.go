@@ -80,11 +80,18 @@ type EmitMode int
 const (
 	EmitOnClose   EmitMode = iota + 1 // once per window, when the watermark passes its end (append-only)
 	EmitOnChanges                     // after every batch, as retraction/insert pairs (updating)
+	// EmitAfterWatermark emits a window's row once the watermark passes its
+	// end, then a retraction and a new row for each batch of late rows
+	// within the allowed lateness (updating).
+	EmitAfterWatermark
 )
 
 func (m EmitMode) String() string {
-	if m == EmitOnClose {
+	switch m {
+	case EmitOnClose:
 		return "ON WINDOW CLOSE"
+	case EmitAfterWatermark:
+		return "AFTER WATERMARK"
 	}
 	return "CHANGES"
 }
@@ -196,6 +203,9 @@ type Aggregate struct {
 	WindowKey int // index into Keys of the window column, or -1
 	// WindowEnd is true when the window key is window_end rather than window_start.
 	WindowEnd bool
+	// Lateness is ALLOWED LATENESS (µs): a window keeps its state, and takes
+	// rows, until the watermark passes its end plus Lateness.
+	Lateness int64
 }
 
 // ViewScan reads the output of another view. It is a leaf of the reading
@@ -415,7 +425,11 @@ func (n *Aggregate) Describe() string {
 	for i, a := range n.Aggs {
 		aggs[i] = a.String()
 	}
-	return fmt.Sprintf("Aggregate keys [%s] aggs [%s] emit %s", strings.Join(keys, ", "), strings.Join(aggs, ", "), n.Emit)
+	lateness := ""
+	if n.Lateness > 0 {
+		lateness = " allowed lateness " + FormatMicros(n.Lateness)
+	}
+	return fmt.Sprintf("Aggregate keys [%s] aggs [%s] emit %s%s", strings.Join(keys, ", "), strings.Join(aggs, ", "), n.Emit, lateness)
 }
 
 func offsetText(off int64) string {
@@ -573,9 +587,10 @@ func EventTimes(n Node) []TimeCol {
 				if w.Kind == Session && !end {
 					continue // a session closing later may have started long before
 				}
-				shift := -w.Size
+				// windows close Lateness after the watermark passes their end
+				shift := -w.Size - n.Lateness
 				if end {
-					shift = 0
+					shift = -n.Lateness
 				}
 				out = append(out, TimeCol{i, shift})
 			}

@@ -144,14 +144,24 @@ func (ss *Sessions[K, S]) NextClosed(wm int64) *Session[K, S] {
 	return nil
 }
 
-// Flushed forgets the dirty and absorbed sessions once their changes are out.
-func (ss *Sessions[K, S]) Flushed() {
+// Flushed forgets the absorbed sessions and the dirty ones ending by due
+// once their changes are out; open sessions ending later stay dirty.
+func (ss *Sessions[K, S]) Flushed(due int64) {
+	keep := ss.Dirty[:0]
 	for _, s := range ss.Dirty {
-		s.dirty = false
+		if s.closed || s.End <= due {
+			s.dirty = false
+		} else if s.dirty {
+			keep = append(keep, s)
+		}
 	}
+	clear(ss.Dirty[len(keep):])
 	clear(ss.Absorbed)
-	ss.Dirty, ss.Absorbed = ss.Dirty[:0], ss.Absorbed[:0]
+	ss.Dirty, ss.Absorbed = keep, ss.Absorbed[:0]
 }
+
+// EndAt is the end of the i-th open window (by start).
+func (w *Windows[K, S]) EndAt(i int) int64 { return w.starts[i] + w.Size }
 
 // Open returns the open sessions in the order they opened, for snapshots.
 func (ss *Sessions[K, S]) Open() []*Session[K, S] {
