@@ -135,13 +135,13 @@ func (g *generator) sessionEmit(o *opInfo, eg *exprGen, read []bool) {
 	st := jen.Id("p").Dot(o.name)
 	g.f.Comment(fmt.Sprintf("changes%s emits the changes of the sessions of %s since the last flush:", o.fn, o.what()))
 	g.f.Comment("sessions merged into others retract their rows, changed ones emit theirs.")
-	g.f.Comment("Under EMIT AFTER WATERMARK only the sessions ending by due emit; the others wait.")
+	g.f.Comment("Under EMIT AFTER WATERMARK only the sessions ending before due emit; the others wait.")
 	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("changes"+o.fn).Params(jen.Id("due").Int64()).Block(
 		jen.For(jen.Id("i").Op(":=").Range().Add(st).Dot("Absorbed")).Block(
 			jen.If(jen.Id("a").Op(":=").Op("&").Add(st).Dot("Absorbed").Index(jen.Id("i")), jen.Id("a").Dot("emitted")).Block(
 				jen.Id("p").Dot("emit"+o.fn).Call(jen.Op("&").Id("a").Dot("last"), jen.LitRune('-')))),
 		jen.For(jen.List(jen.Id("_"), jen.Id("s")).Op(":=").Range().Add(st).Dot("Dirty")).Block(
-			jen.If(jen.Id("s").Dot("Live").Call().Op("&&").Id("s").Dot("Dirty").Call().Op("&&").Id("s").Dot("End").Op("<=").Id("due")).Block(
+			jen.If(jen.Id("s").Dot("Live").Call().Op("&&").Id("s").Dot("Dirty").Call().Op("&&").Id("s").Dot("End").Op("<").Id("due")).Block(
 				jen.Id("p").Dot("session"+o.fn).Call(jen.Id("s")))),
 		jen.Add(st).Dot("Flushed").Call(jen.Id("due")),
 	)

@@ -31,7 +31,8 @@ func (s *Session[K, S]) Clean() { s.dirty = false }
 // Sessions holds the open session windows of one operator, per key. A row
 // at time t opens the window [t, t+Gap); windows of a key that overlap or
 // touch merge (two rows are in one session when at most Gap apart), as in
-// Flink. A session closes when the watermark reaches its End.
+// Flink. A session closes once the watermark passes its End: a row at the
+// watermark (not late) could still extend a session ending there.
 type Sessions[K comparable, S any] struct {
 	Gap   int64
 	merge func(dst, src *S)
@@ -60,7 +61,7 @@ func (ss *Sessions[K, S]) Len() int { return ss.n }
 // Assign puts a row of key k at time t into its session, merging the
 // sessions it bridges, and returns the session's state to fold the row
 // into. It returns nil when the row is late: it joins no open session and
-// its own window [t, t+Gap) ends at or before the watermark wm.
+// its own window [t, t+Gap) ends before the watermark wm.
 func (ss *Sessions[K, S]) Assign(k K, t, wm int64) *S {
 	lo, hi := t, addSat(t, ss.Gap)
 	list := ss.byKey[k]
@@ -74,7 +75,7 @@ func (ss *Sessions[K, S]) Assign(k K, t, wm int64) *S {
 		j++
 	}
 	if i == j {
-		if hi <= wm {
+		if hi < wm {
 			return nil
 		}
 		s := &Session[K, S]{Key: k, Start: lo, End: hi, seq: ss.seq, queued: hi}
@@ -112,7 +113,7 @@ func (ss *Sessions[K, S]) touch(s *Session[K, S]) {
 }
 
 // NextClosed removes and returns the open session that ends first, if the
-// watermark wm has reached its end; nil otherwise. Sessions ending together
+// watermark wm has passed its end; nil otherwise. Sessions ending together
 // come out in the order they opened.
 func (ss *Sessions[K, S]) NextClosed(wm int64) *Session[K, S] {
 	for len(ss.order) > 0 {
@@ -123,7 +124,7 @@ func (ss *Sessions[K, S]) NextClosed(wm int64) *Session[K, S] {
 		case s.queued != s.End: // it grew since it was queued
 			s.queued = s.End
 			heap.Fix(&ss.order, 0)
-		case s.End > wm:
+		case s.End >= wm:
 			return nil
 		default:
 			heap.Pop(&ss.order)
@@ -144,12 +145,12 @@ func (ss *Sessions[K, S]) NextClosed(wm int64) *Session[K, S] {
 	return nil
 }
 
-// Flushed forgets the absorbed sessions and the dirty ones ending by due
-// once their changes are out; open sessions ending later stay dirty.
+// Flushed forgets the absorbed sessions and the dirty ones ending before
+// due once their changes are out; open sessions ending later stay dirty.
 func (ss *Sessions[K, S]) Flushed(due int64) {
 	keep := ss.Dirty[:0]
 	for _, s := range ss.Dirty {
-		if s.closed || s.End <= due {
+		if s.closed || s.End < due {
 			s.dirty = false
 		} else if s.dirty {
 			keep = append(keep, s)
