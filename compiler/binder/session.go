@@ -35,6 +35,13 @@ func (b *binder) sessionInput(q *ast.Select, in plan.Node, aggregating bool) boo
 		d.Hint = "GROUP BY the session's keys, window_start and window_end"
 		return false
 	}
+	if _, tvf := q.From.(*ast.WindowTVF); tvf && q.Where != nil {
+		// Flink computes the sessions of the table function's input, then
+		// filters: a filtered-out row still extends its session
+		d := b.diags.Errorf(diag.Unsupported, q.Where.Position(), "WHERE over a SESSION table function is not supported yet: the sessions would be those of the unfiltered rows")
+		d.Hint = "filter in a view that the session window reads, or use GROUP BY SESSION(ts, gap), which groups the filtered rows"
+		return false
+	}
 	if f, ok := in.(*plan.Filter); ok && readsBounds(f.Pred, w) {
 		b.diags.Errorf(diag.Unsupported, q.Pos, "WHERE cannot read a session's window_start or window_end: they are known when it closes").Hint = "filter on them in HAVING"
 		return false

@@ -50,6 +50,7 @@ type testCase struct {
 	late  bool   // some rows are late; DuckDB leaves them out of the windows that had closed
 	multi bool   // a pipeline of several views (GenMultiQuery), run at every batch size
 	err   string // why the case could not be compiled or built
+	repro string // the command that reproduces it, when not TestDifferential's
 }
 
 func newCase(index int, seed uint64) *testCase {
@@ -86,6 +87,9 @@ func newMultiCase(index int, seed uint64) *testCase {
 }
 
 func (c *testCase) reproduce() string {
+	if c.repro != "" {
+		return c.repro
+	}
 	if c.multi {
 		return fmt.Sprintf("go test -run TestDifferential -cases=0 -mseed=%d -mcases=1", c.seed)
 	}
