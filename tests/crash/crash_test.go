@@ -313,6 +313,11 @@ func crashRuns(t *testing.T, j job, same func(t *testing.T, got, want string)) {
 // job whose start-up takes longer (opening a badger store) needs room to
 // make progress between kills.
 func crashRunsUpTo(t *testing.T, j job, same func(t *testing.T, got, want string), maxDelay time.Duration) {
+	crashRunsKills(t, j, same, maxDelay, minKills)
+}
+
+// crashRunsKills is crashRunsUpTo with at least minKills kills.
+func crashRunsKills(t *testing.T, j job, same func(t *testing.T, got, want string), maxDelay time.Duration, minKills int) {
 	ref := j.reference(t)
 	seed := uint64(time.Now().UnixNano())
 	if s := os.Getenv("LAMINAR_CRASH_SEED"); s != "" {
