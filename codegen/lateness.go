@@ -49,3 +49,43 @@ func (g *generator) dueWatermark(o *opInfo) jen.Code {
 	}
 	return jen.Qual("math", "MaxInt64")
 }
+
+// EMIT PERIODICALLY: each time the watermark crosses a multiple of the
+// period (row by row, as windows close, so the output does not depend on
+// batch sizes), every window changed since the last emission emits its
+// current row; a window's final row comes when it closes. The last period
+// emitted in is state, saved before the windows.
+
+func periodic(o *opInfo) bool {
+	return o.op.Agg != nil && o.op.Agg.Emit == plan.EmitPeriodically
+}
+
+// periodicChanges emits the changes of every open window of o when the
+// watermark wm has entered a new period.
+func (g *generator) periodicChanges(o *opInfo) []jen.Code {
+	tick := jen.Id("p").Dot(o.name + "Tick")
+	var emit jen.Code
+	if o.session {
+		emit = jen.Id("p").Dot("changes" + o.fn).Call(jen.Qual("math", "MaxInt64"))
+	} else {
+		emit = jen.For(jen.Id("w").Op(":=").Lit(0).Op(";").Id("w").Op("<").Id("p").Dot(o.name).Dot("Len").Call().Op(";").Id("w").Op("++")).Block(
+			jen.List(jen.Id("start"), jen.Id("grp")).Op(":=").Id("p").Dot(o.name).Dot("At").Call(jen.Id("w")),
+			jen.Id("p").Dot("changes"+o.fn).Call(jen.Id("start"), jen.Id("grp")))
+	}
+	return []jen.Code{jen.If(jen.Id("t").Op(":=").Add(rt("value.FloorDiv")).Call(jen.Id("wm"), jen.Lit(o.op.Agg.Period)), jen.Id("t").Op(">").Add(tick)).Block(
+		jen.Add(tick).Op("=").Id("t"), emit)}
+}
+
+func periodicSave(o *opInfo, save []jen.Code) []jen.Code {
+	if !periodic(o) {
+		return save
+	}
+	return append([]jen.Code{jen.Id("buf").Op("=").Add(rt("snapshot.AppendInt")).Call(jen.Id("buf"), jen.Id("p").Dot(o.name+"Tick"))}, save...)
+}
+
+func periodicLoad(o *opInfo, load []jen.Code) []jen.Code {
+	if !periodic(o) {
+		return load
+	}
+	return append([]jen.Code{jen.Id("p").Dot(o.name + "Tick").Op("=").Id("d").Dot("Int").Call()}, load...)
+}

@@ -53,6 +53,9 @@ func (g *generator) pipelineStruct() {
 		if o.src == nil && o.op.Windowed() {
 			fields = append(fields, jen.Id(o.name+"WM").Int64().Comment("the watermark its windows closed at"))
 		}
+		if periodic(o) {
+			fields = append(fields, jen.Id(o.name+"Tick").Int64().Comment("the last period (watermark / period) it emitted in"))
+		}
 		if o.op.Join != nil {
 			for _, s := range g.joinSides(o) {
 				fields = append(fields, jen.Id(o.name+s.name).Op("*").Add(o.sideType(s)).Comment("rows of the "+sides[s.i]+" input of "+o.what()))
@@ -93,6 +96,9 @@ func (g *generator) pipelineStruct() {
 	for _, o := range g.ops {
 		if o.src == nil && o.op.Windowed() {
 			body = append(body, jen.Id("p").Dot(o.name+"WM").Op("=").Qual("math", "MinInt64"))
+		}
+		if periodic(o) {
+			body = append(body, jen.Id("p").Dot(o.name+"Tick").Op("=").Qual("math", "MinInt64"))
 		}
 		if o.op.Join != nil {
 			for _, s := range g.joinSides(o) {
@@ -427,6 +433,9 @@ func (g *generator) processCode(s *sourceInfo) {
 	if s.updating {
 		var flush []jen.Code
 		for _, o := range s.flushes {
+			if periodic(o) {
+				continue // it emits as the watermark crosses its periods
+			}
 			if o.session {
 				flush = append(flush, jen.Id("p").Dot("changes"+o.fn).Call(g.dueWatermark(o)))
 			} else if o.op.Windowed() {
@@ -644,6 +653,14 @@ func readsWindowStart(body []jen.Code) bool {
 // closeWindows closes the windows of operator o whose end the watermark wm
 // has reached, in order, emitting their rows.
 func (g *generator) closeWindows(o *opInfo) []jen.Code {
+	if periodic(o) {
+		return append(g.periodicChanges(o), g.closeWindowsLate(o)...)
+	}
+	return g.closeWindowsLate(o)
+}
+
+// closeWindowsLate closes the windows of o, given its allowed lateness.
+func (g *generator) closeWindowsLate(o *opInfo) []jen.Code {
 	if l := latenessWatermark(o); l != nil {
 		// windows close when the watermark passes their end plus the lateness
 		return []jen.Code{jen.Block(append(l, g.closeWindowsAt(o)...)...)}

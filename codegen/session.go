@@ -203,5 +203,5 @@ func (g *generator) sessionState(o *opInfo) {
 	dec = append(dec, decAcc...)
 	dec = append(dec, jen.Add(st).Dot("Restore").Call(jen.Id("key"), jen.Id("start"), jen.Id("end"), jen.Id("acc")))
 	load = append(load, jen.For(jen.Id("n").Op(":=").Id("d").Dot("Len").Call().Op(";").Id("n").Op(">").Lit(0).Op(";").Id("n").Op("--")).Block(dec...))
-	g.stateFuncs(o, save, load)
+	g.stateFuncs(o, periodicSave(o, save), periodicLoad(o, load))
 }

@@ -152,7 +152,7 @@ func (g *generator) opState(o *opInfo) {
 		save = []jen.Code{jen.Return(jen.Id("save"+o.fn+"Groups").Call(jen.Id("buf"), jen.Id("p").Dot(o.name)))}
 		load = []jen.Code{jen.Id("load"+o.fn+"Groups").Call(jen.Id("d"), jen.Id("p").Dot(o.name))}
 	}
-	g.stateFuncs(o, save, load)
+	g.stateFuncs(o, periodicSave(o, save), periodicLoad(o, load))
 
 	// groups: count, then per group the key fields and the state fields
 	encKey, decKey, encAcc, decAcc := groupCodecs(o)

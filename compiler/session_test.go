@@ -51,6 +51,8 @@ func TestEmitModes(t *testing.T) {
 		{"EMIT AFTER WATERMARK", false, "emit ON WINDOW CLOSE"}, // nothing can change a window after the watermark
 		{"EMIT AFTER WATERMARK ALLOWED LATENESS INTERVAL '1' MINUTE", true, "emit AFTER WATERMARK allowed lateness 1 MINUTE"},
 		{"ALLOWED LATENESS INTERVAL '1' MINUTE", false, "emit ON WINDOW CLOSE allowed lateness 1 MINUTE"},
+		{"EMIT PERIODICALLY INTERVAL '5' SECOND", true, "emit PERIODICALLY 5 SECOND"},
+		{"EMIT PERIODICALLY INTERVAL '5' SECOND ALLOWED LATENESS INTERVAL '1' MINUTE", true, "emit PERIODICALLY 5 SECOND allowed lateness 1 MINUTE"},
 	}
 	for _, win := range []string{"TUMBLE(trades, ts, INTERVAL '10' SECOND)", "SESSION(trades, ts, INTERVAL '10' SECOND)", "CUMULATE(trades, ts, INTERVAL '10' SECOND, INTERVAL '1' MINUTE)"} {
 		for _, c := range cases {
@@ -86,6 +88,8 @@ func TestSessionErrors(t *testing.T) {
 		{"cumulate not multiple", "SELECT window_end, COUNT(*) AS n FROM CUMULATE(trades, ts, INTERVAL '7' SECOND, INTERVAL '1' MINUTE) GROUP BY window_end", diag.BadWindow, "not a multiple of its step"},
 		{"lateness without window", "SELECT symbol, COUNT(*) AS n FROM trades GROUP BY symbol ALLOWED LATENESS INTERVAL '1' SECOND", diag.EmitNeedsWindow, "ALLOWED LATENESS needs"},
 		{"after watermark without window", "SELECT symbol, COUNT(*) AS n FROM trades GROUP BY symbol EMIT AFTER WATERMARK", diag.EmitNeedsWindow, "EMIT AFTER WATERMARK needs"},
+		{"periodically without window", "SELECT symbol, COUNT(*) AS n FROM trades GROUP BY symbol EMIT PERIODICALLY INTERVAL '1' SECOND", diag.EmitNeedsWindow, "EMIT PERIODICALLY needs"},
+		{"zero period", "SELECT window_start, COUNT(*) AS n FROM TUMBLE(trades, ts, INTERVAL '1' SECOND) GROUP BY window_start EMIT PERIODICALLY INTERVAL '0' SECOND", diag.BadWindow, "must be positive"},
 		{"negative lateness", "SELECT window_start, COUNT(*) AS n FROM TUMBLE(trades, ts, INTERVAL '1' SECOND) GROUP BY window_start ALLOWED LATENESS INTERVAL '-1' SECOND", diag.BadWindow, "must not be negative"},
 	}
 	for _, c := range cases {

@@ -193,7 +193,7 @@ func (b *builder) query(ctx parser.IQueryContext) *ast.Select {
 	}
 	if e := ctx.EmitClause(); e != nil {
 		sel.EmitPos = b.at(e)
-		switch e.EmitMode().(type) {
+		switch m := e.EmitMode().(type) {
 		case *parser.EmitOnWindowCloseContext:
 			sel.Emit = ast.EmitOnWindowClose
 		case *parser.EmitChangesContext:
@@ -201,7 +201,11 @@ func (b *builder) query(ctx parser.IQueryContext) *ast.Select {
 		case *parser.EmitAfterWatermarkContext:
 			sel.Emit = ast.EmitAfterWatermark
 		case *parser.EmitPeriodicallyContext:
-			b.unsupported(sel.EmitPos, "EMIT PERIODICALLY is not supported yet: use EMIT CHANGES")
+			if m.Expr() == nil {
+				b.diags.Errorf(diag.SyntaxError, sel.EmitPos, "EMIT PERIODICALLY needs an interval: EMIT PERIODICALLY INTERVAL '10' SECOND")
+				break
+			}
+			sel.Emit, sel.Period = ast.EmitPeriodically, b.expr(m.Expr())
 		}
 	}
 	if l := ctx.LatenessClause(); l != nil {
@@ -214,7 +218,7 @@ func (b *builder) query(ctx parser.IQueryContext) *ast.Select {
 		}
 		arm := b.selectCore(cores[i+1])
 		// the query's EMIT clause applies to every SELECT of the union
-		arm.Emit, arm.EmitPos = sel.Emit, sel.EmitPos
+		arm.Emit, arm.EmitPos, arm.Period = sel.Emit, sel.EmitPos, sel.Period
 		arm.Lateness, arm.LatenessPos = sel.Lateness, sel.LatenessPos
 		sel.SetOps = append(sel.SetOps, ast.SetOp{Pos: b.at(op), Distinct: op.ALL() == nil, Query: arm})
 	}

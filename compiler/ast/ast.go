@@ -116,6 +116,7 @@ const (
 	EmitOnWindowClose                  // EMIT ON WINDOW CLOSE
 	EmitChanges                        // EMIT CHANGES
 	EmitAfterWatermark                 // EMIT AFTER WATERMARK
+	EmitPeriodically                   // EMIT PERIODICALLY interval (Select.Period)
 )
 
 // Select is one SELECT query.
@@ -129,6 +130,8 @@ type Select struct {
 	Having   Expr   // nil when absent
 	Emit     EmitMode
 	EmitPos  Pos
+	// Period is EMIT PERIODICALLY's interval.
+	Period Expr
 	// Lateness is ALLOWED LATENESS's interval, nil when absent.
 	Lateness    Expr
 	LatenessPos Pos

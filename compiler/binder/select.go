@@ -210,7 +210,7 @@ func (b *binder) selectQuery(q *ast.Select) plan.Node {
 	if aggregating {
 		out = b.aggregateQuery(q, in, sc, ctx)
 	} else {
-		if q.Emit == ast.EmitOnWindowClose || q.Emit == ast.EmitAfterWatermark {
+		if q.Emit == ast.EmitOnWindowClose || q.Emit == ast.EmitAfterWatermark || q.Emit == ast.EmitPeriodically {
 			b.diags.Errorf(diag.EmitNeedsWindow, q.EmitPos, "EMIT %s needs a windowed GROUP BY", emitWords[q.Emit])
 			return nil
 		}
@@ -626,6 +626,8 @@ func (b *binder) aggregateQuery(q *ast.Select, in plan.Node, sc *scope, ctx *exp
 		if agg.Lateness == 0 {
 			agg.Emit = plan.EmitOnClose // nothing can update a window once the watermark passed it
 		}
+	case q.Emit == ast.EmitPeriodically:
+		agg.Emit = plan.EmitPeriodically
 	case q.Emit == ast.EmitOnWindowClose && agg.WindowKey < 0:
 		b.diags.Errorf(diag.EmitNeedsWindow, q.EmitPos, "EMIT ON WINDOW CLOSE needs a GROUP BY on window_start or window_end")
 		return nil

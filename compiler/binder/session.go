@@ -119,7 +119,7 @@ func kindOf(w *plan.Window) ast.WindowKind {
 	return ast.Tumble
 }
 
-var emitWords = map[ast.EmitMode]string{ast.EmitOnWindowClose: "ON WINDOW CLOSE", ast.EmitChanges: "CHANGES", ast.EmitAfterWatermark: "AFTER WATERMARK"}
+var emitWords = map[ast.EmitMode]string{ast.EmitOnWindowClose: "ON WINDOW CLOSE", ast.EmitChanges: "CHANGES", ast.EmitAfterWatermark: "AFTER WATERMARK", ast.EmitPeriodically: "PERIODICALLY"}
 
 // emitLateness binds ALLOWED LATENESS and checks that the EMIT mode fits the
 // aggregate: both need a window.
@@ -132,9 +132,21 @@ func (b *binder) emitLateness(q *ast.Select, agg *plan.Aggregate) bool {
 			}
 		}
 	}
-	if q.Emit == ast.EmitAfterWatermark && agg.WindowKey < 0 {
-		b.diags.Errorf(diag.EmitNeedsWindow, q.EmitPos, "EMIT AFTER WATERMARK needs a GROUP BY on window_start or window_end")
+	if (q.Emit == ast.EmitAfterWatermark || q.Emit == ast.EmitPeriodically) && agg.WindowKey < 0 {
+		d := b.diags.Errorf(diag.EmitNeedsWindow, q.EmitPos, "EMIT %s needs a GROUP BY on window_start or window_end", emitWords[q.Emit])
+		d.Hint = "a GROUP BY without a window emits its changes after every batch (EMIT CHANGES)"
 		return false
+	}
+	if q.Emit == ast.EmitPeriodically {
+		v, ok := b.intervalConst(q.Period)
+		if !ok {
+			return false
+		}
+		if v <= 0 {
+			b.diags.Errorf(diag.BadWindow, q.Period.Position(), "the period of EMIT PERIODICALLY must be positive")
+			return false
+		}
+		agg.Period = v
 	}
 	if q.Lateness == nil {
 		return true

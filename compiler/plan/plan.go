@@ -84,6 +84,10 @@ const (
 	// end, then a retraction and a new row for each batch of late rows
 	// within the allowed lateness (updating).
 	EmitAfterWatermark
+	// EmitPeriodically emits the changed windows' current rows each time the
+	// watermark crosses a multiple of Aggregate.Period, and each window's
+	// final row when it closes (updating).
+	EmitPeriodically
 )
 
 func (m EmitMode) String() string {
@@ -92,6 +96,8 @@ func (m EmitMode) String() string {
 		return "ON WINDOW CLOSE"
 	case EmitAfterWatermark:
 		return "AFTER WATERMARK"
+	case EmitPeriodically:
+		return "PERIODICALLY"
 	}
 	return "CHANGES"
 }
@@ -206,6 +212,8 @@ type Aggregate struct {
 	// Lateness is ALLOWED LATENESS (µs): a window keeps its state, and takes
 	// rows, until the watermark passes its end plus Lateness.
 	Lateness int64
+	// Period is EMIT PERIODICALLY's interval (µs).
+	Period int64
 }
 
 // ViewScan reads the output of another view. It is a leaf of the reading
@@ -426,8 +434,11 @@ func (n *Aggregate) Describe() string {
 		aggs[i] = a.String()
 	}
 	lateness := ""
+	if n.Emit == EmitPeriodically {
+		lateness = " " + FormatMicros(n.Period)
+	}
 	if n.Lateness > 0 {
-		lateness = " allowed lateness " + FormatMicros(n.Lateness)
+		lateness += " allowed lateness " + FormatMicros(n.Lateness)
 	}
 	return fmt.Sprintf("Aggregate keys [%s] aggs [%s] emit %s%s", strings.Join(keys, ", "), strings.Join(aggs, ", "), n.Emit, lateness)
 }

@@ -202,7 +202,10 @@ func GenWindowQuery(r *rand.Rand, kind string, p WindowParams) Query {
 		lam.WriteString("HAVING COUNT(*) > 1\n")
 		duck.WriteString("HAVING COUNT(*) > 1\n")
 	}
-	switch m := r.IntN(5); {
+	switch m := r.IntN(6); {
+	case m == 5:
+		fmt.Fprintf(&lam, "EMIT PERIODICALLY %s\n", intervalText(r, []int64{1_000_000, 2_000_000, 10_000_000}[r.IntN(3)]))
+		q.Updating = true
 	case m == 0:
 		lam.WriteString("EMIT CHANGES\n")
 		q.Updating = true
