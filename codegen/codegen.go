@@ -44,6 +44,7 @@ type sourceInfo struct {
 	windowed  bool // fires or propagate: the watermark closes windows
 	updating  bool // flushes: a batch ends with emitting changes
 	input     bool // --lib: the embedding program pushes its rows
+	lates     []*opInfo // operators forwarding its late rows (LATE(source))
 }
 
 type opInfo struct {
@@ -158,6 +159,9 @@ func (g *generator) layout() {
 		}
 		o.panes = op.Agg != nil && physical.Paned(op)
 		o.session = op.Agg != nil && physical.IsSession(op)
+		if op.LateOf != nil {
+			g.sources[op.SourceIndex].lates = append(g.sources[op.SourceIndex].lates, o)
+		}
 		g.ops = append(g.ops, o)
 	}
 	for _, s := range g.sources {

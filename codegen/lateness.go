@@ -89,3 +89,23 @@ func periodicLoad(o *opInfo, load []jen.Code) []jen.Code {
 	}
 	return append([]jen.Code{jen.Id("p").Dot(o.name + "Tick").Op("=").Id("d").Dot("Int").Call()}, load...)
 }
+
+// lateForward passes a late row of source s, with the view it was late for,
+// to the operators reading LATE(source); nothing when none does.
+func (g *generator) lateForward(s *sourceInfo) jen.Code {
+	var out []jen.Code
+	for _, o := range s.lates {
+		vals := jen.Dict{}
+		for i := range s.src.Schema {
+			vals[jen.Id(o.fields[i])] = jen.Id("r").Dot(s.fields[i])
+		}
+		vals[jen.Id(o.fields[len(s.src.Schema)])] = jen.Id("view")
+		out = append(out, jen.Block(
+			jen.Id("out").Op(":=").Id(o.rowType).Values(vals),
+			jen.Id("p").Dot("emit"+o.fn).Call(jen.Op("&").Id("out"), jen.LitRune('+'))))
+	}
+	if len(out) == 0 {
+		return jen.Null()
+	}
+	return jen.Comment("the late rows of the source are a stream (LATE(source))").Line().Add(out...)
+}

@@ -168,6 +168,7 @@ func (g *generator) sourceCode(s *sourceInfo) {
 	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("late"+s.goName).Params(
 		jen.Id("b").Op("*").Add(rt("connector.LineBatch")), jen.Id("lines").Index().Int32(), jen.Id("ri").Int(), jen.Id("r").Op("*").Id(s.rowType), jen.Id("view").String(),
 	).Block(
+		g.lateForward(s),
 		jen.If(jen.Id("b").Op("==").Nil().Op("||").Len(jen.Id("b").Dot("Lines")).Op("==").Lit(0)).Block(
 			jen.Id("p").Dot("ctx").Dot("LateRow").Call(jen.Lit(s.idx), jen.Id("view"), jen.Id("append"+s.rowType).Call(jen.Nil(), jen.Id("r"))),
 			jen.Return()),
@@ -729,6 +730,9 @@ func (g *generator) watermarkExpr(terms []physical.SourceShift) jen.Code {
 // its per-row code over a row of its input (with the row's weight when the
 // input is updating), and for a windowed one fire<op>.
 func (g *generator) inputCode(o *opInfo) {
+	if o.op.LateOf != nil {
+		return // fed by its source's late<Source>
+	}
 	if o.op.Join != nil {
 		g.joinCode(o)
 		return

@@ -352,6 +352,8 @@ func (b *builder) windowTVF(at ast.Pos, ctx parser.ITableFunctionContext, alias 
 		w.Kind, minArgs, maxArgs, usage = ast.Session, 3, 3, "SESSION(table, time_column, gap)"
 	case "CUMULATE":
 		w.Kind, minArgs, maxArgs, usage = ast.Cumulate, 4, 5, "CUMULATE(table, time_column, step, size [, offset])"
+	case "LATE":
+		return b.lateSource(at, ctx, alias)
 	default:
 		b.unsupported(b.at(ctx), "table function %s is not supported: FROM takes a table, TUMBLE(...), HOP(...), SESSION(...) or CUMULATE(...)", name)
 		return nil
@@ -641,4 +643,18 @@ func validTimestamp(s string) bool {
 		}
 	}
 	return false
+}
+
+// lateSource reads LATE(source), the late rows of a source.
+func (b *builder) lateSource(at ast.Pos, ctx parser.ITableFunctionContext, alias *ast.Ident) ast.TableRef {
+	args := ctx.AllTableFunctionArg()
+	if len(args) == 1 {
+		if a, ok := args[0].(*parser.ExprArgContext); ok {
+			if ref, ok := b.expr(a.Expr()).(*ast.ColumnRef); ok && ref.Qualifier == nil {
+				return &ast.LateSource{Pos: at, Source: ref.Name, Alias: alias}
+			}
+		}
+	}
+	b.diags.Errorf(diag.SyntaxError, b.at(ctx), "LATE takes the name of a source: LATE(trades)")
+	return nil
 }

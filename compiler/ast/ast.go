@@ -203,6 +203,16 @@ type WindowTVF struct {
 	Partition []Expr
 }
 
+// LateSource is LATE(source): the late rows of a source, as a stream.
+type LateSource struct {
+	Pos    Pos
+	Source Ident
+	Alias  *Ident
+}
+
+func (*LateSource) tableNode()      {}
+func (t *LateSource) Position() Pos { return t.Pos }
+
 // JoinKind is the kind of a JOIN.
 type JoinKind int
 

@@ -278,6 +278,8 @@ func (b *binder) from(t ast.TableRef) (plan.Node, *scope) {
 			q = []string{t.Alias.Name}
 		}
 		return in, &scope{schema: in.Schema(), qualifiers: q}
+	case *ast.LateSource:
+		return b.lateSource(t)
 	case *ast.WindowTVF:
 		in := b.relationRef(t.Table)
 		if in == nil {

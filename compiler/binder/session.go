@@ -166,3 +166,27 @@ func (b *binder) emitLateness(q *ast.Select, agg *plan.Aggregate) bool {
 	agg.Lateness = v
 	return true
 }
+
+// lateSource binds LATE(source): the source's late rows with the view each
+// was late for.
+func (b *binder) lateSource(t *ast.LateSource) (plan.Node, *scope) {
+	src, ok := b.sources[t.Source.Name]
+	if !ok {
+		d := b.diags.Errorf(diag.UnknownTable, t.Source.Pos, "LATE reads a source, and %q is not one", t.Source.Name)
+		if c := closest(t.Source.Name, sortedKeys(b.sources)); c != "" {
+			d.Hint = "did you mean " + c + "?"
+		}
+		return nil, nil
+	}
+	if src.TimeCol < 0 {
+		d := b.diags.Errorf(diag.NoWatermark, t.Pos, "source %s has no watermark, so none of its rows is ever late", src.Name)
+		d.Hint = "declare WATERMARK FOR in CREATE SOURCE " + src.Name
+		return nil, nil
+	}
+	n := &plan.LateScan{Source: src}
+	q := []string{"late"}
+	if t.Alias != nil {
+		q = []string{t.Alias.Name}
+	}
+	return n, &scope{schema: n.Schema(), qualifiers: q}
+}

@@ -51,7 +51,10 @@ type Operator struct {
 	// are the operators it reads.
 	Source      *plan.Source
 	SourceIndex int
-	Inputs      []*Operator
+	// LateOf is set for the operator that forwards the late rows of source
+	// SourceIndex (LATE(source)), fed by that source's loop; it has no Inputs.
+	LateOf *plan.Source
+	Inputs []*Operator
 	// Union forwards the rows of every input unchanged (UNION ALL); it has no
 	// stages and no state.
 	Union bool
@@ -132,7 +135,7 @@ func (p *Plan) Downstream(src int) []*Operator {
 	reached := map[*Operator]bool{}
 	var out []*Operator
 	for _, op := range p.Operators {
-		hit := op.Direct() && op.SourceIndex == src
+		hit := (op.Direct() || op.LateOf != nil) && op.SourceIndex == src
 		for _, in := range op.Inputs {
 			hit = hit || reached[in]
 		}
@@ -236,6 +239,9 @@ func (b *builder) node(n plan.Node, stmt *plan.View) *Operator {
 	if vs, ok := n.(*plan.ViewScan); ok {
 		return b.view(vs.View)
 	}
+	if ls, ok := n.(*plan.LateScan); ok {
+		return b.lateOp(ls, stmt)
+	}
 	if u, ok := n.(*plan.Union); ok {
 		op := &Operator{Statement: stmt, Union: true, Output: u.Schema(), Updating: !u.AppendOnly()}
 		for _, arm := range u.Arms {
@@ -255,7 +261,7 @@ func (b *builder) node(n plan.Node, stmt *plan.View) *Operator {
 			continue
 		}
 		switch x.(type) {
-		case *plan.Scan, *plan.ViewScan, *plan.Union, *plan.Join:
+		case *plan.Scan, *plan.ViewScan, *plan.Union, *plan.Join, *plan.LateScan:
 			input = x
 		case *plan.Aggregate:
 			if seenAgg {
@@ -446,6 +452,9 @@ func operatorID(op *Operator) string {
 	if op.Source != nil {
 		fmt.Fprintf(h, "source %s %v wm %d %d\n", op.Source.Name, op.Source.Schema, op.Source.TimeCol, op.Source.Delay)
 	}
+	if op.LateOf != nil {
+		fmt.Fprintf(h, "late rows of %s %v\n", op.LateOf.Name, op.LateOf.Schema)
+	}
 	if op.Union {
 		fmt.Fprintln(h, "union")
 	}
@@ -516,6 +525,8 @@ func Format(p *Plan) string {
 			from = append(from, "source "+op.Source.Name+" (fused into its loop)")
 		case op.Source != nil:
 			from = append(from, "source "+op.Source.Name+" (called from its loop)")
+		case op.LateOf != nil:
+			from = append(from, "the late rows of source "+op.LateOf.Name+" (LATE), from its loop")
 		}
 		for _, in := range op.Inputs {
 			edge := "append-only"

@@ -43,3 +43,21 @@ func sessionStateText(op *Operator, keys int) string {
 	}
 	return s
 }
+
+// lateOp returns the operator forwarding the late rows of a source, one per
+// source however many views read LATE(source). Every column of the source
+// is decoded: a late row carries them all.
+func (b *builder) lateOp(ls *plan.LateScan, stmt *plan.View) *Operator {
+	idx := b.srcIndex[ls.Source]
+	for _, op := range b.out.Operators {
+		if op.LateOf == ls.Source {
+			return op
+		}
+	}
+	for c := range b.out.Needed[idx] {
+		b.out.Needed[idx][c] = true
+	}
+	op := b.add(&Operator{Statement: stmt, LateOf: ls.Source, SourceIndex: idx, Output: ls.Schema()})
+	op.Name = "late(" + ls.Source.Name + ")"
+	return op
+}
