@@ -90,11 +90,14 @@ func TestSessionErrors(t *testing.T) {
 		{"after watermark without window", "SELECT symbol, COUNT(*) AS n FROM trades GROUP BY symbol EMIT AFTER WATERMARK", diag.EmitNeedsWindow, "EMIT AFTER WATERMARK needs"},
 		{"periodically without window", "SELECT symbol, COUNT(*) AS n FROM trades GROUP BY symbol EMIT PERIODICALLY INTERVAL '1' SECOND", diag.EmitNeedsWindow, "EMIT PERIODICALLY needs"},
 		{"zero period", "SELECT window_start, COUNT(*) AS n FROM TUMBLE(trades, ts, INTERVAL '1' SECOND) GROUP BY window_start EMIT PERIODICALLY INTERVAL '0' SECOND", diag.BadWindow, "must be positive"},
+		{"late of a view", "SELECT * FROM LATE(v0)", diag.UnknownTable, "LATE reads a source"},
+		{"late without watermark", "SELECT * FROM LATE(plain)", diag.NoWatermark, "is ever late"},
+		{"window over late rows", "SELECT window_start, COUNT(*) AS n FROM TUMBLE(LATE(trades), ts, INTERVAL '1' SECOND) GROUP BY window_start", diag.BadWindow, "must be a table name"},
 		{"negative lateness", "SELECT window_start, COUNT(*) AS n FROM TUMBLE(trades, ts, INTERVAL '1' SECOND) GROUP BY window_start ALLOWED LATENESS INTERVAL '-1' SECOND", diag.BadWindow, "must not be negative"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			diags := compileErr(t, trades+"CREATE VIEW v AS "+c.sql+";")
+			diags := compileErr(t, trades+"CREATE VIEW v0 AS SELECT * FROM trades;\nCREATE VIEW v AS "+c.sql+";")
 			for _, d := range diags {
 				if d.Code == c.code && strings.Contains(d.Msg, c.msg) {
 					return

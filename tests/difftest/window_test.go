@@ -104,3 +104,60 @@ func TestWindowDifferential(t *testing.T) {
 		t.Errorf("%d of %d window cases have an empty result: the generator tests too little", empty, n)
 	}
 }
+
+// TestLateStreamDifferential: the rows of LATE(src) are exactly the rows
+// whose tumbling window had closed when they arrived (window_end <= the
+// watermark before them), once per windowed view, at every batch size.
+func TestLateStreamDifferential(t *testing.T) {
+	n := 12
+	if testing.Short() {
+		n = 3
+	}
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	work := t.TempDir()
+	cases := make([]*testCase, n)
+	for i := range cases {
+		seed := uint64(900 + i)
+		r := rand.New(rand.NewPCG(seed, seed^0x510e527fade682d1))
+		data := DataParams{Rows: 200 + r.IntN(300), DelayUS: []int64{0, 1_000_000, 2_000_000}[r.IntN(3)], LateP: 0.15, LateUS: 20_000_000}
+		c := &testCase{index: i, seed: seed, pkg: fmt.Sprintf("case%d", i), multi: true, late: true,
+			repro: "go test -run TestLateStreamDifferential"}
+		c.rows = GenRows(r, data)
+		c.input = WriteJSONL(r, c.rows)
+		size := []int64{1_000_000, 5_000_000}[r.IntN(2)]
+		delay := intervalText(r, data.DelayUS)
+		if data.DelayUS == 0 {
+			delay = "INTERVAL '0' SECOND"
+		}
+		c.query = Query{
+			Pipeline: fmt.Sprintf(`CREATE SOURCE src (
+  k VARCHAR, g BIGINT, x DOUBLE, n BIGINT NOT NULL, b BOOLEAN, ts TIMESTAMP NOT NULL,
+  WATERMARK FOR ts AS ts - %s
+) WITH (connector = 'file', path = 'in.jsonl', format = 'json');
+
+CREATE VIEW counts AS SELECT k, window_start, COUNT(*) AS c FROM TUMBLE(src, ts, %s) GROUP BY k, window_start;
+CREATE VIEW late_rows AS SELECT view, n, k, ts FROM LATE(src) WHERE view = 'counts';
+CREATE SINK counts_out FROM counts WITH (connector = 'blackhole');
+CREATE SINK out FROM late_rows WITH (connector = 'file', path = 'out.jsonl', format = 'json');
+`, delay, intervalText(r, size)),
+			DuckSQL: fmt.Sprintf("SELECT 'counts' AS view, n, k, ts FROM t WHERE ts - ts %% %d + %d <= wm", size, size),
+			Columns: []Column{{"view", KindString}, {"n", KindInt}, {"k", KindString}, {"ts", KindTimestamp}},
+		}
+		cases[i] = c
+	}
+	bin := buildJobs(t, root, work, cases)
+	db := openDuckDB(t)
+	for _, c := range cases {
+		t.Run(fmt.Sprintf("late%02d", c.index), func(t *testing.T) {
+			if c.err != "" {
+				t.Fatalf("%s\n-- %s", c.describe(), c.err)
+			}
+			if st := runCase(t, db, bin, filepath.Join(work, "run", c.pkg), c); st.rows == 0 {
+				t.Errorf("%s\n-- no late rows: the case tests nothing", c.describe())
+			}
+		})
+	}
+}
