@@ -41,9 +41,9 @@ type sourceInfo struct {
 	fires     []*opInfo
 	propagate []*opInfo
 	flushes   []*opInfo
-	windowed  bool // fires or propagate: the watermark closes windows
-	updating  bool // flushes: a batch ends with emitting changes
-	input     bool // --lib: the embedding program pushes its rows
+	windowed  bool      // fires or propagate: the watermark closes windows
+	updating  bool      // flushes: a batch ends with emitting changes
+	input     bool      // --lib: the embedding program pushes its rows
 	lates     []*opInfo // operators forwarding its late rows (LATE(source))
 }
 

@@ -17,6 +17,6 @@ func (n *LateScan) Schema() Schema {
 	s := append(Schema{}, n.Source.Schema...)
 	return append(s, Column{LateViewColumn, types.Of(types.String)})
 }
-func (n *LateScan) Inputs() []Node    { return nil }
-func (n *LateScan) AppendOnly() bool  { return true }
+func (n *LateScan) Inputs() []Node   { return nil }
+func (n *LateScan) AppendOnly() bool { return true }
 func (n *LateScan) Describe() string { return "LateScan " + n.Source.Name }
