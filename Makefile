@@ -116,11 +116,12 @@ nexmark:
 crash-kafka:
 	LAMINAR_KAFKA_KILLS=60 $(GO) test -count=1 -v -run 'TestCrashKafka' -timeout 30m ./tests/crash/
 
-# Session-window pipelines (on window close, and EMIT CHANGES with allowed
-# lateness, whose merges retract) killed with SIGKILL 60 times each; make test
-# kills each 6 times.
+# Session-window pipelines (on window close; EMIT CHANGES with allowed
+# lateness, whose merges retract; EMIT AFTER WATERMARK) and an EMIT PERIODICALLY
+# tumbling window, each killed with SIGKILL at least 60 times over 60,000
+# trades; make test kills each a few times over 3,000.
 crash-session:
-	LAMINAR_SESSION_KILLS=60 $(GO) test -count=1 -v -run 'TestCrashSession' -timeout 30m ./tests/crash/
+	LAMINAR_SESSION_KILLS=60 $(GO) test -count=1 -v -run 'TestCrashSession|TestCrashPeriodic' -timeout 30m ./tests/crash/
 
 # File -> windowed and updating aggregates -> PostgreSQL, and PostgreSQL CDC ->
 # aggregate -> PostgreSQL, each killed 60 times; needs LAMINAR_TEST_PG (.ci/run

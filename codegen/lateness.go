@@ -109,3 +109,17 @@ func (g *generator) lateForward(s *sourceInfo) jen.Code {
 	}
 	return jen.Comment("the late rows of the source are a stream (LATE(source))").Line().Add(out...)
 }
+
+// pendingOnLoad marks a group loaded from a checkpoint changed, for an
+// operator whose changes may wait across batches (EMIT AFTER WATERMARK, EMIT
+// PERIODICALLY): the dirty flag is not state, and a change not yet emitted
+// must not be lost; an unchanged group then emits nothing.
+func pendingOnLoad(o *opInfo) []jen.Code {
+	if e := o.op.Agg.Emit; !o.op.Updating || e != plan.EmitAfterWatermark && e != plan.EmitPeriodically {
+		return nil
+	}
+	return []jen.Code{
+		jen.Id("a").Dot("dirty").Op("=").True(),
+		jen.Id("grp").Dot("Dirty").Op("=").Append(jen.Id("grp").Dot("Dirty"), jen.Id("gi")),
+	}
+}

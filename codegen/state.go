@@ -187,6 +187,7 @@ func (g *generator) opState(o *opInfo) {
 		decBody = append(decBody, jen.Id("grp").Dot("Find").Call(jen.Id("key")))
 	}
 	decBody = append(decBody, decAcc...)
+	decBody = append(decBody, pendingOnLoad(o)...)
 	g.f.Func().Id("load"+o.fn+"Groups").Params(jen.Id("d").Op("*").Add(rt("snapshot.Decoder")), jen.Id("grp").Op("*").Add(groups)).Block(
 		jen.Id("n").Op(":=").Id("d").Dot("Len").Call(),
 		jen.Id("grp").Dot("Grow").Call(jen.Id("n")),

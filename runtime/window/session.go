@@ -177,7 +177,9 @@ func (ss *Sessions[K, S]) Open() []*Session[K, S] {
 }
 
 // Restore adds a session read from a snapshot; call it in the order Open
-// returned them.
+// returned them. With changes tracked it is dirty: a change it had not
+// emitted yet (EMIT AFTER WATERMARK, PERIODICALLY) is emitted when due, and
+// an unchanged row emits nothing.
 func (ss *Sessions[K, S]) Restore(k K, start, end int64, state S) {
 	s := &Session[K, S]{Key: k, Start: start, End: end, State: state, seq: ss.seq, queued: end}
 	ss.seq++
@@ -186,6 +188,7 @@ func (ss *Sessions[K, S]) Restore(k K, start, end int64, state S) {
 	i, _ := slices.BinarySearchFunc(list, start, func(x *Session[K, S], t int64) int { return cmpInt(x.Start, t) })
 	ss.byKey[k] = slices.Insert(list, i, s)
 	heap.Push(&ss.order, s)
+	ss.touch(s)
 }
 
 func addSat(a, b int64) int64 {

@@ -51,3 +51,31 @@ func TestCrashSessionChanges(t *testing.T) {
 	skipShort(t)
 	crashRunsKills(t, buildJob(t, source("file")+sessionChanges+sink, false, input(sessionRows())), sameTable, 40*time.Millisecond, sessionKills())
 }
+
+// Emit modes whose changes wait across batches (and so across checkpoints):
+// AFTER WATERMARK with allowed lateness over sessions, PERIODICALLY over a
+// tumbling window with allowed lateness.
+var (
+	sessionAfterWatermark = `CREATE MATERIALIZED VIEW v AS
+SELECT symbol, window_start, window_end, COUNT(*) AS n, MIN(price) AS low
+FROM SESSION(trades, ts, INTERVAL '1500' MILLISECOND)
+GROUP BY symbol, window_start, window_end
+EMIT AFTER WATERMARK ALLOWED LATENESS INTERVAL '4' SECOND;
+`
+	periodicTumble = `CREATE MATERIALIZED VIEW v AS
+SELECT symbol, window_start, window_end, COUNT(*) AS n, SUM(volume) AS volume
+FROM TUMBLE(trades, ts, INTERVAL '1' MINUTE)
+GROUP BY symbol, window_start, window_end
+EMIT PERIODICALLY INTERVAL '10' SECOND ALLOWED LATENESS INTERVAL '30' SECOND;
+`
+)
+
+func TestCrashSessionAfterWatermark(t *testing.T) {
+	skipShort(t)
+	crashRunsKills(t, buildJob(t, source("file")+sessionAfterWatermark+sink, false, input(sessionRows())), sameTable, 40*time.Millisecond, sessionKills())
+}
+
+func TestCrashPeriodic(t *testing.T) {
+	skipShort(t)
+	crashRunsKills(t, buildJob(t, source("file")+periodicTumble+sink, false, input(sessionRows())), sameTable, 40*time.Millisecond, sessionKills())
+}
