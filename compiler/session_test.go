@@ -36,6 +36,23 @@ func TestSessionFormsSamePlan(t *testing.T) {
 	}
 }
 
+// TestLaminarDBSession: LaminarDB's session query (its rapid-fire trades
+// example) groups by the session without selecting its bounds.
+func TestLaminarDBSession(t *testing.T) {
+	sql := trades + `CREATE STREAM rapid_fire AS
+SELECT symbol, COUNT(*) AS burst_trades, SUM(volume) AS burst_volume, MIN(price) AS low, MAX(price) AS high
+FROM trades
+GROUP BY symbol, SESSION(ts, INTERVAL '2' SECOND);
+CREATE SINK o FROM rapid_fire WITH (connector = 'stdout');`
+	res, diags := Compile("p.sql", "p", sql)
+	if res == nil {
+		t.Fatal(diags)
+	}
+	if op := res.Physical.Operators[0]; !physical.IsSession(op) || len(op.Output) != 5 {
+		t.Errorf("not a session aggregate of 5 columns: %v", op.Output)
+	}
+}
+
 // TestEmitModes: each EMIT mode and ALLOWED LATENESS gives its stream
 // property and closing watermark.
 func TestEmitModes(t *testing.T) {
