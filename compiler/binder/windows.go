@@ -1,5 +1,8 @@
 package binder
 
+// SESSION and CUMULATE windows, the EMIT modes and ALLOWED LATENESS, and
+// LATE(source).
+
 import (
 	"slices"
 

@@ -1,5 +1,7 @@
 package physical
 
+// Session windows and the late rows of a source (LATE(source)).
+
 import (
 	"fmt"
 

@@ -5,6 +5,10 @@ import (
 	"github.com/laminar-sql/laminar/compiler/plan"
 )
 
+// When windows emit and what they take late: ALLOWED LATENESS, EMIT AFTER
+// WATERMARK, EMIT PERIODICALLY, and the late rows of a source as a stream
+// (LATE(source)).
+//
 // ALLOWED LATENESS and EMIT AFTER WATERMARK. A window with allowed lateness
 // L is open until the watermark passes its end plus L: the code that judges
 // a row late and the code that closes windows see the watermark less L.
