@@ -245,3 +245,6 @@ func (m *Multiset[T]) Merge(o *Multiset[T]) {
 		m.Add(v, c)
 	}
 }
+
+// Groups is the number of open sessions (the operator's state rows).
+func (ss *Sessions[K, S]) Groups() int { return ss.n }
