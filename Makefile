@@ -16,7 +16,7 @@ COUNTS  := $(abspath $(BIN)/test-counts.json)
 GOTEST  = $(GO) test -json
 SUMMARIZE = 2>&1 | $(abspath $(TESTSUM)) -add $(COUNTS)
 
-.PHONY: all laminarc install tour tour-quick testsum test-start test-end demo test crash-kafka crash-postgres crash-topn fmt-check vet check-generated check-parser-full unit race embedded difftest generate nexmark bench fuzz clean
+.PHONY: all laminarc install tour tour-quick testsum test-start test-end demo test crash-kafka crash-postgres crash-topn crash-session fmt-check vet check-generated check-parser-full unit race embedded difftest generate nexmark bench fuzz clean
 
 all: laminarc
 
@@ -115,6 +115,13 @@ nexmark:
 # on the in-process broker kfake; make test kills it 6 times.
 crash-kafka:
 	LAMINAR_KAFKA_KILLS=60 $(GO) test -count=1 -v -run 'TestCrashKafka' -timeout 30m ./tests/crash/
+
+# Session-window pipelines (on window close; EMIT CHANGES with allowed
+# lateness, whose merges retract; EMIT AFTER WATERMARK) and an EMIT PERIODICALLY
+# tumbling window, each killed with SIGKILL at least 60 times over 60,000
+# trades; make test kills each a few times over 3,000.
+crash-session:
+	LAMINAR_SESSION_KILLS=60 $(GO) test -count=1 -v -run 'TestCrashSession|TestCrashPeriodic' -timeout 30m ./tests/crash/
 
 # File -> windowed and updating aggregates -> PostgreSQL, and PostgreSQL CDC ->
 # aggregate -> PostgreSQL, each killed 60 times; needs LAMINAR_TEST_PG (.ci/run

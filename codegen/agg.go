@@ -91,7 +91,7 @@ func exactSum(a plan.Agg) bool {
 // the per-batch dirty flag.
 func accLayout(o *opInfo) []field {
 	var out []field
-	shared := sharedDistinct(o.op.Agg.Aggs, o.op.InputUpdating)
+	shared := sharedDistinct(o.op.Agg.Aggs, o.op.InputUpdating || o.session)
 	for i, a := range o.op.Agg.Aggs {
 		if slot, ok := shared[i]; ok {
 			if slot.owner == i {
@@ -197,7 +197,7 @@ func (g *generator) opCode(o *opInfo) {
 	g.f.Comment(fmt.Sprintf("%s is the aggregate state of one group of %s.", o.accType(), o.what()))
 	g.f.Type().Id(o.accType()).Struct(accs...)
 	g.f.Line()
-	if o.panes {
+	if o.panes || o.session {
 		g.mergeFunc(o)
 	}
 
@@ -206,10 +206,11 @@ func (g *generator) opCode(o *opInfo) {
 	eg := &exprGen{tmp: &tmp, glob: g.glob, faults: new(bool)}
 	for k, key := range agg.Keys {
 		if isEnd, ok := windowBound(op, k); ok {
-			code := jen.Id("start")
+			var code jen.Code = jen.Id("start")
 			if isEnd {
 				code = jen.Parens(jen.Id("start").Op("+").Lit(op.Window().Size))
 			}
+			code = windowBoundCode(o, isEnd, code)
 			eg.env = append(eg.env, operand{code, false})
 			continue
 		}
@@ -217,7 +218,7 @@ func (g *generator) opCode(o *opInfo) {
 		eg.env = append(eg.env, operand{jen.Id("k").Dot(f), key.Type().Nullable})
 	}
 	read := postReads(op.Post, len(agg.Keys)+len(agg.Aggs))
-	shared := sharedDistinct(agg.Aggs, op.InputUpdating)
+	shared := sharedDistinct(agg.Aggs, op.InputUpdating || o.session)
 	for i, a := range agg.Aggs {
 		if !read[len(agg.Keys)+i] {
 			eg.env = append(eg.env, operand{}) // an aggregate of a CTE or subquery the outer query leaves out
@@ -228,6 +229,10 @@ func (g *generator) opCode(o *opInfo) {
 			continue
 		}
 		eg.env = append(eg.env, finishAgg(eg, i, a, op.InputUpdating))
+	}
+	if o.session {
+		g.sessionEmit(o, eg, read)
+		return
 	}
 	var prelude []jen.Code
 	if slices.ContainsFunc(o.keyIdx, func(k int) bool { return read[k] }) {
@@ -417,7 +422,7 @@ func (g *generator) aggUpdate(o *opInfo, eg *exprGen) []jen.Code {
 		key[jen.Id(o.keyFields[i])] = eg.expr(agg.Keys[k]).code
 	}
 	var updates []jen.Code
-	shared := sharedDistinct(agg.Aggs, op.InputUpdating)
+	shared := sharedDistinct(agg.Aggs, op.InputUpdating || o.session)
 	updates = append(updates, sharedMasks(shared, len(agg.Aggs))...)
 	for i, a := range agg.Aggs {
 		if slot, ok := shared[i]; ok {
@@ -431,6 +436,9 @@ func (g *generator) aggUpdate(o *opInfo, eg *exprGen) []jen.Code {
 		updates = append(updates, jen.Id("acc").Dot("W").Op("+=").Add(eg.weight))
 	}
 	stmts := eg.stmts
+	if o.session {
+		return append(stmts, eg.guard(sessionAssign(o, key, updates)...)...)
+	}
 	var find []jen.Code
 	if op.Windowed() {
 		find = append(find, jen.Id("grp").Op(":=").Id("p").Dot(o.name).Dot("Window").Call(jen.Id("ws")))
@@ -583,6 +591,11 @@ func (g *generator) mergeFunc(o *opInfo) {
 	for i, a := range o.op.Agg.Aggs {
 		A, N := fmt.Sprintf("A%d", i), fmt.Sprintf("N%d", i)
 		d, s := jen.Id("dst"), jen.Id("src")
+		if a.Distinct { // sessions only: panes keep no distinct values (nor shared sets)
+			M := fmt.Sprintf("M%d", i)
+			body = append(body, jen.Add(d).Dot(M).Dot("Merge").Call(jen.Op("&").Add(s).Dot(M)))
+			continue
+		}
 		if m := mergeMore(i, a); m != nil {
 			body = append(body, m...)
 			continue

@@ -41,9 +41,10 @@ type sourceInfo struct {
 	fires     []*opInfo
 	propagate []*opInfo
 	flushes   []*opInfo
-	windowed  bool // fires or propagate: the watermark closes windows
-	updating  bool // flushes: a batch ends with emitting changes
-	input     bool // --lib: the embedding program pushes its rows
+	windowed  bool      // fires or propagate: the watermark closes windows
+	updating  bool      // flushes: a batch ends with emitting changes
+	input     bool      // --lib: the embedding program pushes its rows
+	lates     []*opInfo // operators forwarding its late rows (LATE(source))
 }
 
 type opInfo struct {
@@ -59,6 +60,7 @@ type opInfo struct {
 	keyFields []string // key struct fields (window key excluded)
 	keyIdx    []int    // Agg.Keys index of each key field
 	panes     bool     // hopping window state kept as panes (see paned)
+	session   bool     // state kept as session windows per key (codegen/session.go)
 }
 
 type generator struct {
@@ -156,6 +158,10 @@ func (g *generator) layout() {
 			}
 		}
 		o.panes = op.Agg != nil && physical.Paned(op)
+		o.session = op.Agg != nil && physical.IsSession(op)
+		if op.LateOf != nil {
+			g.sources[op.SourceIndex].lates = append(g.sources[op.SourceIndex].lates, o)
+		}
 		g.ops = append(g.ops, o)
 	}
 	for _, s := range g.sources {

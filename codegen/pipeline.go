@@ -19,6 +19,9 @@ func (o *opInfo) stateType() *jen.Statement {
 	if o.panes {
 		return rt("window.Panes").Types(jen.Id(o.keyType()), jen.Id(o.accType()))
 	}
+	if o.session {
+		return rt("window.Sessions").Types(jen.Id(o.keyType()), jen.Id(o.accType()))
+	}
 	if o.op.Windowed() {
 		return rt("window.Windows").Types(jen.Id(o.keyType()), jen.Id(o.accType()))
 	}
@@ -52,6 +55,9 @@ func (g *generator) pipelineStruct() {
 		}
 		if o.src == nil && o.op.Windowed() {
 			fields = append(fields, jen.Id(o.name+"WM").Int64().Comment("the watermark its windows closed at"))
+		}
+		if periodic(o) {
+			fields = append(fields, jen.Id(o.name+"Tick").Int64().Comment("the last period (watermark / period) it emitted in"))
 		}
 		if o.op.Join != nil {
 			for _, s := range g.joinSides(o) {
@@ -94,6 +100,9 @@ func (g *generator) pipelineStruct() {
 		if o.src == nil && o.op.Windowed() {
 			body = append(body, jen.Id("p").Dot(o.name+"WM").Op("=").Qual("math", "MinInt64"))
 		}
+		if periodic(o) {
+			body = append(body, jen.Id("p").Dot(o.name+"Tick").Op("=").Qual("math", "MinInt64"))
+		}
 		if o.op.Join != nil {
 			for _, s := range g.joinSides(o) {
 				body = append(body, jen.Id("p").Dot(o.name+s.name).Op("=").Add(rt("join.NewSide")).Types(jen.Id(o.keyType()), jen.Id(s.in.rowType)).Call())
@@ -106,7 +115,9 @@ func (g *generator) pipelineStruct() {
 			body = append(body, g.topnNew(o)...)
 		}
 		if o.op.Agg != nil {
-			if o.panes {
+			if o.session {
+				body = append(body, g.newSessions(o))
+			} else if o.panes {
 				w := o.op.Window()
 				body = append(body, jen.Id("p").Dot(o.name).Op("=").Add(rt("window.NewPanes")).Types(jen.Id(o.keyType()), jen.Id(o.accType())).Call(jen.Lit(w.Slide), jen.Lit(w.Size), jen.Lit(w.Offset)))
 			} else if o.op.Windowed() {
@@ -163,6 +174,7 @@ func (g *generator) sourceCode(s *sourceInfo) {
 	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("late"+s.goName).Params(
 		jen.Id("b").Op("*").Add(rt("connector.LineBatch")), jen.Id("lines").Index().Int32(), jen.Id("ri").Int(), jen.Id("r").Op("*").Id(s.rowType), jen.Id("view").String(),
 	).Block(
+		g.lateForward(s),
 		jen.If(jen.Id("b").Op("==").Nil().Op("||").Len(jen.Id("b").Dot("Lines")).Op("==").Lit(0)).Block(
 			jen.Id("p").Dot("ctx").Dot("LateRow").Call(jen.Lit(s.idx), jen.Id("view"), jen.Id("append"+s.rowType).Call(jen.Nil(), jen.Id("r"))),
 			jen.Return()),
@@ -432,8 +444,13 @@ func (g *generator) processCode(s *sourceInfo) {
 				flush = append(flush, jen.Id("p").Dot("flush"+o.fn).Call())
 				continue
 			}
-			if o.op.Windowed() {
-				flush = append(flush, jen.For(jen.Id("w").Op(":=").Lit(0).Op(";").Id("w").Op("<").Id("p").Dot(o.name).Dot("Len").Call().Op(";").Id("w").Op("++")).Block(
+			if periodic(o) {
+				continue // it emits as the watermark crosses its periods
+			}
+			if o.session {
+				flush = append(flush, jen.Id("p").Dot("changes"+o.fn).Call(g.dueWatermark(o)))
+			} else if o.op.Windowed() {
+				flush = append(flush, jen.For(jen.Id("w").Op(":=").Lit(0).Op(";").Add(g.dueWindow(o)).Op(";").Id("w").Op("++")).Block(
 					jen.List(jen.Id("start"), jen.Id("grp")).Op(":=").Id("p").Dot(o.name).Dot("At").Call(jen.Id("w")),
 					jen.Id("p").Dot("changes"+o.fn).Call(jen.Id("start"), jen.Id("grp")),
 				))
@@ -496,6 +513,7 @@ func (g *generator) opRow(o *opInfo, tmp *int, acc rowAccess) []jen.Code {
 	out = append(out, sqlComment(o.op.Statement.SQL)...)
 	block := eg.faultScope(code, func(f jen.Code) jen.Code { return acc.fail(o.op.Name, f) })
 	if late {
+		block = append(latenessWatermark(o), block...)
 		block = append([]jen.Code{jen.Id("late").Op(":=").False()}, block...)
 		block = append(block, jen.If(jen.Id("late")).Block(acc.late(o.op.Name)))
 	}
@@ -596,6 +614,12 @@ func stages(eg *exprGen, st []physical.Stage, tail func(*exprGen) []jen.Code) []
 	case physical.StageWindow:
 		w := s.Window
 		ts := eg.env[w.TimeCol].code
+		if w.Kind == plan.Session || w.Kind == plan.Cumulate {
+			return sessionStage(eg, w, ts, func(env []operand) []jen.Code {
+				inner := eg.with(env)
+				return stages(inner, st[1:], tail)
+			})
+		}
 		env := append(append([]operand{}, eg.env...),
 			operand{jen.Id("ws"), false}, operand{jen.Parens(jen.Id("ws").Op("+").Lit(w.Size)), false})
 		inner := eg.with(env)
@@ -640,6 +664,27 @@ func readsWindowStart(body []jen.Code) bool {
 // closeWindows closes the windows of operator o whose end the watermark wm
 // has reached, in order, emitting their rows.
 func (g *generator) closeWindows(o *opInfo) []jen.Code {
+	if periodic(o) {
+		return append(g.periodicChanges(o), g.closeWindowsLate(o)...)
+	}
+	return g.closeWindowsLate(o)
+}
+
+// closeWindowsLate closes the windows of o, given its allowed lateness.
+func (g *generator) closeWindowsLate(o *opInfo) []jen.Code {
+	if l := latenessWatermark(o); l != nil {
+		// windows close when the watermark passes their end plus the lateness
+		return []jen.Code{jen.Block(append(l, g.closeWindowsAt(o)...)...)}
+	}
+	return g.closeWindowsAt(o)
+}
+
+// closeWindowsAt closes the windows of o whose end plus allowed lateness
+// the watermark wm has reached (wm less the lateness, when there is one).
+func (g *generator) closeWindowsAt(o *opInfo) []jen.Code {
+	if o.session {
+		return g.closeSessions(o)
+	}
 	st := jen.Id("p").Dot(o.name)
 	emit := "close" + o.fn
 	if o.op.Updating {
@@ -695,6 +740,9 @@ func (g *generator) watermarkExpr(terms []physical.SourceShift) jen.Code {
 // its per-row code over a row of its input (with the row's weight when the
 // input is updating), and for a windowed one fire<op>.
 func (g *generator) inputCode(o *opInfo) {
+	if o.op.LateOf != nil {
+		return // fed by its source's late<Source>
+	}
 	if o.op.Join != nil {
 		g.joinCode(o)
 		return

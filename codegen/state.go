@@ -123,6 +123,10 @@ func layoutID(parts ...any) string {
 func (g *generator) opState(o *opInfo) {
 	groups := rt("window.Groups").Types(jen.Id(o.keyType()), jen.Id(o.accType()))
 	var save, load []jen.Code
+	if o.session {
+		g.sessionState(o)
+		return
+	}
 	if o.op.Windowed() {
 		save = []jen.Code{
 			jen.Id("buf").Op("=").Add(rt("snapshot.AppendUint")).Call(jen.Id("buf"), jen.Uint64().Call(jen.Id("p").Dot(o.name).Dot("Len").Call())),
@@ -158,7 +162,7 @@ func (g *generator) opState(o *opInfo) {
 		save = []jen.Code{jen.Return(jen.Id("save"+o.fn+"Groups").Call(jen.Id("buf"), jen.Id("p").Dot(o.name)))}
 		load = []jen.Code{jen.Id("load"+o.fn+"Groups").Call(jen.Id("d"), jen.Id("p").Dot(o.name))}
 	}
-	g.stateFuncs(o, save, load)
+	g.stateFuncs(o, periodicSave(o, save), periodicLoad(o, load))
 
 	// groups: count, then per group the key fields and the state fields
 	encKey, decKey, encAcc, decAcc := groupCodecs(o)
@@ -193,6 +197,7 @@ func (g *generator) opState(o *opInfo) {
 		decBody = append(decBody, jen.Id("grp").Dot("Find").Call(jen.Id("key")))
 	}
 	decBody = append(decBody, decAcc...)
+	decBody = append(decBody, pendingOnLoad(o)...)
 	g.f.Func().Id("load"+o.fn+"Groups").Params(jen.Id("d").Op("*").Add(rt("snapshot.Decoder")), jen.Id("grp").Op("*").Add(groups)).Block(
 		jen.Id("n").Op(":=").Id("d").Dot("Len").Call(),
 		jen.Id("grp").Dot("Grow").Call(jen.Id("n")),

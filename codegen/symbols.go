@@ -65,7 +65,7 @@ var runtimeSymbols = map[string][2]string{
 	"value.ParseTimestamp": {pkgValue, "ParseTimestamp"}, "value.FormatInt": {pkgValue, "FormatInt"},
 	"value.FormatFloat": {pkgValue, "FormatFloat"}, "value.FormatBool": {pkgValue, "FormatBool"},
 	"value.FormatTimestamp": {pkgValue, "FormatTimestamp"}, "value.TumbleStart": {pkgValue, "TumbleStart"},
-	"value.HopLastStart": {pkgValue, "HopLastStart"}, "value.Hour": {pkgValue, "Hour"},
+	"value.HopLastStart": {pkgValue, "HopLastStart"}, "value.FloorDiv": {pkgValue, "FloorDiv"}, "value.Hour": {pkgValue, "Hour"},
 	"value.FormatTime": {pkgValue, "FormatTime"}, "value.SplitIndex": {pkgValue, "SplitIndex"},
 	"value.RegexpExtract": {pkgValue, "RegexpExtract"},
 	// checked arithmetic: an overflow sets the row's value.Fault
@@ -91,6 +91,7 @@ var runtimeSymbols = map[string][2]string{
 	"window.ShiftWatermark": {pkgWindow, "ShiftWatermark"}, "window.OpOf": {pkgWindow, "OpOf"}, "window.WeightOf": {pkgWindow, "WeightOf"},
 	"window.Multiset":            {pkgWindow, "Multiset"},
 	"window.PartitionWatermarks": {pkgWindow, "PartitionWatermarks"}, "window.NewPartitionWatermarks": {pkgWindow, "NewPartitionWatermarks"},
+	"window.Sessions": {pkgWindow, "Sessions"}, "window.NewSessions": {pkgWindow, "NewSessions"}, "window.Session": {pkgWindow, "Session"},
 	"join.Side": {pkgJoin, "Side"}, "join.NewSide": {pkgJoin, "NewSide"}, "join.Entry": {pkgJoin, "Entry"}, "join.Copies": {pkgJoin, "Copies"},
 	"topn.State": {pkgTopN, "State"}, "topn.Partition": {pkgTopN, "Partition"}, "topn.New": {pkgTopN, "New"},
 	"topn.RowNumber": {pkgTopN, "RowNumber"}, "topn.Rank": {pkgTopN, "Rank"}, "topn.DenseRank": {pkgTopN, "DenseRank"},

@@ -6,7 +6,7 @@
 //
 // Some constructs are recognised only to be rejected with a clear message
 // (LDB-1003): joins, set operations, ORDER BY, LIMIT, subqueries, OVER, CTEs,
-// EMIT AFTER WATERMARK / PERIODICALLY, SESSION / CUMULATE windows.
+// EMIT PERIODICALLY.
 //
 // Regenerate with `go generate ./grammar/...` after editing this file.
 grammar LaminarSQL;
@@ -124,7 +124,7 @@ typeWord
 // ---------------------------------------------------------------- queries
 
 query
-    : cteClause? selectCore (setOperator selectCore)* orderByClause? limitClause? emitClause?
+    : cteClause? selectCore (setOperator selectCore)* orderByClause? limitClause? emitClause? latenessClause?
     ;
 
 cteClause
@@ -162,6 +162,12 @@ emitClause
     : EMIT emitMode
     ;
 
+// ALLOWED LATENESS keeps a window open for rows up to that much behind the
+// watermark (after EMIT, or alone).
+latenessClause
+    : ALLOWED LATENESS expr
+    ;
+
 emitMode
     : ON WINDOW CLOSE                   # emitOnWindowClose
     | CHANGES                           # emitChanges
@@ -196,7 +202,7 @@ tableFunction
     ;
 
 tableFunctionArg
-    : TABLE identifier                                 # tableArg
+    : TABLE identifier (PARTITION BY (LPAREN expr (COMMA expr)* RPAREN | expr))?   # tableArg
     | DESCRIPTOR LPAREN identifier RPAREN              # descriptorArg
     | expr                                             # exprArg
     ;
@@ -351,7 +357,7 @@ nonReserved
     | EXTRACT | POSITION | TRIM | FUNCTION | RETURNS | LANGUAGE | SHOW | EXPLAIN
     | SET | USE | DESCRIBE | DROP | ALTER | REPLACE | TEMPORARY | IF | OVERWRITE
     | UNKNOWN | ILIKE | SIMILAR | TO | TRY_CAST | WITHIN | DATE
-    | PARTITION | ROWS | RANGE | PRECEDING | CURRENT | ROW | UNBOUNDED
+    | PARTITION | ROWS | RANGE | PRECEDING | CURRENT | ROW | UNBOUNDED | ALLOWED | LATENESS
     ;
 
 // ---------------------------------------------------------------- lexer
@@ -389,6 +395,7 @@ WITH: 'WITH';
 
 // Non-reserved words (see joinWord and nonReserved).
 AFTER: 'AFTER';
+ALLOWED: 'ALLOWED';
 ALL: 'ALL';
 ASC: 'ASC';
 CHANGES: 'CHANGES';
@@ -411,6 +418,7 @@ INTERSECT: 'INTERSECT';
 INTERVAL: 'INTERVAL';
 JOIN: 'JOIN';
 LANGUAGE: 'LANGUAGE';
+LATENESS: 'LATENESS';
 LEFT: 'LEFT';
 LIMIT: 'LIMIT';
 MATERIALIZED: 'MATERIALIZED';

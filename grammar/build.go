@@ -1,6 +1,7 @@
 package grammar
 
 import (
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -209,16 +210,23 @@ func (b *builder) query(ctx parser.IQueryContext) *ast.Select {
 	}
 	if e := ctx.EmitClause(); e != nil {
 		sel.EmitPos = b.at(e)
-		switch e.EmitMode().(type) {
+		switch m := e.EmitMode().(type) {
 		case *parser.EmitOnWindowCloseContext:
 			sel.Emit = ast.EmitOnWindowClose
 		case *parser.EmitChangesContext:
 			sel.Emit = ast.EmitChanges
 		case *parser.EmitAfterWatermarkContext:
-			b.unsupported(sel.EmitPos, "EMIT AFTER WATERMARK is not supported yet: use EMIT ON WINDOW CLOSE")
+			sel.Emit = ast.EmitAfterWatermark
 		case *parser.EmitPeriodicallyContext:
-			b.unsupported(sel.EmitPos, "EMIT PERIODICALLY is not supported yet: use EMIT CHANGES")
+			if m.Expr() == nil {
+				b.diags.Errorf(diag.SyntaxError, sel.EmitPos, "EMIT PERIODICALLY needs an interval: EMIT PERIODICALLY INTERVAL '10' SECOND")
+				break
+			}
+			sel.Emit, sel.Period = ast.EmitPeriodically, b.expr(m.Expr())
 		}
+	}
+	if l := ctx.LatenessClause(); l != nil {
+		sel.LatenessPos, sel.Lateness = b.at(l), b.expr(l.Expr())
 	}
 	for i, op := range ctx.AllSetOperator() {
 		if op.UNION() == nil {
@@ -227,7 +235,8 @@ func (b *builder) query(ctx parser.IQueryContext) *ast.Select {
 		}
 		arm := b.selectCore(cores[i+1])
 		// the query's EMIT clause applies to every SELECT of the union
-		arm.Emit, arm.EmitPos = sel.Emit, sel.EmitPos
+		arm.Emit, arm.EmitPos, arm.Period = sel.Emit, sel.EmitPos, sel.Period
+		arm.Lateness, arm.LatenessPos = sel.Lateness, sel.LatenessPos
 		sel.SetOps = append(sel.SetOps, ast.SetOp{Pos: b.at(op), Distinct: op.ALL() == nil, Query: arm})
 	}
 	return sel
@@ -359,18 +368,25 @@ func (b *builder) windowTVF(at ast.Pos, ctx parser.ITableFunctionContext, alias 
 		w.Kind, minArgs, maxArgs, usage = ast.Tumble, 3, 4, "TUMBLE(table, time_column, size [, offset])"
 	case "HOP":
 		w.Kind, minArgs, maxArgs, usage = ast.Hop, 4, 5, "HOP(table, time_column, slide, size [, offset])"
-	case "SESSION", "CUMULATE":
-		b.unsupported(b.at(ctx), "%s windows are not supported yet", name)
-		return nil
+	case "SESSION":
+		w.Kind, minArgs, maxArgs, usage = ast.Session, 3, 3, "SESSION(table, time_column, gap)"
+	case "CUMULATE":
+		w.Kind, minArgs, maxArgs, usage = ast.Cumulate, 4, 5, "CUMULATE(table, time_column, step, size [, offset])"
+	case "LATE":
+		return b.lateSource(at, ctx, alias)
 	default:
-		b.unsupported(b.at(ctx), "table function %s is not supported: FROM takes a table, TUMBLE(...) or HOP(...)", name)
+		b.unsupported(b.at(ctx), "table function %s is not supported: FROM takes a table, TUMBLE(...), HOP(...), SESSION(...) or CUMULATE(...)", name)
 		return nil
 	}
 
 	args := ctx.AllTableFunctionArg()
 	if len(args) < minArgs || len(args) > maxArgs {
-		b.diags.Errorf(diag.BadWindow, b.at(ctx), "%s takes %d or %d arguments, not %d: %s",
-			name, minArgs, maxArgs, len(args), usage)
+		count := fmt.Sprintf("%d or %d", minArgs, maxArgs)
+		if minArgs == maxArgs {
+			count = fmt.Sprint(minArgs)
+		}
+		b.diags.Errorf(diag.BadWindow, b.at(ctx), "%s takes %s arguments, not %d: %s",
+			name, count, len(args), usage)
 		return nil
 	}
 	ok := true
@@ -383,6 +399,13 @@ func (b *builder) windowTVF(at ast.Pos, ctx parser.ITableFunctionContext, alias 
 				continue
 			}
 			w.Table = b.ident(a.Identifier())
+			for _, e := range a.AllExpr() {
+				w.Partition = append(w.Partition, b.expr(e))
+			}
+			if len(w.Partition) > 0 && w.Kind != ast.Session {
+				ok = false
+				b.diags.Errorf(diag.BadWindow, b.at(a), "PARTITION BY belongs to SESSION windows, not %s", name)
+			}
 		case *parser.DescriptorArgContext:
 			if i != 1 {
 				ok = false
@@ -711,4 +734,18 @@ func (b *builder) over(ctx parser.IOverClauseContext) *ast.Over {
 		o.Frame = fr
 	}
 	return o
+}
+
+// lateSource reads LATE(source), the late rows of a source.
+func (b *builder) lateSource(at ast.Pos, ctx parser.ITableFunctionContext, alias *ast.Ident) ast.TableRef {
+	args := ctx.AllTableFunctionArg()
+	if len(args) == 1 {
+		if a, ok := args[0].(*parser.ExprArgContext); ok {
+			if ref, ok := b.expr(a.Expr()).(*ast.ColumnRef); ok && ref.Qualifier == nil {
+				return &ast.LateSource{Pos: at, Source: ref.Name, Alias: alias}
+			}
+		}
+	}
+	b.diags.Errorf(diag.SyntaxError, b.at(ctx), "LATE takes the name of a source: LATE(trades)")
+	return nil
 }

@@ -112,9 +112,11 @@ func (s *Insert) Position() Pos       { return s.Pos }
 type EmitMode int
 
 const (
-	EmitDefault       EmitMode = iota // no EMIT clause
-	EmitOnWindowClose                 // EMIT ON WINDOW CLOSE
-	EmitChanges                       // EMIT CHANGES
+	EmitDefault        EmitMode = iota // no EMIT clause
+	EmitOnWindowClose                  // EMIT ON WINDOW CLOSE
+	EmitChanges                        // EMIT CHANGES
+	EmitAfterWatermark                 // EMIT AFTER WATERMARK
+	EmitPeriodically                   // EMIT PERIODICALLY interval (Select.Period)
 )
 
 // Select is one SELECT query.
@@ -128,6 +130,11 @@ type Select struct {
 	Having   Expr   // nil when absent
 	Emit     EmitMode
 	EmitPos  Pos
+	// Period is EMIT PERIODICALLY's interval.
+	Period Expr
+	// Lateness is ALLOWED LATENESS's interval, nil when absent.
+	Lateness    Expr
+	LatenessPos Pos
 	// With holds the common table expressions of WITH, in order; each sees
 	// the ones before it. Only the first SELECT of a query carries them.
 	With []CTE
@@ -211,6 +218,8 @@ type WindowKind int
 const (
 	Tumble WindowKind = iota + 1
 	Hop
+	Session  // SESSION(t, col, gap): windows per key closed by a gap of inactivity
+	Cumulate // CUMULATE(t, col, step, size [, offset]): windows growing by step up to size
 )
 
 // WindowTVF is TUMBLE(t, col, size [, offset]) or HOP(t, col, slide, size [, offset]),
@@ -223,7 +232,19 @@ type WindowTVF struct {
 	TimeCol Ident
 	Args    []Expr
 	Alias   *Ident
+	// Partition is Flink's TABLE t PARTITION BY k, … of a SESSION window.
+	Partition []Expr
 }
+
+// LateSource is LATE(source): the late rows of a source, as a stream.
+type LateSource struct {
+	Pos    Pos
+	Source Ident
+	Alias  *Ident
+}
+
+func (*LateSource) tableNode()      {}
+func (t *LateSource) Position() Pos { return t.Pos }
 
 // JoinKind is the kind of a JOIN.
 type JoinKind int

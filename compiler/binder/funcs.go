@@ -198,9 +198,9 @@ func (b *binder) call(c *ast.Call, sc *scope, ctx *exprCtx) plan.Expr {
 func (b *binder) windowCall(c *ast.Call, sc *scope, ctx *exprCtx) (plan.Expr, bool) {
 	col := ""
 	switch c.Name {
-	case "TUMBLE", "TUMBLE_START", "HOP", "HOP_START":
+	case "TUMBLE", "TUMBLE_START", "HOP", "HOP_START", "SESSION", "SESSION_START":
 		col = "window_start"
-	case "TUMBLE_END", "HOP_END":
+	case "TUMBLE_END", "HOP_END", "SESSION_END":
 		col = "window_end"
 	default:
 		return nil, false

@@ -178,7 +178,7 @@ func (b *binder) selectQuery(q *ast.Select) plan.Node {
 	var gw *groupWindow
 	if _, isTVF := q.From.(*ast.WindowTVF); !isTVF {
 		for _, g := range q.GroupBy {
-			if c, ok := g.(*ast.Call); ok && (c.Name == "TUMBLE" || c.Name == "HOP") {
+			if c, ok := g.(*ast.Call); ok && (c.Name == "TUMBLE" || c.Name == "HOP" || c.Name == "SESSION") {
 				if gw != nil {
 					b.diags.Errorf(diag.BadWindow, c.Pos, "a query can group by one window only")
 					return nil
@@ -207,6 +207,9 @@ func (b *binder) selectQuery(q *ast.Select) plan.Node {
 	}
 	over := overCalls(q)
 	aggregating := len(q.GroupBy) > 0 || q.Having != nil || (hasAggregate(q.Items) && len(over) == 0)
+	if !b.sessionInput(q, in, aggregating) {
+		return nil
+	}
 	var out plan.Node
 	switch {
 	case q.Qualify != nil && len(over) == 0:
@@ -216,16 +219,14 @@ func (b *binder) selectQuery(q *ast.Select) plan.Node {
 		b.diags.Errorf(diag.Unsupported, over[0].Over.Pos, "window functions over a GROUP BY are not supported yet: rank in an outer query")
 		return nil
 	case len(over) > 0:
-		if q.Emit == ast.EmitOnWindowClose {
-			b.diags.Errorf(diag.EmitNeedsWindow, q.EmitPos, "EMIT ON WINDOW CLOSE needs a windowed GROUP BY")
+		if !b.emitNeedsWindow(q) {
 			return nil
 		}
 		out = b.rankQuery(q, in, sc, ctx, over)
 	case aggregating:
 		out = b.aggregateQuery(q, in, sc, ctx)
 	default:
-		if q.Emit == ast.EmitOnWindowClose {
-			b.diags.Errorf(diag.EmitNeedsWindow, q.EmitPos, "EMIT ON WINDOW CLOSE needs a windowed GROUP BY")
+		if !b.emitNeedsWindow(q) {
 			return nil
 		}
 		exprs, names := b.selectItems(q.Items, sc, ctx)
@@ -289,6 +290,8 @@ func (b *binder) from(t ast.TableRef) (plan.Node, *scope) {
 			q = []string{t.Alias.Name}
 		}
 		return in, &scope{schema: in.Schema(), qualifiers: q}
+	case *ast.LateSource:
+		return b.lateSource(t)
 	case *ast.WindowTVF:
 		in := b.relationRef(t.Table)
 		if in == nil {
@@ -300,7 +303,7 @@ func (b *binder) from(t ast.TableRef) (plan.Node, *scope) {
 			return nil, nil
 		}
 		w := b.windowNode(t.Kind, in, t.Table.Name, col, t.Args, t.Pos, t.TimeCol.Pos)
-		if w == nil {
+		if w == nil || !b.bindPartition(w, t.Partition) {
 			return nil, nil
 		}
 		q := []string{t.Table.Name}
@@ -336,11 +339,8 @@ func (b *binder) relationRef(id ast.Ident) plan.Node {
 // windowNode checks a window's time column and interval arguments.
 // args are (size [, offset]) for TUMBLE and (slide, size [, offset]) for HOP.
 func (b *binder) windowNode(kind ast.WindowKind, in plan.Node, inName string, col int, args []ast.Expr, pos, colPos ast.Pos) *plan.Window {
-	name := "TUMBLE"
-	want := 1
-	if kind == ast.Hop {
-		name, want = "HOP", 2
-	}
+	spec := windowSpecs[kind]
+	name, want := spec.name, spec.args
 	schema := in.Schema()
 	times := plan.EventTimes(in)
 	if !in.AppendOnly() {
@@ -369,12 +369,8 @@ func (b *binder) windowNode(kind ast.WindowKind, in plan.Node, inName string, co
 		b.diags.Errorf(diag.BadWindow, colPos, "%s must use an event-time column of %s: %s", name, inName, strings.Join(names, " or "))
 		return nil
 	}
-	if len(args) != want && len(args) != want+1 {
-		if kind == ast.Hop {
-			b.diags.Errorf(diag.WrongArgCount, pos, "HOP takes a slide, a size and an optional offset").Hint = "HOP(bids, ts, INTERVAL '2' SECOND, INTERVAL '10' SECOND)"
-		} else {
-			b.diags.Errorf(diag.WrongArgCount, pos, "TUMBLE takes a size and an optional offset").Hint = "TUMBLE(trades, ts, INTERVAL '1' MINUTE)"
-		}
+	if len(args) != want && (len(args) != want+1 || !spec.offset) {
+		b.diags.Errorf(diag.WrongArgCount, pos, "%s", spec.usage).Hint = spec.example
 		return nil
 	}
 	vals := make([]int64, len(args))
@@ -386,15 +382,25 @@ func (b *binder) windowNode(kind ast.WindowKind, in plan.Node, inName string, co
 		vals[i] = v
 	}
 	w := &plan.Window{Input: in, Kind: plan.Tumble, TimeCol: col}
-	if kind == ast.Tumble {
+	switch kind {
+	case ast.Tumble, ast.Session:
 		w.Size, w.Slide = vals[0], vals[0]
-	} else {
+		if kind == ast.Session {
+			w.Kind = plan.Session
+		}
+	case ast.Hop:
 		w.Kind, w.Slide, w.Size = plan.Hop, vals[0], vals[1]
+	case ast.Cumulate:
+		w.Kind, w.Slide, w.Size = plan.Cumulate, vals[0], vals[1]
 	}
 	if len(vals) == want+1 {
 		w.Offset = vals[want]
 	}
 	if w.Size <= 0 || w.Slide <= 0 {
+		if w.Kind == plan.Session {
+			b.diags.Errorf(diag.BadWindow, pos, "a session gap must be positive")
+			return nil
+		}
 		b.diags.Errorf(diag.BadWindow, pos, "window size and slide must be positive")
 		return nil
 	}
@@ -403,11 +409,36 @@ func (b *binder) windowNode(kind ast.WindowKind, in plan.Node, inName string, co
 		d.Hint = "HOP takes the slide first, then the size"
 		return nil
 	}
-	if w.Offset < 0 || w.Offset >= w.Slide {
-		b.diags.Errorf(diag.BadWindow, pos, "window offset must be at least 0 and less than the slide")
+	if w.Kind == plan.Cumulate && w.Size%w.Slide != 0 {
+		d := b.diags.Errorf(diag.BadWindow, pos, "CUMULATE size %s is not a multiple of its step %s", plan.FormatMicros(w.Size), plan.FormatMicros(w.Slide))
+		d.Hint = "CUMULATE takes the step first, then the maximum size"
+		return nil
+	}
+	limit, what := w.Slide, "slide"
+	if w.Kind == plan.Cumulate {
+		limit, what = w.Size, "size" // a cumulating window aligns its largest window
+	}
+	if w.Offset < 0 || w.Offset >= limit {
+		b.diags.Errorf(diag.BadWindow, pos, "window offset must be at least 0 and less than the %s", what)
 		return nil
 	}
 	return w
+}
+
+// windowSpec is what a window function takes: its interval arguments
+// (before the optional offset) and its usage, for errors.
+type windowSpec struct {
+	name           string
+	args           int
+	offset         bool
+	usage, example string
+}
+
+var windowSpecs = map[ast.WindowKind]windowSpec{
+	ast.Tumble:   {"TUMBLE", 1, true, "TUMBLE takes a size and an optional offset", "TUMBLE(trades, ts, INTERVAL '1' MINUTE)"},
+	ast.Hop:      {"HOP", 2, true, "HOP takes a slide, a size and an optional offset", "HOP(bids, ts, INTERVAL '2' SECOND, INTERVAL '10' SECOND)"},
+	ast.Session:  {"SESSION", 1, false, "SESSION takes a gap", "SESSION(clicks, ts, INTERVAL '30' MINUTE)"},
+	ast.Cumulate: {"CUMULATE", 2, true, "CUMULATE takes a step, a maximum size and an optional offset", "CUMULATE(bids, ts, INTERVAL '1' MINUTE, INTERVAL '1' HOUR)"},
 }
 
 func (b *binder) intervalConst(e ast.Expr) (int64, bool) {
@@ -441,8 +472,11 @@ func (b *binder) groupWindowNode(c *ast.Call, in plan.Node) *plan.Window {
 		return nil
 	}
 	kind := ast.Tumble
-	if c.Name == "HOP" {
+	switch c.Name {
+	case "HOP":
 		kind = ast.Hop
+	case "SESSION":
+		kind = ast.Session
 	}
 	return b.windowNode(kind, in, "the input", col, c.Args[1:], c.Pos, ref.Pos)
 }
@@ -569,6 +603,9 @@ func (b *binder) aggregateQuery(q *ast.Select, in plan.Node, sc *scope, ctx *exp
 			}
 		}
 	}
+	if !b.windowKeys(q, agg) {
+		return nil
+	}
 	// the SELECT list and HAVING see the aggregate's output
 	var exprs []plan.Expr
 	var names []string
@@ -594,7 +631,17 @@ func (b *binder) aggregateQuery(q *ast.Select, in plan.Node, sc *scope, ctx *exp
 	if !ok || !b.uniqueNames(q.Items, names) {
 		return nil
 	}
+	if !b.emitLateness(q, agg) {
+		return nil
+	}
 	switch {
+	case q.Emit == ast.EmitAfterWatermark:
+		agg.Emit = plan.EmitAfterWatermark
+		if agg.Lateness == 0 {
+			agg.Emit = plan.EmitOnClose // nothing can update a window once the watermark passed it
+		}
+	case q.Emit == ast.EmitPeriodically:
+		agg.Emit = plan.EmitPeriodically
 	case q.Emit == ast.EmitOnWindowClose && agg.WindowKey < 0:
 		b.diags.Errorf(diag.EmitNeedsWindow, q.EmitPos, "EMIT ON WINDOW CLOSE needs a GROUP BY on window_start or window_end")
 		return nil
@@ -700,4 +747,18 @@ func lastIndex(s plan.Schema, name string) int {
 		}
 	}
 	return -1
+}
+
+// emitNeedsWindow reports an emit mode or lateness on a query without a
+// windowed GROUP BY, and says whether there was none.
+func (b *binder) emitNeedsWindow(q *ast.Select) bool {
+	if q.Emit == ast.EmitOnWindowClose || q.Emit == ast.EmitAfterWatermark || q.Emit == ast.EmitPeriodically {
+		b.diags.Errorf(diag.EmitNeedsWindow, q.EmitPos, "EMIT %s needs a windowed GROUP BY", emitWords[q.Emit])
+		return false
+	}
+	if q.Lateness != nil {
+		b.diags.Errorf(diag.EmitNeedsWindow, q.LatenessPos, "ALLOWED LATENESS needs a windowed GROUP BY")
+		return false
+	}
+	return true
 }

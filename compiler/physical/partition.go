@@ -56,6 +56,8 @@ func Partition(p *Plan) Partitioning {
 			return no("view %s keeps its state in the keyed-state store", op.Name)
 		case op.InputUpdating:
 			return no("view %s reads a changelog (rows with weights)", op.Name)
+		case serialOnly(op) != "":
+			return no("view %s %s", op.Name, serialOnly(op))
 		case op.Agg == nil:
 			continue
 		}

@@ -51,7 +51,10 @@ type Operator struct {
 	// are the operators it reads.
 	Source      *plan.Source
 	SourceIndex int
-	Inputs      []*Operator
+	// LateOf is set for the operator that forwards the late rows of source
+	// SourceIndex (LATE(source)), fed by that source's loop; it has no Inputs.
+	LateOf *plan.Source
+	Inputs []*Operator
 	// Union forwards the rows of every input unchanged (UNION ALL); it has no
 	// stages and no state.
 	Union bool
@@ -142,7 +145,7 @@ func (p *Plan) Downstream(src int) []*Operator {
 	reached := map[*Operator]bool{}
 	var out []*Operator
 	for _, op := range p.Operators {
-		hit := op.Direct() && op.SourceIndex == src
+		hit := (op.Direct() || op.LateOf != nil) && op.SourceIndex == src
 		for _, in := range op.Inputs {
 			hit = hit || reached[in]
 		}
@@ -246,6 +249,9 @@ func (b *builder) node(n plan.Node, stmt *plan.View) *Operator {
 	if vs, ok := n.(*plan.ViewScan); ok {
 		return b.view(vs.View)
 	}
+	if ls, ok := n.(*plan.LateScan); ok {
+		return b.lateOp(ls, stmt)
+	}
 	if u, ok := n.(*plan.Union); ok {
 		op := &Operator{Statement: stmt, Union: true, Output: u.Schema(), Updating: !u.AppendOnly()}
 		for _, arm := range u.Arms {
@@ -265,7 +271,7 @@ func (b *builder) node(n plan.Node, stmt *plan.View) *Operator {
 			continue
 		}
 		switch x := x.(type) {
-		case *plan.Scan, *plan.ViewScan, *plan.Union, *plan.Join:
+		case *plan.Scan, *plan.ViewScan, *plan.Union, *plan.Join, *plan.LateScan:
 			input = x
 		case *plan.Aggregate:
 			if seenAgg {
@@ -480,6 +486,9 @@ func operatorID(op *Operator) string {
 	if op.Source != nil {
 		fmt.Fprintf(h, "source %s %v wm %d %d\n", op.Source.Name, op.Source.Schema, op.Source.TimeCol, op.Source.Delay)
 	}
+	if op.LateOf != nil {
+		fmt.Fprintf(h, "late rows of %s %v\n", op.LateOf.Name, op.LateOf.Schema)
+	}
 	if op.Union {
 		fmt.Fprintln(h, "union")
 	}
@@ -553,6 +562,8 @@ func Format(p *Plan) string {
 			from = append(from, "source "+op.Source.Name+" (fused into its loop)")
 		case op.Source != nil:
 			from = append(from, "source "+op.Source.Name+" (called from its loop)")
+		case op.LateOf != nil:
+			from = append(from, "the late rows of source "+op.LateOf.Name+" (LATE), from its loop")
 		}
 		for _, in := range op.Inputs {
 			edge := "append-only"
@@ -663,6 +674,9 @@ func stateText(op *Operator) string {
 			keys++
 		}
 	}
+	if op.Windowed() && op.Window().Kind == plan.Session {
+		return sessionStateText(op, keys)
+	}
 	if op.Windowed() {
 		w := op.Window()
 		layout := "per window: map[%d-column key]aggregates, freed when the watermark passes the window end"
@@ -743,6 +757,9 @@ func WindowBoundKey(op *Operator, k int) (end, ok bool) {
 	c, isRef := op.Agg.Keys[k].(*plan.ColRef)
 	if !isRef {
 		return false, false
+	}
+	if w.Kind == plan.Session {
+		return sessionBound(op, c.Index)
 	}
 	// only when no projection after the window assigner renumbers columns
 	seenWindow := false

@@ -80,11 +80,24 @@ type EmitMode int
 const (
 	EmitOnClose   EmitMode = iota + 1 // once per window, when the watermark passes its end (append-only)
 	EmitOnChanges                     // after every batch, as retraction/insert pairs (updating)
+	// EmitAfterWatermark emits a window's row once the watermark passes its
+	// end, then a retraction and a new row for each batch of late rows
+	// within the allowed lateness (updating).
+	EmitAfterWatermark
+	// EmitPeriodically emits the changed windows' current rows each time the
+	// watermark crosses a multiple of Aggregate.Period, and each window's
+	// final row when it closes (updating).
+	EmitPeriodically
 )
 
 func (m EmitMode) String() string {
-	if m == EmitOnClose {
+	switch m {
+	case EmitOnClose:
 		return "ON WINDOW CLOSE"
+	case EmitAfterWatermark:
+		return "AFTER WATERMARK"
+	case EmitPeriodically:
+		return "PERIODICALLY"
 	}
 	return "CHANGES"
 }
@@ -125,6 +138,8 @@ type WindowKind int
 const (
 	Tumble WindowKind = iota + 1
 	Hop
+	Session  // per group key, closed by a gap of inactivity (Size is the gap)
+	Cumulate // windows from each Size-aligned start growing by Slide up to Size
 )
 
 // Window assigns each row to its windows and appends window_start and
@@ -137,6 +152,9 @@ type Window struct {
 	Size    int64 // µs
 	Slide   int64 // µs; equals Size for TUMBLE
 	Offset  int64 // µs
+	// Partition is a SESSION window's PARTITION BY (Flink's TVF form), over
+	// the input; the binder checks that it names the GROUP BY keys.
+	Partition []Expr
 }
 
 // AggFunc is an aggregate function.
@@ -208,6 +226,11 @@ type Aggregate struct {
 	WindowKey int // index into Keys of the window column, or -1
 	// WindowEnd is true when the window key is window_end rather than window_start.
 	WindowEnd bool
+	// Lateness is ALLOWED LATENESS (µs): a window keeps its state, and takes
+	// rows, until the watermark passes its end plus Lateness.
+	Lateness int64
+	// Period is EMIT PERIODICALLY's interval (µs).
+	Period int64
 }
 
 // ViewScan reads the output of another view. It is a leaf of the reading
@@ -408,8 +431,13 @@ func (n *Project) Describe() string {
 }
 func (n *Window) Describe() string {
 	col := n.Input.Schema()[n.TimeCol].Name
-	if n.Kind == Tumble {
+	switch n.Kind {
+	case Tumble:
 		return fmt.Sprintf("Window TUMBLE(%s, size %s%s)", col, FormatMicros(n.Size), offsetText(n.Offset))
+	case Session:
+		return fmt.Sprintf("Window SESSION(%s, gap %s)", col, FormatMicros(n.Size))
+	case Cumulate:
+		return fmt.Sprintf("Window CUMULATE(%s, step %s, size %s%s)", col, FormatMicros(n.Slide), FormatMicros(n.Size), offsetText(n.Offset))
 	}
 	return fmt.Sprintf("Window HOP(%s, slide %s, size %s%s)", col, FormatMicros(n.Slide), FormatMicros(n.Size), offsetText(n.Offset))
 }
@@ -422,7 +450,14 @@ func (n *Aggregate) Describe() string {
 	for i, a := range n.Aggs {
 		aggs[i] = a.String()
 	}
-	return fmt.Sprintf("Aggregate keys [%s] aggs [%s] emit %s", strings.Join(keys, ", "), strings.Join(aggs, ", "), n.Emit)
+	lateness := ""
+	if n.Emit == EmitPeriodically {
+		lateness = " " + FormatMicros(n.Period)
+	}
+	if n.Lateness > 0 {
+		lateness += " allowed lateness " + FormatMicros(n.Lateness)
+	}
+	return fmt.Sprintf("Aggregate keys [%s] aggs [%s] emit %s%s", strings.Join(keys, ", "), strings.Join(aggs, ", "), n.Emit, lateness)
 }
 
 func offsetText(off int64) string {
@@ -600,9 +635,13 @@ func EventTimes(n Node) []TimeCol {
 		var out []TimeCol
 		for i := range n.Keys {
 			if w, end, ok := WindowBound(n.Input, n.Keys[i]); ok {
-				shift := -w.Size
+				if w.Kind == Session && !end {
+					continue // a session closing later may have started long before
+				}
+				// windows close Lateness after the watermark passes their end
+				shift := -w.Size - n.Lateness
 				if end {
-					shift = 0
+					shift = -n.Lateness
 				}
 				out = append(out, TimeCol{i, shift})
 			}

@@ -188,6 +188,12 @@ func (s *BaseLaminarSQLListener) EnterEmitClause(ctx *EmitClauseContext) {}
 // ExitEmitClause is called when production emitClause is exited.
 func (s *BaseLaminarSQLListener) ExitEmitClause(ctx *EmitClauseContext) {}
 
+// EnterLatenessClause is called when production latenessClause is entered.
+func (s *BaseLaminarSQLListener) EnterLatenessClause(ctx *LatenessClauseContext) {}
+
+// ExitLatenessClause is called when production latenessClause is exited.
+func (s *BaseLaminarSQLListener) ExitLatenessClause(ctx *LatenessClauseContext) {}
+
 // EnterEmitOnWindowClose is called when production emitOnWindowClose is entered.
 func (s *BaseLaminarSQLListener) EnterEmitOnWindowClose(ctx *EmitOnWindowCloseContext) {}
 

@@ -119,6 +119,10 @@ func (v *BaseLaminarSQLVisitor) VisitEmitClause(ctx *EmitClauseContext) interfac
 	return v.VisitChildren(ctx)
 }
 
+func (v *BaseLaminarSQLVisitor) VisitLatenessClause(ctx *LatenessClauseContext) interface{} {
+	return v.VisitChildren(ctx)
+}
+
 func (v *BaseLaminarSQLVisitor) VisitEmitOnWindowClose(ctx *EmitOnWindowCloseContext) interface{} {
 	return v.VisitChildren(ctx)
 }

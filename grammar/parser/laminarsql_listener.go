@@ -91,6 +91,9 @@ type LaminarSQLListener interface {
 	// EnterEmitClause is called when entering the emitClause production.
 	EnterEmitClause(c *EmitClauseContext)
 
+	// EnterLatenessClause is called when entering the latenessClause production.
+	EnterLatenessClause(c *LatenessClauseContext)
+
 	// EnterEmitOnWindowClose is called when entering the emitOnWindowClose production.
 	EnterEmitOnWindowClose(c *EmitOnWindowCloseContext)
 
@@ -384,6 +387,9 @@ type LaminarSQLListener interface {
 
 	// ExitEmitClause is called when exiting the emitClause production.
 	ExitEmitClause(c *EmitClauseContext)
+
+	// ExitLatenessClause is called when exiting the latenessClause production.
+	ExitLatenessClause(c *LatenessClauseContext)
 
 	// ExitEmitOnWindowClose is called when exiting the emitOnWindowClose production.
 	ExitEmitOnWindowClose(c *EmitOnWindowCloseContext)

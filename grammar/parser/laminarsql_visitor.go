@@ -91,6 +91,9 @@ type LaminarSQLVisitor interface {
 	// Visit a parse tree produced by LaminarSQLParser#emitClause.
 	VisitEmitClause(ctx *EmitClauseContext) interface{}
 
+	// Visit a parse tree produced by LaminarSQLParser#latenessClause.
+	VisitLatenessClause(ctx *LatenessClauseContext) interface{}
+
 	// Visit a parse tree produced by LaminarSQLParser#emitOnWindowClose.
 	VisitEmitOnWindowClose(ctx *EmitOnWindowCloseContext) interface{}
 

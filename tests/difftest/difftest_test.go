@@ -51,6 +51,7 @@ type testCase struct {
 	multi bool   // a pipeline of several views (GenMultiQuery), run at every batch size
 	topn  bool   // a top-N pipeline (GenTopNQuery), run at every batch size like a multi-view one
 	err   string // why the case could not be compiled or built
+	repro string // the command that reproduces it, when not TestDifferential's
 }
 
 func newCase(index int, seed uint64) *testCase {
@@ -87,6 +88,9 @@ func newMultiCase(index int, seed uint64) *testCase {
 }
 
 func (c *testCase) reproduce() string {
+	if c.repro != "" {
+		return c.repro
+	}
 	if c.topn {
 		return fmt.Sprintf("go test -run TestTopNDifferential -tseed=%d -tcases=1", c.seed)
 	}

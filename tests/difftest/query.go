@@ -35,6 +35,7 @@ type Query struct {
 	Columns  []Column
 	Windowed bool
 	Updating bool // the view emits "_op" rows: non-windowed, or EMIT CHANGES
+	lateRows bool // some rows are late beyond the allowed lateness (window cases)
 }
 
 // Column is an output column of the view.

@@ -27,6 +27,7 @@ type Column struct {
 // Where the dialects differ (the whole table, kept small on purpose):
 //
 //	Laminar                                  DuckDB
+//	GROUP BY SESSION("dateTime", gap)        lag() over the key marks a new session, a running sum numbers them
 //	HOP(bid, "dateTime", slide, size)        a row per window: (dt_us // slide) * slide - k * slide, k in [0, size/slide)
 //	TUMBLE(bid, "dateTime", size)            (dt_us // size) * size
 //	window_start, window_end                 make_timestamp(µs)
@@ -170,6 +171,14 @@ FROM bid GROUP BY channel, strftime("dateTime", '%Y-%m-%d')`,
 FROM bid GROUP BY auction, strftime("dateTime", '%Y-%m-%d')`,
 		Columns: []Column{{"auction", Int}, {"day", String}, {"total_bids", Int}, {"rank1_bids", Int}, {"rank2_bids", Int}, {"rank3_bids", Int},
 			{"min_price", Int}, {"max_price", Int}, {"avg_price", Float}, {"sum_price", Int}},
+	},
+	"q11": {
+		// a bid opens a session when more than 10 s after the bidder's previous one
+		DuckSQL: `WITH s0 AS (SELECT bidder, dt_us, rowid AS rid, CASE WHEN dt_us - lag(dt_us) OVER (PARTITION BY bidder ORDER BY dt_us, rowid) <= 10000000 THEN 0 ELSE 1 END AS brk FROM bid),
+s1 AS (SELECT *, sum(brk) OVER (PARTITION BY bidder ORDER BY dt_us, rid ROWS UNBOUNDED PRECEDING) AS sid FROM s0)
+SELECT bidder, COUNT(*) AS bid_count, make_timestamp(MIN(dt_us)) AS starttime, make_timestamp(MAX(dt_us) + 10000000) AS endtime
+FROM s1 GROUP BY bidder, sid`,
+		Columns: []Column{{"bidder", Int}, {"bid_count", Int}, {"starttime", Timestamp}, {"endtime", Timestamp}},
 	},
 	"q5_counts": {
 		DuckSQL: `SELECT auction, COUNT(*) AS num, make_timestamp(ws) AS window_start, make_timestamp(ws + 10000000) AS window_end

@@ -1,0 +1,89 @@
+package physical
+
+// Session windows and the late rows of a source (LATE(source)).
+
+import (
+	"fmt"
+
+	"github.com/laminar-sql/laminar/compiler/plan"
+)
+
+// IsSession reports whether op aggregates over SESSION windows.
+func IsSession(op *Operator) bool {
+	w := op.Window()
+	return w != nil && w.Kind == plan.Session && op.Windowed()
+}
+
+// sessionBound tells whether column col of the last stage before the state
+// is window_start or window_end of the session window, through the filters
+// and projections after it: a session's bounds are known only to its state,
+// so they are never stored in the key.
+func sessionBound(op *Operator, col int) (end, ok bool) {
+	for i := len(op.Pre) - 1; i >= 0; i-- {
+		switch s := op.Pre[i]; s.Kind {
+		case StageProject:
+			ref, isRef := s.Exprs[col].(*plan.ColRef)
+			if !isRef {
+				return false, false
+			}
+			col = ref.Index
+		case StageWindow:
+			base := len(s.Window.Input.Schema())
+			if col == base || col == base+1 {
+				return col == base+1, true
+			}
+			return false, false
+		}
+	}
+	return false, false
+}
+
+func sessionStateText(op *Operator, keys int) string {
+	s := fmt.Sprintf("per %d-column key: its open sessions (gap %s) with their aggregates, merged when a row bridges two, freed when the watermark passes a session's end", keys, plan.FormatMicros(op.Window().Size))
+	if op.Updating {
+		s += "; a merged session's last row is retracted"
+	}
+	return s
+}
+
+// lateOp returns the operator forwarding the late rows of a source, one per
+// source however many views read LATE(source). Every column of the source
+// is decoded: a late row carries them all.
+func (b *builder) lateOp(ls *plan.LateScan, stmt *plan.View) *Operator {
+	idx := b.srcIndex[ls.Source]
+	for _, op := range b.out.Operators {
+		if op.LateOf == ls.Source {
+			return op
+		}
+	}
+	for c := range b.out.Needed[idx] {
+		b.out.Needed[idx][c] = true
+	}
+	op := b.add(&Operator{Statement: stmt, LateOf: ls.Source, SourceIndex: idx, Output: ls.Schema()})
+	op.Name = "late(" + ls.Source.Name + ")"
+	return op
+}
+
+// serialOnly says why an operator runs on one worker: the workers' code
+// (partitioned state, its merge at checkpoints) does not cover SESSION or
+// CUMULATE windows, allowed lateness, the later EMIT modes or LATE(source)
+// yet; "" when it may be partitioned.
+func serialOnly(op *Operator) string {
+	if op.LateOf != nil {
+		return "reads LATE(" + op.LateOf.Name + ")"
+	}
+	if op.Agg == nil || !op.Windowed() {
+		return ""
+	}
+	switch w := op.Window(); {
+	case w.Kind == plan.Session:
+		return "has a SESSION window"
+	case w.Kind == plan.Cumulate:
+		return "has a CUMULATE window"
+	case op.Agg.Lateness > 0:
+		return "has ALLOWED LATENESS"
+	case op.Agg.Emit == plan.EmitAfterWatermark || op.Agg.Emit == plan.EmitPeriodically:
+		return "emits " + op.Agg.Emit.String()
+	}
+	return ""
+}

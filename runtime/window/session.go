@@ -1,0 +1,250 @@
+package window
+
+import (
+	"container/heap"
+	"math"
+	"slices"
+)
+
+// Session is one open session window of a key: [Start, End), where End is
+// the last row's time plus the gap. Generated code reads Key, Start, End and
+// State when it emits the session's row.
+type Session[K comparable, S any] struct {
+	Key        K
+	Start, End int64
+	State      S
+	seq        uint64 // creation order: sessions closing together emit in it
+	queued     int64  // the End its entry in the closing heap was ordered by
+	closed     bool   // merged into another session, or closed
+	dirty      bool   // changed since its last emitted row (EMIT CHANGES)
+}
+
+// Dirty reports whether the session changed since the last Clean.
+func (s *Session[K, S]) Dirty() bool { return s.dirty }
+
+// Live reports whether the session is still open (not closed or merged away).
+func (s *Session[K, S]) Live() bool { return !s.closed }
+
+// Clean marks the session's changes emitted.
+func (s *Session[K, S]) Clean() { s.dirty = false }
+
+// Sessions holds the open session windows of one operator, per key. A row
+// at time t opens the window [t, t+Gap); windows of a key that overlap or
+// touch merge (two rows are in one session when at most Gap apart), as in
+// Flink. A session closes once the watermark passes its End: a row at the
+// watermark (not late) could still extend a session ending there.
+type Sessions[K comparable, S any] struct {
+	Gap   int64
+	merge func(dst, src *S)
+	byKey map[K][]*Session[K, S] // a key's open sessions, by Start
+	order closing[K, S]
+	seq   uint64
+	n     int
+	// Dirty lists the sessions changed since the last flush (EMIT CHANGES),
+	// closed ones included: skip them.
+	Dirty []*Session[K, S]
+	// Absorbed holds the states of sessions merged into others since the
+	// last flush, when the operator emits changes: their rows are retracted.
+	Absorbed []S
+	track    bool
+}
+
+// NewSessions returns empty sessions with the given gap (µs). merge folds
+// one session's state into another's; changes keeps Dirty and Absorbed.
+func NewSessions[K comparable, S any](gap int64, merge func(dst, src *S), changes bool) *Sessions[K, S] {
+	return &Sessions[K, S]{Gap: gap, merge: merge, byKey: map[K][]*Session[K, S]{}, track: changes}
+}
+
+// Len is the number of open sessions.
+func (ss *Sessions[K, S]) Len() int { return ss.n }
+
+// Assign puts a row of key k at time t into its session, merging the
+// sessions it bridges, and returns the session's state to fold the row
+// into. It returns nil when the row is late: it joins no open session and
+// its own window [t, t+Gap) ends before the watermark wm.
+func (ss *Sessions[K, S]) Assign(k K, t, wm int64) *S {
+	lo, hi := t, addSat(t, ss.Gap)
+	list := ss.byKey[k]
+	// the sessions [Start, End) that [lo, hi) overlaps or touches
+	i := 0
+	for i < len(list) && list[i].End < lo {
+		i++
+	}
+	j := i
+	for j < len(list) && list[j].Start <= hi {
+		j++
+	}
+	if i == j {
+		if hi < wm {
+			return nil
+		}
+		s := &Session[K, S]{Key: k, Start: lo, End: hi, seq: ss.seq, queued: hi}
+		ss.seq++
+		ss.n++
+		ss.byKey[k] = slices.Insert(list, i, s)
+		heap.Push(&ss.order, s)
+		ss.touch(s)
+		return &s.State
+	}
+	dst := list[i]
+	dst.Start = min(dst.Start, lo)
+	dst.End = max(dst.End, hi)
+	for _, o := range list[i+1 : j] {
+		ss.merge(&dst.State, &o.State)
+		dst.End = max(dst.End, o.End)
+		o.closed = true
+		ss.n--
+		if ss.track {
+			ss.Absorbed = append(ss.Absorbed, o.State)
+		}
+	}
+	if j > i+1 {
+		ss.byKey[k] = slices.Delete(list, i+1, j)
+	}
+	ss.touch(dst)
+	return &dst.State
+}
+
+func (ss *Sessions[K, S]) touch(s *Session[K, S]) {
+	if ss.track && !s.dirty {
+		s.dirty = true
+		ss.Dirty = append(ss.Dirty, s)
+	}
+}
+
+// NextClosed removes and returns the open session that ends first, if the
+// watermark wm has passed its end; nil otherwise. Sessions ending together
+// come out in the order they opened.
+func (ss *Sessions[K, S]) NextClosed(wm int64) *Session[K, S] {
+	for len(ss.order) > 0 {
+		s := ss.order[0]
+		switch {
+		case s.closed:
+			heap.Pop(&ss.order)
+		case s.queued != s.End: // it grew since it was queued
+			s.queued = s.End
+			heap.Fix(&ss.order, 0)
+		case s.End >= wm:
+			return nil
+		default:
+			heap.Pop(&ss.order)
+			s.closed = true
+			ss.n--
+			list := ss.byKey[s.Key]
+			if i := slices.Index(list, s); i >= 0 {
+				list = slices.Delete(list, i, i+1)
+			}
+			if len(list) == 0 {
+				delete(ss.byKey, s.Key)
+			} else {
+				ss.byKey[s.Key] = list
+			}
+			return s
+		}
+	}
+	return nil
+}
+
+// Flushed forgets the absorbed sessions and the dirty ones ending before
+// due once their changes are out; open sessions ending later stay dirty.
+func (ss *Sessions[K, S]) Flushed(due int64) {
+	keep := ss.Dirty[:0]
+	for _, s := range ss.Dirty {
+		if s.closed || s.End < due {
+			s.dirty = false
+		} else if s.dirty {
+			keep = append(keep, s)
+		}
+	}
+	clear(ss.Dirty[len(keep):])
+	clear(ss.Absorbed)
+	ss.Dirty, ss.Absorbed = keep, ss.Absorbed[:0]
+}
+
+// EndAt is the end of the i-th open window (by start).
+func (w *Windows[K, S]) EndAt(i int) int64 { return w.starts[i] + w.Size }
+
+// Open returns the open sessions in the order they opened, for snapshots.
+func (ss *Sessions[K, S]) Open() []*Session[K, S] {
+	out := make([]*Session[K, S], 0, ss.n)
+	for _, s := range ss.order {
+		if !s.closed {
+			out = append(out, s)
+		}
+	}
+	slices.SortFunc(out, func(a, b *Session[K, S]) int { return cmpUint(a.seq, b.seq) })
+	return out
+}
+
+// Restore adds a session read from a snapshot; call it in the order Open
+// returned them. With changes tracked it is dirty: a change it had not
+// emitted yet (EMIT AFTER WATERMARK, PERIODICALLY) is emitted when due, and
+// an unchanged row emits nothing.
+func (ss *Sessions[K, S]) Restore(k K, start, end int64, state S) {
+	s := &Session[K, S]{Key: k, Start: start, End: end, State: state, seq: ss.seq, queued: end}
+	ss.seq++
+	ss.n++
+	list := ss.byKey[k]
+	i, _ := slices.BinarySearchFunc(list, start, func(x *Session[K, S], t int64) int { return cmpInt(x.Start, t) })
+	ss.byKey[k] = slices.Insert(list, i, s)
+	heap.Push(&ss.order, s)
+	ss.touch(s)
+}
+
+func addSat(a, b int64) int64 {
+	if b > 0 && a > math.MaxInt64-b {
+		return math.MaxInt64
+	}
+	return a + b
+}
+
+func cmpInt(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func cmpUint(a, b uint64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// closing orders open sessions by the end they were queued with, then by
+// creation.
+type closing[K comparable, S any] []*Session[K, S]
+
+func (h closing[K, S]) Len() int { return len(h) }
+func (h closing[K, S]) Less(i, j int) bool {
+	if h[i].queued != h[j].queued {
+		return h[i].queued < h[j].queued
+	}
+	return h[i].seq < h[j].seq
+}
+func (h closing[K, S]) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *closing[K, S]) Push(x any)   { *h = append(*h, x.(*Session[K, S])) }
+func (h *closing[K, S]) Pop() any {
+	old := *h
+	s := old[len(old)-1]
+	old[len(old)-1] = nil
+	*h = old[:len(old)-1]
+	return s
+}
+
+// Merge adds every value of o to m, with its count (sessions that merge).
+func (m *Multiset[T]) Merge(o *Multiset[T]) {
+	for v, c := range o.counts {
+		m.Add(v, c)
+	}
+}
+
+// Groups is the number of open sessions (the operator's state rows).
+func (ss *Sessions[K, S]) Groups() int { return ss.n }

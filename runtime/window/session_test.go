@@ -1,0 +1,68 @@
+package window
+
+import (
+	"math"
+	"testing"
+)
+
+type count struct{ n int64 }
+
+func mergeCount(dst, src *count) { dst.n += src.n }
+
+// TestSessionsMerge: a row bridging two sessions merges them; sessions close
+// in order of their ends once the watermark passes them.
+func TestSessionsMerge(t *testing.T) {
+	ss := NewSessions[string, count](10, mergeCount, true)
+	for _, ts := range []int64{0, 18, 9} {
+		ss.Assign("a", ts, math.MinInt64).n++
+	}
+	ss.Assign("b", 5, math.MinInt64).n++
+	if ss.Len() != 2 || len(ss.Absorbed) != 1 {
+		t.Fatalf("%d open, %d absorbed; want 2 and 1", ss.Len(), len(ss.Absorbed))
+	}
+	if s := ss.NextClosed(15); s != nil {
+		t.Fatalf("closed %+v at 15", s)
+	}
+	s := ss.NextClosed(16) // b: [5, 15)
+	if s == nil || s.Key != "b" || s.Start != 5 || s.End != 15 || s.State.n != 1 {
+		t.Fatalf("got %+v, want b [5, 15) 1", s)
+	}
+	if s := ss.NextClosed(28); s != nil {
+		t.Fatalf("closed %+v at 28: a row at 28 still joins [0, 28)", s)
+	}
+	ss.Assign("a", 28, 28).n++ // touches: gap 10 exactly
+	s = ss.NextClosed(math.MaxInt64)
+	if s == nil || s.Start != 0 || s.End != 38 || s.State.n != 4 {
+		t.Fatalf("got %+v, want a [0, 38) 4", s)
+	}
+	if ss.Len() != 0 || ss.NextClosed(math.MaxInt64) != nil {
+		t.Fatal("sessions left open")
+	}
+}
+
+// TestSessionsLate: a row joining no open session whose own window ended
+// before the watermark is late; one bridging into an open session is not.
+func TestSessionsLate(t *testing.T) {
+	ss := NewSessions[int, count](10, mergeCount, false)
+	ss.Assign(1, 100, 0).n++
+	if ss.Assign(1, 50, 90) != nil {
+		t.Error("a row of a closed window was taken")
+	}
+	if p := ss.Assign(1, 92, 101); p == nil {
+		t.Error("a row bridging into the open session [100, 110) is late")
+	} else {
+		p.n++
+	}
+	open := ss.Open()
+	if len(open) != 1 || open[0].Start != 92 || open[0].End != 110 || open[0].State.n != 2 {
+		t.Fatalf("open %d: %+v", len(open), *open[0])
+	}
+	// a snapshot restores the same sessions
+	rs := NewSessions[int, count](10, mergeCount, false)
+	for _, s := range open {
+		rs.Restore(s.Key, s.Start, s.End, s.State)
+	}
+	if s := rs.NextClosed(111); s == nil || s.Start != 92 || s.State.n != 2 {
+		t.Fatalf("restored %+v", s)
+	}
+}

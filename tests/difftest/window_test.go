@@ -1,0 +1,163 @@
+package difftest
+
+import (
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+var (
+	wseedFlag  = flag.Uint64("wseed", 1, "seed of the first SESSION/CUMULATE/lateness case; case i uses wseed+i")
+	wcasesFlag = flag.Int("wcases", 160, "number of random SESSION/CUMULATE/lateness cases (20 with -short)")
+)
+
+// windowKinds are the windows of TestWindowDifferential, by share.
+var windowKinds = []string{"session", "session", "session", "cumulate", "cumulate", "tumble", "hop"}
+
+// newWindowCase is a SESSION, CUMULATE or allowed-lateness case. Sessions see
+// rows out of order within the watermark delay and, with allowed lateness,
+// beyond it but within the lateness (never late: the stream's answer is then
+// the batch one). The other windows also see rows late beyond the lateness,
+// which DuckDB leaves out of the windows that had closed.
+func newWindowCase(index int, seed uint64) *testCase {
+	r := rand.New(rand.NewPCG(seed, seed^0x3c6ef372fe94f82b))
+	c := &testCase{index: index, seed: seed, pkg: fmt.Sprintf("case%d", index), multi: true,
+		repro: fmt.Sprintf("go test -run TestWindowDifferential -wseed=%d -wcases=1", seed)}
+	kind := windowKinds[r.IntN(len(windowKinds))]
+	data := DataParams{
+		Rows:    100 + r.IntN(401),
+		DelayUS: []int64{0, 500_000, 1_000_000, 2_000_000}[r.IntN(4)],
+	}
+	p := WindowParams{DelayUS: data.DelayUS}
+	if r.IntN(5) < 2 {
+		p.LatenessUS = []int64{1_000_000, 3_000_000, 10_000_000}[r.IntN(3)]
+	}
+	switch {
+	case kind == "session" && p.LatenessUS > data.DelayUS+1000:
+		// behind the watermark, within the lateness: the sessions must merge
+		// them (a row may trail the newest by up to twice the delay plus LateUS)
+		data.LateP, data.LateUS = 0.1, p.LatenessUS-data.DelayUS-1000
+		c.late = true // the job's late count must be 0: checked below
+	case kind != "session" && r.IntN(2) == 0:
+		data.LateP, data.LateUS = 0.1, 2*p.LatenessUS+5_000_000
+		p.Late, c.late = true, true
+	}
+	c.rows = GenRows(r, data)
+	c.input = WriteJSONL(r, c.rows)
+	c.query = GenWindowQuery(r, kind, p)
+	return c
+}
+
+// TestWindowDifferential runs random SESSION, CUMULATE and allowed-lateness
+// pipelines, each at batch sizes 1, 7 and 1024, against DuckDB.
+func TestWindowDifferential(t *testing.T) {
+	n := *wcasesFlag
+	if testing.Short() {
+		n = min(n, 20)
+	}
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	work := t.TempDir()
+	if *keepFlag {
+		if work, err = os.MkdirTemp("", "difftest-win-"); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("work directory: %s", work)
+	}
+	cases := make([]*testCase, n)
+	for i := range cases {
+		cases[i] = newWindowCase(i, *wseedFlag+uint64(i))
+	}
+	start := time.Now()
+	bin := buildJobs(t, root, work, cases)
+	t.Logf("compiled %d window pipelines and built one job binary in %v", n, time.Since(start).Round(time.Millisecond))
+	db := openDuckDB(t)
+	var failed, empty, rows, lateRows int
+	for _, c := range cases {
+		ok := t.Run(fmt.Sprintf("window%03d_wseed%d", c.index, c.seed), func(t *testing.T) {
+			if c.err != "" {
+				t.Fatalf("%s\n-- %s", c.describe(), c.err)
+			}
+			st := runCase(t, db, bin, filepath.Join(work, "run", c.pkg), c)
+			rows += st.rows
+			lateRows += st.late
+			if st.rows == 0 {
+				empty++
+			}
+			if c.late && !c.query.lateRows && st.late != 0 {
+				t.Errorf("%s\n-- %d rows were late, yet every row is within the allowed lateness", c.describe(), st.late)
+			}
+		})
+		if !ok {
+			failed++
+		}
+	}
+	t.Logf("%d window cases at batch sizes %v: %d result rows compared, %d empty, %d late rows (over all batch sizes); %d failed",
+		n, batchSizes, rows, empty, lateRows, failed)
+	if n >= 50 && empty > n/4 {
+		t.Errorf("%d of %d window cases have an empty result: the generator tests too little", empty, n)
+	}
+}
+
+// TestLateStreamDifferential: the rows of LATE(src) are exactly the rows
+// whose tumbling window had closed when they arrived (window_end <= the
+// watermark before them), once per windowed view, at every batch size.
+func TestLateStreamDifferential(t *testing.T) {
+	n := 12
+	if testing.Short() {
+		n = 3
+	}
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	work := t.TempDir()
+	cases := make([]*testCase, n)
+	for i := range cases {
+		seed := uint64(900 + i)
+		r := rand.New(rand.NewPCG(seed, seed^0x510e527fade682d1))
+		data := DataParams{Rows: 200 + r.IntN(300), DelayUS: []int64{0, 1_000_000, 2_000_000}[r.IntN(3)], LateP: 0.15, LateUS: 20_000_000}
+		c := &testCase{index: i, seed: seed, pkg: fmt.Sprintf("case%d", i), multi: true, late: true,
+			repro: "go test -run TestLateStreamDifferential"}
+		c.rows = GenRows(r, data)
+		c.input = WriteJSONL(r, c.rows)
+		size := []int64{1_000_000, 5_000_000}[r.IntN(2)]
+		delay := intervalText(r, data.DelayUS)
+		if data.DelayUS == 0 {
+			delay = "INTERVAL '0' SECOND"
+		}
+		c.query = Query{
+			Pipeline: fmt.Sprintf(`CREATE SOURCE src (
+  k VARCHAR, g BIGINT, x DOUBLE, n BIGINT NOT NULL, b BOOLEAN, ts TIMESTAMP NOT NULL,
+  WATERMARK FOR ts AS ts - %s
+) WITH (connector = 'file', path = 'in.jsonl', format = 'json');
+
+CREATE VIEW counts AS SELECT k, window_start, COUNT(*) AS c FROM TUMBLE(src, ts, %s) GROUP BY k, window_start;
+CREATE VIEW late_rows AS SELECT view, n, k, ts FROM LATE(src) WHERE view = 'counts';
+CREATE SINK counts_out FROM counts WITH (connector = 'blackhole');
+CREATE SINK out FROM late_rows WITH (connector = 'file', path = 'out.jsonl', format = 'json');
+`, delay, intervalText(r, size)),
+			DuckSQL: fmt.Sprintf("SELECT 'counts' AS view, n, k, ts FROM t WHERE ts - ts %% %d + %d <= wm", size, size),
+			Columns: []Column{{"view", KindString}, {"n", KindInt}, {"k", KindString}, {"ts", KindTimestamp}},
+		}
+		cases[i] = c
+	}
+	bin := buildJobs(t, root, work, cases)
+	db := openDuckDB(t)
+	for _, c := range cases {
+		t.Run(fmt.Sprintf("late%02d", c.index), func(t *testing.T) {
+			if c.err != "" {
+				t.Fatalf("%s\n-- %s", c.describe(), c.err)
+			}
+			if st := runCase(t, db, bin, filepath.Join(work, "run", c.pkg), c); st.rows == 0 {
+				t.Errorf("%s\n-- no late rows: the case tests nothing", c.describe())
+			}
+		})
+	}
+}
