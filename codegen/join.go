@@ -48,6 +48,10 @@ func (o *opInfo) sideType(s joinSide) *jen.Statement {
 // rows of outer joins.
 func (g *generator) joinCode(o *opInfo) {
 	j := o.op.Join
+	if j.Asof != nil {
+		g.asofCode(o)
+		return
+	}
 	ss := g.joinSides(o)
 	var keyFields []jen.Code
 	for i, k := range j.LeftKeys {

@@ -50,7 +50,9 @@ func (g *generator) pipelineStruct() {
 		if o.src == nil && o.op.Windowed() {
 			fields = append(fields, jen.Id(o.name+"WM").Int64().Comment("the watermark its windows closed at"))
 		}
-		if o.op.Join != nil {
+		if o.op.Join != nil && o.op.Join.Asof != nil {
+			fields = append(fields, jen.Id(o.name).Op("*").Add(o.asofType()).Comment("state of "+o.what()))
+		} else if o.op.Join != nil {
 			for _, s := range g.joinSides(o) {
 				fields = append(fields, jen.Id(o.name+s.name).Op("*").Add(o.sideType(s)).Comment("rows of the "+sides[s.i]+" input of "+o.what()))
 			}
@@ -91,7 +93,9 @@ func (g *generator) pipelineStruct() {
 		if o.src == nil && o.op.Windowed() {
 			body = append(body, jen.Id("p").Dot(o.name+"WM").Op("=").Qual("math", "MinInt64"))
 		}
-		if o.op.Join != nil {
+		if o.op.Join != nil && o.op.Join.Asof != nil {
+			body = append(body, o.asofNew())
+		} else if o.op.Join != nil {
 			for _, s := range g.joinSides(o) {
 				body = append(body, jen.Id("p").Dot(o.name+s.name).Op("=").Add(rt("join.NewSide")).Types(jen.Id(o.keyType()), jen.Id(s.in.rowType)).Call())
 			}

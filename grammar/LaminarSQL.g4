@@ -142,9 +142,15 @@ relation
     : tableRef joinClause*
     ;
 
+// ASOF joins: `[LEFT] ASOF JOIN` or `ASOF [LEFT] JOIN`, with the match in
+// ON or in MATCH_CONDITION (Snowflake); a temporal join names the version
+// time after the table: `JOIN rates FOR SYSTEM_TIME AS OF o.ts [AS r]`.
 joinClause
-    : (INNER | CROSS | (LEFT | RIGHT | FULL) OUTER?)? JOIN tableRef
-      (ON expr | USING LPAREN identifier (COMMA identifier)* RPAREN)?
+    : (INNER | CROSS | (LEFT | RIGHT | FULL) OUTER?)? ASOF? (LEFT OUTER?)? JOIN tableRef
+      (FOR SYSTEM_TIME AS OF asOf=additive tableAlias?)?
+      (MATCH_CONDITION LPAREN match=expr RPAREN)?
+      (TOLERANCE tolerance=additive)?
+      (ON on=expr | USING LPAREN identifier (COMMA identifier)* RPAREN)?
     ;
 
 tableRef
@@ -283,7 +289,7 @@ strictIdentifier
 // alias without AS.
 joinWord
     : JOIN | INNER | CROSS | LEFT | RIGHT | FULL | OUTER | ON | USING
-    | UNION | INTERSECT | EXCEPT | ORDER | LIMIT
+    | UNION | INTERSECT | EXCEPT | ORDER | LIMIT | ASOF | MATCH_CONDITION | TOLERANCE
     ;
 
 nonReserved
@@ -291,6 +297,7 @@ nonReserved
     | DOUBLE | PRECISION | TIMESTAMP | INTERVAL | SUBSTRING | EXISTS | OVER
     | WINDOW | CLOSE | CHANGES | AFTER | PERIODICALLY | ALL | ASC | DESC | FILTER
     | METADATA
+    | SYSTEM_TIME | OF
     ;
 
 // ---------------------------------------------------------------- lexer
@@ -330,6 +337,7 @@ WITH: 'WITH';
 AFTER: 'AFTER';
 ALL: 'ALL';
 ASC: 'ASC';
+ASOF: 'ASOF';
 CHANGES: 'CHANGES';
 CLOSE: 'CLOSE';
 CROSS: 'CROSS';
@@ -347,7 +355,9 @@ INTERVAL: 'INTERVAL';
 JOIN: 'JOIN';
 LEFT: 'LEFT';
 LIMIT: 'LIMIT';
+MATCH_CONDITION: 'MATCH_CONDITION';
 MATERIALIZED: 'MATERIALIZED';
+OF: 'OF';
 ON: 'ON';
 ORDER: 'ORDER';
 OUTER: 'OUTER';
@@ -359,8 +369,10 @@ SINK: 'SINK';
 SOURCE: 'SOURCE';
 STREAM: 'STREAM';
 SUBSTRING: 'SUBSTRING';
+SYSTEM_TIME: 'SYSTEM_TIME';
 TABLE: 'TABLE';
 TIMESTAMP: 'TIMESTAMP';
+TOLERANCE: 'TOLERANCE';
 UNION: 'UNION';
 USING: 'USING';
 VIEW: 'VIEW';

@@ -275,16 +275,43 @@ func (b *builder) relation(ctx parser.IRelationContext) ast.TableRef {
 		switch {
 		case jc.CROSS() != nil:
 			join.Kind = ast.CrossJoin
-		case jc.LEFT() != nil:
+		case len(jc.AllLEFT()) > 1:
+			b.diags.Errorf(diag.SyntaxError, join.Pos, "LEFT is written once: LEFT ASOF JOIN or ASOF LEFT JOIN")
+		case len(jc.AllLEFT()) == 1:
 			join.Kind = ast.LeftJoin
 		case jc.RIGHT() != nil:
 			join.Kind = ast.RightJoin
 		case jc.FULL() != nil:
 			join.Kind = ast.FullJoin
 		}
+		join.Asof = jc.ASOF() != nil
+		if join.Asof && join.Kind != ast.InnerJoin && join.Kind != ast.LeftJoin {
+			b.diags.Errorf(diag.UnsupportedSyntax, join.Pos, "an ASOF join is INNER or LEFT: each left row meets at most one right row")
+		}
+		if jc.GetMatch() != nil {
+			join.Match = b.expr(jc.GetMatch())
+		}
+		if jc.GetTolerance() != nil {
+			join.Tolerance = b.additive(jc.GetTolerance())
+		}
+		if (join.Match != nil || join.Tolerance != nil) && !join.Asof {
+			b.diags.Errorf(diag.SyntaxError, join.Pos, "MATCH_CONDITION and TOLERANCE belong to an ASOF JOIN")
+		}
+		if jc.GetAsOf() != nil {
+			join.AsOf = b.additive(jc.GetAsOf())
+			if a := b.alias(jc.TableAlias()); a != nil {
+				if tn, ok := join.Right.(*ast.TableName); ok && tn.Alias == nil {
+					tn.Alias = a
+				} else {
+					b.diags.Errorf(diag.SyntaxError, a.Pos, "the table of a temporal join has one alias")
+				}
+			}
+		}
 		switch {
-		case jc.Expr() != nil:
-			join.On = b.expr(jc.Expr())
+		case join.Asof && join.Match != nil && jc.GetOn() == nil && jc.USING() == nil:
+			// MATCH_CONDITION alone: every left row against the whole right input
+		case jc.GetOn() != nil:
+			join.On = b.expr(jc.GetOn())
 		case jc.USING() != nil:
 			for _, id := range jc.AllIdentifier() {
 				join.Using = append(join.Using, b.ident(id))

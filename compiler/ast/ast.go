@@ -210,6 +210,14 @@ type Join struct {
 	Left, Right TableRef
 	On          Expr    // nil for USING, CROSS and comma joins
 	Using       []Ident // USING (a, b)
+	// Asof is an ASOF JOIN: each left row meets at most one right row, the
+	// closest in time; Match is its MATCH_CONDITION (or nil: the time
+	// condition is in ON) and Tolerance its TOLERANCE interval (or nil).
+	Asof      bool
+	Match     Expr
+	Tolerance Expr
+	// AsOf is the time of a temporal join (`FOR SYSTEM_TIME AS OF o.ts`), or nil.
+	AsOf Expr
 }
 
 // Subquery is `(query) [AS alias]` in FROM.

@@ -98,7 +98,9 @@ type SourceShift struct {
 
 // Fires reports whether watermarks drive the operator: it closes windows, or
 // drops the rows of an interval join.
-func (o *Operator) Fires() bool { return o.Windowed() || (o.Join != nil && o.Join.Interval != nil) }
+func (o *Operator) Fires() bool {
+	return o.Windowed() || (o.Join != nil && (o.Join.Interval != nil || o.Join.Asof != nil))
+}
 
 // Windowed reports whether the operator keeps state per window.
 func (o *Operator) Windowed() bool { return o.Agg != nil && o.Agg.WindowKey >= 0 }
@@ -329,9 +331,15 @@ func (b *builder) joinInputs(op *Operator, j *plan.Join, stmt *plan.View) {
 		op.SideUpdating[i] = in.Updating
 	}
 	op.InputUpdating = op.SideUpdating[0] || op.SideUpdating[1]
+	var times []int // the bound (interval) or compared (ASOF) column of each input
 	if iv := j.Interval; iv != nil {
-		lt, _ := plan.EventTimeCol(j.Left, iv.LeftTime)
-		rt, _ := plan.EventTimeCol(j.Right, iv.RightTime)
+		times = []int{iv.LeftTime, iv.RightTime}
+	} else if a := j.Asof; a != nil {
+		times = []int{a.LeftTime, a.RightTime}
+	}
+	if times != nil {
+		lt, _ := plan.EventTimeCol(j.Left, times[0])
+		rt, _ := plan.EventTimeCol(j.Right, times[1])
 		for i, shift := range []int64{lt.Shift, rt.Shift} {
 			for _, t := range b.edgeWatermark(op.Inputs[i]) {
 				op.SideWatermarks[i] = addTerm(op.SideWatermarks[i], SourceShift{t.Source, satAdd(t.Shift, shift)})
@@ -582,6 +590,9 @@ func formatWatermark(p *Plan, terms []SourceShift) string {
 
 func joinStateText(p *Plan, op *Operator) string {
 	j := op.Join
+	if j.Asof != nil {
+		return asofStateText(p, op)
+	}
 	rows := func(i int) string {
 		if op.SideUpdating[i] {
 			return "rows with weights"

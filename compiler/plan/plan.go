@@ -239,6 +239,7 @@ type Join struct {
 	RightKeys   []Expr
 	Residual    Expr // nil when none
 	Interval    *Interval
+	Asof        *Asof // an ASOF join (Kind InnerJoin or LeftJoin), or nil
 }
 
 // Interval is the time bound of an interval join:
@@ -313,6 +314,9 @@ func (n *ViewScan) AppendOnly() bool { return n.View.Root.AppendOnly() }
 // at its first match, which never goes); an anti join retracts a left row
 // when its first match arrives.
 func (n *Join) AppendOnly() bool {
+	if n.Asof != nil {
+		return true // each left row comes out once, when its match is final
+	}
 	return n.Left.AppendOnly() && n.Right.AppendOnly() && (n.Kind == InnerJoin || n.Kind == SemiJoin || (n.Interval != nil && n.Kind != AntiJoin))
 }
 func (n *Union) AppendOnly() bool {
@@ -359,6 +363,12 @@ func (n *Join) Describe() string {
 		on = append(on, side("left", n.LeftKeys[i])+" = "+side("right", n.RightKeys[i]))
 	}
 	out := fmt.Sprintf("Join %s ON %s", n.Kind, strings.Join(on, " AND "))
+	if n.Asof != nil {
+		out = fmt.Sprintf("AsofJoin %s %s", n.Kind, n.Asof.describe(ls, rs))
+		if len(on) > 0 {
+			out += " ON " + strings.Join(on, " AND ")
+		}
+	}
 	if n.Interval != nil {
 		out += fmt.Sprintf(" AND right.%s BETWEEN left.%s %s AND left.%s %s", rs[n.Interval.RightTime].Name,
 			ls[n.Interval.LeftTime].Name, signed(n.Interval.Lower), ls[n.Interval.LeftTime].Name, signed(n.Interval.Upper))
@@ -533,6 +543,9 @@ func EventTimes(n Node) []TimeCol {
 		}
 		return out
 	case *Join:
+		if n.Asof != nil {
+			return asofEventTimes(n)
+		}
 		// an interval join pairs a row only with rows close to it in time,
 		// and drops rows once they can match nothing more: a later output row
 		// has a left time of at least min(left W, right W - Upper), a right time of

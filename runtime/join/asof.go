@@ -34,7 +34,9 @@ type AsofMode struct {
 type Asof[K comparable, L any, R any] struct {
 	mode    AsofMode
 	right   map[K][]Entry[R] // by TS; equal times in arrival order
-	pending map[K][]Entry[L] // by arrival
+	pending map[K][]Entry[L] // by arrival; W holds a waiting row's arrival number (ASOF rows carry no weight)
+	seq     int64            // the next arrival number
+	ready   []ready[L, R]    // matches made final by the watermark, emitted in arrival order
 	due     timeHeap[K]      // when to look at a key's waiting rows again
 	leftWM  int64
 	rightWM int64
@@ -44,6 +46,14 @@ type Asof[K comparable, L any, R any] struct {
 	// added counts right rows since the last sweep of every key; a sweep
 	// costs a pass over the keys, so it waits until that many rows came
 	added int
+}
+
+// ready is a left row whose match is final, with a copy of the match.
+type ready[L any, R any] struct {
+	seq   int64
+	l     L
+	r     R
+	match bool
 }
 
 // NewAsof returns an empty ASOF join state that emits through emit.
@@ -72,7 +82,8 @@ func (a *Asof[K, L, R]) PushLeft(k K, row L, ts int64) bool {
 		a.emitMatch(&row, b, i)
 		return true
 	}
-	a.pending[k] = append(a.pending[k], Entry[L]{Row: row, TS: ts})
+	a.pending[k] = append(a.pending[k], Entry[L]{Row: row, TS: ts, W: a.seq})
+	a.seq++
 	a.nLeft++
 	if d := a.deadline(b, i, ts); d != math.MaxInt64 {
 		a.due.push(timedKey[K]{d, k})
@@ -106,7 +117,9 @@ func (a *Asof[K, L, R]) PushRight(k K, row R, ts int64) bool {
 }
 
 // Advance moves the watermarks: the right one emits the left rows whose
-// match it makes final; the left one lets right rows go.
+// match it makes final, in their order of arrival (so that output does not
+// depend on map order or on what the heap held before a restart); the left
+// one lets right rows go.
 func (a *Asof[K, L, R]) Advance(left, right int64) {
 	if right > a.rightWM {
 		a.rightWM = right
@@ -120,6 +133,17 @@ func (a *Asof[K, L, R]) Advance(left, right int64) {
 		for len(a.due) > 0 && a.due[0].ts <= right {
 			a.settle(a.due.pop().key)
 		}
+		sort.Slice(a.ready, func(i, j int) bool { return a.ready[i].seq < a.ready[j].seq })
+		for i := range a.ready {
+			x := &a.ready[i]
+			if x.match {
+				a.emit(&x.l, &x.r)
+			} else {
+				a.emit(&x.l, nil)
+			}
+		}
+		clear(a.ready)
+		a.ready = a.ready[:0]
 	}
 	if left > a.leftWM {
 		a.leftWM = left
@@ -144,7 +168,11 @@ func (a *Asof[K, L, R]) settle(k K) {
 	for i := range p {
 		m := a.match(b, p[i].TS)
 		if a.final(b, m, p[i].TS) {
-			a.emitMatch(&p[i].Row, b, m)
+			x := ready[L, R]{seq: p[i].W, l: p[i].Row, match: m >= 0}
+			if m >= 0 {
+				x.r = b[m].Row
+			}
+			a.ready = append(a.ready, x)
 			a.nLeft--
 			continue
 		}
@@ -304,7 +332,13 @@ func (a *Asof[K, L, R]) RestoreRight(k K, e Entry[R]) {
 }
 
 func (a *Asof[K, L, R]) RestoreLeft(k K, e Entry[L]) {
-	a.pending[k] = append(a.pending[k], e)
+	p := a.pending[k]
+	at := sort.Search(len(p), func(i int) bool { return p[i].W > e.W })
+	p = append(p, Entry[L]{})
+	copy(p[at+1:], p[at:])
+	p[at] = e
+	a.pending[k] = p
+	a.seq = max(a.seq, e.W+1)
 	a.nLeft++
 }
 
