@@ -93,9 +93,14 @@ func (g *generator) asofCode(o *opInfo) {
 		none = append(none, jen.Id("p").Dot("pad"+o.fn+"Left").Call(jen.Id("l"), jen.Lit(int64(1))))
 	}
 	g.f.Comment(fmt.Sprintf("match%s emits a left row of %s with its final match r (nil: none).", o.fn, o.what()))
+	var check []jen.Code
+	if j.Residual != nil {
+		// a temporal join checks its other conditions on the version found
+		check = append(check, jen.If(jen.Id("r").Op("!=").Nil().Op("&&").Op("!").Id("p").Dot("on"+o.fn).Call(jen.Id("l"), jen.Id("r"))).Block(jen.Id("r").Op("=").Nil()))
+	}
 	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("match"+o.fn).Params(jen.Id("l").Op("*").Id(ss[0].in.rowType), jen.Id("r").Op("*").Id(ss[1].in.rowType)).Block(
-		jen.If(jen.Id("r").Op("==").Nil()).Block(append(none, jen.Return())...),
-		jen.Id("p").Dot("join"+o.fn).Call(jen.Id("l"), jen.Id("r"), jen.Lit(int64(1))))
+		append(check, jen.If(jen.Id("r").Op("==").Nil()).Block(append(none, jen.Return())...),
+		jen.Id("p").Dot("join"+o.fn).Call(jen.Id("l"), jen.Id("r"), jen.Lit(int64(1))))...)
 	g.f.Line()
 	g.f.Comment(fmt.Sprintf("fire%s moves the watermarks of the inputs of %s to wm: the right one emits", o.fn, o.what()))
 	g.f.Comment("the left rows whose match it makes final, the left one drops right rows.")

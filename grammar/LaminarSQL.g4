@@ -34,8 +34,11 @@ createSource
     : CREATE SOURCE identifier LPAREN sourceElement (COMMA sourceElement)* RPAREN withClause?
     ;
 
+// PRIMARY KEY makes the source a versioned table: each row is a new version
+// of its key (an upsert), read by temporal joins (FOR SYSTEM_TIME AS OF).
 sourceElement
     : WATERMARK FOR identifier AS expr                  # watermarkElement
+    | PRIMARY KEY LPAREN identifier (COMMA identifier)* RPAREN (NOT ENFORCED)?  # primaryKeyElement
     | identifier typeName (NOT NULL | NULL)? (METADATA (FROM STRING)?)?  # columnElement
     ;
 
@@ -297,7 +300,7 @@ nonReserved
     | DOUBLE | PRECISION | TIMESTAMP | INTERVAL | SUBSTRING | EXISTS | OVER
     | WINDOW | CLOSE | CHANGES | AFTER | PERIODICALLY | ALL | ASC | DESC | FILTER
     | METADATA
-    | SYSTEM_TIME | OF
+    | SYSTEM_TIME | OF | PRIMARY | KEY | ENFORCED
     ;
 
 // ---------------------------------------------------------------- lexer
@@ -344,6 +347,7 @@ CROSS: 'CROSS';
 DESC: 'DESC';
 DESCRIPTOR: 'DESCRIPTOR';
 DOUBLE: 'DOUBLE';
+ENFORCED: 'ENFORCED';
 EXCEPT: 'EXCEPT';
 EXISTS: 'EXISTS';
 FILTER: 'FILTER';
@@ -353,6 +357,7 @@ INNER: 'INNER';
 INTERSECT: 'INTERSECT';
 INTERVAL: 'INTERVAL';
 JOIN: 'JOIN';
+KEY: 'KEY';
 LEFT: 'LEFT';
 LIMIT: 'LIMIT';
 MATCH_CONDITION: 'MATCH_CONDITION';
@@ -364,6 +369,7 @@ OUTER: 'OUTER';
 OVER: 'OVER';
 PERIODICALLY: 'PERIODICALLY';
 PRECISION: 'PRECISION';
+PRIMARY: 'PRIMARY';
 RIGHT: 'RIGHT';
 SINK: 'SINK';
 SOURCE: 'SOURCE';

@@ -76,6 +76,15 @@ func (b *builder) createSource(ctx parser.ICreateSourceContext) *ast.CreateSourc
 				}
 			}
 			src.Columns = append(src.Columns, col)
+		case *parser.PrimaryKeyElementContext:
+			if src.PrimaryKey != nil {
+				b.diags.Errorf(diag.SyntaxError, b.at(el), "a source declares at most one PRIMARY KEY")
+				continue
+			}
+			src.PrimaryKeyPos = b.at(el)
+			for _, id := range el.AllIdentifier() {
+				src.PrimaryKey = append(src.PrimaryKey, b.ident(id))
+			}
 		case *parser.WatermarkElementContext:
 			if src.Watermark != nil {
 				b.diags.Errorf(diag.SyntaxError, b.at(el), "a source declares at most one WATERMARK")

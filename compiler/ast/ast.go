@@ -74,6 +74,9 @@ type CreateSource struct {
 	Columns   []ColumnDef
 	Watermark *Watermark // nil when none is declared
 	With      []Option
+	// PrimaryKey makes the source a versioned table (PRIMARY KEY (cols)).
+	PrimaryKey    []Ident
+	PrimaryKeyPos Pos
 }
 
 // CreateView is CREATE MATERIALIZED VIEW name AS query.

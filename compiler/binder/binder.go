@@ -49,6 +49,9 @@ type binder struct {
 	fed     map[string]bool          // sinks that have an input
 	failed  map[string]bool          // sources and views whose definition had errors: no knock-on errors where they are read
 	ctes    []map[string]*ast.Select // WITH frames of the queries being bound, innermost last
+	// versioned is set while binding the table of a temporal join, the one
+	// place a source with a PRIMARY KEY (a versioned table) may be read
+	versioned bool
 }
 
 func (b *binder) declare(id ast.Ident, what string) bool {
@@ -124,6 +127,9 @@ func (b *binder) createSource(st *ast.CreateSource) {
 	}
 	if w := st.Watermark; w != nil && ok {
 		b.bindWatermark(src, w)
+	}
+	if ok && st.PrimaryKey != nil {
+		ok = b.bindPrimaryKey(src, st)
 	}
 	conn, format, opts, good := bindOptions(&b.diags, st.Pos, "source", st.With, sourceConnectors)
 	if !ok || !good {

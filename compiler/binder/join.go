@@ -19,6 +19,7 @@ type joinTree struct {
 	schema      plan.Schema // the joined columns, before outer-join padding
 	quals       []string    // per column, the FROM item it comes from
 	asof        *asofSpec   // an ASOF join (see asof.go), or nil
+	temporal    *temporalSpec
 }
 
 // bindJoin binds a FROM clause with joins into a tree; build turns it into
@@ -32,6 +33,9 @@ func (b *binder) bindJoin(t ast.TableRef) *joinTree {
 		}
 		return &joinTree{leaf: n, schema: sc.schema, quals: sc.columnQuals()}
 	}
+	if j.AsOf != nil {
+		return b.bindTemporal(j)
+	}
 	l, r := b.bindJoin(j.Left), b.bindJoin(j.Right)
 	if l == nil || r == nil {
 		return nil
@@ -44,10 +48,6 @@ func (b *binder) bindJoin(t ast.TableRef) *joinTree {
 		jt.kind = plan.RightJoin
 	case ast.FullJoin:
 		jt.kind = plan.FullJoin
-	}
-	if j.AsOf != nil {
-		b.diags.Errorf(diag.Unsupported, j.Pos, "temporal joins (FOR SYSTEM_TIME AS OF) are not supported yet")
-		return nil
 	}
 	if j.Asof {
 		if !b.bindAsof(jt, j) {
@@ -115,7 +115,7 @@ func (jt *joinTree) scope() *scope {
 // innerChain reports whether WHERE conditions may join the tree's inputs: an
 // inner or cross join (their WHERE and ON mean the same).
 func (jt *joinTree) innerChain() bool {
-	return jt.leaf == nil && jt.kind == plan.InnerJoin && jt.asof == nil
+	return jt.leaf == nil && jt.kind == plan.InnerJoin && jt.asof == nil && jt.temporal == nil
 }
 
 // build lowers the tree to plan nodes. extra are more conditions over the
@@ -127,6 +127,9 @@ func (b *binder) build(jt *joinTree, extra []plan.Expr) plan.Node {
 	}
 	if jt.asof != nil {
 		return filterAll(b.buildAsof(jt), extra)
+	}
+	if jt.temporal != nil {
+		return filterAll(b.buildTemporal(jt), extra)
 	}
 	nl := len(jt.left.schema)
 	conds := append(append([]plan.Expr{}, jt.on...), extra...)

@@ -300,6 +300,11 @@ func (b *binder) relationRef(id ast.Ident) plan.Node {
 		return b.query(q)
 	}
 	if src, ok := b.sources[id.Name]; ok {
+		if len(src.PrimaryKey) > 0 && !b.versioned {
+			d := b.diags.Errorf(diag.Unsupported, id.Pos, "%s has a PRIMARY KEY: its rows are versions of its keys, read by a temporal join", id.Name)
+			d.Hint = fmt.Sprintf("JOIN %s FOR SYSTEM_TIME AS OF o.ts ON o.key = %s.key (reading its versions as a stream or as its latest table is not supported yet)", id.Name, id.Name)
+			return nil
+		}
 		return &plan.Scan{Source: src}
 	}
 	if v, ok := b.views[id.Name]; ok {

@@ -343,6 +343,9 @@ func prune(n plan.Node, need map[int]bool) plan.Node {
 		if n.Interval != nil {
 			left[n.Interval.LeftTime], right[n.Interval.RightTime] = true, true
 		}
+		if n.Asof != nil {
+			left[n.Asof.LeftTime], right[n.Asof.RightTime] = true, true
+		}
 		c := *n
 		c.Left, c.Right = prune(n.Left, left), prune(n.Right, right)
 		return &c

@@ -25,6 +25,9 @@ type Asof struct {
 	LeftTime, RightTime int // columns of each side: event-time columns
 	Dir                 AsofDir
 	Lo, Hi              int64
+	// Temporal: a temporal join (FOR SYSTEM_TIME AS OF) of a versioned table,
+	// whose key is its primary key: the version valid at the left time.
+	Temporal bool
 }
 
 func (a *Asof) describe(ls, rs Schema) string {

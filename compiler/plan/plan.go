@@ -45,6 +45,9 @@ type Source struct {
 	TimeCol int
 	Delay   int64
 	SQL     string
+	// PrimaryKey, when set, makes the source a versioned table: each row is
+	// a new version of its key, valid from its event time (temporal joins).
+	PrimaryKey []int
 	// Typed is set for a typed connector (compiler/connectors), whose rows
 	// arrive as Go structs: where each column is.
 	Typed *TypedBinding
@@ -365,9 +368,16 @@ func (n *Join) Describe() string {
 	out := fmt.Sprintf("Join %s ON %s", n.Kind, strings.Join(on, " AND "))
 	if n.Asof != nil {
 		out = fmt.Sprintf("AsofJoin %s %s", n.Kind, n.Asof.describe(ls, rs))
+		if n.Asof.Temporal {
+			out = fmt.Sprintf("TemporalJoin %s FOR SYSTEM_TIME AS OF left.%s (versions by right.%s)", n.Kind, ls[n.Asof.LeftTime].Name, rs[n.Asof.RightTime].Name)
+		}
 		if len(on) > 0 {
 			out += " ON " + strings.Join(on, " AND ")
 		}
+		if n.Residual != nil {
+			out += " AND " + n.Residual.String()
+		}
+		return out
 	}
 	if n.Interval != nil {
 		out += fmt.Sprintf(" AND right.%s BETWEEN left.%s %s AND left.%s %s", rs[n.Interval.RightTime].Name,

@@ -15,6 +15,26 @@ var (
 	acasesFlag = flag.Int("acases", 150, "number of random ASOF join cases (20 with -short)")
 )
 
+var (
+	tseedFlag  = flag.Uint64("tseed", 1, "seed of the first temporal join case; case i uses tseed+i")
+	tcasesFlag = flag.Int("tcases", 100, "number of random temporal join cases (20 with -short)")
+)
+
+func newTemporalCase(index int, seed uint64) *joinCase {
+	r := rand.New(rand.NewPCG(seed, seed^0xa54ff53a5f1d36f1))
+	c := &joinCase{testCase: &testCase{index: index, seed: seed, pkg: fmt.Sprintf("tcase%d", index)}, kind: "temporal"}
+	c.sources = GenJoinSources(r, 2, 120)
+	pk := GenTemporalPK(r)
+	c.sources[1].Rows = dedupRight(c.sources[1].Rows)
+	versionKeys(c.sources[1].Rows, pk)
+	c.inputs = map[string][]byte{}
+	for _, s := range c.sources {
+		c.inputs[s.Name] = WriteJSONL(r, s.Rows)
+	}
+	c.query = GenTemporalQuery(r, c.sources, pk)
+	return c
+}
+
 func newAsofCase(index int, seed uint64) *joinCase {
 	r := rand.New(rand.NewPCG(seed, seed^0x3c6ef372fe94f82b))
 	c := &joinCase{testCase: &testCase{index: index, seed: seed, pkg: fmt.Sprintf("acase%d", index)}}
@@ -25,9 +45,23 @@ func newAsofCase(index int, seed uint64) *joinCase {
 		c.inputs[s.Name] = WriteJSONL(r, s.Rows)
 	}
 	c.query = GenAsofQuery(r, c.sources)
-	c.name = "" // random: described by seed
-	c.asof = true
+	c.kind = "asof"
 	return c
+}
+
+// TestTemporalDifferential runs random temporal joins (FOR SYSTEM_TIME AS OF
+// a versioned table) at every batch size and compares each with the version
+// DuckDB's ASOF JOIN finds.
+func TestTemporalDifferential(t *testing.T) {
+	n := *tcasesFlag
+	if testing.Short() {
+		n = min(n, 20)
+	}
+	var cases []*joinCase
+	for i := range n {
+		cases = append(cases, newTemporalCase(i, *tseedFlag+uint64(i)))
+	}
+	runGeneratedJoinCases(t, "temporal", cases)
 }
 
 // TestAsofDifferential runs random ASOF join pipelines at every batch size
@@ -38,31 +72,39 @@ func TestAsofDifferential(t *testing.T) {
 	if testing.Short() {
 		n = min(n, 20)
 	}
+	var cases []*joinCase
+	for i := range n {
+		cases = append(cases, newAsofCase(i, *aseedFlag+uint64(i)))
+	}
+	runGeneratedJoinCases(t, "ASOF", cases)
+}
+
+// runGeneratedJoinCases builds the cases into one binary and runs each at
+// every batch size against DuckDB.
+func runGeneratedJoinCases(t *testing.T, what string, cases []*joinCase) {
+	n := len(cases)
 	root, err := filepath.Abs("../..")
 	if err != nil {
 		t.Fatal(err)
 	}
 	work := t.TempDir()
 	if *keepFlag {
-		if work, err = os.MkdirTemp("", "asofdiff-"); err != nil {
+		if work, err = os.MkdirTemp("", "joindiff-"); err != nil {
 			t.Fatal(err)
 		}
 		t.Logf("work directory: %s", work)
 	}
-	var cases []*joinCase
 	tcs := make([]*testCase, 0, n)
-	for i := range n {
-		c := newAsofCase(i, *aseedFlag+uint64(i))
-		cases = append(cases, c)
+	for _, c := range cases {
 		tcs = append(tcs, c.testCase)
 	}
 	start := time.Now()
 	bin := buildJobs(t, root, work, tcs)
-	t.Logf("compiled %d ASOF pipelines and built one job binary in %v", n, time.Since(start).Round(time.Millisecond))
+	t.Logf("compiled %d %s pipelines and built one job binary in %v", n, what, time.Since(start).Round(time.Millisecond))
 	db := openDuckDB(t)
 	var failed, empty, rows int
 	for _, c := range cases {
-		ok := t.Run(fmt.Sprintf("asof%03d_aseed%d", c.index, c.seed), func(t *testing.T) {
+		ok := t.Run(fmt.Sprintf("%s%03d_seed%d", c.kind, c.index, c.seed), func(t *testing.T) {
 			if c.err != "" {
 				t.Fatalf("%s\n-- %s", c.describe(), c.err)
 			}
@@ -76,9 +118,9 @@ func TestAsofDifferential(t *testing.T) {
 			failed++
 		}
 	}
-	t.Logf("%d random ASOF cases at batch sizes %v: %d result rows compared, %d cases with an empty result; %d cases failed",
-		n, joinBatchSizes, rows, empty, failed)
+	t.Logf("%d random %s cases at batch sizes %v: %d result rows compared, %d cases with an empty result; %d cases failed",
+		n, what, joinBatchSizes, rows, empty, failed)
 	if n >= 50 && empty > n/5 {
-		t.Errorf("%d of %d ASOF cases have an empty result: the generator tests too little", empty, n)
+		t.Errorf("%d of %d %s cases have an empty result: the generator tests too little", empty, n, what)
 	}
 }

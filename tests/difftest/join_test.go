@@ -35,7 +35,7 @@ type joinCase struct {
 	inputs  map[string][]byte // source name -> JSON lines
 	want    []string          // hand-written cases: the expected net rows, as FormatRow renders them
 	name    string            // hand-written cases: what they check
-	asof    bool              // an ASOF case (TestAsofDifferential)
+	kind    string            // "asof" or "temporal": a case of TestAsofDifferential or TestTemporalDifferential
 }
 
 func newJoinCase(index int, seed uint64) *joinCase {
@@ -58,8 +58,12 @@ func (c *joinCase) describe() string {
 	if c.name != "" {
 		return fmt.Sprintf("hand-written join case %q\n-- pipeline:\n%s\n-- DuckDB:\n%s", c.name, c.query.Pipeline, c.query.DuckSQL)
 	}
-	if c.asof {
+	switch c.kind {
+	case "asof":
 		return fmt.Sprintf("ASOF case %d, seed %d (reproduce: go test -run TestAsofDifferential -aseed=%d -acases=1)\n-- pipeline:\n%s\n-- DuckDB:\n%s",
+			c.index, c.seed, c.seed, c.query.Pipeline, c.query.DuckSQL)
+	case "temporal":
+		return fmt.Sprintf("temporal case %d, seed %d (reproduce: go test -run TestTemporalDifferential -tseed=%d -tcases=1)\n-- pipeline:\n%s\n-- DuckDB:\n%s",
 			c.index, c.seed, c.seed, c.query.Pipeline, c.query.DuckSQL)
 	}
 	return fmt.Sprintf("join case %d, seed %d (reproduce: go test -run TestJoinDifferential -jseed=%d -jcases=1)\n-- pipeline:\n%s\n-- DuckDB:\n%s",
