@@ -100,7 +100,7 @@ func (g *generator) asofCode(o *opInfo) {
 	}
 	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("match"+o.fn).Params(jen.Id("l").Op("*").Id(ss[0].in.rowType), jen.Id("r").Op("*").Id(ss[1].in.rowType)).Block(
 		append(check, jen.If(jen.Id("r").Op("==").Nil()).Block(append(none, jen.Return())...),
-		jen.Id("p").Dot("join"+o.fn).Call(jen.Id("l"), jen.Id("r"), jen.Lit(int64(1))))...)
+			jen.Id("p").Dot("join"+o.fn).Call(jen.Id("l"), jen.Id("r"), jen.Lit(int64(1))))...)
 	g.f.Line()
 	g.f.Comment(fmt.Sprintf("fire%s moves the watermarks of the inputs of %s to wm: the right one emits", o.fn, o.what()))
 	g.f.Comment("the left rows whose match it makes final, the left one drops right rows.")
