@@ -50,6 +50,9 @@ func (g *generator) pipelineStruct() {
 		if o.src == nil && o.op.Windowed() {
 			fields = append(fields, jen.Id(o.name+"WM").Int64().Comment("the watermark its windows closed at"))
 		}
+		if o.op.Lookup != nil {
+			fields = append(fields, jen.Id(o.name).Op("*").Add(o.lookupType()).Comment("the table cache of "+o.what()))
+		}
 		if o.op.Join != nil && o.op.Join.Asof != nil {
 			fields = append(fields, jen.Id(o.name).Op("*").Add(o.asofType()).Comment("state of "+o.what()))
 		} else if o.op.Join != nil {
@@ -92,6 +95,9 @@ func (g *generator) pipelineStruct() {
 	for _, o := range g.ops {
 		if o.src == nil && o.op.Windowed() {
 			body = append(body, jen.Id("p").Dot(o.name+"WM").Op("=").Qual("math", "MinInt64"))
+		}
+		if o.op.Lookup != nil {
+			body = append(body, g.lookupNew(o))
 		}
 		if o.op.Join != nil && o.op.Join.Asof != nil {
 			body = append(body, o.asofNew())
@@ -691,6 +697,10 @@ func (g *generator) watermarkExpr(terms []physical.SourceShift) jen.Code {
 func (g *generator) inputCode(o *opInfo) {
 	if o.op.Join != nil {
 		g.joinCode(o)
+		return
+	}
+	if o.op.Lookup != nil {
+		g.lookupCode(o)
 		return
 	}
 	in := o.inputs[0]

@@ -18,6 +18,8 @@ const (
 	pkgKVState   = "github.com/laminar-sql/laminar/runtime/kvstate"
 	pkgJoin      = "github.com/laminar-sql/laminar/runtime/join"
 	pkgExchange  = "github.com/laminar-sql/laminar/runtime/exchange"
+	pkgLookup    = "github.com/laminar-sql/laminar/runtime/lookup"
+	pkgPGLookup  = "github.com/laminar-sql/laminar/runtime/lookup/pglookup"
 )
 
 // connectorPackages are the connectors that live in packages of their own,
@@ -37,7 +39,7 @@ var formatPackages = map[string]string{
 var importNames = map[string]string{
 	pkgJob: "job", pkgConnector: "connector", pkgValue: "value", pkgWindow: "window",
 	pkgJSONL: "jsonl", pkgCSV: "csvrow", pkgNexmark: "nexmark", pkgSnapshot: "snapshot", pkgLaminar: "laminar", pkgKVState: "kvstate",
-	pkgJoin: "join", pkgExchange: "exchange",
+	pkgJoin: "join", pkgExchange: "exchange", pkgLookup: "lookup", pkgPGLookup: "pglookup",
 }
 
 // runtimeSymbols is the table of every runtime symbol generated code uses.
@@ -80,7 +82,12 @@ var runtimeSymbols = map[string][2]string{
 	"window.PartitionWatermarks": {pkgWindow, "PartitionWatermarks"}, "window.NewPartitionWatermarks": {pkgWindow, "NewPartitionWatermarks"},
 	"join.Side": {pkgJoin, "Side"}, "join.NewSide": {pkgJoin, "NewSide"}, "join.Entry": {pkgJoin, "Entry"}, "join.Copies": {pkgJoin, "Copies"},
 	"join.Asof": {pkgJoin, "Asof"}, "join.NewAsof": {pkgJoin, "NewAsof"}, "join.AsofMode": {pkgJoin, "AsofMode"},
-	"join.Backward": {pkgJoin, "Backward"}, "join.Forward": {pkgJoin, "Forward"}, "join.Nearest": {pkgJoin, "Nearest"},
+	"lookup.Cache": {pkgLookup, "Cache"}, "lookup.NewCache": {pkgLookup, "NewCache"}, "lookup.Options": {pkgLookup, "Options"},
+	"lookup.Table": {pkgLookup, "Table"}, "lookup.Column": {pkgLookup, "Column"}, "lookup.OpenFile": {pkgLookup, "OpenFile"},
+	"lookup.Int": {pkgLookup, "Int"}, "lookup.Float": {pkgLookup, "Float"}, "lookup.String": {pkgLookup, "String"},
+	"lookup.Bool": {pkgLookup, "Bool"}, "lookup.Timestamp": {pkgLookup, "Timestamp"}, "pglookup.Open": {pkgPGLookup, "Open"},
+	"job.LookupStatus": {pkgJob, "LookupStatus"},
+	"join.Backward":    {pkgJoin, "Backward"}, "join.Forward": {pkgJoin, "Forward"}, "join.Nearest": {pkgJoin, "Nearest"},
 	// formats
 	"jsonl.Scanner": {pkgJSONL, "Scanner"}, "jsonl.Interner": {pkgJSONL, "Interner"},
 	"jsonl.AppendString": {pkgJSONL, "AppendString"}, "jsonl.AppendInt": {pkgJSONL, "AppendInt"},

@@ -56,8 +56,10 @@ insertInto
     ;
 
 // Flink's DDL word for a source or sink: recognised to point users at ours.
+// CREATE TABLE declares a lookup table: an external table (a file, a
+// PostgreSQL table) that joins read by key when a row needs it.
 createTable
-    : CREATE TABLE ~SEMI*
+    : CREATE TABLE identifier LPAREN sourceElement (COMMA sourceElement)* RPAREN withClause?
     ;
 
 withClause

@@ -50,7 +50,7 @@ func (b *builder) statement(ctx parser.IStatementContext) ast.Stmt {
 		c := ctx.InsertInto()
 		return &ast.Insert{Pos: b.at(c), Sink: b.ident(c.Identifier()), Query: b.query(c.Query())}
 	case ctx.CreateTable() != nil:
-		b.unsupported(b.at(ctx), "CREATE TABLE is not supported: declare inputs with CREATE SOURCE and outputs with CREATE SINK")
+		return b.createTable(ctx.CreateTable())
 	case ctx.Query() != nil:
 		b.unsupported(b.at(ctx), "a query must be part of CREATE MATERIALIZED VIEW name AS ... or INSERT INTO sink ...")
 	}
@@ -59,7 +59,22 @@ func (b *builder) statement(ctx parser.IStatementContext) ast.Stmt {
 
 func (b *builder) createSource(ctx parser.ICreateSourceContext) *ast.CreateSource {
 	src := &ast.CreateSource{Pos: b.at(ctx), Name: b.ident(ctx.Identifier()), With: b.with(ctx.WithClause())}
-	for _, el := range ctx.AllSourceElement() {
+	return b.sourceElements(src, ctx.AllSourceElement())
+}
+
+// createTable reads CREATE TABLE, a lookup table: a source's shape.
+func (b *builder) createTable(ctx parser.ICreateTableContext) *ast.CreateSource {
+	src := &ast.CreateSource{Pos: b.at(ctx), Name: b.ident(ctx.Identifier()), With: b.with(ctx.WithClause()), Table: true}
+	b.sourceElements(src, ctx.AllSourceElement())
+	if src.Watermark != nil {
+		b.unsupported(src.Watermark.Pos, "a lookup table (CREATE TABLE) has no WATERMARK: joins read it by key; declare a stream with CREATE SOURCE")
+		return nil
+	}
+	return src
+}
+
+func (b *builder) sourceElements(src *ast.CreateSource, els []parser.ISourceElementContext) *ast.CreateSource {
+	for _, el := range els {
 		switch el := el.(type) {
 		case *parser.ColumnElementContext:
 			col := ast.ColumnDef{

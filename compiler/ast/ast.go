@@ -74,6 +74,8 @@ type CreateSource struct {
 	Columns   []ColumnDef
 	Watermark *Watermark // nil when none is declared
 	With      []Option
+	// Table: CREATE TABLE, a lookup table read by key, not a stream.
+	Table bool
 	// PrimaryKey makes the source a versioned table (PRIMARY KEY (cols)).
 	PrimaryKey    []Ident
 	PrimaryKeyPos Pos

@@ -20,6 +20,7 @@ type joinTree struct {
 	quals       []string    // per column, the FROM item it comes from
 	asof        *asofSpec   // an ASOF join (see asof.go), or nil
 	temporal    *temporalSpec
+	lookup      *lookupSpec
 }
 
 // bindJoin binds a FROM clause with joins into a tree; build turns it into
@@ -32,6 +33,9 @@ func (b *binder) bindJoin(t ast.TableRef) *joinTree {
 			return nil
 		}
 		return &joinTree{leaf: n, schema: sc.schema, quals: sc.columnQuals()}
+	}
+	if t := b.lookupTable(j.Right); t != nil {
+		return b.bindLookup(j, t)
 	}
 	if j.AsOf != nil {
 		return b.bindTemporal(j)
@@ -115,7 +119,7 @@ func (jt *joinTree) scope() *scope {
 // innerChain reports whether WHERE conditions may join the tree's inputs: an
 // inner or cross join (their WHERE and ON mean the same).
 func (jt *joinTree) innerChain() bool {
-	return jt.leaf == nil && jt.kind == plan.InnerJoin && jt.asof == nil && jt.temporal == nil
+	return jt.leaf == nil && jt.kind == plan.InnerJoin && jt.asof == nil && jt.temporal == nil && jt.lookup == nil
 }
 
 // build lowers the tree to plan nodes. extra are more conditions over the
@@ -130,6 +134,9 @@ func (b *binder) build(jt *joinTree, extra []plan.Expr) plan.Node {
 	}
 	if jt.temporal != nil {
 		return filterAll(b.buildTemporal(jt), extra)
+	}
+	if jt.lookup != nil {
+		return filterAll(b.buildLookup(jt), extra)
 	}
 	nl := len(jt.left.schema)
 	conds := append(append([]plan.Expr{}, jt.on...), extra...)

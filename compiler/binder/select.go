@@ -310,6 +310,11 @@ func (b *binder) relationRef(id ast.Ident) plan.Node {
 	if v, ok := b.views[id.Name]; ok {
 		return &plan.ViewScan{View: v}
 	}
+	if _, ok := b.tables[id.Name]; ok {
+		d := b.diags.Errorf(diag.Unsupported, id.Pos, "%s is a lookup table: a join reads it by key, it is not a stream to select from", id.Name)
+		d.Hint = fmt.Sprintf("FROM s JOIN %s ON s.id = %s.id", id.Name, id.Name)
+		return nil
+	}
 	if b.failed[id.Name] {
 		return nil // its own error was reported
 	}

@@ -33,3 +33,22 @@ func asofStateText(p *Plan, op *Operator) string {
 }
 
 const minInt64 = -1 << 63
+
+// lookupInput makes op the lookup join lj of its one input.
+func (b *builder) lookupInput(op *Operator, lj *plan.LookupJoin, stmt *plan.View) {
+	op.Lookup = lj
+	in := b.node(lj.Input, stmt)
+	op.Inputs = []*Operator{in}
+}
+
+// lookupStateText says what a lookup join keeps: a cache, no state.
+func lookupStateText(l *plan.LookupJoin) string {
+	rows, ttl := "10000", "none (entries stay until evicted)"
+	if v, ok := l.Table.Options["cache_rows"]; ok {
+		rows = v
+	}
+	if v, ok := l.Table.Options["cache_ttl"]; ok {
+		ttl = v
+	}
+	return fmt.Sprintf("none checkpointed; a cache of up to %s table rows by key (ristretto), TTL %s; the table is read when a row misses it", rows, ttl)
+}

@@ -55,6 +55,9 @@ type Operator struct {
 	// Union forwards the rows of every input unchanged (UNION ALL); it has no
 	// stages and no state.
 	Union bool
+	// Lookup joins each row of its one input with the rows of a lookup
+	// table read by key (a cache in front); the stages after it are Post.
+	Lookup *plan.LookupJoin
 	// Join joins its two inputs (left, right); the stages after it are Post.
 	// SideUpdating tells which inputs carry weights; SideWatermarks, for an
 	// interval join, are the watermarks of its inputs' bound columns, by which
@@ -257,7 +260,7 @@ func (b *builder) node(n plan.Node, stmt *plan.View) *Operator {
 			continue
 		}
 		switch x.(type) {
-		case *plan.Scan, *plan.ViewScan, *plan.Union, *plan.Join:
+		case *plan.Scan, *plan.ViewScan, *plan.Union, *plan.Join, *plan.LookupJoin:
 			input = x
 		case *plan.Aggregate:
 			if seenAgg {
@@ -287,6 +290,18 @@ func (b *builder) node(n plan.Node, stmt *plan.View) *Operator {
 	}
 	if j, ok := input.(*plan.Join); ok && len(chain) == 0 {
 		b.joinInputs(op, j, stmt) // the join alone (its reader has the aggregate)
+		return b.add(op)
+	}
+	if lj, ok := input.(*plan.LookupJoin); ok && (!seenAgg || len(chain) == 0) {
+		b.lookupInput(op, lj, stmt)
+		for i := len(chain) - 1; i >= 0; i-- {
+			switch x := chain[i].(type) {
+			case *plan.Filter:
+				op.Post = append(op.Post, Stage{Kind: StageFilter, Pred: x.Pred, Out: x.Schema()})
+			case *plan.Project:
+				op.Post = append(op.Post, Stage{Kind: StageProject, Exprs: x.Exprs, Names: x.Names, Out: x.Schema()})
+			}
+		}
 		return b.add(op)
 	}
 	if scan, ok := input.(*plan.Scan); ok {
@@ -460,6 +475,9 @@ func operatorID(op *Operator) string {
 	if op.Join != nil {
 		fmt.Fprintln(h, op.Join.Describe())
 	}
+	if op.Lookup != nil {
+		fmt.Fprintln(h, op.Lookup.Describe(), op.Lookup.Table.Options)
+	}
 	for _, in := range op.Inputs {
 		fmt.Fprintf(h, "input %s\n", in.ID)
 		for _, s := range in.Post {
@@ -537,6 +555,13 @@ func Format(p *Plan) string {
 		if op.Union {
 			b.WriteString("  Union ALL\n      state: none\n")
 		}
+		if l := op.Lookup; l != nil {
+			fmt.Fprintf(&b, "  %s\n", l.Describe())
+			fmt.Fprintf(&b, "    state: %s\n", lookupStateText(l))
+			for _, s := range op.Post {
+				fmt.Fprintf(&b, "  %s\n", describeStage(s))
+			}
+		}
 		if j := op.Join; j != nil {
 			fmt.Fprintf(&b, "  %s\n", j.Describe())
 			fmt.Fprintf(&b, "    state: %s\n", joinStateText(p, op))
@@ -556,7 +581,7 @@ func Format(p *Plan) string {
 			for _, s := range op.Post {
 				fmt.Fprintf(&b, "  emit: %s\n", describeStage(s))
 			}
-		} else if !op.Union && op.Join == nil {
+		} else if !op.Union && op.Join == nil && op.Lookup == nil {
 			b.WriteString("    state: none\n")
 		}
 		for _, si := range op.Sinks {

@@ -552,6 +552,8 @@ func EventTimes(n Node) []TimeCol {
 			}
 		}
 		return out
+	case *LookupJoin:
+		return EventTimes(n.Input) // the input's columns come first, unchanged
 	case *Join:
 		if n.Asof != nil {
 			return asofEventTimes(n)

@@ -35,6 +35,39 @@ func newTemporalCase(index int, seed uint64) *joinCase {
 	return c
 }
 
+var (
+	lseedFlag  = flag.Uint64("lseed", 1, "seed of the first lookup join case; case i uses lseed+i")
+	lcasesFlag = flag.Int("lcases", 60, "number of random lookup join cases (20 with -short)")
+)
+
+func newLookupCase(index int, seed uint64) *joinCase {
+	r := rand.New(rand.NewPCG(seed, seed^0x510e527fade682d1))
+	c := &joinCase{testCase: &testCase{index: index, seed: seed, pkg: fmt.Sprintf("lcase%d", index)}, kind: "lookup"}
+	c.sources = GenJoinSources(r, 2, 120)
+	c.sources[1].Name, c.sources[1].Table = "lt", true
+	c.inputs = map[string][]byte{}
+	for _, s := range c.sources {
+		c.inputs[s.Name] = WriteJSONL(r, s.Rows)
+	}
+	c.query = GenLookupQuery(r, c.sources)
+	return c
+}
+
+// TestLookupDifferential runs random lookup joins (a stream against a file
+// table read by key through a cache) at every batch size and compares each
+// with DuckDB's join of the two tables.
+func TestLookupDifferential(t *testing.T) {
+	n := *lcasesFlag
+	if testing.Short() {
+		n = min(n, 20)
+	}
+	var cases []*joinCase
+	for i := range n {
+		cases = append(cases, newLookupCase(i, *lseedFlag+uint64(i)))
+	}
+	runGeneratedJoinCases(t, "lookup", cases)
+}
+
 func newAsofCase(index int, seed uint64) *joinCase {
 	r := rand.New(rand.NewPCG(seed, seed^0x3c6ef372fe94f82b))
 	c := &joinCase{testCase: &testCase{index: index, seed: seed, pkg: fmt.Sprintf("acase%d", index)}}

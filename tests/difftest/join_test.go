@@ -62,6 +62,9 @@ func (c *joinCase) describe() string {
 	case "asof":
 		return fmt.Sprintf("ASOF case %d, seed %d (reproduce: go test -run TestAsofDifferential -aseed=%d -acases=1)\n-- pipeline:\n%s\n-- DuckDB:\n%s",
 			c.index, c.seed, c.seed, c.query.Pipeline, c.query.DuckSQL)
+	case "lookup":
+		return fmt.Sprintf("lookup case %d, seed %d (reproduce: go test -run TestLookupDifferential -lseed=%d -lcases=1)\n-- pipeline:\n%s\n-- DuckDB:\n%s",
+			c.index, c.seed, c.seed, c.query.Pipeline, c.query.DuckSQL)
 	case "temporal":
 		return fmt.Sprintf("temporal case %d, seed %d (reproduce: go test -run TestTemporalDifferential -tseed=%d -tcases=1)\n-- pipeline:\n%s\n-- DuckDB:\n%s",
 			c.index, c.seed, c.seed, c.query.Pipeline, c.query.DuckSQL)
@@ -157,7 +160,9 @@ func runJoinCase(t *testing.T, db *sql.Conn, bin, dir string, c *joinCase) (int,
 	}
 	total := 0
 	for _, s := range c.sources {
-		total += len(s.Rows)
+		if !s.Table {
+			total += len(s.Rows)
+		}
 	}
 	lines := 0
 	for _, bs := range joinBatchSizes {
