@@ -52,7 +52,7 @@ func (g *generator) asofCode(o *opInfo) {
 			env[i] = operand{jen.Id("r").Dot(s.in.fields[i]), c.Type.Nullable}
 		}
 		tmp := 0
-		eg := &exprGen{tmp: &tmp, env: env, glob: g.glob}
+		eg := &exprGen{tmp: &tmp, env: env, glob: g.glob, faults: new(bool)}
 		var nulls []jen.Code
 		key := jen.Dict{}
 		for i, k := range s.keys {
@@ -62,10 +62,21 @@ func (g *generator) asofCode(o *opInfo) {
 				nulls = append(nulls, jen.Op("!").Add(x.code).Dot("Valid"))
 				key[jen.Id(fmt.Sprintf("K%d", i))] = jen.Add(x.code).Dot("V")
 			} else {
+				if eg.faulty() {
+					x = eg.assignTemp(types.Of(k.Type().Kind), x.code) // computed before the fault is tested
+				}
 				key[jen.Id(fmt.Sprintf("K%d", i))] = x.code
 			}
 		}
 		body := eg.stmts
+		if eg.faulty() {
+			// a key whose arithmetic overflowed: the row is left out and reported
+			body = append([]jen.Code{jen.Var().Id(faultVar).Add(rt("value.Fault"))}, body...)
+			body = append(body, jen.If(jen.Id(faultVar).Op("!=").Lit(0)).Block(
+				jen.Id("p").Dot("ctx").Dot("RowFailedRow").Call(jen.Lit(g.srcOf(o)), jen.Lit(o.op.Name),
+					jen.Id("append"+s.in.rowType).Call(jen.Nil(), jen.Id("r"), jen.LitRune('+')), jen.Id(faultVar)),
+				jen.Return()))
+		}
 		if len(nulls) > 0 {
 			// a NULL key matches nothing: a left row of a LEFT ASOF join comes out NULL-padded at once
 			var onNull []jen.Code

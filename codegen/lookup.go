@@ -140,6 +140,9 @@ func (g *generator) lookupCode(o *opInfo) {
 			nulls = append(nulls, jen.Op("!").Add(x.code).Dot("Valid"))
 			key[jen.Id(fmt.Sprintf("K%d", i))] = jen.Add(x.code).Dot("V")
 		} else {
+			if eg.faulty() {
+				x = eg.assignTemp(types.Of(k.Type().Kind), x.code) // computed before the fault is tested
+			}
 			key[jen.Id(fmt.Sprintf("K%d", i))] = x.code
 		}
 	}
