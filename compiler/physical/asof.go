@@ -2,6 +2,7 @@ package physical
 
 import (
 	"fmt"
+	"io"
 
 	"github.com/laminar-sql/laminar/compiler/plan"
 )
@@ -51,4 +52,28 @@ func lookupStateText(l *plan.LookupJoin) string {
 		ttl = v
 	}
 	return fmt.Sprintf("none checkpointed; a cache of up to %s table rows by key (ristretto), TTL %s; the table is read when a row misses it", rows, ttl)
+}
+
+// joinIdentity and stageIdentity add to an operator's id the expressions
+// over a join's columns rendered by position (plan.Identity): by name, l.x
+// and r.x both read "x", so two joins differing only there would share an
+// id. Only joins' ids take them, so other operators keep theirs.
+func joinIdentity(h io.Writer, j *plan.Join) {
+	for i := range j.LeftKeys {
+		fmt.Fprintln(h, "key", plan.Identity(j.LeftKeys[i]), plan.Identity(j.RightKeys[i]))
+	}
+	if j.Residual != nil {
+		fmt.Fprintln(h, "residual", plan.Identity(j.Residual))
+	}
+}
+
+func stageIdentity(h io.Writer, s Stage) {
+	switch s.Kind {
+	case StageFilter:
+		fmt.Fprintln(h, "filter", plan.Identity(s.Pred))
+	case StageProject:
+		for _, e := range s.Exprs {
+			fmt.Fprintln(h, "project", plan.Identity(e))
+		}
+	}
 }

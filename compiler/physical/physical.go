@@ -474,6 +474,7 @@ func operatorID(op *Operator) string {
 	}
 	if op.Join != nil {
 		fmt.Fprintln(h, op.Join.Describe())
+		joinIdentity(h, op.Join)
 	}
 	if op.Lookup != nil {
 		fmt.Fprintln(h, op.Lookup.Describe(), op.Lookup.Table.Options)
@@ -482,6 +483,9 @@ func operatorID(op *Operator) string {
 		fmt.Fprintf(h, "input %s\n", in.ID)
 		for _, s := range in.Post {
 			fmt.Fprintln(h, describeStage(s))
+			if in.Join != nil || in.Lookup != nil {
+				stageIdentity(h, s) // over the joined columns, whose names repeat
+			}
 		}
 	}
 	for _, s := range op.Pre {
