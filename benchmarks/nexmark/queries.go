@@ -121,7 +121,7 @@ func generatorOptions(sql string) (rate float64, seed int64, err error) {
 // (q5_counts is the counting part of q5).
 func baselineFor(name string) (baseline string, whole bool) {
 	switch name {
-	case "q0", "q1", "q2", "q3", "q8", "chain3":
+	case "q0", "q1", "q2", "q3", "q8", "q20", "chain3":
 		return name, false
 	case "q5_counts":
 		return "q5", true

@@ -2,6 +2,7 @@ package binder
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/laminar-sql/laminar/compiler/ast"
@@ -496,19 +497,39 @@ func itemName(it ast.SelectItem, i int) string {
 	return fmt.Sprintf("col%d", i+1)
 }
 
+// uniqueNames makes the output names of a SELECT list unique as Flink
+// (Calcite) does: a derived name that repeats an earlier one (B.dateTime,
+// A.dateTime; a column of t.* and u.*) gets the first free suffix 0, 1, …
+// (dateTime0). A name given with AS that another column has is an error.
 func (b *binder) uniqueNames(items []ast.SelectItem, names []string) bool {
+	aliased := map[string]ast.Pos{}
+	for _, it := range items {
+		if it.Alias != nil {
+			aliased[it.Alias.Name] = it.Pos
+		}
+	}
+	used := map[string]bool{}
+	for _, n := range names {
+		used[n] = true
+	}
 	seen := map[string]bool{}
 	for i, n := range names {
-		if seen[n] {
-			pos := ast.Pos{}
-			if i < len(items) {
-				pos = items[i].Pos
-			}
+		if !seen[n] {
+			seen[n] = true
+			continue
+		}
+		if pos, ok := aliased[n]; ok {
 			d := b.diags.Errorf(diag.DuplicateColumn, pos, "the query outputs two columns named %q", n)
 			d.Hint = "give one of them another name with AS"
 			return false
 		}
-		seen[n] = true
+		for k := 0; ; k++ {
+			if c := n + strconv.Itoa(k); !used[c] {
+				names[i] = c
+				used[c], seen[c] = true, true
+				break
+			}
+		}
 	}
 	return true
 }

@@ -36,6 +36,7 @@ var queries = map[string]func(g *nexmark.Generator) Result{
 	"q7":  runQ7,
 	"q3":  runQ3,
 	"q8":  runQ8,
+	"q20": runQ20,
 	// the three-level view chain (queries/chain3.sql)
 	"chain3": runChain3,
 }
