@@ -113,6 +113,7 @@ func Generate(p *physical.Plan, sqlText string, opts Options) ([]byte, error) {
 	g.stateCode()
 	g.parallelCode()
 	g.observeCode()
+	g.lookupCounters()
 	g.kvCode()
 	for _, d := range g.glob.decls {
 		f.Add(d)

@@ -85,8 +85,8 @@ const faultVar = "fault"
 // overflow in fault instead of wrapping around.
 func (g *exprGen) checked(t types.Type, fn string, args []operand) operand {
 	if g.faults == nil {
-		// a generator without a fault scope (a join's condition and output,
-		// not checked yet) computes as Go does: wrapping around
+		// a generator without a fault scope computes as Go does, wrapping
+		// around (every generator of row code has one: joins' too)
 		return g.lift(t, args, false, func(v []jen.Code) jen.Code { return unchecked(fn, v) })
 	}
 	*g.faults = true

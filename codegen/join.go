@@ -48,6 +48,10 @@ func (o *opInfo) sideType(s joinSide) *jen.Statement {
 // rows of outer joins.
 func (g *generator) joinCode(o *opInfo) {
 	j := o.op.Join
+	if j.Asof != nil {
+		g.asofCode(o)
+		return
+	}
 	ss := g.joinSides(o)
 	var keyFields []jen.Code
 	for i, k := range j.LeftKeys {
@@ -75,7 +79,7 @@ func (g *generator) joinPush(o *opInfo, ss [2]joinSide, s joinSide, semi bool) {
 		env[i] = operand{jen.Id("r").Dot(s.in.fields[i]), c.Type.Nullable}
 	}
 	tmp := 0
-	eg := &exprGen{tmp: &tmp, env: env, glob: g.glob}
+	eg := &exprGen{tmp: &tmp, env: env, glob: g.glob, faults: new(bool)}
 	w := jen.Code(jen.Lit(int64(1)))
 	params := []jen.Code{jen.Id("r").Op("*").Id(s.in.rowType)}
 	if s.updating {
@@ -92,10 +96,21 @@ func (g *generator) joinPush(o *opInfo, ss [2]joinSide, s joinSide, semi bool) {
 			nulls = append(nulls, jen.Op("!").Add(x.code).Dot("Valid"))
 			key[jen.Id(fmt.Sprintf("K%d", i))] = jen.Add(x.code).Dot("V")
 		} else {
+			if eg.faulty() {
+				x = eg.assignTemp(types.Of(k.Type().Kind), x.code) // computed before the fault is tested
+			}
 			key[jen.Id(fmt.Sprintf("K%d", i))] = x.code
 		}
 	}
 	body := eg.stmts
+	if eg.faulty() {
+		// a key whose arithmetic overflowed: the row is left out and reported
+		body = append([]jen.Code{jen.Var().Id(faultVar).Add(rt("value.Fault"))}, body...)
+		body = append(body, jen.If(jen.Id(faultVar).Op("!=").Lit(0)).Block(
+			jen.Id("p").Dot("ctx").Dot("RowFailedRow").Call(jen.Lit(g.srcOf(o)), jen.Lit(o.op.Name),
+				jen.Id("append"+s.in.rowType).Call(jen.Nil(), jen.Id("r"), jen.LitRune('+')), jen.Id(faultVar)),
+			jen.Return()))
+	}
 	if len(nulls) > 0 {
 		var onNull []jen.Code
 		if s.preserve {
@@ -222,15 +237,29 @@ func joinEnv(o *opInfo, ss [2]joinSide, padded int, wrap bool) []operand {
 // the join over a pair of rows; and pad<Op><Side>, the NULL-padded row of an
 // unmatched row of a preserved side.
 func (g *generator) joinRow(o *opInfo, ss [2]joinSide, semi bool) {
-	emit := func(eg *exprGen, w jen.Code) []jen.Code {
-		return stages(eg, o.op.Post, func(eg *exprGen) []jen.Code {
-			stmts := append(eg.stmts, jen.Id("out").Op(":=").Id(o.rowType).Values(rowValues(o, eg.env)))
+	src := g.srcOf(o)
+	// record is what a failed row reports: the input rows it was made of
+	record := func(sides ...int) jen.Code {
+		var x jen.Code = jen.Nil()
+		for _, i := range sides {
+			x = jen.Id("append"+ss[i].in.rowType).Call(x, jen.Id([]string{"l", "r"}[i]), jen.LitRune('+'))
+		}
+		return x
+	}
+	// emit runs the steps after the join; a row whose checked arithmetic
+	// overflowed is left out and reported with the input rows
+	emit := func(eg *exprGen, w jen.Code, from ...int) []jen.Code {
+		code := stages(eg, o.op.Post, func(eg *exprGen) []jen.Code {
+			out := jen.Id("out").Op(":=").Id(o.rowType).Values(rowValues(o, eg.env))
 			if !o.op.Updating {
-				return append(stmts, jen.Id("p").Dot("emit"+o.fn).Call(jen.Op("&").Id("out"), jen.LitRune('+')))
+				return append(eg.stmts, eg.guard(out, jen.Id("p").Dot("emit"+o.fn).Call(jen.Op("&").Id("out"), jen.LitRune('+')))...)
 			}
 			// a weight of n is n copies of the change
-			return append(stmts, jen.For(jen.Range().Add(rt("join.Copies")).Call(w)).Block(
-				jen.Id("p").Dot("emit"+o.fn).Call(jen.Op("&").Id("out"), rt("window.OpOf").Call(w))))
+			return append(eg.stmts, eg.guard(out, jen.For(jen.Range().Add(rt("join.Copies")).Call(w)).Block(
+				jen.Id("p").Dot("emit"+o.fn).Call(jen.Op("&").Id("out"), rt("window.OpOf").Call(w))))...)
+		})
+		return eg.faultScope(code, func(f jen.Code) jen.Code {
+			return jen.Id("p").Dot("ctx").Dot("RowFailedRow").Call(jen.Lit(src), jen.Lit(o.op.Name), record(from...), f)
 		})
 	}
 	lr := []jen.Code{jen.Id("l").Op("*").Id(ss[0].in.rowType), jen.Id("r").Op("*").Id(ss[1].in.rowType)}
@@ -241,25 +270,34 @@ func (g *generator) joinRow(o *opInfo, ss [2]joinSide, semi bool) {
 			env[i] = operand{jen.Id("l").Dot(in.fields[i]), c.Type.Nullable}
 		}
 		tmp := 0
-		eg := &exprGen{tmp: &tmp, env: env, glob: g.glob}
+		eg := &exprGen{tmp: &tmp, env: env, glob: g.glob, faults: new(bool)}
 		g.f.Comment(fmt.Sprintf("semi%s emits left row l, with weight w, from %s.", o.fn, o.what()))
-		g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("semi"+o.fn).Params(lr[0], jen.Id("w").Int64()).Block(emit(eg, jen.Id("w"))...)
+		g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("semi"+o.fn).Params(lr[0], jen.Id("w").Int64()).Block(emit(eg, jen.Id("w"), 0)...)
 		g.f.Line()
 	} else {
 		tmp := 0
-		eg := &exprGen{tmp: &tmp, env: joinEnv(o, ss, -1, true), glob: g.glob}
+		eg := &exprGen{tmp: &tmp, env: joinEnv(o, ss, -1, true), glob: g.glob, faults: new(bool)}
 		g.f.Comment(fmt.Sprintf("join%s emits the joined row of l and r, with weight w, from %s.", o.fn, o.what()))
 		g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("join" + o.fn).Params(append(lr, jen.Id("w").Int64())...).Block(
-			emit(eg, jen.Id("w"))...)
+			emit(eg, jen.Id("w"), 0, 1)...)
 		g.f.Line()
 	}
 	if res := o.op.Join.Residual; res != nil {
 		tmp := 0
-		eg := &exprGen{tmp: &tmp, env: joinEnv(o, ss, -1, false), glob: g.glob}
-		c := eg.expr(res)
+		eg := &exprGen{tmp: &tmp, env: joinEnv(o, ss, -1, false), glob: g.glob, faults: new(bool)}
+		c := truth(eg.expr(res))
+		code := append(eg.stmts, jen.Return(c))
+		if eg.faulty() {
+			// a condition whose arithmetic overflowed holds for no pair; the pair is reported
+			code = append([]jen.Code{jen.Var().Id(faultVar).Add(rt("value.Fault"))}, eg.stmts...)
+			code = append(code, jen.Id("ok").Op(":=").Add(c),
+				jen.If(jen.Id(faultVar).Op("!=").Lit(0)).Block(
+					jen.Id("p").Dot("ctx").Dot("RowFailedRow").Call(jen.Lit(src), jen.Lit(o.op.Name), record(0, 1), jen.Id(faultVar)),
+					jen.Return(jen.False())),
+				jen.Return(jen.Id("ok")))
+		}
 		g.f.Comment(fmt.Sprintf("on%s tells whether l and r match beyond their keys: %s", o.fn, commentLines(res.String())[0]))
-		g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("on" + o.fn).Params(lr...).Bool().Block(
-			append(eg.stmts, jen.Return(truth(c)))...)
+		g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("on" + o.fn).Params(lr...).Bool().Block(code...)
 		g.f.Line()
 	}
 	for _, s := range ss {
@@ -267,11 +305,11 @@ func (g *generator) joinRow(o *opInfo, ss [2]joinSide, semi bool) {
 			continue
 		}
 		tmp := 0
-		eg := &exprGen{tmp: &tmp, env: joinEnv(o, ss, 1-s.i, true), glob: g.glob}
+		eg := &exprGen{tmp: &tmp, env: joinEnv(o, ss, 1-s.i, true), glob: g.glob, faults: new(bool)}
 		ref := []string{"l", "r"}[s.i]
 		g.f.Comment(fmt.Sprintf("pad%s%s emits the %s row with NULLs for the other input, with weight w.", o.fn, s.name, sides[s.i]))
 		g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("pad"+o.fn+s.name).Params(jen.Id(ref).Op("*").Id(s.in.rowType), jen.Id("w").Int64()).Block(
-			emit(eg, jen.Id("w"))...)
+			emit(eg, jen.Id("w"), s.i)...)
 		g.f.Line()
 	}
 }

@@ -154,6 +154,11 @@ func (g *generator) stateCount(o *opInfo) jen.Code {
 		return jen.Int64().Call(jen.Id("p").Dot(o.name).Dot("Groups").Call())
 	case o.op.Agg != nil:
 		return jen.Int64().Call(jen.Id("p").Dot(o.name).Dot("Len").Call())
+	case o.op.Join != nil && o.op.Join.Asof != nil:
+		// right rows kept and left rows waiting for their match
+		return jen.Func().Params().Int64().Block(
+			jen.List(jen.Id("r"), jen.Id("l")).Op(":=").Id("p").Dot(o.name).Dot("Len").Call(),
+			jen.Return(jen.Int64().Call(jen.Id("r").Op("+").Id("l")))).Call()
 	case o.op.Join != nil:
 		var sum *jen.Statement
 		for _, s := range g.joinSides(o) {

@@ -59,7 +59,12 @@ func (g *generator) pipelineStruct() {
 		if periodic(o) {
 			fields = append(fields, jen.Id(o.name+"Tick").Int64().Comment("the last period (watermark / period) it emitted in"))
 		}
-		if o.op.Join != nil {
+		if o.op.Lookup != nil {
+			fields = append(fields, jen.Id(o.name).Op("*").Add(o.lookupType()).Comment("the table cache of "+o.what()))
+		}
+		if o.op.Join != nil && o.op.Join.Asof != nil {
+			fields = append(fields, jen.Id(o.name).Op("*").Add(o.asofType()).Comment("state of "+o.what()))
+		} else if o.op.Join != nil {
 			for _, s := range g.joinSides(o) {
 				fields = append(fields, jen.Id(o.name+s.name).Op("*").Add(o.sideType(s)).Comment("rows of the "+sides[s.i]+" input of "+o.what()))
 			}
@@ -103,7 +108,12 @@ func (g *generator) pipelineStruct() {
 		if periodic(o) {
 			body = append(body, jen.Id("p").Dot(o.name+"Tick").Op("=").Qual("math", "MinInt64"))
 		}
-		if o.op.Join != nil {
+		if o.op.Lookup != nil {
+			body = append(body, g.lookupNew(o))
+		}
+		if o.op.Join != nil && o.op.Join.Asof != nil {
+			body = append(body, o.asofNew())
+		} else if o.op.Join != nil {
 			for _, s := range g.joinSides(o) {
 				body = append(body, jen.Id("p").Dot(o.name+s.name).Op("=").Add(rt("join.NewSide")).Types(jen.Id(o.keyType()), jen.Id(s.in.rowType)).Call())
 			}
@@ -749,6 +759,10 @@ func (g *generator) inputCode(o *opInfo) {
 	}
 	if o.op.TopN != nil {
 		g.topnCode(o)
+		return
+	}
+	if o.op.Lookup != nil {
+		g.lookupCode(o)
 		return
 	}
 	in := o.inputs[0]

@@ -45,7 +45,12 @@ func (g *generator) stateCode() {
 	for _, o := range g.ops {
 		if o.op.Join != nil {
 			id := layoutID(o.op.ID, fmt.Sprint(o.inputs[0].op.Output), fmt.Sprint(o.inputs[1].op.Output), o.op.SideUpdating, "join")
-			g.joinState(o)
+			if o.op.Join.Asof != nil {
+				id = layoutID(id, "asof")
+				g.asofState(o)
+			} else {
+				g.joinState(o)
+			}
 			units = append(units, unit{
 				id: "op:" + o.op.ID + ":" + id, name: o.what(),
 				save: []jen.Code{jen.Return(jen.Id("p").Dot("save" + o.fn).Call(jen.Id("buf")))},

@@ -20,6 +20,8 @@ const (
 	pkgExchange  = "github.com/laminar-sql/laminar/runtime/exchange"
 	pkgSketch    = "github.com/laminar-sql/laminar/runtime/sketch"
 	pkgTopN      = "github.com/laminar-sql/laminar/runtime/topn"
+	pkgLookup    = "github.com/laminar-sql/laminar/runtime/lookup"
+	pkgPGLookup  = "github.com/laminar-sql/laminar/runtime/lookup/pglookup"
 )
 
 // connectorPackages are the connectors that live in packages of their own,
@@ -39,7 +41,7 @@ var formatPackages = map[string]string{
 var importNames = map[string]string{
 	pkgJob: "job", pkgConnector: "connector", pkgValue: "value", pkgWindow: "window",
 	pkgJSONL: "jsonl", pkgCSV: "csvrow", pkgNexmark: "nexmark", pkgSnapshot: "snapshot", pkgLaminar: "laminar", pkgKVState: "kvstate",
-	pkgJoin: "join", pkgExchange: "exchange", pkgSketch: "sketch",
+	pkgJoin: "join", pkgExchange: "exchange", pkgSketch: "sketch", pkgLookup: "lookup", pkgPGLookup: "pglookup",
 	pkgTopN: "topn",
 }
 
@@ -96,6 +98,13 @@ var runtimeSymbols = map[string][2]string{
 	"topn.State": {pkgTopN, "State"}, "topn.Partition": {pkgTopN, "Partition"}, "topn.New": {pkgTopN, "New"},
 	"topn.RowNumber": {pkgTopN, "RowNumber"}, "topn.Rank": {pkgTopN, "Rank"}, "topn.DenseRank": {pkgTopN, "DenseRank"},
 	"topn.Compare": {pkgTopN, "Compare"}, "topn.FrameRows": {pkgTopN, "FrameRows"}, "topn.Frame": {pkgTopN, "Frame"}, "topn.CompareBool": {pkgTopN, "CompareBool"},
+	"join.Asof": {pkgJoin, "Asof"}, "join.NewAsof": {pkgJoin, "NewAsof"}, "join.AsofMode": {pkgJoin, "AsofMode"},
+	"lookup.Cache": {pkgLookup, "Cache"}, "lookup.NewCache": {pkgLookup, "NewCache"}, "lookup.Options": {pkgLookup, "Options"},
+	"lookup.Table": {pkgLookup, "Table"}, "lookup.Column": {pkgLookup, "Column"}, "lookup.OpenFile": {pkgLookup, "OpenFile"},
+	"lookup.Int": {pkgLookup, "Int"}, "lookup.Float": {pkgLookup, "Float"}, "lookup.String": {pkgLookup, "String"},
+	"lookup.Bool": {pkgLookup, "Bool"}, "lookup.Timestamp": {pkgLookup, "Timestamp"}, "pglookup.Open": {pkgPGLookup, "Open"},
+	"job.LookupStatus": {pkgJob, "LookupStatus"},
+	"join.Backward":    {pkgJoin, "Backward"}, "join.Forward": {pkgJoin, "Forward"}, "join.Nearest": {pkgJoin, "Nearest"},
 	// formats
 	"jsonl.Scanner": {pkgJSONL, "Scanner"}, "jsonl.Interner": {pkgJSONL, "Interner"},
 	"jsonl.AppendString": {pkgJSONL, "AppendString"}, "jsonl.AppendInt": {pkgJSONL, "AppendInt"},

@@ -39,7 +39,7 @@ func TestErrors(t *testing.T) {
 		{"window without watermark", "CREATE VIEW v AS SELECT COUNT(*) AS n FROM TUMBLE(plain, a, INTERVAL '1' MINUTE) GROUP BY window_start;", diag.NoWatermark, 4, 44, "WATERMARK FOR"},
 		{"emit close without window", "CREATE VIEW v AS SELECT symbol, COUNT(*) AS n FROM trades GROUP BY symbol EMIT ON WINDOW CLOSE;", diag.EmitNeedsWindow, 4, 75, ""},
 		{"hop not multiple", "CREATE VIEW v AS SELECT COUNT(*) AS n FROM HOP(trades, ts, INTERVAL '3' SECOND, INTERVAL '10' SECOND) GROUP BY window_start;", diag.BadWindow, 4, 44, ""},
-		{"duplicate output", "CREATE VIEW v AS SELECT SUM(price), SUM(volume) FROM trades GROUP BY symbol;", diag.DuplicateColumn, 4, 37, "AS"},
+		{"duplicate output", "CREATE VIEW v AS SELECT SUM(price) AS s, SUM(volume) AS s FROM trades GROUP BY symbol;", diag.DuplicateColumn, 4, 42, "AS"},
 		{"duplicate name", "CREATE VIEW trades AS SELECT symbol FROM trades;", diag.DuplicateName, 4, 13, ""},
 		{"unknown option", "CREATE SINK o FROM trades WITH (connector = 'file', paht = 'x');", diag.UnknownOption, 4, 53, "did you mean path?"},
 		{"missing connector", "CREATE SINK o FROM trades WITH (path = 'x');", diag.MissingOption, 4, 1, ""},

@@ -38,8 +38,11 @@ createSource
     : CREATE SOURCE identifier LPAREN sourceElement (COMMA sourceElement)* RPAREN withClause?
     ;
 
+// PRIMARY KEY makes the source a versioned table: each row is a new version
+// of its key (an upsert), read by temporal joins (FOR SYSTEM_TIME AS OF).
 sourceElement
     : WATERMARK FOR identifier AS expr                  # watermarkElement
+    | PRIMARY KEY LPAREN identifier (COMMA identifier)* RPAREN (NOT ENFORCED)?  # primaryKeyElement
     | identifier typeName (NOT NULL | NULL)? (METADATA (FROM STRING)?)?  # columnElement
     ;
 
@@ -57,8 +60,10 @@ insertInto
     ;
 
 // Flink's DDL word for a source or sink: recognised to point users at ours.
+// CREATE TABLE declares a lookup table: an external table (a file, a
+// PostgreSQL table) that joins read by key when a row needs it.
 createTable
-    : CREATE TABLE ~SEMI*
+    : CREATE TABLE identifier LPAREN sourceElement (COMMA sourceElement)* RPAREN withClause?
     ;
 
 // A scalar function written in Go, in the user's own package:
@@ -185,9 +190,15 @@ relation
     : tableRef joinClause*
     ;
 
+// ASOF joins: `[LEFT] ASOF JOIN` or `ASOF [LEFT] JOIN`, with the match in
+// ON or in MATCH_CONDITION (Snowflake); a temporal join names the version
+// time after the table: `JOIN rates FOR SYSTEM_TIME AS OF o.ts [AS r]`.
 joinClause
-    : (INNER | CROSS | (LEFT | RIGHT | FULL) OUTER?)? JOIN tableRef
-      (ON expr | USING LPAREN identifier (COMMA identifier)* RPAREN)?
+    : (INNER | CROSS | (LEFT | RIGHT | FULL) OUTER?)? ASOF? (LEFT OUTER?)? JOIN tableRef
+      (FOR SYSTEM_TIME AS OF asOf=additive tableAlias?)?
+      (MATCH_CONDITION LPAREN match=expr RPAREN)?
+      (TOLERANCE tolerance=additive)?
+      (ON on=expr | USING LPAREN identifier (COMMA identifier)* RPAREN)?
     ;
 
 tableRef
@@ -347,6 +358,7 @@ strictIdentifier
 joinWord
     : JOIN | INNER | CROSS | LEFT | RIGHT | FULL | OUTER | ON | USING
     | UNION | INTERSECT | EXCEPT | ORDER | LIMIT | QUALIFY
+    | ASOF | MATCH_CONDITION | TOLERANCE
     ;
 
 nonReserved
@@ -358,6 +370,7 @@ nonReserved
     | SET | USE | DESCRIBE | DROP | ALTER | REPLACE | TEMPORARY | IF | OVERWRITE
     | UNKNOWN | ILIKE | SIMILAR | TO | TRY_CAST | WITHIN | DATE
     | PARTITION | ROWS | RANGE | PRECEDING | CURRENT | ROW | UNBOUNDED | ALLOWED | LATENESS
+    | SYSTEM_TIME | OF | PRIMARY | KEY | ENFORCED
     ;
 
 // ---------------------------------------------------------------- lexer
@@ -398,6 +411,7 @@ AFTER: 'AFTER';
 ALLOWED: 'ALLOWED';
 ALL: 'ALL';
 ASC: 'ASC';
+ASOF: 'ASOF';
 CHANGES: 'CHANGES';
 CLOSE: 'CLOSE';
 CROSS: 'CROSS';
@@ -405,6 +419,7 @@ CURRENT: 'CURRENT';
 DESC: 'DESC';
 DESCRIPTOR: 'DESCRIPTOR';
 DOUBLE: 'DOUBLE';
+ENFORCED: 'ENFORCED';
 EXCEPT: 'EXCEPT';
 EXISTS: 'EXISTS';
 EXPLAIN: 'EXPLAIN';
@@ -417,11 +432,14 @@ INNER: 'INNER';
 INTERSECT: 'INTERSECT';
 INTERVAL: 'INTERVAL';
 JOIN: 'JOIN';
+KEY: 'KEY';
 LANGUAGE: 'LANGUAGE';
 LATENESS: 'LATENESS';
 LEFT: 'LEFT';
 LIMIT: 'LIMIT';
+MATCH_CONDITION: 'MATCH_CONDITION';
 MATERIALIZED: 'MATERIALIZED';
+OF: 'OF';
 ON: 'ON';
 ORDER: 'ORDER';
 OUTER: 'OUTER';
@@ -431,6 +449,7 @@ PERIODICALLY: 'PERIODICALLY';
 POSITION: 'POSITION';
 PRECEDING: 'PRECEDING';
 PRECISION: 'PRECISION';
+PRIMARY: 'PRIMARY';
 QUALIFY: 'QUALIFY';
 RANGE: 'RANGE';
 RETURNS: 'RETURNS';
@@ -442,8 +461,10 @@ SINK: 'SINK';
 SOURCE: 'SOURCE';
 STREAM: 'STREAM';
 SUBSTRING: 'SUBSTRING';
+SYSTEM_TIME: 'SYSTEM_TIME';
 TABLE: 'TABLE';
 TIMESTAMP: 'TIMESTAMP';
+TOLERANCE: 'TOLERANCE';
 TRIM: 'TRIM';
 UNBOUNDED: 'UNBOUNDED';
 UNION: 'UNION';

@@ -56,7 +56,7 @@ func (b *builder) statement(ctx parser.IStatementContext) ast.Stmt {
 		}
 		return &ast.Insert{Pos: b.at(c), Sink: b.ident(c.Identifier()), Query: b.query(c.Query())}
 	case ctx.CreateTable() != nil:
-		b.unsupported(b.at(ctx), "CREATE TABLE is not supported: declare inputs with CREATE SOURCE and outputs with CREATE SINK")
+		return b.createTable(ctx.CreateTable())
 	case ctx.CreateFunction() != nil:
 		return b.createFunction(ctx.CreateFunction())
 	case ctx.ShowStatement() != nil:
@@ -75,7 +75,22 @@ func (b *builder) statement(ctx parser.IStatementContext) ast.Stmt {
 
 func (b *builder) createSource(ctx parser.ICreateSourceContext) *ast.CreateSource {
 	src := &ast.CreateSource{Pos: b.at(ctx), Name: b.ident(ctx.Identifier()), With: b.with(ctx.WithClause())}
-	for _, el := range ctx.AllSourceElement() {
+	return b.sourceElements(src, ctx.AllSourceElement())
+}
+
+// createTable reads CREATE TABLE, a lookup table: a source's shape.
+func (b *builder) createTable(ctx parser.ICreateTableContext) *ast.CreateSource {
+	src := &ast.CreateSource{Pos: b.at(ctx), Name: b.ident(ctx.Identifier()), With: b.with(ctx.WithClause()), Table: true}
+	b.sourceElements(src, ctx.AllSourceElement())
+	if src.Watermark != nil {
+		b.unsupported(src.Watermark.Pos, "a lookup table (CREATE TABLE) has no WATERMARK: joins read it by key; declare a stream with CREATE SOURCE")
+		return nil
+	}
+	return src
+}
+
+func (b *builder) sourceElements(src *ast.CreateSource, els []parser.ISourceElementContext) *ast.CreateSource {
+	for _, el := range els {
 		switch el := el.(type) {
 		case *parser.ColumnElementContext:
 			col := ast.ColumnDef{
@@ -92,6 +107,15 @@ func (b *builder) createSource(ctx parser.ICreateSourceContext) *ast.CreateSourc
 				}
 			}
 			src.Columns = append(src.Columns, col)
+		case *parser.PrimaryKeyElementContext:
+			if src.PrimaryKey != nil {
+				b.diags.Errorf(diag.SyntaxError, b.at(el), "a source declares at most one PRIMARY KEY")
+				continue
+			}
+			src.PrimaryKeyPos = b.at(el)
+			for _, id := range el.AllIdentifier() {
+				src.PrimaryKey = append(src.PrimaryKey, b.ident(id))
+			}
 		case *parser.WatermarkElementContext:
 			if src.Watermark != nil {
 				b.diags.Errorf(diag.SyntaxError, b.at(el), "a source declares at most one WATERMARK")
@@ -304,16 +328,43 @@ func (b *builder) relation(ctx parser.IRelationContext) ast.TableRef {
 		switch {
 		case jc.CROSS() != nil:
 			join.Kind = ast.CrossJoin
-		case jc.LEFT() != nil:
+		case len(jc.AllLEFT()) > 1:
+			b.diags.Errorf(diag.SyntaxError, join.Pos, "LEFT is written once: LEFT ASOF JOIN or ASOF LEFT JOIN")
+		case len(jc.AllLEFT()) == 1:
 			join.Kind = ast.LeftJoin
 		case jc.RIGHT() != nil:
 			join.Kind = ast.RightJoin
 		case jc.FULL() != nil:
 			join.Kind = ast.FullJoin
 		}
+		join.Asof = jc.ASOF() != nil
+		if join.Asof && join.Kind != ast.InnerJoin && join.Kind != ast.LeftJoin {
+			b.diags.Errorf(diag.UnsupportedSyntax, join.Pos, "an ASOF join is INNER or LEFT: each left row meets at most one right row")
+		}
+		if jc.GetMatch() != nil {
+			join.Match = b.expr(jc.GetMatch())
+		}
+		if jc.GetTolerance() != nil {
+			join.Tolerance = b.additive(jc.GetTolerance())
+		}
+		if (join.Match != nil || join.Tolerance != nil) && !join.Asof {
+			b.diags.Errorf(diag.SyntaxError, join.Pos, "MATCH_CONDITION and TOLERANCE belong to an ASOF JOIN")
+		}
+		if jc.GetAsOf() != nil {
+			join.AsOf = b.additive(jc.GetAsOf())
+			if a := b.alias(jc.TableAlias()); a != nil {
+				if tn, ok := join.Right.(*ast.TableName); ok && tn.Alias == nil {
+					tn.Alias = a
+				} else {
+					b.diags.Errorf(diag.SyntaxError, a.Pos, "the table of a temporal join has one alias")
+				}
+			}
+		}
 		switch {
-		case jc.Expr() != nil:
-			join.On = b.expr(jc.Expr())
+		case join.Asof && join.Match != nil && jc.GetOn() == nil && jc.USING() == nil:
+			// MATCH_CONDITION alone: every left row against the whole right input
+		case jc.GetOn() != nil:
+			join.On = b.expr(jc.GetOn())
 		case jc.USING() != nil:
 			for _, id := range jc.AllIdentifier() {
 				join.Using = append(join.Using, b.ident(id))

@@ -344,8 +344,8 @@ func TestErrors(t *testing.T) {
 			[]string{`1:58 LDB-1001 DESCRIPTOR may only wrap the second argument of TUMBLE: TUMBLE(table, time_column, size [, offset])`}},
 		{"bare query", "SELECT * FROM t;",
 			[]string{`1:1 LDB-1003 a query must be part of CREATE MATERIALIZED VIEW name AS ... or INSERT INTO sink ...`}},
-		{"create table", "CREATE TABLE t (a INT) WITH ('connector' = 'kafka');",
-			[]string{`1:1 LDB-1003 CREATE TABLE is not supported: declare inputs with CREATE SOURCE and outputs with CREATE SINK`}},
+		{"create table with a watermark", "CREATE TABLE t (a INT, ts TIMESTAMP, WATERMARK FOR ts AS ts) WITH ('connector' = 'file');",
+			[]string{`1:38 LDB-1003 a lookup table (CREATE TABLE) has no WATERMARK: joins read it by key; declare a stream with CREATE SOURCE`}},
 		{"too deep", "CREATE VIEW v AS SELECT " + strings.Repeat("(", 300) + "1" + strings.Repeat(")", 300) + " FROM t;",
 			[]string{`1:225 LDB-1001 expression nested too deeply (more than 200 levels)`}},
 	}

@@ -74,6 +74,11 @@ type CreateSource struct {
 	Columns   []ColumnDef
 	Watermark *Watermark // nil when none is declared
 	With      []Option
+	// Table: CREATE TABLE, a lookup table read by key, not a stream.
+	Table bool
+	// PrimaryKey makes the source a versioned table (PRIMARY KEY (cols)).
+	PrimaryKey    []Ident
+	PrimaryKeyPos Pos
 }
 
 // CreateView is CREATE MATERIALIZED VIEW name AS query.
@@ -264,6 +269,14 @@ type Join struct {
 	Left, Right TableRef
 	On          Expr    // nil for USING, CROSS and comma joins
 	Using       []Ident // USING (a, b)
+	// Asof is an ASOF JOIN: each left row meets at most one right row, the
+	// closest in time; Match is its MATCH_CONDITION (or nil: the time
+	// condition is in ON) and Tolerance its TOLERANCE interval (or nil).
+	Asof      bool
+	Match     Expr
+	Tolerance Expr
+	// AsOf is the time of a temporal join (`FOR SYSTEM_TIME AS OF o.ts`), or nil.
+	AsOf Expr
 }
 
 // Subquery is `(query) [AS alias]` in FROM.

@@ -20,12 +20,16 @@ import (
 // (to keep each statement's SQL for comments), name the pipeline's name.
 func Bind(script *ast.Script, src, name string) (*plan.Pipeline, []diag.Diagnostic) {
 	b := &binder{src: src, names: map[string]ast.Pos{}, sources: map[string]*plan.Source{},
-		views: map[string]*plan.View{}, sinks: map[string]*plan.Sink{}, fed: map[string]bool{}, failed: map[string]bool{}}
+		views: map[string]*plan.View{}, sinks: map[string]*plan.Sink{}, fed: map[string]bool{}, failed: map[string]bool{}, tables: map[string]*plan.LookupTable{}}
 	b.p = &plan.Pipeline{Name: name}
 	for _, st := range script.Stmts {
 		switch st := st.(type) {
 		case *ast.CreateSource:
-			b.createSource(st)
+			if st.Table {
+				b.createTable(st)
+			} else {
+				b.createSource(st)
+			}
 		case *ast.CreateView:
 			b.createView(st)
 		case *ast.CreateSink:
@@ -51,6 +55,10 @@ type binder struct {
 	fed     map[string]bool          // sinks that have an input
 	failed  map[string]bool          // sources and views whose definition had errors: no knock-on errors where they are read
 	ctes    []map[string]*ast.Select // WITH frames of the queries being bound, innermost last
+	// versioned is set while binding the table of a temporal join, the one
+	// place a source with a PRIMARY KEY (a versioned table) may be read
+	versioned bool
+	tables    map[string]*plan.LookupTable // lookup tables (CREATE TABLE)
 }
 
 func (b *binder) declare(id ast.Ident, what string) bool {
@@ -126,6 +134,9 @@ func (b *binder) createSource(st *ast.CreateSource) {
 	}
 	if w := st.Watermark; w != nil && ok {
 		b.bindWatermark(src, w)
+	}
+	if ok && st.PrimaryKey != nil {
+		ok = b.bindPrimaryKey(src, st)
 	}
 	conn, format, opts, good := bindOptions(&b.diags, st.Pos, "source", st.With, sourceConnectors)
 	if !ok || !good {

@@ -18,6 +18,9 @@ type joinTree struct {
 	pos         ast.Pos
 	schema      plan.Schema // the joined columns, before outer-join padding
 	quals       []string    // per column, the FROM item it comes from
+	asof        *asofSpec   // an ASOF join (see asof.go), or nil
+	temporal    *temporalSpec
+	lookup      *lookupSpec
 }
 
 // bindJoin binds a FROM clause with joins into a tree; build turns it into
@@ -31,6 +34,12 @@ func (b *binder) bindJoin(t ast.TableRef) *joinTree {
 		}
 		return &joinTree{leaf: n, schema: sc.schema, quals: sc.columnQuals()}
 	}
+	if t := b.lookupTable(j.Right); t != nil {
+		return b.bindLookup(j, t)
+	}
+	if j.AsOf != nil {
+		return b.bindTemporal(j)
+	}
 	l, r := b.bindJoin(j.Left), b.bindJoin(j.Right)
 	if l == nil || r == nil {
 		return nil
@@ -43,6 +52,12 @@ func (b *binder) bindJoin(t ast.TableRef) *joinTree {
 		jt.kind = plan.RightJoin
 	case ast.FullJoin:
 		jt.kind = plan.FullJoin
+	}
+	if j.Asof {
+		if !b.bindAsof(jt, j) {
+			return nil
+		}
+		return jt
 	}
 	sc := jt.scope()
 	if j.On != nil {
@@ -103,7 +118,9 @@ func (jt *joinTree) scope() *scope {
 
 // innerChain reports whether WHERE conditions may join the tree's inputs: an
 // inner or cross join (their WHERE and ON mean the same).
-func (jt *joinTree) innerChain() bool { return jt.leaf == nil && jt.kind == plan.InnerJoin }
+func (jt *joinTree) innerChain() bool {
+	return jt.leaf == nil && jt.kind == plan.InnerJoin && jt.asof == nil && jt.temporal == nil && jt.lookup == nil
+}
 
 // build lowers the tree to plan nodes. extra are more conditions over the
 // tree's columns (WHERE of an inner join); each goes to the lowest join or
@@ -111,6 +128,15 @@ func (jt *joinTree) innerChain() bool { return jt.leaf == nil && jt.kind == plan
 func (b *binder) build(jt *joinTree, extra []plan.Expr) plan.Node {
 	if jt.leaf != nil {
 		return filterAll(jt.leaf, extra)
+	}
+	if jt.asof != nil {
+		return filterAll(b.buildAsof(jt), extra)
+	}
+	if jt.temporal != nil {
+		return filterAll(b.buildTemporal(jt), extra)
+	}
+	if jt.lookup != nil {
+		return filterAll(b.buildLookup(jt), extra)
 	}
 	nl := len(jt.left.schema)
 	conds := append(append([]plan.Expr{}, jt.on...), extra...)

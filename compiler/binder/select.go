@@ -2,6 +2,7 @@ package binder
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/laminar-sql/laminar/compiler/ast"
@@ -321,10 +322,20 @@ func (b *binder) relationRef(id ast.Ident) plan.Node {
 		return b.query(q)
 	}
 	if src, ok := b.sources[id.Name]; ok {
+		if len(src.PrimaryKey) > 0 && !b.versioned {
+			d := b.diags.Errorf(diag.Unsupported, id.Pos, "%s has a PRIMARY KEY: its rows are versions of its keys, read by a temporal join", id.Name)
+			d.Hint = fmt.Sprintf("JOIN %s FOR SYSTEM_TIME AS OF o.ts ON o.key = %s.key (reading its versions as a stream or as its latest table is not supported yet)", id.Name, id.Name)
+			return nil
+		}
 		return &plan.Scan{Source: src}
 	}
 	if v, ok := b.views[id.Name]; ok {
 		return &plan.ViewScan{View: v}
+	}
+	if _, ok := b.tables[id.Name]; ok {
+		d := b.diags.Errorf(diag.Unsupported, id.Pos, "%s is a lookup table: a join reads it by key, it is not a stream to select from", id.Name)
+		d.Hint = fmt.Sprintf("FROM s JOIN %s ON s.id = %s.id", id.Name, id.Name)
+		return nil
 	}
 	if b.failed[id.Name] {
 		return nil // its own error was reported
@@ -538,19 +549,39 @@ func itemName(it ast.SelectItem, i int) string {
 	return fmt.Sprintf("col%d", i+1)
 }
 
+// uniqueNames makes the output names of a SELECT list unique as Flink
+// (Calcite) does: a derived name that repeats an earlier one (B.dateTime,
+// A.dateTime; a column of t.* and u.*) gets the first free suffix 0, 1, …
+// (dateTime0). A name given with AS that another column has is an error.
 func (b *binder) uniqueNames(items []ast.SelectItem, names []string) bool {
+	aliased := map[string]ast.Pos{}
+	for _, it := range items {
+		if it.Alias != nil {
+			aliased[it.Alias.Name] = it.Pos
+		}
+	}
+	used := map[string]bool{}
+	for _, n := range names {
+		used[n] = true
+	}
 	seen := map[string]bool{}
 	for i, n := range names {
-		if seen[n] {
-			pos := ast.Pos{}
-			if i < len(items) {
-				pos = items[i].Pos
-			}
+		if !seen[n] {
+			seen[n] = true
+			continue
+		}
+		if pos, ok := aliased[n]; ok {
 			d := b.diags.Errorf(diag.DuplicateColumn, pos, "the query outputs two columns named %q", n)
 			d.Hint = "give one of them another name with AS"
 			return false
 		}
-		seen[n] = true
+		for k := 0; ; k++ {
+			if c := n + strconv.Itoa(k); !used[c] {
+				names[i] = c
+				used[c], seen[c] = true, true
+				break
+			}
+		}
 	}
 	return true
 }

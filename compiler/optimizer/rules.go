@@ -71,6 +71,10 @@ func withInputs(n plan.Node, in []plan.Node) plan.Node {
 		c := *n
 		c.Left, c.Right = in[0], in[1]
 		return &c
+	case *plan.LookupJoin:
+		c := *n
+		c.Input = in[0]
+		return &c
 	}
 	return n
 }
@@ -369,9 +373,31 @@ func prune(n plan.Node, need map[int]bool) plan.Node {
 		if n.Interval != nil {
 			left[n.Interval.LeftTime], right[n.Interval.RightTime] = true, true
 		}
+		if n.Asof != nil {
+			left[n.Asof.LeftTime], right[n.Asof.RightTime] = true, true
+		}
 		c := *n
 		c.Left, c.Right = prune(n.Left, left), prune(n.Right, right)
 		return &c
+	case *plan.LookupJoin:
+		nl := len(n.Input.Schema())
+		for c := range need {
+			if c < nl {
+				next[c] = true
+			}
+		}
+		for _, k := range n.Keys {
+			plan.ColumnsUsed(k, next)
+		}
+		if n.Residual != nil {
+			used := map[int]bool{}
+			plan.ColumnsUsed(n.Residual, used)
+			for c := range used {
+				if c < nl {
+					next[c] = true
+				}
+			}
+		}
 	default: // ViewScan: the view computes all its columns anyway
 		return n
 	}

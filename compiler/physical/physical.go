@@ -58,6 +58,9 @@ type Operator struct {
 	// Union forwards the rows of every input unchanged (UNION ALL); it has no
 	// stages and no state.
 	Union bool
+	// Lookup joins each row of its one input with the rows of a lookup
+	// table read by key (a cache in front); the stages after it are Post.
+	Lookup *plan.LookupJoin
 	// Join joins its two inputs (left, right); the stages after it are Post.
 	// SideUpdating tells which inputs carry weights; SideWatermarks, for an
 	// interval join, are the watermarks of its inputs' bound columns, by which
@@ -105,7 +108,7 @@ type SourceShift struct {
 // Fires reports whether watermarks drive the operator: it closes windows, or
 // drops the rows of an interval join.
 func (o *Operator) Fires() bool {
-	return o.Windowed() || (o.Join != nil && o.Join.Interval != nil) || o.Closes()
+	return o.Windowed() || (o.Join != nil && (o.Join.Interval != nil || o.Join.Asof != nil)) || o.Closes()
 }
 
 // Closes reports whether the operator is a window top-N, emitting each
@@ -271,7 +274,7 @@ func (b *builder) node(n plan.Node, stmt *plan.View) *Operator {
 			continue
 		}
 		switch x := x.(type) {
-		case *plan.Scan, *plan.ViewScan, *plan.Union, *plan.Join, *plan.LateScan:
+		case *plan.Scan, *plan.ViewScan, *plan.Union, *plan.Join, *plan.LateScan, *plan.LookupJoin:
 			input = x
 		case *plan.Aggregate:
 			if seenAgg {
@@ -309,6 +312,18 @@ func (b *builder) node(n plan.Node, stmt *plan.View) *Operator {
 	}
 	if j, ok := input.(*plan.Join); ok && len(chain) == 0 {
 		b.joinInputs(op, j, stmt) // the join alone (its reader has the aggregate)
+		return b.add(op)
+	}
+	if lj, ok := input.(*plan.LookupJoin); ok && (!seenAgg || len(chain) == 0) {
+		b.lookupInput(op, lj, stmt)
+		for i := len(chain) - 1; i >= 0; i-- {
+			switch x := chain[i].(type) {
+			case *plan.Filter:
+				op.Post = append(op.Post, Stage{Kind: StageFilter, Pred: x.Pred, Out: x.Schema()})
+			case *plan.Project:
+				op.Post = append(op.Post, Stage{Kind: StageProject, Exprs: x.Exprs, Names: x.Names, Out: x.Schema()})
+			}
+		}
 		return b.add(op)
 	}
 	topn := false
@@ -369,9 +384,15 @@ func (b *builder) joinInputs(op *Operator, j *plan.Join, stmt *plan.View) {
 		op.SideUpdating[i] = in.Updating
 	}
 	op.InputUpdating = op.SideUpdating[0] || op.SideUpdating[1]
+	var times []int // the bound (interval) or compared (ASOF) column of each input
 	if iv := j.Interval; iv != nil {
-		lt, _ := plan.EventTimeCol(j.Left, iv.LeftTime)
-		rt, _ := plan.EventTimeCol(j.Right, iv.RightTime)
+		times = []int{iv.LeftTime, iv.RightTime}
+	} else if a := j.Asof; a != nil {
+		times = []int{a.LeftTime, a.RightTime}
+	}
+	if times != nil {
+		lt, _ := plan.EventTimeCol(j.Left, times[0])
+		rt, _ := plan.EventTimeCol(j.Right, times[1])
 		for i, shift := range []int64{lt.Shift, rt.Shift} {
 			for _, t := range b.edgeWatermark(op.Inputs[i]) {
 				op.SideWatermarks[i] = addTerm(op.SideWatermarks[i], SourceShift{t.Source, satAdd(t.Shift, shift)})
@@ -494,11 +515,18 @@ func operatorID(op *Operator) string {
 	}
 	if op.Join != nil {
 		fmt.Fprintln(h, op.Join.Describe())
+		joinIdentity(h, op.Join)
+	}
+	if op.Lookup != nil {
+		fmt.Fprintln(h, op.Lookup.Describe(), op.Lookup.Table.Options)
 	}
 	for _, in := range op.Inputs {
 		fmt.Fprintf(h, "input %s\n", in.ID)
 		for _, s := range in.Post {
 			fmt.Fprintln(h, describeStage(s))
+			if in.Join != nil || in.Lookup != nil {
+				stageIdentity(h, s) // over the joined columns, whose names repeat
+			}
 		}
 	}
 	for _, s := range op.Pre {
@@ -577,6 +605,13 @@ func Format(p *Plan) string {
 		if op.Union {
 			b.WriteString("  Union ALL\n      state: none\n")
 		}
+		if l := op.Lookup; l != nil {
+			fmt.Fprintf(&b, "  %s\n", l.Describe())
+			fmt.Fprintf(&b, "    state: %s\n", lookupStateText(l))
+			for _, s := range op.Post {
+				fmt.Fprintf(&b, "  %s\n", describeStage(s))
+			}
+		}
 		if j := op.Join; j != nil {
 			fmt.Fprintf(&b, "  %s\n", j.Describe())
 			fmt.Fprintf(&b, "    state: %s\n", joinStateText(p, op))
@@ -605,7 +640,7 @@ func Format(p *Plan) string {
 			for _, s := range op.Post {
 				fmt.Fprintf(&b, "  emit: %s\n", describeStage(s))
 			}
-		} else if !op.Union && op.Join == nil {
+		} else if !op.Union && op.Join == nil && op.Lookup == nil {
 			b.WriteString("    state: none\n")
 		}
 		for _, si := range op.Sinks {
@@ -639,6 +674,9 @@ func formatWatermark(p *Plan, terms []SourceShift) string {
 
 func joinStateText(p *Plan, op *Operator) string {
 	j := op.Join
+	if j.Asof != nil {
+		return asofStateText(p, op)
+	}
 	rows := func(i int) string {
 		if op.SideUpdating[i] {
 			return "rows with weights"

@@ -1,6 +1,7 @@
 package physical_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/laminar-sql/laminar/compiler"
@@ -132,3 +133,22 @@ CREATE SINK o FROM c WITH (connector = 'stdout');`, false)
 		t.Errorf("COUNT(x) of a NOT NULL x decodes it: needed %v", p.Needed[2])
 	}
 }
+
+// TestJoinIDsTellSidesApart: two joins that differ only in reading t.v or
+// u.v (both shown as v) have different operator ids, in their conditions
+// and in the steps after them that a reader's state depends on.
+func TestJoinIDsTellSidesApart(t *testing.T) {
+	id := func(sql, name string) string {
+		return byName(t, build(t, sql+"CREATE SINK o FROM "+name+" WITH (connector = 'stdout');\n", false), name).ID
+	}
+	cond := "CREATE VIEW j AS SELECT t.k, t.v AS a FROM t JOIN u ON t.k = u.k AND %s.v > 1;\n"
+	if id(sprintf(cond, "t"), "j") == id(sprintf(cond, "u"), "j") {
+		t.Error("a condition on t.v and one on u.v give one id")
+	}
+	agg := "CREATE VIEW j AS SELECT t.k, %s.v AS a FROM t JOIN u ON t.k = u.k;\nCREATE VIEW g AS SELECT k, SUM(a) AS s FROM j GROUP BY k;\n"
+	if id(sprintf(agg, "t"), "g") == id(sprintf(agg, "u"), "g") {
+		t.Error("an aggregate over t.v and one over u.v give one id")
+	}
+}
+
+func sprintf(format, arg string) string { return strings.ReplaceAll(format, "%s", arg) }

@@ -45,6 +45,9 @@ type Source struct {
 	TimeCol int
 	Delay   int64
 	SQL     string
+	// PrimaryKey, when set, makes the source a versioned table: each row is
+	// a new version of its key, valid from its event time (temporal joins).
+	PrimaryKey []int
 	// Typed is set for a typed connector (compiler/connectors), whose rows
 	// arrive as Go structs: where each column is.
 	Typed *TypedBinding
@@ -279,6 +282,7 @@ type Join struct {
 	RightKeys   []Expr
 	Residual    Expr // nil when none
 	Interval    *Interval
+	Asof        *Asof // an ASOF join (Kind InnerJoin or LeftJoin), or nil
 }
 
 // Interval is the time bound of an interval join:
@@ -353,6 +357,9 @@ func (n *ViewScan) AppendOnly() bool { return n.View.Root.AppendOnly() }
 // at its first match, which never goes); an anti join retracts a left row
 // when its first match arrives.
 func (n *Join) AppendOnly() bool {
+	if n.Asof != nil {
+		return true // each left row comes out once, when its match is final
+	}
 	return n.Left.AppendOnly() && n.Right.AppendOnly() && (n.Kind == InnerJoin || n.Kind == SemiJoin || (n.Interval != nil && n.Kind != AntiJoin))
 }
 func (n *Union) AppendOnly() bool {
@@ -399,6 +406,19 @@ func (n *Join) Describe() string {
 		on = append(on, side("left", n.LeftKeys[i])+" = "+side("right", n.RightKeys[i]))
 	}
 	out := fmt.Sprintf("Join %s ON %s", n.Kind, strings.Join(on, " AND "))
+	if n.Asof != nil {
+		out = fmt.Sprintf("AsofJoin %s %s", n.Kind, n.Asof.describe(ls, rs))
+		if n.Asof.Temporal {
+			out = fmt.Sprintf("TemporalJoin %s FOR SYSTEM_TIME AS OF left.%s (versions by right.%s)", n.Kind, ls[n.Asof.LeftTime].Name, rs[n.Asof.RightTime].Name)
+		}
+		if len(on) > 0 {
+			out += " ON " + strings.Join(on, " AND ")
+		}
+		if n.Residual != nil {
+			out += " AND " + n.Residual.String()
+		}
+		return out
+	}
 	if n.Interval != nil {
 		out += fmt.Sprintf(" AND right.%s BETWEEN left.%s %s AND left.%s %s", rs[n.Interval.RightTime].Name,
 			ls[n.Interval.LeftTime].Name, signed(n.Interval.Lower), ls[n.Interval.LeftTime].Name, signed(n.Interval.Upper))
@@ -607,7 +627,12 @@ func EventTimes(n Node) []TimeCol {
 			}
 		}
 		return out
+	case *LookupJoin:
+		return EventTimes(n.Input) // the input's columns come first, unchanged
 	case *Join:
+		if n.Asof != nil {
+			return asofEventTimes(n)
+		}
 		// an interval join pairs a row only with rows close to it in time,
 		// and drops rows once they can match nothing more: a later output row
 		// has a left time of at least min(left W, right W - Upper), a right time of

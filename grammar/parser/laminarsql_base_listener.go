@@ -44,6 +44,12 @@ func (s *BaseLaminarSQLListener) EnterWatermarkElement(ctx *WatermarkElementCont
 // ExitWatermarkElement is called when production watermarkElement is exited.
 func (s *BaseLaminarSQLListener) ExitWatermarkElement(ctx *WatermarkElementContext) {}
 
+// EnterPrimaryKeyElement is called when production primaryKeyElement is entered.
+func (s *BaseLaminarSQLListener) EnterPrimaryKeyElement(ctx *PrimaryKeyElementContext) {}
+
+// ExitPrimaryKeyElement is called when production primaryKeyElement is exited.
+func (s *BaseLaminarSQLListener) ExitPrimaryKeyElement(ctx *PrimaryKeyElementContext) {}
+
 // EnterColumnElement is called when production columnElement is entered.
 func (s *BaseLaminarSQLListener) EnterColumnElement(ctx *ColumnElementContext) {}
 

@@ -23,6 +23,10 @@ func (v *BaseLaminarSQLVisitor) VisitWatermarkElement(ctx *WatermarkElementConte
 	return v.VisitChildren(ctx)
 }
 
+func (v *BaseLaminarSQLVisitor) VisitPrimaryKeyElement(ctx *PrimaryKeyElementContext) interface{} {
+	return v.VisitChildren(ctx)
+}
+
 func (v *BaseLaminarSQLVisitor) VisitColumnElement(ctx *ColumnElementContext) interface{} {
 	return v.VisitChildren(ctx)
 }

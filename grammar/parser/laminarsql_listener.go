@@ -19,6 +19,9 @@ type LaminarSQLListener interface {
 	// EnterWatermarkElement is called when entering the watermarkElement production.
 	EnterWatermarkElement(c *WatermarkElementContext)
 
+	// EnterPrimaryKeyElement is called when entering the primaryKeyElement production.
+	EnterPrimaryKeyElement(c *PrimaryKeyElementContext)
+
 	// EnterColumnElement is called when entering the columnElement production.
 	EnterColumnElement(c *ColumnElementContext)
 
@@ -315,6 +318,9 @@ type LaminarSQLListener interface {
 
 	// ExitWatermarkElement is called when exiting the watermarkElement production.
 	ExitWatermarkElement(c *WatermarkElementContext)
+
+	// ExitPrimaryKeyElement is called when exiting the primaryKeyElement production.
+	ExitPrimaryKeyElement(c *PrimaryKeyElementContext)
 
 	// ExitColumnElement is called when exiting the columnElement production.
 	ExitColumnElement(c *ColumnElementContext)

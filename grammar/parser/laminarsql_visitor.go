@@ -19,6 +19,9 @@ type LaminarSQLVisitor interface {
 	// Visit a parse tree produced by LaminarSQLParser#watermarkElement.
 	VisitWatermarkElement(ctx *WatermarkElementContext) interface{}
 
+	// Visit a parse tree produced by LaminarSQLParser#primaryKeyElement.
+	VisitPrimaryKeyElement(ctx *PrimaryKeyElementContext) interface{}
+
 	// Visit a parse tree produced by LaminarSQLParser#columnElement.
 	VisitColumnElement(ctx *ColumnElementContext) interface{}
 

@@ -32,6 +32,7 @@ type collector struct {
 	cpLastBytes, cpLastEpoch, cpLastTime     *prometheus.Desc
 	emitDelay                                *prometheus.Desc
 	opRowsIn, opRowsOut, opState             *prometheus.Desc
+	lookupHits, lookupMisses, lookupErrors   *prometheus.Desc
 }
 
 func newCollector(m job.Monitor) *collector {
@@ -61,13 +62,16 @@ func newCollector(m job.Monitor) *collector {
 		opRowsIn:       d("operator_rows_in_total", "Rows an operator of the dataflow graph read (its inputs' rows out).", "operator"),
 		opRowsOut:      d("operator_rows_out_total", "Rows an operator emitted, retractions included.", "operator"),
 		opState:        d("operator_state_rows", "Groups or rows an operator holds in memory.", "operator"),
+		lookupHits:     d("lookup_cache_hits_total", "Lookups of a lookup join answered by its cache.", "view", "table"),
+		lookupMisses:   d("lookup_cache_misses_total", "Lookups of a lookup join that read its table.", "view", "table"),
+		lookupErrors:   d("lookup_errors_total", "Lookups of a lookup join that failed (their rows went to the dead-letter file).", "view", "table"),
 	}
 }
 
 func (c *collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{c.info, c.ready, c.srcRows, c.srcBytes, c.srcMalformed, c.srcLate,
 		c.srcEnded, c.srcWatermark, c.srcLag, c.sinkRows, c.stateBytes, c.cpCount, c.cpLastDuration, c.cpTotal, c.cpLastBytes,
-		c.cpLastEpoch, c.cpLastTime, c.emitDelay, c.opRowsIn, c.opRowsOut, c.opState} {
+		c.cpLastEpoch, c.cpLastTime, c.emitDelay, c.opRowsIn, c.opRowsOut, c.opState, c.lookupHits, c.lookupMisses, c.lookupErrors} {
 		ch <- d
 	}
 }
@@ -107,6 +111,11 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 		if u.Bytes >= 0 {
 			gauge(c.stateBytes, float64(u.Bytes), u.Name)
 		}
+	}
+	for _, l := range st.Lookups {
+		counter(c.lookupHits, float64(l.Hits), l.View, l.Table)
+		counter(c.lookupMisses, float64(l.Misses), l.View, l.Table)
+		counter(c.lookupErrors, float64(l.Errors), l.View, l.Table)
 	}
 	cp := st.Checkpoints
 	if cp.Enabled {

@@ -31,6 +31,10 @@ const (
 	// MemoryLimit: the live heap passed the share of --memory-limit the job
 	// may use; it stopped after a final checkpoint.
 	MemoryLimit Code = "LDB-5101"
+	// LookupFailed: a lookup join could not read its table (a file that
+	// does not parse, a database that does not answer); the row went to the
+	// dead-letter output.
+	LookupFailed Code = "LDB-5201"
 )
 
 // Error is an error with a code.

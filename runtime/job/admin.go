@@ -72,9 +72,16 @@ func (r *runner) publish() {
 		}
 		r.countOperatorInputs()
 	}
+	var lookups []LookupStatus
+	if lc, ok := r.pipeline.(LookupCounted); ok {
+		lookups = lc.LookupCounters(nil)
+	}
 	now := time.Now()
 	r.live.update(func(s *Status) {
 		s.Operators = append(s.Operators[:0], r.operators...)
+		if lookups != nil {
+			s.Lookups = lookups
+		}
 		for i, wm := range r.watermarks {
 			if i < len(s.Sources) && wm != math.MinInt64 && wm != math.MaxInt64 {
 				s.Sources[i].Watermark = time.UnixMicro(wm).UTC()

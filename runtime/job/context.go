@@ -53,6 +53,8 @@ type Context struct {
 	// Context until the round ends, when they are replayed into the job's
 	// Context in input order (workers.go)
 	rec *recorder
+	// env is what connectors open with (lookup tables: Env)
+	env connector.Env
 }
 
 // Malformed reports record i of batch (of source src) that could not be

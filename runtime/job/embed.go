@@ -46,7 +46,7 @@ type NamedEpochSink struct {
 // NewEmbedded opens the sinks named in spec.
 func NewEmbedded(spec Spec, opts EmbedOptions) (*Embedded, error) {
 	env := connector.Env{BaseDir: opts.BaseDir}
-	ctx := &Context{onLate: opts.OnLate, onMalformed: opts.OnMalformed}
+	ctx := &Context{onLate: opts.OnLate, onMalformed: opts.OnMalformed, env: env}
 	if ctx.onMalformed == nil {
 		ctx.onMalformed = func(int, int64, int64, []byte, error) {}
 	}

@@ -28,7 +28,9 @@ type Status struct {
 	WindowsClosed  uint64           `json:"windows_closed"`
 	EmitDelayP50us float64          `json:"window_emit_delay_p50_us"`
 	EmitDelayP99us float64          `json:"window_emit_delay_p99_us"`
-	Error          string           `json:"error,omitempty"`
+	// Lookups are the lookup joins' cache counters (pipelines with any).
+	Lookups []LookupStatus `json:"lookups,omitempty"`
+	Error   string         `json:"error,omitempty"`
 }
 
 // SourceStatus is one source's counters.

@@ -365,6 +365,7 @@ func Run(ctx context.Context, spec Spec, factory Factory, opts Options) (Summary
 
 	env := connector.Env{BaseDir: opts.BaseDir, Stdin: opts.Stdin, Stdout: opts.Stdout, MaxRecordBytes: opts.MaxRecordBytes,
 		StateDir: opts.StateDir, Logf: connectorLog(opts.Stderr), Nexmark: connector.NewNexmarkStreams()}
+	r.jobCtx.env = env
 	err := r.start(env, factory)
 	if err == nil {
 		var units []StateUnit

@@ -146,6 +146,16 @@ SELECT r.symbol, r.price, o.n FROM rare AS r LEFT JOIN odd AS o ON r.symbol = o.
 `
 )
 
+// An ASOF join whose matches wait for the right input's watermark (nearest,
+// with a tolerance): the waiting left rows and the right rows by key are
+// checkpointed with the join's watermarks.
+var asofJoin = `CREATE VIEW big AS SELECT symbol, price, ts FROM trades WHERE volume > 450;
+CREATE VIEW small AS SELECT symbol, price, ts FROM trades WHERE volume < 50;
+CREATE MATERIALIZED VIEW v AS
+SELECT b.symbol, b.price, b.ts, s.price AS near_price, s.ts AS near_ts
+FROM big AS b ASOF LEFT JOIN small AS s MATCH_CONDITION(NEAREST(b.ts, s.ts)) TOLERANCE INTERVAL '3' SECOND ON b.symbol = s.symbol;
+`
+
 // input is the trades every run reads: mostly in order, some out of order
 // within the watermark delay, a few late, a few malformed, so that the
 // dead-letter and late files are exercised as well.
@@ -507,6 +517,11 @@ func TestCrashIntervalJoin(t *testing.T) {
 func TestCrashOuterJoin(t *testing.T) {
 	skipShort(t)
 	crashRuns(t, buildJob(t, source("file")+outerJoin+sink, false, input(60_000)), sameTable)
+}
+
+func TestCrashAsofJoin(t *testing.T) {
+	skipShort(t)
+	crashRuns(t, buildJob(t, source("file")+asofJoin+sink, false, input(60_000)), sameRows)
 }
 
 // TestCrashUpdatingBadger: the same with the keyed state in badger, whose

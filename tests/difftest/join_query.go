@@ -19,6 +19,7 @@ type JoinSource struct {
 	Name    string // sl, sr, sm: source, file (name.jsonl) and DuckDB table
 	Rows    []Row
 	DelayUS int64
+	Table   bool // a lookup table (CREATE TABLE): read by the job, not a source
 }
 
 // joinSide is one input of a join as the query sees it.

@@ -35,6 +35,7 @@ type joinCase struct {
 	inputs  map[string][]byte // source name -> JSON lines
 	want    []string          // hand-written cases: the expected net rows, as FormatRow renders them
 	name    string            // hand-written cases: what they check
+	kind    string            // "asof" or "temporal": a case of TestAsofDifferential or TestTemporalDifferential
 }
 
 func newJoinCase(index int, seed uint64) *joinCase {
@@ -56,6 +57,17 @@ func newJoinCase(index int, seed uint64) *joinCase {
 func (c *joinCase) describe() string {
 	if c.name != "" {
 		return fmt.Sprintf("hand-written join case %q\n-- pipeline:\n%s\n-- DuckDB:\n%s", c.name, c.query.Pipeline, c.query.DuckSQL)
+	}
+	switch c.kind {
+	case "asof":
+		return fmt.Sprintf("ASOF case %d, seed %d (reproduce: go test -run TestAsofDifferential -aseed=%d -acases=1)\n-- pipeline:\n%s\n-- DuckDB:\n%s",
+			c.index, c.seed, c.seed, c.query.Pipeline, c.query.DuckSQL)
+	case "lookup":
+		return fmt.Sprintf("lookup case %d, seed %d (reproduce: go test -run TestLookupDifferential -lseed=%d -lcases=1)\n-- pipeline:\n%s\n-- DuckDB:\n%s",
+			c.index, c.seed, c.seed, c.query.Pipeline, c.query.DuckSQL)
+	case "temporal":
+		return fmt.Sprintf("temporal case %d, seed %d (reproduce: go test -run TestTemporalDifferential -tseed=%d -tcases=1)\n-- pipeline:\n%s\n-- DuckDB:\n%s",
+			c.index, c.seed, c.seed, c.query.Pipeline, c.query.DuckSQL)
 	}
 	return fmt.Sprintf("join case %d, seed %d (reproduce: go test -run TestJoinDifferential -jseed=%d -jcases=1)\n-- pipeline:\n%s\n-- DuckDB:\n%s",
 		c.index, c.seed, c.seed, c.query.Pipeline, c.query.DuckSQL)
@@ -148,7 +160,9 @@ func runJoinCase(t *testing.T, db *sql.Conn, bin, dir string, c *joinCase) (int,
 	}
 	total := 0
 	for _, s := range c.sources {
-		total += len(s.Rows)
+		if !s.Table {
+			total += len(s.Rows)
+		}
 	}
 	lines := 0
 	for _, bs := range joinBatchSizes {

@@ -82,6 +82,16 @@ var translations = map[string]translation{
 WHERE a.category = 10 AND (p.state = 'OR' OR p.state = 'ID' OR p.state = 'CA')`,
 		Columns: []Column{{"name", String}, {"city", String}, {"state", String}, {"id", Int}},
 	},
+	// q20: the second dateTime and extra are renamed as Flink (Calcite) does
+	"q20": {
+		DuckSQL: `SELECT auction, bidder, price, channel, url, B."dateTime", B.extra,
+       "itemName", description, "initialBid", reserve, A."dateTime" AS "dateTime0", expires, seller, category, A.extra AS extra0
+FROM bid AS B INNER JOIN auction AS A ON B.auction = A.id
+WHERE A.category = 10`,
+		Columns: []Column{{"auction", Int}, {"bidder", Int}, {"price", Int}, {"channel", String}, {"url", String}, {"dateTime", Timestamp}, {"extra", String},
+			{"itemName", String}, {"description", String}, {"initialBid", Int}, {"reserve", Int}, {"dateTime0", Timestamp}, {"expires", Timestamp},
+			{"seller", Int}, {"category", Int}, {"extra0", String}},
+	},
 	"q4": {
 		DuckSQL: `SELECT category, AVG(final) AS avg_final FROM (
   SELECT MAX(b.price) AS final, a.category FROM auction AS a, bid AS b

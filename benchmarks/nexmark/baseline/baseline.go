@@ -39,6 +39,7 @@ var queries = map[string]func(g *nexmark.Generator) Result{
 	"q15": runQ15,
 	"q18": runQ18,
 	"q9":  runQ9,
+	"q20": runQ20,
 	// the three-level view chain (queries/chain3.sql)
 	"chain3": runChain3,
 }

@@ -275,3 +275,41 @@ func batchQ15(all []nexmark.Bid) (out sink) {
 	}
 	return out
 }
+
+// TestQ20MatchesBatchJoin: q20's streaming join gives the pairs of the batch
+// join of all bids with all category-10 auctions.
+func TestQ20MatchesBatchJoin(t *testing.T) {
+	cfg := nexmark.Config{Events: 50_000, Rate: 1000, Seed: 5}
+	g, err := nexmark.NewGenerator(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all []nexmark.Bid
+	byID := map[int64][]nexmark.Auction{}
+	var ev nexmark.Event
+	var events int64
+	for g.Next(&ev) {
+		events++
+		switch ev.Kind {
+		case nexmark.KindBid:
+			all = append(all, ev.Bid)
+		case nexmark.KindAuction:
+			if ev.Auction.Category == 10 {
+				byID[ev.Auction.ID] = append(byID[ev.Auction.ID], ev.Auction)
+			}
+		}
+	}
+	var want sink
+	for i := range all {
+		for j := range byID[all[i].Auction] {
+			want.emit(q20Hash(&all[i], &byID[all[i].Auction][j]))
+		}
+	}
+	got, err := Run("q20", cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := want.result(events); got != w || w.Rows == 0 {
+		t.Errorf("q20: got %+v, want %+v", got, w)
+	}
+}

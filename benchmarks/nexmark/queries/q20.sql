@@ -1,5 +1,5 @@
--- unsupported: joins (regular join of bid and auction)
--- Nexmark q20, bids of category-10 auctions with the auction's columns.
+-- Nexmark q20, bids of category-10 auctions with the auction's columns. The
+-- second dateTime and extra come out as dateTime0 and extra0, as in Flink.
 
 CREATE SOURCE bid (
   auction BIGINT NOT NULL, bidder BIGINT NOT NULL, price BIGINT NOT NULL,

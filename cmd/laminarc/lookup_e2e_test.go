@@ -1,0 +1,154 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/laminar-sql/laminar/runtime/job"
+)
+
+// TestLookupJoinOfARunningJob builds a job (with --admin) whose stream of
+// bids looks auctions up in a CSV file table and, when a PostgreSQL server
+// is at hand (LAMINAR_TEST_PG), in a PostgreSQL table: the joined rows, the
+// LEFT join's padded rows, and the caches' hit and miss counters in /status
+// and /metrics.
+func TestLookupJoinOfARunningJob(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a job")
+	}
+	dir := t.TempDir()
+	t.Setenv("LAMINAR_CACHE", filepath.Join(dir, "cache"))
+	os.WriteFile(filepath.Join(dir, "side.csv"), []byte("key,name\n1,one\n2,two\n2,deux\n"), 0o644)
+	pg := os.Getenv("LAMINAR_TEST_PG")
+	sql := "CREATE SOURCE bids (auction BIGINT NOT NULL, price BIGINT, ts TIMESTAMP NOT NULL, WATERMARK FOR ts AS ts) WITH (connector = 'stdin');\n" +
+		"CREATE TABLE side (key BIGINT NOT NULL, name VARCHAR) WITH (connector = 'file', path = 'side.csv', format = 'csv', cache_rows = '100');\n" +
+		"CREATE MATERIALIZED VIEW v AS SELECT b.auction, b.price, s.name FROM bids AS b LEFT JOIN side AS s ON b.auction = s.key;\n" +
+		"CREATE SINK o FROM v WITH (connector = 'file', path = 'out.jsonl');\n"
+	if pg != "" {
+		conn, err := pgx.Connect(context.Background(), pg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range []string{"DROP TABLE IF EXISTS lookup_sellers",
+			"CREATE TABLE lookup_sellers (auction BIGINT PRIMARY KEY, seller TEXT NOT NULL, reserve DOUBLE PRECISION, listed TIMESTAMPTZ)",
+			"INSERT INTO lookup_sellers VALUES (1, 'ann', 10.5, '2024-01-01T00:00:00Z'), (3, 'bob', NULL, NULL)"} {
+			if _, err := conn.Exec(context.Background(), q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+		conn.Close(context.Background())
+		t.Setenv("LOOKUP_PG", pg)
+		sql += "CREATE TABLE sellers (auction BIGINT NOT NULL, seller VARCHAR NOT NULL, reserve DOUBLE, listed TIMESTAMP) WITH (connector = 'postgres', table = 'lookup_sellers', url_env = 'LOOKUP_PG');\n" +
+			"CREATE MATERIALIZED VIEW w AS SELECT b.auction, s.seller, s.reserve, s.listed FROM bids AS b JOIN sellers FOR SYSTEM_TIME AS OF PROCTIME() AS s ON s.auction = b.auction;\n" +
+			"CREATE SINK o2 FROM w WITH (connector = 'file', path = 'out2.jsonl');\n"
+	} else {
+		t.Log("SKIPPED the PostgreSQL table: no server (set LAMINAR_TEST_PG)")
+	}
+	p := filepath.Join(dir, "p.sql")
+	os.WriteFile(p, []byte(sql), 0o644)
+	bin := filepath.Join(dir, "job")
+	if code := run([]string{"build", "--admin", p, "-o", bin}); code != exitOK {
+		t.Fatalf("laminarc build --admin exited %d", code)
+	}
+	cmd := exec.Command(bin, "--http", "127.0.0.1:0", "--base-dir", dir, "--batch-size", "1")
+	stdin, _ := cmd.StdinPipe()
+	stderrPipe, _ := cmd.StderrPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	var stderr bytes.Buffer
+	addrCh := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderrPipe)
+		re := regexp.MustCompile(`admin server on (http://\S+)`)
+		for sc.Scan() {
+			stderr.WriteString(sc.Text() + "\n")
+			if m := re.FindStringSubmatch(sc.Text()); m != nil {
+				addrCh <- m[1]
+			}
+		}
+	}()
+	var base string
+	select {
+	case base = <-addrCh:
+	case <-time.After(30 * time.Second):
+		t.Fatal("no admin address logged")
+	}
+	get := func(path string) string {
+		resp, err := http.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return string(body)
+	}
+	// auction 1 twice (a miss, then a hit), 2 (two rows), 5 (none: padded), 3
+	io.WriteString(stdin, `{"auction":1,"price":10,"ts":1000}`+"\n"+`{"auction":1,"price":11,"ts":2000}`+"\n"+
+		`{"auction":2,"price":12,"ts":3000}`+"\n"+`{"auction":5,"price":13,"ts":4000}`+"\n"+`{"auction":3,"price":14,"ts":5000}`+"\n")
+	var st job.Status
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		body := get("/status")
+		st = job.Status{}
+		if json.Unmarshal([]byte(body), &st) == nil && len(st.Sources) == 1 && st.Sources[0].RowsIn == 5 && len(st.Lookups) > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the job did not count its 5 rows: %s\n%s", body, stderr.String())
+		}
+	}
+	side := st.Lookups[0]
+	if side.Table != "side" || side.View != "v" || side.Hits != 1 || side.Misses != 4 || side.Errors != 0 {
+		t.Errorf("/status lookups[0] = %+v, want side of v with 1 hit, 4 misses", side)
+	}
+	metrics := get("/metrics")
+	for _, want := range []string{`laminar_lookup_cache_hits_total{table="side",view="v"} 1`, `laminar_lookup_cache_misses_total{table="side",view="v"} 4`,
+		`laminar_lookup_errors_total{table="side",view="v"} 0`} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+	stdin.Close()
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("job: %v\n%s", err, stderr.String())
+	}
+	lines := func(name string) []string {
+		data, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := strings.Split(strings.TrimSpace(string(data)), "\n")
+		slices.Sort(out)
+		return out
+	}
+	want := []string{`{"auction":1,"price":10,"name":"one"}`, `{"auction":1,"price":11,"name":"one"}`, `{"auction":2,"price":12,"name":"deux"}`,
+		`{"auction":2,"price":12,"name":"two"}`, `{"auction":3,"price":14,"name":null}`, `{"auction":5,"price":13,"name":null}`}
+	if got := lines("out.jsonl"); !slices.Equal(got, want) {
+		t.Errorf("file table join:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if pg != "" {
+		if st.Lookups[1].Table != "sellers" || st.Lookups[1].Misses != 4 || st.Lookups[1].Hits != 1 {
+			t.Errorf("/status lookups[1] = %+v, want sellers with 1 hit, 4 misses", st.Lookups[1])
+		}
+		want := []string{`{"auction":1,"seller":"ann","reserve":10.5,"listed":"2024-01-01T00:00:00Z"}`,
+			`{"auction":1,"seller":"ann","reserve":10.5,"listed":"2024-01-01T00:00:00Z"}`, `{"auction":3,"seller":"bob","reserve":null,"listed":null}`}
+		if got := lines("out2.jsonl"); !slices.Equal(got, want) {
+			t.Errorf("PostgreSQL table join:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+	}
+}
