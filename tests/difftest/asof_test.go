@@ -16,8 +16,8 @@ var (
 )
 
 var (
-	tseedFlag  = flag.Uint64("tseed", 1, "seed of the first temporal join case; case i uses tseed+i")
-	tcasesFlag = flag.Int("tcases", 100, "number of random temporal join cases (20 with -short)")
+	vseedFlag  = flag.Uint64("vseed", 1, "seed of the first temporal (versioned) join case; case i uses vseed+i")
+	vcasesFlag = flag.Int("vcases", 100, "number of random temporal (versioned) join cases (20 with -short)")
 )
 
 func newTemporalCase(index int, seed uint64) *joinCase {
@@ -86,13 +86,13 @@ func newAsofCase(index int, seed uint64) *joinCase {
 // a versioned table) at every batch size and compares each with the version
 // DuckDB's ASOF JOIN finds.
 func TestTemporalDifferential(t *testing.T) {
-	n := *tcasesFlag
+	n := *vcasesFlag
 	if testing.Short() {
 		n = min(n, 20)
 	}
 	var cases []*joinCase
 	for i := range n {
-		cases = append(cases, newTemporalCase(i, *tseedFlag+uint64(i)))
+		cases = append(cases, newTemporalCase(i, *vseedFlag+uint64(i)))
 	}
 	runGeneratedJoinCases(t, "temporal", cases)
 }

@@ -66,7 +66,7 @@ func (c *joinCase) describe() string {
 		return fmt.Sprintf("lookup case %d, seed %d (reproduce: go test -run TestLookupDifferential -lseed=%d -lcases=1)\n-- pipeline:\n%s\n-- DuckDB:\n%s",
 			c.index, c.seed, c.seed, c.query.Pipeline, c.query.DuckSQL)
 	case "temporal":
-		return fmt.Sprintf("temporal case %d, seed %d (reproduce: go test -run TestTemporalDifferential -tseed=%d -tcases=1)\n-- pipeline:\n%s\n-- DuckDB:\n%s",
+		return fmt.Sprintf("temporal case %d, seed %d (reproduce: go test -run TestTemporalDifferential -vseed=%d -vcases=1)\n-- pipeline:\n%s\n-- DuckDB:\n%s",
 			c.index, c.seed, c.seed, c.query.Pipeline, c.query.DuckSQL)
 	}
 	return fmt.Sprintf("join case %d, seed %d (reproduce: go test -run TestJoinDifferential -jseed=%d -jcases=1)\n-- pipeline:\n%s\n-- DuckDB:\n%s",
