@@ -108,30 +108,54 @@ func (r *runner) publish() {
 }
 
 // countOperatorInputs sets each operator's rows in from what its inputs
-// emitted (a source's rows in), and its watermark's time.
+// emitted (a source's rows in), and its watermark's time. It runs after
+// every batch: the inputs are resolved to indexes once, and nothing is
+// allocated per call.
 func (r *runner) countOperatorInputs() {
-	out := make(map[string]int64, len(r.operators)+len(r.jobCtx.sources))
-	for i, s := range r.spec.Sources {
-		src := r.jobCtx.sources[i]
-		out["source "+s.Name] = src.RowsIn - src.Malformed // what decoded reached the pipeline
-		if k := r.kinds[i]; k != 0 {
-			out["source "+s.Name] = src.Kept // a Nexmark source's own table
-		}
-	}
-	for _, o := range r.operators {
-		out[o.Name] = o.RowsOut
+	if len(r.opInputs) != len(r.operators) {
+		r.opInputs = resolveOperatorInputs(r.spec, r.operators)
 	}
 	for i := range r.operators {
 		o := &r.operators[i]
 		o.RowsIn = 0
-		for _, in := range o.Inputs {
-			o.RowsIn += out[in]
+		for _, in := range r.opInputs[i] {
+			if in >= 0 {
+				o.RowsIn += r.operators[in].RowsOut
+				continue
+			}
+			src, k := r.jobCtx.sources[-in-1], r.kinds[-in-1]
+			if k != 0 {
+				o.RowsIn += src.Kept // a Nexmark source's own table
+			} else {
+				o.RowsIn += src.RowsIn - src.Malformed // what decoded reached the pipeline
+			}
 		}
 		o.Watermark = time.Time{}
 		if wm := o.WatermarkMicros; wm != math.MinInt64 && wm != math.MaxInt64 {
 			o.Watermark = time.UnixMicro(wm).UTC()
 		}
 	}
+}
+
+// resolveOperatorInputs maps each operator's inputs by name to the index of
+// the operator, or -(i+1) for source i.
+func resolveOperatorInputs(spec Spec, ops []OperatorStatus) [][]int {
+	index := map[string]int{}
+	for i, s := range spec.Sources {
+		index["source "+s.Name] = -(i + 1)
+	}
+	for i, o := range ops {
+		index[o.Name] = i
+	}
+	out := make([][]int, len(ops))
+	for i, o := range ops {
+		for _, in := range o.Inputs {
+			if j, ok := index[in]; ok {
+				out[i] = append(out[i], j)
+			}
+		}
+	}
+	return out
 }
 
 // publishCheckpoint records the checkpoint just taken in the live status.

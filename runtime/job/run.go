@@ -432,6 +432,7 @@ type runner struct {
 	watermarks []int64
 	operators  []OperatorStatus // the pipeline's, read after every batch
 	scratchOps []OperatorStatus // another worker's, being added up
+	opInputs   [][]int          // each operator's inputs (see resolveOperatorInputs)
 
 	// external keyed state (the badger backend), and its directory when it
 	// is a temporary one (no state dir)
