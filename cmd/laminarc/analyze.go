@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -53,7 +54,19 @@ func fetchStatus(target string) ([]byte, error) {
 	if _, err := os.Stat(target); err == nil {
 		return os.ReadFile(target)
 	}
-	url := adminURL(target, "/status")
+	body, err := adminGet(adminURL(target, "/status"), 10*time.Second)
+	if errors.Is(err, errUnreachable) {
+		return nil, fmt.Errorf("%s is neither a file nor a job's admin address: %v", target, err)
+	}
+	return body, err
+}
+
+// errUnreachable wraps the error of a request that got no answer.
+var errUnreachable = errors.New("no answer")
+
+// adminGet GETs url from a job's admin server, sending LAMINAR_HTTP_TOKEN as
+// the bearer token; an answer other than 200 is an error quoting it.
+func adminGet(url string, timeout time.Duration) ([]byte, error) {
 	req, err := http.NewRequest("GET", url, nil)
 	if err != nil {
 		return nil, err
@@ -61,10 +74,9 @@ func fetchStatus(target string) ([]byte, error) {
 	if tok := os.Getenv("LAMINAR_HTTP_TOKEN"); tok != "" {
 		req.Header.Set("Authorization", "Bearer "+tok)
 	}
-	client := &http.Client{Timeout: 10 * time.Second}
-	resp, err := client.Do(req)
+	resp, err := (&http.Client{Timeout: timeout}).Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("%s is neither a file nor a job's admin address: %v", target, err)
+		return nil, fmt.Errorf("%w: %v", errUnreachable, err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)

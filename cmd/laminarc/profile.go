@@ -2,10 +2,8 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
-	"io"
-	"net/http"
-	"os"
 	"regexp"
 	"strings"
 	"time"
@@ -129,25 +127,9 @@ func (own owners) of(s *profile.Sample) string {
 // server for d.
 func fetchProfile(target string, d time.Duration) ([]byte, error) {
 	url := adminURL(target, "/debug/pprof/profile") + fmt.Sprintf("?seconds=%d", max(int(d.Round(time.Second)/time.Second), 1))
-	req, err := http.NewRequest("GET", url, nil)
-	if err != nil {
-		return nil, err
-	}
-	if tok := os.Getenv("LAMINAR_HTTP_TOKEN"); tok != "" {
-		req.Header.Set("Authorization", "Bearer "+tok)
-	}
-	client := &http.Client{Timeout: d + 30*time.Second}
-	resp, err := client.Do(req)
-	if err != nil {
+	body, err := adminGet(url, d+30*time.Second)
+	if errors.Is(err, errUnreachable) {
 		return nil, fmt.Errorf("profiling %s: %v", target, err)
 	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return nil, err
-	}
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("%s: %s: %s", url, resp.Status, strings.TrimSpace(string(body)))
-	}
-	return body, nil
+	return body, err
 }
