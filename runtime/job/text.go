@@ -2,6 +2,7 @@ package job
 
 import (
 	"bytes"
+	"encoding/binary"
 	"unicode/utf8"
 
 	"github.com/laminar-sql/laminar/runtime/connector"
@@ -51,16 +52,49 @@ func formatSink(sink connector.Sink, s SinkSpec) connector.Sink {
 func badText(b *connector.LineBatch, isJSON bool) (n int64) {
 	// the common case in one pass over the batch's text: the line ends
 	// between its lines are ASCII, so it is valid UTF-8 if every line is
-	if b.Text != nil && utf8.Valid(b.Text) && (!isJSON || bytes.IndexByte(b.Text, '\\') < 0) {
+	valid := b.Text != nil && validUTF8(b.Text)
+	if valid && (!isJSON || bytes.IndexByte(b.Text, '\\') < 0) {
 		return 0
 	}
 	for _, line := range b.Lines {
-		if !utf8.Valid(line) || isJSON && hasLoneSurrogate(line) {
+		if !valid && !validUTF8(line) || isJSON && hasLoneSurrogate(line) {
 			n++
 		}
 	}
 	return n
 }
+
+// validUTF8 is utf8.Valid with a faster walk over ASCII, which most text
+// is: 32 bytes a test rather than 8, a third of the instructions on
+// Nexmark's bids. Stretches that are not ASCII go to utf8.Valid whole,
+// cut at a word of ASCII, which no rune can straddle.
+func validUTF8(b []byte) bool {
+	i := 0
+	for {
+		for ; i+32 <= len(b); i += 32 {
+			w := b[i : i+32 : i+32]
+			if (word(w)|word(w[8:])|word(w[16:])|word(w[24:]))&highBits != 0 {
+				break
+			}
+		}
+		j := i
+		for j+8 <= len(b) && word(b[j:])&highBits != 0 {
+			j += 8
+		}
+		if j+8 > len(b) {
+			return utf8.Valid(b[i:])
+		}
+		if j > i && !utf8.Valid(b[i:j]) {
+			return false
+		}
+		i = j + 8
+	}
+}
+
+// highBits is the high bit of every byte of a word: set only outside ASCII.
+const highBits = 0x8080808080808080
+
+func word(b []byte) uint64 { return binary.LittleEndian.Uint64(b) }
 
 // hasLoneSurrogate reports an escape \uD800-\uDFFF in line that is not a
 // high surrogate followed by an escaped low one. Escapes are walked two

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/laminar-sql/laminar/runtime/connector"
 )
@@ -52,4 +54,32 @@ func TestCSVHeaderAndInvalidTextCounted(t *testing.T) {
 	if !isCSVHeader(src, &b) {
 		t.Error("a quoted header is not recognized")
 	}
+}
+
+// TestValidUTF8 checks the fast walk against utf8.Valid at every cut of
+// strings with runes at each offset of the 8- and 32-byte words it tests.
+func TestValidUTF8(t *testing.T) {
+	ascii := strings.Repeat("abcdefgh", 9)
+	pieces := []string{"é", "€", "𝄞", "\xff", "\xe2\x82", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xc0\xaf"}
+	for _, p := range pieces {
+		for at := 0; at <= len(ascii); at++ {
+			s := ascii[:at] + p + ascii[at:] + p
+			for cut := 0; cut <= len(s); cut++ {
+				b := []byte(s[:cut])
+				if got, want := validUTF8(b), utf8.Valid(b); got != want {
+					t.Fatalf("validUTF8(%q) = %v, utf8.Valid says %v", b, got, want)
+				}
+			}
+		}
+	}
+}
+
+func FuzzValidUTF8(f *testing.F) {
+	f.Add([]byte(strings.Repeat("x", 40) + "é" + strings.Repeat("y", 30)))
+	f.Add([]byte("\xe2\x82" + strings.Repeat("a", 8)))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if got, want := validUTF8(b), utf8.Valid(b); got != want {
+			t.Fatalf("validUTF8(%q) = %v, utf8.Valid says %v", b, got, want)
+		}
+	})
 }
