@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -150,5 +151,63 @@ func TestLookupJoinOfARunningJob(t *testing.T) {
 		if got := lines("out2.jsonl"); !slices.Equal(got, want) {
 			t.Errorf("PostgreSQL table join:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 		}
+	}
+}
+
+// TestLookupCountersOfAllWorkers runs a lookup join on two workers (a lookup
+// join keeps no state, so the source's batches split among them, each worker
+// with its own cache): the counters in the summary are the sum of both
+// workers' — every row looked up once, each worker missing each key once.
+func TestLookupCountersOfAllWorkers(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a job")
+	}
+	dir := t.TempDir()
+	t.Setenv("LAMINAR_CACHE", filepath.Join(dir, "cache"))
+	os.WriteFile(filepath.Join(dir, "side.csv"), []byte("key,name\n0,zero\n1,one\n2,two\n"), 0o644)
+	var in strings.Builder
+	for i := range 200 {
+		fmt.Fprintf(&in, `{"auction":%d,"price":%d,"ts":%d}`+"\n", i%4, i, 1000*i)
+	}
+	os.WriteFile(filepath.Join(dir, "bids.jsonl"), []byte(in.String()), 0o644)
+	sql := "CREATE SOURCE bids (auction BIGINT NOT NULL, price BIGINT, ts TIMESTAMP NOT NULL, WATERMARK FOR ts AS ts) WITH (connector = 'file', path = 'bids.jsonl', format = 'json');\n" +
+		"CREATE TABLE side (key BIGINT NOT NULL, name VARCHAR) WITH (connector = 'file', path = 'side.csv', format = 'csv', cache_rows = '100');\n" +
+		"CREATE MATERIALIZED VIEW v AS SELECT b.auction, b.price, s.name FROM bids AS b LEFT JOIN side AS s ON b.auction = s.key;\n" +
+		"CREATE SINK o FROM v WITH (connector = 'file', path = 'out.jsonl');\n"
+	p := filepath.Join(dir, "p.sql")
+	os.WriteFile(p, []byte(sql), 0o644)
+	bin := filepath.Join(dir, "job")
+	if code := run([]string{"build", p, "-o", bin}); code != exitOK {
+		t.Fatalf("laminarc build exited %d", code)
+	}
+	summary := filepath.Join(dir, "summary.json")
+	out, err := exec.Command(bin, "--base-dir", dir, "--workers", "2", "--batch-size", "1", "--summary-json", summary).CombinedOutput()
+	if err != nil {
+		t.Fatalf("job: %v\n%s", err, out)
+	}
+	data, err := os.ReadFile(summary)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s struct {
+		Lookups []job.LookupStatus `json:"lookups"`
+		Workers struct {
+			Workers int `json:"workers"`
+		} `json:"workers"`
+	}
+	if err := json.Unmarshal(data, &s); err != nil {
+		t.Fatal(err)
+	}
+	if s.Workers.Workers != 2 {
+		t.Fatalf("ran on %d workers, want 2:\n%s", s.Workers.Workers, data)
+	}
+	// batches of one row alternate between the workers: worker 0 reads
+	// auctions 0 and 2, worker 1 auctions 1 and 3
+	if len(s.Lookups) != 1 || s.Lookups[0].Hits+s.Lookups[0].Misses != 200 || s.Lookups[0].Misses != 4 {
+		t.Errorf("lookups = %+v, want 200 lookups in all, 4 misses (2 per worker)", s.Lookups)
+	}
+	rows, _ := os.ReadFile(filepath.Join(dir, "out.jsonl"))
+	if n := strings.Count(string(rows), "\n"); n != 200 {
+		t.Errorf("%d rows out, want 200", n)
 	}
 }

@@ -48,7 +48,7 @@ func Partition(p *Plan) Partitioning {
 	keyOf := make([]map[int]int, len(p.Operators)) // source column -> Agg.Keys index
 	for _, op := range p.Operators {
 		switch {
-		case !op.Direct():
+		case !op.Direct() && !splitsWithItsInput(op):
 			return no("view %s reads another operator (partitioning covers operators in the source's loop)", op.Name)
 		case op.Join != nil:
 			return no("view %s is a join", op.Name)
@@ -106,6 +106,14 @@ func Partition(p *Plan) Partitioning {
 		}
 	}
 	return out
+}
+
+// splitsWithItsInput tells whether an operator that reads another one still
+// runs in each worker over that worker's rows: a lookup join over an
+// append-only input keeps no state (each worker has its own cache of the
+// table), so a row joins the same wherever it runs.
+func splitsWithItsInput(op *Operator) bool {
+	return op.Lookup != nil && !op.InputUpdating
 }
 
 // sourceColumn traces an expression over the output of stages back to the

@@ -75,6 +75,17 @@ func (r *runner) publish() {
 	var lookups []LookupStatus
 	if lc, ok := r.pipeline.(LookupCounted); ok {
 		lookups = lc.LookupCounters(nil)
+		if r.pool != nil {
+			// each worker has its own caches: add up the others' counters
+			for _, p := range r.pool.pipes[1:] {
+				r.scratchLookups = p.(LookupCounted).LookupCounters(r.scratchLookups[:0])
+				for i := range lookups {
+					lookups[i].Hits += r.scratchLookups[i].Hits
+					lookups[i].Misses += r.scratchLookups[i].Misses
+					lookups[i].Errors += r.scratchLookups[i].Errors
+				}
+			}
+		}
 	}
 	now := time.Now()
 	r.live.update(func(s *Status) {

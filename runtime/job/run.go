@@ -194,6 +194,8 @@ type Summary struct {
 	State []StateStatus
 	// Operators are the dataflow graph's operators with their counters.
 	Operators []OperatorStatus
+	// Lookups are the lookup joins' cache counters, summed over the workers.
+	Lookups []LookupStatus
 	// Workers, for a job that ran on several workers.
 	Workers *WorkersSummary
 }
@@ -429,10 +431,11 @@ type runner struct {
 	extents []int64
 	kinds   []nexmark.Kind
 	// each source's watermark after the last batch (Watermarked pipelines)
-	watermarks []int64
-	operators  []OperatorStatus // the pipeline's, read after every batch
-	scratchOps []OperatorStatus // another worker's, being added up
-	opInputs   [][]int          // each operator's inputs (see resolveOperatorInputs)
+	watermarks     []int64
+	operators      []OperatorStatus // the pipeline's, read after every batch
+	scratchOps     []OperatorStatus // another worker's, being added up
+	scratchLookups []LookupStatus   // another worker's lookup counters, being added up
+	opInputs       [][]int          // each operator's inputs (see resolveOperatorInputs)
 
 	// external keyed state (the badger backend), and its directory when it
 	// is a temporary one (no state dir)
@@ -954,7 +957,7 @@ func (r *runner) summary(elapsed time.Duration) Summary {
 		s.EmitDelayP50, s.EmitDelayP99 = d.Quantile(0.5), d.Quantile(0.99)
 	}
 	st := r.live.Status()
-	s.State, s.Operators = st.State, st.Operators
+	s.State, s.Operators, s.Lookups = st.State, st.Operators, st.Lookups
 	if r.pool != nil {
 		s.Workers = r.pool.summary()
 	}
@@ -984,6 +987,7 @@ type summaryJSON struct {
 	Sinks          []SinkSummary    `json:"sinks"`
 	State          []StateStatus    `json:"state"`
 	Operators      []OperatorStatus `json:"operators,omitempty"`
+	Lookups        []LookupStatus   `json:"lookups,omitempty"`
 	Workers        *WorkersSummary  `json:"workers,omitempty"`
 }
 
@@ -1009,6 +1013,7 @@ func writeSummaryJSON(path string, s Summary, runErr error) error {
 		Sinks:          s.Sinks,
 		State:          s.State,
 		Operators:      s.Operators,
+		Lookups:        s.Lookups,
 		Workers:        s.Workers,
 	}
 	if out.State == nil {

@@ -162,7 +162,8 @@ func (r *runner) newWorkerPool(factory Factory) (*workerPool, error) {
 		saved = append(saved, st.SaveState(i, nil))
 	}
 	for w := range n {
-		ctx := &Context{rec: &recorder{worker: w}}
+		// env: a worker opens its own lookup tables, with paths resolved like the job's
+		ctx := &Context{rec: &recorder{worker: w}, env: r.jobCtx.env}
 		for _, s := range r.jobCtx.Sinks {
 			ctx.Sinks = append(ctx.Sinks, &SinkWriter{Name: s.Name, Discard: s.Discard})
 		}
