@@ -14,6 +14,7 @@ type asofSpec struct {
 	tol        int64  // -1 when none
 	tolPos     ast.Pos
 	hasNearest bool
+	nearestPos ast.Pos
 }
 
 // bindAsof binds the MATCH_CONDITION, ON and TOLERANCE of an ASOF join into
@@ -44,14 +45,14 @@ func (b *binder) bindAsof(jt *joinTree, j *ast.Join) bool {
 				}
 				spec.nearest[i] = ref.Index
 			}
-			spec.hasNearest = true
+			spec.hasNearest, spec.nearestPos = true, call.Pos
 			continue
 		}
 		p := b.predicate(c, sc, &exprCtx{}, "an ASOF condition")
 		if p == nil {
 			return false
 		}
-		jt.on = append(jt.on, conjuncts(p)...)
+		jt.addConds(p, c.Position())
 	}
 	for _, id := range j.Using {
 		lc, rc := lastIndex(jt.left.schema, id.Name), lastIndex(jt.right.schema, id.Name)
@@ -64,7 +65,7 @@ func (b *binder) bindAsof(jt *joinTree, j *ast.Join) bool {
 		if eq == nil {
 			return false
 		}
-		jt.on = append(jt.on, eq)
+		jt.addConds(eq, id.Pos)
 	}
 	if j.Tolerance != nil {
 		x := b.expr(j.Tolerance, &scope{}, &exprCtx{})
@@ -109,11 +110,19 @@ func (b *binder) buildAsof(jt *joinTree) plan.Node {
 		a.LeftTime, a.RightTime = l, r
 		return true
 	}
-	if spec.hasNearest && !setTimes(spec.nearest[0], spec.nearest[1]-nl, jt.pos) {
+	if spec.hasNearest && !setTimes(spec.nearest[0], spec.nearest[1]-nl, spec.nearestPos) {
 		return nil
 	}
 	sawDirection := false
-	for _, c := range jt.on {
+	// where the time columns are compared (the first comparison), and the
+	// last comparison that narrowed the bound: the positions of the errors
+	// about them
+	timePos, boundPos := spec.nearestPos, jt.pos
+	if !spec.hasNearest {
+		timePos = jt.pos
+	}
+	haveTime := spec.hasNearest
+	for i, c := range jt.on {
 		used := map[int]bool{}
 		plan.ColumnsUsed(c, used)
 		leftOnly, rightOnly := len(used) > 0, len(used) > 0
@@ -138,15 +147,21 @@ func (b *binder) buildAsof(jt *joinTree) plan.Node {
 			lcol, rcol, lo, hi, ok = timeDifference(c, nl, jt.schema)
 		}
 		if !ok {
-			d := b.diags.Errorf(diag.Unsupported, jt.pos, "an ASOF join's condition is equalities between its inputs and a comparison of their times, not %s", c.String())
+			d := b.diags.Errorf(diag.Unsupported, jt.condPos(i), "an ASOF join's condition is equalities between its inputs and a comparison of their times, not %s", c.String())
 			d.Hint = "write ON o.sym = q.sym AND o.ts >= q.ts (backward), o.ts <= q.ts (forward) or MATCH_CONDITION(NEAREST(o.ts, q.ts)), with an optional TOLERANCE INTERVAL '5' SECOND"
 			return nil
 		}
-		if !setTimes(lcol, rcol-nl, jt.pos) {
+		if !setTimes(lcol, rcol-nl, jt.condPos(i)) {
 			return nil
+		}
+		if !haveTime {
+			timePos, haveTime = jt.condPos(i), true
 		}
 		if bin, isBin := c.(*plan.Binary); isBin && isColumnPair(bin) {
 			sawDirection = true
+		}
+		if lo > a.Lo || hi < a.Hi {
+			boundPos = jt.condPos(i)
 		}
 		a.Lo, a.Hi = max(a.Lo, lo), min(a.Hi, hi)
 	}
@@ -157,7 +172,7 @@ func (b *binder) buildAsof(jt *joinTree) plan.Node {
 			a.Lo, a.Hi = max(a.Lo, -spec.tol), min(a.Hi, spec.tol)
 		}
 	case a.LeftTime >= 0 && !sawDirection:
-		d := b.diags.Errorf(diag.Unsupported, jt.pos, "an ASOF join's direction is a comparison of the two time columns themselves (o.ts >= q.ts or o.ts <= q.ts); a bound with an offset is its tolerance")
+		d := b.diags.Errorf(diag.Unsupported, timePos, "an ASOF join's direction is a comparison of the two time columns themselves (o.ts >= q.ts or o.ts <= q.ts); a bound with an offset is its tolerance")
 		d.Hint = "for the closest row either way write MATCH_CONDITION(NEAREST(o.ts, q.ts)) TOLERANCE INTERVAL '1' SECOND"
 		return nil
 	case a.LeftTime < 0:
@@ -175,7 +190,7 @@ func (b *binder) buildAsof(jt *joinTree) plan.Node {
 			a.Hi = min(a.Hi, spec.tol)
 		}
 	default:
-		d := b.diags.Errorf(diag.Unsupported, jt.pos, "the time comparison of an ASOF join looks one way: right time <= left time (backward) or >= (forward)")
+		d := b.diags.Errorf(diag.Unsupported, boundPos, "the time comparison of an ASOF join looks one way: right time <= left time (backward) or >= (forward)")
 		d.Hint = "for the closest row either way write MATCH_CONDITION(NEAREST(o.ts, q.ts))"
 		return nil
 	}
@@ -189,7 +204,7 @@ func (b *binder) buildAsof(jt *joinTree) plan.Node {
 		col := []int{a.LeftTime, a.RightTime}[i]
 		_, isTime := plan.EventTimeCol(in, col)
 		if !in.AppendOnly() || !isTime {
-			d := b.diags.Errorf(diag.Unsupported, jt.pos, "the inputs of an ASOF join are append-only with a watermark on their time columns (%s has none on %s)",
+			d := b.diags.Errorf(diag.Unsupported, timePos, "the inputs of an ASOF join are append-only with a watermark on their time columns (%s has none on %s)",
 				[]string{"the left input", "the right input"}[i], in.Schema()[col].Name)
 			d.Hint = "a left row's match is final once the right input's watermark passes it; declare WATERMARK FOR the time column of each source"
 			return nil

@@ -15,6 +15,7 @@ type joinTree struct {
 	kind        plan.JoinKind // CROSS JOIN and a comma are inner joins whose conditions are in WHERE
 	left, right *joinTree
 	on          []plan.Expr
+	onPos       []ast.Pos // where each of on is written, when known (ASOF and temporal joins)
 	pos         ast.Pos
 	schema      plan.Schema // the joined columns, before outer-join padding
 	quals       []string    // per column, the FROM item it comes from
@@ -84,6 +85,23 @@ func (b *binder) bindJoin(t ast.TableRef) *joinTree {
 }
 
 // joinOf is the join of two trees: the left one's columns, then the right one's.
+// condPos is where condition i of on is written: its own position when
+// known, else the join's.
+func (jt *joinTree) condPos(i int) ast.Pos {
+	if i < len(jt.onPos) {
+		return jt.onPos[i]
+	}
+	return jt.pos
+}
+
+// addConds appends the conjuncts of a bound condition written at pos.
+func (jt *joinTree) addConds(c plan.Expr, pos ast.Pos) {
+	for _, x := range conjuncts(c) {
+		jt.on = append(jt.on, x)
+		jt.onPos = append(jt.onPos, pos)
+	}
+}
+
 func joinOf(l, r *joinTree, kind plan.JoinKind, pos ast.Pos) *joinTree {
 	return &joinTree{left: l, right: r, kind: kind, pos: pos,
 		schema: append(append(plan.Schema{}, l.schema...), r.schema...), quals: append(append([]string{}, l.quals...), r.quals...)}

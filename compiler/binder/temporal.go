@@ -12,6 +12,8 @@ import (
 type temporalSpec struct {
 	leftTime int // a column of the left input
 	src      *plan.Source
+	// where FOR SYSTEM_TIME AS OF names the time, and where ON is written
+	asOfPos, onPos ast.Pos
 }
 
 // bindPrimaryKey checks PRIMARY KEY (cols) of a source: its columns exist,
@@ -92,16 +94,19 @@ func (b *binder) bindTemporal(j *ast.Join) *joinTree {
 		b.diags.Errorf(diag.TypeMismatch, j.AsOf.Position(), "FOR SYSTEM_TIME AS OF takes a TIMESTAMP column of the left input, its event time")
 		return nil
 	}
-	jt.temporal = &temporalSpec{leftTime: ref.Index, src: src}
+	jt.temporal = &temporalSpec{leftTime: ref.Index, src: src, asOfPos: j.AsOf.Position()}
 	if j.On == nil {
 		b.diags.Errorf(diag.Unsupported, j.Pos, "a temporal join needs ON with the versioned table's primary key: ON o.key = %s.key", src.Name)
 		return nil
 	}
-	on := b.predicate(j.On, jt.scope(), &exprCtx{}, "ON")
-	if on == nil {
-		return nil
+	jt.temporal.onPos = j.On.Position()
+	for _, c := range astConjuncts(j.On) {
+		on := b.predicate(c, jt.scope(), &exprCtx{}, "ON")
+		if on == nil {
+			return nil
+		}
+		jt.addConds(on, c.Position())
 	}
-	jt.on = conjuncts(on)
 	return jt
 }
 
@@ -138,7 +143,7 @@ func (b *binder) buildTemporal(jt *joinTree) plan.Node {
 	}
 	for _, k := range spec.src.PrimaryKey {
 		if !have[k] {
-			d := b.diags.Errorf(diag.Unsupported, jt.pos, "a temporal join's ON equates every primary key column of %s with the left input; %s is missing", spec.src.Name, spec.src.Schema[k].Name)
+			d := b.diags.Errorf(diag.Unsupported, spec.onPos, "a temporal join's ON equates every primary key column of %s with the left input; %s is missing", spec.src.Name, spec.src.Schema[k].Name)
 			d.Hint = "the version valid at a time is found by its key"
 			return nil
 		}
@@ -149,7 +154,7 @@ func (b *binder) buildTemporal(jt *joinTree) plan.Node {
 		return nil
 	}
 	if _, isTime := plan.EventTimeCol(left, spec.leftTime); !isTime || !left.AppendOnly() {
-		d := b.diags.Errorf(diag.Unsupported, jt.pos, "the left input of a temporal join is append-only and FOR SYSTEM_TIME AS OF names its event-time column (with a watermark), not %s", left.Schema()[spec.leftTime].Name)
+		d := b.diags.Errorf(diag.Unsupported, spec.asOfPos, "the left input of a temporal join is append-only and FOR SYSTEM_TIME AS OF names its event-time column (with a watermark), not %s", left.Schema()[spec.leftTime].Name)
 		d.Hint = "a row is joined once the versioned table's watermark passes its time"
 		return nil
 	}
