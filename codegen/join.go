@@ -68,6 +68,46 @@ func (g *generator) joinCode(o *opInfo) {
 	if j.Interval != nil {
 		g.joinEvict(o, ss)
 	}
+	if o.ttl() {
+		g.joinExpire(o, ss)
+	}
+}
+
+// ttlStamp generates, for a row of a regular join with state retention,
+// now (its input's watermark: the row's stamp) and the span [lo, hi] of
+// the stamps it meets; a retraction of a row whose entry expired retracts
+// nothing (its weight still reaches the entry, if it is there), and that of
+// a row of a preserved side keeps its count of matches in held.
+func (g *generator) ttlStamp(o *opInfo, s joinSide) []jen.Code {
+	ttl := jen.Lit(o.op.Join.TTL)
+	code := []jen.Code{jen.Id("now").Op(":=").Add(g.watermarkExpr(o.op.SideWatermarks[s.i])).Comment("the row's stamp: its input's watermark")}
+	if !s.updating {
+		return append(code, jen.List(jen.Id("lo"), jen.Id("hi")).Op(":=").Add(rt("join.Span")).Call(jen.Id("now"), jen.Id("now"), ttl))
+	}
+	side := jen.Id("p").Dot(o.name + s.name)
+	retract := []jen.Code{
+		jen.Id("own").Op(":=").Add(side).Dot("Find").Call(jen.Id("k"), jen.Id("r")),
+		jen.If(jen.Id("own").Op("==").Nil()).Block(jen.Return().Comment("its row expired: the joined rows it made stay")),
+		jen.If(jen.Id("own").Dot("TS").Op("!=").Qual("math", "MinInt64").Op("&&").Id("own").Dot("TS").Op("<").Add(rt("window.ShiftWatermark")).Call(jen.Id("now"), jen.Lit(-o.op.Join.TTL))).Block(
+			jen.Comment("its row is older than state_ttl: it meets nothing, and the joined rows it made stay"),
+			jen.Add(side).Dot("Add").Call(jen.Id("k"), rt("join.Entry").Types(jen.Id(s.in.rowType)).Values(jen.Dict{jen.Id("Row"): jen.Op("*").Id("r"), jen.Id("W"): jen.Id("w")}), jen.True(), jen.False()),
+			jen.Return()),
+		jen.Id("base").Op("=").Id("own").Dot("TS"),
+	}
+	code = append(code, jen.Id("base").Op(":=").Id("now").Comment("a retraction meets the rows within state_ttl of both it and its row"))
+	if s.preserve {
+		code = append(code, jen.Var().Id("held").Int64().Comment("a retracted row's count of matches, expired partners included"))
+		retract = append(retract, jen.Id("held").Op("=").Id("own").Dot("Matches"))
+	}
+	code = append(code, jen.If(jen.Id("w").Op("<").Lit(0)).Block(retract...),
+		jen.List(jen.Id("lo"), jen.Id("hi")).Op(":=").Add(rt("join.Span")).Call(jen.Id("now"), jen.Id("base"), ttl))
+	return code
+}
+
+// ttl tells whether o is a regular join with state retention (state_ttl).
+func (o *opInfo) ttl() bool {
+	j := o.op.Join
+	return j != nil && j.TTL > 0 && j.Interval == nil && j.Asof == nil
 }
 
 // joinPush generates push<Op><Side>. A semi or anti join emits left rows
@@ -119,6 +159,10 @@ func (g *generator) joinPush(o *opInfo, ss [2]joinSide, s joinSide, semi bool) {
 		body = append(body, jen.If(orAll(nulls)).Block(append(onNull, jen.Return())...))
 	}
 	body = append(body, jen.Id("k").Op(":=").Id(o.keyType()).Values(key))
+	ttl := o.ttl()
+	if ttl {
+		body = append(body, g.ttlStamp(o, s)...)
+	}
 	if s.timeCol >= 0 {
 		body = append(body, jen.If(jen.Id("r").Dot(s.in.fields[s.timeCol]).Op("<").Id("p").Dot(o.name+"WM").Index(jen.Lit(s.i))).Block(
 			jen.Comment("behind its side's watermark: rows it should have met may be gone"),
@@ -133,6 +177,10 @@ func (g *generator) joinPush(o *opInfo, ss [2]joinSide, s joinSide, semi bool) {
 	}
 	var probe []jen.Code
 	probe = append(probe, jen.Id("e").Op(":=").Op("&").Id("b").Index(jen.Id("i")))
+	if o.ttl() {
+		probe = append(probe, jen.If(jen.Op("!").Add(rt("join.Within")).Call(jen.Id("e").Dot("TS"), jen.Id("lo"), jen.Id("hi"))).Block(
+			jen.Continue().Comment("beyond state_ttl of it: expired for this row")))
+	}
 	if o.op.Join.Residual != nil {
 		probe = append(probe, jen.If(jen.Op("!").Id("p").Dot("on"+o.fn).Call(pair...)).Block(jen.Continue()))
 	}
@@ -182,6 +230,9 @@ func (g *generator) joinPush(o *opInfo, ss [2]joinSide, s joinSide, semi bool) {
 	body = append(body,
 		jen.Id("b").Op(":=").Id("p").Dot(o.name+other.name).Dot("Bucket").Call(jen.Id("k")),
 		jen.For(jen.Id("i").Op(":=").Range().Id("b")).Block(probe...))
+	if ttl && s.preserve && s.updating {
+		body = append(body, jen.If(jen.Id("w").Op("<").Lit(0)).Block(jen.Id("matches").Op("=").Id("held")))
+	}
 	switch {
 	case s.preserve && !interval:
 		body = append(body, jen.If(jen.Id("matches").Op("==").Lit(0)).Block(jen.Id("p").Dot("pad"+o.fn+s.name).Call(jen.Id("r"), w)))
@@ -197,7 +248,12 @@ func (g *generator) joinPush(o *opInfo, ss [2]joinSide, s joinSide, semi bool) {
 	if s.timeCol >= 0 {
 		entry[jen.Id("TS")] = jen.Id("r").Dot(s.in.fields[s.timeCol])
 	}
-	body = append(body, jen.Id("p").Dot(o.name+s.name).Dot("Add").Call(jen.Id("k"), rt("join.Entry").Types(jen.Id(s.in.rowType)).Values(entry), jen.Lit(s.updating), jen.Lit(s.timeCol >= 0)))
+	if ttl {
+		entry[jen.Id("TS")] = jen.Id("now")
+		body = append(body, jen.Id("p").Dot(o.name+s.name).Dot("Put").Call(jen.Id("k"), rt("join.Entry").Types(jen.Id(s.in.rowType)).Values(entry), jen.Lit(s.updating)))
+	} else {
+		body = append(body, jen.Id("p").Dot(o.name+s.name).Dot("Add").Call(jen.Id("k"), rt("join.Entry").Types(jen.Id(s.in.rowType)).Values(entry), jen.Lit(s.updating), jen.Lit(s.timeCol >= 0)))
+	}
 	if s.timeCol >= 0 {
 		// the other side's watermark may have passed the row's bound already
 		// (that input is ahead, or ended): no later watermark would drop it
@@ -342,6 +398,26 @@ func (g *generator) joinEvict(o *opInfo, ss [2]joinSide) {
 	}
 	g.f.Comment(fmt.Sprintf("fire%s moves the watermarks of the inputs of %s to wm, dropping the rows", o.fn, o.what()))
 	g.f.Comment("that can match nothing more.")
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("fire" + o.fn).Params(jen.Id("wm").Index(jen.Lit(2)).Int64()).Block(body...)
+	g.f.Line()
+}
+
+// joinExpire generates fire<Op> of a regular join with state retention:
+// the rows of either side stamped more than state_ttl before both inputs'
+// watermarks go, counted: no row to come can meet them.
+func (g *generator) joinExpire(o *opInfo, ss [2]joinSide) {
+	var body []jen.Code
+	for i := range ss {
+		wm := jen.Id("p").Dot(o.name + "WM").Index(jen.Lit(i))
+		body = append(body, jen.Add(wm).Op("=").Max(wm, jen.Id("wm").Index(jen.Lit(i))))
+	}
+	body = append(body,
+		jen.Id("clock").Op(":=").Min(jen.Id("p").Dot(o.name+"WM").Index(jen.Lit(0)), jen.Id("p").Dot(o.name+"WM").Index(jen.Lit(1))),
+		jen.If(jen.Id("clock").Op("==").Qual("math", "MaxInt64")).Block(jen.Return().Comment("both inputs ended: nothing more comes, nothing expires")),
+		jen.Id("t").Op(":=").Add(rt("window.ShiftWatermark")).Call(jen.Id("clock"), jen.Lit(-o.op.Join.TTL)),
+		jen.Id("p").Dot(o.name+"Expired").Op("+=").Id("p").Dot(o.name+ss[0].name).Dot("Expire").Call(jen.Id("t")).Op("+").Id("p").Dot(o.name+ss[1].name).Dot("Expire").Call(jen.Id("t")))
+	g.f.Comment(fmt.Sprintf("fire%s moves the watermarks of the inputs of %s to wm and drops the rows", o.fn, o.what()))
+	g.f.Comment(fmt.Sprintf("stamped more than its state_ttl (%s) before both of them.", plan.FormatMicros(o.op.Join.TTL)))
 	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("fire" + o.fn).Params(jen.Id("wm").Index(jen.Lit(2)).Int64()).Block(body...)
 	g.f.Line()
 }

@@ -56,6 +56,9 @@ func (g *generator) operatorsCode() {
 			counts = append(counts, at().Dot("State").Op("=").Add(state))
 		}
 		counts = append(counts, at().Dot("WatermarkMicros").Op("=").Add(g.operatorWatermark(o)))
+		if o.ttl() {
+			counts = append(counts, at().Dot("Expired").Op("=").Id("p").Dot(o.name+"Expired"))
+		}
 	}
 	g.f.Comment("operators are the dataflow graph's operators, as Operators reports them.")
 	g.f.Var().Id("operators").Op("=").Index().Add(rt("job.OperatorStatus")).Values(table...)
@@ -134,6 +137,9 @@ func fillFusedLines(src []byte) []byte {
 func (g *generator) operatorWatermark(o *opInfo) jen.Code {
 	switch {
 	case o.op.Join != nil && o.op.Join.Interval != nil:
+		return jen.Min(jen.Id("p").Dot(o.name+"WM").Index(jen.Lit(0)), jen.Id("p").Dot(o.name+"WM").Index(jen.Lit(1)))
+	case o.ttl():
+		// the clock its rows expire by
 		return jen.Min(jen.Id("p").Dot(o.name+"WM").Index(jen.Lit(0)), jen.Id("p").Dot(o.name+"WM").Index(jen.Lit(1)))
 	case o.op.Windowed() && o.src == nil:
 		return jen.Id("p").Dot(o.name + "WM")

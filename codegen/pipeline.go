@@ -71,6 +71,10 @@ func (g *generator) pipelineStruct() {
 			if o.op.Join.Interval != nil {
 				fields = append(fields, jen.Id(o.name+"WM").Index(jen.Lit(2)).Int64().Comment("the watermarks of its inputs' bound columns"))
 			}
+			if o.ttl() {
+				fields = append(fields, jen.Id(o.name+"WM").Index(jen.Lit(2)).Int64().Comment("the watermarks of its inputs, by which its rows expire (state_ttl)"),
+					jen.Id(o.name+"Expired").Int64().Comment("rows it dropped by state_ttl"))
+			}
 		}
 		fields = append(fields, jen.Id(o.name+"Out").Int64().Comment("rows "+o.what()+" emitted, for explain --analyze"))
 		if o.op.View != nil {
@@ -117,7 +121,7 @@ func (g *generator) pipelineStruct() {
 			for _, s := range g.joinSides(o) {
 				body = append(body, jen.Id("p").Dot(o.name+s.name).Op("=").Add(rt("join.NewSide")).Types(jen.Id(o.keyType()), jen.Id(s.in.rowType)).Call())
 			}
-			if o.op.Join.Interval != nil {
+			if o.op.Join.Interval != nil || o.ttl() {
 				body = append(body, jen.Id("p").Dot(o.name+"WM").Op("=").Index(jen.Lit(2)).Int64().Values(jen.Qual("math", "MinInt64"), jen.Qual("math", "MinInt64")))
 			}
 		}

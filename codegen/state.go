@@ -45,6 +45,9 @@ func (g *generator) stateCode() {
 	for _, o := range g.ops {
 		if o.op.Join != nil {
 			id := layoutID(o.op.ID, fmt.Sprint(o.inputs[0].op.Output), fmt.Sprint(o.inputs[1].op.Output), o.op.SideUpdating, "join")
+			if o.ttl() {
+				id = layoutID(id, "ttl") // its entries' times are when they were written, and its watermarks follow
+			}
 			if o.op.Join.Asof != nil {
 				id = layoutID(id, "asof")
 				g.asofState(o)
@@ -312,9 +315,9 @@ func (g *generator) joinState(o *opInfo) {
 			jen.Add(side).Dot("Each").Call(jen.Func().Params(jen.Id("k").Id(o.keyType()), jen.Id("e").Op("*").Add(rt("join.Entry")).Types(jen.Id(s.in.rowType))).Block(enc...)))
 		load = append(load, jen.For(jen.Id("n").Op(":=").Id("d").Dot("Len").Call().Op(";").Id("n").Op(">").Lit(0).Op(";").Id("n").Op("--")).Block(
 			append(append([]jen.Code{jen.Var().Id("k").Id(o.keyType()), jen.Var().Id("e").Add(rt("join.Entry")).Types(jen.Id(s.in.rowType))}, dec...),
-				jen.Add(side).Dot("Restore").Call(jen.Id("k"), jen.Id("e"), jen.Lit(j.Interval != nil)))...))
+				jen.Add(side).Dot("Restore").Call(jen.Id("k"), jen.Id("e"), jen.Lit(j.Interval != nil || o.ttl())))...))
 	}
-	if j.Interval != nil {
+	if j.Interval != nil || o.ttl() {
 		for i := range 2 {
 			wm := jen.Id("p").Dot(o.name + "WM").Index(jen.Lit(i))
 			save = append(save, jen.Id("buf").Op("=").Add(rt("snapshot.AppendInt")).Call(jen.Id("buf"), wm))

@@ -30,6 +30,7 @@ statement
     | createFunction
     | showStatement
     | explainStatement
+    | setStatement
     | otherStatement
     | query
     ;
@@ -48,7 +49,7 @@ sourceElement
 
 // CREATE STREAM is LaminarDB's word for a view whose rows flow on; same as a view.
 createView
-    : CREATE (OR REPLACE)? TEMPORARY? (MATERIALIZED? VIEW | STREAM) (IF NOT EXISTS)? identifier AS query
+    : CREATE (OR REPLACE)? TEMPORARY? (MATERIALIZED? VIEW | STREAM) (IF NOT EXISTS)? identifier withClause? AS query
     ;
 
 createSink
@@ -87,6 +88,12 @@ showStatement
 
 explainStatement
     : EXPLAIN ~SEMI*
+    ;
+
+// A pipeline-wide setting, as Flink's SQL client writes it:
+// SET 'state_ttl' = '1h'. Other forms of SET are otherStatement's.
+setStatement
+    : SET option
     ;
 
 // Statements of other engines' SQL shells and catalogs (LDB-1003).

@@ -39,7 +39,7 @@ func (b *builder) statement(ctx parser.IStatementContext) ast.Stmt {
 	case ctx.CreateView() != nil:
 		c := ctx.CreateView()
 		b.viewModifiers(c)
-		return &ast.CreateView{Pos: b.at(c), Name: b.ident(c.Identifier()), Query: b.query(c.Query())}
+		return &ast.CreateView{Pos: b.at(c), Name: b.ident(c.Identifier()), With: b.with(c.WithClause()), Query: b.query(c.Query())}
 	case ctx.CreateSink() != nil:
 		c := ctx.CreateSink()
 		sink := &ast.CreateSink{Pos: b.at(c), Name: b.ident(c.Identifier(0)), With: b.with(c.WithClause())}
@@ -62,6 +62,9 @@ func (b *builder) statement(ctx parser.IStatementContext) ast.Stmt {
 	case ctx.ShowStatement() != nil:
 		d := b.diags.Errorf(diag.UnsupportedSyntax, b.at(ctx), "SHOW is not a statement of a pipeline")
 		d.Hint = "laminarc explain file.sql shows its sources, views, sinks and plan; laminarc status (or the job's /status) a running job"
+	case ctx.SetStatement() != nil:
+		o := ctx.SetStatement().Option()
+		return &ast.Set{Pos: b.at(ctx), Option: ast.Option{Pos: b.at(o), Key: b.optionKey(o.OptionKey()), Value: b.optionValue(o.OptionValue())}}
 	case ctx.OtherStatement() != nil:
 		b.otherStatement(ctx.OtherStatement())
 	case ctx.ExplainStatement() != nil:

@@ -51,7 +51,7 @@ func (b *builder) otherStatement(c parser.IOtherStatementContext) {
 	d := b.diags.Errorf(diag.UnsupportedSyntax, b.at(c), "%s is not a statement of a pipeline", word)
 	switch word {
 	case "SET":
-		d.Hint = "job settings are flags, LAMINAR_* variables or a TOML file (docs/operations.md); connector options go in WITH (...)"
+		d.Hint = "SET 'state_ttl' = '1h' is the one pipeline setting; job settings are flags, LAMINAR_* variables or a TOML file (docs/operations.md); connector options go in WITH (...)"
 	case "USE":
 		d.Hint = "a pipeline has no catalogs or databases: sources, views and sinks are named in its file"
 	case "DESCRIBE":

@@ -286,7 +286,7 @@ func TestErrors(t *testing.T) {
 			[]string{`1:1 LDB-1003 DROP is not a statement of a pipeline`}},
 		{"show", "SHOW TABLES;", []string{`1:1 LDB-1003 SHOW is not a statement of a pipeline`}},
 		{"explain", "EXPLAIN SELECT a FROM t;", []string{`1:1 LDB-1003 EXPLAIN is not a statement of a pipeline`}},
-		{"set", "SET 'parallelism.default' = '2';", []string{`1:1 LDB-1003 SET is not a statement of a pipeline`}},
+		{"set", "SET search_path TO public;", []string{`1:1 LDB-1003 SET is not a statement of a pipeline`}},
 		{"create or replace", "CREATE OR REPLACE VIEW v AS SELECT a FROM t;",
 			[]string{`1:1 LDB-1003 CREATE OR REPLACE is not supported: a pipeline defines each view once`}},
 		{"insert overwrite", "INSERT OVERWRITE o SELECT a FROM t;",

@@ -188,6 +188,9 @@ func renderStatus(w io.Writer, st job.Status, shares map[string]float64, cpu tim
 			if o.State >= 0 {
 				state = fmt.Sprint(o.State)
 			}
+			if o.Expired > 0 {
+				state += fmt.Sprintf(" (%d expired)", o.Expired)
+			}
 			share := ""
 			if shares != nil {
 				share = fmt.Sprintf("%.1f%%", 100*shares[o.Name])

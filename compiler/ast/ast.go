@@ -85,7 +85,14 @@ type CreateSource struct {
 type CreateView struct {
 	Pos   Pos
 	Name  Ident
+	With  []Option // CREATE VIEW name WITH (state_ttl = '1h') AS …
 	Query *Select
+}
+
+// Set is SET 'key' = 'value': a setting of the whole pipeline.
+type Set struct {
+	Pos    Pos
+	Option Option
 }
 
 // CreateSink is CREATE SINK name [FROM view] WITH (...).
@@ -107,11 +114,13 @@ func (*CreateSource) stmtNode() {}
 func (*CreateView) stmtNode()   {}
 func (*CreateSink) stmtNode()   {}
 func (*Insert) stmtNode()       {}
+func (*Set) stmtNode()          {}
 
 func (s *CreateSource) Position() Pos { return s.Pos }
 func (s *CreateView) Position() Pos   { return s.Pos }
 func (s *CreateSink) Position() Pos   { return s.Pos }
 func (s *Insert) Position() Pos       { return s.Pos }
+func (s *Set) Position() Pos          { return s.Pos }
 
 // EmitMode is the EMIT clause of a query.
 type EmitMode int

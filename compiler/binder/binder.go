@@ -22,6 +22,7 @@ func Bind(script *ast.Script, src, name string) (*plan.Pipeline, []diag.Diagnost
 	b := &binder{src: src, names: map[string]ast.Pos{}, sources: map[string]*plan.Source{},
 		views: map[string]*plan.View{}, sinks: map[string]*plan.Sink{}, fed: map[string]bool{}, failed: map[string]bool{}, tables: map[string]*plan.LookupTable{}}
 	b.p = &plan.Pipeline{Name: name}
+	b.settings(script)
 	for _, st := range script.Stmts {
 		switch st := st.(type) {
 		case *ast.CreateSource:
@@ -59,6 +60,7 @@ type binder struct {
 	// place a source with a PRIMARY KEY (a versioned table) may be read
 	versioned bool
 	tables    map[string]*plan.LookupTable // lookup tables (CREATE TABLE)
+	ttl       ttlSetting                   // SET 'state_ttl': the pipeline's (ttl.go)
 }
 
 func (b *binder) declare(id ast.Ident, what string) bool {
@@ -247,12 +249,14 @@ func (b *binder) createView(st *ast.CreateView) {
 		return
 	}
 	errs := b.diags.ErrorCount()
+	ttl, explicit, good := b.viewTTL(st.With)
 	root := b.query(st.Query)
-	if root == nil || b.diags.ErrorCount() > errs {
+	if root == nil || !good || b.diags.ErrorCount() > errs {
 		b.failed[st.Name.Name] = true
 		return
 	}
 	v := &plan.View{Name: st.Name.Name, Pos: st.Pos, Root: root, SQL: b.stmtText(st.Pos)}
+	b.applyTTL(v, ttl, explicit)
 	b.views[v.Name] = v
 	b.p.Views = append(b.p.Views, v)
 }
@@ -308,6 +312,7 @@ func (b *binder) insert(st *ast.Insert) {
 		return
 	}
 	s.View = &plan.View{Name: s.Name, Pos: st.Pos, Root: root, SQL: b.stmtText(st.Pos), Anonymous: true}
+	b.applyTTL(s.View, b.ttl, false)
 	b.p.Views = append(b.p.Views, s.View)
 }
 

@@ -64,7 +64,8 @@ type Operator struct {
 	// Join joins its two inputs (left, right); the stages after it are Post.
 	// SideUpdating tells which inputs carry weights; SideWatermarks, for an
 	// interval join, are the watermarks of its inputs' bound columns, by which
-	// each side's rows are dropped (the other side's) and judged late (its own).
+	// each side's rows are dropped (the other side's) and judged late (its own);
+	// for a regular join with a TTL, its inputs' watermarks (rows' stamps and expiry).
 	Join           *plan.Join
 	SideUpdating   [2]bool
 	SideWatermarks [2][]SourceShift
@@ -108,7 +109,7 @@ type SourceShift struct {
 // Fires reports whether watermarks drive the operator: it closes windows, or
 // drops the rows of an interval join.
 func (o *Operator) Fires() bool {
-	return o.Windowed() || (o.Join != nil && (o.Join.Interval != nil || o.Join.Asof != nil)) || o.Closes()
+	return o.Windowed() || (o.Join != nil && (o.Join.Interval != nil || o.Join.Asof != nil || o.Join.TTL > 0)) || o.Closes()
 }
 
 // Closes reports whether the operator is a window top-N, emitting each
@@ -384,6 +385,13 @@ func (b *builder) joinInputs(op *Operator, j *plan.Join, stmt *plan.View) {
 		op.SideUpdating[i] = in.Updating
 	}
 	op.InputUpdating = op.SideUpdating[0] || op.SideUpdating[1]
+	if j.TTL > 0 && j.Interval == nil && j.Asof == nil {
+		// state retention: rows are stamped with, and expire by, their inputs' watermarks
+		for i := range op.SideWatermarks {
+			op.SideWatermarks[i] = b.edgeWatermark(op.Inputs[i])
+		}
+		return
+	}
 	var times []int // the bound (interval) or compared (ASOF) column of each input
 	if iv := j.Interval; iv != nil {
 		times = []int{iv.LeftTime, iv.RightTime}
@@ -694,6 +702,10 @@ func joinStateText(p *Plan, op *Operator) string {
 		ls, rs := j.Left.Schema(), j.Right.Schema()
 		return s + fmt.Sprintf("; a left row is dropped once the right watermark (%s) passes its %s %s, a right row once the left watermark (%s) passes its %s %s; rows behind their own side's watermark are late",
 			formatWatermark(p, op.SideWatermarks[1]), ls[iv.LeftTime].Name, offsetWord(iv.Upper), formatWatermark(p, op.SideWatermarks[0]), rs[iv.RightTime].Name, offsetWord(-iv.Lower))
+	}
+	if j.TTL > 0 {
+		return s + fmt.Sprintf("; state_ttl %s: each row is stamped with its input's watermark (left %s, right %s) when it arrives, a left and a right row join only when their stamps are within %s of each other, and a row goes once both watermarks pass its stamp + %s, counted as expired (results differ from exact ones)",
+			plan.FormatMicros(j.TTL), formatWatermark(p, op.SideWatermarks[0]), formatWatermark(p, op.SideWatermarks[1]), plan.FormatMicros(j.TTL), plan.FormatMicros(j.TTL))
 	}
 	return s + "; kept forever (a regular join)"
 }

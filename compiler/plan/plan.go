@@ -283,6 +283,12 @@ type Join struct {
 	Residual    Expr // nil when none
 	Interval    *Interval
 	Asof        *Asof // an ASOF join (Kind InnerJoin or LeftJoin), or nil
+	// TTL, for a regular join, is its state retention in µs of event time
+	// (0: rows are kept until retracted): rows are stamped with their
+	// input's watermark on arrival, join only within TTL of each other, and
+	// go once both inputs' watermarks pass their stamp plus TTL (state_ttl;
+	// binder/ttl.go, runtime/join/ttl.go).
+	TTL int64
 }
 
 // Interval is the time bound of an interval join:

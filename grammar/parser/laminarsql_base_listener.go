@@ -104,6 +104,12 @@ func (s *BaseLaminarSQLListener) EnterExplainStatement(ctx *ExplainStatementCont
 // ExitExplainStatement is called when production explainStatement is exited.
 func (s *BaseLaminarSQLListener) ExitExplainStatement(ctx *ExplainStatementContext) {}
 
+// EnterSetStatement is called when production setStatement is entered.
+func (s *BaseLaminarSQLListener) EnterSetStatement(ctx *SetStatementContext) {}
+
+// ExitSetStatement is called when production setStatement is exited.
+func (s *BaseLaminarSQLListener) ExitSetStatement(ctx *SetStatementContext) {}
+
 // EnterOtherStatement is called when production otherStatement is entered.
 func (s *BaseLaminarSQLListener) EnterOtherStatement(ctx *OtherStatementContext) {}
 

@@ -63,6 +63,10 @@ func (v *BaseLaminarSQLVisitor) VisitExplainStatement(ctx *ExplainStatementConte
 	return v.VisitChildren(ctx)
 }
 
+func (v *BaseLaminarSQLVisitor) VisitSetStatement(ctx *SetStatementContext) interface{} {
+	return v.VisitChildren(ctx)
+}
+
 func (v *BaseLaminarSQLVisitor) VisitOtherStatement(ctx *OtherStatementContext) interface{} {
 	return v.VisitChildren(ctx)
 }

@@ -49,6 +49,9 @@ type LaminarSQLListener interface {
 	// EnterExplainStatement is called when entering the explainStatement production.
 	EnterExplainStatement(c *ExplainStatementContext)
 
+	// EnterSetStatement is called when entering the setStatement production.
+	EnterSetStatement(c *SetStatementContext)
+
 	// EnterOtherStatement is called when entering the otherStatement production.
 	EnterOtherStatement(c *OtherStatementContext)
 
@@ -348,6 +351,9 @@ type LaminarSQLListener interface {
 
 	// ExitExplainStatement is called when exiting the explainStatement production.
 	ExitExplainStatement(c *ExplainStatementContext)
+
+	// ExitSetStatement is called when exiting the setStatement production.
+	ExitSetStatement(c *SetStatementContext)
 
 	// ExitOtherStatement is called when exiting the otherStatement production.
 	ExitOtherStatement(c *OtherStatementContext)

@@ -49,6 +49,9 @@ type LaminarSQLVisitor interface {
 	// Visit a parse tree produced by LaminarSQLParser#explainStatement.
 	VisitExplainStatement(ctx *ExplainStatementContext) interface{}
 
+	// Visit a parse tree produced by LaminarSQLParser#setStatement.
+	VisitSetStatement(ctx *SetStatementContext) interface{}
+
 	// Visit a parse tree produced by LaminarSQLParser#otherStatement.
 	VisitOtherStatement(ctx *OtherStatementContext) interface{}
 

@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -31,7 +32,7 @@ type collector struct {
 	cpCount, cpLastDuration, cpTotal         *prometheus.Desc
 	cpLastBytes, cpLastEpoch, cpLastTime     *prometheus.Desc
 	emitDelay                                *prometheus.Desc
-	opRowsIn, opRowsOut, opState             *prometheus.Desc
+	opRowsIn, opRowsOut, opState, opExpired  *prometheus.Desc
 	lookupHits, lookupMisses, lookupErrors   *prometheus.Desc
 }
 
@@ -62,6 +63,7 @@ func newCollector(m job.Monitor) *collector {
 		opRowsIn:       d("operator_rows_in_total", "Rows an operator of the dataflow graph read (its inputs' rows out).", "operator"),
 		opRowsOut:      d("operator_rows_out_total", "Rows an operator emitted, retractions included.", "operator"),
 		opState:        d("operator_state_rows", "Groups or rows an operator holds in memory.", "operator"),
+		opExpired:      d("operator_state_expired_total", "Rows a join dropped by state retention (state_ttl).", "operator"),
 		lookupHits:     d("lookup_cache_hits_total", "Lookups of a lookup join answered by its cache.", "view", "table"),
 		lookupMisses:   d("lookup_cache_misses_total", "Lookups of a lookup join that read its table.", "view", "table"),
 		lookupErrors:   d("lookup_errors_total", "Lookups of a lookup join that failed (their rows went to the dead-letter file).", "view", "table"),
@@ -71,7 +73,7 @@ func newCollector(m job.Monitor) *collector {
 func (c *collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{c.info, c.ready, c.srcRows, c.srcBytes, c.srcMalformed, c.srcLate,
 		c.srcEnded, c.srcWatermark, c.srcLag, c.sinkRows, c.stateBytes, c.cpCount, c.cpLastDuration, c.cpTotal, c.cpLastBytes,
-		c.cpLastEpoch, c.cpLastTime, c.emitDelay, c.opRowsIn, c.opRowsOut, c.opState, c.lookupHits, c.lookupMisses, c.lookupErrors} {
+		c.cpLastEpoch, c.cpLastTime, c.emitDelay, c.opRowsIn, c.opRowsOut, c.opState, c.opExpired, c.lookupHits, c.lookupMisses, c.lookupErrors} {
 		ch <- d
 	}
 }
@@ -105,6 +107,9 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 		counter(c.opRowsOut, float64(o.RowsOut), o.Name)
 		if o.State >= 0 {
 			gauge(c.opState, float64(o.State), o.Name)
+		}
+		if strings.HasSuffix(o.Kind, " join") { // 0 for joins without state_ttl
+			counter(c.opExpired, float64(o.Expired), o.Name)
 		}
 	}
 	for _, u := range st.State {

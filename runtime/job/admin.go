@@ -64,6 +64,7 @@ func (r *runner) publish() {
 				r.scratchOps = p.(Operated).Operators(r.scratchOps[:0])
 				for i := range r.operators {
 					r.operators[i].RowsOut += r.scratchOps[i].RowsOut
+					r.operators[i].Expired += r.scratchOps[i].Expired
 					if r.operators[i].State >= 0 {
 						r.operators[i].State += r.scratchOps[i].State
 					}

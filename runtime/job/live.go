@@ -78,6 +78,8 @@ type OperatorStatus struct {
 	RowsOut int64 `json:"rows_out"`
 	// State is the number of groups or rows it holds (-1: not counted).
 	State int64 `json:"state"`
+	// Expired counts the rows it dropped by state retention (state_ttl).
+	Expired int64 `json:"expired,omitempty"`
 	// Funcs are the suffixes of the generated functions that run it
 	// ("Op3": rowOp3, pushOp3, closeOp3, ...), for attributing a CPU
 	// profile's samples; "" when its code is fused into its source's loop.
