@@ -16,7 +16,7 @@ COUNTS  := $(abspath $(BIN)/test-counts.json)
 GOTEST  = $(GO) test -json
 SUMMARIZE = 2>&1 | $(abspath $(TESTSUM)) -add $(COUNTS)
 
-.PHONY: all laminarc install tour tour-quick testsum test-start test-end demo test crash-kafka crash-postgres crash-topn crash-session fmt-check vet check-generated check-parser-full unit race embedded difftest generate nexmark bench fuzz clean
+.PHONY: all laminarc install tour tour-quick testsum test-start test-end demo test crash-kafka crash-postgres crash-topn crash-session crash-ttl fmt-check vet check-generated check-parser-full unit race embedded difftest generate nexmark bench fuzz clean
 
 all: laminarc
 
@@ -133,6 +133,11 @@ crash-postgres:
 # least 60 times; make test kills it 6 times.
 crash-topn:
 	LAMINAR_TOPN_KILLS=60 $(GO) test -count=1 -v -run 'TestCrashTopN' -timeout 30m ./tests/crash/
+
+# A regular join with state retention (state_ttl), killed at least 60 times;
+# make test kills it 6 times.
+crash-ttl:
+	LAMINAR_TTL_KILLS=60 $(GO) test -count=1 -v -run 'TestCrashTTL' -timeout 30m ./tests/crash/
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./benchmarks/...
