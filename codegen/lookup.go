@@ -147,6 +147,13 @@ func (g *generator) lookupCode(o *opInfo) {
 		}
 	}
 	left := l.Kind == plan.LeftJoin
+	// over an updating input each row carries a weight, and the table rows
+	// its insertion met are held for its retraction (lookup.Held)
+	upd := o.op.InputUpdating
+	var w []jen.Code
+	if upd {
+		w = []jen.Code{jen.Id("w")}
+	}
 	var body []jen.Code
 	if eg.faulty() {
 		// a key whose expression overflowed: the row is left out and reported
@@ -159,15 +166,28 @@ func (g *generator) lookupCode(o *opInfo) {
 	if len(nulls) > 0 {
 		var onNull []jen.Code
 		if left {
-			onNull = append(onNull, jen.Id("p").Dot("pad"+o.fn).Call(jen.Id("r")))
+			onNull = append(onNull, jen.Id("p").Dot("pad"+o.fn).Call(append([]jen.Code{jen.Id("r")}, w...)...))
 		}
 		body = append(body, jen.If(orAll(nulls)).Block(append(onNull, jen.Return())...))
 	}
-	body = append(body,
-		jen.List(jen.Id("rows"), jen.Id("err")).Op(":=").Id("p").Dot(o.name).Dot("Get").Call(jen.Id(o.keyType()).Values(key)),
-		jen.If(jen.Id("err").Op("!=").Nil()).Block(
-			jen.Comment("the table could not be read: the row goes to the dead letters with the reason"),
-			fail(jen.Id("err")), jen.Return()))
+	if upd {
+		held := jen.Id("p").Dot(o.name + "Held")
+		body = append(body,
+			jen.List(jen.Id("rows"), jen.Id("held")).Op(":=").Add(held).Dot("Get").Call(jen.Op("*").Id("r")),
+			jen.If(jen.Op("!").Id("held")).Block(
+				jen.If(jen.Id("w").Op("<").Lit(0)).Block(jen.Return().Comment("a retraction of a row whose insertion emitted nothing (its lookup failed)")),
+				jen.Var().Id("err").Error(),
+				jen.If(jen.List(jen.Id("rows"), jen.Id("err")).Op("=").Id("p").Dot(o.name).Dot("Get").Call(jen.Id(o.keyType()).Values(key)), jen.Id("err").Op("!=").Nil()).Block(
+					jen.Comment("the table could not be read: the row goes to the dead letters with the reason"),
+					fail(jen.Id("err")), jen.Return())),
+			jen.Add(held).Dot("Add").Call(jen.Op("*").Id("r"), jen.Id("w"), jen.Id("rows")))
+	} else {
+		body = append(body,
+			jen.List(jen.Id("rows"), jen.Id("err")).Op(":=").Id("p").Dot(o.name).Dot("Get").Call(jen.Id(o.keyType()).Values(key)),
+			jen.If(jen.Id("err").Op("!=").Nil()).Block(
+				jen.Comment("the table could not be read: the row goes to the dead letters with the reason"),
+				fail(jen.Id("err")), jen.Return()))
+	}
 	match := []jen.Code{jen.Id("t").Op(":=").Op("&").Id("rows").Index(jen.Id("i"))}
 	if l.Residual != nil {
 		match = append(match, jen.If(jen.Op("!").Id("p").Dot("on"+o.fn).Call(jen.Id("r"), jen.Id("t"))).Block(jen.Continue()))
@@ -176,13 +196,20 @@ func (g *generator) lookupCode(o *opInfo) {
 		match = append(match, jen.Id("matched").Op("=").True())
 		body = append(body, jen.Id("matched").Op(":=").False())
 	}
-	match = append(match, jen.Id("p").Dot("join"+o.fn).Call(jen.Id("r"), jen.Id("t")))
+	match = append(match, jen.Id("p").Dot("join"+o.fn).Call(append([]jen.Code{jen.Id("r"), jen.Id("t")}, w...)...))
 	body = append(body, jen.For(jen.Id("i").Op(":=").Range().Id("rows")).Block(match...))
 	if left {
-		body = append(body, jen.If(jen.Op("!").Id("matched")).Block(jen.Id("p").Dot("pad"+o.fn).Call(jen.Id("r"))))
+		body = append(body, jen.If(jen.Op("!").Id("matched")).Block(jen.Id("p").Dot("pad"+o.fn).Call(append([]jen.Code{jen.Id("r")}, w...)...)))
 	}
-	g.f.Comment(fmt.Sprintf("push%s looks a row of %s up in lookup table %s and emits what it finds.", o.fn, in.what(), commentLines(l.Table.Name)[0]))
-	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("push" + o.fn).Params(jen.Id("r").Op("*").Id(in.rowType)).Block(body...)
+	params := []jen.Code{jen.Id("r").Op("*").Id(in.rowType)}
+	if upd {
+		params = append(params, jen.Id("w").Int64())
+		g.f.Comment(fmt.Sprintf("push%s looks a row of %s, with weight w, up in lookup table %s (or, for a row", o.fn, in.what(), commentLines(l.Table.Name)[0]))
+		g.f.Comment("already held, takes the table rows its insertion met) and emits what it finds.")
+	} else {
+		g.f.Comment(fmt.Sprintf("push%s looks a row of %s up in lookup table %s and emits what it finds.", o.fn, in.what(), commentLines(l.Table.Name)[0]))
+	}
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("push" + o.fn).Params(params...).Block(body...)
 	g.f.Line()
 
 	// join<Op>, pad<Op>, on<Op>
@@ -209,18 +236,27 @@ func (g *generator) lookupCode(o *opInfo) {
 		tmp := 0
 		eg := &exprGen{tmp: &tmp, env: env, glob: g.glob, faults: new(bool)}
 		code := stages(eg, o.op.Post, func(eg *exprGen) []jen.Code {
-			return append(eg.stmts, eg.guard(jen.Id("out").Op(":=").Id(o.rowType).Values(rowValues(o, eg.env)),
-				jen.Id("p").Dot("emit"+o.fn).Call(jen.Op("&").Id("out"), jen.LitRune('+')))...)
+			out := jen.Id("out").Op(":=").Id(o.rowType).Values(rowValues(o, eg.env))
+			if upd {
+				// a weight of n is n copies of the change
+				return append(eg.stmts, eg.guard(out, jen.For(jen.Range().Add(rt("join.Copies")).Call(jen.Id("w"))).Block(
+					jen.Id("p").Dot("emit"+o.fn).Call(jen.Op("&").Id("out"), rt("window.OpOf").Call(jen.Id("w")))))...)
+			}
+			return append(eg.stmts, eg.guard(out, jen.Id("p").Dot("emit"+o.fn).Call(jen.Op("&").Id("out"), jen.LitRune('+')))...)
 		})
 		return eg.faultScope(code, func(f jen.Code) jen.Code { return fail(f) })
 	}
 	rt2 := []jen.Code{jen.Id("r").Op("*").Id(in.rowType), jen.Id("t").Op("*").Id(o.tableRowType())}
+	var wp []jen.Code
+	if upd {
+		wp = []jen.Code{jen.Id("w").Int64()}
+	}
 	g.f.Comment(fmt.Sprintf("join%s emits the row of r and table row t through the steps after %s.", o.fn, o.what()))
-	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("join" + o.fn).Params(rt2...).Block(emit(joined(false))...)
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("join" + o.fn).Params(append(rt2[:2:2], wp...)...).Block(emit(joined(false))...)
 	g.f.Line()
 	if left {
 		g.f.Comment(fmt.Sprintf("pad%s emits row r with NULLs for the table's columns, from %s.", o.fn, o.what()))
-		g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("pad" + o.fn).Params(rt2[0]).Block(emit(joined(true))...)
+		g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("pad" + o.fn).Params(append([]jen.Code{rt2[0]}, wp...)...).Block(emit(joined(true))...)
 		g.f.Line()
 	}
 	if l.Residual != nil {
@@ -242,6 +278,40 @@ func (g *generator) lookupCode(o *opInfo) {
 		g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("on" + o.fn).Params(rt2...).Bool().Block(code...)
 		g.f.Line()
 	}
+}
+
+// lookupState generates save<Op> and load<Op> of a lookup join over an
+// updating input: each held input row, its weight and the table rows its
+// insertion met.
+func (g *generator) lookupState(o *opInfo) {
+	in := o.inputs[0]
+	t := o.op.Lookup.Table
+	held := jen.Id("p").Dot(o.name + "Held")
+	var enc, dec, encT, decT []jen.Code
+	for c, col := range in.op.Output {
+		enc = append(enc, encodeField(jen.Id("r").Dot(in.fields[c]), col.Type)...)
+		dec = append(dec, decodeField(jen.Id("r").Dot(in.fields[c]), col.Type)...)
+	}
+	for c, col := range t.Schema {
+		encT = append(encT, encodeField(jen.Id("rows").Index(jen.Id("i")).Dot(o.tableFields()[c]), col.Type)...)
+		decT = append(decT, decodeField(jen.Id("rows").Index(jen.Id("i")).Dot(o.tableFields()[c]), col.Type)...)
+	}
+	enc = append(enc, encodeField(jen.Id("w"), types.Of(types.Int))...)
+	enc = append(enc, jen.Id("buf").Op("=").Add(rt("snapshot.AppendUint")).Call(jen.Id("buf"), jen.Uint64().Call(jen.Len(jen.Id("rows")))),
+		jen.For(jen.Id("i").Op(":=").Range().Id("rows")).Block(encT...))
+	dec = append(dec, jen.Var().Id("w").Int64())
+	dec = append(dec, decodeField(jen.Id("w"), types.Of(types.Int))...)
+	dec = append(dec, jen.Id("rows").Op(":=").Make(jen.Index().Id(o.tableRowType()), jen.Id("d").Dot("Len").Call()),
+		jen.For(jen.Id("i").Op(":=").Range().Id("rows")).Block(decT...),
+		jen.Add(held).Dot("Restore").Call(jen.Id("r"), jen.Id("w"), jen.Id("rows")))
+	save := []jen.Code{
+		jen.Id("buf").Op("=").Add(rt("snapshot.AppendUint")).Call(jen.Id("buf"), jen.Uint64().Call(jen.Add(held).Dot("Len").Call())),
+		jen.Add(held).Dot("Each").Call(jen.Func().Params(jen.Id("r").Op("*").Id(in.rowType), jen.Id("w").Int64(), jen.Id("rows").Index().Id(o.tableRowType())).Block(enc...)),
+		jen.Return(jen.Id("buf")),
+	}
+	load := []jen.Code{jen.For(jen.Id("n").Op(":=").Id("d").Dot("Len").Call().Op(";").Id("n").Op(">").Lit(0).Op(";").Id("n").Op("--")).Block(
+		append([]jen.Code{jen.Var().Id("r").Id(in.rowType)}, dec...)...)}
+	g.stateFuncs(o, save, load)
 }
 
 // lookupCounters generates LookupCounters (job.LookupCounted) when the

@@ -160,6 +160,8 @@ func (g *generator) stateCount(o *opInfo) jen.Code {
 		return jen.Int64().Call(jen.Id("p").Dot(o.name).Dot("Groups").Call())
 	case o.op.Agg != nil:
 		return jen.Int64().Call(jen.Id("p").Dot(o.name).Dot("Len").Call())
+	case o.op.Lookup != nil && o.op.InputUpdating:
+		return jen.Int64().Call(jen.Id("p").Dot(o.name + "Held").Dot("Len").Call())
 	case o.op.Join != nil && o.op.Join.Asof != nil:
 		// right rows kept and left rows waiting for their match
 		return jen.Func().Params().Int64().Block(

@@ -61,6 +61,9 @@ func (g *generator) pipelineStruct() {
 		}
 		if o.op.Lookup != nil {
 			fields = append(fields, jen.Id(o.name).Op("*").Add(o.lookupType()).Comment("the table cache of "+o.what()))
+			if o.op.InputUpdating {
+				fields = append(fields, jen.Id(o.name+"Held").Op("*").Add(rt("lookup.Held")).Types(jen.Id(o.inputs[0].rowType), jen.Id(o.tableRowType())).Comment("the table rows each input row's insertion met"))
+			}
 		}
 		if o.op.Join != nil && o.op.Join.Asof != nil {
 			fields = append(fields, jen.Id(o.name).Op("*").Add(o.asofType()).Comment("state of "+o.what()))
@@ -114,6 +117,9 @@ func (g *generator) pipelineStruct() {
 		}
 		if o.op.Lookup != nil {
 			body = append(body, g.lookupNew(o))
+			if o.op.InputUpdating {
+				body = append(body, jen.Id("p").Dot(o.name+"Held").Op("=").Add(rt("lookup.NewHeld")).Types(jen.Id(o.inputs[0].rowType), jen.Id(o.tableRowType())).Call())
+			}
 		}
 		if o.op.Join != nil && o.op.Join.Asof != nil {
 			body = append(body, o.asofNew())

@@ -61,6 +61,16 @@ func (g *generator) stateCode() {
 			})
 			continue
 		}
+		if o.op.Lookup != nil && o.op.InputUpdating {
+			id := layoutID(o.op.ID, fmt.Sprint(o.inputs[0].op.Output), fmt.Sprint(o.op.Lookup.Table.Schema), "lookup held")
+			g.lookupState(o)
+			units = append(units, unit{
+				id: "op:" + o.op.ID + ":" + id, name: o.what(),
+				save: []jen.Code{jen.Return(jen.Id("p").Dot("save" + o.fn).Call(jen.Id("buf")))},
+				load: []jen.Code{jen.Id("p").Dot("load" + o.fn).Call(jen.Id("d"))},
+			})
+			continue
+		}
 		if o.op.TopN != nil {
 			id := layoutID(o.op.ID, fmt.Sprint(o.inputs[0].op.Output), fmt.Sprint(o.op.Output), "topn")
 			g.topnSaveLoad(o)

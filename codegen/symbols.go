@@ -101,6 +101,7 @@ var runtimeSymbols = map[string][2]string{
 	"topn.Compare": {pkgTopN, "Compare"}, "topn.FrameRows": {pkgTopN, "FrameRows"}, "topn.Frame": {pkgTopN, "Frame"}, "topn.CompareBool": {pkgTopN, "CompareBool"},
 	"join.Asof": {pkgJoin, "Asof"}, "join.NewAsof": {pkgJoin, "NewAsof"}, "join.AsofMode": {pkgJoin, "AsofMode"},
 	"lookup.Cache": {pkgLookup, "Cache"}, "lookup.NewCache": {pkgLookup, "NewCache"}, "lookup.Options": {pkgLookup, "Options"},
+	"lookup.Held": {pkgLookup, "Held"}, "lookup.NewHeld": {pkgLookup, "NewHeld"},
 	"lookup.Table": {pkgLookup, "Table"}, "lookup.Column": {pkgLookup, "Column"}, "lookup.OpenFile": {pkgLookup, "OpenFile"},
 	"lookup.Int": {pkgLookup, "Int"}, "lookup.Float": {pkgLookup, "Float"}, "lookup.String": {pkgLookup, "String"},
 	"lookup.Bool": {pkgLookup, "Bool"}, "lookup.Timestamp": {pkgLookup, "Timestamp"}, "pglookup.Open": {pkgPGLookup, "Open"},

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -13,7 +14,9 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -213,5 +216,103 @@ func TestLookupCountersOfAllWorkers(t *testing.T) {
 	rows, _ := os.ReadFile(filepath.Join(dir, "out.jsonl"))
 	if n := strings.Count(string(rows), "\n"); n != 200 {
 		t.Errorf("%d rows out, want 200", n)
+	}
+}
+
+// TestLookupJoinOverUpdatingInput joins a GROUP BY's changes with a file
+// table: each count's retraction retracts the rows its insertion joined,
+// from the table rows held for it — across a stop and a restore from the
+// checkpoint, and after the table changed (so the old name is retracted,
+// not the new one, and the output nets to the counts with what each met).
+func TestLookupJoinOverUpdatingInput(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a job")
+	}
+	dir := t.TempDir()
+	t.Setenv("LAMINAR_CACHE", filepath.Join(dir, "cache"))
+	side := filepath.Join(dir, "side.csv")
+	os.WriteFile(side, []byte("key,name\n1,one\n2,two\n"), 0o644)
+	sql := "CREATE SOURCE bids (auction BIGINT NOT NULL, ts TIMESTAMP NOT NULL, WATERMARK FOR ts AS ts) WITH (connector = 'stdin');\n" +
+		"CREATE TABLE side (key BIGINT NOT NULL, name VARCHAR) WITH (connector = 'file', path = 'side.csv', format = 'csv', cache_rows = '1');\n" +
+		"CREATE VIEW counts AS SELECT auction, COUNT(*) AS n FROM bids GROUP BY auction;\n" +
+		"CREATE MATERIALIZED VIEW v AS SELECT c.auction, c.n, s.name FROM counts AS c LEFT JOIN side AS s ON c.auction = s.key;\n" +
+		"CREATE SINK o FROM v WITH (connector = 'file', path = 'out.jsonl');\n"
+	p := filepath.Join(dir, "p.sql")
+	os.WriteFile(p, []byte(sql), 0o644)
+	bin := filepath.Join(dir, "job")
+	if code := run([]string{"build", p, "-o", bin}); code != exitOK {
+		t.Fatalf("laminarc build exited %d", code)
+	}
+	state := filepath.Join(dir, "state")
+	bids := func(auctions ...int) string {
+		var b strings.Builder
+		for i, a := range auctions {
+			fmt.Fprintf(&b, `{"auction":%d,"ts":%d}`+"\n", a, 1000*i)
+		}
+		return b.String()
+	}
+	// auction 1 twice, 2 and 3 (not in the table) once; the job stops;
+	// the table renames 1 to "uno"; the job resumes from its checkpoint and
+	// auction 1 comes again: the count (1, 2) is retracted with the "one"
+	// its insertion met (held, and restored), and (1, 3) reads "uno"
+	input := bids(1, 1, 2, 3, 1)
+	part1 := len(bids(1, 1, 2, 3))
+	acked := regexp.MustCompile(`holds the input up to byte (\d+)`)
+	start := func(stop bool) {
+		cmd := exec.Command(bin, "--base-dir", dir, "--state-dir", state, "--batch-size", "1", "--checkpoint-interval", "50ms", "--quiet")
+		stdin, _ := cmd.StdinPipe()
+		var stderr bytes.Buffer
+		errPipe, _ := cmd.StderrPipe()
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		from := make(chan int, 1)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			sc := bufio.NewScanner(errPipe)
+			for sc.Scan() {
+				stderr.WriteString(sc.Text() + "\n")
+				if m := acked.FindStringSubmatch(sc.Text()); m != nil {
+					n, _ := strconv.Atoi(m[1])
+					from <- n
+				}
+			}
+		}()
+		at := 0
+		select {
+		case at = <-from:
+		case <-time.After(3 * time.Second): // a first run holds nothing
+		}
+		if stop {
+			io.WriteString(stdin, input[at:part1])
+			time.Sleep(1500 * time.Millisecond) // processed and checkpointed
+			cmd.Process.Signal(syscall.SIGTERM)
+		} else {
+			io.WriteString(stdin, input[at:])
+			stdin.Close()
+		}
+		<-done
+		err := cmd.Wait()
+		var exit *exec.ExitError
+		if err != nil && !(stop && errors.As(err, &exit) && exit.ExitCode() == job.ExitInterrupted) {
+			t.Fatalf("job: %v\n%s", err, stderr.String())
+		}
+	}
+	start(true)
+	time.Sleep(1100 * time.Millisecond) // a file table is checked for changes at most once a second
+	os.WriteFile(side, []byte("key,name\n1,uno\n2,two\n"), 0o644)
+	start(false)
+	data, err := os.ReadFile(filepath.Join(dir, "out.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := table(t, string(data))
+	want := map[string]int64{`{"auction":1,"n":3,"name":"uno"}`: 1, `{"auction":2,"n":1,"name":"two"}`: 1, `{"auction":3,"n":1,"name":null}`: 1}
+	if !equalTables(got, want) {
+		t.Errorf("the output nets to\n%v\nwant\n%v\nchangelog:\n%s", got, want, data)
+	}
+	if !strings.Contains(string(data), `{"auction":1,"n":2,"name":"one","_op":"-"}`) {
+		t.Errorf("the retraction of (1, 2) after the restore must join the held \"one\":\n%s", data)
 	}
 }

@@ -181,11 +181,6 @@ func (b *binder) buildLookup(jt *joinTree) plan.Node {
 	if left == nil {
 		return nil
 	}
-	if !left.AppendOnly() {
-		d := b.diags.Errorf(diag.Unsupported, jt.pos, "the input of a lookup join is append-only: a retraction could not find the table rows its insertion met")
-		d.Hint = "join the lookup table before the GROUP BY or outer join"
-		return nil
-	}
 	j.Input = left
 	if len(residual) > 0 {
 		j.Residual = andAll(residual)

@@ -40,16 +40,21 @@ func (b *builder) lookupInput(op *Operator, lj *plan.LookupJoin, stmt *plan.View
 	op.Lookup = lj
 	in := b.node(lj.Input, stmt)
 	op.Inputs = []*Operator{in}
+	op.InputUpdating = in.Updating // its rows' retractions retract what their insertions met
 }
 
-// lookupStateText says what a lookup join keeps: a cache, no state.
-func lookupStateText(l *plan.LookupJoin) string {
+// lookupStateText says what a lookup join keeps: a cache, and over an
+// updating input the table rows each input row met.
+func lookupStateText(l *plan.LookupJoin, inputUpdating bool) string {
 	rows, ttl := "10000", "none (entries stay until evicted)"
 	if v, ok := l.Table.Options["cache_rows"]; ok {
 		rows = v
 	}
 	if v, ok := l.Table.Options["cache_ttl"]; ok {
 		ttl = v
+	}
+	if inputUpdating {
+		return fmt.Sprintf("per input row still in (by weight), the table rows its insertion met, which its retraction joins with (checkpointed); a cache of up to %s table rows by key (ristretto), TTL %s; the table is read when a new row misses it", rows, ttl)
 	}
 	return fmt.Sprintf("none checkpointed; a cache of up to %s table rows by key (ristretto), TTL %s; the table is read when a row misses it", rows, ttl)
 }

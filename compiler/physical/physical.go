@@ -615,7 +615,7 @@ func Format(p *Plan) string {
 		}
 		if l := op.Lookup; l != nil {
 			fmt.Fprintf(&b, "  %s\n", l.Describe())
-			fmt.Fprintf(&b, "    state: %s\n", lookupStateText(l))
+			fmt.Fprintf(&b, "    state: %s\n", lookupStateText(l, op.InputUpdating))
 			for _, s := range op.Post {
 				fmt.Fprintf(&b, "  %s\n", describeStage(s))
 			}

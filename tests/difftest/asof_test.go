@@ -50,6 +50,10 @@ func newLookupCase(index int, seed uint64) *joinCase {
 		c.inputs[s.Name] = WriteJSONL(r, s.Rows)
 	}
 	c.query = GenLookupQuery(r, c.sources)
+	if index%3 == 2 {
+		// every third case reads an updating view: a GROUP BY's changes
+		c.query = GenLookupUpdatingQuery(r, c.sources)
+	}
 	return c
 }
 
