@@ -15,16 +15,25 @@ import (
 )
 
 // echo copies each line to the sink and closes a "window" per batch, so
-// that counters and the emit-delay histogram move while scrapes read them.
-type echo struct{ ctx *job.Context }
+// that counters and the emit-delay histogram move while scrapes read them;
+// its one operator, a join with state_ttl, counts each line as expired.
+type echo struct {
+	ctx     *job.Context
+	expired *int64
+}
 
 func (e echo) ProcessLines(src int, b *connector.LineBatch) {
 	w := e.ctx.Sinks[0]
 	for _, line := range b.Lines {
 		w.Buf = append(append(w.Buf, line...), '\n')
 		w.Rows++
+		*e.expired++
 	}
 	e.ctx.WindowClosed()
+}
+
+func (e echo) Operators(dst []job.OperatorStatus) []job.OperatorStatus {
+	return append(dst, job.OperatorStatus{Name: "j", Kind: "left join", Inputs: []string{"source in"}, Expired: *e.expired})
 }
 
 func (echo) EndOfInput(int) {}
@@ -45,7 +54,7 @@ func TestScrapesWhileTheJobRuns(t *testing.T) {
 		Sinks: []job.SinkSpec{{Name: "out", Connector: "blackhole"}}}
 	done := make(chan job.Summary)
 	go func() {
-		sum, err := job.Run(context.Background(), spec, func(ctx *job.Context) job.Pipeline { return echo{ctx} },
+		sum, err := job.Run(context.Background(), spec, func(ctx *job.Context) job.Pipeline { return echo{ctx, new(int64)} },
 			job.Options{HTTPAddr: "127.0.0.1:0", Admin: serve, Stdin: in, Stderr: io.Discard, Quiet: true, BatchSize: 7})
 		if err != nil {
 			t.Error(err)
@@ -87,10 +96,10 @@ func TestScrapesWhileTheJobRuns(t *testing.T) {
 	wg.Wait()
 	feed.Close()
 	sum := <-done
-	if sum.RowsIn() != 2000 || sum.WindowsClosed == 0 {
+	if sum.RowsIn() != 2000 || sum.WindowsClosed == 0 || len(sum.Operators) != 1 || sum.Operators[0].Expired != 2000 {
 		t.Errorf("summary %+v", sum)
 	}
-	for _, want := range []string{`laminar_source_rows_total{source="in"}`, "laminar_window_emit_delay_seconds_bucket", `laminar_job_info{job="echo"`} {
+	for _, want := range []string{`laminar_source_rows_total{source="in"}`, `laminar_operator_state_expired_total{operator="j"}`, "laminar_window_emit_delay_seconds_bucket", `laminar_job_info{job="echo"`} {
 		if !strings.Contains(string(body), want) {
 			t.Errorf("/metrics lacks %q:\n%s", want, body)
 		}
