@@ -75,9 +75,10 @@ func (g *generator) joinCode(o *opInfo) {
 
 // ttlStamp generates, for a row of a regular join with state retention,
 // now (its input's watermark: the row's stamp) and the span [lo, hi] of
-// the stamps it meets; a retraction of a row whose entry expired retracts
-// nothing (its weight still reaches the entry, if it is there), and that of
-// a row of a preserved side keeps its count of matches in held.
+// the stamps it meets; a retraction of a row whose entry expired, or is
+// older than state_ttl, retracts nothing (the entry stays as it is: rows of
+// the other input within state_ttl of it may still come), and that of a row
+// of a preserved side keeps its count of matches in held.
 func (g *generator) ttlStamp(o *opInfo, s joinSide) []jen.Code {
 	ttl := jen.Lit(o.op.Join.TTL)
 	code := []jen.Code{jen.Id("now").Op(":=").Add(g.watermarkExpr(o.op.SideWatermarks[s.i])).Comment("the row's stamp: its input's watermark")}
@@ -89,8 +90,8 @@ func (g *generator) ttlStamp(o *opInfo, s joinSide) []jen.Code {
 		jen.Id("own").Op(":=").Add(side).Dot("Find").Call(jen.Id("k"), jen.Id("r")),
 		jen.If(jen.Id("own").Op("==").Nil()).Block(jen.Return().Comment("its row expired: the joined rows it made stay")),
 		jen.If(jen.Id("own").Dot("TS").Op("!=").Qual("math", "MinInt64").Op("&&").Id("own").Dot("TS").Op("<").Add(rt("window.ShiftWatermark")).Call(jen.Id("now"), jen.Lit(-o.op.Join.TTL))).Block(
-			jen.Comment("its row is older than state_ttl: it meets nothing, and the joined rows it made stay"),
-			jen.Add(side).Dot("Add").Call(jen.Id("k"), rt("join.Entry").Types(jen.Id(s.in.rowType)).Values(jen.Dict{jen.Id("Row"): jen.Op("*").Id("r"), jen.Id("W"): jen.Id("w")}), jen.True(), jen.False()),
+			jen.Comment("its row is older than state_ttl: the retraction retracts nothing, and the row stays"),
+			jen.Comment("for the rows within state_ttl of it still to come, until it expires"),
 			jen.Return()),
 		jen.Id("base").Op("=").Id("own").Dot("TS"),
 	}
