@@ -133,6 +133,15 @@ func TestStateTTLJoin(t *testing.T) {
 			if c.bin == ttl && (j.Expired == 0 || j.Expired+j.State != 2*n) {
 				t.Errorf("the TTL join holds %d rows and expired %d: want some expired, %d in all", j.State, j.Expired, 2*n)
 			}
+			if c.bin == ttl {
+				var b strings.Builder
+				if err := analyze(summary, 0, &b); err != nil {
+					t.Fatal(err)
+				}
+				if want := fmt.Sprintf("%d (%d expired)", j.State, j.Expired); !strings.Contains(b.String(), want) {
+					t.Errorf("explain --analyze does not show the join's state as %q:\n%s", want, b.String())
+				}
+			}
 		}
 	}
 }
