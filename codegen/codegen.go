@@ -7,6 +7,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"strings"
 
 	"github.com/dave/jennifer/jen"
 	"github.com/laminar-sql/laminar/compiler/physical"
@@ -205,14 +207,18 @@ func columnFields(s plan.Schema) []string {
 func (g *generator) spec() {
 	p := g.plan.Pipeline
 	var sources, sinks []jen.Code
-	for _, s := range p.Sources {
+	for si, s := range p.Sources {
 		cols := make([]jen.Code, len(s.Schema))
 		for i, c := range s.Schema {
 			cols[i] = jen.Lit(c.Name)
 		}
+		opts := s.Options
+		if s.Typed != nil && s.Typed.Columnar {
+			opts = columnarOptions(s, g.plan.Needed[si], g.plan.Pushdown[si])
+		}
 		sources = append(sources, jen.Values(jen.Dict{
 			jen.Id("Name"): jen.Lit(s.Name), jen.Id("Connector"): jen.Lit(s.Connector), jen.Id("Format"): jen.Lit(s.Format),
-			jen.Id("Options"): options(s.Options), jen.Id("Columns"): jen.Index().String().Values(cols...),
+			jen.Id("Options"): options(opts), jen.Id("Columns"): jen.Index().String().Values(cols...),
 		}))
 	}
 	for _, s := range p.Sinks {
@@ -227,6 +233,60 @@ func (g *generator) spec() {
 		jen.Id("Sources"): jen.Index().Add(rt("job.SourceSpec")).Values(sources...),
 		jen.Id("Sinks"):   jen.Index().Add(rt("job.SinkSpec")).Values(sinks...),
 	})
+}
+
+// columnarOptions are a column-batch source's options plus what the
+// planner decided for its reader (runtime/connector/parquet's
+// SourceColumnsOption and PredicateOption): the columns, which the views
+// read and which is the event time, and the predicate that lets the reader
+// skip row groups.
+func columnarOptions(s *plan.Source, needed []bool, pred [][]physical.Term) map[string]string {
+	opts := maps.Clone(s.Options)
+	type column struct {
+		Name      string `json:"name"`
+		Type      string `json:"type"`
+		Nullable  bool   `json:"nullable"`
+		Read      bool   `json:"read"`
+		EventTime bool   `json:"event_time,omitempty"`
+	}
+	cols := make([]column, len(s.Schema))
+	for i, c := range s.Schema {
+		cols[i] = column{c.Name, c.Type.Kind.String(), c.Type.Nullable, needed[i] || i == s.TimeCol, i == s.TimeCol}
+	}
+	opts["laminar.columns"] = plainJSON(cols)
+	if len(pred) > 0 {
+		type term struct {
+			Col int     `json:"col"`
+			Op  string  `json:"op"`
+			Int *int64  `json:"int,omitempty"`
+			Str *string `json:"str,omitempty"`
+		}
+		out := make([][]term, len(pred))
+		for i, conj := range pred {
+			for _, t := range conj {
+				x := term{Col: t.Col, Op: t.Op}
+				switch v := t.Value.(type) {
+				case int64:
+					x.Int = &v
+				case string:
+					x.Str = &v
+				}
+				out[i] = append(out[i], x)
+			}
+		}
+		opts["laminar.predicate"] = plainJSON(out)
+	}
+	return opts
+}
+
+// plainJSON is v as JSON without HTML escapes (">=" stays readable in the
+// generated code).
+func plainJSON(v any) string {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+	return strings.TrimSpace(b.String())
 }
 
 func options(m map[string]string) jen.Code {

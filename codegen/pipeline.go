@@ -259,6 +259,10 @@ func (g *generator) linesCode(s *sourceInfo) {
 // reading their fields in place, with no copy into rows.
 func (g *generator) typedIngest(s *sourceInfo) {
 	tb := s.src.Typed
+	if tb.Columnar {
+		g.columnarIngest(s)
+		return
+	}
 	env := make([]operand, len(s.src.Schema))
 	vals := jen.Dict{}
 	for i, c := range s.src.Schema {
@@ -294,6 +298,61 @@ func (g *generator) typedIngest(s *sourceInfo) {
 	})...)
 	g.f.Comment(fmt.Sprintf("lines%s runs every view over source %s on the records of a batch of its", s.goName, commentLines(s.src.Name)[0]))
 	g.f.Comment("typed connector, reading their fields in place.")
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("lines" + s.goName).Params(jen.Id("b").Op("*").Add(rt("connector.LineBatch"))).Block(body...)
+	g.f.Line()
+}
+
+// columnarIngest generates lines<Source> for a source whose batches hold
+// columns (Parquet): the fused loop builds each row from the slices of the
+// columns the views read, in place, with no decoding.
+func (g *generator) columnarIngest(s *sourceInfo) {
+	tb := s.src.Typed
+	self := jen.Id("p").Dot("src" + s.goName)
+	env := make([]operand, len(s.src.Schema))
+	vals := jen.Dict{}
+	var cols []jen.Code
+	for i, c := range s.src.Schema {
+		if !s.needed[i] && i != s.src.TimeCol {
+			env[i] = operand{jen.Id("r").Dot(s.fields[i]), c.Type.Nullable} // never read
+			continue
+		}
+		col := fmt.Sprintf("col%d", i)
+		cols = append(cols, jen.Id(col).Op(":=").Id("batch").Dot("Columns").Index(jen.Lit(i)).Dot(tb.Fields[i]).Index(jen.Empty(), jen.Id("n")).Comment(commentLines(c.Name)[0]))
+		vals[jen.Id(s.fields[i])] = jen.Id(col).Index(jen.Id("ri"))
+		env[i] = operand{jen.Id("r").Dot(s.fields[i]), c.Type.Nullable}
+	}
+	body := []jen.Code{jen.Id("batch").Op(":=").Id("b").Dot("Typed").Assert(jen.Op("*").Add(rt(tb.Elem)))}
+	if s.src.TimeCol >= 0 {
+		// row groups the reader skipped by their statistics move the
+		// watermark as their rows would have
+		adv := []jen.Code{jen.Add(self).Dot("wm").Op("=").Id("next")}
+		if s.windowed {
+			adv = append(adv, jen.Id("p").Dot("fire"+s.goName).Call(jen.Id("next")))
+		}
+		body = append(body, jen.Comment("row groups skipped by their statistics move the watermark as their rows would have"),
+			jen.If(jen.Id("batch").Dot("Skipped")).Block(
+				jen.If(jen.Id("next").Op(":=").Id("batch").Dot("SkippedTime").Op("-").Lit(s.src.Delay), jen.Id("next").Op(">").Add(self).Dot("wm")).Block(adv...)))
+	}
+	loop := g.fusedLoop(s, rowAccess{
+		header:  []jen.Code{jen.Id("ri").Op(":=").Range().Id("n")},
+		rowType: jen.Id(s.rowType),
+		prefix:  "record",
+		row:     []jen.Code{jen.Id("r").Op(":=").Op("&").Id(s.rowType).Values(vals)},
+		env:     env,
+		late: func(view string) jen.Code {
+			return jen.Id("p").Dot("late"+s.goName).Call(jen.Nil(), jen.Nil(), jen.Id("ri"), jen.Id("r"), jen.Lit(view))
+		},
+		fail: func(view string, f jen.Code) jen.Code {
+			return jen.Id("p").Dot("fail"+s.goName).Call(jen.Nil(), jen.Nil(), jen.Lit(0), jen.Id("r"), jen.Lit(view), f)
+		},
+	})
+	if len(s.ops) > 0 || s.src.TimeCol >= 0 {
+		body = append(body, jen.Id("n").Op(":=").Id("batch").Dot("Len"))
+		body = append(body, cols...)
+	}
+	body = append(body, loop...)
+	g.f.Comment(fmt.Sprintf("lines%s runs every view over source %s on a batch of its columns,", s.goName, commentLines(s.src.Name)[0]))
+	g.f.Comment("reading the values of the columns the views read in place.")
 	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("lines" + s.goName).Params(jen.Id("b").Op("*").Add(rt("connector.LineBatch"))).Block(body...)
 	g.f.Line()
 }

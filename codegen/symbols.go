@@ -22,6 +22,7 @@ const (
 	pkgTopN      = "github.com/laminar-sql/laminar/runtime/topn"
 	pkgLookup    = "github.com/laminar-sql/laminar/runtime/lookup"
 	pkgPGLookup  = "github.com/laminar-sql/laminar/runtime/lookup/pglookup"
+	pkgParquet   = "github.com/laminar-sql/laminar/runtime/connector/parquet"
 )
 
 // connectorPackages are the connectors that live in packages of their own,
@@ -29,7 +30,7 @@ const (
 var connectorPackages = map[string]string{
 	"kafka":    "github.com/laminar-sql/laminar/runtime/connector/kafka",
 	"postgres": "github.com/laminar-sql/laminar/runtime/connector/postgres",
-	"parquet":  "github.com/laminar-sql/laminar/runtime/connector/parquet",
+	"parquet":  pkgParquet,
 }
 
 // formatPackages are the source formats that live in packages of their own
@@ -42,7 +43,7 @@ var importNames = map[string]string{
 	pkgJob: "job", pkgConnector: "connector", pkgValue: "value", pkgWindow: "window",
 	pkgJSONL: "jsonl", pkgCSV: "csvrow", pkgNexmark: "nexmark", pkgSnapshot: "snapshot", pkgLaminar: "laminar", pkgKVState: "kvstate",
 	pkgJoin: "join", pkgExchange: "exchange", pkgSketch: "sketch", pkgLookup: "lookup", pkgPGLookup: "pglookup",
-	pkgTopN: "topn",
+	pkgTopN: "topn", pkgParquet: "parquet",
 }
 
 // runtimeSymbols is the table of every runtime symbol generated code uses.
@@ -51,7 +52,7 @@ var runtimeSymbols = map[string][2]string{
 	"job.Context": {pkgJob, "Context"}, "job.Pipeline": {pkgJob, "Pipeline"}, "job.Spec": {pkgJob, "Spec"},
 	"job.SourceSpec": {pkgJob, "SourceSpec"}, "job.SinkSpec": {pkgJob, "SinkSpec"},
 	"job.RequireAPIVersion1": {pkgJob, "RequireAPIVersion1"}, "job.ParallelDecoder": {pkgJob, "ParallelDecoder"},
-	"connector.LineBatch": {pkgConnector, "LineBatch"},
+	"connector.LineBatch": {pkgConnector, "LineBatch"}, "parquet.Batch": {pkgParquet, "Batch"},
 	// values and scalar functions
 	"value.Null": {pkgValue, "Null"}, "value.Of": {pkgValue, "Of"},
 	"value.And": {pkgValue, "And"}, "value.Or": {pkgValue, "Or"}, "value.Not": {pkgValue, "Not"},

@@ -144,6 +144,9 @@ func (b *binder) createSource(st *ast.CreateSource) {
 	if !ok || !good {
 		return
 	}
+	if conn == "file" && format == "parquet" {
+		conn = "parquet" // the Parquet reader, in a package of its own (arrow-go)
+	}
 	src.Connector, src.Format, src.Options = conn, format, opts
 	keys := make([]string, len(st.Columns))
 	hasMeta := false

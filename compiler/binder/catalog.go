@@ -20,7 +20,9 @@ type connectorDef struct {
 }
 
 var sourceConnectors = map[string]connectorDef{
-	"file":    {required: []string{"path"}, optional: []string{"format"}, formats: []string{"json", "csv", "debezium", "changelog"}},
+	"file":    {required: []string{"path"}, optional: []string{"format"}, formats: []string{"json", "csv", "debezium", "changelog", "parquet"}},
+	// Parquet files (a file, a directory, a glob): read by column, typed
+	"parquet": {required: []string{"path"}, optional: []string{"format"}, formats: []string{"parquet"}},
 	"stdin":   {optional: []string{"format"}, formats: []string{"json", "csv", "debezium", "changelog"}},
 	"push":    {},
 	"nexmark": {optional: []string{"table", "events", "rate", "seed", "partitions", "partition", "base_time", "out_of_order_group"}},

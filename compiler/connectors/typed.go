@@ -23,6 +23,7 @@ type Problem struct {
 // typed maps a connector name to its binding.
 var typed = map[string]func(src *plan.Source) (*plan.TypedBinding, []Problem){
 	"nexmark": bindNexmark,
+	"parquet": bindParquet,
 }
 
 // BindTyped binds a source of a typed connector; isTyped is false for the

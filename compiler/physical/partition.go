@@ -43,6 +43,9 @@ func Partition(p *Plan) Partitioning {
 		return no("%d sources (partitioning covers one source)", len(p.Pipeline.Sources))
 	}
 	src := p.Pipeline.Sources[0]
+	if src.Typed != nil && src.Typed.Columnar {
+		return no("source %s is read as column batches (Parquet)", src.Name)
+	}
 	// candidates: the source columns every aggregate groups by
 	var common map[int]bool
 	keyOf := make([]map[int]int, len(p.Operators)) // source column -> Agg.Keys index

@@ -17,6 +17,7 @@ import (
 	"strings"
 
 	"github.com/laminar-sql/laminar/compiler/plan"
+	"github.com/laminar-sql/laminar/compiler/types"
 )
 
 // StageKind is a stateless step of a fused operator.
@@ -141,6 +142,20 @@ type Plan struct {
 	Operators []*Operator
 	// Needed[i][c] tells whether column c of source i is read by any operator.
 	Needed [][]bool
+	// Pushdown[i], for a source whose reader can skip input by statistics
+	// (Parquet row groups), is a predicate every operator reading the
+	// source applies first: a disjunction (one entry per reader) of
+	// conjunctions of column comparisons. A row failing it is dropped by
+	// every reader; nil when some reader keeps every row.
+	Pushdown [][][]Term
+}
+
+// Term is a comparison of a source column with a constant: Col Op Value,
+// Value an int64 (BIGINT, TIMESTAMP in µs) or a string.
+type Term struct {
+	Col   int
+	Op    string // =, <, <=, >, >=
+	Value any
 }
 
 // Downstream lists the operators that depend on source src, directly or
@@ -222,7 +237,79 @@ func Build(p *plan.Pipeline, allViews bool) *Plan {
 	for _, op := range b.out.Operators {
 		op.Inline = op.Direct() && direct[op.SourceIndex] <= inlineLimit
 	}
+	b.out.Pushdown = make([][][]Term, len(p.Sources))
+	for i, s := range p.Sources {
+		if s.Typed != nil && s.Typed.Columnar {
+			b.out.Pushdown[i] = pushdown(b.out, i)
+		}
+	}
 	return b.out
+}
+
+// pushdown is the predicate of source src that every operator reading it
+// applies before anything else (see Plan.Pushdown): per reader, the simple
+// comparisons among the conjuncts of its leading filters. nil when a
+// reader has none (it keeps rows the others drop), or the source's late
+// rows are a stream of their own (a skipped row could be one).
+func pushdown(p *Plan, src int) [][]Term {
+	var out [][]Term
+	for _, op := range p.Operators {
+		if op.LateOf != nil && op.SourceIndex == src {
+			return nil
+		}
+		if !op.Direct() || op.SourceIndex != src {
+			continue
+		}
+		var conj []Term
+		for _, st := range op.Pre {
+			if st.Kind != StageFilter {
+				break
+			}
+			conj = append(conj, comparisons(st.Pred)...)
+		}
+		if len(conj) == 0 {
+			return nil
+		}
+		out = append(out, conj)
+	}
+	return out
+}
+
+// comparisons are the conjuncts of e of the form column op constant.
+func comparisons(e plan.Expr) []Term {
+	b, ok := e.(*plan.Binary)
+	if !ok {
+		return nil
+	}
+	if b.Op == "AND" {
+		return append(comparisons(b.L), comparisons(b.R)...)
+	}
+	flip := map[string]string{"=": "=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
+	if _, ok := flip[b.Op]; !ok {
+		return nil
+	}
+	col, c1 := b.L.(*plan.ColRef)
+	k, c2 := b.R.(*plan.Const)
+	op := b.Op
+	if !c1 || !c2 {
+		col, c1 = b.R.(*plan.ColRef)
+		k, c2 = b.L.(*plan.Const)
+		op = flip[b.Op]
+	}
+	if !c1 || !c2 || k.Value == nil || col.T.Kind != k.T.Kind {
+		return nil
+	}
+	switch col.T.Kind {
+	case types.Int, types.Timestamp:
+		if v, ok := k.Value.(int64); ok {
+			return []Term{{Col: col.Index, Op: op, Value: v}}
+		}
+	case types.String:
+		if v, ok := k.Value.(string); ok {
+			return []Term{{Col: col.Index, Op: op, Value: v}}
+		}
+	}
+	return nil
 }
 
 // inlineLimit is how many operators a source's loop holds inline. Beyond it

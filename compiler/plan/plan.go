@@ -68,7 +68,13 @@ type Source struct {
 // field Filter equals FilterValue (a runtime symbol; no filter when Filter is
 // "") are this source's rows: the element's field Row, of type RowType, or the
 // element itself when Row is "". Fields names, per column, the row's field.
+//
+// Columnar bindings (Parquet) hold columns, not rows: the batch is an Elem
+// (a struct with Len and Columns), and Fields names, per column, the slice
+// of Columns[i] that holds its values (Int64, NullString, ...); the loop
+// reads value ri of each column the views read.
 type TypedBinding struct {
+	Columnar    bool
 	Elem        string
 	Filter      string
 	FilterValue string
