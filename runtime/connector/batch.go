@@ -31,6 +31,10 @@ type LineBatch struct {
 	// the number of records in it.
 	Typed    any
 	TypedLen int
+	// SkippedRecords counts records the source went past without handing
+	// them out, since no view could use them (Parquet row groups skipped by
+	// their statistics): the job counts them as rows in.
+	SkippedRecords int64
 	// Text, when set, is the stretch of input that holds all of Lines, in
 	// order, with only the line ends between them (a reader's batch): one
 	// slice to check for properties of all lines at once.
@@ -72,6 +76,7 @@ func (b *LineBatch) Reset() {
 	b.Keys, b.Timestamps, b.Headers = b.Keys[:0], b.Timestamps[:0], b.Headers[:0]
 	b.Weights = b.Weights[:0]
 	b.TypedLen = 0
+	b.SkippedRecords = 0
 	b.Oversized = b.Oversized[:0]
 	b.Rejected = b.Rejected[:0]
 	b.Text = nil

@@ -53,6 +53,7 @@ func (d *detached) Next(b *LineBatch, maxLines int) (more bool, err error) {
 	b.AllPartitions = append(b.AllPartitions, d.inner.AllPartitions...)
 	b.IdlePartitions = append(b.IdlePartitions, d.inner.IdlePartitions...)
 	b.Rejected = append(b.Rejected, d.inner.Rejected...) // copies already
+	b.SkippedRecords += d.inner.SkippedRecords
 	// Oversized records carry copies of their prefixes already. Text is
 	// left nil: the copied lines are not one stretch of input, and its
 	// readers then look at the lines one by one.

@@ -794,6 +794,7 @@ func (r *runner) process(pipeline Pipeline, m batchMsg) error {
 		r.jobCtx.sources[m.src].RowsIn += m.pos.Offset - r.positions[m.src].Offset
 		r.jobCtx.sources[m.src].Kept += countKept(m.batch, k)
 	}
+	r.jobCtx.sources[m.src].RowsIn += m.batch.SkippedRecords
 	for _, rej := range m.batch.Rejected {
 		r.jobCtx.sources[m.src].RowsIn++
 		r.jobCtx.rejected(m.src, rej)

@@ -84,6 +84,7 @@ type Source struct {
 	skippedTime int64
 	groupsRead  int
 	groupsSkip  int
+	skippedRows int64 // rows of skipped groups not yet reported (LineBatch.SkippedRecords)
 
 	scratch scratch
 	intern  []jsonl.Interner
@@ -92,14 +93,14 @@ type Source struct {
 
 // scratch holds the buffers column chunk readers decode into.
 type scratch struct {
-	defs []int16
-	i32  []int32
-	i64  []int64
-	f32  []float32
-	f64  []float64
+	defs  []int16
+	i32   []int32
+	i64   []int64
+	f32   []float32
+	f64   []float64
 	bools []bool
 	bytes []pq.ByteArray
-	i96  []pq.Int96
+	i96   []pq.Int96
 }
 
 // conv says how a file column becomes a SQL value.
@@ -374,7 +375,18 @@ func columnConv(col *schema.Column, t string) (conv, error) {
 }
 
 // Next implements connector.Source: up to maxLines rows of one row group.
-func (s *Source) Next(b *connector.LineBatch, maxLines int) (bool, error) {
+// A file arrow-go cannot read (damaged, truncated) is an error naming it,
+// also where arrow-go would panic on it.
+func (s *Source) Next(b *connector.LineBatch, maxLines int) (more bool, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			where := s.name
+			if s.fi < len(s.files) {
+				where = s.files[s.fi]
+			}
+			more, err = false, fmt.Errorf("parquet source: %s row group %d: cannot read the file: %v", where, s.group, r)
+		}
+	}()
 	b.Reset()
 	if maxLines < 1 {
 		maxLines = 1
@@ -386,6 +398,7 @@ func (s *Source) Next(b *connector.LineBatch, maxLines int) (bool, error) {
 		}
 		if !more {
 			s.finish()
+			b.SkippedRecords, s.skippedRows = s.skippedRows, 0
 			return false, nil
 		}
 	}
@@ -425,6 +438,7 @@ func (s *Source) nextGroup() (bool, error) {
 		rg := s.r.RowGroup(s.group)
 		skip := s.resume == 0 && s.canSkip(rg.MetaData())
 		if skip {
+			s.skippedRows += rg.NumRows()
 			s.groupsSkip++
 			s.group++
 			continue
@@ -668,6 +682,7 @@ func (s *Source) read(n int, b *connector.LineBatch) error {
 	}
 	bt.Len = n
 	b.Typed = bt
+	b.SkippedRecords, s.skippedRows = s.skippedRows, 0
 	b.TypedLen = n
 	return nil
 }
