@@ -18,6 +18,7 @@ CREATE SINK o FROM v WITH (%s);
 	file, fileOut := "connector = 'file', path = 'x.jsonl'", "connector = 'file', path = 'out.jsonl'"
 	kafka := "connector = 'kafka', topic = 't', brokers = 'localhost:9092'"
 	pg := "connector = 'postgres', url_env = 'PG', table = 't'"
+	pqIn, pqOut := "connector = 'file', path = 'in/*.parquet', format = 'parquet'", "connector = 'parquet', path = 'out'"
 	for _, c := range []struct {
 		source, sink string
 		want         []string
@@ -26,6 +27,9 @@ CREATE SINK o FROM v WITH (%s);
 		{kafka, fileOut, []string{"runtime/connector/kafka"}},
 		{file, kafka, []string{"runtime/connector/kafka"}},
 		{kafka, pg, []string{"runtime/connector/kafka", "runtime/connector/postgres"}},
+		{pqIn, fileOut, []string{"runtime/connector/parquet"}},
+		{file, pqOut, []string{"runtime/connector/parquet"}},
+		{kafka, pqOut, []string{"runtime/connector/kafka", "runtime/connector/parquet"}},
 	} {
 		src := strings.Replace(strings.Replace(view, "%s", c.source, 1), "%s", c.sink, 1)
 		res, diags := compiler.Compile("p.sql", "p", src)
@@ -37,12 +41,13 @@ CREATE SINK o FROM v WITH (%s);
 			t.Fatal(err)
 		}
 		mainGo := string(files["main.go"])
-		for _, pkg := range []string{"runtime/connector/kafka", "runtime/connector/postgres"} {
+		for _, pkg := range []string{"runtime/connector/kafka", "runtime/connector/postgres", "runtime/connector/parquet"} {
 			want := false
 			for _, w := range c.want {
 				want = want || w == pkg
 			}
-			if got := strings.Contains(mainGo, `_ "github.com/laminar-sql/laminar/`+pkg+`"`); got != want {
+			// a Parquet source's pipeline names the package's Batch type
+			if got := strings.Contains(mainGo, `_ "github.com/laminar-sql/laminar/`+pkg+`"`) || strings.Contains(string(files["pipeline.go"]), `"github.com/laminar-sql/laminar/`+pkg+`"`); got != want {
 				t.Errorf("%s -> %s: imports %s: %v, want %v\n%s", c.source, c.sink, pkg, got, want, mainGo)
 			}
 		}
