@@ -20,7 +20,7 @@ type connectorDef struct {
 }
 
 var sourceConnectors = map[string]connectorDef{
-	"file":    {required: []string{"path"}, optional: []string{"format"}, formats: []string{"json", "csv", "debezium", "changelog", "parquet"}},
+	"file": {required: []string{"path"}, optional: []string{"format"}, formats: []string{"json", "csv", "debezium", "changelog", "parquet"}},
 	// Parquet files (a file, a directory, a glob): read by column, typed
 	"parquet": {required: []string{"path"}, optional: []string{"format"}, formats: []string{"parquet"}},
 	"stdin":   {optional: []string{"format"}, formats: []string{"json", "csv", "debezium", "changelog"}},
