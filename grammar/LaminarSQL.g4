@@ -52,8 +52,10 @@ createView
     : CREATE (OR REPLACE)? TEMPORARY? (MATERIALIZED? VIEW | STREAM) (IF NOT EXISTS)? identifier withClause? AS query
     ;
 
+// PARTITIONED BY (dt, hm): the columns whose values name a partitioned
+// sink's directories (Flink's clause; the partitioned_by option).
 createSink
-    : CREATE SINK identifier (FROM identifier)? withClause?
+    : CREATE SINK identifier (FROM identifier)? (PARTITIONED BY LPAREN identifier (COMMA identifier)* RPAREN)? withClause?
     ;
 
 insertInto
@@ -376,7 +378,7 @@ nonReserved
     | EXTRACT | POSITION | TRIM | FUNCTION | RETURNS | LANGUAGE | SHOW | EXPLAIN
     | SET | USE | DESCRIBE | DROP | ALTER | REPLACE | TEMPORARY | IF | OVERWRITE
     | UNKNOWN | ILIKE | SIMILAR | TO | TRY_CAST | WITHIN | DATE
-    | PARTITION | ROWS | RANGE | PRECEDING | CURRENT | ROW | UNBOUNDED | ALLOWED | LATENESS
+    | PARTITION | PARTITIONED | ROWS | RANGE | PRECEDING | CURRENT | ROW | UNBOUNDED | ALLOWED | LATENESS
     | SYSTEM_TIME | OF | PRIMARY | KEY | ENFORCED
     ;
 
@@ -452,6 +454,7 @@ ORDER: 'ORDER';
 OUTER: 'OUTER';
 OVER: 'OVER';
 PARTITION: 'PARTITION';
+PARTITIONED: 'PARTITIONED';
 PERIODICALLY: 'PERIODICALLY';
 POSITION: 'POSITION';
 PRECEDING: 'PRECEDING';

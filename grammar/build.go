@@ -43,9 +43,16 @@ func (b *builder) statement(ctx parser.IStatementContext) ast.Stmt {
 	case ctx.CreateSink() != nil:
 		c := ctx.CreateSink()
 		sink := &ast.CreateSink{Pos: b.at(c), Name: b.ident(c.Identifier(0)), With: b.with(c.WithClause())}
+		next := 1
 		if c.FROM() != nil {
 			from := b.ident(c.Identifier(1))
 			sink.From = &from
+			next = 2
+		}
+		if c.PARTITIONED() != nil {
+			for _, id := range c.AllIdentifier()[next:] {
+				sink.PartitionedBy = append(sink.PartitionedBy, b.ident(id))
+			}
 		}
 		return sink
 	case ctx.InsertInto() != nil:

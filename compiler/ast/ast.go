@@ -100,7 +100,9 @@ type CreateSink struct {
 	Pos  Pos
 	Name Ident
 	From *Ident // nil when the sink is fed by INSERT INTO
-	With []Option
+	// PartitionedBy are the columns of PARTITIONED BY (...)
+	PartitionedBy []Ident
+	With          []Option
 }
 
 // Insert is INSERT INTO sink query.

@@ -272,6 +272,22 @@ func (b *binder) createSink(st *ast.CreateSink) {
 	if !good {
 		return
 	}
+	if len(st.PartitionedBy) > 0 {
+		if conn != "parquet" {
+			d := b.diags.Errorf(diag.BadOption, st.PartitionedBy[0].Pos, "connector %q does not write partitions: PARTITIONED BY needs connector = 'parquet'", conn)
+			d.Hint = "drop PARTITIONED BY, or write the view to a Parquet sink"
+			return
+		}
+		if _, dup := opts["partitioned_by"]; dup {
+			b.diags.Errorf(diag.BadOption, st.PartitionedBy[0].Pos, "PARTITIONED BY and the option partitioned_by say the same: give one")
+			return
+		}
+		names := make([]string, len(st.PartitionedBy))
+		for i, id := range st.PartitionedBy {
+			names[i] = id.Name
+		}
+		opts["partitioned_by"] = strings.Join(names, ", ")
+	}
 	s := &plan.Sink{Name: st.Name.Name, Pos: st.Pos, Connector: conn, Format: format, Options: opts}
 	b.sinks[s.Name] = s
 	b.p.Sinks = append(b.p.Sinks, s)

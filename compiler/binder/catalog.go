@@ -49,7 +49,7 @@ var sinkConnectors = map[string]connectorDef{
 	"postgres": {required: []string{"table"}, formats: []string{"json"},
 		optional: []string{"format", "url", "url_env", "delivery", "sink_id"}},
 	// files of one epoch and partition each; path is a directory
-	"parquet": {required: []string{"path"}, optional: []string{"partitioned_by", "rows_per_file"}},
+	"parquet": {required: []string{"path"}, optional: []string{"partitioned_by", "rows_per_file", "rolling_size", "partition_commit", "partition_time", "partition_commit_delay"}},
 }
 
 // bindOptions validates a WITH clause against the connector table and returns

@@ -3,6 +3,7 @@ package connectors
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/laminar-sql/laminar/compiler/diag"
 	"github.com/laminar-sql/laminar/compiler/plan"
@@ -39,6 +40,12 @@ func BindSink(s *plan.Sink) []Problem {
 				Msg: fmt.Sprintf("parquet sink %s: column %s is %s, which has no Parquet column here", s.Name, c.Name, c.Type.Kind)}}
 		}
 		cols = append(cols, column{c.Name, c.Type.Kind.String(), c.Type.Nullable})
+	}
+	for _, name := range strings.Split(s.Options["partitioned_by"], ",") {
+		if name = strings.TrimSpace(name); name != "" && s.View.Root.Schema().Index(name) < 0 {
+			return []Problem{{Column: -1, Code: diag.UnknownColumn,
+				Msg: fmt.Sprintf("parquet sink %s: partition column %s is not a column of view %s", s.Name, name, s.View.Name)}}
+		}
 	}
 	b, _ := json.Marshal(cols)
 	s.Options[ParquetColumnsOption] = string(b)

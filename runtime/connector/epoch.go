@@ -393,3 +393,12 @@ func (s *EpochFileSink) Close() error {
 	}
 	return err
 }
+
+// WatermarkSink is a sink that wants to know how far event time has
+// progressed (to commit time partitions: a Parquet sink's _SUCCESS files).
+// The job calls Watermark between batches with the smallest watermark of
+// the sources still reading (math.MaxInt64 once all have ended): every row
+// the sink will ever get with an event time below it has been written.
+type WatermarkSink interface {
+	Watermark(us int64)
+}

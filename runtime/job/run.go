@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -828,7 +829,31 @@ func (r *runner) process(pipeline Pipeline, m batchMsg) error {
 	}
 	r.positions[m.src] = m.pos
 	r.publish()
+	r.sinkWatermarks()
 	return nil
+}
+
+// sinkWatermarks tells the sinks that want it (connector.WatermarkSink) the
+// smallest watermark of the sources still reading: +infinity once all
+// have ended.
+func (r *runner) sinkWatermarks() {
+	wm := int64(math.MaxInt64)
+	for i, w := range r.watermarks {
+		if i < len(r.done) && !r.done[i] {
+			wm = min(wm, w)
+		}
+	}
+	if len(r.watermarks) == 0 {
+		wm = math.MinInt64
+		if !slices.Contains(r.done, false) {
+			wm = math.MaxInt64
+		}
+	}
+	for _, w := range r.jobCtx.Sinks {
+		if ws, ok := w.sink.(connector.WatermarkSink); ok {
+			ws.Watermark(wm)
+		}
+	}
 }
 
 // writeSinks hands each sink the rows of the batch just processed and stops

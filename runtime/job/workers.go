@@ -493,6 +493,7 @@ func (wp *workerPool) endRound() {
 		}
 	}
 	r.publish()
+	r.sinkWatermarks()
 	wp.round++
 	wp.stop = ended || wp.err != nil
 	if wp.stop {

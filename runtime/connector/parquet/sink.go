@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -27,6 +28,7 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 	"github.com/laminar-sql/laminar/runtime/connector"
 	"github.com/laminar-sql/laminar/runtime/fsys"
+	"github.com/laminar-sql/laminar/runtime/value"
 )
 
 func init() {
@@ -67,13 +69,31 @@ type Sink struct {
 	schema      *arrow.Schema
 	partitionBy []int // column indexes
 	rowsPerFile int
+	rollingSize int64            // bytes of values a file holds at most (0: no limit)
 	buffered    map[string]*part // by partition directory
-	seq         int              // files written without exactly-once
+	seq         int              // files written (rolled, or without exactly-once)
+
+	// partition commit (partition_commit = 'success-file'): a _SUCCESS
+	// file in each partition once it is complete
+	success  bool
+	partTime string // partition_time: the pattern of a partition's time ("$dt $hm:00"); "" commits at every epoch
+	delay    int64  // partition_commit_delay, µs
+	wm       int64  // the watermark (WatermarkSink)
+	prepWM   map[uint64]int64
+	err      error           // of a partition commit without exactly-once, reported by Write or Close
+	pending  map[string]bool // partition directories with files, not yet complete
 }
 
 type part struct {
-	dir  string
-	rows [][]json.RawMessage // column values, in columns' order
+	dir   string
+	rows  [][]json.RawMessage // column values, in columns' order
+	bytes int64               // the values' bytes, for rolling_size
+}
+
+// prepared is what Prepare returns for the checkpoint.
+type prepared struct {
+	Files     []string `json:"files"`
+	Watermark int64    `json:"watermark"`
 }
 
 func openSink(env connector.Env, options map[string]string, exactlyOnce bool, tempDir string) (connector.Sink, error) {
@@ -81,7 +101,8 @@ func openSink(env connector.Env, options map[string]string, exactlyOnce bool, te
 	if path == "" {
 		return nil, errors.New("parquet sink: needs the option path (a directory)")
 	}
-	s := &Sink{path: env.Path(path), buffered: map[string]*part{}, rowsPerFile: 1_000_000}
+	s := &Sink{path: env.Path(path), buffered: map[string]*part{}, rowsPerFile: 1_000_000, wm: math.MinInt64,
+		prepWM: map[uint64]int64{}, pending: map[string]bool{}}
 	if exactlyOnce {
 		s.tempDir = tempDir
 	}
@@ -94,6 +115,28 @@ func openSink(env connector.Env, options map[string]string, exactlyOnce bool, te
 			return nil, fmt.Errorf("parquet sink: rows_per_file %q is not a positive number", v)
 		}
 		s.rowsPerFile = n
+	}
+	if v := options["rolling_size"]; v != "" {
+		n, err := parseSize(v)
+		if err != nil {
+			return nil, fmt.Errorf("parquet sink: rolling_size %q: %w", v, err)
+		}
+		s.rollingSize = n
+	}
+	switch v := options["partition_commit"]; v {
+	case "":
+	case "success-file":
+		s.success = true
+	default:
+		return nil, fmt.Errorf("parquet sink: partition_commit %q: the policy is 'success-file' (a _SUCCESS file in each complete partition)", v)
+	}
+	s.partTime = options["partition_time"]
+	if v := options["partition_commit_delay"]; v != "" {
+		d, err := parseDelay(v)
+		if err != nil || d < 0 {
+			return nil, fmt.Errorf("parquet sink: partition_commit_delay %q is not a duration such as '1 min'", v)
+		}
+		s.delay = d.Microseconds()
 	}
 	for _, name := range strings.Split(options["partitioned_by"], ",") {
 		if name = strings.TrimSpace(name); name == "" {
@@ -117,6 +160,14 @@ func openSink(env connector.Env, options map[string]string, exactlyOnce bool, te
 		fields = append(fields, arrow.Field{Name: c.Name, Type: t, Nullable: c.Nullable})
 	}
 	s.schema = arrow.NewSchema(fields, nil)
+	if s.partTime != "" {
+		if len(s.partitionBy) == 0 {
+			return nil, errors.New("parquet sink: partition_time needs partitioned_by (the partition columns it names as $col)")
+		}
+		if _, err := s.partitionTime(s.partitionDirOf(map[string]string{})); err == nil || !strings.Contains(s.partTime, "$") {
+			return nil, fmt.Errorf("parquet sink: partition_time %q names no partition column ($col)", s.partTime)
+		}
+	}
 	if err := os.MkdirAll(s.path, 0o755); err != nil {
 		return nil, err
 	}
@@ -141,6 +192,9 @@ func arrowType(sqlType string) (arrow.DataType, error) {
 
 // Write buffers whole lines of JSON rows.
 func (s *Sink) Write(p []byte) error {
+	if s.err != nil {
+		return s.err
+	}
 	for len(p) > 0 {
 		line := p
 		if i := bytes.IndexByte(p, '\n'); i >= 0 {
@@ -172,8 +226,17 @@ func (s *Sink) Write(p []byte) error {
 			s.buffered[dir] = pt
 		}
 		pt.rows = append(pt.rows, vals)
-		if s.tempDir == "" && len(pt.rows) >= s.rowsPerFile {
+		for _, v := range vals {
+			pt.bytes += int64(len(v))
+		}
+		full := s.rollingSize > 0 && pt.bytes >= s.rollingSize
+		switch {
+		case s.tempDir == "" && (full || len(pt.rows) >= s.rowsPerFile):
 			if err := s.writeDirect(pt); err != nil {
+				return err
+			}
+		case s.tempDir != "" && full:
+			if err := s.roll(pt); err != nil {
 				return err
 			}
 		}
@@ -217,8 +280,147 @@ func (s *Sink) writeDirect(pt *part) error {
 	if err := s.writeFile(tmp, pt.rows); err != nil {
 		return err
 	}
-	pt.rows = pt.rows[:0]
-	return os.Rename(tmp, filepath.Join(dir, name))
+	pt.rows, pt.bytes = pt.rows[:0], 0
+	if err := os.Rename(tmp, filepath.Join(dir, name)); err != nil {
+		return err
+	}
+	s.pending[pt.dir] = true
+	return s.markComplete(s.wm)
+}
+
+// openDir holds the files of the current epoch rolled before its Prepare
+// (rolling_size): renamed into the epoch's directory by Prepare.
+func (s *Sink) openDir() string { return filepath.Join(s.tempDir, "open") }
+
+// roll writes a partition's buffered rows as a file of the current epoch
+// (exactly-once, rolling_size): into the open directory, moved with the
+// epoch's other files by Prepare.
+func (s *Sink) roll(pt *part) error {
+	s.seq++
+	p := filepath.Join(s.openDir(), pt.dir, fmt.Sprintf("roll-%06d.parquet", s.seq))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return err
+	}
+	if err := s.writeFile(p, pt.rows); err != nil {
+		return err
+	}
+	pt.rows, pt.bytes = pt.rows[:0], 0
+	return nil
+}
+
+// parseDelay reads a duration as Flink writes it ('1 min', '30 s',
+// '2 hours') or as Go does ('1m30s').
+func parseDelay(v string) (time.Duration, error) {
+	num, unit, _ := strings.Cut(strings.TrimSpace(v), " ")
+	units := map[string]time.Duration{"ms": time.Millisecond, "s": time.Second, "sec": time.Second, "second": time.Second, "seconds": time.Second,
+		"min": time.Minute, "minute": time.Minute, "minutes": time.Minute, "h": time.Hour, "hour": time.Hour, "hours": time.Hour,
+		"d": 24 * time.Hour, "day": 24 * time.Hour, "days": 24 * time.Hour}
+	if u, ok := units[strings.ToLower(strings.TrimSpace(unit))]; ok {
+		n, err := strconv.ParseInt(num, 10, 64)
+		return time.Duration(n) * u, err
+	}
+	return time.ParseDuration(strings.ReplaceAll(v, " ", ""))
+}
+
+// parseSize reads a byte size: 1048576, '128MB', '64 KiB', '1GB'.
+func parseSize(v string) (int64, error) {
+	t := strings.ToUpper(strings.ReplaceAll(v, " ", ""))
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		m      int64
+	}{{"KIB", 1 << 10}, {"MIB", 1 << 20}, {"GIB", 1 << 30}, {"KB", 1 << 10}, {"MB", 1 << 20}, {"GB", 1 << 30}, {"K", 1 << 10}, {"M", 1 << 20}, {"G", 1 << 30}, {"B", 1}} {
+		if strings.HasSuffix(t, u.suffix) {
+			t, mult = strings.TrimSuffix(t, u.suffix), u.m
+			break
+		}
+	}
+	n, err := strconv.ParseInt(t, 10, 64)
+	if err != nil || n < 1 {
+		return 0, errors.New("not a positive size such as '128MB'")
+	}
+	return n * mult, nil
+}
+
+// Watermark implements connector.WatermarkSink.
+func (s *Sink) Watermark(us int64) {
+	s.wm = us
+	if s.tempDir == "" {
+		if err := s.markComplete(us); err != nil {
+			s.err = err
+		}
+	}
+}
+
+// partitionDirOf is the directory of partition values by column name.
+func (s *Sink) partitionDirOf(vals map[string]string) string {
+	var parts []string
+	for _, i := range s.partitionBy {
+		parts = append(parts, s.columns[i].Name+"="+url.PathEscape(vals[s.columns[i].Name]))
+	}
+	return filepath.Join(parts...)
+}
+
+// partitionTime is the time of a partition by partition_time: its pattern
+// with each $col replaced by the partition's value of col, read as a
+// timestamp ('2024-01-01 10:05:00').
+func (s *Sink) partitionTime(dir string) (int64, error) {
+	text := s.partTime
+	segs := strings.Split(filepath.ToSlash(dir), "/")
+	// longest names first, so that $dt does not replace the start of $dtx
+	idx := slices.Clone(s.partitionBy)
+	sort.Slice(idx, func(a, b int) bool { return len(s.columns[idx[a]].Name) > len(s.columns[idx[b]].Name) })
+	for _, i := range idx {
+		name := s.columns[i].Name
+		v := ""
+		for _, seg := range segs {
+			if k, val, ok := strings.Cut(seg, "="); ok && k == name {
+				v, _ = url.PathUnescape(val)
+			}
+		}
+		text = strings.ReplaceAll(text, "$"+name, v)
+	}
+	us, ok := value.ParseTimestamp(text)
+	if !ok {
+		return 0, fmt.Errorf("partition %s: partition_time %q gives %q, which is not a timestamp", dir, s.partTime, text)
+	}
+	return us, nil
+}
+
+// markComplete writes _SUCCESS into every pending partition that is
+// complete at watermark wm: without partition_time every partition with
+// new files is (the files were just committed); with it, those whose
+// time plus partition_commit_delay the watermark has reached. A partition
+// whose values give no time is reported as an error.
+func (s *Sink) markComplete(wm int64) error {
+	if !s.success {
+		return nil
+	}
+	dirs := make([]string, 0, len(s.pending))
+	for d := range s.pending {
+		dirs = append(dirs, d)
+	}
+	sort.Strings(dirs)
+	for _, d := range dirs {
+		if s.partTime != "" {
+			t, err := s.partitionTime(d)
+			if err != nil {
+				return fmt.Errorf("parquet sink: %w", err)
+			}
+			if wm < t+s.delay || wm == math.MinInt64 {
+				continue
+			}
+		}
+		p := filepath.Join(s.path, d, "_SUCCESS")
+		if err := os.WriteFile(p, nil, 0o644); err != nil {
+			return fmt.Errorf("parquet sink: partition commit: %w", err)
+		}
+		if err := (fsys.OS{}).SyncDir(filepath.Dir(p)); err != nil {
+			return err
+		}
+		delete(s.pending, d)
+	}
+	return nil
 }
 
 // writeFile writes rows as one Parquet file (snappy), fsynced.
@@ -321,9 +523,41 @@ func (s *Sink) Prepare(epoch uint64) ([]byte, error) {
 		}
 	}
 	sort.Strings(keys)
+	// the files rolled during the epoch (rolling_size), in the order
+	// written: part-<epoch>-<k>.parquet
+	rolled := map[string]int{}
+	var moved []string
+	err := filepath.WalkDir(s.openDir(), func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		moved = append(moved, p)
+		return nil
+	})
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	sort.Strings(moved) // roll-<seq> sorts in writing order
+	for _, p := range moved {
+		rel, _ := filepath.Rel(s.openDir(), filepath.Dir(p))
+		k := rolled[rel]
+		rolled[rel]++
+		name := filepath.Join(rel, fmt.Sprintf("part-%020d-%d.parquet", epoch, k))
+		if err := os.MkdirAll(filepath.Join(dir, rel), 0o755); err != nil {
+			return nil, err
+		}
+		if err := os.Rename(p, filepath.Join(dir, name)); err != nil {
+			return nil, err
+		}
+		files = append(files, name)
+	}
 	for _, k := range keys {
 		pt := s.buffered[k]
-		rel := filepath.Join(pt.dir, fmt.Sprintf("part-%020d.parquet", epoch))
+		name := fmt.Sprintf("part-%020d.parquet", epoch)
+		if n, ok := rolled[pt.dir]; ok {
+			name = fmt.Sprintf("part-%020d-%d.parquet", epoch, n)
+		}
+		rel := filepath.Join(pt.dir, name)
 		p := filepath.Join(dir, rel)
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			return nil, err
@@ -332,14 +566,16 @@ func (s *Sink) Prepare(epoch uint64) ([]byte, error) {
 			return nil, err
 		}
 		files = append(files, rel)
-		pt.rows = pt.rows[:0]
+		pt.rows, pt.bytes = pt.rows[:0], 0
 	}
 	if len(files) > 0 {
 		if err := syncTree(dir); err != nil {
 			return nil, err
 		}
 	}
-	return json.Marshal(files)
+	sort.Strings(files)
+	s.prepWM[epoch] = s.wm
+	return json.Marshal(prepared{Files: files, Watermark: s.wm})
 }
 
 // Commit implements connector.EpochSink.
@@ -357,6 +593,7 @@ func (s *Sink) Commit(epoch uint64) error {
 		if err := os.Rename(p, target); err != nil {
 			return err
 		}
+		s.pending[filepath.Dir(rel)] = true
 		return (fsys.OS{}).SyncDir(filepath.Dir(target))
 	})
 	if errors.Is(err, os.ErrNotExist) {
@@ -365,7 +602,15 @@ func (s *Sink) Commit(epoch uint64) error {
 	if err != nil {
 		return fmt.Errorf("parquet sink: commit of epoch %d: %w", epoch, err)
 	}
-	return os.RemoveAll(dir)
+	if err := os.RemoveAll(dir); err != nil {
+		return err
+	}
+	wm, ok := s.prepWM[epoch]
+	if !ok {
+		wm = math.MinInt64
+	}
+	delete(s.prepWM, epoch)
+	return s.markComplete(wm)
 }
 
 // Abort implements connector.EpochSink.
@@ -373,10 +618,23 @@ func (s *Sink) Abort(epoch uint64) error { return os.RemoveAll(s.epochDir(epoch)
 
 // Recover implements connector.EpochSink.
 func (s *Sink) Recover(epoch uint64, data []byte) error {
+	if s.success {
+		// partitions with files and no _SUCCESS are pending again
+		if err := s.findPending(); err != nil {
+			return err
+		}
+	}
 	if epoch > 0 {
+		var p prepared
+		if json.Unmarshal(data, &p) == nil {
+			s.prepWM[epoch] = p.Watermark
+		} // a list of files: a checkpoint of an older job, no watermark
 		if err := s.Commit(epoch); err != nil {
 			return err
 		}
+	}
+	if err := os.RemoveAll(s.openDir()); err != nil {
+		return err
 	}
 	entries, err := os.ReadDir(s.tempDir)
 	if errors.Is(err, os.ErrNotExist) {
@@ -396,13 +654,41 @@ func (s *Sink) Recover(epoch uint64, data []byte) error {
 	return nil
 }
 
-// Close writes what is buffered without exactly-once; with it, rows after
+// findPending lists the partition directories under path that hold a
+// Parquet file but no _SUCCESS.
+func (s *Sink) findPending() error {
+	return filepath.WalkDir(s.path, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, os.ErrNotExist) {
+				return nil
+			}
+			return err
+		}
+		if d.IsDir() || !strings.HasSuffix(d.Name(), ".parquet") || strings.HasPrefix(d.Name(), ".") {
+			return nil
+		}
+		dir := filepath.Dir(p)
+		if _, err := os.Stat(filepath.Join(dir, "_SUCCESS")); err == nil {
+			return nil
+		}
+		rel, _ := filepath.Rel(s.path, dir)
+		s.pending[rel] = true
+		return nil
+	})
+}
+
+// Close writes what is buffered without exactly-once, and then, the input
+// having ended, every partition is complete; with exactly-once, rows after
 // the last Prepare belong to no checkpoint and are dropped (the job writes
 // them again).
 func (s *Sink) Close() error {
+	if s.err != nil {
+		return s.err
+	}
 	if s.tempDir != "" {
 		return nil
 	}
+	defer func() { s.markComplete(s.wm) }()
 	keys := make([]string, 0, len(s.buffered))
 	for k := range s.buffered {
 		keys = append(keys, k)
