@@ -101,9 +101,11 @@ func parquetRows(t *testing.T, dir string) []string {
 	return rows
 }
 
-// TestParquetSink: file -> tumbling aggregate -> Parquet partitioned by
-// (dt, hm), killed at random moments (SIGKILL) until it finishes: the
-// committed files hold every row of the file run's output exactly once.
+// TestParquetSink: file -> tumbling aggregate -> Parquet PARTITIONED BY
+// (dt, hm), files rolled at 1 KB, partitions committed with _SUCCESS,
+// killed at random moments (SIGKILL) until it finishes: the committed files
+// hold every row of the file run's output exactly once, and every partition
+// has its _SUCCESS.
 func TestParquetSink(t *testing.T) {
 	skipShortSerial(t)
 	in := input(6_000)
@@ -113,7 +115,8 @@ func TestParquetSink(t *testing.T) {
 		t.Fatalf("the reference has %d rows", len(want))
 	}
 	j := buildJob(t, source("file")+parquetView+
-		"CREATE SINK out FROM v WITH (connector = 'parquet', path = 'pq', partitioned_by = 'dt, hm');\n", false, in)
+		"CREATE SINK out FROM v PARTITIONED BY (dt, hm) WITH (connector = 'parquet', path = 'pq', rolling_size = '1KB',\n"+
+		"  partition_commit = 'success-file', partition_time = '$dt $hm:00', partition_commit_delay = '1 min');\n", false, in)
 	r := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 9))
 	killed := 0
 	for round := 1; round <= 2; round++ {
@@ -154,6 +157,23 @@ func TestParquetSink(t *testing.T) {
 		}
 		if _, err := os.Stat(filepath.Join(dir, "pq", "dt=2024-01-01")); err != nil {
 			t.Fatalf("no partition directory: %v", err)
+		}
+		// every partition committed (_SUCCESS), files rolled by size
+		parts, rolled := 0, 0
+		filepath.WalkDir(filepath.Join(dir, "pq"), func(p string, d os.DirEntry, err error) error {
+			if err == nil && d.IsDir() && strings.HasPrefix(d.Name(), "hm=") {
+				parts++
+				if _, err := os.Stat(filepath.Join(p, "_SUCCESS")); err != nil {
+					t.Errorf("round %d: partition %s has no _SUCCESS", round, p)
+				}
+			}
+			if err == nil && strings.HasSuffix(d.Name(), ".parquet") && strings.Count(d.Name(), "-") == 2 {
+				rolled++
+			}
+			return err
+		})
+		if parts == 0 || rolled == 0 {
+			t.Fatalf("round %d: %d partitions, %d files rolled by size", round, parts, rolled)
 		}
 	}
 	t.Logf("%d kills; the Parquet files held the file run's rows once each time", killed)
