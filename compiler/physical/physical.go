@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/laminar-sql/laminar/compiler/plan"
 	"github.com/laminar-sql/laminar/compiler/types"
@@ -273,6 +274,31 @@ func pushdown(p *Plan, src int) [][]Term {
 		out = append(out, conj)
 	}
 	return out
+}
+
+// formatPushdown renders a source's pushed-down predicate for explain.
+func formatPushdown(src *plan.Source, pred [][]Term) string {
+	var ors []string
+	for _, conj := range pred {
+		var ands []string
+		for _, t := range conj {
+			v := fmt.Sprint(t.Value)
+			switch x := t.Value.(type) {
+			case string:
+				v = "'" + strings.ReplaceAll(x, "'", "''") + "'"
+			case int64:
+				if src.Schema[t.Col].Type.Kind == types.Timestamp {
+					v = "TIMESTAMP '" + time.UnixMicro(x).UTC().Format("2006-01-02 15:04:05.999999") + "'"
+				}
+			}
+			ands = append(ands, fmt.Sprintf("%s %s %s", src.Schema[t.Col].Name, t.Op, v))
+		}
+		ors = append(ors, strings.Join(ands, " AND "))
+	}
+	if len(ors) == 1 {
+		return ors[0]
+	}
+	return "(" + strings.Join(ors, ") OR (") + ")"
 }
 
 // comparisons are the conjuncts of e of the form column op constant.
@@ -669,6 +695,9 @@ func Format(p *Plan) string {
 			wm = fmt.Sprintf("watermark %s - %s", src.Schema[src.TimeCol].Name, plan.FormatMicros(src.Delay))
 		}
 		fmt.Fprintf(&b, "Source %s (%s, %s; decode [%s]; %s)\n", src.Name, src.Connector, src.Format, strings.Join(cols, ", "), wm)
+		if i < len(p.Pushdown) && len(p.Pushdown[i]) > 0 {
+			fmt.Fprintf(&b, "  reads only the row groups whose statistics allow: %s\n", formatPushdown(src, p.Pushdown[i]))
+		}
 	}
 	for _, op := range p.Operators {
 		prop := "append-only"
