@@ -20,12 +20,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/memory"
 	pq "github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/compress"
-	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/schema"
 	"github.com/laminar-sql/laminar/runtime/connector"
 	"github.com/laminar-sql/laminar/runtime/fsys"
 	"github.com/laminar-sql/laminar/runtime/value"
@@ -66,7 +64,7 @@ type Sink struct {
 	path        string
 	tempDir     string // "" without exactly-once
 	columns     []column
-	schema      *arrow.Schema
+	schema      *schema.GroupNode
 	partitionBy []int // column indexes
 	rowsPerFile int
 	rollingSize int64            // bytes of values a file holds at most (0: no limit)
@@ -148,18 +146,22 @@ func openSink(env connector.Env, options map[string]string, exactlyOnce bool, te
 		}
 		s.partitionBy = append(s.partitionBy, i)
 	}
-	var fields []arrow.Field
-	for _, c := range s.columns {
-		if slices.ContainsFunc(s.partitionBy, func(i int) bool { return s.columns[i].Name == c.Name }) {
+	var fields schema.FieldList
+	for ci, c := range s.columns {
+		if slices.Contains(s.partitionBy, ci) {
 			continue // in the directory name, as Hive and Spark expect
 		}
-		t, err := arrowType(c.Type)
+		n, err := parquetNode(c)
 		if err != nil {
 			return nil, fmt.Errorf("parquet sink: column %s: %w", c.Name, err)
 		}
-		fields = append(fields, arrow.Field{Name: c.Name, Type: t, Nullable: c.Nullable})
+		fields = append(fields, n)
 	}
-	s.schema = arrow.NewSchema(fields, nil)
+	root, err := schema.NewGroupNode("schema", pq.Repetitions.Required, fields, -1)
+	if err != nil {
+		return nil, fmt.Errorf("parquet sink: %w", err)
+	}
+	s.schema = root
 	if s.partTime != "" {
 		if len(s.partitionBy) == 0 {
 			return nil, errors.New("parquet sink: partition_time needs partitioned_by (the partition columns it names as $col)")
@@ -174,20 +176,27 @@ func openSink(env connector.Env, options map[string]string, exactlyOnce bool, te
 	return s, nil
 }
 
-func arrowType(sqlType string) (arrow.DataType, error) {
-	switch sqlType {
-	case "BIGINT":
-		return arrow.PrimitiveTypes.Int64, nil
-	case "DOUBLE":
-		return arrow.PrimitiveTypes.Float64, nil
-	case "VARCHAR":
-		return arrow.BinaryTypes.String, nil
-	case "BOOLEAN":
-		return arrow.FixedWidthTypes.Boolean, nil
-	case "TIMESTAMP":
-		return &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}, nil
+// parquetNode is the Parquet column of a view column: BIGINT int64,
+// DOUBLE double, VARCHAR a string, BOOLEAN, TIMESTAMP int64 timestamp(µs,
+// UTC); optional when the column is nullable.
+func parquetNode(c column) (schema.Node, error) {
+	rep := pq.Repetitions.Required
+	if c.Nullable {
+		rep = pq.Repetitions.Optional
 	}
-	return nil, fmt.Errorf("type %s has no Parquet column here", sqlType)
+	switch c.Type {
+	case "BIGINT":
+		return schema.NewInt64Node(c.Name, rep, -1), nil
+	case "DOUBLE":
+		return schema.NewFloat64Node(c.Name, rep, -1), nil
+	case "VARCHAR":
+		return schema.NewPrimitiveNodeLogical(c.Name, rep, schema.StringLogicalType{}, pq.Types.ByteArray, -1, -1)
+	case "BOOLEAN":
+		return schema.NewBooleanNode(c.Name, rep, -1), nil
+	case "TIMESTAMP":
+		return schema.NewPrimitiveNodeLogical(c.Name, rep, schema.NewTimestampLogicalType(true, schema.TimeUnitMicros), pq.Types.Int64, -1, -1)
+	}
+	return nil, fmt.Errorf("type %s has no Parquet column here", c.Type)
 }
 
 // Write buffers whole lines of JSON rows.
@@ -423,89 +432,129 @@ func (s *Sink) markComplete(wm int64) error {
 	return nil
 }
 
-// writeFile writes rows as one Parquet file (snappy), fsynced.
-func (s *Sink) writeFile(path string, rows [][]json.RawMessage) error {
-	b := array.NewRecordBuilder(memory.DefaultAllocator, s.schema)
-	defer b.Release()
-	fi := 0
-	for ci, c := range s.columns {
-		if slices.Contains(s.partitionBy, ci) {
-			continue
-		}
-		fb := b.Field(fi)
-		fi++
-		for _, r := range rows {
-			if err := appendValue(fb, c, r[ci]); err != nil {
-				return fmt.Errorf("parquet sink: column %s: %w", c.Name, err)
-			}
-		}
-	}
-	rec := b.NewRecordBatch()
-	defer rec.Release()
+// writeFile writes rows as one Parquet file (snappy, one row group),
+// fsynced. It uses arrow-go's Parquet writer directly, not its Arrow
+// layer (pqarrow), which would add some 16 MB to every Parquet job.
+func (s *Sink) writeFile(path string, rows [][]json.RawMessage) (err error) {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
 	}
-	w, err := pqarrow.NewFileWriter(s.schema, f, pq.NewWriterProperties(pq.WithCompression(compress.Codecs.Snappy)), pqarrow.DefaultWriterProps())
-	if err == nil {
-		err = w.Write(rec)
-		if cerr := w.Close(); err == nil {
-			err = cerr
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(path)
+		}
+	}()
+	w := file.NewParquetWriter(f, s.schema, file.WithWriterProps(pq.NewWriterProperties(pq.WithCompression(compress.Codecs.Snappy))))
+	rg := w.AppendRowGroup()
+	defs := make([]int16, len(rows))
+	for ci, c := range s.columns {
+		if slices.Contains(s.partitionBy, ci) {
+			continue
+		}
+		cw, err := rg.NextColumn()
+		if err != nil {
+			return err
+		}
+		if err := writeColumn(cw, c, ci, rows, defs); err != nil {
+			return fmt.Errorf("parquet sink: column %s: %w", c.Name, err)
+		}
+		if err := cw.Close(); err != nil {
+			return err
 		}
 	}
-	if err == nil {
-		// pqarrow closed f; reopen to fsync
-		var g *os.File
-		if g, err = os.Open(path); err == nil {
-			err = g.Sync()
-			g.Close()
-		}
-	} else {
-		f.Close()
+	if err := rg.Close(); err != nil {
+		return err
 	}
-	return err
+	if err := w.Close(); err != nil { // closes f too
+		return err
+	}
+	g, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer g.Close()
+	return g.Sync()
 }
 
-func appendValue(fb array.Builder, c column, raw json.RawMessage) error {
-	if len(raw) == 0 || string(raw) == "null" {
-		fb.AppendNull()
-		return nil
+// writeColumn writes column ci of rows: the non-NULL values and, for a
+// nullable column, a definition level per row (0 for NULL).
+func writeColumn(cw file.ColumnChunkWriter, c column, ci int, rows [][]json.RawMessage, defs []int16) error {
+	var d []int16
+	if c.Nullable {
+		d = defs
 	}
-	switch b := fb.(type) {
-	case *array.Int64Builder:
-		v, err := strconv.ParseInt(string(raw), 10, 64)
-		if err != nil {
-			return err
+	isNull := func(raw json.RawMessage) bool { return len(raw) == 0 || string(raw) == "null" }
+	for r, row := range rows {
+		defs[r] = 1
+		if isNull(row[ci]) {
+			if !c.Nullable {
+				return errors.New("NULL in a NOT NULL column")
+			}
+			defs[r] = 0
 		}
-		b.Append(v)
-	case *array.Float64Builder:
-		var v float64
-		if err := json.Unmarshal(raw, &v); err != nil {
-			return err
+	}
+	var err error
+	switch w := cw.(type) {
+	case *file.Int64ColumnChunkWriter:
+		vals := make([]int64, 0, len(rows))
+		for _, row := range rows {
+			if raw := row[ci]; !isNull(raw) {
+				var v int64
+				if c.Type == "TIMESTAMP" {
+					var text string
+					if err := json.Unmarshal(raw, &text); err != nil {
+						return err
+					}
+					t, err := time.Parse(time.RFC3339Nano, text)
+					if err != nil {
+						return err
+					}
+					v = t.UnixMicro()
+				} else if v, err = strconv.ParseInt(string(raw), 10, 64); err != nil {
+					return err
+				}
+				vals = append(vals, v)
+			}
 		}
-		b.Append(v)
-	case *array.StringBuilder:
-		var v string
-		if err := json.Unmarshal(raw, &v); err != nil {
-			return err
+		_, err = w.WriteBatch(vals, d, nil)
+	case *file.Float64ColumnChunkWriter:
+		vals := make([]float64, 0, len(rows))
+		for _, row := range rows {
+			if raw := row[ci]; !isNull(raw) {
+				var v float64
+				if err := json.Unmarshal(raw, &v); err != nil {
+					return err
+				}
+				vals = append(vals, v)
+			}
 		}
-		b.Append(v)
-	case *array.BooleanBuilder:
-		b.Append(string(raw) == "true")
-	case *array.TimestampBuilder:
-		var v string
-		if err := json.Unmarshal(raw, &v); err != nil {
-			return err
+		_, err = w.WriteBatch(vals, d, nil)
+	case *file.ByteArrayColumnChunkWriter:
+		vals := make([]pq.ByteArray, 0, len(rows))
+		for _, row := range rows {
+			if raw := row[ci]; !isNull(raw) {
+				var v string
+				if err := json.Unmarshal(raw, &v); err != nil {
+					return err
+				}
+				vals = append(vals, pq.ByteArray(v))
+			}
 		}
-		t, err := time.Parse(time.RFC3339Nano, v)
-		if err != nil {
-			return err
+		_, err = w.WriteBatch(vals, d, nil)
+	case *file.BooleanColumnChunkWriter:
+		vals := make([]bool, 0, len(rows))
+		for _, row := range rows {
+			if raw := row[ci]; !isNull(raw) {
+				vals = append(vals, string(raw) == "true")
+			}
 		}
-		b.Append(arrow.Timestamp(t.UnixMicro()))
+		_, err = w.WriteBatch(vals, d, nil)
 	default:
-		return fmt.Errorf("no builder for %s", c.Type)
+		return fmt.Errorf("no writer for %s", c.Type)
 	}
-	return nil
+	return err
 }
 
 func (s *Sink) epochDir(epoch uint64) string {
