@@ -333,11 +333,16 @@ func (g *generator) columnarIngest(s *sourceInfo) {
 			jen.If(jen.Id("batch").Dot("Skipped")).Block(
 				jen.If(jen.Id("next").Op(":=").Id("batch").Dot("SkippedTime").Op("-").Lit(s.src.Delay), jen.Id("next").Op(">").Add(self).Dot("wm")).Block(adv...)))
 	}
+	row := []jen.Code{jen.Id("r").Op(":=").Op("&").Id(s.rowType).Values(vals)}
+	if len(cols) == 0 {
+		// COUNT(*) and the like: no view reads a column, the rows are empty
+		row = append(row, jen.Id("_").Op("=").Id("r"))
+	}
 	loop := g.fusedLoop(s, rowAccess{
 		header:  []jen.Code{jen.Id("ri").Op(":=").Range().Id("n")},
 		rowType: jen.Id(s.rowType),
 		prefix:  "record",
-		row:     []jen.Code{jen.Id("r").Op(":=").Op("&").Id(s.rowType).Values(vals)},
+		row:     row,
 		env:     env,
 		late: func(view string) jen.Code {
 			return jen.Id("p").Dot("late"+s.goName).Call(jen.Nil(), jen.Nil(), jen.Id("ri"), jen.Id("r"), jen.Lit(view))
