@@ -783,7 +783,9 @@ func nullAny[T any](v value.Null[T]) any {
 }
 
 // readN reads n rows of a column chunk: the non-NULL values, packed, and,
-// for an optional column, the definition level of every row.
+// for an optional column, the definition level of every row. It reads page
+// by page (ReadBatchInPage) and stops at a read that makes no progress:
+// arrow-go's ReadBatch loops forever on a page whose values do not decode.
 func readN[T any](n int, maxDef int16, defBuf *[]int16, buf *[]T, rb func(int64, []T, []int16, []int16) (int64, int, error)) ([]T, []int16, error) {
 	vals := slices.Grow((*buf)[:0], n)[:n]
 	var defs []int16
@@ -876,7 +878,7 @@ func (s *Source) readColumn(i, n int, col *Column) ([]string, error) {
 		if cv := s.conv[i]; cv == convInt64 || cv == convTimeMicros {
 			// the values are the column's: decoded in place when NOT NULL
 			if !c.Nullable {
-				vals, defs, err := readN(n, maxDef, &sc.defs, &col.Int64, r.ReadBatch)
+				vals, defs, err := readN(n, maxDef, &sc.defs, &col.Int64, r.ReadBatchInPage)
 				if err != nil {
 					return nil, err
 				}
@@ -888,7 +890,7 @@ func (s *Source) readColumn(i, n int, col *Column) ([]string, error) {
 				spread(n, maxDef, sc.i64, defs, false, &col.Int64, &col.NullInt64, &bad, same[int64])
 				return bad, nil
 			}
-			vals, defs, err := readN(n, maxDef, &sc.defs, &sc.i64, r.ReadBatch)
+			vals, defs, err := readN(n, maxDef, &sc.defs, &sc.i64, r.ReadBatchInPage)
 			if err != nil {
 				return nil, err
 			}
@@ -897,7 +899,7 @@ func (s *Source) readColumn(i, n int, col *Column) ([]string, error) {
 		}
 		var vals []int64
 		var defs []int16
-		if vals, defs, err = readN(n, maxDef, &sc.defs, &sc.i64, r.ReadBatch); err != nil {
+		if vals, defs, err = readN(n, maxDef, &sc.defs, &sc.i64, r.ReadBatchInPage); err != nil {
 			return nil, err
 		}
 		cv := same[int64]
@@ -918,7 +920,7 @@ func (s *Source) readColumn(i, n int, col *Column) ([]string, error) {
 	case *file.Int32ColumnChunkReader:
 		var vals []int32
 		var defs []int16
-		if vals, defs, err = readN(n, maxDef, &sc.defs, &sc.i32, r.ReadBatch); err != nil {
+		if vals, defs, err = readN(n, maxDef, &sc.defs, &sc.i32, r.ReadBatchInPage); err != nil {
 			return nil, err
 		}
 		cv := func(v int32) (int64, bool) { return int64(v), true }
@@ -932,14 +934,14 @@ func (s *Source) readColumn(i, n int, col *Column) ([]string, error) {
 	case *file.Int96ColumnChunkReader:
 		var vals []pq.Int96
 		var defs []int16
-		if vals, defs, err = readN(n, maxDef, &sc.defs, &sc.i96, r.ReadBatch); err != nil {
+		if vals, defs, err = readN(n, maxDef, &sc.defs, &sc.i96, r.ReadBatchInPage); err != nil {
 			return nil, err
 		}
 		spread(n, maxDef, vals, defs, c.Nullable, &col.Int64, &col.NullInt64, &bad, func(v pq.Int96) (int64, bool) { return v.ToTime().UnixMicro(), true })
 	case *file.Float64ColumnChunkReader:
 		var vals []float64
 		var defs []int16
-		if vals, defs, err = readN(n, maxDef, &sc.defs, &sc.f64, r.ReadBatch); err != nil {
+		if vals, defs, err = readN(n, maxDef, &sc.defs, &sc.f64, r.ReadBatchInPage); err != nil {
 			return nil, err
 		}
 		switch {
@@ -953,21 +955,21 @@ func (s *Source) readColumn(i, n int, col *Column) ([]string, error) {
 	case *file.Float32ColumnChunkReader:
 		var vals []float32
 		var defs []int16
-		if vals, defs, err = readN(n, maxDef, &sc.defs, &sc.f32, r.ReadBatch); err != nil {
+		if vals, defs, err = readN(n, maxDef, &sc.defs, &sc.f32, r.ReadBatchInPage); err != nil {
 			return nil, err
 		}
 		spread(n, maxDef, vals, defs, c.Nullable, &col.Float64, &col.NullFloat64, &bad, func(v float32) (float64, bool) { return float64(v), true })
 	case *file.BooleanColumnChunkReader:
 		var vals []bool
 		var defs []int16
-		if vals, defs, err = readN(n, maxDef, &sc.defs, &sc.bools, r.ReadBatch); err != nil {
+		if vals, defs, err = readN(n, maxDef, &sc.defs, &sc.bools, r.ReadBatchInPage); err != nil {
 			return nil, err
 		}
 		spread(n, maxDef, vals, defs, c.Nullable, &col.Bool, &col.NullBool, &bad, same[bool])
 	case *file.ByteArrayColumnChunkReader:
 		var vals []pq.ByteArray
 		var defs []int16
-		if vals, defs, err = readN(n, maxDef, &sc.defs, &sc.bytes, r.ReadBatch); err != nil {
+		if vals, defs, err = readN(n, maxDef, &sc.defs, &sc.bytes, r.ReadBatchInPage); err != nil {
 			return nil, err
 		}
 		in := &s.intern[i]
