@@ -227,7 +227,7 @@ func (g *generator) partLoop(s *sourceInfo, part physical.Partitioning, ptType s
 			jen.If(jen.Id("next").Op(":=").Max(jen.Id("start"), jen.Id("pt").Dot("wms").Index(jen.Id("ri"))), jen.Id("next").Op(">").Add(self).Dot("wm")).Block(adv...))
 	}
 	acc := rowAccess{
-		header:  []jen.Code{jen.Id("ri").Op(":=").Range().Id("rows")},
+		over:    jen.Id("rows"),
 		row:     append(align, jen.Id("r").Op(":=").Op("&").Id("rows").Index(jen.Id("ri"))),
 		prefix:  "part",
 		wmGiven: true,

@@ -284,7 +284,7 @@ func (g *generator) typedIngest(s *sourceInfo) {
 	}
 	body := []jen.Code{jen.Id("records").Op(":=").Op("*").Id("b").Dot("Typed").Assert(jen.Op("*").Index().Add(rt(tb.Elem)))}
 	body = append(body, g.fusedLoop(s, rowAccess{
-		header:  []jen.Code{jen.Id("ri").Op(":=").Range().Id("records")},
+		over:    jen.Id("records"),
 		rowType: rt(tb.RowType),
 		prefix:  "record",
 		row:     row,
@@ -334,12 +334,8 @@ func (g *generator) columnarIngest(s *sourceInfo) {
 				jen.If(jen.Id("next").Op(":=").Id("batch").Dot("SkippedTime").Op("-").Lit(s.src.Delay), jen.Id("next").Op(">").Add(self).Dot("wm")).Block(adv...)))
 	}
 	row := []jen.Code{jen.Id("r").Op(":=").Op("&").Id(s.rowType).Values(vals)}
-	if len(cols) == 0 {
-		// COUNT(*) and the like: no view reads a column, the rows are empty
-		row = append(row, jen.Id("_").Op("=").Id("r"))
-	}
 	loop := g.fusedLoop(s, rowAccess{
-		header:  []jen.Code{jen.Id("ri").Op(":=").Range().Id("n")},
+		over:    jen.Id("n"),
 		rowType: jen.Id(s.rowType),
 		prefix:  "record",
 		row:     row,
@@ -366,7 +362,7 @@ func (g *generator) columnarIngest(s *sourceInfo) {
 // loop header, the statements that name the row, the operands of its columns,
 // the weight of an updating input, and the report of a late row.
 type rowAccess struct {
-	header []jen.Code
+	over   jen.Code // what the loop ranges over, row ri of it
 	row    []jen.Code
 	env    []operand
 	// rowType is the type of r, the row the env reads, and prefix names the
@@ -430,7 +426,14 @@ func (g *generator) fusedLoop(s *sourceInfo, acc rowAccess) []jen.Code {
 			jen.If(jen.Id("wm").Op(":=").Add(self).Dot("pw").Dot("Sync").Call(jen.Id("b").Dot("AllPartitions"), jen.Id("b").Dot("IdlePartitions")), jen.Id("wm").Op(">").Add(self).Dot("wm")).Block(adv...)))
 	}
 	if len(s.ops) > 0 || s.src.TimeCol >= 0 {
-		body = append(body, jen.For(acc.header...).Block(loop...))
+		// views that read no column of the row (SELECT COUNT(*) FROM s)
+		// name neither r nor, then, ri: the loop leaves them out
+		loop = dropUnusedDecl(loop, "r")
+		header := jen.Range().Add(acc.over)
+		if usesIdent(loop, "ri") {
+			header = jen.Id("ri").Op(":=").Add(header)
+		}
+		body = append(body, jen.For(header).Block(loop...))
 	}
 	if s.updating && !acc.wmGiven {
 		body = append(body, jen.Id("p").Dot("flush"+s.goName).Call())
@@ -458,7 +461,7 @@ func (g *generator) processCode(s *sourceInfo) {
 		weight = jen.Id("w")
 	}
 	body := g.fusedLoop(s, rowAccess{
-		header:    []jen.Code{jen.Id("ri").Op(":=").Range().Id("rows")},
+		over:      jen.Id("rows"),
 		rowType:   jen.Id(s.rowType),
 		prefix:    "row",
 		row:       row,

@@ -195,3 +195,43 @@ CREATE SINK oc FROM c WITH (connector = 'file', path = 'c.jsonl');
 		}
 	}
 }
+
+// TestViewsReadingNoColumn: a pipeline whose views read no column of their
+// source (a user's first COUNT(*)) builds and runs, over a file, the
+// generator and at two workers; the loop names no row it does not use.
+func TestViewsReadingNoColumn(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds jobs")
+	}
+	for _, c := range []struct{ name, source, want string }{
+		{"file", "CREATE SOURCE s (a BIGINT NOT NULL, ts TIMESTAMP NOT NULL) WITH (connector = 'file', path = 'in.jsonl');",
+			`{"n":3,"one":1}`},
+		{"file with a watermark", "CREATE SOURCE s (a BIGINT NOT NULL, ts TIMESTAMP NOT NULL, WATERMARK FOR ts AS ts) WITH (connector = 'file', path = 'in.jsonl');",
+			`{"n":3,"one":1}`},
+		{"generator", "CREATE SOURCE s (auction BIGINT NOT NULL, \"dateTime\" TIMESTAMP NOT NULL) WITH (connector = 'nexmark', table = 'bid', events = '1000');",
+			`{"n":920,"one":1}`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			sql := c.source + "\nCREATE VIEW v AS SELECT COUNT(*) AS n, MIN(1) AS one FROM s;\n" +
+				"CREATE VIEW w AS SELECT 1 AS one FROM s;\n" +
+				"CREATE SINK o FROM v WITH (connector = 'file', path = 'out.jsonl');\n" +
+				"CREATE SINK o2 FROM w WITH (connector = 'blackhole');\n"
+			dir, bin := buildPipeline(t, sql, map[string]string{"in.jsonl": "{\"a\":1,\"ts\":1}\n{\"a\":2,\"ts\":2}\n{\"a\":3,\"ts\":3}\n"})
+			for _, workers := range []string{"1", "2"} {
+				os.Remove(filepath.Join(dir, "out.jsonl"))
+				cmd := exec.Command(bin, "--base-dir", dir, "--quiet", "--workers", workers)
+				if out, err := cmd.CombinedOutput(); err != nil {
+					t.Fatalf("job at %s workers: %v\n%s", workers, err, out)
+				}
+				data, err := os.ReadFile(filepath.Join(dir, "out.jsonl"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+				if last := lines[len(lines)-1]; !strings.Contains(last, strings.TrimSuffix(c.want, "}")) {
+					t.Errorf("at %s workers, last row %s, want %s", workers, last, c.want)
+				}
+			}
+		})
+	}
+}
