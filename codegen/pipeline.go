@@ -362,9 +362,9 @@ func (g *generator) columnarIngest(s *sourceInfo) {
 // loop header, the statements that name the row, the operands of its columns,
 // the weight of an updating input, and the report of a late row.
 type rowAccess struct {
-	over   jen.Code // what the loop ranges over, row ri of it
-	row    []jen.Code
-	env    []operand
+	over jen.Code // what the loop ranges over, row ri of it
+	row  []jen.Code
+	env  []operand
 	// rowType is the type of r, the row the env reads, and prefix names the
 	// per-operator row functions of a loop that does not inline them.
 	rowType jen.Code
