@@ -27,7 +27,7 @@ var sourceConnectors = map[string]connectorDef{
 	"push":    {},
 	"nexmark": {optional: []string{"table", "events", "rate", "seed", "partitions", "partition", "base_time", "out_of_order_group"}},
 	"kafka": {required: []string{"topic", "brokers"}, formats: []string{"json", "csv", "debezium", "changelog", "avro"},
-		optional: append([]string{"format", "startup", "startup_timestamp", "group", "bounded", "isolation", "client_id", "idle_timeout",
+		optional: append([]string{"format", "startup", "startup_timestamp", "group", "group_id", "properties.group.id", "bounded", "isolation", "client_id", "idle_timeout",
 			"schema_registry", "schema_registry_username", "schema_registry_password_env"}, kafkaSecurity...)},
 	// CDC: snapshot then changes through logical replication
 	"postgres": {required: []string{"table"}, formats: []string{"json"},

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/laminar-sql/laminar/runtime/connector"
@@ -19,8 +20,9 @@ import (
 // batch, so that the job's loop stays responsive on an idle topic.
 const pollWait = 200 * time.Millisecond
 
-// Source reads every partition of one topic, assigned directly (no
-// consumer-group membership), from the offsets of the checkpoint it resumes
+// Source reads every partition of one topic, assigned directly or, with
+// a consumer group, as the group's one member that owns them all
+// (group.go), from the offsets of the checkpoint it resumes
 // from, or from where `startup` says for partitions the checkpoint does not
 // have. Records go to the pipeline as a LineBatch whose Lines are the
 // record values, with their partition and offset, so a bad record reaches
@@ -43,6 +45,17 @@ type Source struct {
 	idleTimeout time.Duration
 	ctx         context.Context
 	cancel      context.CancelFunc
+
+	// With a consumer group (group.go): the group, the log, and, under
+	// mu (the group's callbacks run on franz-go's goroutines), next, the
+	// partitions owned now, the offsets committed to the group last, and
+	// the error that refuses a second member.
+	group     string
+	env       connector.Env
+	mu        sync.Mutex
+	owned     int
+	committed map[int32]int64
+	refused   error
 }
 
 // partitionKey is a partition's key in Position.Offsets.
@@ -90,7 +103,12 @@ func openSource(env connector.Env, options map[string]string, at connector.Posit
 	if err != nil {
 		return nil, err
 	}
-	s := &Source{topic: topic, next: map[int32]int64{}, partitions: partitions, lastRecord: map[int32]time.Time{}}
+	group, err := groupID(options)
+	if err != nil {
+		return nil, fmt.Errorf("kafka %s: %w", what, err)
+	}
+	s := &Source{topic: topic, next: map[int32]int64{}, partitions: partitions, lastRecord: map[int32]time.Time{},
+		group: group, env: env, committed: map[int32]int64{}}
 	if v := options["idle_timeout"]; v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {
@@ -117,8 +135,12 @@ func openSource(env connector.Env, options map[string]string, at connector.Posit
 			return nil, fmt.Errorf("kafka %s: end offsets: %w", what, err)
 		}
 	}
+	if group == "" {
+		opts = append(opts, kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{topic: assign}))
+	} else {
+		opts = append(opts, s.groupOptions()...)
+	}
 	opts = append(opts,
-		kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{topic: assign}),
 		kgo.FetchIsolationLevel(isolation),
 		// Control records (transaction markers) take offsets too: seeing
 		// them keeps positions exact and lets a bounded read see its end.
@@ -213,9 +235,12 @@ func startOffsets(ctx context.Context, cl *kgo.Client, what, topic string, parti
 		}
 		return out, nil
 	case "group":
-		group := options["group"]
+		group, err := groupID(options)
+		if err != nil {
+			return nil, fmt.Errorf("kafka %s: %w", what, err)
+		}
 		if group == "" {
-			return nil, fmt.Errorf("kafka %s: startup = 'group' needs the option group", what)
+			return nil, fmt.Errorf("kafka %s: startup = 'group' needs the option group_id", what)
 		}
 		committed, err := groupOffsets(ctx, cl, group, topic)
 		if err != nil {
@@ -258,10 +283,16 @@ func groupOffsets(ctx context.Context, cl *kgo.Client, group, topic string) (map
 	if err != nil {
 		return nil, err
 	}
+	out := map[int32]int64{}
+	// a group that never committed has no offsets (some brokers say so
+	// with GROUP_ID_NOT_FOUND): start where startup's default says
+	notFound := func(code int16) bool { return kerr.ErrorForCode(code) == kerr.GroupIDNotFound }
 	if err := kerr.ErrorForCode(resp.ErrorCode); err != nil {
+		if notFound(resp.ErrorCode) {
+			return out, nil
+		}
 		return nil, err
 	}
-	out := map[int32]int64{}
 	collect := func(topics []kmsg.OffsetFetchResponseTopic) error {
 		for _, rt := range topics {
 			if rt.Topic != topic {
@@ -282,6 +313,9 @@ func groupOffsets(ctx context.Context, cl *kgo.Client, group, topic string) (map
 		return nil, err
 	}
 	for _, g := range resp.Groups {
+		if notFound(g.ErrorCode) {
+			continue
+		}
 		if err := kerr.ErrorForCode(g.ErrorCode); err != nil {
 			return nil, err
 		}
@@ -353,6 +387,21 @@ func (s *Source) atEnd() bool {
 // itself (a broker away) are reported through its hook, not returned.
 func (s *Source) Next(b *connector.LineBatch, maxLines int) (bool, error) {
 	b.Reset()
+	if s.group != "" {
+		s.mu.Lock()
+		refused := s.refused
+		s.mu.Unlock()
+		if refused != nil {
+			return false, refused
+		}
+		// a rebalance may run between batches, never while polled
+		// records are pending: the position is exact when it revokes
+		defer func() {
+			if len(s.pending) == 0 {
+				s.cl.AllowRebalance()
+			}
+		}()
+	}
 	if s.end != nil && len(s.pending) == 0 && s.atEnd() {
 		return false, nil
 	}
@@ -383,7 +432,7 @@ func (s *Source) Next(b *connector.LineBatch, maxLines int) (bool, error) {
 		if s.end != nil && r.Offset >= s.end[r.Partition] {
 			continue // past the bound: a later run reads it
 		}
-		s.next[r.Partition] = r.Offset + 1
+		s.setNext(r.Partition, r.Offset+1)
 		if r.Attrs.IsControl() {
 			continue
 		}
@@ -422,6 +471,16 @@ func (s *Source) partitionStates(b *connector.LineBatch) {
 			b.IdlePartitions = append(b.IdlePartitions, p)
 		}
 	}
+}
+
+// setNext moves a partition's position (under mu with a group, whose
+// callbacks read it).
+func (s *Source) setNext(p int32, off int64) {
+	if s.group != "" {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+	}
+	s.next[p] = off
 }
 
 // Position implements connector.Positioned: the next offset of every
