@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/laminar-sql/laminar/compiler/binder"
+	"github.com/laminar-sql/laminar/compiler/connectors"
 	"github.com/laminar-sql/laminar/compiler/diag"
 	"github.com/laminar-sql/laminar/compiler/optimizer"
 	"github.com/laminar-sql/laminar/compiler/physical"
@@ -66,6 +67,16 @@ func CompileWith(filename, name, src string, opts Options) (*Result, []diag.Diag
 		return nil, all.Items
 	}
 	optimizer.Optimize(logical)
+	for _, s := range logical.Sinks {
+		for _, pr := range connectors.BindSinkKey(s) {
+			d := all.Errorf(pr.Code, s.Pos, "%s", pr.Msg)
+			d.Hint = pr.Hint
+		}
+	}
+	if all.HasErrors() {
+		all.Sort()
+		return nil, all.Items
+	}
 	return &Result{Logical: logical, Physical: physical.Build(logical, opts.Lib)}, all.Items
 }
 

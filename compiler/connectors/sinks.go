@@ -3,6 +3,7 @@ package connectors
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/laminar-sql/laminar/compiler/diag"
@@ -14,6 +15,30 @@ import (
 // view's columns and types (runtime/connector/parquet.ColumnsOption); a user
 // option cannot have a dot in its name.
 const ParquetColumnsOption = "laminar.columns"
+
+// KeyOption is the option through which a PostgreSQL sink learns the
+// view's unique key (column names, comma-separated), to check the table's
+// primary key against it; a user option cannot have a dot in its name.
+const KeyOption = "laminar.key"
+
+// BindSinkKey keys a sink by its view's unique key (plan.UniqueKey),
+// once the optimizer has shaped the view (a ROW_NUMBER() ... = 1 filter is
+// a top-N's limit then): a Kafka sink in upsert or debezium mode; a
+// PostgreSQL sink checks the table's primary key against it.
+func BindSinkKey(s *plan.Sink) []Problem {
+	if s.View == nil {
+		return nil
+	}
+	switch s.Connector {
+	case "kafka":
+		return bindKafkaKey(s)
+	case "postgres":
+		if key, ok := plan.UniqueKey(s.View.Root); ok && !s.View.Root.AppendOnly() {
+			s.Options[KeyOption] = strings.Join(keyNames(s.View.Root.Schema(), key), ",")
+		}
+	}
+	return nil
+}
 
 // BindSink completes a sink once its view is known: a Parquet sink takes
 // append-only rows and is told the view's columns and types.
@@ -49,5 +74,82 @@ func BindSink(s *plan.Sink) []Problem {
 	}
 	b, _ := json.Marshal(cols)
 	s.Options[ParquetColumnsOption] = string(b)
+	return nil
+}
+
+func keyNames(schema plan.Schema, key []int) []string {
+	var names []string
+	for _, c := range key {
+		names = append(names, schema[c].Name)
+	}
+	return names
+}
+
+// bindKafkaKey checks or fills the key option of a Kafka sink. In upsert
+// and debezium modes the records of an updating view are keyed by the
+// view's unique key (plan.UniqueKey), so that every change of one row has
+// one key: without the option key, it is that key (upsert needs one); an
+// explicit key must hold every column of it (more columns are a unique
+// key too). An append-only view may be keyed by any columns.
+func bindKafkaKey(s *plan.Sink) []Problem {
+	mode := strings.ToLower(s.Options["mode"])
+	if mode != "upsert" && mode != "debezium" {
+		return nil
+	}
+	root := s.View.Root
+	schema := root.Schema()
+	var names []string
+	for _, c := range schema {
+		names = append(names, c.Name)
+	}
+	derived, ok := plan.UniqueKey(root)
+	derivedNames := keyNames(schema, derived)
+	hint := "a view's unique key: the GROUP BY columns of an aggregate, a source's PRIMARY KEY, the PARTITION BY columns of ROW_NUMBER() OVER (...) = 1"
+	if strings.TrimSpace(s.Options["key"]) == "" {
+		if ok {
+			for _, n := range derivedNames {
+				if strings.Contains(n, ",") {
+					return []Problem{{Column: -1, Code: diag.BadOption,
+						Msg: fmt.Sprintf("kafka sink %s: key column %q has a comma in its name, which the option key cannot name", s.Name, n)}}
+				}
+			}
+			s.Options["key"] = strings.Join(derivedNames, ",")
+			return nil
+		}
+		if mode == "upsert" {
+			return []Problem{{Column: -1, Code: diag.MissingOption,
+				Msg:  fmt.Sprintf("kafka sink %s: mode = 'upsert' keys records by the view's unique key, and view %s has none the planner can tell", s.Name, s.View.Name),
+				Hint: hint + "; or write mode = 'changelog' (or 'debezium'), which need no key"}}
+		}
+		return nil
+	}
+	var explicit []string
+	for _, k := range strings.Split(s.Options["key"], ",") {
+		k = strings.TrimSpace(k)
+		if k == "" {
+			continue
+		}
+		if !slices.Contains(names, k) {
+			return []Problem{{Column: -1, Code: diag.BadOption,
+				Msg:  fmt.Sprintf("kafka sink %s: key column %q is not a column of view %s", s.Name, k, s.View.Name),
+				Hint: "columns: " + strings.Join(names, ", ")}}
+		}
+		explicit = append(explicit, k)
+	}
+	if root.AppendOnly() {
+		return nil
+	}
+	if !ok {
+		return []Problem{{Column: -1, Code: diag.BadOption,
+			Msg:  fmt.Sprintf("kafka sink %s: view %s is updating and has no unique key the planner can tell, so key = '%s' may give two rows one record key (and a retraction a tombstone for both)", s.Name, s.View.Name, s.Options["key"]),
+			Hint: hint + "; or write mode = 'changelog', which needs no key"}}
+	}
+	for _, n := range derivedNames {
+		if !slices.Contains(explicit, n) {
+			return []Problem{{Column: -1, Code: diag.BadOption,
+				Msg:  fmt.Sprintf("kafka sink %s: key = '%s' is not a unique key of view %s: its unique key is (%s), and column %s is not in key", s.Name, s.Options["key"], s.View.Name, strings.Join(derivedNames, ", "), n),
+				Hint: fmt.Sprintf("key = '%s', or leave key out: it is then the view's unique key", strings.Join(derivedNames, ", "))}}
+		}
+	}
 	return nil
 }

@@ -65,6 +65,7 @@ type Sink struct {
 	conn    *pgx.Conn
 	columns []string // of the table, in order
 	key     []string // primary key columns; nil: none
+	viewKey []string // the view's unique key (compiler's KeyOption); nil: append-only or unknown
 
 	open    *os.File // spool of the open epoch
 	openW   *bufio.Writer
@@ -93,6 +94,9 @@ func openSink(env connector.Env, options map[string]string, exactlyOnce bool, te
 		return nil, fmt.Errorf("postgres %s: delivery must be exactly-once or at-least-once", what)
 	}
 	s := &Sink{env: env, what: what, url: url, table: table, sinkID: options["sink_id"]}
+	if k := options[KeyOption]; k != "" {
+		s.viewKey = strings.Split(k, ",")
+	}
 	if s.sinkID == "" {
 		s.sinkID = table
 	}
@@ -144,10 +148,43 @@ func (s *Sink) connect(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := s.checkKey(); err != nil {
+		return err
+	}
 	if s.tempDir != "" {
 		_, err = conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS `+markerTable+` (sink_id text PRIMARY KEY, epoch bigint NOT NULL)`)
 	}
 	return err
+}
+
+// KeyOption is the option through which the compiler passes an updating
+// view's unique key (compiler/connectors.KeyOption).
+const KeyOption = "laminar.key"
+
+// errKey is a table whose primary key does not fit the view: not
+// transient, a reconnection does not cure it.
+type errKey struct{ msg string }
+
+func (e errKey) Error() string { return e.msg }
+
+// checkKey: the rows of an updating view are upserted and deleted by the
+// table's primary key, so it must hold every column of the view's unique
+// key; otherwise two rows of the view could have one primary key and
+// overwrite each other.
+func (s *Sink) checkKey() error {
+	if len(s.viewKey) == 0 {
+		return nil
+	}
+	want := strings.Join(s.viewKey, ", ")
+	if len(s.key) == 0 {
+		return errKey{fmt.Sprintf("table %s has no primary key: the view's rows are upserted and deleted by one, which must hold the view's unique key (%s): ALTER TABLE %s ADD PRIMARY KEY (%s)", s.table, want, s.table, want)}
+	}
+	for _, c := range s.viewKey {
+		if !slices.Contains(s.key, c) {
+			return errKey{fmt.Sprintf("the primary key (%s) of table %s does not hold column %s of the view's unique key (%s): two rows of the view could have one primary key and overwrite each other; make the primary key (%s)", strings.Join(s.key, ", "), s.table, c, want, want)}
+		}
+	}
+	return nil
 }
 
 var errBadURL = errors.New("the url does not parse")

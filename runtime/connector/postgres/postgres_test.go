@@ -195,3 +195,31 @@ func TestURLIsNotQuoted(t *testing.T) {
 		t.Fatalf("error %v", err)
 	}
 }
+
+// TestViewKeyMatchesPrimaryKey: an updating view's rows are upserted by the
+// table's primary key, which must hold the view's unique key; a table
+// without one, or with another, is refused when the sink opens.
+func TestViewKeyMatchesPrimaryKey(t *testing.T) {
+	url := testURL(t)
+	exec(t, url, `DROP TABLE IF EXISTS t_vk; CREATE TABLE t_vk (g text, h text, n bigint, PRIMARY KEY (h, g))`)
+	openKey := func(key string) error {
+		s, err := openSink(connector.Env{Logf: t.Logf}, map[string]string{"url": url, "table": "t_vk", KeyOption: key}, false, "")
+		if err == nil {
+			s.Close()
+		}
+		return err
+	}
+	for _, ok := range []string{"g,h", "h", ""} { // a primary key holding the view's key is one too
+		if err := openKey(ok); err != nil {
+			t.Errorf("view key %q: %v", ok, err)
+		}
+	}
+	err := openKey("g,n")
+	if err == nil || !strings.Contains(err.Error(), "the primary key (h, g) of table t_vk does not hold column n of the view's unique key (g, n)") {
+		t.Errorf("view key g,n: %v", err)
+	}
+	exec(t, url, `DROP TABLE IF EXISTS t_vk; CREATE TABLE t_vk (g text, n bigint)`)
+	if err := openKey("g"); err == nil || !strings.Contains(err.Error(), "table t_vk has no primary key") || !strings.Contains(err.Error(), "ADD PRIMARY KEY (g)") {
+		t.Errorf("no primary key: %v", err)
+	}
+}
