@@ -52,6 +52,10 @@ func connectorImports(p *physical.Plan) []string {
 	}
 	for _, s := range p.Pipeline.Sinks {
 		add(s.Connector)
+		if pkg, ok := formatPackages[s.Format]; ok && !seen[pkg] {
+			seen[pkg] = true
+			out = append(out, pkg)
+		}
 	}
 	sort.Strings(out)
 	return out

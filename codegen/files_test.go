@@ -30,6 +30,8 @@ CREATE SINK o FROM v WITH (%s);
 		{pqIn, fileOut, []string{"runtime/connector/parquet"}},
 		{file, pqOut, []string{"runtime/connector/parquet"}},
 		{kafka, pqOut, []string{"runtime/connector/kafka", "runtime/connector/parquet"}},
+		{file, kafka + ", format = 'avro', schema_registry = 'http://r:8081'", []string{"runtime/connector/kafka", "runtime/format/avro"}},
+		{kafka + ", format = 'avro', schema_registry = 'http://r:8081'", fileOut, []string{"runtime/connector/kafka", "runtime/format/avro"}},
 	} {
 		src := strings.Replace(strings.Replace(view, "%s", c.source, 1), "%s", c.sink, 1)
 		res, diags := compiler.Compile("p.sql", "p", src)
@@ -41,7 +43,7 @@ CREATE SINK o FROM v WITH (%s);
 			t.Fatal(err)
 		}
 		mainGo := string(files["main.go"])
-		for _, pkg := range []string{"runtime/connector/kafka", "runtime/connector/postgres", "runtime/connector/parquet"} {
+		for _, pkg := range []string{"runtime/connector/kafka", "runtime/connector/postgres", "runtime/connector/parquet", "runtime/format/avro"} {
 			want := false
 			for _, w := range c.want {
 				want = want || w == pkg

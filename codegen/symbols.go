@@ -33,8 +33,9 @@ var connectorPackages = map[string]string{
 	"parquet":  pkgParquet,
 }
 
-// formatPackages are the source formats that live in packages of their own
-// (heavy dependencies), by format name: imported only when a source uses one.
+// formatPackages are the formats that live in packages of their own
+// (heavy dependencies), by format name: imported only when a source or a
+// sink uses one.
 var formatPackages = map[string]string{
 	"avro": "github.com/laminar-sql/laminar/runtime/format/avro",
 }

@@ -76,3 +76,38 @@ func TestUpsertKey(t *testing.T) {
 		t.Fatal(diags)
 	}
 }
+
+// TestAvroSink: a Kafka sink in format avro is told the view's columns
+// (and _op for an updating view in changelog mode); it needs the registry,
+// takes no Debezium mode and no INTERVAL column.
+func TestAvroSink(t *testing.T) {
+	const src = `CREATE SOURCE s (g VARCHAR NOT NULL, v BIGINT, ts TIMESTAMP NOT NULL, WATERMARK FOR ts AS ts) WITH (connector = 'kafka', topic = 't', brokers = 'b:9092');
+`
+	const kafka = "connector = 'kafka', topic = 'o', brokers = 'b:9092', format = 'avro'"
+	for _, c := range []struct{ view, with, cols string }{
+		{"SELECT g, v, ts FROM s", "schema_registry = 'http://r'",
+			`[{"name":"g","type":"VARCHAR","nullable":false},{"name":"v","type":"BIGINT","nullable":true},{"name":"ts","type":"TIMESTAMP","nullable":false}]`},
+		{"SELECT g, COUNT(*) AS n FROM s GROUP BY g", "schema_registry = 'http://r'",
+			`[{"name":"g","type":"VARCHAR","nullable":false},{"name":"n","type":"BIGINT","nullable":false},{"name":"_op","type":"VARCHAR","nullable":false}]`},
+		{"SELECT g, COUNT(*) AS n FROM s GROUP BY g", "schema_registry = 'http://r', mode = 'upsert'",
+			`[{"name":"g","type":"VARCHAR","nullable":false},{"name":"n","type":"BIGINT","nullable":false}]`},
+	} {
+		res, diags := Compile("p.sql", "p", src+"CREATE VIEW v AS "+c.view+";\nCREATE SINK o FROM v WITH ("+kafka+", "+c.with+");")
+		if res == nil {
+			t.Fatalf("%s: %v", c.view, diags)
+		}
+		if got := res.Logical.Sinks[0].Options["laminar.columns"]; got != c.cols {
+			t.Errorf("%s %s: columns %s, want %s", c.view, c.with, got, c.cols)
+		}
+	}
+	for _, c := range []struct{ view, with, msg string }{
+		{"SELECT g FROM s", "mode = 'changelog'", "format 'avro' needs the option schema_registry"},
+		{"SELECT g, COUNT(*) AS n FROM s GROUP BY g", "schema_registry = 'http://r', mode = 'debezium'", "mode = 'debezium' writes JSON change events, not Avro"},
+		{"SELECT g, ts - ts AS d FROM s", "schema_registry = 'http://r'", "column d is INTERVAL, which has no Avro type here"},
+	} {
+		diags := compileErr(t, src+"CREATE VIEW v AS "+c.view+";\nCREATE SINK o FROM v WITH ("+kafka+", "+c.with+");")
+		if len(diags) != 1 || !strings.Contains(diags[0].Msg, c.msg) {
+			t.Errorf("%s %s: %v", c.view, c.with, diags)
+		}
+	}
+}

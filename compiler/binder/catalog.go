@@ -42,8 +42,9 @@ var sinkConnectors = map[string]connectorDef{
 	"file":      {required: []string{"path"}, optional: []string{"format"}, formats: []string{"json", "csv"}},
 	"stdout":    {optional: []string{"format"}, formats: []string{"json", "csv"}},
 	"blackhole": {},
-	"kafka": {required: []string{"topic", "brokers"}, formats: []string{"json"},
-		optional: append([]string{"format", "delivery", "mode", "key", "transactional_id", "transaction_timeout", "client_id"}, kafkaSecurity...)},
+	"kafka": {required: []string{"topic", "brokers"}, formats: []string{"json", "avro"},
+		optional: append([]string{"format", "delivery", "mode", "key", "transactional_id", "transaction_timeout", "client_id",
+			"schema_registry", "schema_registry_username", "schema_registry_password_env"}, kafkaSecurity...)},
 	// url or url_env (the name of an environment variable holding the URL,
 	// so a password stays out of the SQL); the sink says when neither is set
 	"postgres": {required: []string{"table"}, formats: []string{"json"},

@@ -31,7 +31,10 @@ func BindSinkKey(s *plan.Sink) []Problem {
 	}
 	switch s.Connector {
 	case "kafka":
-		return bindKafkaKey(s)
+		if pr := bindKafkaKey(s); pr != nil {
+			return pr
+		}
+		return bindAvroSink(s)
 	case "postgres":
 		if key, ok := plan.UniqueKey(s.View.Root); ok && !s.View.Root.AppendOnly() {
 			s.Options[KeyOption] = strings.Join(keyNames(s.View.Root.Schema(), key), ",")
@@ -151,5 +154,49 @@ func bindKafkaKey(s *plan.Sink) []Problem {
 				Hint: fmt.Sprintf("key = '%s', or leave key out: it is then the view's unique key", strings.Join(derivedNames, ", "))}}
 		}
 	}
+	return nil
+}
+
+// bindAvroSink tells a Kafka sink in format 'avro' the view's columns and
+// types, from which the runtime derives the Avro schema it registers
+// (runtime/format/avro); an updating view in changelog mode has the field
+// _op too ("+" or "-").
+func bindAvroSink(s *plan.Sink) []Problem {
+	if s.Format != "avro" {
+		return nil
+	}
+	if s.Options["schema_registry"] == "" {
+		return []Problem{{Column: -1, Code: diag.MissingOption, Msg: fmt.Sprintf("kafka sink %s: format 'avro' needs the option schema_registry", s.Name),
+			Hint: "schema_registry = 'http://registry:8081': the schema is registered there, under the subject <topic>-value"}}
+	}
+	mode := strings.ToLower(s.Options["mode"])
+	if mode == "debezium" {
+		return []Problem{{Column: -1, Code: diag.BadOption, Msg: fmt.Sprintf("kafka sink %s: mode = 'debezium' writes JSON change events, not Avro", s.Name),
+			Hint: "format 'avro' takes mode = 'changelog' (rows with an _op field) or 'upsert' (rows keyed by the view's unique key, tombstones for deletions)"}}
+	}
+	type column struct {
+		Name     string `json:"name"`
+		Type     string `json:"type"`
+		Nullable bool   `json:"nullable"`
+	}
+	var cols []column
+	for _, c := range s.View.Root.Schema() {
+		switch c.Type.Kind {
+		case types.Int, types.Float, types.String, types.Bool, types.Timestamp:
+		default:
+			return []Problem{{Column: -1, Code: diag.BadOption,
+				Msg:  fmt.Sprintf("kafka sink %s: column %s is %s, which has no Avro type here", s.Name, c.Name, c.Type.Kind),
+				Hint: "CAST it to BIGINT (microseconds) or VARCHAR"}}
+		}
+		if c.Name == "_op" {
+			return []Problem{{Column: -1, Code: diag.BadOption, Msg: fmt.Sprintf("kafka sink %s: a column named _op would clash with the change field of the records", s.Name)}}
+		}
+		cols = append(cols, column{c.Name, c.Type.Kind.String(), c.Type.Nullable})
+	}
+	if !s.View.Root.AppendOnly() && (mode == "" || mode == "changelog") {
+		cols = append(cols, column{"_op", types.String.String(), false})
+	}
+	b, _ := json.Marshal(cols)
+	s.Options[ParquetColumnsOption] = string(b)
 	return nil
 }

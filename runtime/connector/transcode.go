@@ -91,3 +91,22 @@ func (s *transcodeSource) Next(b *LineBatch, maxLines int) (bool, error) {
 	s.bufs[s.cur] = buf
 	return more, err
 }
+
+var sinkFormats = map[string]func(env Env, options map[string]string) (Transcoder, error){}
+
+// RegisterSinkFormat makes a format that sinks write known by name: its
+// transcoder turns one JSON row (a line the pipeline writes, without its
+// newline) into a record value. Called from the init of a format package
+// of its own (runtime/format/avro), imported only when the SQL names it.
+func RegisterSinkFormat(name string, open func(env Env, options map[string]string) (Transcoder, error)) {
+	sinkFormats[name] = open
+}
+
+// OpenSinkFormat is the transcoder of a sink format a package registered.
+func OpenSinkFormat(env Env, format string, options map[string]string) (Transcoder, error) {
+	open, ok := sinkFormats[format]
+	if !ok {
+		return nil, fmt.Errorf("sink format %q is not linked into this job", format)
+	}
+	return open(env, options)
+}

@@ -65,6 +65,9 @@ type Sink struct {
 	upsert      bool
 	debezium    bool     // mode = 'debezium': Debezium JSON change events
 	key         []string // key columns; nil: records have no key
+	// encode, for a format other than JSON (format = 'avro'), turns each
+	// record's JSON value into the format's; nil: the JSON is the value
+	encode connector.Transcoder
 
 	prod     [2]*kgo.Client // exactly-once: one per transactional id; else prod[0]
 	slot     int            // the transactional id the open or next transaction uses
@@ -125,6 +128,16 @@ func openSink(env connector.Env, options map[string]string, exactlyOnce bool, _ 
 		s.debezium = true
 	default:
 		return nil, fmt.Errorf("kafka %s: mode must be changelog, upsert or debezium", what)
+	}
+	switch format := strings.ToLower(options["format"]); format {
+	case "", "json":
+	default:
+		if s.debezium {
+			return nil, fmt.Errorf("kafka %s: mode = 'debezium' writes JSON change events; format %s takes changelog or upsert", what, format)
+		}
+		if s.encode, err = connector.OpenSinkFormat(env, format, options); err != nil {
+			return nil, fmt.Errorf("kafka %s: %w", what, err)
+		}
 	}
 	if !exactlyOnce {
 		s.prod[0], err = kgo.NewClient(opts...)
@@ -201,15 +214,29 @@ func (s *Sink) Write(p []byte) error {
 		}
 		return nil
 	}
+	var records []*kgo.Record
 	if len(s.key) == 0 {
-		for _, line := range lines {
-			cl.Produce(context.Background(), &kgo.Record{Value: line}, s.delivered)
+		records = make([]*kgo.Record, len(lines))
+		for i, line := range lines {
+			records[i] = &kgo.Record{Value: line}
 		}
-		return nil
+	} else {
+		var err error
+		if records, err = s.keyed(lines); err != nil {
+			return err
+		}
 	}
-	records, err := s.keyed(lines)
-	if err != nil {
-		return err
+	if s.encode != nil {
+		for _, r := range records {
+			if r.Value == nil {
+				continue // a tombstone
+			}
+			v, err := s.encode(nil, r.Value)
+			if err != nil {
+				return fmt.Errorf("kafka %s: %w", s.what, err)
+			}
+			r.Value = v
+		}
 	}
 	for _, r := range records {
 		cl.Produce(context.Background(), r, s.delivered)
