@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/laminar-sql/laminar/runtime/connector"
 	"github.com/twmb/franz-go/pkg/kerr"
@@ -173,8 +174,23 @@ func (s *Source) Committed(pos connector.Position) {
 	if !changed {
 		return
 	}
+	if s.closed {
+		// the job's last checkpoint comes after its sources closed (a
+		// bounded read ended): the member has left the group, which now
+		// takes a commit outside any generation
+		if err := s.commitAfterClose(offs); err != nil {
+			s.env.Log("kafka source %s: committing the last checkpoint's offsets to consumer group %s: %v (the checkpoint holds them)", s.topic, s.group, err)
+			return
+		}
+		for p, o := range offs {
+			s.committed[p] = o.Offset
+		}
+		return
+	}
+	s.commits.Add(1)
 	s.cl.CommitOffsets(context.Background(), map[string]map[int32]kgo.EpochOffset{s.topic: offs},
 		func(_ *kgo.Client, _ *kmsg.OffsetCommitRequest, resp *kmsg.OffsetCommitResponse, err error) {
+			defer s.commits.Done()
 			if err == nil {
 				err = commitError(resp)
 			}
@@ -199,4 +215,47 @@ func commitError(resp *kmsg.OffsetCommitResponse) error {
 		}
 	}
 	return nil
+}
+
+// waitCommits waits, up to 10 s, for the commits in flight: the last
+// checkpoint's offsets reach the group before the source leaves it.
+func (s *Source) waitCommits() {
+	done := make(chan struct{})
+	go func() {
+		s.commits.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		s.env.Log("kafka source %s: the offsets of the last checkpoint were not committed to consumer group %s within 10 s; the checkpoint holds them", s.topic, s.group)
+	}
+}
+
+// commitAfterClose commits offs with a client of its own, as no member
+// (generation -1), which a group without members accepts.
+func (s *Source) commitAfterClose(offs map[int32]kgo.EpochOffset) error {
+	cl, err := kgo.NewClient(s.plainOpts...)
+	if err != nil {
+		return err
+	}
+	defer cl.Close()
+	req := kmsg.NewPtrOffsetCommitRequest()
+	req.Group = s.group
+	req.Generation = -1
+	t := kmsg.NewOffsetCommitRequestTopic()
+	t.Topic, t.TopicID = s.topic, s.topicID
+	for p, o := range offs {
+		rp := kmsg.NewOffsetCommitRequestTopicPartition()
+		rp.Partition, rp.Offset, rp.LeaderEpoch = p, o.Offset, -1
+		t.Partitions = append(t.Partitions, rp)
+	}
+	req.Topics = append(req.Topics, t)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	resp, err := req.RequestWith(ctx, cl)
+	if err != nil {
+		return err
+	}
+	return commitError(resp)
 }

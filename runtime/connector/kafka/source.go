@@ -56,6 +56,10 @@ type Source struct {
 	owned     int
 	committed map[int32]int64
 	refused   error
+	commits   sync.WaitGroup // commits in flight
+	closed    bool           // Close ran (under mu)
+	plainOpts []kgo.Opt      // the client options without the group's
+	topicID   [16]byte       // for OffsetCommit v10+
 }
 
 // partitionKey is a partition's key in Position.Offsets.
@@ -95,7 +99,7 @@ func openSource(env connector.Env, options map[string]string, at connector.Posit
 	}
 	defer admin.Close()
 	ctx := context.Background()
-	partitions, err := topicPartitions(ctx, env, admin, what, topic)
+	partitions, topicID, err := topicPartitions(ctx, env, admin, what, topic)
 	if err != nil {
 		return nil, err
 	}
@@ -108,7 +112,7 @@ func openSource(env connector.Env, options map[string]string, at connector.Posit
 		return nil, fmt.Errorf("kafka %s: %w", what, err)
 	}
 	s := &Source{topic: topic, next: map[int32]int64{}, partitions: partitions, lastRecord: map[int32]time.Time{},
-		group: group, env: env, committed: map[int32]int64{}}
+		group: group, env: env, committed: map[int32]int64{}, topicID: topicID}
 	if v := options["idle_timeout"]; v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {
@@ -135,6 +139,7 @@ func openSource(env connector.Env, options map[string]string, at connector.Posit
 			return nil, fmt.Errorf("kafka %s: end offsets: %w", what, err)
 		}
 	}
+	s.plainOpts = opts
 	if group == "" {
 		opts = append(opts, kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{topic: assign}))
 	} else {
@@ -160,7 +165,7 @@ func openSource(env connector.Env, options map[string]string, at connector.Posit
 
 // topicPartitions lists the topic's partitions, retrying with backoff (and
 // saying so) while no broker answers.
-func topicPartitions(ctx context.Context, env connector.Env, cl *kgo.Client, what, topic string) ([]int32, error) {
+func topicPartitions(ctx context.Context, env connector.Env, cl *kgo.Client, what, topic string) ([]int32, [16]byte, error) {
 	req := kmsg.NewPtrMetadataRequest()
 	t := kmsg.NewMetadataRequestTopic()
 	t.Topic = kmsg.StringPtr(topic)
@@ -173,7 +178,7 @@ func topicPartitions(ctx context.Context, env connector.Env, cl *kgo.Client, wha
 			continue
 		}
 		if len(resp.Topics) != 1 {
-			return nil, fmt.Errorf("kafka %s: metadata names %d topics", what, len(resp.Topics))
+			return nil, [16]byte{}, fmt.Errorf("kafka %s: metadata names %d topics", what, len(resp.Topics))
 		}
 		rt := resp.Topics[0]
 		if err := kerr.ErrorForCode(rt.ErrorCode); err != nil {
@@ -182,7 +187,7 @@ func topicPartitions(ctx context.Context, env connector.Env, cl *kgo.Client, wha
 				time.Sleep(backoff(attempt))
 				continue
 			}
-			return nil, fmt.Errorf("kafka %s: topic %s: %w", what, topic, err)
+			return nil, [16]byte{}, fmt.Errorf("kafka %s: topic %s: %w", what, topic, err)
 		}
 		var ps []int32
 		for _, p := range rt.Partitions {
@@ -190,9 +195,9 @@ func topicPartitions(ctx context.Context, env connector.Env, cl *kgo.Client, wha
 		}
 		sort.Slice(ps, func(i, j int) bool { return ps[i] < ps[j] })
 		if len(ps) == 0 {
-			return nil, fmt.Errorf("kafka %s: topic %s has no partitions", what, topic)
+			return nil, [16]byte{}, fmt.Errorf("kafka %s: topic %s has no partitions", what, topic)
 		}
-		return ps, nil
+		return ps, rt.TopicID, nil
 	}
 }
 
@@ -497,7 +502,13 @@ func (s *Source) Position() connector.Position {
 
 // Close closes the client.
 func (s *Source) Close() error {
+	if s.group != "" {
+		s.waitCommits()
+	}
 	s.cancel()
-	s.cl.Close()
+	s.cl.Close() // a member leaves its group
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
 	return nil
 }
