@@ -565,7 +565,11 @@ func (s *splitter) renames(n ast.Node, pkg int) []edit {
 			_, isField := s.fields[name]
 			_, isMethod := s.methods[name]
 			if isField || isMethod {
-				if _, moves := s.pkgOf[name]; moves {
+				if g, moves := s.pkgOf[name]; moves && pkg == -1 {
+					// main reaches the group's members through its field, not embedded:
+					// embedding would make the compiler write a wrapper for every method
+					rename(x.Sel, opsPkg(g)+"."+exported(name))
+				} else if moves {
 					rename(x.Sel, exported(name))
 				} else if pkg >= 0 && name == "ctx" {
 					rename(x.Sel, "Ctx")
@@ -612,7 +616,7 @@ func (s *splitter) render(module string, typeMethods map[string][]*ast.FuncDecl)
 	// each group's struct: the engine fields of its operators, and ctx
 	for _, g := range groupIDs {
 		b := bodies[g]
-		fmt.Fprintf(b, "// %s is the state of the operators of this package; the job's engine embeds it.\n", groupType(g))
+		fmt.Fprintf(b, "// %s is the state of the operators of this package, a field of the job's engine.\n", groupType(g))
 		fmt.Fprintf(b, "type %s struct {\n\tCtx *job.Context\n", groupType(g))
 		for _, name := range s.moving {
 			if s.pkgOf[name] != g {
@@ -684,7 +688,7 @@ func (s *splitter) render(module string, typeMethods map[string][]*ast.FuncDecl)
 	}
 	var embed strings.Builder
 	for _, g := range groupIDs {
-		fmt.Fprintf(&embed, "\t%s.%s\n", opsPkg(g), groupType(g))
+		fmt.Fprintf(&embed, "\t%s %s.%s\n", opsPkg(g), opsPkg(g), groupType(g))
 	}
 	close := s.off(st.Fields.Closing)
 	mainEdits = append(mainEdits, edit{close, close, embed.String()})
@@ -700,7 +704,7 @@ func (s *splitter) render(module string, typeMethods map[string][]*ast.FuncDecl)
 			ctx := fd.Type.Params.List[0].Names[0].Name
 			var set strings.Builder
 			for _, g := range groupIDs {
-				fmt.Fprintf(&set, "\n\t%s.%s.Ctx = %s", p, groupType(g), ctx)
+				fmt.Fprintf(&set, "\n\t%s.%s.Ctx = %s", p, opsPkg(g), ctx)
 			}
 			end := s.off(as.End())
 			mainEdits = append(mainEdits, edit{end, end, set.String()})
