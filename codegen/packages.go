@@ -20,9 +20,10 @@ import (
 // The split is a rewrite of the rendered single-package file: each group of
 // GroupSize consecutive operators moves to a package ops<N> of its own —
 // their types, their functions, and their methods on the engine, which become
-// methods on the group's struct Ops<N> that the engine embeds (so the source
-// loops, checkpoints and status tables in main call p.RowOp7, p.SaveOp7 and
-// read p.Op7 through the embedded struct); the source row types and the
+// methods on the group's struct Ops<N>, a field ops<N> of the engine (so the
+// source loops, checkpoints and status tables in main call p.ops0.RowOp7,
+// p.ops0.SaveOp7 and read p.ops0.Op7; a field, not embedded, as embedding
+// would make the compiler write a wrapper for every method); the source row types and the
 // other declarations those need move to a package rows. An operator whose code
 // reads anything else of the engine (another operator's state, a lookup
 // table) stays in main, as does every operator of a pipeline with fewer than
@@ -672,7 +673,7 @@ func (s *splitter) render(module string, typeMethods map[string][]*ast.FuncDecl)
 		bodies[to].Write(applyEdits(s.src, from, end, edits))
 		bodies[to].WriteString("\n")
 	}
-	// main: the moved fields leave the engine, which embeds the groups
+	// main: the moved fields leave the engine, which holds the groups
 	st := s.engine.Type.(*ast.StructType)
 	for _, name := range s.moving {
 		from, to := s.fieldRange(s.fields[name])
