@@ -32,7 +32,9 @@ var operatorFunc = regexp.MustCompile(`^(?:main|laminar\.job/[^/]+/ops[0-9]+)\.(
 var splitPackage = regexp.MustCompile(`^laminar\.job/[^/]+/(?:ops[0-9]+|rows|jobrows|laminarrows)\.`)
 
 // generated reports whether a function is the job's generated code.
-func generated(name string) bool { return strings.HasPrefix(name, "main.") || splitPackage.MatchString(name) }
+func generated(name string) bool {
+	return strings.HasPrefix(name, "main.") || splitPackage.MatchString(name)
+}
 
 // timeShares splits the CPU time of a job's profile among its operators:
 // a sample goes to the operator of the innermost generated function on its
