@@ -693,6 +693,41 @@ func (s *splitter) render(module string, typeMethods map[string][]*ast.FuncDecl)
 	}
 	close := s.off(st.Fields.Closing)
 	mainEdits = append(mainEdits, edit{close, close, embed.String()})
+	// the per-operator statements of newEngine, Prune and Operators that
+	// touch a group's state move into methods of the group: in main they
+	// would make the compiler instantiate the state's generic methods
+	// (window.Windows[ops3.Op27Key, ...]) once more for every operator
+	for _, d := range s.file.Decls {
+		fd, ok := d.(*ast.FuncDecl)
+		if !ok || fd.Body == nil {
+			continue
+		}
+		name := ""
+		switch {
+		case fd.Recv == nil && fd.Name.Name == "newEngine":
+			name = "Init"
+		case fd.Recv != nil && recvType(fd) == "engine" && (fd.Name.Name == "Prune" || fd.Name.Name == "Operators"):
+			name = fd.Name.Name
+		default:
+			continue
+		}
+		for _, o := range s.outline(fd, name) {
+			mainEdits = dropOverlapping(mainEdits, o.from, o.to)
+			mainEdits = append(mainEdits, edit{o.from, o.to, o.call})
+			for _, r := range o.removed {
+				// the whole line
+				for r[0] > 0 && s.src[r[0]-1] == '\t' {
+					r[0]--
+				}
+				if r[1] < len(s.src) && s.src[r[1]] == '\n' {
+					r[1]++
+				}
+				mainEdits = dropOverlapping(mainEdits, r[0], r[1])
+				mainEdits = append(mainEdits, edit{r[0], r[1], ""})
+			}
+			bodies[o.group].WriteString(o.method)
+		}
+	}
 	// newEngine hands the groups the job's context
 	ctxSet := false
 	for _, d := range s.file.Decls {
@@ -830,4 +865,278 @@ func recvName(d ast.Decl) string {
 		return fd.Name.Name
 	}
 	return ""
+}
+
+// outlined is a group's statements of a main function, moved to a method.
+type outlined struct {
+	group    int
+	from, to int      // the first statement, replaced by call
+	removed  [][2]int // the others
+	call     string
+	method   string
+}
+
+// outline finds, among the top-level statements of fd, those that read or
+// write one group's members of the engine and nothing else of it, and
+// whose other names are fd's parameters or locals fd never assigns after
+// declaring them (var x T, x := len(y)): every group's such statements move,
+// in order, to one method of the group, called where the first was. Only
+// for functions whose per-operator statements are independent of each
+// other (newEngine, Prune, Operators).
+func (s *splitter) outline(fd *ast.FuncDecl, name string) []outlined {
+	var eng *ast.Object
+	body := fd.Body.List
+	if fd.Recv != nil {
+		eng = recvObj(fd)
+	} else if as, ok := body[0].(*ast.AssignStmt); ok && len(as.Lhs) == 1 {
+		if id, ok := as.Lhs[0].(*ast.Ident); ok {
+			eng = id.Obj
+		}
+	}
+	if eng == nil {
+		return nil
+	}
+	inFunc := func(o *ast.Object) bool {
+		if o == nil || o == eng {
+			return false
+		}
+		if n, ok := o.Decl.(ast.Node); ok {
+			return n.Pos() >= fd.Pos() && n.End() <= fd.End()
+		}
+		return false
+	}
+	// parameters and the read-only locals a statement may use
+	type local struct {
+		obj   *ast.Object
+		typ   string // parameter or var type
+		decl  string // for a var without value: copied
+		order int
+	}
+	locals := map[*ast.Object]*local{}
+	order := 0
+	for _, fl := range fd.Type.Params.List {
+		for _, n := range fl.Names {
+			locals[n.Obj] = &local{obj: n.Obj, typ: string(s.src[s.off(fl.Type.Pos()):s.off(fl.Type.End())]), order: order}
+			order++
+		}
+	}
+	assigned := map[*ast.Object]int{}
+	ast.Inspect(fd.Body, func(n ast.Node) bool {
+		switch x := n.(type) {
+		case *ast.AssignStmt:
+			for _, l := range x.Lhs {
+				if id, ok := l.(*ast.Ident); ok && id.Obj != nil {
+					assigned[id.Obj]++
+				}
+			}
+		case *ast.IncDecStmt:
+			if id, ok := x.X.(*ast.Ident); ok && id.Obj != nil {
+				assigned[id.Obj] += 2
+			}
+		case *ast.UnaryExpr:
+			if id, ok := x.X.(*ast.Ident); ok && x.Op == token.AND && id.Obj != nil {
+				assigned[id.Obj] += 2
+			}
+		}
+		return true
+	})
+	for _, st := range body {
+		switch x := st.(type) {
+		case *ast.DeclStmt: // var drop []int32
+			if gd, ok := x.Decl.(*ast.GenDecl); ok && gd.Tok == token.VAR && len(gd.Specs) == 1 {
+				vs := gd.Specs[0].(*ast.ValueSpec)
+				if len(vs.Names) == 1 && len(vs.Values) == 0 && vs.Type != nil && assigned[vs.Names[0].Obj] == 0 {
+					locals[vs.Names[0].Obj] = &local{obj: vs.Names[0].Obj, decl: string(s.src[s.off(x.Pos()):s.off(x.End())]), order: order}
+					order++
+				}
+			}
+		case *ast.AssignStmt: // n := len(dst)
+			if x.Tok == token.DEFINE && len(x.Lhs) == 1 && len(x.Rhs) == 1 {
+				id, _ := x.Lhs[0].(*ast.Ident)
+				call, _ := x.Rhs[0].(*ast.CallExpr)
+				if id != nil && call != nil && assigned[id.Obj] == 1 {
+					if fn, ok := call.Fun.(*ast.Ident); ok && (fn.Name == "len" || fn.Name == "cap") && fn.Obj == nil {
+						locals[id.Obj] = &local{obj: id.Obj, typ: "int", order: order}
+						order++
+					}
+				}
+			}
+		}
+	}
+	type run struct {
+		stmts []ast.Stmt
+		uses  map[*ast.Object]bool
+	}
+	runs := map[int]*run{}
+	var groupsSeen []int
+	for _, st := range body {
+		grp, ok := -1, true
+		uses := map[*ast.Object]bool{}
+		ast.Inspect(st, func(n ast.Node) bool {
+			if !ok {
+				return false
+			}
+			switch x := n.(type) {
+			case *ast.FuncLit:
+				ok = false // a closure could return from anywhere: not worth it
+			case *ast.ReturnStmt, *ast.LabeledStmt:
+				ok = false
+			case *ast.BranchStmt:
+				ok = x.Label == nil && x.Tok != token.GOTO
+			case *ast.SelectorExpr:
+				if id, isID := x.X.(*ast.Ident); isID && id.Obj == eng {
+					g, moves := s.pkgOf[x.Sel.Name]
+					_, isField := s.fields[x.Sel.Name]
+					_, isMethod := s.methods[x.Sel.Name]
+					if !moves || g < 0 || !(isField || isMethod) || (grp >= 0 && g != grp) {
+						ok = false
+					}
+					grp = g
+					return false
+				}
+			case *ast.Ident:
+				if x.Obj == eng {
+					ok = false
+				}
+				if inFunc(x.Obj) && !(x.Obj.Decl != nil && within(x.Obj.Decl, st)) {
+					if _, known := locals[x.Obj]; !known {
+						ok = false
+					}
+					uses[x.Obj] = true
+				}
+				if x.Obj != nil {
+					if d, isTop := s.decls[x.Obj]; isTop {
+						if to, moves := s.pkgOf[s.declName[d]]; moves && to >= 0 && grp >= 0 && to != grp {
+							ok = false
+						}
+						if _, moves := s.pkgOf[s.declName[d]]; !moves && d != s.engDecl {
+							ok = false // something of main's
+						}
+					}
+				}
+			}
+			return true
+		})
+		if !ok || grp < 0 {
+			continue
+		}
+		r := runs[grp]
+		if r == nil {
+			r = &run{uses: map[*ast.Object]bool{}}
+			runs[grp] = r
+			groupsSeen = append(groupsSeen, grp)
+		}
+		r.stmts = append(r.stmts, st)
+		for o := range uses {
+			r.uses[o] = true
+		}
+	}
+	// a parameter assigned after a group's first statement would be seen
+	// with its value there: not that group's
+	for g, r := range runs {
+		first := r.stmts[0].Pos()
+		late := false
+		ast.Inspect(fd.Body, func(n ast.Node) bool {
+			if as, ok := n.(*ast.AssignStmt); ok && as.Pos() >= first {
+				for _, l := range as.Lhs {
+					if id, ok := l.(*ast.Ident); ok && r.uses[id.Obj] {
+						late = true
+					}
+				}
+			}
+			return !late
+		})
+		if late {
+			delete(runs, g)
+		}
+	}
+	kept := groupsSeen[:0]
+	for _, g := range groupsSeen {
+		if runs[g] != nil {
+			kept = append(kept, g)
+		}
+	}
+	groupsSeen = kept
+	engName := eng.Name
+	var out []outlined
+	// a copied var main no longer uses leaves main
+	moved := map[ast.Stmt]bool{}
+	for _, r := range runs {
+		for _, st := range r.stmts {
+			moved[st] = true
+		}
+	}
+	var dead [][2]int
+	for _, st := range body {
+		ds, ok := st.(*ast.DeclStmt)
+		if !ok {
+			continue
+		}
+		vs, ok := ds.Decl.(*ast.GenDecl).Specs[0].(*ast.ValueSpec)
+		if !ok || len(vs.Names) != 1 || locals[vs.Names[0].Obj] == nil || locals[vs.Names[0].Obj].decl == "" {
+			continue
+		}
+		obj, usedInMain := vs.Names[0].Obj, false
+		for _, other := range body {
+			if other == st || moved[other] {
+				continue
+			}
+			ast.Inspect(other, func(n ast.Node) bool {
+				if id, ok := n.(*ast.Ident); ok && id.Obj == obj {
+					usedInMain = true
+				}
+				return !usedInMain
+			})
+		}
+		if !usedInMain && len(runs) > 0 {
+			dead = append(dead, [2]int{s.off(st.Pos()), s.off(st.End())})
+		}
+	}
+	for _, g := range groupsSeen {
+		r := runs[g]
+		var used []*local
+		for o := range r.uses {
+			used = append(used, locals[o])
+		}
+		sort.Slice(used, func(i, j int) bool { return used[i].order < used[j].order })
+		var params, args []string
+		var decls strings.Builder
+		for _, l := range used {
+			if l.decl != "" {
+				decls.WriteString("\t" + l.decl + "\n")
+				continue
+			}
+			params = append(params, l.obj.Name+" "+l.typ)
+			args = append(args, l.obj.Name)
+		}
+		var m strings.Builder
+		fmt.Fprintf(&m, "// %s is the part of the engine's %s for the operators of this package.\n", name, fd.Name.Name)
+		fmt.Fprintf(&m, "func (%s *%s) %s(%s) {\n%s", engName, groupType(g), name, strings.Join(params, ", "), decls.String())
+		o := outlined{group: g}
+		for i, st := range r.stmts {
+			from, to := s.off(st.Pos()), s.off(st.End())
+			m.WriteString("\t")
+			m.Write(applyEdits(s.src, from, to, s.renames(st, g)))
+			m.WriteString("\n")
+			if i == 0 {
+				o.from, o.to = from, to
+			} else {
+				o.removed = append(o.removed, [2]int{from, to})
+			}
+		}
+		m.WriteString("}\n\n")
+		if len(out) == 0 {
+			o.removed = append(o.removed, dead...)
+		}
+		o.method = m.String()
+		o.call = fmt.Sprintf("%s.%s.%s(%s)", engName, opsPkg(g), name, strings.Join(args, ", "))
+		out = append(out, o)
+	}
+	return out
+}
+
+// within reports whether declaration decl is inside node n.
+func within(decl any, n ast.Node) bool {
+	d, ok := decl.(ast.Node)
+	return ok && d.Pos() >= n.Pos() && d.End() <= n.End()
 }
