@@ -1,13 +1,16 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // splitSQL is a pipeline of several kinds of views over two sources:
@@ -134,6 +137,90 @@ func TestSplitPackagesSameOutput(t *testing.T) {
 		}
 		if len(got) != len(want) {
 			t.Errorf("%s: %d outputs, want %d", mode, len(got), len(want))
+		}
+	}
+}
+
+// TestSplitPackagesWorkersAndCheckpoints: a split job of 20 windowed views
+// over one keyed source, run with two workers (ProcessPart, Prune) and a
+// state directory, stopped at the end of half its input and resumed on the
+// whole (checkpoint save and load), writes what the unsplit job writes.
+func TestSplitPackagesWorkersAndCheckpoints(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds jobs")
+	}
+	// 60K trades of 5 symbols, 10 ms apart: long enough to stop midway
+	var in strings.Builder
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := 0; i < 60_000; i++ {
+		ts := t0.Add(time.Duration(i) * 10 * time.Millisecond).Format("2006-01-02T15:04:05.000Z")
+		fmt.Fprintf(&in, `{"symbol":"S%d","price":%d.5,"volume":%d,"ts":"%s"}`+"\n", i%5, 10+i%17, i%23, ts)
+	}
+	input := in.String()
+	var sql strings.Builder
+	sql.WriteString(`CREATE SOURCE trades (symbol VARCHAR NOT NULL, price DOUBLE, volume BIGINT, ts TIMESTAMP NOT NULL,
+  WATERMARK FOR ts AS ts - INTERVAL '5' SECOND) WITH (connector = 'file', path = 'input.jsonl', format = 'json');
+`)
+	for i := 0; i < 20; i++ {
+		fmt.Fprintf(&sql, `CREATE MATERIALIZED VIEW v%d AS SELECT symbol, window_start, window_end, SUM(price * volume) / SUM(volume) AS vwap, COUNT(*) AS n
+FROM TUMBLE(trades, ts, INTERVAL '%d' SECOND) WHERE volume > %d GROUP BY symbol, window_start, window_end EMIT ON WINDOW CLOSE;
+CREATE SINK v%d_out FROM v%d WITH (connector = 'file', path = 'v%d.jsonl', format = 'json');
+`, i, 3+i*5, i, i, i, i)
+	}
+	outputs := map[string]map[string]string{}
+	for _, mode := range []string{"1000/8", "16/4"} {
+		t.Setenv("LAMINAR_SPLIT", mode)
+		dir, bin := buildPipeline(t, sql.String(), map[string]string{"input.jsonl": input})
+		state := filepath.Join(dir, "state")
+		// stopped (SIGTERM: a last checkpoint) once it has checkpointed, then resumed
+		for i := 0; i < 2; i++ {
+			cmd := exec.Command(bin, "--base-dir", dir, "--state-dir", state, "--workers", "2", "--checkpoint-interval", "20ms", "--batch-size", "256")
+			var out bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &out, &out
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			if i == 0 {
+				deadline := time.Now().Add(60 * time.Second)
+				for time.Now().Before(deadline) {
+					if cps, _ := filepath.Glob(filepath.Join(state, "checkpoints", "*")); len(cps) > 0 {
+						break
+					}
+					time.Sleep(5 * time.Millisecond)
+				}
+				cmd.Process.Signal(syscall.SIGTERM)
+			}
+			err := cmd.Wait()
+			if i == 1 && err != nil {
+				t.Fatalf("%s: resumed run: %v\n%s", mode, err, out.String())
+			}
+			if i == 1 && !strings.Contains(out.String(), "resum") {
+				t.Fatalf("%s: the second run did not resume:\n%s", mode, out.String())
+			}
+		}
+		got := map[string]string{}
+		files, _ := filepath.Glob(filepath.Join(dir, "v*.jsonl"))
+		for _, f := range files {
+			data, _ := os.ReadFile(f)
+			got[filepath.Base(f)] = string(data)
+		}
+		outputs[mode] = got
+		if src := filepath.Join(dir, "src"); mode != "1000/8" {
+			if code := run([]string{"compile", filepath.Join(dir, "p.sql"), "-o", src}); code != exitOK {
+				t.Fatal("compile failed")
+			}
+			if pkgs, _ := filepath.Glob(filepath.Join(src, "ops*")); len(pkgs) != 5 {
+				t.Errorf("%s: %d ops packages, want 5: %v", mode, len(pkgs), pkgs)
+			}
+		}
+	}
+	want, got := outputs["1000/8"], outputs["16/4"]
+	if len(want) != 20 {
+		t.Fatalf("%d outputs", len(want))
+	}
+	for name, w := range want {
+		if got[name] != w {
+			t.Errorf("%s differs from the unsplit job:\n%s\nwant:\n%s", name, got[name], w)
 		}
 	}
 }
