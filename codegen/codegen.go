@@ -27,6 +27,10 @@ type Options struct {
 	// the default) or "badger" (runtime/kvstate, for state larger than
 	// memory, with incremental checkpoints).
 	StateBackend string
+	// Split, when set, lays a large pipeline out in several packages
+	// (codegen/packages.go); Generate returns main's file and sets
+	// Split.Files to the others.
+	Split *Split
 }
 
 type sourceInfo struct {
@@ -125,7 +129,7 @@ func Generate(p *physical.Plan, sqlText string, opts Options) ([]byte, error) {
 	if err := f.Render(&buf); err != nil {
 		return nil, fmt.Errorf("codegen: %w", err)
 	}
-	return fillFusedLines(buf.Bytes()), nil
+	return g.finish(buf.Bytes(), opts)
 }
 
 func (g *generator) layout() {

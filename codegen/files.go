@@ -17,11 +17,25 @@ func JobFiles(p *physical.Plan, sqlText, sourceFile string, stateBackend string)
 type JobOptions struct {
 	StateBackend string // memory or badger
 	Admin        bool   // link the HTTP admin server for --http
+	// Module is the job's module path (go.mod); when set, a large pipeline
+	// is split into packages under it (see Split), the files of which come
+	// back by their relative paths (ops0/ops0.go).
+	Module string
+	// SplitMinOps and SplitGroupSize override DefaultSplitMinOps and
+	// DefaultSplitGroupSize (tests force small pipelines to split).
+	SplitMinOps, SplitGroupSize int
 }
 
 // JobFilesWith is JobFiles with every option.
 func JobFilesWith(p *physical.Plan, sqlText, sourceFile string, o JobOptions) (map[string][]byte, error) {
-	src, err := Generate(p, sqlText, Options{Package: "main", SourceFile: sourceFile, StateBackend: o.StateBackend})
+	var split *Split
+	if o.Module != "" {
+		split = &Split{Module: o.Module, MinOps: o.SplitMinOps, GroupSize: o.SplitGroupSize}
+		if split.MinOps == 0 {
+			split.MinOps = DefaultSplitMinOps
+		}
+	}
+	src, err := Generate(p, sqlText, Options{Package: "main", SourceFile: sourceFile, StateBackend: o.StateBackend, Split: split})
 	if err != nil {
 		return nil, err
 	}
@@ -29,7 +43,13 @@ func JobFilesWith(p *physical.Plan, sqlText, sourceFile string, o JobOptions) (m
 	if err != nil {
 		return nil, err
 	}
-	return map[string][]byte{"pipeline.go": src, "main.go": mainGo}, nil
+	files := map[string][]byte{"pipeline.go": src, "main.go": mainGo}
+	if split != nil {
+		for name, data := range split.Files {
+			files[name] = data
+		}
+	}
+	return files, nil
 }
 
 // connectorImports lists the connector packages of the connectors the

@@ -259,8 +259,13 @@ func cmdCompile(args []string) int {
 // jobFiles generates a job's files; with gomod, also go.mod and go.sum,
 // and the Dockerfile and systemd unit that build and run the module.
 func jobFiles(l *loaded, dir string, gomod bool, ref runtimeRef) (map[string][]byte, error) {
-	files, err := codegen.JobFilesWith(l.result.Physical, l.src, filepath.Base(l.path),
-		codegen.JobOptions{StateBackend: l.stateBackend, Admin: l.admin})
+	o := codegen.JobOptions{StateBackend: l.stateBackend, Admin: l.admin}
+	if gomod {
+		// the job is a module of its own: a large pipeline splits into packages under it
+		o.Module = "laminar.job/" + moduleName(l.name)
+		o.SplitMinOps, o.SplitGroupSize = splitOverride()
+	}
+	files, err := codegen.JobFilesWith(l.result.Physical, l.src, filepath.Base(l.path), o)
 	if err != nil {
 		return nil, err
 	}
@@ -297,10 +302,14 @@ func writeFiles(dir string, files map[string][]byte) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
+	removeStalePackages(dir, files)
 	for _, name := range sortedNames(files) {
 		p := filepath.Join(dir, name)
 		if have, err := os.ReadFile(p); err == nil && bytes.Equal(have, files[name]) {
 			continue
+		}
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return err
 		}
 		if err := os.WriteFile(p, files[name], 0o644); err != nil {
 			return err

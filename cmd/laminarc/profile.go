@@ -23,7 +23,18 @@ const (
 // operatorFunc matches the generated functions that run one operator,
 // rowOp3, pushOp3Left, closeOp3, emitOp3, saveOp3Groups, and captures its
 // suffix (Op3), which job.OperatorStatus.Funcs names.
-var operatorFunc = regexp.MustCompile(`^main\.(?:\(\*engine\)\.)?[a-z]+(Op[0-9]+)(?:[A-Z][A-Za-z]*)?(?:\.|$)`)
+// In a job split into packages (codegen.Split) they are exported and live
+// in laminar.job/<name>/ops<N>: ops0.(*Ops0).RowOp3, ops0.SaveOp3Groups.
+var operatorFunc = regexp.MustCompile(`^(?:main|laminar\.job/[^/]+/ops[0-9]+)\.(?:\(\*(?:engine|Ops[0-9]+)\)\.)?[A-Za-z][a-z]*(Op[0-9]+)(?:[A-Z][A-Za-z]*)?(?:\.|$)`)
+
+// splitPackage matches the functions of the packages a split job's code
+// lives in besides main (codegen.Split): they are the engine's too.
+var splitPackage = regexp.MustCompile(`^laminar\.job/[^/]+/(?:ops[0-9]+|rows|jobrows|laminarrows)\.`)
+
+// generated reports whether a function is the job's generated code.
+func generated(name string) bool {
+	return strings.HasPrefix(name, "main.") || splitPackage.MatchString(name)
+}
 
 // timeShares splits the CPU time of a job's profile among its operators:
 // a sample goes to the operator of the innermost generated function on its
@@ -108,7 +119,7 @@ func (own owners) of(s *profile.Sample) string {
 					}
 				}
 			}
-			inEngine = inEngine || strings.HasPrefix(name, "main.")
+			inEngine = inEngine || generated(name)
 			for _, pkg := range connectorPackages {
 				inConnector = inConnector || strings.HasPrefix(name, pkg)
 			}

@@ -45,6 +45,11 @@ func TestTimeShares(t *testing.T) {
 			{Location: []*profile.Location{loc("github.com/laminar-sql/laminar/runtime/value.TumbleStart"), at(310, "main.(*engine).ProcessTrades"), loop}, Value: []int64{1, 7}},
 			{Location: []*profile.Location{at(321, "main.(*engine).ProcessTrades"), loop}, Value: []int64{1, 8}},
 			{Location: []*profile.Location{loc("github.com/laminar-sql/laminar/runtime/nexmark.(*Generator).Fill"), loc("github.com/laminar-sql/laminar/runtime/connector.(*NexmarkSource).Next")}, Value: []int64{1, 2}},
+			// a job split into packages: the operators' functions are in ops<N>
+			{Location: []*profile.Location{loc("runtime.mapaccess"), loc("laminar.job/p/ops0.(*Ops0).RowOp0"), loop}, Value: []int64{1, 100}},
+			{Location: []*profile.Location{loc("laminar.job/p/ops1.AppendV1Row", "laminar.job/p/ops1.(*Ops1).EmitOp1"), loc("main.(*engine).fireTrades")}, Value: []int64{1, 50}},
+			{Location: []*profile.Location{loc("laminar.job/p/ops0.SaveOp0Groups"), loc("main.(*engine).SaveState")}, Value: []int64{1, 30}},
+			{Location: []*profile.Location{loc("laminar.job/p/rows.Helper"), loop}, Value: []int64{1, 20}},
 		},
 	}
 	for _, f := range fns {
@@ -60,13 +65,14 @@ func TestTimeShares(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]float64{"counts": 0.43, "rollup": 0.3, "big": 0.07, shareLoops: 0.15, shareConnectors: 0.02, shareOther: 0.03}
+	// the split job's samples (300 of 300+100) add 130 to counts, 50 to rollup, 20 to the loops
+	want := map[string]float64{"counts": 1.73 / 3, "rollup": 0.8 / 3, "big": 0.07 / 3, shareLoops: 0.35 / 3, shareConnectors: 0.02 / 3, shareOther: 0.03 / 3}
 	for k, v := range want {
 		if math.Abs(shares[k]-v) > 1e-9 {
 			t.Errorf("%s: %.3f, want %.3f (all: %v)", k, shares[k], v, shares)
 		}
 	}
-	if cpu != 100 {
+	if cpu != 300 {
 		t.Errorf("cpu %v", cpu)
 	}
 	if _, _, err := timeShares([]byte("not a profile"), ops); err == nil {

@@ -1,0 +1,1142 @@
+package codegen
+
+import (
+	"bytes"
+	"fmt"
+	"go/ast"
+	"go/format"
+	"go/parser"
+	"go/token"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Split lays a large pipeline's generated code out in several packages, so
+// that the Go build cache recompiles only the package of a view that changed
+// (and the main package, which calls into it), not the code of every view.
+//
+// The split is a rewrite of the rendered single-package file: each group of
+// GroupSize consecutive operators moves to a package ops<N> of its own —
+// their types, their functions, and their methods on the engine, which become
+// methods on the group's struct Ops<N>, a field ops<N> of the engine (so the
+// source loops, checkpoints and status tables in main call p.ops0.RowOp7,
+// p.ops0.SaveOp7 and read p.ops0.Op7; a field, not embedded, as embedding
+// would make the compiler write a wrapper for every method); the source row types and the
+// other declarations those need move to a package rows. An operator whose code
+// reads anything else of the engine (another operator's state, a lookup
+// table) stays in main, as does every operator of a pipeline with fewer than
+// MinOps operators: small pipelines keep their code, fused loops included,
+// byte for byte.
+type Split struct {
+	// Module is the import path of the job's main package (its go.mod
+	// module); the packages are Module/rows and Module/ops0, ops1 ...
+	Module    string
+	MinOps    int // split only pipelines with at least this many operators
+	GroupSize int // operators per package
+
+	// Files are the files of the packages besides main, by path relative to
+	// the main package's directory (ops0/ops.go); set by Generate.
+	Files map[string][]byte
+}
+
+// Default split: pipelines of 16 operators and more, 8 operators a package.
+const (
+	DefaultSplitMinOps    = 16
+	DefaultSplitGroupSize = 8
+)
+
+// opNamePattern finds the operator an identifier belongs to: op7, op7Key,
+// rowOp7, saveOp7Groups (not op71).
+var opNamePattern = regexp.MustCompile(`(?:^|[a-z])[oO]p([0-9]+)(?:[A-Z_]|$)`)
+
+// finish ends Generate: the fused lines table, and the split when asked.
+func (g *generator) finish(src []byte, opts Options) ([]byte, error) {
+	sp := opts.Split
+	if sp == nil || sp.Module == "" || len(g.ops) < max(sp.MinOps, 1) {
+		return fillFusedLines(src), nil
+	}
+	size := sp.GroupSize
+	if size <= 0 {
+		size = DefaultSplitGroupSize
+	}
+	rowTypes := map[string]int{}
+	for _, o := range g.ops {
+		rowTypes[o.rowType] = o.idx
+	}
+	main, files, err := splitFile(src, sp.Module, size, rowTypes)
+	if err != nil {
+		return nil, fmt.Errorf("codegen: splitting into packages: %w", err)
+	}
+	sp.Files = files
+	return fillFusedLines(main), nil
+}
+
+// splitter holds the parsed single-package file while it is split.
+type splitter struct {
+	src  []byte
+	fset *token.FileSet
+	file *ast.File
+	off  func(token.Pos) int
+
+	decls    map[*ast.Object]ast.Decl // top-level objects and their declarations
+	declName map[ast.Decl]string      // a top-level declaration's (first) name
+	topNames map[string]bool
+	owner    map[string]int // top-level or engine member name -> operator, -1: none
+	fields   map[string]*ast.Field
+	methods  map[string]*ast.FuncDecl // methods of *engine
+	engine   *ast.TypeSpec
+	engDecl  *ast.GenDecl
+	imports  map[string]string // package name -> import path
+
+	rows   string         // the shared package's name: rows, unless the code uses that name
+	group  map[int]int    // operator -> group, for operators that move
+	pkgOf  map[string]int // top-level name -> group (>= 0), or rowsPkg
+	moving []string       // engine fields that move
+}
+
+const rowsPkg = -2
+
+func exported(name string) string { return strings.ToUpper(name[:1]) + name[1:] }
+
+func opsPkg(g int) string { return fmt.Sprintf("ops%d", g) }
+
+// groupType is the struct of package ops<g>'s state: Ops<g>.
+func groupType(g int) string { return fmt.Sprintf("Ops%d", g) }
+
+// splitFile splits src; it returns main's file and the others. A file that
+// does not split (no operator can move) comes back as is, with no others.
+func splitFile(src []byte, module string, size int, rowTypes map[string]int) ([]byte, map[string][]byte, error) {
+	s := &splitter{src: src, fset: token.NewFileSet(), decls: map[*ast.Object]ast.Decl{}, declName: map[ast.Decl]string{},
+		topNames: map[string]bool{}, owner: map[string]int{}, fields: map[string]*ast.Field{}, methods: map[string]*ast.FuncDecl{},
+		imports: map[string]string{}, group: map[int]int{}, pkgOf: map[string]int{}}
+	f, err := parser.ParseFile(s.fset, "pipeline.go", src, parser.ParseComments)
+	if err != nil {
+		return nil, nil, err
+	}
+	s.file = f
+	tf := s.fset.File(f.Pos())
+	s.off = func(p token.Pos) int { return tf.Offset(p) }
+	for _, imp := range f.Imports {
+		path, _ := strconv.Unquote(imp.Path.Value)
+		name := path[strings.LastIndex(path, "/")+1:]
+		if imp.Name != nil {
+			name = imp.Name.Name
+		}
+		s.imports[name] = path
+	}
+	ownerOf := func(name string) int {
+		if i, ok := rowTypes[name]; ok {
+			return i
+		}
+		own := -1
+		for _, m := range opNamePattern.FindAllStringSubmatch(name, -1) {
+			i, _ := strconv.Atoi(m[1])
+			if own >= 0 && own != i {
+				return -1 // two operators' (a join of both): stays
+			}
+			own = i
+		}
+		for rt, i := range rowTypes { // appendV7Row
+			if j := strings.Index(name, rt); j > 0 && name[j-1] >= 'a' && name[j-1] <= 'z' && (j+len(rt) == len(name) || name[j+len(rt)] >= 'A' && name[j+len(rt)] <= 'Z') {
+				if own >= 0 && own != i {
+					return -1
+				}
+				own = i
+			}
+		}
+		return own
+	}
+	for _, d := range f.Decls {
+		switch d := d.(type) {
+		case *ast.FuncDecl:
+			if d.Recv != nil {
+				recv := recvType(d)
+				if recv == "engine" {
+					s.methods[d.Name.Name] = d
+					s.owner[d.Name.Name] = ownerOf(d.Name.Name)
+				}
+				continue
+			}
+			s.declName[d] = d.Name.Name
+			s.topNames[d.Name.Name] = true
+			if d.Name.Obj != nil {
+				s.decls[d.Name.Obj] = d
+			}
+			s.owner[d.Name.Name] = ownerOf(d.Name.Name)
+		case *ast.GenDecl:
+			if d.Tok == token.IMPORT {
+				continue
+			}
+			for _, spec := range d.Specs {
+				var names []*ast.Ident
+				switch sp := spec.(type) {
+				case *ast.TypeSpec:
+					names = []*ast.Ident{sp.Name}
+					if sp.Name.Name == "engine" {
+						s.engine, s.engDecl = sp, d
+					}
+				case *ast.ValueSpec:
+					names = sp.Names
+				}
+				for _, n := range names {
+					if n.Name == "_" {
+						continue
+					}
+					if _, ok := s.declName[d]; !ok {
+						s.declName[d] = n.Name
+					}
+					s.topNames[n.Name] = true
+					if n.Obj != nil {
+						s.decls[n.Obj] = d
+					}
+					// a declaration of several names belongs to an operator only if all do
+					if len(d.Specs) > 1 || len(names) > 1 {
+						s.owner[n.Name] = -1
+					} else {
+						s.owner[n.Name] = ownerOf(n.Name)
+					}
+				}
+			}
+		}
+	}
+	if s.engine == nil {
+		return src, nil, nil
+	}
+	st, ok := s.engine.Type.(*ast.StructType)
+	if !ok {
+		return src, nil, nil
+	}
+	for _, fl := range st.Fields.List {
+		for _, n := range fl.Names {
+			if len(fl.Names) == 1 {
+				s.fields[n.Name] = fl
+				s.owner[n.Name] = ownerOf(n.Name)
+			}
+		}
+	}
+	// methods on types other than engine go where their type goes
+	typeMethods := map[string][]*ast.FuncDecl{}
+	for _, d := range f.Decls {
+		if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv != nil && recvType(fd) != "engine" {
+			typeMethods[recvType(fd)] = append(typeMethods[recvType(fd)], fd)
+		}
+	}
+
+	// Operators in groups of size, in order; then drop those that read
+	// what they cannot see from their package, until none does.
+	var opIdx []int
+	seen := map[int]bool{}
+	for _, o := range s.owner {
+		if o >= 0 && !seen[o] {
+			seen[o] = true
+			opIdx = append(opIdx, o)
+		}
+	}
+	sort.Ints(opIdx)
+	for i, o := range opIdx {
+		s.group[o] = i / size
+	}
+	// a type with methods moves only if they are all exported (main may call them)
+	for t, ms := range typeMethods {
+		for _, m := range ms {
+			if !ast.IsExported(m.Name.Name) || s.owner[t] < 0 {
+				delete(s.group, s.owner[t])
+			}
+		}
+	}
+	for {
+		shared := s.sharedDecls()
+		bad := -1
+		for _, d := range f.Decls {
+			o := s.declOwner(d)
+			if _, moves := s.group[o]; !moves {
+				continue
+			}
+			if !s.canMove(d, s.group[o], shared) {
+				bad = o
+				break
+			}
+		}
+		if bad < 0 {
+			s.assign(shared)
+			break
+		}
+		delete(s.group, bad)
+	}
+	if len(s.group) == 0 {
+		return src, nil, nil
+	}
+	// package names no identifier of the code shadows
+	used := map[string]bool{}
+	ast.Inspect(f, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok {
+			used[id.Name] = true
+		}
+		return true
+	})
+	for _, name := range []string{"rows", "jobrows", "laminarrows"} {
+		if !used[name] {
+			s.rows = name
+			break
+		}
+	}
+	for _, g := range s.group {
+		if used[opsPkg(g)] {
+			s.rows = ""
+		}
+	}
+	if s.rows == "" {
+		return src, nil, nil
+	}
+	return s.render(module, typeMethods)
+}
+
+func recvType(fd *ast.FuncDecl) string {
+	t := fd.Recv.List[0].Type
+	if st, ok := t.(*ast.StarExpr); ok {
+		t = st.X
+	}
+	if id, ok := t.(*ast.Ident); ok {
+		return id.Name
+	}
+	return ""
+}
+
+// declOwner is the operator a top-level declaration belongs to, or -1.
+func (s *splitter) declOwner(d ast.Decl) int {
+	if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv != nil {
+		if recvType(fd) == "engine" {
+			return s.owner[fd.Name.Name]
+		}
+		return s.owner[recvType(fd)]
+	}
+	if name, ok := s.declName[d]; ok {
+		return s.owner[name]
+	}
+	return -1
+}
+
+// refs calls top for every top-level object n references and member for
+// every p.X of the engine receiver; bare is called when the receiver is
+// used other than as p.X.
+func (s *splitter) refs(n ast.Node, recv *ast.Object, top func(*ast.Ident, ast.Decl), member func(*ast.SelectorExpr), bare func()) {
+	ast.Inspect(n, func(n ast.Node) bool {
+		switch x := n.(type) {
+		case *ast.SelectorExpr:
+			if id, ok := x.X.(*ast.Ident); ok && recv != nil && id.Obj == recv {
+				member(x)
+				return false
+			}
+		case *ast.Ident:
+			if recv != nil && x.Obj == recv && x.Pos() != recv.Pos() {
+				bare()
+			}
+			if x.Obj != nil {
+				if d, ok := s.decls[x.Obj]; ok {
+					top(x, d)
+				}
+			}
+		}
+		return true
+	})
+}
+
+func recvObj(d ast.Decl) *ast.Object {
+	if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv != nil && recvType(fd) == "engine" && len(fd.Recv.List[0].Names) == 1 {
+		return fd.Recv.List[0].Names[0].Obj
+	}
+	return nil
+}
+
+// sharedDecls are the top-level declarations that are no operator's and
+// refer to nothing of the engine: the source row types, helper types and
+// variables. Those the moving operators use go to package rows.
+func (s *splitter) sharedDecls() map[ast.Decl]bool {
+	ok := map[ast.Decl]bool{}
+	for _, d := range s.file.Decls {
+		if fd, isFunc := d.(*ast.FuncDecl); isFunc && fd.Recv != nil {
+			continue
+		}
+		name, named := s.declName[d]
+		if !named || s.owner[name] >= 0 || name == "engine" || name == "newEngine" || name == "New" || name == "fusedLines" {
+			continue
+		}
+		if _, hasMethods := s.methodsOf(name); hasMethods {
+			continue
+		}
+		ok[d] = true
+	}
+	for changed := true; changed; {
+		changed = false
+		for d := range ok {
+			s.refs(d, nil, func(_ *ast.Ident, to ast.Decl) {
+				if to != d && !ok[to] && ok[d] {
+					delete(ok, d)
+					changed = true
+				}
+			}, nil, nil)
+		}
+	}
+	return ok
+}
+
+func (s *splitter) methodsOf(typ string) ([]*ast.FuncDecl, bool) {
+	var out []*ast.FuncDecl
+	for _, d := range s.file.Decls {
+		if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv != nil && recvType(fd) == typ {
+			out = append(out, fd)
+		}
+	}
+	return out, len(out) > 0
+}
+
+// canMove reports whether declaration d can move to group grp: everything
+// it refers to moves with it or is shared, and of the engine it reads only
+// its group's members and ctx.
+func (s *splitter) canMove(d ast.Decl, grp int, shared map[ast.Decl]bool) bool {
+	ok := true
+	recv := recvObj(d)
+	s.refs(d, recv, func(id *ast.Ident, to ast.Decl) {
+		if to == d || shared[to] {
+			return
+		}
+		if to == s.engDecl && recv != nil && id.Obj.Name == "engine" {
+			return // the receiver's type
+		}
+		if g, moves := s.group[s.declOwner(to)]; !moves || g != grp {
+			splitDebug("%s: refers to %s", s.declName[d]+recvName(d), id.Name)
+			ok = false
+		}
+	}, func(sel *ast.SelectorExpr) {
+		name := sel.Sel.Name
+		if name == "ctx" {
+			return
+		}
+		if _, isMember := s.fields[name]; !isMember {
+			if _, isMember = s.methods[name]; !isMember {
+				splitDebug("%s: reads unknown p.%s", s.declName[d]+recvName(d), name)
+				ok = false
+				return
+			}
+		}
+		if g, moves := s.group[s.owner[name]]; !moves || g != grp {
+			splitDebug("%s: reads p.%s", s.declName[d]+recvName(d), name)
+			ok = false
+		}
+	}, func() { splitDebug("%s: uses p", s.declName[d]+recvName(d)); ok = false })
+	return ok
+}
+
+// assign records where every moving name goes.
+func (s *splitter) assign(shared map[ast.Decl]bool) {
+	// the shared declarations some moving declaration uses (and theirs)
+	need := map[ast.Decl]bool{}
+	var visit func(d ast.Decl)
+	visit = func(d ast.Decl) {
+		s.refs(d, recvObj(d), func(_ *ast.Ident, to ast.Decl) {
+			if shared[to] && !need[to] {
+				need[to] = true
+				visit(to)
+			}
+		}, func(*ast.SelectorExpr) {}, func() {})
+	}
+	for _, d := range s.file.Decls {
+		if _, moves := s.group[s.declOwner(d)]; moves {
+			visit(d)
+		}
+	}
+	for _, d := range s.file.Decls {
+		if need[d] {
+			for _, n := range s.namesOf(d) {
+				s.pkgOf[n] = rowsPkg
+			}
+		}
+	}
+	for name, o := range s.owner {
+		if g, moves := s.group[o]; moves {
+			if _, isField := s.fields[name]; isField {
+				s.moving = append(s.moving, name)
+			}
+			s.pkgOf[name] = g
+		}
+	}
+	sort.Strings(s.moving)
+}
+
+// isType reports whether top-level name is a type.
+func (s *splitter) isType(name string) bool {
+	for obj := range s.decls {
+		if obj.Name == name {
+			return obj.Kind == ast.Typ
+		}
+	}
+	return false
+}
+
+func (s *splitter) namesOf(d ast.Decl) []string {
+	var out []string
+	switch d := d.(type) {
+	case *ast.FuncDecl:
+		out = append(out, d.Name.Name)
+	case *ast.GenDecl:
+		for _, spec := range d.Specs {
+			switch sp := spec.(type) {
+			case *ast.TypeSpec:
+				out = append(out, sp.Name.Name)
+			case *ast.ValueSpec:
+				for _, n := range sp.Names {
+					out = append(out, n.Name)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// edit replaces src[from:to].
+type edit struct {
+	from, to int
+	text     string
+}
+
+func applyEdits(src []byte, from, to int, edits []edit) []byte {
+	sort.SliceStable(edits, func(i, j int) bool { return edits[i].from < edits[j].from })
+	var b bytes.Buffer
+	at := from
+	for _, e := range edits {
+		if e.from < at || e.to > to {
+			continue
+		}
+		b.Write(src[at:e.from])
+		b.WriteString(e.text)
+		at = e.to
+	}
+	b.Write(src[at:to])
+	return b.Bytes()
+}
+
+// declRange is d's text with its doc comment.
+func (s *splitter) declRange(d ast.Decl) (int, int) {
+	from := d.Pos()
+	switch d := d.(type) {
+	case *ast.FuncDecl:
+		if d.Doc != nil {
+			from = d.Doc.Pos()
+		}
+	case *ast.GenDecl:
+		if d.Doc != nil {
+			from = d.Doc.Pos()
+		}
+	}
+	end := s.off(d.End())
+	if end < len(s.src) && s.src[end] == '\n' {
+		end++
+	}
+	return s.off(from), end
+}
+
+// renames are the edits of the identifiers in n, seen from package pkg
+// (-1: main).
+func (s *splitter) renames(n ast.Node, pkg int) []edit {
+	var edits []edit
+	rename := func(id *ast.Ident, text string) {
+		edits = append(edits, edit{s.off(id.Pos()), s.off(id.End()), text})
+	}
+	qualify := func(name string) string {
+		to, moves := s.pkgOf[name]
+		switch {
+		case !moves:
+			return name
+		case to == pkg:
+			return exported(name)
+		case to == rowsPkg && pkg == -1 && s.isType(name):
+			return name // main keeps an alias
+		case to == rowsPkg:
+			return s.rows + "." + exported(name)
+		default:
+			return opsPkg(to) + "." + exported(name)
+		}
+	}
+	ast.Inspect(n, func(n ast.Node) bool {
+		switch x := n.(type) {
+		case *ast.SelectorExpr:
+			name := x.Sel.Name
+			_, isField := s.fields[name]
+			_, isMethod := s.methods[name]
+			if isField || isMethod {
+				if g, moves := s.pkgOf[name]; moves && pkg == -1 {
+					// main reaches the group's members through its field, not embedded:
+					// embedding would make the compiler write a wrapper for every method
+					rename(x.Sel, opsPkg(g)+"."+exported(name))
+				} else if moves {
+					rename(x.Sel, exported(name))
+				} else if pkg >= 0 && name == "ctx" {
+					rename(x.Sel, "Ctx")
+				}
+			}
+		case *ast.Ident:
+			if x.Obj == nil {
+				return true
+			}
+			d, ok := s.decls[x.Obj]
+			if !ok {
+				return true
+			}
+			if d == s.engDecl && x.Name == "engine" {
+				if pkg >= 0 {
+					rename(x, groupType(pkg))
+				}
+				return true
+			}
+			if q := qualify(x.Name); q != x.Name {
+				rename(x, q)
+			}
+		}
+		return true
+	})
+	return edits
+}
+
+func (s *splitter) render(module string, typeMethods map[string][]*ast.FuncDecl) ([]byte, map[string][]byte, error) {
+	header := string(s.src[:s.off(s.file.Package)])
+	groups := map[int]bool{}
+	for _, g := range s.group {
+		groups[g] = true
+	}
+	var groupIDs []int
+	for g := range groups {
+		groupIDs = append(groupIDs, g)
+	}
+	sort.Ints(groupIDs)
+	bodies := map[int]*bytes.Buffer{rowsPkg: {}}
+	for _, g := range groupIDs {
+		bodies[g] = &bytes.Buffer{}
+	}
+	// each group's struct: the engine fields of its operators, and ctx
+	for _, g := range groupIDs {
+		b := bodies[g]
+		fmt.Fprintf(b, "// %s is the state of the operators of this package, a field of the job's engine.\n", groupType(g))
+		fmt.Fprintf(b, "type %s struct {\n\tCtx *job.Context\n", groupType(g))
+		for _, name := range s.moving {
+			if s.pkgOf[name] != g {
+				continue
+			}
+			fl := s.fields[name]
+			from, to := s.fieldRange(fl)
+			b.WriteString("\t")
+			edits := append(s.renames(fl, g), edit{s.off(fl.Names[0].Pos()), s.off(fl.Names[0].End()), exported(name)})
+			b.Write(applyEdits(s.src, from, to, edits))
+			b.WriteString("\n")
+		}
+		b.WriteString("}\n\n")
+	}
+	var mainEdits []edit
+	for _, d := range s.file.Decls {
+		if gd, ok := d.(*ast.GenDecl); ok && gd.Tok == token.IMPORT {
+			from, to := s.declRange(d)
+			mainEdits = append(mainEdits, edit{from, to, "@@IMPORTS@@\n"})
+			continue
+		}
+		to, moves := -1, false
+		for _, n := range s.namesOf(d) {
+			if t, ok := s.pkgOf[n]; ok {
+				to, moves = t, true
+			}
+		}
+		if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv != nil {
+			name := fd.Name.Name
+			if recvType(fd) != "engine" {
+				name = recvType(fd)
+			}
+			to, moves = s.pkgOf[name]
+		}
+		if !moves {
+			mainEdits = append(mainEdits, s.renames(d, -1)...)
+			continue
+		}
+		from, end := s.declRange(d)
+		alias := ""
+		if to == rowsPkg {
+			for _, n := range s.namesOf(d) {
+				if s.isType(n) {
+					alias += fmt.Sprintf("type %s = %s.%s\n", n, s.rows, exported(n))
+				}
+			}
+		}
+		mainEdits = append(mainEdits, edit{from, end, alias})
+		edits := s.renames(d, to)
+		if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv != nil {
+			edits = append(edits, edit{s.off(fd.Name.Pos()), s.off(fd.Name.End()), exported(fd.Name.Name)})
+		}
+		bodies[to].Write(applyEdits(s.src, from, end, edits))
+		bodies[to].WriteString("\n")
+	}
+	// main: the moved fields leave the engine, which holds the groups
+	st := s.engine.Type.(*ast.StructType)
+	for _, name := range s.moving {
+		from, to := s.fieldRange(s.fields[name])
+		// the whole line: its indentation and newline too
+		for from > 0 && s.src[from-1] == '\t' {
+			from--
+		}
+		if to < len(s.src) && s.src[to] == '\n' {
+			to++
+		}
+		mainEdits = dropOverlapping(mainEdits, from, to)
+		mainEdits = append(mainEdits, edit{from, to, ""})
+	}
+	var embed strings.Builder
+	for _, g := range groupIDs {
+		fmt.Fprintf(&embed, "\t%s %s.%s\n", opsPkg(g), opsPkg(g), groupType(g))
+	}
+	close := s.off(st.Fields.Closing)
+	mainEdits = append(mainEdits, edit{close, close, embed.String()})
+	// the per-operator statements of newEngine, Prune and Operators that
+	// touch a group's state move into methods of the group: in main they
+	// would make the compiler instantiate the state's generic methods
+	// (window.Windows[ops3.Op27Key, ...]) once more for every operator
+	for _, d := range s.file.Decls {
+		fd, ok := d.(*ast.FuncDecl)
+		if !ok || fd.Body == nil {
+			continue
+		}
+		name := ""
+		switch {
+		case fd.Recv == nil && fd.Name.Name == "newEngine":
+			name = "Init"
+		case fd.Recv != nil && recvType(fd) == "engine" && (fd.Name.Name == "Prune" || fd.Name.Name == "Operators"):
+			name = fd.Name.Name
+		default:
+			continue
+		}
+		for _, o := range s.outline(fd, name) {
+			mainEdits = dropOverlapping(mainEdits, o.from, o.to)
+			mainEdits = append(mainEdits, edit{o.from, o.to, o.call})
+			for _, r := range o.removed {
+				// the whole line
+				for r[0] > 0 && s.src[r[0]-1] == '\t' {
+					r[0]--
+				}
+				if r[1] < len(s.src) && s.src[r[1]] == '\n' {
+					r[1]++
+				}
+				mainEdits = dropOverlapping(mainEdits, r[0], r[1])
+				mainEdits = append(mainEdits, edit{r[0], r[1], ""})
+			}
+			bodies[o.group].WriteString(o.method)
+		}
+	}
+	// newEngine hands the groups the job's context
+	ctxSet := false
+	for _, d := range s.file.Decls {
+		fd, ok := d.(*ast.FuncDecl)
+		if !ok || fd.Recv != nil || fd.Name.Name != "newEngine" || fd.Body == nil || len(fd.Body.List) == 0 {
+			continue
+		}
+		if as, ok := fd.Body.List[0].(*ast.AssignStmt); ok && len(as.Lhs) == 1 && len(fd.Type.Params.List) == 1 {
+			p := as.Lhs[0].(*ast.Ident).Name
+			ctx := fd.Type.Params.List[0].Names[0].Name
+			var set strings.Builder
+			for _, g := range groupIDs {
+				fmt.Fprintf(&set, "\n\t%s.%s.Ctx = %s", p, opsPkg(g), ctx)
+			}
+			end := s.off(as.End())
+			mainEdits = append(mainEdits, edit{end, end, set.String()})
+			ctxSet = true
+		}
+	}
+	if !ctxSet {
+		return s.src, nil, nil
+	}
+	mainSrc := applyEdits(s.src, 0, len(s.src), mainEdits)
+	extra := map[string]string{}
+	for _, g := range groupIDs {
+		extra[opsPkg(g)] = module + "/" + opsPkg(g)
+	}
+	if bodies[rowsPkg].Len() > 0 {
+		extra[s.rows] = module + "/" + s.rows
+	}
+	mainOut, err := s.finishFile(mainSrc, extra)
+	if err != nil {
+		return nil, nil, fmt.Errorf("main: %w", err)
+	}
+	files := map[string][]byte{}
+	for _, g := range append([]int{rowsPkg}, groupIDs...) {
+		pkg := s.rows
+		if g != rowsPkg {
+			pkg = opsPkg(g)
+		}
+		if bodies[g].Len() == 0 {
+			continue
+		}
+		text := header + "package " + pkg + "\n\n@@IMPORTS@@\n" + bodies[g].String()
+		deps := map[string]string{}
+		if g != rowsPkg {
+			if p, ok := extra[s.rows]; ok {
+				deps[s.rows] = p
+			}
+		}
+		out, err := s.finishFile([]byte(text), deps)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", pkg, err)
+		}
+		files[pkg+"/"+pkg+".go"] = out
+	}
+	return mainOut, files, nil
+}
+
+// fieldRange is a field's text with its comments.
+func (s *splitter) fieldRange(fl *ast.Field) (int, int) {
+	from, to := s.off(fl.Pos()), s.off(fl.End())
+	if fl.Doc != nil {
+		from = s.off(fl.Doc.Pos())
+	}
+	if fl.Comment != nil {
+		to = s.off(fl.Comment.End())
+	}
+	return from, to
+}
+
+func dropOverlapping(edits []edit, from, to int) []edit {
+	out := edits[:0]
+	for _, e := range edits {
+		if e.from >= from && e.to <= to {
+			continue
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// finishFile writes the import block of the packages text uses and gofmts
+// it.
+func (s *splitter) finishFile(text []byte, extra map[string]string) ([]byte, error) {
+	probe := bytes.Replace(text, []byte("@@IMPORTS@@"), nil, 1)
+	f, err := parser.ParseFile(token.NewFileSet(), "", probe, 0)
+	if err != nil {
+		return nil, err
+	}
+	used := map[string]bool{}
+	ast.Inspect(f, func(n ast.Node) bool {
+		if sel, ok := n.(*ast.SelectorExpr); ok {
+			if id, ok := sel.X.(*ast.Ident); ok && id.Obj == nil {
+				used[id.Name] = true
+			}
+		}
+		return true
+	})
+	var paths []string
+	named := map[string]string{}
+	for name, path := range s.imports {
+		if used[name] {
+			paths = append(paths, path)
+			if path[strings.LastIndex(path, "/")+1:] != name {
+				named[path] = name
+			}
+		}
+	}
+	for name, path := range extra {
+		if used[name] {
+			paths = append(paths, path)
+		}
+	}
+	sort.Strings(paths)
+	var imp strings.Builder
+	if len(paths) > 0 {
+		imp.WriteString("import (\n")
+		for _, p := range paths {
+			if n, ok := named[p]; ok {
+				fmt.Fprintf(&imp, "\t%s %q\n", n, p)
+			} else {
+				fmt.Fprintf(&imp, "\t%q\n", p)
+			}
+		}
+		imp.WriteString(")\n")
+	}
+	return format.Source(bytes.Replace(text, []byte("@@IMPORTS@@\n"), []byte(imp.String()), 1))
+}
+
+var splitDebug = func(string, ...any) {}
+
+func recvName(d ast.Decl) string {
+	if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv != nil {
+		return fd.Name.Name
+	}
+	return ""
+}
+
+// outlined is a group's statements of a main function, moved to a method.
+type outlined struct {
+	group    int
+	from, to int      // the first statement, replaced by call
+	removed  [][2]int // the others
+	call     string
+	method   string
+}
+
+// outline finds, among the top-level statements of fd, those that read or
+// write one group's members of the engine and nothing else of it, and
+// whose other names are fd's parameters or locals fd never assigns after
+// declaring them (var x T, x := len(y)): every group's such statements move,
+// in order, to one method of the group, called where the first was. Only
+// for functions whose per-operator statements are independent of each
+// other (newEngine, Prune, Operators).
+func (s *splitter) outline(fd *ast.FuncDecl, name string) []outlined {
+	var eng *ast.Object
+	body := fd.Body.List
+	if fd.Recv != nil {
+		eng = recvObj(fd)
+	} else if as, ok := body[0].(*ast.AssignStmt); ok && len(as.Lhs) == 1 {
+		if id, ok := as.Lhs[0].(*ast.Ident); ok {
+			eng = id.Obj
+		}
+	}
+	if eng == nil {
+		return nil
+	}
+	inFunc := func(o *ast.Object) bool {
+		if o == nil || o == eng {
+			return false
+		}
+		if n, ok := o.Decl.(ast.Node); ok {
+			return n.Pos() >= fd.Pos() && n.End() <= fd.End()
+		}
+		return false
+	}
+	// parameters and the read-only locals a statement may use
+	type local struct {
+		obj   *ast.Object
+		typ   string // parameter or var type
+		decl  string // for a var without value: copied
+		order int
+	}
+	locals := map[*ast.Object]*local{}
+	order := 0
+	for _, fl := range fd.Type.Params.List {
+		for _, n := range fl.Names {
+			locals[n.Obj] = &local{obj: n.Obj, typ: string(s.src[s.off(fl.Type.Pos()):s.off(fl.Type.End())]), order: order}
+			order++
+		}
+	}
+	assigned := map[*ast.Object]int{}
+	ast.Inspect(fd.Body, func(n ast.Node) bool {
+		switch x := n.(type) {
+		case *ast.AssignStmt:
+			for _, l := range x.Lhs {
+				if id, ok := l.(*ast.Ident); ok && id.Obj != nil {
+					assigned[id.Obj]++
+				}
+			}
+		case *ast.IncDecStmt:
+			if id, ok := x.X.(*ast.Ident); ok && id.Obj != nil {
+				assigned[id.Obj] += 2
+			}
+		case *ast.UnaryExpr:
+			if id, ok := x.X.(*ast.Ident); ok && x.Op == token.AND && id.Obj != nil {
+				assigned[id.Obj] += 2
+			}
+		}
+		return true
+	})
+	for _, st := range body {
+		switch x := st.(type) {
+		case *ast.DeclStmt: // var drop []int32
+			if gd, ok := x.Decl.(*ast.GenDecl); ok && gd.Tok == token.VAR && len(gd.Specs) == 1 {
+				vs := gd.Specs[0].(*ast.ValueSpec)
+				if len(vs.Names) == 1 && len(vs.Values) == 0 && vs.Type != nil && assigned[vs.Names[0].Obj] == 0 {
+					locals[vs.Names[0].Obj] = &local{obj: vs.Names[0].Obj, decl: string(s.src[s.off(x.Pos()):s.off(x.End())]), order: order}
+					order++
+				}
+			}
+		case *ast.AssignStmt: // n := len(dst)
+			if x.Tok == token.DEFINE && len(x.Lhs) == 1 && len(x.Rhs) == 1 {
+				id, _ := x.Lhs[0].(*ast.Ident)
+				call, _ := x.Rhs[0].(*ast.CallExpr)
+				if id != nil && call != nil && assigned[id.Obj] == 1 {
+					if fn, ok := call.Fun.(*ast.Ident); ok && (fn.Name == "len" || fn.Name == "cap") && fn.Obj == nil {
+						locals[id.Obj] = &local{obj: id.Obj, typ: "int", order: order}
+						order++
+					}
+				}
+			}
+		}
+	}
+	type run struct {
+		stmts []ast.Stmt
+		uses  map[*ast.Object]bool
+	}
+	runs := map[int]*run{}
+	var groupsSeen []int
+	for _, st := range body {
+		grp, ok := -1, true
+		uses := map[*ast.Object]bool{}
+		ast.Inspect(st, func(n ast.Node) bool {
+			if !ok {
+				return false
+			}
+			switch x := n.(type) {
+			case *ast.FuncLit:
+				ok = false // a closure could return from anywhere: not worth it
+			case *ast.ReturnStmt, *ast.LabeledStmt:
+				ok = false
+			case *ast.BranchStmt:
+				ok = x.Label == nil && x.Tok != token.GOTO
+			case *ast.SelectorExpr:
+				if id, isID := x.X.(*ast.Ident); isID && id.Obj == eng {
+					g, moves := s.pkgOf[x.Sel.Name]
+					_, isField := s.fields[x.Sel.Name]
+					_, isMethod := s.methods[x.Sel.Name]
+					if !moves || g < 0 || !(isField || isMethod) || (grp >= 0 && g != grp) {
+						ok = false
+					}
+					grp = g
+					return false
+				}
+			case *ast.Ident:
+				if x.Obj == eng {
+					ok = false
+				}
+				if inFunc(x.Obj) && !(x.Obj.Decl != nil && within(x.Obj.Decl, st)) {
+					if _, known := locals[x.Obj]; !known {
+						ok = false
+					}
+					uses[x.Obj] = true
+				}
+				if x.Obj != nil {
+					if d, isTop := s.decls[x.Obj]; isTop {
+						if to, moves := s.pkgOf[s.declName[d]]; moves && to >= 0 && grp >= 0 && to != grp {
+							ok = false
+						}
+						if _, moves := s.pkgOf[s.declName[d]]; !moves && d != s.engDecl {
+							ok = false // something of main's
+						}
+					}
+				}
+			}
+			return true
+		})
+		if !ok || grp < 0 {
+			continue
+		}
+		r := runs[grp]
+		if r == nil {
+			r = &run{uses: map[*ast.Object]bool{}}
+			runs[grp] = r
+			groupsSeen = append(groupsSeen, grp)
+		}
+		r.stmts = append(r.stmts, st)
+		for o := range uses {
+			r.uses[o] = true
+		}
+	}
+	// a parameter assigned after a group's first statement would be seen
+	// with its value there: not that group's
+	for g, r := range runs {
+		first := r.stmts[0].Pos()
+		late := false
+		ast.Inspect(fd.Body, func(n ast.Node) bool {
+			if as, ok := n.(*ast.AssignStmt); ok && as.Pos() >= first {
+				for _, l := range as.Lhs {
+					if id, ok := l.(*ast.Ident); ok && r.uses[id.Obj] {
+						late = true
+					}
+				}
+			}
+			return !late
+		})
+		if late {
+			delete(runs, g)
+		}
+	}
+	kept := groupsSeen[:0]
+	for _, g := range groupsSeen {
+		if runs[g] != nil {
+			kept = append(kept, g)
+		}
+	}
+	groupsSeen = kept
+	engName := eng.Name
+	var out []outlined
+	// a copied var main no longer uses leaves main
+	moved := map[ast.Stmt]bool{}
+	for _, r := range runs {
+		for _, st := range r.stmts {
+			moved[st] = true
+		}
+	}
+	var dead [][2]int
+	for _, st := range body {
+		ds, ok := st.(*ast.DeclStmt)
+		if !ok {
+			continue
+		}
+		vs, ok := ds.Decl.(*ast.GenDecl).Specs[0].(*ast.ValueSpec)
+		if !ok || len(vs.Names) != 1 || locals[vs.Names[0].Obj] == nil || locals[vs.Names[0].Obj].decl == "" {
+			continue
+		}
+		obj, usedInMain := vs.Names[0].Obj, false
+		for _, other := range body {
+			if other == st || moved[other] {
+				continue
+			}
+			ast.Inspect(other, func(n ast.Node) bool {
+				if id, ok := n.(*ast.Ident); ok && id.Obj == obj {
+					usedInMain = true
+				}
+				return !usedInMain
+			})
+		}
+		if !usedInMain && len(runs) > 0 {
+			dead = append(dead, [2]int{s.off(st.Pos()), s.off(st.End())})
+		}
+	}
+	for _, g := range groupsSeen {
+		r := runs[g]
+		var used []*local
+		for o := range r.uses {
+			used = append(used, locals[o])
+		}
+		sort.Slice(used, func(i, j int) bool { return used[i].order < used[j].order })
+		var params, args []string
+		var decls strings.Builder
+		for _, l := range used {
+			if l.decl != "" {
+				decls.WriteString("\t" + l.decl + "\n")
+				continue
+			}
+			params = append(params, l.obj.Name+" "+l.typ)
+			args = append(args, l.obj.Name)
+		}
+		var m strings.Builder
+		fmt.Fprintf(&m, "// %s is the part of the engine's %s for the operators of this package.\n", name, fd.Name.Name)
+		fmt.Fprintf(&m, "func (%s *%s) %s(%s) {\n%s", engName, groupType(g), name, strings.Join(params, ", "), decls.String())
+		o := outlined{group: g}
+		for i, st := range r.stmts {
+			from, to := s.off(st.Pos()), s.off(st.End())
+			m.WriteString("\t")
+			m.Write(applyEdits(s.src, from, to, s.renames(st, g)))
+			m.WriteString("\n")
+			if i == 0 {
+				o.from, o.to = from, to
+			} else {
+				o.removed = append(o.removed, [2]int{from, to})
+			}
+		}
+		m.WriteString("}\n\n")
+		if len(out) == 0 {
+			o.removed = append(o.removed, dead...)
+		}
+		o.method = m.String()
+		o.call = fmt.Sprintf("%s.%s.%s(%s)", engName, opsPkg(g), name, strings.Join(args, ", "))
+		out = append(out, o)
+	}
+	return out
+}
+
+// within reports whether declaration decl is inside node n.
+func within(decl any, n ast.Node) bool {
+	d, ok := decl.(ast.Node)
+	return ok && d.Pos() >= n.Pos() && d.End() <= n.End()
+}
