@@ -47,6 +47,7 @@ type sourceInfo struct {
 	updating  bool      // flushes: a batch ends with emitting changes
 	input     bool      // --lib: the embedding program pushes its rows
 	lates     []*opInfo // operators forwarding its late rows (LATE(source))
+	procs     []*opInfo // operators over it whose windows close on the wall clock
 }
 
 type opInfo struct {
@@ -72,6 +73,9 @@ type generator struct {
 	plan    *physical.Plan
 	sources []*sourceInfo
 	ops     []*opInfo
+	// procTime: some view reads the processing time (PROCTIME()), which
+	// the engine keeps in its field now
+	procTime bool
 }
 
 // Generate returns the Go source of the pipeline's package (pipeline.go).
@@ -112,6 +116,7 @@ func Generate(p *physical.Plan, sqlText string, opts Options) ([]byte, error) {
 		}
 		g.opCode(o)
 	}
+	g.procTimeCode()
 	g.stateCode()
 	g.parallelCode()
 	g.observeCode()
@@ -167,10 +172,13 @@ func (g *generator) layout() {
 		}
 		g.ops = append(g.ops, o)
 	}
+	g.procTime = g.plan.UsesProcTime()
 	for _, s := range g.sources {
 		for _, op := range g.plan.Downstream(s.idx) {
 			o := g.ops[op.Index]
 			switch {
+			case op.ProcTime():
+				s.procs = append(s.procs, o) // closed by the wall clock, not by watermarks
 			case op.Windowed() && o.src == s:
 				s.fires = append(s.fires, o)
 			case op.Fires():

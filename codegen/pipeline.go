@@ -46,6 +46,9 @@ func (g *generator) pipelineStruct() {
 		}
 		fields = append(fields, jen.Id("src"+s.goName).Struct(src...))
 	}
+	if g.procTime {
+		fields = append(fields, jen.Id("now").Int64().Comment("processing time (µs since the epoch) of the batch being processed; it never goes back"))
+	}
 	for _, o := range g.ops {
 		if o.op.Agg != nil {
 			fields = append(fields, jen.Id(o.name).Op("*").Add(o.stateType()).Comment("state of "+o.what()))
@@ -416,6 +419,10 @@ func (g *generator) fusedLoop(s *sourceInfo, acc rowAccess) []jen.Code {
 			jen.If(jen.Id("next").Op(":=").Add(next), jen.Id("next").Op(">").Id("wm")).Block(adv...))
 	}
 	var body []jen.Code
+	if g.procTime {
+		// a batch is processed at one instant, read before its rows
+		body = append(body, jen.Id("p").Dot("ProcessingTime").Call(jen.Id("p").Dot("ctx").Dot("Now").Call()))
+	}
 	if acc.partition != nil && s.src.TimeCol >= 0 {
 		// the partitions the source has, and which are idle, move it too
 		adv := []jen.Code{jen.Add(self).Dot("wm").Op("=").Id("wm")}
@@ -568,6 +575,10 @@ func (g *generator) processCode(s *sourceInfo) {
 		if s.windowed {
 			end = append(end, jen.Id("p").Dot("fire"+s.goName).Call(jen.Qual("math", "MaxInt64")))
 		}
+	}
+	if len(s.procs) > 0 {
+		// the input is over: its processing-time windows will get no more rows
+		end = append(end, jen.Id("p").Dot("procTime"+s.goName).Call(jen.Qual("math", "MaxInt64")))
 	}
 	if s.updating {
 		end = append(end, jen.Id("p").Dot("flush"+s.goName).Call())
@@ -868,7 +879,7 @@ func (g *generator) inputCode(o *opInfo) {
 	}
 	tmp := 0
 	var body []jen.Code
-	if o.op.Windowed() {
+	if o.op.Windowed() && !o.op.ProcTime() {
 		body = append(body, jen.Id("wm").Op(":=").Id("p").Dot(o.name+"WM"))
 	}
 	if o.op.Union {

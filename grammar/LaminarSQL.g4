@@ -45,6 +45,7 @@ sourceElement
     : WATERMARK FOR identifier AS expr                  # watermarkElement
     | PRIMARY KEY LPAREN identifier (COMMA identifier)* RPAREN (NOT ENFORCED)?  # primaryKeyElement
     | identifier typeName (NOT NULL | NULL)? (METADATA (FROM STRING)?)?  # columnElement
+    | identifier AS expr                                # computedElement
     ;
 
 // CREATE STREAM is LaminarDB's word for a view whose rows flow on; same as a view.

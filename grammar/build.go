@@ -117,6 +117,9 @@ func (b *builder) sourceElements(src *ast.CreateSource, els []parser.ISourceElem
 				}
 			}
 			src.Columns = append(src.Columns, col)
+		case *parser.ComputedElementContext:
+			// `p AS PROCTIME()`: a column computed, not read (the binder says which it runs)
+			src.Columns = append(src.Columns, ast.ColumnDef{Pos: b.at(el), Name: b.ident(el.Identifier()), Computed: b.expr(el.Expr())})
 		case *parser.PrimaryKeyElementContext:
 			if src.PrimaryKey != nil {
 				b.diags.Errorf(diag.SyntaxError, b.at(el), "a source declares at most one PRIMARY KEY")

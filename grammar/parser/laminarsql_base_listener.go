@@ -56,6 +56,12 @@ func (s *BaseLaminarSQLListener) EnterColumnElement(ctx *ColumnElementContext) {
 // ExitColumnElement is called when production columnElement is exited.
 func (s *BaseLaminarSQLListener) ExitColumnElement(ctx *ColumnElementContext) {}
 
+// EnterComputedElement is called when production computedElement is entered.
+func (s *BaseLaminarSQLListener) EnterComputedElement(ctx *ComputedElementContext) {}
+
+// ExitComputedElement is called when production computedElement is exited.
+func (s *BaseLaminarSQLListener) ExitComputedElement(ctx *ComputedElementContext) {}
+
 // EnterCreateView is called when production createView is entered.
 func (s *BaseLaminarSQLListener) EnterCreateView(ctx *CreateViewContext) {}
 

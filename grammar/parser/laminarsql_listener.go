@@ -25,6 +25,9 @@ type LaminarSQLListener interface {
 	// EnterColumnElement is called when entering the columnElement production.
 	EnterColumnElement(c *ColumnElementContext)
 
+	// EnterComputedElement is called when entering the computedElement production.
+	EnterComputedElement(c *ComputedElementContext)
+
 	// EnterCreateView is called when entering the createView production.
 	EnterCreateView(c *CreateViewContext)
 
@@ -327,6 +330,9 @@ type LaminarSQLListener interface {
 
 	// ExitColumnElement is called when exiting the columnElement production.
 	ExitColumnElement(c *ColumnElementContext)
+
+	// ExitComputedElement is called when exiting the computedElement production.
+	ExitComputedElement(c *ComputedElementContext)
 
 	// ExitCreateView is called when exiting the createView production.
 	ExitCreateView(c *CreateViewContext)

@@ -25,6 +25,9 @@ type LaminarSQLVisitor interface {
 	// Visit a parse tree produced by LaminarSQLParser#columnElement.
 	VisitColumnElement(ctx *ColumnElementContext) interface{}
 
+	// Visit a parse tree produced by LaminarSQLParser#computedElement.
+	VisitComputedElement(ctx *ComputedElementContext) interface{}
+
 	// Visit a parse tree produced by LaminarSQLParser#createView.
 	VisitCreateView(ctx *CreateViewContext) interface{}
 
