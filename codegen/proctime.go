@@ -21,6 +21,10 @@ func (g *generator) procTimeCode() {
 			continue
 		}
 		body = append(body, jen.Id("p").Dot("procTime"+s.goName).Call(jen.Id("p").Dot("now")))
+		if s.updating {
+			// the rows of the windows closed feed views that emit at the end of a batch
+			body = append(body, jen.Id("p").Dot("flush"+s.goName).Call())
+		}
 		var fire []jen.Code
 		for _, o := range s.procs {
 			switch {
