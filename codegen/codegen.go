@@ -48,6 +48,9 @@ type sourceInfo struct {
 	input     bool      // --lib: the embedding program pushes its rows
 	lates     []*opInfo // operators forwarding its late rows (LATE(source))
 	procs     []*opInfo // operators over it whose windows close on the wall clock
+	// curRow: the loop keeps its current row in src<Source>.cur, for the
+	// operators that report it late further down (lateVia)
+	curRow bool
 }
 
 type opInfo struct {
@@ -64,6 +67,9 @@ type opInfo struct {
 	keyIdx    []int    // Agg.Keys index of each key field
 	panes     bool     // hopping window state kept as panes (see paned)
 	session   bool     // state kept as session windows per key (codegen/session.go)
+	// lateVia is the source whose late rows this operator's late rows are
+	// (LATE(source) reads them), for one reading the source through views
+	lateVia *sourceInfo
 }
 
 type generator struct {
@@ -172,6 +178,7 @@ func (g *generator) layout() {
 		}
 		g.ops = append(g.ops, o)
 	}
+	g.lateVia()
 	g.procTime = g.plan.UsesProcTime()
 	for _, s := range g.sources {
 		for _, op := range g.plan.Downstream(s.idx) {

@@ -44,6 +44,9 @@ func (g *generator) pipelineStruct() {
 		if s.partitioned() {
 			src = append(src, jen.Id("pw").Op("*").Add(rt("window.PartitionWatermarks")).Comment("the watermark of each partition; wm is their minimum"))
 		}
+		if s.curRow {
+			src = append(src, jen.Id("cur").Op("*").Id(s.rowType).Comment("the row the loop is at, late for views further down (LATE(source))"))
+		}
 		fields = append(fields, jen.Id("src"+s.goName).Struct(src...))
 	}
 	if g.procTime {
@@ -394,6 +397,9 @@ func (g *generator) fusedLoop(s *sourceInfo, acc rowAccess) []jen.Code {
 	self := jen.Id("p").Dot("src" + s.goName)
 	tmp := 0
 	loop := append([]jen.Code{}, acc.row...)
+	if s.curRow && !acc.wmGiven {
+		loop = append(loop, jen.Add(self).Dot("cur").Op("=").Id("r"))
+	}
 	if s.src.TimeCol >= 0 && (!acc.wmGiven || s.windowed) {
 		loop = append(loop, jen.Id("wm").Op(":=").Add(self).Dot("wm"))
 	}
@@ -872,6 +878,9 @@ func (g *generator) inputCode(o *opInfo) {
 		lateSrc = o.op.Watermark[0].Source
 	}
 	acc.late = func(view string) jen.Code {
+		if o.lateVia != nil {
+			return lateViaCall(o, view) // a late row of the source, for LATE(source)
+		}
 		return jen.Id("p").Dot("ctx").Dot("LateRow").Call(jen.Lit(lateSrc), jen.Lit(view), jen.Id("append"+in.rowType).Call(jen.Nil(), jen.Id("r"), jen.LitRune('+')))
 	}
 	acc.fail = func(view string, f jen.Code) jen.Code {
