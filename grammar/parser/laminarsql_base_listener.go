@@ -176,6 +176,12 @@ func (s *BaseLaminarSQLListener) EnterSelectCore(ctx *SelectCoreContext) {}
 // ExitSelectCore is called when production selectCore is exited.
 func (s *BaseLaminarSQLListener) ExitSelectCore(ctx *SelectCoreContext) {}
 
+// EnterNamedWindow is called when production namedWindow is entered.
+func (s *BaseLaminarSQLListener) EnterNamedWindow(ctx *NamedWindowContext) {}
+
+// ExitNamedWindow is called when production namedWindow is exited.
+func (s *BaseLaminarSQLListener) ExitNamedWindow(ctx *NamedWindowContext) {}
+
 // EnterSetOperator is called when production setOperator is entered.
 func (s *BaseLaminarSQLListener) EnterSetOperator(ctx *SetOperatorContext) {}
 

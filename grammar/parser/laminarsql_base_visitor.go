@@ -111,6 +111,10 @@ func (v *BaseLaminarSQLVisitor) VisitSelectCore(ctx *SelectCoreContext) interfac
 	return v.VisitChildren(ctx)
 }
 
+func (v *BaseLaminarSQLVisitor) VisitNamedWindow(ctx *NamedWindowContext) interface{} {
+	return v.VisitChildren(ctx)
+}
+
 func (v *BaseLaminarSQLVisitor) VisitSetOperator(ctx *SetOperatorContext) interface{} {
 	return v.VisitChildren(ctx)
 }

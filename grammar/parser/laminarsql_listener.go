@@ -85,6 +85,9 @@ type LaminarSQLListener interface {
 	// EnterSelectCore is called when entering the selectCore production.
 	EnterSelectCore(c *SelectCoreContext)
 
+	// EnterNamedWindow is called when entering the namedWindow production.
+	EnterNamedWindow(c *NamedWindowContext)
+
 	// EnterSetOperator is called when entering the setOperator production.
 	EnterSetOperator(c *SetOperatorContext)
 
@@ -390,6 +393,9 @@ type LaminarSQLListener interface {
 
 	// ExitSelectCore is called when exiting the selectCore production.
 	ExitSelectCore(c *SelectCoreContext)
+
+	// ExitNamedWindow is called when exiting the namedWindow production.
+	ExitNamedWindow(c *NamedWindowContext)
 
 	// ExitSetOperator is called when exiting the setOperator production.
 	ExitSetOperator(c *SetOperatorContext)

@@ -85,6 +85,9 @@ type LaminarSQLVisitor interface {
 	// Visit a parse tree produced by LaminarSQLParser#selectCore.
 	VisitSelectCore(ctx *SelectCoreContext) interface{}
 
+	// Visit a parse tree produced by LaminarSQLParser#namedWindow.
+	VisitNamedWindow(ctx *NamedWindowContext) interface{}
+
 	// Visit a parse tree produced by LaminarSQLParser#setOperator.
 	VisitSetOperator(ctx *SetOperatorContext) interface{}
 
