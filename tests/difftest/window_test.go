@@ -98,8 +98,17 @@ func TestWindowDifferential(t *testing.T) {
 			failed++
 		}
 	}
-	t.Logf("%d window cases at batch sizes %v: %d result rows compared, %d empty, %d late rows (over all batch sizes); %d failed",
-		n, batchSizes, rows, empty, lateRows, failed)
+	sorted := 0
+	for _, c := range cases {
+		if c.query.SortedBy != nil {
+			sorted++
+		}
+	}
+	t.Logf("%d window cases at batch sizes %v (%d with ORDER BY per window): %d result rows compared, %d empty, %d late rows (over all batch sizes); %d failed",
+		n, batchSizes, sorted, rows, empty, lateRows, failed)
+	if n >= 50 && sorted == 0 {
+		t.Errorf("no window case has an ORDER BY: the generator tests too little")
+	}
 	if n >= 50 && empty > n/4 {
 		t.Errorf("%d of %d window cases have an empty result: the generator tests too little", empty, n)
 	}
