@@ -3,6 +3,7 @@ package codegen
 import (
 	"github.com/dave/jennifer/jen"
 	"github.com/laminar-sql/laminar/compiler/physical"
+	"github.com/laminar-sql/laminar/compiler/plan"
 )
 
 // lateVia marks the windowed operators that read a source through views of
@@ -31,4 +32,30 @@ func (g *generator) lateVia() {
 func lateViaCall(o *opInfo, view string) jen.Code {
 	s := o.lateVia
 	return jen.Id("p").Dot("late"+s.goName).Call(jen.Nil(), jen.Nil(), jen.Lit(0), jen.Id("p").Dot("src"+s.goName).Dot("cur"), jen.Lit(view))
+}
+
+// stagesRead tells whether the fused steps of an operator in source s's loop
+// name source column c: a projection still copies a column nobody reads
+// further on (the optimizer keeps plain copies), so a worker's part row
+// must hold it.
+func stagesRead(s *sourceInfo, c int) bool {
+	for _, o := range s.ops {
+		for _, st := range o.op.Pre {
+			exprs := append([]plan.Expr{}, st.Exprs...)
+			if st.Pred != nil {
+				exprs = append(exprs, st.Pred)
+			}
+			used := map[int]bool{}
+			for _, e := range exprs {
+				plan.ColumnsUsed(e, used)
+			}
+			if used[c] {
+				return true
+			}
+			if st.Kind == physical.StageProject {
+				break // the later steps read its columns, not the source's
+			}
+		}
+	}
+	return false
 }
