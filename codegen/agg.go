@@ -470,6 +470,13 @@ func (g *generator) aggUpdate(o *opInfo, eg *exprGen) []jen.Code {
 		))
 	}
 	// a row whose values failed updates no state (and is not late either)
+	if op.ProcTime() && o.panes {
+		// the row's pane is the wall clock's: it is never late
+		return append(stmts, eg.guard(jen.If(jen.Id("grp").Op(":=").Id("p").Dot(o.name).Dot("Pane").Call(jen.Id("ws")), jen.Id("grp").Op("!=").Nil()).Block(find[1:]...))...)
+	}
+	if op.ProcTime() {
+		return append(stmts, eg.guard(find...)...) // the wall clock's window is open
+	}
 	if o.panes {
 		// ws is the row's pane; the earliest window holding it ends a slide later
 		slide := op.Window().Slide

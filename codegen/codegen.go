@@ -51,6 +51,10 @@ type sourceInfo struct {
 	updating  bool      // flushes: a batch ends with emitting changes
 	input     bool      // --lib: the embedding program pushes its rows
 	lates     []*opInfo // operators forwarding its late rows (LATE(source))
+	procs     []*opInfo // operators over it whose windows close on the wall clock
+	// curRow: the loop keeps its current row in src<Source>.cur, for the
+	// operators that report it late further down (lateVia)
+	curRow bool
 }
 
 type opInfo struct {
@@ -67,6 +71,9 @@ type opInfo struct {
 	keyIdx    []int    // Agg.Keys index of each key field
 	panes     bool     // hopping window state kept as panes (see paned)
 	session   bool     // state kept as session windows per key (codegen/session.go)
+	// lateVia is the source whose late rows this operator's late rows are
+	// (LATE(source) reads them), for one reading the source through views
+	lateVia *sourceInfo
 }
 
 type generator struct {
@@ -76,6 +83,9 @@ type generator struct {
 	plan    *physical.Plan
 	sources []*sourceInfo
 	ops     []*opInfo
+	// procTime: some view reads the processing time (PROCTIME()), which
+	// the engine keeps in its field now
+	procTime bool
 }
 
 // Generate returns the Go source of the pipeline's package (pipeline.go).
@@ -116,6 +126,7 @@ func Generate(p *physical.Plan, sqlText string, opts Options) ([]byte, error) {
 		}
 		g.opCode(o)
 	}
+	g.procTimeCode()
 	g.stateCode()
 	g.parallelCode()
 	g.observeCode()
@@ -171,10 +182,14 @@ func (g *generator) layout() {
 		}
 		g.ops = append(g.ops, o)
 	}
+	g.lateVia()
+	g.procTime = g.plan.UsesProcTime()
 	for _, s := range g.sources {
 		for _, op := range g.plan.Downstream(s.idx) {
 			o := g.ops[op.Index]
 			switch {
+			case op.ProcTime():
+				s.procs = append(s.procs, o) // closed by the wall clock, not by watermarks
 			case op.Windowed() && o.src == s:
 				s.fires = append(s.fires, o)
 			case op.Fires():

@@ -473,6 +473,9 @@ func (g *exprGen) function(e *plan.Func) operand {
 	if e.Name == "IN_SET" {
 		return g.inSet(e)
 	}
+	if plan.IsProcTime(e) {
+		return operand{jen.Id("p").Dot("now"), false} // read at the start of the batch
+	}
 	for i, a := range e.Args {
 		args[i] = g.expr(a)
 	}

@@ -78,6 +78,7 @@ func (g *generator) libAPI() {
 		jen.Comment("pipeline (after an edit of the SQL) empty; without it Open fails with a"),
 		jen.Comment("*laminar.StateError naming them."),
 		jen.Id("AllowStateReset").Bool(),
+		g.libClockField(),
 	)
 	f.Line()
 
@@ -130,6 +131,7 @@ func (g *generator) libAPI() {
 		jen.If(jen.Id("err").Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Id("err"))),
 		jen.List(jen.Id("p").Dot("emb"), jen.Id("p").Dot("core")).Op("=").List(jen.Id("emb"), jen.Id("newEngine").Call(jen.Id("emb").Dot("Context").Call())),
 	}
+	body = append(body, g.libClockSet()...)
 	for _, s := range g.inputs() {
 		body = append(body, jen.Id("p").Dot(s.goName).Op("=").Op("&").Id(s.goName+"Input").Values(jen.Dict{jen.Id("p"): jen.Id("p")}))
 	}
@@ -179,6 +181,7 @@ func (g *generator) libAPI() {
 	f.Line()
 
 	recv := jen.Id("p").Op("*").Id("Pipeline")
+	g.libProcessingTime(recv)
 	f.Comment("Flush writes out the buffers of the sinks named in the SQL.")
 	f.Func().Params(recv).Id("Flush").Params().Error().Block(
 		jen.Id("p").Dot("mu").Dot("Lock").Call(), jen.Defer().Id("p").Dot("mu").Dot("Unlock").Call(),

@@ -141,6 +141,8 @@ func (g *generator) operatorWatermark(o *opInfo) jen.Code {
 	case o.ttl():
 		// the clock its rows expire by
 		return jen.Min(jen.Id("p").Dot(o.name+"WM").Index(jen.Lit(0)), jen.Id("p").Dot(o.name+"WM").Index(jen.Lit(1)))
+	case o.op.ProcTime():
+		return jen.Id("p").Dot("now") // the wall clock closes its windows
 	case o.op.Windowed() && o.src == nil:
 		return jen.Id("p").Dot(o.name + "WM")
 	case o.op.Windowed():

@@ -93,7 +93,7 @@ func (g *generator) parallelCode() {
 // columns the views read, and every column without pointers (cheap to
 // copy, and safe should the plan's Needed miss one).
 func partColumn(s *sourceInfo, part physical.Partitioning, c int) bool {
-	return s.needed[c] || c == s.src.TimeCol || c == part.Key || s.src.Schema[c].Type.Kind != types.String
+	return s.needed[c] || c == s.src.TimeCol || c == part.Key || s.src.Schema[c].Type.Kind != types.String || stagesRead(s, c)
 }
 
 // hashCode mixes value v of SQL type t into the hash h.

@@ -44,7 +44,13 @@ func (g *generator) pipelineStruct() {
 		if s.partitioned() {
 			src = append(src, jen.Id("pw").Op("*").Add(rt("window.PartitionWatermarks")).Comment("the watermark of each partition; wm is their minimum"))
 		}
+		if s.curRow {
+			src = append(src, jen.Id("cur").Op("*").Id(s.rowType).Comment("the row the loop is at, late for views further down (LATE(source))"))
+		}
 		fields = append(fields, jen.Id("src"+s.goName).Struct(src...))
+	}
+	if g.procTime {
+		fields = append(fields, jen.Id("now").Int64().Comment("processing time (µs since the epoch) of the batch being processed; it never goes back"))
 	}
 	for _, o := range g.ops {
 		if o.op.Agg != nil {
@@ -391,6 +397,9 @@ func (g *generator) fusedLoop(s *sourceInfo, acc rowAccess) []jen.Code {
 	self := jen.Id("p").Dot("src" + s.goName)
 	tmp := 0
 	loop := append([]jen.Code{}, acc.row...)
+	if s.curRow && !acc.wmGiven {
+		loop = append(loop, jen.Add(self).Dot("cur").Op("=").Id("r"))
+	}
 	if s.src.TimeCol >= 0 && (!acc.wmGiven || s.windowed) {
 		loop = append(loop, jen.Id("wm").Op(":=").Add(self).Dot("wm"))
 	}
@@ -416,6 +425,10 @@ func (g *generator) fusedLoop(s *sourceInfo, acc rowAccess) []jen.Code {
 			jen.If(jen.Id("next").Op(":=").Add(next), jen.Id("next").Op(">").Id("wm")).Block(adv...))
 	}
 	var body []jen.Code
+	if g.procTime {
+		// a batch is processed at one instant, read before its rows
+		body = append(body, jen.Id("p").Dot("ProcessingTime").Call(jen.Id("p").Dot("ctx").Dot("Now").Call()))
+	}
 	if acc.partition != nil && s.src.TimeCol >= 0 {
 		// the partitions the source has, and which are idle, move it too
 		adv := []jen.Code{jen.Add(self).Dot("wm").Op("=").Id("wm")}
@@ -568,6 +581,10 @@ func (g *generator) processCode(s *sourceInfo) {
 		if s.windowed {
 			end = append(end, jen.Id("p").Dot("fire"+s.goName).Call(jen.Qual("math", "MaxInt64")))
 		}
+	}
+	if len(s.procs) > 0 {
+		// the input is over: its processing-time windows will get no more rows
+		end = append(end, jen.Id("p").Dot("procTime"+s.goName).Call(jen.Qual("math", "MaxInt64")))
 	}
 	if s.updating {
 		end = append(end, jen.Id("p").Dot("flush"+s.goName).Call())
@@ -861,6 +878,9 @@ func (g *generator) inputCode(o *opInfo) {
 		lateSrc = o.op.Watermark[0].Source
 	}
 	acc.late = func(view string) jen.Code {
+		if o.lateVia != nil {
+			return lateViaCall(o, view) // a late row of the source, for LATE(source)
+		}
 		return jen.Id("p").Dot("ctx").Dot("LateRow").Call(jen.Lit(lateSrc), jen.Lit(view), jen.Id("append"+in.rowType).Call(jen.Nil(), jen.Id("r"), jen.LitRune('+')))
 	}
 	acc.fail = func(view string, f jen.Code) jen.Code {
@@ -868,7 +888,7 @@ func (g *generator) inputCode(o *opInfo) {
 	}
 	tmp := 0
 	var body []jen.Code
-	if o.op.Windowed() {
+	if o.op.Windowed() && !o.op.ProcTime() {
 		body = append(body, jen.Id("wm").Op(":=").Id("p").Dot(o.name+"WM"))
 	}
 	if o.op.Union {

@@ -45,6 +45,7 @@ sourceElement
     : WATERMARK FOR identifier AS expr                  # watermarkElement
     | PRIMARY KEY LPAREN identifier (COMMA identifier)* RPAREN (NOT ENFORCED)?  # primaryKeyElement
     | identifier typeName (NOT NULL | NULL)? (METADATA (FROM STRING)?)?  # columnElement
+    | identifier AS expr                                # computedElement
     ;
 
 // CREATE STREAM is LaminarDB's word for a view whose rows flow on; same as a view.
@@ -151,7 +152,13 @@ selectCore
       (WHERE where=expr)?
       (GROUP BY expr (COMMA expr)*)?
       (HAVING having=expr)?
+      (WINDOW namedWindow (COMMA namedWindow)*)?
       (QUALIFY qualify=expr)?
+    ;
+
+// WINDOW w AS (…): a window specification that OVER w names.
+namedWindow
+    : identifier AS LPAREN (PARTITION BY expr (COMMA expr)*)? orderByClause? frameClause? RPAREN
     ;
 
 setOperator
@@ -366,14 +373,14 @@ strictIdentifier
 // alias without AS.
 joinWord
     : JOIN | INNER | CROSS | LEFT | RIGHT | FULL | OUTER | ON | USING
-    | UNION | INTERSECT | EXCEPT | ORDER | LIMIT | QUALIFY
+    | UNION | INTERSECT | EXCEPT | ORDER | LIMIT | QUALIFY | WINDOW
     | ASOF | MATCH_CONDITION | TOLERANCE
     ;
 
 nonReserved
     : SOURCE | SINK | VIEW | MATERIALIZED | STREAM | TABLE | WATERMARK | FOR | DESCRIPTOR
     | DOUBLE | PRECISION | TIMESTAMP | INTERVAL | SUBSTRING | EXISTS | OVER
-    | WINDOW | CLOSE | CHANGES | AFTER | PERIODICALLY | ALL | ASC | DESC | FILTER
+    | CLOSE | CHANGES | AFTER | PERIODICALLY | ALL | ASC | DESC | FILTER
     | METADATA
     | EXTRACT | POSITION | TRIM | FUNCTION | RETURNS | LANGUAGE | SHOW | EXPLAIN
     | SET | USE | DESCRIBE | DROP | ALTER | REPLACE | TEMPORARY | IF | OVERWRITE

@@ -20,6 +20,9 @@ import (
 type builder struct {
 	pos   *positions
 	diags *diag.List
+	// windows are the named windows (WINDOW w AS (…)) of the SELECTs being
+	// built, innermost last
+	windows []map[string]*ast.Over
 }
 
 func (b *builder) tokPos(tok antlr.Token) ast.Pos { return b.pos.of(tok.GetStart()) }
@@ -117,6 +120,9 @@ func (b *builder) sourceElements(src *ast.CreateSource, els []parser.ISourceElem
 				}
 			}
 			src.Columns = append(src.Columns, col)
+		case *parser.ComputedElementContext:
+			// `p AS PROCTIME()`: a column computed, not read (the binder says which it runs)
+			src.Columns = append(src.Columns, ast.ColumnDef{Pos: b.at(el), Name: b.ident(el.Identifier()), Computed: b.expr(el.Expr())})
 		case *parser.PrimaryKeyElementContext:
 			if src.PrimaryKey != nil {
 				b.diags.Errorf(diag.SyntaxError, b.at(el), "a source declares at most one PRIMARY KEY")
@@ -278,6 +284,8 @@ func (b *builder) query(ctx parser.IQueryContext) *ast.Select {
 
 func (b *builder) selectCore(ctx parser.ISelectCoreContext) *ast.Select {
 	sel := &ast.Select{Pos: b.at(ctx), Distinct: ctx.DISTINCT() != nil}
+	b.windows = append(b.windows, b.namedWindows(ctx.AllNamedWindow()))
+	defer func() { b.windows = b.windows[:len(b.windows)-1] }()
 	for _, it := range ctx.AllSelectItem() {
 		sel.Items = append(sel.Items, b.selectItem(it))
 	}
@@ -769,15 +777,26 @@ func (b *builder) sortItems(o parser.IOrderByClauseContext) []ast.SortItem {
 	return out
 }
 
-// over reads OVER (PARTITION BY … ORDER BY … [frame]); a named window
-// (OVER w) is reported as unsupported.
+// over reads OVER (PARTITION BY … ORDER BY … [frame]) and OVER w, a window
+// the SELECT names in its WINDOW clause.
 func (b *builder) over(ctx parser.IOverClauseContext) *ast.Over {
 	o := &ast.Over{Pos: b.at(ctx)}
 	w, ok := ctx.(*parser.WindowOverContext)
 	if !ok {
-		b.unsupported(o.Pos, "named windows (OVER name) are not supported yet: write OVER (PARTITION BY … ORDER BY …)")
-		return o
+		return b.namedOver(o.Pos, ctx.(*parser.NamedOverContext))
 	}
+	return b.windowSpec(o, w)
+}
+
+// windowSpecContext is what OVER (…) and WINDOW w AS (…) have in common.
+type windowSpecContext interface {
+	AllExpr() []parser.IExprContext
+	OrderByClause() parser.IOrderByClauseContext
+	FrameClause() parser.IFrameClauseContext
+}
+
+// windowSpec reads the PARTITION BY, ORDER BY and frame of a window into o.
+func (b *builder) windowSpec(o *ast.Over, w windowSpecContext) *ast.Over {
 	for _, e := range w.AllExpr() {
 		o.PartitionBy = append(o.PartitionBy, b.expr(e))
 	}

@@ -273,6 +273,17 @@ func buildQuery(laminarc, dir string, q query, events int64, env []string) (stri
 	if err := os.WriteFile(sqlPath, []byte(withEvents(q.SQL, events)), 0o644); err != nil {
 		return "", 0, err
 	}
+	// the data files a query reads (q13's side_input.csv) sit next to it
+	files, _ := filepath.Glob(filepath.Join(filepath.Dir(q.Path), "*.csv"))
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err == nil {
+			err = os.WriteFile(filepath.Join(dir, filepath.Base(f)), data, 0o644)
+		}
+		if err != nil {
+			return "", 0, err
+		}
+	}
 	bin := filepath.Join(dir, "job")
 	// the suite's Go functions (q14's count_char) are in the main module
 	env = append([]string{"LAMINAR_CACHE=" + filepath.Join(dir, "jobcache"), "LAMINAR_GO_MODULE=" + goModuleRoot}, env...)

@@ -45,6 +45,9 @@ type ColumnDef struct {
 	// connector fills from what it knows of the record (a Kafka record's
 	// offset, say), not from its value. Key is the column's name without FROM.
 	Metadata *MetadataRef
+	// Computed is set for `col AS expr` (Flink's computed column, such as
+	// `p AS PROCTIME()`); Type is then empty.
+	Computed Expr
 }
 
 // MetadataRef is the key of a metadata column, where it is written.

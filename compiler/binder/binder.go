@@ -119,7 +119,15 @@ func (b *binder) createSource(st *ast.CreateSource) {
 	src := &plan.Source{Name: st.Name.Name, Pos: st.Pos, TimeCol: -1, SQL: b.stmtText(st.Pos)}
 	b.failed[src.Name] = true // until it binds
 	ok := true
-	for _, c := range st.Columns {
+	cols := st.Columns[:0:0] // the columns read from the records
+	for i, c := range st.Columns {
+		if c.Computed != nil {
+			ok = b.procCol(src, st, i, c) && ok
+			continue
+		}
+		cols = append(cols, c)
+	}
+	for _, c := range cols {
 		k, known := types.ByName(c.Type.Name)
 		if !known {
 			d := b.diags.Errorf(diag.UnknownType, c.Type.Pos, "unknown or unsupported type %s", c.Type.Name)
@@ -148,9 +156,9 @@ func (b *binder) createSource(st *ast.CreateSource) {
 		conn = "parquet" // the Parquet reader, in a package of its own (arrow-go)
 	}
 	src.Connector, src.Format, src.Options = conn, format, opts
-	keys := make([]string, len(st.Columns))
+	keys := make([]string, len(cols))
 	hasMeta := false
-	for i, c := range st.Columns {
+	for i, c := range cols {
 		if c.Metadata != nil {
 			keys[i], hasMeta = c.Metadata.Key, true
 		}
@@ -158,9 +166,9 @@ func (b *binder) createSource(st *ast.CreateSource) {
 	if hasMeta {
 		problems := connectors.BindMetadata(src, keys)
 		for _, pr := range problems {
-			pos := st.Columns[pr.Column].Metadata.Pos
+			pos := cols[pr.Column].Metadata.Pos
 			if pr.AtType {
-				pos = st.Columns[pr.Column].Type.Pos
+				pos = cols[pr.Column].Type.Pos
 			}
 			d := b.diags.Errorf(pr.Code, pos, "%s", pr.Msg)
 			d.Hint = pr.Hint
@@ -174,9 +182,9 @@ func (b *binder) createSource(st *ast.CreateSource) {
 			pos := st.Pos
 			switch {
 			case pr.Column >= 0 && pr.AtType:
-				pos = st.Columns[pr.Column].Type.Pos
+				pos = cols[pr.Column].Type.Pos
 			case pr.Column >= 0:
-				pos = st.Columns[pr.Column].Name.Pos
+				pos = cols[pr.Column].Name.Pos
 			}
 			d := b.diags.Errorf(pr.Code, pos, "%s", pr.Msg)
 			d.Hint = pr.Hint

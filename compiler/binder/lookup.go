@@ -28,6 +28,10 @@ func (b *binder) createTable(st *ast.CreateSource) {
 	t := &plan.LookupTable{Name: st.Name.Name, Pos: st.Pos}
 	b.failed[t.Name] = true // until it binds
 	for _, c := range st.Columns {
+		if c.Computed != nil {
+			b.diags.Errorf(diag.Unsupported, c.Computed.Position(), "a lookup table has no computed columns: its rows are read as they are").Hint = "compute the value in the query that joins it"
+			return
+		}
 		k, known := types.ByName(c.Type.Name)
 		if !known {
 			d := b.diags.Errorf(diag.UnknownType, c.Type.Pos, "unknown or unsupported type %s", c.Type.Name)

@@ -6,10 +6,10 @@ import "strings"
 // that depends on when the job runs is not one Laminar computes.
 var processingTime = map[string]bool{
 	"CURRENT_TIMESTAMP": true, "LOCALTIMESTAMP": true, "CURRENT_DATE": true, "CURRENT_TIME": true,
-	"LOCALTIME": true, "CURRENT_ROW_TIMESTAMP": true, "NOW": true, "PROCTIME": true,
+	"LOCALTIME": true, "CURRENT_ROW_TIMESTAMP": true, "NOW": true,
 }
 
-const processingTimeHint = "results would depend on when the job runs; use the event-time column (the source's WATERMARK column)"
+const processingTimeHint = "results would depend on when the job runs; use the event-time column (the source's WATERMARK column), or PROCTIME() for processing time"
 
 // notYet are functions users of other engines write that Laminar knows and
 // does not run yet: an error that names them (LDB-4001), not "unknown function".

@@ -2,6 +2,7 @@ package binder
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -327,7 +328,7 @@ func (b *binder) relationRef(id ast.Ident) plan.Node {
 			d.Hint = fmt.Sprintf("JOIN %s FOR SYSTEM_TIME AS OF o.ts ON o.key = %s.key (reading its versions as a stream or as its latest table is not supported yet)", id.Name, id.Name)
 			return nil
 		}
-		return &plan.Scan{Source: src}
+		return scanOf(src)
 	}
 	if v, ok := b.views[id.Name]; ok {
 		return &plan.ViewScan{View: v}
@@ -350,6 +351,9 @@ func (b *binder) relationRef(id ast.Ident) plan.Node {
 // windowNode checks a window's time column and interval arguments.
 // args are (size [, offset]) for TUMBLE and (slide, size [, offset]) for HOP.
 func (b *binder) windowNode(kind ast.WindowKind, in plan.Node, inName string, col int, args []ast.Expr, pos, colPos ast.Pos) *plan.Window {
+	if slices.Contains(plan.ProcTimeCols(in), col) {
+		return b.procWindow(kind, in, inName, col, args, pos)
+	}
 	spec := windowSpecs[kind]
 	name, want := spec.name, spec.args
 	schema := in.Schema()
@@ -662,7 +666,7 @@ func (b *binder) aggregateQuery(q *ast.Select, in plan.Node, sc *scope, ctx *exp
 	if !ok || !b.uniqueNames(q.Items, names) {
 		return nil
 	}
-	if !b.emitLateness(q, agg) {
+	if !b.procAggregate(q, agg) || !b.emitLateness(q, agg) {
 		return nil
 	}
 	switch {

@@ -278,8 +278,7 @@ func (b *binder) rankQuery(q *ast.Select, in plan.Node, sc *scope, ctx *exprCtx,
 func (b *binder) orderLimit(q *ast.Select, out plan.Node) plan.Node {
 	if q.Limit == nil {
 		if len(q.OrderBy) > 0 {
-			b.diags.Errorf(diag.Unsupported, q.OrderPos, "ORDER BY without LIMIT is not supported yet: a streaming view has no order; add LIMIT n for the first n rows")
-			return nil
+			return b.windowOrder(q, out)
 		}
 		return out
 	}
@@ -300,9 +299,19 @@ func (b *binder) orderLimit(q *ast.Select, out plan.Node) plan.Node {
 		b.diags.Errorf(diag.Unsupported, q.LimitPos, "LIMIT needs ORDER BY: which rows are the first n")
 		return nil
 	}
+	t := &plan.TopN{Input: out, Func: plan.RowNumber, Limit: n, NoRank: true, WindowCol: -1}
+	if t.Order = b.orderKeys(q, out); t.Order == nil {
+		return nil
+	}
+	return t
+}
+
+// orderKeys binds the ORDER BY keys of a query: output columns, by name or
+// position; nil after an error.
+func (b *binder) orderKeys(q *ast.Select, out plan.Node) []plan.SortKey {
 	schema := out.Schema()
 	sc := &scope{schema: schema}
-	t := &plan.TopN{Input: out, Func: plan.RowNumber, Limit: n, NoRank: true, WindowCol: -1}
+	var keys []plan.SortKey
 	for _, s := range q.OrderBy {
 		if l, ok := s.Expr.(*ast.Literal); ok && l.Kind == ast.LitInt {
 			var pos int
@@ -311,7 +320,7 @@ func (b *binder) orderLimit(q *ast.Select, out plan.Node) plan.Node {
 				b.diags.Errorf(diag.UnknownColumn, l.Pos, "ORDER BY %d: the query has %d columns", pos, len(schema))
 				return nil
 			}
-			t.Order = append(t.Order, plan.SortKey{Col: pos - 1, Desc: s.Desc})
+			keys = append(keys, plan.SortKey{Col: pos - 1, Desc: s.Desc})
 			continue
 		}
 		e := b.expr(s.Expr, sc, nil)
@@ -320,12 +329,12 @@ func (b *binder) orderLimit(q *ast.Select, out plan.Node) plan.Node {
 		}
 		r, ok := e.(*plan.ColRef)
 		if !ok {
-			b.diags.Errorf(diag.Unsupported, s.Expr.Position(), "ORDER BY with LIMIT takes output columns (by name or position)")
+			b.diags.Errorf(diag.Unsupported, s.Expr.Position(), "ORDER BY takes output columns (by name or position)")
 			return nil
 		}
-		t.Order = append(t.Order, plan.SortKey{Col: r.Index, Desc: s.Desc})
+		keys = append(keys, plan.SortKey{Col: r.Index, Desc: s.Desc})
 	}
-	return t
+	return keys
 }
 
 // frame binds the window frame of an OVER aggregation: ROWS BETWEEN n

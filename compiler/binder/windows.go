@@ -5,6 +5,7 @@ package binder
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/laminar-sql/laminar/compiler/ast"
 	"github.com/laminar-sql/laminar/compiler/diag"
@@ -46,7 +47,7 @@ func (b *binder) sessionInput(q *ast.Select, in plan.Node, aggregating bool) boo
 		return false
 	}
 	if f, ok := in.(*plan.Filter); ok && readsBounds(f.Pred, w) {
-		b.diags.Errorf(diag.Unsupported, q.Pos, "WHERE cannot read a session's window_start or window_end: they are known when it closes").Hint = "filter on them in HAVING"
+		b.diags.Errorf(diag.Unsupported, q.Where.Position(), "WHERE cannot read a session's window_start or window_end: they are known when it closes").Hint = "filter on them in HAVING"
 		return false
 	}
 	return true
@@ -71,8 +72,8 @@ func (b *binder) windowKeys(q *ast.Select, agg *plan.Aggregate) bool {
 	}
 	base := len(w.Input.Schema())
 	has := [2]bool{}
-	var others []string
-	for _, k := range agg.Keys {
+	var others, otherNames []string
+	for i, k := range agg.Keys {
 		if c, ok := k.(*plan.ColRef); ok && (c.Index == base || c.Index == base+1) {
 			has[c.Index-base] = true
 			continue
@@ -82,6 +83,9 @@ func (b *binder) windowKeys(q *ast.Select, agg *plan.Aggregate) bool {
 			return false
 		}
 		others = append(others, plan.Identity(k))
+		if i < len(agg.KeyNames) {
+			otherNames = append(otherNames, agg.KeyNames[i])
+		}
 	}
 	if !has[0] && !has[1] {
 		b.diags.Errorf(diag.EmitNeedsWindow, q.Pos, "a %s window needs GROUP BY window_start and window_end", windowSpecs[kindOf(w)].name)
@@ -103,8 +107,8 @@ func (b *binder) windowKeys(q *ast.Select, agg *plan.Aggregate) bool {
 	slices.Sort(part)
 	slices.Sort(others)
 	if !slices.Equal(slices.Compact(part), slices.Compact(others)) {
-		d := b.diags.Errorf(diag.Unsupported, q.Pos, "the SESSION window's PARTITION BY must name the GROUP BY keys besides window_start and window_end")
-		d.Hint = "sessions are per group: PARTITION BY the keys you GROUP BY"
+		d := b.diags.Errorf(diag.Unsupported, partitionPos(q), "the SESSION window's PARTITION BY must name the GROUP BY keys besides window_start and window_end")
+		d.Hint = "sessions are per group: PARTITION BY the keys you GROUP BY (" + strings.Join(otherNames, ", ") + ")"
 		return false
 	}
 	return true
@@ -130,7 +134,8 @@ func (b *binder) emitLateness(q *ast.Select, agg *plan.Aggregate) bool {
 	if w, ok := windowOf(agg.Input); ok && w.Kind == plan.Session {
 		for _, a := range agg.Aggs {
 			if a.Arg != nil && readsBounds(a.Arg, w) || a.Filter != nil && readsBounds(a.Filter, w) {
-				b.diags.Errorf(diag.Unsupported, q.Pos, "an aggregate cannot read a session's window_start or window_end: they are known when it closes")
+				d := b.diags.Errorf(diag.Unsupported, boundAggPos(q), "an aggregate cannot read a session's window_start or window_end: they are known when it closes")
+				d.Hint = "select window_start and window_end themselves (they are GROUP BY keys); their difference is the session's length"
 				return false
 			}
 		}

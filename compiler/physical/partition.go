@@ -42,6 +42,9 @@ func Partition(p *Plan) Partitioning {
 	if len(p.Pipeline.Sources) != 1 {
 		return no("%d sources (partitioning covers one source)", len(p.Pipeline.Sources))
 	}
+	if p.UsesProcTime() {
+		return no("it reads the processing time (PROCTIME()), which each batch takes from one clock")
+	}
 	src := p.Pipeline.Sources[0]
 	if src.Typed != nil && src.Typed.Columnar {
 		return no("source %s is read as column batches (Parquet)", src.Name)

@@ -466,6 +466,10 @@ func (b *builder) node(n plan.Node, stmt *plan.View) *Operator {
 			*stages = append(*stages, Stage{Kind: StageProject, Exprs: x.Exprs, Names: x.Names, Out: x.Schema()})
 		case *plan.Window:
 			*stages = append(*stages, Stage{Kind: StageWindow, Window: x, Out: x.Schema()})
+			if x.Proc {
+				op.Watermark = nil // the wall clock closes its windows
+				break
+			}
 			t, _ := plan.EventTimeCol(x.Input, x.TimeCol)
 			op.Watermark = b.watermark(op, input, t.Shift)
 		case *plan.Aggregate:
@@ -746,7 +750,9 @@ func Format(p *Plan) string {
 		for _, s := range op.Pre {
 			fmt.Fprintf(&b, "  %s\n", describeStage(s))
 		}
-		if op.Windowed() {
+		if op.ProcTime() {
+			fmt.Fprintf(&b, "    windows close on the wall clock (processing time)\n")
+		} else if op.Windowed() {
 			fmt.Fprintf(&b, "    windows close at watermark %s\n", formatWatermark(p, op.Watermark))
 		}
 		if op.Closes() {
@@ -850,6 +856,9 @@ func stateText(op *Operator) string {
 			layout = fmt.Sprintf("per pane of %s: map[%%d-column key]aggregates; a window is the merge of its %d panes, freed when the watermark passes its end", plan.FormatMicros(w.Slide), w.Size/w.Slide)
 		} else if w.Kind == plan.Hop {
 			layout += fmt.Sprintf(" (each row updates %d overlapping windows)", w.Size/w.Slide)
+		}
+		if op.ProcTime() {
+			layout = strings.ReplaceAll(layout, "the watermark passes", "the wall clock passes")
 		}
 		return fmt.Sprintf(layout, keys)
 	}

@@ -87,3 +87,25 @@ func serialOnly(op *Operator) string {
 	}
 	return ""
 }
+
+// LateThrough tells, for an operator reading another operator, whether
+// every row it gets is a row of source src passed on by stateless operators
+// (filters and projections of views with sinks of their own) within that
+// source's loop: a row late at its windows is then a late row of src, for
+// LATE(src), as at a window that reads the source directly.
+func LateThrough(op *Operator) (src int, ok bool) {
+	if op.Direct() || len(op.Inputs) != 1 {
+		return -1, false
+	}
+	for x := op.Inputs[0]; ; x = x.Inputs[0] {
+		if x.Agg != nil || x.TopN != nil || x.Join != nil || x.Lookup != nil || x.Union || x.LateOf != nil {
+			return -1, false
+		}
+		if x.Direct() {
+			return x.SourceIndex, true
+		}
+		if len(x.Inputs) != 1 {
+			return -1, false
+		}
+	}
+}

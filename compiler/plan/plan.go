@@ -61,6 +61,16 @@ type Source struct {
 	// metadata key ("offset", "key", ...; "" for a column of the record's
 	// value): the connector fills it, not the decoder.
 	Metadata []string
+	// ProcCols are the source's processing-time columns (`p AS PROCTIME()`),
+	// not in Schema: a scan of the source adds them (see ProcTimeCols).
+	ProcCols []ProcCol
+}
+
+// ProcCol is a processing-time column of a source: At is its place among
+// the columns as declared (Schema's columns and the ProcCols).
+type ProcCol struct {
+	At   int
+	Name string
 }
 
 // TypedBinding says where a typed source's rows are. Its batches hold
@@ -164,6 +174,9 @@ type Window struct {
 	// Partition is a SESSION window's PARTITION BY (Flink's TVF form), over
 	// the input; the binder checks that it names the GROUP BY keys.
 	Partition []Expr
+	// Proc tells that TimeCol is a processing-time attribute (PROCTIME()):
+	// the windows close on the wall clock, not on a watermark.
+	Proc bool
 }
 
 // AggFunc is an aggregate function.
@@ -463,6 +476,9 @@ func (n *Project) Describe() string {
 }
 func (n *Window) Describe() string {
 	col := n.Input.Schema()[n.TimeCol].Name
+	if n.Proc {
+		col += " processing time"
+	}
 	switch n.Kind {
 	case Tumble:
 		return fmt.Sprintf("Window TUMBLE(%s, size %s%s)", col, FormatMicros(n.Size), offsetText(n.Offset))
@@ -672,6 +688,9 @@ func EventTimes(n Node) []TimeCol {
 		var out []TimeCol
 		for i := range n.Keys {
 			if w, end, ok := WindowBound(n.Input, n.Keys[i]); ok {
+				if w.Proc {
+					continue // closed by the wall clock: no watermark says when
+				}
 				if w.Kind == Session && !end {
 					continue // a session closing later may have started long before
 				}

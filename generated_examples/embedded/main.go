@@ -4,6 +4,7 @@ package main
 
 //go:generate go run github.com/laminar-sql/laminar/cmd/laminarc compile --lib -o ./pipeline pipeline.sql
 //go:generate go run github.com/laminar-sql/laminar/cmd/laminarc compile --lib -o ./counts counts.sql
+//go:generate go run github.com/laminar-sql/laminar/cmd/laminarc compile --lib -o ./proctime proctime.sql
 
 import (
 	"context"

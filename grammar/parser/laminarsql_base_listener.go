@@ -56,6 +56,12 @@ func (s *BaseLaminarSQLListener) EnterColumnElement(ctx *ColumnElementContext) {
 // ExitColumnElement is called when production columnElement is exited.
 func (s *BaseLaminarSQLListener) ExitColumnElement(ctx *ColumnElementContext) {}
 
+// EnterComputedElement is called when production computedElement is entered.
+func (s *BaseLaminarSQLListener) EnterComputedElement(ctx *ComputedElementContext) {}
+
+// ExitComputedElement is called when production computedElement is exited.
+func (s *BaseLaminarSQLListener) ExitComputedElement(ctx *ComputedElementContext) {}
+
 // EnterCreateView is called when production createView is entered.
 func (s *BaseLaminarSQLListener) EnterCreateView(ctx *CreateViewContext) {}
 
@@ -169,6 +175,12 @@ func (s *BaseLaminarSQLListener) EnterSelectCore(ctx *SelectCoreContext) {}
 
 // ExitSelectCore is called when production selectCore is exited.
 func (s *BaseLaminarSQLListener) ExitSelectCore(ctx *SelectCoreContext) {}
+
+// EnterNamedWindow is called when production namedWindow is entered.
+func (s *BaseLaminarSQLListener) EnterNamedWindow(ctx *NamedWindowContext) {}
+
+// ExitNamedWindow is called when production namedWindow is exited.
+func (s *BaseLaminarSQLListener) ExitNamedWindow(ctx *NamedWindowContext) {}
 
 // EnterSetOperator is called when production setOperator is entered.
 func (s *BaseLaminarSQLListener) EnterSetOperator(ctx *SetOperatorContext) {}

@@ -31,6 +31,10 @@ func (v *BaseLaminarSQLVisitor) VisitColumnElement(ctx *ColumnElementContext) in
 	return v.VisitChildren(ctx)
 }
 
+func (v *BaseLaminarSQLVisitor) VisitComputedElement(ctx *ComputedElementContext) interface{} {
+	return v.VisitChildren(ctx)
+}
+
 func (v *BaseLaminarSQLVisitor) VisitCreateView(ctx *CreateViewContext) interface{} {
 	return v.VisitChildren(ctx)
 }
@@ -104,6 +108,10 @@ func (v *BaseLaminarSQLVisitor) VisitCteClause(ctx *CteClauseContext) interface{
 }
 
 func (v *BaseLaminarSQLVisitor) VisitSelectCore(ctx *SelectCoreContext) interface{} {
+	return v.VisitChildren(ctx)
+}
+
+func (v *BaseLaminarSQLVisitor) VisitNamedWindow(ctx *NamedWindowContext) interface{} {
 	return v.VisitChildren(ctx)
 }
 

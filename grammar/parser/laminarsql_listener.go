@@ -25,6 +25,9 @@ type LaminarSQLListener interface {
 	// EnterColumnElement is called when entering the columnElement production.
 	EnterColumnElement(c *ColumnElementContext)
 
+	// EnterComputedElement is called when entering the computedElement production.
+	EnterComputedElement(c *ComputedElementContext)
+
 	// EnterCreateView is called when entering the createView production.
 	EnterCreateView(c *CreateViewContext)
 
@@ -81,6 +84,9 @@ type LaminarSQLListener interface {
 
 	// EnterSelectCore is called when entering the selectCore production.
 	EnterSelectCore(c *SelectCoreContext)
+
+	// EnterNamedWindow is called when entering the namedWindow production.
+	EnterNamedWindow(c *NamedWindowContext)
 
 	// EnterSetOperator is called when entering the setOperator production.
 	EnterSetOperator(c *SetOperatorContext)
@@ -328,6 +334,9 @@ type LaminarSQLListener interface {
 	// ExitColumnElement is called when exiting the columnElement production.
 	ExitColumnElement(c *ColumnElementContext)
 
+	// ExitComputedElement is called when exiting the computedElement production.
+	ExitComputedElement(c *ComputedElementContext)
+
 	// ExitCreateView is called when exiting the createView production.
 	ExitCreateView(c *CreateViewContext)
 
@@ -384,6 +393,9 @@ type LaminarSQLListener interface {
 
 	// ExitSelectCore is called when exiting the selectCore production.
 	ExitSelectCore(c *SelectCoreContext)
+
+	// ExitNamedWindow is called when exiting the namedWindow production.
+	ExitNamedWindow(c *NamedWindowContext)
 
 	// ExitSetOperator is called when exiting the setOperator production.
 	ExitSetOperator(c *SetOperatorContext)

@@ -25,6 +25,9 @@ type LaminarSQLVisitor interface {
 	// Visit a parse tree produced by LaminarSQLParser#columnElement.
 	VisitColumnElement(ctx *ColumnElementContext) interface{}
 
+	// Visit a parse tree produced by LaminarSQLParser#computedElement.
+	VisitComputedElement(ctx *ComputedElementContext) interface{}
+
 	// Visit a parse tree produced by LaminarSQLParser#createView.
 	VisitCreateView(ctx *CreateViewContext) interface{}
 
@@ -81,6 +84,9 @@ type LaminarSQLVisitor interface {
 
 	// Visit a parse tree produced by LaminarSQLParser#selectCore.
 	VisitSelectCore(ctx *SelectCoreContext) interface{}
+
+	// Visit a parse tree produced by LaminarSQLParser#namedWindow.
+	VisitNamedWindow(ctx *NamedWindowContext) interface{}
 
 	// Visit a parse tree produced by LaminarSQLParser#setOperator.
 	VisitSetOperator(ctx *SetOperatorContext) interface{}

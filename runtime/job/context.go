@@ -55,6 +55,8 @@ type Context struct {
 	rec *recorder
 	// env is what connectors open with (lookup tables: Env)
 	env connector.Env
+	// clock is the processing time (Now); nil is the wall clock
+	clock Clock
 }
 
 // Malformed reports record i of batch (of source src) that could not be

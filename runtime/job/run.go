@@ -70,6 +70,11 @@ type Options struct {
 	// AllowStateReset starts state units that the checkpoint and the
 	// pipeline do not share empty, instead of refusing to start.
 	AllowStateReset bool
+	// Clock, when set, is the processing time PROCTIME() reads (nil: the
+	// wall clock); TimerInterval is how often processing-time windows are
+	// checked for closing (0 means DefaultTimerInterval).
+	Clock         Clock
+	TimerInterval time.Duration
 	// cpuProfile is the --cpuprofile flag, handled by Main.
 	cpuProfile string
 	// CheckpointFS is the filesystem checkpoints are written through; nil
@@ -349,6 +354,7 @@ func Run(ctx context.Context, spec Spec, factory Factory, opts Options) (Summary
 			emitDelays:  delays,
 			deadLetter:  newRecordLog("dead-letter", opts.DeadLetterPath, con),
 			late:        newRecordLog("late", opts.LatePath, con),
+			clock:       opts.Clock,
 		},
 	}
 	for _, src := range spec.Sources {
@@ -659,6 +665,8 @@ func (r *runner) loop(ctx context.Context) error {
 		defer ticker.Stop()
 		checkpointTick = ticker.C
 	}
+	procTick, stopTimer := r.procTimer(pipeline)
+	defer stopTimer()
 	started := time.Now()
 	meter := progressMeter{lastTime: started}
 	defer r.console.clearProgress()
@@ -689,6 +697,11 @@ func (r *runner) loop(ctx context.Context) error {
 			r.console.progress(line)
 		case <-checkpointTick:
 			if err := r.checkpoint(false); err != nil {
+				return err
+			}
+		case <-procTick:
+			// processing-time windows close on the clock, rows or not
+			if err := r.procTick(pipeline); err != nil {
 				return err
 			}
 		case reply := <-r.live.requests:

@@ -10,6 +10,9 @@ package topn
 import (
 	"cmp"
 	"slices"
+	"unsafe"
+
+	"github.com/laminar-sql/laminar/runtime/window"
 )
 
 // Kind is the ranking function.
@@ -56,6 +59,8 @@ type State[K comparable, R comparable, O comparable] struct {
 	// emitted when the window closed) and leaves the state then.
 	final bool
 	cmp   func(a, b *R) int
+	// entry estimates a partition's bytes besides its rows, for window.Live
+	entry int64
 	// endOf, when set, is the end of the window of a partition key (a window
 	// top-N over a window TVF): partitions are emitted by Close, once the
 	// watermark passes that end, not by Flush.
@@ -81,7 +86,10 @@ func New[K comparable, R comparable, O comparable](kind Kind, n int64, bounded, 
 		n = 1<<63 - 1
 		bounded = false
 	}
-	return &State[K, R, O]{Parts: map[K]*Partition[R, O]{}, kind: kind, n: n, bounded: bounded, final: final, cmp: cmp}
+	var k K
+	var p Partition[R, O]
+	entry := int64(unsafe.Sizeof(k)+unsafe.Sizeof(p)) + 16 // the key, the partition and its map slot
+	return &State[K, R, O]{Parts: map[K]*Partition[R, O]{}, kind: kind, n: n, bounded: bounded, final: final, cmp: cmp, entry: entry}
 }
 
 // Len is the number of partitions held.
@@ -94,6 +102,7 @@ func (s *State[K, R, O]) part(k K) *Partition[R, O] {
 		p = &Partition[R, O]{}
 		p.Rows, p.Emitted = p.row1[:0], p.out1[:0]
 		s.Parts[k] = p
+		window.AddLive(1, s.entry) // partitions count in the job's state groups
 		if s.endOf != nil {
 			s.track(k)
 			return p
@@ -246,7 +255,7 @@ func (s *State[K, R, O]) Flush(f func(k K, p *Partition[R, O])) {
 		p.dirty = false
 		f(k, p)
 		if s.final || (len(p.Rows) == 0 && len(p.Emitted) == 0) {
-			delete(s.Parts, k)
+			s.drop(k)
 		}
 	}
 	clear(s.Dirty)
@@ -318,6 +327,9 @@ func (s *State[K, R, O]) Emit(p *Partition[R, O], out []O, emit func(r *O, op by
 
 // Restore puts a partition back from a checkpoint.
 func (s *State[K, R, O]) Restore(k K, rows []R, emitted []O) {
+	if s.Parts[k] == nil {
+		window.AddLive(1, s.entry)
+	}
 	s.Parts[k] = &Partition[R, O]{Rows: rows, Emitted: emitted}
 	if s.endOf != nil {
 		s.track(k)
@@ -351,7 +363,7 @@ func (s *State[K, R, O]) Close(wm int64, f func(k K, p *Partition[R, O])) {
 		n++
 		for _, k := range s.byEnd[end] {
 			f(k, s.Parts[k])
-			delete(s.Parts, k)
+			s.drop(k)
 		}
 		delete(s.byEnd, end)
 	}
@@ -463,7 +475,7 @@ func (s *State[K, R, O]) Release(wm int64, f func(k K, p *Partition[R, O], i int
 			p.Done -= drop
 		}
 		if len(p.Rows) == 0 {
-			delete(s.Parts, k)
+			s.drop(k)
 		}
 	}
 }
@@ -534,3 +546,9 @@ func (s *State[K, R, O]) RestorePending(ts int64, seq uint64, k K) {
 
 func (s *State[K, R, O]) Seq() uint64       { return s.seq }
 func (s *State[K, R, O]) SetSeq(seq uint64) { s.seq = seq }
+
+// drop removes partition k from the state.
+func (s *State[K, R, O]) drop(k K) {
+	delete(s.Parts, k)
+	window.AddLive(-1, s.entry)
+}

@@ -15,6 +15,13 @@ var live struct{ groups, bytes atomic.Int64 }
 // and spare capacity, not the contents of strings.
 func Live() (groups, bytes int64) { return live.groups.Load(), live.bytes.Load() }
 
+// AddLive counts n groups (negative: released) of about bytes each that the
+// state of another operator holds (top-N partitions), for Live.
+func AddLive(n, bytes int64) {
+	live.groups.Add(n)
+	live.bytes.Add(n * bytes)
+}
+
 // entryBytes estimates the memory of one group of Groups[K, S].
 func entryBytes[K comparable, S any]() int64 {
 	var k K

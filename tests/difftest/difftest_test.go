@@ -385,6 +385,11 @@ func runJob(t *testing.T, bin, dir string, c *testCase, bs, workers int, want Mu
 	if err != nil && !os.IsNotExist(err) {
 		t.Fatal(err)
 	}
+	if keys := c.query.SortedBy; keys != nil {
+		if bad := CheckSorted(out, keys); bad != "" {
+			t.Errorf("%s\n-- the rows%s are not in ORDER BY order %v: %s", c.describe(), at, keys, bad)
+		}
+	}
 	got, err := ParseLaminar(out, c.query.Columns, c.query.Updating)
 	if err != nil {
 		t.Fatalf("%s\n-- Laminar's output%s: %v", c.describe(), at, err)

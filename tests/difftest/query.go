@@ -36,6 +36,16 @@ type Query struct {
 	Windowed bool
 	Updating bool // the view emits "_op" rows: non-windowed, or EMIT CHANGES
 	lateRows bool // some rows are late beyond the allowed lateness (window cases)
+	// SortedBy, when set, is the order of the view's output rows (ORDER BY
+	// in a windowed query: each window's rows at its close, windows in time
+	// order): the rows as written are checked to be in it
+	SortedBy []SortKey
+}
+
+// SortKey is an output column the rows are sorted by.
+type SortKey struct {
+	Col  string
+	Desc bool
 }
 
 // Column is an output column of the view.

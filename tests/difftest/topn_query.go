@@ -127,13 +127,19 @@ func GenTopNQuery(r *rand.Rand, delayUS int64) Query {
 			cols = append(cols, map[string]Column{"k": {"k", KindString}, "b": {"b", KindBool}, "n": {"n", KindInt}, "ts": {"ts", KindTimestamp}}[c])
 		}
 		r.Shuffle(len(aggs), func(i, j int) { aggs[i], aggs[j] = aggs[j], aggs[i] })
+		// the window by name (WINDOW w AS (…), OVER w) in about half the cases
+		spec, named := fmt.Sprintf("(%sORDER BY %s%s)", partL, order, frame), g.chance(0.5)
+		over, window := spec, ""
+		if named {
+			over, window = "w", " WINDOW w AS "+spec
+		}
 		for i, a := range aggs[:1+g.pick(3)] {
 			name := fmt.Sprintf("o%d", i)
-			sel = append(sel, fmt.Sprintf("%s OVER (%sORDER BY %s%s) AS %s", a[0], partL, order, frame, name))
+			sel = append(sel, fmt.Sprintf("%s OVER %s AS %s", a[0], over, name))
 			selD = append(selD, strings.Replace(a[1], "{}", fmt.Sprintf("(%sORDER BY %s%s)", partL, orderD, frameD), 1)+" AS "+name)
 			cols = append(cols, Column{name, map[string]Kind{"i": KindInt, "s": KindString, "f": KindFloat}[a[2]]})
 		}
-		view = fmt.Sprintf("SELECT %s FROM %s", strings.Join(sel, ", "), from)
+		view = fmt.Sprintf("SELECT %s FROM %s%s", strings.Join(sel, ", "), from, window)
 		duckView = fmt.Sprintf("SELECT %s FROM %s", strings.Join(selD, ", "), fromD)
 		q.Updating = updating
 	case shape < 8, shape >= 18:

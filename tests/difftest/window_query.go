@@ -202,7 +202,22 @@ func GenWindowQuery(r *rand.Rand, kind string, p WindowParams) Query {
 		lam.WriteString("HAVING COUNT(*) > 1\n")
 		duck.WriteString("HAVING COUNT(*) > 1\n")
 	}
-	switch m := r.IntN(6); {
+	m := r.IntN(6)
+	if (m >= 2 && m <= 4) && (kind == "tumble" || kind == "hop") {
+		// emitted once per window at its close: ORDER BY sorts each window's rows
+		// (by a count, never NULL, when there is one), the windows in time order
+		order := "window_start"
+		q.SortedBy = []SortKey{{"window_start", false}}
+		for i, a := range aggs {
+			if strings.HasPrefix(a.lam, "COUNT") {
+				order += fmt.Sprintf(", a%d DESC", i)
+				q.SortedBy = append(q.SortedBy, SortKey{fmt.Sprintf("a%d", i), true})
+				break
+			}
+		}
+		fmt.Fprintf(&lam, "ORDER BY %s\n", order)
+	}
+	switch {
 	case m == 5:
 		fmt.Fprintf(&lam, "EMIT PERIODICALLY %s\n", intervalText(r, []int64{1_000_000, 2_000_000, 10_000_000}[r.IntN(3)]))
 		q.Updating = true

@@ -98,8 +98,17 @@ func TestWindowDifferential(t *testing.T) {
 			failed++
 		}
 	}
-	t.Logf("%d window cases at batch sizes %v: %d result rows compared, %d empty, %d late rows (over all batch sizes); %d failed",
-		n, batchSizes, rows, empty, lateRows, failed)
+	sorted := 0
+	for _, c := range cases {
+		if c.query.SortedBy != nil {
+			sorted++
+		}
+	}
+	t.Logf("%d window cases at batch sizes %v (%d with ORDER BY per window): %d result rows compared, %d empty, %d late rows (over all batch sizes); %d failed",
+		n, batchSizes, sorted, rows, empty, lateRows, failed)
+	if n >= 50 && sorted == 0 {
+		t.Errorf("no window case has an ORDER BY: the generator tests too little")
+	}
 	if n >= 50 && empty > n/4 {
 		t.Errorf("%d of %d window cases have an empty result: the generator tests too little", empty, n)
 	}
@@ -107,7 +116,8 @@ func TestWindowDifferential(t *testing.T) {
 
 // TestLateStreamDifferential: the rows of LATE(src) are exactly the rows
 // whose tumbling window had closed when they arrived (window_end <= the
-// watermark before them), once per windowed view, at every batch size.
+// watermark before them), once per windowed view, at every batch size, for
+// a window over the source and over views of it (views over views).
 func TestLateStreamDifferential(t *testing.T) {
 	n := 12
 	if testing.Short() {
@@ -132,17 +142,28 @@ func TestLateStreamDifferential(t *testing.T) {
 		if data.DelayUS == 0 {
 			delay = "INTERVAL '0' SECOND"
 		}
+		// every other case windows the source through two views with sinks of
+		// their own (operators of their own): their late rows are the source's too
+		windowed, views := "src", ""
+		if i%2 == 1 {
+			windowed = "kept2"
+			views = `CREATE VIEW kept AS SELECT * FROM src WHERE n = n;
+CREATE VIEW kept2 AS SELECT ts, k, n FROM kept;
+CREATE SINK kept_out FROM kept WITH (connector = 'blackhole');
+CREATE SINK kept2_out FROM kept2 WITH (connector = 'blackhole');
+`
+		}
 		c.query = Query{
 			Pipeline: fmt.Sprintf(`CREATE SOURCE src (
   k VARCHAR, g BIGINT, x DOUBLE, n BIGINT NOT NULL, b BOOLEAN, ts TIMESTAMP NOT NULL,
   WATERMARK FOR ts AS ts - %s
 ) WITH (connector = 'file', path = 'in.jsonl', format = 'json');
 
-CREATE VIEW counts AS SELECT k, window_start, COUNT(*) AS c FROM TUMBLE(src, ts, %s) GROUP BY k, window_start;
+%sCREATE VIEW counts AS SELECT k, window_start, COUNT(*) AS c FROM TUMBLE(%s, ts, %s) GROUP BY k, window_start;
 CREATE VIEW late_rows AS SELECT view, n, k, ts FROM LATE(src) WHERE view = 'counts';
 CREATE SINK counts_out FROM counts WITH (connector = 'blackhole');
 CREATE SINK out FROM late_rows WITH (connector = 'file', path = 'out.jsonl', format = 'json');
-`, delay, intervalText(r, size)),
+`, delay, views, windowed, intervalText(r, size)),
 			DuckSQL: fmt.Sprintf("SELECT 'counts' AS view, n, k, ts FROM t WHERE ts - ts %% %d + %d <= wm", size, size),
 			Columns: []Column{{"view", KindString}, {"n", KindInt}, {"k", KindString}, {"ts", KindTimestamp}},
 		}

@@ -40,6 +40,9 @@ type Column struct {
 type translation struct {
 	DuckSQL string
 	Columns []Column
+	// Proc, for a query on processing time, says how its rows are checked
+	// (DuckSQL then gives one row per group with its total count)
+	Proc *procShape
 }
 
 // The bid statistics of q15, q16 and q17, in DuckDB's FILTER syntax (the same as Flink's).
@@ -181,6 +184,18 @@ FROM bid GROUP BY channel, strftime("dateTime", '%Y-%m-%d')`,
 FROM bid GROUP BY auction, strftime("dateTime", '%Y-%m-%d')`,
 		Columns: []Column{{"auction", Int}, {"day", String}, {"total_bids", Int}, {"rank1_bids", Int}, {"rank2_bids", Int}, {"rank3_bids", Int},
 			{"min_price", Int}, {"max_price", Int}, {"avg_price", Float}, {"sum_price", Int}},
+	},
+	"q12": {
+		// processing-time windows: the count per bidder, the windows NULL (see procShape)
+		DuckSQL: `SELECT bidder, COUNT(*) AS bid_count, NULL::TIMESTAMP AS starttime, NULL::TIMESTAMP AS endtime FROM bid GROUP BY bidder`,
+		Columns: []Column{{"bidder", Int}, {"bid_count", Int}, {"starttime", Timestamp}, {"endtime", Timestamp}},
+		Proc:    &procShape{Keys: []int{0}, Count: 1, Start: 2, End: 3, Size: 10_000_000},
+	},
+	"q13": {
+		// side_input.csv holds key i with value 'i' for i in [0, 10000)
+		DuckSQL: `SELECT B.auction, B.bidder, B.price, B."dateTime", S.value
+FROM bid AS B JOIN (SELECT range AS key, CAST(range AS VARCHAR) AS value FROM range(10000)) AS S ON B.auction % 10000 = S.key`,
+		Columns: []Column{{"auction", Int}, {"bidder", Int}, {"price", Int}, {"dateTime", Timestamp}, {"value", String}},
 	},
 	"q11": {
 		// a bid opens a session when more than 10 s after the bidder's previous one

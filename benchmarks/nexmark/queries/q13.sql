@@ -1,5 +1,6 @@
--- unsupported: joins (lookup join with a bounded side input, FOR SYSTEM_TIME AS OF), processing time
--- Nexmark q13, bounded side input. side_input is a file of (key, value) rows.
+-- Nexmark q13, bounded side input: bids joined with a small table of
+-- (key, value) rows read from a file, looked up as it is when each bid is
+-- processed. The body is Flink's, unchanged; side_input is a lookup table.
 
 CREATE SOURCE bid (
   auction BIGINT NOT NULL, bidder BIGINT NOT NULL, price BIGINT NOT NULL,
@@ -7,13 +8,20 @@ CREATE SOURCE bid (
   WATERMARK FOR "dateTime" AS "dateTime" - INTERVAL '4' SECOND
 ) WITH (connector = 'nexmark', events = '10000000', rate = '10000000', seed = '1');
 
-CREATE SOURCE side_input (key BIGINT NOT NULL, value VARCHAR NOT NULL)
-WITH (connector = 'file', path = 'side_input.csv', format = 'csv');
+CREATE TABLE side_input (
+  key BIGINT,
+  `value` VARCHAR
+) WITH (connector = 'file', path = 'side_input.csv', format = 'csv');
 
 CREATE VIEW q13 AS
-SELECT B.auction, B.bidder, B.price, B."dateTime", S.value
-FROM bid AS B
+SELECT
+    B.auction,
+    B.bidder,
+    B.price,
+    B."dateTime",
+    S.`value`
+FROM (SELECT *, PROCTIME() as p_time FROM bid) B
 JOIN side_input FOR SYSTEM_TIME AS OF B.p_time AS S
-ON MOD(B.auction, 10000) = S.key;
+ON mod(B.auction, 10000) = S.key;
 
 CREATE SINK q13_out FROM q13 WITH (connector = 'blackhole');
