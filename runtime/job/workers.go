@@ -80,6 +80,7 @@ type workerPool struct {
 	// input: batches of a file source dealt to the workers in order, or a
 	// generator per worker
 	in    []chan batchMsg
+	out   chan batchMsg // the reader's batches, before deal hands them out
 	msgs  []batchMsg
 	free  chan *connector.LineBatch
 	gens  []*connector.NexmarkSource
@@ -240,6 +241,7 @@ func (wp *workerPool) run(ctx context.Context) error {
 			wp.free <- new(connector.LineBatch)
 		}
 		out := make(chan batchMsg, wp.n)
+		wp.out = out
 		wp.in = make([]chan batchMsg, wp.n)
 		for w := range wp.in {
 			wp.in[w] = make(chan batchMsg, 2)
@@ -287,18 +289,68 @@ func (wp *workerPool) run(ctx context.Context) error {
 	return r.checkpoint(true)
 }
 
-// deal hands the reader's batches to the workers in turn; once the source
-// has ended, the rest of that round's workers get an empty last batch.
+// A live input (a pipe, a FIFO) may have nothing ready. The dealer then
+// waits idleRound for the reader's next batch before it completes the round
+// with empty batches, so that the round's rows do not wait for more input;
+// and an idle job runs a round of empty batches every idleTick, to get to
+// its round boundaries, where it flushes its sinks, takes and answers
+// checkpoints and sees an interruption.
+const (
+	idleRound = 5 * time.Millisecond
+	idleTick  = 100 * time.Millisecond
+)
+
+// deal hands the reader's batches to the workers in turn. Once the source
+// has ended, the rest of that round's workers get an empty last batch; while
+// the reader is idle, empty batches at the position so far (above).
 func (wp *workerPool) deal(ctx context.Context, out <-chan batchMsg, done chan<- struct{}) {
 	defer close(done)
 	next := 0
+	pos := wp.r.positions[wp.src] // the resume point, then the last batch's
+	timer := time.NewTimer(idleTick)
+	defer timer.Stop()
+	// empty sends worker next an empty batch: the end of the input (more
+	// false) or an idle reader (more true)
+	empty := func(more bool) bool {
+		select {
+		case b := <-wp.free:
+			b.Reset()
+			select {
+			case wp.in[next] <- batchMsg{src: wp.src, batch: b, pos: pos, more: more}:
+				next = (next + 1) % wp.n
+				return true
+			case <-ctx.Done():
+			}
+		case <-ctx.Done():
+		}
+		return false
+	}
 	for {
 		var m batchMsg
 		select {
 		case m = <-out:
 		case <-ctx.Done():
 			return
+		default:
+			// nothing ready: wait a while, then complete the round (or run
+			// an empty one)
+			wait := idleRound
+			if next == 0 {
+				wait = idleTick
+			}
+			timer.Reset(wait)
+			select {
+			case m = <-out:
+				timer.Stop()
+			case <-timer.C:
+				for ok := empty(true); ok && next != 0; ok = empty(true) {
+				}
+				continue
+			case <-ctx.Done():
+				return
+			}
 		}
+		pos = m.pos
 		select {
 		case wp.in[next] <- m:
 		case <-ctx.Done(): // the workers stopped (a failure, the memory limit)
@@ -308,19 +360,7 @@ func (wp *workerPool) deal(ctx context.Context, out <-chan batchMsg, done chan<-
 		if m.more {
 			continue
 		}
-		for next != 0 {
-			select {
-			case b := <-wp.free:
-				b.Reset()
-				select {
-				case wp.in[next] <- batchMsg{src: wp.src, batch: b, pos: m.pos}:
-				case <-ctx.Done():
-					return
-				}
-			case <-ctx.Done():
-				return
-			}
-			next = (next + 1) % wp.n
+		for next != 0 && empty(false) {
 		}
 		return
 	}
@@ -473,6 +513,12 @@ func (wp *workerPool) endRound() {
 	if err := wp.writeSinks(); err != nil && wp.err == nil {
 		wp.err = err
 	}
+	if wp.in != nil && r.unflushed && wp.idle() && wp.err == nil {
+		// about to wait for input: push the rows out of the sinks' buffers,
+		// as the one-engine loop does, so that a live input shows its
+		// results in output files now (a busy job does not flush)
+		wp.err = r.flushSinks()
+	}
 	if ended && wp.err == nil {
 		// the end of input closes every window, on each worker in turn
 		for w, p := range wp.pipes {
@@ -500,6 +546,19 @@ func (wp *workerPool) endRound() {
 		return
 	}
 	wp.between()
+}
+
+// idle tells whether the next round's input has yet to be read.
+func (wp *workerPool) idle() bool {
+	if len(wp.out) > 0 {
+		return false
+	}
+	for _, in := range wp.in {
+		if len(in) > 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // between does, at a round boundary, what the one-engine loop does between
