@@ -84,9 +84,9 @@ type workerPool struct {
 	msgs  []batchMsg
 	free  chan *connector.LineBatch
 	gens  []*connector.NexmarkSource
-	gbufs []*connector.LineBatch
-	base  int64   // events generated before this round
-	gen   []int64 // events each worker generated this round
+	gbufs [][]*connector.LineBatch // per worker, a batch per generator call of a chunk
+	base  int64                    // events generated before this round
+	gen   []int64                  // events each worker generated this round
 	kept  []int64
 	ended []bool
 
@@ -164,7 +164,7 @@ func (r *runner) newWorkerPool(factory Factory) (*workerPool, error) {
 	}
 	for w := range n {
 		// env: a worker opens its own lookup tables, with paths resolved like the job's
-		ctx := &Context{rec: &recorder{worker: w}, env: r.jobCtx.env}
+		ctx := &Context{rec: &recorder{worker: w, record: -1}, env: r.jobCtx.env}
 		for _, s := range r.jobCtx.Sinks {
 			ctx.Sinks = append(ctx.Sinks, &SinkWriter{Name: s.Name, Discard: s.Discard})
 		}
@@ -213,7 +213,7 @@ func (r *runner) newWorkerPool(factory Factory) (*workerPool, error) {
 				return nil, fmt.Errorf("source %s: %w", r.spec.Sources[src].Name, err)
 			}
 			wp.gens = append(wp.gens, g)
-			wp.gbufs = append(wp.gbufs, new(connector.LineBatch))
+			wp.gbufs = append(wp.gbufs, nil)
 		}
 		r.sources[src].Close() // each worker generates its own chunks
 		r.sources[src] = nil
@@ -423,13 +423,13 @@ func (wp *workerPool) work(w int) {
 		// phase 2: the parts addressed to this worker, in input order
 		start := wp.roundWM
 		for s := range wp.n {
-			rec.chunk, rec.phase = wp.round*int64(wp.n)+int64(s), 1
+			rec.chunk, rec.phase, rec.record = wp.round*int64(wp.n)+int64(s), 1, -1
 			if wp.keyed {
 				eng.ProcessPart(wp.parts[s][w], start)
 			}
 			start = max(start, wp.chunkWM[s])
 		}
-		rec.phase = 2
+		rec.phase, rec.record = 2, -1
 		eng.EndRound(start)
 		wp.busy[w] += clock() - t0
 		wp.b.Wait() // the last to arrive runs endRound
@@ -449,11 +449,18 @@ func (wp *workerPool) watermark(w int) int64 {
 // generate fills worker w's chunk of the round from its own generator,
 // handing each batch to batch.
 func (wp *workerPool) generate(w int, batch func(*connector.LineBatch)) {
-	g, b := wp.gens[w], wp.gbufs[w]
+	g := wp.gens[w]
 	at := wp.base + int64(w)*nexmarkChunk
 	g.SeekEvent(at)
 	wp.gen[w], wp.kept[w], wp.ended[w] = 0, 0, false
-	for wp.gen[w] < nexmarkChunk {
+	// each call of the chunk fills a batch of its own: the parts point at
+	// the records until the round's end, to report a late or failed row
+	// with all its columns
+	for k := 0; wp.gen[w] < nexmarkChunk; k++ {
+		if k == len(wp.gbufs[w]) {
+			wp.gbufs[w] = append(wp.gbufs[w], new(connector.LineBatch))
+		}
+		b := wp.gbufs[w][k]
 		more, _ := g.Next(b, int(min(256, nexmarkChunk-wp.gen[w])))
 		wp.gen[w] += int64(b.TypedLen)
 		if b.TypedLen > 0 {
@@ -748,6 +755,9 @@ type recorder struct {
 	worker int
 	chunk  int64 // the chunk whose rows the worker is on
 	phase  int8  // 0 decoding, 1 rows, 2 the round's end, 3 the end of input
+	// record is the index in its chunk of the row being reported, for a
+	// report without a batch (a typed source's row; AtRecord), -1 if none
+	record int
 	calls  []call
 }
 
@@ -786,6 +796,9 @@ func (rc *recorder) add(c call) {
 	c.chunk, c.phase, c.worker, c.seq = rc.chunk, rc.phase, rc.worker, len(rc.calls)
 	if c.kind == callMalformed {
 		c.phase = 0 // a batch's malformed records come before its rows' reports
+	}
+	if c.i < 0 && c.phase == 1 {
+		c.i = rc.record // a typed row's place in its chunk
 	}
 	rc.calls = append(rc.calls, c)
 }
