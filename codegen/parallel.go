@@ -350,6 +350,7 @@ func (g *generator) partRecordCode(s *sourceInfo, ptType string) {
 // pruneCode generates Prune: drop the groups whose key another worker owns.
 func (g *generator) pruneCode(part physical.Partitioning) {
 	var body []jen.Code
+	drops := false // a group's list to remove
 	for _, o := range g.ops {
 		if o.op.Agg == nil || part.Key < 0 {
 			continue
@@ -365,6 +366,13 @@ func (g *generator) pruneCode(part physical.Partitioning) {
 				jen.Add(grp).Dot("Remove").Call(jen.Id("drop")))
 		}
 		st := jen.Id("p").Dot(o.name)
+		if o.session {
+			// a session's key is its group's
+			body = append(body, jen.Add(st).Dot("Prune").Call(jen.Func().Params(jen.Id("k").Id(o.keyType())).Bool().Block(
+				jen.Return(jen.Id("owns").Call(hashCode(rt("exchange.Seed"), jen.Id("k").Dot(fieldName), o.op.Agg.Keys[k].Type()))))))
+			continue
+		}
+		drops = true
 		if o.op.Windowed() || o.panes {
 			body = append(body, jen.For(jen.Id("w").Op(":=").Lit(0).Op(";").Id("w").Op("<").Add(st).Dot("Len").Call().Op(";").Id("w").Op("++")).Block(
 				jen.List(jen.Id("_"), jen.Id("grp")).Op(":=").Add(st).Dot("At").Call(jen.Id("w")),
@@ -373,9 +381,10 @@ func (g *generator) pruneCode(part physical.Partitioning) {
 			body = append(body, jen.Block(jen.Id("grp").Op(":=").Add(st), prune(jen.Id("grp"))))
 		}
 	}
-	if len(body) > 0 {
+	if drops {
 		body = append([]jen.Code{jen.Var().Id("drop").Index().Int32()}, body...)
-	} else {
+	}
+	if len(body) == 0 {
 		body = append(body, jen.Id("_").Op("=").Id("owns"))
 	}
 	g.f.Comment("Prune drops the groups whose key the worker does not own (owns is false for its hash), after")

@@ -65,8 +65,8 @@ func (b *builder) lateOp(ls *plan.LateScan, stmt *plan.View) *Operator {
 }
 
 // serialOnly says why an operator runs on one worker: the workers' code
-// (partitioned state, its merge at checkpoints) does not cover SESSION or
-// CUMULATE windows, allowed lateness, the later EMIT modes or LATE(source)
+// (partitioned state, its merge at checkpoints) does not cover CUMULATE
+// windows, allowed lateness, the later EMIT modes or LATE(source)
 // yet; "" when it may be partitioned.
 func serialOnly(op *Operator) string {
 	if op.LateOf != nil {
@@ -76,8 +76,6 @@ func serialOnly(op *Operator) string {
 		return ""
 	}
 	switch w := op.Window(); {
-	case w.Kind == plan.Session:
-		return "has a SESSION window"
 	case w.Kind == plan.Cumulate:
 		return "has a CUMULATE window"
 	case op.Agg.Lateness > 0:

@@ -122,3 +122,16 @@ GROUP BY auction, window_start, window_end;
 		sameMultiset(t, got["output.jsonl"], want["output.jsonl"])
 	}
 }
+
+// TestCrashWorkersSession: session windows split by their key (PARTITION BY
+// symbol) on 1, 2 and 3 workers, the count picked anew at every restart: the
+// open sessions of a checkpoint re-partition by key at load, and the output
+// is the uninterrupted one-worker run's, as a multiset.
+func TestCrashWorkersSession(t *testing.T) {
+	skipShort(t)
+	// a comment of its own: TestCrashSession builds the same pipeline, and
+	// two concurrent builds of one pipeline share laminarc's cache entry
+	j := buildJob(t, "-- on several workers\n"+source("file")+sessions+sink, false, input(sessionRows()))
+	j.workers = []int{1, 2, 3}
+	crashRunsKills(t, j, sameMultiset, 40*time.Millisecond, sessionKills())
+}
