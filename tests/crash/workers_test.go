@@ -135,3 +135,26 @@ func TestCrashWorkersSession(t *testing.T) {
 	j.workers = []int{1, 2, 3}
 	crashRunsKills(t, j, sameMultiset, 40*time.Millisecond, sessionKills())
 }
+
+// TestCrashWorkersLateness: sessions under EMIT CHANGES with ALLOWED
+// LATENESS, and a CUMULATE window, split by key on 1, 2 and 3 workers, the
+// count picked anew at every restart: the output nets to the uninterrupted
+// one-worker run's table (or is its multiset).
+func TestCrashWorkersLateness(t *testing.T) {
+	skipShort(t)
+	j := buildJob(t, "-- on several workers\n"+source("file")+sessionChanges+sink, false, input(sessionRows()))
+	j.workers = []int{1, 2, 3}
+	crashRunsKills(t, j, sameTable, 40*time.Millisecond, sessionKills())
+}
+
+func TestCrashWorkersCumulate(t *testing.T) {
+	skipShort(t)
+	cumulate := `CREATE MATERIALIZED VIEW v AS
+SELECT symbol, window_start, window_end, COUNT(*) AS n, SUM(volume) AS volume
+FROM TABLE(CUMULATE(TABLE trades, DESCRIPTOR(ts), INTERVAL '2' SECOND, INTERVAL '10' SECOND))
+GROUP BY symbol, window_start, window_end;
+`
+	j := buildJob(t, source("file")+cumulate+sink, false, input(sessionRows()))
+	j.workers = []int{1, 2, 3}
+	crashRunsKills(t, j, sameMultiset, 40*time.Millisecond, sessionKills())
+}
