@@ -78,6 +78,7 @@ unit:
 race:
 	@if [ "$$($(GO) env CGO_ENABLED)" = 1 ]; then \
 		$(GOTEST) -count=1 -race ./runtime/... $(SUMMARIZE); \
+		$(GOTEST) -count=1 -race -run TestWorkersRace ./generated_examples/ $(SUMMARIZE); \
 	else \
 		printf '%s\n' '{"Action":"output","Package":"race","Output":"skipped: the race detector needs cgo (a C compiler such as gcc; go env CGO_ENABLED is 0)\n"}' '{"Action":"skip","Package":"race","Test":"-race ./runtime/..."}' '{"Action":"skip","Package":"race"}' $(SUMMARIZE); \
 	fi

@@ -48,12 +48,22 @@ func (g *generator) parallelCode() {
 	g.f.Var().Id("_").Add(rt("job.Partitioned")).Op("=").Parens(jen.Op("*").Id(coreType)).Parens(jen.Nil())
 	g.f.Line()
 	g.f.Comment(fmt.Sprintf("%s holds rows of source %s that one worker hands another (job.Partitioned).", ptType, commentLines(s.src.Name)[0]))
-	g.f.Type().Id(ptType).Struct(
+	linesDoc := "index in b of each row's record"
+	if typed != nil {
+		linesDoc = "index of each row's record in the chunk's batches, bs"
+	}
+	fields := []jen.Code{
 		jen.Id("b").Op("*").Add(rt("connector.LineBatch")).Comment("the raw batch the rows were decoded from; nil for a typed source"),
 		jen.Id("rows").Index().Add(rowType),
-		jen.Id("lines").Index().Int32().Comment("index in b of each row's record"),
+		jen.Id("lines").Index().Int32().Comment(linesDoc),
 		jen.Id("wms").Index().Int64().Comment("the watermark before each row, over the rows of its batch so far"),
-	)
+	}
+	if typed != nil {
+		fields = append(fields,
+			jen.Id("bs").Index().Op("*").Add(rt("connector.LineBatch")).Comment("a typed source's batches of the chunk, whose records hold every column"),
+			jen.Id("n").Int32().Comment("the records in bs"))
+	}
+	g.f.Type().Id(ptType).Struct(fields...)
 	g.f.Line()
 	g.f.Comment("Partition says how the workers of the job split its rows (job.Partitioned).")
 	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("Partition").Params().Add(rt("job.Partition")).Block(
@@ -68,8 +78,16 @@ func (g *generator) parallelCode() {
 		jen.Id("pt").Dot("b").Op("=").Nil(),
 		jen.List(jen.Id("pt").Dot("rows"), jen.Id("pt").Dot("lines"), jen.Id("pt").Dot("wms")).Op("=").List(
 			jen.Id("pt").Dot("rows").Index(jen.Empty(), jen.Lit(0)), jen.Id("pt").Dot("lines").Index(jen.Empty(), jen.Lit(0)), jen.Id("pt").Dot("wms").Index(jen.Empty(), jen.Lit(0))),
+		jen.Do(func(st *jen.Statement) {
+			if typed != nil {
+				st.List(jen.Id("pt").Dot("bs"), jen.Id("pt").Dot("n")).Op("=").List(jen.Id("pt").Dot("bs").Index(jen.Empty(), jen.Lit(0)), jen.Lit(0))
+			}
+		}),
 	)
 	g.f.Line()
+	if typed != nil {
+		g.partRecordCode(s, ptType)
+	}
 	g.routeCode(s, part, ptType, rowType)
 	g.partLoop(s, part, ptType)
 	// EndRound
@@ -147,8 +165,10 @@ func (g *generator) routeCode(s *sourceInfo, part physical.Partitioning, ptType 
 	add = append(add,
 		jen.Id("pt").Op(":=").Id("pts").Index(owner),
 		jen.Id("pt").Dot("rows").Op("=").Append(jen.Id("pt").Dot("rows"), row))
-	if typed == nil { // a typed source's rows have no raw record to point at
+	if typed == nil {
 		add = append(add, jen.Id("pt").Dot("lines").Op("=").Append(jen.Id("pt").Dot("lines"), jen.Int32().Call(idx)))
+	} else { // the record's index in the chunk's batches
+		add = append(add, jen.Id("pt").Dot("lines").Op("=").Append(jen.Id("pt").Dot("lines"), jen.Id("at").Op("+").Int32().Call(idx)))
 	}
 	add = append(add, jen.Id("pt").Dot("wms").Op("=").Append(jen.Id("pt").Dot("wms"), jen.Id("wm")))
 	if s.src.TimeCol >= 0 {
@@ -183,6 +203,11 @@ func (g *generator) routeCode(s *sourceInfo, part physical.Partitioning, ptType 
 		loop = append(loop, add...)
 		body = append(body,
 			jen.Id("records").Op(":=").Op("*").Id("b").Dot("Typed").Assert(jen.Op("*").Index().Add(rt(typed.Elem))),
+			jen.Comment("every part keeps the chunk's batches, to report a row with all its columns"),
+			jen.Id("at").Op(":=").Id("pts").Index(jen.Lit(0)).Dot("n"),
+			jen.For(jen.List(jen.Id("_"), jen.Id("pt")).Op(":=").Range().Id("pts")).Block(
+				jen.Id("pt").Dot("bs").Op("=").Append(jen.Id("pt").Dot("bs"), jen.Id("b")),
+				jen.Id("pt").Dot("n").Op("+=").Int32().Call(jen.Len(jen.Id("records")))),
 			jen.For(jen.Id("ri").Op(":=").Range().Id("records")).Block(loop...))
 	} else {
 		decode := "decode" + s.rowType + "JSON"
@@ -234,8 +259,10 @@ func (g *generator) partLoop(s *sourceInfo, part physical.Partitioning, ptType s
 		rowType: jen.Id(s.rowType),
 	}
 	if tb := s.src.Typed; tb != nil {
-		// late and failed rows are reported with the columns the part holds
-		// (those the views read); the others are zero
+		// late and failed rows are reported with every column, from the
+		// records the part's batches hold; a row function's failed row,
+		// without the part in scope, with the columns the part holds (those
+		// the views read; the others are zero)
 		env := make([]operand, len(s.src.Schema))
 		vals := jen.Dict{}
 		for i, c := range s.src.Schema {
@@ -249,10 +276,14 @@ func (g *generator) partLoop(s *sourceInfo, part physical.Partitioning, ptType s
 			}
 		}
 		acc.env, acc.rowType = env, jen.Id(ptType+"Row")
+		full := jen.Id("p").Dot("partRecord"+s.goName).Call(jen.Id("pt"), jen.Id("lines").Index(jen.Id("ri")))
 		acc.late = func(view string) jen.Code {
-			return jen.Id("p").Dot("late"+s.goName).Call(jen.Nil(), jen.Nil(), jen.Id("ri"), jen.Op("&").Id(s.rowType).Values(vals), jen.Lit(view))
+			return jen.Id("p").Dot("late"+s.goName).Call(jen.Nil(), jen.Nil(), jen.Id("ri"), full, jen.Lit(view))
 		}
 		acc.fail = func(view string, f jen.Code) jen.Code {
+			return jen.Id("p").Dot("fail"+s.goName).Call(jen.Nil(), jen.Nil(), jen.Lit(0), full, jen.Lit(view), f)
+		}
+		acc.failRow = func(view string, f jen.Code) jen.Code {
 			return jen.Id("p").Dot("fail"+s.goName).Call(jen.Nil(), jen.Nil(), jen.Lit(0), jen.Op("&").Id(s.rowType).Values(vals), jen.Lit(view), f)
 		}
 	} else {
@@ -284,9 +315,42 @@ func (g *generator) partLoop(s *sourceInfo, part physical.Partitioning, ptType s
 	g.f.Line()
 }
 
+// partRecordCode generates partRecord<Source>: the row, with every column,
+// of a typed source's record k of a part's chunk.
+func (g *generator) partRecordCode(s *sourceInfo, ptType string) {
+	tb := s.src.Typed
+	vals := jen.Dict{}
+	for i, c := range s.src.Schema {
+		v := jen.Id("r").Dot(tb.Fields[i])
+		if c.Type.Nullable {
+			v = rt("value.Of").Call(v)
+		}
+		vals[jen.Id(s.fields[i])] = v
+	}
+	var row jen.Code = jen.Id("r").Op(":=").Op("&").Id("records").Index(jen.Id("k"))
+	if tb.Row != "" {
+		row = jen.Id("r").Op(":=").Op("&").Id("records").Index(jen.Id("k")).Dot(tb.Row)
+	}
+	g.f.Comment(fmt.Sprintf("partRecord%s is the row, with every column, of record k of the batches of a part's", s.goName))
+	g.f.Comment("chunk, for a late or failed row's report; it tells the Context the record's place in the")
+	g.f.Comment("chunk, so that the reports are replayed in input order (job.Context.AtRecord).")
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("partRecord"+s.goName).Params(jen.Id("pt").Op("*").Id(ptType), jen.Id("k").Int32()).Op("*").Id(s.rowType).Block(
+		jen.Id("p").Dot("ctx").Dot("AtRecord").Call(jen.Int().Call(jen.Id("k"))),
+		jen.For(jen.List(jen.Id("_"), jen.Id("b")).Op(":=").Range().Id("pt").Dot("bs")).Block(
+			jen.Id("records").Op(":=").Op("*").Id("b").Dot("Typed").Assert(jen.Op("*").Index().Add(rt(tb.Elem))),
+			jen.If(jen.Int().Call(jen.Id("k")).Op("<").Len(jen.Id("records"))).Block(
+				row,
+				jen.Return(jen.Op("&").Id(s.rowType).Values(vals))),
+			jen.Id("k").Op("-=").Int32().Call(jen.Len(jen.Id("records")))),
+		jen.Panic(jen.Lit("partRecord"+s.goName+": no such record in the part's batches")),
+	)
+	g.f.Line()
+}
+
 // pruneCode generates Prune: drop the groups whose key another worker owns.
 func (g *generator) pruneCode(part physical.Partitioning) {
 	var body []jen.Code
+	drops := false // a group's list to remove
 	for _, o := range g.ops {
 		if o.op.Agg == nil || part.Key < 0 {
 			continue
@@ -302,6 +366,13 @@ func (g *generator) pruneCode(part physical.Partitioning) {
 				jen.Add(grp).Dot("Remove").Call(jen.Id("drop")))
 		}
 		st := jen.Id("p").Dot(o.name)
+		if o.session {
+			// a session's key is its group's
+			body = append(body, jen.Add(st).Dot("Prune").Call(jen.Func().Params(jen.Id("k").Id(o.keyType())).Bool().Block(
+				jen.Return(jen.Id("owns").Call(hashCode(rt("exchange.Seed"), jen.Id("k").Dot(fieldName), o.op.Agg.Keys[k].Type()))))))
+			continue
+		}
+		drops = true
 		if o.op.Windowed() || o.panes {
 			body = append(body, jen.For(jen.Id("w").Op(":=").Lit(0).Op(";").Id("w").Op("<").Add(st).Dot("Len").Call().Op(";").Id("w").Op("++")).Block(
 				jen.List(jen.Id("_"), jen.Id("grp")).Op(":=").Add(st).Dot("At").Call(jen.Id("w")),
@@ -310,9 +381,10 @@ func (g *generator) pruneCode(part physical.Partitioning) {
 			body = append(body, jen.Block(jen.Id("grp").Op(":=").Add(st), prune(jen.Id("grp"))))
 		}
 	}
-	if len(body) > 0 {
+	if drops {
 		body = append([]jen.Code{jen.Var().Id("drop").Index().Int32()}, body...)
-	} else {
+	}
+	if len(body) == 0 {
 		body = append(body, jen.Id("_").Op("=").Id("owns"))
 	}
 	g.f.Comment("Prune drops the groups whose key the worker does not own (owns is false for its hash), after")

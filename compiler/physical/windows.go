@@ -65,24 +65,14 @@ func (b *builder) lateOp(ls *plan.LateScan, stmt *plan.View) *Operator {
 }
 
 // serialOnly says why an operator runs on one worker: the workers' code
-// (partitioned state, its merge at checkpoints) does not cover SESSION or
-// CUMULATE windows, allowed lateness, the later EMIT modes or LATE(source)
-// yet; "" when it may be partitioned.
+// (partitioned state, its merge at checkpoints) does not cover the later
+// EMIT modes (AFTER WATERMARK, PERIODICALLY) or LATE(source) yet; "" when
+// it may be partitioned.
 func serialOnly(op *Operator) string {
 	if op.LateOf != nil {
 		return "reads LATE(" + op.LateOf.Name + ")"
 	}
-	if op.Agg == nil || !op.Windowed() {
-		return ""
-	}
-	switch w := op.Window(); {
-	case w.Kind == plan.Session:
-		return "has a SESSION window"
-	case w.Kind == plan.Cumulate:
-		return "has a CUMULATE window"
-	case op.Agg.Lateness > 0:
-		return "has ALLOWED LATENESS"
-	case op.Agg.Emit == plan.EmitAfterWatermark || op.Agg.Emit == plan.EmitPeriodically:
+	if op.Agg != nil && op.Windowed() && (op.Agg.Emit == plan.EmitAfterWatermark || op.Agg.Emit == plan.EmitPeriodically) {
 		return "emits " + op.Agg.Emit.String()
 	}
 	return ""

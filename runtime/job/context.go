@@ -117,6 +117,16 @@ func (c *Context) Late(src int, batch *connector.LineBatch, i int, view string) 
 	}
 }
 
+// AtRecord tells, on a worker of a partitioned job (runtime/job/workers.go),
+// the index in its chunk of the row whose reports follow when they have no
+// batch to point at (a typed source's rows: LateRow, RowFailedRow), so that
+// they are replayed in input order; elsewhere it does nothing.
+func (c *Context) AtRecord(i int) {
+	if c.rec != nil {
+		c.rec.record = i
+	}
+}
+
 // LateRow reports a late row that has no raw record (a generated or pushed
 // row): record is the row encoded as JSON. Counted, logged, written to the
 // late-data output like Late.

@@ -80,12 +80,13 @@ type workerPool struct {
 	// input: batches of a file source dealt to the workers in order, or a
 	// generator per worker
 	in    []chan batchMsg
+	out   chan batchMsg // the reader's batches, before deal hands them out
 	msgs  []batchMsg
 	free  chan *connector.LineBatch
 	gens  []*connector.NexmarkSource
-	gbufs []*connector.LineBatch
-	base  int64   // events generated before this round
-	gen   []int64 // events each worker generated this round
+	gbufs [][]*connector.LineBatch // per worker, a batch per generator call of a chunk
+	base  int64                    // events generated before this round
+	gen   []int64                  // events each worker generated this round
 	kept  []int64
 	ended []bool
 
@@ -163,7 +164,7 @@ func (r *runner) newWorkerPool(factory Factory) (*workerPool, error) {
 	}
 	for w := range n {
 		// env: a worker opens its own lookup tables, with paths resolved like the job's
-		ctx := &Context{rec: &recorder{worker: w}, env: r.jobCtx.env}
+		ctx := &Context{rec: &recorder{worker: w, record: -1}, env: r.jobCtx.env}
 		for _, s := range r.jobCtx.Sinks {
 			ctx.Sinks = append(ctx.Sinks, &SinkWriter{Name: s.Name, Discard: s.Discard})
 		}
@@ -212,7 +213,7 @@ func (r *runner) newWorkerPool(factory Factory) (*workerPool, error) {
 				return nil, fmt.Errorf("source %s: %w", r.spec.Sources[src].Name, err)
 			}
 			wp.gens = append(wp.gens, g)
-			wp.gbufs = append(wp.gbufs, new(connector.LineBatch))
+			wp.gbufs = append(wp.gbufs, nil)
 		}
 		r.sources[src].Close() // each worker generates its own chunks
 		r.sources[src] = nil
@@ -240,6 +241,7 @@ func (wp *workerPool) run(ctx context.Context) error {
 			wp.free <- new(connector.LineBatch)
 		}
 		out := make(chan batchMsg, wp.n)
+		wp.out = out
 		wp.in = make([]chan batchMsg, wp.n)
 		for w := range wp.in {
 			wp.in[w] = make(chan batchMsg, 2)
@@ -287,18 +289,68 @@ func (wp *workerPool) run(ctx context.Context) error {
 	return r.checkpoint(true)
 }
 
-// deal hands the reader's batches to the workers in turn; once the source
-// has ended, the rest of that round's workers get an empty last batch.
+// A live input (a pipe, a FIFO) may have nothing ready. The dealer then
+// waits idleRound for the reader's next batch before it completes the round
+// with empty batches, so that the round's rows do not wait for more input;
+// and an idle job runs a round of empty batches every idleTick, to get to
+// its round boundaries, where it flushes its sinks, takes and answers
+// checkpoints and sees an interruption.
+const (
+	idleRound = 5 * time.Millisecond
+	idleTick  = 100 * time.Millisecond
+)
+
+// deal hands the reader's batches to the workers in turn. Once the source
+// has ended, the rest of that round's workers get an empty last batch; while
+// the reader is idle, empty batches at the position so far (above).
 func (wp *workerPool) deal(ctx context.Context, out <-chan batchMsg, done chan<- struct{}) {
 	defer close(done)
 	next := 0
+	pos := wp.r.positions[wp.src] // the resume point, then the last batch's
+	timer := time.NewTimer(idleTick)
+	defer timer.Stop()
+	// empty sends worker next an empty batch: the end of the input (more
+	// false) or an idle reader (more true)
+	empty := func(more bool) bool {
+		select {
+		case b := <-wp.free:
+			b.Reset()
+			select {
+			case wp.in[next] <- batchMsg{src: wp.src, batch: b, pos: pos, more: more}:
+				next = (next + 1) % wp.n
+				return true
+			case <-ctx.Done():
+			}
+		case <-ctx.Done():
+		}
+		return false
+	}
 	for {
 		var m batchMsg
 		select {
 		case m = <-out:
 		case <-ctx.Done():
 			return
+		default:
+			// nothing ready: wait a while, then complete the round (or run
+			// an empty one)
+			wait := idleRound
+			if next == 0 {
+				wait = idleTick
+			}
+			timer.Reset(wait)
+			select {
+			case m = <-out:
+				timer.Stop()
+			case <-timer.C:
+				for ok := empty(true); ok && next != 0; ok = empty(true) {
+				}
+				continue
+			case <-ctx.Done():
+				return
+			}
 		}
+		pos = m.pos
 		select {
 		case wp.in[next] <- m:
 		case <-ctx.Done(): // the workers stopped (a failure, the memory limit)
@@ -308,19 +360,7 @@ func (wp *workerPool) deal(ctx context.Context, out <-chan batchMsg, done chan<-
 		if m.more {
 			continue
 		}
-		for next != 0 {
-			select {
-			case b := <-wp.free:
-				b.Reset()
-				select {
-				case wp.in[next] <- batchMsg{src: wp.src, batch: b, pos: m.pos}:
-				case <-ctx.Done():
-					return
-				}
-			case <-ctx.Done():
-				return
-			}
-			next = (next + 1) % wp.n
+		for next != 0 && empty(false) {
 		}
 		return
 	}
@@ -383,13 +423,13 @@ func (wp *workerPool) work(w int) {
 		// phase 2: the parts addressed to this worker, in input order
 		start := wp.roundWM
 		for s := range wp.n {
-			rec.chunk, rec.phase = wp.round*int64(wp.n)+int64(s), 1
+			rec.chunk, rec.phase, rec.record = wp.round*int64(wp.n)+int64(s), 1, -1
 			if wp.keyed {
 				eng.ProcessPart(wp.parts[s][w], start)
 			}
 			start = max(start, wp.chunkWM[s])
 		}
-		rec.phase = 2
+		rec.phase, rec.record = 2, -1
 		eng.EndRound(start)
 		wp.busy[w] += clock() - t0
 		wp.b.Wait() // the last to arrive runs endRound
@@ -409,11 +449,18 @@ func (wp *workerPool) watermark(w int) int64 {
 // generate fills worker w's chunk of the round from its own generator,
 // handing each batch to batch.
 func (wp *workerPool) generate(w int, batch func(*connector.LineBatch)) {
-	g, b := wp.gens[w], wp.gbufs[w]
+	g := wp.gens[w]
 	at := wp.base + int64(w)*nexmarkChunk
 	g.SeekEvent(at)
 	wp.gen[w], wp.kept[w], wp.ended[w] = 0, 0, false
-	for wp.gen[w] < nexmarkChunk {
+	// each call of the chunk fills a batch of its own: the parts point at
+	// the records until the round's end, to report a late or failed row
+	// with all its columns
+	for k := 0; wp.gen[w] < nexmarkChunk; k++ {
+		if k == len(wp.gbufs[w]) {
+			wp.gbufs[w] = append(wp.gbufs[w], new(connector.LineBatch))
+		}
+		b := wp.gbufs[w][k]
 		more, _ := g.Next(b, int(min(256, nexmarkChunk-wp.gen[w])))
 		wp.gen[w] += int64(b.TypedLen)
 		if b.TypedLen > 0 {
@@ -473,6 +520,12 @@ func (wp *workerPool) endRound() {
 	if err := wp.writeSinks(); err != nil && wp.err == nil {
 		wp.err = err
 	}
+	if wp.in != nil && r.unflushed && wp.idle() && wp.err == nil {
+		// about to wait for input: push the rows out of the sinks' buffers,
+		// as the one-engine loop does, so that a live input shows its
+		// results in output files now (a busy job does not flush)
+		wp.err = r.flushSinks()
+	}
 	if ended && wp.err == nil {
 		// the end of input closes every window, on each worker in turn
 		for w, p := range wp.pipes {
@@ -500,6 +553,19 @@ func (wp *workerPool) endRound() {
 		return
 	}
 	wp.between()
+}
+
+// idle tells whether the next round's input has yet to be read.
+func (wp *workerPool) idle() bool {
+	if len(wp.out) > 0 {
+		return false
+	}
+	for _, in := range wp.in {
+		if len(in) > 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // between does, at a round boundary, what the one-engine loop does between
@@ -689,6 +755,9 @@ type recorder struct {
 	worker int
 	chunk  int64 // the chunk whose rows the worker is on
 	phase  int8  // 0 decoding, 1 rows, 2 the round's end, 3 the end of input
+	// record is the index in its chunk of the row being reported, for a
+	// report without a batch (a typed source's row; AtRecord), -1 if none
+	record int
 	calls  []call
 }
 
@@ -727,6 +796,9 @@ func (rc *recorder) add(c call) {
 	c.chunk, c.phase, c.worker, c.seq = rc.chunk, rc.phase, rc.worker, len(rc.calls)
 	if c.kind == callMalformed {
 		c.phase = 0 // a batch's malformed records come before its rows' reports
+	}
+	if c.i < 0 && c.phase == 1 {
+		c.i = rc.record // a typed row's place in its chunk
 	}
 	rc.calls = append(rc.calls, c)
 }

@@ -246,5 +246,21 @@ func (m *Multiset[T]) Merge(o *Multiset[T]) {
 	}
 }
 
+// Prune drops the open sessions of the keys keep reports false for: a
+// worker of a partitioned job keeps those of its own keys once a
+// checkpoint's state is loaded (runtime/job/workers.go).
+func (ss *Sessions[K, S]) Prune(keep func(k K) bool) {
+	for k, list := range ss.byKey {
+		if keep(k) {
+			continue
+		}
+		for _, s := range list {
+			s.closed = true // its entries in the closing heap and Dirty are skipped
+			ss.n--
+		}
+		delete(ss.byKey, k)
+	}
+}
+
 // Groups is the number of open sessions (the operator's state rows).
 func (ss *Sessions[K, S]) Groups() int { return ss.n }

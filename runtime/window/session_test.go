@@ -66,3 +66,38 @@ func TestSessionsLate(t *testing.T) {
 		t.Fatalf("restored %+v", s)
 	}
 }
+
+// TestSessionsPrune: the sessions of the keys not kept are gone (not
+// counted, never closed, not in Dirty's changes); the others are as before.
+func TestSessionsPrune(t *testing.T) {
+	ss := NewSessions[string, count](10, mergeCount, true)
+	ss.Assign("a", 0, math.MinInt64).n++
+	ss.Assign("a", 50, math.MinInt64).n++
+	ss.Assign("b", 5, math.MinInt64).n++
+	ss.Prune(func(k string) bool { return k == "b" })
+	if ss.Len() != 1 || ss.Groups() != 1 {
+		t.Fatalf("%d open after the prune, want 1", ss.Len())
+	}
+	live := 0
+	for _, s := range ss.Dirty {
+		if s.Live() {
+			live++
+			if s.Key != "b" {
+				t.Errorf("pruned session %+v still changed", s)
+			}
+		}
+	}
+	if live != 1 {
+		t.Errorf("%d live dirty sessions, want 1", live)
+	}
+	if open := ss.Open(); len(open) != 1 || open[0].Key != "b" {
+		t.Fatalf("open %v, want b's", open)
+	}
+	s := ss.NextClosed(math.MaxInt64)
+	if s == nil || s.Key != "b" || s.State.n != 1 || ss.NextClosed(math.MaxInt64) != nil {
+		t.Fatalf("closed %+v, want b's session only", s)
+	}
+	if ss.Assign("a", 100, math.MinInt64) == nil || ss.Len() != 1 {
+		t.Fatal("a pruned key's new row should open a session")
+	}
+}

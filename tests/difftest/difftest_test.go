@@ -339,8 +339,12 @@ func runCase(t *testing.T, db *sql.Conn, bin, dir string, c *testCase) caseStats
 		}
 		return st
 	}
+	// the batch sizes on different worker counts: 1, 3 and the default (the
+	// cores), so that a plan that splits by key (sessions, say) is checked on
+	// several; one that does not runs on one engine whatever the count
+	workers := map[int]int{1: 1, 7: 3}
 	for _, bs := range batchSizes {
-		st.late += runJob(t, bin, filepath.Join(dir, fmt.Sprintf("bs%d", bs)), c, bs, 0, want)
+		st.late += runJob(t, bin, filepath.Join(dir, fmt.Sprintf("bs%d", bs)), c, bs, workers[bs], want)
 	}
 	return st
 }

@@ -1,0 +1,89 @@
+//go:build race
+
+package examples
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/laminar-sql/laminar/codegen"
+	"github.com/laminar-sql/laminar/compiler"
+)
+
+// TestWorkersRace (make race: go test -race) builds jobs with the race
+// detector and runs them on several workers, so that the workers' rounds,
+// exchange, merges and checkpoints run under it: each example's job on its
+// input at 2 and 3 workers, batch sizes 3 and 1024, checkpointing every
+// millisecond, and a Nexmark job (each worker generating its chunks) with
+// late rows. A race report fails the job (exit status 66), and the output
+// must net to the one-worker result.
+func TestWorkersRace(t *testing.T) {
+	bins := t.TempDir()
+	build := func(t *testing.T, bin, pkg string) {
+		if out, err := exec.Command("go", "build", "-race", "-o", bin, pkg).CombinedOutput(); err != nil {
+			t.Fatalf("go build -race: %v\n%s", err, out)
+		}
+	}
+	for _, ex := range examples(t) {
+		t.Run(ex, func(t *testing.T) {
+			bin := filepath.Join(bins, ex)
+			build(t, bin, "./"+ex+"/job")
+			want, err := os.ReadFile(filepath.Join(ex, "expected.jsonl"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, workers := range []string{"2", "3"} {
+				for _, batch := range []string{"3", "1024"} {
+					got := runJob(t, ex, bin, "--batch-size", batch, "--workers", workers,
+						"--state-dir", filepath.Join(t.TempDir(), "state"), "--checkpoint-interval", "1ms")
+					if a, b := netRows(t, got), netRows(t, want); a != b {
+						t.Errorf("with --workers %s --batch-size %s the output nets to\n%s\nwant\n%s", workers, batch, a, b)
+					}
+				}
+			}
+		})
+	}
+	t.Run("nexmark", func(t *testing.T) {
+		sql := `CREATE SOURCE bid (
+  auction BIGINT NOT NULL, bidder BIGINT NOT NULL, price BIGINT NOT NULL,
+  channel VARCHAR NOT NULL, url VARCHAR NOT NULL, "dateTime" TIMESTAMP NOT NULL, extra VARCHAR NOT NULL,
+  WATERMARK FOR "dateTime" AS "dateTime"
+) WITH (connector = 'nexmark', events = '30000', rate = '10000', seed = '3', out_of_order_group = '5001');
+CREATE VIEW v AS
+SELECT auction, COUNT(*) AS num, window_start, window_end
+FROM TUMBLE(bid, "dateTime", INTERVAL '1' SECOND)
+GROUP BY auction, window_start, window_end;
+CREATE SINK out FROM v WITH (connector = 'file', path = 'output.jsonl', format = 'json');
+`
+		res, diags := compiler.Compile("race.sql", "race", sql)
+		if res == nil {
+			t.Fatalf("compile: %v", diags)
+		}
+		files, err := codegen.JobFiles(res.Physical, sql, "race.sql", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		// in this module, so that it builds against this checkout's runtime
+		dir, err := os.MkdirTemp(".", "race-nexmark-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { os.RemoveAll(dir) })
+		for name, data := range files {
+			if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		bin := filepath.Join(bins, "nexmark")
+		build(t, bin, "./"+dir)
+		want := runJob(t, dir, bin, "--workers", "1")
+		for _, workers := range []string{"2", "3"} {
+			got := runJob(t, dir, bin, "--workers", workers, "--state-dir", filepath.Join(t.TempDir(), "state"), "--checkpoint-interval", "1ms")
+			if a, b := netRows(t, got), netRows(t, want); a != b {
+				t.Errorf("with --workers %s the output nets to\n%.500s\nwant\n%.500s", workers, a, b)
+			}
+		}
+	})
+}

@@ -1,0 +1,160 @@
+package crash
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestWorkersIdleInput: a job on 2 and 3 workers reading a FIFO whose writer
+// has sent some rows and waits. The rows' output reaches the output file
+// without more input (a round does not wait for a batch per worker), a
+// checkpoint covering the rows is taken while the input is idle, and an
+// interrupt stops the job while it waits.
+func TestWorkersIdleInput(t *testing.T) {
+	skipShort(t)
+	j := buildJob(t, source("file")+updating+sink, false, nil)
+	for _, workers := range []int{2, 3} {
+		dir := t.TempDir()
+		fifo := filepath.Join(dir, "input.jsonl")
+		if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+			t.Skipf("mkfifo: %v", err)
+		}
+		cmd := j.command(dir, true, 1024, workers)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		exited := make(chan error, 1)
+		go func() { exited <- cmd.Wait() }()
+		w, err := os.OpenFile(fifo, os.O_WRONLY, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows := `{"symbol":"A","price":1,"volume":2,"ts":"2024-01-01T00:00:00Z"}
+{"symbol":"B","price":3,"volume":4,"ts":"2024-01-01T00:00:01Z"}
+{"symbol":"A","price":5,"volume":6,"ts":"2024-01-01T00:00:02Z"}
+`
+		if _, err := w.WriteString(rows); err != nil {
+			t.Fatal(err)
+		}
+		out := filepath.Join(dir, "output.jsonl")
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			data, _ := os.ReadFile(out)
+			if strings.Contains(string(data), `"symbol":"A","n":2`) && strings.Contains(string(data), `"symbol":"B","n":1`) {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%d workers: output file holds %q while the job waits for input\n%s", workers, data, stderr.String())
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		// a checkpoint past the rows, taken while the input is idle
+		for {
+			manifests, _ := filepath.Glob(filepath.Join(dir, "state", "checkpoints", "cp-*[0-9]", "MANIFEST"))
+			found := false
+			for _, m := range manifests {
+				data, _ := os.ReadFile(m)
+				if !strings.Contains(m, ".tmp-") && strings.Contains(string(data), `"offset": 192`) {
+					found = true
+				}
+			}
+			if found {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%d workers: no checkpoint at offset 192 while the input is idle: %v\n%s", workers, manifests, stderr.String())
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		cmd.Process.Signal(os.Interrupt)
+		select {
+		case <-exited:
+		case <-time.After(20 * time.Second):
+			cmd.Process.Kill()
+			t.Fatalf("%d workers: the job did not stop on an interrupt while its input was idle\n%s", workers, stderr.String())
+		}
+		w.Close()
+	}
+}
+
+// TestWorkersGeneratorLateRows: the late rows of a Nexmark source (a typed
+// source, whose rows move between workers as the columns the views read)
+// are written with every column and in input order whatever the number of
+// workers: the late file at 2 and 3 workers is the one-worker run's, byte
+// for byte, and the output the same multiset.
+func TestWorkersGeneratorLateRows(t *testing.T) {
+	skipShort(t)
+	sql := `CREATE SOURCE bid (
+  auction BIGINT NOT NULL, bidder BIGINT NOT NULL, price BIGINT NOT NULL,
+  channel VARCHAR NOT NULL, url VARCHAR NOT NULL, "dateTime" TIMESTAMP NOT NULL, extra VARCHAR NOT NULL,
+  WATERMARK FOR "dateTime" AS "dateTime"
+) WITH (connector = 'nexmark', events = '60000', rate = '10000', seed = '3', out_of_order_group = '5001');
+CREATE MATERIALIZED VIEW v AS
+SELECT auction, COUNT(*) AS num, window_start, window_end
+FROM TUMBLE(bid, "dateTime", INTERVAL '1' SECOND)
+GROUP BY auction, window_start, window_end;
+` + sink
+	j := buildJob(t, sql, false, nil)
+	run := func(workers int) map[string]string {
+		dir := j.newRunDir(t)
+		if out, err := j.command(dir, false, 1024, workers).CombinedOutput(); err != nil {
+			t.Fatalf("%d workers: %v\n%s", workers, err, out)
+		}
+		return readOutputs(t, dir)
+	}
+	want := run(1)
+	late := want["p.late.jsonl"]
+	if strings.Count(late, "\n") < 1000 || !strings.Contains(late, `\"url\":\"https://`) {
+		t.Fatalf("the one-worker run should write late rows with their url: %.300s", late)
+	}
+	for _, workers := range []int{2, 3} {
+		got := run(workers)
+		if got["p.late.jsonl"] != late {
+			t.Errorf("%d workers: the late rows differ from one worker's:\n%.600s\nwant\n%.600s", workers, got["p.late.jsonl"], late)
+		}
+		sameMultiset(t, got["output.jsonl"], want["output.jsonl"])
+	}
+}
+
+// TestCrashWorkersSession: session windows split by their key (PARTITION BY
+// symbol) on 1, 2 and 3 workers, the count picked anew at every restart: the
+// open sessions of a checkpoint re-partition by key at load, and the output
+// is the uninterrupted one-worker run's, as a multiset.
+func TestCrashWorkersSession(t *testing.T) {
+	skipShort(t)
+	// a comment of its own: TestCrashSession builds the same pipeline, and
+	// two concurrent builds of one pipeline share laminarc's cache entry
+	j := buildJob(t, "-- on several workers\n"+source("file")+sessions+sink, false, input(sessionRows()))
+	j.workers = []int{1, 2, 3}
+	crashRunsKills(t, j, sameMultiset, 40*time.Millisecond, sessionKills())
+}
+
+// TestCrashWorkersLateness: sessions under EMIT CHANGES with ALLOWED
+// LATENESS, and a CUMULATE window, split by key on 1, 2 and 3 workers, the
+// count picked anew at every restart: the output nets to the uninterrupted
+// one-worker run's table (or is its multiset).
+func TestCrashWorkersLateness(t *testing.T) {
+	skipShort(t)
+	j := buildJob(t, "-- on several workers\n"+source("file")+sessionChanges+sink, false, input(sessionRows()))
+	j.workers = []int{1, 2, 3}
+	crashRunsKills(t, j, sameTable, 40*time.Millisecond, sessionKills())
+}
+
+func TestCrashWorkersCumulate(t *testing.T) {
+	skipShort(t)
+	cumulate := `CREATE MATERIALIZED VIEW v AS
+SELECT symbol, window_start, window_end, COUNT(*) AS n, SUM(volume) AS volume
+FROM TABLE(CUMULATE(TABLE trades, DESCRIPTOR(ts), INTERVAL '2' SECOND, INTERVAL '10' SECOND))
+GROUP BY symbol, window_start, window_end;
+`
+	j := buildJob(t, source("file")+cumulate+sink, false, input(sessionRows()))
+	j.workers = []int{1, 2, 3}
+	crashRunsKills(t, j, sameMultiset, 40*time.Millisecond, sessionKills())
+}
