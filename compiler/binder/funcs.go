@@ -383,6 +383,11 @@ func (b *binder) aggCall(c *ast.Call, ac *aggCtx) plan.Expr {
 			return nil
 		}
 		a.Filter = f
+		// no row of a group may pass the filter: then only the counts are
+		// not NULL (0), whatever the argument's nullability
+		if a.Func != plan.Count && a.Func != plan.CountStar && a.Func != plan.ApproxCountDistinct {
+			a.T.Nullable = true
+		}
 	}
 	for i, have := range agg.Aggs {
 		if sameAgg(have, a) {

@@ -108,6 +108,48 @@ FROM t GROUP BY k, ws`,
 		updating: true,
 	},
 	{
+		// FILTER over a NOT NULL argument (n): a group where no row passes
+		// gives NULL, not 0 (g > 55 holds for few rows, g IS NULL never passes)
+		name: "filter_not_null_tumble",
+		views: `CREATE VIEW v AS SELECT k, window_start, MAX(n) FILTER (WHERE g > 55) AS mx, MIN(n + 1) FILTER (WHERE g > 55) AS mn,
+  SUM(n) FILTER (WHERE g > 55) AS s, AVG(n) FILTER (WHERE g > 55) AS av, FIRST_VALUE(n) FILTER (WHERE g > 55) AS f,
+  LAST_VALUE(k) FILTER (WHERE g > 55) AS l, STDDEV_POP(n) FILTER (WHERE g > 55) AS sp, COUNT(n) FILTER (WHERE g > 55) AS c,
+  COUNT(*) AS rows_in
+FROM TUMBLE(src, ts, INTERVAL '2' SECOND) GROUP BY k, window_start, window_end;
+`,
+		duck: `SELECT k, ts - ts % 2000000 AS ws, max(n) FILTER (WHERE g > 55), min(n + 1) FILTER (WHERE g > 55),
+  sum(n) FILTER (WHERE g > 55)::BIGINT, avg(n) FILTER (WHERE g > 55), first(n ORDER BY ts, rowid) FILTER (WHERE g > 55),
+  last(k ORDER BY ts, rowid) FILTER (WHERE g > 55 AND k IS NOT NULL), stddev_pop(n) FILTER (WHERE g > 55),
+  count(n) FILTER (WHERE g > 55), count(*)
+FROM t GROUP BY k, ws`,
+		cols: colSpec("k:s window_start:t mx:i mn:i s:i av:f f:i l:s sp:f c:i rows_in:i"),
+	},
+	{
+		name: "filter_not_null_updating",
+		views: `CREATE VIEW v AS SELECT k, MAX(n) FILTER (WHERE g > 55) AS mx, MIN(n) FILTER (WHERE g > 55) AS mn,
+  SUM(n) FILTER (WHERE g > 55) AS s, AVG(n) FILTER (WHERE g > 55) AS av, LAST_VALUE(n) FILTER (WHERE g > 55) AS l
+FROM src GROUP BY k;
+`,
+		duck: `SELECT k, max(n) FILTER (WHERE g > 55), min(n) FILTER (WHERE g > 55), sum(n) FILTER (WHERE g > 55)::BIGINT,
+  avg(n) FILTER (WHERE g > 55), last(n ORDER BY ts, rowid) FILTER (WHERE g > 55)
+FROM t GROUP BY k`,
+		cols:     colSpec("k:s mx:i mn:i s:i av:f l:i"),
+		updating: true,
+	},
+	{
+		// over an updating input, MIN/MAX keep multisets and SUM a count
+		name: "filter_not_null_over_updating_input",
+		views: `CREATE VIEW v1 AS SELECT k, g, COUNT(*) AS c, SUM(n) AS s FROM src GROUP BY k, g;
+CREATE VIEW v AS SELECT k, MAX(c) FILTER (WHERE g > 50) AS mx, MIN(s) FILTER (WHERE g > 50) AS mn,
+  SUM(c) FILTER (WHERE g > 50) AS sc, AVG(c) FILTER (WHERE g > 50) AS av FROM v1 GROUP BY k;
+`,
+		duck: `WITH v1 AS (SELECT k, g, COUNT(*) AS c, SUM(n)::BIGINT AS s FROM t GROUP BY k, g)
+SELECT k, max(c) FILTER (WHERE g > 50), min(s) FILTER (WHERE g > 50), sum(c) FILTER (WHERE g > 50)::BIGINT,
+  avg(c) FILTER (WHERE g > 50) FROM v1 GROUP BY k`,
+		cols:     colSpec("k:s mx:i mn:i sc:i av:f"),
+		updating: true,
+	},
+	{
 		name: "global_over_updating_input",
 		views: `CREATE VIEW v1 AS SELECT g, COUNT(*) AS c FROM src GROUP BY g;
 CREATE VIEW v AS SELECT VAR_POP(c) AS vp, STDDEV_SAMP(c) AS sd, APPROX_COUNT_DISTINCT(c) AS dc FROM v1;
