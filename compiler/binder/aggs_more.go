@@ -30,6 +30,9 @@ func (b *binder) moreAggregate(c *ast.Call, ac *aggCtx, a *plan.Agg) bool {
 		}
 		// NULL over no rows (and the sample forms over one row)
 		a.T = types.Type{Kind: types.Float, Nullable: true}
+		if k.IsDecimal() {
+			a.Arg = coerce(a.Arg, types.Float) // a DOUBLE, as in DuckDB
+		}
 	case a.Func == plan.ApproxCountDistinct:
 		if k == types.Bool && !ac.agg.Input.AppendOnly() {
 			b.diags.Errorf(diag.Unsupported, c.Args[0].Position(), "%s of BOOLEAN over an updating input is not supported", c.Name)
