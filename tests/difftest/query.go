@@ -16,6 +16,10 @@ const (
 	KindString
 	KindBool
 	KindTimestamp // window bounds: RFC 3339 in Laminar's output, µs in DuckDB's
+	// KindDecimal is a DECIMAL, compared exactly with its scale: Laminar's
+	// JSON number (its digits after the point are the scale) and DuckDB's
+	// DECIMAL both normalize to "value@scale" (see decimalCell).
+	KindDecimal
 )
 
 // expr is one generated expression, rendered for both engines. The two
