@@ -82,6 +82,10 @@ var translations = map[string]translation{
 		DuckSQL: `SELECT auction, bidder, 0.908 * price AS price, "dateTime", extra FROM bid`,
 		Columns: []Column{{"auction", Int}, {"bidder", Int}, {"price", DecimalOf(3)}, {"dateTime", Timestamp}, {"extra", String}},
 	},
+	"q1_double": {
+		DuckSQL: `SELECT auction, bidder, CAST(0.908 AS DOUBLE) * price AS price, "dateTime", extra FROM bid`,
+		Columns: []Column{{"auction", Int}, {"bidder", Int}, {"price", Float}, {"dateTime", Timestamp}, {"extra", String}},
+	},
 	"q2": {
 		DuckSQL: `SELECT auction, price FROM bid WHERE auction % 123 = 0`,
 		Columns: []Column{{"auction", Int}, {"price", Int}},
