@@ -61,7 +61,9 @@ func (g *queryGen) pick(n int) int { return g.r.IntN(n) }
 
 func (g *queryGen) chance(p float64) bool { return g.r.Float64() < p }
 
-// intLit and floatLit render literals; DuckDB would type 0.5 as DECIMAL.
+// intLit and floatLit render literals. Both engines type 0.5 as DECIMAL, so
+// a DOUBLE literal is written with an exponent in Laminar (0.5e0) and cast
+// in DuckDB.
 func intLit(v int64) expr { return same(strconv.FormatInt(v, 10), KindInt) }
 
 func floatLit(v float64) expr {
@@ -69,7 +71,7 @@ func floatLit(v float64) expr {
 	if !strings.ContainsAny(s, ".e") {
 		s += ".0"
 	}
-	return expr{s, "CAST(" + s + " AS DOUBLE)", KindFloat}
+	return expr{s + "e0", "CAST(" + s + " AS DOUBLE)", KindFloat}
 }
 
 func strLit(s string) expr { return same("'"+strings.ReplaceAll(s, "'", "''")+"'", KindString) }
