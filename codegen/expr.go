@@ -492,6 +492,8 @@ func (g *exprGen) function(e *plan.Func) operand {
 		return out
 	}
 	switch e.Name {
+	case "DESC_KEY": // an ORDER BY … DESC key: the complement reverses int64 order
+		return g.lift(t, args, false, func(v []jen.Code) jen.Code { return jen.Op("^").Add(v[0]) })
 	case "TRUNC":
 		if k == types.Int {
 			return args[0]

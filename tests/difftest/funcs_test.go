@@ -150,6 +150,42 @@ SELECT k, max(c) FILTER (WHERE g > 50), min(s) FILTER (WHERE g > 50), sum(c) FIL
 		updating: true,
 	},
 	{
+		// FIRST_VALUE/LAST_VALUE(x ORDER BY y [DESC]): ties go to the first
+		// (last) row to arrive, DuckDB's rowid; rows with a NULL x or y are skipped
+		name: "first_last_order_by_tumble",
+		views: `CREATE VIEW v AS SELECT k, window_start, FIRST_VALUE(x ORDER BY n) AS fx, LAST_VALUE(x ORDER BY n) AS lx,
+  FIRST_VALUE(k ORDER BY g DESC) AS fk, LAST_VALUE(n ORDER BY g DESC) AS ln, FIRST_VALUE(g ORDER BY CAST(x AS DECIMAL(7,2))) AS fg,
+  LAST_VALUE(b ORDER BY ts) FILTER (WHERE n > 300) AS lb
+FROM TUMBLE(src, ts, INTERVAL '10' SECOND) GROUP BY k, window_start, window_end;
+`,
+		duck: `SELECT k, ts - ts % 10000000 AS ws, first(x ORDER BY n, rowid) FILTER (WHERE x IS NOT NULL),
+  last(x ORDER BY n, rowid) FILTER (WHERE x IS NOT NULL), first(k ORDER BY g DESC, rowid) FILTER (WHERE k IS NOT NULL AND g IS NOT NULL),
+  last(n ORDER BY g DESC, rowid) FILTER (WHERE g IS NOT NULL), first(g ORDER BY CAST(x AS DECIMAL(7,2)), rowid) FILTER (WHERE g IS NOT NULL AND x IS NOT NULL),
+  last(b ORDER BY ts, rowid) FILTER (WHERE n > 300 AND b IS NOT NULL)
+FROM t GROUP BY k, ws`,
+		cols: colSpec("k:s window_start:t fx:f lx:f fk:s ln:i fg:i lb:b"),
+	},
+	{
+		name: "first_last_order_by_updating",
+		views: `CREATE VIEW v AS SELECT k, FIRST_VALUE(n ORDER BY g) AS fn, LAST_VALUE(x ORDER BY n DESC) AS lx FROM src GROUP BY k;
+`,
+		duck: `SELECT k, first(n ORDER BY g, rowid) FILTER (WHERE g IS NOT NULL), last(x ORDER BY n DESC, rowid) FILTER (WHERE x IS NOT NULL)
+FROM t GROUP BY k`,
+		cols:     colSpec("k:s fn:i lx:f"),
+		updating: true,
+	},
+	{
+		// over an updating input a tie goes to the least (greatest) value
+		name: "first_last_order_by_over_updating_input",
+		views: `CREATE VIEW v1 AS SELECT k, g, COUNT(*) AS c, SUM(n) AS s FROM src GROUP BY k, g;
+CREATE VIEW v AS SELECT k, FIRST_VALUE(g ORDER BY s) AS fg, LAST_VALUE(c ORDER BY s DESC) AS lc, COUNT(*) AS groups FROM v1 GROUP BY k;
+`,
+		duck: `WITH v1 AS (SELECT k, g, COUNT(*) AS c, SUM(n)::BIGINT AS s FROM t GROUP BY k, g)
+SELECT k, first(g ORDER BY s, g) FILTER (WHERE g IS NOT NULL), last(c ORDER BY s DESC, c), COUNT(*) FROM v1 GROUP BY k`,
+		cols:     colSpec("k:s fg:i lc:i groups:i"),
+		updating: true,
+	},
+	{
 		name: "global_over_updating_input",
 		views: `CREATE VIEW v1 AS SELECT g, COUNT(*) AS c FROM src GROUP BY g;
 CREATE VIEW v AS SELECT VAR_POP(c) AS vp, STDDEV_SAMP(c) AS sd, APPROX_COUNT_DISTINCT(c) AS dc FROM v1;
