@@ -471,12 +471,27 @@ func (g *exprGen) function(e *plan.Func) operand {
 	t := e.Type()
 	args := make([]operand, len(e.Args))
 	if e.Name == "COALESCE" {
-		// COALESCE(a, b, c) = CASE WHEN a IS NOT NULL THEN a WHEN b ... ELSE c END
-		whens := make([]plan.CaseWhen, 0, len(e.Args)-1)
-		for _, a := range e.Args[:len(e.Args)-1] {
+		// COALESCE(a, b, c) = CASE WHEN a IS NOT NULL THEN a WHEN b ... ELSE c END;
+		// the arguments after one that is never NULL are never reached
+		cargs := e.Args
+		for i, a := range cargs {
+			if !a.Type().Nullable {
+				cargs = cargs[:i+1]
+				break
+			}
+		}
+		if len(cargs) == 1 {
+			x := g.expr(cargs[0])
+			if t.Nullable && !x.nullable {
+				return operand{rt("value.Of").Call(x.code), true}
+			}
+			return x
+		}
+		whens := make([]plan.CaseWhen, 0, len(cargs)-1)
+		for _, a := range cargs[:len(cargs)-1] {
 			whens = append(whens, plan.CaseWhen{Cond: &plan.IsNull{X: a, Not: true}, Result: a})
 		}
-		return g.caseExpr(whens, e.Args[len(e.Args)-1], t)
+		return g.caseExpr(whens, cargs[len(cargs)-1], t)
 	}
 	if e.Name == "IN_SET" {
 		return g.inSet(e)
