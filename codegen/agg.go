@@ -58,7 +58,7 @@ func accFields(i int, a plan.Agg, weighted bool) []field {
 		return []field{{A, types.Of(types.Int), a.String(), false, ""}}
 	case plan.Sum:
 		out := []field{{A, types.Of(a.Arg.Type().Kind), a.String(), false, ""}}
-		if a.Arg.Type().Kind == types.Int {
+		if exactSum(a) {
 			out = append(out, wraps(i))
 		}
 		if a.T.Nullable {
@@ -67,7 +67,7 @@ func accFields(i int, a plan.Agg, weighted bool) []field {
 		return out
 	case plan.Avg:
 		out := []field{{A, types.Of(a.Arg.Type().Kind), a.String() + ": sum", false, ""}}
-		if a.Arg.Type().Kind == types.Int {
+		if exactSum(a) {
 			out = append(out, wraps(i))
 		}
 		return append(out, count)
@@ -82,9 +82,14 @@ func wraps(i int) field {
 	return field{fmt.Sprintf("H%d", i), types.Of(types.Int), "times the sum wrapped around int64", false, ""}
 }
 
-// exactSum reports whether aggregate a sums BIGINTs into 128 bits.
+// exactSum reports whether aggregate a sums BIGINTs (or DECIMALs' unscaled
+// values) into 128 bits.
 func exactSum(a plan.Agg) bool {
-	return (a.Func == plan.Sum || a.Func == plan.Avg) && a.Arg.Type().Kind == types.Int
+	if a.Func != plan.Sum && a.Func != plan.Avg {
+		return false
+	}
+	k := a.Arg.Type().Kind
+	return k == types.Int || k.IsDecimal()
 }
 
 // accLayout lists every field of an operator's accumulator struct, except
@@ -385,6 +390,9 @@ func finishAgg(eg *exprGen, i int, a plan.Agg, weighted bool) operand {
 		}
 		eg.stmts = append(eg.stmts, jen.List(jen.Id(v), jen.Id(ok)).Op(":=").Id("acc").Dot(fmt.Sprintf("M%d", i)).Dot(fn).Call())
 		return eg.assignTemp(a.T, rt("value.Null").Types(baseType(a.T.Kind)).Values(jen.Dict{jen.Id("V"): jen.Id(v), jen.Id("Valid"): jen.Id(ok)}))
+	}
+	if v, ok := decimalAgg(eg, i, a); ok {
+		return v
 	}
 	switch a.Func {
 	case plan.Count, plan.CountStar:

@@ -418,6 +418,9 @@ func encodeRow(schema plan.Schema, fields []string, updating bool) []jen.Code {
 }
 
 func appendValue(k types.Kind, v jen.Code) jen.Code {
+	if k.IsDecimal() {
+		return rt("jsonl.AppendDecimal").Call(jen.Id("buf"), v, jen.Lit(k.Scale()))
+	}
 	fn := map[types.Kind]string{types.Bool: "jsonl.AppendBool", types.Int: "jsonl.AppendInt", types.Interval: "jsonl.AppendInt",
 		types.Float: "jsonl.AppendFloat", types.String: "jsonl.AppendString", types.Timestamp: "jsonl.AppendTimestamp"}[k]
 	return rt(fn).Call(jen.Id("buf"), v)

@@ -185,6 +185,9 @@ func (g *generator) jsonDecoder(s *sourceInfo) {
 // jsonValue reads the value of column i, of kind k. Strings go through the
 // interner column by column, so that it can tell repeating values from unique ones.
 func jsonValue(k types.Kind, i int) jen.Code {
+	if k.IsDecimal() {
+		return jen.Id("s").Dot("Decimal").Call(jen.Lit(k.Prec()), jen.Lit(k.Scale()))
+	}
 	switch k {
 	case types.Bool:
 		return jen.Id("s").Dot("Bool").Call()
@@ -230,8 +233,12 @@ func (g *generator) csvDecoder(s *sourceInfo) {
 		} else {
 			fn := map[types.Kind]string{types.Int: "csvrow.ParseInt64", types.Interval: "csvrow.ParseInt64", types.Float: "csvrow.ParseFloat64",
 				types.Bool: "csvrow.ParseBool", types.Timestamp: "csvrow.ParseTimestamp"}[c.Type.Kind]
+			args := []jen.Code{jen.Id("f").Index(jen.Lit(fIdx))}
+			if k := c.Type.Kind; k.IsDecimal() {
+				fn, args = "csvrow.ParseDecimal", append(args, jen.Lit(k.Prec()), jen.Lit(k.Scale()))
+			}
 			parse = append(parse,
-				jen.List(jen.Id("v"), jen.Id("err")).Op(":=").Add(rt(fn)).Call(jen.Id("f").Index(jen.Lit(fIdx))),
+				jen.List(jen.Id("v"), jen.Id("err")).Op(":=").Add(rt(fn)).Call(args...),
 				jen.If(jen.Id("err").Op("!=").Nil()).Block(
 					jen.Return(jen.Qual("fmt", "Errorf").Call(jen.Lit(fmt.Sprintf("column %q: %%w", c.Name)), jen.Id("err")))))
 			val = jen.Id("v")

@@ -108,7 +108,7 @@ func unchecked(fn string, v []jen.Code) jen.Code {
 		return jen.Op("-").Parens(v[0])
 	case "value.AbsIntChecked":
 		return jen.Max(v[0], jen.Op("-").Parens(v[0]))
-	case "value.AddUnits", "value.AddMonths":
+	case "value.AddUnits", "value.AddMonths", "value.AddDec", "value.SubDec", "value.MulDec", "value.NegDec", "value.AbsDec", "value.UpDec":
 		return rt(fn).Call(append(v, jen.New(rt("value.Fault")))...) // the fault is dropped
 	}
 	panic("codegen: no unchecked form of " + fn)
@@ -139,6 +139,9 @@ func (g *exprGen) faultScope(code []jen.Code, report func(fault jen.Code) jen.Co
 // intOp is the checked runtime operation for an integer +, - or * whose
 // operands have kinds l and r, or "" when the operands are not integers.
 func intOp(op string, l, r types.Kind) string {
+	if l.IsDecimal() || r.IsDecimal() {
+		return decOp(op)
+	}
 	isInt := func(k types.Kind) bool { return k == types.Int || k == types.Interval || k == types.Timestamp }
 	if !isInt(l) || !isInt(r) {
 		return ""
@@ -286,6 +289,9 @@ func (g *exprGen) expr(e plan.Expr) operand {
 			}
 			return operand{jen.Op("!").Parens(x.code), false}
 		}
+		if t.Kind.IsDecimal() {
+			return g.checked(t, "value.NegDec", []operand{x})
+		}
 		if t.Kind != types.Float {
 			return g.checked(t, "value.NegInt", []operand{x})
 		}
@@ -403,6 +409,8 @@ func (g *exprGen) cast(e *plan.Cast) operand {
 		return operand{rt("value.Of").Call(x.code), true} // widened to nullable (UNION)
 	case from == to:
 		return x
+	case from.IsDecimal() || to.IsDecimal():
+		return g.decimalCast(x, from, to, t)
 	case to == types.String:
 		fn := map[types.Kind]string{types.Int: "value.FormatInt", types.Interval: "value.FormatInt", types.Float: "value.FormatFloat",
 			types.Bool: "value.FormatBool", types.Timestamp: "value.FormatTimestamp"}[from]
@@ -463,12 +471,27 @@ func (g *exprGen) function(e *plan.Func) operand {
 	t := e.Type()
 	args := make([]operand, len(e.Args))
 	if e.Name == "COALESCE" {
-		// COALESCE(a, b, c) = CASE WHEN a IS NOT NULL THEN a WHEN b ... ELSE c END
-		whens := make([]plan.CaseWhen, 0, len(e.Args)-1)
-		for _, a := range e.Args[:len(e.Args)-1] {
+		// COALESCE(a, b, c) = CASE WHEN a IS NOT NULL THEN a WHEN b ... ELSE c END;
+		// the arguments after one that is never NULL are never reached
+		cargs := e.Args
+		for i, a := range cargs {
+			if !a.Type().Nullable {
+				cargs = cargs[:i+1]
+				break
+			}
+		}
+		if len(cargs) == 1 {
+			x := g.expr(cargs[0])
+			if t.Nullable && !x.nullable {
+				return operand{rt("value.Of").Call(x.code), true}
+			}
+			return x
+		}
+		whens := make([]plan.CaseWhen, 0, len(cargs)-1)
+		for _, a := range cargs[:len(cargs)-1] {
 			whens = append(whens, plan.CaseWhen{Cond: &plan.IsNull{X: a, Not: true}, Result: a})
 		}
-		return g.caseExpr(whens, e.Args[len(e.Args)-1], t)
+		return g.caseExpr(whens, cargs[len(cargs)-1], t)
 	}
 	if e.Name == "IN_SET" {
 		return g.inSet(e)
@@ -483,7 +506,17 @@ func (g *exprGen) function(e *plan.Func) operand {
 	plain := func(fn string) operand {
 		return g.lift(t, args, false, func(v []jen.Code) jen.Code { return rt(fn).Call(v...) })
 	}
+	if out, ok := g.decimalFunction(e, args); ok {
+		return out
+	}
 	switch e.Name {
+	case "DESC_KEY": // an ORDER BY … DESC key: the complement reverses int64 order
+		return g.lift(t, args, false, func(v []jen.Code) jen.Code { return jen.Op("^").Add(v[0]) })
+	case "TRUNC":
+		if k == types.Int {
+			return args[0]
+		}
+		return plain("value.TruncFloat")
 	case "ABS":
 		if k == types.Int {
 			return g.checked(t, "value.AbsIntChecked", args)

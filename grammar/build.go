@@ -633,8 +633,11 @@ func (b *builder) primary(ctx parser.IPrimaryContext) ast.Expr {
 			call.Filter = b.expr(f.Expr())
 		}
 		if o := p.OrderByClause(); o != nil {
-			d := b.diags.Errorf(diag.UnsupportedSyntax, b.at(o), "ORDER BY inside %s(...) is not supported", call.Name)
-			d.Hint = "FIRST_VALUE and LAST_VALUE order rows by event time"
+			if call.Name != "FIRST_VALUE" && call.Name != "LAST_VALUE" {
+				d := b.diags.Errorf(diag.UnsupportedSyntax, b.at(o), "ORDER BY inside %s(...) is not supported", call.Name)
+				d.Hint = "FIRST_VALUE(x ORDER BY y) and LAST_VALUE(x ORDER BY y) take one; the others do not depend on order"
+			}
+			call.OrderBy = b.sortItems(o)
 		}
 		if w := p.WithinGroup(); w != nil {
 			b.unsupported(b.at(w), "WITHIN GROUP (ordered-set aggregates) is not supported")

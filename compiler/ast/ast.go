@@ -436,6 +436,8 @@ type Call struct {
 	Distinct bool
 	Filter   Expr  // agg(...) FILTER (WHERE Filter); nil when absent
 	Over     *Over // name(...) OVER (...); nil when absent
+	// OrderBy is agg(x ORDER BY y [DESC]): FIRST_VALUE/LAST_VALUE's ordering
+	OrderBy []SortItem
 }
 
 func (*ColumnRef) exprNode() {}

@@ -128,10 +128,13 @@ func (b *binder) createSource(st *ast.CreateSource) {
 		cols = append(cols, c)
 	}
 	for _, c := range cols {
-		k, known := types.ByName(c.Type.Name)
+		if _, known := types.ByName(c.Type.Name); !known {
+			b.unknownType(c.Type, "types: BOOLEAN, INT, BIGINT, DOUBLE, DECIMAL(p, s), VARCHAR, TIMESTAMP, INTERVAL")
+			ok = false
+			continue
+		}
+		k, known := b.typeKind(c.Type)
 		if !known {
-			d := b.diags.Errorf(diag.UnknownType, c.Type.Pos, "unknown or unsupported type %s", c.Type.Name)
-			d.Hint = "types: BOOLEAN, INT, BIGINT, DOUBLE, VARCHAR, TIMESTAMP, INTERVAL" + typeHint(c.Type.Name)
 			ok = false
 			continue
 		}

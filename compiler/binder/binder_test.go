@@ -150,3 +150,21 @@ func TestFailedViewHasNoKnockOn(t *testing.T) {
 		}
 	}
 }
+
+// TestFilteredAggregateIsNullable: an aggregate with FILTER over a NOT NULL
+// argument is NULL for a group no row passes; only the counts stay NOT NULL.
+func TestFilteredAggregateIsNullable(t *testing.T) {
+	p, diags := bind(t, `CREATE VIEW a AS SELECT k, MAX(w) FILTER (WHERE w > 1) AS mx, MIN(w) FILTER (WHERE w > 1) AS mn,
+  SUM(w) FILTER (WHERE w > 1) AS s, AVG(w) FILTER (WHERE w > 1) AS av, FIRST_VALUE(w) FILTER (WHERE w > 1) AS f,
+  COUNT(w) FILTER (WHERE w > 1) AS c, COUNT(*) FILTER (WHERE w > 1) AS cs, MAX(w) AS m FROM u GROUP BY k;
+CREATE SINK o FROM a WITH (connector = 'stdout');`)
+	if errs := errorsOf(diags); len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	want := map[string]bool{"mx": true, "mn": true, "s": true, "av": true, "f": true, "c": false, "cs": false, "m": false}
+	for _, col := range view(t, p, "a").Root.Schema() {
+		if n, ok := want[col.Name]; ok && col.Type.Nullable != n {
+			t.Errorf("%s: %s, want nullable %v", col.Name, col.Type, n)
+		}
+	}
+}

@@ -149,10 +149,13 @@ func (b *binder) expr(e ast.Expr, sc *scope, ctx *exprCtx) plan.Expr {
 		if x == nil {
 			return nil
 		}
-		k, ok := types.ByName(e.Type.Name)
-		if !ok {
+		if _, known := types.ByName(e.Type.Name); !known {
 			d := b.diags.Errorf(diag.UnknownType, e.Type.Pos, "unknown or unsupported type %s", e.Type.Name)
 			d.Hint = strings.TrimPrefix(typeHint(e.Type.Name), "; ")
+			return nil
+		}
+		k, ok := b.typeKind(e.Type)
+		if !ok {
 			return nil
 		}
 		return b.cast(x, k, e.Pos)
@@ -199,6 +202,9 @@ func (b *binder) literal(e *ast.Literal) plan.Expr {
 		}
 		return &plan.Const{Value: v, T: types.Of(types.Int)}
 	case ast.LitFloat:
+		if x, ok := b.decimalLiteral(e); ok {
+			return x
+		}
 		f, err := strconv.ParseFloat(e.Text, 64)
 		if err != nil || math.IsInf(f, 0) {
 			b.diags.Errorf(diag.BadLiteral, e.Pos, "bad number %s", e.Text)
@@ -342,6 +348,9 @@ func (b *binder) binary(op string, l, r plan.Expr, pos ast.Pos) plan.Expr {
 		if k == types.Unknown {
 			k = types.Int
 		}
+		if k.IsDecimal() {
+			return b.decimalArith(op, l, r, k, nullable)
+		}
 		// division and modulo by zero give NULL rather than failing the job;
 		// a constant divisor that is neither 0 nor -1 (MinInt64 / -1 overflows) cannot
 		mayFail := (op == "/" || op == "%") && !safeDivisor(r)
@@ -422,7 +431,11 @@ func (b *binder) cast(x plan.Expr, to types.Kind, pos ast.Pos) plan.Expr {
 	case from.Kind == types.String && to != types.Interval:
 		mayFail = true
 	case from.Kind.IsNumeric() && to.IsNumeric():
-		mayFail = from.Kind == types.Float
+		// a DOUBLE may not fit a BIGINT or DECIMAL, a number may have more
+		// digits than a DECIMAL(p, s) holds; widening a BIGINT or DECIMAL
+		// to a DECIMAL with as many digits either side of the point cannot
+		// fail (beyond 64 bits, the row faults: LDB-6005)
+		mayFail = from.Kind == types.Float || to.IsDecimal() && !types.DecimalWidens(from.Kind, to)
 	case from.Kind == types.Bool && to == types.Int, from.Kind == types.Int && to == types.Bool:
 	default:
 		b.diags.Errorf(diag.TypeMismatch, pos, "cannot CAST %s to %s", from.Kind, to)

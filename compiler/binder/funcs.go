@@ -23,6 +23,8 @@ func init() {
 		"CEIL":        typeNumeric1,
 		"CEILING":     typeNumeric1,
 		"ROUND":       typeRound,
+		"TRUNC":       typeTrunc,
+		"TRUNCATE":    typeTrunc,
 		"LOWER":       typeString1(types.String),
 		"UPPER":       typeString1(types.String),
 		"LENGTH":      typeString1(types.Int),
@@ -67,6 +69,9 @@ func typeNumeric1(b *binder, c *ast.Call, args []plan.Expr) plan.Expr {
 	if name == "CEILING" {
 		name = "CEIL"
 	}
+	if k.IsDecimal() && name != "ABS" {
+		return decimalRound(name, x, 0)
+	}
 	t := x.Type() // ABS of the smallest BIGINT overflows: the row fails (LDB-6001)
 	return &plan.Func{Name: name, Args: []plan.Expr{x}, T: t}
 }
@@ -91,6 +96,12 @@ func typeRound(b *binder, c *ast.Call, args []plan.Expr) plan.Expr {
 			return nil
 		}
 		digits = coerce(digits, types.Int)
+	}
+	if x.Type().Kind.IsDecimal() {
+		if n, ok := plan.Fold(digits).(*plan.Const); ok && n.Value != nil {
+			return decimalRound("ROUND", x, n.Value.(int64))
+		}
+		x = coerce(x, types.Float) // digits known only at run time: a DOUBLE
 	}
 	t := x.Type().WithNull(digits.Type().Nullable)
 	return &plan.Func{Name: "ROUND", Args: []plan.Expr{x, digits}, T: t}
@@ -352,6 +363,9 @@ func (b *binder) aggCall(c *ast.Call, ac *aggCtx) plan.Expr {
 				b.diags.Errorf(diag.TypeMismatch, c.Args[0].Position(), "SUM needs a number, not %s", k)
 				return nil
 			}
+			if k.IsDecimal() {
+				k = types.Decimal(types.MaxDecimalPrecision, k.Scale()) // as in DuckDB
+			}
 			a.T = types.Type{Kind: k, Nullable: nullInput}
 		case "AVG":
 			if !k.IsNumeric() {
@@ -383,6 +397,11 @@ func (b *binder) aggCall(c *ast.Call, ac *aggCtx) plan.Expr {
 			return nil
 		}
 		a.Filter = f
+		// no row of a group may pass the filter: then only the counts are
+		// not NULL (0), whatever the argument's nullability
+		if a.Func != plan.Count && a.Func != plan.CountStar && a.Func != plan.ApproxCountDistinct {
+			a.T.Nullable = true
+		}
 	}
 	for i, have := range agg.Aggs {
 		if sameAgg(have, a) {

@@ -33,6 +33,11 @@ func (b *binder) createTable(st *ast.CreateSource) {
 			return
 		}
 		k, known := types.ByName(c.Type.Name)
+		if k.IsDecimal() {
+			d := b.diags.Errorf(diag.Unsupported, c.Type.Pos, "a lookup table column cannot be DECIMAL yet")
+			d.Hint = "declare it DOUBLE, or BIGINT (cents), and CAST it in the query"
+			return
+		}
 		if !known {
 			d := b.diags.Errorf(diag.UnknownType, c.Type.Pos, "unknown or unsupported type %s", c.Type.Name)
 			d.Hint = "types: BOOLEAN, INT, BIGINT, DOUBLE, VARCHAR, TIMESTAMP, INTERVAL"

@@ -34,8 +34,6 @@ func init() {
 // typeHint says what to write instead of a type Laminar does not have.
 func typeHint(name string) string {
 	switch strings.ToUpper(name) {
-	case "DECIMAL", "NUMERIC", "DEC":
-		return "; DECIMAL is not supported yet: use DOUBLE, or BIGINT for whole numbers (cents)"
 	case "DATE":
 		return "; DATE is not supported: use TIMESTAMP (a date is its midnight, UTC)"
 	case "TIME":

@@ -186,11 +186,36 @@ func constString(e *Const) string {
 		if e.T.Kind == types.Timestamp {
 			return fmt.Sprintf("TIMESTAMP %dus", v)
 		}
+		if e.T.Kind.IsDecimal() {
+			return decimalString(v, e.T.Kind)
+		}
 		return strconv.FormatInt(v, 10)
 	case float64:
 		return strconv.FormatFloat(v, 'g', -1, 64)
 	}
 	return fmt.Sprint(e.Value)
+}
+
+// decimalString renders unscaled value u of scale s as a DECIMAL literal
+// ("1.50"), with a CAST when the digits alone would read as another type.
+func decimalString(u int64, k types.Kind) string {
+	s := k.Scale()
+	neg := u < 0
+	digits := strconv.FormatUint(uint64(u), 10)
+	if neg {
+		digits = strconv.FormatUint(-uint64(u), 10)
+	}
+	if s == 0 {
+		return "CAST(" + strconv.FormatInt(u, 10) + " AS " + k.String() + ")"
+	}
+	for len(digits) <= s {
+		digits = "0" + digits
+	}
+	out := digits[:len(digits)-s] + "." + digits[len(digits)-s:]
+	if neg {
+		out = "-" + out
+	}
+	return out
 }
 
 // Children returns the direct subexpressions of e.
@@ -333,6 +358,9 @@ func Unread(e Expr) Expr {
 	case types.String:
 		return &Const{Value: "", T: t}
 	case types.Int, types.Timestamp, types.Interval:
+		return &Const{Value: int64(0), T: t}
+	}
+	if t.Kind.IsDecimal() {
 		return &Const{Value: int64(0), T: t}
 	}
 	return e

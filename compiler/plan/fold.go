@@ -3,6 +3,7 @@ package plan
 import (
 	"math"
 	"math/bits"
+	"strconv"
 	"strings"
 
 	"github.com/laminar-sql/laminar/compiler/types"
@@ -78,6 +79,12 @@ func foldNode(e Expr) Expr {
 		}
 	case *Cast:
 		if c, ok := isConst(n.X); ok {
+			if n.X.Type().Kind.IsDecimal() || n.T.Kind.IsDecimal() {
+				if v, ok := castDecimalConst(c.Value, n.X.Type().Kind, n.T.Kind); ok {
+					return &Const{Value: v, T: n.T.WithNull(v == nil)}
+				}
+				return e
+			}
 			if v, ok := castConst(c.Value, n.T.Kind); ok {
 				return &Const{Value: v, T: n.T.WithNull(v == nil)}
 			}
@@ -265,4 +272,30 @@ func exactInt(op string, lv, rv int64) (int64, bool) {
 	hi, lo := bits.Mul64(uint64(lv), uint64(rv))
 	hi -= uint64(lv>>63)&uint64(rv) + uint64(rv>>63)&uint64(lv)
 	return int64(lo), int64(hi) == int64(lo)>>63
+}
+
+// castDecimalConst folds the casts of constants that widen a BIGINT or a
+// DECIMAL to a DECIMAL (the binder's, around arithmetic and comparisons),
+// exactly; the others are left to run time.
+func castDecimalConst(v any, from, to types.Kind) (any, bool) {
+	if v == nil {
+		return nil, true
+	}
+	u, ok := v.(int64)
+	if ok && from.IsDecimal() && to == types.Float {
+		if from.Scale() == 0 {
+			return float64(u), true
+		}
+		f, err := strconv.ParseFloat(decimalString(u, from), 64) // correctly rounded
+		return f, err == nil
+	}
+	if !ok || !types.DecimalWidens(from, to) {
+		return nil, false
+	}
+	for range to.Scale() - from.Scale() {
+		if u, ok = exactInt("*", u, 10); !ok {
+			return nil, false
+		}
+	}
+	return u, true
 }

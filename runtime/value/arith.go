@@ -23,6 +23,9 @@ const (
 	// FaultFunction: a Go function (CREATE FUNCTION … LANGUAGE GO) returned
 	// an error or panicked.
 	FaultFunction
+	// FaultDecimalRange: DECIMAL arithmetic (or a SUM of DECIMAL) whose
+	// exact result does not fit its 64-bit unscaled value.
+	FaultDecimalRange
 )
 
 // Code is the stable LDB code of f, listed in docs/errors.md.
@@ -36,6 +39,8 @@ func (f Fault) Code() string {
 		return "LDB-6003"
 	case FaultFunction:
 		return "LDB-6004"
+	case FaultDecimalRange:
+		return "LDB-6005"
 	}
 	return "LDB-6000"
 }
@@ -51,6 +56,8 @@ func (f Fault) Error() string {
 		return f.Code() + ": SUM of BIGINT out of the BIGINT range"
 	case FaultFunction:
 		return f.Code() + ": a Go function returned an error or panicked"
+	case FaultDecimalRange:
+		return f.Code() + ": DECIMAL arithmetic out of range (more than 18 digits)"
 	}
 	return f.Code() + ": no fault"
 }

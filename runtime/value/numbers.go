@@ -88,3 +88,17 @@ func RoundInt(x int64, digits int64) int64 {
 	}
 	return q * unit
 }
+
+// TruncFloat is TRUNC(x, digits) of a DOUBLE: x cut toward zero to digits
+// (>= 0) after the point.
+func TruncFloat(x float64, digits int64) float64 {
+	if digits == 0 {
+		return math.Trunc(x)
+	}
+	scale := math.Pow10(int(min(digits, 400)))
+	r := math.Trunc(x*scale) / scale
+	if math.IsInf(r, 0) || math.IsNaN(r) {
+		return x
+	}
+	return r
+}

@@ -7,10 +7,13 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/big"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/duckdb/duckdb-go/v2"
 )
 
 // Value is a normalized cell: nil, int64, float64, string or bool.
@@ -112,6 +115,11 @@ func normalize(v any, k Kind) (Value, error) {
 		if b, ok := v.(bool); ok {
 			return b, nil
 		}
+	case KindDecimal:
+		if d, ok := v.(duckdb.Decimal); ok {
+			r := new(big.Rat).SetFrac(d.Value, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(d.Scale)), nil))
+			return r.RatString() + "@" + strconv.Itoa(int(d.Scale)), nil
+		}
 	}
 	return nil, fmt.Errorf("unexpected %T value %v for a %v column", v, v, k)
 }
@@ -199,6 +207,9 @@ func jsonValue(raw any, k Kind) (Value, error) {
 	case nil:
 		return nil, nil
 	case json.Number:
+		if k == KindDecimal {
+			return decimalCell(v.String())
+		}
 		if i, err := v.Int64(); err == nil && k != KindFloat {
 			return i, nil
 		}
@@ -316,4 +327,18 @@ func FormatRow(r ResultRow, cols []Column) string {
 		parts[i] = cols[i].Name + "=" + rowKey(ResultRow{v})
 	}
 	return "{" + strings.Join(parts, ", ") + "}"
+}
+
+// decimalCell normalizes a DECIMAL as Laminar writes it, a JSON number with
+// exactly its scale's digits after the point, to "value@scale".
+func decimalCell(text string) (Value, error) {
+	if strings.ContainsAny(text, "eE") {
+		return nil, fmt.Errorf("DECIMAL %s written with an exponent", text)
+	}
+	r, ok := new(big.Rat).SetString(text)
+	if !ok {
+		return nil, fmt.Errorf("bad DECIMAL %s", text)
+	}
+	_, frac, _ := strings.Cut(text, ".")
+	return r.RatString() + "@" + strconv.Itoa(len(frac)), nil
 }

@@ -108,6 +108,84 @@ FROM t GROUP BY k, ws`,
 		updating: true,
 	},
 	{
+		// FILTER over a NOT NULL argument (n): a group where no row passes
+		// gives NULL, not 0 (g > 55 holds for few rows, g IS NULL never passes)
+		name: "filter_not_null_tumble",
+		views: `CREATE VIEW v AS SELECT k, window_start, MAX(n) FILTER (WHERE g > 55) AS mx, MIN(n + 1) FILTER (WHERE g > 55) AS mn,
+  SUM(n) FILTER (WHERE g > 55) AS s, AVG(n) FILTER (WHERE g > 55) AS av, FIRST_VALUE(n) FILTER (WHERE g > 55) AS f,
+  LAST_VALUE(k) FILTER (WHERE g > 55) AS l, STDDEV_POP(n) FILTER (WHERE g > 55) AS sp, COUNT(n) FILTER (WHERE g > 55) AS c,
+  COUNT(*) AS rows_in
+FROM TUMBLE(src, ts, INTERVAL '2' SECOND) GROUP BY k, window_start, window_end;
+`,
+		duck: `SELECT k, ts - ts % 2000000 AS ws, max(n) FILTER (WHERE g > 55), min(n + 1) FILTER (WHERE g > 55),
+  sum(n) FILTER (WHERE g > 55)::BIGINT, avg(n) FILTER (WHERE g > 55), first(n ORDER BY ts, rowid) FILTER (WHERE g > 55),
+  last(k ORDER BY ts, rowid) FILTER (WHERE g > 55 AND k IS NOT NULL), stddev_pop(n) FILTER (WHERE g > 55),
+  count(n) FILTER (WHERE g > 55), count(*)
+FROM t GROUP BY k, ws`,
+		cols: colSpec("k:s window_start:t mx:i mn:i s:i av:f f:i l:s sp:f c:i rows_in:i"),
+	},
+	{
+		name: "filter_not_null_updating",
+		views: `CREATE VIEW v AS SELECT k, MAX(n) FILTER (WHERE g > 55) AS mx, MIN(n) FILTER (WHERE g > 55) AS mn,
+  SUM(n) FILTER (WHERE g > 55) AS s, AVG(n) FILTER (WHERE g > 55) AS av, LAST_VALUE(n) FILTER (WHERE g > 55) AS l
+FROM src GROUP BY k;
+`,
+		duck: `SELECT k, max(n) FILTER (WHERE g > 55), min(n) FILTER (WHERE g > 55), sum(n) FILTER (WHERE g > 55)::BIGINT,
+  avg(n) FILTER (WHERE g > 55), last(n ORDER BY ts, rowid) FILTER (WHERE g > 55)
+FROM t GROUP BY k`,
+		cols:     colSpec("k:s mx:i mn:i s:i av:f l:i"),
+		updating: true,
+	},
+	{
+		// over an updating input, MIN/MAX keep multisets and SUM a count
+		name: "filter_not_null_over_updating_input",
+		views: `CREATE VIEW v1 AS SELECT k, g, COUNT(*) AS c, SUM(n) AS s FROM src GROUP BY k, g;
+CREATE VIEW v AS SELECT k, MAX(c) FILTER (WHERE g > 50) AS mx, MIN(s) FILTER (WHERE g > 50) AS mn,
+  SUM(c) FILTER (WHERE g > 50) AS sc, AVG(c) FILTER (WHERE g > 50) AS av FROM v1 GROUP BY k;
+`,
+		duck: `WITH v1 AS (SELECT k, g, COUNT(*) AS c, SUM(n)::BIGINT AS s FROM t GROUP BY k, g)
+SELECT k, max(c) FILTER (WHERE g > 50), min(s) FILTER (WHERE g > 50), sum(c) FILTER (WHERE g > 50)::BIGINT,
+  avg(c) FILTER (WHERE g > 50) FROM v1 GROUP BY k`,
+		cols:     colSpec("k:s mx:i mn:i sc:i av:f"),
+		updating: true,
+	},
+	{
+		// FIRST_VALUE/LAST_VALUE(x ORDER BY y [DESC]): ties go to the first
+		// (last) row to arrive, DuckDB's rowid; rows with a NULL x or y are skipped
+		name: "first_last_order_by_tumble",
+		views: `CREATE VIEW v AS SELECT k, window_start, FIRST_VALUE(x ORDER BY n) AS fx, LAST_VALUE(x ORDER BY n) AS lx,
+  FIRST_VALUE(k ORDER BY g DESC) AS fk, LAST_VALUE(n ORDER BY g DESC) AS ln, FIRST_VALUE(g ORDER BY CAST(x AS DECIMAL(7,2))) AS fg,
+  LAST_VALUE(b ORDER BY ts) FILTER (WHERE n > 300) AS lb
+FROM TUMBLE(src, ts, INTERVAL '10' SECOND) GROUP BY k, window_start, window_end;
+`,
+		duck: `SELECT k, ts - ts % 10000000 AS ws, first(x ORDER BY n, rowid) FILTER (WHERE x IS NOT NULL),
+  last(x ORDER BY n, rowid) FILTER (WHERE x IS NOT NULL), first(k ORDER BY g DESC, rowid) FILTER (WHERE k IS NOT NULL AND g IS NOT NULL),
+  last(n ORDER BY g DESC, rowid) FILTER (WHERE g IS NOT NULL), first(g ORDER BY CAST(x AS DECIMAL(7,2)), rowid) FILTER (WHERE g IS NOT NULL AND x IS NOT NULL),
+  last(b ORDER BY ts, rowid) FILTER (WHERE n > 300 AND b IS NOT NULL)
+FROM t GROUP BY k, ws`,
+		cols: colSpec("k:s window_start:t fx:f lx:f fk:s ln:i fg:i lb:b"),
+	},
+	{
+		name: "first_last_order_by_updating",
+		views: `CREATE VIEW v AS SELECT k, FIRST_VALUE(n ORDER BY g) AS fn, LAST_VALUE(x ORDER BY n DESC) AS lx FROM src GROUP BY k;
+`,
+		duck: `SELECT k, first(n ORDER BY g, rowid) FILTER (WHERE g IS NOT NULL), last(x ORDER BY n DESC, rowid) FILTER (WHERE x IS NOT NULL)
+FROM t GROUP BY k`,
+		cols:     colSpec("k:s fn:i lx:f"),
+		updating: true,
+	},
+	{
+		// over an updating input a tie goes to the least (greatest) value
+		name: "first_last_order_by_over_updating_input",
+		views: `CREATE VIEW v1 AS SELECT k, g, COUNT(*) AS c, SUM(n) AS s FROM src GROUP BY k, g;
+CREATE VIEW v AS SELECT k, FIRST_VALUE(g ORDER BY s) AS fg, LAST_VALUE(c ORDER BY s DESC) AS lc, COUNT(*) AS groups FROM v1 GROUP BY k;
+`,
+		duck: `WITH v1 AS (SELECT k, g, COUNT(*) AS c, SUM(n)::BIGINT AS s FROM t GROUP BY k, g)
+SELECT k, first(g ORDER BY s, g) FILTER (WHERE g IS NOT NULL), last(c ORDER BY s DESC, c), COUNT(*) FROM v1 GROUP BY k`,
+		cols:     colSpec("k:s fg:i lc:i groups:i"),
+		updating: true,
+	},
+	{
 		name: "global_over_updating_input",
 		views: `CREATE VIEW v1 AS SELECT g, COUNT(*) AS c FROM src GROUP BY g;
 CREATE VIEW v AS SELECT VAR_POP(c) AS vp, STDDEV_SAMP(c) AS sd, APPROX_COUNT_DISTINCT(c) AS dc FROM v1;

@@ -16,6 +16,10 @@ const (
 	KindString
 	KindBool
 	KindTimestamp // window bounds: RFC 3339 in Laminar's output, µs in DuckDB's
+	// KindDecimal is a DECIMAL, compared exactly with its scale: Laminar's
+	// JSON number (its digits after the point are the scale) and DuckDB's
+	// DECIMAL both normalize to "value@scale" (see decimalCell).
+	KindDecimal
 )
 
 // expr is one generated expression, rendered for both engines. The two
@@ -67,7 +71,9 @@ func (g *queryGen) pick(n int) int { return g.r.IntN(n) }
 
 func (g *queryGen) chance(p float64) bool { return g.r.Float64() < p }
 
-// intLit and floatLit render literals; DuckDB would type 0.5 as DECIMAL.
+// intLit and floatLit render literals. Both engines type 0.5 as DECIMAL, so
+// a DOUBLE literal is written with an exponent in Laminar (0.5e0) and cast
+// in DuckDB.
 func intLit(v int64) expr { return same(strconv.FormatInt(v, 10), KindInt) }
 
 func floatLit(v float64) expr {
@@ -75,7 +81,7 @@ func floatLit(v float64) expr {
 	if !strings.ContainsAny(s, ".e") {
 		s += ".0"
 	}
-	return expr{s, "CAST(" + s + " AS DOUBLE)", KindFloat}
+	return expr{s + "e0", "CAST(" + s + " AS DOUBLE)", KindFloat}
 }
 
 func strLit(s string) expr { return same("'"+strings.ReplaceAll(s, "'", "''")+"'", KindString) }
@@ -301,27 +307,44 @@ func (g *queryGen) groupKey() expr {
 	}
 }
 
-// aggregate is one aggregate call. SUM of BIGINT is HUGEINT in DuckDB, so
-// it is cast back to BIGINT.
+// aggregate is one aggregate call, sometimes with a FILTER (often over
+// the NOT NULL column n, where a group no row passes gives NULL, not 0).
+// SUM of BIGINT is HUGEINT in DuckDB, so it is cast back to BIGINT.
 func (g *queryGen) aggregate() expr {
+	filter := ""
+	var fl, fd string
+	if g.chance(0.2) {
+		f := g.boolExpr(1)
+		filter = " FILTER (WHERE "
+		fl, fd = filter+f.lam+")", filter+f.duck+")"
+	}
+	num := func() expr {
+		if filter != "" && g.chance(0.5) {
+			return []expr{same("n", KindInt), arith("+", same("n", KindInt), intLit(1)), arith("*", same("n", KindInt), intLit(2))}[g.pick(3)]
+		}
+		return g.numExpr(2)
+	}
+	agg := func(name string, k Kind, x expr) expr {
+		return expr{name + "(" + x.lam + ")" + fl, name + "(" + x.duck + ")" + fd, k}
+	}
 	switch g.pick(6) {
 	case 0:
-		return same("COUNT(*)", KindInt)
+		return expr{"COUNT(*)" + fl, "COUNT(*)" + fd, KindInt}
 	case 1:
 		x := []expr{g.numExpr(2), g.strExpr(2), g.boolExpr(1)}[g.pick(3)]
-		return call("COUNT", KindInt, x)
+		return agg("COUNT", KindInt, x)
 	case 2:
-		x := g.numExpr(2)
+		x := num()
 		if x.kind == KindInt {
-			return expr{"SUM(" + x.lam + ")", "CAST(SUM(" + x.duck + ") AS BIGINT)", KindInt}
+			return expr{"SUM(" + x.lam + ")" + fl, "CAST(SUM(" + x.duck + ")" + fd + " AS BIGINT)", KindInt}
 		}
-		return call("SUM", KindFloat, x)
+		return agg("SUM", KindFloat, x)
 	case 3:
-		return call("AVG", KindFloat, g.numExpr(2))
+		return agg("AVG", KindFloat, num())
 	default:
 		name := []string{"MIN", "MAX"}[g.pick(2)]
-		x := []expr{g.numExpr(2), g.strExpr(2)}[g.pick(2)]
-		return call(name, x.kind, x)
+		x := []expr{num(), g.strExpr(2)}[g.pick(2)]
+		return agg(name, x.kind, x)
 	}
 }
 

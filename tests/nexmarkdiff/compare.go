@@ -5,10 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"math/big"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/duckdb/duckdb-go/v2"
 )
 
 // Row is one result row, normalized: int64, float64, string, or nil (NULL);
@@ -45,6 +48,13 @@ func ParseLaminar(data []byte, cols []Column) ([]Row, error) {
 				return nil, fmt.Errorf("row %d: no key %q", line, c.Name)
 			}
 			var err error
+			if n, ok := v.(json.Number); ok {
+				if s, dec := c.Kind.scale(); dec {
+					if _, frac, _ := strings.Cut(n.String(), "."); len(frac) != s || strings.ContainsAny(n.String(), "eE") {
+						return nil, fmt.Errorf("row %d, column %s: %s does not have exactly %d digits after the point", line, c.Name, n, s)
+					}
+				}
+			}
 			if row[i], err = normalize(v, c.Kind); err != nil {
 				return nil, fmt.Errorf("row %d, column %s: %w", line, c.Name, err)
 			}
@@ -84,6 +94,9 @@ func normalize(v any, k Kind) (any, error) {
 	if v == nil {
 		return nil, nil
 	}
+	if _, dec := k.scale(); dec {
+		k = Decimal
+	}
 	switch k {
 	case Int:
 		switch x := v.(type) {
@@ -106,6 +119,16 @@ func normalize(v any, k Kind) (any, error) {
 	case String:
 		if s, ok := v.(string); ok {
 			return s, nil
+		}
+	case Decimal: // the exact value, as a canonical fraction
+		switch x := v.(type) {
+		case json.Number:
+			if r, ok := new(big.Rat).SetString(x.String()); ok {
+				return r.RatString(), nil
+			}
+		case duckdb.Decimal:
+			r := new(big.Rat).SetFrac(x.Value, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(x.Scale)), nil))
+			return r.RatString(), nil
 		}
 	case Timestamp:
 		switch x := v.(type) {

@@ -12,7 +12,17 @@ const (
 	Float
 	String
 	Timestamp // RFC 3339 in Laminar's output, TIMESTAMP in DuckDB; compared as µs
+	// Decimal + s is a DECIMAL(p, s) (see DecimalOf): a JSON number with
+	// exactly s digits after the point in Laminar's output (checked), a
+	// DECIMAL in DuckDB; compared exactly.
+	Decimal Kind = 100
 )
+
+// DecimalOf is the Kind of a DECIMAL column of scale s.
+func DecimalOf(s int) Kind { return Decimal + Kind(s) }
+
+// scale is the scale of a Decimal kind; ok is false for the others.
+func (k Kind) scale() (int, bool) { return int(k - Decimal), k >= Decimal }
 
 // Column is an output column of a query, in SELECT order.
 type Column struct {
@@ -32,7 +42,6 @@ type Column struct {
 //	TUMBLE(bid, "dateTime", size)            (dt_us // size) * size
 //	window_start, window_end                 make_timestamp(µs)
 //	MOD(a, b)                                a % b
-//	0.908 (DOUBLE)                           CAST(0.908 AS DOUBLE) (a bare 0.908 is DECIMAL in DuckDB)
 //	HOUR(ts)                                 hour(ts)
 //	DATE_FORMAT(ts, 'yyyy-MM-dd' / 'HH:mm')  strftime(ts, '%Y-%m-%d' / '%H:%M')
 //	REGEXP_EXTRACT(s, p, g) (NULL: no match) NULLIF(regexp_extract(s, p, g), '') ('' when no match)
@@ -73,6 +82,10 @@ var translations = map[string]translation{
 		Columns: []Column{{"auction", Int}, {"bidder", Int}, {"price", Int}, {"dateTime", Timestamp}, {"extra", String}},
 	},
 	"q1": {
+		DuckSQL: `SELECT auction, bidder, 0.908 * price AS price, "dateTime", extra FROM bid`,
+		Columns: []Column{{"auction", Int}, {"bidder", Int}, {"price", DecimalOf(3)}, {"dateTime", Timestamp}, {"extra", String}},
+	},
+	"q1_double": {
 		DuckSQL: `SELECT auction, bidder, CAST(0.908 AS DOUBLE) * price AS price, "dateTime", extra FROM bid`,
 		Columns: []Column{{"auction", Int}, {"bidder", Int}, {"price", Float}, {"dateTime", Timestamp}, {"extra", String}},
 	},
@@ -241,7 +254,7 @@ GROUP BY ws`,
 		Columns: []Column{{"auction", Int}, {"bidder", Int}, {"price", Int}, {"dateTime", Timestamp}, {"extra", String}, {"dt", String}, {"hm", String}},
 	},
 	"q14": {
-		DuckSQL: `SELECT auction, bidder, CAST(0.908 AS DOUBLE) * price AS price,
+		DuckSQL: `SELECT auction, bidder, 0.908 * price AS price,
   CASE
     WHEN hour("dateTime") >= 8 AND hour("dateTime") <= 18 THEN 'dayTime'
     WHEN hour("dateTime") <= 6 OR hour("dateTime") >= 20 THEN 'nightTime'
@@ -249,8 +262,9 @@ GROUP BY ws`,
   END AS "bidTimeType",
   "dateTime", extra, count_char(extra, 'c') AS c_counts
 FROM bid
-WHERE CAST(0.908 AS DOUBLE) * price > 1000000 AND CAST(0.908 AS DOUBLE) * price < 50000000`,
-		Columns: []Column{{"auction", Int}, {"bidder", Int}, {"price", Float}, {"bidTimeType", String}, {"dateTime", Timestamp}, {"extra", String}, {"c_counts", Int}},
+WHERE 0.908 * price > 1000000 AND 0.908 * price < 50000000`,
+		Columns: []Column{{"auction", Int}, {"bidder", Int}, {"price", DecimalOf(3)}, {"bidTimeType", String}, {"dateTime", Timestamp},
+			{"extra", String}, {"c_counts", Int}},
 	},
 	"q21": {
 		DuckSQL: `SELECT auction, bidder, price, channel,

@@ -1,5 +1,6 @@
 -- Nexmark q1, currency conversion: q0 with price x 0.908.
--- The suite's result is DECIMAL; Laminar has no DECIMAL yet, so 0.908 * price is a DOUBLE here.
+-- As in the suite, 0.908 is a DECIMAL literal and 0.908 * price a DECIMAL (DECIMAL(23,3) here,
+-- as in DuckDB: exact, written with three digits after the point).
 
 CREATE SOURCE bid (
   auction BIGINT NOT NULL, bidder BIGINT NOT NULL, price BIGINT NOT NULL,

@@ -1,6 +1,6 @@
 -- Nexmark q14, calculation: converted price in a range, a label from the hour of the
 -- bid, and the suite's user-defined count_char(extra, 'c'), a Go function here
--- (benchmarks/nexmark/udfs); 0.908 * price is a DOUBLE (no DECIMAL yet).
+-- (benchmarks/nexmark/udfs); 0.908 * price is a DECIMAL, as in the suite.
 
 CREATE FUNCTION count_char(s VARCHAR, c VARCHAR) RETURNS BIGINT
   LANGUAGE GO AS 'github.com/laminar-sql/laminar/benchmarks/nexmark/udfs.CountChar';

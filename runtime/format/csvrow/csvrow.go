@@ -8,6 +8,7 @@ import (
 	"errors"
 	"strconv"
 
+	"github.com/laminar-sql/laminar/runtime/decimal"
 	"github.com/laminar-sql/laminar/runtime/format/internal/num"
 	"github.com/laminar-sql/laminar/runtime/timestamp"
 )
@@ -202,4 +203,17 @@ func quote(b []byte) string {
 		return strconv.Quote(string(b[:maxExcerpt])) + "..."
 	}
 	return strconv.Quote(string(b))
+}
+
+// ParseDecimal parses a DECIMAL(p, s) field exactly (see decimal.Parse) and
+// returns its unscaled value at scale s. Spaces are not trimmed.
+func ParseDecimal(b []byte, p, s int) (int64, error) {
+	v, err := decimal.Parse(b, p, s)
+	switch err {
+	case nil:
+		return v, nil
+	case decimal.ErrRange:
+		return 0, errors.New("number out of range for DECIMAL(" + strconv.Itoa(p) + "," + strconv.Itoa(s) + "): " + quote(b))
+	}
+	return 0, errors.New("expected a number, found " + quote(b))
 }

@@ -374,3 +374,15 @@ func BenchmarkSplitBid(b *testing.B) {
 		}
 	}
 }
+
+func TestParseDecimal(t *testing.T) {
+	if v, err := ParseDecimal([]byte("-12.345"), 6, 2); err != nil || v != -1235 {
+		t.Errorf("got %d, %v", v, err)
+	}
+	if _, err := ParseDecimal([]byte("12345"), 6, 2); err == nil || !strings.Contains(err.Error(), "out of range for DECIMAL(6,2)") {
+		t.Errorf("range: %v", err)
+	}
+	if _, err := ParseDecimal([]byte("x"), 6, 2); err == nil || !strings.Contains(err.Error(), "expected a number") {
+		t.Errorf("syntax: %v", err)
+	}
+}
