@@ -14,7 +14,7 @@ import (
 
 // GenLookupQuery generates a lookup join pipeline over source sl and table lt.
 func GenLookupQuery(r *rand.Rand, srcs []JoinSource) Query {
-	g := &joinGen{queryGen{r}}
+	g := &joinGen{queryGen: queryGen{r}}
 	left := g.chance(0.5)
 	on := []string{[]string{"l.g = t.g", "t.k = l.k", "l.g = t.g AND l.k = t.k"}[g.pick(3)]}
 	if g.chance(0.4) {
