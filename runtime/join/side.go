@@ -57,13 +57,13 @@ func (s *Side[K, R]) Add(k K, e Entry[R], merge, timed bool) {
 			}
 		}
 	}
-	if b == nil {
-		s.peak = max(s.peak, len(s.buckets)+1)
-	}
 	s.buckets[k] = append(b, e)
 	s.rows++
 	if timed {
 		s.times.push(timedKey[K]{e.TS, k})
+		if b == nil {
+			s.peak = max(s.peak, len(s.buckets))
+		}
 	}
 }
 

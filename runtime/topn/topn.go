@@ -72,6 +72,7 @@ type State[K comparable, R comparable, O comparable] struct {
 	// Missing counts retractions of rows the state did not hold.
 	Missing int64
 	scratch map[O]int
+	row     R // the row Add is placing
 }
 
 // New returns an empty state ranking by cmp with kind, keeping the rows of
@@ -112,44 +113,48 @@ func (s *State[K, R, O]) part(k K) *Partition[R, O] {
 
 // Add folds a row of weight w into partition k: w copies inserted (after
 // the rows ranked equal to it), or -w copies removed.
-func (s *State[K, R, O]) Add(k K, r R, w int64) {
+func (s *State[K, R, O]) Add(k K, row R, w int64) {
 	if w == 0 {
 		return
 	}
+	// compared through a pointer into the state, not to the parameter:
+	// handing &row to cmp (a func value) would move every row to the heap
+	s.row = row
+	r := &s.row
 	p := s.part(k)
 	if s.tsOf != nil {
 		for ; w > 0; w-- {
 			// in time order, ties in arrival order: Release emits row by row
-			p.Rows = slices.Insert(p.Rows, s.upper(p.Rows, &r), r)
+			p.Rows = slices.Insert(p.Rows, s.upper(p.Rows, r), *r)
 			s.seq++
-			s.pending.push(pendingRow[K]{s.tsOf(&r), s.seq, k})
+			s.pending.push(pendingRow[K]{s.tsOf(r), s.seq, k})
 		}
 		return
 	}
 	for ; w > 0; w-- {
-		i := s.upper(p.Rows, &r)
+		i := s.upper(p.Rows, r)
 		if s.bounded && s.kind == RowNumber && int64(len(p.Rows)) >= s.n {
 			if int64(i) >= s.n {
 				return // ranked past N: it would be dropped at once
 			}
 			// the last row leaves: shift in place, no allocation
 			copy(p.Rows[i+1:], p.Rows[i:len(p.Rows)-1])
-			p.Rows[i] = r
+			p.Rows[i] = *r
 			continue
 		}
-		p.Rows = slices.Insert(p.Rows, i, r)
+		p.Rows = slices.Insert(p.Rows, i, *r)
 		if s.bounded {
 			p.Rows = s.trim(p.Rows)
 		}
 	}
 	for ; w < 0; w++ {
-		lo := s.lower(p.Rows, &r)
+		lo := s.lower(p.Rows, r)
 		found := false
-		for i := lo; i < len(p.Rows) && s.cmp(&p.Rows[i], &r) == 0; i++ {
-			if p.Rows[i] == r {
+		for i := lo; i < len(p.Rows) && s.cmp(&p.Rows[i], r) == 0; i++ {
+			if p.Rows[i] == *r {
 				// of equal rows the latest goes: the others keep their ranks
 				j := i
-				for j+1 < len(p.Rows) && p.Rows[j+1] == r {
+				for j+1 < len(p.Rows) && p.Rows[j+1] == *r {
 					j++
 				}
 				p.Rows = slices.Delete(p.Rows, j, j+1)
