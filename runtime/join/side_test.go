@@ -3,8 +3,10 @@ package join
 import (
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"testing"
+	"unsafe"
 )
 
 func TestAddMergeAndRemove(t *testing.T) {
@@ -84,5 +86,45 @@ func TestEvictAllAtTheEnd(t *testing.T) {
 	s.Evict(6, nil)
 	if s.Len() != 1 {
 		t.Fatalf("rows added after the sweep are evicted by time: %d left", s.Len())
+	}
+}
+
+// bidRow is a Nexmark bid as the join of q20 keeps it: four numbers and
+// three strings (the strings' bytes are the generator's, shared, not counted).
+type bidRow struct {
+	Auction, Bidder, Price int64
+	Channel, URL           string
+	DateTime               int64
+	Extra                  string
+}
+
+// BenchmarkSideBytesPerRow reports the heap bytes a side holds per retained
+// row (b.N rows over b.N/10 keys), beside the row's own size: the overhead of
+// the entry's weight, match count and time, of the bucket slices' spare
+// capacity and of the map. Run it once: go test -run - -bench SideBytes
+// -benchtime 1x ./runtime/join
+func BenchmarkSideBytesPerRow(b *testing.B) {
+	for _, timed := range []bool{false, true} {
+		name := "regular"
+		if timed {
+			name = "interval"
+		}
+		b.Run(name, func(b *testing.B) {
+			const rows = 1_000_000
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			s := NewSide[int64, bidRow]()
+			for i := range rows {
+				s.Add(int64(i%(rows/10)), Entry[bidRow]{Row: bidRow{Auction: int64(i), Extra: "x"}, W: 1, TS: int64(i)}, false, timed)
+			}
+			runtime.GC()
+			runtime.ReadMemStats(&after)
+			b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/rows, "B/row")
+			b.ReportMetric(float64(unsafe.Sizeof(bidRow{})), "row-B")
+			runtime.KeepAlive(s)
+			for range b.N {
+			}
+		})
 	}
 }
