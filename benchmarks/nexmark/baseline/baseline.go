@@ -37,6 +37,7 @@ var queries = map[string]func(g *nexmark.Generator) Result{
 	"q3":  runQ3,
 	"q8":  runQ8,
 	"q15": runQ15,
+	"q16": runQ16,
 	"q18": runQ18,
 	"q9":  runQ9,
 	"q20": runQ20,

@@ -3,6 +3,7 @@ package baseline
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/laminar-sql/laminar/runtime/nexmark"
 )
@@ -93,7 +94,7 @@ func batchQ7(all []nexmark.Bid) (out sink) {
 
 func TestQueriesMatchBatchAnswers(t *testing.T) {
 	batch := map[string]func([]nexmark.Bid) sink{
-		"q0": batchQ0, "q1": batchQ1, "q2": batchQ2, "q5": batchQ5, "q7": batchQ7, "q15": batchQ15,
+		"q0": batchQ0, "q1": batchQ1, "q2": batchQ2, "q5": batchQ5, "q7": batchQ7, "q15": batchQ15, "q16": batchQ16,
 	}
 	configs := []nexmark.Config{
 		// Many windows: 30 s of event time.
@@ -272,6 +273,55 @@ func batchQ15(all []nexmark.Bid) (out sink) {
 			}
 		}
 		out.emit(h)
+	}
+	return out
+}
+
+// batchQ16 is q16 the obvious way: q15's sets per (channel, day, rank),
+// groups in order of their first bid.
+func batchQ16(all []nexmark.Bid) (out sink) {
+	type group struct {
+		channel string
+		day     int64
+	}
+	type key struct {
+		g    group
+		rank int
+	}
+	bidsOf, bidders, auctions := map[key]int64{}, map[key]map[int64]bool{}, map[key]map[int64]bool{}
+	latest := map[group]string{}
+	var groups []group
+	for _, b := range all {
+		g := group{b.Channel, floorTo(b.DateTime, 86_400_000_000)}
+		minute := time.UnixMicro(b.DateTime).UTC().Format("15:04")
+		if m, ok := latest[g]; !ok {
+			groups = append(groups, g)
+			latest[g] = minute
+		} else if minute > m {
+			latest[g] = minute
+		}
+		rank := 3
+		if b.Price < 10_000 {
+			rank = 1
+		} else if b.Price < 1_000_000 {
+			rank = 2
+		}
+		for _, r := range []int{0, rank} {
+			k := key{g, r}
+			bidsOf[k]++
+			if bidders[k] == nil {
+				bidders[k], auctions[k] = map[int64]bool{}, map[int64]bool{}
+			}
+			bidders[k][b.Bidder], auctions[k][b.Auction] = true, true
+		}
+	}
+	for _, g := range groups {
+		var d q15Day
+		for r := 0; r < 4; r++ {
+			k := key{g, r}
+			d.bids[r], d.nBidders[r], d.nAuction[r] = bidsOf[k], int64(len(bidders[k])), int64(len(auctions[k]))
+		}
+		out.emit(q16Hash(g.channel, time.UnixMicro(g.day).UTC().Format("2006-01-02"), latest[g], d))
 	}
 	return out
 }
