@@ -36,6 +36,7 @@ var queries = map[string]func(g *nexmark.Generator) Result{
 	"q7":  runQ7,
 	"q3":  runQ3,
 	"q8":  runQ8,
+	"q11": runQ11,
 	"q15": runQ15,
 	"q16": runQ16,
 	"q18": runQ18,

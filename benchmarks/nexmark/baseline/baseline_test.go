@@ -1,6 +1,7 @@
 package baseline
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -324,6 +325,44 @@ func batchQ16(all []nexmark.Bid) (out sink) {
 		out.emit(q16Hash(g.channel, time.UnixMicro(g.day).UTC().Format("2006-01-02"), latest[g], d))
 	}
 	return out
+}
+
+// TestQ11MatchesBatchSessions: q11's sessions are those of each bidder's
+// bids sorted by time and cut where two bids are more than 10 s apart.
+func TestQ11MatchesBatchSessions(t *testing.T) {
+	for _, cfg := range []nexmark.Config{{Events: 200_000, Rate: 100, Seed: 1}, {Events: 100_000, Rate: 2000, Seed: 2}, {Events: 50_000, Seed: 3}} {
+		all, events := bids(t, cfg)
+		times := map[int64][]int64{}
+		for _, b := range all {
+			times[b.Bidder] = append(times[b.Bidder], b.DateTime)
+		}
+		var want sink
+		sessions := 0
+		for bidder, ts := range times {
+			slices.Sort(ts)
+			s := q11Session{start: ts[0], end: ts[0] + q11Gap, count: 1}
+			for _, t := range ts[1:] {
+				if t > s.end { // more than 10 s after the last bid
+					want.emit(hashQ11(bidder, &s))
+					sessions++
+					s = q11Session{start: t, end: t, count: 0}
+				}
+				s.end, s.count = t+q11Gap, s.count+1
+			}
+			want.emit(hashQ11(bidder, &s))
+			sessions++
+		}
+		got, err := Run("q11", cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != want.result(events) {
+			t.Errorf("q11 over %+v: got %+v, want %+v", cfg, got, want.result(events))
+		}
+		if sessions <= len(times) && cfg.Rate == 100 {
+			t.Errorf("q11 over %+v: %d sessions of %d bidders: no bidder has two, the test checks little", cfg, sessions, len(times))
+		}
+	}
 }
 
 // TestQ20MatchesBatchJoin: q20's streaming join gives the pairs of the batch
