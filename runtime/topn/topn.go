@@ -263,11 +263,29 @@ func (s *State[K, R, O]) Flush(f func(k K, p *Partition[R, O])) {
 // the old output not in the new one (as many times as it is missing), then
 // with '+' for each new row not in the old one, each in rank order.
 func (s *State[K, R, O]) Emit(p *Partition[R, O], out []O, emit func(r *O, op byte)) {
-	old := p.Emitted
-	if slices.Equal(old, out) {
+	if slices.Equal(p.Emitted, out) {
 		return
 	}
-	if len(old) <= 64 && len(out) <= 64 {
+	// rows equal at the same place at either end cancel out: a change in a
+	// long partition (an OVER aggregation's, whose new row changes the
+	// outputs of a few rows after it) is diffed over the rows between,
+	// not by hashing every row
+	old, changed := p.Emitted, out
+	if len(old) > smallOutput || len(changed) > smallOutput {
+		old, changed = trimCommon(old, changed)
+	}
+	s.diff(old, changed, emit)
+	p.Emitted = append(p.Emitted[:0], out...)
+}
+
+// smallOutput is the most rows of an output diffed by pairing rows (bit
+// masks of 64), without hashing them.
+const smallOutput = 64
+
+// diff emits '-' for each row of old not in out, then '+' for each row of
+// out not in old (as multisets), each in order.
+func (s *State[K, R, O]) diff(old, out []O, emit func(r *O, op byte)) {
+	if len(old) <= smallOutput && len(out) <= smallOutput {
 		// small outputs (top-N, deduplication): match pairs without hashing rows
 		var usedOld, usedOut uint64
 		for i := range old {
@@ -289,7 +307,6 @@ func (s *State[K, R, O]) Emit(p *Partition[R, O], out []O, emit func(r *O, op by
 				emit(&out[j], '+')
 			}
 		}
-		p.Emitted = append(p.Emitted[:0], out...)
 		return
 	}
 	if s.scratch == nil {
@@ -318,7 +335,20 @@ func (s *State[K, R, O]) Emit(p *Partition[R, O], out []O, emit func(r *O, op by
 		emit(&out[i], '+')
 	}
 	clear(counts)
-	p.Emitted = append(p.Emitted[:0], out...)
+}
+
+// trimCommon drops the rows that a and b have equal at the same place from
+// their start and from their end.
+func trimCommon[O comparable](a, b []O) ([]O, []O) {
+	n := 0
+	for n < len(a) && n < len(b) && a[n] == b[n] {
+		n++
+	}
+	a, b = a[n:], b[n:]
+	for len(a) > 0 && len(b) > 0 && a[len(a)-1] == b[len(b)-1] {
+		a, b = a[:len(a)-1], b[:len(b)-1]
+	}
+	return a, b
 }
 
 // Restore puts a partition back from a checkpoint.
