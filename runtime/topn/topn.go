@@ -9,6 +9,7 @@ package topn
 
 import (
 	"cmp"
+	"math"
 	"slices"
 )
 
@@ -29,6 +30,9 @@ type Partition[R comparable, O comparable] struct {
 	// Emitted are the output rows the last flush left in the output.
 	Emitted []O
 	dirty   bool
+	// from is the first row changed since the last flush (see Unchanged);
+	// 0 (recompute all) for a new or restored partition
+	from int32
 	// room for the first row and output row, in the partition's own
 	// allocation (deduplication keeps one of each)
 	row1 [1]R
@@ -140,9 +144,11 @@ func (s *State[K, R, O]) Add(k K, row R, w int64) {
 			// the last row leaves: shift in place, no allocation
 			copy(p.Rows[i+1:], p.Rows[i:len(p.Rows)-1])
 			p.Rows[i] = *r
+			p.changed(i)
 			continue
 		}
 		p.Rows = slices.Insert(p.Rows, i, *r)
+		p.changed(i)
 		if s.bounded {
 			p.Rows = s.trim(p.Rows)
 		}
@@ -158,6 +164,7 @@ func (s *State[K, R, O]) Add(k K, row R, w int64) {
 					j++
 				}
 				p.Rows = slices.Delete(p.Rows, j, j+1)
+				p.changed(j)
 				found = true
 				break
 			}
@@ -165,6 +172,27 @@ func (s *State[K, R, O]) Add(k K, row R, w int64) {
 		if !found {
 			s.Missing++
 		}
+	}
+}
+
+// changed records that rows from index i on changed.
+func (p *Partition[R, O]) changed(i int) {
+	p.from = int32(min(int(p.from), i))
+}
+
+// Unchanged is how many rows at the start of p have not changed since the
+// last flush, nor moved: an OVER aggregation with a ROWS frame, whose output
+// is one row per row, reuses their output rows (p.Emitted[:n]) and computes
+// those of the rows after only (TopFrom).
+func (s *State[K, R, O]) Unchanged(p *Partition[R, O]) int {
+	return min(int(p.from), len(p.Emitted), len(p.Rows))
+}
+
+// TopFrom calls f for each row of p from index start on, like Top, for a
+// ROW_NUMBER ranking (a row's rank is its position).
+func (s *State[K, R, O]) TopFrom(p *Partition[R, O], start int, f func(r *R, rank int64)) {
+	for i := start; i < len(p.Rows) && int64(i) < s.n; i++ {
+		f(&p.Rows[i], int64(i)+1)
 	}
 }
 
@@ -250,6 +278,7 @@ func (s *State[K, R, O]) Flush(f func(k K, p *Partition[R, O])) {
 		p := s.dirtyParts[i]
 		p.dirty = false
 		f(k, p)
+		p.from = int32(min(len(p.Rows), math.MaxInt32))
 		if s.final || (len(p.Rows) == 0 && len(p.Emitted) == 0) {
 			delete(s.Parts, k)
 		}
