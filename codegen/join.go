@@ -252,8 +252,9 @@ func (g *generator) joinPush(o *opInfo, ss [2]joinSide, s joinSide, semi bool) {
 		ts := jen.Id("r").Dot(s.in.fields[s.dropCol])
 		if s.in.op.Output[s.dropCol].Type.Nullable {
 			// a NULL bound matches nothing: the row goes at the next watermark
+			// (math.MinInt64 would be an untimed entry, see join.Side.Evict)
 			body = append(body, jen.Id("ts").Op(":=").Add(ts).Dot("V"),
-				jen.If(jen.Op("!").Add(ts).Dot("Valid")).Block(jen.Id("ts").Op("=").Qual("math", "MinInt64")))
+				jen.If(jen.Op("!").Add(ts).Dot("Valid")).Block(jen.Id("ts").Op("=").Qual("math", "MinInt64").Op("+").Lit(1)))
 			ts = jen.Id("ts")
 		}
 		entry[jen.Id("TS")] = ts

@@ -80,9 +80,10 @@ func (s *Side[K, R]) remove(k K, b []Entry[R], i int) {
 	s.rows--
 }
 
-// Evict removes every row whose TS is before t, calling gone with each
-// (an outer interval join emits the NULL-padded rows of those that matched
-// nothing), in order of TS, then of arrival within a key.
+// Evict removes every row whose TS is before t (but math.MinInt64, an
+// untimed entry), calling gone with each (an outer interval join emits the
+// NULL-padded rows of those that matched nothing): key by key, in order of
+// each key's earliest such TS, and in arrival order within a key.
 //
 // Each key's bucket is swept once per call, keeping its other rows in
 // arrival order: a key with many rows (a hot auction) costs one pass, not
@@ -143,7 +144,9 @@ func (s *Side[K, R]) sweep(k K, t int64, gone func(k K, e *Entry[R])) {
 	}
 	n := 0
 	for i := range b {
-		if b[i].TS < t {
+		// an entry stamped math.MinInt64 is not timed (state_ttl: a row
+		// from before its input's first watermark never expires)
+		if b[i].TS < t && b[i].TS != math.MinInt64 {
 			if gone != nil {
 				gone(k, &b[i])
 			}
