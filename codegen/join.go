@@ -19,20 +19,22 @@ type joinSide struct {
 	keys     []plan.Expr
 	updating bool // the input carries weights
 	preserve bool // an outer join keeps its unmatched rows, NULL-padded
-	timeCol  int  // interval joins: the bound column of the input
+	timeCol  int  // interval joins: the event-time column of the input, by which its rows are late
+	dropCol  int  // and the column by which its rows are dropped (see plan.Interval)
 }
 
 func (g *generator) joinSides(o *opInfo) [2]joinSide {
 	j := o.op.Join
 	var out [2]joinSide
 	for i := range out {
-		out[i] = joinSide{i: i, name: sides[i], in: o.inputs[i], updating: o.op.SideUpdating[i], timeCol: -1}
+		out[i] = joinSide{i: i, name: sides[i], in: o.inputs[i], updating: o.op.SideUpdating[i], timeCol: -1, dropCol: -1}
 	}
 	out[0].keys, out[1].keys = j.LeftKeys, j.RightKeys
 	out[0].preserve = j.Kind == plan.LeftJoin || j.Kind == plan.FullJoin
 	out[1].preserve = j.Kind == plan.RightJoin || j.Kind == plan.FullJoin
 	if j.Interval != nil {
 		out[0].timeCol, out[1].timeCol = j.Interval.LeftTime, j.Interval.RightTime
+		out[0].dropCol, out[1].dropCol = j.Interval.LeftEnd, j.Interval.RightStart
 	}
 	return out
 }
@@ -246,8 +248,16 @@ func (g *generator) joinPush(o *opInfo, ss [2]joinSide, s joinSide, semi bool) {
 	if counts {
 		entry[jen.Id("Matches")] = jen.Id("matches")
 	}
-	if s.timeCol >= 0 {
-		entry[jen.Id("TS")] = jen.Id("r").Dot(s.in.fields[s.timeCol])
+	if s.dropCol >= 0 {
+		ts := jen.Id("r").Dot(s.in.fields[s.dropCol])
+		if s.in.op.Output[s.dropCol].Type.Nullable {
+			// a NULL bound matches nothing: the row goes at the next watermark
+			// (math.MinInt64 would be an untimed entry, see join.Side.Evict)
+			body = append(body, jen.Id("ts").Op(":=").Add(ts).Dot("V"),
+				jen.If(jen.Op("!").Add(ts).Dot("Valid")).Block(jen.Id("ts").Op("=").Qual("math", "MinInt64").Op("+").Lit(1)))
+			ts = jen.Id("ts")
+		}
+		entry[jen.Id("TS")] = ts
 	}
 	if ttl {
 		entry[jen.Id("TS")] = jen.Id("now")

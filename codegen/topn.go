@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/dave/jennifer/jen"
+	"github.com/laminar-sql/laminar/compiler/physical"
 	"github.com/laminar-sql/laminar/compiler/plan"
 	"github.com/laminar-sql/laminar/compiler/types"
 )
@@ -186,6 +187,18 @@ func (g *generator) topnCode(o *opInfo) {
 		jen.Id("p").Dot(o.name).Dot("Emit").Call(jen.Id("part"), jen.Id("out"), jen.Id("p").Dot("emit"+o.fn)),
 		jen.Id("p").Dot(o.name+"Scratch").Op("=").Id("out"),
 	)
+	if incrementalRows(o, eg) {
+		// a ROWS frame covers rows before its row only: the rows before
+		// the first changed one keep their frames, so their output rows
+		// (one per row) are reused and the rest computed
+		each = jen.Func().Params(jen.Id("_").Id(o.keyType()), jen.Id("part").Op("*").Add(o.topnPartition())).Block(
+			jen.Id("from").Op(":=").Id("p").Dot(o.name).Dot("Unchanged").Call(jen.Id("part")),
+			jen.Id("out").Op(":=").Append(jen.Id("p").Dot(o.name+"Scratch").Index(jen.Empty(), jen.Lit(0)), jen.Id("part").Dot("Emitted").Index(jen.Empty(), jen.Id("from")).Op("...")),
+			jen.Id("p").Dot(o.name).Dot("TopFrom").Call(jen.Id("part"), jen.Id("from"), jen.Func().Params(jen.Id("r").Op("*").Id(in.rowType), jen.Add(rankParam).Int64()).Block(row...)),
+			jen.Id("p").Dot(o.name).Dot("Emit").Call(jen.Id("part"), jen.Id("out"), jen.Id("p").Dot("emit"+o.fn)),
+			jen.Id("p").Dot(o.name+"Scratch").Op("=").Id("out"),
+		)
+	}
 	if t.TimeOrdered {
 		g.f.Comment(fmt.Sprintf("fire%s emits, in time order, every row of %s the watermark wm has passed, with its", o.fn, o.what()))
 		g.f.Comment("aggregates over its frame.")
@@ -282,6 +295,23 @@ func (g *generator) topnSaveLoad(o *opInfo) {
 	}
 	save = append(save, jen.Return(jen.Id("buf")))
 	g.stateFuncs(o, save, load)
+}
+
+// incrementalRows tells whether a flush of o may reuse the output rows of a
+// partition's unchanged first rows: an OVER aggregation over an updating
+// input with a ROWS frame, one output row per row (no filter after it, no
+// checked arithmetic that could leave a row out), ranked by position.
+func incrementalRows(o *opInfo, eg *exprGen) bool {
+	t := o.op.TopN
+	if len(t.Aggs) == 0 || !t.Frame.Rows || t.TimeOrdered || t.Closes() || t.Final || t.Limit != 0 || t.Func != plan.RowNumber || eg.faulty() {
+		return false
+	}
+	for _, st := range o.op.Post {
+		if st.Kind != physical.StageProject {
+			return false
+		}
+	}
+	return true
 }
 
 // overAggs generates, inside the ranking callback of a partition (row r of

@@ -191,32 +191,23 @@ func (b *binder) build(jt *joinTree, extra []plan.Expr) plan.Node {
 	}
 	j := &plan.Join{Left: left, Right: right, Kind: jt.kind}
 	var residual []plan.Expr
+	var bounds []timeBounds
 	for _, c := range mixed {
 		// a bound between the inputs' times is where state can be dropped;
-		// an equality of times (window bounds: a window join) is a bound too
-		bound := false
-		if lcol, rcol, lo, hi, ok := timeBound(c, nl, jt.schema); ok && (j.Interval == nil || (j.Interval.LeftTime == lcol && j.Interval.RightTime == rcol-nl)) {
-			if j.Interval == nil {
-				j.Interval = &plan.Interval{LeftTime: lcol, RightTime: rcol - nl, Lower: minInt64, Upper: maxInt64}
-			}
-			j.Interval.Lower, j.Interval.Upper = max(j.Interval.Lower, lo), min(j.Interval.Upper, hi)
-			bound = true
+		// an equality of times (window bounds: a window join) is a bound too.
+		// It is still checked on each pair: the bound is only where state
+		// is dropped.
+		if lcol, rcol, lo, hi, ok := timeBound(c, nl, jt.schema); ok {
+			bounds = append(bounds, timeBounds{lcol, rcol - nl, lo, hi})
 		}
 		if lk, rk, ok := equiKey(c, nl); ok {
 			j.LeftKeys, j.RightKeys = append(j.LeftKeys, lk), append(j.RightKeys, rk)
 			continue
 		}
-		if bound {
-			residual = append(residual, c) // still checked on each pair: the bound is only where state is dropped
-			continue
-		}
 		residual = append(residual, c)
 	}
-	if j.Interval != nil && (j.Interval.Lower == minInt64 || j.Interval.Upper == maxInt64) {
-		j.Interval = nil // bounded on one side only: a regular join
-	}
-	if j.Interval != nil && (!intervalTimes(j) || j.Kind == plan.SemiJoin || j.Kind == plan.AntiJoin) {
-		j.Interval = nil
+	if j.Kind != plan.SemiJoin && j.Kind != plan.AntiJoin && j.Left.AppendOnly() && j.Right.AppendOnly() {
+		j.Interval = intervalOf(j, bounds)
 	}
 	if len(j.LeftKeys) == 0 {
 		d := b.diags.Errorf(diag.Unsupported, jt.pos, "a join needs an equality between its inputs (a key), such as ON a.id = b.id")
@@ -234,12 +225,55 @@ const (
 	maxInt64 = 1<<63 - 1
 )
 
-// intervalTimes reports whether the bound columns are the event-time columns
-// of their inputs (with watermarks), so that state can be dropped by them.
-func intervalTimes(j *plan.Join) bool {
-	_, lok := plan.EventTimeCol(j.Left, j.Interval.LeftTime)
-	_, rok := plan.EventTimeCol(j.Right, j.Interval.RightTime)
-	return lok && rok && j.Left.AppendOnly() && j.Right.AppendOnly()
+// timeBounds is one bound between a left and a right TIMESTAMP column:
+// right[R] - left[L] in [Lo, Hi] (one end open: minInt64 or maxInt64).
+type timeBounds struct {
+	L, R   int
+	Lo, Hi int64
+}
+
+// intervalOf makes an interval join of j's time bounds when both sides'
+// rows can be dropped by a watermark (nil otherwise: a regular join). A left
+// row goes by an upper bound on the right's event time (right.T <= left.c +
+// Hi: once the right watermark passes left.c + Hi no later right row
+// matches it); a right row by a lower bound over the left's event time
+// (right.c >= left.T + Lo: once the left watermark passes right.c - Lo). c
+// is the other side's own time column in a constant window (b.ts BETWEEN
+// a.ts - 1s AND a.ts + 1s), or any of its TIMESTAMP columns (q9's b.dateTime
+// BETWEEN a.dateTime AND a.expires drops an auction by its expires).
+func intervalOf(j *plan.Join, bounds []timeBounds) *plan.Interval {
+	eventTime := func(n plan.Node, col int) bool {
+		_, ok := plan.EventTimeCol(n, col)
+		return ok
+	}
+	var best *plan.Interval
+	for _, u := range bounds {
+		if u.Hi == maxInt64 || !eventTime(j.Right, u.R) {
+			continue
+		}
+		for _, l := range bounds {
+			if l.Lo == minInt64 || !eventTime(j.Left, l.L) {
+				continue
+			}
+			iv := &plan.Interval{LeftTime: l.L, RightTime: u.R, LeftEnd: u.L, RightStart: l.R, Lower: minInt64, Upper: maxInt64}
+			// prefer a constant window: its output keeps both event times
+			if best == nil || (iv.Columns() && !best.Columns()) {
+				best = iv
+			}
+		}
+	}
+	if best != nil {
+		// the tightest of the bounds on the chosen columns
+		for _, b := range bounds {
+			if b.L == best.LeftEnd && b.R == best.RightTime {
+				best.Upper = min(best.Upper, b.Hi)
+			}
+			if b.L == best.LeftTime && b.R == best.RightStart {
+				best.Lower = max(best.Lower, b.Lo)
+			}
+		}
+	}
+	return best
 }
 
 // equiKey recognizes left-expr = right-expr (in either order).

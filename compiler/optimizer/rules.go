@@ -372,6 +372,7 @@ func prune(n plan.Node, need map[int]bool) plan.Node {
 		}
 		if n.Interval != nil {
 			left[n.Interval.LeftTime], right[n.Interval.RightTime] = true, true
+			left[n.Interval.LeftEnd], right[n.Interval.RightStart] = true, true
 		}
 		if n.Asof != nil {
 			left[n.Asof.LeftTime], right[n.Asof.RightTime] = true, true

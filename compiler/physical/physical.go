@@ -823,7 +823,7 @@ func joinStateText(p *Plan, op *Operator) string {
 	if iv := j.Interval; iv != nil {
 		ls, rs := j.Left.Schema(), j.Right.Schema()
 		return s + fmt.Sprintf("; a left row is dropped once the right watermark (%s) passes its %s %s, a right row once the left watermark (%s) passes its %s %s; rows behind their own side's watermark are late",
-			formatWatermark(p, op.SideWatermarks[1]), ls[iv.LeftTime].Name, offsetWord(iv.Upper), formatWatermark(p, op.SideWatermarks[0]), rs[iv.RightTime].Name, offsetWord(-iv.Lower))
+			formatWatermark(p, op.SideWatermarks[1]), ls[iv.LeftEnd].Name, offsetWord(iv.Upper), formatWatermark(p, op.SideWatermarks[0]), rs[iv.RightStart].Name, offsetWord(-iv.Lower))
 	}
 	if j.TTL > 0 {
 		return s + fmt.Sprintf("; state_ttl %s: each row is stamped with its input's watermark (left %s, right %s) when it arrives, a left and a right row join only when their stamps are within %s of each other, and a row goes once both watermarks pass its stamp + %s, counted as expired (results differ from exact ones)",

@@ -311,11 +311,26 @@ type Join struct {
 }
 
 // Interval is the time bound of an interval join:
-// right.RightTime BETWEEN left.LeftTime + Lower AND left.LeftTime + Upper.
+// right.RightTime BETWEEN left.LeftTime + Lower AND left.LeftTime + Upper,
+// where LeftTime and RightTime are the inputs' event-time columns.
+//
+// Either end may be another column of the row it bounds (LeftEnd, RightStart;
+// equal to LeftTime and RightTime for a constant bound): the upper end is
+// right.RightTime <= left.LeftEnd + Upper (an auction's expiry in Nexmark q9's
+// BETWEEN a.dateTime AND a.expires), so a left row goes once the right
+// watermark passes its LeftEnd + Upper; the lower end is right.RightStart >=
+// left.LeftTime + Lower, so a right row goes once the left watermark passes
+// its RightStart - Lower. Rows behind their own side's watermark (by LeftTime,
+// RightTime) are late.
 type Interval struct {
-	LeftTime, RightTime int // columns of each side
+	LeftTime, RightTime int // the event-time columns of each side
 	Lower, Upper        int64
+	LeftEnd, RightStart int // the columns the ends bound (see above)
 }
+
+// Columns reports whether both ends bound the time columns (a constant
+// window around each row), not other columns of the rows.
+func (iv *Interval) Columns() bool { return iv.LeftEnd == iv.LeftTime && iv.RightStart == iv.RightTime }
 
 func (n *Scan) Schema() Schema { return n.Source.Schema }
 func (n *Join) Schema() Schema {
@@ -444,9 +459,12 @@ func (n *Join) Describe() string {
 		}
 		return out
 	}
-	if n.Interval != nil {
-		out += fmt.Sprintf(" AND right.%s BETWEEN left.%s %s AND left.%s %s", rs[n.Interval.RightTime].Name,
-			ls[n.Interval.LeftTime].Name, signed(n.Interval.Lower), ls[n.Interval.LeftTime].Name, signed(n.Interval.Upper))
+	if iv := n.Interval; iv != nil && iv.Columns() {
+		out += fmt.Sprintf(" AND right.%s BETWEEN left.%s %s AND left.%s %s", rs[iv.RightTime].Name,
+			ls[iv.LeftTime].Name, signed(iv.Lower), ls[iv.LeftTime].Name, signed(iv.Upper))
+	} else if iv != nil {
+		out += fmt.Sprintf(" AND right.%s >= left.%s %s AND right.%s <= left.%s %s", rs[iv.RightStart].Name,
+			ls[iv.LeftTime].Name, signed(iv.Lower), rs[iv.RightTime].Name, ls[iv.LeftEnd].Name, signed(iv.Upper))
 	}
 	if n.Residual != nil {
 		out += " AND " + n.Residual.String()
@@ -670,13 +688,15 @@ func EventTimes(n Node) []TimeCol {
 		}
 		var out []TimeCol
 		iv, nl := n.Interval, len(n.Left.Schema())
+		// an end bounding another column keeps rows by that column: their
+		// time column has no bound
 		for _, t := range EventTimes(n.Left) {
-			if t.Col == iv.LeftTime {
+			if t.Col == iv.LeftTime && iv.LeftEnd == iv.LeftTime {
 				out = append(out, TimeCol{t.Col, t.Shift - max(iv.Upper, 0)})
 			}
 		}
 		for _, t := range EventTimes(n.Right) {
-			if t.Col == iv.RightTime {
+			if t.Col == iv.RightTime && iv.RightStart == iv.RightTime {
 				out = append(out, TimeCol{nl + t.Col, t.Shift + min(iv.Lower, 0)})
 			}
 		}

@@ -208,19 +208,26 @@ func (s *NexmarkSource) Next(b *LineBatch, maxLines int) (bool, error) {
 	}
 	// Take the batch: the events of the source's table that it had not
 	// consumed before a restart.
-	*events = (*events)[:0]
 	from := max(s.events-st.first, 0)
+	if cap(*events) < len(st.buf) {
+		*events = make([]nexmark.Event, len(st.buf))
+	}
+	ev := (*events)[:cap(*events)]
+	n := 0
 	for i := from; i < int64(len(st.buf)); i++ {
 		e := &st.buf[i]
 		if s.kind == 0 {
-			*events = append(*events, *e)
+			ev[n] = *e
+			n++
 			continue
 		}
 		if e.Kind != s.kind {
 			continue
 		}
-		// Only the table's member is read downstream: copy that alone.
-		var c nexmark.Event
+		// Only the table's member is read downstream: copy that alone, in
+		// place (the batch's events of a table are all of its kind, so the
+		// other members stay empty).
+		c := &ev[n]
 		c.Kind = e.Kind
 		switch e.Kind {
 		case nexmark.KindPerson:
@@ -230,9 +237,10 @@ func (s *NexmarkSource) Next(b *LineBatch, maxLines int) (bool, error) {
 		default:
 			c.Bid = e.Bid
 		}
-		*events = append(*events, c)
+		n++
 	}
-	b.TypedLen = len(*events)
+	*events = ev[:n]
+	b.TypedLen = n
 	s.events = max(s.events, st.first+int64(len(st.buf)))
 	s.seq = st.seq
 	if st.waiting--; st.waiting == 0 {

@@ -6,6 +6,8 @@
 // probing is a map lookup and a loop over plain structs.
 package join
 
+import "math"
+
 // Entry is a row kept by one side of a join.
 type Entry[R any] struct {
 	Row R
@@ -23,6 +25,10 @@ type Side[K comparable, R comparable] struct {
 	buckets map[K][]Entry[R]
 	rows    int
 	times   timeHeap[K] // interval joins: when each key's rows may go
+	// peak is the most keys the map has held since it was made: a Go map
+	// keeps its capacity (memory, and time to range over) when emptied, so
+	// an interval join whose rows all went makes a new one (see shrink)
+	peak int
 }
 
 // NewSide returns an empty side.
@@ -55,6 +61,9 @@ func (s *Side[K, R]) Add(k K, e Entry[R], merge, timed bool) {
 	s.rows++
 	if timed {
 		s.times.push(timedKey[K]{e.TS, k})
+		if b == nil {
+			s.peak = max(s.peak, len(s.buckets))
+		}
 	}
 }
 
@@ -71,25 +80,104 @@ func (s *Side[K, R]) remove(k K, b []Entry[R], i int) {
 	s.rows--
 }
 
-// Evict removes every row whose TS is before t, calling gone with each
-// (an outer interval join emits the NULL-padded rows of those that matched
-// nothing), in order of TS.
+// Evict removes every row whose TS is before t (but math.MinInt64, an
+// untimed entry), calling gone with each (an outer interval join emits the
+// NULL-padded rows of those that matched nothing): key by key, in order of
+// each key's earliest such TS, and in arrival order within a key.
+//
+// Each key's bucket is swept once per call, keeping its other rows in
+// arrival order: a key with many rows (a hot auction) costs one pass, not
+// one per row. Without gone, a watermark past every row (the input ended)
+// sweeps every bucket without sorting the times.
 func (s *Side[K, R]) Evict(t int64, gone func(k K, e *Entry[R])) {
+	if len(s.times) == 0 || s.times[0].ts >= t {
+		return
+	}
+	if gone == nil && t == math.MaxInt64 {
+		s.evictAll(t)
+		return
+	}
+	var swept map[K]struct{} // keys swept by this call, after the first
+	first, any := s.times[0].key, false
 	for len(s.times) > 0 && s.times[0].ts < t {
 		tk := s.times.pop()
-		b := s.buckets[tk.key]
-		// each heap entry stands for one row added with that time; one that
-		// retracted to nothing has left already
-		for i := range b {
-			if b[i].TS == tk.ts {
-				if gone != nil {
-					gone(tk.key, &b[i])
-				}
-				s.remove(tk.key, b, i)
-				break
+		if any && tk.key == first {
+			continue
+		}
+		if any {
+			if swept == nil {
+				swept = make(map[K]struct{})
 			}
+			if _, ok := swept[tk.key]; ok {
+				continue
+			}
+			swept[tk.key] = struct{}{}
+		} else {
+			first, any = tk.key, true
+		}
+		s.sweep(tk.key, t, gone)
+	}
+	s.shrink()
+}
+
+// shrinkKeys is the peak number of keys above which an emptied side makes
+// a new map.
+const shrinkKeys = 1024
+
+// shrink makes a new map and time heap once every row has gone, if the old
+// ones had grown large.
+func (s *Side[K, R]) shrink() {
+	if len(s.buckets) == 0 && s.peak > shrinkKeys {
+		s.buckets, s.peak = make(map[K][]Entry[R]), 0
+	}
+	if len(s.times) == 0 && cap(s.times) > shrinkKeys {
+		s.times = nil
+	}
+}
+
+// sweep removes the rows of key k whose TS is before t, keeping the order
+// of the others.
+func (s *Side[K, R]) sweep(k K, t int64, gone func(k K, e *Entry[R])) {
+	b, ok := s.buckets[k]
+	if !ok {
+		return // its rows retracted to nothing
+	}
+	n := 0
+	for i := range b {
+		// an entry stamped math.MinInt64 is not timed (state_ttl: a row
+		// from before its input's first watermark never expires)
+		if b[i].TS < t && b[i].TS != math.MinInt64 {
+			if gone != nil {
+				gone(k, &b[i])
+			}
+			continue
+		}
+		b[n] = b[i]
+		n++
+	}
+	s.rows -= len(b) - n
+	if n == 0 {
+		delete(s.buckets, k)
+		return
+	}
+	clear(b[n:])
+	s.buckets[k] = b[:n]
+}
+
+// evictAll removes every row whose TS is before t by sweeping every bucket.
+func (s *Side[K, R]) evictAll(t int64) {
+	for k := range s.buckets {
+		s.sweep(k, t, nil)
+	}
+	// the times left (t itself) are few; rebuild their heap
+	old := s.times
+	s.times = nil
+	for _, tk := range old {
+		if tk.ts >= t {
+			s.times.push(tk)
 		}
 	}
+	s.shrink()
 }
 
 // Len is the number of entries kept.

@@ -1,9 +1,12 @@
 package join
 
 import (
+	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"testing"
+	"unsafe"
 )
 
 func TestAddMergeAndRemove(t *testing.T) {
@@ -30,26 +33,98 @@ func TestAddMergeAndRemove(t *testing.T) {
 	}
 }
 
-func TestEvictInTimeOrder(t *testing.T) {
+func TestEvictByTime(t *testing.T) {
 	s := NewSide[int, int64]()
 	r := rand.New(rand.NewPCG(1, 2))
 	var times []int64
-	for range 1000 {
+	for i := range 1000 {
 		ts := r.Int64N(10_000)
 		times = append(times, ts)
-		s.Add(int(ts%7), Entry[int64]{Row: ts, W: 1, TS: ts}, false, true)
+		// Row is the arrival index: a bucket keeps the arrival order
+		s.Add(int(ts%7), Entry[int64]{Row: int64(i), W: 1, TS: ts}, false, true)
 	}
-	slices.Sort(times)
 	var gone []int64
-	for _, cut := range []int64{100, 5000, 5000, 10_001} {
+	for _, cut := range []int64{100, 5000, 5000, 7000, 10_001} {
 		s.Evict(cut, func(_ int, e *Entry[int64]) {
 			if e.TS >= cut {
 				t.Fatalf("evicted %d before %d", e.TS, cut)
 			}
 			gone = append(gone, e.TS)
 		})
+		left := 0
+		for k := range 7 {
+			b := s.Bucket(k)
+			left += len(b)
+			for i := range b {
+				if b[i].TS < cut || (i > 0 && b[i].Row < b[i-1].Row) {
+					t.Fatalf("after evicting before %d, key %d keeps %v", cut, k, b)
+				}
+			}
+		}
+		if left != s.Len() || left+len(gone) != len(times) {
+			t.Fatalf("after evicting before %d: %d left (Len %d), %d gone of %d", cut, left, s.Len(), len(gone), len(times))
+		}
 	}
-	if !slices.IsSorted(gone) || len(gone) != len(times) || s.Len() != 0 {
-		t.Fatalf("evicted %d of %d rows (sorted %v), %d left", len(gone), len(times), slices.IsSorted(gone), s.Len())
+	slices.Sort(gone)
+	slices.Sort(times)
+	if !slices.Equal(gone, times) || s.Len() != 0 {
+		t.Fatalf("evicted %d of %d rows, %d left", len(gone), len(times), s.Len())
+	}
+}
+
+func TestEvictAllAtTheEnd(t *testing.T) {
+	s := NewSide[int, int64]()
+	for i := range 100 {
+		s.Add(i%5, Entry[int64]{Row: int64(i), W: 1, TS: int64(i)}, false, true)
+	}
+	s.Add(9, Entry[int64]{Row: -1, W: 1, TS: math.MaxInt64}, false, true)
+	s.Evict(math.MaxInt64, nil)
+	if s.Len() != 1 || len(s.Bucket(9)) != 1 || len(s.times) != 1 {
+		t.Fatalf("a watermark past every row leaves %d rows, %d times", s.Len(), len(s.times))
+	}
+	s.Add(1, Entry[int64]{Row: 7, W: 1, TS: 5}, false, true)
+	s.Evict(6, nil)
+	if s.Len() != 1 {
+		t.Fatalf("rows added after the sweep are evicted by time: %d left", s.Len())
+	}
+}
+
+// bidRow is a Nexmark bid as the join of q20 keeps it: four numbers and
+// three strings (the strings' bytes are the generator's, shared, not counted).
+type bidRow struct {
+	Auction, Bidder, Price int64
+	Channel, URL           string
+	DateTime               int64
+	Extra                  string
+}
+
+// BenchmarkSideBytesPerRow reports the heap bytes a side holds per retained
+// row (b.N rows over b.N/10 keys), beside the row's own size: the overhead of
+// the entry's weight, match count and time, of the bucket slices' spare
+// capacity and of the map. Run it once: go test -run - -bench SideBytes
+// -benchtime 1x ./runtime/join
+func BenchmarkSideBytesPerRow(b *testing.B) {
+	for _, timed := range []bool{false, true} {
+		name := "regular"
+		if timed {
+			name = "interval"
+		}
+		b.Run(name, func(b *testing.B) {
+			const rows = 1_000_000
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			s := NewSide[int64, bidRow]()
+			for i := range rows {
+				s.Add(int64(i%(rows/10)), Entry[bidRow]{Row: bidRow{Auction: int64(i), Extra: "x"}, W: 1, TS: int64(i)}, false, timed)
+			}
+			runtime.GC()
+			runtime.ReadMemStats(&after)
+			b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/rows, "B/row")
+			b.ReportMetric(float64(unsafe.Sizeof(bidRow{})), "row-B")
+			runtime.KeepAlive(s)
+			for range b.N {
+			}
+		})
 	}
 }

@@ -9,6 +9,7 @@ package topn
 
 import (
 	"cmp"
+	"math"
 	"slices"
 	"unsafe"
 
@@ -32,6 +33,9 @@ type Partition[R comparable, O comparable] struct {
 	// Emitted are the output rows the last flush left in the output.
 	Emitted []O
 	dirty   bool
+	// from is the first row changed since the last flush (see Unchanged);
+	// 0 (recompute all) for a new or restored partition
+	from int32
 	// room for the first row and output row, in the partition's own
 	// allocation (deduplication keeps one of each)
 	row1 [1]R
@@ -77,6 +81,7 @@ type State[K comparable, R comparable, O comparable] struct {
 	// Missing counts retractions of rows the state did not hold.
 	Missing int64
 	scratch map[O]int
+	row     R // the row Add is placing
 }
 
 // New returns an empty state ranking by cmp with kind, keeping the rows of
@@ -121,47 +126,54 @@ func (s *State[K, R, O]) part(k K) *Partition[R, O] {
 
 // Add folds a row of weight w into partition k: w copies inserted (after
 // the rows ranked equal to it), or -w copies removed.
-func (s *State[K, R, O]) Add(k K, r R, w int64) {
+func (s *State[K, R, O]) Add(k K, row R, w int64) {
 	if w == 0 {
 		return
 	}
+	// compared through a pointer into the state, not to the parameter:
+	// handing &row to cmp (a func value) would move every row to the heap
+	s.row = row
+	r := &s.row
 	p := s.part(k)
 	if s.tsOf != nil {
 		for ; w > 0; w-- {
 			// in time order, ties in arrival order: Release emits row by row
-			p.Rows = slices.Insert(p.Rows, s.upper(p.Rows, &r), r)
+			p.Rows = slices.Insert(p.Rows, s.upper(p.Rows, r), *r)
 			s.seq++
-			s.pending.push(pendingRow[K]{s.tsOf(&r), s.seq, k})
+			s.pending.push(pendingRow[K]{s.tsOf(r), s.seq, k})
 		}
 		return
 	}
 	for ; w > 0; w-- {
-		i := s.upper(p.Rows, &r)
+		i := s.upper(p.Rows, r)
 		if s.bounded && s.kind == RowNumber && int64(len(p.Rows)) >= s.n {
 			if int64(i) >= s.n {
 				return // ranked past N: it would be dropped at once
 			}
 			// the last row leaves: shift in place, no allocation
 			copy(p.Rows[i+1:], p.Rows[i:len(p.Rows)-1])
-			p.Rows[i] = r
+			p.Rows[i] = *r
+			p.changed(i)
 			continue
 		}
-		p.Rows = slices.Insert(p.Rows, i, r)
+		p.Rows = slices.Insert(p.Rows, i, *r)
+		p.changed(i)
 		if s.bounded {
 			p.Rows = s.trim(p.Rows)
 		}
 	}
 	for ; w < 0; w++ {
-		lo := s.lower(p.Rows, &r)
+		lo := s.lower(p.Rows, r)
 		found := false
-		for i := lo; i < len(p.Rows) && s.cmp(&p.Rows[i], &r) == 0; i++ {
-			if p.Rows[i] == r {
+		for i := lo; i < len(p.Rows) && s.cmp(&p.Rows[i], r) == 0; i++ {
+			if p.Rows[i] == *r {
 				// of equal rows the latest goes: the others keep their ranks
 				j := i
-				for j+1 < len(p.Rows) && p.Rows[j+1] == r {
+				for j+1 < len(p.Rows) && p.Rows[j+1] == *r {
 					j++
 				}
 				p.Rows = slices.Delete(p.Rows, j, j+1)
+				p.changed(j)
 				found = true
 				break
 			}
@@ -169,6 +181,27 @@ func (s *State[K, R, O]) Add(k K, r R, w int64) {
 		if !found {
 			s.Missing++
 		}
+	}
+}
+
+// changed records that rows from index i on changed.
+func (p *Partition[R, O]) changed(i int) {
+	p.from = int32(min(int(p.from), i))
+}
+
+// Unchanged is how many rows at the start of p have not changed since the
+// last flush, nor moved: an OVER aggregation with a ROWS frame, whose output
+// is one row per row, reuses their output rows (p.Emitted[:n]) and computes
+// those of the rows after only (TopFrom).
+func (s *State[K, R, O]) Unchanged(p *Partition[R, O]) int {
+	return min(int(p.from), len(p.Emitted), len(p.Rows))
+}
+
+// TopFrom calls f for each row of p from index start on, like Top, for a
+// ROW_NUMBER ranking (a row's rank is its position).
+func (s *State[K, R, O]) TopFrom(p *Partition[R, O], start int, f func(r *R, rank int64)) {
+	for i := start; i < len(p.Rows) && int64(i) < s.n; i++ {
+		f(&p.Rows[i], int64(i)+1)
 	}
 }
 
@@ -254,6 +287,7 @@ func (s *State[K, R, O]) Flush(f func(k K, p *Partition[R, O])) {
 		p := s.dirtyParts[i]
 		p.dirty = false
 		f(k, p)
+		p.from = int32(min(len(p.Rows), math.MaxInt32))
 		if s.final || (len(p.Rows) == 0 && len(p.Emitted) == 0) {
 			s.drop(k)
 		}
@@ -267,11 +301,29 @@ func (s *State[K, R, O]) Flush(f func(k K, p *Partition[R, O])) {
 // the old output not in the new one (as many times as it is missing), then
 // with '+' for each new row not in the old one, each in rank order.
 func (s *State[K, R, O]) Emit(p *Partition[R, O], out []O, emit func(r *O, op byte)) {
-	old := p.Emitted
-	if slices.Equal(old, out) {
+	if slices.Equal(p.Emitted, out) {
 		return
 	}
-	if len(old) <= 64 && len(out) <= 64 {
+	// rows equal at the same place at either end cancel out: a change in a
+	// long partition (an OVER aggregation's, whose new row changes the
+	// outputs of a few rows after it) is diffed over the rows between,
+	// not by hashing every row
+	old, changed := p.Emitted, out
+	if len(old) > smallOutput || len(changed) > smallOutput {
+		old, changed = trimCommon(old, changed)
+	}
+	s.diff(old, changed, emit)
+	p.Emitted = append(p.Emitted[:0], out...)
+}
+
+// smallOutput is the most rows of an output diffed by pairing rows (bit
+// masks of 64), without hashing them.
+const smallOutput = 64
+
+// diff emits '-' for each row of old not in out, then '+' for each row of
+// out not in old (as multisets), each in order.
+func (s *State[K, R, O]) diff(old, out []O, emit func(r *O, op byte)) {
+	if len(old) <= smallOutput && len(out) <= smallOutput {
 		// small outputs (top-N, deduplication): match pairs without hashing rows
 		var usedOld, usedOut uint64
 		for i := range old {
@@ -293,7 +345,6 @@ func (s *State[K, R, O]) Emit(p *Partition[R, O], out []O, emit func(r *O, op by
 				emit(&out[j], '+')
 			}
 		}
-		p.Emitted = append(p.Emitted[:0], out...)
 		return
 	}
 	if s.scratch == nil {
@@ -322,7 +373,20 @@ func (s *State[K, R, O]) Emit(p *Partition[R, O], out []O, emit func(r *O, op by
 		emit(&out[i], '+')
 	}
 	clear(counts)
-	p.Emitted = append(p.Emitted[:0], out...)
+}
+
+// trimCommon drops the rows that a and b have equal at the same place from
+// their start and from their end.
+func trimCommon[O comparable](a, b []O) ([]O, []O) {
+	n := 0
+	for n < len(a) && n < len(b) && a[n] == b[n] {
+		n++
+	}
+	a, b = a[n:], b[n:]
+	for len(a) > 0 && len(b) > 0 && a[len(a)-1] == b[len(b)-1] {
+		a, b = a[:len(a)-1], b[:len(b)-1]
+	}
+	return a, b
 }
 
 // Restore puts a partition back from a checkpoint.

@@ -33,7 +33,7 @@ func dedupRight(rows []Row) []Row {
 
 // GenAsofQuery generates an ASOF join pipeline over sl and sr and its DuckDB query.
 func GenAsofQuery(r *rand.Rand, srcs []JoinSource) Query {
-	g := &joinGen{queryGen{r}}
+	g := &joinGen{queryGen: queryGen{r}}
 	left := g.chance(0.5)
 	dir := []string{"backward", "forward", "nearest"}[g.pick(3)]
 	strict := dir != "nearest" && g.chance(0.25)

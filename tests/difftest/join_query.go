@@ -65,6 +65,7 @@ const sourceColList = "k, g, x, n, b, ts"
 // expressions for filters.
 type joinGen struct {
 	queryGen
+	regularBound bool // the interval bound drops no state: a regular join (outer: updating)
 }
 
 // GenJoinSources generates the rows of n sources over a common time range,
@@ -115,6 +116,22 @@ func (g *joinGen) sourceSide(src, alias string) joinSide {
 		s.lamFrom = fmt.Sprintf("(SELECT %s FROM %s WHERE %s) AS %s", sourceColList, src, w.lam, alias)
 		s.duckFrom = fmt.Sprintf("(SELECT %s FROM %s WHERE %s) AS %s", sourceColList, src, w.duck, alias)
 	}
+	return s
+}
+
+// withEnd adds column te to a source side: a time after (or before) ts by
+// an amount that depends on the row, or NULL.
+func (g *joinGen) withEnd(s joinSide) joinSide {
+	ends := [][2]string{
+		{"CASE WHEN n % 3 = 0 THEN ts + INTERVAL '1' SECOND WHEN n % 3 = 1 THEN ts + INTERVAL '3' SECOND ELSE ts - INTERVAL '500' MILLISECOND END",
+			"CASE WHEN n % 3 = 0 THEN ts + 1000000 WHEN n % 3 = 1 THEN ts + 3000000 ELSE ts - 500000 END"},
+		{"CASE WHEN n % 4 <> 0 THEN ts + INTERVAL '2' SECOND END", "CASE WHEN n % 4 <> 0 THEN ts + 2000000 END"},
+		{"ts + INTERVAL '1500' MILLISECOND", "ts + 1500000"},
+	}
+	e := ends[g.pick(len(ends))]
+	s.cols = append(append([]Column{}, s.cols...), Column{"te", KindTimestamp})
+	s.lamFrom = fmt.Sprintf("(SELECT %s, %s AS te FROM %s) AS %s", sourceColList, e[0], s.lamFrom, s.alias)
+	s.duckFrom = fmt.Sprintf("(SELECT %s, %s AS te FROM %s) AS %s", sourceColList, e[1], s.duckFrom, s.alias)
 	return s
 }
 
@@ -280,7 +297,12 @@ func (g *joinGen) residual(sides ...joinSide) expr {
 
 // intervalBound bounds b.ts around a.ts, as BETWEEN or as a pair of
 // comparisons (Flink's forms).
-func (g *joinGen) intervalBound(a, b joinSide) expr {
+//
+// With colEnd (both sides have a te column) the upper end is a.te plus a
+// constant, a column of a's row as in Nexmark q9's BETWEEN a.dateTime AND
+// a.expires, and sometimes the lower end too (no bound on a.ts: a regular
+// join).
+func (g *joinGen) intervalBound(a, b joinSide, colEnd bool) expr {
 	bounds := []int64{0, 500_000, 1_000_000, 2_000_000, 5_000_000, 30_000_000}
 	lo := -bounds[g.pick(len(bounds))]
 	hi := bounds[g.pick(len(bounds))]
@@ -288,7 +310,7 @@ func (g *joinGen) intervalBound(a, b joinSide) expr {
 		lo = hi / 2 // a window entirely after a.ts
 	}
 	at, bt := a.alias+".ts", b.alias+".ts"
-	shift := func(us int64) (string, string) {
+	shiftOf := func(at string, us int64) (string, string) {
 		switch {
 		case us < 0:
 			return at + " - " + intervalText(g.r, -us), fmt.Sprintf("%s - %d", at, -us)
@@ -298,8 +320,16 @@ func (g *joinGen) intervalBound(a, b joinSide) expr {
 			return at + " + " + intervalText(g.r, us), fmt.Sprintf("%s + %d", at, us)
 		}
 	}
-	lol, lod := shift(lo)
-	hil, hid := shift(hi)
+	lol, lod := shiftOf(at, lo)
+	hil, hid := shiftOf(at, hi)
+	if colEnd {
+		te := a.alias + ".te"
+		hil, hid = shiftOf(te, hi/5)
+		if g.chance(0.15) {
+			lol, lod = shiftOf(te, lo-1_000_000)
+			g.regularBound = true
+		}
+	}
 	if g.chance(0.5) {
 		return expr{fmt.Sprintf("%s BETWEEN %s AND %s", bt, lol, hil), fmt.Sprintf("%s BETWEEN %s AND %s", bt, lod, hid), KindBool}
 	}
@@ -337,7 +367,7 @@ func (g *joinGen) selectItem(sides []joinSide) expr {
 
 // GenJoinQuery generates a join pipeline over srcs and its DuckDB query.
 func GenJoinQuery(r *rand.Rand, srcs []JoinSource) Query {
-	g := &joinGen{queryGen{r: r}}
+	g := &joinGen{queryGen: queryGen{r: r}}
 	var views []string
 	three := len(srcs) == 3
 
@@ -353,6 +383,12 @@ func GenJoinQuery(r *rand.Rand, srcs []JoinSource) Query {
 	}
 	if !interval && !three && right.appendOnly && g.chance(0.15) {
 		left = g.aggSide("sl", "l", "lagg", &views)
+	}
+	// both sides with a second time column te (a row's end, sometimes NULL,
+	// sometimes before ts) that the interval's upper end bounds by
+	colEnd := interval && g.chance(0.4)
+	if colEnd {
+		left, right = g.withEnd(left), g.withEnd(right)
 	}
 	sides = append(sides, left, right)
 
@@ -379,9 +415,9 @@ func GenJoinQuery(r *rand.Rand, srcs []JoinSource) Query {
 		if withInterval {
 			// b.ts around a.ts or the other way round
 			if g.chance(0.5) {
-				conds = append(conds, g.intervalBound(a, b))
+				conds = append(conds, g.intervalBound(a, b, colEnd))
 			} else {
-				conds = append(conds, g.intervalBound(b, a))
+				conds = append(conds, g.intervalBound(b, a, colEnd))
 			}
 		}
 		for g.chance(0.3) {
@@ -402,7 +438,7 @@ func GenJoinQuery(r *rand.Rand, srcs []JoinSource) Query {
 		fmt.Fprintf(&duckFrom, "\n%s %s ON %s", kind, b.duckFrom, strings.Join(dc, " AND "))
 	}
 	on(left, right, kind1, interval)
-	updating := !left.appendOnly || !right.appendOnly || (outer(kind1) && !interval)
+	updating := !left.appendOnly || !right.appendOnly || (outer(kind1) && (!interval || g.regularBound))
 	if three {
 		kind2 := kinds[g.pick(len(kinds)-1)] // no comma after an ON
 		if kind1 == "," {
@@ -444,8 +480,8 @@ func GenJoinQuery(r *rand.Rand, srcs []JoinSource) Query {
 	}
 	// a window over an interval join: the join's output has event time
 	// (l.ts, never NULL in an INNER or LEFT join) and a watermark
-	windowOver := interval && !outer(kind1) || interval && strings.HasPrefix(kind1, "LEFT")
-	windowOver = windowOver && g.chance(0.35)
+	windowOver := interval && !g.regularBound && (!outer(kind1) || strings.HasPrefix(kind1, "LEFT"))
+	windowOver = windowOver && !colEnd && g.chance(0.35) // by a column end, l.ts has no watermark after the join
 	var jLam, jDuck strings.Builder
 	if windowOver {
 		size := []int64{1_000_000, 2_000_000, 5_000_000, 10_000_000}[g.pick(4)]

@@ -14,7 +14,7 @@ import (
 
 // GenLookupQuery generates a lookup join pipeline over source sl and table lt.
 func GenLookupQuery(r *rand.Rand, srcs []JoinSource) Query {
-	g := &joinGen{queryGen{r}}
+	g := &joinGen{queryGen: queryGen{r}}
 	left := g.chance(0.5)
 	on := []string{[]string{"l.g = t.g", "t.k = l.k", "l.g = t.g AND l.k = t.k"}[g.pick(3)]}
 	if g.chance(0.4) {
@@ -60,7 +60,7 @@ func GenLookupQuery(r *rand.Rand, srcs []JoinSource) Query {
 // over the stream, whose changes (retractions and insertions) are joined
 // with the table rows their insertion met.
 func GenLookupUpdatingQuery(r *rand.Rand, srcs []JoinSource) Query {
-	g := &joinGen{queryGen{r}}
+	g := &joinGen{queryGen: queryGen{r}}
 	kind := []string{"JOIN", "LEFT JOIN"}[g.pick(2)]
 	group := []string{"g", "k", "g, k"}[g.pick(3)]
 	on := map[string]string{"g": "l.g = t.g", "k": "t.k = l.k", "g, k": "l.g = t.g AND l.k = t.k"}[group]

@@ -42,7 +42,7 @@ func GenTemporalPK(r *rand.Rand) []string {
 // GenTemporalQuery generates a temporal join pipeline over sl and sr (whose
 // primary key is pk) and its DuckDB query.
 func GenTemporalQuery(r *rand.Rand, srcs []JoinSource, pk []string) Query {
-	g := &joinGen{queryGen{r}}
+	g := &joinGen{queryGen: queryGen{r}}
 	left := g.chance(0.5)
 	var keys []string
 	for _, c := range pk {

@@ -1,8 +1,10 @@
 package baseline
 
 import (
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/laminar-sql/laminar/runtime/nexmark"
 )
@@ -93,7 +95,7 @@ func batchQ7(all []nexmark.Bid) (out sink) {
 
 func TestQueriesMatchBatchAnswers(t *testing.T) {
 	batch := map[string]func([]nexmark.Bid) sink{
-		"q0": batchQ0, "q1": batchQ1, "q2": batchQ2, "q5": batchQ5, "q7": batchQ7, "q15": batchQ15,
+		"q0": batchQ0, "q1": batchQ1, "q2": batchQ2, "q5": batchQ5, "q7": batchQ7, "q15": batchQ15, "q16": batchQ16,
 	}
 	configs := []nexmark.Config{
 		// Many windows: 30 s of event time.
@@ -274,6 +276,93 @@ func batchQ15(all []nexmark.Bid) (out sink) {
 		out.emit(h)
 	}
 	return out
+}
+
+// batchQ16 is q16 the obvious way: q15's sets per (channel, day, rank),
+// groups in order of their first bid.
+func batchQ16(all []nexmark.Bid) (out sink) {
+	type group struct {
+		channel string
+		day     int64
+	}
+	type key struct {
+		g    group
+		rank int
+	}
+	bidsOf, bidders, auctions := map[key]int64{}, map[key]map[int64]bool{}, map[key]map[int64]bool{}
+	latest := map[group]string{}
+	var groups []group
+	for _, b := range all {
+		g := group{b.Channel, floorTo(b.DateTime, 86_400_000_000)}
+		minute := time.UnixMicro(b.DateTime).UTC().Format("15:04")
+		if m, ok := latest[g]; !ok {
+			groups = append(groups, g)
+			latest[g] = minute
+		} else if minute > m {
+			latest[g] = minute
+		}
+		rank := 3
+		if b.Price < 10_000 {
+			rank = 1
+		} else if b.Price < 1_000_000 {
+			rank = 2
+		}
+		for _, r := range []int{0, rank} {
+			k := key{g, r}
+			bidsOf[k]++
+			if bidders[k] == nil {
+				bidders[k], auctions[k] = map[int64]bool{}, map[int64]bool{}
+			}
+			bidders[k][b.Bidder], auctions[k][b.Auction] = true, true
+		}
+	}
+	for _, g := range groups {
+		var d q15Day
+		for r := 0; r < 4; r++ {
+			k := key{g, r}
+			d.bids[r], d.nBidders[r], d.nAuction[r] = bidsOf[k], int64(len(bidders[k])), int64(len(auctions[k]))
+		}
+		out.emit(q16Hash(g.channel, time.UnixMicro(g.day).UTC().Format("2006-01-02"), latest[g], d))
+	}
+	return out
+}
+
+// TestQ11MatchesBatchSessions: q11's sessions are those of each bidder's
+// bids sorted by time and cut where two bids are more than 10 s apart.
+func TestQ11MatchesBatchSessions(t *testing.T) {
+	for _, cfg := range []nexmark.Config{{Events: 200_000, Rate: 100, Seed: 1}, {Events: 100_000, Rate: 2000, Seed: 2}, {Events: 50_000, Seed: 3}} {
+		all, events := bids(t, cfg)
+		times := map[int64][]int64{}
+		for _, b := range all {
+			times[b.Bidder] = append(times[b.Bidder], b.DateTime)
+		}
+		var want sink
+		sessions := 0
+		for bidder, ts := range times {
+			slices.Sort(ts)
+			s := q11Session{start: ts[0], end: ts[0] + q11Gap, count: 1}
+			for _, t := range ts[1:] {
+				if t > s.end { // more than 10 s after the last bid
+					want.emit(hashQ11(bidder, &s))
+					sessions++
+					s = q11Session{start: t, end: t, count: 0}
+				}
+				s.end, s.count = t+q11Gap, s.count+1
+			}
+			want.emit(hashQ11(bidder, &s))
+			sessions++
+		}
+		got, err := Run("q11", cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != want.result(events) {
+			t.Errorf("q11 over %+v: got %+v, want %+v", cfg, got, want.result(events))
+		}
+		if sessions <= len(times) && cfg.Rate == 100 {
+			t.Errorf("q11 over %+v: %d sessions of %d bidders: no bidder has two, the test checks little", cfg, sessions, len(times))
+		}
+	}
 }
 
 // TestQ20MatchesBatchJoin: q20's streaming join gives the pairs of the batch
