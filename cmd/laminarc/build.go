@@ -339,7 +339,16 @@ func buildJob(l *loaded, goFlags []string, verbose bool) (string, error) {
 		return "", err
 	}
 	start := time.Now()
-	tmp := bin + ".tmp"
+	// a name of its own: two builds of one pipeline at once must not
+	// rename each other's binary away (the second rename replaces the
+	// first's identical file)
+	f, err := os.CreateTemp(dir, "job.tmp*")
+	if err != nil {
+		return "", err
+	}
+	tmp := f.Name()
+	f.Close()
+	defer os.Remove(tmp) // gone after the rename; left by a failed build
 	// -trimpath: no paths of this machine in the binary, the same bytes
 	// from the same source anywhere (TestReproducibleBuild)
 	args := append([]string{"build", "-trimpath", "-ldflags", "-X '" + runtimeModule + "/runtime/job.BuiltBy=laminarc " + versionLine() + "'", "-o", tmp}, goFlags...)

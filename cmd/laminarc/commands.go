@@ -311,11 +311,35 @@ func writeFiles(dir string, files map[string][]byte) error {
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			return err
 		}
-		if err := os.WriteFile(p, files[name], 0o644); err != nil {
+		if err := writeAtomically(p, files[name]); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// writeAtomically replaces file p with data through a rename, so a go build
+// reading the file at the same time (another laminarc building the same
+// pipeline) sees the old or the new file whole, never a part.
+func writeAtomically(p string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(p), "."+filepath.Base(p)+".tmp*")
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(f.Name(), 0o644)
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), p)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+	}
+	return err
 }
 
 // stateBackendFlag adds --state-backend to a command.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -233,5 +234,35 @@ func TestViewsReadingNoColumn(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestConcurrentBuildsOfOnePipeline: two laminarc builds of the same
+// pipeline at once share one cache entry; both succeed (each once renamed
+// the other's binary away, and a go build could read a half-written file).
+func TestConcurrentBuildsOfOnePipeline(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a job")
+	}
+	dir := t.TempDir()
+	t.Setenv("LAMINAR_CACHE", filepath.Join(dir, "cache"))
+	p := filepath.Join(dir, "p.sql")
+	sql := "CREATE SOURCE s (a BIGINT NOT NULL) WITH (connector = 'file', path = 'in.jsonl');\n" +
+		"CREATE VIEW v AS SELECT a + 1 AS b FROM s;\nCREATE SINK o FROM v WITH (connector = 'file', path = 'out.jsonl');\n"
+	if err := os.WriteFile(p, []byte(sql), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	codes := make(chan int, 4)
+	for i := range 4 {
+		go func() { codes <- run([]string{"build", p, "-o", filepath.Join(dir, fmt.Sprintf("job%d", i))}) }()
+	}
+	for range 4 {
+		if code := <-codes; code != exitOK {
+			t.Errorf("a concurrent laminarc build exited %d", code)
+		}
+	}
+	entries, _ := filepath.Glob(filepath.Join(dir, "cache", "*", "job.tmp*"))
+	if len(entries) > 0 {
+		t.Errorf("temporary binaries left in the cache: %v", entries)
 	}
 }
