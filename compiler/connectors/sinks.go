@@ -54,20 +54,9 @@ func BindSink(s *plan.Sink) []Problem {
 			Msg:  fmt.Sprintf("parquet sink %s: view %s is updating, and Parquet files take append-only rows", s.Name, s.View.Name),
 			Hint: "write an updating view to PostgreSQL, Kafka (upsert) or a JSON file; or window it with EMIT ON WINDOW CLOSE"}}
 	}
-	type column struct {
-		Name     string `json:"name"`
-		Type     string `json:"type"`
-		Nullable bool   `json:"nullable"`
-	}
-	var cols []column
-	for _, c := range s.View.Root.Schema() {
-		switch c.Type.Kind {
-		case types.Int, types.Float, types.String, types.Bool, types.Timestamp:
-		default:
-			return []Problem{{Column: -1, Code: diag.BadOption,
-				Msg: fmt.Sprintf("parquet sink %s: column %s is %s, which has no Parquet column here", s.Name, c.Name, c.Type.Kind)}}
-		}
-		cols = append(cols, column{c.Name, c.Type.Kind.String(), c.Type.Nullable})
+	cols, problem := sinkColumns(s, "parquet", "Parquet column", "")
+	if problem != nil {
+		return problem
 	}
 	for _, name := range strings.Split(s.Options["partitioned_by"], ",") {
 		if name = strings.TrimSpace(name); name != "" && s.View.Root.Schema().Index(name) < 0 {
@@ -174,29 +163,43 @@ func bindAvroSink(s *plan.Sink) []Problem {
 		return []Problem{{Column: -1, Code: diag.BadOption, Msg: fmt.Sprintf("kafka sink %s: mode = 'debezium' writes JSON change events, not Avro", s.Name),
 			Hint: "format 'avro' takes mode = 'changelog' (rows with an _op field) or 'upsert' (rows keyed by the view's unique key, tombstones for deletions)"}}
 	}
-	type column struct {
-		Name     string `json:"name"`
-		Type     string `json:"type"`
-		Nullable bool   `json:"nullable"`
+	cols, problem := sinkColumns(s, "kafka", "Avro type", "CAST it to BIGINT (microseconds) or VARCHAR")
+	if problem != nil {
+		return problem
 	}
-	var cols []column
-	for _, c := range s.View.Root.Schema() {
-		switch c.Type.Kind {
-		case types.Int, types.Float, types.String, types.Bool, types.Timestamp:
-		default:
-			return []Problem{{Column: -1, Code: diag.BadOption,
-				Msg:  fmt.Sprintf("kafka sink %s: column %s is %s, which has no Avro type here", s.Name, c.Name, c.Type.Kind),
-				Hint: "CAST it to BIGINT (microseconds) or VARCHAR"}}
-		}
+	for _, c := range cols {
 		if c.Name == "_op" {
 			return []Problem{{Column: -1, Code: diag.BadOption, Msg: fmt.Sprintf("kafka sink %s: a column named _op would clash with the change field of the records", s.Name)}}
 		}
-		cols = append(cols, column{c.Name, c.Type.Kind.String(), c.Type.Nullable})
 	}
 	if !s.View.Root.AppendOnly() && (mode == "" || mode == "changelog") {
-		cols = append(cols, column{"_op", types.String.String(), false})
+		cols = append(cols, sinkColumn{"_op", types.String.String(), false})
 	}
 	b, _ := json.Marshal(cols)
 	s.Options[ParquetColumnsOption] = string(b)
 	return nil
+}
+
+// sinkColumn is a column of a sink's view as the runtime's schema-writing
+// sinks (Parquet, Avro) read it from an option.
+type sinkColumn struct {
+	Name     string `json:"name"`
+	Type     string `json:"type"`
+	Nullable bool   `json:"nullable"`
+}
+
+// sinkColumns lists the columns of sink s's view, refusing a type the
+// connector's file format cannot hold (what: e.g. "Avro type").
+func sinkColumns(s *plan.Sink, connector, what, hint string) ([]sinkColumn, []Problem) {
+	var cols []sinkColumn
+	for _, c := range s.View.Root.Schema() {
+		switch c.Type.Kind {
+		case types.Int, types.Float, types.String, types.Bool, types.Timestamp:
+		default:
+			return nil, []Problem{{Column: -1, Code: diag.BadOption, Hint: hint,
+				Msg: fmt.Sprintf("%s sink %s: column %s is %s, which has no %s here", connector, s.Name, c.Name, c.Type.Kind, what)}}
+		}
+		cols = append(cols, sinkColumn{c.Name, c.Type.Kind.String(), c.Type.Nullable})
+	}
+	return cols, nil
 }
