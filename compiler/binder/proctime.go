@@ -87,13 +87,9 @@ func (b *binder) procWindow(kind ast.WindowKind, in plan.Node, inName string, co
 		b.diags.Errorf(diag.WrongArgCount, pos, "%s", spec.usage).Hint = spec.example
 		return nil
 	}
-	vals := make([]int64, len(args))
-	for i, a := range args {
-		v, ok := b.intervalConst(a)
-		if !ok {
-			return nil
-		}
-		vals[i] = v
+	vals, ok := b.intervalConsts(args)
+	if !ok {
+		return nil
 	}
 	w := &plan.Window{Input: in, Kind: plan.Tumble, TimeCol: col, Proc: true, Size: vals[0], Slide: vals[0]}
 	if kind == ast.Hop {

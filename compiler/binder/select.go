@@ -388,13 +388,9 @@ func (b *binder) windowNode(kind ast.WindowKind, in plan.Node, inName string, co
 		b.diags.Errorf(diag.WrongArgCount, pos, "%s", spec.usage).Hint = spec.example
 		return nil
 	}
-	vals := make([]int64, len(args))
-	for i, a := range args {
-		v, ok := b.intervalConst(a)
-		if !ok {
-			return nil
-		}
-		vals[i] = v
+	vals, ok := b.intervalConsts(args)
+	if !ok {
+		return nil
 	}
 	w := &plan.Window{Input: in, Kind: plan.Tumble, TimeCol: col}
 	switch kind {
@@ -456,6 +452,21 @@ var windowSpecs = map[ast.WindowKind]windowSpec{
 	ast.Cumulate: {"CUMULATE", 2, true, "CUMULATE takes a step, a maximum size and an optional offset", "CUMULATE(bids, ts, INTERVAL '1' MINUTE, INTERVAL '1' HOUR)"},
 }
 
+// intervalConsts reads a window's size, slide or offset arguments, each an
+// INTERVAL constant; false after reporting the first that is not.
+func (b *binder) intervalConsts(args []ast.Expr) ([]int64, bool) {
+	vals := make([]int64, len(args))
+	for i, a := range args {
+		v, ok := b.intervalConst(a)
+		if !ok {
+			return nil, false
+		}
+		vals[i] = v
+	}
+	return vals, true
+}
+
+// intervalConst reads one INTERVAL constant argument.
 func (b *binder) intervalConst(e ast.Expr) (int64, bool) {
 	x := b.expr(e, &scope{}, nil)
 	if x == nil {
