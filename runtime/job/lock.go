@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/laminar-sql/laminar/runtime/errcode"
 )
@@ -37,10 +38,9 @@ func lockStateDir(dir string) (unlock func(), err error) {
 		return nil, fmt.Errorf("state dir: locking %s: %w", path, err)
 	}
 	if !held {
-		data, _ := os.ReadFile(path)
 		f.Close()
 		holder := "another process"
-		if pid, err := strconv.Atoi(strings.TrimSpace(string(data))); err == nil {
+		if pid, ok := holderPid(path); ok {
 			holder = fmt.Sprintf("pid %d", pid)
 		}
 		return nil, errcode.Errorf(errcode.StateDirLocked, "state dir %s is in use by another instance of the job (%s); stop it first, or give this one another --state-dir", dir, holder)
@@ -50,4 +50,21 @@ func lockStateDir(dir string) (unlock func(), err error) {
 	}
 	var once sync.Once
 	return func() { once.Do(func() { unlockFile(f); f.Close() }) }, nil
+}
+
+// holderPid reads the pid the lock's holder wrote. A holder that has just
+// taken the lock may not have written it yet (two instances started
+// together), so an empty file is read again for a short while.
+func holderPid(path string) (int, bool) {
+	deadline := time.Now().Add(500 * time.Millisecond)
+	for {
+		data, _ := os.ReadFile(path)
+		if pid, err := strconv.Atoi(strings.TrimSpace(string(data))); err == nil {
+			return pid, true
+		}
+		if time.Now().After(deadline) {
+			return 0, false
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }

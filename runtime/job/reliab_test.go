@@ -356,3 +356,26 @@ func TestEmbeddedStateDirIsLocked(t *testing.T) {
 	}
 	again.Close()
 }
+
+// A second instance started together with the first may find the lock
+// taken before the holder has written its pid: it waits for the pid
+// rather than print "another process" (CI saw exactly this race).
+func TestLockRefusalWaitsForTheHoldersPid(t *testing.T) {
+	dir := t.TempDir()
+	f, err := os.OpenFile(filepath.Join(dir, lockFileName), os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if held, err := tryLock(f); err != nil || !held {
+		t.Fatalf("tryLock: %v, %v", held, err)
+	}
+	go func() {
+		time.Sleep(50 * time.Millisecond)
+		f.WriteAt([]byte("4242\n"), 0)
+	}()
+	_, err = lockStateDir(dir)
+	if errcode.Of(err) != errcode.StateDirLocked || !strings.Contains(err.Error(), "pid 4242") {
+		t.Errorf("refusal: %v, want %s naming pid 4242", err, errcode.StateDirLocked)
+	}
+}
