@@ -489,7 +489,9 @@ func (s *Source) setNext(p int32, off int64) {
 }
 
 // Position implements connector.Positioned: the next offset of every
-// partition that has one known.
+// partition that has one known. It reads next without mu: it runs on the
+// goroutine that calls Next, the only one that writes next (the group's
+// callbacks only read it, under mu).
 func (s *Source) Position() connector.Position {
 	offs := make(map[string]int64, len(s.next))
 	var total int64
