@@ -52,7 +52,7 @@ func (gl *globals) regexp(pattern string) jen.Code {
 	}
 	name := fmt.Sprintf("regexp%d", len(gl.regexps))
 	gl.regexps[pattern] = name
-	gl.decls = append(gl.decls, jen.Var().Id(name).Op("=").Qual("regexp", "MustCompile").Call(jen.Lit(pattern)))
+	gl.decls = append(gl.decls, jen.Var().Id(name).Op("=").Add(rt("value.MustCompileRegexp")).Call(jen.Lit(pattern)))
 	return jen.Id(name)
 }
 
@@ -322,6 +322,9 @@ func (g *exprGen) expr(e plan.Expr) operand {
 
 func (g *exprGen) binary(e *plan.Binary) operand {
 	t := e.Type()
+	if o, ok := g.lowerEquals(e); ok {
+		return o
+	}
 	l, r := g.expr(e.L), g.expr(e.R)
 	switch e.Op {
 	case "AND", "OR":
@@ -361,6 +364,35 @@ func (g *exprGen) binary(e *plan.Binary) operand {
 		op = "+"
 	}
 	return g.lift(t, []operand{l, r}, false, func(v []jen.Code) jen.Code { return jen.Add(v[0]).Op(op).Add(v[1]) })
+}
+
+// lowerEquals generates LOWER(x) = 'lit' (or <>, either side) as
+// value.LowerEquals, which lowers nothing and allocates nothing.
+func (g *exprGen) lowerEquals(e *plan.Binary) (operand, bool) {
+	if e.Op != "=" && e.Op != "<>" {
+		return operand{}, false
+	}
+	f, ok := e.L.(*plan.Func)
+	c, cok := e.R.(*plan.Const)
+	if !ok || !cok {
+		f, ok = e.R.(*plan.Func)
+		c, cok = e.L.(*plan.Const)
+	}
+	if !ok || !cok || f.Name != "LOWER" || len(f.Args) != 1 {
+		return operand{}, false
+	}
+	lit, ok := c.Value.(string)
+	if !ok {
+		return operand{}, false
+	}
+	x := g.expr(f.Args[0])
+	return g.lift(e.Type(), []operand{x}, false, func(v []jen.Code) jen.Code {
+		call := rt("value.LowerEquals").Call(v[0], jen.Lit(lit))
+		if e.Op == "<>" {
+			return jen.Op("!").Add(call)
+		}
+		return call
+	}), true
 }
 
 // caseExpr generates a searched CASE as an if/else chain into a temporary;

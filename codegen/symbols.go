@@ -59,7 +59,7 @@ var runtimeSymbols = map[string][2]string{
 	"value.And": {pkgValue, "And"}, "value.Or": {pkgValue, "Or"}, "value.Not": {pkgValue, "Not"},
 	"value.DivIntNN": {pkgValue, "DivIntNN"}, "value.DivFloatNN": {pkgValue, "DivFloatNN"},
 	"value.ModIntNN": {pkgValue, "ModIntNN"}, "value.ModFloatNN": {pkgValue, "ModFloatNN"},
-	"value.Like": {pkgValue, "Like"}, "value.Lower": {pkgValue, "Lower"}, "value.Upper": {pkgValue, "Upper"},
+	"value.Like": {pkgValue, "Like"}, "value.Lower": {pkgValue, "Lower"}, "value.LowerEquals": {pkgValue, "LowerEquals"}, "value.Upper": {pkgValue, "Upper"},
 	"value.Length": {pkgValue, "Length"}, "value.Substring": {pkgValue, "Substring"},
 	"value.SubstringLen": {pkgValue, "SubstringLen"}, "value.AbsIntChecked": {pkgValue, "AbsIntChecked"},
 	"value.AbsFloat": {pkgValue, "AbsFloat"}, "value.Round": {pkgValue, "Round"},
@@ -71,7 +71,7 @@ var runtimeSymbols = map[string][2]string{
 	"value.FormatTimestamp": {pkgValue, "FormatTimestamp"}, "value.TumbleStart": {pkgValue, "TumbleStart"},
 	"value.HopLastStart": {pkgValue, "HopLastStart"}, "value.FloorDiv": {pkgValue, "FloorDiv"}, "value.Hour": {pkgValue, "Hour"},
 	"value.FormatTime": {pkgValue, "FormatTime"}, "value.SplitIndex": {pkgValue, "SplitIndex"},
-	"value.RegexpExtract": {pkgValue, "RegexpExtract"},
+	"value.RegexpExtract": {pkgValue, "RegexpExtract"}, "value.MustCompileRegexp": {pkgValue, "MustCompileRegexp"},
 	// checked arithmetic: an overflow sets the row's value.Fault
 	"value.Fault": {pkgValue, "Fault"}, "value.AddInt": {pkgValue, "AddInt"}, "value.SubInt": {pkgValue, "SubInt"},
 	"value.MulInt": {pkgValue, "MulInt"}, "value.NegInt": {pkgValue, "NegInt"}, "value.AddTime": {pkgValue, "AddTime"},

@@ -2,7 +2,6 @@ package value
 
 import (
 	"cmp"
-	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -158,15 +157,15 @@ func InitCap(s string) string {
 	return b.String()
 }
 
-// RegexpLike is REGEXP_LIKE(s, pattern): whether the pattern matches
-// anywhere in s.
-func RegexpLike(re *regexp.Regexp, s string) bool { return re.MatchString(s) }
-
 // RegexpReplace is REGEXP_REPLACE(s, pattern, replacement [, 'g']): the first
 // match (every match when all) replaced. In the replacement \1 … \9 are
 // capture groups and \0 the match, as in DuckDB and PostgreSQL; any other
 // character is literal ($ included).
-func RegexpReplace(re *regexp.Regexp, s, repl string, all bool) string {
+func RegexpReplace(rx *Regexp, s, repl string, all bool) string {
+	if rx.need != "" && !strings.Contains(s, rx.need) {
+		return s
+	}
+	re := rx.Re
 	tmpl := goTemplate(repl)
 	if all {
 		return re.ReplaceAllString(s, tmpl)

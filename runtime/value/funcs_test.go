@@ -1,7 +1,6 @@
 package value
 
 import (
-	"regexp"
 	"testing"
 	"time"
 )
@@ -20,9 +19,9 @@ func TestStringFunctions(t *testing.T) {
 		{Replace("aaa", "", "x"), "aaa"},
 		{Trim("\t a \t"), "\t a \t"}, // spaces only, as PostgreSQL and DuckDB
 		{TrimChars("xxaxyx", "xy"), "a"},
-		{RegexpReplace(regexp.MustCompile(`(\w)(\d)`), "a1 b2", `\2\1$`, true), "1a$ 2b$"},
-		{RegexpReplace(regexp.MustCompile(`b`), "abcb", `[\0]`, false), "a[b]cb"},
-		{RegexpReplace(regexp.MustCompile(`z`), "abc", "x", false), "abc"},
+		{RegexpReplace(MustCompileRegexp(`(\w)(\d)`), "a1 b2", `\2\1$`, true), "1a$ 2b$"},
+		{RegexpReplace(MustCompileRegexp(`b`), "abcb", `[\0]`, false), "a[b]cb"},
+		{RegexpReplace(MustCompileRegexp(`z`), "abc", "x", false), "abc"},
 	} {
 		if c.got != c.want {
 			t.Errorf("got %q, want %q", c.got, c.want)

@@ -22,6 +22,29 @@ func Concat(a, b Null[string]) Null[string] {
 // fast ASCII path and that guarantee.
 func Lower(s string) string { return strings.ToLower(s) }
 
+// LowerEquals is LOWER(s) = lit without building LOWER(s). Lowering goes
+// rune by rune, so the ASCII bytes at the start of s are compared with lit
+// as they lower; from the first other byte on, the rest of s is lowered
+// and compared with the rest of lit.
+func LowerEquals(s, lit string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			return i <= len(lit) && Lower(s[i:]) == lit[i:]
+		}
+		if i >= len(lit) {
+			return false // LOWER(s) is longer
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lit[i] {
+			return false
+		}
+	}
+	return len(s) == len(lit)
+}
+
 // Upper returns s in upper case (Unicode simple case mapping), s itself when
 // nothing changes.
 func Upper(s string) string { return strings.ToUpper(s) }

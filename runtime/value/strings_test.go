@@ -310,3 +310,14 @@ func BenchmarkLower(b *testing.B) {
 		})
 	}
 }
+
+func TestLowerEquals(t *testing.T) {
+	strs := []string{"", "apple", "Apple", "APPLE", "apples", "Appl", "ÄPPLE", "äpple", "Google", "google", "ǅ", "ǆ", "\xff", "K", "\u212a", "k", "applé", "applÉ", "İ", "i̇"}
+	for _, s := range strs {
+		for _, lit := range strs {
+			if got, want := LowerEquals(s, lit), Lower(s) == lit; got != want {
+				t.Errorf("LowerEquals(%q, %q) = %v, LOWER says %v", s, lit, got, want)
+			}
+		}
+	}
+}

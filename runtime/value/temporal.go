@@ -1,7 +1,6 @@
 package value
 
 import (
-	"regexp"
 	"strings"
 	"time"
 )
@@ -37,18 +36,4 @@ func SplitIndex(s, delim string, index int64) (string, bool) {
 		}
 		s = s[j+len(delim):]
 	}
-}
-
-// RegexpExtract is REGEXP_EXTRACT(s, pattern, group): the text of the given
-// capture group (0 = the whole match) of the first match; ok is false (NULL)
-// when nothing matches or the group did not take part.
-func RegexpExtract(re *regexp.Regexp, s string, group int64) (string, bool) {
-	if group < 0 || group > int64(re.NumSubexp()) {
-		return "", false
-	}
-	m := re.FindStringSubmatchIndex(s)
-	if m == nil || m[2*group] < 0 {
-		return "", false
-	}
-	return s[m[2*group]:m[2*group+1]], true
 }

@@ -1,7 +1,6 @@
 package value
 
 import (
-	"regexp"
 	"testing"
 	"time"
 )
@@ -47,7 +46,7 @@ func TestSplitIndex(t *testing.T) {
 }
 
 func TestRegexpExtract(t *testing.T) {
-	re := regexp.MustCompile(`(&|^)channel_id=([^&]*)`)
+	re := MustCompileRegexp(`(&|^)channel_id=([^&]*)`)
 	if got, ok := RegexpExtract(re, "https://x/item.htm?query=1&channel_id=42", 2); !ok || got != "42" {
 		t.Errorf("got %q %v", got, ok)
 	}

@@ -260,6 +260,23 @@ FROM t`,
 		cols: colSpec("k:s a:s lt:s rt:s tb:s tl:s tr:s re:s po:i s2:s sl:s s3:s co:s cw:s cs:s lp:s rp:s lz:s cl:i r1:s r2:s r3:s l1:b l2:b"),
 	},
 	{
+		// the parameter idiom `(&|^)key=([^&]*)` and literal-filtered patterns
+		// (runtime/value's fast paths) and LOWER(x) = 'lit' (value.LowerEquals)
+		name: "regexp_params_and_lower_equals",
+		views: `CREATE VIEW v AS SELECT k, REGEXP_EXTRACT(CONCAT(k, '=', g, '&', k, '=', n % 3), '(&|^)a=([^&]*)', 2) AS p1,
+  REGEXP_EXTRACT(CONCAT(k, '&a=', g), '(^|&)a=([^&]*)', 1) AS p2, REGEXP_LIKE(CONCAT(k, '=', g), '(&|^)b=([^&]*)') AS p3,
+  REGEXP_EXTRACT(k, 'a(b)', 1) AS p4, REGEXP_REPLACE(CONCAT(k, '=', g), '(&|^)b=([^&]*)', '<\2>') AS p5,
+  LOWER(k) = 'b' AS e1, LOWER(k) <> 'ab' AS e2, 'xyz' = LOWER(k) AS e3
+FROM src;
+`,
+		duck: `SELECT k, CASE WHEN regexp_matches(s1, '(&|^)a=([^&]*)') THEN regexp_extract(s1, '(&|^)a=([^&]*)', 2) END,
+  CASE WHEN regexp_matches(s2, '(^|&)a=([^&]*)') THEN regexp_extract(s2, '(^|&)a=([^&]*)', 1) END,
+  regexp_matches(s3, '(&|^)b=([^&]*)'), CASE WHEN regexp_matches(k, 'a(b)') THEN regexp_extract(k, 'a(b)', 1) END,
+  regexp_replace(s3, '(&|^)b=([^&]*)', '<\2>'), lower(k) = 'b', lower(k) <> 'ab', 'xyz' = lower(k)
+FROM (SELECT *, concat(k, '=', g, '&', k, '=', n % 3) AS s1, concat(k, '&a=', g) AS s2, concat(k, '=', g) AS s3 FROM t)`,
+		cols: colSpec("k:s p1:s p2:s p3:b p4:s p5:s e1:b e2:b e3:b"),
+	},
+	{
 		name: "comparisons",
 		views: `CREATE VIEW v AS SELECT k, g, GREATEST(g, n, x) AS gr, LEAST(g, x) AS le, GREATEST(k, 'b') AS gk, LEAST(g, NULL) AS ln,
   NULLIF(g, 3) AS ni, NULLIF(k, 'a') AS nk, g IS DISTINCT FROM n % 5 AS d1, k IS NOT DISTINCT FROM 'a' AS d2,
