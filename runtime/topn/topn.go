@@ -63,6 +63,9 @@ type State[K comparable, R comparable, O comparable] struct {
 	// emitted when the window closed) and leaves the state then.
 	final bool
 	cmp   func(a, b *R) int
+	// top1: a deduplication (ROW_NUMBER, N = 1) over an append-only input,
+	// which Add places by one comparison (addTop1)
+	top1 bool
 	// entry estimates a partition's bytes besides its rows, for window.Live
 	entry int64
 	// endOf, when set, is the end of the window of a partition key (a window
@@ -94,7 +97,8 @@ func New[K comparable, R comparable, O comparable](kind Kind, n int64, bounded, 
 	var k K
 	var p Partition[R, O]
 	entry := int64(unsafe.Sizeof(k)+unsafe.Sizeof(p)) + 16 // the key, the partition and its map slot
-	return &State[K, R, O]{Parts: map[K]*Partition[R, O]{}, kind: kind, n: n, bounded: bounded, final: final, cmp: cmp, entry: entry}
+	return &State[K, R, O]{Parts: map[K]*Partition[R, O]{}, kind: kind, n: n, bounded: bounded, final: final, cmp: cmp, entry: entry,
+		top1: bounded && kind == RowNumber && n == 1}
 }
 
 // Len is the number of partitions held.
@@ -134,6 +138,10 @@ func (s *State[K, R, O]) Add(k K, row R, w int64) {
 	// handing &row to cmp (a func value) would move every row to the heap
 	s.row = row
 	r := &s.row
+	if w == 1 && s.top1 {
+		s.addTop1(k, r)
+		return
+	}
 	p := s.part(k)
 	if s.tsOf != nil {
 		for ; w > 0; w-- {
@@ -181,6 +189,30 @@ func (s *State[K, R, O]) Add(k K, row R, w int64) {
 		if !found {
 			s.Missing++
 		}
+	}
+}
+
+// addTop1 inserts r into partition k of a deduplication over an
+// append-only input (ROW_NUMBER, N = 1): the partition keeps one row, and
+// changes, to be flushed, only when r ranks before it. A row that changes
+// nothing (the bids of q9 that do not beat the best) leaves the partition
+// as it was, not even marked to flush.
+func (s *State[K, R, O]) addTop1(k K, r *R) {
+	p := s.Parts[k]
+	if p != nil && len(p.Rows) == 1 {
+		if s.cmp(&p.Rows[0], r) <= 0 {
+			return // ranked after (or tied with, arriving later) the row kept
+		}
+		p.Rows[0] = *r
+	} else {
+		p = s.part(k)
+		p.Rows = append(p.Rows[:0], *r)
+	}
+	p.from = 0
+	if !p.dirty {
+		p.dirty = true
+		s.Dirty = append(s.Dirty, k)
+		s.dirtyParts = append(s.dirtyParts, p)
 	}
 }
 
@@ -265,6 +297,10 @@ func (s *State[K, R, O]) rankOf(pos, rank, dense int64) int64 {
 
 // Top calls f for each row of p ranked within N, in order, with its rank.
 func (s *State[K, R, O]) Top(p *Partition[R, O], f func(r *R, rank int64)) {
+	if len(p.Rows) == 1 {
+		f(&p.Rows[0], 1) // deduplication: no ranks to work out
+		return
+	}
 	var rank, dense int64
 	for i := range p.Rows {
 		if i == 0 || s.cmp(&p.Rows[i-1], &p.Rows[i]) != 0 {
@@ -301,6 +337,20 @@ func (s *State[K, R, O]) Flush(f func(k K, p *Partition[R, O])) {
 // the old output not in the new one (as many times as it is missing), then
 // with '+' for each new row not in the old one, each in rank order.
 func (s *State[K, R, O]) Emit(p *Partition[R, O], out []O, emit func(r *O, op byte)) {
+	if len(out) == 1 && len(p.Emitted) <= 1 {
+		// deduplication: the one row, replaced or not
+		if len(p.Emitted) == 1 {
+			if p.Emitted[0] == out[0] {
+				return
+			}
+			emit(&p.Emitted[0], '-')
+			p.Emitted[0] = out[0]
+		} else {
+			p.Emitted = append(p.Emitted, out[0])
+		}
+		emit(&p.Emitted[0], '+')
+		return
+	}
 	if slices.Equal(p.Emitted, out) {
 		return
 	}
@@ -405,6 +455,7 @@ func (s *State[K, R, O]) Restore(k K, rows []R, emitted []O) {
 func (s *State[K, R, O]) Windowed(endOf func(k *K) int64) {
 	s.endOf = endOf
 	s.byEnd = map[int64][]K{}
+	s.top1 = false
 }
 
 func (s *State[K, R, O]) track(k K) {
@@ -501,6 +552,7 @@ type Frame struct {
 // passes its time, and drops the rows no later frame can reach.
 func (s *State[K, R, O]) Timed(tsOf func(r *R) int64, f Frame) {
 	s.tsOf, s.frame = tsOf, f
+	s.top1 = false
 }
 
 // Release calls f, in time order (ties in arrival order), for each row whose
