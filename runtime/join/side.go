@@ -18,13 +18,38 @@ type Entry[R any] struct {
 	Matches int64
 	// TS is the event time by which an interval join drops the row.
 	TS int64
+	// next links the entries of one key in arrival order (an entry's id:
+	// its slot + 1; 0 ends the list), and the free slots.
+	next uint32
 }
 
+// chunkShift sets the entries per chunk of a side's slab.
+const (
+	chunkShift = 8
+	chunkSize  = 1 << chunkShift
+	chunkMask  = chunkSize - 1
+)
+
+// chain is the list of one key's entries: its first and last entry ids.
+type chain struct{ head, tail uint32 }
+
 // Side is the state of one input of a join.
+//
+// Entries live in a slab of fixed-size chunks, never moved once placed, and
+// each key's entries form a list through it in arrival order; the map holds
+// only the index of the key's chain. So keeping a row copies it once (no
+// bucket slice growing by copies, with write barriers when it has
+// pointers), a key costs no allocation of its own, and with a key without
+// pointers the map and the chains have none for the GC to scan.
 type Side[K comparable, R comparable] struct {
-	buckets map[K][]Entry[R]
-	rows    int
-	times   timeHeap[K] // interval joins: when each key's rows may go
+	index  map[K]uint32 // key -> its chain in chains
+	chains []chain
+	free   []uint32 // unused indexes of chains
+	chunks []*[chunkSize]Entry[R]
+	used   uint32 // slots of the slab handed out so far
+	spare  uint32 // a free list of slots (entry ids) given back
+	rows   int
+	times  timeHeap[K] // interval joins: when each key's rows may go
 	// peak is the most keys the map has held since it was made: a Go map
 	// keeps its capacity (memory, and time to range over) when emptied, so
 	// an interval join whose rows all went makes a new one (see shrink)
@@ -33,51 +58,136 @@ type Side[K comparable, R comparable] struct {
 
 // NewSide returns an empty side.
 func NewSide[K comparable, R comparable]() *Side[K, R] {
-	return &Side[K, R]{buckets: make(map[K][]Entry[R])}
+	return &Side[K, R]{index: make(map[K]uint32)}
 }
 
-// Bucket returns the entries of key k. They may be changed in place (W,
+// at is the entry of id n (not 0).
+func (s *Side[K, R]) at(n uint32) *Entry[R] {
+	n--
+	return &s.chunks[n>>chunkShift][n&chunkMask]
+}
+
+// First returns the first entry of key k, or nil. With Next it walks the
+// key's entries in arrival order; they may be changed in place (W,
 // Matches) until the next Add, Remove or Evict on this side.
-func (s *Side[K, R]) Bucket(k K) []Entry[R] { return s.buckets[k] }
+func (s *Side[K, R]) First(k K) *Entry[R] {
+	c, ok := s.index[k]
+	if !ok {
+		return nil
+	}
+	return s.at(s.chains[c].head)
+}
+
+// Next returns the entry after e of its key, or nil.
+func (s *Side[K, R]) Next(e *Entry[R]) *Entry[R] {
+	if e.next == 0 {
+		return nil
+	}
+	return s.at(e.next)
+}
+
+// Bucket returns a copy of the entries of key k, in arrival order (for
+// tests and inspection; joins walk them with First and Next).
+func (s *Side[K, R]) Bucket(k K) []Entry[R] {
+	var out []Entry[R]
+	for e := s.First(k); e != nil; e = s.Next(e) {
+		c := *e
+		c.next = 0
+		out = append(out, c)
+	}
+	return out
+}
+
+// place stores e in a slot and returns its id.
+func (s *Side[K, R]) place(e *Entry[R]) uint32 {
+	var id uint32
+	if s.spare != 0 {
+		id = s.spare
+		s.spare = s.at(id).next
+	} else {
+		if s.used&chunkMask == 0 && int(s.used>>chunkShift) == len(s.chunks) {
+			s.chunks = append(s.chunks, new([chunkSize]Entry[R]))
+		}
+		s.used++
+		id = s.used
+	}
+	slot := s.at(id)
+	*slot = *e
+	slot.next = 0
+	return id
+}
+
+// release clears the slot of entry id (so it holds no strings alive) and
+// gives it back.
+func (s *Side[K, R]) release(id uint32) {
+	slot := s.at(id)
+	*slot = Entry[R]{next: s.spare}
+	s.spare = id
+	s.rows--
+}
 
 // Add keeps e under key k. With merge (an updating input) it is folded into
 // an equal row's entry, which goes when its weight nets to zero; without (an
 // append-only input, whose rows never retract) it is appended. timed records
 // e.TS for Evict.
 func (s *Side[K, R]) Add(k K, e Entry[R], merge, timed bool) {
-	b := s.buckets[k]
-	if merge {
-		for i := range b {
-			if b[i].Row == e.Row {
-				b[i].W += e.W
-				if b[i].W == 0 {
-					s.remove(k, b, i)
+	c, ok := s.index[k]
+	if ok && merge {
+		var prev uint32
+		for id := s.chains[c].head; id != 0; {
+			x := s.at(id)
+			if x.Row == e.Row {
+				x.W += e.W
+				if x.W == 0 {
+					s.unlink(k, c, prev, id)
 				}
 				return
 			}
+			prev, id = id, x.next
 		}
 	}
-	s.buckets[k] = append(b, e)
+	id := s.place(&e)
 	s.rows++
+	if ok {
+		s.at(s.chains[c].tail).next = id
+		s.chains[c].tail = id
+	} else {
+		if n := len(s.free); n > 0 {
+			c = s.free[n-1]
+			s.free = s.free[:n-1]
+			s.chains[c] = chain{id, id}
+		} else {
+			c = uint32(len(s.chains))
+			s.chains = append(s.chains, chain{id, id})
+		}
+		s.index[k] = c
+	}
 	if timed {
 		s.times.push(timedKey[K]{e.TS, k})
-		if b == nil {
-			s.peak = max(s.peak, len(s.buckets))
+		if !ok {
+			s.peak = max(s.peak, len(s.index))
 		}
 	}
 }
 
-func (s *Side[K, R]) remove(k K, b []Entry[R], i int) {
-	last := len(b) - 1
-	b[i] = b[last]
-	var zero Entry[R]
-	b[last] = zero
-	if last == 0 {
-		delete(s.buckets, k)
+// unlink removes entry id, after prev (0: it is the first), from the chain
+// c of key k; an emptied key goes.
+func (s *Side[K, R]) unlink(k K, c, prev, id uint32) {
+	next := s.at(id).next
+	ch := &s.chains[c]
+	if prev == 0 {
+		ch.head = next
 	} else {
-		s.buckets[k] = b[:last]
+		s.at(prev).next = next
 	}
-	s.rows--
+	if ch.tail == id {
+		ch.tail = prev
+	}
+	s.release(id)
+	if ch.head == 0 {
+		delete(s.index, k)
+		s.free = append(s.free, c)
+	}
 }
 
 // Evict removes every row whose TS is before t (but math.MinInt64, an
@@ -85,10 +195,10 @@ func (s *Side[K, R]) remove(k K, b []Entry[R], i int) {
 // NULL-padded rows of those that matched nothing): key by key, in order of
 // each key's earliest such TS, and in arrival order within a key.
 //
-// Each key's bucket is swept once per call, keeping its other rows in
+// Each key's entries are swept once per call, keeping its other rows in
 // arrival order: a key with many rows (a hot auction) costs one pass, not
 // one per row. Without gone, a watermark past every row (the input ended)
-// sweeps every bucket without sorting the times.
+// sweeps every key without sorting the times.
 func (s *Side[K, R]) Evict(t int64, gone func(k K, e *Entry[R])) {
 	if len(s.times) == 0 || s.times[0].ts >= t {
 		return
@@ -124,11 +234,15 @@ func (s *Side[K, R]) Evict(t int64, gone func(k K, e *Entry[R])) {
 // a new map.
 const shrinkKeys = 1024
 
-// shrink makes a new map and time heap once every row has gone, if the old
-// ones had grown large.
+// shrink makes a new map, slab and time heap once every row has gone, if
+// the old ones had grown large.
 func (s *Side[K, R]) shrink() {
-	if len(s.buckets) == 0 && s.peak > shrinkKeys {
-		s.buckets, s.peak = make(map[K][]Entry[R]), 0
+	if len(s.index) == 0 && s.peak > shrinkKeys {
+		s.index, s.peak = make(map[K]uint32), 0
+		s.chains, s.free = nil, nil
+	}
+	if s.rows == 0 && len(s.chunks) > 4 {
+		s.chunks, s.used, s.spare = nil, 0, 0
 	}
 	if len(s.times) == 0 && cap(s.times) > shrinkKeys {
 		s.times = nil
@@ -138,35 +252,34 @@ func (s *Side[K, R]) shrink() {
 // sweep removes the rows of key k whose TS is before t, keeping the order
 // of the others.
 func (s *Side[K, R]) sweep(k K, t int64, gone func(k K, e *Entry[R])) {
-	b, ok := s.buckets[k]
+	c, ok := s.index[k]
 	if !ok {
 		return // its rows retracted to nothing
 	}
-	n := 0
-	for i := range b {
+	var prev uint32
+	for id := s.chains[c].head; id != 0; {
+		e := s.at(id)
+		next := e.next
 		// an entry stamped math.MinInt64 is not timed (state_ttl: a row
 		// from before its input's first watermark never expires)
-		if b[i].TS < t && b[i].TS != math.MinInt64 {
+		if e.TS < t && e.TS != math.MinInt64 {
 			if gone != nil {
-				gone(k, &b[i])
+				gone(k, e)
 			}
-			continue
+			s.unlink(k, c, prev, id)
+			if _, ok := s.index[k]; !ok {
+				return
+			}
+		} else {
+			prev = id
 		}
-		b[n] = b[i]
-		n++
+		id = next
 	}
-	s.rows -= len(b) - n
-	if n == 0 {
-		delete(s.buckets, k)
-		return
-	}
-	clear(b[n:])
-	s.buckets[k] = b[:n]
 }
 
-// evictAll removes every row whose TS is before t by sweeping every bucket.
+// evictAll removes every row whose TS is before t by sweeping every key.
 func (s *Side[K, R]) evictAll(t int64) {
-	for k := range s.buckets {
+	for k := range s.index {
 		s.sweep(k, t, nil)
 	}
 	// the times left (t itself) are few; rebuild their heap
@@ -185,9 +298,11 @@ func (s *Side[K, R]) Len() int { return s.rows }
 
 // Each calls f with every entry, for snapshots (in no particular order).
 func (s *Side[K, R]) Each(f func(k K, e *Entry[R])) {
-	for k, b := range s.buckets {
-		for i := range b {
-			f(k, &b[i])
+	for k, c := range s.index {
+		for id := s.chains[c].head; id != 0; {
+			e := s.at(id)
+			id = e.next
+			f(k, e)
 		}
 	}
 }
