@@ -50,6 +50,9 @@ type Side[K comparable, R comparable] struct {
 	spare  uint32 // a free list of slots (entry ids) given back
 	rows   int
 	times  timeHeap[K] // interval joins: when each key's rows may go
+	// untimed tells whether an entry was ever added without its time in
+	// times (evictAll cannot then tell the rows that stay by their times)
+	untimed bool
 	// peak is the most keys the map has held since it was made: a Go map
 	// keeps its capacity (memory, and time to range over) when emptied, so
 	// an interval join whose rows all went makes a new one (see shrink)
@@ -167,6 +170,8 @@ func (s *Side[K, R]) Add(k K, e Entry[R], merge, timed bool) {
 		if !ok {
 			s.peak = max(s.peak, len(s.index))
 		}
+	} else {
+		s.untimed = true
 	}
 }
 
@@ -277,20 +282,48 @@ func (s *Side[K, R]) sweep(k K, t int64, gone func(k K, e *Entry[R])) {
 	}
 }
 
-// evictAll removes every row whose TS is before t by sweeping every key.
+// evictAll removes every row whose TS is before t. When every entry was
+// added with its time, the rows that stay are those of the keys whose times
+// in the heap are t or later (few: t is the end of input): they are set
+// aside, and the rest goes at once, map, chains and slab, for the GC to
+// take, with no walk over the rows. Otherwise it sweeps every key.
 func (s *Side[K, R]) evictAll(t int64) {
-	for k := range s.index {
-		s.sweep(k, t, nil)
-	}
-	// the times left (t itself) are few; rebuild their heap
 	old := s.times
 	s.times = nil
+	if s.untimed {
+		for k := range s.index {
+			s.sweep(k, t, nil)
+		}
+		for _, tk := range old {
+			if tk.ts >= t {
+				s.times.push(tk)
+			}
+		}
+		s.shrink()
+		return
+	}
+	type kept struct {
+		k K
+		e Entry[R]
+	}
+	var stay []kept
+	seen := map[K]bool{}
 	for _, tk := range old {
-		if tk.ts >= t {
-			s.times.push(tk)
+		if tk.ts < t || seen[tk.key] {
+			continue
+		}
+		seen[tk.key] = true
+		for e := s.First(tk.key); e != nil; e = s.Next(e) {
+			if e.TS >= t || e.TS == math.MinInt64 {
+				stay = append(stay, kept{tk.key, *e})
+			}
 		}
 	}
-	s.shrink()
+	s.index, s.chains, s.free, s.peak = make(map[K]uint32), nil, nil, 0
+	s.chunks, s.used, s.spare, s.rows = nil, 0, 0, 0
+	for i := range stay {
+		s.Add(stay[i].k, stay[i].e, false, true)
+	}
 }
 
 // Len is the number of entries kept.
