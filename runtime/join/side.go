@@ -6,7 +6,10 @@
 // probing is a map lookup and a loop over plain structs.
 package join
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
 // Entry is a row kept by one side of a join.
 type Entry[R any] struct {
@@ -18,8 +21,8 @@ type Entry[R any] struct {
 	Matches int64
 	// TS is the event time by which an interval join drops the row.
 	TS int64
-	// next links the entries of one key in arrival order (an entry's id:
-	// its slot + 1; 0 ends the list), and the free slots.
+	// next links the entries of one key, newest first (an entry's id: its
+	// slot + 1; 0 ends the list), and the free slots.
 	next uint32
 }
 
@@ -30,21 +33,17 @@ const (
 	chunkMask  = chunkSize - 1
 )
 
-// chain is the list of one key's entries: its first and last entry ids.
-type chain struct{ head, tail uint32 }
-
 // Side is the state of one input of a join.
 //
 // Entries live in a slab of fixed-size chunks, never moved once placed, and
-// each key's entries form a list through it in arrival order; the map holds
-// only the index of the key's chain. So keeping a row copies it once (no
-// bucket slice growing by copies, with write barriers when it has
-// pointers), a key costs no allocation of its own, and with a key without
-// pointers the map and the chains have none for the GC to scan.
+// each key's entries form a list through it, newest first; the map holds
+// only the id of the key's newest entry. So keeping a row copies it once
+// (no bucket slice growing by copies, with write barriers when it has
+// pointers) and touches no older entry (a cache miss each, on a side of
+// millions of rows), a key costs no allocation of its own, and with a key
+// without pointers the map has none for the GC to scan.
 type Side[K comparable, R comparable] struct {
-	index  map[K]uint32 // key -> its chain in chains
-	chains []chain
-	free   []uint32 // unused indexes of chains
+	index  map[K]uint32 // key -> its newest entry
 	chunks []*[chunkSize]Entry[R]
 	used   uint32 // slots of the slab handed out so far
 	spare  uint32 // a free list of slots (entry ids) given back
@@ -53,6 +52,7 @@ type Side[K comparable, R comparable] struct {
 	// untimed tells whether an entry was ever added without its time in
 	// times (evictAll cannot then tell the rows that stay by their times)
 	untimed bool
+	scratch []uint32 // a key's entry ids, for walking them oldest first
 	// peak is the most keys the map has held since it was made: a Go map
 	// keeps its capacity (memory, and time to range over) when emptied, so
 	// an interval join whose rows all went makes a new one (see shrink)
@@ -70,18 +70,18 @@ func (s *Side[K, R]) at(n uint32) *Entry[R] {
 	return &s.chunks[n>>chunkShift][n&chunkMask]
 }
 
-// First returns the first entry of key k, or nil. With Next it walks the
-// key's entries in arrival order; they may be changed in place (W,
-// Matches) until the next Add, Remove or Evict on this side.
+// First returns the newest entry of key k, or nil. With Next it walks the
+// key's entries, newest first; they may be changed in place (W, Matches)
+// until the next Add, Remove or Evict on this side.
 func (s *Side[K, R]) First(k K) *Entry[R] {
-	c, ok := s.index[k]
+	id, ok := s.index[k]
 	if !ok {
 		return nil
 	}
-	return s.at(s.chains[c].head)
+	return s.at(id)
 }
 
-// Next returns the entry after e of its key, or nil.
+// Next returns the entry of e's key that came before e, or nil.
 func (s *Side[K, R]) Next(e *Entry[R]) *Entry[R] {
 	if e.next == 0 {
 		return nil
@@ -98,11 +98,12 @@ func (s *Side[K, R]) Bucket(k K) []Entry[R] {
 		c.next = 0
 		out = append(out, c)
 	}
+	slices.Reverse(out)
 	return out
 }
 
-// place stores e in a slot and returns its id.
-func (s *Side[K, R]) place(e *Entry[R]) uint32 {
+// place stores e in a slot, before entry next of its key, and returns its id.
+func (s *Side[K, R]) place(e *Entry[R], next uint32) uint32 {
 	var id uint32
 	if s.spare != 0 {
 		id = s.spare
@@ -116,7 +117,7 @@ func (s *Side[K, R]) place(e *Entry[R]) uint32 {
 	}
 	slot := s.at(id)
 	*slot = *e
-	slot.next = 0
+	slot.next = next
 	return id
 }
 
@@ -131,40 +132,26 @@ func (s *Side[K, R]) release(id uint32) {
 
 // Add keeps e under key k. With merge (an updating input) it is folded into
 // an equal row's entry, which goes when its weight nets to zero; without (an
-// append-only input, whose rows never retract) it is appended. timed records
+// append-only input, whose rows never retract) it is added. timed records
 // e.TS for Evict.
 func (s *Side[K, R]) Add(k K, e Entry[R], merge, timed bool) {
-	c, ok := s.index[k]
+	head, ok := s.index[k]
 	if ok && merge {
 		var prev uint32
-		for id := s.chains[c].head; id != 0; {
+		for id := head; id != 0; {
 			x := s.at(id)
 			if x.Row == e.Row {
 				x.W += e.W
 				if x.W == 0 {
-					s.unlink(k, c, prev, id)
+					s.unlink(k, prev, id)
 				}
 				return
 			}
 			prev, id = id, x.next
 		}
 	}
-	id := s.place(&e)
+	s.index[k] = s.place(&e, head)
 	s.rows++
-	if ok {
-		s.at(s.chains[c].tail).next = id
-		s.chains[c].tail = id
-	} else {
-		if n := len(s.free); n > 0 {
-			c = s.free[n-1]
-			s.free = s.free[:n-1]
-			s.chains[c] = chain{id, id}
-		} else {
-			c = uint32(len(s.chains))
-			s.chains = append(s.chains, chain{id, id})
-		}
-		s.index[k] = c
-	}
 	if timed {
 		s.times.push(timedKey[K]{e.TS, k})
 		if !ok {
@@ -175,24 +162,30 @@ func (s *Side[K, R]) Add(k K, e Entry[R], merge, timed bool) {
 	}
 }
 
-// unlink removes entry id, after prev (0: it is the first), from the chain
-// c of key k; an emptied key goes.
-func (s *Side[K, R]) unlink(k K, c, prev, id uint32) {
+// unlink removes entry id, after prev (0: it is the newest), from the list
+// of key k; an emptied key goes.
+func (s *Side[K, R]) unlink(k K, prev, id uint32) {
 	next := s.at(id).next
-	ch := &s.chains[c]
-	if prev == 0 {
-		ch.head = next
-	} else {
+	switch {
+	case prev != 0:
 		s.at(prev).next = next
-	}
-	if ch.tail == id {
-		ch.tail = prev
+	case next != 0:
+		s.index[k] = next
+	default:
+		delete(s.index, k)
 	}
 	s.release(id)
-	if ch.head == 0 {
-		delete(s.index, k)
-		s.free = append(s.free, c)
+}
+
+// oldestFirst fills s.scratch with the entry ids of key k, oldest first.
+func (s *Side[K, R]) oldestFirst(k K) []uint32 {
+	ids := s.scratch[:0]
+	for id := s.index[k]; id != 0; id = s.at(id).next {
+		ids = append(ids, id)
 	}
+	slices.Reverse(ids)
+	s.scratch = ids
+	return ids
 }
 
 // Evict removes every row whose TS is before t (but math.MinInt64, an
@@ -244,7 +237,6 @@ const shrinkKeys = 1024
 func (s *Side[K, R]) shrink() {
 	if len(s.index) == 0 && s.peak > shrinkKeys {
 		s.index, s.peak = make(map[K]uint32), 0
-		s.chains, s.free = nil, nil
 	}
 	if s.rows == 0 && len(s.chunks) > 4 {
 		s.chunks, s.used, s.spare = nil, 0, 0
@@ -254,39 +246,39 @@ func (s *Side[K, R]) shrink() {
 	}
 }
 
-// sweep removes the rows of key k whose TS is before t, keeping the order
-// of the others.
+// sweep removes the rows of key k whose TS is before t (gone sees them
+// oldest first), keeping the order of the others.
 func (s *Side[K, R]) sweep(k K, t int64, gone func(k K, e *Entry[R])) {
-	c, ok := s.index[k]
-	if !ok {
+	if _, ok := s.index[k]; !ok {
 		return // its rows retracted to nothing
 	}
-	var prev uint32
-	for id := s.chains[c].head; id != 0; {
+	ids := s.oldestFirst(k)
+	var newest uint32 // the list of the rows that stay, rebuilt oldest first
+	for _, id := range ids {
 		e := s.at(id)
-		next := e.next
 		// an entry stamped math.MinInt64 is not timed (state_ttl: a row
 		// from before its input's first watermark never expires)
 		if e.TS < t && e.TS != math.MinInt64 {
 			if gone != nil {
 				gone(k, e)
 			}
-			s.unlink(k, c, prev, id)
-			if _, ok := s.index[k]; !ok {
-				return
-			}
-		} else {
-			prev = id
+			s.release(id)
+			continue
 		}
-		id = next
+		e.next, newest = newest, id
+	}
+	if newest == 0 {
+		delete(s.index, k)
+	} else {
+		s.index[k] = newest
 	}
 }
 
 // evictAll removes every row whose TS is before t. When every entry was
 // added with its time, the rows that stay are those of the keys whose times
 // in the heap are t or later (few: t is the end of input): they are set
-// aside, and the rest goes at once, map, chains and slab, for the GC to
-// take, with no walk over the rows. Otherwise it sweeps every key.
+// aside, and the rest goes at once, map and slab, for the GC to take, with
+// no walk over the rows. Otherwise it sweeps every key.
 func (s *Side[K, R]) evictAll(t int64) {
 	old := s.times
 	s.times = nil
@@ -313,13 +305,13 @@ func (s *Side[K, R]) evictAll(t int64) {
 			continue
 		}
 		seen[tk.key] = true
-		for e := s.First(tk.key); e != nil; e = s.Next(e) {
-			if e.TS >= t || e.TS == math.MinInt64 {
+		for _, id := range s.oldestFirst(tk.key) {
+			if e := s.at(id); e.TS >= t || e.TS == math.MinInt64 {
 				stay = append(stay, kept{tk.key, *e})
 			}
 		}
 	}
-	s.index, s.chains, s.free, s.peak = make(map[K]uint32), nil, nil, 0
+	s.index, s.peak = make(map[K]uint32), 0
 	s.chunks, s.used, s.spare, s.rows = nil, 0, 0, 0
 	for i := range stay {
 		s.Add(stay[i].k, stay[i].e, false, true)
@@ -329,13 +321,13 @@ func (s *Side[K, R]) evictAll(t int64) {
 // Len is the number of entries kept.
 func (s *Side[K, R]) Len() int { return s.rows }
 
-// Each calls f with every entry, for snapshots (in no particular order).
+// Each calls f with every entry, for snapshots: key by key in no
+// particular order, each key's oldest first (Restore adds them back in
+// that order, rebuilding the same lists).
 func (s *Side[K, R]) Each(f func(k K, e *Entry[R])) {
-	for k, c := range s.index {
-		for id := s.chains[c].head; id != 0; {
-			e := s.at(id)
-			id = e.next
-			f(k, e)
+	for k := range s.index {
+		for _, id := range s.oldestFirst(k) {
+			f(k, s.at(id))
 		}
 	}
 }
