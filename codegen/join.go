@@ -179,7 +179,6 @@ func (g *generator) joinPush(o *opInfo, ss [2]joinSide, s joinSide, semi bool) {
 		pair = []jen.Code{jen.Op("&").Id("e").Dot("Row"), jen.Id("r")}
 	}
 	var probe []jen.Code
-	probe = append(probe, jen.Id("e").Op(":=").Op("&").Id("b").Index(jen.Id("i")))
 	if o.ttl() {
 		probe = append(probe, jen.If(jen.Op("!").Add(rt("join.Within")).Call(jen.Id("e").Dot("TS"), jen.Id("lo"), jen.Id("hi"))).Block(
 			jen.Continue().Comment("beyond state_ttl of it: expired for this row")))
@@ -230,9 +229,10 @@ func (g *generator) joinPush(o *opInfo, ss [2]joinSide, s joinSide, semi bool) {
 	if counts {
 		body = append(body, jen.Id("matches").Op(":=").Int64().Call(jen.Lit(0)))
 	}
+	// the other side's entries of the key, in arrival order
 	body = append(body,
-		jen.Id("b").Op(":=").Id("p").Dot(o.name+other.name).Dot("Bucket").Call(jen.Id("k")),
-		jen.For(jen.Id("i").Op(":=").Range().Id("b")).Block(probe...))
+		jen.Id("other").Op(":=").Id("p").Dot(o.name+other.name),
+		jen.For(jen.Id("e").Op(":=").Id("other").Dot("First").Call(jen.Id("k")), jen.Id("e").Op("!=").Nil(), jen.Id("e").Op("=").Id("other").Dot("Next").Call(jen.Id("e"))).Block(probe...))
 	if ttl && s.preserve && s.updating {
 		body = append(body, jen.If(jen.Id("w").Op("<").Lit(0)).Block(jen.Id("matches").Op("=").Id("held")))
 	}

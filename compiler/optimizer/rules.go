@@ -25,6 +25,9 @@ var Rules = []Rule{
 	{"LimitRanks", LimitRanks},
 	{"MergeProjects", MergeProjects},
 	{"PruneColumns", PruneColumns},
+	// PruneColumns narrows join inputs under a projection back to their
+	// width; this folds that projection into the one above the join
+	{"MergeProjects", MergeProjects},
 }
 
 // Optimize applies every rule to every view of p.
@@ -377,9 +380,10 @@ func prune(n plan.Node, need map[int]bool) plan.Node {
 		if n.Asof != nil {
 			left[n.Asof.LeftTime], right[n.Asof.RightTime] = true, true
 		}
+		keepUnzeroed(n, left, right)
 		c := *n
 		c.Left, c.Right = prune(n.Left, left), prune(n.Right, right)
-		return &c
+		return NarrowJoinInputs(&c, left, right)
 	case *plan.LookupJoin:
 		nl := len(n.Input.Schema())
 		for c := range need {
@@ -403,4 +407,114 @@ func prune(n plan.Node, need map[int]bool) plan.Node {
 		return n
 	}
 	return withInput(n, prune(n.Inputs()[0], next))
+}
+
+// NarrowJoinInputs puts a projection of the columns read (left, right: by
+// input column) on each input of join j that has others, so that each side's
+// state keeps only what the join and the operators after it read (Nexmark q4
+// reads 4 of an auction's 10 columns and 3 of a bid's 7: no strings, so the
+// kept rows have no pointers for the GC to scan). The join's references are
+// renumbered, and a projection above it gives its output the old columns
+// back, those nothing reads as constants (MergeProjects folds it into the
+// projection above). ASOF and temporal joins are left as they are.
+func NarrowJoinInputs(j *plan.Join, left, right map[int]bool) plan.Node {
+	if j.Asof != nil {
+		return j
+	}
+	ls, rs := j.Left.Schema(), j.Right.Schema()
+	out := j.Schema()
+	keepUnzeroed(j, left, right)
+	if len(left) == len(ls) && len(right) == len(rs) {
+		return j
+	}
+	narrow := func(in plan.Node, s plan.Schema, keep map[int]bool) (plan.Node, []int) {
+		where := make([]int, len(s)) // each column's index in the narrow input, or -1
+		if len(keep) == len(s) {
+			for i := range where {
+				where[i] = i
+			}
+			return in, where
+		}
+		p := &plan.Project{Input: in}
+		for i, c := range s {
+			where[i] = -1
+			if keep[i] {
+				where[i] = len(p.Exprs)
+				p.Exprs = append(p.Exprs, &plan.ColRef{Index: i, Name: c.Name, T: c.Type})
+				p.Names = append(p.Names, c.Name)
+			}
+		}
+		return p, where
+	}
+	c := *j
+	var lw, rw []int
+	c.Left, lw = narrow(j.Left, ls, left)
+	c.Right, rw = narrow(j.Right, rs, right)
+	nl := len(c.Left.Schema())
+	c.LeftKeys, c.RightKeys = make([]plan.Expr, len(j.LeftKeys)), make([]plan.Expr, len(j.RightKeys))
+	for i := range j.LeftKeys {
+		c.LeftKeys[i] = renumber(j.LeftKeys[i], func(at int) int { return lw[at] })
+		c.RightKeys[i] = renumber(j.RightKeys[i], func(at int) int { return rw[at] })
+	}
+	if j.Residual != nil {
+		// over the joined row: the left columns, then the right ones
+		c.Residual = renumber(j.Residual, func(at int) int {
+			if at >= len(ls) {
+				return rw[at-len(ls)] + nl
+			}
+			return lw[at]
+		})
+	}
+	if iv := j.Interval; iv != nil {
+		n := *iv
+		n.LeftTime, n.LeftEnd = lw[iv.LeftTime], lw[iv.LeftEnd]
+		n.RightTime, n.RightStart = rw[iv.RightTime], rw[iv.RightStart]
+		c.Interval = &n
+	}
+	// the old output columns over the narrow join's
+	top := &plan.Project{Input: &c}
+	narrowOut := c.Schema()
+	for i, col := range out {
+		at := -1
+		if i < len(ls) {
+			at = lw[i]
+		} else if rw[i-len(ls)] >= 0 {
+			at = rw[i-len(ls)] + nl
+		}
+		if at < 0 {
+			top.Exprs = append(top.Exprs, plan.Zero(col.Type))
+		} else {
+			top.Exprs = append(top.Exprs, &plan.ColRef{Index: at, Name: narrowOut[at].Name, T: narrowOut[at].Type})
+		}
+		top.Names = append(top.Names, col.Name)
+	}
+	return top
+}
+
+// keepUnzeroed adds to left and right the columns of join j's output that
+// no constant can stand for, so NarrowJoinInputs keeps them.
+func keepUnzeroed(j *plan.Join, left, right map[int]bool) {
+	ls, out := j.Left.Schema(), j.Schema()
+	for i := range ls {
+		if i < len(out) && !left[i] && plan.Zero(out[i].Type) == nil {
+			left[i] = true
+		}
+	}
+	if len(out) > len(ls) {
+		for i := range j.Right.Schema() {
+			if !right[i] && plan.Zero(out[len(ls)+i].Type) == nil {
+				right[i] = true
+			}
+		}
+	}
+}
+
+// renumber rewrites the column references of e by where.
+func renumber(e plan.Expr, where func(int) int) plan.Expr {
+	return plan.Rewrite(e, func(x plan.Expr) plan.Expr {
+		if r, ok := x.(*plan.ColRef); ok {
+			return &plan.ColRef{Index: where(r.Index), Name: r.Name, T: r.T}
+		}
+		return x
+	})
 }

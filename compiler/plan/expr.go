@@ -346,7 +346,15 @@ func Unread(e Expr) Expr {
 	case *ColRef, *Const:
 		return e
 	}
-	t := e.Type()
+	if z := Zero(e.Type()); z != nil {
+		return z
+	}
+	return e
+}
+
+// Zero is the constant of type t that stands for a value nothing reads (NULL
+// if it is nullable, else the zero value), or nil for a type without one.
+func Zero(t types.Type) Expr {
 	if t.Nullable {
 		return &Const{T: t}
 	}
@@ -363,5 +371,5 @@ func Unread(e Expr) Expr {
 	if t.Kind.IsDecimal() {
 		return &Const{Value: int64(0), T: t}
 	}
-	return e
+	return nil
 }

@@ -6,7 +6,10 @@
 // probing is a map lookup and a loop over plain structs.
 package join
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
 // Entry is a row kept by one side of a join.
 type Entry[R any] struct {
@@ -18,13 +21,38 @@ type Entry[R any] struct {
 	Matches int64
 	// TS is the event time by which an interval join drops the row.
 	TS int64
+	// next links the entries of one key, newest first (an entry's id: its
+	// slot + 1; 0 ends the list), and the free slots.
+	next uint32
 }
 
+// chunkShift sets the entries per chunk of a side's slab.
+const (
+	chunkShift = 8
+	chunkSize  = 1 << chunkShift
+	chunkMask  = chunkSize - 1
+)
+
 // Side is the state of one input of a join.
+//
+// Entries live in a slab of fixed-size chunks, never moved once placed, and
+// each key's entries form a list through it, newest first; the map holds
+// only the id of the key's newest entry. So keeping a row copies it once
+// (no bucket slice growing by copies, with write barriers when it has
+// pointers) and touches no older entry (a cache miss each, on a side of
+// millions of rows), a key costs no allocation of its own, and with a key
+// without pointers the map has none for the GC to scan.
 type Side[K comparable, R comparable] struct {
-	buckets map[K][]Entry[R]
-	rows    int
-	times   timeHeap[K] // interval joins: when each key's rows may go
+	index  map[K]uint32 // key -> its newest entry
+	chunks []*[chunkSize]Entry[R]
+	used   uint32 // slots of the slab handed out so far
+	spare  uint32 // a free list of slots (entry ids) given back
+	rows   int
+	times  timeHeap[K] // interval joins: when each key's rows may go
+	// untimed tells whether an entry was ever added without its time in
+	// times (evictAll cannot then tell the rows that stay by their times)
+	untimed bool
+	scratch []uint32 // a key's entry ids, for walking them oldest first
 	// peak is the most keys the map has held since it was made: a Go map
 	// keeps its capacity (memory, and time to range over) when emptied, so
 	// an interval join whose rows all went makes a new one (see shrink)
@@ -33,51 +61,131 @@ type Side[K comparable, R comparable] struct {
 
 // NewSide returns an empty side.
 func NewSide[K comparable, R comparable]() *Side[K, R] {
-	return &Side[K, R]{buckets: make(map[K][]Entry[R])}
+	return &Side[K, R]{index: make(map[K]uint32)}
 }
 
-// Bucket returns the entries of key k. They may be changed in place (W,
-// Matches) until the next Add, Remove or Evict on this side.
-func (s *Side[K, R]) Bucket(k K) []Entry[R] { return s.buckets[k] }
+// at is the entry of id n (not 0).
+func (s *Side[K, R]) at(n uint32) *Entry[R] {
+	n--
+	return &s.chunks[n>>chunkShift][n&chunkMask]
+}
+
+// First returns the newest entry of key k, or nil. With Next it walks the
+// key's entries, newest first; they may be changed in place (W, Matches)
+// until the next Add, Remove or Evict on this side.
+func (s *Side[K, R]) First(k K) *Entry[R] {
+	id, ok := s.index[k]
+	if !ok {
+		return nil
+	}
+	return s.at(id)
+}
+
+// Next returns the entry of e's key that came before e, or nil.
+func (s *Side[K, R]) Next(e *Entry[R]) *Entry[R] {
+	if e.next == 0 {
+		return nil
+	}
+	return s.at(e.next)
+}
+
+// Bucket returns a copy of the entries of key k, in arrival order (for
+// tests and inspection; joins walk them with First and Next).
+func (s *Side[K, R]) Bucket(k K) []Entry[R] {
+	var out []Entry[R]
+	for e := s.First(k); e != nil; e = s.Next(e) {
+		c := *e
+		c.next = 0
+		out = append(out, c)
+	}
+	slices.Reverse(out)
+	return out
+}
+
+// place stores e in a slot, before entry next of its key, and returns its id.
+func (s *Side[K, R]) place(e *Entry[R], next uint32) uint32 {
+	var id uint32
+	if s.spare != 0 {
+		id = s.spare
+		s.spare = s.at(id).next
+	} else {
+		if s.used&chunkMask == 0 && int(s.used>>chunkShift) == len(s.chunks) {
+			s.chunks = append(s.chunks, new([chunkSize]Entry[R]))
+		}
+		s.used++
+		id = s.used
+	}
+	slot := s.at(id)
+	*slot = *e
+	slot.next = next
+	return id
+}
+
+// release clears the slot of entry id (so it holds no strings alive) and
+// gives it back.
+func (s *Side[K, R]) release(id uint32) {
+	slot := s.at(id)
+	*slot = Entry[R]{next: s.spare}
+	s.spare = id
+	s.rows--
+}
 
 // Add keeps e under key k. With merge (an updating input) it is folded into
 // an equal row's entry, which goes when its weight nets to zero; without (an
-// append-only input, whose rows never retract) it is appended. timed records
+// append-only input, whose rows never retract) it is added. timed records
 // e.TS for Evict.
 func (s *Side[K, R]) Add(k K, e Entry[R], merge, timed bool) {
-	b := s.buckets[k]
-	if merge {
-		for i := range b {
-			if b[i].Row == e.Row {
-				b[i].W += e.W
-				if b[i].W == 0 {
-					s.remove(k, b, i)
+	head, ok := s.index[k]
+	if ok && merge {
+		var prev uint32
+		for id := head; id != 0; {
+			x := s.at(id)
+			if x.Row == e.Row {
+				x.W += e.W
+				if x.W == 0 {
+					s.unlink(k, prev, id)
 				}
 				return
 			}
+			prev, id = id, x.next
 		}
 	}
-	s.buckets[k] = append(b, e)
+	s.index[k] = s.place(&e, head)
 	s.rows++
 	if timed {
 		s.times.push(timedKey[K]{e.TS, k})
-		if b == nil {
-			s.peak = max(s.peak, len(s.buckets))
+		if !ok {
+			s.peak = max(s.peak, len(s.index))
 		}
+	} else {
+		s.untimed = true
 	}
 }
 
-func (s *Side[K, R]) remove(k K, b []Entry[R], i int) {
-	last := len(b) - 1
-	b[i] = b[last]
-	var zero Entry[R]
-	b[last] = zero
-	if last == 0 {
-		delete(s.buckets, k)
-	} else {
-		s.buckets[k] = b[:last]
+// unlink removes entry id, after prev (0: it is the newest), from the list
+// of key k; an emptied key goes.
+func (s *Side[K, R]) unlink(k K, prev, id uint32) {
+	next := s.at(id).next
+	switch {
+	case prev != 0:
+		s.at(prev).next = next
+	case next != 0:
+		s.index[k] = next
+	default:
+		delete(s.index, k)
 	}
-	s.rows--
+	s.release(id)
+}
+
+// oldestFirst fills s.scratch with the entry ids of key k, oldest first.
+func (s *Side[K, R]) oldestFirst(k K) []uint32 {
+	ids := s.scratch[:0]
+	for id := s.index[k]; id != 0; id = s.at(id).next {
+		ids = append(ids, id)
+	}
+	slices.Reverse(ids)
+	s.scratch = ids
+	return ids
 }
 
 // Evict removes every row whose TS is before t (but math.MinInt64, an
@@ -85,10 +193,10 @@ func (s *Side[K, R]) remove(k K, b []Entry[R], i int) {
 // NULL-padded rows of those that matched nothing): key by key, in order of
 // each key's earliest such TS, and in arrival order within a key.
 //
-// Each key's bucket is swept once per call, keeping its other rows in
+// Each key's entries are swept once per call, keeping its other rows in
 // arrival order: a key with many rows (a hot auction) costs one pass, not
 // one per row. Without gone, a watermark past every row (the input ended)
-// sweeps every bucket without sorting the times.
+// sweeps every key without sorting the times.
 func (s *Side[K, R]) Evict(t int64, gone func(k K, e *Entry[R])) {
 	if len(s.times) == 0 || s.times[0].ts >= t {
 		return
@@ -124,70 +232,102 @@ func (s *Side[K, R]) Evict(t int64, gone func(k K, e *Entry[R])) {
 // a new map.
 const shrinkKeys = 1024
 
-// shrink makes a new map and time heap once every row has gone, if the old
-// ones had grown large.
+// shrink makes a new map, slab and time heap once every row has gone, if
+// the old ones had grown large.
 func (s *Side[K, R]) shrink() {
-	if len(s.buckets) == 0 && s.peak > shrinkKeys {
-		s.buckets, s.peak = make(map[K][]Entry[R]), 0
+	if len(s.index) == 0 && s.peak > shrinkKeys {
+		s.index, s.peak = make(map[K]uint32), 0
+	}
+	if s.rows == 0 && len(s.chunks) > 4 {
+		s.chunks, s.used, s.spare = nil, 0, 0
 	}
 	if len(s.times) == 0 && cap(s.times) > shrinkKeys {
 		s.times = nil
 	}
 }
 
-// sweep removes the rows of key k whose TS is before t, keeping the order
-// of the others.
+// sweep removes the rows of key k whose TS is before t (gone sees them
+// oldest first), keeping the order of the others.
 func (s *Side[K, R]) sweep(k K, t int64, gone func(k K, e *Entry[R])) {
-	b, ok := s.buckets[k]
-	if !ok {
+	if _, ok := s.index[k]; !ok {
 		return // its rows retracted to nothing
 	}
-	n := 0
-	for i := range b {
+	ids := s.oldestFirst(k)
+	var newest uint32 // the list of the rows that stay, rebuilt oldest first
+	for _, id := range ids {
+		e := s.at(id)
 		// an entry stamped math.MinInt64 is not timed (state_ttl: a row
 		// from before its input's first watermark never expires)
-		if b[i].TS < t && b[i].TS != math.MinInt64 {
+		if e.TS < t && e.TS != math.MinInt64 {
 			if gone != nil {
-				gone(k, &b[i])
+				gone(k, e)
 			}
+			s.release(id)
 			continue
 		}
-		b[n] = b[i]
-		n++
+		e.next, newest = newest, id
 	}
-	s.rows -= len(b) - n
-	if n == 0 {
-		delete(s.buckets, k)
-		return
+	if newest == 0 {
+		delete(s.index, k)
+	} else {
+		s.index[k] = newest
 	}
-	clear(b[n:])
-	s.buckets[k] = b[:n]
 }
 
-// evictAll removes every row whose TS is before t by sweeping every bucket.
+// evictAll removes every row whose TS is before t. When every entry was
+// added with its time, the rows that stay are those of the keys whose times
+// in the heap are t or later (few: t is the end of input): they are set
+// aside, and the rest goes at once, map and slab, for the GC to take, with
+// no walk over the rows. Otherwise it sweeps every key.
 func (s *Side[K, R]) evictAll(t int64) {
-	for k := range s.buckets {
-		s.sweep(k, t, nil)
-	}
-	// the times left (t itself) are few; rebuild their heap
 	old := s.times
 	s.times = nil
+	if s.untimed {
+		for k := range s.index {
+			s.sweep(k, t, nil)
+		}
+		for _, tk := range old {
+			if tk.ts >= t {
+				s.times.push(tk)
+			}
+		}
+		s.shrink()
+		return
+	}
+	type kept struct {
+		k K
+		e Entry[R]
+	}
+	var stay []kept
+	seen := map[K]bool{}
 	for _, tk := range old {
-		if tk.ts >= t {
-			s.times.push(tk)
+		if tk.ts < t || seen[tk.key] {
+			continue
+		}
+		seen[tk.key] = true
+		for _, id := range s.oldestFirst(tk.key) {
+			if e := s.at(id); e.TS >= t || e.TS == math.MinInt64 {
+				stay = append(stay, kept{tk.key, *e})
+			}
 		}
 	}
-	s.shrink()
+	s.index, s.peak = make(map[K]uint32), 0
+	s.chunks, s.used, s.spare, s.rows = nil, 0, 0, 0
+	for i := range stay {
+		s.Add(stay[i].k, stay[i].e, false, true)
+	}
 }
 
 // Len is the number of entries kept.
 func (s *Side[K, R]) Len() int { return s.rows }
 
-// Each calls f with every entry, for snapshots (in no particular order).
+// Each calls f with every entry, for snapshots: key by key in no
+// particular order, each key's oldest first (Restore adds them back in
+// that order, rebuilding the same lists).
 func (s *Side[K, R]) Each(f func(k K, e *Entry[R])) {
-	for k, b := range s.buckets {
-		for i := range b {
-			f(k, &b[i])
+	for k := range s.index {
+		for _, id := range s.oldestFirst(k) {
+			f(k, s.at(id))
 		}
 	}
 }

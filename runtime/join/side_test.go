@@ -128,3 +128,63 @@ func BenchmarkSideBytesPerRow(b *testing.B) {
 		})
 	}
 }
+
+// TestSlabReuseKeepsOrder: entries removed from the middle and the ends of
+// a key's list leave the others in arrival order, and their slots are
+// reused by later rows (of any key) without disturbing other lists.
+func TestSlabReuseKeepsOrder(t *testing.T) {
+	s := NewSide[int, int64]()
+	for i := range 3 * chunkSize {
+		s.Add(i%3, Entry[int64]{Row: int64(i), W: 1}, true, false)
+	}
+	// retract every row of key 0 whose value is a multiple of 6, and the first and last of key 1
+	for i := 0; i < 3*chunkSize; i += 6 {
+		s.Add(0, Entry[int64]{Row: int64(i), W: -1}, true, false)
+	}
+	s.Add(1, Entry[int64]{Row: 1, W: -1}, true, false)
+	s.Add(1, Entry[int64]{Row: 3*chunkSize - 2, W: -1}, true, false)
+	used := s.used
+	for i := range chunkSize / 2 {
+		s.Add(7, Entry[int64]{Row: int64(1000 + i), W: 1}, true, false)
+	}
+	if s.used != used {
+		t.Fatalf("freed slots were not reused: %d slots handed out, was %d", s.used, used)
+	}
+	for k := range 3 {
+		var want []int64
+		for i := k; i < 3*chunkSize; i += 3 {
+			if (k == 0 && i%6 == 0) || (k == 1 && (i == 1 || i == 3*chunkSize-2)) {
+				continue
+			}
+			want = append(want, int64(i))
+		}
+		var got []int64
+		for _, e := range s.Bucket(k) {
+			got = append(got, e.Row)
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("key %d keeps %v, want %v", k, got, want)
+		}
+	}
+	// the tail of key 1 moved back: an append goes after the new last row
+	s.Add(1, Entry[int64]{Row: -5, W: 1}, true, false)
+	if b := s.Bucket(1); b[len(b)-1].Row != -5 {
+		t.Fatalf("appended after a removed tail: %v", b[len(b)-3:])
+	}
+	if got := len(s.Bucket(7)); got != chunkSize/2 || s.Len() != 3*chunkSize-chunkSize/2-2+chunkSize/2+1 {
+		t.Fatalf("key 7 has %d rows, side %d", got, s.Len())
+	}
+}
+
+// TestEvictAllKeepsUntimed: at the end of input a side with untimed
+// entries (state_ttl rows from before the first watermark) keeps them.
+func TestEvictAllKeepsUntimed(t *testing.T) {
+	s := NewSide[int, int64]()
+	s.Put(1, Entry[int64]{Row: 1, W: 1, TS: math.MinInt64}, false)
+	s.Put(1, Entry[int64]{Row: 2, W: 1, TS: 5}, false)
+	s.Put(2, Entry[int64]{Row: 3, W: 1, TS: 6}, false)
+	s.Evict(math.MaxInt64, nil)
+	if b := s.Bucket(1); s.Len() != 1 || len(b) != 1 || b[0].Row != 1 || s.Bucket(2) != nil {
+		t.Fatalf("left %d rows: %v %v", s.Len(), b, s.Bucket(2))
+	}
+}

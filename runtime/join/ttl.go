@@ -26,10 +26,9 @@ func (s *Side[K, R]) Put(k K, e Entry[R], merge bool) {
 // Find returns the entry of key k holding row r, or nil (none, or it
 // expired): a retraction of a row whose entry expired retracts nothing.
 func (s *Side[K, R]) Find(k K, r *R) *Entry[R] {
-	b := s.buckets[k]
-	for i := range b {
-		if b[i].Row == *r {
-			return &b[i]
+	for e := s.First(k); e != nil; e = s.Next(e) {
+		if e.Row == *r {
+			return e
 		}
 	}
 	return nil
