@@ -577,6 +577,12 @@ func (g *exprGen) function(e *plan.Func) operand {
 		return g.fallible(t, args, func(v []jen.Code) jen.Code { return rt("value.SubstringLen").Call(v...) })
 	case "HOUR":
 		return plain("value.Hour")
+	case "DISTINCT_BUCKET": // the SplitDistinct rule's bucket of a counted value
+		fn := map[types.Kind]string{types.Float: "value.BucketFloat", types.Bool: "value.BucketBool", types.String: "value.BucketString"}[e.Args[0].Type().Kind]
+		if fn == "" {
+			fn = "value.BucketInt"
+		}
+		return g.lift(t, args[:1], false, func(v []jen.Code) jen.Code { return rt(fn).Call(v[0], jen.Lit(e.Args[1].(*plan.Const).Value.(int64))) })
 	case "DATE_FORMAT":
 		f := g.glob.timeFormat(e.Args[1].(*plan.Const).Value.(string))
 		return g.lift(t, args[:1], false, func(v []jen.Code) jen.Code { return jen.Add(f).Dot("Format").Call(v[0]) })

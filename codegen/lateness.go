@@ -21,17 +21,41 @@ func (g *generator) lateVia() {
 			continue
 		}
 		s := g.sources[src]
-		if len(s.lates) == 0 || s.src.Typed != nil {
-			continue // nobody reads its late rows; a typed source's loop has no row of its type
+		if len(s.lates) == 0 {
+			continue // nobody reads its late rows
 		}
 		o.lateVia, s.curRow = s, true
 	}
 }
 
-// lateViaCall reports the current row of o.lateVia's loop late for view.
+// recordCur tells whether the loop of source s keeps its current record as
+// the typed connector's own (a Nexmark bid, say), read in place, rather
+// than a row of its row type.
+func (s *sourceInfo) recordCur() bool { return s.src.Typed != nil && !s.src.Typed.Columnar }
+
+// lateViaCall reports the current row of o.lateVia's loop late for view; a
+// typed source's record becomes a row of the source's row type, as the late
+// rows of its fused windows do (typedIngest).
 func lateViaCall(o *opInfo, view string) jen.Code {
 	s := o.lateVia
-	return jen.Id("p").Dot("late"+s.goName).Call(jen.Nil(), jen.Nil(), jen.Lit(0), jen.Id("p").Dot("src"+s.goName).Dot("cur"), jen.Lit(view))
+	self := jen.Id("p").Dot("src" + s.goName)
+	call := func(row jen.Code) jen.Code {
+		return jen.Id("p").Dot("late"+s.goName).Call(jen.Nil(), jen.Nil(), jen.Lit(0), row, jen.Lit(view))
+	}
+	if !s.recordCur() {
+		return call(jen.Add(self).Dot("cur"))
+	}
+	vals := jen.Dict{}
+	for i, c := range s.src.Schema {
+		v := jen.Id("rec").Dot(s.src.Typed.Fields[i])
+		if c.Type.Nullable {
+			v = rt("value.Of").Call(v)
+		}
+		vals[jen.Id(s.fields[i])] = v
+	}
+	return jen.If(jen.Id("rec").Op(":=").Add(self).Dot("rec"), jen.Id("rec").Op("!=").Nil()).Block(
+		call(jen.Op("&").Id(s.rowType).Values(vals)),
+	).Else().Block(call(jen.Add(self).Dot("cur")))
 }
 
 // stagesRead tells whether the fused steps of an operator in source s's loop

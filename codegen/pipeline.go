@@ -46,6 +46,9 @@ func (g *generator) pipelineStruct() {
 		}
 		if s.curRow {
 			src = append(src, jen.Id("cur").Op("*").Id(s.rowType).Comment("the row the loop is at, late for views further down (LATE(source))"))
+			if s.recordCur() {
+				src = append(src, jen.Id("rec").Op("*").Add(rt(s.src.Typed.RowType)).Comment("or the typed record it is at, read in place (then cur is nil)"))
+			}
 		}
 		fields = append(fields, jen.Id("src"+s.goName).Struct(src...))
 	}
@@ -292,6 +295,7 @@ func (g *generator) typedIngest(s *sourceInfo) {
 	body = append(body, g.fusedLoop(s, rowAccess{
 		over:    jen.Id("records"),
 		rowType: rt(tb.RowType),
+		record:  true,
 		prefix:  "record",
 		row:     row,
 		env:     env,
@@ -388,6 +392,8 @@ type rowAccess struct {
 	// ProcessPart, codegen/parallel.go), not advanced by the loop, and the
 	// changes of updating views are emitted at the end of a round, not here.
 	wmGiven bool
+	// record: r is a typed connector's record, read in place (typedIngest)
+	record bool
 }
 
 // fusedLoop is one loop over a batch that runs every view over source s,
@@ -397,7 +403,12 @@ func (g *generator) fusedLoop(s *sourceInfo, acc rowAccess) []jen.Code {
 	self := jen.Id("p").Dot("src" + s.goName)
 	tmp := 0
 	loop := append([]jen.Code{}, acc.row...)
-	if s.curRow && !acc.wmGiven {
+	switch {
+	case s.curRow && !acc.wmGiven && acc.record:
+		loop = append(loop, jen.List(jen.Add(self).Dot("rec"), jen.Add(self).Dot("cur")).Op("=").List(jen.Id("r"), jen.Nil()))
+	case s.curRow && !acc.wmGiven && s.recordCur():
+		loop = append(loop, jen.List(jen.Add(self).Dot("rec"), jen.Add(self).Dot("cur")).Op("=").List(jen.Nil(), jen.Id("r")))
+	case s.curRow && !acc.wmGiven:
 		loop = append(loop, jen.Add(self).Dot("cur").Op("=").Id("r"))
 	}
 	if s.src.TimeCol >= 0 && (!acc.wmGiven || s.windowed) {

@@ -69,7 +69,7 @@ var runtimeSymbols = map[string][2]string{
 	"value.ParseTimestamp": {pkgValue, "ParseTimestamp"}, "value.FormatInt": {pkgValue, "FormatInt"},
 	"value.FormatFloat": {pkgValue, "FormatFloat"}, "value.FormatBool": {pkgValue, "FormatBool"},
 	"value.FormatTimestamp": {pkgValue, "FormatTimestamp"}, "value.TumbleStart": {pkgValue, "TumbleStart"},
-	"value.HopLastStart": {pkgValue, "HopLastStart"}, "value.FloorDiv": {pkgValue, "FloorDiv"}, "value.Hour": {pkgValue, "Hour"},
+	"value.HopLastStart": {pkgValue, "HopLastStart"}, "value.FloorDiv": {pkgValue, "FloorDiv"}, "value.Hour": {pkgValue, "Hour"}, "value.BucketInt": {pkgValue, "BucketInt"}, "value.BucketFloat": {pkgValue, "BucketFloat"}, "value.BucketBool": {pkgValue, "BucketBool"}, "value.BucketString": {pkgValue, "BucketString"},
 	"value.FormatTime": {pkgValue, "FormatTime"}, "value.SplitIndex": {pkgValue, "SplitIndex"},
 	"value.RegexpExtract": {pkgValue, "RegexpExtract"}, "value.MustCompileRegexp": {pkgValue, "MustCompileRegexp"},
 	// checked arithmetic: an overflow sets the row's value.Fault

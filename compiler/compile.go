@@ -4,6 +4,7 @@
 package compiler
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/laminar-sql/laminar/compiler/binder"
@@ -77,7 +78,30 @@ func CompileWith(filename, name, src string, opts Options) (*Result, []diag.Diag
 		all.Sort()
 		return nil, all.Items
 	}
-	return &Result{Logical: logical, Physical: physical.Build(logical, opts.Lib)}, all.Items
+	phys := physical.Build(logical, opts.Lib)
+	for _, g := range physical.LateGaps(phys) {
+		what := "view " + g.Through.Name
+		switch {
+		case g.Through == g.Op && g.Op.Join != nil:
+			what = "its join's inputs"
+		case g.Through.Agg != nil:
+			what = "view " + g.Through.Name + ", an aggregate"
+		case g.Through.Join != nil || g.Through.Lookup != nil:
+			what = "view " + g.Through.Name + ", a join"
+		case g.Through.TopN != nil:
+			what = "view " + g.Through.Name + ", a top-N"
+		case g.Through.Union:
+			what = "view " + g.Through.Name + ", a UNION"
+		}
+		d := all.Errorf(diag.Unsupported, g.Op.Statement.Pos, "LATE(%s) cannot carry the rows late for view %s: it reads source %s through %s, so its late rows are not rows of %s",
+			g.Source.Name, g.Op.Statement.Name, g.Source.Name, what, g.Source.Name)
+		d.Hint = fmt.Sprintf("LATE(source) carries the rows late at windows that read the source directly or through views of filters and projections; the late rows of view %s go to the job's late file and counter", g.Op.Statement.Name)
+	}
+	if all.HasErrors() {
+		all.Sort()
+		return nil, all.Items
+	}
+	return &Result{Logical: logical, Physical: phys}, all.Items
 }
 
 // Explain renders the logical plan of every view and the physical plan.

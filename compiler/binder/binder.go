@@ -61,6 +61,7 @@ type binder struct {
 	versioned bool
 	tables    map[string]*plan.LookupTable // lookup tables (CREATE TABLE)
 	ttl       ttlSetting                   // SET 'state_ttl': the pipeline's (ttl.go)
+	split     splitSetting                 // SET 'distinct_split': the pipeline's (split.go)
 }
 
 func (b *binder) declare(id ast.Ident, what string) bool {
@@ -264,13 +265,15 @@ func (b *binder) createView(st *ast.CreateView) {
 	}
 	errs := b.diags.ErrorCount()
 	ttl, explicit, good := b.viewTTL(st.With)
+	split, splitExplicit, splitGood := b.viewSplit(st.With)
 	root := b.query(st.Query)
-	if root == nil || !good || b.diags.ErrorCount() > errs {
+	if root == nil || !good || !splitGood || b.diags.ErrorCount() > errs {
 		b.failed[st.Name.Name] = true
 		return
 	}
 	v := &plan.View{Name: st.Name.Name, Pos: st.Pos, Root: root, SQL: b.stmtText(st.Pos)}
 	b.applyTTL(v, ttl, explicit)
+	b.applySplit(v, split, splitExplicit)
 	b.views[v.Name] = v
 	b.p.Views = append(b.p.Views, v)
 }
@@ -343,6 +346,7 @@ func (b *binder) insert(st *ast.Insert) {
 	}
 	s.View = &plan.View{Name: s.Name, Pos: st.Pos, Root: root, SQL: b.stmtText(st.Pos), Anonymous: true}
 	b.applyTTL(s.View, b.ttl, false)
+	b.applySplit(s.View, b.split, false)
 	b.p.Views = append(b.p.Views, s.View)
 }
 

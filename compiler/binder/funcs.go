@@ -387,6 +387,10 @@ func (b *binder) aggCall(c *ast.Call, ac *aggCtx) plan.Expr {
 	}
 	// the extreme of the distinct values is the extreme of all of them
 	a.Distinct = c.Distinct && c.Name == "COUNT"
+	if a.Distinct && a.Arg.Type().Kind == types.Bool {
+		// distinct sets hold ordered values: count the BOOLEANs as 0 and 1
+		a.Arg = &plan.Cast{X: a.Arg, T: types.Type{Kind: types.Int, Nullable: a.Arg.Type().Nullable}}
+	}
 	if c.Filter != nil {
 		if hasAggregateExpr(c.Filter) {
 			b.diags.Errorf(diag.MisplacedAggregate, c.Filter.Position(), "aggregates cannot be nested")

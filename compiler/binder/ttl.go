@@ -26,7 +26,8 @@ type ttlSetting struct {
 }
 
 // settingKeys are the keys SET accepts, by the name they are known as.
-var settingKeys = map[string]string{"state_ttl": "state_ttl", "table.exec.state.ttl": "state_ttl"}
+var settingKeys = map[string]string{"state_ttl": "state_ttl", "table.exec.state.ttl": "state_ttl",
+	"distinct_split": "distinct_split", splitEnabledKey: splitEnabledKey, splitBucketsKey: splitBucketsKey}
 
 // settings binds the SET statements of a script: pipeline-wide settings,
 // wherever they are written (each key once).
@@ -39,7 +40,11 @@ func (b *binder) settings(script *ast.Script) {
 		key, known := settingKeys[s.Option.Key]
 		if !known {
 			d := b.diags.Errorf(diag.UnknownOption, s.Option.Pos, "SET %q is not a setting of a pipeline", s.Option.Key)
-			d.Hint = "SET 'state_ttl' = '1h' bounds the state of regular joins; job settings are flags, LAMINAR_* variables or a TOML file (docs/operations.md)"
+			d.Hint = "SET 'state_ttl' = '1h' bounds the state of regular joins, SET 'distinct_split' = '16' splits COUNT(DISTINCT) aggregates; job settings are flags, LAMINAR_* variables or a TOML file (docs/operations.md)"
+			continue
+		}
+		if key != "state_ttl" {
+			b.splitSetting(key, s.Option)
 			continue
 		}
 		if b.ttl.set {
@@ -58,9 +63,12 @@ func (b *binder) viewTTL(with []ast.Option) (t ttlSetting, explicit, ok bool) {
 	t = b.ttl
 	seen := false
 	for _, o := range with {
+		if o.Key == "distinct_split" {
+			continue // viewSplit
+		}
 		if o.Key != "state_ttl" {
 			d := b.diags.Errorf(diag.UnknownOption, o.Pos, "a view has no option %q", o.Key)
-			d.Hint = "a view's WITH takes state_ttl (how long a regular join keeps rows, e.g. '1h'); connector options go on sources and sinks"
+			d.Hint = "a view's WITH takes state_ttl (how long a regular join keeps rows, e.g. '1h') and distinct_split (buckets of a split COUNT(DISTINCT), e.g. '16'); connector options go on sources and sinks"
 			return t, false, false
 		}
 		if seen {

@@ -19,6 +19,7 @@ type Rule struct {
 // Rules are applied in this order.
 var Rules = []Rule{
 	{"FoldConstants", FoldConstants},
+	{"SplitDistinct", SplitDistinct},
 	{"MergeFilters", MergeFilters},
 	{"PushDownFilters", PushDownFilters},
 	{"MergeFilters", MergeFilters},

@@ -99,3 +99,73 @@ func LateThrough(op *Operator) (src int, ok bool) {
 		}
 	}
 }
+
+// LateGap is a window (or interval join) over a source whose LATE rows a
+// view reads, whose late rows are not the source's rows: it reads the
+// source through Through, a stateful operator (an aggregate, a join, a
+// top-N, a union or a lookup join), so a row late at it is a row of that
+// operator's output. LATE(source) cannot carry such a row; the compiler
+// refuses the pipeline rather than leave the stream silently short.
+type LateGap struct {
+	Op, Through *Operator
+	Source      *plan.Source
+}
+
+// LateGaps lists the windows of a plan whose late rows LATE(source) would
+// miss (see LateGap).
+func LateGaps(p *Plan) []LateGap {
+	var out []LateGap
+	for _, l := range p.Operators {
+		if l.LateOf == nil {
+			continue
+		}
+		src := l.SourceIndex
+		for _, op := range p.Operators {
+			if !op.Fires() || op.LateOf != nil || (op.Direct() && op.SourceIndex == src) {
+				continue
+			}
+			if s, ok := LateThrough(op); ok && s == src && op.Join == nil {
+				continue // its late rows are the source's (codegen lateVia)
+			}
+			if through := statefulOnPath(op, src); through != nil {
+				out = append(out, LateGap{Op: op, Through: through, Source: l.LateOf})
+			}
+		}
+	}
+	return out
+}
+
+// statefulOnPath is the operator nearest op (op itself for a join) through
+// which op reads source src and whose output rows are not src's rows; nil
+// when op does not read src.
+func statefulOnPath(op *Operator, src int) *Operator {
+	reads := func(x *Operator) bool {
+		var walk func(x *Operator) bool
+		walk = func(x *Operator) bool {
+			if x.Direct() {
+				return x.SourceIndex == src
+			}
+			for _, in := range x.Inputs {
+				if walk(in) {
+					return true
+				}
+			}
+			return false
+		}
+		return walk(x)
+	}
+	if !reads(op) {
+		return nil
+	}
+	if op.Join != nil || len(op.Inputs) != 1 {
+		return op
+	}
+	for x := op.Inputs[0]; ; x = x.Inputs[0] {
+		if x.Agg != nil || x.TopN != nil || x.Join != nil || x.Lookup != nil || x.Union || x.LateOf != nil || len(x.Inputs) > 1 {
+			return x
+		}
+		if x.Direct() || len(x.Inputs) == 0 {
+			return x
+		}
+	}
+}

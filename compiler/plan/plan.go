@@ -253,6 +253,13 @@ type Aggregate struct {
 	Lateness int64
 	// Period is EMIT PERIODICALLY's interval (µs).
 	Period int64
+	// SplitDistinct asks the optimizer's SplitDistinct rule to compute the
+	// COUNT(DISTINCT) aggregates in two levels over this many buckets (0:
+	// not asked; SET 'distinct_split').
+	SplitDistinct int
+	// Split says, for plans and explain, what the SplitDistinct rule made of
+	// the aggregate: its partial or final level, or why it was not split.
+	Split string
 }
 
 // ViewScan reads the output of another view. It is a leaf of the reading
@@ -522,6 +529,9 @@ func (n *Aggregate) Describe() string {
 	}
 	if n.Lateness > 0 {
 		lateness += " allowed lateness " + FormatMicros(n.Lateness)
+	}
+	if n.Split != "" {
+		lateness += " (" + n.Split + ")"
 	}
 	return fmt.Sprintf("Aggregate keys [%s] aggs [%s] emit %s%s", strings.Join(keys, ", "), strings.Join(aggs, ", "), n.Emit, lateness)
 }

@@ -1,7 +1,6 @@
 package window
 
 import (
-	"container/heap"
 	"math"
 	"slices"
 )
@@ -13,10 +12,11 @@ type Session[K comparable, S any] struct {
 	Key        K
 	Start, End int64
 	State      S
-	seq        uint64 // creation order: sessions closing together emit in it
-	queued     int64  // the End its entry in the closing heap was ordered by
-	closed     bool   // merged into another session, or closed
-	dirty      bool   // changed since its last emitted row (EMIT CHANGES)
+	seq        uint64         // creation order: sessions closing together emit in it
+	queued     int64          // the End its entry in the closing heap was ordered by
+	closed     bool           // merged into another session, or closed
+	dirty      bool           // changed since its last emitted row (EMIT CHANGES)
+	next       *Session[K, S] // the key's next open session, by Start
 }
 
 // Dirty reports whether the session changed since the last Clean.
@@ -34,9 +34,13 @@ func (s *Session[K, S]) Clean() { s.dirty = false }
 // Flink. A session closes once the watermark passes its End: a row at the
 // watermark (not late) could still extend a session ending there.
 type Sessions[K comparable, S any] struct {
-	Gap   int64
+	Gap int64
+	// maxT is the last time t for which t+Gap does not overflow
+	maxT  int64
 	merge func(dst, src *S)
-	byKey map[K][]*Session[K, S] // a key's open sessions, by Start
+	// byKey is a key's first open session; the others follow it through
+	// next, by Start (a key rarely has more than one: no slice to allocate)
+	byKey map[K]*Session[K, S]
 	order closing[K, S]
 	seq   uint64
 	n     int
@@ -52,7 +56,7 @@ type Sessions[K comparable, S any] struct {
 // NewSessions returns empty sessions with the given gap (µs). merge folds
 // one session's state into another's; changes keeps Dirty and Absorbed.
 func NewSessions[K comparable, S any](gap int64, merge func(dst, src *S), changes bool) *Sessions[K, S] {
-	return &Sessions[K, S]{Gap: gap, merge: merge, byKey: map[K][]*Session[K, S]{}, track: changes}
+	return &Sessions[K, S]{Gap: gap, maxT: math.MaxInt64 - max(gap, 0), merge: merge, byKey: map[K]*Session[K, S]{}, track: changes}
 }
 
 // Len is the number of open sessions.
@@ -63,43 +67,45 @@ func (ss *Sessions[K, S]) Len() int { return ss.n }
 // into. It returns nil when the row is late: it joins no open session and
 // its own window [t, t+Gap) ends before the watermark wm.
 func (ss *Sessions[K, S]) Assign(k K, t, wm int64) *S {
-	lo, hi := t, addSat(t, ss.Gap)
-	list := ss.byKey[k]
-	// the sessions [Start, End) that [lo, hi) overlaps or touches
-	i := 0
-	for i < len(list) && list[i].End < lo {
-		i++
+	lo, hi := t, t+ss.Gap
+	if t > ss.maxT {
+		hi = math.MaxInt64
 	}
-	j := i
-	for j < len(list) && list[j].Start <= hi {
-		j++
+	// the first session [Start, End) that [lo, hi) overlaps or touches
+	var prev *Session[K, S]
+	dst := ss.byKey[k]
+	for dst != nil && dst.End < lo {
+		prev, dst = dst, dst.next
 	}
-	if i == j {
+	if dst == nil || dst.Start > hi {
 		if hi < wm {
 			return nil
 		}
-		s := &Session[K, S]{Key: k, Start: lo, End: hi, seq: ss.seq, queued: hi}
+		s := &Session[K, S]{Key: k, Start: lo, End: hi, seq: ss.seq, queued: hi, next: dst}
 		ss.seq++
 		ss.n++
-		ss.byKey[k] = slices.Insert(list, i, s)
-		heap.Push(&ss.order, s)
+		if prev == nil {
+			ss.byKey[k] = s
+		} else {
+			prev.next = s
+		}
+		ss.order.push(s)
 		ss.touch(s)
 		return &s.State
 	}
-	dst := list[i]
 	dst.Start = min(dst.Start, lo)
 	dst.End = max(dst.End, hi)
-	for _, o := range list[i+1 : j] {
+	// the sessions after it that the row bridges to (open sessions of a key
+	// neither overlap nor touch, so each starts after the one before ends)
+	for o := dst.next; o != nil && o.Start <= hi; o = dst.next {
 		ss.merge(&dst.State, &o.State)
 		dst.End = max(dst.End, o.End)
+		dst.next, o.next = o.next, nil
 		o.closed = true
 		ss.n--
 		if ss.track {
 			ss.Absorbed = append(ss.Absorbed, o.State)
 		}
-	}
-	if j > i+1 {
-		ss.byKey[k] = slices.Delete(list, i+1, j)
 	}
 	ss.touch(dst)
 	return &dst.State
@@ -116,33 +122,53 @@ func (ss *Sessions[K, S]) touch(s *Session[K, S]) {
 // watermark wm has passed its end; nil otherwise. Sessions ending together
 // come out in the order they opened.
 func (ss *Sessions[K, S]) NextClosed(wm int64) *Session[K, S] {
+	// inlined: most watermark advances close nothing (every queued end is a
+	// lower bound of its session's end)
+	if len(ss.order) == 0 || ss.order[0].queued >= wm {
+		return nil
+	}
+	return ss.nextClosed(wm)
+}
+
+func (ss *Sessions[K, S]) nextClosed(wm int64) *Session[K, S] {
 	for len(ss.order) > 0 {
 		s := ss.order[0]
 		switch {
 		case s.closed:
-			heap.Pop(&ss.order)
+			ss.order.pop()
 		case s.queued != s.End: // it grew since it was queued
 			s.queued = s.End
-			heap.Fix(&ss.order, 0)
+			ss.order.down(0)
 		case s.End >= wm:
 			return nil
 		default:
-			heap.Pop(&ss.order)
+			ss.order.pop()
 			s.closed = true
 			ss.n--
-			list := ss.byKey[s.Key]
-			if i := slices.Index(list, s); i >= 0 {
-				list = slices.Delete(list, i, i+1)
-			}
-			if len(list) == 0 {
-				delete(ss.byKey, s.Key)
-			} else {
-				ss.byKey[s.Key] = list
-			}
+			ss.unlink(s)
 			return s
 		}
 	}
 	return nil
+}
+
+// unlink removes an open session from its key's list.
+func (ss *Sessions[K, S]) unlink(s *Session[K, S]) {
+	head := ss.byKey[s.Key]
+	switch {
+	case head == s && s.next == nil:
+		delete(ss.byKey, s.Key)
+	case head == s:
+		ss.byKey[s.Key] = s.next
+	default:
+		for p := head; p != nil; p = p.next {
+			if p.next == s {
+				p.next = s.next
+				break
+			}
+		}
+	}
+	s.next = nil
 }
 
 // Flushed forgets the absorbed sessions and the dirty ones ending before
@@ -184,10 +210,18 @@ func (ss *Sessions[K, S]) Restore(k K, start, end int64, state S) {
 	s := &Session[K, S]{Key: k, Start: start, End: end, State: state, seq: ss.seq, queued: end}
 	ss.seq++
 	ss.n++
-	list := ss.byKey[k]
-	i, _ := slices.BinarySearchFunc(list, start, func(x *Session[K, S], t int64) int { return cmpInt(x.Start, t) })
-	ss.byKey[k] = slices.Insert(list, i, s)
-	heap.Push(&ss.order, s)
+	var prev *Session[K, S]
+	next := ss.byKey[k]
+	for next != nil && next.Start < start {
+		prev, next = next, next.next
+	}
+	s.next = next
+	if prev == nil {
+		ss.byKey[k] = s
+	} else {
+		prev.next = s
+	}
+	ss.order.push(s)
 	ss.touch(s)
 }
 
@@ -196,16 +230,6 @@ func addSat(a, b int64) int64 {
 		return math.MaxInt64
 	}
 	return a + b
-}
-
-func cmpInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func cmpUint(a, b uint64) int {
@@ -219,24 +243,60 @@ func cmpUint(a, b uint64) int {
 }
 
 // closing orders open sessions by the end they were queued with, then by
-// creation.
+// creation: a binary min-heap, typed (container/heap's interface calls and
+// boxing cost a tenth of a session query's time).
 type closing[K comparable, S any] []*Session[K, S]
 
-func (h closing[K, S]) Len() int { return len(h) }
-func (h closing[K, S]) Less(i, j int) bool {
+func (h closing[K, S]) less(i, j int) bool {
 	if h[i].queued != h[j].queued {
 		return h[i].queued < h[j].queued
 	}
 	return h[i].seq < h[j].seq
 }
-func (h closing[K, S]) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
-func (h *closing[K, S]) Push(x any)   { *h = append(*h, x.(*Session[K, S])) }
-func (h *closing[K, S]) Pop() any {
-	old := *h
-	s := old[len(old)-1]
-	old[len(old)-1] = nil
-	*h = old[:len(old)-1]
-	return s
+
+func (h *closing[K, S]) push(s *Session[K, S]) {
+	*h = append(*h, s)
+	q := *h
+	for j := len(q) - 1; j > 0; {
+		i := (j - 1) / 2
+		if !q.less(j, i) {
+			break
+		}
+		q[i], q[j] = q[j], q[i]
+		j = i
+	}
+}
+
+// pop removes the least entry.
+func (h *closing[K, S]) pop() {
+	q := *h
+	n := len(q) - 1
+	q[0] = q[n]
+	q[n] = nil
+	*h = q[:n]
+	if n > 0 {
+		h.down(0)
+	}
+}
+
+// down moves entry i down to its place.
+func (h closing[K, S]) down(i int) {
+	n := len(h)
+	for {
+		l := 2*i + 1
+		if l >= n || l < 0 {
+			return
+		}
+		j := l
+		if r := l + 1; r < n && h.less(r, l) {
+			j = r
+		}
+		if !h.less(j, i) {
+			return
+		}
+		h[i], h[j] = h[j], h[i]
+		i = j
+	}
 }
 
 // Merge adds every value of o to m, with its count (sessions that merge).
@@ -250,13 +310,16 @@ func (m *Multiset[T]) Merge(o *Multiset[T]) {
 // worker of a partitioned job keeps those of its own keys once a
 // checkpoint's state is loaded (runtime/job/workers.go).
 func (ss *Sessions[K, S]) Prune(keep func(k K) bool) {
-	for k, list := range ss.byKey {
+	for k, s := range ss.byKey {
 		if keep(k) {
 			continue
 		}
-		for _, s := range list {
+		for s != nil {
 			s.closed = true // its entries in the closing heap and Dirty are skipped
 			ss.n--
+			next := s.next
+			s.next = nil
+			s = next
 		}
 		delete(ss.byKey, k)
 	}

@@ -1,11 +1,13 @@
 package difftest
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -128,6 +130,75 @@ func TestLateStreamDifferential(t *testing.T) {
 		t.Fatal(err)
 	}
 	work := t.TempDir()
+	cases := lateStreamCases(n)
+	bin := buildJobs(t, root, work, cases)
+	db := openDuckDB(t)
+	for _, c := range cases {
+		t.Run(fmt.Sprintf("late%02d", c.index), func(t *testing.T) {
+			if c.err != "" {
+				t.Fatalf("%s\n-- %s", c.describe(), c.err)
+			}
+			if st := runCase(t, db, bin, filepath.Join(work, "run", c.pkg), c); st.rows == 0 {
+				t.Errorf("%s\n-- no late rows: the case tests nothing", c.describe())
+			}
+		})
+	}
+}
+
+// TestLateStreamParquet runs the cases of TestLateStreamDifferential over a
+// Parquet source (typed, read as column batches), the rows in arrival order
+// in small row groups, at batch sizes 1, 7 and 1024.
+func TestLateStreamParquet(t *testing.T) {
+	n := 8
+	if testing.Short() {
+		n = 2
+	}
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	work := t.TempDir()
+	cases := lateStreamCases(n)
+	const from, to = "path = 'in.jsonl', format = 'json'", "path = 'in.parquet', format = 'parquet'"
+	for _, c := range cases {
+		c.pkg = "p" + c.pkg
+		c.repro = "go test -run TestLateStreamParquet"
+		c.query.Pipeline = strings.Replace(c.query.Pipeline, from, to, 1)
+	}
+	bin := buildJobs(t, root, work, cases)
+	db := openDuckDB(t)
+	for _, c := range cases {
+		t.Run(fmt.Sprintf("plate%02d", c.index), func(t *testing.T) {
+			if c.err != "" {
+				t.Fatalf("%s\n-- %s", c.describe(), c.err)
+			}
+			want, err := duckResult(db, c) // loads the rows into table t
+			if err != nil {
+				t.Fatalf("%s\n-- DuckDB: %v", c.describe(), err)
+			}
+			if want.Size() == 0 {
+				t.Fatalf("%s\n-- no late rows: the case tests nothing", c.describe())
+			}
+			for _, bs := range batchSizes {
+				dir := filepath.Join(work, "run", c.pkg, fmt.Sprintf("bs%d", bs))
+				if err := os.MkdirAll(dir, 0o755); err != nil {
+					t.Fatal(err)
+				}
+				copySQL := fmt.Sprintf(`COPY (SELECT k, g, x, n, b, make_timestamp(ts) AS ts FROM t ORDER BY rowid) TO '%s' (FORMAT parquet, ROW_GROUP_SIZE 64)`, filepath.Join(dir, "in.parquet"))
+				if _, err := db.ExecContext(context.Background(), copySQL); err != nil {
+					t.Fatalf("DuckDB writing the Parquet file: %v", err)
+				}
+				if runJob(t, bin, dir, c, bs, 0, want) == 0 {
+					t.Errorf("%s\n-- the job reported no late row at batch size %d", c.describe(), bs)
+				}
+			}
+		})
+	}
+}
+
+// lateStreamCases are windows over a source with late rows, fused into its
+// loop or behind two views with sinks of their own, and LATE(src) sunk.
+func lateStreamCases(n int) []*testCase {
 	cases := make([]*testCase, n)
 	for i := range cases {
 		seed := uint64(900 + i)
@@ -169,16 +240,5 @@ CREATE SINK out FROM late_rows WITH (connector = 'file', path = 'out.jsonl', for
 		}
 		cases[i] = c
 	}
-	bin := buildJobs(t, root, work, cases)
-	db := openDuckDB(t)
-	for _, c := range cases {
-		t.Run(fmt.Sprintf("late%02d", c.index), func(t *testing.T) {
-			if c.err != "" {
-				t.Fatalf("%s\n-- %s", c.describe(), c.err)
-			}
-			if st := runCase(t, db, bin, filepath.Join(work, "run", c.pkg), c); st.rows == 0 {
-				t.Errorf("%s\n-- no late rows: the case tests nothing", c.describe())
-			}
-		})
-	}
+	return cases
 }

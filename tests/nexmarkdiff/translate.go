@@ -287,3 +287,10 @@ FROM bid`,
 		Columns: []Column{{"auction", Int}, {"bidder", Int}, {"price", Int}, {"channel", String}, {"dir1", String}, {"dir2", String}, {"dir3", String}},
 	},
 }
+
+// The split-distinct variants of q15 and q16 (SET 'distinct_split') have
+// the same bodies, so the same batch answer.
+func init() {
+	translations["q15_split"] = translations["q15"]
+	translations["q16_split"] = translations["q16"]
+}

@@ -1,0 +1,29 @@
+-- Nexmark q15 with split distinct (SET 'distinct_split'): the same body as q15.sql,
+-- computed in two levels over 16 buckets of each counted column (docs/dialect.md).
+
+SET 'distinct_split' = '16';
+
+CREATE SOURCE bid (
+  auction BIGINT NOT NULL, bidder BIGINT NOT NULL, price BIGINT NOT NULL,
+  channel VARCHAR NOT NULL, url VARCHAR NOT NULL, "dateTime" TIMESTAMP NOT NULL, extra VARCHAR NOT NULL,
+  WATERMARK FOR "dateTime" AS "dateTime" - INTERVAL '4' SECOND
+) WITH (connector = 'nexmark', events = '10000000', rate = '10000000', seed = '1');
+
+CREATE VIEW q15_split AS
+SELECT DATE_FORMAT("dateTime", 'yyyy-MM-dd') AS day,
+  COUNT(*) AS total_bids,
+  COUNT(*) FILTER (WHERE price < 10000) AS rank1_bids,
+  COUNT(*) FILTER (WHERE price >= 10000 AND price < 1000000) AS rank2_bids,
+  COUNT(*) FILTER (WHERE price >= 1000000) AS rank3_bids,
+  COUNT(DISTINCT bidder) AS total_bidders,
+  COUNT(DISTINCT bidder) FILTER (WHERE price < 10000) AS rank1_bidders,
+  COUNT(DISTINCT bidder) FILTER (WHERE price >= 10000 AND price < 1000000) AS rank2_bidders,
+  COUNT(DISTINCT bidder) FILTER (WHERE price >= 1000000) AS rank3_bidders,
+  COUNT(DISTINCT auction) AS total_auctions,
+  COUNT(DISTINCT auction) FILTER (WHERE price < 10000) AS rank1_auctions,
+  COUNT(DISTINCT auction) FILTER (WHERE price >= 10000 AND price < 1000000) AS rank2_auctions,
+  COUNT(DISTINCT auction) FILTER (WHERE price >= 1000000) AS rank3_auctions
+FROM bid
+GROUP BY DATE_FORMAT("dateTime", 'yyyy-MM-dd');
+
+CREATE SINK q15_split_out FROM q15_split WITH (connector = 'blackhole');
