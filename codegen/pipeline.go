@@ -91,6 +91,7 @@ func (g *generator) pipelineStruct() {
 			fields = append(fields, jen.Id(o.name+"Subs").Add(rt("laminar.Subscribers")).Types(jen.Id(o.rowType)).Comment("callbacks of an embedding program"))
 		}
 	}
+	fields = append(fields, g.exchangeFields()...)
 	if g.backend == "badger" {
 		fields = append(fields,
 			jen.Id("kv").Op("*").Add(rt("kvstate.Store")).Comment("keyed state of GROUP BYs without a window"),
