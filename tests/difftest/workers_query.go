@@ -45,7 +45,7 @@ func GenWorkersQuery(r *rand.Rand) Query {
 	cands = append(cands, keys...)
 	cands = append(cands, col{"cb", KindInt}, col{"mb", KindInt}, col{"cb", KindInt})
 	key2 := cands[r.IntN(len(cands))]
-	other := v1cols[r.IntN(len(keys))] // a first-view key, for MIN/MAX
+	other := v1cols[r.IntN(len(keys))]                     // a first-view key, for MIN/MAX
 	if other.name == key2.name || other.kind == KindBool { // no MIN of BOOLEAN
 		other = col{"s", KindInt}
 	}
