@@ -252,6 +252,11 @@ func (g *generator) partLoop(s *sourceInfo, part physical.Partitioning, ptType s
 		align = append(align, jen.Comment("the watermark one engine would have before this row"),
 			jen.If(jen.Id("next").Op(":=").Max(jen.Id("start"), jen.Id("pt").Dot("wms").Index(jen.Id("ri"))), jen.Id("next").Op(">").Add(self).Dot("wm")).Block(adv...))
 	}
+	if laterReports(g) {
+		// a view further down (a join, a window over a view) reports its
+		// late rows without a batch: in input order by the row's record
+		align = append(align, jen.Id("p").Dot("ctx").Dot("AtRecord").Call(jen.Int().Call(jen.Id("pt").Dot("lines").Index(jen.Id("ri")))))
+	}
 	acc := rowAccess{
 		over:    jen.Id("rows"),
 		row:     append(align, jen.Id("r").Op(":=").Op("&").Id("rows").Index(jen.Id("ri"))),
@@ -353,6 +358,17 @@ func (g *generator) pruneCode(part physical.Partitioning) {
 	var body []jen.Code
 	drops := false // a group's list to remove
 	for _, o := range g.ops {
+		if j := o.op.Join; j != nil && j.Asof == nil && part.OpKeys[o.op.Index] >= 0 {
+			// both sides' rows by the join key's pair that is the split key
+			i := part.OpKeys[o.op.Index]
+			kt := j.LeftKeys[i].Type()
+			kt.Nullable = false // a key kept is never NULL: its field is the value
+			for _, s := range g.joinSides(o) {
+				body = append(body, jen.Id("p").Dot(o.name+s.name).Dot("Prune").Call(jen.Func().Params(jen.Id("k").Id(o.keyType())).Bool().Block(
+					jen.Return(jen.Id("owns").Call(hashCode(rt("exchange.Seed"), jen.Id("k").Dot(fmt.Sprintf("K%d", i)), kt))))))
+			}
+			continue
+		}
 		if o.op.Agg == nil || part.OpKeys[o.op.Index] < 0 {
 			continue
 		}
@@ -495,4 +511,15 @@ func (g *generator) exchangeCode(s *sourceInfo) {
 	g.f.Comment("EndExchange emits what the exchanged views changed (job.Exchanging).")
 	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("EndExchange").Params().Block(end...)
 	g.f.Line()
+}
+
+// laterReports tells whether an operator reading other operators may report
+// late rows (by LateRow, with no batch): one that watermarks drive.
+func laterReports(g *generator) bool {
+	for _, o := range g.ops {
+		if o.src == nil && o.op.Fires() {
+			return true
+		}
+	}
+	return false
 }

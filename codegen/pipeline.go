@@ -443,6 +443,11 @@ func (g *generator) fusedLoop(s *sourceInfo, acc rowAccess) []jen.Code {
 		// views that read no column of the row (SELECT COUNT(*) FROM s)
 		// name neither r nor, then, ri: the loop leaves them out
 		loop = dropUnusedDecl(loop, "r")
+		if acc.wmGiven {
+			// a worker's loop over a part advances the watermark before
+			// each row; the views may not read it (a join's fire does)
+			loop = dropUnusedDecl(loop, "wm")
+		}
 		header := jen.Range().Add(acc.over)
 		if usesIdent(loop, "ri") {
 			header = jen.Id("ri").Op(":=").Add(header)

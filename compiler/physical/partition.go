@@ -71,10 +71,30 @@ func Partition(p *Plan) Partitioning {
 	keyOf := make([]map[int]int, len(p.Operators)) // source column -> Agg.Keys index
 	for _, op := range p.Operators {
 		switch {
+		case op.Join != nil && op.Join.Asof != nil:
+			return no("view %s is an ASOF join", op.Name)
+		case op.Join != nil:
+			// a join by the split key: both sides' rows of a key on its worker
+			cols := joinColumns(src, op)
+			if len(cols) == 0 {
+				return no("view %s joins on no key that is a column of source %s on both sides", op.Name, src.Name)
+			}
+			keyOf[op.Index] = cols
+			if common == nil {
+				common = map[int]bool{}
+				for c := range cols {
+					common[c] = true
+				}
+				continue
+			}
+			for c := range common {
+				if _, ok := cols[c]; !ok {
+					delete(common, c)
+				}
+			}
+			continue
 		case !op.Direct() && !splitsWithItsInput(op) && !readsOneOperator(op):
 			return no("view %s reads another operator (partitioning covers operators in the source's loop)", op.Name)
-		case op.Join != nil:
-			return no("view %s is a join", op.Name)
 		case op.KV:
 			return no("view %s keeps its state in the keyed-state store", op.Name)
 		case op.InputUpdating && op.Direct():
@@ -135,6 +155,13 @@ func Partition(p *Plan) Partitioning {
 			if below[in.Index] || out.Exchanged[in.Index] >= 0 {
 				below[op.Index] = true
 			}
+		}
+		if op.Join != nil {
+			if below[op.Index] {
+				return no("view %s reads a re-partitioned view and keeps state", op.Name)
+			}
+			out.OpKeys[op.Index] = keyOf[op.Index][out.Key]
+			continue
 		}
 		if op.Agg == nil {
 			if below[op.Index] && (op.Fires() || op.Lookup != nil) {
@@ -201,6 +228,44 @@ func readsOneOperator(op *Operator) bool {
 	return in.Union == false && in.Join == nil && in.TopN == nil && in.LateOf == nil && (in.Lookup == nil || splitsWithItsInput(in))
 }
 
+// joinColumns gives, for a join, the source columns (hashable) that both
+// sides' rows pass through unchanged into one same pair of its keys, each
+// with the index of that pair in Join.LeftKeys: split by one, the rows of a
+// key of both sides are on one worker, with its state (a row whose key is
+// NULL matches nothing and is not kept: an outer join pads it at once).
+func joinColumns(src *plan.Source, op *Operator) map[int]int {
+	cols := map[int]int{}
+	j := op.Join
+	for i := range j.LeftKeys {
+		l, lok := outputColumn(src, op.Inputs[0], j.LeftKeys[i])
+		r, rok := outputColumn(src, op.Inputs[1], j.RightKeys[i])
+		if !lok || !rok || l != r || !hashable(src.Schema[l].Type) {
+			continue
+		}
+		if _, seen := cols[l]; !seen {
+			cols[l] = i
+		}
+	}
+	return cols
+}
+
+// outputColumn traces an expression over the output of operator op back to
+// the source column it passes through unchanged, if it does: through its
+// stages, and through an aggregate's Post stages and group keys.
+func outputColumn(src *plan.Source, op *Operator, e plan.Expr) (int, bool) {
+	switch {
+	case op.Join != nil || op.TopN != nil || op.Lookup != nil || op.Union || op.LateOf != nil:
+		return 0, false
+	case op.Agg == nil:
+		return traceColumn(src, op, op.Pre, e)
+	}
+	j, ok := stageColumn(len(op.Agg.Keys)+len(op.Agg.Aggs), op.Post, e)
+	if !ok || j >= len(op.Agg.Keys) || j == op.Agg.WindowKey {
+		return 0, false
+	}
+	return traceColumn(src, op, op.Pre, op.Agg.Keys[j])
+}
+
 // lateThroughWindow tells whether a windowed operator reading another one
 // reports its late rows as the source's current row (LATE(source) through
 // views): a worker's loop over a part keeps no current row.
@@ -226,17 +291,7 @@ func traceColumn(src *plan.Source, op *Operator, stages []Stage, e plan.Expr) (i
 	if !ok {
 		return 0, false
 	}
-	if in.Agg == nil {
-		if in.Lookup != nil {
-			return 0, false
-		}
-		return traceColumn(src, in, in.Pre, &plan.ColRef{Index: i})
-	}
-	j, ok := stageColumn(len(in.Agg.Keys)+len(in.Agg.Aggs), in.Post, &plan.ColRef{Index: i})
-	if !ok || j >= len(in.Agg.Keys) || j == in.Agg.WindowKey {
-		return 0, false
-	}
-	return traceColumn(src, in, in.Pre, in.Agg.Keys[j])
+	return outputColumn(src, in, &plan.ColRef{Index: i})
 }
 
 // stageColumn traces an expression over the output of stages back to the

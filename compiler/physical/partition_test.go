@@ -60,6 +60,15 @@ CREATE SINK o FROM b WITH (connector = 'stdout');`, "-", "no group key that is a
 CREATE VIEW b AS SELECT v, window_start, COUNT(*) AS c FROM TUMBLE(a, ts, INTERVAL '1' MINUTE) GROUP BY v, window_start, window_end;
 CREATE SINK o FROM b WITH (connector = 'stdout');
 CREATE SINK o2 FROM a WITH (connector = 'stdout');`, "-", ""},
+		{"self join by key", `CREATE VIEW a AS SELECT k, v, ts FROM t WHERE v > 1;
+CREATE VIEW b AS SELECT x.k, x.v, y.v AS w FROM a AS x LEFT JOIN t AS y ON x.k = y.k AND y.ts BETWEEN x.ts AND x.ts + INTERVAL '1' SECOND;
+CREATE SINK o FROM b WITH (connector = 'stdout');`, "k", ""},
+		{"join by a computed key", `CREATE VIEW b AS SELECT x.k, y.v FROM t AS x JOIN t AS y ON x.v + 1 = y.v;
+CREATE SINK o FROM b WITH (connector = 'stdout');`, "-", "joins on no key"},
+		{"join and aggregate by another key", `CREATE VIEW a AS SELECT v, COUNT(*) AS n FROM t GROUP BY v;
+CREATE VIEW b AS SELECT x.k, y.v FROM t AS x JOIN t AS y ON x.k = y.k;
+CREATE SINK o FROM a WITH (connector = 'stdout');
+CREATE SINK o2 FROM b WITH (connector = 'stdout');`, "-", "share no group key"},
 		{"two sources", `CREATE VIEW a AS SELECT k FROM t UNION ALL SELECT k FROM u;
 CREATE SINK o FROM a WITH (connector = 'stdout');`, "-", "2 sources"},
 	}

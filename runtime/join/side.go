@@ -249,3 +249,22 @@ func Copies(w int64) int {
 	}
 	return int(w)
 }
+
+// Prune drops the rows of the keys keep reports false for (a worker's
+// share of a checkpoint loaded into every worker, codegen/parallel.go).
+func (s *Side[K, R]) Prune(keep func(k K) bool) {
+	for k, b := range s.buckets {
+		if !keep(k) {
+			s.rows -= len(b)
+			delete(s.buckets, k)
+		}
+	}
+	old := s.times
+	s.times = nil
+	for _, tk := range old {
+		if _, ok := s.buckets[tk.key]; ok {
+			s.times.push(tk)
+		}
+	}
+	s.shrink()
+}

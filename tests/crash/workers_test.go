@@ -181,3 +181,27 @@ func TestCrashWorkersRollup(t *testing.T) {
 	j.workers = []int{1, 2, 3}
 	crashRunsKills(t, j, sameMultiset, 40*time.Millisecond, 20)
 }
+
+// TestCrashWorkersIntervalJoin: a LEFT interval join of two views over one
+// source by symbol on 1, 2 and 3 workers, the count picked anew at every
+// restart: both sides' rows of a symbol and their state are on its worker,
+// the unmatched rows come out NULL-padded there as the watermark drops them,
+// and a checkpoint's join state re-partitions by symbol at load. The output
+// is the uninterrupted one-worker run's multiset, the late rows its own.
+func TestCrashWorkersIntervalJoin(t *testing.T) {
+	skipShort(t)
+	j := buildJob(t, "-- on several workers\n"+source("file")+columnIntervalJoin+sink, false, input(60_000))
+	j.workers = []int{1, 2, 3}
+	crashRunsKills(t, j, sameMultiset, 40*time.Millisecond, 20)
+}
+
+// TestCrashWorkersOuterJoin: a regular LEFT JOIN whose right input is an
+// updating aggregate, by symbol, on 1, 2 and 3 workers: NULL-padded rows
+// retracted and re-emitted on the key's worker; the output nets to the
+// uninterrupted one-worker run's table.
+func TestCrashWorkersOuterJoin(t *testing.T) {
+	skipShort(t)
+	j := buildJob(t, "-- on several workers\n"+source("file")+outerJoin+sink, false, input(60_000))
+	j.workers = []int{1, 2, 3}
+	crashRunsKills(t, j, sameTable, 40*time.Millisecond, 20)
+}

@@ -101,13 +101,16 @@ func newMultiCase(index int, seed uint64) *testCase {
 // returns the case and its seed.
 func newWorkersCase(index int, seed uint64) (*testCase, uint64) {
 	if seed%2 == 0 {
-		// of even seeds, from GenWorkersQuery: aggregates over aggregates with
+		// of even seeds, from GenWorkersJoinQuery (seed%4 == 0) or GenWorkersQuery: aggregates over aggregates with
 		// many groups, re-exchanged by a key of their own or not
 		r := rand.New(rand.NewPCG(seed, seed^0x3c6ef372fe94f82b))
 		c := &testCase{index: index, seed: seed, pkg: fmt.Sprintf("wcase%d", index), multi: true, workers: true}
 		c.rows = GenRows(r, DataParams{Rows: 200 + r.IntN(801)})
 		c.input = WriteJSONL(r, c.rows)
 		c.query = GenWorkersQuery(r)
+		if seed%4 == 0 {
+			c.query = GenWorkersJoinQuery(r) // a join of two views over src
+		}
 		c.repro = fmt.Sprintf("go test -run TestDifferential -cases=0 -mcases=0 -kseed=%d -kcases=1", seed)
 		return c, seed
 	}

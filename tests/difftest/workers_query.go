@@ -75,3 +75,43 @@ func GenWorkersQuery(r *rand.Rand) Query {
 		Updating: true,
 	}
 }
+
+// GenWorkersJoinQuery generates a join of two views over source src by k
+// (and now and then g too): a regular join, inner or outer, or an interval
+// join, inner or LEFT. On several workers both views' rows of a key go to
+// the worker owning it, with both sides' state of the key; an outer join's
+// NULL-padded rows come and go there.
+func GenWorkersJoinQuery(r *rand.Rand) Query {
+	preds := []string{"n % 2 = 0", "n % 3 <> 0", "g > 10", "NOT b", "x < 50.0e0", "n > 300"}
+	p1, p2 := preds[r.IntN(len(preds))], preds[r.IntN(len(preds))]
+	on := "a.k = b.k"
+	if r.IntN(3) == 0 {
+		on += " AND a.g = b.g"
+	}
+	interval := r.IntN(3) == 0
+	kinds := []string{"JOIN", "LEFT JOIN", "RIGHT JOIN", "FULL JOIN"}
+	if interval {
+		kinds = kinds[:2]
+	}
+	kind := kinds[r.IntN(len(kinds))]
+	lamOn, duckOn := on, on
+	if interval {
+		lo, hi := 1+r.IntN(3), r.IntN(3)
+		lamOn += fmt.Sprintf(" AND b.ts2 BETWEEN a.ts - INTERVAL '%d' SECOND AND a.ts + INTERVAL '%d' SECOND", lo, hi)
+		duckOn += fmt.Sprintf(" AND b.ts2 BETWEEN a.ts - %d AND a.ts + %d", lo*1_000_000, hi*1_000_000)
+	}
+	v1 := "SELECT k, g, n, ts FROM src WHERE " + p1
+	v2 := "SELECT k, g, n AS m, ts AS ts2 FROM src WHERE " + p2
+	sel := "SELECT a.k, a.g, a.n, b.k AS bk, b.m FROM v1 AS a " + kind + " v2 AS b ON "
+	var lam strings.Builder
+	lam.WriteString("CREATE SOURCE src (\n  k VARCHAR, g BIGINT, x DOUBLE, n BIGINT NOT NULL, b BOOLEAN, ts TIMESTAMP NOT NULL,\n" +
+		"  WATERMARK FOR ts AS ts - INTERVAL '0' SECOND\n) WITH (connector = 'file', path = 'in.jsonl', format = 'json');\n\n")
+	fmt.Fprintf(&lam, "CREATE VIEW v1 AS\n  %s;\n\nCREATE VIEW v2 AS\n  %s;\n\nCREATE VIEW v AS\n  %s%s;\n\n", v1, v2, sel, lamOn)
+	lam.WriteString("CREATE SINK out FROM v WITH (connector = 'file', path = 'out.jsonl', format = 'json');\n")
+	return Query{
+		Pipeline: lam.String(),
+		DuckSQL:  "WITH src AS (SELECT k, g, x, n, b, ts FROM t),\nv1 AS (" + v1 + "),\nv2 AS (" + v2 + ")\n" + sel + duckOn,
+		Columns:  []Column{{"k", KindString}, {"g", KindInt}, {"n", KindInt}, {"bk", KindString}, {"m", KindInt}},
+		Updating: !interval && kind != "JOIN",
+	}
+}
