@@ -179,7 +179,11 @@ func (g *generator) opCode(o *opInfo) {
 		if c.op.InputUpdating {
 			args = append(args, rt("window.WeightOf").Call(jen.Id("op")))
 		}
-		emit = append(emit, jen.Id("p").Dot("push"+c.fn).Call(args...))
+		push := "push"
+		if g.exchanged(c) >= 0 {
+			push = "xchg" // to the worker owning the row's group
+		}
+		emit = append(emit, jen.Id("p").Dot(push+c.fn).Call(args...))
 	}
 	g.f.Comment(fmt.Sprintf("emit%s writes a row of %s to its sinks and the operators reading it.", o.fn, o.what()))
 	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("emit"+o.fn).Params(jen.Id("row").Op("*").Id(o.rowType), jen.Id("op").Byte()).Block(emit...)

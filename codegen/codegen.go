@@ -83,6 +83,8 @@ type generator struct {
 	plan    *physical.Plan
 	sources []*sourceInfo
 	ops     []*opInfo
+	// part is how the job's workers split its rows (physical.Partition)
+	part physical.Partitioning
 	// procTime: some view reads the processing time (PROCTIME()), which
 	// the engine keeps in its field now
 	procTime bool
@@ -101,6 +103,7 @@ func Generate(p *physical.Plan, sqlText string, opts Options) ([]byte, error) {
 	f.ImportNames(importNames)
 	g := &generator{f: f, plan: p, glob: &globals{regexps: map[string]string{}, pipeline: p.Pipeline}, backend: opts.StateBackend}
 	g.layout()
+	g.part = physical.Partition(p)
 
 	f.Comment("Generated code and runtime must speak the same API; if this line fails to")
 	f.Comment("compile, regenerate with the laminarc that matches your runtime module.")

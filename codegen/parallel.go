@@ -19,7 +19,7 @@ import (
 // drops the groups of other workers after a checkpoint's state was loaded.
 // The functions of one engine (Process<Source>, ...) are left as they are.
 func (g *generator) parallelCode() {
-	part := physical.Partition(g.plan)
+	part := g.part
 	if !part.Partitioned() {
 		return
 	}
@@ -27,6 +27,7 @@ func (g *generator) parallelCode() {
 	if s.input {
 		return // --lib: the embedding program pushes rows itself
 	}
+	g.exchangeCode(s)
 	typed := s.src.Typed
 	ptType := "part" + s.goName
 	rowType := jen.Id(s.rowType)
@@ -251,6 +252,11 @@ func (g *generator) partLoop(s *sourceInfo, part physical.Partitioning, ptType s
 		align = append(align, jen.Comment("the watermark one engine would have before this row"),
 			jen.If(jen.Id("next").Op(":=").Max(jen.Id("start"), jen.Id("pt").Dot("wms").Index(jen.Id("ri"))), jen.Id("next").Op(">").Add(self).Dot("wm")).Block(adv...))
 	}
+	if laterReports(g) {
+		// a view further down (a join, a window over a view) reports its
+		// late rows without a batch: in input order by the row's record
+		align = append(align, jen.Id("p").Dot("ctx").Dot("AtRecord").Call(jen.Int().Call(jen.Id("pt").Dot("lines").Index(jen.Id("ri")))))
+	}
 	acc := rowAccess{
 		over:    jen.Id("rows"),
 		row:     append(align, jen.Id("r").Op(":=").Op("&").Id("rows").Index(jen.Id("ri"))),
@@ -352,7 +358,18 @@ func (g *generator) pruneCode(part physical.Partitioning) {
 	var body []jen.Code
 	drops := false // a group's list to remove
 	for _, o := range g.ops {
-		if o.op.Agg == nil || part.Key < 0 {
+		if j := o.op.Join; j != nil && j.Asof == nil && part.OpKeys[o.op.Index] >= 0 {
+			// both sides' rows by the join key's pair that is the split key
+			i := part.OpKeys[o.op.Index]
+			kt := j.LeftKeys[i].Type()
+			kt.Nullable = false // a key kept is never NULL: its field is the value
+			for _, s := range g.joinSides(o) {
+				body = append(body, jen.Id("p").Dot(o.name+s.name).Dot("Prune").Call(jen.Func().Params(jen.Id("k").Id(o.keyType())).Bool().Block(
+					jen.Return(jen.Id("owns").Call(hashCode(rt("exchange.Seed"), jen.Id("k").Dot(fmt.Sprintf("K%d", i)), kt))))))
+			}
+			continue
+		}
+		if o.op.Agg == nil || part.OpKeys[o.op.Index] < 0 {
 			continue
 		}
 		k := part.OpKeys[o.op.Index]
@@ -391,4 +408,118 @@ func (g *generator) pruneCode(part physical.Partitioning) {
 	g.f.Comment("a checkpoint's state was loaded into every worker (job.Partitioned).")
 	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("Prune").Params(jen.Id("owns").Func().Params(jen.Uint64()).Bool()).Block(body...)
 	g.f.Line()
+}
+
+// exchanged is, for an operator whose input rows the workers exchange by a
+// key of their own (physical.Partitioning.Exchanged), the input column whose
+// hash picks the worker; -1 for the others and for a job on one engine.
+func (g *generator) exchanged(o *opInfo) int {
+	if !g.part.Partitioned() || g.sources[g.part.Source].input || g.part.Exchanged == nil {
+		return -1
+	}
+	return g.part.Exchanged[o.op.Index]
+}
+
+// exchangeFields are the engine's fields for the second exchange: the
+// worker it is and the rows it sends to each worker.
+func (g *generator) exchangeFields() []jen.Code {
+	var fields []jen.Code
+	for _, o := range g.ops {
+		if g.exchanged(o) < 0 {
+			continue
+		}
+		if fields == nil {
+			fields = append(fields, jen.List(jen.Id("xw"), jen.Id("xn")).Int().Comment("the worker this engine is and the workers (job.Exchanging); xn 0: one engine"))
+		}
+		fields = append(fields, jen.Id("x"+o.name).Index().Index().Id("x"+o.name+"Row").Comment("per worker, the input rows of "+o.what()+" it owns, from this worker's round"))
+	}
+	return fields
+}
+
+// exchangeCode generates job.Exchanging for a plan whose aggregates over
+// other views group by a key of their own (physical.Partitioning.Exchanged):
+// their input rows, emitted on any worker, are sent to the worker owning
+// their group. xchg<op> takes a row where push<op> would (emit of its input);
+// after every worker has run the round, each pushes the rows sent to it,
+// worker by worker, and emits its views' changes (Exchange, EndExchange).
+func (g *generator) exchangeCode(s *sourceInfo) {
+	var xs []*opInfo
+	for _, o := range g.ops {
+		if g.exchanged(o) >= 0 {
+			xs = append(xs, o)
+		}
+	}
+	if len(xs) == 0 {
+		return
+	}
+	var set, reset, take []jen.Code
+	for _, o := range xs {
+		in := o.inputs[0]
+		col := g.exchanged(o)
+		rowT := "x" + o.name + "Row"
+		rf := []jen.Code{jen.Id("r").Id(in.rowType)}
+		params := []jen.Code{jen.Id("r").Op("*").Id(in.rowType)}
+		vals := []jen.Code{jen.Op("*").Id("r")}
+		pushArgs := []jen.Code{jen.Op("&").Id("x").Dot("r")}
+		direct := []jen.Code{jen.Id("r")}
+		if o.op.InputUpdating {
+			rf = append(rf, jen.Id("w").Int64())
+			params = append(params, jen.Id("w").Int64())
+			vals = append(vals, jen.Id("w"))
+			pushArgs = append(pushArgs, jen.Id("x").Dot("w"))
+			direct = append(direct, jen.Id("w"))
+		}
+		g.f.Comment(fmt.Sprintf("%s is an input row of %s on its way to the worker owning its group.", rowT, o.what()))
+		g.f.Type().Id(rowT).Struct(rf...)
+		g.f.Line()
+		owner := rt("exchange.Owner").Call(hashCode(rt("exchange.Seed"), jen.Id("r").Dot(in.fields[col]), in.op.Output[col].Type), jen.Id("p").Dot("xn"))
+		g.f.Comment(fmt.Sprintf("xchg%s hands a row of %s to %s on the worker owning its group: kept", o.fn, in.what(), o.what()))
+		g.f.Comment("for the end of the round, or run now on one engine.")
+		g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("xchg"+o.fn).Params(params...).Block(
+			jen.If(jen.Id("p").Dot("xn").Op("<=").Lit(1)).Block(
+				jen.Id("p").Dot("push"+o.fn).Call(direct...),
+				jen.Return()),
+			jen.Id("o").Op(":=").Add(owner),
+			jen.Id("p").Dot("x"+o.name).Index(jen.Id("o")).Op("=").Append(jen.Id("p").Dot("x"+o.name).Index(jen.Id("o")), jen.Id(rowT).Values(vals...)),
+		)
+		g.f.Line()
+		set = append(set, jen.Id("p").Add(jen.Dot("x"+o.name)).Op("=").Make(jen.Index().Index().Id(rowT), jen.Id("n")))
+		reset = append(reset, jen.For(jen.Id("i").Op(":=").Range().Id("p").Add(jen.Dot("x"+o.name))).Block(
+			jen.Id("p").Add(jen.Dot("x"+o.name)).Index(jen.Id("i")).Op("=").Id("p").Add(jen.Dot("x"+o.name)).Index(jen.Id("i")).Index(jen.Empty(), jen.Lit(0))))
+		take = append(take, jen.For(jen.Id("i").Op(":=").Range().Id("q").Add(jen.Dot("x"+o.name)).Index(jen.Id("p").Dot("xw"))).Block(
+			jen.Id("x").Op(":=").Op("&").Id("q").Add(jen.Dot("x"+o.name)).Index(jen.Id("p").Dot("xw")).Index(jen.Id("i")),
+			jen.Id("p").Dot("push"+o.fn).Call(pushArgs...)))
+	}
+	g.f.Var().Id("_").Add(rt("job.Exchanging")).Op("=").Parens(jen.Op("*").Id(coreType)).Parens(jen.Nil())
+	g.f.Line()
+	g.f.Comment("SetWorker makes the engine worker w of n, which sends the input rows of exchanged views")
+	g.f.Comment("to their groups' owners (job.Exchanging).")
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("SetWorker").Params(jen.List(jen.Id("w"), jen.Id("n")).Int()).Block(
+		append([]jen.Code{jen.List(jen.Id("p").Dot("xw"), jen.Id("p").Dot("xn")).Op("=").List(jen.Id("w"), jen.Id("n"))}, set...)...)
+	g.f.Line()
+	g.f.Comment("ResetExchange empties the rows the engine sends, keeping their capacity (job.Exchanging).")
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("ResetExchange").Params().Block(reset...)
+	g.f.Line()
+	g.f.Comment("Exchange runs the exchanged views on the rows engine from sent to this one (job.Exchanging).")
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("Exchange").Params(jen.Id("from").Any()).Block(
+		append([]jen.Code{jen.Id("q").Op(":=").Id("from").Assert(jen.Op("*").Id(coreType))}, take...)...)
+	g.f.Line()
+	var end []jen.Code
+	if s.updating {
+		end = append(end, jen.Id("p").Dot("flush"+s.goName).Call())
+	}
+	g.f.Comment("EndExchange emits what the exchanged views changed (job.Exchanging).")
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("EndExchange").Params().Block(end...)
+	g.f.Line()
+}
+
+// laterReports tells whether an operator reading other operators may report
+// late rows (by LateRow, with no batch): one that watermarks drive.
+func laterReports(g *generator) bool {
+	for _, o := range g.ops {
+		if o.src == nil && o.op.Fires() {
+			return true
+		}
+	}
+	return false
 }

@@ -94,6 +94,7 @@ func (g *generator) pipelineStruct() {
 			fields = append(fields, jen.Id(o.name+"Subs").Add(rt("laminar.Subscribers")).Types(jen.Id(o.rowType)).Comment("callbacks of an embedding program"))
 		}
 	}
+	fields = append(fields, g.exchangeFields()...)
 	if g.backend == "badger" {
 		fields = append(fields,
 			jen.Id("kv").Op("*").Add(rt("kvstate.Store")).Comment("keyed state of GROUP BYs without a window"),
@@ -453,6 +454,11 @@ func (g *generator) fusedLoop(s *sourceInfo, acc rowAccess) []jen.Code {
 		// views that read no column of the row (SELECT COUNT(*) FROM s)
 		// name neither r nor, then, ri: the loop leaves them out
 		loop = dropUnusedDecl(loop, "r")
+		if acc.wmGiven {
+			// a worker's loop over a part advances the watermark before
+			// each row; the views may not read it (a join's fire does)
+			loop = dropUnusedDecl(loop, "wm")
+		}
 		header := jen.Range().Add(acc.over)
 		if usesIdent(loop, "ri") {
 			header = jen.Id("ri").Op(":=").Add(header)

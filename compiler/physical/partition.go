@@ -25,6 +25,23 @@ type Partitioning struct {
 	// keeps exactly the groups whose key hashes to it, so a checkpoint's
 	// state re-partitions by it at load.
 	OpKeys []int
+	// Exchanged gives, per operator index, for an aggregate reading another
+	// operator whose rows are not on the worker owning its group (its group
+	// key is not Key passed through), the column of its input whose hash
+	// picks the worker its input rows are sent to, after the round's rows
+	// have run (a second exchange); -1 for the others.
+	Exchanged []int
+}
+
+// Exchanges reports whether some operator's input rows are exchanged by a
+// key of their own (Exchanged).
+func (p Partitioning) Exchanges() bool {
+	for _, c := range p.Exchanged {
+		if c >= 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // Partitioned reports whether the job's rows split among workers.
@@ -54,14 +71,36 @@ func Partition(p *Plan) Partitioning {
 	keyOf := make([]map[int]int, len(p.Operators)) // source column -> Agg.Keys index
 	for _, op := range p.Operators {
 		switch {
-		case !op.Direct() && !splitsWithItsInput(op):
-			return no("view %s reads another operator (partitioning covers operators in the source's loop)", op.Name)
+		case op.Join != nil && op.Join.Asof != nil:
+			return no("view %s is an ASOF join", op.Name)
 		case op.Join != nil:
-			return no("view %s is a join", op.Name)
+			// a join by the split key: both sides' rows of a key on its worker
+			cols := joinColumns(src, op)
+			if len(cols) == 0 {
+				return no("view %s joins on no key that is a column of source %s on both sides", op.Name, src.Name)
+			}
+			keyOf[op.Index] = cols
+			if common == nil {
+				common = map[int]bool{}
+				for c := range cols {
+					common[c] = true
+				}
+				continue
+			}
+			for c := range common {
+				if _, ok := cols[c]; !ok {
+					delete(common, c)
+				}
+			}
+			continue
+		case !op.Direct() && !splitsWithItsInput(op) && !readsOneOperator(op):
+			return no("view %s reads another operator (partitioning covers operators in the source's loop)", op.Name)
 		case op.KV:
 			return no("view %s keeps its state in the keyed-state store", op.Name)
-		case op.InputUpdating:
+		case op.InputUpdating && op.Direct():
 			return no("view %s reads a changelog (rows with weights)", op.Name)
+		case !op.Direct() && lateThroughWindow(op):
+			return no("view %s reports its late rows as rows of the source (LATE(source) through views)", op.Name)
 		case serialOnly(op) != "":
 			return no("view %s %s", op.Name, serialOnly(op))
 		case op.Agg == nil:
@@ -73,12 +112,15 @@ func Partition(p *Plan) Partitioning {
 			if k == op.Agg.WindowKey {
 				continue
 			}
-			if c, ok := sourceColumn(src, op.Pre, e); ok && hashable(src.Schema[c].Type) {
+			if c, ok := traceColumn(src, op, op.Pre, e); ok && hashable(src.Schema[c].Type) {
 				cols[c] = true
 				if _, seen := keyOf[op.Index][c]; !seen {
 					keyOf[op.Index][c] = k
 				}
 			}
+		}
+		if !op.Direct() {
+			continue // co-partitioned with the source's rows, or exchanged (below)
 		}
 		if common == nil {
 			common = cols
@@ -90,28 +132,79 @@ func Partition(p *Plan) Partitioning {
 			}
 		}
 	}
-	out := Partitioning{Source: 0, Key: -1, OpKeys: make([]int, len(p.Operators))}
+	out := Partitioning{Source: 0, Key: -1, OpKeys: make([]int, len(p.Operators)), Exchanged: make([]int, len(p.Operators))}
 	for i := range out.OpKeys {
-		out.OpKeys[i] = -1
+		out.OpKeys[i], out.Exchanged[i] = -1, -1
 	}
-	if common == nil {
-		return out // no aggregate: split batches
-	}
-	for c := range src.Schema {
-		if common[c] {
-			out.Key = c
-			break
+	if common != nil {
+		for c := range src.Schema {
+			if common[c] {
+				out.Key = c
+				break
+			}
+		}
+		if out.Key < 0 {
+			return no("the aggregates share no group key that is a column of source %s", src.Name)
 		}
 	}
-	if out.Key < 0 {
-		return no("the aggregates share no group key that is a column of source %s", src.Name)
-	}
+	// below an exchange (an operator reading one exchanged, or reading such
+	// a reader): only stateless views, whose rows stay on the worker
+	below := make([]bool, len(p.Operators))
 	for _, op := range p.Operators {
-		if op.Agg != nil {
-			out.OpKeys[op.Index] = keyOf[op.Index][out.Key]
+		for _, in := range op.Inputs {
+			if below[in.Index] || out.Exchanged[in.Index] >= 0 {
+				below[op.Index] = true
+			}
 		}
+		if op.Join != nil {
+			if below[op.Index] {
+				return no("view %s reads a re-partitioned view and keeps state", op.Name)
+			}
+			out.OpKeys[op.Index] = keyOf[op.Index][out.Key]
+			continue
+		}
+		if op.Agg == nil {
+			if below[op.Index] && (op.Fires() || op.Lookup != nil) {
+				return no("view %s reads a re-partitioned view and keeps state", op.Name)
+			}
+			continue
+		}
+		if op.Direct() {
+			out.OpKeys[op.Index] = keyOf[op.Index][out.Key]
+			continue
+		}
+		if k, ok := keyOf[op.Index][out.Key]; ok && out.Key >= 0 && !below[op.Index] {
+			out.OpKeys[op.Index] = k // its groups' rows are on the worker already
+			continue
+		}
+		if below[op.Index] {
+			return no("view %s reads a re-partitioned view and keeps state", op.Name)
+		}
+		k, col, why := exchangeKey(op)
+		if why != "" {
+			return no("view %s %s", op.Name, why)
+		}
+		out.OpKeys[op.Index], out.Exchanged[op.Index] = k, col
 	}
 	return out
+}
+
+// exchangeKey picks the group key by which the rows an aggregate reads from
+// another operator are exchanged among the workers (each worker owns the
+// groups of its keys' hashes): a key that is a column of its input passed
+// through its stages unchanged. It returns the key's index in Agg.Keys and
+// the input column, or why the aggregate cannot be exchanged.
+func exchangeKey(op *Operator) (k, col int, why string) {
+	if op.Fires() {
+		return 0, 0, "closes windows over a view grouped by another key (an exchange covers aggregates without windows)"
+	}
+	in := op.Inputs[0]
+	for k, e := range op.Agg.Keys {
+		if c, ok := stageColumn(len(in.Output), op.Pre, e); ok && hashable(in.Output[c].Type) {
+			return k, c, ""
+		}
+	}
+	return 0, 0, "has no group key that is a column of the view it reads"
 }
 
 // splitsWithItsInput tells whether an operator that reads another one still
@@ -120,6 +213,115 @@ func Partition(p *Plan) Partitioning {
 // table), so a row joins the same wherever it runs.
 func splitsWithItsInput(op *Operator) bool {
 	return op.Lookup != nil && !op.InputUpdating
+}
+
+// readsOneOperator tells whether an operator reads one other operator that
+// partitions with it: an aggregate or a view of filters and projections over
+// another aggregate or such view (views over views). Each worker runs it over
+// the rows its input emits on that worker, so it splits when its groups' key
+// is one the input's rows were exchanged by (Partition checks that).
+func readsOneOperator(op *Operator) bool {
+	if len(op.Inputs) != 1 || op.Union || op.Join != nil || op.TopN != nil || op.Lookup != nil || op.LateOf != nil {
+		return false
+	}
+	in := op.Inputs[0]
+	return in.Union == false && in.Join == nil && in.TopN == nil && in.LateOf == nil && (in.Lookup == nil || splitsWithItsInput(in))
+}
+
+// joinColumns gives, for a join, the source columns (hashable) that both
+// sides' rows pass through unchanged into one same pair of its keys, each
+// with the index of that pair in Join.LeftKeys: split by one, the rows of a
+// key of both sides are on one worker, with its state (a row whose key is
+// NULL matches nothing and is not kept: an outer join pads it at once).
+func joinColumns(src *plan.Source, op *Operator) map[int]int {
+	cols := map[int]int{}
+	j := op.Join
+	for i := range j.LeftKeys {
+		l, lok := outputColumn(src, op.Inputs[0], j.LeftKeys[i])
+		r, rok := outputColumn(src, op.Inputs[1], j.RightKeys[i])
+		if !lok || !rok || l != r || !hashable(src.Schema[l].Type) {
+			continue
+		}
+		if _, seen := cols[l]; !seen {
+			cols[l] = i
+		}
+	}
+	return cols
+}
+
+// outputColumn traces an expression over the output of operator op back to
+// the source column it passes through unchanged, if it does: through its
+// stages, and through an aggregate's Post stages and group keys.
+func outputColumn(src *plan.Source, op *Operator, e plan.Expr) (int, bool) {
+	switch {
+	case op.Join != nil || op.TopN != nil || op.Lookup != nil || op.Union || op.LateOf != nil:
+		return 0, false
+	case op.Agg == nil:
+		return traceColumn(src, op, op.Pre, e)
+	}
+	j, ok := stageColumn(len(op.Agg.Keys)+len(op.Agg.Aggs), op.Post, e)
+	if !ok || j >= len(op.Agg.Keys) || j == op.Agg.WindowKey {
+		return 0, false
+	}
+	return traceColumn(src, op, op.Pre, op.Agg.Keys[j])
+}
+
+// lateThroughWindow tells whether a windowed operator reading another one
+// reports its late rows as the source's current row (LATE(source) through
+// views): a worker's loop over a part keeps no current row.
+func lateThroughWindow(op *Operator) bool {
+	_, ok := LateThrough(op)
+	return ok && op.Windowed()
+}
+
+// traceColumn traces an expression over the output of stages, run by op on
+// its input's rows, back to the column of source src it passes through
+// unchanged: through op's stages, and, for an operator reading another,
+// through that one's Post stages and group keys (or, for a stateless one,
+// its stages) down to the source's loop.
+func traceColumn(src *plan.Source, op *Operator, stages []Stage, e plan.Expr) (int, bool) {
+	if op.Direct() {
+		return sourceColumn(src, stages, e)
+	}
+	if !readsOneOperator(op) {
+		return 0, false
+	}
+	in := op.Inputs[0]
+	i, ok := stageColumn(len(in.Output), stages, e)
+	if !ok {
+		return 0, false
+	}
+	return outputColumn(src, in, &plan.ColRef{Index: i})
+}
+
+// stageColumn traces an expression over the output of stages back to the
+// column of their input (of width in) it passes through unchanged.
+func stageColumn(in int, stages []Stage, e plan.Expr) (int, bool) {
+	ref, ok := e.(*plan.ColRef)
+	if !ok {
+		return 0, false
+	}
+	i := ref.Index
+	for s := len(stages) - 1; s >= 0; s-- {
+		st := stages[s]
+		w := in
+		if s > 0 {
+			w = len(stages[s-1].Out)
+		}
+		switch st.Kind {
+		case StageProject:
+			r, ok := st.Exprs[i].(*plan.ColRef)
+			if !ok {
+				return 0, false
+			}
+			i = r.Index
+		case StageWindow:
+			if i >= w {
+				return 0, false // window_start or window_end
+			}
+		}
+	}
+	return i, i < in
 }
 
 // sourceColumn traces an expression over the output of stages back to the
@@ -166,9 +368,19 @@ func FormatPartitioning(p *Plan, part Partitioning) string {
 	switch {
 	case !part.Partitioned():
 		return "Workers: one (" + part.Reason + ")"
-	case part.Key < 0:
+	case part.Key < 0 && !part.Exchanges():
 		return "Workers: --workers N, batches of source " + p.Pipeline.Sources[part.Source].Name + " split among them (no state)"
 	}
 	src := p.Pipeline.Sources[part.Source]
-	return fmt.Sprintf("Workers: --workers N, rows of source %s exchanged by hash of %s (each worker owns the groups of its keys)", src.Name, src.Schema[part.Key].Name)
+	line := "Workers: --workers N, batches of source " + src.Name + " split among them"
+	if part.Key >= 0 {
+		line = fmt.Sprintf("Workers: --workers N, rows of source %s exchanged by hash of %s (each worker owns the groups of its keys)", src.Name, src.Schema[part.Key].Name)
+	}
+	for i, c := range part.Exchanged {
+		if c >= 0 {
+			op := p.Operators[i]
+			line += fmt.Sprintf("; rows of %s re-exchanged by hash of %s for %s", op.Inputs[0].Name, op.Inputs[0].Output[c].Name, op.Name)
+		}
+	}
+	return line
 }

@@ -39,9 +39,36 @@ CREATE SINK o2 FROM b WITH (connector = 'stdout');`, "-", "share no group key"},
 CREATE SINK o FROM a WITH (connector = 'stdout');`, "-", "share no group key"},
 		{"global aggregate", `CREATE VIEW a AS SELECT COUNT(*) AS n FROM t;
 CREATE SINK o FROM a WITH (connector = 'stdout');`, "-", "share no group key"},
-		{"view over a view", `CREATE VIEW a AS SELECT k, COUNT(*) AS n FROM t GROUP BY k;
+		{"view over a view, its own key", `CREATE VIEW a AS SELECT k, COUNT(*) AS n FROM t GROUP BY k;
 CREATE VIEW b AS SELECT n, COUNT(*) AS c FROM a GROUP BY n;
-CREATE SINK o FROM b WITH (connector = 'stdout');`, "-", "reads another operator"},
+CREATE SINK o FROM b WITH (connector = 'stdout');`, "k", "b:n"},
+		{"view over a view, the same key", `CREATE VIEW a AS SELECT k, COUNT(*) AS n FROM t GROUP BY k;
+CREATE VIEW b AS SELECT k, MAX(n) AS m FROM a WHERE n > 1 GROUP BY k;
+CREATE SINK o FROM b WITH (connector = 'stdout');`, "k", ""},
+		{"filter over an aggregate", `CREATE VIEW a AS SELECT k, COUNT(*) AS n FROM t GROUP BY k;
+CREATE VIEW b AS SELECT k, n * 2 AS m FROM a WHERE n > 1;
+CREATE SINK o FROM b WITH (connector = 'stdout');
+CREATE SINK o2 FROM a WITH (connector = 'stdout');`, "k", ""},
+		{"aggregate over a re-partitioned view", `CREATE VIEW a AS SELECT k, COUNT(*) AS n FROM t GROUP BY k;
+CREATE VIEW b AS SELECT n, COUNT(*) AS c FROM a GROUP BY n;
+CREATE VIEW c AS SELECT c, COUNT(*) AS d FROM b GROUP BY c;
+CREATE SINK o FROM c WITH (connector = 'stdout');`, "-", "reads a re-partitioned view"},
+		{"global aggregate over a view", `CREATE VIEW a AS SELECT k, COUNT(*) AS n FROM t GROUP BY k;
+CREATE VIEW b AS SELECT COUNT(*) AS c FROM a;
+CREATE SINK o FROM b WITH (connector = 'stdout');`, "-", "no group key that is a column of the view"},
+		{"window over a view by another key", `CREATE VIEW a AS SELECT k, v, ts FROM t WHERE v > 0;
+CREATE VIEW b AS SELECT v, window_start, COUNT(*) AS c FROM TUMBLE(a, ts, INTERVAL '1' MINUTE) GROUP BY v, window_start, window_end;
+CREATE SINK o FROM b WITH (connector = 'stdout');
+CREATE SINK o2 FROM a WITH (connector = 'stdout');`, "-", ""},
+		{"self join by key", `CREATE VIEW a AS SELECT k, v, ts FROM t WHERE v > 1;
+CREATE VIEW b AS SELECT x.k, x.v, y.v AS w FROM a AS x LEFT JOIN t AS y ON x.k = y.k AND y.ts BETWEEN x.ts AND x.ts + INTERVAL '1' SECOND;
+CREATE SINK o FROM b WITH (connector = 'stdout');`, "k", ""},
+		{"join by a computed key", `CREATE VIEW b AS SELECT x.k, y.v FROM t AS x JOIN t AS y ON x.v + 1 = y.v;
+CREATE SINK o FROM b WITH (connector = 'stdout');`, "-", "joins on no key"},
+		{"join and aggregate by another key", `CREATE VIEW a AS SELECT v, COUNT(*) AS n FROM t GROUP BY v;
+CREATE VIEW b AS SELECT x.k, y.v FROM t AS x JOIN t AS y ON x.k = y.k;
+CREATE SINK o FROM a WITH (connector = 'stdout');
+CREATE SINK o2 FROM b WITH (connector = 'stdout');`, "-", "share no group key"},
 		{"two sources", `CREATE VIEW a AS SELECT k FROM t UNION ALL SELECT k FROM u;
 CREATE SINK o FROM a WITH (connector = 'stdout');`, "-", "2 sources"},
 	}
@@ -71,6 +98,17 @@ CREATE SINK o FROM a WITH (connector = 'stdout');`, "-", "2 sources"},
 			default:
 				if !part.Partitioned() || part.Key < 0 || p.Pipeline.Sources[0].Schema[part.Key].Name != c.key {
 					t.Fatalf("got %+v, want rows exchanged by %s", part, c.key)
+				}
+				// reason: "view:column", the second exchange of a view's input rows
+				var got []string
+				for i, col := range part.Exchanged {
+					if col >= 0 {
+						op := p.Operators[i]
+						got = append(got, op.Name+":"+op.Inputs[0].Output[col].Name)
+					}
+				}
+				if strings.Join(got, ",") != c.reason {
+					t.Fatalf("exchanged %v, want %q", got, c.reason)
 				}
 			}
 		})

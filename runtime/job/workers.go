@@ -39,6 +39,23 @@ type Partitioned interface {
 	Prune(owns func(h uint64) bool)
 }
 
+// Exchanging is implemented by partitioned pipelines with an aggregate over
+// another view that groups by a key of its own (physical.Partitioning
+// .Exchanged): the rows it reads, emitted on any worker in the round, are
+// sent to the worker owning their group, which runs the aggregate on them
+// after every worker has run the round (a third phase).
+type Exchanging interface {
+	// SetWorker makes the engine worker w of n; without it, it is one
+	// engine and the rows go straight on.
+	SetWorker(w, n int)
+	// ResetExchange empties the rows the engine sends.
+	ResetExchange()
+	// Exchange runs the exchanged aggregates on the rows that engine from
+	// sent to this one; EndExchange then emits their changes.
+	Exchange(from any)
+	EndExchange()
+}
+
 // Partition is what Partitioned.Partition reports.
 type Partition struct {
 	Source int
@@ -89,6 +106,11 @@ type workerPool struct {
 	gen   []int64                  // events each worker generated this round
 	kept  []int64
 	ended []bool
+
+	// exchanging: the engines send rows of views to the worker owning their
+	// groups, run in a third phase after barrier x
+	exchanging bool
+	x          *exchange.Barrier
 
 	round int64
 	stop  bool
@@ -178,7 +200,11 @@ func (r *runner) newWorkerPool(factory Factory) (*workerPool, error) {
 			}
 		}
 		eng := p.(Partitioned)
-		if wp.keyed {
+		if ex, ok := p.(Exchanging); ok {
+			ex.SetWorker(w, n)
+			wp.exchanging = true
+		}
+		if wp.keyed || wp.exchanging {
 			eng.Prune(func(h uint64) bool { return exchange.Owner(h, n) == w })
 		}
 		wp.pipes = append(wp.pipes, p)
@@ -267,6 +293,7 @@ func (wp *workerPool) run(ctx context.Context) error {
 	defer wp.mem.close()
 
 	wp.a = exchange.NewBarrier(wp.n, nil)
+	wp.x = exchange.NewBarrier(wp.n, nil)
 	wp.b = exchange.NewBarrier(wp.n, wp.endRound)
 	finished := make(chan struct{})
 	for w := range wp.n {
@@ -386,6 +413,9 @@ func (wp *workerPool) work(w int) {
 		t0 := clock()
 		// phase 1: this worker's chunk, decoded and routed to the owners
 		parts := wp.parts[w]
+		if wp.exchanging {
+			wp.pipes[w].(Exchanging).ResetExchange()
+		}
 		if !wp.keyed {
 			parts = parts[:1] // its own rows stay with it
 		}
@@ -431,9 +461,28 @@ func (wp *workerPool) work(w int) {
 		}
 		rec.phase, rec.record = 2, -1
 		eng.EndRound(start)
+		if wp.exchanging {
+			// phase 3: the rows of exchanged views sent to this worker, in
+			// input order, once every worker has sent its round's
+			wp.busy[w] += clock() - t0
+			wp.x.Wait()
+			t0 = clock()
+			rec.chunk = wp.round*int64(wp.n) + int64(wp.n) - 1
+			wp.exchangeIn(w)
+		}
 		wp.busy[w] += clock() - t0
 		wp.b.Wait() // the last to arrive runs endRound
 	}
+}
+
+// exchangeIn runs worker w's exchanged views on the rows every worker sent
+// it, sender by sender, and emits their changes.
+func (wp *workerPool) exchangeIn(w int) {
+	ex := wp.pipes[w].(Exchanging)
+	for _, from := range wp.pipes {
+		ex.Exchange(from)
+	}
+	ex.EndExchange()
 }
 
 // watermark is worker w's source watermark.
@@ -529,8 +578,16 @@ func (wp *workerPool) endRound() {
 	if ended && wp.err == nil {
 		// the end of input closes every window, on each worker in turn
 		for w, p := range wp.pipes {
+			if wp.exchanging {
+				p.(Exchanging).ResetExchange() // the round's, run
+			}
 			wp.ctxs[w].rec.chunk, wp.ctxs[w].rec.phase = math.MaxInt64, 3
 			p.EndOfInput(wp.src)
+		}
+		if wp.exchanging {
+			for w := range wp.pipes {
+				wp.exchangeIn(w)
+			}
 		}
 		wp.replay(nil)
 		r.done[wp.src] = true

@@ -389,3 +389,27 @@ func Copies(w int64) int {
 	}
 	return int(w)
 }
+
+// Prune drops the rows of the keys keep reports false for (a worker's
+// share of a checkpoint loaded into every worker, codegen/parallel.go).
+func (s *Side[K, R]) Prune(keep func(k K) bool) {
+	for k, head := range s.index {
+		if keep(k) {
+			continue
+		}
+		for id := head; id != 0; {
+			next := s.at(id).next
+			s.release(id) // its slot is reused by later rows
+			id = next
+		}
+		delete(s.index, k)
+	}
+	old := s.times
+	s.times = nil
+	for _, tk := range old {
+		if _, ok := s.index[tk.key]; ok {
+			s.times.push(tk)
+		}
+	}
+	s.shrink()
+}

@@ -188,3 +188,25 @@ func TestEvictAllKeepsUntimed(t *testing.T) {
 		t.Fatalf("left %d rows: %v %v", s.Len(), b, s.Bucket(2))
 	}
 }
+
+// Prune keeps the keys of one worker: their rows, and their times for Evict.
+func TestPrune(t *testing.T) {
+	s := NewSide[int, int64]()
+	for i := range 100 {
+		s.Add(i%10, Entry[int64]{Row: int64(i), W: 1, TS: int64(i)}, false, true)
+	}
+	s.Prune(func(k int) bool { return k%2 == 0 })
+	if s.Len() != 50 || s.Bucket(1) != nil || len(s.Bucket(2)) != 10 {
+		t.Fatalf("after Prune: %d rows, key 1 %v, key 2 %v", s.Len(), s.Bucket(1), s.Bucket(2))
+	}
+	var gone []int64
+	s.Evict(math.MaxInt64-1, func(k int, e *Entry[int64]) {
+		if k%2 != 0 {
+			t.Fatalf("evicted a pruned key's row %v", e)
+		}
+		gone = append(gone, e.Row)
+	})
+	if len(gone) != 50 || s.Len() != 0 {
+		t.Fatalf("evicted %d rows, %d left", len(gone), s.Len())
+	}
+}

@@ -158,3 +158,50 @@ GROUP BY symbol, window_start, window_end;
 	j.workers = []int{1, 2, 3}
 	crashRunsKills(t, j, sameMultiset, 40*time.Millisecond, sessionKills())
 }
+
+// TestCrashWorkersCountOfCounts: a count of counts (an aggregate over an
+// updating view, grouped by a key of its own) on 1, 2 and 3 workers, the
+// count picked anew at every restart: the first view's rows are exchanged
+// by symbol, its changes re-exchanged by hundreds to the worker owning that
+// group; each checkpoint re-partitions both views' groups by their own key
+// at load, and the output nets to the uninterrupted one-worker run's table.
+func TestCrashWorkersCountOfCounts(t *testing.T) {
+	skipShort(t)
+	j := buildJob(t, "-- on several workers\n"+source("file")+countOfCounts+sink, false, input(60_000))
+	j.workers = []int{1, 2, 3}
+	crashRunsKills(t, j, sameTable, 40*time.Millisecond, 20)
+}
+
+// TestCrashWorkersRollup: a windowed view over a windowed view (10 s windows
+// rolled up into minutes by symbol, the same key) on 1, 2 and 3 workers: the
+// output is the uninterrupted one-worker run's multiset.
+func TestCrashWorkersRollup(t *testing.T) {
+	skipShort(t)
+	j := buildJob(t, "-- on several workers\n"+source("file")+rollup+sink, false, input(60_000))
+	j.workers = []int{1, 2, 3}
+	crashRunsKills(t, j, sameMultiset, 40*time.Millisecond, 20)
+}
+
+// TestCrashWorkersIntervalJoin: a LEFT interval join of two views over one
+// source by symbol on 1, 2 and 3 workers, the count picked anew at every
+// restart: both sides' rows of a symbol and their state are on its worker,
+// the unmatched rows come out NULL-padded there as the watermark drops them,
+// and a checkpoint's join state re-partitions by symbol at load. The output
+// is the uninterrupted one-worker run's multiset, the late rows its own.
+func TestCrashWorkersIntervalJoin(t *testing.T) {
+	skipShort(t)
+	j := buildJob(t, "-- on several workers\n"+source("file")+columnIntervalJoin+sink, false, input(60_000))
+	j.workers = []int{1, 2, 3}
+	crashRunsKills(t, j, sameMultiset, 40*time.Millisecond, 20)
+}
+
+// TestCrashWorkersOuterJoin: a regular LEFT JOIN whose right input is an
+// updating aggregate, by symbol, on 1, 2 and 3 workers: NULL-padded rows
+// retracted and re-emitted on the key's worker; the output nets to the
+// uninterrupted one-worker run's table.
+func TestCrashWorkersOuterJoin(t *testing.T) {
+	skipShort(t)
+	j := buildJob(t, "-- on several workers\n"+source("file")+outerJoin+sink, false, input(60_000))
+	j.workers = []int{1, 2, 3}
+	crashRunsKills(t, j, sameTable, 40*time.Millisecond, 20)
+}

@@ -23,6 +23,7 @@ import (
 	"github.com/laminar-sql/laminar/codegen"
 	"github.com/laminar-sql/laminar/compiler"
 	"github.com/laminar-sql/laminar/compiler/diag"
+	"github.com/laminar-sql/laminar/compiler/physical"
 )
 
 var (
@@ -31,6 +32,8 @@ var (
 	keepFlag   = flag.Bool("keep", false, "keep the work directory (job module, inputs, outputs) and print its path")
 	mseedFlag  = flag.Uint64("mseed", 1, "seed of the first multi-view case; multi-view case i uses mseed+i")
 	mcasesFlag = flag.Int("mcases", 300, "number of random multi-view cases (30 with -short)")
+	kseedFlag  = flag.Uint64("kseed", 1, "the first seed tried for the workers cases (multi-view pipelines whose views over views split among workers)")
+	kcasesFlag = flag.Int("kcases", 40, "number of workers cases (10 with -short)")
 )
 
 // batchSizes are the input batch sizes every multi-view case runs at: the
@@ -47,11 +50,14 @@ type testCase struct {
 	rows  []Row
 	input []byte // rows as JSON lines
 	query Query
-	late  bool   // some rows are late; DuckDB leaves them out of the windows that had closed
-	multi bool   // a pipeline of several views (GenMultiQuery), run at every batch size
-	topn  bool   // a top-N pipeline (GenTopNQuery), run at every batch size like a multi-view one
-	err   string // why the case could not be compiled or built
-	repro string // the command that reproduces it, when not TestDifferential's
+	late  bool // some rows are late; DuckDB leaves them out of the windows that had closed
+	multi bool // a pipeline of several views (GenMultiQuery), run at every batch size
+	// workers: a multi-view case whose views over views split among
+	// workers (newWorkersCase), run on 1, 2 and 3 workers
+	workers bool
+	topn    bool   // a top-N pipeline (GenTopNQuery), run at every batch size like a multi-view one
+	err     string // why the case could not be compiled or built
+	repro   string // the command that reproduces it, when not TestDifferential's
 }
 
 func newCase(index int, seed uint64) *testCase {
@@ -86,6 +92,56 @@ func newMultiCase(index int, seed uint64) *testCase {
 	c.query = GenMultiQuery(r, data.DelayUS)
 	return c
 }
+
+// newWorkersCase is, for an even seed, a GenWorkersQuery pipeline; for an
+// odd one, the multi-view case of the first odd seed from seed on whose
+// pipeline splits among workers with a view reading another view (an
+// aggregate over an aggregate, by the same key or re-exchanged by its own):
+// the shapes the random multi-view cases reach only now and then. It
+// returns the case and its seed.
+func newWorkersCase(index int, seed uint64) (*testCase, uint64) {
+	if seed%2 == 0 {
+		// of even seeds, from GenWorkersJoinQuery (seed%4 == 0) or GenWorkersQuery: aggregates over aggregates with
+		// many groups, re-exchanged by a key of their own or not
+		r := rand.New(rand.NewPCG(seed, seed^0x3c6ef372fe94f82b))
+		c := &testCase{index: index, seed: seed, pkg: fmt.Sprintf("wcase%d", index), multi: true, workers: true}
+		c.rows = GenRows(r, DataParams{Rows: 200 + r.IntN(801)})
+		c.input = WriteJSONL(r, c.rows)
+		c.query = GenWorkersQuery(r)
+		if seed%4 == 0 {
+			c.query = GenWorkersJoinQuery(r) // a join of two views over src
+		}
+		c.repro = fmt.Sprintf("go test -run TestDifferential -cases=0 -mcases=0 -kseed=%d -kcases=1", seed)
+		return c, seed
+	}
+	for ; ; seed += 2 { // odd seeds: random multi-view pipelines
+		c := newMultiCase(index, seed)
+		res, _ := compiler.Compile("case.sql", "p", c.query.Pipeline)
+		if res == nil || !viewsOverViewsSplit(res.Physical) {
+			continue
+		}
+		c.pkg, c.workers = fmt.Sprintf("wcase%d", index), true
+		c.repro = fmt.Sprintf("go test -run TestDifferential -cases=0 -mcases=0 -kseed=%d -kcases=1", seed)
+		return c, seed
+	}
+}
+
+// viewsOverViewsSplit tells whether a plan splits among workers with an
+// operator reading another operator.
+func viewsOverViewsSplit(p *physical.Plan) bool {
+	if !physical.Partition(p).Partitioned() {
+		return false
+	}
+	for _, op := range p.Operators {
+		if op.Source == nil && op.LateOf == nil && op.Lookup == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// workersRuns are the batch sizes and worker counts a workers case runs at.
+var workersRuns = [][2]int{{1024, 1}, {1, 2}, {7, 3}, {1024, 2}, {1024, 3}}
 
 func (c *testCase) reproduce() string {
 	if c.repro != "" {
@@ -132,9 +188,26 @@ func TestDifferential(t *testing.T) {
 	for i := range nm {
 		cases = append(cases, newMultiCase(i, *mseedFlag+uint64(i)))
 	}
+	nw := *kcasesFlag
+	if testing.Short() {
+		nw = min(nw, 10)
+	}
+	var exchanged int
+	for i, seed := 0, *kseedFlag; i < nw; i, seed = i+1, seed+1 {
+		var c *testCase
+		c, seed = newWorkersCase(i, seed)
+		if res, _ := compiler.Compile("case.sql", "p", c.query.Pipeline); res != nil && physical.Partition(res.Physical).Exchanges() {
+			exchanged++
+		}
+		cases = append(cases, c)
+	}
 	start := time.Now()
 	bin := buildJobs(t, root, work, cases)
-	t.Logf("compiled %d pipelines (%d single-view, %d multi-view) and built one job binary in %v", len(cases), n, nm, time.Since(start).Round(time.Millisecond))
+	t.Logf("compiled %d pipelines (%d single-view, %d multi-view, %d on workers of which %d re-exchange a view's rows) and built one job binary in %v",
+		len(cases), n, nm, nw, exchanged, time.Since(start).Round(time.Millisecond))
+	if nw >= 10 && exchanged < nw/5 {
+		t.Errorf("only %d of %d workers cases re-exchange a view's rows by its own key", exchanged, nw)
+	}
 
 	db := openDuckDB(t)
 	var failed, empty, lateRows, rows, mfailed, mempty, mrows int
@@ -143,11 +216,17 @@ func TestDifferential(t *testing.T) {
 		if c.multi {
 			name = fmt.Sprintf("multi%03d_mseed%d", c.index, c.seed)
 		}
+		if c.workers {
+			name = fmt.Sprintf("workers%03d_seed%d", c.index, c.seed)
+		}
 		ok := t.Run(name, func(t *testing.T) {
 			if c.err != "" {
 				t.Fatalf("%s\n-- %s", c.describe(), c.err)
 			}
 			st := runCase(t, db, bin, filepath.Join(work, "run", c.pkg), c)
+			if c.workers {
+				return // not counted with the random multi-view cases
+			}
 			if c.multi {
 				mrows += st.rows
 				if st.rows == 0 {
@@ -318,6 +397,12 @@ func runCase(t *testing.T, db *sql.Conn, bin, dir string, c *testCase) caseStats
 		t.Fatalf("%s\n-- DuckDB: %v", c.describe(), err)
 	}
 	st := caseStats{rows: want.Size()}
+	if c.workers {
+		for _, run := range workersRuns {
+			runJob(t, bin, filepath.Join(dir, fmt.Sprintf("bs%d-w%d", run[0], run[1])), c, run[0], run[1], want)
+		}
+		return st
+	}
 	if !c.multi {
 		// on 1, 2 and 3 workers (a pipeline that splits by key runs one
 		// engine per worker; 3 in batches of 37 rows, for many rounds): the
