@@ -52,6 +52,15 @@ func (k Kind) Scale() int {
 	return int(k-decimalBase) & 63
 }
 
+// MaxNarrowPrecision is the largest precision whose DECIMAL is held in an
+// int64; a DECIMAL with more digits is a 128-bit value (a decimal.Int128 of
+// the runtime), as DuckDB holds DECIMAL(p > 18) in a HUGEINT.
+const MaxNarrowPrecision = 18
+
+// IsWideDecimal reports whether k is a DECIMAL(p, s) with p > 18, held in
+// 128 bits.
+func (k Kind) IsWideDecimal() bool { return k.IsDecimal() && k.Prec() > MaxNarrowPrecision }
+
 // IntDigits is the number of digits before the point of a DECIMAL kind.
 func (k Kind) IntDigits() int { return k.Prec() - k.Scale() }
 
