@@ -29,6 +29,7 @@ func init() {
 		runtimeSymbols["value."+name] = [2]string{pkgValue, name}
 	}
 	runtimeSymbols["decimal.Int128"] = [2]string{pkgDecimal, "Int128"}
+	runtimeSymbols["value.FaultDecimalRange"] = [2]string{pkgValue, "FaultDecimalRange"}
 	runtimeSymbols["jsonl.AppendDecimal"] = [2]string{pkgJSONL, "AppendDecimal"}
 	runtimeSymbols["jsonl.AppendDecimal128"] = [2]string{pkgJSONL, "AppendDecimal128"}
 	runtimeSymbols["csvrow.ParseDecimal"] = [2]string{pkgCSV, "ParseDecimal"}
@@ -39,6 +40,21 @@ func init() {
 // operands and result).
 func decOp(op string) string {
 	return map[string]string{"+": "value.AddDec", "-": "value.SubDec", "*": "value.MulDec"}[op]
+}
+
+// mustFit generates f(x), a conversion that returns (value, ok), into a
+// temporary of type t (not NULL), setting the row's fault when ok is false.
+func (g *exprGen) mustFit(t types.Type, x operand, f func(v []jen.Code) jen.Code) operand {
+	name := g.newTemp()
+	if g.faults == nil {
+		g.stmts = append(g.stmts, jen.List(jen.Id(name), jen.Id("_")).Op(":=").Add(f([]jen.Code{x.code})))
+		return operand{jen.Id(name), false}
+	}
+	*g.faults = true
+	ok := g.newTemp()
+	g.stmts = append(g.stmts, jen.List(jen.Id(name), jen.Id(ok)).Op(":=").Add(f([]jen.Code{x.code})),
+		jen.If(jen.Op("!").Id(ok)).Block(jen.Id(faultVar).Op("=").Add(rt("value.FaultDecimalRange"))))
+	return operand{jen.Id(name), false}
 }
 
 // wideLit is unscaled value v (an int64, or a *big.Int beyond one) as a
@@ -59,7 +75,8 @@ func wideLit(v any) jen.Code {
 	default:
 		panic(fmt.Sprintf("codegen: a DECIMAL constant of type %T", v))
 	}
-	return rt("decimal.Int128").Values(jen.Dict{jen.Id("Hi"): jen.Lit(int(hi)), jen.Id("Lo"): jen.Id(strconv.FormatUint(lo, 10))})
+	// parenthesized: a composite literal in an if condition would not parse
+	return jen.Parens(rt("decimal.Int128").Values(jen.Dict{jen.Id("Hi"): jen.Lit(int(hi)), jen.Id("Lo"): jen.Id(strconv.FormatUint(lo, 10))}))
 }
 
 // widen is x, a value of kind k, in the 128-bit representation: itself
@@ -115,7 +132,14 @@ func (g *exprGen) decimalCast(x operand, from, to types.Kind, t types.Type) oper
 		return g.lift(t, []operand{x}, false, func(v []jen.Code) jen.Code { return f(v[0]) })
 	}
 	fallible := func(fn string, args ...jen.Code) operand {
-		return g.fallible(t, []operand{x}, func(v []jen.Code) jen.Code { return rt(fn).Call(append([]jen.Code{v[0]}, args...)...) })
+		f := func(v []jen.Code) jen.Code { return rt(fn).Call(append([]jen.Code{v[0]}, args...)...) }
+		if !t.Nullable && !x.nullable {
+			// the binder's own cast to a common type (of a comparison, a
+			// CASE) that has no NULL to give: a value that does not fit
+			// fails the row, as DuckDB fails the query
+			return g.mustFit(t, x, f)
+		}
+		return g.fallible(t, []operand{x}, f)
 	}
 	wideFrom, wideTo := from.IsWideDecimal(), to.IsWideDecimal()
 	switch {

@@ -107,7 +107,7 @@ var runtimeSymbols = map[string][2]string{
 	"lookup.Cache": {pkgLookup, "Cache"}, "lookup.NewCache": {pkgLookup, "NewCache"}, "lookup.Options": {pkgLookup, "Options"},
 	"lookup.Held": {pkgLookup, "Held"}, "lookup.NewHeld": {pkgLookup, "NewHeld"},
 	"lookup.Table": {pkgLookup, "Table"}, "lookup.Column": {pkgLookup, "Column"}, "lookup.OpenFile": {pkgLookup, "OpenFile"},
-	"lookup.Int": {pkgLookup, "Int"}, "lookup.Float": {pkgLookup, "Float"}, "lookup.String": {pkgLookup, "String"},
+	"lookup.Int": {pkgLookup, "Int"}, "lookup.Decimal": {pkgLookup, "Decimal"}, "lookup.Decimal128": {pkgLookup, "Decimal128"}, "lookup.Float": {pkgLookup, "Float"}, "lookup.String": {pkgLookup, "String"},
 	"lookup.Bool": {pkgLookup, "Bool"}, "lookup.Timestamp": {pkgLookup, "Timestamp"}, "pglookup.Open": {pkgPGLookup, "Open"},
 	"job.LookupStatus": {pkgJob, "LookupStatus"},
 	"join.Backward":    {pkgJoin, "Backward"}, "join.Forward": {pkgJoin, "Forward"}, "join.Nearest": {pkgJoin, "Nearest"},

@@ -393,10 +393,13 @@ func Append128(dst []byte, a Int128, s int) []byte {
 	_ = qh // zero: 10^39 / 10^19 < 2^64
 	var buf [48]byte
 	var lowBuf [20]byte
-	digits := strconv.AppendUint(buf[:0], ql, 10)
 	low := strconv.AppendUint(lowBuf[:0], r, 10)
-	for range 19 - len(low) {
-		digits = append(digits, '0')
+	digits := buf[:0]
+	if ql != 0 { // else the value is below 10^19 (and at least 2^63)
+		digits = strconv.AppendUint(digits, ql, 10)
+		for range 19 - len(low) {
+			digits = append(digits, '0')
+		}
 	}
 	digits = append(digits, low...)
 	if s == 0 {
