@@ -25,7 +25,7 @@ func init() {
 		"AddDec128", "SubDec128", "MulDec128", "MulDecWide", "NegDec128", "AbsDec128", "WidenDec", "UpDec128", "UpDecWide",
 		"ModDec128NN", "SumDecWide", "SumDec128", "SumDec128Weighted", "MergeSumDec128", "SumDec128Result", "AvgDec128",
 		"DecToFloat128", "DecToInt128", "RescaleDec128", "RescaleDecTo128", "RescaleDecTo64", "IntToDec128", "FloatToDec128",
-		"ParseDec128", "FormatDec128", "RoundDec128", "TruncDec128", "FloorDec128", "CeilDec128", "RoundInt128"} {
+		"ParseDec128", "FormatDec128", "UDFDec", "UDFDec128", "RoundDec128", "TruncDec128", "FloorDec128", "CeilDec128", "RoundInt128"} {
 		runtimeSymbols["value."+name] = [2]string{pkgValue, name}
 	}
 	runtimeSymbols["decimal.Int128"] = [2]string{pkgDecimal, "Int128"}

@@ -124,7 +124,8 @@ func (k Kind) IsNumeric() bool { return k == Int || k == Float || k.IsDecimal() 
 // Common is the kind two operands are widened to for comparison, CASE and
 // COALESCE: equal kinds stay, BIGINT and DECIMAL widen to DOUBLE when the
 // other side is one, a BIGINT and a DECIMAL or two DECIMALs widen to the
-// DECIMAL with the larger scale and the more integer digits (as in DuckDB),
+// DECIMAL with the larger scale and the more integer digits (as in DuckDB;
+// beyond 38 digits the scale is cut),
 // and NULL (Unknown) takes the other side's kind. ok is false when they do
 // not mix.
 func Common(a, b Kind) (Kind, bool) {
@@ -140,7 +141,11 @@ func Common(a, b Kind) (Kind, bool) {
 	case a.IsNumeric() && b.IsNumeric(): // DECIMAL with DECIMAL or BIGINT
 		a, b = AsDecimal(a), AsDecimal(b)
 		s := max(a.Scale(), b.Scale())
-		return DecimalOf(max(a.IntDigits(), b.IntDigits())+s, s), true
+		ints := max(a.IntDigits(), b.IntDigits())
+		if ints+s > MaxDecimalPrecision {
+			s = MaxDecimalPrecision - ints // as DuckDB: the scale gives way, not the integer digits
+		}
+		return DecimalOf(ints+s, s), true
 	}
 	return Unknown, false
 }

@@ -235,3 +235,24 @@ func LeastDec128(a, b Null[decimal.Int128]) Null[decimal.Int128] {
 	}
 	return a
 }
+
+// UDFDec reads the text a Go function returned for its DECIMAL(p <= 18, s)
+// result, as CAST(text AS DECIMAL(p, s)) does (rounded half away from zero
+// to s digits), setting *f to FaultDecimalRange when it is not a number or
+// has more than p digits (unless the call itself faulted).
+func UDFDec(text string, p, s int, f *Fault) int64 {
+	v, ok := decimal.ParseString(text, p, s)
+	if !ok && *f == 0 {
+		*f = FaultDecimalRange
+	}
+	return v
+}
+
+// UDFDec128 is UDFDec for a DECIMAL(p > 18, s) result.
+func UDFDec128(text string, p, s int, f *Fault) decimal.Int128 {
+	v, ok := decimal.ParseString128(text, p, s)
+	if !ok && *f == 0 {
+		*f = FaultDecimalRange
+	}
+	return v
+}
