@@ -562,7 +562,7 @@ func foldAggRow(eg *exprGen, i int, a plan.Agg) []jen.Code {
 	case plan.Sum:
 		upd = []jen.Code{jen.Add(A).Op("+=").Add(scaled)}
 		if exactSum(a) {
-			upd = []jen.Code{exactFold(i, v, w)}
+			upd = []jen.Code{exactFold(i, a, v, w)}
 		}
 		if a.T.Nullable {
 			upd = append(upd, count(N))
@@ -570,7 +570,7 @@ func foldAggRow(eg *exprGen, i int, a plan.Agg) []jen.Code {
 	case plan.Avg:
 		upd = []jen.Code{jen.Add(A).Op("+=").Add(scaled), count(N)}
 		if exactSum(a) {
-			upd = []jen.Code{exactFold(i, v, w), count(N)}
+			upd = []jen.Code{exactFold(i, a, v, w), count(N)}
 		}
 	case plan.Min, plan.Max:
 		if w != nil {
@@ -582,7 +582,7 @@ func foldAggRow(eg *exprGen, i int, a plan.Agg) []jen.Code {
 			cmp = ">"
 		}
 		upd = []jen.Code{
-			jen.If(jen.Add(N).Op("==").Lit(0).Op("||").Add(v).Op(cmp).Add(A)).Block(jen.Add(A).Op("=").Add(v)),
+			jen.If(jen.Add(N).Op("==").Lit(0).Op("||").Add(orderOp(v, cmp, A, a.Arg.Type().Kind))).Block(jen.Add(A).Op("=").Add(v)),
 			jen.Add(N).Op("++"),
 		}
 	}
@@ -595,12 +595,16 @@ func foldAggRow(eg *exprGen, i int, a plan.Agg) []jen.Code {
 // exactFold adds v to (or, for a retraction, subtracts it from) the exact
 // 128-bit sum (A<i>, H<i>) of a SUM or AVG of BIGINT; w is the row's weight
 // (+1 or -1), nil for an append-only input.
-func exactFold(i int, v, w jen.Code) jen.Code {
+func exactFold(i int, a plan.Agg, v, w jen.Code) jen.Code {
 	A, H := jen.Id("acc").Dot(fmt.Sprintf("A%d", i)), jen.Id("acc").Dot(fmt.Sprintf("H%d", i))
-	if w == nil {
-		return jen.List(A, H).Op("=").Add(rt("value.SumInt")).Call(A, H, v)
+	sum, weighted := "value.SumInt", "value.SumIntWeighted"
+	if a.Arg.Type().Kind.IsWideDecimal() { // 128 bits and the times they wrapped
+		sum, weighted = "value.SumDec128", "value.SumDec128Weighted"
 	}
-	return jen.List(A, H).Op("=").Add(rt("value.SumIntWeighted")).Call(A, H, v, w)
+	if w == nil {
+		return jen.List(A, H).Op("=").Add(rt(sum)).Call(A, H, v)
+	}
+	return jen.List(A, H).Op("=").Add(rt(weighted)).Call(A, H, v, w)
 }
 
 // mergeFunc generates merge<op>, which folds the state of one pane's group
@@ -630,12 +634,16 @@ func (g *generator) mergeFunc(o *opInfo) {
 				cmp = ">"
 			}
 			body = append(body, jen.If(jen.Add(s).Dot(N).Op(">").Lit(0).Op("&&").Parens(
-				jen.Add(d).Dot(N).Op("==").Lit(0).Op("||").Add(s).Dot(A).Op(cmp).Add(d).Dot(A))).Block(
+				jen.Add(d).Dot(N).Op("==").Lit(0).Op("||").Add(orderOp(jen.Add(s).Dot(A), cmp, jen.Add(d).Dot(A), a.Arg.Type().Kind)))).Block(
 				jen.Add(d).Dot(A).Op("=").Add(s).Dot(A)))
 		default:
 			if exactSum(a) {
 				H := fmt.Sprintf("H%d", i)
-				body = append(body, jen.List(jen.Add(d).Dot(A), jen.Add(d).Dot(H)).Op("=").Add(rt("value.MergeSum")).Call(
+				merge := "value.MergeSum"
+				if a.Arg.Type().Kind.IsWideDecimal() {
+					merge = "value.MergeSumDec128"
+				}
+				body = append(body, jen.List(jen.Add(d).Dot(A), jen.Add(d).Dot(H)).Op("=").Add(rt(merge)).Call(
 					jen.Add(d).Dot(A), jen.Add(d).Dot(H), jen.Add(s).Dot(A), jen.Add(s).Dot(H)))
 				break
 			}

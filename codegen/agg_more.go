@@ -83,7 +83,10 @@ func foldMore(eg *exprGen, i int, a plan.Agg, v, w jen.Code) []jen.Code {
 		return []jen.Code{f("M").Dot("Add").Call(v, w)}
 	case a.Func == plan.ApproxCountDistinct:
 		hash := map[types.Kind]string{types.Float: "sketch.HashFloat", types.String: "sketch.HashString", types.Bool: "sketch.HashBool"}[k]
-		if hash == "" {
+		switch {
+		case k.IsWideDecimal():
+			hash = "sketch.HashDec128"
+		case hash == "":
 			hash = "sketch.HashInt"
 		}
 		return []jen.Code{f("S").Dot("Add").Call(rt(hash).Call(v))}

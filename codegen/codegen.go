@@ -421,6 +421,9 @@ func encodeRow(schema plan.Schema, fields []string, updating bool) []jen.Code {
 }
 
 func appendValue(k types.Kind, v jen.Code) jen.Code {
+	if k.IsWideDecimal() {
+		return rt("jsonl.AppendDecimal128").Call(jen.Id("buf"), v, jen.Lit(k.Scale()))
+	}
 	if k.IsDecimal() {
 		return rt("jsonl.AppendDecimal").Call(jen.Id("buf"), v, jen.Lit(k.Scale()))
 	}

@@ -185,6 +185,9 @@ func (g *generator) jsonDecoder(s *sourceInfo) {
 // jsonValue reads the value of column i, of kind k. Strings go through the
 // interner column by column, so that it can tell repeating values from unique ones.
 func jsonValue(k types.Kind, i int) jen.Code {
+	if k.IsWideDecimal() {
+		return jen.Id("s").Dot("Decimal128").Call(jen.Lit(k.Prec()), jen.Lit(k.Scale()))
+	}
 	if k.IsDecimal() {
 		return jen.Id("s").Dot("Decimal").Call(jen.Lit(k.Prec()), jen.Lit(k.Scale()))
 	}
@@ -236,6 +239,9 @@ func (g *generator) csvDecoder(s *sourceInfo) {
 			args := []jen.Code{jen.Id("f").Index(jen.Lit(fIdx))}
 			if k := c.Type.Kind; k.IsDecimal() {
 				fn, args = "csvrow.ParseDecimal", append(args, jen.Lit(k.Prec()), jen.Lit(k.Scale()))
+				if k.IsWideDecimal() {
+					fn = "csvrow.ParseDecimal128"
+				}
 			}
 			parse = append(parse,
 				jen.List(jen.Id("v"), jen.Id("err")).Op(":=").Add(rt(fn)).Call(args...),

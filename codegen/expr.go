@@ -176,6 +176,9 @@ func baseType(k types.Kind) *jen.Statement {
 	case types.String, types.Unknown:
 		return jen.String()
 	}
+	if k.IsWideDecimal() {
+		return rt("decimal.Int128")
+	}
 	return jen.Int64()
 }
 
@@ -248,6 +251,9 @@ func truth(o operand) jen.Code {
 // literal renders a constant as a Go literal. Strings go through
 // strconv.Quote (jen.Lit), so SQL text can never become Go code.
 func literal(v any, k types.Kind) jen.Code {
+	if k.IsWideDecimal() {
+		return wideLit(v)
+	}
 	switch x := v.(type) {
 	case int64:
 		if k == types.Float {
@@ -288,6 +294,9 @@ func (g *exprGen) expr(e plan.Expr) operand {
 				return g.assignTemp(t, rt("value.Not").Call(x.code))
 			}
 			return operand{jen.Op("!").Parens(x.code), false}
+		}
+		if t.Kind.IsWideDecimal() {
+			return g.lift(t, []operand{x}, false, func(v []jen.Code) jen.Code { return rt("value.NegDec128").Call(v[0]) })
 		}
 		if t.Kind.IsDecimal() {
 			return g.checked(t, "value.NegDec", []operand{x})
@@ -340,6 +349,11 @@ func (g *exprGen) binary(e *plan.Binary) operand {
 			fn = "value.Or"
 		}
 		return g.assignTemp(t, rt(fn).Call(toNull(l), toNull(r)))
+	}
+	if o, ok := g.wideBinary(e, l, r); ok {
+		return o
+	}
+	switch e.Op {
 	case "/", "%":
 		if !t.Nullable && !l.nullable && !r.nullable && (e.Op == "/" || e.L.Type().Kind != types.Float) {
 			// the binder proved the divisor a safe constant: plain Go

@@ -61,6 +61,9 @@ func (g *exprGen) libFunction(e *plan.Func, args []operand) (operand, bool) {
 		return g.lift(t, args[:1], false, func(v []jen.Code) jen.Code { return rt("value.RegexpLike").Call(re, v[0]) }), true
 	case "GREATEST", "LEAST":
 		fn := map[string]string{"GREATEST": "value.Greatest", "LEAST": "value.Least"}[e.Name]
+		if t.Kind.IsWideDecimal() {
+			fn += "Dec128"
+		}
 		acc := toNull(args[0])
 		for _, a := range args[1:] {
 			acc = rt(fn).Call(acc, toNull(a))

@@ -30,7 +30,18 @@ func (g *generator) lookupNew(o *opInfo) jen.Code {
 	t := l.Table
 	var cols []jen.Code
 	for _, c := range t.Schema {
-		cols = append(cols, rt("lookup.Column").Values(jen.Dict{jen.Id("Name"): jen.Lit(c.Name), jen.Id("Kind"): rt(lookupKinds[c.Type.Kind])}))
+		col := jen.Dict{jen.Id("Name"): jen.Lit(c.Name)}
+		switch k := c.Type.Kind; {
+		case k.IsDecimal():
+			kind := "lookup.Decimal"
+			if k.IsWideDecimal() {
+				kind = "lookup.Decimal128"
+			}
+			col[jen.Id("Kind")], col[jen.Id("Prec")], col[jen.Id("Scale")] = rt(kind), jen.Lit(k.Prec()), jen.Lit(k.Scale())
+		default:
+			col[jen.Id("Kind")] = rt(lookupKinds[k])
+		}
+		cols = append(cols, rt("lookup.Column").Values(col))
 	}
 	var keys []jen.Code
 	for _, k := range l.TableKeys {

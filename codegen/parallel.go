@@ -124,6 +124,9 @@ func hashCode(h, v jen.Code, t types.Type) jen.Code {
 		case types.Bool:
 			return rt("exchange.Bool").Call(h, v)
 		}
+		if t.Kind.IsWideDecimal() { // both words
+			return rt("exchange.Int").Call(rt("exchange.Int").Call(h, jen.Uint64().Call(jen.Add(v).Dot("Hi"))), jen.Add(v).Dot("Lo"))
+		}
 		return rt("exchange.Int").Call(h, jen.Uint64().Call(v))
 	}
 	if !t.Nullable {

@@ -227,7 +227,10 @@ func (g *generator) opState(o *opInfo) {
 func encodeField(x *jen.Statement, t types.Type) []jen.Code {
 	enc := func(v jen.Code) jen.Code {
 		fn := map[types.Kind]string{types.Bool: "snapshot.AppendBool", types.Float: "snapshot.AppendFloat", types.String: "snapshot.AppendString"}[t.Kind]
-		if fn == "" {
+		switch {
+		case t.Kind.IsWideDecimal():
+			fn = "snapshot.AppendDec128"
+		case fn == "":
 			fn = "snapshot.AppendInt"
 		}
 		return jen.Id("buf").Op("=").Add(rt(fn)).Call(jen.Id("buf"), v)
@@ -240,7 +243,10 @@ func encodeField(x *jen.Statement, t types.Type) []jen.Code {
 
 func decodeField(x *jen.Statement, t types.Type) []jen.Code {
 	fn := map[types.Kind]string{types.Bool: "Bool", types.Float: "Float", types.String: "String"}[t.Kind]
-	if fn == "" {
+	switch {
+	case t.Kind.IsWideDecimal():
+		fn = "Dec128"
+	case fn == "":
 		fn = "Int"
 	}
 	if t.Nullable {

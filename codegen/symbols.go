@@ -23,6 +23,7 @@ const (
 	pkgLookup    = "github.com/laminar-sql/laminar/runtime/lookup"
 	pkgPGLookup  = "github.com/laminar-sql/laminar/runtime/lookup/pglookup"
 	pkgParquet   = "github.com/laminar-sql/laminar/runtime/connector/parquet"
+	pkgDecimal   = "github.com/laminar-sql/laminar/runtime/decimal"
 )
 
 // connectorPackages are the connectors that live in packages of their own,
@@ -44,7 +45,7 @@ var importNames = map[string]string{
 	pkgJob: "job", pkgConnector: "connector", pkgValue: "value", pkgWindow: "window",
 	pkgJSONL: "jsonl", pkgCSV: "csvrow", pkgNexmark: "nexmark", pkgSnapshot: "snapshot", pkgLaminar: "laminar", pkgKVState: "kvstate",
 	pkgJoin: "join", pkgExchange: "exchange", pkgSketch: "sketch", pkgLookup: "lookup", pkgPGLookup: "pglookup",
-	pkgTopN: "topn", pkgParquet: "parquet",
+	pkgTopN: "topn", pkgParquet: "parquet", pkgDecimal: "decimal",
 }
 
 // runtimeSymbols is the table of every runtime symbol generated code uses.
@@ -84,7 +85,7 @@ var runtimeSymbols = map[string][2]string{
 	"value.Welford": {pkgValue, "Welford"}, "value.WelfordMerge": {pkgValue, "WelfordMerge"},
 	"value.VarPop": {pkgValue, "VarPop"}, "value.VarSamp": {pkgValue, "VarSamp"},
 	"value.StddevPop": {pkgValue, "StddevPop"}, "value.StddevSamp": {pkgValue, "StddevSamp"},
-	"sketch.HLL": {pkgSketch, "HLL"}, "sketch.HashInt": {pkgSketch, "HashInt"}, "sketch.HashFloat": {pkgSketch, "HashFloat"},
+	"sketch.HLL": {pkgSketch, "HLL"}, "sketch.HashInt": {pkgSketch, "HashInt"}, "sketch.HashDec128": {pkgSketch, "HashDec128"}, "sketch.HashFloat": {pkgSketch, "HashFloat"},
 	"sketch.HashString": {pkgSketch, "HashString"}, "sketch.HashBool": {pkgSketch, "HashBool"},
 	"value.NewTimeFormat": {pkgValue, "NewTimeFormat"}, "value.Call": {pkgValue, "Call"}, "value.CallErr": {pkgValue, "CallErr"},
 	"window.TimedSet": {pkgWindow, "TimedSet"}, "window.DistinctSet": {pkgWindow, "DistinctSet"}, "window.Moments": {pkgWindow, "Moments"},
@@ -101,11 +102,12 @@ var runtimeSymbols = map[string][2]string{
 	"topn.State": {pkgTopN, "State"}, "topn.Partition": {pkgTopN, "Partition"}, "topn.New": {pkgTopN, "New"},
 	"topn.RowNumber": {pkgTopN, "RowNumber"}, "topn.Rank": {pkgTopN, "Rank"}, "topn.DenseRank": {pkgTopN, "DenseRank"},
 	"topn.Compare": {pkgTopN, "Compare"}, "topn.FrameRows": {pkgTopN, "FrameRows"}, "topn.Frame": {pkgTopN, "Frame"}, "topn.CompareBool": {pkgTopN, "CompareBool"},
+	"topn.CompareDec128": {pkgTopN, "CompareDec128"}, "value.GreatestDec128": {pkgValue, "GreatestDec128"}, "value.LeastDec128": {pkgValue, "LeastDec128"},
 	"join.Asof": {pkgJoin, "Asof"}, "join.NewAsof": {pkgJoin, "NewAsof"}, "join.AsofMode": {pkgJoin, "AsofMode"},
 	"lookup.Cache": {pkgLookup, "Cache"}, "lookup.NewCache": {pkgLookup, "NewCache"}, "lookup.Options": {pkgLookup, "Options"},
 	"lookup.Held": {pkgLookup, "Held"}, "lookup.NewHeld": {pkgLookup, "NewHeld"},
 	"lookup.Table": {pkgLookup, "Table"}, "lookup.Column": {pkgLookup, "Column"}, "lookup.OpenFile": {pkgLookup, "OpenFile"},
-	"lookup.Int": {pkgLookup, "Int"}, "lookup.Float": {pkgLookup, "Float"}, "lookup.String": {pkgLookup, "String"},
+	"lookup.Int": {pkgLookup, "Int"}, "lookup.Decimal": {pkgLookup, "Decimal"}, "lookup.Decimal128": {pkgLookup, "Decimal128"}, "lookup.Float": {pkgLookup, "Float"}, "lookup.String": {pkgLookup, "String"},
 	"lookup.Bool": {pkgLookup, "Bool"}, "lookup.Timestamp": {pkgLookup, "Timestamp"}, "pglookup.Open": {pkgPGLookup, "Open"},
 	"job.LookupStatus": {pkgJob, "LookupStatus"},
 	"join.Backward":    {pkgJoin, "Backward"}, "join.Forward": {pkgJoin, "Forward"}, "join.Nearest": {pkgJoin, "Nearest"},
@@ -123,7 +125,7 @@ var runtimeSymbols = map[string][2]string{
 	"nexmark.Event": {pkgNexmark, "Event"},
 	// checkpoint state
 	"job.StateUnit": {pkgJob, "StateUnit"}, "job.OperatorStatus": {pkgJob, "OperatorStatus"}, "snapshot.AppendInt": {pkgSnapshot, "AppendInt"},
-	"snapshot.AppendUint": {pkgSnapshot, "AppendUint"}, "snapshot.AppendFloat": {pkgSnapshot, "AppendFloat"},
+	"snapshot.AppendUint": {pkgSnapshot, "AppendUint"}, "snapshot.AppendDec128": {pkgSnapshot, "AppendDec128"}, "snapshot.AppendFloat": {pkgSnapshot, "AppendFloat"},
 	"snapshot.AppendBool": {pkgSnapshot, "AppendBool"}, "snapshot.AppendString": {pkgSnapshot, "AppendString"},
 	"snapshot.Decoder": {pkgSnapshot, "Decoder"}, "snapshot.NewDecoder": {pkgSnapshot, "NewDecoder"},
 	// embedding (--lib)

@@ -101,6 +101,9 @@ func (g *generator) topnCode(o *opInfo) {
 			if c.Type.Kind == types.Bool {
 				return rt("topn.CompareBool").Call(x, y)
 			}
+			if c.Type.Kind.IsWideDecimal() {
+				return rt("topn.CompareDec128").Call(x, y)
+			}
 			return rt("topn.Compare").Call(x, y)
 		}
 		ret := jen.Return(jen.Id("c"))

@@ -16,12 +16,20 @@ func (g *exprGen) udfCall(e *plan.Func, u *plan.UDF, args []operand) operand {
 		in := make([]jen.Code, len(v))
 		for i, x := range v {
 			in[i] = x
-			if u.Params[i] == types.Timestamp {
+			switch k := u.Params[i]; {
+			case k == types.Timestamp:
 				in[i] = jen.Qual("time", "UnixMicro").Call(x).Dot("UTC").Call()
+			case k.IsWideDecimal(): // its text, s digits after the point
+				in[i] = rt("value.FormatDec128").Call(x, jen.Lit(k.Scale()))
+			case k.IsDecimal():
+				in[i] = rt("value.FormatDec").Call(x, jen.Lit(k.Scale()))
 			}
 		}
 		call := jen.Qual(u.Package, u.Func).Call(in...)
 		result := goType(types.Of(u.Returns))
+		if u.Returns.IsDecimal() {
+			result = jen.String() // the function returns the text of its DECIMAL
+		}
 		var fn jen.Code
 		if u.ReturnsError {
 			fn = jen.Func().Params().Params(result, jen.Error()).Block(jen.Return(call))
@@ -50,6 +58,13 @@ func (g *exprGen) udfCall(e *plan.Func, u *plan.UDF, args []operand) operand {
 		out := rt(guard).Call(fn, fault)
 		if u.Returns == types.Timestamp {
 			return jen.Add(out).Dot("UnixMicro").Call()
+		}
+		if k := u.Returns; k.IsDecimal() { // read as CAST(text AS DECIMAL(p, s)); text that is not one fails the row
+			fn := "value.UDFDec"
+			if k.IsWideDecimal() {
+				fn = "value.UDFDec128"
+			}
+			return rt(fn).Call(out, jen.Lit(k.Prec()), jen.Lit(k.Scale()), fault)
 		}
 		return out
 	})

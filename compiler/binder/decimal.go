@@ -1,6 +1,7 @@
 package binder
 
 import (
+	"math/big"
 	"strconv"
 	"strings"
 
@@ -67,12 +68,11 @@ func (b *binder) decimalLiteral(e *ast.Literal) (x plan.Expr, handled bool) {
 		d.Hint = "write it with an exponent (1.5e40) for a DOUBLE"
 		return nil, true
 	}
-	u, err := strconv.ParseInt(intPart+frac, 10, 64) // the unscaled value, exactly
-	if err != nil {
-		d := b.diags.Errorf(diag.BadLiteral, e.Pos, "number %s has more digits than a DECIMAL holds (18 significant digits)", text)
-		d.Hint = "write it with fewer digits, or with an exponent (1.5e20) for a DOUBLE"
-		return nil, true
+	if u, err := strconv.ParseInt(intPart+frac, 10, 64); err == nil { // the unscaled value, exactly
+		return &plan.Const{Value: u, T: types.Of(types.Decimal(p, s))}, true
 	}
+	// 19 to 38 digits: a DECIMAL(p > 18), its unscaled value a big.Int
+	u, _ := new(big.Int).SetString(intPart+frac, 10)
 	return &plan.Const{Value: u, T: types.Of(types.Decimal(p, s))}, true
 }
 
@@ -89,13 +89,17 @@ func (b *binder) decimalArith(op string, l, r plan.Expr, k types.Kind, nullable 
 	switch op {
 	case "+", "-":
 		s := max(lk.Scale(), rk.Scale())
-		t := types.DecimalOf(max(lk.IntDigits(), rk.IntDigits())+s+1, s)
+		p := max(lk.IntDigits(), rk.IntDigits()) + s + 1
+		if p > types.MaxNarrowPrecision && max(lk.Prec(), rk.Prec()) <= types.MaxNarrowPrecision {
+			p = types.MaxNarrowPrecision // as DuckDB: a sum of two 64-bit decimals stays in 64 bits
+		}
+		t := types.DecimalOf(p, s)
 		return &plan.Binary{Op: op, L: rescaled(l, lk, s), R: rescaled(r, rk, s), T: types.Type{Kind: t, Nullable: nullable}}
 	case "*":
 		s := lk.Scale() + rk.Scale()
 		p := lk.Prec() + rk.Prec()
-		if lk.Prec() <= 18 && rk.Prec() <= 18 && p > 18 {
-			p = 18 // DuckDB keeps a product of two 64-bit decimals in 64 bits
+		if lk.Prec() <= types.MaxNarrowPrecision && rk.Prec() <= types.MaxNarrowPrecision && p > types.MaxNarrowPrecision {
+			p = types.MaxNarrowPrecision // DuckDB keeps a product of two 64-bit decimals in 64 bits
 		}
 		if s > types.MaxDecimalPrecision {
 			return b.floatArith(op, l, r, nullable)

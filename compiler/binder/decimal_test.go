@@ -39,6 +39,11 @@ func TestDecimalTypes(t *testing.T) {
 		"CAST(1.5 AS BIGINT)":                    "BIGINT NOT NULL",
 		"CAST(1.5 AS DOUBLE)":                    "DOUBLE NOT NULL",
 		"1.5 < v":                                "BOOLEAN",
+		"12345678901234567890.5":                 "DECIMAL(21,1) NOT NULL",
+		"12345678901234567890.5 * 2.5":           "DECIMAL(23,2) NOT NULL",
+		"CAST(1 AS DECIMAL(18, 2)) + 1.5":        "DECIMAL(18,2)",
+		"CAST(1 AS DECIMAL(20, 2)) + 1.5":        "DECIMAL(21,2)",
+		"CAST(CAST(1 AS DECIMAL(25, 2)) AS BIGINT)": "BIGINT",
 	} {
 		p, diags := bind(t, "CREATE VIEW b AS SELECT "+expr+" AS d FROM t;\nCREATE SINK o FROM b WITH (connector = 'stdout');")
 		if errs := errorsOf(diags); len(errs) > 0 {
@@ -70,11 +75,11 @@ CREATE SINK o FROM b WITH (connector = 'stdout');`)
 
 func TestDecimalErrors(t *testing.T) {
 	for sql, want := range map[string]string{
-		"SELECT CAST(v AS DECIMAL(0, 0)) AS d FROM t": "DECIMAL(0, 0) is not a valid type",
-		"SELECT CAST(v AS DECIMAL(5, 6)) AS d FROM t": "DECIMAL(5, 6) is not a valid type",
-		"SELECT 12345678901234567890.5 AS d FROM t":   "more digits than a DECIMAL holds",
-		"SELECT 1.5 || 'x' AS d FROM t":               "operator || joins strings",
-		"SELECT TRUNC(1.5, v) AS d FROM t":            "TRUNC's digits must be a constant",
+		"SELECT CAST(v AS DECIMAL(0, 0)) AS d FROM t":                  "DECIMAL(0, 0) is not a valid type",
+		"SELECT CAST(v AS DECIMAL(5, 6)) AS d FROM t":                  "DECIMAL(5, 6) is not a valid type",
+		"SELECT 123456789012345678901234567890123456789.5 AS d FROM t": "has more than 38 digits",
+		"SELECT 1.5 || 'x' AS d FROM t":                                "operator || joins strings",
+		"SELECT TRUNC(1.5, v) AS d FROM t":                             "TRUNC's digits must be a constant",
 	} {
 		_, diags := bind(t, "CREATE VIEW b AS "+sql+";\nCREATE SINK o FROM b WITH (connector = 'stdout');")
 		if errs := strings.Join(errorsOf(diags), "\n"); !strings.Contains(errs, want) {

@@ -434,8 +434,10 @@ func (b *binder) cast(x plan.Expr, to types.Kind, pos ast.Pos) plan.Expr {
 		// a DOUBLE may not fit a BIGINT or DECIMAL, a number may have more
 		// digits than a DECIMAL(p, s) holds; widening a BIGINT or DECIMAL
 		// to a DECIMAL with as many digits either side of the point cannot
-		// fail (beyond 64 bits, the row faults: LDB-6005)
-		mayFail = from.Kind == types.Float || to.IsDecimal() && !types.DecimalWidens(from.Kind, to)
+		// fail (beyond 64 bits, the row faults: LDB-6005); a DECIMAL(p > 18)
+		// may not fit a BIGINT
+		mayFail = from.Kind == types.Float || to.IsDecimal() && !types.DecimalWidens(from.Kind, to) ||
+			from.Kind.IsWideDecimal() && to == types.Int
 	case from.Kind == types.Bool && to == types.Int, from.Kind == types.Int && to == types.Bool:
 	default:
 		b.diags.Errorf(diag.TypeMismatch, pos, "cannot CAST %s to %s", from.Kind, to)

@@ -33,14 +33,14 @@ func (b *binder) createTable(st *ast.CreateSource) {
 			return
 		}
 		k, known := types.ByName(c.Type.Name)
-		if k.IsDecimal() {
-			d := b.diags.Errorf(diag.Unsupported, c.Type.Pos, "a lookup table column cannot be DECIMAL yet")
-			d.Hint = "declare it DOUBLE, or BIGINT (cents), and CAST it in the query"
-			return
+		if k.IsDecimal() { // DECIMAL(p, s): read exactly, from text
+			if k, known = b.typeKind(c.Type); !known {
+				return
+			}
 		}
 		if !known {
 			d := b.diags.Errorf(diag.UnknownType, c.Type.Pos, "unknown or unsupported type %s", c.Type.Name)
-			d.Hint = "types: BOOLEAN, INT, BIGINT, DOUBLE, VARCHAR, TIMESTAMP, INTERVAL"
+			d.Hint = "types: BOOLEAN, INT, BIGINT, DOUBLE, DECIMAL(p, s), VARCHAR, TIMESTAMP, INTERVAL"
 			return
 		}
 		if t.Schema.Index(c.Name.Name) >= 0 {

@@ -35,7 +35,12 @@ func (b *binder) createFunction(st *ast.CreateFunction) {
 	u := &plan.UDF{Name: name, Package: st.Target[:dot], Func: st.Target[dot+1:], Pos: st.TargetPos}
 	for _, p := range append(append([]ast.FuncParam(nil), st.Params...), ast.FuncParam{Type: st.Returns}) {
 		k, ok := types.ByName(p.Type.Name)
-		if !ok || k == types.Interval || k.IsDecimal() {
+		if ok && k.IsDecimal() { // DECIMAL(p, s) crosses as its text (docs/dialect.md)
+			if k, ok = b.typeKind(p.Type); !ok {
+				return
+			}
+		}
+		if !ok || k == types.Interval {
 			b.diags.Errorf(diag.UnknownType, p.Type.Pos, "a Go function cannot take or return %s", p.Type.Name)
 			return
 		}

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"math/big"
 	"strconv"
 	"strings"
 
@@ -192,6 +193,8 @@ func constString(e *Const) string {
 		return strconv.FormatInt(v, 10)
 	case float64:
 		return strconv.FormatFloat(v, 'g', -1, 64)
+	case *big.Int: // a DECIMAL(p > 18) beyond int64
+		return decimalText(v.String(), e.T.Kind)
 	}
 	return fmt.Sprint(e.Value)
 }
@@ -199,14 +202,15 @@ func constString(e *Const) string {
 // decimalString renders unscaled value u of scale s as a DECIMAL literal
 // ("1.50"), with a CAST when the digits alone would read as another type.
 func decimalString(u int64, k types.Kind) string {
+	return decimalText(strconv.FormatInt(u, 10), k)
+}
+
+// decimalText is decimalString of the unscaled value written in base 10.
+func decimalText(u string, k types.Kind) string {
 	s := k.Scale()
-	neg := u < 0
-	digits := strconv.FormatUint(uint64(u), 10)
-	if neg {
-		digits = strconv.FormatUint(-uint64(u), 10)
-	}
+	digits, neg := strings.CutPrefix(u, "-")
 	if s == 0 {
-		return "CAST(" + strconv.FormatInt(u, 10) + " AS " + k.String() + ")"
+		return "CAST(" + u + " AS " + k.String() + ")"
 	}
 	for len(digits) <= s {
 		digits = "0" + digits

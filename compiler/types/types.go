@@ -52,6 +52,15 @@ func (k Kind) Scale() int {
 	return int(k-decimalBase) & 63
 }
 
+// MaxNarrowPrecision is the largest precision whose DECIMAL is held in an
+// int64; a DECIMAL with more digits is a 128-bit value (a decimal.Int128 of
+// the runtime), as DuckDB holds DECIMAL(p > 18) in a HUGEINT.
+const MaxNarrowPrecision = 18
+
+// IsWideDecimal reports whether k is a DECIMAL(p, s) with p > 18, held in
+// 128 bits.
+func (k Kind) IsWideDecimal() bool { return k.IsDecimal() && k.Prec() > MaxNarrowPrecision }
+
 // IntDigits is the number of digits before the point of a DECIMAL kind.
 func (k Kind) IntDigits() int { return k.Prec() - k.Scale() }
 
@@ -115,7 +124,8 @@ func (k Kind) IsNumeric() bool { return k == Int || k == Float || k.IsDecimal() 
 // Common is the kind two operands are widened to for comparison, CASE and
 // COALESCE: equal kinds stay, BIGINT and DECIMAL widen to DOUBLE when the
 // other side is one, a BIGINT and a DECIMAL or two DECIMALs widen to the
-// DECIMAL with the larger scale and the more integer digits (as in DuckDB),
+// DECIMAL with the larger scale and the more integer digits (as in DuckDB;
+// beyond 38 digits the scale is cut),
 // and NULL (Unknown) takes the other side's kind. ok is false when they do
 // not mix.
 func Common(a, b Kind) (Kind, bool) {
@@ -131,7 +141,11 @@ func Common(a, b Kind) (Kind, bool) {
 	case a.IsNumeric() && b.IsNumeric(): // DECIMAL with DECIMAL or BIGINT
 		a, b = AsDecimal(a), AsDecimal(b)
 		s := max(a.Scale(), b.Scale())
-		return DecimalOf(max(a.IntDigits(), b.IntDigits())+s, s), true
+		ints := max(a.IntDigits(), b.IntDigits())
+		if ints+s > MaxDecimalPrecision {
+			s = MaxDecimalPrecision - ints // as DuckDB: the scale gives way, not the integer digits
+		}
+		return DecimalOf(ints+s, s), true
 	}
 	return Unknown, false
 }

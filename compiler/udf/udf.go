@@ -93,9 +93,18 @@ func Resolve(p *plan.Pipeline, dir string) ([]Module, []diag.Diagnostic) {
 	return out, diags.Items
 }
 
-// goTypes are the Go types of the SQL ones.
-var goTypes = map[sqltypes.Kind]string{
+// goTypeNames are the Go types of the SQL ones.
+var goTypeNames = map[sqltypes.Kind]string{
 	sqltypes.Int: "int64", sqltypes.Float: "float64", sqltypes.String: "string", sqltypes.Bool: "bool", sqltypes.Timestamp: "time.Time",
+}
+
+// goType is the Go type of SQL kind k: a DECIMAL(p, s) is a string, its
+// exact text (any Go decimal library reads it; none is imposed).
+func goType(k sqltypes.Kind) string {
+	if k.IsDecimal() {
+		return "string"
+	}
+	return goTypeNames[k]
 }
 
 // check compares u with the Go function's signature; it returns what is
@@ -110,9 +119,9 @@ func check(u *plan.UDF, pkg *types.Package) string {
 	want := func() string {
 		var ps []string
 		for _, k := range u.Params {
-			ps = append(ps, goTypes[k])
+			ps = append(ps, goType(k))
 		}
-		return fmt.Sprintf("func(%s) %s", strings.Join(ps, ", "), goTypes[u.Returns])
+		return fmt.Sprintf("func(%s) %s", strings.Join(ps, ", "), goType(u.Returns))
 	}
 	if sig.Recv() != nil || sig.TypeParams().Len() > 0 || sig.Variadic() {
 		return "must be a plain function (no receiver, type parameters or ...): want " + want()
@@ -121,8 +130,8 @@ func check(u *plan.UDF, pkg *types.Package) string {
 		return fmt.Sprintf("takes %d parameters, CREATE FUNCTION declares %d: want %s", sig.Params().Len(), len(u.Params), want())
 	}
 	for i, k := range u.Params {
-		if got := typeName(sig.Params().At(i).Type()); got != goTypes[k] {
-			return fmt.Sprintf("parameter %d is %s, not %s (the SQL type %s): want %s", i+1, got, goTypes[k], k, want())
+		if got := typeName(sig.Params().At(i).Type()); got != goType(k) {
+			return fmt.Sprintf("parameter %d is %s, not %s (the SQL type %s): want %s", i+1, got, goType(k), k, want())
 		}
 	}
 	res := sig.Results()
@@ -132,8 +141,8 @@ func check(u *plan.UDF, pkg *types.Package) string {
 	case res.Len() != 1:
 		return "must return one value, or a value and an error: want " + want()
 	}
-	if got := typeName(res.At(0).Type()); got != goTypes[u.Returns] {
-		return fmt.Sprintf("returns %s, not %s (the SQL type %s): want %s", got, goTypes[u.Returns], u.Returns, want())
+	if got := typeName(res.At(0).Type()); got != goType(u.Returns) {
+		return fmt.Sprintf("returns %s, not %s (the SQL type %s): want %s", got, goType(u.Returns), u.Returns, want())
 	}
 	return ""
 }

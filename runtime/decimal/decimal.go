@@ -193,66 +193,9 @@ var (
 // no float64 on the way. It fails with ErrRange when the value has more than
 // p digits, ErrSyntax when b is not a number. Spaces are not trimmed.
 func Parse(b []byte, p, s int) (int64, error) {
-	i, neg := 0, false
-	if i < len(b) && (b[i] == '-' || b[i] == '+') {
-		neg = b[i] == '-'
-		i++
-	}
-	// the digits, without the point, and where the point was
-	var digits [40]byte
-	nd, point, sawDigit, sawPoint := 0, 0, false, false
-	lead := true // leading zeros are not kept
-	for ; i < len(b); i++ {
-		c := b[i]
-		switch {
-		case c >= '0' && c <= '9':
-			sawDigit = true
-			if lead && c == '0' {
-				if sawPoint {
-					point--
-				}
-				continue
-			}
-			lead = false
-			if nd < len(digits) {
-				digits[nd] = c - '0'
-				nd++
-				if !sawPoint {
-					point++
-				}
-			} else if !sawPoint {
-				return 0, ErrRange // more than 40 integer digits
-			}
-		case c == '.' && !sawPoint:
-			sawPoint = true
-		default:
-			goto exponent
-		}
-	}
-exponent:
-	if !sawDigit {
-		return 0, ErrSyntax
-	}
-	if i < len(b) {
-		if b[i] != 'e' && b[i] != 'E' {
-			return 0, ErrSyntax
-		}
-		e, err := strconv.Atoi(string(b[i+1:]))
-		if err != nil || b[i+1] == ' ' {
-			return 0, ErrSyntax
-		}
-		switch {
-		case nd == 0:
-		case e > 100:
-			return 0, ErrRange
-		case e < -100:
-			return 0, nil // rounds to zero at any scale
-		default:
-			point += e
-		}
-	}
-	if nd == 0 {
-		return 0, nil
+	neg, digits, nd, point, err := scan(b)
+	if err != nil || nd == 0 {
+		return 0, err
 	}
 	// the value is 0.d1d2…dnd × 10^point (d1 not 0); at scale s it has
 	// point+s digits before the rounding digit
@@ -281,6 +224,69 @@ exponent:
 		return -int64(u), nil
 	}
 	return int64(u), nil
+}
+
+// scan reads the number in b: its sign, its significant digits (no leading
+// zeros; at most 40 kept), how many of them nd, and the position of the
+// point: the value is 0.d1d2…dnd × 10^point. nd is 0 for a zero.
+func scan(b []byte) (neg bool, digits [40]byte, nd, point int, err error) {
+	i := 0
+	if i < len(b) && (b[i] == '-' || b[i] == '+') {
+		neg = b[i] == '-'
+		i++
+	}
+	sawDigit, sawPoint := false, false
+	lead := true // leading zeros are not kept
+	for ; i < len(b); i++ {
+		c := b[i]
+		switch {
+		case c >= '0' && c <= '9':
+			sawDigit = true
+			if lead && c == '0' {
+				if sawPoint {
+					point--
+				}
+				continue
+			}
+			lead = false
+			if nd < len(digits) {
+				digits[nd] = c - '0'
+				nd++
+				if !sawPoint {
+					point++
+				}
+			} else if !sawPoint {
+				return neg, digits, 0, 0, ErrRange // more than 40 integer digits
+			}
+		case c == '.' && !sawPoint:
+			sawPoint = true
+		default:
+			goto exponent
+		}
+	}
+exponent:
+	if !sawDigit {
+		return neg, digits, 0, 0, ErrSyntax
+	}
+	if i < len(b) {
+		if b[i] != 'e' && b[i] != 'E' {
+			return neg, digits, 0, 0, ErrSyntax
+		}
+		e, err := strconv.Atoi(string(b[i+1:]))
+		if err != nil || b[i+1] == ' ' {
+			return neg, digits, 0, 0, ErrSyntax
+		}
+		switch {
+		case nd == 0:
+		case e > 100:
+			return neg, digits, 0, 0, ErrRange
+		case e < -100:
+			return neg, digits, 0, 0, nil // rounds to zero at any scale
+		default:
+			point += e
+		}
+	}
+	return neg, digits, nd, point, nil
 }
 
 // ParseString is Parse of a string with spaces around it trimmed, as a

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/laminar-sql/laminar/runtime/decimal"
 	"github.com/laminar-sql/laminar/runtime/timestamp"
 )
 
@@ -19,17 +20,38 @@ import (
 type Kind byte
 
 const (
-	Int       Kind = 'i' // BIGINT, INTERVAL (µs): int64
-	Float     Kind = 'f' // DOUBLE: float64
-	String    Kind = 's' // VARCHAR: string
-	Bool      Kind = 'b' // BOOLEAN: bool
-	Timestamp Kind = 't' // TIMESTAMP: int64 µs
+	Int        Kind = 'i' // BIGINT, INTERVAL (µs): int64
+	Float      Kind = 'f' // DOUBLE: float64
+	String     Kind = 's' // VARCHAR: string
+	Bool       Kind = 'b' // BOOLEAN: bool
+	Timestamp  Kind = 't' // TIMESTAMP: int64 µs
+	Decimal    Kind = 'd' // DECIMAL(p <= 18, s): int64 unscaled
+	Decimal128 Kind = 'D' // DECIMAL(p > 18, s): decimal.Int128 unscaled
 )
 
-// Column is a column of a table, as declared.
+// Column is a column of a table, as declared: a DECIMAL's precision and
+// scale too.
 type Column struct {
-	Name string
-	Kind Kind
+	Name        string
+	Kind        Kind
+	Prec, Scale int
+}
+
+// ParseDecimal reads text (a number, an exponent allowed) as the unscaled
+// value of DECIMAL column c, exactly, rounded half away from zero to its
+// scale: an int64 or a decimal.Int128 as c's kind is.
+func ParseDecimal(text []byte, c Column) (any, error) {
+	var v any
+	var err error
+	if c.Kind == Decimal128 {
+		v, err = decimal.Parse128(text, c.Prec, c.Scale)
+	} else {
+		v, err = decimal.Parse(text, c.Prec, c.Scale)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%q is not a DECIMAL(%d,%d): %w", text, c.Prec, c.Scale, err)
+	}
+	return v, nil
 }
 
 // FileTable is a CSV or JSON-lines file read as a table: its rows indexed
@@ -117,7 +139,7 @@ func (t *FileTable) load() error {
 			}
 			row := make([]any, len(rec))
 			for i, field := range rec {
-				if row[i], err = parseField(field, t.cols[i].Kind); err != nil {
+				if row[i], err = parseField(field, t.cols[i]); err != nil {
 					return fmt.Errorf("%s line %d: column %s: %w", t.path, line, t.cols[i].Name, err)
 				}
 			}
@@ -144,7 +166,7 @@ func (t *FileTable) load() error {
 				if !ok || v == nil {
 					continue
 				}
-				if row[i], err = jsonValue(v, c.Kind); err != nil {
+				if row[i], err = jsonValue(v, c); err != nil {
 					return fmt.Errorf("%s line %d: column %s: %w", t.path, line, c.Name, err)
 				}
 			}
@@ -171,11 +193,13 @@ func (t *FileTable) isHeader(rec []string) bool {
 }
 
 // parseField reads a CSV field; an empty one is NULL.
-func parseField(s string, k Kind) (any, error) {
+func parseField(s string, c Column) (any, error) {
 	if s == "" {
 		return nil, nil
 	}
-	switch k {
+	switch c.Kind {
+	case Decimal, Decimal128:
+		return ParseDecimal([]byte(strings.TrimSpace(s)), c)
 	case Int:
 		return strconv.ParseInt(strings.TrimSpace(s), 10, 64)
 	case Float:
@@ -188,10 +212,13 @@ func parseField(s string, k Kind) (any, error) {
 	return s, nil
 }
 
-func jsonValue(v any, k Kind) (any, error) {
+func jsonValue(v any, c Column) (any, error) {
+	k := c.Kind
 	switch x := v.(type) {
 	case json.Number:
 		switch k {
+		case Decimal, Decimal128: // the number's text: exact
+			return ParseDecimal([]byte(x), c)
 		case Int:
 			return x.Int64()
 		case Float:
@@ -204,6 +231,8 @@ func jsonValue(v any, k Kind) (any, error) {
 		switch k {
 		case String:
 			return x, nil
+		case Decimal, Decimal128: // "12.50", as many producers write decimals
+			return ParseDecimal([]byte(x), c)
 		case Timestamp:
 			return timestamp.Parse([]byte(x))
 		}
@@ -222,6 +251,8 @@ func keyString(key []any) string {
 		switch x := v.(type) {
 		case int64:
 			b.WriteString("i" + strconv.FormatInt(x, 10))
+		case decimal.Int128:
+			b.WriteString("d" + strconv.FormatInt(x.Hi, 10) + ":" + strconv.FormatUint(x.Lo, 10))
 		case float64:
 			if x == 0 {
 				x = 0 // -0 equals 0

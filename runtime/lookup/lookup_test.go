@@ -6,9 +6,11 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/laminar-sql/laminar/runtime/decimal"
 )
 
-var cols = []Column{{"id", Int}, {"name", String}, {"w", Float}, {"at", Timestamp}}
+var cols = []Column{{Name: "id", Kind: Int}, {Name: "name", Kind: String}, {Name: "w", Kind: Float}, {Name: "at", Kind: Timestamp}}
 
 type row struct {
 	id   int64
@@ -45,6 +47,34 @@ func TestFileTableCSVAndJSON(t *testing.T) {
 	os.WriteFile(csvPath, []byte("1,a,x,\n"), 0o644)
 	if _, err := OpenFile(csvPath, "csv", cols, []int{0}); err == nil {
 		t.Error("a malformed field was accepted")
+	}
+}
+
+// TestFileTableDecimal: DECIMAL columns of both representations read
+// exactly from CSV and JSON (a number or a string), rounded half away from
+// zero to the scale, and a DECIMAL key.
+func TestFileTableDecimal(t *testing.T) {
+	dir := t.TempDir()
+	dcols := []Column{{Name: "k", Kind: Decimal128, Prec: 30, Scale: 1}, {Name: "p", Kind: Decimal, Prec: 10, Scale: 2},
+		{Name: "big", Kind: Decimal128, Prec: 38, Scale: 3}}
+	csvPath := filepath.Join(dir, "t.csv")
+	os.WriteFile(csvPath, []byte("k,p,big\n12345678901234567890.5,1.255,-99999999999999999999.9995\n"), 0o644)
+	jsonPath := filepath.Join(dir, "t.jsonl")
+	os.WriteFile(jsonPath, []byte(`{"k":12345678901234567890.5,"p":"1.255","big":-99999999999999999999.9995}`+"\n"), 0o644)
+	key, _ := decimal.Parse128([]byte("12345678901234567890.5"), 30, 1)
+	for _, tc := range []struct{ path, format string }{{csvPath, "csv"}, {jsonPath, "json"}} {
+		tab, err := OpenFile(tc.path, tc.format, dcols, []int{0})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, _ := tab.Lookup([]any{key})
+		if len(rows) != 1 || rows[0][1] != int64(126) || decimal.String128(rows[0][2].(decimal.Int128), 3) != "-100000000000000000000.000" {
+			t.Errorf("%s: %v", tc.format, rows)
+		}
+	}
+	os.WriteFile(csvPath, []byte("1,123456789.5,1\n"), 0o644)
+	if _, err := OpenFile(csvPath, "csv", dcols, []int{0}); err == nil {
+		t.Error("a DECIMAL(10,2) of 9 integer digits was accepted")
 	}
 }
 

@@ -9,6 +9,8 @@ import (
 	"math"
 	"math/bits"
 	"slices"
+
+	"github.com/laminar-sql/laminar/runtime/decimal"
 )
 
 const (
@@ -166,4 +168,13 @@ func HashString(s string) uint64 {
 		h *= 1099511628211
 	}
 	return mix(h)
+}
+
+// HashDec128 hashes the 128-bit unscaled value of a DECIMAL(p > 18): a
+// value that fits 64 bits hashes as HashInt of it.
+func HashDec128(v decimal.Int128) uint64 {
+	if lo, ok := v.Int64(); ok {
+		return HashInt(lo)
+	}
+	return mix(HashInt(v.Hi) ^ v.Lo)
 }

@@ -10,6 +10,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+
+	"github.com/laminar-sql/laminar/runtime/decimal"
 )
 
 // AppendUint appends an unsigned varint.
@@ -141,4 +143,16 @@ func (d *Decoder) Finish() error {
 		d.err = fmt.Errorf("%w: %d bytes left over", ErrCorrupt, len(d.b)-d.off)
 	}
 	return d.err
+}
+
+// AppendDec128 appends the 128-bit unscaled value of a DECIMAL(p > 18):
+// its high word (signed), then its low word.
+func AppendDec128(b []byte, v decimal.Int128) []byte {
+	return AppendUint(AppendInt(b, v.Hi), v.Lo)
+}
+
+// Dec128 reads a value AppendDec128 wrote.
+func (d *Decoder) Dec128() decimal.Int128 {
+	hi := d.Int()
+	return decimal.Int128{Hi: hi, Lo: d.Uint()}
 }

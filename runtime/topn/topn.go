@@ -13,6 +13,7 @@ import (
 	"slices"
 	"unsafe"
 
+	"github.com/laminar-sql/laminar/runtime/decimal"
 	"github.com/laminar-sql/laminar/runtime/window"
 )
 
@@ -668,3 +669,6 @@ func (s *State[K, R, O]) drop(k K) {
 	delete(s.Parts, k)
 	window.AddLive(-1, s.entry)
 }
+
+// CompareDec128 orders the 128-bit unscaled values of a DECIMAL(p > 18).
+func CompareDec128(a, b decimal.Int128) int { return a.Cmp(b) }

@@ -24,7 +24,7 @@ const (
 	// an error or panicked.
 	FaultFunction
 	// FaultDecimalRange: DECIMAL arithmetic (or a SUM of DECIMAL) whose
-	// exact result does not fit its 64-bit unscaled value.
+	// exact result does not fit its unscaled value (64 bits for p <= 18, 38 digits above).
 	FaultDecimalRange
 )
 
@@ -57,7 +57,7 @@ func (f Fault) Error() string {
 	case FaultFunction:
 		return f.Code() + ": a Go function returned an error or panicked"
 	case FaultDecimalRange:
-		return f.Code() + ": DECIMAL arithmetic out of range (more than 18 digits)"
+		return f.Code() + ": DECIMAL arithmetic out of range (more digits than its type holds: 18 for DECIMAL(p <= 18), 38 above)"
 	}
 	return f.Code() + ": no fault"
 }

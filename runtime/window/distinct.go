@@ -1,7 +1,6 @@
 package window
 
 import (
-	"cmp"
 	"math/bits"
 	"slices"
 )
@@ -15,7 +14,7 @@ import (
 //
 // M is the mask's type, the smallest that has a bit per aggregate: a map of
 // one-byte values takes half the memory (and cache) of one of uint64s.
-type DistinctSet[T cmp.Ordered, M Mask] struct {
+type DistinctSet[T Key, M Mask] struct {
 	seen   map[T]M
 	counts []int64
 }
@@ -61,7 +60,7 @@ func (d *DistinctSet[T, M]) Sorted() ([]T, []M) {
 	for v := range d.seen {
 		vals = append(vals, v)
 	}
-	slices.Sort(vals)
+	slices.SortFunc(vals, compareKeys[T])
 	masks := make([]M, len(vals))
 	for i, v := range vals {
 		masks[i] = d.seen[v]

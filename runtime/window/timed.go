@@ -11,12 +11,12 @@ import (
 // left. Among pairs of one time, First takes the least value and Last the
 // greatest, so the result does not depend on the order changes arrive in.
 // The zero value is empty.
-type TimedSet[T cmp.Ordered] struct {
+type TimedSet[T Key] struct {
 	counts map[Timed[T]]int64
 }
 
 // Timed is a value at an event time (µs).
-type Timed[T cmp.Ordered] struct {
+type Timed[T Key] struct {
 	TS int64
 	V  T
 }
@@ -39,7 +39,7 @@ func (a Timed[T]) compare(b Timed[T]) int {
 	if c := cmp.Compare(a.TS, b.TS); c != 0 {
 		return c
 	}
-	return cmp.Compare(a.V, b.V)
+	return compareKeys(a.V, b.V)
 }
 
 // First returns the value of the earliest pair; ok is false when empty.

@@ -66,7 +66,7 @@ func (g *Groups[K, S]) Remove(idx []int32) {
 // Multiset is a bag of values with weights, for MIN and MAX over an
 // updating input: a retraction removes one copy of a value, and the extreme
 // is found again only when its last copy goes. The zero value is empty.
-type Multiset[T cmp.Ordered] struct {
+type Multiset[T Key] struct {
 	counts map[T]int64
 	n      int64 // values with a positive count, counted with multiplicity
 }
@@ -94,7 +94,7 @@ func (m *Multiset[T]) Len() int64 { return m.n }
 // Min returns the least value; ok is false when the multiset is empty.
 func (m *Multiset[T]) Min() (v T, ok bool) {
 	for x, c := range m.counts {
-		if c > 0 && (!ok || x < v) {
+		if c > 0 && (!ok || compareKeys(x, v) < 0) {
 			v, ok = x, true
 		}
 	}
@@ -104,7 +104,7 @@ func (m *Multiset[T]) Min() (v T, ok bool) {
 // Max returns the greatest value; ok is false when the multiset is empty.
 func (m *Multiset[T]) Max() (v T, ok bool) {
 	for x, c := range m.counts {
-		if c > 0 && (!ok || x > v) {
+		if c > 0 && (!ok || compareKeys(x, v) > 0) {
 			v, ok = x, true
 		}
 	}
@@ -118,7 +118,7 @@ func (m *Multiset[T]) Sorted() ([]T, []int64) {
 	for x := range m.counts {
 		vals = append(vals, x)
 	}
-	slices.Sort(vals)
+	slices.SortFunc(vals, compareKeys[T])
 	counts := make([]int64, len(vals))
 	for i, x := range vals {
 		counts[i] = m.counts[x]

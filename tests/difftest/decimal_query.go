@@ -12,8 +12,8 @@ import (
 // an updating GROUP BY a DECIMAL key, or an aggregate over an updating view
 // (retractions of DECIMAL sums and extremes). Casts that may not fit are
 // TRY_CAST in DuckDB (NULL in Laminar); a quotient is a DOUBLE in both.
-func GenDecimalCase(r *rand.Rand, name string) funcCase {
-	g := &decGen{queryGen{r: r}}
+func GenDecimalCase(r *rand.Rand, name string, wide bool) funcCase {
+	g := &decGen{queryGen: queryGen{r: r}, wide: wide}
 	fc := funcCase{name: name}
 	type item struct {
 		e    expr
@@ -74,13 +74,37 @@ func GenDecimalCase(r *rand.Rand, name string) funcCase {
 	return fc
 }
 
-type decGen struct{ queryGen }
+type decGen struct {
+	queryGen
+	wide bool // DECIMAL(p > 18) atoms too
+}
 
 // decLiterals are written alike in both dialects and typed alike (DECIMAL(4,3) for 0.908).
 var decLiterals = []string{"0.908", "1.25", "0.5", "12.345", "100.0", "0.001", "3.1", "2.50", ".75"}
 
-// decAtom is a DECIMAL column (of the source's x, n, g) or literal.
+// wideAtoms are DECIMAL(p > 18) values (128 bits in Laminar, HUGEINT in
+// DuckDB): casts to DECIMAL(20 to 38), products beyond 18 digits, a
+// literal of 22 digits; a product of two of them stays within 38 digits.
+var wideAtoms = []string{
+	"CAST(n AS DECIMAL(38,2)) * 12345678901234567.89",
+	"CAST(x AS DECIMAL(30,4))",
+	"CAST(g AS DECIMAL(20,1))",
+	"(98765432109876543210.12 - CAST(n AS DECIMAL(25,3)))",
+	"(0.908 * n)",
+	"CAST(n * 1000000000000000 AS DECIMAL(38,0))",
+}
+
+// decAtom is a DECIMAL column (of the source's x, n, g) or literal, a
+// third of them DECIMAL(p > 18) when wide.
 func (g *decGen) decAtom() expr {
+	if g.wide && g.chance(0.35) {
+		return same(wideAtoms[g.pick(len(wideAtoms))], KindDecimal)
+	}
+	return g.narrowAtom()
+}
+
+// narrowAtom is a DECIMAL(p <= 18) column or literal.
+func (g *decGen) narrowAtom() expr {
 	switch g.pick(6) {
 	case 0:
 		return same("CAST(x AS DECIMAL(7,2))", KindDecimal)
@@ -110,7 +134,8 @@ func (g *decGen) decExpr(depth int) expr {
 	case 3:
 		return binary("+", d(), []expr{same("n", KindInt), intLit(int64(g.pick(9) - 4))}[g.pick(2)], KindDecimal)
 	case 4:
-		return binary("*", g.decAtom(), []expr{g.decAtom(), same("g", KindInt), intLit(3)}[g.pick(3)], KindDecimal)
+		// one side narrow: a product of two wide atoms would pass 38 digits
+		return binary("*", g.decAtom(), []expr{g.narrowAtom(), same("g", KindInt), intLit(3)}[g.pick(3)], KindDecimal)
 	case 5:
 		x := d()
 		return expr{"(-" + x.lam + ")", "(-" + x.duck + ")", KindDecimal}
@@ -169,6 +194,9 @@ func (g *decGen) decCond() expr {
 
 // decKey is a GROUP BY key of few values.
 func (g *decGen) decKey() expr {
+	if g.wide && g.chance(0.5) {
+		return same("(CAST(g AS DECIMAL(30,1)) * 12345678901234567.8)", KindDecimal)
+	}
 	switch g.pick(4) {
 	case 0:
 		return same("CAST(g AS DECIMAL(3,1))", KindDecimal)

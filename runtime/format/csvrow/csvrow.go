@@ -209,11 +209,21 @@ func quote(b []byte) string {
 // returns its unscaled value at scale s. Spaces are not trimmed.
 func ParseDecimal(b []byte, p, s int) (int64, error) {
 	v, err := decimal.Parse(b, p, s)
+	return v, decimalError(err, b, p, s)
+}
+
+// ParseDecimal128 is ParseDecimal for a DECIMAL(p > 18, s).
+func ParseDecimal128(b []byte, p, s int) (decimal.Int128, error) {
+	v, err := decimal.Parse128(b, p, s)
+	return v, decimalError(err, b, p, s)
+}
+
+func decimalError(err error, b []byte, p, s int) error {
 	switch err {
 	case nil:
-		return v, nil
+		return nil
 	case decimal.ErrRange:
-		return 0, errors.New("number out of range for DECIMAL(" + strconv.Itoa(p) + "," + strconv.Itoa(s) + "): " + quote(b))
+		return errors.New("number out of range for DECIMAL(" + strconv.Itoa(p) + "," + strconv.Itoa(s) + "): " + quote(b))
 	}
-	return 0, errors.New("expected a number, found " + quote(b))
+	return errors.New("expected a number, found " + quote(b))
 }

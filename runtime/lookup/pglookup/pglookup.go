@@ -9,6 +9,7 @@ import (
 	"math"
 	"math/big"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -108,7 +109,7 @@ func (t *Table) query(key []any) ([][]any, error) {
 		}
 		row := make([]any, len(vals))
 		for i, v := range vals {
-			if row[i], err = convert(v, t.cols[i].Kind); err != nil {
+			if row[i], err = convert(v, t.cols[i]); err != nil {
 				return nil, fmt.Errorf("column %s: %w", t.cols[i].Name, err)
 			}
 		}
@@ -118,11 +119,23 @@ func (t *Table) query(key []any) ([][]any, error) {
 }
 
 // convert maps a value pgx read to the column's kind.
-func convert(v any, k lookup.Kind) (any, error) {
+func convert(v any, c lookup.Column) (any, error) {
 	if v == nil {
 		return nil, nil
 	}
-	switch k {
+	switch k := c.Kind; k {
+	case lookup.Decimal, lookup.Decimal128:
+		switch x := v.(type) {
+		case pgtype.Numeric: // digits × 10^exp, exactly
+			if !x.Valid || x.NaN || x.InfinityModifier != pgtype.Finite {
+				break
+			}
+			return lookup.ParseDecimal([]byte(x.Int.String()+"e"+strconv.Itoa(int(x.Exp))), c)
+		case int64, int32, int16:
+			return lookup.ParseDecimal([]byte(fmt.Sprint(x)), c)
+		case string:
+			return lookup.ParseDecimal([]byte(x), c)
+		}
 	case lookup.Int:
 		switch x := v.(type) {
 		case int64:
