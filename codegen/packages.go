@@ -65,7 +65,12 @@ func (g *generator) finish(src []byte, opts Options) ([]byte, error) {
 	for _, o := range g.ops {
 		rowTypes[o.rowType] = o.idx
 	}
-	main, files, err := splitFile(src, sp.Module, size, rowTypes)
+	sourceFuncs := map[string]bool{}
+	for _, si := range g.sources {
+		sourceFuncs["fire"+si.goName] = true
+		sourceFuncs["flush"+si.goName] = true
+	}
+	main, files, err := splitFile(src, sp.Module, size, rowTypes, sourceFuncs)
 	if err != nil {
 		return nil, fmt.Errorf("codegen: splitting into packages: %w", err)
 	}
@@ -94,6 +99,8 @@ type splitter struct {
 	group  map[int]int    // operator -> group, for operators that move
 	pkgOf  map[string]int // top-level name -> group (>= 0), or rowsPkg
 	moving []string       // engine fields that move
+
+	outlinedSigs map[int]map[string]string // group -> outlined method -> its parameters
 }
 
 const rowsPkg = -2
@@ -107,10 +114,10 @@ func groupType(g int) string { return fmt.Sprintf("Ops%d", g) }
 
 // splitFile splits src; it returns main's file and the others. A file that
 // does not split (no operator can move) comes back as is, with no others.
-func splitFile(src []byte, module string, size int, rowTypes map[string]int) ([]byte, map[string][]byte, error) {
+func splitFile(src []byte, module string, size int, rowTypes map[string]int, sourceFuncs map[string]bool) ([]byte, map[string][]byte, error) {
 	s := &splitter{src: src, fset: token.NewFileSet(), decls: map[*ast.Object]ast.Decl{}, declName: map[ast.Decl]string{},
 		topNames: map[string]bool{}, owner: map[string]int{}, fields: map[string]*ast.Field{}, methods: map[string]*ast.FuncDecl{},
-		imports: map[string]string{}, group: map[int]int{}, pkgOf: map[string]int{}}
+		imports: map[string]string{}, group: map[int]int{}, pkgOf: map[string]int{}, outlinedSigs: map[int]map[string]string{}}
 	f, err := parser.ParseFile(s.fset, "pipeline.go", src, parser.ParseComments)
 	if err != nil {
 		return nil, nil, err
@@ -290,7 +297,7 @@ func splitFile(src []byte, module string, size int, rowTypes map[string]int) ([]
 	if s.rows == "" {
 		return src, nil, nil
 	}
-	return s.render(module, typeMethods)
+	return s.render(module, typeMethods, sourceFuncs)
 }
 
 func recvType(fd *ast.FuncDecl) string {
@@ -599,7 +606,7 @@ func (s *splitter) renames(n ast.Node, pkg int) []edit {
 	return edits
 }
 
-func (s *splitter) render(module string, typeMethods map[string][]*ast.FuncDecl) ([]byte, map[string][]byte, error) {
+func (s *splitter) render(module string, typeMethods map[string][]*ast.FuncDecl, sourceFuncs map[string]bool) ([]byte, map[string][]byte, error) {
 	header := string(s.src[:s.off(s.file.Package)])
 	groups := map[int]bool{}
 	for _, g := range s.group {
@@ -702,16 +709,25 @@ func (s *splitter) render(module string, typeMethods map[string][]*ast.FuncDecl)
 		if !ok || fd.Body == nil {
 			continue
 		}
-		name := ""
+		name, ordered := "", false
 		switch {
 		case fd.Recv == nil && fd.Name.Name == "newEngine":
 			name = "Init"
 		case fd.Recv != nil && recvType(fd) == "engine" && (fd.Name.Name == "Prune" || fd.Name.Name == "Operators"):
 			name = fd.Name.Name
+		case fd.Recv != nil && recvType(fd) == "engine" && sourceFuncs[fd.Name.Name]:
+			// fireTrades, flushTrades: in order, each group's operators at once
+			name, ordered = exported(fd.Name.Name), true
+		case fd.Recv != nil && recvType(fd) == "engine" && strings.HasPrefix(fd.Name.Name, "Process"):
+			// the row loops: see outlineLoop
 		default:
 			continue
 		}
-		for _, o := range s.outline(fd, name) {
+		outs := s.outline(fd, name, ordered)
+		if name == "" {
+			outs = s.outlineLoop(fd)
+		}
+		for _, o := range outs {
 			mainEdits = dropOverlapping(mainEdits, o.from, o.to)
 			mainEdits = append(mainEdits, edit{o.from, o.to, o.call})
 			for _, r := range o.removed {
@@ -751,6 +767,7 @@ func (s *splitter) render(module string, typeMethods map[string][]*ast.FuncDecl)
 		return s.src, nil, nil
 	}
 	mainSrc := applyEdits(s.src, 0, len(s.src), mainEdits)
+	mainSrc = s.behindInterfaces(mainSrc, groupIDs, bodies)
 	extra := map[string]string{}
 	for _, g := range groupIDs {
 		extra[opsPkg(g)] = module + "/" + opsPkg(g)
@@ -785,6 +802,155 @@ func (s *splitter) render(module string, typeMethods map[string][]*ast.FuncDecl)
 		files[pkg+"/"+pkg+".go"] = out
 	}
 	return mainOut, files, nil
+}
+
+// behindInterfaces has the engine hold each group whose members main only
+// calls methods of as the group's interface Ops, not as its struct: when the
+// compiler reads a struct of main's (the engine) it reads the types of its
+// fields, and for every instantiation of a generic type among them
+// (window.Windows[ops3.Op27Key, ops3.Op27Acc]) it compiles a wrapper of each
+// of its methods into main, once more in every build after an edit. Behind an
+// interface, main sees only the methods' signatures. It returns main's text;
+// a group's interface and constructor go to its body.
+func (s *splitter) behindInterfaces(mainSrc []byte, groupIDs []int, bodies map[int]*bytes.Buffer) []byte {
+	probe := bytes.Replace(mainSrc, []byte("@@IMPORTS@@"), nil, 1)
+	f, err := parser.ParseFile(token.NewFileSet(), "", probe, 0)
+	if err != nil {
+		return mainSrc // finishFile reports it
+	}
+	isGroup := map[string]int{}
+	for _, g := range groupIDs {
+		isGroup[opsPkg(g)] = g
+	}
+	called := map[int]map[string]bool{}
+	ok := map[int]bool{}
+	for _, g := range groupIDs {
+		ok[g], called[g] = true, map[string]bool{}
+	}
+	// p.ops3.M(...) is a call; p.ops3.Ctx = ctx is newEngine's own; any
+	// other use of a group's members keeps the group's struct in main
+	calls := map[*ast.SelectorExpr]bool{}
+	ctxSets := map[*ast.SelectorExpr]bool{}
+	ast.Inspect(f, func(n ast.Node) bool {
+		switch x := n.(type) {
+		case *ast.CallExpr:
+			if sel, isSel := x.Fun.(*ast.SelectorExpr); isSel {
+				calls[sel] = true
+			}
+		case *ast.AssignStmt:
+			if sel, isSel := x.Lhs[0].(*ast.SelectorExpr); isSel && len(x.Lhs) == 1 && sel.Sel.Name == "Ctx" {
+				ctxSets[sel] = true
+			}
+		}
+		return true
+	})
+	ast.Inspect(f, func(n ast.Node) bool {
+		sel, isSel := n.(*ast.SelectorExpr)
+		if !isSel {
+			return true
+		}
+		inner, isSel := sel.X.(*ast.SelectorExpr)
+		if !isSel {
+			if id, isID := sel.X.(*ast.Ident); isID && id.Obj == nil {
+				if g, isPkg := isGroup[id.Name]; isPkg && sel.Sel.Name != groupType(g) {
+					ok[g] = false // ops3.SomeType or function
+				}
+			}
+			return true
+		}
+		g, isGrp := isGroup[inner.Sel.Name]
+		if !isGrp {
+			return true
+		}
+		switch {
+		case ctxSets[sel]:
+		case calls[sel]:
+			called[g][sel.Sel.Name] = true
+		default:
+			ok[g] = false
+		}
+		return true
+	})
+	origOf := map[string]string{} // exported method name in its group -> engine method
+	for name := range s.methods {
+		if _, moves := s.pkgOf[name]; moves {
+			origOf[exported(name)] = name
+		}
+	}
+	for _, g := range groupIDs {
+		if !ok[g] {
+			continue
+		}
+		// the package must not have names of its own the interface takes
+		clash := false
+		for name, to := range s.pkgOf {
+			if to == g && (exported(name) == "Ops" || exported(name) == "New") {
+				clash = true
+			}
+		}
+		var sigs []string
+		for name := range called[g] {
+			if params, isOutlined := s.outlinedSigs[g][name]; isOutlined {
+				sigs = append(sigs, name+params)
+				continue
+			}
+			orig, isMethod := origOf[name]
+			if !isMethod || s.pkgOf[orig] != g {
+				clash = true
+				break
+			}
+			fd := s.methods[orig]
+			from, to := s.off(fd.Type.Params.Pos()), s.off(fd.Type.End())
+			sigs = append(sigs, name+string(applyEdits(s.src, from, to, s.renames(fd.Type, g))))
+		}
+		if clash {
+			continue
+		}
+		sort.Slice(sigs, func(i, j int) bool { return numberedLess(sigs[i], sigs[j]) })
+		b := bodies[g]
+		fmt.Fprintf(b, "// Ops is what the job's engine calls of the operators of this package. The engine holds\n")
+		fmt.Fprintf(b, "// them as an Ops, not an %s, so that compiling it does not compile again the methods of\n", groupType(g))
+		fmt.Fprintf(b, "// their state's generic types (the compiler does for every type of a struct it reads).\n")
+		fmt.Fprintf(b, "type Ops interface {\n")
+		for _, sig := range sigs {
+			fmt.Fprintf(b, "\t%s\n", sig)
+		}
+		fmt.Fprintf(b, "}\n\n")
+		fmt.Fprintf(b, "// New returns the operators of this package over the job's context. It is not inlined,\n")
+		fmt.Fprintf(b, "// so that the engine does not see the type %s (see Ops).\n//\n//go:noinline\n", groupType(g))
+		fmt.Fprintf(b, "func New(ctx *job.Context) Ops {\n\treturn &%s{Ctx: ctx}\n}\n\n", groupType(g))
+		field := fmt.Sprintf("\t%s %s.%s\n", opsPkg(g), opsPkg(g), groupType(g))
+		mainSrc = bytes.Replace(mainSrc, []byte(field), []byte(fmt.Sprintf("\t%s %s.Ops\n", opsPkg(g), opsPkg(g))), 1)
+		set := regexp.MustCompile(`\n\t(\w+)\.` + opsPkg(g) + `\.Ctx = (\w+)\n`)
+		mainSrc = set.ReplaceAll(mainSrc, []byte("\n\t$1."+opsPkg(g)+" = "+opsPkg(g)+".New($2)\n"))
+	}
+	return mainSrc
+}
+
+// numberedLess orders names by their text up to the first number, then by
+// the number: FireOp96 before FireOp100.
+func numberedLess(a, b string) bool {
+	split := func(s string) (string, int, string) {
+		i := strings.IndexAny(s, "0123456789")
+		if i < 0 {
+			return s, -1, ""
+		}
+		j := i
+		for j < len(s) && s[j] >= '0' && s[j] <= '9' {
+			j++
+		}
+		n, _ := strconv.Atoi(s[i:j])
+		return s[:i], n, s[j:]
+	}
+	ap, an, ar := split(a)
+	bp, bn, br := split(b)
+	if ap != bp {
+		return ap < bp
+	}
+	if an != bn {
+		return an < bn
+	}
+	return ar < br
 }
 
 // fieldRange is a field's text with its comments.
@@ -883,7 +1049,10 @@ type outlined struct {
 // in order, to one method of the group, called where the first was. Only
 // for functions whose per-operator statements are independent of each
 // other (newEngine, Prune, Operators).
-func (s *splitter) outline(fd *ast.FuncDecl, name string) []outlined {
+func (s *splitter) outline(fd *ast.FuncDecl, name string, ordered bool) []outlined {
+	if name == "" {
+		return nil
+	}
 	var eng *ast.Object
 	body := fd.Body.List
 	if fd.Recv != nil {
@@ -969,7 +1138,9 @@ func (s *splitter) outline(fd *ast.FuncDecl, name string) []outlined {
 	}
 	runs := map[int]*run{}
 	var groupsSeen []int
-	for _, st := range body {
+	stmtGroup := make([]int, len(body)) // the group of each statement that can move, or -1
+	for si, st := range body {
+		stmtGroup[si] = -1
 		grp, ok := -1, true
 		uses := map[*ast.Object]bool{}
 		ast.Inspect(st, func(n ast.Node) bool {
@@ -1020,6 +1191,7 @@ func (s *splitter) outline(fd *ast.FuncDecl, name string) []outlined {
 		if !ok || grp < 0 {
 			continue
 		}
+		stmtGroup[si] = grp
 		r := runs[grp]
 		if r == nil {
 			r = &run{uses: map[*ast.Object]bool{}}
@@ -1048,6 +1220,26 @@ func (s *splitter) outline(fd *ast.FuncDecl, name string) []outlined {
 		})
 		if late {
 			delete(runs, g)
+		}
+	}
+	// in a function whose statements run in an order that matters
+	// (firing windows, emitting changes), a group moves only if its
+	// statements are next to each other
+	if ordered {
+		first, last := map[int]int{}, map[int]int{}
+		for si, g := range stmtGroup {
+			if _, seen := first[g]; !seen {
+				first[g] = si
+			}
+			last[g] = si
+		}
+		for g := range runs {
+			for si := first[g]; si <= last[g]; si++ {
+				if stmtGroup[si] != g {
+					delete(runs, g)
+					break
+				}
+			}
 		}
 	}
 	kept := groupsSeen[:0]
@@ -1130,6 +1322,10 @@ func (s *splitter) outline(fd *ast.FuncDecl, name string) []outlined {
 		}
 		o.method = m.String()
 		o.call = fmt.Sprintf("%s.%s.%s(%s)", engName, opsPkg(g), name, strings.Join(args, ", "))
+		if s.outlinedSigs[g] == nil {
+			s.outlinedSigs[g] = map[string]string{}
+		}
+		s.outlinedSigs[g][name] = "(" + strings.Join(params, ", ") + ")"
 		out = append(out, o)
 	}
 	return out
@@ -1139,4 +1335,250 @@ func (s *splitter) outline(fd *ast.FuncDecl, name string) []outlined {
 func within(decl any, n ast.Node) bool {
 	d, ok := decl.(ast.Node)
 	return ok && d.Pos() >= n.Pos() && d.End() <= n.End()
+}
+
+// outlineLoop moves, out of the row loops of a source (ProcessTrades, and
+// ProcessPart for the workers), each group's calls of its operators: a
+// group's consecutive statements
+//
+//	if p.ops0.RowOp0(r, wm) {
+//		p.lateTrades(b, lines, ri, r, "v0")
+//	}
+//	p.ops0.RowOp2(r)
+//
+// become one call of a method of the group, named as the engine's function,
+// which returns the views that found the row late:
+//
+//	for _, view := range p.ops0.ProcessTrades(r, wm) {
+//		p.lateTrades(b, lines, ri, r, view)
+//	}
+//
+// Main then calls one method per group and row, not one per operator, and
+// reports late rows in the same order. Arguments must be constants or
+// locals of the loop that it assigns once, before.
+func (s *splitter) outlineLoop(fd *ast.FuncDecl) []outlined {
+	eng := recvObj(fd)
+	if eng == nil {
+		return nil
+	}
+	for _, taken := range []string{"view", "late"} {
+		clash := false
+		ast.Inspect(fd, func(n ast.Node) bool {
+			if id, ok := n.(*ast.Ident); ok && id.Name == taken {
+				clash = true
+			}
+			return !clash
+		})
+		if clash {
+			return nil
+		}
+	}
+	var out []outlined
+	for _, st := range fd.Body.List {
+		loop, ok := st.(*ast.RangeStmt)
+		if !ok {
+			continue
+		}
+		out = append(out, s.outlineLoopBody(fd, eng, loop.Body)...)
+	}
+	return out
+}
+
+// loopStmt is a statement of a row loop that calls one operator.
+type loopStmt struct {
+	group    int
+	call     *ast.CallExpr // p.rowOp0(r, wm)
+	view     string        // "v0", the view reported late when call is true
+	late     string        // p.lateTrades(b, lines, ri, r, : the report up to the view
+	lateCall *ast.CallExpr
+}
+
+func (s *splitter) outlineLoopBody(fd *ast.FuncDecl, eng *ast.Object, body *ast.BlockStmt) []outlined {
+	text := func(n ast.Node) string { return string(s.src[s.off(n.Pos()):s.off(n.End())]) }
+	// the loop's locals assigned once (r := &rows[ri], wm := ...)
+	assigns := map[*ast.Object]int{}
+	ast.Inspect(fd.Body, func(n ast.Node) bool {
+		switch x := n.(type) {
+		case *ast.AssignStmt:
+			for _, l := range x.Lhs {
+				if id, ok := l.(*ast.Ident); ok && id.Obj != nil {
+					assigns[id.Obj]++
+				}
+			}
+		case *ast.IncDecStmt:
+			if id, ok := x.X.(*ast.Ident); ok && id.Obj != nil {
+				assigns[id.Obj] += 2
+			}
+		case *ast.UnaryExpr:
+			if id, ok := x.X.(*ast.Ident); ok && x.Op == token.AND && id.Obj != nil {
+				assigns[id.Obj] += 2
+			}
+		}
+		return true
+	})
+	opCall := func(e ast.Expr) (*ast.CallExpr, int) {
+		call, ok := e.(*ast.CallExpr)
+		if !ok {
+			return nil, -1
+		}
+		sel, ok := call.Fun.(*ast.SelectorExpr)
+		if !ok {
+			return nil, -1
+		}
+		if id, ok := sel.X.(*ast.Ident); !ok || id.Obj != eng {
+			return nil, -1
+		}
+		g, moves := s.pkgOf[sel.Sel.Name]
+		if _, isMethod := s.methods[sel.Sel.Name]; !isMethod || !moves || g < 0 {
+			return nil, -1
+		}
+		for _, a := range call.Args {
+			switch a := a.(type) {
+			case *ast.BasicLit:
+			case *ast.Ident:
+				if a.Obj == nil {
+					return nil, -1
+				}
+				as, isAssign := a.Obj.Decl.(*ast.AssignStmt)
+				if !isAssign || as.Tok != token.DEFINE || !within(a.Obj.Decl, body) || assigns[a.Obj] != 1 {
+					return nil, -1
+				}
+			default:
+				return nil, -1
+			}
+		}
+		return call, g
+	}
+	stmts := make([]loopStmt, len(body.List))
+	for i, st := range body.List {
+		stmts[i].group = -1
+		switch x := st.(type) {
+		case *ast.ExprStmt:
+			if call, g := opCall(x.X); call != nil {
+				stmts[i] = loopStmt{group: g, call: call}
+			}
+		case *ast.IfStmt:
+			call, g := opCall(x.Cond)
+			if call == nil || x.Init != nil || x.Else != nil || len(x.Body.List) != 1 {
+				continue
+			}
+			es, ok := x.Body.List[0].(*ast.ExprStmt)
+			if !ok {
+				continue
+			}
+			report, ok := es.X.(*ast.CallExpr)
+			if !ok || len(report.Args) == 0 {
+				continue
+			}
+			lit, ok := report.Args[len(report.Args)-1].(*ast.BasicLit)
+			if !ok || lit.Kind != token.STRING {
+				continue
+			}
+			if sel, ok := report.Fun.(*ast.SelectorExpr); !ok || !strings.HasPrefix(sel.Sel.Name, "late") {
+				continue
+			} else if _, moves := s.pkgOf[sel.Sel.Name]; moves {
+				continue
+			}
+			stmts[i] = loopStmt{group: g, call: call, view: lit.Value, late: string(s.src[s.off(report.Pos()):s.off(lit.Pos())]), lateCall: report}
+		}
+	}
+	var out []outlined
+	for i := 0; i < len(stmts); {
+		g := stmts[i].group
+		if g < 0 {
+			i++
+			continue
+		}
+		j := i
+		for j < len(stmts) && stmts[j].group == g {
+			j++
+		}
+		run := stmts[i:j]
+		first := body.List[i]
+		i = j
+		// one run per group and loop: a group called twice stays as it is
+		again := false
+		for _, st := range stmts[j:] {
+			again = again || st.group == g
+		}
+		for _, st := range stmts[:j-len(run)] {
+			again = again || st.group == g
+		}
+		late := ""
+		for _, st := range run {
+			if st.late != "" && late != "" && st.late != late {
+				again = true // two kinds of report: stays
+			}
+			if st.late != "" {
+				late = st.late
+			}
+		}
+		if again {
+			continue
+		}
+		// parameters: the locals the calls pass, typed as the callees declare them
+		var params, args []string
+		seen := map[string]bool{}
+		for _, st := range run {
+			callee := s.methods[st.call.Fun.(*ast.SelectorExpr).Sel.Name]
+			var types []ast.Expr
+			for _, fl := range callee.Type.Params.List {
+				for range max(len(fl.Names), 1) {
+					types = append(types, fl.Type)
+				}
+			}
+			for k, a := range st.call.Args {
+				id, ok := a.(*ast.Ident)
+				if !ok || seen[id.Name] || k >= len(types) {
+					continue
+				}
+				seen[id.Name] = true
+				t := types[k]
+				params = append(params, id.Name+" "+string(applyEdits(s.src, s.off(t.Pos()), s.off(t.End()), s.renames(t, g))))
+				args = append(args, id.Name)
+			}
+		}
+		name := fd.Name.Name
+		var m strings.Builder
+		result := ""
+		if late != "" {
+			result = " (late []string)"
+			fmt.Fprintf(&m, "// %s is the part of the engine's %s for the operators of this package: it\n", name, name)
+			fmt.Fprintf(&m, "// runs them on a row and returns the views that found the row late.\n")
+		} else {
+			fmt.Fprintf(&m, "// %s is the part of the engine's %s for the operators of this package: it\n", name, name)
+			fmt.Fprintf(&m, "// runs them on a row.\n")
+		}
+		fmt.Fprintf(&m, "func (%s *%s) %s(%s)%s {\n", eng.Name, groupType(g), name, strings.Join(params, ", "), result)
+		for _, st := range run {
+			c := string(applyEdits(s.src, s.off(st.call.Pos()), s.off(st.call.End()), s.renames(st.call, g)))
+			if st.view == "" {
+				fmt.Fprintf(&m, "\t%s\n", c)
+				continue
+			}
+			fmt.Fprintf(&m, "\tif %s {\n\t\tlate = append(late, %s)\n\t}\n", c, st.view)
+		}
+		if late != "" {
+			m.WriteString("\treturn late\n")
+		}
+		m.WriteString("}\n\n")
+		call := fmt.Sprintf("%s.%s.%s(%s)", eng.Name, opsPkg(g), name, strings.Join(args, ", "))
+		if late != "" {
+			// the report, as main wrote it, with the view of the loop
+			report := string(applyEdits(s.src, s.off(run[0].lateCall.Pos()), s.off(run[0].lateCall.End()), s.renames(run[0].lateCall, -1)))
+			report = report[:len(report)-len(text(run[0].lateCall.Args[len(run[0].lateCall.Args)-1]))-1] + "view)"
+			call = fmt.Sprintf("for _, view := range %s {\n%s\n}", call, report)
+		}
+		o := outlined{group: g, call: call, method: m.String()}
+		o.from, o.to = s.off(first.Pos()), s.off(first.End())
+		for _, st := range body.List[j-len(run)+1 : j] {
+			o.removed = append(o.removed, [2]int{s.off(st.Pos()), s.off(st.End())})
+		}
+		if s.outlinedSigs[g] == nil {
+			s.outlinedSigs[g] = map[string]string{}
+		}
+		s.outlinedSigs[g][name] = "(" + strings.Join(params, ", ") + ")" + result
+		out = append(out, o)
+	}
+	return out
 }
