@@ -140,6 +140,8 @@ func Generate(p *physical.Plan, sqlText string, opts Options) ([]byte, error) {
 	}
 	g.operatorsCode() // last: it ends with the fused lines, filled in below
 	var buf bytes.Buffer
+	// a file to split is formatted once, file by file, after the split
+	f.NoFormat = g.splits(opts)
 	if err := f.Render(&buf); err != nil {
 		return nil, fmt.Errorf("codegen: %w", err)
 	}

@@ -54,7 +54,7 @@ var opNamePattern = regexp.MustCompile(`(?:^|[a-z])[oO]p([0-9]+)(?:[A-Z_]|$)`)
 // finish ends Generate: the fused lines table, and the split when asked.
 func (g *generator) finish(src []byte, opts Options) ([]byte, error) {
 	sp := opts.Split
-	if sp == nil || sp.Module == "" || len(g.ops) < max(sp.MinOps, 1) {
+	if !g.splits(opts) {
 		return fillFusedLines(src), nil
 	}
 	size := sp.GroupSize
@@ -74,8 +74,19 @@ func (g *generator) finish(src []byte, opts Options) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("codegen: splitting into packages: %w", err)
 	}
+	if files == nil { // nothing moved: the file as it is, formatted
+		if main, err = format.Source(main); err != nil {
+			return nil, fmt.Errorf("codegen: %w", err)
+		}
+	}
 	sp.Files = files
 	return fillFusedLines(main), nil
+}
+
+// splits reports whether Generate splits the pipeline into packages.
+func (g *generator) splits(opts Options) bool {
+	sp := opts.Split
+	return sp != nil && sp.Module != "" && len(g.ops) >= max(sp.MinOps, 1)
 }
 
 // splitter holds the parsed single-package file while it is split.

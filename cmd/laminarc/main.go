@@ -17,6 +17,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"runtime/debug"
 )
 
 const usage = `laminarc compiles streaming SQL pipelines into native Go jobs.
@@ -42,6 +43,13 @@ const (
 )
 
 func main() {
+	// laminarc runs for a second or two and allocates much of what it
+	// keeps (the ASTs of the generated code): collecting four times less
+	// often saves a quarter of its CPU time at 200 views (peak RSS +30 MB,
+	// below the Go compiler's and linker's it waits for)
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
 	os.Exit(run(os.Args[1:]))
 }
 
