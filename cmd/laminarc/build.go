@@ -315,7 +315,13 @@ func cacheDir() (string, error) {
 // buildJob compiles a loaded pipeline into a binary in the job cache and
 // returns its path; an unchanged pipeline reuses the cached binary without
 // running the Go toolchain.
-func buildJob(l *loaded, goFlags []string, verbose bool) (string, error) {
+//
+// A throwaway binary, one only `laminarc run` executes, is linked without
+// DWARF (-ldflags=-w), which halves the link of a large job; its panics and
+// CPU profiles still name functions and lines (the runtime's own tables,
+// which -w keeps), only a debugger lacks its variables. `laminarc build`
+// writes the user's binary with DWARF.
+func buildJob(l *loaded, goFlags []string, throwaway, verbose bool) (string, error) {
 	files, err := jobFiles(l, "", true, "")
 	if err != nil {
 		return "", err
@@ -324,7 +330,11 @@ func buildJob(l *loaded, goFlags []string, verbose bool) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	dir := filepath.Join(root, cacheKey(files, append(goFlags, udfSourceHash(l.udfMods))))
+	ldflags := "-X '" + runtimeModule + "/runtime/job.BuiltBy=laminarc " + versionLine() + "'"
+	if throwaway {
+		ldflags = "-w " + ldflags
+	}
+	dir := filepath.Join(root, cacheKey(files, append(goFlags, udfSourceHash(l.udfMods), ldflags)))
 	bin := filepath.Join(dir, "job")
 	if st, err := os.Stat(bin); err == nil && st.Mode().IsRegular() {
 		now := time.Now()
@@ -351,7 +361,7 @@ func buildJob(l *loaded, goFlags []string, verbose bool) (string, error) {
 	defer os.Remove(tmp) // gone after the rename; left by a failed build
 	// -trimpath: no paths of this machine in the binary, the same bytes
 	// from the same source anywhere (TestReproducibleBuild)
-	args := append([]string{"build", "-trimpath", "-ldflags", "-X '" + runtimeModule + "/runtime/job.BuiltBy=laminarc " + versionLine() + "'", "-o", tmp}, goFlags...)
+	args := append([]string{"build", "-trimpath", "-ldflags", ldflags, "-o", tmp}, goFlags...)
 	cmd := exec.Command("go", append(args, ".")...)
 	cmd.Dir = src
 	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off")
@@ -394,7 +404,7 @@ func cmdBuild(args []string) int {
 		}
 		goFlags = append(goFlags, "-pgo="+abs)
 	}
-	bin, err := buildJob(l, goFlags, *verbose)
+	bin, err := buildJob(l, goFlags, false, *verbose)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "laminarc: %v\n", err)
 		return exitRuntime
@@ -466,7 +476,7 @@ func cmdRun(args []string) int {
 		jobFlags = append(jobFlags, "--allow-state-reset")
 	}
 	pass = append(jobFlags, pass...)
-	bin, err := buildJob(l, nil, *verbose)
+	bin, err := buildJob(l, nil, true, *verbose)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "laminarc: %v\n", err)
 		return exitRuntime
