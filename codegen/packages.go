@@ -731,12 +731,14 @@ func (s *splitter) render(module string, typeMethods map[string][]*ast.FuncDecl,
 			name, ordered = exported(fd.Name.Name), true
 		case fd.Recv != nil && recvType(fd) == "engine" && strings.HasPrefix(fd.Name.Name, "Process"):
 			// the row loops: see outlineLoop
+		case fd.Recv != nil && recvType(fd) == "engine" && (fd.Name.Name == "SaveState" || fd.Name.Name == "LoadState"):
+			// the checkpoint's switches: see outlineSwitch
 		default:
 			continue
 		}
 		outs := s.outline(fd, name, ordered)
 		if name == "" {
-			outs = s.outlineLoop(fd)
+			outs = append(s.outlineLoop(fd), s.outlineSwitch(fd)...)
 		}
 		for _, o := range outs {
 			mainEdits = dropOverlapping(mainEdits, o.from, o.to)
@@ -1592,4 +1594,227 @@ func (s *splitter) outlineLoopBody(fd *ast.FuncDecl, eng *ast.Object, body *ast.
 		out = append(out, o)
 	}
 	return out
+}
+
+// outlineSwitch moves, out of the switches of SaveState and LoadState on the
+// unit number, each group's cases, when each calls one operator's method:
+//
+//	case 1:
+//		return p.ops0.SaveOp0(buf)
+//	case 2:
+//		return p.ops0.SaveOp1(buf)
+//
+// become one case that calls a method of the group with the same switch:
+//
+//	case 1, 2:
+//		return p.ops0.SaveState(i, buf)
+//
+// so that main has one line per group, and the group's Ops one method, not
+// one per operator.
+func (s *splitter) outlineSwitch(fd *ast.FuncDecl) []outlined {
+	eng := recvObj(fd)
+	if eng == nil {
+		return nil
+	}
+	text := func(n ast.Node) string { return string(s.src[s.off(n.Pos()):s.off(n.End())]) }
+	params := map[*ast.Object]string{} // fd's parameters and their types
+	for _, fl := range fd.Type.Params.List {
+		for _, n := range fl.Names {
+			params[n.Obj] = text(fl.Type)
+		}
+	}
+	assigns := map[*ast.Object]int{}
+	ast.Inspect(fd.Body, func(n ast.Node) bool {
+		switch x := n.(type) {
+		case *ast.AssignStmt:
+			for _, l := range x.Lhs {
+				if id, ok := l.(*ast.Ident); ok && id.Obj != nil {
+					assigns[id.Obj]++
+				}
+			}
+		case *ast.IncDecStmt, *ast.UnaryExpr:
+			ast.Inspect(x, func(n ast.Node) bool {
+				if id, ok := n.(*ast.Ident); ok && id.Obj != nil {
+					assigns[id.Obj] += 2
+				}
+				return true
+			})
+		}
+		return true
+	})
+	var out []outlined
+	for k, st := range fd.Body.List {
+		sw, ok := st.(*ast.SwitchStmt)
+		if !ok || sw.Init != nil {
+			continue
+		}
+		tag, ok := sw.Tag.(*ast.Ident)
+		if !ok || tag.Obj == nil || params[tag.Obj] == "" || assigns[tag.Obj] > 0 {
+			continue
+		}
+		// what a case that returns returns after the switch: a parameter
+		var after *ast.ReturnStmt
+		if k+1 < len(fd.Body.List) {
+			if r, ok := fd.Body.List[k+1].(*ast.ReturnStmt); ok && len(r.Results) == 1 {
+				if id, ok := r.Results[0].(*ast.Ident); ok && id.Obj != nil && params[id.Obj] != "" && assigns[id.Obj] == 0 {
+					after = r
+				}
+			}
+		}
+		type clause struct {
+			group int
+			call  *ast.CallExpr
+			ret   bool
+		}
+		clauses := make([]clause, len(sw.Body.List))
+		for ci, c := range sw.Body.List {
+			clauses[ci].group = -1
+			cc := c.(*ast.CaseClause)
+			if len(cc.List) == 0 || len(cc.Body) != 1 {
+				continue
+			}
+			var e ast.Expr
+			ret := false
+			switch b := cc.Body[0].(type) {
+			case *ast.ExprStmt:
+				e = b.X
+			case *ast.ReturnStmt:
+				if len(b.Results) == 1 && after != nil {
+					e, ret = b.Results[0], true
+				}
+			}
+			call, ok := e.(*ast.CallExpr)
+			if !ok {
+				continue
+			}
+			sel, ok := call.Fun.(*ast.SelectorExpr)
+			if !ok {
+				continue
+			}
+			if id, ok := sel.X.(*ast.Ident); !ok || id.Obj != eng {
+				continue
+			}
+			g, moves := s.pkgOf[sel.Sel.Name]
+			if _, isMethod := s.methods[sel.Sel.Name]; !isMethod || !moves || g < 0 {
+				continue
+			}
+			argsOK := true
+			for _, a := range call.Args {
+				id, ok := a.(*ast.Ident)
+				if !ok || id.Obj == nil {
+					argsOK = false
+					break
+				}
+				if params[id.Obj] != "" {
+					argsOK = argsOK && assigns[id.Obj] == 0
+					continue
+				}
+				as, ok := id.Obj.Decl.(*ast.AssignStmt)
+				argsOK = argsOK && ok && as.Tok == token.DEFINE && as.End() <= sw.Pos() && assigns[id.Obj] == 1
+			}
+			if argsOK {
+				clauses[ci] = clause{group: g, call: call, ret: ret}
+			}
+		}
+		for ci := 0; ci < len(clauses); {
+			g := clauses[ci].group
+			if g < 0 {
+				ci++
+				continue
+			}
+			cj := ci
+			for cj < len(clauses) && clauses[cj].group == g && clauses[cj].ret == clauses[ci].ret {
+				cj++
+			}
+			run, from := clauses[ci:cj], ci
+			ci = cj
+			again := false
+			for cx, c := range clauses {
+				if (cx < from || cx >= cj) && c.group == g {
+					again = true // a group in two places stays
+				}
+			}
+			if again {
+				continue
+			}
+			// parameters: the tag, then the locals the calls pass
+			names := []string{tag.Name}
+			ps := []string{tag.Name + " " + params[tag.Obj]}
+			seen := map[string]bool{tag.Name: true}
+			for _, c := range run {
+				callee := s.methods[c.call.Fun.(*ast.SelectorExpr).Sel.Name]
+				var types []ast.Expr
+				for _, fl := range callee.Type.Params.List {
+					for range max(len(fl.Names), 1) {
+						types = append(types, fl.Type)
+					}
+				}
+				for ai, a := range c.call.Args {
+					id := a.(*ast.Ident)
+					if seen[id.Name] || ai >= len(types) {
+						continue
+					}
+					seen[id.Name] = true
+					t := types[ai]
+					names = append(names, id.Name)
+					ps = append(ps, id.Name+" "+string(applyEdits(s.src, s.off(t.Pos()), s.off(t.End()), s.renames(t, g))))
+				}
+			}
+			name := fd.Name.Name
+			result := ""
+			if run[0].ret {
+				callee := s.methods[run[0].call.Fun.(*ast.SelectorExpr).Sel.Name]
+				if callee.Type.Results == nil || len(callee.Type.Results.List) != 1 {
+					continue
+				}
+				t := callee.Type.Results.List[0].Type
+				result = " " + string(applyEdits(s.src, s.off(t.Pos()), s.off(t.End()), s.renames(t, g)))
+			}
+			var m strings.Builder
+			fmt.Fprintf(&m, "// %s is the part of the engine's %s for the operators of this package.\n", name, name)
+			fmt.Fprintf(&m, "func (%s *%s) %s(%s)%s {\n\tswitch %s {\n", eng.Name, groupType(g), name, strings.Join(ps, ", "), result, tag.Name)
+			var cases []string
+			for k := range run {
+				cc := sw.Body.List[from+k].(*ast.CaseClause)
+				for _, e := range cc.List {
+					cases = append(cases, text(e))
+				}
+				body := cc.Body[0]
+				fmt.Fprintf(&m, "\tcase %s:\n\t\t%s\n", text(cc.List[0])+caseRest(cc, text), string(applyEdits(s.src, s.off(body.Pos()), s.off(body.End()), s.renames(body, g))))
+			}
+			m.WriteString("\t}\n")
+			if run[0].ret {
+				fmt.Fprintf(&m, "\t%s\n", text(after))
+			}
+			m.WriteString("}\n\n")
+			call := fmt.Sprintf("%s.%s.%s(%s)", eng.Name, opsPkg(g), name, strings.Join(names, ", "))
+			if run[0].ret {
+				call = "return " + call
+			}
+			first := sw.Body.List[from]
+			o := outlined{group: g, method: m.String(), call: fmt.Sprintf("case %s:\n%s", strings.Join(cases, ", "), call)}
+			o.from, o.to = s.off(first.Pos()), s.off(first.End())
+			for _, c := range sw.Body.List[from+1 : cj] {
+				o.removed = append(o.removed, [2]int{s.off(c.Pos()), s.off(c.End())})
+			}
+			if s.outlinedSigs[g] == nil {
+				s.outlinedSigs[g] = map[string]string{}
+			}
+			if _, taken := s.outlinedSigs[g][name]; taken {
+				continue
+			}
+			s.outlinedSigs[g][name] = "(" + strings.Join(ps, ", ") + ")" + result
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// caseRest is the text of a case clause's expressions after the first.
+func caseRest(cc *ast.CaseClause, text func(ast.Node) string) string {
+	var b strings.Builder
+	for _, e := range cc.List[1:] {
+		b.WriteString(", " + text(e))
+	}
+	return b.String()
 }
