@@ -517,6 +517,7 @@ func (s *splitter) namesOf(d ast.Decl) []string {
 type edit struct {
 	from, to int
 	text     string
+	covers   bool // replaces its range as a whole: the edits inside it are dropped (dropCovered)
 }
 
 func applyEdits(src []byte, from, to int, edits []edit) []byte {
@@ -560,7 +561,7 @@ func (s *splitter) declRange(d ast.Decl) (int, int) {
 func (s *splitter) renames(n ast.Node, pkg int) []edit {
 	var edits []edit
 	rename := func(id *ast.Ident, text string) {
-		edits = append(edits, edit{s.off(id.Pos()), s.off(id.End()), text})
+		edits = append(edits, edit{s.off(id.Pos()), s.off(id.End()), text, false})
 	}
 	qualify := func(name string) string {
 		to, moves := s.pkgOf[name]
@@ -644,7 +645,7 @@ func (s *splitter) render(module string, typeMethods map[string][]*ast.FuncDecl,
 			fl := s.fields[name]
 			from, to := s.fieldRange(fl)
 			b.WriteString("\t")
-			edits := append(s.renames(fl, g), edit{s.off(fl.Names[0].Pos()), s.off(fl.Names[0].End()), exported(name)})
+			edits := append(s.renames(fl, g), edit{s.off(fl.Names[0].Pos()), s.off(fl.Names[0].End()), exported(name), false})
 			b.Write(applyEdits(s.src, from, to, edits))
 			b.WriteString("\n")
 		}
@@ -654,7 +655,7 @@ func (s *splitter) render(module string, typeMethods map[string][]*ast.FuncDecl,
 	for _, d := range s.file.Decls {
 		if gd, ok := d.(*ast.GenDecl); ok && gd.Tok == token.IMPORT {
 			from, to := s.declRange(d)
-			mainEdits = append(mainEdits, edit{from, to, "@@IMPORTS@@\n"})
+			mainEdits = append(mainEdits, edit{from, to, "@@IMPORTS@@\n", false})
 			continue
 		}
 		to, moves := -1, false
@@ -683,10 +684,10 @@ func (s *splitter) render(module string, typeMethods map[string][]*ast.FuncDecl,
 				}
 			}
 		}
-		mainEdits = append(mainEdits, edit{from, end, alias})
+		mainEdits = append(mainEdits, edit{from, end, alias, false})
 		edits := s.renames(d, to)
 		if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv != nil {
-			edits = append(edits, edit{s.off(fd.Name.Pos()), s.off(fd.Name.End()), exported(fd.Name.Name)})
+			edits = append(edits, edit{s.off(fd.Name.Pos()), s.off(fd.Name.End()), exported(fd.Name.Name), false})
 		}
 		bodies[to].Write(applyEdits(s.src, from, end, edits))
 		bodies[to].WriteString("\n")
@@ -702,15 +703,14 @@ func (s *splitter) render(module string, typeMethods map[string][]*ast.FuncDecl,
 		if to < len(s.src) && s.src[to] == '\n' {
 			to++
 		}
-		mainEdits = dropOverlapping(mainEdits, from, to)
-		mainEdits = append(mainEdits, edit{from, to, ""})
+		mainEdits = append(mainEdits, edit{from, to, "", true})
 	}
 	var embed strings.Builder
 	for _, g := range groupIDs {
 		fmt.Fprintf(&embed, "\t%s %s.%s\n", opsPkg(g), opsPkg(g), groupType(g))
 	}
 	close := s.off(st.Fields.Closing)
-	mainEdits = append(mainEdits, edit{close, close, embed.String()})
+	mainEdits = append(mainEdits, edit{close, close, embed.String(), false})
 	// the per-operator statements of newEngine, Prune and Operators that
 	// touch a group's state move into methods of the group: in main they
 	// would make the compiler instantiate the state's generic methods
@@ -741,8 +741,7 @@ func (s *splitter) render(module string, typeMethods map[string][]*ast.FuncDecl,
 			outs = append(s.outlineLoop(fd), s.outlineSwitch(fd)...)
 		}
 		for _, o := range outs {
-			mainEdits = dropOverlapping(mainEdits, o.from, o.to)
-			mainEdits = append(mainEdits, edit{o.from, o.to, o.call})
+			mainEdits = append(mainEdits, edit{o.from, o.to, o.call, true})
 			for _, r := range o.removed {
 				// the whole line
 				for r[0] > 0 && s.src[r[0]-1] == '\t' {
@@ -751,8 +750,7 @@ func (s *splitter) render(module string, typeMethods map[string][]*ast.FuncDecl,
 				if r[1] < len(s.src) && s.src[r[1]] == '\n' {
 					r[1]++
 				}
-				mainEdits = dropOverlapping(mainEdits, r[0], r[1])
-				mainEdits = append(mainEdits, edit{r[0], r[1], ""})
+				mainEdits = append(mainEdits, edit{r[0], r[1], "", true})
 			}
 			bodies[o.group].WriteString(o.method)
 		}
@@ -772,14 +770,14 @@ func (s *splitter) render(module string, typeMethods map[string][]*ast.FuncDecl,
 				fmt.Fprintf(&set, "\n\t%s.%s.Ctx = %s", p, opsPkg(g), ctx)
 			}
 			end := s.off(as.End())
-			mainEdits = append(mainEdits, edit{end, end, set.String()})
+			mainEdits = append(mainEdits, edit{end, end, set.String(), false})
 			ctxSet = true
 		}
 	}
 	if !ctxSet {
 		return s.src, nil, nil
 	}
-	mainSrc := applyEdits(s.src, 0, len(s.src), mainEdits)
+	mainSrc := applyEdits(s.src, 0, len(s.src), dropCovered(mainEdits))
 	mainSrc = s.behindInterfaces(mainSrc, groupIDs, bodies)
 	extra := map[string]string{}
 	for _, g := range groupIDs {
@@ -978,10 +976,57 @@ func (s *splitter) fieldRange(fl *ast.Field) (int, int) {
 	return from, to
 }
 
-func dropOverlapping(edits []edit, from, to int) []edit {
+// dropCovered drops the edits inside a covering edit's range (a statement
+// replaced or removed as a whole, whose renames no longer apply); of equal
+// covering edits, the last one made stays. One sort, not a scan per cover.
+func dropCovered(edits []edit) []edit {
+	type cover struct{ from, to, idx int }
+	var covers []cover
+	for i, e := range edits {
+		if e.covers {
+			covers = append(covers, cover{e.from, e.to, i})
+		}
+	}
+	if len(covers) == 0 {
+		return edits
+	}
+	sort.Slice(covers, func(i, j int) bool {
+		a, b := covers[i], covers[j]
+		if a.from != b.from {
+			return a.from < b.from
+		}
+		if a.to != b.to {
+			return a.to > b.to
+		}
+		return a.idx > b.idx
+	})
+	dropped := map[int]bool{}
+	reach := -1 // the furthest end of the covers before, in this order
+	for _, c := range covers {
+		if reach >= c.to {
+			dropped[c.idx] = true
+		}
+		reach = max(reach, c.to)
+	}
+	// the furthest end of a cover starting at or before a point
+	reachAt := make([]int, len(covers))
+	for i, c := range covers {
+		reachAt[i] = c.to
+		if i > 0 {
+			reachAt[i] = max(reachAt[i], reachAt[i-1])
+		}
+	}
 	out := edits[:0]
-	for _, e := range edits {
-		if e.from >= from && e.to <= to {
+	for i, e := range edits {
+		if e.covers {
+			if !dropped[i] {
+				out = append(out, e)
+			}
+			continue
+		}
+		// an insertion stays: it is made after the covers it touches
+		k := sort.Search(len(covers), func(k int) bool { return covers[k].from > e.from }) - 1
+		if k >= 0 && reachAt[k] >= e.to && e.from < e.to {
 			continue
 		}
 		out = append(out, e)
