@@ -37,21 +37,20 @@ func overCalls(q *ast.Select) []*ast.Call {
 }
 
 // rankQuery binds a SELECT whose list ranks rows with ROW_NUMBER, RANK or
-// DENSE_RANK OVER (PARTITION BY … ORDER BY …):
-// input -> [Project of computed keys] -> TopN -> Project [-> Filter QUALIFY -> Project].
-// A filter on the rank over it (WHERE rn <= N in the outer query, QUALIFY)
-// becomes the top-N's limit (optimizer.LimitRanks).
+// DENSE_RANK OVER (PARTITION BY … ORDER BY …), or aggregates OVER a window,
+// or both:
+// input -> [Project of computed keys] -> [TopN of the OVER aggregates]
+// -> [TopN of the rank] -> Project [-> Filter QUALIFY -> Project].
+// The aggregates come first, so that the rank sees every row with its
+// aggregates (window functions of one SELECT all see the same rows) and a
+// filter on the rank over it (WHERE rn <= N in the outer query, QUALIFY)
+// becomes the rank's top-N limit (optimizer.LimitRanks).
 func (b *binder) rankQuery(q *ast.Select, in plan.Node, sc *scope, ctx *exprCtx, calls []*ast.Call) plan.Node {
-	first := calls[0]
-	_, ranking := rankFuncs[first.Name]
+	var ranks, aggCalls []*ast.Call
 	for _, c := range calls {
 		_, isRank := rankFuncs[c.Name]
 		if !isRank && !isAggregate(c.Name) {
 			b.diags.Errorf(diag.Unsupported, c.Pos, "%s is not a window function: ROW_NUMBER, RANK, DENSE_RANK and the aggregates are", c.Name)
-			return nil
-		}
-		if isRank != ranking {
-			b.diags.Errorf(diag.Unsupported, c.Pos, "a query may not mix ranking functions and aggregates OVER windows yet: rank in an outer query")
 			return nil
 		}
 		if !isRank {
@@ -59,6 +58,7 @@ func (b *binder) rankQuery(q *ast.Select, in plan.Node, sc *scope, ctx *exprCtx,
 				b.diags.Errorf(diag.Unsupported, c.Pos, "%s OVER takes no DISTINCT or FILTER", c.Name)
 				return nil
 			}
+			aggCalls = append(aggCalls, c)
 			continue
 		}
 		if len(c.Args) > 0 || c.Star || c.Distinct || c.Filter != nil {
@@ -73,6 +73,7 @@ func (b *binder) rankQuery(q *ast.Select, in plan.Node, sc *scope, ctx *exprCtx,
 			b.diags.Errorf(diag.Unsupported, c.Over.Pos, "%s OVER needs ORDER BY: the order that ranks the rows", c.Name)
 			return nil
 		}
+		ranks = append(ranks, c)
 	}
 	if q.Distinct {
 		b.diags.Errorf(diag.Unsupported, q.Pos, "SELECT DISTINCT with a window function is not supported yet")
@@ -115,29 +116,52 @@ func (b *binder) rankQuery(q *ast.Select, in plan.Node, sc *scope, ctx *exprCtx,
 		}
 		return part, order, true
 	}
-	part, order, ok := spec(first)
-	if !ok {
-		return nil
-	}
-	var frame plan.Frame
-	if !ranking {
-		if frame, ok = b.frame(first, in.Schema(), order, extra); !ok {
-			return nil
+	// group checks that the calls of one kind share one window (and the
+	// ranks one function), and returns its partition, order and frame
+	group := func(cs []*ast.Call, ranking bool) (part []int, order []plan.SortKey, frame plan.Frame, ok bool) {
+		first := cs[0]
+		if part, order, ok = spec(first); !ok {
+			return nil, nil, frame, false
 		}
-	}
-	for _, c := range calls[1:] {
-		p2, o2, ok := spec(c)
-		if !ok {
-			return nil
-		}
-		f2 := frame
 		if !ranking {
-			if f2, ok = b.frame(c, in.Schema(), o2, extra); !ok {
-				return nil
+			if frame, ok = b.frame(first, in.Schema(), order, extra); !ok {
+				return nil, nil, frame, false
 			}
 		}
-		if (ranking && c.Name != first.Name) || fmt.Sprint(p2, o2, f2) != fmt.Sprint(part, order, frame) {
-			b.diags.Errorf(diag.Unsupported, c.Pos, "a query may rank by one window function and window only; this one differs from the one at %d:%d", first.Pos.Line, first.Pos.Col)
+		for _, c := range cs[1:] {
+			p2, o2, ok := spec(c)
+			if !ok {
+				return nil, nil, frame, false
+			}
+			f2 := frame
+			if !ranking {
+				if f2, ok = b.frame(c, in.Schema(), o2, extra); !ok {
+					return nil, nil, frame, false
+				}
+			}
+			if (ranking && c.Name != first.Name) || fmt.Sprint(p2, o2, f2) != fmt.Sprint(part, order, frame) {
+				what := "aggregates OVER one window"
+				if ranking {
+					what = "one ranking function over one window"
+				}
+				b.diags.Errorf(diag.Unsupported, c.Pos, "a query may have %s only; this one differs from the one at %d:%d", what, first.Pos.Line, first.Pos.Col)
+				return nil, nil, frame, false
+			}
+		}
+		return part, order, frame, true
+	}
+	var rankPart, aggPart []int
+	var rankOrder, aggOrder []plan.SortKey
+	var frame plan.Frame
+	if len(aggCalls) > 0 {
+		var ok bool
+		if aggPart, aggOrder, frame, ok = group(aggCalls, false); !ok {
+			return nil
+		}
+	}
+	if len(ranks) > 0 {
+		var ok bool
+		if rankPart, rankOrder, _, ok = group(ranks, true); !ok {
 			return nil
 		}
 	}
@@ -147,19 +171,17 @@ func (b *binder) rankQuery(q *ast.Select, in plan.Node, sc *scope, ctx *exprCtx,
 		agg  plan.Agg
 	}
 	var aggs []overAgg
-	if !ranking {
-		for _, c := range calls {
-			a, ok := b.overAgg(c, col, func(i int) plan.Column {
-				if i < len(base) {
-					return base[i]
-				}
-				return plan.Column{Name: fmt.Sprintf("$key%d", i-len(base)), Type: extra[i-len(base)].Type()}
-			})
-			if !ok {
-				return nil
+	for _, c := range aggCalls {
+		a, ok := b.overAgg(c, col, func(i int) plan.Column {
+			if i < len(base) {
+				return base[i]
 			}
-			aggs = append(aggs, overAgg{c, a})
+			return plan.Column{Name: fmt.Sprintf("$key%d", i-len(base)), Type: extra[i-len(base)].Type()}
+		})
+		if !ok {
+			return nil
 		}
+		aggs = append(aggs, overAgg{c, a})
 	}
 	pre := in
 	if len(extra) > 0 {
@@ -174,33 +196,44 @@ func (b *binder) rankQuery(q *ast.Select, in plan.Node, sc *scope, ctx *exprCtx,
 		}
 		pre = p
 	}
-	t := &plan.TopN{Input: pre, Partition: part, Order: order, Func: rankFuncs[first.Name], RankName: "$rank", WindowCol: -1}
-	for _, c := range part {
-		t.Final = t.Final || (pre.AppendOnly() && plan.ClosedWindowCol(pre, c))
-	}
-	for _, c := range part {
-		if w, end, ok := plan.WindowBound(pre, &plan.ColRef{Index: c}); ok && !t.Final && t.WindowCol < 0 && pre.AppendOnly() {
-			t.WindowCol, t.WindowEnd, t.WindowSize = c, end, w.Size
+	// topN is a top-N over input, partitioned and ordered by columns of pre
+	// (which input's columns begin with)
+	topN := func(input plan.Node, part []int, order []plan.SortKey, fn plan.RankFunc) *plan.TopN {
+		t := &plan.TopN{Input: input, Partition: part, Order: order, Func: fn, RankName: "$rank", WindowCol: -1}
+		for _, c := range part {
+			t.Final = t.Final || (input.AppendOnly() && plan.ClosedWindowCol(input, c))
 		}
-	}
-	over := map[*ast.Call]plan.Expr{}
-	if ranking {
-		rank := &plan.ColRef{Index: len(pre.Schema()), Name: "$rank", T: types.Of(types.Int)}
-		for _, c := range calls {
-			over[c] = rank
-		}
-	} else {
-		t.NoRank, t.Frame, t.Func = true, frame, plan.RowNumber // rows in order, ties in arrival order
-		if len(order) == 1 && !order[0].Desc && pre.AppendOnly() && !t.Final {
-			if _, ok := plan.EventTimeCol(pre, order[0].Col); ok {
-				t.TimeOrdered, t.WindowCol = true, -1
+		for _, c := range part {
+			if w, end, ok := plan.WindowBound(input, &plan.ColRef{Index: c}); ok && !t.Final && t.WindowCol < 0 && input.AppendOnly() {
+				t.WindowCol, t.WindowEnd, t.WindowSize = c, end, w.Size
 			}
 		}
-		for i, a := range aggs {
-			t.Aggs = append(t.Aggs, a.agg)
-			t.AggNames = append(t.AggNames, fmt.Sprintf("$agg%d", i))
-			over[a.call] = &plan.ColRef{Index: len(pre.Schema()) + i, Name: t.AggNames[i], T: a.agg.T}
+		return t
+	}
+	over := map[*ast.Call]plan.Expr{}
+	var t plan.Node = pre
+	if len(aggs) > 0 {
+		a := topN(pre, aggPart, aggOrder, plan.RowNumber)
+		a.NoRank, a.Frame = true, frame // rows in order, ties in arrival order
+		if len(aggOrder) == 1 && !aggOrder[0].Desc && pre.AppendOnly() && !a.Final {
+			if _, ok := plan.EventTimeCol(pre, aggOrder[0].Col); ok {
+				a.TimeOrdered, a.WindowCol = true, -1
+			}
 		}
+		for i, x := range aggs {
+			a.Aggs = append(a.Aggs, x.agg)
+			a.AggNames = append(a.AggNames, fmt.Sprintf("$agg%d", i))
+			over[x.call] = &plan.ColRef{Index: len(pre.Schema()) + i, Name: a.AggNames[i], T: x.agg.T}
+		}
+		t = a
+	}
+	if len(ranks) > 0 {
+		r := topN(t, rankPart, rankOrder, rankFuncs[ranks[0].Name])
+		rank := &plan.ColRef{Index: len(t.Schema()), Name: "$rank", T: types.Of(types.Int)}
+		for _, c := range ranks {
+			over[c] = rank
+		}
+		t = r
 	}
 	schema := t.Schema()
 	inner := &scope{schema: schema, qualifiers: sc.qualifiers, colQuals: sc.colQuals}
