@@ -73,11 +73,14 @@ func GenTopNQuery(r *rand.Rand, delayUS int64) Query {
 	var q Query
 	var view, duckView string
 	var cols []Column
-	switch shape := g.pick(26); {
+	switch shape := g.pick(30); {
 	case shape >= 20:
 		// OVER aggregations: over the source ordered by ts (each row emitted
-		// at the watermark) or over an updating GROUP BY (recomputed)
-		updating := shape >= 24
+		// at the watermark) or over an updating GROUP BY (recomputed); mixed
+		// with a ranking function in the same SELECT (shapes 26 to 29),
+		// whose rank may be filtered in an outer query (a top-N)
+		mixed := shape >= 26
+		updating := (shape >= 24 && shape < 26) || shape == 29
 		from, fromD := "src", "src"
 		order, orderD := "ts", "ts"
 		partL := ""
@@ -139,8 +142,45 @@ func GenTopNQuery(r *rand.Rand, delayUS int64) Query {
 			selD = append(selD, strings.Replace(a[1], "{}", fmt.Sprintf("(%sORDER BY %s%s)", partL, orderD, frameD), 1)+" AS "+name)
 			cols = append(cols, Column{name, map[string]Kind{"i": KindInt, "s": KindString, "f": KindFloat}[a[2]]})
 		}
+		topN := ""
+		if mixed {
+			// the rank, over a window of its own: ties of ROW_NUMBER are
+			// ranked in the order the OVER aggregation emits its rows (by
+			// event time, then arrival; over an updating input by the
+			// rows' columns, of which the group key (k, b) comes first)
+			rfn := funcs[g.pick(3)]
+			pool, tie := []string{"x", "g", "n", "ts", "k"}, "ts, rid"
+			if updating {
+				pool, tie = []string{"x", "g", "n"}, "k NULLS LAST, b NULLS LAST"
+			}
+			if rfn != "ROW_NUMBER" {
+				tie = ""
+			}
+			ol, od := orderOf(pickCols(pool, 1, 2), tie)
+			rpart := ""
+			if p := pickCols([]string{"k", "b"}, 0, 1); len(p) > 0 {
+				rpart = "PARTITION BY " + p[0] + " "
+			}
+			at := len(sel)
+			if g.chance(0.5) {
+				at = len(base) // before the aggregates
+			}
+			item := fmt.Sprintf("%s() OVER (%sORDER BY %s) AS rn", rfn, rpart, ol)
+			itemD := fmt.Sprintf("%s() OVER (%sORDER BY %s) AS rn", rfn, rpart, od)
+			sel = append(sel[:at], append([]string{item}, sel[at:]...)...)
+			selD = append(selD[:at], append([]string{itemD}, selD[at:]...)...)
+			cols = append(cols[:at], append([]Column{{"rn", KindInt}}, cols[at:]...)...)
+			if g.chance(0.6) {
+				topN, _ = limit("rn")
+			}
+			updating = true
+		}
 		view = fmt.Sprintf("SELECT %s FROM %s%s", strings.Join(sel, ", "), from, window)
 		duckView = fmt.Sprintf("SELECT %s FROM %s", strings.Join(selD, ", "), fromD)
+		if topN != "" {
+			view = fmt.Sprintf("SELECT * FROM (%s) WHERE %s", view, topN)
+			duckView = fmt.Sprintf("SELECT * FROM (%s) AS s WHERE %s", duckView, topN)
+		}
 		q.Updating = updating
 	case shape < 8, shape >= 18:
 		// over the source (append-only): bounded state

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/laminar-sql/laminar/compiler"
 )
 
 var (
@@ -76,5 +78,46 @@ func TestTopNDifferential(t *testing.T) {
 	t.Logf("%d top-N cases at batch sizes %v: %d result rows compared, %d cases with an empty result; %d cases failed", n, batchSizes, rows, empty, failed)
 	if n >= 50 && empty > n/10 {
 		t.Errorf("%d of %d top-N cases have an empty result: the generator tests too little", empty, n)
+	}
+}
+
+// TestTopNCoverage counts, over the top-N cases make test runs, how many
+// mix a ranking function with OVER aggregates in one SELECT (the rank's
+// top-N reads the OVER aggregation's), over an append-only and over an
+// updating input, and with a limit on the rank, so that a generator change
+// that stops reaching one shows.
+func TestTopNCoverage(t *testing.T) {
+	n := *tcasesFlag
+	if testing.Short() {
+		n = min(n, 20)
+	}
+	counts := map[string]int{}
+	for i := range n {
+		c := newTopNCase(i, *tseedFlag+uint64(i))
+		res, diags := compiler.Compile("case.sql", "p", c.query.Pipeline)
+		if res == nil {
+			t.Fatalf("case %d does not compile: %v\n%s", i, diags, c.query.Pipeline)
+		}
+		for _, op := range res.Physical.Operators {
+			if op.TopN == nil || op.TopN.NoRank || len(op.Inputs) != 1 || op.Inputs[0].TopN == nil || len(op.Inputs[0].TopN.Aggs) == 0 {
+				continue
+			}
+			counts["mixed"]++
+			if op.Inputs[0].InputUpdating {
+				counts["mixed over updating input"]++
+			}
+			if op.TopN.Limit > 0 {
+				counts["mixed with a limit"]++
+			}
+		}
+	}
+	t.Logf("of %d top-N cases: %v", n, counts)
+	if n < 100 {
+		return
+	}
+	for _, f := range []string{"mixed", "mixed over updating input", "mixed with a limit"} {
+		if counts[f] < 5 {
+			t.Errorf("only %d of %d top-N cases are %s", counts[f], n, f)
+		}
 	}
 }
