@@ -63,11 +63,14 @@ insertInto
     : INSERT (INTO | OVERWRITE) identifier query
     ;
 
-// Flink's DDL word for a source or sink: recognised to point users at ours.
-// CREATE TABLE declares a lookup table: an external table (a file, a
-// PostgreSQL table) that joins read by key when a row needs it.
+// Flink's DDL word for a source or sink. CREATE TABLE declares a lookup
+// table: an external table (a file, a PostgreSQL table) that joins read by
+// key when a row needs it; or, when an INSERT INTO writes it, a sink with
+// declared columns (Flink's `CREATE TABLE t (...) PARTITIONED BY (dt, hm)
+// WITH ('connector' = 'filesystem', ...)`).
 createTable
-    : CREATE TABLE identifier LPAREN sourceElement (COMMA sourceElement)* RPAREN withClause?
+    : CREATE TABLE identifier LPAREN sourceElement (COMMA sourceElement)* RPAREN
+      (PARTITIONED BY LPAREN identifier (COMMA identifier)* RPAREN)? withClause?
     ;
 
 // A scalar function written in Go, in the user's own package:

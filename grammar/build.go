@@ -91,9 +91,13 @@ func (b *builder) createSource(ctx parser.ICreateSourceContext) *ast.CreateSourc
 	return b.sourceElements(src, ctx.AllSourceElement())
 }
 
-// createTable reads CREATE TABLE, a lookup table: a source's shape.
+// createTable reads CREATE TABLE, a lookup table or a sink (the binder
+// tells which): a source's shape, and a sink's PARTITIONED BY.
 func (b *builder) createTable(ctx parser.ICreateTableContext) *ast.CreateSource {
-	src := &ast.CreateSource{Pos: b.at(ctx), Name: b.ident(ctx.Identifier()), With: b.with(ctx.WithClause()), Table: true}
+	src := &ast.CreateSource{Pos: b.at(ctx), Name: b.ident(ctx.Identifier(0)), With: b.with(ctx.WithClause()), Table: true}
+	for _, id := range ctx.AllIdentifier()[1:] {
+		src.PartitionedBy = append(src.PartitionedBy, b.ident(id))
+	}
 	b.sourceElements(src, ctx.AllSourceElement())
 	if src.Watermark != nil {
 		b.unsupported(src.Watermark.Pos, "a lookup table (CREATE TABLE) has no WATERMARK: joins read it by key; declare a stream with CREATE SOURCE")

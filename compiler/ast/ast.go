@@ -77,8 +77,11 @@ type CreateSource struct {
 	Columns   []ColumnDef
 	Watermark *Watermark // nil when none is declared
 	With      []Option
-	// Table: CREATE TABLE, a lookup table read by key, not a stream.
+	// Table: CREATE TABLE, a lookup table read by key, not a stream; or a
+	// sink with declared columns when an INSERT INTO writes it.
 	Table bool
+	// PartitionedBy are the columns of a table's PARTITIONED BY (...).
+	PartitionedBy []Ident
 	// PrimaryKey makes the source a versioned table (PRIMARY KEY (cols)).
 	PrimaryKey    []Ident
 	PrimaryKeyPos Pos

@@ -20,15 +20,20 @@ import (
 // (to keep each statement's SQL for comments), name the pipeline's name.
 func Bind(script *ast.Script, src, name string) (*plan.Pipeline, []diag.Diagnostic) {
 	b := &binder{src: src, names: map[string]ast.Pos{}, sources: map[string]*plan.Source{},
-		views: map[string]*plan.View{}, sinks: map[string]*plan.Sink{}, fed: map[string]bool{}, failed: map[string]bool{}, tables: map[string]*plan.LookupTable{}}
+		views: map[string]*plan.View{}, sinks: map[string]*plan.Sink{}, fed: map[string]bool{}, failed: map[string]bool{}, tables: map[string]*plan.LookupTable{},
+		sinkTables: map[string]sinkTable{}}
 	b.p = &plan.Pipeline{Name: name}
 	b.settings(script)
+	written := inserted(script)
 	for _, st := range script.Stmts {
 		switch st := st.(type) {
 		case *ast.CreateSource:
-			if st.Table {
+			switch {
+			case st.Table && written[st.Name.Name]:
+				b.createSinkTable(st)
+			case st.Table:
 				b.createTable(st)
-			} else {
+			default:
 				b.createSource(st)
 			}
 		case *ast.CreateView:
@@ -62,6 +67,9 @@ type binder struct {
 	tables    map[string]*plan.LookupTable // lookup tables (CREATE TABLE)
 	ttl       ttlSetting                   // SET 'state_ttl': the pipeline's (ttl.go)
 	split     splitSetting                 // SET 'distinct_split': the pipeline's (split.go)
+	// sinkTables are the declared columns of the sinks declared by CREATE
+	// TABLE (sinktable.go), which their INSERT INTO's query must give
+	sinkTables map[string]sinkTable
 }
 
 func (b *binder) declare(id ast.Ident, what string) bool {
@@ -279,33 +287,8 @@ func (b *binder) createView(st *ast.CreateView) {
 }
 
 func (b *binder) createSink(st *ast.CreateSink) {
-	if !b.declare(st.Name, "sink") {
-		return
-	}
-	conn, format, opts, good := bindOptions(&b.diags, st.Pos, "sink", st.With, sinkConnectors)
-	if !good {
-		return
-	}
-	if len(st.PartitionedBy) > 0 {
-		if conn != "parquet" {
-			d := b.diags.Errorf(diag.BadOption, st.PartitionedBy[0].Pos, "connector %q does not write partitions: PARTITIONED BY needs connector = 'parquet'", conn)
-			d.Hint = "drop PARTITIONED BY, or write the view to a Parquet sink"
-			return
-		}
-		if _, dup := opts["partitioned_by"]; dup {
-			b.diags.Errorf(diag.BadOption, st.PartitionedBy[0].Pos, "PARTITIONED BY and the option partitioned_by say the same: give one")
-			return
-		}
-		names := make([]string, len(st.PartitionedBy))
-		for i, id := range st.PartitionedBy {
-			names[i] = id.Name
-		}
-		opts["partitioned_by"] = strings.Join(names, ", ")
-	}
-	s := &plan.Sink{Name: st.Name.Name, Pos: st.Pos, Connector: conn, Format: format, Options: opts}
-	b.sinks[s.Name] = s
-	b.p.Sinks = append(b.p.Sinks, s)
-	if st.From == nil {
+	s := b.bindSink(st, true)
+	if s == nil || st.From == nil {
 		return
 	}
 	b.fed[s.Name] = true
@@ -328,8 +311,55 @@ func (b *binder) createSink(st *ast.CreateSink) {
 	}
 }
 
+// bindSink declares a sink (CREATE SINK, or CREATE TABLE written by INSERT
+// INTO) with its connector and options, and adds it to the pipeline; nil
+// after an error. good is false when the statement had errors already.
+func (b *binder) bindSink(st *ast.CreateSink, good bool) *plan.Sink {
+	if !b.declare(st.Name, "sink") {
+		return nil
+	}
+	conn, format, opts, ok := bindOptions(&b.diags, st.Pos, "sink", st.With, sinkConnectors)
+	if !ok || !good {
+		return nil
+	}
+	if conn == "filesystem" {
+		if opts, ok = b.filesystemSink(st, opts); !ok {
+			return nil
+		}
+		conn = "parquet" // the partitioned file sink, which writes format's files
+	}
+	if len(st.PartitionedBy) > 0 {
+		if conn != "parquet" {
+			d := b.diags.Errorf(diag.BadOption, st.PartitionedBy[0].Pos, "connector %q does not write partitions: PARTITIONED BY needs connector = 'parquet' or 'filesystem'", conn)
+			d.Hint = "drop PARTITIONED BY, or write the view to a Parquet sink"
+			return nil
+		}
+		if _, dup := opts["partitioned_by"]; dup {
+			b.diags.Errorf(diag.BadOption, st.PartitionedBy[0].Pos, "PARTITIONED BY and the option partitioned_by say the same: give one")
+			return nil
+		}
+		names := make([]string, len(st.PartitionedBy))
+		for i, id := range st.PartitionedBy {
+			names[i] = id.Name
+		}
+		opts["partitioned_by"] = strings.Join(names, ", ")
+	}
+	if conn == "parquet" {
+		// the files' format is the sink's own: the rows it is handed stay
+		// JSON (a sink's Format would transcode them)
+		opts["format"], format = format, ""
+	}
+	s := &plan.Sink{Name: st.Name.Name, Pos: st.Pos, Connector: conn, Format: format, Options: opts}
+	b.sinks[s.Name] = s
+	b.p.Sinks = append(b.p.Sinks, s)
+	return s
+}
+
 func (b *binder) insert(st *ast.Insert) {
 	s, ok := b.sinks[st.Sink.Name]
+	if !ok && b.failed[st.Sink.Name] {
+		return // the table's own error was reported
+	}
 	if !ok {
 		d := b.diags.Errorf(diag.UnknownSink, st.Sink.Pos, "unknown sink %q", st.Sink.Name)
 		d.Hint = "declare it first: CREATE SINK " + st.Sink.Name + " WITH (connector = ...)"
@@ -343,6 +373,11 @@ func (b *binder) insert(st *ast.Insert) {
 	root := b.query(st.Query)
 	if root == nil {
 		return
+	}
+	if t, ok := b.sinkTables[s.Name]; ok {
+		if root = b.conform(st, t, root); root == nil {
+			return
+		}
 	}
 	s.View = &plan.View{Name: s.Name, Pos: st.Pos, Root: root, SQL: b.stmtText(st.Pos), Anonymous: true}
 	b.applyTTL(s.View, b.ttl, false)

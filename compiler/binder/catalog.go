@@ -50,7 +50,13 @@ var sinkConnectors = map[string]connectorDef{
 	"postgres": {required: []string{"table"}, formats: []string{"json"},
 		optional: []string{"format", "url", "url_env", "delivery", "sink_id"}},
 	// files of one epoch and partition each; path is a directory
-	"parquet": {required: []string{"path"}, optional: []string{"partitioned_by", "rows_per_file", "rolling_size", "partition_commit", "partition_time", "partition_commit_delay"}},
+	"parquet": {required: []string{"path"}, formats: []string{"parquet", "csv", "json"},
+		optional: []string{"format", "partitioned_by", "rows_per_file", "rolling_size", "rollover_interval", "partition_commit", "partition_time", "partition_commit_delay"}},
+	// Flink's file system sink, with Flink's option names: the sink above
+	// (sinktable.go maps the options)
+	"filesystem": {required: []string{"path", "format"}, formats: []string{"parquet", "csv", "json"},
+		optional: []string{"sink.partition-commit.trigger", "sink.partition-commit.delay", "sink.partition-commit.policy.kind",
+			"partition.time-extractor.timestamp-pattern", "sink.rolling-policy.file-size", "sink.rolling-policy.rollover-interval", "sink.rolling-policy.check-interval"}},
 }
 
 // bindOptions validates a WITH clause against the connector table and returns

@@ -22,6 +22,12 @@ var tableConnectors = map[string]connectorDef{
 
 // createTable binds CREATE TABLE, a lookup table.
 func (b *binder) createTable(st *ast.CreateSource) {
+	if len(st.PartitionedBy) > 0 {
+		d := b.diags.Errorf(diag.Unsupported, st.PartitionedBy[0].Pos, "PARTITIONED BY declares a sink, and no INSERT INTO writes %s", st.Name.Name)
+		d.Hint = "write INSERT INTO " + st.Name.Name + " SELECT …; a lookup table (a CREATE TABLE that joins read) has no partitions"
+		b.declare(st.Name, "table")
+		return
+	}
 	if !b.declare(st.Name, "table") {
 		return
 	}

@@ -6,7 +6,9 @@
 package parquet
 
 import (
+	"bufio"
 	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -68,6 +70,9 @@ type Sink struct {
 	partitionBy []int // column indexes
 	rowsPerFile int
 	rollingSize int64            // bytes of values a file holds at most (0: no limit)
+	rollover    time.Duration    // rollover_interval: how long a file stays open at most (0: no limit)
+	format      string           // of the files: parquet, csv or json (JSON lines)
+	ext         string           // ".parquet", ".csv" or ".json"
 	buffered    map[string]*part // by partition directory
 	seq         int              // files written (rolled, or without exactly-once)
 
@@ -83,9 +88,10 @@ type Sink struct {
 }
 
 type part struct {
-	dir   string
-	rows  [][]json.RawMessage // column values, in columns' order
-	bytes int64               // the values' bytes, for rolling_size
+	dir    string
+	rows   [][]json.RawMessage // column values, in columns' order
+	bytes  int64               // the values' bytes, for rolling_size
+	opened time.Time           // when its first buffered row came, for rollover_interval
 }
 
 // prepared is what Prepare returns for the checkpoint.
@@ -113,6 +119,21 @@ func openSink(env connector.Env, options map[string]string, exactlyOnce bool, te
 			return nil, fmt.Errorf("parquet sink: rows_per_file %q is not a positive number", v)
 		}
 		s.rowsPerFile = n
+	}
+	switch s.format = options["format"]; s.format {
+	case "", "parquet":
+		s.format, s.ext = "parquet", ".parquet"
+	case "csv", "json":
+		s.ext = "." + s.format
+	default:
+		return nil, fmt.Errorf("parquet sink: format %q: the sink writes parquet, csv or json files", s.format)
+	}
+	if v := options["rollover_interval"]; v != "" {
+		d, err := parseDelay(v)
+		if err != nil || d <= 0 {
+			return nil, fmt.Errorf("parquet sink: rollover_interval %q is not a positive duration such as '1 min'", v)
+		}
+		s.rollover = d
 	}
 	if v := options["rolling_size"]; v != "" {
 		n, err := parseSize(v)
@@ -234,11 +255,14 @@ func (s *Sink) Write(p []byte) error {
 			pt = &part{dir: dir}
 			s.buffered[dir] = pt
 		}
+		if len(pt.rows) == 0 {
+			pt.opened = time.Now()
+		}
 		pt.rows = append(pt.rows, vals)
 		for _, v := range vals {
 			pt.bytes += int64(len(v))
 		}
-		full := s.rollingSize > 0 && pt.bytes >= s.rollingSize
+		full := s.rollingSize > 0 && pt.bytes >= s.rollingSize || s.rollover > 0 && time.Since(pt.opened) >= s.rollover
 		switch {
 		case s.tempDir == "" && (full || len(pt.rows) >= s.rowsPerFile):
 			if err := s.writeDirect(pt); err != nil {
@@ -280,7 +304,7 @@ func (s *Sink) Flush() error { return nil }
 
 func (s *Sink) writeDirect(pt *part) error {
 	s.seq++
-	name := fmt.Sprintf("part-%s-%d.parquet", time.Now().UTC().Format("20060102T150405"), s.seq)
+	name := fmt.Sprintf("part-%s-%d%s", time.Now().UTC().Format("20060102T150405"), s.seq, s.ext)
 	dir := filepath.Join(s.path, pt.dir)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -306,7 +330,7 @@ func (s *Sink) openDir() string { return filepath.Join(s.tempDir, "open") }
 // epoch's other files by Prepare.
 func (s *Sink) roll(pt *part) error {
 	s.seq++
-	p := filepath.Join(s.openDir(), pt.dir, fmt.Sprintf("roll-%06d.parquet", s.seq))
+	p := filepath.Join(s.openDir(), pt.dir, fmt.Sprintf("roll-%06d%s", s.seq, s.ext))
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		return err
 	}
@@ -436,6 +460,9 @@ func (s *Sink) markComplete(wm int64) error {
 // fsynced. It uses arrow-go's Parquet writer directly, not its Arrow
 // layer (pqarrow), which would add some 16 MB to every Parquet job.
 func (s *Sink) writeFile(path string, rows [][]json.RawMessage) (err error) {
+	if s.format != "parquet" {
+		return s.writeText(path, rows)
+	}
 	f, err := os.Create(path)
 	if err != nil {
 		return err
@@ -591,7 +618,7 @@ func (s *Sink) Prepare(epoch uint64) ([]byte, error) {
 		rel, _ := filepath.Rel(s.openDir(), filepath.Dir(p))
 		k := rolled[rel]
 		rolled[rel]++
-		name := filepath.Join(rel, fmt.Sprintf("part-%020d-%d.parquet", epoch, k))
+		name := filepath.Join(rel, fmt.Sprintf("part-%020d-%d%s", epoch, k, s.ext))
 		if err := os.MkdirAll(filepath.Join(dir, rel), 0o755); err != nil {
 			return nil, err
 		}
@@ -602,9 +629,9 @@ func (s *Sink) Prepare(epoch uint64) ([]byte, error) {
 	}
 	for _, k := range keys {
 		pt := s.buffered[k]
-		name := fmt.Sprintf("part-%020d.parquet", epoch)
+		name := fmt.Sprintf("part-%020d%s", epoch, s.ext)
 		if n, ok := rolled[pt.dir]; ok {
-			name = fmt.Sprintf("part-%020d-%d.parquet", epoch, n)
+			name = fmt.Sprintf("part-%020d-%d%s", epoch, n, s.ext)
 		}
 		rel := filepath.Join(pt.dir, name)
 		p := filepath.Join(dir, rel)
@@ -713,7 +740,7 @@ func (s *Sink) findPending() error {
 			}
 			return err
 		}
-		if d.IsDir() || !strings.HasSuffix(d.Name(), ".parquet") || strings.HasPrefix(d.Name(), ".") {
+		if d.IsDir() || !strings.HasSuffix(d.Name(), s.ext) || strings.HasPrefix(d.Name(), ".") {
 			return nil
 		}
 		dir := filepath.Dir(p)
@@ -761,4 +788,85 @@ func syncTree(dir string) error {
 		}
 		return (fsys.OS{}).SyncDir(p)
 	})
+}
+
+// writeText writes rows as one CSV or JSON-lines file, fsynced: the
+// columns that are not partition columns (those are in the directory
+// names), in the view's order. CSV as the csv file sink writes it (RFC
+// 4180, no header, NULL an empty field, strings unquoted unless they need
+// it, numbers, booleans and timestamps as in JSON rows); JSON an object a
+// line, keys the column names.
+func (s *Sink) writeText(path string, rows [][]json.RawMessage) (err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(path)
+		}
+	}()
+	var cols []int
+	for ci := range s.columns {
+		if !slices.Contains(s.partitionBy, ci) {
+			cols = append(cols, ci)
+		}
+	}
+	bw := bufio.NewWriterSize(f, 64<<10)
+	if s.format == "csv" {
+		w := csv.NewWriter(bw)
+		fields := make([]string, len(cols))
+		for _, row := range rows {
+			for i, ci := range cols {
+				fields[i] = ""
+				switch raw := row[ci]; {
+				case len(raw) == 0 || string(raw) == "null":
+				case raw[0] == '"':
+					var str string
+					if err := json.Unmarshal(raw, &str); err != nil {
+						return fmt.Errorf("parquet sink: column %s: %w", s.columns[ci].Name, err)
+					}
+					fields[i] = str
+				default:
+					fields[i] = string(raw)
+				}
+			}
+			if err := w.Write(fields); err != nil {
+				return err
+			}
+		}
+		w.Flush()
+		if err := w.Error(); err != nil {
+			return err
+		}
+	} else {
+		keys := make([][]byte, len(cols))
+		for i, ci := range cols {
+			keys[i], _ = json.Marshal(s.columns[ci].Name)
+		}
+		for _, row := range rows {
+			bw.WriteByte('{')
+			for i, ci := range cols {
+				if i > 0 {
+					bw.WriteByte(',')
+				}
+				bw.Write(keys[i])
+				bw.WriteByte(':')
+				if raw := row[ci]; len(raw) == 0 {
+					bw.WriteString("null")
+				} else {
+					bw.Write(raw)
+				}
+			}
+			bw.WriteString("}\n")
+		}
+	}
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		return err
+	}
+	return f.Close()
 }
