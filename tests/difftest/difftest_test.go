@@ -58,6 +58,8 @@ type testCase struct {
 	topn    bool   // a top-N pipeline (GenTopNQuery), run at every batch size like a multi-view one
 	err     string // why the case could not be compiled or built
 	repro   string // the command that reproduces it, when not TestDifferential's
+	// ordered is DuckDB's answer in the order of query.DuckOrder, when set
+	ordered []ResultRow
 }
 
 func newCase(index int, seed uint64) *testCase {
@@ -397,6 +399,11 @@ func runCase(t *testing.T, db *sql.Conn, bin, dir string, c *testCase) caseStats
 		t.Fatalf("%s\n-- DuckDB: %v", c.describe(), err)
 	}
 	st := caseStats{rows: want.Size()}
+	if c.query.DuckOrder != "" {
+		if c.ordered, err = duckOrdered(db, c); err != nil {
+			t.Fatalf("%s\n-- DuckDB, ordered: %v", c.describe(), err)
+		}
+	}
 	if c.workers {
 		for _, run := range workersRuns {
 			runJob(t, bin, filepath.Join(dir, fmt.Sprintf("bs%d-w%d", run[0], run[1])), c, run[0], run[1], want)
@@ -482,6 +489,11 @@ func runJob(t *testing.T, bin, dir string, c *testCase, bs, workers int, want Mu
 	got, err := ParseLaminar(out, c.query.Columns, c.query.Updating)
 	if err != nil {
 		t.Fatalf("%s\n-- Laminar's output%s: %v", c.describe(), at, err)
+	}
+	if c.ordered != nil {
+		if bad := compareWindowOrder(out, c.query.Columns, c.ordered); bad != "" {
+			t.Errorf("%s\n-- the rows%s are not each window's rows in DuckDB's ORDER BY %s: %s", c.describe(), at, c.query.DuckOrder, bad)
+		}
 	}
 	onlyWant, onlyGot := Diff(want, got)
 	if len(onlyWant) == 0 && len(onlyGot) == 0 {
@@ -570,6 +582,36 @@ func duckResult(conn *sql.Conn, c *testCase) (Multiset, error) {
 			}
 		}
 		out.add(row, 1)
+	}
+	return out, rows.Err()
+}
+
+// duckOrdered is DuckDB's answer to the case's query in the order of its
+// DuckOrder (the table t loaded by duckResult).
+func duckOrdered(conn *sql.Conn, c *testCase) ([]ResultRow, error) {
+	rows, err := conn.QueryContext(context.Background(), "SELECT * FROM ("+c.query.DuckSQL+") AS q ORDER BY "+c.query.DuckOrder)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	cols := c.query.Columns
+	cells := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range cells {
+		ptrs[i] = &cells[i]
+	}
+	out := []ResultRow{}
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, err
+		}
+		row := make(ResultRow, len(cols))
+		for i, v := range cells {
+			if row[i], err = normalize(v, cols[i].Kind); err != nil {
+				return nil, fmt.Errorf("column %s: %w", cols[i].Name, err)
+			}
+		}
+		out = append(out, row)
 	}
 	return out, rows.Err()
 }

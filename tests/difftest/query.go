@@ -44,6 +44,10 @@ type Query struct {
 	// in a windowed query: each window's rows at its close, windows in time
 	// order): the rows as written are checked to be in it
 	SortedBy []SortKey
+	// DuckOrder, when set with SortedBy, is the same ORDER BY for DuckDB,
+	// made total (the group key last): each window's rows as Laminar
+	// emits them must be DuckDB's rows of that window in this order
+	DuckOrder string
 }
 
 // SortKey is an output column the rows are sorted by.

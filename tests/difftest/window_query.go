@@ -206,14 +206,26 @@ func GenWindowQuery(r *rand.Rand, kind string, p WindowParams) Query {
 	if (m >= 2 && m <= 4) && (kind == "tumble" || kind == "hop") {
 		// emitted once per window at its close: ORDER BY sorts each window's rows
 		// (by a count, never NULL, when there is one), the windows in time order
-		order := "window_start"
+		order, duckOrder := "window_start", "window_start"
 		q.SortedBy = []SortKey{{"window_start", false}}
 		for i, a := range aggs {
 			if strings.HasPrefix(a.lam, "COUNT") {
 				order += fmt.Sprintf(", a%d DESC", i)
+				duckOrder += fmt.Sprintf(", a%d DESC", i)
 				q.SortedBy = append(q.SortedBy, SortKey{fmt.Sprintf("a%d", i), true})
 				break
 			}
+		}
+		if pk.lam != "" && r.IntN(4) != 0 {
+			// the group key last makes the order total (a window has one
+			// row per key), so each window's rows are one list; NULLs last
+			// both ways, as Laminar sorts them
+			dir := []string{"", " ASC", " DESC"}[r.IntN(3)]
+			order += ", p" + dir
+			duckOrder += ", p" + dir + " NULLS LAST"
+			q.DuckOrder = duckOrder
+		} else if pk.lam == "" {
+			q.DuckOrder = duckOrder // one row per window
 		}
 		fmt.Fprintf(&lam, "ORDER BY %s\n", order)
 	}
