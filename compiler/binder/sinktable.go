@@ -32,11 +32,11 @@ type sinkTable struct {
 // checked and has no other effect (the sink checks a file's rollover
 // interval at each row it writes and at each checkpoint).
 var filesystemOptions = map[string]string{
-	"path":                                       "path",
-	"format":                                     "format",
-	"sink.partition-commit.trigger":              "",
-	"sink.partition-commit.delay":                "partition_commit_delay",
-	"sink.partition-commit.policy.kind":          "partition_commit",
+	"path":                              "path",
+	"format":                            "format",
+	"sink.partition-commit.trigger":     "",
+	"sink.partition-commit.delay":       "partition_commit_delay",
+	"sink.partition-commit.policy.kind": "partition_commit",
 	"partition.time-extractor.timestamp-pattern": "partition_time",
 	"sink.rolling-policy.file-size":              "rolling_size",
 	"sink.rolling-policy.rollover-interval":      "rollover_interval",
