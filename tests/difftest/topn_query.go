@@ -77,10 +77,11 @@ func GenTopNQuery(r *rand.Rand, delayUS int64) Query {
 	case shape >= 20:
 		// OVER aggregations: over the source ordered by ts (each row emitted
 		// at the watermark) or over an updating GROUP BY (recomputed); mixed
-		// with a ranking function in the same SELECT (shapes 26 to 29),
+		// with a ranking function in the same SELECT (shapes 26 to 29, 28
+		// and 29 over the updating GROUP BY),
 		// whose rank may be filtered in an outer query (a top-N)
 		mixed := shape >= 26
-		updating := (shape >= 24 && shape < 26) || shape == 29
+		updating := (shape >= 24 && shape < 26) || shape >= 28
 		from, fromD := "src", "src"
 		order, orderD := "ts", "ts"
 		partL := ""
