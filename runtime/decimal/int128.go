@@ -144,8 +144,15 @@ func MulWide(a, b int64) Int128 {
 	return Int128{int64(hi), lo}
 }
 
-// Mul128 is a × b; ok is false when it has more than 38 digits.
+// Mul128 is a × b; ok is false when it has more than 38 digits. Two
+// values within 32 bits (a BIGINT price times a constant like 0.908, in
+// DuckDB's DECIMAL(p > 18) typing) multiply in 64 bits: their product
+// cannot leave 38 digits.
 func Mul128(a, b Int128) (Int128, bool) {
+	if a.Hi == int64(a.Lo)>>63 && b.Hi == int64(b.Lo)>>63 && a.Lo+1<<31 < 1<<32 && b.Lo+1<<31 < 1<<32 {
+		p := int64(a.Lo) * int64(b.Lo)
+		return Int128{p >> 63, uint64(p)}, true
+	}
 	ah, al, an := a.mag()
 	bh, bl, bn := b.mag()
 	if ah != 0 && bh != 0 {

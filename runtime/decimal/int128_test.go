@@ -152,3 +152,28 @@ func TestInt128Text(t *testing.T) {
 type mrand = mathrand.Rand
 
 func newMrand(s mathrand.Source) *mrand { return mathrand.New(s) }
+
+// Mul128's 64-bit path takes operands within 32 bits: at its edges, on
+// both sides of them, and with the other operand wide.
+func TestMul128SmallOperands(t *testing.T) {
+	edges := []int64{0, 1, -1, 908, -908, 1<<31 - 1, -1 << 31, 1 << 31, -1<<31 - 1, 1<<62 + 5, -(1 << 62)}
+	wide, _ := new(big.Int).SetString("-12345678901234567890123", 10)
+	for _, x := range edges {
+		for _, y := range append(edges, 0) {
+			vals := [][2]*big.Int{{big.NewInt(x), big.NewInt(y)}, {big.NewInt(x), wide}}
+			for _, v := range vals {
+				got, ok := Mul128(must(t, v[0]), must(t, v[1]))
+				want := new(big.Int).Mul(v[0], v[1])
+				if !fits38(want) {
+					if ok {
+						t.Errorf("%s * %s: ok beyond 38 digits", v[0], v[1])
+					}
+					continue
+				}
+				if !ok || got.Big().Cmp(want) != 0 {
+					t.Errorf("%s * %s = %s, %v; want %s", v[0], v[1], got.Big(), ok, want)
+				}
+			}
+		}
+	}
+}
