@@ -379,7 +379,8 @@ func (g *generator) pruneCode(part physical.Partitioning) {
 		fieldName := o.keyFields[indexOf(o.keyIdx, k)]
 		prune := func(grp jen.Code) jen.Code {
 			return jen.Block(
-				jen.Id("drop").Op(":=").Id("drop").Index(jen.Empty(), jen.Lit(0)),
+				// the one buffer, reused by every group (not shadowed)
+				jen.Id("drop").Op("=").Id("drop").Index(jen.Empty(), jen.Lit(0)),
 				jen.For(jen.Id("gi").Op(":=").Range().Add(grp).Dot("Keys")).Block(
 					jen.If(jen.Op("!").Id("owns").Call(hashCode(rt("exchange.Seed"), jen.Add(grp).Dot("Keys").Index(jen.Id("gi")).Dot(fieldName), o.op.Agg.Keys[k].Type()))).Block(
 						jen.Id("drop").Op("=").Append(jen.Id("drop"), jen.Int32().Call(jen.Id("gi"))))),

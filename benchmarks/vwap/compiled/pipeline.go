@@ -693,7 +693,7 @@ func (p *engine) Prune(owns func(uint64) bool) {
 	for w := 0; w < p.op0.Len(); w++ {
 		_, grp := p.op0.At(w)
 		{
-			drop := drop[:0]
+			drop = drop[:0]
 			for gi := range grp.Keys {
 				if !owns(exchange.String(exchange.Seed, grp.Keys[gi].K0)) {
 					drop = append(drop, int32(gi))

@@ -639,7 +639,7 @@ func (p *engine) Prune(owns func(uint64) bool) {
 	{
 		grp := p.op0
 		{
-			drop := drop[:0]
+			drop = drop[:0]
 			for gi := range grp.Keys {
 				if !owns(exchange.String(exchange.Seed, grp.Keys[gi].K0)) {
 					drop = append(drop, int32(gi))
