@@ -1147,26 +1147,7 @@ func (s *splitter) outline(fd *ast.FuncDecl, name string, ordered bool) []outlin
 			order++
 		}
 	}
-	assigned := map[*ast.Object]int{}
-	ast.Inspect(fd.Body, func(n ast.Node) bool {
-		switch x := n.(type) {
-		case *ast.AssignStmt:
-			for _, l := range x.Lhs {
-				if id, ok := l.(*ast.Ident); ok && id.Obj != nil {
-					assigned[id.Obj]++
-				}
-			}
-		case *ast.IncDecStmt:
-			if id, ok := x.X.(*ast.Ident); ok && id.Obj != nil {
-				assigned[id.Obj] += 2
-			}
-		case *ast.UnaryExpr:
-			if id, ok := x.X.(*ast.Ident); ok && x.Op == token.AND && id.Obj != nil {
-				assigned[id.Obj] += 2
-			}
-		}
-		return true
-	})
+	assigned := assignCounts(fd.Body)
 	for _, st := range body {
 		switch x := st.(type) {
 		case *ast.DeclStmt: // var drop []int32
@@ -1454,26 +1435,7 @@ type loopStmt struct {
 func (s *splitter) outlineLoopBody(fd *ast.FuncDecl, eng *ast.Object, body *ast.BlockStmt) []outlined {
 	text := func(n ast.Node) string { return string(s.src[s.off(n.Pos()):s.off(n.End())]) }
 	// the loop's locals assigned once (r := &rows[ri], wm := ...)
-	assigns := map[*ast.Object]int{}
-	ast.Inspect(fd.Body, func(n ast.Node) bool {
-		switch x := n.(type) {
-		case *ast.AssignStmt:
-			for _, l := range x.Lhs {
-				if id, ok := l.(*ast.Ident); ok && id.Obj != nil {
-					assigns[id.Obj]++
-				}
-			}
-		case *ast.IncDecStmt:
-			if id, ok := x.X.(*ast.Ident); ok && id.Obj != nil {
-				assigns[id.Obj] += 2
-			}
-		case *ast.UnaryExpr:
-			if id, ok := x.X.(*ast.Ident); ok && x.Op == token.AND && id.Obj != nil {
-				assigns[id.Obj] += 2
-			}
-		}
-		return true
-	})
+	assigns := assignCounts(fd.Body)
 	opCall := func(e ast.Expr) (*ast.CallExpr, int) {
 		call, ok := e.(*ast.CallExpr)
 		if !ok {
@@ -1862,4 +1824,31 @@ func caseRest(cc *ast.CaseClause, text func(ast.Node) string) string {
 		b.WriteString(", " + text(e))
 	}
 	return b.String()
+}
+
+// assignCounts counts the assignments to each local in body: one per
+// plain assignment, two for an increment or an address taken (either may
+// change it again), so a count of 1 is a local assigned once.
+func assignCounts(body ast.Node) map[*ast.Object]int {
+	n := map[*ast.Object]int{}
+	ast.Inspect(body, func(node ast.Node) bool {
+		switch x := node.(type) {
+		case *ast.AssignStmt:
+			for _, l := range x.Lhs {
+				if id, ok := l.(*ast.Ident); ok && id.Obj != nil {
+					n[id.Obj]++
+				}
+			}
+		case *ast.IncDecStmt:
+			if id, ok := x.X.(*ast.Ident); ok && id.Obj != nil {
+				n[id.Obj] += 2
+			}
+		case *ast.UnaryExpr:
+			if id, ok := x.X.(*ast.Ident); ok && x.Op == token.AND && id.Obj != nil {
+				n[id.Obj] += 2
+			}
+		}
+		return true
+	})
+	return n
 }
