@@ -222,6 +222,14 @@ func (g *generator) joinPush(o *opInfo, ss [2]joinSide, s joinSide, semi bool) {
 	} else {
 		probe = append(probe, jen.Id("p").Dot("join"+o.fn).Call(append(pair, weight)...))
 	}
+	unmatched := o.op.Dedup[s.i] != nil // an inner join: the plain case above
+	if unmatched {
+		body = append(body, jen.If(jen.Id("p").Dot("beaten"+o.fn+s.name).Call(jen.Id("r"))).Block(
+			jen.Comment("the deduplication reading the join would drop every row it joins into"),
+			jen.Return()))
+		probe = append(probe, jen.Id("matched").Op("=").True())
+		body = append(body, jen.Id("matched").Op(":=").False())
+	}
 	counts := s.preserve || (semi && s.i == 0) // the row keeps its count of matches
 	if s.preserve {
 		probe = append(probe, jen.Id("matches").Op("+=").Id("e").Dot("W"))
@@ -235,6 +243,12 @@ func (g *generator) joinPush(o *opInfo, ss [2]joinSide, s joinSide, semi bool) {
 		jen.For(jen.Id("e").Op(":=").Id("other").Dot("First").Call(jen.Id("k")), jen.Id("e").Op("!=").Nil(), jen.Id("e").Op("=").Id("other").Dot("Next").Call(jen.Id("e"))).Block(probe...))
 	if ttl && s.preserve && s.updating {
 		body = append(body, jen.If(jen.Id("w").Op("<").Lit(0)).Block(jen.Id("matches").Op("=").Id("held")))
+	}
+	if unmatched {
+		body = append(body, jen.If(jen.Id("matched")).Block(
+			jen.Comment("not kept: a later match would rank equal to this one, after it, in the"),
+			jen.Comment("deduplication reading the join, which would drop it (physical.dedupSides)"),
+			jen.Return()))
 	}
 	switch {
 	case s.preserve && !interval:
@@ -272,6 +286,31 @@ func (g *generator) joinPush(o *opInfo, ss [2]joinSide, s joinSide, semi bool) {
 	}
 	g.f.Comment(fmt.Sprintf("push%s%s joins a row of %s (the %s input) with the rows of the other input.", o.fn, s.name, s.in.what(), sides[s.i]))
 	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("push" + o.fn + s.name).Params(params...).Block(body...)
+	g.f.Line()
+	if unmatched {
+		g.joinBeaten(o, s)
+	}
+}
+
+// joinBeaten generates beaten<Op><Side>, which tells whether the row the
+// deduplication reading the join keeps for the partition of a row's joined
+// rows ranks before them, or equal (it came first): it would drop each.
+func (g *generator) joinBeaten(o *opInfo, s joinSide) {
+	d := o.op.Dedup[s.i]
+	top := g.ops[o.op.Consumers[0].Index]
+	t := top.op.TopN
+	key, row := jen.Dict{}, jen.Dict{}
+	for i, c := range d.Partition {
+		key[jen.Id(fmt.Sprintf("K%d", i))] = jen.Id("r").Dot(s.in.fields[c])
+	}
+	for i, k := range t.Order {
+		row[jen.Id(o.fields[k.Col])] = jen.Id("r").Dot(s.in.fields[d.Order[i]])
+	}
+	g.f.Comment(fmt.Sprintf("beaten%s%s tells whether the row %s keeps for the partition of the rows r joins", o.fn, s.name, top.what()))
+	g.f.Comment("into ranks before them, or equal to them (it came first): it would drop every one.")
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("beaten"+o.fn+s.name).Params(jen.Id("r").Op("*").Id(s.in.rowType)).Bool().Block(
+		jen.Id("best").Op(":=").Id("p").Dot(top.name).Dot("Best").Call(jen.Id(top.keyType()).Values(key)),
+		jen.Return(jen.Id("best").Op("!=").Nil().Op("&&").Id("cmp"+top.fn).Call(jen.Id("best"), jen.Op("&").Id(o.rowType).Values(row)).Op("<=").Lit(0)))
 	g.f.Line()
 }
 

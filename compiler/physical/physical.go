@@ -71,8 +71,14 @@ type Operator struct {
 	Join           *plan.Join
 	SideUpdating   [2]bool
 	SideWatermarks [2][]SourceShift
-	Pre            []Stage         // per input row, before the state
-	Agg            *plan.Aggregate // nil for a stateless operator
+	// Dedup is set for a side of a join whose rows the one deduplication
+	// reading the join ranks by their own columns (see dedupSides): a row
+	// of it the deduplication's kept row beats is not joined, and a row
+	// that joined is not kept.
+	Dedup [2]*DedupSide
+
+	Pre []Stage         // per input row, before the state
+	Agg *plan.Aggregate // nil for a stateless operator
 	// TopN ranks its input's rows (it reads another operator; no Pre
 	// stages); the stages after it are Post.
 	TopN *plan.TopN
@@ -237,6 +243,10 @@ func Build(p *plan.Pipeline, allViews bool) *Plan {
 	}
 	for _, op := range b.out.Operators {
 		op.Inline = op.Direct() && direct[op.SourceIndex] <= inlineLimit
+	}
+	dedupSides(b.out, allViews)
+	for _, op := range b.out.Operators {
+		op.ID = operatorID(op) // the ids of the joins dedupSides changed, and of what reads them
 	}
 	b.out.Pushdown = make([][][]Term, len(p.Sources))
 	for i, s := range p.Sources {
@@ -641,6 +651,11 @@ func operatorID(op *Operator) string {
 	if op.Join != nil {
 		fmt.Fprintln(h, op.Join.Describe())
 		joinIdentity(h, op.Join)
+		for i, d := range op.Dedup {
+			if d != nil {
+				fmt.Fprintf(h, "side %d ranked by a deduplication %v\n", i, *d) // it keeps fewer rows
+			}
+		}
 	}
 	if op.Lookup != nil {
 		fmt.Fprintln(h, op.Lookup.Describe(), op.Lookup.Table.Options)
@@ -808,10 +823,14 @@ func joinStateText(p *Plan, op *Operator) string {
 		return asofStateText(p, op)
 	}
 	rows := func(i int) string {
+		r := "rows"
 		if op.SideUpdating[i] {
-			return "rows with weights"
+			r = "rows with weights"
 		}
-		return "rows"
+		if op.Dedup[i] != nil {
+			r += " that matched nothing on arrival and rank before the row the deduplication reading the join keeps (it would drop the others' joined rows)"
+		}
+		return r
 	}
 	s := fmt.Sprintf("per side: map[%d-column key] of %s (left: %s; right: %s)", len(j.LeftKeys), "its rows", rows(0), rows(1))
 	switch j.Kind {

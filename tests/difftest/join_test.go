@@ -35,7 +35,7 @@ type joinCase struct {
 	inputs  map[string][]byte // source name -> JSON lines
 	want    []string          // hand-written cases: the expected net rows, as FormatRow renders them
 	name    string            // hand-written cases: what they check
-	kind    string            // "asof" or "temporal": a case of TestAsofDifferential or TestTemporalDifferential
+	kind    string            // "asof", "temporal" or "dedup": a case of TestAsofDifferential, TestTemporalDifferential or TestJoinDedupDifferential
 }
 
 func newJoinCase(index int, seed uint64) *joinCase {
@@ -64,6 +64,9 @@ func (c *joinCase) describe() string {
 			c.index, c.seed, c.seed, c.query.Pipeline, c.query.DuckSQL)
 	case "lookup":
 		return fmt.Sprintf("lookup case %d, seed %d (reproduce: go test -run TestLookupDifferential -lseed=%d -lcases=1)\n-- pipeline:\n%s\n-- DuckDB:\n%s",
+			c.index, c.seed, c.seed, c.query.Pipeline, c.query.DuckSQL)
+	case "dedup":
+		return fmt.Sprintf("join dedup case %d, seed %d (reproduce: go test -run TestJoinDedupDifferential -jdseed=%d -jdcases=1)\n-- pipeline:\n%s\n-- DuckDB:\n%s",
 			c.index, c.seed, c.seed, c.query.Pipeline, c.query.DuckSQL)
 	case "temporal":
 		return fmt.Sprintf("temporal case %d, seed %d (reproduce: go test -run TestTemporalDifferential -vseed=%d -vcases=1)\n-- pipeline:\n%s\n-- DuckDB:\n%s",
