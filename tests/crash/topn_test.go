@@ -33,3 +33,22 @@ func TestCrashTopN(t *testing.T) {
 	}
 	crashRunsKills(t, buildJob(t, source("file")+topN+sink, false, input(60_000)), sameTable, 40*time.Millisecond, kills)
 }
+
+// A deduplication over an interval join, the shape of Nexmark q9: per
+// symbol, the best trade within 2 seconds after a big one. The join's
+// right side keeps only the rows that matched nothing and were not beaten
+// by the row kept (compiler/physical's dedupSides): the checkpoints hold
+// the join's and the deduplication's state, which must agree at restart.
+const intervalJoinDedup = `CREATE VIEW big AS SELECT symbol, price, ts FROM trades WHERE volume > 450;
+CREATE MATERIALIZED VIEW v AS
+SELECT symbol, price, volume, ts FROM (
+  SELECT b.symbol, t.price, t.volume, t.ts,
+         ROW_NUMBER() OVER (PARTITION BY b.symbol ORDER BY t.price DESC, t.volume, t.ts) AS rn
+  FROM big AS b JOIN trades AS t ON b.symbol = t.symbol AND t.ts BETWEEN b.ts AND b.ts + INTERVAL '2' SECOND
+) WHERE rn <= 1;
+`
+
+func TestCrashIntervalJoinDedup(t *testing.T) {
+	skipShort(t)
+	crashRuns(t, buildJob(t, source("file")+intervalJoinDedup+sink, false, input(60_000)), sameTable)
+}
