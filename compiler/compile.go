@@ -34,6 +34,11 @@ type Options struct {
 	// Lib compiles for embedding (laminarc compile --lib): every view is an
 	// output, whether or not a sink reads it.
 	Lib bool
+	// CheckSource, when set, is asked about every source once it is bound:
+	// the problems of its declaration against what it reads now (the CLI
+	// reads the schema footer of a Parquet file that exists at compile
+	// time). The compiler itself reads no file.
+	CheckSource func(*plan.Source) []connectors.Problem
 }
 
 // CompileWith is Compile with options.
@@ -48,7 +53,7 @@ func CompileWith(filename, name, src string, opts Options) (*Result, []diag.Diag
 		all.Sort()
 		return nil, all.Items
 	}
-	logical, berr := binder.Bind(script, src, name)
+	logical, berr := binder.BindWith(script, src, name, opts.CheckSource)
 	for _, d := range berr {
 		if opts.Lib && d.Code == diag.ViewWithoutSink {
 			continue // the embedding program reads it

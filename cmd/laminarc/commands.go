@@ -65,6 +65,9 @@ func loadWith(path string, opts compiler.Options) (*loaded, bool) {
 	abs, _ := filepath.Abs(path)
 	l := &loaded{path: path, dir: filepath.Dir(abs), src: string(data)}
 	l.name = strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	if opts.CheckSource == nil {
+		opts.CheckSource = sourceChecker(l.dir)
+	}
 	res, diags := compiler.CompileWith(path, l.name, l.src, opts)
 	if len(diags) > 0 {
 		fmt.Fprint(os.Stderr, diag.Format(path, l.src, diags))

@@ -19,7 +19,15 @@ import (
 // Bind builds the logical plan of a parsed pipeline. src is the pipeline text
 // (to keep each statement's SQL for comments), name the pipeline's name.
 func Bind(script *ast.Script, src, name string) (*plan.Pipeline, []diag.Diagnostic) {
-	b := &binder{src: src, names: map[string]ast.Pos{}, sources: map[string]*plan.Source{},
+	return BindWith(script, src, name, nil)
+}
+
+// BindWith is Bind with check, which (when not nil) is asked about every
+// source once it is bound: the problems of its declaration against what
+// the source reads now (the CLI reads the schema of a Parquet file that
+// exists); the binder itself reads no file.
+func BindWith(script *ast.Script, src, name string, check func(*plan.Source) []connectors.Problem) (*plan.Pipeline, []diag.Diagnostic) {
+	b := &binder{src: src, check: check, names: map[string]ast.Pos{}, sources: map[string]*plan.Source{},
 		views: map[string]*plan.View{}, sinks: map[string]*plan.Sink{}, fed: map[string]bool{}, failed: map[string]bool{}, tables: map[string]*plan.LookupTable{},
 		sinkTables: map[string]sinkTable{}}
 	b.p = &plan.Pipeline{Name: name}
@@ -52,6 +60,7 @@ func Bind(script *ast.Script, src, name string) (*plan.Pipeline, []diag.Diagnost
 
 type binder struct {
 	src     string
+	check   func(*plan.Source) []connectors.Problem // BindWith's
 	diags   diag.List
 	p       *plan.Pipeline
 	names   map[string]ast.Pos // every statement-level name, to catch duplicates
@@ -205,6 +214,25 @@ func (b *binder) createSource(st *ast.CreateSource) {
 			return
 		}
 		src.Typed = typed
+	}
+	if b.check != nil {
+		problems := b.check(src)
+		for _, pr := range problems {
+			pos := st.Pos
+			switch {
+			case pr.Column >= 0 && pr.AtType:
+				pos = cols[pr.Column].Type.Pos
+			case pr.Column >= 0:
+				pos = cols[pr.Column].Name.Pos
+			default:
+				pos = optionPos(st.With, "path", st.Pos)
+			}
+			d := b.diags.Errorf(pr.Code, pos, "%s", pr.Msg)
+			d.Hint = pr.Hint
+		}
+		if len(problems) > 0 {
+			return
+		}
 	}
 	updating, problems := connectors.Updating(src)
 	problems = append(problems, connectors.FormatProblems(src)...)
@@ -476,4 +504,14 @@ func (b *binder) checkPaths() {
 		}
 		seen = append(seen, use{"sink " + s.Name, p})
 	}
+}
+
+// optionPos is where option key is written in a WITH clause, else def.
+func optionPos(with []ast.Option, key string, def ast.Pos) ast.Pos {
+	for _, o := range with {
+		if o.Key == key {
+			return o.Pos
+		}
+	}
+	return def
 }

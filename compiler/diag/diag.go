@@ -50,6 +50,7 @@ const (
 	BadOption        Code = "LDB-3003" // an option's value is invalid
 	UnknownOption    Code = "LDB-3004"
 	PathCollision    Code = "LDB-3005" // two outputs, or an output and an input, are one file
+	SourceSchema     Code = "LDB-3006" // a declared column its file (a Parquet footer) does not have, or has with another type
 )
 
 // Plan errors: constructs that parse and bind but cannot run yet (LDB-4xxx).

@@ -17,6 +17,11 @@ const (
 	// PathCollision: two outputs, or an output and an input, are one file.
 	// The compiler reports the same code for paths in the SQL.
 	PathCollision Code = "LDB-3005"
+	// SourceSchema: a source's file does not have a declared column, or
+	// has it with a type that cannot be read as the declared one (a
+	// Parquet file's schema). The compiler reports the same code for the
+	// files that exist at compile time.
+	SourceSchema Code = "LDB-3006"
 	// StateDirLocked: another running instance holds the state dir.
 	StateDirLocked Code = "LDB-5001"
 	// InputChanged: a resumed file source is not the input the checkpoint

@@ -17,6 +17,7 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/metadata"
 	"github.com/apache/arrow-go/v18/parquet/schema"
 	"github.com/laminar-sql/laminar/runtime/connector"
+	"github.com/laminar-sql/laminar/runtime/errcode"
 	"github.com/laminar-sql/laminar/runtime/format/jsonl"
 	"github.com/laminar-sql/laminar/runtime/value"
 )
@@ -267,24 +268,16 @@ func (s *Source) openFile() error {
 	s.fcols = make([]int, len(s.columns))
 	s.conv = make([]conv, len(s.columns))
 	for i, c := range s.columns {
-		j := sc.ColumnIndexByName(c.Name)
-		if j < 0 {
-			for k := range sc.NumColumns() {
-				if strings.EqualFold(sc.Column(k).Path(), c.Name) {
-					j = k
-					break
-				}
-			}
-		}
+		j := fileColumn(sc, c.Name)
 		if j < 0 {
 			r.Close()
-			return fmt.Errorf("parquet source: %s has no column %s (the source declares %s %s)", path, c.Name, c.Name, c.Type)
+			return errcode.Errorf(errcode.SourceSchema, "parquet source: %s has no column %s (the source declares %s %s)", path, c.Name, c.Name, c.Type)
 		}
 		col := sc.Column(j)
 		cv, err := columnConv(col, c.Type)
 		if err != nil {
 			r.Close()
-			return fmt.Errorf("parquet source: %s: column %s: %w", path, c.Name, err)
+			return errcode.Errorf(errcode.SourceSchema, "parquet source: %s: column %s: %w", path, c.Name, err)
 		}
 		s.fcols[i], s.conv[i] = j, cv
 	}
