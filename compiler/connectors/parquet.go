@@ -10,8 +10,10 @@ import (
 
 // bindParquet binds a Parquet source: its rows arrive as column batches
 // (runtime/connector/parquet.Batch), a Go slice per column by SQL type and
-// nullability. The file's schema is checked against the declared columns
-// when the job opens each file (the file may not exist at compile time).
+// nullability; a DECIMAL(p, s) is its unscaled value, an int64 up to 18
+// digits, a decimal.Int128 beyond. The file's schema is checked against the
+// declared columns when the job opens each file, and at compile time too
+// for the files that exist then (laminarc's Options.CheckSource).
 func bindParquet(src *plan.Source) (*plan.TypedBinding, []Problem) {
 	tb := &plan.TypedBinding{Columnar: true, Elem: "parquet.Batch"}
 	var problems []Problem
@@ -27,9 +29,17 @@ func bindParquet(src *plan.Source) (*plan.TypedBinding, []Problem) {
 		case types.Bool:
 			f = "Bool"
 		default:
+			if c.Type.Kind.IsWideDecimal() {
+				f = "Int128" // decimal.Int128, the unscaled value
+				break
+			}
+			if c.Type.Kind.IsDecimal() {
+				f = "Int64" // the unscaled value
+				break
+			}
 			problems = append(problems, Problem{Column: i, AtType: true, Code: diag.TypeMismatch,
 				Msg:  fmt.Sprintf("a Parquet source has no %s columns", c.Type.Kind),
-				Hint: "Parquet columns are read as BIGINT, DOUBLE, VARCHAR, BOOLEAN or TIMESTAMP"})
+				Hint: "Parquet columns are read as BIGINT, DOUBLE, DECIMAL(p,s), VARCHAR, BOOLEAN or TIMESTAMP"})
 			continue
 		}
 		if c.Type.Nullable {

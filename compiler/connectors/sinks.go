@@ -54,7 +54,7 @@ func BindSink(s *plan.Sink) []Problem {
 			Msg:  fmt.Sprintf("parquet sink %s: view %s is updating, and Parquet files take append-only rows", s.Name, s.View.Name),
 			Hint: "write an updating view to PostgreSQL, Kafka (upsert) or a JSON file; or window it with EMIT ON WINDOW CLOSE"}}
 	}
-	cols, problem := sinkColumns(s, "parquet", "Parquet column", "")
+	cols, problem := sinkColumns(s, "parquet", "Parquet column", "", true)
 	if problem != nil {
 		return problem
 	}
@@ -163,7 +163,7 @@ func bindAvroSink(s *plan.Sink) []Problem {
 		return []Problem{{Column: -1, Code: diag.BadOption, Msg: fmt.Sprintf("kafka sink %s: mode = 'debezium' writes JSON change events, not Avro", s.Name),
 			Hint: "format 'avro' takes mode = 'changelog' (rows with an _op field) or 'upsert' (rows keyed by the view's unique key, tombstones for deletions)"}}
 	}
-	cols, problem := sinkColumns(s, "kafka", "Avro type", "CAST it to BIGINT (microseconds) or VARCHAR")
+	cols, problem := sinkColumns(s, "kafka", "Avro type", "CAST it to BIGINT (microseconds) or VARCHAR", false)
 	if problem != nil {
 		return problem
 	}
@@ -189,12 +189,14 @@ type sinkColumn struct {
 }
 
 // sinkColumns lists the columns of sink s's view, refusing a type the
-// connector's file format cannot hold (what: e.g. "Avro type").
-func sinkColumns(s *plan.Sink, connector, what, hint string) ([]sinkColumn, []Problem) {
+// connector's file format cannot hold (what: e.g. "Avro type"); DECIMAL
+// only where decimals is set (Parquet's DECIMAL logical type).
+func sinkColumns(s *plan.Sink, connector, what, hint string, decimals bool) ([]sinkColumn, []Problem) {
 	var cols []sinkColumn
 	for _, c := range s.View.Root.Schema() {
-		switch c.Type.Kind {
-		case types.Int, types.Float, types.String, types.Bool, types.Timestamp:
+		switch k := c.Type.Kind; {
+		case k == types.Int, k == types.Float, k == types.String, k == types.Bool, k == types.Timestamp:
+		case decimals && k.IsDecimal():
 		default:
 			return nil, []Problem{{Column: -1, Code: diag.BadOption, Hint: hint,
 				Msg: fmt.Sprintf("%s sink %s: column %s is %s, which has no %s here", connector, s.Name, c.Name, c.Type.Kind, what)}}

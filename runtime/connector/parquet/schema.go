@@ -6,7 +6,6 @@ import (
 	"os"
 	"strings"
 
-	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/metadata"
 	"github.com/apache/arrow-go/v18/parquet/schema"
 )
@@ -59,7 +58,11 @@ func checkFile(path string, columns []SourceColumn) (problems []SchemaProblem, e
 			problems, err = nil, fmt.Errorf("%s: cannot read the file's footer: %v", path, r)
 		}
 	}()
-	r, err := file.OpenParquetFile(path, false)
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	r, err := openBounded(path, st.Size())
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}

@@ -8,6 +8,7 @@ package parquet
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -27,6 +28,7 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/schema"
 	"github.com/laminar-sql/laminar/runtime/connector"
+	"github.com/laminar-sql/laminar/runtime/decimal"
 	"github.com/laminar-sql/laminar/runtime/fsys"
 	"github.com/laminar-sql/laminar/runtime/value"
 )
@@ -199,7 +201,8 @@ func openSink(env connector.Env, options map[string]string, exactlyOnce bool, te
 
 // parquetNode is the Parquet column of a view column: BIGINT int64,
 // DOUBLE double, VARCHAR a string, BOOLEAN, TIMESTAMP int64 timestamp(µs,
-// UTC); optional when the column is nullable.
+// UTC), DECIMAL(p,s) decimal(p,s) (int64, or 16 bytes past 18 digits);
+// optional when the column is nullable.
 func parquetNode(c column) (schema.Node, error) {
 	rep := pq.Repetitions.Required
 	if c.Nullable {
@@ -216,6 +219,15 @@ func parquetNode(c column) (schema.Node, error) {
 		return schema.NewBooleanNode(c.Name, rep, -1), nil
 	case "TIMESTAMP":
 		return schema.NewPrimitiveNodeLogical(c.Name, rep, schema.NewTimestampLogicalType(true, schema.TimeUnitMicros), pq.Types.Int64, -1, -1)
+	}
+	if p, sc, ok := decimalType(c.Type); ok {
+		// DECIMAL(p, s): the unscaled value, an INT64 up to 18 digits,
+		// else 16 big-endian two's complement bytes
+		lt := schema.NewDecimalLogicalType(int32(p), int32(sc))
+		if p <= 18 {
+			return schema.NewPrimitiveNodeLogical(c.Name, rep, lt, pq.Types.Int64, -1, -1)
+		}
+		return schema.NewPrimitiveNodeLogical(c.Name, rep, lt, pq.Types.FixedLenByteArray, 16, -1)
 	}
 	return nil, fmt.Errorf("type %s has no Parquet column here", c.Type)
 }
@@ -529,7 +541,11 @@ func writeColumn(cw file.ColumnChunkWriter, c column, ci int, rows [][]json.RawM
 		for _, row := range rows {
 			if raw := row[ci]; !isNull(raw) {
 				var v int64
-				if c.Type == "TIMESTAMP" {
+				if p, sc, ok := decimalType(c.Type); ok {
+					if v, err = decimal.Parse(raw, p, sc); err != nil {
+						return err
+					}
+				} else if c.Type == "TIMESTAMP" {
 					var text string
 					if err := json.Unmarshal(raw, &text); err != nil {
 						return err
@@ -567,6 +583,25 @@ func writeColumn(cw file.ColumnChunkWriter, c column, ci int, rows [][]json.RawM
 					return err
 				}
 				vals = append(vals, pq.ByteArray(v))
+			}
+		}
+		_, err = w.WriteBatch(vals, d, nil)
+	case *file.FixedLenByteArrayColumnChunkWriter:
+		p, sc, ok := decimalType(c.Type)
+		if !ok {
+			return fmt.Errorf("no writer for %s", c.Type)
+		}
+		vals := make([]pq.FixedLenByteArray, 0, len(rows))
+		for _, row := range rows {
+			if raw := row[ci]; !isNull(raw) {
+				x, err := decimal.Parse128(raw, p, sc)
+				if err != nil {
+					return err
+				}
+				var b [16]byte
+				binary.BigEndian.PutUint64(b[:8], uint64(x.Hi))
+				binary.BigEndian.PutUint64(b[8:], x.Lo)
+				vals = append(vals, b[:])
 			}
 		}
 		_, err = w.WriteBatch(vals, d, nil)

@@ -17,6 +17,7 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/metadata"
 	"github.com/apache/arrow-go/v18/parquet/schema"
 	"github.com/laminar-sql/laminar/runtime/connector"
+	"github.com/laminar-sql/laminar/runtime/decimal"
 	"github.com/laminar-sql/laminar/runtime/errcode"
 	"github.com/laminar-sql/laminar/runtime/format/jsonl"
 	"github.com/laminar-sql/laminar/runtime/value"
@@ -72,6 +73,7 @@ type Source struct {
 
 	fi      int // current file
 	r       *file.Reader
+	size    int64 // of the current file
 	fcols   []int // per source column: the file's column index (-1: not read)
 	conv    []conv
 	group   int // current row group
@@ -87,6 +89,8 @@ type Source struct {
 	groupsSkip  int
 	skippedRows int64 // rows of skipped groups not yet reported (LineBatch.SkippedRecords)
 
+	prec    []int // per source column: a DECIMAL's precision (0 for the other types)
+	scale   []int // and its scale
 	scratch scratch
 	intern  []jsonl.Interner
 	bad     []bool
@@ -101,6 +105,7 @@ type scratch struct {
 	f64   []float64
 	bools []bool
 	bytes []pq.ByteArray
+	flba  []pq.FixedLenByteArray
 	i96   []pq.Int96
 }
 
@@ -122,7 +127,22 @@ const (
 	convTimeNanos
 	convInt96
 	convDate
+	// DECIMAL(p, s) from the file's DECIMAL of the same scale, by physical
+	// type: the unscaled value as an INT32, an INT64, or big-endian two's
+	// complement bytes (FIXED_LEN_BYTE_ARRAY, BYTE_ARRAY)
+	convDecInt32
+	convDecInt64
+	convDecFixed
+	convDecBytes
 )
+
+// decimalType reads "DECIMAL(p,s)", a SourceColumn's type of a DECIMAL.
+func decimalType(t string) (p, s int, ok bool) {
+	if _, err := fmt.Sscanf(t, "DECIMAL(%d,%d)", &p, &s); err != nil || p < 1 || p > decimal.MaxPrecision || s < 0 || s > p {
+		return 0, 0, false
+	}
+	return p, s, true
+}
 
 func init() {
 	connector.Register("parquet", connector.Opener{Sink: openSink, Source: openSource})
@@ -137,7 +157,9 @@ func openSource(env connector.Env, options map[string]string, at connector.Posit
 	if err := json.Unmarshal([]byte(options[SourceColumnsOption]), &s.columns); err != nil || len(s.columns) == 0 {
 		return nil, fmt.Errorf("parquet source %s: the job does not say the source's columns (%s)", path, SourceColumnsOption)
 	}
+	s.prec, s.scale = make([]int, len(s.columns)), make([]int, len(s.columns))
 	for i, c := range s.columns {
+		s.prec[i], s.scale[i], _ = decimalType(c.Type)
 		if c.EventTime {
 			s.timeCol = i
 			s.columns[i].Read = true // the watermark needs it
@@ -260,10 +282,15 @@ func (s *Source) closeFile() {
 // openFile opens files[fi] and checks its schema against the source's.
 func (s *Source) openFile() error {
 	path := s.files[s.fi]
-	r, err := file.OpenParquetFile(path, false)
+	st, err := os.Stat(path)
+	if err != nil {
+		return fmt.Errorf("parquet source: %w", err)
+	}
+	r, err := openBounded(path, st.Size())
 	if err != nil {
 		return fmt.Errorf("parquet source: %s: %w", path, err)
 	}
+	s.size = st.Size()
 	sc := r.MetaData().Schema
 	s.fcols = make([]int, len(s.columns))
 	s.conv = make([]conv, len(s.columns))
@@ -299,11 +326,35 @@ func columnConv(col *schema.Column, t string) (conv, error) {
 	if lt != nil && !lt.Equals(schema.NoLogicalType{}) {
 		desc += " (" + lt.String() + ")"
 	}
-	if _, ok := lt.(schema.DecimalLogicalType); ok {
-		return 0, fmt.Errorf("is %s: DECIMAL columns are not read yet (write them as DOUBLE or BIGINT)", desc)
-	}
 	bad := func() (conv, error) {
 		return 0, fmt.Errorf("is %s in the file, which cannot be read as %s", desc, t)
+	}
+	if dec, ok := lt.(schema.DecimalLogicalType); ok {
+		fp, fs := int(dec.Precision()), int(dec.Scale())
+		p, sc, isDec := decimalType(t)
+		switch {
+		case !isDec:
+			return bad()
+		case fs != sc:
+			// never rescaled on the way in: a scale lost is a value rounded
+			return 0, fmt.Errorf("is DECIMAL(%d,%d) in the file, whose scale %d is not the declared %s's %d (declare DECIMAL(%d,%d), and CAST it in a view if another scale is wanted)", fp, fs, fs, t, sc, max(p, fp), fs)
+		case fp > p:
+			return 0, fmt.Errorf("is DECIMAL(%d,%d) in the file, whose precision %d is more than the declared %s's %d (its values may not fit: declare DECIMAL(%d,%d))", fp, fs, fp, t, p, fp, fs)
+		}
+		switch phys {
+		case pq.Types.Int32:
+			return convDecInt32, nil
+		case pq.Types.Int64:
+			return convDecInt64, nil
+		case pq.Types.FixedLenByteArray:
+			if col.TypeLength() > 16 {
+				return 0, fmt.Errorf("is %s in the file, %d bytes a value: more than a DECIMAL of 38 digits takes", desc, col.TypeLength())
+			}
+			return convDecFixed, nil
+		case pq.Types.ByteArray:
+			return convDecBytes, nil
+		}
+		return bad()
 	}
 	switch t {
 	case "BIGINT":
@@ -362,6 +413,9 @@ func columnConv(col *schema.Column, t string) (conv, error) {
 			}
 		}
 	default:
+		if _, _, isDec := decimalType(t); isDec {
+			return bad() // a DECIMAL is read from a DECIMAL column only
+		}
 		return 0, fmt.Errorf("has SQL type %s, which a Parquet source does not read", t)
 	}
 	return bad()
@@ -443,7 +497,7 @@ func (s *Source) nextGroup() (bool, error) {
 			if !c.Read {
 				continue
 			}
-			cr, err := rg.Column(s.fcols[i])
+			cr, err := columnReader(rg, s.fcols[i], s.r.MetaData().Schema.Column(s.fcols[i]), s.size)
 			if err != nil {
 				return false, fmt.Errorf("parquet source: %s row group %d column %s: %w", s.files[s.fi], s.group, c.Name, err)
 			}
@@ -702,7 +756,16 @@ func (s *Source) reject(bt *Batch, n int, reasons []string, b *connector.LineBat
 		rec := map[string]any{}
 		for i, c := range s.columns {
 			if c.Read {
-				rec[c.Name] = bt.Columns[i].at(r)
+				v := bt.Columns[i].at(r)
+				switch x := v.(type) {
+				case int64:
+					if s.prec[i] > 0 {
+						v = json.Number(decimal.String(x, s.scale[i]))
+					}
+				case decimal.Int128:
+					v = json.Number(decimal.String128(x, s.scale[i]))
+				}
+				rec[c.Name] = v
 			}
 		}
 		text, _ := json.Marshal(rec)
@@ -720,6 +783,8 @@ func (s *Source) reject(bt *Batch, n int, reasons []string, b *connector.LineBat
 		c.NullFloat64 = compact(c.NullFloat64, s.bad)
 		c.NullString = compact(c.NullString, s.bad)
 		c.NullBool = compact(c.NullBool, s.bad)
+		c.Int128 = compact(c.Int128, s.bad)
+		c.NullInt128 = compact(c.NullInt128, s.bad)
 	}
 }
 
@@ -764,6 +829,10 @@ func (c *Column) at(r int) any {
 		return nullAny(c.NullString[r])
 	case r < len(c.NullBool):
 		return nullAny(c.NullBool[r])
+	case r < len(c.Int128):
+		return c.Int128[r]
+	case r < len(c.NullInt128):
+		return nullAny(c.NullInt128[r])
 	}
 	return nil
 }
@@ -866,6 +935,21 @@ func (s *Source) readColumn(i, n int, col *Column) ([]string, error) {
 	sc := &s.scratch
 	var bad []string
 	var err error
+	if p := s.prec[i]; p > 0 {
+		switch r := cr.(type) {
+		case *file.Int32ColumnChunkReader:
+			err = readDecimal(n, maxDef, c.Nullable, p, &sc.defs, &sc.i32, r.ReadBatchInPage, col, &bad, func(v int32) (decimal.Int128, bool) { return decimal.From64(int64(v)), true })
+		case *file.Int64ColumnChunkReader:
+			err = readDecimal(n, maxDef, c.Nullable, p, &sc.defs, &sc.i64, r.ReadBatchInPage, col, &bad, func(v int64) (decimal.Int128, bool) { return decimal.From64(v), true })
+		case *file.FixedLenByteArrayColumnChunkReader:
+			err = readDecimal(n, maxDef, c.Nullable, p, &sc.defs, &sc.flba, r.ReadBatchInPage, col, &bad, func(v pq.FixedLenByteArray) (decimal.Int128, bool) { return bigEndian128(v) })
+		case *file.ByteArrayColumnChunkReader:
+			err = readDecimal(n, maxDef, c.Nullable, p, &sc.defs, &sc.bytes, r.ReadBatchInPage, col, &bad, func(v pq.ByteArray) (decimal.Int128, bool) { return bigEndian128(v) })
+		default:
+			return nil, fmt.Errorf("no DECIMAL reader for physical type %s", cr.Type())
+		}
+		return bad, err
+	}
 	switch r := cr.(type) {
 	case *file.Int64ColumnChunkReader:
 		if cv := s.conv[i]; cv == convInt64 || cv == convTimeMicros {
@@ -993,4 +1077,53 @@ func spreadNull[T any](n int, maxDef int16, vals []T, defs []int16, out []value.
 		k++
 	}
 	return out
+}
+
+// readDecimal reads n rows of a DECIMAL(p, s) column whose values wide
+// gives as 128-bit unscaled numbers (the file's scale is the column's):
+// into Int64 for p <= 18, else Int128. A value with more than p digits
+// (a damaged file: its declared precision is at most p) is a bad value.
+func readDecimal[T any](n int, maxDef int16, nullable bool, p int, defBuf *[]int16, buf *[]T, rb func(int64, []T, []int16, []int16) (int64, int, error), col *Column, bad *[]string, wide func(T) (decimal.Int128, bool)) error {
+	vals, defs, err := readN(n, maxDef, defBuf, buf, rb)
+	if err != nil {
+		return err
+	}
+	if p > 18 {
+		spread(n, maxDef, vals, defs, nullable, &col.Int128, &col.NullInt128, bad, func(v T) (decimal.Int128, bool) {
+			x, ok := wide(v)
+			return x, ok && decimal.Fits128(x, p)
+		})
+		return nil
+	}
+	spread(n, maxDef, vals, defs, nullable, &col.Int64, &col.NullInt64, bad, func(v T) (int64, bool) {
+		x, ok := wide(v)
+		u, fits := x.Int64()
+		return u, ok && fits && decimal.Fits(u, p)
+	})
+	return nil
+}
+
+// bigEndian128 reads a DECIMAL's unscaled value stored as big-endian two's
+// complement bytes (Parquet's FIXED_LEN_BYTE_ARRAY and BYTE_ARRAY
+// decimals); false for no bytes or a value beyond 128 bits.
+func bigEndian128(b []byte) (decimal.Int128, bool) {
+	if len(b) == 0 {
+		return decimal.Int128{}, false
+	}
+	neg := b[0]&0x80 != 0
+	for len(b) > 16 { // sign bytes only may go
+		if (b[0] != 0 || b[1]&0x80 != 0) && (b[0] != 0xff || b[1]&0x80 == 0) {
+			return decimal.Int128{}, false
+		}
+		b = b[1:]
+	}
+	var hi, lo uint64
+	if neg {
+		hi, lo = ^uint64(0), ^uint64(0)
+	}
+	for _, c := range b {
+		hi = hi<<8 | lo>>56
+		lo = lo<<8 | uint64(c)
+	}
+	return decimal.Int128{Hi: int64(hi), Lo: lo}, true
 }
