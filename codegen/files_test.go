@@ -9,7 +9,8 @@ import (
 
 // TestConnectorImports: a job imports a connector package (for its
 // registration) exactly when its SQL names the connector, so file-only jobs
-// do not link Kafka or PostgreSQL drivers.
+// do not link Kafka or PostgreSQL drivers, and a job writing CSV or JSON
+// files through the partitioned file sink does not link arrow-go.
 func TestConnectorImports(t *testing.T) {
 	const view = `CREATE SOURCE s (a BIGINT) WITH (%s);
 CREATE MATERIALIZED VIEW v AS SELECT a FROM s;
@@ -30,6 +31,11 @@ CREATE SINK o FROM v WITH (%s);
 		{pqIn, fileOut, []string{"runtime/connector/parquet"}},
 		{file, pqOut, []string{"runtime/connector/parquet"}},
 		{kafka, pqOut, []string{"runtime/connector/kafka", "runtime/connector/parquet"}},
+		// CSV or JSON files of the partitioned file sink: not arrow-go
+		{file, pqOut + ", format = 'csv'", []string{"runtime/connector/filesystem"}},
+		{file, "'connector' = 'filesystem', 'path' = 'out', 'format' = 'json'", []string{"runtime/connector/filesystem"}},
+		{file, "'connector' = 'filesystem', 'path' = 'out', 'format' = 'parquet'", []string{"runtime/connector/parquet"}},
+		{pqIn, pqOut + ", format = 'json'", []string{"runtime/connector/parquet", "runtime/connector/filesystem"}},
 		{file, kafka + ", format = 'avro', schema_registry = 'http://r:8081'", []string{"runtime/connector/kafka", "runtime/format/avro"}},
 		{kafka + ", format = 'avro', schema_registry = 'http://r:8081'", fileOut, []string{"runtime/connector/kafka", "runtime/format/avro"}},
 	} {
@@ -43,7 +49,7 @@ CREATE SINK o FROM v WITH (%s);
 			t.Fatal(err)
 		}
 		mainGo := string(files["main.go"])
-		for _, pkg := range []string{"runtime/connector/kafka", "runtime/connector/postgres", "runtime/connector/parquet", "runtime/format/avro"} {
+		for _, pkg := range []string{"runtime/connector/kafka", "runtime/connector/postgres", "runtime/connector/parquet", "runtime/connector/filesystem", "runtime/format/avro"} {
 			want := false
 			for _, w := range c.want {
 				want = want || w == pkg

@@ -32,6 +32,9 @@ var connectorPackages = map[string]string{
 	"kafka":    "github.com/laminar-sql/laminar/runtime/connector/kafka",
 	"postgres": "github.com/laminar-sql/laminar/runtime/connector/postgres",
 	"parquet":  pkgParquet,
+	// the partitioned file sink writing CSV or JSON files (with Parquet
+	// files it is connector 'parquet', which links arrow-go)
+	"filesystem": "github.com/laminar-sql/laminar/runtime/connector/filesystem",
 }
 
 // formatPackages are the formats that live in packages of their own

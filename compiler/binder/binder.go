@@ -376,6 +376,11 @@ func (b *binder) bindSink(st *ast.CreateSink, good bool) *plan.Sink {
 		// the files' format is the sink's own: the rows it is handed stay
 		// JSON (a sink's Format would transcode them)
 		opts["format"], format = format, ""
+		if f := opts["format"]; f == "csv" || f == "json" {
+			// the same file sink, without the Parquet writer: a job that
+			// writes CSV or JSON files does not link arrow-go
+			conn = "filesystem"
+		}
 	}
 	s := &plan.Sink{Name: st.Name.Name, Pos: st.Pos, Connector: conn, Format: format, Options: opts}
 	b.sinks[s.Name] = s

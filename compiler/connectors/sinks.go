@@ -43,25 +43,30 @@ func BindSinkKey(s *plan.Sink) []Problem {
 	return nil
 }
 
-// BindSink completes a sink once its view is known: a Parquet sink takes
-// append-only rows and is told the view's columns and types.
+// BindSink completes a sink once its view is known: the partitioned file
+// sink (connector 'parquet', or 'filesystem' for its CSV and JSON files)
+// takes append-only rows and is told the view's columns and types.
 func BindSink(s *plan.Sink) []Problem {
-	if s.Connector != "parquet" || s.View == nil {
+	if s.Connector != "parquet" && s.Connector != "filesystem" || s.View == nil {
 		return nil
+	}
+	what, files, column := "parquet sink", "Parquet files", "Parquet column"
+	if s.Connector == "filesystem" {
+		what, files, column = "file sink", strings.ToUpper(s.Options["format"])+" files", "column in a "+s.Options["format"]+" file"
 	}
 	if !s.View.Root.AppendOnly() {
 		return []Problem{{Column: -1, Code: diag.BadOption,
-			Msg:  fmt.Sprintf("parquet sink %s: view %s is updating, and Parquet files take append-only rows", s.Name, s.View.Name),
+			Msg:  fmt.Sprintf("%s %s: view %s is updating, and %s take append-only rows", what, s.Name, s.View.Name, files),
 			Hint: "write an updating view to PostgreSQL, Kafka (upsert) or a JSON file; or window it with EMIT ON WINDOW CLOSE"}}
 	}
-	cols, problem := sinkColumns(s, "parquet", "Parquet column", "", true)
+	cols, problem := sinkColumns(s, s.Connector, column, "", true)
 	if problem != nil {
 		return problem
 	}
 	for _, name := range strings.Split(s.Options["partitioned_by"], ",") {
 		if name = strings.TrimSpace(name); name != "" && s.View.Root.Schema().Index(name) < 0 {
 			return []Problem{{Column: -1, Code: diag.UnknownColumn,
-				Msg: fmt.Sprintf("parquet sink %s: partition column %s is not a column of view %s", s.Name, name, s.View.Name)}}
+				Msg: fmt.Sprintf("%s %s: partition column %s is not a column of view %s", what, s.Name, name, s.View.Name)}}
 		}
 	}
 	b, _ := json.Marshal(cols)

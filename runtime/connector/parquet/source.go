@@ -1,3 +1,9 @@
+// Package parquet is the Parquet connector (connector = 'parquet', or
+// connector = 'file' with format = 'parquet'): a source reading Parquet
+// files through arrow-go's column readers into typed column batches, and
+// the Parquet writer of the partitioned file sink (runtime/connector/
+// filesystem). It lives in a package of its own so that only jobs naming
+// it link arrow-go: generated code imports it, its init registers it.
 package parquet
 
 import (
@@ -17,6 +23,7 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/metadata"
 	"github.com/apache/arrow-go/v18/parquet/schema"
 	"github.com/laminar-sql/laminar/runtime/connector"
+	"github.com/laminar-sql/laminar/runtime/connector/filesystem"
 	"github.com/laminar-sql/laminar/runtime/decimal"
 	"github.com/laminar-sql/laminar/runtime/errcode"
 	"github.com/laminar-sql/laminar/runtime/format/jsonl"
@@ -144,7 +151,10 @@ func decimalType(t string) (p, s int, ok bool) {
 	return p, s, true
 }
 
+// The connector 'parquet': this source, and the file sink of
+// runtime/connector/filesystem with the Parquet writer (writer.go).
 func init() {
+	filesystem.RegisterFormat("parquet", ".parquet", newWriter)
 	connector.Register("parquet", connector.Opener{Sink: openSink, Source: openSource})
 }
 

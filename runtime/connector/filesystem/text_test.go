@@ -1,4 +1,4 @@
-package parquet
+package filesystem
 
 import (
 	"os"
@@ -28,7 +28,7 @@ func TestTextFormats(t *testing.T) {
 	}
 	for _, format := range []string{"csv", "json"} {
 		dir := t.TempDir()
-		snk, err := openSink(connector.Env{}, map[string]string{"path": dir, ColumnsOption: cols, "partitioned_by": "dt", "format": format,
+		snk, err := Open(connector.Env{}, map[string]string{"path": dir, ColumnsOption: cols, "partitioned_by": "dt", "format": format,
 			"partition_commit": "success-file"}, false, "")
 		if err != nil {
 			t.Fatal(err)
@@ -65,7 +65,7 @@ func TestTextFormats(t *testing.T) {
 			t.Errorf("%s: the directory holds %v", format, names)
 		}
 	}
-	_, err := openSink(connector.Env{}, map[string]string{"path": t.TempDir(), ColumnsOption: cols, "format": "orc"}, false, "")
+	_, err := Open(connector.Env{}, map[string]string{"path": t.TempDir(), ColumnsOption: cols, "format": "orc"}, false, "")
 	if err == nil || !strings.Contains(err.Error(), `format "orc"`) {
 		t.Errorf("format orc: %v, want an error naming it", err)
 	}

@@ -1,14 +1,16 @@
-// Package parquet is the Parquet sink (connector = 'parquet'): a view's
-// rows as Parquet files in a directory, optionally partitioned by columns
-// (Hive style, dt=.../hm=...), exactly-once with the job's checkpoints. It
-// lives in a package of its own so that only jobs naming it link arrow-go:
-// generated code imports it, its init registers it.
-package parquet
+// Package filesystem is the partitioned file sink (connector = 'parquet'
+// or Flink's 'filesystem'): a view's rows as files in a directory,
+// optionally partitioned by columns (Hive style, dt=.../hm=...), rolled by
+// size or time, with partition commit, exactly-once with the job's
+// checkpoints. It writes CSV and JSON-lines files itself; the Parquet
+// writer lives in runtime/connector/parquet (arrow-go), which registers
+// it (RegisterFormat), so that a job writing CSV or JSON files does not
+// link arrow-go.
+package filesystem
 
 import (
 	"bufio"
 	"bytes"
-	"encoding/binary"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -23,18 +25,38 @@ import (
 	"strings"
 	"time"
 
-	pq "github.com/apache/arrow-go/v18/parquet"
-	"github.com/apache/arrow-go/v18/parquet/compress"
-	"github.com/apache/arrow-go/v18/parquet/file"
-	"github.com/apache/arrow-go/v18/parquet/schema"
 	"github.com/laminar-sql/laminar/runtime/connector"
-	"github.com/laminar-sql/laminar/runtime/decimal"
 	"github.com/laminar-sql/laminar/runtime/fsys"
 	"github.com/laminar-sql/laminar/runtime/value"
 )
 
 func init() {
-	connector.Register("parquet", connector.Opener{Sink: openSink})
+	connector.Register("filesystem", connector.Opener{Sink: Open})
+}
+
+// FileWriter writes the rows of one file in a format of its own (Parquet).
+type FileWriter interface {
+	// WriteFile writes rows (each the JSON values of the view's columns,
+	// in their order) as one file at path, fsynced: the columns of cols
+	// (those that are not partition columns), in that order.
+	WriteFile(path string, rows [][]json.RawMessage) error
+}
+
+// formats are the file formats of other packages, by name.
+var formats = map[string]struct {
+	ext string
+	new func(columns []Column, cols []int) (FileWriter, error)
+}{}
+
+// RegisterFormat makes a file format known by name (format = 'name'): its
+// files' extension (".parquet") and how a writer for a view's columns is
+// made (cols: the indexes of those that go into the files). Called from a
+// format package's init.
+func RegisterFormat(name, ext string, newWriter func(columns []Column, cols []int) (FileWriter, error)) {
+	formats[name] = struct {
+		ext string
+		new func(columns []Column, cols []int) (FileWriter, error)
+	}{ext, newWriter}
 }
 
 // ColumnsOption is the option through which generated code tells the sink
@@ -42,14 +64,15 @@ func init() {
 // "nullable"}); no user option can have a dot in its name.
 const ColumnsOption = "laminar.columns"
 
-type column struct {
+// Column is a view column, an entry of ColumnsOption.
+type Column struct {
 	Name     string `json:"name"`
-	Type     string `json:"type"` // BIGINT, DOUBLE, VARCHAR, BOOLEAN, TIMESTAMP
+	Type     string `json:"type"` // BIGINT, DOUBLE, VARCHAR, BOOLEAN, TIMESTAMP, DECIMAL(p,s)
 	Nullable bool   `json:"nullable"`
 }
 
 // Sink buffers the rows of an epoch by partition and writes them as one
-// Parquet file per partition and epoch:
+// file per partition and epoch:
 //
 //   - Prepare writes the files into "<tempDir>/epoch-<e>/", fsynced, and
 //     returns the epoch's list of files for the checkpoint;
@@ -67,14 +90,14 @@ type column struct {
 type Sink struct {
 	path        string
 	tempDir     string // "" without exactly-once
-	columns     []column
-	schema      *schema.GroupNode
-	partitionBy []int // column indexes
+	columns     []Column
+	writer      FileWriter // of a format of another package (parquet); nil for csv and json
+	partitionBy []int      // column indexes
 	rowsPerFile int
 	rollingSize int64            // bytes of values a file holds at most (0: no limit)
 	rollover    time.Duration    // rollover_interval: how long a file stays open at most (0: no limit)
-	format      string           // of the files: parquet, csv or json (JSON lines)
-	ext         string           // ".parquet", ".csv" or ".json"
+	format      string           // of the files: csv, json (JSON lines) or a registered one (parquet)
+	ext         string           // ".csv", ".json", ".parquet"
 	buffered    map[string]*part // by partition directory
 	seq         int              // files written (rolled, or without exactly-once)
 
@@ -102,10 +125,13 @@ type prepared struct {
 	Watermark int64    `json:"watermark"`
 }
 
-func openSink(env connector.Env, options map[string]string, exactlyOnce bool, tempDir string) (connector.Sink, error) {
+// Open opens the sink (connector.Opener's Sink): the files' format is the
+// option format, parquet by default (which needs the Parquet package
+// linked: connector 'parquet').
+func Open(env connector.Env, options map[string]string, exactlyOnce bool, tempDir string) (connector.Sink, error) {
 	path := options["path"]
 	if path == "" {
-		return nil, errors.New("parquet sink: needs the option path (a directory)")
+		return nil, errors.New("file sink: needs the option path (a directory)")
 	}
 	s := &Sink{path: env.Path(path), buffered: map[string]*part{}, rowsPerFile: 1_000_000, wm: math.MinInt64,
 		prepWM: map[uint64]int64{}, pending: map[string]bool{}}
@@ -113,34 +139,42 @@ func openSink(env connector.Env, options map[string]string, exactlyOnce bool, te
 		s.tempDir = tempDir
 	}
 	if err := json.Unmarshal([]byte(options[ColumnsOption]), &s.columns); err != nil || len(s.columns) == 0 {
-		return nil, fmt.Errorf("parquet sink: the job does not say the view's columns (%s)", ColumnsOption)
+		return nil, fmt.Errorf("file sink: the job does not say the view's columns (%s)", ColumnsOption)
 	}
 	if v := options["rows_per_file"]; v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
-			return nil, fmt.Errorf("parquet sink: rows_per_file %q is not a positive number", v)
+			return nil, fmt.Errorf("file sink: rows_per_file %q is not a positive number", v)
 		}
 		s.rowsPerFile = n
 	}
 	switch s.format = options["format"]; s.format {
-	case "", "parquet":
-		s.format, s.ext = "parquet", ".parquet"
+	case "":
+		s.format = "parquet"
 	case "csv", "json":
 		s.ext = "." + s.format
+	}
+	f, registered := formats[s.format]
+	switch {
+	case s.ext != "":
+	case registered:
+		s.ext = f.ext
+	case s.format == "parquet":
+		return nil, errors.New("file sink: the job does not link the Parquet writer (the pipeline names the format parquet with connector 'parquet')")
 	default:
-		return nil, fmt.Errorf("parquet sink: format %q: the sink writes parquet, csv or json files", s.format)
+		return nil, fmt.Errorf("file sink: format %q: the sink writes parquet, csv or json files", s.format)
 	}
 	if v := options["rollover_interval"]; v != "" {
 		d, err := parseDelay(v)
 		if err != nil || d <= 0 {
-			return nil, fmt.Errorf("parquet sink: rollover_interval %q is not a positive duration such as '1 min'", v)
+			return nil, fmt.Errorf("file sink: rollover_interval %q is not a positive duration such as '1 min'", v)
 		}
 		s.rollover = d
 	}
 	if v := options["rolling_size"]; v != "" {
 		n, err := parseSize(v)
 		if err != nil {
-			return nil, fmt.Errorf("parquet sink: rolling_size %q: %w", v, err)
+			return nil, fmt.Errorf("file sink: rolling_size %q: %w", v, err)
 		}
 		s.rollingSize = n
 	}
@@ -149,13 +183,13 @@ func openSink(env connector.Env, options map[string]string, exactlyOnce bool, te
 	case "success-file":
 		s.success = true
 	default:
-		return nil, fmt.Errorf("parquet sink: partition_commit %q: the policy is 'success-file' (a _SUCCESS file in each complete partition)", v)
+		return nil, fmt.Errorf("file sink: partition_commit %q: the policy is 'success-file' (a _SUCCESS file in each complete partition)", v)
 	}
 	s.partTime = options["partition_time"]
 	if v := options["partition_commit_delay"]; v != "" {
 		d, err := parseDelay(v)
 		if err != nil || d < 0 {
-			return nil, fmt.Errorf("parquet sink: partition_commit_delay %q is not a duration such as '1 min'", v)
+			return nil, fmt.Errorf("file sink: partition_commit_delay %q is not a duration such as '1 min'", v)
 		}
 		s.delay = d.Microseconds()
 	}
@@ -163,73 +197,37 @@ func openSink(env connector.Env, options map[string]string, exactlyOnce bool, te
 		if name = strings.TrimSpace(name); name == "" {
 			continue
 		}
-		i := slices.IndexFunc(s.columns, func(c column) bool { return c.Name == name })
+		i := slices.IndexFunc(s.columns, func(c Column) bool { return c.Name == name })
 		if i < 0 {
-			return nil, fmt.Errorf("parquet sink: partitioned_by names %q, which is not a column of the view", name)
+			return nil, fmt.Errorf("file sink: partitioned_by names %q, which is not a column of the view", name)
 		}
 		s.partitionBy = append(s.partitionBy, i)
 	}
-	var fields schema.FieldList
-	for ci, c := range s.columns {
-		if slices.Contains(s.partitionBy, ci) {
-			continue // in the directory name, as Hive and Spark expect
+	if registered {
+		var cols []int // the partition columns are in the directory names, as Hive and Spark expect
+		for ci := range s.columns {
+			if !slices.Contains(s.partitionBy, ci) {
+				cols = append(cols, ci)
+			}
 		}
-		n, err := parquetNode(c)
+		w, err := f.new(s.columns, cols)
 		if err != nil {
-			return nil, fmt.Errorf("parquet sink: column %s: %w", c.Name, err)
+			return nil, fmt.Errorf("file sink: %w", err)
 		}
-		fields = append(fields, n)
+		s.writer = w
 	}
-	root, err := schema.NewGroupNode("schema", pq.Repetitions.Required, fields, -1)
-	if err != nil {
-		return nil, fmt.Errorf("parquet sink: %w", err)
-	}
-	s.schema = root
 	if s.partTime != "" {
 		if len(s.partitionBy) == 0 {
-			return nil, errors.New("parquet sink: partition_time needs partitioned_by (the partition columns it names as $col)")
+			return nil, errors.New("file sink: partition_time needs partitioned_by (the partition columns it names as $col)")
 		}
 		if _, err := s.partitionTime(s.partitionDirOf(map[string]string{})); err == nil || !strings.Contains(s.partTime, "$") {
-			return nil, fmt.Errorf("parquet sink: partition_time %q names no partition column ($col)", s.partTime)
+			return nil, fmt.Errorf("file sink: partition_time %q names no partition column ($col)", s.partTime)
 		}
 	}
 	if err := os.MkdirAll(s.path, 0o755); err != nil {
 		return nil, err
 	}
 	return s, nil
-}
-
-// parquetNode is the Parquet column of a view column: BIGINT int64,
-// DOUBLE double, VARCHAR a string, BOOLEAN, TIMESTAMP int64 timestamp(µs,
-// UTC), DECIMAL(p,s) decimal(p,s) (int64, or 16 bytes past 18 digits);
-// optional when the column is nullable.
-func parquetNode(c column) (schema.Node, error) {
-	rep := pq.Repetitions.Required
-	if c.Nullable {
-		rep = pq.Repetitions.Optional
-	}
-	switch c.Type {
-	case "BIGINT":
-		return schema.NewInt64Node(c.Name, rep, -1), nil
-	case "DOUBLE":
-		return schema.NewFloat64Node(c.Name, rep, -1), nil
-	case "VARCHAR":
-		return schema.NewPrimitiveNodeLogical(c.Name, rep, schema.StringLogicalType{}, pq.Types.ByteArray, -1, -1)
-	case "BOOLEAN":
-		return schema.NewBooleanNode(c.Name, rep, -1), nil
-	case "TIMESTAMP":
-		return schema.NewPrimitiveNodeLogical(c.Name, rep, schema.NewTimestampLogicalType(true, schema.TimeUnitMicros), pq.Types.Int64, -1, -1)
-	}
-	if p, sc, ok := decimalType(c.Type); ok {
-		// DECIMAL(p, s): the unscaled value, an INT64 up to 18 digits,
-		// else 16 big-endian two's complement bytes
-		lt := schema.NewDecimalLogicalType(int32(p), int32(sc))
-		if p <= 18 {
-			return schema.NewPrimitiveNodeLogical(c.Name, rep, lt, pq.Types.Int64, -1, -1)
-		}
-		return schema.NewPrimitiveNodeLogical(c.Name, rep, lt, pq.Types.FixedLenByteArray, 16, -1)
-	}
-	return nil, fmt.Errorf("type %s has no Parquet column here", c.Type)
 }
 
 // Write buffers whole lines of JSON rows.
@@ -249,10 +247,10 @@ func (s *Sink) Write(p []byte) error {
 		}
 		var obj map[string]json.RawMessage
 		if err := json.Unmarshal(line, &obj); err != nil {
-			return fmt.Errorf("parquet sink: row %.200q: %w", line, err)
+			return fmt.Errorf("file sink: row %.200q: %w", line, err)
 		}
 		if op, ok := obj["_op"]; ok && string(op) != `"+"` {
-			return errors.New("parquet sink: the view is updating: Parquet files take append-only rows (a retraction cannot be written)")
+			return errors.New("file sink: the view is updating: the sink's files take append-only rows (a retraction cannot be written)")
 		}
 		vals := make([]json.RawMessage, len(s.columns))
 		for i, c := range s.columns {
@@ -450,7 +448,7 @@ func (s *Sink) markComplete(wm int64) error {
 		if s.partTime != "" {
 			t, err := s.partitionTime(d)
 			if err != nil {
-				return fmt.Errorf("parquet sink: %w", err)
+				return fmt.Errorf("file sink: %w", err)
 			}
 			if wm < t+s.delay || wm == math.MinInt64 {
 				continue
@@ -458,7 +456,7 @@ func (s *Sink) markComplete(wm int64) error {
 		}
 		p := filepath.Join(s.path, d, "_SUCCESS")
 		if err := os.WriteFile(p, nil, 0o644); err != nil {
-			return fmt.Errorf("parquet sink: partition commit: %w", err)
+			return fmt.Errorf("file sink: partition commit: %w", err)
 		}
 		if err := (fsys.OS{}).SyncDir(filepath.Dir(p)); err != nil {
 			return err
@@ -468,155 +466,12 @@ func (s *Sink) markComplete(wm int64) error {
 	return nil
 }
 
-// writeFile writes rows as one Parquet file (snappy, one row group),
-// fsynced. It uses arrow-go's Parquet writer directly, not its Arrow
-// layer (pqarrow), which would add some 16 MB to every Parquet job.
-func (s *Sink) writeFile(path string, rows [][]json.RawMessage) (err error) {
-	if s.format != "parquet" {
-		return s.writeText(path, rows)
+// writeFile writes rows as one file of the sink's format, fsynced.
+func (s *Sink) writeFile(path string, rows [][]json.RawMessage) error {
+	if s.writer != nil {
+		return s.writer.WriteFile(path, rows)
 	}
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(path)
-		}
-	}()
-	w := file.NewParquetWriter(f, s.schema, file.WithWriterProps(pq.NewWriterProperties(pq.WithCompression(compress.Codecs.Snappy))))
-	rg := w.AppendRowGroup()
-	defs := make([]int16, len(rows))
-	for ci, c := range s.columns {
-		if slices.Contains(s.partitionBy, ci) {
-			continue
-		}
-		cw, err := rg.NextColumn()
-		if err != nil {
-			return err
-		}
-		if err := writeColumn(cw, c, ci, rows, defs); err != nil {
-			return fmt.Errorf("parquet sink: column %s: %w", c.Name, err)
-		}
-		if err := cw.Close(); err != nil {
-			return err
-		}
-	}
-	if err := rg.Close(); err != nil {
-		return err
-	}
-	if err := w.Close(); err != nil { // closes f too
-		return err
-	}
-	g, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer g.Close()
-	return g.Sync()
-}
-
-// writeColumn writes column ci of rows: the non-NULL values and, for a
-// nullable column, a definition level per row (0 for NULL).
-func writeColumn(cw file.ColumnChunkWriter, c column, ci int, rows [][]json.RawMessage, defs []int16) error {
-	var d []int16
-	if c.Nullable {
-		d = defs
-	}
-	isNull := func(raw json.RawMessage) bool { return len(raw) == 0 || string(raw) == "null" }
-	for r, row := range rows {
-		defs[r] = 1
-		if isNull(row[ci]) {
-			if !c.Nullable {
-				return errors.New("NULL in a NOT NULL column")
-			}
-			defs[r] = 0
-		}
-	}
-	var err error
-	switch w := cw.(type) {
-	case *file.Int64ColumnChunkWriter:
-		vals := make([]int64, 0, len(rows))
-		for _, row := range rows {
-			if raw := row[ci]; !isNull(raw) {
-				var v int64
-				if p, sc, ok := decimalType(c.Type); ok {
-					if v, err = decimal.Parse(raw, p, sc); err != nil {
-						return err
-					}
-				} else if c.Type == "TIMESTAMP" {
-					var text string
-					if err := json.Unmarshal(raw, &text); err != nil {
-						return err
-					}
-					t, err := time.Parse(time.RFC3339Nano, text)
-					if err != nil {
-						return err
-					}
-					v = t.UnixMicro()
-				} else if v, err = strconv.ParseInt(string(raw), 10, 64); err != nil {
-					return err
-				}
-				vals = append(vals, v)
-			}
-		}
-		_, err = w.WriteBatch(vals, d, nil)
-	case *file.Float64ColumnChunkWriter:
-		vals := make([]float64, 0, len(rows))
-		for _, row := range rows {
-			if raw := row[ci]; !isNull(raw) {
-				var v float64
-				if err := json.Unmarshal(raw, &v); err != nil {
-					return err
-				}
-				vals = append(vals, v)
-			}
-		}
-		_, err = w.WriteBatch(vals, d, nil)
-	case *file.ByteArrayColumnChunkWriter:
-		vals := make([]pq.ByteArray, 0, len(rows))
-		for _, row := range rows {
-			if raw := row[ci]; !isNull(raw) {
-				var v string
-				if err := json.Unmarshal(raw, &v); err != nil {
-					return err
-				}
-				vals = append(vals, pq.ByteArray(v))
-			}
-		}
-		_, err = w.WriteBatch(vals, d, nil)
-	case *file.FixedLenByteArrayColumnChunkWriter:
-		p, sc, ok := decimalType(c.Type)
-		if !ok {
-			return fmt.Errorf("no writer for %s", c.Type)
-		}
-		vals := make([]pq.FixedLenByteArray, 0, len(rows))
-		for _, row := range rows {
-			if raw := row[ci]; !isNull(raw) {
-				x, err := decimal.Parse128(raw, p, sc)
-				if err != nil {
-					return err
-				}
-				var b [16]byte
-				binary.BigEndian.PutUint64(b[:8], uint64(x.Hi))
-				binary.BigEndian.PutUint64(b[8:], x.Lo)
-				vals = append(vals, b[:])
-			}
-		}
-		_, err = w.WriteBatch(vals, d, nil)
-	case *file.BooleanColumnChunkWriter:
-		vals := make([]bool, 0, len(rows))
-		for _, row := range rows {
-			if raw := row[ci]; !isNull(raw) {
-				vals = append(vals, string(raw) == "true")
-			}
-		}
-		_, err = w.WriteBatch(vals, d, nil)
-	default:
-		return fmt.Errorf("no writer for %s", c.Type)
-	}
-	return err
+	return s.writeText(path, rows)
 }
 
 func (s *Sink) epochDir(epoch uint64) string {
@@ -711,7 +566,7 @@ func (s *Sink) Commit(epoch uint64) error {
 		err = nil // committed before
 	}
 	if err != nil {
-		return fmt.Errorf("parquet sink: commit of epoch %d: %w", epoch, err)
+		return fmt.Errorf("file sink: commit of epoch %d: %w", epoch, err)
 	}
 	if err := os.RemoveAll(dir); err != nil {
 		return err
@@ -860,7 +715,7 @@ func (s *Sink) writeText(path string, rows [][]json.RawMessage) (err error) {
 				case raw[0] == '"':
 					var str string
 					if err := json.Unmarshal(raw, &str); err != nil {
-						return fmt.Errorf("parquet sink: column %s: %w", s.columns[ci].Name, err)
+						return fmt.Errorf("file sink: column %s: %w", s.columns[ci].Name, err)
 					}
 					fields[i] = str
 				default:
