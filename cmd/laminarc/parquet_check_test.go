@@ -8,6 +8,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	pq "github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
@@ -15,7 +16,7 @@ import (
 
 // writeCheckFile writes a Parquet file of three rows: id INT64 required,
 // name a string (optional, no NULL), amount INT64 (optional, one NULL), ts
-// a timestamp(µs) required.
+// a timestamp(µs) required, price a DECIMAL(18,2) required.
 func writeCheckFile(t *testing.T, path string) {
 	t.Helper()
 	sc := arrow.NewSchema([]arrow.Field{
@@ -23,6 +24,7 @@ func writeCheckFile(t *testing.T, path string) {
 		{Name: "name", Type: arrow.BinaryTypes.String, Nullable: true},
 		{Name: "amount", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
 		{Name: "ts", Type: &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}},
+		{Name: "price", Type: &arrow.Decimal128Type{Precision: 18, Scale: 2}},
 	}, nil)
 	b := array.NewRecordBuilder(memory.DefaultAllocator, sc)
 	defer b.Release()
@@ -35,6 +37,7 @@ func writeCheckFile(t *testing.T, path string) {
 			b.Field(2).(*array.Int64Builder).Append(int64(i * 10))
 		}
 		b.Field(3).(*array.TimestampBuilder).Append(arrow.Timestamp(1_700_000_000_000_000 + i))
+		b.Field(4).(*array.Decimal128Builder).Append(decimal128.FromI64(int64(i*100 + 5)))
 	}
 	rec := b.NewRecordBatch()
 	defer rec.Release()
@@ -78,11 +81,16 @@ func TestCheckParquetSchema(t *testing.T) {
 		{"varchar over int64", "id VARCHAR, name VARCHAR", "in.parquet",
 			[]string{"p.sql:1:21: error LDB-3006: source s: Parquet file in.parquet: column id is INT64 (Int(bitWidth=64, isSigned=true)) in the file, which cannot be read as VARCHAR", "hint: declare the column with the type the file holds (BIGINT)"}},
 		{"missing", "id BIGINT, nme VARCHAR", "in.parquet",
-			[]string{"p.sql:1:29: error LDB-3006: source s: Parquet file in.parquet: no column nme (the source declares nme VARCHAR)", "hint: the file's columns: id, name, amount, ts"}},
+			[]string{"p.sql:1:29: error LDB-3006: source s: Parquet file in.parquet: no column nme (the source declares nme VARCHAR)", "hint: the file's columns: id, name, amount, ts, price"}},
 		{"nullable into NOT NULL", "amount BIGINT NOT NULL", "in.parquet",
 			[]string{"p.sql:1:25: error LDB-3006: source s: Parquet file in.parquet: column amount is optional (nullable) in the file and declared NOT NULL: row group 0 holds 1 NULLs"}},
 		{"in a directory", "id BIGINT, name BOOLEAN", "parts",
 			[]string{"Parquet file " + filepath.Join("parts", "dt=1", "a.parquet") + ": column name is BYTE_ARRAY (String) in the file, which cannot be read as BOOLEAN"}},
+		{"decimal of a wider precision", "price DECIMAL(20,2) NOT NULL", "in.parquet", nil},
+		{"decimal of another scale", "id BIGINT, price DECIMAL(18,3)", "in.parquet",
+			[]string{"p.sql:1:35: error LDB-3006: source s: Parquet file in.parquet: column price is DECIMAL(18,2) in the file, whose scale 2 is not the declared DECIMAL(18,3)'s 3", "hint: declare the column with the type the file holds (DECIMAL(18,2))"}},
+		{"decimal of fewer digits", "price DECIMAL(10,2)", "in.parquet", []string{"whose precision 18 is more than the declared DECIMAL(10,2)'s 10"}},
+		{"decimal as double", "price DOUBLE", "in.parquet", []string{"column price is FIXED_LEN_BYTE_ARRAY (Decimal(precision=18, scale=2)) in the file, which cannot be read as DOUBLE"}},
 		{"not parquet", "id BIGINT", "notparquet.parquet", []string{"p.sql:1:75: error LDB-3006: source s: notparquet.parquet: parquet: file is smaller than indicated metadata size"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
