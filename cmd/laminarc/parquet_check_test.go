@@ -67,6 +67,7 @@ func TestCheckParquetSchema(t *testing.T) {
 	writeCheckFile(t, filepath.Join(dir, "in.parquet"))
 	os.MkdirAll(filepath.Join(dir, "parts", "dt=1"), 0o755)
 	writeCheckFile(t, filepath.Join(dir, "parts", "dt=1", "a.parquet"))
+	os.MkdirAll(filepath.Join(dir, "empty"), 0o755)
 	os.WriteFile(filepath.Join(dir, "notparquet.parquet"), []byte("id,name\n1,x\n"), 0o644)
 	for _, c := range []struct {
 		name, cols, path string
@@ -78,6 +79,7 @@ func TestCheckParquetSchema(t *testing.T) {
 		{"glob", "id BIGINT, name VARCHAR", "parts/*/*.parquet", nil},
 		{"produced later", "id BIGINT, nothere VARCHAR", "later/*.parquet", nil},
 		{"file produced later", "id BIGINT, nothere VARCHAR", "later.parquet", nil},
+		{"directory filled later", "id BIGINT, nothere VARCHAR", "empty", nil},
 		{"varchar over int64", "id VARCHAR, name VARCHAR", "in.parquet",
 			[]string{"p.sql:1:21: error LDB-3006: source s: Parquet file in.parquet: column id is INT64 (Int(bitWidth=64, isSigned=true)) in the file, which cannot be read as VARCHAR", "hint: declare the column with the type the file holds (BIGINT)"}},
 		{"missing", "id BIGINT, nme VARCHAR", "in.parquet",

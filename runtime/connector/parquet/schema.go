@@ -1,7 +1,6 @@
 package parquet
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -30,17 +29,17 @@ type SchemaProblem struct {
 // unless every row group's statistics show that it holds no NULL (the
 // source would send each NULL row to the dead letters).
 //
-// exists is false when path names no file now (the files are produced
-// later): the source checks each file when it opens it. An error is a
+// exists is false when path names no file now (no such file, a glob that
+// matches none, a directory without a .parquet file: the files are
+// produced later): the source checks each file when it opens it. An error is a
 // file that cannot be read as Parquet; the problems are those of the
 // first file that has any.
 func CheckSchema(path string, columns []SourceColumn) (problems []SchemaProblem, exists bool, err error) {
 	files, err := listFiles(path)
 	if err != nil {
-		if errors.Is(err, os.ErrNotExist) || strings.ContainsAny(path, "*?[") {
-			return nil, false, nil
-		}
-		return nil, false, err
+		// no such file, a glob that matches none, a directory without a
+		// .parquet file yet: the files come later, the job checks them
+		return nil, false, nil
 	}
 	for _, f := range files {
 		problems, err := checkFile(f, columns)

@@ -49,7 +49,7 @@ const (
 // SourceColumn is one entry of SourceColumnsOption.
 type SourceColumn struct {
 	Name      string `json:"name"`
-	Type      string `json:"type"` // BIGINT, DOUBLE, VARCHAR, BOOLEAN, TIMESTAMP
+	Type      string `json:"type"` // BIGINT, DOUBLE, VARCHAR, BOOLEAN, TIMESTAMP, DECIMAL(p,s)
 	Nullable  bool   `json:"nullable"`
 	Read      bool   `json:"read"`
 	EventTime bool   `json:"event_time,omitempty"`
@@ -608,7 +608,8 @@ func (s *Source) canSkip(md *metadata.RowGroupMetaData) bool {
 	}
 	for i, c := range s.columns {
 		if c.Read && !c.Nullable {
-			_, _, nulls, ok := stat(i)
+			// of any type (a DECIMAL's min/max are not used): its NULLs
+			nulls, ok := nullCount(md.ColumnChunk(s.fcols[i]))
 			if !ok || nulls > 0 {
 				return false
 			}
