@@ -3,10 +3,17 @@ package parquet
 import (
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	arrowDec "github.com/apache/arrow-go/v18/arrow/decimal128"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	pq "github.com/apache/arrow-go/v18/parquet"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 	"github.com/laminar-sql/laminar/runtime/connector"
 	"github.com/laminar-sql/laminar/runtime/decimal"
 )
@@ -165,6 +172,61 @@ func TestBigEndian128(t *testing.T) {
 		x, ok := bigEndian128(c.b)
 		if ok != c.ok || ok && decimal.String128(x, 0) != c.want {
 			t.Errorf("%x: %v %v, want %s %v", c.b, decimal.String128(x, 0), ok, c.want, c.ok)
+		}
+	}
+}
+
+// TestDecimalShortFixedBytes: arrow (pqarrow, as Spark) writes a DECIMAL as
+// a FIXED_LEN_BYTE_ARRAY of the fewest bytes its precision needs (8 for
+// DECIMAL(18,2), 13 for DECIMAL(30,4)): negative values sign-extend.
+func TestDecimalShortFixedBytes(t *testing.T) {
+	sc := arrow.NewSchema([]arrow.Field{
+		{Name: "a", Type: &arrow.Decimal128Type{Precision: 18, Scale: 2}},
+		{Name: "b", Type: &arrow.Decimal128Type{Precision: 30, Scale: 4}, Nullable: true},
+	}, nil)
+	vals := []struct{ a, b string }{{"-1.05", "-123456789012345678901234.5678"}, {"999999999999999.99", "null"}, {"-9999999999999999.99", "99999999999999999999999999.9999"}, {"0.00", "-0.0001"}}
+	bld := array.NewRecordBuilder(memory.DefaultAllocator, sc)
+	defer bld.Release()
+	for _, v := range vals {
+		a, _ := decimal.Parse128([]byte(v.a), 18, 2)
+		bld.Field(0).(*array.Decimal128Builder).Append(arrowDec.New(a.Hi, a.Lo))
+		if v.b == "null" {
+			bld.Field(1).AppendNull()
+			continue
+		}
+		b, _ := decimal.Parse128([]byte(v.b), 30, 4)
+		bld.Field(1).(*array.Decimal128Builder).Append(arrowDec.New(b.Hi, b.Lo))
+	}
+	rec := bld.NewRecordBatch()
+	defer rec.Release()
+	dir := t.TempDir()
+	f, err := os.Create(filepath.Join(dir, "d.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := pqarrow.NewFileWriter(sc, f, pq.NewWriterProperties(), pqarrow.DefaultWriterProps())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Write(rec); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	src := open(t, map[string]string{"path": dir, SourceColumnsOption: `[{"name":"a","type":"DECIMAL(18,2)","read":true},{"name":"b","type":"DECIMAL(30,4)","nullable":true,"read":true}]`}, connector.Position{})
+	var lb connector.LineBatch
+	if _, err := src.Next(&lb, 10); err != nil {
+		t.Fatal(err)
+	}
+	c := lb.Typed.(*Batch).Columns
+	for r, v := range vals {
+		b := "null"
+		if x := c[1].NullInt128[r]; x.Valid {
+			b = decimal.String128(x.V, 4)
+		}
+		if got := decimal.String(c[0].Int64[r], 2) + " " + b; got != norm(v.a, 2)+" "+norm(v.b, 4) {
+			t.Errorf("row %d: %s, want %s %s", r, got, v.a, v.b)
 		}
 	}
 }
