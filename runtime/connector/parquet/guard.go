@@ -98,8 +98,9 @@ func checkChunk(cc *metadata.ColumnChunkMetaData, size int64) error {
 }
 
 // columnReader is rg.Column(i) with the chunk checked and its pages
-// checked as they are read (boundedPages).
-func columnReader(rg *file.RowGroupReader, i int, descr *schema.Column, size int64) (file.ColumnChunkReader, error) {
+// checked as they are read (boundedPages), sharing r's buffers as
+// rg.Column's readers do.
+func columnReader(r *file.Reader, rg *file.RowGroupReader, i int, descr *schema.Column, size int64) (file.ColumnChunkReader, error) {
 	cc, err := rg.MetaData().ColumnChunk(i)
 	if err != nil {
 		return nil, err
@@ -112,7 +113,7 @@ func columnReader(rg *file.RowGroupReader, i int, descr *schema.Column, size int
 		return nil, err
 	}
 	return file.NewColumnReader(descr, &boundedPages{PageReader: pages, descr: descr, dictValues: -1},
-		limitedAllocator{memory.NewGoAllocator(), pageLimit(size)}, nil), nil
+		limitedAllocator{memory.NewGoAllocator(), pageLimit(size)}, r.BufferPool()), nil
 }
 
 // boundedPages checks each page of a column chunk before the column

@@ -507,7 +507,7 @@ func (s *Source) nextGroup() (bool, error) {
 			if !c.Read {
 				continue
 			}
-			cr, err := columnReader(rg, s.fcols[i], s.r.MetaData().Schema.Column(s.fcols[i]), s.size)
+			cr, err := columnReader(s.r, rg, s.fcols[i], s.r.MetaData().Schema.Column(s.fcols[i]), s.size)
 			if err != nil {
 				return false, fmt.Errorf("parquet source: %s row group %d column %s: %w", s.files[s.fi], s.group, c.Name, err)
 			}
