@@ -51,7 +51,7 @@ func (g *generator) parallelCode() {
 	g.f.Comment(fmt.Sprintf("%s holds rows of source %s that one worker hands another (job.Partitioned).", ptType, commentLines(s.src.Name)[0]))
 	linesDoc := "index in b of each row's record"
 	if typed != nil {
-		linesDoc = "index of each row's record in the chunk's batches, bs"
+		linesDoc = "index of each row's record in the chunk"
 	}
 	fields := []jen.Code{
 		jen.Id("b").Op("*").Add(rt("connector.LineBatch")).Comment("the raw batch the rows were decoded from; nil for a typed source"),
@@ -61,8 +61,7 @@ func (g *generator) parallelCode() {
 	}
 	if typed != nil {
 		fields = append(fields,
-			jen.Id("bs").Index().Op("*").Add(rt("connector.LineBatch")).Comment("a typed source's batches of the chunk, whose records hold every column"),
-			jen.Id("n").Int32().Comment("the records in bs"))
+			jen.Id("n").Int32().Comment("the records of the chunk routed so far"))
 	}
 	g.f.Type().Id(ptType).Struct(fields...)
 	g.f.Line()
@@ -81,7 +80,7 @@ func (g *generator) parallelCode() {
 			jen.Id("pt").Dot("rows").Index(jen.Empty(), jen.Lit(0)), jen.Id("pt").Dot("lines").Index(jen.Empty(), jen.Lit(0)), jen.Id("pt").Dot("wms").Index(jen.Empty(), jen.Lit(0))),
 		jen.Do(func(st *jen.Statement) {
 			if typed != nil {
-				st.List(jen.Id("pt").Dot("bs"), jen.Id("pt").Dot("n")).Op("=").List(jen.Id("pt").Dot("bs").Index(jen.Empty(), jen.Lit(0)), jen.Lit(0))
+				st.Id("pt").Dot("n").Op("=").Lit(0)
 			}
 		}),
 	)
@@ -171,7 +170,7 @@ func (g *generator) routeCode(s *sourceInfo, part physical.Partitioning, ptType 
 		jen.Id("pt").Dot("rows").Op("=").Append(jen.Id("pt").Dot("rows"), row))
 	if typed == nil {
 		add = append(add, jen.Id("pt").Dot("lines").Op("=").Append(jen.Id("pt").Dot("lines"), jen.Int32().Call(idx)))
-	} else { // the record's index in the chunk's batches
+	} else { // the record's index in the chunk
 		add = append(add, jen.Id("pt").Dot("lines").Op("=").Append(jen.Id("pt").Dot("lines"), jen.Id("at").Op("+").Int32().Call(idx)))
 	}
 	add = append(add, jen.Id("pt").Dot("wms").Op("=").Append(jen.Id("pt").Dot("wms"), jen.Id("wm")))
@@ -207,10 +206,9 @@ func (g *generator) routeCode(s *sourceInfo, part physical.Partitioning, ptType 
 		loop = append(loop, add...)
 		body = append(body,
 			jen.Id("records").Op(":=").Op("*").Id("b").Dot("Typed").Assert(jen.Op("*").Index().Add(rt(typed.Elem))),
-			jen.Comment("every part keeps the chunk's batches, to report a row with all its columns"),
+			jen.Comment("a row's record is known by its index in the chunk, to report it with all its columns"),
 			jen.Id("at").Op(":=").Id("pts").Index(jen.Lit(0)).Dot("n"),
 			jen.For(jen.List(jen.Id("_"), jen.Id("pt")).Op(":=").Range().Id("pts")).Block(
-				jen.Id("pt").Dot("bs").Op("=").Append(jen.Id("pt").Dot("bs"), jen.Id("b")),
 				jen.Id("pt").Dot("n").Op("+=").Int32().Call(jen.Len(jen.Id("records")))),
 			jen.For(jen.Id("ri").Op(":=").Range().Id("records")).Block(loop...))
 	} else {
@@ -268,8 +266,8 @@ func (g *generator) partLoop(s *sourceInfo, part physical.Partitioning, ptType s
 		rowType: jen.Id(s.rowType),
 	}
 	if tb := s.src.Typed; tb != nil {
-		// late and failed rows are reported with every column, from the
-		// records the part's batches hold; a row function's failed row,
+		// late and failed rows are reported with every column, from their
+		// records generated again by number; a row function's failed row,
 		// without the part in scope, with the columns the part holds (those
 		// the views read; the others are zero)
 		env := make([]operand, len(s.src.Schema))
@@ -285,7 +283,7 @@ func (g *generator) partLoop(s *sourceInfo, part physical.Partitioning, ptType s
 			}
 		}
 		acc.env, acc.rowType = env, jen.Id(ptType+"Row")
-		full := jen.Id("p").Dot("partRecord"+s.goName).Call(jen.Id("pt"), jen.Id("lines").Index(jen.Id("ri")))
+		full := jen.Id("p").Dot("partRecord" + s.goName).Call(jen.Id("lines").Index(jen.Id("ri")))
 		acc.late = func(view string) jen.Code {
 			return jen.Id("p").Dot("late"+s.goName).Call(jen.Nil(), jen.Nil(), jen.Id("ri"), full, jen.Lit(view))
 		}
@@ -325,7 +323,7 @@ func (g *generator) partLoop(s *sourceInfo, part physical.Partitioning, ptType s
 }
 
 // partRecordCode generates partRecord<Source>: the row, with every column,
-// of a typed source's record k of a part's chunk.
+// of a typed source's record k of the chunk whose rows the worker is on.
 func (g *generator) partRecordCode(s *sourceInfo, ptType string) {
 	tb := s.src.Typed
 	vals := jen.Dict{}
@@ -336,22 +334,22 @@ func (g *generator) partRecordCode(s *sourceInfo, ptType string) {
 		}
 		vals[jen.Id(s.fields[i])] = v
 	}
-	var row jen.Code = jen.Id("r").Op(":=").Op("&").Id("records").Index(jen.Id("k"))
+	var row jen.Code = jen.Id("r").Op(":=").Id("rec")
 	if tb.Row != "" {
-		row = jen.Id("r").Op(":=").Op("&").Id("records").Index(jen.Id("k")).Dot(tb.Row)
+		row = jen.Id("r").Op(":=").Op("&").Id("rec").Dot(tb.Row)
 	}
-	g.f.Comment(fmt.Sprintf("partRecord%s is the row, with every column, of record k of the batches of a part's", s.goName))
-	g.f.Comment("chunk, for a late or failed row's report; it tells the Context the record's place in the")
-	g.f.Comment("chunk, so that the reports are replayed in input order (job.Context.AtRecord).")
-	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("partRecord"+s.goName).Params(jen.Id("pt").Op("*").Id(ptType), jen.Id("k").Int32()).Op("*").Id(s.rowType).Block(
+	g.f.Comment(fmt.Sprintf("partRecord%s is the row, with every column, of record k of the chunk whose rows the", s.goName))
+	g.f.Comment("worker is on, for a late or failed row's report: the chunk's batches are reused, so the")
+	g.f.Comment("runtime generates the record again by its number (job.Context.ChunkRecord). It tells the")
+	g.f.Comment("Context the record's place in the chunk, so that the reports are replayed in input order")
+	g.f.Comment("(job.Context.AtRecord).")
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("partRecord"+s.goName).Params(jen.Id("k").Int32()).Op("*").Id(s.rowType).Block(
 		jen.Id("p").Dot("ctx").Dot("AtRecord").Call(jen.Int().Call(jen.Id("k"))),
-		jen.For(jen.List(jen.Id("_"), jen.Id("b")).Op(":=").Range().Id("pt").Dot("bs")).Block(
-			jen.Id("records").Op(":=").Op("*").Id("b").Dot("Typed").Assert(jen.Op("*").Index().Add(rt(tb.Elem))),
-			jen.If(jen.Int().Call(jen.Id("k")).Op("<").Len(jen.Id("records"))).Block(
-				row,
-				jen.Return(jen.Op("&").Id(s.rowType).Values(vals))),
-			jen.Id("k").Op("-=").Int32().Call(jen.Len(jen.Id("records")))),
-		jen.Panic(jen.Lit("partRecord"+s.goName+": no such record in the part's batches")),
+		jen.List(jen.Id("rec"), jen.Id("ok")).Op(":=").Id("p").Dot("ctx").Dot("ChunkRecord").Call(jen.Int().Call(jen.Id("k"))).Assert(jen.Op("*").Add(rt(tb.Elem))),
+		jen.If(jen.Op("!").Id("ok")).Block(
+			jen.Panic(jen.Lit("partRecord"+s.goName+": the runtime cannot give the chunk's record again"))),
+		row,
+		jen.Return(jen.Op("&").Id(s.rowType).Values(vals)),
 	)
 	g.f.Line()
 }

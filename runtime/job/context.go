@@ -127,6 +127,18 @@ func (c *Context) AtRecord(i int) {
 	}
 }
 
+// ChunkRecord returns, on a worker of a partitioned job fed by a generator
+// (runtime/job/workers.go), record k of the chunk whose rows the worker is
+// on, generated again from its event number (a *nexmark.Event, valid until
+// the next call): a late or failed row is reported with every column
+// although the chunk's batches are reused. Elsewhere it returns nil.
+func (c *Context) ChunkRecord(k int) any {
+	if c.rec == nil || c.rec.regen == nil {
+		return nil
+	}
+	return c.rec.regen(c.rec.chunk, k)
+}
+
 // LateRow reports a late row that has no raw record (a generated or pushed
 // row): record is the row encoded as JSON. Counted, logged, written to the
 // late-data output like Late.

@@ -101,9 +101,10 @@ type workerPool struct {
 	msgs  []batchMsg
 	free  chan *connector.LineBatch
 	gens  []*connector.NexmarkSource
-	gbufs [][]*connector.LineBatch // per worker, a batch per generator call of a chunk
-	base  int64                    // events generated before this round
-	gen   []int64                  // events each worker generated this round
+	gbufs []*connector.LineBatch // per worker, the batch each generator call of a chunk fills
+	rbufs []*connector.LineBatch // per worker, a record generated again (ChunkRecord)
+	base  int64                  // events generated before this round
+	gen   []int64                // events each worker generated this round
 	kept  []int64
 	ended []bool
 
@@ -233,13 +234,15 @@ func (r *runner) newWorkerPool(factory Factory) (*workerPool, error) {
 	wp.gen, wp.kept, wp.ended = make([]int64, n), make([]int64, n), make([]bool, n)
 	if c == "nexmark" {
 		wp.base = r.positions[src].Offset
-		for range n {
+		for w := range n {
 			g, err := connector.OpenNexmark(r.spec.Sources[src].Options)
 			if err != nil {
 				return nil, fmt.Errorf("source %s: %w", r.spec.Sources[src].Name, err)
 			}
 			wp.gens = append(wp.gens, g)
-			wp.gbufs = append(wp.gbufs, nil)
+			wp.gbufs = append(wp.gbufs, new(connector.LineBatch))
+			wp.rbufs = append(wp.rbufs, new(connector.LineBatch))
+			wp.ctxs[w].rec.regen = func(chunk int64, k int) any { return wp.regenerate(w, chunk, k) }
 		}
 		r.sources[src].Close() // each worker generates its own chunks
 		r.sources[src] = nil
@@ -502,14 +505,11 @@ func (wp *workerPool) generate(w int, batch func(*connector.LineBatch)) {
 	at := wp.base + int64(w)*nexmarkChunk
 	g.SeekEvent(at)
 	wp.gen[w], wp.kept[w], wp.ended[w] = 0, 0, false
-	// each call of the chunk fills a batch of its own: the parts point at
-	// the records until the round's end, to report a late or failed row
-	// with all its columns
-	for k := 0; wp.gen[w] < nexmarkChunk; k++ {
-		if k == len(wp.gbufs[w]) {
-			wp.gbufs[w] = append(wp.gbufs[w], new(connector.LineBatch))
-		}
-		b := wp.gbufs[w][k]
+	// every call of the chunk fills the same batch, which stays in the
+	// cache: the parts hold copies of the rows' columns, and a late or
+	// failed row's record is generated again by its number (regenerate)
+	b := wp.gbufs[w]
+	for wp.gen[w] < nexmarkChunk {
 		more, _ := g.Next(b, int(min(256, nexmarkChunk-wp.gen[w])))
 		wp.gen[w] += int64(b.TypedLen)
 		if b.TypedLen > 0 {
@@ -521,6 +521,18 @@ func (wp *workerPool) generate(w int, batch func(*connector.LineBatch)) {
 			break
 		}
 	}
+}
+
+// regenerate is record k of chunk (of the current round), generated again
+// on worker w's generator, which is idle outside the round's first phase:
+// events are functions of their number.
+func (wp *workerPool) regenerate(w int, chunk int64, k int) any {
+	g, b := wp.gens[w], wp.rbufs[w]
+	g.SeekEvent(wp.base + (chunk-wp.round*int64(wp.n))*nexmarkChunk + int64(k))
+	if _, err := g.Next(b, 1); err != nil || b.TypedLen != 1 {
+		return nil
+	}
+	return &(*b.Typed.(*[]nexmark.Event))[0]
 }
 
 // endRound merges the round that every worker has just finished, on the
@@ -816,6 +828,9 @@ type recorder struct {
 	// report without a batch (a typed source's row; AtRecord), -1 if none
 	record int
 	calls  []call
+	// regen generates record k of a chunk again (ChunkRecord); nil unless
+	// the job's source is a generator
+	regen func(chunk int64, k int) any
 }
 
 type callKind int8
