@@ -2,6 +2,7 @@ package codegen
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/dave/jennifer/jen"
 	"github.com/laminar-sql/laminar/compiler/physical"
@@ -65,9 +66,13 @@ func (g *generator) parallelCode() {
 	}
 	g.f.Type().Id(ptType).Struct(fields...)
 	g.f.Line()
+	how := jen.Dict{jen.Id("Source"): jen.Lit(part.Source), jen.Id("Keyed"): jen.Lit(part.Key >= 0)}
+	if slices.Contains(s.src.Metadata, "line") {
+		how[jen.Id("Lines")] = jen.True() // the decoder reads line numbers: one reader
+	}
 	g.f.Comment("Partition says how the workers of the job split its rows (job.Partitioned).")
 	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("Partition").Params().Add(rt("job.Partition")).Block(
-		jen.Return(rt("job.Partition").Values(jen.Dict{jen.Id("Source"): jen.Lit(part.Source), jen.Id("Keyed"): jen.Lit(part.Key >= 0)})))
+		jen.Return(rt("job.Partition").Values(how)))
 	g.f.Line()
 	g.f.Comment("NewPart returns an empty part (job.Partitioned).")
 	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("NewPart").Params().Any().Block(jen.Return(jen.New(jen.Id(ptType))))

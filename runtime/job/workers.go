@@ -60,6 +60,10 @@ type Exchanging interface {
 type Partition struct {
 	Source int
 	Keyed  bool
+	// Lines: a view reads the source's line numbers (METADATA FROM
+	// 'line'), which a worker reading its own byte ranges of a file does
+	// not know while it decodes: the file is read by one reader then
+	Lines bool
 }
 
 // nexmarkChunk is how many generated events a worker takes per round: 16
@@ -107,6 +111,21 @@ type workerPool struct {
 	gen   []int64                // events each worker generated this round
 	kept  []int64
 	ended []bool
+
+	// a file read in byte ranges by the workers themselves (parallel
+	// ingest): in each round worker w reads range w of n ranges of step
+	// bytes from the offset after the round before (that of the lines
+	// consumed: r.positions), decodes and routes its lines; the merge puts
+	// the line numbers right, in input order. nil when one reader deals
+	// batches (a pipe, a CSV file, LAMINAR_FILE_SPLITS=0).
+	splits        *connector.FileSplits
+	splitSrc      connector.Source // the file source of the splits, closed at the end
+	step          int64
+	size          int64 // the file's size as the ranges know it
+	isJSON        bool
+	sbufs         []connector.SplitBuffer
+	sbatch        []*connector.LineBatch
+	snext, slines []int64 // per worker: the offset after its range's lines (-1: none), their lines
 
 	// exchanging: the engines send rows of views to the worker owning their
 	// groups, run in a third phase after barrier x
@@ -232,6 +251,9 @@ func (r *runner) newWorkerPool(factory Factory) (*workerPool, error) {
 	wp.wms = make([][]int64, n)
 	wp.msgs = make([]batchMsg, n)
 	wp.gen, wp.kept, wp.ended = make([]int64, n), make([]int64, n), make([]bool, n)
+	if c == "file" {
+		wp.openSplits(part.Partition())
+	}
 	if c == "nexmark" {
 		wp.base = r.positions[src].Offset
 		for w := range n {
@@ -250,6 +272,101 @@ func (r *runner) newWorkerPool(factory Factory) (*workerPool, error) {
 	return wp, nil
 }
 
+// splitStep is the bytes of a worker's range per round for a batch size:
+// about the lines of a batch (Nexmark bids are ~250 bytes), at most
+// MaxBatchBytes.
+func splitStep(batchSize int) int64 {
+	return min(max(int64(batchSize), 1)*256, connector.MaxBatchBytes)
+}
+
+// openSplits makes the workers read the job's file source in byte ranges
+// when they can: a regular file of lines that may split at any newline
+// (not CSV: its quoted fields may hold newlines), no line numbers read
+// while decoding.
+func (wp *workerPool) openSplits(part Partition) {
+	r := wp.r
+	fsrc, ok := r.sources[wp.src].(*connector.FileSource)
+	if !ok || part.Lines || r.spec.Sources[wp.src].Format == "csv" || os.Getenv("LAMINAR_FILE_SPLITS") == "0" {
+		return
+	}
+	sp := fsrc.Splits()
+	if sp == nil {
+		return
+	}
+	size, err := sp.Size()
+	if err != nil {
+		return
+	}
+	wp.splits, wp.splitSrc, wp.size = sp, fsrc, size
+	wp.step = splitStep(r.opts.BatchSize)
+	wp.isJSON = true
+	wp.sbufs = make([]connector.SplitBuffer, wp.n)
+	wp.snext, wp.slines = make([]int64, wp.n), make([]int64, wp.n)
+	for range wp.n {
+		wp.sbatch = append(wp.sbatch, new(connector.LineBatch))
+	}
+	r.sources[wp.src] = nil
+}
+
+// readSplit reads worker w's range of the round and hands its batch to
+// batch. The ranges begin at the position after the round before, where a
+// line begins.
+func (wp *workerPool) readSplit(w int, batch func(*connector.LineBatch)) {
+	lo := wp.r.positions[wp.src].Offset + int64(w)*wp.step
+	b := wp.sbatch[w]
+	next, lines, err := wp.splits.Read(b, &wp.sbufs[w], lo, lo+wp.step, wp.size, w == 0)
+	wp.snext[w], wp.slines[w] = next, lines
+	m := batchMsg{src: wp.src, batch: b, more: true, err: err}
+	if err == nil {
+		m.bad = badText(b, wp.isJSON)
+	}
+	wp.msgs[w] = m
+	if b.Len() > 0 && err == nil {
+		batch(b)
+	}
+}
+
+// placeSplit puts worker w's range in the input, at the round's merge, the
+// ranges before it placed: its line numbers count the lines before it, and
+// the position after it is where its lines end.
+func (wp *workerPool) placeSplit(w int) {
+	m := &wp.msgs[w]
+	at := wp.r.positions[wp.src]
+	for i := range m.batch.LineNos {
+		m.batch.LineNos[i] += at.Line
+	}
+	for i := range m.batch.Oversized {
+		m.batch.Oversized[i].Line += at.Line
+	}
+	m.pos = connector.Position{Offset: at.Offset, Line: at.Line + wp.slines[w]}
+	if next := wp.snext[w]; next >= 0 {
+		m.pos.Offset = next
+	}
+}
+
+// splitsEnded is, after a round's ranges were placed, whether they reached
+// the input's end: the file's end, unless lines were appended meanwhile
+// (then the ranges go on to its new end). It records the input check of
+// the position, for a checkpoint.
+func (wp *workerPool) splitsEnded() (bool, error) {
+	r := wp.r
+	pos := &r.positions[wp.src]
+	check, err := wp.splits.Check(pos.Offset)
+	if err != nil {
+		return false, err
+	}
+	pos.Check = check
+	if pos.Offset < wp.size {
+		return false, nil
+	}
+	size, err := wp.splits.AtEnd(wp.size)
+	if err != nil || size <= wp.size {
+		return true, err
+	}
+	wp.size = size
+	return false, nil
+}
+
 // run runs the rounds until the input ends, the job fails or ctx is
 // canceled, then takes the final checkpoint.
 func (wp *workerPool) run(ctx context.Context) error {
@@ -258,7 +375,10 @@ func (wp *workerPool) run(ctx context.Context) error {
 	readCtx, stopReading := context.WithCancel(context.Background())
 	defer stopReading()
 	done := make(chan struct{})
-	if wp.gens == nil {
+	if wp.splits != nil {
+		defer wp.splitSrc.Close()
+	}
+	if wp.gens == nil && wp.splits == nil {
 		// one reader, batches dealt to the workers round-robin; two rounds'
 		// worth of batches, so the reader reads a round ahead
 		// lines must outlive the source's two buffers: a round's batches
@@ -441,6 +561,8 @@ func (wp *workerPool) work(w int) {
 		}
 		if wp.gens != nil {
 			wp.generate(w, batch)
+		} else if wp.splits != nil {
+			wp.readSplit(w, batch)
 		} else {
 			m := <-wp.in[w]
 			wp.msgs[w] = m
@@ -570,6 +692,9 @@ func (wp *workerPool) endRound() {
 		if wp.gens != nil {
 			return
 		}
+		if wp.splits != nil {
+			wp.placeSplit(w)
+		}
 		m := wp.msgs[w]
 		if err := wp.account(m); err != nil && wp.err == nil {
 			wp.err = err
@@ -578,6 +703,13 @@ func (wp *workerPool) endRound() {
 			ended = true
 		}
 	})
+	if wp.splits != nil && wp.err == nil {
+		end, err := wp.splitsEnded()
+		if err != nil {
+			wp.err = fmt.Errorf("source %s: %w", r.spec.Sources[wp.src].Name, err)
+		}
+		ended = ended || end
+	}
 	if err := wp.writeSinks(); err != nil && wp.err == nil {
 		wp.err = err
 	}
