@@ -202,6 +202,9 @@ func run(o options) error {
 		if err != nil {
 			return err
 		}
+		if rep.Workers != nil {
+			runWorkersFile(o, work, laminarc, all, bids, rep.Workers)
+		}
 		rep.File = runFileQueries(o, work, laminarc, all, bids)
 		if o.ekuiper {
 			rep.EKuiper = runEKuiper(o, work, bids)

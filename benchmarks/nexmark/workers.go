@@ -50,45 +50,79 @@ func runWorkers(o options, work, laminarc string, all []query) *workersReport {
 			rep.Rows = append(rep.Rows, row)
 			continue
 		}
-		if u, out, err := runMeasured(dir, nil, laminarc, "explain", filepath.Join(dir, q.Name+".sql")); err == nil {
-			_ = u
-			for _, line := range strings.Split(string(out), "\n") {
-				if strings.HasPrefix(line, "Workers:") {
-					row.Split = strings.TrimSpace(strings.TrimPrefix(line, "Workers:"))
-				}
-			}
-		}
-		var ones, alls []usage
-		for i := 0; i < o.runs; i++ {
-			for _, n := range []int{1, rep.Workers} {
-				logf("%s: run %d with --workers %d", q.Name, i+1, n)
-				u, sum, err := runJob(bin, dir, rep.Workers, "--workers", strconv.Itoa(n))
-				if err != nil {
-					row.Err = errSummary(err)
-					break
-				}
-				if n == 1 {
-					ones, row.RowsOne = append(ones, u), sum.RowsOut
-				} else {
-					alls, row.RowsAll = append(alls, u), sum.RowsOut
-				}
-			}
-		}
-		byWall := func(u usage) float64 { return u.Wall.Seconds() }
-		row.One, row.All = median(ones, byWall), median(alls, byWall)
-		if row.Err == "" {
-			logf("%s: run with --workers %d measuring the critical path", q.Name, rep.Workers)
-			_, sum, err := runJobEnv(bin, dir, []string{"GOMAXPROCS=" + strconv.Itoa(rep.Workers), "LAMINAR_WORKERS_CPU=1"}, "--workers", strconv.Itoa(rep.Workers))
-			if err != nil {
-				row.Err = errSummary(err)
-			} else if sum.Workers != nil {
-				row.Busy, row.Critical = sum.Workers.Busy, sum.Workers.Critical
-			}
-		}
-		rep.Rows = append(rep.Rows, row)
+		rep.Rows = append(rep.Rows, measureWorkers(o, laminarc, dir, bin, q, row, rep.Workers))
 	}
 	rep.LoadAfter = loadavg()
 	return rep
+}
+
+// runWorkersFile adds to rep the queries of o.workers on the bids file
+// (rows named "<query> (file)"): a file source is read in byte ranges by
+// the workers themselves, so these rows measure parallel ingest too.
+func runWorkersFile(o options, work, laminarc string, all []query, bids bidsFile, rep *workersReport) {
+	qs, err := selectQueries(all, o.workers)
+	if err != nil {
+		return // reported by runWorkers
+	}
+	for _, q := range qs {
+		row := workersRow{Name: q.Name + " (file)", Events: bids.Bids}
+		sql, err := withFileSource(q.SQL, bids.Path)
+		if err != nil {
+			row.Err = err.Error()
+			rep.Rows = append(rep.Rows, row)
+			continue
+		}
+		fq := query{Name: q.Name, SQL: sql}
+		dir := filepath.Join(work, "workers-file-"+q.Name)
+		bin, _, err := buildQuery(laminarc, dir, fq, 0, nil)
+		if err != nil {
+			row.Err = errSummary(err)
+			rep.Rows = append(rep.Rows, row)
+			continue
+		}
+		rep.Rows = append(rep.Rows, measureWorkers(o, laminarc, dir, bin, fq, row, rep.Workers))
+	}
+	rep.LoadAfter = loadavg()
+}
+
+// measureWorkers runs a built job at --workers 1 and n, alternating, then
+// once more at n measuring the workers' phases.
+func measureWorkers(o options, laminarc, dir, bin string, q query, row workersRow, n int) workersRow {
+	if _, out, err := runMeasured(dir, nil, laminarc, "explain", filepath.Join(dir, q.Name+".sql")); err == nil {
+		for _, line := range strings.Split(string(out), "\n") {
+			if strings.HasPrefix(line, "Workers:") {
+				row.Split = strings.TrimSpace(strings.TrimPrefix(line, "Workers:"))
+			}
+		}
+	}
+	var ones, alls []usage
+	for i := 0; i < o.runs && row.Err == ""; i++ {
+		for _, w := range []int{1, n} {
+			logf("%s: run %d with --workers %d", row.Name, i+1, w)
+			u, sum, err := runJob(bin, dir, n, "--workers", strconv.Itoa(w))
+			if err != nil {
+				row.Err = errSummary(err)
+				break
+			}
+			if w == 1 {
+				ones, row.RowsOne = append(ones, u), sum.RowsOut
+			} else {
+				alls, row.RowsAll = append(alls, u), sum.RowsOut
+			}
+		}
+	}
+	byWall := func(u usage) float64 { return u.Wall.Seconds() }
+	row.One, row.All = median(ones, byWall), median(alls, byWall)
+	if row.Err == "" {
+		logf("%s: run with --workers %d measuring the critical path", row.Name, n)
+		_, sum, err := runJobEnv(bin, dir, []string{"GOMAXPROCS=" + strconv.Itoa(n), "LAMINAR_WORKERS_CPU=1"}, "--workers", strconv.Itoa(n))
+		if err != nil {
+			row.Err = errSummary(err)
+		} else if sum.Workers != nil {
+			row.Busy, row.Critical = sum.Workers.Busy, sum.Workers.Critical
+		}
+	}
+	return row
 }
 
 func loadavg() string {
@@ -107,7 +141,8 @@ func renderWorkers(b *strings.Builder, w *workersReport, runs int) {
 	fmt.Fprintf(b, "### Workers: one engine per core, rows exchanged by key\n\n")
 	fmt.Fprintf(b, "The same job binary at GOMAXPROCS=%d with `--workers 1` and `--workers %d`, alternating, median of %d by wall time "+
 		"(load average before %s, after %s: on a shared machine the wall figures move with the others' work). "+
-		"%s events per run; rates count all of them; each worker generates its own chunks of the stream (by event number). "+
+		"%s events per run; rates count all of them; each worker generates its own chunks of the stream (by event number); "+
+		"a \"(file)\" row reads the bids file instead, each worker reading and decoding its own byte ranges of it (rates per bid). "+
 		"`laminarc explain` says how a job splits (its Workers line).\n\n", w.Workers, w.Workers, runs, w.LoadBefore, w.LoadAfter, count(w.Events))
 	b.WriteString("The last columns come from one more run at every worker with `LAMINAR_WORKERS_CPU=1` (each worker locked to its " +
 		"thread, reading the thread's CPU clock): the workers' CPU time in their phases (decoding or generating, routing, the views), " +
