@@ -224,6 +224,10 @@ func (g *generator) routeCode(s *sourceInfo, part physical.Partitioning, ptType 
 			args[0] = jen.Op("&").Id("p").Dot("csv")
 			args = append(args, jen.Id("b").Dot("LineNos").Index(jen.Id("i")))
 		}
+		if s.src.Metadata != nil { // the metadata columns from the batch, as lines<Source> does
+			decode = "decode" + s.rowType
+			args = append(args, jen.Id("b"), jen.Id("i"))
+		}
 		loop := []jen.Code{
 			jen.Id("row").Op("=").Id(s.rowType).Values(),
 			jen.If(jen.Id("err").Op(":=").Id(decode).Call(args...), jen.Id("err").Op("!=").Nil()).Block(

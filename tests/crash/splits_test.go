@@ -82,3 +82,37 @@ func TestCrashWorkersFileSplits(t *testing.T) {
 	j.batchSize = 64
 	crashRuns(t, j, sameTable)
 }
+
+// TestWorkersFileLineMetadata: a view that reads the source's line numbers
+// (METADATA FROM 'line') splits among workers with one reader feeding them
+// (a worker reading its own byte range would not know them while it
+// decodes): the line and offset columns are one engine's at 2 and 3 workers.
+func TestWorkersFileLineMetadata(t *testing.T) {
+	skipShort(t)
+	sql := `CREATE SOURCE trades (
+  symbol VARCHAR NOT NULL, price DOUBLE, volume BIGINT, ts TIMESTAMP NOT NULL,
+  ln BIGINT METADATA FROM 'line', off BIGINT METADATA FROM 'offset',
+  WATERMARK FOR ts AS ts - INTERVAL '5' SECOND
+) WITH (connector = 'file', path = 'input.jsonl', format = 'json');
+CREATE MATERIALIZED VIEW v AS
+SELECT symbol, COUNT(*) AS n, MAX(ln) AS last_line, SUM(ln) AS lines, SUM(off) AS offsets
+FROM trades
+GROUP BY symbol
+EMIT CHANGES;
+` + sink
+	j := buildJob(t, sql, false, splitsInput(5_000))
+	run := func(batchSize, workers int) string {
+		dir := j.newRunDir(t)
+		if out, err := j.command(dir, false, batchSize, workers).CombinedOutput(); err != nil {
+			t.Fatalf("%d workers: %v\n%s", workers, err, out)
+		}
+		return readOutputs(t, dir)["output.jsonl"]
+	}
+	want := run(1024, 1)
+	if !strings.Contains(want, `"last_line":`) {
+		t.Fatalf("no output: %.300s", want)
+	}
+	for _, workers := range []int{2, 3} {
+		sameTable(t, run(7, workers), want)
+	}
+}
