@@ -346,16 +346,9 @@ func (wp *workerPool) placeSplit(w int) {
 
 // splitsEnded is, after a round's ranges were placed, whether they reached
 // the input's end: the file's end, unless lines were appended meanwhile
-// (then the ranges go on to its new end). It records the input check of
-// the position, for a checkpoint.
+// (then the ranges go on to its new end).
 func (wp *workerPool) splitsEnded() (bool, error) {
-	r := wp.r
-	pos := &r.positions[wp.src]
-	check, err := wp.splits.Check(pos.Offset)
-	if err != nil {
-		return false, err
-	}
-	pos.Check = check
+	pos := &wp.r.positions[wp.src]
 	if pos.Offset < wp.size {
 		return false, nil
 	}
@@ -365,6 +358,22 @@ func (wp *workerPool) splitsEnded() (bool, error) {
 	}
 	wp.size = size
 	return false, nil
+}
+
+// checkpoint takes a checkpoint (final: the last one) at the round
+// boundary, with the input check of a file read in byte ranges computed for
+// its position (two reads of checkWindow bytes: only when it is needed).
+func (wp *workerPool) checkpoint(final bool) error {
+	r := wp.r
+	if wp.splits != nil && r.durable != nil {
+		pos := &r.positions[wp.src]
+		check, err := wp.splits.Check(pos.Offset)
+		if err != nil {
+			return fmt.Errorf("source %s: %w", r.spec.Sources[wp.src].Name, err)
+		}
+		pos.Check = check
+	}
+	return r.checkpoint(final)
 }
 
 // run runs the rounds until the input ends, the job fails or ctx is
@@ -436,7 +445,7 @@ func (wp *workerPool) run(ctx context.Context) error {
 	if wp.err != nil {
 		return wp.err
 	}
-	return r.checkpoint(true)
+	return wp.checkpoint(true)
 }
 
 // A live input (a pipe, a FIFO) may have nothing ready. The dealer then
@@ -804,7 +813,7 @@ func (wp *workerPool) between() {
 	default:
 	}
 	if checkpoint {
-		err := r.checkpoint(false)
+		err := wp.checkpoint(false)
 		if reply != nil {
 			reply <- checkpointResult{epoch: r.durable.next - 1, err: err}
 		}
@@ -814,7 +823,7 @@ func (wp *workerPool) between() {
 		}
 	}
 	if err := wp.mem.check(); err != nil {
-		if cerr := r.checkpoint(true); cerr != nil {
+		if cerr := wp.checkpoint(true); cerr != nil {
 			err = fmt.Errorf("%w (and the final checkpoint failed: %v)", err, cerr)
 		}
 		wp.err, wp.stop = err, true

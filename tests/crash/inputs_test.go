@@ -74,7 +74,9 @@ func exitCode(err error) int {
 	return 0
 }
 
-// TestCrashChangedInputRefused: after a kill, the input file is replaced
+// TestCrashChangedInputRefused: after a kill (of a run on one worker, or on
+// two reading the file in byte ranges, whose checkpoint records the input
+// check all the same), the input file is replaced
 // (same size, other rows) or has lines prepended; the restart is refused
 // (LDB-5002) without touching the outputs, and once the original input is
 // back the job resumes and ends with the uninterrupted run's output.
@@ -86,11 +88,16 @@ func TestCrashChangedInputRefused(t *testing.T) {
 	lines := strings.SplitAfter(string(in), "\n")
 	shuffled := slices.Clone(lines)
 	slices.Reverse(shuffled)
-	for _, change := range []struct{ name, input string }{
-		{"replaced, same size", strings.Join(shuffled, "")},
-		{"lines prepended", lines[0] + lines[1] + string(in)},
+	for _, change := range []struct {
+		name, input string
+		workers     int // of the killed run: 2 reads the file in byte ranges
+	}{
+		{"replaced, same size", strings.Join(shuffled, ""), 1},
+		{"lines prepended", lines[0] + lines[1] + string(in), 1},
+		{"replaced after 2 workers, same size", strings.Join(shuffled, ""), 2},
+		{"lines prepended after 2 workers", lines[0] + lines[1] + string(in), 2},
 	} {
-		dir := killAfterCheckpoint(t, j)
+		dir := killAfterCheckpointOn(t, j, change.workers)
 		before := readOutputs(t, dir)
 		path := filepath.Join(dir, "input.jsonl")
 		if err := os.WriteFile(path+".new", []byte(change.input), 0o644); err != nil {
@@ -111,7 +118,11 @@ func TestCrashChangedInputRefused(t *testing.T) {
 			t.Fatalf("%s: restart on the original input: %v\n%s", change.name, err, out)
 		}
 		got := readOutputs(t, dir)
-		sameRows(t, got["output.jsonl"], ref["output.jsonl"])
+		if change.workers > 1 {
+			sameMultiset(t, got["output.jsonl"], ref["output.jsonl"]) // a round's rows come worker by worker
+		} else {
+			sameRows(t, got["output.jsonl"], ref["output.jsonl"])
+		}
 		for _, name := range outputs[1:] {
 			if got[name] != ref[name] {
 				t.Errorf("%s: %s differs from the uninterrupted run", change.name, name)
