@@ -132,16 +132,18 @@ type workerPool struct {
 	exchanging bool
 	x          *exchange.Barrier
 
-	round int64
-	stop  bool
-	err   error
-	ctx   context.Context
-	ticks <-chan time.Time // progress
-	cps   <-chan time.Time // checkpoints
-	mem   *memoryGuard
-	meter progressMeter
-	began time.Time
-	a, b  *exchange.Barrier
+	round  int64
+	stop   bool
+	ending bool // the input ended: the workers close their windows (endInput)
+	err    error
+	ctx    context.Context
+	ticks  <-chan time.Time // progress
+	cps    <-chan time.Time // checkpoints
+	mem    *memoryGuard
+	meter  progressMeter
+	began  time.Time
+	a, b   *exchange.Barrier
+	e      *exchange.Barrier // after the end of input
 
 	// the CPU time of each worker's phases in the round (threadCPU), and
 	// over the run: the sum of each round's busiest worker, the merges
@@ -427,6 +429,7 @@ func (wp *workerPool) run(ctx context.Context) error {
 	wp.a = exchange.NewBarrier(wp.n, nil)
 	wp.x = exchange.NewBarrier(wp.n, nil)
 	wp.b = exchange.NewBarrier(wp.n, wp.endRound)
+	wp.e = exchange.NewBarrier(wp.n, wp.endOutput)
 	finished := make(chan struct{})
 	for w := range wp.n {
 		go func() {
@@ -606,7 +609,55 @@ func (wp *workerPool) work(w int) {
 		}
 		wp.busy[w] += clock() - t0
 		wp.b.Wait() // the last to arrive runs endRound
+		if wp.ending {
+			wp.endInput(w, clock)
+		}
 	}
+}
+
+// endInput is worker w's end of input, at once with the other workers': its
+// engine closes every window (and, exchanging, the exchanged views run on
+// the rows every engine sent at its end, after barrier x); the last worker
+// to arrive at barrier e writes what they emitted (endOutput).
+func (wp *workerPool) endInput(w int, clock func() int64) {
+	t0 := clock()
+	p := wp.pipes[w]
+	if wp.exchanging {
+		p.(Exchanging).ResetExchange() // the round's, run
+	}
+	wp.ctxs[w].rec.chunk, wp.ctxs[w].rec.phase = math.MaxInt64, 3
+	p.EndOfInput(wp.src)
+	wp.busy[w] = clock() - t0
+	if wp.exchanging {
+		wp.x.Wait()
+		t0 = clock()
+		wp.exchangeIn(w)
+		wp.busy[w] += clock() - t0
+	}
+	wp.e.Wait()
+}
+
+// endOutput merges the end of input as endRound merges a round: the
+// reports in input order, the sinks' rows worker by worker.
+func (wp *workerPool) endOutput() {
+	r := wp.r
+	if wp.measure {
+		began := threadCPU()
+		defer func() { wp.serial += threadCPU() - began }()
+	}
+	var most int64
+	for _, b := range wp.busy {
+		most = max(most, b)
+		wp.total += b
+	}
+	wp.critical += most
+	wp.replay(nil)
+	r.done[wp.src] = true
+	if err := wp.writeSinks(); err != nil && wp.err == nil {
+		wp.err = err
+	}
+	r.publish()
+	r.sinkWatermarks()
 }
 
 // exchangeIn runs worker w's exchanged views on the rows every worker sent
@@ -728,26 +779,9 @@ func (wp *workerPool) endRound() {
 		// results in output files now (a busy job does not flush)
 		wp.err = r.flushSinks()
 	}
-	if ended && wp.err == nil {
-		// the end of input closes every window, on each worker in turn
-		for w, p := range wp.pipes {
-			if wp.exchanging {
-				p.(Exchanging).ResetExchange() // the round's, run
-			}
-			wp.ctxs[w].rec.chunk, wp.ctxs[w].rec.phase = math.MaxInt64, 3
-			p.EndOfInput(wp.src)
-		}
-		if wp.exchanging {
-			for w := range wp.pipes {
-				wp.exchangeIn(w)
-			}
-		}
-		wp.replay(nil)
-		r.done[wp.src] = true
-		if err := wp.writeSinks(); err != nil && wp.err == nil {
-			wp.err = err
-		}
-	}
+	// the end of input closes every window: every worker its own engine's,
+	// after this merge (endInput)
+	wp.ending = ended && wp.err == nil
 	if wp.in != nil {
 		for _, m := range wp.msgs {
 			if m.batch != nil {
