@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -28,10 +29,12 @@ import (
 	ice "github.com/apache/iceberg-go"
 	"github.com/apache/iceberg-go/catalog"
 	"github.com/apache/iceberg-go/catalog/hadoop"
+	iceio "github.com/apache/iceberg-go/io"
 	"github.com/apache/iceberg-go/table"
 	"github.com/google/uuid"
 	"github.com/laminar-sql/laminar/runtime/connector"
 	"github.com/laminar-sql/laminar/runtime/fsys"
+	"github.com/laminar-sql/laminar/runtime/value"
 )
 
 func init() {
@@ -86,6 +89,11 @@ type Sink struct {
 	logf        func(format string, args ...any)
 	rows        [][]json.RawMessage
 	prepared    map[uint64][]ice.DataFile
+	// base is the table's epoch of this sink when the job started without
+	// a checkpoint: the job's epoch e is the table's base+e, so that a job
+	// started afresh on a table it wrote before appends again instead of
+	// finding its epochs "committed already"
+	base uint64
 }
 
 func openSink(env connector.Env, options map[string]string, exactlyOnce bool, _ string) (connector.Sink, error) {
@@ -103,13 +111,9 @@ func Open(env connector.Env, options map[string]string, exactlyOnce bool) (*Sink
 	if c := options["catalog"]; c != "" && c != "hadoop" {
 		return nil, fmt.Errorf("iceberg sink: catalog %q: the catalog here is 'hadoop' (a warehouse directory)", c)
 	}
-	name := options["table"]
-	ident := table.Identifier(strings.Split(name, "."))
-	if name == "" || slices.Contains(ident, "") {
-		return nil, fmt.Errorf("iceberg sink: table %q is not a table name such as 'db.events'", name)
-	}
-	if len(ident) == 1 {
-		ident = table.Identifier{"default", ident[0]}
+	ident, err := Identifier(options["namespace"], options["table"])
+	if err != nil {
+		return nil, err
 	}
 	s := &Sink{ident: ident, exactlyOnce: exactlyOnce, rowsPerFile: 1_000_000, prepared: map[uint64][]ice.DataFile{}}
 	s.logf = env.Log
@@ -154,6 +158,27 @@ func Open(env connector.Env, options map[string]string, exactlyOnce bool) (*Sink
 		return nil, fmt.Errorf("iceberg sink: %w", err)
 	}
 	return s, nil
+}
+
+// Identifier is the table of the options namespace (dotted for a nested
+// one; "default" when empty) and table (a name, or namespace.name when
+// namespace is not given).
+func Identifier(namespace, name string) (table.Identifier, error) {
+	var ident table.Identifier
+	if namespace != "" {
+		ident = append(strings.Split(namespace, "."), name)
+	} else {
+		ident = strings.Split(name, ".")
+		if len(ident) == 1 {
+			ident = table.Identifier{"default", ident[0]}
+		}
+	}
+	for _, part := range ident {
+		if part == "" || strings.ContainsAny(part, "/\\") || part == "." || part == ".." {
+			return nil, fmt.Errorf("iceberg sink: namespace %q, table %q do not name a table such as namespace 'db', table 'events'", namespace, name)
+		}
+	}
+	return ident, nil
 }
 
 // icebergType is the Iceberg type of a view column: BIGINT long, DOUBLE
@@ -367,11 +392,11 @@ func appendValue(fb array.Builder, c column, raw json.RawMessage) error {
 		if err := json.Unmarshal(raw, &text); err != nil {
 			return err
 		}
-		t, err := time.Parse(time.RFC3339Nano, text)
-		if err != nil {
-			return err
+		us, ok := value.ParseTimestamp(text)
+		if !ok {
+			return fmt.Errorf("%q is not a timestamp", text)
 		}
-		w.Append(arrow.Timestamp(t.UnixMicro()))
+		w.Append(arrow.Timestamp(us))
 	default:
 		return fmt.Errorf("no Arrow builder for %s (%T)", c.Type, fb)
 	}
@@ -432,24 +457,144 @@ func syncFile(p string) error {
 	return (fsys.OS{}).SyncDir(filepath.Dir(p))
 }
 
-// prepared is what Prepare returns for the checkpoint: the data files of
-// the epoch.
+// prepared is what Prepare returns for the checkpoint: the sink's base
+// epoch and the data files of the epoch with their partition values (which
+// Recover cannot read back from a file's statistics: string bounds are
+// truncated).
 type prepared struct {
-	Files []string `json:"files"`
+	Base  uint64         `json:"base"`
+	Files []preparedFile `json:"files"`
+}
+
+type preparedFile struct {
+	Path      string           `json:"path"`
+	Partition []partitionValue `json:"partition,omitempty"`
+}
+
+// partitionValue is one identity partition value of a data file, by
+// partition field ID, in the JSON of its Go type (Kind).
+type partitionValue struct {
+	Field int             `json:"field"`
+	Kind  string          `json:"kind"`
+	Value json.RawMessage `json:"value"`
+}
+
+func encodePartition(part map[int]any) ([]partitionValue, error) {
+	var out []partitionValue
+	for id, v := range part {
+		var kind string
+		switch v := v.(type) {
+		case nil:
+			kind = "null"
+		case int64:
+			kind = "int64"
+		case int32:
+			kind = "int32"
+		case float64:
+			kind = "float64"
+		case string:
+			kind = "string"
+		case bool:
+			kind = "bool"
+		case ice.Timestamp:
+			kind, part[id] = "timestamp", int64(v)
+		default:
+			return nil, fmt.Errorf("partition value %v (%T) of field %d", v, v, id)
+		}
+		b, err := json.Marshal(part[id])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, partitionValue{id, kind, b})
+	}
+	slices.SortFunc(out, func(a, b partitionValue) int { return a.Field - b.Field })
+	return out, nil
+}
+
+func decodePartition(vals []partitionValue) (map[int]any, error) {
+	out := map[int]any{}
+	for _, pv := range vals {
+		var err error
+		switch pv.Kind {
+		case "null":
+			out[pv.Field] = nil
+		case "int64":
+			var v int64
+			err = json.Unmarshal(pv.Value, &v)
+			out[pv.Field] = v
+		case "int32":
+			var v int32
+			err = json.Unmarshal(pv.Value, &v)
+			out[pv.Field] = v
+		case "float64":
+			var v float64
+			err = json.Unmarshal(pv.Value, &v)
+			out[pv.Field] = v
+		case "string":
+			var v string
+			err = json.Unmarshal(pv.Value, &v)
+			out[pv.Field] = v
+		case "bool":
+			var v bool
+			err = json.Unmarshal(pv.Value, &v)
+			out[pv.Field] = v
+		case "timestamp":
+			var v int64
+			err = json.Unmarshal(pv.Value, &v)
+			out[pv.Field] = ice.Timestamp(v)
+		default:
+			err = fmt.Errorf("kind %q", pv.Kind)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("partition value of field %d: %w", pv.Field, err)
+		}
+	}
+	return out, nil
 }
 
 // Prepare implements connector.EpochSink.
 func (s *Sink) Prepare(epoch uint64) ([]byte, error) {
-	dfs, err := s.writeFiles(epoch)
+	dfs, err := s.writeFiles(s.base + epoch)
 	if err != nil {
 		return nil, err
 	}
 	s.prepared[epoch] = dfs
-	p := prepared{Files: []string{}}
+	p := prepared{Base: s.base, Files: []preparedFile{}}
 	for _, df := range dfs {
-		p.Files = append(p.Files, df.FilePath())
+		part, err := encodePartition(maps.Clone(df.Partition()))
+		if err != nil {
+			return nil, fmt.Errorf("iceberg sink: %w", err)
+		}
+		p.Files = append(p.Files, preparedFile{df.FilePath(), part})
 	}
 	return json.Marshal(p)
+}
+
+// dataFile rebuilds the DataFile of a prepared file: its statistics from
+// its footer, its partition from the checkpoint.
+func (s *Sink) dataFile(ctx context.Context, fsio iceio.IO, f preparedFile) (ice.DataFile, error) {
+	spec := s.tbl.Spec()
+	df, err := table.FileToDataFile(ctx, fsio, f.Path, s.tbl.Schema(), *ice.UnpartitionedSpec, 0, s.tbl.Properties())
+	if err != nil || spec.IsUnpartitioned() {
+		return df, err
+	}
+	part, err := decodePartition(f.Partition)
+	if err != nil {
+		return nil, err
+	}
+	types := map[int]string{}
+	for _, pf := range spec.Fields() {
+		if src, ok := s.tbl.Schema().FindFieldByID(pf.SourceIDs[0]); ok {
+			types[pf.FieldID] = src.Type.String()
+		}
+	}
+	b, err := ice.NewDataFileBuilder(spec, ice.EntryContentData, df.FilePath(), df.FileFormat(), part, types, nil, df.Count(), df.FileSizeBytes())
+	if err != nil {
+		return nil, err
+	}
+	return b.ColumnSizes(df.ColumnSizes()).ValueCounts(df.ValueCounts()).NullValueCounts(df.NullValueCounts()).
+		NaNValueCounts(df.NaNValueCounts()).LowerBoundValues(df.LowerBoundValues()).UpperBoundValues(df.UpperBoundValues()).
+		SplitOffsets(df.SplitOffsets()).Build(), nil
 }
 
 // LastEpoch is the newest epoch this sink committed to the table, from
@@ -517,7 +662,7 @@ func (s *Sink) Commit(epoch uint64) error {
 	if len(dfs) == 0 {
 		return nil // nothing to publish; recovery drops nothing of it
 	}
-	if err := s.commit(epoch, dfs); err != nil {
+	if err := s.commit(s.base+epoch, dfs); err != nil {
 		return fmt.Errorf("iceberg sink: commit of epoch %d: %w", epoch, err)
 	}
 	return nil
@@ -544,30 +689,76 @@ func (s *Sink) Recover(epoch uint64, data []byte) error {
 	}
 	clear(s.prepared)
 	s.rows = s.rows[:0]
-	if epoch > 0 && len(data) > 0 && s.LastEpoch() < epoch {
-		var p prepared
-		if err := json.Unmarshal(data, &p); err != nil {
-			return fmt.Errorf("iceberg sink: the checkpoint's epoch %d: %w", epoch, err)
+	if err := s.removeOwnClaims(); err != nil {
+		return err
+	}
+	if epoch == 0 || len(data) == 0 {
+		// no checkpoint: the job starts afresh, after what the table has
+		s.base = s.LastEpoch()
+		return s.removeLater(s.base)
+	}
+	var p prepared
+	if err := json.Unmarshal(data, &p); err != nil {
+		return fmt.Errorf("iceberg sink: the checkpoint's epoch %d: %w", epoch, err)
+	}
+	s.base = p.Base
+	if s.LastEpoch() < s.base+epoch && len(p.Files) > 0 {
+		fsio, err := s.tbl.FS(ctx)
+		if err != nil {
+			return err
 		}
-		if len(p.Files) > 0 {
-			fsio, err := s.tbl.FS(ctx)
+		var dfs []ice.DataFile
+		for _, f := range p.Files {
+			df, err := s.dataFile(ctx, fsio, f)
 			if err != nil {
-				return err
+				return fmt.Errorf("iceberg sink: recovering epoch %d: data file %s: %w", epoch, f.Path, err)
 			}
-			var dfs []ice.DataFile
-			for _, f := range p.Files {
-				df, err := table.FileToDataFile(ctx, fsio, f, s.tbl.Schema(), s.tbl.Spec(), 0, s.tbl.Properties())
-				if err != nil {
-					return fmt.Errorf("iceberg sink: recovering epoch %d: data file %s: %w", epoch, f, err)
+			dfs = append(dfs, df)
+		}
+		if err := s.commit(s.base+epoch, dfs); err != nil {
+			return fmt.Errorf("iceberg sink: recovering epoch %d: %w", epoch, err)
+		}
+	}
+	return s.removeLater(max(s.base+epoch, s.LastEpoch()))
+}
+
+// removeOwnClaims deletes the metadata version claims this sink's
+// commits left when the job was killed between claiming a version and
+// publishing it: the Hadoop catalog would refuse every commit for a
+// minute. A claim is the new metadata itself; it is this sink's when its
+// current snapshot carries the sink's id. Recover runs while the job holds
+// its state directory's lock, so no live writer of this sink holds one.
+func (s *Sink) removeOwnClaims() error {
+	dir := filepath.Join(localPath(s.tbl.Location()), "metadata")
+	claims, err := filepath.Glob(filepath.Join(dir, "v*.metadata.json.claim"))
+	if err != nil {
+		return err
+	}
+	for _, c := range claims {
+		data, err := os.ReadFile(c)
+		if err != nil {
+			continue // published or removed meanwhile
+		}
+		var meta struct {
+			Current   *int64 `json:"current-snapshot-id"`
+			Snapshots []struct {
+				ID      int64             `json:"snapshot-id"`
+				Summary map[string]string `json:"summary"`
+			} `json:"snapshots"`
+		}
+		if json.Unmarshal(data, &meta) != nil || meta.Current == nil {
+			continue // not ours to judge (a compressed or foreign claim)
+		}
+		for _, snap := range meta.Snapshots {
+			if snap.ID == *meta.Current && snap.Summary[PropSinkID] == s.sinkID {
+				s.logf("iceberg sink %s: removing %s, a commit claim left by a killed run", s.sinkID, filepath.Base(c))
+				if err := os.Remove(c); err != nil && !errors.Is(err, fs.ErrNotExist) {
+					return fmt.Errorf("iceberg sink: %w", err)
 				}
-				dfs = append(dfs, df)
-			}
-			if err := s.commit(epoch, dfs); err != nil {
-				return fmt.Errorf("iceberg sink: recovering epoch %d: %w", epoch, err)
 			}
 		}
 	}
-	return s.removeLater(max(epoch, s.LastEpoch()))
+	return nil
 }
 
 // removeLater deletes this sink's data files of epochs after epoch: files
