@@ -35,6 +35,7 @@ var connectorPackages = map[string]string{
 	// the partitioned file sink writing CSV or JSON files (with Parquet
 	// files it is connector 'parquet', which links arrow-go)
 	"filesystem": "github.com/laminar-sql/laminar/runtime/connector/filesystem",
+	"iceberg":    "github.com/laminar-sql/laminar/runtime/connector/iceberg",
 }
 
 // formatPackages are the formats that live in packages of their own

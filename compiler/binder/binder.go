@@ -356,10 +356,13 @@ func (b *binder) bindSink(st *ast.CreateSink, good bool) *plan.Sink {
 		}
 		conn = "parquet" // the partitioned file sink, which writes format's files
 	}
+	if conn == "iceberg" && !b.icebergSink(st, opts) {
+		return nil
+	}
 	if len(st.PartitionedBy) > 0 {
-		if conn != "parquet" {
-			d := b.diags.Errorf(diag.BadOption, st.PartitionedBy[0].Pos, "connector %q does not write partitions: PARTITIONED BY needs connector = 'parquet' or 'filesystem'", conn)
-			d.Hint = "drop PARTITIONED BY, or write the view to a Parquet sink"
+		if conn != "parquet" && conn != "iceberg" {
+			d := b.diags.Errorf(diag.BadOption, st.PartitionedBy[0].Pos, "connector %q does not write partitions: PARTITIONED BY needs connector = 'parquet', 'filesystem' or 'iceberg'", conn)
+			d.Hint = "drop PARTITIONED BY, or write the view to a Parquet or Iceberg sink"
 			return nil
 		}
 		if _, dup := opts["partitioned_by"]; dup {

@@ -52,6 +52,10 @@ var sinkConnectors = map[string]connectorDef{
 	// files of one epoch and partition each; path is a directory
 	"parquet": {required: []string{"path"}, formats: []string{"parquet", "csv", "json"},
 		optional: []string{"format", "partitioned_by", "rows_per_file", "rolling_size", "rollover_interval", "partition_commit", "partition_time", "partition_commit_delay"}},
+	// an Apache Iceberg table in a warehouse directory (the Hadoop
+	// catalog), appended exactly-once by epoch (iceberg.go checks values)
+	"iceberg": {required: []string{"warehouse", "table"},
+		optional: []string{"namespace", "catalog", "partitioned_by", "rows_per_file", "sink_id"}},
 	// Flink's file system sink, with Flink's option names: the sink above
 	// (sinktable.go maps the options)
 	"filesystem": {required: []string{"path", "format"}, formats: []string{"parquet", "csv", "json"},

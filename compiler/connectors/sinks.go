@@ -47,6 +47,9 @@ func BindSinkKey(s *plan.Sink) []Problem {
 // sink (connector 'parquet', or 'filesystem' for its CSV and JSON files)
 // takes append-only rows and is told the view's columns and types.
 func BindSink(s *plan.Sink) []Problem {
+	if s.Connector == "iceberg" && s.View != nil {
+		return bindIceberg(s)
+	}
 	if s.Connector != "parquet" && s.Connector != "filesystem" || s.View == nil {
 		return nil
 	}
@@ -67,6 +70,30 @@ func BindSink(s *plan.Sink) []Problem {
 		if name = strings.TrimSpace(name); name != "" && s.View.Root.Schema().Index(name) < 0 {
 			return []Problem{{Column: -1, Code: diag.UnknownColumn,
 				Msg: fmt.Sprintf("%s %s: partition column %s is not a column of view %s", what, s.Name, name, s.View.Name)}}
+		}
+	}
+	b, _ := json.Marshal(cols)
+	s.Options[ParquetColumnsOption] = string(b)
+	return nil
+}
+
+// bindIceberg completes an Iceberg sink: it appends rows (no equality or
+// position deletes), so an updating view is refused; it is told the view's
+// columns and types, the table's schema.
+func bindIceberg(s *plan.Sink) []Problem {
+	if !s.View.Root.AppendOnly() {
+		return []Problem{{Column: -1, Code: diag.BadOption,
+			Msg:  fmt.Sprintf("iceberg sink %s: view %s is updating, and this Iceberg sink only appends rows: it writes no equality or position deletes, so a retraction cannot be written", s.Name, s.View.Name),
+			Hint: "window the view with EMIT ON WINDOW CLOSE (append-only), or write an updating view to PostgreSQL or Kafka (upsert)"}}
+	}
+	cols, problem := sinkColumns(s, "iceberg", "Iceberg type", "CAST it to BIGINT, DOUBLE, VARCHAR, BOOLEAN or TIMESTAMP", false)
+	if problem != nil {
+		return problem
+	}
+	for _, name := range strings.Split(s.Options["partitioned_by"], ",") {
+		if name = strings.TrimSpace(name); name != "" && s.View.Root.Schema().Index(name) < 0 {
+			return []Problem{{Column: -1, Code: diag.UnknownColumn,
+				Msg: fmt.Sprintf("iceberg sink %s: partition column %s is not a column of view %s", s.Name, name, s.View.Name)}}
 		}
 	}
 	b, _ := json.Marshal(cols)
