@@ -20,6 +20,7 @@ CREATE SINK o FROM v WITH (%s);
 	kafka := "connector = 'kafka', topic = 't', brokers = 'localhost:9092'"
 	pg := "connector = 'postgres', url_env = 'PG', table = 't'"
 	pqIn, pqOut := "connector = 'file', path = 'in/*.parquet', format = 'parquet'", "connector = 'parquet', path = 'out'"
+	ice := "connector = 'iceberg', warehouse = 'wh', namespace = 'db', table = 't'"
 	for _, c := range []struct {
 		source, sink string
 		want         []string
@@ -36,6 +37,8 @@ CREATE SINK o FROM v WITH (%s);
 		{file, "'connector' = 'filesystem', 'path' = 'out', 'format' = 'json'", []string{"runtime/connector/filesystem"}},
 		{file, "'connector' = 'filesystem', 'path' = 'out', 'format' = 'parquet'", []string{"runtime/connector/parquet"}},
 		{pqIn, pqOut + ", format = 'json'", []string{"runtime/connector/parquet", "runtime/connector/filesystem"}},
+		{file, ice, []string{"runtime/connector/iceberg"}},
+		{pqIn, ice, []string{"runtime/connector/parquet", "runtime/connector/iceberg"}},
 		{file, kafka + ", format = 'avro', schema_registry = 'http://r:8081'", []string{"runtime/connector/kafka", "runtime/format/avro"}},
 		{kafka + ", format = 'avro', schema_registry = 'http://r:8081'", fileOut, []string{"runtime/connector/kafka", "runtime/format/avro"}},
 	} {
@@ -49,7 +52,7 @@ CREATE SINK o FROM v WITH (%s);
 			t.Fatal(err)
 		}
 		mainGo := string(files["main.go"])
-		for _, pkg := range []string{"runtime/connector/kafka", "runtime/connector/postgres", "runtime/connector/parquet", "runtime/connector/filesystem", "runtime/format/avro"} {
+		for _, pkg := range []string{"runtime/connector/kafka", "runtime/connector/postgres", "runtime/connector/parquet", "runtime/connector/filesystem", "runtime/connector/iceberg", "runtime/format/avro"} {
 			want := false
 			for _, w := range c.want {
 				want = want || w == pkg
