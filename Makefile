@@ -16,7 +16,7 @@ COUNTS  := $(abspath $(BIN)/test-counts.json)
 GOTEST  = $(GO) test -json
 SUMMARIZE = 2>&1 | $(abspath $(TESTSUM)) -add $(COUNTS)
 
-.PHONY: all laminarc install tour tour-quick testsum test-start test-end demo test crash-kafka crash-postgres crash-topn crash-session crash-ttl fmt-check vet check-generated check-parser-full unit race embedded difftest generate nexmark bench fuzz clean
+.PHONY: all laminarc install tour tour-quick testsum test-start test-end demo test crash-kafka crash-postgres crash-topn crash-session crash-ttl crash-iceberg fmt-check vet check-generated check-parser-full unit race embedded difftest generate nexmark bench fuzz clean
 
 all: laminarc
 
@@ -139,6 +139,11 @@ crash-topn:
 # make test kills it 6 times.
 crash-ttl:
 	LAMINAR_TTL_KILLS=60 $(GO) test -count=1 -v -run 'TestCrashTTL' -timeout 30m ./tests/crash/
+
+# File -> tumbling aggregate -> Iceberg table (Hadoop catalog), killed with SIGKILL
+# at least 60 times over 30,000 trades; make test kills it 6 times over 3,000.
+crash-iceberg:
+	LAMINAR_ICEBERG_KILLS=60 $(GO) test -count=1 -v -run 'TestCrashIceberg' -timeout 40m ./tests/crash/
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./benchmarks/...

@@ -108,7 +108,7 @@ func Open(env connector.Env, options map[string]string, exactlyOnce bool) (*Sink
 	if warehouse == "" {
 		return nil, errors.New("iceberg sink: needs the option warehouse (a directory)")
 	}
-	if c := options["catalog"]; c != "" && c != "hadoop" {
+	if c := options["catalog"]; c != "" && strings.ToLower(c) != "hadoop" {
 		return nil, fmt.Errorf("iceberg sink: catalog %q: the catalog here is 'hadoop' (a warehouse directory)", c)
 	}
 	ident, err := Identifier(options["namespace"], options["table"])
@@ -125,7 +125,7 @@ func Open(env connector.Env, options map[string]string, exactlyOnce bool) (*Sink
 		return nil, fmt.Errorf("iceberg sink: the job does not say the view's columns (%s)", ColumnsOption)
 	}
 	if v := options["rows_per_file"]; v != "" {
-		n, err := strconv.Atoi(v)
+		n, err := strconv.Atoi(strings.TrimSpace(v))
 		if err != nil || n < 1 {
 			return nil, fmt.Errorf("iceberg sink: rows_per_file %q is not a positive number", v)
 		}
@@ -166,6 +166,9 @@ func Open(env connector.Env, options map[string]string, exactlyOnce bool) (*Sink
 func Identifier(namespace, name string) (table.Identifier, error) {
 	var ident table.Identifier
 	if namespace != "" {
+		if strings.Contains(name, ".") {
+			return nil, fmt.Errorf("iceberg sink: table %q: with namespace given, the table is a name without dots", name)
+		}
 		ident = append(strings.Split(namespace, "."), name)
 	} else {
 		ident = strings.Split(name, ".")
@@ -240,13 +243,27 @@ func (s *Sink) openTable() error {
 		parts = append(parts, ice.PartitionField{SourceIDs: []int{f.ID}, FieldID: 1000 + i, Name: p, Transform: ice.IdentityTransform{}})
 	}
 	spec := ice.NewPartitionSpec(parts...)
-	s.tbl, err = s.cat.CreateTable(ctx, s.ident, want, catalog.WithPartitionSpec(&spec))
-	if errors.Is(err, catalog.ErrTableAlreadyExists) { // created meanwhile
-		if s.tbl, err = s.cat.LoadTable(ctx, s.ident); err == nil {
+	// A creation that finds version 1 claimed but not published (another
+	// writer creating it now, or a start killed while creating it, whose
+	// claim the catalog frees after a minute) is retried.
+	start, wait := time.Now(), 50*time.Millisecond
+	for {
+		s.tbl, err = s.cat.CreateTable(ctx, s.ident, want, catalog.WithPartitionSpec(&spec))
+		if !errors.Is(err, catalog.ErrTableAlreadyExists) {
+			return err
+		}
+		if s.tbl, err = s.cat.LoadTable(ctx, s.ident); err == nil { // created meanwhile
 			return s.checkTable(want)
 		}
+		if !errors.Is(err, catalog.ErrNoSuchTable) || time.Since(start) > commitPatience {
+			return err
+		}
+		if wait == 50*time.Millisecond {
+			s.logf("iceberg sink %s: the table's first version is claimed and not published yet: waiting (the catalog frees a stale claim after a minute)", s.sinkID)
+		}
+		time.Sleep(wait)
+		wait = min(2*wait, 5*time.Second)
 	}
-	return err
 }
 
 // checkTable refuses a table whose columns or partitioning are not the

@@ -389,7 +389,8 @@ func TestRefusals(t *testing.T) {
 		err  string
 	}{
 		{map[string]string{"namespace": "db", "table": "t"}, "needs the option warehouse"},
-		{map[string]string{"warehouse": dir, "namespace": "db", "table": "../t"}, "do not name a table"},
+		{map[string]string{"warehouse": dir, "namespace": "db", "table": "a.t"}, "a name without dots"},
+		{map[string]string{"warehouse": dir, "table": "db/x.t"}, "do not name a table"},
 		{map[string]string{"warehouse": dir, "namespace": "db", "table": "t", "partitioned_by": "nope"}, "not a column"},
 	} {
 		c.opts[ColumnsOption] = testColumns
