@@ -141,7 +141,7 @@ CREATE SINK minute_out FROM per_minute WITH (connector = 'iceberg', warehouse = 
 		name string
 		args []string
 	}{
-		{"exactly-once", []string{"--state-dir", filepath.Join(dir, "state"), "--checkpoint-interval", "5ms", "--batch-size", "64"}},
+		{"exactly-once", []string{"--state-dir", filepath.Join(dir, "state"), "--checkpoint-interval", "5ms", "--batch-size", "256"}},
 		{"at-least-once", nil},
 	} {
 		t.Run(run.name, func(t *testing.T) {
