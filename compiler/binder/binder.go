@@ -494,6 +494,7 @@ func (b *binder) checkPaths() {
 		}
 	}
 	inputs := len(seen)
+	b.checkIcebergTables()
 	for _, s := range b.p.Sinks {
 		if s.Connector != "file" {
 			continue

@@ -1,6 +1,7 @@
 package binder
 
 import (
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -62,4 +63,33 @@ func (b *binder) icebergSink(st *ast.CreateSink, opts map[string]string) bool {
 		}
 	}
 	return good
+}
+
+// checkIcebergTables reports two Iceberg sinks of the pipeline writing one
+// table under one sink_id: their snapshots would carry the same sink id
+// and epochs, and each would take the other's commits for its own.
+func (b *binder) checkIcebergTables() {
+	seen := map[string]string{}
+	for _, s := range b.p.Sinks {
+		if s.Connector != "iceberg" {
+			continue
+		}
+		table := s.Options["table"]
+		if ns, ok := s.Options["namespace"]; ok {
+			table = ns + "." + table
+		} else if !strings.Contains(table, ".") {
+			table = "default." + table
+		}
+		id := s.Options["sink_id"]
+		if id == "" {
+			id = table
+		}
+		key := filepath.Clean(s.Options["warehouse"]) + "\x00" + table + "\x00" + id
+		if other, dup := seen[key]; dup {
+			d := b.diags.Errorf(diag.PathCollision, s.Pos, "iceberg sink %s writes table %s of %s under sink id %s, as sink %s does", s.Name, table, s.Options["warehouse"], id, other)
+			d.Hint = "give one of them another sink_id (each sink's snapshots carry its id and epochs), or write one view"
+			continue
+		}
+		seen[key] = s.Name
+	}
 }
