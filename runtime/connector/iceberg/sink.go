@@ -70,9 +70,13 @@ type column struct {
 //     one append snapshot whose summary holds laminar.sink-id and
 //     laminar.epoch, unless the table already has a snapshot of this sink
 //     at that epoch or later (a commit repeated after a crash);
-//   - Recover commits the checkpoint's epoch the same way, then deletes
-//     this sink's data files of later epochs, which no snapshot refers to
-//     (the job writes those rows again).
+//   - Recover commits the checkpoint's epoch the same way (its files and
+//     partition values are in the checkpoint), then deletes this sink's
+//     data files of later epochs, which no snapshot refers to (the job
+//     writes those rows again), and the metadata claims its killed commits
+//     left; without a checkpoint it numbers the job's epochs on from the
+//     newest of this sink in the table (base), so a job started afresh
+//     appends again.
 //
 // Without a state dir the rows are appended at Close and every
 // rows_per_file rows (at-least-once).
