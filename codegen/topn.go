@@ -430,10 +430,16 @@ func (g *generator) overAggs(o *opInfo, eg *exprGen) ([]jen.Code, []operand) {
 			env = append(env, operand{jen.Id(name), false})
 			continue
 		case plan.Sum, plan.Avg:
-			if ct.Kind == types.Int {
+			// an exact sum: BIGINT and DECIMAL(p <= 18) in 128 bits, DECIMAL(p > 18)
+			// in 128 bits and the times it wrapped, as the grouped SUM and AVG
+			switch {
+			case ct.Kind == types.Int || ct.Kind.IsDecimal() && !ct.Kind.IsWideDecimal():
 				stmts = append(stmts, jen.Var().List(jen.Id(s), jen.Id(h), jen.Id(n)).Int64(),
 					loop(when(valid, jen.List(jen.Id(s), jen.Id(h)).Op("=").Add(rt("value.SumInt")).Call(jen.Id(s), jen.Id(h), v), jen.Id(n).Op("++"))))
-			} else {
+			case ct.Kind.IsWideDecimal():
+				stmts = append(stmts, jen.Var().Id(s).Add(rt("decimal.Int128")), jen.Var().List(jen.Id(h), jen.Id(n)).Int64(),
+					loop(when(valid, jen.List(jen.Id(s), jen.Id(h)).Op("=").Add(rt("value.SumDec128")).Call(jen.Id(s), jen.Id(h), v), jen.Id(n).Op("++"))))
+			default:
 				stmts = append(stmts, jen.Var().Id(s).Float64(), jen.Var().Id(n).Int64(),
 					loop(when(valid, jen.Id(s).Op("+=").Add(v), jen.Id(n).Op("++"))))
 			}
@@ -441,6 +447,16 @@ func (g *generator) overAggs(o *opInfo, eg *exprGen) ([]jen.Code, []operand) {
 			switch {
 			case a.Func == plan.Avg && ct.Kind == types.Int:
 				result = rt("value.AvgInt").Call(jen.Id(s), jen.Id(h), jen.Id(n))
+			case a.Func == plan.Avg && ct.Kind.IsWideDecimal():
+				result = rt("value.AvgDec128").Call(jen.Id(s), jen.Id(h), jen.Id(n), jen.Lit(ct.Kind.Scale()))
+			case a.Func == plan.Avg && ct.Kind.IsDecimal():
+				result = rt("value.AvgDec").Call(jen.Id(s), jen.Id(h), jen.Id(n), jen.Lit(ct.Kind.Scale()))
+			case ct.Kind.IsWideDecimal():
+				*eg.faults = true // a sum of more than 38 digits fails the row, as the grouped SUM's
+				result = rt("value.SumDec128Result").Call(jen.Id(s), jen.Id(h), jen.Op("&").Id(faultVar))
+			case ct.Kind.IsDecimal():
+				*eg.faults = true
+				result = rt("value.SumDecWide").Call(jen.Id(s), jen.Id(h), jen.Op("&").Id(faultVar))
 			case a.Func == plan.Avg:
 				result = jen.Id(s).Op("/").Float64().Call(jen.Id(n))
 			case ct.Kind == types.Int:
@@ -457,7 +473,7 @@ func (g *generator) overAggs(o *opInfo, eg *exprGen) ([]jen.Code, []operand) {
 				op = ">"
 			}
 			stmts = append(stmts, jen.Var().Id(name).Add(goType(a.T)),
-				loop(jen.If(and(valid, jen.Op("!").Id(name).Dot("Valid").Op("||").Add(v).Op(op).Id(name).Dot("V"))).Block(
+				loop(jen.If(and(valid, jen.Op("!").Id(name).Dot("Valid").Op("||").Add(orderOp(v, op, jen.Id(name).Dot("V"), ct.Kind)))).Block(
 					jen.Id(name).Op("=").Add(rt("value.Of")).Call(v))))
 		}
 		env = append(env, operand{jen.Id(name), true})
