@@ -16,7 +16,7 @@ COUNTS  := $(abspath $(BIN)/test-counts.json)
 GOTEST  = $(GO) test -json
 SUMMARIZE = 2>&1 | $(abspath $(TESTSUM)) -add $(COUNTS)
 
-.PHONY: all laminarc install tour tour-quick testsum test-start test-end demo test crash-kafka crash-postgres crash-topn crash-session crash-ttl crash-iceberg fmt-check vet check-generated check-parser-full unit race embedded difftest generate nexmark bench fuzz clean
+.PHONY: all laminarc install tour tour-quick testsum test-start test-end demo test crash-kafka crash-postgres crash-topn crash-session crash-ttl crash-iceberg crash-decimal fmt-check vet check-generated check-parser-full unit race embedded difftest generate nexmark bench fuzz clean
 
 all: laminarc
 
@@ -144,6 +144,12 @@ crash-ttl:
 # at least 60 times over 30,000 trades; make test kills it 6 times over 3,000.
 crash-iceberg:
 	LAMINAR_ICEBERG_KILLS=60 $(GO) test -count=1 -v -run 'TestCrashIceberg' -timeout 40m ./tests/crash/
+
+# DECIMAL(38, s) aggregate state (128-bit sums, extremes, retracted sums) in a
+# windowed and an updating aggregate, each killed at least 60 times; make test
+# kills each 6 times.
+crash-decimal:
+	LAMINAR_DECIMAL_KILLS=60 $(GO) test -count=1 -v -run 'TestCrashWideDecimal' -timeout 30m ./tests/crash/
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./benchmarks/...

@@ -90,6 +90,35 @@ func (g *exprGen) widen(x operand, k types.Kind) operand {
 	return g.lift(t, []operand{x}, false, func(v []jen.Code) jen.Code { return rt("value.WidenDec").Call(v[0]) })
 }
 
+// narrowProduct generates a DECIMAL(p > 18) product of two values held in
+// 64 bits, a BIGINT among them: BIGINT beside a DECIMAL is a DECIMAL(19,0),
+// a wide type, but its unscaled value is the BIGINT itself, so Nexmark
+// q1's 0.908 * price is value.MulDecWide(908, price), exact and unchecked
+// (at most 19 + 19 digits), rather than a widening of both and a checked
+// 128-bit product; ok is false for other expressions.
+func (g *exprGen) narrowProduct(e *plan.Binary) (operand, bool) {
+	if e.Op != "*" || !e.Type().Kind.IsWideDecimal() {
+		return operand{}, false
+	}
+	narrow := func(x plan.Expr) (plan.Expr, bool) {
+		k := x.Type().Kind
+		if k.IsDecimal() && !k.IsWideDecimal() {
+			return x, true
+		}
+		if c, ok := x.(*plan.Cast); ok && k.IsDecimal() && k.Scale() == 0 && c.X.Type().Kind == types.Int {
+			return c.X, true // the unscaled value of BIGINT as DECIMAL(19,0) is the BIGINT
+		}
+		return nil, false
+	}
+	lx, lok := narrow(e.L)
+	rx, rok := narrow(e.R)
+	if !lok || !rok || (lx == e.L && rx == e.R) {
+		return operand{}, false // two narrow DECIMALs: wideBinary's MulDecWide already
+	}
+	l, r := g.expr(lx), g.expr(rx)
+	return g.lift(e.Type(), []operand{l, r}, false, func(v []jen.Code) jen.Code { return rt("value.MulDecWide").Call(v[0], v[1]) }), true
+}
+
 // wideBinary generates + - * % and the comparisons where the result or an
 // operand is a DECIMAL(p > 18); ok is false for the others.
 func (g *exprGen) wideBinary(e *plan.Binary, l, r operand) (operand, bool) {

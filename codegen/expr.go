@@ -334,6 +334,9 @@ func (g *exprGen) binary(e *plan.Binary) operand {
 	if o, ok := g.lowerEquals(e); ok {
 		return o
 	}
+	if o, ok := g.narrowProduct(e); ok {
+		return o
+	}
 	l, r := g.expr(e.L), g.expr(e.R)
 	switch e.Op {
 	case "AND", "OR":

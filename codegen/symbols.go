@@ -104,6 +104,7 @@ var runtimeSymbols = map[string][2]string{
 	"join.Side": {pkgJoin, "Side"}, "join.NewSide": {pkgJoin, "NewSide"}, "join.Entry": {pkgJoin, "Entry"}, "join.Copies": {pkgJoin, "Copies"},
 	"join.Span": {pkgJoin, "Span"}, "join.Within": {pkgJoin, "Within"},
 	"topn.State": {pkgTopN, "State"}, "topn.Partition": {pkgTopN, "Partition"}, "topn.New": {pkgTopN, "New"},
+	"topn.Dedup": {pkgTopN, "Dedup"}, "topn.DedupPart": {pkgTopN, "DedupPart"}, "topn.NewDedup": {pkgTopN, "NewDedup"},
 	"topn.RowNumber": {pkgTopN, "RowNumber"}, "topn.Rank": {pkgTopN, "Rank"}, "topn.DenseRank": {pkgTopN, "DenseRank"},
 	"topn.Compare": {pkgTopN, "Compare"}, "topn.FrameRows": {pkgTopN, "FrameRows"}, "topn.Frame": {pkgTopN, "Frame"}, "topn.CompareBool": {pkgTopN, "CompareBool"},
 	"topn.CompareDec128": {pkgTopN, "CompareDec128"}, "value.GreatestDec128": {pkgValue, "GreatestDec128"}, "value.LeastDec128": {pkgValue, "LeastDec128"},

@@ -20,11 +20,33 @@ import (
 var topnKinds = map[plan.RankFunc]string{plan.RowNumber: "topn.RowNumber", plan.Rank: "topn.Rank", plan.DenseRank: "topn.DenseRank"}
 
 func (o *opInfo) topnState() *jen.Statement {
+	if dedup(o) {
+		return rt("topn.Dedup").Types(jen.Id(o.keyType()), jen.Id(o.inputs[0].rowType), jen.Id(o.rowType))
+	}
 	return rt("topn.State").Types(jen.Id(o.keyType()), jen.Id(o.inputs[0].rowType), jen.Id(o.rowType))
 }
 
 func (o *opInfo) topnPartition() *jen.Statement {
 	return rt("topn.Partition").Types(jen.Id(o.inputs[0].rowType), jen.Id(o.rowType))
+}
+
+// topnPart is the type of a partition of o's state: a deduplication's is
+// a topn.DedupPart.
+func (o *opInfo) topnPart() *jen.Statement {
+	if dedup(o) {
+		return rt("topn.DedupPart").Types(jen.Id(o.inputs[0].rowType), jen.Id(o.rowType))
+	}
+	return o.topnPartition()
+}
+
+// dedup tells whether o is a deduplication over an append-only input
+// (ROW_NUMBER = 1, not per window, no OVER aggregate), whose state is a
+// topn.Dedup: one row and one output row per partition, flushed without
+// ranking.
+func dedup(o *opInfo) bool {
+	t := o.op.TopN
+	return t != nil && t.Bounded() && t.Func == plan.RowNumber && t.Limit == 1 && !t.Closes() && !o.op.Closes() &&
+		!t.TimeOrdered && !t.Final && len(t.Aggs) == 0 && !o.op.InputUpdating
 }
 
 // topnFields are the engine's fields of a top-N operator.
@@ -48,6 +70,9 @@ func topnWindowKey(o *opInfo) int {
 // topnNew builds the state in newEngine.
 func (g *generator) topnNew(o *opInfo) []jen.Code {
 	t := o.op.TopN
+	if dedup(o) {
+		return []jen.Code{jen.Id("p").Dot(o.name).Op("=").Add(rt("topn.NewDedup")).Types(jen.Id(o.keyType()), jen.Id(o.inputs[0].rowType), jen.Id(o.rowType)).Call(jen.Id("cmp" + o.fn))}
+	}
 	out := []jen.Code{jen.Id("p").Dot(o.name).Op("=").Add(rt("topn.New")).Types(jen.Id(o.keyType()), jen.Id(o.inputs[0].rowType), jen.Id(o.rowType)).Call(
 		rt(topnKinds[t.Func]), jen.Lit(t.Limit), jen.Lit(t.Bounded()), jen.Lit(t.Final), jen.Id("cmp"+o.fn))}
 	if t.Closes() {
@@ -155,7 +180,11 @@ func (g *generator) topnCode(o *opInfo) {
 			jen.Id("p").Dot("ctx").Dot("LateRow").Call(jen.Lit(o.op.Watermark[0].Source), jen.Lit(o.op.Name), jen.Id("append"+in.rowType).Call(jen.Nil(), jen.Id("r"), jen.LitRune('+'))),
 			jen.Return()))
 	}
-	push = append(push, jen.Id("p").Dot(o.name).Dot("Add").Call(jen.Id("k"), jen.Op("*").Id("r"), w))
+	if dedup(o) {
+		push = append(push, jen.Id("p").Dot(o.name).Dot("Add").Call(jen.Id("k"), jen.Op("*").Id("r")))
+	} else {
+		push = append(push, jen.Id("p").Dot(o.name).Dot("Add").Call(jen.Id("k"), jen.Op("*").Id("r"), w))
+	}
 	g.f.Comment(fmt.Sprintf("push%s folds a row of %s into its partition of %s.", o.fn, in.what(), o.what()))
 	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("push" + o.fn).Params(params...).Block(push...)
 	g.f.Line()
@@ -222,6 +251,21 @@ func (g *generator) topnCode(o *opInfo) {
 		g.f.Line()
 		return
 	}
+	if dedup(o) {
+		// one row per partition, of rank 1: no ranking, no callbacks from the state
+		g.f.Comment(fmt.Sprintf("flush%s emits what changed in the partitions of %s since the last flush:", o.fn, o.what()))
+		g.f.Comment("the retraction of the row a partition emitted before, and its new row.")
+		g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("flush"+o.fn).Params().Block(
+			jen.For(jen.List(jen.Id("_"), jen.Id("part")).Op(":=").Range().Id("p").Dot(o.name).Dot("Changed").Call()).Block(
+				jen.Id("out").Op(":=").Id("p").Dot(o.name+"Scratch").Index(jen.Empty(), jen.Lit(0)),
+				jen.Func().Params(jen.Id("r").Op("*").Id(in.rowType), jen.Add(rankParam).Int64()).Block(row...).Call(jen.Id("part").Dot("Row").Call(), jen.Lit(1)),
+				jen.Id("p").Dot(o.name).Dot("Emit").Call(jen.Id("part"), jen.Id("out"), jen.Id("p").Dot("emit"+o.fn)),
+				jen.Id("p").Dot(o.name+"Scratch").Op("=").Id("out"),
+			),
+			jen.Id("p").Dot(o.name).Dot("Flushed").Call())
+		g.f.Line()
+		return
+	}
 	g.f.Comment(fmt.Sprintf("flush%s emits what changed in the partitions of %s since the last flush:", o.fn, o.what()))
 	g.f.Comment("a retraction for each row that left its output or changed rank, an insertion for each new one.")
 	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("flush" + o.fn).Params().Block(
@@ -258,6 +302,12 @@ func (g *generator) topnSaveLoad(o *opInfo) {
 	}
 	encRows, decRows := rowsCodec(jen.Id("part").Dot("Rows"), in.op.Output, in.fields, in.rowType)
 	encOut, decOut := rowsCodec(jen.Id("part").Dot("Emitted"), o.op.Output, o.fields, o.rowType)
+	if dedup(o) {
+		// the same encoding, of a partition's row and output row (none or one);
+		// decoded into a Partition's slices as for any top-N, then restored
+		encRows, _ = rowsCodec(jen.Id("part").Dot("Rows").Call(), in.op.Output, in.fields, in.rowType)
+		encOut, _ = rowsCodec(jen.Id("part").Dot("Emitted").Call(), o.op.Output, o.fields, o.rowType)
+	}
 	var save, load []jen.Code
 	if o.op.Closes() {
 		save = append(save, jen.Id("buf").Op("=").Add(rt("snapshot.AppendInt")).Call(jen.Id("buf"), jen.Id("p").Dot(o.name+"WM")))
@@ -269,7 +319,7 @@ func (g *generator) topnSaveLoad(o *opInfo) {
 	}
 	save = append(save,
 		jen.Id("buf").Op("=").Add(rt("snapshot.AppendUint")).Call(jen.Id("buf"), jen.Uint64().Call(jen.Id("p").Dot(o.name).Dot("Len").Call())),
-		jen.Id("p").Dot(o.name).Dot("Each").Call(jen.Func().Params(jen.Id("k").Id(o.keyType()), jen.Id("part").Op("*").Add(o.topnPartition())).Block(encPart...)),
+		jen.Id("p").Dot(o.name).Dot("Each").Call(jen.Func().Params(jen.Id("k").Id(o.keyType()), jen.Id("part").Op("*").Add(o.topnPart())).Block(encPart...)),
 	)
 	loadBody := []jen.Code{jen.Var().Id("k").Id(o.keyType()), jen.Var().Id("part").Add(o.topnPartition())}
 	loadBody = append(loadBody, decK...)
@@ -380,10 +430,16 @@ func (g *generator) overAggs(o *opInfo, eg *exprGen) ([]jen.Code, []operand) {
 			env = append(env, operand{jen.Id(name), false})
 			continue
 		case plan.Sum, plan.Avg:
-			if ct.Kind == types.Int {
+			// an exact sum: BIGINT and DECIMAL(p <= 18) in 128 bits, DECIMAL(p > 18)
+			// in 128 bits and the times it wrapped, as the grouped SUM and AVG
+			switch {
+			case ct.Kind == types.Int || ct.Kind.IsDecimal() && !ct.Kind.IsWideDecimal():
 				stmts = append(stmts, jen.Var().List(jen.Id(s), jen.Id(h), jen.Id(n)).Int64(),
 					loop(when(valid, jen.List(jen.Id(s), jen.Id(h)).Op("=").Add(rt("value.SumInt")).Call(jen.Id(s), jen.Id(h), v), jen.Id(n).Op("++"))))
-			} else {
+			case ct.Kind.IsWideDecimal():
+				stmts = append(stmts, jen.Var().Id(s).Add(rt("decimal.Int128")), jen.Var().List(jen.Id(h), jen.Id(n)).Int64(),
+					loop(when(valid, jen.List(jen.Id(s), jen.Id(h)).Op("=").Add(rt("value.SumDec128")).Call(jen.Id(s), jen.Id(h), v), jen.Id(n).Op("++"))))
+			default:
 				stmts = append(stmts, jen.Var().Id(s).Float64(), jen.Var().Id(n).Int64(),
 					loop(when(valid, jen.Id(s).Op("+=").Add(v), jen.Id(n).Op("++"))))
 			}
@@ -391,6 +447,16 @@ func (g *generator) overAggs(o *opInfo, eg *exprGen) ([]jen.Code, []operand) {
 			switch {
 			case a.Func == plan.Avg && ct.Kind == types.Int:
 				result = rt("value.AvgInt").Call(jen.Id(s), jen.Id(h), jen.Id(n))
+			case a.Func == plan.Avg && ct.Kind.IsWideDecimal():
+				result = rt("value.AvgDec128").Call(jen.Id(s), jen.Id(h), jen.Id(n), jen.Lit(ct.Kind.Scale()))
+			case a.Func == plan.Avg && ct.Kind.IsDecimal():
+				result = rt("value.AvgDec").Call(jen.Id(s), jen.Id(h), jen.Id(n), jen.Lit(ct.Kind.Scale()))
+			case ct.Kind.IsWideDecimal():
+				*eg.faults = true // a sum of more than 38 digits fails the row, as the grouped SUM's
+				result = rt("value.SumDec128Result").Call(jen.Id(s), jen.Id(h), jen.Op("&").Id(faultVar))
+			case ct.Kind.IsDecimal():
+				*eg.faults = true
+				result = rt("value.SumDecWide").Call(jen.Id(s), jen.Id(h), jen.Op("&").Id(faultVar))
 			case a.Func == plan.Avg:
 				result = jen.Id(s).Op("/").Float64().Call(jen.Id(n))
 			case ct.Kind == types.Int:
@@ -407,7 +473,7 @@ func (g *generator) overAggs(o *opInfo, eg *exprGen) ([]jen.Code, []operand) {
 				op = ">"
 			}
 			stmts = append(stmts, jen.Var().Id(name).Add(goType(a.T)),
-				loop(jen.If(and(valid, jen.Op("!").Id(name).Dot("Valid").Op("||").Add(v).Op(op).Id(name).Dot("V"))).Block(
+				loop(jen.If(and(valid, jen.Op("!").Id(name).Dot("Valid").Op("||").Add(orderOp(v, op, jen.Id(name).Dot("V"), ct.Kind)))).Block(
 					jen.Id(name).Op("=").Add(rt("value.Of")).Call(v))))
 		}
 		env = append(env, operand{jen.Id(name), true})

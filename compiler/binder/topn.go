@@ -453,11 +453,15 @@ func (b *binder) overAgg(c *ast.Call, col func(ast.Expr) (int, bool), colOf func
 	case plan.Count:
 		a.T = types.Of(types.Int)
 	case plan.Sum, plan.Avg:
-		if t.Kind != types.Int && t.Kind != types.Float {
+		if t.Kind != types.Int && t.Kind != types.Float && !t.Kind.IsDecimal() {
 			b.diags.Errorf(diag.TypeMismatch, c.Args[0].Position(), "%s needs a number, not %s", c.Name, t.Kind)
 			return plan.Agg{}, false
 		}
 		a.T = types.Null(t.Kind)
+		if t.Kind.IsDecimal() {
+			// exact, DECIMAL(38, s) as the grouped SUM (and DuckDB)
+			a.T = types.Null(types.Decimal(types.MaxDecimalPrecision, t.Kind.Scale()))
+		}
 		if a.Func == plan.Avg {
 			a.T = types.Null(types.Float)
 		}

@@ -205,6 +205,23 @@ func runFuncCases(t *testing.T, prefix string, fcs []funcCase) {
 		t.Fatal(err)
 	}
 	work := t.TempDir()
+	cases := funcTestCases(prefix, fcs)
+	bin := buildJobs(t, root, work, cases)
+	db := openDuckDB(t)
+	for _, c := range cases {
+		t.Run(c.pkg, func(t *testing.T) {
+			if c.err != "" {
+				t.Fatalf("%s\n-- %s", c.query.Pipeline, c.err)
+			}
+			if st := runCase(t, db, bin, filepath.Join(work, "run", c.pkg), c); st.rows == 0 {
+				t.Errorf("%s\n-- DuckDB's result is empty: the case tests nothing", c.query.Pipeline)
+			}
+		})
+	}
+}
+
+// funcTestCases are the test cases of fcs, each over three data sets.
+func funcTestCases(prefix string, fcs []funcCase) []*testCase {
 	var cases []*testCase
 	for i, fc := range fcs {
 		last := strings.LastIndex(fc.views, "CREATE VIEW ")
@@ -219,18 +236,7 @@ func runFuncCases(t *testing.T, prefix string, fcs []funcCase) {
 				query: Query{Pipeline: sql, DuckSQL: fc.duck, Columns: fc.cols, Updating: fc.updating}})
 		}
 	}
-	bin := buildJobs(t, root, work, cases)
-	db := openDuckDB(t)
-	for _, c := range cases {
-		t.Run(c.pkg, func(t *testing.T) {
-			if c.err != "" {
-				t.Fatalf("%s\n-- %s", c.query.Pipeline, c.err)
-			}
-			if st := runCase(t, db, bin, filepath.Join(work, "run", c.pkg), c); st.rows == 0 {
-				t.Errorf("%s\n-- DuckDB's result is empty: the case tests nothing", c.query.Pipeline)
-			}
-		})
-	}
+	return cases
 }
 
 // TestAggregatesAgainstDuckDB checks the aggregates beyond COUNT/SUM/MIN/MAX/AVG.

@@ -1,0 +1,95 @@
+package topn
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestDedupAgainstState runs random append-only rows through a Dedup and a
+// State ranking ROW_NUMBER <= 1, flushing at random points, with an output
+// that drops some rows (a filter after the ranking): both emit the same
+// changes in the same order, and a Dedup restored from a checkpoint of its
+// partitions goes on as the original does.
+func TestDedupAgainstState(t *testing.T) {
+	for seed := range uint64(20) {
+		r := rand.New(rand.NewPCG(seed, 1))
+		d := NewDedup[int64, row, out](byV)
+		s := New[int64, row, out](RowNumber, 1, true, false, byV)
+		var gotD, gotS []string
+		record := func(dst *[]string) func(o *out, op byte) {
+			return func(o *out, op byte) { *dst = append(*dst, fmt.Sprintf("%c%d", op, o.ID)) }
+		}
+		project := func(rw *row) []out {
+			if rw.V%5 == 0 {
+				return nil // filtered out
+			}
+			return []out{{rw.ID, 1}}
+		}
+		flush := func() {
+			for _, p := range d.Changed() {
+				d.Emit(p, project(p.Row()), record(&gotD))
+			}
+			d.Flushed()
+			s.Flush(func(_ int64, p *Partition[row, out]) {
+				var o []out
+				s.Top(p, func(rw *row, _ int64) { o = append(o, project(rw)...) })
+				s.Emit(p, o, record(&gotS))
+			})
+		}
+		for i := range 2000 {
+			rw := row{K: r.Int64N(30), V: r.Int64N(40), ID: int64(i)}
+			d.Add(rw.K, rw)
+			s.Add(rw.K, rw, 1)
+			if r.IntN(10) == 0 {
+				flush()
+			}
+			if i == 1000 {
+				// a checkpoint after a flush, restored into a new state
+				flush()
+				c := NewDedup[int64, row, out](byV)
+				d.Each(func(k int64, p *DedupPart[row, out]) {
+					c.Restore(k, append([]row(nil), p.Rows()...), append([]out(nil), p.Emitted()...))
+				})
+				if c.Len() != d.Len() {
+					t.Fatalf("restored %d partitions, want %d", c.Len(), d.Len())
+				}
+				d = c
+			}
+		}
+		flush()
+		if len(gotD) != len(gotS) {
+			t.Fatalf("seed %d: %d changes, want %d", seed, len(gotD), len(gotS))
+		}
+		for i := range gotD {
+			if gotD[i] != gotS[i] {
+				t.Fatalf("seed %d: change %d is %q, want %q", seed, i, gotD[i], gotS[i])
+			}
+		}
+		if len(gotD) < 100 {
+			t.Fatalf("seed %d: only %d changes", seed, len(gotD))
+		}
+	}
+}
+
+// TestDedupBest: Best is the row a Dedup keeps, from its Add on, and nil
+// for a partition never seen, as State's Best.
+func TestDedupBest(t *testing.T) {
+	s := NewDedup[int64, row, out](byV)
+	if b := s.Best(1); b != nil {
+		t.Fatalf("empty state: %v", *b)
+	}
+	for _, r := range []row{{1, 5, 1}, {1, 3, 2}, {1, 9, 3}, {1, 9, 4}, {2, 1, 5}} {
+		s.Add(r.K, r)
+	}
+	if b := s.Best(1); b == nil || b.ID != 3 {
+		t.Errorf("partition 1: %v, want the first row of V 9 (ID 3)", b)
+	}
+	s.Flushed()
+	if b := s.Best(2); b == nil || b.ID != 5 {
+		t.Errorf("partition 2 after a flush: %v, want ID 5", b)
+	}
+	if b := s.Best(3); b != nil {
+		t.Errorf("partition 3: %v, want nil", *b)
+	}
+}
