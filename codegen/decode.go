@@ -150,16 +150,18 @@ func (g *generator) jsonDecoder(s *sourceInfo) {
 		var body []jen.Code
 		if !c.Type.Nullable {
 			seenVars = append(seenVars, jen.Id(seen).Op(":=").False())
+			isNull := jen.Id("s").Dot("ValueIsNull").Call()
+			if !s.needed[i] {
+				isNull = jen.Op("!").Id("s").Dot("SkipNotNull").Call() // checked and skipped in one call
+			}
 			body = append(body,
-				jen.If(jen.Id("s").Dot("ValueIsNull").Call()).Block(
+				jen.If(isNull).Block(
 					jen.Return(jen.Qual("errors", "New").Call(jen.Lit(fmt.Sprintf("column %q is NOT NULL but the record has null", c.Name))))),
 				jen.Id(seen).Op("=").True())
 			checks = append(checks, jen.If(jen.Op("!").Id(seen)).Block(
 				jen.Return(jen.Qual("errors", "New").Call(jen.Lit(fmt.Sprintf("missing NOT NULL column %q", c.Name))))))
 			if s.needed[i] {
 				body = append(body, jen.Add(field).Op("=").Add(jsonValue(c.Type.Kind, i)))
-			} else {
-				body = append(body, jen.Id("s").Dot("Skip").Call())
 			}
 		} else if s.needed[i] {
 			body = append(body, jen.If(jen.Op("!").Id("s").Dot("ValueIsNull").Call()).Block(

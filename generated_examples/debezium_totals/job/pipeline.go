@@ -205,11 +205,10 @@ func decodeAccountsRowJSON(s *jsonl.Scanner, in *jsonl.Interner, line []byte, r 
 		switch c {
 		case 0:
 			// id
-			if s.ValueIsNull() {
+			if !s.SkipNotNull() {
 				return errors.New("column \"id\" is NOT NULL but the record has null")
 			}
 			seen0 = true
-			s.Skip()
 		case 1:
 			// region
 			if s.ValueIsNull() {
@@ -547,5 +546,5 @@ func (p *engine) Operators(dst []job.OperatorStatus) []job.OperatorStatus {
 // fusedLines are the lines of this file that run each operator fused into its
 // source's loop (by operator id), for splitting a CPU profile among operators.
 var fusedLines = map[string][2]int32{
-	"530842ac4d208522": {318, 337},
+	"530842ac4d208522": {317, 336},
 }

@@ -181,11 +181,10 @@ func decodeClicksRowJSON(s *jsonl.Scanner, in *jsonl.Interner, line []byte, r *C
 		switch c {
 		case 0:
 			// user_id
-			if s.ValueIsNull() {
+			if !s.SkipNotNull() {
 				return errors.New("column \"user_id\" is NOT NULL but the record has null")
 			}
 			seen0 = true
-			s.Skip()
 		case 1:
 			// page
 			if s.ValueIsNull() {
@@ -571,5 +570,5 @@ func (p *engine) Operators(dst []job.OperatorStatus) []job.OperatorStatus {
 // fusedLines are the lines of this file that run each operator fused into its
 // source's loop (by operator id), for splitting a CPU profile among operators.
 var fusedLines = map[string][2]int32{
-	"258ebeee6159d89d": {283, 296},
+	"258ebeee6159d89d": {282, 295},
 }

@@ -91,6 +91,7 @@ var walkKeys = NewKeys("i", "f", "b", "s", "t", "x", "i2", "abcdefghijklmnop", "
 
 // walkCols is walk over NextCol: the key comes from its number in
 // walkKeys (the Scanner's last key when -1), so it renders the same text.
+// Keys starting with x are skipped with SkipNotNull.
 func walkCols(s *Scanner, line []byte) string {
 	names := map[int]string{}
 	for k, i := range walkKeys.index {
@@ -107,6 +108,15 @@ func walkCols(s *Scanner, line []byte) string {
 			return fmt.Sprintf("key %q read as %d (%q)", s.curKey(), c, k)
 		}
 		fmt.Fprintf(&out, "%q=", k)
+		if len(k) > 0 && k[0] == 'x' {
+			// what walk's ValueIsNull then Skip do, in one call
+			if !s.SkipNotNull() {
+				out.WriteString("null ")
+				continue
+			}
+			out.WriteByte(' ')
+			continue
+		}
 		if s.ValueIsNull() {
 			out.WriteString("null ")
 			continue

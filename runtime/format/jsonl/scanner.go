@@ -488,6 +488,30 @@ func (s *Scanner) Timestamp() int64 {
 	return 0
 }
 
+// SkipNotNull is ValueIsNull and, for a value that is not null, Skip, in
+// one call: it returns false for a null value, which it consumes.
+func (s *Scanner) SkipNotNull() bool {
+	if s.state == stateValue && s.pos < len(s.line) {
+		switch c := s.line[s.pos]; {
+		case c == '"':
+			s.state = stateNextKey
+			s.skipString()
+			return true
+		case c == '-' || isDigit(c):
+			s.state = stateNextKey
+			if _, ok := s.readNumber(); !ok {
+				s.fail(s.pos, true, "expected a value")
+			}
+			return true
+		}
+	}
+	if s.ValueIsNull() {
+		return false
+	}
+	s.Skip()
+	return true
+}
+
 // Skip consumes any value, checking that it is valid JSON.
 func (s *Scanner) Skip() {
 	if !s.beginValue() {
@@ -764,12 +788,26 @@ func (s *Scanner) readString(buf *[]byte) ([]byte, bool) {
 // strings fail with the same errors. Invalid UTF-8 is no error (readString
 // replaces it), so only quotes, backslashes and control bytes need a look.
 func (s *Scanner) skipString() bool {
-	// The quote that ends the string and the backslashes before it are
-	// found by bytes.IndexByte (vector instructions); the runs between
-	// must hold no control byte, checked a word at a time.
 	b := s.line
 	start := s.pos + 1
 	i := start
+	// A short string ends in its first two words: found without a call.
+	if i+16 <= len(b) {
+		m := stringSpecial(binary.LittleEndian.Uint64(b[i:]))
+		k := i
+		if m == 0 {
+			m, k = stringSpecial(binary.LittleEndian.Uint64(b[i+8:])), i+8
+		}
+		if m != 0 {
+			if k += bits.TrailingZeros64(m) >> 3; b[k] == '"' {
+				s.pos = k + 1
+				return true
+			}
+		}
+	}
+	// The quote that ends the string and the backslashes before it are
+	// found by bytes.IndexByte (vector instructions); the runs between
+	// must hold no control byte, checked a word at a time.
 	for {
 		q := bytes.IndexByte(b[i:], '"')
 		if q < 0 {
