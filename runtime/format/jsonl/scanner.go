@@ -5,7 +5,6 @@
 package jsonl
 
 import (
-	"bytes"
 	"encoding/binary"
 	"errors"
 	"math"
@@ -706,21 +705,26 @@ func (s *Scanner) readString(buf *[]byte) ([]byte, bool) {
 	b := s.line
 	start := s.pos + 1
 	i := start
-	// Most strings are plain ASCII up to their closing quote, which
-	// bytes.IndexByte finds; otherwise the walk below goes on from the
-	// first byte that is not.
-	if q := bytes.IndexByte(b[start:], '"'); q >= 0 {
-		seg := b[start : start+q]
-		k := firstSpecial(seg)
-		e := bytes.IndexByte(seg[:k], '\\')
-		if e < 0 && k == q {
-			s.pos = start + q + 1
-			return seg[:q:q], true
+	// Sixteen bytes a step up to the first that is not plain ASCII; the
+	// walk below goes on from there.
+	for i+16 <= len(b) {
+		w := b[i : i+16 : i+16]
+		x0, x1 := binary.LittleEndian.Uint64(w), binary.LittleEndian.Uint64(w[8:])
+		m0, m1 := stringSpecial(x0)|x0&msbs, stringSpecial(x1)|x1&msbs
+		if m0|m1 == 0 {
+			i += 16
+			continue
 		}
-		if e >= 0 {
-			k = e
+		if m0 != 0 {
+			i += bits.TrailingZeros64(m0) >> 3
+		} else {
+			i += 8 + bits.TrailingZeros64(m1)>>3
 		}
-		i = start + k
+		if b[i] == '"' {
+			s.pos = i + 1
+			return b[start:i:i], true // capped: appending must not write into the line
+		}
+		break
 	}
 	for i < len(b) {
 		if i+8 <= len(b) {
@@ -788,122 +792,36 @@ func (s *Scanner) readString(buf *[]byte) ([]byte, bool) {
 // strings fail with the same errors. Invalid UTF-8 is no error (readString
 // replaces it), so only quotes, backslashes and control bytes need a look.
 func (s *Scanner) skipString() bool {
+	// Sixteen bytes a step up to the first quote, backslash or control
+	// byte; valid escapes are stepped over.
 	b := s.line
 	start := s.pos + 1
 	i := start
-	// A short string ends in its first two words: found without a call.
-	if i+16 <= len(b) {
-		m := stringSpecial(binary.LittleEndian.Uint64(b[i:]))
-		k := i
-		if m == 0 {
-			m, k = stringSpecial(binary.LittleEndian.Uint64(b[i+8:])), i+8
+	for i+16 <= len(b) {
+		w := b[i : i+16 : i+16]
+		m0, m1 := stringSpecial(binary.LittleEndian.Uint64(w)), stringSpecial(binary.LittleEndian.Uint64(w[8:]))
+		if m0|m1 == 0 {
+			i += 16
+			continue
 		}
-		if m != 0 {
-			if k += bits.TrailingZeros64(m) >> 3; b[k] == '"' {
-				s.pos = k + 1
-				return true
+		if m0 != 0 {
+			i += bits.TrailingZeros64(m0) >> 3
+		} else {
+			i += 8 + bits.TrailingZeros64(m1)>>3
+		}
+		switch b[i] {
+		case '"':
+			s.pos = i + 1
+			return true
+		case '\\':
+			if _, n, ok := decodeEscape(b[i:]); ok {
+				i += n
+				continue
 			}
 		}
-	}
-	// The quote that ends the string and the backslashes before it are
-	// found by bytes.IndexByte (vector instructions); the runs between
-	// must hold no control byte, checked a word at a time.
-	for {
-		q := bytes.IndexByte(b[i:], '"')
-		if q < 0 {
-			break
-		}
-		seg := b[i : i+q]
-		e := bytes.IndexByte(seg, '\\')
-		run := seg
-		if e >= 0 {
-			run = seg[:e]
-		}
-		if c := firstControl(run); c < len(run) {
-			i += c
-			break
-		}
-		if e < 0 {
-			s.pos = i + q + 1
-			return true
-		}
-		_, n, ok := decodeEscape(b[i+e:])
-		if !ok {
-			i += e
-			break
-		}
-		i += e + n
+		break
 	}
 	return s.skipStringFrom(start, i)
-}
-
-const controls = lsbs * 0x20
-
-// firstControl is the index of the first byte of b below 0x20, or len(b).
-func firstControl(b []byte) int {
-	i := 0
-	for ; i+32 <= len(b); i += 32 {
-		w := b[i : i+32 : i+32]
-		w0, w1 := binary.LittleEndian.Uint64(w), binary.LittleEndian.Uint64(w[8:])
-		w2, w3 := binary.LittleEndian.Uint64(w[16:]), binary.LittleEndian.Uint64(w[24:])
-		// a word marks a byte only when it has a control byte
-		if ((w0-controls)&^w0|(w1-controls)&^w1|(w2-controls)&^w2|(w3-controls)&^w3)&msbs != 0 {
-			break
-		}
-	}
-	for ; i+8 <= len(b); i += 8 {
-		w := binary.LittleEndian.Uint64(b[i:])
-		if m := (w - controls) &^ w & msbs; m != 0 {
-			return i + bits.TrailingZeros64(m)>>3
-		}
-	}
-	if i < len(b) && len(b) >= 8 {
-		// the last word, overlapping bytes already checked: its lowest mark is past them
-		w := binary.LittleEndian.Uint64(b[len(b)-8:])
-		if m := (w - controls) &^ w & msbs; m != 0 {
-			return len(b) - 8 + bits.TrailingZeros64(m)>>3
-		}
-		return len(b)
-	}
-	for ; i < len(b); i++ {
-		if b[i] < 0x20 {
-			return i
-		}
-	}
-	return i
-}
-
-// firstSpecial is the index of the first byte of b that is a control byte
-// or not ASCII, or len(b).
-func firstSpecial(b []byte) int {
-	i := 0
-	for ; i+32 <= len(b); i += 32 {
-		w := b[i : i+32 : i+32]
-		w0, w1 := binary.LittleEndian.Uint64(w), binary.LittleEndian.Uint64(w[8:])
-		w2, w3 := binary.LittleEndian.Uint64(w[16:]), binary.LittleEndian.Uint64(w[24:])
-		if ((w0-controls)|w0|(w1-controls)|w1|(w2-controls)|w2|(w3-controls)|w3)&msbs != 0 {
-			break
-		}
-	}
-	for ; i+8 <= len(b); i += 8 {
-		w := binary.LittleEndian.Uint64(b[i:])
-		if m := ((w-controls)&^w | w) & msbs; m != 0 {
-			return i + bits.TrailingZeros64(m)>>3
-		}
-	}
-	if i < len(b) && len(b) >= 8 {
-		w := binary.LittleEndian.Uint64(b[len(b)-8:])
-		if m := ((w-controls)&^w | w) & msbs; m != 0 {
-			return len(b) - 8 + bits.TrailingZeros64(m)>>3
-		}
-		return len(b)
-	}
-	for ; i < len(b); i++ {
-		if c := b[i]; c < 0x20 || c >= utf8.RuneSelf {
-			return i
-		}
-	}
-	return i
 }
 
 // skipStringFrom is skipString byte by byte from b[i], the string's
