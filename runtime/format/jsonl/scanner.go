@@ -869,9 +869,11 @@ const (
 // characters. A marked byte may also mark bytes after it (a borrow carries
 // on), but the lowest mark is always exact, and only it is used.
 func stringSpecial(w uint64) uint64 {
-	q := w ^ (lsbs * '"')
+	// Flipping bit 1 makes '"' (0x22) the 0x20 and leaves the control
+	// bytes below it, so one test below 0x21 finds both.
+	y := w ^ (lsbs * 0x02)
 	bs := w ^ (lsbs * '\\')
-	return ((q-lsbs)&^q | (bs-lsbs)&^bs | (w-lsbs*0x20)&^w) & msbs
+	return ((y-lsbs*0x21)&^y | (bs-lsbs)&^bs) & msbs
 }
 
 // fastInt reads the common integer, at most 18 digits with no fraction or
