@@ -625,19 +625,26 @@ func (s *Scanner) skipMemberKey() bool {
 }
 
 // beginValue checks that a value may be read now and marks it consumed.
+// It is small enough to inline; badValue reports why not.
 func (s *Scanner) beginValue() bool {
+	if s.state == stateValue && s.pos < len(s.line) {
+		s.state = stateNextKey
+		return true
+	}
+	return s.badValue()
+}
+
+// badValue is beginValue when no value may be read: it records why and
+// returns false.
+func (s *Scanner) badValue() bool {
 	if s.state != stateValue {
 		if s.err == nil {
 			s.failMsg(s.pos, false, "internal error: value read without NextKey")
 		}
 		return false
 	}
-	if s.pos >= len(s.line) {
-		s.fail(s.pos, true, "expected a value")
-		return false
-	}
-	s.state = stateNextKey
-	return true
+	s.fail(s.pos, true, "expected a value") // at the end of the line
+	return false
 }
 
 func (s *Scanner) skipSpace() {
