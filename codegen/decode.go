@@ -138,25 +138,30 @@ func (g *generator) jsonDecoder(s *sourceInfo) {
 	var cases []jen.Code
 	var checks []jen.Code
 	var seenVars []jen.Code
+	var names []jen.Code // the keys, numbered for Scanner.NextCol
 	for i, c := range s.src.Schema {
 		if s.isMeta(i) {
 			continue // filled from the record's metadata, not its value
 		}
+		col := len(names)
+		names = append(names, jen.Lit(c.Name))
 		field := jen.Id("r").Dot(s.fields[i])
 		seen := fmt.Sprintf("seen%d", i)
 		var body []jen.Code
 		if !c.Type.Nullable {
 			seenVars = append(seenVars, jen.Id(seen).Op(":=").False())
+			isNull := jen.Id("s").Dot("ValueIsNull").Call()
+			if !s.needed[i] {
+				isNull = jen.Op("!").Id("s").Dot("SkipNotNull").Call() // checked and skipped in one call
+			}
 			body = append(body,
-				jen.If(jen.Id("s").Dot("ValueIsNull").Call()).Block(
+				jen.If(isNull).Block(
 					jen.Return(jen.Qual("errors", "New").Call(jen.Lit(fmt.Sprintf("column %q is NOT NULL but the record has null", c.Name))))),
 				jen.Id(seen).Op("=").True())
 			checks = append(checks, jen.If(jen.Op("!").Id(seen)).Block(
 				jen.Return(jen.Qual("errors", "New").Call(jen.Lit(fmt.Sprintf("missing NOT NULL column %q", c.Name))))))
 			if s.needed[i] {
 				body = append(body, jen.Add(field).Op("=").Add(jsonValue(c.Type.Kind, i)))
-			} else {
-				body = append(body, jen.Id("s").Dot("Skip").Call())
 			}
 		} else if s.needed[i] {
 			body = append(body, jen.If(jen.Op("!").Id("s").Dot("ValueIsNull").Call()).Block(
@@ -164,13 +169,18 @@ func (g *generator) jsonDecoder(s *sourceInfo) {
 		} else {
 			body = append(body, jen.Id("s").Dot("Skip").Call())
 		}
-		cases = append(cases, jen.Case(jen.Lit(c.Name)).Block(body...))
+		cases = append(cases, jen.Case(jen.Lit(col)).Block(append([]jen.Code{jen.Comment(commentLines(c.Name)[0])}, body...)...))
 	}
 	cases = append(cases, jen.Default().Block(jen.Id("s").Dot("Skip").Call()))
+	keys := "jsonKeys" + s.rowType
+	g.f.Comment(fmt.Sprintf("%s numbers the keys decode%sJSON reads.", keys, s.rowType))
+	g.f.Var().Id(keys).Op("=").Add(rt("jsonl.NewKeys")).Call(names...)
+	g.f.Line()
+	next := jen.Id("s").Dot("NextCol").Call(jen.Id(keys))
 	body := append([]jen.Code{jen.Id("s").Dot("Reset").Call(jen.Id("line"))}, seenVars...)
 	body = append(body,
-		jen.For(jen.List(jen.Id("k"), jen.Id("ok")).Op(":=").Id("s").Dot("NextKey").Call(), jen.Id("ok"), jen.List(jen.Id("k"), jen.Id("ok")).Op("=").Id("s").Dot("NextKey").Call()).Block(
-			jen.Switch(jen.String().Call(jen.Id("k"))).Block(cases...)),
+		jen.For(jen.List(jen.Id("c"), jen.Id("ok")).Op(":=").Add(next), jen.Id("ok"), jen.List(jen.Id("c"), jen.Id("ok")).Op("=").Add(next)).Block(
+			jen.Switch(jen.Id("c")).Block(cases...)),
 		jen.If(jen.Id("err").Op(":=").Id("s").Dot("Err").Call(), jen.Id("err").Op("!=").Nil()).Block(jen.Return(jen.Id("err"))),
 	)
 	body = append(body, checks...)

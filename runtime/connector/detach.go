@@ -31,14 +31,30 @@ func (d *detached) Next(b *LineBatch, maxLines int) (more bool, err error) {
 		n += len(l)
 	}
 	arena := d.arenas[b][:0]
-	if cap(arena) < n {
-		// Grown before copying: the lines must not move once sliced.
-		arena = make([]byte, 0, n+n/4)
-	}
-	for _, l := range d.inner.Lines {
-		start := len(arena)
-		arena = append(arena, l...)
-		b.Lines = append(b.Lines, arena[start:len(arena):len(arena)])
+	if text := d.inner.Text; d.contiguous() {
+		// A reader's batch: its lines lie in Text at their offsets from the
+		// first line's. One copy of the stretch, line ends included, and
+		// the copy is the batch's Text, checked in one pass by its readers.
+		if cap(arena) < len(text) {
+			arena = make([]byte, 0, len(text)+len(text)/4)
+		}
+		arena = append(arena, text...)
+		base := d.inner.Offsets[0]
+		for i, l := range d.inner.Lines {
+			at := int(d.inner.Offsets[i] - base)
+			b.Lines = append(b.Lines, arena[at:at+len(l):at+len(l)])
+		}
+		b.Text = arena
+	} else {
+		if cap(arena) < n {
+			// Grown before copying: the lines must not move once sliced.
+			arena = make([]byte, 0, n+n/4)
+		}
+		for _, l := range d.inner.Lines {
+			start := len(arena)
+			arena = append(arena, l...)
+			b.Lines = append(b.Lines, arena[start:len(arena):len(arena)])
+		}
 	}
 	d.arenas[b] = arena
 	b.Offsets = append(b.Offsets, d.inner.Offsets...)
@@ -55,8 +71,8 @@ func (d *detached) Next(b *LineBatch, maxLines int) (more bool, err error) {
 	b.Rejected = append(b.Rejected, d.inner.Rejected...) // copies already
 	b.SkippedRecords += d.inner.SkippedRecords
 	// Oversized records carry copies of their prefixes already. Text is
-	// left nil: the copied lines are not one stretch of input, and its
-	// readers then look at the lines one by one.
+	// nil unless the lines were copied as one stretch: its readers then
+	// look at the lines one by one.
 	b.Oversized = append(b.Oversized, d.inner.Oversized...)
 	if d.inner.TypedLen > 0 && err == nil {
 		// A typed source's records live in its batch, reused by the next
@@ -64,6 +80,24 @@ func (d *detached) Next(b *LineBatch, maxLines int) (more bool, err error) {
 		return false, errors.New("connector: Detach of a typed source")
 	}
 	return more, err
+}
+
+// contiguous tells whether the inner batch's lines lie in its Text at
+// their input offsets from the first line's, which Text promises for a
+// reader's batch (Offsets are offsets in one input, not per partition).
+func (d *detached) contiguous() bool {
+	in := &d.inner
+	n := len(in.Lines)
+	if in.Text == nil || n == 0 || len(in.Offsets) != n || len(in.Partitions) != 0 {
+		return false
+	}
+	for i, l := range in.Lines {
+		at := in.Offsets[i] - in.Offsets[0]
+		if at < 0 || at+int64(len(l)) > int64(len(in.Text)) {
+			return false
+		}
+	}
+	return true
 }
 
 // Position implements Positioned: the wrapped source's position, or the

@@ -45,3 +45,56 @@ func TestDetachKeepsBatches(t *testing.T) {
 		t.Errorf("position %+v, want offset %d line %d", p, offset, n)
 	}
 }
+
+// TestDetachCopiesText checks the one-copy path: the detached batch's Text
+// is the stretch of input with its lines (CRLF ends and blank lines
+// between them included), and each line is the Text at its offset.
+func TestDetachCopiesText(t *testing.T) {
+	var in strings.Builder
+	var want []string
+	for i := range 300 {
+		line := fmt.Sprintf("line %d %s", i, strings.Repeat("z", i%23))
+		want = append(want, line)
+		in.WriteString(line)
+		switch i % 3 {
+		case 0:
+			in.WriteString("\r\n")
+		case 1:
+			in.WriteString("\n\n")
+		default:
+			in.WriteString("\n")
+		}
+	}
+	input := in.String()
+	s := Detach(newReaderSource(strings.NewReader(input), "test", 128, 1<<10))
+	var batches []*LineBatch
+	for more := true; more; {
+		b := new(LineBatch)
+		var err error
+		if more, err = s.Next(b, 7); err != nil {
+			t.Fatal(err)
+		}
+		batches = append(batches, b)
+	}
+	n := 0
+	for _, b := range batches {
+		if len(b.Lines) == 0 {
+			continue
+		}
+		first := b.Offsets[0]
+		last := b.Offsets[len(b.Lines)-1] + int64(len(b.Lines[len(b.Lines)-1]))
+		if string(b.Text) != input[first:last] {
+			t.Fatalf("batch at %d: Text %q, want %q", first, b.Text, input[first:last])
+		}
+		for i, line := range b.Lines {
+			at := b.Offsets[i] - first
+			if string(line) != want[n] || string(b.Text[at:at+int64(len(line))]) != want[n] {
+				t.Fatalf("line %d: %q, want %q", n+1, line, want[n])
+			}
+			n++
+		}
+	}
+	if n != len(want) {
+		t.Fatalf("read %d lines, want %d", n, len(want))
+	}
+}

@@ -169,20 +169,24 @@ func (p *engine) ProcessDecoded(src int, b *connector.LineBatch) {
 	}
 }
 
+// jsonKeysClicksRow numbers the keys decodeClicksRowJSON reads.
+var jsonKeysClicksRow = jsonl.NewKeys("user_id", "page")
+
 // decodeClicksRowJSON decodes one JSON object into r, which must be zero.
 func decodeClicksRowJSON(s *jsonl.Scanner, in *jsonl.Interner, line []byte, r *ClicksRow) error {
 	s.Reset(line)
 	seen0 := false
 	seen1 := false
-	for k, ok := s.NextKey(); ok; k, ok = s.NextKey() {
-		switch string(k) {
-		case "user_id":
-			if s.ValueIsNull() {
+	for c, ok := s.NextCol(jsonKeysClicksRow); ok; c, ok = s.NextCol(jsonKeysClicksRow) {
+		switch c {
+		case 0:
+			// user_id
+			if !s.SkipNotNull() {
 				return errors.New("column \"user_id\" is NOT NULL but the record has null")
 			}
 			seen0 = true
-			s.Skip()
-		case "page":
+		case 1:
+			// page
 			if s.ValueIsNull() {
 				return errors.New("column \"page\" is NOT NULL but the record has null")
 			}
@@ -566,5 +570,5 @@ func (p *engine) Operators(dst []job.OperatorStatus) []job.OperatorStatus {
 // fusedLines are the lines of this file that run each operator fused into its
 // source's loop (by operator id), for splitting a CPU profile among operators.
 var fusedLines = map[string][2]int32{
-	"258ebeee6159d89d": {278, 291},
+	"258ebeee6159d89d": {282, 295},
 }

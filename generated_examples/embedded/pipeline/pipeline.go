@@ -229,6 +229,9 @@ func (p *engine) ProcessDecoded(src int, b *connector.LineBatch) {
 	}
 }
 
+// jsonKeysTradesRow numbers the keys decodeTradesRowJSON reads.
+var jsonKeysTradesRow = jsonl.NewKeys("symbol", "price", "volume", "ts")
+
 // decodeTradesRowJSON decodes one JSON object into r, which must be zero.
 func decodeTradesRowJSON(s *jsonl.Scanner, in *jsonl.Interner, line []byte, r *TradesRow) error {
 	s.Reset(line)
@@ -236,27 +239,31 @@ func decodeTradesRowJSON(s *jsonl.Scanner, in *jsonl.Interner, line []byte, r *T
 	seen1 := false
 	seen2 := false
 	seen3 := false
-	for k, ok := s.NextKey(); ok; k, ok = s.NextKey() {
-		switch string(k) {
-		case "symbol":
+	for c, ok := s.NextCol(jsonKeysTradesRow); ok; c, ok = s.NextCol(jsonKeysTradesRow) {
+		switch c {
+		case 0:
+			// symbol
 			if s.ValueIsNull() {
 				return errors.New("column \"symbol\" is NOT NULL but the record has null")
 			}
 			seen0 = true
 			r.Symbol = in.Column(0, s.Str())
-		case "price":
+		case 1:
+			// price
 			if s.ValueIsNull() {
 				return errors.New("column \"price\" is NOT NULL but the record has null")
 			}
 			seen1 = true
 			r.Price = s.Float64()
-		case "volume":
+		case 2:
+			// volume
 			if s.ValueIsNull() {
 				return errors.New("column \"volume\" is NOT NULL but the record has null")
 			}
 			seen2 = true
 			r.Volume = s.Int64()
-		case "ts":
+		case 3:
+			// ts
 			if s.ValueIsNull() {
 				return errors.New("column \"ts\" is NOT NULL but the record has null")
 			}
@@ -896,6 +903,6 @@ func (p *engine) Operators(dst []job.OperatorStatus) []job.OperatorStatus {
 // fusedLines are the lines of this file that run each operator fused into its
 // source's loop (by operator id), for splitting a CPU profile among operators.
 var fusedLines = map[string][2]int32{
-	"02316b2258da0f62": {359, 384},
-	"1348ded99bbc4c55": {385, 404},
+	"02316b2258da0f62": {366, 391},
+	"1348ded99bbc4c55": {392, 411},
 }

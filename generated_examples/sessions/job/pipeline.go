@@ -201,24 +201,30 @@ func (p *engine) ProcessDecoded(src int, b *connector.LineBatch) {
 	}
 }
 
+// jsonKeysClicksRow numbers the keys decodeClicksRowJSON reads.
+var jsonKeysClicksRow = jsonl.NewKeys("user_id", "page", "ts")
+
 // decodeClicksRowJSON decodes one JSON object into r, which must be zero.
 func decodeClicksRowJSON(s *jsonl.Scanner, in *jsonl.Interner, line []byte, r *ClicksRow) error {
 	s.Reset(line)
 	seen0 := false
 	seen2 := false
-	for k, ok := s.NextKey(); ok; k, ok = s.NextKey() {
-		switch string(k) {
-		case "user_id":
+	for c, ok := s.NextCol(jsonKeysClicksRow); ok; c, ok = s.NextCol(jsonKeysClicksRow) {
+		switch c {
+		case 0:
+			// user_id
 			if s.ValueIsNull() {
 				return errors.New("column \"user_id\" is NOT NULL but the record has null")
 			}
 			seen0 = true
 			r.UserId = in.Column(0, s.Str())
-		case "page":
+		case 1:
+			// page
 			if !s.ValueIsNull() {
 				r.Page = value.Of(in.Column(1, s.Str()))
 			}
-		case "ts":
+		case 2:
+			// ts
 			if s.ValueIsNull() {
 				return errors.New("column \"ts\" is NOT NULL but the record has null")
 			}
@@ -696,5 +702,5 @@ func (p *engine) Operators(dst []job.OperatorStatus) []job.OperatorStatus {
 // fusedLines are the lines of this file that run each operator fused into its
 // source's loop (by operator id), for splitting a CPU profile among operators.
 var fusedLines = map[string][2]int32{
-	"918c8db5805f80c3": {315, 339},
+	"918c8db5805f80c3": {321, 345},
 }

@@ -205,26 +205,32 @@ func (p *engine) ProcessDecoded(src int, b *connector.LineBatch) {
 	}
 }
 
+// jsonKeysClicksRow numbers the keys decodeClicksRowJSON reads.
+var jsonKeysClicksRow = jsonl.NewKeys("user_id", "page", "ms")
+
 // decodeClicksRowJSON decodes one JSON object into r, which must be zero.
 func decodeClicksRowJSON(s *jsonl.Scanner, in *jsonl.Interner, line []byte, r *ClicksRow) error {
 	s.Reset(line)
 	seen0 := false
 	seen1 := false
-	for k, ok := s.NextKey(); ok; k, ok = s.NextKey() {
-		switch string(k) {
-		case "user_id":
+	for c, ok := s.NextCol(jsonKeysClicksRow); ok; c, ok = s.NextCol(jsonKeysClicksRow) {
+		switch c {
+		case 0:
+			// user_id
 			if s.ValueIsNull() {
 				return errors.New("column \"user_id\" is NOT NULL but the record has null")
 			}
 			seen0 = true
 			r.UserId = s.Int64()
-		case "page":
+		case 1:
+			// page
 			if s.ValueIsNull() {
 				return errors.New("column \"page\" is NOT NULL but the record has null")
 			}
 			seen1 = true
 			r.Page = in.Column(1, s.Str())
-		case "ms":
+		case 2:
+			// ms
 			if !s.ValueIsNull() {
 				r.Ms = value.Of(s.Int64())
 			}
@@ -677,5 +683,5 @@ func (p *engine) Operators(dst []job.OperatorStatus) []job.OperatorStatus {
 // fusedLines are the lines of this file that run each operator fused into its
 // source's loop (by operator id), for splitting a CPU profile among operators.
 var fusedLines = map[string][2]int32{
-	"f678cde35840142b": {318, 346},
+	"f678cde35840142b": {324, 352},
 }

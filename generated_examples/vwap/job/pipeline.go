@@ -214,28 +214,35 @@ func (p *engine) ProcessDecoded(src int, b *connector.LineBatch) {
 	}
 }
 
+// jsonKeysTradesRow numbers the keys decodeTradesRowJSON reads.
+var jsonKeysTradesRow = jsonl.NewKeys("symbol", "price", "volume", "ts")
+
 // decodeTradesRowJSON decodes one JSON object into r, which must be zero.
 func decodeTradesRowJSON(s *jsonl.Scanner, in *jsonl.Interner, line []byte, r *TradesRow) error {
 	s.Reset(line)
 	seen0 := false
 	seen3 := false
-	for k, ok := s.NextKey(); ok; k, ok = s.NextKey() {
-		switch string(k) {
-		case "symbol":
+	for c, ok := s.NextCol(jsonKeysTradesRow); ok; c, ok = s.NextCol(jsonKeysTradesRow) {
+		switch c {
+		case 0:
+			// symbol
 			if s.ValueIsNull() {
 				return errors.New("column \"symbol\" is NOT NULL but the record has null")
 			}
 			seen0 = true
 			r.Symbol = in.Column(0, s.Str())
-		case "price":
+		case 1:
+			// price
 			if !s.ValueIsNull() {
 				r.Price = value.Of(s.Float64())
 			}
-		case "volume":
+		case 2:
+			// volume
 			if !s.ValueIsNull() {
 				r.Volume = value.Of(s.Int64())
 			}
-		case "ts":
+		case 3:
+			// ts
 			if s.ValueIsNull() {
 				return errors.New("column \"ts\" is NOT NULL but the record has null")
 			}
@@ -735,5 +742,5 @@ func (p *engine) Operators(dst []job.OperatorStatus) []job.OperatorStatus {
 // fusedLines are the lines of this file that run each operator fused into its
 // source's loop (by operator id), for splitting a CPU profile among operators.
 var fusedLines = map[string][2]int32{
-	"232657f27d7023c6": {332, 374},
+	"232657f27d7023c6": {339, 381},
 }

@@ -1,6 +1,7 @@
 package jsonl
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 	"testing"
@@ -81,6 +82,98 @@ func FuzzScannerMatchesBaseline(f *testing.F) {
 		got, want := walk(&s, []byte(line)), walk(&old, []byte(line))
 		if got != want {
 			t.Fatalf("%q:\n scanner  %s\n baseline %s", line, got, want)
+		}
+	})
+}
+
+// walkKeys are the keys walkCols reads by number, as a decoder would.
+var walkKeys = NewKeys("i", "f", "b", "s", "t", "x", "i2", "abcdefghijklmnop", "abcdefghijklmnopq", "é")
+
+// walkCols is walk over NextCol: the key comes from its number in
+// walkKeys (the Scanner's last key when -1), so it renders the same text.
+// Keys starting with x are skipped with SkipNotNull.
+func walkCols(s *Scanner, line []byte) string {
+	names := map[int]string{}
+	for k, i := range walkKeys.index {
+		names[i] = k
+	}
+	var out strings.Builder
+	s.Reset(line)
+	for c, ok := s.NextCol(walkKeys); ok; c, ok = s.NextCol(walkKeys) {
+		k := []byte(names[c])
+		if c < 0 {
+			k = s.curKey()
+		} else if string(k) != string(s.curKey()) && !bytes.ContainsRune(line, '\\') {
+			// a key read by number is the one in the line
+			return fmt.Sprintf("key %q read as %d (%q)", s.curKey(), c, k)
+		}
+		fmt.Fprintf(&out, "%q=", k)
+		if len(k) > 0 && k[0] == 'x' {
+			// what walk's ValueIsNull then Skip do, in one call
+			if !s.SkipNotNull() {
+				out.WriteString("null ")
+				continue
+			}
+			out.WriteByte(' ')
+			continue
+		}
+		if s.ValueIsNull() {
+			out.WriteString("null ")
+			continue
+		}
+		var ch byte
+		if len(k) > 0 {
+			ch = k[0]
+		}
+		switch ch {
+		case 'i':
+			fmt.Fprint(&out, s.Int64())
+		case 'f':
+			fmt.Fprint(&out, s.Float64())
+		case 'b':
+			fmt.Fprint(&out, s.Bool())
+		case 's':
+			fmt.Fprintf(&out, "%q", s.Str())
+		case 't':
+			fmt.Fprint(&out, s.Timestamp())
+		default:
+			s.Skip()
+		}
+		out.WriteByte(' ')
+	}
+	fmt.Fprint(&out, "err=", s.Err())
+	return out.String()
+}
+
+// FuzzNextColMatchesBaseline checks that NextCol, with the key order it
+// learned from the lines before, reads a line as NextKey over the
+// byte-at-a-time baseline does: the keys in the lines before only change
+// how fast it gets there.
+func FuzzNextColMatchesBaseline(f *testing.F) {
+	bid := `{"event_type":2,"i":1000,"i2":1007,"f":9663083,"s":"channel-5965","x":"https://www.nexmark.com/wph/hbm/oku_/item.htm?query=1\u0026channel_id=1293418496","t":1436918400000,"abcdefghijklmnopq":"jlktpkmrnheixkxvqgblxzcuxfurchpivfafazspdmlyzaclilfonivltseteawklyoagbyphizzub"}`
+	for _, s := range [][2]string{
+		{bid, bid}, {bid, strings.Replace(bid, `"i2"`, `"i3"`, 1)}, {bid, strings.Replace(bid, `,"i2"`, ` ,"i2"`, 1)},
+		{bid, strings.Replace(bid, `"i":1000,`, ``, 1)}, {bid, strings.Replace(bid, `"s":`, `"s" :`, 1)},
+		{bid, bid[:60]}, {bid, bid[:len(bid)-1]}, {bid, bid + " "}, {bid, bid + "x"}, {bid, strings.Replace(bid, `"t"`, `"\u0074"`, 1)},
+		{`{"i":1,"é":2,"abcdefghijklmnop":3}`, `{"i":1,"é":2,"abcdefghijklmnop":3}`},
+		{`{"i":1,"é":2,"abcdefghijklmnop":3}`, `{"i":1,"é":2,"abcdefghijklmnop":}`},
+		{`{"":1,"s":"a"}`, `{"":1,"s":"a"}`}, {`{"\u0069":1,"s":"a"}`, `{"i":1,"s":"a"}`}, {`{"i":1}`, `{"i":1,"i":2}`},
+		{"{\"\xff\":1}", "{\"\xff\":1}"}, {`{"i":1,"s":"a"}`, `{"i":1,"s":"a\u0026b\tc"}`},
+	} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, before, line string) {
+		var s Scanner
+		walkCols(&s, []byte(before))
+		walkCols(&s, []byte(before))
+		var old baseline.Scanner
+		got, want := walkCols(&s, []byte(line)), walk(&old, []byte(line))
+		if got != want {
+			t.Fatalf("after %q\n%q:\n NextCol  %s\n baseline %s", before, line, got, want)
+		}
+		// and again, with the order learned from line itself
+		if got = walkCols(&s, []byte(line)); got != want {
+			t.Fatalf("%q read twice:\n NextCol  %s\n baseline %s", line, got, want)
 		}
 	})
 }

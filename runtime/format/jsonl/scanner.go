@@ -47,11 +47,45 @@ type Scanner struct {
 	pos   int
 	state scanState
 	err   error
-	key   []byte // the current key, for error messages
+	key   []byte // the current key, for error messages, unless keyHi > 0
+	// line[keyLo:keyHi] is the current key when NextCol guessed it (set
+	// without storing a pointer: no write barrier per key)
+	keyLo, keyHi int
 
 	keyBuf []byte // unescaped keys
 	strBuf []byte // unescaped string values
 	nest   []byte // the containers Skip is inside: '{' or '['
+
+	// NextCol's guesses: the keys of the last line read with guessFor, in
+	// order, as the raw bytes that introduce them.
+	guessFor *Keys
+	guesses  []keyGuess
+	keyNo    int // keys read since Reset
+}
+
+// Keys numbers the keys a decoder reads, the columns of a source, for
+// NextCol. It is immutable once made and may be shared.
+type Keys struct{ index map[string]int }
+
+// NewKeys numbers names in order: NextCol returns 0 for names[0], and so on.
+func NewKeys(names ...string) *Keys {
+	t := &Keys{index: make(map[string]int, len(names))}
+	for i, n := range names {
+		t.index[n] = i
+	}
+	return t
+}
+
+// keyGuess is the raw text of a key as the line before had it at the
+// same place: `"key":` for the first key of the object, `,"key":` for the
+// others. An input holding these bytes there has the key, plain (no
+// escape), so NextCol takes them with one comparison of two words.
+type keyGuess struct {
+	w0, w1 uint64 // the first 16 bytes of tok, zero-padded
+	m0, m1 uint64 // the bytes of w0 and w1 that tok has
+	tok    []byte // empty when the key was not plain: never guessed
+	off    int    // where the key starts in tok
+	col    int    // the key's number in guessFor, -1 for none
 }
 
 // SyntaxError describes why a line was rejected.
@@ -76,7 +110,9 @@ func (s *Scanner) Reset(line []byte) {
 	s.pos = 0
 	s.err = nil
 	s.key = nil
+	s.keyHi = 0
 	s.state = stateDone
+	s.keyNo = 0
 	s.skipSpace()
 	if s.pos >= len(s.line) || s.line[s.pos] != '{' {
 		s.fail(s.pos, false, "expected '{'")
@@ -120,11 +156,130 @@ func (s *Scanner) NextKey() (key []byte, ok bool) {
 		return s.nextKey()
 	}
 	key = b[start:i:i]
-	s.key = key
+	s.key, s.keyHi = key, 0
 	s.pos = i + 2
 	s.skipSpace()
 	s.state = stateValue
 	return key, true
+}
+
+// NextCol is NextKey for a decoder of the keys t numbers: it returns the
+// number of the key in t, or -1 for a key t does not have. Files usually
+// write the keys of every line in one order; NextCol learns the order from
+// the lines it reads and tries the key the line before had at the same
+// place first, falling back to NextKey for any other input. The result is
+// that of NextKey in every case (errors included); only the speed differs.
+func (s *Scanner) NextCol(t *Keys) (col int, ok bool) {
+	b, i := s.line, s.pos
+	if k := s.keyNo; k < len(s.guesses) && s.guessFor == t && (s.state == stateNextKey || s.state == stateFirstKey) && i+16 <= len(b) {
+		g := &s.guesses[k]
+		w := b[i : i+16 : i+16]
+		if binary.LittleEndian.Uint64(w)&g.m0 == g.w0 && binary.LittleEndian.Uint64(w[8:])&g.m1 == g.w1 {
+			n := len(g.tok)
+			if n <= 16 || i+n <= len(b) && string(b[i+16:i+n]) == string(g.tok[16:]) {
+				s.keyLo, s.keyHi = i+g.off, i+n-2
+				i += n
+				s.pos = i
+				if i < len(b) && isSpace[b[i]] {
+					s.skipSpace()
+				}
+				s.state = stateValue
+				s.keyNo = k + 1
+				return g.col, true
+			}
+		}
+	}
+	if k := s.keyNo; k < len(s.guesses) && s.guessFor == t && (s.state == stateNextKey || s.state == stateFirstKey) && i+16 > len(b) {
+		// near the end of the line: the whole guess, compared as text
+		if g := &s.guesses[k]; len(g.tok) > 0 && i+len(g.tok) <= len(b) && string(b[i:i+len(g.tok)]) == string(g.tok) {
+			s.keyLo, s.keyHi = i+g.off, i+len(g.tok)-2
+			s.pos = i + len(g.tok)
+			s.skipSpace()
+			s.state = stateValue
+			s.keyNo = k + 1
+			return g.col, true
+		}
+	}
+	if s.state == stateNextKey && i+1 == len(b) && b[i] == '}' {
+		s.pos = len(b)
+		s.state = stateDone
+		return -1, false
+	}
+	return s.nextCol(t)
+}
+
+// curKey is the current key as error messages name it.
+func (s *Scanner) curKey() []byte {
+	if s.keyHi > 0 {
+		return s.line[s.keyLo:s.keyHi]
+	}
+	return s.key
+}
+
+// nextCol is NextCol when the guess failed: NextKey, and the key's raw
+// text becomes the guess for its place.
+func (s *Scanner) nextCol(t *Keys) (int, bool) {
+	if s.guessFor != t {
+		s.guessFor, s.guesses = t, s.guesses[:0]
+	}
+	if s.state == stateValue {
+		s.Skip()
+		if s.err != nil {
+			return -1, false
+		}
+	}
+	first, at := s.state == stateFirstKey, s.pos
+	k, ok := s.NextKey()
+	if !ok {
+		return -1, false
+	}
+	col, found := t.index[string(k)]
+	if !found {
+		col = -1
+	}
+	if s.keyNo <= len(s.guesses) {
+		if s.keyNo == len(s.guesses) {
+			s.guesses = append(s.guesses, keyGuess{})
+		}
+		s.guesses[s.keyNo].learn(s.line, at, first, k, col)
+	}
+	s.keyNo++
+	return col, true
+}
+
+// learn makes g the guess of key k (number col), read from the raw text
+// at line[at:]: a guess only when that text is the plain key, with ':'
+// right after its closing quote.
+func (g *keyGuess) learn(line []byte, at int, first bool, k []byte, col int) {
+	g.col, g.off, g.tok = col, 2, g.tok[:0]
+	if first {
+		g.off = 1
+	}
+	n := g.off + len(k) + 2
+	raw := line[at:]
+	// k aliases the line only when the key had no escape and valid UTF-8
+	plain := len(raw) >= n && raw[g.off-1] == '"' && (first || raw[0] == ',') &&
+		(len(k) == 0 || &k[0] == &raw[g.off]) && raw[n-2] == '"' && raw[n-1] == ':'
+	if !plain {
+		g.w0, g.m0 = 1, 0 // never equal
+		return
+	}
+	g.tok = append(g.tok, raw[:n]...)
+	var pad [16]byte
+	copy(pad[:], g.tok)
+	g.w0, g.w1 = binary.LittleEndian.Uint64(pad[:]), binary.LittleEndian.Uint64(pad[8:])
+	g.m0, g.m1 = wordMask(n), wordMask(n-8)
+}
+
+// wordMask has the low n bytes of a word set (all for n >= 8, none for n <= 0).
+func wordMask(n int) uint64 {
+	switch {
+	case n >= 8:
+		return math.MaxUint64
+	case n <= 0:
+		return 0
+	}
+	return 1<<(8*n) - 1
 }
 
 // nextKey is NextKey in general.
@@ -166,7 +321,7 @@ func (s *Scanner) nextKey() (key []byte, ok bool) {
 		s.fail(s.pos, false, "expected a key or '}'")
 		return nil, false
 	}
-	s.key = nil
+	s.key, s.keyHi = nil, 0
 	key, ok = s.readString(&s.keyBuf)
 	if !ok {
 		return nil, false
@@ -332,6 +487,30 @@ func (s *Scanner) Timestamp() int64 {
 	return 0
 }
 
+// SkipNotNull is ValueIsNull and, for a value that is not null, Skip, in
+// one call: it returns false for a null value, which it consumes.
+func (s *Scanner) SkipNotNull() bool {
+	if s.state == stateValue && s.pos < len(s.line) {
+		switch c := s.line[s.pos]; {
+		case c == '"':
+			s.state = stateNextKey
+			s.skipString()
+			return true
+		case c == '-' || isDigit(c):
+			s.state = stateNextKey
+			if _, ok := s.readNumber(); !ok {
+				s.fail(s.pos, true, "expected a value")
+			}
+			return true
+		}
+	}
+	if s.ValueIsNull() {
+		return false
+	}
+	s.Skip()
+	return true
+}
+
 // Skip consumes any value, checking that it is valid JSON.
 func (s *Scanner) Skip() {
 	if !s.beginValue() {
@@ -446,19 +625,26 @@ func (s *Scanner) skipMemberKey() bool {
 }
 
 // beginValue checks that a value may be read now and marks it consumed.
+// It is small enough to inline; badValue reports why not.
 func (s *Scanner) beginValue() bool {
+	if s.state == stateValue && s.pos < len(s.line) {
+		s.state = stateNextKey
+		return true
+	}
+	return s.badValue()
+}
+
+// badValue is beginValue when no value may be read: it records why and
+// returns false.
+func (s *Scanner) badValue() bool {
 	if s.state != stateValue {
 		if s.err == nil {
 			s.failMsg(s.pos, false, "internal error: value read without NextKey")
 		}
 		return false
 	}
-	if s.pos >= len(s.line) {
-		s.fail(s.pos, true, "expected a value")
-		return false
-	}
-	s.state = stateNextKey
-	return true
+	s.fail(s.pos, true, "expected a value") // at the end of the line
+	return false
 }
 
 func (s *Scanner) skipSpace() {
@@ -526,6 +712,27 @@ func (s *Scanner) readString(buf *[]byte) ([]byte, bool) {
 	b := s.line
 	start := s.pos + 1
 	i := start
+	// Sixteen bytes a step up to the first that is not plain ASCII; the
+	// walk below goes on from there.
+	for i+16 <= len(b) {
+		w := b[i : i+16 : i+16]
+		x0, x1 := binary.LittleEndian.Uint64(w), binary.LittleEndian.Uint64(w[8:])
+		m0, m1 := stringSpecial(x0)|x0&msbs, stringSpecial(x1)|x1&msbs
+		if m0|m1 == 0 {
+			i += 16
+			continue
+		}
+		if m0 != 0 {
+			i += bits.TrailingZeros64(m0) >> 3
+		} else {
+			i += 8 + bits.TrailingZeros64(m1)>>3
+		}
+		if b[i] == '"' {
+			s.pos = i + 1
+			return b[start:i:i], true // capped: appending must not write into the line
+		}
+		break
+	}
 	for i < len(b) {
 		if i+8 <= len(b) {
 			// Eight bytes at a time up to the first that is not plain ASCII.
@@ -592,9 +799,42 @@ func (s *Scanner) readString(buf *[]byte) ([]byte, bool) {
 // strings fail with the same errors. Invalid UTF-8 is no error (readString
 // replaces it), so only quotes, backslashes and control bytes need a look.
 func (s *Scanner) skipString() bool {
+	// Sixteen bytes a step up to the first quote, backslash or control
+	// byte; valid escapes are stepped over.
 	b := s.line
 	start := s.pos + 1
 	i := start
+	for i+16 <= len(b) {
+		w := b[i : i+16 : i+16]
+		m0, m1 := stringSpecial(binary.LittleEndian.Uint64(w)), stringSpecial(binary.LittleEndian.Uint64(w[8:]))
+		if m0|m1 == 0 {
+			i += 16
+			continue
+		}
+		if m0 != 0 {
+			i += bits.TrailingZeros64(m0) >> 3
+		} else {
+			i += 8 + bits.TrailingZeros64(m1)>>3
+		}
+		switch b[i] {
+		case '"':
+			s.pos = i + 1
+			return true
+		case '\\':
+			if _, n, ok := decodeEscape(b[i:]); ok {
+				i += n
+				continue
+			}
+		}
+		break
+	}
+	return s.skipStringFrom(start, i)
+}
+
+// skipStringFrom is skipString byte by byte from b[i], the string's
+// content from start up to i being valid.
+func (s *Scanner) skipStringFrom(start, i int) bool {
+	b := s.line
 	for i < len(b) {
 		if i+8 <= len(b) {
 			m := stringSpecial(binary.LittleEndian.Uint64(b[i:]))
@@ -636,9 +876,11 @@ const (
 // characters. A marked byte may also mark bytes after it (a borrow carries
 // on), but the lowest mark is always exact, and only it is used.
 func stringSpecial(w uint64) uint64 {
-	q := w ^ (lsbs * '"')
+	// Flipping bit 1 makes '"' (0x22) the 0x20 and leaves the control
+	// bytes below it, so one test below 0x21 finds both.
+	y := w ^ (lsbs * 0x02)
 	bs := w ^ (lsbs * '\\')
-	return ((q-lsbs)&^q | (bs-lsbs)&^bs | (w-lsbs*0x20)&^w) & msbs
+	return ((y-lsbs*0x21)&^y | (bs-lsbs)&^bs) & msbs
 }
 
 // fastInt reads the common integer, at most 18 digits with no fraction or
@@ -782,8 +1024,8 @@ func (s *Scanner) failMsg(pos int, withKey bool, msg string) {
 		return
 	}
 	e := &SyntaxError{Column: pos + 1, Msg: msg}
-	if withKey && s.key != nil {
-		e.Key = string(cut(s.key))
+	if k := s.curKey(); withKey && k != nil {
+		e.Key = string(cut(k))
 	}
 	s.err = e
 	s.state = stateDone

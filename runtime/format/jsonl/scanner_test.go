@@ -2,9 +2,12 @@ package jsonl
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"math"
 	"math/big"
+	"math/bits"
+	"math/rand/v2"
 	"strconv"
 	"strings"
 	"testing"
@@ -472,6 +475,39 @@ func TestFloatNonFinite(t *testing.T) {
 		got := s.Float64()
 		if s.Err() != nil || math.Float64bits(got) != math.Float64bits(f) && !(math.IsNaN(got) && math.IsNaN(f)) {
 			t.Errorf("%s: got %v, %v", line, got, s.Err())
+		}
+	}
+}
+
+// TestStringSpecialLowestMark checks stringSpecial against a byte loop:
+// its lowest mark is the first quote, backslash or control byte of the
+// word, on random words and on words of bytes next to those.
+func TestStringSpecialLowestMark(t *testing.T) {
+	special := func(c byte) bool { return c == '"' || c == '\\' || c < 0x20 }
+	near := []byte{0x00, 0x01, 0x1f, 0x20, 0x21, 0x22, 0x23, 0x5b, 0x5c, 0x5d, 0x7f, 0x80, 0xa2, 0xdc, 0xff, 'a'}
+	rng := rand.New(rand.NewPCG(1, 2))
+	var w [8]byte
+	for n := range 2_000_000 {
+		for i := range w {
+			if n%2 == 0 {
+				w[i] = byte(rng.Uint32())
+			} else {
+				w[i] = near[rng.IntN(len(near))]
+			}
+		}
+		want := 8
+		for i, c := range w {
+			if special(c) {
+				want = i
+				break
+			}
+		}
+		got := 8
+		if m := stringSpecial(binary.LittleEndian.Uint64(w[:])); m != 0 {
+			got = bits.TrailingZeros64(m) >> 3
+		}
+		if got != want {
+			t.Fatalf("% x: lowest mark at %d, want %d", w, got, want)
 		}
 	}
 }
