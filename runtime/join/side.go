@@ -8,6 +8,7 @@ package join
 
 import (
 	"math"
+	"reflect"
 	"slices"
 )
 
@@ -61,11 +62,20 @@ type Side[K comparable, R comparable] struct {
 	// keeps its capacity (memory, and time to range over) when emptied, so
 	// an interval join whose rows all went makes a new one (see shrink)
 	peak int
+	// strs are the offsets of the strings in an entry when they are its
+	// only pointers: the slab is then unscanned memory and the strings'
+	// bytes live in arena (arena.go); nil otherwise
+	strs  []uintptr
+	arena arena
 }
 
 // NewSide returns an empty side.
 func NewSide[K comparable, R comparable]() *Side[K, R] {
-	return &Side[K, R]{index: make(map[K]uint32)}
+	s := &Side[K, R]{index: make(map[K]uint32)}
+	if strs, ok := stringOffsets(reflect.TypeFor[R](), 0, nil); ok && len(strs) > 0 {
+		s.strs = strs
+	}
+	return s
 }
 
 // at is the entry of id n (not 0).
@@ -114,13 +124,17 @@ func (s *Side[K, R]) place(e *Entry[R], next uint32) uint32 {
 		s.spare = s.at(id).next
 	} else {
 		if s.used&chunkMask == 0 && int(s.used>>chunkShift) == len(s.chunks) {
-			s.chunks = append(s.chunks, new([chunkSize]Entry[R]))
+			s.chunks = append(s.chunks, s.newChunk())
 		}
 		s.used++
 		id = s.used
 	}
 	slot := s.at(id)
-	*slot = *e
+	if s.strs != nil {
+		s.copyEntry(slot, e)
+	} else {
+		*slot = *e
+	}
 	slot.next = next
 	return id
 }
@@ -129,9 +143,17 @@ func (s *Side[K, R]) place(e *Entry[R], next uint32) uint32 {
 // gives it back.
 func (s *Side[K, R]) release(id uint32) {
 	slot := s.at(id)
-	*slot = Entry[R]{next: s.spare}
+	if s.strs != nil {
+		s.clearEntry(slot)
+		slot.next = s.spare
+	} else {
+		*slot = Entry[R]{next: s.spare}
+	}
 	s.spare = id
 	s.rows--
+	if s.strs != nil {
+		s.compact()
+	}
 }
 
 // Add keeps e under key k. With merge (an updating input) it is folded into
@@ -243,7 +265,7 @@ func (s *Side[K, R]) shrink() {
 		s.index, s.peak = make(map[K]uint32), 0
 	}
 	if s.rows == 0 && len(s.chunks) > 4 {
-		s.chunks, s.used, s.spare = nil, 0, 0
+		s.dropSlab()
 	}
 	if len(s.times) == 0 && cap(s.times) > shrinkKeys {
 		s.times = nil
@@ -316,7 +338,8 @@ func (s *Side[K, R]) evictAll(t int64) {
 		}
 	}
 	s.index, s.peak = make(map[K]uint32), 0
-	s.chunks, s.used, s.spare, s.rows = nil, 0, 0, 0
+	s.dropSlab()
+	s.rows = 0
 	for i := range stay {
 		s.Add(stay[i].k, stay[i].e, false, true)
 	}
