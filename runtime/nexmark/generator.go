@@ -1,7 +1,6 @@
 package nexmark
 
 import (
-	"math"
 	"strings"
 )
 
@@ -264,7 +263,8 @@ func (g *Generator) extra(r *random, size, average int) string {
 		return ""
 	}
 	padding := average - size
-	delta := int(math.Round(float64(padding) * 0.2))
+	// round(padding * 0.2) in integers: padding/5 is never half-way
+	delta := (padding + 2) / 5
 	length := padding - delta
 	if delta > 0 {
 		length += int(r.intn(int64(2 * delta)))
