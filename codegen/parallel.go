@@ -379,6 +379,14 @@ func (g *generator) pruneCode(part physical.Partitioning) {
 			}
 			continue
 		}
+		if o.op.Lookup != nil && o.op.InputUpdating && part.OpKeys[o.op.Index] >= 0 {
+			// the held rows by their group key's column (physical.heldKey)
+			in := o.inputs[0]
+			c := part.OpKeys[o.op.Index]
+			body = append(body, jen.Id("p").Dot(o.name+"Held").Dot("Prune").Call(jen.Func().Params(jen.Id("r").Op("*").Id(in.rowType)).Bool().Block(
+				jen.Return(jen.Id("owns").Call(hashCode(rt("exchange.Seed"), jen.Id("r").Dot(in.fields[c]), in.op.Output[c].Type))))))
+			continue
+		}
 		if o.op.Agg == nil || part.OpKeys[o.op.Index] < 0 {
 			continue
 		}

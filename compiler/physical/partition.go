@@ -23,7 +23,9 @@ type Partitioning struct {
 	// OpKeys gives, per operator index, the index in Agg.Keys of the group
 	// key that is the Key column (-1 for a stateless operator): each worker
 	// keeps exactly the groups whose key hashes to it, so a checkpoint's
-	// state re-partitions by it at load.
+	// state re-partitions by it at load. For a lookup join over an
+	// updating view it is the column of its input rows that is that view's
+	// group key (heldKey).
 	OpKeys []int
 	// Exchanged gives, per operator index, for an aggregate reading another
 	// operator whose rows are not on the worker owning its group (its group
@@ -93,7 +95,7 @@ func Partition(p *Plan) Partitioning {
 				}
 			}
 			continue
-		case !op.Direct() && !splitsWithItsInput(op) && !readsOneOperator(op):
+		case !op.Direct() && !splitsWithItsInput(op) && !holdsByKey(op) && !readsOneOperator(op):
 			return no("view %s reads another operator (partitioning covers operators in the source's loop)", op.Name)
 		case op.KV:
 			return no("view %s keeps its state in the keyed-state store", op.Name)
@@ -163,6 +165,16 @@ func Partition(p *Plan) Partitioning {
 			out.OpKeys[op.Index] = keyOf[op.Index][out.Key]
 			continue
 		}
+		if holdsByKey(op) {
+			// a lookup join over an updating view: its held rows by the
+			// worker owning their groups (heldKey)
+			c, why := heldKey(op, out)
+			if why != "" {
+				return no("view %s %s", op.Name, why)
+			}
+			out.OpKeys[op.Index] = c
+			continue
+		}
 		if op.Agg == nil {
 			if below[op.Index] && (op.Fires() || op.Lookup != nil) {
 				return no("view %s reads a re-partitioned view and keeps state", op.Name)
@@ -213,6 +225,36 @@ func exchangeKey(op *Operator) (k, col int, why string) {
 // table), so a row joins the same wherever it runs.
 func splitsWithItsInput(op *Operator) bool {
 	return op.Lookup != nil && !op.InputUpdating
+}
+
+// holdsByKey tells whether an operator is a lookup join over an updating
+// input, which holds the table rows each input row's insertion met for its
+// retraction (lookup.Held): each worker looks up its own rows, with a cache
+// of its own, and holds them, when a row's retraction comes on the worker
+// its insertion came on (heldKey).
+func holdsByKey(op *Operator) bool {
+	return op.Lookup != nil && op.InputUpdating
+}
+
+// heldKey gives, for a lookup join over an updating view, the column of its
+// input rows by whose hash a checkpoint's held rows go to their workers: the
+// group key of the aggregate it reads (split by the source's key or
+// exchanged by its own), passed through that aggregate's Post stages. A
+// group's changes, insertions and retractions, are all emitted on the
+// worker that owns it, so each worker holds exactly its groups' rows. It
+// returns why not otherwise.
+func heldKey(op *Operator, part Partitioning) (int, string) {
+	in := op.Inputs[0]
+	if in.Agg == nil || part.OpKeys[in.Index] < 0 {
+		return 0, "looks up the rows of an updating view that is not an aggregate split by a key (a lookup join over an updating view covers aggregates)"
+	}
+	k := part.OpKeys[in.Index]
+	for c := range in.Output {
+		if j, ok := stageColumn(len(in.Agg.Keys)+len(in.Agg.Aggs), in.Post, &plan.ColRef{Index: c}); ok && j == k {
+			return c, ""
+		}
+	}
+	return 0, fmt.Sprintf("looks up the rows of view %s, which do not carry its group key that splits it among the workers", in.Name)
 }
 
 // readsOneOperator tells whether an operator reads one other operator that

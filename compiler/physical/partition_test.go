@@ -12,6 +12,10 @@ const oneSource = `CREATE SOURCE t (k VARCHAR NOT NULL, v BIGINT, ts TIMESTAMP N
   WATERMARK FOR ts AS ts - INTERVAL '1' SECOND) WITH (connector = 'stdin');
 `
 
+// lookupTable is a file table for lookup joins.
+const lookupTable = `CREATE TABLE lt (k VARCHAR NOT NULL, w BIGINT NOT NULL) WITH (connector = 'file', path = 'lt.jsonl', format = 'json');
+`
+
 // The planner's partitioning: one source, operators in its loop, and
 // aggregates that share a group key column passed through unchanged.
 func TestPartition(t *testing.T) {
@@ -69,6 +73,20 @@ CREATE SINK o FROM b WITH (connector = 'stdout');`, "-", "joins on no key"},
 CREATE VIEW b AS SELECT x.k, y.v FROM t AS x JOIN t AS y ON x.k = y.k;
 CREATE SINK o FROM a WITH (connector = 'stdout');
 CREATE SINK o2 FROM b WITH (connector = 'stdout');`, "-", "share no group key"},
+		{"lookup join over an updating view", lookupTable + `CREATE VIEW a AS SELECT k, COUNT(*) AS n FROM t GROUP BY k;
+CREATE VIEW b AS SELECT a.k, a.n, l.w FROM a LEFT JOIN lt AS l ON a.k = l.k;
+CREATE SINK o FROM b WITH (connector = 'stdout');`, "k", ""},
+		{"lookup join over a re-exchanged view", lookupTable + `CREATE VIEW a AS SELECT k, COUNT(*) AS n FROM t GROUP BY k;
+CREATE VIEW b AS SELECT n, COUNT(*) AS c FROM a GROUP BY n;
+CREATE VIEW d AS SELECT b.n, b.c, l.w FROM b JOIN lt AS l ON b.c = l.w;
+CREATE SINK o FROM d WITH (connector = 'stdout');`, "k", "b:n"},
+		{"lookup join over an updating view without its key", lookupTable + `CREATE VIEW a AS SELECT COUNT(*) AS n FROM t GROUP BY k;
+CREATE VIEW b AS SELECT a.n, l.w FROM a JOIN lt AS l ON a.n = l.w;
+CREATE SINK o FROM b WITH (connector = 'stdout');`, "-", "do not carry its group key"},
+		{"lookup join over an updating join", lookupTable + `CREATE VIEW c AS SELECT k, COUNT(*) AS n FROM t GROUP BY k;
+CREATE VIEW a AS SELECT x.k, c.n FROM t AS x JOIN c ON x.k = c.k;
+CREATE VIEW b AS SELECT a.k, l.w FROM a JOIN lt AS l ON a.k = l.k;
+CREATE SINK o FROM b WITH (connector = 'stdout');`, "-", "not an aggregate split by a key"},
 		{"two sources", `CREATE VIEW a AS SELECT k FROM t UNION ALL SELECT k FROM u;
 CREATE SINK o FROM a WITH (connector = 'stdout');`, "-", "2 sources"},
 	}

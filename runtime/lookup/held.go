@@ -55,3 +55,13 @@ func (h *Held[R, T]) Each(f func(r *R, w int64, rows []T)) {
 func (h *Held[R, T]) Restore(r R, w int64, rows []T) {
 	h.m[r] = &heldRows[T]{w: w, rows: rows}
 }
+
+// Prune drops the rows keep reports false for (a worker's share of a
+// checkpoint loaded into every worker, codegen/parallel.go).
+func (h *Held[R, T]) Prune(keep func(r *R) bool) {
+	for r := range h.m {
+		if !keep(&r) {
+			delete(h.m, r)
+		}
+	}
+}

@@ -8,6 +8,9 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/laminar-sql/laminar/compiler"
+	"github.com/laminar-sql/laminar/compiler/physical"
 )
 
 var (
@@ -67,7 +70,16 @@ func TestLookupDifferential(t *testing.T) {
 	}
 	var cases []*joinCase
 	for i := range n {
-		cases = append(cases, newLookupCase(i, *lseedFlag+uint64(i)))
+		c := newLookupCase(i, *lseedFlag+uint64(i))
+		cases = append(cases, c)
+		if !c.query.Updating {
+			continue
+		}
+		// over an updating view, too, the join splits among the workers
+		// (at 2 and 3 of its runs, lookupWorkers)
+		if res, _ := compiler.Compile("case.sql", "p", c.query.Pipeline); res != nil && !physical.Partition(res.Physical).Partitioned() {
+			t.Errorf("lookup case %d (updating) runs on one worker: %s\n%s", i, physical.Partition(res.Physical).Reason, c.query.Pipeline)
+		}
 	}
 	runGeneratedJoinCases(t, "lookup", cases)
 }

@@ -27,6 +27,10 @@ var (
 // result must not depend on how the inputs are cut.
 var joinBatchSizes = []int{1, 7, 1024}
 
+// lookupWorkers are the worker counts lookup join cases run on, by batch
+// size: 1, 2 and 3.
+var lookupWorkers = map[int]int{1: 1, 7: 2, 1024: 3}
+
 // joinCase is a join pipeline over several sources: the shared testCase
 // carries its package, query and build error; the sources carry the data.
 type joinCase struct {
@@ -173,9 +177,15 @@ func runJoinCase(t *testing.T, db *sql.Conn, bin, dir string, c *joinCase) (int,
 		for name, data := range c.inputs {
 			mustWrite(t, filepath.Join(rdir, name+".jsonl"), data)
 		}
-		cmd := exec.Command(bin, c.pkg, "--base-dir", rdir, "--quiet", "--progress", "never", "--batch-size", fmt.Sprint(bs),
+		args := []string{c.pkg, "--base-dir", rdir, "--quiet", "--progress", "never", "--batch-size", fmt.Sprint(bs),
 			"--summary-json", filepath.Join(rdir, "summary.json"),
-			"--late", filepath.Join(rdir, "late.jsonl"), "--dead-letter", filepath.Join(rdir, "dead.jsonl"))
+			"--late", filepath.Join(rdir, "late.jsonl"), "--dead-letter", filepath.Join(rdir, "dead.jsonl")}
+		if w, ok := lookupWorkers[bs]; ok && c.kind == "lookup" {
+			// lookup joins split among workers, over updating views too:
+			// each worker looks up (and holds) its own rows
+			args = append(args, "--workers", fmt.Sprint(w))
+		}
+		cmd := exec.Command(bin, args...)
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("%s\n-- batch size %d: the job failed: %v\n%s", c.describe(), bs, err, out)
 		}
