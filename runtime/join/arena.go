@@ -4,6 +4,8 @@ import (
 	"reflect"
 	"runtime"
 	"unsafe"
+
+	"github.com/laminar-sql/laminar/runtime/immortal"
 )
 
 // A side whose row type holds strings and no other pointers keeps its
@@ -20,6 +22,11 @@ import (
 // again once a string was copied into it: a released entry's bytes are
 // counted dead, and once the dead bytes outweigh the live ones the live
 // strings move to new chunks (compact) and the old go to the collector.
+//
+// A string whose bytes are immortal (runtime/immortal: a source's pools,
+// such as the Nexmark generator's, which every row's strings are
+// substrings of) is kept as it is: nothing frees it, so no copy is needed,
+// and the side costs the memory of its entries only.
 //
 // Only place and release write an entry's strings (as bytes and words, so
 // no write barrier reads the old contents, which may point into a chunk
@@ -131,26 +138,32 @@ func (s *Side[K, R]) newChunk() *[chunkSize]Entry[R] {
 }
 
 // copyEntry sets slot to e, in an arena side, and copies its strings into
-// the arena, all in one piece. The slot is zero (new, or cleared by
+// the arena, all in one piece, but those in immortal memory (a source's
+// pools), which stay as they are. The slot is zero (new, or cleared by
 // clearEntry), so the write barrier of the copy, while the collector
 // marks, sees no old pointer; the strings' words are then set as numbers.
 func (s *Side[K, R]) copyEntry(slot, e *Entry[R]) {
 	*slot = *e
 	n := 0
 	for _, off := range s.strs {
-		n += (*strHeader)(unsafe.Add(unsafe.Pointer(slot), off)).len
+		str := *(*string)(unsafe.Add(unsafe.Pointer(e), off))
+		h := (*strHeader)(unsafe.Add(unsafe.Pointer(slot), off))
+		switch {
+		case len(str) == 0:
+			h.data = 0 // an empty string keeps nothing alive
+		case immortal.Contains(str):
+		default:
+			n += len(str)
+			h.data = 1 // to copy
+		}
 	}
 	if n == 0 {
-		for _, off := range s.strs {
-			(*strHeader)(unsafe.Add(unsafe.Pointer(slot), off)).data = 0
-		}
 		return
 	}
 	b := s.arena.reserve(n)
 	for _, off := range s.strs {
 		h := (*strHeader)(unsafe.Add(unsafe.Pointer(slot), off))
-		if h.len == 0 {
-			h.data = 0 // an empty string keeps nothing alive
+		if h.data != 1 {
 			continue
 		}
 		copy(b, *(*string)(unsafe.Add(unsafe.Pointer(e), off)))
@@ -159,13 +172,18 @@ func (s *Side[K, R]) copyEntry(slot, e *Entry[R]) {
 	}
 }
 
-// clearEntry zeroes slot, in an arena side, by bytes, counting its
-// strings' bytes dead.
+// inArena tells whether a slot's string (not empty) is in the arena.
+func inArena(str string) bool { return !immortal.Contains(str) }
+
+// clearEntry zeroes slot, in an arena side, by bytes, counting the bytes of
+// its strings in the arena dead.
 func (s *Side[K, R]) clearEntry(slot *Entry[R]) {
 	for _, off := range s.strs {
-		n := (*strHeader)(unsafe.Add(unsafe.Pointer(slot), off)).len
-		s.arena.live -= n
-		s.arena.dead += n
+		str := *(*string)(unsafe.Add(unsafe.Pointer(slot), off))
+		if len(str) > 0 && inArena(str) {
+			s.arena.live -= len(str)
+			s.arena.dead += len(str)
+		}
 	}
 	clear(unsafe.Slice((*byte)(unsafe.Pointer(slot)), unsafe.Sizeof(*slot)))
 }
@@ -184,11 +202,12 @@ func (s *Side[K, R]) compact() {
 		slot := s.at(id)
 		for _, off := range s.strs {
 			h := (*strHeader)(unsafe.Add(unsafe.Pointer(slot), off))
-			if h.len == 0 {
+			str := *(*string)(unsafe.Add(unsafe.Pointer(slot), off))
+			if len(str) == 0 || !inArena(str) {
 				continue // free slots are zero
 			}
 			b := a.reserve(h.len)
-			copy(b, *(*string)(unsafe.Add(unsafe.Pointer(slot), off)))
+			copy(b, str)
 			h.data = uintptr(unsafe.Pointer(unsafe.SliceData(b)))
 		}
 	}

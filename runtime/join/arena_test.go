@@ -10,6 +10,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unsafe"
+
+	"github.com/laminar-sql/laminar/runtime/immortal"
 )
 
 // arenaRow has strings at two depths (one in an array) and numbers.
@@ -213,5 +216,36 @@ func TestArenaReusesAfterEmptying(t *testing.T) {
 		if out[i].Channel != fmt.Sprintf("c%d", i) {
 			t.Fatalf("row %d handed on became %+v", i, out[i])
 		}
+	}
+}
+
+// TestArenaKeepsImmortalStrings: strings in immortal memory are kept as
+// they are (no byte of the arena), others are copied; both read back
+// intact through collections, and releasing them counts only the copies.
+func TestArenaKeepsImmortalStrings(t *testing.T) {
+	pool := strings.Repeat("0123456789", 1000)
+	immortal.Register(pool)
+	s := NewSide[int, bidRow]()
+	for i := range 1000 {
+		s.Add(i%10, Entry[bidRow]{Row: bidRow{Auction: int64(i), Channel: pool[i : i+5], URL: fmt.Sprint(i), Extra: pool[i%7 : i%7+100]}, W: 1}, true, false)
+	}
+	if s.arena.live != 2890 {
+		t.Fatalf("arena holds %d bytes, want only the URLs' 2890", s.arena.live)
+	}
+	runtime.GC()
+	for k := range 10 {
+		for e := s.First(k); e != nil; e = s.Next(e) {
+			i := int(e.Row.Auction)
+			if e.Row.Channel != pool[i:i+5] || e.Row.URL != fmt.Sprint(i) || e.Row.Extra != pool[i%7:i%7+100] ||
+				unsafe.StringData(e.Row.Channel) != unsafe.StringData(pool[i:]) {
+				t.Fatalf("row %d read back as %+v", i, e.Row)
+			}
+		}
+	}
+	for i := range 100 { // retract rows 0-99: their URLs' 190 bytes go dead
+		s.Add(i%10, Entry[bidRow]{Row: bidRow{Auction: int64(i), Channel: pool[i : i+5], URL: fmt.Sprint(i), Extra: pool[i%7 : i%7+100]}, W: -1}, true, false)
+	}
+	if s.arena.live != 2700 || s.arena.dead != 190 || s.Len() != 900 {
+		t.Fatalf("after retracting 100 rows: %d live, %d dead bytes, %d rows; want 2700, 190, 900", s.arena.live, s.arena.dead, s.Len())
 	}
 }

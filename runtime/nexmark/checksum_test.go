@@ -5,6 +5,8 @@ import (
 	"math"
 	"strconv"
 	"testing"
+
+	"github.com/laminar-sql/laminar/runtime/immortal"
 )
 
 // streamChecksumWant is the checksum of the first 200,000 events of seed 1
@@ -56,6 +58,33 @@ func TestExtraDeltaInIntegers(t *testing.T) {
 	for p := range 100_000 {
 		if got, want := (p+2)/5, int(math.Round(float64(p)*0.2)); got != want {
 			t.Fatalf("padding %d: %d, want %d", p, got, want)
+		}
+	}
+}
+
+// TestStringsAreImmortal: every string of every event kind lies in the
+// pools registered as immortal (so join state keeps it without a copy).
+func TestStringsAreImmortal(t *testing.T) {
+	g, err := NewGenerator(Config{Events: 20_000, Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ev Event
+	for g.Next(&ev) {
+		var strs []string
+		switch ev.Kind {
+		case KindPerson:
+			p := &ev.Person
+			strs = []string{p.Name, p.EmailAddress, p.CreditCard, p.City, p.State, p.Extra}
+		case KindAuction:
+			strs = []string{ev.Auction.ItemName, ev.Auction.Description, ev.Auction.Extra}
+		case KindBid:
+			strs = []string{ev.Bid.Channel, ev.Bid.URL, ev.Bid.Extra}
+		}
+		for _, s := range strs {
+			if s != "" && !immortal.Contains(s) {
+				t.Fatalf("%v event: %q is not in the immortal pools", ev.Kind, s)
+			}
 		}
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/laminar-sql/laminar/runtime/immortal"
 )
 
 // The generator never builds a string per event: every random string is a
@@ -47,6 +49,9 @@ type stringPools struct {
 	hotURLs  []string // one per hot channel
 	channels []string // "channel-i"
 	urls     []string // URL of channel-i, 90% with "&channel_id=..."
+	// the names of the hot channels, cities and states, as substrings of
+	// the pools
+	hotChannels, cities, states []string
 }
 
 var pools = sync.OnceValue(buildPools)
@@ -78,6 +83,9 @@ func buildPools() *stringPools {
 	for range hotChannels {
 		p.hotURLs = append(p.hotURLs, baseURL(&r))
 	}
+	p.hotChannels = append([]string(nil), hotChannels...)
+	p.cities = append([]string(nil), usCities...)
+	p.states = append([]string(nil), usStates...)
 
 	p.channels = make([]string, channelCount)
 	p.urls = make([]string, channelCount)
@@ -89,7 +97,36 @@ func buildPools() *stringPools {
 		}
 		p.urls[i] = url
 	}
+	p.pack()
 	return p
+}
+
+// pack moves every string of the pools into one string, registered as
+// immortal: the pools live as long as the process, so join state that keeps
+// rows in unscanned memory keeps these strings as they are, without copying
+// their bytes (runtime/join's arena).
+func (p *stringPools) pack() {
+	var all []*string
+	all = append(all, &p.letters, &p.text, &p.cards)
+	for _, list := range [][]string{p.emails, p.names, p.hotURLs, p.channels, p.urls, p.hotChannels, p.cities, p.states} {
+		for i := range list {
+			all = append(all, &list[i])
+		}
+	}
+	n := 0
+	for _, s := range all {
+		n += len(*s)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, s := range all {
+		b.WriteString(*s)
+	}
+	packed := b.String()
+	for _, s := range all {
+		*s, packed = packed[:len(*s)], packed[len(*s):]
+	}
+	immortal.Register(b.String())
 }
 
 // channelID is the reference's Math.abs(Integer.reverse(i)), computed in 64
