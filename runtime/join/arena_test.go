@@ -110,7 +110,7 @@ func TestArenaSideUnderGC(t *testing.T) {
 		if model[k][row] += w; model[k][row] == 0 {
 			delete(model[k], row)
 		}
-		if i%1000 == 0 {
+		if i%2500 == 0 {
 			if e := s.First(k); e != nil {
 				handed = append(handed, e.Row)
 				handedWant = append(handedWant, fmt.Sprint(e.Row))
