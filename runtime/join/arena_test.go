@@ -224,7 +224,7 @@ func TestArenaReusesAfterEmptying(t *testing.T) {
 // intact through collections, and releasing them counts only the copies.
 func TestArenaKeepsImmortalStrings(t *testing.T) {
 	pool := strings.Repeat("0123456789", 1000)
-	immortal.Register(pool)
+	immortal.Register([]string{pool})
 	s := NewSide[int, bidRow]()
 	for i := range 1000 {
 		s.Add(i%10, Entry[bidRow]{Row: bidRow{Auction: int64(i), Channel: pool[i : i+5], URL: fmt.Sprint(i), Extra: pool[i%7 : i%7+100]}, W: 1}, true, false)

@@ -49,9 +49,6 @@ type stringPools struct {
 	hotURLs  []string // one per hot channel
 	channels []string // "channel-i"
 	urls     []string // URL of channel-i, 90% with "&channel_id=..."
-	// the names of the hot channels, cities and states, as substrings of
-	// the pools
-	hotChannels, cities, states []string
 }
 
 var pools = sync.OnceValue(buildPools)
@@ -83,9 +80,6 @@ func buildPools() *stringPools {
 	for range hotChannels {
 		p.hotURLs = append(p.hotURLs, baseURL(&r))
 	}
-	p.hotChannels = append([]string(nil), hotChannels...)
-	p.cities = append([]string(nil), usCities...)
-	p.states = append([]string(nil), usStates...)
 
 	p.channels = make([]string, channelCount)
 	p.urls = make([]string, channelCount)
@@ -97,36 +91,16 @@ func buildPools() *stringPools {
 		}
 		p.urls[i] = url
 	}
-	p.pack()
+	p.register()
 	return p
 }
 
-// pack moves every string of the pools into one string, registered as
-// immortal: the pools live as long as the process, so join state that keeps
-// rows in unscanned memory keeps these strings as they are, without copying
-// their bytes (runtime/join's arena).
-func (p *stringPools) pack() {
-	var all []*string
-	all = append(all, &p.letters, &p.text, &p.cards)
-	for _, list := range [][]string{p.emails, p.names, p.hotURLs, p.channels, p.urls, p.hotChannels, p.cities, p.states} {
-		for i := range list {
-			all = append(all, &list[i])
-		}
-	}
-	n := 0
-	for _, s := range all {
-		n += len(*s)
-	}
-	var b strings.Builder
-	b.Grow(n)
-	for _, s := range all {
-		b.WriteString(*s)
-	}
-	packed := b.String()
-	for _, s := range all {
-		*s, packed = packed[:len(*s)], packed[len(*s):]
-	}
-	immortal.Register(b.String())
+// register records every string of the pools, and the fixed names, as
+// immortal: they live as long as the process, so join state that keeps
+// rows in unscanned memory keeps them as they are, without copying their
+// bytes (runtime/join's arena).
+func (p *stringPools) register() {
+	immortal.Register([]string{p.letters, p.text, p.cards}, p.emails, p.names, p.hotURLs, p.channels, p.urls, hotChannels, usCities, usStates)
 }
 
 // channelID is the reference's Math.abs(Integer.reverse(i)), computed in 64
