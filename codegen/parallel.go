@@ -379,6 +379,10 @@ func (g *generator) pruneCode(part physical.Partitioning) {
 			}
 			continue
 		}
+		if o.op.TopN != nil && part.OpKeys[o.op.Index] >= 0 {
+			body = append(body, g.topnPrune(o, part.OpKeys[o.op.Index]))
+			continue
+		}
 		if o.op.Agg == nil || part.OpKeys[o.op.Index] < 0 {
 			continue
 		}

@@ -69,6 +69,9 @@ func Partition(p *Plan) Partitioning {
 	// candidates: the source columns every aggregate groups by
 	var common map[int]bool
 	keyOf := make([]map[int]int, len(p.Operators)) // source column -> Agg.Keys index
+	// soft: per top-N, the source columns it is co-partitioned by; they pick
+	// the key when no aggregate or join does (a top-N can also be exchanged)
+	var soft []map[int]int
 	for _, op := range p.Operators {
 		switch {
 		case op.Join != nil && op.Join.Asof != nil:
@@ -91,6 +94,18 @@ func Partition(p *Plan) Partitioning {
 				if _, ok := cols[c]; !ok {
 					delete(common, c)
 				}
+			}
+			continue
+		case op.TopN != nil:
+			if op.KV {
+				return no("view %s keeps its state in the keyed-state store", op.Name)
+			}
+			// co-partitioned when a PARTITION BY column is the split key
+			// passed through; exchanged by one of its own otherwise (below)
+			cols := topnColumns(src, op)
+			keyOf[op.Index] = cols
+			if len(cols) > 0 {
+				soft = append(soft, cols)
 			}
 			continue
 		case !op.Direct() && !splitsWithItsInput(op) && !readsOneOperator(op):
@@ -136,6 +151,9 @@ func Partition(p *Plan) Partitioning {
 	for i := range out.OpKeys {
 		out.OpKeys[i], out.Exchanged[i] = -1, -1
 	}
+	if common == nil && len(soft) > 0 {
+		common = softKey(soft)
+	}
 	if common != nil {
 		for c := range src.Schema {
 			if common[c] {
@@ -161,6 +179,21 @@ func Partition(p *Plan) Partitioning {
 				return no("view %s reads a re-partitioned view and keeps state", op.Name)
 			}
 			out.OpKeys[op.Index] = keyOf[op.Index][out.Key]
+			continue
+		}
+		if op.TopN != nil {
+			if k, ok := keyOf[op.Index][out.Key]; ok && out.Key >= 0 && !below[op.Index] {
+				out.OpKeys[op.Index] = k // its partitions' rows are on the worker already
+				continue
+			}
+			if below[op.Index] {
+				return no("view %s reads a re-partitioned view and keeps state", op.Name)
+			}
+			k, col, why := topnExchangeKey(op)
+			if why != "" {
+				return no("view %s %s", op.Name, why)
+			}
+			out.OpKeys[op.Index], out.Exchanged[op.Index] = k, col
 			continue
 		}
 		if op.Agg == nil {
@@ -207,6 +240,72 @@ func exchangeKey(op *Operator) (k, col int, why string) {
 	return 0, 0, "has no group key that is a column of the view it reads"
 }
 
+// topnColumns gives, for a top-N, the source columns (hashable) that its
+// input's rows pass through unchanged into one of its PARTITION BY columns,
+// each with that column's index in TopN.Partition: split by one, every row
+// of a partition is on one worker, in input order.
+func topnColumns(src *plan.Source, op *Operator) map[int]int {
+	cols := map[int]int{}
+	for i, c := range op.TopN.Partition {
+		if s, ok := outputColumn(src, op.Inputs[0], &plan.ColRef{Index: c}); ok && hashable(src.Schema[s].Type) {
+			if _, seen := cols[s]; !seen {
+				cols[s] = i
+			}
+		}
+	}
+	return cols
+}
+
+// softKey picks the split key among the top-Ns' candidates when no
+// aggregate or join constrains it: the columns every top-N can be
+// co-partitioned by, or else the first top-N's (the others are exchanged).
+func softKey(soft []map[int]int) map[int]bool {
+	key := map[int]bool{}
+	for c := range soft[0] {
+		key[c] = true
+	}
+	for _, cols := range soft[1:] {
+		for c := range key {
+			if _, ok := cols[c]; !ok {
+				delete(key, c)
+			}
+		}
+	}
+	if len(key) > 0 {
+		return key
+	}
+	for c := range soft[0] {
+		key[c] = true
+	}
+	return key
+}
+
+// topnExchangeKey picks the PARTITION BY column by which the rows a top-N
+// reads are exchanged among the workers (each owns the partitions of its
+// keys' hashes): it returns the column's index in TopN.Partition and in
+// the input, or why the top-N cannot be exchanged. A top-N without
+// PARTITION BY (ORDER BY ... LIMIT, a global ranking) keeps one state of all
+// rows, so its job runs on one worker.
+func topnExchangeKey(op *Operator) (k, col int, why string) {
+	t := op.TopN
+	switch {
+	case len(t.Partition) == 0:
+		return 0, 0, "ranks all its rows as one partition (no PARTITION BY; a global top-N runs on one worker)"
+	case op.Fires():
+		return 0, 0, "is emitted by the watermark over a view partitioned by another key (an exchange covers top-Ns without watermarks)"
+	case !op.InputUpdating && (t.Func == plan.RowNumber || (len(t.Aggs) > 0 && t.Frame.Rows)):
+		// an updating input's ties are ordered by every column
+		return 0, 0, "numbers rows of equal order in arrival order over a view partitioned by another key, which an exchange does not keep"
+	}
+	in := op.Inputs[0]
+	for i, c := range t.Partition {
+		if hashable(in.Output[c].Type) {
+			return i, c, ""
+		}
+	}
+	return 0, 0, "has no PARTITION BY column whose values are hashed (BIGINT, TIMESTAMP, VARCHAR, BOOLEAN)"
+}
+
 // splitsWithItsInput tells whether an operator that reads another one still
 // runs in each worker over that worker's rows: a lookup join over an
 // append-only input keeps no state (each worker has its own cache of the
@@ -225,7 +324,7 @@ func readsOneOperator(op *Operator) bool {
 		return false
 	}
 	in := op.Inputs[0]
-	return in.Union == false && in.Join == nil && in.TopN == nil && in.LateOf == nil && (in.Lookup == nil || splitsWithItsInput(in))
+	return in.Union == false && in.Join == nil && in.LateOf == nil && (in.Lookup == nil || splitsWithItsInput(in))
 }
 
 // joinColumns gives, for a join, the source columns (hashable) that both
@@ -254,7 +353,15 @@ func joinColumns(src *plan.Source, op *Operator) map[int]int {
 // stages, and through an aggregate's Post stages and group keys.
 func outputColumn(src *plan.Source, op *Operator, e plan.Expr) (int, bool) {
 	switch {
-	case op.Join != nil || op.TopN != nil || op.Lookup != nil || op.Union || op.LateOf != nil:
+	case op.TopN != nil:
+		// the input's columns, then the rank and the OVER aggregates
+		in := op.Inputs[0]
+		j, ok := stageColumn(len(in.Output)+len(op.TopN.Aggs)+1, op.Post, e)
+		if !ok || j >= len(in.Output) {
+			return 0, false
+		}
+		return outputColumn(src, in, &plan.ColRef{Index: j})
+	case op.Join != nil || op.Lookup != nil || op.Union || op.LateOf != nil:
 		return 0, false
 	case op.Agg == nil:
 		return traceColumn(src, op, op.Pre, e)

@@ -69,6 +69,22 @@ CREATE SINK o FROM b WITH (connector = 'stdout');`, "-", "joins on no key"},
 CREATE VIEW b AS SELECT x.k, y.v FROM t AS x JOIN t AS y ON x.k = y.k;
 CREATE SINK o FROM a WITH (connector = 'stdout');
 CREATE SINK o2 FROM b WITH (connector = 'stdout');`, "-", "share no group key"},
+		{"deduplication by key", `CREATE VIEW a AS SELECT k, v, ts FROM t QUALIFY ROW_NUMBER() OVER (PARTITION BY k ORDER BY ts DESC) = 1;
+CREATE SINK o FROM a WITH (connector = 'stdout');`, "k", ""},
+		{"top-N over an aggregate, the same key", `CREATE VIEW a AS SELECT k, v, COUNT(*) AS n FROM t GROUP BY k, v;
+CREATE VIEW b AS SELECT k, v, n FROM a QUALIFY RANK() OVER (PARTITION BY k ORDER BY n DESC) <= 2;
+CREATE VIEW c AS SELECT k, COUNT(*) AS m FROM b GROUP BY k;
+CREATE SINK o FROM c WITH (connector = 'stdout');`, "k", ""},
+		{"top-N over an aggregate, its own key", `CREATE VIEW a AS SELECT k, v, COUNT(*) AS n FROM t GROUP BY k, v;
+CREATE VIEW b AS SELECT k, v, n FROM a QUALIFY ROW_NUMBER() OVER (PARTITION BY v ORDER BY n DESC) <= 2;
+CREATE SINK o FROM b WITH (connector = 'stdout');`, "k", "b:v"},
+		{"global top-N", `CREATE VIEW a AS SELECT k, COUNT(*) AS n FROM t GROUP BY k;
+CREATE VIEW b AS SELECT k, n FROM a ORDER BY n DESC LIMIT 3;
+CREATE SINK o FROM b WITH (connector = 'stdout');`, "-", "no PARTITION BY"},
+		{"row numbers in arrival order by another key", `CREATE VIEW a AS SELECT k, COUNT(*) AS n FROM t GROUP BY k;
+CREATE VIEW b AS SELECT k, v FROM t QUALIFY ROW_NUMBER() OVER (PARTITION BY v ORDER BY ts) = 1;
+CREATE SINK o FROM a WITH (connector = 'stdout');
+CREATE SINK o2 FROM b WITH (connector = 'stdout');`, "-", "arrival order"},
 		{"two sources", `CREATE VIEW a AS SELECT k FROM t UNION ALL SELECT k FROM u;
 CREATE SINK o FROM a WITH (connector = 'stdout');`, "-", "2 sources"},
 	}

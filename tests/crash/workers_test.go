@@ -205,3 +205,40 @@ func TestCrashWorkersOuterJoin(t *testing.T) {
 	j.workers = []int{1, 2, 3}
 	crashRunsKills(t, j, sameTable, 40*time.Millisecond, 20)
 }
+
+// Top-N on workers: a deduplication (the last trade of each symbol) split
+// by its PARTITION BY key, and a RANK per bucket of counts over an updating
+// aggregate, whose rows are re-exchanged by the bucket (the top-N's own
+// PARTITION BY key) to the worker owning its partition.
+const (
+	workersDedup = `CREATE MATERIALIZED VIEW v AS
+SELECT symbol, price, volume, ts FROM trades QUALIFY ROW_NUMBER() OVER (PARTITION BY symbol ORDER BY ts DESC) = 1;
+`
+	workersTopN = `CREATE VIEW per AS
+SELECT symbol, COUNT(*) / 100 AS hundreds, SUM(volume) AS volume FROM trades GROUP BY symbol;
+CREATE MATERIALIZED VIEW v AS
+SELECT hundreds, symbol, volume, rk FROM (SELECT *, RANK() OVER (PARTITION BY hundreds ORDER BY volume DESC) AS rk FROM per) WHERE rk <= 3;
+`
+)
+
+// TestCrashWorkersDedup: the last trade per symbol on 1, 2 and 3 workers,
+// the count picked anew at every restart: each symbol's rows reach its
+// worker in input order, a checkpoint's partitions re-split by symbol at
+// load, and the output nets to the uninterrupted one-worker run's table.
+func TestCrashWorkersDedup(t *testing.T) {
+	skipShort(t)
+	j := buildJob(t, "-- on several workers\n"+source("file")+workersDedup+sink, false, input(60_000))
+	j.workers = []int{1, 2, 3}
+	crashRunsKills(t, j, sameTable, 40*time.Millisecond, 20)
+}
+
+// TestCrashWorkersTopN: the 3 symbols with the most volume per bucket of
+// counts on 1, 2 and 3 workers: the aggregate's changes are re-exchanged
+// by bucket, the top-N's partitions re-split by bucket at load, and the
+// output nets to the uninterrupted one-worker run's table.
+func TestCrashWorkersTopN(t *testing.T) {
+	skipShort(t)
+	j := buildJob(t, "-- on several workers\n"+source("file")+workersTopN+sink, false, input(60_000))
+	j.workers = []int{1, 2, 3}
+	crashRunsKills(t, j, sameTable, 40*time.Millisecond, 20)
+}
