@@ -447,6 +447,9 @@ func (g *generator) exchangeFields() []jen.Code {
 			fields = append(fields, jen.List(jen.Id("xw"), jen.Id("xn")).Int().Comment("the worker this engine is and the workers (job.Exchanging); xn 0: one engine"))
 		}
 		fields = append(fields, jen.Id("x"+o.name).Index().Index().Id("x"+o.name+"Row").Comment("per worker, the input rows of "+o.what()+" it owns, from this worker's round"))
+		if g.windowExchanged(o) {
+			fields = append(fields, jen.Id("x"+o.name+"In").Index().Index().Id("x"+o.name+"Row").Comment("the rows every worker sent this one, merged by watermark at the exchange's end"))
+		}
 	}
 	return fields
 }
@@ -484,6 +487,11 @@ func (g *generator) exchangeCode(s *sourceInfo) {
 			pushArgs = append(pushArgs, jen.Id("x").Dot("w"))
 			direct = append(direct, jen.Id("w"))
 		}
+		if g.windowExchanged(o) {
+			// the watermark its windows have before the row on one engine
+			rf = append(rf, jen.Id("wm").Int64())
+			vals = append(vals, g.watermarkExpr(o.op.Watermark))
+		}
 		g.f.Comment(fmt.Sprintf("%s is an input row of %s on its way to the worker owning its group.", rowT, o.what()))
 		g.f.Type().Id(rowT).Struct(rf...)
 		g.f.Line()
@@ -501,6 +509,10 @@ func (g *generator) exchangeCode(s *sourceInfo) {
 		set = append(set, jen.Id("p").Add(jen.Dot("x"+o.name)).Op("=").Make(jen.Index().Index().Id(rowT), jen.Id("n")))
 		reset = append(reset, jen.For(jen.Id("i").Op(":=").Range().Id("p").Add(jen.Dot("x"+o.name))).Block(
 			jen.Id("p").Add(jen.Dot("x"+o.name)).Index(jen.Id("i")).Op("=").Id("p").Add(jen.Dot("x"+o.name)).Index(jen.Id("i")).Index(jen.Empty(), jen.Lit(0))))
+		if g.windowExchanged(o) {
+			take = append(take, jen.Id("p").Dot("x"+o.name+"In").Op("=").Append(jen.Id("p").Dot("x"+o.name+"In"), jen.Id("q").Dot("x"+o.name).Index(jen.Id("p").Dot("xw"))))
+			continue
+		}
 		take = append(take, jen.For(jen.Id("i").Op(":=").Range().Id("q").Add(jen.Dot("x"+o.name)).Index(jen.Id("p").Dot("xw"))).Block(
 			jen.Id("x").Op(":=").Op("&").Id("q").Add(jen.Dot("x"+o.name)).Index(jen.Id("p").Dot("xw")).Index(jen.Id("i")),
 			jen.Id("p").Dot("push"+o.fn).Call(pushArgs...)))
@@ -520,6 +532,12 @@ func (g *generator) exchangeCode(s *sourceInfo) {
 		append([]jen.Code{jen.Id("q").Op(":=").Id("from").Assert(jen.Op("*").Id(coreType))}, take...)...)
 	g.f.Line()
 	var end []jen.Code
+	for _, o := range xs {
+		if g.windowExchanged(o) {
+			end = append(end, jen.Id("p").Dot("xmerge"+o.fn).Call())
+			g.windowMergeCode(o)
+		}
+	}
 	if s.updating {
 		end = append(end, jen.Id("p").Dot("flush"+s.goName).Call())
 	}

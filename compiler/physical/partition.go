@@ -114,7 +114,7 @@ func Partition(p *Plan) Partitioning {
 			return no("view %s keeps its state in the keyed-state store", op.Name)
 		case op.InputUpdating && op.Direct():
 			return no("view %s reads a changelog (rows with weights)", op.Name)
-		case !op.Direct() && lateThroughWindow(op):
+		case !op.Direct() && lateThroughWindow(p, op):
 			return no("view %s reports its late rows as rows of the source (LATE(source) through views)", op.Name)
 		case serialOnly(op) != "":
 			return no("view %s %s", op.Name, serialOnly(op))
@@ -135,6 +135,9 @@ func Partition(p *Plan) Partitioning {
 			}
 		}
 		if !op.Direct() {
+			if len(keyOf[op.Index]) > 0 {
+				soft = append(soft, keyOf[op.Index])
+			}
 			continue // co-partitioned with the source's rows, or exchanged (below)
 		}
 		if common == nil {
@@ -229,7 +232,9 @@ func Partition(p *Plan) Partitioning {
 // the input column, or why the aggregate cannot be exchanged.
 func exchangeKey(op *Operator) (k, col int, why string) {
 	if op.Fires() {
-		return 0, 0, "closes windows over a view grouped by another key (an exchange covers aggregates without windows)"
+		if why := windowExchange(op); why != "" {
+			return 0, 0, why
+		}
 	}
 	in := op.Inputs[0]
 	for k, e := range op.Agg.Keys {
@@ -238,6 +243,29 @@ func exchangeKey(op *Operator) (k, col int, why string) {
 		}
 	}
 	return 0, 0, "has no group key that is a column of the view it reads"
+}
+
+// windowExchange tells why a windowed aggregate over a view grouped by
+// another key cannot have its input rows exchanged, or "" if it can: its
+// rows are the source's rows passed on by stateless views in the source's
+// loop, each sent with the watermark its windows had before it (that of one
+// engine), and the worker owning its group runs them in watermark order,
+// closing its windows on the way. Rows of equal watermark from several
+// workers are not in input order, which an order-dependent aggregate
+// (FIRST_VALUE, LAST_VALUE) or a session's merging would see.
+func windowExchange(op *Operator) string {
+	if _, ok := LateThrough(op); !ok || !op.Windowed() || op.InputUpdating || op.ProcTime() {
+		return "closes windows over a view grouped by another key (an exchange covers windows over stateless views of the source)"
+	}
+	if IsSession(op) {
+		return "closes session windows over a view grouped by another key"
+	}
+	for _, a := range op.Agg.Aggs {
+		if a.Func == plan.FirstValue || a.Func == plan.LastValue {
+			return "takes " + string(a.Func) + " in windows over a view grouped by another key (rows of several workers are not in input order)"
+		}
+	}
+	return ""
 }
 
 // topnColumns gives, for a top-N, the source columns (hashable) that its
@@ -374,11 +402,20 @@ func outputColumn(src *plan.Source, op *Operator, e plan.Expr) (int, bool) {
 }
 
 // lateThroughWindow tells whether a windowed operator reading another one
-// reports its late rows as the source's current row (LATE(source) through
-// views): a worker's loop over a part keeps no current row.
-func lateThroughWindow(op *Operator) bool {
-	_, ok := LateThrough(op)
-	return ok && op.Windowed()
+// reports its late rows as rows of the source (LATE(source) through views,
+// when a view reads LATE of that source): a worker's loop over a part keeps
+// no current row. Without such a reader its late rows are its input's.
+func lateThroughWindow(p *Plan, op *Operator) bool {
+	src, ok := LateThrough(op)
+	if !ok || !op.Windowed() {
+		return false
+	}
+	for _, o := range p.Operators {
+		if o.LateOf != nil && o.SourceIndex == src {
+			return true
+		}
+	}
+	return false
 }
 
 // traceColumn traces an expression over the output of stages, run by op on

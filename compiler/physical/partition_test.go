@@ -59,7 +59,19 @@ CREATE SINK o FROM b WITH (connector = 'stdout');`, "-", "no group key that is a
 		{"window over a view by another key", `CREATE VIEW a AS SELECT k, v, ts FROM t WHERE v > 0;
 CREATE VIEW b AS SELECT v, window_start, COUNT(*) AS c FROM TUMBLE(a, ts, INTERVAL '1' MINUTE) GROUP BY v, window_start, window_end;
 CREATE SINK o FROM b WITH (connector = 'stdout');
-CREATE SINK o2 FROM a WITH (connector = 'stdout');`, "-", ""},
+CREATE SINK o2 FROM a WITH (connector = 'stdout');`, "v", ""},
+		{"window over a view, re-exchanged by its key", `CREATE VIEW n AS SELECT k, COUNT(*) AS n FROM t GROUP BY k;
+CREATE VIEW a AS SELECT k, v, ts FROM t WHERE v > 0;
+CREATE VIEW b AS SELECT v, window_start, COUNT(*) AS c FROM HOP(a, ts, INTERVAL '30' SECOND, INTERVAL '1' MINUTE) GROUP BY v, window_start, window_end;
+CREATE SINK o FROM b WITH (connector = 'stdout');
+CREATE SINK o2 FROM a WITH (connector = 'stdout');
+CREATE SINK o3 FROM n WITH (connector = 'stdout');`, "k", "b:v"},
+		{"window over a view by another key, LAST_VALUE", `CREATE VIEW n AS SELECT k, COUNT(*) AS n FROM t GROUP BY k;
+CREATE VIEW a AS SELECT k, v, ts FROM t WHERE v > 0;
+CREATE VIEW b AS SELECT v, window_start, LAST_VALUE(k) AS c FROM TUMBLE(a, ts, INTERVAL '1' MINUTE) GROUP BY v, window_start, window_end;
+CREATE SINK o FROM b WITH (connector = 'stdout');
+CREATE SINK o2 FROM a WITH (connector = 'stdout');
+CREATE SINK o3 FROM n WITH (connector = 'stdout');`, "-", "LAST_VALUE"},
 		{"self join by key", `CREATE VIEW a AS SELECT k, v, ts FROM t WHERE v > 1;
 CREATE VIEW b AS SELECT x.k, x.v, y.v AS w FROM a AS x LEFT JOIN t AS y ON x.k = y.k AND y.ts BETWEEN x.ts AND x.ts + INTERVAL '1' SECOND;
 CREATE SINK o FROM b WITH (connector = 'stdout');`, "k", ""},
@@ -128,5 +140,31 @@ CREATE SINK o FROM a WITH (connector = 'stdout');`, "-", "2 sources"},
 				}
 			}
 		})
+	}
+}
+
+// explain shows the exchanges of top-Ns and windows over views.
+func TestFormatPartitioningExchanges(t *testing.T) {
+	for _, c := range []struct{ sql, want string }{
+		{`CREATE VIEW a AS SELECT k, v, COUNT(*) AS n FROM t GROUP BY k, v;
+CREATE VIEW b AS SELECT k, v, n FROM a QUALIFY RANK() OVER (PARTITION BY v ORDER BY n DESC) <= 2;
+CREATE SINK o FROM b WITH (connector = 'stdout');`, "rows of source t exchanged by hash of k (each worker owns the groups of its keys); rows of a re-exchanged by hash of v for b"},
+		{`CREATE VIEW n AS SELECT k, COUNT(*) AS n FROM t GROUP BY k;
+CREATE VIEW a AS SELECT k, v, ts FROM t WHERE v > 0;
+CREATE VIEW b AS SELECT v, window_start, COUNT(*) AS c FROM TUMBLE(a, ts, INTERVAL '1' MINUTE) GROUP BY v, window_start, window_end;
+CREATE SINK o FROM b WITH (connector = 'stdout');
+CREATE SINK o2 FROM a WITH (connector = 'stdout');
+CREATE SINK o3 FROM n WITH (connector = 'stdout');`, "rows of a re-exchanged by hash of v for b"},
+		{`CREATE VIEW a AS SELECT k, COUNT(*) AS n FROM t GROUP BY k;
+CREATE VIEW b AS SELECT k, n FROM a ORDER BY n DESC LIMIT 3;
+CREATE SINK o FROM b WITH (connector = 'stdout');`, "Workers: one (view b ranks all its rows as one partition (no PARTITION BY; a global top-N runs on one worker))"},
+	} {
+		res, diags := compiler.CompileWith("t.sql", "t", oneSource+c.sql, compiler.Options{})
+		if res == nil {
+			t.Fatalf("does not compile: %v", diags)
+		}
+		if got := physical.FormatPartitioning(res.Physical, physical.Partition(res.Physical)); !strings.Contains(got, c.want) {
+			t.Errorf("explain shows %q, want %q", got, c.want)
+		}
 	}
 }
