@@ -242,3 +242,29 @@ func TestCrashWorkersTopN(t *testing.T) {
 	j.workers = []int{1, 2, 3}
 	crashRunsKills(t, j, sameTable, 40*time.Millisecond, 20)
 }
+
+// workersWindowOverView: 10 s windows over a filtering view (with a sink of
+// its own), grouped by a bucket of volumes while the source's rows are split
+// by symbol (a count per symbol): the view's rows are re-exchanged by bucket
+// with the watermark each had on one engine, and the bucket's worker closes
+// its windows; the late rows (2 minutes behind) are late there as on one
+// engine.
+const workersWindowOverView = `CREATE VIEW counts AS SELECT symbol, COUNT(*) AS n FROM trades GROUP BY symbol;
+CREATE VIEW sized AS SELECT symbol, volume / 100 AS bucket, price, ts FROM trades WHERE price > 110;
+CREATE MATERIALIZED VIEW v AS
+SELECT bucket, window_start, window_end, COUNT(*) AS n, MAX(price) AS high
+FROM TUMBLE(sized, ts, INTERVAL '10' SECOND) GROUP BY bucket, window_start, window_end;
+CREATE SINK counted FROM counts WITH (connector = 'file', path = 'counts.jsonl', format = 'json');
+CREATE SINK filtered FROM sized WITH (connector = 'file', path = 'sized.jsonl', format = 'json');
+`
+
+// TestCrashWorkersWindowOverView: workersWindowOverView on 1, 2 and 3
+// workers, the count picked anew at every restart: a checkpoint's windows
+// re-split by bucket at load, and the output is the uninterrupted
+// one-worker run's multiset.
+func TestCrashWorkersWindowOverView(t *testing.T) {
+	skipShort(t)
+	j := buildJob(t, "-- on several workers\n"+source("file")+workersWindowOverView+sink, false, input(60_000))
+	j.workers = []int{1, 2, 3}
+	crashRunsKills(t, j, sameMultiset, 40*time.Millisecond, 20)
+}
