@@ -65,15 +65,13 @@ func (b *builder) lateOp(ls *plan.LateScan, stmt *plan.View) *Operator {
 }
 
 // serialOnly says why an operator runs on one worker: the workers' code
-// (partitioned state, its merge at checkpoints) does not cover the later
-// EMIT modes (AFTER WATERMARK, PERIODICALLY) or LATE(source) yet; "" when
-// it may be partitioned.
+// does not cover LATE(source) yet; "" when it may be partitioned. (EMIT
+// AFTER WATERMARK and PERIODICALLY split: a worker sees its groups' rows in
+// input order with one engine's watermark before each, so it emits when
+// one engine would, per group.)
 func serialOnly(op *Operator) string {
 	if op.LateOf != nil {
 		return "reads LATE(" + op.LateOf.Name + ")"
-	}
-	if op.Agg != nil && op.Windowed() && (op.Agg.Emit == plan.EmitAfterWatermark || op.Agg.Emit == plan.EmitPeriodically) {
-		return "emits " + op.Agg.Emit.String()
 	}
 	return ""
 }

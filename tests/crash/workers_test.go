@@ -268,3 +268,21 @@ func TestCrashWorkersWindowOverView(t *testing.T) {
 	j.workers = []int{1, 2, 3}
 	crashRunsKills(t, j, sameMultiset, 40*time.Millisecond, 20)
 }
+
+// TestCrashWorkersEmitModes: EMIT AFTER WATERMARK over sessions and EMIT
+// PERIODICALLY over a tumbling window, both with allowed lateness, split by
+// symbol on 1, 2 and 3 workers, the count picked anew at every restart: a
+// worker sees its symbols' rows in input order with one engine's watermark
+// before each, and the changes waiting across checkpoints re-split with
+// their groups; the output nets to the uninterrupted one-worker run's table.
+func TestCrashWorkersEmitModes(t *testing.T) {
+	skipShort(t)
+	for _, c := range []struct{ name, pipeline string }{{"after watermark", sessionAfterWatermark}, {"periodically", periodicTumble}} {
+		pipeline := c.pipeline
+		t.Run(c.name, func(t *testing.T) {
+			j := buildJob(t, "-- on several workers\n"+source("file")+pipeline+sink, false, input(sessionRows()))
+			j.workers = []int{1, 2, 3}
+			crashRunsKills(t, j, sameTable, 40*time.Millisecond, sessionKills())
+		})
+	}
+}
