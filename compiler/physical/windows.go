@@ -67,8 +67,8 @@ func (b *builder) lateOp(ls *plan.LateScan, stmt *plan.View) *Operator {
 // serialOnly says why an operator runs on one worker: the workers' code
 // does not cover LATE(source) yet; "" when it may be partitioned. (EMIT
 // AFTER WATERMARK and PERIODICALLY split: a worker sees its groups' rows in
-// input order with one engine's watermark before each, so it emits when
-// one engine would, per group.)
+// input order with one engine's watermark before each: its groups' changes
+// net to one engine's table.)
 func serialOnly(op *Operator) string {
 	if op.LateOf != nil {
 		return "reads LATE(" + op.LateOf.Name + ")"
