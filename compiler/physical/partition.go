@@ -96,6 +96,10 @@ func Partition(p *Plan) Partitioning {
 				}
 			}
 			continue
+		case op.LateOf != nil || lateReader(op):
+			// LATE(source) and stateless views of it: a late row is found
+			// on the worker owning its key, and goes on from there
+			continue
 		case op.TopN != nil:
 			if op.KV {
 				return no("view %s keeps its state in the keyed-state store", op.Name)
@@ -116,8 +120,6 @@ func Partition(p *Plan) Partitioning {
 			return no("view %s reads a changelog (rows with weights)", op.Name)
 		case !op.Direct() && lateThroughWindow(p, op):
 			return no("view %s reports its late rows as rows of the source (LATE(source) through views)", op.Name)
-		case serialOnly(op) != "":
-			return no("view %s %s", op.Name, serialOnly(op))
 		case op.Agg == nil:
 			continue
 		}
@@ -266,6 +268,16 @@ func windowExchange(op *Operator) string {
 		}
 	}
 	return ""
+}
+
+// lateReader tells whether op is a stateless view of the late rows of a
+// source (LATE(source)), or of such a view.
+func lateReader(op *Operator) bool {
+	if len(op.Inputs) != 1 || op.Agg != nil || op.TopN != nil || op.Join != nil || op.Union || op.Lookup != nil || op.Fires() {
+		return false
+	}
+	in := op.Inputs[0]
+	return in.LateOf != nil || lateReader(in)
 }
 
 // topnColumns gives, for a top-N, the source columns (hashable) that its

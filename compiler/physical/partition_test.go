@@ -97,6 +97,14 @@ CREATE SINK o FROM b WITH (connector = 'stdout');`, "-", "no PARTITION BY"},
 CREATE VIEW b AS SELECT k, v FROM t QUALIFY ROW_NUMBER() OVER (PARTITION BY v ORDER BY ts) = 1;
 CREATE SINK o FROM a WITH (connector = 'stdout');
 CREATE SINK o2 FROM b WITH (connector = 'stdout');`, "-", "arrival order"},
+		{"late rows sunk", `CREATE VIEW a AS SELECT k, window_start, COUNT(*) AS n FROM TUMBLE(t, ts, INTERVAL '1' MINUTE) GROUP BY k, window_start, window_end;
+CREATE VIEW l AS SELECT view, k, ts FROM LATE(t) WHERE view = 'a';
+CREATE SINK o FROM a WITH (connector = 'stdout');
+CREATE SINK o2 FROM l WITH (connector = 'stdout');`, "k", ""},
+		{"late rows counted", `CREATE VIEW a AS SELECT k, window_start, COUNT(*) AS n FROM TUMBLE(t, ts, INTERVAL '1' MINUTE) GROUP BY k, window_start, window_end;
+CREATE VIEW l AS SELECT k, COUNT(*) AS n FROM LATE(t) GROUP BY k;
+CREATE SINK o FROM a WITH (connector = 'stdout');
+CREATE SINK o2 FROM l WITH (connector = 'stdout');`, "-", "reads another operator"},
 		{"two sources", `CREATE VIEW a AS SELECT k FROM t UNION ALL SELECT k FROM u;
 CREATE SINK o FROM a WITH (connector = 'stdout');`, "-", "2 sources"},
 	}

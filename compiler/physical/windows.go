@@ -64,18 +64,6 @@ func (b *builder) lateOp(ls *plan.LateScan, stmt *plan.View) *Operator {
 	return op
 }
 
-// serialOnly says why an operator runs on one worker: the workers' code
-// does not cover LATE(source) yet; "" when it may be partitioned. (EMIT
-// AFTER WATERMARK and PERIODICALLY split: a worker sees its groups' rows in
-// input order with one engine's watermark before each: its groups' changes
-// net to one engine's table.)
-func serialOnly(op *Operator) string {
-	if op.LateOf != nil {
-		return "reads LATE(" + op.LateOf.Name + ")"
-	}
-	return ""
-}
-
 // LateThrough tells, for an operator reading another operator, whether
 // every row it gets is a row of source src passed on by stateless operators
 // (filters and projections of views with sinks of their own) within that

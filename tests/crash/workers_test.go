@@ -286,3 +286,18 @@ func TestCrashWorkersEmitModes(t *testing.T) {
 		})
 	}
 }
+
+// TestCrashWorkersLateStream: LATE(trades) of a 10 s window per symbol, sunk,
+// on 1, 2 and 3 workers, the count picked anew at every restart: a late row
+// is found on its symbol's worker and goes to the sink from there; the
+// output is the uninterrupted one-worker run's multiset.
+func TestCrashWorkersLateStream(t *testing.T) {
+	skipShort(t)
+	const late = `CREATE VIEW w AS SELECT symbol, window_start, COUNT(*) AS n FROM TUMBLE(trades, ts, INTERVAL '10' SECOND) GROUP BY symbol, window_start, window_end;
+CREATE SINK counted FROM w WITH (connector = 'blackhole');
+CREATE MATERIALIZED VIEW v AS SELECT view, symbol, price, ts FROM LATE(trades);
+`
+	j := buildJob(t, "-- on several workers\n"+source("file")+late+sink, false, input(60_000))
+	j.workers = []int{1, 2, 3}
+	crashRunsKills(t, j, sameMultiset, 40*time.Millisecond, 20)
+}

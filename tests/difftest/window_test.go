@@ -146,6 +146,18 @@ func TestLateStreamDifferential(t *testing.T) {
 	}
 	work := t.TempDir()
 	cases := lateStreamCases(n)
+	split := 0
+	for _, c := range cases {
+		// a window over the source, its late rows sunk: split by key, on
+		// 1, 2 and 3 workers (workersRuns)
+		if res, _ := compiler.Compile("case.sql", "p", c.query.Pipeline); res != nil && physical.Partition(res.Physical).Key >= 0 {
+			c.workers = true
+			split++
+		}
+	}
+	if split < n/3 {
+		t.Errorf("only %d of %d LATE(src) cases split among workers", split, n)
+	}
 	bin := buildJobs(t, root, work, cases)
 	db := openDuckDB(t)
 	for _, c := range cases {
