@@ -117,7 +117,7 @@ func GenWorkersJoinQuery(r *rand.Rand) Query {
 }
 
 // GenWorkersWindowQuery generates a windowed aggregate (TUMBLE or HOP, EMIT
-// ON WINDOW CLOSE or CHANGES) over a filter view f of source src with a sink
+// ON WINDOW CLOSE, CHANGES or PERIODICALLY) over a filter view f of source src with a sink
 // of its own, grouped by a key other than the one the source's rows are
 // split by (a count per k, with a sink of its own, fixes that key): on
 // several workers f's rows are re-exchanged by the window's group key, each
@@ -144,8 +144,13 @@ func GenWorkersWindowQuery(r *rand.Rand, delayUS int64) Query {
 	size := []int64{1, 2, 5, 10}[r.IntN(4)] * 1_000_000
 	hop := r.IntN(3) == 0
 	emit, updating := " EMIT ON WINDOW CLOSE", false
-	if r.IntN(3) == 0 {
+	switch r.IntN(4) {
+	case 0:
 		emit, updating = " EMIT CHANGES", true
+	case 1:
+		// each open window's row as the watermark crosses a second: on
+		// workers, as the owner's merged rows move its watermark
+		emit, updating = " EMIT PERIODICALLY INTERVAL '1' SECOND", true
 	}
 	lamFrom := fmt.Sprintf("TUMBLE(f, ts, INTERVAL '%d' SECOND)", size/1_000_000)
 	duckFrom := fmt.Sprintf("(SELECT *, ts - (ts %% %d) AS window_start FROM f)", size)
