@@ -389,13 +389,14 @@ func (g *generator) pruneCode(part physical.Partitioning) {
 		k := part.OpKeys[o.op.Index]
 		fieldName := o.keyFields[indexOf(o.keyIdx, k)]
 		prune := func(grp jen.Code) jen.Code {
-			return jen.Block(
+			return jen.Block(append([]jen.Code{
 				// the one buffer, reused by every group (not shadowed)
 				jen.Id("drop").Op("=").Id("drop").Index(jen.Empty(), jen.Lit(0)),
 				jen.For(jen.Id("gi").Op(":=").Range().Add(grp).Dot("Keys")).Block(
 					jen.If(jen.Op("!").Id("owns").Call(hashCode(rt("exchange.Seed"), jen.Add(grp).Dot("Keys").Index(jen.Id("gi")).Dot(fieldName), o.op.Agg.Keys[k].Type()))).Block(
 						jen.Id("drop").Op("=").Append(jen.Id("drop"), jen.Int32().Call(jen.Id("gi"))))),
-				jen.Add(grp).Dot("Remove").Call(jen.Id("drop")))
+				jen.Add(grp).Dot("Remove").Call(jen.Id("drop")),
+			}, relistDirty(o, grp)...)...)
 		}
 		st := jen.Id("p").Dot(o.name)
 		if o.session {
@@ -555,4 +556,17 @@ func laterReports(g *generator) bool {
 		}
 	}
 	return false
+}
+
+// relistDirty lists again, after Remove (which clears Dirty and moves
+// groups), the kept groups of an updating aggregate whose changes wait to
+// be emitted: a checkpoint's pending changes (EMIT AFTER WATERMARK,
+// PERIODICALLY), marked dirty at load, must not be lost by the prune.
+func relistDirty(o *opInfo, grp jen.Code) []jen.Code {
+	if len(pendingOnLoad(o)) == 0 {
+		return nil
+	}
+	return []jen.Code{jen.For(jen.Id("gi").Op(":=").Range().Add(grp).Dot("States")).Block(
+		jen.If(jen.Add(grp).Dot("States").Index(jen.Id("gi")).Dot("dirty")).Block(
+			jen.Add(grp).Dot("Dirty").Op("=").Append(jen.Add(grp).Dot("Dirty"), jen.Int32().Call(jen.Id("gi")))))}
 }
