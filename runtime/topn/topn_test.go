@@ -199,3 +199,19 @@ func TestPrune(t *testing.T) {
 		t.Fatalf("timed: %d pending, released %v", ts.Pending(), got)
 	}
 }
+
+// Dedup.Prune keeps a worker's partitions only, in the changed list too.
+func TestDedupPrune(t *testing.T) {
+	s := NewDedup[int64, row, out](byV)
+	for k := range int64(6) {
+		s.Add(k, row{K: k, V: k, ID: k})
+	}
+	s.Prune(func(k int64) bool { return k%2 == 0 })
+	var got []int64
+	for _, p := range s.Changed() {
+		got = append(got, p.Row().K)
+	}
+	if s.Len() != 3 || !slices.Equal(got, []int64{0, 2, 4}) {
+		t.Fatalf("%d partitions, changed %v", s.Len(), got)
+	}
+}
