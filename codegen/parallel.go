@@ -490,8 +490,8 @@ func (g *generator) exchangeCode(s *sourceInfo) {
 		}
 		if g.windowExchanged(o) {
 			// the watermark its windows have before the row on one engine
-			rf = append(rf, jen.Id("wm").Int64())
-			vals = append(vals, g.watermarkExpr(o.op.Watermark))
+			rf = append(rf, jen.Id("wm").Int64(), jen.Id("at").Add(rt("job.ReportMark")))
+			vals = append(vals, g.watermarkExpr(o.op.Watermark), jen.Id("p").Dot("ctx").Dot("Mark").Call())
 		}
 		g.f.Comment(fmt.Sprintf("%s is an input row of %s on its way to the worker owning its group.", rowT, o.what()))
 		g.f.Type().Id(rowT).Struct(rf...)

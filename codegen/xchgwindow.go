@@ -31,6 +31,8 @@ func (g *generator) windowMergeCode(o *opInfo) {
 	g.f.Comment("the watermark before each, closing its windows as one engine would, then at the round's end.")
 	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("xmerge"+o.fn).Params().Block(
 		jen.Id("ins").Op(":=").Add(in),
+		jen.Comment("each row's late report where one engine's would be, in input order"),
+		jen.Id("mark").Op(":=").Id("p").Dot("ctx").Dot("Mark").Call(),
 		jen.For().Block(
 			jen.Id("best").Op(":=").Lit(-1),
 			jen.For(jen.List(jen.Id("i"), jen.Id("rows")).Op(":=").Range().Id("ins")).Block(
@@ -43,8 +45,10 @@ func (g *generator) windowMergeCode(o *opInfo) {
 			jen.If(jen.Id("x").Dot("wm").Op(">").Add(wm)).Block(
 				jen.Add(wm).Op("=").Id("x").Dot("wm"),
 				jen.Id("p").Dot("fire"+o.fn).Call(jen.Id("x").Dot("wm"))),
+			jen.Id("p").Dot("ctx").Dot("AtMark").Call(jen.Id("x").Dot("at")),
 			jen.Id("p").Dot("push"+o.fn).Call(jen.Op("&").Id("x").Dot("r")),
 		),
+		jen.Id("p").Dot("ctx").Dot("AtMark").Call(jen.Id("mark")),
 		jen.Clear(in),
 		jen.Add(in).Op("=").Add(in).Index(jen.Empty(), jen.Lit(0)),
 		jen.If(jen.Id("wm").Op(":=").Add(g.watermarkExpr(o.op.Watermark)), jen.Id("wm").Op(">").Add(wm)).Block(
