@@ -387,19 +387,24 @@ func (g *generator) pruneCode(part physical.Partitioning) {
 				jen.Return(jen.Id("owns").Call(hashCode(rt("exchange.Seed"), jen.Id("r").Dot(in.fields[c]), in.op.Output[c].Type))))))
 			continue
 		}
+		if o.op.TopN != nil && part.OpKeys[o.op.Index] >= 0 {
+			body = append(body, g.topnPrune(o, part.OpKeys[o.op.Index]))
+			continue
+		}
 		if o.op.Agg == nil || part.OpKeys[o.op.Index] < 0 {
 			continue
 		}
 		k := part.OpKeys[o.op.Index]
 		fieldName := o.keyFields[indexOf(o.keyIdx, k)]
 		prune := func(grp jen.Code) jen.Code {
-			return jen.Block(
+			return jen.Block(append([]jen.Code{
 				// the one buffer, reused by every group (not shadowed)
 				jen.Id("drop").Op("=").Id("drop").Index(jen.Empty(), jen.Lit(0)),
 				jen.For(jen.Id("gi").Op(":=").Range().Add(grp).Dot("Keys")).Block(
 					jen.If(jen.Op("!").Id("owns").Call(hashCode(rt("exchange.Seed"), jen.Add(grp).Dot("Keys").Index(jen.Id("gi")).Dot(fieldName), o.op.Agg.Keys[k].Type()))).Block(
 						jen.Id("drop").Op("=").Append(jen.Id("drop"), jen.Int32().Call(jen.Id("gi"))))),
-				jen.Add(grp).Dot("Remove").Call(jen.Id("drop")))
+				jen.Add(grp).Dot("Remove").Call(jen.Id("drop")),
+			}, relistDirty(o, grp)...)...)
 		}
 		st := jen.Id("p").Dot(o.name)
 		if o.session {
@@ -451,6 +456,9 @@ func (g *generator) exchangeFields() []jen.Code {
 			fields = append(fields, jen.List(jen.Id("xw"), jen.Id("xn")).Int().Comment("the worker this engine is and the workers (job.Exchanging); xn 0: one engine"))
 		}
 		fields = append(fields, jen.Id("x"+o.name).Index().Index().Id("x"+o.name+"Row").Comment("per worker, the input rows of "+o.what()+" it owns, from this worker's round"))
+		if g.windowExchanged(o) {
+			fields = append(fields, jen.Id("x"+o.name+"In").Index().Index().Id("x"+o.name+"Row").Comment("the rows every worker sent this one, merged by watermark at the exchange's end"))
+		}
 	}
 	return fields
 }
@@ -488,6 +496,11 @@ func (g *generator) exchangeCode(s *sourceInfo) {
 			pushArgs = append(pushArgs, jen.Id("x").Dot("w"))
 			direct = append(direct, jen.Id("w"))
 		}
+		if g.windowExchanged(o) {
+			// the watermark its windows have before the row on one engine
+			rf = append(rf, jen.Id("wm").Int64(), jen.Id("at").Add(rt("job.ReportMark")))
+			vals = append(vals, g.watermarkExpr(o.op.Watermark), jen.Id("p").Dot("ctx").Dot("Mark").Call())
+		}
 		g.f.Comment(fmt.Sprintf("%s is an input row of %s on its way to the worker owning its group.", rowT, o.what()))
 		g.f.Type().Id(rowT).Struct(rf...)
 		g.f.Line()
@@ -505,6 +518,10 @@ func (g *generator) exchangeCode(s *sourceInfo) {
 		set = append(set, jen.Id("p").Add(jen.Dot("x"+o.name)).Op("=").Make(jen.Index().Index().Id(rowT), jen.Id("n")))
 		reset = append(reset, jen.For(jen.Id("i").Op(":=").Range().Id("p").Add(jen.Dot("x"+o.name))).Block(
 			jen.Id("p").Add(jen.Dot("x"+o.name)).Index(jen.Id("i")).Op("=").Id("p").Add(jen.Dot("x"+o.name)).Index(jen.Id("i")).Index(jen.Empty(), jen.Lit(0))))
+		if g.windowExchanged(o) {
+			take = append(take, jen.Id("p").Dot("x"+o.name+"In").Op("=").Append(jen.Id("p").Dot("x"+o.name+"In"), jen.Id("q").Dot("x"+o.name).Index(jen.Id("p").Dot("xw"))))
+			continue
+		}
 		take = append(take, jen.For(jen.Id("i").Op(":=").Range().Id("q").Add(jen.Dot("x"+o.name)).Index(jen.Id("p").Dot("xw"))).Block(
 			jen.Id("x").Op(":=").Op("&").Id("q").Add(jen.Dot("x"+o.name)).Index(jen.Id("p").Dot("xw")).Index(jen.Id("i")),
 			jen.Id("p").Dot("push"+o.fn).Call(pushArgs...)))
@@ -524,6 +541,12 @@ func (g *generator) exchangeCode(s *sourceInfo) {
 		append([]jen.Code{jen.Id("q").Op(":=").Id("from").Assert(jen.Op("*").Id(coreType))}, take...)...)
 	g.f.Line()
 	var end []jen.Code
+	for _, o := range xs {
+		if g.windowExchanged(o) {
+			end = append(end, jen.Id("p").Dot("xmerge"+o.fn).Call())
+			g.windowMergeCode(o)
+		}
+	}
 	if s.updating {
 		end = append(end, jen.Id("p").Dot("flush"+s.goName).Call())
 	}
@@ -541,4 +564,17 @@ func laterReports(g *generator) bool {
 		}
 	}
 	return false
+}
+
+// relistDirty lists again, after Remove (which clears Dirty and moves
+// groups), the kept groups of an updating aggregate whose changes wait to
+// be emitted: a checkpoint's pending changes (EMIT AFTER WATERMARK,
+// PERIODICALLY), marked dirty at load, must not be lost by the prune.
+func relistDirty(o *opInfo, grp jen.Code) []jen.Code {
+	if len(pendingOnLoad(o)) == 0 {
+		return nil
+	}
+	return []jen.Code{jen.For(jen.Id("gi").Op(":=").Range().Add(grp).Dot("States")).Block(
+		jen.If(jen.Add(grp).Dot("States").Index(jen.Id("gi")).Dot("dirty")).Block(
+			jen.Add(grp).Dot("Dirty").Op("=").Append(jen.Add(grp).Dot("Dirty"), jen.Int32().Call(jen.Id("gi")))))}
 }

@@ -544,7 +544,12 @@ func (g *generator) processCode(s *sourceInfo) {
 				prop = append(prop, jen.Id("p").Dot("fire"+o.fn).Call(jen.Index(jen.Lit(2)).Int64().Values(g.watermarkExpr(wm[0]), g.watermarkExpr(wm[1]))))
 				continue
 			}
-			prop = append(prop, jen.If(jen.Id("wm").Op(":=").Add(g.watermarkExpr(o.op.Watermark)), jen.Id("wm").Op(">").Id("p").Dot(o.name+"WM")).Block(
+			due := jen.Id("wm").Op(">").Id("p").Dot(o.name + "WM")
+			if g.windowExchanged(o) {
+				// on workers its rows and windows are the exchange's (xmerge)
+				due = jen.Id("p").Dot("xn").Op("<=").Lit(1).Op("&&").Add(due)
+			}
+			prop = append(prop, jen.If(jen.Id("wm").Op(":=").Add(g.watermarkExpr(o.op.Watermark)), due).Block(
 				jen.Id("p").Dot(o.name+"WM").Op("=").Id("wm"),
 				jen.Id("p").Dot("fire"+o.fn).Call(jen.Id("wm"))))
 		}

@@ -480,3 +480,13 @@ func (g *generator) overAggs(o *opInfo, eg *exprGen) ([]jen.Code, []operand) {
 	}
 	return stmts, env
 }
+
+// topnPrune generates, in Prune, the dropping of the partitions of a top-N
+// whose PARTITION BY column i (the split or exchange key) another worker
+// owns.
+func (g *generator) topnPrune(o *opInfo, i int) jen.Code {
+	t := o.op.TopN.Partition[i]
+	kt := o.inputs[0].op.Output[t].Type
+	return jen.Id("p").Dot(o.name).Dot("Prune").Call(jen.Func().Params(jen.Id("k").Id(o.keyType())).Bool().Block(
+		jen.Return(jen.Id("owns").Call(hashCode(rt("exchange.Seed"), jen.Id("k").Dot(fmt.Sprintf("K%d", i)), kt)))))
+}

@@ -71,6 +71,9 @@ func Partition(p *Plan) Partitioning {
 	// candidates: the source columns every aggregate groups by
 	var common map[int]bool
 	keyOf := make([]map[int]int, len(p.Operators)) // source column -> Agg.Keys index
+	// soft: per top-N, the source columns it is co-partitioned by; they pick
+	// the key when no aggregate or join does (a top-N can also be exchanged)
+	var soft []map[int]int
 	for _, op := range p.Operators {
 		switch {
 		case op.Join != nil && op.Join.Asof != nil:
@@ -95,16 +98,30 @@ func Partition(p *Plan) Partitioning {
 				}
 			}
 			continue
+		case op.LateOf != nil || lateReader(op):
+			// LATE(source) and stateless views of it: a late row is found
+			// on the worker owning its key, and goes on from there
+			continue
+		case op.TopN != nil:
+			if op.KV {
+				return no("view %s keeps its state in the keyed-state store", op.Name)
+			}
+			// co-partitioned when a PARTITION BY column is the split key
+			// passed through; exchanged by one of its own otherwise (below)
+			cols := topnColumns(src, op)
+			keyOf[op.Index] = cols
+			if len(cols) > 0 {
+				soft = append(soft, cols)
+			}
+			continue
 		case !op.Direct() && !splitsWithItsInput(op) && !holdsByKey(op) && !readsOneOperator(op):
 			return no("view %s reads another operator (partitioning covers operators in the source's loop)", op.Name)
 		case op.KV:
 			return no("view %s keeps its state in the keyed-state store", op.Name)
 		case op.InputUpdating && op.Direct():
 			return no("view %s reads a changelog (rows with weights)", op.Name)
-		case !op.Direct() && lateThroughWindow(op):
+		case !op.Direct() && lateThroughWindow(p, op):
 			return no("view %s reports its late rows as rows of the source (LATE(source) through views)", op.Name)
-		case serialOnly(op) != "":
-			return no("view %s %s", op.Name, serialOnly(op))
 		case op.Agg == nil:
 			continue
 		}
@@ -122,6 +139,9 @@ func Partition(p *Plan) Partitioning {
 			}
 		}
 		if !op.Direct() {
+			if len(keyOf[op.Index]) > 0 {
+				soft = append(soft, keyOf[op.Index])
+			}
 			continue // co-partitioned with the source's rows, or exchanged (below)
 		}
 		if common == nil {
@@ -137,6 +157,9 @@ func Partition(p *Plan) Partitioning {
 	out := Partitioning{Source: 0, Key: -1, OpKeys: make([]int, len(p.Operators)), Exchanged: make([]int, len(p.Operators))}
 	for i := range out.OpKeys {
 		out.OpKeys[i], out.Exchanged[i] = -1, -1
+	}
+	if common == nil && len(soft) > 0 {
+		common = softKey(soft)
 	}
 	if common != nil {
 		for c := range src.Schema {
@@ -175,6 +198,21 @@ func Partition(p *Plan) Partitioning {
 			out.OpKeys[op.Index] = c
 			continue
 		}
+		if op.TopN != nil {
+			if k, ok := keyOf[op.Index][out.Key]; ok && out.Key >= 0 && !below[op.Index] {
+				out.OpKeys[op.Index] = k // its partitions' rows are on the worker already
+				continue
+			}
+			if below[op.Index] {
+				return no("view %s reads a re-partitioned view and keeps state", op.Name)
+			}
+			k, col, why := topnExchangeKey(op)
+			if why != "" {
+				return no("view %s %s", op.Name, why)
+			}
+			out.OpKeys[op.Index], out.Exchanged[op.Index] = k, col
+			continue
+		}
 		if op.Agg == nil {
 			if below[op.Index] && (op.Fires() || op.Lookup != nil) {
 				return no("view %s reads a re-partitioned view and keeps state", op.Name)
@@ -208,7 +246,9 @@ func Partition(p *Plan) Partitioning {
 // the input column, or why the aggregate cannot be exchanged.
 func exchangeKey(op *Operator) (k, col int, why string) {
 	if op.Fires() {
-		return 0, 0, "closes windows over a view grouped by another key (an exchange covers aggregates without windows)"
+		if why := windowExchange(op); why != "" {
+			return 0, 0, why
+		}
 	}
 	in := op.Inputs[0]
 	for k, e := range op.Agg.Keys {
@@ -217,6 +257,105 @@ func exchangeKey(op *Operator) (k, col int, why string) {
 		}
 	}
 	return 0, 0, "has no group key that is a column of the view it reads"
+}
+
+// windowExchange tells why a windowed aggregate over a view grouped by
+// another key cannot have its input rows exchanged, or "" if it can: its
+// rows are the source's rows passed on by stateless views in the source's
+// loop, each sent with the watermark its windows had before it (that of one
+// engine), and the worker owning its group runs them in watermark order,
+// closing its windows on the way. Rows of equal watermark from several
+// workers are not in input order, which an order-dependent aggregate
+// (FIRST_VALUE, LAST_VALUE) or a session's merging would see.
+func windowExchange(op *Operator) string {
+	if _, ok := LateThrough(op); !ok || !op.Windowed() || op.InputUpdating || op.ProcTime() {
+		return "closes windows over a view grouped by another key (an exchange covers windows over stateless views of the source)"
+	}
+	if IsSession(op) {
+		return "closes session windows over a view grouped by another key"
+	}
+	for _, a := range op.Agg.Aggs {
+		if a.Func == plan.FirstValue || a.Func == plan.LastValue {
+			return "takes " + string(a.Func) + " in windows over a view grouped by another key (rows of several workers are not in input order)"
+		}
+	}
+	return ""
+}
+
+// lateReader tells whether op is a stateless view of the late rows of a
+// source (LATE(source)), or of such a view.
+func lateReader(op *Operator) bool {
+	if len(op.Inputs) != 1 || op.Agg != nil || op.TopN != nil || op.Join != nil || op.Union || op.Lookup != nil || op.Fires() {
+		return false
+	}
+	in := op.Inputs[0]
+	return in.LateOf != nil || lateReader(in)
+}
+
+// topnColumns gives, for a top-N, the source columns (hashable) that its
+// input's rows pass through unchanged into one of its PARTITION BY columns,
+// each with that column's index in TopN.Partition: split by one, every row
+// of a partition is on one worker, in input order.
+func topnColumns(src *plan.Source, op *Operator) map[int]int {
+	cols := map[int]int{}
+	for i, c := range op.TopN.Partition {
+		if s, ok := outputColumn(src, op.Inputs[0], &plan.ColRef{Index: c}); ok && hashable(src.Schema[s].Type) {
+			if _, seen := cols[s]; !seen {
+				cols[s] = i
+			}
+		}
+	}
+	return cols
+}
+
+// softKey picks the split key among the top-Ns' candidates when no
+// aggregate or join constrains it: the columns every top-N can be
+// co-partitioned by, or else the first top-N's (the others are exchanged).
+func softKey(soft []map[int]int) map[int]bool {
+	key := map[int]bool{}
+	for c := range soft[0] {
+		key[c] = true
+	}
+	for _, cols := range soft[1:] {
+		for c := range key {
+			if _, ok := cols[c]; !ok {
+				delete(key, c)
+			}
+		}
+	}
+	if len(key) > 0 {
+		return key
+	}
+	for c := range soft[0] {
+		key[c] = true
+	}
+	return key
+}
+
+// topnExchangeKey picks the PARTITION BY column by which the rows a top-N
+// reads are exchanged among the workers (each owns the partitions of its
+// keys' hashes): it returns the column's index in TopN.Partition and in
+// the input, or why the top-N cannot be exchanged. A top-N without
+// PARTITION BY (ORDER BY ... LIMIT, a global ranking) keeps one state of all
+// rows, so its job runs on one worker.
+func topnExchangeKey(op *Operator) (k, col int, why string) {
+	t := op.TopN
+	switch {
+	case len(t.Partition) == 0:
+		return 0, 0, "ranks all its rows as one partition (no PARTITION BY; a global top-N runs on one worker)"
+	case op.Fires():
+		return 0, 0, "is emitted by the watermark over a view partitioned by another key (an exchange covers top-Ns without watermarks)"
+	case !op.InputUpdating && (t.Func == plan.RowNumber || (len(t.Aggs) > 0 && t.Frame.Rows)):
+		// an updating input's ties are ordered by every column
+		return 0, 0, "numbers rows of equal order in arrival order over a view partitioned by another key, which an exchange does not keep"
+	}
+	in := op.Inputs[0]
+	for i, c := range t.Partition {
+		if hashable(in.Output[c].Type) {
+			return i, c, ""
+		}
+	}
+	return 0, 0, "has no PARTITION BY column whose values are hashed (BIGINT, TIMESTAMP, VARCHAR, BOOLEAN)"
 }
 
 // splitsWithItsInput tells whether an operator that reads another one still
@@ -267,7 +406,7 @@ func readsOneOperator(op *Operator) bool {
 		return false
 	}
 	in := op.Inputs[0]
-	return in.Union == false && in.Join == nil && in.TopN == nil && in.LateOf == nil && (in.Lookup == nil || splitsWithItsInput(in))
+	return in.Union == false && in.Join == nil && in.LateOf == nil && (in.Lookup == nil || splitsWithItsInput(in))
 }
 
 // joinColumns gives, for a join, the source columns (hashable) that both
@@ -296,7 +435,15 @@ func joinColumns(src *plan.Source, op *Operator) map[int]int {
 // stages, and through an aggregate's Post stages and group keys.
 func outputColumn(src *plan.Source, op *Operator, e plan.Expr) (int, bool) {
 	switch {
-	case op.Join != nil || op.TopN != nil || op.Lookup != nil || op.Union || op.LateOf != nil:
+	case op.TopN != nil:
+		// the input's columns, then the rank and the OVER aggregates
+		in := op.Inputs[0]
+		j, ok := stageColumn(len(in.Output)+len(op.TopN.Aggs)+1, op.Post, e)
+		if !ok || j >= len(in.Output) {
+			return 0, false
+		}
+		return outputColumn(src, in, &plan.ColRef{Index: j})
+	case op.Join != nil || op.Lookup != nil || op.Union || op.LateOf != nil:
 		return 0, false
 	case op.Agg == nil:
 		return traceColumn(src, op, op.Pre, e)
@@ -309,11 +456,20 @@ func outputColumn(src *plan.Source, op *Operator, e plan.Expr) (int, bool) {
 }
 
 // lateThroughWindow tells whether a windowed operator reading another one
-// reports its late rows as the source's current row (LATE(source) through
-// views): a worker's loop over a part keeps no current row.
-func lateThroughWindow(op *Operator) bool {
-	_, ok := LateThrough(op)
-	return ok && op.Windowed()
+// reports its late rows as rows of the source (LATE(source) through views,
+// when a view reads LATE of that source): a worker's loop over a part keeps
+// no current row. Without such a reader its late rows are its input's.
+func lateThroughWindow(p *Plan, op *Operator) bool {
+	src, ok := LateThrough(op)
+	if !ok || !op.Windowed() {
+		return false
+	}
+	for _, o := range p.Operators {
+		if o.LateOf != nil && o.SourceIndex == src {
+			return true
+		}
+	}
+	return false
 }
 
 // traceColumn traces an expression over the output of stages, run by op on

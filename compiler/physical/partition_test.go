@@ -63,7 +63,19 @@ CREATE SINK o FROM b WITH (connector = 'stdout');`, "-", "no group key that is a
 		{"window over a view by another key", `CREATE VIEW a AS SELECT k, v, ts FROM t WHERE v > 0;
 CREATE VIEW b AS SELECT v, window_start, COUNT(*) AS c FROM TUMBLE(a, ts, INTERVAL '1' MINUTE) GROUP BY v, window_start, window_end;
 CREATE SINK o FROM b WITH (connector = 'stdout');
-CREATE SINK o2 FROM a WITH (connector = 'stdout');`, "-", ""},
+CREATE SINK o2 FROM a WITH (connector = 'stdout');`, "v", ""},
+		{"window over a view, re-exchanged by its key", `CREATE VIEW n AS SELECT k, COUNT(*) AS n FROM t GROUP BY k;
+CREATE VIEW a AS SELECT k, v, ts FROM t WHERE v > 0;
+CREATE VIEW b AS SELECT v, window_start, COUNT(*) AS c FROM HOP(a, ts, INTERVAL '30' SECOND, INTERVAL '1' MINUTE) GROUP BY v, window_start, window_end;
+CREATE SINK o FROM b WITH (connector = 'stdout');
+CREATE SINK o2 FROM a WITH (connector = 'stdout');
+CREATE SINK o3 FROM n WITH (connector = 'stdout');`, "k", "b:v"},
+		{"window over a view by another key, LAST_VALUE", `CREATE VIEW n AS SELECT k, COUNT(*) AS n FROM t GROUP BY k;
+CREATE VIEW a AS SELECT k, v, ts FROM t WHERE v > 0;
+CREATE VIEW b AS SELECT v, window_start, LAST_VALUE(k) AS c FROM TUMBLE(a, ts, INTERVAL '1' MINUTE) GROUP BY v, window_start, window_end;
+CREATE SINK o FROM b WITH (connector = 'stdout');
+CREATE SINK o2 FROM a WITH (connector = 'stdout');
+CREATE SINK o3 FROM n WITH (connector = 'stdout');`, "-", "LAST_VALUE"},
 		{"self join by key", `CREATE VIEW a AS SELECT k, v, ts FROM t WHERE v > 1;
 CREATE VIEW b AS SELECT x.k, x.v, y.v AS w FROM a AS x LEFT JOIN t AS y ON x.k = y.k AND y.ts BETWEEN x.ts AND x.ts + INTERVAL '1' SECOND;
 CREATE SINK o FROM b WITH (connector = 'stdout');`, "k", ""},
@@ -87,6 +99,30 @@ CREATE SINK o FROM b WITH (connector = 'stdout');`, "-", "do not carry its group
 CREATE VIEW a AS SELECT x.k, c.n FROM t AS x JOIN c ON x.k = c.k;
 CREATE VIEW b AS SELECT a.k, l.w FROM a JOIN lt AS l ON a.k = l.k;
 CREATE SINK o FROM b WITH (connector = 'stdout');`, "-", "not an aggregate split by a key"},
+		{"deduplication by key", `CREATE VIEW a AS SELECT k, v, ts FROM t QUALIFY ROW_NUMBER() OVER (PARTITION BY k ORDER BY ts DESC) = 1;
+CREATE SINK o FROM a WITH (connector = 'stdout');`, "k", ""},
+		{"top-N over an aggregate, the same key", `CREATE VIEW a AS SELECT k, v, COUNT(*) AS n FROM t GROUP BY k, v;
+CREATE VIEW b AS SELECT k, v, n FROM a QUALIFY RANK() OVER (PARTITION BY k ORDER BY n DESC) <= 2;
+CREATE VIEW c AS SELECT k, COUNT(*) AS m FROM b GROUP BY k;
+CREATE SINK o FROM c WITH (connector = 'stdout');`, "k", ""},
+		{"top-N over an aggregate, its own key", `CREATE VIEW a AS SELECT k, v, COUNT(*) AS n FROM t GROUP BY k, v;
+CREATE VIEW b AS SELECT k, v, n FROM a QUALIFY ROW_NUMBER() OVER (PARTITION BY v ORDER BY n DESC) <= 2;
+CREATE SINK o FROM b WITH (connector = 'stdout');`, "k", "b:v"},
+		{"global top-N", `CREATE VIEW a AS SELECT k, COUNT(*) AS n FROM t GROUP BY k;
+CREATE VIEW b AS SELECT k, n FROM a ORDER BY n DESC LIMIT 3;
+CREATE SINK o FROM b WITH (connector = 'stdout');`, "-", "no PARTITION BY"},
+		{"row numbers in arrival order by another key", `CREATE VIEW a AS SELECT k, COUNT(*) AS n FROM t GROUP BY k;
+CREATE VIEW b AS SELECT k, v FROM t QUALIFY ROW_NUMBER() OVER (PARTITION BY v ORDER BY ts) = 1;
+CREATE SINK o FROM a WITH (connector = 'stdout');
+CREATE SINK o2 FROM b WITH (connector = 'stdout');`, "-", "arrival order"},
+		{"late rows sunk", `CREATE VIEW a AS SELECT k, window_start, COUNT(*) AS n FROM TUMBLE(t, ts, INTERVAL '1' MINUTE) GROUP BY k, window_start, window_end;
+CREATE VIEW l AS SELECT view, k, ts FROM LATE(t) WHERE view = 'a';
+CREATE SINK o FROM a WITH (connector = 'stdout');
+CREATE SINK o2 FROM l WITH (connector = 'stdout');`, "k", ""},
+		{"late rows counted", `CREATE VIEW a AS SELECT k, window_start, COUNT(*) AS n FROM TUMBLE(t, ts, INTERVAL '1' MINUTE) GROUP BY k, window_start, window_end;
+CREATE VIEW l AS SELECT k, COUNT(*) AS n FROM LATE(t) GROUP BY k;
+CREATE SINK o FROM a WITH (connector = 'stdout');
+CREATE SINK o2 FROM l WITH (connector = 'stdout');`, "-", "reads another operator"},
 		{"two sources", `CREATE VIEW a AS SELECT k FROM t UNION ALL SELECT k FROM u;
 CREATE SINK o FROM a WITH (connector = 'stdout');`, "-", "2 sources"},
 	}
@@ -130,5 +166,31 @@ CREATE SINK o FROM a WITH (connector = 'stdout');`, "-", "2 sources"},
 				}
 			}
 		})
+	}
+}
+
+// explain shows the exchanges of top-Ns and windows over views.
+func TestFormatPartitioningExchanges(t *testing.T) {
+	for _, c := range []struct{ sql, want string }{
+		{`CREATE VIEW a AS SELECT k, v, COUNT(*) AS n FROM t GROUP BY k, v;
+CREATE VIEW b AS SELECT k, v, n FROM a QUALIFY RANK() OVER (PARTITION BY v ORDER BY n DESC) <= 2;
+CREATE SINK o FROM b WITH (connector = 'stdout');`, "rows of source t exchanged by hash of k (each worker owns the groups of its keys); rows of a re-exchanged by hash of v for b"},
+		{`CREATE VIEW n AS SELECT k, COUNT(*) AS n FROM t GROUP BY k;
+CREATE VIEW a AS SELECT k, v, ts FROM t WHERE v > 0;
+CREATE VIEW b AS SELECT v, window_start, COUNT(*) AS c FROM TUMBLE(a, ts, INTERVAL '1' MINUTE) GROUP BY v, window_start, window_end;
+CREATE SINK o FROM b WITH (connector = 'stdout');
+CREATE SINK o2 FROM a WITH (connector = 'stdout');
+CREATE SINK o3 FROM n WITH (connector = 'stdout');`, "rows of a re-exchanged by hash of v for b"},
+		{`CREATE VIEW a AS SELECT k, COUNT(*) AS n FROM t GROUP BY k;
+CREATE VIEW b AS SELECT k, n FROM a ORDER BY n DESC LIMIT 3;
+CREATE SINK o FROM b WITH (connector = 'stdout');`, "Workers: one (view b ranks all its rows as one partition (no PARTITION BY; a global top-N runs on one worker))"},
+	} {
+		res, diags := compiler.CompileWith("t.sql", "t", oneSource+c.sql, compiler.Options{})
+		if res == nil {
+			t.Fatalf("does not compile: %v", diags)
+		}
+		if got := physical.FormatPartitioning(res.Physical, physical.Partition(res.Physical)); !strings.Contains(got, c.want) {
+			t.Errorf("explain shows %q, want %q", got, c.want)
+		}
 	}
 }

@@ -64,20 +64,6 @@ func (b *builder) lateOp(ls *plan.LateScan, stmt *plan.View) *Operator {
 	return op
 }
 
-// serialOnly says why an operator runs on one worker: the workers' code
-// (partitioned state, its merge at checkpoints) does not cover the later
-// EMIT modes (AFTER WATERMARK, PERIODICALLY) or LATE(source) yet; "" when
-// it may be partitioned.
-func serialOnly(op *Operator) string {
-	if op.LateOf != nil {
-		return "reads LATE(" + op.LateOf.Name + ")"
-	}
-	if op.Agg != nil && op.Windowed() && (op.Agg.Emit == plan.EmitAfterWatermark || op.Agg.Emit == plan.EmitPeriodically) {
-		return "emits " + op.Agg.Emit.String()
-	}
-	return ""
-}
-
 // LateThrough tells, for an operator reading another operator, whether
 // every row it gets is a row of source src passed on by stateless operators
 // (filters and projections of views with sinks of their own) within that

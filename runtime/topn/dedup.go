@@ -149,3 +149,29 @@ func (s *Dedup[K, R, O]) Each(f func(k K, p *DedupPart[R, O])) {
 		f(k, p)
 	}
 }
+
+// Prune drops the partitions whose key keep reports false for (a worker's
+// share of a checkpoint's state, loaded whole: job.Partitioned), with their
+// place among the changed partitions.
+func (s *Dedup[K, R, O]) Prune(keep func(k K) bool) {
+	gone := map[*DedupPart[R, O]]bool{}
+	for k, p := range s.Parts {
+		if !keep(k) {
+			delete(s.Parts, k)
+			window.AddLive(-1, s.entry)
+			gone[p] = true
+		}
+	}
+	if len(gone) == 0 {
+		return
+	}
+	n := 0
+	for _, p := range s.dirty {
+		if !gone[p] {
+			s.dirty[n] = p
+			n++
+		}
+	}
+	clear(s.dirty[n:])
+	s.dirty = s.dirty[:n]
+}

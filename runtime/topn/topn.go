@@ -682,3 +682,47 @@ func (s *State[K, R, O]) drop(k K) {
 
 // CompareDec128 orders the 128-bit unscaled values of a DECIMAL(p > 18).
 func CompareDec128(a, b decimal.Int128) int { return a.Cmp(b) }
+
+// Prune drops the partitions whose key keep reports false for (a worker's
+// share of a checkpoint's state, loaded whole: job.Partitioned), with their
+// place among the dirty partitions, the window ends and the rows waiting for
+// the watermark.
+func (s *State[K, R, O]) Prune(keep func(k K) bool) {
+	for k := range s.Parts {
+		if !keep(k) {
+			s.drop(k)
+		}
+	}
+	n := 0
+	for i, k := range s.Dirty {
+		if _, ok := s.Parts[k]; ok {
+			s.Dirty[n], s.dirtyParts[n] = k, s.dirtyParts[i]
+			n++
+		}
+	}
+	clear(s.Dirty[n:])
+	clear(s.dirtyParts[n:])
+	s.Dirty, s.dirtyParts = s.Dirty[:n], s.dirtyParts[:n]
+	if s.endOf != nil {
+		ends := s.ends[:0]
+		for _, end := range s.ends {
+			ks := slices.DeleteFunc(s.byEnd[end], func(k K) bool { _, ok := s.Parts[k]; return !ok })
+			if len(ks) == 0 {
+				delete(s.byEnd, end)
+				continue
+			}
+			s.byEnd[end] = ks
+			ends = append(ends, end)
+		}
+		s.ends = ends
+	}
+	if len(s.pending) > 0 {
+		old := s.pending
+		s.pending = nil
+		for _, e := range old {
+			if _, ok := s.Parts[e.k]; ok {
+				s.pending.push(e)
+			}
+		}
+	}
+}

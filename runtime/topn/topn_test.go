@@ -158,3 +158,60 @@ func TestWindowedClose(t *testing.T) {
 		t.Fatalf("closed %v (%d left), want %v", got, s.Len(), want)
 	}
 }
+
+// Prune keeps a worker's partitions only: the others leave the map, the
+// dirty list, the window ends and the rows waiting for the watermark.
+func TestPrune(t *testing.T) {
+	even := func(k int64) bool { return k%2 == 0 }
+	var got []int64
+	// plain: dirty partitions
+	s := New[int64, row, out](RowNumber, 1, true, false, byV)
+	for k := range int64(6) {
+		s.Add(k, row{K: k, V: k, ID: k}, 1)
+	}
+	s.Prune(even)
+	s.Flush(func(k int64, _ *Partition[row, out]) { got = append(got, k) })
+	if s.Len() != 3 || !slices.Equal(got, []int64{0, 2, 4}) {
+		t.Fatalf("plain: %d partitions, flushed %v", s.Len(), got)
+	}
+	// windowed: a partition's window end is its key
+	w := New[int64, row, out](RowNumber, 2, true, false, byV)
+	w.Windowed(func(k *int64) int64 { return *k / 2 })
+	for k := range int64(8) {
+		w.Add(k, row{K: k, V: k, ID: k}, 1)
+	}
+	w.Prune(func(k int64) bool { return k%4 != 0 && k != 3 })
+	got = got[:0]
+	w.Close(1<<62, func(k int64, _ *Partition[row, out]) { got = append(got, k) })
+	if w.Len() != 0 || !slices.Equal(got, []int64{1, 2, 5, 6, 7}) {
+		t.Fatalf("windowed: %d partitions left, closed %v", w.Len(), got)
+	}
+	// timed: rows waiting for the watermark
+	ts := New[int64, row, out](RowNumber, 0, false, false, byV)
+	ts.Timed(func(r *row) int64 { return r.ID }, Frame{Unbounded: true})
+	for k := range int64(6) {
+		ts.Add(k, row{K: k, V: k, ID: 10 + k}, 1)
+	}
+	ts.Prune(even)
+	got = got[:0]
+	ts.Release(1<<62, func(k int64, _ *Partition[row, out], _ int) { got = append(got, k) })
+	if ts.Pending() != 0 || !slices.Equal(got, []int64{0, 2, 4}) {
+		t.Fatalf("timed: %d pending, released %v", ts.Pending(), got)
+	}
+}
+
+// Dedup.Prune keeps a worker's partitions only, in the changed list too.
+func TestDedupPrune(t *testing.T) {
+	s := NewDedup[int64, row, out](byV)
+	for k := range int64(6) {
+		s.Add(k, row{K: k, V: k, ID: k})
+	}
+	s.Prune(func(k int64) bool { return k%2 == 0 })
+	var got []int64
+	for _, p := range s.Changed() {
+		got = append(got, p.Row().K)
+	}
+	if s.Len() != 3 || !slices.Equal(got, []int64{0, 2, 4}) {
+		t.Fatalf("%d partitions, changed %v", s.Len(), got)
+	}
+}

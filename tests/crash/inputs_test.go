@@ -198,7 +198,9 @@ func TestWorkersRestoreTwoToThree(t *testing.T) {
 	for _, tc := range []struct {
 		name, view string
 		same       func(t *testing.T, got, want string)
-	}{{"tumbling", tumbling, sameMultiset}, {"updating", updating, sameTable}} {
+	}{{"tumbling", tumbling, sameMultiset}, {"updating", updating, sameTable},
+		// changes pending at the checkpoint, kept through the re-split
+		{"periodically", periodicTumble, sameTable}, {"sessions after watermark", sessionAfterWatermark, sameTable}} {
 		j := buildJob(t, source("file")+tc.view+sink, false, input(60_000))
 		ref := j.reference(t)
 		for _, restore := range []int{3, 1} {

@@ -107,11 +107,20 @@ func newWorkersCase(index int, seed uint64) (*testCase, uint64) {
 		// many groups, re-exchanged by a key of their own or not
 		r := rand.New(rand.NewPCG(seed, seed^0x3c6ef372fe94f82b))
 		c := &testCase{index: index, seed: seed, pkg: fmt.Sprintf("wcase%d", index), multi: true, workers: true}
-		c.rows = GenRows(r, DataParams{Rows: 200 + r.IntN(801)})
+		data := DataParams{Rows: 200 + r.IntN(801)}
+		window := seed%8 == 2 // of the others, 1 in 4: a window over a view, re-exchanged
+		if window {
+			data.DelayUS = []int64{0, 500_000, 2_000_000}[r.IntN(3)]
+		}
+		c.rows = GenRows(r, data)
 		c.input = WriteJSONL(r, c.rows)
-		c.query = GenWorkersQuery(r)
-		if seed%4 == 0 {
+		switch {
+		case seed%4 == 0:
 			c.query = GenWorkersJoinQuery(r) // a join of two views over src
+		case window:
+			c.query = GenWorkersWindowQuery(r, data.DelayUS)
+		default:
+			c.query = GenWorkersQuery(r)
 		}
 		c.repro = fmt.Sprintf("go test -run TestDifferential -cases=0 -mcases=0 -kseed=%d -kcases=1", seed)
 		return c, seed

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/laminar-sql/laminar/compiler"
+	"github.com/laminar-sql/laminar/compiler/physical"
 )
 
 var (
@@ -52,12 +53,26 @@ func TestTopNDifferential(t *testing.T) {
 		t.Logf("work directory: %s", work)
 	}
 	cases := make([]*testCase, n)
+	var split, exchanged int
 	for i := range cases {
 		cases[i] = newTopNCase(i, *tseedFlag+uint64(i))
+		// a ranking that splits among workers by a PARTITION BY key runs on
+		// 1, 2 and 3 workers (workersRuns)
+		if s, x := topnSplits(cases[i].query.Pipeline); s {
+			cases[i].workers = true
+			split++
+			if x {
+				exchanged++
+			}
+		}
 	}
 	start := time.Now()
 	bin := buildJobs(t, root, work, cases)
-	t.Logf("compiled %d top-N pipelines and built one job binary in %v", n, time.Since(start).Round(time.Millisecond))
+	t.Logf("compiled %d top-N pipelines (%d split among workers by a PARTITION BY key, %d of them re-exchanged) and built one job binary in %v",
+		n, split, exchanged, time.Since(start).Round(time.Millisecond))
+	if n >= 50 && (split < n/5 || exchanged < n/20) {
+		t.Errorf("only %d of %d top-N cases split among workers, %d re-exchanged", split, n, exchanged)
+	}
 	db := openDuckDB(t)
 	var failed, empty, rows int
 	for _, c := range cases {
@@ -120,4 +135,25 @@ func TestTopNCoverage(t *testing.T) {
 			t.Errorf("only %d of %d top-N cases are %s", counts[f], n, f)
 		}
 	}
+}
+
+// topnSplits tells whether a top-N pipeline splits among workers with a
+// top-N on them (its partitions owned by key), and whether some top-N's
+// input rows are re-exchanged by a PARTITION BY key of its own.
+func topnSplits(pipeline string) (split, exchanged bool) {
+	res, _ := compiler.Compile("case.sql", "p", pipeline)
+	if res == nil {
+		return false, false
+	}
+	part := physical.Partition(res.Physical)
+	if !part.Partitioned() {
+		return false, false
+	}
+	for _, op := range res.Physical.Operators {
+		if op.TopN != nil && part.OpKeys[op.Index] >= 0 {
+			split = true
+			exchanged = exchanged || part.Exchanged[op.Index] >= 0
+		}
+	}
+	return split, exchanged
 }

@@ -10,6 +10,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/laminar-sql/laminar/compiler"
+	"github.com/laminar-sql/laminar/compiler/physical"
 )
 
 var (
@@ -73,12 +76,21 @@ func TestWindowDifferential(t *testing.T) {
 		t.Logf("work directory: %s", work)
 	}
 	cases := make([]*testCase, n)
+	split := map[string]int{}
 	for i := range cases {
 		cases[i] = newWindowCase(i, *wseedFlag+uint64(i))
+		// one that splits among workers by key runs on 1, 2 and 3 (workersRuns)
+		if res, _ := compiler.Compile("case.sql", "p", cases[i].query.Pipeline); res != nil && physical.Partition(res.Physical).Key >= 0 {
+			cases[i].workers = true
+			split[emitMode(cases[i].query.Pipeline)]++
+		}
 	}
 	start := time.Now()
 	bin := buildJobs(t, root, work, cases)
-	t.Logf("compiled %d window pipelines and built one job binary in %v", n, time.Since(start).Round(time.Millisecond))
+	t.Logf("compiled %d window pipelines (split among workers by key, by EMIT mode: %v) and built one job binary in %v", n, split, time.Since(start).Round(time.Millisecond))
+	if n >= 100 && (split["AFTER WATERMARK"] < 5 || split["PERIODICALLY"] < 5) {
+		t.Errorf("too few window cases under EMIT AFTER WATERMARK or PERIODICALLY split among workers: %v", split)
+	}
 	db := openDuckDB(t)
 	var failed, empty, rows, lateRows int
 	for _, c := range cases {
@@ -134,6 +146,18 @@ func TestLateStreamDifferential(t *testing.T) {
 	}
 	work := t.TempDir()
 	cases := lateStreamCases(n)
+	split := 0
+	for _, c := range cases {
+		// a window over the source, its late rows sunk: split by key, on
+		// 1, 2 and 3 workers (workersRuns)
+		if res, _ := compiler.Compile("case.sql", "p", c.query.Pipeline); res != nil && physical.Partition(res.Physical).Key >= 0 {
+			c.workers = true
+			split++
+		}
+	}
+	if split < n/3 {
+		t.Errorf("only %d of %d LATE(src) cases split among workers", split, n)
+	}
 	bin := buildJobs(t, root, work, cases)
 	db := openDuckDB(t)
 	for _, c := range cases {
@@ -244,4 +268,14 @@ CREATE SINK out FROM late_rows WITH (connector = 'file', path = 'out.jsonl', for
 		cases[i] = c
 	}
 	return cases
+}
+
+// emitMode is the EMIT mode a window pipeline names, or "default".
+func emitMode(pipeline string) string {
+	for _, m := range []string{"AFTER WATERMARK", "PERIODICALLY", "ON WINDOW CLOSE", "CHANGES"} {
+		if strings.Contains(pipeline, "EMIT "+m) {
+			return m
+		}
+	}
+	return "default"
 }

@@ -115,3 +115,73 @@ func GenWorkersJoinQuery(r *rand.Rand) Query {
 		Updating: !interval && kind != "JOIN",
 	}
 }
+
+// GenWorkersWindowQuery generates a windowed aggregate (TUMBLE or HOP, EMIT
+// ON WINDOW CLOSE, CHANGES or PERIODICALLY) over a filter view f of source src with a sink
+// of its own, grouped by a key other than the one the source's rows are
+// split by (a count per k, with a sink of its own, fixes that key): on
+// several workers f's rows are re-exchanged by the window's group key, each
+// with the watermark one engine had before it, and its owner closes the
+// windows as one engine would. Now and then the windows are grouped by k,
+// where f's rows already are. The watermark lags by delayUS, as the rows
+// may: none is late.
+func GenWorkersWindowQuery(r *rand.Rand, delayUS int64) Query {
+	type col struct {
+		name string
+		kind Kind
+	}
+	keySets := [][]col{{{"g", KindInt}}, {{"g", KindInt}, {"b", KindBool}}, {{"b", KindBool}}, {{"k", KindString}}, {{"g", KindInt}}}
+	keys := keySets[r.IntN(len(keySets))]
+	var names []string
+	cols := []Column{}
+	for _, k := range keys {
+		names = append(names, k.name)
+		cols = append(cols, Column{k.name, k.kind})
+	}
+	cols = append(cols, Column{"window_start", KindTimestamp}, Column{"window_end", KindTimestamp},
+		Column{"c", KindInt}, Column{"s", KindInt}, Column{"mx", KindFloat}, Column{"lo", KindInt})
+	pred := []string{"n % 2 = 0", "n % 3 <> 0", "g > 10", "NOT b", "x < 50.0e0", "n > 300"}[r.IntN(6)]
+	size := []int64{1, 2, 5, 10}[r.IntN(4)] * 1_000_000
+	hop := r.IntN(3) == 0
+	emit, updating := " EMIT ON WINDOW CLOSE", false
+	switch r.IntN(4) {
+	case 0:
+		emit, updating = " EMIT CHANGES", true
+	case 1:
+		// each open window's row as the watermark crosses a second: on
+		// workers, as the owner's merged rows move its watermark
+		emit, updating = " EMIT PERIODICALLY INTERVAL '1' SECOND", true
+	}
+	lamFrom := fmt.Sprintf("TUMBLE(f, ts, INTERVAL '%d' SECOND)", size/1_000_000)
+	duckFrom := fmt.Sprintf("(SELECT *, ts - (ts %% %d) AS window_start FROM f)", size)
+	if hop {
+		slide := size / 2
+		if size == 1_000_000 {
+			slide = size
+		}
+		lamFrom = fmt.Sprintf("HOP(f, ts, INTERVAL '%d' MILLISECOND, INTERVAL '%d' SECOND)", slide/1000, size/1_000_000)
+		// the windows of a row: those starting at the slides up to size before it
+		duckFrom = fmt.Sprintf("(SELECT *, ts - (ts %% %d) - hop_j * %d AS window_start FROM f CROSS JOIN range(0, %d) AS hops(hop_j))", slide, slide, size/slide)
+	}
+	group := strings.Join(names, ", ")
+	agg := "COUNT(*) AS c, SUM(n) AS s, MAX(x) AS mx, MIN(n) AS lo"
+	lamV := fmt.Sprintf("SELECT %s, window_start, window_end, %s FROM %s GROUP BY %s, window_start, window_end%s", group, agg, lamFrom, group, emit)
+	duckV := fmt.Sprintf("SELECT %s, window_start, window_start + %d AS window_end, COUNT(*) AS c, CAST(SUM(n) AS BIGINT) AS s, MAX(x) AS mx, MIN(n) AS lo FROM %s GROUP BY %s, window_start",
+		group, size, duckFrom, group)
+	var lam strings.Builder
+	fmt.Fprintf(&lam, "CREATE SOURCE src (\n  k VARCHAR, g BIGINT, x DOUBLE, n BIGINT NOT NULL, b BOOLEAN, ts TIMESTAMP NOT NULL,\n"+
+		"  WATERMARK FOR ts AS ts - INTERVAL '%d' MILLISECOND\n) WITH (connector = 'file', path = 'in.jsonl', format = 'json');\n\n", delayUS/1000)
+	fmt.Fprintf(&lam, "CREATE VIEW f AS\n  SELECT k, g, x, n, b, ts FROM src WHERE %s;\n\n", pred)
+	lam.WriteString("CREATE VIEW vk AS\n  SELECT k, COUNT(*) AS c FROM src GROUP BY k;\n\n")
+	fmt.Fprintf(&lam, "CREATE VIEW v AS\n  %s;\n\n", lamV)
+	lam.WriteString("CREATE SINK out FROM v WITH (connector = 'file', path = 'out.jsonl', format = 'json');\n")
+	lam.WriteString("CREATE SINK side FROM vk WITH (connector = 'file', path = 'side.jsonl', format = 'json');\n")
+	lam.WriteString("CREATE SINK side2 FROM f WITH (connector = 'file', path = 'side2.jsonl', format = 'json');\n")
+	return Query{
+		Pipeline: lam.String(),
+		DuckSQL:  "WITH src AS (SELECT k, g, x, n, b, ts FROM t),\nf AS (SELECT k, g, x, n, b, ts FROM src WHERE " + pred + ")\n" + duckV,
+		Columns:  cols,
+		Windowed: true,
+		Updating: updating,
+	}
+}
