@@ -535,42 +535,38 @@ func encodePartition(part map[int]any) ([]partitionValue, error) {
 func decodePartition(vals []partitionValue) (map[int]any, error) {
 	out := map[int]any{}
 	for _, pv := range vals {
+		var v any
 		var err error
 		switch pv.Kind {
 		case "null":
-			out[pv.Field] = nil
 		case "int64":
-			var v int64
-			err = json.Unmarshal(pv.Value, &v)
-			out[pv.Field] = v
+			v, err = decodeAs[int64](pv.Value)
 		case "int32":
-			var v int32
-			err = json.Unmarshal(pv.Value, &v)
-			out[pv.Field] = v
+			v, err = decodeAs[int32](pv.Value)
 		case "float64":
-			var v float64
-			err = json.Unmarshal(pv.Value, &v)
-			out[pv.Field] = v
+			v, err = decodeAs[float64](pv.Value)
 		case "string":
-			var v string
-			err = json.Unmarshal(pv.Value, &v)
-			out[pv.Field] = v
+			v, err = decodeAs[string](pv.Value)
 		case "bool":
-			var v bool
-			err = json.Unmarshal(pv.Value, &v)
-			out[pv.Field] = v
+			v, err = decodeAs[bool](pv.Value)
 		case "timestamp":
-			var v int64
-			err = json.Unmarshal(pv.Value, &v)
-			out[pv.Field] = ice.Timestamp(v)
+			v, err = decodeAs[ice.Timestamp](pv.Value)
 		default:
 			err = fmt.Errorf("kind %q", pv.Kind)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("partition value of field %d: %w", pv.Field, err)
 		}
+		out[pv.Field] = v
 	}
 	return out, nil
+}
+
+// decodeAs reads a checkpointed partition value as a T.
+func decodeAs[T any](raw json.RawMessage) (any, error) {
+	var v T
+	err := json.Unmarshal(raw, &v)
+	return v, err
 }
 
 // Prepare implements connector.EpochSink.
