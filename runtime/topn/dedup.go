@@ -1,8 +1,10 @@
 package topn
 
 import (
+	"reflect"
 	"unsafe"
 
+	"github.com/laminar-sql/laminar/runtime/strarena"
 	"github.com/laminar-sql/laminar/runtime/window"
 )
 
@@ -32,37 +34,131 @@ func (p *DedupPart[R, O]) Emitted() []O {
 	return p.out[:0]
 }
 
+// dedupChunk is the partitions per chunk of a Dedup's slab.
+const dedupChunk = 32
+
 // Dedup is the state of a deduplication over an append-only input: per
 // partition key the first row by cmp (ties keep the one that came first),
 // and the partitions changed since the last flush, in the order first
 // changed. A row that does not rank first changes nothing and costs one map
 // lookup and one comparison.
+//
+// Partitions live in a slab of fixed-size chunks, never moved once placed;
+// the map holds each key's slot id, so it has no pointers for the
+// collector. When strings are the only pointers of the input and output
+// rows, the slab is memory the collector does not scan and the strings'
+// bytes live in an arena of the Dedup's own (runtime/strarena): Nexmark q9
+// keeps a partition per auction, whose strings the collector marked at
+// every cycle, and every row kept set write barriers.
 type Dedup[K comparable, R comparable, O comparable] struct {
-	Parts map[K]*DedupPart[R, O]
-	dirty []*DedupPart[R, O]
-	cmp   func(a, b *R) int
+	index  map[K]uint32 // key -> its partition's id (slot + 1)
+	chunks []*[dedupChunk]DedupPart[R, O]
+	used   uint32   // slots handed out so far
+	spare  []uint32 // ids of slots given back (Prune)
+	dirty  []*DedupPart[R, O]
+	cmp    func(a, b *R) int
 	// entry estimates a partition's bytes, for window.Live
 	entry int64
 	row   R // the row Add is comparing: a pointer into the state, not to Add's parameter
+	// flat tells whether the slab is unscanned memory, with the strings at
+	// rowStrs in R, outStrs in O and partStrs in a partition in arena
+	flat                       bool
+	rowStrs, outStrs, partStrs []uintptr
+	arena                      strarena.Arena
+	compactions                int // for tests
 }
 
 // NewDedup returns an empty deduplication ranking by cmp.
 func NewDedup[K comparable, R comparable, O comparable](cmp func(a, b *R) int) *Dedup[K, R, O] {
 	var k K
 	var p DedupPart[R, O]
-	return &Dedup[K, R, O]{Parts: map[K]*DedupPart[R, O]{}, cmp: cmp,
+	s := &Dedup[K, R, O]{index: map[K]uint32{}, cmp: cmp,
 		entry: int64(unsafe.Sizeof(k)+unsafe.Sizeof(p)) + 16}
+	rs, ok1 := strarena.Offsets(reflect.TypeFor[R]())
+	os, ok2 := strarena.Offsets(reflect.TypeFor[O]())
+	ps, ok3 := strarena.Offsets(reflect.TypeFor[DedupPart[R, O]]())
+	if ok1 && ok2 && ok3 && len(ps) > 0 {
+		s.flat, s.rowStrs, s.outStrs, s.partStrs = true, rs, os, ps
+	}
+	return s
+}
+
+// at is the partition of id n (not 0).
+func (s *Dedup[K, R, O]) at(n uint32) *DedupPart[R, O] {
+	n--
+	return &s.chunks[n/dedupChunk][n%dedupChunk]
+}
+
+// place returns the id of a free (zero) slot.
+func (s *Dedup[K, R, O]) place() uint32 {
+	if n := len(s.spare); n > 0 {
+		id := s.spare[n-1]
+		s.spare = s.spare[:n-1]
+		return id
+	}
+	if s.used%dedupChunk == 0 {
+		if s.flat {
+			s.chunks = append(s.chunks, strarena.New[[dedupChunk]DedupPart[R, O]]())
+		} else {
+			s.chunks = append(s.chunks, new([dedupChunk]DedupPart[R, O]))
+		}
+	}
+	s.used++
+	return s.used
+}
+
+// setRow sets p's row to s.row.
+func (s *Dedup[K, R, O]) setRow(p *DedupPart[R, O]) {
+	if !s.flat {
+		p.row[0] = s.row
+		return
+	}
+	strarena.Clear(&s.arena, s.rowStrs, &p.row[0])
+	strarena.Store(&s.arena, s.rowStrs, &p.row[0], &s.row)
+	s.compact()
+}
+
+// setOut sets p's output row to *o (nil: none).
+func (s *Dedup[K, R, O]) setOut(p *DedupPart[R, O], o *O) {
+	if !s.flat {
+		if o == nil {
+			var zero O
+			p.out[0] = zero
+		} else {
+			p.out[0] = *o
+		}
+		return
+	}
+	strarena.Clear(&s.arena, s.outStrs, &p.out[0])
+	if o != nil {
+		strarena.Store(&s.arena, s.outStrs, &p.out[0], o)
+	}
+	s.compact()
+}
+
+// compact moves the strings kept to new chunks of the arena once most of
+// its bytes are dead.
+func (s *Dedup[K, R, O]) compact() {
+	if !s.arena.Wasteful() {
+		return
+	}
+	s.compactions++
+	strarena.Compact(&s.arena, s.partStrs, func(move func(p *DedupPart[R, O])) {
+		for id := uint32(1); id <= s.used; id++ {
+			move(s.at(id)) // free slots are zero
+		}
+	})
 }
 
 // Len is the number of partitions held.
-func (s *Dedup[K, R, O]) Len() int { return len(s.Parts) }
+func (s *Dedup[K, R, O]) Len() int { return len(s.index) }
 
 // Best is the row kept in partition k, or nil (as State's Best: a join
 // read by a deduplication leaves out the rows whose joined rows it would
 // drop).
 func (s *Dedup[K, R, O]) Best(k K) *R {
-	if p := s.Parts[k]; p != nil {
-		return &p.row[0]
+	if id, ok := s.index[k]; ok {
+		return &s.at(id).row[0]
 	}
 	return nil
 }
@@ -71,21 +167,25 @@ func (s *Dedup[K, R, O]) Best(k K) *R {
 // when it ranks before the row kept, and the partition is then marked to
 // flush.
 func (s *Dedup[K, R, O]) Add(k K, row R) {
-	p := s.Parts[k]
-	if p == nil {
-		p = &DedupPart[R, O]{row: [1]R{row}, dirty: true}
-		s.Parts[k] = p
+	// compared through a pointer into the state: handing &row to cmp (a
+	// func value) would move every row to the heap
+	s.row = row
+	id, ok := s.index[k]
+	if !ok {
+		id = s.place()
+		s.index[k] = id
+		p := s.at(id)
+		s.setRow(p)
+		p.dirty = true
 		window.AddLive(1, s.entry)
 		s.dirty = append(s.dirty, p)
 		return
 	}
-	// compared through a pointer into the state: handing &row to cmp (a
-	// func value) would move every row to the heap
-	s.row = row
+	p := s.at(id)
 	if s.cmp(&p.row[0], &s.row) <= 0 {
 		return // ranked after (or tied with, arriving later) the row kept
 	}
-	p.row[0] = s.row
+	s.setRow(p)
 	if !p.dirty {
 		p.dirty = true
 		s.dirty = append(s.dirty, p)
@@ -112,6 +212,7 @@ func (s *Dedup[K, R, O]) Emit(p *DedupPart[R, O], out []O, emit func(r *O, op by
 		if p.emitted {
 			p.emitted = false
 			emit(&p.out[0], '-')
+			s.setOut(p, nil)
 		}
 		return
 	}
@@ -121,7 +222,8 @@ func (s *Dedup[K, R, O]) Emit(p *DedupPart[R, O], out []O, emit func(r *O, op by
 		}
 		emit(&p.out[0], '-')
 	}
-	p.out[0], p.emitted = out[0], true
+	s.setOut(p, &out[0])
+	p.emitted = true
 	emit(&p.out[0], '+')
 }
 
@@ -131,22 +233,25 @@ func (s *Dedup[K, R, O]) Restore(k K, rows []R, emitted []O) {
 	if len(rows) == 0 {
 		return // a partition keeps its row once it has one
 	}
-	p := s.Parts[k]
-	if p == nil {
-		p = &DedupPart[R, O]{}
-		s.Parts[k] = p
+	id, ok := s.index[k]
+	if !ok {
+		id = s.place()
+		s.index[k] = id
 		window.AddLive(1, s.entry)
 	}
-	p.row[0] = rows[0]
+	p := s.at(id)
+	s.row = rows[0]
+	s.setRow(p)
 	if len(emitted) > 0 {
-		p.out[0], p.emitted = emitted[0], true
+		s.setOut(p, &emitted[0])
+		p.emitted = true
 	}
 }
 
 // Each calls f for every partition, in no particular order (checkpoints).
 func (s *Dedup[K, R, O]) Each(f func(k K, p *DedupPart[R, O])) {
-	for k, p := range s.Parts {
-		f(k, p)
+	for k, id := range s.index {
+		f(k, s.at(id))
 	}
 }
 
@@ -155,11 +260,13 @@ func (s *Dedup[K, R, O]) Each(f func(k K, p *DedupPart[R, O])) {
 // place among the changed partitions.
 func (s *Dedup[K, R, O]) Prune(keep func(k K) bool) {
 	gone := map[*DedupPart[R, O]]bool{}
-	for k, p := range s.Parts {
+	for k, id := range s.index {
 		if !keep(k) {
-			delete(s.Parts, k)
+			delete(s.index, k)
 			window.AddLive(-1, s.entry)
-			gone[p] = true
+			gone[s.at(id)] = true
+			s.free(s.at(id))
+			s.spare = append(s.spare, id)
 		}
 	}
 	if len(gone) == 0 {
@@ -174,4 +281,14 @@ func (s *Dedup[K, R, O]) Prune(keep func(k K) bool) {
 	}
 	clear(s.dirty[n:])
 	s.dirty = s.dirty[:n]
+}
+
+// free zeroes a partition whose slot is given back.
+func (s *Dedup[K, R, O]) free(p *DedupPart[R, O]) {
+	if s.flat {
+		strarena.Clear(&s.arena, s.partStrs, p)
+		s.compact()
+	} else {
+		*p = DedupPart[R, O]{}
+	}
 }
