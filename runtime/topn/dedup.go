@@ -66,6 +66,12 @@ type Dedup[K comparable, R comparable, O comparable] struct {
 	rowStrs, outStrs, partStrs []uintptr
 	arena                      strarena.Arena
 	compactions                int // for tests
+	// lastKey and lastID are the partition Best found last (0: none): a
+	// join read by the deduplication asks for the partition's best row
+	// before it adds the rows it joins into it, so Add finds it without a
+	// second lookup (ids are stable; Prune forgets it)
+	lastKey K
+	lastID  uint32
 }
 
 // NewDedup returns an empty deduplication ranking by cmp.
@@ -158,6 +164,7 @@ func (s *Dedup[K, R, O]) Len() int { return len(s.index) }
 // drop).
 func (s *Dedup[K, R, O]) Best(k K) *R {
 	if id, ok := s.index[k]; ok {
+		s.lastKey, s.lastID = k, id
 		return &s.at(id).row[0]
 	}
 	return nil
@@ -170,7 +177,10 @@ func (s *Dedup[K, R, O]) Add(k K, row R) {
 	// compared through a pointer into the state: handing &row to cmp (a
 	// func value) would move every row to the heap
 	s.row = row
-	id, ok := s.index[k]
+	id, ok := s.lastID, s.lastID != 0 && s.lastKey == k
+	if !ok {
+		id, ok = s.index[k]
+	}
 	if !ok {
 		id = s.place()
 		s.index[k] = id
@@ -259,6 +269,7 @@ func (s *Dedup[K, R, O]) Each(f func(k K, p *DedupPart[R, O])) {
 // share of a checkpoint's state, loaded whole: job.Partitioned), with their
 // place among the changed partitions.
 func (s *Dedup[K, R, O]) Prune(keep func(k K) bool) {
+	s.lastID = 0
 	gone := map[*DedupPart[R, O]]bool{}
 	for k, id := range s.index {
 		if !keep(k) {

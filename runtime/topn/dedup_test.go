@@ -93,3 +93,19 @@ func TestDedupBest(t *testing.T) {
 		t.Errorf("partition 3: %v, want nil", *b)
 	}
 }
+
+// TestDedupBestThenPrune: a partition Best found and Prune then dropped is
+// gone for the Add that follows (Add reuses the partition Best found last).
+func TestDedupBestThenPrune(t *testing.T) {
+	s := NewDedup[int64, row, out](byV)
+	s.Add(1, row{K: 1, V: 5, ID: 1})
+	s.Flushed()
+	if b := s.Best(1); b == nil || b.ID != 1 {
+		t.Fatalf("partition 1: %v, want ID 1", b)
+	}
+	s.Prune(func(k int64) bool { return k != 1 })
+	s.Add(1, row{K: 1, V: 1, ID: 2})
+	if b := s.Best(1); s.Len() != 1 || b == nil || b.ID != 2 || len(s.Changed()) != 1 {
+		t.Fatalf("after the prune: %d partitions, best %v, %d changed; want 1, ID 2, 1", s.Len(), b, len(s.Changed()))
+	}
+}

@@ -45,7 +45,8 @@ func init() { immortal.Register([]string{immortalPool}) }
 // a State ranking ROW_NUMBER <= 1 emits over the same rows, with a
 // collection every few rows and strings built fresh (garbage once added),
 // short, long (past an arena chunk's quarter) and immortal; through
-// checkpoints restored into a new Dedup, prunes and compactions; and the
+// checkpoints restored into a new Dedup, prunes and compactions, with Best
+// asked before most rows (of their partition or another); and the
 // output rows handed on keep their contents after the state moved on.
 func TestDedupFlatUnderGC(t *testing.T) {
 	defer debug.SetGCPercent(debug.SetGCPercent(5))
@@ -115,6 +116,18 @@ func TestDedupFlatUnderGC(t *testing.T) {
 		}
 		for i := range 6000 {
 			rw := mk(i)
+			if r.IntN(2) == 0 {
+				// a join read by the deduplication asks for the best row
+				// first, mostly of the partition it then adds to
+				k := rw.K
+				if r.IntN(4) == 0 {
+					k = r.Int64N(45)
+				}
+				got, want := d.Best(k), s.Best(k)
+				if (got == nil) != (want == nil) || got != nil && fmt.Sprint(*got) != fmt.Sprint(*want) {
+					t.Fatalf("seed %d row %d: Best(%d) = %v, want %v", seed, i, k, got, want)
+				}
+			}
 			d.Add(rw.K, rw)
 			s.Add(rw.K, rw, 1)
 			if i%50 == 0 {
