@@ -223,8 +223,9 @@ func TestArenaReusesAfterEmptying(t *testing.T) {
 // they are (no byte of the arena), others are copied; both read back
 // intact through collections, and releasing them counts only the copies.
 func TestArenaKeepsImmortalStrings(t *testing.T) {
-	pool := strings.Repeat("0123456789", 1000)
-	immortal.Register([]string{pool})
+	l := []string{strings.Repeat("0123456789", 1000)}
+	immortal.Move(l)
+	pool := l[0]
 	s := NewSide[int, bidRow]()
 	for i := range 1000 {
 		s.Add(i%10, Entry[bidRow]{Row: bidRow{Auction: int64(i), Channel: pool[i : i+5], URL: fmt.Sprint(i), Extra: pool[i%7 : i%7+100]}, W: 1}, true, false)

@@ -147,8 +147,8 @@ func (g *Generator) person(n, t int64, r *random, p *Person) {
 	p.EmailAddress = pl.emails[r.intn(emailPoolSize)]
 	card := int(r.intn(cardGroups)) * 5
 	p.CreditCard = pl.cards[card : card+19]
-	p.City = usCities[r.intn(int64(len(usCities)))]
-	p.State = usStates[r.intn(int64(len(usStates)))]
+	p.City = pl.cities[r.intn(int64(len(pl.cities)))]
+	p.State = pl.states[r.intn(int64(len(pl.states)))]
 	p.DateTime = t
 	// Sizes are counted as the reference counts them (id plus the strings).
 	size := 8 + len(p.Name) + len(p.EmailAddress) + len(p.CreditCard) + len(p.City) + len(p.State)
@@ -195,8 +195,8 @@ func (g *Generator) bid(n, t int64, r *random, b *Bid) {
 	b.Bidder += firstPersonID
 	b.Price = r.price()
 	if r.intn(hotChannelRatio) > 0 {
-		i := r.intn(int64(len(hotChannels)))
-		b.Channel, b.URL = hotChannels[i], g.pools.hotURLs[i]
+		i := r.intn(int64(len(g.pools.hotChannels)))
+		b.Channel, b.URL = g.pools.hotChannels[i], g.pools.hotURLs[i]
 	} else {
 		i := r.intn(channelCount)
 		b.Channel, b.URL = g.pools.channels[i], g.pools.urls[i]

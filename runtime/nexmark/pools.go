@@ -2,6 +2,7 @@ package nexmark
 
 import (
 	"math/bits"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -49,6 +50,8 @@ type stringPools struct {
 	hotURLs  []string // one per hot channel
 	channels []string // "channel-i"
 	urls     []string // URL of channel-i, 90% with "&channel_id=..."
+	// the fixed tables, as copies in the pools' immortal memory
+	hotChannels, cities, states []string
 }
 
 var pools = sync.OnceValue(buildPools)
@@ -91,16 +94,20 @@ func buildPools() *stringPools {
 		}
 		p.urls[i] = url
 	}
-	p.register()
+	p.hotChannels, p.cities, p.states = slices.Clone(hotChannels), slices.Clone(usCities), slices.Clone(usStates)
+	p.move()
 	return p
 }
 
-// register records every string of the pools, and the fixed names, as
-// immortal: they live as long as the process, so join state that keeps
-// rows in unscanned memory keeps them as they are, without copying their
-// bytes (runtime/join's arena).
-func (p *stringPools) register() {
-	immortal.Register([]string{p.letters, p.text, p.cards}, p.emails, p.names, p.hotURLs, p.channels, p.urls, hotChannels, usCities, usStates)
+// move copies every string of the pools, and the fixed names, into
+// immortal memory (one block outside the heap): they live as long as the
+// process, so join state that keeps rows in unscanned memory keeps them as
+// they are, without copying their bytes (runtime/join's arena), and the
+// collector never marks them.
+func (p *stringPools) move() {
+	long := []string{p.letters, p.text, p.cards}
+	immortal.Move(long, p.emails, p.names, p.hotURLs, p.channels, p.urls, p.hotChannels, p.cities, p.states)
+	p.letters, p.text, p.cards = long[0], long[1], long[2]
 }
 
 // channelID is the reference's Math.abs(Integer.reverse(i)), computed in 64

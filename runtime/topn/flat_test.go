@@ -34,11 +34,15 @@ func byStrV(a, b *strRow) int { return cmp.Compare(b.V, a.V) }
 
 func (o strOut) String() string { return fmt.Sprintf("%d/%s/%s/%s", o.ID, o.S, o.A[0], o.A[1]) }
 
-// immortalPool is registered as immortal: rows' strings cut from it are
+// immortalPool is moved into immortal memory: rows' strings cut from it are
 // kept as they are.
 var immortalPool = strings.Repeat("immortal-", 1000)
 
-func init() { immortal.Register([]string{immortalPool}) }
+func init() {
+	l := []string{immortalPool}
+	immortal.Move(l)
+	immortalPool = l[0]
+}
 
 // TestDedupFlatUnderGC: a Dedup of rows whose only pointers are strings
 // (unscanned partitions, strings in its arena) emits exactly the changes
