@@ -42,18 +42,24 @@ const (
 //
 // Entries live in a slab of fixed-size chunks, never moved once placed, and
 // each key's entries form a list through it, newest first; the map holds
-// only the id of the key's newest entry. So keeping a row copies it once
+// only the key's slot in heads, which holds the id of its newest entry: a
+// row of a key already kept costs one map lookup (no assignment), its
+// head changing in place. So keeping a row copies it once
 // (no bucket slice growing by copies, with write barriers when it has
 // pointers) and touches no older entry (a cache miss each, on a side of
 // millions of rows), a key costs no allocation of its own, and with a key
 // without pointers the map has none for the GC to scan.
 type Side[K comparable, R comparable] struct {
-	index  map[K]uint32 // key -> its newest entry
-	chunks []*[chunkSize]Entry[R]
-	used   uint32 // slots of the slab handed out so far
-	spare  uint32 // a free list of slots (entry ids) given back
-	rows   int
-	times  timeHeap[K] // interval joins: when each key's rows may go
+	index map[K]uint32 // key -> its slot in heads
+	// heads holds, per key slot, the id of the key's newest entry; a free
+	// slot holds the next free one (freeKey ends the list)
+	heads   []uint32
+	freeKey uint32
+	chunks  []*[chunkSize]Entry[R]
+	used    uint32 // slots of the slab handed out so far
+	spare   uint32 // a free list of slots (entry ids) given back
+	rows    int
+	times   timeHeap[K] // interval joins: when each key's rows may go
 	// untimed tells whether an entry was ever added without its time in
 	// times (evictAll cannot then tell the rows that stay by their times)
 	untimed bool
@@ -69,9 +75,12 @@ type Side[K comparable, R comparable] struct {
 	arena arena
 }
 
+// noKey ends the list of free key slots.
+const noKey = math.MaxUint32
+
 // NewSide returns an empty side.
 func NewSide[K comparable, R comparable]() *Side[K, R] {
-	s := &Side[K, R]{index: make(map[K]uint32)}
+	s := &Side[K, R]{index: make(map[K]uint32), freeKey: noKey}
 	if strs, ok := stringOffsets(reflect.TypeFor[R](), 0, nil); ok && len(strs) > 0 {
 		s.strs = strs
 	}
@@ -88,11 +97,37 @@ func (s *Side[K, R]) at(n uint32) *Entry[R] {
 // key's entries, newest first; they may be changed in place (W, Matches)
 // until the next Add, Remove or Evict on this side.
 func (s *Side[K, R]) First(k K) *Entry[R] {
-	id, ok := s.index[k]
+	slot, ok := s.index[k]
 	if !ok {
 		return nil
 	}
-	return s.at(id)
+	return s.at(s.heads[slot])
+}
+
+// addKey gives key k (not kept) a slot in heads, with no entry yet.
+func (s *Side[K, R]) addKey(k K) uint32 {
+	slot := s.freeKey
+	if slot != noKey {
+		s.freeKey = s.heads[slot]
+		s.heads[slot] = 0
+	} else {
+		slot = uint32(len(s.heads))
+		s.heads = append(s.heads, 0)
+	}
+	s.index[k] = slot
+	return slot
+}
+
+// dropKey forgets key k, of slot slot, whose entries have all gone.
+func (s *Side[K, R]) dropKey(k K, slot uint32) {
+	delete(s.index, k)
+	s.heads[slot], s.freeKey = s.freeKey, slot
+}
+
+// resetKeys forgets every key (a new map, so that a large one's memory
+// goes too).
+func (s *Side[K, R]) resetKeys() {
+	s.index, s.heads, s.freeKey, s.peak = make(map[K]uint32), nil, noKey, 0
 }
 
 // Next returns the entry of e's key that came before e, or nil.
@@ -161,22 +196,25 @@ func (s *Side[K, R]) release(id uint32) {
 // append-only input, whose rows never retract) it is added. timed records
 // e.TS for Evict.
 func (s *Side[K, R]) Add(k K, e Entry[R], merge, timed bool) {
-	head, ok := s.index[k]
+	slot, ok := s.index[k]
 	if ok && merge {
 		var prev uint32
-		for id := head; id != 0; {
+		for id := s.heads[slot]; id != 0; {
 			x := s.at(id)
 			if x.Row == e.Row {
 				x.W += e.W
 				if x.W == 0 {
-					s.unlink(k, prev, id)
+					s.unlink(k, slot, prev, id)
 				}
 				return
 			}
 			prev, id = id, x.next
 		}
 	}
-	s.index[k] = s.place(&e, head)
+	if !ok {
+		slot = s.addKey(k)
+	}
+	s.heads[slot] = s.place(&e, s.heads[slot])
 	s.rows++
 	if timed {
 		s.times.push(timedKey[K]{e.TS, k})
@@ -189,24 +227,34 @@ func (s *Side[K, R]) Add(k K, e Entry[R], merge, timed bool) {
 }
 
 // unlink removes entry id, after prev (0: it is the newest), from the list
-// of key k; an emptied key goes.
-func (s *Side[K, R]) unlink(k K, prev, id uint32) {
+// of key k, of slot slot; an emptied key goes.
+func (s *Side[K, R]) unlink(k K, slot, prev, id uint32) {
 	next := s.at(id).next
 	switch {
 	case prev != 0:
 		s.at(prev).next = next
 	case next != 0:
-		s.index[k] = next
+		s.heads[slot] = next
 	default:
-		delete(s.index, k)
+		s.dropKey(k, slot)
 	}
 	s.release(id)
 }
 
 // oldestFirst fills s.scratch with the entry ids of key k, oldest first.
 func (s *Side[K, R]) oldestFirst(k K) []uint32 {
+	slot, ok := s.index[k]
+	if !ok {
+		return s.scratch[:0]
+	}
+	return s.chain(s.heads[slot])
+}
+
+// chain fills s.scratch with the entry ids of the list from head, oldest
+// first.
+func (s *Side[K, R]) chain(head uint32) []uint32 {
 	ids := s.scratch[:0]
-	for id := s.index[k]; id != 0; id = s.at(id).next {
+	for id := head; id != 0; id = s.at(id).next {
 		ids = append(ids, id)
 	}
 	slices.Reverse(ids)
@@ -262,7 +310,7 @@ const shrinkKeys = 1024
 // the old ones had grown large.
 func (s *Side[K, R]) shrink() {
 	if len(s.index) == 0 && s.peak > shrinkKeys {
-		s.index, s.peak = make(map[K]uint32), 0
+		s.resetKeys()
 	}
 	if s.rows == 0 && len(s.chunks) > 4 {
 		s.dropSlab()
@@ -275,10 +323,11 @@ func (s *Side[K, R]) shrink() {
 // sweep removes the rows of key k whose TS is before t (gone sees them
 // oldest first), keeping the order of the others.
 func (s *Side[K, R]) sweep(k K, t int64, gone func(k K, e *Entry[R])) {
-	if _, ok := s.index[k]; !ok {
+	slot, ok := s.index[k]
+	if !ok {
 		return // its rows retracted to nothing
 	}
-	ids := s.oldestFirst(k)
+	ids := s.chain(s.heads[slot])
 	var newest uint32 // the list of the rows that stay, rebuilt oldest first
 	for _, id := range ids {
 		e := s.at(id)
@@ -294,9 +343,9 @@ func (s *Side[K, R]) sweep(k K, t int64, gone func(k K, e *Entry[R])) {
 		e.next, newest = newest, id
 	}
 	if newest == 0 {
-		delete(s.index, k)
+		s.dropKey(k, slot)
 	} else {
-		s.index[k] = newest
+		s.heads[slot] = newest
 	}
 }
 
@@ -337,7 +386,7 @@ func (s *Side[K, R]) evictAll(t int64) {
 			}
 		}
 	}
-	s.index, s.peak = make(map[K]uint32), 0
+	s.resetKeys()
 	s.dropSlab()
 	s.rows = 0
 	for i := range stay {
@@ -420,16 +469,16 @@ func Copies(w int64) int {
 // Prune drops the rows of the keys keep reports false for (a worker's
 // share of a checkpoint loaded into every worker, codegen/parallel.go).
 func (s *Side[K, R]) Prune(keep func(k K) bool) {
-	for k, head := range s.index {
+	for k, slot := range s.index {
 		if keep(k) {
 			continue
 		}
-		for id := head; id != 0; {
+		for id := s.heads[slot]; id != 0; {
 			next := s.at(id).next
 			s.release(id) // its slot is reused by later rows
 			id = next
 		}
-		delete(s.index, k)
+		s.dropKey(k, slot) // deleting while ranging is allowed
 	}
 	old := s.times
 	s.times = nil

@@ -210,3 +210,42 @@ func TestPrune(t *testing.T) {
 		t.Fatalf("evicted %d rows, %d left", len(gone), s.Len())
 	}
 }
+
+// TestKeySlotsReused: keys that empty give their slots back and new keys
+// take them, each starting an empty list; against a model, in random
+// order of adds and retractions over many keys, every key reads back its
+// own rows in arrival order and the slots never outnumber the most keys
+// held at once.
+func TestKeySlotsReused(t *testing.T) {
+	s := NewSide[int, int64]()
+	r := rand.New(rand.NewPCG(3, 4))
+	model := map[int][]int64{}
+	most := 0
+	for i := range 20_000 {
+		k := r.IntN(300)
+		if rows := model[k]; len(rows) > 0 && r.IntN(2) == 0 {
+			j := r.IntN(len(rows))
+			s.Add(k, Entry[int64]{Row: rows[j], W: -1}, true, false)
+			model[k] = slices.Delete(rows, j, j+1)
+			if len(model[k]) == 0 {
+				delete(model, k)
+			}
+		} else {
+			s.Add(k, Entry[int64]{Row: int64(i), W: 1}, true, false)
+			model[k] = append(model[k], int64(i))
+		}
+		most = max(most, len(model))
+	}
+	for k := range 300 {
+		var got []int64
+		for _, e := range s.Bucket(k) {
+			got = append(got, e.Row)
+		}
+		if !slices.Equal(got, model[k]) {
+			t.Fatalf("key %d reads back %v, want %v", k, got, model[k])
+		}
+	}
+	if len(s.index) != len(model) || len(s.heads) > most {
+		t.Fatalf("%d keys in %d slots; want %d keys in at most %d", len(s.index), len(s.heads), len(model), most)
+	}
+}
