@@ -272,17 +272,23 @@ func (g *generator) joinPush(o *opInfo, ss [2]joinSide, s joinSide, semi bool) {
 			ts = jen.Id("ts")
 		}
 		entry[jen.Id("TS")] = ts
+		// the other side's watermark may have passed the row's bound already
+		// (that input is ahead, or ended): no row to come can meet it, so it
+		// is not kept (it would go at once; a window join's side whose input
+		// closes its windows last would make and drop an entry per row)
+		other := 1 - s.i
+		gone := []jen.Code{jen.Comment("the other input's watermark has passed its bound: nothing to come can meet it")}
+		if s.preserve {
+			gone = append(gone, jen.If(jen.Id("matches").Op("==").Lit(0)).Block(jen.Id("p").Dot("pad"+o.fn+s.name).Call(jen.Id("r"), w)))
+		}
+		body = append(body, jen.If(jen.Add(ts).Op("<").Add(rt("window.ShiftWatermark")).Call(jen.Id("p").Dot(o.name+"WM").Index(jen.Lit(other)), jen.Lit(intervalShift(o.op.Join.Interval)[other]))).Block(
+			append(gone, jen.Return())...))
 	}
 	if ttl {
 		entry[jen.Id("TS")] = jen.Id("now")
 		body = append(body, jen.Id("p").Dot(o.name+s.name).Dot("Put").Call(jen.Id("k"), rt("join.Entry").Types(jen.Id(s.in.rowType)).Values(entry), jen.Lit(s.updating)))
 	} else {
 		body = append(body, jen.Id("p").Dot(o.name+s.name).Dot("Add").Call(jen.Id("k"), rt("join.Entry").Types(jen.Id(s.in.rowType)).Values(entry), jen.Lit(s.updating), jen.Lit(s.timeCol >= 0)))
-	}
-	if s.timeCol >= 0 {
-		// the other side's watermark may have passed the row's bound already
-		// (that input is ahead, or ended): no later watermark would drop it
-		body = append(body, jen.Id("p").Dot("evict"+o.fn+s.name).Call())
 	}
 	g.f.Comment(fmt.Sprintf("push%s%s joins a row of %s (the %s input) with the rows of the other input.", o.fn, s.name, s.in.what(), sides[s.i]))
 	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("push" + o.fn + s.name).Params(params...).Block(body...)
@@ -420,15 +426,18 @@ func (g *generator) joinRow(o *opInfo, ss [2]joinSide, semi bool) {
 	}
 }
 
+// intervalShift is, per side's watermark, what it is shifted by to give the
+// time before which the other side's rows go: a left row l matches right
+// rows with times in [l + Lower, l + Upper], so the left watermark drops
+// right rows before it + Lower, the right watermark left rows before it -
+// Upper.
+func intervalShift(iv *plan.Interval) [2]int64 { return [2]int64{iv.Lower, -iv.Upper} }
+
 // joinEvict generates fire<Op> of an interval join: when a side's watermark
 // moves, the other side's rows that can match nothing more go (an outer join
 // emits the NULL-padded rows of those that matched nothing).
 func (g *generator) joinEvict(o *opInfo, ss [2]joinSide) {
-	iv := o.op.Join.Interval
-	// a left row l matches right rows with times in [l + Lower, l + Upper]:
-	// the left watermark drops right rows before it + Lower, the right
-	// watermark left rows before it - Upper
-	shift := [2]int64{iv.Lower, -iv.Upper}
+	shift := intervalShift(o.op.Join.Interval)
 	var body []jen.Code
 	for i := range ss {
 		other := ss[1-i]
