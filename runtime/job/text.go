@@ -53,7 +53,7 @@ func badText(b *connector.LineBatch, isJSON bool) (n int64) {
 	// the common case in one pass over the batch's text: the line ends
 	// between its lines are ASCII, so it is valid UTF-8 if every line is
 	valid := b.Text != nil && validUTF8(b.Text)
-	if valid && (!isJSON || bytes.IndexByte(b.Text, '\\') < 0) {
+	if valid && (!isJSON || !mayHaveSurrogate(b.Text)) {
 		return 0
 	}
 	for _, line := range b.Lines {
@@ -62,6 +62,24 @@ func badText(b *connector.LineBatch, isJSON bool) (n int64) {
 		}
 	}
 	return n
+}
+
+// mayHaveSurrogate reports whether text has a backslash followed by 'u'
+// and 'd' or 'D': every escaped surrogate does, and few other escapes
+// (URLs' \u0026, accented letters) do, so lines that have none are
+// checked no further. It looks at every backslash, escaped ones too,
+// which can only find more than there are.
+func mayHaveSurrogate(text []byte) bool {
+	for {
+		i := bytes.IndexByte(text, '\\')
+		if i < 0 || i+2 >= len(text) {
+			return false
+		}
+		if text[i+1] == 'u' && text[i+2]|0x20 == 'd' {
+			return true
+		}
+		text = text[i+1:]
+	}
 }
 
 // validUTF8 is utf8.Valid with a faster walk over ASCII, which most text

@@ -26,6 +26,38 @@ func TestHasLoneSurrogate(t *testing.T) {
 		if got := hasLoneSurrogate([]byte(in)); got != want {
 			t.Errorf("%s: %v, want %v", in, got, want)
 		}
+		// the batch-wide prefilter of badText finds every lone surrogate
+		if want && !mayHaveSurrogate([]byte(in)) {
+			t.Errorf("%s: mayHaveSurrogate missed it", in)
+		}
+	}
+	for in, want := range map[string]bool{
+		`{"u":"a\u0026b"}`: false, `{"u":"\\ud800"}`: true, `\uD`: true, `\ud`: true, `x\u`: false, `\`: false,
+	} {
+		if got := mayHaveSurrogate([]byte(in)); got != want {
+			t.Errorf("mayHaveSurrogate(%s) = %v, want %v", in, got, want)
+		}
+	}
+}
+
+// TestBadTextBatch: badText over a batch whose text is valid UTF-8 and
+// has escapes counts the lines with a lone surrogate, whichever line
+// holds it, and none for other escapes.
+func TestBadTextBatch(t *testing.T) {
+	lines := []string{`{"u":"a\u0026b"}`, `{"u":"\ud800"}`, `{"u":"\u00e9"}`, `{"u":"\uDC00"}`}
+	text := []byte(strings.Join(lines, "\n"))
+	var b connector.LineBatch
+	b.Text = text
+	for i, at := 0, 0; i < len(lines); i++ {
+		b.Lines = append(b.Lines, text[at:at+len(lines[i])])
+		at += len(lines[i]) + 1
+	}
+	if n := badText(&b, true); n != 2 {
+		t.Errorf("badText = %d, want 2", n)
+	}
+	b.Lines, b.Text = b.Lines[:1], text[:len(lines[0])]
+	if n := badText(&b, true); n != 0 {
+		t.Errorf("badText of a line with \\u0026 = %d, want 0", n)
 	}
 }
 
