@@ -171,7 +171,8 @@ func (s *Scanner) NextKey() (key []byte, ok bool) {
 // that of NextKey in every case (errors included); only the speed differs.
 func (s *Scanner) NextCol(t *Keys) (col int, ok bool) {
 	b, i := s.line, s.pos
-	if k := s.keyNo; k < len(s.guesses) && s.guessFor == t && (s.state == stateNextKey || s.state == stateFirstKey) && i+16 <= len(b) {
+	// stateFirstKey and stateNextKey, in one unsigned comparison
+	if k := s.keyNo; k < len(s.guesses) && s.guessFor == t && s.state-stateFirstKey <= stateNextKey-stateFirstKey && i+16 <= len(b) {
 		g := &s.guesses[k]
 		w := b[i : i+16 : i+16]
 		if binary.LittleEndian.Uint64(w)&g.m0 == g.w0 && binary.LittleEndian.Uint64(w[8:])&g.m1 == g.w1 {
@@ -180,7 +181,7 @@ func (s *Scanner) NextCol(t *Keys) (col int, ok bool) {
 				s.keyLo, s.keyHi = i+g.off, i+n-2
 				i += n
 				s.pos = i
-				if i < len(b) && isSpace[b[i]] {
+				if i < len(b) && b[i] <= ' ' { // only whitespace is, of what may follow ':'
 					s.skipSpace()
 				}
 				s.state = stateValue
@@ -498,7 +499,7 @@ func (s *Scanner) SkipNotNull() bool {
 			return true
 		case c == '-' || isDigit(c):
 			s.state = stateNextKey
-			if _, ok := s.readNumber(); !ok {
+			if !s.skipNumber() {
 				s.fail(s.pos, true, "expected a value")
 			}
 			return true
@@ -522,7 +523,7 @@ func (s *Scanner) Skip() {
 		s.skipString()
 		return
 	case c == '-' || isDigit(c):
-		if _, ok := s.readNumber(); !ok {
+		if !s.skipNumber() {
 			s.fail(s.pos, true, "expected a value")
 		}
 		return
@@ -659,6 +660,26 @@ var isSpace = [256]bool{' ': true, '\t': true, '\n': true, '\r': true}
 func (s *Scanner) hasLiteral(word string) bool {
 	rest := s.line[s.pos:]
 	return len(rest) >= len(word) && string(rest[:len(word)]) == word
+}
+
+// skipNumber is readNumber for a value that is not read: the common
+// integer (no leading zero, fraction or exponent) in one tight loop, the
+// rest through readNumber, which consumes the same numbers.
+func (s *Scanner) skipNumber() bool {
+	b, i := s.line, s.pos
+	if i < len(b) && b[i] == '-' {
+		i++
+	}
+	if i < len(b) && b[i]-'1' <= 8 {
+		for i++; i < len(b) && isDigit(b[i]); i++ {
+		}
+		if i == len(b) || b[i] != '.' && b[i]|0x20 != 'e' {
+			s.pos = i
+			return true
+		}
+	}
+	_, ok := s.readNumber()
+	return ok
 }
 
 // readNumber consumes a number in JSON's grammar:
@@ -923,11 +944,12 @@ func (s *Scanner) fastInt() (int64, bool) {
 	}
 end:
 	n := i - start
-	if n == 0 || n > 18 || n > 1 && b[start] == '0' {
+	if uint(n-1) > 17 || n > 1 && b[start] == '0' { // none, or more than 18 digits
 		return 0, false
 	}
+	// b[i] is no digit: both loops stop at one, or at 19 digits (n > 18)
 	if i < len(b) {
-		if c := b[i]; c == '.' || c == 'e' || c == 'E' || isDigit(c) {
+		if c := b[i]; c == '.' || c|0x20 == 'e' {
 			return 0, false
 		}
 	}
