@@ -115,3 +115,15 @@ func FuzzValidUTF8(f *testing.F) {
 		}
 	})
 }
+
+// FuzzMayHaveSurrogate: the batch-wide prefilter never misses a line that
+// hasLoneSurrogate counts, so badText counts the same with it as without.
+func FuzzMayHaveSurrogate(f *testing.F) {
+	f.Add([]byte(`{"a":"\\\ud800","b":"\u0026"}`))
+	f.Add([]byte(`{"a":"\uD83D\uDE00 \udc00"}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if hasLoneSurrogate(b) && !mayHaveSurrogate(b) {
+			t.Fatalf("mayHaveSurrogate(%q) is false, hasLoneSurrogate true", b)
+		}
+	})
+}
