@@ -139,6 +139,16 @@ func (g *generator) jsonDecoder(s *sourceInfo) {
 	var checks []jen.Code
 	var seenVars []jen.Code
 	var names []jen.Code // the keys, numbered for Scanner.NextCol
+	// The NOT NULL columns met are bits of one word when they fit: one
+	// variable to keep across the Scanner's calls, not one per column.
+	notNull := 0
+	for i, c := range s.src.Schema {
+		if !s.isMeta(i) && !c.Type.Nullable {
+			notNull++
+		}
+	}
+	mask := notNull <= 64
+	bit := 0
 	for i, c := range s.src.Schema {
 		if s.isMeta(i) {
 			continue // filled from the record's metadata, not its value
@@ -149,7 +159,15 @@ func (g *generator) jsonDecoder(s *sourceInfo) {
 		seen := fmt.Sprintf("seen%d", i)
 		var body []jen.Code
 		if !c.Type.Nullable {
-			seenVars = append(seenVars, jen.Id(seen).Op(":=").False())
+			setSeen := jen.Id(seen).Op("=").True()
+			isMissing := jen.Op("!").Id(seen)
+			if mask {
+				setSeen = jen.Id("seen").Op("|=").Lit(1).Op("<<").Lit(bit)
+				isMissing = jen.Id("seen").Op("&").Parens(jen.Lit(1).Op("<<").Lit(bit)).Op("==").Lit(0)
+				bit++
+			} else {
+				seenVars = append(seenVars, jen.Id(seen).Op(":=").False())
+			}
 			isNull := jen.Id("s").Dot("ValueIsNull").Call()
 			if !s.needed[i] {
 				isNull = jen.Op("!").Id("s").Dot("SkipNotNull").Call() // checked and skipped in one call
@@ -157,8 +175,8 @@ func (g *generator) jsonDecoder(s *sourceInfo) {
 			body = append(body,
 				jen.If(isNull).Block(
 					jen.Return(jen.Qual("errors", "New").Call(jen.Lit(fmt.Sprintf("column %q is NOT NULL but the record has null", c.Name))))),
-				jen.Id(seen).Op("=").True())
-			checks = append(checks, jen.If(jen.Op("!").Id(seen)).Block(
+				setSeen)
+			checks = append(checks, jen.If(isMissing).Block(
 				jen.Return(jen.Qual("errors", "New").Call(jen.Lit(fmt.Sprintf("missing NOT NULL column %q", c.Name))))))
 			if s.needed[i] {
 				body = append(body, jen.Add(field).Op("=").Add(jsonValue(c.Type.Kind, i)))
@@ -178,12 +196,23 @@ func (g *generator) jsonDecoder(s *sourceInfo) {
 	g.f.Line()
 	next := jen.Id("s").Dot("NextCol").Call(jen.Id(keys))
 	body := append([]jen.Code{jen.Id("s").Dot("Reset").Call(jen.Id("line"))}, seenVars...)
+	if mask && notNull > 0 {
+		body = append(body, jen.Var().Id("seen").Uint64().Comment("bit k: the k-th NOT NULL column was met"))
+	}
 	body = append(body,
 		jen.For(jen.List(jen.Id("c"), jen.Id("ok")).Op(":=").Add(next), jen.Id("ok"), jen.List(jen.Id("c"), jen.Id("ok")).Op("=").Add(next)).Block(
 			jen.Switch(jen.Id("c")).Block(cases...)),
 		jen.If(jen.Id("err").Op(":=").Id("s").Dot("Err").Call(), jen.Id("err").Op("!=").Nil()).Block(jen.Return(jen.Id("err"))),
 	)
-	body = append(body, checks...)
+	if mask && notNull > 0 {
+		all := uint64(1)<<notNull - 1
+		if notNull == 64 {
+			all = ^uint64(0)
+		}
+		body = append(body, jen.If(jen.Id("seen").Op("!=").Id(fmt.Sprintf("%#x", all))).Block(checks...))
+	} else {
+		body = append(body, checks...)
+	}
 	body = append(body, jen.Return(jen.Nil()))
 	g.f.Comment(fmt.Sprintf("decode%sJSON decodes one JSON object into r, which must be zero.", s.rowType))
 	g.f.Func().Id("decode"+s.rowType+"JSON").Params(

@@ -266,3 +266,70 @@ func TestConcurrentBuildsOfOnePipeline(t *testing.T) {
 		t.Errorf("temporary binaries left in the cache: %v", entries)
 	}
 }
+
+// TestMissingNotNullColumnsDeadLettered: a JSON record without a NOT NULL
+// column, read or not, or with null in one, goes to the dead-letter output
+// with its offset and the column named; the first and the last NOT NULL
+// column both count (the generated decoder keeps them as bits of one word,
+// and as one flag each beyond 64 NOT NULL columns, the second source).
+func TestMissingNotNullColumnsDeadLettered(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a job")
+	}
+	var wide, line, short []string
+	for i := range 65 {
+		wide = append(wide, fmt.Sprintf("c%d BIGINT NOT NULL", i))
+		line = append(line, fmt.Sprintf(`"c%d":%d`, i, i))
+	}
+	short = line[:64]
+	sql := `CREATE SOURCE j (a BIGINT NOT NULL, b VARCHAR NOT NULL, n BIGINT, c BIGINT NOT NULL) WITH (connector = 'file', path = 'in.jsonl');
+CREATE SOURCE w (` + strings.Join(wide, ", ") + `) WITH (connector = 'file', path = 'wide.jsonl');
+CREATE VIEW v AS SELECT a, c FROM j;
+CREATE VIEW vw AS SELECT c0, c64 FROM w;
+CREATE SINK oj FROM v WITH (connector = 'file', path = 'j.jsonl');
+CREATE SINK ow FROM vw WITH (connector = 'file', path = 'w.jsonl');
+`
+	in := []string{
+		`{"a":1,"b":"x","c":2}`,
+		`{"b":"x","c":2}`,
+		`{"a":1,"b":"x"}`,
+		`{"a":1,"c":2}`,
+		`{"a":1,"b":null,"c":2}`,
+		`{"c":3,"n":null,"a":4,"b":"y"}`,
+	}
+	dir, bin := buildPipeline(t, sql, map[string]string{
+		"in.jsonl":   strings.Join(in, "\n") + "\n",
+		"wide.jsonl": "{" + strings.Join(line, ",") + "}\n{" + strings.Join(short, ",") + "}\n",
+	})
+	cmd := exec.Command(bin, "--base-dir", dir, "--quiet")
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("job: %v\n%s", err, out)
+	}
+	read := func(name string) string {
+		data, _ := os.ReadFile(filepath.Join(dir, name))
+		return string(data)
+	}
+	if got, want := read("j.jsonl"), "{\"a\":1,\"c\":2}\n{\"a\":4,\"c\":3}\n"; got != want {
+		t.Errorf("rows %q, want %q", got, want)
+	}
+	if got, want := read("w.jsonl"), "{\"c0\":0,\"c64\":64}\n"; got != want {
+		t.Errorf("wide rows %q, want %q", got, want)
+	}
+	dead := read("p.dead.jsonl")
+	at := func(i int) int { return len(strings.Join(in[:i], "\n")) + 1 }
+	for _, want := range []string{
+		fmt.Sprintf(`"offset":%d,`, at(1)), `missing NOT NULL column \"a\"`,
+		fmt.Sprintf(`"offset":%d,`, at(2)), `missing NOT NULL column \"c\"`,
+		fmt.Sprintf(`"offset":%d,`, at(3)), `missing NOT NULL column \"b\"`,
+		fmt.Sprintf(`"offset":%d,`, at(4)), `column \"b\" is NOT NULL but the record has null`,
+		`missing NOT NULL column \"c64\"`,
+	} {
+		if !strings.Contains(dead, want) {
+			t.Errorf("dead letters lack %s:\n%s", want, dead)
+		}
+	}
+	if n := strings.Count(dead, "\n"); n != 5 {
+		t.Errorf("%d dead letters, want 5:\n%s", n, dead)
+	}
+}

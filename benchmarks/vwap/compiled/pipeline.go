@@ -216,8 +216,7 @@ var jsonKeysTradesRow = jsonl.NewKeys("symbol", "price", "volume", "ts")
 // decodeTradesRowJSON decodes one JSON object into r, which must be zero.
 func decodeTradesRowJSON(s *jsonl.Scanner, in *jsonl.Interner, line []byte, r *TradesRow) error {
 	s.Reset(line)
-	seen0 := false
-	seen3 := false
+	var seen uint64 // bit k: the k-th NOT NULL column was met
 	for c, ok := s.NextCol(jsonKeysTradesRow); ok; c, ok = s.NextCol(jsonKeysTradesRow) {
 		switch c {
 		case 0:
@@ -225,7 +224,7 @@ func decodeTradesRowJSON(s *jsonl.Scanner, in *jsonl.Interner, line []byte, r *T
 			if s.ValueIsNull() {
 				return errors.New("column \"symbol\" is NOT NULL but the record has null")
 			}
-			seen0 = true
+			seen |= 1 << 0
 			r.Symbol = in.Column(0, s.Str())
 		case 1:
 			// price
@@ -242,7 +241,7 @@ func decodeTradesRowJSON(s *jsonl.Scanner, in *jsonl.Interner, line []byte, r *T
 			if s.ValueIsNull() {
 				return errors.New("column \"ts\" is NOT NULL but the record has null")
 			}
-			seen3 = true
+			seen |= 1 << 1
 			r.Ts = s.Timestamp()
 		default:
 			s.Skip()
@@ -251,11 +250,13 @@ func decodeTradesRowJSON(s *jsonl.Scanner, in *jsonl.Interner, line []byte, r *T
 	if err := s.Err(); err != nil {
 		return err
 	}
-	if !seen0 {
-		return errors.New("missing NOT NULL column \"symbol\"")
-	}
-	if !seen3 {
-		return errors.New("missing NOT NULL column \"ts\"")
+	if seen != 0x3 {
+		if seen&(1<<0) == 0 {
+			return errors.New("missing NOT NULL column \"symbol\"")
+		}
+		if seen&(1<<1) == 0 {
+			return errors.New("missing NOT NULL column \"ts\"")
+		}
 	}
 	return nil
 }
@@ -738,5 +739,5 @@ func (p *engine) Operators(dst []job.OperatorStatus) []job.OperatorStatus {
 // fusedLines are the lines of this file that run each operator fused into its
 // source's loop (by operator id), for splitting a CPU profile among operators.
 var fusedLines = map[string][2]int32{
-	"232657f27d7023c6": {335, 377},
+	"232657f27d7023c6": {336, 378},
 }

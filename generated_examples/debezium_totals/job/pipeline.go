@@ -198,9 +198,7 @@ var jsonKeysAccountsRow = jsonl.NewKeys("id", "region", "amount")
 // decodeAccountsRowJSON decodes one JSON object into r, which must be zero.
 func decodeAccountsRowJSON(s *jsonl.Scanner, in *jsonl.Interner, line []byte, r *AccountsRow) error {
 	s.Reset(line)
-	seen0 := false
-	seen1 := false
-	seen2 := false
+	var seen uint64 // bit k: the k-th NOT NULL column was met
 	for c, ok := s.NextCol(jsonKeysAccountsRow); ok; c, ok = s.NextCol(jsonKeysAccountsRow) {
 		switch c {
 		case 0:
@@ -208,20 +206,20 @@ func decodeAccountsRowJSON(s *jsonl.Scanner, in *jsonl.Interner, line []byte, r 
 			if !s.SkipNotNull() {
 				return errors.New("column \"id\" is NOT NULL but the record has null")
 			}
-			seen0 = true
+			seen |= 1 << 0
 		case 1:
 			// region
 			if s.ValueIsNull() {
 				return errors.New("column \"region\" is NOT NULL but the record has null")
 			}
-			seen1 = true
+			seen |= 1 << 1
 			r.Region = in.Column(1, s.Str())
 		case 2:
 			// amount
 			if s.ValueIsNull() {
 				return errors.New("column \"amount\" is NOT NULL but the record has null")
 			}
-			seen2 = true
+			seen |= 1 << 2
 			r.Amount = s.Int64()
 		default:
 			s.Skip()
@@ -230,14 +228,16 @@ func decodeAccountsRowJSON(s *jsonl.Scanner, in *jsonl.Interner, line []byte, r 
 	if err := s.Err(); err != nil {
 		return err
 	}
-	if !seen0 {
-		return errors.New("missing NOT NULL column \"id\"")
-	}
-	if !seen1 {
-		return errors.New("missing NOT NULL column \"region\"")
-	}
-	if !seen2 {
-		return errors.New("missing NOT NULL column \"amount\"")
+	if seen != 0x7 {
+		if seen&(1<<0) == 0 {
+			return errors.New("missing NOT NULL column \"id\"")
+		}
+		if seen&(1<<1) == 0 {
+			return errors.New("missing NOT NULL column \"region\"")
+		}
+		if seen&(1<<2) == 0 {
+			return errors.New("missing NOT NULL column \"amount\"")
+		}
 	}
 	return nil
 }

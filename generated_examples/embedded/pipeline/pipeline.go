@@ -235,10 +235,7 @@ var jsonKeysTradesRow = jsonl.NewKeys("symbol", "price", "volume", "ts")
 // decodeTradesRowJSON decodes one JSON object into r, which must be zero.
 func decodeTradesRowJSON(s *jsonl.Scanner, in *jsonl.Interner, line []byte, r *TradesRow) error {
 	s.Reset(line)
-	seen0 := false
-	seen1 := false
-	seen2 := false
-	seen3 := false
+	var seen uint64 // bit k: the k-th NOT NULL column was met
 	for c, ok := s.NextCol(jsonKeysTradesRow); ok; c, ok = s.NextCol(jsonKeysTradesRow) {
 		switch c {
 		case 0:
@@ -246,28 +243,28 @@ func decodeTradesRowJSON(s *jsonl.Scanner, in *jsonl.Interner, line []byte, r *T
 			if s.ValueIsNull() {
 				return errors.New("column \"symbol\" is NOT NULL but the record has null")
 			}
-			seen0 = true
+			seen |= 1 << 0
 			r.Symbol = in.Column(0, s.Str())
 		case 1:
 			// price
 			if s.ValueIsNull() {
 				return errors.New("column \"price\" is NOT NULL but the record has null")
 			}
-			seen1 = true
+			seen |= 1 << 1
 			r.Price = s.Float64()
 		case 2:
 			// volume
 			if s.ValueIsNull() {
 				return errors.New("column \"volume\" is NOT NULL but the record has null")
 			}
-			seen2 = true
+			seen |= 1 << 2
 			r.Volume = s.Int64()
 		case 3:
 			// ts
 			if s.ValueIsNull() {
 				return errors.New("column \"ts\" is NOT NULL but the record has null")
 			}
-			seen3 = true
+			seen |= 1 << 3
 			r.Ts = s.Timestamp()
 		default:
 			s.Skip()
@@ -276,17 +273,19 @@ func decodeTradesRowJSON(s *jsonl.Scanner, in *jsonl.Interner, line []byte, r *T
 	if err := s.Err(); err != nil {
 		return err
 	}
-	if !seen0 {
-		return errors.New("missing NOT NULL column \"symbol\"")
-	}
-	if !seen1 {
-		return errors.New("missing NOT NULL column \"price\"")
-	}
-	if !seen2 {
-		return errors.New("missing NOT NULL column \"volume\"")
-	}
-	if !seen3 {
-		return errors.New("missing NOT NULL column \"ts\"")
+	if seen != 0xf {
+		if seen&(1<<0) == 0 {
+			return errors.New("missing NOT NULL column \"symbol\"")
+		}
+		if seen&(1<<1) == 0 {
+			return errors.New("missing NOT NULL column \"price\"")
+		}
+		if seen&(1<<2) == 0 {
+			return errors.New("missing NOT NULL column \"volume\"")
+		}
+		if seen&(1<<3) == 0 {
+			return errors.New("missing NOT NULL column \"ts\"")
+		}
 	}
 	return nil
 }
@@ -903,6 +902,6 @@ func (p *engine) Operators(dst []job.OperatorStatus) []job.OperatorStatus {
 // fusedLines are the lines of this file that run each operator fused into its
 // source's loop (by operator id), for splitting a CPU profile among operators.
 var fusedLines = map[string][2]int32{
-	"02316b2258da0f62": {366, 391},
-	"1348ded99bbc4c55": {392, 411},
+	"02316b2258da0f62": {365, 390},
+	"1348ded99bbc4c55": {391, 410},
 }

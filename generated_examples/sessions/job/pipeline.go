@@ -207,8 +207,7 @@ var jsonKeysClicksRow = jsonl.NewKeys("user_id", "page", "ts")
 // decodeClicksRowJSON decodes one JSON object into r, which must be zero.
 func decodeClicksRowJSON(s *jsonl.Scanner, in *jsonl.Interner, line []byte, r *ClicksRow) error {
 	s.Reset(line)
-	seen0 := false
-	seen2 := false
+	var seen uint64 // bit k: the k-th NOT NULL column was met
 	for c, ok := s.NextCol(jsonKeysClicksRow); ok; c, ok = s.NextCol(jsonKeysClicksRow) {
 		switch c {
 		case 0:
@@ -216,7 +215,7 @@ func decodeClicksRowJSON(s *jsonl.Scanner, in *jsonl.Interner, line []byte, r *C
 			if s.ValueIsNull() {
 				return errors.New("column \"user_id\" is NOT NULL but the record has null")
 			}
-			seen0 = true
+			seen |= 1 << 0
 			r.UserId = in.Column(0, s.Str())
 		case 1:
 			// page
@@ -228,7 +227,7 @@ func decodeClicksRowJSON(s *jsonl.Scanner, in *jsonl.Interner, line []byte, r *C
 			if s.ValueIsNull() {
 				return errors.New("column \"ts\" is NOT NULL but the record has null")
 			}
-			seen2 = true
+			seen |= 1 << 1
 			r.Ts = s.Timestamp()
 		default:
 			s.Skip()
@@ -237,11 +236,13 @@ func decodeClicksRowJSON(s *jsonl.Scanner, in *jsonl.Interner, line []byte, r *C
 	if err := s.Err(); err != nil {
 		return err
 	}
-	if !seen0 {
-		return errors.New("missing NOT NULL column \"user_id\"")
-	}
-	if !seen2 {
-		return errors.New("missing NOT NULL column \"ts\"")
+	if seen != 0x3 {
+		if seen&(1<<0) == 0 {
+			return errors.New("missing NOT NULL column \"user_id\"")
+		}
+		if seen&(1<<1) == 0 {
+			return errors.New("missing NOT NULL column \"ts\"")
+		}
 	}
 	return nil
 }
@@ -702,5 +703,5 @@ func (p *engine) Operators(dst []job.OperatorStatus) []job.OperatorStatus {
 // fusedLines are the lines of this file that run each operator fused into its
 // source's loop (by operator id), for splitting a CPU profile among operators.
 var fusedLines = map[string][2]int32{
-	"918c8db5805f80c3": {321, 345},
+	"918c8db5805f80c3": {322, 346},
 }

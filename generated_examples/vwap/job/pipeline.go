@@ -220,8 +220,7 @@ var jsonKeysTradesRow = jsonl.NewKeys("symbol", "price", "volume", "ts")
 // decodeTradesRowJSON decodes one JSON object into r, which must be zero.
 func decodeTradesRowJSON(s *jsonl.Scanner, in *jsonl.Interner, line []byte, r *TradesRow) error {
 	s.Reset(line)
-	seen0 := false
-	seen3 := false
+	var seen uint64 // bit k: the k-th NOT NULL column was met
 	for c, ok := s.NextCol(jsonKeysTradesRow); ok; c, ok = s.NextCol(jsonKeysTradesRow) {
 		switch c {
 		case 0:
@@ -229,7 +228,7 @@ func decodeTradesRowJSON(s *jsonl.Scanner, in *jsonl.Interner, line []byte, r *T
 			if s.ValueIsNull() {
 				return errors.New("column \"symbol\" is NOT NULL but the record has null")
 			}
-			seen0 = true
+			seen |= 1 << 0
 			r.Symbol = in.Column(0, s.Str())
 		case 1:
 			// price
@@ -246,7 +245,7 @@ func decodeTradesRowJSON(s *jsonl.Scanner, in *jsonl.Interner, line []byte, r *T
 			if s.ValueIsNull() {
 				return errors.New("column \"ts\" is NOT NULL but the record has null")
 			}
-			seen3 = true
+			seen |= 1 << 1
 			r.Ts = s.Timestamp()
 		default:
 			s.Skip()
@@ -255,11 +254,13 @@ func decodeTradesRowJSON(s *jsonl.Scanner, in *jsonl.Interner, line []byte, r *T
 	if err := s.Err(); err != nil {
 		return err
 	}
-	if !seen0 {
-		return errors.New("missing NOT NULL column \"symbol\"")
-	}
-	if !seen3 {
-		return errors.New("missing NOT NULL column \"ts\"")
+	if seen != 0x3 {
+		if seen&(1<<0) == 0 {
+			return errors.New("missing NOT NULL column \"symbol\"")
+		}
+		if seen&(1<<1) == 0 {
+			return errors.New("missing NOT NULL column \"ts\"")
+		}
 	}
 	return nil
 }
@@ -742,5 +743,5 @@ func (p *engine) Operators(dst []job.OperatorStatus) []job.OperatorStatus {
 // fusedLines are the lines of this file that run each operator fused into its
 // source's loop (by operator id), for splitting a CPU profile among operators.
 var fusedLines = map[string][2]int32{
-	"232657f27d7023c6": {339, 381},
+	"232657f27d7023c6": {340, 382},
 }
