@@ -820,22 +820,15 @@ func (s *Scanner) readString(buf *[]byte) ([]byte, bool) {
 // strings fail with the same errors. Invalid UTF-8 is no error (readString
 // replaces it), so only quotes, backslashes and control bytes need a look.
 func (s *Scanner) skipString() bool {
-	// Sixteen bytes a step up to the first quote, backslash or control
-	// byte; valid escapes are stepped over.
+	// stringEnd up to the first quote, backslash or control byte; valid
+	// escapes are stepped over.
 	b := s.line
 	start := s.pos + 1
 	i := start
-	for i+16 <= len(b) {
-		w := b[i : i+16 : i+16]
-		m0, m1 := stringSpecial(binary.LittleEndian.Uint64(w)), stringSpecial(binary.LittleEndian.Uint64(w[8:]))
-		if m0|m1 == 0 {
-			i += 16
-			continue
-		}
-		if m0 != 0 {
-			i += bits.TrailingZeros64(m0) >> 3
-		} else {
-			i += 8 + bits.TrailingZeros64(m1)>>3
+	for i < len(b) {
+		i += stringEnd(b[i:])
+		if i >= len(b) {
+			break
 		}
 		switch b[i] {
 		case '"':

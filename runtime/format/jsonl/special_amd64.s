@@ -1,0 +1,87 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// special sets the bits of AX for the bytes of X0 that are '"' (X1), '\\'
+// (X2) or at most 0x1f (X3), the first byte in the lowest bit; it uses X4
+// and X5 and clobbers X0.
+#define SPECIAL \
+	MOVOU	X0, X4 \
+	PCMPEQB	X1, X4 \
+	MOVOU	X0, X5 \
+	PCMPEQB	X2, X5 \
+	POR	X5, X4 \
+	PMAXUB	X3, X0 \
+	PCMPEQB	X3, X0 \
+	POR	X0, X4 \
+	PMOVMSKB	X4, AX
+
+// func stringEnd(b []byte) int
+TEXT ·stringEnd(SB), NOSPLIT, $0-32
+	MOVQ	b_base+0(FP), SI
+	MOVQ	b_len+8(FP), BX
+	XORQ	DI, DI
+	CMPQ	BX, $16
+	JB	small
+	MOVQ	$0x2222222222222222, AX
+	MOVQ	AX, X1
+	PUNPCKLQDQ	X1, X1
+	MOVQ	$0x5c5c5c5c5c5c5c5c, AX
+	MOVQ	AX, X2
+	PUNPCKLQDQ	X2, X2
+	MOVQ	$0x1f1f1f1f1f1f1f1f, AX
+	MOVQ	AX, X3
+	PUNPCKLQDQ	X3, X3
+
+loop:
+	LEAQ	16(DI), DX
+	CMPQ	DX, BX
+	JA	last
+	MOVOU	(SI)(DI*1), X0
+	SPECIAL
+	TESTL	AX, AX
+	JNZ	found
+	MOVQ	DX, DI
+	JMP	loop
+
+last:
+	// the last 16 bytes of b, of which those before DI are checked already
+	CMPQ	DI, BX
+	JEQ	none
+	MOVQ	BX, DX
+	SUBQ	$16, DX
+	MOVOU	(SI)(DX*1), X0
+	SPECIAL
+	MOVQ	DI, CX
+	SUBQ	DX, CX
+	SHRL	CX, AX
+	TESTL	AX, AX
+	JZ	none
+
+found:
+	BSFL	AX, AX
+	ADDQ	DI, AX
+	MOVQ	AX, ret+24(FP)
+	RET
+
+none:
+	MOVQ	BX, ret+24(FP)
+	RET
+
+small:
+	// fewer than 16 bytes: one at a time
+	CMPQ	DI, BX
+	JEQ	none
+	MOVBLZX	(SI)(DI*1), AX
+	CMPB	AL, $0x22
+	JEQ	smallfound
+	CMPB	AL, $0x5c
+	JEQ	smallfound
+	CMPB	AL, $0x20
+	JB	smallfound
+	INCQ	DI
+	JMP	small
+
+smallfound:
+	MOVQ	DI, ret+24(FP)
+	RET

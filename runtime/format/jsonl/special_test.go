@@ -1,0 +1,50 @@
+package jsonl
+
+import (
+	"bytes"
+	"testing"
+)
+
+// TestStringEnd puts each special byte, and bytes that are not (0x20, '!',
+// '#', '[', ']', 0x7f, 0x80, 0xff), at every offset of inputs of every
+// length up to 40, after every start: stringEnd agrees with the generic walk
+// and with a byte loop.
+func TestStringEnd(t *testing.T) {
+	ref := func(b []byte) int {
+		for i, c := range b {
+			if c == '"' || c == '\\' || c < 0x20 {
+				return i
+			}
+		}
+		return len(b)
+	}
+	marks := []byte{'"', '\\', 0, 0x1f, '\n', 0x20, '!', '#', '[', ']', 0x7f, 0x80, 0xff, 0xa2, 0xdc}
+	for n := 0; n <= 40; n++ {
+		for at := 0; at <= n; at++ {
+			for _, m := range marks {
+				b := bytes.Repeat([]byte{'a'}, n+1)
+				b[at] = m
+				for start := 0; start <= n; start++ {
+					in := b[start:n]
+					want := ref(in)
+					if got := stringEnd(in); got != want {
+						t.Fatalf("stringEnd(%q) = %d, want %d", in, got, want)
+					}
+					if got := stringEndGeneric(in); got != want {
+						t.Fatalf("stringEndGeneric(%q) = %d, want %d", in, got, want)
+					}
+				}
+			}
+		}
+	}
+}
+
+func FuzzStringEnd(f *testing.F) {
+	f.Add([]byte("abcdefghijklmnopqrstuvwxyz\"0123"))
+	f.Add([]byte("https://www.nexmark.com/item.htm?query=1\\u0026channel_id=1"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if got, want := stringEnd(b), stringEndGeneric(b); got != want {
+			t.Fatalf("stringEnd(%q) = %d, generic %d", b, got, want)
+		}
+	})
+}
