@@ -732,27 +732,12 @@ func (s *Scanner) readNumber() ([]byte, bool) {
 func (s *Scanner) readString(buf *[]byte) ([]byte, bool) {
 	b := s.line
 	start := s.pos + 1
-	i := start
-	// Sixteen bytes a step up to the first that is not plain ASCII; the
-	// walk below goes on from there.
-	for i+16 <= len(b) {
-		w := b[i : i+16 : i+16]
-		x0, x1 := binary.LittleEndian.Uint64(w), binary.LittleEndian.Uint64(w[8:])
-		m0, m1 := stringSpecial(x0)|x0&msbs, stringSpecial(x1)|x1&msbs
-		if m0|m1 == 0 {
-			i += 16
-			continue
-		}
-		if m0 != 0 {
-			i += bits.TrailingZeros64(m0) >> 3
-		} else {
-			i += 8 + bits.TrailingZeros64(m1)>>3
-		}
-		if b[i] == '"' {
-			s.pos = i + 1
-			return b[start:i:i], true // capped: appending must not write into the line
-		}
-		break
+	// plainEnd up to the first byte that is not plain ASCII; the walk
+	// below goes on from there.
+	i := start + plainEnd(b[start:])
+	if i < len(b) && b[i] == '"' {
+		s.pos = i + 1
+		return b[start:i:i], true // capped: appending must not write into the line
 	}
 	for i < len(b) {
 		if i+8 <= len(b) {

@@ -22,3 +22,21 @@ func stringEndGeneric(b []byte) int {
 	}
 	return len(b)
 }
+
+// plainEndGeneric is plainEnd in Go: stringEndGeneric that also stops at
+// the first byte that is not ASCII.
+func plainEndGeneric(b []byte) int {
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		w := binary.LittleEndian.Uint64(b[i:])
+		if m := stringSpecial(w) | w&msbs; m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
+		}
+	}
+	for ; i < len(b); i++ {
+		if c := b[i]; c == '"' || c == '\\' || c < 0x20 || c >= 0x80 {
+			return i
+		}
+	}
+	return len(b)
+}

@@ -9,3 +9,9 @@ package jsonl
 //
 //go:noescape
 func stringEnd(b []byte) int
+
+// plainEnd is stringEnd that also stops at the first byte that is not
+// ASCII: plainEndGeneric with SSE2.
+//
+//go:noescape
+func plainEnd(b []byte) int

@@ -16,6 +16,14 @@
 	POR	X0, X4 \
 	PMOVMSKB	X4, AX
 
+// PLAIN is SPECIAL that also sets the bits of the bytes of X0 above 0x7f
+// (not ASCII); it uses X6 too.
+#define PLAIN \
+	MOVOU	X0, X6 \
+	SPECIAL \
+	PMOVMSKB	X6, R8 \
+	ORL	R8, AX
+
 // func stringEnd(b []byte) int
 TEXT ·stringEnd(SB), NOSPLIT, $0-32
 	MOVQ	b_base+0(FP), SI
@@ -83,5 +91,77 @@ small:
 	JMP	small
 
 smallfound:
+	MOVQ	DI, ret+24(FP)
+	RET
+
+// func plainEnd(b []byte) int
+TEXT ·plainEnd(SB), NOSPLIT, $0-32
+	MOVQ	b_base+0(FP), SI
+	MOVQ	b_len+8(FP), BX
+	XORQ	DI, DI
+	CMPQ	BX, $16
+	JB	psmall
+	MOVQ	$0x2222222222222222, AX
+	MOVQ	AX, X1
+	PUNPCKLQDQ	X1, X1
+	MOVQ	$0x5c5c5c5c5c5c5c5c, AX
+	MOVQ	AX, X2
+	PUNPCKLQDQ	X2, X2
+	MOVQ	$0x1f1f1f1f1f1f1f1f, AX
+	MOVQ	AX, X3
+	PUNPCKLQDQ	X3, X3
+
+ploop:
+	LEAQ	16(DI), DX
+	CMPQ	DX, BX
+	JA	plast
+	MOVOU	(SI)(DI*1), X0
+	PLAIN
+	TESTL	AX, AX
+	JNZ	pfound
+	MOVQ	DX, DI
+	JMP	ploop
+
+plast:
+	// the last 16 bytes of b, of which those before DI are checked already
+	CMPQ	DI, BX
+	JEQ	pnone
+	MOVQ	BX, DX
+	SUBQ	$16, DX
+	MOVOU	(SI)(DX*1), X0
+	PLAIN
+	MOVQ	DI, CX
+	SUBQ	DX, CX
+	SHRL	CX, AX
+	TESTL	AX, AX
+	JZ	pnone
+
+pfound:
+	BSFL	AX, AX
+	ADDQ	DI, AX
+	MOVQ	AX, ret+24(FP)
+	RET
+
+pnone:
+	MOVQ	BX, ret+24(FP)
+	RET
+
+psmall:
+	// fewer than 16 bytes: one at a time
+	CMPQ	DI, BX
+	JEQ	pnone
+	MOVBLZX	(SI)(DI*1), AX
+	CMPB	AL, $0x22
+	JEQ	psmallfound
+	CMPB	AL, $0x5c
+	JEQ	psmallfound
+	CMPB	AL, $0x20
+	JB	psmallfound
+	CMPB	AL, $0x80
+	JAE	psmallfound
+	INCQ	DI
+	JMP	psmall
+
+psmallfound:
 	MOVQ	DI, ret+24(FP)
 	RET

@@ -8,11 +8,19 @@ import (
 // TestStringEnd puts each special byte, and bytes that are not (0x20, '!',
 // '#', '[', ']', 0x7f, 0x80, 0xff), at every offset of inputs of every
 // length up to 40, after every start: stringEnd agrees with the generic walk
-// and with a byte loop.
+// and with a byte loop; plainEnd likewise, stopping at bytes above 0x7f too.
 func TestStringEnd(t *testing.T) {
 	ref := func(b []byte) int {
 		for i, c := range b {
 			if c == '"' || c == '\\' || c < 0x20 {
+				return i
+			}
+		}
+		return len(b)
+	}
+	refPlain := func(b []byte) int {
+		for i, c := range b {
+			if c == '"' || c == '\\' || c < 0x20 || c >= 0x80 {
 				return i
 			}
 		}
@@ -33,6 +41,13 @@ func TestStringEnd(t *testing.T) {
 					if got := stringEndGeneric(in); got != want {
 						t.Fatalf("stringEndGeneric(%q) = %d, want %d", in, got, want)
 					}
+					want = refPlain(in)
+					if got := plainEnd(in); got != want {
+						t.Fatalf("plainEnd(%q) = %d, want %d", in, got, want)
+					}
+					if got := plainEndGeneric(in); got != want {
+						t.Fatalf("plainEndGeneric(%q) = %d, want %d", in, got, want)
+					}
 				}
 			}
 		}
@@ -45,6 +60,9 @@ func FuzzStringEnd(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		if got, want := stringEnd(b), stringEndGeneric(b); got != want {
 			t.Fatalf("stringEnd(%q) = %d, generic %d", b, got, want)
+		}
+		if got, want := plainEnd(b), plainEndGeneric(b); got != want {
+			t.Fatalf("plainEnd(%q) = %d, generic %d", b, got, want)
 		}
 	})
 }
