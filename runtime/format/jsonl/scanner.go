@@ -887,6 +887,54 @@ func stringSpecial(w uint64) uint64 {
 // returns false for anything else (leading zeros, errors included), which
 // the callers then read the general way.
 func (s *Scanner) fastInt() (int64, bool) {
+	// Most integers have at most 15 digits and are not at the very end of
+	// the line: two words hold them and the byte after, without a loop.
+	b, i := s.line, s.pos
+	if i+17 > len(b) {
+		return s.fastIntLoop()
+	}
+	neg := b[i] == '-'
+	if neg {
+		i++
+	}
+	w := b[i : i+16 : i+16]
+	d := binary.LittleEndian.Uint64(w) - lsbs*'0'
+	var v uint64
+	var n int
+	// A byte is not a digit when it is above 9 once '0' is taken off, or
+	// took a borrow; the lowest such byte is exact.
+	if nd := (d | (d + lsbs*(0x80-10))) & msbs; nd != 0 {
+		n = bits.TrailingZeros64(nd) >> 3 // 0 to 7 digits
+		if n == 0 {
+			return 0, false
+		}
+		v = eightDigits(d << (64 - 8*n))
+	} else {
+		d2 := binary.LittleEndian.Uint64(w[8:]) - lsbs*'0'
+		nd2 := (d2 | (d2 + lsbs*(0x80-10))) & msbs
+		if nd2 == 0 {
+			return s.fastIntLoop() // 16 digits or more
+		}
+		k := bits.TrailingZeros64(nd2) >> 3
+		n = 8 + k
+		v = eightDigits(d)*pow10[k] + eightDigits(d2<<(64-8*k)) // a shift by 64 is 0
+	}
+	if n > 1 && w[0] == '0' {
+		return 0, false
+	}
+	if c := w[n]; c == '.' || c|0x20 == 'e' {
+		return 0, false
+	}
+	s.pos = i + n
+	if neg {
+		return -int64(v), true
+	}
+	return int64(v), true
+}
+
+// fastIntLoop is fastInt near the end of the line, and for 16 digits or
+// more: eight digits a step.
+func (s *Scanner) fastIntLoop() (int64, bool) {
 	b, i := s.line, s.pos
 	neg := i < len(b) && b[i] == '-'
 	if neg {

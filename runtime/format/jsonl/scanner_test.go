@@ -511,3 +511,21 @@ func TestStringSpecialLowestMark(t *testing.T) {
 		}
 	}
 }
+
+// TestInt64EveryLength reads integers of every length from 1 to 20 digits,
+// signed or not, with a leading zero, a fraction or an exponent after them,
+// at every distance from the end of the line: the two-word path of fastInt
+// and its loop near the end agree with big.Rat (checkInt64).
+func TestInt64EveryLength(t *testing.T) {
+	digits := "98765432109876543210"
+	for n := 1; n <= len(digits); n++ {
+		for _, sign := range []string{"", "-"} {
+			for _, num := range []string{digits[:n], "0" + digits[:n-1], digits[:n] + ".0", digits[:n] + ".5", digits[:n] + "e2", digits[:n] + "E0"} {
+				for pad := 0; pad <= 18; pad++ {
+					checkInt64(t, `{"a":`+sign+num+`,"b":"`+strings.Repeat("x", pad)+`"}`)
+					checkInt64(t, `{"a":`+sign+num+strings.Repeat(" ", pad)+`}`)
+				}
+			}
+		}
+	}
+}
