@@ -91,7 +91,7 @@ func TestCSVHeaderAndInvalidTextCounted(t *testing.T) {
 // TestValidUTF8 checks the fast walk against utf8.Valid at every cut of
 // strings with runes at each offset of the 8- and 32-byte words it tests.
 func TestValidUTF8(t *testing.T) {
-	ascii := strings.Repeat("abcdefgh", 9)
+	ascii := strings.Repeat("abcdefgh", 17) // past asciiPrefix's 64-byte step
 	pieces := []string{"é", "€", "𝄞", "\xff", "\xe2\x82", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xc0\xaf"}
 	for _, p := range pieces {
 		for at := 0; at <= len(ascii); at++ {
@@ -126,4 +126,31 @@ func FuzzMayHaveSurrogate(f *testing.F) {
 			t.Fatalf("mayHaveSurrogate(%q) is false, hasLoneSurrogate true", b)
 		}
 	})
+}
+
+// TestASCIIPrefix puts a byte above 0x7f at every offset of inputs up to
+// 150 bytes long, after every start: asciiPrefix agrees with a byte loop,
+// and so does its Go version.
+func TestASCIIPrefix(t *testing.T) {
+	for n := 0; n <= 150; n++ {
+		for at := 0; at <= n; at++ {
+			for _, c := range []byte{0x80, 0xff, 0xc3} {
+				b := bytes.Repeat([]byte{0x7f}, n+1)
+				b[at] = c
+				for start := 0; start <= n; start += 1 + start/16 {
+					in := b[start:n]
+					want := bytes.IndexFunc(in, func(r rune) bool { return r >= utf8.RuneSelf })
+					if want < 0 {
+						want = len(in)
+					}
+					if got := asciiPrefix(in); got != want {
+						t.Fatalf("asciiPrefix of %d bytes with 0x%x at %d = %d, want %d", len(in), c, at-start, got, want)
+					}
+					if got := asciiPrefixGeneric(in); got != want {
+						t.Fatalf("asciiPrefixGeneric of %d bytes with 0x%x at %d = %d, want %d", len(in), c, at-start, got, want)
+					}
+				}
+			}
+		}
+	}
 }
