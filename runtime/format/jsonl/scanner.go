@@ -84,6 +84,7 @@ type keyGuess struct {
 	w0, w1 uint64 // the first 16 bytes of tok, zero-padded
 	m0, m1 uint64 // the bytes of w0 and w1 that tok has
 	tok    []byte // empty when the key was not plain: never guessed
+	short  int    // len(tok) when the two words hold it whole (16 bytes at most), else 0
 	off    int    // where the key starts in tok
 	col    int    // the key's number in guessFor, -1 for none
 }
@@ -170,28 +171,34 @@ func (s *Scanner) NextKey() (key []byte, ok bool) {
 // place first, falling back to NextKey for any other input. The result is
 // that of NextKey in every case (errors included); only the speed differs.
 func (s *Scanner) NextCol(t *Keys) (col int, ok bool) {
-	b, i := s.line, s.pos
+	// The guess of a key that two words hold whole, here; every other
+	// case in nextColSlow, so that this path needs no stack frame.
+	b, i, k := s.line, s.pos, s.keyNo
 	// stateFirstKey and stateNextKey, in one unsigned comparison
-	if k := s.keyNo; k < len(s.guesses) && s.guessFor == t && s.state-stateFirstKey <= stateNextKey-stateFirstKey && i+16 <= len(b) {
+	if k < len(s.guesses) && s.guessFor == t && s.state-stateFirstKey <= stateNextKey-stateFirstKey && i+16 <= len(b) {
 		g := &s.guesses[k]
 		w := b[i : i+16 : i+16]
-		if binary.LittleEndian.Uint64(w)&g.m0 == g.w0 && binary.LittleEndian.Uint64(w[8:])&g.m1 == g.w1 {
-			n := len(g.tok)
-			if n <= 16 || i+n <= len(b) && string(b[i+16:i+n]) == string(g.tok[16:]) {
-				s.keyLo, s.keyHi = i+g.off, i+n-2
-				i += n
-				s.pos = i
-				if i < len(b) && b[i] <= ' ' { // only whitespace is, of what may follow ':'
-					s.skipSpace()
-				}
-				s.state = stateValue
-				s.keyNo = k + 1
-				return g.col, true
+		if n := g.short; n > 0 && binary.LittleEndian.Uint64(w)&g.m0 == g.w0 && binary.LittleEndian.Uint64(w[8:])&g.m1 == g.w1 {
+			s.keyLo, s.keyHi = i+g.off, i+n-2
+			i += n
+			s.pos = i
+			s.state = stateValue
+			s.keyNo = k + 1
+			if i < len(b) && b[i] <= ' ' { // only whitespace is, of what may follow ':'
+				s.skipSpace()
 			}
+			return g.col, true
 		}
 	}
-	if k := s.keyNo; k < len(s.guesses) && s.guessFor == t && (s.state == stateNextKey || s.state == stateFirstKey) && i+16 > len(b) {
-		// near the end of the line: the whole guess, compared as text
+	return s.nextColSlow(t)
+}
+
+// nextColSlow is NextCol for guesses longer than 16 bytes, near the end
+// of the line, at the end of the object and when the guess fails.
+func (s *Scanner) nextColSlow(t *Keys) (col int, ok bool) {
+	b, i := s.line, s.pos
+	if k := s.keyNo; k < len(s.guesses) && s.guessFor == t && (s.state == stateNextKey || s.state == stateFirstKey) {
+		// the whole guess, compared as text
 		if g := &s.guesses[k]; len(g.tok) > 0 && i+len(g.tok) <= len(b) && string(b[i:i+len(g.tok)]) == string(g.tok) {
 			s.keyLo, s.keyHi = i+g.off, i+len(g.tok)-2
 			s.pos = i + len(g.tok)
@@ -252,7 +259,7 @@ func (s *Scanner) nextCol(t *Keys) (int, bool) {
 // at line[at:]: a guess only when that text is the plain key, with ':'
 // right after its closing quote.
 func (g *keyGuess) learn(line []byte, at int, first bool, k []byte, col int) {
-	g.col, g.off, g.tok = col, 2, g.tok[:0]
+	g.col, g.off, g.tok, g.short = col, 2, g.tok[:0], 0
 	if first {
 		g.off = 1
 	}
@@ -266,6 +273,9 @@ func (g *keyGuess) learn(line []byte, at int, first bool, k []byte, col int) {
 		return
 	}
 	g.tok = append(g.tok, raw[:n]...)
+	if n <= 16 {
+		g.short = n
+	}
 	var pad [16]byte
 	copy(pad[:], g.tok)
 	g.w0, g.w1 = binary.LittleEndian.Uint64(pad[:]), binary.LittleEndian.Uint64(pad[8:])
