@@ -31,6 +31,11 @@ type LineBatch struct {
 	// the number of records in it.
 	Typed    any
 	TypedLen int
+	// Kept is, of a Nexmark source's batch, the number of its table's
+	// events in Typed (alone on its generator a source is handed every
+	// event): the source counts them as it generates them, while they are
+	// in the cache, rather than the job reading the batch once more.
+	Kept int
 	// SkippedRecords counts records the source went past without handing
 	// them out, since no view could use them (Parquet row groups skipped by
 	// their statistics): the job counts them as rows in.
@@ -76,6 +81,7 @@ func (b *LineBatch) Reset() {
 	b.Keys, b.Timestamps, b.Headers = b.Keys[:0], b.Timestamps[:0], b.Headers[:0]
 	b.Weights = b.Weights[:0]
 	b.TypedLen = 0
+	b.Kept = 0
 	b.SkippedRecords = 0
 	b.Oversized = b.Oversized[:0]
 	b.Rejected = b.Rejected[:0]

@@ -99,11 +99,10 @@ func OpenNexmarkAt(env Env, options map[string]string, events int64) (*NexmarkSo
 	if err != nil {
 		return nil, err
 	}
-	src := &NexmarkSource{events: events}
+	src := &NexmarkSource{events: events, kind: nexmarkKinds[options["table"]]}
 	if env.Nexmark == nil {
 		src.stream = newNexmarkStream(gen)
 	} else {
-		src.kind = nexmarkKinds[options["table"]]
 		src.stream = env.Nexmark.join(gen)
 	}
 	src.stream.open(src)
@@ -184,13 +183,21 @@ func (s *NexmarkSource) Next(b *LineBatch, maxLines int) (bool, error) {
 		if cap(*events) < maxLines {
 			*events = make([]nexmark.Event, maxLines)
 		}
+		// locals: the generator's call would have the loop reload fields
+		gen, kind := st.gen, s.kind
 		ev := (*events)[:maxLines]
-		n := 0
-		for n < maxLines && st.gen.Next(&ev[n]) {
-			n++
+		n, kept := 0, 0
+		for ; n < len(ev); n++ {
+			e := &ev[n]
+			if !gen.Next(e) {
+				break
+			}
+			if kind == 0 || e.Kind == kind {
+				kept++
+			}
 		}
 		*events = ev[:n]
-		b.TypedLen = n
+		b.TypedLen, b.Kept = n, kept
 		s.events += int64(n)
 		st.first = s.events
 		return n == maxLines, nil
@@ -240,7 +247,7 @@ func (s *NexmarkSource) Next(b *LineBatch, maxLines int) (bool, error) {
 		n++
 	}
 	*events = ev[:n]
-	b.TypedLen = n
+	b.TypedLen, b.Kept = n, n // all of the table's
 	s.events = max(s.events, st.first+int64(len(st.buf)))
 	s.seq = st.seq
 	if st.waiting--; st.waiting == 0 {

@@ -141,3 +141,71 @@ func TestNexmarkSharedStreamInStep(t *testing.T) {
 		t.Errorf("alone: %v at %+v", err, person.Position())
 	}
 }
+
+// TestNexmarkKept: a batch says how many of its events are of the source's
+// table (the job's rows in), alone on a generator (every event handed out,
+// with or without a shared-stream Env: a worker's generator has none) and on
+// a shared stream (only the table's handed out).
+func TestNexmarkKept(t *testing.T) {
+	count := func(s *NexmarkSource, kind nexmark.Kind) (events, kept, want int) {
+		var b LineBatch
+		for {
+			more, err := s.Next(&b, 100)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range (*b.Typed.(*[]nexmark.Event))[:b.TypedLen] {
+				if kind == 0 || e.Kind == kind {
+					want++
+				}
+			}
+			events, kept = events+b.TypedLen, kept+b.Kept
+			if !more {
+				return
+			}
+		}
+	}
+	for _, shared := range []bool{false, true} {
+		for table, kind := range map[string]nexmark.Kind{"": 0, "bid": nexmark.KindBid, "person": nexmark.KindPerson} {
+			var env Env
+			if shared {
+				env.Nexmark = NewNexmarkStreams()
+			}
+			opts := map[string]string{"events": "1000"}
+			if table != "" {
+				opts["table"] = table
+			}
+			s, err := OpenNexmarkAt(env, opts, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if events, kept, want := count(s, kind); events != 1000 || kept != want {
+				t.Errorf("table %q, shared %v: %d events, %d kept, want 1000 and %d", table, shared, events, kept, want)
+			}
+		}
+	}
+	// two sources sharing a stream are handed only their table's events
+	env := Env{Nexmark: NewNexmarkStreams()}
+	var srcs []*NexmarkSource
+	for _, table := range []string{"bid", "auction"} {
+		s, err := OpenNexmarkAt(env, map[string]string{"events": "1000", "table": table}, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		srcs = append(srcs, s)
+	}
+	var wg sync.WaitGroup
+	got := make([][3]int, 2)
+	for i, kind := range []nexmark.Kind{nexmark.KindBid, nexmark.KindAuction} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			e, k, w := count(srcs[i], kind)
+			got[i] = [3]int{e, k, w}
+		}()
+	}
+	wg.Wait()
+	if got[0] != [3]int{920, 920, 920} || got[1] != [3]int{60, 60, 60} {
+		t.Errorf("shared stream: bid %v, auction %v (events, kept, of the table)", got[0], got[1])
+	}
+}

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/laminar-sql/laminar/runtime/connector"
 	"github.com/laminar-sql/laminar/runtime/nexmark"
 )
 
@@ -71,21 +70,6 @@ func withNexmarkTable(s SourceSpec) SourceSpec {
 	}
 	s.Options["table"] = k.String()
 	return s
-}
-
-// countKept counts the events of a Nexmark batch that are of the source's
-// table (a source alone on its generator receives every event).
-func countKept(b *connector.LineBatch, kind nexmark.Kind) (n int64) {
-	events, _ := b.Typed.(*[]nexmark.Event)
-	if events == nil {
-		return 0
-	}
-	for i := range (*events)[:b.TypedLen] {
-		if (*events)[i].Kind == kind {
-			n++
-		}
-	}
-	return n
 }
 
 // progressPercent adds "42% done, 1m10s left" to the progress line when

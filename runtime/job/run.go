@@ -806,7 +806,7 @@ func (r *runner) process(pipeline Pipeline, m batchMsg) error {
 		// A Nexmark source counts the stream's events it went past, of which
 		// a shared generator hands it only its table's.
 		r.jobCtx.sources[m.src].RowsIn += m.pos.Offset - r.positions[m.src].Offset
-		r.jobCtx.sources[m.src].Kept += countKept(m.batch, k)
+		r.jobCtx.sources[m.src].Kept += int64(m.batch.Kept)
 	}
 	r.jobCtx.sources[m.src].RowsIn += m.batch.SkippedRecords
 	for _, rej := range m.batch.Rejected {
