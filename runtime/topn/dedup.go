@@ -159,9 +159,9 @@ func (s *Dedup[K, R, O]) compact() {
 // Len is the number of partitions held.
 func (s *Dedup[K, R, O]) Len() int { return len(s.index) }
 
-// Best is the row kept in partition k, or nil (as State's Best: a join
-// read by a deduplication leaves out the rows whose joined rows it would
-// drop).
+// Best is the row kept in partition k, or nil: a join read by a
+// deduplication leaves out the rows whose joined rows it would drop (see
+// compiler/physical's dedupSides, whose deduplications are all a Dedup).
 func (s *Dedup[K, R, O]) Best(k K) *R {
 	if id, ok := s.index[k]; ok {
 		s.lastKey, s.lastID = k, id

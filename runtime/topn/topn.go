@@ -105,16 +105,6 @@ func New[K comparable, R comparable, O comparable](kind Kind, n int64, bounded, 
 // Len is the number of partitions held.
 func (s *State[K, R, O]) Len() int { return len(s.Parts) }
 
-// Best is the row ranked first in partition k, or nil. A join read by a
-// deduplication leaves out the rows whose joined rows it would drop (see
-// compiler/physical's dedupSides).
-func (s *State[K, R, O]) Best(k K) *R {
-	if p := s.Parts[k]; p != nil && len(p.Rows) > 0 {
-		return &p.Rows[0]
-	}
-	return nil
-}
-
 // part returns the partition of k, creating it, and marks it dirty.
 func (s *State[K, R, O]) part(k K) *Partition[R, O] {
 	p := s.Parts[k]
