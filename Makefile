@@ -3,7 +3,8 @@
 #   make demo     build laminarc and run the VWAP example on shipped data
 #   make test     everything CI checks, ending with a count of tests passed and failed
 #   make tour     the README's tour, run verbatim from a fresh clone
-#   make fuzz     every fuzz target for FUZZTIME (60s) each, FUZZ=name to pick (not in test)
+#   make fuzz     every fuzz target for FUZZTIME (60s) each, FUZZ=name to pick (not in test);
+#                 a failing input is minimized for at most FUZZMINIMIZE (10s)
 GO      ?= go
 BIN     := bin
 DEMO    := .demo
@@ -158,7 +159,11 @@ bench:
 # and CPU-hungry). Seed corpora are in each package's testdata/fuzz; `go test`
 # runs them as ordinary tests. A failing input is written there: commit it
 # with the fix. FUZZ=Manifest (a grep pattern) limits the run to matching targets.
+# A failure is minimized for at most FUZZMINIMIZE (Go's default, 60s, looks
+# like a stall after the failure is printed), so a run takes about
+# FUZZTIME + FUZZMINIMIZE per target at worst.
 FUZZTIME ?= 60s
+FUZZMINIMIZE ?= 10s
 FUZZ     ?= .
 FUZZ_TARGETS := \
 	./runtime/checkpoint:FuzzManifest \
@@ -189,7 +194,7 @@ fuzz:
 		pkg=$${t%%:*}; name=$${t##*:}; \
 		if echo "$$name" | grep -q -- "$(FUZZ)"; then \
 			echo "== $$name ($$pkg, $(FUZZTIME))"; \
-			$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg; \
+			$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZE) $$pkg; \
 		fi; \
 	done
 
