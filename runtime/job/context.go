@@ -36,6 +36,7 @@ type Context struct {
 	console    *console
 	log        *slog.Logger
 	pending    []pendingLog // this batch's log lines, written in input order at its end
+	held       heldRecords  // this batch's over-long and rejected records, for the dead letters
 	// late and failed rows reported to a Context not made by Run
 	lateUncounted, failedUncounted int64
 	// result rows of views that could not be represented (OutputFailed)
@@ -71,6 +72,7 @@ func (c *Context) Malformed(src int, batch *connector.LineBatch, i int, err erro
 		c.onMalformed(src, batch.LineNos[i], batch.Offsets[i], batch.Lines[i], err)
 		return
 	}
+	c.release(src, batch.LineNos[i])
 	s := &c.sources[src]
 	s.Malformed++
 	part := recordPartition(batch, i)

@@ -34,6 +34,7 @@ func (c *Context) RowFailed(src int, batch *connector.LineBatch, i int, view str
 		c.onMalformed(src, batch.LineNos[i], batch.Offsets[i], batch.Lines[i], fmt.Errorf("view %s: %w", view, err))
 		return
 	}
+	c.release(src, batch.LineNos[i])
 	s := &c.sources[src]
 	s.Failed++
 	c.deadLetter.write(failedRecord{Source: s.Name, Line: batch.LineNos[i], Offset: batch.Offsets[i],

@@ -310,3 +310,34 @@ func TestLibrariesLogThroughTheJobsLogger(t *testing.T) {
 		t.Errorf("stderr:\n%s", stderr.String())
 	}
 }
+
+// TestDeadLettersInInputOrder: a batch's over-long records, which its
+// source skips, reach the dead letters in input order among its malformed
+// lines, not all before them.
+func TestDeadLettersInInputOrder(t *testing.T) {
+	dir := t.TempDir()
+	long := strings.Repeat("x", 100)
+	writeFile(t, filepath.Join(dir, "in.jsonl"), "bad 1\n"+long+"\nbad 3\nok\n"+long+"\nbad 6\n")
+	spec := Spec{Name: "p", Sources: []SourceSpec{fileSource("in", "in.jsonl")}, Sinks: []SinkSpec{fileSink("out", "out.jsonl")}}
+	factory := func(ctx *Context) Pipeline { return twoPassPipeline{ctx} }
+	dead := filepath.Join(dir, "dead.jsonl")
+	opts := Options{BaseDir: dir, Stderr: io.Discard, Quiet: true, MaxRecordBytes: 50, DeadLetterPath: dead}
+	sum, err := Run(context.Background(), spec, factory, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []int64
+	for _, l := range strings.Split(strings.TrimSpace(readFile(t, dead)), "\n") {
+		var rec struct{ Line int64 }
+		if err := json.Unmarshal([]byte(l), &rec); err != nil {
+			t.Fatalf("dead letter %q: %v", l, err)
+		}
+		lines = append(lines, rec.Line)
+	}
+	if want := []int64{1, 2, 3, 5, 6}; !slices.Equal(lines, want) {
+		t.Errorf("dead letters of lines %v, want %v", lines, want)
+	}
+	if s := sum.Sources[0]; s.RowsIn != 6 || s.Malformed != 5 {
+		t.Errorf("source %+v: want 6 rows in, 5 malformed", s)
+	}
+}

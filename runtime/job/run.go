@@ -798,10 +798,10 @@ func readSource(ctx context.Context, src int, s connector.Source, batchSize int,
 
 // process runs one batch through the pipeline and writes out what it made.
 func (r *runner) process(pipeline Pipeline, m batchMsg) error {
-	for _, o := range m.batch.Oversized {
-		r.jobCtx.sources[m.src].RowsIn++
-		r.jobCtx.oversized(m.src, o, r.opts.MaxRecordBytes)
-	}
+	// over-long and rejected records go to the dead letters in input order
+	// among the lines' reports, the rest once the batch is processed
+	r.jobCtx.sources[m.src].RowsIn += int64(len(m.batch.Oversized) + len(m.batch.Rejected))
+	r.jobCtx.hold(m.src, m.batch, r.opts.MaxRecordBytes)
 	if k := r.kinds[m.src]; k != 0 {
 		// A Nexmark source counts the stream's events it went past, of which
 		// a shared generator hands it only its table's.
@@ -809,10 +809,6 @@ func (r *runner) process(pipeline Pipeline, m batchMsg) error {
 		r.jobCtx.sources[m.src].Kept += int64(m.batch.Kept)
 	}
 	r.jobCtx.sources[m.src].RowsIn += m.batch.SkippedRecords
-	for _, rej := range m.batch.Rejected {
-		r.jobCtx.sources[m.src].RowsIn++
-		r.jobCtx.rejected(m.src, rej)
-	}
 	if n := m.batch.Len(); n > 0 {
 		if r.kinds[m.src] == 0 {
 			r.jobCtx.sources[m.src].RowsIn += int64(n)
@@ -830,6 +826,7 @@ func (r *runner) process(pipeline Pipeline, m batchMsg) error {
 		// no records, but partitions went idle: the watermark may move
 		pipeline.ProcessLines(m.src, m.batch)
 	}
+	r.jobCtx.release(m.src, math.MaxInt64)
 	if !m.more && m.err == nil {
 		pipeline.EndOfInput(m.src)
 		r.done[m.src] = true
