@@ -110,6 +110,10 @@ type splitter struct {
 	group  map[int]int    // operator -> group, for operators that move
 	pkgOf  map[string]int // top-level name -> group (>= 0), or rowsPkg
 	moving []string       // engine fields that move
+	// exportFields are the unexported fields of moving struct types that
+	// code staying in main reads (an updating aggregate's acc.dirty, set in
+	// main's fused source loop): exported, at their declaration and every use
+	exportFields map[string]bool
 
 	outlinedSigs map[int]map[string]string // group -> outlined method -> its parameters
 }
@@ -279,6 +283,7 @@ func splitFile(src []byte, module string, size int, rowTypes map[string]int, sou
 		}
 		if bad < 0 {
 			s.assign(shared)
+			s.findExportFields()
 			break
 		}
 		delete(s.group, bad)
@@ -483,6 +488,73 @@ func (s *splitter) assign(shared map[ast.Decl]bool) {
 	sort.Strings(s.moving)
 }
 
+// declPkg is the package top-level declaration d moves to, if it moves.
+func (s *splitter) declPkg(d ast.Decl) (to int, moves bool) {
+	to = -1
+	for _, n := range s.namesOf(d) {
+		if t, ok := s.pkgOf[n]; ok {
+			to, moves = t, true
+		}
+	}
+	if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv != nil {
+		name := fd.Name.Name
+		if recvType(fd) != "engine" {
+			name = recvType(fd)
+		}
+		to, moves = s.pkgOf[name]
+	}
+	return to, moves
+}
+
+// findExportFields sets exportFields: the unexported field names of the
+// struct types that move which a declaration staying in main selects.
+// Generated code reaches no unexported field of the runtime's types, so a
+// selector of such a name is one of those fields, or of a generated struct
+// type declaring the same name: every declaration of it is exported too.
+func (s *splitter) findExportFields() {
+	moved := map[string]bool{}
+	for _, d := range s.file.Decls {
+		gd, ok := d.(*ast.GenDecl)
+		if !ok || gd.Tok != token.TYPE {
+			continue
+		}
+		if _, moves := s.declPkg(d); !moves {
+			continue
+		}
+		ast.Inspect(gd, func(n ast.Node) bool {
+			if st, ok := n.(*ast.StructType); ok {
+				for _, fl := range st.Fields.List {
+					for _, id := range fl.Names {
+						if !ast.IsExported(id.Name) && id.Name != "_" {
+							moved[id.Name] = true
+						}
+					}
+				}
+			}
+			return true
+		})
+	}
+	s.exportFields = map[string]bool{}
+	if len(moved) == 0 {
+		return
+	}
+	for _, d := range s.file.Decls {
+		if _, moves := s.declPkg(d); moves {
+			continue
+		}
+		ast.Inspect(d, func(n ast.Node) bool {
+			if x, ok := n.(*ast.SelectorExpr); ok && moved[x.Sel.Name] {
+				_, isField := s.fields[x.Sel.Name]
+				_, isMethod := s.methods[x.Sel.Name]
+				if !isField && !isMethod {
+					s.exportFields[x.Sel.Name] = true
+				}
+			}
+			return true
+		})
+	}
+}
+
 // isType reports whether top-level name is a type.
 func (s *splitter) isType(name string) bool {
 	for obj := range s.decls {
@@ -580,11 +652,29 @@ func (s *splitter) renames(n ast.Node, pkg int) []edit {
 	}
 	ast.Inspect(n, func(n ast.Node) bool {
 		switch x := n.(type) {
+		case *ast.StructType:
+			for _, fl := range x.Fields.List {
+				for _, id := range fl.Names {
+					if s.exportFields[id.Name] {
+						rename(id, exported(id.Name))
+					}
+				}
+			}
+		case *ast.CompositeLit:
+			for _, e := range x.Elts {
+				if kv, ok := e.(*ast.KeyValueExpr); ok {
+					if id, ok := kv.Key.(*ast.Ident); ok && s.exportFields[id.Name] {
+						rename(id, exported(id.Name))
+					}
+				}
+			}
 		case *ast.SelectorExpr:
 			name := x.Sel.Name
 			_, isField := s.fields[name]
 			_, isMethod := s.methods[name]
-			if isField || isMethod {
+			if s.exportFields[name] && !isField && !isMethod {
+				rename(x.Sel, exported(name))
+			} else if isField || isMethod {
 				if g, moves := s.pkgOf[name]; moves && pkg == -1 {
 					// main reaches the group's members through its field, not embedded:
 					// embedding would make the compiler write a wrapper for every method
@@ -658,19 +748,7 @@ func (s *splitter) render(module string, typeMethods map[string][]*ast.FuncDecl,
 			mainEdits = append(mainEdits, edit{from, to, "@@IMPORTS@@\n", false})
 			continue
 		}
-		to, moves := -1, false
-		for _, n := range s.namesOf(d) {
-			if t, ok := s.pkgOf[n]; ok {
-				to, moves = t, true
-			}
-		}
-		if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv != nil {
-			name := fd.Name.Name
-			if recvType(fd) != "engine" {
-				name = recvType(fd)
-			}
-			to, moves = s.pkgOf[name]
-		}
+		to, moves := s.declPkg(d)
 		if !moves {
 			mainEdits = append(mainEdits, s.renames(d, -1)...)
 			continue
