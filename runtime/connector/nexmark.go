@@ -183,19 +183,8 @@ func (s *NexmarkSource) Next(b *LineBatch, maxLines int) (bool, error) {
 		if cap(*events) < maxLines {
 			*events = make([]nexmark.Event, maxLines)
 		}
-		// locals: the generator's call would have the loop reload fields
-		gen, kind := st.gen, s.kind
 		ev := (*events)[:maxLines]
-		n, kept := 0, 0
-		for ; n < len(ev); n++ {
-			e := &ev[n]
-			if !gen.Next(e) {
-				break
-			}
-			if kind == 0 || e.Kind == kind {
-				kept++
-			}
-		}
+		n, kept := st.gen.NextBatch(ev, s.kind)
 		*events = ev[:n]
 		b.TypedLen, b.Kept = n, kept
 		s.events += int64(n)

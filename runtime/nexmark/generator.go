@@ -96,6 +96,28 @@ func (g *Generator) Next(ev *Event) bool {
 	return true
 }
 
+// NextBatch fills evs with the next events of this partition, as many as
+// remain up to len(evs), as Next does one by one; it returns how many it
+// filled and how many of those are of kind (every one for kind 0). One
+// loop inside the generator: a caller's loop around Next reloads what the
+// call may have changed (a tenth of the events' cost besides their fields).
+func (g *Generator) NextBatch(evs []Event, kind Kind) (n, kept int) {
+	for n < len(evs) {
+		if g.cfg.Events > 0 && g.position >= g.cfg.Events {
+			break
+		}
+		num := g.eventNumber(g.position)
+		g.position += int64(g.cfg.Partitions)
+		e := &evs[n]
+		g.Fill(num, e)
+		if kind == 0 || e.Kind == kind {
+			kept++
+		}
+		n++
+	}
+	return n, kept
+}
+
 // eventNumber permutes stream positions within groups of OutOfOrderGroupSize, as
 // the reference's nextAdjustedEventNumber. The last group of a bounded stream may
 // be shorter; it is permuted within its own length, so that no event number

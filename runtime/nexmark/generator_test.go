@@ -475,3 +475,44 @@ func TestPow10x6MatchesMathPow(t *testing.T) {
 		}
 	}
 }
+
+// TestNextBatch: NextBatch fills what Next would, batch after batch, over
+// partitions and out-of-order groups, and counts the events of its kind.
+func TestNextBatch(t *testing.T) {
+	for _, cfg := range []Config{
+		{Events: 1000, Seed: 3},
+		{Events: 1001, Seed: 3, OutOfOrderGroupSize: 7},
+		{Events: 1000, Seed: 3, Partitions: 3, Partition: 1},
+	} {
+		want := collect(t, mustGenerator(t, cfg))
+		for _, kind := range []Kind{0, KindBid, KindAuction} {
+			g := mustGenerator(t, cfg)
+			var got []Event
+			buf := make([]Event, 64)
+			for {
+				n, kept := g.NextBatch(buf, kind)
+				k := 0
+				for _, e := range buf[:n] {
+					if kind == 0 || e.Kind == kind {
+						k++
+					}
+				}
+				if kept != k {
+					t.Fatalf("%+v kind %v: kept %d of a batch holding %d", cfg, kind, kept, k)
+				}
+				got = append(got, buf[:n]...)
+				if n < len(buf) {
+					break
+				}
+			}
+			if len(got) != len(want) {
+				t.Fatalf("%+v: %d events, want %d", cfg, len(got), len(want))
+			}
+			for i := range got {
+				if !sameEvent(got[i], want[i]) {
+					t.Fatalf("%+v: event %d is %+v, want %+v", cfg, i, got[i], want[i])
+				}
+			}
+		}
+	}
+}
