@@ -1,7 +1,10 @@
 package window
 
 import (
+	"fmt"
 	"math"
+	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -99,5 +102,50 @@ func TestSessionsPrune(t *testing.T) {
 	}
 	if ss.Assign("a", 100, math.MinInt64) == nil || ss.Len() != 1 {
 		t.Fatal("a pruned key's new row should open a session")
+	}
+}
+
+// TestSessionsEndOfInput: at the end of input (a watermark of +infinity)
+// the open sessions close in the order a finite watermark past them all
+// closes them (by end, then creation), the sort of the closing heap then
+// giving way to the heap again when a session reopens afterwards.
+func TestSessionsEndOfInput(t *testing.T) {
+	build := func() *Sessions[int, count] {
+		ss := NewSessions[int, count](10, mergeCount, false)
+		r := rand.New(rand.NewPCG(7, 7))
+		wm := int64(math.MinInt64)
+		for i := range 5000 {
+			ts := int64(i) + r.Int64N(40)
+			if acc := ss.Assign(r.IntN(300), ts, wm); acc != nil {
+				acc.n++
+			}
+			if i%100 == 0 {
+				// a watermark that closes some sessions on the way (and
+				// leaves grown ones to queue again)
+				wm = int64(i) - 30
+				for ss.NextClosed(wm) != nil {
+				}
+			}
+		}
+		return ss
+	}
+	drain := func(ss *Sessions[int, count], wm int64) (out []string) {
+		for s := ss.NextClosed(wm); s != nil; s = ss.NextClosed(wm) {
+			out = append(out, fmt.Sprint(s.Key, s.Start, s.End, s.State.n))
+		}
+		return out
+	}
+	want, got := drain(build(), math.MaxInt64-1), drain(build(), math.MaxInt64)
+	if len(want) < 100 || !slices.Equal(got, want) {
+		t.Fatalf("end of input closed %d sessions, want %d in the same order", len(got), len(want))
+	}
+	// after the end, a session opened (and another grown) closes as before
+	ss := build()
+	drain(ss, math.MaxInt64)
+	ss.Assign(1, 100_000, 0).n++
+	ss.Assign(2, 100_001, 0).n++
+	ss.Assign(1, 100_005, 0).n++
+	if got := drain(ss, math.MaxInt64); !slices.Equal(got, []string{"2 100001 100011 1", "1 100000 100015 2"}) {
+		t.Errorf("after the end: %v", got)
 	}
 }
