@@ -194,3 +194,50 @@ func TestGroupsRemove(t *testing.T) {
 		t.Errorf("Live counts %d groups, %d held", n-live0, g.Len())
 	}
 }
+
+// TestGroupsGrowIncrementally: a doubling of the index moves the groups to
+// the new table a few per Find, not all in the Find that fills the table,
+// and every key stays findable while some are indexed in the old table
+// only (looked up there, and found again by Find, not added twice).
+func TestGroupsGrowIncrementally(t *testing.T) {
+	g := NewGroups[int64, int64]()
+	doublings := 0
+	for k := int64(0); k < 300_000; k++ {
+		slots, moved := len(g.slots), g.moved
+		if g.old == nil {
+			moved = 0
+		}
+		i, added := g.Find(k)
+		if !added || i != int32(k) {
+			t.Fatalf("Find(%d) = %d, %v", k, i, added)
+		}
+		g.States[i] = k
+		switch {
+		case len(g.slots) > slots && slots >= 1024:
+			doublings++
+			if g.old == nil || g.grown != int32(k)+1 || g.moved > movesPerFind {
+				t.Fatalf("doubling at %d groups: old %v, grown %d, moved %d: want the groups moved a few per Find", k+1, g.old != nil, g.grown, g.moved)
+			}
+		case g.old != nil && g.moved-moved > movesPerFind:
+			t.Fatalf("Find %d moved %d groups", k, g.moved-moved)
+		}
+		if g.old != nil && k%97 == 0 {
+			// a key of the old table that may not have moved yet
+			j := int64(g.grown - 1)
+			if gi, added := g.Find(j); added || g.States[gi] != j {
+				t.Fatalf("key %d while moving: group %d added %v state %d", j, gi, added, g.States[gi])
+			}
+		}
+	}
+	if doublings < 5 {
+		t.Errorf("%d doublings", doublings)
+	}
+	for k := int64(0); k < 300_000; k++ {
+		if gi, added := g.Find(k); added || g.States[gi] != k {
+			t.Fatalf("key %d: group %d added %v state %d", k, gi, added, g.States[gi])
+		}
+	}
+	if g.Len() != 300_000 {
+		t.Errorf("%d groups", g.Len())
+	}
+}
