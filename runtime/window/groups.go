@@ -85,6 +85,11 @@ func (g *Groups[K, S]) Find(k K) (i int32, added bool) {
 // 3/8 more, the load at which the table doubles again.
 const movesPerFind = 4
 
+// incrementalGroups is the fewest groups whose index doubles incrementally:
+// a smaller one rehashes at once (under 0.1 ms), without the second
+// table's probes (the windows of a tumbling count each grow from empty).
+const incrementalGroups = 1 << 13
+
 // findOld is key k's group (of hash h) in the old table, or -1. It may be
 // one that has moved: its number is the same in both tables.
 func (g *Groups[K, S]) findOld(h, tag uint64, k K) int32 {
@@ -151,7 +156,7 @@ func (g *Groups[K, S]) add(j, tag uint64, k K) int32 {
 // groups so far stay indexed in old until they move (move).
 func (g *Groups[K, S]) double() {
 	g.settle() // the last doubling's groups, in case Finds found them all in slots
-	if len(g.Keys) <= minSlots {
+	if len(g.Keys) < incrementalGroups {
 		g.rehash(2 * len(g.slots)) // a small table: at once
 		return
 	}

@@ -213,7 +213,7 @@ func TestGroupsGrowIncrementally(t *testing.T) {
 		}
 		g.States[i] = k
 		switch {
-		case len(g.slots) > slots && slots >= 1024:
+		case len(g.slots) > slots && k+1 >= incrementalGroups:
 			doublings++
 			if g.old == nil || g.grown != int32(k)+1 || g.moved > movesPerFind {
 				t.Fatalf("doubling at %d groups: old %v, grown %d, moved %d: want the groups moved a few per Find", k+1, g.old != nil, g.grown, g.moved)
