@@ -313,6 +313,11 @@ func (wp *workerPool) openSplits(part Partition) {
 	}
 	wp.splits, wp.splitSrc, wp.size = sp, fsrc, size
 	wp.step = splitStep(r.opts.BatchSize)
+	if !wp.twoPhase() {
+		// no row waits in parts: rounds four times as long, as the
+		// generator's (nexmarkChunkStateless)
+		wp.step = splitStep(4 * r.opts.BatchSize)
+	}
 	wp.isJSON = true
 	wp.sbufs = make([]connector.SplitBuffer, wp.n)
 	wp.snext, wp.slines = make([]int64, wp.n), make([]int64, wp.n)
