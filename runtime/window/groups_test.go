@@ -241,3 +241,51 @@ func TestGroupsGrowIncrementally(t *testing.T) {
 		t.Errorf("%d groups", g.Len())
 	}
 }
+
+// TestGroupsRemoveWhileMoving: Remove, Grow and Reset in the middle of an
+// incremental doubling (some groups indexed in the old table only) keep
+// every remaining key findable with its state.
+func TestGroupsRemoveWhileMoving(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, op := range []string{"remove", "grow", "reset"} {
+		g := NewGroups[int64, int64]()
+		ref := map[int64]int64{}
+		k := int64(0)
+		for g.old == nil || g.moved == 0 || g.moved > g.grown/2 || len(g.slots) < 4*incrementalGroups {
+			i, _ := g.Find(k)
+			g.States[i] = k
+			ref[k] = k
+			k++
+		}
+		switch op {
+		case "remove":
+			var idx []int32
+			seen := map[int32]bool{}
+			for range 500 {
+				i := int32(rng.IntN(g.Len()))
+				if !seen[i] {
+					seen[i] = true
+					idx = append(idx, i)
+					delete(ref, g.Keys[i])
+				}
+			}
+			g.Remove(idx)
+		case "grow":
+			g.Grow(100_000)
+		case "reset":
+			g.Reset()
+			clear(ref)
+		}
+		if g.old != nil {
+			t.Errorf("%s: the old table is still in use", op)
+		}
+		for key, st := range ref {
+			if gi, added := g.Find(key); added || g.States[gi] != st {
+				t.Fatalf("%s: key %d: added %v state %d", op, key, added, g.States[gi])
+			}
+		}
+		if g.Len() != len(ref) {
+			t.Errorf("%s: %d groups, want %d", op, g.Len(), len(ref))
+		}
+	}
+}
