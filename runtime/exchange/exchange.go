@@ -8,7 +8,10 @@ package exchange
 
 import (
 	"math/bits"
+	"runtime"
 	"sync"
+	"sync/atomic"
+	"time"
 )
 
 // Seed is the starting value of a key's hash.
@@ -62,19 +65,30 @@ func Owner(h uint64, n int) int {
 // Barrier is where n goroutines meet: Wait returns once all n have called
 // it, after the last to arrive ran the action. It can be reused round after
 // round.
+//
+// A goroutine that arrives early spins for up to barrierSpin before it
+// parks: the workers of a job meet once a round, a few milliseconds apart,
+// and one parked has to be woken by the OS (a futex wake, then its thread
+// scheduled), which on a busy machine takes longer than the rest of the
+// wait; a spinning one sees the round end at once.
 type Barrier struct {
 	n      int
 	action func()
 	mu     sync.Mutex
 	cond   *sync.Cond
 	count  int
-	round  uint64
+	round  atomic.Uint64
+	// spin is how long an early arrival spins; barrierSpin unless set
+	spin time.Duration
 }
+
+// barrierSpin is how long a goroutine waits at a Barrier before it parks.
+const barrierSpin = 50 * time.Microsecond
 
 // NewBarrier returns a barrier for n goroutines; action (may be nil) runs
 // on the last goroutine to arrive, while the others wait.
 func NewBarrier(n int, action func()) *Barrier {
-	b := &Barrier{n: n, action: action}
+	b := &Barrier{n: n, action: action, spin: barrierSpin}
 	b.cond = sync.NewCond(&b.mu)
 	return b
 }
@@ -82,19 +96,35 @@ func NewBarrier(n int, action func()) *Barrier {
 // Wait blocks until all n goroutines have called Wait.
 func (b *Barrier) Wait() {
 	b.mu.Lock()
-	round := b.round
+	round := b.round.Load()
 	b.count++
 	if b.count == b.n {
 		if b.action != nil {
 			b.action()
 		}
 		b.count = 0
-		b.round++
+		b.round.Add(1) // after the action: a spinner that sees it sees the action's writes
 		b.mu.Unlock()
 		b.cond.Broadcast()
 		return
 	}
-	for round == b.round {
+	b.mu.Unlock()
+	if b.spin > 0 {
+		began := time.Now()
+		for i := 1; ; i++ {
+			if b.round.Load() != round {
+				return
+			}
+			if i%64 == 0 {
+				if time.Since(began) > b.spin {
+					break
+				}
+				runtime.Gosched() // let a goroutine waiting for this P run
+			}
+		}
+	}
+	b.mu.Lock()
+	for round == b.round.Load() {
 		b.cond.Wait()
 	}
 	b.mu.Unlock()

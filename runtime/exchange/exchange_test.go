@@ -3,6 +3,7 @@ package exchange
 import (
 	"sync"
 	"testing"
+	"time"
 )
 
 func TestOwnerSpreadsKeys(t *testing.T) {
@@ -58,8 +59,38 @@ func TestBarrierRunsActionOncePerRound(t *testing.T) {
 	}
 }
 
+// TestBarrierSpinsThenParks: goroutines that arrive early see the action's
+// writes whether they see the round end while spinning or after parking
+// (one arrival late by more than the spin, or no spin at all), round after
+// round: the action writes a plain variable that the others read (the race
+// detector checks the happens-before edge).
+func TestBarrierSpinsThenParks(t *testing.T) {
+	for _, spin := range []time.Duration{0, barrierSpin, time.Second} {
+		const n, rounds = 3, 40
+		var round int // written by the action only
+		b := NewBarrier(n, func() { round++ })
+		b.spin = spin
+		var wg sync.WaitGroup
+		for w := range n {
+			wg.Go(func() {
+				for k := range rounds {
+					if w == k%n && k%4 == 0 {
+						time.Sleep(2 * barrierSpin) // late: the others park (unless spin is long)
+					}
+					b.Wait()
+					if round != k+1 {
+						t.Errorf("spin %v: worker %d after round %d sees %d", spin, w, k, round)
+						return
+					}
+				}
+			})
+		}
+		wg.Wait()
+	}
+}
+
 // BenchmarkBarrier is the cost of one round's meeting of two goroutines
-// (the workers meet twice per round): ns/op per Wait of each.
+// (keyed workers meet twice per round): ns/op per Wait of each.
 func BenchmarkBarrier(b *testing.B) {
 	bar := NewBarrier(2, nil)
 	done := make(chan struct{})

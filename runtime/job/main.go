@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/pprof"
+	"runtime/trace"
 	"strings"
 	"syscall"
 )
@@ -73,6 +74,19 @@ func runMain(ctx context.Context, spec Spec, factory Factory, admin AdminServer,
 			return ExitRuntime
 		}
 		defer pprof.StopCPUProfile()
+	}
+	if opts.traceFile != "" {
+		f, err := os.Create(opts.traceFile)
+		if err != nil {
+			fmt.Fprintf(stderr, "laminar: error: %v\n", err)
+			return ExitRuntime
+		}
+		defer f.Close()
+		if err := trace.Start(f); err != nil {
+			fmt.Fprintf(stderr, "laminar: error: %v\n", err)
+			return ExitRuntime
+		}
+		defer trace.Stop()
 	}
 	summary, err := Run(ctx, spec, factory, opts)
 	if err != nil {

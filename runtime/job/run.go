@@ -77,6 +77,8 @@ type Options struct {
 	TimerInterval time.Duration
 	// cpuProfile is the --cpuprofile flag, handled by Main.
 	cpuProfile string
+	// traceFile is the --trace flag, handled by Main.
+	traceFile string
 	// CheckpointFS is the filesystem checkpoints are written through; nil
 	// means the real one (tests inject faults with fsys.Faulty).
 	CheckpointFS fsys.FS

@@ -66,13 +66,20 @@ type Partition struct {
 	Lines bool
 }
 
-// nexmarkChunk is how many generated events a worker takes per round: 16
-// generator batches, so that a round's work (about 0.2 ms) dwarfs its two
-// barriers.
+// nexmarkChunk is how many generated events a worker takes per round when
+// rows move between workers (twoPhase): 16 generator batches, so that a
+// round's work (about 0.2 ms) dwarfs its two barriers, while the round's
+// parts stay in the cache.
 const nexmarkChunk = 16 * 256
 
+// nexmarkChunkStateless is the chunk of a job whose rows do not move
+// (!twoPhase): nothing of a round waits in parts, so a longer round costs
+// no cache, and fewer rounds are fewer meetings, at each of which a worker
+// that the OS has descheduled holds the other up.
+const nexmarkChunkStateless = 64 * 256
+
 // workerPool runs a partitioned job on n workers in rounds. In round k
-// worker w takes chunk k*n+w of the input (a batch of lines, or nexmarkChunk
+// worker w takes chunk k*n+w of the input (a batch of lines, or wp.chunk
 // generated events), decodes it and routes its rows to the parts of their
 // owners (phase 1); after a barrier each worker runs its engine over the
 // parts addressed to it, in chunk order, with the watermark a single engine
@@ -108,6 +115,7 @@ type workerPool struct {
 	gbufs []*connector.LineBatch // per worker, the batch each generator call of a chunk fills
 	rbufs []*connector.LineBatch // per worker, a record generated again (ChunkRecord)
 	base  int64                  // events generated before this round
+	chunk int64                  // events a worker generates per round
 	gen   []int64                // events each worker generated this round
 	kept  []int64
 	ended []bool
@@ -258,6 +266,10 @@ func (r *runner) newWorkerPool(factory Factory) (*workerPool, error) {
 	}
 	if c == "nexmark" {
 		wp.base = r.positions[src].Offset
+		wp.chunk = nexmarkChunk
+		if !wp.twoPhase() {
+			wp.chunk = nexmarkChunkStateless
+		}
 		for w := range n {
 			// named table: the generator counts its table's events (Kept)
 			g, err := connector.OpenNexmark(withNexmarkTable(r.spec.Sources[src]).Options)
@@ -302,6 +314,11 @@ func (wp *workerPool) openSplits(part Partition) {
 	}
 	wp.splits, wp.splitSrc, wp.size = sp, fsrc, size
 	wp.step = splitStep(r.opts.BatchSize)
+	if !wp.twoPhase() {
+		// no row waits in parts: rounds four times as long, as the
+		// generator's (nexmarkChunkStateless)
+		wp.step = splitStep(4 * r.opts.BatchSize)
+	}
 	wp.isJSON = true
 	wp.sbufs = make([]connector.SplitBuffer, wp.n)
 	wp.snext, wp.slines = make([]int64, wp.n), make([]int64, wp.n)
@@ -585,6 +602,14 @@ func (wp *workerPool) work(w int) {
 		}
 		wp.chunkWM[w] = wm
 		wp.busy[w] = clock() - t0
+		if !wp.twoPhase() {
+			// no row moves: the round's end is the merge's (endRound)
+			wp.b.Wait()
+			if wp.ending {
+				wp.endInput(w, clock)
+			}
+			continue
+		}
 		wp.a.Wait()
 		t0 = clock()
 
@@ -685,15 +710,15 @@ func (wp *workerPool) watermark(w int) int64 {
 // handing each batch to batch.
 func (wp *workerPool) generate(w int, batch func(*connector.LineBatch)) {
 	g := wp.gens[w]
-	at := wp.base + int64(w)*nexmarkChunk
+	at := wp.base + int64(w)*wp.chunk
 	g.SeekEvent(at)
 	wp.gen[w], wp.kept[w], wp.ended[w] = 0, 0, false
 	// every call of the chunk fills the same batch, which stays in the
 	// cache: the parts hold copies of the rows' columns, and a late or
 	// failed row's record is generated again by its number (regenerate)
 	b := wp.gbufs[w]
-	for wp.gen[w] < nexmarkChunk {
-		more, _ := g.Next(b, int(min(256, nexmarkChunk-wp.gen[w])))
+	for wp.gen[w] < wp.chunk {
+		more, _ := g.Next(b, int(min(256, wp.chunk-wp.gen[w])))
 		wp.gen[w] += int64(b.TypedLen)
 		if b.TypedLen > 0 {
 			wp.kept[w] += int64(b.Kept)
@@ -711,7 +736,7 @@ func (wp *workerPool) generate(w int, batch func(*connector.LineBatch)) {
 // events are functions of their number.
 func (wp *workerPool) regenerate(w int, chunk int64, k int) any {
 	g, b := wp.gens[w], wp.rbufs[w]
-	g.SeekEvent(wp.base + (chunk-wp.round*int64(wp.n))*nexmarkChunk + int64(k))
+	g.SeekEvent(wp.base + (chunk-wp.round*int64(wp.n))*wp.chunk + int64(k))
 	if _, err := g.Next(b, 1); err != nil || b.TypedLen != 1 {
 		return nil
 	}
@@ -733,6 +758,19 @@ func (wp *workerPool) endRound() {
 	}
 	wp.critical += most
 	wp.stats.Rounds++
+	if !wp.twoPhase() {
+		// the engines' round ends, which their workers leave to the merge:
+		// at the watermark after every chunk, as in phase 2
+		start := wp.roundWM
+		for _, wm := range wp.chunkWM {
+			start = max(start, wm)
+		}
+		for w, eng := range wp.engines {
+			rec := wp.ctxs[w].rec
+			rec.chunk, rec.phase, rec.record = wp.round*int64(wp.n)+int64(wp.n)-1, 2, -1
+			eng.EndRound(start)
+		}
+	}
 	wp.roundWM = wp.chunkWM[0]
 	for _, wm := range wp.chunkWM {
 		wp.roundWM = max(wp.roundWM, wm)
@@ -799,6 +837,14 @@ func (wp *workerPool) endRound() {
 	}
 	wp.between()
 }
+
+// twoPhase tells whether the workers meet twice a round, after routing
+// their chunks' rows and after running the views on them: rows move
+// between workers (keyed, exchanging). Otherwise each worker runs its own
+// chunk through its engine in phase 1 and the round needs only the merge's
+// barrier: the engines' round ends (EndRound, cheap without keyed state)
+// run in the merge.
+func (wp *workerPool) twoPhase() bool { return wp.keyed || wp.exchanging }
 
 // idle tells whether the next round's input has yet to be read.
 func (wp *workerPool) idle() bool {

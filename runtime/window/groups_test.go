@@ -194,3 +194,98 @@ func TestGroupsRemove(t *testing.T) {
 		t.Errorf("Live counts %d groups, %d held", n-live0, g.Len())
 	}
 }
+
+// TestGroupsGrowIncrementally: a doubling of the index moves the groups to
+// the new table a few per Find, not all in the Find that fills the table,
+// and every key stays findable while some are indexed in the old table
+// only (looked up there, and found again by Find, not added twice).
+func TestGroupsGrowIncrementally(t *testing.T) {
+	g := NewGroups[int64, int64]()
+	doublings := 0
+	for k := int64(0); k < 300_000; k++ {
+		slots, moved := len(g.slots), g.moved
+		if g.old == nil {
+			moved = 0
+		}
+		i, added := g.Find(k)
+		if !added || i != int32(k) {
+			t.Fatalf("Find(%d) = %d, %v", k, i, added)
+		}
+		g.States[i] = k
+		switch {
+		case len(g.slots) > slots && k+1 >= incrementalGroups:
+			doublings++
+			if g.old == nil || g.grown != int32(k)+1 || g.moved > movesPerFind {
+				t.Fatalf("doubling at %d groups: old %v, grown %d, moved %d: want the groups moved a few per Find", k+1, g.old != nil, g.grown, g.moved)
+			}
+		case g.old != nil && g.moved-moved > movesPerFind:
+			t.Fatalf("Find %d moved %d groups", k, g.moved-moved)
+		}
+		if g.old != nil && k%97 == 0 {
+			// a key of the old table that may not have moved yet
+			j := int64(g.grown - 1)
+			if gi, added := g.Find(j); added || g.States[gi] != j {
+				t.Fatalf("key %d while moving: group %d added %v state %d", j, gi, added, g.States[gi])
+			}
+		}
+	}
+	if doublings < 5 {
+		t.Errorf("%d doublings", doublings)
+	}
+	for k := int64(0); k < 300_000; k++ {
+		if gi, added := g.Find(k); added || g.States[gi] != k {
+			t.Fatalf("key %d: group %d added %v state %d", k, gi, added, g.States[gi])
+		}
+	}
+	if g.Len() != 300_000 {
+		t.Errorf("%d groups", g.Len())
+	}
+}
+
+// TestGroupsRemoveWhileMoving: Remove, Grow and Reset in the middle of an
+// incremental doubling (some groups indexed in the old table only) keep
+// every remaining key findable with its state.
+func TestGroupsRemoveWhileMoving(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, op := range []string{"remove", "grow", "reset"} {
+		g := NewGroups[int64, int64]()
+		ref := map[int64]int64{}
+		k := int64(0)
+		for g.old == nil || g.moved == 0 || g.moved > g.grown/2 || len(g.slots) < 4*incrementalGroups {
+			i, _ := g.Find(k)
+			g.States[i] = k
+			ref[k] = k
+			k++
+		}
+		switch op {
+		case "remove":
+			var idx []int32
+			seen := map[int32]bool{}
+			for range 500 {
+				i := int32(rng.IntN(g.Len()))
+				if !seen[i] {
+					seen[i] = true
+					idx = append(idx, i)
+					delete(ref, g.Keys[i])
+				}
+			}
+			g.Remove(idx)
+		case "grow":
+			g.Grow(100_000)
+		case "reset":
+			g.Reset()
+			clear(ref)
+		}
+		if g.old != nil {
+			t.Errorf("%s: the old table is still in use", op)
+		}
+		for key, st := range ref {
+			if gi, added := g.Find(key); added || g.States[gi] != st {
+				t.Fatalf("%s: key %d: added %v state %d", op, key, added, g.States[gi])
+			}
+		}
+		if g.Len() != len(ref) {
+			t.Errorf("%s: %d groups, want %d", op, g.Len(), len(ref))
+		}
+	}
+}

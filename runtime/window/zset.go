@@ -45,6 +45,7 @@ func WeightOf(op byte) int64 {
 // are invalid afterwards, and Dirty is cleared: call it after emitting.
 func (g *Groups[K, S]) Remove(idx []int32) {
 	slices.SortFunc(idx, func(a, b int32) int { return cmp.Compare(b, a) })
+	g.settle()
 	var zk K
 	var zs S
 	for _, i := range idx {
