@@ -110,6 +110,6 @@ func FormatCombiner(p *Plan, part Partitioning, c Combiner) string {
 	for _, a := range op.Agg.Aggs {
 		aggs = append(aggs, a.String())
 	}
-	return fmt.Sprintf("Combiner: view %s pre-aggregated per (window, group) on the reading worker (%s); partial states cross the exchange, late and failed rows as rows; off for a round after one whose groups were over half its rows",
+	return fmt.Sprintf("Combiner: view %s pre-aggregated per (window, group) on the reading worker (%s); partial states cross the exchange, late and failed rows as rows; a worker sends its rows to an owner as rows for 64 rounds after a round of at least 256 whose groups were over half of them",
 		op.Name, strings.Join(aggs, ", "))
 }
