@@ -482,7 +482,7 @@ func (g *generator) aggUpdate(o *opInfo, eg *exprGen) []jen.Code {
 	if g.fold != nil {
 		find = append(find, g.fold.folded...)
 	}
-	if op.Updating {
+	if op.Updating && g.fold == nil { // a partial state's owner marks its group changed
 		find = append(find, jen.If(jen.Op("!").Id("acc").Dot("dirty")).Block(
 			jen.Id("acc").Dot("dirty").Op("=").True(),
 			jen.Id("grp").Dot("Dirty").Op("=").Append(jen.Id("grp").Dot("Dirty"), jen.Id("gi")),

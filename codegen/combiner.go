@@ -44,13 +44,21 @@ func (g *generator) combFields() []jen.Code {
 		return nil
 	}
 	o := g.combOp()
-	return []jen.Code{
-		jen.Id("c").Op("*").Add(rt("window.Windows")).Types(jen.Id(o.keyType()), jen.Id(o.accType())).Comment("combiner: partial states of " + o.what() + " per window and group, from the round's rows"),
-		jen.Id("folded").Index().Int32().Comment("combiner: the record of each row folded into c, in input order"),
-		jen.Id("runs").Index().Id("partRun").Comment("combiner: where the window of the folded rows changes"),
+	tail := []jen.Code{
 		jen.Id("raw").Bool().Comment("combiner off: the rows cross as rows (a round's groups were over half its rows)"),
 		jen.Id("rawRounds").Int().Comment("rounds since the combiner went off"),
 	}
+	if !o.op.Windowed() {
+		return append([]jen.Code{
+			jen.Id("c").Op("*").Add(rt("window.Groups")).Types(jen.Id(o.keyType()), jen.Id(o.accType())).Comment("combiner: partial states of " + o.what() + " per group, from the round's rows"),
+			jen.Id("nfold").Int().Comment("combiner: the rows folded into c"),
+		}, tail...)
+	}
+	return append([]jen.Code{
+		jen.Id("c").Op("*").Add(rt("window.Windows")).Types(jen.Id(o.keyType()), jen.Id(o.accType())).Comment("combiner: partial states of " + o.what() + " per window and group, from the round's rows"),
+		jen.Id("folded").Index().Int32().Comment("combiner: the record of each row folded into c, in input order"),
+		jen.Id("runs").Index().Id("partRun").Comment("combiner: where the window of the folded rows changes"),
+	}, tail...)
 }
 
 // combNewPart is NewPart's new part.
@@ -59,6 +67,11 @@ func (g *generator) combNewPart(ptType string) jen.Code {
 		return jen.New(jen.Id(ptType))
 	}
 	o := g.combOp()
+	if !o.op.Windowed() {
+		return jen.Op("&").Id(ptType).Values(jen.Dict{
+			jen.Id("c"): rt("window.NewGroups").Types(jen.Id(o.keyType()), jen.Id(o.accType())).Call(),
+		})
+	}
 	return jen.Op("&").Id(ptType).Values(jen.Dict{
 		jen.Id("c"): rt("window.NewWindows").Types(jen.Id(o.keyType()), jen.Id(o.accType())).Call(jen.Lit(o.op.Window().Size)),
 	})
@@ -90,15 +103,23 @@ func (g *generator) combRoute(s *sourceInfo, decl jen.Code, put []jen.Code, line
 		env[i] = operand{jen.Id("r").Dot(s.fields[i]), c.Type.Nullable}
 	}
 	runs := jen.Id("pt").Dot("runs")
-	g.fold = &foldTarget{
-		state: jen.Id("pt").Dot("c"),
-		folded: []jen.Code{
-			jen.If(jen.Id("n").Op(":=").Len(runs), jen.Id("n").Op("==").Lit(0).Op("||").Add(runs).Index(jen.Id("n").Op("-").Lit(1)).Dot("ws").Op("!=").Id("ws")).Block(
-				jen.Add(runs).Op("=").Append(runs, jen.Id("partRun").Values(jen.Dict{jen.Id("ws"): jen.Id("ws"), jen.Id("from"): jen.Int32().Call(jen.Len(jen.Id("pt").Dot("folded")))}))),
-			jen.Id("pt").Dot("folded").Op("=").Append(jen.Id("pt").Dot("folded"), line),
-		},
+	if !o.op.Windowed() {
+		g.fold = &foldTarget{state: jen.Id("pt").Dot("c"), folded: []jen.Code{jen.Id("pt").Dot("nfold").Op("++")}}
+	} else {
+		g.fold = &foldTarget{
+			state: jen.Id("pt").Dot("c"),
+			folded: []jen.Code{
+				jen.If(jen.Id("n").Op(":=").Len(runs), jen.Id("n").Op("==").Lit(0).Op("||").Add(runs).Index(jen.Id("n").Op("-").Lit(1)).Dot("ws").Op("!=").Id("ws")).Block(
+					jen.Add(runs).Op("=").Append(runs, jen.Id("partRun").Values(jen.Dict{jen.Id("ws"): jen.Id("ws"), jen.Id("from"): jen.Int32().Call(jen.Len(jen.Id("pt").Dot("folded")))}))),
+				jen.Id("pt").Dot("folded").Op("=").Append(jen.Id("pt").Dot("folded"), line),
+			},
+		}
 	}
 	defer func() { g.fold = nil }()
+	why := "folded into the owner's partial state; a late or failed row crosses as a row"
+	if !o.op.Windowed() {
+		why = "folded into the owner's partial state; a failed row crosses as a row"
+	}
 	tmp := 0
 	fold := g.opRow(o, &tmp, rowAccess{
 		env:  env,
@@ -108,7 +129,7 @@ func (g *generator) combRoute(s *sourceInfo, decl jen.Code, put []jen.Code, line
 	return []jen.Code{
 		decl,
 		jen.If(jen.Id("pt").Dot("raw")).Block(put...).Else().Block(append([]jen.Code{
-			jen.Comment("folded into the owner's partial state; a late or failed row crosses as a row"),
+			jen.Comment(why),
 		}, fold...)...),
 	}
 }
@@ -120,6 +141,10 @@ func (g *generator) combinerCode(s *sourceInfo, ptType string) {
 		return
 	}
 	o := g.combOp()
+	if !o.op.Windowed() {
+		g.groupsCombinerCode(ptType)
+		return
+	}
 	size := o.op.Window().Size
 	g.f.Comment("partRun is where a run of folded rows in one window begins (partBid.folded).")
 	g.f.Type().Id("partRun").Struct(
@@ -186,6 +211,43 @@ func (g *generator) combinerCode(s *sourceInfo, ptType string) {
 			jen.List(jen.Id("_"), jen.Id("grp")).Op(":=").Add(c).Dot("PopEarliest").Call(),
 			jen.Add(c).Dot("Release").Call(jen.Id("grp"))),
 		jen.List(jen.Id("pt").Dot("folded"), jen.Id("pt").Dot("runs")).Op("=").List(jen.Id("pt").Dot("folded").Index(jen.Empty(), jen.Lit(0)), jen.Id("pt").Dot("runs").Index(jen.Empty(), jen.Lit(0))),
+	)
+	g.f.Line()
+}
+
+// groupsCombinerCode generates the combiner's functions for an unwindowed
+// aggregate: no row is late, and the merged groups are marked changed, for
+// EndRound to emit.
+func (g *generator) groupsCombinerCode(ptType string) {
+	o := g.combOp()
+	g.mergeFunc(o)
+	g.f.Comment(fmt.Sprintf("mergePart merges the partial states of %s that a worker folded from its chunk's rows", o.what()))
+	g.f.Comment("for the groups this worker owns into its groups, marking them changed (emitted at EndRound).")
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("mergePart").Params(jen.Id("pt").Op("*").Id(ptType), jen.Id("_").Int64()).Block(
+		jen.Id("src").Op(":=").Id("pt").Dot("c"),
+		jen.Id("dst").Op(":=").Id("p").Dot(o.name),
+		jen.For(jen.Id("gi").Op(":=").Range().Id("src").Dot("Keys")).Block(
+			jen.List(jen.Id("di"), jen.Id("_")).Op(":=").Id("dst").Dot("Find").Call(jen.Id("src").Dot("Keys").Index(jen.Id("gi"))),
+			jen.Id("acc").Op(":=").Op("&").Id("dst").Dot("States").Index(jen.Id("di")),
+			jen.Id("merge"+o.fn).Call(jen.Id("acc"), jen.Op("&").Id("src").Dot("States").Index(jen.Id("gi"))),
+			jen.If(jen.Op("!").Id("acc").Dot("dirty")).Block(
+				jen.Id("acc").Dot("dirty").Op("=").True(),
+				jen.Id("dst").Dot("Dirty").Op("=").Append(jen.Id("dst").Dot("Dirty"), jen.Id("di")))),
+	)
+	g.f.Line()
+	g.f.Comment("resetCombiner empties a part's partial states for its sender's next round, and turns")
+	g.f.Comment("the combiner off for a while when the last round's groups were over half its rows.")
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("resetCombiner").Params(jen.Id("pt").Op("*").Id(ptType)).Block(
+		jen.Switch().Block(
+			jen.Case(jen.Id("pt").Dot("raw")).Block(
+				jen.Id("pt").Dot("rawRounds").Op("++"),
+				jen.If(jen.Id("pt").Dot("rawRounds").Op(">=").Lit(combinerOffRounds)).Block(
+					jen.List(jen.Id("pt").Dot("raw"), jen.Id("pt").Dot("rawRounds")).Op("=").List(jen.False(), jen.Lit(0)))),
+			jen.Case(jen.Id("pt").Dot("nfold").Op(">=").Lit(256).Op("&&").Lit(2).Op("*").Id("pt").Dot("c").Dot("Len").Call().Op(">").Id("pt").Dot("nfold")).Block(
+				jen.Id("pt").Dot("raw").Op("=").True()),
+		),
+		jen.Id("pt").Dot("c").Dot("Reset").Call(),
+		jen.Id("pt").Dot("nfold").Op("=").Lit(0),
 	)
 	g.f.Line()
 }

@@ -55,12 +55,16 @@ func Combine(p *Plan, part Partitioning) Combiner {
 	case src.Updating || op.InputUpdating:
 		return no("view %s reads a changelog (partial states with retractions are not built)", op.Name)
 	case !op.Windowed():
-		return no("view %s is not windowed (unwindowed aggregates emit changes per round; not combined yet)", op.Name)
+		// an unwindowed aggregate of an append-only input: no row is late,
+		// and the owner emits its changed groups at the round's end
+		if op.Agg.Emit != plan.EmitOnChanges {
+			return no("view %s emits %s (an unwindowed aggregate is combined under EMIT CHANGES)", op.Name, op.Agg.Emit)
+		}
 	case op.ProcTime() || IsSession(op):
 		return no("view %s closes windows that are not event-time tumbling windows", op.Name)
 	case op.Window().Kind != plan.Tumble || op.Window().Slide != op.Window().Size:
 		return no("view %s has windows that overlap (a row in several windows)", op.Name)
-	case op.Updating || op.Agg.Emit != plan.EmitOnClose || op.Agg.Lateness != 0:
+	case op.Updating || op.Agg.Emit != plan.EmitOnClose || op.Agg.Lateness != 0 || op.Agg.Period != 0:
 		return no("view %s emits before or after its windows close", op.Name)
 	case op.TopN != nil || op.Join != nil || op.Lookup != nil:
 		return no("view %s is not a plain aggregate", op.Name)
@@ -110,6 +114,10 @@ func FormatCombiner(p *Plan, part Partitioning, c Combiner) string {
 	for _, a := range op.Agg.Aggs {
 		aggs = append(aggs, a.String())
 	}
-	return fmt.Sprintf("Combiner: view %s pre-aggregated per (window, group) on the reading worker (%s); partial states cross the exchange, late and failed rows as rows; a worker sends its rows to an owner as rows for 64 rounds after a round of at least 256 whose groups were over half of them",
-		op.Name, strings.Join(aggs, ", "))
+	per := "(window, group)"
+	if !op.Windowed() {
+		per = "group"
+	}
+	return fmt.Sprintf("Combiner: view %s pre-aggregated per %s on the reading worker (%s); partial states cross the exchange, late and failed rows as rows; a worker sends its rows to an owner as rows for 64 rounds after a round of at least 256 whose groups were over half of them",
+		op.Name, per, strings.Join(aggs, ", "))
 }

@@ -6,7 +6,8 @@ import (
 	"strings"
 )
 
-// GenCombinerQuery generates a tumbling-window aggregate over source src
+// GenCombinerQuery generates a tumbling-window (or, one in three, an
+// unwindowed) aggregate over source src
 // by one or two keys whose aggregates merge exactly (COUNT, SUM, AVG, MIN,
 // MAX), the shape a key-partitioned job pre-aggregates on the reading
 // worker (physical.Combine), now and then with a filter; late rows (when
@@ -46,8 +47,6 @@ func GenCombinerQuery(r *rand.Rand, delayUS int64) Query {
 		duckSel = append(duckSel, fmt.Sprintf("%s AS a%d", a.duck, i))
 		cols = append(cols, Column{Name: fmt.Sprintf("a%d", i), Kind: a.kind})
 	}
-	lamSel, duckSel = append(lamSel, "window_start"), append(duckSel, "window_start")
-	cols = append(cols, Column{Name: "window_start", Kind: KindTimestamp})
 	delay := intervalText(r, delayUS)
 	if delayUS == 0 {
 		delay = "INTERVAL '0' SECOND"
@@ -55,6 +54,20 @@ func GenCombinerQuery(r *rand.Rand, delayUS int64) Query {
 	var lam strings.Builder
 	fmt.Fprintf(&lam, "CREATE SOURCE src (\n  k VARCHAR, g BIGINT, x DOUBLE, n BIGINT NOT NULL, b BOOLEAN, ts TIMESTAMP NOT NULL,\n"+
 		"  WATERMARK FOR ts AS ts - %s\n) WITH (connector = 'file', path = 'in.jsonl', format = 'json');\n\n", delay)
+	if r.IntN(3) == 0 {
+		// unwindowed: every row counts, the changes come per round
+		fmt.Fprintf(&lam, "CREATE VIEW v AS\nSELECT %s\nFROM src\n", strings.Join(lamSel, ", "))
+		duck := fmt.Sprintf("SELECT %s\nFROM t\n", strings.Join(duckSel, ", "))
+		if where != "" {
+			fmt.Fprintf(&lam, "WHERE %s\n", where)
+			duck += "WHERE " + where + "\n"
+		}
+		fmt.Fprintf(&lam, "GROUP BY %s;\n\nCREATE SINK out FROM v WITH (connector = 'file', path = 'out.jsonl', format = 'json');\n", strings.Join(keys, ", "))
+		duck += "GROUP BY " + strings.Join(keys, ", ")
+		return Query{Pipeline: lam.String(), DuckSQL: duck, Columns: cols, Updating: true}
+	}
+	lamSel, duckSel = append(lamSel, "window_start"), append(duckSel, "window_start")
+	cols = append(cols, Column{Name: "window_start", Kind: KindTimestamp})
 	fmt.Fprintf(&lam, "CREATE VIEW v AS\nSELECT %s\nFROM TUMBLE(src, ts, %s)\n", strings.Join(lamSel, ", "), intervalText(r, size))
 	duckWhere := []string{"window_start + " + fmt.Sprint(size) + " > wm"}
 	if where != "" {

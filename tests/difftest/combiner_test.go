@@ -22,7 +22,7 @@ var (
 // at: every batch size on 1, 2 and 3 workers.
 var combinerRuns = [][2]int{{1024, 1}, {1, 1}, {7, 1}, {1, 2}, {7, 2}, {1024, 2}, {1, 3}, {7, 3}, {1024, 3}}
 
-// newCombinerCase is a tumbling-window aggregate the workers pre-aggregate
+// newCombinerCase is an aggregate the workers pre-aggregate
 // (GenCombinerQuery), over rows that are now and then late, by a little
 // (beyond the delay: the reading worker's chunk, or the chunks before it in
 // the round, closed their window) or by a lot.
