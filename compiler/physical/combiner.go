@@ -118,6 +118,6 @@ func FormatCombiner(p *Plan, part Partitioning, c Combiner) string {
 	if !op.Windowed() {
 		per = "group"
 	}
-	return fmt.Sprintf("Combiner: view %s pre-aggregated per %s on the reading worker (%s); partial states cross the exchange, late and failed rows as rows; a worker sends its rows to an owner as rows for 64 rounds after a round of at least 256 whose groups were over half of them",
+	return fmt.Sprintf("Combiner: view %s pre-aggregated per %s on the reading worker (%s); partial states cross the exchange, late and failed rows as rows; a worker sends its rows to an owner as rows for 64 rounds after a round of at least 256 whose groups were over a quarter of them",
 		op.Name, per, strings.Join(aggs, ", "))
 }

@@ -33,6 +33,11 @@ func newCombinerCase(index int, seed uint64) *testCase {
 		Rows:    300 + r.IntN(1200),
 		DelayUS: []int64{0, 500_000, 2_000_000}[r.IntN(3)],
 	}
+	if seed%4 == 3 {
+		// rounds of 2 and 3 batches of 1024 rows with nearly unique keys
+		// (GROUP BY n) turn a part's combiner off and on again
+		data.Rows = 9000
+	}
 	if r.IntN(2) == 0 {
 		data.LateP, data.LateUS = []float64{0.02, 0.1}[r.IntN(2)], []int64{300_000, 3_000_000, 30_000_000}[r.IntN(3)]
 		c.late = true

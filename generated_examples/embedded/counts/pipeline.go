@@ -442,7 +442,7 @@ type partClicks struct {
 	wms       []int64                        // the watermark before each row, over the rows of its batch so far
 	c         *window.Groups[op0Key, op0Acc] // combiner: partial states of view page_counts per group, from the round's rows
 	nfold     int                            // combiner: the rows folded into c
-	raw       bool                           // combiner off: the rows cross as rows (a round's groups were over half its rows)
+	raw       bool                           // combiner off: the rows cross as rows (a round's groups were over a quarter of its rows)
 	rawRounds int                            // rounds since the combiner went off
 }
 
@@ -562,7 +562,7 @@ func (p *engine) mergePart(pt *partClicks, _ int64) {
 }
 
 // resetCombiner empties a part's partial states for its sender's next round, and turns
-// the combiner off for a while when the last round's groups were over half its rows.
+// the combiner off for a while when the last round's groups were over a quarter of its rows.
 func (p *engine) resetCombiner(pt *partClicks) {
 	switch {
 	case pt.raw:
@@ -570,7 +570,7 @@ func (p *engine) resetCombiner(pt *partClicks) {
 		if pt.rawRounds >= 64 {
 			pt.raw, pt.rawRounds = false, 0
 		}
-	case pt.nfold >= 256 && 2*pt.c.Len() > pt.nfold:
+	case pt.nfold >= 256 && 4*pt.c.Len() > pt.nfold:
 		pt.raw = true
 	}
 	pt.c.Reset()
