@@ -452,10 +452,14 @@ func (g *generator) aggUpdate(o *opInfo, eg *exprGen) []jen.Code {
 		return append(stmts, eg.guard(sessionAssign(o, key, updates)...)...)
 	}
 	var find []jen.Code
+	var state jen.Code = jen.Id("p").Dot(o.name)
+	if g.fold != nil { // a combiner's partial states (combiner.go)
+		state = g.fold.state
+	}
 	if op.Windowed() {
-		find = append(find, jen.Id("grp").Op(":=").Id("p").Dot(o.name).Dot("Window").Call(jen.Id("ws")))
+		find = append(find, jen.Id("grp").Op(":=").Add(state).Dot("Window").Call(jen.Id("ws")))
 	} else {
-		find = append(find, jen.Id("grp").Op(":=").Id("p").Dot(o.name))
+		find = append(find, jen.Id("grp").Op(":=").Add(state))
 	}
 	if g.kvBacked(o) {
 		find = append(find,
@@ -475,7 +479,10 @@ func (g *generator) aggUpdate(o *opInfo, eg *exprGen) []jen.Code {
 		find = append(find, jen.Id("grp").Dot("Find").Call(jen.Id(o.keyType()).Values(key)))
 	}
 	find = append(find, updates...)
-	if op.Updating {
+	if g.fold != nil {
+		find = append(find, g.fold.folded...)
+	}
+	if op.Updating && g.fold == nil { // a partial state's owner marks its group changed
 		find = append(find, jen.If(jen.Op("!").Id("acc").Dot("dirty")).Block(
 			jen.Id("acc").Dot("dirty").Op("=").True(),
 			jen.Id("grp").Dot("Dirty").Op("=").Append(jen.Id("grp").Dot("Dirty"), jen.Id("gi")),

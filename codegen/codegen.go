@@ -88,6 +88,10 @@ type generator struct {
 	// procTime: some view reads the processing time (PROCTIME()), which
 	// the engine keeps in its field now
 	procTime bool
+	// comb is the job's combiner (physical.Combine); fold, while set,
+	// makes an aggregate's row code fold into a combiner's partial states
+	comb physical.Combiner
+	fold *foldTarget
 }
 
 // Generate returns the Go source of the pipeline's package (pipeline.go).
@@ -104,6 +108,7 @@ func Generate(p *physical.Plan, sqlText string, opts Options) ([]byte, error) {
 	g := &generator{f: f, plan: p, glob: &globals{regexps: map[string]string{}, pipeline: p.Pipeline}, backend: opts.StateBackend}
 	g.layout()
 	g.part = physical.Partition(p)
+	g.comb = physical.Combine(p, g.part)
 
 	f.Comment("Generated code and runtime must speak the same API; if this line fails to")
 	f.Comment("compile, regenerate with the laminarc that matches your runtime module.")

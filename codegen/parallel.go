@@ -64,6 +64,7 @@ func (g *generator) parallelCode() {
 		fields = append(fields,
 			jen.Id("n").Int32().Comment("the records of the chunk routed so far"))
 	}
+	fields = append(fields, g.combFields()...)
 	g.f.Type().Id(ptType).Struct(fields...)
 	g.f.Line()
 	how := jen.Dict{jen.Id("Source"): jen.Lit(part.Source), jen.Id("Keyed"): jen.Lit(part.Key >= 0)}
@@ -75,7 +76,7 @@ func (g *generator) parallelCode() {
 		jen.Return(rt("job.Partition").Values(how)))
 	g.f.Line()
 	g.f.Comment("NewPart returns an empty part (job.Partitioned).")
-	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("NewPart").Params().Any().Block(jen.Return(jen.New(jen.Id(ptType))))
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("NewPart").Params().Any().Block(jen.Return(g.combNewPart(ptType)))
 	g.f.Line()
 	g.f.Comment("ResetPart empties a part, keeping its capacity (job.Partitioned).")
 	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("ResetPart").Params(jen.Id("x").Any()).Block(
@@ -88,6 +89,11 @@ func (g *generator) parallelCode() {
 				st.Id("pt").Dot("n").Op("=").Lit(0)
 			}
 		}),
+		jen.Do(func(st *jen.Statement) {
+			if g.comb.Combines() {
+				st.Id("p").Dot("resetCombiner").Call(jen.Id("pt"))
+			}
+		}),
 	)
 	g.f.Line()
 	if typed != nil {
@@ -95,6 +101,7 @@ func (g *generator) parallelCode() {
 	}
 	g.routeCode(s, part, ptType, rowType)
 	g.partLoop(s, part, ptType)
+	g.combinerCode(s, ptType)
 	// EndRound
 	var end []jen.Code
 	if s.src.TimeCol >= 0 {
@@ -179,6 +186,14 @@ func (g *generator) routeCode(s *sourceInfo, part physical.Partitioning, ptType 
 		add = append(add, jen.Id("pt").Dot("lines").Op("=").Append(jen.Id("pt").Dot("lines"), jen.Id("at").Op("+").Int32().Call(idx)))
 	}
 	add = append(add, jen.Id("pt").Dot("wms").Op("=").Append(jen.Id("pt").Dot("wms"), jen.Id("wm")))
+	if g.comb.Combines() {
+		// fold the row into its owner's partial states (combiner.go)
+		line := jen.Int32().Call(idx)
+		if typed != nil {
+			line = jen.Id("at").Op("+").Int32().Call(idx)
+		}
+		add = g.combRoute(s, add[0], add[1:], line)
+	}
 	if s.src.TimeCol >= 0 {
 		t := field(s.src.TimeCol)
 		if s.src.Schema[s.src.TimeCol].Type.Nullable {
@@ -320,9 +335,14 @@ func (g *generator) partLoop(s *sourceInfo, part physical.Partitioning, ptType s
 	}
 	body := []jen.Code{
 		jen.Id("pt").Op(":=").Id("x").Assert(jen.Op("*").Id(ptType)),
+	}
+	if g.comb.Combines() {
+		body = append(body, jen.Id("p").Dot("mergePart").Call(jen.Id("pt"), jen.Id("start")))
+	}
+	body = append(body,
 		jen.List(jen.Id("rows"), jen.Id("b"), jen.Id("lines")).Op(":=").List(jen.Id("pt").Dot("rows"), jen.Id("pt").Dot("b"), jen.Id("pt").Dot("lines")),
 		jen.List(jen.Id("_"), jen.Id("_"), jen.Id("_")).Op("=").List(jen.Id("b"), jen.Id("lines"), jen.Id("start")),
-	}
+	)
 	body = append(body, g.fusedLoop(s, acc)...)
 	g.f.Comment(fmt.Sprintf("ProcessPart runs every view over source %s on the rows of a part, as Process%s does", commentLines(s.src.Name)[0], s.goName))
 	g.f.Comment("on a batch, but with the watermark before each row given: the larger of start (the watermark")

@@ -125,6 +125,10 @@ func Explain(r *Result) string {
 	}
 	b.WriteString("\n== Physical plan ==\n")
 	b.WriteString(physical.Format(r.Physical))
-	b.WriteString(physical.FormatPartitioning(r.Physical, physical.Partition(r.Physical)) + "\n")
+	part := physical.Partition(r.Physical)
+	b.WriteString(physical.FormatPartitioning(r.Physical, part) + "\n")
+	if line := physical.FormatCombiner(r.Physical, part, physical.Combine(r.Physical, part)); line != "" {
+		b.WriteString(line + "\n")
+	}
 	return b.String()
 }

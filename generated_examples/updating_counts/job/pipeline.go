@@ -534,10 +534,14 @@ var _ job.Partitioned = (*engine)(nil)
 
 // partClicks holds rows of source clicks that one worker hands another (job.Partitioned).
 type partClicks struct {
-	b     *connector.LineBatch // the raw batch the rows were decoded from; nil for a typed source
-	rows  []ClicksRow
-	lines []int32 // index in b of each row's record
-	wms   []int64 // the watermark before each row, over the rows of its batch so far
+	b         *connector.LineBatch // the raw batch the rows were decoded from; nil for a typed source
+	rows      []ClicksRow
+	lines     []int32                        // index in b of each row's record
+	wms       []int64                        // the watermark before each row, over the rows of its batch so far
+	c         *window.Groups[op0Key, op0Acc] // combiner: partial states of view page_stats per group, from the round's rows
+	nfold     int                            // combiner: the rows folded into c
+	raw       bool                           // combiner off: the rows cross as rows (a round's groups were over a quarter of its rows)
+	rawRounds int                            // rounds since the combiner went off
 }
 
 // Partition says how the workers of the job split its rows (job.Partitioned).
@@ -550,7 +554,7 @@ func (p *engine) Partition() job.Partition {
 
 // NewPart returns an empty part (job.Partitioned).
 func (p *engine) NewPart() any {
-	return new(partClicks)
+	return &partClicks{c: window.NewGroups[op0Key, op0Acc]()}
 }
 
 // ResetPart empties a part, keeping its capacity (job.Partitioned).
@@ -558,6 +562,7 @@ func (p *engine) ResetPart(x any) {
 	pt := x.(*partClicks)
 	pt.b = nil
 	pt.rows, pt.lines, pt.wms = pt.rows[:0], pt.lines[:0], pt.wms[:0]
+	p.resetCombiner(pt)
 }
 
 // Route decodes a batch of the partitioned source and appends each row to the part of the
@@ -584,9 +589,39 @@ func (p *engine) Route(b *connector.LineBatch, parts []any, wm int64) int64 {
 			continue
 		}
 		pt := pts[exchange.Owner(exchange.String(exchange.Seed, r.Page), len(pts))]
-		pt.rows = append(pt.rows, *r)
-		pt.lines = append(pt.lines, int32(i))
-		pt.wms = append(pt.wms, wm)
+		if pt.raw {
+			pt.rows = append(pt.rows, *r)
+			pt.lines = append(pt.lines, int32(i))
+			pt.wms = append(pt.wms, wm)
+		} else {
+			// folded into the owner's partial state; a failed row crosses as a row
+			// view page_stats (operator f678cde35840142b):
+			//
+			//	CREATE MATERIALIZED VIEW page_stats AS
+			//	SELECT page, COUNT(*) AS clicks, COUNT(ms) AS timed, SUM(ms) AS total_ms, MIN(user_id) AS first_user
+			//	FROM clicks
+			//	GROUP BY page
+			//	HAVING COUNT(*) > 1
+			//	EMIT CHANGES
+			{
+				grp := pt.c
+				gi, _ := grp.Find(op0Key{K0: r.Page})
+				acc := &grp.States[gi]
+				acc.A0++
+				if r.Ms.Valid {
+					acc.A1++
+				}
+				if r.Ms.Valid {
+					acc.A2, acc.H2 = value.SumInt(acc.A2, acc.H2, r.Ms.V)
+					acc.N2++
+				}
+				if acc.N3 == 0 || r.UserId < acc.A3 {
+					acc.A3 = r.UserId
+				}
+				acc.N3++
+				pt.nfold++
+			}
+		}
 	}
 	return wm
 }
@@ -596,6 +631,7 @@ func (p *engine) Route(b *connector.LineBatch, parts []any, wm int64) int64 {
 // before the part's batch) and the part's own (job.Partitioned).
 func (p *engine) ProcessPart(x any, start int64) {
 	pt := x.(*partClicks)
+	p.mergePart(pt, start)
 	rows, b, lines := pt.rows, pt.b, pt.lines
 	_, _, _ = b, lines, start
 	for ri := range rows {
@@ -630,6 +666,50 @@ func (p *engine) ProcessPart(x any, start int64) {
 			}
 		}
 	}
+}
+
+// mergeOp0 folds a pane's state of a group into its window's.
+func mergeOp0(dst, src *op0Acc) {
+	dst.A0 += src.A0
+	dst.A1 += src.A1
+	dst.A2, dst.H2 = value.MergeSum(dst.A2, dst.H2, src.A2, src.H2)
+	dst.N2 += src.N2
+	if src.N3 > 0 && (dst.N3 == 0 || src.A3 < dst.A3) {
+		dst.A3 = src.A3
+	}
+	dst.N3 += src.N3
+}
+
+// mergePart merges the partial states of view page_stats that a worker folded from its chunk's rows
+// for the groups this worker owns into its groups, marking them changed (emitted at EndRound).
+func (p *engine) mergePart(pt *partClicks, _ int64) {
+	src := pt.c
+	dst := p.op0
+	for gi := range src.Keys {
+		di, _ := dst.Find(src.Keys[gi])
+		acc := &dst.States[di]
+		mergeOp0(acc, &src.States[gi])
+		if !acc.dirty {
+			acc.dirty = true
+			dst.Dirty = append(dst.Dirty, di)
+		}
+	}
+}
+
+// resetCombiner empties a part's partial states for its sender's next round, and turns
+// the combiner off for a while when the last round's groups were over a quarter of its rows.
+func (p *engine) resetCombiner(pt *partClicks) {
+	switch {
+	case pt.raw:
+		pt.rawRounds++
+		if pt.rawRounds >= 64 {
+			pt.raw, pt.rawRounds = false, 0
+		}
+	case pt.nfold >= 256 && 4*pt.c.Len() > pt.nfold:
+		pt.raw = true
+	}
+	pt.c.Reset()
+	pt.nfold = 0
 }
 
 // EndRound moves the source's watermark to wm, the one after the round's batches on every

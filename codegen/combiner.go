@@ -1,0 +1,260 @@
+package codegen
+
+import (
+	"fmt"
+
+	"github.com/dave/jennifer/jen"
+)
+
+// The combiner of a key-partitioned job (physical.Combine): Route folds each
+// row into the partial states of the part of the worker owning its group
+// (pt.c, windows of the aggregate's own key and state types) instead of
+// copying the row into the part; ProcessPart merges them into the owner's
+// windows (mergePart) before it runs the rows that crossed as rows. A row
+// Route finds late (its window closed by the watermark before it in the
+// chunk) or whose expressions fail crosses as a row, and the owner runs it
+// as one engine does; the folded rows' record numbers stay in the part, for
+// the rare partial whose window the chunks before it in the round closed:
+// the owner reports those rows late one by one. The parts are emptied when
+// their sender starts its next round (resetCombiner), so no partial state
+// outlives a round and a checkpoint, taken between rounds, holds none.
+//
+// A part whose round folded rows into more than a quarter as many groups (keys
+// nearly unique) goes back to rows for combinerOffRounds rounds, then tries
+// again: folding then costs a lookup per row on the sender and saves little.
+
+// foldTarget redirects an aggregate's row code (aggUpdate) to a combiner's
+// partial states: state is the windows it folds into, folded the
+// statements run after a row was folded.
+type foldTarget struct {
+	state  jen.Code
+	folded []jen.Code
+}
+
+// combinerMinRows is the rows per group (on average over a part's round)
+// below which folding does not pay: a lookup per row on the sender and one
+// per group on the owner cost more than the rows' copies they save
+// (groupby_many, GROUP BY price, about 2 rows a group in a part: 7% more
+// CPU folded).
+const combinerMinRows = 4
+
+// combinerOffRounds is how many rounds a part whose groups were nearly
+// unique sends rows before it folds again.
+const combinerOffRounds = 64
+
+// combOp is the combined aggregate.
+func (g *generator) combOp() *opInfo { return g.ops[g.comb.Op] }
+
+// combFields are the part's fields of the combiner.
+func (g *generator) combFields() []jen.Code {
+	if !g.comb.Combines() {
+		return nil
+	}
+	o := g.combOp()
+	tail := []jen.Code{
+		jen.Id("raw").Bool().Comment("combiner off: the rows cross as rows (a round's groups were over a quarter of its rows)"),
+		jen.Id("rawRounds").Int().Comment("rounds since the combiner went off"),
+	}
+	if !o.op.Windowed() {
+		return append([]jen.Code{
+			jen.Id("c").Op("*").Add(rt("window.Groups")).Types(jen.Id(o.keyType()), jen.Id(o.accType())).Comment("combiner: partial states of " + o.what() + " per group, from the round's rows"),
+			jen.Id("nfold").Int().Comment("combiner: the rows folded into c"),
+		}, tail...)
+	}
+	return append([]jen.Code{
+		jen.Id("c").Op("*").Add(rt("window.Windows")).Types(jen.Id(o.keyType()), jen.Id(o.accType())).Comment("combiner: partial states of " + o.what() + " per window and group, from the round's rows"),
+		jen.Id("folded").Index().Int32().Comment("combiner: the record of each row folded into c, in input order"),
+		jen.Id("runs").Index().Id("partRun").Comment("combiner: where the window of the folded rows changes"),
+	}, tail...)
+}
+
+// combNewPart is NewPart's new part.
+func (g *generator) combNewPart(ptType string) jen.Code {
+	if !g.comb.Combines() {
+		return jen.New(jen.Id(ptType))
+	}
+	o := g.combOp()
+	if !o.op.Windowed() {
+		return jen.Op("&").Id(ptType).Values(jen.Dict{
+			jen.Id("c"): rt("window.NewGroups").Types(jen.Id(o.keyType()), jen.Id(o.accType())).Call(),
+		})
+	}
+	return jen.Op("&").Id(ptType).Values(jen.Dict{
+		jen.Id("c"): rt("window.NewWindows").Types(jen.Id(o.keyType()), jen.Id(o.accType())).Call(jen.Lit(o.op.Window().Size)),
+	})
+}
+
+// combRoute is Route's code for a row: pick (decl) its owner's part pt,
+// then put the row in it (put) when the part sends rows, else fold it into
+// pt.c, putting it there only when it is late or fails. line is the row's
+// record number.
+func (g *generator) combRoute(s *sourceInfo, decl jen.Code, put []jen.Code, line jen.Code) []jen.Code {
+	o := g.combOp()
+	putRow := jen.Null()
+	for i, c := range put {
+		if i > 0 {
+			putRow.Line()
+		}
+		putRow.Add(c)
+	}
+	env := make([]operand, len(s.src.Schema))
+	for i, c := range s.src.Schema {
+		if tb := s.src.Typed; tb != nil {
+			v := jen.Id("r").Dot(tb.Fields[i])
+			if c.Type.Nullable {
+				v = rt("value.Of").Call(v)
+			}
+			env[i] = operand{v, c.Type.Nullable}
+			continue
+		}
+		env[i] = operand{jen.Id("r").Dot(s.fields[i]), c.Type.Nullable}
+	}
+	runs := jen.Id("pt").Dot("runs")
+	if !o.op.Windowed() {
+		g.fold = &foldTarget{state: jen.Id("pt").Dot("c"), folded: []jen.Code{jen.Id("pt").Dot("nfold").Op("++")}}
+	} else {
+		g.fold = &foldTarget{
+			state: jen.Id("pt").Dot("c"),
+			folded: []jen.Code{
+				jen.If(jen.Id("n").Op(":=").Len(runs), jen.Id("n").Op("==").Lit(0).Op("||").Add(runs).Index(jen.Id("n").Op("-").Lit(1)).Dot("ws").Op("!=").Id("ws")).Block(
+					jen.Add(runs).Op("=").Append(runs, jen.Id("partRun").Values(jen.Dict{jen.Id("ws"): jen.Id("ws"), jen.Id("from"): jen.Int32().Call(jen.Len(jen.Id("pt").Dot("folded")))}))),
+				jen.Id("pt").Dot("folded").Op("=").Append(jen.Id("pt").Dot("folded"), line),
+			},
+		}
+	}
+	defer func() { g.fold = nil }()
+	why := "folded into the owner's partial state; a late or failed row crosses as a row"
+	if !o.op.Windowed() {
+		why = "folded into the owner's partial state; a failed row crosses as a row"
+	}
+	tmp := 0
+	fold := g.opRow(o, &tmp, rowAccess{
+		env:  env,
+		late: func(string) jen.Code { return putRow },
+		fail: func(string, jen.Code) jen.Code { return putRow },
+	})
+	return []jen.Code{
+		decl,
+		jen.If(jen.Id("pt").Dot("raw")).Block(put...).Else().Block(append([]jen.Code{
+			jen.Comment(why),
+		}, fold...)...),
+	}
+}
+
+// combinerCode generates the combiner's functions: mergePart, the late
+// reports of a closed window's folded rows, resetCombiner and merge<op>.
+func (g *generator) combinerCode(s *sourceInfo, ptType string) {
+	if !g.comb.Combines() {
+		return
+	}
+	o := g.combOp()
+	if !o.op.Windowed() {
+		g.groupsCombinerCode(ptType)
+		return
+	}
+	size := o.op.Window().Size
+	g.f.Comment("partRun is where a run of folded rows in one window begins (partBid.folded).")
+	g.f.Type().Id("partRun").Struct(
+		jen.Id("ws").Int64().Comment("the window's start"),
+		jen.Id("from").Int32().Comment("the run's first row in folded"),
+	)
+	g.f.Line()
+	g.mergeFunc(o)
+	self := jen.Id("p").Dot("src" + s.goName)
+	g.f.Comment(fmt.Sprintf("mergePart merges the partial states of %s that a worker folded from its chunk's rows", o.what()))
+	g.f.Comment("for the groups this worker owns into its windows, at start, the watermark one engine has")
+	g.f.Comment("before the chunk: a window start closed holds none of them on one engine, whose rows are late.")
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("mergePart").Params(jen.Id("pt").Op("*").Id(ptType), jen.Id("start").Int64()).Block(
+		jen.If(jen.Id("pt").Dot("c").Dot("Len").Call().Op("==").Lit(0)).Block(jen.Return()),
+		jen.If(jen.Id("start").Op(">").Add(self).Dot("wm")).Block(
+			jen.Add(self).Dot("wm").Op("=").Id("start"),
+			jen.Id("p").Dot("fire"+s.goName).Call(jen.Id("start"))),
+		jen.Id("wm").Op(":=").Add(self).Dot("wm"),
+		jen.Id("late").Op(":=").False(),
+		jen.For(jen.Id("w").Op(":=").Lit(0).Op(";").Id("w").Op("<").Id("pt").Dot("c").Dot("Len").Call().Op(";").Id("w").Op("++")).Block(
+			jen.List(jen.Id("ws"), jen.Id("src")).Op(":=").Id("pt").Dot("c").Dot("At").Call(jen.Id("w")),
+			jen.If(jen.Id("ws").Op("+").Lit(size).Op("<=").Id("wm")).Block(
+				jen.Comment("closed by the chunks before this one in the round"),
+				jen.Id("late").Op("=").True(),
+				jen.Continue()),
+			jen.Id("dst").Op(":=").Id("p").Dot(o.name).Dot("Window").Call(jen.Id("ws")),
+			jen.For(jen.Id("gi").Op(":=").Range().Id("src").Dot("Keys")).Block(
+				jen.List(jen.Id("di"), jen.Id("_")).Op(":=").Id("dst").Dot("Find").Call(jen.Id("src").Dot("Keys").Index(jen.Id("gi"))),
+				jen.Id("merge"+o.fn).Call(jen.Op("&").Id("dst").Dot("States").Index(jen.Id("di")), jen.Op("&").Id("src").Dot("States").Index(jen.Id("gi"))))),
+		jen.If(jen.Id("late")).Block(jen.Id("p").Dot("lateFolded").Call(jen.Id("pt"), jen.Id("wm"))),
+	)
+	g.f.Line()
+	var report jen.Code
+	if s.src.Typed != nil {
+		report = jen.Id("p").Dot("late"+s.goName).Call(jen.Nil(), jen.Nil(), jen.Lit(0), jen.Id("p").Dot("partRecord"+s.goName).Call(jen.Id("pt").Dot("folded").Index(jen.Id("k"))), jen.Lit(o.op.Name))
+	} else {
+		report = jen.Id("p").Dot("late"+s.goName).Call(jen.Id("pt").Dot("b"), jen.Id("pt").Dot("folded"), jen.Int().Call(jen.Id("k")), jen.Nil(), jen.Lit(o.op.Name))
+	}
+	g.f.Comment("lateFolded reports late, in input order, the folded rows of a part whose windows the")
+	g.f.Comment("watermark wm has closed.")
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("lateFolded").Params(jen.Id("pt").Op("*").Id(ptType), jen.Id("wm").Int64()).Block(
+		jen.For(jen.List(jen.Id("i"), jen.Id("run")).Op(":=").Range().Id("pt").Dot("runs")).Block(
+			jen.If(jen.Id("run").Dot("ws").Op("+").Lit(size).Op(">").Id("wm")).Block(jen.Continue()),
+			jen.Id("end").Op(":=").Int32().Call(jen.Len(jen.Id("pt").Dot("folded"))),
+			jen.If(jen.Id("i").Op("+").Lit(1).Op("<").Len(jen.Id("pt").Dot("runs"))).Block(
+				jen.Id("end").Op("=").Id("pt").Dot("runs").Index(jen.Id("i").Op("+").Lit(1)).Dot("from")),
+			jen.For(jen.Id("k").Op(":=").Id("run").Dot("from").Op(";").Id("k").Op("<").Id("end").Op(";").Id("k").Op("++")).Block(report),
+		),
+	)
+	g.f.Line()
+	c := jen.Id("pt").Dot("c")
+	g.f.Comment("resetCombiner empties a part's partial states for its sender's next round, and turns")
+	g.f.Comment("the combiner off for a while when the last round's groups were over a quarter of its rows.")
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("resetCombiner").Params(jen.Id("pt").Op("*").Id(ptType)).Block(
+		jen.Switch().Block(
+			jen.Case(jen.Id("pt").Dot("raw")).Block(
+				jen.Id("pt").Dot("rawRounds").Op("++"),
+				jen.If(jen.Id("pt").Dot("rawRounds").Op(">=").Lit(combinerOffRounds)).Block(
+					jen.List(jen.Id("pt").Dot("raw"), jen.Id("pt").Dot("rawRounds")).Op("=").List(jen.False(), jen.Lit(0)))),
+			jen.Case(jen.Len(jen.Id("pt").Dot("folded")).Op(">=").Lit(256).Op("&&").Lit(combinerMinRows).Op("*").Add(c).Dot("Groups").Call().Op(">").Len(jen.Id("pt").Dot("folded"))).Block(
+				jen.Id("pt").Dot("raw").Op("=").True()),
+		),
+		jen.For(jen.Add(c).Dot("Len").Call().Op(">").Lit(0)).Block(
+			jen.List(jen.Id("_"), jen.Id("grp")).Op(":=").Add(c).Dot("PopEarliest").Call(),
+			jen.Add(c).Dot("Release").Call(jen.Id("grp"))),
+		jen.List(jen.Id("pt").Dot("folded"), jen.Id("pt").Dot("runs")).Op("=").List(jen.Id("pt").Dot("folded").Index(jen.Empty(), jen.Lit(0)), jen.Id("pt").Dot("runs").Index(jen.Empty(), jen.Lit(0))),
+	)
+	g.f.Line()
+}
+
+// groupsCombinerCode generates the combiner's functions for an unwindowed
+// aggregate: no row is late, and the merged groups are marked changed, for
+// EndRound to emit.
+func (g *generator) groupsCombinerCode(ptType string) {
+	o := g.combOp()
+	g.mergeFunc(o)
+	g.f.Comment(fmt.Sprintf("mergePart merges the partial states of %s that a worker folded from its chunk's rows", o.what()))
+	g.f.Comment("for the groups this worker owns into its groups, marking them changed (emitted at EndRound).")
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("mergePart").Params(jen.Id("pt").Op("*").Id(ptType), jen.Id("_").Int64()).Block(
+		jen.Id("src").Op(":=").Id("pt").Dot("c"),
+		jen.Id("dst").Op(":=").Id("p").Dot(o.name),
+		jen.For(jen.Id("gi").Op(":=").Range().Id("src").Dot("Keys")).Block(
+			jen.List(jen.Id("di"), jen.Id("_")).Op(":=").Id("dst").Dot("Find").Call(jen.Id("src").Dot("Keys").Index(jen.Id("gi"))),
+			jen.Id("acc").Op(":=").Op("&").Id("dst").Dot("States").Index(jen.Id("di")),
+			jen.Id("merge"+o.fn).Call(jen.Id("acc"), jen.Op("&").Id("src").Dot("States").Index(jen.Id("gi"))),
+			jen.If(jen.Op("!").Id("acc").Dot("dirty")).Block(
+				jen.Id("acc").Dot("dirty").Op("=").True(),
+				jen.Id("dst").Dot("Dirty").Op("=").Append(jen.Id("dst").Dot("Dirty"), jen.Id("di")))),
+	)
+	g.f.Line()
+	g.f.Comment("resetCombiner empties a part's partial states for its sender's next round, and turns")
+	g.f.Comment("the combiner off for a while when the last round's groups were over a quarter of its rows.")
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("resetCombiner").Params(jen.Id("pt").Op("*").Id(ptType)).Block(
+		jen.Switch().Block(
+			jen.Case(jen.Id("pt").Dot("raw")).Block(
+				jen.Id("pt").Dot("rawRounds").Op("++"),
+				jen.If(jen.Id("pt").Dot("rawRounds").Op(">=").Lit(combinerOffRounds)).Block(
+					jen.List(jen.Id("pt").Dot("raw"), jen.Id("pt").Dot("rawRounds")).Op("=").List(jen.False(), jen.Lit(0)))),
+			jen.Case(jen.Id("pt").Dot("nfold").Op(">=").Lit(256).Op("&&").Lit(combinerMinRows).Op("*").Id("pt").Dot("c").Dot("Len").Call().Op(">").Id("pt").Dot("nfold")).Block(
+				jen.Id("pt").Dot("raw").Op("=").True()),
+		),
+		jen.Id("pt").Dot("c").Dot("Reset").Call(),
+		jen.Id("pt").Dot("nfold").Op("=").Lit(0),
+	)
+	g.f.Line()
+}

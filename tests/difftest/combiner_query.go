@@ -1,0 +1,82 @@
+package difftest
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+)
+
+// GenCombinerQuery generates a tumbling-window (or, one in three, an
+// unwindowed) aggregate over source src
+// by one or two keys whose aggregates merge exactly (COUNT, SUM, AVG, MIN,
+// MAX), the shape a key-partitioned job pre-aggregates on the reading
+// worker (physical.Combine), now and then with a filter; late rows (when
+// the data has them) are left out of the windows that had closed, in
+// DuckDB by the watermark before each row.
+func GenCombinerQuery(r *rand.Rand, delayUS int64) Query {
+	keySets := [][]string{{"g"}, {"k"}, {"k", "g"}, {"n"}, {"g", "b"}}
+	keys := keySets[r.IntN(len(keySets))]
+	type agg struct {
+		lam, duck string
+		kind      Kind
+	}
+	all := []agg{
+		{"COUNT(*)", "COUNT(*)", KindInt},
+		{"COUNT(g)", "COUNT(g)", KindInt},
+		{"SUM(n)", "CAST(SUM(n) AS BIGINT)", KindInt},
+		{"SUM(g)", "CAST(SUM(g) AS BIGINT)", KindInt},
+		{"MIN(n)", "MIN(n)", KindInt},
+		{"MAX(g)", "MAX(g)", KindInt},
+		{"AVG(n)", "AVG(n)", KindFloat},
+		{"MIN(ts)", "MIN(ts)", KindTimestamp},
+		{"MAX(ts)", "MAX(ts)", KindTimestamp},
+	}
+	r.Shuffle(len(all), func(i, j int) { all[i], all[j] = all[j], all[i] })
+	aggs := all[:1+r.IntN(4)]
+	size := []int64{500_000, 1_000_000, 2_000_000, 10_000_000}[r.IntN(4)]
+	where := []string{"", "n % 3 <> 0", "g > 0"}[r.IntN(3)]
+	var lamSel, duckSel []string
+	var cols []Column
+	for _, k := range keys {
+		lamSel, duckSel = append(lamSel, k), append(duckSel, k)
+		kind := map[string]Kind{"g": KindInt, "k": KindString, "n": KindInt, "b": KindBool}[k]
+		cols = append(cols, Column{Name: k, Kind: kind})
+	}
+	for i, a := range aggs {
+		lamSel = append(lamSel, fmt.Sprintf("%s AS a%d", a.lam, i))
+		duckSel = append(duckSel, fmt.Sprintf("%s AS a%d", a.duck, i))
+		cols = append(cols, Column{Name: fmt.Sprintf("a%d", i), Kind: a.kind})
+	}
+	delay := intervalText(r, delayUS)
+	if delayUS == 0 {
+		delay = "INTERVAL '0' SECOND"
+	}
+	var lam strings.Builder
+	fmt.Fprintf(&lam, "CREATE SOURCE src (\n  k VARCHAR, g BIGINT, x DOUBLE, n BIGINT NOT NULL, b BOOLEAN, ts TIMESTAMP NOT NULL,\n"+
+		"  WATERMARK FOR ts AS ts - %s\n) WITH (connector = 'file', path = 'in.jsonl', format = 'json');\n\n", delay)
+	if r.IntN(3) == 0 {
+		// unwindowed: every row counts, the changes come per round
+		fmt.Fprintf(&lam, "CREATE VIEW v AS\nSELECT %s\nFROM src\n", strings.Join(lamSel, ", "))
+		duck := fmt.Sprintf("SELECT %s\nFROM t\n", strings.Join(duckSel, ", "))
+		if where != "" {
+			fmt.Fprintf(&lam, "WHERE %s\n", where)
+			duck += "WHERE " + where + "\n"
+		}
+		fmt.Fprintf(&lam, "GROUP BY %s;\n\nCREATE SINK out FROM v WITH (connector = 'file', path = 'out.jsonl', format = 'json');\n", strings.Join(keys, ", "))
+		duck += "GROUP BY " + strings.Join(keys, ", ")
+		return Query{Pipeline: lam.String(), DuckSQL: duck, Columns: cols, Updating: true}
+	}
+	lamSel, duckSel = append(lamSel, "window_start"), append(duckSel, "window_start")
+	cols = append(cols, Column{Name: "window_start", Kind: KindTimestamp})
+	fmt.Fprintf(&lam, "CREATE VIEW v AS\nSELECT %s\nFROM TUMBLE(src, ts, %s)\n", strings.Join(lamSel, ", "), intervalText(r, size))
+	duckWhere := []string{"window_start + " + fmt.Sprint(size) + " > wm"}
+	if where != "" {
+		fmt.Fprintf(&lam, "WHERE %s\n", where)
+		duckWhere = append(duckWhere, where)
+	}
+	group := strings.Join(keys, ", ") + ", window_start, window_end"
+	fmt.Fprintf(&lam, "GROUP BY %s;\n\nCREATE SINK out FROM v WITH (connector = 'file', path = 'out.jsonl', format = 'json');\n", group)
+	duck := fmt.Sprintf("SELECT %s\nFROM (SELECT t.*, ts - (ts %% %d) AS window_start FROM t)\nWHERE %s\nGROUP BY %s",
+		strings.Join(duckSel, ", "), size, strings.Join(duckWhere, " AND "), strings.Join(keys, ", ")+", window_start")
+	return Query{Pipeline: lam.String(), DuckSQL: duck, Columns: cols, Windowed: true}
+}

@@ -1,0 +1,108 @@
+package difftest
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/laminar-sql/laminar/compiler"
+	"github.com/laminar-sql/laminar/compiler/physical"
+)
+
+var (
+	cseedFlag  = flag.Uint64("cseed", 1, "seed of the first combiner case")
+	ccasesFlag = flag.Int("ccases", 16, "number of combiner cases (6 with -short)")
+)
+
+// combinerRuns are the batch sizes and worker counts a combiner case runs
+// at: every batch size on 1, 2 and 3 workers.
+var combinerRuns = [][2]int{{1024, 1}, {1, 1}, {7, 1}, {1, 2}, {7, 2}, {1024, 2}, {1, 3}, {7, 3}, {1024, 3}}
+
+// newCombinerCase is an aggregate the workers pre-aggregate
+// (GenCombinerQuery), over rows that are now and then late, by a little
+// (beyond the delay: the reading worker's chunk, or the chunks before it in
+// the round, closed their window) or by a lot.
+func newCombinerCase(index int, seed uint64) *testCase {
+	r := rand.New(rand.NewPCG(seed, seed^0x510e527fade682d1))
+	c := &testCase{index: index, seed: seed, pkg: fmt.Sprintf("ccase%d", index)}
+	data := DataParams{
+		Rows:    300 + r.IntN(1200),
+		DelayUS: []int64{0, 500_000, 2_000_000}[r.IntN(3)],
+	}
+	if seed%4 == 3 {
+		// rounds of 2 and 3 batches of 1024 rows with nearly unique keys
+		// (GROUP BY n) turn a part's combiner off and on again
+		data.Rows = 9000
+	}
+	if r.IntN(2) == 0 {
+		data.LateP, data.LateUS = []float64{0.02, 0.1}[r.IntN(2)], []int64{300_000, 3_000_000, 30_000_000}[r.IntN(3)]
+		c.late = true
+	}
+	c.rows = GenRows(r, data)
+	c.input = WriteJSONL(r, c.rows)
+	c.query = GenCombinerQuery(r, data.DelayUS)
+	c.repro = fmt.Sprintf("go test -run TestCombinerDifferential -cseed=%d -ccases=1", seed)
+	return c
+}
+
+// TestCombinerDifferential runs the combiner's shape on 1, 2 and 3 workers
+// at batch sizes 1, 7 and 1024 against DuckDB: the same rows and the same
+// late rows (dead-letter reports) as one worker's, whatever the partial
+// states crossing the exchange. Every case's plan must have the combiner.
+func TestCombinerDifferential(t *testing.T) {
+	n := *ccasesFlag
+	if testing.Short() {
+		n = min(n, 6)
+	}
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	work := t.TempDir()
+	var cases []*testCase
+	for i := range n {
+		c := newCombinerCase(i, *cseedFlag+uint64(i))
+		res, _ := compiler.Compile("case.sql", "p", c.query.Pipeline)
+		if res == nil {
+			t.Fatalf("case %d does not compile:\n%s", i, c.query.Pipeline)
+		}
+		if comb := physical.Combine(res.Physical, physical.Partition(res.Physical)); !comb.Combines() {
+			t.Fatalf("case %d has no combiner (%s):\n%s", i, comb.Reason, c.query.Pipeline)
+		}
+		cases = append(cases, c)
+	}
+	bin := buildJobs(t, root, work, cases)
+	db := openDuckDB(t)
+	var lateRows, rows int
+	for _, c := range cases {
+		t.Run(fmt.Sprintf("combiner%03d_seed%d", c.index, c.seed), func(t *testing.T) {
+			if c.err != "" {
+				t.Fatalf("%s\n-- %s", c.describe(), c.err)
+			}
+			want, err := duckResult(db, c)
+			if err != nil {
+				t.Fatalf("%s\n-- DuckDB: %v", c.describe(), err)
+			}
+			rows += want.Size()
+			var late []byte
+			for i, run := range combinerRuns {
+				dir := filepath.Join(work, "run", c.pkg, fmt.Sprintf("bs%d-w%d", run[0], run[1]))
+				k := runJob(t, bin, dir, c, run[0], run[1], want)
+				got, _ := os.ReadFile(filepath.Join(dir, "late.jsonl"))
+				if i == 0 {
+					late, lateRows = got, lateRows+k
+				} else if !bytes.Equal(got, late) {
+					t.Errorf("%s\n-- the late rows at batch size %d on %d workers differ from those on one:\n%s\nwant\n%s", c.describe(), run[0], run[1], got, late)
+				}
+			}
+		})
+	}
+	t.Logf("%d combiner cases: %d result rows compared, %d late rows reported", n, rows, lateRows)
+	if n >= 6 && lateRows == 0 {
+		t.Errorf("no combiner case had a late row: the late paths are not tested")
+	}
+}
