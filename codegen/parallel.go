@@ -24,11 +24,69 @@ func (g *generator) parallelCode() {
 	if !part.Partitioned() {
 		return
 	}
-	s := g.sources[part.Source]
-	if s.input {
-		return // --lib: the embedding program pushes rows itself
+	var srcs []*sourceInfo
+	for i, s := range g.sources {
+		if s.input {
+			return // --lib: the embedding program pushes rows itself
+		}
+		if i < len(part.Keys) {
+			srcs = append(srcs, s)
+		}
 	}
-	g.exchangeCode(s)
+	g.exchangeCode(g.sources[part.Source])
+	g.f.Var().Id("_").Add(rt("job.Partitioned")).Op("=").Parens(jen.Op("*").Id(coreType)).Parens(jen.Nil())
+	g.f.Line()
+	var how []jen.Code
+	var newPart, resetPart, route, process, endRound []jen.Code
+	for _, s := range srcs {
+		g.sourcePartCode(s, part)
+		d := jen.Dict{jen.Id("Source"): jen.Lit(s.idx), jen.Id("Keyed"): jen.Lit(part.Keys[s.idx] >= 0)}
+		if slices.Contains(s.src.Metadata, "line") {
+			d[jen.Id("Lines")] = jen.True() // the decoder reads line numbers: one reader
+		}
+		how = append(how, jen.Values(d))
+		ptType := "part" + s.goName
+		newPart = append(newPart, jen.Case(jen.Lit(s.idx)).Block(jen.Return(g.combNewPart(ptType))))
+		resetPart = append(resetPart, jen.Case(jen.Lit(s.idx)).Block(jen.Id("p").Dot("resetPart"+s.goName).Call(jen.Id("x").Assert(jen.Op("*").Id(ptType)))))
+		route = append(route, jen.Case(jen.Lit(s.idx)).Block(jen.Return(jen.Id("p").Dot("route"+s.goName).Call(jen.Id("b"), jen.Id("parts"), jen.Id("wm")))))
+		process = append(process, jen.Case(jen.Lit(s.idx)).Block(jen.Id("p").Dot("processPart"+s.goName).Call(jen.Id("x").Assert(jen.Op("*").Id(ptType)), jen.Id("start"))))
+		endRound = append(endRound, jen.Case(jen.Lit(s.idx)).Block(jen.Id("p").Dot("endRound"+s.goName).Call(jen.Id("wm"))))
+	}
+	g.f.Comment("Partition says how the workers of the job split the rows of its sources (job.Partitioned).")
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("Partition").Params().Add(rt("job.Partition")).Block(
+		jen.Return(rt("job.Partition").Values(jen.Dict{jen.Id("Sources"): jen.Index().Add(rt("job.SourcePartition")).Values(how...)})))
+	g.f.Line()
+	g.f.Comment("NewPart returns an empty part of source src (job.Partitioned).")
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("NewPart").Params(jen.Id("src").Int()).Any().Block(
+		jen.Switch(jen.Id("src")).Block(newPart...), jen.Return(jen.Nil()))
+	g.f.Line()
+	g.f.Comment("ResetPart empties a part of source src, keeping its capacity (job.Partitioned).")
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("ResetPart").Params(jen.Id("src").Int(), jen.Id("x").Any()).Block(
+		jen.Switch(jen.Id("src")).Block(resetPart...))
+	g.f.Line()
+	g.f.Comment("Route decodes a batch of source src and appends each row to the part of the worker that owns")
+	g.f.Comment("its key (parts[w] for worker w; one part: no key), with the watermark before it: wm, advanced")
+	g.f.Comment("row by row; it returns the watermark after the batch (job.Partitioned).")
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("Route").Params(
+		jen.Id("src").Int(), jen.Id("b").Op("*").Add(rt("connector.LineBatch")), jen.Id("parts").Index().Any(), jen.Id("wm").Int64()).Int64().Block(
+		jen.Switch(jen.Id("src")).Block(route...), jen.Return(jen.Id("wm")))
+	g.f.Line()
+	g.f.Comment("ProcessPart runs every view over source src on the rows of a part, with the watermark before")
+	g.f.Comment("each row the larger of start and the part's own (job.Partitioned).")
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("ProcessPart").Params(jen.Id("src").Int(), jen.Id("x").Any(), jen.Id("start").Int64()).Block(
+		jen.Switch(jen.Id("src")).Block(process...))
+	g.f.Line()
+	g.f.Comment("EndRound moves source src's watermark to wm, the one after the round's batches of it on every")
+	g.f.Comment("worker, and emits what the updating views changed in the round (job.Partitioned).")
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("EndRound").Params(jen.Id("src").Int(), jen.Id("wm").Int64()).Block(
+		jen.Switch(jen.Id("src")).Block(endRound...))
+	g.f.Line()
+	g.pruneCode(part)
+}
+
+// sourcePartCode generates the part type of source s and its functions:
+// resetPart<S>, route<S>, processPart<S>, endRound<S>.
+func (g *generator) sourcePartCode(s *sourceInfo, part physical.Partitioning) {
 	typed := s.src.Typed
 	ptType := "part" + s.goName
 	rowType := jen.Id(s.rowType)
@@ -47,8 +105,6 @@ func (g *generator) parallelCode() {
 		g.f.Line()
 		rowType = jen.Id(ptType + "Row")
 	}
-	g.f.Var().Id("_").Add(rt("job.Partitioned")).Op("=").Parens(jen.Op("*").Id(coreType)).Parens(jen.Nil())
-	g.f.Line()
 	g.f.Comment(fmt.Sprintf("%s holds rows of source %s that one worker hands another (job.Partitioned).", ptType, commentLines(s.src.Name)[0]))
 	linesDoc := "index in b of each row's record"
 	if typed != nil {
@@ -67,20 +123,8 @@ func (g *generator) parallelCode() {
 	fields = append(fields, g.combFields()...)
 	g.f.Type().Id(ptType).Struct(fields...)
 	g.f.Line()
-	how := jen.Dict{jen.Id("Source"): jen.Lit(part.Source), jen.Id("Keyed"): jen.Lit(part.Key >= 0)}
-	if slices.Contains(s.src.Metadata, "line") {
-		how[jen.Id("Lines")] = jen.True() // the decoder reads line numbers: one reader
-	}
-	g.f.Comment("Partition says how the workers of the job split its rows (job.Partitioned).")
-	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("Partition").Params().Add(rt("job.Partition")).Block(
-		jen.Return(rt("job.Partition").Values(how)))
-	g.f.Line()
-	g.f.Comment("NewPart returns an empty part (job.Partitioned).")
-	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("NewPart").Params().Any().Block(jen.Return(g.combNewPart(ptType)))
-	g.f.Line()
-	g.f.Comment("ResetPart empties a part, keeping its capacity (job.Partitioned).")
-	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("ResetPart").Params(jen.Id("x").Any()).Block(
-		jen.Id("pt").Op(":=").Id("x").Assert(jen.Op("*").Id(ptType)),
+	g.f.Comment(fmt.Sprintf("resetPart%s empties a part of source %s, keeping its capacity.", s.goName, commentLines(s.src.Name)[0]))
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("resetPart"+s.goName).Params(jen.Id("pt").Op("*").Id(ptType)).Block(
 		jen.Id("pt").Dot("b").Op("=").Nil(),
 		jen.List(jen.Id("pt").Dot("rows"), jen.Id("pt").Dot("lines"), jen.Id("pt").Dot("wms")).Op("=").List(
 			jen.Id("pt").Dot("rows").Index(jen.Empty(), jen.Lit(0)), jen.Id("pt").Dot("lines").Index(jen.Empty(), jen.Lit(0)), jen.Id("pt").Dot("wms").Index(jen.Empty(), jen.Lit(0))),
@@ -102,7 +146,6 @@ func (g *generator) parallelCode() {
 	g.routeCode(s, part, ptType, rowType)
 	g.partLoop(s, part, ptType)
 	g.combinerCode(s, ptType)
-	// EndRound
 	var end []jen.Code
 	if s.src.TimeCol >= 0 {
 		end = append(end, jen.Id("p").Dot("advance"+s.goName).Call(jen.Id("wm")))
@@ -112,18 +155,17 @@ func (g *generator) parallelCode() {
 	if s.updating {
 		end = append(end, jen.Id("p").Dot("flush"+s.goName).Call())
 	}
-	g.f.Comment("EndRound moves the source's watermark to wm, the one after the round's batches on every")
-	g.f.Comment("worker, and emits what the updating views changed in the round (job.Partitioned).")
-	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("EndRound").Params(jen.Id("wm").Int64()).Block(end...)
+	g.f.Comment(fmt.Sprintf("endRound%s moves the watermark of source %s to wm and emits what the updating views", s.goName, commentLines(s.src.Name)[0]))
+	g.f.Comment("changed in the round.")
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("endRound" + s.goName).Params(jen.Id("wm").Int64()).Block(end...)
 	g.f.Line()
-	g.pruneCode(part)
 }
 
 // partColumn tells whether column c of source s moves with its rows: the
 // columns the views read, and every column without pointers (cheap to
 // copy, and safe should the plan's Needed miss one).
 func partColumn(s *sourceInfo, part physical.Partitioning, c int) bool {
-	return s.needed[c] || c == s.src.TimeCol || c == part.Key || s.src.Schema[c].Type.Kind != types.String || stagesRead(s, c)
+	return s.needed[c] || c == s.src.TimeCol || c == part.Keys[s.idx] || s.src.Schema[c].Type.Kind != types.String || stagesRead(s, c)
 }
 
 // hashCode mixes value v of SQL type t into the hash h.
@@ -150,7 +192,8 @@ func hashCode(h, v jen.Code, t types.Type) jen.Code {
 
 // routeCode generates Route: decode (a raw batch) and deal rows to parts.
 func (g *generator) routeCode(s *sourceInfo, part physical.Partitioning, ptType string, rowType jen.Code) {
-	keyed := part.Key >= 0
+	key := part.Keys[s.idx]
+	keyed := key >= 0
 	var owner jen.Code = jen.Lit(0)
 	var add []jen.Code
 	typed := s.src.Typed
@@ -161,7 +204,7 @@ func (g *generator) routeCode(s *sourceInfo, part physical.Partitioning, ptType 
 		return jen.Id("r").Dot(s.fields[c])
 	}
 	if keyed {
-		owner = rt("exchange.Owner").Call(hashCode(rt("exchange.Seed"), field(part.Key), s.src.Schema[part.Key].Type), jen.Len(jen.Id("pts")))
+		owner = rt("exchange.Owner").Call(hashCode(rt("exchange.Seed"), field(key), s.src.Schema[key].Type), jen.Len(jen.Id("pts")))
 	}
 	idx := jen.Id("i")
 	if typed != nil {
@@ -257,10 +300,10 @@ func (g *generator) routeCode(s *sourceInfo, part physical.Partitioning, ptType 
 			jen.For(jen.List(jen.Id("i"), jen.Id("line")).Op(":=").Range().Id("b").Dot("Lines")).Block(loop...))
 	}
 	body = append(body, jen.Return(jen.Id("wm")))
-	g.f.Comment("Route decodes a batch of the partitioned source and appends each row to the part of the")
+	g.f.Comment(fmt.Sprintf("route%s decodes a batch of source %s and appends each row to the part of the", s.goName, commentLines(s.src.Name)[0]))
 	g.f.Comment("worker that owns its key (parts[w] for worker w; one part: no key), with the watermark")
-	g.f.Comment("before it: wm, advanced row by row; it returns the watermark after the batch (job.Partitioned).")
-	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("Route").Params(
+	g.f.Comment("before it: wm, advanced row by row; it returns the watermark after the batch.")
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("route"+s.goName).Params(
 		jen.Id("b").Op("*").Add(rt("connector.LineBatch")), jen.Id("parts").Index().Any(), jen.Id("wm").Int64()).Int64().Block(body...)
 	g.f.Line()
 }
@@ -333,9 +376,7 @@ func (g *generator) partLoop(s *sourceInfo, part physical.Partitioning, ptType s
 			return jen.Id("p").Dot("fail"+s.goName).Call(jen.Nil(), jen.Nil(), jen.Lit(0), jen.Id("r"), jen.Lit(view), f)
 		}
 	}
-	body := []jen.Code{
-		jen.Id("pt").Op(":=").Id("x").Assert(jen.Op("*").Id(ptType)),
-	}
+	var body []jen.Code
 	if g.comb.Combines() {
 		body = append(body, jen.Id("p").Dot("mergePart").Call(jen.Id("pt"), jen.Id("start")))
 	}
@@ -344,10 +385,10 @@ func (g *generator) partLoop(s *sourceInfo, part physical.Partitioning, ptType s
 		jen.List(jen.Id("_"), jen.Id("_"), jen.Id("_")).Op("=").List(jen.Id("b"), jen.Id("lines"), jen.Id("start")),
 	)
 	body = append(body, g.fusedLoop(s, acc)...)
-	g.f.Comment(fmt.Sprintf("ProcessPart runs every view over source %s on the rows of a part, as Process%s does", commentLines(s.src.Name)[0], s.goName))
+	g.f.Comment(fmt.Sprintf("processPart%s runs every view over source %s on the rows of a part, as Process%s does", s.goName, commentLines(s.src.Name)[0], s.goName))
 	g.f.Comment("on a batch, but with the watermark before each row given: the larger of start (the watermark")
-	g.f.Comment("before the part's batch) and the part's own (job.Partitioned).")
-	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("ProcessPart").Params(jen.Id("x").Any(), jen.Id("start").Int64()).Block(body...)
+	g.f.Comment("before the part's batch) and the part's own.")
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("processPart"+s.goName).Params(jen.Id("pt").Op("*").Id(ptType), jen.Id("start").Int64()).Block(body...)
 	g.f.Line()
 }
 

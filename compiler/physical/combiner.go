@@ -40,6 +40,9 @@ func Combine(p *Plan, part Partitioning) Combiner {
 	if !part.Partitioned() || part.Key < 0 {
 		return no("the rows are not exchanged by key")
 	}
+	if len(part.Keys) > 1 {
+		return no("%d sources (a combiner covers one aggregate over one source)", len(part.Keys))
+	}
 	if part.Exchanges() || len(p.Operators) != 1 {
 		return no("%d operators (a combiner covers one aggregate over the source)", len(p.Operators))
 	}

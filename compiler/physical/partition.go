@@ -20,6 +20,10 @@ type Partitioning struct {
 	// pipeline without state: its batches are split among the workers
 	// as they come, with no exchange.
 	Key int
+	// Keys gives, per source, the column whose hash picks a row's worker
+	// (-1: its batches split as they come); Keys[Source] is Key. A job of
+	// several sources splits every one (partitionSources).
+	Keys []int
 	// OpKeys gives, per operator index, the index in Agg.Keys of the group
 	// key that is the Key column (-1 for a stateless operator): each worker
 	// keeps exactly the groups whose key hashes to it, so a checkpoint's
@@ -58,8 +62,23 @@ func Partition(p *Plan) Partitioning {
 	no := func(format string, args ...any) Partitioning {
 		return Partitioning{Source: -1, Key: -1, Reason: fmt.Sprintf(format, args...)}
 	}
+	if len(p.Pipeline.Sources) > 1 {
+		return partitionSources(p)
+	}
 	if len(p.Pipeline.Sources) != 1 {
 		return no("%d sources (partitioning covers one source)", len(p.Pipeline.Sources))
+	}
+	out := partitionOne(p)
+	if out.Partitioned() {
+		out.Keys = []int{out.Key}
+	}
+	return out
+}
+
+// partitionOne is Partition of a plan of one source.
+func partitionOne(p *Plan) Partitioning {
+	no := func(format string, args ...any) Partitioning {
+		return Partitioning{Source: -1, Key: -1, Reason: fmt.Sprintf(format, args...)}
 	}
 	if p.UsesProcTime() {
 		return no("it reads the processing time (PROCTIME()), which each batch takes from one clock")
@@ -566,6 +585,8 @@ func FormatPartitioning(p *Plan, part Partitioning) string {
 	switch {
 	case !part.Partitioned():
 		return "Workers: one (" + part.Reason + ")"
+	case len(part.Keys) > 1:
+		return formatSources(p, part)
 	case part.Key < 0 && !part.Exchanges():
 		return "Workers: --workers N, batches of source " + p.Pipeline.Sources[part.Source].Name + " split among them (no state)"
 	}
@@ -581,4 +602,19 @@ func FormatPartitioning(p *Plan, part Partitioning) string {
 		}
 	}
 	return line
+}
+
+// formatSources is FormatPartitioning's line for a job of several sources.
+func formatSources(p *Plan, part Partitioning) string {
+	line := "Workers: --workers N, each reading a share of every source;"
+	sep := " "
+	for i, src := range p.Pipeline.Sources {
+		if c := part.Keys[i]; c >= 0 {
+			line += fmt.Sprintf("%srows of source %s exchanged by hash of %s", sep, src.Name, src.Schema[c].Name)
+		} else {
+			line += fmt.Sprintf("%sbatches of source %s split among them", sep, src.Name)
+		}
+		sep = ", "
+	}
+	return line + " (each worker owns the groups and join rows of its keys)"
 }

@@ -19,22 +19,22 @@ import (
 // an engine of its own, built by the job's Factory, over the key partitions
 // it owns; the runtime moves rows between them in parts (codegen/parallel.go).
 type Partitioned interface {
-	// Partition says which source is split and whether by key (otherwise
-	// its batches are split as they come and no row moves).
+	// Partition says which sources are split and whether by key (otherwise
+	// their batches are split as they come and no row moves).
 	Partition() Partition
-	// NewPart returns an empty part; ResetPart empties one.
-	NewPart() any
-	ResetPart(part any)
-	// Route decodes batch b of the source on the calling worker and appends
+	// NewPart returns an empty part of source src; ResetPart empties one.
+	NewPart(src int) any
+	ResetPart(src int, part any)
+	// Route decodes batch b of source src on the calling worker and appends
 	// each row to parts[owner of its key] (parts[0] when not keyed) with the
 	// watermark before it, starting from wm; it returns the watermark after b.
-	Route(b *connector.LineBatch, parts []any, wm int64) int64
-	// ProcessPart runs the views over a part's rows, the watermark before
-	// each row being the larger of start and the part's own.
-	ProcessPart(part any, start int64)
-	// EndRound moves the source's watermark to wm and emits the changes of
+	Route(src int, b *connector.LineBatch, parts []any, wm int64) int64
+	// ProcessPart runs the views over a part's rows of source src, the
+	// watermark before each row being the larger of start and the part's own.
+	ProcessPart(src int, part any, start int64)
+	// EndRound moves source src's watermark to wm and emits the changes of
 	// updating views.
-	EndRound(wm int64)
+	EndRound(src int, wm int64)
 	// Prune drops the groups whose key's hash owns reports false for.
 	Prune(owns func(h uint64) bool)
 }
@@ -56,8 +56,15 @@ type Exchanging interface {
 	EndExchange()
 }
 
-// Partition is what Partitioned.Partition reports.
+// Partition is what Partitioned.Partition reports: the sources whose rows
+// the workers split, in source order (every source of the job when it has
+// several: each worker reads a share of each).
 type Partition struct {
+	Sources []SourcePartition
+}
+
+// SourcePartition says how the rows of one source split.
+type SourcePartition struct {
 	Source int
 	Keyed  bool
 	// Lines: a view reads the source's line numbers (METADATA FROM
@@ -79,7 +86,7 @@ const nexmarkChunk = 16 * 256
 const nexmarkChunkStateless = 64 * 256
 
 // workerPool runs a partitioned job on n workers in rounds. In round k
-// worker w takes chunk k*n+w of the input (a batch of lines, or wp.chunk
+// worker w takes chunk k*n+w of the input (a batch of lines, or nexmarkChunk
 // generated events), decodes it and routes its rows to the parts of their
 // owners (phase 1); after a barrier each worker runs its engine over the
 // parts addressed to it, in chunk order, with the watermark a single engine
@@ -91,22 +98,63 @@ const nexmarkChunkStateless = 64 * 256
 // due, while the others wait: a checkpoint is a stop-the-world cut at a
 // round boundary, where no row is in flight between workers.
 type workerPool struct {
-	r     *runner
-	n     int
-	src   int
-	keyed bool
-	kind  nexmark.Kind
-	// per worker: its engine, its Context and the parts it fills
+	r *runner
+	n int
+	// the sources the workers read, in source order: one, or every source
+	// of a job of several (joins, UNION ALL), each worker reading a chunk of
+	// each in a round, run source by source in phase 2
+	srcs []*poolSource
+	// per worker: its engine, its Context
 	pipes   []Pipeline
 	engines []Partitioned
 	ctxs    []*Context
+
+	// exchanging: the engines send rows of views to the worker owning their
+	// groups, run in a third phase after barrier x
+	exchanging bool
+	keyed      bool // some source's rows are routed by key
+	x          *exchange.Barrier
+
+	round  int64
+	stop   bool
+	ending bool // the input ended: the workers close their windows (endInput)
+	err    error
+	ctx    context.Context
+	ticks  <-chan time.Time // progress
+	cps    <-chan time.Time // checkpoints
+	mem    *memoryGuard
+	meter  progressMeter
+	began  time.Time
+	a, b   *exchange.Barrier
+	e      *exchange.Barrier // after the end of input
+
+	// the CPU time of each worker's phases in the round (threadCPU), and
+	// over the run: the sum of each round's busiest worker, the merges
+	measure  bool // LAMINAR_WORKERS_CPU set: measure the phases' CPU time
+	busy     []int64
+	stats    WorkersSummary
+	critical int64
+	serial   int64
+	total    int64
+}
+
+// poolSource is the input of one source of a worker pool and its parts.
+type poolSource struct {
+	si    int // its index in workerPool.srcs
+	src   int
+	keyed bool
+	kind  nexmark.Kind
 	parts   [][]any // parts[sender][receiver]
 	chunkWM []int64 // watermark after each sender's chunk, from none
 	wms     [][]int64
 	roundWM int64 // the watermark before the round, the same on every worker
+	// finishing: its input ended at the last merge (others go on); in this
+	// round each worker ends it (EndOfInput) in its place in phase 2. done:
+	// ended on every worker, or before the checkpoint the run resumed from.
+	finishing, done bool
 
-	// input: batches of a file source dealt to the workers in order, or a
-	// generator per worker
+	// input: batches of a file source dealt to the workers in order (one
+	// source only), or a generator per worker
 	in    []chan batchMsg
 	out   chan batchMsg // the reader's batches, before deal hands them out
 	msgs  []batchMsg
@@ -134,33 +182,12 @@ type workerPool struct {
 	sbufs         []connector.SplitBuffer
 	sbatch        []*connector.LineBatch
 	snext, slines []int64 // per worker: the offset after its range's lines (-1: none), their lines
+}
 
-	// exchanging: the engines send rows of views to the worker owning their
-	// groups, run in a third phase after barrier x
-	exchanging bool
-	x          *exchange.Barrier
-
-	round  int64
-	stop   bool
-	ending bool // the input ended: the workers close their windows (endInput)
-	err    error
-	ctx    context.Context
-	ticks  <-chan time.Time // progress
-	cps    <-chan time.Time // checkpoints
-	mem    *memoryGuard
-	meter  progressMeter
-	began  time.Time
-	a, b   *exchange.Barrier
-	e      *exchange.Barrier // after the end of input
-
-	// the CPU time of each worker's phases in the round (threadCPU), and
-	// over the run: the sum of each round's busiest worker, the merges
-	measure  bool // LAMINAR_WORKERS_CPU set: measure the phases' CPU time
-	busy     []int64
-	stats    WorkersSummary
-	critical int64
-	serial   int64
-	total    int64
+// chunk is the number of worker w's chunk of source ps in the round: the
+// order of the reports (chunks source by source, worker by worker).
+func (wp *workerPool) chunk(ps *poolSource, w int) int64 {
+	return (wp.round*int64(len(wp.srcs))+int64(ps.si))*int64(wp.n) + int64(w)
 }
 
 // WorkersSummary is what the workers of a partitioned job did (summary
@@ -190,19 +217,39 @@ func (r *runner) workerCount() int {
 // newWorkerPool returns the pool for a job that runs on several workers, or
 // nil for one that runs as one engine: a single worker, a pipeline that does
 // not split (explain says why), a connector other than file and nexmark, or
-// keyed state in badger.
+// keyed state in badger. A job of several sources splits when every source
+// still to read is a generator or a file the workers read in byte ranges.
 func (r *runner) newWorkerPool(factory Factory) (*workerPool, error) {
 	n := r.workerCount()
 	part, ok := r.pipeline.(Partitioned)
-	if n <= 1 || !ok || r.external != nil || len(r.spec.Sources) != 1 {
+	if n <= 1 || !ok || r.external != nil {
 		return nil, nil
 	}
-	src := part.Partition().Source
-	c := r.spec.Sources[src].Connector
-	if (c != "file" && c != "nexmark") || r.sources[src] == nil {
+	how := part.Partition().Sources
+	if len(how) == 0 || (len(how) > 1 && len(how) != len(r.spec.Sources)) || (len(how) == 1 && len(r.spec.Sources) != 1) {
 		return nil, nil
 	}
-	wp := &workerPool{r: r, n: n, src: src, keyed: part.Partition().Keyed, kind: r.kinds[src], roundWM: math.MinInt64}
+	wp := &workerPool{r: r, n: n}
+	open := 0
+	for si, h := range how {
+		c := r.spec.Sources[h.Source].Connector
+		ps := &poolSource{si: si, src: h.Source, keyed: h.Keyed, kind: r.kinds[h.Source], roundWM: math.MinInt64}
+		switch {
+		case r.sources[h.Source] == nil && len(how) > 1:
+			ps.done = true // ended before the checkpoint this run resumed from
+		case c != "file" && c != "nexmark", r.sources[h.Source] == nil:
+			return nil, nil
+		case len(how) > 1 && c == "file" && !canSplit(r, h):
+			return nil, nil // one reader dealing batches covers one source
+		}
+		if !ps.done {
+			open++
+		}
+		wp.srcs = append(wp.srcs, ps)
+	}
+	if open == 0 {
+		return nil, nil
+	}
 	// the state loaded from a checkpoint, handed to every worker, which
 	// keeps its own keys
 	var units []StateUnit
@@ -213,6 +260,10 @@ func (r *runner) newWorkerPool(factory Factory) (*workerPool, error) {
 	var saved [][]byte
 	for i := range units {
 		saved = append(saved, st.SaveState(i, nil))
+	}
+	keyed := false
+	for _, ps := range wp.srcs {
+		keyed = keyed || ps.keyed
 	}
 	for w := range n {
 		// env: a worker opens its own lookup tables, with paths resolved like the job's
@@ -234,7 +285,8 @@ func (r *runner) newWorkerPool(factory Factory) (*workerPool, error) {
 			ex.SetWorker(w, n)
 			wp.exchanging = true
 		}
-		if wp.keyed || wp.exchanging {
+		wp.keyed = keyed
+		if keyed || wp.exchanging {
 			eng.Prune(func(h uint64) bool { return exchange.Owner(h, n) == w })
 		}
 		wp.pipes = append(wp.pipes, p)
@@ -243,46 +295,62 @@ func (r *runner) newWorkerPool(factory Factory) (*workerPool, error) {
 			release(r.pipeline) // its state now lives in the workers
 		}
 		wp.ctxs = append(wp.ctxs, ctx)
-		var parts []any
-		for range n {
-			parts = append(parts, eng.NewPart())
+		for _, ps := range wp.srcs {
+			var parts []any
+			for range n {
+				parts = append(parts, eng.NewPart(ps.src))
+			}
+			ps.parts = append(ps.parts, parts)
 		}
-		wp.parts = append(wp.parts, parts)
 	}
+	var wms []int64
 	if w, ok := wp.pipes[0].(Watermarked); ok {
-		// every worker's source watermark is the one before the round
-		if wms := w.Watermarks(nil); src < len(wms) {
-			wp.roundWM = wms[src]
-		}
+		wms = w.Watermarks(nil)
 	}
-	wp.chunkWM = make([]int64, n)
 	wp.busy = make([]int64, n)
 	wp.measure = os.Getenv("LAMINAR_WORKERS_CPU") != ""
-	wp.wms = make([][]int64, n)
-	wp.msgs = make([]batchMsg, n)
-	wp.gen, wp.kept, wp.ended = make([]int64, n), make([]int64, n), make([]bool, n)
-	if c == "file" {
-		wp.openSplits(part.Partition())
-	}
-	if c == "nexmark" {
-		wp.base = r.positions[src].Offset
-		wp.chunk = nexmarkChunk
-		if !wp.twoPhase() {
-			wp.chunk = nexmarkChunkStateless
+	nexmark := false
+	for _, ps := range wp.srcs {
+		// every worker's source watermark is the one before the round
+		if ps.src < len(wms) {
+			ps.roundWM = wms[ps.src]
 		}
-		for w := range n {
-			// named table: the generator counts its table's events (Kept)
-			g, err := connector.OpenNexmark(withNexmarkTable(r.spec.Sources[src]).Options)
-			if err != nil {
-				return nil, fmt.Errorf("source %s: %w", r.spec.Sources[src].Name, err)
+		ps.chunkWM = make([]int64, n)
+		ps.wms = make([][]int64, n)
+		ps.msgs = make([]batchMsg, n)
+		ps.gen, ps.kept, ps.ended = make([]int64, n), make([]int64, n), make([]bool, n)
+		if ps.done {
+			continue
+		}
+		spec := r.spec.Sources[ps.src]
+		if spec.Connector == "file" {
+			wp.openSplits(ps, how[ps.si])
+		}
+		if spec.Connector == "nexmark" {
+			nexmark = true
+			ps.base = r.positions[ps.src].Offset
+			ps.chunk = nexmarkChunk
+			if !wp.twoPhase() {
+				ps.chunk = nexmarkChunkStateless
 			}
-			wp.gens = append(wp.gens, g)
-			wp.gbufs = append(wp.gbufs, new(connector.LineBatch))
-			wp.rbufs = append(wp.rbufs, new(connector.LineBatch))
+			for range n {
+				// named table: the generator counts its table's events (Kept)
+				g, err := connector.OpenNexmark(withNexmarkTable(spec).Options)
+				if err != nil {
+					return nil, fmt.Errorf("source %s: %w", spec.Name, err)
+				}
+				ps.gens = append(ps.gens, g)
+				ps.gbufs = append(ps.gbufs, new(connector.LineBatch))
+				ps.rbufs = append(ps.rbufs, new(connector.LineBatch))
+			}
+			r.sources[ps.src].Close() // each worker generates its own chunks
+			r.sources[ps.src] = nil
+		}
+	}
+	if nexmark {
+		for w := range n {
 			wp.ctxs[w].rec.regen = func(chunk int64, k int) any { return wp.regenerate(w, chunk, k) }
 		}
-		r.sources[src].Close() // each worker generates its own chunks
-		r.sources[src] = nil
 	}
 	return wp, nil
 }
@@ -294,53 +362,65 @@ func splitStep(batchSize int) int64 {
 	return min(max(int64(batchSize), 1)*256, connector.MaxBatchBytes)
 }
 
-// openSplits makes the workers read the job's file source in byte ranges
-// when they can: a regular file of lines that may split at any newline
-// (not CSV: its quoted fields may hold newlines), no line numbers read
-// while decoding.
-func (wp *workerPool) openSplits(part Partition) {
-	r := wp.r
-	fsrc, ok := r.sources[wp.src].(*connector.FileSource)
-	if !ok || part.Lines || r.spec.Sources[wp.src].Format == "csv" || os.Getenv("LAMINAR_FILE_SPLITS") == "0" {
-		return
+// canSplit tells whether the workers can read a file source in byte
+// ranges: a regular file of lines that may split at any newline (not CSV:
+// its quoted fields may hold newlines), no line numbers read while
+// decoding.
+func canSplit(r *runner, h SourcePartition) bool {
+	fsrc, ok := r.sources[h.Source].(*connector.FileSource)
+	if !ok || h.Lines || r.spec.Sources[h.Source].Format == "csv" || os.Getenv("LAMINAR_FILE_SPLITS") == "0" {
+		return false
 	}
 	sp := fsrc.Splits()
 	if sp == nil {
+		return false
+	}
+	_, err := sp.Size()
+	return err == nil
+}
+
+// openSplits makes the workers read a file source in byte ranges when they
+// can (canSplit).
+func (wp *workerPool) openSplits(ps *poolSource, h SourcePartition) {
+	r := wp.r
+	if !canSplit(r, h) {
 		return
 	}
+	fsrc := r.sources[ps.src].(*connector.FileSource)
+	sp := fsrc.Splits()
 	size, err := sp.Size()
 	if err != nil {
 		return
 	}
-	wp.splits, wp.splitSrc, wp.size = sp, fsrc, size
-	wp.step = splitStep(r.opts.BatchSize)
+	ps.splits, ps.splitSrc, ps.size = sp, fsrc, size
+	ps.step = splitStep(r.opts.BatchSize)
 	if !wp.twoPhase() {
 		// no row waits in parts: rounds four times as long, as the
 		// generator's (nexmarkChunkStateless)
-		wp.step = splitStep(4 * r.opts.BatchSize)
+		ps.step = splitStep(4 * r.opts.BatchSize)
 	}
-	wp.isJSON = true
-	wp.sbufs = make([]connector.SplitBuffer, wp.n)
-	wp.snext, wp.slines = make([]int64, wp.n), make([]int64, wp.n)
+	ps.isJSON = true
+	ps.sbufs = make([]connector.SplitBuffer, wp.n)
+	ps.snext, ps.slines = make([]int64, wp.n), make([]int64, wp.n)
 	for range wp.n {
-		wp.sbatch = append(wp.sbatch, new(connector.LineBatch))
+		ps.sbatch = append(ps.sbatch, new(connector.LineBatch))
 	}
-	r.sources[wp.src] = nil
+	r.sources[ps.src] = nil
 }
 
 // readSplit reads worker w's range of the round and hands its batch to
 // batch. The ranges begin at the position after the round before, where a
 // line begins.
-func (wp *workerPool) readSplit(w int, batch func(*connector.LineBatch)) {
-	lo := wp.r.positions[wp.src].Offset + int64(w)*wp.step
-	b := wp.sbatch[w]
-	next, lines, err := wp.splits.Read(b, &wp.sbufs[w], lo, lo+wp.step, wp.size, w == 0)
-	wp.snext[w], wp.slines[w] = next, lines
-	m := batchMsg{src: wp.src, batch: b, more: true, err: err}
+func (wp *workerPool) readSplit(ps *poolSource, w int, batch func(*connector.LineBatch)) {
+	lo := wp.r.positions[ps.src].Offset + int64(w)*ps.step
+	b := ps.sbatch[w]
+	next, lines, err := ps.splits.Read(b, &ps.sbufs[w], lo, lo+ps.step, ps.size, w == 0)
+	ps.snext[w], ps.slines[w] = next, lines
+	m := batchMsg{src: ps.src, batch: b, more: true, err: err}
 	if err == nil {
-		m.bad = badText(b, wp.isJSON)
+		m.bad = badText(b, ps.isJSON)
 	}
-	wp.msgs[w] = m
+	ps.msgs[w] = m
 	if b.Len() > 0 && err == nil {
 		batch(b)
 	}
@@ -349,17 +429,17 @@ func (wp *workerPool) readSplit(w int, batch func(*connector.LineBatch)) {
 // placeSplit puts worker w's range in the input, at the round's merge, the
 // ranges before it placed: its line numbers count the lines before it, and
 // the position after it is where its lines end.
-func (wp *workerPool) placeSplit(w int) {
-	m := &wp.msgs[w]
-	at := wp.r.positions[wp.src]
+func (wp *workerPool) placeSplit(ps *poolSource, w int) {
+	m := &ps.msgs[w]
+	at := wp.r.positions[ps.src]
 	for i := range m.batch.LineNos {
 		m.batch.LineNos[i] += at.Line
 	}
 	for i := range m.batch.Oversized {
 		m.batch.Oversized[i].Line += at.Line
 	}
-	m.pos = connector.Position{Offset: at.Offset, Line: at.Line + wp.slines[w]}
-	if next := wp.snext[w]; next >= 0 {
+	m.pos = connector.Position{Offset: at.Offset, Line: at.Line + ps.slines[w]}
+	if next := ps.snext[w]; next >= 0 {
 		m.pos.Offset = next
 	}
 }
@@ -367,16 +447,16 @@ func (wp *workerPool) placeSplit(w int) {
 // splitsEnded is, after a round's ranges were placed, whether they reached
 // the input's end: the file's end, unless lines were appended meanwhile
 // (then the ranges go on to its new end).
-func (wp *workerPool) splitsEnded() (bool, error) {
-	pos := &wp.r.positions[wp.src]
-	if pos.Offset < wp.size {
+func (wp *workerPool) splitsEnded(ps *poolSource) (bool, error) {
+	pos := &wp.r.positions[ps.src]
+	if pos.Offset < ps.size {
 		return false, nil
 	}
-	size, err := wp.splits.AtEnd(wp.size)
-	if err != nil || size <= wp.size {
+	size, err := ps.splits.AtEnd(ps.size)
+	if err != nil || size <= ps.size {
 		return true, err
 	}
-	wp.size = size
+	ps.size = size
 	return false, nil
 }
 
@@ -385,13 +465,15 @@ func (wp *workerPool) splitsEnded() (bool, error) {
 // its position (two reads of checkWindow bytes: only when it is needed).
 func (wp *workerPool) checkpoint(final bool) error {
 	r := wp.r
-	if wp.splits != nil && r.durable != nil {
-		pos := &r.positions[wp.src]
-		check, err := wp.splits.Check(pos.Offset)
-		if err != nil {
-			return fmt.Errorf("source %s: %w", r.spec.Sources[wp.src].Name, err)
+	for _, ps := range wp.srcs {
+		if ps.splits != nil && r.durable != nil && !ps.done {
+			pos := &r.positions[ps.src]
+			check, err := ps.splits.Check(pos.Offset)
+			if err != nil {
+				return fmt.Errorf("source %s: %w", r.spec.Sources[ps.src].Name, err)
+			}
+			pos.Check = check
 		}
-		pos.Check = check
 	}
 	return r.checkpoint(final)
 }
@@ -404,29 +486,34 @@ func (wp *workerPool) run(ctx context.Context) error {
 	readCtx, stopReading := context.WithCancel(context.Background())
 	defer stopReading()
 	done := make(chan struct{})
-	if wp.splits != nil {
-		defer wp.splitSrc.Close()
-	}
-	if wp.gens == nil && wp.splits == nil {
-		// one reader, batches dealt to the workers round-robin; two rounds'
-		// worth of batches, so the reader reads a round ahead
-		// lines must outlive the source's two buffers: a round's batches
-		// are in work while the reader fills the next round's
-		src := connector.Detach(r.sources[wp.src])
-		r.sources[wp.src] = nil
-		wp.free = make(chan *connector.LineBatch, 2*wp.n+2)
-		for range cap(wp.free) {
-			wp.free <- new(connector.LineBatch)
+	dealt := false
+	for _, ps := range wp.srcs {
+		if ps.splits != nil {
+			defer ps.splitSrc.Close()
+		}
+		if ps.done || ps.gens != nil || ps.splits != nil {
+			continue
+		}
+		// one reader, batches dealt to the workers round-robin (one source
+		// only); two rounds' worth of batches, so the reader reads a round
+		// ahead: lines must outlive the source's two buffers, and a round's
+		// batches are in work while the reader fills the next round's
+		dealt = true
+		src := connector.Detach(r.sources[ps.src])
+		r.sources[ps.src] = nil
+		ps.free = make(chan *connector.LineBatch, 2*wp.n+2)
+		for range cap(ps.free) {
+			ps.free <- new(connector.LineBatch)
 		}
 		out := make(chan batchMsg, wp.n)
-		wp.out = out
-		wp.in = make([]chan batchMsg, wp.n)
-		for w := range wp.in {
-			wp.in[w] = make(chan batchMsg, 2)
+		ps.out = out
+		ps.in = make([]chan batchMsg, wp.n)
+		for w := range ps.in {
+			ps.in[w] = make(chan batchMsg, 2)
 		}
-		isJSON := r.spec.Sources[wp.src].Format != "csv"
-		go readSource(readCtx, wp.src, src, r.opts.BatchSize, isJSON, wp.free, out)
-		go wp.deal(readCtx, out, done)
+		isJSON := r.spec.Sources[ps.src].Format != "csv"
+		go readSource(readCtx, ps.src, src, r.opts.BatchSize, isJSON, ps.free, out)
+		go wp.deal(readCtx, ps, out, done)
 	}
 	if r.opts.Progress {
 		t := time.NewTicker(r.opts.ProgressInterval)
@@ -459,7 +546,7 @@ func (wp *workerPool) run(ctx context.Context) error {
 		<-finished
 	}
 	stopReading()
-	if wp.in != nil {
+	if dealt {
 		<-done
 	}
 	r.live.update(func(s *Status) { s.Phase = "stopping" })
@@ -483,20 +570,20 @@ const (
 // deal hands the reader's batches to the workers in turn. Once the source
 // has ended, the rest of that round's workers get an empty last batch; while
 // the reader is idle, empty batches at the position so far (above).
-func (wp *workerPool) deal(ctx context.Context, out <-chan batchMsg, done chan<- struct{}) {
+func (wp *workerPool) deal(ctx context.Context, ps *poolSource, out <-chan batchMsg, done chan<- struct{}) {
 	defer close(done)
 	next := 0
-	pos := wp.r.positions[wp.src] // the resume point, then the last batch's
+	pos := wp.r.positions[ps.src] // the resume point, then the last batch's
 	timer := time.NewTimer(idleTick)
 	defer timer.Stop()
 	// empty sends worker next an empty batch: the end of the input (more
 	// false) or an idle reader (more true)
 	empty := func(more bool) bool {
 		select {
-		case b := <-wp.free:
+		case b := <-ps.free:
 			b.Reset()
 			select {
-			case wp.in[next] <- batchMsg{src: wp.src, batch: b, pos: pos, more: more}:
+			case ps.in[next] <- batchMsg{src: ps.src, batch: b, pos: pos, more: more}:
 				next = (next + 1) % wp.n
 				return true
 			case <-ctx.Done():
@@ -532,7 +619,7 @@ func (wp *workerPool) deal(ctx context.Context, out <-chan batchMsg, done chan<-
 		}
 		pos = m.pos
 		select {
-		case wp.in[next] <- m:
+		case ps.in[next] <- m:
 		case <-ctx.Done(): // the workers stopped (a failure, the memory limit)
 			return
 		}
@@ -564,43 +651,17 @@ func (wp *workerPool) work(w int) {
 	rec := wp.ctxs[w].rec
 	for !wp.stop {
 		t0 := clock()
-		// phase 1: this worker's chunk, decoded and routed to the owners
-		parts := wp.parts[w]
 		if wp.exchanging {
 			wp.pipes[w].(Exchanging).ResetExchange()
 		}
-		if !wp.keyed {
-			parts = parts[:1] // its own rows stay with it
-		}
-		for _, pt := range parts {
-			eng.ResetPart(pt)
-		}
-		rec.chunk, rec.phase = wp.round*int64(wp.n)+int64(w), 0
-		wm := int64(math.MinInt64)
-		// a batch of the chunk: routed to its rows' owners, or without
-		// state (no key) run through the engine in place, since no row
-		// needs the watermark of the rows before it in other chunks
-		batch := func(b *connector.LineBatch) {
-			if wp.keyed {
-				wm = eng.Route(b, parts, wm)
-				return
+		// phase 1: this worker's chunk of each source, decoded and routed
+		// to the owners
+		for _, ps := range wp.srcs {
+			if ps.done || ps.finishing {
+				continue
 			}
-			rec.phase = 1
-			wp.pipes[w].ProcessLines(wp.src, b)
-			wm = wp.watermark(w)
+			wp.readChunk(ps, w)
 		}
-		if wp.gens != nil {
-			wp.generate(w, batch)
-		} else if wp.splits != nil {
-			wp.readSplit(w, batch)
-		} else {
-			m := <-wp.in[w]
-			wp.msgs[w] = m
-			if m.batch.Len() > 0 && m.err == nil {
-				batch(m.batch)
-			}
-		}
-		wp.chunkWM[w] = wm
 		wp.busy[w] = clock() - t0
 		if !wp.twoPhase() {
 			// no row moves: the round's end is the merge's (endRound)
@@ -613,24 +674,36 @@ func (wp *workerPool) work(w int) {
 		wp.a.Wait()
 		t0 = clock()
 
-		// phase 2: the parts addressed to this worker, in input order
-		start := wp.roundWM
-		for s := range wp.n {
-			rec.chunk, rec.phase, rec.record = wp.round*int64(wp.n)+int64(s), 1, -1
-			if wp.keyed {
-				eng.ProcessPart(wp.parts[s][w], start)
+		// phase 2: the parts addressed to this worker, source by source, in
+		// input order
+		for _, ps := range wp.srcs {
+			switch {
+			case ps.done:
+				continue
+			case ps.finishing:
+				// its input ended at the last merge: its windows close
+				rec.chunk, rec.phase, rec.record = wp.chunk(ps, 0), 2, -1
+				wp.pipes[w].EndOfInput(ps.src)
+				continue
 			}
-			start = max(start, wp.chunkWM[s])
+			start := ps.roundWM
+			for s := range wp.n {
+				rec.chunk, rec.phase, rec.record = wp.chunk(ps, s), 1, -1
+				if ps.keyed {
+					eng.ProcessPart(ps.src, ps.parts[s][w], start)
+				}
+				start = max(start, ps.chunkWM[s])
+			}
+			rec.phase, rec.record = 2, -1
+			eng.EndRound(ps.src, start)
 		}
-		rec.phase, rec.record = 2, -1
-		eng.EndRound(start)
 		if wp.exchanging {
 			// phase 3: the rows of exchanged views sent to this worker, in
 			// input order, once every worker has sent its round's
 			wp.busy[w] += clock() - t0
 			wp.x.Wait()
 			t0 = clock()
-			rec.chunk = wp.round*int64(wp.n) + int64(wp.n) - 1
+			rec.chunk = wp.chunk(wp.srcs[len(wp.srcs)-1], wp.n-1)
 			wp.exchangeIn(w)
 		}
 		wp.busy[w] += clock() - t0
@@ -639,6 +712,46 @@ func (wp *workerPool) work(w int) {
 			wp.endInput(w, clock)
 		}
 	}
+}
+
+// readChunk is phase 1 of worker w for source ps: its chunk read, decoded
+// and routed to its rows' owners.
+func (wp *workerPool) readChunk(ps *poolSource, w int) {
+	eng := wp.engines[w]
+	rec := wp.ctxs[w].rec
+	parts := ps.parts[w]
+	if !ps.keyed {
+		parts = parts[:1] // its own rows stay with it
+	}
+	for _, pt := range parts {
+		eng.ResetPart(ps.src, pt)
+	}
+	rec.chunk, rec.phase = wp.chunk(ps, w), 0
+	wm := int64(math.MinInt64)
+	// a batch of the chunk: routed to its rows' owners, or without
+	// state (no key) run through the engine in place, since no row
+	// needs the watermark of the rows before it in other chunks
+	batch := func(b *connector.LineBatch) {
+		if ps.keyed {
+			wm = eng.Route(ps.src, b, parts, wm)
+			return
+		}
+		rec.phase = 1
+		wp.pipes[w].ProcessLines(ps.src, b)
+		wm = wp.watermark(ps, w)
+	}
+	if ps.gens != nil {
+		wp.generate(ps, w, batch)
+	} else if ps.splits != nil {
+		wp.readSplit(ps, w, batch)
+	} else {
+		m := <-ps.in[w]
+		ps.msgs[w] = m
+		if m.batch.Len() > 0 && m.err == nil {
+			batch(m.batch)
+		}
+	}
+	ps.chunkWM[w] = wm
 }
 
 // endInput is worker w's end of input, at once with the other workers': its
@@ -652,7 +765,11 @@ func (wp *workerPool) endInput(w int, clock func() int64) {
 		p.(Exchanging).ResetExchange() // the round's, run
 	}
 	wp.ctxs[w].rec.chunk, wp.ctxs[w].rec.phase = math.MaxInt64, 3
-	p.EndOfInput(wp.src)
+	for _, ps := range wp.srcs {
+		if !ps.done {
+			p.EndOfInput(ps.src)
+		}
+	}
 	wp.busy[w] = clock() - t0
 	if wp.exchanging {
 		wp.x.Wait()
@@ -678,7 +795,10 @@ func (wp *workerPool) endOutput() {
 	}
 	wp.critical += most
 	wp.replay(nil)
-	r.done[wp.src] = true
+	for _, ps := range wp.srcs {
+		r.done[ps.src] = true
+		ps.done = true
+	}
 	if err := wp.writeSinks(); err != nil && wp.err == nil {
 		wp.err = err
 	}
@@ -696,47 +816,52 @@ func (wp *workerPool) exchangeIn(w int) {
 	ex.EndExchange()
 }
 
-// watermark is worker w's source watermark.
-func (wp *workerPool) watermark(w int) int64 {
+// watermark is worker w's watermark of source ps.
+func (wp *workerPool) watermark(ps *poolSource, w int) int64 {
 	wm, ok := wp.pipes[w].(Watermarked)
 	if !ok {
 		return math.MinInt64
 	}
-	wp.wms[w] = wm.Watermarks(wp.wms[w])
-	return wp.wms[w][wp.src]
+	ps.wms[w] = wm.Watermarks(ps.wms[w])
+	return ps.wms[w][ps.src]
 }
 
-// generate fills worker w's chunk of the round from its own generator,
-// handing each batch to batch.
-func (wp *workerPool) generate(w int, batch func(*connector.LineBatch)) {
-	g := wp.gens[w]
-	at := wp.base + int64(w)*wp.chunk
+// generate fills worker w's chunk of the round of source ps from its own
+// generator, handing each batch to batch.
+func (wp *workerPool) generate(ps *poolSource, w int, batch func(*connector.LineBatch)) {
+	g := ps.gens[w]
+	at := ps.base + int64(w)*ps.chunk
 	g.SeekEvent(at)
-	wp.gen[w], wp.kept[w], wp.ended[w] = 0, 0, false
+	ps.gen[w], ps.kept[w], ps.ended[w] = 0, 0, false
 	// every call of the chunk fills the same batch, which stays in the
 	// cache: the parts hold copies of the rows' columns, and a late or
 	// failed row's record is generated again by its number (regenerate)
-	b := wp.gbufs[w]
-	for wp.gen[w] < wp.chunk {
-		more, _ := g.Next(b, int(min(256, wp.chunk-wp.gen[w])))
-		wp.gen[w] += int64(b.TypedLen)
+	b := ps.gbufs[w]
+	for ps.gen[w] < ps.chunk {
+		more, _ := g.Next(b, int(min(256, ps.chunk-ps.gen[w])))
+		ps.gen[w] += int64(b.TypedLen)
 		if b.TypedLen > 0 {
-			wp.kept[w] += int64(b.Kept)
+			ps.kept[w] += int64(b.Kept)
 			batch(b)
 		}
 		if !more {
-			wp.ended[w] = true
+			ps.ended[w] = true
 			break
 		}
 	}
 }
 
 // regenerate is record k of chunk (of the current round), generated again
-// on worker w's generator, which is idle outside the round's first phase:
-// events are functions of their number.
+// on worker w's generator of the chunk's source, which is idle outside the
+// round's first phase: events are functions of their number.
 func (wp *workerPool) regenerate(w int, chunk int64, k int) any {
-	g, b := wp.gens[w], wp.rbufs[w]
-	g.SeekEvent(wp.base + (chunk-wp.round*int64(wp.n))*wp.chunk + int64(k))
+	rel := chunk - wp.round*int64(len(wp.srcs))*int64(wp.n)
+	ps := wp.srcs[rel/int64(wp.n)]
+	if ps.gens == nil {
+		return nil
+	}
+	g, b := ps.gens[w], ps.rbufs[w]
+	g.SeekEvent(ps.base + (rel%int64(wp.n))*ps.chunk + int64(k))
 	if _, err := g.Next(b, 1); err != nil || b.TypedLen != 1 {
 		return nil
 	}
@@ -760,78 +885,111 @@ func (wp *workerPool) endRound() {
 	wp.stats.Rounds++
 	if !wp.twoPhase() {
 		// the engines' round ends, which their workers leave to the merge:
-		// at the watermark after every chunk, as in phase 2
-		start := wp.roundWM
-		for _, wm := range wp.chunkWM {
-			start = max(start, wm)
-		}
-		for w, eng := range wp.engines {
-			rec := wp.ctxs[w].rec
-			rec.chunk, rec.phase, rec.record = wp.round*int64(wp.n)+int64(wp.n)-1, 2, -1
-			eng.EndRound(start)
+		// at the watermark after every chunk, as in phase 2, source by
+		// source (a source that ended at the last merge ends here)
+		for _, ps := range wp.srcs {
+			for w, eng := range wp.engines {
+				rec := wp.ctxs[w].rec
+				rec.chunk, rec.phase, rec.record = wp.chunk(ps, wp.n-1), 2, -1
+				switch {
+				case ps.done:
+				case ps.finishing:
+					wp.pipes[w].EndOfInput(ps.src)
+				default:
+					eng.EndRound(ps.src, max(ps.roundWM, slices.Max(ps.chunkWM)))
+				}
+			}
 		}
 	}
-	wp.roundWM = wp.chunkWM[0]
-	for _, wm := range wp.chunkWM {
-		wp.roundWM = max(wp.roundWM, wm)
-	}
-	ended := false
-	if wp.gens != nil {
-		var total int64
-		for w := range wp.n {
-			total += wp.gen[w]
-			r.jobCtx.sources[wp.src].RowsIn += wp.gen[w]
-			r.jobCtx.sources[wp.src].Kept += wp.kept[w]
-			ended = ended || wp.ended[w]
+	reading := make([]bool, len(wp.srcs)) // read a chunk in the round
+	ended := make([]bool, len(wp.srcs))
+	for _, ps := range wp.srcs {
+		if ps.finishing {
+			// ended on every worker in the round
+			ps.finishing, ps.done = false, true
+			r.done[ps.src] = true
+			continue
 		}
-		wp.base += total
-		r.positions[wp.src] = connector.Position{Offset: wp.base, Line: wp.base}
+		if ps.done {
+			continue
+		}
+		reading[ps.si] = true
+		ps.roundWM = max(ps.roundWM, slices.Max(ps.chunkWM))
+		if ps.gens != nil {
+			var total int64
+			for w := range wp.n {
+				total += ps.gen[w]
+				r.jobCtx.sources[ps.src].RowsIn += ps.gen[w]
+				r.jobCtx.sources[ps.src].Kept += ps.kept[w]
+				ended[ps.si] = ended[ps.si] || ps.ended[w]
+			}
+			ps.base += total
+			r.positions[ps.src] = connector.Position{Offset: ps.base, Line: ps.base}
+		}
 	}
-	wp.replay(func(w int) {
-		if wp.gens != nil {
+	wp.replay(func(ps *poolSource, w int) {
+		if !reading[ps.si] || ps.gens != nil {
 			return
 		}
-		if wp.splits != nil {
-			wp.placeSplit(w)
+		if ps.splits != nil {
+			wp.placeSplit(ps, w)
 		}
-		m := wp.msgs[w]
+		m := ps.msgs[w]
 		if err := wp.account(m); err != nil && wp.err == nil {
 			wp.err = err
 		}
 		if !m.more {
-			ended = true
+			ended[ps.si] = true
 		}
 	})
-	if wp.splits != nil && wp.err == nil {
-		end, err := wp.splitsEnded()
-		if err != nil {
-			wp.err = fmt.Errorf("source %s: %w", r.spec.Sources[wp.src].Name, err)
+	for _, ps := range wp.srcs {
+		if ps.splits != nil && reading[ps.si] && wp.err == nil {
+			end, err := wp.splitsEnded(ps)
+			if err != nil {
+				wp.err = fmt.Errorf("source %s: %w", r.spec.Sources[ps.src].Name, err)
+			}
+			ended[ps.si] = ended[ps.si] || end
 		}
-		ended = ended || end
 	}
 	if err := wp.writeSinks(); err != nil && wp.err == nil {
 		wp.err = err
 	}
-	if wp.in != nil && r.unflushed && wp.idle() && wp.err == nil {
+	if ps := wp.srcs[0]; ps.in != nil && r.unflushed && wp.idle() && wp.err == nil {
 		// about to wait for input: push the rows out of the sinks' buffers,
 		// as the one-engine loop does, so that a live input shows its
 		// results in output files now (a busy job does not flush)
 		wp.err = r.flushSinks()
 	}
-	// the end of input closes every window: every worker its own engine's,
-	// after this merge (endInput)
-	wp.ending = ended && wp.err == nil
-	if wp.in != nil {
-		for _, m := range wp.msgs {
-			if m.batch != nil {
-				wp.free <- m.batch
+	// the end of every input closes every window: every worker its own
+	// engine's, after this merge (endInput); a source that ends before the
+	// others is ended in the next round (finishing)
+	all := true
+	for _, ps := range wp.srcs {
+		if !ps.done && !ended[ps.si] {
+			all = false
+		}
+	}
+	if !all {
+		for _, ps := range wp.srcs {
+			if !ps.done && ended[ps.si] {
+				ps.finishing = true
+			}
+		}
+	}
+	wp.ending = all && wp.err == nil
+	for _, ps := range wp.srcs {
+		if ps.in != nil {
+			for _, m := range ps.msgs {
+				if m.batch != nil {
+					ps.free <- m.batch
+				}
 			}
 		}
 	}
 	r.publish()
 	r.sinkWatermarks()
 	wp.round++
-	wp.stop = ended || wp.err != nil
+	wp.stop = all || wp.err != nil
 	if wp.stop {
 		return
 	}
@@ -848,10 +1006,11 @@ func (wp *workerPool) twoPhase() bool { return wp.keyed || wp.exchanging }
 
 // idle tells whether the next round's input has yet to be read.
 func (wp *workerPool) idle() bool {
-	if len(wp.out) > 0 {
+	ps := wp.srcs[0]
+	if len(ps.out) > 0 {
 		return false
 	}
-	for _, in := range wp.in {
+	for _, in := range ps.in {
 		if len(in) > 0 {
 			return false
 		}
@@ -933,9 +1092,10 @@ func (wp *workerPool) account(m batchMsg) error {
 }
 
 // replay hands the reports the workers held back to the job's Context in
-// input order: chunk by chunk (calling chunk(w) first, for the batch of
-// worker w), malformed records before the rows' reports, rows by line.
-func (wp *workerPool) replay(chunk func(w int)) {
+// input order: chunk by chunk, source by source (calling chunk(ps, w) first,
+// for the batch of worker w of source ps), malformed records before the
+// rows' reports, rows by line.
+func (wp *workerPool) replay(chunk func(ps *poolSource, w int)) {
 	r := wp.r
 	var calls []call
 	for _, c := range wp.ctxs {
@@ -955,16 +1115,17 @@ func (wp *workerPool) replay(chunk func(w int)) {
 		}
 		return cmpInt(int64(a.seq), int64(b.seq))
 	})
-	first := wp.round * int64(wp.n)
 	next := 0
-	for w := range wp.n {
-		if chunk != nil {
-			chunk(w)
+	for _, ps := range wp.srcs {
+		for w := range wp.n {
+			if chunk != nil {
+				chunk(ps, w)
+			}
+			for ; next < len(calls) && calls[next].chunk <= wp.chunk(ps, w); next++ {
+				calls[next].replay(r.jobCtx)
+			}
+			r.jobCtx.flushLogs()
 		}
-		for ; next < len(calls) && calls[next].chunk <= first+int64(w); next++ {
-			calls[next].replay(r.jobCtx)
-		}
-		r.jobCtx.flushLogs()
 	}
 	for ; next < len(calls); next++ { // the round's end, the end of input
 		calls[next].replay(r.jobCtx)

@@ -544,31 +544,17 @@ type partClicks struct {
 	rawRounds int                            // rounds since the combiner went off
 }
 
-// Partition says how the workers of the job split its rows (job.Partitioned).
-func (p *engine) Partition() job.Partition {
-	return job.Partition{
-		Keyed:  true,
-		Source: 0,
-	}
-}
-
-// NewPart returns an empty part (job.Partitioned).
-func (p *engine) NewPart() any {
-	return &partClicks{c: window.NewGroups[op0Key, op0Acc]()}
-}
-
-// ResetPart empties a part, keeping its capacity (job.Partitioned).
-func (p *engine) ResetPart(x any) {
-	pt := x.(*partClicks)
+// resetPartClicks empties a part of source clicks, keeping its capacity.
+func (p *engine) resetPartClicks(pt *partClicks) {
 	pt.b = nil
 	pt.rows, pt.lines, pt.wms = pt.rows[:0], pt.lines[:0], pt.wms[:0]
 	p.resetCombiner(pt)
 }
 
-// Route decodes a batch of the partitioned source and appends each row to the part of the
+// routeClicks decodes a batch of source clicks and appends each row to the part of the
 // worker that owns its key (parts[w] for worker w; one part: no key), with the watermark
-// before it: wm, advanced row by row; it returns the watermark after the batch (job.Partitioned).
-func (p *engine) Route(b *connector.LineBatch, parts []any, wm int64) int64 {
+// before it: wm, advanced row by row; it returns the watermark after the batch.
+func (p *engine) routeClicks(b *connector.LineBatch, parts []any, wm int64) int64 {
 	var buf [16]*partClicks
 	pts := buf[:0]
 	for _, x := range parts {
@@ -626,11 +612,10 @@ func (p *engine) Route(b *connector.LineBatch, parts []any, wm int64) int64 {
 	return wm
 }
 
-// ProcessPart runs every view over source clicks on the rows of a part, as ProcessClicks does
+// processPartClicks runs every view over source clicks on the rows of a part, as ProcessClicks does
 // on a batch, but with the watermark before each row given: the larger of start (the watermark
-// before the part's batch) and the part's own (job.Partitioned).
-func (p *engine) ProcessPart(x any, start int64) {
-	pt := x.(*partClicks)
+// before the part's batch) and the part's own.
+func (p *engine) processPartClicks(pt *partClicks, start int64) {
 	p.mergePart(pt, start)
 	rows, b, lines := pt.rows, pt.b, pt.lines
 	_, _, _ = b, lines, start
@@ -712,11 +697,65 @@ func (p *engine) resetCombiner(pt *partClicks) {
 	pt.nfold = 0
 }
 
-// EndRound moves the source's watermark to wm, the one after the round's batches on every
-// worker, and emits what the updating views changed in the round (job.Partitioned).
-func (p *engine) EndRound(wm int64) {
+// endRoundClicks moves the watermark of source clicks to wm and emits what the updating views
+// changed in the round.
+func (p *engine) endRoundClicks(wm int64) {
 	_ = wm
 	p.flushClicks()
+}
+
+// Partition says how the workers of the job split the rows of its sources (job.Partitioned).
+func (p *engine) Partition() job.Partition {
+	return job.Partition{Sources: []job.SourcePartition{{
+		Keyed:  true,
+		Source: 0,
+	}}}
+}
+
+// NewPart returns an empty part of source src (job.Partitioned).
+func (p *engine) NewPart(src int) any {
+	switch src {
+	case 0:
+		return &partClicks{c: window.NewGroups[op0Key, op0Acc]()}
+	}
+	return nil
+}
+
+// ResetPart empties a part of source src, keeping its capacity (job.Partitioned).
+func (p *engine) ResetPart(src int, x any) {
+	switch src {
+	case 0:
+		p.resetPartClicks(x.(*partClicks))
+	}
+}
+
+// Route decodes a batch of source src and appends each row to the part of the worker that owns
+// its key (parts[w] for worker w; one part: no key), with the watermark before it: wm, advanced
+// row by row; it returns the watermark after the batch (job.Partitioned).
+func (p *engine) Route(src int, b *connector.LineBatch, parts []any, wm int64) int64 {
+	switch src {
+	case 0:
+		return p.routeClicks(b, parts, wm)
+	}
+	return wm
+}
+
+// ProcessPart runs every view over source src on the rows of a part, with the watermark before
+// each row the larger of start and the part's own (job.Partitioned).
+func (p *engine) ProcessPart(src int, x any, start int64) {
+	switch src {
+	case 0:
+		p.processPartClicks(x.(*partClicks), start)
+	}
+}
+
+// EndRound moves source src's watermark to wm, the one after the round's batches of it on every
+// worker, and emits what the updating views changed in the round (job.Partitioned).
+func (p *engine) EndRound(src int, wm int64) {
+	switch src {
+	case 0:
+		p.endRoundClicks(wm)
+	}
 }
 
 // Prune drops the groups whose key the worker does not own (owns is false for its hash), after

@@ -1,0 +1,103 @@
+package physical_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/laminar-sql/laminar/compiler"
+	"github.com/laminar-sql/laminar/compiler/physical"
+)
+
+// The planner's partitioning of several sources: each source split by a key
+// column of its own such that every join's and aggregate's rows of one key
+// reach one worker, or its batches split when its rows reach no state.
+func TestPartitionSources(t *testing.T) {
+	cases := []struct {
+		name, sql string
+		keys      string // per source "name=column" ("name=": batches split); "-": one worker
+		reason    string
+	}{
+		{"union all", `CREATE VIEW a AS SELECT k, v FROM t UNION ALL SELECT k, v FROM u;
+CREATE SINK o FROM a WITH (connector = 'stdout');`, "t=,u=", ""},
+		{"aggregate over a union", `CREATE VIEW a AS SELECT k, v FROM t WHERE v > 0 UNION ALL SELECT k, v FROM u;
+CREATE VIEW b AS SELECT v, COUNT(*) AS n FROM a GROUP BY v;
+CREATE SINK o FROM b WITH (connector = 'stdout');`, "t=v,u=v", ""},
+		{"regular join", `CREATE VIEW a AS SELECT t.k, t.v, u.v AS w FROM t JOIN u ON t.k = u.k;
+CREATE SINK o FROM a WITH (connector = 'stdout');`, "t=k,u=k", ""},
+		{"join of different columns", `CREATE VIEW a AS SELECT t.k, u.k AS j FROM t JOIN u ON t.v = u.v;
+CREATE SINK o FROM a WITH (connector = 'stdout');`, "t=v,u=v", ""},
+		{"interval join", `CREATE VIEW a AS SELECT t.k, t.v, u.v AS w FROM t LEFT JOIN u ON t.k = u.k AND u.ts BETWEEN t.ts AND t.ts + INTERVAL '1' SECOND;
+CREATE SINK o FROM a WITH (connector = 'stdout');`, "t=k,u=k", ""},
+		{"join key pair picked by an aggregate", `CREATE VIEW a AS SELECT t.k, t.v, u.ts FROM t JOIN u ON t.k = u.k AND t.v = u.v;
+CREATE VIEW b AS SELECT v, COUNT(*) AS n FROM t GROUP BY v;
+CREATE SINK o FROM a WITH (connector = 'stdout');
+CREATE SINK o2 FROM b WITH (connector = 'stdout');`, "t=v,u=v", ""},
+		{"join and aggregate by another key", `CREATE VIEW a AS SELECT t.k, u.v FROM t JOIN u ON t.k = u.k;
+CREATE VIEW b AS SELECT v, COUNT(*) AS n FROM t GROUP BY v;
+CREATE SINK o FROM a WITH (connector = 'stdout');
+CREATE SINK o2 FROM b WITH (connector = 'stdout');`, "-", "share no key"},
+		{"aggregates per source over a join of them", `CREATE VIEW a AS SELECT k, COUNT(*) AS n FROM t GROUP BY k;
+CREATE VIEW b AS SELECT k, SUM(v) AS s FROM u GROUP BY k;
+CREATE VIEW c AS SELECT a.k, a.n, b.s FROM a JOIN b ON a.k = b.k;
+CREATE SINK o FROM c WITH (connector = 'stdout');`, "t=k,u=k", ""},
+		{"join by a computed key", `CREATE VIEW a AS SELECT t.k FROM t JOIN u ON t.v + 1 = u.v;
+CREATE SINK o FROM a WITH (connector = 'stdout');`, "-", "joins on no key"},
+		{"aggregate over a join", `CREATE VIEW a AS SELECT t.k, u.v FROM t JOIN u ON t.k = u.k;
+CREATE VIEW b AS SELECT k, COUNT(*) AS n FROM a GROUP BY k;
+CREATE SINK o FROM b WITH (connector = 'stdout');`, "-", "no group key that is a column of every source"},
+		{"window over a union", `CREATE VIEW a AS SELECT k, ts FROM t UNION ALL SELECT k, ts FROM u;
+CREATE VIEW b AS SELECT k, window_start, COUNT(*) AS n FROM TUMBLE(a, ts, INTERVAL '1' MINUTE) GROUP BY k, window_start, window_end;
+CREATE SINK o FROM b WITH (connector = 'stdout');`, "-", "closes windows over a view of 2 sources"},
+		{"top-N over a join", `CREATE VIEW a AS SELECT t.k, u.v FROM t JOIN u ON t.k = u.k;
+CREATE VIEW b AS SELECT k, v FROM a QUALIFY ROW_NUMBER() OVER (PARTITION BY k ORDER BY v DESC) = 1;
+CREATE SINK o FROM b WITH (connector = 'stdout');`, "-", "ranks rows"},
+		{"late rows", `CREATE VIEW a AS SELECT k, window_start, COUNT(*) AS n FROM TUMBLE(t, ts, INTERVAL '1' MINUTE) GROUP BY k, window_start, window_end;
+CREATE VIEW l AS SELECT k, ts FROM LATE(t);
+CREATE VIEW b AS SELECT k, v FROM u;
+CREATE SINK o FROM a WITH (connector = 'stdout');
+CREATE SINK o2 FROM l WITH (connector = 'stdout');
+CREATE SINK o3 FROM b WITH (connector = 'stdout');`, "-", "late rows"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			res, diags := compiler.CompileWith("t.sql", "t", sources+c.sql, compiler.Options{})
+			if res == nil {
+				t.Fatalf("does not compile: %v", diags)
+			}
+			p := res.Physical
+			part := physical.Partition(p)
+			if c.keys == "-" {
+				if part.Partitioned() || !strings.Contains(part.Reason, c.reason) {
+					t.Fatalf("got %+v, want one worker because %q", part, c.reason)
+				}
+				return
+			}
+			if !part.Partitioned() {
+				t.Fatalf("one worker: %s", part.Reason)
+			}
+			var got []string
+			for i, src := range p.Pipeline.Sources {
+				col := ""
+				if k := part.Keys[i]; k >= 0 {
+					col = src.Schema[k].Name
+				}
+				got = append(got, src.Name+"="+col)
+			}
+			if strings.Join(got, ",") != c.keys {
+				t.Fatalf("keys %v, want %s", got, c.keys)
+			}
+			if part.Exchanges() {
+				t.Fatalf("exchanged %v: several sources do not re-exchange", part.Exchanged)
+			}
+			// every join and aggregate knows the key that splits its state
+			for _, op := range p.Operators {
+				if (op.Join != nil || op.Agg != nil) && part.OpKeys[op.Index] < 0 {
+					t.Fatalf("operator %s has no split key", op.Name)
+				}
+			}
+			if line := physical.FormatPartitioning(p, part); !strings.Contains(line, "every source") {
+				t.Fatalf("explain: %s", line)
+			}
+		})
+	}
+}
