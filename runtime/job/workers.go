@@ -140,10 +140,10 @@ type workerPool struct {
 
 // poolSource is the input of one source of a worker pool and its parts.
 type poolSource struct {
-	si    int // its index in workerPool.srcs
-	src   int
-	keyed bool
-	kind  nexmark.Kind
+	si      int // its index in workerPool.srcs
+	src     int
+	keyed   bool
+	kind    nexmark.Kind
 	parts   [][]any // parts[sender][receiver]
 	chunkWM []int64 // watermark after each sender's chunk, from none
 	wms     [][]int64

@@ -55,9 +55,14 @@ type testCase struct {
 	// workers: a multi-view case whose views over views split among
 	// workers (newWorkersCase), run on 1, 2 and 3 workers
 	workers bool
-	topn    bool   // a top-N pipeline (GenTopNQuery), run at every batch size like a multi-view one
-	err     string // why the case could not be compiled or built
-	repro   string // the command that reproduces it, when not TestDifferential's
+	// sources: how many sources read the input file (0: one)
+	sources int
+	// split: the plan splits among workers; a run on several must have run
+	// on that many (the summary's workers)
+	split bool
+	topn  bool   // a top-N pipeline (GenTopNQuery), run at every batch size like a multi-view one
+	err   string // why the case could not be compiled or built
+	repro string // the command that reproduces it, when not TestDifferential's
 	// ordered is DuckDB's answer in the order of query.DuckOrder, when set
 	ordered []ResultRow
 }
@@ -125,7 +130,18 @@ func newWorkersCase(index int, seed uint64) (*testCase, uint64) {
 		c.repro = fmt.Sprintf("go test -run TestDifferential -cases=0 -mcases=0 -kseed=%d -kcases=1", seed)
 		return c, seed
 	}
-	for ; ; seed += 2 { // odd seeds: random multi-view pipelines
+	if seed%4 == 3 {
+		// a join or UNION ALL of two sources, each worker reading a share
+		// of both
+		r := rand.New(rand.NewPCG(seed, seed^0x510e527fade682d1))
+		c := &testCase{index: index, seed: seed, pkg: fmt.Sprintf("wcase%d", index), multi: true, workers: true, sources: 2}
+		c.rows = GenRows(r, DataParams{Rows: 200 + r.IntN(401)})
+		c.input = WriteJSONL(r, c.rows)
+		c.query = GenWorkersSourcesQuery(r)
+		c.repro = fmt.Sprintf("go test -run TestDifferential -cases=0 -mcases=0 -kseed=%d -kcases=1", seed)
+		return c, seed
+	}
+	for ; ; seed += 4 { // seeds 1 mod 4: random multi-view pipelines
 		c := newMultiCase(index, seed)
 		res, _ := compiler.Compile("case.sql", "p", c.query.Pipeline)
 		if res == nil || !viewsOverViewsSplit(res.Physical) {
@@ -203,21 +219,34 @@ func TestDifferential(t *testing.T) {
 	if testing.Short() {
 		nw = min(nw, 10)
 	}
-	var exchanged int
+	var exchanged, sources, sourcesSplit int
 	for i, seed := 0, *kseedFlag; i < nw; i, seed = i+1, seed+1 {
 		var c *testCase
 		c, seed = newWorkersCase(i, seed)
-		if res, _ := compiler.Compile("case.sql", "p", c.query.Pipeline); res != nil && physical.Partition(res.Physical).Exchanges() {
-			exchanged++
+		if res, _ := compiler.Compile("case.sql", "p", c.query.Pipeline); res != nil {
+			part := physical.Partition(res.Physical)
+			c.split = part.Partitioned()
+			if part.Exchanges() {
+				exchanged++
+			}
+			if c.sources > 1 {
+				sources++
+				if c.split {
+					sourcesSplit++
+				}
+			}
 		}
 		cases = append(cases, c)
 	}
 	start := time.Now()
 	bin := buildJobs(t, root, work, cases)
-	t.Logf("compiled %d pipelines (%d single-view, %d multi-view, %d on workers of which %d re-exchange a view's rows) and built one job binary in %v",
-		len(cases), n, nm, nw, exchanged, time.Since(start).Round(time.Millisecond))
+	t.Logf("compiled %d pipelines (%d single-view, %d multi-view, %d on workers of which %d re-exchange a view's rows and %d of two sources split) and built one job binary in %v",
+		len(cases), n, nm, nw, exchanged, sourcesSplit, time.Since(start).Round(time.Millisecond))
 	if nw >= 10 && exchanged < nw/5 {
 		t.Errorf("only %d of %d workers cases re-exchange a view's rows by its own key", exchanged, nw)
+	}
+	if sourcesSplit < sources {
+		t.Errorf("only %d of %d workers cases of two sources split among workers", sourcesSplit, sources)
 	}
 
 	db := openDuckDB(t)
@@ -396,6 +425,9 @@ func mainGo(cases []*testCase) []byte {
 
 // jobSummary is the part of --summary-json the test checks.
 type jobSummary struct {
+	Workers *struct {
+		Workers int `json:"workers"`
+	} `json:"workers"`
 	RowsIn    int64  `json:"rows_in"`
 	Malformed int64  `json:"malformed"`
 	Late      int64  `json:"late"`
@@ -471,7 +503,16 @@ func runJob(t *testing.T, bin, dir string, c *testCase, bs, workers int, want Mu
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("%s\n-- the job failed%s: %v\n%s", c.describe(), at, err, out)
 	}
-	return checkJob(t, dir, c, at, want, true)
+	n := checkJob(t, dir, c, at, want, true)
+	if c.split && workers > 1 {
+		// a plan that splits ran on that many workers, not on one engine
+		var sum jobSummary
+		data, _ := os.ReadFile(filepath.Join(dir, "summary.json"))
+		if err := json.Unmarshal(data, &sum); err != nil || sum.Workers == nil || sum.Workers.Workers != workers {
+			t.Errorf("%s\n-- the plan splits among workers, yet the job%s did not run on %d: %s", c.describe(), at, workers, data)
+		}
+	}
+	return n
 }
 
 // checkJob checks the summary a job run left in dir (when summary is set:
@@ -487,7 +528,7 @@ func checkJob(t *testing.T, dir string, c *testCase, at string, want Multiset, s
 		if err != nil {
 			t.Fatalf("%s\n-- reading the job summary%s: %v", c.describe(), at, err)
 		}
-		if rowsIn := bytes.Count(c.input, []byte("\n")); sum.RowsIn != int64(rowsIn) || sum.Malformed != 0 || sum.Error != "" {
+		if rowsIn := bytes.Count(c.input, []byte("\n")) * max(c.sources, 1); sum.RowsIn != int64(rowsIn) || sum.Malformed != 0 || sum.Error != "" {
 			t.Errorf("%s\n-- job summary%s: %s (want %d rows in, none malformed)", c.describe(), at, data, rowsIn)
 		}
 		if !c.late && sum.Late != 0 {

@@ -1,0 +1,96 @@
+package difftest
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+)
+
+// sourcesHeader declares two sources over the one input file: src with
+// every column and src2 with some, each with a watermark of its own. The
+// DuckDB query reads both from table t.
+const sourcesHeader = "CREATE SOURCE src (\n  k VARCHAR, g BIGINT, x DOUBLE, n BIGINT NOT NULL, b BOOLEAN, ts TIMESTAMP NOT NULL,\n" +
+	"  WATERMARK FOR ts AS ts - INTERVAL '0' SECOND\n) WITH (connector = 'file', path = 'in.jsonl', format = 'json');\n\n" +
+	"CREATE SOURCE src2 (\n  k VARCHAR, g BIGINT, n BIGINT NOT NULL, ts TIMESTAMP NOT NULL,\n" +
+	"  WATERMARK FOR ts AS ts - INTERVAL '1' SECOND\n) WITH (connector = 'file', path = 'in.jsonl', format = 'json');\n\n"
+
+const sourcesDuck = "WITH src AS (SELECT k, g, x, n, b, ts FROM t),\nsrc2 AS (SELECT k, g, n, ts FROM t)"
+
+// GenWorkersSourcesQuery generates a pipeline over two sources (src and
+// src2, both reading the case's file): a join of a view of each by k (and
+// now and then g, or by g alone), regular (inner or outer) or interval; a
+// UNION ALL of a view of each, sunk as it is or counted by k or g; or a
+// join of an aggregate of each. On several workers each worker reads a
+// share of both sources, and each source's rows of a key go to the worker
+// owning it.
+func GenWorkersSourcesQuery(r *rand.Rand) Query {
+	preds := []string{"n % 2 = 0", "n % 3 <> 0", "g > 10", "n > 300", "k <> 'a'"}
+	p1, p2 := preds[r.IntN(len(preds))], preds[r.IntN(len(preds))]
+	var lam strings.Builder
+	lam.WriteString(sourcesHeader)
+	sink := func(v string) {
+		fmt.Fprintf(&lam, "CREATE SINK out FROM %s WITH (connector = 'file', path = 'out.jsonl', format = 'json');\n", v)
+	}
+	switch r.IntN(3) {
+	case 0: // a join of a view of each source
+		on := []string{"a.k = b.k", "a.k = b.k AND a.g = b.g", "a.g = b.g"}[r.IntN(3)]
+		interval := r.IntN(3) == 0
+		kinds := []string{"JOIN", "LEFT JOIN", "RIGHT JOIN", "FULL JOIN"}
+		if interval {
+			kinds = kinds[:2]
+		}
+		kind := kinds[r.IntN(len(kinds))]
+		lamOn, duckOn := on, on
+		if interval {
+			lo, hi := 1+r.IntN(3), r.IntN(3)
+			lamOn += fmt.Sprintf(" AND b.ts2 BETWEEN a.ts - INTERVAL '%d' SECOND AND a.ts + INTERVAL '%d' SECOND", lo, hi)
+			duckOn += fmt.Sprintf(" AND b.ts2 BETWEEN a.ts - %d AND a.ts + %d", lo*1_000_000, hi*1_000_000)
+		}
+		v1 := "SELECT k, g, n, ts FROM src WHERE " + p1
+		v2 := "SELECT k, g, n AS m, ts AS ts2 FROM src2 WHERE " + p2
+		sel := "SELECT a.k, a.g, a.n, b.k AS bk, b.m FROM v1 AS a " + kind + " v2 AS b ON "
+		fmt.Fprintf(&lam, "CREATE VIEW v1 AS\n  %s;\n\nCREATE VIEW v2 AS\n  %s;\n\nCREATE VIEW v AS\n  %s%s;\n\n", v1, v2, sel, lamOn)
+		sink("v")
+		return Query{
+			Pipeline: lam.String(),
+			DuckSQL:  sourcesDuck + ",\nv1 AS (" + v1 + "),\nv2 AS (" + v2 + ")\n" + sel + duckOn,
+			Columns:  []Column{{"k", KindString}, {"g", KindInt}, {"n", KindInt}, {"bk", KindString}, {"m", KindInt}},
+			Updating: !interval && kind != "JOIN",
+		}
+	case 1: // UNION ALL of a view of each source
+		u := "SELECT k, g, n FROM src WHERE " + p1 + " UNION ALL SELECT k, g, n FROM src2 WHERE " + p2
+		fmt.Fprintf(&lam, "CREATE VIEW u AS\n  %s;\n\n", u)
+		if r.IntN(3) == 0 {
+			sink("u")
+			return Query{
+				Pipeline: lam.String(),
+				DuckSQL:  sourcesDuck + "\n" + u,
+				Columns:  []Column{{"k", KindString}, {"g", KindInt}, {"n", KindInt}},
+			}
+		}
+		key := []string{"k", "g"}[r.IntN(2)]
+		kind := map[string]Kind{"k": KindString, "g": KindInt}[key]
+		v := fmt.Sprintf("SELECT %s, COUNT(*) AS c, SUM(n) AS s, MAX(n) AS hi FROM u GROUP BY %s", key, key)
+		fmt.Fprintf(&lam, "CREATE VIEW v AS\n  %s;\n\n", v)
+		sink("v")
+		return Query{
+			Pipeline: lam.String(),
+			DuckSQL:  sourcesDuck + ",\nu AS (" + u + ")\n" + strings.Replace(v, "SUM(n)", "CAST(SUM(n) AS BIGINT)", 1),
+			Columns:  []Column{{key, kind}, {"c", KindInt}, {"s", KindInt}, {"hi", KindInt}},
+			Updating: true,
+		}
+	}
+	// a join of an aggregate of each source by their group key
+	kind := []string{"JOIN", "LEFT JOIN", "FULL JOIN"}[r.IntN(3)]
+	a := "SELECT k, COUNT(*) AS c FROM src WHERE " + p1 + " GROUP BY k"
+	b := "SELECT k, SUM(n) AS s FROM src2 WHERE " + p2 + " GROUP BY k"
+	sel := "SELECT a.k, a.c, b.k AS bk, b.s FROM a " + kind + " b ON a.k = b.k"
+	fmt.Fprintf(&lam, "CREATE VIEW a AS\n  %s;\n\nCREATE VIEW b AS\n  %s;\n\nCREATE VIEW v AS\n  %s;\n\n", a, b, sel)
+	sink("v")
+	return Query{
+		Pipeline: lam.String(),
+		DuckSQL:  sourcesDuck + ",\na AS (" + a + "),\nb AS (" + strings.Replace(b, "SUM(n)", "CAST(SUM(n) AS BIGINT)", 1) + ")\n" + sel,
+		Columns:  []Column{{"k", KindString}, {"c", KindInt}, {"bk", KindString}, {"s", KindInt}},
+		Updating: true,
+	}
+}
