@@ -426,3 +426,99 @@ SELECT auction, bidder, price, "dateTime" FROM bid WHERE MOD(auction, 7) = 0;
 		}
 	}
 }
+
+// quotes is a second source, with a watermark of its own, over a file of
+// its own that ends long before the trades' (quotes.jsonl: the workers end
+// it while they go on reading trades) or over the trades' file.
+func quotes(file string) string {
+	return `CREATE SOURCE quotes (
+  symbol VARCHAR NOT NULL, price DOUBLE, ts TIMESTAMP NOT NULL,
+  WATERMARK FOR ts AS ts - INTERVAL '2' SECOND
+) WITH (connector = 'file', path = '` + file + `', format = 'json');
+`
+}
+
+// Jobs of two sources on workers: a LEFT interval join of trades and
+// quotes by symbol; the counts of each source per symbol, joined (an
+// updating join of two updating views); a UNION ALL of both counted per
+// symbol.
+const (
+	sourcesIntervalJoin = `CREATE MATERIALIZED VIEW v AS
+SELECT t.symbol, t.price, t.volume, q.price AS quote, q.ts AS qts
+FROM trades AS t LEFT JOIN quotes AS q ON t.symbol = q.symbol AND q.ts BETWEEN t.ts AND t.ts + INTERVAL '1' SECOND
+WHERE t.volume > 250;
+`
+	sourcesCountsJoin = `CREATE VIEW tc AS SELECT symbol, COUNT(*) AS n, SUM(volume) AS volume FROM trades GROUP BY symbol;
+CREATE VIEW qc AS SELECT symbol, COUNT(*) AS n, MAX(price) AS high FROM quotes WHERE price > 120 GROUP BY symbol;
+CREATE MATERIALIZED VIEW v AS
+SELECT tc.symbol, tc.n, tc.volume, qc.n AS quotes, qc.high FROM tc FULL JOIN qc ON tc.symbol = qc.symbol;
+`
+	sourcesUnion = `CREATE VIEW u AS SELECT symbol, price FROM trades WHERE volume > 100 UNION ALL SELECT symbol, price FROM quotes WHERE price < 130;
+CREATE MATERIALIZED VIEW v AS SELECT symbol, COUNT(*) AS n, MAX(price) AS high FROM u GROUP BY symbol;
+`
+)
+
+// TestCrashWorkersTwoSources: the jobs of two sources above on 1, 2 and 3
+// workers, the count picked anew at every restart, after checking that
+// explain splits them: each worker reads a share of both sources in a round
+// (a source that ends first is ended on every worker in the next round),
+// each source's rows of a symbol meet on its worker, a checkpoint is one cut
+// of both sources' positions and every worker's state, and it restores at
+// another count. The output is the uninterrupted one-worker run's multiset
+// (the interval join) or nets to its table; the dead letters and late rows
+// are its own, as multisets (two sources' reports interleave).
+func TestCrashWorkersTwoSources(t *testing.T) {
+	skipShort(t)
+	for _, c := range []struct {
+		name, views, quotes string
+		same                func(t *testing.T, got, want string)
+	}{
+		{"interval join", sourcesIntervalJoin, "quotes.jsonl", sameMultiset},
+		{"interval join, one file", sourcesIntervalJoin, "input.jsonl", sameMultiset},
+		{"join of counts", sourcesCountsJoin, "quotes.jsonl", sameTable},
+		{"union", sourcesUnion, "input.jsonl", sameTable},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			pipeline := source("file") + quotes(c.quotes) + c.views + sink
+			p := filepath.Join(t.TempDir(), "p.sql")
+			if err := os.WriteFile(p, []byte(pipeline), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			out, err := exec.Command(laminarc, "explain", p).CombinedOutput()
+			if err != nil || !strings.Contains(string(out), "rows of source trades exchanged by hash of symbol, rows of source quotes exchanged by hash of symbol") {
+				t.Fatalf("a job of two sources must split among workers by symbol: %v\n%s", err, out)
+			}
+			j := buildJob(t, "-- on several workers\n"+pipeline, false, input(40_000))
+			j.workers, j.unordered = []int{1, 2, 3}, true
+			j.files = map[string][]byte{"quotes.jsonl": input(8_000)}
+			sameAtWorkers(t, j, c.same, []int{2, 3})
+			crashRunsKills(t, j, c.same, 40*time.Millisecond, 15)
+		})
+	}
+}
+
+// sameAtWorkers runs the job uninterrupted on each count of workers and
+// checks its outputs against the one-worker run's: a run killed every few
+// milliseconds mostly restarts, and a restart ends what it finds ended, so
+// this covers what happens in one run (a source ending before another).
+func sameAtWorkers(t *testing.T, j job, same func(t *testing.T, got, want string), counts []int) {
+	t.Helper()
+	ref := j.reference(t)
+	for _, w := range counts {
+		dir := j.newRunDir(t)
+		if out, err := j.command(dir, false, 1024, w).CombinedOutput(); err != nil {
+			t.Fatalf("%d workers: %v\n%s", w, err, out)
+		}
+		got := readOutputs(t, dir)
+		for _, name := range outputs {
+			if name == "output.jsonl" {
+				same(t, got[name], ref[name])
+			} else {
+				sameMultiset(t, got[name], ref[name])
+			}
+		}
+		if t.Failed() {
+			t.Fatalf("on %d workers the output differs from one worker's", w)
+		}
+	}
+}
