@@ -21,15 +21,10 @@ import (
 // must net to the one-worker result.
 func TestWorkersRace(t *testing.T) {
 	bins := t.TempDir()
-	build := func(t *testing.T, bin, pkg string) {
-		if out, err := exec.Command("go", "build", "-race", "-o", bin, pkg).CombinedOutput(); err != nil {
-			t.Fatalf("go build -race: %v\n%s", err, out)
-		}
-	}
 	for _, ex := range examples(t) {
 		t.Run(ex, func(t *testing.T) {
 			bin := filepath.Join(bins, ex)
-			build(t, bin, "./"+ex+"/job")
+			raceBuild(t, bin, "./"+ex+"/job")
 			want, err := os.ReadFile(filepath.Join(ex, "expected.jsonl"))
 			if err != nil {
 				t.Fatal(err)
@@ -57,33 +52,62 @@ FROM TUMBLE(bid, "dateTime", INTERVAL '1' SECOND)
 GROUP BY auction, window_start, window_end;
 CREATE SINK out FROM v WITH (connector = 'file', path = 'output.jsonl', format = 'json');
 `
-		res, diags := compiler.Compile("race.sql", "race", sql)
-		if res == nil {
-			t.Fatalf("compile: %v", diags)
-		}
-		files, err := codegen.JobFiles(res.Physical, sql, "race.sql", "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		// in this module, so that it builds against this checkout's runtime
-		dir, err := os.MkdirTemp(".", "race-nexmark-")
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { os.RemoveAll(dir) })
-		for name, data := range files {
-			if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-		bin := filepath.Join(bins, "nexmark")
-		build(t, bin, "./"+dir)
-		want := runJob(t, dir, bin, "--workers", "1")
-		for _, workers := range []string{"2", "3"} {
-			got := runJob(t, dir, bin, "--workers", workers, "--state-dir", filepath.Join(t.TempDir(), "state"), "--checkpoint-interval", "1ms")
-			if a, b := netRows(t, got), netRows(t, want); a != b {
-				t.Errorf("with --workers %s the output nets to\n%.500s\nwant\n%.500s", workers, a, b)
-			}
-		}
+		raceNexmark(t, bins, "nexmark", sql)
 	})
+	t.Run("nexmark join", func(t *testing.T) {
+		// two sources, each worker generating a share of both
+		sql := `CREATE SOURCE bid (
+  auction BIGINT NOT NULL, bidder BIGINT NOT NULL, price BIGINT NOT NULL, "dateTime" TIMESTAMP NOT NULL,
+  WATERMARK FOR "dateTime" AS "dateTime"
+) WITH (connector = 'nexmark', events = '30000', rate = '10000', seed = '3');
+CREATE SOURCE auction (
+  id BIGINT NOT NULL, seller BIGINT NOT NULL, category BIGINT NOT NULL, "dateTime" TIMESTAMP NOT NULL,
+  WATERMARK FOR "dateTime" AS "dateTime"
+) WITH (connector = 'nexmark', events = '30000', rate = '10000', seed = '3');
+CREATE VIEW v AS
+SELECT B.auction, B.price, A.seller, A.category FROM bid AS B JOIN auction AS A ON B.auction = A.id WHERE A.category = 10;
+CREATE SINK out FROM v WITH (connector = 'file', path = 'output.jsonl', format = 'json');
+`
+		raceNexmark(t, bins, "nexmark-join", sql)
+	})
+}
+
+// raceNexmark builds the job of a Nexmark pipeline with -race and runs it on
+// 1, 2 and 3 workers: the same net rows.
+func raceNexmark(t *testing.T, bins, name, sql string) {
+	res, diags := compiler.Compile("race.sql", "race", sql)
+	if res == nil {
+		t.Fatalf("compile: %v", diags)
+	}
+	files, err := codegen.JobFiles(res.Physical, sql, "race.sql", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// in this module, so that it builds against this checkout's runtime
+	dir, err := os.MkdirTemp(".", "race-nexmark-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	for name, data := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bin := filepath.Join(bins, name)
+	raceBuild(t, bin, "./"+dir)
+	want := runJob(t, dir, bin, "--workers", "1")
+	for _, workers := range []string{"2", "3"} {
+		got := runJob(t, dir, bin, "--workers", workers, "--state-dir", filepath.Join(t.TempDir(), "state"), "--checkpoint-interval", "1ms")
+		if a, b := netRows(t, got), netRows(t, want); a != b {
+			t.Errorf("with --workers %s the output nets to\n%.500s\nwant\n%.500s", workers, a, b)
+		}
+	}
+}
+
+// raceBuild builds package pkg with the race detector.
+func raceBuild(t *testing.T, bin, pkg string) {
+	if out, err := exec.Command("go", "build", "-race", "-o", bin, pkg).CombinedOutput(); err != nil {
+		t.Fatalf("go build -race: %v\n%s", err, out)
+	}
 }
