@@ -540,9 +540,12 @@ func (g *generator) exchangeCode(s *sourceInfo) {
 	if len(xs) == 0 {
 		return
 	}
-	var set, reset, take []jen.Code
+	var set, reset []jen.Code
+	levels := g.part.ExchangeLevels()
+	take := make([][]jen.Code, levels+1) // per level, the rows taken
 	for _, o := range xs {
 		in := o.inputs[0]
+		lv := g.part.Levels[o.op.Index]
 		col := g.exchanged(o)
 		rowT := "x" + o.name + "Row"
 		rf := []jen.Code{jen.Id("r").Id(in.rowType)}
@@ -580,10 +583,10 @@ func (g *generator) exchangeCode(s *sourceInfo) {
 		reset = append(reset, jen.For(jen.Id("i").Op(":=").Range().Id("p").Add(jen.Dot("x"+o.name))).Block(
 			jen.Id("p").Add(jen.Dot("x"+o.name)).Index(jen.Id("i")).Op("=").Id("p").Add(jen.Dot("x"+o.name)).Index(jen.Id("i")).Index(jen.Empty(), jen.Lit(0))))
 		if g.windowExchanged(o) {
-			take = append(take, jen.Id("p").Dot("x"+o.name+"In").Op("=").Append(jen.Id("p").Dot("x"+o.name+"In"), jen.Id("q").Dot("x"+o.name).Index(jen.Id("p").Dot("xw"))))
+			take[lv] = append(take[lv], jen.Id("p").Dot("x"+o.name+"In").Op("=").Append(jen.Id("p").Dot("x"+o.name+"In"), jen.Id("q").Dot("x"+o.name).Index(jen.Id("p").Dot("xw"))))
 			continue
 		}
-		take = append(take, jen.For(jen.Id("i").Op(":=").Range().Id("q").Add(jen.Dot("x"+o.name)).Index(jen.Id("p").Dot("xw"))).Block(
+		take[lv] = append(take[lv], jen.For(jen.Id("i").Op(":=").Range().Id("q").Add(jen.Dot("x"+o.name)).Index(jen.Id("p").Dot("xw"))).Block(
 			jen.Id("x").Op(":=").Op("&").Id("q").Add(jen.Dot("x"+o.name)).Index(jen.Id("p").Dot("xw")).Index(jen.Id("i")),
 			jen.Id("p").Dot("push"+o.fn).Call(pushArgs...)))
 	}
@@ -597,22 +600,41 @@ func (g *generator) exchangeCode(s *sourceInfo) {
 	g.f.Comment("ResetExchange empties the rows the engine sends, keeping their capacity (job.Exchanging).")
 	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("ResetExchange").Params().Block(reset...)
 	g.f.Line()
-	g.f.Comment("Exchange runs the exchanged views on the rows engine from sent to this one (job.Exchanging).")
-	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("Exchange").Params(jen.Id("from").Any()).Block(
-		append([]jen.Code{jen.Id("q").Op(":=").Id("from").Assert(jen.Op("*").Id(coreType))}, take...)...)
+	g.f.Comment("ExchangeLevels is the number of exchanges after the source's: a view exchanged at level l")
+	g.f.Comment("reads views of one exchanged at level l-1 (job.Exchanging).")
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("ExchangeLevels").Params().Int().Block(jen.Return(jen.Lit(levels)))
+	g.f.Line()
+	var cases, ends []jen.Code
+	for lv := 1; lv <= levels; lv++ {
+		cases = append(cases, jen.Case(jen.Lit(lv)).Block(take[lv]...))
+		var end []jen.Code
+		for _, o := range xs {
+			if g.windowExchanged(o) && g.part.Levels[o.op.Index] == lv {
+				end = append(end, jen.Id("p").Dot("xmerge"+o.fn).Call())
+				g.windowMergeCode(o)
+			}
+		}
+		if len(end) > 0 {
+			ends = append(ends, jen.Case(jen.Lit(lv)).Block(end...))
+		}
+	}
+	g.f.Comment("Exchange runs the views exchanged at level on the rows engine from sent to this one (job.Exchanging).")
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("Exchange").Params(jen.Id("from").Any(), jen.Id("level").Int()).Block(
+		jen.Id("q").Op(":=").Id("from").Assert(jen.Op("*").Id(coreType)),
+		jen.Switch(jen.Id("level")).Block(cases...))
 	g.f.Line()
 	var end []jen.Code
-	for _, o := range xs {
-		if g.windowExchanged(o) {
-			end = append(end, jen.Id("p").Dot("xmerge"+o.fn).Call())
-			g.windowMergeCode(o)
-		}
+	if len(ends) > 0 {
+		end = append(end, jen.Switch(jen.Id("level")).Block(ends...))
 	}
 	if s.updating {
 		end = append(end, jen.Id("p").Dot("flush"+s.goName).Call())
 	}
-	g.f.Comment("EndExchange emits what the exchanged views changed (job.Exchanging).")
-	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("EndExchange").Params().Block(end...)
+	if len(end) == 0 {
+		end = append(end, jen.Id("_").Op("=").Id("level"))
+	}
+	g.f.Comment("EndExchange emits what the views exchanged at level changed, for the next level's (job.Exchanging).")
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("EndExchange").Params(jen.Id("level").Int()).Block(end...)
 	g.f.Line()
 }
 

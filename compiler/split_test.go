@@ -39,7 +39,7 @@ func TestSplitDistinct(t *testing.T) {
 		if res == nil {
 			t.Fatalf("%v", diags)
 		}
-		if out := Explain(res); strings.Contains(out, "split") {
+		if out := Explain(res); strings.Contains(out, "split distinct") || strings.Contains(out, "DISTINCT_BUCKET") {
 			t.Errorf("split without being asked:\n%s", out)
 		}
 	}

@@ -37,6 +37,23 @@ type Partitioning struct {
 	// picks the worker its input rows are sent to, after the round's rows
 	// have run (a second exchange); -1 for the others.
 	Exchanged []int
+	// Levels gives, per operator index, the exchange after which it runs:
+	// 0 in the source's loop (the first exchange, by Key), 1 for an
+	// exchanged operator reading views of the source's loop, 2 for one
+	// reading (views of) a level-1 operator, and so on; a stateless view
+	// runs at the level of its input. The workers run the levels one after
+	// another, each after a barrier (job.Exchanging).
+	Levels []int
+}
+
+// ExchangeLevels is the number of exchanges after the source's: the
+// largest of Levels.
+func (p Partitioning) ExchangeLevels() int {
+	n := 0
+	for _, l := range p.Levels {
+		n = max(n, l)
+	}
+	return n
 }
 
 // Exchanges reports whether some operator's input rows are exchanged by a
@@ -173,7 +190,7 @@ func partitionOne(p *Plan) Partitioning {
 			}
 		}
 	}
-	out := Partitioning{Source: 0, Key: -1, OpKeys: make([]int, len(p.Operators)), Exchanged: make([]int, len(p.Operators))}
+	out := Partitioning{Source: 0, Key: -1, OpKeys: make([]int, len(p.Operators)), Exchanged: make([]int, len(p.Operators)), Levels: make([]int, len(p.Operators))}
 	for i := range out.OpKeys {
 		out.OpKeys[i], out.Exchanged[i] = -1, -1
 	}
@@ -192,13 +209,16 @@ func partitionOne(p *Plan) Partitioning {
 		}
 	}
 	// below an exchange (an operator reading one exchanged, or reading such
-	// a reader): only stateless views, whose rows stay on the worker
+	// a reader): stateless views, whose rows stay on the worker, and
+	// aggregates and top-Ns whose input rows are exchanged again, by their
+	// own key, at the next level
 	below := make([]bool, len(p.Operators))
 	for _, op := range p.Operators {
 		for _, in := range op.Inputs {
 			if below[in.Index] || out.Exchanged[in.Index] >= 0 {
 				below[op.Index] = true
 			}
+			out.Levels[op.Index] = max(out.Levels[op.Index], out.Levels[in.Index])
 		}
 		if op.Join != nil {
 			if below[op.Index] {
@@ -222,14 +242,12 @@ func partitionOne(p *Plan) Partitioning {
 				out.OpKeys[op.Index] = k // its partitions' rows are on the worker already
 				continue
 			}
-			if below[op.Index] {
-				return no("view %s reads a re-partitioned view and keeps state", op.Name)
-			}
 			k, col, why := topnExchangeKey(op)
 			if why != "" {
 				return no("view %s %s", op.Name, why)
 			}
 			out.OpKeys[op.Index], out.Exchanged[op.Index] = k, col
+			out.Levels[op.Index]++
 			continue
 		}
 		if op.Agg == nil {
@@ -246,14 +264,15 @@ func partitionOne(p *Plan) Partitioning {
 			out.OpKeys[op.Index] = k // its groups' rows are on the worker already
 			continue
 		}
-		if below[op.Index] {
-			return no("view %s reads a re-partitioned view and keeps state", op.Name)
+		if below[op.Index] && op.Fires() {
+			return no("view %s closes windows over a re-partitioned view", op.Name)
 		}
 		k, col, why := exchangeKey(op)
 		if why != "" {
 			return no("view %s %s", op.Name, why)
 		}
 		out.OpKeys[op.Index], out.Exchanged[op.Index] = k, col
+		out.Levels[op.Index]++
 	}
 	return out
 }

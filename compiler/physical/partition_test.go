@@ -56,7 +56,11 @@ CREATE SINK o2 FROM a WITH (connector = 'stdout');`, "k", ""},
 		{"aggregate over a re-partitioned view", `CREATE VIEW a AS SELECT k, COUNT(*) AS n FROM t GROUP BY k;
 CREATE VIEW b AS SELECT n, COUNT(*) AS c FROM a GROUP BY n;
 CREATE VIEW c AS SELECT c, COUNT(*) AS d FROM b GROUP BY c;
-CREATE SINK o FROM c WITH (connector = 'stdout');`, "-", "reads a re-partitioned view"},
+CREATE SINK o FROM c WITH (connector = 'stdout');`, "k", "b:n,c:c"},
+		{"top-N over a re-partitioned view", `CREATE VIEW a AS SELECT k, COUNT(*) AS n FROM t GROUP BY k;
+CREATE VIEW b AS SELECT n, COUNT(*) AS c FROM a GROUP BY n;
+CREATE VIEW d AS SELECT n, c FROM b QUALIFY RANK() OVER (PARTITION BY c ORDER BY n DESC) <= 2;
+CREATE SINK o FROM d WITH (connector = 'stdout');`, "k", "b:n,d:c"},
 		{"global aggregate over a view", `CREATE VIEW a AS SELECT k, COUNT(*) AS n FROM t GROUP BY k;
 CREATE VIEW b AS SELECT COUNT(*) AS c FROM a;
 CREATE SINK o FROM b WITH (connector = 'stdout');`, "-", "no group key that is a column of the view"},
@@ -166,6 +170,36 @@ CREATE SINK o FROM a WITH (connector = 'stdout');`, "", ""},
 				}
 			}
 		})
+	}
+}
+
+// Exchanges more than one level deep: each exchanged view runs after the
+// exchange of its level, a stateless view at its input's.
+func TestPartitionLevels(t *testing.T) {
+	res, diags := compiler.CompileWith("t.sql", "t", oneSource+`CREATE VIEW a AS SELECT k, COUNT(*) AS n FROM t GROUP BY k;
+CREATE VIEW b AS SELECT n, COUNT(*) AS c FROM a GROUP BY n;
+CREATE VIEW f AS SELECT n, c FROM b WHERE c > 1;
+CREATE VIEW d AS SELECT c, COUNT(*) AS m, SUM(n) AS s FROM f GROUP BY c;
+CREATE VIEW e AS SELECT m, MAX(s) AS top FROM d GROUP BY m;
+CREATE SINK o FROM e WITH (connector = 'stdout');
+CREATE SINK o2 FROM f WITH (connector = 'stdout');`, compiler.Options{})
+	if res == nil {
+		t.Fatalf("does not compile: %v", diags)
+	}
+	p := res.Physical
+	part := physical.Partition(p)
+	got := map[string]int{}
+	for _, op := range p.Operators {
+		got[op.Name] = part.Levels[op.Index]
+	}
+	want := map[string]int{"a": 0, "b": 1, "f": 1, "d": 2, "e": 3}
+	for name, l := range want {
+		if got[name] != l {
+			t.Errorf("view %s at level %d, want %d (%v)", name, got[name], l, part)
+		}
+	}
+	if part.ExchangeLevels() != 3 {
+		t.Errorf("%d exchange levels, want 3", part.ExchangeLevels())
 	}
 }
 

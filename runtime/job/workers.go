@@ -43,17 +43,22 @@ type Partitioned interface {
 // another view that groups by a key of its own (physical.Partitioning
 // .Exchanged): the rows it reads, emitted on any worker in the round, are
 // sent to the worker owning their group, which runs the aggregate on them
-// after every worker has run the round (a third phase).
+// after every worker has run the round (a third phase). An aggregate over
+// (views of) such an aggregate, by a key of its own again, is exchanged at
+// the next level: a fourth phase, and so on (physical.Partitioning.Levels).
 type Exchanging interface {
 	// SetWorker makes the engine worker w of n; without it, it is one
 	// engine and the rows go straight on.
 	SetWorker(w, n int)
 	// ResetExchange empties the rows the engine sends.
 	ResetExchange()
-	// Exchange runs the exchanged aggregates on the rows that engine from
-	// sent to this one; EndExchange then emits their changes.
-	Exchange(from any)
-	EndExchange()
+	// ExchangeLevels is the number of exchange phases after the round's.
+	ExchangeLevels() int
+	// Exchange runs the aggregates exchanged at level (1...) on the rows
+	// that engine from sent to this one; EndExchange then emits their
+	// changes (rows for the next level's).
+	Exchange(from any, level int)
+	EndExchange(level int)
 }
 
 // Partition is what Partitioned.Partition reports: the sources whose rows
@@ -113,6 +118,7 @@ type workerPool struct {
 	// groups, run in a third phase after barrier x
 	exchanging bool
 	keyed      bool // some source's rows are routed by key
+	levels     int
 	x          *exchange.Barrier
 
 	round  int64
@@ -283,7 +289,7 @@ func (r *runner) newWorkerPool(factory Factory) (*workerPool, error) {
 		eng := p.(Partitioned)
 		if ex, ok := p.(Exchanging); ok {
 			ex.SetWorker(w, n)
-			wp.exchanging = true
+			wp.exchanging, wp.levels = true, ex.ExchangeLevels()
 		}
 		wp.keyed = keyed
 		if keyed || wp.exchanging {
@@ -698,13 +704,16 @@ func (wp *workerPool) work(w int) {
 			eng.EndRound(ps.src, start)
 		}
 		if wp.exchanging {
-			// phase 3: the rows of exchanged views sent to this worker, in
-			// input order, once every worker has sent its round's
-			wp.busy[w] += clock() - t0
-			wp.x.Wait()
-			t0 = clock()
+			// phase 3 on: the rows of exchanged views sent to this worker,
+			// in input order, once every worker has sent its round's, level
+			// by level
 			rec.chunk = wp.chunk(wp.srcs[len(wp.srcs)-1], wp.n-1)
-			wp.exchangeIn(w)
+			for l := 1; l <= wp.levels; l++ {
+				wp.busy[w] += clock() - t0
+				wp.x.Wait()
+				t0 = clock()
+				wp.exchangeIn(w, l)
+			}
 		}
 		wp.busy[w] += clock() - t0
 		wp.b.Wait() // the last to arrive runs endRound
@@ -772,10 +781,12 @@ func (wp *workerPool) endInput(w int, clock func() int64) {
 	}
 	wp.busy[w] = clock() - t0
 	if wp.exchanging {
-		wp.x.Wait()
-		t0 = clock()
-		wp.exchangeIn(w)
-		wp.busy[w] += clock() - t0
+		for l := 1; l <= wp.levels; l++ {
+			wp.x.Wait()
+			t0 = clock()
+			wp.exchangeIn(w, l)
+			wp.busy[w] += clock() - t0
+		}
 	}
 	wp.e.Wait()
 }
@@ -806,14 +817,14 @@ func (wp *workerPool) endOutput() {
 	r.sinkWatermarks()
 }
 
-// exchangeIn runs worker w's exchanged views on the rows every worker sent
-// it, sender by sender, and emits their changes.
-func (wp *workerPool) exchangeIn(w int) {
+// exchangeIn runs worker w's views exchanged at level on the rows every
+// worker sent it, sender by sender, and emits their changes.
+func (wp *workerPool) exchangeIn(w, level int) {
 	ex := wp.pipes[w].(Exchanging)
 	for _, from := range wp.pipes {
-		ex.Exchange(from)
+		ex.Exchange(from, level)
 	}
-	ex.EndExchange()
+	ex.EndExchange(level)
 }
 
 // watermark is worker w's watermark of source ps.

@@ -522,3 +522,32 @@ func sameAtWorkers(t *testing.T, j job, same func(t *testing.T, got, want string
 		}
 	}
 }
+
+// TestCrashWorkersDeepExchange: a count of counts of counts (three views,
+// each grouped by a value the one before computes) on 1, 2 and 3 workers,
+// the count picked anew at every restart: the rows of each level are
+// re-exchanged by its own key after the level before ran on every worker,
+// each level's groups re-split by their key at load. The output nets to the
+// uninterrupted one-worker run's table.
+func TestCrashWorkersDeepExchange(t *testing.T) {
+	skipShort(t)
+	const deep = `CREATE VIEW a AS SELECT symbol, volume / 50 AS vb, COUNT(*) / 4 AS nb FROM trades GROUP BY symbol, volume / 50;
+CREATE VIEW b AS SELECT nb, COUNT(*) AS c, COUNT(*) / 3 AS cb, MIN(symbol) AS first FROM a GROUP BY nb;
+CREATE VIEW f AS SELECT cb, c, first FROM b WHERE c > 1;
+CREATE VIEW d AS SELECT cb, COUNT(*) AS m, SUM(c) AS s, MAX(first) AS last FROM f GROUP BY cb;
+CREATE MATERIALIZED VIEW v AS SELECT m, COUNT(*) AS k, MAX(s) AS top, MIN(last) AS name FROM d GROUP BY m;
+`
+	pipeline := source("file") + deep + sink
+	p := filepath.Join(t.TempDir(), "p.sql")
+	if err := os.WriteFile(p, []byte(pipeline), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(laminarc, "explain", p).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "rows of d re-exchanged by hash of m for v") {
+		t.Fatalf("the views must be re-exchanged three levels deep: %v\n%s", err, out)
+	}
+	j := buildJob(t, "-- on several workers\n"+pipeline, false, input(60_000))
+	j.workers = []int{1, 2, 3}
+	sameAtWorkers(t, j, sameTable, []int{2, 3})
+	crashRunsKills(t, j, sameTable, 40*time.Millisecond, 20)
+}

@@ -219,7 +219,7 @@ func TestDifferential(t *testing.T) {
 	if testing.Short() {
 		nw = min(nw, 10)
 	}
-	var exchanged, sources, sourcesSplit int
+	var exchanged, deep, sources, sourcesSplit int
 	for i, seed := 0, *kseedFlag; i < nw; i, seed = i+1, seed+1 {
 		var c *testCase
 		c, seed = newWorkersCase(i, seed)
@@ -228,6 +228,9 @@ func TestDifferential(t *testing.T) {
 			c.split = part.Partitioned()
 			if part.Exchanges() {
 				exchanged++
+			}
+			if part.ExchangeLevels() > 1 {
+				deep++
 			}
 			if c.sources > 1 {
 				sources++
@@ -240,10 +243,13 @@ func TestDifferential(t *testing.T) {
 	}
 	start := time.Now()
 	bin := buildJobs(t, root, work, cases)
-	t.Logf("compiled %d pipelines (%d single-view, %d multi-view, %d on workers of which %d re-exchange a view's rows and %d of two sources split) and built one job binary in %v",
-		len(cases), n, nm, nw, exchanged, sourcesSplit, time.Since(start).Round(time.Millisecond))
+	t.Logf("compiled %d pipelines (%d single-view, %d multi-view, %d on workers of which %d re-exchange a view's rows, %d more than one level deep, and %d of two sources split) and built one job binary in %v",
+		len(cases), n, nm, nw, exchanged, deep, sourcesSplit, time.Since(start).Round(time.Millisecond))
 	if nw >= 10 && exchanged < nw/5 {
 		t.Errorf("only %d of %d workers cases re-exchange a view's rows by its own key", exchanged, nw)
+	}
+	if nw >= 20 && deep == 0 {
+		t.Errorf("none of %d workers cases re-exchanges a view's rows more than one level deep", nw)
 	}
 	if sourcesSplit < sources {
 		t.Errorf("only %d of %d workers cases of two sources split among workers", sourcesSplit, sources)

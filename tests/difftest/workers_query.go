@@ -66,6 +66,22 @@ func GenWorkersQuery(r *rand.Rand) Query {
 		duck = append(duck, "v3 AS ("+v3+")")
 		last, duckLast = "v3", "v3"
 		cols = []Column{{key2.name, key2.kind}, {"groups", KindInt}, {"total", KindInt}}
+	} else if r.IntN(2) == 0 {
+		// a count of v2's rows by a value v2 computes: its input rows are
+		// re-exchanged again, by that value (an exchange two levels deep),
+		// and now and then once more
+		v3 := "SELECT groups, COUNT(*) AS keys, SUM(total) AS total, MAX(rows_in) AS most FROM v2 GROUP BY groups"
+		fmt.Fprintf(&lam, "CREATE VIEW v3 AS\n  %s;\n\n", v3)
+		duck = append(duck, "v3 AS ("+strings.Replace(v3, "SUM(total)", "CAST(SUM(total) AS BIGINT)", 1)+")")
+		last, duckLast = "v3", "v3"
+		cols = []Column{{"groups", KindInt}, {"keys", KindInt}, {"total", KindInt}, {"most", KindInt}}
+		if r.IntN(2) == 0 {
+			v4 := "SELECT keys, COUNT(*) AS n, MIN(groups) AS lo FROM v3 GROUP BY keys"
+			fmt.Fprintf(&lam, "CREATE VIEW v4 AS\n  %s;\n\n", v4)
+			duck = append(duck, "v4 AS ("+v4+")")
+			last, duckLast = "v4", "v4"
+			cols = []Column{{"keys", KindInt}, {"n", KindInt}, {"lo", KindInt}}
+		}
 	}
 	fmt.Fprintf(&lam, "CREATE SINK out FROM %s WITH (connector = 'file', path = 'out.jsonl', format = 'json');\n", last)
 	return Query{
