@@ -138,6 +138,12 @@ func partitionOne(p *Plan) Partitioning {
 			// LATE(source) and stateless views of it: a late row is found
 			// on the worker owning its key, and goes on from there
 			continue
+		case op.Agg != nil && !op.Fires() && !op.KV && len(op.Inputs) == 1 && (op.Inputs[0].LateOf != nil || lateReader(op.Inputs[0])):
+			// an aggregate over LATE(source): each late row is found on the
+			// worker owning its source key, and sent on by the aggregate's
+			// own key (exchanged, below)
+			keyOf[op.Index] = map[int]int{}
+			continue
 		case op.TopN != nil:
 			if op.KV {
 				return no("view %s keeps its state in the keyed-state store", op.Name)

@@ -126,7 +126,7 @@ CREATE SINK o2 FROM l WITH (connector = 'stdout');`, "k", ""},
 		{"late rows counted", `CREATE VIEW a AS SELECT k, window_start, COUNT(*) AS n FROM TUMBLE(t, ts, INTERVAL '1' MINUTE) GROUP BY k, window_start, window_end;
 CREATE VIEW l AS SELECT k, COUNT(*) AS n FROM LATE(t) GROUP BY k;
 CREATE SINK o FROM a WITH (connector = 'stdout');
-CREATE SINK o2 FROM l WITH (connector = 'stdout');`, "-", "reads another operator"},
+CREATE SINK o2 FROM l WITH (connector = 'stdout');`, "k", "l:k"},
 		{"two sources", `CREATE VIEW a AS SELECT k FROM t UNION ALL SELECT k FROM u;
 CREATE SINK o FROM a WITH (connector = 'stdout');`, "", ""},
 	}

@@ -551,3 +551,27 @@ CREATE MATERIALIZED VIEW v AS SELECT m, COUNT(*) AS k, MAX(s) AS top, MIN(last) 
 	sameAtWorkers(t, j, sameTable, []int{2, 3})
 	crashRunsKills(t, j, sameTable, 40*time.Millisecond, 20)
 }
+
+// TestCrashWorkersLateCounts: the late rows of a 10 s window per symbol
+// counted per price band, on 1, 2 and 3 workers with kills: a late row is
+// found on its symbol's worker and re-exchanged to the worker owning its
+// band; the output nets to the uninterrupted one-worker run's table.
+func TestCrashWorkersLateCounts(t *testing.T) {
+	skipShort(t)
+	const late = `CREATE VIEW w AS SELECT symbol, window_start, COUNT(*) AS n FROM TUMBLE(trades, ts, INTERVAL '10' SECOND) GROUP BY symbol, window_start, window_end;
+CREATE SINK counted FROM w WITH (connector = 'blackhole');
+CREATE VIEW l AS SELECT view, symbol, price, volume / 100 AS band FROM LATE(trades);
+CREATE MATERIALIZED VIEW v AS SELECT band, COUNT(*) AS n, MAX(price) AS high, MIN(symbol) AS first FROM l GROUP BY band;
+`
+	p := filepath.Join(t.TempDir(), "p.sql")
+	if err := os.WriteFile(p, []byte(source("file")+late+sink), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(laminarc, "explain", p).CombinedOutput(); err != nil || !strings.Contains(string(out), "rows of l re-exchanged by hash of band for v") {
+		t.Fatalf("the count of late rows must split among workers: %v\n%s", err, out)
+	}
+	j := buildJob(t, "-- on several workers\n"+source("file")+late+sink, false, input(60_000))
+	j.workers = []int{1, 2, 3}
+	sameAtWorkers(t, j, sameTable, []int{2, 3})
+	crashRunsKills(t, j, sameTable, 40*time.Millisecond, 20)
+}

@@ -151,8 +151,10 @@ func TestLateStreamDifferential(t *testing.T) {
 		// a window over the source, its late rows sunk: split by key, on
 		// 1, 2 and 3 workers (workersRuns)
 		if res, _ := compiler.Compile("case.sql", "p", c.query.Pipeline); res != nil && physical.Partition(res.Physical).Key >= 0 {
-			c.workers = true
+			c.workers, c.split = true, true
 			split++
+		} else if c.index%2 == 0 && strings.Contains(c.query.Pipeline, "late_counts") {
+			t.Errorf("case %d: the late rows' count over a window of the source must split among workers", c.index)
 		}
 	}
 	if split < n/3 {
@@ -224,7 +226,8 @@ func TestLateStreamParquet(t *testing.T) {
 }
 
 // lateStreamCases are windows over a source with late rows, fused into its
-// loop or behind two views with sinks of their own, and LATE(src) sunk.
+// loop or behind two views with sinks of their own, and LATE(src) sunk or,
+// in every third case, counted by a value of its rows.
 func lateStreamCases(n int) []*testCase {
 	cases := make([]*testCase, n)
 	for i := range cases {
@@ -264,6 +267,19 @@ CREATE SINK out FROM late_rows WITH (connector = 'file', path = 'out.jsonl', for
 `, delay, views, windowed, intervalText(r, size)),
 			DuckSQL: fmt.Sprintf("SELECT 'counts' AS view, n, k, ts FROM t WHERE ts - ts %% %d + %d <= wm", size, size),
 			Columns: []Column{{"view", KindString}, {"n", KindInt}, {"k", KindString}, {"ts", KindTimestamp}},
+		}
+		if i%3 == 2 {
+			// the late rows counted by a value of their own: on workers, a
+			// late row is found on its key's worker and sent on to the
+			// worker owning its count (re-exchanged)
+			pre := "CREATE VIEW late_rows AS SELECT view, n, k, ts FROM LATE(src) WHERE view = 'counts';\n"
+			c.query.Pipeline = strings.Replace(c.query.Pipeline, pre, `CREATE VIEW late_rows AS SELECT view, n % 7 AS nb, n, k FROM LATE(src) WHERE view = 'counts';
+CREATE VIEW late_counts AS SELECT nb, COUNT(*) AS c, SUM(n) AS s, MIN(k) AS lo FROM late_rows GROUP BY nb;
+`, 1)
+			c.query.Pipeline = strings.Replace(c.query.Pipeline, "CREATE SINK out FROM late_rows", "CREATE SINK out FROM late_counts", 1)
+			c.query.DuckSQL = fmt.Sprintf("SELECT n %% 7 AS nb, COUNT(*) AS c, CAST(SUM(n) AS BIGINT) AS s, MIN(k) AS lo FROM t WHERE ts - ts %% %d + %d <= wm GROUP BY nb", size, size)
+			c.query.Columns = []Column{{"nb", KindInt}, {"c", KindInt}, {"s", KindInt}, {"lo", KindString}}
+			c.query.Updating = true
 		}
 		cases[i] = c
 	}
