@@ -469,13 +469,14 @@ func (g *generator) aggUpdate(o *opInfo, eg *exprGen) []jen.Code {
 			jen.If(jen.Id("added").Op("&&").Id("p").Dot("kv").Op("!=").Nil()).Block(
 				jen.Id("p").Dot("fetch"+o.fn).Call(jen.Op("&").Id("grp").Dot("Keys").Index(jen.Id("gi")), jen.Id("acc"))),
 		)
-	} else if len(agg.Aggs) > 0 || eg.weight != nil || op.Updating {
+	} else if len(agg.Aggs) > 0 || eg.weight != nil || (op.Updating && g.fold == nil) {
 		find = append(find,
 			jen.List(jen.Id("gi"), jen.Id("_")).Op(":=").Id("grp").Dot("Find").Call(jen.Id(o.keyType()).Values(key)),
 			jen.Id("acc").Op(":=").Op("&").Id("grp").Dot("States").Index(jen.Id("gi")),
 		)
 	} else {
-		// no aggregates (a GROUP BY for its keys, DISTINCT): the group is all
+		// no aggregates (a GROUP BY for its keys, DISTINCT), or a combiner's
+		// partial of one, which marks nothing: the group is all
 		find = append(find, jen.Id("grp").Dot("Find").Call(jen.Id(o.keyType()).Values(key)))
 	}
 	find = append(find, updates...)
