@@ -1,7 +1,6 @@
 package join
 
 import (
-	"reflect"
 	"runtime"
 	"unsafe"
 
@@ -86,37 +85,6 @@ func (a *arena) restart() {
 	if len(free) > 0 {
 		a.chunks = append(a.chunks, free)
 	}
-}
-
-// stringOffsets returns the offsets of the strings in a value of type t
-// (at base), and whether strings are its only pointers.
-func stringOffsets(t reflect.Type, base uintptr, out []uintptr) ([]uintptr, bool) {
-	switch t.Kind() {
-	case reflect.String:
-		return append(out, base), true
-	case reflect.Struct:
-		for i := range t.NumField() {
-			f := t.Field(i)
-			var ok bool
-			if out, ok = stringOffsets(f.Type, base+f.Offset, out); !ok {
-				return nil, false
-			}
-		}
-		return out, true
-	case reflect.Array:
-		for i := range t.Len() {
-			var ok bool
-			if out, ok = stringOffsets(t.Elem(), base+uintptr(i)*t.Elem().Size(), out); !ok {
-				return nil, false
-			}
-		}
-		return out, true
-	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
-		reflect.Float32, reflect.Float64, reflect.Complex64, reflect.Complex128:
-		return out, true
-	}
-	return nil, false
 }
 
 // strHeader is a string's two words as plain numbers: written through it,

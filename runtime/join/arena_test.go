@@ -13,6 +13,7 @@ import (
 	"unsafe"
 
 	"github.com/laminar-sql/laminar/runtime/immortal"
+	"github.com/laminar-sql/laminar/runtime/strarena"
 )
 
 // arenaRow has strings at two depths (one in an array) and numbers.
@@ -28,14 +29,14 @@ type arenaRow struct {
 }
 
 func TestStringOffsets(t *testing.T) {
-	offs, ok := stringOffsets(reflectTypeOf[arenaRow](), 0, nil)
+	offs, ok := strarena.Offsets(reflectTypeOf[arenaRow]())
 	if !ok || len(offs) != 4 {
 		t.Fatalf("offsets %v, %v: want 4 strings", offs, ok)
 	}
-	if _, ok := stringOffsets(reflectTypeOf[struct{ P *int }](), 0, nil); ok {
+	if _, ok := strarena.Offsets(reflectTypeOf[struct{ P *int }]()); ok {
 		t.Fatalf("a pointer field must keep the typed slab")
 	}
-	if _, ok := stringOffsets(reflectTypeOf[struct{ B []byte }](), 0, nil); ok {
+	if _, ok := strarena.Offsets(reflectTypeOf[struct{ B []byte }]()); ok {
 		t.Fatalf("a slice field must keep the typed slab")
 	}
 	if s := NewSide[int, arenaRow](); s.strs == nil {

@@ -10,6 +10,8 @@ import (
 	"math"
 	"reflect"
 	"slices"
+
+	"github.com/laminar-sql/laminar/runtime/strarena"
 )
 
 // Entry is a row kept by one side of a join.
@@ -81,7 +83,7 @@ const noKey = math.MaxUint32
 // NewSide returns an empty side.
 func NewSide[K comparable, R comparable]() *Side[K, R] {
 	s := &Side[K, R]{index: make(map[K]uint32), freeKey: noKey}
-	if strs, ok := stringOffsets(reflect.TypeFor[R](), 0, nil); ok && len(strs) > 0 {
+	if strs, ok := strarena.Offsets(reflect.TypeFor[R]()); ok && len(strs) > 0 {
 		s.strs = strs
 	}
 	return s

@@ -16,7 +16,7 @@
 // A string whose bytes are immortal (runtime/immortal: a source's pools) is
 // kept as it is: nothing frees it, so no copy is needed.
 //
-// runtime/join's arena sides follow the same layout (runtime/join/arena.go).
+// runtime/join's arena sides follow the same layout (runtime/join/arena.go) and find their strings with Offsets.
 package strarena
 
 import (
