@@ -14,11 +14,17 @@ import (
 	"time"
 )
 
-var readSomeRE = regexp.MustCompile(`"offset": [1-9]`)
+var (
+	readSomeRE = regexp.MustCompile(`"offset": [1-9]`)
+	// doneRE marks a checkpoint taken at the end of a source's input: a
+	// kill after it leaves a completed job, not an interrupted one.
+	doneRE = regexp.MustCompile(`"done": true`)
+)
 
 // killAfterCheckpoint starts a durable run of j in a new run dir and kills
 // it with SIGKILL once it has committed a checkpoint past the start of its
-// input and before its end; it returns the run dir.
+// input and before its end (one holding the end of the input does not
+// count: the job has finished its work); it returns the run dir.
 func killAfterCheckpoint(t *testing.T, j job) string {
 	return killAfterCheckpointOn(t, j, 1)
 }
@@ -49,7 +55,7 @@ func killAfterCheckpointOn(t *testing.T, j job, workers int) string {
 			manifests, _ := filepath.Glob(filepath.Join(dir, "state", "checkpoints", "cp-*[0-9]", "MANIFEST"))
 			if slices.ContainsFunc(manifests, func(m string) bool {
 				data, _ := os.ReadFile(m)
-				return !strings.Contains(m, ".tmp-") && readSomeRE.Match(data) // committed, past the start
+				return !strings.Contains(m, ".tmp-") && readSomeRE.Match(data) && !doneRE.Match(data) // committed, past the start, before the end
 			}) {
 				cmd.Process.Signal(syscall.SIGKILL)
 				if err := <-exited; exitCode(err) == -1 {
