@@ -245,10 +245,10 @@ func (g *generator) opCode(o *opInfo) {
 	}
 	var prelude []jen.Code
 	if slices.ContainsFunc(o.keyIdx, func(k int) bool { return read[k] }) {
-		prelude = append(prelude, jen.Id("k").Op(":=").Op("&").Id("grp").Dot("Keys").Index(jen.Id("gi")))
+		prelude = append(prelude, jen.Id("k").Op(":=").Id("grp").Dot("Key").Call(jen.Id("gi")))
 	}
 	if op.Updating || slices.Contains(read[len(agg.Keys):], true) {
-		prelude = append(prelude, jen.Id("acc").Op(":=").Op("&").Id("grp").Dot("States").Index(jen.Id("gi")))
+		prelude = append(prelude, jen.Id("acc").Op(":=").Id("grp").Dot("State").Call(jen.Id("gi")))
 	}
 	params := []jen.Code{jen.Id("start").Int64(), jen.Id("grp").Op("*").Add(rt("window.Groups")).Types(jen.Id(o.keyType()), jen.Id(o.accType()))}
 	// a group whose result cannot be represented emits no row: reported
@@ -256,7 +256,7 @@ func (g *generator) opCode(o *opInfo) {
 		key := jen.Code(jen.Nil())
 		if len(o.keyIdx) > 0 {
 			// k is declared only when the row reads a key; a fault reads acc, so gi is there
-			key = jen.Id("grp").Dot("Keys").Index(jen.Id("gi"))
+			key = jen.Op("*").Id("grp").Dot("Key").Call(jen.Id("gi"))
 		}
 		return jen.Id("p").Dot("ctx").Dot("OutputFailed").Call(jen.Lit(op.Name), jen.Id("start"), jen.Lit(op.Windowed()), key, f)
 	}
@@ -266,9 +266,9 @@ func (g *generator) opCode(o *opInfo) {
 				jen.Id("out").Op(":=").Id(o.rowType).Values(rowValues(o, eg.env)),
 				jen.Id("p").Dot("emit"+o.fn).Call(jen.Op("&").Id("out"), jen.LitRune('+')))...)
 		}
-		loop := jen.For(jen.Id("gi").Op(":=").Range().Id("grp").Dot("Keys"))
+		loop := jen.For(jen.Id("gi").Op(":=").Range().Id("grp").Dot("Count").Call())
 		if len(prelude) == 0 {
-			loop = jen.For(jen.Range().Id("grp").Dot("Keys")) // a row per group, nothing of it read
+			loop = jen.For(jen.Range().Id("grp").Dot("Count").Call()) // a row per group, nothing of it read
 		}
 		body := append(prelude, eg.faultScope(stages(eg, op.Post, tail), report)...)
 		g.f.Comment(fmt.Sprintf("close%s emits the rows of a window of %s that has closed.", o.fn, o.what()))
@@ -464,15 +464,15 @@ func (g *generator) aggUpdate(o *opInfo, eg *exprGen) []jen.Code {
 	if g.kvBacked(o) {
 		find = append(find,
 			jen.List(jen.Id("gi"), jen.Id("added")).Op(":=").Id("grp").Dot("Find").Call(jen.Id(o.keyType()).Values(key)),
-			jen.Id("acc").Op(":=").Op("&").Id("grp").Dot("States").Index(jen.Id("gi")),
+			jen.Id("acc").Op(":=").Id("grp").Dot("State").Call(jen.Id("gi")),
 			jen.Comment("a group's first row in this batch: its state comes from the store"),
 			jen.If(jen.Id("added").Op("&&").Id("p").Dot("kv").Op("!=").Nil()).Block(
-				jen.Id("p").Dot("fetch"+o.fn).Call(jen.Op("&").Id("grp").Dot("Keys").Index(jen.Id("gi")), jen.Id("acc"))),
+				jen.Id("p").Dot("fetch"+o.fn).Call(jen.Id("grp").Dot("Key").Call(jen.Id("gi")), jen.Id("acc"))),
 		)
 	} else if len(agg.Aggs) > 0 || eg.weight != nil || (op.Updating && g.fold == nil) {
 		find = append(find,
 			jen.List(jen.Id("gi"), jen.Id("_")).Op(":=").Id("grp").Dot("Find").Call(jen.Id(o.keyType()).Values(key)),
-			jen.Id("acc").Op(":=").Op("&").Id("grp").Dot("States").Index(jen.Id("gi")),
+			jen.Id("acc").Op(":=").Id("grp").Dot("State").Call(jen.Id("gi")),
 		)
 	} else {
 		// no aggregates (a GROUP BY for its keys, DISTINCT), or a combiner's

@@ -178,9 +178,9 @@ func (g *generator) combinerCode(s *sourceInfo, ptType string) {
 				jen.Id("late").Op("=").True(),
 				jen.Continue()),
 			jen.Id("dst").Op(":=").Id("p").Dot(o.name).Dot("Window").Call(jen.Id("ws")),
-			jen.For(jen.Id("gi").Op(":=").Range().Id("src").Dot("Keys")).Block(
-				jen.List(jen.Id("di"), jen.Id("_")).Op(":=").Id("dst").Dot("Find").Call(jen.Id("src").Dot("Keys").Index(jen.Id("gi"))),
-				jen.Id("merge"+o.fn).Call(jen.Op("&").Id("dst").Dot("States").Index(jen.Id("di")), jen.Op("&").Id("src").Dot("States").Index(jen.Id("gi"))))),
+			jen.For(jen.Id("gi").Op(":=").Range().Id("src").Dot("Count").Call()).Block(
+				jen.List(jen.Id("di"), jen.Id("_")).Op(":=").Id("dst").Dot("Find").Call(jen.Op("*").Id("src").Dot("Key").Call(jen.Id("gi"))),
+				jen.Id("merge"+o.fn).Call(jen.Id("dst").Dot("State").Call(jen.Id("di")), jen.Id("src").Dot("State").Call(jen.Id("gi"))))),
 		jen.If(jen.Id("late")).Block(jen.Id("p").Dot("lateFolded").Call(jen.Id("pt"), jen.Id("wm"))),
 	)
 	g.f.Line()
@@ -233,10 +233,10 @@ func (g *generator) groupsCombinerCode(ptType string) {
 	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("mergePart").Params(jen.Id("pt").Op("*").Id(ptType), jen.Id("_").Int64()).Block(
 		jen.Id("src").Op(":=").Id("pt").Dot("c"),
 		jen.Id("dst").Op(":=").Id("p").Dot(o.name),
-		jen.For(jen.Id("gi").Op(":=").Range().Id("src").Dot("Keys")).Block(
-			jen.List(jen.Id("di"), jen.Id("_")).Op(":=").Id("dst").Dot("Find").Call(jen.Id("src").Dot("Keys").Index(jen.Id("gi"))),
-			jen.Id("acc").Op(":=").Op("&").Id("dst").Dot("States").Index(jen.Id("di")),
-			jen.Id("merge"+o.fn).Call(jen.Id("acc"), jen.Op("&").Id("src").Dot("States").Index(jen.Id("gi"))),
+		jen.For(jen.Id("gi").Op(":=").Range().Id("src").Dot("Count").Call()).Block(
+			jen.List(jen.Id("di"), jen.Id("_")).Op(":=").Id("dst").Dot("Find").Call(jen.Op("*").Id("src").Dot("Key").Call(jen.Id("gi"))),
+			jen.Id("acc").Op(":=").Id("dst").Dot("State").Call(jen.Id("di")),
+			jen.Id("merge"+o.fn).Call(jen.Id("acc"), jen.Id("src").Dot("State").Call(jen.Id("gi"))),
 			jen.If(jen.Op("!").Id("acc").Dot("dirty")).Block(
 				jen.Id("acc").Dot("dirty").Op("=").True(),
 				jen.Id("dst").Dot("Dirty").Op("=").Append(jen.Id("dst").Dot("Dirty"), jen.Id("di")))),

@@ -80,8 +80,8 @@ func (g *generator) kvCode() {
 		f.Func().Params(recv).Id("fetch"+o.fn).Params(jen.Id("k").Op("*").Id(o.keyType()), jen.Id("a").Op("*").Id(o.accType())).Block(load...)
 		f.Line()
 		spillBody := append([]jen.Code{
-			jen.Id("k").Op(":=").Op("&").Id("grp").Dot("Keys").Index(jen.Id("gi")),
-			jen.Id("a").Op(":=").Op("&").Id("grp").Dot("States").Index(jen.Id("gi")),
+			jen.Id("k").Op(":=").Id("grp").Dot("Key").Call(jen.Id("gi")),
+			jen.Id("a").Op(":=").Id("grp").Dot("State").Call(jen.Id("gi")),
 		}, keyBuf()...)
 		spillBody = append(spillBody, jen.Id("buf").Op("=").Id("p").Dot("vbuf").Index(jen.Empty(), jen.Lit(0)))
 		spillBody = append(spillBody, encAcc...)
@@ -90,7 +90,7 @@ func (g *generator) kvCode() {
 		f.Comment(fmt.Sprintf("spill%s writes the groups of view %s touched in this batch to the store and", o.fn, commentLines(o.op.Name)[0]))
 		f.Comment("forgets them.")
 		f.Func().Params(recv).Id("spill"+o.fn).Params(jen.Id("grp").Op("*").Add(groups)).Block(
-			jen.For(jen.Id("gi").Op(":=").Range().Id("grp").Dot("Keys")).Block(spillBody...),
+			jen.For(jen.Id("gi").Op(":=").Range().Id("grp").Dot("Count").Call()).Block(spillBody...),
 			jen.Id("grp").Dot("Reset").Call())
 		f.Line()
 	}

@@ -461,9 +461,9 @@ func (g *generator) pruneCode(part physical.Partitioning) {
 			return jen.Block(append([]jen.Code{
 				// the one buffer, reused by every group (not shadowed)
 				jen.Id("drop").Op("=").Id("drop").Index(jen.Empty(), jen.Lit(0)),
-				jen.For(jen.Id("gi").Op(":=").Range().Add(grp).Dot("Keys")).Block(
-					jen.If(jen.Op("!").Id("owns").Call(hashCode(rt("exchange.Seed"), jen.Add(grp).Dot("Keys").Index(jen.Id("gi")).Dot(fieldName), o.op.Agg.Keys[k].Type()))).Block(
-						jen.Id("drop").Op("=").Append(jen.Id("drop"), jen.Int32().Call(jen.Id("gi"))))),
+				jen.For(jen.Id("gi").Op(":=").Range().Add(grp).Dot("Count").Call()).Block(
+					jen.If(jen.Op("!").Id("owns").Call(hashCode(rt("exchange.Seed"), jen.Add(grp).Dot("Key").Call(jen.Id("gi")).Dot(fieldName), o.op.Agg.Keys[k].Type()))).Block(
+						jen.Id("drop").Op("=").Append(jen.Id("drop"), jen.Id("gi")))),
 				jen.Add(grp).Dot("Remove").Call(jen.Id("drop")),
 			}, relistDirty(o, grp)...)...)
 		}
@@ -657,7 +657,7 @@ func relistDirty(o *opInfo, grp jen.Code) []jen.Code {
 	if len(pendingOnLoad(o)) == 0 {
 		return nil
 	}
-	return []jen.Code{jen.For(jen.Id("gi").Op(":=").Range().Add(grp).Dot("States")).Block(
-		jen.If(jen.Add(grp).Dot("States").Index(jen.Id("gi")).Dot("dirty")).Block(
-			jen.Add(grp).Dot("Dirty").Op("=").Append(jen.Add(grp).Dot("Dirty"), jen.Int32().Call(jen.Id("gi")))))}
+	return []jen.Code{jen.For(jen.Id("gi").Op(":=").Range().Add(grp).Dot("Count").Call()).Block(
+		jen.If(jen.Add(grp).Dot("State").Call(jen.Id("gi")).Dot("dirty")).Block(
+			jen.Add(grp).Dot("Dirty").Op("=").Append(jen.Add(grp).Dot("Dirty"), jen.Id("gi"))))}
 }

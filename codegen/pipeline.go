@@ -159,7 +159,7 @@ func (g *generator) pipelineStruct() {
 					// a block of its own, as several views may be global aggregates
 					body = append(body, jen.Block(
 						jen.List(jen.Id("gi"), jen.Id("_")).Op(":=").Id("p").Dot(o.name).Dot("Find").Call(jen.Id(o.keyType()).Values()),
-						jen.Id("p").Dot(o.name).Dot("States").Index(jen.Id("gi")).Dot("dirty").Op("=").True(),
+						jen.Id("p").Dot(o.name).Dot("State").Call(jen.Id("gi")).Dot("dirty").Op("=").True(),
 						jen.Id("p").Dot(o.name).Dot("Dirty").Op("=").Append(jen.Id("p").Dot(o.name).Dot("Dirty"), jen.Id("gi"))))
 				}
 			}
@@ -828,9 +828,9 @@ func (g *generator) closeWindowsAt(o *opInfo) []jen.Code {
 			jen.For(jen.Id("i").Op(":=").Lit(0).Op(";").Id("i").Op("<").Add(st).Dot("Len").Call().Op(";").Id("i").Op("++")).Block(
 				jen.List(jen.Id("ps"), jen.Id("pg")).Op(":=").Add(st).Dot("At").Call(jen.Id("i")),
 				jen.If(jen.Id("ps").Op(">=").Id("ws").Op("+").Lit(size)).Block(jen.Break()),
-				jen.For(jen.Id("gi").Op(":=").Range().Id("pg").Dot("Keys")).Block(
-					jen.List(jen.Id("si"), jen.Id("_")).Op(":=").Id("sc").Dot("Find").Call(jen.Id("pg").Dot("Keys").Index(jen.Id("gi"))),
-					jen.Id("merge"+o.fn).Call(jen.Op("&").Id("sc").Dot("States").Index(jen.Id("si")), jen.Op("&").Id("pg").Dot("States").Index(jen.Id("gi"))),
+				jen.For(jen.Id("gi").Op(":=").Range().Id("pg").Dot("Count").Call()).Block(
+					jen.List(jen.Id("si"), jen.Id("_")).Op(":=").Id("sc").Dot("Find").Call(jen.Op("*").Id("pg").Dot("Key").Call(jen.Id("gi"))),
+					jen.Id("merge"+o.fn).Call(jen.Id("sc").Dot("State").Call(jen.Id("si")), jen.Id("pg").Dot("State").Call(jen.Id("gi"))),
 				),
 			),
 			jen.Id("p").Dot(emit).Call(jen.Id("ws"), jen.Id("sc")),

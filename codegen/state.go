@@ -186,13 +186,13 @@ func (g *generator) opState(o *opInfo) {
 	encKey, decKey, encAcc, decAcc := groupCodecs(o)
 	var encBody []jen.Code
 	if len(encKey) > 0 {
-		encBody = append(encBody, jen.Id("k").Op(":=").Op("&").Id("grp").Dot("Keys").Index(jen.Id("gi")))
+		encBody = append(encBody, jen.Id("k").Op(":=").Id("grp").Dot("Key").Call(jen.Id("gi")))
 	}
 	if len(encAcc) > 0 {
-		encBody = append(encBody, jen.Id("a").Op(":=").Op("&").Id("grp").Dot("States").Index(jen.Id("gi")))
+		encBody = append(encBody, jen.Id("a").Op(":=").Id("grp").Dot("State").Call(jen.Id("gi")))
 	}
 	encBody = append(encBody, append(encKey, encAcc...)...)
-	rangeGroups := jen.For(jen.Id("gi").Op(":=").Range().Id("grp").Dot("Keys")).Block(encBody...)
+	rangeGroups := jen.For(jen.Id("gi").Op(":=").Range().Id("grp").Dot("Count").Call()).Block(encBody...)
 	if len(encBody) == 0 {
 		rangeGroups = jen.Null() // nothing but the count to save
 	}
@@ -210,7 +210,7 @@ func (g *generator) opState(o *opInfo) {
 	if len(decAcc) > 0 {
 		decBody = append(decBody,
 			jen.List(jen.Id("gi"), jen.Id("_")).Op(":=").Id("grp").Dot("Find").Call(jen.Id("key")),
-			jen.Id("a").Op(":=").Op("&").Id("grp").Dot("States").Index(jen.Id("gi")))
+			jen.Id("a").Op(":=").Id("grp").Dot("State").Call(jen.Id("gi")))
 	} else {
 		decBody = append(decBody, jen.Id("grp").Dot("Find").Call(jen.Id("key")))
 	}

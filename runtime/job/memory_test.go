@@ -26,7 +26,7 @@ func (p *hoardPipeline) ProcessLines(src int, b *connector.LineBatch) {
 		p.lines++
 		for i := 0; i < 2000; i++ {
 			gi, _ := p.groups.Find(p.next)
-			p.groups.States[gi][0] = 1
+			(*p.groups.State(gi))[0] = 1
 			p.next++
 		}
 	}

@@ -15,7 +15,7 @@ func TestGroupsOrderAndReset(t *testing.T) {
 	g := NewGroups[key, acc]()
 	for _, k := range []string{"b", "a", "b", "c", "a"} {
 		i, _ := g.Find(key{k})
-		g.States[i].n++
+		g.State(i).n++
 	}
 	want := []struct {
 		k string
@@ -25,15 +25,15 @@ func TestGroupsOrderAndReset(t *testing.T) {
 		t.Fatalf("len %d", g.Len())
 	}
 	for i, w := range want {
-		if g.Keys[i].s != w.k || g.States[i].n != w.n {
-			t.Errorf("group %d = %v %v, want %v", i, g.Keys[i], g.States[i], w)
+		if g.Key(int32(i)).s != w.k || g.State(int32(i)).n != w.n {
+			t.Errorf("group %d = %v %v, want %v", i, *g.Key(int32(i)), *g.State(int32(i)), w)
 		}
 	}
 	g.Reset()
 	if g.Len() != 0 {
 		t.Fatal("reset kept groups")
 	}
-	if i, added := g.Find(key{"a"}); i != 0 || !added || g.States[0].n != 0 {
+	if i, added := g.Find(key{"a"}); i != 0 || !added || g.State(0).n != 0 {
 		t.Fatal("state not zeroed after reset")
 	}
 }
@@ -46,14 +46,14 @@ func TestWindowsCloseInOrder(t *testing.T) {
 	for _, s := range []int64{20, 0, 10, 20, -10} {
 		g := w.Window(s)
 		i, _ := g.Find(key{"x"})
-		g.States[i].n++
+		g.State(i).n++
 	}
 	var got []int64
 	var counts []int64
 	for w.NextEnd() <= 25 {
 		s, g := w.PopEarliest()
 		got = append(got, s)
-		counts = append(counts, g.States[0].n)
+		counts = append(counts, g.State(0).n)
 		w.Release(g)
 	}
 	if len(got) != 3 || got[0] != -10 || got[1] != 0 || got[2] != 10 {
@@ -70,8 +70,8 @@ func TestWindowsCloseInOrder(t *testing.T) {
 	if g.Len() != 0 {
 		t.Fatal("recycled window not empty")
 	}
-	if s, g2 := w.At(0); s != 20 || g2.States[0].n != 2 {
-		t.Fatalf("window 20 = %d %v", s, g2.States)
+	if s, g2 := w.At(0); s != 20 || g2.State(0).n != 2 {
+		t.Fatalf("window 20 = %d %v", s, *g2.State(0))
 	}
 }
 
@@ -84,7 +84,7 @@ func BenchmarkFindSteadyState(b *testing.B) {
 		start := ts - ts%1000
 		g := w.Window(start)
 		j, _ := g.Find(keys[i&3])
-		g.States[j].n++
+		g.State(j).n++
 		for w.NextEnd() <= ts-500 {
 			_, g := w.PopEarliest()
 			w.Release(g)
@@ -111,10 +111,10 @@ func TestGroupsIndex(t *testing.T) {
 				want = int32(len(ref))
 				ref[k] = want
 			}
-			if gi != want || added == ok || g.Keys[gi] != k {
+			if gi != want || added == ok || *g.Key(gi) != k {
 				t.Fatalf("round %d: Find(%v) = %d, %v; want %d, %v", round, k, gi, added, want, !ok)
 			}
-			g.States[gi]++
+			*g.State(gi)++
 		}
 		if g.Len() != len(ref) {
 			t.Fatalf("len %d, want %d", g.Len(), len(ref))
@@ -166,7 +166,7 @@ func TestGroupsRemove(t *testing.T) {
 		for n := rng.IntN(300); n > 0; n-- {
 			k := rng.Int64N(2000)
 			gi, _ := g.Find(k)
-			g.States[gi]++
+			*g.State(gi)++
 			ref[k]++
 		}
 		var idx []int32
@@ -176,7 +176,7 @@ func TestGroupsRemove(t *testing.T) {
 			if !seen[i] {
 				seen[i] = true
 				idx = append(idx, i)
-				delete(ref, g.Keys[i])
+				delete(ref, *g.Key(i))
 			}
 		}
 		g.Remove(idx)
@@ -185,8 +185,8 @@ func TestGroupsRemove(t *testing.T) {
 		}
 		for k, st := range ref {
 			gi, added := g.Find(k)
-			if added || g.States[gi] != st {
-				t.Fatalf("round %d: key %d: added %v state %d, want %d", round, k, added, g.States[gi], st)
+			if added || *g.State(gi) != st {
+				t.Fatalf("round %d: key %d: added %v state %d, want %d", round, k, added, *g.State(gi), st)
 			}
 		}
 	}
@@ -211,7 +211,7 @@ func TestGroupsGrowIncrementally(t *testing.T) {
 		if !added || i != int32(k) {
 			t.Fatalf("Find(%d) = %d, %v", k, i, added)
 		}
-		g.States[i] = k
+		*g.State(i) = k
 		switch {
 		case len(g.slots) > slots && k+1 >= incrementalGroups:
 			doublings++
@@ -224,8 +224,8 @@ func TestGroupsGrowIncrementally(t *testing.T) {
 		if g.old != nil && k%97 == 0 {
 			// a key of the old table that may not have moved yet
 			j := int64(g.grown - 1)
-			if gi, added := g.Find(j); added || g.States[gi] != j {
-				t.Fatalf("key %d while moving: group %d added %v state %d", j, gi, added, g.States[gi])
+			if gi, added := g.Find(j); added || *g.State(gi) != j {
+				t.Fatalf("key %d while moving: group %d added %v state %d", j, gi, added, *g.State(gi))
 			}
 		}
 	}
@@ -233,8 +233,8 @@ func TestGroupsGrowIncrementally(t *testing.T) {
 		t.Errorf("%d doublings", doublings)
 	}
 	for k := int64(0); k < 300_000; k++ {
-		if gi, added := g.Find(k); added || g.States[gi] != k {
-			t.Fatalf("key %d: group %d added %v state %d", k, gi, added, g.States[gi])
+		if gi, added := g.Find(k); added || *g.State(gi) != k {
+			t.Fatalf("key %d: group %d added %v state %d", k, gi, added, *g.State(gi))
 		}
 	}
 	if g.Len() != 300_000 {
@@ -253,7 +253,7 @@ func TestGroupsRemoveWhileMoving(t *testing.T) {
 		k := int64(0)
 		for g.old == nil || g.moved == 0 || g.moved > g.grown/2 || len(g.slots) < 4*incrementalGroups {
 			i, _ := g.Find(k)
-			g.States[i] = k
+			*g.State(i) = k
 			ref[k] = k
 			k++
 		}
@@ -266,7 +266,7 @@ func TestGroupsRemoveWhileMoving(t *testing.T) {
 				if !seen[i] {
 					seen[i] = true
 					idx = append(idx, i)
-					delete(ref, g.Keys[i])
+					delete(ref, *g.Key(i))
 				}
 			}
 			g.Remove(idx)
@@ -280,12 +280,94 @@ func TestGroupsRemoveWhileMoving(t *testing.T) {
 			t.Errorf("%s: the old table is still in use", op)
 		}
 		for key, st := range ref {
-			if gi, added := g.Find(key); added || g.States[gi] != st {
-				t.Fatalf("%s: key %d: added %v state %d", op, key, added, g.States[gi])
+			if gi, added := g.Find(key); added || *g.State(gi) != st {
+				t.Fatalf("%s: key %d: added %v state %d", op, key, added, *g.State(gi))
 			}
 		}
 		if g.Len() != len(ref) {
 			t.Errorf("%s: %d groups, want %d", op, g.Len(), len(ref))
 		}
 	}
+}
+
+// TestGroupsChunks: keys and states live in chunks, and a full chunk never
+// moves (a pointer to a state of the second chunk still reads it after two
+// more chunks),
+// a small table's one chunk stays small, and Remove, Reset and Grow across
+// chunk boundaries keep every group at its index.
+func TestGroupsChunks(t *testing.T) {
+	g := NewGroups[int64, int64]()
+	for k := range int64(5) {
+		gi, _ := g.Find(k)
+		*g.State(gi) = k
+	}
+	if c := cap(g.states0); c > 8 {
+		t.Errorf("5 groups hold a chunk of %d states", c)
+	}
+	const n = 3*chunkLen + 100
+	var second *int64 // the first group of the second chunk
+	for k := int64(5); k < n; k++ {
+		gi, added := g.Find(k)
+		if !added || gi != int32(k) {
+			t.Fatalf("Find(%d) = %d, %v", k, gi, added)
+		}
+		*g.State(gi) = k
+		if k == chunkLen {
+			second = g.State(gi)
+		}
+	}
+	*second = 42
+	if gi, _ := g.Find(chunkLen); *g.State(gi) != 42 {
+		t.Fatalf("the state of group %d moved: %d", chunkLen, *g.State(gi))
+	}
+	*second = chunkLen
+	check := func(what string, ref map[int64]int64) {
+		t.Helper()
+		if g.Len() != len(ref) || int(g.Count()) != len(ref) {
+			t.Fatalf("%s: %d groups, want %d", what, g.Len(), len(ref))
+		}
+		for gi := range g.Count() {
+			if st, ok := ref[*g.Key(gi)]; !ok || st != *g.State(gi) {
+				t.Fatalf("%s: group %d: key %d state %d, want %d (%v)", what, gi, *g.Key(gi), *g.State(gi), st, ok)
+			}
+		}
+		for k, st := range ref {
+			if gi, added := g.Find(k); added || *g.State(gi) != st {
+				t.Fatalf("%s: key %d: added %v state %d, want %d", what, k, added, *g.State(gi), st)
+			}
+		}
+	}
+	ref := map[int64]int64{}
+	for k := range int64(n) {
+		ref[k] = k
+	}
+	check("added", ref)
+	// remove the 200 groups from 2*chunkLen-100 on: the last groups move into
+	// their places and the table ends inside the third chunk
+	var idx []int32
+	for i := int32(2*chunkLen - 100); i < 2*chunkLen+100; i++ {
+		idx = append(idx, i)
+		delete(ref, int64(i))
+	}
+	g.Remove(idx)
+	check("removed", ref)
+	for k := int64(n); k < n+chunkLen; k++ { // into the fourth chunk again
+		gi, _ := g.Find(k)
+		*g.State(gi) = k
+		ref[k] = k
+	}
+	check("added after remove", ref)
+	g.Reset()
+	check("reset", map[int64]int64{})
+	g.Grow(5 * chunkLen)
+	if len(g.keys) < 4 || cap(g.keys0) < chunkLen {
+		t.Fatalf("Grow(%d): %d chunks after a first of %d", 5*chunkLen, len(g.keys), cap(g.keys0))
+	}
+	clear(ref)
+	for k := range int64(5 * chunkLen) {
+		gi, _ := g.Find(-k)
+		*g.State(gi) = k
+		ref[-k] = k
+	}
+	check("grown", ref)
 }

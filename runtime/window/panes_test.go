@@ -10,7 +10,7 @@ func TestPanesEmitEveryWindowOnce(t *testing.T) {
 	for _, ts := range []int64{5, 15, 45} {
 		g := p.Pane(ts - ts%10)
 		i, _ := g.Find(key{"x"})
-		g.States[i].n++
+		g.State(i).n++
 	}
 	var starts []int64
 	var counts []int64
@@ -25,7 +25,7 @@ func TestPanesEmitEveryWindowOnce(t *testing.T) {
 			if ps >= ws+p.WindowSize {
 				break
 			}
-			n += g.States[0].n
+			n += g.State(0).n
 		}
 		starts, counts = append(starts, ws), append(counts, n)
 		p.Emitted(ws)
@@ -58,7 +58,7 @@ func TestPanesClosedSkipsEmptyWindows(t *testing.T) {
 	}
 	g := p.Pane(90) // windows 70 (closed), 80 and 90 (open)
 	i, _ := g.Find(key{"x"})
-	g.States[i].n++
+	g.State(i).n++
 	ws, ok := p.NextWindow()
 	if !ok || ws != 80 {
 		t.Fatalf("next window %d %v", ws, ok)

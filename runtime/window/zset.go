@@ -41,25 +41,29 @@ func WeightOf(op byte) int64 {
 }
 
 // Remove deletes the groups at the given indexes (each once), moving the
-// last groups into their places. Indexes into Keys and States held elsewhere
-// are invalid afterwards, and Dirty is cleared: call it after emitting.
+// last groups into their places. Group indexes and pointers to keys and
+// states held elsewhere are invalid afterwards, and Dirty is cleared: call
+// it after emitting.
 func (g *Groups[K, S]) Remove(idx []int32) {
 	slices.SortFunc(idx, func(a, b int32) int { return cmp.Compare(b, a) })
 	g.settle()
 	var zk K
 	var zs S
 	for _, i := range idx {
-		last := int32(len(g.Keys) - 1)
+		last := g.n - 1
 		g.unindex(g.slotOf(i))
 		if i != last {
 			j := g.slotOf(last)
 			g.slots[j] = g.slots[j]&^0xffffffff | uint64(i+1)
-			g.Keys[i], g.States[i] = g.Keys[last], g.States[last]
+			*g.Key(i), *g.State(i) = *g.Key(last), *g.State(last)
 		}
 		live.groups.Add(-1)
 		live.bytes.Add(-g.entry)
-		g.Keys[last], g.States[last] = zk, zs
-		g.Keys, g.States = g.Keys[:last], g.States[:last]
+		*g.Key(last), *g.State(last) = zk, zs
+		if last < chunkLen {
+			g.keys0, g.states0 = g.keys0[:last], g.states0[:last]
+		}
+		g.n = last
 	}
 	g.Dirty = g.Dirty[:0]
 }

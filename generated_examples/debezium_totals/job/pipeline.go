@@ -324,7 +324,7 @@ func (p *engine) ProcessAccounts(rows []AccountsRow, b *connector.LineBatch, lin
 		{
 			grp := p.op0
 			gi, _ := grp.Find(op0Key{K0: r.Region})
-			acc := &grp.States[gi]
+			acc := grp.State(gi)
 			acc.A0 += w
 			acc.A1, acc.H1 = value.SumIntWeighted(acc.A1, acc.H1, r.Amount, w)
 			acc.M2.Add(r.Amount, w)
@@ -382,8 +382,8 @@ type op0Acc struct {
 func (p *engine) changesOp0(start int64, grp *window.Groups[op0Key, op0Acc]) {
 	var empty []int32
 	for _, gi := range grp.Dirty {
-		k := &grp.Keys[gi]
-		acc := &grp.States[gi]
+		k := grp.Key(gi)
+		acc := grp.State(gi)
 		acc.dirty = false
 		var row RegionTotalsRow
 		pass := false
@@ -401,7 +401,7 @@ func (p *engine) changesOp0(start int64, grp *window.Groups[op0Key, op0Acc]) {
 				pass = true
 			}
 			if fault != 0 {
-				p.ctx.OutputFailed("region_totals", start, false, grp.Keys[gi], fault)
+				p.ctx.OutputFailed("region_totals", start, false, *grp.Key(gi), fault)
 			}
 		}
 		// retract the row the sinks saw, then insert the new one; an unchanged row emits nothing
@@ -437,9 +437,9 @@ func (p *engine) loadOp0(d *snapshot.Decoder) {
 
 func saveOp0Groups(buf []byte, grp *window.Groups[op0Key, op0Acc]) []byte {
 	buf = snapshot.AppendUint(buf, uint64(grp.Len()))
-	for gi := range grp.Keys {
-		k := &grp.Keys[gi]
-		a := &grp.States[gi]
+	for gi := range grp.Count() {
+		k := grp.Key(gi)
+		a := grp.State(gi)
 		buf = snapshot.AppendString(buf, k.K0)
 		buf = snapshot.AppendInt(buf, a.A0)
 		buf = snapshot.AppendInt(buf, a.A1)
@@ -470,7 +470,7 @@ func loadOp0Groups(d *snapshot.Decoder, grp *window.Groups[op0Key, op0Acc]) {
 		k := &key
 		k.K0 = d.String()
 		gi, _ := grp.Find(key)
-		a := &grp.States[gi]
+		a := grp.State(gi)
 		a.A0 = d.Int()
 		a.A1 = d.Int()
 		a.H1 = d.Int()

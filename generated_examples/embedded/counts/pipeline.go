@@ -287,7 +287,7 @@ func (p *engine) ProcessClicks(rows []ClicksRow, b *connector.LineBatch, lines [
 		{
 			grp := p.op0
 			gi, _ := grp.Find(op0Key{K0: r.Page})
-			acc := &grp.States[gi]
+			acc := grp.State(gi)
 			acc.A0++
 			if !acc.dirty {
 				acc.dirty = true
@@ -337,8 +337,8 @@ type op0Acc struct {
 // changesOp0 emits the changes of the groups of view page_counts touched since the last flush.
 func (p *engine) changesOp0(start int64, grp *window.Groups[op0Key, op0Acc]) {
 	for _, gi := range grp.Dirty {
-		k := &grp.Keys[gi]
-		acc := &grp.States[gi]
+		k := grp.Key(gi)
+		acc := grp.State(gi)
 		acc.dirty = false
 		var row PageCountsRow
 		pass := false
@@ -373,9 +373,9 @@ func (p *engine) loadOp0(d *snapshot.Decoder) {
 
 func saveOp0Groups(buf []byte, grp *window.Groups[op0Key, op0Acc]) []byte {
 	buf = snapshot.AppendUint(buf, uint64(grp.Len()))
-	for gi := range grp.Keys {
-		k := &grp.Keys[gi]
-		a := &grp.States[gi]
+	for gi := range grp.Count() {
+		k := grp.Key(gi)
+		a := grp.State(gi)
 		buf = snapshot.AppendString(buf, k.K0)
 		buf = snapshot.AppendInt(buf, a.A0)
 		buf = snapshot.AppendBool(buf, a.emitted)
@@ -393,7 +393,7 @@ func loadOp0Groups(d *snapshot.Decoder, grp *window.Groups[op0Key, op0Acc]) {
 		k := &key
 		k.K0 = d.String()
 		gi, _ := grp.Find(key)
-		a := &grp.States[gi]
+		a := grp.State(gi)
 		a.A0 = d.Int()
 		a.emitted = d.Bool()
 		a.last.Page = d.String()
@@ -490,7 +490,7 @@ func (p *engine) routeClicks(b *connector.LineBatch, parts []any, wm int64) int6
 			{
 				grp := pt.c
 				gi, _ := grp.Find(op0Key{K0: r.Page})
-				acc := &grp.States[gi]
+				acc := grp.State(gi)
 				acc.A0++
 				pt.nfold++
 			}
@@ -515,7 +515,7 @@ func (p *engine) processPartClicks(pt *partClicks, start int64) {
 		{
 			grp := p.op0
 			gi, _ := grp.Find(op0Key{K0: r.Page})
-			acc := &grp.States[gi]
+			acc := grp.State(gi)
 			acc.A0++
 			if !acc.dirty {
 				acc.dirty = true
@@ -535,10 +535,10 @@ func mergeOp0(dst, src *op0Acc) {
 func (p *engine) mergePart(pt *partClicks, _ int64) {
 	src := pt.c
 	dst := p.op0
-	for gi := range src.Keys {
-		di, _ := dst.Find(src.Keys[gi])
-		acc := &dst.States[di]
-		mergeOp0(acc, &src.States[gi])
+	for gi := range src.Count() {
+		di, _ := dst.Find(*src.Key(gi))
+		acc := dst.State(di)
+		mergeOp0(acc, src.State(gi))
 		if !acc.dirty {
 			acc.dirty = true
 			dst.Dirty = append(dst.Dirty, di)
@@ -631,9 +631,9 @@ func (p *engine) Prune(owns func(uint64) bool) {
 		grp := p.op0
 		{
 			drop = drop[:0]
-			for gi := range grp.Keys {
-				if !owns(exchange.String(exchange.Seed, grp.Keys[gi].K0)) {
-					drop = append(drop, int32(gi))
+			for gi := range grp.Count() {
+				if !owns(exchange.String(exchange.Seed, grp.Key(gi).K0)) {
+					drop = append(drop, gi)
 				}
 			}
 			grp.Remove(drop)

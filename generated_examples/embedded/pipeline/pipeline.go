@@ -378,7 +378,7 @@ func (p *engine) ProcessTrades(rows []TradesRow, b *connector.LineBatch, lines [
 				} else {
 					grp := p.op0.Window(ws)
 					gi, _ := grp.Find(op0Key{K0: r.Symbol})
-					acc := &grp.States[gi]
+					acc := grp.State(gi)
 					acc.A0 += (r.Price * (float64(r.Volume)))
 					acc.A1, acc.H1 = value.SumInt(acc.A1, acc.H1, r.Volume)
 					acc.A2++
@@ -397,7 +397,7 @@ func (p *engine) ProcessTrades(rows []TradesRow, b *connector.LineBatch, lines [
 		{
 			grp := p.op1
 			gi, _ := grp.Find(op1Key{K0: r.Symbol})
-			acc := &grp.States[gi]
+			acc := grp.State(gi)
 			acc.A0, acc.H0 = value.SumInt(acc.A0, acc.H0, r.Volume)
 			if acc.N1 == 0 || r.Price > acc.A1 {
 				acc.A1 = r.Price
@@ -475,9 +475,9 @@ type op0Acc struct {
 
 // closeOp0 emits the rows of a window of view vwap that has closed.
 func (p *engine) closeOp0(start int64, grp *window.Groups[op0Key, op0Acc]) {
-	for gi := range grp.Keys {
-		k := &grp.Keys[gi]
-		acc := &grp.States[gi]
+	for gi := range grp.Count() {
+		k := grp.Key(gi)
+		acc := grp.State(gi)
 		var fault value.Fault
 		t0 := value.SumResult(acc.A1, acc.H1, &fault)
 		t1 := value.DivFloatNN(acc.A0, (float64(t0)))
@@ -492,7 +492,7 @@ func (p *engine) closeOp0(start int64, grp *window.Groups[op0Key, op0Acc]) {
 			p.emitOp0(&out, '+')
 		}
 		if fault != 0 {
-			p.ctx.OutputFailed("vwap", start, true, grp.Keys[gi], fault)
+			p.ctx.OutputFailed("vwap", start, true, *grp.Key(gi), fault)
 		}
 	}
 }
@@ -528,8 +528,8 @@ type op1Acc struct {
 // changesOp1 emits the changes of the groups of view volume_by_symbol touched since the last flush.
 func (p *engine) changesOp1(start int64, grp *window.Groups[op1Key, op1Acc]) {
 	for _, gi := range grp.Dirty {
-		k := &grp.Keys[gi]
-		acc := &grp.States[gi]
+		k := grp.Key(gi)
+		acc := grp.State(gi)
 		acc.dirty = false
 		var row VolumeBySymbolRow
 		pass := false
@@ -544,7 +544,7 @@ func (p *engine) changesOp1(start int64, grp *window.Groups[op1Key, op1Acc]) {
 			pass = true
 		}
 		if fault != 0 {
-			p.ctx.OutputFailed("volume_by_symbol", start, false, grp.Keys[gi], fault)
+			p.ctx.OutputFailed("volume_by_symbol", start, false, *grp.Key(gi), fault)
 		}
 		// retract the row the sinks saw, then insert the new one; an unchanged row emits nothing
 		if acc.emitted && (!pass || row != acc.last) {
@@ -580,9 +580,9 @@ func (p *engine) loadOp0(d *snapshot.Decoder) {
 
 func saveOp0Groups(buf []byte, grp *window.Groups[op0Key, op0Acc]) []byte {
 	buf = snapshot.AppendUint(buf, uint64(grp.Len()))
-	for gi := range grp.Keys {
-		k := &grp.Keys[gi]
-		a := &grp.States[gi]
+	for gi := range grp.Count() {
+		k := grp.Key(gi)
+		a := grp.State(gi)
 		buf = snapshot.AppendString(buf, k.K0)
 		buf = snapshot.AppendFloat(buf, a.A0)
 		buf = snapshot.AppendInt(buf, a.A1)
@@ -600,7 +600,7 @@ func loadOp0Groups(d *snapshot.Decoder, grp *window.Groups[op0Key, op0Acc]) {
 		k := &key
 		k.K0 = d.String()
 		gi, _ := grp.Find(key)
-		a := &grp.States[gi]
+		a := grp.State(gi)
 		a.A0 = d.Float()
 		a.A1 = d.Int()
 		a.H1 = d.Int()
@@ -620,9 +620,9 @@ func (p *engine) loadOp1(d *snapshot.Decoder) {
 
 func saveOp1Groups(buf []byte, grp *window.Groups[op1Key, op1Acc]) []byte {
 	buf = snapshot.AppendUint(buf, uint64(grp.Len()))
-	for gi := range grp.Keys {
-		k := &grp.Keys[gi]
-		a := &grp.States[gi]
+	for gi := range grp.Count() {
+		k := grp.Key(gi)
+		a := grp.State(gi)
 		buf = snapshot.AppendString(buf, k.K0)
 		buf = snapshot.AppendInt(buf, a.A0)
 		buf = snapshot.AppendInt(buf, a.H0)
@@ -644,7 +644,7 @@ func loadOp1Groups(d *snapshot.Decoder, grp *window.Groups[op1Key, op1Acc]) {
 		k := &key
 		k.K0 = d.String()
 		gi, _ := grp.Find(key)
-		a := &grp.States[gi]
+		a := grp.State(gi)
 		a.A0 = d.Int()
 		a.H0 = d.Int()
 		a.A1 = d.Float()
@@ -781,7 +781,7 @@ func (p *engine) processPartTrades(pt *partTrades, start int64) {
 				} else {
 					grp := p.op0.Window(ws)
 					gi, _ := grp.Find(op0Key{K0: r.Symbol})
-					acc := &grp.States[gi]
+					acc := grp.State(gi)
 					acc.A0 += (r.Price * (float64(r.Volume)))
 					acc.A1, acc.H1 = value.SumInt(acc.A1, acc.H1, r.Volume)
 					acc.A2++
@@ -800,7 +800,7 @@ func (p *engine) processPartTrades(pt *partTrades, start int64) {
 		{
 			grp := p.op1
 			gi, _ := grp.Find(op1Key{K0: r.Symbol})
-			acc := &grp.States[gi]
+			acc := grp.State(gi)
 			acc.A0, acc.H0 = value.SumInt(acc.A0, acc.H0, r.Volume)
 			if acc.N1 == 0 || r.Price > acc.A1 {
 				acc.A1 = r.Price
@@ -883,9 +883,9 @@ func (p *engine) Prune(owns func(uint64) bool) {
 		_, grp := p.op0.At(w)
 		{
 			drop = drop[:0]
-			for gi := range grp.Keys {
-				if !owns(exchange.String(exchange.Seed, grp.Keys[gi].K0)) {
-					drop = append(drop, int32(gi))
+			for gi := range grp.Count() {
+				if !owns(exchange.String(exchange.Seed, grp.Key(gi).K0)) {
+					drop = append(drop, gi)
 				}
 			}
 			grp.Remove(drop)
@@ -895,9 +895,9 @@ func (p *engine) Prune(owns func(uint64) bool) {
 		grp := p.op1
 		{
 			drop = drop[:0]
-			for gi := range grp.Keys {
-				if !owns(exchange.String(exchange.Seed, grp.Keys[gi].K0)) {
-					drop = append(drop, int32(gi))
+			for gi := range grp.Count() {
+				if !owns(exchange.String(exchange.Seed, grp.Key(gi).K0)) {
+					drop = append(drop, gi)
 				}
 			}
 			grp.Remove(drop)

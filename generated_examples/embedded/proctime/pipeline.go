@@ -174,7 +174,7 @@ var jsonKeysClicksRow = jsonl.NewKeys("user_id")
 // decodeClicksRowJSON decodes one JSON object into r, which must be zero.
 func decodeClicksRowJSON(s *jsonl.Scanner, in *jsonl.Interner, line []byte, r *ClicksRow) error {
 	s.Reset(line)
-	seen0 := false
+	var seen uint64 // bit k: the k-th NOT NULL column was met
 	for c, ok := s.NextCol(jsonKeysClicksRow); ok; c, ok = s.NextCol(jsonKeysClicksRow) {
 		switch c {
 		case 0:
@@ -182,7 +182,7 @@ func decodeClicksRowJSON(s *jsonl.Scanner, in *jsonl.Interner, line []byte, r *C
 			if s.ValueIsNull() {
 				return errors.New("column \"user_id\" is NOT NULL but the record has null")
 			}
-			seen0 = true
+			seen |= 1 << 0
 			r.UserId = s.Int64()
 		default:
 			s.Skip()
@@ -191,8 +191,10 @@ func decodeClicksRowJSON(s *jsonl.Scanner, in *jsonl.Interner, line []byte, r *C
 	if err := s.Err(); err != nil {
 		return err
 	}
-	if !seen0 {
-		return errors.New("missing NOT NULL column \"user_id\"")
+	if seen != 0x1 {
+		if seen&(1<<0) == 0 {
+			return errors.New("missing NOT NULL column \"user_id\"")
+		}
 	}
 	return nil
 }
@@ -282,7 +284,7 @@ func (p *engine) ProcessClicks(rows []ClicksRow, b *connector.LineBatch, lines [
 				ws := value.TumbleStart(t0, int64(10000000), int64(0))
 				grp := p.op0.Window(ws)
 				gi, _ := grp.Find(op0Key{K0: r.UserId})
-				acc := &grp.States[gi]
+				acc := grp.State(gi)
 				acc.A0++
 			}
 			if late {
@@ -321,9 +323,9 @@ type op0Acc struct {
 
 // closeOp0 emits the rows of a window of view per_user that has closed.
 func (p *engine) closeOp0(start int64, grp *window.Groups[op0Key, op0Acc]) {
-	for gi := range grp.Keys {
-		k := &grp.Keys[gi]
-		acc := &grp.States[gi]
+	for gi := range grp.Count() {
+		k := grp.Key(gi)
+		acc := grp.State(gi)
 		out := PerUserRow{
 			Clicks:      acc.A0,
 			UserId:      k.K0,
@@ -376,9 +378,9 @@ func (p *engine) loadOp0(d *snapshot.Decoder) {
 
 func saveOp0Groups(buf []byte, grp *window.Groups[op0Key, op0Acc]) []byte {
 	buf = snapshot.AppendUint(buf, uint64(grp.Len()))
-	for gi := range grp.Keys {
-		k := &grp.Keys[gi]
-		a := &grp.States[gi]
+	for gi := range grp.Count() {
+		k := grp.Key(gi)
+		a := grp.State(gi)
 		buf = snapshot.AppendInt(buf, k.K0)
 		buf = snapshot.AppendInt(buf, a.A0)
 	}
@@ -393,7 +395,7 @@ func loadOp0Groups(d *snapshot.Decoder, grp *window.Groups[op0Key, op0Acc]) {
 		k := &key
 		k.K0 = d.Int()
 		gi, _ := grp.Find(key)
-		a := &grp.States[gi]
+		a := grp.State(gi)
 		a.A0 = d.Int()
 	}
 }
@@ -456,5 +458,5 @@ func (p *engine) Operators(dst []job.OperatorStatus) []job.OperatorStatus {
 // fusedLines are the lines of this file that run each operator fused into its
 // source's loop (by operator id), for splitting a CPU profile among operators.
 var fusedLines = map[string][2]int32{
-	"fa4006184caef15f": {272, 291},
+	"fa4006184caef15f": {274, 293},
 }

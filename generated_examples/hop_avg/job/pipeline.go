@@ -351,7 +351,7 @@ func (p *engine) ProcessReadings(rows []ReadingsRow, b *connector.LineBatch, lin
 					}
 					if grp := p.op0.Pane(ws); grp != nil {
 						gi, _ := grp.Find(op0Key{K1: r.Sensor})
-						acc := &grp.States[gi]
+						acc := grp.State(gi)
 						if r.Temp.Valid {
 							acc.A0 += r.Temp.V
 							acc.N0++
@@ -397,9 +397,9 @@ func (p *engine) fireReadings(wm int64) {
 			if ps >= ws+int64(30000000) {
 				break
 			}
-			for gi := range pg.Keys {
-				si, _ := sc.Find(pg.Keys[gi])
-				mergeOp0(&sc.States[si], &pg.States[gi])
+			for gi := range pg.Count() {
+				si, _ := sc.Find(*pg.Key(gi))
+				mergeOp0(sc.State(si), pg.State(gi))
 			}
 		}
 		p.closeOp0(ws, sc)
@@ -463,9 +463,9 @@ func mergeOp0(dst, src *op0Acc) {
 
 // closeOp0 emits the rows of a window of view busy_sensors that has closed.
 func (p *engine) closeOp0(start int64, grp *window.Groups[op0Key, op0Acc]) {
-	for gi := range grp.Keys {
-		k := &grp.Keys[gi]
-		acc := &grp.States[gi]
+	for gi := range grp.Count() {
+		k := grp.Key(gi)
+		acc := grp.State(gi)
 		var fault value.Fault
 		t0 := value.Null[float64]{
 			V:     acc.A0 / float64(acc.N0),
@@ -494,7 +494,7 @@ func (p *engine) closeOp0(start int64, grp *window.Groups[op0Key, op0Acc]) {
 			}
 		}
 		if fault != 0 {
-			p.ctx.OutputFailed("busy_sensors", start, true, grp.Keys[gi], fault)
+			p.ctx.OutputFailed("busy_sensors", start, true, *grp.Key(gi), fault)
 		}
 	}
 }
@@ -523,9 +523,9 @@ func (p *engine) loadOp0(d *snapshot.Decoder) {
 
 func saveOp0Groups(buf []byte, grp *window.Groups[op0Key, op0Acc]) []byte {
 	buf = snapshot.AppendUint(buf, uint64(grp.Len()))
-	for gi := range grp.Keys {
-		k := &grp.Keys[gi]
-		a := &grp.States[gi]
+	for gi := range grp.Count() {
+		k := grp.Key(gi)
+		a := grp.State(gi)
 		buf = snapshot.AppendString(buf, k.K1)
 		buf = snapshot.AppendFloat(buf, a.A0)
 		buf = snapshot.AppendInt(buf, a.N0)
@@ -545,7 +545,7 @@ func loadOp0Groups(d *snapshot.Decoder, grp *window.Groups[op0Key, op0Acc]) {
 		k := &key
 		k.K1 = d.String()
 		gi, _ := grp.Find(key)
-		a := &grp.States[gi]
+		a := grp.State(gi)
 		a.A0 = d.Float()
 		a.N0 = d.Int()
 		a.A1 = d.Float()
@@ -681,7 +681,7 @@ func (p *engine) processPartReadings(pt *partReadings, start int64) {
 					}
 					if grp := p.op0.Pane(ws); grp != nil {
 						gi, _ := grp.Find(op0Key{K1: r.Sensor})
-						acc := &grp.States[gi]
+						acc := grp.State(gi)
 						if r.Temp.Valid {
 							acc.A0 += r.Temp.V
 							acc.N0++
@@ -774,9 +774,9 @@ func (p *engine) Prune(owns func(uint64) bool) {
 		_, grp := p.op0.At(w)
 		{
 			drop = drop[:0]
-			for gi := range grp.Keys {
-				if !owns(exchange.String(exchange.Seed, grp.Keys[gi].K1)) {
-					drop = append(drop, int32(gi))
+			for gi := range grp.Count() {
+				if !owns(exchange.String(exchange.Seed, grp.Key(gi).K1)) {
+					drop = append(drop, gi)
 				}
 			}
 			grp.Remove(drop)

@@ -333,7 +333,7 @@ func (p *engine) ProcessClicks(rows []ClicksRow, b *connector.LineBatch, lines [
 		{
 			grp := p.op0
 			gi, _ := grp.Find(op0Key{K0: r.Page})
-			acc := &grp.States[gi]
+			acc := grp.State(gi)
 			acc.A0++
 			if r.Ms.Valid {
 				acc.A1++
@@ -400,8 +400,8 @@ type op0Acc struct {
 // changesOp0 emits the changes of the groups of view page_stats touched since the last flush.
 func (p *engine) changesOp0(start int64, grp *window.Groups[op0Key, op0Acc]) {
 	for _, gi := range grp.Dirty {
-		k := &grp.Keys[gi]
-		acc := &grp.States[gi]
+		k := grp.Key(gi)
+		acc := grp.State(gi)
 		acc.dirty = false
 		var row PageStatsRow
 		pass := false
@@ -423,7 +423,7 @@ func (p *engine) changesOp0(start int64, grp *window.Groups[op0Key, op0Acc]) {
 			}
 		}
 		if fault != 0 {
-			p.ctx.OutputFailed("page_stats", start, false, grp.Keys[gi], fault)
+			p.ctx.OutputFailed("page_stats", start, false, *grp.Key(gi), fault)
 		}
 		// retract the row the sinks saw, then insert the new one; an unchanged row emits nothing
 		if acc.emitted && (!pass || row != acc.last) {
@@ -451,9 +451,9 @@ func (p *engine) loadOp0(d *snapshot.Decoder) {
 
 func saveOp0Groups(buf []byte, grp *window.Groups[op0Key, op0Acc]) []byte {
 	buf = snapshot.AppendUint(buf, uint64(grp.Len()))
-	for gi := range grp.Keys {
-		k := &grp.Keys[gi]
-		a := &grp.States[gi]
+	for gi := range grp.Count() {
+		k := grp.Key(gi)
+		a := grp.State(gi)
 		buf = snapshot.AppendString(buf, k.K0)
 		buf = snapshot.AppendInt(buf, a.A0)
 		buf = snapshot.AppendInt(buf, a.A1)
@@ -481,7 +481,7 @@ func loadOp0Groups(d *snapshot.Decoder, grp *window.Groups[op0Key, op0Acc]) {
 		k := &key
 		k.K0 = d.String()
 		gi, _ := grp.Find(key)
-		a := &grp.States[gi]
+		a := grp.State(gi)
 		a.A0 = d.Int()
 		a.A1 = d.Int()
 		a.A2 = d.Int()
@@ -592,7 +592,7 @@ func (p *engine) routeClicks(b *connector.LineBatch, parts []any, wm int64) int6
 			{
 				grp := pt.c
 				gi, _ := grp.Find(op0Key{K0: r.Page})
-				acc := &grp.States[gi]
+				acc := grp.State(gi)
 				acc.A0++
 				if r.Ms.Valid {
 					acc.A1++
@@ -632,7 +632,7 @@ func (p *engine) processPartClicks(pt *partClicks, start int64) {
 		{
 			grp := p.op0
 			gi, _ := grp.Find(op0Key{K0: r.Page})
-			acc := &grp.States[gi]
+			acc := grp.State(gi)
 			acc.A0++
 			if r.Ms.Valid {
 				acc.A1++
@@ -670,10 +670,10 @@ func mergeOp0(dst, src *op0Acc) {
 func (p *engine) mergePart(pt *partClicks, _ int64) {
 	src := pt.c
 	dst := p.op0
-	for gi := range src.Keys {
-		di, _ := dst.Find(src.Keys[gi])
-		acc := &dst.States[di]
-		mergeOp0(acc, &src.States[gi])
+	for gi := range src.Count() {
+		di, _ := dst.Find(*src.Key(gi))
+		acc := dst.State(di)
+		mergeOp0(acc, src.State(gi))
 		if !acc.dirty {
 			acc.dirty = true
 			dst.Dirty = append(dst.Dirty, di)
@@ -766,9 +766,9 @@ func (p *engine) Prune(owns func(uint64) bool) {
 		grp := p.op0
 		{
 			drop = drop[:0]
-			for gi := range grp.Keys {
-				if !owns(exchange.String(exchange.Seed, grp.Keys[gi].K0)) {
-					drop = append(drop, int32(gi))
+			for gi := range grp.Count() {
+				if !owns(exchange.String(exchange.Seed, grp.Key(gi).K0)) {
+					drop = append(drop, gi)
 				}
 			}
 			grp.Remove(drop)

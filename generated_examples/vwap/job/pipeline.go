@@ -364,7 +364,7 @@ func (p *engine) ProcessTrades(rows []TradesRow, b *connector.LineBatch, lines [
 				} else {
 					grp := p.op0.Window(ws)
 					gi, _ := grp.Find(op0Key{K0: r.Symbol})
-					acc := &grp.States[gi]
+					acc := grp.State(gi)
 					if t1.Valid {
 						acc.A0 += t1.V
 						acc.N0++
@@ -441,9 +441,9 @@ type op0Acc struct {
 
 // closeOp0 emits the rows of a window of view vwap that has closed.
 func (p *engine) closeOp0(start int64, grp *window.Groups[op0Key, op0Acc]) {
-	for gi := range grp.Keys {
-		k := &grp.Keys[gi]
-		acc := &grp.States[gi]
+	for gi := range grp.Count() {
+		k := grp.Key(gi)
+		acc := grp.State(gi)
 		var fault value.Fault
 		t0 := value.Null[float64]{
 			V:     acc.A0,
@@ -472,7 +472,7 @@ func (p *engine) closeOp0(start int64, grp *window.Groups[op0Key, op0Acc]) {
 			p.emitOp0(&out, '+')
 		}
 		if fault != 0 {
-			p.ctx.OutputFailed("vwap", start, true, grp.Keys[gi], fault)
+			p.ctx.OutputFailed("vwap", start, true, *grp.Key(gi), fault)
 		}
 	}
 }
@@ -497,9 +497,9 @@ func (p *engine) loadOp0(d *snapshot.Decoder) {
 
 func saveOp0Groups(buf []byte, grp *window.Groups[op0Key, op0Acc]) []byte {
 	buf = snapshot.AppendUint(buf, uint64(grp.Len()))
-	for gi := range grp.Keys {
-		k := &grp.Keys[gi]
-		a := &grp.States[gi]
+	for gi := range grp.Count() {
+		k := grp.Key(gi)
+		a := grp.State(gi)
 		buf = snapshot.AppendString(buf, k.K0)
 		buf = snapshot.AppendFloat(buf, a.A0)
 		buf = snapshot.AppendInt(buf, a.N0)
@@ -519,7 +519,7 @@ func loadOp0Groups(d *snapshot.Decoder, grp *window.Groups[op0Key, op0Acc]) {
 		k := &key
 		k.K0 = d.String()
 		gi, _ := grp.Find(key)
-		a := &grp.States[gi]
+		a := grp.State(gi)
 		a.A0 = d.Float()
 		a.N0 = d.Int()
 		a.A1 = d.Int()
@@ -658,7 +658,7 @@ func (p *engine) processPartTrades(pt *partTrades, start int64) {
 				} else {
 					grp := p.op0.Window(ws)
 					gi, _ := grp.Find(op0Key{K0: r.Symbol})
-					acc := &grp.States[gi]
+					acc := grp.State(gi)
 					if t1.Valid {
 						acc.A0 += t1.V
 						acc.N0++
@@ -745,9 +745,9 @@ func (p *engine) Prune(owns func(uint64) bool) {
 		_, grp := p.op0.At(w)
 		{
 			drop = drop[:0]
-			for gi := range grp.Keys {
-				if !owns(exchange.String(exchange.Seed, grp.Keys[gi].K0)) {
-					drop = append(drop, int32(gi))
+			for gi := range grp.Count() {
+				if !owns(exchange.String(exchange.Seed, grp.Key(gi).K0)) {
+					drop = append(drop, gi)
 				}
 			}
 			grp.Remove(drop)
