@@ -41,6 +41,7 @@ type options struct {
 	writeBids  string
 	workers    string
 	wEvents    int64
+	wFile      int64 // events whose bids make the workers table's file
 }
 
 func main() {
@@ -56,6 +57,8 @@ func main() {
 	flag.Int64Var(&o.fileEvents, "file-events", 1_000_000, "events whose bids make the JSON-lines file that the compiled jobs, DuckDB and eKuiper read (0 = no file runs)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the work directory")
 	flag.Int64Var(&o.wEvents, "workers-events", 10_000_000, "events per run of the workers' scaling table (longer runs: wall time is what it measures)")
+	flag.Int64Var(&o.wFile, "workers-file-events", 5_000_000, "events whose bids make the file of the workers table's \"(file)\" rows (0 = the -file-events file): "+
+		"runs long enough that start-up and the end of input do not weigh on the speed-up")
 	flag.StringVar(&o.workers, "workers", "q0,q2,q5_tumble,groupby_many", "queries also run at --workers 1 and --workers <cores> (\"\" = none)")
 	flag.StringVar(&o.writeBids, "write-bids", "", "only write the bids of -events events as JSON lines to this file, and exit")
 	flag.Parse()
@@ -203,7 +206,9 @@ func run(o options) error {
 			return err
 		}
 		if rep.Workers != nil {
-			runWorkersFile(o, work, laminarc, all, bids, rep.Workers)
+			if err := runWorkersFile(o, work, laminarc, all, bids, rep.Workers); err != nil {
+				return err
+			}
 		}
 		rep.File = runFileQueries(o, work, laminarc, all, bids)
 		if o.ekuiper {

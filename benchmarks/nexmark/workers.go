@@ -15,7 +15,8 @@ import (
 type workersReport struct {
 	Workers               int
 	Events                int64
-	LoadBefore, LoadAfter string // /proc/loadavg
+	File                  bidsFile // of the "(file)" rows
+	LoadBefore, LoadAfter string   // /proc/loadavg
 	Rows                  []workersRow
 }
 
@@ -56,14 +57,25 @@ func runWorkers(o options, work, laminarc string, all []query) *workersReport {
 	return rep
 }
 
-// runWorkersFile adds to rep the queries of o.workers on the bids file
-// (rows named "<query> (file)"): a file source is read in byte ranges by
-// the workers themselves, so these rows measure parallel ingest too.
-func runWorkersFile(o options, work, laminarc string, all []query, bids bidsFile, rep *workersReport) {
+// runWorkersFile adds to rep the queries of o.workers on a bids file (rows
+// named "<query> (file)"): a file source is read in byte ranges by the
+// workers themselves, so these rows measure parallel ingest too. The file
+// is that of the bids of o.wFile events, written for these rows (and
+// removed after them) unless it is the same-file table's.
+func runWorkersFile(o options, work, laminarc string, all []query, bids bidsFile, rep *workersReport) error {
 	qs, err := selectQueries(all, o.workers)
 	if err != nil {
-		return // reported by runWorkers
+		return nil // reported by runWorkers
 	}
+	if o.wFile > 0 && o.wFile != bids.Events {
+		path := filepath.Join(work, "workers-bids.jsonl")
+		logf("writing the bids of %d events to %s", o.wFile, path)
+		if bids, err = writeBidsFile(path, o.wFile); err != nil {
+			return err
+		}
+		defer os.Remove(path)
+	}
+	rep.File = bids
 	for _, q := range qs {
 		row := workersRow{Name: q.Name + " (file)", Events: bids.Bids}
 		sql, err := withFileSource(q.SQL, bids.Path)
@@ -83,10 +95,16 @@ func runWorkersFile(o options, work, laminarc string, all []query, bids bidsFile
 		rep.Rows = append(rep.Rows, measureWorkers(o, laminarc, dir, bin, fq, row, rep.Workers))
 	}
 	rep.LoadAfter = loadavg()
+	return nil
 }
 
 // measureWorkers runs a built job at --workers 1 and n, alternating, then
-// once more at n measuring the workers' phases.
+// once more at n measuring the workers' phases. Each run has as many cores
+// as workers (GOMAXPROCS): one worker on one core is the one engine with
+// its generator, or its file's decoding, and the collector on that core. At
+// GOMAXPROCS=n the one engine would already use more than one core (a
+// generator goroutine beside it, a file decoded by n goroutines), and the
+// speed-up would not be that of one core to n.
 func measureWorkers(o options, laminarc, dir, bin string, q query, row workersRow, n int) workersRow {
 	if _, out, err := runMeasured(dir, nil, laminarc, "explain", filepath.Join(dir, q.Name+".sql")); err == nil {
 		for _, line := range strings.Split(string(out), "\n") {
@@ -99,7 +117,7 @@ func measureWorkers(o options, laminarc, dir, bin string, q query, row workersRo
 	for i := 0; i < o.runs && row.Err == ""; i++ {
 		for _, w := range []int{1, n} {
 			logf("%s: run %d with --workers %d", row.Name, i+1, w)
-			u, sum, err := runJob(bin, dir, n, "--workers", strconv.Itoa(w))
+			u, sum, err := runJob(bin, dir, w, "--workers", strconv.Itoa(w))
 			if err != nil {
 				row.Err = errSummary(err)
 				break
@@ -139,11 +157,20 @@ func loadavg() string {
 
 func renderWorkers(b *strings.Builder, w *workersReport, runs int) {
 	fmt.Fprintf(b, "### Workers: one engine per core, rows exchanged by key\n\n")
-	fmt.Fprintf(b, "The same job binary at GOMAXPROCS=%d with `--workers 1` and `--workers %d`, alternating, median of %d by wall time "+
+	fmt.Fprintf(b, "The same job binary with `--workers 1` at GOMAXPROCS=1 and `--workers %d` at GOMAXPROCS=%d, alternating, median of %d by wall time "+
 		"(load average before %s, after %s: on a shared machine the wall figures move with the others' work). "+
-		"%s events per run; rates count all of them; each worker generates its own chunks of the stream (by event number); "+
-		"a \"(file)\" row reads the bids file instead, each worker reading and decoding its own byte ranges of it (rates per bid). "+
-		"`laminarc explain` says how a job splits (its Workers line).\n\n", w.Workers, w.Workers, runs, w.LoadBefore, w.LoadAfter, count(w.Events))
+		"One worker is the job as one engine on one core: its generator (a goroutine beside the pipeline) or its file's decoding "+
+		"(one decoder, on the pipeline's goroutine) and the collector share that core; at %d cores the same engine would already use more than one "+
+		"(the generator beside it, %d decoders), which is not the speed-up of one core to %d. "+
+		"%s events per run; rates count all of them; each worker generates its own chunks of the stream (by event number). ",
+		w.Workers, w.Workers, runs, w.LoadBefore, w.LoadAfter, w.Workers, w.Workers, w.Workers, count(w.Events))
+	if w.File.Path != "" {
+		fmt.Fprintf(b, "A \"(file)\" row reads a JSON-lines file of the bids of the generator's first %s events instead (%s bids, %s MiB, "+
+			"from the page cache; a larger file than the same-file table's, so that a run lasts long enough for start-up not to weigh on it), "+
+			"each worker reading and decoding its own byte ranges of it (rates per bid). ",
+			count(w.File.Events), count(w.File.Bids), fmt.Sprint(w.File.Bytes>>20))
+	}
+	b.WriteString("`laminarc explain` says how a job splits (its Workers line).\n\n")
 	b.WriteString("The last columns come from one more run at every worker with `LAMINAR_WORKERS_CPU=1` (each worker locked to its " +
 		"thread, reading the thread's CPU clock): the workers' CPU time in their phases (decoding or generating, routing, the views), " +
 		"and the critical path, the sum over rounds of the busiest worker's time plus the merges between rounds; their ratio is the " +
