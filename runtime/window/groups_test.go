@@ -352,7 +352,10 @@ func TestGroupsChunks(t *testing.T) {
 	g.Remove(idx)
 	check("removed", ref)
 	for k := int64(n); k < n+chunkLen; k++ { // into the fourth chunk again
-		gi, _ := g.Find(k)
+		gi, added := g.Find(k)
+		if !added || *g.State(gi) != 0 {
+			t.Fatalf("after remove: new key %d: added %v state %d", k, added, *g.State(gi))
+		}
 		*g.State(gi) = k
 		ref[k] = k
 	}
@@ -365,7 +368,10 @@ func TestGroupsChunks(t *testing.T) {
 	}
 	clear(ref)
 	for k := range int64(5 * chunkLen) {
-		gi, _ := g.Find(-k)
+		gi, added := g.Find(-k)
+		if !added || *g.State(gi) != 0 { // the chunks were cleared
+			t.Fatalf("after reset: new key %d: added %v state %d", -k, added, *g.State(gi))
+		}
 		*g.State(gi) = k
 		ref[-k] = k
 	}
