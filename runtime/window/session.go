@@ -45,8 +45,14 @@ type Sessions[K comparable, S any] struct {
 	// sorted: order is sorted (a min-heap too), by the sessions' ends, for
 	// the end of input, when every session closes: popped from the front
 	sorted bool
-	seq    uint64
-	n      int
+	// draining: the end of input is closing every session, which leaves
+	// the closed ones in byKey (no lookup and delete each, at random places
+	// of a large map) until settle clears them, when the drain stops
+	draining bool
+	// fast: the fast path of Assign may run (changes not tracked, no drain)
+	fast bool
+	seq  uint64
+	n    int
 	// Dirty lists the sessions changed since the last flush (EMIT CHANGES),
 	// closed ones included: skip them.
 	Dirty []*Session[K, S]
@@ -59,7 +65,7 @@ type Sessions[K comparable, S any] struct {
 // NewSessions returns empty sessions with the given gap (µs). merge folds
 // one session's state into another's; changes keeps Dirty and Absorbed.
 func NewSessions[K comparable, S any](gap int64, merge func(dst, src *S), changes bool) *Sessions[K, S] {
-	return &Sessions[K, S]{Gap: gap, maxT: math.MaxInt64 - max(gap, 0), merge: merge, byKey: map[K]*Session[K, S]{}, track: changes}
+	return &Sessions[K, S]{Gap: gap, maxT: math.MaxInt64 - max(gap, 0), merge: merge, byKey: map[K]*Session[K, S]{}, track: changes, fast: !changes}
 }
 
 // Len is the number of open sessions.
@@ -71,21 +77,28 @@ func (ss *Sessions[K, S]) Len() int { return ss.n }
 // its own window [t, t+Gap) ends before the watermark wm.
 func (ss *Sessions[K, S]) Assign(k K, t, wm int64) *S {
 	// inlined: most rows fall inside their key's only open session
-	if s := ss.byKey[k]; s != nil && s.next == nil && s.Start <= t && t <= s.End && t <= ss.maxT && !ss.track {
+	s := ss.byKey[k]
+	if s != nil && s.next == nil && s.Start <= t && t <= s.End && t <= ss.maxT && ss.fast {
 		s.End = max(s.End, t+ss.Gap)
 		return &s.State
 	}
-	return ss.assign(k, t, wm)
+	return ss.assign(k, s, t, wm)
 }
 
-func (ss *Sessions[K, S]) assign(k K, t, wm int64) *S {
+// assign is Assign past its fast path; head is byKey[k] (no second lookup
+// of a new key's).
+func (ss *Sessions[K, S]) assign(k K, head *Session[K, S], t, wm int64) *S {
+	if ss.draining {
+		ss.settle()
+		head = ss.byKey[k]
+	}
 	lo, hi := t, t+ss.Gap
 	if t > ss.maxT {
 		hi = math.MaxInt64
 	}
 	// the first session [Start, End) that [lo, hi) overlaps or touches
 	var prev *Session[K, S]
-	dst := ss.byKey[k]
+	dst := head
 	for dst != nil && dst.End < lo {
 		prev, dst = dst, dst.next
 	}
@@ -146,7 +159,19 @@ func (ss *Sessions[K, S]) NextClosed(wm int64) *Session[K, S] {
 func (ss *Sessions[K, S]) nextClosed(wm int64) *Session[K, S] {
 	if wm == math.MaxInt64 && !ss.sorted {
 		ss.sortOrder()
+		ss.draining, ss.fast = true, false
 	}
+	if s := ss.popClosed(wm); s != nil {
+		return s
+	}
+	if ss.draining {
+		ss.settle()
+	}
+	return nil
+}
+
+// popClosed is nextClosed but for the end of a drain.
+func (ss *Sessions[K, S]) popClosed(wm int64) *Session[K, S] {
 	for len(ss.order) > 0 {
 		e := &ss.order[0]
 		s := e.s
@@ -163,11 +188,45 @@ func (ss *Sessions[K, S]) nextClosed(wm int64) *Session[K, S] {
 			ss.popOrder()
 			s.closed = true
 			ss.n--
-			ss.unlink(s)
+			if !ss.draining {
+				ss.unlink(s)
+			}
 			return s
 		}
 	}
 	return nil
+}
+
+// settle ends a drain: it removes the sessions it closed from byKey, all
+// of them at once when none is left open.
+func (ss *Sessions[K, S]) settle() {
+	ss.draining, ss.fast = false, !ss.track
+	if ss.n == 0 {
+		clear(ss.byKey)
+		return
+	}
+	for k, head := range ss.byKey {
+		// a key's list keeps its open sessions, in order
+		var first, last *Session[K, S]
+		for s := head; s != nil; {
+			next := s.next
+			s.next = nil
+			if !s.closed {
+				if last == nil {
+					first = s
+				} else {
+					last.next = s
+				}
+				last = s
+			}
+			s = next
+		}
+		if first == nil {
+			delete(ss.byKey, k)
+		} else {
+			ss.byKey[k] = first
+		}
+	}
 }
 
 // sortOrder sorts the closing heap by the sessions' current ends, for the
@@ -259,6 +318,9 @@ func (ss *Sessions[K, S]) Open() []*Session[K, S] {
 // emitted yet (EMIT AFTER WATERMARK, PERIODICALLY) is emitted when due, and
 // an unchanged row emits nothing.
 func (ss *Sessions[K, S]) Restore(k K, start, end int64, state S) {
+	if ss.draining {
+		ss.settle()
+	}
 	s := &Session[K, S]{Key: k, Start: start, End: end, State: state, seq: ss.seq}
 	ss.seq++
 	ss.n++
@@ -374,6 +436,9 @@ func (m *Multiset[T]) Merge(o *Multiset[T]) {
 // worker of a partitioned job keeps those of its own keys once a
 // checkpoint's state is loaded (runtime/job/workers.go).
 func (ss *Sessions[K, S]) Prune(keep func(k K) bool) {
+	if ss.draining {
+		ss.settle()
+	}
 	for k, s := range ss.byKey {
 		if keep(k) {
 			continue
