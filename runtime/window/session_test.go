@@ -236,7 +236,8 @@ func (m *sessionModel) list() (out []string) {
 func TestSessionsModel(t *testing.T) {
 	for seed := range uint64(40) {
 		r := rand.New(rand.NewPCG(seed, 3))
-		ss := NewSessions[int, count](10, mergeCount, false)
+		changes := seed%2 == 1 // Dirty kept, its closed sessions' slots reused after Flushed
+		ss := NewSessions[int, count](10, mergeCount, changes)
 		m := &sessionModel{gap: 10, open: map[int][]*modelSession{}}
 		wm, base := int64(math.MinInt64), int64(0)
 		check := func(what string, got *Session[int, count], gk int, want *modelSession) {
@@ -293,6 +294,19 @@ func TestSessionsModel(t *testing.T) {
 				drop := r.IntN(12)
 				ss.Prune(func(k int) bool { return k != drop })
 				delete(m.open, drop)
+			}
+			if changes && r.IntN(10) == 0 {
+				for _, s := range ss.Dirty {
+					if s.Live() && s.Dirty() && s.End < wm {
+						s.Clean()
+					}
+				}
+				ss.Flushed(wm)
+				for _, s := range ss.Dirty {
+					if !s.Live() || s.End < wm {
+						t.Fatalf("seed %d: %+v dirty after Flushed(%d)", seed, s, wm)
+					}
+				}
 			}
 			if ss.Len() != len(m.list()) {
 				t.Fatalf("seed %d, step %d: %d open, want %d", seed, i, ss.Len(), len(m.list()))
