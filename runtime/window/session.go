@@ -3,6 +3,7 @@ package window
 import (
 	"cmp"
 	"math"
+	mbits "math/bits"
 	"slices"
 )
 
@@ -329,13 +330,71 @@ func (ss *Sessions[K, S]) sortOrder() {
 		}
 	}
 	ss.order = ss.order[:n]
-	slices.SortFunc(ss.order, func(a, b closingEntry) int {
-		if a.end != b.end {
-			return cmp.Compare(a.end, b.end)
-		}
-		return cmpUint(a.seq, b.seq)
-	})
+	ss.order.sort()
 	ss.sorted = true
+}
+
+// sort orders the entries by end, then seq. Many are sorted by radix (a
+// least significant digit sort, a byte a pass, each key over its range):
+// q11's 200K sessions at the end of input took 2% of the job in a
+// comparison sort's calls of its comparison.
+func (h closing) sort() {
+	if len(h) < 1024 {
+		slices.SortFunc(h, func(a, b closingEntry) int {
+			if a.end != b.end {
+				return cmp.Compare(a.end, b.end)
+			}
+			return cmpUint(a.seq, b.seq)
+		})
+		return
+	}
+	minEnd, maxEnd := h[0].end, h[0].end
+	minSeq, maxSeq := h[0].seq, h[0].seq
+	bySeq := true // already in order of seq: one stable sort by end is enough
+	for i := range h {
+		e := &h[i]
+		minEnd, maxEnd = min(minEnd, e.end), max(maxEnd, e.end)
+		minSeq, maxSeq = min(minSeq, e.seq), max(maxSeq, e.seq)
+		if i > 0 && e.seq < h[i-1].seq {
+			bySeq = false
+		}
+	}
+	src, dst := h, make(closing, len(h))
+	var counts [256]int
+	radix := func(bySeq bool, base uint64, bits int) {
+		for shift := 0; shift < bits; shift += 8 {
+			clear(counts[:])
+			for i := range src {
+				counts[byte(src[i].key(bySeq, base)>>shift)]++
+			}
+			at := 0
+			for d, c := range counts {
+				counts[d] = at
+				at += c
+			}
+			for i := range src {
+				d := byte(src[i].key(bySeq, base) >> shift)
+				dst[counts[d]] = src[i]
+				counts[d]++
+			}
+			src, dst = dst, src
+		}
+	}
+	if !bySeq {
+		radix(true, minSeq, mbits.Len64(maxSeq-minSeq))
+	}
+	radix(false, uint64(minEnd), mbits.Len64(uint64(maxEnd)-uint64(minEnd)))
+	if &src[0] != &h[0] {
+		copy(h, src)
+	}
+}
+
+// key is the entry's seq or end, less base (the least of them), for sort.
+func (e *closingEntry) key(bySeq bool, base uint64) uint64 {
+	if bySeq {
+		return e.seq - base
+	}
+	return uint64(e.end) - base
 }
 
 // popOrder removes the least entry of the closing heap.

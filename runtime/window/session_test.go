@@ -322,3 +322,38 @@ func TestSessionsModel(t *testing.T) {
 		}
 	}
 }
+
+// TestClosingSort: the radix sort of the closing heap's entries orders them
+// as the comparison sort does, by end then seq, over ranges of every width
+// (ends at both extremes of int64, seqs in order or not).
+func TestClosingSort(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 5))
+	for _, n := range []int{0, 1, 1023, 1024, 5000} {
+		for _, span := range []int64{1, 300, 1 << 40, math.MaxInt64} {
+			for _, inOrder := range []bool{true, false} {
+				h := make(closing, n)
+				for i := range h {
+					end := r.Int64N(span)
+					if span == math.MaxInt64 && r.IntN(2) == 0 {
+						end = math.MinInt64 + r.Int64N(1000) // below zero as well
+					}
+					h[i] = closingEntry{end: end, seq: uint64(i) * 3, id: int32(i)}
+				}
+				if !inOrder {
+					r.Shuffle(n, func(i, j int) { h[i], h[j] = h[j], h[i] })
+				}
+				want := slices.Clone(h)
+				slices.SortFunc(want, func(a, b closingEntry) int {
+					if a.end != b.end {
+						return cmp.Compare(a.end, b.end)
+					}
+					return cmpUint(a.seq, b.seq)
+				})
+				h.sort()
+				if !slices.Equal(h, want) {
+					t.Fatalf("n %d, span %d, in order %v: sorted wrong", n, span, inOrder)
+				}
+			}
+		}
+	}
+}
