@@ -29,8 +29,8 @@ func (s *Session[K, S]) Live() bool { return !s.closed }
 // Clean marks the session's changes emitted.
 func (s *Session[K, S]) Clean() { s.dirty = false }
 
-// sessionChunk is the sessions of one chunk of the slots: a chunk never
-// moves, so a *Session stays valid while its slot is not reused.
+// sessionChunk is the number of sessions of a chunk of the slots. A chunk
+// never moves: a *Session stays valid while its slot is not reused.
 const (
 	sessionChunkBits = 10
 	sessionChunk     = 1 << sessionChunkBits
@@ -139,8 +139,7 @@ func (ss *Sessions[K, S]) release(id int32, s *Session[K, S]) {
 // Assign puts a row of key k at time t into its session, merging the
 // sessions it bridges, and returns the session's state to fold the row
 // into. It returns nil when the row is late: it joins no open session and
-// its own window [t, t+Gap) ends before the watermark wm. The state stays
-// valid until the next Assign or Restore.
+// its own window [t, t+Gap) ends before the watermark wm.
 func (ss *Sessions[K, S]) Assign(k K, t, wm int64) *S {
 	// most rows fall inside their key's only open session
 	id := ss.byKey[k]
