@@ -51,6 +51,14 @@ func (h *Histogram) Observe(d time.Duration) {
 	h.n.Add(1)
 }
 
+// ObserveN counts n values of the same duration d.
+func (h *Histogram) ObserveN(d time.Duration, n int) {
+	v := uint64(max(d, 0))
+	h.counts[min(bucketOf(v), histBuckets-1)].Add(uint64(n))
+	h.sum.Add(int64(v) * int64(n))
+	h.n.Add(uint64(n))
+}
+
 // Count is the number of values observed.
 func (h *Histogram) Count() uint64 { return h.n.Load() }
 

@@ -341,3 +341,31 @@ func TestDeadLettersInInputOrder(t *testing.T) {
 		t.Errorf("source %+v: want 6 rows in, 5 malformed", s)
 	}
 }
+
+// TestWindowCloseDelays: every closed window counts one delay, however many
+// close in a run (runs of maxClosedRun share a clock read), and a delay is
+// from the close of its run's first window to the rows' writing.
+func TestWindowCloseDelays(t *testing.T) {
+	c := &Context{trackDelays: true, emitDelays: new(Histogram)}
+	for range 3*maxClosedRun + 5 {
+		c.WindowClosed()
+	}
+	if len(c.closed) != 4 {
+		t.Errorf("%d runs of closes, want 4", len(c.closed))
+	}
+	c.rowsWritten()
+	if n := c.emitDelays.Count(); n != 3*maxClosedRun+5 {
+		t.Errorf("%d delays counted, want %d", n, 3*maxClosedRun+5)
+	}
+	// replayed closes (a worker's recorder) keep the first time of a run
+	at := time.Now().Add(-time.Hour)
+	c.closedAt(at)
+	c.closedAt(time.Now())
+	c.rowsWritten()
+	if n := c.emitDelays.Count(); n != 3*maxClosedRun+7 {
+		t.Errorf("%d delays counted, want %d", n, 3*maxClosedRun+7)
+	}
+	if q := c.emitDelays.Quantile(1); q < time.Hour {
+		t.Errorf("the longest delay %v, want at least the hour since the run's first close", q)
+	}
+}

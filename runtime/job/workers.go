@@ -1286,7 +1286,7 @@ func (c *call) replay(ctx *Context) {
 		ctx.OutputFailed(c.view, c.start, c.windowed, c.key, c.err)
 	case callWindowClosed:
 		if ctx.trackDelays {
-			ctx.closed = append(ctx.closed, c.at)
+			ctx.closedAt(c.at)
 		}
 	}
 	c.batch, c.record, c.key, c.err = nil, nil, nil, nil
