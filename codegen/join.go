@@ -223,12 +223,18 @@ func (g *generator) joinPush(o *opInfo, ss [2]joinSide, s joinSide, semi bool) {
 		probe = append(probe, jen.Id("p").Dot("join"+o.fn).Call(append(pair, weight)...))
 	}
 	unmatched := o.op.Dedup[s.i] != nil // an inner join: the plain case above
+	// an inner join whose other input is unique on the key: its row met
+	// this one if it has come (physical.uniqueSides); one whose own input
+	// is: the other side's rows of the key have met their one row
+	uniqOther, uniqSelf := o.op.Unique[other.i], o.op.Unique[s.i]
 	if unmatched {
 		body = append(body, jen.If(jen.Id("p").Dot("beaten"+o.fn+s.name).Call(jen.Id("r"))).Block(
 			jen.Comment("the deduplication reading the join would drop every row it joins into"),
 			jen.Return()))
-		probe = append(probe, jen.Id("matched").Op("=").True())
-		body = append(body, jen.Id("matched").Op(":=").False())
+		if !uniqOther { // else a match tells no more than the key's row being there
+			probe = append(probe, jen.Id("matched").Op("=").True())
+			body = append(body, jen.Id("matched").Op(":=").False())
+		}
 	}
 	counts := s.preserve || (semi && s.i == 0) // the row keeps its count of matches
 	if s.preserve {
@@ -238,13 +244,28 @@ func (g *generator) joinPush(o *opInfo, ss [2]joinSide, s joinSide, semi bool) {
 		body = append(body, jen.Id("matches").Op(":=").Int64().Call(jen.Lit(0)))
 	}
 	// the other side's entries of the key, in arrival order
+	body = append(body, jen.Id("other").Op(":=").Id("p").Dot(o.name+other.name))
+	first := jen.Id("other").Dot("First").Call(jen.Id("k"))
+	if uniqOther || uniqSelf {
+		body = append(body, jen.Id("first").Op(":=").Add(first))
+		first = jen.Id("first")
+	}
 	body = append(body,
-		jen.Id("other").Op(":=").Id("p").Dot(o.name+other.name),
-		jen.For(jen.Id("e").Op(":=").Id("other").Dot("First").Call(jen.Id("k")), jen.Id("e").Op("!=").Nil(), jen.Id("e").Op("=").Id("other").Dot("Next").Call(jen.Id("e"))).Block(probe...))
+		jen.For(jen.Id("e").Op(":=").Add(first), jen.Id("e").Op("!=").Nil(), jen.Id("e").Op("=").Id("other").Dot("Next").Call(jen.Id("e"))).Block(probe...))
 	if ttl && s.preserve && s.updating {
 		body = append(body, jen.If(jen.Id("w").Op("<").Lit(0)).Block(jen.Id("matches").Op("=").Id("held")))
 	}
-	if unmatched {
+	if uniqSelf {
+		body = append(body, jen.If(jen.Id("first").Op("!=").Nil()).Block(
+			jen.Comment("this input is unique on the key: the other input's rows of it met its one row, and go"),
+			jen.Id("other").Dot("RemoveKey").Call(jen.Id("k"))))
+	}
+	if uniqOther {
+		body = append(body, jen.If(jen.Id("first").Op("!=").Nil()).Block(
+			jen.Comment("not kept: the other input is unique on the key, and its one row has come"),
+			jen.Return()))
+	}
+	if unmatched && !uniqOther {
 		body = append(body, jen.If(jen.Id("matched")).Block(
 			jen.Comment("not kept: a later match would rank equal to this one, after it, in the"),
 			jen.Comment("deduplication reading the join, which would drop it (physical.dedupSides)"),

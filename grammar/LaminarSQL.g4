@@ -41,9 +41,12 @@ createSource
 
 // PRIMARY KEY makes the source a versioned table: each row is a new version
 // of its key (an upsert), read by temporal joins (FOR SYSTEM_TIME AS OF).
+// UNIQUE (cols) NOT ENFORCED promises that no two rows of an append-only
+// source share those columns; Laminar trusts it and does not check.
 sourceElement
     : WATERMARK FOR identifier AS expr                  # watermarkElement
     | PRIMARY KEY LPAREN identifier (COMMA identifier)* RPAREN (NOT ENFORCED)?  # primaryKeyElement
+    | UNIQUE LPAREN identifier (COMMA identifier)* RPAREN (NOT ENFORCED)?  # uniqueElement
     | identifier typeName (NOT NULL | NULL)? (METADATA (FROM STRING)?)?  # columnElement
     | identifier AS expr                                # computedElement
     ;
@@ -389,7 +392,7 @@ nonReserved
     | SET | USE | DESCRIBE | DROP | ALTER | REPLACE | TEMPORARY | IF | OVERWRITE
     | UNKNOWN | ILIKE | SIMILAR | TO | TRY_CAST | WITHIN | DATE
     | PARTITION | PARTITIONED | ROWS | RANGE | PRECEDING | CURRENT | ROW | UNBOUNDED | ALLOWED | LATENESS
-    | SYSTEM_TIME | OF | PRIMARY | KEY | ENFORCED
+    | SYSTEM_TIME | OF | PRIMARY | KEY | ENFORCED | UNIQUE
     ;
 
 // ---------------------------------------------------------------- lexer
@@ -488,6 +491,7 @@ TOLERANCE: 'TOLERANCE';
 TRIM: 'TRIM';
 UNBOUNDED: 'UNBOUNDED';
 UNION: 'UNION';
+UNIQUE: 'UNIQUE';
 USING: 'USING';
 VIEW: 'VIEW';
 WATERMARK: 'WATERMARK';

@@ -136,6 +136,17 @@ func (b *builder) sourceElements(src *ast.CreateSource, els []parser.ISourceElem
 			for _, id := range el.AllIdentifier() {
 				src.PrimaryKey = append(src.PrimaryKey, b.ident(id))
 			}
+		case *parser.UniqueElementContext:
+			if el.ENFORCED() == nil {
+				d := b.diags.Errorf(diag.SyntaxError, b.at(el), "UNIQUE in a CREATE SOURCE is written UNIQUE (cols) NOT ENFORCED")
+				d.Hint = "Laminar does not check it: it trusts that no two rows share the columns (docs/dialect.md)"
+				continue
+			}
+			u := ast.UniqueDecl{Pos: b.at(el)}
+			for _, id := range el.AllIdentifier() {
+				u.Columns = append(u.Columns, b.ident(id))
+			}
+			src.Unique = append(src.Unique, u)
 		case *parser.WatermarkElementContext:
 			if src.Watermark != nil {
 				b.diags.Errorf(diag.SyntaxError, b.at(el), "a source declares at most one WATERMARK")

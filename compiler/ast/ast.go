@@ -85,6 +85,14 @@ type CreateSource struct {
 	// PrimaryKey makes the source a versioned table (PRIMARY KEY (cols)).
 	PrimaryKey    []Ident
 	PrimaryKeyPos Pos
+	// Unique are the column sets of UNIQUE (cols) NOT ENFORCED.
+	Unique []UniqueDecl
+}
+
+// UniqueDecl is UNIQUE (cols) NOT ENFORCED in a CREATE SOURCE.
+type UniqueDecl struct {
+	Pos     Pos
+	Columns []Ident
 }
 
 // CreateView is CREATE MATERIALIZED VIEW name AS query.

@@ -169,6 +169,9 @@ func (b *binder) createSource(st *ast.CreateSource) {
 	if ok && st.PrimaryKey != nil {
 		ok = b.bindPrimaryKey(src, st)
 	}
+	if ok && st.Unique != nil {
+		ok = b.bindUnique(src, st)
+	}
 	conn, format, opts, good := bindOptions(&b.diags, st.Pos, "source", st.With, sourceConnectors)
 	if !ok || !good {
 		return

@@ -31,6 +31,10 @@ func (b *binder) createTable(st *ast.CreateSource) {
 	if !b.declare(st.Name, "table") {
 		return
 	}
+	if len(st.Unique) > 0 {
+		b.diags.Errorf(diag.Unsupported, st.Unique[0].Pos, "UNIQUE (cols) NOT ENFORCED is declared on a CREATE SOURCE, not a table")
+		return
+	}
 	t := &plan.LookupTable{Name: st.Name.Name, Pos: st.Pos}
 	b.failed[t.Name] = true // until it binds
 	for _, c := range st.Columns {

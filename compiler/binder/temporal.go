@@ -1,6 +1,8 @@
 package binder
 
 import (
+	"slices"
+
 	"github.com/laminar-sql/laminar/compiler/ast"
 	"github.com/laminar-sql/laminar/compiler/diag"
 	"github.com/laminar-sql/laminar/compiler/plan"
@@ -37,6 +39,35 @@ func (b *binder) bindPrimaryKey(src *plan.Source, st *ast.CreateSource) bool {
 			}
 		}
 		src.PrimaryKey = append(src.PrimaryKey, i)
+	}
+	return true
+}
+
+// bindUnique checks UNIQUE (cols) NOT ENFORCED of a source: its columns
+// exist, once each, and the source is append-only (an updating source's
+// rows are versions and retractions: its PRIMARY KEY says what is unique).
+// The promise is the user's: Laminar does not check the data.
+func (b *binder) bindUnique(src *plan.Source, st *ast.CreateSource) bool {
+	if len(st.PrimaryKey) > 0 {
+		d := b.diags.Errorf(diag.Unsupported, st.Unique[0].Pos, "a source with a PRIMARY KEY (a versioned table, many rows per key) takes no UNIQUE")
+		d.Hint = "UNIQUE (cols) NOT ENFORCED promises that no two rows of an append-only source ever share the columns"
+		return false
+	}
+	for _, u := range st.Unique {
+		var set []int
+		for _, id := range u.Columns {
+			i := src.Schema.Index(id.Name)
+			switch {
+			case i < 0:
+				b.diags.Errorf(diag.UnknownColumn, id.Pos, "UNIQUE column %q is not a column of %s", id.Name, src.Name)
+				return false
+			case slices.Contains(set, i):
+				b.diags.Errorf(diag.DuplicateColumn, id.Pos, "column %q is twice in the UNIQUE columns", id.Name)
+				return false
+			}
+			set = append(set, i)
+		}
+		src.Unique = append(src.Unique, set)
 	}
 	return true
 }

@@ -2,6 +2,7 @@ package connectors
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/laminar-sql/laminar/compiler/diag"
@@ -78,6 +79,15 @@ func bindNexmark(src *plan.Source) (*plan.TypedBinding, []Problem) {
 	for _, k := range []string{"events", "rate", "seed", "partitions", "partition", "base_time", "out_of_order_group"} {
 		if v, ok := src.Options[k]; ok && !isNumber(v) {
 			problems = append(problems, Problem{Column: -1, Code: diag.BadOption, Msg: fmt.Sprintf("Nexmark option %s must be a number, not %q", k, v)})
+		}
+	}
+	// the generator makes each person and each auction once, its id from
+	// its event number (runtime/nexmark): the id is unique over the stream
+	if t.event == "Person" || t.event == "Auction" {
+		for i, c := range src.Schema {
+			if normName(c.Name) == "id" && !slices.ContainsFunc(src.Unique, func(u []int) bool { return slices.Equal(u, []int{i}) }) {
+				src.Unique = append(src.Unique, []int{i})
+			}
 		}
 	}
 	return tb, problems

@@ -76,6 +76,11 @@ type Operator struct {
 	// of it the deduplication's kept row beats is not joined, and a row
 	// that joined is not kept.
 	Dedup [2]*DedupSide
+	// Unique is set for a side of an inner join that is unique on its join
+	// keys (see uniqueSides): a row of the other side that finds the key's
+	// row there is not kept, and that side's rows of a key go once the
+	// key's row has come and met them.
+	Unique [2]bool
 
 	Pre []Stage         // per input row, before the state
 	Agg *plan.Aggregate // nil for a stateless operator
@@ -245,8 +250,9 @@ func Build(p *plan.Pipeline, allViews bool) *Plan {
 		op.Inline = op.Direct() && direct[op.SourceIndex] <= inlineLimit
 	}
 	dedupSides(b.out, allViews)
+	uniqueSides(b.out)
 	for _, op := range b.out.Operators {
-		op.ID = operatorID(op) // the ids of the joins dedupSides changed, and of what reads them
+		op.ID = operatorID(op) // the ids of the joins dedupSides and uniqueSides changed, and of what reads them
 	}
 	b.out.Pushdown = make([][][]Term, len(p.Sources))
 	for i, s := range p.Sources {
@@ -656,6 +662,11 @@ func operatorID(op *Operator) string {
 				fmt.Fprintf(h, "side %d ranked by a deduplication %v\n", i, *d) // it keeps fewer rows
 			}
 		}
+		for i, u := range op.Unique {
+			if u {
+				fmt.Fprintf(h, "side %d unique on its keys\n", i) // the other keeps fewer rows
+			}
+		}
 	}
 	if op.Lookup != nil {
 		fmt.Fprintln(h, op.Lookup.Describe(), op.Lookup.Table.Options)
@@ -712,6 +723,13 @@ func Format(p *Plan) string {
 		wm := "no watermark"
 		if src.TimeCol >= 0 {
 			wm = fmt.Sprintf("watermark %s - %s", src.Schema[src.TimeCol].Name, plan.FormatMicros(src.Delay))
+		}
+		for _, u := range src.Unique {
+			names := make([]string, len(u))
+			for j, c := range u {
+				names[j] = src.Schema[c].Name
+			}
+			wm += fmt.Sprintf("; unique (%s), not enforced", strings.Join(names, ", "))
 		}
 		fmt.Fprintf(&b, "Source %s (%s, %s; decode [%s]; %s)\n", src.Name, src.Connector, src.Format, strings.Join(cols, ", "), wm)
 		if i < len(p.Pushdown) && len(p.Pushdown[i]) > 0 {
@@ -829,6 +847,9 @@ func joinStateText(p *Plan, op *Operator) string {
 		}
 		if op.Dedup[i] != nil {
 			r += " that matched nothing on arrival and rank before the row the deduplication reading the join keeps (it would drop the others' joined rows)"
+		}
+		if op.Unique[1-i] {
+			r += fmt.Sprintf(", of keys whose %s row has not come yet (%s is unique on the key: its one row meets them, and they go; a row arriving after it is not kept)", sideNames[1-i], sideNames[1-i])
 		}
 		return r
 	}

@@ -48,6 +48,11 @@ type Source struct {
 	// PrimaryKey, when set, makes the source a versioned table: each row is
 	// a new version of its key, valid from its event time (temporal joins).
 	PrimaryKey []int
+	// Unique holds column sets no two rows of an append-only source ever
+	// share: declared by the connector (Nexmark generates each person and
+	// auction id once) or by UNIQUE (cols) NOT ENFORCED. Laminar does not
+	// check them: a join may keep fewer rows on their word (UniqueSets).
+	Unique [][]int
 	// Typed is set for a typed connector (compiler/connectors), whose rows
 	// arrive as Go structs: where each column is.
 	Typed *TypedBinding

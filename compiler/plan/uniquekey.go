@@ -1,5 +1,7 @@
 package plan
 
+import "slices"
+
 // UniqueKey is a set of columns of n's output (positions in n.Schema())
 // whose values no two rows of n's current table share: the GROUP BY
 // columns of an aggregate, the PRIMARY KEY of an updating source, the PARTITION BY
@@ -92,4 +94,55 @@ func UniqueKey(n Node) (key []int, ok bool) {
 		return l, true
 	}
 	return nil, false
+}
+
+// UniqueSets are the column sets (positions in n.Schema()) no two rows n
+// ever emits share, when n is append-only: a source's declared Unique
+// columns (plan.Source.Unique), kept through filters and projections that
+// keep the columns. Over an append-only stream, "ever" is the point: once a
+// row of such a key has come, no other row of that key will, so an inner
+// join need keep no row of the other side that met it (physical.uniqueSides).
+func UniqueSets(n Node) [][]int {
+	if !n.AppendOnly() {
+		return nil
+	}
+	switch n := n.(type) {
+	case *Scan:
+		if n.Source.Updating {
+			return nil
+		}
+		var out [][]int
+		for _, u := range n.Source.Unique {
+			out = append(out, slices.Clone(u)) // a scan's columns are its source's
+		}
+		return out
+	case *ViewScan:
+		return UniqueSets(n.View.Root)
+	case *Filter:
+		return UniqueSets(n.Input)
+	case *Project:
+		var out [][]int
+		for _, set := range UniqueSets(n.Input) {
+			var mapped []int
+			for _, c := range set {
+				at := -1
+				for i, e := range n.Exprs {
+					if r, isRef := e.(*ColRef); isRef && r.Index == c {
+						at = i
+						break
+					}
+				}
+				if at < 0 {
+					mapped = nil // a key column projected away
+					break
+				}
+				mapped = append(mapped, at)
+			}
+			if mapped != nil {
+				out = append(out, mapped)
+			}
+		}
+		return out
+	}
+	return nil
 }

@@ -50,6 +50,12 @@ func (s *BaseLaminarSQLListener) EnterPrimaryKeyElement(ctx *PrimaryKeyElementCo
 // ExitPrimaryKeyElement is called when production primaryKeyElement is exited.
 func (s *BaseLaminarSQLListener) ExitPrimaryKeyElement(ctx *PrimaryKeyElementContext) {}
 
+// EnterUniqueElement is called when production uniqueElement is entered.
+func (s *BaseLaminarSQLListener) EnterUniqueElement(ctx *UniqueElementContext) {}
+
+// ExitUniqueElement is called when production uniqueElement is exited.
+func (s *BaseLaminarSQLListener) ExitUniqueElement(ctx *UniqueElementContext) {}
+
 // EnterColumnElement is called when production columnElement is entered.
 func (s *BaseLaminarSQLListener) EnterColumnElement(ctx *ColumnElementContext) {}
 

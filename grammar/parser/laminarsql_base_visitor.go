@@ -27,6 +27,10 @@ func (v *BaseLaminarSQLVisitor) VisitPrimaryKeyElement(ctx *PrimaryKeyElementCon
 	return v.VisitChildren(ctx)
 }
 
+func (v *BaseLaminarSQLVisitor) VisitUniqueElement(ctx *UniqueElementContext) interface{} {
+	return v.VisitChildren(ctx)
+}
+
 func (v *BaseLaminarSQLVisitor) VisitColumnElement(ctx *ColumnElementContext) interface{} {
 	return v.VisitChildren(ctx)
 }

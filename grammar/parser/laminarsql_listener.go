@@ -22,6 +22,9 @@ type LaminarSQLListener interface {
 	// EnterPrimaryKeyElement is called when entering the primaryKeyElement production.
 	EnterPrimaryKeyElement(c *PrimaryKeyElementContext)
 
+	// EnterUniqueElement is called when entering the uniqueElement production.
+	EnterUniqueElement(c *UniqueElementContext)
+
 	// EnterColumnElement is called when entering the columnElement production.
 	EnterColumnElement(c *ColumnElementContext)
 
@@ -330,6 +333,9 @@ type LaminarSQLListener interface {
 
 	// ExitPrimaryKeyElement is called when exiting the primaryKeyElement production.
 	ExitPrimaryKeyElement(c *PrimaryKeyElementContext)
+
+	// ExitUniqueElement is called when exiting the uniqueElement production.
+	ExitUniqueElement(c *UniqueElementContext)
 
 	// ExitColumnElement is called when exiting the columnElement production.
 	ExitColumnElement(c *ColumnElementContext)

@@ -22,6 +22,9 @@ type LaminarSQLVisitor interface {
 	// Visit a parse tree produced by LaminarSQLParser#primaryKeyElement.
 	VisitPrimaryKeyElement(ctx *PrimaryKeyElementContext) interface{}
 
+	// Visit a parse tree produced by LaminarSQLParser#uniqueElement.
+	VisitUniqueElement(ctx *UniqueElementContext) interface{}
+
 	// Visit a parse tree produced by LaminarSQLParser#columnElement.
 	VisitColumnElement(ctx *ColumnElementContext) interface{}
 

@@ -228,6 +228,22 @@ func (s *Side[K, R]) Add(k K, e Entry[R], merge, timed bool) {
 	}
 }
 
+// RemoveKey removes every entry of key k (a join whose other input is
+// unique on the key: once that input's row of k has met them, no row to
+// come can). Its times stay in the heap: Evict skips a key that has gone.
+func (s *Side[K, R]) RemoveKey(k K) {
+	slot, ok := s.index[k]
+	if !ok {
+		return
+	}
+	for id := s.heads[slot]; id != 0; {
+		next := s.at(id).next
+		s.release(id)
+		id = next
+	}
+	s.dropKey(k, slot)
+}
+
 // unlink removes entry id, after prev (0: it is the newest), from the list
 // of key k, of slot slot; an emptied key goes.
 func (s *Side[K, R]) unlink(k K, slot, prev, id uint32) {
