@@ -39,7 +39,7 @@ type joinCase struct {
 	inputs  map[string][]byte // source name -> JSON lines
 	want    []string          // hand-written cases: the expected net rows, as FormatRow renders them
 	name    string            // hand-written cases: what they check
-	kind    string            // "asof", "temporal" or "dedup": a case of TestAsofDifferential, TestTemporalDifferential or TestJoinDedupDifferential
+	kind    string            // "asof", "temporal", "dedup" or "unique": a case of TestAsofDifferential, TestTemporalDifferential, TestJoinDedupDifferential or TestJoinUniqueDifferential
 }
 
 func newJoinCase(index int, seed uint64) *joinCase {
@@ -71,6 +71,9 @@ func (c *joinCase) describe() string {
 			c.index, c.seed, c.seed, c.query.Pipeline, c.query.DuckSQL)
 	case "dedup":
 		return fmt.Sprintf("join dedup case %d, seed %d (reproduce: go test -run TestJoinDedupDifferential -jdseed=%d -jdcases=1)\n-- pipeline:\n%s\n-- DuckDB:\n%s",
+			c.index, c.seed, c.seed, c.query.Pipeline, c.query.DuckSQL)
+	case "unique":
+		return fmt.Sprintf("join unique case %d, seed %d (reproduce: go test -run TestJoinUniqueDifferential -juseed=%d -jucases=1)\n-- pipeline:\n%s\n-- DuckDB:\n%s",
 			c.index, c.seed, c.seed, c.query.Pipeline, c.query.DuckSQL)
 	case "temporal":
 		return fmt.Sprintf("temporal case %d, seed %d (reproduce: go test -run TestTemporalDifferential -vseed=%d -vcases=1)\n-- pipeline:\n%s\n-- DuckDB:\n%s",

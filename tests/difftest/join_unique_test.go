@@ -1,0 +1,169 @@
+package difftest
+
+import (
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/laminar-sql/laminar/compiler"
+)
+
+var (
+	juseedFlag  = flag.Uint64("juseed", 1, "seed of the first join unique case; case i uses juseed+i")
+	jucasesFlag = flag.Int("jucases", 100, "number of random join unique cases (30 with -short)")
+)
+
+// uniqueSourceCols declares a source's k and g unique (the case's data
+// keep the promise).
+const uniqueSourceCols = "  UNIQUE (k) NOT ENFORCED, UNIQUE (g) NOT ENFORCED,\n"
+
+// makeUnique gives the rows of a source distinct k and g (now and then
+// NULL: NULLs are not values, so several are allowed), and returns how many
+// values it handed out.
+func makeUnique(r *rand.Rand, rows []Row) int {
+	n := len(rows)
+	ks, gs := r.Perm(n), r.Perm(n)
+	for i := range rows {
+		if r.IntN(10) == 0 {
+			rows[i].K = nil
+		} else {
+			k := fmt.Sprintf("k%d", ks[i])
+			rows[i].K = &k
+		}
+		if r.IntN(10) == 0 {
+			rows[i].G = nil
+		} else {
+			g := int64(gs[i])
+			rows[i].G = &g
+		}
+	}
+	return n
+}
+
+// keysAmong draws the k and g of a source's rows among the first n values
+// of a unique source's, and a few beyond them (keys it never has).
+func keysAmong(r *rand.Rand, rows []Row, n int) {
+	span := n + n/4 + 1
+	for i := range rows {
+		if rows[i].K != nil {
+			k := fmt.Sprintf("k%d", r.IntN(span))
+			rows[i].K = &k
+		}
+		if rows[i].G != nil {
+			g := int64(r.IntN(span))
+			rows[i].G = &g
+		}
+	}
+}
+
+func newJoinUniqueCase(index int, seed uint64) *joinCase {
+	r := rand.New(rand.NewPCG(seed, seed^0x510e527fade682d1))
+	c := &joinCase{testCase: &testCase{index: index, seed: seed, pkg: fmt.Sprintf("ucase%d", index)}, kind: "unique"}
+	c.sources = GenJoinSources(r, 2, 150)
+	// which sources are unique on k and on g: the left, the right or both
+	unique := [][2]bool{{true, false}, {false, true}, {true, true}}[r.IntN(3)]
+	n := 0
+	for i, u := range unique {
+		if u {
+			n = max(n, makeUnique(r, c.sources[i].Rows))
+		}
+	}
+	for i, u := range unique {
+		if !u {
+			keysAmong(r, c.sources[i].Rows, n)
+		}
+	}
+	c.inputs = map[string][]byte{}
+	for _, s := range c.sources {
+		c.inputs[s.Name] = WriteJSONL(r, s.Rows)
+	}
+	if r.IntN(2) == 0 {
+		c.query = GenJoinDedupQuery(r, c.sources)
+	} else {
+		c.query = GenJoinQuery(r, c.sources)
+	}
+	for i, u := range unique {
+		if !u {
+			continue
+		}
+		decl := fmt.Sprintf("CREATE SOURCE %s (\n  k VARCHAR, g BIGINT, x DOUBLE, n BIGINT NOT NULL, b BOOLEAN, ts TIMESTAMP NOT NULL,\n", c.sources[i].Name)
+		if !strings.Contains(c.query.Pipeline, decl) {
+			panic("join unique case: the generators' CREATE SOURCE changed: " + c.query.Pipeline)
+		}
+		c.query.Pipeline = strings.Replace(c.query.Pipeline, decl, decl+uniqueSourceCols, 1)
+	}
+	return c
+}
+
+// TestJoinUniqueDifferential runs random joins (and deduplications over
+// joins, the shape of Nexmark q9) whose sources declare UNIQUE (k) and
+// UNIQUE (g) NOT ENFORCED on one side or both, with data that keep the
+// promise and keys of the other side among them, at every batch size, and
+// compares the net result with DuckDB's. At least a third of them must
+// have a join side unique on its keys (compiler/physical's uniqueSides),
+// which keeps no row of the other side whose key's row has come.
+func TestJoinUniqueDifferential(t *testing.T) {
+	n := *jucasesFlag
+	if testing.Short() {
+		n = min(n, 30)
+	}
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	work := t.TempDir()
+	if *keepFlag {
+		if work, err = os.MkdirTemp("", "joinunique-"); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("work directory: %s", work)
+	}
+	cases := make([]*joinCase, n)
+	tcs := make([]*testCase, n)
+	ruled := 0
+	for i := range cases {
+		cases[i] = newJoinUniqueCase(i, *juseedFlag+uint64(i))
+		tcs[i] = cases[i].testCase
+		if res, _ := compiler.Compile("case.sql", "p", cases[i].query.Pipeline); res != nil {
+			for _, op := range res.Physical.Operators {
+				if op.Join != nil && (op.Unique[0] || op.Unique[1]) {
+					ruled++
+					break
+				}
+			}
+		}
+	}
+	if ruled < n/3 {
+		t.Errorf("only %d of %d cases have a join side unique on its keys", ruled, n)
+	}
+	start := time.Now()
+	bin := buildJobs(t, root, work, tcs)
+	t.Logf("compiled %d join unique pipelines and built one job binary in %v", n, time.Since(start).Round(time.Millisecond))
+	db := openDuckDB(t)
+	var failed, empty, rows int
+	for _, c := range cases {
+		ok := t.Run(fmt.Sprintf("unique%03d_juseed%d", c.index, c.seed), func(t *testing.T) {
+			if c.err != "" {
+				t.Fatalf("%s\n-- %s", c.describe(), c.err)
+			}
+			nw, _ := runJoinCase(t, db, bin, filepath.Join(work, "run", c.pkg), c)
+			rows += nw
+			if nw == 0 {
+				empty++
+			}
+		})
+		if !ok {
+			failed++
+		}
+	}
+	t.Logf("%d join unique cases (%d with a unique side) at batch sizes %v: %d result rows compared, %d with an empty result; %d failed",
+		n, ruled, joinBatchSizes, rows, empty, failed)
+	if n >= 30 && empty > n/3 {
+		t.Errorf("%d of %d join unique cases have an empty result: the generator tests too little", empty, n)
+	}
+}
