@@ -249,3 +249,40 @@ func TestKeySlotsReused(t *testing.T) {
 		t.Fatalf("%d keys in %d slots; want %d keys in at most %d", len(s.index), len(s.heads), len(model), most)
 	}
 }
+
+// TestRemoveKey: a key's entries all go, with their strings' bytes counted
+// dead; the other keys stay as they were; its times left in the heap are
+// skipped by Evict, also once the key has new entries; the slots are
+// reused.
+func TestRemoveKey(t *testing.T) {
+	type row struct {
+		S string
+		N int64
+	}
+	s := NewSide[int, row]()
+	for i := range 40 {
+		s.Add(i%4, Entry[row]{Row: row{S: string(rune('a'+i%26)) + "-long-enough-string", N: int64(i)}, W: 1, TS: int64(i)}, false, true)
+	}
+	live := s.arena.live
+	s.RemoveKey(1)
+	s.RemoveKey(9) // no such key
+	if s.Bucket(1) != nil || s.Len() != 30 || len(s.Bucket(0)) != 10 || len(s.Bucket(2)) != 10 {
+		t.Fatalf("after RemoveKey(1): len %d, buckets %d %d %d", s.Len(), len(s.Bucket(0)), len(s.Bucket(1)), len(s.Bucket(2)))
+	}
+	if s.arena.live >= live {
+		t.Fatalf("the removed rows' strings are still counted live: %d, before %d", s.arena.live, live)
+	}
+	used := s.used
+	s.Add(1, Entry[row]{Row: row{S: "back", N: 100}, W: 1, TS: 100}, false, true)
+	if s.used != used {
+		t.Fatalf("a new entry took a new slot (%d, was %d), not a freed one", s.used, used)
+	}
+	var gone []int64
+	s.Evict(50, func(k int, e *Entry[row]) { gone = append(gone, e.Row.N) })
+	if len(gone) != 30 || slices.Contains(gone, 100) {
+		t.Fatalf("Evict(50) dropped %v: want the 30 rows kept before 50, not the new row of the removed key", gone)
+	}
+	if b := s.Bucket(1); len(b) != 1 || b[0].Row.S != "back" || s.Len() != 1 {
+		t.Fatalf("the removed key's new row: %v (len %d)", b, s.Len())
+	}
+}
