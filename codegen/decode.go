@@ -2,6 +2,7 @@ package codegen
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/dave/jennifer/jen"
 	"github.com/laminar-sql/laminar/compiler/types"
@@ -149,11 +150,15 @@ func (g *generator) jsonDecoder(s *sourceInfo) {
 	}
 	mask := notNull <= 64
 	bit := 0
-	for i, c := range s.src.Schema {
-		if s.isMeta(i) {
-			continue // filled from the record's metadata, not its value
+	var valueCols []int // the columns that are keys of the object, in order
+	for i := range s.src.Schema {
+		if !s.isMeta(i) {
+			valueCols = append(valueCols, i)
 		}
-		col := len(names)
+	}
+	gotos := false // some case goes on to the next column's
+	for col, i := range valueCols {
+		c := s.src.Schema[i]
 		names = append(names, jen.Lit(c.Name))
 		field := jen.Id("r").Dot(s.fields[i])
 		seen := fmt.Sprintf("seen%d", i)
@@ -187,6 +192,24 @@ func (g *generator) jsonDecoder(s *sourceInfo) {
 		} else {
 			body = append(body, jen.Id("s").Dot("Skip").Call())
 		}
+		// Files write their keys in one order, mostly the columns': the
+		// next column's key is tried first, with one comparison.
+		if col+1 < len(valueCols) {
+			if name := s.src.Schema[valueCols[col+1]].Name; plainKey(name) {
+				tok := `,"` + name + `":`
+				lit := jen.Lit(tok)
+				if !strings.Contains(tok, "`") {
+					lit = jen.Op("`" + tok + "`") // a raw string reads better
+				}
+				body = append(body, jen.If(jen.String().Call(jen.Id("s").Dot("Ahead").Call(jen.Lit(len(tok)))).Op("==").Add(lit)).Block(
+					jen.Id("s").Dot("TakeKey").Call(jen.Lit(len(tok))),
+					jen.Id("c").Op("=").Lit(col+1),
+					jen.Goto().Id("next")))
+				gotos = true
+			}
+		} else {
+			body = append(body, jen.If(jen.Id("s").Dot("End").Call()).Block(jen.Break().Id("decode")))
+		}
 		cases = append(cases, jen.Case(jen.Lit(col)).Block(append([]jen.Code{jen.Comment(commentLines(c.Name)[0])}, body...)...))
 	}
 	cases = append(cases, jen.Default().Block(jen.Id("s").Dot("Skip").Call()))
@@ -199,9 +222,18 @@ func (g *generator) jsonDecoder(s *sourceInfo) {
 	if mask && notNull > 0 {
 		body = append(body, jen.Var().Id("seen").Uint64().Comment("bit k: the k-th NOT NULL column was met"))
 	}
+	sw := jen.Switch(jen.Id("c")).Block(cases...)
+	if gotos {
+		sw = jen.Comment("A case that finds the next column's key right after its value goes on").Line().
+			Comment("to that column's case: one comparison, where NextCol makes a guess.").Line().
+			Id("next").Op(":").Add(sw)
+	}
+	loop := jen.For(jen.List(jen.Id("c"), jen.Id("ok")).Op(":=").Add(next), jen.Id("ok"), jen.List(jen.Id("c"), jen.Id("ok")).Op("=").Add(next)).Block(sw)
+	if len(valueCols) > 0 {
+		loop = jen.Id("decode").Op(":").Add(loop)
+	}
 	body = append(body,
-		jen.For(jen.List(jen.Id("c"), jen.Id("ok")).Op(":=").Add(next), jen.Id("ok"), jen.List(jen.Id("c"), jen.Id("ok")).Op("=").Add(next)).Block(
-			jen.Switch(jen.Id("c")).Block(cases...)),
+		loop,
 		jen.If(jen.Id("err").Op(":=").Id("s").Dot("Err").Call(), jen.Id("err").Op("!=").Nil()).Block(jen.Return(jen.Id("err"))),
 	)
 	if mask && notNull > 0 {
@@ -219,6 +251,17 @@ func (g *generator) jsonDecoder(s *sourceInfo) {
 		jen.Id("s").Op("*").Add(rt("jsonl.Scanner")), jen.Id("in").Op("*").Add(rt("jsonl.Interner")), jen.Id("line").Index().Byte(), jen.Id("r").Op("*").Id(s.rowType),
 	).Error().Block(body...)
 	g.f.Line()
+}
+
+// plainKey tells whether name is written in JSON as it is, between quotes:
+// printable ASCII without '"' and '\\'.
+func plainKey(name string) bool {
+	for i := 0; i < len(name); i++ {
+		if c := name[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
 }
 
 // jsonValue reads the value of column i, of kind k. Strings go through the

@@ -333,3 +333,64 @@ CREATE SINK ow FROM vw WITH (connector = 'file', path = 'w.jsonl');
 		t.Errorf("%d dead letters, want 5:\n%s", n, dead)
 	}
 }
+
+// TestMalformedRowsInColumnOrderDeadLettered covers the decoder's path
+// for keys written in the columns' order (each case matches the next
+// column's key with one comparison): a row that goes wrong right after such
+// a key is dead-lettered with the same column, key and cause as anywhere
+// else, and rows that leave that order (whitespace, another key, a repeated
+// key, text after the object) read as they always did.
+func TestMalformedRowsInColumnOrderDeadLettered(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a job")
+	}
+	sql := `CREATE SOURCE j (a BIGINT NOT NULL, s VARCHAR, t TIMESTAMP NOT NULL) WITH (connector = 'file', path = 'in.jsonl');
+CREATE VIEW v AS SELECT a, s, t FROM j;
+CREATE SINK o FROM v WITH (connector = 'file', path = 'o.jsonl');
+`
+	in := []string{
+		`{"a":1,"s":"x","t":1000}`,
+		`{"a":2,"s":x,"t":1000}`,
+		`{"a":3,"s":"x","t":"nope"}`,
+		`{"a":4,"s":"x","t":1000}x`,
+		`{"a":5, "s":"y","t":1000,"t":2000}`,
+		`{"a":6,"z":[1],"s" : "z","t":3000}`,
+		`{"a":7,"s":"x","t":}`,
+		`{"a":8,"s":"x"}`,
+		`{"a":9,"s":"x","t":4000}`,
+	}
+	dir, bin := buildPipeline(t, sql, map[string]string{"in.jsonl": strings.Join(in, "\n") + "\n"})
+	cmd := exec.Command(bin, "--base-dir", dir, "--quiet")
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("job: %v\n%s", err, out)
+	}
+	read := func(name string) string {
+		data, _ := os.ReadFile(filepath.Join(dir, name))
+		return string(data)
+	}
+	want := `{"a":1,"s":"x","t":"1970-01-01T00:00:01Z"}
+{"a":5,"s":"y","t":"1970-01-01T00:00:02Z"}
+{"a":6,"s":"z","t":"1970-01-01T00:00:03Z"}
+{"a":9,"s":"x","t":"1970-01-01T00:00:04Z"}
+`
+	if got := read("o.jsonl"); got != want {
+		t.Errorf("rows %q, want %q", got, want)
+	}
+	dead := read("p.dead.jsonl")
+	at := func(i int) int { return len(strings.Join(in[:i], "\n")) + 1 }
+	for _, want := range []string{
+		fmt.Sprintf(`"offset":%d,`, at(1)), `column 12: key \"s\": expected a string, found 'x'`,
+		fmt.Sprintf(`"offset":%d,`, at(2)), `column 20: key \"t\": invalid timestamp \"nope\"`,
+		fmt.Sprintf(`"offset":%d,`, at(3)), `column 25: expected the end of the line after the object, found 'x'`,
+		fmt.Sprintf(`"offset":%d,`, at(6)), `column 20: key \"t\": expected a timestamp (a string or epoch milliseconds), found '}'`,
+		fmt.Sprintf(`"offset":%d,`, at(7)), `missing NOT NULL column \"t\"`,
+	} {
+		if !strings.Contains(dead, want) {
+			t.Errorf("dead letters lack %s:\n%s", want, dead)
+		}
+	}
+	if n := strings.Count(dead, "\n"); n != 5 {
+		t.Errorf("%d dead letters, want 5:\n%s", n, dead)
+	}
+}

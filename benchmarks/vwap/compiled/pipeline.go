@@ -217,7 +217,11 @@ var jsonKeysTradesRow = jsonl.NewKeys("symbol", "price", "volume", "ts")
 func decodeTradesRowJSON(s *jsonl.Scanner, in *jsonl.Interner, line []byte, r *TradesRow) error {
 	s.Reset(line)
 	var seen uint64 // bit k: the k-th NOT NULL column was met
+decode:
 	for c, ok := s.NextCol(jsonKeysTradesRow); ok; c, ok = s.NextCol(jsonKeysTradesRow) {
+		// A case that finds the next column's key right after its value goes on
+		// to that column's case: one comparison, where NextCol makes a guess.
+	next:
 		switch c {
 		case 0:
 			// symbol
@@ -226,15 +230,30 @@ func decodeTradesRowJSON(s *jsonl.Scanner, in *jsonl.Interner, line []byte, r *T
 			}
 			seen |= 1 << 0
 			r.Symbol = in.Column(0, s.Str())
+			if string(s.Ahead(9)) == `,"price":` {
+				s.TakeKey(9)
+				c = 1
+				goto next
+			}
 		case 1:
 			// price
 			if !s.ValueIsNull() {
 				r.Price = value.Of(s.Float64())
 			}
+			if string(s.Ahead(10)) == `,"volume":` {
+				s.TakeKey(10)
+				c = 2
+				goto next
+			}
 		case 2:
 			// volume
 			if !s.ValueIsNull() {
 				r.Volume = value.Of(s.Int64())
+			}
+			if string(s.Ahead(6)) == `,"ts":` {
+				s.TakeKey(6)
+				c = 3
+				goto next
 			}
 		case 3:
 			// ts
@@ -243,6 +262,9 @@ func decodeTradesRowJSON(s *jsonl.Scanner, in *jsonl.Interner, line []byte, r *T
 			}
 			seen |= 1 << 1
 			r.Ts = s.Timestamp()
+			if s.End() {
+				break decode
+			}
 		default:
 			s.Skip()
 		}
@@ -778,5 +800,5 @@ func (p *engine) Operators(dst []job.OperatorStatus) []job.OperatorStatus {
 // fusedLines are the lines of this file that run each operator fused into its
 // source's loop (by operator id), for splitting a CPU profile among operators.
 var fusedLines = map[string][2]int32{
-	"232657f27d7023c6": {336, 378},
+	"232657f27d7023c6": {358, 400},
 }

@@ -236,7 +236,11 @@ var jsonKeysTradesRow = jsonl.NewKeys("symbol", "price", "volume", "ts")
 func decodeTradesRowJSON(s *jsonl.Scanner, in *jsonl.Interner, line []byte, r *TradesRow) error {
 	s.Reset(line)
 	var seen uint64 // bit k: the k-th NOT NULL column was met
+decode:
 	for c, ok := s.NextCol(jsonKeysTradesRow); ok; c, ok = s.NextCol(jsonKeysTradesRow) {
+		// A case that finds the next column's key right after its value goes on
+		// to that column's case: one comparison, where NextCol makes a guess.
+	next:
 		switch c {
 		case 0:
 			// symbol
@@ -245,6 +249,11 @@ func decodeTradesRowJSON(s *jsonl.Scanner, in *jsonl.Interner, line []byte, r *T
 			}
 			seen |= 1 << 0
 			r.Symbol = in.Column(0, s.Str())
+			if string(s.Ahead(9)) == `,"price":` {
+				s.TakeKey(9)
+				c = 1
+				goto next
+			}
 		case 1:
 			// price
 			if s.ValueIsNull() {
@@ -252,6 +261,11 @@ func decodeTradesRowJSON(s *jsonl.Scanner, in *jsonl.Interner, line []byte, r *T
 			}
 			seen |= 1 << 1
 			r.Price = s.Float64()
+			if string(s.Ahead(10)) == `,"volume":` {
+				s.TakeKey(10)
+				c = 2
+				goto next
+			}
 		case 2:
 			// volume
 			if s.ValueIsNull() {
@@ -259,6 +273,11 @@ func decodeTradesRowJSON(s *jsonl.Scanner, in *jsonl.Interner, line []byte, r *T
 			}
 			seen |= 1 << 2
 			r.Volume = s.Int64()
+			if string(s.Ahead(6)) == `,"ts":` {
+				s.TakeKey(6)
+				c = 3
+				goto next
+			}
 		case 3:
 			// ts
 			if s.ValueIsNull() {
@@ -266,6 +285,9 @@ func decodeTradesRowJSON(s *jsonl.Scanner, in *jsonl.Interner, line []byte, r *T
 			}
 			seen |= 1 << 3
 			r.Ts = s.Timestamp()
+			if s.End() {
+				break decode
+			}
 		default:
 			s.Skip()
 		}
@@ -941,6 +963,6 @@ func (p *engine) Operators(dst []job.OperatorStatus) []job.OperatorStatus {
 // fusedLines are the lines of this file that run each operator fused into its
 // source's loop (by operator id), for splitting a CPU profile among operators.
 var fusedLines = map[string][2]int32{
-	"02316b2258da0f62": {365, 390},
-	"1348ded99bbc4c55": {391, 410},
+	"02316b2258da0f62": {387, 412},
+	"1348ded99bbc4c55": {413, 432},
 }

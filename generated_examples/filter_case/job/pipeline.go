@@ -255,7 +255,11 @@ var jsonKeysOrdersRow = jsonl.NewKeys("id", "customer", "amount", "country", "st
 func decodeOrdersRowJSON(s *jsonl.Scanner, in *jsonl.Interner, line []byte, r *OrdersRow) error {
 	s.Reset(line)
 	var seen uint64 // bit k: the k-th NOT NULL column was met
+decode:
 	for c, ok := s.NextCol(jsonKeysOrdersRow); ok; c, ok = s.NextCol(jsonKeysOrdersRow) {
+		// A case that finds the next column's key right after its value goes on
+		// to that column's case: one comparison, where NextCol makes a guess.
+	next:
 		switch c {
 		case 0:
 			// id
@@ -264,25 +268,50 @@ func decodeOrdersRowJSON(s *jsonl.Scanner, in *jsonl.Interner, line []byte, r *O
 			}
 			seen |= 1 << 0
 			r.Id = s.Int64()
+			if string(s.Ahead(12)) == `,"customer":` {
+				s.TakeKey(12)
+				c = 1
+				goto next
+			}
 		case 1:
 			// customer
 			if !s.ValueIsNull() {
 				r.Customer = value.Of(in.Column(1, s.Str()))
+			}
+			if string(s.Ahead(10)) == `,"amount":` {
+				s.TakeKey(10)
+				c = 2
+				goto next
 			}
 		case 2:
 			// amount
 			if !s.ValueIsNull() {
 				r.Amount = value.Of(s.Float64())
 			}
+			if string(s.Ahead(11)) == `,"country":` {
+				s.TakeKey(11)
+				c = 3
+				goto next
+			}
 		case 3:
 			// country
 			if !s.ValueIsNull() {
 				r.Country = value.Of(in.Column(3, s.Str()))
 			}
+			if string(s.Ahead(10)) == `,"status":` {
+				s.TakeKey(10)
+				c = 4
+				goto next
+			}
 		case 4:
 			// status
 			if !s.ValueIsNull() {
 				r.Status = value.Of(in.Column(4, s.Str()))
+			}
+			if string(s.Ahead(6)) == `,"ts":` {
+				s.TakeKey(6)
+				c = 5
+				goto next
 			}
 		case 5:
 			// ts
@@ -291,6 +320,9 @@ func decodeOrdersRowJSON(s *jsonl.Scanner, in *jsonl.Interner, line []byte, r *O
 			}
 			seen |= 1 << 1
 			r.Ts = s.Timestamp()
+			if s.End() {
+				break decode
+			}
 		default:
 			s.Skip()
 		}
@@ -774,5 +806,5 @@ func (p *engine) Operators(dst []job.OperatorStatus) []job.OperatorStatus {
 // fusedLines are the lines of this file that run each operator fused into its
 // source's loop (by operator id), for splitting a CPU profile among operators.
 var fusedLines = map[string][2]int32{
-	"938212636f76f39a": {383, 483},
+	"938212636f76f39a": {415, 515},
 }

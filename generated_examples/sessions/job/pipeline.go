@@ -208,7 +208,11 @@ var jsonKeysClicksRow = jsonl.NewKeys("user_id", "page", "ts")
 func decodeClicksRowJSON(s *jsonl.Scanner, in *jsonl.Interner, line []byte, r *ClicksRow) error {
 	s.Reset(line)
 	var seen uint64 // bit k: the k-th NOT NULL column was met
+decode:
 	for c, ok := s.NextCol(jsonKeysClicksRow); ok; c, ok = s.NextCol(jsonKeysClicksRow) {
+		// A case that finds the next column's key right after its value goes on
+		// to that column's case: one comparison, where NextCol makes a guess.
+	next:
 		switch c {
 		case 0:
 			// user_id
@@ -217,10 +221,20 @@ func decodeClicksRowJSON(s *jsonl.Scanner, in *jsonl.Interner, line []byte, r *C
 			}
 			seen |= 1 << 0
 			r.UserId = in.Column(0, s.Str())
+			if string(s.Ahead(8)) == `,"page":` {
+				s.TakeKey(8)
+				c = 1
+				goto next
+			}
 		case 1:
 			// page
 			if !s.ValueIsNull() {
 				r.Page = value.Of(in.Column(1, s.Str()))
+			}
+			if string(s.Ahead(6)) == `,"ts":` {
+				s.TakeKey(6)
+				c = 2
+				goto next
 			}
 		case 2:
 			// ts
@@ -229,6 +243,9 @@ func decodeClicksRowJSON(s *jsonl.Scanner, in *jsonl.Interner, line []byte, r *C
 			}
 			seen |= 1 << 1
 			r.Ts = s.Timestamp()
+			if s.End() {
+				break decode
+			}
 		default:
 			s.Skip()
 		}
@@ -742,5 +759,5 @@ func (p *engine) Operators(dst []job.OperatorStatus) []job.OperatorStatus {
 // fusedLines are the lines of this file that run each operator fused into its
 // source's loop (by operator id), for splitting a CPU profile among operators.
 var fusedLines = map[string][2]int32{
-	"918c8db5805f80c3": {322, 346},
+	"918c8db5805f80c3": {339, 363},
 }

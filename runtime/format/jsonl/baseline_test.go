@@ -177,3 +177,104 @@ func FuzzNextColMatchesBaseline(f *testing.F) {
 		}
 	})
 }
+
+// walkExpect is walkCols in the shape of a generated decoder: after the
+// value of a key of walkKeys, the key after it in walkKeys is tried with
+// Ahead and TakeKey, and after the last one the end with End; NextCol
+// reads whatever else comes. It renders what walk renders.
+func walkExpect(s *Scanner, line []byte) string {
+	names := make([]string, len(walkKeys.index))
+	for k, i := range walkKeys.index {
+		names[i] = k
+	}
+	var out strings.Builder
+	s.Reset(line)
+	for c, ok := s.NextCol(walkKeys); ok; c, ok = s.NextCol(walkKeys) {
+	next:
+		var k []byte
+		if c < 0 {
+			k = s.curKey()
+		} else {
+			k = []byte(names[c])
+			if string(k) != string(s.curKey()) && !bytes.ContainsRune(line, '\\') {
+				return fmt.Sprintf("key %q read as %d (%q)", s.curKey(), c, k)
+			}
+		}
+		fmt.Fprintf(&out, "%q=", k)
+		switch ch := byte(0); {
+		case len(k) > 0 && k[0] == 'x':
+			if !s.SkipNotNull() {
+				out.WriteString("null ")
+			} else {
+				out.WriteByte(' ')
+			}
+		case s.ValueIsNull():
+			out.WriteString("null ")
+		default:
+			if len(k) > 0 {
+				ch = k[0]
+			}
+			switch ch {
+			case 'i':
+				fmt.Fprint(&out, s.Int64())
+			case 'f':
+				fmt.Fprint(&out, s.Float64())
+			case 'b':
+				fmt.Fprint(&out, s.Bool())
+			case 's':
+				fmt.Fprintf(&out, "%q", s.Str())
+			case 't':
+				fmt.Fprint(&out, s.Timestamp())
+			default:
+				s.Skip()
+			}
+			out.WriteByte(' ')
+		}
+		switch {
+		case c < 0:
+		case c+1 < len(names):
+			if tok := `,"` + names[c+1] + `":`; names[c+1] != "é" && string(s.Ahead(len(tok))) == tok {
+				s.TakeKey(len(tok))
+				c++
+				goto next
+			}
+		case s.End():
+			fmt.Fprint(&out, "err=", s.Err())
+			return out.String()
+		}
+	}
+	fmt.Fprint(&out, "err=", s.Err())
+	return out.String()
+}
+
+// FuzzExpectKeyMatchesBaseline checks that a decoder that tries the next
+// column's key with Ahead and TakeKey (and the end with End), as
+// generated decoders do, reads a line as NextKey over the byte-at-a-time
+// baseline does: the values, and the same error at the same column.
+func FuzzExpectKeyMatchesBaseline(f *testing.F) {
+	row := `{"i":1000,"f":1.5,"b":true,"s":"channel-5965","t":1436918400000,"x":"https://www.nexmark.com/item.htm?query=1\u0026channel_id=1293418496","i2":7,"abcdefghijklmnop":3,"abcdefghijklmnopq":"abc"}`
+	for _, s := range [][2]string{
+		{row, row}, {row, strings.Replace(row, `,"f"`, ` ,"f"`, 1)}, {row, strings.Replace(row, `"f":`, `"f": `, 1)},
+		{row, strings.Replace(row, `"f":1.5,`, ``, 1)}, {row, strings.Replace(row, `"b":`, `"b" :`, 1)},
+		{row, strings.Replace(row, `"s":`, `"\u0073":`, 1)}, {row, strings.Replace(row, `,"t"`, `,"z":1,"t"`, 1)},
+		{row, row[:40]}, {row, row[:len(row)-1]}, {row, row + " "}, {row, row + "x"}, {row, row + "}"},
+		{row, strings.Replace(row, `"i2":7`, `"i2":null`, 1)}, {row, strings.Replace(row, `"f":1.5`, `"f":`, 1)},
+		{row, strings.Replace(row, `,"b":true`, `,"b":true,"b":false`, 1)}, {row, strings.Replace(row, `"f":1.5,`, `"f":1.5`, 1)},
+		{`{"i":1,"f":2}`, `{"i":1,"f":2,"é":3}`}, {`{"i":1}`, `{"i":1,"f"`}, {`{"i":1}`, `{"i":1,"f":`}, {`{"i":1}`, `{"i":1,`},
+		{`{"é":1}`, `{"é":2}x`}, {`{"é":1}`, `{"é":2}}`}, {`{"é":1}`, `{"é":2} `}, {`{"é":1}`, `{"é":2,"i":1}`},
+	} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, before, line string) {
+		var s Scanner
+		walkExpect(&s, []byte(before))
+		var old baseline.Scanner
+		got, want := walkExpect(&s, []byte(line)), walk(&old, []byte(line))
+		if got != want {
+			t.Fatalf("after %q\n%q:\n expect   %s\n baseline %s", before, line, got, want)
+		}
+		if got = walkExpect(&s, []byte(line)); got != want {
+			t.Fatalf("%q read twice:\n expect   %s\n baseline %s", line, got, want)
+		}
+	})
+}

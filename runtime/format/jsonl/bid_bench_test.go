@@ -220,3 +220,178 @@ func BenchmarkDecodeBidsQ2(b *testing.B) {
 		}
 	})
 }
+
+var q2Keys = NewKeys("auction", "bidder", "price", "channel", "url", "dateTime", "extra")
+
+// decodeQ2BidCols has the shape of the decoder laminarc generated for
+// q2's source before ExpectKey: NextCol alone.
+func decodeQ2BidCols(s *Scanner, line []byte, r *q2Bid) error {
+	s.Reset(line)
+	var seen uint64
+	for c, ok := s.NextCol(q2Keys); ok; c, ok = s.NextCol(q2Keys) {
+		switch c {
+		case 0:
+			if s.ValueIsNull() {
+				return errNull
+			}
+			seen |= 1 << 0
+			r.auction = s.Int64()
+		case 1:
+			if !s.SkipNotNull() {
+				return errNull
+			}
+			seen |= 1 << 1
+		case 2:
+			if s.ValueIsNull() {
+				return errNull
+			}
+			seen |= 1 << 2
+			r.price = s.Int64()
+		case 3:
+			if !s.SkipNotNull() {
+				return errNull
+			}
+			seen |= 1 << 3
+		case 4:
+			if !s.SkipNotNull() {
+				return errNull
+			}
+			seen |= 1 << 4
+		case 5:
+			if s.ValueIsNull() {
+				return errNull
+			}
+			seen |= 1 << 5
+			r.dateTime = s.Timestamp()
+		case 6:
+			if !s.SkipNotNull() {
+				return errNull
+			}
+			seen |= 1 << 6
+		default:
+			s.Skip()
+		}
+	}
+	if err := s.Err(); err != nil {
+		return err
+	}
+	if seen != 0x7f {
+		return errNull
+	}
+	return nil
+}
+
+// decodeQ2BidExpect has the shape of the decoder laminarc generates for
+// q2's source: after a column, the key of the next one is tried first,
+// with Ahead and TakeKey; anything else goes to NextCol.
+func decodeQ2BidExpect(s *Scanner, line []byte, r *q2Bid) error {
+	s.Reset(line)
+	var seen uint64
+	for c, ok := s.NextCol(q2Keys); ok; c, ok = s.NextCol(q2Keys) {
+	next:
+		switch c {
+		case 0:
+			if s.ValueIsNull() {
+				return errNull
+			}
+			seen |= 1 << 0
+			r.auction = s.Int64()
+			if string(s.Ahead(10)) == `,"bidder":` {
+				s.TakeKey(10)
+				c = 1
+				goto next
+			}
+		case 1:
+			if !s.SkipNotNull() {
+				return errNull
+			}
+			seen |= 1 << 1
+			if string(s.Ahead(9)) == `,"price":` {
+				s.TakeKey(9)
+				c = 2
+				goto next
+			}
+		case 2:
+			if s.ValueIsNull() {
+				return errNull
+			}
+			seen |= 1 << 2
+			r.price = s.Int64()
+			if string(s.Ahead(11)) == `,"channel":` {
+				s.TakeKey(11)
+				c = 3
+				goto next
+			}
+		case 3:
+			if !s.SkipNotNull() {
+				return errNull
+			}
+			seen |= 1 << 3
+			if string(s.Ahead(7)) == `,"url":` {
+				s.TakeKey(7)
+				c = 4
+				goto next
+			}
+		case 4:
+			if !s.SkipNotNull() {
+				return errNull
+			}
+			seen |= 1 << 4
+			if string(s.Ahead(12)) == `,"dateTime":` {
+				s.TakeKey(12)
+				c = 5
+				goto next
+			}
+		case 5:
+			if s.ValueIsNull() {
+				return errNull
+			}
+			seen |= 1 << 5
+			r.dateTime = s.Timestamp()
+			if string(s.Ahead(9)) == `,"extra":` {
+				s.TakeKey(9)
+				c = 6
+				goto next
+			}
+		case 6:
+			if !s.SkipNotNull() {
+				return errNull
+			}
+			seen |= 1 << 6
+			if s.End() {
+				break
+			}
+		default:
+			s.Skip()
+		}
+	}
+	if err := s.Err(); err != nil {
+		return err
+	}
+	if seen != 0x7f {
+		return errNull
+	}
+	return nil
+}
+
+func BenchmarkDecodeBidsQ2Gen(b *testing.B) {
+	lines, size := bidLines(b, 1000)
+	for _, d := range []struct {
+		name string
+		f    func(*Scanner, []byte, *q2Bid) error
+	}{{"nextcol", decodeQ2BidCols}, {"expect", decodeQ2BidExpect}} {
+		b.Run(d.name, func(b *testing.B) {
+			var s Scanner
+			var r q2Bid
+			b.SetBytes(size)
+			b.ReportAllocs()
+			for b.Loop() {
+				for _, line := range lines {
+					if err := d.f(&s, line, &r); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+		})
+	}
+}

@@ -193,6 +193,53 @@ func (s *Scanner) NextCol(t *Keys) (col int, ok bool) {
 	return s.nextColSlow(t)
 }
 
+// Ahead returns the next n bytes of the line when a key (after the ','
+// that ends the value before) may come next and the line has them, and nil
+// otherwise. With TakeKey it lets a decoder match the key it expects next,
+// the column after the last one in its order (the order most files write
+// their keys in), with one comparison of the text against a constant:
+//
+//	if string(s.Ahead(9)) == `,"price":` {
+//		s.TakeKey(9)
+//		// the value of price
+//	}
+//
+// Any other input (another key, escapes, whitespace) goes to NextCol,
+// which reads it whatever it is.
+func (s *Scanner) Ahead(n int) []byte {
+	if s.state != stateNextKey || len(s.line)-s.pos < n {
+		return nil
+	}
+	return s.line[s.pos : s.pos+n]
+}
+
+// TakeKey consumes the n bytes that Ahead returned, which must be ',' and
+// a plain key with its ':' (`,"name":`, a name without escapes), and the
+// whitespace after them, and positions the Scanner before the key's value
+// as NextCol would.
+func (s *Scanner) TakeKey(n int) {
+	i := s.pos + n
+	s.keyLo, s.keyHi = s.pos+2, i-2
+	s.pos, s.state = i, stateValue
+	s.keyNo++
+	if i < len(s.line) && s.line[i] <= ' ' { // only whitespace is, of what may follow ':'
+		s.skipSpace()
+	}
+}
+
+// End is NextCol at the end of the object, for a decoder that expects
+// it: when the input ends with the object's closing '}' right at the
+// current position, End consumes it and returns true (NextCol would then
+// return false with no error). Otherwise it consumes nothing and returns
+// false, and NextCol goes on.
+func (s *Scanner) End() bool {
+	if s.state == stateNextKey && s.pos+1 == len(s.line) && s.line[s.pos] == '}' {
+		s.pos, s.state = len(s.line), stateDone
+		return true
+	}
+	return false
+}
+
 // nextColSlow is NextCol for guesses longer than 16 bytes, near the end
 // of the line, at the end of the object and when the guess fails.
 func (s *Scanner) nextColSlow(t *Keys) (col int, ok bool) {
