@@ -96,3 +96,18 @@ func TestWithFileSource(t *testing.T) {
 		}
 	}
 }
+
+// TestFileQueriesOf: -queries narrows the same-file table to the queries it
+// names, in the table's order; without it the table has them all.
+func TestFileQueriesOf(t *testing.T) {
+	for _, c := range [][2]string{
+		{"", fileQueries},
+		{"q7_max, q2,q0,q5_tumble", "q0,q2,q5_tumble,q7_max"},
+		{"q3,q2", "q2"},
+		{"q3", ""},
+	} {
+		if got := fileQueriesOf(c[0]); got != c[1] {
+			t.Errorf("fileQueriesOf(%q) = %q, want %q", c[0], got, c[1])
+		}
+	}
+}

@@ -61,10 +61,34 @@ func withFileSource(sql, path string) (string, error) {
 	return sourceWith.ReplaceAllLiteralString(sql, "WITH (connector = 'file', path = '"+path+"', format = 'json')"), nil
 }
 
-// runFileQueries measures the compiled jobs and DuckDB on the shared file.
+// fileQueriesOf are the queries of fileQueries that list (-queries) names,
+// in fileQueries' order; all of them when list is empty.
+func fileQueriesOf(list string) string {
+	if strings.TrimSpace(list) == "" {
+		return fileQueries
+	}
+	named := map[string]bool{}
+	for _, n := range strings.Split(list, ",") {
+		named[strings.TrimSpace(n)] = true
+	}
+	var out []string
+	for _, n := range strings.Split(fileQueries, ",") {
+		if named[n] {
+			out = append(out, n)
+		}
+	}
+	return strings.Join(out, ",")
+}
+
+// runFileQueries measures the compiled jobs and DuckDB on the shared file,
+// for the queries of the same-file table that -queries selects.
 func runFileQueries(o options, work, laminarc string, all []query, bids bidsFile) *fileReport {
 	rep := &fileReport{File: bids}
-	qs, err := selectQueries(all, fileQueries)
+	names := fileQueriesOf(o.queries)
+	if names == "" {
+		return rep // none selected
+	}
+	qs, err := selectQueries(all, names)
 	if err != nil {
 		rep.Results = append(rep.Results, fileResult{Name: "all", Err: err.Error()})
 		return rep
