@@ -24,6 +24,37 @@
 	PMOVMSKB	X6, R8 \
 	ORL	R8, AX
 
+// SPECIAL32 is SPECIAL for the 32 bytes of Y0, with '"' in every byte
+// of Y1, '\\' in Y2 and 0x1f in Y3; it uses Y4 and Y5 and keeps Y0.
+#define SPECIAL32 \
+	VPCMPEQB	Y1, Y0, Y4 \
+	VPCMPEQB	Y2, Y0, Y5 \
+	VPOR	Y5, Y4, Y4 \
+	VPMAXUB	Y3, Y0, Y5 \
+	VPCMPEQB	Y3, Y5, Y5 \
+	VPOR	Y5, Y4, Y4 \
+	VPMOVMSKB	Y4, AX
+
+// PLAIN32 is PLAIN for the 32 bytes of Y0.
+#define PLAIN32 \
+	SPECIAL32 \
+	VPMOVMSKB	Y0, R8 \
+	ORL	R8, AX
+
+DATA bytes32<>+0(SB)/8, $0x2222222222222222
+DATA bytes32<>+8(SB)/8, $0x2222222222222222
+DATA bytes32<>+16(SB)/8, $0x2222222222222222
+DATA bytes32<>+24(SB)/8, $0x2222222222222222
+DATA bytes32<>+32(SB)/8, $0x5c5c5c5c5c5c5c5c
+DATA bytes32<>+40(SB)/8, $0x5c5c5c5c5c5c5c5c
+DATA bytes32<>+48(SB)/8, $0x5c5c5c5c5c5c5c5c
+DATA bytes32<>+56(SB)/8, $0x5c5c5c5c5c5c5c5c
+DATA bytes32<>+64(SB)/8, $0x1f1f1f1f1f1f1f1f
+DATA bytes32<>+72(SB)/8, $0x1f1f1f1f1f1f1f1f
+DATA bytes32<>+80(SB)/8, $0x1f1f1f1f1f1f1f1f
+DATA bytes32<>+88(SB)/8, $0x1f1f1f1f1f1f1f1f
+GLOBL bytes32<>(SB), RODATA|NOPTR, $96
+
 // func stringEnd(b []byte) int
 TEXT ·stringEnd(SB), NOSPLIT, $0-32
 	MOVQ	b_base+0(FP), SI
@@ -31,6 +62,12 @@ TEXT ·stringEnd(SB), NOSPLIT, $0-32
 	XORQ	DI, DI
 	CMPQ	BX, $16
 	JB	small
+	CMPQ	BX, $32
+	JB	sse
+	CMPB	·useAVX2(SB), $0
+	JNE	avx2
+
+sse:
 	MOVQ	$0x2222222222222222, AX
 	MOVQ	AX, X1
 	PUNPCKLQDQ	X1, X1
@@ -94,6 +131,49 @@ smallfound:
 	MOVQ	DI, ret+24(FP)
 	RET
 
+avx2:
+	// 32 bytes a step (b has 32 at least)
+	VMOVDQU	bytes32<>+0(SB), Y1
+	VMOVDQU	bytes32<>+32(SB), Y2
+	VMOVDQU	bytes32<>+64(SB), Y3
+
+aloop:
+	LEAQ	32(DI), DX
+	CMPQ	DX, BX
+	JA	alast
+	VMOVDQU	(SI)(DI*1), Y0
+	SPECIAL32
+	TESTL	AX, AX
+	JNZ	afound
+	MOVQ	DX, DI
+	JMP	aloop
+
+alast:
+	// the last 32 bytes of b, of which those before DI are checked already
+	CMPQ	DI, BX
+	JEQ	anone
+	MOVQ	BX, DX
+	SUBQ	$32, DX
+	VMOVDQU	(SI)(DX*1), Y0
+	SPECIAL32
+	MOVQ	DI, CX
+	SUBQ	DX, CX
+	SHRL	CX, AX
+	TESTL	AX, AX
+	JZ	anone
+
+afound:
+	VZEROUPPER
+	BSFL	AX, AX
+	ADDQ	DI, AX
+	MOVQ	AX, ret+24(FP)
+	RET
+
+anone:
+	VZEROUPPER
+	MOVQ	BX, ret+24(FP)
+	RET
+
 // func plainEnd(b []byte) int
 TEXT ·plainEnd(SB), NOSPLIT, $0-32
 	MOVQ	b_base+0(FP), SI
@@ -101,6 +181,12 @@ TEXT ·plainEnd(SB), NOSPLIT, $0-32
 	XORQ	DI, DI
 	CMPQ	BX, $16
 	JB	psmall
+	CMPQ	BX, $32
+	JB	psse
+	CMPB	·useAVX2(SB), $0
+	JNE	pavx2
+
+psse:
 	MOVQ	$0x2222222222222222, AX
 	MOVQ	AX, X1
 	PUNPCKLQDQ	X1, X1
@@ -164,4 +250,81 @@ psmall:
 
 psmallfound:
 	MOVQ	DI, ret+24(FP)
+	RET
+
+pavx2:
+	// 32 bytes a step (b has 32 at least)
+	VMOVDQU	bytes32<>+0(SB), Y1
+	VMOVDQU	bytes32<>+32(SB), Y2
+	VMOVDQU	bytes32<>+64(SB), Y3
+
+paloop:
+	LEAQ	32(DI), DX
+	CMPQ	DX, BX
+	JA	palast
+	VMOVDQU	(SI)(DI*1), Y0
+	PLAIN32
+	TESTL	AX, AX
+	JNZ	pafound
+	MOVQ	DX, DI
+	JMP	paloop
+
+palast:
+	// the last 32 bytes of b, of which those before DI are checked already
+	CMPQ	DI, BX
+	JEQ	panone
+	MOVQ	BX, DX
+	SUBQ	$32, DX
+	VMOVDQU	(SI)(DX*1), Y0
+	PLAIN32
+	MOVQ	DI, CX
+	SUBQ	DX, CX
+	SHRL	CX, AX
+	TESTL	AX, AX
+	JZ	panone
+
+pafound:
+	VZEROUPPER
+	BSFL	AX, AX
+	ADDQ	DI, AX
+	MOVQ	AX, ret+24(FP)
+	RET
+
+panone:
+	VZEROUPPER
+	MOVQ	BX, ret+24(FP)
+	RET
+
+// func hasAVX2() bool
+TEXT ·hasAVX2(SB), NOSPLIT, $0-1
+	// CPUID leaf 7 exists
+	XORL	AX, AX
+	XORL	CX, CX
+	CPUID
+	CMPL	AX, $7
+	JB	noavx2
+	// CPUID.1:ECX: OSXSAVE (bit 27) and AVX (bit 28)
+	MOVL	$1, AX
+	XORL	CX, CX
+	CPUID
+	ANDL	$0x18000000, CX
+	CMPL	CX, $0x18000000
+	JNE	noavx2
+	// XCR0: the OS saves the XMM and YMM registers (bits 1 and 2)
+	XORL	CX, CX
+	XGETBV
+	ANDL	$6, AX
+	CMPL	AX, $6
+	JNE	noavx2
+	// CPUID.(7,0):EBX bit 5: AVX2
+	MOVL	$7, AX
+	XORL	CX, CX
+	CPUID
+	SHRL	$5, BX
+	ANDL	$1, BX
+	MOVB	BX, ret+0(FP)
+	RET
+
+noavx2:
+	MOVB	$0, ret+0(FP)
 	RET

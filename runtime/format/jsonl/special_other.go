@@ -8,3 +8,6 @@ func stringEnd(b []byte) int { return stringEndGeneric(b) }
 
 // plainEnd is stringEnd that also stops at the first byte that is not ASCII.
 func plainEnd(b []byte) int { return plainEndGeneric(b) }
+
+// useAVX2 is false: there is no vector path here (special_amd64.go).
+var useAVX2 = false

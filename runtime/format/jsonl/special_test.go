@@ -7,9 +7,24 @@ import (
 
 // TestStringEnd puts each special byte, and bytes that are not (0x20, '!',
 // '#', '[', ']', 0x7f, 0x80, 0xff), at every offset of inputs of every
-// length up to 40, after every start: stringEnd agrees with the generic walk
-// and with a byte loop; plainEnd likewise, stopping at bytes above 0x7f too.
+// length up to 72 (two 32-byte steps and a tail), after every start:
+// stringEnd agrees with the generic walk and with a byte loop; plainEnd
+// likewise, stopping at bytes above 0x7f too. Both with AVX2, where the
+// CPU has it, and without.
 func TestStringEnd(t *testing.T) {
+	t.Run("sse2", func(t *testing.T) {
+		defer func(avx2 bool) { useAVX2 = avx2 }(useAVX2)
+		useAVX2 = false
+		testStringEnd(t)
+	})
+	if !useAVX2 {
+		t.Log("no AVX2 on this CPU: its path is not tested")
+		return
+	}
+	t.Run("avx2", testStringEnd)
+}
+
+func testStringEnd(t *testing.T) {
 	ref := func(b []byte) int {
 		for i, c := range b {
 			if c == '"' || c == '\\' || c < 0x20 {
@@ -27,7 +42,7 @@ func TestStringEnd(t *testing.T) {
 		return len(b)
 	}
 	marks := []byte{'"', '\\', 0, 0x1f, '\n', 0x20, '!', '#', '[', ']', 0x7f, 0x80, 0xff, 0xa2, 0xdc}
-	for n := 0; n <= 40; n++ {
+	for n := 0; n <= 72; n++ {
 		for at := 0; at <= n; at++ {
 			for _, m := range marks {
 				b := bytes.Repeat([]byte{'a'}, n+1)
