@@ -3,6 +3,7 @@ package job
 import (
 	"bytes"
 	"encoding/binary"
+	"math/bits"
 	"unicode/utf8"
 
 	"github.com/laminar-sql/laminar/runtime/connector"
@@ -52,8 +53,14 @@ func formatSink(sink connector.Sink, s SinkSpec) connector.Sink {
 func badText(b *connector.LineBatch, isJSON bool) (n int64) {
 	// the common case in one pass over the batch's text: the line ends
 	// between its lines are ASCII, so it is valid UTF-8 if every line is
-	valid := b.Text != nil && validUTF8(b.Text)
-	if valid && (!isJSON || !mayHaveSurrogate(b.Text)) {
+	var valid bool
+	if isJSON {
+		// the escapes that may be surrogates in the same pass: when there
+		// may be one, every line is checked for both
+		if b.Text != nil && plainJSONText(b.Text) {
+			return 0
+		}
+	} else if valid = b.Text != nil && validUTF8(b.Text); valid {
 		return 0
 	}
 	for _, line := range b.Lines {
@@ -81,6 +88,60 @@ func mayHaveSurrogate(text []byte) bool {
 		text = text[i+1:]
 	}
 }
+
+// plainJSONText is validUTF8(text) && !mayHaveSurrogate(text) in one walk:
+// plainPrefix goes over ASCII up to a backslash or a byte that is not
+// ASCII, which most JSON has few of.
+func plainJSONText(b []byte) bool {
+	i := 0
+	for {
+		i += plainPrefix(b[i:])
+		if i == len(b) {
+			return true
+		}
+		if b[i] == '\\' {
+			if i+2 < len(b) && b[i+1] == 'u' && b[i+2]|0x20 == 'd' {
+				return false
+			}
+			i++
+			continue
+		}
+		j := i // b[i] is not ASCII, and the first of a rune if it is valid
+		for j+8 <= len(b) && word(b[j:])&highBits != 0 {
+			j += 8
+		}
+		if j+8 > len(b) {
+			j = len(b)
+		}
+		// the stretch to j, and the backslashes in it (two bytes past it
+		// for one at its end: the walk goes on from j)
+		if !utf8.Valid(b[i:j]) || mayHaveSurrogate(b[i:min(j+2, len(b))]) {
+			return false
+		}
+		i = j
+	}
+}
+
+// plainPrefixGeneric is plainPrefix in Go, a word at a time.
+func plainPrefixGeneric(b []byte) int {
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		w := word(b[i:])
+		bs := w ^ (lsbs * '\\')
+		if m := ((bs-lsbs)&^bs | w) & highBits; m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
+		}
+	}
+	for ; i < len(b); i++ {
+		if b[i] >= utf8.RuneSelf || b[i] == '\\' {
+			return i
+		}
+	}
+	return len(b)
+}
+
+// lsbs is the lowest bit of every byte of a word.
+const lsbs = 0x0101010101010101
 
 // validUTF8 is utf8.Valid with a faster walk over ASCII, which most text
 // is: asciiPrefix (SSE2 on amd64, 64 bytes a step) rather than 8 bytes a

@@ -154,3 +154,78 @@ func TestASCIIPrefix(t *testing.T) {
 		}
 	}
 }
+
+// TestPlainPrefix puts a byte above 0x7f, a backslash, or a byte that is
+// neither, at every offset of inputs up to 150 bytes long, after every
+// start: plainPrefix agrees with a byte loop, and so does its Go version;
+// with AVX2, where the CPU has it, and without.
+func TestPlainPrefix(t *testing.T) {
+	ref := func(b []byte) int {
+		for i, c := range b {
+			if c >= 0x80 || c == '\\' {
+				return i
+			}
+		}
+		return len(b)
+	}
+	test := func(t *testing.T) {
+		for n := 0; n <= 150; n++ {
+			for at := 0; at <= n; at++ {
+				for _, m := range []byte{0x80, 0xff, '\\', 0x5b, 0x5d, 0xdc, 0x7f} {
+					b := bytes.Repeat([]byte{'a'}, n+1)
+					b[at] = m
+					for _, start := range []int{0, 1, 7, 15, 31, 33, 63} {
+						if start > n {
+							break
+						}
+						in := b[start:n]
+						want := ref(in)
+						if got := plainPrefix(in); got != want {
+							t.Fatalf("plainPrefix(%q) = %d, want %d", in, got, want)
+						}
+						if got := plainPrefixGeneric(in); got != want {
+							t.Fatalf("plainPrefixGeneric(%q) = %d, want %d", in, got, want)
+						}
+					}
+				}
+			}
+		}
+	}
+	t.Run("sse2", func(t *testing.T) {
+		defer func(avx2 bool) { useAVX2 = avx2 }(useAVX2)
+		useAVX2 = false
+		test(t)
+	})
+	if useAVX2 {
+		t.Run("avx2", test)
+	}
+}
+
+// TestPlainJSONText: the one walk says what validUTF8 and mayHaveSurrogate
+// say together, with runes, escapes and surrogates at every offset of
+// the 8-, 16- and 64-byte steps, and at every cut.
+func TestPlainJSONText(t *testing.T) {
+	ascii := strings.Repeat("abcdefgh", 17)
+	pieces := []string{"é", "€", "\xff", "\xe2\x82", `\u0026`, `\ud800`, `\uDC00`, `\\`, `é\ud8`, `\`, `\u`, "\xc3\\ud800", `é12345\ud800`, `é1234\ud800`, `é123456\ud800`}
+	for _, p := range pieces {
+		for at := 0; at <= len(ascii); at++ {
+			s := ascii[:at] + p + ascii[at:at+min(len(ascii)-at, 9)] + p
+			for cut := 0; cut <= len(s); cut++ {
+				b := []byte(s[:cut])
+				if got, want := plainJSONText(b), validUTF8(b) && !mayHaveSurrogate(b); got != want {
+					t.Fatalf("plainJSONText(%q) = %v, want %v", b, got, want)
+				}
+			}
+		}
+	}
+}
+
+func FuzzPlainJSONText(f *testing.F) {
+	f.Add([]byte(strings.Repeat("x", 40) + "é\\ud800" + strings.Repeat("y", 30)))
+	f.Add([]byte(`{"url":"https://a.com/?q=1\u0026c=2","x":"é"}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if got, want := plainJSONText(b), validUTF8(b) && !mayHaveSurrogate(b); got != want {
+			t.Fatalf("plainJSONText(%q) = %v, want %v", b, got, want)
+		}
+	})
+}

@@ -2,12 +2,11 @@
 
 package jsonl
 
+import "github.com/laminar-sql/laminar/runtime/internal/cpuid"
+
 // useAVX2: stringEnd and plainEnd take 32 bytes a step with AVX2 when
 // the CPU has it (and the OS saves its registers), 16 with SSE2 otherwise.
-var useAVX2 = hasAVX2()
-
-// hasAVX2 tells whether the CPU and the OS support AVX2 (CPUID, XGETBV).
-func hasAVX2() bool
+var useAVX2 = cpuid.AVX2
 
 // stringEnd is the index in b of the first byte that ends a string's plain
 // run, '"', '\\' or a control byte (below 0x20), or len(b) when there is
