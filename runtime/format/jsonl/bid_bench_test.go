@@ -187,6 +187,18 @@ func TestQ2BidDecodersAgree(t *testing.T) {
 			t.Fatalf("%s: new %+v %v, baseline %+v %v", line, a, errA, b, errB)
 		}
 	}
+	// the generated decoder's shapes, before and after Ahead and TakeKey
+	var cols, expect Scanner
+	for _, line := range lines {
+		var a, b, want q2Bid
+		if err := decodeQ2BidBaseline(&old, line, &want); err != nil {
+			t.Fatal(err)
+		}
+		errA, errB := decodeQ2BidCols(&cols, line, &a), decodeQ2BidExpect(&expect, line, &b)
+		if errA != nil || errB != nil || a != want || b != want {
+			t.Fatalf("%s: NextCol %+v %v, Ahead %+v %v, want %+v", line, a, errA, b, errB, want)
+		}
+	}
 }
 
 // BenchmarkDecodeBidsQ2 decodes bids as the q2 job does, with the Scanner
@@ -224,7 +236,7 @@ func BenchmarkDecodeBidsQ2(b *testing.B) {
 var q2Keys = NewKeys("auction", "bidder", "price", "channel", "url", "dateTime", "extra")
 
 // decodeQ2BidCols has the shape of the decoder laminarc generated for
-// q2's source before ExpectKey: NextCol alone.
+// q2's source before Ahead and TakeKey: NextCol alone.
 func decodeQ2BidCols(s *Scanner, line []byte, r *q2Bid) error {
 	s.Reset(line)
 	var seen uint64
@@ -287,6 +299,7 @@ func decodeQ2BidCols(s *Scanner, line []byte, r *q2Bid) error {
 func decodeQ2BidExpect(s *Scanner, line []byte, r *q2Bid) error {
 	s.Reset(line)
 	var seen uint64
+decode:
 	for c, ok := s.NextCol(q2Keys); ok; c, ok = s.NextCol(q2Keys) {
 	next:
 		switch c {
@@ -359,7 +372,7 @@ func decodeQ2BidExpect(s *Scanner, line []byte, r *q2Bid) error {
 			}
 			seen |= 1 << 6
 			if s.End() {
-				break
+				break decode
 			}
 		default:
 			s.Skip()
@@ -374,6 +387,8 @@ func decodeQ2BidExpect(s *Scanner, line []byte, r *q2Bid) error {
 	return nil
 }
 
+// BenchmarkDecodeBidsQ2Gen decodes bids with the generated decoder's
+// shape before Ahead and TakeKey (NextCol alone) and after (Ahead, TakeKey, End).
 func BenchmarkDecodeBidsQ2Gen(b *testing.B) {
 	lines, size := bidLines(b, 1000)
 	for _, d := range []struct {
