@@ -28,21 +28,27 @@ func ParseInt64(b []byte) (int64, error) {
 		i = 1
 	}
 	intStart := i
-	for i < len(b) && isDigit(b[i]) {
+	// Fast path, in the same pass as the scan: at most 18 digits and
+	// nothing else cannot overflow.
+	var v int64
+	for i < len(b) && i-intStart < 18 {
+		d := b[i] - '0'
+		if d > 9 {
+			break
+		}
+		v = v*10 + int64(d)
 		i++
 	}
-	intDigits := b[intStart:i]
-	if i == len(b) && len(intDigits) > 0 && len(intDigits) < 19 {
-		// Fast path: at most 18 digits cannot overflow.
-		var v int64
-		for _, c := range intDigits {
-			v = v*10 + int64(c-'0')
-		}
+	if i == len(b) && i > intStart {
 		if neg {
 			v = -v
 		}
 		return v, nil
 	}
+	for i < len(b) && isDigit(b[i]) {
+		i++
+	}
+	intDigits := b[intStart:i]
 
 	var fracDigits []byte
 	if i < len(b) && b[i] == '.' {
