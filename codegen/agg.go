@@ -497,7 +497,7 @@ func (g *generator) aggUpdate(o *opInfo, eg *exprGen) []jen.Code {
 	if op.ProcTime() {
 		return append(stmts, eg.guard(find...)...) // the wall clock's window is open
 	}
-	if o.panes {
+	if o.panes && g.fold == nil {
 		// ws is the row's pane; the earliest window holding it ends a slide later
 		slide := op.Window().Slide
 		// find[0] opens a window; here the if below finds the pane instead
@@ -509,10 +509,23 @@ func (g *generator) aggUpdate(o *opInfo, eg *exprGen) []jen.Code {
 	}
 	if op.Windowed() {
 		size := op.Window().Size
+		if g.fold != nil && o.panes {
+			// a combiner folds a row into its pane unless its earliest window
+			// closed: then the row crosses as a row, for its owner to report
+			// it late and fold it into the pane if a later window is open
+			size = op.Window().Slide
+		}
+		then := jen.Else()
+		if g.fold != nil && op.Window().Kind == plan.Cumulate {
+			// a cumulating window's row loops over its windows by end: the
+			// late ones come first, and a combiner folds a row late in one of
+			// them into none (it crosses as a row)
+			then = jen.Else().If(jen.Op("!").Id("late"))
+		}
 		return append(stmts, eg.guard(jen.If(jen.Id("ws").Op("+").Lit(size).Op("<=").Id("wm")).Block(
 			jen.Comment("the window closed before this row arrived"),
 			jen.Id("late").Op("=").True(),
-		).Else().Block(find...))...)
+		).Add(then).Block(find...))...)
 	}
 	return append(stmts, eg.guard(find...)...)
 }
@@ -615,8 +628,10 @@ func exactFold(i int, a plan.Agg, v, w jen.Code) jen.Code {
 	return jen.List(A, H).Op("=").Add(rt(weighted)).Call(A, H, v, w)
 }
 
-// mergeFunc generates merge<op>, which folds the state of one pane's group
-// into a window's (dst): counts and sums add, extremes compare.
+// mergeFunc generates merge<op>, which folds one state of a group (src)
+// into another (dst): a hopping window's pane into the window being
+// emitted, a session into the one a row bridged it to, or a combiner's
+// partial state into its owner's. Counts and sums add, extremes compare.
 func (g *generator) mergeFunc(o *opInfo) {
 	var body []jen.Code
 	for i, a := range o.op.Agg.Aggs {
@@ -661,7 +676,7 @@ func (g *generator) mergeFunc(o *opInfo) {
 			body = append(body, jen.Add(d).Dot(N).Op("+=").Add(s).Dot(N))
 		}
 	}
-	g.f.Comment(fmt.Sprintf("merge%s folds a pane's state of a group into its window's.", o.fn))
+	g.f.Comment(fmt.Sprintf("merge%s folds a state of a group of %s (src) into another (dst).", o.fn, o.what()))
 	g.f.Func().Id("merge" + o.fn).Params(jen.List(jen.Id("dst"), jen.Id("src")).Op("*").Id(o.accType())).Block(body...)
 	g.f.Line()
 }

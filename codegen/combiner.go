@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/dave/jennifer/jen"
+	"github.com/laminar-sql/laminar/compiler/plan"
 )
 
 // The combiner of a key-partitioned job (physical.Combine): Route folds each
@@ -41,6 +42,16 @@ const combinerMinRows = 4
 // combinerOffRounds is how many rounds a part whose groups were nearly
 // unique sends rows before it folds again.
 const combinerOffRounds = 64
+
+// combSpan is the time span of the combiner's partial windows: a hopping
+// window's pane (a slide long), else the window's size (a cumulating
+// window's state is per window, by its end less the size).
+func combSpan(o *opInfo) int64 {
+	if o.panes {
+		return o.op.Window().Slide
+	}
+	return o.op.Window().Size
+}
 
 // combOp is the combined aggregate.
 func (g *generator) combOp() *opInfo { return g.ops[g.comb.Op] }
@@ -80,8 +91,18 @@ func (g *generator) combNewPart(ptType string) jen.Code {
 		})
 	}
 	return jen.Op("&").Id(ptType).Values(jen.Dict{
-		jen.Id("c"): rt("window.NewWindows").Types(jen.Id(o.keyType()), jen.Id(o.accType())).Call(jen.Lit(o.op.Window().Size)),
+		jen.Id("c"): rt("window.NewWindows").Types(jen.Id(o.keyType()), jen.Id(o.accType())).Call(jen.Lit(combSpan(o))),
 	})
+}
+
+// combRowWM names the watermark before a row in Route: wm, or rowWM when the
+// combined view's code, which puts late rows in their part, rebinds wm to the
+// watermark less its allowed lateness.
+func (g *generator) combRowWM() string {
+	if g.comb.Combines() && g.combOp().op.Windowed() && g.combOp().op.Agg.Lateness != 0 {
+		return "rowWM"
+	}
+	return "wm"
 }
 
 // combRoute is Route's code for a row: pick (decl) its owner's part pt,
@@ -113,14 +134,21 @@ func (g *generator) combRoute(s *sourceInfo, decl jen.Code, put []jen.Code, line
 	if !o.op.Windowed() {
 		g.fold = &foldTarget{state: jen.Id("pt").Dot("c"), folded: []jen.Code{jen.Id("pt").Dot("nfold").Op("++")}}
 	} else {
-		g.fold = &foldTarget{
-			state: jen.Id("pt").Dot("c"),
-			folded: []jen.Code{
-				jen.If(jen.Id("n").Op(":=").Len(runs), jen.Id("n").Op("==").Lit(0).Op("||").Add(runs).Index(jen.Id("n").Op("-").Lit(1)).Dot("ws").Op("!=").Id("ws")).Block(
-					jen.Add(runs).Op("=").Append(runs, jen.Id("partRun").Values(jen.Dict{jen.Id("ws"): jen.Id("ws"), jen.Id("from"): jen.Int32().Call(jen.Len(jen.Id("pt").Dot("folded")))}))),
-				jen.Id("pt").Dot("folded").Op("=").Append(jen.Id("pt").Dot("folded"), line),
-			},
+		folded := jen.Id("pt").Dot("folded")
+		record := []jen.Code{
+			jen.If(jen.Id("n").Op(":=").Len(runs), jen.Id("n").Op("==").Lit(0).Op("||").Add(runs).Index(jen.Id("n").Op("-").Lit(1)).Dot("ws").Op("!=").Id("ws")).Block(
+				jen.Add(runs).Op("=").Append(runs, jen.Id("partRun").Values(jen.Dict{jen.Id("ws"): jen.Id("ws"), jen.Id("from"): jen.Int32().Call(jen.Len(folded))}))),
+			jen.Add(folded).Op("=").Append(folded, line),
 		}
+		if o.op.Window().Kind == plan.Cumulate {
+			// a row folds into each of its windows, earliest end first: its
+			// record goes with that window's, whose closing makes it late
+			record = []jen.Code{
+				jen.Comment("the row's first window: the one whose closing makes it late"),
+				jen.If(jen.Id("n").Op(":=").Len(folded), jen.Id("n").Op("==").Lit(0).Op("||").Add(folded).Index(jen.Id("n").Op("-").Lit(1)).Op("!=").Add(line)).Block(record...),
+			}
+		}
+		g.fold = &foldTarget{state: jen.Id("pt").Dot("c"), folded: record}
 	}
 	defer func() { g.fold = nil }()
 	why := "folded into the owner's partial state; a late or failed row crosses as a row"
@@ -133,8 +161,13 @@ func (g *generator) combRoute(s *sourceInfo, decl jen.Code, put []jen.Code, line
 		late: func(string) jen.Code { return putRow },
 		fail: func(string, jen.Code) jen.Code { return putRow },
 	})
+	var rowWM jen.Code = jen.Null()
+	if g.combRowWM() != "wm" {
+		rowWM = jen.Id("rowWM").Op(":=").Id("wm").Comment("the row's watermark; the view's code sees it less the allowed lateness")
+	}
 	return []jen.Code{
 		decl,
+		rowWM,
 		jen.If(jen.Id("pt").Dot("raw")).Block(put...).Else().Block(append([]jen.Code{
 			jen.Comment(why),
 		}, fold...)...),
@@ -152,15 +185,41 @@ func (g *generator) combinerCode(s *sourceInfo, ptType string) {
 		g.groupsCombinerCode(ptType)
 		return
 	}
-	size := o.op.Window().Size
+	size := combSpan(o)
 	g.f.Comment("partRun is where a run of folded rows in one window begins (partBid.folded).")
 	g.f.Type().Id("partRun").Struct(
 		jen.Id("ws").Int64().Comment("the window's start"),
 		jen.Id("from").Int32().Comment("the run's first row in folded"),
 	)
 	g.f.Line()
-	g.mergeFunc(o)
+	if !o.panes { // panes have it, to merge a window's
+		g.mergeFunc(o)
+	}
 	self := jen.Id("p").Dot("src" + s.goName)
+	wmDecl := jen.Id("wm").Op(":=").Add(self).Dot("wm")
+	if l := o.op.Agg.Lateness; l != 0 {
+		// windows close, and rows are late, by the watermark less the lateness
+		wmDecl = jen.Id("wm").Op(":=").Add(rt("window.ShiftWatermark")).Call(jen.Add(self).Dot("wm"), jen.Lit(-l))
+	}
+	findDst := []jen.Code{
+		jen.If(jen.Id("ws").Op("+").Lit(size).Op("<=").Id("wm")).Block(
+			jen.Comment("closed by the chunks before this one in the round"),
+			jen.Id("late").Op("=").True(),
+			jen.Continue()),
+		jen.Id("dst").Op(":=").Id("p").Dot(o.name).Dot("Window").Call(jen.Id("ws")),
+	}
+	if o.panes {
+		findDst = []jen.Code{
+			jen.If(jen.Id("ws").Op("+").Lit(size).Op("<=").Id("wm")).Block(
+				jen.Comment("the pane's earliest window closed by the chunks before this one in the round:"),
+				jen.Comment("its rows are late, and count in the later windows still open"),
+				jen.Id("late").Op("=").True()),
+			jen.Id("dst").Op(":=").Id("p").Dot(o.name).Dot("Pane").Call(jen.Id("ws")),
+			jen.If(jen.Id("dst").Op("==").Nil()).Block(
+				jen.Comment("every window holding the pane closed"),
+				jen.Continue()),
+		}
+	}
 	g.f.Comment(fmt.Sprintf("mergePart merges the partial states of %s that a worker folded from its chunk's rows", o.what()))
 	g.f.Comment("for the groups this worker owns into its windows, at start, the watermark one engine has")
 	g.f.Comment("before the chunk: a window start closed holds none of them on one engine, whose rows are late.")
@@ -169,18 +228,13 @@ func (g *generator) combinerCode(s *sourceInfo, ptType string) {
 		jen.If(jen.Id("start").Op(">").Add(self).Dot("wm")).Block(
 			jen.Add(self).Dot("wm").Op("=").Id("start"),
 			jen.Id("p").Dot("fire"+s.goName).Call(jen.Id("start"))),
-		jen.Id("wm").Op(":=").Add(self).Dot("wm"),
+		wmDecl,
 		jen.Id("late").Op(":=").False(),
 		jen.For(jen.Id("w").Op(":=").Lit(0).Op(";").Id("w").Op("<").Id("pt").Dot("c").Dot("Len").Call().Op(";").Id("w").Op("++")).Block(
-			jen.List(jen.Id("ws"), jen.Id("src")).Op(":=").Id("pt").Dot("c").Dot("At").Call(jen.Id("w")),
-			jen.If(jen.Id("ws").Op("+").Lit(size).Op("<=").Id("wm")).Block(
-				jen.Comment("closed by the chunks before this one in the round"),
-				jen.Id("late").Op("=").True(),
-				jen.Continue()),
-			jen.Id("dst").Op(":=").Id("p").Dot(o.name).Dot("Window").Call(jen.Id("ws")),
-			jen.For(jen.Id("gi").Op(":=").Range().Id("src").Dot("Count").Call()).Block(
-				jen.List(jen.Id("di"), jen.Id("_")).Op(":=").Id("dst").Dot("Find").Call(jen.Op("*").Id("src").Dot("Key").Call(jen.Id("gi"))),
-				jen.Id("merge"+o.fn).Call(jen.Id("dst").Dot("State").Call(jen.Id("di")), jen.Id("src").Dot("State").Call(jen.Id("gi"))))),
+			append([]jen.Code{jen.List(jen.Id("ws"), jen.Id("src")).Op(":=").Id("pt").Dot("c").Dot("At").Call(jen.Id("w"))},
+				append(findDst, jen.For(jen.Id("gi").Op(":=").Range().Id("src").Dot("Count").Call()).Block(
+					jen.List(jen.Id("di"), jen.Id("_")).Op(":=").Id("dst").Dot("Find").Call(jen.Op("*").Id("src").Dot("Key").Call(jen.Id("gi"))),
+					jen.Id("merge"+o.fn).Call(jen.Id("dst").Dot("State").Call(jen.Id("di")), jen.Id("src").Dot("State").Call(jen.Id("gi")))))...)...),
 		jen.If(jen.Id("late")).Block(jen.Id("p").Dot("lateFolded").Call(jen.Id("pt"), jen.Id("wm"))),
 	)
 	g.f.Line()

@@ -228,7 +228,7 @@ func (g *generator) routeCode(s *sourceInfo, part physical.Partitioning, ptType 
 	} else { // the record's index in the chunk
 		add = append(add, jen.Id("pt").Dot("lines").Op("=").Append(jen.Id("pt").Dot("lines"), jen.Id("at").Op("+").Int32().Call(idx)))
 	}
-	add = append(add, jen.Id("pt").Dot("wms").Op("=").Append(jen.Id("pt").Dot("wms"), jen.Id("wm")))
+	add = append(add, jen.Id("pt").Dot("wms").Op("=").Append(jen.Id("pt").Dot("wms"), jen.Id(g.combRowWM())))
 	if g.comb.Combines() {
 		// fold the row into its owner's partial states (combiner.go)
 		line := jen.Int32().Call(idx)

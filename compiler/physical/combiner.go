@@ -29,10 +29,24 @@ type Combiner struct {
 func (c Combiner) Combines() bool { return c.Op >= 0 }
 
 // Combine decides the combiner of a partitioned plan. The rule covers one
-// tumbling-windowed aggregate fused into the source's loop, emitted once
-// per window (ON WINDOW CLOSE, no allowed lateness), over an append-only
-// source, whose aggregates merge exactly: COUNT, SUM and AVG of integers
-// (128-bit exact sums), MIN and MAX of integers and timestamps.
+// windowed aggregate fused into the source's loop, emitted once per window
+// (ON WINDOW CLOSE, with or without allowed lateness), over an append-only
+// source: tumbling windows, hopping windows kept as panes (a row folds into
+// its one pane, as on one engine) and cumulating windows (a row folds into
+// each window holding it; the windows are one engine's, by end); and an
+// unwindowed aggregate under EMIT CHANGES. Its aggregates must merge
+// exactly: COUNT, SUM and AVG of integers (128-bit exact sums), MIN and MAX
+// of integers and timestamps.
+//
+// Not combined: SESSION windows (a row's session is known only against the
+// key's other rows: a row may bridge two sessions the reader never saw, or
+// rows of two chunks may fall in one session or two depending on rows of a
+// third, so a reader's partial per (key, session) is not one engine's
+// session), hopping windows kept per window (a row in several windows, and
+// the reader's lateness, per window, is known only after folding into the
+// later ones), an updating input (a MIN or MAX over retractions needs every
+// value, not a partial; see combinable), and aggregates whose partials do
+// not merge into one engine's result bit for bit (see combinable).
 func Combine(p *Plan, part Partitioning) Combiner {
 	no := func(format string, args ...any) Combiner {
 		return Combiner{Op: -1, Reason: fmt.Sprintf(format, args...)}
@@ -63,12 +77,18 @@ func Combine(p *Plan, part Partitioning) Combiner {
 		if op.Agg.Emit != plan.EmitOnChanges {
 			return no("view %s emits %s (an unwindowed aggregate is combined under EMIT CHANGES)", op.Name, op.Agg.Emit)
 		}
-	case op.ProcTime() || IsSession(op):
-		return no("view %s closes windows that are not event-time tumbling windows", op.Name)
-	case op.Window().Kind != plan.Tumble || op.Window().Slide != op.Window().Size:
-		return no("view %s has windows that overlap (a row in several windows)", op.Name)
-	case op.Updating || op.Agg.Emit != plan.EmitOnClose || op.Agg.Lateness != 0 || op.Agg.Period != 0:
-		return no("view %s emits before or after its windows close", op.Name)
+	case IsSession(op):
+		return no("view %s has SESSION windows (a row's session depends on the key's rows in other chunks: a reader's partial per session is not one engine's session)", op.Name)
+	case op.ProcTime():
+		return no("view %s closes windows by the wall clock", op.Name)
+	case op.Updating || op.Agg.Emit != plan.EmitOnClose || op.Agg.Period != 0:
+		return no("view %s emits before its windows close", op.Name)
+	case op.Window().Kind == plan.Hop && op.Window().Slide != op.Window().Size && !Paned(op):
+		return no("view %s keeps a hopping window's state per window, not per pane (a row in several windows)", op.Name)
+	case op.Window().Kind == plan.Cumulate && readsWindowBounds(op):
+		// a row loops over its windows: one whose values depend on the window
+		// could fail in a later window after folding into an earlier one
+		return no("view %s reads its CUMULATE windows' bounds after the window (a row's values may differ per window)", op.Name)
 	case op.TopN != nil || op.Join != nil || op.Lookup != nil:
 		return no("view %s is not a plain aggregate", op.Name)
 	}
@@ -93,13 +113,28 @@ func combinable(a plan.Agg) string {
 		if a.Arg.Type().Kind == types.Int {
 			return "" // an exact 128-bit sum, checked at the output
 		}
-		return "sums " + a.Arg.Type().Kind.String() + " (partial sums of it do not merge exactly)"
+		if a.Arg.Type().Kind == types.Float {
+			// rounding makes a float sum depend on the order of its terms: a
+			// sum of per-chunk partials differs from one engine's sum in input
+			// order in the last bits, and with the adaptive switch to rows the
+			// grouping of terms would change with batch sizes and workers. The
+			// job's result must be the same whatever the number of workers.
+			return "sums DOUBLE (a sum of partial sums rounds otherwise than one engine's sum in input order)"
+		}
+		return "sums " + a.Arg.Type().Kind.String() + " (partial sums of it are not built)"
 	case plan.Min, plan.Max:
 		switch a.Arg.Type().Kind {
 		case types.Int, types.Timestamp:
 			return ""
 		}
-		return "takes " + string(a.Func) + " of " + a.Arg.Type().Kind.String()
+		if a.Arg.Type().Kind == types.Float {
+			// one engine keeps the first extreme in input order under Go's <,
+			// which is no total order: with NaN (never less nor greater) and
+			// -0 = 0 the result depends on the order values fold in, and the
+			// owner folds a partial before rows of the chunk that crossed as rows
+			return "takes " + string(a.Func) + " of DOUBLE (no total order: with NaN or -0 the extreme depends on the order values fold in)"
+		}
+		return "takes " + string(a.Func) + " of " + a.Arg.Type().Kind.String() + " (partials of it are not built)"
 	}
 	return "computes " + string(a.Func) + " (not a decomposable aggregate)"
 }
@@ -118,8 +153,11 @@ func FormatCombiner(p *Plan, part Partitioning, c Combiner) string {
 		aggs = append(aggs, a.String())
 	}
 	per := "(window, group)"
-	if !op.Windowed() {
+	switch {
+	case !op.Windowed():
 		per = "group"
+	case Paned(op):
+		per = "(pane, group)"
 	}
 	return fmt.Sprintf("Combiner: view %s pre-aggregated per %s on the reading worker (%s); partial states cross the exchange, late and failed rows as rows; a worker sends its rows to an owner as rows for 64 rounds after a round of at least 256 whose groups were over a quarter of them",
 		op.Name, per, strings.Join(aggs, ", "))

@@ -927,6 +927,14 @@ func Paned(op *Operator) bool {
 	if w == nil || w.Kind != plan.Hop || !op.Windowed() || op.Updating || w.Size == w.Slide {
 		return false
 	}
+	return !readsWindowBounds(op)
+}
+
+// readsWindowBounds tells whether a windowed aggregate's stages after its
+// window, its keys other than the window's bounds, or its aggregates read
+// window_start or window_end (or count distinct values).
+func readsWindowBounds(op *Operator) bool {
+	w := op.Window()
 	base := len(w.Input.Schema())
 	readsWindow := func(e plan.Expr) bool {
 		used := map[int]bool{}
@@ -940,25 +948,25 @@ func Paned(op *Operator) bool {
 			after = true
 		case StageFilter:
 			if after && readsWindow(s.Pred) {
-				return false
+				return true
 			}
 		case StageProject:
 			if after {
-				return false // columns renumbered: keep it simple
+				return true // columns renumbered: keep it simple
 			}
 		}
 	}
 	for k, key := range op.Agg.Keys {
 		if _, bound := WindowBoundKey(op, k); !bound && readsWindow(key) {
-			return false
+			return true
 		}
 	}
 	for _, a := range op.Agg.Aggs {
 		if (a.Arg != nil && readsWindow(a.Arg)) || (a.Filter != nil && readsWindow(a.Filter)) || (a.Time != nil && readsWindow(a.Time)) || a.Distinct {
-			return false // a pane's distinct values would need a merge of multisets
+			return true // a pane's distinct values would need a merge of multisets
 		}
 	}
-	return true
+	return false
 }
 
 // WindowBoundKey tells whether group key k is window_start or window_end of

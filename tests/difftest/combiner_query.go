@@ -6,8 +6,9 @@ import (
 	"strings"
 )
 
-// GenCombinerQuery generates a tumbling-window (or, one in three, an
-// unwindowed) aggregate over source src
+// GenCombinerQuery generates a windowed (tumbling, hopping or cumulating,
+// now and then with allowed lateness) or, one in three, an unwindowed
+// aggregate over source src
 // by one or two keys whose aggregates merge exactly (COUNT, SUM, AVG, MIN,
 // MAX), the shape a key-partitioned job pre-aggregates on the reading
 // worker (physical.Combine), now and then with a filter; late rows (when
@@ -66,17 +67,59 @@ func GenCombinerQuery(r *rand.Rand, delayUS int64) Query {
 		duck += "GROUP BY " + strings.Join(keys, ", ")
 		return Query{Pipeline: lam.String(), DuckSQL: duck, Columns: cols, Updating: true}
 	}
+	// the window: tumbling (half the cases), hopping (kept as panes: a row
+	// folds into its pane) or cumulating (a row folds into each window
+	// holding it); now and then with allowed lateness
+	kind := []string{"tumble", "tumble", "hop", "cumulate"}[r.IntN(4)]
+	var lateness int64
+	if r.IntN(3) == 0 {
+		lateness = []int64{500_000, 1_000_000, 3_000_000}[r.IntN(3)]
+	}
+	var from, duckFrom string
+	switch kind {
+	case "hop":
+		slide := size / 2
+		if size == 500_000 {
+			slide = 250_000
+		}
+		size = slide * int64(2+r.IntN(3))
+		from = fmt.Sprintf("HOP(src, ts, %s, %s)", intervalText(r, slide), intervalText(r, size))
+		duckFrom = fmt.Sprintf("(SELECT t.*, ts - ts %% %d - j * %d AS window_start, ts - ts %% %d - j * %d + %d AS window_end FROM t, range(0, %d) AS r(j))",
+			slide, slide, slide, slide, size, size/slide)
+	case "cumulate":
+		step := size / 2
+		if size == 500_000 {
+			step = 250_000
+		}
+		size = step * int64(2+r.IntN(3))
+		from = fmt.Sprintf("CUMULATE(src, ts, %s, %s)", intervalText(r, step), intervalText(r, size))
+		duckFrom = fmt.Sprintf("(SELECT *, cs AS window_start, cs + j * %d AS window_end FROM (SELECT t.*, ts - ts %% %d AS cs FROM t), range(1, %d) AS r(j) WHERE cs + j * %d > ts)",
+			step, size, size/step+1, step)
+	default:
+		from = fmt.Sprintf("TUMBLE(src, ts, %s)", intervalText(r, size))
+		duckFrom = fmt.Sprintf("(SELECT t.*, ts - (ts %% %d) AS window_start, ts - (ts %% %d) + %d AS window_end FROM t)", size, size, size)
+	}
 	lamSel, duckSel = append(lamSel, "window_start"), append(duckSel, "window_start")
 	cols = append(cols, Column{Name: "window_start", Kind: KindTimestamp})
-	fmt.Fprintf(&lam, "CREATE VIEW v AS\nSELECT %s\nFROM TUMBLE(src, ts, %s)\n", strings.Join(lamSel, ", "), intervalText(r, size))
-	duckWhere := []string{"window_start + " + fmt.Sprint(size) + " > wm"}
+	if kind != "tumble" {
+		lamSel, duckSel = append(lamSel, "window_end"), append(duckSel, "window_end")
+		cols = append(cols, Column{Name: "window_end", Kind: KindTimestamp})
+	}
+	fmt.Fprintf(&lam, "CREATE VIEW v AS\nSELECT %s\nFROM %s\n", strings.Join(lamSel, ", "), from)
+	// a (row, window) pair is late when the window's end plus the lateness
+	// had passed by the watermark before the row
+	duckWhere := []string{fmt.Sprintf("window_end + %d > wm", lateness)}
 	if where != "" {
 		fmt.Fprintf(&lam, "WHERE %s\n", where)
 		duckWhere = append(duckWhere, where)
 	}
 	group := strings.Join(keys, ", ") + ", window_start, window_end"
-	fmt.Fprintf(&lam, "GROUP BY %s;\n\nCREATE SINK out FROM v WITH (connector = 'file', path = 'out.jsonl', format = 'json');\n", group)
-	duck := fmt.Sprintf("SELECT %s\nFROM (SELECT t.*, ts - (ts %% %d) AS window_start FROM t)\nWHERE %s\nGROUP BY %s",
-		strings.Join(duckSel, ", "), size, strings.Join(duckWhere, " AND "), strings.Join(keys, ", ")+", window_start")
+	fmt.Fprintf(&lam, "GROUP BY %s", group)
+	if lateness > 0 {
+		fmt.Fprintf(&lam, " ALLOWED LATENESS %s", intervalText(r, lateness))
+	}
+	lam.WriteString(";\n\nCREATE SINK out FROM v WITH (connector = 'file', path = 'out.jsonl', format = 'json');\n")
+	duck := fmt.Sprintf("SELECT %s\nFROM %s\nWHERE %s\nGROUP BY %s",
+		strings.Join(duckSel, ", "), duckFrom, strings.Join(duckWhere, " AND "), strings.Join(keys, ", ")+", window_start, window_end")
 	return Query{Pipeline: lam.String(), DuckSQL: duck, Columns: cols, Windowed: true}
 }
