@@ -65,3 +65,33 @@ func TestCrashWorkersCombinerChanges(t *testing.T) {
 	j.workers = []int{1, 2, 3}
 	crashRunsKills(t, j, sameTable, 40*time.Millisecond, 20)
 }
+
+// combinedHop is a hopping-window aggregate kept as panes, with allowed
+// lateness, that the workers pre-aggregate per (pane, symbol): a row folds
+// into its one pane on the reading worker, and the owner merges the
+// partial panes into its own, from which each window is merged as it closes.
+const combinedHop = `CREATE MATERIALIZED VIEW v AS
+SELECT symbol, window_start, window_end, COUNT(*) AS n, SUM(volume) AS volume, MIN(volume) AS lo, MAX(ts) AS last
+FROM HOP(trades, ts, INTERVAL '2' SECOND, INTERVAL '10' SECOND)
+GROUP BY symbol, window_start, window_end ALLOWED LATENESS INTERVAL '1' SECOND;
+`
+
+// TestCrashWorkersCombinerHop: the combined HOP aggregate on 1, 2 and 3
+// workers, killed at random and restarted at a random count: a checkpoint
+// holds the owners' panes and the windows emitted (partial panes live
+// within a round), and the output is the uninterrupted one-worker run's
+// multiset.
+func TestCrashWorkersCombinerHop(t *testing.T) {
+	skipShort(t)
+	sql := "-- on several workers, combined per pane\n" + source("file") + combinedHop + sink
+	res, _ := compiler.Compile("p.sql", "p", sql)
+	if res == nil {
+		t.Fatal("the pipeline does not compile")
+	}
+	if c := physical.Combine(res.Physical, physical.Partition(res.Physical)); !c.Combines() {
+		t.Fatalf("no combiner: %s", c.Reason)
+	}
+	j := buildJob(t, sql, false, input(60_000))
+	j.workers = []int{1, 2, 3}
+	crashRunsKills(t, j, sameMultiset, 40*time.Millisecond, 20)
+}

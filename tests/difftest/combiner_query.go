@@ -7,7 +7,7 @@ import (
 )
 
 // GenCombinerQuery generates a windowed (tumbling, hopping or cumulating,
-// now and then with allowed lateness) or, one in three, an unwindowed
+// now and then with allowed lateness) or, one in four, an unwindowed
 // aggregate over source src
 // by one or two keys whose aggregates merge exactly (COUNT, SUM, AVG, MIN,
 // MAX), the shape a key-partitioned job pre-aggregates on the reading
@@ -55,7 +55,7 @@ func GenCombinerQuery(r *rand.Rand, delayUS int64) Query {
 	var lam strings.Builder
 	fmt.Fprintf(&lam, "CREATE SOURCE src (\n  k VARCHAR, g BIGINT, x DOUBLE, n BIGINT NOT NULL, b BOOLEAN, ts TIMESTAMP NOT NULL,\n"+
 		"  WATERMARK FOR ts AS ts - %s\n) WITH (connector = 'file', path = 'in.jsonl', format = 'json');\n\n", delay)
-	if r.IntN(3) == 0 {
+	if r.IntN(4) == 0 {
 		// unwindowed: every row counts, the changes come per round
 		fmt.Fprintf(&lam, "CREATE VIEW v AS\nSELECT %s\nFROM src\n", strings.Join(lamSel, ", "))
 		duck := fmt.Sprintf("SELECT %s\nFROM t\n", strings.Join(duckSel, ", "))
@@ -67,12 +67,12 @@ func GenCombinerQuery(r *rand.Rand, delayUS int64) Query {
 		duck += "GROUP BY " + strings.Join(keys, ", ")
 		return Query{Pipeline: lam.String(), DuckSQL: duck, Columns: cols, Updating: true}
 	}
-	// the window: tumbling (half the cases), hopping (kept as panes: a row
+	// the window: tumbling, hopping (kept as panes: a row
 	// folds into its pane) or cumulating (a row folds into each window
 	// holding it); now and then with allowed lateness
-	kind := []string{"tumble", "tumble", "hop", "cumulate"}[r.IntN(4)]
+	kind := []string{"tumble", "hop", "cumulate"}[r.IntN(3)]
 	var lateness int64
-	if r.IntN(3) == 0 {
+	if r.IntN(2) == 0 {
 		lateness = []int64{500_000, 1_000_000, 3_000_000}[r.IntN(3)]
 	}
 	var from, duckFrom string

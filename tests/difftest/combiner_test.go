@@ -38,7 +38,7 @@ func newCombinerCase(index int, seed uint64) *testCase {
 		// (GROUP BY n) turn a part's combiner off and on again
 		data.Rows = 9000
 	}
-	if r.IntN(2) == 0 {
+	if r.IntN(3) != 0 {
 		data.LateP, data.LateUS = []float64{0.02, 0.1}[r.IntN(2)], []int64{300_000, 3_000_000, 30_000_000}[r.IntN(3)]
 		c.late = true
 	}

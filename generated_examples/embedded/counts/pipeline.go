@@ -537,7 +537,7 @@ func (p *engine) processPartClicks(pt *partClicks, start int64) {
 	}
 }
 
-// mergeOp0 folds a pane's state of a group into its window's.
+// mergeOp0 folds a state of a group of view page_counts (src) into another (dst).
 func mergeOp0(dst, src *op0Acc) {
 	dst.A0 += src.A0
 }

@@ -449,7 +449,7 @@ type op0Acc struct {
 	A3 int64 // COUNT(*)
 }
 
-// mergeOp0 folds a pane's state of a group into its window's.
+// mergeOp0 folds a state of a group of view busy_sensors (src) into another (dst).
 func mergeOp0(dst, src *op0Acc) {
 	dst.A0 += src.A0
 	dst.N0 += src.N0

@@ -427,7 +427,7 @@ type op0Acc struct {
 	last    SessionsRow
 }
 
-// mergeOp0 folds a pane's state of a group into its window's.
+// mergeOp0 folds a state of a group of view sessions (src) into another (dst).
 func mergeOp0(dst, src *op0Acc) {
 	dst.A0 += src.A0
 	dst.M1.Merge(&src.M1)
