@@ -36,7 +36,7 @@ func (c Combiner) Combines() bool { return c.Op >= 0 }
 // each window holding it; the windows are one engine's, by end); and an
 // unwindowed aggregate under EMIT CHANGES. Its aggregates must merge
 // exactly: COUNT, SUM and AVG of integers (128-bit exact sums), MIN and MAX
-// of integers and timestamps.
+// of integers, timestamps and strings.
 //
 // Not combined: SESSION windows (a row's session is known only against the
 // key's other rows: a row may bridge two sessions the reader never saw, or
@@ -125,6 +125,12 @@ func combinable(a plan.Agg) string {
 	case plan.Min, plan.Max:
 		switch a.Arg.Type().Kind {
 		case types.Int, types.Timestamp:
+			return ""
+		case types.String:
+			// a total order whose equal values are the same bytes; the partial
+			// holds the row's string, which the garbage collector keeps (a
+			// decoded row's strings are its own: rows that cross as rows are
+			// kept in the owner's state just so)
 			return ""
 		}
 		if a.Arg.Type().Kind == types.Float {

@@ -10,7 +10,7 @@ import (
 // now and then with allowed lateness) or, one in four, an unwindowed
 // aggregate over source src
 // by one or two keys whose aggregates merge exactly (COUNT, SUM, AVG, MIN,
-// MAX), the shape a key-partitioned job pre-aggregates on the reading
+// MAX, of strings too), the shape a key-partitioned job pre-aggregates on the reading
 // worker (physical.Combine), now and then with a filter; late rows (when
 // the data has them) are left out of the windows that had closed, in
 // DuckDB by the watermark before each row.
@@ -31,6 +31,8 @@ func GenCombinerQuery(r *rand.Rand, delayUS int64) Query {
 		{"AVG(n)", "AVG(n)", KindFloat},
 		{"MIN(ts)", "MIN(ts)", KindTimestamp},
 		{"MAX(ts)", "MAX(ts)", KindTimestamp},
+		{"MIN(k)", "MIN(k)", KindString},
+		{"MAX(k)", "MAX(k)", KindString},
 	}
 	r.Shuffle(len(all), func(i, j int) { all[i], all[j] = all[j], all[i] })
 	aggs := all[:r.IntN(5)] // none: a GROUP BY for its keys (DISTINCT), whose partials mark nothing
