@@ -35,8 +35,8 @@ func (c Combiner) Combines() bool { return c.Op >= 0 }
 // its one pane, as on one engine) and cumulating windows (a row folds into
 // each window holding it; the windows are one engine's, by end); and an
 // unwindowed aggregate under EMIT CHANGES. Its aggregates must merge
-// exactly: COUNT, SUM and AVG of integers (128-bit exact sums), MIN and MAX
-// of integers, timestamps and strings.
+// exactly: COUNT, SUM and AVG of integers and DECIMALs (exact sums), MIN
+// and MAX of integers, DECIMALs, timestamps and strings.
 //
 // Not combined: SESSION windows (a row's session is known only against the
 // key's other rows: a row may bridge two sessions the reader never saw, or
@@ -110,8 +110,8 @@ func combinable(a plan.Agg) string {
 	case plan.CountStar, plan.Count:
 		return ""
 	case plan.Sum, plan.Avg:
-		if a.Arg.Type().Kind == types.Int {
-			return "" // an exact 128-bit sum, checked at the output
+		if k := a.Arg.Type().Kind; k == types.Int || k.IsDecimal() {
+			return "" // an exact sum (128 bits, a wide DECIMAL's with the times it wrapped), checked at the output
 		}
 		if a.Arg.Type().Kind == types.Float {
 			// rounding makes a float sum depend on the order of its terms: a
@@ -123,6 +123,9 @@ func combinable(a plan.Agg) string {
 		}
 		return "sums " + a.Arg.Type().Kind.String() + " (partial sums of it are not built)"
 	case plan.Min, plan.Max:
+		if a.Arg.Type().Kind.IsDecimal() {
+			return "" // one scale per type: equal values are the same integers
+		}
 		switch a.Arg.Type().Kind {
 		case types.Int, types.Timestamp:
 			return ""

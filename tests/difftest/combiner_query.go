@@ -10,7 +10,7 @@ import (
 // now and then with allowed lateness) or, one in four, an unwindowed
 // aggregate over source src
 // by one or two keys whose aggregates merge exactly (COUNT, SUM, AVG, MIN,
-// MAX, of strings too), the shape a key-partitioned job pre-aggregates on the reading
+// MAX, of strings and DECIMALs too), the shape a key-partitioned job pre-aggregates on the reading
 // worker (physical.Combine), now and then with a filter; late rows (when
 // the data has them) are left out of the windows that had closed, in
 // DuckDB by the watermark before each row.
@@ -33,6 +33,11 @@ func GenCombinerQuery(r *rand.Rand, delayUS int64) Query {
 		{"MAX(ts)", "MAX(ts)", KindTimestamp},
 		{"MIN(k)", "MIN(k)", KindString},
 		{"MAX(k)", "MAX(k)", KindString},
+		{"SUM(CAST(x AS DECIMAL(7,2)))", "SUM(CAST(x AS DECIMAL(7,2)))", KindDecimal},
+		{"SUM(CAST(g AS DECIMAL(20,1)))", "SUM(CAST(g AS DECIMAL(20,1)))", KindDecimal},
+		{"AVG(CAST(x AS DECIMAL(9,3)))", "AVG(CAST(x AS DECIMAL(9,3)))", KindFloat},
+		{"MIN(CAST(x AS DECIMAL(9,3)))", "MIN(CAST(x AS DECIMAL(9,3)))", KindDecimal},
+		{"MAX(CAST(n AS DECIMAL(38,2)) * 12345678901234567.89)", "MAX(CAST(n AS DECIMAL(38,2)) * 12345678901234567.89)", KindDecimal},
 	}
 	r.Shuffle(len(all), func(i, j int) { all[i], all[j] = all[j], all[i] })
 	aggs := all[:r.IntN(5)] // none: a GROUP BY for its keys (DISTINCT), whose partials mark nothing
