@@ -522,8 +522,12 @@ func (g *generator) aggUpdate(o *opInfo, eg *exprGen) []jen.Code {
 			// them into none (it crosses as a row)
 			then = jen.Else().If(jen.Op("!").Id("late"))
 		}
+		closed := "the window closed before this row arrived"
+		if g.fold != nil && o.panes {
+			closed = "the pane's earliest window closed before this row arrived"
+		}
 		return append(stmts, eg.guard(jen.If(jen.Id("ws").Op("+").Lit(size).Op("<=").Id("wm")).Block(
-			jen.Comment("the window closed before this row arrived"),
+			jen.Comment(closed),
 			jen.Id("late").Op("=").True(),
 		).Add(then).Block(find...))...)
 	}

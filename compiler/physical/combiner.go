@@ -70,7 +70,10 @@ func Combine(p *Plan, part Partitioning) Combiner {
 	case op.KV:
 		return no("view %s keeps its state in the keyed-state store", op.Name)
 	case src.Updating || op.InputUpdating:
-		return no("view %s reads a changelog (partial states with retractions are not built)", op.Name)
+		// unreachable today (a changelog source keeps its job on one engine);
+		// COUNT and SUM would combine with the rows' weights, but a MIN or MAX
+		// over retractions needs every value it held, not a partial extreme
+		return no("view %s reads a changelog (a MIN or MAX over retractions needs its values, not a partial; weighted partials are not built)", op.Name)
 	case !op.Windowed():
 		// an unwindowed aggregate of an append-only input: no row is late,
 		// and the owner emits its changed groups at the round's end
