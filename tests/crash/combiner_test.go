@@ -95,3 +95,30 @@ func TestCrashWorkersCombinerHop(t *testing.T) {
 	j.workers = []int{1, 2, 3}
 	crashRunsKills(t, j, sameMultiset, 40*time.Millisecond, 20)
 }
+
+// combinedCumulate is a cumulating-window aggregate the workers
+// pre-aggregate per (window, symbol): a row folds into each window holding
+// it on the reading worker.
+const combinedCumulate = `CREATE MATERIALIZED VIEW v AS
+SELECT symbol, window_start, window_end, COUNT(*) AS n, SUM(volume) AS volume, MAX(volume) AS hi
+FROM CUMULATE(trades, ts, INTERVAL '2' SECOND, INTERVAL '10' SECOND)
+GROUP BY symbol, window_start, window_end;
+`
+
+// TestCrashWorkersCombinerCumulate: the combined CUMULATE aggregate on 1,
+// 2 and 3 workers, killed at random and restarted at a random count: the
+// output is the uninterrupted one-worker run's multiset.
+func TestCrashWorkersCombinerCumulate(t *testing.T) {
+	skipShort(t)
+	sql := "-- on several workers, combined per cumulating window\n" + source("file") + combinedCumulate + sink
+	res, _ := compiler.Compile("p.sql", "p", sql)
+	if res == nil {
+		t.Fatal("the pipeline does not compile")
+	}
+	if c := physical.Combine(res.Physical, physical.Partition(res.Physical)); !c.Combines() {
+		t.Fatalf("no combiner: %s", c.Reason)
+	}
+	j := buildJob(t, sql, false, input(60_000))
+	j.workers = []int{1, 2, 3}
+	crashRunsKills(t, j, sameMultiset, 40*time.Millisecond, 20)
+}
