@@ -1081,13 +1081,13 @@ func (wp *workerPool) between() {
 	}
 }
 
-// account counts a file batch of the round as process does.
+// account counts a file batch of the round as process does, and holds its
+// over-long records until replay reaches their places among its lines'
+// reports (Context.hold), as process does.
 func (wp *workerPool) account(m batchMsg) error {
 	r := wp.r
-	for _, o := range m.batch.Oversized {
-		r.jobCtx.sources[m.src].RowsIn++
-		r.jobCtx.oversized(m.src, o, r.opts.MaxRecordBytes)
-	}
+	r.jobCtx.sources[m.src].RowsIn += int64(len(m.batch.Oversized))
+	r.jobCtx.hold(m.src, m.batch, r.opts.MaxRecordBytes)
 	if n := m.batch.Len(); n > 0 {
 		r.jobCtx.sources[m.src].RowsIn += int64(n)
 		r.jobCtx.sources[m.src].InvalidText += m.bad
@@ -1135,6 +1135,8 @@ func (wp *workerPool) replay(chunk func(ps *poolSource, w int)) {
 			for ; next < len(calls) && calls[next].chunk <= wp.chunk(ps, w); next++ {
 				calls[next].replay(r.jobCtx)
 			}
+			// the chunk's over-long records after its last line's reports
+			r.jobCtx.release(ps.src, math.MaxInt64)
 			r.jobCtx.flushLogs()
 		}
 	}
