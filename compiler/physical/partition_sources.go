@@ -17,9 +17,11 @@ import (
 // watermark (the minimum of its inputs') is the same on every worker.
 //
 // It covers sources, stateless views, UNION ALL, joins other than ASOF
-// (regular and interval) and aggregates without windows over views (or
-// with windows over a source directly); the rest keeps the job on one
-// worker, with the reason.
+// (regular and interval) and aggregates, windowed or not, over sources and
+// views (a window over a UNION ALL of sources: each worker owns the windows
+// of its keys, of every source's rows, and closes them by the watermark of
+// one engine reading the round's chunks source by source, the same on every
+// worker); the rest keeps the job on one worker, with the reason.
 func partitionSources(p *Plan) Partitioning {
 	no := func(format string, args ...any) Partitioning {
 		return Partitioning{Source: -1, Key: -1, Reason: fmt.Sprintf(format, args...)}
@@ -70,9 +72,6 @@ func partitionSources(p *Plan) Partitioning {
 			}
 			cons, consOp, consKey = append(cons, opts), append(consOp, op), append(consKey, idx)
 		case op.Agg != nil:
-			if !op.Direct() && op.Fires() {
-				return no("view %s closes windows over a view of %d sources (windows over views split with one source)", op.Name, n)
-			}
 			var opts []map[int]int
 			var idx []int
 			for k, e := range op.Agg.Keys {

@@ -575,3 +575,56 @@ CREATE MATERIALIZED VIEW v AS SELECT band, COUNT(*) AS n, MAX(price) AS high, MI
 	sameAtWorkers(t, j, sameTable, []int{2, 3})
 	crashRunsKills(t, j, sameTable, 40*time.Millisecond, 20)
 }
+
+// TestCrashWorkersUnionWindow: a 1-minute window per symbol over a UNION
+// ALL of two sources (trades, and quotes over a file that ends first or
+// over the trades' file), on 1, 2 and 3 workers with kills, the count
+// picked anew at every restart: each worker owns the windows of its
+// symbols, of both sources' rows, and closes them by the union's watermark
+// (the smaller of the sources'), the same on every worker; a checkpoint
+// holds the open windows in one engine's layout and re-splits them at
+// load. The watermarks' delays exceed the input's disorder, so no row is
+// late whatever order one engine reads the two sources in, and the windows
+// are the uninterrupted one-worker run's.
+func TestCrashWorkersUnionWindow(t *testing.T) {
+	skipShort(t)
+	sources := func(quotes string) string {
+		return `CREATE SOURCE trades (
+  symbol VARCHAR NOT NULL, price DOUBLE, volume BIGINT, ts TIMESTAMP NOT NULL,
+  WATERMARK FOR ts AS ts - INTERVAL '3' MINUTE
+) WITH (connector = 'file', path = 'input.jsonl', format = 'json');
+CREATE SOURCE quotes (
+  symbol VARCHAR NOT NULL, price DOUBLE, ts TIMESTAMP NOT NULL,
+  WATERMARK FOR ts AS ts - INTERVAL '4' MINUTE
+) WITH (connector = 'file', path = '` + quotes + `', format = 'json');
+`
+	}
+	const views = `CREATE VIEW u AS SELECT symbol, price, ts FROM trades WHERE volume > 100 UNION ALL SELECT symbol, price, ts FROM quotes WHERE price < 130;
+CREATE MATERIALIZED VIEW v AS
+SELECT symbol, window_start, window_end, COUNT(*) AS n, MAX(price) AS high
+FROM TUMBLE(u, ts, INTERVAL '1' MINUTE)
+GROUP BY symbol, window_start, window_end
+EMIT ON WINDOW CLOSE;
+`
+	for _, quotes := range []string{"quotes.jsonl", "input.jsonl"} {
+		t.Run(quotes, func(t *testing.T) {
+			pipeline := sources(quotes) + views + sink
+			p := filepath.Join(t.TempDir(), "p.sql")
+			if err := os.WriteFile(p, []byte(pipeline), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			out, err := exec.Command(laminarc, "explain", p).CombinedOutput()
+			if err != nil || !strings.Contains(string(out), "rows of source trades exchanged by hash of symbol, rows of source quotes exchanged by hash of symbol") {
+				t.Fatalf("a window over a union of two sources must split among workers by symbol: %v\n%s", err, out)
+			}
+			j := buildJob(t, "-- on several workers\n"+pipeline, false, input(40_000))
+			j.workers, j.unordered = []int{1, 2, 3}, true
+			j.files = map[string][]byte{"quotes.jsonl": input(8_000)}
+			if ref := j.reference(t); ref["p.late.jsonl"] != "" || strings.Count(ref["output.jsonl"], "\n") < 500 {
+				t.Fatalf("the one-worker run should write many windows and no late rows: %d windows, late %.300s", strings.Count(ref["output.jsonl"], "\n"), ref["p.late.jsonl"])
+			}
+			sameAtWorkers(t, j, sameMultiset, []int{2, 3})
+			crashRunsKills(t, j, sameMultiset, 40*time.Millisecond, 15)
+		})
+	}
+}
