@@ -9,6 +9,20 @@ import (
 	"github.com/laminar-sql/laminar/compiler/types"
 )
 
+// parallel tells whether parallelCode generates job.Partitioned: the plan
+// splits among workers and the job reads its sources itself (not --lib).
+func (g *generator) parallel() bool {
+	if !g.part.Partitioned() {
+		return false
+	}
+	for _, s := range g.sources {
+		if s.input {
+			return false
+		}
+	}
+	return true
+}
+
 // parallelCode generates job.Partitioned for a plan whose rows split among
 // workers (physical.Partition): each worker runs its own engine over the key
 // partitions it owns. Route decodes a batch on the worker that read it and

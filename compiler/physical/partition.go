@@ -162,8 +162,6 @@ func partitionOne(p *Plan) Partitioning {
 			return no("view %s keeps its state in the keyed-state store", op.Name)
 		case op.InputUpdating && op.Direct():
 			return no("view %s reads a changelog (rows with weights)", op.Name)
-		case !op.Direct() && lateThroughWindow(p, op):
-			return no("view %s reports its late rows as rows of the source (LATE(source) through views)", op.Name)
 		case op.Agg == nil:
 			continue
 		}
@@ -272,6 +270,11 @@ func partitionOne(p *Plan) Partitioning {
 		}
 		if below[op.Index] && op.Fires() {
 			return no("view %s closes windows over a re-partitioned view", op.Name)
+		}
+		if lateThroughWindow(p, op) {
+			// its late rows are the source's, which its owner, running the
+			// exchanged rows of several workers, does not have
+			return no("view %s reports its late rows as rows of the source (LATE(source) through views) and is grouped by no key of the source's split (its rows would be re-exchanged without the source's row)", op.Name)
 		}
 		k, col, why := exchangeKey(op)
 		if why != "" {

@@ -452,8 +452,21 @@ func runCase(t *testing.T, db *sql.Conn, bin, dir string, c *testCase) caseStats
 		}
 	}
 	if c.workers {
-		for _, run := range workersRuns {
-			runJob(t, bin, filepath.Join(dir, fmt.Sprintf("bs%d-w%d", run[0], run[1])), c, run[0], run[1], want)
+		var late []byte
+		for i, run := range workersRuns {
+			rdir := filepath.Join(dir, fmt.Sprintf("bs%d-w%d", run[0], run[1]))
+			st.late += runJob(t, bin, rdir, c, run[0], run[1], want)
+			if !c.late {
+				continue
+			}
+			// LATE(src) cases: the late file of every run is the first's
+			// (one worker), byte for byte
+			got, _ := os.ReadFile(filepath.Join(rdir, "late.jsonl"))
+			if i == 0 {
+				late = got
+			} else if !bytes.Equal(got, late) {
+				t.Errorf("%s\n-- the late rows at batch size %d on %d workers differ from those on one:\n%s\nwant\n%s", c.describe(), run[0], run[1], got, late)
+			}
 		}
 		return st
 	}
