@@ -380,6 +380,12 @@ func (g *generator) partLoop(s *sourceInfo, part physical.Partitioning, ptType s
 			env[i] = operand{jen.Id("r").Dot(s.fields[i]), c.Type.Nullable}
 		}
 		acc.env = env
+		if s.src.Updating {
+			// a changelog's row: its weight from the batch it was decoded
+			// from, as in Process<Source>
+			acc.row = append(acc.row, jen.Id("w").Op(":=").Id("b").Dot("RowWeight").Call(jen.Id("lines"), jen.Id("ri")))
+			acc.weight = jen.Id("w")
+		}
 		acc.late = func(view string) jen.Code {
 			return jen.Id("p").Dot("late"+s.goName).Call(jen.Id("b"), jen.Id("lines"), jen.Id("ri"), jen.Id("r"), jen.Lit(view))
 		}

@@ -2,6 +2,7 @@ package physical
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/laminar-sql/laminar/compiler/plan"
 )
@@ -30,9 +31,20 @@ func partitionSources(p *Plan) Partitioning {
 	if p.UsesProcTime() {
 		return no("it reads the processing time (PROCTIME()), which each batch takes from one clock")
 	}
+	// the workers read a share of every source in each round: a file in
+	// byte ranges (each worker cutting and decoding its own) or the
+	// generator; a source that one reader must cut keeps the job on one
+	const oneReader = "read by one reader, while with several sources each worker reads its own byte ranges of every file"
 	for _, src := range p.Pipeline.Sources {
-		if src.Typed != nil && src.Typed.Columnar {
+		switch {
+		case src.Typed != nil && src.Typed.Columnar:
 			return no("source %s is read as column batches (Parquet)", src.Name)
+		case src.Format == "csv":
+			return no("source %s is CSV (a quoted field may hold a newline): %s", src.Name, oneReader)
+		case src.Updating:
+			return no("source %s is a changelog (format %s): %s", src.Name, src.Format, oneReader)
+		case slices.Contains(src.Metadata, "line"):
+			return no("source %s numbers its lines (METADATA FROM 'line'): %s", src.Name, oneReader)
 		}
 	}
 	// each stateful operator constrains the keys: one of its options (a
@@ -55,8 +67,6 @@ func partitionSources(p *Plan) Partitioning {
 				return no("view %s looks up rows for an updating view (%d sources)", op.Name, n)
 			}
 			continue
-		case op.Direct() && op.InputUpdating:
-			return no("view %s reads a changelog (rows with weights)", op.Name)
 		case op.Join != nil:
 			var opts []map[int]int
 			var idx []int

@@ -246,7 +246,10 @@ func (r *runner) newWorkerPool(factory Factory) (*workerPool, error) {
 		case c != "file" && c != "nexmark", r.sources[h.Source] == nil:
 			return nil, nil
 		case len(how) > 1 && c == "file" && !canSplit(r, h):
-			return nil, nil // one reader dealing batches covers one source
+			// one reader dealing batches covers one source; explain cannot
+			// know that a path is a pipe, so the job says so
+			r.console.logf("source %s is not a regular file the workers read in byte ranges (a pipe, or LAMINAR_FILE_SPLITS=0): this job of %d sources runs on one engine, not %d workers", r.spec.Sources[h.Source].Name, len(how), n)
+			return nil, nil
 		}
 		if !ps.done {
 			open++
@@ -1082,11 +1085,12 @@ func (wp *workerPool) between() {
 }
 
 // account counts a file batch of the round as process does, and holds its
-// over-long records until replay reaches their places among its lines'
-// reports (Context.hold), as process does.
+// over-long and rejected records (a changelog's records that are no
+// changes) until replay reaches their places among its lines' reports
+// (Context.hold), as process does.
 func (wp *workerPool) account(m batchMsg) error {
 	r := wp.r
-	r.jobCtx.sources[m.src].RowsIn += int64(len(m.batch.Oversized))
+	r.jobCtx.sources[m.src].RowsIn += int64(len(m.batch.Oversized) + len(m.batch.Rejected))
 	r.jobCtx.hold(m.src, m.batch, r.opts.MaxRecordBytes)
 	if n := m.batch.Len(); n > 0 {
 		r.jobCtx.sources[m.src].RowsIn += int64(n)

@@ -712,3 +712,44 @@ EMIT ON WINDOW CLOSE;
 		})
 	}
 }
+
+// TestWorkersPipeSourceLogged: a job of two sources, one of them a FIFO
+// (which explain cannot tell from a file, and the workers cannot read in
+// byte ranges), run with --workers 2: it runs on one engine and says so in
+// its log, and its output nets to the table of a run over regular files.
+func TestWorkersPipeSourceLogged(t *testing.T) {
+	skipShort(t)
+	pipeline := source("file") + quotes("quotes.jsonl") + sourcesUnion + sink
+	j := buildJob(t, "-- on several workers\n"+pipeline, false, input(5_000))
+	j.files = map[string][]byte{"quotes.jsonl": input(2_000)}
+	want := j.reference(t)["output.jsonl"]
+	dir := j.newRunDir(t)
+	fifo := filepath.Join(dir, "quotes.jsonl")
+	if err := os.Remove(fifo); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	go func() {
+		w, err := os.OpenFile(fifo, os.O_WRONLY, 0)
+		if err != nil {
+			return
+		}
+		w.Write(input(2_000))
+		w.Close()
+	}()
+	cmd := j.command(dir, false, 1024, 2)
+	cmd.Args = append(cmd.Args, "--summary-json", filepath.Join(dir, "summary.json"))
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "source quotes is not a regular file the workers read in byte ranges") || !strings.Contains(string(out), "runs on one engine, not 2 workers") {
+		t.Errorf("the job should log that it runs on one engine:\n%s", out)
+	}
+	if sum, _ := os.ReadFile(filepath.Join(dir, "summary.json")); strings.Contains(string(sum), `"workers":`) {
+		t.Errorf("the job ran on workers: %s", sum)
+	}
+	sameTable(t, readOutputs(t, dir)["output.jsonl"], want)
+}

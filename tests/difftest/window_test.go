@@ -146,14 +146,12 @@ func TestLateStreamDifferential(t *testing.T) {
 	}
 	work := t.TempDir()
 	cases := lateStreamCases(n)
-	split := 0
 	for _, c := range cases {
 		// a window over the source or over views of it, its late rows sunk:
 		// split by key, on 1, 2 and 3 workers (workersRuns), the late file
 		// the same at every count
 		if res, _ := compiler.Compile("case.sql", "p", c.query.Pipeline); res != nil && physical.Partition(res.Physical).Key >= 0 {
-			c.workers, c.split = true, true
-			split++
+			c.workers, c.split, c.sameReports = true, true, true
 		} else {
 			t.Errorf("case %d: a window over the source or over views of it must split among workers while LATE(src) is read", c.index)
 		}
