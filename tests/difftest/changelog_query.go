@@ -66,8 +66,9 @@ func ChangelogInput(r *rand.Rand, rows []Row) ([]byte, []Row, int) {
 // aggregate grouped by one or two columns (COUNT, SUM, MIN and MAX, which
 // keep multisets under retractions), now and then over a filter, and now
 // and then a count of its groups by a value it computes (its changes
-// re-exchanged by that value); or a filter and projection of the changes,
-// sunk. On several workers each change goes to the worker owning its group
+// re-exchanged by that value); a filter and projection of the changes,
+// sunk; a ranking per key (RANK ... <= 2); or a join of two filters of the
+// changes by k. On several workers each change goes to the worker owning its group
 // key's hash, a row's retraction after its insertion.
 func GenChangelogQuery(r *rand.Rand) Query {
 	var lam strings.Builder
@@ -78,6 +79,29 @@ func GenChangelogQuery(r *rand.Rand) Query {
 		fmt.Fprintf(&lam, "CREATE SINK out FROM %s WITH (connector = 'file', path = 'out.jsonl', format = 'json');\n", v)
 	}
 	where := []string{"", " WHERE n % 2 = 0", " WHERE g > 3", " WHERE k <> 'a'"}[r.IntN(4)]
+	switch r.IntN(6) {
+	case 0:
+		// a ranking per key: its input's retractions reach the worker
+		// holding the key's partition (RANK: ties share a rank, so the set
+		// kept does not depend on their order)
+		v := "SELECT k, n, g FROM (SELECT k, n, g, RANK() OVER (PARTITION BY k ORDER BY n DESC) AS rk FROM src" + where + ") WHERE rk <= 2"
+		fmt.Fprintf(&lam, "CREATE VIEW v AS\n  %s;\n\n", v)
+		sink("v")
+		return Query{Pipeline: lam.String(), DuckSQL: duck + "\n" + v,
+			Columns:  []Column{{"k", KindString}, {"n", KindInt}, {"g", KindInt}},
+			Updating: true}
+	case 1:
+		// a join of two filters of the changes by k: both sides' changes
+		// of a key on its worker
+		a := "SELECT k, n FROM src WHERE n % 5 = 0"
+		b := "SELECT k, g, n AS m FROM src WHERE n % 7 = 0"
+		sel := "SELECT a.k, a.n, b.g, b.m FROM a JOIN b ON a.k = b.k"
+		fmt.Fprintf(&lam, "CREATE VIEW a AS\n  %s;\n\nCREATE VIEW b AS\n  %s;\n\nCREATE VIEW v AS\n  %s;\n\n", a, b, sel)
+		sink("v")
+		return Query{Pipeline: lam.String(), DuckSQL: duck + ",\na AS (" + a + "),\nb AS (" + b + ")\n" + sel,
+			Columns:  []Column{{"k", KindString}, {"n", KindInt}, {"g", KindInt}, {"m", KindInt}},
+			Updating: true}
+	}
 	if r.IntN(5) == 0 {
 		v := "SELECT k, g, n, x FROM src" + where
 		fmt.Fprintf(&lam, "CREATE VIEW v AS\n  %s;\n\n", v)
