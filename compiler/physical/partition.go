@@ -653,5 +653,5 @@ func formatSources(p *Plan, part Partitioning) string {
 		}
 		sep = ", "
 	}
-	return line + " (each worker owns the groups and join rows of its keys; a source path that is not a regular file, a pipe, keeps the job on one engine, which it logs)"
+	return line + " (each worker owns the groups and join rows of its keys)"
 }

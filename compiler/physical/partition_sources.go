@@ -2,7 +2,6 @@ package physical
 
 import (
 	"fmt"
-	"slices"
 
 	"github.com/laminar-sql/laminar/compiler/plan"
 )
@@ -32,19 +31,12 @@ func partitionSources(p *Plan) Partitioning {
 		return no("it reads the processing time (PROCTIME()), which each batch takes from one clock")
 	}
 	// the workers read a share of every source in each round: a file in
-	// byte ranges (each worker cutting and decoding its own) or the
-	// generator; a source that one reader must cut keeps the job on one
-	const oneReader = "read by one reader, while with several sources each worker reads its own byte ranges of every file"
+	// byte ranges (each worker cutting and decoding its own), the batches
+	// one reader of the source deals them (CSV, a changelog, a pipe, line
+	// numbers read) or the generator
 	for _, src := range p.Pipeline.Sources {
-		switch {
-		case src.Typed != nil && src.Typed.Columnar:
+		if src.Typed != nil && src.Typed.Columnar {
 			return no("source %s is read as column batches (Parquet)", src.Name)
-		case src.Format == "csv":
-			return no("source %s is CSV (a quoted field may hold a newline): %s", src.Name, oneReader)
-		case src.Updating:
-			return no("source %s is a changelog (format %s): %s", src.Name, src.Format, oneReader)
-		case slices.Contains(src.Metadata, "line"):
-			return no("source %s numbers its lines (METADATA FROM 'line'): %s", src.Name, oneReader)
 		}
 	}
 	// each stateful operator constrains the keys: one of its options (a

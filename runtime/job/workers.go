@@ -224,7 +224,9 @@ func (r *runner) workerCount() int {
 // nil for one that runs as one engine: a single worker, a pipeline that does
 // not split (explain says why), a connector other than file and nexmark, or
 // keyed state in badger. A job of several sources splits when every source
-// still to read is a generator or a file the workers read in byte ranges.
+// still to read is a generator or a file: one the workers read in byte
+// ranges, or one whose reader deals them its batches (CSV, a changelog, a
+// pipe), each source with a dealer of its own.
 func (r *runner) newWorkerPool(factory Factory) (*workerPool, error) {
 	n := r.workerCount()
 	part, ok := r.pipeline.(Partitioned)
@@ -244,11 +246,6 @@ func (r *runner) newWorkerPool(factory Factory) (*workerPool, error) {
 		case r.sources[h.Source] == nil && len(how) > 1:
 			ps.done = true // ended before the checkpoint this run resumed from
 		case c != "file" && c != "nexmark", r.sources[h.Source] == nil:
-			return nil, nil
-		case len(how) > 1 && c == "file" && !canSplit(r, h):
-			// one reader dealing batches covers one source; explain cannot
-			// know that a path is a pipe, so the job says so
-			r.console.logf("source %s is not a regular file the workers read in byte ranges (a pipe, or LAMINAR_FILE_SPLITS=0): this job of %d sources runs on one engine, not %d workers", r.spec.Sources[h.Source].Name, len(how), n)
 			return nil, nil
 		}
 		if !ps.done {
@@ -494,8 +491,7 @@ func (wp *workerPool) run(ctx context.Context) error {
 	wp.ctx = ctx
 	readCtx, stopReading := context.WithCancel(context.Background())
 	defer stopReading()
-	done := make(chan struct{})
-	dealt := false
+	var dealers []chan struct{} // closed as each dealer returns
 	for _, ps := range wp.srcs {
 		if ps.splits != nil {
 			defer ps.splitSrc.Close()
@@ -503,11 +499,12 @@ func (wp *workerPool) run(ctx context.Context) error {
 		if ps.done || ps.gens != nil || ps.splits != nil {
 			continue
 		}
-		// one reader, batches dealt to the workers round-robin (one source
-		// only); two rounds' worth of batches, so the reader reads a round
-		// ahead: lines must outlive the source's two buffers, and a round's
+		// one reader per source, batches dealt to the workers round-robin;
+		// two rounds' worth of batches, so the reader reads a round ahead:
+		// lines must outlive the source's two buffers, and a round's
 		// batches are in work while the reader fills the next round's
-		dealt = true
+		done := make(chan struct{})
+		dealers = append(dealers, done)
 		src := connector.Detach(r.sources[ps.src])
 		r.sources[ps.src] = nil
 		ps.free = make(chan *connector.LineBatch, 2*wp.n+2)
@@ -555,7 +552,7 @@ func (wp *workerPool) run(ctx context.Context) error {
 		<-finished
 	}
 	stopReading()
-	if dealt {
+	for _, done := range dealers {
 		<-done
 	}
 	r.live.update(func(s *Status) { s.Phase = "stopping" })
@@ -968,7 +965,7 @@ func (wp *workerPool) endRound() {
 	if err := wp.writeSinks(); err != nil && wp.err == nil {
 		wp.err = err
 	}
-	if ps := wp.srcs[0]; ps.in != nil && r.unflushed && wp.idle() && wp.err == nil {
+	if wp.dealt() && r.unflushed && wp.idle() && wp.err == nil {
 		// about to wait for input: push the rows out of the sinks' buffers,
 		// as the one-engine loop does, so that a live input shows its
 		// results in output files now (a busy job does not flush)
@@ -993,9 +990,11 @@ func (wp *workerPool) endRound() {
 	wp.ending = all && wp.err == nil
 	for _, ps := range wp.srcs {
 		if ps.in != nil {
-			for _, m := range ps.msgs {
+			// once each: a source that ended reads no more batches
+			for i, m := range ps.msgs {
 				if m.batch != nil {
 					ps.free <- m.batch
+					ps.msgs[i].batch = nil
 				}
 			}
 		}
@@ -1018,15 +1017,31 @@ func (wp *workerPool) endRound() {
 // run in the merge.
 func (wp *workerPool) twoPhase() bool { return wp.keyed || wp.exchanging }
 
-// idle tells whether the next round's input has yet to be read.
-func (wp *workerPool) idle() bool {
-	ps := wp.srcs[0]
-	if len(ps.out) > 0 {
-		return false
+// dealt tells whether a source's batches are dealt to the workers by a
+// reader (a pipe, CSV, a changelog, ...).
+func (wp *workerPool) dealt() bool {
+	for _, ps := range wp.srcs {
+		if ps.in != nil {
+			return true
+		}
 	}
-	for _, in := range ps.in {
-		if len(in) > 0 {
+	return false
+}
+
+// idle tells whether the next round's input of the dealt sources has yet
+// to be read.
+func (wp *workerPool) idle() bool {
+	for _, ps := range wp.srcs {
+		if ps.in == nil || ps.done {
+			continue
+		}
+		if len(ps.out) > 0 {
 			return false
+		}
+		for _, in := range ps.in {
+			if len(in) > 0 {
+				return false
+			}
 		}
 	}
 	return true

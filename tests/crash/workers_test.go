@@ -713,43 +713,119 @@ EMIT ON WINDOW CLOSE;
 	}
 }
 
-// TestWorkersPipeSourceLogged: a job of two sources, one of them a FIFO
-// (which explain cannot tell from a file, and the workers cannot read in
-// byte ranges), run with --workers 2: it runs on one engine and says so in
-// its log, and its output nets to the table of a run over regular files.
-func TestWorkersPipeSourceLogged(t *testing.T) {
+// TestWorkersPipeSource: a job of two sources, one of them a FIFO (which
+// the workers cannot read in byte ranges: its reader deals them its
+// batches, while they read the other file's ranges themselves), on 2 and
+// 3 workers: it runs on that many, and its output nets to the table of a
+// one-worker run over regular files, its dead letters and late rows the
+// same multisets.
+func TestWorkersPipeSource(t *testing.T) {
 	skipShort(t)
 	pipeline := source("file") + quotes("quotes.jsonl") + sourcesUnion + sink
 	j := buildJob(t, "-- on several workers\n"+pipeline, false, input(5_000))
 	j.files = map[string][]byte{"quotes.jsonl": input(2_000)}
-	want := j.reference(t)["output.jsonl"]
-	dir := j.newRunDir(t)
-	fifo := filepath.Join(dir, "quotes.jsonl")
-	if err := os.Remove(fifo); err != nil {
-		t.Fatal(err)
-	}
-	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
-		t.Skipf("mkfifo: %v", err)
-	}
-	go func() {
-		w, err := os.OpenFile(fifo, os.O_WRONLY, 0)
-		if err != nil {
-			return
+	ref := j.reference(t)
+	for _, workers := range []int{2, 3} {
+		dir := j.newRunDir(t)
+		fifo := filepath.Join(dir, "quotes.jsonl")
+		if err := os.Remove(fifo); err != nil {
+			t.Fatal(err)
 		}
-		w.Write(input(2_000))
-		w.Close()
-	}()
-	cmd := j.command(dir, false, 1024, 2)
-	cmd.Args = append(cmd.Args, "--summary-json", filepath.Join(dir, "summary.json"))
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("%v\n%s", err, out)
+		if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+			t.Skipf("mkfifo: %v", err)
+		}
+		go func() {
+			w, err := os.OpenFile(fifo, os.O_WRONLY, 0)
+			if err != nil {
+				return
+			}
+			w.Write(input(2_000))
+			w.Close()
+		}()
+		cmd := j.command(dir, false, 1024, workers)
+		cmd.Args = append(cmd.Args, "--summary-json", filepath.Join(dir, "summary.json"))
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("%d workers: %v\n%s", workers, err, out)
+		}
+		if sum, _ := os.ReadFile(filepath.Join(dir, "summary.json")); !strings.Contains(string(sum), fmt.Sprintf(`"workers": %d,`, workers)) {
+			t.Errorf("the job did not run on %d workers: %s", workers, sum)
+		}
+		got := readOutputs(t, dir)
+		sameTable(t, got["output.jsonl"], ref["output.jsonl"])
+		sameMultiset(t, got["p.dead.jsonl"], ref["p.dead.jsonl"])
+		sameMultiset(t, got["p.late.jsonl"], ref["p.late.jsonl"])
 	}
-	if !strings.Contains(string(out), "source quotes is not a regular file the workers read in byte ranges") || !strings.Contains(string(out), "runs on one engine, not 2 workers") {
-		t.Errorf("the job should log that it runs on one engine:\n%s", out)
+}
+
+// dealtQuotes is input(rows) as quotes that one reader must cut: CSV
+// (symbol, price, ts) or a changelog (each row inserted, every seventh
+// retracted a few rows later); a line that is not JSON stays one.
+func dealtQuotes(rows int, format string) []byte {
+	var b bytes.Buffer
+	var held []string
+	for i, line := range strings.Split(strings.TrimSuffix(string(input(rows)), "\n"), "\n") {
+		if !strings.HasPrefix(line, `{"symbol"`) {
+			b.WriteString(line + "\n")
+			continue
+		}
+		if format == "csv" {
+			var symbol, price, ts string
+			for _, f := range strings.Split(strings.Trim(line, "{}"), ",") {
+				k, v, _ := strings.Cut(f, ":")
+				switch k {
+				case `"symbol"`:
+					symbol = strings.Trim(v, `"`)
+				case `"price"`:
+					price = v
+				case `"ts"`:
+					ts = strings.Trim(line[strings.Index(line, `"ts":`)+6:], `"}`)
+				}
+			}
+			fmt.Fprintf(&b, "%s,%s,%s\n", symbol, price, ts)
+			continue
+		}
+		b.WriteString(`{"_op":"+",` + line[1:] + "\n")
+		if i%7 == 0 {
+			held = append(held, line)
+		}
+		if len(held) > 3 {
+			b.WriteString(`{"_op":"-",` + held[0][1:] + "\n")
+			held = held[1:]
+		}
 	}
-	if sum, _ := os.ReadFile(filepath.Join(dir, "summary.json")); strings.Contains(string(sum), `"workers":`) {
-		t.Errorf("the job ran on workers: %s", sum)
+	return b.Bytes()
+}
+
+// TestCrashWorkersTwoSourcesDealt: the union of trades (a file the workers
+// read in byte ranges) and quotes that one reader cuts and deals to them
+// (CSV, or a changelog whose retractions reach the worker owning their
+// symbol), counted per symbol on 1, 2 and 3 workers with kills: the output
+// nets to the uninterrupted one-worker run's table.
+func TestCrashWorkersTwoSourcesDealt(t *testing.T) {
+	skipShort(t)
+	for _, format := range []string{"csv", "changelog"} {
+		t.Run(format, func(t *testing.T) {
+			pipeline := source("file") + `CREATE SOURCE quotes (
+  symbol VARCHAR NOT NULL, price DOUBLE, ts TIMESTAMP NOT NULL,
+  WATERMARK FOR ts AS ts - INTERVAL '2' SECOND
+) WITH (connector = 'file', path = 'quotes.txt', format = '` + format + `');
+` + sourcesUnion + sink
+			p := filepath.Join(t.TempDir(), "p.sql")
+			if err := os.WriteFile(p, []byte(pipeline), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			out, err := exec.Command(laminarc, "explain", p).CombinedOutput()
+			if err != nil || !strings.Contains(string(out), "rows of source trades exchanged by hash of symbol, rows of source quotes exchanged by hash of symbol") {
+				t.Fatalf("a job of two sources must split among workers by symbol: %v\n%s", err, out)
+			}
+			j := buildJob(t, "-- on several workers\n"+pipeline, false, input(30_000))
+			j.workers, j.unordered = []int{1, 2, 3}, true
+			j.files = map[string][]byte{"quotes.txt": dealtQuotes(12_000, format)}
+			if n := strings.Count(j.reference(t)["p.dead.jsonl"], "\n"); n > 60 {
+				t.Fatalf("the quotes should decode: %d dead letters", n)
+			}
+			sameAtWorkers(t, j, sameTable, []int{2, 3})
+			crashRunsKills(t, j, sameTable, 40*time.Millisecond, 15)
+		})
 	}
-	sameTable(t, readOutputs(t, dir)["output.jsonl"], want)
 }
