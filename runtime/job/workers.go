@@ -159,8 +159,8 @@ type poolSource struct {
 	// ended on every worker, or before the checkpoint the run resumed from.
 	finishing, done bool
 
-	// input: batches of a file source dealt to the workers in order (one
-	// source only), or a generator per worker
+	// input: batches of a file source dealt to the workers in order, or a
+	// generator per worker
 	in    []chan batchMsg
 	out   chan batchMsg // the reader's batches, before deal hands them out
 	msgs  []batchMsg
@@ -173,6 +173,10 @@ type poolSource struct {
 	gen   []int64                // events each worker generated this round
 	kept  []int64
 	ended []bool
+	// paced: beside this dealt source another source is read in byte
+	// ranges or generated, whose rounds an idle reader must not hold back
+	// longer than idleRound
+	paced bool
 
 	// a file read in byte ranges by the workers themselves (parallel
 	// ingest): in each round worker w reads range w of n ranges of step
@@ -505,6 +509,9 @@ func (wp *workerPool) run(ctx context.Context) error {
 		// batches are in work while the reader fills the next round's
 		done := make(chan struct{})
 		dealers = append(dealers, done)
+		for _, o := range wp.srcs {
+			ps.paced = ps.paced || (!o.done && (o.gens != nil || o.splits != nil))
+		}
 		src := connector.Detach(r.sources[ps.src])
 		r.sources[ps.src] = nil
 		ps.free = make(chan *connector.LineBatch, 2*wp.n+2)
@@ -608,7 +615,7 @@ func (wp *workerPool) deal(ctx context.Context, ps *poolSource, out <-chan batch
 			// nothing ready: wait a while, then complete the round (or run
 			// an empty one)
 			wait := idleRound
-			if next == 0 {
+			if next == 0 && !ps.paced {
 				wait = idleTick
 			}
 			timer.Reset(wait)
