@@ -74,6 +74,9 @@ type opInfo struct {
 	// lateVia is the source whose late rows this operator's late rows are
 	// (LATE(source) reads them), for one reading the source through views
 	lateVia *sourceInfo
+	// partRec: lateVia is a typed source whose plan splits among workers,
+	// whose loop over a part keeps the record's index (src<Source>.partRec)
+	partRec bool
 }
 
 type generator struct {

@@ -25,6 +25,8 @@ func (g *generator) lateVia() {
 			continue // nobody reads its late rows
 		}
 		o.lateVia, s.curRow = s, true
+		// a worker's loop over a part keeps the typed record's index
+		o.partRec = s.recordCur() && g.parallel()
 	}
 }
 
@@ -53,9 +55,15 @@ func lateViaCall(o *opInfo, view string) jen.Code {
 		}
 		vals[jen.Id(s.fields[i])] = v
 	}
-	return jen.If(jen.Id("rec").Op(":=").Add(self).Dot("rec"), jen.Id("rec").Op("!=").Nil()).Block(
+	st := jen.If(jen.Id("rec").Op(":=").Add(self).Dot("rec"), jen.Id("rec").Op("!=").Nil()).Block(
 		call(jen.Op("&").Id(s.rowType).Values(vals)),
-	).Else().Block(call(jen.Add(self).Dot("cur")))
+	)
+	if o.partRec {
+		// in a worker's loop over a part, neither is at hand
+		return st.Else().If(jen.Add(self).Dot("cur").Op("!=").Nil()).Block(call(jen.Add(self).Dot("cur"))).Else().Block(
+			call(jen.Id("p").Dot("partRecord" + s.goName).Call(jen.Add(self).Dot("partRec"))))
+	}
+	return st.Else().Block(call(jen.Add(self).Dot("cur")))
 }
 
 // stagesRead tells whether the fused steps of an operator in source s's loop

@@ -9,6 +9,20 @@ import (
 	"github.com/laminar-sql/laminar/compiler/types"
 )
 
+// parallel tells whether parallelCode generates job.Partitioned: the plan
+// splits among workers and the job reads its sources itself (not --lib).
+func (g *generator) parallel() bool {
+	if !g.part.Partitioned() {
+		return false
+	}
+	for _, s := range g.sources {
+		if s.input {
+			return false
+		}
+	}
+	return true
+}
+
 // parallelCode generates job.Partitioned for a plan whose rows split among
 // workers (physical.Partition): each worker runs its own engine over the key
 // partitions it owns. Route decodes a batch on the worker that read it and
@@ -366,6 +380,12 @@ func (g *generator) partLoop(s *sourceInfo, part physical.Partitioning, ptType s
 			env[i] = operand{jen.Id("r").Dot(s.fields[i]), c.Type.Nullable}
 		}
 		acc.env = env
+		if s.src.Updating {
+			// a changelog's row: its weight from the batch it was decoded
+			// from, as in Process<Source>
+			acc.row = append(acc.row, jen.Id("w").Op(":=").Id("b").Dot("RowWeight").Call(jen.Id("lines"), jen.Id("ri")))
+			acc.weight = jen.Id("w")
+		}
 		acc.late = func(view string) jen.Code {
 			return jen.Id("p").Dot("late"+s.goName).Call(jen.Id("b"), jen.Id("lines"), jen.Id("ri"), jen.Id("r"), jen.Lit(view))
 		}

@@ -48,6 +48,9 @@ func (g *generator) pipelineStruct() {
 			src = append(src, jen.Id("cur").Op("*").Id(s.rowType).Comment("the row the loop is at, late for views further down (LATE(source))"))
 			if s.recordCur() {
 				src = append(src, jen.Id("rec").Op("*").Add(rt(s.src.Typed.RowType)).Comment("or the typed record it is at, read in place (then cur is nil)"))
+				if g.parallel() {
+					src = append(src, jen.Id("partRec").Int32().Comment("or, in a worker's loop over a part (cur and rec nil), the record's index in its chunk"))
+				}
 			}
 		}
 		fields = append(fields, jen.Id("src"+s.goName).Struct(src...))
@@ -410,6 +413,12 @@ func (g *generator) fusedLoop(s *sourceInfo, acc rowAccess) []jen.Code {
 	case s.curRow && !acc.wmGiven && s.recordCur():
 		loop = append(loop, jen.List(jen.Add(self).Dot("rec"), jen.Add(self).Dot("cur")).Op("=").List(jen.Nil(), jen.Id("r")))
 	case s.curRow && !acc.wmGiven:
+		loop = append(loop, jen.Add(self).Dot("cur").Op("=").Id("r"))
+	case s.curRow && s.recordCur():
+		// a worker's loop over a part: the typed record is generated again
+		// by its index in the chunk if a view further down finds it late
+		loop = append(loop, jen.Add(self).Dot("partRec").Op("=").Id("lines").Index(jen.Id("ri")))
+	case s.curRow:
 		loop = append(loop, jen.Add(self).Dot("cur").Op("=").Id("r"))
 	}
 	if s.src.TimeCol >= 0 && (!acc.wmGiven || s.windowed) {

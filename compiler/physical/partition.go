@@ -104,6 +104,9 @@ func partitionOne(p *Plan) Partitioning {
 	if src.Typed != nil && src.Typed.Columnar {
 		return no("source %s is read as column batches (Parquet)", src.Name)
 	}
+	if src.Updating && src.Typed != nil {
+		return no("source %s is a typed changelog (CDC), read by one reader", src.Name)
+	}
 	// candidates: the source columns every aggregate groups by
 	var common map[int]bool
 	keyOf := make([]map[int]int, len(p.Operators)) // source column -> Agg.Keys index
@@ -160,10 +163,6 @@ func partitionOne(p *Plan) Partitioning {
 			return no("view %s reads another operator (partitioning covers operators in the source's loop)", op.Name)
 		case op.KV:
 			return no("view %s keeps its state in the keyed-state store", op.Name)
-		case op.InputUpdating && op.Direct():
-			return no("view %s reads a changelog (rows with weights)", op.Name)
-		case !op.Direct() && lateThroughWindow(p, op):
-			return no("view %s reports its late rows as rows of the source (LATE(source) through views)", op.Name)
 		case op.Agg == nil:
 			continue
 		}
@@ -272,6 +271,11 @@ func partitionOne(p *Plan) Partitioning {
 		}
 		if below[op.Index] && op.Fires() {
 			return no("view %s closes windows over a re-partitioned view", op.Name)
+		}
+		if lateThroughWindow(p, op) {
+			// its late rows are the source's, which its owner, running the
+			// exchanged rows of several workers, does not have
+			return no("view %s reports its late rows as rows of the source (LATE(source) through views) and is grouped by no key of the source's split (its rows would be re-exchanged without the source's row)", op.Name)
 		}
 		k, col, why := exchangeKey(op)
 		if why != "" {
@@ -607,6 +611,14 @@ func hashable(t types.Type) bool {
 
 // FormatPartitioning is the line explain shows for it.
 func FormatPartitioning(p *Plan, part Partitioning) string {
+	if part.Partitioned() {
+		// the runtime splits only what the workers can read themselves
+		for _, src := range p.Pipeline.Sources {
+			if src.Connector != "file" && src.Connector != "nexmark" {
+				return fmt.Sprintf("Workers: one (source %s reads connector %s; the workers read files and the Nexmark generator)", src.Name, src.Connector)
+			}
+		}
+	}
 	switch {
 	case !part.Partitioned():
 		return "Workers: one (" + part.Reason + ")"

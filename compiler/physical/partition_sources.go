@@ -17,9 +17,11 @@ import (
 // watermark (the minimum of its inputs') is the same on every worker.
 //
 // It covers sources, stateless views, UNION ALL, joins other than ASOF
-// (regular and interval) and aggregates without windows over views (or
-// with windows over a source directly); the rest keeps the job on one
-// worker, with the reason.
+// (regular and interval) and aggregates, windowed or not, over sources and
+// views (a window over a UNION ALL of sources: each worker owns the windows
+// of its keys, of every source's rows, and closes them by the watermark of
+// one engine reading the round's chunks source by source, the same on every
+// worker); the rest keeps the job on one worker, with the reason.
 func partitionSources(p *Plan) Partitioning {
 	no := func(format string, args ...any) Partitioning {
 		return Partitioning{Source: -1, Key: -1, Reason: fmt.Sprintf(format, args...)}
@@ -28,6 +30,10 @@ func partitionSources(p *Plan) Partitioning {
 	if p.UsesProcTime() {
 		return no("it reads the processing time (PROCTIME()), which each batch takes from one clock")
 	}
+	// the workers read a share of every source in each round: a file in
+	// byte ranges (each worker cutting and decoding its own), the batches
+	// one reader of the source deals them (CSV, a changelog, a pipe, line
+	// numbers read) or the generator
 	for _, src := range p.Pipeline.Sources {
 		if src.Typed != nil && src.Typed.Columnar {
 			return no("source %s is read as column batches (Parquet)", src.Name)
@@ -53,8 +59,6 @@ func partitionSources(p *Plan) Partitioning {
 				return no("view %s looks up rows for an updating view (%d sources)", op.Name, n)
 			}
 			continue
-		case op.Direct() && op.InputUpdating:
-			return no("view %s reads a changelog (rows with weights)", op.Name)
 		case op.Join != nil:
 			var opts []map[int]int
 			var idx []int
@@ -70,9 +74,6 @@ func partitionSources(p *Plan) Partitioning {
 			}
 			cons, consOp, consKey = append(cons, opts), append(consOp, op), append(consKey, idx)
 		case op.Agg != nil:
-			if !op.Direct() && op.Fires() {
-				return no("view %s closes windows over a view of %d sources (windows over views split with one source)", op.Name, n)
-			}
 			var opts []map[int]int
 			var idx []int
 			for k, e := range op.Agg.Keys {

@@ -47,7 +47,18 @@ CREATE VIEW b AS SELECT k, COUNT(*) AS n FROM a GROUP BY k;
 CREATE SINK o FROM b WITH (connector = 'stdout');`, "-", "no group key that is a column of every source"},
 		{"window over a union", `CREATE VIEW a AS SELECT k, ts FROM t UNION ALL SELECT k, ts FROM u;
 CREATE VIEW b AS SELECT k, window_start, COUNT(*) AS n FROM TUMBLE(a, ts, INTERVAL '1' MINUTE) GROUP BY k, window_start, window_end;
-CREATE SINK o FROM b WITH (connector = 'stdout');`, "-", "closes windows over a view of 2 sources"},
+CREATE SINK o FROM b WITH (connector = 'stdout');`, "t=k,u=k", ""},
+		{"window over a union by a column of one branch only", `CREATE VIEW a AS SELECT k, ts FROM t UNION ALL SELECT CAST(v AS VARCHAR) AS k, ts FROM u;
+CREATE VIEW b AS SELECT k, window_start, COUNT(*) AS n FROM TUMBLE(a, ts, INTERVAL '1' MINUTE) GROUP BY k, window_start, window_end;
+CREATE SINK o FROM b WITH (connector = 'stdout');`, "-", "no group key that is a column of every source"},
+		{"window over a view of one source", `CREATE VIEW a AS SELECT k, v, ts FROM t WHERE v > 0;
+CREATE VIEW b AS SELECT v, window_start, COUNT(*) AS n FROM TUMBLE(a, ts, INTERVAL '1' MINUTE) GROUP BY v, window_start, window_end;
+CREATE VIEW c AS SELECT k, v FROM u;
+CREATE SINK o FROM b WITH (connector = 'stdout');
+CREATE SINK o2 FROM c WITH (connector = 'stdout');`, "t=v,u=", ""},
+		{"window top-N over a union", `CREATE VIEW a AS SELECT k, v, ts FROM t UNION ALL SELECT k, v, ts FROM u;
+CREATE VIEW b AS SELECT k, v, window_start FROM (SELECT k, v, window_start, ROW_NUMBER() OVER (PARTITION BY window_start, window_end, k ORDER BY v DESC) AS rn FROM TUMBLE(a, ts, INTERVAL '1' MINUTE)) WHERE rn <= 2;
+CREATE SINK o FROM b WITH (connector = 'stdout');`, "-", "ranks rows"},
 		{"top-N over a join", `CREATE VIEW a AS SELECT t.k, u.v FROM t JOIN u ON t.k = u.k;
 CREATE VIEW b AS SELECT k, v FROM a QUALIFY ROW_NUMBER() OVER (PARTITION BY k ORDER BY v DESC) = 1;
 CREATE SINK o FROM b WITH (connector = 'stdout');`, "-", "ranks rows"},

@@ -9,7 +9,7 @@ import (
 )
 
 const oneSource = `CREATE SOURCE t (k VARCHAR NOT NULL, v BIGINT, ts TIMESTAMP NOT NULL,
-  WATERMARK FOR ts AS ts - INTERVAL '1' SECOND) WITH (connector = 'stdin');
+  WATERMARK FOR ts AS ts - INTERVAL '1' SECOND) WITH (connector = 'file', path = 't.jsonl');
 `
 
 // lookupTable is a file table for lookup joins.

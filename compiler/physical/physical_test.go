@@ -9,9 +9,9 @@ import (
 )
 
 const sources = `CREATE SOURCE t (k VARCHAR NOT NULL, v BIGINT, ts TIMESTAMP NOT NULL,
-  WATERMARK FOR ts AS ts - INTERVAL '1' SECOND) WITH (connector = 'stdin');
+  WATERMARK FOR ts AS ts - INTERVAL '1' SECOND) WITH (connector = 'file', path = 't.jsonl');
 CREATE SOURCE u (k VARCHAR NOT NULL, v BIGINT, ts TIMESTAMP NOT NULL,
-  WATERMARK FOR ts AS ts - INTERVAL '2' SECOND) WITH (connector = 'stdin');
+  WATERMARK FOR ts AS ts - INTERVAL '2' SECOND) WITH (connector = 'file', path = 'u.jsonl');
 `
 
 func build(t *testing.T, sql string, lib bool) *physical.Plan {

@@ -159,8 +159,8 @@ type poolSource struct {
 	// ended on every worker, or before the checkpoint the run resumed from.
 	finishing, done bool
 
-	// input: batches of a file source dealt to the workers in order (one
-	// source only), or a generator per worker
+	// input: batches of a file source dealt to the workers in order, or a
+	// generator per worker
 	in    []chan batchMsg
 	out   chan batchMsg // the reader's batches, before deal hands them out
 	msgs  []batchMsg
@@ -173,6 +173,10 @@ type poolSource struct {
 	gen   []int64                // events each worker generated this round
 	kept  []int64
 	ended []bool
+	// paced: beside this dealt source another source is read in byte
+	// ranges or generated, whose rounds an idle reader must not hold back
+	// longer than idleRound
+	paced bool
 
 	// a file read in byte ranges by the workers themselves (parallel
 	// ingest): in each round worker w reads range w of n ranges of step
@@ -224,7 +228,9 @@ func (r *runner) workerCount() int {
 // nil for one that runs as one engine: a single worker, a pipeline that does
 // not split (explain says why), a connector other than file and nexmark, or
 // keyed state in badger. A job of several sources splits when every source
-// still to read is a generator or a file the workers read in byte ranges.
+// still to read is a generator or a file: one the workers read in byte
+// ranges, or one whose reader deals them its batches (CSV, a changelog, a
+// pipe), each source with a dealer of its own.
 func (r *runner) newWorkerPool(factory Factory) (*workerPool, error) {
 	n := r.workerCount()
 	part, ok := r.pipeline.(Partitioned)
@@ -245,8 +251,6 @@ func (r *runner) newWorkerPool(factory Factory) (*workerPool, error) {
 			ps.done = true // ended before the checkpoint this run resumed from
 		case c != "file" && c != "nexmark", r.sources[h.Source] == nil:
 			return nil, nil
-		case len(how) > 1 && c == "file" && !canSplit(r, h):
-			return nil, nil // one reader dealing batches covers one source
 		}
 		if !ps.done {
 			open++
@@ -491,8 +495,7 @@ func (wp *workerPool) run(ctx context.Context) error {
 	wp.ctx = ctx
 	readCtx, stopReading := context.WithCancel(context.Background())
 	defer stopReading()
-	done := make(chan struct{})
-	dealt := false
+	var dealers []chan struct{} // closed as each dealer returns
 	for _, ps := range wp.srcs {
 		if ps.splits != nil {
 			defer ps.splitSrc.Close()
@@ -500,11 +503,15 @@ func (wp *workerPool) run(ctx context.Context) error {
 		if ps.done || ps.gens != nil || ps.splits != nil {
 			continue
 		}
-		// one reader, batches dealt to the workers round-robin (one source
-		// only); two rounds' worth of batches, so the reader reads a round
-		// ahead: lines must outlive the source's two buffers, and a round's
+		// one reader per source, batches dealt to the workers round-robin;
+		// two rounds' worth of batches, so the reader reads a round ahead:
+		// lines must outlive the source's two buffers, and a round's
 		// batches are in work while the reader fills the next round's
-		dealt = true
+		done := make(chan struct{})
+		dealers = append(dealers, done)
+		for _, o := range wp.srcs {
+			ps.paced = ps.paced || (!o.done && (o.gens != nil || o.splits != nil))
+		}
 		src := connector.Detach(r.sources[ps.src])
 		r.sources[ps.src] = nil
 		ps.free = make(chan *connector.LineBatch, 2*wp.n+2)
@@ -552,7 +559,7 @@ func (wp *workerPool) run(ctx context.Context) error {
 		<-finished
 	}
 	stopReading()
-	if dealt {
+	for _, done := range dealers {
 		<-done
 	}
 	r.live.update(func(s *Status) { s.Phase = "stopping" })
@@ -608,7 +615,7 @@ func (wp *workerPool) deal(ctx context.Context, ps *poolSource, out <-chan batch
 			// nothing ready: wait a while, then complete the round (or run
 			// an empty one)
 			wait := idleRound
-			if next == 0 {
+			if next == 0 && !ps.paced {
 				wait = idleTick
 			}
 			timer.Reset(wait)
@@ -965,7 +972,7 @@ func (wp *workerPool) endRound() {
 	if err := wp.writeSinks(); err != nil && wp.err == nil {
 		wp.err = err
 	}
-	if ps := wp.srcs[0]; ps.in != nil && r.unflushed && wp.idle() && wp.err == nil {
+	if wp.dealt() && r.unflushed && wp.idle() && wp.err == nil {
 		// about to wait for input: push the rows out of the sinks' buffers,
 		// as the one-engine loop does, so that a live input shows its
 		// results in output files now (a busy job does not flush)
@@ -990,9 +997,11 @@ func (wp *workerPool) endRound() {
 	wp.ending = all && wp.err == nil
 	for _, ps := range wp.srcs {
 		if ps.in != nil {
-			for _, m := range ps.msgs {
+			// once each: a source that ended reads no more batches
+			for i, m := range ps.msgs {
 				if m.batch != nil {
 					ps.free <- m.batch
+					ps.msgs[i].batch = nil
 				}
 			}
 		}
@@ -1015,15 +1024,31 @@ func (wp *workerPool) endRound() {
 // run in the merge.
 func (wp *workerPool) twoPhase() bool { return wp.keyed || wp.exchanging }
 
-// idle tells whether the next round's input has yet to be read.
-func (wp *workerPool) idle() bool {
-	ps := wp.srcs[0]
-	if len(ps.out) > 0 {
-		return false
+// dealt tells whether a source's batches are dealt to the workers by a
+// reader (a pipe, CSV, a changelog, ...).
+func (wp *workerPool) dealt() bool {
+	for _, ps := range wp.srcs {
+		if ps.in != nil {
+			return true
+		}
 	}
-	for _, in := range ps.in {
-		if len(in) > 0 {
+	return false
+}
+
+// idle tells whether the next round's input of the dealt sources has yet
+// to be read.
+func (wp *workerPool) idle() bool {
+	for _, ps := range wp.srcs {
+		if ps.in == nil || ps.done {
+			continue
+		}
+		if len(ps.out) > 0 {
 			return false
+		}
+		for _, in := range ps.in {
+			if len(in) > 0 {
+				return false
+			}
 		}
 	}
 	return true
@@ -1081,13 +1106,14 @@ func (wp *workerPool) between() {
 	}
 }
 
-// account counts a file batch of the round as process does.
+// account counts a file batch of the round as process does, and holds its
+// over-long and rejected records (a changelog's records that are no
+// changes) until replay reaches their places among its lines' reports
+// (Context.hold), as process does.
 func (wp *workerPool) account(m batchMsg) error {
 	r := wp.r
-	for _, o := range m.batch.Oversized {
-		r.jobCtx.sources[m.src].RowsIn++
-		r.jobCtx.oversized(m.src, o, r.opts.MaxRecordBytes)
-	}
+	r.jobCtx.sources[m.src].RowsIn += int64(len(m.batch.Oversized) + len(m.batch.Rejected))
+	r.jobCtx.hold(m.src, m.batch, r.opts.MaxRecordBytes)
 	if n := m.batch.Len(); n > 0 {
 		r.jobCtx.sources[m.src].RowsIn += int64(n)
 		r.jobCtx.sources[m.src].InvalidText += m.bad
@@ -1135,6 +1161,8 @@ func (wp *workerPool) replay(chunk func(ps *poolSource, w int)) {
 			for ; next < len(calls) && calls[next].chunk <= wp.chunk(ps, w); next++ {
 				calls[next].replay(r.jobCtx)
 			}
+			// the chunk's over-long records after its last line's reports
+			r.jobCtx.release(ps.src, math.MaxInt64)
 			r.jobCtx.flushLogs()
 		}
 	}

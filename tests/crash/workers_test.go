@@ -125,6 +125,90 @@ GROUP BY auction, window_start, window_end;
 	}
 }
 
+// TestWorkersLateThroughViews: a window over a view of the source (an
+// operator of its own, with a sink) while LATE(source) is read: its late
+// rows are the source's rows, found on the worker owning their key, whose
+// loop over a part keeps the row it is at (a typed source's record by its
+// index in the chunk, generated again when late). Over the Nexmark generator
+// and over a file, the late file and the dead letters at 2 and 3 workers are
+// the one-worker run's byte for byte, LATE(source)'s sink and the window's
+// output the same multisets; over the file, kills and restarts at 1, 2 and
+// 3 workers keep the output.
+func TestWorkersLateThroughViews(t *testing.T) {
+	skipShort(t)
+	const nexmark = `CREATE SOURCE bid (
+  auction BIGINT NOT NULL, bidder BIGINT NOT NULL, price BIGINT NOT NULL,
+  channel VARCHAR NOT NULL, url VARCHAR NOT NULL, "dateTime" TIMESTAMP NOT NULL, extra VARCHAR NOT NULL,
+  WATERMARK FOR "dateTime" AS "dateTime"
+) WITH (connector = 'nexmark', events = '60000', rate = '10000', seed = '3', out_of_order_group = '5001');
+CREATE VIEW f AS SELECT auction, price, "dateTime" FROM bid WHERE price > 100;
+CREATE SINK fs FROM f WITH (connector = 'blackhole');
+CREATE MATERIALIZED VIEW v AS
+SELECT auction, COUNT(*) AS num, window_start, window_end
+FROM TUMBLE(f, "dateTime", INTERVAL '1' SECOND)
+GROUP BY auction, window_start, window_end;
+CREATE VIEW l AS SELECT view, auction, bidder, url, "dateTime" FROM LATE(bid);
+CREATE SINK ls FROM l WITH (connector = 'file', path = 'late_stream.jsonl', format = 'json');
+`
+	const file = `CREATE VIEW f AS SELECT symbol, price, ts FROM trades WHERE volume > 100;
+CREATE SINK fs FROM f WITH (connector = 'blackhole');
+CREATE MATERIALIZED VIEW v AS
+SELECT symbol, window_start, window_end, COUNT(*) AS n, MAX(price) AS high
+FROM TUMBLE(f, ts, INTERVAL '10' SECOND)
+GROUP BY symbol, window_start, window_end;
+CREATE VIEW l AS SELECT view, symbol, price, volume, ts FROM LATE(trades);
+CREATE SINK ls FROM l WITH (connector = 'file', path = 'late_stream.jsonl', format = 'json');
+`
+	for _, c := range []struct {
+		name, sql string
+		in        []byte
+	}{
+		{"nexmark", nexmark + sink, nil},
+		{"file", source("file") + file + sink, input(60_000)},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), "p.sql")
+			if err := os.WriteFile(p, []byte(c.sql), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			out, err := exec.Command(laminarc, "explain", p).CombinedOutput()
+			if err != nil || !strings.Contains(string(out), "Workers: --workers N, rows of source") {
+				t.Fatalf("a window over a view while LATE(source) is read must split among workers: %v\n%s", err, out)
+			}
+			j := buildJob(t, "-- on several workers\n"+c.sql, false, c.in)
+			run := func(batchSize, workers int) map[string]string {
+				dir := j.newRunDir(t)
+				if out, err := j.command(dir, false, batchSize, workers).CombinedOutput(); err != nil {
+					t.Fatalf("%d workers: %v\n%s", workers, err, out)
+				}
+				got := readOutputs(t, dir)
+				data, _ := os.ReadFile(filepath.Join(dir, "late_stream.jsonl"))
+				got["late_stream.jsonl"] = string(data)
+				return got
+			}
+			want := run(1024, 1)
+			if n := strings.Count(want["p.late.jsonl"], "\n"); n < 20 || n != strings.Count(want["late_stream.jsonl"], "\n") {
+				t.Fatalf("the one-worker run should write as many late rows to LATE(source) as to the late file: %d, %d", n, strings.Count(want["late_stream.jsonl"], "\n"))
+			}
+			for _, r := range [][2]int{{1, 2}, {7, 3}, {1024, 2}, {1024, 3}} {
+				got := run(r[0], r[1])
+				for _, name := range []string{"p.late.jsonl", "p.dead.jsonl"} {
+					if got[name] != want[name] {
+						t.Errorf("batch size %d, %d workers: %s differs from one worker's:\n%s", r[0], r[1], name, firstDiff(got[name], want[name]))
+					}
+				}
+				// a sink's rows come worker by worker in a round
+				sameMultiset(t, got["late_stream.jsonl"], want["late_stream.jsonl"])
+				sameMultiset(t, got["output.jsonl"], want["output.jsonl"])
+			}
+			if c.in != nil {
+				j.workers = []int{1, 2, 3}
+				crashRunsKills(t, j, sameMultiset, 40*time.Millisecond, 15)
+			}
+		})
+	}
+}
+
 // TestCrashWorkersSession: session windows split by their key (PARTITION BY
 // symbol) on 1, 2 and 3 workers, the count picked anew at every restart: the
 // open sessions of a checkpoint re-partition by key at load, and the output
@@ -574,4 +658,174 @@ CREATE MATERIALIZED VIEW v AS SELECT band, COUNT(*) AS n, MAX(price) AS high, MI
 	j.workers = []int{1, 2, 3}
 	sameAtWorkers(t, j, sameTable, []int{2, 3})
 	crashRunsKills(t, j, sameTable, 40*time.Millisecond, 20)
+}
+
+// TestCrashWorkersUnionWindow: a 1-minute window per symbol over a UNION
+// ALL of two sources (trades, and quotes over a file that ends first or
+// over the trades' file), on 1, 2 and 3 workers with kills, the count
+// picked anew at every restart: each worker owns the windows of its
+// symbols, of both sources' rows, and closes them by the union's watermark
+// (the smaller of the sources'), the same on every worker; a checkpoint
+// holds the open windows in one engine's layout and re-splits them at
+// load. The watermarks' delays exceed the input's disorder, so no row is
+// late whatever order one engine reads the two sources in, and the windows
+// are the uninterrupted one-worker run's.
+func TestCrashWorkersUnionWindow(t *testing.T) {
+	skipShort(t)
+	sources := func(quotes string) string {
+		return `CREATE SOURCE trades (
+  symbol VARCHAR NOT NULL, price DOUBLE, volume BIGINT, ts TIMESTAMP NOT NULL,
+  WATERMARK FOR ts AS ts - INTERVAL '3' MINUTE
+) WITH (connector = 'file', path = 'input.jsonl', format = 'json');
+CREATE SOURCE quotes (
+  symbol VARCHAR NOT NULL, price DOUBLE, ts TIMESTAMP NOT NULL,
+  WATERMARK FOR ts AS ts - INTERVAL '4' MINUTE
+) WITH (connector = 'file', path = '` + quotes + `', format = 'json');
+`
+	}
+	const views = `CREATE VIEW u AS SELECT symbol, price, ts FROM trades WHERE volume > 100 UNION ALL SELECT symbol, price, ts FROM quotes WHERE price < 130;
+CREATE MATERIALIZED VIEW v AS
+SELECT symbol, window_start, window_end, COUNT(*) AS n, MAX(price) AS high
+FROM TUMBLE(u, ts, INTERVAL '1' MINUTE)
+GROUP BY symbol, window_start, window_end
+EMIT ON WINDOW CLOSE;
+`
+	for _, quotes := range []string{"quotes.jsonl", "input.jsonl"} {
+		t.Run(quotes, func(t *testing.T) {
+			pipeline := sources(quotes) + views + sink
+			p := filepath.Join(t.TempDir(), "p.sql")
+			if err := os.WriteFile(p, []byte(pipeline), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			out, err := exec.Command(laminarc, "explain", p).CombinedOutput()
+			if err != nil || !strings.Contains(string(out), "rows of source trades exchanged by hash of symbol, rows of source quotes exchanged by hash of symbol") {
+				t.Fatalf("a window over a union of two sources must split among workers by symbol: %v\n%s", err, out)
+			}
+			j := buildJob(t, "-- on several workers\n"+pipeline, false, input(40_000))
+			j.workers, j.unordered = []int{1, 2, 3}, true
+			j.files = map[string][]byte{"quotes.jsonl": input(8_000)}
+			if ref := j.reference(t); ref["p.late.jsonl"] != "" || strings.Count(ref["output.jsonl"], "\n") < 500 {
+				t.Fatalf("the one-worker run should write many windows and no late rows: %d windows, late %.300s", strings.Count(ref["output.jsonl"], "\n"), ref["p.late.jsonl"])
+			}
+			sameAtWorkers(t, j, sameMultiset, []int{2, 3})
+			crashRunsKills(t, j, sameMultiset, 40*time.Millisecond, 15)
+		})
+	}
+}
+
+// TestWorkersPipeSource: a job of two sources, one of them a FIFO (which
+// the workers cannot read in byte ranges: its reader deals them its
+// batches, while they read the other file's ranges themselves), on 2 and
+// 3 workers: it runs on that many, and its output nets to the table of a
+// one-worker run over regular files, its dead letters and late rows the
+// same multisets.
+func TestWorkersPipeSource(t *testing.T) {
+	skipShort(t)
+	pipeline := source("file") + quotes("quotes.jsonl") + sourcesUnion + sink
+	j := buildJob(t, "-- on several workers\n"+pipeline, false, input(5_000))
+	j.files = map[string][]byte{"quotes.jsonl": input(2_000)}
+	ref := j.reference(t)
+	for _, workers := range []int{2, 3} {
+		dir := j.newRunDir(t)
+		fifo := filepath.Join(dir, "quotes.jsonl")
+		if err := os.Remove(fifo); err != nil {
+			t.Fatal(err)
+		}
+		if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+			t.Skipf("mkfifo: %v", err)
+		}
+		go func() {
+			w, err := os.OpenFile(fifo, os.O_WRONLY, 0)
+			if err != nil {
+				return
+			}
+			w.Write(input(2_000))
+			w.Close()
+		}()
+		cmd := j.command(dir, false, 1024, workers)
+		cmd.Args = append(cmd.Args, "--summary-json", filepath.Join(dir, "summary.json"))
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("%d workers: %v\n%s", workers, err, out)
+		}
+		if sum, _ := os.ReadFile(filepath.Join(dir, "summary.json")); !strings.Contains(string(sum), fmt.Sprintf(`"workers": %d,`, workers)) {
+			t.Errorf("the job did not run on %d workers: %s", workers, sum)
+		}
+		got := readOutputs(t, dir)
+		sameTable(t, got["output.jsonl"], ref["output.jsonl"])
+		sameMultiset(t, got["p.dead.jsonl"], ref["p.dead.jsonl"])
+		sameMultiset(t, got["p.late.jsonl"], ref["p.late.jsonl"])
+	}
+}
+
+// dealtQuotes is input(rows) as quotes that one reader must cut: CSV
+// (symbol, price, ts) or a changelog (each row inserted, every seventh
+// retracted a few rows later); a line that is not JSON stays one.
+func dealtQuotes(rows int, format string) []byte {
+	var b bytes.Buffer
+	var held []string
+	for i, line := range strings.Split(strings.TrimSuffix(string(input(rows)), "\n"), "\n") {
+		if !strings.HasPrefix(line, `{"symbol"`) {
+			b.WriteString(line + "\n")
+			continue
+		}
+		if format == "csv" {
+			var symbol, price, ts string
+			for _, f := range strings.Split(strings.Trim(line, "{}"), ",") {
+				k, v, _ := strings.Cut(f, ":")
+				switch k {
+				case `"symbol"`:
+					symbol = strings.Trim(v, `"`)
+				case `"price"`:
+					price = v
+				case `"ts"`:
+					ts = strings.Trim(line[strings.Index(line, `"ts":`)+6:], `"}`)
+				}
+			}
+			fmt.Fprintf(&b, "%s,%s,%s\n", symbol, price, ts)
+			continue
+		}
+		b.WriteString(`{"_op":"+",` + line[1:] + "\n")
+		if i%7 == 0 {
+			held = append(held, line)
+		}
+		if len(held) > 3 {
+			b.WriteString(`{"_op":"-",` + held[0][1:] + "\n")
+			held = held[1:]
+		}
+	}
+	return b.Bytes()
+}
+
+// TestCrashWorkersTwoSourcesDealt: the union of trades (a file the workers
+// read in byte ranges) and quotes that one reader cuts and deals to them
+// (CSV, or a changelog whose retractions reach the worker owning their
+// symbol), counted per symbol on 1, 2 and 3 workers with kills: the output
+// nets to the uninterrupted one-worker run's table.
+func TestCrashWorkersTwoSourcesDealt(t *testing.T) {
+	skipShort(t)
+	for _, format := range []string{"csv", "changelog"} {
+		t.Run(format, func(t *testing.T) {
+			pipeline := source("file") + `CREATE SOURCE quotes (
+  symbol VARCHAR NOT NULL, price DOUBLE, ts TIMESTAMP NOT NULL,
+  WATERMARK FOR ts AS ts - INTERVAL '2' SECOND
+) WITH (connector = 'file', path = 'quotes.txt', format = '` + format + `');
+` + sourcesUnion + sink
+			p := filepath.Join(t.TempDir(), "p.sql")
+			if err := os.WriteFile(p, []byte(pipeline), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			out, err := exec.Command(laminarc, "explain", p).CombinedOutput()
+			if err != nil || !strings.Contains(string(out), "rows of source trades exchanged by hash of symbol, rows of source quotes exchanged by hash of symbol") {
+				t.Fatalf("a job of two sources must split among workers by symbol: %v\n%s", err, out)
+			}
+			j := buildJob(t, "-- on several workers\n"+pipeline, false, input(30_000))
+			j.workers, j.unordered = []int{1, 2, 3}, true
+			j.files = map[string][]byte{"quotes.txt": dealtQuotes(12_000, format)}
+			if n := strings.Count(j.reference(t)["p.dead.jsonl"], "\n"); n > 60 {
+				t.Fatalf("the quotes should decode: %d dead letters", n)
+			}
+			sameAtWorkers(t, j, sameTable, []int{2, 3})
+			crashRunsKills(t, j, sameTable, 40*time.Millisecond, 15)
+		})
+	}
 }

@@ -60,9 +60,13 @@ type testCase struct {
 	// split: the plan splits among workers; a run on several must have run
 	// on that many (the summary's workers)
 	split bool
-	topn  bool   // a top-N pipeline (GenTopNQuery), run at every batch size like a multi-view one
-	err   string // why the case could not be compiled or built
-	repro string // the command that reproduces it, when not TestDifferential's
+	// sameReports: a workers case whose late and dead-letter files are the
+	// one-worker run's byte for byte at every batch size and worker count
+	sameReports bool
+	malformed   int    // the input's records that are not rows (dead letters)
+	topn        bool   // a top-N pipeline (GenTopNQuery), run at every batch size like a multi-view one
+	err         string // why the case could not be compiled or built
+	repro       string // the command that reproduces it, when not TestDifferential's
 	// ordered is DuckDB's answer in the order of query.DuckOrder, when set
 	ordered []ResultRow
 }
@@ -452,8 +456,23 @@ func runCase(t *testing.T, db *sql.Conn, bin, dir string, c *testCase) caseStats
 		}
 	}
 	if c.workers {
-		for _, run := range workersRuns {
-			runJob(t, bin, filepath.Join(dir, fmt.Sprintf("bs%d-w%d", run[0], run[1])), c, run[0], run[1], want)
+		reports := map[string][]byte{}
+		for i, run := range workersRuns {
+			rdir := filepath.Join(dir, fmt.Sprintf("bs%d-w%d", run[0], run[1]))
+			st.late += runJob(t, bin, rdir, c, run[0], run[1], want)
+			if !c.sameReports {
+				continue
+			}
+			// the late and dead-letter files of every run are the first's
+			// (one worker), byte for byte
+			for _, name := range []string{"late.jsonl", "dead.jsonl"} {
+				got, _ := os.ReadFile(filepath.Join(rdir, name))
+				if i == 0 {
+					reports[name] = got
+				} else if !bytes.Equal(got, reports[name]) {
+					t.Errorf("%s\n-- %s at batch size %d on %d workers differs from the one-worker run's:\n%s\nwant\n%s", c.describe(), name, run[0], run[1], got, reports[name])
+				}
+			}
 		}
 		return st
 	}
@@ -534,8 +553,8 @@ func checkJob(t *testing.T, dir string, c *testCase, at string, want Multiset, s
 		if err != nil {
 			t.Fatalf("%s\n-- reading the job summary%s: %v", c.describe(), at, err)
 		}
-		if rowsIn := bytes.Count(c.input, []byte("\n")) * max(c.sources, 1); sum.RowsIn != int64(rowsIn) || sum.Malformed != 0 || sum.Error != "" {
-			t.Errorf("%s\n-- job summary%s: %s (want %d rows in, none malformed)", c.describe(), at, data, rowsIn)
+		if rowsIn := bytes.Count(c.input, []byte("\n")) * max(c.sources, 1); sum.RowsIn != int64(rowsIn) || sum.Malformed != int64(c.malformed) || sum.Error != "" {
+			t.Errorf("%s\n-- job summary%s: %s (want %d rows in, %d malformed)", c.describe(), at, data, rowsIn, c.malformed)
 		}
 		if !c.late && sum.Late != 0 {
 			t.Errorf("%s\n-- %d rows were late%s, yet every row is within the watermark delay", c.describe(), sum.Late, at)

@@ -70,6 +70,9 @@ func GenWorkersSourcesQuery(r *rand.Rand) Query {
 		}
 		key := []string{"k", "g"}[r.IntN(2)]
 		kind := map[string]Kind{"k": KindString, "g": KindInt}[key]
+		if r.IntN(2) == 0 {
+			return unionWindowQuery(r, p1, p2, key, kind)
+		}
 		v := fmt.Sprintf("SELECT %s, COUNT(*) AS c, SUM(n) AS s, MAX(n) AS hi FROM u GROUP BY %s", key, key)
 		fmt.Fprintf(&lam, "CREATE VIEW v AS\n  %s;\n\n", v)
 		sink("v")
@@ -92,5 +95,41 @@ func GenWorkersSourcesQuery(r *rand.Rand) Query {
 		DuckSQL:  sourcesDuck + ",\na AS (" + a + "),\nb AS (" + strings.Replace(b, "SUM(n)", "CAST(SUM(n) AS BIGINT)", 1) + ")\n" + sel,
 		Columns:  []Column{{"k", KindString}, {"c", KindInt}, {"bk", KindString}, {"s", KindInt}},
 		Updating: true,
+	}
+}
+
+// unionWindowQuery is a TUMBLE or HOP window over a UNION ALL of a view of
+// each source, grouped by key (a column of both) and emitted at window
+// close or as changes: each worker owns the windows of its keys, of both
+// sources' rows, and closes them by the union's watermark (the smaller of
+// the two sources'), the same on every worker. The input is in time order,
+// so no row is late whatever the sources' interleaving.
+func unionWindowQuery(r *rand.Rand, p1, p2, key string, kind Kind) Query {
+	var lam strings.Builder
+	lam.WriteString(sourcesHeader)
+	u := "SELECT k, g, n, ts FROM src WHERE " + p1 + " UNION ALL SELECT k, g, n, ts FROM src2 WHERE " + p2
+	fmt.Fprintf(&lam, "CREATE VIEW u AS\n  %s;\n\n", u)
+	size := []int64{1, 2, 5}[r.IntN(3)] * 1_000_000
+	lamFrom := fmt.Sprintf("TUMBLE(u, ts, INTERVAL '%d' SECOND)", size/1_000_000)
+	duckFrom := fmt.Sprintf("(SELECT *, ts - (ts %% %d) AS window_start FROM u)", size)
+	if r.IntN(3) == 0 {
+		slide := size / 2
+		lamFrom = fmt.Sprintf("HOP(u, ts, INTERVAL '%d' MILLISECOND, INTERVAL '%d' SECOND)", slide/1000, size/1_000_000)
+		duckFrom = fmt.Sprintf("(SELECT *, ts - (ts %% %d) - hop_j * %d AS window_start FROM u CROSS JOIN range(0, 2) AS hops(hop_j))", slide, slide)
+	}
+	emit, updating := " EMIT ON WINDOW CLOSE", false
+	if r.IntN(3) == 0 {
+		emit, updating = " EMIT CHANGES", true
+	}
+	v := fmt.Sprintf("SELECT %s, window_start, window_end, COUNT(*) AS c, SUM(n) AS s, MAX(n) AS hi FROM %s GROUP BY %s, window_start, window_end%s", key, lamFrom, key, emit)
+	duckV := fmt.Sprintf("SELECT %s, window_start, window_start + %d AS window_end, COUNT(*) AS c, CAST(SUM(n) AS BIGINT) AS s, MAX(n) AS hi FROM %s GROUP BY %s, window_start", key, size, duckFrom, key)
+	fmt.Fprintf(&lam, "CREATE VIEW v AS\n  %s;\n\n", v)
+	fmt.Fprintf(&lam, "CREATE SINK out FROM v WITH (connector = 'file', path = 'out.jsonl', format = 'json');\n")
+	return Query{
+		Pipeline: lam.String(),
+		DuckSQL:  sourcesDuck + ",\nu AS (" + u + ")\n" + duckV,
+		Columns:  []Column{{key, kind}, {"window_start", KindTimestamp}, {"window_end", KindTimestamp}, {"c", KindInt}, {"s", KindInt}, {"hi", KindInt}},
+		Windowed: true,
+		Updating: updating,
 	}
 }

@@ -6,6 +6,7 @@ package main
 import (
 	"errors"
 	"github.com/laminar-sql/laminar/runtime/connector"
+	"github.com/laminar-sql/laminar/runtime/exchange"
 	"github.com/laminar-sql/laminar/runtime/format/csvrow"
 	"github.com/laminar-sql/laminar/runtime/format/jsonl"
 	"github.com/laminar-sql/laminar/runtime/job"
@@ -536,6 +537,164 @@ func (p *engine) LoadState(i int, data []byte) error {
 	return d.Finish()
 }
 
+var _ job.Partitioned = (*engine)(nil)
+
+// partAccounts holds rows of source accounts that one worker hands another (job.Partitioned).
+type partAccounts struct {
+	b     *connector.LineBatch // the raw batch the rows were decoded from; nil for a typed source
+	rows  []AccountsRow
+	lines []int32 // index in b of each row's record
+	wms   []int64 // the watermark before each row, over the rows of its batch so far
+}
+
+// resetPartAccounts empties a part of source accounts, keeping its capacity.
+func (p *engine) resetPartAccounts(pt *partAccounts) {
+	pt.b = nil
+	pt.rows, pt.lines, pt.wms = pt.rows[:0], pt.lines[:0], pt.wms[:0]
+}
+
+// routeAccounts decodes a batch of source accounts and appends each row to the part of the
+// worker that owns its key (parts[w] for worker w; one part: no key), with the watermark
+// before it: wm, advanced row by row; it returns the watermark after the batch.
+func (p *engine) routeAccounts(b *connector.LineBatch, parts []any, wm int64) int64 {
+	var buf [16]*partAccounts
+	pts := buf[:0]
+	for _, x := range parts {
+		pt := x.(*partAccounts)
+		if len(b.Lines) > 0 {
+			pt.b = b
+		}
+		pts = append(pts, pt)
+	}
+	var row AccountsRow
+	r := &row
+	for i, line := range b.Lines {
+		row = AccountsRow{}
+		if err := decodeAccountsRowJSON(&p.json, &p.intern, line, r); err != nil {
+			if err != errHeader {
+				p.ctx.Malformed(0, b, i, err)
+			}
+			continue
+		}
+		pt := pts[exchange.Owner(exchange.String(exchange.Seed, r.Region), len(pts))]
+		pt.rows = append(pt.rows, *r)
+		pt.lines = append(pt.lines, int32(i))
+		pt.wms = append(pt.wms, wm)
+	}
+	return wm
+}
+
+// processPartAccounts runs every view over source accounts on the rows of a part, as ProcessAccounts does
+// on a batch, but with the watermark before each row given: the larger of start (the watermark
+// before the part's batch) and the part's own.
+func (p *engine) processPartAccounts(pt *partAccounts, start int64) {
+	rows, b, lines := pt.rows, pt.b, pt.lines
+	_, _, _ = b, lines, start
+	for ri := range rows {
+		r := &rows[ri]
+		w := b.RowWeight(lines, ri)
+		// view region_totals (operator 530842ac4d208522):
+		//
+		//	CREATE MATERIALIZED VIEW region_totals AS
+		//	SELECT region, COUNT(*) AS accounts, SUM(amount) AS total, MAX(amount) AS largest
+		//	FROM accounts
+		//	GROUP BY region
+		//	EMIT CHANGES
+		{
+			grp := p.op0
+			gi, _ := grp.Find(op0Key{K0: r.Region})
+			acc := grp.State(gi)
+			acc.A0 += w
+			acc.A1, acc.H1 = value.SumIntWeighted(acc.A1, acc.H1, r.Amount, w)
+			acc.M2.Add(r.Amount, w)
+			acc.W += w
+			if !acc.dirty {
+				acc.dirty = true
+				grp.Dirty = append(grp.Dirty, gi)
+			}
+		}
+	}
+}
+
+// endRoundAccounts moves the watermark of source accounts to wm and emits what the updating views
+// changed in the round.
+func (p *engine) endRoundAccounts(wm int64) {
+	_ = wm
+	p.flushAccounts()
+}
+
+// Partition says how the workers of the job split the rows of its sources (job.Partitioned).
+func (p *engine) Partition() job.Partition {
+	return job.Partition{Sources: []job.SourcePartition{{
+		Keyed:  true,
+		Source: 0,
+	}}}
+}
+
+// NewPart returns an empty part of source src (job.Partitioned).
+func (p *engine) NewPart(src int) any {
+	switch src {
+	case 0:
+		return new(partAccounts)
+	}
+	return nil
+}
+
+// ResetPart empties a part of source src, keeping its capacity (job.Partitioned).
+func (p *engine) ResetPart(src int, x any) {
+	switch src {
+	case 0:
+		p.resetPartAccounts(x.(*partAccounts))
+	}
+}
+
+// Route decodes a batch of source src and appends each row to the part of the worker that owns
+// its key (parts[w] for worker w; one part: no key), with the watermark before it: wm, advanced
+// row by row; it returns the watermark after the batch (job.Partitioned).
+func (p *engine) Route(src int, b *connector.LineBatch, parts []any, wm int64) int64 {
+	switch src {
+	case 0:
+		return p.routeAccounts(b, parts, wm)
+	}
+	return wm
+}
+
+// ProcessPart runs every view over source src on the rows of a part, with the watermark before
+// each row the larger of start and the part's own (job.Partitioned).
+func (p *engine) ProcessPart(src int, x any, start int64) {
+	switch src {
+	case 0:
+		p.processPartAccounts(x.(*partAccounts), start)
+	}
+}
+
+// EndRound moves source src's watermark to wm, the one after the round's batches of it on every
+// worker, and emits what the updating views changed in the round (job.Partitioned).
+func (p *engine) EndRound(src int, wm int64) {
+	switch src {
+	case 0:
+		p.endRoundAccounts(wm)
+	}
+}
+
+// Prune drops the groups whose key the worker does not own (owns is false for its hash), after
+// a checkpoint's state was loaded into every worker (job.Partitioned).
+func (p *engine) Prune(owns func(uint64) bool) {
+	var drop []int32
+	{
+		grp := p.op0
+		{
+			drop = drop[:0]
+			for gi := range grp.Count() {
+				if !owns(exchange.String(exchange.Seed, grp.Key(gi).K0)) {
+					drop = append(drop, gi)
+				}
+			}
+			grp.Remove(drop)
+		}
+	}
+}
+
 // Watermarks appends each source's watermark (µs since the epoch; math.MinInt64 for none yet).
 func (p *engine) Watermarks(dst []int64) []int64 {
 	return append(dst[:0], math.MinInt64)
@@ -563,5 +722,5 @@ func (p *engine) Operators(dst []job.OperatorStatus) []job.OperatorStatus {
 // fusedLines are the lines of this file that run each operator fused into its
 // source's loop (by operator id), for splitting a CPU profile among operators.
 var fusedLines = map[string][2]int32{
-	"530842ac4d208522": {334, 353},
+	"530842ac4d208522": {335, 354},
 }
