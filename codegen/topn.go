@@ -51,9 +51,9 @@ func dedup(o *opInfo) bool {
 
 // topnFields are the engine's fields of a top-N operator.
 func (g *generator) topnFields(o *opInfo) []jen.Code {
-	fields := []jen.Code{
-		jen.Id(o.name).Op("*").Add(o.topnState()).Comment("state of " + o.what()),
-		jen.Id(o.name + "Scratch").Index().Id(o.rowType).Comment("a partition's new output, reused"),
+	fields := []jen.Code{jen.Id(o.name).Op("*").Add(o.topnState()).Comment("state of " + o.what())}
+	if !dedup(o) { // a Dedup projects into a scratch of its own
+		fields = append(fields, jen.Id(o.name+"Scratch").Index().Id(o.rowType).Comment("a partition's new output, reused"))
 	}
 	if o.op.Closes() {
 		fields = append(fields, jen.Id(o.name+"WM").Int64().Comment("the watermark its windows closed at"))
@@ -71,7 +71,7 @@ func topnWindowKey(o *opInfo) int {
 func (g *generator) topnNew(o *opInfo) []jen.Code {
 	t := o.op.TopN
 	if dedup(o) {
-		return []jen.Code{jen.Id("p").Dot(o.name).Op("=").Add(rt("topn.NewDedup")).Types(jen.Id(o.keyType()), jen.Id(o.inputs[0].rowType), jen.Id(o.rowType)).Call(jen.Id("cmp" + o.fn))}
+		return []jen.Code{jen.Id("p").Dot(o.name).Op("=").Add(rt("topn.NewDedup")).Types(jen.Id(o.keyType()), jen.Id(o.inputs[0].rowType), jen.Id(o.rowType)).Call(jen.Id("cmp"+o.fn), jen.Id("p").Dot("project"+o.fn))}
 	}
 	out := []jen.Code{jen.Id("p").Dot(o.name).Op("=").Add(rt("topn.New")).Types(jen.Id(o.keyType()), jen.Id(o.inputs[0].rowType), jen.Id(o.rowType)).Call(
 		rt(topnKinds[t.Func]), jen.Lit(t.Limit), jen.Lit(t.Bounded()), jen.Lit(t.Final), jen.Id("cmp"+o.fn))}
@@ -209,8 +209,8 @@ func (g *generator) topnCode(o *opInfo) {
 		return jen.Id("p").Dot("ctx").Dot("OutputFailed").Call(jen.Lit(o.op.Name), jen.Lit(0), jen.False(), jen.Nil(), f)
 	}
 	row := eg.faultScope(stages(eg, o.op.Post, tail), report)
-	rankParam := jen.Id("rank")
-	if t.NoRank && len(t.Aggs) == 0 {
+	rankParam, ranked := jen.Id("rank"), !t.NoRank || len(t.Aggs) > 0
+	if !ranked {
 		rankParam = jen.Id("_")
 	}
 	each := jen.Func().Params(jen.Id("_").Id(o.keyType()), jen.Id("part").Op("*").Add(o.topnPartition())).Block(
@@ -252,17 +252,22 @@ func (g *generator) topnCode(o *opInfo) {
 		return
 	}
 	if dedup(o) {
-		// one row per partition, of rank 1: no ranking, no callbacks from the state
+		// one row per partition, of rank 1: no ranking. The state keeps no
+		// output rows: it projects a partition's row again for the
+		// retraction of the output row it left.
+		project := row
+		if ranked {
+			project = []jen.Code{jen.Func().Params(jen.Id("r").Op("*").Id(in.rowType), jen.Id("rank").Int64()).Block(row...).Call(jen.Id("r"), jen.Lit(1))}
+		}
+		g.f.Comment(fmt.Sprintf("project%s appends to out the output row of a partition of %s whose row is r", o.fn, o.what()))
+		g.f.Comment("(none if a filter drops it).")
+		g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("project"+o.fn).Params(jen.Id("r").Op("*").Id(in.rowType), jen.Id("out").Index().Id(o.rowType)).Index().Id(o.rowType).Block(
+			append(project, jen.Return(jen.Id("out")))...)
+		g.f.Line()
 		g.f.Comment(fmt.Sprintf("flush%s emits what changed in the partitions of %s since the last flush:", o.fn, o.what()))
 		g.f.Comment("the retraction of the row a partition emitted before, and its new row.")
 		g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("flush"+o.fn).Params().Block(
-			jen.For(jen.List(jen.Id("_"), jen.Id("part")).Op(":=").Range().Id("p").Dot(o.name).Dot("Changed").Call()).Block(
-				jen.Id("out").Op(":=").Id("p").Dot(o.name+"Scratch").Index(jen.Empty(), jen.Lit(0)),
-				jen.Func().Params(jen.Id("r").Op("*").Id(in.rowType), jen.Add(rankParam).Int64()).Block(row...).Call(jen.Id("part").Dot("Row").Call(), jen.Lit(1)),
-				jen.Id("p").Dot(o.name).Dot("Emit").Call(jen.Id("part"), jen.Id("out"), jen.Id("p").Dot("emit"+o.fn)),
-				jen.Id("p").Dot(o.name+"Scratch").Op("=").Id("out"),
-			),
-			jen.Id("p").Dot(o.name).Dot("Flushed").Call())
+			jen.Id("p").Dot(o.name).Dot("Flush").Call(jen.Id("p").Dot("emit"+o.fn)))
 		g.f.Line()
 		return
 	}
@@ -306,7 +311,8 @@ func (g *generator) topnSaveLoad(o *opInfo) {
 		// the same encoding, of a partition's row and output row (none or one);
 		// decoded into a Partition's slices as for any top-N, then restored
 		encRows, _ = rowsCodec(jen.Id("part").Dot("Rows").Call(), in.op.Output, in.fields, in.rowType)
-		encOut, _ = rowsCodec(jen.Id("part").Dot("Emitted").Call(), o.op.Output, o.fields, o.rowType)
+		encOut, _ = rowsCodec(jen.Id("em"), o.op.Output, o.fields, o.rowType)
+		encOut = append([]jen.Code{jen.Id("em").Op(":=").Id("p").Dot(o.name).Dot("Emitted").Call(jen.Id("part"))}, encOut...)
 	}
 	var save, load []jen.Code
 	if o.op.Closes() {

@@ -9,15 +9,17 @@ import (
 )
 
 // DedupPart is the state of one partition key of a deduplication over an
-// append-only input (ROW_NUMBER, N = 1, not a window top-N): the row kept
-// and the output row last emitted, in one allocation without slices or
-// ranks (a State's Partition is larger by two slice headers and its
-// counters, and Nexmark q18 keeps hundreds of thousands of them).
+// append-only input (ROW_NUMBER, N = 1, not a window top-N): the row kept,
+// in one allocation without slices or ranks (a State's Partition is larger
+// by two slice headers and its counters, and Nexmark q18 keeps hundreds of
+// thousands of them). The output row the last flush left is the
+// projection of that row, so it is not kept: the Dedup stashes it only
+// for the partitions changed since (their row is no longer the one it
+// came from).
 type DedupPart[R comparable, O comparable] struct {
 	row     [1]R
-	out     [1]O
-	emitted bool // out holds the row the last flush left in the output
-	dirty   bool
+	emitted bool   // the last flush left an output row of the partition's
+	at      uint32 // changed since the last flush: its place in the Dedup's changed list + 1
 }
 
 // Row is the row kept.
@@ -26,22 +28,15 @@ func (p *DedupPart[R, O]) Row() *R { return &p.row[0] }
 // Rows is the row kept as a slice of one (checkpoints).
 func (p *DedupPart[R, O]) Rows() []R { return p.row[:] }
 
-// Emitted is the output row last emitted, none or one (checkpoints).
-func (p *DedupPart[R, O]) Emitted() []O {
-	if p.emitted {
-		return p.out[:]
-	}
-	return p.out[:0]
-}
-
 // dedupChunk is the partitions per chunk of a Dedup's slab.
 const dedupChunk = 32
 
 // Dedup is the state of a deduplication over an append-only input: per
 // partition key the first row by cmp (ties keep the one that came first),
 // and the partitions changed since the last flush, in the order first
-// changed. A row that does not rank first changes nothing and costs one map
-// lookup and one comparison.
+// changed, with the output row each had left (its old row's projection,
+// taken when the row is first replaced). A row that does not rank first
+// changes nothing and costs one map lookup and one comparison.
 //
 // Partitions live in a slab of fixed-size chunks, never moved once placed;
 // the map holds each key's slot id, so it has no pointers for the
@@ -56,16 +51,22 @@ type Dedup[K comparable, R comparable, O comparable] struct {
 	used   uint32   // slots handed out so far
 	spare  []uint32 // ids of slots given back (Prune)
 	dirty  []*DedupPart[R, O]
-	cmp    func(a, b *R) int
+	// prev[i] is the output row dirty[i] had left, if it had emitted one
+	prev    []O
+	cmp     func(a, b *R) int
+	project func(r *R, out []O) []O
+	out     []O // project's scratch
 	// entry estimates a partition's bytes, for window.Live
 	entry int64
 	row   R // the row Add is comparing: a pointer into the state, not to Add's parameter
 	// flat tells whether the slab is unscanned memory, with the strings at
-	// rowStrs in R, outStrs in O and partStrs in a partition in arena
-	flat                       bool
-	rowStrs, outStrs, partStrs []uintptr
-	arena                      strarena.Arena
-	compactions                int // for tests
+	// rowStrs in R and partStrs in a partition in arena (the output rows
+	// stashed, in prev, are scanned: their strings keep the arena's chunks
+	// they point into alive)
+	flat              bool
+	rowStrs, partStrs []uintptr
+	arena             strarena.Arena
+	compactions       int // for tests
 	// lastKey and lastID are the partition Best found last (0: none): a
 	// join read by the deduplication asks for the partition's best row
 	// before it adds the rows it joins into it, so Add finds it without a
@@ -74,17 +75,20 @@ type Dedup[K comparable, R comparable, O comparable] struct {
 	lastID  uint32
 }
 
-// NewDedup returns an empty deduplication ranking by cmp.
-func NewDedup[K comparable, R comparable, O comparable](cmp func(a, b *R) int) *Dedup[K, R, O] {
+// NewDedup returns an empty deduplication ranking by cmp, whose partitions
+// output project(row) (appended to out: one row, or none where a filter
+// drops it). project must give the same row each time it is called with
+// the same row: the retraction of a partition's output is its old row's
+// projection again.
+func NewDedup[K comparable, R comparable, O comparable](cmp func(a, b *R) int, project func(r *R, out []O) []O) *Dedup[K, R, O] {
 	var k K
 	var p DedupPart[R, O]
-	s := &Dedup[K, R, O]{index: map[K]uint32{}, cmp: cmp,
+	s := &Dedup[K, R, O]{index: map[K]uint32{}, cmp: cmp, project: project,
 		entry: int64(unsafe.Sizeof(k)+unsafe.Sizeof(p)) + 16}
 	rs, ok1 := strarena.Offsets(reflect.TypeFor[R]())
-	os, ok2 := strarena.Offsets(reflect.TypeFor[O]())
-	ps, ok3 := strarena.Offsets(reflect.TypeFor[DedupPart[R, O]]())
-	if ok1 && ok2 && ok3 && len(ps) > 0 {
-		s.flat, s.rowStrs, s.outStrs, s.partStrs = true, rs, os, ps
+	ps, ok2 := strarena.Offsets(reflect.TypeFor[DedupPart[R, O]]())
+	if ok1 && ok2 && len(ps) > 0 {
+		s.flat, s.rowStrs, s.partStrs = true, rs, ps
 	}
 	return s
 }
@@ -121,24 +125,6 @@ func (s *Dedup[K, R, O]) setRow(p *DedupPart[R, O]) {
 	}
 	strarena.Clear(&s.arena, s.rowStrs, &p.row[0])
 	strarena.Store(&s.arena, s.rowStrs, &p.row[0], &s.row)
-	s.compact()
-}
-
-// setOut sets p's output row to *o (nil: none).
-func (s *Dedup[K, R, O]) setOut(p *DedupPart[R, O], o *O) {
-	if !s.flat {
-		if o == nil {
-			var zero O
-			p.out[0] = zero
-		} else {
-			p.out[0] = *o
-		}
-		return
-	}
-	strarena.Clear(&s.arena, s.outStrs, &p.out[0])
-	if o != nil {
-		strarena.Store(&s.arena, s.outStrs, &p.out[0], o)
-	}
 	s.compact()
 }
 
@@ -186,59 +172,87 @@ func (s *Dedup[K, R, O]) Add(k K, row R) {
 		s.index[k] = id
 		p := s.at(id)
 		s.setRow(p)
-		p.dirty = true
 		window.AddLive(1, s.entry)
-		s.dirty = append(s.dirty, p)
+		s.mark(p)
 		return
 	}
 	p := s.at(id)
 	if s.cmp(&p.row[0], &s.row) <= 0 {
 		return // ranked after (or tied with, arriving later) the row kept
 	}
-	s.setRow(p)
-	if !p.dirty {
-		p.dirty = true
-		s.dirty = append(s.dirty, p)
+	if p.at == 0 {
+		s.mark(p) // before its row goes: the output it left is that row's
 	}
+	s.setRow(p)
 }
 
-// Changed is the partitions changed since the last flush, in the order
-// first changed; the caller emits each (Emit) and then calls Flushed.
-func (s *Dedup[K, R, O]) Changed() []*DedupPart[R, O] { return s.dirty }
-
-// Flushed ends a flush: no partition is changed any more.
-func (s *Dedup[K, R, O]) Flushed() {
-	for _, p := range s.dirty {
-		p.dirty = false
+// mark puts p, not changed yet, on the changed list, with the output row
+// it left (the projection of its row, which is about to be replaced).
+func (s *Dedup[K, R, O]) mark(p *DedupPart[R, O]) {
+	var o O
+	if p.emitted {
+		s.out = s.project(&p.row[0], s.out[:0])
+		if len(s.out) == 0 {
+			panic("topn: a deduplication's projection dropped a row it had emitted")
+		}
+		o = s.out[0]
+		clear(s.out)
 	}
+	s.dirty = append(s.dirty, p)
+	s.prev = append(s.prev, o)
+	p.at = uint32(len(s.dirty))
+}
+
+// Changed is the number of partitions changed since the last flush.
+func (s *Dedup[K, R, O]) Changed() int { return len(s.dirty) }
+
+// Flush emits what changed since the last flush, partition by partition in
+// the order first changed: emit with '-' for the output row a partition
+// had left unless it is its new one's, then with '+' for the new one.
+func (s *Dedup[K, R, O]) Flush(emit func(r *O, op byte)) {
+	for i, p := range s.dirty {
+		s.out = s.project(&p.row[0], s.out[:0])
+		had := p.emitted
+		p.emitted, p.at = len(s.out) > 0, 0
+		if had {
+			if p.emitted && s.prev[i] == s.out[0] {
+				continue
+			}
+			emit(&s.prev[i], '-')
+		}
+		if p.emitted {
+			emit(&s.out[0], '+')
+		}
+	}
+	clear(s.out)
 	clear(s.dirty)
 	s.dirty = s.dirty[:0]
+	clear(s.prev)
+	s.prev = s.prev[:0]
 }
 
-// Emit replaces p's output by out (none or one row): it calls emit with '-'
-// for the row emitted before unless it is out's, then with '+' for out's.
-func (s *Dedup[K, R, O]) Emit(p *DedupPart[R, O], out []O, emit func(r *O, op byte)) {
-	if len(out) == 0 {
-		if p.emitted {
-			p.emitted = false
-			emit(&p.out[0], '-')
-			s.setOut(p, nil)
-		}
-		return
+// Emitted is the output row p last emitted, none or one (checkpoints): the
+// one stashed when it changed since, else its row's projection. The slice
+// is valid until the next call.
+func (s *Dedup[K, R, O]) Emitted(p *DedupPart[R, O]) []O {
+	if !p.emitted {
+		return nil
 	}
-	if p.emitted {
-		if p.out[0] == out[0] {
-			return
-		}
-		emit(&p.out[0], '-')
+	if p.at != 0 {
+		return s.prev[p.at-1 : p.at]
 	}
-	s.setOut(p, &out[0])
-	p.emitted = true
-	emit(&p.out[0], '+')
+	s.out = s.project(&p.row[0], s.out[:0])
+	return s.out[:1]
 }
 
 // Restore puts a partition back from a checkpoint: its row (rows holds
-// one) and the output row it had emitted (none or one).
+// one) and the output row it had emitted (none or one). That row is its
+// row's projection when the checkpoint followed a flush; else (a partition
+// changed since) the partition is marked changed with that row stashed,
+// for the next flush to retract. (A partition changed since that had
+// emitted nothing is restored unchanged: telling it from one whose row a
+// filter drops would take its projection, which may report a failure the
+// flush before the checkpoint reported.)
 func (s *Dedup[K, R, O]) Restore(k K, rows []R, emitted []O) {
 	if len(rows) == 0 {
 		return // a partition keeps its row once it has one
@@ -252,9 +266,22 @@ func (s *Dedup[K, R, O]) Restore(k K, rows []R, emitted []O) {
 	p := s.at(id)
 	s.row = rows[0]
 	s.setRow(p)
-	if len(emitted) > 0 {
-		s.setOut(p, &emitted[0])
-		p.emitted = true
+	p.emitted = len(emitted) > 0
+	if !p.emitted {
+		return
+	}
+	if p.at == 0 {
+		s.out = s.project(&p.row[0], s.out[:0])
+		same := len(s.out) > 0 && s.out[0] == emitted[0]
+		clear(s.out)
+		if same {
+			return
+		}
+		s.dirty = append(s.dirty, p)
+		s.prev = append(s.prev, emitted[0])
+		p.at = uint32(len(s.dirty))
+	} else {
+		s.prev[p.at-1] = emitted[0]
 	}
 }
 
@@ -284,14 +311,17 @@ func (s *Dedup[K, R, O]) Prune(keep func(k K) bool) {
 		return
 	}
 	n := 0
-	for _, p := range s.dirty {
+	for i, p := range s.dirty {
 		if !gone[p] {
-			s.dirty[n] = p
+			s.dirty[n], s.prev[n] = p, s.prev[i]
 			n++
+			p.at = uint32(n)
 		}
 	}
 	clear(s.dirty[n:])
 	s.dirty = s.dirty[:n]
+	clear(s.prev[n:])
+	s.prev = s.prev[:n]
 }
 
 // free zeroes a partition whose slot is given back.

@@ -14,26 +14,17 @@ import (
 func TestDedupAgainstState(t *testing.T) {
 	for seed := range uint64(20) {
 		r := rand.New(rand.NewPCG(seed, 1))
-		d := NewDedup[int64, row, out](byV)
+		d := NewDedup[int64, row, out](byV, projectRow)
 		s := New[int64, row, out](RowNumber, 1, true, false, byV)
 		var gotD, gotS []string
 		record := func(dst *[]string) func(o *out, op byte) {
 			return func(o *out, op byte) { *dst = append(*dst, fmt.Sprintf("%c%d", op, o.ID)) }
 		}
-		project := func(rw *row) []out {
-			if rw.V%5 == 0 {
-				return nil // filtered out
-			}
-			return []out{{rw.ID, 1}}
-		}
 		flush := func() {
-			for _, p := range d.Changed() {
-				d.Emit(p, project(p.Row()), record(&gotD))
-			}
-			d.Flushed()
+			d.Flush(record(&gotD))
 			s.Flush(func(_ int64, p *Partition[row, out]) {
 				var o []out
-				s.Top(p, func(rw *row, _ int64) { o = append(o, project(rw)...) })
+				s.Top(p, func(rw *row, _ int64) { o = projectRow(rw, o) })
 				s.Emit(p, o, record(&gotS))
 			})
 		}
@@ -47,9 +38,9 @@ func TestDedupAgainstState(t *testing.T) {
 			if i == 1000 {
 				// a checkpoint after a flush, restored into a new state
 				flush()
-				c := NewDedup[int64, row, out](byV)
+				c := NewDedup[int64, row, out](byV, projectRow)
 				d.Each(func(k int64, p *DedupPart[row, out]) {
-					c.Restore(k, append([]row(nil), p.Rows()...), append([]out(nil), p.Emitted()...))
+					c.Restore(k, append([]row(nil), p.Rows()...), append([]out(nil), d.Emitted(p)...))
 				})
 				if c.Len() != d.Len() {
 					t.Fatalf("restored %d partitions, want %d", c.Len(), d.Len())
@@ -72,10 +63,54 @@ func TestDedupAgainstState(t *testing.T) {
 	}
 }
 
+// projectRow is the output of a partition's row in the Dedup tests: a
+// filter after the ranking drops some.
+func projectRow(rw *row, o []out) []out {
+	if rw.V%5 == 0 {
+		return o // filtered out
+	}
+	return append(o, out{rw.ID, 1})
+}
+
+// TestDedupRestoreEmitted: a partition restored with an output row that is
+// not its row's projection (a checkpoint of a partition changed since the
+// last flush) retracts that row at the next flush and inserts its own; one
+// restored with its own emits nothing, and a checkpoint saves each
+// partition's output row, the one it left while it is changed.
+func TestDedupRestoreEmitted(t *testing.T) {
+	s := NewDedup[int64, row, out](byV, projectRow)
+	s.Restore(1, []row{{K: 1, V: 3, ID: 7}}, []out{{6, 1}})
+	s.Restore(2, []row{{K: 2, V: 3, ID: 8}}, []out{{8, 1}})
+	s.Restore(3, []row{{K: 3, V: 5, ID: 9}}, nil) // filtered out
+	var got []string
+	emit := func(o *out, op byte) { got = append(got, fmt.Sprintf("%c%d", op, o.ID)) }
+	s.Flush(emit)
+	if fmt.Sprint(got) != "[-6 +7]" {
+		t.Fatalf("first flush after the restore: %v, want [-6 +7]", got)
+	}
+	em := map[int64]string{}
+	s.Each(func(k int64, p *DedupPart[row, out]) { em[k] = fmt.Sprint(s.Emitted(p)) })
+	if fmt.Sprint(em) != "map[1:[{7 1}] 2:[{8 1}] 3:[]]" {
+		t.Fatalf("emitted after the flush: %v", em)
+	}
+	got = got[:0]
+	s.Add(1, row{K: 1, V: 9, ID: 10})
+	s.Add(3, row{K: 3, V: 9, ID: 11})
+	s.Add(1, row{K: 1, V: 11, ID: 12})
+	s.Each(func(k int64, p *DedupPart[row, out]) { em[k] = fmt.Sprint(s.Emitted(p)) })
+	if fmt.Sprint(em) != "map[1:[{7 1}] 2:[{8 1}] 3:[]]" {
+		t.Fatalf("emitted before the flush: %v", em)
+	}
+	s.Flush(emit)
+	if fmt.Sprint(got) != "[-7 +12 +11]" {
+		t.Fatalf("flush: %v, want [-7 +12 +11]", got)
+	}
+}
+
 // TestDedupBest: Best is the row a Dedup keeps, from its Add on, and nil
 // for a partition never seen, as State's Best.
 func TestDedupBest(t *testing.T) {
-	s := NewDedup[int64, row, out](byV)
+	s := NewDedup[int64, row, out](byV, projectRow)
 	if b := s.Best(1); b != nil {
 		t.Fatalf("empty state: %v", *b)
 	}
@@ -85,7 +120,7 @@ func TestDedupBest(t *testing.T) {
 	if b := s.Best(1); b == nil || b.ID != 3 {
 		t.Errorf("partition 1: %v, want the first row of V 9 (ID 3)", b)
 	}
-	s.Flushed()
+	s.Flush(func(*out, byte) {})
 	if b := s.Best(2); b == nil || b.ID != 5 {
 		t.Errorf("partition 2 after a flush: %v, want ID 5", b)
 	}
@@ -97,15 +132,15 @@ func TestDedupBest(t *testing.T) {
 // TestDedupBestThenPrune: a partition Best found and Prune then dropped is
 // gone for the Add that follows (Add reuses the partition Best found last).
 func TestDedupBestThenPrune(t *testing.T) {
-	s := NewDedup[int64, row, out](byV)
+	s := NewDedup[int64, row, out](byV, projectRow)
 	s.Add(1, row{K: 1, V: 5, ID: 1})
-	s.Flushed()
+	s.Flush(func(*out, byte) {})
 	if b := s.Best(1); b == nil || b.ID != 1 {
 		t.Fatalf("partition 1: %v, want ID 1", b)
 	}
 	s.Prune(func(k int64) bool { return k != 1 })
 	s.Add(1, row{K: 1, V: 1, ID: 2})
-	if b := s.Best(1); s.Len() != 1 || b == nil || b.ID != 2 || len(s.Changed()) != 1 {
-		t.Fatalf("after the prune: %d partitions, best %v, %d changed; want 1, ID 2, 1", s.Len(), b, len(s.Changed()))
+	if b := s.Best(1); s.Len() != 1 || b == nil || b.ID != 2 || s.Changed() != 1 {
+		t.Fatalf("after the prune: %d partitions, best %v, %d changed; want 1, ID 2, 1", s.Len(), b, s.Changed())
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/laminar-sql/laminar/runtime/immortal"
 )
@@ -32,6 +33,16 @@ type strOut struct {
 
 func byStrV(a, b *strRow) int { return cmp.Compare(b.V, a.V) }
 
+// projectStr is the output of a partition's row in the Dedup tests of
+// strRow: a filter after the ranking drops some, and one string is built
+// from the row's.
+func projectStr(rw *strRow, o []strOut) []strOut {
+	if rw.V%7 == 0 {
+		return o // filtered out
+	}
+	return append(o, strOut{ID: rw.ID, S: rw.S + "!", A: rw.A})
+}
+
 func (o strOut) String() string { return fmt.Sprintf("%d/%s/%s/%s", o.ID, o.S, o.A[0], o.A[1]) }
 
 // immortalPool is moved into immortal memory: rows' strings cut from it are
@@ -54,19 +65,19 @@ func init() {
 // output rows handed on keep their contents after the state moved on.
 func TestDedupFlatUnderGC(t *testing.T) {
 	defer debug.SetGCPercent(debug.SetGCPercent(5))
-	if d := NewDedup[int64, strRow, strOut](byStrV); !d.flat {
+	if d := NewDedup[int64, strRow, strOut](byStrV, projectStr); !d.flat {
 		t.Fatalf("a row of strings and numbers must use the unscanned slab")
 	}
-	if d := NewDedup[int64, row, out](byV); d.flat {
+	if d := NewDedup[int64, row, out](byV, projectRow); d.flat {
 		t.Fatalf("a row without strings needs no arena")
 	}
-	if d := NewDedup[int64, struct{ P *int }, out](func(a, b *struct{ P *int }) int { return 0 }); d.flat {
+	if d := NewDedup[int64, struct{ P *int }, out](func(a, b *struct{ P *int }) int { return 0 }, nil); d.flat {
 		t.Fatalf("a row with another pointer must keep the typed slab")
 	}
 	compactions := 0
 	for seed := range uint64(4) {
 		r := rand.New(rand.NewPCG(seed, 9))
-		d := NewDedup[int64, strRow, strOut](byStrV)
+		d := NewDedup[int64, strRow, strOut](byStrV, projectStr)
 		s := New[int64, strRow, strOut](RowNumber, 1, true, false, byStrV)
 		var gotD, gotS []string
 		type handed struct {
@@ -82,20 +93,11 @@ func TestDedupFlatUnderGC(t *testing.T) {
 				}
 			}
 		}
-		project := func(rw *strRow) []strOut {
-			if rw.V%7 == 0 {
-				return nil // filtered out
-			}
-			return []strOut{{ID: rw.ID, S: rw.S + "!", A: rw.A}}
-		}
 		flush := func() {
-			for _, p := range d.Changed() {
-				d.Emit(p, project(p.Row()), record(&gotD, true))
-			}
-			d.Flushed()
+			d.Flush(record(&gotD, true))
 			s.Flush(func(_ int64, p *Partition[strRow, strOut]) {
 				var o []strOut
-				s.Top(p, func(rw *strRow, _ int64) { o = append(o, project(rw)...) })
+				s.Top(p, func(rw *strRow, _ int64) { o = projectStr(rw, o) })
 				s.Emit(p, o, record(&gotS, false))
 			})
 		}
@@ -143,10 +145,10 @@ func TestDedupFlatUnderGC(t *testing.T) {
 			switch i {
 			case 2000, 4000: // a checkpoint after a flush, restored into a new state
 				flush()
-				c := NewDedup[int64, strRow, strOut](byStrV)
+				c := NewDedup[int64, strRow, strOut](byStrV, projectStr)
 				d.Each(func(k int64, p *DedupPart[strRow, strOut]) {
 					rows := append([]strRow(nil), p.Rows()...)
-					em := append([]strOut(nil), p.Emitted()...)
+					em := append([]strOut(nil), d.Emitted(p)...)
 					for j := range rows {
 						rows[j].S = strings.Clone(rows[j].S) // as decoded: fresh strings
 					}
@@ -192,5 +194,39 @@ func TestDedupFlatUnderGC(t *testing.T) {
 	}
 	if compactions == 0 {
 		t.Fatalf("no compaction of the arena")
+	}
+}
+
+// TestDedupKeepsRowsOnly: a Dedup's partition is its row and two words,
+// and after a flush its arena holds the strings of the rows kept only, not
+// those of the output rows emitted (each is its row's projection again
+// when a retraction needs it).
+func TestDedupKeepsRowsOnly(t *testing.T) {
+	var p DedupPart[strRow, strOut]
+	var rw strRow
+	if unsafe.Sizeof(p) > unsafe.Sizeof(rw)+8 {
+		t.Fatalf("a partition takes %d bytes, its row %d", unsafe.Sizeof(p), unsafe.Sizeof(rw))
+	}
+	d := NewDedup[int64, strRow, strOut](byStrV, projectStr)
+	rows := map[int64]strRow{}
+	emitted := 0
+	for i := range 300 {
+		k := int64(i % 40)
+		rw := strRow{K: k, V: int64(i), ID: int64(i), S: fmt.Sprint("s", i, strings.Repeat("y", i%17))}
+		rw.N.T, rw.N.Valid = fmt.Sprint("n", i), true
+		rw.A = [2]string{fmt.Sprint("a", i), fmt.Sprint("b", i)}
+		d.Add(k, rw)
+		rows[k] = rw
+		if i%25 == 0 {
+			d.Flush(func(*strOut, byte) { emitted++ })
+		}
+	}
+	d.Flush(func(*strOut, byte) { emitted++ })
+	want := 0
+	for _, rw := range rows {
+		want += len(rw.S) + len(rw.N.T) + len(rw.A[0]) + len(rw.A[1])
+	}
+	if got := d.arena.Live(); got != want || emitted < 100 {
+		t.Fatalf("arena holds %d bytes, the rows' strings %d (%d changes emitted)", got, want, emitted)
 	}
 }
