@@ -22,7 +22,7 @@ func TestSpecializedPaths(t *testing.T) {
 		{"CREATE VIEW v AS SELECT 0.908 * n AS p, CAST(x AS DECIMAL(30,2)) * n AS w FROM s;",
 			[]string{"value.MulDecWide(int64(908), r.N)", "value.MulDec128("}, nil},
 		{"CREATE VIEW v AS SELECT k, n FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY k ORDER BY ts DESC) AS rn FROM s) WHERE rn = 1;",
-			[]string{"topn.NewDedup[", "Changed()"}, []string{"topn.New["}},
+			[]string{"topn.NewDedup[", ".Flush(p.emit"}, []string{"topn.New["}},
 		{"CREATE VIEW v AS SELECT k, n FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY k ORDER BY ts DESC) AS rn FROM s) WHERE rn <= 2;",
 			[]string{"topn.New["}, []string{"topn.NewDedup["}},
 		{"CREATE VIEW c AS SELECT k, COUNT(*) AS n FROM s GROUP BY k;\nCREATE VIEW v AS SELECT k, n FROM (SELECT *, ROW_NUMBER() OVER (ORDER BY n DESC) AS rn FROM c) WHERE rn = 1;",

@@ -266,8 +266,8 @@ func (g *generator) topnCode(o *opInfo) {
 		g.f.Line()
 		g.f.Comment(fmt.Sprintf("flush%s emits what changed in the partitions of %s since the last flush:", o.fn, o.what()))
 		g.f.Comment("the retraction of the row a partition emitted before, and its new row.")
-		g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("flush"+o.fn).Params().Block(
-			jen.Id("p").Dot(o.name).Dot("Flush").Call(jen.Id("p").Dot("emit"+o.fn)))
+		g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("flush" + o.fn).Params().Block(
+			jen.Id("p").Dot(o.name).Dot("Flush").Call(jen.Id("p").Dot("emit" + o.fn)))
 		g.f.Line()
 		return
 	}
