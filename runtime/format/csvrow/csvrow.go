@@ -5,7 +5,9 @@ package csvrow
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
+	"math/bits"
 	"strconv"
 
 	"github.com/laminar-sql/laminar/runtime/decimal"
@@ -54,6 +56,11 @@ func (s *Splitter) Split(line []byte) (fields [][]byte, err error) {
 	s.fields = s.fields[:0]
 	s.quoted = s.quoted[:0]
 	s.unescape = s.unescape[:0]
+	if bytes.IndexByte(line, '"') < 0 {
+		// No quotes (the common case): the fields are what lies between
+		// the commas, and none is quoted (Quoted is false past s.quoted).
+		return s.splitPlain(line), nil
+	}
 	for i := 0; ; {
 		if i < len(line) && line[i] == '"' {
 			field, next, err := s.quotedField(line, i)
@@ -84,6 +91,43 @@ func (s *Splitter) Split(line []byte) (fields [][]byte, err error) {
 		}
 		i++ // the comma; a comma at the very end leaves one empty field
 	}
+}
+
+// Word-at-a-time constants: every byte 0x01, 0x7f, 0x80, ','.
+const (
+	ones   = 0x0101010101010101
+	low7   = 0x7f7f7f7f7f7f7f7f
+	highs  = 0x8080808080808080
+	commas = ',' * ones
+)
+
+// splitPlain splits a line that has no quotes at its commas, eight bytes a
+// step: a byte of w ^ commas is zero exactly where line has a comma, and
+// (x&low7 + low7 | x) has its high bit clear exactly where byte x is zero
+// (no carry crosses bytes, so every comma in the word is found, in order).
+func (s *Splitter) splitPlain(line []byte) [][]byte {
+	fields := s.fields
+	start, i := 0, 0
+	for i+8 <= len(line) {
+		x := binary.LittleEndian.Uint64(line[i:i+8]) ^ commas
+		m := ^((x&low7 + low7) | x) & highs
+		if m == 0 {
+			i += 8
+			continue
+		}
+		// the first comma in the word; the scan goes on just past it
+		j := i + bits.TrailingZeros64(m)>>3
+		fields = append(fields, line[start:j:j])
+		start, i = j+1, j+1
+	}
+	for ; i < len(line); i++ {
+		if line[i] == ',' {
+			fields = append(fields, line[start:i:i])
+			start = i + 1
+		}
+	}
+	s.fields = append(fields, line[start:len(line):len(line)])
+	return s.fields
 }
 
 // quotedField reads the quoted field whose opening quote is at line[open],
