@@ -56,7 +56,8 @@ func (s *Splitter) splitRef(line []byte) (fields [][]byte, err error) {
 // (0x2b, 0x2d, 0xac) and lengths around multiples of 8 are the seeds.
 func FuzzSplitAgreesWithReference(f *testing.F) {
 	for _, s := range []string{"", ",", ",,,,,,,,", "a,b,c,d,e,f,g,h,i", "-,+,-,\xac,\xad", "1000,1007,9663083,channel-5965,https://x/y?q=1&c=2,1436918400000,jlktp",
-		"1234567,", "12345678,", "123456789,", `a,"b""c",,""`, `a"b`, "\"x\ny\",z\r\n", "x,y\n", ",,\r\n"} {
+		"1234567,", "12345678,", "123456789,", `a,"b""c",,""`, `a"b`, "\"x\ny\",z\r\n", "x,y\n", ",,\r\n",
+		"0123456789abcde,0123456789abcde,", "0123456789abcdef,0123456789abcdef", ",,,,,,,,,,,,,,,,,", "0123456789abcdef,012\"4,x", "0123456789abcdef,\"x\"\r\n"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, line string) {
