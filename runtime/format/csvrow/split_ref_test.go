@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"errors"
 	"testing"
+
+	"github.com/laminar-sql/laminar/runtime/format/internal/num"
+	"github.com/laminar-sql/laminar/runtime/timestamp"
 )
 
 // splitRef is Split as it was before the no-quote fast path (splitPlain):
@@ -100,4 +103,39 @@ func BenchmarkSplitBidReference(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// parseTimestampRef is ParseTimestamp as it was before num.Integer: the
+// integer check, then num.ParseInt64.
+func parseTimestampRef(b []byte) (int64, error) {
+	if !isInteger(b) {
+		return timestamp.Parse(b)
+	}
+	ms, err := num.ParseInt64(b)
+	if err != nil {
+		return 0, valueError(err, "a timestamp", b)
+	}
+	us, ok := timestamp.FromMillisChecked(ms)
+	if !ok {
+		return 0, errors.New("timestamp out of range: " + quote(b))
+	}
+	return us, nil
+}
+
+// FuzzParseTimestampAgreesWithReference: the same value or the same error
+// as parseTimestampRef; the seeds sit around 8, 16, 18 and 19 digits and
+// the millisecond range's ends.
+func FuzzParseTimestampAgreesWithReference(f *testing.F) {
+	for _, s := range []string{"", "-", "0", "-0", "1436918400000", "-1436918400000", "12345678", "1234567a", "123456789012345678",
+		"1234567890123456789", "9223372036854775807", "-9223372036854775808", "9223372036854", "-9223372036855", "+5", "5.0",
+		"2024-01-02T03:04:05Z", "00000000000000001000", "--1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, err := ParseTimestamp([]byte(s))
+		want, werr := parseTimestampRef([]byte(s))
+		if got != want || (err == nil) != (werr == nil) || (err != nil && err.Error() != werr.Error()) {
+			t.Fatalf("ParseTimestamp(%q) = %d, %v; reference %d, %v", s, got, err, want, werr)
+		}
+	})
 }

@@ -31,6 +31,37 @@ func eightDigits(b []byte) (v uint64, ok bool) {
 	return (w & 0x0000ffff0000ffff) * (1 + 10000<<32) >> 32, true
 }
 
+// Integer parses an optional '-' and 1 to 18 ASCII digits, nothing else
+// (so it cannot overflow); ok is false for anything else, which ParseInt64
+// may still accept.
+func Integer(b []byte) (v int64, ok bool) {
+	i := 0
+	if len(b) > 0 && b[0] == '-' {
+		i = 1
+	}
+	if n := len(b) - i; n == 0 || n > 18 {
+		return 0, false
+	}
+	for ; i+8 <= len(b); i += 8 {
+		w, ok := eightDigits(b[i : i+8])
+		if !ok {
+			return 0, false
+		}
+		v = v*1e8 + int64(w)
+	}
+	for ; i < len(b); i++ {
+		d := b[i] - '0'
+		if d > 9 {
+			return 0, false
+		}
+		v = v*10 + int64(d)
+	}
+	if b[0] == '-' {
+		v = -v
+	}
+	return v, true
+}
+
 // ParseInt64 reads a decimal number whose value is an integer that fits in an
 // int64: an optional sign, digits, an optional fraction and an optional
 // exponent ("42", "-7", "+3", "5.0", "1.5e1", "1e3"). Values with a non-zero

@@ -212,3 +212,22 @@ func TestFastFloatRandom(t *testing.T) {
 		}
 	}
 }
+
+// FuzzInteger: Integer accepts exactly an optional '-' and 1 to 18 digits,
+// with strconv's value.
+func FuzzInteger(f *testing.F) {
+	for _, s := range []string{"", "-", "0", "-12345678", "123456789012345678", "1234567890123456789", "1234567:", "+1", "12345678 "} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		v, ok := Integer([]byte(s))
+		digits := strings.TrimPrefix(s, "-")
+		want := len(digits) >= 1 && len(digits) <= 18 && strings.Trim(digits, "0123456789") == ""
+		if ok != want {
+			t.Fatalf("Integer(%q) ok = %v, want %v", s, ok, want)
+		}
+		if w, _ := strconv.ParseInt(s, 10, 64); ok && v != w {
+			t.Fatalf("Integer(%q) = %d, want %d", s, v, w)
+		}
+	})
+}
