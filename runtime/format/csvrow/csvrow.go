@@ -164,6 +164,9 @@ func (s *Splitter) Quoted(i int) bool {
 // digits; a fraction of zeros and an exponent are allowed when the value is
 // integral ("5.0", "1e3"). Spaces are not trimmed.
 func ParseInt64(b []byte) (int64, error) {
+	if v, ok := num.Integer(b); ok { // the common case
+		return v, nil
+	}
 	v, err := num.ParseInt64(b)
 	if err != nil {
 		return 0, valueError(err, "an integer", b)

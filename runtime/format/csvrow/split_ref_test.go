@@ -122,13 +122,23 @@ func parseTimestampRef(b []byte) (int64, error) {
 	return us, nil
 }
 
-// FuzzParseTimestampAgreesWithReference: the same value or the same error
-// as parseTimestampRef; the seeds sit around 8, 16, 18 and 19 digits and
+// parseInt64Ref is ParseInt64 as it was before num.Integer.
+func parseInt64Ref(b []byte) (int64, error) {
+	v, err := num.ParseInt64(b)
+	if err != nil {
+		return 0, valueError(err, "an integer", b)
+	}
+	return v, nil
+}
+
+// FuzzParsersAgreeWithReference: ParseTimestamp and ParseInt64 give the
+// same value or the same error as parseTimestampRef and parseInt64Ref; the
+// seeds sit around 8, 16, 18 and 19 digits and
 // the millisecond range's ends.
-func FuzzParseTimestampAgreesWithReference(f *testing.F) {
+func FuzzParsersAgreeWithReference(f *testing.F) {
 	for _, s := range []string{"", "-", "0", "-0", "1436918400000", "-1436918400000", "12345678", "1234567a", "123456789012345678",
 		"1234567890123456789", "9223372036854775807", "-9223372036854775808", "9223372036854", "-9223372036855", "+5", "5.0",
-		"2024-01-02T03:04:05Z", "00000000000000001000", "--1"} {
+		"2024-01-02T03:04:05Z", "00000000000000001000", "--1", "1e3", "-5.0", "99999999999999999999"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -136,6 +146,11 @@ func FuzzParseTimestampAgreesWithReference(f *testing.F) {
 		want, werr := parseTimestampRef([]byte(s))
 		if got != want || (err == nil) != (werr == nil) || (err != nil && err.Error() != werr.Error()) {
 			t.Fatalf("ParseTimestamp(%q) = %d, %v; reference %d, %v", s, got, err, want, werr)
+		}
+		got, err = ParseInt64([]byte(s))
+		want, werr = parseInt64Ref([]byte(s))
+		if got != want || (err == nil) != (werr == nil) || (err != nil && err.Error() != werr.Error()) {
+			t.Fatalf("ParseInt64(%q) = %d, %v; reference %d, %v", s, got, err, want, werr)
 		}
 	})
 }
