@@ -394,3 +394,63 @@ CREATE SINK o FROM v WITH (connector = 'file', path = 'o.jsonl');
 		t.Errorf("%d dead letters, want 5:\n%s", n, dead)
 	}
 }
+
+// TestMalformedLongCSVRowsDeadLettered: CSV rows of 16 bytes and more, which
+// csvrow splits sixteen bytes a step when they have no quotes, are decoded or
+// dead-lettered at their offsets with the column and cause as shorter ones
+// are: a stray quote, a quoted comma, too many and too few fields, a bad
+// timestamp, an empty NOT NULL field, an empty nullable one.
+func TestMalformedLongCSVRowsDeadLettered(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a job")
+	}
+	sql := `CREATE SOURCE c (a BIGINT NOT NULL, s VARCHAR, t TIMESTAMP NOT NULL) WITH (connector = 'file', path = 'in.csv', format = 'csv');
+CREATE VIEW v AS SELECT a, s, t FROM c;
+CREATE SINK o FROM v WITH (connector = 'file', path = 'o.jsonl');
+`
+	in := []string{
+		`1,a long enough string,1000`,
+		`2,a long "quoted" string,1000`,
+		`3,"a quoted, long string",2000`,
+		`4,a long enough string,1000,extra`,
+		`5,a long enough string,soon`,
+		`6,a long enough string`,
+		`7,,0000000000003000`,
+		`,no number here!!,1000`,
+		`9,a long enough string,4000`,
+	}
+	dir, bin := buildPipeline(t, sql, map[string]string{"in.csv": strings.Join(in, "\n") + "\n"})
+	cmd := exec.Command(bin, "--base-dir", dir, "--quiet")
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("job: %v\n%s", err, out)
+	}
+	read := func(name string) string {
+		data, _ := os.ReadFile(filepath.Join(dir, name))
+		return string(data)
+	}
+	want := `{"a":1,"s":"a long enough string","t":"1970-01-01T00:00:01Z"}
+{"a":3,"s":"a quoted, long string","t":"1970-01-01T00:00:02Z"}
+{"a":7,"s":null,"t":"1970-01-01T00:00:03Z"}
+{"a":9,"s":"a long enough string","t":"1970-01-01T00:00:04Z"}
+`
+	if got := read("o.jsonl"); got != want {
+		t.Errorf("rows %q, want %q", got, want)
+	}
+	dead := read("p.dead.jsonl")
+	at := func(i int) int { return len(strings.Join(in[:i], "\n")) + 1 }
+	for _, want := range []string{
+		fmt.Sprintf(`"line":2,"offset":%d,"error":"column 10 (field 2): stray '\"' in an unquoted field"`, at(1)),
+		fmt.Sprintf(`"line":4,"offset":%d,"error":"expected 3 fields, found 4"`, at(3)),
+		fmt.Sprintf(`"line":5,"offset":%d,"error":"column \"t\": invalid timestamp \"soon\": expected YYYY-MM-DD"`, at(4)),
+		fmt.Sprintf(`"line":6,"offset":%d,"error":"expected 3 fields, found 2"`, at(5)),
+		fmt.Sprintf(`"line":8,"offset":%d,"error":"column \"a\" is NOT NULL but the field is empty"`, at(7)),
+	} {
+		if !strings.Contains(dead, want) {
+			t.Errorf("dead letters lack %s:\n%s", want, dead)
+		}
+	}
+	if n := strings.Count(dead, "\n"); n != 5 {
+		t.Errorf("%d dead letters, want 5:\n%s", n, dead)
+	}
+}

@@ -31,6 +31,18 @@ func (s *ReaderSource) SetQuotedNewlines() { s.quotedNewlines = true }
 // the input is skipped like the source skips it.
 func (s *ReaderSource) csvAdvance(b []byte, off int64) csvState {
 	st := s.csv
+	if len(b) > 0 && off >= int64(len(utf8BOM)) && st != csvQuoted && bytes.IndexByte(b, '"') < 0 {
+		// No quote (the common case) and no byte-order mark to skip: the
+		// record stays out of quotes, and only its last byte matters. (After
+		// a quote in a quoted field, b[0] is not a quote: the field closed.)
+		if b[len(b)-1] == ',' {
+			st = csvFieldStart
+		} else {
+			st = csvUnquoted
+		}
+		s.csv = st
+		return st
+	}
 	for len(b) > 0 {
 		switch st {
 		case csvFieldStart:

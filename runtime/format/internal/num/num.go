@@ -4,6 +4,7 @@
 package num
 
 import (
+	"encoding/binary"
 	"errors"
 	"math"
 	"strconv"
@@ -15,6 +16,51 @@ var (
 	ErrNotIntegral = errors.New("not an integer")
 	ErrRange       = errors.New("out of range")
 )
+
+// eightDigits parses b[:8] when all eight are ASCII digits, a word at a
+// time: ok is whether every byte's high nibble is 3 and adding 6 leaves it
+// so (the low nibble is at most 9); then the digits are combined pairwise
+// (the first digit is the lowest byte): 8 -> 4 -> 2 -> 1 numbers.
+func eightDigits(b []byte) (v uint64, ok bool) {
+	w := binary.LittleEndian.Uint64(b)
+	if w&0xf0f0f0f0f0f0f0f0|(w+0x0606060606060606)&0xf0f0f0f0f0f0f0f0>>4 != 0x3333333333333333 {
+		return 0, false
+	}
+	w = (w & 0x0f0f0f0f0f0f0f0f) * (1 + 10<<8) >> 8
+	w = (w & 0x00ff00ff00ff00ff) * (1 + 100<<16) >> 16
+	return (w & 0x0000ffff0000ffff) * (1 + 10000<<32) >> 32, true
+}
+
+// Integer parses an optional '-' and 1 to 18 ASCII digits, nothing else
+// (so it cannot overflow); ok is false for anything else, which ParseInt64
+// may still accept.
+func Integer(b []byte) (v int64, ok bool) {
+	i := 0
+	if len(b) > 0 && b[0] == '-' {
+		i = 1
+	}
+	if n := len(b) - i; n == 0 || n > 18 {
+		return 0, false
+	}
+	for ; i+8 <= len(b); i += 8 {
+		w, ok := eightDigits(b[i : i+8])
+		if !ok {
+			return 0, false
+		}
+		v = v*1e8 + int64(w)
+	}
+	for ; i < len(b); i++ {
+		d := b[i] - '0'
+		if d > 9 {
+			return 0, false
+		}
+		v = v*10 + int64(d)
+	}
+	if b[0] == '-' {
+		v = -v
+	}
+	return v, true
+}
 
 // ParseInt64 reads a decimal number whose value is an integer that fits in an
 // int64: an optional sign, digits, an optional fraction and an optional
@@ -31,6 +77,14 @@ func ParseInt64(b []byte) (int64, error) {
 	// Fast path, in the same pass as the scan: at most 18 digits and
 	// nothing else cannot overflow.
 	var v int64
+	for i+8 <= len(b) && i-intStart <= 8 { // two words at most: 16 digits
+		w, ok := eightDigits(b[i : i+8])
+		if !ok {
+			break
+		}
+		v = v*1e8 + int64(w)
+		i += 8
+	}
 	for i < len(b) && i-intStart < 18 {
 		d := b[i] - '0'
 		if d > 9 {

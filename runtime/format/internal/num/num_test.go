@@ -120,7 +120,7 @@ func TestNoAllocations(t *testing.T) {
 
 // FuzzParseInt64 compares ParseInt64 with exact big.Rat arithmetic.
 func FuzzParseInt64(f *testing.F) {
-	for _, s := range []string{"0", "-12", "5.0", "1.5e1", "9223372036854775807", "-9223372036854775808.0e0", "1e-3", "12e+2", "0.0001e4"} {
+	for _, s := range []string{"0", "-12", "5.0", "1.5e1", "12345678", "-123456789", "1234567/", "12345:78", "1436918400000", "9999999999999999", "99999999999999999999", "+12345678.0", "9223372036854775807", "-9223372036854775808.0e0", "1e-3", "12e+2", "0.0001e4"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -211,4 +211,23 @@ func TestFastFloatRandom(t *testing.T) {
 			t.Fatalf("fastFloat(%q) = %v, %v; strconv %v, %v", b, got, ok, want, err)
 		}
 	}
+}
+
+// FuzzInteger: Integer accepts exactly an optional '-' and 1 to 18 digits,
+// with strconv's value.
+func FuzzInteger(f *testing.F) {
+	for _, s := range []string{"", "-", "0", "-12345678", "123456789012345678", "1234567890123456789", "1234567:", "+1", "12345678 "} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		v, ok := Integer([]byte(s))
+		digits := strings.TrimPrefix(s, "-")
+		want := len(digits) >= 1 && len(digits) <= 18 && strings.Trim(digits, "0123456789") == ""
+		if ok != want {
+			t.Fatalf("Integer(%q) ok = %v, want %v", s, ok, want)
+		}
+		if w, _ := strconv.ParseInt(s, 10, 64); ok && v != w {
+			t.Fatalf("Integer(%q) = %d, want %d", s, v, w)
+		}
+	})
 }
