@@ -144,6 +144,14 @@ func (s *ReaderSource) fill(b *LineBatch, maxLines int) (more bool, err error) {
 	batchBytes := 0
 	emptyReads := 0
 	for b.Len() < maxLines && batchBytes < MaxBatchBytes {
+		if s.skip == nil && !s.quotedNewlines && s.scanned == s.start {
+			// the plain lines first, in one tight loop; what it leaves (a
+			// line that needs more input, is too long or opens the input)
+			// goes the general way below
+			if batchBytes = s.plainLines(b, maxLines, batchBytes); b.Len() >= maxLines || batchBytes >= MaxBatchBytes {
+				break
+			}
+		}
 		buf := s.bufs[s.cur]
 		if i := bytes.IndexByte(buf[s.scanned:s.end], '\n'); i >= 0 {
 			nl := s.scanned + i
@@ -206,6 +214,47 @@ func (s *ReaderSource) fill(b *LineBatch, maxLines int) (more bool, err error) {
 		}
 	}
 	return true, nil
+}
+
+// plainLines is fill's loop over the complete lines of the current buffer
+// while the batch has room, for input whose records are lines (no quoted
+// newlines) with none being skipped: what consumeLine does for each, with
+// the source's state in locals. It stops, leaving the rest to fill, at a
+// line without its newline yet, a line longer than the limit, or the
+// input's first line (which may open with a byte-order mark), and returns
+// the batch's bytes of lines so far (batchBytes and those it added).
+func (s *ReaderSource) plainLines(b *LineBatch, maxLines, batchBytes int) int {
+	buf := s.bufs[s.cur][:s.end]
+	start, lineNo, base := s.start, s.lineNo, s.base
+	if start == 0 && base == 0 {
+		return batchBytes
+	}
+	lines, offsets, lineNos := b.Lines, b.Offsets, b.LineNos
+	for n := b.Len(); n < maxLines && batchBytes < MaxBatchBytes; {
+		i := bytes.IndexByte(buf[start:], '\n')
+		if i < 0 || i > s.maxLine {
+			break
+		}
+		next := start + i + 1
+		stop := next - 1
+		lineNo++
+		if i > 0 && buf[stop-1] == '\r' {
+			stop--
+		}
+		if stop > start {
+			// a full slice expression: appending to a line cannot
+			// overwrite the next one
+			lines = append(lines, buf[start:stop:stop])
+			offsets = append(offsets, base+int64(start))
+			lineNos = append(lineNos, lineNo)
+			batchBytes += stop - start
+			n++
+		}
+		start = next
+	}
+	b.Lines, b.Offsets, b.LineNos = lines, offsets, lineNos
+	s.start, s.scanned, s.lineNo = start, start, lineNo
+	return batchBytes
 }
 
 // consumeLine consumes the input up to next (an index in the current buffer)
