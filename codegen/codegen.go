@@ -248,10 +248,14 @@ func (g *generator) spec() {
 		if s.Typed != nil && s.Typed.Columnar {
 			opts = columnarOptions(s, g.plan.Needed[si], g.plan.Pushdown[si])
 		}
-		sources = append(sources, jen.Values(jen.Dict{
+		spec := jen.Dict{
 			jen.Id("Name"): jen.Lit(s.Name), jen.Id("Connector"): jen.Lit(s.Connector), jen.Id("Format"): jen.Lit(s.Format),
 			jen.Id("Options"): options(opts), jen.Id("Columns"): jen.Index().String().Values(cols...),
-		}))
+		}
+		if decoderChecksText(s) {
+			spec[jen.Id("DecoderChecksText")] = jen.True()
+		}
+		sources = append(sources, jen.Values(spec))
 	}
 	for _, s := range p.Sinks {
 		sinks = append(sinks, jen.Values(jen.Dict{

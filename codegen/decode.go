@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/dave/jennifer/jen"
+	"github.com/laminar-sql/laminar/compiler/plan"
 	"github.com/laminar-sql/laminar/compiler/types"
 )
 
@@ -28,6 +29,25 @@ func (g *generator) decoder(s *sourceInfo) {
 		g.metaDecoder(s)
 	}
 	g.batchDecoder(s)
+}
+
+// decoderChecksText reports whether the decoder of source s counts the
+// records with invalid text as it decodes them (job.SourceSpec's
+// DecoderChecksText): a source of JSON lines, whose Scanner sees every
+// byte of a record it reads without error (jsonl.Scanner.BadText), and
+// checks the records it rejects whole (jsonl.InvalidText).
+func decoderChecksText(s *plan.Source) bool {
+	return s.Typed == nil && s.Format == "json"
+}
+
+// textCount is the statement that counts, in invalid, a record the
+// decoder read (ok) or rejected, when it has invalid text; scanner is
+// the decoder's jsonl.Scanner.
+func textCount(scanner jen.Code, ok bool) jen.Code {
+	if ok {
+		return jen.If(jen.Add(scanner).Dot("BadText").Call()).Block(jen.Id("invalid").Op("++"))
+	}
+	return jen.If(rt("jsonl.InvalidText").Call(jen.Id("line"))).Block(jen.Id("invalid").Op("++"))
 }
 
 // firstLineSource is the first source whose records are lines (not a
@@ -101,28 +121,40 @@ func (g *generator) batchDecoder(s *sourceInfo) {
 	}
 	g.f.Type().Id(decoder).Struct(fields...)
 	g.f.Line()
+	checks := decoderChecksText(s.src)
+	var count, countBad, countOK, setCount []jen.Code
+	if checks {
+		count = []jen.Code{jen.Var().Id("invalid").Int64().Comment("records with invalid text (the text policy), counted as they decode")}
+		countBad = []jen.Code{textCount(nil, false)}
+		countOK = []jen.Code{textCount(jen.Id("d").Dot("json"), true)}
+		setCount = []jen.Code{jen.Id("b").Dot("InvalidText").Op("=").Id("invalid")}
+	}
 	g.f.Comment("decode decodes the lines of b into b.Decoded.")
-	g.f.Func().Params(jen.Id("d").Op("*").Id(decoder)).Id("decode").Params(jen.Id("b").Op("*").Add(rt("connector.LineBatch"))).Block(
-		jen.List(jen.Id("out"), jen.Id("_")).Op(":=").Id("b").Dot("Decoded").Assert(jen.Op("*").Id(decoded)),
-		jen.If(jen.Id("out").Op("==").Nil()).Block(
+	g.f.Func().Params(jen.Id("d").Op("*").Id(decoder)).Id("decode").Params(jen.Id("b").Op("*").Add(rt("connector.LineBatch"))).BlockFunc(func(body *jen.Group) {
+		body.List(jen.Id("out"), jen.Id("_")).Op(":=").Id("b").Dot("Decoded").Assert(jen.Op("*").Id(decoded))
+		body.If(jen.Id("out").Op("==").Nil()).Block(
 			jen.Id("out").Op("=").New(jen.Id(decoded)),
-			jen.Id("b").Dot("Decoded").Op("=").Id("out")),
-		jen.Clear(jen.Id("out").Dot("errs")).Comment("drop the errors of the batch before"),
-		jen.List(jen.Id("rows"), jen.Id("lines")).Op(":=").List(jen.Id("out").Dot("rows").Index(jen.Empty(), jen.Lit(0)), jen.Id("out").Dot("lines").Index(jen.Empty(), jen.Lit(0))),
-		jen.List(jen.Id("out").Dot("bad"), jen.Id("out").Dot("errs")).Op("=").List(jen.Id("out").Dot("bad").Index(jen.Empty(), jen.Lit(0)), jen.Id("out").Dot("errs").Index(jen.Empty(), jen.Lit(0))),
-		jen.For(jen.List(jen.Id("i"), jen.Id("line")).Op(":=").Range().Id("b").Dot("Lines")).Block(
-			jen.Id("rows").Op("=").Append(jen.Id("rows"), jen.Id(s.rowType).Values()),
-			jen.If(jen.Id("err").Op(":=").Id(decode).Call(decArgs...), jen.Id("err").Op("!=").Nil()).Block(
-				jen.Id("rows").Op("=").Id("rows").Index(jen.Empty(), jen.Len(jen.Id("rows")).Op("-").Lit(1)),
-				jen.If(jen.Id("err").Op("!=").Id("errHeader")).Block(
+			jen.Id("b").Dot("Decoded").Op("=").Id("out"))
+		body.Clear(jen.Id("out").Dot("errs")).Comment("drop the errors of the batch before")
+		body.List(jen.Id("rows"), jen.Id("lines")).Op(":=").List(jen.Id("out").Dot("rows").Index(jen.Empty(), jen.Lit(0)), jen.Id("out").Dot("lines").Index(jen.Empty(), jen.Lit(0)))
+		body.List(jen.Id("out").Dot("bad"), jen.Id("out").Dot("errs")).Op("=").List(jen.Id("out").Dot("bad").Index(jen.Empty(), jen.Lit(0)), jen.Id("out").Dot("errs").Index(jen.Empty(), jen.Lit(0)))
+		body.Add(count...)
+		body.For(jen.List(jen.Id("i"), jen.Id("line")).Op(":=").Range().Id("b").Dot("Lines")).BlockFunc(func(loop *jen.Group) {
+			loop.Id("rows").Op("=").Append(jen.Id("rows"), jen.Id(s.rowType).Values())
+			loop.If(jen.Id("err").Op(":=").Id(decode).Call(decArgs...), jen.Id("err").Op("!=").Nil()).BlockFunc(func(bad *jen.Group) {
+				bad.Id("rows").Op("=").Id("rows").Index(jen.Empty(), jen.Len(jen.Id("rows")).Op("-").Lit(1))
+				bad.Add(countBad...)
+				bad.If(jen.Id("err").Op("!=").Id("errHeader")).Block(
 					jen.Id("out").Dot("bad").Op("=").Append(jen.Id("out").Dot("bad"), jen.Int32().Call(jen.Id("i"))),
-					jen.Id("out").Dot("errs").Op("=").Append(jen.Id("out").Dot("errs"), jen.Id("err"))),
-				jen.Continue(),
-			),
-			jen.Id("lines").Op("=").Append(jen.Id("lines"), jen.Int32().Call(jen.Id("i"))),
-		),
-		jen.List(jen.Id("out").Dot("rows"), jen.Id("out").Dot("lines")).Op("=").List(jen.Id("rows"), jen.Id("lines")),
-	)
+					jen.Id("out").Dot("errs").Op("=").Append(jen.Id("out").Dot("errs"), jen.Id("err")))
+				bad.Continue()
+			})
+			loop.Add(countOK...)
+			loop.Id("lines").Op("=").Append(jen.Id("lines"), jen.Int32().Call(jen.Id("i")))
+		})
+		body.List(jen.Id("out").Dot("rows"), jen.Id("out").Dot("lines")).Op("=").List(jen.Id("rows"), jen.Id("lines"))
+		body.Add(setCount...)
+	})
 	g.f.Line()
 	g.f.Comment(fmt.Sprintf("processDecoded%s processes a batch of source %s that a %s decoded.", s.goName, name, decoder))
 	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("processDecoded"+s.goName).Params(jen.Id("b").Op("*").Add(rt("connector.LineBatch"))).Block(

@@ -248,22 +248,35 @@ func (g *generator) linesCode(s *sourceInfo) {
 		decode = "decode" + s.rowType
 		decArgs = append(decArgs, jen.Id("b"), jen.Id("i"))
 	}
+	checks := decoderChecksText(s.src)
 	g.f.Comment(fmt.Sprintf("lines%s decodes a batch of raw records of source %s and processes it.", s.goName, commentLines(s.src.Name)[0]))
-	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("lines"+s.goName).Params(jen.Id("b").Op("*").Add(rt("connector.LineBatch"))).Block(
-		jen.List(jen.Id("rows"), jen.Id("lines")).Op(":=").List(jen.Add(self).Dot("rows").Index(jen.Empty(), jen.Lit(0)), jen.Add(self).Dot("lines").Index(jen.Empty(), jen.Lit(0))),
-		jen.For(jen.List(jen.Id("i"), jen.Id("line")).Op(":=").Range().Id("b").Dot("Lines")).Block(
-			jen.Id("rows").Op("=").Append(jen.Id("rows"), jen.Id(s.rowType).Values()),
-			jen.If(jen.Id("err").Op(":=").Id(decode).Call(decArgs...), jen.Id("err").Op("!=").Nil()).Block(
-				jen.Id("rows").Op("=").Id("rows").Index(jen.Empty(), jen.Len(jen.Id("rows")).Op("-").Lit(1)),
-				jen.If(jen.Id("err").Op("!=").Id("errHeader")).Block(
-					jen.Id("p").Dot("ctx").Dot("Malformed").Call(jen.Lit(s.idx), jen.Id("b"), jen.Id("i"), jen.Id("err"))),
-				jen.Continue(),
-			),
-			jen.Id("lines").Op("=").Append(jen.Id("lines"), jen.Int32().Call(jen.Id("i"))),
-		),
-		jen.List(jen.Add(self).Dot("rows"), jen.Add(self).Dot("lines")).Op("=").List(jen.Id("rows"), jen.Id("lines")),
-		jen.Id("p").Dot("Process"+s.goName).Call(jen.Id("rows"), jen.Id("b"), jen.Id("lines")),
-	)
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("lines" + s.goName).Params(jen.Id("b").Op("*").Add(rt("connector.LineBatch"))).BlockFunc(func(body *jen.Group) {
+		body.List(jen.Id("rows"), jen.Id("lines")).Op(":=").List(jen.Add(self).Dot("rows").Index(jen.Empty(), jen.Lit(0)), jen.Add(self).Dot("lines").Index(jen.Empty(), jen.Lit(0)))
+		if checks {
+			body.Var().Id("invalid").Int64().Comment("records with invalid text (the text policy), counted as they decode")
+		}
+		body.For(jen.List(jen.Id("i"), jen.Id("line")).Op(":=").Range().Id("b").Dot("Lines")).BlockFunc(func(loop *jen.Group) {
+			loop.Id("rows").Op("=").Append(jen.Id("rows"), jen.Id(s.rowType).Values())
+			loop.If(jen.Id("err").Op(":=").Id(decode).Call(decArgs...), jen.Id("err").Op("!=").Nil()).BlockFunc(func(bad *jen.Group) {
+				bad.Id("rows").Op("=").Id("rows").Index(jen.Empty(), jen.Len(jen.Id("rows")).Op("-").Lit(1))
+				if checks {
+					bad.Add(textCount(nil, false))
+				}
+				bad.If(jen.Id("err").Op("!=").Id("errHeader")).Block(
+					jen.Id("p").Dot("ctx").Dot("Malformed").Call(jen.Lit(s.idx), jen.Id("b"), jen.Id("i"), jen.Id("err")))
+				bad.Continue()
+			})
+			if checks {
+				loop.Add(textCount(jen.Id("p").Dot("json"), true))
+			}
+			loop.Id("lines").Op("=").Append(jen.Id("lines"), jen.Int32().Call(jen.Id("i")))
+		})
+		if checks {
+			body.Id("b").Dot("InvalidText").Op("=").Id("invalid")
+		}
+		body.List(jen.Add(self).Dot("rows"), jen.Add(self).Dot("lines")).Op("=").List(jen.Id("rows"), jen.Id("lines"))
+		body.Id("p").Dot("Process"+s.goName).Call(jen.Id("rows"), jen.Id("b"), jen.Id("lines"))
+	})
 	g.f.Line()
 }
 

@@ -118,7 +118,7 @@ var runtimeSymbols = map[string][2]string{
 	"join.Backward":    {pkgJoin, "Backward"}, "join.Forward": {pkgJoin, "Forward"}, "join.Nearest": {pkgJoin, "Nearest"},
 	// formats
 	"jsonl.Scanner": {pkgJSONL, "Scanner"}, "jsonl.Interner": {pkgJSONL, "Interner"},
-	"jsonl.NewKeys":      {pkgJSONL, "NewKeys"},
+	"jsonl.NewKeys": {pkgJSONL, "NewKeys"}, "jsonl.InvalidText": {pkgJSONL, "InvalidText"},
 	"jsonl.AppendString": {pkgJSONL, "AppendString"}, "jsonl.AppendInt": {pkgJSONL, "AppendInt"},
 	"jsonl.AppendFloat": {pkgJSONL, "AppendFloat"}, "jsonl.AppendBool": {pkgJSONL, "AppendBool"},
 	"jsonl.AppendNull": {pkgJSONL, "AppendNull"}, "jsonl.AppendTimestamp": {pkgJSONL, "AppendTimestamp"},

@@ -454,3 +454,65 @@ CREATE SINK o FROM v WITH (connector = 'file', path = 'o.jsonl');
 		t.Errorf("%d dead letters, want 5:\n%s", n, dead)
 	}
 }
+
+// TestInvalidTextCountedByTheDecoder: the records of a JSON source with
+// invalid UTF-8 or an escaped lone surrogate, in a column read or skipped,
+// at any depth, and in records that do not decode, are counted by the
+// generated decoder (the runtime no longer checks them before) as the
+// check before counted them: at one decoder, at two (off the pipeline's
+// goroutine) and at two workers, where the runtime still checks first.
+func TestInvalidTextCountedByTheDecoder(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a job")
+	}
+	sql := `CREATE SOURCE j (k VARCHAR, v BIGINT NOT NULL) WITH (connector = 'file', path = 'in.jsonl');
+CREATE VIEW sums AS SELECT k, SUM(v) AS s FROM j GROUP BY k;
+CREATE SINK o FROM sums WITH (connector = 'file', path = 'o.jsonl');
+`
+	in := strings.Join([]string{
+		`{"k":"a","v":1}`,
+		"{\"k\":\"\xff\",\"v\":2}",               // invalid UTF-8, read
+		"{\"k\":\"b\",\"v\":3,\"x\":\"\xfe\"}",   // invalid UTF-8 in a key no column has
+		`{"k":"\ud800","v":4}`,                   // a lone surrogate, read
+		`{"k":"c","v":5,"x":{"y":["\udc00"]}}`,   // a lone surrogate, nested and skipped
+		`{"k":"\u00e9\ud83d\ude00\ufffd","v":6}`, // escapes, none lone
+		"{\"k\":\"\xff\",\"v\":\"x\"}",           // malformed, with invalid UTF-8
+		`{"k":"d","v":"y"}`,                      // malformed
+		"{\"k\":\"\xc3\xa9\",\"v\":7}",           // UTF-8
+		"{\"k\":\"e\",\"\\ud800\":1,\"v\":8}",    // a lone surrogate in a key
+	}, "\n") + "\n"
+	dir, bin := buildPipeline(t, sql, map[string]string{"in.jsonl": in})
+	var dead0 string
+	for _, flags := range [][]string{{"--workers", "1", "--decoders", "1"}, {"--workers", "1", "--decoders", "2"}, {"--workers", "2"}} {
+		sum := filepath.Join(dir, "summary.json")
+		cmd := exec.Command(bin, append([]string{"--base-dir", dir, "--quiet", "--summary-json", sum}, flags...)...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GOMAXPROCS=2")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("%v: job: %v\n%s", flags, err, out)
+		}
+		data, err := os.ReadFile(sum)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var summary struct {
+			Sources []struct {
+				RowsIn    int64 `json:"rows_in"`
+				Malformed int64 `json:"malformed"`
+				Invalid   int64 `json:"invalid_utf8"`
+			} `json:"sources"`
+		}
+		if err := json.Unmarshal(data, &summary); err != nil {
+			t.Fatal(err)
+		}
+		if s := summary.Sources[0]; s.RowsIn != 10 || s.Malformed != 2 || s.Invalid != 6 {
+			t.Errorf("%v: rows in %d (want 10), malformed %d (want 2), invalid text %d (want 6)", flags, s.RowsIn, s.Malformed, s.Invalid)
+		}
+		dead, _ := os.ReadFile(filepath.Join(dir, "p.dead.jsonl"))
+		if dead0 == "" {
+			dead0 = string(dead)
+		} else if string(dead) != dead0 {
+			t.Errorf("%v: dead letters %s, want those of one decoder, %s", flags, dead, dead0)
+		}
+	}
+}

@@ -52,6 +52,11 @@ type LineBatch struct {
 	// their format says (a change event without an op): not in Lines, for
 	// the job to report to the dead-letter output.
 	Rejected []Rejected
+	// InvalidText is set by a generated JSON decoder that checks the text
+	// policy as it decodes (job.SourceSpec.DecoderChecksText): the records
+	// of the batch with invalid UTF-8 or an escaped lone surrogate, which
+	// the job then counts without a pass of its own over them.
+	InvalidText int64
 	// Decoded belongs to the job's generated decoder, which keeps the typed
 	// rows of Lines here when it decodes off the pipeline's goroutine; it is
 	// reused from batch to batch and Reset leaves it alone.
@@ -86,6 +91,7 @@ func (b *LineBatch) Reset() {
 	b.Oversized = b.Oversized[:0]
 	b.Rejected = b.Rejected[:0]
 	b.Text = nil
+	b.InvalidText = 0
 }
 
 // Len is the number of records in the batch.

@@ -27,6 +27,10 @@ type SourceSpec struct {
 	Format    string            // "json" or "csv"
 	Options   map[string]string // every WITH option, keys lower-case
 	Columns   []string          // column names in declaration order (CSV field order)
+	// DecoderChecksText: the generated decoder counts the records with
+	// invalid text (LineBatch.InvalidText) as it decodes them, so the
+	// runtime of a single engine does not check them beforehand.
+	DecoderChecksText bool
 }
 
 // SinkSpec is one CREATE SINK.

@@ -41,7 +41,7 @@ func (r *runner) decodeWorkers() int {
 // read, each with the position after it, so the pipeline sees the rows,
 // dead-letter reports and checkpoint positions exactly as from readSource.
 // free must hold enough batches to keep the workers busy (workers+2).
-func readSourceParallel(ctx context.Context, src int, s connector.Source, batchSize int, isJSON bool,
+func readSourceParallel(ctx context.Context, src int, s connector.Source, batchSize int, check textCheck,
 	newDecoder func() func(*connector.LineBatch), workers int,
 	free <-chan *connector.LineBatch, out chan<- batchMsg) {
 	s = connector.Detach(s) // lines must outlive the source's two buffers
@@ -58,7 +58,7 @@ func readSourceParallel(ctx context.Context, src int, s connector.Source, batchS
 		decode := newDecoder()
 		wg.Go(func() {
 			for w := range jobs {
-				w.msg.bad = badText(w.msg.batch, isJSON)
+				w.msg.bad = check.count(w.msg.batch)
 				if len(w.msg.batch.Lines) > 0 {
 					decode(w.msg.batch)
 					w.msg.decoded = true

@@ -212,7 +212,7 @@ func TestParallelReaderPassesErrorsInOrder(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		readSourceParallel(context.Background(), 0, src, 10, true, newDecoder, workers, free, out)
+		readSourceParallel(context.Background(), 0, src, 10, checkJSON, newDecoder, workers, free, out)
 	}()
 	for want := 1; ; want++ {
 		m := <-out

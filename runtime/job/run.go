@@ -631,7 +631,7 @@ func (r *runner) loop(ctx context.Context) error {
 			continue // ended before the checkpoint this run resumed from
 		}
 		active++
-		isJSON := r.spec.Sources[i].Format != "csv"
+		check := textCheckOf(r.spec.Sources[i], true)
 		// Parallel decoding is for the file and stdin sources, whose batches
 		// connector.Detach can copy; a connector with its own batch state
 		// (Kafka partitions, CDC) keeps decoding on the pipeline's goroutine.
@@ -644,14 +644,14 @@ func (r *runner) loop(ctx context.Context) error {
 			}
 			newDecoder := func() func(*connector.LineBatch) { return pd.NewDecoder(i) }
 			readers.Go(func() {
-				readSourceParallel(readCtx, i, src, r.opts.BatchSize, isJSON, newDecoder, workers, free[i], msgs)
+				readSourceParallel(readCtx, i, src, r.opts.BatchSize, check, newDecoder, workers, free[i], msgs)
 			})
 			continue
 		}
 		free[i] = make(chan *connector.LineBatch, 2)
 		free[i] <- new(connector.LineBatch)
 		free[i] <- new(connector.LineBatch)
-		readers.Go(func() { readSource(readCtx, i, src, r.opts.BatchSize, isJSON, free[i], msgs) })
+		readers.Go(func() { readSource(readCtx, i, src, r.opts.BatchSize, check, free[i], msgs) })
 	}
 	r.sources = nil // the readers close them
 
@@ -771,7 +771,7 @@ func (r *runner) checkpoint(final bool) error {
 
 // readSource fills src's free batches and sends them to the main loop until
 // the source ends, fails, or ctx is canceled; then it closes the source.
-func readSource(ctx context.Context, src int, s connector.Source, batchSize int, isJSON bool,
+func readSource(ctx context.Context, src int, s connector.Source, batchSize int, check textCheck,
 	free <-chan *connector.LineBatch, out chan<- batchMsg) {
 	// A read-only source has nothing to lose on Close; its errors are moot.
 	defer s.Close()
@@ -788,7 +788,7 @@ func readSource(ctx context.Context, src int, s connector.Source, batchSize int,
 			pos = p.Position()
 		}
 		select {
-		case out <- batchMsg{src: src, batch: b, pos: pos, bad: badText(b, isJSON), more: more && err == nil, err: err}:
+		case out <- batchMsg{src: src, batch: b, pos: pos, bad: check.count(b), more: more && err == nil, err: err}:
 		case <-ctx.Done():
 			return
 		}
@@ -824,6 +824,9 @@ func (r *runner) process(pipeline Pipeline, m batchMsg) error {
 		} else {
 			pipeline.ProcessLines(m.src, m.batch)
 		}
+		// what a decoder that checks the text policy counted (m.bad is
+		// then 0: readSource left it to the decoder)
+		r.jobCtx.sources[m.src].InvalidText += m.batch.InvalidText
 	} else if len(m.batch.IdlePartitions) > 0 {
 		// no records, but partitions went idle: the watermark may move
 		pipeline.ProcessLines(m.src, m.batch)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/laminar-sql/laminar/runtime/connector"
 	"github.com/laminar-sql/laminar/runtime/format/csvrow"
+	"github.com/laminar-sql/laminar/runtime/format/jsonl"
 )
 
 // Text policy: a record is decoded as UTF-8. Invalid UTF-8, and in JSON an
@@ -44,6 +45,37 @@ func formatSink(sink connector.Sink, s SinkSpec) connector.Sink {
 		return connector.NewCSVSink(sink)
 	}
 	return sink
+}
+
+// textCheck is how a source's records are checked for the text policy
+// before they are decoded.
+type textCheck uint8
+
+const (
+	checkUTF8    textCheck = iota // invalid UTF-8 (CSV)
+	checkJSON                     // invalid UTF-8 and escaped lone surrogates
+	checkDecoder                  // none: the decoder counts them (SourceSpec.DecoderChecksText)
+)
+
+// textCheckOf is the check of source s's batches, ahead of a decoder that
+// reports its count (the single engine's) or not (the workers').
+func textCheckOf(s SourceSpec, decoderCounts bool) textCheck {
+	switch {
+	case s.DecoderChecksText && decoderCounts:
+		return checkDecoder
+	case s.Format == "csv":
+		return checkUTF8
+	}
+	return checkJSON
+}
+
+// count is the number of records of b with invalid text, as far as the
+// check before decoding goes: 0 when the decoder counts them.
+func (c textCheck) count(b *connector.LineBatch) int64 {
+	if c == checkDecoder {
+		return 0
+	}
+	return badText(b, c == checkJSON)
 }
 
 // badText counts the records of b with invalid UTF-8 or, for JSON, an
@@ -191,56 +223,9 @@ const highBits = 0x8080808080808080
 func word(b []byte) uint64 { return binary.LittleEndian.Uint64(b) }
 
 // hasLoneSurrogate reports an escape \uD800-\uDFFF in line that is not a
-// high surrogate followed by an escaped low one. Escapes are walked two
-// bytes at a time, so an escaped backslash before "ud800" is not one.
-func hasLoneSurrogate(line []byte) bool {
-	for {
-		i := bytes.IndexByte(line, '\\')
-		if i < 0 || i+1 >= len(line) {
-			return false
-		}
-		if line[i+1] != 'u' {
-			line = line[i+2:] // another escape, or the escaped backslash
-			continue
-		}
-		line = line[i+2:]
-		hi, ok := surrogate(line)
-		if !ok {
-			continue
-		}
-		if hi >= 0xDC00 { // a low surrogate first
-			return true
-		}
-		if len(line) < 10 || line[4] != '\\' || line[5] != 'u' {
-			return true
-		}
-		if lo, ok := surrogate(line[6:]); !ok || lo < 0xDC00 {
-			return true
-		}
-		line = line[10:]
-	}
-}
-
-// surrogate parses 4 hex digits at the start of b as a UTF-16 surrogate.
-func surrogate(b []byte) (rune, bool) {
-	if len(b) < 4 {
-		return 0, false
-	}
-	var r rune
-	for _, c := range b[:4] {
-		switch {
-		case '0' <= c && c <= '9':
-			r = r<<4 | rune(c-'0')
-		case 'a' <= c && c <= 'f':
-			r = r<<4 | rune(c-'a'+10)
-		case 'A' <= c && c <= 'F':
-			r = r<<4 | rune(c-'A'+10)
-		default:
-			return 0, false
-		}
-	}
-	return r, 0xD800 <= r && r <= 0xDFFF
-}
+// high surrogate followed by an escaped low one (jsonl.HasLoneSurrogate,
+// which the JSON decoder's count of invalid text agrees with).
+func hasLoneSurrogate(line []byte) bool { return jsonl.HasLoneSurrogate(line) }
 
 // isCSVHeader reports whether the first record of batch is the CSV header
 // of s: line 1, its fields the column names (the generated decoder skips

@@ -524,8 +524,9 @@ func (wp *workerPool) run(ctx context.Context) error {
 		for w := range ps.in {
 			ps.in[w] = make(chan batchMsg, 2)
 		}
-		isJSON := r.spec.Sources[ps.src].Format != "csv"
-		go readSource(readCtx, ps.src, src, r.opts.BatchSize, isJSON, ps.free, out)
+		// the workers' engines do not report their decoders' counts: the
+		// text is checked before
+		go readSource(readCtx, ps.src, src, r.opts.BatchSize, textCheckOf(r.spec.Sources[ps.src], false), ps.free, out)
 		go wp.deal(readCtx, ps, out, done)
 	}
 	if r.opts.Progress {

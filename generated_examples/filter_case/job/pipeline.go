@@ -37,10 +37,11 @@ var Spec = job.Spec{
 		},
 	}},
 	Sources: []job.SourceSpec{{
-		Columns:   []string{"id", "customer", "amount", "country", "status", "ts"},
-		Connector: "file",
-		Format:    "json",
-		Name:      "orders",
+		Columns:           []string{"id", "customer", "amount", "country", "status", "ts"},
+		Connector:         "file",
+		DecoderChecksText: true,
+		Format:            "json",
+		Name:              "orders",
 		Options: map[string]string{
 			"connector": "file",
 			"path":      "input.jsonl",
@@ -365,19 +366,27 @@ func (d *decoderOrders) decode(b *connector.LineBatch) {
 	clear(out.errs) // drop the errors of the batch before
 	rows, lines := out.rows[:0], out.lines[:0]
 	out.bad, out.errs = out.bad[:0], out.errs[:0]
+	var invalid int64 // records with invalid text (the text policy), counted as they decode
 	for i, line := range b.Lines {
 		rows = append(rows, OrdersRow{})
 		if err := decodeOrdersRowJSON(&d.json, &d.intern, line, &rows[len(rows)-1]); err != nil {
 			rows = rows[:len(rows)-1]
+			if jsonl.InvalidText(line) {
+				invalid++
+			}
 			if err != errHeader {
 				out.bad = append(out.bad, int32(i))
 				out.errs = append(out.errs, err)
 			}
 			continue
 		}
+		if d.json.BadText() {
+			invalid++
+		}
 		lines = append(lines, int32(i))
 	}
 	out.rows, out.lines = rows, lines
+	b.InvalidText = invalid
 }
 
 // processDecodedOrders processes a batch of source orders that a decoderOrders decoded.
@@ -392,17 +401,25 @@ func (p *engine) processDecodedOrders(b *connector.LineBatch) {
 // linesOrders decodes a batch of raw records of source orders and processes it.
 func (p *engine) linesOrders(b *connector.LineBatch) {
 	rows, lines := p.srcOrders.rows[:0], p.srcOrders.lines[:0]
+	var invalid int64 // records with invalid text (the text policy), counted as they decode
 	for i, line := range b.Lines {
 		rows = append(rows, OrdersRow{})
 		if err := decodeOrdersRowJSON(&p.json, &p.intern, line, &rows[len(rows)-1]); err != nil {
 			rows = rows[:len(rows)-1]
+			if jsonl.InvalidText(line) {
+				invalid++
+			}
 			if err != errHeader {
 				p.ctx.Malformed(0, b, i, err)
 			}
 			continue
 		}
+		if p.json.BadText() {
+			invalid++
+		}
 		lines = append(lines, int32(i))
 	}
+	b.InvalidText = invalid
 	p.srcOrders.rows, p.srcOrders.lines = rows, lines
 	p.ProcessOrders(rows, b, lines)
 }
@@ -806,5 +823,5 @@ func (p *engine) Operators(dst []job.OperatorStatus) []job.OperatorStatus {
 // fusedLines are the lines of this file that run each operator fused into its
 // source's loop (by operator id), for splitting a CPU profile among operators.
 var fusedLines = map[string][2]int32{
-	"938212636f76f39a": {415, 515},
+	"938212636f76f39a": {432, 532},
 }

@@ -39,10 +39,11 @@ var Spec = job.Spec{
 		},
 	}},
 	Sources: []job.SourceSpec{{
-		Columns:   []string{"user_id", "page", "ts"},
-		Connector: "file",
-		Format:    "json",
-		Name:      "clicks",
+		Columns:           []string{"user_id", "page", "ts"},
+		Connector:         "file",
+		DecoderChecksText: true,
+		Format:            "json",
+		Name:              "clicks",
 		Options: map[string]string{
 			"connector": "file",
 			"format":    "json",
@@ -288,19 +289,27 @@ func (d *decoderClicks) decode(b *connector.LineBatch) {
 	clear(out.errs) // drop the errors of the batch before
 	rows, lines := out.rows[:0], out.lines[:0]
 	out.bad, out.errs = out.bad[:0], out.errs[:0]
+	var invalid int64 // records with invalid text (the text policy), counted as they decode
 	for i, line := range b.Lines {
 		rows = append(rows, ClicksRow{})
 		if err := decodeClicksRowJSON(&d.json, &d.intern, line, &rows[len(rows)-1]); err != nil {
 			rows = rows[:len(rows)-1]
+			if jsonl.InvalidText(line) {
+				invalid++
+			}
 			if err != errHeader {
 				out.bad = append(out.bad, int32(i))
 				out.errs = append(out.errs, err)
 			}
 			continue
 		}
+		if d.json.BadText() {
+			invalid++
+		}
 		lines = append(lines, int32(i))
 	}
 	out.rows, out.lines = rows, lines
+	b.InvalidText = invalid
 }
 
 // processDecodedClicks processes a batch of source clicks that a decoderClicks decoded.
@@ -315,17 +324,25 @@ func (p *engine) processDecodedClicks(b *connector.LineBatch) {
 // linesClicks decodes a batch of raw records of source clicks and processes it.
 func (p *engine) linesClicks(b *connector.LineBatch) {
 	rows, lines := p.srcClicks.rows[:0], p.srcClicks.lines[:0]
+	var invalid int64 // records with invalid text (the text policy), counted as they decode
 	for i, line := range b.Lines {
 		rows = append(rows, ClicksRow{})
 		if err := decodeClicksRowJSON(&p.json, &p.intern, line, &rows[len(rows)-1]); err != nil {
 			rows = rows[:len(rows)-1]
+			if jsonl.InvalidText(line) {
+				invalid++
+			}
 			if err != errHeader {
 				p.ctx.Malformed(0, b, i, err)
 			}
 			continue
 		}
+		if p.json.BadText() {
+			invalid++
+		}
 		lines = append(lines, int32(i))
 	}
+	b.InvalidText = invalid
 	p.srcClicks.rows, p.srcClicks.lines = rows, lines
 	p.ProcessClicks(rows, b, lines)
 }
@@ -759,5 +776,5 @@ func (p *engine) Operators(dst []job.OperatorStatus) []job.OperatorStatus {
 // fusedLines are the lines of this file that run each operator fused into its
 // source's loop (by operator id), for splitting a CPU profile among operators.
 var fusedLines = map[string][2]int32{
-	"918c8db5805f80c3": {339, 363},
+	"918c8db5805f80c3": {356, 380},
 }

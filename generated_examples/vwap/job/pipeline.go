@@ -39,10 +39,11 @@ var Spec = job.Spec{
 		},
 	}},
 	Sources: []job.SourceSpec{{
-		Columns:   []string{"symbol", "price", "volume", "ts"},
-		Connector: "file",
-		Format:    "json",
-		Name:      "trades",
+		Columns:           []string{"symbol", "price", "volume", "ts"},
+		Connector:         "file",
+		DecoderChecksText: true,
+		Format:            "json",
+		Name:              "trades",
 		Options: map[string]string{
 			"connector": "file",
 			"format":    "json",
@@ -311,19 +312,27 @@ func (d *decoderTrades) decode(b *connector.LineBatch) {
 	clear(out.errs) // drop the errors of the batch before
 	rows, lines := out.rows[:0], out.lines[:0]
 	out.bad, out.errs = out.bad[:0], out.errs[:0]
+	var invalid int64 // records with invalid text (the text policy), counted as they decode
 	for i, line := range b.Lines {
 		rows = append(rows, TradesRow{})
 		if err := decodeTradesRowJSON(&d.json, &d.intern, line, &rows[len(rows)-1]); err != nil {
 			rows = rows[:len(rows)-1]
+			if jsonl.InvalidText(line) {
+				invalid++
+			}
 			if err != errHeader {
 				out.bad = append(out.bad, int32(i))
 				out.errs = append(out.errs, err)
 			}
 			continue
 		}
+		if d.json.BadText() {
+			invalid++
+		}
 		lines = append(lines, int32(i))
 	}
 	out.rows, out.lines = rows, lines
+	b.InvalidText = invalid
 }
 
 // processDecodedTrades processes a batch of source trades that a decoderTrades decoded.
@@ -338,17 +347,25 @@ func (p *engine) processDecodedTrades(b *connector.LineBatch) {
 // linesTrades decodes a batch of raw records of source trades and processes it.
 func (p *engine) linesTrades(b *connector.LineBatch) {
 	rows, lines := p.srcTrades.rows[:0], p.srcTrades.lines[:0]
+	var invalid int64 // records with invalid text (the text policy), counted as they decode
 	for i, line := range b.Lines {
 		rows = append(rows, TradesRow{})
 		if err := decodeTradesRowJSON(&p.json, &p.intern, line, &rows[len(rows)-1]); err != nil {
 			rows = rows[:len(rows)-1]
+			if jsonl.InvalidText(line) {
+				invalid++
+			}
 			if err != errHeader {
 				p.ctx.Malformed(0, b, i, err)
 			}
 			continue
 		}
+		if p.json.BadText() {
+			invalid++
+		}
 		lines = append(lines, int32(i))
 	}
+	b.InvalidText = invalid
 	p.srcTrades.rows, p.srcTrades.lines = rows, lines
 	p.ProcessTrades(rows, b, lines)
 }
@@ -804,5 +821,5 @@ func (p *engine) Operators(dst []job.OperatorStatus) []job.OperatorStatus {
 // fusedLines are the lines of this file that run each operator fused into its
 // source's loop (by operator id), for splitting a CPU profile among operators.
 var fusedLines = map[string][2]int32{
-	"232657f27d7023c6": {362, 404},
+	"232657f27d7023c6": {379, 421},
 }

@@ -73,6 +73,9 @@ func FuzzScannerMatchesBaseline(f *testing.F) {
 		`{"i":12 , "f" : -0.25e-2 }`, `{"i":1,"abcdefghijklmnop":2,"s" :"x","t\u0031":3,"é":4,"b":true}`,
 		`{"i":1,"s"`, `{"i":1,"s":`, `{"i":1,"abcdefgh"`, `{"i":1,"abcdefg":}`, `{"i":12345678901234567,"i2":-123456789012345678}`,
 		`{"i":12345678,"i2":1234567890123456789,"i3":00,"i4":-0,"t":1234567890123x}`, `{"i":1.5}`, `{"i":1e400}`, `{"f":123456789012345.6}`,
+		// skipped numbers, eight digits a step: ends inside and after a word, fractions and exponents after it
+		`{"x":1007,"y":123456789,"z":-1234567890123456789012,"w":12345678.5,"v":1234567812345678e-3,"u":12345678}`,
+		`{"x":123456789x}`, `{"x":12345678-}`, `{"x":1234567890123456.}`, `{"x":123456789012345678`,
 	} {
 		f.Add(s)
 	}
@@ -275,6 +278,36 @@ func FuzzExpectKeyMatchesBaseline(f *testing.F) {
 		}
 		if got = walkExpect(&s, []byte(line)); got != want {
 			t.Fatalf("%q read twice:\n expect   %s\n baseline %s", line, got, want)
+		}
+	})
+}
+
+// FuzzBadTextMatchesInvalidText checks that a line the Scanner reads
+// without error has BadText exactly when InvalidText(line), the check
+// the job ran over every record before decoding: whether its strings
+// are read (Str, keys, Timestamp) or skipped (Skip, SkipNotNull, values
+// of keys no decoder reads), through NextKey and through NextCol.
+func FuzzBadTextMatchesInvalidText(f *testing.F) {
+	for _, s := range []string{
+		tradeLine, `{"s":"\ud800","x":"a"}`, `{"x":"\ud83d\ude00","s":"\uDC00"}`, `{"s":"\ufffd","x":"\uFFFD"}`,
+		"{\"s\":\"\xff\",\"x\":1}", "{\"x\":\"abcdefghijklmnopqrstuvwxyz0123456789\xe2\x82\",\"s\":\"\xc3\xa9\"}",
+		"{\"\xff\":1,\"x\":[\"\xfe\",{\"\\ud800\":2}]}", `{"t":"2024-01-02T03:04:05Z","x":{"a":"\ud800\u0041"}}`,
+		"{\"s\":\"\xe2\x82\xac\xf0\x9f\x98\x80\",\"x\":\"\\\\ud800\"}", `{"i":1,"x":"abc\u0026def","f":2.5}`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		want := InvalidText([]byte(line))
+		var s Scanner
+		walk(&s, []byte(line))
+		if s.Err() == nil && s.BadText() != want {
+			t.Fatalf("%q: walk: BadText %v, InvalidText %v", line, s.BadText(), want)
+		}
+		for range 2 { // the second time with the key order learned
+			walkCols(&s, []byte(line))
+			if s.Err() == nil && s.BadText() != want {
+				t.Fatalf("%q: walkCols: BadText %v, InvalidText %v", line, s.BadText(), want)
+			}
 		}
 	})
 }

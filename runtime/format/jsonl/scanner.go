@@ -5,6 +5,7 @@
 package jsonl
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"math"
@@ -61,6 +62,10 @@ type Scanner struct {
 	guessFor *Keys
 	guesses  []keyGuess
 	keyNo    int // keys read since Reset
+
+	// badText: a string of the line read since Reset has invalid UTF-8 or
+	// an escaped lone surrogate (BadText)
+	badText bool
 }
 
 // Keys numbers the keys a decoder reads, the columns of a source, for
@@ -114,6 +119,7 @@ func (s *Scanner) Reset(line []byte) {
 	s.keyHi = 0
 	s.state = stateDone
 	s.keyNo = 0
+	s.badText = false
 	s.skipSpace()
 	if s.pos >= len(s.line) || s.line[s.pos] != '{' {
 		s.fail(s.pos, false, "expected '{'")
@@ -125,6 +131,59 @@ func (s *Scanner) Reset(line []byte) {
 
 // Err returns the first error met since Reset, as a *SyntaxError, or nil.
 func (s *Scanner) Err() error { return s.err }
+
+// BadText reports whether a string (key or value, read or skipped) of the
+// line since Reset has invalid UTF-8 or an escaped lone surrogate, which
+// reading it replaces by U+FFFD. Once a line is scanned without error
+// (every byte of it is then in a string or in JSON's ASCII syntax), it is
+// InvalidText(line): a decoder counts the text policy's invalid records
+// as it decodes, without a pass of its own over them.
+func (s *Scanner) BadText() bool { return s.badText }
+
+// InvalidText reports whether line has invalid UTF-8 or an escaped lone
+// surrogate (\ud800 not followed by an escaped low surrogate): a record of
+// JSON the text policy counts, whatever its syntax.
+func InvalidText(line []byte) bool {
+	return !utf8.Valid(line) || HasLoneSurrogate(line)
+}
+
+// HasLoneSurrogate reports an escape \uD800-\uDFFF in line that is not a
+// high surrogate followed by an escaped low one. Escapes are walked two
+// bytes at a time, so an escaped backslash before "ud800" is not one.
+func HasLoneSurrogate(line []byte) bool {
+	for {
+		i := bytes.IndexByte(line, '\\')
+		if i < 0 || i+1 >= len(line) {
+			return false
+		}
+		if line[i+1] != 'u' {
+			line = line[i+2:] // another escape, or the escaped backslash
+			continue
+		}
+		line = line[i+2:]
+		hi, ok := hex4(line)
+		if !ok || hi < 0xD800 || hi > 0xDFFF {
+			continue
+		}
+		if hi >= 0xDC00 { // a low surrogate first
+			return true
+		}
+		if len(line) < 10 || line[4] != '\\' || line[5] != 'u' {
+			return true
+		}
+		if lo, ok := hex4(line[6:]); !ok || lo < 0xDC00 || lo > 0xDFFF {
+			return true
+		}
+		line = line[10:]
+	}
+}
+
+// loneSurrogate reports whether the escape at the start of b, which
+// decodeEscape read as U+FFFD, is a lone surrogate (and not \ufffd).
+func loneSurrogate(b []byte) bool {
+	r, _ := hex4(b[2:])
+	return r >= 0xD800 && r <= 0xDFFF
+}
 
 // NextKey returns the next key, unescaped and valid until the next call to
 // NextKey or Reset, and positions the Scanner before its value. It returns
@@ -841,6 +900,9 @@ func (s *Scanner) readString(buf *[]byte) ([]byte, bool) {
 				s.fail(i, true, "invalid escape in a string")
 				return nil, false
 			}
+			if r == utf8.RuneError && loneSurrogate(b[i:]) {
+				s.badText = true
+			}
 			out = utf8.AppendRune(out, r)
 			i += n
 		case c < utf8.RuneSelf:
@@ -848,6 +910,9 @@ func (s *Scanner) readString(buf *[]byte) ([]byte, bool) {
 			i++
 		default:
 			r, size := utf8.DecodeRune(b[i:])
+			if r == utf8.RuneError && size == 1 {
+				s.badText = true
+			}
 			out = utf8.AppendRune(out, r) // RuneError for invalid UTF-8
 			i += size
 		}
@@ -862,25 +927,36 @@ func (s *Scanner) readString(buf *[]byte) ([]byte, bool) {
 // strings fail with the same errors. Invalid UTF-8 is no error (readString
 // replaces it), so only quotes, backslashes and control bytes need a look.
 func (s *Scanner) skipString() bool {
-	// stringEnd up to the first quote, backslash or control byte; valid
-	// escapes are stepped over.
+	// plainEnd up to the first quote, backslash, control byte or byte
+	// that is not ASCII; valid escapes and runes are stepped over, noting
+	// lone surrogates and invalid UTF-8 (BadText).
 	b := s.line
 	start := s.pos + 1
 	i := start
 	for i < len(b) {
-		i += stringEnd(b[i:])
+		i += plainEnd(b[i:])
 		if i >= len(b) {
 			break
 		}
-		switch b[i] {
-		case '"':
+		switch c := b[i]; {
+		case c == '"':
 			s.pos = i + 1
 			return true
-		case '\\':
-			if _, n, ok := decodeEscape(b[i:]); ok {
+		case c == '\\':
+			if r, n, ok := decodeEscape(b[i:]); ok {
+				if r == utf8.RuneError && loneSurrogate(b[i:]) {
+					s.badText = true
+				}
 				i += n
 				continue
 			}
+		case c >= utf8.RuneSelf:
+			r, size := utf8.DecodeRune(b[i:])
+			if r == utf8.RuneError && size == 1 {
+				s.badText = true
+			}
+			i += size
+			continue
 		}
 		break
 	}
