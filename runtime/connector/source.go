@@ -74,6 +74,7 @@ type ReaderSource struct {
 	err       error
 
 	bufSize, maxLine int
+	ends             []int // plainLines' line ends, kept from batch to batch
 
 	// With windows set, the first and the last checkWindow bytes of the
 	// input before Offset are kept (bytes up to bufs[cur][captured] are in
@@ -223,34 +224,50 @@ func (s *ReaderSource) fill(b *LineBatch, maxLines int) (more bool, err error) {
 // line without its newline yet, a line longer than the limit, or the
 // input's first line (which may open with a byte-order mark), and returns
 // the batch's bytes of lines so far (batchBytes and those it added).
+//
+// newlines finds the line ends of a stretch in one call, so that the loop
+// over the lines calls nothing (a call per line would spill its state).
 func (s *ReaderSource) plainLines(b *LineBatch, maxLines, batchBytes int) int {
 	buf := s.bufs[s.cur][:s.end]
-	start, lineNo, base := s.start, s.lineNo, s.base
-	if start == 0 && base == 0 {
+	start := s.start
+	if start == 0 && s.base == 0 {
 		return batchBytes
 	}
+	if s.ends == nil {
+		s.ends = make([]int, maxEnds)
+	}
+	lineNo, base, limit := s.lineNo, s.base, s.maxLine
 	lines, offsets, lineNos := b.Lines, b.Offsets, b.LineNos
-	for n := b.Len(); n < maxLines && batchBytes < MaxBatchBytes; {
-		i := bytes.IndexByte(buf[start:], '\n')
-		if i < 0 || i > s.maxLine {
-			break
+	n := b.Len()
+scan:
+	for n < maxLines && batchBytes < MaxBatchBytes {
+		from := start
+		ends := s.ends[:min(maxLines-n, maxEnds)]
+		found := newlines(buf[from:], ends)
+		for _, e := range ends[:found] {
+			nl := from + e
+			if nl-start > limit || n >= maxLines || batchBytes >= MaxBatchBytes {
+				break scan
+			}
+			lineNo++
+			stop := nl
+			if stop > start && buf[stop-1] == '\r' {
+				stop--
+			}
+			if stop > start { // a blank line is no line of the batch
+				// a full slice expression: appending to a line cannot
+				// overwrite the next one
+				lines = append(lines, buf[start:stop:stop])
+				offsets = append(offsets, base+int64(start))
+				lineNos = append(lineNos, lineNo)
+				batchBytes += stop - start
+				n++
+			}
+			start = nl + 1
 		}
-		next := start + i + 1
-		stop := next - 1
-		lineNo++
-		if i > 0 && buf[stop-1] == '\r' {
-			stop--
+		if found < len(ends) {
+			break // no newline after start
 		}
-		if stop > start {
-			// a full slice expression: appending to a line cannot
-			// overwrite the next one
-			lines = append(lines, buf[start:stop:stop])
-			offsets = append(offsets, base+int64(start))
-			lineNos = append(lineNos, lineNo)
-			batchBytes += stop - start
-			n++
-		}
-		start = next
 	}
 	b.Lines, b.Offsets, b.LineNos = lines, offsets, lineNos
 	s.start, s.scanned, s.lineNo = start, start, lineNo
