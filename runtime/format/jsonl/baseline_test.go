@@ -76,6 +76,8 @@ func FuzzScannerMatchesBaseline(f *testing.F) {
 		// skipped numbers, eight digits a step: ends inside and after a word, fractions and exponents after it
 		`{"x":1007,"y":123456789,"z":-1234567890123456789012,"w":12345678.5,"v":1234567812345678e-3,"u":12345678}`,
 		`{"x":123456789x}`, `{"x":12345678-}`, `{"x":1234567890123456.}`, `{"x":123456789012345678`,
+		// skipped strings' \u escapes: plain, surrogates, near them, malformed, cut by the end
+		`{"x":"a\u0026b\u00E9\uD7FF\uE000\uD800\udbff\udfff\uDC00\ud83d\ude00","y":"\u12G4"}`, `{"x":"\u004`, `{"x":"\u0041"`, `{"x":"\uzzzz"}`,
 	} {
 		f.Add(s)
 	}
@@ -293,6 +295,7 @@ func FuzzBadTextMatchesInvalidText(f *testing.F) {
 		"{\"s\":\"\xff\",\"x\":1}", "{\"x\":\"abcdefghijklmnopqrstuvwxyz0123456789\xe2\x82\",\"s\":\"\xc3\xa9\"}",
 		"{\"\xff\":1,\"x\":[\"\xfe\",{\"\\ud800\":2}]}", `{"t":"2024-01-02T03:04:05Z","x":{"a":"\ud800\u0041"}}`,
 		"{\"s\":\"\xe2\x82\xac\xf0\x9f\x98\x80\",\"x\":\"\\\\ud800\"}", `{"i":1,"x":"abc\u0026def","f":2.5}`,
+		`{"x":"\uD7FF\ud7ff\uDbFf\uE000"}`, `{"x":"\ud800\u0026"}`,
 	} {
 		f.Add(s)
 	}

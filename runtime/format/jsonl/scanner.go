@@ -943,6 +943,13 @@ func (s *Scanner) skipString() bool {
 			s.pos = i + 1
 			return true
 		case c == '\\':
+			// the common escape, \u and four hex digits of no surrogate
+			// (URLs' \u0026), checked without decoding it
+			if i+6 <= len(b) && b[i+1] == 'u' && b[i+2]|0x20 != 'd' &&
+				isHex[b[i+2]] && isHex[b[i+3]] && isHex[b[i+4]] && isHex[b[i+5]] {
+				i += 6
+				continue
+			}
 			if r, n, ok := decodeEscape(b[i:]); ok {
 				if r == utf8.RuneError && loneSurrogate(b[i:]) {
 					s.badText = true
@@ -1190,6 +1197,12 @@ func hex4(b []byte) (rune, bool) {
 }
 
 func isDigit(c byte) bool { return c-'0' <= 9 }
+
+// isHex marks the hex digits.
+var isHex = [256]bool{
+	'0': true, '1': true, '2': true, '3': true, '4': true, '5': true, '6': true, '7': true, '8': true, '9': true,
+	'a': true, 'b': true, 'c': true, 'd': true, 'e': true, 'f': true, 'A': true, 'B': true, 'C': true, 'D': true, 'E': true, 'F': true,
+}
 
 // fail records the first error: what was expected at pos, and what is
 // there. withKey names the current key in the message.
