@@ -1037,8 +1037,10 @@ func (s *Scanner) fastInt() (int64, bool) {
 	if neg {
 		i++
 	}
-	w := b[i : i+16 : i+16]
-	d := binary.LittleEndian.Uint64(w) - lsbs*'0'
+	// two words from b itself (a load each; of a subslice w, the first
+	// was read a byte at a time)
+	_ = b[i+15] // the words: one bounds check for both (b[i+n] is in them)
+	d := binary.LittleEndian.Uint64(b[i:]) - lsbs*'0'
 	var v uint64
 	var n int
 	// A byte is not a digit when it is above 9 once '0' is taken off, or
@@ -1050,7 +1052,7 @@ func (s *Scanner) fastInt() (int64, bool) {
 		}
 		v = eightDigits(d << (64 - 8*n))
 	} else {
-		d2 := binary.LittleEndian.Uint64(w[8:]) - lsbs*'0'
+		d2 := binary.LittleEndian.Uint64(b[i+8:]) - lsbs*'0'
 		nd2 := (d2 | (d2 + lsbs*(0x80-10))) & msbs
 		if nd2 == 0 {
 			return s.fastIntLoop() // 16 digits or more
@@ -1059,10 +1061,10 @@ func (s *Scanner) fastInt() (int64, bool) {
 		n = 8 + k
 		v = eightDigits(d)*pow10[k] + eightDigits(d2<<(64-8*k)) // a shift by 64 is 0
 	}
-	if n > 1 && w[0] == '0' {
+	if n > 1 && b[i] == '0' {
 		return 0, false
 	}
-	if c := w[n]; c == '.' || c|0x20 == 'e' {
+	if c := b[i+n]; c == '.' || c|0x20 == 'e' {
 		return 0, false
 	}
 	s.pos = i + n
