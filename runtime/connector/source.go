@@ -238,18 +238,21 @@ func (s *ReaderSource) plainLines(b *LineBatch, maxLines, batchBytes int) int {
 	}
 	lineNo, base, limit := s.lineNo, s.base, s.maxLine
 	lines, offsets, lineNos := b.Lines, b.Offsets, b.LineNos
-	n := b.Len()
+	typed := b.TypedLen
+	// the inner loop holds few values (its line number from its index;
+	// as it has no more ends than the batch has room for lines, it need
+	// not count them), so that they stay in registers
 scan:
-	for n < maxLines && batchBytes < MaxBatchBytes {
-		from := start
-		ends := s.ends[:min(maxLines-n, maxEnds)]
+	for len(lines)+typed < maxLines && batchBytes < MaxBatchBytes {
+		from, first := start, lineNo
+		ends := s.ends[:min(maxLines-len(lines)-typed, maxEnds)]
 		found := newlines(buf[from:], ends)
-		for _, e := range ends[:found] {
+		for k, e := range ends[:found] {
 			nl := from + e
-			if nl-start > limit || n >= maxLines || batchBytes >= MaxBatchBytes {
+			if nl-start > limit || batchBytes >= MaxBatchBytes {
+				lineNo = first + int64(k)
 				break scan
 			}
-			lineNo++
 			stop := nl
 			if stop > start && buf[stop-1] == '\r' {
 				stop--
@@ -259,12 +262,12 @@ scan:
 				// overwrite the next one
 				lines = append(lines, buf[start:stop:stop])
 				offsets = append(offsets, base+int64(start))
-				lineNos = append(lineNos, lineNo)
+				lineNos = append(lineNos, first+int64(k)+1)
 				batchBytes += stop - start
-				n++
 			}
 			start = nl + 1
 		}
+		lineNo = first + int64(found)
 		if found < len(ends) {
 			break // no newline after start
 		}
