@@ -120,6 +120,10 @@ func (s *Scanner) Reset(line []byte) {
 	s.state = stateDone
 	s.keyNo = 0
 	s.badText = false
+	if len(line) > 0 && line[0] == '{' { // the common case: no space before the object
+		s.pos, s.state = 1, stateFirstKey
+		return
+	}
 	s.skipSpace()
 	if s.pos >= len(s.line) || s.line[s.pos] != '{' {
 		s.fail(s.pos, false, "expected '{'")
