@@ -188,7 +188,7 @@ func (g *generator) jsonDecoder(s *sourceInfo) {
 			valueCols = append(valueCols, i)
 		}
 	}
-	gotos := false // some case goes on to the next column's
+	falls := false // some case goes on to the next column's
 	for col, i := range valueCols {
 		c := s.src.Schema[i]
 		names = append(names, jen.Lit(c.Name))
@@ -233,11 +233,12 @@ func (g *generator) jsonDecoder(s *sourceInfo) {
 				if !strings.Contains(tok, "`") {
 					lit = jen.Op("`" + tok + "`") // a raw string reads better
 				}
-				body = append(body, jen.If(jen.String().Call(jen.Id("s").Dot("Ahead").Call(jen.Lit(len(tok)))).Op("==").Add(lit)).Block(
+				// the next case is the next column's: fall into it
+				body = append(body,
+					jen.If(jen.String().Call(jen.Id("s").Dot("Ahead").Call(jen.Lit(len(tok)))).Op("!=").Add(lit)).Block(jen.Break()),
 					jen.Id("s").Dot("TakeKey").Call(jen.Lit(len(tok))),
-					jen.Id("c").Op("=").Lit(col+1),
-					jen.Goto().Id("next")))
-				gotos = true
+					jen.Fallthrough())
+				falls = true
 			}
 		} else {
 			body = append(body, jen.If(jen.Id("s").Dot("End").Call()).Block(jen.Break().Id("decode")))
@@ -255,10 +256,9 @@ func (g *generator) jsonDecoder(s *sourceInfo) {
 		body = append(body, jen.Var().Id("seen").Uint64().Comment("bit k: the k-th NOT NULL column was met"))
 	}
 	sw := jen.Switch(jen.Id("c")).Block(cases...)
-	if gotos {
-		sw = jen.Comment("A case that finds the next column's key right after its value goes on").Line().
-			Comment("to that column's case: one comparison, where NextCol makes a guess.").Line().
-			Id("next").Op(":").Add(sw)
+	if falls {
+		sw = jen.Comment("A case that finds the next column's key right after its value falls").Line().
+			Comment("into that column's case: one comparison, where NextCol makes a guess.").Line().Add(sw)
 	}
 	loop := jen.For(jen.List(jen.Id("c"), jen.Id("ok")).Op(":=").Add(next), jen.Id("ok"), jen.List(jen.Id("c"), jen.Id("ok")).Op("=").Add(next)).Block(sw)
 	if len(valueCols) > 0 {

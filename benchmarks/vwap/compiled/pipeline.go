@@ -220,9 +220,8 @@ func decodeTradesRowJSON(s *jsonl.Scanner, in *jsonl.Interner, line []byte, r *T
 	var seen uint64 // bit k: the k-th NOT NULL column was met
 decode:
 	for c, ok := s.NextCol(jsonKeysTradesRow); ok; c, ok = s.NextCol(jsonKeysTradesRow) {
-		// A case that finds the next column's key right after its value goes on
-		// to that column's case: one comparison, where NextCol makes a guess.
-	next:
+		// A case that finds the next column's key right after its value falls
+		// into that column's case: one comparison, where NextCol makes a guess.
 		switch c {
 		case 0:
 			// symbol
@@ -231,31 +230,31 @@ decode:
 			}
 			seen |= 1 << 0
 			r.Symbol = in.Column(0, s.Str())
-			if string(s.Ahead(9)) == `,"price":` {
-				s.TakeKey(9)
-				c = 1
-				goto next
+			if string(s.Ahead(9)) != `,"price":` {
+				break
 			}
+			s.TakeKey(9)
+			fallthrough
 		case 1:
 			// price
 			if !s.ValueIsNull() {
 				r.Price = value.Of(s.Float64())
 			}
-			if string(s.Ahead(10)) == `,"volume":` {
-				s.TakeKey(10)
-				c = 2
-				goto next
+			if string(s.Ahead(10)) != `,"volume":` {
+				break
 			}
+			s.TakeKey(10)
+			fallthrough
 		case 2:
 			// volume
 			if !s.ValueIsNull() {
 				r.Volume = value.Of(s.Int64())
 			}
-			if string(s.Ahead(6)) == `,"ts":` {
-				s.TakeKey(6)
-				c = 3
-				goto next
+			if string(s.Ahead(6)) != `,"ts":` {
+				break
 			}
+			s.TakeKey(6)
+			fallthrough
 		case 3:
 			// ts
 			if s.ValueIsNull() {
@@ -817,5 +816,5 @@ func (p *engine) Operators(dst []job.OperatorStatus) []job.OperatorStatus {
 // fusedLines are the lines of this file that run each operator fused into its
 // source's loop (by operator id), for splitting a CPU profile among operators.
 var fusedLines = map[string][2]int32{
-	"232657f27d7023c6": {375, 417},
+	"232657f27d7023c6": {374, 416},
 }

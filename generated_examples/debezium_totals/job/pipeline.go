@@ -202,9 +202,8 @@ func decodeAccountsRowJSON(s *jsonl.Scanner, in *jsonl.Interner, line []byte, r 
 	var seen uint64 // bit k: the k-th NOT NULL column was met
 decode:
 	for c, ok := s.NextCol(jsonKeysAccountsRow); ok; c, ok = s.NextCol(jsonKeysAccountsRow) {
-		// A case that finds the next column's key right after its value goes on
-		// to that column's case: one comparison, where NextCol makes a guess.
-	next:
+		// A case that finds the next column's key right after its value falls
+		// into that column's case: one comparison, where NextCol makes a guess.
 		switch c {
 		case 0:
 			// id
@@ -212,11 +211,11 @@ decode:
 				return errors.New("column \"id\" is NOT NULL but the record has null")
 			}
 			seen |= 1 << 0
-			if string(s.Ahead(10)) == `,"region":` {
-				s.TakeKey(10)
-				c = 1
-				goto next
+			if string(s.Ahead(10)) != `,"region":` {
+				break
 			}
+			s.TakeKey(10)
+			fallthrough
 		case 1:
 			// region
 			if s.ValueIsNull() {
@@ -224,11 +223,11 @@ decode:
 			}
 			seen |= 1 << 1
 			r.Region = in.Column(1, s.Str())
-			if string(s.Ahead(10)) == `,"amount":` {
-				s.TakeKey(10)
-				c = 2
-				goto next
+			if string(s.Ahead(10)) != `,"amount":` {
+				break
 			}
+			s.TakeKey(10)
+			fallthrough
 		case 2:
 			// amount
 			if s.ValueIsNull() {
@@ -722,5 +721,5 @@ func (p *engine) Operators(dst []job.OperatorStatus) []job.OperatorStatus {
 // fusedLines are the lines of this file that run each operator fused into its
 // source's loop (by operator id), for splitting a CPU profile among operators.
 var fusedLines = map[string][2]int32{
-	"530842ac4d208522": {335, 354},
+	"530842ac4d208522": {334, 353},
 }

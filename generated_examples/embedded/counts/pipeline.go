@@ -179,9 +179,8 @@ func decodeClicksRowJSON(s *jsonl.Scanner, in *jsonl.Interner, line []byte, r *C
 	var seen uint64 // bit k: the k-th NOT NULL column was met
 decode:
 	for c, ok := s.NextCol(jsonKeysClicksRow); ok; c, ok = s.NextCol(jsonKeysClicksRow) {
-		// A case that finds the next column's key right after its value goes on
-		// to that column's case: one comparison, where NextCol makes a guess.
-	next:
+		// A case that finds the next column's key right after its value falls
+		// into that column's case: one comparison, where NextCol makes a guess.
 		switch c {
 		case 0:
 			// user_id
@@ -189,11 +188,11 @@ decode:
 				return errors.New("column \"user_id\" is NOT NULL but the record has null")
 			}
 			seen |= 1 << 0
-			if string(s.Ahead(8)) == `,"page":` {
-				s.TakeKey(8)
-				c = 1
-				goto next
+			if string(s.Ahead(8)) != `,"page":` {
+				break
 			}
+			s.TakeKey(8)
+			fallthrough
 		case 1:
 			// page
 			if s.ValueIsNull() {
@@ -697,5 +696,5 @@ func (p *engine) Operators(dst []job.OperatorStatus) []job.OperatorStatus {
 // fusedLines are the lines of this file that run each operator fused into its
 // source's loop (by operator id), for splitting a CPU profile among operators.
 var fusedLines = map[string][2]int32{
-	"258ebeee6159d89d": {312, 325},
+	"258ebeee6159d89d": {311, 324},
 }

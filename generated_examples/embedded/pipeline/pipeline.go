@@ -238,9 +238,8 @@ func decodeTradesRowJSON(s *jsonl.Scanner, in *jsonl.Interner, line []byte, r *T
 	var seen uint64 // bit k: the k-th NOT NULL column was met
 decode:
 	for c, ok := s.NextCol(jsonKeysTradesRow); ok; c, ok = s.NextCol(jsonKeysTradesRow) {
-		// A case that finds the next column's key right after its value goes on
-		// to that column's case: one comparison, where NextCol makes a guess.
-	next:
+		// A case that finds the next column's key right after its value falls
+		// into that column's case: one comparison, where NextCol makes a guess.
 		switch c {
 		case 0:
 			// symbol
@@ -249,11 +248,11 @@ decode:
 			}
 			seen |= 1 << 0
 			r.Symbol = in.Column(0, s.Str())
-			if string(s.Ahead(9)) == `,"price":` {
-				s.TakeKey(9)
-				c = 1
-				goto next
+			if string(s.Ahead(9)) != `,"price":` {
+				break
 			}
+			s.TakeKey(9)
+			fallthrough
 		case 1:
 			// price
 			if s.ValueIsNull() {
@@ -261,11 +260,11 @@ decode:
 			}
 			seen |= 1 << 1
 			r.Price = s.Float64()
-			if string(s.Ahead(10)) == `,"volume":` {
-				s.TakeKey(10)
-				c = 2
-				goto next
+			if string(s.Ahead(10)) != `,"volume":` {
+				break
 			}
+			s.TakeKey(10)
+			fallthrough
 		case 2:
 			// volume
 			if s.ValueIsNull() {
@@ -273,11 +272,11 @@ decode:
 			}
 			seen |= 1 << 2
 			r.Volume = s.Int64()
-			if string(s.Ahead(6)) == `,"ts":` {
-				s.TakeKey(6)
-				c = 3
-				goto next
+			if string(s.Ahead(6)) != `,"ts":` {
+				break
 			}
+			s.TakeKey(6)
+			fallthrough
 		case 3:
 			// ts
 			if s.ValueIsNull() {
@@ -963,6 +962,6 @@ func (p *engine) Operators(dst []job.OperatorStatus) []job.OperatorStatus {
 // fusedLines are the lines of this file that run each operator fused into its
 // source's loop (by operator id), for splitting a CPU profile among operators.
 var fusedLines = map[string][2]int32{
-	"02316b2258da0f62": {387, 412},
-	"1348ded99bbc4c55": {413, 432},
+	"02316b2258da0f62": {386, 411},
+	"1348ded99bbc4c55": {412, 431},
 }

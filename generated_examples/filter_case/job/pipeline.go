@@ -258,9 +258,8 @@ func decodeOrdersRowJSON(s *jsonl.Scanner, in *jsonl.Interner, line []byte, r *O
 	var seen uint64 // bit k: the k-th NOT NULL column was met
 decode:
 	for c, ok := s.NextCol(jsonKeysOrdersRow); ok; c, ok = s.NextCol(jsonKeysOrdersRow) {
-		// A case that finds the next column's key right after its value goes on
-		// to that column's case: one comparison, where NextCol makes a guess.
-	next:
+		// A case that finds the next column's key right after its value falls
+		// into that column's case: one comparison, where NextCol makes a guess.
 		switch c {
 		case 0:
 			// id
@@ -269,51 +268,51 @@ decode:
 			}
 			seen |= 1 << 0
 			r.Id = s.Int64()
-			if string(s.Ahead(12)) == `,"customer":` {
-				s.TakeKey(12)
-				c = 1
-				goto next
+			if string(s.Ahead(12)) != `,"customer":` {
+				break
 			}
+			s.TakeKey(12)
+			fallthrough
 		case 1:
 			// customer
 			if !s.ValueIsNull() {
 				r.Customer = value.Of(in.Column(1, s.Str()))
 			}
-			if string(s.Ahead(10)) == `,"amount":` {
-				s.TakeKey(10)
-				c = 2
-				goto next
+			if string(s.Ahead(10)) != `,"amount":` {
+				break
 			}
+			s.TakeKey(10)
+			fallthrough
 		case 2:
 			// amount
 			if !s.ValueIsNull() {
 				r.Amount = value.Of(s.Float64())
 			}
-			if string(s.Ahead(11)) == `,"country":` {
-				s.TakeKey(11)
-				c = 3
-				goto next
+			if string(s.Ahead(11)) != `,"country":` {
+				break
 			}
+			s.TakeKey(11)
+			fallthrough
 		case 3:
 			// country
 			if !s.ValueIsNull() {
 				r.Country = value.Of(in.Column(3, s.Str()))
 			}
-			if string(s.Ahead(10)) == `,"status":` {
-				s.TakeKey(10)
-				c = 4
-				goto next
+			if string(s.Ahead(10)) != `,"status":` {
+				break
 			}
+			s.TakeKey(10)
+			fallthrough
 		case 4:
 			// status
 			if !s.ValueIsNull() {
 				r.Status = value.Of(in.Column(4, s.Str()))
 			}
-			if string(s.Ahead(6)) == `,"ts":` {
-				s.TakeKey(6)
-				c = 5
-				goto next
+			if string(s.Ahead(6)) != `,"ts":` {
+				break
 			}
+			s.TakeKey(6)
+			fallthrough
 		case 5:
 			// ts
 			if s.ValueIsNull() {
@@ -823,5 +822,5 @@ func (p *engine) Operators(dst []job.OperatorStatus) []job.OperatorStatus {
 // fusedLines are the lines of this file that run each operator fused into its
 // source's loop (by operator id), for splitting a CPU profile among operators.
 var fusedLines = map[string][2]int32{
-	"938212636f76f39a": {432, 532},
+	"938212636f76f39a": {431, 531},
 }

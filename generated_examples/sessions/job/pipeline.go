@@ -211,9 +211,8 @@ func decodeClicksRowJSON(s *jsonl.Scanner, in *jsonl.Interner, line []byte, r *C
 	var seen uint64 // bit k: the k-th NOT NULL column was met
 decode:
 	for c, ok := s.NextCol(jsonKeysClicksRow); ok; c, ok = s.NextCol(jsonKeysClicksRow) {
-		// A case that finds the next column's key right after its value goes on
-		// to that column's case: one comparison, where NextCol makes a guess.
-	next:
+		// A case that finds the next column's key right after its value falls
+		// into that column's case: one comparison, where NextCol makes a guess.
 		switch c {
 		case 0:
 			// user_id
@@ -222,21 +221,21 @@ decode:
 			}
 			seen |= 1 << 0
 			r.UserId = in.Column(0, s.Str())
-			if string(s.Ahead(8)) == `,"page":` {
-				s.TakeKey(8)
-				c = 1
-				goto next
+			if string(s.Ahead(8)) != `,"page":` {
+				break
 			}
+			s.TakeKey(8)
+			fallthrough
 		case 1:
 			// page
 			if !s.ValueIsNull() {
 				r.Page = value.Of(in.Column(1, s.Str()))
 			}
-			if string(s.Ahead(6)) == `,"ts":` {
-				s.TakeKey(6)
-				c = 2
-				goto next
+			if string(s.Ahead(6)) != `,"ts":` {
+				break
 			}
+			s.TakeKey(6)
+			fallthrough
 		case 2:
 			// ts
 			if s.ValueIsNull() {
@@ -776,5 +775,5 @@ func (p *engine) Operators(dst []job.OperatorStatus) []job.OperatorStatus {
 // fusedLines are the lines of this file that run each operator fused into its
 // source's loop (by operator id), for splitting a CPU profile among operators.
 var fusedLines = map[string][2]int32{
-	"918c8db5805f80c3": {356, 380},
+	"918c8db5805f80c3": {355, 379},
 }

@@ -215,9 +215,8 @@ func decodeClicksRowJSON(s *jsonl.Scanner, in *jsonl.Interner, line []byte, r *C
 	var seen uint64 // bit k: the k-th NOT NULL column was met
 decode:
 	for c, ok := s.NextCol(jsonKeysClicksRow); ok; c, ok = s.NextCol(jsonKeysClicksRow) {
-		// A case that finds the next column's key right after its value goes on
-		// to that column's case: one comparison, where NextCol makes a guess.
-	next:
+		// A case that finds the next column's key right after its value falls
+		// into that column's case: one comparison, where NextCol makes a guess.
 		switch c {
 		case 0:
 			// user_id
@@ -226,11 +225,11 @@ decode:
 			}
 			seen |= 1 << 0
 			r.UserId = s.Int64()
-			if string(s.Ahead(8)) == `,"page":` {
-				s.TakeKey(8)
-				c = 1
-				goto next
+			if string(s.Ahead(8)) != `,"page":` {
+				break
 			}
+			s.TakeKey(8)
+			fallthrough
 		case 1:
 			// page
 			if s.ValueIsNull() {
@@ -238,11 +237,11 @@ decode:
 			}
 			seen |= 1 << 1
 			r.Page = in.Column(1, s.Str())
-			if string(s.Ahead(6)) == `,"ms":` {
-				s.TakeKey(6)
-				c = 2
-				goto next
+			if string(s.Ahead(6)) != `,"ms":` {
+				break
 			}
+			s.TakeKey(6)
+			fallthrough
 		case 2:
 			// ms
 			if !s.ValueIsNull() {
@@ -837,5 +836,5 @@ func (p *engine) Operators(dst []job.OperatorStatus) []job.OperatorStatus {
 // fusedLines are the lines of this file that run each operator fused into its
 // source's loop (by operator id), for splitting a CPU profile among operators.
 var fusedLines = map[string][2]int32{
-	"f678cde35840142b": {359, 387},
+	"f678cde35840142b": {358, 386},
 }
