@@ -245,7 +245,25 @@ func (g *generator) jsonDecoder(s *sourceInfo) {
 		}
 		cases = append(cases, jen.Case(jen.Lit(col)).Block(append([]jen.Code{jen.Comment(commentLines(c.Name)[0])}, body...)...))
 	}
-	cases = append(cases, jen.Default().Block(jen.Id("s").Dot("Skip").Call()))
+	// A key no column has is skipped. It comes first, so that it may fall
+	// into the first column's case: a file's own leading keys (a type tag)
+	// are followed by the columns' keys, in their order.
+	other := []jen.Code{jen.Comment("a key no column has"), jen.Id("s").Dot("Skip").Call()}
+	if len(valueCols) > 0 {
+		if name := s.src.Schema[valueCols[0]].Name; plainKey(name) {
+			tok := `,"` + name + `":`
+			lit := jen.Lit(tok)
+			if !strings.Contains(tok, "`") {
+				lit = jen.Op("`" + tok + "`")
+			}
+			other = append(other,
+				jen.If(jen.String().Call(jen.Id("s").Dot("Ahead").Call(jen.Lit(len(tok)))).Op("!=").Add(lit)).Block(jen.Break()),
+				jen.Id("s").Dot("TakeKey").Call(jen.Lit(len(tok))),
+				jen.Fallthrough())
+			falls = true
+		}
+	}
+	cases = append([]jen.Code{jen.Default().Block(other...)}, cases...)
 	keys := "jsonKeys" + s.rowType
 	g.f.Comment(fmt.Sprintf("%s numbers the keys decode%sJSON reads.", keys, s.rowType))
 	g.f.Var().Id(keys).Op("=").Add(rt("jsonl.NewKeys")).Call(names...)

@@ -223,6 +223,14 @@ decode:
 		// A case that finds the next column's key right after its value falls
 		// into that column's case: one comparison, where NextCol makes a guess.
 		switch c {
+		default:
+			// a key no column has
+			s.Skip()
+			if string(s.Ahead(10)) != `,"symbol":` {
+				break
+			}
+			s.TakeKey(10)
+			fallthrough
 		case 0:
 			// symbol
 			if s.ValueIsNull() {
@@ -265,8 +273,6 @@ decode:
 			if s.End() {
 				break decode
 			}
-		default:
-			s.Skip()
 		}
 	}
 	if err := s.Err(); err != nil {
@@ -816,5 +822,5 @@ func (p *engine) Operators(dst []job.OperatorStatus) []job.OperatorStatus {
 // fusedLines are the lines of this file that run each operator fused into its
 // source's loop (by operator id), for splitting a CPU profile among operators.
 var fusedLines = map[string][2]int32{
-	"232657f27d7023c6": {374, 416},
+	"232657f27d7023c6": {380, 422},
 }

@@ -182,6 +182,14 @@ decode:
 		// A case that finds the next column's key right after its value falls
 		// into that column's case: one comparison, where NextCol makes a guess.
 		switch c {
+		default:
+			// a key no column has
+			s.Skip()
+			if string(s.Ahead(11)) != `,"user_id":` {
+				break
+			}
+			s.TakeKey(11)
+			fallthrough
 		case 0:
 			// user_id
 			if !s.SkipNotNull() {
@@ -203,8 +211,6 @@ decode:
 			if s.End() {
 				break decode
 			}
-		default:
-			s.Skip()
 		}
 	}
 	if err := s.Err(); err != nil {
@@ -696,5 +702,5 @@ func (p *engine) Operators(dst []job.OperatorStatus) []job.OperatorStatus {
 // fusedLines are the lines of this file that run each operator fused into its
 // source's loop (by operator id), for splitting a CPU profile among operators.
 var fusedLines = map[string][2]int32{
-	"258ebeee6159d89d": {311, 324},
+	"258ebeee6159d89d": {317, 330},
 }

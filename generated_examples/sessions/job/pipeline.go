@@ -214,6 +214,14 @@ decode:
 		// A case that finds the next column's key right after its value falls
 		// into that column's case: one comparison, where NextCol makes a guess.
 		switch c {
+		default:
+			// a key no column has
+			s.Skip()
+			if string(s.Ahead(11)) != `,"user_id":` {
+				break
+			}
+			s.TakeKey(11)
+			fallthrough
 		case 0:
 			// user_id
 			if s.ValueIsNull() {
@@ -246,8 +254,6 @@ decode:
 			if s.End() {
 				break decode
 			}
-		default:
-			s.Skip()
 		}
 	}
 	if err := s.Err(); err != nil {
@@ -775,5 +781,5 @@ func (p *engine) Operators(dst []job.OperatorStatus) []job.OperatorStatus {
 // fusedLines are the lines of this file that run each operator fused into its
 // source's loop (by operator id), for splitting a CPU profile among operators.
 var fusedLines = map[string][2]int32{
-	"918c8db5805f80c3": {355, 379},
+	"918c8db5805f80c3": {361, 385},
 }

@@ -218,6 +218,14 @@ decode:
 		// A case that finds the next column's key right after its value falls
 		// into that column's case: one comparison, where NextCol makes a guess.
 		switch c {
+		default:
+			// a key no column has
+			s.Skip()
+			if string(s.Ahead(11)) != `,"user_id":` {
+				break
+			}
+			s.TakeKey(11)
+			fallthrough
 		case 0:
 			// user_id
 			if s.ValueIsNull() {
@@ -250,8 +258,6 @@ decode:
 			if s.End() {
 				break decode
 			}
-		default:
-			s.Skip()
 		}
 	}
 	if err := s.Err(); err != nil {
@@ -836,5 +842,5 @@ func (p *engine) Operators(dst []job.OperatorStatus) []job.OperatorStatus {
 // fusedLines are the lines of this file that run each operator fused into its
 // source's loop (by operator id), for splitting a CPU profile among operators.
 var fusedLines = map[string][2]int32{
-	"f678cde35840142b": {358, 386},
+	"f678cde35840142b": {364, 392},
 }
