@@ -617,6 +617,9 @@ func (s *Scanner) SkipNotNull() bool {
 			s.state = stateNextKey
 			s.skipString()
 			return true
+		case c-'1' <= 8 && s.skipPlainInt():
+			s.state = stateNextKey
+			return true
 		case c == '-' || isDigit(c):
 			s.state = stateNextKey
 			if !s.skipNumber() {
@@ -641,6 +644,8 @@ func (s *Scanner) Skip() {
 	switch c := s.line[s.pos]; {
 	case c == '"':
 		s.skipString()
+		return
+	case c-'1' <= 8 && s.skipPlainInt():
 		return
 	case c == '-' || isDigit(c):
 		if !s.skipNumber() {
@@ -780,6 +785,23 @@ var isSpace = [256]bool{' ': true, '\t': true, '\n': true, '\r': true}
 func (s *Scanner) hasLiteral(word string) bool {
 	rest := s.line[s.pos:]
 	return len(rest) >= len(word) && string(rest[:len(word)]) == word
+}
+
+// skipPlainInt consumes the commonest number, a positive integer (its
+// first digit 1-9 at the current position) with neither fraction nor
+// exponent, followed by something, and returns true; for anything else it
+// consumes nothing and returns false. It is small enough to inline into
+// Skip and SkipNotNull.
+func (s *Scanner) skipPlainInt() bool {
+	b, i := s.line, s.pos+1
+	for i < len(b) && b[i]-'0' <= 9 {
+		i++
+	}
+	if i == len(b) || b[i] == '.' || b[i]|0x20 == 'e' {
+		return false
+	}
+	s.pos = i
+	return true
 }
 
 // skipNumber is readNumber for a value that is not read: the common
