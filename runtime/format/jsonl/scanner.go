@@ -476,6 +476,9 @@ func (s *Scanner) Int64() int64 {
 	if !s.beginValue() {
 		return 0
 	}
+	if v, ok := s.shortInt(); ok {
+		return v
+	}
 	if v, ok := s.fastInt(); ok {
 		return v
 	}
@@ -785,6 +788,28 @@ var isSpace = [256]bool{' ': true, '\t': true, '\n': true, '\r': true}
 func (s *Scanner) hasLiteral(word string) bool {
 	rest := s.line[s.pos:]
 	return len(rest) >= len(word) && string(rest[:len(word)]) == word
+}
+
+// shortInt reads the commonest integer, positive with at most nine digits
+// (the first 1-9) and neither fraction nor exponent, followed by something,
+// a digit at a time: cheaper than fastInt's words for so few. It
+// consumes nothing and returns false for anything else, which fastInt and
+// the general path then read.
+func (s *Scanner) shortInt() (int64, bool) {
+	b, i := s.line, s.pos
+	v := uint64(b[i]) - '1'
+	if v > 8 {
+		return 0, false
+	}
+	v++
+	for i++; i < len(b) && b[i]-'0' <= 9 && v < 1e8; i++ {
+		v = v*10 + uint64(b[i]-'0')
+	}
+	if i == len(b) || b[i]-'0' <= 9 || b[i] == '.' || b[i]|0x20 == 'e' {
+		return 0, false
+	}
+	s.pos = i
+	return int64(v), true
 }
 
 // skipPlainInt consumes the commonest number, a positive integer (its
