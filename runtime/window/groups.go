@@ -453,7 +453,10 @@ type Windows[K comparable, S any] struct {
 	starts []int64 // open window starts, ascending
 	open   []*Groups[K, S]
 	free   []*Groups[K, S]
-	last   int // index of the last window returned by Window, a cache for in-order input
+	// the last window Window returned and its start, or nil: a cache for
+	// in-order input, Window's inlined case (a load and a compare)
+	lastG     *Groups[K, S]
+	lastStart int64
 }
 
 // NewWindows returns an empty set of windows of the given size (µs).
@@ -463,10 +466,10 @@ func NewWindows[K comparable, S any](size int64) *Windows[K, S] {
 
 // Window returns the groups of the window starting at start, opening it if needed.
 func (w *Windows[K, S]) Window(start int64) *Groups[K, S] {
-	if w.last < len(w.starts) && w.starts[w.last] == start {
-		return w.open[w.last] // in-order input: inlined into the caller's loop
+	if w.lastStart != start || w.lastG == nil {
+		return w.window(start)
 	}
-	return w.window(start)
+	return w.lastG // in-order input: inlined into the caller's loop
 }
 
 // window is Window's search, out of line so that Window inlines.
@@ -482,8 +485,8 @@ func (w *Windows[K, S]) window(start int64) *Groups[K, S] {
 		w.starts = slices.Insert(w.starts, i, start)
 		w.open = slices.Insert(w.open, i, g)
 	}
-	w.last = i
-	return w.open[i]
+	w.lastStart, w.lastG = start, w.open[i]
+	return w.lastG
 }
 
 // NextEnd is the end of the earliest open window, or MaxInt64 when none is open.
@@ -516,7 +519,7 @@ func (w *Windows[K, S]) PopEarliest() (int64, *Groups[K, S]) {
 	start, g := w.starts[0], w.open[0]
 	w.starts = slices.Delete(w.starts, 0, 1)
 	w.open = slices.Delete(w.open, 0, 1)
-	w.last = 0
+	w.lastG = nil
 	return start, g
 }
 
