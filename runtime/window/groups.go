@@ -219,6 +219,17 @@ func (g *Groups[K, S]) Find(k K) (i int32, added bool) {
 	}
 }
 
+// Only is Find for a key type of no bytes (GROUP BY window_start,
+// window_end alone), inlined into the caller's loop: the index of the one
+// group there is, added by the first call.
+func (g *Groups[K, S]) Only() int32 {
+	if g.n == 0 {
+		var k K
+		g.Find(k)
+	}
+	return 0
+}
+
 // movesPerFind is how many groups of old move per Find that adds a group or
 // finds one in old: a doubling leaves the new table at a load of 3/8, and
 // the groups of old (3/8 of it) have moved long before the groups added

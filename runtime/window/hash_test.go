@@ -191,3 +191,35 @@ func TestGroupsWordHashSpreads(t *testing.T) {
 		}
 	}
 }
+
+// TestGroupsOnly: Only, the Find of a key of no bytes that generated code
+// inlines, is the one group, added once, again after a Reset or its Remove.
+func TestGroupsOnly(t *testing.T) {
+	g := NewGroups[emptyKey, int64]()
+	for round := range 3 {
+		for n := range 5 {
+			if gi := g.Only(); gi != 0 || g.Len() != 1 {
+				t.Fatalf("round %d: Only() = %d with %d groups", round, gi, g.Len())
+			}
+			*g.State(0) += int64(n)
+			if gi, added := g.Find(emptyKey{}); gi != 0 || added {
+				t.Fatalf("round %d: Find after Only = %d, %v", round, gi, added)
+			}
+		}
+		if *g.State(0) != 10 {
+			t.Fatalf("round %d: state %d, want 10", round, *g.State(0))
+		}
+		if round == 0 {
+			g.Reset()
+		} else {
+			g.Remove([]int32{0})
+		}
+		if g.Len() != 0 {
+			t.Fatalf("round %d: %d groups left", round, g.Len())
+		}
+	}
+	var z Groups[emptyKey, int64] // the zero value
+	if z.Only() != 0 || z.Len() != 1 {
+		t.Fatal("zero Groups: Only")
+	}
+}
