@@ -187,15 +187,40 @@ func NewGroups[K comparable, S any]() *Groups[K, S] {
 
 // Find returns the index of key k's state, adding a zero state when k is new.
 func (g *Groups[K, S]) Find(k K) (i int32, added bool) {
+	if g.kind == keyWord {
+		// a key of one integer word (a BIGINT): hash spelled out and the
+		// probe loop with no call but a miss's, so that a hit spills nothing
+		h := mix(*(*uint64)(unsafe.Pointer(&k)) ^ g.seed64)
+		mask := uint64(len(g.slots) - 1) // init made slots before kind
+		for j := h & mask; ; j = (j + 1) & mask {
+			s := g.slots[j]
+			if s == 0 {
+				return g.miss(h, j, k)
+			}
+			if s>>32 == h>>32 {
+				if i := int32(uint32(s)) - 1; *g.Key(i) == k {
+					return i, false
+				}
+			}
+		}
+	}
+	return g.find(k)
+}
+
+// find is Find for the other kinds of key, and for a zero Groups.
+func (g *Groups[K, S]) find(k K) (i int32, added bool) {
 	if len(g.slots) == 0 {
 		g.init()
 	}
 	var h uint64
-	if g.kind == keyWord { // hash's first case, spelled out: hash does not inline
-		h = mix(*(*uint64)(unsafe.Pointer(&k)) ^ g.seed64)
-	} else if g.kind == keyEmpty && g.n > 0 {
-		return 0, false // the one group there is
-	} else {
+	switch g.kind {
+	case keyAny: // called here, not through hash: one call fewer
+		h = maphash.Comparable(g.seed, k)
+	case keyEmpty:
+		if g.n > 0 {
+			return 0, false // the one group there is
+		}
+	default:
 		h = g.hash(&k)
 	}
 	tag := h >> 32 << 32
@@ -203,13 +228,7 @@ func (g *Groups[K, S]) Find(k K) (i int32, added bool) {
 	for j := h & mask; ; j = (j + 1) & mask {
 		s := g.slots[j]
 		if s == 0 {
-			if g.old != nil {
-				if i := g.findOld(h, tag, k); i >= 0 {
-					g.move(movesPerFind)
-					return i, false
-				}
-			}
-			return g.add(j, tag, k), true
+			return g.miss(h, j, k)
 		}
 		if s&^0xffffffff == tag {
 			if i := int32(uint32(s)) - 1; *g.Key(i) == k {
@@ -217,6 +236,19 @@ func (g *Groups[K, S]) Find(k K) (i int32, added bool) {
 			}
 		}
 	}
+}
+
+// miss is Find's end for a key k (of hash h) not in slots, whose probe
+// met the empty slot j: the group is in old while the index doubles, or new.
+func (g *Groups[K, S]) miss(h, j uint64, k K) (i int32, added bool) {
+	tag := h >> 32 << 32
+	if g.old != nil {
+		if i := g.findOld(h, tag, k); i >= 0 {
+			g.move(movesPerFind)
+			return i, false
+		}
+	}
+	return g.add(j, tag, k), true
 }
 
 // Only is Find for a key type of no bytes (GROUP BY window_start,
