@@ -139,9 +139,8 @@ func (g *Groups[K, S]) hash(k *K) uint64 {
 	return g.hashAny(k)
 }
 
-// hashAny is hash's general case, out of line so that hash inlines.
-//
-//go:noinline
+// hashAny is hash's general case, for the index's upkeep (doublings, moves,
+// removes); Find calls maphash.Comparable itself.
 func (g *Groups[K, S]) hashAny(k *K) uint64 { return maphash.Comparable(g.seed, *k) }
 
 // minSlots is the size of the index of a new Groups.
