@@ -223,3 +223,28 @@ func TestGroupsOnly(t *testing.T) {
 		t.Fatal("zero Groups: Only")
 	}
 }
+
+// TestWindowReopensAfterPop: the window Window returned last, once popped,
+// is not its cache any more: Window of its start again opens a window
+// (input that the operator lets in late, as EMIT with allowed lateness).
+func TestWindowReopensAfterPop(t *testing.T) {
+	w := NewWindows[intKey, int64](10)
+	g := w.Window(0)
+	gi, _ := g.Find(intKey{1})
+	*g.State(gi) = 5
+	if w.Window(0) != g {
+		t.Fatal("Window(0) twice: two groups")
+	}
+	start, popped := w.PopEarliest()
+	if start != 0 || popped != g {
+		t.Fatalf("popped %d", start)
+	}
+	w.Release(popped)
+	again := w.Window(0)
+	if w.Len() != 1 || again.Len() != 0 {
+		t.Fatalf("Window(0) after its pop: %d windows open, %d groups in it", w.Len(), again.Len())
+	}
+	if s, g2 := w.At(0); s != 0 || g2 != again {
+		t.Fatalf("open window %d is not the one Window returned", s)
+	}
+}
