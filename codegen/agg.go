@@ -469,6 +469,12 @@ func (g *generator) aggUpdate(o *opInfo, eg *exprGen) []jen.Code {
 			jen.If(jen.Id("added").Op("&&").Id("p").Dot("kv").Op("!=").Nil()).Block(
 				jen.Id("p").Dot("fetch"+o.fn).Call(jen.Id("grp").Dot("Key").Call(jen.Id("gi")), jen.Id("acc"))),
 		)
+	} else if (len(agg.Aggs) > 0 || eg.weight != nil || (op.Updating && g.fold == nil)) && len(keyLayout(o)) == 0 {
+		// no key but the window's: the window's one group
+		find = append(find,
+			jen.Id("gi").Op(":=").Id("grp").Dot("Only").Call(),
+			jen.Id("acc").Op(":=").Id("grp").Dot("State").Call(jen.Id("gi")),
+		)
 	} else if len(agg.Aggs) > 0 || eg.weight != nil || (op.Updating && g.fold == nil) {
 		find = append(find,
 			jen.List(jen.Id("gi"), jen.Id("_")).Op(":=").Id("grp").Dot("Find").Call(jen.Id(o.keyType()).Values(key)),

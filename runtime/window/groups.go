@@ -7,7 +7,10 @@ package window
 import (
 	"hash/maphash"
 	"math"
+	"math/bits"
+	"reflect"
 	"slices"
+	"unsafe"
 )
 
 // Groups maps group keys to aggregate state, remembering the order in which
@@ -52,7 +55,93 @@ type Groups[K comparable, S any] struct {
 	moved, grown int32
 	seed         maphash.Seed
 	entry        int64 // estimated bytes of one group (see Live)
+	// kind is how keys hash: keyAny through maphash.Comparable, the others
+	// from the key's bytes (keyKindOf), with seed64 in place of seed
+	kind   keyKind
+	seed64 uint64
 }
+
+// keyKind is how Groups hashes a key type.
+type keyKind uint8
+
+const (
+	keyAny   keyKind = iota // maphash.Comparable
+	keyEmpty                // no bytes (GROUP BY window_start, window_end alone): every key is the one group's
+	keyWord                 // one 8-byte word of integers: a single BIGINT or TIMESTAMP column
+	keyWords                // two such words
+)
+
+// keyKindOf is how keys of type K hash. A key whose bytes are all of it
+// (integers and booleans, no padding, no floats, pointers or strings) is
+// equal to another exactly when its bytes are, so its words can be hashed
+// directly, without the type-driven maphash.Comparable: a few instructions
+// where that is a call chain of several dozen per Find.
+func keyKindOf[K comparable]() keyKind {
+	t := reflect.TypeFor[K]()
+	if t.Size() == 0 {
+		return keyEmpty
+	}
+	if !plainBytes(t) {
+		return keyAny
+	}
+	switch t.Size() {
+	case 8:
+		return keyWord
+	case 16:
+		return keyWords
+	}
+	return keyAny
+}
+
+// plainBytes reports whether == on values of t compares their bytes, each of
+// which belongs to a field: integers, booleans, and arrays and structs of
+// them without padding.
+func plainBytes(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return true
+	case reflect.Array:
+		return plainBytes(t.Elem())
+	case reflect.Struct:
+		var sum uintptr
+		for i := range t.NumField() {
+			f := t.Field(i)
+			if f.Name == "_" || !plainBytes(f.Type) {
+				return false
+			}
+			sum += f.Type.Size()
+		}
+		return sum == t.Size()
+	}
+	return false
+}
+
+// mix is a 64-bit hash of x: the folded 128-bit product with an odd
+// constant (as wyhash's), whose low bits (the slot) and high bits (the tag)
+// both depend on every bit of x.
+func mix(x uint64) uint64 {
+	hi, lo := bits.Mul64(x, 0x9e3779b97f4a7c15)
+	return hi ^ lo
+}
+
+// hash is the hash of key k that indexes it in slots.
+func (g *Groups[K, S]) hash(k *K) uint64 {
+	switch g.kind {
+	case keyWord:
+		return mix(*(*uint64)(unsafe.Pointer(k)) ^ g.seed64)
+	case keyWords:
+		w := (*[2]uint64)(unsafe.Pointer(k))
+		return mix(mix(w[0]^g.seed64) ^ w[1])
+	case keyEmpty:
+		return 0
+	}
+	return g.hashAny(k)
+}
+
+// hashAny is hash's general case, for the index's upkeep (doublings, moves,
+// removes); Find calls maphash.Comparable itself.
+func (g *Groups[K, S]) hashAny(k *K) uint64 { return maphash.Comparable(g.seed, *k) }
 
 // minSlots is the size of the index of a new Groups.
 const minSlots = 8
@@ -90,27 +179,55 @@ func (g *Groups[K, S]) Count() int32 { return g.n }
 
 // NewGroups returns an empty set of groups.
 func NewGroups[K comparable, S any]() *Groups[K, S] {
-	return &Groups[K, S]{slots: make([]uint64, minSlots), seed: maphash.MakeSeed(), entry: entryBytes[K, S]()}
+	g := &Groups[K, S]{entry: entryBytes[K, S]()}
+	g.init()
+	return g
 }
 
 // Find returns the index of key k's state, adding a zero state when k is new.
 func (g *Groups[K, S]) Find(k K) (i int32, added bool) {
+	if g.kind == keyWord {
+		// a key of one integer word (a BIGINT): hash spelled out and the
+		// probe loop with no call but a miss's, so that a hit spills nothing
+		h := mix(*(*uint64)(unsafe.Pointer(&k)) ^ g.seed64)
+		mask := uint64(len(g.slots) - 1) // init made slots before kind
+		for j := h & mask; ; j = (j + 1) & mask {
+			s := g.slots[j]
+			if s == 0 {
+				return g.miss(h, j, k)
+			}
+			if s>>32 == h>>32 {
+				if i := int32(uint32(s)) - 1; *g.Key(i) == k {
+					return i, false
+				}
+			}
+		}
+	}
+	return g.find(k)
+}
+
+// find is Find for the other kinds of key, and for a zero Groups.
+func (g *Groups[K, S]) find(k K) (i int32, added bool) {
 	if len(g.slots) == 0 {
 		g.init()
 	}
-	h := maphash.Comparable(g.seed, k)
+	var h uint64
+	switch g.kind {
+	case keyAny: // called here, not through hash: one call fewer
+		h = maphash.Comparable(g.seed, k)
+	case keyEmpty:
+		if g.n > 0 {
+			return 0, false // the one group there is
+		}
+	default:
+		h = g.hash(&k)
+	}
 	tag := h >> 32 << 32
 	mask := uint64(len(g.slots) - 1)
 	for j := h & mask; ; j = (j + 1) & mask {
 		s := g.slots[j]
 		if s == 0 {
-			if g.old != nil {
-				if i := g.findOld(h, tag, k); i >= 0 {
-					g.move(movesPerFind)
-					return i, false
-				}
-			}
-			return g.add(j, tag, k), true
+			return g.miss(h, j, k)
 		}
 		if s&^0xffffffff == tag {
 			if i := int32(uint32(s)) - 1; *g.Key(i) == k {
@@ -118,6 +235,30 @@ func (g *Groups[K, S]) Find(k K) (i int32, added bool) {
 			}
 		}
 	}
+}
+
+// miss is Find's end for a key k (of hash h) not in slots, whose probe
+// met the empty slot j: the group is in old while the index doubles, or new.
+func (g *Groups[K, S]) miss(h, j uint64, k K) (i int32, added bool) {
+	tag := h >> 32 << 32
+	if g.old != nil {
+		if i := g.findOld(h, tag, k); i >= 0 {
+			g.move(movesPerFind)
+			return i, false
+		}
+	}
+	return g.add(j, tag, k), true
+}
+
+// Only is Find for a key type of no bytes (GROUP BY window_start,
+// window_end alone), inlined into the caller's loop: the index of the one
+// group there is, added by the first call.
+func (g *Groups[K, S]) Only() int32 {
+	if g.n == 0 {
+		var k K
+		g.Find(k)
+	}
+	return 0
 }
 
 // movesPerFind is how many groups of old move per Find that adds a group or
@@ -157,7 +298,7 @@ func (g *Groups[K, S]) move(n int32) {
 	end := min(g.moved+n, g.grown)
 	mask := uint64(len(g.slots) - 1)
 	for i := g.moved; i < end; i++ {
-		h := maphash.Comparable(g.seed, *g.Key(i))
+		h := g.hash(g.Key(i))
 		j := h & mask
 		for g.slots[j] != 0 {
 			j = (j + 1) & mask
@@ -241,7 +382,7 @@ func (g *Groups[K, S]) rehash(n int) {
 	}
 	mask := uint64(n - 1)
 	for i := range g.n {
-		h := maphash.Comparable(g.seed, *g.Key(i))
+		h := g.hash(g.Key(i))
 		j := h & mask
 		for g.slots[j] != 0 {
 			j = (j + 1) & mask
@@ -253,7 +394,7 @@ func (g *Groups[K, S]) rehash(n int) {
 // slotOf is the index slot of group i; no group may be left in old (settle).
 func (g *Groups[K, S]) slotOf(i int32) uint64 {
 	mask := uint64(len(g.slots) - 1)
-	for j := maphash.Comparable(g.seed, *g.Key(i)) & mask; ; j = (j + 1) & mask {
+	for j := g.hash(g.Key(i)) & mask; ; j = (j + 1) & mask {
 		if int32(uint32(g.slots[j]))-1 == i {
 			return j
 		}
@@ -274,7 +415,7 @@ func (g *Groups[K, S]) unindex(j uint64) {
 			if s == 0 {
 				return
 			}
-			home := maphash.Comparable(g.seed, *g.Key(int32(uint32(s)) - 1)) & mask
+			home := g.hash(g.Key(int32(uint32(s))-1)) & mask
 			// s may move to j unless its home lies cyclically in (j, k]
 			if (j < k && (home <= j || home > k)) || (j > k && home <= j && home > k) {
 				g.slots[j] = s
@@ -288,6 +429,8 @@ func (g *Groups[K, S]) unindex(j uint64) {
 // init readies a zero Groups.
 func (g *Groups[K, S]) init() {
 	g.seed = maphash.MakeSeed()
+	g.seed64 = maphash.Comparable(g.seed, uint64(0))
+	g.kind = keyKindOf[K]()
 	g.slots = make([]uint64, minSlots)
 	if g.entry == 0 {
 		g.entry = entryBytes[K, S]()
@@ -352,7 +495,10 @@ type Windows[K comparable, S any] struct {
 	starts []int64 // open window starts, ascending
 	open   []*Groups[K, S]
 	free   []*Groups[K, S]
-	last   int // index of the last window returned by Window, a cache for in-order input
+	// the last window Window returned and its start, or nil: a cache for
+	// in-order input, Window's inlined case (a load and a compare)
+	lastG     *Groups[K, S]
+	lastStart int64
 }
 
 // NewWindows returns an empty set of windows of the given size (µs).
@@ -362,9 +508,14 @@ func NewWindows[K comparable, S any](size int64) *Windows[K, S] {
 
 // Window returns the groups of the window starting at start, opening it if needed.
 func (w *Windows[K, S]) Window(start int64) *Groups[K, S] {
-	if w.last < len(w.starts) && w.starts[w.last] == start {
-		return w.open[w.last]
+	if w.lastStart != start || w.lastG == nil {
+		return w.window(start)
 	}
+	return w.lastG // in-order input: inlined into the caller's loop
+}
+
+// window is Window's search, out of line so that Window inlines.
+func (w *Windows[K, S]) window(start int64) *Groups[K, S] {
 	i, found := slices.BinarySearch(w.starts, start)
 	if !found {
 		var g *Groups[K, S]
@@ -376,8 +527,8 @@ func (w *Windows[K, S]) Window(start int64) *Groups[K, S] {
 		w.starts = slices.Insert(w.starts, i, start)
 		w.open = slices.Insert(w.open, i, g)
 	}
-	w.last = i
-	return w.open[i]
+	w.lastStart, w.lastG = start, w.open[i]
+	return w.lastG
 }
 
 // NextEnd is the end of the earliest open window, or MaxInt64 when none is open.
@@ -410,7 +561,7 @@ func (w *Windows[K, S]) PopEarliest() (int64, *Groups[K, S]) {
 	start, g := w.starts[0], w.open[0]
 	w.starts = slices.Delete(w.starts, 0, 1)
 	w.open = slices.Delete(w.open, 0, 1)
-	w.last = 0
+	w.lastG = nil
 	return start, g
 }
 

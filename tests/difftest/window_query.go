@@ -26,7 +26,9 @@ func GenWindowQuery(r *rand.Rand, kind string, p WindowParams) Query {
 	g := &queryGen{r: r}
 	q := Query{Windowed: true, lateRows: p.Late}
 	type part struct{ lam, duck string }
-	parts := []part{{"", ""}, {"k", "k"}, {"g % 3", "g % 3"}, {"b", "b"}}
+	// "" (the window's one group), a string, nullable and NOT NULL integers
+	// (window.Groups hashes the last's key from its bytes), a boolean
+	parts := []part{{"", ""}, {"k", "k"}, {"g % 3", "g % 3"}, {"n % 5", "n % 5"}, {"b", "b"}}
 	pk := parts[r.IntN(len(parts))]
 
 	// aggregates, both renderings, with their kinds
