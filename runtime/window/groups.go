@@ -207,7 +207,10 @@ func (g *Groups[K, S]) add(j, tag uint64, k K) int32 {
 
 // addChunk appends a zero chunk to keys and states.
 func (g *Groups[K, S]) addChunk() {
-	g.keys, g.states = append(g.keys, new([chunkLen]K)), append(g.states, new([chunkLen]S))
+	k, s := new([chunkLen]K), new([chunkLen]S)
+	prefaultArray(k)
+	prefaultArray(s)
+	g.keys, g.states = append(g.keys, k), append(g.states, s)
 }
 
 // push appends v to the first chunk, doubling it up to chunkLen.
@@ -228,6 +231,7 @@ func (g *Groups[K, S]) double() {
 	}
 	g.old = g.slots
 	g.slots = make([]uint64, 2*len(g.old))
+	prefaultSlice(g.slots)
 	g.moved, g.grown = 0, g.n
 }
 
@@ -238,6 +242,7 @@ func (g *Groups[K, S]) rehash(n int) {
 		clear(g.slots)
 	} else {
 		g.slots = make([]uint64, n)
+		prefaultSlice(g.slots)
 	}
 	mask := uint64(n - 1)
 	for i := range g.n {
