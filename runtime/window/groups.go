@@ -217,6 +217,7 @@ func (g *Groups[K, S]) addChunk() {
 func push[T any](c []T, v T) []T {
 	if len(c) == cap(c) && cap(c) < chunkLen {
 		c = slices.Grow(c, min(max(2*cap(c), 8), chunkLen)-len(c))
+		prefaultSlice(c[len(c):cap(c)])
 	}
 	return append(c, v)
 }
