@@ -216,10 +216,17 @@ func (g *Groups[K, S]) addChunk() {
 // push appends v to the first chunk, doubling it up to chunkLen.
 func push[T any](c []T, v T) []T {
 	if len(c) == cap(c) && cap(c) < chunkLen {
-		c = slices.Grow(c, min(max(2*cap(c), 8), chunkLen)-len(c))
-		prefaultSlice(c[len(c):cap(c)])
+		c = growFirst(c)
 	}
 	return append(c, v)
+}
+
+// growFirst doubles the first chunk c, up to chunkLen (out of push, which
+// inlines into add).
+func growFirst[T any](c []T) []T {
+	c = slices.Grow(c, min(max(2*cap(c), 8), chunkLen)-len(c))
+	prefaultSlice(c[len(c):cap(c)])
+	return c
 }
 
 // double starts moving the index to a table of twice the slots: the
