@@ -82,8 +82,16 @@ type Barrier struct {
 	spin time.Duration
 }
 
-// barrierSpin is how long a goroutine waits at a Barrier before it parks.
-const barrierSpin = 50 * time.Microsecond
+// barrierSpin is how long a goroutine waits at a Barrier before it parks:
+// 200 µs, not 50. A parked worker's wake took 50-75 µs on this 2-core VM
+// (the goroutine is readied on the waker's P and the other P's thread
+// steals it after runtime.runqgrab's usleep(3), stretched by the timer
+// slack), during which the other worker may already wait at the next
+// barrier: at 50 µs two of three waits of groupby_many parked (its rounds
+// of about 0.85 ms, a worker late by 150-200 µs in most); at 200 µs a few
+// hundred of 2,443 in a run (voluntary context switches 3,300 -> 570, wall
+// at 2 workers 1.20 -> 1.05 s, on an idle machine).
+const barrierSpin = 200 * time.Microsecond
 
 // NewBarrier returns a barrier for n goroutines; action (may be nil) runs
 // on the last goroutine to arrive, while the others wait.

@@ -348,15 +348,26 @@ func (g *Groups[K, S]) add(j, tag uint64, k K) int32 {
 
 // addChunk appends a zero chunk to keys and states.
 func (g *Groups[K, S]) addChunk() {
-	g.keys, g.states = append(g.keys, new([chunkLen]K)), append(g.states, new([chunkLen]S))
+	k, s := new([chunkLen]K), new([chunkLen]S)
+	prefaultArray(k)
+	prefaultArray(s)
+	g.keys, g.states = append(g.keys, k), append(g.states, s)
 }
 
 // push appends v to the first chunk, doubling it up to chunkLen.
 func push[T any](c []T, v T) []T {
 	if len(c) == cap(c) && cap(c) < chunkLen {
-		c = slices.Grow(c, min(max(2*cap(c), 8), chunkLen)-len(c))
+		c = growFirst(c)
 	}
 	return append(c, v)
+}
+
+// growFirst doubles the first chunk c, up to chunkLen (out of push, which
+// inlines into add).
+func growFirst[T any](c []T) []T {
+	c = slices.Grow(c, min(max(2*cap(c), 8), chunkLen)-len(c))
+	prefaultSlice(c[len(c):cap(c)])
+	return c
 }
 
 // double starts moving the index to a table of twice the slots: the
@@ -369,6 +380,7 @@ func (g *Groups[K, S]) double() {
 	}
 	g.old = g.slots
 	g.slots = make([]uint64, 2*len(g.old))
+	prefaultSlice(g.slots)
 	g.moved, g.grown = 0, g.n
 }
 
@@ -379,6 +391,7 @@ func (g *Groups[K, S]) rehash(n int) {
 		clear(g.slots)
 	} else {
 		g.slots = make([]uint64, n)
+		prefaultSlice(g.slots)
 	}
 	mask := uint64(n - 1)
 	for i := range g.n {
