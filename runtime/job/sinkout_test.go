@@ -107,12 +107,9 @@ func runSplitJob(t *testing.T, lines []string, workers int, s *gateSink, progres
 	opts.Workers = workers
 	opts.Quiet = true
 	factory := func(ctx *Context) Pipeline { return &splitPipeline{ctx: ctx, progress: progress} }
-	sum, err := Run(context.Background(), spec, factory, opts)
-	lastSummary = sum
+	_, err := Run(context.Background(), spec, factory, opts)
 	return err
 }
-
-var lastSummary Summary // runSplitJob's
 
 func splitLines(n int) []string {
 	var lines []string
@@ -211,26 +208,5 @@ func TestWorkersSinkRowsInWorkerOrder(t *testing.T) {
 	}
 	if s.wrote > len(lines)/20 {
 		t.Errorf("%d writes for %d lines: want one per round", s.wrote, len(lines))
-	}
-}
-
-// TestWorkersStatelessRoundsOfRanges: the workers of a stateless job read
-// splitRanges byte ranges of the file each per round, so a round meets a
-// quarter as often as with one range each (rows in input order, checked
-// above).
-func TestWorkersStatelessRoundsOfRanges(t *testing.T) {
-	lines := splitLines(2000)
-	size := int64(len(strings.Join(lines, "\n")) + 1)
-	s := &gateSink{}
-	if err := runSplitJob(t, lines, 2, s, nil); err != nil {
-		t.Fatal(err)
-	}
-	w := lastSummary.Workers
-	if w == nil {
-		t.Fatal("the job did not run on workers")
-	}
-	perRound := 2 * splitRanges * splitStep(4) // batch size 1: ranges of 1 KiB
-	if most := size/perRound + 2; w.Rounds > most {
-		t.Errorf("%d rounds over %d bytes, want at most %d (%d bytes a round)", w.Rounds, size, most, perRound)
 	}
 }

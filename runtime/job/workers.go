@@ -122,12 +122,7 @@ type workerPool struct {
 	levels     int
 	x          *exchange.Barrier
 
-	round int64
-	// sub is the chunks of each source a worker takes per round: 1, or
-	// splitRanges when every source is a file the workers read in byte
-	// ranges and no row moves (the ranges of a round: n*sub, worker w's
-	// the w-th sub of them, read one after another)
-	sub    int
+	round  int64
 	stop   bool
 	ending bool // the input ended: the workers close their windows (endInput)
 	err    error
@@ -203,17 +198,10 @@ type poolSource struct {
 	snext, slines []int64 // per worker: the offset after its range's lines (-1: none), their lines
 }
 
-// chunk is the number of worker w's (last) chunk of source ps in the
-// round: the order of the reports (chunks source by source, worker by
-// worker).
+// chunk is the number of worker w's chunk of source ps in the round: the
+// order of the reports (chunks source by source, worker by worker).
 func (wp *workerPool) chunk(ps *poolSource, w int) int64 {
-	return wp.subChunk(ps, w*wp.sub+wp.sub-1)
-}
-
-// subChunk is the number of chunk c of source ps in the round, of the
-// n*sub: worker c/sub's (c%sub)-th.
-func (wp *workerPool) subChunk(ps *poolSource, c int) int64 {
-	return (wp.round*int64(len(wp.srcs))+int64(ps.si))*int64(wp.n*wp.sub) + int64(c)
+	return (wp.round*int64(len(wp.srcs))+int64(ps.si))*int64(wp.n) + int64(w)
 }
 
 // WorkersSummary is what the workers of a partitioned job did (summary
@@ -261,7 +249,7 @@ func (r *runner) newWorkerPool(factory Factory) (*workerPool, error) {
 	if len(how) == 0 || (len(how) > 1 && len(how) != len(r.spec.Sources)) || (len(how) == 1 && len(r.spec.Sources) != 1) {
 		return nil, nil
 	}
-	wp := &workerPool{r: r, n: n, sub: 1}
+	wp := &workerPool{r: r, n: n}
 	open := 0
 	for si, h := range how {
 		c := r.spec.Sources[h.Source].Connector
@@ -382,34 +370,8 @@ func (r *runner) newWorkerPool(factory Factory) (*workerPool, error) {
 			wp.ctxs[w].rec.regen = func(chunk int64, k int) any { return wp.regenerate(w, chunk, k) }
 		}
 	}
-	ranges := !wp.twoPhase()
-	for _, ps := range wp.srcs {
-		ranges = ranges && (ps.done || ps.splits != nil)
-	}
-	if ranges {
-		wp.sub = splitRanges
-	}
-	for _, ps := range wp.srcs {
-		if ps.splits != nil {
-			c := n * wp.sub
-			ps.msgs = make([]batchMsg, c)
-			ps.sbufs = make([]connector.SplitBuffer, c)
-			ps.snext, ps.slines = make([]int64, c), make([]int64, c)
-			for range c {
-				ps.sbatch = append(ps.sbatch, new(connector.LineBatch))
-			}
-		}
-	}
 	return wp, nil
 }
-
-// splitRanges is how many byte ranges of a file a worker reads per round
-// when no row moves between workers: a round of several ranges (each a
-// batch of its own, at most MaxBatchBytes) meets the other workers a
-// quarter as often — fewer waits for a late worker, for a parked one's
-// wake, and for the round's merge — while each batch's rows stay as few
-// as in one range.
-const splitRanges = 4
 
 // splitStep is the bytes of a worker's range per round for a batch size:
 // about the lines of a batch (Nexmark bids are ~250 bytes), at most
@@ -452,37 +414,41 @@ func (wp *workerPool) openSplits(ps *poolSource, h SourcePartition) {
 	ps.step = splitStep(r.opts.BatchSize)
 	if !wp.twoPhase() {
 		// no row waits in parts: rounds four times as long, as the
-		// generator's (nexmarkChunkStateless), and splitRanges of them
-		// per worker (wp.sub)
+		// generator's (nexmarkChunkStateless)
 		ps.step = splitStep(4 * r.opts.BatchSize)
 	}
 	ps.isJSON = true
+	ps.sbufs = make([]connector.SplitBuffer, wp.n)
+	ps.snext, ps.slines = make([]int64, wp.n), make([]int64, wp.n)
+	for range wp.n {
+		ps.sbatch = append(ps.sbatch, new(connector.LineBatch))
+	}
 	r.sources[ps.src] = nil
 }
 
-// readSplit reads range c of the round (worker c/wp.sub's) and hands its
-// batch to batch. The ranges begin at the position after the round
-// before, where a line begins.
-func (wp *workerPool) readSplit(ps *poolSource, c int, batch func(*connector.LineBatch)) {
-	lo := wp.r.positions[ps.src].Offset + int64(c)*ps.step
-	b := ps.sbatch[c]
-	next, lines, err := ps.splits.Read(b, &ps.sbufs[c], lo, lo+ps.step, ps.size, c == 0)
-	ps.snext[c], ps.slines[c] = next, lines
+// readSplit reads worker w's range of the round and hands its batch to
+// batch. The ranges begin at the position after the round before, where a
+// line begins.
+func (wp *workerPool) readSplit(ps *poolSource, w int, batch func(*connector.LineBatch)) {
+	lo := wp.r.positions[ps.src].Offset + int64(w)*ps.step
+	b := ps.sbatch[w]
+	next, lines, err := ps.splits.Read(b, &ps.sbufs[w], lo, lo+ps.step, ps.size, w == 0)
+	ps.snext[w], ps.slines[w] = next, lines
 	m := batchMsg{src: ps.src, batch: b, more: true, err: err}
 	if err == nil {
 		m.bad = badText(b, ps.isJSON)
 	}
-	ps.msgs[c] = m
+	ps.msgs[w] = m
 	if b.Len() > 0 && err == nil {
 		batch(b)
 	}
 }
 
-// placeSplit puts range c in the input, at the round's merge, the ranges
-// before it placed: its line numbers count the lines before it, and the
-// position after it is where its lines end.
-func (wp *workerPool) placeSplit(ps *poolSource, c int) {
-	m := &ps.msgs[c]
+// placeSplit puts worker w's range in the input, at the round's merge, the
+// ranges before it placed: its line numbers count the lines before it, and
+// the position after it is where its lines end.
+func (wp *workerPool) placeSplit(ps *poolSource, w int) {
+	m := &ps.msgs[w]
 	at := wp.r.positions[ps.src]
 	for i := range m.batch.LineNos {
 		m.batch.LineNos[i] += at.Line
@@ -490,8 +456,8 @@ func (wp *workerPool) placeSplit(ps *poolSource, c int) {
 	for i := range m.batch.Oversized {
 		m.batch.Oversized[i].Line += at.Line
 	}
-	m.pos = connector.Position{Offset: at.Offset, Line: at.Line + ps.slines[c]}
-	if next := ps.snext[c]; next >= 0 {
+	m.pos = connector.Position{Offset: at.Offset, Line: at.Line + ps.slines[w]}
+	if next := ps.snext[w]; next >= 0 {
 		m.pos.Offset = next
 	}
 }
@@ -816,11 +782,7 @@ func (wp *workerPool) readChunk(ps *poolSource, w int) {
 	if ps.gens != nil {
 		wp.generate(ps, w, batch)
 	} else if ps.splits != nil {
-		for j := range wp.sub {
-			c := w*wp.sub + j
-			rec.chunk, rec.phase = wp.subChunk(ps, c), 0
-			wp.readSplit(ps, c, batch)
-		}
+		wp.readSplit(ps, w, batch)
 	} else {
 		m := <-ps.in[w]
 		ps.msgs[w] = m
@@ -934,7 +896,7 @@ func (wp *workerPool) generate(ps *poolSource, w int, batch func(*connector.Line
 // on worker w's generator of the chunk's source, which is idle outside the
 // round's first phase: events are functions of their number.
 func (wp *workerPool) regenerate(w int, chunk int64, k int) any {
-	rel := chunk - wp.round*int64(len(wp.srcs))*int64(wp.n) // wp.sub is 1 with a generator
+	rel := chunk - wp.round*int64(len(wp.srcs))*int64(wp.n)
 	ps := wp.srcs[rel/int64(wp.n)]
 	if ps.gens == nil {
 		return nil
@@ -1007,14 +969,14 @@ func (wp *workerPool) endRound() {
 			r.positions[ps.src] = connector.Position{Offset: ps.base, Line: ps.base}
 		}
 	}
-	wp.replay(func(ps *poolSource, c int) {
+	wp.replay(func(ps *poolSource, w int) {
 		if !reading[ps.si] || ps.gens != nil {
 			return
 		}
 		if ps.splits != nil {
-			wp.placeSplit(ps, c)
+			wp.placeSplit(ps, w)
 		}
-		m := ps.msgs[c]
+		m := ps.msgs[w]
 		if err := wp.account(m); err != nil && wp.err == nil {
 			wp.err = err
 		}
@@ -1195,10 +1157,10 @@ func (wp *workerPool) account(m batchMsg) error {
 }
 
 // replay hands the reports the workers held back to the job's Context in
-// input order: chunk by chunk, source by source (calling chunk(ps, c) first,
-// for chunk c of source ps, worker c/wp.sub's), malformed records before
-// the rows' reports, rows by line.
-func (wp *workerPool) replay(chunk func(ps *poolSource, c int)) {
+// input order: chunk by chunk, source by source (calling chunk(ps, w) first,
+// for the batch of worker w of source ps), malformed records before the
+// rows' reports, rows by line.
+func (wp *workerPool) replay(chunk func(ps *poolSource, w int)) {
 	r := wp.r
 	var calls []call
 	for _, c := range wp.ctxs {
@@ -1220,11 +1182,11 @@ func (wp *workerPool) replay(chunk func(ps *poolSource, c int)) {
 	})
 	next := 0
 	for _, ps := range wp.srcs {
-		for c := range wp.n * wp.sub {
+		for w := range wp.n {
 			if chunk != nil {
-				chunk(ps, c)
+				chunk(ps, w)
 			}
-			for ; next < len(calls) && calls[next].chunk <= wp.subChunk(ps, c); next++ {
+			for ; next < len(calls) && calls[next].chunk <= wp.chunk(ps, w); next++ {
 				calls[next].replay(r.jobCtx)
 			}
 			// the chunk's over-long records after its last line's reports

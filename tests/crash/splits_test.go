@@ -72,12 +72,12 @@ func TestWorkersFileSplits(t *testing.T) {
 	}
 }
 
-// TestWorkersFileSplitsStateless: a stateless job's workers read several
-// byte ranges each per round (job.splitRanges): its dead letters (line
-// numbers, offsets, over-long records in their places) are one engine's
-// byte for byte and its output is the same multiset, at 2 and 3 workers
-// and batch sizes from 1 (ranges of a few lines, lines across ranges) to
-// 1024.
+// TestWorkersFileSplitsStateless: a stateless job on a file read in byte
+// ranges by its workers (each running its batches in place, the round's
+// ends in the merge): its dead letters (line numbers, offsets, over-long
+// records in their places) are one engine's byte for byte and its output is
+// the same multiset, at 2 and 3 workers and batch sizes from 1 (ranges of
+// a few lines, lines across ranges) to 1024.
 func TestWorkersFileSplitsStateless(t *testing.T) {
 	skipShort(t)
 	j := buildJob(t, source("file")+stateless+sink, false, splitsInput(20_000))
