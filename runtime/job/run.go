@@ -852,6 +852,11 @@ func (r *runner) process(pipeline Pipeline, m batchMsg) error {
 // smallest watermark of the sources still reading: +infinity once all
 // have ended.
 func (r *runner) sinkWatermarks() {
+	deliverWatermark(r.jobCtx.Sinks, r.sinkWatermark())
+}
+
+// sinkWatermark is the watermark sinkWatermarks hands the sinks.
+func (r *runner) sinkWatermark() int64 {
 	wm := int64(math.MaxInt64)
 	for i, w := range r.watermarks {
 		if i < len(r.done) && !r.done[i] {
@@ -864,11 +869,26 @@ func (r *runner) sinkWatermarks() {
 			wm = math.MaxInt64
 		}
 	}
-	for _, w := range r.jobCtx.Sinks {
+	return wm
+}
+
+// deliverWatermark hands wm to the sinks that take watermarks.
+func deliverWatermark(sinks []*SinkWriter, wm int64) {
+	for _, w := range sinks {
 		if ws, ok := w.sink.(connector.WatermarkSink); ok {
 			ws.Watermark(wm)
 		}
 	}
+}
+
+// watermarkSinks tells whether a sink takes watermarks.
+func watermarkSinks(sinks []*SinkWriter) bool {
+	for _, w := range sinks {
+		if _, ok := w.sink.(connector.WatermarkSink); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // writeSinks hands each sink the rows of the batch just processed and stops

@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"runtime"
+	"runtime/trace"
 	"slices"
 	"time"
 
@@ -133,6 +134,9 @@ type workerPool struct {
 	began  time.Time
 	a, b   *exchange.Barrier
 	e      *exchange.Barrier // after the end of input
+	// out writes the rounds' sink rows a round behind the workers; nil
+	// when no sink writes bytes (the merge then writes them itself)
+	out *sinkOutput
 
 	// the CPU time of each worker's phases in the round (threadCPU), and
 	// over the run: the sum of each round's busiest worker, the merges
@@ -213,6 +217,10 @@ type WorkersSummary struct {
 	BusyCPUSeconds  float64 `json:"busy_cpu_seconds"`
 	CriticalSeconds float64 `json:"critical_path_cpu_seconds"`
 	MergeSeconds    float64 `json:"merge_cpu_seconds"`
+	// SinkWriterSeconds: the CPU time of writing the sinks' rows, on a
+	// goroutine of its own a round behind the workers (beside the critical
+	// path, which it bounds when it is longer)
+	SinkWriterSeconds float64 `json:"sink_writer_cpu_seconds,omitempty"`
 }
 
 // workerCount is --workers, or the cores; 1 for a job that does not split.
@@ -475,6 +483,9 @@ func (wp *workerPool) splitsEnded(ps *poolSource) (bool, error) {
 // its position (two reads of checkWindow bytes: only when it is needed).
 func (wp *workerPool) checkpoint(final bool) error {
 	r := wp.r
+	if err := wp.drainSinks(); err != nil {
+		return err
+	}
 	for _, ps := range wp.srcs {
 		if ps.splits != nil && r.durable != nil && !ps.done {
 			pos := &r.positions[ps.src]
@@ -549,6 +560,7 @@ func (wp *workerPool) run(ctx context.Context) error {
 	wp.x = exchange.NewBarrier(wp.n, nil)
 	wp.b = exchange.NewBarrier(wp.n, wp.endRound)
 	wp.e = exchange.NewBarrier(wp.n, wp.endOutput)
+	wp.out = newSinkOutput(r, wp.n, wp.measure)
 	finished := make(chan struct{})
 	for w := range wp.n {
 		go func() {
@@ -562,6 +574,13 @@ func (wp *workerPool) run(ctx context.Context) error {
 	stopReading()
 	for _, done := range dealers {
 		<-done
+	}
+	if wp.out != nil {
+		// the last rounds' rows written before the final checkpoint and
+		// before the runner closes the sinks
+		if err := wp.out.close(); err != nil && wp.err == nil {
+			wp.err = err
+		}
 	}
 	r.live.update(func(s *Status) { s.Phase = "stopping" })
 	if wp.err != nil {
@@ -670,12 +689,14 @@ func (wp *workerPool) work(w int) {
 		}
 		// phase 1: this worker's chunk of each source, decoded and routed
 		// to the owners
+		region := trace.StartRegion(wp.ctx, "read")
 		for _, ps := range wp.srcs {
 			if ps.done || ps.finishing {
 				continue
 			}
 			wp.readChunk(ps, w)
 		}
+		region.End()
 		wp.busy[w] = clock() - t0
 		if !wp.twoPhase() {
 			// no row moves: the round's end is the merge's (endRound)
@@ -690,6 +711,7 @@ func (wp *workerPool) work(w int) {
 
 		// phase 2: the parts addressed to this worker, source by source, in
 		// input order
+		region = trace.StartRegion(wp.ctx, "views")
 		for _, ps := range wp.srcs {
 			switch {
 			case ps.done:
@@ -711,6 +733,7 @@ func (wp *workerPool) work(w int) {
 			rec.phase, rec.record = 2, -1
 			eng.EndRound(ps.src, start)
 		}
+		region.End()
 		if wp.exchanging {
 			// phase 3 on: the rows of exchanged views sent to this worker,
 			// in input order, once every worker has sent its round's, level
@@ -822,7 +845,7 @@ func (wp *workerPool) endOutput() {
 		wp.err = err
 	}
 	r.publish()
-	r.sinkWatermarks()
+	wp.sinkWatermarks()
 }
 
 // exchangeIn runs worker w's views exchanged at level on the rows every
@@ -890,6 +913,7 @@ func (wp *workerPool) regenerate(w int, chunk int64, k int) any {
 // endRound merges the round that every worker has just finished, on the
 // last worker to arrive while the others wait.
 func (wp *workerPool) endRound() {
+	defer trace.StartRegion(wp.ctx, "merge").End()
 	r := wp.r
 	if wp.measure {
 		began := threadCPU()
@@ -973,7 +997,7 @@ func (wp *workerPool) endRound() {
 	if err := wp.writeSinks(); err != nil && wp.err == nil {
 		wp.err = err
 	}
-	if wp.dealt() && r.unflushed && wp.idle() && wp.err == nil {
+	if wp.out == nil && wp.dealt() && r.unflushed && wp.idle() && wp.err == nil {
 		// about to wait for input: push the rows out of the sinks' buffers,
 		// as the one-engine loop does, so that a live input shows its
 		// results in output files now (a busy job does not flush)
@@ -1008,7 +1032,11 @@ func (wp *workerPool) endRound() {
 		}
 	}
 	r.publish()
-	r.sinkWatermarks()
+	wp.sinkWatermarks()
+	if wp.out != nil && wp.dealt() && wp.idle() && wp.err == nil {
+		// the same flush, once the writer has written the round's rows
+		wp.err = wp.flushSinks()
+	}
 	wp.round++
 	wp.stop = all || wp.err != nil
 	if wp.stop {
@@ -1184,9 +1212,25 @@ func cmpInt(a, b int64) int {
 }
 
 // writeSinks appends each worker's output of the round to the sinks, worker
-// by worker, and writes them.
+// by worker, and writes them; with a writer (wp.out) it counts their rows
+// and leaves the bytes to sinkWatermarks, which hands them over after the
+// round's watermark is known.
 func (wp *workerPool) writeSinks() error {
 	r := wp.r
+	if wp.out != nil {
+		for _, c := range wp.ctxs {
+			for i, s := range c.Sinks {
+				r.jobCtx.Sinks[i].Rows += s.Rows
+				s.Rows = 0
+			}
+		}
+		r.jobCtx.flushLogs()
+		r.jobCtx.rowsWritten() // handed to the writer at this merge
+		if err := r.jobCtx.deadLetter.err; err != nil {
+			return err
+		}
+		return r.jobCtx.late.err
+	}
 	for _, c := range wp.ctxs {
 		for i, s := range c.Sinks {
 			dst := r.jobCtx.Sinks[i]
@@ -1196,6 +1240,48 @@ func (wp *workerPool) writeSinks() error {
 		}
 	}
 	return r.writeSinks()
+}
+
+// sinkWatermarks hands the sinks the watermark after the round (after its
+// rows: with a writer, both go to it).
+func (wp *workerPool) sinkWatermarks() {
+	r := wp.r
+	if wp.out == nil {
+		r.sinkWatermarks()
+		return
+	}
+	rows := false
+	for _, c := range wp.ctxs {
+		for _, s := range c.Sinks {
+			rows = rows || len(s.Buf) > 0
+		}
+	}
+	if err := wp.out.handOver(wp.ctxs, watermarkSinks(r.jobCtx.Sinks), r.sinkWatermark()); err != nil && wp.err == nil {
+		wp.err = err
+	}
+	if rows {
+		r.unflushed = true
+	}
+}
+
+// drainSinks waits until the writer has written every round handed to it:
+// the sinks are then the caller's (a checkpoint, a flush, the end).
+func (wp *workerPool) drainSinks() error {
+	if wp.out == nil {
+		return nil
+	}
+	return wp.out.drain()
+}
+
+// flushSinks flushes the sinks once the writer has written what it holds.
+func (wp *workerPool) flushSinks() error {
+	if err := wp.drainSinks(); err != nil {
+		return err
+	}
+	if !wp.r.unflushed {
+		return nil
+	}
+	return wp.r.flushSinks()
 }
 
 // merged is the pipeline a checkpoint saves: a fresh engine holding the
@@ -1230,6 +1316,9 @@ func (wp *workerPool) summary() *WorkersSummary {
 	s.BusyCPUSeconds = float64(wp.total) / 1e9
 	s.CriticalSeconds = float64(wp.critical+wp.serial) / 1e9
 	s.MergeSeconds = float64(wp.serial) / 1e9
+	if wp.out != nil {
+		s.SinkWriterSeconds = float64(wp.out.cpu) / 1e9
+	}
 	return &s
 }
 

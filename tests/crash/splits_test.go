@@ -72,6 +72,38 @@ func TestWorkersFileSplits(t *testing.T) {
 	}
 }
 
+// TestWorkersFileSplitsStateless: a stateless job on a file read in byte
+// ranges by its workers (each running its batches in place, the round's
+// ends in the merge): its dead letters (line numbers, offsets, over-long
+// records in their places) are one engine's byte for byte and its output is
+// the same multiset, at 2 and 3 workers and batch sizes from 1 (ranges of
+// a few lines, lines across ranges) to 1024.
+func TestWorkersFileSplitsStateless(t *testing.T) {
+	skipShort(t)
+	j := buildJob(t, source("file")+stateless+sink, false, splitsInput(20_000))
+	run := func(batchSize, workers int) map[string]string {
+		dir := j.newRunDir(t)
+		cmd := j.command(dir, false, batchSize, workers)
+		cmd.Args = append(cmd.Args, "--max-record-bytes", "300")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("batch size %d, %d workers: %v\n%s", batchSize, workers, err, out)
+		}
+		return readOutputs(t, dir)
+	}
+	want := run(1024, 1)
+	dead := want["p.dead.jsonl"]
+	if !strings.Contains(dead, `"record":"{not json"`) || !strings.Contains(dead, "LONG") {
+		t.Fatalf("the one-worker run should write malformed and over-long records: %.400s", dead)
+	}
+	for _, c := range []struct{ batchSize, workers int }{{1, 2}, {7, 3}, {64, 2}, {1024, 2}, {1024, 3}} {
+		got := run(c.batchSize, c.workers)
+		if got["p.dead.jsonl"] != dead {
+			t.Errorf("batch size %d, %d workers: the dead letters differ from one worker's:\n%s", c.batchSize, c.workers, firstDiff(got["p.dead.jsonl"], dead))
+		}
+		sameMultiset(t, got["output.jsonl"], want["output.jsonl"])
+	}
+}
+
 // TestCrashWorkersFileSplits: SIGKILLed and restarted at 1, 2 or 3 workers,
 // a file read in byte ranges resumes at its checkpoint's offset (one offset
 // and line count after the round, with the file's input check), so the
