@@ -469,7 +469,7 @@ func (g *generator) pruneCode(part physical.Partitioning) {
 			continue
 		}
 		if o.op.TopN != nil && part.OpKeys[o.op.Index] >= 0 {
-			body = append(body, g.topnPrune(o, part.OpKeys[o.op.Index]))
+			body = append(body, g.topnPrune(o, part))
 			continue
 		}
 		if o.op.Agg == nil || part.OpKeys[o.op.Index] < 0 {
@@ -589,7 +589,13 @@ func (g *generator) exchangeCode(s *sourceInfo) {
 		g.f.Type().Id(rowT).Struct(rf...)
 		g.f.Line()
 		owner := rt("exchange.Owner").Call(hashCode(rt("exchange.Seed"), jen.Id("r").Dot(in.fields[col]), in.op.Output[col].Type), jen.Id("p").Dot("xn"))
-		g.f.Comment(fmt.Sprintf("xchg%s hands a row of %s to %s on the worker owning its group: kept", o.fn, in.what(), o.what()))
+		group := "its group"
+		if g.part.Gathers(o.op.Index) {
+			// a global top-N: every row to the owner of its one partition
+			owner = rt("exchange.Owner").Call(rt("exchange.Seed"), jen.Id("p").Dot("xn"))
+			group = "its one partition"
+		}
+		g.f.Comment(fmt.Sprintf("xchg%s hands a row of %s to %s on the worker owning %s: kept", o.fn, in.what(), o.what(), group))
 		g.f.Comment("for the end of the round, or run now on one engine.")
 		g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("xchg"+o.fn).Params(params...).Block(
 			jen.If(jen.Id("p").Dot("xn").Op("<=").Lit(1)).Block(

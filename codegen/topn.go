@@ -488,9 +488,17 @@ func (g *generator) overAggs(o *opInfo, eg *exprGen) ([]jen.Code, []operand) {
 }
 
 // topnPrune generates, in Prune, the dropping of the partitions of a top-N
-// whose PARTITION BY column i (the split or exchange key) another worker
-// owns.
-func (g *generator) topnPrune(o *opInfo, i int) jen.Code {
+// whose PARTITION BY column (the split or exchange key, OpKeys) another
+// worker owns; of a gathered top-N's one partition on every worker but its
+// owner.
+func (g *generator) topnPrune(o *opInfo, part physical.Partitioning) jen.Code {
+	if part.Gathers(o.op.Index) {
+		// a global top-N: its one partition is the owner's of the hash of no
+		// key (the worker its rows are gathered on)
+		return jen.If(jen.Op("!").Id("owns").Call(rt("exchange.Seed"))).Block(
+			jen.Id("p").Dot(o.name).Dot("Prune").Call(jen.Func().Params(jen.Id(o.keyType())).Bool().Block(jen.Return(jen.False()))))
+	}
+	i := part.OpKeys[o.op.Index]
 	t := o.op.TopN.Partition[i]
 	kt := o.inputs[0].op.Output[t].Type
 	return jen.Id("p").Dot(o.name).Dot("Prune").Call(jen.Func().Params(jen.Id("k").Id(o.keyType())).Bool().Block(

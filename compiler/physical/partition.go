@@ -44,7 +44,17 @@ type Partitioning struct {
 	// runs at the level of its input. The workers run the levels one after
 	// another, each after a barrier (job.Exchanging).
 	Levels []int
+	// Gathered tells, per operator index, whether an exchanged top-N has no
+	// PARTITION BY (a global ranking, ORDER BY ... LIMIT): its input rows,
+	// emitted on any worker, all go to one owner (the worker of the hash of
+	// no key, exchange.Seed), which keeps its one partition and emits its
+	// changes; the views below it stay parallel. Exchanged and OpKeys are 0
+	// for it, and name no column. Nil when no operator is gathered.
+	Gathered []bool
 }
+
+// Gathers reports whether op is a gathered top-N (Gathered).
+func (p Partitioning) Gathers(op int) bool { return op < len(p.Gathered) && p.Gathered[op] }
 
 // ExchangeLevels is the number of exchanges after the source's: the
 // largest of Levels.
@@ -251,6 +261,12 @@ func partitionOne(p *Plan) Partitioning {
 			if why != "" {
 				return no("view %s %s", op.Name, why)
 			}
+			if len(op.TopN.Partition) == 0 {
+				if out.Gathered == nil {
+					out.Gathered = make([]bool, len(p.Operators))
+				}
+				out.Gathered[op.Index] = true
+			}
 			out.OpKeys[op.Index], out.Exchanged[op.Index] = k, col
 			out.Levels[op.Index]++
 			continue
@@ -384,18 +400,19 @@ func softKey(soft []map[int]int) map[int]bool {
 // reads are exchanged among the workers (each owns the partitions of its
 // keys' hashes): it returns the column's index in TopN.Partition and in
 // the input, or why the top-N cannot be exchanged. A top-N without
-// PARTITION BY (ORDER BY ... LIMIT, a global ranking) keeps one state of all
-// rows, so its job runs on one worker.
+// PARTITION BY (ORDER BY ... LIMIT, a global ranking) keeps one state of
+// all rows: its input rows are gathered on one owner (0, 0: Gathered), on
+// the same conditions.
 func topnExchangeKey(op *Operator) (k, col int, why string) {
 	t := op.TopN
 	switch {
-	case len(t.Partition) == 0:
-		return 0, 0, "ranks all its rows as one partition (no PARTITION BY; a global top-N runs on one worker)"
 	case op.Fires():
 		return 0, 0, "is emitted by the watermark over a view partitioned by another key (an exchange covers top-Ns without watermarks)"
 	case !op.InputUpdating && (t.Func == plan.RowNumber || (len(t.Aggs) > 0 && t.Frame.Rows)):
 		// an updating input's ties are ordered by every column
 		return 0, 0, "numbers rows of equal order in arrival order over a view partitioned by another key, which an exchange does not keep"
+	case len(t.Partition) == 0:
+		return 0, 0, ""
 	}
 	in := op.Inputs[0]
 	for i, c := range t.Partition {
@@ -635,6 +652,10 @@ func FormatPartitioning(p *Plan, part Partitioning) string {
 	for i, c := range part.Exchanged {
 		if c >= 0 {
 			op := p.Operators[i]
+			if part.Gathers(i) {
+				line += fmt.Sprintf("; rows of %s gathered on one worker for %s (a global top-N)", op.Inputs[0].Name, op.Name)
+				continue
+			}
 			line += fmt.Sprintf("; rows of %s re-exchanged by hash of %s for %s", op.Inputs[0].Name, op.Inputs[0].Output[c].Name, op.Name)
 		}
 	}

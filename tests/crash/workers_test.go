@@ -374,7 +374,26 @@ SELECT symbol, COUNT(*) / 100 AS hundreds, SUM(volume) AS volume FROM trades GRO
 CREATE MATERIALIZED VIEW v AS
 SELECT hundreds, symbol, volume, rk FROM (SELECT *, RANK() OVER (PARTITION BY hundreds ORDER BY volume DESC) AS rk FROM per) WHERE rk <= 3;
 `
+	// workersGlobalTopN: the 5 symbols of most volume over all, a global
+	// top-N (no PARTITION BY) over an aggregate split by symbol, its ties
+	// ordered by every column (an updating input)
+	workersGlobalTopN = `CREATE VIEW per AS
+SELECT symbol, COUNT(*) AS n, SUM(volume) AS volume FROM trades GROUP BY symbol;
+CREATE MATERIALIZED VIEW v AS SELECT symbol, n, volume FROM per ORDER BY volume DESC, symbol LIMIT 5;
+`
 )
+
+// TestCrashWorkersGlobalTopN: workersGlobalTopN on 1, 2 and 3 workers, the
+// count picked anew at every restart: the aggregate's changes are gathered
+// on the owner of the top-N's one partition, a checkpoint's partition is
+// kept by that owner alone at load (whatever the count), and the output
+// nets to the uninterrupted one-worker run's table.
+func TestCrashWorkersGlobalTopN(t *testing.T) {
+	skipShort(t)
+	j := buildJob(t, "-- on several workers\n"+source("file")+workersGlobalTopN+sink, false, input(60_000))
+	j.workers = []int{1, 2, 3}
+	crashRunsKills(t, j, sameTable, 40*time.Millisecond, 20)
+}
 
 // TestCrashWorkersDedup: the last trade per symbol on 1, 2 and 3 workers,
 // the count picked anew at every restart: each symbol's rows reach its

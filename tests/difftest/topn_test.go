@@ -53,25 +53,29 @@ func TestTopNDifferential(t *testing.T) {
 		t.Logf("work directory: %s", work)
 	}
 	cases := make([]*testCase, n)
-	var split, exchanged int
+	var split, exchanged, gathered int
 	for i := range cases {
 		cases[i] = newTopNCase(i, *tseedFlag+uint64(i))
-		// a ranking that splits among workers by a PARTITION BY key runs on
-		// 1, 2 and 3 workers (workersRuns)
-		if s, x := topnSplits(cases[i].query.Pipeline); s {
+		// a ranking that splits among workers by a PARTITION BY key, or a
+		// global one gathered on one owner below split views, runs on 1, 2
+		// and 3 workers (workersRuns)
+		if s, x, gt := topnSplits(cases[i].query.Pipeline); s {
 			cases[i].workers = true
 			split++
 			if x {
 				exchanged++
 			}
+			if gt {
+				gathered++
+			}
 		}
 	}
 	start := time.Now()
 	bin := buildJobs(t, root, work, cases)
-	t.Logf("compiled %d top-N pipelines (%d split among workers by a PARTITION BY key, %d of them re-exchanged) and built one job binary in %v",
-		n, split, exchanged, time.Since(start).Round(time.Millisecond))
-	if n >= 50 && (split < n/5 || exchanged < n/20) {
-		t.Errorf("only %d of %d top-N cases split among workers, %d re-exchanged", split, n, exchanged)
+	t.Logf("compiled %d top-N pipelines (%d split among workers by a PARTITION BY key or gathered, %d of them re-exchanged, %d global top-Ns gathered) and built one job binary in %v",
+		n, split, exchanged, gathered, time.Since(start).Round(time.Millisecond))
+	if n >= 50 && (split < n/5 || exchanged < n/20 || gathered < n/40) {
+		t.Errorf("only %d of %d top-N cases split among workers, %d re-exchanged, %d gathered", split, n, exchanged, gathered)
 	}
 	db := openDuckDB(t)
 	var failed, empty, rows int
@@ -138,22 +142,24 @@ func TestTopNCoverage(t *testing.T) {
 }
 
 // topnSplits tells whether a top-N pipeline splits among workers with a
-// top-N on them (its partitions owned by key), and whether some top-N's
-// input rows are re-exchanged by a PARTITION BY key of its own.
-func topnSplits(pipeline string) (split, exchanged bool) {
+// top-N on them (its partitions owned by key), whether some top-N's input
+// rows are re-exchanged by a PARTITION BY key of its own, and whether some
+// global top-N's (no PARTITION BY) are gathered on one owner.
+func topnSplits(pipeline string) (split, exchanged, gathered bool) {
 	res, _ := compiler.Compile("case.sql", "p", pipeline)
 	if res == nil {
-		return false, false
+		return false, false, false
 	}
 	part := physical.Partition(res.Physical)
 	if !part.Partitioned() {
-		return false, false
+		return false, false, false
 	}
 	for _, op := range res.Physical.Operators {
 		if op.TopN != nil && part.OpKeys[op.Index] >= 0 {
 			split = true
-			exchanged = exchanged || part.Exchanged[op.Index] >= 0
+			exchanged = exchanged || (part.Exchanged[op.Index] >= 0 && !part.Gathers(op.Index))
+			gathered = gathered || part.Gathers(op.Index)
 		}
 	}
-	return split, exchanged
+	return split, exchanged, gathered
 }
