@@ -540,6 +540,9 @@ func (g *generator) exchangeFields() []jen.Code {
 		if g.windowExchanged(o) {
 			fields = append(fields, jen.Id("x"+o.name+"In").Index().Index().Id("x"+o.name+"Row").Comment("the rows every worker sent this one, merged by watermark at the exchange's end"))
 		}
+		if g.part.Prefilters(o.op) {
+			fields = append(fields, jen.Id("xbest"+o.name).Index().Id(o.inputs[0].rowType).Comment("the best rows this worker sent "+o.what()+"'s owner, in order (xkeep"+o.fn+")"))
+		}
 	}
 	return fields
 }
@@ -595,15 +598,21 @@ func (g *generator) exchangeCode(s *sourceInfo) {
 			owner = rt("exchange.Owner").Call(rt("exchange.Seed"), jen.Id("p").Dot("xn"))
 			group = "its one partition"
 		}
+		var keep []jen.Code
+		if g.part.Prefilters(o.op) {
+			keep = append(keep, jen.If(jen.Op("!").Id("p").Dot("xkeep"+o.fn).Call(jen.Id("r"))).Block(jen.Return()))
+			g.topnPrefilterCode(o)
+			set = append(set, jen.Id("p").Dot("xbest"+o.name).Op("=").Nil())
+		}
 		g.f.Comment(fmt.Sprintf("xchg%s hands a row of %s to %s on the worker owning %s: kept", o.fn, in.what(), o.what(), group))
 		g.f.Comment("for the end of the round, or run now on one engine.")
-		g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("xchg"+o.fn).Params(params...).Block(
+		g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("xchg"+o.fn).Params(params...).Block(append(append([]jen.Code{
 			jen.If(jen.Id("p").Dot("xn").Op("<=").Lit(1)).Block(
 				jen.Id("p").Dot("push"+o.fn).Call(direct...),
-				jen.Return()),
+				jen.Return())}, keep...),
 			jen.Id("o").Op(":=").Add(owner),
 			jen.Id("p").Dot("x"+o.name).Index(jen.Id("o")).Op("=").Append(jen.Id("p").Dot("x"+o.name).Index(jen.Id("o")), jen.Id(rowT).Values(vals...)),
-		)
+		)...)
 		g.f.Line()
 		set = append(set, jen.Id("p").Add(jen.Dot("x"+o.name)).Op("=").Make(jen.Index().Index().Id(rowT), jen.Id("n")))
 		reset = append(reset, jen.For(jen.Id("i").Op(":=").Range().Id("p").Add(jen.Dot("x"+o.name))).Block(

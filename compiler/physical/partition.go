@@ -56,6 +56,23 @@ type Partitioning struct {
 // Gathers reports whether op is a gathered top-N (Gathered).
 func (p Partitioning) Gathers(op int) bool { return op < len(p.Gathered) && p.Gathered[op] }
 
+// Prefilters tells whether the workers of a gathered top-N send its owner
+// only the rows that can rank within its limit (a partial top-N per
+// worker): over an append-only input, by RANK or DENSE_RANK with a limit N
+// and no OVER aggregates, a row that N rows sent before it (N distinct
+// orders for DENSE_RANK) rank before never ranks within N, since they never
+// leave; every row that does is sent, with every row ranking before it, so
+// the owner ranks it as one engine. What a worker keeps to filter (its best
+// N rows sent) is no state: after a restore it starts empty and sends more.
+// ROW_NUMBER numbers ties in arrival order, which keeps such a job on one
+// engine (topnExchangeKey); over an updating input a partial top-N would
+// hold every row of the worker for the retractions, a state of its own
+// that a checkpoint would have to re-split: not built, every row crosses.
+func (p Partitioning) Prefilters(op *Operator) bool {
+	t := op.TopN
+	return p.Gathers(op.Index) && !op.InputUpdating && t.Limit > 0 && len(t.Aggs) == 0 && (t.Func == plan.Rank || t.Func == plan.DenseRank)
+}
+
 // ExchangeLevels is the number of exchanges after the source's: the
 // largest of Levels.
 func (p Partitioning) ExchangeLevels() int {
@@ -653,7 +670,11 @@ func FormatPartitioning(p *Plan, part Partitioning) string {
 		if c >= 0 {
 			op := p.Operators[i]
 			if part.Gathers(i) {
-				line += fmt.Sprintf("; rows of %s gathered on one worker for %s (a global top-N)", op.Inputs[0].Name, op.Name)
+				line += fmt.Sprintf("; rows of %s gathered on one worker for %s (a global top-N", op.Inputs[0].Name, op.Name)
+				if part.Prefilters(op) {
+					line += fmt.Sprintf("; each worker sends only the rows within its own top %d", op.TopN.Limit)
+				}
+				line += ")"
 				continue
 			}
 			line += fmt.Sprintf("; rows of %s re-exchanged by hash of %s for %s", op.Inputs[0].Name, op.Inputs[0].Output[c].Name, op.Name)

@@ -229,6 +229,8 @@ CREATE SINK o3 FROM n WITH (connector = 'stdout');`, "rows of a re-exchanged by 
 		{`CREATE VIEW a AS SELECT k, COUNT(*) AS n FROM t GROUP BY k;
 CREATE VIEW b AS SELECT k, n FROM a ORDER BY n DESC LIMIT 3;
 CREATE SINK o FROM b WITH (connector = 'stdout');`, "rows of source t exchanged by hash of k (each worker owns the groups of its keys); rows of b/q1 gathered on one worker for b (a global top-N)"},
+		{`CREATE VIEW b AS SELECT k, v FROM t QUALIFY DENSE_RANK() OVER (ORDER BY v DESC) <= 2;
+CREATE SINK o FROM b WITH (connector = 'stdout');`, "batches of source t split among them; rows of b/q1 gathered on one worker for b (a global top-N; each worker sends only the rows within its own top 2)"},
 	} {
 		res, diags := compiler.CompileWith("t.sql", "t", oneSource+c.sql, compiler.Options{})
 		if res == nil {

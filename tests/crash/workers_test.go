@@ -383,6 +383,22 @@ CREATE MATERIALIZED VIEW v AS SELECT symbol, n, volume FROM per ORDER BY volume 
 `
 )
 
+// TestCrashWorkersGlobalRank: the trades of the 4 highest prices over all
+// (RANK, no PARTITION BY, ties all in) on 1, 2 and 3 workers, the count
+// picked anew at every restart, beside a count per symbol that splits the
+// source's rows: each worker sends the top-N's owner only the rows within
+// its own top 4 (no state: a restored worker starts with none and sends
+// more), and the output nets to the uninterrupted one-worker run's table.
+func TestCrashWorkersGlobalRank(t *testing.T) {
+	skipShort(t)
+	j := buildJob(t, "-- on several workers\n"+source("file")+`CREATE VIEW per AS SELECT symbol, COUNT(*) AS n FROM trades GROUP BY symbol;
+CREATE MATERIALIZED VIEW v AS SELECT symbol, price, volume, ts FROM trades QUALIFY RANK() OVER (ORDER BY price DESC) <= 4;
+CREATE SINK counted FROM per WITH (connector = 'file', path = 'counts.jsonl', format = 'json');
+`+sink, false, input(60_000))
+	j.workers = []int{1, 2, 3}
+	crashRunsKills(t, j, sameTable, 40*time.Millisecond, 20)
+}
+
 // TestCrashWorkersGlobalTopN: workersGlobalTopN on 1, 2 and 3 workers, the
 // count picked anew at every restart: the aggregate's changes are gathered
 // on the owner of the top-N's one partition, a checkpoint's partition is

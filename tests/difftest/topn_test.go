@@ -53,7 +53,7 @@ func TestTopNDifferential(t *testing.T) {
 		t.Logf("work directory: %s", work)
 	}
 	cases := make([]*testCase, n)
-	var split, exchanged, gathered int
+	var split, exchanged, gathered, prefiltered int
 	for i := range cases {
 		cases[i] = newTopNCase(i, *tseedFlag+uint64(i))
 		// a ranking that splits among workers by a PARTITION BY key, or a
@@ -68,14 +68,17 @@ func TestTopNDifferential(t *testing.T) {
 			if gt {
 				gathered++
 			}
+			if topnPrefilters(cases[i].query.Pipeline) {
+				prefiltered++
+			}
 		}
 	}
 	start := time.Now()
 	bin := buildJobs(t, root, work, cases)
-	t.Logf("compiled %d top-N pipelines (%d split among workers by a PARTITION BY key or gathered, %d of them re-exchanged, %d global top-Ns gathered) and built one job binary in %v",
-		n, split, exchanged, gathered, time.Since(start).Round(time.Millisecond))
-	if n >= 50 && (split < n/5 || exchanged < n/20 || gathered < n/40) {
-		t.Errorf("only %d of %d top-N cases split among workers, %d re-exchanged, %d gathered", split, n, exchanged, gathered)
+	t.Logf("compiled %d top-N pipelines (%d split among workers by a PARTITION BY key or gathered, %d of them re-exchanged, %d global top-Ns gathered, %d of them filtered by a top-N per worker) and built one job binary in %v",
+		n, split, exchanged, gathered, prefiltered, time.Since(start).Round(time.Millisecond))
+	if n >= 50 && (split < n/5 || exchanged < n/20 || gathered < n/40 || prefiltered < n/50) {
+		t.Errorf("only %d of %d top-N cases split among workers, %d re-exchanged, %d gathered, %d prefiltered", split, n, exchanged, gathered, prefiltered)
 	}
 	db := openDuckDB(t)
 	var failed, empty, rows int
@@ -162,4 +165,21 @@ func topnSplits(pipeline string) (split, exchanged, gathered bool) {
 		}
 	}
 	return split, exchanged, gathered
+}
+
+// topnPrefilters tells whether a top-N pipeline has a gathered global top-N
+// whose workers send only the rows within their own top N
+// (physical.Partitioning.Prefilters).
+func topnPrefilters(pipeline string) bool {
+	res, _ := compiler.Compile("case.sql", "p", pipeline)
+	if res == nil {
+		return false
+	}
+	part := physical.Partition(res.Physical)
+	for _, op := range res.Physical.Operators {
+		if op.TopN != nil && part.Prefilters(op) {
+			return true
+		}
+	}
+	return false
 }
