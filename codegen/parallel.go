@@ -606,7 +606,7 @@ func (g *generator) exchangeCode(s *sourceInfo) {
 		}
 		g.f.Comment(fmt.Sprintf("xchg%s hands a row of %s to %s on the worker owning %s: kept", o.fn, in.what(), o.what(), group))
 		g.f.Comment("for the end of the round, or run now on one engine.")
-		g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("xchg"+o.fn).Params(params...).Block(append(append([]jen.Code{
+		g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("xchg" + o.fn).Params(params...).Block(append(append([]jen.Code{
 			jen.If(jen.Id("p").Dot("xn").Op("<=").Lit(1)).Block(
 				jen.Id("p").Dot("push"+o.fn).Call(direct...),
 				jen.Return())}, keep...),

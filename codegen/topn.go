@@ -549,6 +549,6 @@ func (g *generator) topnPrefilterCode(o *opInfo) {
 		g.f.Comment("(RANK), which the owner has and which never leave (an")
 	}
 	g.f.Comment("append-only input). It keeps those rows; they are no state: after a restore it sends more.")
-	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("xkeep"+o.fn).Params(jen.Id("r").Op("*").Id(in.rowType)).Bool().Block(body...)
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("xkeep" + o.fn).Params(jen.Id("r").Op("*").Id(in.rowType)).Bool().Block(body...)
 	g.f.Line()
 }
