@@ -560,7 +560,8 @@ func quotes(file string) string {
 // Jobs of two sources on workers: a LEFT interval join of trades and
 // quotes by symbol; the counts of each source per symbol, joined (an
 // updating join of two updating views); a UNION ALL of both counted per
-// symbol.
+// symbol; a top-N per symbol of a UNION ALL of both, of its rows or of its
+// counts.
 const (
 	sourcesIntervalJoin = `CREATE MATERIALIZED VIEW v AS
 SELECT t.symbol, t.price, t.volume, q.price AS quote, q.ts AS qts
@@ -574,6 +575,16 @@ SELECT tc.symbol, tc.n, tc.volume, qc.n AS quotes, qc.high FROM tc FULL JOIN qc 
 `
 	sourcesUnion = `CREATE VIEW u AS SELECT symbol, price FROM trades WHERE volume > 100 UNION ALL SELECT symbol, price FROM quotes WHERE price < 130;
 CREATE MATERIALIZED VIEW v AS SELECT symbol, COUNT(*) AS n, MAX(price) AS high FROM u GROUP BY symbol;
+`
+	// the 3 highest prices per symbol of both sources (RANK: ties all in)
+	sourcesUnionTopN = `CREATE VIEW u AS SELECT symbol, price FROM trades WHERE volume > 100 UNION ALL SELECT symbol, price FROM quotes WHERE price < 130;
+CREATE MATERIALIZED VIEW v AS SELECT symbol, price, rk FROM (SELECT *, RANK() OVER (PARTITION BY symbol ORDER BY price DESC) AS rk FROM u) WHERE rk <= 3;
+`
+	// the 2 most frequent price bands per symbol of both sources, a
+	// ROW_NUMBER over an updating count (ties ordered by every column)
+	sourcesCountsTopN = `CREATE VIEW u AS SELECT symbol, price FROM trades UNION ALL SELECT symbol, price FROM quotes;
+CREATE VIEW c AS SELECT symbol, CAST(price AS BIGINT) / 5 AS band, COUNT(*) AS n FROM u GROUP BY symbol, CAST(price AS BIGINT) / 5;
+CREATE MATERIALIZED VIEW v AS SELECT symbol, band, n, rn FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY symbol ORDER BY n DESC, band) AS rn FROM c) WHERE rn <= 2;
 `
 )
 
@@ -596,6 +607,8 @@ func TestCrashWorkersTwoSources(t *testing.T) {
 		{"interval join, one file", sourcesIntervalJoin, "input.jsonl", sameMultiset},
 		{"join of counts", sourcesCountsJoin, "quotes.jsonl", sameTable},
 		{"union", sourcesUnion, "input.jsonl", sameTable},
+		{"top-N of a union", sourcesUnionTopN, "quotes.jsonl", sameTable},
+		{"top-N of counts of a union", sourcesCountsTopN, "input.jsonl", sameTable},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			pipeline := source("file") + quotes(c.quotes) + c.views + sink

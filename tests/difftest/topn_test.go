@@ -103,6 +103,49 @@ func TestTopNDifferential(t *testing.T) {
 	}
 }
 
+// TestWorkersSourcesTopNDifferential runs random top-Ns over a UNION ALL of
+// two sources (GenWorkersSourcesTopNQuery), split among workers by a
+// PARTITION BY column of both, at 1, 2 and 3 workers and batch sizes 1, 7
+// and 1024 (workersRuns) and compares each net result with DuckDB's.
+func TestWorkersSourcesTopNDifferential(t *testing.T) {
+	n := *tcasesFlag / 4
+	if testing.Short() {
+		n = min(n, 10)
+	}
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	work := t.TempDir()
+	cases := make([]*testCase, n)
+	for i := range cases {
+		seed := *tseedFlag + uint64(i)
+		r := rand.New(rand.NewPCG(seed, seed^0x6a09e667f3bcc908))
+		c := &testCase{index: i, seed: seed, pkg: fmt.Sprintf("scase%d", i), multi: true, workers: true, sources: 2}
+		c.rows = GenRows(r, DataParams{Rows: 200 + r.IntN(401)})
+		c.input = WriteJSONL(r, c.rows)
+		c.query = GenWorkersSourcesTopNQuery(r)
+		if res, diags := compiler.Compile("case.sql", "p", c.query.Pipeline); res == nil {
+			t.Fatalf("case %d does not compile: %v\n%s", i, diags, c.query.Pipeline)
+		} else if part := physical.Partition(res.Physical); !part.Partitioned() || len(part.Keys) != 2 || part.Keys[0] < 0 {
+			t.Fatalf("case %d does not split among workers by key (%s):\n%s", i, part.Reason, c.query.Pipeline)
+		}
+		cases[i] = c
+	}
+	bin := buildJobs(t, root, work, cases)
+	db := openDuckDB(t)
+	var rows int
+	for _, c := range cases {
+		t.Run(fmt.Sprintf("stopn%03d_tseed%d", c.index, c.seed), func(t *testing.T) {
+			if c.err != "" {
+				t.Fatalf("%s\n-- %s", c.describe(), c.err)
+			}
+			rows += runCase(t, db, bin, filepath.Join(work, "run", c.pkg), c).rows
+		})
+	}
+	t.Logf("%d top-N cases over two sources at %v (batch size, workers): %d result rows compared", n, workersRuns, rows)
+}
+
 // TestTopNCoverage counts, over the top-N cases make test runs, how many
 // mix a ranking function with OVER aggregates in one SELECT (the rank's
 // top-N reads the OVER aggregation's), over an append-only and over an
