@@ -460,6 +460,15 @@ func (g *generator) pruneCode(part physical.Partitioning) {
 			}
 			continue
 		}
+		if j := o.op.Join; j != nil && j.Asof != nil && part.OpKeys[o.op.Index] >= 0 {
+			// an ASOF join's rows, of both sides, by the key pair that is the split key
+			i := part.OpKeys[o.op.Index]
+			kt := j.LeftKeys[i].Type()
+			kt.Nullable = false // a key kept is never NULL: its field is the value
+			body = append(body, jen.Id("p").Dot(o.name).Dot("Prune").Call(jen.Func().Params(jen.Id("k").Id(o.keyType())).Bool().Block(
+				jen.Return(jen.Id("owns").Call(hashCode(rt("exchange.Seed"), jen.Id("k").Dot(fmt.Sprintf("K%d", i)), kt))))))
+			continue
+		}
 		if o.op.Lookup != nil && o.op.InputUpdating && part.OpKeys[o.op.Index] >= 0 {
 			// the held rows by their group key's column (physical.heldKey)
 			in := o.inputs[0]

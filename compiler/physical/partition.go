@@ -142,10 +142,10 @@ func partitionOne(p *Plan) Partitioning {
 	var soft []map[int]int
 	for _, op := range p.Operators {
 		switch {
-		case op.Join != nil && op.Join.Asof != nil:
-			return no("view %s is an ASOF join", op.Name)
 		case op.Join != nil:
-			// a join by the split key: both sides' rows of a key on its worker
+			// a join by the split key: both sides' rows of a key on its
+			// worker (an ASOF join's too: a left row's match is among its
+			// key's right rows, final by the watermarks of one engine)
 			cols := joinColumns(src, op)
 			if len(cols) == 0 {
 				return no("view %s joins on no key that is a column of source %s on both sides", op.Name, src.Name)

@@ -16,8 +16,8 @@ import (
 // one engine reading the round's chunks source by source, so a join's
 // watermark (the minimum of its inputs') is the same on every worker.
 //
-// It covers sources, stateless views, UNION ALL, joins other than ASOF
-// (regular and interval) and aggregates, windowed or not, over sources and
+// It covers sources, stateless views, UNION ALL, joins (regular, interval
+// and ASOF, by an equality key) and aggregates, windowed or not, over sources and
 // views (a window over a UNION ALL of sources: each worker owns the windows
 // of its keys, of every source's rows, and closes them by the watermark of
 // one engine reading the round's chunks source by source, the same on every
@@ -68,8 +68,6 @@ func partitionSources(p *Plan) Partitioning {
 				return no("view %s ranks by no PARTITION BY column that is a column of every source it reads (%d sources)", op.Name, n)
 			}
 			cons, consOp, consKey = append(cons, opts), append(consOp, op), append(consKey, idx)
-		case op.Join != nil && op.Join.Asof != nil:
-			return no("view %s is an ASOF join", op.Name)
 		case op.Lookup != nil:
 			if !splitsWithItsInput(op) {
 				return no("view %s looks up rows for an updating view (%d sources)", op.Name, n)

@@ -560,8 +560,8 @@ func quotes(file string) string {
 // Jobs of two sources on workers: a LEFT interval join of trades and
 // quotes by symbol; the counts of each source per symbol, joined (an
 // updating join of two updating views); a UNION ALL of both counted per
-// symbol; a top-N per symbol of a UNION ALL of both, of its rows or of its
-// counts.
+// symbol; an ASOF join of trades to quotes by symbol; a top-N per symbol of
+// a UNION ALL of both, of its rows or of its counts.
 const (
 	sourcesIntervalJoin = `CREATE MATERIALIZED VIEW v AS
 SELECT t.symbol, t.price, t.volume, q.price AS quote, q.ts AS qts
@@ -575,6 +575,12 @@ SELECT tc.symbol, tc.n, tc.volume, qc.n AS quotes, qc.high FROM tc FULL JOIN qc 
 `
 	sourcesUnion = `CREATE VIEW u AS SELECT symbol, price FROM trades WHERE volume > 100 UNION ALL SELECT symbol, price FROM quotes WHERE price < 130;
 CREATE MATERIALIZED VIEW v AS SELECT symbol, COUNT(*) AS n, MAX(price) AS high FROM u GROUP BY symbol;
+`
+	// each trade with the latest quote of its symbol at its time (an ASOF
+	// join, by symbol: a trade waits for the quotes' watermark)
+	sourcesAsof = `CREATE MATERIALIZED VIEW v AS
+SELECT t.symbol, t.price, t.volume, q.price AS quote, q.ts AS qts
+FROM trades AS t ASOF LEFT JOIN quotes AS q ON t.symbol = q.symbol AND t.ts >= q.ts;
 `
 	// the 3 highest prices per symbol of both sources (RANK: ties all in)
 	sourcesUnionTopN = `CREATE VIEW u AS SELECT symbol, price FROM trades WHERE volume > 100 UNION ALL SELECT symbol, price FROM quotes WHERE price < 130;
@@ -607,6 +613,7 @@ func TestCrashWorkersTwoSources(t *testing.T) {
 		{"interval join, one file", sourcesIntervalJoin, "input.jsonl", sameMultiset},
 		{"join of counts", sourcesCountsJoin, "quotes.jsonl", sameTable},
 		{"union", sourcesUnion, "input.jsonl", sameTable},
+		{"ASOF join", sourcesAsof, "quotes.jsonl", sameMultiset},
 		{"top-N of a union", sourcesUnionTopN, "quotes.jsonl", sameTable},
 		{"top-N of counts of a union", sourcesCountsTopN, "input.jsonl", sameTable},
 	} {
