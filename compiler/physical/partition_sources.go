@@ -49,7 +49,12 @@ func partitionSources(p *Plan) Partitioning {
 		case op.KV:
 			return no("view %s keeps its state in the keyed-state store", op.Name)
 		case op.LateOf != nil || lateReader(op):
-			return no("view %s reads the late rows of a source (%d sources)", op.Name, n)
+			// LATE(source) and stateless views of it: a row late at a window
+			// of its source is found on the worker owning its key, with the
+			// watermark of one engine before it, and goes on from there (an
+			// aggregate over them has no group key that is a source column:
+			// below, one engine)
+			continue
 		case op.TopN != nil:
 			// co-partitioned by a PARTITION BY column that is a column of
 			// every source its rows come from: a partition's rows all on one
@@ -87,6 +92,8 @@ func partitionSources(p *Plan) Partitioning {
 				return no("view %s joins on no key that is a column of its sources on both sides", op.Name)
 			}
 			cons, consOp, consKey = append(cons, opts), append(consOp, op), append(consKey, idx)
+		case op.Agg != nil && len(op.Inputs) == 1 && (op.Inputs[0].LateOf != nil || lateReader(op.Inputs[0])):
+			return no("view %s aggregates the late rows of a source (on one source they are re-exchanged by its own key; a job of %d sources does not re-exchange)", op.Name, n)
 		case op.Agg != nil:
 			var opts []map[int]int
 			var idx []int

@@ -77,7 +77,13 @@ CREATE VIEW l AS SELECT k, ts FROM LATE(t);
 CREATE VIEW b AS SELECT k, v FROM u;
 CREATE SINK o FROM a WITH (connector = 'stdout');
 CREATE SINK o2 FROM l WITH (connector = 'stdout');
-CREATE SINK o3 FROM b WITH (connector = 'stdout');`, "-", "late rows"},
+CREATE SINK o3 FROM b WITH (connector = 'stdout');`, "t=k,u=", ""},
+		{"late rows counted", `CREATE VIEW a AS SELECT k, window_start, COUNT(*) AS n FROM TUMBLE(t, ts, INTERVAL '1' MINUTE) GROUP BY k, window_start, window_end;
+CREATE VIEW l AS SELECT k, COUNT(*) AS n FROM LATE(t) GROUP BY k;
+CREATE VIEW b AS SELECT k, v FROM u;
+CREATE SINK o FROM a WITH (connector = 'stdout');
+CREATE SINK o2 FROM l WITH (connector = 'stdout');
+CREATE SINK o3 FROM b WITH (connector = 'stdout');`, "-", "view l aggregates the late rows of a source"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -560,7 +560,8 @@ func quotes(file string) string {
 // Jobs of two sources on workers: a LEFT interval join of trades and
 // quotes by symbol; the counts of each source per symbol, joined (an
 // updating join of two updating views); a UNION ALL of both counted per
-// symbol; an ASOF join of trades to quotes by symbol; a top-N per symbol of
+// symbol; an ASOF join of trades to quotes by symbol; the late rows of
+// trades (LATE) beside a count of both; a top-N per symbol of
 // a UNION ALL of both, of its rows or of its counts.
 const (
 	sourcesIntervalJoin = `CREATE MATERIALIZED VIEW v AS
@@ -581,6 +582,15 @@ CREATE MATERIALIZED VIEW v AS SELECT symbol, COUNT(*) AS n, MAX(price) AS high F
 	sourcesAsof = `CREATE MATERIALIZED VIEW v AS
 SELECT t.symbol, t.price, t.volume, q.price AS quote, q.ts AS qts
 FROM trades AS t ASOF LEFT JOIN quotes AS q ON t.symbol = q.symbol AND t.ts >= q.ts;
+`
+	// the trades late at a 10 s window per symbol (LATE(trades), its rows
+	// 2 minutes behind), beside the count per symbol of both sources' rows
+	sourcesLate = `CREATE VIEW w AS SELECT symbol, window_start, COUNT(*) AS n FROM TUMBLE(trades, ts, INTERVAL '10' SECOND) GROUP BY symbol, window_start, window_end;
+CREATE VIEW u AS SELECT symbol, price FROM trades UNION ALL SELECT symbol, price FROM quotes;
+CREATE VIEW c AS SELECT symbol, COUNT(*) AS n FROM u GROUP BY symbol;
+CREATE MATERIALIZED VIEW v AS SELECT view, symbol, price, volume, ts FROM LATE(trades);
+CREATE SINK windows FROM w WITH (connector = 'file', path = 'w.jsonl', format = 'json');
+CREATE SINK counted FROM c WITH (connector = 'file', path = 'c.jsonl', format = 'json');
 `
 	// the 3 highest prices per symbol of both sources (RANK: ties all in)
 	sourcesUnionTopN = `CREATE VIEW u AS SELECT symbol, price FROM trades WHERE volume > 100 UNION ALL SELECT symbol, price FROM quotes WHERE price < 130;
@@ -614,6 +624,7 @@ func TestCrashWorkersTwoSources(t *testing.T) {
 		{"join of counts", sourcesCountsJoin, "quotes.jsonl", sameTable},
 		{"union", sourcesUnion, "input.jsonl", sameTable},
 		{"ASOF join", sourcesAsof, "quotes.jsonl", sameMultiset},
+		{"late rows", sourcesLate, "quotes.jsonl", sameMultiset},
 		{"top-N of a union", sourcesUnionTopN, "quotes.jsonl", sameTable},
 		{"top-N of counts of a union", sourcesCountsTopN, "input.jsonl", sameTable},
 	} {
