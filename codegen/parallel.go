@@ -596,6 +596,12 @@ func (g *generator) exchangeCode(s *sourceInfo) {
 			// the watermark its windows have before the row on one engine
 			rf = append(rf, jen.Id("wm").Int64(), jen.Id("at").Add(rt("job.ReportMark")))
 			vals = append(vals, g.watermarkExpr(o.op.Watermark), jen.Id("p").Dot("ctx").Dot("Mark").Call())
+			if s := o.lateVia; s != nil {
+				// the source's row it came from, in the sender's part until the
+				// round ends: a late row is reported as it (LATE(source))
+				rf = append(rf, jen.Id("src").Op("*").Id(s.rowType))
+				vals = append(vals, jen.Id("p").Dot("src"+s.goName).Dot("cur"))
+			}
 		}
 		g.f.Comment(fmt.Sprintf("%s is an input row of %s on its way to the worker owning its group.", rowT, o.what()))
 		g.f.Type().Id(rowT).Struct(rf...)

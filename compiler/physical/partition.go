@@ -307,8 +307,10 @@ func partitionOne(p *Plan) Partitioning {
 		}
 		if lateThroughWindow(p, op) {
 			// its late rows are the source's, which its owner, running the
-			// exchanged rows of several workers, does not have
-			return no("view %s reports its late rows as rows of the source (LATE(source) through views) and is grouped by no key of the source's split (its rows would be re-exchanged without the source's row)", op.Name)
+			// exchanged rows of several workers, has only if they carry it
+			if why := lateCarried(p, op); why != "" {
+				return no("view %s reports its late rows as rows of the source (LATE(source) through views) and is grouped by no key of the source's split: %s", op.Name, why)
+			}
 		}
 		k, col, why := exchangeKey(op)
 		if why != "" {
@@ -552,6 +554,28 @@ func lateThroughWindow(p *Plan, op *Operator) bool {
 		}
 	}
 	return false
+}
+
+// lateCarried tells why the rows of a windowed aggregate exchanged by its
+// own key cannot carry the source's row they came from (lateThroughWindow),
+// for its owner to report them late as one engine would, or "": a source
+// decoded into rows (not a typed one, whose record a worker's part
+// regenerates by its index on the worker that read it), whose late rows
+// (LATE(source)) only stateless views read, so that a late row found at an
+// exchange goes on from there, at that level.
+func lateCarried(p *Plan, op *Operator) string {
+	src, _ := LateThrough(op)
+	if s := p.Pipeline.Sources[src]; s.Typed != nil {
+		return fmt.Sprintf("source %s is typed (a record is generated again on the worker that read it, not carried with its row)", s.Name)
+	}
+	for _, o := range p.Operators {
+		for _, in := range o.Inputs {
+			if (in.LateOf != nil || lateReader(in)) && !lateReader(o) {
+				return fmt.Sprintf("view %s keeps state over the late rows (a late row found at the exchange would reach it after its own ran)", o.Name)
+			}
+		}
+	}
+	return ""
 }
 
 // traceColumn traces an expression over the output of stages, run by op on

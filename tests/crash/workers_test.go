@@ -159,12 +159,28 @@ GROUP BY symbol, window_start, window_end;
 CREATE VIEW l AS SELECT view, symbol, price, volume, ts FROM LATE(trades);
 CREATE SINK ls FROM l WITH (connector = 'file', path = 'late_stream.jsonl', format = 'json');
 `
+	// the window grouped by a bucket of volumes while a count per symbol
+	// splits the source's rows by symbol: f's rows are re-exchanged by
+	// bucket, each carrying the source's row it came from, which the
+	// bucket's owner reports when it finds it late
+	const reexchanged = `CREATE VIEW c AS SELECT symbol, COUNT(*) AS n FROM trades GROUP BY symbol;
+CREATE SINK cs FROM c WITH (connector = 'blackhole');
+CREATE VIEW f AS SELECT symbol, volume / 100 AS bucket, price, ts FROM trades WHERE volume > 100;
+CREATE SINK fs FROM f WITH (connector = 'blackhole');
+CREATE MATERIALIZED VIEW v AS
+SELECT bucket, window_start, window_end, COUNT(*) AS n, MAX(price) AS high
+FROM TUMBLE(f, ts, INTERVAL '10' SECOND)
+GROUP BY bucket, window_start, window_end;
+CREATE VIEW l AS SELECT view, symbol, price, volume, ts FROM LATE(trades);
+CREATE SINK ls FROM l WITH (connector = 'file', path = 'late_stream.jsonl', format = 'json');
+`
 	for _, c := range []struct {
 		name, sql string
 		in        []byte
 	}{
 		{"nexmark", nexmark + sink, nil},
 		{"file", source("file") + file + sink, input(60_000)},
+		{"file, re-exchanged", source("file") + reexchanged + sink, input(60_000)},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			p := filepath.Join(t.TempDir(), "p.sql")
