@@ -460,6 +460,15 @@ func (g *generator) pruneCode(part physical.Partitioning) {
 			}
 			continue
 		}
+		if j := o.op.Join; j != nil && j.Asof != nil && part.OpKeys[o.op.Index] >= 0 {
+			// an ASOF join's rows, of both sides, by the key pair that is the split key
+			i := part.OpKeys[o.op.Index]
+			kt := j.LeftKeys[i].Type()
+			kt.Nullable = false // a key kept is never NULL: its field is the value
+			body = append(body, jen.Id("p").Dot(o.name).Dot("Prune").Call(jen.Func().Params(jen.Id("k").Id(o.keyType())).Bool().Block(
+				jen.Return(jen.Id("owns").Call(hashCode(rt("exchange.Seed"), jen.Id("k").Dot(fmt.Sprintf("K%d", i)), kt))))))
+			continue
+		}
 		if o.op.Lookup != nil && o.op.InputUpdating && part.OpKeys[o.op.Index] >= 0 {
 			// the held rows by their group key's column (physical.heldKey)
 			in := o.inputs[0]
@@ -469,7 +478,7 @@ func (g *generator) pruneCode(part physical.Partitioning) {
 			continue
 		}
 		if o.op.TopN != nil && part.OpKeys[o.op.Index] >= 0 {
-			body = append(body, g.topnPrune(o, part.OpKeys[o.op.Index]))
+			body = append(body, g.topnPrune(o, part))
 			continue
 		}
 		if o.op.Agg == nil || part.OpKeys[o.op.Index] < 0 {
@@ -540,6 +549,9 @@ func (g *generator) exchangeFields() []jen.Code {
 		if g.windowExchanged(o) {
 			fields = append(fields, jen.Id("x"+o.name+"In").Index().Index().Id("x"+o.name+"Row").Comment("the rows every worker sent this one, merged by watermark at the exchange's end"))
 		}
+		if g.part.Prefilters(o.op) {
+			fields = append(fields, jen.Id("xbest"+o.name).Index().Id(o.inputs[0].rowType).Comment("the best rows this worker sent "+o.what()+"'s owner, in order (xkeep"+o.fn+")"))
+		}
 	}
 	return fields
 }
@@ -584,20 +596,38 @@ func (g *generator) exchangeCode(s *sourceInfo) {
 			// the watermark its windows have before the row on one engine
 			rf = append(rf, jen.Id("wm").Int64(), jen.Id("at").Add(rt("job.ReportMark")))
 			vals = append(vals, g.watermarkExpr(o.op.Watermark), jen.Id("p").Dot("ctx").Dot("Mark").Call())
+			if s := o.lateVia; s != nil {
+				// the source's row it came from, in the sender's part until the
+				// round ends: a late row is reported as it (LATE(source))
+				rf = append(rf, jen.Id("src").Op("*").Id(s.rowType))
+				vals = append(vals, jen.Id("p").Dot("src"+s.goName).Dot("cur"))
+			}
 		}
 		g.f.Comment(fmt.Sprintf("%s is an input row of %s on its way to the worker owning its group.", rowT, o.what()))
 		g.f.Type().Id(rowT).Struct(rf...)
 		g.f.Line()
 		owner := rt("exchange.Owner").Call(hashCode(rt("exchange.Seed"), jen.Id("r").Dot(in.fields[col]), in.op.Output[col].Type), jen.Id("p").Dot("xn"))
-		g.f.Comment(fmt.Sprintf("xchg%s hands a row of %s to %s on the worker owning its group: kept", o.fn, in.what(), o.what()))
+		group := "its group"
+		if g.part.Gathers(o.op.Index) {
+			// a global top-N: every row to the owner of its one partition
+			owner = rt("exchange.Owner").Call(rt("exchange.Seed"), jen.Id("p").Dot("xn"))
+			group = "its one partition"
+		}
+		var keep []jen.Code
+		if g.part.Prefilters(o.op) {
+			keep = append(keep, jen.If(jen.Op("!").Id("p").Dot("xkeep"+o.fn).Call(jen.Id("r"))).Block(jen.Return()))
+			g.topnPrefilterCode(o)
+			set = append(set, jen.Id("p").Dot("xbest"+o.name).Op("=").Nil())
+		}
+		g.f.Comment(fmt.Sprintf("xchg%s hands a row of %s to %s on the worker owning %s: kept", o.fn, in.what(), o.what(), group))
 		g.f.Comment("for the end of the round, or run now on one engine.")
-		g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("xchg"+o.fn).Params(params...).Block(
+		g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("xchg" + o.fn).Params(params...).Block(append(append([]jen.Code{
 			jen.If(jen.Id("p").Dot("xn").Op("<=").Lit(1)).Block(
 				jen.Id("p").Dot("push"+o.fn).Call(direct...),
-				jen.Return()),
+				jen.Return())}, keep...),
 			jen.Id("o").Op(":=").Add(owner),
 			jen.Id("p").Dot("x"+o.name).Index(jen.Id("o")).Op("=").Append(jen.Id("p").Dot("x"+o.name).Index(jen.Id("o")), jen.Id(rowT).Values(vals...)),
-		)
+		)...)
 		g.f.Line()
 		set = append(set, jen.Id("p").Add(jen.Dot("x"+o.name)).Op("=").Make(jen.Index().Index().Id(rowT), jen.Id("n")))
 		reset = append(reset, jen.For(jen.Id("i").Op(":=").Range().Id("p").Add(jen.Dot("x"+o.name))).Block(

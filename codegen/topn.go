@@ -488,11 +488,67 @@ func (g *generator) overAggs(o *opInfo, eg *exprGen) ([]jen.Code, []operand) {
 }
 
 // topnPrune generates, in Prune, the dropping of the partitions of a top-N
-// whose PARTITION BY column i (the split or exchange key) another worker
-// owns.
-func (g *generator) topnPrune(o *opInfo, i int) jen.Code {
+// whose PARTITION BY column (the split or exchange key, OpKeys) another
+// worker owns; of a gathered top-N's one partition on every worker but its
+// owner.
+func (g *generator) topnPrune(o *opInfo, part physical.Partitioning) jen.Code {
+	if part.Gathers(o.op.Index) {
+		// a global top-N: its one partition is the owner's of the hash of no
+		// key (the worker its rows are gathered on)
+		return jen.If(jen.Op("!").Id("owns").Call(rt("exchange.Seed"))).Block(
+			jen.Id("p").Dot(o.name).Dot("Prune").Call(jen.Func().Params(jen.Id(o.keyType())).Bool().Block(jen.Return(jen.False()))))
+	}
+	i := part.OpKeys[o.op.Index]
 	t := o.op.TopN.Partition[i]
 	kt := o.inputs[0].op.Output[t].Type
 	return jen.Id("p").Dot(o.name).Dot("Prune").Call(jen.Func().Params(jen.Id("k").Id(o.keyType())).Bool().Block(
 		jen.Return(jen.Id("owns").Call(hashCode(rt("exchange.Seed"), jen.Id("k").Dot(fmt.Sprintf("K%d", i)), kt)))))
+}
+
+// topnPrefilterCode generates xkeep<op> for a gathered top-N whose workers
+// send only the rows within their own top N (physical.Partitioning
+// .Prefilters): the worker keeps the best N rows it sent (RANK; of N
+// distinct orders for DENSE_RANK) and drops a row they all rank before.
+func (g *generator) topnPrefilterCode(o *opInfo) {
+	t := o.op.TopN
+	in := o.inputs[0]
+	best := jen.Id("p").Dot("xbest" + o.name)
+	cmp := func(i jen.Code) *jen.Statement {
+		return jen.Id("cmp"+o.fn).Call(jen.Op("&").Id("b").Index(i), jen.Id("r"))
+	}
+	body := []jen.Code{
+		jen.Id("b").Op(":=").Add(best),
+		jen.Id("lo").Op(":=").Lit(0).Comment("the rows sent that rank before r"),
+		jen.For(jen.Id("lo").Op("<").Len(jen.Id("b")).Op("&&").Add(cmp(jen.Id("lo"))).Op("<").Lit(0)).Block(jen.Id("lo").Op("++")),
+	}
+	if t.Func == plan.DenseRank {
+		body = append(body,
+			jen.If(jen.Id("lo").Op("<").Len(jen.Id("b")).Op("&&").Add(cmp(jen.Id("lo"))).Op("==").Lit(0)).Block(
+				jen.Return(jen.True()).Comment("an order kept: the same dense rank")),
+			jen.If(jen.Id("lo").Op(">=").Lit(int(t.Limit))).Block(jen.Return(jen.False())),
+			jen.Id("b").Op("=").Qual("slices", "Insert").Call(jen.Id("b"), jen.Id("lo"), jen.Op("*").Id("r")),
+		)
+	} else {
+		body = append(body,
+			jen.If(jen.Id("lo").Op(">=").Lit(int(t.Limit))).Block(jen.Return(jen.False())),
+			jen.Id("at").Op(":=").Id("lo"),
+			jen.For(jen.Id("at").Op("<").Len(jen.Id("b")).Op("&&").Add(cmp(jen.Id("at"))).Op("==").Lit(0)).Block(jen.Id("at").Op("++")),
+			jen.Id("b").Op("=").Qual("slices", "Insert").Call(jen.Id("b"), jen.Id("at"), jen.Op("*").Id("r")),
+		)
+	}
+	body = append(body,
+		jen.If(jen.Len(jen.Id("b")).Op(">").Lit(int(t.Limit))).Block(jen.Id("b").Op("=").Id("b").Index(jen.Empty(), jen.Lit(int(t.Limit)))),
+		jen.Add(best).Op("=").Id("b"),
+		jen.Return(jen.True()),
+	)
+	g.f.Comment(fmt.Sprintf("xkeep%s tells whether a row of %s can rank within %d in %s, a global", o.fn, in.what(), t.Limit, o.what()))
+	g.f.Comment(fmt.Sprintf("ranking gathered on one worker: not when %d rows this worker sent rank before it", t.Limit))
+	if t.Func == plan.DenseRank {
+		g.f.Comment("(of as many distinct orders: DENSE_RANK), which the owner has and which never leave (an")
+	} else {
+		g.f.Comment("(RANK), which the owner has and which never leave (an")
+	}
+	g.f.Comment("append-only input). It keeps those rows; they are no state: after a restore it sends more.")
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("xkeep" + o.fn).Params(jen.Id("r").Op("*").Id(in.rowType)).Bool().Block(body...)
+	g.f.Line()
 }

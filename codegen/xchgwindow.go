@@ -46,6 +46,12 @@ func (g *generator) windowMergeCode(o *opInfo) {
 				jen.Add(wm).Op("=").Id("x").Dot("wm"),
 				jen.Id("p").Dot("fire"+o.fn).Call(jen.Id("x").Dot("wm"))),
 			jen.Id("p").Dot("ctx").Dot("AtMark").Call(jen.Id("x").Dot("at")),
+			jen.Do(func(st *jen.Statement) {
+				if s := o.lateVia; s != nil {
+					// a late row is the source's row it came from
+					st.Id("p").Dot("src" + s.goName).Dot("cur").Op("=").Id("x").Dot("src")
+				}
+			}),
 			jen.Id("p").Dot("push"+o.fn).Call(jen.Op("&").Id("x").Dot("r")),
 		),
 		jen.Id("p").Dot("ctx").Dot("AtMark").Call(jen.Id("mark")),

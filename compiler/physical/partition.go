@@ -44,6 +44,33 @@ type Partitioning struct {
 	// runs at the level of its input. The workers run the levels one after
 	// another, each after a barrier (job.Exchanging).
 	Levels []int
+	// Gathered tells, per operator index, whether an exchanged top-N has no
+	// PARTITION BY (a global ranking, ORDER BY ... LIMIT): its input rows,
+	// emitted on any worker, all go to one owner (the worker of the hash of
+	// no key, exchange.Seed), which keeps its one partition and emits its
+	// changes; the views below it stay parallel. Exchanged and OpKeys are 0
+	// for it, and name no column. Nil when no operator is gathered.
+	Gathered []bool
+}
+
+// Gathers reports whether op is a gathered top-N (Gathered).
+func (p Partitioning) Gathers(op int) bool { return op < len(p.Gathered) && p.Gathered[op] }
+
+// Prefilters tells whether the workers of a gathered top-N send its owner
+// only the rows that can rank within its limit (a partial top-N per
+// worker): over an append-only input, by RANK or DENSE_RANK with a limit N
+// and no OVER aggregates, a row that N rows sent before it (N distinct
+// orders for DENSE_RANK) rank before never ranks within N, since they never
+// leave; every row that does is sent, with every row ranking before it, so
+// the owner ranks it as one engine. What a worker keeps to filter (its best
+// N rows sent) is no state: after a restore it starts empty and sends more.
+// ROW_NUMBER numbers ties in arrival order, which keeps such a job on one
+// engine (topnExchangeKey); over an updating input a partial top-N would
+// hold every row of the worker for the retractions, a state of its own
+// that a checkpoint would have to re-split: not built, every row crosses.
+func (p Partitioning) Prefilters(op *Operator) bool {
+	t := op.TopN
+	return p.Gathers(op.Index) && !op.InputUpdating && t.Limit > 0 && len(t.Aggs) == 0 && (t.Func == plan.Rank || t.Func == plan.DenseRank)
 }
 
 // ExchangeLevels is the number of exchanges after the source's: the
@@ -115,10 +142,10 @@ func partitionOne(p *Plan) Partitioning {
 	var soft []map[int]int
 	for _, op := range p.Operators {
 		switch {
-		case op.Join != nil && op.Join.Asof != nil:
-			return no("view %s is an ASOF join", op.Name)
 		case op.Join != nil:
-			// a join by the split key: both sides' rows of a key on its worker
+			// a join by the split key: both sides' rows of a key on its
+			// worker (an ASOF join's too: a left row's match is among its
+			// key's right rows, final by the watermarks of one engine)
 			cols := joinColumns(src, op)
 			if len(cols) == 0 {
 				return no("view %s joins on no key that is a column of source %s on both sides", op.Name, src.Name)
@@ -251,6 +278,12 @@ func partitionOne(p *Plan) Partitioning {
 			if why != "" {
 				return no("view %s %s", op.Name, why)
 			}
+			if len(op.TopN.Partition) == 0 {
+				if out.Gathered == nil {
+					out.Gathered = make([]bool, len(p.Operators))
+				}
+				out.Gathered[op.Index] = true
+			}
 			out.OpKeys[op.Index], out.Exchanged[op.Index] = k, col
 			out.Levels[op.Index]++
 			continue
@@ -274,8 +307,10 @@ func partitionOne(p *Plan) Partitioning {
 		}
 		if lateThroughWindow(p, op) {
 			// its late rows are the source's, which its owner, running the
-			// exchanged rows of several workers, does not have
-			return no("view %s reports its late rows as rows of the source (LATE(source) through views) and is grouped by no key of the source's split (its rows would be re-exchanged without the source's row)", op.Name)
+			// exchanged rows of several workers, has only if they carry it
+			if why := lateCarried(p, op); why != "" {
+				return no("view %s reports its late rows as rows of the source (LATE(source) through views) and is grouped by no key of the source's split: %s", op.Name, why)
+			}
 		}
 		k, col, why := exchangeKey(op)
 		if why != "" {
@@ -384,18 +419,19 @@ func softKey(soft []map[int]int) map[int]bool {
 // reads are exchanged among the workers (each owns the partitions of its
 // keys' hashes): it returns the column's index in TopN.Partition and in
 // the input, or why the top-N cannot be exchanged. A top-N without
-// PARTITION BY (ORDER BY ... LIMIT, a global ranking) keeps one state of all
-// rows, so its job runs on one worker.
+// PARTITION BY (ORDER BY ... LIMIT, a global ranking) keeps one state of
+// all rows: its input rows are gathered on one owner (0, 0: Gathered), on
+// the same conditions.
 func topnExchangeKey(op *Operator) (k, col int, why string) {
 	t := op.TopN
 	switch {
-	case len(t.Partition) == 0:
-		return 0, 0, "ranks all its rows as one partition (no PARTITION BY; a global top-N runs on one worker)"
 	case op.Fires():
 		return 0, 0, "is emitted by the watermark over a view partitioned by another key (an exchange covers top-Ns without watermarks)"
 	case !op.InputUpdating && (t.Func == plan.RowNumber || (len(t.Aggs) > 0 && t.Frame.Rows)):
 		// an updating input's ties are ordered by every column
 		return 0, 0, "numbers rows of equal order in arrival order over a view partitioned by another key, which an exchange does not keep"
+	case len(t.Partition) == 0:
+		return 0, 0, ""
 	}
 	in := op.Inputs[0]
 	for i, c := range t.Partition {
@@ -520,6 +556,28 @@ func lateThroughWindow(p *Plan, op *Operator) bool {
 	return false
 }
 
+// lateCarried tells why the rows of a windowed aggregate exchanged by its
+// own key cannot carry the source's row they came from (lateThroughWindow),
+// for its owner to report them late as one engine would, or "": a source
+// decoded into rows (not a typed one, whose record a worker's part
+// regenerates by its index on the worker that read it), whose late rows
+// (LATE(source)) only stateless views read, so that a late row found at an
+// exchange goes on from there, at that level.
+func lateCarried(p *Plan, op *Operator) string {
+	src, _ := LateThrough(op)
+	if s := p.Pipeline.Sources[src]; s.Typed != nil {
+		return fmt.Sprintf("source %s is typed (a record is generated again on the worker that read it, not carried with its row)", s.Name)
+	}
+	for _, o := range p.Operators {
+		for _, in := range o.Inputs {
+			if (in.LateOf != nil || lateReader(in)) && !lateReader(o) {
+				return fmt.Sprintf("view %s keeps state over the late rows (a late row found at the exchange would reach it after its own ran)", o.Name)
+			}
+		}
+	}
+	return ""
+}
+
 // traceColumn traces an expression over the output of stages, run by op on
 // its input's rows, back to the column of source src it passes through
 // unchanged: through op's stages, and, for an operator reading another,
@@ -635,6 +693,14 @@ func FormatPartitioning(p *Plan, part Partitioning) string {
 	for i, c := range part.Exchanged {
 		if c >= 0 {
 			op := p.Operators[i]
+			if part.Gathers(i) {
+				line += fmt.Sprintf("; rows of %s gathered on one worker for %s (a global top-N", op.Inputs[0].Name, op.Name)
+				if part.Prefilters(op) {
+					line += fmt.Sprintf("; each worker sends only the rows within its own top %d", op.TopN.Limit)
+				}
+				line += ")"
+				continue
+			}
 			line += fmt.Sprintf("; rows of %s re-exchanged by hash of %s for %s", op.Inputs[0].Name, op.Inputs[0].Output[c].Name, op.Name)
 		}
 	}

@@ -16,8 +16,8 @@ import (
 // one engine reading the round's chunks source by source, so a join's
 // watermark (the minimum of its inputs') is the same on every worker.
 //
-// It covers sources, stateless views, UNION ALL, joins other than ASOF
-// (regular and interval) and aggregates, windowed or not, over sources and
+// It covers sources, stateless views, UNION ALL, joins (regular, interval
+// and ASOF, by an equality key) and aggregates, windowed or not, over sources and
 // views (a window over a UNION ALL of sources: each worker owns the windows
 // of its keys, of every source's rows, and closes them by the watermark of
 // one engine reading the round's chunks source by source, the same on every
@@ -49,11 +49,30 @@ func partitionSources(p *Plan) Partitioning {
 		case op.KV:
 			return no("view %s keeps its state in the keyed-state store", op.Name)
 		case op.LateOf != nil || lateReader(op):
-			return no("view %s reads the late rows of a source (%d sources)", op.Name, n)
+			// LATE(source) and stateless views of it: a row late at a window
+			// of its source is found on the worker owning its key, with the
+			// watermark of one engine before it, and goes on from there (an
+			// aggregate over them has no group key that is a source column:
+			// below, one engine)
+			continue
 		case op.TopN != nil:
-			return no("view %s ranks rows (top-N over %d sources runs on one worker)", op.Name, n)
-		case op.Join != nil && op.Join.Asof != nil:
-			return no("view %s is an ASOF join", op.Name)
+			// co-partitioned by a PARTITION BY column that is a column of
+			// every source its rows come from: a partition's rows all on one
+			// worker, each source's in input order (topnSources)
+			if why := topnSources(op); why != "" {
+				return no("view %s %s (%d sources)", op.Name, why, n)
+			}
+			var opts []map[int]int
+			var idx []int
+			for i, c := range op.TopN.Partition {
+				if m, ok := sourceCols(p, op.Inputs[0], &plan.ColRef{Index: c}); ok && sameHash(p, m) {
+					opts, idx = append(opts, m), append(idx, i)
+				}
+			}
+			if len(opts) == 0 {
+				return no("view %s ranks by no PARTITION BY column that is a column of every source it reads (%d sources)", op.Name, n)
+			}
+			cons, consOp, consKey = append(cons, opts), append(consOp, op), append(consKey, idx)
 		case op.Lookup != nil:
 			if !splitsWithItsInput(op) {
 				return no("view %s looks up rows for an updating view (%d sources)", op.Name, n)
@@ -73,6 +92,8 @@ func partitionSources(p *Plan) Partitioning {
 				return no("view %s joins on no key that is a column of its sources on both sides", op.Name)
 			}
 			cons, consOp, consKey = append(cons, opts), append(consOp, op), append(consKey, idx)
+		case op.Agg != nil && len(op.Inputs) == 1 && (op.Inputs[0].LateOf != nil || lateReader(op.Inputs[0])):
+			return no("view %s aggregates the late rows of a source (on one source they are re-exchanged by its own key; a job of %d sources does not re-exchange)", op.Name, n)
 		case op.Agg != nil:
 			var opts []map[int]int
 			var idx []int
@@ -108,6 +129,30 @@ func partitionSources(p *Plan) Partitioning {
 		out.OpKeys[op.Index] = consKey[ci][pick[ci]]
 	}
 	return out
+}
+
+// topnSources tells why a top-N over several sources cannot be split by a
+// PARTITION BY column, or "": a partition's rows reach its worker source by
+// source in each round, and the rounds of several workers are not one
+// engine's, so rows of two sources interleave otherwise than on one
+// engine. A ranking whose result does not depend on that order splits:
+// RANK and DENSE_RANK (ties all in), and any over an updating input (ties
+// ordered by every column); not ROW_NUMBER (ties numbered in arrival
+// order) nor OVER aggregations over an append-only input (frames of rows in
+// arrival order).
+func topnSources(op *Operator) string {
+	t := op.TopN
+	switch {
+	case op.KV:
+		return "keeps its state in the keyed-state store"
+	case op.InputUpdating:
+		return ""
+	case len(t.Aggs) > 0:
+		return "aggregates OVER frames of rows in arrival order, which rows of several sources on several workers do not keep"
+	case t.Func == plan.RowNumber:
+		return "numbers rows of equal order in arrival order, which rows of several sources on several workers do not keep"
+	}
+	return ""
 }
 
 // solveKeys picks, constraint by constraint in plan order, the first option

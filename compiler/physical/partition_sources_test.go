@@ -56,18 +56,34 @@ CREATE VIEW b AS SELECT v, window_start, COUNT(*) AS n FROM TUMBLE(a, ts, INTERV
 CREATE VIEW c AS SELECT k, v FROM u;
 CREATE SINK o FROM b WITH (connector = 'stdout');
 CREATE SINK o2 FROM c WITH (connector = 'stdout');`, "t=v,u=", ""},
-		{"window top-N over a union", `CREATE VIEW a AS SELECT k, v, ts FROM t UNION ALL SELECT k, v, ts FROM u;
+		{"window top-N over a union, numbered in arrival order", `CREATE VIEW a AS SELECT k, v, ts FROM t UNION ALL SELECT k, v, ts FROM u;
 CREATE VIEW b AS SELECT k, v, window_start FROM (SELECT k, v, window_start, ROW_NUMBER() OVER (PARTITION BY window_start, window_end, k ORDER BY v DESC) AS rn FROM TUMBLE(a, ts, INTERVAL '1' MINUTE)) WHERE rn <= 2;
-CREATE SINK o FROM b WITH (connector = 'stdout');`, "-", "ranks rows"},
+CREATE SINK o FROM b WITH (connector = 'stdout');`, "-", "arrival order"},
+		{"window top-N over a union, ranked", `CREATE VIEW a AS SELECT k, v, ts FROM t UNION ALL SELECT k, v, ts FROM u;
+CREATE VIEW b AS SELECT k, v, window_start FROM (SELECT k, v, window_start, RANK() OVER (PARTITION BY window_start, window_end, k ORDER BY v DESC) AS rn FROM TUMBLE(a, ts, INTERVAL '1' MINUTE)) WHERE rn <= 2;
+CREATE SINK o FROM b WITH (connector = 'stdout');`, "t=k,u=k", ""},
+		{"top-N over an aggregate of a union", `CREATE VIEW a AS SELECT k, v FROM t UNION ALL SELECT k, v FROM u;
+CREATE VIEW c AS SELECT k, v, COUNT(*) AS n FROM a GROUP BY k, v;
+CREATE VIEW b AS SELECT k, v, n FROM c QUALIFY ROW_NUMBER() OVER (PARTITION BY v ORDER BY n DESC, k) <= 2;
+CREATE SINK o FROM b WITH (connector = 'stdout');`, "t=v,u=v", ""},
 		{"top-N over a join", `CREATE VIEW a AS SELECT t.k, u.v FROM t JOIN u ON t.k = u.k;
-CREATE VIEW b AS SELECT k, v FROM a QUALIFY ROW_NUMBER() OVER (PARTITION BY k ORDER BY v DESC) = 1;
-CREATE SINK o FROM b WITH (connector = 'stdout');`, "-", "ranks rows"},
+CREATE VIEW b AS SELECT k, v FROM a QUALIFY RANK() OVER (PARTITION BY k ORDER BY v DESC) = 1;
+CREATE SINK o FROM b WITH (connector = 'stdout');`, "-", "ranks by no PARTITION BY column"},
+		{"global top-N over a union", `CREATE VIEW a AS SELECT k, v FROM t UNION ALL SELECT k, v FROM u;
+CREATE VIEW b AS SELECT k, v FROM a QUALIFY RANK() OVER (ORDER BY v DESC) <= 3;
+CREATE SINK o FROM b WITH (connector = 'stdout');`, "-", "ranks by no PARTITION BY column"},
 		{"late rows", `CREATE VIEW a AS SELECT k, window_start, COUNT(*) AS n FROM TUMBLE(t, ts, INTERVAL '1' MINUTE) GROUP BY k, window_start, window_end;
 CREATE VIEW l AS SELECT k, ts FROM LATE(t);
 CREATE VIEW b AS SELECT k, v FROM u;
 CREATE SINK o FROM a WITH (connector = 'stdout');
 CREATE SINK o2 FROM l WITH (connector = 'stdout');
-CREATE SINK o3 FROM b WITH (connector = 'stdout');`, "-", "late rows"},
+CREATE SINK o3 FROM b WITH (connector = 'stdout');`, "t=k,u=", ""},
+		{"late rows counted", `CREATE VIEW a AS SELECT k, window_start, COUNT(*) AS n FROM TUMBLE(t, ts, INTERVAL '1' MINUTE) GROUP BY k, window_start, window_end;
+CREATE VIEW l AS SELECT k, COUNT(*) AS n FROM LATE(t) GROUP BY k;
+CREATE VIEW b AS SELECT k, v FROM u;
+CREATE SINK o FROM a WITH (connector = 'stdout');
+CREATE SINK o2 FROM l WITH (connector = 'stdout');
+CREATE SINK o3 FROM b WITH (connector = 'stdout');`, "-", "view l aggregates the late rows of a source"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -100,9 +116,9 @@ CREATE SINK o3 FROM b WITH (connector = 'stdout');`, "-", "late rows"},
 			if part.Exchanges() {
 				t.Fatalf("exchanged %v: several sources do not re-exchange", part.Exchanged)
 			}
-			// every join and aggregate knows the key that splits its state
+			// every join, aggregate and top-N knows the key that splits its state
 			for _, op := range p.Operators {
-				if (op.Join != nil || op.Agg != nil) && part.OpKeys[op.Index] < 0 {
+				if (op.Join != nil || op.Agg != nil || op.TopN != nil) && part.OpKeys[op.Index] < 0 {
 					t.Fatalf("operator %s has no split key", op.Name)
 				}
 			}

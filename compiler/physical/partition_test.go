@@ -112,9 +112,17 @@ CREATE SINK o FROM c WITH (connector = 'stdout');`, "k", ""},
 		{"top-N over an aggregate, its own key", `CREATE VIEW a AS SELECT k, v, COUNT(*) AS n FROM t GROUP BY k, v;
 CREATE VIEW b AS SELECT k, v, n FROM a QUALIFY ROW_NUMBER() OVER (PARTITION BY v ORDER BY n DESC) <= 2;
 CREATE SINK o FROM b WITH (connector = 'stdout');`, "k", "b:v"},
-		{"global top-N", `CREATE VIEW a AS SELECT k, COUNT(*) AS n FROM t GROUP BY k;
+		{"global top-N, gathered", `CREATE VIEW a AS SELECT k, COUNT(*) AS n FROM t GROUP BY k;
 CREATE VIEW b AS SELECT k, n FROM a ORDER BY n DESC LIMIT 3;
-CREATE SINK o FROM b WITH (connector = 'stdout');`, "-", "no PARTITION BY"},
+CREATE SINK o FROM b WITH (connector = 'stdout');`, "k", "b:*"},
+		{"global top-N over a view of a gathered one", `CREATE VIEW a AS SELECT k, COUNT(*) AS n FROM t GROUP BY k;
+CREATE VIEW b AS SELECT k, n, RANK() OVER (ORDER BY n DESC) AS r FROM a;
+CREATE VIEW c AS SELECT k, n FROM b WHERE r <= 2;
+CREATE SINK o FROM c WITH (connector = 'stdout');`, "k", "b:*"},
+		{"global top-N of the source's rows in arrival order", `CREATE VIEW a AS SELECT k, COUNT(*) AS n FROM t GROUP BY k;
+CREATE VIEW b AS SELECT k, v FROM t ORDER BY v DESC LIMIT 3;
+CREATE SINK o FROM a WITH (connector = 'stdout');
+CREATE SINK o2 FROM b WITH (connector = 'stdout');`, "-", "arrival order"},
 		{"row numbers in arrival order by another key", `CREATE VIEW a AS SELECT k, COUNT(*) AS n FROM t GROUP BY k;
 CREATE VIEW b AS SELECT k, v FROM t QUALIFY ROW_NUMBER() OVER (PARTITION BY v ORDER BY ts) = 1;
 CREATE SINK o FROM a WITH (connector = 'stdout');
@@ -160,7 +168,10 @@ CREATE SINK o FROM a WITH (connector = 'stdout');`, "", ""},
 				// reason: "view:column", the second exchange of a view's input rows
 				var got []string
 				for i, col := range part.Exchanged {
-					if col >= 0 {
+					switch {
+					case part.Gathers(i):
+						got = append(got, p.Operators[i].Name+":*") // all rows to one owner
+					case col >= 0:
 						op := p.Operators[i]
 						got = append(got, op.Name+":"+op.Inputs[0].Output[col].Name)
 					}
@@ -217,7 +228,9 @@ CREATE SINK o2 FROM a WITH (connector = 'stdout');
 CREATE SINK o3 FROM n WITH (connector = 'stdout');`, "rows of a re-exchanged by hash of v for b"},
 		{`CREATE VIEW a AS SELECT k, COUNT(*) AS n FROM t GROUP BY k;
 CREATE VIEW b AS SELECT k, n FROM a ORDER BY n DESC LIMIT 3;
-CREATE SINK o FROM b WITH (connector = 'stdout');`, "Workers: one (view b ranks all its rows as one partition (no PARTITION BY; a global top-N runs on one worker))"},
+CREATE SINK o FROM b WITH (connector = 'stdout');`, "rows of source t exchanged by hash of k (each worker owns the groups of its keys); rows of b/q1 gathered on one worker for b (a global top-N)"},
+		{`CREATE VIEW b AS SELECT k, v FROM t QUALIFY DENSE_RANK() OVER (ORDER BY v DESC) <= 2;
+CREATE SINK o FROM b WITH (connector = 'stdout');`, "batches of source t split among them; rows of b/q1 gathered on one worker for b (a global top-N; each worker sends only the rows within its own top 2)"},
 	} {
 		res, diags := compiler.CompileWith("t.sql", "t", oneSource+c.sql, compiler.Options{})
 		if res == nil {

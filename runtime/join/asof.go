@@ -351,6 +351,31 @@ func (a *Asof[K, L, R]) Restored(left, right int64) {
 	}
 }
 
+// Prune drops the rows of the keys keep reports false for (a worker's
+// share of a checkpoint loaded into every worker): right rows and waiting
+// left rows, and the keys' times to look again.
+func (a *Asof[K, L, R]) Prune(keep func(k K) bool) {
+	for k, b := range a.right {
+		if !keep(k) {
+			a.nRight -= len(b)
+			delete(a.right, k)
+		}
+	}
+	for k, p := range a.pending {
+		if !keep(k) {
+			a.nLeft -= len(p)
+			delete(a.pending, k)
+		}
+	}
+	var due timeHeap[K]
+	for _, d := range a.due {
+		if keep(d.key) {
+			due.push(d)
+		}
+	}
+	a.due = due
+}
+
 func addSat(a, b int64) int64 {
 	if s := a + b; (b < 0) == (s < a) {
 		return s

@@ -135,3 +135,24 @@ func checkAsof(t *testing.T, mode AsofMode, seed uint64) {
 		t.Fatalf("delay %v\n got %v\nwant %v", delay, got, want)
 	}
 }
+
+// TestAsofPrune: after Prune a worker holds, and emits, only its keys' rows:
+// the waiting left rows of the others leave, with their times to look again.
+func TestAsofPrune(t *testing.T) {
+	var got []int
+	a := NewAsof[int, asofRow, asofRow](AsofMode{Backward, math.MinInt64, 0}, func(l *asofRow, r *asofRow) {
+		got = append(got, l.id)
+	})
+	for k := range 4 {
+		a.PushRight(k, asofRow{100 + k, 1}, 1)
+		a.PushLeft(k, asofRow{k, 5}, 5) // waits: a closer right row may come
+	}
+	a.Prune(func(k int) bool { return k%2 == 0 })
+	if r, l := a.Len(); r != 2 || l != 2 {
+		t.Fatalf("kept %d right and %d left rows, want 2 and 2", r, l)
+	}
+	a.Advance(10, 10)
+	if !slices.Equal(got, []int{0, 2}) {
+		t.Fatalf("emitted %v, want the left rows of keys 0 and 2", got)
+	}
+}

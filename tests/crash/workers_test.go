@@ -159,12 +159,28 @@ GROUP BY symbol, window_start, window_end;
 CREATE VIEW l AS SELECT view, symbol, price, volume, ts FROM LATE(trades);
 CREATE SINK ls FROM l WITH (connector = 'file', path = 'late_stream.jsonl', format = 'json');
 `
+	// the window grouped by a bucket of volumes while a count per symbol
+	// splits the source's rows by symbol: f's rows are re-exchanged by
+	// bucket, each carrying the source's row it came from, which the
+	// bucket's owner reports when it finds it late
+	const reexchanged = `CREATE VIEW c AS SELECT symbol, COUNT(*) AS n FROM trades GROUP BY symbol;
+CREATE SINK cs FROM c WITH (connector = 'blackhole');
+CREATE VIEW f AS SELECT symbol, volume / 100 AS bucket, price, ts FROM trades WHERE volume > 100;
+CREATE SINK fs FROM f WITH (connector = 'blackhole');
+CREATE MATERIALIZED VIEW v AS
+SELECT bucket, window_start, window_end, COUNT(*) AS n, MAX(price) AS high
+FROM TUMBLE(f, ts, INTERVAL '10' SECOND)
+GROUP BY bucket, window_start, window_end;
+CREATE VIEW l AS SELECT view, symbol, price, volume, ts FROM LATE(trades);
+CREATE SINK ls FROM l WITH (connector = 'file', path = 'late_stream.jsonl', format = 'json');
+`
 	for _, c := range []struct {
 		name, sql string
 		in        []byte
 	}{
 		{"nexmark", nexmark + sink, nil},
 		{"file", source("file") + file + sink, input(60_000)},
+		{"file, re-exchanged", source("file") + reexchanged + sink, input(60_000)},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			p := filepath.Join(t.TempDir(), "p.sql")
@@ -374,7 +390,42 @@ SELECT symbol, COUNT(*) / 100 AS hundreds, SUM(volume) AS volume FROM trades GRO
 CREATE MATERIALIZED VIEW v AS
 SELECT hundreds, symbol, volume, rk FROM (SELECT *, RANK() OVER (PARTITION BY hundreds ORDER BY volume DESC) AS rk FROM per) WHERE rk <= 3;
 `
+	// workersGlobalTopN: the 5 symbols of most volume over all, a global
+	// top-N (no PARTITION BY) over an aggregate split by symbol, its ties
+	// ordered by every column (an updating input)
+	workersGlobalTopN = `CREATE VIEW per AS
+SELECT symbol, COUNT(*) AS n, SUM(volume) AS volume FROM trades GROUP BY symbol;
+CREATE MATERIALIZED VIEW v AS SELECT symbol, n, volume FROM per ORDER BY volume DESC, symbol LIMIT 5;
+`
 )
+
+// TestCrashWorkersGlobalRank: the trades of the 4 highest prices over all
+// (RANK, no PARTITION BY, ties all in) on 1, 2 and 3 workers, the count
+// picked anew at every restart, beside a count per symbol that splits the
+// source's rows: each worker sends the top-N's owner only the rows within
+// its own top 4 (no state: a restored worker starts with none and sends
+// more), and the output nets to the uninterrupted one-worker run's table.
+func TestCrashWorkersGlobalRank(t *testing.T) {
+	skipShort(t)
+	j := buildJob(t, "-- on several workers\n"+source("file")+`CREATE VIEW per AS SELECT symbol, COUNT(*) AS n FROM trades GROUP BY symbol;
+CREATE MATERIALIZED VIEW v AS SELECT symbol, price, volume, ts FROM trades QUALIFY RANK() OVER (ORDER BY price DESC) <= 4;
+CREATE SINK counted FROM per WITH (connector = 'file', path = 'counts.jsonl', format = 'json');
+`+sink, false, input(60_000))
+	j.workers = []int{1, 2, 3}
+	crashRunsKills(t, j, sameTable, 40*time.Millisecond, 20)
+}
+
+// TestCrashWorkersGlobalTopN: workersGlobalTopN on 1, 2 and 3 workers, the
+// count picked anew at every restart: the aggregate's changes are gathered
+// on the owner of the top-N's one partition, a checkpoint's partition is
+// kept by that owner alone at load (whatever the count), and the output
+// nets to the uninterrupted one-worker run's table.
+func TestCrashWorkersGlobalTopN(t *testing.T) {
+	skipShort(t)
+	j := buildJob(t, "-- on several workers\n"+source("file")+workersGlobalTopN+sink, false, input(60_000))
+	j.workers = []int{1, 2, 3}
+	crashRunsKills(t, j, sameTable, 40*time.Millisecond, 20)
+}
 
 // TestCrashWorkersDedup: the last trade per symbol on 1, 2 and 3 workers,
 // the count picked anew at every restart: each symbol's rows reach its
@@ -525,7 +576,9 @@ func quotes(file string) string {
 // Jobs of two sources on workers: a LEFT interval join of trades and
 // quotes by symbol; the counts of each source per symbol, joined (an
 // updating join of two updating views); a UNION ALL of both counted per
-// symbol.
+// symbol; an ASOF join of trades to quotes by symbol; the late rows of
+// trades (LATE) beside a count of both; a top-N per symbol of
+// a UNION ALL of both, of its rows or of its counts.
 const (
 	sourcesIntervalJoin = `CREATE MATERIALIZED VIEW v AS
 SELECT t.symbol, t.price, t.volume, q.price AS quote, q.ts AS qts
@@ -539,6 +592,31 @@ SELECT tc.symbol, tc.n, tc.volume, qc.n AS quotes, qc.high FROM tc FULL JOIN qc 
 `
 	sourcesUnion = `CREATE VIEW u AS SELECT symbol, price FROM trades WHERE volume > 100 UNION ALL SELECT symbol, price FROM quotes WHERE price < 130;
 CREATE MATERIALIZED VIEW v AS SELECT symbol, COUNT(*) AS n, MAX(price) AS high FROM u GROUP BY symbol;
+`
+	// each trade with the latest quote of its symbol at its time (an ASOF
+	// join, by symbol: a trade waits for the quotes' watermark)
+	sourcesAsof = `CREATE MATERIALIZED VIEW v AS
+SELECT t.symbol, t.price, t.volume, q.price AS quote, q.ts AS qts
+FROM trades AS t ASOF LEFT JOIN quotes AS q ON t.symbol = q.symbol AND t.ts >= q.ts;
+`
+	// the trades late at a 10 s window per symbol (LATE(trades), its rows
+	// 2 minutes behind), beside the count per symbol of both sources' rows
+	sourcesLate = `CREATE VIEW w AS SELECT symbol, window_start, COUNT(*) AS n FROM TUMBLE(trades, ts, INTERVAL '10' SECOND) GROUP BY symbol, window_start, window_end;
+CREATE VIEW u AS SELECT symbol, price FROM trades UNION ALL SELECT symbol, price FROM quotes;
+CREATE VIEW c AS SELECT symbol, COUNT(*) AS n FROM u GROUP BY symbol;
+CREATE MATERIALIZED VIEW v AS SELECT view, symbol, price, volume, ts FROM LATE(trades);
+CREATE SINK windows FROM w WITH (connector = 'file', path = 'w.jsonl', format = 'json');
+CREATE SINK counted FROM c WITH (connector = 'file', path = 'c.jsonl', format = 'json');
+`
+	// the 3 highest prices per symbol of both sources (RANK: ties all in)
+	sourcesUnionTopN = `CREATE VIEW u AS SELECT symbol, price FROM trades WHERE volume > 100 UNION ALL SELECT symbol, price FROM quotes WHERE price < 130;
+CREATE MATERIALIZED VIEW v AS SELECT symbol, price, rk FROM (SELECT *, RANK() OVER (PARTITION BY symbol ORDER BY price DESC) AS rk FROM u) WHERE rk <= 3;
+`
+	// the 2 most frequent price bands per symbol of both sources, a
+	// ROW_NUMBER over an updating count (ties ordered by every column)
+	sourcesCountsTopN = `CREATE VIEW u AS SELECT symbol, price FROM trades UNION ALL SELECT symbol, price FROM quotes;
+CREATE VIEW c AS SELECT symbol, CAST(price AS BIGINT) / 5 AS band, COUNT(*) AS n FROM u GROUP BY symbol, CAST(price AS BIGINT) / 5;
+CREATE MATERIALIZED VIEW v AS SELECT symbol, band, n, rn FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY symbol ORDER BY n DESC, band) AS rn FROM c) WHERE rn <= 2;
 `
 )
 
@@ -561,6 +639,10 @@ func TestCrashWorkersTwoSources(t *testing.T) {
 		{"interval join, one file", sourcesIntervalJoin, "input.jsonl", sameMultiset},
 		{"join of counts", sourcesCountsJoin, "quotes.jsonl", sameTable},
 		{"union", sourcesUnion, "input.jsonl", sameTable},
+		{"ASOF join", sourcesAsof, "quotes.jsonl", sameMultiset},
+		{"late rows", sourcesLate, "quotes.jsonl", sameMultiset},
+		{"top-N of a union", sourcesUnionTopN, "quotes.jsonl", sameTable},
+		{"top-N of counts of a union", sourcesCountsTopN, "input.jsonl", sameTable},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			pipeline := source("file") + quotes(c.quotes) + c.views + sink

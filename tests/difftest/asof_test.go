@@ -122,8 +122,19 @@ func TestAsofDifferential(t *testing.T) {
 		n = min(n, 20)
 	}
 	var cases []*joinCase
+	split := 0
 	for i := range n {
-		cases = append(cases, newAsofCase(i, *aseedFlag+uint64(i)))
+		c := newAsofCase(i, *aseedFlag+uint64(i))
+		cases = append(cases, c)
+		// an ASOF join by an equality key splits among the workers by it
+		// (run at 2 and 3 workers, lookupWorkers)
+		if res, _ := compiler.Compile("case.sql", "p", c.query.Pipeline); res != nil && physical.Partition(res.Physical).Partitioned() {
+			split++
+		}
+	}
+	t.Logf("%d of %d ASOF cases split among workers by a key", split, n)
+	if n >= 50 && split < n/2 {
+		t.Errorf("only %d of %d ASOF cases split among workers", split, n)
 	}
 	runGeneratedJoinCases(t, "ASOF", cases)
 }

@@ -183,9 +183,11 @@ func runJoinCase(t *testing.T, db *sql.Conn, bin, dir string, c *joinCase) (int,
 		args := []string{c.pkg, "--base-dir", rdir, "--quiet", "--progress", "never", "--batch-size", fmt.Sprint(bs),
 			"--summary-json", filepath.Join(rdir, "summary.json"),
 			"--late", filepath.Join(rdir, "late.jsonl"), "--dead-letter", filepath.Join(rdir, "dead.jsonl")}
-		if w, ok := lookupWorkers[bs]; ok && c.kind == "lookup" {
+		if w, ok := lookupWorkers[bs]; ok && (c.kind == "lookup" || c.kind == "asof") {
 			// lookup joins split among workers, over updating views too:
-			// each worker looks up (and holds) its own rows
+			// each worker looks up (and holds) its own rows; an ASOF join
+			// by an equality key splits by it, each worker reading a share
+			// of both sources (one without runs on one engine)
 			args = append(args, "--workers", fmt.Sprint(w))
 		}
 		cmd := exec.Command(bin, args...)

@@ -133,3 +133,70 @@ func unionWindowQuery(r *rand.Rand, p1, p2, key string, kind Kind) Query {
 		Updating: updating,
 	}
 }
+
+// GenWorkersSourcesTopNQuery generates a top-N over a UNION ALL of a view
+// of each of two sources (src and src2), partitioned by a column of both:
+// RANK or DENSE_RANK of the union's rows (ties all in), a window top-N by
+// RANK over a TUMBLE of the union (emitted at window close), or any ranking
+// function over an updating GROUP BY of the union (its ORDER BY made total
+// by the group key). On several workers each worker reads a share of both
+// sources and owns the partitions of its keys, of both sources' rows; the
+// rankings are those whose result does not depend on how rows of the two
+// sources interleave (physical.topnSources).
+func GenWorkersSourcesTopNQuery(r *rand.Rand) Query {
+	preds := []string{"n % 2 = 0", "n % 3 <> 0", "g > 10", "n > 300", "k <> 'a'"}
+	p1, p2 := preds[r.IntN(len(preds))], preds[r.IntN(len(preds))]
+	var lam strings.Builder
+	lam.WriteString(sourcesHeader)
+	u := "SELECT k, g, n, ts FROM src WHERE " + p1 + " UNION ALL SELECT k, g, n, ts FROM src2 WHERE " + p2
+	fmt.Fprintf(&lam, "CREATE VIEW u AS\n  %s;\n\n", u)
+	duck := []string{"u AS (" + u + ")"}
+	part := []string{"k", "g"}[r.IntN(2)]
+	limit := 1 + r.IntN(4)
+	dir := []string{"", " DESC"}[r.IntN(2)]
+	var view, duckView string
+	var cols []Column
+	updating := true
+	kindOf := map[string]Kind{"k": KindString, "g": KindInt, "n": KindInt}
+	switch r.IntN(3) {
+	case 0: // the union's rows ranked per key
+		fn := []string{"RANK", "DENSE_RANK"}[r.IntN(2)]
+		order := []string{"n", "g"}[r.IntN(2)]
+		if order == part {
+			order = "n"
+		}
+		view = fmt.Sprintf("SELECT k, g, n, rn FROM (SELECT *, %s() OVER (PARTITION BY %s ORDER BY %s%s) AS rn FROM u) WHERE rn <= %d", fn, part, order, dir, limit)
+		duckView = fmt.Sprintf("SELECT k, g, n, rn FROM (SELECT *, %s() OVER (PARTITION BY %s ORDER BY %s%s NULLS LAST) AS rn FROM u) AS s WHERE rn <= %d", fn, part, order, dir, limit)
+		cols = []Column{{"k", KindString}, {"g", KindInt}, {"n", KindInt}, {"rn", KindInt}}
+	case 1: // a window top-N over a TUMBLE of the union
+		size := []int64{1, 2, 5}[r.IntN(3)]
+		view = fmt.Sprintf("SELECT %s, n, window_start, rn FROM (SELECT *, RANK() OVER (PARTITION BY window_start, window_end, %s ORDER BY n%s) AS rn FROM TUMBLE(u, ts, INTERVAL '%d' SECOND)) WHERE rn <= %d", part, part, dir, size, limit)
+		duckView = fmt.Sprintf("SELECT %s, n, window_start, rn FROM (SELECT *, RANK() OVER (PARTITION BY window_start, %s ORDER BY n%s) AS rn FROM (SELECT *, ts - (ts %% %d) AS window_start FROM u) AS w) AS s WHERE rn <= %d", part, part, dir, size*1_000_000, limit)
+		cols = []Column{{part, kindOf[part]}, {"n", KindInt}, {"window_start", KindTimestamp}, {"rn", KindInt}}
+		updating = false // each window's rows once, at its close
+	default: // a ranking of an updating GROUP BY of the union
+		fn := []string{"ROW_NUMBER", "RANK", "DENSE_RANK"}[r.IntN(3)]
+		a := "SELECT k, g, COUNT(*) AS c, SUM(n) AS s FROM u GROUP BY k, g"
+		fmt.Fprintf(&lam, "CREATE VIEW a AS\n  %s;\n\n", a)
+		duck = append(duck, "a AS ("+strings.Replace(a, "SUM(n)", "CAST(SUM(n) AS BIGINT)", 1)+")")
+		other := map[string]string{"k": "g", "g": "k"}[part]
+		ol := "c" + dir
+		od := ol + " NULLS LAST"
+		if fn == "ROW_NUMBER" {
+			// an updating input's ties are Laminar's own order: made total
+			ol += ", s, " + other
+			od += ", s NULLS LAST, " + other + " NULLS LAST"
+		}
+		view = fmt.Sprintf("SELECT k, g, c, s, rn FROM (SELECT *, %s() OVER (PARTITION BY %s ORDER BY %s) AS rn FROM a) WHERE rn <= %d", fn, part, ol, limit)
+		duckView = fmt.Sprintf("SELECT k, g, c, s, rn FROM (SELECT *, %s() OVER (PARTITION BY %s ORDER BY %s) AS rn FROM a) AS s WHERE rn <= %d", fn, part, od, limit)
+		cols = []Column{{"k", KindString}, {"g", KindInt}, {"c", KindInt}, {"s", KindInt}, {"rn", KindInt}}
+	}
+	fmt.Fprintf(&lam, "CREATE VIEW top AS\n  %s;\n\nCREATE SINK out FROM top WITH (connector = 'file', path = 'out.jsonl', format = 'json');\n", view)
+	duck = append(duck, "top AS ("+duckView+")")
+	return Query{
+		Pipeline: lam.String(),
+		DuckSQL:  sourcesDuck + ",\n" + strings.Join(duck, ",\n") + "\nSELECT * FROM top",
+		Columns:  cols,
+		Updating: updating,
+	}
+}
