@@ -155,12 +155,20 @@ func (g *generator) combRoute(s *sourceInfo, decl jen.Code, put []jen.Code, line
 	if !o.op.Windowed() {
 		why = "folded into the owner's partial state; a failed row crosses as a row"
 	}
-	tmp := 0
-	fold := g.opRow(o, &tmp, rowAccess{
+	acc := rowAccess{
 		env:  env,
 		late: func(string) jen.Code { return putRow },
 		fail: func(string, jen.Code) jen.Code { return putRow },
-	})
+	}
+	var weight []jen.Code
+	if s.src.Updating {
+		// a changelog's row folds with its weight, as on one engine: the
+		// partial's counts, sums and multisets are signed
+		weight = []jen.Code{jen.Id("w").Op(":=").Id("b").Dot("LineWeight").Call(jen.Id("i"))}
+		acc.weight = jen.Id("w")
+	}
+	tmp := 0
+	fold := g.opRow(o, &tmp, acc)
 	var rowWM jen.Code = jen.Null()
 	if g.combRowWM() != "wm" {
 		rowWM = jen.Id("rowWM").Op(":=").Id("wm").Comment("the row's watermark; the view's code sees it less the allowed lateness")
@@ -168,9 +176,9 @@ func (g *generator) combRoute(s *sourceInfo, decl jen.Code, put []jen.Code, line
 	return []jen.Code{
 		decl,
 		rowWM,
-		jen.If(jen.Id("pt").Dot("raw")).Block(put...).Else().Block(append([]jen.Code{
+		jen.If(jen.Id("pt").Dot("raw")).Block(put...).Else().Block(append(append([]jen.Code{
 			jen.Comment(why),
-		}, fold...)...),
+		}, weight...), fold...)...),
 	}
 }
 
