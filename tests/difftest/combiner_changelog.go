@@ -108,38 +108,70 @@ func GenCombinerChangelogQuery(r *rand.Rand, unique bool) (Query, func(Row) stri
 // group of a live row is drained: its rows retracted one by one among the
 // next ones, while the new rows of the group wait, and inserted once the
 // group is empty (a group whose count reaches zero and comes back). It
-// returns the input, the rows left (DuckDB's table) and the records that
-// are not changes.
-func CombinerChangelogInput(r *rand.Rand, rows []Row, group func(Row) string) ([]byte, []Row, int) {
+// writes format 'changelog' (a line per row, "_op" "+" or "-") or
+// 'debezium' (an event per change, an update's old and new row in one:
+// the reader splits it into a retraction and an insertion side by side).
+// It returns the input, the rows left (DuckDB's table) and the records
+// that are not changes.
+func CombinerChangelogInput(r *rand.Rand, rows []Row, group func(Row) string, format string) ([]byte, []Row, int) {
 	var buf bytes.Buffer
-	write := func(row Row, op string) {
-		line := WriteJSONL(r, []Row{row})
-		buf.WriteString(`{"_op":"` + op + `"`)
-		if rest := line[1:]; rest[0] != '}' {
-			buf.WriteByte(',')
+	object := func(row *Row) []byte {
+		if row == nil {
+			return []byte("null")
 		}
-		buf.Write(line[1:])
+		return bytes.TrimSuffix(WriteJSONL(r, []Row{*row}), []byte("\n"))
+	}
+	// change writes a change of a row: before retracted, after inserted
+	// (a Debezium update when both are there)
+	change := func(before, after *Row) {
+		if format == "debezium" {
+			op := map[[2]bool]string{{false, true}: "c", {true, false}: "d", {true, true}: "u"}[[2]bool{before != nil, after != nil}]
+			fmt.Fprintf(&buf, `{"op":%q,"before":%s,"after":%s}`+"\n", op, object(before), object(after))
+			return
+		}
+		for _, c := range []struct {
+			row *Row
+			op  string
+		}{{before, "-"}, {after, "+"}} {
+			if c.row == nil {
+				continue
+			}
+			line := object(c.row)
+			buf.WriteString(`{"_op":"` + c.op + `"`)
+			if line[1] != '}' {
+				buf.WriteByte(',')
+			}
+			buf.Write(line[1:])
+			buf.WriteByte('\n')
+		}
 	}
 	var live []Row
-	retract := func(j int) Row {
+	take := func(j int) Row {
 		old := live[j]
-		write(old, "-")
 		live = append(live[:j], live[j+1:]...)
 		return old
 	}
+	retract := func(j int) {
+		old := take(j)
+		change(&old, nil)
+	}
 	draining := "" // the group being drained, "" for none
 	var held []Row // its new rows, inserted once it is empty
-	insert := func(row Row) {
+	// insert inserts row, the update of old when old is not nil
+	insert := func(old *Row, row Row) {
 		if draining != "" && group(row) == draining {
 			held = append(held, row)
+			if old != nil {
+				change(old, nil)
+			}
 			return
 		}
-		write(row, "+")
+		change(old, &row)
 		live = append(live, row)
 	}
 	bad := 0
 	for i, row := range rows {
-		insert(row)
+		insert(nil, row)
 		if i%113 == 60 {
 			buf.WriteString("{not json\n") // a dead letter among the changes
 			bad++
@@ -158,7 +190,7 @@ func CombinerChangelogInput(r *rand.Rand, rows []Row, group func(Row) string) ([
 					// retraction; now it comes back
 					draining = ""
 					for _, h := range held {
-						insert(h)
+						insert(nil, h)
 					}
 					held = held[:0]
 					break
@@ -171,23 +203,26 @@ func CombinerChangelogInput(r *rand.Rand, rows []Row, group func(Row) string) ([
 		if len(live) < 2 || r.IntN(4) != 0 {
 			continue
 		}
-		old := retract(r.IntN(len(live) - 1)) // an earlier row
+		j := r.IntN(len(live) - 1) // an earlier row
 		if r.IntN(2) == 0 {
-			moved := old
-			if old.K != nil && r.IntN(3) == 0 {
-				k := *old.K + "m"
-				moved.K = &k
-			}
-			if old.G != nil && r.IntN(2) == 0 {
-				g := *old.G + int64(1+r.IntN(3))
-				moved.G = &g
-			}
-			moved.N = old.N + int64(r.IntN(100))
-			insert(moved)
+			retract(j)
+			continue
 		}
+		old := take(j)
+		moved := old
+		if old.K != nil && r.IntN(3) == 0 {
+			k := *old.K + "m"
+			moved.K = &k
+		}
+		if old.G != nil && r.IntN(2) == 0 {
+			g := *old.G + int64(1+r.IntN(3))
+			moved.G = &g
+		}
+		moved.N = old.N + int64(r.IntN(100))
+		insert(&old, moved)
 	}
 	for _, h := range held {
-		write(h, "+")
+		change(nil, &h)
 		live = append(live, h)
 	}
 	return buf.Bytes(), live, bad

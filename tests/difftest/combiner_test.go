@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/laminar-sql/laminar/compiler"
@@ -67,7 +68,13 @@ func newCombinerChangelogCase(index int, seed uint64) *testCase {
 	}
 	var group func(Row) string
 	c.query, group = GenCombinerChangelogQuery(r, unique)
-	c.input, c.rows, c.malformed = CombinerChangelogInput(r, GenRows(r, DataParams{Rows: rows}), group)
+	format := []string{"changelog", "debezium"}[r.IntN(2)]
+	c.query.Pipeline = strings.Replace(c.query.Pipeline, "format = 'changelog'", "format = '"+format+"'", 1)
+	c.input, c.rows, c.malformed = CombinerChangelogInput(r, GenRows(r, DataParams{Rows: rows}), group, format)
+	if format == "debezium" {
+		// the summary counts an update's two rows in
+		c.rowsIn = bytes.Count(c.input, []byte("\n")) + bytes.Count(c.input, []byte(`"op":"u"`))
+	}
 	return c
 }
 
