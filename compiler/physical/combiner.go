@@ -193,6 +193,10 @@ func FormatCombiner(p *Plan, part Partitioning, c Combiner) string {
 	case Paned(op):
 		per = "(pane, group)"
 	}
+	if op.InputUpdating {
+		return fmt.Sprintf("Combiner: view %s pre-aggregated per group on the reading worker into weighted partials (%s: each change folded with its weight, +1 or -1; signed counts and sums, MIN and MAX as multisets with signed counts, and the group's net rows); partial states cross the exchange, failed rows as rows; the owner adds them and drops a group whose net rows are 0; a worker sends its rows to an owner as rows for 64 rounds after a round of at least 256 whose groups were over a quarter of them",
+			op.Name, strings.Join(aggs, ", "))
+	}
 	return fmt.Sprintf("Combiner: view %s pre-aggregated per %s on the reading worker (%s); partial states cross the exchange, late and failed rows as rows; a worker sends its rows to an owner as rows for 64 rounds after a round of at least 256 whose groups were over a quarter of them",
 		op.Name, per, strings.Join(aggs, ", "))
 }
