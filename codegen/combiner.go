@@ -20,6 +20,12 @@ import (
 // their sender starts its next round (resetCombiner), so no partial state
 // outlives a round and a checkpoint, taken between rounds, holds none.
 //
+// Over a changelog file Route folds each change with its weight from the
+// batch (LineWeight), as the view's own loop does: the partials are signed
+// (counts, exact sums, multisets of MIN and MAX, W the net rows), and
+// merge<op> adds them, W too, for the owner's flush to drop a group whose
+// rows all went.
+//
 // A part whose round folded rows into more than a quarter as many groups (keys
 // nearly unique) goes back to rows for combinerOffRounds rounds, then tries
 // again: folding then costs a lookup per row on the sender and saves little.
