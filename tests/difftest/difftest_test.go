@@ -63,13 +63,13 @@ type testCase struct {
 	// sameReports: a workers case whose late and dead-letter files are the
 	// one-worker run's byte for byte at every batch size and worker count
 	sameReports bool
-	malformed   int    // the input's records that are not rows (dead letters)
+	malformed   int // the input's records that are not rows (dead letters)
 	// rowsIn is the rows the summary counts in when they are not the
 	// input's lines (a Debezium update is two rows); 0 otherwise
 	rowsIn int
-	topn        bool   // a top-N pipeline (GenTopNQuery), run at every batch size like a multi-view one
-	err         string // why the case could not be compiled or built
-	repro       string // the command that reproduces it, when not TestDifferential's
+	topn   bool   // a top-N pipeline (GenTopNQuery), run at every batch size like a multi-view one
+	err    string // why the case could not be compiled or built
+	repro  string // the command that reproduces it, when not TestDifferential's
 	// ordered is DuckDB's answer in the order of query.DuckOrder, when set
 	ordered []ResultRow
 }
