@@ -644,10 +644,13 @@ func exactFold(i int, a plan.Agg, v, w jen.Code) jen.Code {
 // partial state into its owner's. Counts and sums add, extremes compare.
 func (g *generator) mergeFunc(o *opInfo) {
 	var body []jen.Code
+	weighted := o.op.InputUpdating // a combiner's partials of a changelog's rows
 	for i, a := range o.op.Agg.Aggs {
 		A, N := fmt.Sprintf("A%d", i), fmt.Sprintf("N%d", i)
 		d, s := jen.Id("dst"), jen.Id("src")
-		if a.Distinct { // sessions only: panes keep no distinct values (nor shared sets)
+		if a.Distinct || (weighted && (a.Func == plan.Min || a.Func == plan.Max)) {
+			// sessions' distinct values (panes keep none, nor shared sets), and
+			// a MIN or MAX over retractions: every value with its signed count
 			M := fmt.Sprintf("M%d", i)
 			body = append(body, jen.Add(d).Dot(M).Dot("Merge").Call(jen.Op("&").Add(s).Dot(M)))
 			continue
@@ -657,7 +660,7 @@ func (g *generator) mergeFunc(o *opInfo) {
 			continue
 		}
 		hasN := false
-		for _, f := range accFields(i, a, false) {
+		for _, f := range accFields(i, a, weighted) {
 			hasN = hasN || f.name == N
 		}
 		switch a.Func {
@@ -685,6 +688,11 @@ func (g *generator) mergeFunc(o *opInfo) {
 		if hasN {
 			body = append(body, jen.Add(d).Dot(N).Op("+=").Add(s).Dot(N))
 		}
+	}
+	if weighted {
+		// the rows of the group net of retractions: a group whose merged W
+		// is 0 leaves the state at the next flush
+		body = append(body, jen.Id("dst").Dot("W").Op("+=").Id("src").Dot("W"))
 	}
 	g.f.Comment(fmt.Sprintf("merge%s folds a state of a group of %s (src) into another (dst).", o.fn, o.what()))
 	g.f.Func().Id("merge" + o.fn).Params(jen.List(jen.Id("dst"), jen.Id("src")).Op("*").Id(o.accType())).Block(body...)

@@ -20,6 +20,12 @@ import (
 // their sender starts its next round (resetCombiner), so no partial state
 // outlives a round and a checkpoint, taken between rounds, holds none.
 //
+// Over a changelog file Route folds each change with its weight from the
+// batch (LineWeight), as the view's own loop does: the partials are signed
+// (counts, exact sums, multisets of MIN and MAX, W the net rows), and
+// merge<op> adds them, W too, for the owner's flush to drop a group whose
+// rows all went.
+//
 // A part whose round folded rows into more than a quarter as many groups (keys
 // nearly unique) goes back to rows for combinerOffRounds rounds, then tries
 // again: folding then costs a lookup per row on the sender and saves little.
@@ -155,12 +161,20 @@ func (g *generator) combRoute(s *sourceInfo, decl jen.Code, put []jen.Code, line
 	if !o.op.Windowed() {
 		why = "folded into the owner's partial state; a failed row crosses as a row"
 	}
-	tmp := 0
-	fold := g.opRow(o, &tmp, rowAccess{
+	acc := rowAccess{
 		env:  env,
 		late: func(string) jen.Code { return putRow },
 		fail: func(string, jen.Code) jen.Code { return putRow },
-	})
+	}
+	var weight []jen.Code
+	if s.src.Updating {
+		// a changelog's row folds with its weight, as on one engine: the
+		// partial's counts, sums and multisets are signed
+		weight = []jen.Code{jen.Id("w").Op(":=").Id("b").Dot("LineWeight").Call(jen.Id("i"))}
+		acc.weight = jen.Id("w")
+	}
+	tmp := 0
+	fold := g.opRow(o, &tmp, acc)
 	var rowWM jen.Code = jen.Null()
 	if g.combRowWM() != "wm" {
 		rowWM = jen.Id("rowWM").Op(":=").Id("wm").Comment("the row's watermark; the view's code sees it less the allowed lateness")
@@ -168,9 +182,9 @@ func (g *generator) combRoute(s *sourceInfo, decl jen.Code, put []jen.Code, line
 	return []jen.Code{
 		decl,
 		rowWM,
-		jen.If(jen.Id("pt").Dot("raw")).Block(put...).Else().Block(append([]jen.Code{
+		jen.If(jen.Id("pt").Dot("raw")).Block(put...).Else().Block(append(append([]jen.Code{
 			jen.Comment(why),
-		}, fold...)...),
+		}, weight...), fold...)...),
 	}
 }
 

@@ -34,9 +34,23 @@ func (c Combiner) Combines() bool { return c.Op >= 0 }
 // source: tumbling windows, hopping windows kept as panes (a row folds into
 // its one pane, as on one engine) and cumulating windows (a row folds into
 // each window holding it; the windows are one engine's, by end); and an
-// unwindowed aggregate under EMIT CHANGES. Its aggregates must merge
-// exactly: COUNT, SUM and AVG of integers and DECIMALs (exact sums), MIN
-// and MAX of integers, DECIMALs, timestamps and strings.
+// unwindowed aggregate under EMIT CHANGES, of an append-only source or of a
+// changelog file (a debezium or changelog format, whose changes the reader
+// deals to the workers). Its aggregates must merge exactly: COUNT, SUM and
+// AVG of integers and DECIMALs (exact sums), MIN and MAX of integers,
+// DECIMALs, timestamps and strings.
+//
+// Over a changelog a row folds with its weight (+1 inserted, -1 retracted),
+// as on one engine: a partial's counts and sums are signed, its W the net
+// rows of the group in the chunk, and a MIN or MAX a multiset of the chunk's
+// values with signed counts (one engine keeps the multiset too: an extreme
+// cannot be retracted from a partial extreme). The owner adds them, and
+// integer addition is associative and commutative, so after every round its
+// state is one engine's after the same rows, whichever worker read the
+// insertion and which its retraction. A partial may net to W = 0 with sums
+// that do not (a row updated within its group: -5 then +7) and is merged as
+// any other; a group whose merged W is 0 leaves the owner's state at the
+// round's end, as on one engine at a flush.
 //
 // Not combined: SESSION windows (a row's session is known only against the
 // key's other rows: a row may bridge two sessions the reader never saw, or
@@ -44,9 +58,9 @@ func (c Combiner) Combines() bool { return c.Op >= 0 }
 // third, so a reader's partial per (key, session) is not one engine's
 // session), hopping windows kept per window (a row in several windows, and
 // the reader's lateness, per window, is known only after folding into the
-// later ones), an updating input (a MIN or MAX over retractions needs every
-// value, not a partial; see combinable), and aggregates whose partials do
-// not merge into one engine's result bit for bit (see combinable).
+// later ones), a typed (CDC) changelog, which one reader keeps on one
+// engine, and aggregates whose partials do not merge into one engine's
+// result bit for bit (see combinable).
 func Combine(p *Plan, part Partitioning) Combiner {
 	no := func(format string, args ...any) Combiner {
 		return Combiner{Op: -1, Reason: fmt.Sprintf(format, args...)}
@@ -69,11 +83,10 @@ func Combine(p *Plan, part Partitioning) Combiner {
 		return no("view %s is not fused into the source's loop", op.Name)
 	case op.KV:
 		return no("view %s keeps its state in the keyed-state store", op.Name)
-	case src.Updating || op.InputUpdating:
-		// unreachable today (a changelog source keeps its job on one engine);
-		// COUNT and SUM would combine with the rows' weights, but a MIN or MAX
-		// over retractions needs every value it held, not a partial extreme
-		return no("view %s reads a changelog (a MIN or MAX over retractions needs its values, not a partial; weighted partials are not built)", op.Name)
+	case (src.Updating || op.InputUpdating) && (src.Typed != nil || op.Windowed()):
+		// unreachable today: a typed changelog (CDC) keeps its job on one
+		// reader, and a window needs an append-only input
+		return no("view %s reads a changelog that is typed or windowed (weighted partials cover an unwindowed GROUP BY of a changelog file)", op.Name)
 	case !op.Windowed():
 		// an unwindowed aggregate of an append-only input: no row is late,
 		// and the owner emits its changed groups at the round's end
@@ -104,7 +117,10 @@ func Combine(p *Plan, part Partitioning) Combiner {
 }
 
 // combinable tells why an aggregate's partial states do not merge exactly
-// into one engine's state, or "".
+// into one engine's state, or "". Over a changelog the same aggregates
+// combine: counts and sums are signed, and a MIN or MAX keeps the multiset
+// of its values, which a partial holds too (signed counts per value, from
+// the chunk's rows) and the owner adds.
 func combinable(a plan.Agg) string {
 	if a.Distinct {
 		return "counts distinct values"
@@ -122,6 +138,12 @@ func combinable(a plan.Agg) string {
 			// order in the last bits, and with the adaptive switch to rows the
 			// grouping of terms would change with batch sizes and workers. The
 			// job's result must be the same whatever the number of workers.
+			// Exact partials (a superaccumulator) would not do either: one
+			// engine's result is its running sum rounded at every row, not
+			// the correctly rounded sum of the terms (and over a changelog +x
+			// then -x need not restore it); they would agree only if one
+			// engine summed exactly too, which changes every DOUBLE SUM's
+			// state, cost and checkpoint layout.
 			return "sums DOUBLE (a sum of partial sums rounds otherwise than one engine's sum in input order)"
 		}
 		return "sums " + a.Arg.Type().Kind.String() + " (partial sums of it are not built)"
@@ -170,6 +192,10 @@ func FormatCombiner(p *Plan, part Partitioning, c Combiner) string {
 		per = "group"
 	case Paned(op):
 		per = "(pane, group)"
+	}
+	if op.InputUpdating {
+		return fmt.Sprintf("Combiner: view %s pre-aggregated per group on the reading worker into weighted partials (%s: each change folded with its weight, +1 or -1; signed counts and sums, MIN and MAX as multisets with signed counts, and the group's net rows); partial states cross the exchange, failed rows as rows; the owner adds them and drops a group whose net rows are 0; a worker sends its rows to an owner as rows for 64 rounds after a round of at least 256 whose groups were over a quarter of them",
+			op.Name, strings.Join(aggs, ", "))
 	}
 	return fmt.Sprintf("Combiner: view %s pre-aggregated per %s on the reading worker (%s); partial states cross the exchange, late and failed rows as rows; a worker sends its rows to an owner as rows for 64 rounds after a round of at least 256 whose groups were over a quarter of them",
 		op.Name, per, strings.Join(aggs, ", "))

@@ -107,6 +107,16 @@ func (b *LineBatch) RowWeight(lines []int32, ri int) int64 {
 	return int64(b.Weights[lines[ri]])
 }
 
+// LineWeight is the weight of line i of the batch: +1 unless the batch
+// carries Weights (a worker's Route folding a changelog's rows, which knows
+// their lines, not a decoded row's index).
+func (b *LineBatch) LineWeight(i int) int64 {
+	if len(b.Weights) == 0 {
+		return 1
+	}
+	return int64(b.Weights[i])
+}
+
 // RowPartition is the partition of decoded row ri (see RowWeight): 0 for an
 // input without partitions.
 func (b *LineBatch) RowPartition(lines []int32, ri int) int32 {

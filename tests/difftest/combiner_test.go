@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/laminar-sql/laminar/compiler"
@@ -16,6 +17,8 @@ import (
 var (
 	cseedFlag  = flag.Uint64("cseed", 1, "seed of the first combiner case")
 	ccasesFlag = flag.Int("ccases", 16, "number of combiner cases (6 with -short)")
+	// the changelog cases come after the others, seeded from cseed too
+	cclcasesFlag = flag.Int("cclcases", 8, "number of combiner cases over a changelog (3 with -short)")
 )
 
 // combinerRuns are the batch sizes and worker counts a combiner case runs
@@ -49,14 +52,42 @@ func newCombinerCase(index int, seed uint64) *testCase {
 	return c
 }
 
+// newCombinerChangelogCase is an unwindowed aggregate over a changelog
+// the workers pre-aggregate into weighted partials
+// (GenCombinerChangelogQuery), over changes whose retractions land in other
+// chunks than their insertions, updates that move rows between groups, and
+// groups drained to zero and brought back (CombinerChangelogInput).
+func newCombinerChangelogCase(index int, seed uint64) *testCase {
+	r := rand.New(rand.NewPCG(seed, seed^0x9b05688c2b3e6c1f))
+	c := &testCase{index: index, seed: seed, pkg: fmt.Sprintf("ccase%d", index), sameReports: true,
+		repro: fmt.Sprintf("go test -run TestCombinerDifferential -cseed=%d -ccases=0 -cclcases=1", seed)}
+	unique := seed%4 == 3 // GROUP BY n: rounds of nearly unique keys turn a part's combiner off and on
+	rows := 300 + r.IntN(900)
+	if unique {
+		rows = 4000
+	}
+	var group func(Row) string
+	c.query, group = GenCombinerChangelogQuery(r, unique)
+	format := []string{"changelog", "debezium"}[r.IntN(2)]
+	c.query.Pipeline = strings.Replace(c.query.Pipeline, "format = 'changelog'", "format = '"+format+"'", 1)
+	c.input, c.rows, c.malformed = CombinerChangelogInput(r, GenRows(r, DataParams{Rows: rows}), group, format)
+	if format == "debezium" {
+		// the summary counts an update's two rows in
+		c.rowsIn = bytes.Count(c.input, []byte("\n")) + bytes.Count(c.input, []byte(`"op":"u"`))
+	}
+	return c
+}
+
 // TestCombinerDifferential runs the combiner's shape on 1, 2 and 3 workers
 // at batch sizes 1, 7 and 1024 against DuckDB: the same rows and the same
 // late rows (dead-letter reports) as one worker's, whatever the partial
 // states crossing the exchange. Every case's plan must have the combiner.
+// The changelog cases' output nets to DuckDB's table over the rows left,
+// and their dead letters are the one-worker run's byte for byte.
 func TestCombinerDifferential(t *testing.T) {
-	n := *ccasesFlag
+	n, ncl := *ccasesFlag, *cclcasesFlag
 	if testing.Short() {
-		n = min(n, 6)
+		n, ncl = min(n, 6), min(ncl, 3)
 	}
 	root, err := filepath.Abs("../..")
 	if err != nil {
@@ -64,8 +95,13 @@ func TestCombinerDifferential(t *testing.T) {
 	}
 	work := t.TempDir()
 	var cases []*testCase
-	for i := range n {
-		c := newCombinerCase(i, *cseedFlag+uint64(i))
+	for i := range n + ncl {
+		var c *testCase
+		if i < n {
+			c = newCombinerCase(i, *cseedFlag+uint64(i))
+		} else {
+			c = newCombinerChangelogCase(i, *cseedFlag+uint64(i))
+		}
 		res, _ := compiler.Compile("case.sql", "p", c.query.Pipeline)
 		if res == nil {
 			t.Fatalf("case %d does not compile:\n%s", i, c.query.Pipeline)
@@ -88,20 +124,26 @@ func TestCombinerDifferential(t *testing.T) {
 				t.Fatalf("%s\n-- DuckDB: %v", c.describe(), err)
 			}
 			rows += want.Size()
-			var late []byte
+			var late, dead []byte
 			for i, run := range combinerRuns {
 				dir := filepath.Join(work, "run", c.pkg, fmt.Sprintf("bs%d-w%d", run[0], run[1]))
 				k := runJob(t, bin, dir, c, run[0], run[1], want)
 				got, _ := os.ReadFile(filepath.Join(dir, "late.jsonl"))
+				gotDead, _ := os.ReadFile(filepath.Join(dir, "dead.jsonl"))
 				if i == 0 {
-					late, lateRows = got, lateRows+k
-				} else if !bytes.Equal(got, late) {
+					late, dead, lateRows = got, gotDead, lateRows+k
+					continue
+				}
+				if !bytes.Equal(got, late) {
 					t.Errorf("%s\n-- the late rows at batch size %d on %d workers differ from those on one:\n%s\nwant\n%s", c.describe(), run[0], run[1], got, late)
+				}
+				if c.sameReports && !bytes.Equal(gotDead, dead) {
+					t.Errorf("%s\n-- the dead letters at batch size %d on %d workers differ from those on one:\n%s\nwant\n%s", c.describe(), run[0], run[1], gotDead, dead)
 				}
 			}
 		})
 	}
-	t.Logf("%d combiner cases: %d result rows compared, %d late rows reported", n, rows, lateRows)
+	t.Logf("%d combiner cases (%d over a changelog): %d result rows compared, %d late rows reported", n+ncl, ncl, rows, lateRows)
 	if n >= 6 && lateRows == 0 {
 		t.Errorf("no combiner case had a late row: the late paths are not tested")
 	}

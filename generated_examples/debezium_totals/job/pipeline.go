@@ -546,16 +546,21 @@ var _ job.Partitioned = (*engine)(nil)
 
 // partAccounts holds rows of source accounts that one worker hands another (job.Partitioned).
 type partAccounts struct {
-	b     *connector.LineBatch // the raw batch the rows were decoded from; nil for a typed source
-	rows  []AccountsRow
-	lines []int32 // index in b of each row's record
-	wms   []int64 // the watermark before each row, over the rows of its batch so far
+	b         *connector.LineBatch // the raw batch the rows were decoded from; nil for a typed source
+	rows      []AccountsRow
+	lines     []int32                        // index in b of each row's record
+	wms       []int64                        // the watermark before each row, over the rows of its batch so far
+	c         *window.Groups[op0Key, op0Acc] // combiner: partial states of view region_totals per group, from the round's rows
+	nfold     int                            // combiner: the rows folded into c
+	raw       bool                           // combiner off: the rows cross as rows (a round's groups were over a quarter of its rows)
+	rawRounds int                            // rounds since the combiner went off
 }
 
 // resetPartAccounts empties a part of source accounts, keeping its capacity.
 func (p *engine) resetPartAccounts(pt *partAccounts) {
 	pt.b = nil
 	pt.rows, pt.lines, pt.wms = pt.rows[:0], pt.lines[:0], pt.wms[:0]
+	p.resetCombiner(pt)
 }
 
 // routeAccounts decodes a batch of source accounts and appends each row to the part of the
@@ -582,9 +587,31 @@ func (p *engine) routeAccounts(b *connector.LineBatch, parts []any, wm int64) in
 			continue
 		}
 		pt := pts[exchange.Owner(exchange.String(exchange.Seed, r.Region), len(pts))]
-		pt.rows = append(pt.rows, *r)
-		pt.lines = append(pt.lines, int32(i))
-		pt.wms = append(pt.wms, wm)
+		if pt.raw {
+			pt.rows = append(pt.rows, *r)
+			pt.lines = append(pt.lines, int32(i))
+			pt.wms = append(pt.wms, wm)
+		} else {
+			// folded into the owner's partial state; a failed row crosses as a row
+			w := b.LineWeight(i)
+			// view region_totals (operator 530842ac4d208522):
+			//
+			//	CREATE MATERIALIZED VIEW region_totals AS
+			//	SELECT region, COUNT(*) AS accounts, SUM(amount) AS total, MAX(amount) AS largest
+			//	FROM accounts
+			//	GROUP BY region
+			//	EMIT CHANGES
+			{
+				grp := pt.c
+				gi, _ := grp.Find(op0Key{K0: r.Region})
+				acc := grp.State(gi)
+				acc.A0 += w
+				acc.A1, acc.H1 = value.SumIntWeighted(acc.A1, acc.H1, r.Amount, w)
+				acc.M2.Add(r.Amount, w)
+				acc.W += w
+				pt.nfold++
+			}
+		}
 	}
 	return wm
 }
@@ -593,6 +620,7 @@ func (p *engine) routeAccounts(b *connector.LineBatch, parts []any, wm int64) in
 // on a batch, but with the watermark before each row given: the larger of start (the watermark
 // before the part's batch) and the part's own.
 func (p *engine) processPartAccounts(pt *partAccounts, start int64) {
+	p.mergePart(pt, start)
 	rows, b, lines := pt.rows, pt.b, pt.lines
 	_, _, _ = b, lines, start
 	for ri := range rows {
@@ -621,6 +649,46 @@ func (p *engine) processPartAccounts(pt *partAccounts, start int64) {
 	}
 }
 
+// mergeOp0 folds a state of a group of view region_totals (src) into another (dst).
+func mergeOp0(dst, src *op0Acc) {
+	dst.A0 += src.A0
+	dst.A1, dst.H1 = value.MergeSum(dst.A1, dst.H1, src.A1, src.H1)
+	dst.M2.Merge(&src.M2)
+	dst.W += src.W
+}
+
+// mergePart merges the partial states of view region_totals that a worker folded from its chunk's rows
+// for the groups this worker owns into its groups, marking them changed (emitted at EndRound).
+func (p *engine) mergePart(pt *partAccounts, _ int64) {
+	src := pt.c
+	dst := p.op0
+	for gi := range src.Count() {
+		di, _ := dst.Find(*src.Key(gi))
+		acc := dst.State(di)
+		mergeOp0(acc, src.State(gi))
+		if !acc.dirty {
+			acc.dirty = true
+			dst.Dirty = append(dst.Dirty, di)
+		}
+	}
+}
+
+// resetCombiner empties a part's partial states for its sender's next round, and turns
+// the combiner off for a while when the last round's groups were over a quarter of its rows.
+func (p *engine) resetCombiner(pt *partAccounts) {
+	switch {
+	case pt.raw:
+		pt.rawRounds++
+		if pt.rawRounds >= 64 {
+			pt.raw, pt.rawRounds = false, 0
+		}
+	case pt.nfold >= 256 && 4*pt.c.Len() > pt.nfold:
+		pt.raw = true
+	}
+	pt.c.Reset()
+	pt.nfold = 0
+}
+
 // endRoundAccounts moves the watermark of source accounts to wm and emits what the updating views
 // changed in the round.
 func (p *engine) endRoundAccounts(wm int64) {
@@ -640,7 +708,7 @@ func (p *engine) Partition() job.Partition {
 func (p *engine) NewPart(src int) any {
 	switch src {
 	case 0:
-		return new(partAccounts)
+		return &partAccounts{c: window.NewGroups[op0Key, op0Acc]()}
 	}
 	return nil
 }
