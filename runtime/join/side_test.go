@@ -286,3 +286,38 @@ func TestRemoveKey(t *testing.T) {
 		t.Fatalf("the removed key's new row: %v (len %d)", b, s.Len())
 	}
 }
+
+// TestRemoveKeyPrunesTimes checks that the heap of times does not keep
+// those of every row RemoveKey took (Nexmark q9's early bids, which all go
+// that way, grew it to every bid ever held) and that Evict still drops
+// exactly the rows it should after the times were pruned: the keys held
+// keep theirs, and a key removed and added again is swept by its new row's.
+func TestRemoveKeyPrunesTimes(t *testing.T) {
+	s := NewSide[int, int64]()
+	// key 0 is held throughout; of keys 1.., one row each, every third
+	// stays and the others go at once
+	s.Add(0, Entry[int64]{Row: -1, W: 1, TS: 5}, false, true)
+	for i := 1; i <= 100_000; i++ {
+		s.Add(i, Entry[int64]{Row: int64(i), W: 1, TS: int64(1000 + i*7919%100_003)}, false, true) // times out of order
+		if i%3 != 0 {
+			s.RemoveKey(i)
+		}
+	}
+	if len(s.times) > 2*s.Len()+shrinkKeys {
+		t.Fatalf("%d times in the heap for %d rows held", len(s.times), s.Len())
+	}
+	for i := 1; i < len(s.times); i++ {
+		if s.times[(i-1)/2].ts > s.times[i].ts {
+			t.Fatalf("the times are not a heap at %d", i)
+		}
+	}
+	held := s.Len()
+	// key 3 removed above is added again, later than every other row
+	s.RemoveKey(3)
+	s.Add(3, Entry[int64]{Row: 3, W: 1, TS: 1_000_000}, false, true)
+	var gone []int64
+	s.Evict(500_000, func(k int, e *Entry[int64]) { gone = append(gone, e.Row) })
+	if len(gone) != held-1 || s.Len() != 1 || len(s.Bucket(3)) != 1 || s.Bucket(3)[0].TS != 1_000_000 {
+		t.Fatalf("Evict dropped %d rows of %d held, %d left (key 3: %v)", len(gone), held, s.Len(), s.Bucket(3))
+	}
+}
