@@ -228,16 +228,8 @@ func (g *generator) jsonDecoder(s *sourceInfo) {
 		// next column's key is tried first, with one comparison.
 		if col+1 < len(valueCols) {
 			if name := s.src.Schema[valueCols[col+1]].Name; plainKey(name) {
-				tok := `,"` + name + `":`
-				lit := jen.Lit(tok)
-				if !strings.Contains(tok, "`") {
-					lit = jen.Op("`" + tok + "`") // a raw string reads better
-				}
 				// the next case is the next column's: fall into it
-				body = append(body,
-					jen.If(jen.String().Call(jen.Id("s").Dot("Ahead").Call(jen.Lit(len(tok)))).Op("!=").Add(lit)).Block(jen.Break()),
-					jen.Id("s").Dot("TakeKey").Call(jen.Lit(len(tok))),
-					jen.Fallthrough())
+				body = append(body, fallIntoKey(name)...)
 				falls = true
 			}
 		} else {
@@ -251,15 +243,7 @@ func (g *generator) jsonDecoder(s *sourceInfo) {
 	other := []jen.Code{jen.Comment("a key no column has"), jen.Id("s").Dot("Skip").Call()}
 	if len(valueCols) > 0 {
 		if name := s.src.Schema[valueCols[0]].Name; plainKey(name) {
-			tok := `,"` + name + `":`
-			lit := jen.Lit(tok)
-			if !strings.Contains(tok, "`") {
-				lit = jen.Op("`" + tok + "`")
-			}
-			other = append(other,
-				jen.If(jen.String().Call(jen.Id("s").Dot("Ahead").Call(jen.Lit(len(tok)))).Op("!=").Add(lit)).Block(jen.Break()),
-				jen.Id("s").Dot("TakeKey").Call(jen.Lit(len(tok))),
-				jen.Fallthrough())
+			other = append(other, fallIntoKey(name)...)
 			falls = true
 		}
 	}
@@ -301,6 +285,22 @@ func (g *generator) jsonDecoder(s *sourceInfo) {
 		jen.Id("s").Op("*").Add(rt("jsonl.Scanner")), jen.Id("in").Op("*").Add(rt("jsonl.Interner")), jen.Id("line").Index().Byte(), jen.Id("r").Op("*").Id(s.rowType),
 	).Error().Block(body...)
 	g.f.Line()
+}
+
+// fallIntoKey ends a decoder's case with a try of the key of the column
+// whose case comes next (name, a plainKey): when the text right after the
+// value is that key, it is taken and the case falls into the next one.
+func fallIntoKey(name string) []jen.Code {
+	tok := `,"` + name + `":`
+	lit := jen.Lit(tok)
+	if !strings.Contains(tok, "`") {
+		lit = jen.Op("`" + tok + "`") // a raw string reads better
+	}
+	return []jen.Code{
+		jen.If(jen.String().Call(jen.Id("s").Dot("Ahead").Call(jen.Lit(len(tok)))).Op("!=").Add(lit)).Block(jen.Break()),
+		jen.Id("s").Dot("TakeKey").Call(jen.Lit(len(tok))),
+		jen.Fallthrough(),
+	}
 }
 
 // plainKey tells whether name is written in JSON as it is, between quotes:
