@@ -227,7 +227,19 @@ func (g *generator) joinPush(o *opInfo, ss [2]joinSide, s joinSide, semi bool) {
 	// this one if it has come (physical.uniqueSides); one whose own input
 	// is: the other side's rows of the key have met their one row
 	uniqOther, uniqSelf := o.op.Unique[other.i], o.op.Unique[s.i]
-	if unmatched {
+	// a linked side finds the other side's row of the key through the
+	// deduplication's partition (physical.linkSides): one lookup for both
+	linked := unmatched && o.op.Dedup[s.i].Link != nil
+	if linked {
+		body = append(body, jen.List(jen.Id("held"), jen.Id("beaten")).Op(":=").Id("p").Dot("held"+o.fn+s.name).Call(jen.Id("r")),
+			jen.If(jen.Id("beaten")).Block(
+				jen.Comment("the deduplication reading the join would drop every row it joins into"),
+				jen.Return()),
+			jen.For(jen.Id("e").Op(":=").Id("held"), jen.Id("e").Op("!=").Nil(), jen.Id("e").Op("=").Nil()).Block(probe...),
+			jen.If(jen.Id("held").Op("!=").Nil()).Block(
+				jen.Comment("not kept: the other input is unique on the key, and its one row has come"),
+				jen.Return()))
+	} else if unmatched {
 		body = append(body, jen.If(jen.Id("p").Dot("beaten"+o.fn+s.name).Call(jen.Id("r"))).Block(
 			jen.Comment("the deduplication reading the join would drop every row it joins into"),
 			jen.Return()))
@@ -244,14 +256,16 @@ func (g *generator) joinPush(o *opInfo, ss [2]joinSide, s joinSide, semi bool) {
 		body = append(body, jen.Id("matches").Op(":=").Int64().Call(jen.Lit(0)))
 	}
 	// the other side's entries of the key, in arrival order
-	body = append(body, jen.Id("other").Op(":=").Id("p").Dot(o.name+other.name))
-	first := jen.Id("other").Dot("First").Call(jen.Id("k"))
-	if uniqOther || uniqSelf {
-		body = append(body, jen.Id("first").Op(":=").Add(first))
-		first = jen.Id("first")
+	if !linked {
+		body = append(body, jen.Id("other").Op(":=").Id("p").Dot(o.name+other.name))
+		first := jen.Id("other").Dot("First").Call(jen.Id("k"))
+		if uniqOther || uniqSelf {
+			body = append(body, jen.Id("first").Op(":=").Add(first))
+			first = jen.Id("first")
+		}
+		body = append(body,
+			jen.For(jen.Id("e").Op(":=").Add(first), jen.Id("e").Op("!=").Nil(), jen.Id("e").Op("=").Id("other").Dot("Next").Call(jen.Id("e"))).Block(probe...))
 	}
-	body = append(body,
-		jen.For(jen.Id("e").Op(":=").Add(first), jen.Id("e").Op("!=").Nil(), jen.Id("e").Op("=").Id("other").Dot("Next").Call(jen.Id("e"))).Block(probe...))
 	if ttl && s.preserve && s.updating {
 		body = append(body, jen.If(jen.Id("w").Op("<").Lit(0)).Block(jen.Id("matches").Op("=").Id("held")))
 	}
@@ -260,7 +274,7 @@ func (g *generator) joinPush(o *opInfo, ss [2]joinSide, s joinSide, semi bool) {
 			jen.Comment("this input is unique on the key: the other input's rows of it met its one row, and go"),
 			jen.Id("other").Dot("RemoveKey").Call(jen.Id("k"))))
 	}
-	if uniqOther {
+	if uniqOther && !linked {
 		body = append(body, jen.If(jen.Id("first").Op("!=").Nil()).Block(
 			jen.Comment("not kept: the other input is unique on the key, and its one row has come"),
 			jen.Return()))
@@ -302,21 +316,88 @@ func (g *generator) joinPush(o *opInfo, ss [2]joinSide, s joinSide, semi bool) {
 		if s.preserve {
 			gone = append(gone, jen.If(jen.Id("matches").Op("==").Lit(0)).Block(jen.Id("p").Dot("pad"+o.fn+s.name).Call(jen.Id("r"), w)))
 		}
+		if g.linkedBy(o, s) {
+			gone = append(gone, jen.Comment("nor any joined row of its key: the deduplication's partition is final"),
+				g.linkState(o).Dot("Unlink").Call(g.linkKey(o, s)))
+		}
 		body = append(body, jen.If(jen.Add(ts).Op("<").Add(rt("window.ShiftWatermark")).Call(jen.Id("p").Dot(o.name+"WM").Index(jen.Lit(other)), jen.Lit(intervalShift(o.op.Join.Interval)[other]))).Block(
 			append(gone, jen.Return())...))
 	}
 	if ttl {
 		entry[jen.Id("TS")] = jen.Id("now")
 		body = append(body, jen.Id("p").Dot(o.name+s.name).Dot("Put").Call(jen.Id("k"), rt("join.Entry").Types(jen.Id(s.in.rowType)).Values(entry), jen.Lit(s.updating)))
+	} else if g.linkedBy(o, s) {
+		body = append(body, jen.Comment("its key's partition of the deduplication holds it (physical.linkSides)"),
+			g.linkState(o).Dot("Link").Call(g.linkKey(o, s),
+				jen.Id("p").Dot(o.name+s.name).Dot("AddUnique").Call(jen.Id("k"), rt("join.Entry").Types(jen.Id(s.in.rowType)).Values(entry), jen.Lit(s.timeCol >= 0))))
 	} else {
 		body = append(body, jen.Id("p").Dot(o.name+s.name).Dot("Add").Call(jen.Id("k"), rt("join.Entry").Types(jen.Id(s.in.rowType)).Values(entry), jen.Lit(s.updating), jen.Lit(s.timeCol >= 0)))
 	}
 	g.f.Comment(fmt.Sprintf("push%s%s joins a row of %s (the %s input) with the rows of the other input.", o.fn, s.name, s.in.what(), sides[s.i]))
 	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("push" + o.fn + s.name).Params(params...).Block(body...)
 	g.f.Line()
-	if unmatched {
+	if linked {
+		g.joinHeld(o, s, ss[other.i])
+	} else if unmatched {
 		g.joinBeaten(o, s)
 	}
+}
+
+// linkedBy tells whether side s of join o is the unique side whose rows
+// the deduplication reading the join holds with their key's partition
+// (physical.linkSides: the other side is a Dedup side with a Link).
+func (g *generator) linkedBy(o *opInfo, s joinSide) bool {
+	d := o.op.Dedup[1-s.i]
+	return d != nil && d.Link != nil
+}
+
+// linkState is the state of the deduplication reading join o.
+func (g *generator) linkState(o *opInfo) *jen.Statement {
+	return jen.Id("p").Dot(g.ops[o.op.Consumers[0].Index].name)
+}
+
+// linkKey is the deduplication's partition key of join key k of join o,
+// whose side s (either) is linked (physical.DedupSide.Link).
+func (g *generator) linkKey(o *opInfo, s joinSide) jen.Code {
+	top := g.ops[o.op.Consumers[0].Index]
+	d := o.op.Dedup[s.i]
+	if d == nil || d.Link == nil {
+		d = o.op.Dedup[1-s.i]
+	}
+	key := jen.Dict{}
+	for pi, ki := range d.Link {
+		key[jen.Id(fmt.Sprintf("K%d", pi))] = jen.Id("k").Dot(fmt.Sprintf("K%d", ki))
+	}
+	return jen.Id(top.keyType()).Values(key)
+}
+
+// joinHeld generates held<Op><Side> for a linked side (physical.linkSides):
+// with the deduplication's one lookup, the other side's row of r's key (nil
+// if none is held) and whether the row kept for the key's partition ranks
+// before r's joined rows, or equal to them (it came first): it would drop
+// each.
+func (g *generator) joinHeld(o *opInfo, s, other joinSide) {
+	d := o.op.Dedup[s.i]
+	top := g.ops[o.op.Consumers[0].Index]
+	t := top.op.TopN
+	key, row := jen.Dict{}, jen.Dict{}
+	for i, c := range d.Partition {
+		key[jen.Id(fmt.Sprintf("K%d", i))] = jen.Id("r").Dot(s.in.fields[c])
+	}
+	for i, k := range t.Order {
+		row[jen.Id(o.fields[k.Col])] = jen.Id("r").Dot(s.in.fields[d.Order[i]])
+	}
+	entry := jen.Op("*").Add(rt("join.Entry")).Types(jen.Id(other.in.rowType))
+	g.f.Comment(fmt.Sprintf("held%s%s finds, with one lookup of %s, the %s row of r's key (nil: none held) and", o.fn, s.name, top.what(), sides[other.i]))
+	g.f.Comment("whether the row kept for the partition of the rows r joins into ranks before them, or equal")
+	g.f.Comment("to them (it came first): it would drop every one.")
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("held"+o.fn+s.name).Params(jen.Id("r").Op("*").Id(s.in.rowType)).Params(entry, jen.Bool()).Block(
+		jen.List(jen.Id("best"), jen.Id("ref")).Op(":=").Id("p").Dot(top.name).Dot("BestRef").Call(jen.Id(top.keyType()).Values(key)),
+		jen.If(jen.Id("best").Op("!=").Nil().Op("&&").Id("cmp"+top.fn).Call(jen.Id("best"), jen.Op("&").Id(o.rowType).Values(row)).Op("<=").Lit(0)).Block(
+			jen.Return(jen.Nil(), jen.True())),
+		jen.If(jen.Id("ref").Op("==").Lit(0)).Block(jen.Return(jen.Nil(), jen.False())),
+		jen.Return(jen.Id("p").Dot(o.name+other.name).Dot("Entry").Call(jen.Id("ref")), jen.False()))
+	g.f.Line()
 }
 
 // joinBeaten generates beaten<Op><Side>, which tells whether the row the
@@ -463,6 +544,11 @@ func (g *generator) joinEvict(o *opInfo, ss [2]joinSide) {
 	for i := range ss {
 		other := ss[1-i]
 		var gone jen.Code = jen.Nil()
+		linked := g.linkedBy(o, other)
+		if linked {
+			gone = jen.Func().Params(jen.Id("k").Id(o.keyType()), jen.Id("_").Op("*").Add(rt("join.Entry")).Types(jen.Id(other.in.rowType))).Block(
+				g.linkState(o).Dot("Unlink").Call(g.linkKey(o, other)))
+		}
 		if other.preserve {
 			gone = jen.Func().Params(jen.Id("_").Id(o.keyType()), jen.Id("e").Op("*").Add(rt("join.Entry")).Types(jen.Id(other.in.rowType))).Block(
 				jen.If(jen.Id("e").Dot("Matches").Op("==").Lit(0)).Block(
@@ -472,8 +558,20 @@ func (g *generator) joinEvict(o *opInfo, ss [2]joinSide) {
 			jen.Id("p").Dot(o.name+"WM").Index(jen.Lit(i)).Op("=").Id("wm").Index(jen.Lit(i)),
 			jen.Id("p").Dot("evict"+o.fn+other.name).Call()))
 		g.f.Comment(fmt.Sprintf("evict%s%s drops the %s rows of %s that the %s watermark has passed the bound of.", o.fn, other.name, sides[other.i], o.what(), sides[i]))
-		g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("evict" + o.fn + other.name).Params().Block(
-			jen.Id("p").Dot(o.name+other.name).Dot("Evict").Call(rt("window.ShiftWatermark").Call(jen.Id("p").Dot(o.name+"WM").Index(jen.Lit(i)), jen.Lit(shift[i])), gone))
+		wm := rt("window.ShiftWatermark").Call(jen.Id("p").Dot(o.name+"WM").Index(jen.Lit(i)), jen.Lit(shift[i]))
+		evict := []jen.Code{jen.Id("p").Dot(o.name+other.name).Dot("Evict").Call(wm, gone)}
+		if linked {
+			// each row that goes takes its key's partition of the deduplication
+			// (physical.linkSides), but at the end of the other input: no row of
+			// it is to come to find a partition, so the rows go at once
+			evict = []jen.Code{jen.Id("t").Op(":=").Add(wm),
+				jen.If(jen.Id("t").Op("==").Qual("math", "MaxInt64")).Block(
+					jen.Comment("the other input ended: no row of it will look for the rows going"),
+					jen.Id("p").Dot(o.name+other.name).Dot("Evict").Call(jen.Id("t"), jen.Nil()),
+					jen.Return()),
+				jen.Id("p").Dot(o.name+other.name).Dot("Evict").Call(jen.Id("t"), gone)}
+		}
+		g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("evict" + o.fn + other.name).Params().Block(evict...)
 		g.f.Line()
 	}
 	g.f.Comment(fmt.Sprintf("fire%s moves the watermarks of the inputs of %s to wm, dropping the rows", o.fn, o.what()))

@@ -305,6 +305,17 @@ func decodeMultiset(x *jen.Statement, t types.Type) []jen.Code {
 			jen.Add(x).Dot("Add").Call(jen.Id("v"), jen.Id("d").Dot("Int").Call()))...)...)}
 }
 
+// joinRestore puts entry e of key k back into side s of join o: a side the
+// deduplication reading the join holds the rows of with their partitions
+// (physical.linkSides) links the row again (its id is not checkpointed).
+func (g *generator) joinRestore(o *opInfo, s joinSide, side *jen.Statement) jen.Code {
+	timed := o.op.Join.Interval != nil || o.ttl()
+	if g.linkedBy(o, s) {
+		return g.linkState(o).Dot("Link").Call(g.linkKey(o, s), jen.Add(side).Dot("AddUnique").Call(jen.Id("k"), jen.Id("e"), jen.Lit(timed)))
+	}
+	return jen.Add(side).Dot("Restore").Call(jen.Id("k"), jen.Id("e"), jen.Lit(timed))
+}
+
 // joinState generates save<Op> and load<Op> of a join: per side its entries
 // (key, row, weight, matches, time), then an interval join's watermarks.
 func (g *generator) joinState(o *opInfo) {
@@ -331,7 +342,7 @@ func (g *generator) joinState(o *opInfo) {
 			jen.Add(side).Dot("Each").Call(jen.Func().Params(jen.Id("k").Id(o.keyType()), jen.Id("e").Op("*").Add(rt("join.Entry")).Types(jen.Id(s.in.rowType))).Block(enc...)))
 		load = append(load, jen.For(jen.Id("n").Op(":=").Id("d").Dot("Len").Call().Op(";").Id("n").Op(">").Lit(0).Op(";").Id("n").Op("--")).Block(
 			append(append([]jen.Code{jen.Var().Id("k").Id(o.keyType()), jen.Var().Id("e").Add(rt("join.Entry")).Types(jen.Id(s.in.rowType))}, dec...),
-				jen.Add(side).Dot("Restore").Call(jen.Id("k"), jen.Id("e"), jen.Lit(j.Interval != nil || o.ttl())))...))
+				g.joinRestore(o, s, side))...))
 	}
 	if j.Interval != nil || o.ttl() {
 		for i := range 2 {

@@ -10,6 +10,60 @@ import (
 type DedupSide struct {
 	Partition []int // per TopN.Partition column
 	Order     []int // per TopN.Order key
+	// Link is set when the other side is unique on the join key and the
+	// partition is that key (see linkSides): per partition column, the
+	// index of the join key it is.
+	Link []int
+}
+
+// linkSides decides, for every join with a Dedup side whose other side is
+// unique on the join key (Operator.Unique), whether the deduplication's
+// partition is that key, each column a different key column of the side
+// of the key's type: then the partition of a key and the unique side's row
+// of it are one state. The deduplication's partition holds the id of the
+// unique side's row (topn.Dedup.Link), made when the row is kept, so that
+// a row of the Dedup side finds the row kept and the row to join with in
+// one lookup, and a key without a partition has no unique row held
+// either. When the join drops that row (or does not keep it), no more
+// joined rows of the key can come: the partition is final, and goes
+// (Unlink). That bounds the deduplication's state to the join's.
+func linkSides(p *Plan) {
+	for _, op := range p.Operators {
+		j := op.Join
+		if j == nil {
+			continue
+		}
+		for s, d := range op.Dedup {
+			if d == nil || !op.Unique[1-s] || op.Unique[s] || op.Dedup[1-s] != nil {
+				continue
+			}
+			mine, theirs := j.LeftKeys, j.RightKeys
+			if s == 1 {
+				mine, theirs = j.RightKeys, j.LeftKeys
+			}
+			if len(d.Partition) != len(mine) {
+				continue
+			}
+			link := make([]int, len(d.Partition))
+			seen := make([]bool, len(mine))
+			ok := true
+			for pi, c := range d.Partition {
+				link[pi] = -1
+				for i, k := range mine {
+					mc, ok1 := k.(*plan.ColRef)
+					tc, ok2 := theirs[i].(*plan.ColRef)
+					if ok1 && ok2 && mc.Index == c && mc.T == tc.T && !seen[i] {
+						link[pi], seen[i] = i, true
+						break
+					}
+				}
+				ok = ok && link[pi] >= 0
+			}
+			if ok {
+				d.Link = link
+			}
+		}
+	}
 }
 
 // dedupSides decides, for every join, the sides whose rows the one

@@ -251,6 +251,7 @@ func Build(p *plan.Pipeline, allViews bool) *Plan {
 	}
 	dedupSides(b.out, allViews)
 	uniqueSides(b.out)
+	linkSides(b.out)
 	for _, op := range b.out.Operators {
 		op.ID = operatorID(op) // the ids of the joins dedupSides and uniqueSides changed, and of what reads them
 	}
@@ -854,6 +855,11 @@ func joinStateText(p *Plan, op *Operator) string {
 		return r
 	}
 	s := fmt.Sprintf("per side: map[%d-column key] of %s (left: %s; right: %s)", len(j.LeftKeys), "its rows", rows(0), rows(1))
+	for i, d := range op.Dedup {
+		if d != nil && d.Link != nil {
+			s += fmt.Sprintf("; the deduplication reading the join keeps its partition of a key with the %s row's id, made when that row is kept: a %s row finds the row kept and the %s row to join with in the deduplication's one lookup, and a partition goes once the %s row does (no joined row of its key can come)", sideNames[1-i], sideNames[i], sideNames[1-i], sideNames[1-i])
+		}
+	}
 	switch j.Kind {
 	case plan.SemiJoin, plan.AntiJoin:
 		s += ", each left row with its count of matches, which decides whether it is output"

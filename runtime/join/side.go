@@ -200,7 +200,10 @@ func (s *Side[K, R]) release(id uint32) {
 // an equal row's entry, which goes when its weight nets to zero; without (an
 // append-only input, whose rows never retract) it is added. timed records
 // e.TS for Evict.
-func (s *Side[K, R]) Add(k K, e Entry[R], merge, timed bool) {
+func (s *Side[K, R]) Add(k K, e Entry[R], merge, timed bool) { s.add(k, &e, merge, timed) }
+
+// add is Add, returning the id of the entry kept (0: merged).
+func (s *Side[K, R]) add(k K, e *Entry[R], merge, timed bool) uint32 {
 	slot, ok := s.index[k]
 	if ok && merge {
 		var prev uint32
@@ -211,7 +214,7 @@ func (s *Side[K, R]) Add(k K, e Entry[R], merge, timed bool) {
 				if x.W == 0 {
 					s.unlink(k, slot, prev, id)
 				}
-				return
+				return 0
 			}
 			prev, id = id, x.next
 		}
@@ -219,7 +222,8 @@ func (s *Side[K, R]) Add(k K, e Entry[R], merge, timed bool) {
 	if !ok {
 		slot = s.addKey(k)
 	}
-	s.heads[slot] = s.place(&e, s.heads[slot])
+	id := s.place(e, s.heads[slot])
+	s.heads[slot] = id
 	s.rows++
 	if timed {
 		s.times.push(timedKey[K]{e.TS, k})
@@ -229,7 +233,20 @@ func (s *Side[K, R]) Add(k K, e Entry[R], merge, timed bool) {
 	} else {
 		s.untimed = true
 	}
+	return id
 }
+
+// AddUnique keeps e, of an append-only input, under key k, timed as Add,
+// and returns its id, which stays its own until it goes: a deduplication
+// reading a join whose side is unique on the key holds it with the key's
+// partition (topn.Dedup.Link), and finds the row with Entry.
+func (s *Side[K, R]) AddUnique(k K, e Entry[R], timed bool) uint32 {
+	return s.add(k, &e, false, timed)
+}
+
+// Entry is the entry of id id, which AddUnique returned and which has not
+// gone since.
+func (s *Side[K, R]) Entry(id uint32) *Entry[R] { return s.at(id) }
 
 // RemoveKey removes every entry of key k (a join whose other input is
 // unique on the key: once that input's row of k has met them, no row to

@@ -19,14 +19,25 @@ import (
 type DedupPart[R comparable, O comparable] struct {
 	row     [1]R
 	emitted bool   // the last flush left an output row of the partition's
+	has     bool   // row is set (a partition Link made has none until its first row)
+	retire  bool   // Unlink found it changed since the last flush: it goes once flushed
 	at      uint32 // changed since the last flush: its place in the Dedup's changed list + 1
+	// ref is the id of the row of its key in the join the deduplication
+	// reads, on the join's side unique on the key (0: none held; see Link)
+	ref uint32
 }
 
 // Row is the row kept.
 func (p *DedupPart[R, O]) Row() *R { return &p.row[0] }
 
-// Rows is the row kept as a slice of one (checkpoints).
-func (p *DedupPart[R, O]) Rows() []R { return p.row[:] }
+// Rows is the row kept as a slice of one, or none before the partition's
+// first row (checkpoints).
+func (p *DedupPart[R, O]) Rows() []R {
+	if !p.has {
+		return nil
+	}
+	return p.row[:]
+}
 
 // dedupChunk is the partitions per chunk of a Dedup's slab.
 const dedupChunk = 32
@@ -73,6 +84,9 @@ type Dedup[K comparable, R comparable, O comparable] struct {
 	// second lookup (ids are stable; Prune forgets it)
 	lastKey K
 	lastID  uint32
+	// retired are the keys Unlink found changed since the last flush: Flush
+	// drops them once it has emitted their rows
+	retired []K
 }
 
 // NewDedup returns an empty deduplication ranking by cmp, whose partitions
@@ -151,9 +165,77 @@ func (s *Dedup[K, R, O]) Len() int { return len(s.index) }
 func (s *Dedup[K, R, O]) Best(k K) *R {
 	if id, ok := s.index[k]; ok {
 		s.lastKey, s.lastID = k, id
-		return &s.at(id).row[0]
+		if p := s.at(id); p.has {
+			return &p.row[0]
+		}
 	}
 	return nil
+}
+
+// BestRef is Best(k) with the id Link gave partition k (0: none): a join
+// whose one side is unique on the deduplication's partition key finds its
+// row of the key through the deduplication's one lookup, which is then
+// the only lookup a row of the other side costs (Nexmark q9: a bid finds
+// its auction's best bid and the auction with one map probe).
+func (s *Dedup[K, R, O]) BestRef(k K) (*R, uint32) {
+	id, ok := s.index[k]
+	if !ok {
+		return nil, 0
+	}
+	s.lastKey, s.lastID = k, id
+	p := s.at(id)
+	if !p.has {
+		return nil, p.ref
+	}
+	return &p.row[0], p.ref
+}
+
+// Link records ref, the id of the unique side's row of key k in the join
+// read by the deduplication, in partition k (made, without a row, if
+// new): every key the join holds a row of has a partition, so a key
+// without one has no row there either (see BestRef).
+func (s *Dedup[K, R, O]) Link(k K, ref uint32) {
+	id, ok := s.index[k]
+	if !ok {
+		id = s.place()
+		s.index[k] = id
+		window.AddLive(1, s.entry)
+	}
+	s.lastKey, s.lastID = k, id
+	p := s.at(id)
+	p.ref, p.retire = ref, false
+}
+
+// Unlink tells that the join's unique side no longer holds a row of key k
+// (it was dropped, or not kept): no more joined rows of k can come, so
+// partition k is final and goes, once flushed if it changed since the
+// last flush (its output rows stay emitted).
+func (s *Dedup[K, R, O]) Unlink(k K) {
+	id, ok := s.index[k]
+	if !ok {
+		return
+	}
+	p := s.at(id)
+	p.ref = 0
+	if p.at != 0 {
+		if !p.retire {
+			p.retire = true
+			s.retired = append(s.retired, k)
+		}
+		return
+	}
+	s.drop(k, id)
+}
+
+// drop forgets partition k, of id id, not among the changed ones.
+func (s *Dedup[K, R, O]) drop(k K, id uint32) {
+	delete(s.index, k)
+	window.AddLive(-1, s.entry)
+	s.free(s.at(id))
+	s.spare = append(s.spare, id)
+	if s.lastID == id {
+		s.lastID = 0
+	}
 }
 
 // Add offers row to partition k: it is kept when the partition is new or
@@ -171,12 +253,19 @@ func (s *Dedup[K, R, O]) Add(k K, row R) {
 		id = s.place()
 		s.index[k] = id
 		p := s.at(id)
+		p.has = true
 		s.setRow(p)
 		window.AddLive(1, s.entry)
 		s.mark(p)
 		return
 	}
 	p := s.at(id)
+	if !p.has { // made by Link
+		p.has = true
+		s.setRow(p)
+		s.mark(p)
+		return
+	}
 	if s.cmp(&p.row[0], &s.row) <= 0 {
 		return // ranked after (or tied with, arriving later) the row kept
 	}
@@ -229,6 +318,13 @@ func (s *Dedup[K, R, O]) Flush(emit func(r *O, op byte)) {
 	s.dirty = s.dirty[:0]
 	clear(s.prev)
 	s.prev = s.prev[:0]
+	for _, k := range s.retired {
+		if id, ok := s.index[k]; ok && s.at(id).retire {
+			s.drop(k, id)
+		}
+	}
+	clear(s.retired)
+	s.retired = s.retired[:0]
 }
 
 // Emitted is the output row p last emitted, none or one (checkpoints): the
@@ -265,6 +361,7 @@ func (s *Dedup[K, R, O]) Restore(k K, rows []R, emitted []O) {
 	}
 	p := s.at(id)
 	s.row = rows[0]
+	p.has = true
 	s.setRow(p)
 	p.emitted = len(emitted) > 0
 	if !p.emitted {
