@@ -351,6 +351,27 @@ func (g *generator) linkedBy(o *opInfo, s joinSide) bool {
 	return d != nil && d.Link != nil
 }
 
+// joinKeyless makes side s of join o, which the deduplication reading
+// the join links (linkedBy), keyless: the deduplication's map is the one
+// index of its keys (physical.linkSides), and a row's key is its key
+// columns (column references: linkSides).
+func (g *generator) joinKeyless(o *opInfo, s joinSide) jen.Code {
+	keys := o.op.Join.LeftKeys
+	if s.i == 1 {
+		keys = o.op.Join.RightKeys
+	}
+	key := jen.Dict{}
+	for i, k := range keys {
+		f := jen.Id("r").Dot(s.in.fields[k.(*plan.ColRef).Index])
+		if k.Type().Nullable { // a row kept has a key: its field is the value
+			f = f.Dot("V")
+		}
+		key[jen.Id(fmt.Sprintf("K%d", i))] = f
+	}
+	return jen.Id("p").Dot(o.name + s.name).Dot("Keyless").Call(jen.Func().Params(jen.Id("r").Op("*").Id(s.in.rowType)).Id(o.keyType()).Block(
+		jen.Return(jen.Id(o.keyType()).Values(key))))
+}
+
 // linkState is the state of the deduplication reading join o.
 func (g *generator) linkState(o *opInfo) *jen.Statement {
 	return jen.Id("p").Dot(g.ops[o.op.Consumers[0].Index].name)
@@ -365,8 +386,13 @@ func (g *generator) linkKey(o *opInfo, s joinSide) jen.Code {
 		d = o.op.Dedup[1-s.i]
 	}
 	key := jen.Dict{}
+	in := top.inputs[0].op.Output
 	for pi, ki := range d.Link {
-		key[jen.Id(fmt.Sprintf("K%d", pi))] = jen.Id("k").Dot(fmt.Sprintf("K%d", ki))
+		f := jen.Id("k").Dot(fmt.Sprintf("K%d", ki))
+		if in[top.op.TopN.Partition[pi]].Type.Nullable { // a join key is never NULL
+			f = rt("value.Of").Call(f)
+		}
+		key[jen.Id(fmt.Sprintf("K%d", pi))] = f
 	}
 	return jen.Id(top.keyType()).Values(key)
 }
@@ -380,20 +406,31 @@ func (g *generator) joinHeld(o *opInfo, s, other joinSide) {
 	d := o.op.Dedup[s.i]
 	top := g.ops[o.op.Consumers[0].Index]
 	t := top.op.TopN
-	key, row := jen.Dict{}, jen.Dict{}
+	key := jen.Dict{}
 	for i, c := range d.Partition {
 		key[jen.Id(fmt.Sprintf("K%d", i))] = jen.Id("r").Dot(s.in.fields[c])
 	}
+	// the order's columns as r's (a column may be ordered by twice)
+	own := map[int]int{}
 	for i, k := range t.Order {
-		row[jen.Id(o.fields[k.Col])] = jen.Id("r").Dot(s.in.fields[d.Order[i]])
+		own[k.Col] = d.Order[i]
 	}
+	rank := "rank" + o.fn + s.name
+	g.f.Comment(fmt.Sprintf("%s orders a row kept by %s and the rows r joins into, by its ORDER BY", rank, top.what()))
+	g.f.Comment("(of r's columns only: physical.dedupSides), as cmp" + top.fn + " would.")
+	g.f.Func().Id(rank).Params(jen.Id("a").Op("*").Id(o.rowType), jen.Id("r").Op("*").Id(s.in.rowType)).Int().Block(
+		append(cmpKeys(t.Order, top.inputs[0].op.Output,
+			func(c int) *jen.Statement { return jen.Id("a").Dot(o.fields[c]) },
+			func(c int) *jen.Statement { return jen.Id("r").Dot(s.in.fields[own[c]]) }),
+			jen.Return(jen.Lit(0)))...)
+	g.f.Line()
 	entry := jen.Op("*").Add(rt("join.Entry")).Types(jen.Id(other.in.rowType))
 	g.f.Comment(fmt.Sprintf("held%s%s finds, with one lookup of %s, the %s row of r's key (nil: none held) and", o.fn, s.name, top.what(), sides[other.i]))
 	g.f.Comment("whether the row kept for the partition of the rows r joins into ranks before them, or equal")
 	g.f.Comment("to them (it came first): it would drop every one.")
 	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("held"+o.fn+s.name).Params(jen.Id("r").Op("*").Id(s.in.rowType)).Params(entry, jen.Bool()).Block(
 		jen.List(jen.Id("best"), jen.Id("ref")).Op(":=").Id("p").Dot(top.name).Dot("BestRef").Call(jen.Id(top.keyType()).Values(key)),
-		jen.If(jen.Id("best").Op("!=").Nil().Op("&&").Id("cmp"+top.fn).Call(jen.Id("best"), jen.Op("&").Id(o.rowType).Values(row)).Op("<=").Lit(0)).Block(
+		jen.If(jen.Id("best").Op("!=").Nil().Op("&&").Id(rank).Call(jen.Id("best"), jen.Id("r")).Op("<=").Lit(0)).Block(
 			jen.Return(jen.Nil(), jen.True())),
 		jen.If(jen.Id("ref").Op("==").Lit(0)).Block(jen.Return(jen.Nil(), jen.False())),
 		jen.Return(jen.Id("p").Dot(o.name+other.name).Dot("Entry").Call(jen.Id("ref")), jen.False()))
@@ -560,16 +597,16 @@ func (g *generator) joinEvict(o *opInfo, ss [2]joinSide) {
 		g.f.Comment(fmt.Sprintf("evict%s%s drops the %s rows of %s that the %s watermark has passed the bound of.", o.fn, other.name, sides[other.i], o.what(), sides[i]))
 		wm := rt("window.ShiftWatermark").Call(jen.Id("p").Dot(o.name+"WM").Index(jen.Lit(i)), jen.Lit(shift[i]))
 		evict := []jen.Code{jen.Id("p").Dot(o.name+other.name).Dot("Evict").Call(wm, gone)}
-		if linked {
+		if linked { // a keyless side (joinKeyless)
 			// each row that goes takes its key's partition of the deduplication
 			// (physical.linkSides), but at the end of the other input: no row of
 			// it is to come to find a partition, so the rows go at once
 			evict = []jen.Code{jen.Id("t").Op(":=").Add(wm),
 				jen.If(jen.Id("t").Op("==").Qual("math", "MaxInt64")).Block(
 					jen.Comment("the other input ended: no row of it will look for the rows going"),
-					jen.Id("p").Dot(o.name+other.name).Dot("Evict").Call(jen.Id("t"), jen.Nil()),
+					jen.Id("p").Dot(o.name+other.name).Dot("EvictKeyless").Call(jen.Id("t"), jen.Nil()),
 					jen.Return()),
-				jen.Id("p").Dot(o.name+other.name).Dot("Evict").Call(jen.Id("t"), gone)}
+				jen.Id("p").Dot(o.name+other.name).Dot("EvictKeyless").Call(jen.Id("t"), gone)}
 		}
 		g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("evict" + o.fn + other.name).Params().Block(evict...)
 		g.f.Line()

@@ -139,6 +139,9 @@ func (g *generator) pipelineStruct() {
 		} else if o.op.Join != nil {
 			for _, s := range g.joinSides(o) {
 				body = append(body, jen.Id("p").Dot(o.name+s.name).Op("=").Add(rt("join.NewSide")).Types(jen.Id(o.keyType()), jen.Id(s.in.rowType)).Call())
+				if g.linkedBy(o, s) {
+					body = append(body, g.joinKeyless(o, s))
+				}
 			}
 			if o.op.Join.Interval != nil || o.ttl() {
 				body = append(body, jen.Id("p").Dot(o.name+"WM").Op("=").Index(jen.Lit(2)).Int64().Values(jen.Qual("math", "MinInt64"), jen.Qual("math", "MinInt64")))

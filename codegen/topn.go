@@ -119,33 +119,9 @@ func (g *generator) topnCode(o *opInfo) {
 			}
 		}
 	}
-	for _, k := range order {
-		c := schema[k.Col]
-		a, b := jen.Id("a").Dot(in.fields[k.Col]), jen.Id("b").Dot(in.fields[k.Col])
-		cmpOf := func(x, y jen.Code) jen.Code {
-			if c.Type.Kind == types.Bool {
-				return rt("topn.CompareBool").Call(x, y)
-			}
-			if c.Type.Kind.IsWideDecimal() {
-				return rt("topn.CompareDec128").Call(x, y)
-			}
-			return rt("topn.Compare").Call(x, y)
-		}
-		ret := jen.Return(jen.Id("c"))
-		if k.Desc {
-			ret = jen.Return(jen.Op("-").Id("c"))
-		}
-		if c.Type.Nullable {
-			body = append(body,
-				jen.If(jen.Add(a).Dot("Valid").Op("!=").Add(b).Dot("Valid")).Block(
-					jen.If(jen.Add(a).Dot("Valid")).Block(jen.Return(jen.Lit(-1))),
-					jen.Return(jen.Lit(1))),
-				jen.If(jen.Add(a).Dot("Valid")).Block(
-					jen.If(jen.Id("c").Op(":=").Add(cmpOf(jen.Add(a).Dot("V"), jen.Add(b).Dot("V"))), jen.Id("c").Op("!=").Lit(0)).Block(ret)))
-			continue
-		}
-		body = append(body, jen.If(jen.Id("c").Op(":=").Add(cmpOf(a, b)), jen.Id("c").Op("!=").Lit(0)).Block(ret))
-	}
+	body = append(body, cmpKeys(order, schema,
+		func(c int) *jen.Statement { return jen.Id("a").Dot(in.fields[c]) },
+		func(c int) *jen.Statement { return jen.Id("b").Dot(in.fields[c]) })...)
 	body = append(body, jen.Return(jen.Lit(0)))
 	g.f.Comment(fmt.Sprintf("cmp%s orders two rows of a partition of %s by its ORDER BY.", o.fn, o.what()))
 	g.f.Func().Id("cmp" + o.fn).Params(jen.List(jen.Id("a"), jen.Id("b")).Op("*").Id(in.rowType)).Int().Block(body...)
@@ -551,4 +527,39 @@ func (g *generator) topnPrefilterCode(o *opInfo) {
 	g.f.Comment("append-only input). It keeps those rows; they are no state: after a restore it sends more.")
 	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("xkeep" + o.fn).Params(jen.Id("r").Op("*").Id(in.rowType)).Bool().Block(body...)
 	g.f.Line()
+}
+
+// cmpKeys is the comparison, by order over columns of schema, of the rows
+// whose column c is a(c) and b(c): it returns from the function at the
+// first key that tells them apart (the rest of cmp<Op>'s body).
+func cmpKeys(order []plan.SortKey, schema plan.Schema, af, bf func(c int) *jen.Statement) []jen.Code {
+	var body []jen.Code
+	for _, k := range order {
+		c := schema[k.Col]
+		a, b := af(k.Col), bf(k.Col)
+		cmpOf := func(x, y jen.Code) jen.Code {
+			if c.Type.Kind == types.Bool {
+				return rt("topn.CompareBool").Call(x, y)
+			}
+			if c.Type.Kind.IsWideDecimal() {
+				return rt("topn.CompareDec128").Call(x, y)
+			}
+			return rt("topn.Compare").Call(x, y)
+		}
+		ret := jen.Return(jen.Id("c"))
+		if k.Desc {
+			ret = jen.Return(jen.Op("-").Id("c"))
+		}
+		if c.Type.Nullable {
+			body = append(body,
+				jen.If(jen.Add(a).Dot("Valid").Op("!=").Add(b).Dot("Valid")).Block(
+					jen.If(jen.Add(a).Dot("Valid")).Block(jen.Return(jen.Lit(-1))),
+					jen.Return(jen.Lit(1))),
+				jen.If(jen.Add(a).Dot("Valid")).Block(
+					jen.If(jen.Id("c").Op(":=").Add(cmpOf(jen.Add(a).Dot("V"), jen.Add(b).Dot("V"))), jen.Id("c").Op("!=").Lit(0)).Block(ret)))
+			continue
+		}
+		body = append(body, jen.If(jen.Id("c").Op(":=").Add(cmpOf(a, b)), jen.Id("c").Op("!=").Lit(0)).Block(ret))
+	}
+	return body
 }

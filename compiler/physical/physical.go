@@ -849,17 +849,18 @@ func joinStateText(p *Plan, op *Operator) string {
 		if op.Dedup[i] != nil {
 			r += " that matched nothing on arrival and rank before the row the deduplication reading the join keeps (it would drop the others' joined rows)"
 		}
+		if d := op.Dedup[1-i]; d != nil && d.Link != nil {
+			r = "rows by id, without a map: the deduplication reading the join keeps each one's id with its key's partition, made when the row is kept, and drops the partition when the row goes (no joined row of its key can come)"
+		}
+		if d := op.Dedup[i]; d != nil && d.Link != nil {
+			r += fmt.Sprintf(", which find their key's %s row and the row kept in the deduplication's one lookup", sideNames[1-i])
+		}
 		if op.Unique[1-i] {
 			r += fmt.Sprintf(", of keys whose %s row has not come yet (%s is unique on the key: its one row meets them, and they go; a row arriving after it is not kept)", sideNames[1-i], sideNames[1-i])
 		}
 		return r
 	}
 	s := fmt.Sprintf("per side: map[%d-column key] of %s (left: %s; right: %s)", len(j.LeftKeys), "its rows", rows(0), rows(1))
-	for i, d := range op.Dedup {
-		if d != nil && d.Link != nil {
-			s += fmt.Sprintf("; the deduplication reading the join keeps its partition of a key with the %s row's id, made when that row is kept: a %s row finds the row kept and the %s row to join with in the deduplication's one lookup, and a partition goes once the %s row does (no joined row of its key can come)", sideNames[1-i], sideNames[i], sideNames[1-i], sideNames[1-i])
-		}
-	}
 	switch j.Kind {
 	case plan.SemiJoin, plan.AntiJoin:
 		s += ", each left row with its count of matches, which decides whether it is output"

@@ -78,6 +78,61 @@ type Side[K comparable, R comparable] struct {
 	// bytes live in arena (arena.go); nil otherwise
 	strs  []uintptr
 	arena arena
+	// keyOf is set on a keyless side (see Keyless): its rows are found by
+	// their ids, and held holds each one's id by its time
+	keyOf func(r *R) K
+	held  timeHeap[uint32]
+}
+
+// Keyless makes the empty side s keep no map of its keys: a side unique on
+// the join key whose rows a deduplication reading the join finds by their
+// ids (AddUnique, Entry; topn.Dedup.Link keeps the id with the key's
+// partition, whose map is then the key's one index). keyOf is a row's key.
+// Only AddUnique, Entry, EvictKeyless, Each, Prune and Len apply to it.
+// Its rows are append-only (weight 1): a slot holds a row while its weight
+// is not 0.
+func (s *Side[K, R]) Keyless(keyOf func(r *R) K) { s.keyOf = keyOf }
+
+// EvictKeyless is Evict on a keyless side.
+func (s *Side[K, R]) EvictKeyless(t int64, gone func(k K, e *Entry[R])) {
+	if len(s.held) == 0 || s.held[0].ts >= t {
+		return
+	}
+	s.evictKeyless(t, gone)
+}
+
+// evictKeyless is EvictKeyless when some row's TS is before t. Without
+// gone, a watermark past every row (the input ended) drops the slab at
+// once when no row stays.
+func (s *Side[K, R]) evictKeyless(t int64, gone func(k K, e *Entry[R])) {
+	if gone == nil && t == math.MaxInt64 && !slices.ContainsFunc(s.held, func(x timedKey[uint32]) bool { return x.ts >= t }) {
+		s.held, s.rows = nil, 0
+		s.dropSlab()
+		return
+	}
+	for len(s.held) > 0 && s.held[0].ts < t {
+		id := s.held.pop().key
+		if gone != nil {
+			e := s.at(id)
+			gone(s.keyOf(&e.Row), e)
+		}
+		s.release(id)
+	}
+	if s.rows == 0 && len(s.chunks) > 4 {
+		s.dropSlab()
+	}
+	if len(s.held) == 0 && cap(s.held) > shrinkKeys {
+		s.held = nil
+	}
+}
+
+// eachKeyless calls f with every row of a keyless side, in slab order.
+func (s *Side[K, R]) eachKeyless(f func(k K, e *Entry[R])) {
+	for id := uint32(1); id <= s.used; id++ {
+		if e := s.at(id); e.W != 0 {
+			f(s.keyOf(&e.Row), e)
+		}
+	}
 }
 
 // noKey ends the list of free key slots.
@@ -241,7 +296,15 @@ func (s *Side[K, R]) add(k K, e *Entry[R], merge, timed bool) uint32 {
 // reading a join whose side is unique on the key holds it with the key's
 // partition (topn.Dedup.Link), and finds the row with Entry.
 func (s *Side[K, R]) AddUnique(k K, e Entry[R], timed bool) uint32 {
-	return s.add(k, &e, false, timed)
+	if s.keyOf == nil {
+		return s.add(k, &e, false, timed)
+	}
+	id := s.place(&e, 0)
+	s.rows++
+	if timed {
+		s.held.push(timedKey[uint32]{e.TS, id})
+	}
+	return id
 }
 
 // Entry is the entry of id id, which AddUnique returned and which has not
@@ -475,6 +538,10 @@ func (s *Side[K, R]) Len() int { return s.rows }
 // particular order, each key's oldest first (Restore adds them back in
 // that order, rebuilding the same lists).
 func (s *Side[K, R]) Each(f func(k K, e *Entry[R])) {
+	if s.keyOf != nil {
+		s.eachKeyless(f)
+		return
+	}
 	for k := range s.index {
 		for _, id := range s.oldestFirst(k) {
 			f(k, s.at(id))
@@ -556,6 +623,21 @@ func Copies(w int64) int {
 // Prune drops the rows of the keys keep reports false for (a worker's
 // share of a checkpoint loaded into every worker, codegen/parallel.go).
 func (s *Side[K, R]) Prune(keep func(k K) bool) {
+	if s.keyOf != nil {
+		for id := uint32(1); id <= s.used; id++ {
+			if e := s.at(id); e.W != 0 && !keep(s.keyOf(&e.Row)) {
+				s.release(id)
+			}
+		}
+		old := s.held
+		s.held = nil
+		for _, x := range old {
+			if s.at(x.key).W != 0 {
+				s.held.push(x)
+			}
+		}
+		return
+	}
 	for k, slot := range s.index {
 		if keep(k) {
 			continue

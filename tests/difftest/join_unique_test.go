@@ -107,7 +107,8 @@ func newJoinUniqueCase(index int, seed uint64) *joinCase {
 // promise and keys of the other side among them, at every batch size, and
 // compares the net result with DuckDB's. At least a third of them must
 // have a join side unique on its keys (compiler/physical's uniqueSides),
-// which keeps no row of the other side whose key's row has come.
+// which keeps no row of the other side whose key's row has come, and a
+// twentieth a deduplication holding the unique side's rows (linkSides).
 func TestJoinUniqueDifferential(t *testing.T) {
 	n := *jucasesFlag
 	if testing.Short() {
@@ -126,7 +127,7 @@ func TestJoinUniqueDifferential(t *testing.T) {
 	}
 	cases := make([]*joinCase, n)
 	tcs := make([]*testCase, n)
-	ruled := 0
+	ruled, linked := 0, 0
 	for i := range cases {
 		cases[i] = newJoinUniqueCase(i, *juseedFlag+uint64(i))
 		tcs[i] = cases[i].testCase
@@ -134,6 +135,9 @@ func TestJoinUniqueDifferential(t *testing.T) {
 			for _, op := range res.Physical.Operators {
 				if op.Join != nil && (op.Unique[0] || op.Unique[1]) {
 					ruled++
+					if (op.Dedup[0] != nil && op.Dedup[0].Link != nil) || (op.Dedup[1] != nil && op.Dedup[1].Link != nil) {
+						linked++
+					}
 					break
 				}
 			}
@@ -141,6 +145,11 @@ func TestJoinUniqueDifferential(t *testing.T) {
 	}
 	if ruled < n/3 {
 		t.Errorf("only %d of %d cases have a join side unique on its keys", ruled, n)
+	}
+	// the deduplications partitioned by the key of the side unique on it
+	// hold that side's rows (compiler/physical's linkSides)
+	if linked < n/20 {
+		t.Errorf("only %d of %d cases have a deduplication holding the unique side's rows", linked, n)
 	}
 	start := time.Now()
 	bin := buildJobs(t, root, work, tcs)
@@ -162,8 +171,8 @@ func TestJoinUniqueDifferential(t *testing.T) {
 			failed++
 		}
 	}
-	t.Logf("%d join unique cases (%d with a unique side) at batch sizes %v: %d result rows compared, %d with an empty result; %d failed",
-		n, ruled, joinBatchSizes, rows, empty, failed)
+	t.Logf("%d join unique cases (%d with a unique side, %d of them linked to a deduplication) at batch sizes %v: %d result rows compared, %d with an empty result; %d failed",
+		n, ruled, linked, joinBatchSizes, rows, empty, failed)
 	if n >= 30 && empty > n/3 {
 		t.Errorf("%d of %d join unique cases have an empty result: the generator tests too little", empty, n)
 	}
