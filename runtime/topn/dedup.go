@@ -252,6 +252,7 @@ func (s *Dedup[K, R, O]) Add(k K, row R) {
 	if !ok {
 		id = s.place()
 		s.index[k] = id
+		s.lastKey, s.lastID = k, id // the next rows joined into it (Link) find it
 		p := s.at(id)
 		p.has = true
 		s.setRow(p)
