@@ -321,3 +321,62 @@ func TestRemoveKeyPrunesTimes(t *testing.T) {
 		t.Fatalf("Evict dropped %d rows of %d held, %d left (key 3: %v)", len(gone), held, s.Len(), s.Bucket(3))
 	}
 }
+
+// TestKeylessSide: a keyless side (a unique side whose rows a
+// deduplication finds by id) keeps no map: AddUnique hands out ids that
+// Entry finds, EvictKeyless drops the rows by time telling gone each
+// one's key (from keyOf), a slot given back is handed out again, Each
+// and Prune see the rows held, and the end of input drops them at once.
+func TestKeylessSide(t *testing.T) {
+	type row struct {
+		K  int64
+		S  string
+		TS int64
+	}
+	s := NewSide[int64, row]()
+	s.Keyless(func(r *row) int64 { return r.K })
+	ids := map[int64]uint32{}
+	for k := range int64(40) {
+		r := row{K: k, S: string(rune('a' + k%26)), TS: k * 10}
+		ids[k] = s.AddUnique(k, Entry[row]{Row: r, W: 1, TS: r.TS}, true)
+	}
+	for k, id := range ids {
+		if e := s.Entry(id); e.Row.K != k || s.First(k) != nil {
+			t.Fatalf("id %d of key %d holds %v", id, k, e.Row)
+		}
+	}
+	var gone []int64
+	s.EvictKeyless(100, func(k int64, e *Entry[row]) {
+		if e.Row.K != k {
+			t.Fatalf("gone with key %d for row %v", k, e.Row)
+		}
+		gone = append(gone, k)
+	})
+	if !slices.Equal(gone, []int64{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}) || s.Len() != 30 {
+		t.Fatalf("evicted %v, %d left", gone, s.Len())
+	}
+	// a new row takes a slot given back
+	id := s.AddUnique(100, Entry[row]{Row: row{K: 100, S: "z", TS: 1000}, W: 1, TS: 1000}, true)
+	if !slices.Contains([]uint32{ids[0], ids[1], ids[2], ids[3], ids[4], ids[5], ids[6], ids[7], ids[8], ids[9]}, id) {
+		t.Fatalf("the new row's id %d is not a slot given back", id)
+	}
+	seen := map[int64]bool{}
+	s.Each(func(k int64, e *Entry[row]) { seen[k] = true })
+	if len(seen) != 31 || !seen[100] || seen[0] {
+		t.Fatalf("Each saw %d keys: %v", len(seen), seen)
+	}
+	s.Prune(func(k int64) bool { return k%2 == 0 })
+	if s.Len() != 16 {
+		t.Fatalf("%d rows after Prune, want 16", s.Len())
+	}
+	gone = gone[:0]
+	s.EvictKeyless(math.MaxInt64-1, func(k int64, e *Entry[row]) { gone = append(gone, k) })
+	if len(gone) != 16 || gone[len(gone)-1] != 100 || s.Len() != 0 {
+		t.Fatalf("evicted %v after Prune, %d left", gone, s.Len())
+	}
+	s.AddUnique(7, Entry[row]{Row: row{K: 7}, W: 1, TS: 5}, true)
+	s.EvictKeyless(math.MaxInt64, nil)
+	if s.Len() != 0 || len(s.chunks) != 0 {
+		t.Fatalf("the end of input left %d rows, %d chunks", s.Len(), len(s.chunks))
+	}
+}

@@ -144,3 +144,55 @@ func TestDedupBestThenPrune(t *testing.T) {
 		t.Fatalf("after the prune: %d partitions, best %v, %d changed; want 1, ID 2, 1", s.Len(), b, s.Changed())
 	}
 }
+
+// TestDedupLink: a partition Link makes holds the join row's id and no row
+// (Best finds none, a checkpoint saves none) until its first row; Unlink
+// drops a partition at once, or, changed since the last flush, once the
+// flush has emitted its row; a partition linked again is not dropped.
+func TestDedupLink(t *testing.T) {
+	d := NewDedup[int64, row, out](byV, projectRow)
+	var got []string
+	flush := func() {
+		d.Flush(func(o *out, op byte) { got = append(got, fmt.Sprintf("%c%d", op, o.ID)) })
+	}
+	d.Link(1, 7)
+	if b, ref := d.BestRef(1); b != nil || ref != 7 || d.Best(1) != nil || d.Changed() != 0 {
+		t.Fatalf("a linked partition: best %v, ref %d, changed %d", b, ref, d.Changed())
+	}
+	d.Each(func(k int64, p *DedupPart[row, out]) {
+		if len(p.Rows()) != 0 || len(d.Emitted(p)) != 0 {
+			t.Fatalf("partition %d without a row saves %v", k, p.Rows())
+		}
+	})
+	d.Add(1, row{K: 1, V: 6, ID: 1})
+	if b, ref := d.BestRef(1); b == nil || b.ID != 1 || ref != 7 {
+		t.Fatalf("after its first row: best %v, ref %d", b, ref)
+	}
+	flush()
+	d.Add(1, row{K: 1, V: 8, ID: 2}) // ranks first (byV: V DESC)
+	d.Unlink(1)                      // changed since the flush: it goes once flushed
+	if d.Len() != 1 || d.Best(1) == nil {
+		t.Fatalf("a changed partition went before its flush")
+	}
+	flush()
+	if d.Len() != 0 || d.Best(1) != nil || fmt.Sprint(got) != "[+1 -1 +2]" {
+		t.Fatalf("after the flush: %d partitions, emitted %v", d.Len(), got)
+	}
+	// unlinked clean, it goes at once; unlinked then linked again, it stays
+	d.Link(2, 8)
+	d.Add(2, row{K: 2, V: 1, ID: 3})
+	flush()
+	d.Unlink(2)
+	if d.Len() != 0 {
+		t.Fatalf("a clean partition stayed after Unlink")
+	}
+	d.Link(3, 9)
+	d.Add(3, row{K: 3, V: 1, ID: 4})
+	d.Unlink(3)
+	d.Link(3, 10)
+	flush()
+	if b, ref := d.BestRef(3); b == nil || ref != 10 {
+		t.Fatalf("a partition linked again: best %v, ref %d", b, ref)
+	}
+	d.Unlink(4) // none: nothing happens
+}

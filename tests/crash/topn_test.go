@@ -92,7 +92,9 @@ WHERE A.id = B.auction AND B."dateTime" BETWEEN A."dateTime" AND A.expires;
 // each auction) over the generator, with auctions expiring while it runs:
 // the auction side is unique (a bid that meets its auction is not kept,
 // and the auction's arrival takes the bids held for it, whose times the
-// heap drops in bulk: join.Side.pruneTimes), and the net table after
+// heap drops in bulk: join.Side.pruneTimes; the deduplication's partitions
+// hold the auction rows, whose ids are not checkpointed, and go with them:
+// physical.linkSides), and the net table after
 // restarts must be the uninterrupted run's. (A price that overflows makes dead letters,
 // which the reference run must have.)
 func TestCrashIntervalJoinUniqueDedup(t *testing.T) {
@@ -119,6 +121,9 @@ SELECT id, seller, bidder, price, bid_time FROM (
 	res, _ := compiler.Compile("t.sql", "t", sql)
 	if res == nil || !slices.ContainsFunc(res.Physical.Operators, func(op *physical.Operator) bool { return op.Join != nil && op.Unique[0] }) {
 		t.Fatal("the join's auction side is not unique on its key (physical.uniqueSides)")
+	}
+	if !slices.ContainsFunc(res.Physical.Operators, func(op *physical.Operator) bool { return op.Dedup[1] != nil && op.Dedup[1].Link != nil }) {
+		t.Fatal("the deduplication does not hold the auction rows with its partitions (physical.linkSides)")
 	}
 	crashRuns(t, buildJob(t, sql, false, nil), sameTable)
 }

@@ -230,3 +230,79 @@ func TestJoinUniqueBroken(t *testing.T) {
 		checkHandWant(t, c, got, fmt.Sprintf("Laminar at batch size %d", bs))
 	}
 }
+
+// TestJoinUniqueLinkedDedup: Nexmark q9's shape by hand, the deduplication
+// by auction over the interval join with the unique auctions, which holds
+// each auction's row with its partition and drops the partition when the
+// auction expires (compiler/physical's linkSides): equal prices (the
+// earlier bid wins), bids before their auction's start and after its end
+// (at the bound too), a bid on an auction that never comes, and bids on an
+// auction gone while later auctions take its slot (they must not meet
+// them), at every batch size and against DuckDB.
+func TestJoinUniqueLinkedDedup(t *testing.T) {
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	work := t.TempDir()
+	stamp := func(rows []Row) []Row {
+		for i := range rows {
+			rows[i].WM = noWatermark
+			if i > 0 {
+				rows[i].WM = rows[i-1].TS
+			}
+		}
+		return rows
+	}
+	// auctions: g is the id, ts the start; each lasts 1 s
+	auctions := stamp([]Row{hrow(1, "a1", 0, 0, 0), hrow(2, "a2", 0, 0, 100), hrow(3, "a3", 0, 0, 3000),
+		hrow(4, "a4", 0, 0, 5000), hrow(5, "a5", 0, 0, 7000), hrow(6, "a6", 0, 0, 7001)})
+	// bids: g is the auction, n the price, ts the time
+	bids := stamp([]Row{hrow(1, "", 10, 0, 10), hrow(1, "", 30, 0, 20), hrow(1, "", 30, 0, 30), hrow(2, "", 5, 0, 150),
+		hrow(2, "", 7, 0, 1100), hrow(2, "", 70, 0, 1200), hrow(1, "", 50, 0, 1500), hrow(3, "", 20, 0, 2999),
+		hrow(3, "", 20, 0, 3000), hrow(3, "", 40, 0, 3400), hrow(3, "", 40, 0, 3500), hrow(9, "", 100, 0, 3600),
+		hrow(4, "", 1, 0, 5000), hrow(4, "", 2, 0, 6000), hrow(4, "", 3, 0, 6001), hrow(5, "", 8, 0, 7050),
+		hrow(1, "", 99, 0, 7100), hrow(2, "", 98, 0, 7150), hrow(5, "", 9, 0, 7200), hrow(6, "", 9, 0, 7200),
+		hrow(6, "", 9, 0, 7300), hrow(4, "", 97, 0, 7400)})
+	c := &joinCase{testCase: &testCase{pkg: "ulinked"}, kind: "unique", name: "q9 by hand",
+		sources: []JoinSource{{Name: "sl", Rows: auctions}, {Name: "sr", Rows: bids}}}
+	c.inputs = map[string][]byte{}
+	for _, s := range c.sources {
+		c.inputs[s.Name] = WriteJSONL(rand.New(rand.NewPCG(1, 2)), s.Rows)
+	}
+	var lam strings.Builder
+	for _, s := range c.sources {
+		unique := ""
+		if s.Name == "sl" {
+			unique = uniqueSourceCols
+		}
+		fmt.Fprintf(&lam, "CREATE SOURCE %s (\n  k VARCHAR, g BIGINT, x DOUBLE, n BIGINT NOT NULL, b BOOLEAN, ts TIMESTAMP NOT NULL,\n%s"+
+			"  WATERMARK FOR ts AS ts - INTERVAL '0' SECOND\n) WITH (connector = 'file', path = '%s.jsonl', format = 'json');\n\n", s.Name, unique, s.Name)
+	}
+	// the winners: 1 30@20ms, 2 7@1.1s, 3 40@3.4s, 4 2@6s, 5 9@7.2s, 6 9@7.2s
+	body := func(nulls, end string) string {
+		return "SELECT c0, c1, c2 FROM (\n  SELECT l.g AS c0, r.n AS c1, r.ts AS c2, ROW_NUMBER() OVER (PARTITION BY l.g ORDER BY r.n DESC" + nulls + ", r.ts" + nulls + ") AS rn\n" +
+			"  FROM sl AS l JOIN sr AS r ON l.g = r.g AND r.ts BETWEEN l.ts AND l.ts + " + end + "\n) AS d WHERE rn <= 1"
+	}
+	lam.WriteString("CREATE MATERIALIZED VIEW v AS\n" + body("", "INTERVAL '1' SECOND") + ";\n\n")
+	lam.WriteString("CREATE SINK out FROM v WITH (connector = 'file', path = 'out.jsonl', format = 'json');\n")
+	c.query = Query{Pipeline: lam.String(), DuckSQL: body(" NULLS LAST", "1000000"), Columns: cols(KindInt, KindInt, KindTimestamp), Updating: true}
+	res, _ := compiler.Compile("case.sql", "p", c.query.Pipeline)
+	if res == nil {
+		t.Fatalf("does not compile:\n%s", c.query.Pipeline)
+	}
+	linked := false
+	for _, op := range res.Physical.Operators {
+		linked = linked || (op.Join != nil && op.Dedup[1] != nil && op.Dedup[1].Link != nil)
+	}
+	if !linked {
+		t.Fatalf("the deduplication does not hold the unique side's rows (physical.linkSides):\n%s", c.query.Pipeline)
+	}
+	bin := buildJobs(t, root, work, []*testCase{c.testCase})
+	if c.err != "" {
+		t.Fatal(c.err)
+	}
+	if n, _ := runJoinCase(t, openDuckDB(t), bin, filepath.Join(work, "run", c.pkg), c); n != 6 {
+		t.Errorf("%d rows, want the 6 auctions' winners", n)
+	}
+}
