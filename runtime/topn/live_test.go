@@ -27,3 +27,25 @@ func TestPartitionsCountAsStateGroups(t *testing.T) {
 		t.Fatalf("a partition restored twice counts %d groups", g-g0)
 	}
 }
+
+// TestDedupCountsAtFlush: a Dedup's partitions count in window.Live from
+// the flush after they are made (and leave it by the flush after they go),
+// not by an atomic add each.
+func TestDedupCountsAtFlush(t *testing.T) {
+	g0, _ := window.Live()
+	d := NewDedup[int64, row, out](byV, projectRow)
+	for i := range int64(10) {
+		d.Add(i%3, row{K: i % 3, V: i, ID: i})
+	}
+	d.Link(7, 1)
+	d.Flush(func(*out, byte) {})
+	if g, _ := window.Live(); g-g0 != 4 {
+		t.Fatalf("%d groups after the flush, want 4", g-g0)
+	}
+	d.Unlink(7)
+	d.Unlink(0)
+	d.Flush(func(*out, byte) {})
+	if g, _ := window.Live(); g-g0 != 2 || d.Len() != 2 {
+		t.Fatalf("%d groups, %d partitions after two went, want 2", g-g0, d.Len())
+	}
+}
