@@ -199,7 +199,11 @@ func (s *Dedup[K, R, O]) BestRef(k K) (*R, uint32) {
 // new): every key the join holds a row of has a partition, so a key
 // without one has no row there either (see BestRef).
 func (s *Dedup[K, R, O]) Link(k K, ref uint32) {
-	id, ok := s.index[k]
+	// the rows the unique row met on arrival may have made the partition
+	id, ok := s.lastID, s.lastID != 0 && s.lastKey == k
+	if !ok {
+		id, ok = s.index[k]
+	}
 	if !ok {
 		id = s.place()
 		s.index[k] = id
