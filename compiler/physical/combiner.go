@@ -87,6 +87,10 @@ func Combine(p *Plan, part Partitioning) Combiner {
 		// unreachable today: a typed changelog (CDC) keeps its job on one
 		// reader, and a window needs an append-only input
 		return no("view %s reads a changelog that is typed or windowed (weighted partials cover an unwindowed GROUP BY of a changelog file)", op.Name)
+	case src.Typed != nil && src.Typed.Columnar && op.Windowed():
+		// a late row folded into a partial is reported with its columns,
+		// which a column batch (Parquet) does not keep once decoded
+		return no("view %s reads column batches (Parquet), whose late rows a partial does not keep", op.Name)
 	case !op.Windowed():
 		// an unwindowed aggregate of an append-only input: no row is late,
 		// and the owner emits its changed groups at the round's end
