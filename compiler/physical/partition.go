@@ -669,7 +669,7 @@ func FormatPartitioning(p *Plan, part Partitioning) string {
 	if part.Partitioned() {
 		// the runtime splits only what the workers can read themselves
 		for _, src := range p.Pipeline.Sources {
-			if src.Connector != "file" && src.Connector != "nexmark" && !(src.Typed != nil && src.Typed.Columnar) {
+			if src.Connector != "file" && src.Connector != "nexmark" && src.Connector != "postgres" && !(src.Typed != nil && src.Typed.Columnar) {
 				return fmt.Sprintf("Workers: one (source %s reads connector %s; the workers read files and the Nexmark generator)", src.Name, src.Connector)
 			}
 		}

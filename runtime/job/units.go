@@ -100,3 +100,9 @@ func (ps *poolSource) closeUnits() {
 	}
 	ps.units.src.Close()
 }
+
+// dealtChangelog tells whether a source of connector c, other than a file,
+// has its one reader deal its batches to the workers: PostgreSQL CDC, whose
+// changes (a retraction, an insertion, with the weights of a changelog
+// file's) go to the worker owning their key like a changelog file's.
+func dealtChangelog(c string) bool { return c == "postgres" }

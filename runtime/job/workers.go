@@ -261,7 +261,7 @@ func (r *runner) newWorkerPool(factory Factory) (*workerPool, error) {
 		switch {
 		case r.sources[h.Source] == nil && len(how) > 1:
 			ps.done = true // ended before the checkpoint this run resumed from
-		case c != "file" && c != "nexmark" && !unitsSource(r.sources[h.Source]), r.sources[h.Source] == nil:
+		case c != "file" && c != "nexmark" && !dealtChangelog(c) && !unitsSource(r.sources[h.Source]), r.sources[h.Source] == nil:
 			return nil, nil
 		}
 		if !ps.done {
