@@ -87,10 +87,17 @@ SELECT symbol, COUNT(*) AS n, SUM(volume) AS volume, MAX(price) AS high
 FROM trades
 GROUP BY symbol;
 `
+	// LATE(trades): the rows late at a window, found on the worker owning
+	// their key, as a stream of their own
+	lateStream := `CREATE VIEW w AS
+SELECT symbol, window_start, COUNT(*) AS n FROM TUMBLE(trades, ts, INTERVAL '1' MINUTE) GROUP BY symbol, window_start, window_end;
+CREATE SINK w_out FROM w WITH (connector = 'blackhole');
+CREATE MATERIALIZED VIEW v AS SELECT symbol, price, volume, ts FROM LATE(trades);
+`
 	for _, c := range []struct {
 		name, view string
 		same       func(t *testing.T, got, want string)
-	}{{"tumble", tumbling, sameMultiset}, {"groupby", groupBy, sameTable}} {
+	}{{"tumble", tumbling, sameMultiset}, {"groupby", groupBy, sameTable}, {"late", lateStream, sameMultiset}} {
 		t.Run(c.name, func(t *testing.T) {
 			j := buildJob(t, "-- parquet on workers\n"+parquetTradesSource+c.view+sink, false, nil)
 			j.files = map[string][]byte{"in.parquet": data}
