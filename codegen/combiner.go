@@ -126,7 +126,7 @@ func (g *generator) combRoute(s *sourceInfo, decl jen.Code, put []jen.Code, line
 	}
 	env := make([]operand, len(s.src.Schema))
 	for i, c := range s.src.Schema {
-		if tb := s.src.Typed; tb != nil {
+		if tb := s.src.Typed; tb != nil && !tb.Columnar {
 			v := jen.Id("r").Dot(tb.Fields[i])
 			if c.Type.Nullable {
 				v = rt("value.Of").Call(v)

@@ -102,9 +102,10 @@ func (g *generator) parallelCode() {
 // resetPart<S>, route<S>, processPart<S>, endRound<S>.
 func (g *generator) sourcePartCode(s *sourceInfo, part physical.Partitioning) {
 	typed := s.src.Typed
+	columnar := typed != nil && typed.Columnar
 	ptType := "part" + s.goName
 	rowType := jen.Id(s.rowType)
-	if typed != nil {
+	if typed != nil && !columnar {
 		// a typed source's rows move as the columns the views read, without
 		// pointers when those are not strings: no write barrier, nothing
 		// for the collector to scan in the parts
@@ -112,6 +113,20 @@ func (g *generator) sourcePartCode(s *sourceInfo, part physical.Partitioning) {
 		for c, col := range s.src.Schema {
 			if partColumn(s, part, c) {
 				fields = append(fields, jen.Id(typed.Fields[c]).Add(baseType(col.Type.Kind)).Comment(commentLines(col.Name)[0]))
+			}
+		}
+		g.f.Comment(fmt.Sprintf("%sRow is a row of source %s in a part: the columns the views read.", ptType, commentLines(s.src.Name)[0]))
+		g.f.Type().Id(ptType + "Row").Struct(fields...)
+		g.f.Line()
+		rowType = jen.Id(ptType + "Row")
+	}
+	if columnar {
+		// a column batch's rows move as the columns the views read, by the
+		// row type's names and types: strings the only pointers
+		var fields []jen.Code
+		for c, col := range s.src.Schema {
+			if columnarPartColumn(s, c) {
+				fields = append(fields, jen.Id(s.fields[c]).Add(goType(col.Type)).Comment(commentLines(col.Name)[0]))
 			}
 		}
 		g.f.Comment(fmt.Sprintf("%sRow is a row of source %s in a part: the columns the views read.", ptType, commentLines(s.src.Name)[0]))
@@ -154,7 +169,7 @@ func (g *generator) sourcePartCode(s *sourceInfo, part physical.Partitioning) {
 		}),
 	)
 	g.f.Line()
-	if typed != nil {
+	if typed != nil && !columnar {
 		g.partRecordCode(s, ptType)
 	}
 	g.routeCode(s, part, ptType, rowType)
@@ -211,8 +226,9 @@ func (g *generator) routeCode(s *sourceInfo, part physical.Partitioning, ptType 
 	var owner jen.Code = jen.Lit(0)
 	var add []jen.Code
 	typed := s.src.Typed
+	columnar := typed != nil && typed.Columnar
 	field := func(c int) jen.Code {
-		if typed != nil {
+		if typed != nil && !columnar {
 			return jen.Id("r").Dot(typed.Fields[c])
 		}
 		return jen.Id("r").Dot(s.fields[c])
@@ -225,7 +241,7 @@ func (g *generator) routeCode(s *sourceInfo, part physical.Partitioning, ptType 
 		idx = jen.Id("ri")
 	}
 	var row jen.Code = jen.Op("*").Id("r")
-	if typed != nil {
+	if typed != nil && !columnar {
 		d := jen.Dict{}
 		for c := range s.src.Schema {
 			if partColumn(s, part, c) {
@@ -270,7 +286,9 @@ func (g *generator) routeCode(s *sourceInfo, part physical.Partitioning, ptType 
 			jen.Id("pts").Op("=").Append(jen.Id("pts"), jen.Id("pt")),
 		),
 	}
-	if typed != nil {
+	if columnar {
+		body = append(body, g.columnarRoute(s, add)...)
+	} else if typed != nil {
 		loop := []jen.Code{jen.Id("ev").Op(":=").Op("&").Id("records").Index(jen.Id("ri"))}
 		if typed.Filter != "" {
 			loop = append(loop, jen.If(jen.Id("ev").Dot(typed.Filter).Op("!=").Add(rt(typed.FilterValue))).Block(jen.Continue()))
@@ -334,7 +352,7 @@ func (g *generator) partLoop(s *sourceInfo, part physical.Partitioning, ptType s
 		align = append(align, jen.Comment("the watermark one engine would have before this row"),
 			jen.If(jen.Id("next").Op(":=").Max(jen.Id("start"), jen.Id("pt").Dot("wms").Index(jen.Id("ri"))), jen.Id("next").Op(">").Add(self).Dot("wm")).Block(adv...))
 	}
-	if laterReports(g) {
+	if tb := s.src.Typed; laterReports(g) || (tb != nil && tb.Columnar) {
 		// a view further down (a join, a window over a view) reports its
 		// late rows without a batch: in input order by the row's record
 		align = append(align, jen.Id("p").Dot("ctx").Dot("AtRecord").Call(jen.Int().Call(jen.Id("pt").Dot("lines").Index(jen.Id("ri")))))
@@ -346,7 +364,7 @@ func (g *generator) partLoop(s *sourceInfo, part physical.Partitioning, ptType s
 		wmGiven: true,
 		rowType: jen.Id(s.rowType),
 	}
-	if tb := s.src.Typed; tb != nil {
+	if tb := s.src.Typed; tb != nil && !tb.Columnar {
 		// late and failed rows are reported with every column, from their
 		// records generated again by number; a row function's failed row,
 		// without the part in scope, with the columns the part holds (those
@@ -374,6 +392,29 @@ func (g *generator) partLoop(s *sourceInfo, part physical.Partitioning, ptType s
 		acc.failRow = func(view string, f jen.Code) jen.Code {
 			return jen.Id("p").Dot("fail"+s.goName).Call(jen.Nil(), jen.Nil(), jen.Lit(0), jen.Op("&").Id(s.rowType).Values(vals), jen.Lit(view), f)
 		}
+	} else if tb != nil && tb.Columnar {
+		// a column batch's row: the columns the part holds, the others
+		// zero as on one engine (never decoded); late and failed rows are
+		// reported as one engine reports them, with those columns
+		env := make([]operand, len(s.src.Schema))
+		vals := jen.Dict{}
+		for i, c := range s.src.Schema {
+			if !columnarPartColumn(s, i) {
+				env[i] = operand{jen.Parens(jen.Op("*").New(goType(c.Type))), c.Type.Nullable}
+				continue
+			}
+			env[i] = operand{jen.Id("r").Dot(s.fields[i]), c.Type.Nullable}
+			vals[jen.Id(s.fields[i])] = jen.Id("r").Dot(s.fields[i])
+		}
+		acc.env, acc.rowType = env, jen.Id(ptType+"Row")
+		full := jen.Op("&").Id(s.rowType).Values(vals)
+		acc.late = func(view string) jen.Code {
+			return jen.Id("p").Dot("late"+s.goName).Call(jen.Nil(), jen.Nil(), jen.Id("ri"), full, jen.Lit(view))
+		}
+		acc.fail = func(view string, f jen.Code) jen.Code {
+			return jen.Id("p").Dot("fail"+s.goName).Call(jen.Nil(), jen.Nil(), jen.Lit(0), full, jen.Lit(view), f)
+		}
+		acc.failRow = acc.fail
 	} else {
 		env := make([]operand, len(s.src.Schema))
 		for i, c := range s.src.Schema {
@@ -710,4 +751,46 @@ func relistDirty(o *opInfo, grp jen.Code) []jen.Code {
 	return []jen.Code{jen.For(jen.Id("gi").Op(":=").Range().Add(grp).Dot("Count").Call()).Block(
 		jen.If(jen.Add(grp).Dot("State").Call(jen.Id("gi")).Dot("dirty")).Block(
 			jen.Add(grp).Dot("Dirty").Op("=").Append(jen.Add(grp).Dot("Dirty"), jen.Id("gi"))))}
+}
+
+// columnarRoute is Route's loop over a column batch (Parquet): each row
+// built from the slices of the columns the views read, as lines<Source>
+// builds it (columnarIngest), then add (its owner's part, its watermark);
+// a row's record is its index in the chunk, for the order of the reports
+// (the part's loop tells the Context each row's: job.Context.AtRecord).
+func (g *generator) columnarRoute(s *sourceInfo, add []jen.Code) []jen.Code {
+	tb := s.src.Typed
+	vals := jen.Dict{}
+	var cols []jen.Code
+	for i, c := range s.src.Schema {
+		if !s.needed[i] && i != s.src.TimeCol {
+			continue
+		}
+		col := fmt.Sprintf("col%d", i)
+		cols = append(cols, jen.Id(col).Op(":=").Id("batch").Dot("Columns").Index(jen.Lit(i)).Dot(tb.Fields[i]).Index(jen.Empty(), jen.Id("n")).Comment(commentLines(c.Name)[0]))
+		vals[jen.Id(s.fields[i])] = jen.Id(col).Index(jen.Id("ri"))
+	}
+	body := []jen.Code{jen.Id("batch").Op(":=").Id("b").Dot("Typed").Assert(jen.Op("*").Add(rt(tb.Elem)))}
+	if s.src.TimeCol >= 0 {
+		body = append(body, jen.Comment("row groups skipped by their statistics move the watermark as their rows would have"),
+			jen.If(jen.Id("batch").Dot("Skipped")).Block(
+				jen.If(jen.Id("next").Op(":=").Id("batch").Dot("SkippedTime").Op("-").Lit(s.src.Delay), jen.Id("next").Op(">").Id("wm")).Block(
+					jen.Id("wm").Op("=").Id("next"))))
+	}
+	body = append(body, jen.Id("n").Op(":=").Id("batch").Dot("Len"))
+	body = append(body, cols...)
+	loop := append([]jen.Code{jen.Id("r").Op(":=").Op("&").Id("part" + s.goName + "Row").Values(vals)}, add...)
+	return append(body,
+		jen.Comment("a row's record is known by its index in the chunk, for the order of its reports"),
+		jen.Id("at").Op(":=").Id("pts").Index(jen.Lit(0)).Dot("n"),
+		jen.For(jen.List(jen.Id("_"), jen.Id("pt")).Op(":=").Range().Id("pts")).Block(
+			jen.Id("pt").Dot("n").Op("+=").Int32().Call(jen.Id("n"))),
+		jen.For(jen.Id("ri").Op(":=").Range().Id("n")).Block(loop...))
+}
+
+// columnarPartColumn tells whether column c of a column-batch source s
+// moves with its rows: those the views read (decoded), the event time, and
+// those a projection copies (zero: never decoded, as on one engine).
+func columnarPartColumn(s *sourceInfo, c int) bool {
+	return s.needed[c] || c == s.src.TimeCol || stagesRead(s, c)
 }

@@ -58,8 +58,8 @@ func (c Combiner) Combines() bool { return c.Op >= 0 }
 // third, so a reader's partial per (key, session) is not one engine's
 // session), hopping windows kept per window (a row in several windows, and
 // the reader's lateness, per window, is known only after folding into the
-// later ones), a typed (CDC) changelog, which one reader keeps on one
-// engine, and aggregates whose partials do not merge into one engine's
+// later ones), a typed changelog (none today: PostgreSQL CDC is JSON lines
+// with weights, combined like a changelog file), and aggregates whose partials do not merge into one engine's
 // result bit for bit (see combinable).
 func Combine(p *Plan, part Partitioning) Combiner {
 	no := func(format string, args ...any) Combiner {
@@ -84,9 +84,14 @@ func Combine(p *Plan, part Partitioning) Combiner {
 	case op.KV:
 		return no("view %s keeps its state in the keyed-state store", op.Name)
 	case (src.Updating || op.InputUpdating) && (src.Typed != nil || op.Windowed()):
-		// unreachable today: a typed changelog (CDC) keeps its job on one
-		// reader, and a window needs an append-only input
+		// unreachable today: no typed source is updating (PostgreSQL CDC
+		// is JSON lines with weights, combined like a changelog file), and
+		// a window needs an append-only input
 		return no("view %s reads a changelog that is typed or windowed (weighted partials cover an unwindowed GROUP BY of a changelog file)", op.Name)
+	case src.Typed != nil && src.Typed.Columnar && op.Windowed():
+		// a late row folded into a partial is reported with its columns,
+		// which a column batch (Parquet) does not keep once decoded
+		return no("view %s reads column batches (Parquet), whose late rows a partial does not keep", op.Name)
 	case !op.Windowed():
 		// an unwindowed aggregate of an append-only input: no row is late,
 		// and the owner emits its changed groups at the round's end

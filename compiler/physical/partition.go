@@ -128,9 +128,6 @@ func partitionOne(p *Plan) Partitioning {
 		return no("it reads the processing time (PROCTIME()), which each batch takes from one clock")
 	}
 	src := p.Pipeline.Sources[0]
-	if src.Typed != nil && src.Typed.Columnar {
-		return no("source %s is read as column batches (Parquet)", src.Name)
-	}
 	if src.Updating && src.Typed != nil {
 		return no("source %s is a typed changelog (CDC), read by one reader", src.Name)
 	}
@@ -672,7 +669,7 @@ func FormatPartitioning(p *Plan, part Partitioning) string {
 	if part.Partitioned() {
 		// the runtime splits only what the workers can read themselves
 		for _, src := range p.Pipeline.Sources {
-			if src.Connector != "file" && src.Connector != "nexmark" {
+			if src.Connector != "file" && src.Connector != "nexmark" && src.Connector != "postgres" && !(src.Typed != nil && src.Typed.Columnar) {
 				return fmt.Sprintf("Workers: one (source %s reads connector %s; the workers read files and the Nexmark generator)", src.Name, src.Connector)
 			}
 		}
@@ -683,10 +680,10 @@ func FormatPartitioning(p *Plan, part Partitioning) string {
 	case len(part.Keys) > 1:
 		return formatSources(p, part)
 	case part.Key < 0 && !part.Exchanges():
-		return "Workers: --workers N, batches of source " + p.Pipeline.Sources[part.Source].Name + " split among them (no state)"
+		return "Workers: --workers N, " + splitUnits(p.Pipeline.Sources[part.Source]) + " of source " + p.Pipeline.Sources[part.Source].Name + " split among them (no state)"
 	}
 	src := p.Pipeline.Sources[part.Source]
-	line := "Workers: --workers N, batches of source " + src.Name + " split among them"
+	line := "Workers: --workers N, " + splitUnits(src) + " of source " + src.Name + " split among them"
 	if part.Key >= 0 {
 		line = fmt.Sprintf("Workers: --workers N, rows of source %s exchanged by hash of %s (each worker owns the groups of its keys)", src.Name, src.Schema[part.Key].Name)
 	}
@@ -720,4 +717,14 @@ func formatSources(p *Plan, part Partitioning) string {
 		sep = ", "
 	}
 	return line + " (each worker owns the groups and join rows of its keys)"
+}
+
+// splitUnits names what the workers of a job split of a source when its
+// rows do not move: batches, or the row groups each worker reads and
+// decodes itself (Parquet).
+func splitUnits(src *plan.Source) string {
+	if src.Typed != nil && src.Typed.Columnar {
+		return "row groups"
+	}
+	return "batches"
 }

@@ -31,14 +31,10 @@ func partitionSources(p *Plan) Partitioning {
 		return no("it reads the processing time (PROCTIME()), which each batch takes from one clock")
 	}
 	// the workers read a share of every source in each round: a file in
-	// byte ranges (each worker cutting and decoding its own), the batches
-	// one reader of the source deals them (CSV, a changelog, a pipe, line
-	// numbers read) or the generator
-	for _, src := range p.Pipeline.Sources {
-		if src.Typed != nil && src.Typed.Columnar {
-			return no("source %s is read as column batches (Parquet)", src.Name)
-		}
-	}
+	// byte ranges (each worker cutting and decoding its own), Parquet row
+	// groups (each worker decoding its own), the batches one reader of the
+	// source deals them (CSV, a changelog, a pipe, line numbers read) or
+	// the generator
 	// each stateful operator constrains the keys: one of its options (a
 	// source column per source whose rows reach it) must be the split keys
 	var cons [][]map[int]int

@@ -196,6 +196,10 @@ type poolSource struct {
 	sbufs         []connector.SplitBuffer
 	sbatch        []*connector.LineBatch
 	snext, slines []int64 // per worker: the offset after its range's lines (-1: none), their lines
+
+	// a source the workers read in units of their own (Parquet row
+	// groups: units.go); nil for the others
+	units *poolUnits
 }
 
 // chunk is the number of worker w's chunk of source ps in the round: the
@@ -257,7 +261,7 @@ func (r *runner) newWorkerPool(factory Factory) (*workerPool, error) {
 		switch {
 		case r.sources[h.Source] == nil && len(how) > 1:
 			ps.done = true // ended before the checkpoint this run resumed from
-		case c != "file" && c != "nexmark", r.sources[h.Source] == nil:
+		case c != "file" && c != "nexmark" && !dealtChangelog(c) && !unitsSource(r.sources[h.Source]), r.sources[h.Source] == nil:
 			return nil, nil
 		}
 		if !ps.done {
@@ -343,6 +347,9 @@ func (r *runner) newWorkerPool(factory Factory) (*workerPool, error) {
 		spec := r.spec.Sources[ps.src]
 		if spec.Connector == "file" {
 			wp.openSplits(ps, how[ps.si])
+		}
+		if err := wp.openUnits(ps); err != nil {
+			return nil, err
 		}
 		if spec.Connector == "nexmark" {
 			nexmark = true
@@ -511,7 +518,10 @@ func (wp *workerPool) run(ctx context.Context) error {
 		if ps.splits != nil {
 			defer ps.splitSrc.Close()
 		}
-		if ps.done || ps.gens != nil || ps.splits != nil {
+		if ps.units != nil {
+			defer ps.closeUnits()
+		}
+		if ps.done || ps.gens != nil || ps.splits != nil || ps.units != nil {
 			continue
 		}
 		// one reader per source, batches dealt to the workers round-robin;
@@ -784,6 +794,8 @@ func (wp *workerPool) readChunk(ps *poolSource, w int) {
 		wp.generate(ps, w, batch)
 	} else if ps.splits != nil {
 		wp.readSplit(ps, w, batch)
+	} else if ps.units != nil {
+		wp.readUnit(ps, w, batch)
 	} else {
 		m := <-ps.in[w]
 		ps.msgs[w] = m
@@ -991,6 +1003,10 @@ func (wp *workerPool) endRound() {
 			if err != nil {
 				wp.err = fmt.Errorf("source %s: %w", r.spec.Sources[ps.src].Name, err)
 			}
+			ended[ps.si] = ended[ps.si] || end
+		}
+		if ps.units != nil && reading[ps.si] && wp.err == nil {
+			end := wp.unitsEnded(ps)
 			ended[ps.si] = ended[ps.si] || end
 		}
 	}

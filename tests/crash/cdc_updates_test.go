@@ -3,6 +3,7 @@ package crash
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -99,16 +100,26 @@ func cdcuCheck(t *testing.T, url, round string) {
 
 // TestPostgresCDCUpdates: a snapshot, then inserts, updates and deletes
 // committed while the job streams them, through an updating aggregate and
-// an updating filter back into PostgreSQL: both tables equal the same
-// queries run on the source table (the batch answer).
+// an updating filter back into PostgreSQL, on 1, 2 and 3 workers (the one
+// reader dealing its batches, each change routed to the worker owning its
+// key: an update's retraction to the old group's, its insertion to the new
+// one's): both tables equal the same queries run on the source table (the
+// batch answer).
 func TestPostgresCDCUpdates(t *testing.T) {
 	skipShortSerial(t)
 	url := pgURL(t)
 	// unbounded: the changes come while it streams; SIGINT stops it
 	j := buildJob(t, strings.Replace(cdcUpdatesSQL, ", bounded = 'true'", "", 1), false, nil)
+	for _, workers := range []int{1, 2, 3} {
+		t.Run(fmt.Sprintf("workers%d", workers), func(t *testing.T) { cdcuStream(t, j, url, workers) })
+	}
+}
+
+func cdcuStream(t *testing.T, j job, url string, workers int) {
 	cdcuSetUp(t, url)
 	dir := j.newRunDir(t)
-	cmd := j.command(dir, true, 100, 1)
+	cmd := j.command(dir, true, 100, workers)
+	cmd.Args = append(cmd.Args, "--summary-json", dir+"/summary.json")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
@@ -144,10 +155,17 @@ func TestPostgresCDCUpdates(t *testing.T) {
 	if dead, _ := os.ReadFile(dir + "/p.dead.jsonl"); len(dead) > 0 {
 		t.Fatalf("dead letters: %s", dead)
 	}
+	var sum struct {
+		Workers *struct{ Workers int } `json:"workers"`
+	}
+	data, _ := os.ReadFile(dir + "/summary.json")
+	if err := json.Unmarshal(data, &sum); err != nil || (workers > 1 && (sum.Workers == nil || sum.Workers.Workers != workers)) {
+		t.Fatalf("the job did not run on %d workers: %s", workers, data)
+	}
 }
 
-// TestCrashPostgresCDCUpdates: the same pipeline, killed at random moments
-// (SIGKILL) while the changes are committed between its starts: both
+// TestCrashPostgresCDCUpdates: the same pipeline, on 1, 2 or 3 workers
+// picked anew at every start, killed at random moments (SIGKILL) while the changes are committed between its starts: both
 // tables are the batch answer at the end of every round (6 kills in make
 // test, LAMINAR_PG_KILLS in make crash-postgres).
 func TestCrashPostgresCDCUpdates(t *testing.T) {
@@ -174,7 +192,9 @@ func TestCrashPostgresCDCUpdates(t *testing.T) {
 				t.Fatalf("round %d: the job did not finish in %d starts", rounds, maxStarts)
 			}
 			var stderr bytes.Buffer
-			cmd := j.command(dir, true, 1+r.IntN(300), 1)
+			// on 1, 2 or 3 workers, picked anew at every start: a
+			// checkpoint taken at one count restores at another
+			cmd := j.command(dir, true, 1+r.IntN(300), 1+r.IntN(3))
 			cmd.Args = append(cmd.Args, "--checkpoint-interval", "20ms")
 			cmd.Stderr = &stderr
 			if err := cmd.Start(); err != nil {

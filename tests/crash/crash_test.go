@@ -251,7 +251,9 @@ func readOutputs(t *testing.T, dir string) map[string]string {
 		if err != nil && !errors.Is(err, os.ErrNotExist) {
 			t.Fatal(err)
 		}
-		got[name] = string(data)
+		// a report naming the run's files (a Parquet dead letter's file)
+		// names them alike in every run
+		got[name] = strings.ReplaceAll(string(data), dir, "RUN")
 	}
 	return got
 }

@@ -1,6 +1,7 @@
 package difftest
 
 import (
+	"bytes"
 	"context"
 	"flag"
 	"fmt"
@@ -11,7 +12,11 @@ import (
 	"time"
 
 	"github.com/laminar-sql/laminar/compiler"
+	"github.com/laminar-sql/laminar/compiler/physical"
 )
+
+// parquetRuns are the batch sizes and worker counts of a Parquet case.
+var parquetRuns = [][2]int{{1024, 1}, {1, 2}, {7, 3}, {1024, 2}, {1024, 3}, {7, 1}}
 
 var (
 	pseedFlag  = flag.Uint64("pseed", 1, "seed of the first Parquet case; case i uses pseed+i")
@@ -21,8 +26,11 @@ var (
 // TestParquetDifferential runs the random single-view cases of
 // TestDifferential over a Parquet source: DuckDB writes the case's rows as
 // a Parquet file (small row groups, so that the planner's pushed-down
-// filters skip some), the job reads it at batch sizes 1, 7 and 1024, and
-// the result must equal DuckDB's answer over the same rows.
+// filters skip some), the job reads it at batch sizes 1, 7 and 1024 on 1, 2
+// and 3 workers (each reading and decoding row groups of its own: a plan
+// that splits must have run on that many), and the result must equal
+// DuckDB's answer over the same rows, with the late and dead-letter files
+// of every run the first's (one worker), byte for byte.
 func TestParquetDifferential(t *testing.T) {
 	n := *pcasesFlag
 	if testing.Short() {
@@ -45,8 +53,11 @@ func TestParquetDifferential(t *testing.T) {
 			t.Fatalf("case %d: the pipeline does not read in.jsonl:\n%s", i, c.query.Pipeline)
 		}
 		c.query.Pipeline = strings.Replace(c.query.Pipeline, from, to, 1)
-		if res, _ := compiler.Compile("case.sql", c.pkg, c.query.Pipeline); res != nil && len(res.Physical.Pushdown[0]) > 0 {
-			pushed++
+		if res, _ := compiler.Compile("case.sql", c.pkg, c.query.Pipeline); res != nil {
+			if len(res.Physical.Pushdown[0]) > 0 {
+				pushed++
+			}
+			c.split = physical.Partition(res.Physical).Partitioned()
 		}
 		cases = append(cases, c)
 	}
@@ -80,12 +91,83 @@ func TestParquetDifferential(t *testing.T) {
 				Columns:  []Column{{"g", KindInt}, {"c", KindInt}, {"s", KindInt}, {"mx", KindFloat}},
 				Updating: true,
 			}
-			if res, diags := compiler.Compile("case.sql", c.pkg, c.query.Pipeline); res == nil || len(res.Physical.Pushdown[0]) == 0 {
+			res, diags := compiler.Compile("case.sql", c.pkg, c.query.Pipeline)
+			if res == nil || len(res.Physical.Pushdown[0]) == 0 {
 				t.Fatalf("pushdown case %d: no predicate pushed down (%v):\n%s", j, diags, c.query.Pipeline)
 			}
 			pushed++
+			c.split = physical.Partition(res.Physical).Partitioned()
 			cases = append(cases, c)
 		}
+	}
+	// of the cases that split, those without state, with a GROUP BY and
+	// with a window: each shape must be among them
+	// and cases without state, and with g declared NOT NULL over rows
+	// where it is NULL: those rows are dead letters (the file's row as
+	// offset), identical on any number of workers
+	for j, v := range []struct {
+		notNull bool
+		lam     string
+		duck    string
+		cols    []Column
+		upd     bool
+	}{
+		{false, "SELECT k, g, n, x FROM src WHERE n % 3 <> 0", "SELECT k, g, n, x FROM t WHERE n % 3 <> 0",
+			[]Column{{"k", KindString}, {"g", KindInt}, {"n", KindInt}, {"x", KindFloat}}, false},
+		{true, "SELECT k, g, n FROM src WHERE n > 10", "SELECT k, g, n FROM t WHERE g IS NOT NULL AND n > 10",
+			[]Column{{"k", KindString}, {"g", KindInt}, {"n", KindInt}}, false},
+		{true, "SELECT g, COUNT(*) AS c, SUM(n) AS s FROM src GROUP BY g", "SELECT g, COUNT(*) AS c, CAST(SUM(n) AS BIGINT) AS s FROM t WHERE g IS NOT NULL GROUP BY g",
+			[]Column{{"g", KindInt}, {"c", KindInt}, {"s", KindInt}}, true},
+	} {
+		i := len(cases)
+		seed := *pseedFlag + uint64(2000+j)
+		c := newCase(i, seed)
+		c.pkg, c.late = fmt.Sprintf("pcase%d", i), false
+		c.repro = fmt.Sprintf("go test -run TestParquetDifferential -pseed=%d (stateless or dead-letter case %d)", *pseedFlag, j)
+		gType := "BIGINT"
+		if v.notNull {
+			gType = "BIGINT NOT NULL"
+			for r := range c.rows {
+				if r%13 == 5 || c.rows[r].G == nil {
+					c.rows[r].G = nil
+					c.malformed++
+				}
+			}
+		}
+		c.query = Query{
+			Pipeline: "CREATE SOURCE src (\n  k VARCHAR, g " + gType + ", x DOUBLE, n BIGINT NOT NULL, b BOOLEAN, ts TIMESTAMP NOT NULL,\n" +
+				"  WATERMARK FOR ts AS ts - INTERVAL '1' SECOND\n) WITH (connector = 'file', path = 'in.parquet', format = 'parquet');\n\n" +
+				"CREATE MATERIALIZED VIEW v AS\n" + v.lam + ";\n\n" +
+				"CREATE SINK out FROM v WITH (connector = 'file', path = 'out.jsonl', format = 'json');\n",
+			DuckSQL:  v.duck,
+			Columns:  v.cols,
+			Updating: v.upd,
+		}
+		res, diags := compiler.Compile("case.sql", c.pkg, c.query.Pipeline)
+		if res == nil || !physical.Partition(res.Physical).Partitioned() {
+			t.Fatalf("case %d does not split among workers (%v):\n%s", j, diags, c.query.Pipeline)
+		}
+		c.split = true
+		cases = append(cases, c)
+	}
+	split := 0
+	shapes := map[string]int{}
+	for _, c := range cases {
+		if !c.split {
+			continue
+		}
+		split++
+		res, _ := compiler.Compile("case.sql", c.pkg, c.query.Pipeline)
+		shape := "stateless"
+		for _, op := range res.Physical.Operators {
+			switch {
+			case op.Agg != nil && op.Windowed():
+				shape = "window"
+			case op.Agg != nil && shape != "window":
+				shape = "group by"
+			}
+		}
+		shapes[shape]++
 	}
 	n = len(cases)
 	start := time.Now()
@@ -103,8 +185,10 @@ func TestParquetDifferential(t *testing.T) {
 				t.Fatalf("%s\n-- DuckDB: %v", c.describe(), err)
 			}
 			rows += want.Size()
-			for _, bs := range batchSizes {
-				dir := filepath.Join(work, "run", c.pkg, fmt.Sprintf("bs%d", bs))
+			reports := map[string][]byte{}
+			for ri, run := range parquetRuns {
+				bs, workers := run[0], run[1]
+				dir := filepath.Join(work, "run", c.pkg, fmt.Sprintf("bs%d-w%d", bs, workers))
 				if err := os.MkdirAll(dir, 0o755); err != nil {
 					t.Fatal(err)
 				}
@@ -118,7 +202,7 @@ func TestParquetDifferential(t *testing.T) {
 				if _, err := db.ExecContext(context.Background(), copySQL); err != nil {
 					t.Fatalf("DuckDB writing the Parquet file: %v", err)
 				}
-				if bs == 1 {
+				if ri == 0 {
 					var groups int
 					q := fmt.Sprintf(`SELECT count(DISTINCT row_group_id) FROM parquet_metadata('%s')`, filepath.Join(dir, "in.parquet"))
 					if err := db.QueryRowContext(context.Background(), q).Scan(&groups); err != nil {
@@ -129,11 +213,32 @@ func TestParquetDifferential(t *testing.T) {
 					}
 					rowGroups += groups
 				}
-				runJob(t, bin, dir, c, bs, 0, want)
+				runJob(t, bin, dir, c, bs, workers, want)
+				if dead, _ := os.ReadFile(filepath.Join(dir, "dead.jsonl")); bytes.Count(dead, []byte("\n")) != c.malformed {
+					t.Errorf("%s\n-- %d dead letters at batch size %d on %d workers, want %d:\n%s", c.describe(), bytes.Count(dead, []byte("\n")), bs, workers, c.malformed, dead)
+				}
+				for _, name := range []string{"late.jsonl", "dead.jsonl"} {
+					got, _ := os.ReadFile(filepath.Join(dir, name))
+					got = bytes.ReplaceAll(got, []byte(dir), []byte("RUN")) // a dead letter names the file
+					if ri == 0 {
+						reports[name] = got
+					} else if !bytes.Equal(got, reports[name]) {
+						t.Errorf("%s\n-- %s at batch size %d on %d workers differs from the one-worker run's:\n%s\nwant\n%s", c.describe(), name, bs, workers, got, reports[name])
+					}
+				}
 			}
 		})
 	}
-	t.Logf("%d cases at batch sizes %v: %d result rows compared, the files had %d row groups; %d cases pushed a filter down to the reader", n, batchSizes, rows, rowGroups, pushed)
+	t.Logf("%d cases (%d split among workers) at batch sizes and workers %v: %d result rows compared, the files had %d row groups; %d cases pushed a filter down to the reader", n, split, parquetRuns, rows, rowGroups, pushed)
+	if n >= 20 && split < n/4 {
+		t.Errorf("only %d of %d cases split among workers", split, n)
+	}
+	t.Logf("cases split among workers, by shape: %v", shapes)
+	for _, shape := range []string{"stateless", "group by", "window"} {
+		if n >= 20 && shapes[shape] == 0 {
+			t.Errorf("no %s case split among workers", shape)
+		}
+	}
 	if n >= 20 && pushed == 0 {
 		t.Error("no case pushed a filter down: row-group skipping went untested")
 	}

@@ -101,6 +101,12 @@ type Source struct {
 	scratch scratch
 	intern  []jsonl.Interner
 	bad     []bool
+
+	// the workers' row groups (units.go): the files' row group counts
+	// (-2 not yet read), and the counts the workers' readers add to
+	ngroups []int
+	counts  *unitCounts
+	parent  *unitCounts // of a worker's reader: its source's
 }
 
 // scratch holds the buffers column chunk readers decode into.
@@ -277,6 +283,9 @@ func (s *Source) seek(at connector.Position) error {
 
 // Close implements connector.Source.
 func (s *Source) Close() error {
+	if s.counts != nil {
+		s.finish()
+	}
 	s.closeFile()
 	return nil
 }
@@ -467,6 +476,13 @@ func (s *Source) Next(b *connector.LineBatch, maxLines int) (more bool, err erro
 }
 
 func (s *Source) finish() {
+	if c := s.counts; c != nil {
+		// the workers' readers read the row groups (units.go)
+		c.mu.Lock()
+		s.groupsRead, s.groupsSkip = s.groupsRead+c.read, s.groupsSkip+c.skip
+		c.read, c.skip = 0, 0
+		c.mu.Unlock()
+	}
 	if s.groupsSkip > 0 {
 		s.env.Log("parquet source %s: %d of %d row groups skipped by their statistics (the views' filters drop all their rows)", s.name, s.groupsSkip, s.groupsSkip+s.groupsRead)
 		s.groupsSkip = 0
@@ -492,36 +508,44 @@ func (s *Source) nextGroup() (bool, error) {
 			s.group = 0
 			continue
 		}
-		rg := s.r.RowGroup(s.group)
-		skip := s.resume == 0 && s.canSkip(rg.MetaData())
-		if skip {
-			s.skippedRows += rg.NumRows()
-			s.groupsSkip++
-			s.group++
-			continue
+		read, err := s.openGroup()
+		if err != nil || read {
+			return read, err
 		}
-		s.groupsRead++
-		s.rg, s.rows, s.row = rg, rg.NumRows(), 0
-		s.readers = make([]file.ColumnChunkReader, len(s.columns))
-		for i, c := range s.columns {
-			if !c.Read {
-				continue
-			}
-			cr, err := columnReader(s.r, rg, s.fcols[i], s.r.MetaData().Schema.Column(s.fcols[i]), s.size)
-			if err != nil {
-				return false, fmt.Errorf("parquet source: %s row group %d column %s: %w", s.files[s.fi], s.group, c.Name, err)
-			}
-			s.readers[i] = cr
-		}
-		if s.resume > 0 {
-			if err := s.skipRows(s.resume); err != nil {
-				return false, err
-			}
-			s.row, s.resume = s.resume, 0
-		}
-		return true, nil
+		s.group++
 	}
 	return false, nil
+}
+
+// openGroup opens row group s.group of the open file for reading, at row
+// s.resume, unless the predicate rules it out (false: skipped, counted).
+func (s *Source) openGroup() (bool, error) {
+	rg := s.r.RowGroup(s.group)
+	if s.resume == 0 && s.canSkip(rg.MetaData()) {
+		s.skippedRows += rg.NumRows()
+		s.groupsSkip++
+		return false, nil
+	}
+	s.groupsRead++
+	s.rg, s.rows, s.row = rg, rg.NumRows(), 0
+	s.readers = make([]file.ColumnChunkReader, len(s.columns))
+	for i, c := range s.columns {
+		if !c.Read {
+			continue
+		}
+		cr, err := columnReader(s.r, rg, s.fcols[i], s.r.MetaData().Schema.Column(s.fcols[i]), s.size)
+		if err != nil {
+			return false, fmt.Errorf("parquet source: %s row group %d column %s: %w", s.files[s.fi], s.group, c.Name, err)
+		}
+		s.readers[i] = cr
+	}
+	if s.resume > 0 {
+		if err := s.skipRows(s.resume); err != nil {
+			return false, err
+		}
+		s.row, s.resume = s.resume, 0
+	}
+	return true, nil
 }
 
 func (s *Source) skipRows(n int64) error {

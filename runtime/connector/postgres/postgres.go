@@ -43,9 +43,13 @@ const rowsPerStatement = 1000
 //     by the table itself (json_populate_recordset over the table's row
 //     type: a TIMESTAMP column takes the RFC 3339 text).
 //   - Rows of an updating view carry "_op": the table's primary key is
-//     taken as the view's key; per key the last change of an epoch wins,
-//     "+" becoming an upsert (INSERT ... ON CONFLICT (key) DO UPDATE) and
-//     "-" a DELETE by key.
+//     taken as the view's key; per key the changes of an epoch net by row
+//     (+1 an insertion, -1 a retraction): a row left inserted becomes an
+//     upsert (INSERT ... ON CONFLICT (key) DO UPDATE), else a row left
+//     retracted a DELETE by key, else nothing. Netting does not depend on
+//     the order of the changes, which the workers of a job write worker by
+//     worker in each round: a key's retraction and its new row may come
+//     from two workers (a row moved between groups of the split key).
 //
 // Exactly-once (a job with a state dir): the rows of an epoch are spooled
 // to "<tempDir>/epoch-<epoch>" and fsynced by Prepare; Commit, after the
@@ -386,8 +390,42 @@ func (s *Sink) Close() error {
 // change is the last change of one key in a batch: its row, and whether
 // the row is deleted.
 type change struct {
-	row     map[string]json.RawMessage
-	deleted bool
+	rows []netRow // the key's rows changed in the epoch, in first-change order
+}
+
+// netRow is a row of a key and its net weight over an epoch's changes.
+type netRow struct {
+	text string // the row as canonical JSON (keys sorted), its identity
+	row  map[string]json.RawMessage
+	net  int
+}
+
+// add nets a change of row (weight +1 or -1) into the key's rows.
+func (c *change) add(row map[string]json.RawMessage, w int) error {
+	text, err := json.Marshal(row)
+	if err != nil {
+		return err
+	}
+	for i := range c.rows {
+		if c.rows[i].text == string(text) {
+			c.rows[i].net += w
+			return nil
+		}
+	}
+	c.rows = append(c.rows, netRow{text: string(text), row: row, net: w})
+	return nil
+}
+
+// result is the key's row left inserted (upsert), or else whether one is
+// left retracted (delete).
+func (c *change) result() (upsert map[string]json.RawMessage, deleted bool) {
+	for _, r := range c.rows {
+		if r.net > 0 {
+			upsert = r.row
+		}
+		deleted = deleted || r.net < 0
+	}
+	return upsert, deleted
 }
 
 // apply writes the rows in r (JSON lines) in one transaction; epoch > 0
@@ -438,17 +476,24 @@ func (s *Sink) apply(ctx context.Context, r io.Reader, epoch uint64) error {
 			changes[k] = c
 			order = append(order, k)
 		}
-		c.row, c.deleted = row, string(op) == `"-"`
+		w := 1
+		if string(op) == `"-"` {
+			w = -1
+		}
+		if err := c.add(row, w); err != nil {
+			return err
+		}
 	}
 	if err := sc.Err(); err != nil {
 		return err
 	}
 	var upserts, deletes []map[string]json.RawMessage
 	for _, k := range order {
-		if c := changes[k]; c.deleted {
-			deletes = append(deletes, c.row)
-		} else {
-			upserts = append(upserts, c.row)
+		switch row, deleted := changes[k].result(); {
+		case row != nil:
+			upserts = append(upserts, row)
+		case deleted:
+			deletes = append(deletes, changes[k].rows[0].row)
 		}
 	}
 	if err := s.run(ctx, tx, deletes, func([]string) string { return s.deleteSQL() }); err != nil {
