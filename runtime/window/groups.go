@@ -66,8 +66,14 @@ type Groups[K comparable, S any] struct {
 	// groups added (prepare), its first faulted elements mapped; nil if none
 	next    []uint64
 	faulted int
-	seed    maphash.Seed
-	entry   int64 // estimated bytes of one group (see Live)
+	// spareKeys and spareStates are the chunk after the last, made and
+	// mapped a quarter at a time (spareQuarters of them) while the last
+	// one fills (prepareChunk); nil if none
+	spareKeys     *[chunkLen]K
+	spareStates   *[chunkLen]S
+	spareQuarters int
+	seed          maphash.Seed
+	entry         int64 // estimated bytes of one group (see Live)
 	// kind is how keys hash: keyAny through maphash.Comparable, the others
 	// from the key's bytes (keyKindOf), with seed64 in place of seed
 	kind   keyKind
@@ -360,6 +366,9 @@ func (g *Groups[K, S]) add(j, tag uint64, k K) int32 {
 			g.addChunk()
 		}
 		g.keys[c][i&chunkMask] = k // its state is zero
+		if i&(chunkLen/4-1) == 0 && c+1 == len(g.keys) {
+			g.prepareChunk(int(i&chunkMask) / (chunkLen / 4))
+		}
 	}
 	g.n++
 	g.slots[j] = tag | uint64(i+1)
@@ -374,13 +383,41 @@ func (g *Groups[K, S]) add(j, tag uint64, k K) int32 {
 	return i
 }
 
-// addChunk appends a zero chunk to keys and states.
+// addChunk appends a zero chunk to keys and states: the one prepareChunk
+// made, or a new one.
 func (g *Groups[K, S]) addChunk() {
-	k, s := new([chunkLen]K), new([chunkLen]S)
-	prefaultArray(k)
-	prefaultArray(s)
+	k, s := g.spareKeys, g.spareStates
+	if k == nil {
+		k, s = new([chunkLen]K), new([chunkLen]S)
+	}
+	for q := g.spareQuarters; q < 4; q++ {
+		prefaultQuarter(k, q)
+		prefaultQuarter(s, q)
+	}
+	g.spareKeys, g.spareStates, g.spareQuarters = nil, nil, 0
 	g.keys, g.states = append(g.keys, k), append(g.states, s)
 	g.prepare()
+}
+
+// prepareChunk maps quarter q of the chunk after the last, made at q 0,
+// as the last one fills (a quarter per chunkLen/4 groups added): a new
+// chunk's pages (288 KB of groupby_many's 64-byte states and keys, about
+// 0.1 ms to map here) come in a piece per 1,024 groups rather than at once
+// in the Find that starts the chunk, so that a worker adding a chunk in a
+// round of about 1 ms is not a tenth of a round behind the others (each
+// worker adds one every two or three rounds).
+func (g *Groups[K, S]) prepareChunk(q int) {
+	if g.spareKeys == nil {
+		if q != 0 {
+			return
+		}
+		g.spareKeys, g.spareStates = new([chunkLen]K), new([chunkLen]S)
+	}
+	if q == g.spareQuarters {
+		prefaultQuarter(g.spareKeys, q)
+		prefaultQuarter(g.spareStates, q)
+		g.spareQuarters++
+	}
 }
 
 // prepareSlots is the smallest index whose next table is made and mapped

@@ -507,3 +507,51 @@ func TestGroupsPrepareNextTable(t *testing.T) {
 		t.Errorf("Reset kept the next table")
 	}
 }
+
+// TestGroupsPrepareChunk: while a chunk of groups fills, the next one is
+// made at its first group and mapped a quarter per chunkLen/4 groups, and
+// the chunk after it is that one, all four quarters mapped; a Groups whose
+// groups were removed back into an earlier chunk makes none.
+func TestGroupsPrepareChunk(t *testing.T) {
+	g := NewGroups[int64, [4]int64]()
+	k := int64(0)
+	for g.Count() < 2*chunkLen {
+		g.Find(k)
+		k++
+		local := int(g.Count()-1) & chunkMask
+		switch {
+		case g.Count() <= chunkLen:
+			if g.spareKeys != nil {
+				t.Fatalf("a spare chunk at %d groups", g.Count())
+			}
+		case g.spareStates == nil || g.spareQuarters != local/(chunkLen/4)+1:
+			t.Fatalf("at %d groups: spare %v, %d quarters mapped", g.Count(), g.spareStates != nil, g.spareQuarters)
+		}
+	}
+	spare := g.spareStates
+	g.Find(k)
+	k++
+	if g.states[1] != spare || g.spareQuarters != 1 || g.spareStates == spare {
+		t.Fatalf("the chunk after the second is not the spare one")
+	}
+	for j := range k {
+		if i, added := g.Find(j); added || *g.Key(i) != j {
+			t.Fatalf("key %d: group %d added %v", j, i, added)
+		}
+	}
+	// back into the first chunk: the chunks after it stay, and adding
+	// groups into them makes no spare
+	var idx []int32
+	for i := int32(chunkLen / 2); i < g.Count(); i++ {
+		idx = append(idx, i)
+	}
+	g.spareKeys, g.spareStates, g.spareQuarters = nil, nil, 0
+	g.Remove(idx)
+	for g.Count() < chunkLen+chunkLen/2 {
+		g.Find(k)
+		k++
+		if g.spareStates != nil {
+			t.Fatalf("a spare chunk at %d groups with %d chunks", g.Count(), len(g.states))
+		}
+	}
+}
