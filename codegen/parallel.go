@@ -318,18 +318,35 @@ func (g *generator) routeCode(s *sourceInfo, part physical.Partitioning, ptType 
 			decode = "decode" + s.rowType
 			args = append(args, jen.Id("b"), jen.Id("i"))
 		}
+		// the text policy's count as lines<Source> keeps it, in the
+		// decoder's pass (b.InvalidText): no pass of the runtime's over the
+		// batch before it (job.SourceSpec.DecoderChecksText)
+		checks := decoderChecksText(s.src)
 		loop := []jen.Code{
 			jen.Id("row").Op("=").Id(s.rowType).Values(),
-			jen.If(jen.Id("err").Op(":=").Id(decode).Call(args...), jen.Id("err").Op("!=").Nil()).Block(
-				jen.If(jen.Id("err").Op("!=").Id("errHeader")).Block(
-					jen.Id("p").Dot("ctx").Dot("Malformed").Call(jen.Lit(s.idx), jen.Id("b"), jen.Id("i"), jen.Id("err"))),
-				jen.Continue()),
+			jen.If(jen.Id("err").Op(":=").Id(decode).Call(args...), jen.Id("err").Op("!=").Nil()).BlockFunc(func(bad *jen.Group) {
+				if checks {
+					bad.Add(textCount(nil, false))
+				}
+				bad.If(jen.Id("err").Op("!=").Id("errHeader")).Block(
+					jen.Id("p").Dot("ctx").Dot("Malformed").Call(jen.Lit(s.idx), jen.Id("b"), jen.Id("i"), jen.Id("err")))
+				bad.Continue()
+			}),
+		}
+		if checks {
+			loop = append(loop, textCount(jen.Id("p").Dot("json"), true))
 		}
 		loop = append(loop, add...)
 		body = append(body,
 			jen.Var().Id("row").Id(s.rowType),
-			jen.Id("r").Op(":=").Op("&").Id("row"),
-			jen.For(jen.List(jen.Id("i"), jen.Id("line")).Op(":=").Range().Id("b").Dot("Lines")).Block(loop...))
+			jen.Id("r").Op(":=").Op("&").Id("row"))
+		if checks {
+			body = append(body, jen.Var().Id("invalid").Int64().Comment("records with invalid text (the text policy), counted as they decode"))
+		}
+		body = append(body, jen.For(jen.List(jen.Id("i"), jen.Id("line")).Op(":=").Range().Id("b").Dot("Lines")).Block(loop...))
+		if checks {
+			body = append(body, jen.Id("b").Dot("InvalidText").Op("=").Id("invalid"))
+		}
 	}
 	body = append(body, jen.Return(jen.Id("wm")))
 	g.f.Comment(fmt.Sprintf("route%s decodes a batch of source %s and appends each row to the part of the", s.goName, commentLines(s.src.Name)[0]))

@@ -631,7 +631,7 @@ func (r *runner) loop(ctx context.Context) error {
 			continue // ended before the checkpoint this run resumed from
 		}
 		active++
-		check := textCheckOf(r.spec.Sources[i], true)
+		check := textCheckOf(r.spec.Sources[i])
 		// Parallel decoding is for the file and stdin sources, whose batches
 		// connector.Detach can copy; a connector with its own batch state
 		// (Kafka partitions, CDC) keeps decoding on the pipeline's goroutine.

@@ -57,11 +57,11 @@ const (
 	checkDecoder                  // none: the decoder counts them (SourceSpec.DecoderChecksText)
 )
 
-// textCheckOf is the check of source s's batches, ahead of a decoder that
-// reports its count (the single engine's) or not (the workers').
-func textCheckOf(s SourceSpec, decoderCounts bool) textCheck {
+// textCheckOf is the check of source s's batches ahead of its decoder,
+// none when the decoder counts (on one engine and on workers alike).
+func textCheckOf(s SourceSpec) textCheck {
 	switch {
-	case s.DecoderChecksText && decoderCounts:
+	case s.DecoderChecksText:
 		return checkDecoder
 	case s.Format == "csv":
 		return checkUTF8

@@ -188,11 +188,15 @@ type poolSource struct {
 	// consumed: r.positions), decodes and routes its lines; the merge puts
 	// the line numbers right, in input order. nil when one reader deals
 	// batches (a pipe, a CSV file, LAMINAR_FILE_SPLITS=0).
-	splits        *connector.FileSplits
-	splitSrc      connector.Source // the file source of the splits, closed at the end
-	step          int64
-	size          int64 // the file's size as the ranges know it
-	isJSON        bool
+	splits   *connector.FileSplits
+	splitSrc connector.Source // the file source of the splits, closed at the end
+	step     int64
+	size     int64 // the file's size as the ranges know it
+	isJSON   bool
+	// decText: the decoder counts the records with invalid text as it
+	// decodes them (SourceSpec.DecoderChecksText), in Route as in
+	// ProcessLines: no pass over a batch before it (badText)
+	decText       bool
 	sbufs         []connector.SplitBuffer
 	sbatch        []*connector.LineBatch
 	snext, slines []int64 // per worker: the offset after its range's lines (-1: none), their lines
@@ -345,6 +349,7 @@ func (r *runner) newWorkerPool(factory Factory) (*workerPool, error) {
 			continue
 		}
 		spec := r.spec.Sources[ps.src]
+		ps.decText = spec.DecoderChecksText
 		if spec.Connector == "file" {
 			wp.openSplits(ps, how[ps.si])
 		}
@@ -442,7 +447,7 @@ func (wp *workerPool) readSplit(ps *poolSource, w int, batch func(*connector.Lin
 	next, lines, err := ps.splits.Read(b, &ps.sbufs[w], lo, lo+ps.step, ps.size, w == 0)
 	ps.snext[w], ps.slines[w] = next, lines
 	m := batchMsg{src: ps.src, batch: b, more: true, err: err}
-	if err == nil {
+	if err == nil && !ps.decText {
 		m.bad = badText(b, ps.isJSON)
 	}
 	ps.msgs[w] = m
@@ -545,9 +550,9 @@ func (wp *workerPool) run(ctx context.Context) error {
 		for w := range ps.in {
 			ps.in[w] = make(chan batchMsg, 2)
 		}
-		// the workers' engines do not report their decoders' counts: the
-		// text is checked before
-		go readSource(readCtx, ps.src, src, r.opts.BatchSize, textCheckOf(r.spec.Sources[ps.src], false), ps.free, out)
+		// a decoder that checks the text policy counts in the batch, in
+		// Route as in ProcessLines (account)
+		go readSource(readCtx, ps.src, src, r.opts.BatchSize, textCheckOf(r.spec.Sources[ps.src]), ps.free, out)
 		go wp.deal(readCtx, ps, out, done)
 	}
 	if r.opts.Progress {
@@ -799,6 +804,7 @@ func (wp *workerPool) readChunk(ps *poolSource, w int) {
 	} else {
 		m := <-ps.in[w]
 		ps.msgs[w] = m
+		m.batch.InvalidText = 0 // the decoder's count, if it keeps one
 		if m.batch.Len() > 0 && m.err == nil {
 			batch(m.batch)
 		}
@@ -1161,7 +1167,9 @@ func (wp *workerPool) account(m batchMsg) error {
 	r.jobCtx.hold(m.src, m.batch, r.opts.MaxRecordBytes)
 	if n := m.batch.Len(); n > 0 {
 		r.jobCtx.sources[m.src].RowsIn += int64(n)
-		r.jobCtx.sources[m.src].InvalidText += m.bad
+		// counted before decoding (m.bad) or by the decoder (0 unless it
+		// counts: Reset, readChunk)
+		r.jobCtx.sources[m.src].InvalidText += m.bad + m.batch.InvalidText
 		if isCSVHeader(r.spec.Sources[m.src], m.batch) {
 			r.jobCtx.sources[m.src].RowsIn--
 		}

@@ -31,6 +31,14 @@ import (
 // whole table (milliseconds at a million groups), which in a job split
 // among workers holds every other worker up at the round's end.
 //
+// A slot's tag is the hash's low 32 bits, of which the table's size takes
+// its home (home), not the high ones: a slot alone says where it belongs in
+// a table of any size (slotHome), so the groups of old move in old's slot
+// order without their keys read or hashed again, and their writes into the new table go to two
+// runs (home and home plus old's size) that stay in the cache, where moving
+// them in group order wrote each to a random slot of a table of tens of MB
+// (a cache miss apiece: 11% of groupby_many's time at one worker).
+//
 // Keys and states live in chunks of chunkLen groups (Key, State), not in
 // one slice each: a slice grown by append copies all of itself at each
 // growth, 100 MB at two million groups of a 56-byte state, a stall of
@@ -47,14 +55,25 @@ type Groups[K comparable, S any] struct {
 	// Dirty lists the groups changed since the last ClearDirty, for operators
 	// that emit changes per batch; generated code appends to it.
 	Dirty []int32
-	slots []uint64 // 0: empty; else hash>>32<<32 | group+1
+	slots []uint64 // 0: empty; else the hash's low 32 bits<<32 | group+1
 	// old is the table before the last doubling while its groups move to
-	// slots: groups moved..grown-1 are indexed in old only, the others in
-	// slots only; nil when none are left to move
-	old          []uint64
-	moved, grown int32
-	seed         maphash.Seed
-	entry        int64 // estimated bytes of one group (see Live)
+	// slots: the groups of old's slots moved.. are indexed in old only, the
+	// others in slots only; nil when none are left to move
+	old   []uint64
+	moved int
+	// next is the table of the next doubling (twice slots), made once the
+	// load passes 9/16 in a large index and mapped a piece per chunk of
+	// groups added (prepare), its first faulted elements mapped; nil if none
+	next    []uint64
+	faulted int
+	// spareKeys and spareStates are the chunk after the last, made and
+	// mapped a quarter at a time (spareQuarters of them) while the last
+	// one fills (prepareChunk); nil if none
+	spareKeys     *[chunkLen]K
+	spareStates   *[chunkLen]S
+	spareQuarters int
+	seed          maphash.Seed
+	entry         int64 // estimated bytes of one group (see Live)
 	// kind is how keys hash: keyAny through maphash.Comparable, the others
 	// from the key's bytes (keyKindOf), with seed64 in place of seed
 	kind   keyKind
@@ -117,9 +136,20 @@ func plainBytes(t reflect.Type) bool {
 	return false
 }
 
+// home is the first slot of the probe for hash h in a table of mask+1
+// slots: the hash's low bits, of the 32 that the slot keeps (its tag), so
+// that a slot's home follows from the slot (slotHome).
+func home(h, mask uint64) uint64 { return h & mask }
+
+// slotHome is the home of the group in slot s.
+func slotHome(s, mask uint64) uint64 { return s >> 32 & mask }
+
+// tagOf is the tag of hash h: its low 32 bits, in a slot's high half.
+func tagOf(h uint64) uint64 { return h << 32 }
+
 // mix is a 64-bit hash of x: the folded 128-bit product with an odd
-// constant (as wyhash's), whose low bits (the slot) and high bits (the tag)
-// both depend on every bit of x.
+// constant (as wyhash's), whose low bits (the tag, and of it the slot)
+// depend on every bit of x.
 func mix(x uint64) uint64 {
 	hi, lo := bits.Mul64(x, 0x9e3779b97f4a7c15)
 	return hi ^ lo
@@ -191,12 +221,12 @@ func (g *Groups[K, S]) Find(k K) (i int32, added bool) {
 		// probe loop with no call but a miss's, so that a hit spills nothing
 		h := mix(*(*uint64)(unsafe.Pointer(&k)) ^ g.seed64)
 		mask := uint64(len(g.slots) - 1) // init made slots before kind
-		for j := h & mask; ; j = (j + 1) & mask {
+		for j := home(h, mask); ; j = (j + 1) & mask {
 			s := g.slots[j]
 			if s == 0 {
 				return g.miss(h, j, k)
 			}
-			if s>>32 == h>>32 {
+			if s>>32 == h&0xffffffff {
 				if i := int32(uint32(s)) - 1; *g.Key(i) == k {
 					return i, false
 				}
@@ -222,9 +252,9 @@ func (g *Groups[K, S]) find(k K) (i int32, added bool) {
 	default:
 		h = g.hash(&k)
 	}
-	tag := h >> 32 << 32
+	tag := tagOf(h)
 	mask := uint64(len(g.slots) - 1)
-	for j := h & mask; ; j = (j + 1) & mask {
+	for j := home(h, mask); ; j = (j + 1) & mask {
 		s := g.slots[j]
 		if s == 0 {
 			return g.miss(h, j, k)
@@ -240,7 +270,7 @@ func (g *Groups[K, S]) find(k K) (i int32, added bool) {
 // miss is Find's end for a key k (of hash h) not in slots, whose probe
 // met the empty slot j: the group is in old while the index doubles, or new.
 func (g *Groups[K, S]) miss(h, j uint64, k K) (i int32, added bool) {
-	tag := h >> 32 << 32
+	tag := tagOf(h)
 	if g.old != nil {
 		if i := g.findOld(h, tag, k); i >= 0 {
 			g.move(movesPerFind)
@@ -261,7 +291,7 @@ func (g *Groups[K, S]) Only() int32 {
 	return 0
 }
 
-// movesPerFind is how many groups of old move per Find that adds a group or
+// movesPerFind is how many slots of old move per Find that adds a group or
 // finds one in old: a doubling leaves the new table at a load of 3/8, and
 // the groups of old (3/8 of it) have moved long before the groups added
 // reach 3/8 more, the load at which the table doubles again. 16 rather than
@@ -279,7 +309,7 @@ const incrementalGroups = 1 << 13
 // one that has moved: its number is the same in both tables.
 func (g *Groups[K, S]) findOld(h, tag uint64, k K) int32 {
 	mask := uint64(len(g.old) - 1)
-	for j := h & mask; ; j = (j + 1) & mask {
+	for j := home(h, mask); ; j = (j + 1) & mask {
 		s := g.old[j]
 		if s == 0 {
 			return -1
@@ -292,21 +322,25 @@ func (g *Groups[K, S]) findOld(h, tag uint64, k K) int32 {
 	}
 }
 
-// move indexes up to n more groups of old in slots, dropping old once
-// they all have.
-func (g *Groups[K, S]) move(n int32) {
-	end := min(g.moved+n, g.grown)
+// move indexes the groups of up to n more slots of old in slots, in old's
+// slot order, dropping old once they all have. A slot holds its home
+// (home), so no key is read: the writes follow old's order, at home or
+// home plus len(old) in the new table.
+func (g *Groups[K, S]) move(n int) {
+	end := min(g.moved+n, len(g.old))
 	mask := uint64(len(g.slots) - 1)
-	for i := g.moved; i < end; i++ {
-		h := g.hash(g.Key(i))
-		j := h & mask
+	for _, s := range g.old[g.moved:end] {
+		if s == 0 {
+			continue
+		}
+		j := slotHome(s, mask)
 		for g.slots[j] != 0 {
 			j = (j + 1) & mask
 		}
-		g.slots[j] = h>>32<<32 | uint64(i+1)
+		g.slots[j] = s
 	}
 	g.moved = end
-	if g.moved == g.grown {
+	if end == len(g.old) {
 		g.old = nil
 	}
 }
@@ -315,7 +349,7 @@ func (g *Groups[K, S]) move(n int32) {
 // that works on one table: Remove, Grow).
 func (g *Groups[K, S]) settle() {
 	if g.old != nil {
-		g.move(g.grown - g.moved)
+		g.move(len(g.old) - g.moved)
 	}
 }
 
@@ -332,6 +366,9 @@ func (g *Groups[K, S]) add(j, tag uint64, k K) int32 {
 			g.addChunk()
 		}
 		g.keys[c][i&chunkMask] = k // its state is zero
+		if i&(chunkLen/4-1) == 0 && c+1 == len(g.keys) {
+			g.prepareChunk(int(i&chunkMask) / (chunkLen / 4))
+		}
 	}
 	g.n++
 	g.slots[j] = tag | uint64(i+1)
@@ -346,12 +383,74 @@ func (g *Groups[K, S]) add(j, tag uint64, k K) int32 {
 	return i
 }
 
-// addChunk appends a zero chunk to keys and states.
+// addChunk appends a zero chunk to keys and states: the one prepareChunk
+// made, or a new one.
 func (g *Groups[K, S]) addChunk() {
-	k, s := new([chunkLen]K), new([chunkLen]S)
-	prefaultArray(k)
-	prefaultArray(s)
+	k, s := g.spareKeys, g.spareStates
+	if k == nil {
+		k, s = new([chunkLen]K), new([chunkLen]S)
+	}
+	for q := g.spareQuarters; q < 4; q++ {
+		prefaultQuarter(k, q)
+		prefaultQuarter(s, q)
+	}
+	g.spareKeys, g.spareStates, g.spareQuarters = nil, nil, 0
 	g.keys, g.states = append(g.keys, k), append(g.states, s)
+	g.prepare()
+}
+
+// prepareChunk maps quarter q of the chunk after the last, made at q 0,
+// as the last one fills (a quarter per chunkLen/4 groups added): a new
+// chunk's pages (288 KB of groupby_many's 64-byte states and keys, about
+// 0.1 ms to map here) come in a piece per 1,024 groups rather than at once
+// in the Find that starts the chunk, so that a worker adding a chunk in a
+// round of about 1 ms is not a tenth of a round behind the others (each
+// worker adds one every two or three rounds).
+func (g *Groups[K, S]) prepareChunk(q int) {
+	if g.spareKeys == nil {
+		if q != 0 {
+			return
+		}
+		g.spareKeys, g.spareStates = new([chunkLen]K), new([chunkLen]S)
+	}
+	if q == g.spareQuarters {
+		prefaultQuarter(g.spareKeys, q)
+		prefaultQuarter(g.spareStates, q)
+		g.spareQuarters++
+	}
+}
+
+// prepareSlots is the smallest index whose next table is made and mapped
+// ahead of its doubling (16 MB of next table): mapping a new table's pages
+// costs about 0.4 ms a MB here (the kernel zeroes each), which at the
+// doubling of an index of 2M slots stalled the worker doubling it for
+// 13 ms of a round of 1 ms while the others waited (groupby_many's largest
+// imbalance at two workers). A smaller table maps in a few ms at most.
+const prepareSlots = 1 << 20
+
+// prepareStep is the elements of the next table mapped per chunk of groups
+// added (512 KB): between a load of 9/16, where the next table is made, and
+// 3/4, where the index doubles, 3/16 of slots groups are added, len(slots)
+// * 3/16 / chunkLen chunks, which map 3/2 of the next table's
+// 16*len(slots) bytes, so that the doubling finds it mapped.
+const prepareStep = 64 << 10
+
+// prepare makes and maps the next table a piece at a time, once a large
+// index is past a load of 9/16 (prepareSlots): its memory comes in as the
+// groups do, spread over the rounds of a job on workers, not at once in
+// the Find that doubles the index. The cost is the next table's memory
+// from 9/16 on rather than 3/4 (twice the index's, at most, when the input
+// ends between the two).
+func (g *Groups[K, S]) prepare() {
+	if len(g.slots) < prepareSlots || 16*int(g.n) < 9*len(g.slots) {
+		return
+	}
+	if len(g.next) != 2*len(g.slots) {
+		g.next, g.faulted = make([]uint64, 2*len(g.slots)), 0
+	}
+	end := min(g.faulted+prepareStep, len(g.next))
+	prefaultSlice(g.next[g.faulted:end])
+	g.faulted = end
 }
 
 // push appends v to the first chunk, doubling it up to chunkLen.
@@ -379,13 +478,21 @@ func (g *Groups[K, S]) double() {
 		return
 	}
 	g.old = g.slots
-	g.slots = make([]uint64, 2*len(g.old))
-	prefaultSlice(g.slots)
-	g.moved, g.grown = 0, g.n
+	if len(g.next) == 2*len(g.old) {
+		// made and mapped ahead (prepare): the rest of it mapped now
+		g.slots = g.next
+		prefaultSlice(g.slots[g.faulted:])
+	} else {
+		g.slots = make([]uint64, 2*len(g.old))
+		prefaultSlice(g.slots)
+	}
+	g.next, g.faulted = nil, 0
+	g.moved = 0
 }
 
 // rehash rebuilds the index with n slots (a power of two) at once.
 func (g *Groups[K, S]) rehash(n int) {
+	g.next, g.faulted = nil, 0
 	if cap(g.slots) >= n {
 		g.slots = g.slots[:n]
 		clear(g.slots)
@@ -396,18 +503,18 @@ func (g *Groups[K, S]) rehash(n int) {
 	mask := uint64(n - 1)
 	for i := range g.n {
 		h := g.hash(g.Key(i))
-		j := h & mask
+		j := home(h, mask)
 		for g.slots[j] != 0 {
 			j = (j + 1) & mask
 		}
-		g.slots[j] = h>>32<<32 | uint64(i+1)
+		g.slots[j] = tagOf(h) | uint64(i+1)
 	}
 }
 
 // slotOf is the index slot of group i; no group may be left in old (settle).
 func (g *Groups[K, S]) slotOf(i int32) uint64 {
 	mask := uint64(len(g.slots) - 1)
-	for j := g.hash(g.Key(i)) & mask; ; j = (j + 1) & mask {
+	for j := home(g.hash(g.Key(i)), mask); ; j = (j + 1) & mask {
 		if int32(uint32(g.slots[j]))-1 == i {
 			return j
 		}
@@ -416,7 +523,7 @@ func (g *Groups[K, S]) slotOf(i int32) uint64 {
 
 // unindex empties slot j, moving later slots of its probe run back so that
 // every key stays reachable from its home slot (deletion by backward shift:
-// no tombstones). The groups' keys must still be in Keys.
+// no tombstones). A slot's home follows from the slot (home).
 func (g *Groups[K, S]) unindex(j uint64) {
 	mask := uint64(len(g.slots) - 1)
 	for {
@@ -428,9 +535,9 @@ func (g *Groups[K, S]) unindex(j uint64) {
 			if s == 0 {
 				return
 			}
-			home := g.hash(g.Key(int32(uint32(s))-1)) & mask
+			h := slotHome(s, mask)
 			// s may move to j unless its home lies cyclically in (j, k]
-			if (j < k && (home <= j || home > k)) || (j > k && home <= j && home > k) {
+			if (j < k && (h <= j || h > k)) || (j > k && h <= j && h > k) {
 				g.slots[j] = s
 				j = k
 				break
@@ -482,7 +589,8 @@ func (g *Groups[K, S]) Reset() {
 		g.init()
 	}
 	clear(g.slots)
-	g.old, g.moved, g.grown = nil, 0, 0
+	g.old, g.moved = nil, 0
+	g.next, g.faulted = nil, 0
 	live.groups.Add(-int64(g.n))
 	live.bytes.Add(-int64(g.n) * g.entry)
 	// drop references (strings) for the GC; a chunk is zero past the last group

@@ -215,17 +215,25 @@ func TestGroupsGrowIncrementally(t *testing.T) {
 		switch {
 		case len(g.slots) > slots && k+1 >= incrementalGroups:
 			doublings++
-			if g.old == nil || g.grown != int32(k)+1 || g.moved > movesPerFind {
-				t.Fatalf("doubling at %d groups: old %v, grown %d, moved %d: want the groups moved a few per Find", k+1, g.old != nil, g.grown, g.moved)
+			if g.old == nil || g.moved > movesPerFind {
+				t.Fatalf("doubling at %d groups: old %v, moved %d slots: want the groups moved a few per Find", k+1, g.old != nil, g.moved)
 			}
 		case g.old != nil && g.moved-moved > movesPerFind:
-			t.Fatalf("Find %d moved %d groups", k, g.moved-moved)
+			t.Fatalf("Find %d moved %d slots", k, g.moved-moved)
 		}
 		if g.old != nil && k%97 == 0 {
-			// a key of the old table that may not have moved yet
-			j := int64(g.grown - 1)
-			if gi, added := g.Find(j); added || *g.State(gi) != j {
-				t.Fatalf("key %d while moving: group %d added %v state %d", j, gi, added, *g.State(gi))
+			// a key of the old table that has not moved yet (in a slot
+			// from moved on)
+			for _, s := range g.old[g.moved:] {
+				if s == 0 {
+					continue
+				}
+				gi := int32(uint32(s)) - 1
+				j := *g.Key(gi)
+				if gj, added := g.Find(j); added || gj != gi || *g.State(gj) != j {
+					t.Fatalf("key %d while moving: group %d (want %d) added %v state %d", j, gj, gi, added, *g.State(gj))
+				}
+				break
 			}
 		}
 	}
@@ -251,7 +259,7 @@ func TestGroupsRemoveWhileMoving(t *testing.T) {
 		g := NewGroups[int64, int64]()
 		ref := map[int64]int64{}
 		k := int64(0)
-		for g.old == nil || g.moved == 0 || g.moved > g.grown/2 || len(g.slots) < 4*incrementalGroups {
+		for g.old == nil || g.moved == 0 || g.moved > len(g.old)/2 || len(g.slots) < 4*incrementalGroups {
 			i, _ := g.Find(k)
 			*g.State(i) = k
 			ref[k] = k
@@ -376,4 +384,174 @@ func TestGroupsChunks(t *testing.T) {
 		ref[-k] = k
 	}
 	check("grown", ref)
+}
+
+// TestGroupsSlotsKnowTheirHome: every slot's probe run starts at the home
+// its own tag gives (slotHome), in the table and, while the index doubles, in
+// the old one, for each kind of key, through doublings and removes: what
+// lets a doubling move slots without reading their keys, and Remove's
+// backward shift find a slot's home without hashing its key.
+func TestGroupsSlotsKnowTheirHome(t *testing.T) {
+	check := func(name string, table []uint64) {
+		t.Helper()
+		mask := uint64(len(table) - 1)
+		for j, s := range table {
+			if s == 0 {
+				continue
+			}
+			for k := slotHome(s, mask); k != uint64(j); k = (k + 1) & mask {
+				if table[k] == 0 {
+					t.Fatalf("%s: slot %d (of %d) is not reachable from its home %d: slot %d is empty", name, j, len(table), slotHome(s, mask), k)
+				}
+			}
+		}
+	}
+	words := NewGroups[int64, int64]()
+	strs := NewGroups[key, acc]()
+	pairs := NewGroups[[2]int64, int64]()
+	rng := rand.New(rand.NewPCG(5, 6))
+	for k := range int64(40_000) {
+		words.Find(k * 7919)
+		strs.Find(key{strconv.FormatInt(k, 36)})
+		pairs.Find([2]int64{k, -k})
+		if k%5_000 == 4_999 {
+			for _, name := range []string{"words", "strings", "pairs"} {
+				var slots, old []uint64
+				switch name {
+				case "words":
+					slots, old = words.slots, words.old
+				case "strings":
+					slots, old = strs.slots, strs.old
+				default:
+					slots, old = pairs.slots, pairs.old
+				}
+				check(name, slots)
+				if old != nil {
+					check(name+" (old)", old)
+				}
+			}
+		}
+	}
+	var idx []int32
+	for range 3_000 {
+		idx = append(idx, int32(rng.IntN(words.Len())))
+	}
+	seen := map[int32]bool{}
+	var uniq []int32
+	for _, i := range idx {
+		if !seen[i] {
+			seen[i] = true
+			uniq = append(uniq, i)
+		}
+	}
+	words.Remove(uniq)
+	check("words after Remove", words.slots)
+	for i := range words.Count() {
+		if gi, added := words.Find(*words.Key(i)); added || gi != i {
+			t.Fatalf("after Remove: group %d found at %d, added %v", i, gi, added)
+		}
+	}
+}
+
+// TestGroupsPrepareNextTable: a large index makes the table of its next
+// doubling once its load passes 9/16 and maps it a piece per chunk of
+// groups, all of it by the time it doubles, which then takes that table
+// (no allocation and mapping of the whole in the Find that doubles); Reset
+// drops it.
+func TestGroupsPrepareNextTable(t *testing.T) {
+	g := NewGroups[int64, int64]()
+	k := int64(0)
+	for len(g.slots) < prepareSlots {
+		g.Find(k)
+		k++
+	}
+	for 16*int(g.n) < 9*len(g.slots)+16*chunkLen {
+		if g.next != nil && 16*int(g.n) < 9*len(g.slots) {
+			t.Fatalf("next table made at %d groups of %d slots", g.n, len(g.slots))
+		}
+		g.Find(k)
+		k++
+	}
+	if len(g.next) != 2*len(g.slots) || g.faulted == 0 {
+		t.Fatalf("at %d groups of %d slots: next table of %d, %d mapped", g.n, len(g.slots), len(g.next), g.faulted)
+	}
+	slots := len(g.slots)
+	var next *uint64
+	for len(g.slots) == slots {
+		if g.next != nil {
+			next = &g.next[0]
+			if g.faulted < len(g.next) && 4*int(g.n+1) > 3*len(g.slots) {
+				t.Fatalf("doubling at %d groups with %d of %d mapped", g.n+1, g.faulted, len(g.next))
+			}
+		}
+		g.Find(k)
+		k++
+	}
+	if &g.slots[0] != next || g.next != nil {
+		t.Fatalf("the doubling did not take the prepared table")
+	}
+	for j := range k {
+		if i, added := g.Find(j); added || *g.Key(i) != j {
+			t.Fatalf("key %d: group %d added %v", j, i, added)
+		}
+	}
+	for 16*int(g.n) < 9*len(g.slots)+16*chunkLen {
+		g.Find(k)
+		k++
+	}
+	if g.next == nil {
+		t.Fatalf("no next table at %d groups of %d slots", g.n, len(g.slots))
+	}
+	g.Reset()
+	if g.next != nil {
+		t.Errorf("Reset kept the next table")
+	}
+}
+
+// TestGroupsPrepareChunk: while a chunk of groups fills, the next one is
+// made at its first group and mapped a quarter per chunkLen/4 groups, and
+// the chunk after it is that one, all four quarters mapped; a Groups whose
+// groups were removed back into an earlier chunk makes none.
+func TestGroupsPrepareChunk(t *testing.T) {
+	g := NewGroups[int64, [4]int64]()
+	k := int64(0)
+	for g.Count() < 2*chunkLen {
+		g.Find(k)
+		k++
+		local := int(g.Count()-1) & chunkMask
+		switch {
+		case g.Count() <= chunkLen:
+			if g.spareKeys != nil {
+				t.Fatalf("a spare chunk at %d groups", g.Count())
+			}
+		case g.spareStates == nil || g.spareQuarters != local/(chunkLen/4)+1:
+			t.Fatalf("at %d groups: spare %v, %d quarters mapped", g.Count(), g.spareStates != nil, g.spareQuarters)
+		}
+	}
+	spare := g.spareStates
+	g.Find(k)
+	k++
+	if g.states[1] != spare || g.spareQuarters != 1 || g.spareStates == spare {
+		t.Fatalf("the chunk after the second is not the spare one")
+	}
+	for j := range k {
+		if i, added := g.Find(j); added || *g.Key(i) != j {
+			t.Fatalf("key %d: group %d added %v", j, i, added)
+		}
+	}
+	// back into the first chunk: the chunks after it stay, and adding
+	// groups into them makes no spare
+	var idx []int32
+	for i := int32(chunkLen / 2); i < g.Count(); i++ {
+		idx = append(idx, i)
+	}
+	g.spareKeys, g.spareStates, g.spareQuarters = nil, nil, 0
+	g.Remove(idx)
+	for g.Count() < chunkLen+chunkLen/2 {
+		g.Find(k)
+		k++
+		if g.spareStates != nil {
+			t.Fatalf("a spare chunk at %d groups with %d chunks", g.Count(), len(g.states))
+		}
+	}
 }

@@ -2,8 +2,11 @@ package crash
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -147,5 +150,90 @@ EMIT CHANGES;
 	}
 	for _, workers := range []int{2, 3} {
 		sameTable(t, run(7, workers), want)
+	}
+}
+
+// invalidTextInput is input(rows) with records whose text the policy
+// counts: invalid UTF-8 in a symbol, an escaped lone surrogate, both in a
+// record that is not JSON (counted and dead-lettered), and a valid escaped
+// pair (not counted).
+func invalidTextInput(rows int) []byte {
+	var b bytes.Buffer
+	for i, line := range strings.SplitAfter(string(input(rows)), "\n") {
+		switch i % 211 {
+		case 17:
+			line = strings.Replace(line, `"symbol":"S`, "\"symbol\":\"\xff\xfeS", 1)
+		case 59:
+			line = strings.Replace(line, `"symbol":"S`, `"symbol":"\ud800S`, 1)
+		case 101:
+			b.WriteString("{not json \xc3\x28\n")
+		case 150:
+			line = strings.Replace(line, `"symbol":"S`, `"symbol":"\ud83d\ude00S`, 1)
+		}
+		b.WriteString(line)
+	}
+	return b.Bytes()
+}
+
+// TestWorkersInvalidTextCountedByTheDecoder: on workers the JSON decoder
+// counts the records with invalid text as it decodes them (Route, as one
+// engine's lines<Source>), with no pass of the runtime's before it: the
+// count in the summary, the dead letters byte for byte and the output are
+// one engine's at 2 and 3 workers, for a job whose rows move by key and a
+// stateless one, on a file read in byte ranges and dealt by one reader
+// (LAMINAR_FILE_SPLITS=0).
+func TestWorkersInvalidTextCountedByTheDecoder(t *testing.T) {
+	skipShort(t)
+	for _, c := range []struct{ name, views string }{{"keyed", tumbling}, {"stateless", stateless}} {
+		j := buildJob(t, source("file")+c.views+sink, false, invalidTextInput(20_000))
+		run := func(batchSize, workers int, env ...string) (map[string]string, string) {
+			dir := j.newRunDir(t)
+			cmd := j.command(dir, false, batchSize, workers)
+			cmd.Args = append(cmd.Args, "--summary-json", filepath.Join(dir, "summary.json"))
+			cmd.Env = append(cmd.Env, env...)
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("%s, batch size %d, %d workers: %v\n%s", c.name, batchSize, workers, err, out)
+			}
+			data, err := os.ReadFile(filepath.Join(dir, "summary.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var sum struct {
+				Sources []struct {
+					InvalidText int64 `json:"invalid_utf8"`
+					Malformed   int64 `json:"malformed"`
+				} `json:"sources"`
+				Workers *struct{ Workers int } `json:"workers"`
+			}
+			if err := json.Unmarshal(data, &sum); err != nil || len(sum.Sources) != 1 {
+				t.Fatalf("summary %s: %v", data, err)
+			}
+			if workers > 1 && (sum.Workers == nil || sum.Workers.Workers != workers) {
+				t.Fatalf("%s: the job did not run on %d workers: %s", c.name, workers, data)
+			}
+			return readOutputs(t, dir), fmt.Sprintf("invalid %d, malformed %d", sum.Sources[0].InvalidText, sum.Sources[0].Malformed)
+		}
+		want, counts := run(1024, 1)
+		// 20,000 lines, every 211th from 17 (95), 59 (95) and 101 (95, not
+		// JSON) counted; the "{not json" lines of input are ASCII
+		if want := "invalid 285, malformed "; !strings.HasPrefix(counts, want) {
+			t.Fatalf("%s: one engine counts %s, want %s...", c.name, counts, want)
+		}
+		if !strings.Contains(want["p.dead.jsonl"], `not json \ufffd(`) {
+			t.Fatalf("%s: the dead letters lack the record with invalid UTF-8: %.400s", c.name, want["p.dead.jsonl"])
+		}
+		for _, r := range []struct {
+			batchSize, workers int
+			env                []string
+		}{{1024, 2, nil}, {7, 3, nil}, {64, 2, []string{"LAMINAR_FILE_SPLITS=0"}}} {
+			got, gotCounts := run(r.batchSize, r.workers, r.env...)
+			if gotCounts != counts {
+				t.Errorf("%s, batch size %d, %d workers %v: %s, one engine %s", c.name, r.batchSize, r.workers, r.env, gotCounts, counts)
+			}
+			if got["p.dead.jsonl"] != want["p.dead.jsonl"] {
+				t.Errorf("%s, batch size %d, %d workers %v: the dead letters differ from one engine's:\n%s", c.name, r.batchSize, r.workers, r.env, firstDiff(got["p.dead.jsonl"], want["p.dead.jsonl"]))
+			}
+			sameMultiset(t, got["output.jsonl"], want["output.jsonl"])
+		}
 	}
 }

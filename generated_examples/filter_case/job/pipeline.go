@@ -608,19 +608,27 @@ func (p *engine) routeOrders(b *connector.LineBatch, parts []any, wm int64) int6
 	}
 	var row OrdersRow
 	r := &row
+	var invalid int64 // records with invalid text (the text policy), counted as they decode
 	for i, line := range b.Lines {
 		row = OrdersRow{}
 		if err := decodeOrdersRowJSON(&p.json, &p.intern, line, r); err != nil {
+			if jsonl.InvalidText(line) {
+				invalid++
+			}
 			if err != errHeader {
 				p.ctx.Malformed(0, b, i, err)
 			}
 			continue
+		}
+		if p.json.BadText() {
+			invalid++
 		}
 		pt := pts[0]
 		pt.rows = append(pt.rows, *r)
 		pt.lines = append(pt.lines, int32(i))
 		pt.wms = append(pt.wms, wm)
 	}
+	b.InvalidText = invalid
 	return wm
 }
 

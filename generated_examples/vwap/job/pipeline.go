@@ -642,13 +642,20 @@ func (p *engine) routeTrades(b *connector.LineBatch, parts []any, wm int64) int6
 	}
 	var row TradesRow
 	r := &row
+	var invalid int64 // records with invalid text (the text policy), counted as they decode
 	for i, line := range b.Lines {
 		row = TradesRow{}
 		if err := decodeTradesRowJSON(&p.json, &p.intern, line, r); err != nil {
+			if jsonl.InvalidText(line) {
+				invalid++
+			}
 			if err != errHeader {
 				p.ctx.Malformed(0, b, i, err)
 			}
 			continue
+		}
+		if p.json.BadText() {
+			invalid++
 		}
 		pt := pts[exchange.Owner(exchange.String(exchange.Seed, r.Symbol), len(pts))]
 		pt.rows = append(pt.rows, *r)
@@ -658,6 +665,7 @@ func (p *engine) routeTrades(b *connector.LineBatch, parts []any, wm int64) int6
 			wm = next
 		}
 	}
+	b.InvalidText = invalid
 	return wm
 }
 
