@@ -502,13 +502,20 @@ func (p *engine) routeClicks(b *connector.LineBatch, parts []any, wm int64) int6
 	}
 	var row ClicksRow
 	r := &row
+	var invalid int64 // records with invalid text (the text policy), counted as they decode
 	for i, line := range b.Lines {
 		row = ClicksRow{}
 		if err := decodeClicksRowJSON(&p.json, &p.intern, line, r); err != nil {
+			if jsonl.InvalidText(line) {
+				invalid++
+			}
 			if err != errHeader {
 				p.ctx.Malformed(0, b, i, err)
 			}
 			continue
+		}
+		if p.json.BadText() {
+			invalid++
 		}
 		pt := pts[exchange.Owner(exchange.String(exchange.Seed, r.Page), len(pts))]
 		if pt.raw {
@@ -530,6 +537,7 @@ func (p *engine) routeClicks(b *connector.LineBatch, parts []any, wm int64) int6
 			}
 		}
 	}
+	b.InvalidText = invalid
 	return wm
 }
 
