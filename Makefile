@@ -101,10 +101,13 @@ difftest:
 		$(call NOCGO_SKIP,tests/difftest) && $(call NOCGO_SKIP,tests/nexmarkdiff); \
 	fi
 
-# Regenerate the parser (needs npx) and the example jobs.
+# Regenerate the parser (needs npx), the example jobs and the embedded module's packages
+# (make embedded checks them with --check).
 generate:
 	$(GO) generate ./grammar/... ./benchmarks/vwap/...
 	$(GO) test -count=1 -run 'TestGeneratedFresh|TestRunExamples' ./generated_examples/ -update
+	cd generated_examples/embedded && $(GO) run github.com/laminar-sql/laminar/cmd/laminarc compile --lib -o ./pipeline pipeline.sql
+	cd generated_examples/embedded && $(GO) run github.com/laminar-sql/laminar/cmd/laminarc compile --lib -o ./counts counts.sql
 
 # Nexmark: every supported query compiled and run (GOMAXPROCS=1 and all cores) beside
 # its hand-written baseline, then the bids of 1M events as one JSON-lines file read by the
