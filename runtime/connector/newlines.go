@@ -1,6 +1,9 @@
 package connector
 
-import "bytes"
+import (
+	"bytes"
+	"slices"
+)
 
 // maxEnds bounds the line ends plainLines asks newlines for at once.
 const maxEnds = 1024
@@ -43,19 +46,23 @@ func cutPlainLines(b *LineBatch, buf []byte, ends []int, start int, lineNo, base
 	}
 	lines, offsets, lineNos := b.Lines, b.Offsets, b.LineNos
 	typed := b.TypedLen
-	// the inner loop holds few values (its line number from its index;
-	// as it has no more ends than the batch has room for lines, it need
-	// not count them), so that they stay in registers
-scan:
 	for len(lines)+typed < maxLines && batchBytes < maxBytes {
 		from, first := start, lineNo
 		ends := ends[:min(maxLines-len(lines)-typed, maxEnds)]
 		found := newlines(buf[from:], ends)
-		for k, e := range ends[:found] {
-			nl := from + e
+		// room for a line at every end, written by index: the inner loop
+		// holds few values (one index into the three slices, its line
+		// number from its end's index; as it has no more ends than the
+		// batch has room for lines, it need not count them), so that they
+		// stay in registers
+		n := len(lines)
+		lines, offsets, lineNos = slices.Grow(lines, found), slices.Grow(offsets, found), slices.Grow(lineNos, found)
+		ls, os, ns := lines[n:n+found], offsets[n:n+found], lineNos[n:n+found]
+		j, k := 0, 0
+		for ; k < found; k++ {
+			nl := from + ends[k]
 			if nl-start > limit || batchBytes >= maxBytes {
-				lineNo = first + int64(k)
-				break scan
+				break
 			}
 			stop := nl
 			if stop > start && buf[stop-1] == '\r' {
@@ -64,16 +71,18 @@ scan:
 			if stop > start { // a blank line is no line of the batch
 				// a full slice expression: appending to a line cannot
 				// overwrite the next one
-				lines = append(lines, buf[start:stop:stop])
-				offsets = append(offsets, base+int64(start))
-				lineNos = append(lineNos, first+int64(k)+1)
+				ls[j] = buf[start:stop:stop]
+				os[j] = base + int64(start)
+				ns[j] = first + int64(k) + 1
+				j++
 				batchBytes += stop - start
 			}
 			start = nl + 1
 		}
-		lineNo = first + int64(found)
-		if found < len(ends) {
-			break // no newline after start
+		lines, offsets, lineNos = lines[:n+j], offsets[:n+j], lineNos[:n+j]
+		lineNo = first + int64(k)
+		if k < len(ends) {
+			break // a line too long, the batch full, or no newline after start
 		}
 	}
 	b.Lines, b.Offsets, b.LineNos = lines, offsets, lineNos
