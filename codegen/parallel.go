@@ -121,8 +121,9 @@ func (g *generator) sourcePartCode(s *sourceInfo, part physical.Partitioning) {
 		rowType = jen.Id(ptType + "Row")
 	}
 	if slimPart(s) {
-		// a column batch's rows move as the columns the views read, by the
-		// row type's names and types: strings the only pointers
+		// a column batch's or a raw batch's (JSON, CSV) rows move as the
+		// columns the views read, by the row type's names and types:
+		// strings the only pointers
 		var fields []jen.Code
 		for c, col := range s.src.Schema {
 			if columnarPartColumn(s, c) {
@@ -249,6 +250,16 @@ func (g *generator) routeCode(s *sourceInfo, part physical.Partitioning, ptType 
 			}
 		}
 		row = jen.Id(ptType + "Row").Values(d)
+	} else if typed == nil && slimPart(s) {
+		// a decoded row's columns the part holds (the others were never
+		// decoded: zero)
+		d := jen.Dict{}
+		for c := range s.src.Schema {
+			if columnarPartColumn(s, c) {
+				d[jen.Id(s.fields[c])] = jen.Id("r").Dot(s.fields[c])
+			}
+		}
+		row = jen.Id(ptType + "Row").Values(d)
 	}
 	add = append(add,
 		jen.Id("pt").Op(":=").Id("pts").Index(owner),
@@ -369,9 +380,10 @@ func (g *generator) partLoop(s *sourceInfo, part physical.Partitioning, ptType s
 		align = append(align, jen.Comment("the watermark one engine would have before this row"),
 			jen.If(jen.Id("next").Op(":=").Max(jen.Id("start"), jen.Id("pt").Dot("wms").Index(jen.Id("ri"))), jen.Id("next").Op(">").Add(self).Dot("wm")).Block(adv...))
 	}
-	if tb := s.src.Typed; laterReports(g) || (tb != nil && tb.Columnar) {
+	if tb := s.src.Typed; laterReports(g) || (tb != nil && tb.Columnar) || rowFuncs(s) {
 		// a view further down (a join, a window over a view) reports its
-		// late rows without a batch: in input order by the row's record
+		// late rows without a batch, and a row function its failed rows: in
+		// input order by the row's record
 		align = append(align, jen.Id("p").Dot("ctx").Dot("AtRecord").Call(jen.Int().Call(jen.Id("pt").Dot("lines").Index(jen.Id("ri")))))
 	}
 	acc := rowAccess{
@@ -410,9 +422,11 @@ func (g *generator) partLoop(s *sourceInfo, part physical.Partitioning, ptType s
 			return jen.Id("p").Dot("fail"+s.goName).Call(jen.Nil(), jen.Nil(), jen.Lit(0), jen.Op("&").Id(s.rowType).Values(vals), jen.Lit(view), f)
 		}
 	} else if slimPart(s) {
-		// a column batch's row: the columns the part holds, the others
-		// zero as on one engine (never decoded); late and failed rows are
-		// reported as one engine reports them, with those columns
+		// a column batch's or a raw batch's row: the columns the part
+		// holds, the others zero as on one engine (never decoded); late and
+		// failed rows are reported as one engine reports them: a raw
+		// batch's by its record (b, lines), a column batch's with those
+		// columns
 		env := make([]operand, len(s.src.Schema))
 		vals := jen.Dict{}
 		for i, c := range s.src.Schema {
@@ -425,13 +439,25 @@ func (g *generator) partLoop(s *sourceInfo, part physical.Partitioning, ptType s
 		}
 		acc.env, acc.rowType = env, jen.Id(ptType+"Row")
 		full := jen.Op("&").Id(s.rowType).Values(vals)
+		var b, lines, failAt jen.Code = jen.Nil(), jen.Nil(), jen.Lit(0)
+		if tb == nil {
+			b, lines, failAt = jen.Id("b"), jen.Id("lines"), jen.Id("ri")
+		}
 		acc.late = func(view string) jen.Code {
-			return jen.Id("p").Dot("late"+s.goName).Call(jen.Nil(), jen.Nil(), jen.Id("ri"), full, jen.Lit(view))
+			return jen.Id("p").Dot("late"+s.goName).Call(b, lines, jen.Id("ri"), full, jen.Lit(view))
 		}
 		acc.fail = func(view string, f jen.Code) jen.Code {
+			return jen.Id("p").Dot("fail"+s.goName).Call(b, lines, failAt, full, jen.Lit(view), f)
+		}
+		acc.failRow = func(view string, f jen.Code) jen.Code {
 			return jen.Id("p").Dot("fail"+s.goName).Call(jen.Nil(), jen.Nil(), jen.Lit(0), full, jen.Lit(view), f)
 		}
-		acc.failRow = acc.fail
+		if s.src.Updating {
+			// a changelog's row: its weight from the batch it was decoded
+			// from, as in Process<Source>
+			acc.row = append(acc.row, jen.Id("w").Op(":=").Id("b").Dot("RowWeight").Call(jen.Id("lines"), jen.Id("ri")))
+			acc.weight = jen.Id("w")
+		}
 	} else {
 		env := make([]operand, len(s.src.Schema))
 		for i, c := range s.src.Schema {
@@ -468,6 +494,18 @@ func (g *generator) partLoop(s *sourceInfo, part physical.Partitioning, ptType s
 	g.f.Comment("before the part's batch) and the part's own.")
 	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("processPart"+s.goName).Params(jen.Id("pt").Op("*").Id(ptType), jen.Id("start").Int64()).Block(body...)
 	g.f.Line()
+}
+
+// rowFuncs tells whether some view of source s runs as a function of its
+// own in the loop (not Inline: rowFunc), whose failed rows are reported
+// without the batch.
+func rowFuncs(s *sourceInfo) bool {
+	for _, o := range s.ops {
+		if !o.op.Inline {
+			return true
+		}
+	}
+	return false
 }
 
 // partRecordCode generates partRecord<Source>: the row, with every column,
@@ -811,18 +849,25 @@ func (g *generator) columnarRoute(s *sourceInfo, add []jen.Code) []jen.Code {
 
 // slimPart tells whether the rows of source s move between workers as the
 // columns the views read (part<S>Row) rather than as its row type: a
-// column batch's, unless a window reading it through views reports its late
-// rows for LATE(source) as the row the loop is at (src<S>.cur, carried by
-// pointer through the window's exchange until the round ends), which must
-// then be the source's row. A late row of a window fused into the loop is
-// the source's row made from the part's columns when it is late.
+// column batch's (Parquet) or a raw batch's (JSON, CSV: the decoder fills
+// only those columns), unless a window reading it through views reports its
+// late rows for LATE(source) as the row the loop is at (src<S>.cur, carried
+// by pointer through the window's exchange until the round ends), which
+// must then be the source's row. A late or failed row of a view fused into
+// the loop is reported by its raw record (b, lines) or, for a column batch
+// and for a row function's failed row, as the source's row made from the
+// part's columns when it is reported.
 func slimPart(s *sourceInfo) bool {
-	return s.src.Typed != nil && s.src.Typed.Columnar && !s.curRow
+	if s.curRow {
+		return false
+	}
+	return s.src.Typed == nil || s.src.Typed.Columnar
 }
 
-// columnarPartColumn tells whether column c of a column-batch source s
-// moves with its rows: those the views read (decoded), the event time, and
-// those a projection copies (zero: never decoded, as on one engine).
+// columnarPartColumn tells whether column c of a column-batch or raw-batch
+// source s moves with its rows: those the views read (decoded), the event
+// time, and those a projection copies (zero: never decoded, as on one
+// engine).
 func columnarPartColumn(s *sourceInfo, c int) bool {
 	return s.needed[c] || c == s.src.TimeCol || stagesRead(s, c)
 }

@@ -468,10 +468,15 @@ func (p *engine) LoadState(i int, data []byte) error {
 
 var _ job.Partitioned = (*engine)(nil)
 
+// partClicksRow is a row of source clicks in a part: the columns the views read.
+type partClicksRow struct {
+	Page string // page
+}
+
 // partClicks holds rows of source clicks that one worker hands another (job.Partitioned).
 type partClicks struct {
 	b         *connector.LineBatch // the raw batch the rows were decoded from; nil for a typed source
-	rows      []ClicksRow
+	rows      []partClicksRow
 	lines     []int32                        // index in b of each row's record
 	wms       []int64                        // the watermark before each row, over the rows of its batch so far
 	c         *window.Groups[op0Key, op0Acc] // combiner: partial states of view page_counts per group, from the round's rows
@@ -519,7 +524,7 @@ func (p *engine) routeClicks(b *connector.LineBatch, parts []any, wm int64) int6
 		}
 		pt := pts[exchange.Owner(exchange.String(exchange.Seed, r.Page), len(pts))]
 		if pt.raw {
-			pt.rows = append(pt.rows, *r)
+			pt.rows = append(pt.rows, partClicksRow{Page: r.Page})
 			pt.lines = append(pt.lines, int32(i))
 			pt.wms = append(pt.wms, wm)
 		} else {

@@ -730,10 +730,18 @@ func (p *engine) LoadState(i int, data []byte) error {
 
 var _ job.Partitioned = (*engine)(nil)
 
+// partTradesRow is a row of source trades in a part: the columns the views read.
+type partTradesRow struct {
+	Symbol string  // symbol
+	Price  float64 // price
+	Volume int64   // volume
+	Ts     int64   // ts
+}
+
 // partTrades holds rows of source trades that one worker hands another (job.Partitioned).
 type partTrades struct {
 	b     *connector.LineBatch // the raw batch the rows were decoded from; nil for a typed source
-	rows  []TradesRow
+	rows  []partTradesRow
 	lines []int32 // index in b of each row's record
 	wms   []int64 // the watermark before each row, over the rows of its batch so far
 }
@@ -768,7 +776,12 @@ func (p *engine) routeTrades(b *connector.LineBatch, parts []any, wm int64) int6
 			continue
 		}
 		pt := pts[exchange.Owner(exchange.String(exchange.Seed, r.Symbol), len(pts))]
-		pt.rows = append(pt.rows, *r)
+		pt.rows = append(pt.rows, partTradesRow{
+			Price:  r.Price,
+			Symbol: r.Symbol,
+			Ts:     r.Ts,
+			Volume: r.Volume,
+		})
 		pt.lines = append(pt.lines, int32(i))
 		pt.wms = append(pt.wms, wm)
 		if next := r.Ts - int64(2000000); next > wm {
@@ -815,7 +828,12 @@ func (p *engine) processPartTrades(pt *partTrades, start int64) {
 				}
 			}
 			if late {
-				p.lateTrades(b, lines, ri, r, "vwap")
+				p.lateTrades(b, lines, ri, &TradesRow{
+					Price:  r.Price,
+					Symbol: r.Symbol,
+					Ts:     r.Ts,
+					Volume: r.Volume,
+				}, "vwap")
 			}
 		}
 		// view volume_by_symbol (operator 1348ded99bbc4c55):

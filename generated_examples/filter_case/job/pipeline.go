@@ -579,10 +579,20 @@ func (p *engine) LoadState(i int, data []byte) error {
 
 var _ job.Partitioned = (*engine)(nil)
 
+// partOrdersRow is a row of source orders in a part: the columns the views read.
+type partOrdersRow struct {
+	Id       int64               // id
+	Customer value.Null[string]  // customer
+	Amount   value.Null[float64] // amount
+	Country  value.Null[string]  // country
+	Status   value.Null[string]  // status
+	Ts       int64               // ts
+}
+
 // partOrders holds rows of source orders that one worker hands another (job.Partitioned).
 type partOrders struct {
 	b     *connector.LineBatch // the raw batch the rows were decoded from; nil for a typed source
-	rows  []OrdersRow
+	rows  []partOrdersRow
 	lines []int32 // index in b of each row's record
 	wms   []int64 // the watermark before each row, over the rows of its batch so far
 }
@@ -624,7 +634,14 @@ func (p *engine) routeOrders(b *connector.LineBatch, parts []any, wm int64) int6
 			invalid++
 		}
 		pt := pts[0]
-		pt.rows = append(pt.rows, *r)
+		pt.rows = append(pt.rows, partOrdersRow{
+			Amount:   r.Amount,
+			Country:  r.Country,
+			Customer: r.Customer,
+			Id:       r.Id,
+			Status:   r.Status,
+			Ts:       r.Ts,
+		})
 		pt.lines = append(pt.lines, int32(i))
 		pt.wms = append(pt.wms, wm)
 	}

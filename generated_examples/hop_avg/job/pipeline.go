@@ -595,10 +595,17 @@ func (p *engine) LoadState(i int, data []byte) error {
 
 var _ job.Partitioned = (*engine)(nil)
 
+// partReadingsRow is a row of source readings in a part: the columns the views read.
+type partReadingsRow struct {
+	Sensor string              // sensor
+	Temp   value.Null[float64] // temp
+	Ts     int64               // ts
+}
+
 // partReadings holds rows of source readings that one worker hands another (job.Partitioned).
 type partReadings struct {
 	b     *connector.LineBatch // the raw batch the rows were decoded from; nil for a typed source
-	rows  []ReadingsRow
+	rows  []partReadingsRow
 	lines []int32 // index in b of each row's record
 	wms   []int64 // the watermark before each row, over the rows of its batch so far
 }
@@ -633,7 +640,11 @@ func (p *engine) routeReadings(b *connector.LineBatch, parts []any, wm int64) in
 			continue
 		}
 		pt := pts[exchange.Owner(exchange.String(exchange.Seed, r.Sensor), len(pts))]
-		pt.rows = append(pt.rows, *r)
+		pt.rows = append(pt.rows, partReadingsRow{
+			Sensor: r.Sensor,
+			Temp:   r.Temp,
+			Ts:     r.Ts,
+		})
 		pt.lines = append(pt.lines, int32(i))
 		pt.wms = append(pt.wms, wm)
 		if next := r.Ts - int64(2000000); next > wm {
@@ -700,7 +711,11 @@ func (p *engine) processPartReadings(pt *partReadings, start int64) {
 				}
 			}
 			if late {
-				p.lateReadings(b, lines, ri, r, "busy_sensors")
+				p.lateReadings(b, lines, ri, &ReadingsRow{
+					Sensor: r.Sensor,
+					Temp:   r.Temp,
+					Ts:     r.Ts,
+				}, "busy_sensors")
 			}
 		}
 	}

@@ -595,10 +595,17 @@ func (p *engine) LoadState(i int, data []byte) error {
 
 var _ job.Partitioned = (*engine)(nil)
 
+// partClicksRow is a row of source clicks in a part: the columns the views read.
+type partClicksRow struct {
+	UserId string             // user_id
+	Page   value.Null[string] // page
+	Ts     int64              // ts
+}
+
 // partClicks holds rows of source clicks that one worker hands another (job.Partitioned).
 type partClicks struct {
 	b     *connector.LineBatch // the raw batch the rows were decoded from; nil for a typed source
-	rows  []ClicksRow
+	rows  []partClicksRow
 	lines []int32 // index in b of each row's record
 	wms   []int64 // the watermark before each row, over the rows of its batch so far
 }
@@ -640,7 +647,11 @@ func (p *engine) routeClicks(b *connector.LineBatch, parts []any, wm int64) int6
 			invalid++
 		}
 		pt := pts[exchange.Owner(exchange.String(exchange.Seed, r.UserId), len(pts))]
-		pt.rows = append(pt.rows, *r)
+		pt.rows = append(pt.rows, partClicksRow{
+			Page:   r.Page,
+			Ts:     r.Ts,
+			UserId: r.UserId,
+		})
 		pt.lines = append(pt.lines, int32(i))
 		pt.wms = append(pt.wms, wm)
 		if next := r.Ts - int64(60000000); next > wm {
@@ -687,7 +698,11 @@ func (p *engine) processPartClicks(pt *partClicks, start int64) {
 				}
 			}
 			if late {
-				p.lateClicks(b, lines, ri, r, "sessions")
+				p.lateClicks(b, lines, ri, &ClicksRow{
+					Page:   r.Page,
+					Ts:     r.Ts,
+					UserId: r.UserId,
+				}, "sessions")
 			}
 		}
 	}

@@ -613,10 +613,18 @@ func (p *engine) LoadState(i int, data []byte) error {
 
 var _ job.Partitioned = (*engine)(nil)
 
+// partTradesRow is a row of source trades in a part: the columns the views read.
+type partTradesRow struct {
+	Symbol string              // symbol
+	Price  value.Null[float64] // price
+	Volume value.Null[int64]   // volume
+	Ts     int64               // ts
+}
+
 // partTrades holds rows of source trades that one worker hands another (job.Partitioned).
 type partTrades struct {
 	b     *connector.LineBatch // the raw batch the rows were decoded from; nil for a typed source
-	rows  []TradesRow
+	rows  []partTradesRow
 	lines []int32 // index in b of each row's record
 	wms   []int64 // the watermark before each row, over the rows of its batch so far
 }
@@ -658,7 +666,12 @@ func (p *engine) routeTrades(b *connector.LineBatch, parts []any, wm int64) int6
 			invalid++
 		}
 		pt := pts[exchange.Owner(exchange.String(exchange.Seed, r.Symbol), len(pts))]
-		pt.rows = append(pt.rows, *r)
+		pt.rows = append(pt.rows, partTradesRow{
+			Price:  r.Price,
+			Symbol: r.Symbol,
+			Ts:     r.Ts,
+			Volume: r.Volume,
+		})
 		pt.lines = append(pt.lines, int32(i))
 		pt.wms = append(pt.wms, wm)
 		if next := r.Ts - int64(5000000); next > wm {
@@ -723,7 +736,12 @@ func (p *engine) processPartTrades(pt *partTrades, start int64) {
 				}
 			}
 			if late {
-				p.lateTrades(b, lines, ri, r, "vwap")
+				p.lateTrades(b, lines, ri, &TradesRow{
+					Price:  r.Price,
+					Symbol: r.Symbol,
+					Ts:     r.Ts,
+					Volume: r.Volume,
+				}, "vwap")
 			}
 		}
 	}
