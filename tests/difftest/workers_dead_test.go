@@ -7,26 +7,29 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/laminar-sql/laminar/compiler"
 	"github.com/laminar-sql/laminar/compiler/physical"
 )
 
-// TestWorkersDeadLettersJSON runs a tumbling window over a JSON source whose
-// rows move between workers as the columns the views read (part<S>Row), with
-// late rows (LATE(src) sunk) and rows whose n * g overflows (dead letters),
+// TestWorkersDeadLettersText runs a tumbling window over a JSON or CSV
+// source whose rows move between workers as the columns the views read
+// (part<S>Row), with late rows (LATE(src) sunk) and rows whose n * g overflows (dead letters),
 // on 1, 2 and 3 workers at batch sizes 1, 7 and 1024 (workersRuns): the late
 // rows are DuckDB's, and the late and dead-letter files of every run are the
 // one-worker run's, byte for byte. In every other case four stateless views
 // whose n + g overflows read the source too: past the inline limit every
 // view's row is a function of its own, whose failed rows are reported as the
-// source's row made from the part's columns.
-func TestWorkersDeadLettersJSON(t *testing.T) {
-	n := 6
+// source's row made from the part's columns. The second half of the cases
+// read the rows as CSV, whose part rows are the same code's.
+func TestWorkersDeadLettersText(t *testing.T) {
+	n := 8
 	if testing.Short() {
-		n = 2
+		n = 4
 	}
 	root, err := filepath.Abs("../..")
 	if err != nil {
@@ -46,7 +49,7 @@ func TestWorkersDeadLettersJSON(t *testing.T) {
 		r := rand.New(rand.NewPCG(seed, seed^0x243f6a8885a308d3))
 		data := DataParams{Rows: 200 + r.IntN(300), DelayUS: []int64{0, 1_000_000, 2_000_000}[r.IntN(3)], LateP: 0.15, LateUS: 20_000_000}
 		c := &testCase{index: i, seed: seed, pkg: fmt.Sprintf("wdcase%d", i), multi: true, late: true,
-			workers: true, split: true, sameReports: true, repro: "go test -run TestWorkersDeadLettersJSON"}
+			workers: true, split: true, sameReports: true, repro: "go test -run TestWorkersDeadLettersText"}
 		c.rows = GenRows(r, data)
 		size := []int64{1_000_000, 5_000_000}[r.IntN(2)]
 		views := ""
@@ -67,7 +70,13 @@ func TestWorkersDeadLettersJSON(t *testing.T) {
 			row.N, row.G = math.MaxInt64-int64(ri), &g
 			dead++ // once, by the first view that fails
 		}
-		c.input = WriteJSONL(r, c.rows)
+		format := "json"
+		if i >= n/2 {
+			format = "csv"
+			c.input = writeCSV(c.rows)
+		} else {
+			c.input = WriteJSONL(r, c.rows)
+		}
 		failing[i] = dead
 		delay := intervalText(r, data.DelayUS)
 		if data.DelayUS == 0 {
@@ -77,13 +86,13 @@ func TestWorkersDeadLettersJSON(t *testing.T) {
 			Pipeline: fmt.Sprintf(`CREATE SOURCE src (
   k VARCHAR, g BIGINT, x DOUBLE, n BIGINT NOT NULL, b BOOLEAN, ts TIMESTAMP NOT NULL,
   WATERMARK FOR ts AS ts - %s
-) WITH (connector = 'file', path = 'in.jsonl', format = 'json');
+) WITH (connector = 'file', path = 'in.jsonl', format = '%s');
 
 %sCREATE VIEW counts AS SELECT k, window_start, COUNT(*) AS c, SUM(n * g) AS m FROM TUMBLE(src, ts, %s) GROUP BY k, window_start;
 CREATE VIEW late_rows AS SELECT view, n, k, ts FROM LATE(src) WHERE view = 'counts';
 CREATE SINK counts_out FROM counts WITH (connector = 'blackhole');
 CREATE SINK out FROM late_rows WITH (connector = 'file', path = 'out.jsonl', format = 'json');
-`, delay, views, intervalText(r, size)),
+`, delay, format, views, intervalText(r, size)),
 			DuckSQL: fmt.Sprintf("SELECT 'counts' AS view, n, k, ts FROM t WHERE ts - ts %% %d + %d <= wm", size, size),
 			Columns: []Column{{"view", KindString}, {"n", KindInt}, {"k", KindString}, {"ts", KindTimestamp}},
 		}
@@ -121,4 +130,30 @@ CREATE SINK out FROM late_rows WITH (connector = 'file', path = 'out.jsonl', for
 			}
 		})
 	}
+}
+
+// writeCSV writes rows as CSV records of the source's columns in order
+// (k, g, x, n, b, ts): NULL an empty field, a string always quoted (an
+// empty quoted field is the empty string).
+func writeCSV(rows []Row) []byte {
+	var buf bytes.Buffer
+	for _, row := range rows {
+		if row.K != nil {
+			buf.WriteString(strconv.Quote(*row.K))
+		}
+		buf.WriteByte(',')
+		if row.G != nil {
+			buf.WriteString(strconv.FormatInt(*row.G, 10))
+		}
+		buf.WriteByte(',')
+		if row.X != nil {
+			buf.WriteString(strconv.FormatFloat(*row.X, 'g', -1, 64))
+		}
+		buf.WriteString("," + strconv.FormatInt(row.N, 10) + ",")
+		if row.B != nil {
+			buf.WriteString(strconv.FormatBool(*row.B))
+		}
+		buf.WriteString("," + time.UnixMicro(row.TS).UTC().Format(time.RFC3339Nano) + "\n")
+	}
+	return buf.Bytes()
 }
