@@ -121,13 +121,19 @@ func (g *generator) sourcePartCode(s *sourceInfo, part physical.Partitioning) {
 		rowType = jen.Id(ptType + "Row")
 	}
 	if slimPart(s) {
-		// a column batch's rows move as the columns the views read, by the
-		// row type's names and types: strings the only pointers
+		// a column batch's or a raw batch's (JSON, CSV) rows move as the
+		// columns the views read, by the row type's names and types:
+		// strings the only pointers
 		var fields []jen.Code
 		for c, col := range s.src.Schema {
 			if columnarPartColumn(s, c) {
 				fields = append(fields, jen.Id(s.fields[c]).Add(goType(col.Type)).Comment(commentLines(col.Name)[0]))
 			}
+		}
+		if packedPart(s) {
+			fields = append(fields,
+				jen.Id("wm").Int64().Comment("the watermark before the row, over the rows of its batch so far"),
+				jen.Id("line").Int32().Comment("the index in b of its record"))
 		}
 		g.f.Comment(fmt.Sprintf("%sRow is a row of source %s in a part: the columns the views read.", ptType, commentLines(s.src.Name)[0]))
 		g.f.Type().Id(ptType + "Row").Struct(fields...)
@@ -142,8 +148,14 @@ func (g *generator) sourcePartCode(s *sourceInfo, part physical.Partitioning) {
 	fields := []jen.Code{
 		jen.Id("b").Op("*").Add(rt("connector.LineBatch")).Comment("the raw batch the rows were decoded from; nil for a typed source"),
 		jen.Id("rows").Index().Add(rowType),
-		jen.Id("lines").Index().Int32().Comment(linesDoc),
-		jen.Id("wms").Index().Int64().Comment("the watermark before each row, over the rows of its batch so far"),
+	}
+	reset := []jen.Code{jen.Id("pt").Dot("rows").Op("=").Id("pt").Dot("rows").Index(jen.Empty(), jen.Lit(0))}
+	if !packedPart(s) {
+		fields = append(fields,
+			jen.Id("lines").Index().Int32().Comment(linesDoc),
+			jen.Id("wms").Index().Int64().Comment("the watermark before each row, over the rows of its batch so far"))
+		reset = []jen.Code{jen.List(jen.Id("pt").Dot("rows"), jen.Id("pt").Dot("lines"), jen.Id("pt").Dot("wms")).Op("=").List(
+			jen.Id("pt").Dot("rows").Index(jen.Empty(), jen.Lit(0)), jen.Id("pt").Dot("lines").Index(jen.Empty(), jen.Lit(0)), jen.Id("pt").Dot("wms").Index(jen.Empty(), jen.Lit(0)))}
 	}
 	if typed != nil {
 		fields = append(fields,
@@ -155,8 +167,7 @@ func (g *generator) sourcePartCode(s *sourceInfo, part physical.Partitioning) {
 	g.f.Comment(fmt.Sprintf("resetPart%s empties a part of source %s, keeping its capacity.", s.goName, commentLines(s.src.Name)[0]))
 	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("resetPart"+s.goName).Params(jen.Id("pt").Op("*").Id(ptType)).Block(
 		jen.Id("pt").Dot("b").Op("=").Nil(),
-		jen.List(jen.Id("pt").Dot("rows"), jen.Id("pt").Dot("lines"), jen.Id("pt").Dot("wms")).Op("=").List(
-			jen.Id("pt").Dot("rows").Index(jen.Empty(), jen.Lit(0)), jen.Id("pt").Dot("lines").Index(jen.Empty(), jen.Lit(0)), jen.Id("pt").Dot("wms").Index(jen.Empty(), jen.Lit(0))),
+		jen.Add(reset...),
 		jen.Do(func(st *jen.Statement) {
 			if typed != nil {
 				st.Id("pt").Dot("n").Op("=").Lit(0)
@@ -249,16 +260,34 @@ func (g *generator) routeCode(s *sourceInfo, part physical.Partitioning, ptType 
 			}
 		}
 		row = jen.Id(ptType + "Row").Values(d)
+	} else if typed == nil && slimPart(s) {
+		// a decoded row's columns the part holds (the others were never
+		// decoded: zero)
+		d := jen.Dict{}
+		for c := range s.src.Schema {
+			if columnarPartColumn(s, c) {
+				d[jen.Id(s.fields[c])] = jen.Id("r").Dot(s.fields[c])
+			}
+		}
+		if packedPart(s) {
+			d[jen.Id("wm")] = jen.Id(g.combRowWM())
+			d[jen.Id("line")] = jen.Int32().Call(idx)
+		}
+		row = jen.Id(ptType + "Row").Values(d)
 	}
 	add = append(add,
 		jen.Id("pt").Op(":=").Id("pts").Index(owner),
 		jen.Id("pt").Dot("rows").Op("=").Append(jen.Id("pt").Dot("rows"), row))
-	if typed == nil {
+	if packedPart(s) {
+		// the row's record and watermark are in it
+	} else if typed == nil {
 		add = append(add, jen.Id("pt").Dot("lines").Op("=").Append(jen.Id("pt").Dot("lines"), jen.Int32().Call(idx)))
 	} else { // the record's index in the chunk
 		add = append(add, jen.Id("pt").Dot("lines").Op("=").Append(jen.Id("pt").Dot("lines"), jen.Id("at").Op("+").Int32().Call(idx)))
 	}
-	add = append(add, jen.Id("pt").Dot("wms").Op("=").Append(jen.Id("pt").Dot("wms"), jen.Id(g.combRowWM())))
+	if !packedPart(s) {
+		add = append(add, jen.Id("pt").Dot("wms").Op("=").Append(jen.Id("pt").Dot("wms"), jen.Id(g.combRowWM())))
+	}
 	if g.comb.Combines() {
 		// fold the row into its owner's partial states (combiner.go)
 		line := jen.Int32().Call(idx)
@@ -360,6 +389,11 @@ func (g *generator) routeCode(s *sourceInfo, part physical.Partitioning, ptType 
 // partLoop generates ProcessPart: the source's fused loop over a part.
 func (g *generator) partLoop(s *sourceInfo, part physical.Partitioning, ptType string) {
 	self := jen.Id("p").Dot("src" + s.goName)
+	// the row's watermark and record: in the row (packedPart), or beside it
+	rowWMs, rowLine := jen.Id("pt").Dot("wms").Index(jen.Id("ri")), jen.Id("pt").Dot("lines").Index(jen.Id("ri"))
+	if packedPart(s) {
+		rowWMs, rowLine = jen.Id("rows").Index(jen.Id("ri")).Dot("wm"), jen.Id("rows").Index(jen.Id("ri")).Dot("line")
+	}
 	align := []jen.Code{}
 	if s.src.TimeCol >= 0 {
 		adv := []jen.Code{jen.Add(self).Dot("wm").Op("=").Id("next")}
@@ -367,12 +401,13 @@ func (g *generator) partLoop(s *sourceInfo, part physical.Partitioning, ptType s
 			adv = append(adv, jen.Id("p").Dot("fire"+s.goName).Call(jen.Id("next")))
 		}
 		align = append(align, jen.Comment("the watermark one engine would have before this row"),
-			jen.If(jen.Id("next").Op(":=").Max(jen.Id("start"), jen.Id("pt").Dot("wms").Index(jen.Id("ri"))), jen.Id("next").Op(">").Add(self).Dot("wm")).Block(adv...))
+			jen.If(jen.Id("next").Op(":=").Max(jen.Id("start"), rowWMs), jen.Id("next").Op(">").Add(self).Dot("wm")).Block(adv...))
 	}
-	if tb := s.src.Typed; laterReports(g) || (tb != nil && tb.Columnar) {
+	if tb := s.src.Typed; laterReports(g) || (tb != nil && tb.Columnar) || rowFuncs(s) {
 		// a view further down (a join, a window over a view) reports its
-		// late rows without a batch: in input order by the row's record
-		align = append(align, jen.Id("p").Dot("ctx").Dot("AtRecord").Call(jen.Int().Call(jen.Id("pt").Dot("lines").Index(jen.Id("ri")))))
+		// late rows without a batch, and a row function its failed rows: in
+		// input order by the row's record
+		align = append(align, jen.Id("p").Dot("ctx").Dot("AtRecord").Call(jen.Int().Call(rowLine)))
 	}
 	acc := rowAccess{
 		over:    jen.Id("rows"),
@@ -410,9 +445,11 @@ func (g *generator) partLoop(s *sourceInfo, part physical.Partitioning, ptType s
 			return jen.Id("p").Dot("fail"+s.goName).Call(jen.Nil(), jen.Nil(), jen.Lit(0), jen.Op("&").Id(s.rowType).Values(vals), jen.Lit(view), f)
 		}
 	} else if slimPart(s) {
-		// a column batch's row: the columns the part holds, the others
-		// zero as on one engine (never decoded); late and failed rows are
-		// reported as one engine reports them, with those columns
+		// a column batch's or a raw batch's row: the columns the part
+		// holds, the others zero as on one engine (never decoded); late and
+		// failed rows are reported as one engine reports them: a raw
+		// batch's by its record (b, lines), a column batch's with those
+		// columns
 		env := make([]operand, len(s.src.Schema))
 		vals := jen.Dict{}
 		for i, c := range s.src.Schema {
@@ -425,13 +462,29 @@ func (g *generator) partLoop(s *sourceInfo, part physical.Partitioning, ptType s
 		}
 		acc.env, acc.rowType = env, jen.Id(ptType+"Row")
 		full := jen.Op("&").Id(s.rowType).Values(vals)
+		var b, lines, at, failAt jen.Code = jen.Nil(), jen.Nil(), jen.Id("ri"), jen.Lit(0)
+		switch {
+		case packedPart(s):
+			// the row's record, from the row (on the stack: late<S> keeps none)
+			b, lines, at, failAt = jen.Id("b"), jen.Index().Int32().Values(jen.Id("r").Dot("line")), jen.Lit(0), jen.Lit(0)
+		case tb == nil:
+			b, lines, failAt = jen.Id("b"), jen.Id("lines"), jen.Id("ri")
+		}
 		acc.late = func(view string) jen.Code {
-			return jen.Id("p").Dot("late"+s.goName).Call(jen.Nil(), jen.Nil(), jen.Id("ri"), full, jen.Lit(view))
+			return jen.Id("p").Dot("late"+s.goName).Call(b, lines, at, full, jen.Lit(view))
 		}
 		acc.fail = func(view string, f jen.Code) jen.Code {
+			return jen.Id("p").Dot("fail"+s.goName).Call(b, lines, failAt, full, jen.Lit(view), f)
+		}
+		acc.failRow = func(view string, f jen.Code) jen.Code {
 			return jen.Id("p").Dot("fail"+s.goName).Call(jen.Nil(), jen.Nil(), jen.Lit(0), full, jen.Lit(view), f)
 		}
-		acc.failRow = acc.fail
+		if s.src.Updating {
+			// a changelog's row: its weight from the batch it was decoded
+			// from, as in Process<Source>
+			acc.row = append(acc.row, jen.Id("w").Op(":=").Id("b").Dot("RowWeight").Call(jen.Id("lines"), jen.Id("ri")))
+			acc.weight = jen.Id("w")
+		}
 	} else {
 		env := make([]operand, len(s.src.Schema))
 		for i, c := range s.src.Schema {
@@ -458,16 +511,35 @@ func (g *generator) partLoop(s *sourceInfo, part physical.Partitioning, ptType s
 	if g.comb.Combines() {
 		body = append(body, jen.Id("p").Dot("mergePart").Call(jen.Id("pt"), jen.Id("start")))
 	}
-	body = append(body,
-		jen.List(jen.Id("rows"), jen.Id("b"), jen.Id("lines")).Op(":=").List(jen.Id("pt").Dot("rows"), jen.Id("pt").Dot("b"), jen.Id("pt").Dot("lines")),
-		jen.List(jen.Id("_"), jen.Id("_"), jen.Id("_")).Op("=").List(jen.Id("b"), jen.Id("lines"), jen.Id("start")),
-	)
+	if packedPart(s) {
+		body = append(body,
+			jen.List(jen.Id("rows"), jen.Id("b")).Op(":=").List(jen.Id("pt").Dot("rows"), jen.Id("pt").Dot("b")),
+			jen.List(jen.Id("_"), jen.Id("_")).Op("=").List(jen.Id("b"), jen.Id("start")),
+		)
+	} else {
+		body = append(body,
+			jen.List(jen.Id("rows"), jen.Id("b"), jen.Id("lines")).Op(":=").List(jen.Id("pt").Dot("rows"), jen.Id("pt").Dot("b"), jen.Id("pt").Dot("lines")),
+			jen.List(jen.Id("_"), jen.Id("_"), jen.Id("_")).Op("=").List(jen.Id("b"), jen.Id("lines"), jen.Id("start")),
+		)
+	}
 	body = append(body, g.fusedLoop(s, acc)...)
 	g.f.Comment(fmt.Sprintf("processPart%s runs every view over source %s on the rows of a part, as Process%s does", s.goName, commentLines(s.src.Name)[0], s.goName))
 	g.f.Comment("on a batch, but with the watermark before each row given: the larger of start (the watermark")
 	g.f.Comment("before the part's batch) and the part's own.")
 	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("processPart"+s.goName).Params(jen.Id("pt").Op("*").Id(ptType), jen.Id("start").Int64()).Block(body...)
 	g.f.Line()
+}
+
+// rowFuncs tells whether some view of source s runs as a function of its
+// own in the loop (not Inline: rowFunc), whose failed rows are reported
+// without the batch.
+func rowFuncs(s *sourceInfo) bool {
+	for _, o := range s.ops {
+		if !o.op.Inline {
+			return true
+		}
+	}
+	return false
 }
 
 // partRecordCode generates partRecord<Source>: the row, with every column,
@@ -811,18 +883,33 @@ func (g *generator) columnarRoute(s *sourceInfo, add []jen.Code) []jen.Code {
 
 // slimPart tells whether the rows of source s move between workers as the
 // columns the views read (part<S>Row) rather than as its row type: a
-// column batch's, unless a window reading it through views reports its late
-// rows for LATE(source) as the row the loop is at (src<S>.cur, carried by
-// pointer through the window's exchange until the round ends), which must
-// then be the source's row. A late row of a window fused into the loop is
-// the source's row made from the part's columns when it is late.
+// column batch's (Parquet) or a raw batch's (JSON, CSV: the decoder fills
+// only those columns), unless a window reading it through views reports its
+// late rows for LATE(source) as the row the loop is at (src<S>.cur, carried
+// by pointer through the window's exchange until the round ends), which
+// must then be the source's row. A late or failed row of a view fused into
+// the loop is reported by its raw record (b, lines) or, for a column batch
+// and for a row function's failed row, as the source's row made from the
+// part's columns when it is reported.
 func slimPart(s *sourceInfo) bool {
-	return s.src.Typed != nil && s.src.Typed.Columnar && !s.curRow
+	if s.curRow {
+		return false
+	}
+	return s.src.Typed == nil || s.src.Typed.Columnar
 }
 
-// columnarPartColumn tells whether column c of a column-batch source s
-// moves with its rows: those the views read (decoded), the event time, and
-// those a projection copies (zero: never decoded, as on one engine).
+// packedPart tells whether the part rows of source s carry their record's
+// index and watermark (a raw batch's slim rows, not a changelog's, whose
+// weights the batch gives by the index slice): one append per routed row
+// instead of three.
+func packedPart(s *sourceInfo) bool {
+	return s.src.Typed == nil && slimPart(s) && !s.src.Updating
+}
+
+// columnarPartColumn tells whether column c of a column-batch or raw-batch
+// source s moves with its rows: those the views read (decoded), the event
+// time, and those a projection copies (zero: never decoded, as on one
+// engine).
 func columnarPartColumn(s *sourceInfo, c int) bool {
 	return s.needed[c] || c == s.src.TimeCol || stagesRead(s, c)
 }

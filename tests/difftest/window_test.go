@@ -164,6 +164,17 @@ func TestLateStreamDifferential(t *testing.T) {
 			if c.err != "" {
 				t.Fatalf("%s\n-- %s", c.describe(), c.err)
 			}
+			// a window fused into the source's loop moves the decoded rows
+			// between workers as the columns the views read (its late rows
+			// reported by their records); one reading the source through
+			// views, as the source's rows, which its late rows are
+			src, err := os.ReadFile(filepath.Join(work, c.pkg, "pipeline.go"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if slim := bytes.Contains(src, []byte("type partSrcRow struct")); slim != (c.index%2 == 0) {
+				t.Errorf("%s\n-- part rows of the columns the views read: %v, want %v", c.describe(), slim, c.index%2 == 0)
+			}
 			if st := runCase(t, db, bin, filepath.Join(work, "run", c.pkg), c); st.rows == 0 {
 				t.Errorf("%s\n-- no late rows: the case tests nothing", c.describe())
 			}

@@ -544,10 +544,16 @@ func (p *engine) LoadState(i int, data []byte) error {
 
 var _ job.Partitioned = (*engine)(nil)
 
+// partAccountsRow is a row of source accounts in a part: the columns the views read.
+type partAccountsRow struct {
+	Region string // region
+	Amount int64  // amount
+}
+
 // partAccounts holds rows of source accounts that one worker hands another (job.Partitioned).
 type partAccounts struct {
 	b         *connector.LineBatch // the raw batch the rows were decoded from; nil for a typed source
-	rows      []AccountsRow
+	rows      []partAccountsRow
 	lines     []int32                        // index in b of each row's record
 	wms       []int64                        // the watermark before each row, over the rows of its batch so far
 	c         *window.Groups[op0Key, op0Acc] // combiner: partial states of view region_totals per group, from the round's rows
@@ -588,7 +594,10 @@ func (p *engine) routeAccounts(b *connector.LineBatch, parts []any, wm int64) in
 		}
 		pt := pts[exchange.Owner(exchange.String(exchange.Seed, r.Region), len(pts))]
 		if pt.raw {
-			pt.rows = append(pt.rows, *r)
+			pt.rows = append(pt.rows, partAccountsRow{
+				Amount: r.Amount,
+				Region: r.Region,
+			})
 			pt.lines = append(pt.lines, int32(i))
 			pt.wms = append(pt.wms, wm)
 		} else {

@@ -468,12 +468,17 @@ func (p *engine) LoadState(i int, data []byte) error {
 
 var _ job.Partitioned = (*engine)(nil)
 
+// partClicksRow is a row of source clicks in a part: the columns the views read.
+type partClicksRow struct {
+	Page string // page
+	wm   int64  // the watermark before the row, over the rows of its batch so far
+	line int32  // the index in b of its record
+}
+
 // partClicks holds rows of source clicks that one worker hands another (job.Partitioned).
 type partClicks struct {
 	b         *connector.LineBatch // the raw batch the rows were decoded from; nil for a typed source
-	rows      []ClicksRow
-	lines     []int32                        // index in b of each row's record
-	wms       []int64                        // the watermark before each row, over the rows of its batch so far
+	rows      []partClicksRow
 	c         *window.Groups[op0Key, op0Acc] // combiner: partial states of view page_counts per group, from the round's rows
 	nfold     int                            // combiner: the rows folded into c
 	raw       bool                           // combiner off: the rows cross as rows (a round's groups were over a quarter of its rows)
@@ -483,7 +488,7 @@ type partClicks struct {
 // resetPartClicks empties a part of source clicks, keeping its capacity.
 func (p *engine) resetPartClicks(pt *partClicks) {
 	pt.b = nil
-	pt.rows, pt.lines, pt.wms = pt.rows[:0], pt.lines[:0], pt.wms[:0]
+	pt.rows = pt.rows[:0]
 	p.resetCombiner(pt)
 }
 
@@ -519,9 +524,11 @@ func (p *engine) routeClicks(b *connector.LineBatch, parts []any, wm int64) int6
 		}
 		pt := pts[exchange.Owner(exchange.String(exchange.Seed, r.Page), len(pts))]
 		if pt.raw {
-			pt.rows = append(pt.rows, *r)
-			pt.lines = append(pt.lines, int32(i))
-			pt.wms = append(pt.wms, wm)
+			pt.rows = append(pt.rows, partClicksRow{
+				Page: r.Page,
+				line: int32(i),
+				wm:   wm,
+			})
 		} else {
 			// folded into the owner's partial state; a failed row crosses as a row
 			// view page_counts (operator 258ebeee6159d89d):
@@ -546,8 +553,8 @@ func (p *engine) routeClicks(b *connector.LineBatch, parts []any, wm int64) int6
 // before the part's batch) and the part's own.
 func (p *engine) processPartClicks(pt *partClicks, start int64) {
 	p.mergePart(pt, start)
-	rows, b, lines := pt.rows, pt.b, pt.lines
-	_, _, _ = b, lines, start
+	rows, b := pt.rows, pt.b
+	_, _ = b, start
 	for ri := range rows {
 		r := &rows[ri]
 		// view page_counts (operator 258ebeee6159d89d):

@@ -730,18 +730,26 @@ func (p *engine) LoadState(i int, data []byte) error {
 
 var _ job.Partitioned = (*engine)(nil)
 
+// partTradesRow is a row of source trades in a part: the columns the views read.
+type partTradesRow struct {
+	Symbol string  // symbol
+	Price  float64 // price
+	Volume int64   // volume
+	Ts     int64   // ts
+	wm     int64   // the watermark before the row, over the rows of its batch so far
+	line   int32   // the index in b of its record
+}
+
 // partTrades holds rows of source trades that one worker hands another (job.Partitioned).
 type partTrades struct {
-	b     *connector.LineBatch // the raw batch the rows were decoded from; nil for a typed source
-	rows  []TradesRow
-	lines []int32 // index in b of each row's record
-	wms   []int64 // the watermark before each row, over the rows of its batch so far
+	b    *connector.LineBatch // the raw batch the rows were decoded from; nil for a typed source
+	rows []partTradesRow
 }
 
 // resetPartTrades empties a part of source trades, keeping its capacity.
 func (p *engine) resetPartTrades(pt *partTrades) {
 	pt.b = nil
-	pt.rows, pt.lines, pt.wms = pt.rows[:0], pt.lines[:0], pt.wms[:0]
+	pt.rows = pt.rows[:0]
 }
 
 // routeTrades decodes a batch of source trades and appends each row to the part of the
@@ -768,9 +776,14 @@ func (p *engine) routeTrades(b *connector.LineBatch, parts []any, wm int64) int6
 			continue
 		}
 		pt := pts[exchange.Owner(exchange.String(exchange.Seed, r.Symbol), len(pts))]
-		pt.rows = append(pt.rows, *r)
-		pt.lines = append(pt.lines, int32(i))
-		pt.wms = append(pt.wms, wm)
+		pt.rows = append(pt.rows, partTradesRow{
+			Price:  r.Price,
+			Symbol: r.Symbol,
+			Ts:     r.Ts,
+			Volume: r.Volume,
+			line:   int32(i),
+			wm:     wm,
+		})
 		if next := r.Ts - int64(2000000); next > wm {
 			wm = next
 		}
@@ -782,11 +795,11 @@ func (p *engine) routeTrades(b *connector.LineBatch, parts []any, wm int64) int6
 // on a batch, but with the watermark before each row given: the larger of start (the watermark
 // before the part's batch) and the part's own.
 func (p *engine) processPartTrades(pt *partTrades, start int64) {
-	rows, b, lines := pt.rows, pt.b, pt.lines
-	_, _, _ = b, lines, start
+	rows, b := pt.rows, pt.b
+	_, _ = b, start
 	for ri := range rows {
 		// the watermark one engine would have before this row
-		if next := max(start, pt.wms[ri]); next > p.srcTrades.wm {
+		if next := max(start, rows[ri].wm); next > p.srcTrades.wm {
 			p.srcTrades.wm = next
 			p.fireTrades(next)
 		}
@@ -815,7 +828,12 @@ func (p *engine) processPartTrades(pt *partTrades, start int64) {
 				}
 			}
 			if late {
-				p.lateTrades(b, lines, ri, r, "vwap")
+				p.lateTrades(b, []int32{r.line}, 0, &TradesRow{
+					Price:  r.Price,
+					Symbol: r.Symbol,
+					Ts:     r.Ts,
+					Volume: r.Volume,
+				}, "vwap")
 			}
 		}
 		// view volume_by_symbol (operator 1348ded99bbc4c55):

@@ -579,18 +579,28 @@ func (p *engine) LoadState(i int, data []byte) error {
 
 var _ job.Partitioned = (*engine)(nil)
 
+// partOrdersRow is a row of source orders in a part: the columns the views read.
+type partOrdersRow struct {
+	Id       int64               // id
+	Customer value.Null[string]  // customer
+	Amount   value.Null[float64] // amount
+	Country  value.Null[string]  // country
+	Status   value.Null[string]  // status
+	Ts       int64               // ts
+	wm       int64               // the watermark before the row, over the rows of its batch so far
+	line     int32               // the index in b of its record
+}
+
 // partOrders holds rows of source orders that one worker hands another (job.Partitioned).
 type partOrders struct {
-	b     *connector.LineBatch // the raw batch the rows were decoded from; nil for a typed source
-	rows  []OrdersRow
-	lines []int32 // index in b of each row's record
-	wms   []int64 // the watermark before each row, over the rows of its batch so far
+	b    *connector.LineBatch // the raw batch the rows were decoded from; nil for a typed source
+	rows []partOrdersRow
 }
 
 // resetPartOrders empties a part of source orders, keeping its capacity.
 func (p *engine) resetPartOrders(pt *partOrders) {
 	pt.b = nil
-	pt.rows, pt.lines, pt.wms = pt.rows[:0], pt.lines[:0], pt.wms[:0]
+	pt.rows = pt.rows[:0]
 }
 
 // routeOrders decodes a batch of source orders and appends each row to the part of the
@@ -624,9 +634,16 @@ func (p *engine) routeOrders(b *connector.LineBatch, parts []any, wm int64) int6
 			invalid++
 		}
 		pt := pts[0]
-		pt.rows = append(pt.rows, *r)
-		pt.lines = append(pt.lines, int32(i))
-		pt.wms = append(pt.wms, wm)
+		pt.rows = append(pt.rows, partOrdersRow{
+			Amount:   r.Amount,
+			Country:  r.Country,
+			Customer: r.Customer,
+			Id:       r.Id,
+			Status:   r.Status,
+			Ts:       r.Ts,
+			line:     int32(i),
+			wm:       wm,
+		})
 	}
 	b.InvalidText = invalid
 	return wm
@@ -636,8 +653,8 @@ func (p *engine) routeOrders(b *connector.LineBatch, parts []any, wm int64) int6
 // on a batch, but with the watermark before each row given: the larger of start (the watermark
 // before the part's batch) and the part's own.
 func (p *engine) processPartOrders(pt *partOrders, start int64) {
-	rows, b, lines := pt.rows, pt.b, pt.lines
-	_, _, _ = b, lines, start
+	rows, b := pt.rows, pt.b
+	_, _ = b, start
 	for ri := range rows {
 		r := &rows[ri]
 		// view big_orders (operator 938212636f76f39a):

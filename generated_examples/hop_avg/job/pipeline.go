@@ -595,18 +595,25 @@ func (p *engine) LoadState(i int, data []byte) error {
 
 var _ job.Partitioned = (*engine)(nil)
 
+// partReadingsRow is a row of source readings in a part: the columns the views read.
+type partReadingsRow struct {
+	Sensor string              // sensor
+	Temp   value.Null[float64] // temp
+	Ts     int64               // ts
+	wm     int64               // the watermark before the row, over the rows of its batch so far
+	line   int32               // the index in b of its record
+}
+
 // partReadings holds rows of source readings that one worker hands another (job.Partitioned).
 type partReadings struct {
-	b     *connector.LineBatch // the raw batch the rows were decoded from; nil for a typed source
-	rows  []ReadingsRow
-	lines []int32 // index in b of each row's record
-	wms   []int64 // the watermark before each row, over the rows of its batch so far
+	b    *connector.LineBatch // the raw batch the rows were decoded from; nil for a typed source
+	rows []partReadingsRow
 }
 
 // resetPartReadings empties a part of source readings, keeping its capacity.
 func (p *engine) resetPartReadings(pt *partReadings) {
 	pt.b = nil
-	pt.rows, pt.lines, pt.wms = pt.rows[:0], pt.lines[:0], pt.wms[:0]
+	pt.rows = pt.rows[:0]
 }
 
 // routeReadings decodes a batch of source readings and appends each row to the part of the
@@ -633,9 +640,13 @@ func (p *engine) routeReadings(b *connector.LineBatch, parts []any, wm int64) in
 			continue
 		}
 		pt := pts[exchange.Owner(exchange.String(exchange.Seed, r.Sensor), len(pts))]
-		pt.rows = append(pt.rows, *r)
-		pt.lines = append(pt.lines, int32(i))
-		pt.wms = append(pt.wms, wm)
+		pt.rows = append(pt.rows, partReadingsRow{
+			Sensor: r.Sensor,
+			Temp:   r.Temp,
+			Ts:     r.Ts,
+			line:   int32(i),
+			wm:     wm,
+		})
 		if next := r.Ts - int64(2000000); next > wm {
 			wm = next
 		}
@@ -647,11 +658,11 @@ func (p *engine) routeReadings(b *connector.LineBatch, parts []any, wm int64) in
 // on a batch, but with the watermark before each row given: the larger of start (the watermark
 // before the part's batch) and the part's own.
 func (p *engine) processPartReadings(pt *partReadings, start int64) {
-	rows, b, lines := pt.rows, pt.b, pt.lines
-	_, _, _ = b, lines, start
+	rows, b := pt.rows, pt.b
+	_, _ = b, start
 	for ri := range rows {
 		// the watermark one engine would have before this row
-		if next := max(start, pt.wms[ri]); next > p.srcReadings.wm {
+		if next := max(start, rows[ri].wm); next > p.srcReadings.wm {
 			p.srcReadings.wm = next
 			p.fireReadings(next)
 		}
@@ -700,7 +711,11 @@ func (p *engine) processPartReadings(pt *partReadings, start int64) {
 				}
 			}
 			if late {
-				p.lateReadings(b, lines, ri, r, "busy_sensors")
+				p.lateReadings(b, []int32{r.line}, 0, &ReadingsRow{
+					Sensor: r.Sensor,
+					Temp:   r.Temp,
+					Ts:     r.Ts,
+				}, "busy_sensors")
 			}
 		}
 	}

@@ -595,18 +595,25 @@ func (p *engine) LoadState(i int, data []byte) error {
 
 var _ job.Partitioned = (*engine)(nil)
 
+// partClicksRow is a row of source clicks in a part: the columns the views read.
+type partClicksRow struct {
+	UserId string             // user_id
+	Page   value.Null[string] // page
+	Ts     int64              // ts
+	wm     int64              // the watermark before the row, over the rows of its batch so far
+	line   int32              // the index in b of its record
+}
+
 // partClicks holds rows of source clicks that one worker hands another (job.Partitioned).
 type partClicks struct {
-	b     *connector.LineBatch // the raw batch the rows were decoded from; nil for a typed source
-	rows  []ClicksRow
-	lines []int32 // index in b of each row's record
-	wms   []int64 // the watermark before each row, over the rows of its batch so far
+	b    *connector.LineBatch // the raw batch the rows were decoded from; nil for a typed source
+	rows []partClicksRow
 }
 
 // resetPartClicks empties a part of source clicks, keeping its capacity.
 func (p *engine) resetPartClicks(pt *partClicks) {
 	pt.b = nil
-	pt.rows, pt.lines, pt.wms = pt.rows[:0], pt.lines[:0], pt.wms[:0]
+	pt.rows = pt.rows[:0]
 }
 
 // routeClicks decodes a batch of source clicks and appends each row to the part of the
@@ -640,9 +647,13 @@ func (p *engine) routeClicks(b *connector.LineBatch, parts []any, wm int64) int6
 			invalid++
 		}
 		pt := pts[exchange.Owner(exchange.String(exchange.Seed, r.UserId), len(pts))]
-		pt.rows = append(pt.rows, *r)
-		pt.lines = append(pt.lines, int32(i))
-		pt.wms = append(pt.wms, wm)
+		pt.rows = append(pt.rows, partClicksRow{
+			Page:   r.Page,
+			Ts:     r.Ts,
+			UserId: r.UserId,
+			line:   int32(i),
+			wm:     wm,
+		})
 		if next := r.Ts - int64(60000000); next > wm {
 			wm = next
 		}
@@ -655,11 +666,11 @@ func (p *engine) routeClicks(b *connector.LineBatch, parts []any, wm int64) int6
 // on a batch, but with the watermark before each row given: the larger of start (the watermark
 // before the part's batch) and the part's own.
 func (p *engine) processPartClicks(pt *partClicks, start int64) {
-	rows, b, lines := pt.rows, pt.b, pt.lines
-	_, _, _ = b, lines, start
+	rows, b := pt.rows, pt.b
+	_, _ = b, start
 	for ri := range rows {
 		// the watermark one engine would have before this row
-		if next := max(start, pt.wms[ri]); next > p.srcClicks.wm {
+		if next := max(start, rows[ri].wm); next > p.srcClicks.wm {
 			p.srcClicks.wm = next
 			p.fireClicks(next)
 		}
@@ -687,7 +698,11 @@ func (p *engine) processPartClicks(pt *partClicks, start int64) {
 				}
 			}
 			if late {
-				p.lateClicks(b, lines, ri, r, "sessions")
+				p.lateClicks(b, []int32{r.line}, 0, &ClicksRow{
+					Page:   r.Page,
+					Ts:     r.Ts,
+					UserId: r.UserId,
+				}, "sessions")
 			}
 		}
 	}
