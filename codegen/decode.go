@@ -216,11 +216,11 @@ func (g *generator) jsonDecoder(s *sourceInfo) {
 			checks = append(checks, jen.If(isMissing).Block(
 				jen.Return(jen.Qual("errors", "New").Call(jen.Lit(fmt.Sprintf("missing NOT NULL column %q", c.Name))))))
 			if s.needed[i] {
-				body = append(body, jen.Add(field).Op("=").Add(jsonValue(c.Type.Kind, i)))
+				body = append(body, jen.Add(field).Op("=").Add(jsonValue(c.Type.Kind, i, g.borrowed(s, i))))
 			}
 		} else if s.needed[i] {
 			body = append(body, jen.If(jen.Op("!").Id("s").Dot("ValueIsNull").Call()).Block(
-				jen.Add(field).Op("=").Add(rt("value.Of")).Call(jsonValue(c.Type.Kind, i))))
+				jen.Add(field).Op("=").Add(rt("value.Of")).Call(jsonValue(c.Type.Kind, i, g.borrowed(s, i)))))
 		} else {
 			body = append(body, jen.Id("s").Dot("Skip").Call())
 		}
@@ -314,9 +314,17 @@ func plainKey(name string) bool {
 	return true
 }
 
+// borrowed tells whether the decoder of source s hands string column i on
+// as a view of the read buffer (physical.Plan.Borrowed).
+func (g *generator) borrowed(s *sourceInfo, i int) bool {
+	return s.idx < len(g.plan.Borrowed) && g.plan.Borrowed[s.idx][i]
+}
+
 // jsonValue reads the value of column i, of kind k. Strings go through the
-// interner column by column, so that it can tell repeating values from unique ones.
-func jsonValue(k types.Kind, i int) jen.Code {
+// interner column by column, so that it can tell repeating values from unique
+// ones; a borrowed string (physical.Plan.Borrowed) is a view of the line, with
+// no copy and no interner, unless it has escapes (jsonl.Scanner.StrView).
+func jsonValue(k types.Kind, i int, borrowed bool) jen.Code {
 	if k.IsWideDecimal() {
 		return jen.Id("s").Dot("Decimal128").Call(jen.Lit(k.Prec()), jen.Lit(k.Scale()))
 	}
@@ -329,6 +337,9 @@ func jsonValue(k types.Kind, i int) jen.Code {
 	case types.Float:
 		return jen.Id("s").Dot("Float64").Call()
 	case types.String:
+		if borrowed {
+			return jen.Id("s").Dot("StrView").Call()
+		}
 		return jen.Id("in").Dot("Column").Call(jen.Lit(i), jen.Id("s").Dot("Str").Call())
 	case types.Timestamp:
 		return jen.Id("s").Dot("Timestamp").Call()

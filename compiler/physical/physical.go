@@ -154,6 +154,10 @@ type Plan struct {
 	Operators []*Operator
 	// Needed[i][c] tells whether column c of source i is read by any operator.
 	Needed [][]bool
+	// Borrowed[i][c] tells that the decoder of source i hands string column
+	// c on as a view of the batch's read buffer, not a copy: every reader is
+	// done with it before the batch is (see borrowed).
+	Borrowed [][]bool
 	// Pushdown[i], for a source whose reader can skip input by statistics
 	// (Parquet row groups), is a predicate every operator reading the
 	// source applies first: a disjunction (one entry per reader) of
@@ -255,6 +259,7 @@ func Build(p *plan.Pipeline, allViews bool) *Plan {
 	for _, op := range b.out.Operators {
 		op.ID = operatorID(op) // the ids of the joins dedupSides and uniqueSides changed, and of what reads them
 	}
+	b.out.Borrowed = borrowed(b.out, allViews)
 	b.out.Pushdown = make([][][]Term, len(p.Sources))
 	for i, s := range p.Sources {
 		if s.Typed != nil && s.Typed.Columnar {
@@ -733,6 +738,9 @@ func Format(p *Plan) string {
 			wm += fmt.Sprintf("; unique (%s), not enforced", strings.Join(names, ", "))
 		}
 		fmt.Fprintf(&b, "Source %s (%s, %s; decode [%s]; %s)\n", src.Name, src.Connector, src.Format, strings.Join(cols, ", "), wm)
+		if names := p.BorrowedColumns(i); len(names) > 0 {
+			fmt.Fprintf(&b, "  strings read in place (views of the read buffer, no copy; every reader is done with them within the batch): %s\n", strings.Join(names, ", "))
+		}
 		if i < len(p.Pushdown) && len(p.Pushdown[i]) > 0 {
 			fmt.Fprintf(&b, "  reads only the row groups whose statistics allow: %s\n", formatPushdown(src, p.Pushdown[i]))
 		}

@@ -284,7 +284,7 @@ decode:
 		case 1:
 			// customer
 			if !s.ValueIsNull() {
-				r.Customer = value.Of(in.Column(1, s.Str()))
+				r.Customer = value.Of(s.StrView())
 			}
 			if string(s.Ahead(10)) != `,"amount":` {
 				break
@@ -304,7 +304,7 @@ decode:
 		case 3:
 			// country
 			if !s.ValueIsNull() {
-				r.Country = value.Of(in.Column(3, s.Str()))
+				r.Country = value.Of(s.StrView())
 			}
 			if string(s.Ahead(10)) != `,"status":` {
 				break
@@ -314,7 +314,7 @@ decode:
 		case 4:
 			// status
 			if !s.ValueIsNull() {
-				r.Status = value.Of(in.Column(4, s.Str()))
+				r.Status = value.Of(s.StrView())
 			}
 			if string(s.Ahead(6)) != `,"ts":` {
 				break

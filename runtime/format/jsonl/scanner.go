@@ -12,6 +12,7 @@ import (
 	"math/bits"
 	"strconv"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/laminar-sql/laminar/runtime/format/internal/num"
 	"github.com/laminar-sql/laminar/runtime/timestamp"
@@ -560,6 +561,24 @@ func (s *Scanner) Str() []byte {
 	}
 	str, _ := s.readString(&s.strBuf)
 	return str
+}
+
+// StrView is Str as a string that is a view of the line, with no copy,
+// when the JSON string is the line's bytes as they are (no escapes, valid
+// UTF-8: most strings); a string that had to be decoded is a copy. A view
+// is good only while the line's bytes are unchanged: the generated decoder
+// uses it for the columns the planner found every reader to be done with
+// before the batch is (physical.Plan.Borrowed).
+func (s *Scanner) StrView() string {
+	b := s.Str()
+	if len(b) == 0 {
+		return ""
+	}
+	p, lo := uintptr(unsafe.Pointer(unsafe.SliceData(b))), uintptr(unsafe.Pointer(unsafe.SliceData(s.line)))
+	if p-lo < uintptr(len(s.line)) {
+		return unsafe.String(unsafe.SliceData(b), len(b))
+	}
+	return string(b) // unescaped into the scanner's buffer, which the next value reuses
 }
 
 // Timestamp consumes a timestamp: a JSON string that timestamp.Parse

@@ -8,10 +8,12 @@ import (
 	"math/big"
 	"math/bits"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 // scanAs reads line with the reader kinds[key] names ("int", "float",
@@ -527,5 +529,42 @@ func TestInt64EveryLength(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestStrView: a string as it is in the line is a view of it (no copy,
+// no allocation); one with escapes or invalid UTF-8 is decoded into a copy
+// of its own, which the next value does not overwrite.
+func TestStrView(t *testing.T) {
+	line := []byte(`{"a":"plain","b":"x\"y\u00e9","c":"` + "\xff" + `z","d":""}`)
+	var s Scanner
+	s.Reset(line)
+	var got []string
+	for _, ok := s.NextKey(); ok; _, ok = s.NextKey() {
+		got = append(got, s.StrView())
+	}
+	if err := s.Err(); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"plain", "x\"yé", "\ufffdz", ""}
+	if !slices.Equal(got, want) {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+	if unsafe.StringData(got[0]) != &line[6] {
+		t.Errorf("a plain string is not a view of the line")
+	}
+	for i := range line {
+		line[i] = '#' // the buffer reused: only the view changes
+	}
+	if got[0] != "#####" || got[1] != "x\"yé" || got[2] != "\ufffdz" {
+		t.Errorf("after the line changed: %q", got)
+	}
+	plain := []byte(`{"a":"plain"}`)
+	if n := testing.AllocsPerRun(100, func() {
+		s.Reset(plain)
+		s.NextKey()
+		_ = s.StrView()
+	}); n != 0 {
+		t.Errorf("%v allocations per plain string, want 0", n)
 	}
 }
