@@ -92,3 +92,27 @@ func FuzzGenerate(f *testing.F) {
 		}
 	})
 }
+
+// TestCombinerMinRowsParquet: over a Parquet source a part whose rows are a
+// few columns without pointers sends rows unless its groups had 64 rows each
+// (combinerMinRowsFlat); with a string among them, 4 as over other sources.
+func TestCombinerMinRowsParquet(t *testing.T) {
+	src := "CREATE SOURCE s (k VARCHAR NOT NULL, g BIGINT NOT NULL, v BIGINT, ts TIMESTAMP NOT NULL, WATERMARK FOR ts AS ts - INTERVAL '1' SECOND) WITH (connector = 'file', path = 'in.parquet', format = 'parquet');\n"
+	for _, c := range []struct{ key, want string }{{"g", "64*pt.c.Groups()"}, {"k", "4*pt.c.Groups()"}} {
+		sql := src + "CREATE VIEW b AS SELECT " + c.key + ", window_start, COUNT(*) AS n, SUM(v) AS t FROM TUMBLE(s, ts, INTERVAL '1' MINUTE) GROUP BY " + c.key + ", window_start, window_end;\nCREATE SINK o FROM b WITH (connector = 'blackhole');"
+		res, diags := compiler.Compile("p.sql", "p", sql)
+		if res == nil {
+			t.Fatal(diags)
+		}
+		if !physical.Combine(res.Physical, physical.Partition(res.Physical)).Combines() {
+			t.Fatalf("GROUP BY %s: no combiner", c.key)
+		}
+		out, err := Generate(res.Physical, sql, Options{SourceFile: "p.sql"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(out), c.want) {
+			t.Errorf("GROUP BY %s: resetCombiner does not test %s", c.key, c.want)
+		}
+	}
+}

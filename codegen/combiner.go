@@ -5,6 +5,7 @@ import (
 
 	"github.com/dave/jennifer/jen"
 	"github.com/laminar-sql/laminar/compiler/plan"
+	"github.com/laminar-sql/laminar/compiler/types"
 )
 
 // The combiner of a key-partitioned job (physical.Combine): Route folds each
@@ -44,6 +45,33 @@ type foldTarget struct {
 // (groupby_many, GROUP BY price, about 2 rows a group in a part: 7% more
 // CPU folded).
 const combinerMinRows = 4
+
+// combinerMinRowsFlat is combinerMinRows where a row crossing as a row is a
+// column batch's few columns without pointers (a Parquet source's part row
+// of integers and timestamps): its copy is a plain store of a few words,
+// nothing for the write barrier or the collector, so folding it (a lookup
+// per row on the sender, as the owner's per row) pays only when the groups
+// are few. 10M Parquet bids at 2 workers, busy CPU folded against rows:
+// COUNT per auction per 10 s window (about 9 rows a group in a part's round)
+// 0.44-0.48 against 0.38 s, per 160 s window (about 50) still 0.33-0.37
+// against 0.31-0.34 s. Rows with a string (COUNT, SUM, MAX and MIN(channel)
+// per auction; per channel, a few groups) fold for less: 0.88-0.96 against
+// 0.90-0.95 s and 0.72 against 0.78 s (critical path 0.41 against 0.47 s).
+const combinerMinRowsFlat = 64
+
+// combMinRows is the job's rows per group below which a part sends rows.
+func (g *generator) combMinRows() int {
+	s := g.sources[g.part.Source]
+	if !slimPart(s) {
+		return combinerMinRows
+	}
+	for c, col := range s.src.Schema {
+		if columnarPartColumn(s, c) && col.Type.Kind == types.String {
+			return combinerMinRows // strings: a row's copy has pointers
+		}
+	}
+	return combinerMinRowsFlat
+}
 
 // combinerOffRounds is how many rounds a part whose groups were nearly
 // unique sends rows before it folds again.
@@ -279,7 +307,7 @@ func (g *generator) combinerCode(s *sourceInfo, ptType string) {
 				jen.Id("pt").Dot("rawRounds").Op("++"),
 				jen.If(jen.Id("pt").Dot("rawRounds").Op(">=").Lit(combinerOffRounds)).Block(
 					jen.List(jen.Id("pt").Dot("raw"), jen.Id("pt").Dot("rawRounds")).Op("=").List(jen.False(), jen.Lit(0)))),
-			jen.Case(jen.Len(jen.Id("pt").Dot("folded")).Op(">=").Lit(256).Op("&&").Lit(combinerMinRows).Op("*").Add(c).Dot("Groups").Call().Op(">").Len(jen.Id("pt").Dot("folded"))).Block(
+			jen.Case(jen.Len(jen.Id("pt").Dot("folded")).Op(">=").Lit(256).Op("&&").Lit(g.combMinRows()).Op("*").Add(c).Dot("Groups").Call().Op(">").Len(jen.Id("pt").Dot("folded"))).Block(
 				jen.Id("pt").Dot("raw").Op("=").True()),
 		),
 		jen.For(jen.Add(c).Dot("Len").Call().Op(">").Lit(0)).Block(
@@ -318,7 +346,7 @@ func (g *generator) groupsCombinerCode(ptType string) {
 				jen.Id("pt").Dot("rawRounds").Op("++"),
 				jen.If(jen.Id("pt").Dot("rawRounds").Op(">=").Lit(combinerOffRounds)).Block(
 					jen.List(jen.Id("pt").Dot("raw"), jen.Id("pt").Dot("rawRounds")).Op("=").List(jen.False(), jen.Lit(0)))),
-			jen.Case(jen.Id("pt").Dot("nfold").Op(">=").Lit(256).Op("&&").Lit(combinerMinRows).Op("*").Id("pt").Dot("c").Dot("Len").Call().Op(">").Id("pt").Dot("nfold")).Block(
+			jen.Case(jen.Id("pt").Dot("nfold").Op(">=").Lit(256).Op("&&").Lit(g.combMinRows()).Op("*").Id("pt").Dot("c").Dot("Len").Call().Op(">").Id("pt").Dot("nfold")).Block(
 				jen.Id("pt").Dot("raw").Op("=").True()),
 		),
 		jen.Id("pt").Dot("c").Dot("Reset").Call(),

@@ -182,6 +182,8 @@ func (g *generator) sourcePartCode(s *sourceInfo, part physical.Partitioning) {
 	g.f.Line()
 	if typed != nil && !columnar {
 		g.partRecordCode(s, ptType)
+	} else if columnar && g.comb.Combines() && g.combOp().op.Windowed() {
+		g.columnarPartRecordCode(s)
 	}
 	g.routeCode(s, part, ptType, rowType)
 	g.partLoop(s, part, ptType)
@@ -569,6 +571,39 @@ func (g *generator) partRecordCode(s *sourceInfo, ptType string) {
 		jen.If(jen.Op("!").Id("ok")).Block(
 			jen.Panic(jen.Lit("partRecord"+s.goName+": the runtime cannot give the chunk's record again"))),
 		row,
+		jen.Return(jen.Op("&").Id(s.rowType).Values(vals)),
+	)
+	g.f.Line()
+}
+
+// columnarPartRecordCode generates partRecord<Source> for a column-batch
+// source (Parquet) whose window the combiner folds: the row of record k of
+// the chunk whose rows the worker is on, with the columns one engine
+// decodes (the others zero), for the late report of a folded row whose
+// partial's window the chunks before it closed (lateFolded). The chunk's
+// batches are reused as its unit is read, so the runtime reads the unit
+// again (job.Context.ChunkRecord, a job.UnitRecord); this is the only
+// caller, on that rare path, and the rows folded keep nothing of their own.
+func (g *generator) columnarPartRecordCode(s *sourceInfo) {
+	tb := s.src.Typed
+	vals := jen.Dict{}
+	for i := range s.src.Schema {
+		if !s.needed[i] && i != s.src.TimeCol {
+			continue // never decoded, as in lines<Source>
+		}
+		vals[jen.Id(s.fields[i])] = jen.Id("batch").Dot("Columns").Index(jen.Lit(i)).Dot(tb.Fields[i]).Index(jen.Id("rec").Dot("Row"))
+	}
+	g.f.Comment(fmt.Sprintf("partRecord%s is the row of record k of the chunk whose rows the worker is on, with the", s.goName))
+	g.f.Comment("columns the views read, for a folded row's late report: the chunk's column batches are")
+	g.f.Comment("reused, so the runtime reads its unit again (job.Context.ChunkRecord). It tells the Context")
+	g.f.Comment("the record's place in the chunk, so that the reports are replayed in input order")
+	g.f.Comment("(job.Context.AtRecord).")
+	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("partRecord"+s.goName).Params(jen.Id("k").Int32()).Op("*").Id(s.rowType).Block(
+		jen.Id("p").Dot("ctx").Dot("AtRecord").Call(jen.Int().Call(jen.Id("k"))),
+		jen.List(jen.Id("rec"), jen.Id("ok")).Op(":=").Id("p").Dot("ctx").Dot("ChunkRecord").Call(jen.Int().Call(jen.Id("k"))).Assert(rt("job.UnitRecord")),
+		jen.If(jen.Op("!").Id("ok")).Block(
+			jen.Panic(jen.Lit("partRecord"+s.goName+": the runtime cannot read the chunk's record again"))),
+		jen.Id("batch").Op(":=").Id("rec").Dot("Batch").Assert(jen.Op("*").Add(rt(tb.Elem))),
 		jen.Return(jen.Op("&").Id(s.rowType).Values(vals)),
 	)
 	g.f.Line()

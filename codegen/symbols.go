@@ -140,7 +140,7 @@ var runtimeSymbols = map[string][2]string{
 	"kvstate.Store": {pkgKVState, "Store"}, "kvstate.Table": {pkgKVState, "Table"}, "kvstate.Open": {pkgKVState, "Open"},
 	"kvstate.Options": {pkgKVState, "Options"},
 	// workers of a partitioned job (codegen/parallel.go)
-	"job.Partitioned": {pkgJob, "Partitioned"}, "job.Partition": {pkgJob, "Partition"}, "job.SourcePartition": {pkgJob, "SourcePartition"}, "job.Exchanging": {pkgJob, "Exchanging"}, "job.ReportMark": {pkgJob, "ReportMark"},
+	"job.Partitioned": {pkgJob, "Partitioned"}, "job.Partition": {pkgJob, "Partition"}, "job.UnitRecord": {pkgJob, "UnitRecord"}, "job.SourcePartition": {pkgJob, "SourcePartition"}, "job.Exchanging": {pkgJob, "Exchanging"}, "job.ReportMark": {pkgJob, "ReportMark"},
 	"exchange.Seed": {pkgExchange, "Seed"}, "exchange.Int": {pkgExchange, "Int"}, "exchange.String": {pkgExchange, "String"},
 	"exchange.Bool": {pkgExchange, "Bool"}, "exchange.Null": {pkgExchange, "Null"}, "exchange.Owner": {pkgExchange, "Owner"},
 	"job.NewEmbedded": {pkgJob, "NewEmbedded"}, "job.Embedded": {pkgJob, "Embedded"}, "job.EmbedOptions": {pkgJob, "EmbedOptions"},

@@ -16,8 +16,11 @@ import (
 // before it in its chunk) or whose expressions fail still crosses as a row,
 // and the owner runs it as one engine would; a partial whose window the
 // owner finds closed (by the chunks before it in the round) is reported row
-// by row from the record numbers the part keeps. Partials live within a
-// round: a checkpoint, at a round boundary, has none in flight.
+// by row from the record numbers the part keeps (the record of a typed
+// source made again by the runtime: a generator's event generated again, a
+// Parquet row group read again, whose column batches are reused as it is
+// read). Partials live within a round: a checkpoint, at a round boundary,
+// has none in flight.
 type Combiner struct {
 	// Op is the operator index of the combined aggregate, or -1; Reason
 	// then says why the job has no combiner.
@@ -88,10 +91,6 @@ func Combine(p *Plan, part Partitioning) Combiner {
 		// is JSON lines with weights, combined like a changelog file), and
 		// a window needs an append-only input
 		return no("view %s reads a changelog that is typed or windowed (weighted partials cover an unwindowed GROUP BY of a changelog file)", op.Name)
-	case src.Typed != nil && src.Typed.Columnar && op.Windowed():
-		// a late row folded into a partial is reported with its columns,
-		// which a column batch (Parquet) does not keep once decoded
-		return no("view %s reads column batches (Parquet), whose late rows a partial does not keep", op.Name)
 	case !op.Windowed():
 		// an unwindowed aggregate of an append-only input: no row is late,
 		// and the owner emits its changed groups at the round's end

@@ -26,3 +26,11 @@ type UnitReader interface {
 	ReadUnit(at Position, maxRows int, b *LineBatch, batch func(*LineBatch)) error
 	Close() error
 }
+
+// UnitRereader is a UnitReader that reads a unit again as ReadUnit read it
+// (the same batches, rows and errors) without counting it among the units
+// read: a worker reporting a late row whose record is in a column batch
+// since reused (job.Context.ChunkRecord) reads the record's unit again.
+type UnitRereader interface {
+	RereadUnit(at Position, maxRows int, b *LineBatch, batch func(*LineBatch)) error
+}

@@ -133,7 +133,9 @@ func (c *Context) AtRecord(i int) {
 // (runtime/job/workers.go), record k of the chunk whose rows the worker is
 // on, generated again from its event number (a *nexmark.Event, valid until
 // the next call): a late or failed row is reported with every column
-// although the chunk's batches are reused. Elsewhere it returns nil.
+// although the chunk's batches are reused. Of a source the workers read in
+// units (Parquet row groups) it is a UnitRecord, the chunk's unit read
+// again. Elsewhere it returns nil.
 func (c *Context) ChunkRecord(k int) any {
 	if c.rec == nil || c.rec.regen == nil {
 		return nil

@@ -2,6 +2,7 @@ package job
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/laminar-sql/laminar/runtime/connector"
 )
@@ -20,6 +21,27 @@ type poolUnits struct {
 	starts  []connector.Position   // the round's units
 	after   connector.Position     // the position after them
 	err     error                  // listing them failed
+	// per worker, the unit it read again for a late row's record
+	// (ChunkRecord), kept for the chunk's other late rows
+	again []unitAgain
+}
+
+// unitAgain is a unit read again: the typed batches of a chunk, each its
+// own (not reused), and the chunk's record index of each one's first row.
+type unitAgain struct {
+	chunk   int64 // -1: none
+	batches []any
+	firsts  []int
+	buf     connector.LineBatch
+}
+
+// UnitRecord is what Context.ChunkRecord gives on a worker of a source the
+// workers read in units (a Parquet source): row Row of Batch, the typed
+// batch (a *parquet.Batch) holding the record, read again by the worker
+// (valid until the round ends).
+type UnitRecord struct {
+	Batch any
+	Row   int
 }
 
 // openUnits makes the workers read source ps in units when its source can
@@ -39,6 +61,7 @@ func (wp *workerPool) openUnits(ps *poolSource) error {
 		u.readers = append(u.readers, rd)
 		u.bufs = append(u.bufs, new(connector.LineBatch))
 		u.sums = append(u.sums, new(connector.LineBatch))
+		u.again = append(u.again, unitAgain{chunk: -1})
 	}
 	ps.units = u
 	r.sources[ps.src] = nil
@@ -80,6 +103,43 @@ func (wp *workerPool) readUnit(ps *poolSource, w int, batch func(*connector.Line
 		m.err = u.err
 	}
 	ps.msgs[w] = m
+}
+
+// rereadUnit is record k of the unit that worker sender read as its chunk
+// of the round (number chunk), read again by worker w on its reader, idle
+// outside the round's first phase, with the batches it read it in (the
+// same rows, as the records were numbered in Route): the batches of a unit
+// are reused as it is read, and a partial of the combiner whose window the
+// chunks before it closed reports its rows late after them (ChunkRecord).
+// The unit's batches stay with w for the chunk's other late rows.
+func (wp *workerPool) rereadUnit(ps *poolSource, w, sender int, chunk int64, k int) any {
+	u := ps.units
+	a := &u.again[w]
+	if a.chunk != chunk {
+		a.chunk, a.batches, a.firsts = chunk, a.batches[:0], a.firsts[:0]
+		rr, ok := u.readers[w].(connector.UnitRereader)
+		if !ok || sender >= len(u.starts) {
+			return nil
+		}
+		n := 0
+		// what it read before an error is what the chunk's rows came from
+		_ = rr.RereadUnit(u.starts[sender], wp.r.opts.BatchSize, &a.buf, func(b *connector.LineBatch) {
+			if b.TypedLen > 0 {
+				a.batches, a.firsts = append(a.batches, b.Typed), append(a.firsts, n)
+				n += b.TypedLen
+			}
+			b.Typed = nil // the next batch of its own
+		})
+		a.firsts = append(a.firsts, n)
+	}
+	i, found := slices.BinarySearch(a.firsts, k)
+	if !found {
+		i--
+	}
+	if i < 0 || i >= len(a.batches) {
+		return nil
+	}
+	return UnitRecord{Batch: a.batches[i], Row: k - a.firsts[i]}
 }
 
 // unitsEnded counts the round's skipped rows and lists the next round's

@@ -377,7 +377,7 @@ func (r *runner) newWorkerPool(factory Factory) (*workerPool, error) {
 			r.sources[ps.src] = nil
 		}
 	}
-	if nexmark {
+	if nexmark || slices.ContainsFunc(wp.srcs, func(ps *poolSource) bool { return ps.units != nil }) {
 		for w := range n {
 			wp.ctxs[w].rec.regen = func(chunk int64, k int) any { return wp.regenerate(w, chunk, k) }
 		}
@@ -915,10 +915,14 @@ func (wp *workerPool) generate(ps *poolSource, w int, batch func(*connector.Line
 
 // regenerate is record k of chunk (of the current round), generated again
 // on worker w's generator of the chunk's source, which is idle outside the
-// round's first phase: events are functions of their number.
+// round's first phase: events are functions of their number. Of a source
+// read in units it is the record read again (rereadUnit).
 func (wp *workerPool) regenerate(w int, chunk int64, k int) any {
 	rel := chunk - wp.round*int64(len(wp.srcs))*int64(wp.n)
 	ps := wp.srcs[rel/int64(wp.n)]
+	if ps.units != nil {
+		return wp.rereadUnit(ps, w, int(rel%int64(wp.n)), chunk, k)
+	}
 	if ps.gens == nil {
 		return nil
 	}
@@ -1367,7 +1371,7 @@ type recorder struct {
 	record int
 	calls  []call
 	// regen generates record k of a chunk again (ChunkRecord); nil unless
-	// the job's source is a generator
+	// a source of the job is a generator or read in units (Parquet)
 	regen func(chunk int64, k int) any
 }
 

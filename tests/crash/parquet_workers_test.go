@@ -15,6 +15,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	pq "github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+	"github.com/laminar-sql/laminar/compiler"
+	"github.com/laminar-sql/laminar/compiler/physical"
 )
 
 // parquetTrades is input's trades as a Parquet file of row groups of
@@ -94,12 +96,28 @@ SELECT symbol, window_start, COUNT(*) AS n FROM TUMBLE(trades, ts, INTERVAL '1' 
 CREATE SINK w_out FROM w WITH (connector = 'blackhole');
 CREATE MATERIALIZED VIEW v AS SELECT symbol, price, volume, ts FROM LATE(trades);
 `
+	// a tumbling count and sum, which the workers pre-aggregate (the
+	// combiner): partials live within a round, late rows reported as one
+	// engine's
+	combined := `CREATE MATERIALIZED VIEW v AS
+SELECT symbol, window_start, COUNT(*) AS n, SUM(volume) AS volume FROM TUMBLE(trades, ts, INTERVAL '10' SECOND) GROUP BY symbol, window_start, window_end;
+`
 	for _, c := range []struct {
 		name, view string
 		same       func(t *testing.T, got, want string)
-	}{{"tumble", tumbling, sameMultiset}, {"groupby", groupBy, sameTable}, {"late", lateStream, sameMultiset}} {
+	}{{"tumble", tumbling, sameMultiset}, {"groupby", groupBy, sameTable}, {"late", lateStream, sameMultiset}, {"combined", combined, sameMultiset}} {
 		t.Run(c.name, func(t *testing.T) {
-			j := buildJob(t, "-- parquet on workers\n"+parquetTradesSource+c.view+sink, false, nil)
+			sql := parquetTradesSource + c.view + sink
+			if c.name == "combined" {
+				res, _ := compiler.Compile("p.sql", "p", sql)
+				if res == nil {
+					t.Fatal("the pipeline does not compile")
+				}
+				if comb := physical.Combine(res.Physical, physical.Partition(res.Physical)); !comb.Combines() {
+					t.Fatalf("no combiner: %s", comb.Reason)
+				}
+			}
+			j := buildJob(t, "-- parquet on workers\n"+sql, false, nil)
 			j.files = map[string][]byte{"in.parquet": data}
 			j.workers = []int{1, 2, 3}
 			// the job splits: a run on 2 workers ran on 2

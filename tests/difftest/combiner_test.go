@@ -2,6 +2,7 @@ package difftest
 
 import (
 	"bytes"
+	"context"
 	"flag"
 	"fmt"
 	"math/rand/v2"
@@ -146,5 +147,92 @@ func TestCombinerDifferential(t *testing.T) {
 	t.Logf("%d combiner cases (%d over a changelog): %d result rows compared, %d late rows reported", n+ncl, ncl, rows, lateRows)
 	if n >= 6 && lateRows == 0 {
 		t.Errorf("no combiner case had a late row: the late paths are not tested")
+	}
+}
+
+// TestCombinerParquet runs the windowed cases of TestCombinerDifferential
+// over a Parquet source whose row groups are 64 rows (rounds of 1, 2 or 3
+// of them on 1, 2 and 3 workers), at every batch size: the combiner folds
+// the column batches' rows, and a partial whose window the chunks before it
+// closed reports its rows late from the row group read again (the reader
+// reuses its batches), so the late and dead-letter files of every run must
+// be the one-worker run's byte for byte, and the rows DuckDB's.
+func TestCombinerParquet(t *testing.T) {
+	n := 10
+	if testing.Short() {
+		n = 4
+	}
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	work := t.TempDir()
+	const from, to = "path = 'in.jsonl', format = 'json'", "path = 'in.parquet', format = 'parquet'"
+	var cases []*testCase
+	for seed := *cseedFlag + 500; len(cases) < n; seed++ {
+		c := newCombinerCase(len(cases), seed)
+		if !strings.Contains(c.query.Pipeline, "window_start") {
+			continue // unwindowed: no row is late (combined over Parquet before)
+		}
+		c.pkg = fmt.Sprintf("pqcomb%d", c.index)
+		c.repro = fmt.Sprintf("go test -run TestCombinerParquet -cseed=%d (case %d)", *cseedFlag, c.index)
+		c.query.Pipeline = strings.Replace(c.query.Pipeline, from, to, 1)
+		c.split = true
+		res, _ := compiler.Compile("case.sql", c.pkg, c.query.Pipeline)
+		if res == nil {
+			t.Fatalf("case %d does not compile:\n%s", c.index, c.query.Pipeline)
+		}
+		if comb := physical.Combine(res.Physical, physical.Partition(res.Physical)); !comb.Combines() {
+			t.Fatalf("case %d over Parquet has no combiner (%s):\n%s", c.index, comb.Reason, c.query.Pipeline)
+		}
+		cases = append(cases, c)
+	}
+	bin := buildJobs(t, root, work, cases)
+	db := openDuckDB(t)
+	lateRows := 0
+	for _, c := range cases {
+		t.Run(fmt.Sprintf("pqcomb%02d_seed%d", c.index, c.seed), func(t *testing.T) {
+			if c.err != "" {
+				t.Fatalf("%s\n-- %s", c.describe(), c.err)
+			}
+			want, err := duckResult(db, c) // loads the rows into table t
+			if err != nil {
+				t.Fatalf("%s\n-- DuckDB: %v", c.describe(), err)
+			}
+			reports := map[string][]byte{}
+			for i, run := range combinerRuns {
+				bs, workers := run[0], run[1]
+				dir := filepath.Join(work, "run", c.pkg, fmt.Sprintf("bs%d-w%d", bs, workers))
+				if err := os.MkdirAll(dir, 0o755); err != nil {
+					t.Fatal(err)
+				}
+				// DuckDB cuts row groups at its chunks (2048 rows) at the
+				// least: a UNION ALL of 64-row slices makes chunks of 64
+				var parts []string
+				for from := 0; from < len(c.rows); from += 64 {
+					parts = append(parts, fmt.Sprintf("SELECT k, g, x, n, b, make_timestamp(ts) AS ts FROM t WHERE rowid >= %d AND rowid < %d", from, from+64))
+				}
+				copySQL := fmt.Sprintf(`COPY (%s) TO '%s' (FORMAT parquet, ROW_GROUP_SIZE 64)`, strings.Join(parts, " UNION ALL "), filepath.Join(dir, "in.parquet"))
+				if _, err := db.ExecContext(context.Background(), copySQL); err != nil {
+					t.Fatalf("DuckDB writing the Parquet file: %v", err)
+				}
+				k := runJob(t, bin, dir, c, bs, workers, want)
+				if i == 0 {
+					lateRows += k
+				}
+				for _, name := range []string{"late.jsonl", "dead.jsonl"} {
+					got, _ := os.ReadFile(filepath.Join(dir, name))
+					if i == 0 {
+						reports[name] = got
+					} else if !bytes.Equal(got, reports[name]) {
+						t.Errorf("%s\n-- %s at batch size %d on %d workers differs from the one-worker run's:\n%s\nwant\n%s", c.describe(), name, bs, workers, got, reports[name])
+					}
+				}
+			}
+		})
+	}
+	t.Logf("%d windowed combiner cases over Parquet: %d late rows reported (one worker)", len(cases), lateRows)
+	if lateRows == 0 {
+		t.Errorf("no case had a late row: the late paths are not tested")
 	}
 }

@@ -162,6 +162,17 @@ func (u *unitReader) ReadUnit(at connector.Position, maxRows int, b *connector.L
 	return nil
 }
 
+var _ connector.UnitRereader = (*unitReader)(nil)
+
+// RereadUnit implements connector.UnitRereader: ReadUnit, the row groups it
+// reads or skips not counted (they were when first read).
+func (u *unitReader) RereadUnit(at connector.Position, maxRows int, b *connector.LineBatch, batch func(*connector.LineBatch)) error {
+	s := u.s
+	read, skip := s.groupsRead, s.groupsSkip
+	defer func() { s.groupsRead, s.groupsSkip = read, skip }()
+	return u.ReadUnit(at, maxRows, b, batch)
+}
+
 // Close implements connector.UnitReader, adding its counts to the source's.
 func (u *unitReader) Close() error {
 	s := u.s

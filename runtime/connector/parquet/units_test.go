@@ -223,3 +223,52 @@ func damagedRead(opts map[string]string, units bool) string {
 	}
 	return out.String() + "too long"
 }
+
+// TestRereadUnit: a unit read again (RereadUnit, a late row's record on a
+// worker) gives the rows ReadUnit gave, in the same batches, and is not
+// counted among the row groups read; its batches may be kept (a nil Typed
+// makes the next batch a new one).
+func TestRereadUnit(t *testing.T) {
+	dir, _ := threeFiles(t)
+	s := open(t, map[string]string{"path": dir}, connector.Position{})
+	starts, _, err := s.Units(connector.Position{}, 3)
+	if err != nil || len(starts) < 2 {
+		t.Fatalf("units %v: %v", starts, err)
+	}
+	rd, err := s.UnitReader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := rd.(*unitReader)
+	for _, st := range starts {
+		var first []testRow
+		var sizes []int
+		var b connector.LineBatch
+		if err := rd.ReadUnit(st, 7, &b, func(b *connector.LineBatch) {
+			first, sizes = unitRows(first, b), append(sizes, b.TypedLen)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		read := u.s.groupsRead
+		var kept []*Batch
+		var again []testRow
+		var sizesAgain []int
+		var b2 connector.LineBatch
+		if err := rd.(connector.UnitRereader).RereadUnit(st, 7, &b2, func(b *connector.LineBatch) {
+			kept, sizesAgain = append(kept, b.Typed.(*Batch)), append(sizesAgain, b.TypedLen)
+			b.Typed = nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		for _, bt := range kept {
+			again = unitRows(again, &connector.LineBatch{Typed: bt})
+		}
+		if g, w := rowsText(again), rowsText(first); g != w || !slices.Equal(sizes, sizesAgain) {
+			t.Fatalf("unit %v read again (batches %v, first %v): got\n%s\nwant\n%s", st.Offsets, sizesAgain, sizes, g, w)
+		}
+		if u.s.groupsRead != read {
+			t.Errorf("unit %v read again counted: %d row groups read, want %d", st.Offsets, u.s.groupsRead, read)
+		}
+	}
+	rd.Close()
+}
