@@ -42,8 +42,11 @@ type foldTarget struct {
 // below which folding does not pay: a lookup per row on the sender and one
 // per group on the owner cost more than the rows' copies they save
 // (groupby_many, GROUP BY price, about 2 rows a group in a part: 7% more
-// CPU folded).
-const combinerMinRows = 4
+// CPU folded). 3, not 4: on shared rounds (runtime/job/shared.go) a part
+// holds a slot's rows, a quarter of a chunk's, and q5_tumble's parts (about
+// 3.9 rows a group) went over to rows at 4: +5.8% instructions at two
+// workers against fixed chunks, +2.9% at 3 (1M events, callgrind).
+const combinerMinRows = 3
 
 // combinerOffRounds is how many rounds a part whose groups were nearly
 // unique sends rows before it folds again.

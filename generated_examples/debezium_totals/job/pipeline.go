@@ -682,7 +682,7 @@ func (p *engine) resetCombiner(pt *partAccounts) {
 		if pt.rawRounds >= 64 {
 			pt.raw, pt.rawRounds = false, 0
 		}
-	case pt.nfold >= 256 && 4*pt.c.Len() > pt.nfold:
+	case pt.nfold >= 256 && 3*pt.c.Len() > pt.nfold:
 		pt.raw = true
 	}
 	pt.c.Reset()
