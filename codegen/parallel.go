@@ -120,6 +120,20 @@ func (g *generator) sourcePartCode(s *sourceInfo, part physical.Partitioning) {
 		g.f.Line()
 		rowType = jen.Id(ptType + "Row")
 	}
+	if slimPart(s) {
+		// a column batch's rows move as the columns the views read, by the
+		// row type's names and types: strings the only pointers
+		var fields []jen.Code
+		for c, col := range s.src.Schema {
+			if columnarPartColumn(s, c) {
+				fields = append(fields, jen.Id(s.fields[c]).Add(goType(col.Type)).Comment(commentLines(col.Name)[0]))
+			}
+		}
+		g.f.Comment(fmt.Sprintf("%sRow is a row of source %s in a part: the columns the views read.", ptType, commentLines(s.src.Name)[0]))
+		g.f.Type().Id(ptType + "Row").Struct(fields...)
+		g.f.Line()
+		rowType = jen.Id(ptType + "Row")
+	}
 	g.f.Comment(fmt.Sprintf("%s holds rows of source %s that one worker hands another (job.Partitioned).", ptType, commentLines(s.src.Name)[0]))
 	linesDoc := "index in b of each row's record"
 	if typed != nil {
@@ -395,6 +409,29 @@ func (g *generator) partLoop(s *sourceInfo, part physical.Partitioning, ptType s
 		acc.failRow = func(view string, f jen.Code) jen.Code {
 			return jen.Id("p").Dot("fail"+s.goName).Call(jen.Nil(), jen.Nil(), jen.Lit(0), jen.Op("&").Id(s.rowType).Values(vals), jen.Lit(view), f)
 		}
+	} else if slimPart(s) {
+		// a column batch's row: the columns the part holds, the others
+		// zero as on one engine (never decoded); late and failed rows are
+		// reported as one engine reports them, with those columns
+		env := make([]operand, len(s.src.Schema))
+		vals := jen.Dict{}
+		for i, c := range s.src.Schema {
+			if !columnarPartColumn(s, i) {
+				env[i] = operand{jen.Parens(jen.Op("*").New(goType(c.Type))), c.Type.Nullable}
+				continue
+			}
+			env[i] = operand{jen.Id("r").Dot(s.fields[i]), c.Type.Nullable}
+			vals[jen.Id(s.fields[i])] = jen.Id("r").Dot(s.fields[i])
+		}
+		acc.env, acc.rowType = env, jen.Id(ptType+"Row")
+		full := jen.Op("&").Id(s.rowType).Values(vals)
+		acc.late = func(view string) jen.Code {
+			return jen.Id("p").Dot("late"+s.goName).Call(jen.Nil(), jen.Nil(), jen.Id("ri"), full, jen.Lit(view))
+		}
+		acc.fail = func(view string, f jen.Code) jen.Code {
+			return jen.Id("p").Dot("fail"+s.goName).Call(jen.Nil(), jen.Nil(), jen.Lit(0), full, jen.Lit(view), f)
+		}
+		acc.failRow = acc.fail
 	} else {
 		env := make([]operand, len(s.src.Schema))
 		for i, c := range s.src.Schema {
@@ -759,11 +796,33 @@ func (g *generator) columnarRoute(s *sourceInfo, add []jen.Code) []jen.Code {
 	}
 	body = append(body, jen.Id("n").Op(":=").Id("batch").Dot("Len"))
 	body = append(body, cols...)
-	loop := append([]jen.Code{jen.Id("r").Op(":=").Op("&").Id(s.rowType).Values(vals)}, add...)
+	rowType := s.rowType
+	if slimPart(s) {
+		rowType = "part" + s.goName + "Row"
+	}
+	loop := append([]jen.Code{jen.Id("r").Op(":=").Op("&").Id(rowType).Values(vals)}, add...)
 	return append(body,
 		jen.Comment("a row's record is known by its index in the chunk, for the order of its reports"),
 		jen.Id("at").Op(":=").Id("pts").Index(jen.Lit(0)).Dot("n"),
 		jen.For(jen.List(jen.Id("_"), jen.Id("pt")).Op(":=").Range().Id("pts")).Block(
 			jen.Id("pt").Dot("n").Op("+=").Int32().Call(jen.Id("n"))),
 		jen.For(jen.Id("ri").Op(":=").Range().Id("n")).Block(loop...))
+}
+
+// slimPart tells whether the rows of source s move between workers as the
+// columns the views read (part<S>Row) rather than as its row type: a
+// column batch's, unless a window reading it through views reports its late
+// rows for LATE(source) as the row the loop is at (src<S>.cur, carried by
+// pointer through the window's exchange until the round ends), which must
+// then be the source's row. A late row of a window fused into the loop is
+// the source's row made from the part's columns when it is late.
+func slimPart(s *sourceInfo) bool {
+	return s.src.Typed != nil && s.src.Typed.Columnar && !s.curRow
+}
+
+// columnarPartColumn tells whether column c of a column-batch source s
+// moves with its rows: those the views read (decoded), the event time, and
+// those a projection copies (zero: never decoded, as on one engine).
+func columnarPartColumn(s *sourceInfo, c int) bool {
+	return s.needed[c] || c == s.src.TimeCol || stagesRead(s, c)
 }

@@ -128,9 +128,6 @@ func partitionOne(p *Plan) Partitioning {
 		return no("it reads the processing time (PROCTIME()), which each batch takes from one clock")
 	}
 	src := p.Pipeline.Sources[0]
-	if src.Updating && src.Typed != nil {
-		return no("source %s is a typed changelog (CDC), read by one reader", src.Name)
-	}
 	// candidates: the source columns every aggregate groups by
 	var common map[int]bool
 	keyOf := make([]map[int]int, len(p.Operators)) // source column -> Agg.Keys index

@@ -26,7 +26,11 @@ const sharedNexmarkBatch = 4 * maxNexmarkBatch
 // source opened without Env.Nexmark runs a generator of its own.
 type NexmarkSource struct {
 	stream *nexmarkStream
-	kind   nexmark.Kind // the table's events; 0 keeps every event
+	// gen is the source's own generator on a shared stream: when the
+	// stream's sources are of distinct tables, each generates its table's
+	// events of a batch (see nexmarkStream.split)
+	gen  *nexmark.Generator
+	kind nexmark.Kind // the table's events; 0 keeps every event
 	// events is the number of the stream's events (of its partition) this
 	// source has consumed: its Position. It starts where a checkpoint said.
 	events int64
@@ -66,6 +70,18 @@ type nexmarkStream struct {
 	ended   bool  // the generator has no more events after buf
 	members int   // sources open on the stream
 	waiting int   // members that have not taken buf yet
+	// srcs are the members in the order they were opened (the job's
+	// sources' order): they take each batch in that order (see mayTake)
+	srcs []*NexmarkSource
+	// kinds counts the members open per table (kind 0: every event)
+	kinds [nexmark.KindBid + 1]int
+	// split tells that the batch is n events its members generate each
+	// (their table's alone: NexmarkSource.gen) rather than buf: it is when
+	// the members are of distinct tables, so each event goes to one member
+	// at most. It saves copying every event out of buf (Nexmark q9: 6% of
+	// the job's instructions) and generating events no member reads.
+	split bool
+	n     int
 }
 
 // nexmarkSQLOptions are WITH options that are the compiler's, not the generator's.
@@ -104,6 +120,9 @@ func OpenNexmarkAt(env Env, options map[string]string, events int64) (*NexmarkSo
 		src.stream = newNexmarkStream(gen)
 	} else {
 		src.stream = env.Nexmark.join(gen)
+		if src.gen, err = nexmark.NewGenerator(cfg); err != nil {
+			return nil, err
+		}
 	}
 	src.stream.open(src)
 	return src, nil
@@ -137,6 +156,8 @@ func (s *nexmarkStream) open(src *NexmarkSource) {
 		s.gen.SkipTo(src.events)
 	}
 	s.members++
+	s.kinds[src.kind]++
+	s.srcs = append(s.srcs, src)
 	src.seq = s.seq
 }
 
@@ -202,6 +223,13 @@ func (s *NexmarkSource) Next(b *LineBatch, maxLines int) (bool, error) {
 		}
 		st.generate(min(sharedNexmarkBatch, maxLines))
 	}
+	for !st.mayTake(s) {
+		st.cond.Wait()
+	}
+	if st.split {
+		s.take(b, events)
+		return !st.ended, nil
+	}
 	// Take the batch: the events of the source's table that it had not
 	// consumed before a restart.
 	from := max(s.events-st.first, 0)
@@ -239,14 +267,62 @@ func (s *NexmarkSource) Next(b *LineBatch, maxLines int) (bool, error) {
 	b.TypedLen, b.Kept = n, n // all of the table's
 	s.events = max(s.events, st.first+int64(len(st.buf)))
 	s.seq = st.seq
-	if st.waiting--; st.waiting == 0 {
-		st.cond.Broadcast()
-	}
+	st.waiting--
+	st.cond.Broadcast() // the next member's turn, or the next batch
 	return !st.ended, nil
+}
+
+// mayTake tells whether every open member opened before s has taken the
+// current batch: the job then gets a batch's events table by table in the
+// sources' order, whichever reader runs first (Nexmark q9 declares auctions
+// before bids: taken bids first, 34% of a batch's bids would come before
+// their auction, which a join keeps until it comes, against 0.4%).
+func (st *nexmarkStream) mayTake(s *NexmarkSource) bool {
+	for _, m := range st.srcs {
+		if m == s {
+			return true
+		}
+		if !m.closed && m.seq != st.seq {
+			return false
+		}
+	}
+	return true
+}
+
+// take generates the source's table's events of the stream's batch, a split
+// one, that it had not consumed before a restart; the stream's lock is held.
+func (s *NexmarkSource) take(b *LineBatch, events *[]nexmark.Event) {
+	st := s.stream
+	from := int(min(max(s.events-st.first, 0), int64(st.n)))
+	if cap(*events) < st.n-from {
+		*events = make([]nexmark.Event, st.n-from)
+	}
+	s.gen.SkipTo(st.first + int64(from))
+	_, kept := s.gen.NextOfKind((*events)[:cap(*events)], s.kind, st.n-from)
+	*events = (*events)[:kept]
+	b.TypedLen, b.Kept = kept, kept
+	s.events = max(s.events, st.first+int64(st.n))
+	s.seq = st.seq
+	st.waiting--
+	st.cond.Broadcast() // the next member's turn, or the next batch
 }
 
 // generate fills the stream's next batch; the stream's lock is held.
 func (st *nexmarkStream) generate(maxLines int) {
+	st.split = st.members > 1 && st.kinds[0] == 0
+	for _, n := range st.kinds {
+		st.split = st.split && n <= 1
+	}
+	if st.split {
+		st.first = st.gen.Generated()
+		st.n = st.gen.Skip(maxLines)
+		st.buf = st.buf[:0]
+		st.ended = st.n < maxLines
+		st.seq++
+		st.waiting = st.members
+		st.cond.Broadcast()
+		return
+	}
 	if cap(st.buf) < maxLines {
 		st.buf = make([]nexmark.Event, maxLines)
 	}
@@ -273,6 +349,7 @@ func (s *NexmarkSource) Close() error {
 	}
 	s.closed = true
 	st.members--
+	st.kinds[s.kind]--
 	if s.seq != st.seq && st.waiting > 0 {
 		st.waiting-- // it will not take the current batch
 	}

@@ -1,6 +1,7 @@
 package connector
 
 import (
+	"slices"
 	"sync"
 	"testing"
 
@@ -60,13 +61,33 @@ func sameEvents(t *testing.T, what string, got, want []nexmark.Event) {
 // each receives exactly its table's events of the stream, in order, read
 // concurrently as the job's readers do, and each resumes at its own
 // position.
+// nexmarkTable is a source of a shared stream in tests: its table, and the
+// events it resumes after.
+type nexmarkTable struct {
+	name string
+	kind nexmark.Kind
+	from int64
+}
+
 func TestNexmarkSharedStream(t *testing.T) {
-	options := map[string]string{"events": "10000", "seed": "7", "out_of_order_group": "10"}
-	tables := []struct {
-		name string
-		kind nexmark.Kind
-		from int64
-	}{{"person", nexmark.KindPerson, 0}, {"auction", nexmark.KindAuction, 0}, {"bid", nexmark.KindBid, 0}}
+	type table = nexmarkTable
+	// sources of distinct tables each generate their own table's events of
+	// a batch; two of one table copy them out of the stream's buffer
+	for _, set := range [][]table{
+		{{"person", nexmark.KindPerson, 0}, {"auction", nexmark.KindAuction, 0}, {"bid", nexmark.KindBid, 0}},
+		{{"bid", nexmark.KindBid, 0}, {"auction", nexmark.KindAuction, 0}, {"bid", nexmark.KindBid, 0}},
+	} {
+		for _, order := range []string{"", "10"} {
+			options := map[string]string{"events": "10000", "seed": "7"}
+			if order != "" {
+				options["out_of_order_group"] = order
+			}
+			testNexmarkSharedStream(t, options, slices.Clone(set)) // it sets the resume positions
+		}
+	}
+}
+
+func testNexmarkSharedStream(t *testing.T, options map[string]string, tables []nexmarkTable) {
 	for _, resume := range []bool{false, true} {
 		streams := NewNexmarkStreams()
 		var srcs []*NexmarkSource

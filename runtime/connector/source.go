@@ -219,60 +219,17 @@ func (s *ReaderSource) fill(b *LineBatch, maxLines int) (more bool, err error) {
 
 // plainLines is fill's loop over the complete lines of the current buffer
 // while the batch has room, for input whose records are lines (no quoted
-// newlines) with none being skipped: what consumeLine does for each, with
-// the source's state in locals. It stops, leaving the rest to fill, at a
-// line without its newline yet, a line longer than the limit, or the
-// input's first line (which may open with a byte-order mark), and returns
-// the batch's bytes of lines so far (batchBytes and those it added).
-//
-// newlines finds the line ends of a stretch in one call, so that the loop
-// over the lines calls nothing (a call per line would spill its state).
+// newlines) with none being skipped: what consumeLine does for each
+// (cutPlainLines), with the source's state in locals. It stops, leaving the
+// rest to fill, at a line without its newline yet, a line longer than the
+// limit, or the input's first line (which may open with a byte-order mark),
+// and returns the batch's bytes of lines so far (batchBytes and those it
+// added).
 func (s *ReaderSource) plainLines(b *LineBatch, maxLines, batchBytes int) int {
-	buf := s.bufs[s.cur][:s.end]
-	start := s.start
-	if start == 0 && s.base == 0 {
-		return batchBytes
-	}
 	if s.ends == nil {
 		s.ends = make([]int, maxEnds)
 	}
-	lineNo, base, limit := s.lineNo, s.base, s.maxLine
-	lines, offsets, lineNos := b.Lines, b.Offsets, b.LineNos
-	typed := b.TypedLen
-	// the inner loop holds few values (its line number from its index;
-	// as it has no more ends than the batch has room for lines, it need
-	// not count them), so that they stay in registers
-scan:
-	for len(lines)+typed < maxLines && batchBytes < MaxBatchBytes {
-		from, first := start, lineNo
-		ends := s.ends[:min(maxLines-len(lines)-typed, maxEnds)]
-		found := newlines(buf[from:], ends)
-		for k, e := range ends[:found] {
-			nl := from + e
-			if nl-start > limit || batchBytes >= MaxBatchBytes {
-				lineNo = first + int64(k)
-				break scan
-			}
-			stop := nl
-			if stop > start && buf[stop-1] == '\r' {
-				stop--
-			}
-			if stop > start { // a blank line is no line of the batch
-				// a full slice expression: appending to a line cannot
-				// overwrite the next one
-				lines = append(lines, buf[start:stop:stop])
-				offsets = append(offsets, base+int64(start))
-				lineNos = append(lineNos, first+int64(k)+1)
-				batchBytes += stop - start
-			}
-			start = nl + 1
-		}
-		lineNo = first + int64(found)
-		if found < len(ends) {
-			break // no newline after start
-		}
-	}
-	b.Lines, b.Offsets, b.LineNos = lines, offsets, lineNos
+	start, lineNo, batchBytes := cutPlainLines(b, s.bufs[s.cur][:s.end], s.ends, s.start, s.lineNo, s.base, s.maxLine, maxLines, batchBytes, MaxBatchBytes)
 	s.start, s.scanned, s.lineNo = start, start, lineNo
 	return batchBytes
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"math"
 	"os"
 )
 
@@ -82,7 +83,8 @@ func (fs *FileSplits) Check(offset int64) (InputCheck, error) {
 // SplitBuffer is one goroutine's buffer for the ranges it reads: the lines
 // of a batch Read filled point into it until the next Read with it.
 type SplitBuffer struct {
-	buf []byte
+	buf  []byte
+	ends []int // cutPlainLines' line ends
 }
 
 // splitSlack is read past a range's end at once, for its last line's rest.
@@ -118,8 +120,20 @@ func (fs *FileSplits) Read(b *LineBatch, sb *SplitBuffer, lo, hi, size int64, at
 		}
 		pos = i + 1
 	}
+	if sb.ends == nil {
+		sb.ends = make([]int, maxEnds)
+	}
 	grown := false
 	for base+int64(pos) < hi {
+		// the lines that end before hi first, in cutPlainLines' loop (the
+		// lines that begin before hi are those and the one that ends at or
+		// after it); what it leaves (a line that ends past hi or past what
+		// was read, is too long or opens the input) goes the general way
+		// below, a line at a time
+		pos, lines, _ = cutPlainLines(b, buf[:hi-base], sb.ends, pos, lines, base, fs.maxLine, math.MaxInt, 0, math.MaxInt)
+		if base+int64(pos) >= hi {
+			break
+		}
 		begin := pos
 		end, nl := -1, false // end of the line's text; nl: a newline ends it
 		for {

@@ -6,6 +6,7 @@ import (
 	"math/rand"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -195,4 +196,31 @@ func TestFileSplitsCheck(t *testing.T) {
 			break
 		}
 	}
+}
+
+// FuzzFileSplits: a file read in ranges of any size by one to three
+// readers gives the one reader's records, offsets, line numbers, oversized
+// records and end position.
+func FuzzFileSplits(f *testing.F) {
+	f.Add([]byte("a\nbb\n\n\r\nccc\r\n"+strings.Repeat("0123456789\n", 30)+"tail"), uint8(3), uint8(2), uint8(1))
+	f.Add([]byte("\uFEFFa\n\uFEFF\n"+strings.Repeat("y", 70)+"\nz\n"), uint8(1), uint8(3), uint8(0))
+	f.Add(bytes.Repeat([]byte{'\n'}, 2100), uint8(200), uint8(2), uint8(2))
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, data []byte, step, n, limit uint8) {
+		path := filepath.Join(dir, "in.jsonl")
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		maxLine := []int{MaxLineBytes, 40, 5}[limit%3]
+		want, wantPos := readWhole(t, path, maxLine)
+		got, pos := readSplits(t, path, maxLine, int64(step)+1, int(n%3)+1)
+		sortRecords(got)
+		sortRecords(want)
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("ranges of %d by %d (max line %d):\n got %v\nwant %v", int64(step)+1, n%3+1, maxLine, got, want)
+		}
+		if pos.Offset != wantPos.Offset || pos.Line != wantPos.Line {
+			t.Fatalf("end at %d line %d, want %d line %d", pos.Offset, pos.Line, wantPos.Offset, wantPos.Line)
+		}
+	})
 }

@@ -480,8 +480,9 @@ func (wp *workerPool) readSplit(ps *poolSource, w int, batch func(*connector.Lin
 func (wp *workerPool) placeSplit(ps *poolSource, w int) {
 	m := &ps.msgs[w]
 	at := wp.r.positions[ps.src]
-	for i := range m.batch.LineNos {
-		m.batch.LineNos[i] += at.Line
+	lineNos, before := m.batch.LineNos, at.Line // locals: the loop reloads nothing per line
+	for i := range lineNos {
+		lineNos[i] += before
 	}
 	for i := range m.batch.Oversized {
 		m.batch.Oversized[i].Line += at.Line

@@ -124,6 +124,84 @@ func (g *Generator) NextBatch(evs []Event, kind Kind) (n, kept int) {
 	return n, kept
 }
 
+// NextOfKind goes past the next count events of this partition (as many as
+// remain), filling evs (at least as long) with those of kind only, in order;
+// it returns how many it went past and how many it filled. The events of
+// other kinds are not generated: an event's kind is a function of its
+// number. (A shared stream's sources each generate their own table's
+// events of a batch this way, instead of copying them out of one buffer.)
+func (g *Generator) NextOfKind(evs []Event, kind Kind, count int) (n, kept int) {
+	pos, step, last := g.position, int64(g.cfg.Partitions), g.cfg.Events
+	if g.cfg.OutOfOrderGroupSize == 1 && step == 1 {
+		// event numbers are positions: go from one run of kind's events in
+		// the proportions' cycle to the next, without a division each
+		start, end := pos, pos+int64(count)
+		if last > 0 {
+			end = max(min(end, last), pos)
+		}
+		lo, hi := kindOffsets(kind)
+		off := pos % totalProportion
+		for pos < end {
+			switch {
+			case off < lo:
+				d := min(lo-off, end-pos)
+				pos, off = pos+d, off+d
+			case off >= hi:
+				d := min(totalProportion-off, end-pos)
+				pos, off = pos+d, off+d
+			default:
+				g.fill(pos, &evs[kept])
+				kept++
+				pos, off = pos+1, off+1
+			}
+			if off == totalProportion {
+				off = 0
+			}
+		}
+		g.position = pos
+		return int(pos - start), kept
+	}
+	for ; n < count; n++ {
+		if last > 0 && pos >= last {
+			break
+		}
+		num := g.eventNumber(pos)
+		pos += step
+		if lo, hi := kindOffsets(kind); num%totalProportion >= lo && num%totalProportion < hi {
+			g.fill(num, &evs[kept])
+			kept++
+		}
+	}
+	g.position = pos
+	return n, kept
+}
+
+// kindOffsets are the offsets [lo, hi) of kind's events in each cycle of
+// totalProportion events (kind 0: all).
+func kindOffsets(kind Kind) (lo, hi int64) {
+	switch kind {
+	case KindPerson:
+		return 0, personProportion
+	case KindAuction:
+		return personProportion, personProportion + auctionProportion
+	case KindBid:
+		return personProportion + auctionProportion, totalProportion
+	}
+	return 0, totalProportion
+}
+
+// Skip goes past the next count events of this partition (as many as
+// remain) without generating them, and returns how many.
+func (g *Generator) Skip(count int) int {
+	n := int64(count)
+	if last := g.cfg.Events; last > 0 {
+		step := int64(g.cfg.Partitions)
+		n = min(n, max((last-g.position+step-1)/step, 0))
+	}
+	g.position += n * int64(g.cfg.Partitions)
+	return int(n)
+}
+
 // eventNumber permutes stream positions within groups of OutOfOrderGroupSize, as
 // the reference's nextAdjustedEventNumber. The last group of a bounded stream may
 // be shorter; it is permuted within its own length, so that no event number

@@ -2,6 +2,7 @@ package nexmark
 
 import (
 	"math"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -513,6 +514,71 @@ func TestNextBatch(t *testing.T) {
 					t.Fatalf("%+v: event %d is %+v, want %+v", cfg, i, got[i], want[i])
 				}
 			}
+		}
+	}
+}
+
+// TestNextOfKind: NextOfKind goes past the events Next would give and keeps
+// those of its kind, the same events, in order and across the stream's end,
+// in order or not, on one partition of several or the whole stream.
+func TestNextOfKind(t *testing.T) {
+	for _, cfg := range []Config{
+		{Events: 5003, Seed: 3},
+		{Events: 5003, Seed: 3, OutOfOrderGroupSize: 10},
+		{Events: 5003, Seed: 3, Partitions: 3, Partition: 1},
+	} {
+		for _, kind := range []Kind{0, KindPerson, KindAuction, KindBid} {
+			all, err := NewGenerator(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want []Event
+			for ev := (Event{}); all.Next(&ev); ev = (Event{}) {
+				if kind == 0 || ev.Kind == kind {
+					want = append(want, ev)
+				}
+			}
+			g, _ := NewGenerator(cfg)
+			var got []Event
+			went := 0
+			for i := 0; ; i++ {
+				count := 1 + i*37%700
+				evs := make([]Event, count)
+				n, kept := g.NextOfKind(evs, kind, count)
+				went += n
+				got = append(got, evs[:kept]...)
+				if n < count {
+					break
+				}
+			}
+			if went != int(all.Generated()) || g.Generated() != all.Generated() {
+				t.Errorf("%+v kind %d: went past %d (generated %d), want %d", cfg, kind, went, g.Generated(), all.Generated())
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("%+v kind %d: %d events, want %d, or they differ", cfg, kind, len(got), len(want))
+			}
+		}
+	}
+}
+
+// TestSkip: Skip goes past as many events as Next would give, up to the end.
+func TestSkip(t *testing.T) {
+	for _, cfg := range []Config{{Events: 1000}, {Events: 1000, Partitions: 3, Partition: 2}} {
+		g, _ := NewGenerator(cfg)
+		all, _ := NewGenerator(cfg)
+		var ev Event
+		for all.Next(&ev) {
+		}
+		total := 0
+		for {
+			n := g.Skip(64)
+			total += n
+			if n < 64 {
+				break
+			}
+		}
+		if int64(total) != all.Generated() || g.Generated() != all.Generated() || g.Next(&ev) {
+			t.Errorf("%+v: skipped %d, want %d", cfg, total, all.Generated())
 		}
 	}
 }

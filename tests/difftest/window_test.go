@@ -1,6 +1,7 @@
 package difftest
 
 import (
+	"bytes"
 	"context"
 	"flag"
 	"fmt"
@@ -172,7 +173,8 @@ func TestLateStreamDifferential(t *testing.T) {
 
 // TestLateStreamParquet runs the cases of TestLateStreamDifferential over a
 // Parquet source (typed, read as column batches), the rows in arrival order
-// in small row groups, at batch sizes 1, 7 and 1024.
+// in small row groups, on 1, 2 and 3 workers at batch sizes 1, 7 and 1024
+// (workersRuns).
 func TestLateStreamParquet(t *testing.T) {
 	n := 8
 	if testing.Short() {
@@ -183,12 +185,19 @@ func TestLateStreamParquet(t *testing.T) {
 		t.Fatal(err)
 	}
 	work := t.TempDir()
+	if *keepFlag {
+		if work, err = os.MkdirTemp("", "difftest-"); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("work directory: %s", work)
+	}
 	cases := lateStreamCases(n)
 	const from, to = "path = 'in.jsonl', format = 'json'", "path = 'in.parquet', format = 'parquet'"
 	for _, c := range cases {
 		c.pkg = "p" + c.pkg
 		c.repro = "go test -run TestLateStreamParquet"
 		c.query.Pipeline = strings.Replace(c.query.Pipeline, from, to, 1)
+		c.split = true // runJob: it ran on that many workers
 	}
 	bin := buildJobs(t, root, work, cases)
 	db := openDuckDB(t)
@@ -204,8 +213,23 @@ func TestLateStreamParquet(t *testing.T) {
 			if want.Size() == 0 {
 				t.Fatalf("%s\n-- no late rows: the case tests nothing", c.describe())
 			}
-			for _, bs := range batchSizes {
-				dir := filepath.Join(work, "run", c.pkg, fmt.Sprintf("bs%d", bs))
+			// a window fused into the source's loop moves the source's rows
+			// between workers as the columns the views read (its late rows
+			// made from them); one reading it through views, as the source's
+			// rows, which its late rows are
+			src, err := os.ReadFile(filepath.Join(work, c.pkg, "pipeline.go"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if slim := bytes.Contains(src, []byte("type partSrcRow struct")); slim != (c.index%2 == 0) {
+				t.Errorf("%s\n-- part rows of the columns the views read: %v, want %v", c.describe(), slim, c.index%2 == 0)
+			}
+			// on 1, 2 and 3 workers by row groups of 64 rows, the late and
+			// dead-letter files of every run the one-worker run's
+			reports := map[string][]byte{}
+			for i, run := range workersRuns {
+				bs, workers := run[0], run[1]
+				dir := filepath.Join(work, "run", c.pkg, fmt.Sprintf("bs%d-w%d", bs, workers))
 				if err := os.MkdirAll(dir, 0o755); err != nil {
 					t.Fatal(err)
 				}
@@ -213,8 +237,16 @@ func TestLateStreamParquet(t *testing.T) {
 				if _, err := db.ExecContext(context.Background(), copySQL); err != nil {
 					t.Fatalf("DuckDB writing the Parquet file: %v", err)
 				}
-				if runJob(t, bin, dir, c, bs, 0, want) == 0 {
-					t.Errorf("%s\n-- the job reported no late row at batch size %d", c.describe(), bs)
+				if runJob(t, bin, dir, c, bs, workers, want) == 0 {
+					t.Errorf("%s\n-- the job reported no late row at batch size %d on %d workers", c.describe(), bs, workers)
+				}
+				for _, name := range []string{"late.jsonl", "dead.jsonl"} {
+					got, _ := os.ReadFile(filepath.Join(dir, name))
+					if i == 0 {
+						reports[name] = got
+					} else if !bytes.Equal(got, reports[name]) {
+						t.Errorf("%s\n-- %s at batch size %d on %d workers differs from the one-worker run's:\n%s\nwant\n%s", c.describe(), name, bs, workers, got, reports[name])
+					}
 				}
 			}
 		})

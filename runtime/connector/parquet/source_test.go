@@ -127,18 +127,7 @@ func readAll(t testing.TB, s *Source, batch, maxBatches int) (rows []testRow, re
 			if bt.Len != b.TypedLen {
 				t.Fatalf("batch Len %d, TypedLen %d", bt.Len, b.TypedLen)
 			}
-			for r := range bt.Len {
-				row := testRow{ID: bt.Columns[0].Int64[r], TS: bt.Columns[3].Int64[r], File: bt.File}
-				if v := bt.Columns[1].NullString[r]; v.Valid {
-					row.K = &v.V
-				}
-				if v := bt.Columns[2].NullFloat64[r]; v.Valid {
-					row.X = &v.V
-				}
-				n := bt.Columns[4].Int64[r]
-				row.N = &n
-				rows = append(rows, row)
-			}
+			rows = unitRows(rows, &b)
 			if len(bt.Columns[5].String) != 0 {
 				t.Fatal("a column no view reads was decoded")
 			}
