@@ -43,9 +43,11 @@ const slotBatch = 256
 // 8 batches left a two-worker groupby_many as slow as fixed chunks (wall
 // 1.68x against 1.81x for 4, 14 alternating pairs); slots of 3/4 of the
 // round in 8 batches and the rest in single batches were as fast as 4 but
-// +6.7% instructions at two workers: a part of few rows never turns its
-// combiner off (fewer than 256 folded), and groupby_many's keys are nearly
-// unique in a part.
+// +6.7% instructions at two workers: a part of few rows never turned its
+// combiner off (fewer than 256 folded a round), and groupby_many's keys are
+// nearly unique in a part. (The combiner now counts a part's rows over its
+// rounds until 256, codegen/combiner.go; the mixed layout was not measured
+// again.)
 const slotBatches = 4
 
 // slotLayout cuts a round of n workers' chunks into slots; it returns each
