@@ -27,9 +27,13 @@ import (
 // merge<op> adds them, W too, for the owner's flush to drop a group whose
 // rows all went.
 //
-// A part whose round folded rows into more than a quarter as many groups (keys
+// A part whose rounds folded rows into more than a third as many groups (keys
 // nearly unique) goes back to rows for combinerOffRounds rounds, then tries
 // again: folding then costs a lookup per row on the sender and saves little.
+// The rows and groups are counted over the part's rounds until they hold
+// combinerDecideRows rows (decided, the counts start again): a part of fewer
+// rows a round (shared rounds' parts of a slot, runtime/job/shared.go, at 4
+// workers and more) decides on the same number of rows as one of more.
 
 // foldTarget redirects an aggregate's row code (aggUpdate) to a combiner's
 // partial states: state is the windows it folds into, folded the
@@ -43,8 +47,11 @@ type foldTarget struct {
 // below which folding does not pay: a lookup per row on the sender and one
 // per group on the owner cost more than the rows' copies they save
 // (groupby_many, GROUP BY price, about 2 rows a group in a part: 7% more
-// CPU folded).
-const combinerMinRows = 4
+// CPU folded). 3, not 4: on shared rounds (runtime/job/shared.go) a part
+// holds a slot's rows, a quarter of a chunk's, and q5_tumble's parts (about
+// 3.9 rows a group) went over to rows at 4: +5.8% instructions at two
+// workers against fixed chunks, +2.9% at 3 (1M events, callgrind).
+const combinerMinRows = 3
 
 // combinerMinRowsFlat is combinerMinRows where a row crossing as a row is a
 // column batch's few columns without pointers (a Parquet source's part row
@@ -77,6 +84,14 @@ func (g *generator) combMinRows() int {
 // unique sends rows before it folds again.
 const combinerOffRounds = 64
 
+// combinerDecideRows is the folded rows over which a part decides whether
+// folding pays: 256, fewer than a chunk's part holds up to 14 workers
+// (3,770 bids in 4,096 events) but more than a slot's part of shared rounds
+// holds past 3 (about 940 bids a slot, split among the workers). Deciding on each round's rows alone, such a part never
+// went over to rows: groupby_many at 4 workers +8.8% instructions against
+// fixed chunks (1M events, callgrind).
+const combinerDecideRows = 256
+
 // combSpan is the time span of the combiner's partial windows: a hopping
 // window's pane (a slide long), else the window's size (a cumulating
 // window's state is per window, by its end less the size).
@@ -85,6 +100,20 @@ func combSpan(o *opInfo) int64 {
 		return o.op.Window().Slide
 	}
 	return o.op.Window().Size
+}
+
+// combDecide is resetCombiner's count of a folding part's round (rows folded
+// into groups), and its decision once the rounds since the last one hold
+// combinerDecideRows rows: rows when they were under combMinRows a group.
+func (g *generator) combDecide(rows, groups jen.Code) []jen.Code {
+	pt := func(f string) *jen.Statement { return jen.Id("pt").Dot(f) }
+	return []jen.Code{
+		pt("tried").Op("+=").Add(rows),
+		pt("tgroups").Op("+=").Add(groups),
+		jen.If(pt("tried").Op(">=").Lit(combinerDecideRows)).Block(
+			pt("raw").Op("=").Lit(g.combMinRows()).Op("*").Add(pt("tgroups")).Op(">").Add(pt("tried")),
+			jen.List(pt("tried"), pt("tgroups")).Op("=").List(jen.Lit(0), jen.Lit(0))),
+	}
 }
 
 // combOp is the combined aggregate.
@@ -97,8 +126,10 @@ func (g *generator) combFields() []jen.Code {
 	}
 	o := g.combOp()
 	tail := []jen.Code{
-		jen.Id("raw").Bool().Comment("combiner off: the rows cross as rows (a round's groups were over a quarter of its rows)"),
+		jen.Id("raw").Bool().Comment("combiner off: the rows cross as rows (its rounds held under combMinRows rows a group)"),
 		jen.Id("rawRounds").Int().Comment("rounds since the combiner went off"),
+		jen.Id("tried").Int().Comment("rows folded in the rounds since the last decision (combinerDecideRows)"),
+		jen.Id("tgroups").Int().Comment("their rounds' groups"),
 	}
 	if !o.op.Windowed() {
 		return append([]jen.Code{
@@ -300,15 +331,14 @@ func (g *generator) combinerCode(s *sourceInfo, ptType string) {
 	g.f.Line()
 	c := jen.Id("pt").Dot("c")
 	g.f.Comment("resetCombiner empties a part's partial states for its sender's next round, and turns")
-	g.f.Comment("the combiner off for a while when the last round's groups were over a quarter of its rows.")
+	g.f.Comment("the combiner off for a while when its rounds held under combMinRows rows a group (combDecide).")
 	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("resetCombiner").Params(jen.Id("pt").Op("*").Id(ptType)).Block(
 		jen.Switch().Block(
 			jen.Case(jen.Id("pt").Dot("raw")).Block(
 				jen.Id("pt").Dot("rawRounds").Op("++"),
 				jen.If(jen.Id("pt").Dot("rawRounds").Op(">=").Lit(combinerOffRounds)).Block(
 					jen.List(jen.Id("pt").Dot("raw"), jen.Id("pt").Dot("rawRounds")).Op("=").List(jen.False(), jen.Lit(0)))),
-			jen.Case(jen.Len(jen.Id("pt").Dot("folded")).Op(">=").Lit(256).Op("&&").Lit(g.combMinRows()).Op("*").Add(c).Dot("Groups").Call().Op(">").Len(jen.Id("pt").Dot("folded"))).Block(
-				jen.Id("pt").Dot("raw").Op("=").True()),
+			jen.Default().Block(g.combDecide(jen.Len(jen.Id("pt").Dot("folded")), jen.Add(c).Dot("Groups").Call())...),
 		),
 		jen.For(jen.Add(c).Dot("Len").Call().Op(">").Lit(0)).Block(
 			jen.List(jen.Id("_"), jen.Id("grp")).Op(":=").Add(c).Dot("PopEarliest").Call(),
@@ -339,15 +369,14 @@ func (g *generator) groupsCombinerCode(ptType string) {
 	)
 	g.f.Line()
 	g.f.Comment("resetCombiner empties a part's partial states for its sender's next round, and turns")
-	g.f.Comment("the combiner off for a while when the last round's groups were over a quarter of its rows.")
+	g.f.Comment("the combiner off for a while when its rounds held under combMinRows rows a group (combDecide).")
 	g.f.Func().Params(jen.Id("p").Op("*").Id(coreType)).Id("resetCombiner").Params(jen.Id("pt").Op("*").Id(ptType)).Block(
 		jen.Switch().Block(
 			jen.Case(jen.Id("pt").Dot("raw")).Block(
 				jen.Id("pt").Dot("rawRounds").Op("++"),
 				jen.If(jen.Id("pt").Dot("rawRounds").Op(">=").Lit(combinerOffRounds)).Block(
 					jen.List(jen.Id("pt").Dot("raw"), jen.Id("pt").Dot("rawRounds")).Op("=").List(jen.False(), jen.Lit(0)))),
-			jen.Case(jen.Id("pt").Dot("nfold").Op(">=").Lit(256).Op("&&").Lit(g.combMinRows()).Op("*").Id("pt").Dot("c").Dot("Len").Call().Op(">").Id("pt").Dot("nfold")).Block(
-				jen.Id("pt").Dot("raw").Op("=").True()),
+			jen.Default().Block(g.combDecide(jen.Id("pt").Dot("nfold"), jen.Id("pt").Dot("c").Dot("Len").Call())...),
 		),
 		jen.Id("pt").Dot("c").Dot("Reset").Call(),
 		jen.Id("pt").Dot("nfold").Op("=").Lit(0),

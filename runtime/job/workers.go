@@ -133,7 +133,14 @@ type workerPool struct {
 	meter  progressMeter
 	began  time.Time
 	a, b   *exchange.Barrier
-	e      *exchange.Barrier // after the end of input
+	// shared rounds (shared.go): the round's events in slots that any
+	// worker takes, the next round's taken by a worker done with this one's
+	// views; slots is the chunks of a source per round (wp.n without)
+	shared bool
+	slots  int
+	// the slots' first generator batches in the round and their batches
+	slotAt, slotSize []int64
+	e                *exchange.Barrier // after the end of input
 	// out writes the rounds' sink rows a round behind the workers; nil
 	// when no sink writes bytes (the merge then writes them itself)
 	out *sinkOutput
@@ -204,12 +211,22 @@ type poolSource struct {
 	// a source the workers read in units of their own (Parquet row
 	// groups: units.go); nil for the others
 	units *poolUnits
+
+	// shared rounds (shared.go): per round's parity, the slots' parts
+	// [slot][receiver], their watermarks and counts, and the next slot to
+	// take
+	sh [2]sharedRound
 }
 
 // chunk is the number of worker w's chunk of source ps in the round: the
 // order of the reports (chunks source by source, worker by worker).
 func (wp *workerPool) chunk(ps *poolSource, w int) int64 {
-	return (wp.round*int64(len(wp.srcs))+int64(ps.si))*int64(wp.n) + int64(w)
+	return wp.chunkAt(wp.round, ps, w)
+}
+
+// chunkAt is chunk in round k: with shared rounds, w is a slot.
+func (wp *workerPool) chunkAt(k int64, ps *poolSource, w int) int64 {
+	return (k*int64(len(wp.srcs))+int64(ps.si))*int64(wp.slots) + int64(w)
 }
 
 // WorkersSummary is what the workers of a partitioned job did (summary
@@ -257,7 +274,7 @@ func (r *runner) newWorkerPool(factory Factory) (*workerPool, error) {
 	if len(how) == 0 || (len(how) > 1 && len(how) != len(r.spec.Sources)) || (len(how) == 1 && len(r.spec.Sources) != 1) {
 		return nil, nil
 	}
-	wp := &workerPool{r: r, n: n}
+	wp := &workerPool{r: r, n: n, slots: n}
 	open := 0
 	for si, h := range how {
 		c := r.spec.Sources[h.Source].Connector
@@ -377,6 +394,7 @@ func (r *runner) newWorkerPool(factory Factory) (*workerPool, error) {
 			r.sources[ps.src] = nil
 		}
 	}
+	wp.openShared()
 	if nexmark || slices.ContainsFunc(wp.srcs, func(ps *poolSource) bool { return ps.units != nil }) {
 		for w := range n {
 			wp.ctxs[w].rec.regen = func(chunk int64, k int) any { return wp.regenerate(w, chunk, k) }
@@ -697,6 +715,10 @@ func (wp *workerPool) work(w int) {
 		}
 		return 0
 	}
+	if wp.shared {
+		wp.workShared(w, clock)
+		return
+	}
 	eng := wp.engines[w]
 	rec := wp.ctxs[w].rec
 	for !wp.stop {
@@ -918,16 +940,21 @@ func (wp *workerPool) generate(ps *poolSource, w int, batch func(*connector.Line
 // round's first phase: events are functions of their number. Of a source
 // read in units it is the record read again (rereadUnit).
 func (wp *workerPool) regenerate(w int, chunk int64, k int) any {
-	rel := chunk - wp.round*int64(len(wp.srcs))*int64(wp.n)
-	ps := wp.srcs[rel/int64(wp.n)]
+	slots := int64(wp.slots) // wp.n unless shared rounds, of generators only
+	rel := chunk - wp.round*int64(len(wp.srcs))*slots
+	ps := wp.srcs[rel/slots]
 	if ps.units != nil {
-		return wp.rereadUnit(ps, w, int(rel%int64(wp.n)), chunk, k)
+		return wp.rereadUnit(ps, w, int(rel%slots), chunk, k)
 	}
 	if ps.gens == nil {
 		return nil
 	}
+	at := (rel % slots) * ps.chunk
+	if wp.shared {
+		at = wp.slotAt[rel%slots] * slotBatch
+	}
 	g, b := ps.gens[w], ps.rbufs[w]
-	g.SeekEvent(ps.base + (rel%int64(wp.n))*ps.chunk + int64(k))
+	g.SeekEvent(ps.base + at + int64(k))
 	if _, err := g.Next(b, 1); err != nil || b.TypedLen != 1 {
 		return nil
 	}
@@ -981,8 +1008,12 @@ func (wp *workerPool) endRound() {
 			continue
 		}
 		reading[ps.si] = true
-		ps.roundWM = max(ps.roundWM, slices.Max(ps.chunkWM))
-		if ps.gens != nil {
+		if !wp.shared {
+			ps.roundWM = max(ps.roundWM, slices.Max(ps.chunkWM))
+		}
+		if wp.shared {
+			wp.accountShared(ps, &ended[ps.si])
+		} else if ps.gens != nil {
 			var total int64
 			for w := range wp.n {
 				total += ps.gen[w]
@@ -1064,6 +1095,9 @@ func (wp *workerPool) endRound() {
 	if wp.out != nil && wp.dealt() && wp.idle() && wp.err == nil {
 		// the same flush, once the writer has written the round's rows
 		wp.err = wp.flushSinks()
+	}
+	if wp.shared {
+		wp.resetShared()
 	}
 	wp.round++
 	wp.stop = all || wp.err != nil
@@ -1196,7 +1230,8 @@ func (wp *workerPool) replay(chunk func(ps *poolSource, w int)) {
 	var calls []call
 	for _, c := range wp.ctxs {
 		calls = append(calls, c.rec.calls...)
-		c.rec.calls = c.rec.calls[:0]
+		// the next round's, made before this merge (shared rounds)
+		c.rec.calls, c.rec.ahead = append(c.rec.calls[:0], c.rec.ahead...), c.rec.ahead[:0]
 	}
 	slices.SortStableFunc(calls, func(a, b call) int {
 		switch {
@@ -1213,8 +1248,8 @@ func (wp *workerPool) replay(chunk func(ps *poolSource, w int)) {
 	})
 	next := 0
 	for _, ps := range wp.srcs {
-		for w := range wp.n {
-			if chunk != nil {
+		for w := range wp.slots {
+			if chunk != nil && !wp.shared {
 				chunk(ps, w)
 			}
 			for ; next < len(calls) && calls[next].chunk <= wp.chunk(ps, w); next++ {
@@ -1370,6 +1405,11 @@ type recorder struct {
 	// report without a batch (a typed source's row; AtRecord), -1 if none
 	record int
 	calls  []call
+	// next: the reports are the next round's (shared rounds: made before
+	// this round's merge), held in ahead until the merge has replayed
+	// this round's
+	next  bool
+	ahead []call
 	// regen generates record k of a chunk again (ChunkRecord); nil unless
 	// a source of the job is a generator or read in units (Parquet)
 	regen func(chunk int64, k int) any
@@ -1413,6 +1453,10 @@ func (rc *recorder) add(c call) {
 	}
 	if c.i < 0 && c.phase == 1 {
 		c.i = rc.record // a typed row's place in its chunk
+	}
+	if rc.next {
+		rc.ahead = append(rc.ahead, c)
+		return
 	}
 	rc.calls = append(rc.calls, c)
 }

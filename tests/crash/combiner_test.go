@@ -1,6 +1,9 @@
 package crash
 
 import (
+	"os"
+	"os/exec"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -158,4 +161,94 @@ func TestCrashWorkersCombinerChangelog(t *testing.T) {
 	j.workers = []int{1, 2, 3}
 	sameAtWorkers(t, j, sameTable, []int{2, 3})
 	crashRunsKills(t, j, sameTable, 40*time.Millisecond, 20)
+}
+
+// decidesTest drives a compiled job's engine (package main) as a worker
+// would: rounds of bids of unique prices routed into 8 parts, about 100
+// rows a part a round, each round's parts emptied before the next (the
+// combiner's decision) and the parts then checked to have gone over to
+// rows.
+const decidesTest = `package main
+
+import (
+	"math"
+	"testing"
+
+	"github.com/laminar-sql/laminar/runtime/connector"
+	"github.com/laminar-sql/laminar/runtime/job"
+	"github.com/laminar-sql/laminar/runtime/nexmark"
+)
+
+func TestDecides(t *testing.T) {
+	p := New(&job.Context{Sinks: []*job.SinkWriter{{Name: "o"}}}).(*engine)
+	parts := make([]any, 8)
+	for i := range parts {
+		parts[i] = p.NewPart(0)
+	}
+	price := int64(1)
+	for range 4 {
+		for _, x := range parts {
+			p.ResetPart(0, x)
+		}
+		evs := make([]nexmark.Event, 800)
+		for i := range evs {
+			evs[i].Kind = nexmark.KindBid
+			evs[i].Bid.Price, evs[i].Bid.Bidder, evs[i].Bid.DateTime = price, price, 1_000_000_000
+			price++
+		}
+		p.Route(0, &connector.LineBatch{Typed: &evs, TypedLen: len(evs)}, parts, math.MinInt64)
+	}
+	for _, x := range parts {
+		p.ResetPart(0, x)
+	}
+	for i, x := range parts {
+		if !x.(*partBid).raw {
+			t.Errorf("part %d still folds rows of unique keys after 4 rounds of about 100 rows", i)
+		}
+	}
+}
+`
+
+// TestCombinerDecidesOverRounds: a part that holds fewer rows a round than
+// the combiner decides on (shared rounds' parts of a slot at 4 workers and
+// more: runtime/job/shared.go) still goes over to rows when its keys are
+// nearly unique, the rows and groups counted over its rounds
+// (codegen/combiner.go's combDecide), for an aggregate without a window and
+// one with.
+func TestCombinerDecidesOverRounds(t *testing.T) {
+	skipShort(t)
+	const bids = `CREATE SOURCE bid (
+  auction BIGINT NOT NULL, bidder BIGINT NOT NULL, price BIGINT NOT NULL, "dateTime" TIMESTAMP NOT NULL,
+  WATERMARK FOR "dateTime" AS "dateTime" - INTERVAL '4' SECOND
+) WITH (connector = 'nexmark', events = '1000', seed = '1');
+`
+	for name, view := range map[string]string{
+		"groups": `CREATE VIEW v AS SELECT price, COUNT(*) AS bids, MAX(bidder) AS top FROM bid GROUP BY price;
+`,
+		"window": `CREATE VIEW v AS SELECT price, window_start, COUNT(*) AS bids, MAX(bidder) AS top
+FROM TUMBLE(bid, "dateTime", INTERVAL '10' SECOND) GROUP BY price, window_start, window_end;
+`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			p := filepath.Join(dir, "p.sql")
+			sql := bids + view + "CREATE SINK o FROM v WITH (connector = 'blackhole');\n"
+			if err := os.WriteFile(p, []byte(sql), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			src := filepath.Join(dir, "job")
+			if out, err := exec.Command(laminarc, "compile", "-o", src, p).CombinedOutput(); err != nil {
+				t.Fatalf("laminarc compile: %v\n%s", err, out)
+			}
+			if err := os.WriteFile(filepath.Join(src, "decides_test.go"), []byte(decidesTest), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			cmd := exec.Command("go", "test", "-count=1", "-run", "TestDecides", ".")
+			cmd.Dir = src
+			cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off")
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("%v\n%s", err, out)
+			}
+		})
+	}
 }

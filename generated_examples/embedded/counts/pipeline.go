@@ -481,8 +481,10 @@ type partClicks struct {
 	rows      []partClicksRow
 	c         *window.Groups[op0Key, op0Acc] // combiner: partial states of view page_counts per group, from the round's rows
 	nfold     int                            // combiner: the rows folded into c
-	raw       bool                           // combiner off: the rows cross as rows (a round's groups were over a quarter of its rows)
+	raw       bool                           // combiner off: the rows cross as rows (its rounds held under combMinRows rows a group)
 	rawRounds int                            // rounds since the combiner went off
+	tried     int                            // rows folded in the rounds since the last decision (combinerDecideRows)
+	tgroups   int                            // their rounds' groups
 }
 
 // resetPartClicks empties a part of source clicks, keeping its capacity.
@@ -596,7 +598,7 @@ func (p *engine) mergePart(pt *partClicks, _ int64) {
 }
 
 // resetCombiner empties a part's partial states for its sender's next round, and turns
-// the combiner off for a while when the last round's groups were over a quarter of its rows.
+// the combiner off for a while when its rounds held under combMinRows rows a group (combDecide).
 func (p *engine) resetCombiner(pt *partClicks) {
 	switch {
 	case pt.raw:
@@ -604,8 +606,13 @@ func (p *engine) resetCombiner(pt *partClicks) {
 		if pt.rawRounds >= 64 {
 			pt.raw, pt.rawRounds = false, 0
 		}
-	case pt.nfold >= 256 && 4*pt.c.Len() > pt.nfold:
-		pt.raw = true
+	default:
+		pt.tried += pt.nfold
+		pt.tgroups += pt.c.Len()
+		if pt.tried >= 256 {
+			pt.raw = 3*pt.tgroups > pt.tried
+			pt.tried, pt.tgroups = 0, 0
+		}
 	}
 	pt.c.Reset()
 	pt.nfold = 0
