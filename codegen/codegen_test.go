@@ -98,7 +98,7 @@ func FuzzGenerate(f *testing.F) {
 // (combinerMinRowsFlat); with a string among them, 4 as over other sources.
 func TestCombinerMinRowsParquet(t *testing.T) {
 	src := "CREATE SOURCE s (k VARCHAR NOT NULL, g BIGINT NOT NULL, v BIGINT, ts TIMESTAMP NOT NULL, WATERMARK FOR ts AS ts - INTERVAL '1' SECOND) WITH (connector = 'file', path = 'in.parquet', format = 'parquet');\n"
-	for _, c := range []struct{ key, want string }{{"g", "64*pt.c.Groups()"}, {"k", "4*pt.c.Groups()"}} {
+	for _, c := range []struct{ key, want string }{{"g", "64*pt.tgroups"}, {"k", "3*pt.tgroups"}} {
 		sql := src + "CREATE VIEW b AS SELECT " + c.key + ", window_start, COUNT(*) AS n, SUM(v) AS t FROM TUMBLE(s, ts, INTERVAL '1' MINUTE) GROUP BY " + c.key + ", window_start, window_end;\nCREATE SINK o FROM b WITH (connector = 'blackhole');"
 		res, diags := compiler.Compile("p.sql", "p", sql)
 		if res == nil {
