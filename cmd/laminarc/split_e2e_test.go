@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -173,30 +174,19 @@ CREATE SINK v%d_out FROM v%d WITH (connector = 'file', path = 'v%d.jsonl', forma
 		t.Setenv("LAMINAR_SPLIT", mode)
 		dir, bin := buildPipeline(t, sql.String(), map[string]string{"input.jsonl": input})
 		state := filepath.Join(dir, "state")
-		// stopped (SIGTERM: a last checkpoint) once it has checkpointed, then resumed
-		for i := 0; i < 2; i++ {
-			cmd := exec.Command(bin, "--base-dir", dir, "--state-dir", state, "--workers", "2", "--checkpoint-interval", "20ms", "--batch-size", "256")
-			var out bytes.Buffer
-			cmd.Stdout, cmd.Stderr = &out, &out
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
+		// stopped (SIGTERM: a last checkpoint) once it has checkpointed, then
+		// resumed; batches of 64 rows: the workers' byte ranges are four
+		// batches' (64 KiB), some 33 rounds. A first run that ends before
+		// the signal reaches it leaves nothing to resume: it is run again
+		// from an empty state, a few times at most.
+		for attempt := 1; stopAndResume(t, mode, bin, dir, state) == errCompleted; attempt++ {
+			if attempt == 5 {
+				t.Fatalf("%s: the first run completed before it was stopped, %d times", mode, attempt)
 			}
-			if i == 0 {
-				deadline := time.Now().Add(60 * time.Second)
-				for time.Now().Before(deadline) {
-					if cps, _ := filepath.Glob(filepath.Join(state, "checkpoints", "*")); len(cps) > 0 {
-						break
-					}
-					time.Sleep(5 * time.Millisecond)
-				}
-				cmd.Process.Signal(syscall.SIGTERM)
-			}
-			err := cmd.Wait()
-			if i == 1 && err != nil {
-				t.Fatalf("%s: resumed run: %v\n%s", mode, err, out.String())
-			}
-			if i == 1 && !strings.Contains(out.String(), "resum") {
-				t.Fatalf("%s: the second run did not resume:\n%s", mode, out.String())
+			os.RemoveAll(state)
+			outs, _ := filepath.Glob(filepath.Join(dir, "v*.jsonl"))
+			for _, f := range outs {
+				os.Remove(f)
 			}
 		}
 		got := map[string]string{}
@@ -227,6 +217,46 @@ CREATE SINK v%d_out FROM v%d WITH (connector = 'file', path = 'v%d.jsonl', forma
 			t.Errorf("%s differs from the unsplit job (%d vs %d bytes, %d files):\n%s\nwant:\n%s", name, len(got[name]), len(w), len(got), got[name], w)
 		}
 	}
+}
+
+// errCompleted is stopAndResume's report of a first run that completed
+// before it was stopped.
+var errCompleted = errors.New("completed before it was stopped")
+
+// stopAndResume runs the job bin in dir on state dir state, stops it
+// (SIGTERM: a last checkpoint) once it has checkpointed, then runs it again,
+// which must resume from that checkpoint and end.
+func stopAndResume(t *testing.T, mode, bin, dir, state string) error {
+	t.Helper()
+	for i := 0; i < 2; i++ {
+		cmd := exec.Command(bin, "--base-dir", dir, "--state-dir", state, "--workers", "2", "--checkpoint-interval", "20ms", "--batch-size", "64")
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			deadline := time.Now().Add(60 * time.Second)
+			for time.Now().Before(deadline) {
+				if cps, _ := filepath.Glob(filepath.Join(state, "checkpoints", "*")); len(cps) > 0 {
+					break
+				}
+				time.Sleep(5 * time.Millisecond)
+			}
+			cmd.Process.Signal(syscall.SIGTERM)
+		}
+		err := cmd.Wait()
+		if i == 1 && err != nil {
+			t.Fatalf("%s: resumed run: %v\n%s", mode, err, out.String())
+		}
+		if i == 1 && strings.Contains(out.String(), "already completed") {
+			return errCompleted
+		}
+		if i == 1 && !strings.Contains(out.String(), "resum") {
+			t.Fatalf("%s: the second run did not resume:\n%s", mode, out.String())
+		}
+	}
+	return nil
 }
 
 // TestSplitUpdatingView: a pipeline of one updating view split into
