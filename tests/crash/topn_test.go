@@ -67,22 +67,7 @@ func TestCrashIntervalJoinDedup(t *testing.T) {
 // overflows makes dead letters, which the reference run must have.)
 func TestCrashIntervalJoinUnique(t *testing.T) {
 	skipShort(t)
-	sql := `CREATE SOURCE auction (
-  id BIGINT NOT NULL, seller BIGINT NOT NULL, "dateTime" TIMESTAMP NOT NULL, expires TIMESTAMP NOT NULL,
-  WATERMARK FOR "dateTime" AS "dateTime" - INTERVAL '1' SECOND
-) WITH (connector = 'nexmark', events = '200000', rate = '20000', seed = '4');
-CREATE SOURCE bid (
-  auction BIGINT NOT NULL, bidder BIGINT NOT NULL, price BIGINT NOT NULL, "dateTime" TIMESTAMP NOT NULL,
-  WATERMARK FOR "dateTime" AS "dateTime" - INTERVAL '1' SECOND
-) WITH (connector = 'nexmark', events = '200000', rate = '20000', seed = '4');
-CREATE VIEW b AS
-SELECT auction, bidder, "dateTime", CASE WHEN price % 97 = 5 THEN price * 9223372036854775807 ELSE price END AS price
-FROM bid;
-CREATE MATERIALIZED VIEW v AS
-SELECT A.id, A.seller, B.bidder, B.price, B."dateTime"
-FROM auction AS A, b AS B
-WHERE A.id = B.auction AND B."dateTime" BETWEEN A."dateTime" AND A.expires;
-` + sink
+	sql := generatorJoin + sink // an interval join of two generated tables (generator_workers_test.go)
 	j := buildJob(t, sql, false, nil)
 	j.unordered = true
 	crashRuns(t, j, sameMultiset)

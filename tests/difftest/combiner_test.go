@@ -2,7 +2,6 @@ package difftest
 
 import (
 	"bytes"
-	"context"
 	"flag"
 	"fmt"
 	"math/rand/v2"
@@ -206,16 +205,7 @@ func TestCombinerParquet(t *testing.T) {
 				if err := os.MkdirAll(dir, 0o755); err != nil {
 					t.Fatal(err)
 				}
-				// DuckDB cuts row groups at its chunks (2048 rows) at the
-				// least: a UNION ALL of 64-row slices makes chunks of 64
-				var parts []string
-				for from := 0; from < len(c.rows); from += 64 {
-					parts = append(parts, fmt.Sprintf("SELECT k, g, x, n, b, make_timestamp(ts) AS ts FROM t WHERE rowid >= %d AND rowid < %d", from, from+64))
-				}
-				copySQL := fmt.Sprintf(`COPY (%s) TO '%s' (FORMAT parquet, ROW_GROUP_SIZE 64)`, strings.Join(parts, " UNION ALL "), filepath.Join(dir, "in.parquet"))
-				if _, err := db.ExecContext(context.Background(), copySQL); err != nil {
-					t.Fatalf("DuckDB writing the Parquet file: %v", err)
-				}
+				writeParquet64(t, db, len(c.rows), filepath.Join(dir, "in.parquet"))
 				k := runJob(t, bin, dir, c, bs, workers, want)
 				if i == 0 {
 					lateRows += k

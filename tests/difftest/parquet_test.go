@@ -3,6 +3,7 @@ package difftest
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"flag"
 	"fmt"
 	"os"
@@ -192,16 +193,7 @@ func TestParquetDifferential(t *testing.T) {
 				if err := os.MkdirAll(dir, 0o755); err != nil {
 					t.Fatal(err)
 				}
-				// DuckDB cuts row groups at its chunks (2048 rows) at the
-				// least: a UNION ALL of 64-row slices makes chunks of 64
-				var parts []string
-				for from := 0; from < len(c.rows); from += 64 {
-					parts = append(parts, fmt.Sprintf("SELECT k, g, x, n, b, make_timestamp(ts) AS ts FROM t WHERE rowid >= %d AND rowid < %d", from, from+64))
-				}
-				copySQL := fmt.Sprintf(`COPY (%s) TO '%s' (FORMAT parquet, ROW_GROUP_SIZE 64)`, strings.Join(parts, " UNION ALL "), filepath.Join(dir, "in.parquet"))
-				if _, err := db.ExecContext(context.Background(), copySQL); err != nil {
-					t.Fatalf("DuckDB writing the Parquet file: %v", err)
-				}
+				writeParquet64(t, db, len(c.rows), filepath.Join(dir, "in.parquet"))
 				if ri == 0 {
 					var groups int
 					q := fmt.Sprintf(`SELECT count(DISTINCT row_group_id) FROM parquet_metadata('%s')`, filepath.Join(dir, "in.parquet"))
@@ -246,4 +238,20 @@ func TestParquetDifferential(t *testing.T) {
 
 func timestampText(us int64) string {
 	return time.UnixMicro(us).UTC().Format("2006-01-02 15:04:05.999999")
+}
+
+// writeParquet64 writes the n rows of DuckDB's table t (loaded by
+// duckResult) to a Parquet file at path in row groups of 64 rows. DuckDB
+// cuts row groups at its chunks (2048 rows) at the least: a UNION ALL of
+// 64-row slices makes chunks of 64.
+func writeParquet64(t *testing.T, db *sql.Conn, n int, path string) {
+	t.Helper()
+	var parts []string
+	for from := 0; from < n; from += 64 {
+		parts = append(parts, fmt.Sprintf("SELECT k, g, x, n, b, make_timestamp(ts) AS ts FROM t WHERE rowid >= %d AND rowid < %d", from, from+64))
+	}
+	copySQL := fmt.Sprintf(`COPY (%s) TO '%s' (FORMAT parquet, ROW_GROUP_SIZE 64)`, strings.Join(parts, " UNION ALL "), path)
+	if _, err := db.ExecContext(context.Background(), copySQL); err != nil {
+		t.Fatalf("DuckDB writing the Parquet file: %v", err)
+	}
 }
