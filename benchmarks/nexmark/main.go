@@ -42,6 +42,7 @@ type options struct {
 	workers    string
 	wEvents    int64
 	wFile      int64 // events whose bids make the workers table's file
+	wRuns      int   // alternating pairs per row of the workers table
 }
 
 func main() {
@@ -59,12 +60,15 @@ func main() {
 	flag.Int64Var(&o.wEvents, "workers-events", 10_000_000, "events per run of the workers' scaling table (longer runs: wall time is what it measures)")
 	flag.Int64Var(&o.wFile, "workers-file-events", 5_000_000, "events whose bids make the file of the workers table's \"(file)\" rows (0 = the -file-events file): "+
 		"runs long enough that start-up and the end of input do not weigh on the speed-up")
+	flag.IntVar(&o.wRuns, "workers-runs", 5, "alternating pairs of runs (--workers 1, then all) per row of the workers table; the median of each is reported: "+
+		"a single pair's wall speed-up moves by 0.2x with what else the machine does in its half second")
 	flag.StringVar(&o.workers, "workers", "q0,q2,q5_tumble,groupby_many", "queries also run at --workers 1 and --workers <cores> (\"\" = none)")
 	flag.StringVar(&o.writeBids, "write-bids", "", "only write the bids of -events events as JSON lines to this file, and exit")
 	flag.Parse()
 	if o.runs < 1 {
 		o.runs = 1
 	}
+	o.wRuns = max(o.wRuns, 1)
 	root, err := findRoot()
 	if err != nil {
 		fatal(err)

@@ -130,7 +130,7 @@ func renderMarkdown(rep report) string {
 		fmt.Fprintf(&b, "Not run, the dialect cannot express them yet: %s.\n\n", strings.Join(unsupported, "; "))
 	}
 	if rep.Workers != nil {
-		renderWorkers(&b, rep.Workers, rep.Runs)
+		renderWorkers(&b, rep.Workers)
 	}
 	if rep.File != nil {
 		renderFileReport(&b, rep.File, rep)

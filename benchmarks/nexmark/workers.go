@@ -14,6 +14,7 @@ import (
 // alternating, so that both see the same load.
 type workersReport struct {
 	Workers               int
+	Runs                  int // alternating pairs per row
 	Events                int64
 	File                  bidsFile // of the "(file)" rows
 	LoadBefore, LoadAfter string   // /proc/loadavg
@@ -36,7 +37,7 @@ type workersRow struct {
 
 // runWorkers measures the queries named in o.workers.
 func runWorkers(o options, work, laminarc string, all []query) *workersReport {
-	rep := &workersReport{Workers: runtime.NumCPU(), Events: o.wEvents, LoadBefore: loadavg()}
+	rep := &workersReport{Workers: runtime.NumCPU(), Runs: o.wRuns, Events: o.wEvents, LoadBefore: loadavg()}
 	qs, err := selectQueries(all, o.workers)
 	if err != nil {
 		rep.Rows = append(rep.Rows, workersRow{Name: o.workers, Err: err.Error()})
@@ -114,7 +115,7 @@ func measureWorkers(o options, laminarc, dir, bin string, q query, row workersRo
 		}
 	}
 	var ones, alls []usage
-	for i := 0; i < o.runs && row.Err == ""; i++ {
+	for i := 0; i < o.wRuns && row.Err == ""; i++ {
 		for _, w := range []int{1, n} {
 			logf("%s: run %d with --workers %d", row.Name, i+1, w)
 			u, sum, err := runJob(bin, dir, w, "--workers", strconv.Itoa(w))
@@ -155,7 +156,7 @@ func loadavg() string {
 	return strings.Join(f[:3], " ")
 }
 
-func renderWorkers(b *strings.Builder, w *workersReport, runs int) {
+func renderWorkers(b *strings.Builder, w *workersReport) {
 	fmt.Fprintf(b, "### Workers: one engine per core, rows exchanged by key\n\n")
 	fmt.Fprintf(b, "The same job binary with `--workers 1` at GOMAXPROCS=1 and `--workers %d` at GOMAXPROCS=%d, alternating, median of %d by wall time "+
 		"(load average before %s, after %s: on a shared machine the wall figures move with the others' work). "+
@@ -163,7 +164,7 @@ func renderWorkers(b *strings.Builder, w *workersReport, runs int) {
 		"(one decoder, on the pipeline's goroutine) and the collector share that core; at %d cores the same engine would already use more than one "+
 		"(the generator beside it, %d decoders), which is not the speed-up of one core to %d. "+
 		"%s events per run; rates count all of them; each worker generates its own chunks of the stream (by event number). ",
-		w.Workers, w.Workers, runs, w.LoadBefore, w.LoadAfter, w.Workers, w.Workers, w.Workers, count(w.Events))
+		w.Workers, w.Workers, w.Runs, w.LoadBefore, w.LoadAfter, w.Workers, w.Workers, w.Workers, count(w.Events))
 	if w.File.Path != "" {
 		fmt.Fprintf(b, "A \"(file)\" row reads a JSON-lines file of the bids of the generator's first %s events instead (%s bids, %s MiB, "+
 			"from the page cache; a larger file than the same-file table's, so that a run lasts long enough for start-up not to weigh on it), "+
