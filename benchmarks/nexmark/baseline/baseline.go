@@ -101,13 +101,24 @@ func mix64(z uint64) uint64 {
 
 // eachOfKinds calls fn with each event of g's stream that is of one of
 // kinds, without generating the others (an event's kind is a function of
-// its number), and returns the number of events gone past. It goes in
-// batches of 1,024 events, each batch's events kind by kind in the order
-// of kinds: what a compiled job whose sources read distinct tables does
-// with its shared Nexmark stream (runtime/connector/nexmark.go), so that
-// both do the same work.
+// its number), and returns the number of events gone past: eachBatchOfKinds
+// event by event.
 func eachOfKinds(g *nexmark.Generator, kinds []nexmark.Kind, fn func(ev *nexmark.Event)) int64 {
-	const batch = 1024
+	return eachBatchOfKinds(g, kinds, func(_ nexmark.Kind, evs []nexmark.Event) {
+		for i := range evs {
+			fn(&evs[i])
+		}
+	})
+}
+
+// eachBatchOfKinds goes through g's stream in batches of 1,024 events and
+// calls fn with each batch's events of each of kinds in turn, in the order
+// of kinds, without generating the others: what a compiled job whose
+// sources read distinct tables does with its shared Nexmark stream
+// (runtime/connector/nexmark.go), so that both do the same work. It returns
+// the number of events gone past.
+func eachBatchOfKinds(g *nexmark.Generator, kinds []nexmark.Kind, fn func(k nexmark.Kind, evs []nexmark.Event)) int64 {
+	const batch = sharedNexmarkBatch
 	buf := make([]nexmark.Event, batch)
 	var events int64
 	for {
@@ -116,9 +127,7 @@ func eachOfKinds(g *nexmark.Generator, kinds []nexmark.Kind, fn func(ev *nexmark
 			g.SkipTo(from)
 			var kept int
 			n, kept = g.NextOfKind(buf, k, batch)
-			for i := range buf[:kept] {
-				fn(&buf[i])
-			}
+			fn(k, buf[:kept])
 		}
 		if n == 0 {
 			return events

@@ -122,18 +122,13 @@ func runQ9(g *nexmark.Generator) Result {
 		}
 		dirty = dirty[:0]
 	}
-	// A job with two Nexmark sources reads the generator in shared batches:
-	// each batch's auctions, then its bids, each followed by a flush.
-	chunk := make([]nexmark.Event, sharedNexmarkBatch)
-	var events int64
-	for {
-		n := 0
-		for n < len(chunk) && g.Next(&chunk[n]) {
-			n++
-		}
-		events += int64(n)
-		for i := range chunk[:n] {
-			if ev := &chunk[i]; ev.Kind == nexmark.KindAuction {
+	// A job with two Nexmark sources of distinct tables reads the generator
+	// in shared batches, each batch's auctions, then its bids (the persons
+	// never generated), each followed by a flush.
+	events := eachBatchOfKinds(g, []nexmark.Kind{nexmark.KindAuction, nexmark.KindBid}, func(k nexmark.Kind, evs []nexmark.Event) {
+		for i := range evs {
+			ev := &evs[i]
+			if k == nexmark.KindAuction {
 				e := &q9Entry{a: ev.Auction}
 				auctions[e.a.ID] = e
 				if bs, ok := early[e.a.ID]; ok {
@@ -142,21 +137,13 @@ func runQ9(g *nexmark.Generator) Result {
 					}
 					delete(early, e.a.ID)
 				}
+			} else if e := auctions[ev.Bid.Auction]; e != nil {
+				offer(e, &ev.Bid)
+			} else {
+				early[ev.Bid.Auction] = append(early[ev.Bid.Auction], ev.Bid)
 			}
 		}
 		flush()
-		for i := range chunk[:n] {
-			if ev := &chunk[i]; ev.Kind == nexmark.KindBid {
-				if e := auctions[ev.Bid.Auction]; e != nil {
-					offer(e, &ev.Bid)
-				} else {
-					early[ev.Bid.Auction] = append(early[ev.Bid.Auction], ev.Bid)
-				}
-			}
-		}
-		flush()
-		if n < len(chunk) {
-			return out.result(events)
-		}
-	}
+	})
+	return out.result(events)
 }
