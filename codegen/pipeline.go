@@ -414,6 +414,9 @@ type rowAccess struct {
 	wmGiven bool
 	// record: r is a typed connector's record, read in place (typedIngest)
 	record bool
+	// line is, in a worker's loop over a typed source's part, the index in
+	// its chunk of row ri's record (in the row: packedPart)
+	line jen.Code
 }
 
 // fusedLoop is one loop over a batch that runs every view over source s,
@@ -433,7 +436,7 @@ func (g *generator) fusedLoop(s *sourceInfo, acc rowAccess) []jen.Code {
 	case s.curRow && s.recordCur():
 		// a worker's loop over a part: the typed record is generated again
 		// by its index in the chunk if a view further down finds it late
-		loop = append(loop, jen.Add(self).Dot("partRec").Op("=").Id("lines").Index(jen.Id("ri")))
+		loop = append(loop, jen.Add(self).Dot("partRec").Op("=").Add(acc.line))
 	case s.curRow:
 		loop = append(loop, jen.Add(self).Dot("cur").Op("=").Id("r"))
 	}
