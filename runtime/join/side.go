@@ -61,7 +61,7 @@ type Side[K comparable, R comparable] struct {
 	used    uint32 // slots of the slab handed out so far
 	spare   uint32 // a free list of slots (entry ids) given back
 	rows    int
-	times   timeHeap[K] // interval joins: when each key's rows may go
+	times   timeQueue[K] // interval joins: when each key's rows may go
 	// stale counts the entries RemoveKey removed since the times were last
 	// pruned: their times stay in the heap until then (see pruneTimes)
 	stale int
@@ -330,7 +330,7 @@ func (s *Side[K, R]) RemoveKey(k K) {
 		id = next
 	}
 	s.dropKey(k, slot)
-	if s.stale > len(s.times)/2 && len(s.times) >= shrinkKeys {
+	if s.stale > s.times.n/2 && s.times.n >= shrinkKeys {
 		s.pruneTimes()
 	}
 }
@@ -342,16 +342,10 @@ func (s *Side[K, R]) RemoveKey(k K) {
 // the key by the earliest, which drops only the rows it should.
 func (s *Side[K, R]) pruneTimes() {
 	s.stale = 0
-	n := 0
-	for _, tk := range s.times {
-		if _, ok := s.index[tk.key]; ok {
-			s.times[n] = tk
-			n++
-		}
-	}
-	clear(s.times[n:])
-	s.times = s.times[:n]
-	s.times.init()
+	s.times.filter(func(tk timedKey[K]) bool {
+		_, ok := s.index[tk.key]
+		return ok
+	})
 }
 
 // unlink removes entry id, after prev (0: it is the newest), from the list
@@ -404,7 +398,7 @@ func (s *Side[K, R]) chain(head uint32) []uint32 {
 // calls Evict as its other side's watermark moves, at nearly every row
 // (Nexmark q9: once per bid, 1.3% of its instructions in the call).
 func (s *Side[K, R]) Evict(t int64, gone func(k K, e *Entry[R])) {
-	if len(s.times) == 0 || s.times[0].ts >= t {
+	if s.times.n == 0 || s.times.min >= t {
 		return
 	}
 	s.evict(t, gone)
@@ -417,8 +411,9 @@ func (s *Side[K, R]) evict(t int64, gone func(k K, e *Entry[R])) {
 		return
 	}
 	var swept map[K]struct{} // keys swept by this call, after the first
-	first, any := s.times[0].key, false
-	for len(s.times) > 0 && s.times[0].ts < t {
+	var first K
+	any := false
+	for s.times.n > 0 && s.times.min < t {
 		tk := s.times.pop()
 		if any && tk.key == first {
 			continue
@@ -452,8 +447,8 @@ func (s *Side[K, R]) shrink() {
 	if s.rows == 0 && len(s.chunks) > 4 {
 		s.dropSlab()
 	}
-	if len(s.times) == 0 && cap(s.times) > shrinkKeys {
-		s.times = nil
+	if s.times.n == 0 && s.times.large() {
+		s.times.reset()
 	}
 }
 
@@ -493,16 +488,16 @@ func (s *Side[K, R]) sweep(k K, t int64, gone func(k K, e *Entry[R])) {
 // no walk over the rows. Otherwise it sweeps every key.
 func (s *Side[K, R]) evictAll(t int64) {
 	old := s.times
-	s.times = nil
+	s.times = timeQueue[K]{}
 	if s.untimed {
 		for k := range s.index {
 			s.sweep(k, t, nil)
 		}
-		for _, tk := range old {
+		old.each(func(tk timedKey[K]) {
 			if tk.ts >= t {
 				s.times.push(tk)
 			}
-		}
+		})
 		s.shrink()
 		return
 	}
@@ -512,9 +507,9 @@ func (s *Side[K, R]) evictAll(t int64) {
 	}
 	var stay []kept
 	seen := map[K]bool{}
-	for _, tk := range old {
+	old.each(func(tk timedKey[K]) {
 		if tk.ts < t || seen[tk.key] {
-			continue
+			return
 		}
 		seen[tk.key] = true
 		for _, id := range s.oldestFirst(tk.key) {
@@ -522,7 +517,7 @@ func (s *Side[K, R]) evictAll(t int64) {
 				stay = append(stay, kept{tk.key, *e})
 			}
 		}
-	}
+	})
 	s.resetKeys()
 	s.dropSlab()
 	s.rows = 0
@@ -649,12 +644,9 @@ func (s *Side[K, R]) Prune(keep func(k K) bool) {
 		}
 		s.dropKey(k, slot) // deleting while ranging is allowed
 	}
-	old := s.times
-	s.times = nil
-	for _, tk := range old {
-		if _, ok := s.index[tk.key]; ok {
-			s.times.push(tk)
-		}
-	}
+	s.times.filter(func(tk timedKey[K]) bool {
+		_, ok := s.index[tk.key]
+		return ok
+	})
 	s.shrink()
 }

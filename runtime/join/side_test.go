@@ -79,8 +79,8 @@ func TestEvictAllAtTheEnd(t *testing.T) {
 	}
 	s.Add(9, Entry[int64]{Row: -1, W: 1, TS: math.MaxInt64}, false, true)
 	s.Evict(math.MaxInt64, nil)
-	if s.Len() != 1 || len(s.Bucket(9)) != 1 || len(s.times) != 1 {
-		t.Fatalf("a watermark past every row leaves %d rows, %d times", s.Len(), len(s.times))
+	if s.Len() != 1 || len(s.Bucket(9)) != 1 || s.times.n != 1 {
+		t.Fatalf("a watermark past every row leaves %d rows, %d times", s.Len(), s.times.n)
 	}
 	s.Add(1, Entry[int64]{Row: 7, W: 1, TS: 5}, false, true)
 	s.Evict(6, nil)
@@ -303,11 +303,11 @@ func TestRemoveKeyPrunesTimes(t *testing.T) {
 			s.RemoveKey(i)
 		}
 	}
-	if len(s.times) > 2*s.Len()+shrinkKeys {
-		t.Fatalf("%d times in the heap for %d rows held", len(s.times), s.Len())
+	if s.times.n > 2*s.Len()+shrinkKeys {
+		t.Fatalf("%d times held for %d rows held", s.times.n, s.Len())
 	}
-	for i := 1; i < len(s.times); i++ {
-		if s.times[(i-1)/2].ts > s.times[i].ts {
+	for i := 1; i < len(s.times.heap); i++ {
+		if s.times.heap[(i-1)/2].ts > s.times.heap[i].ts {
 			t.Fatalf("the times are not a heap at %d", i)
 		}
 	}
