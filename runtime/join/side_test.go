@@ -217,7 +217,12 @@ func TestPrune(t *testing.T) {
 // own rows in arrival order and the slots never outnumber the most keys
 // held at once.
 func TestKeySlotsReused(t *testing.T) {
-	s := NewSide[int, int64]()
+	testKeySlotsReused(t, NewSide[int, int64](), func(k int) int { return k })
+	// a key of two words, found through a keyIndex
+	testKeySlotsReused(t, NewKeyedSide[[2]int64, int64](), func(k int) [2]int64 { return [2]int64{int64(k), -int64(k)} })
+}
+
+func testKeySlotsReused[K comparable](t *testing.T, s *Side[K, int64], key func(int) K) {
 	r := rand.New(rand.NewPCG(3, 4))
 	model := map[int][]int64{}
 	most := 0
@@ -225,28 +230,28 @@ func TestKeySlotsReused(t *testing.T) {
 		k := r.IntN(300)
 		if rows := model[k]; len(rows) > 0 && r.IntN(2) == 0 {
 			j := r.IntN(len(rows))
-			s.Add(k, Entry[int64]{Row: rows[j], W: -1}, true, false)
+			s.Add(key(k), Entry[int64]{Row: rows[j], W: -1}, true, false)
 			model[k] = slices.Delete(rows, j, j+1)
 			if len(model[k]) == 0 {
 				delete(model, k)
 			}
 		} else {
-			s.Add(k, Entry[int64]{Row: int64(i), W: 1}, true, false)
+			s.Add(key(k), Entry[int64]{Row: int64(i), W: 1}, true, false)
 			model[k] = append(model[k], int64(i))
 		}
 		most = max(most, len(model))
 	}
 	for k := range 300 {
 		var got []int64
-		for _, e := range s.Bucket(k) {
+		for _, e := range s.Bucket(key(k)) {
 			got = append(got, e.Row)
 		}
 		if !slices.Equal(got, model[k]) {
 			t.Fatalf("key %d reads back %v, want %v", k, got, model[k])
 		}
 	}
-	if len(s.index) != len(model) || len(s.heads) > most {
-		t.Fatalf("%d keys in %d slots; want %d keys in at most %d", len(s.index), len(s.heads), len(model), most)
+	if s.keyCount() != len(model) || len(s.heads) > most {
+		t.Fatalf("%d keys in %d slots; want %d keys in at most %d", s.keyCount(), len(s.heads), len(model), most)
 	}
 }
 

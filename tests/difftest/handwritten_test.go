@@ -42,6 +42,38 @@ const handTenSeconds = `CREATE VIEW v1 AS SELECT window_start, window_end, COUNT
 
 var handCases = []handCase{
 	{
+		name: "join_on_two_integer_keys",
+		// a key of two 64-bit integer columns: the sides find it through a
+		// keyIndex (join.NewKeyedSide), not a map
+		views: `CREATE VIEW v1 AS SELECT a.k, a.n, b.n AS m FROM src a JOIN src b ON a.n = b.n AND a.ts = b.ts;
+`,
+		input: handWindowRows,
+		cols:  []Column{{"k", KindString}, {"n", KindInt}, {"m", KindInt}},
+		want: `{"k":"a","n":1,"m":1}
+{"k":"a","n":2,"m":2}
+{"k":"b","n":3,"m":3}
+{"k":"a","n":4,"m":4}
+{"k":"b","n":5,"m":5}
+`,
+		inserts: true,
+	},
+	{
+		name: "left_join_on_two_integer_keys_without_a_match",
+		// n+1 = n of a row of the same time: none, every row NULL-padded
+		// when the other side's watermark passes it (Evict's gone)
+		views: `CREATE VIEW v1 AS SELECT a.k, a.n, b.n AS m FROM src a LEFT JOIN src b ON a.n + 1 = b.n AND a.ts = b.ts;
+`,
+		input: handWindowRows,
+		cols:  []Column{{"k", KindString}, {"n", KindInt}, {"m", KindInt}},
+		want: `{"k":"a","n":1,"m":null}
+{"k":"a","n":2,"m":null}
+{"k":"b","n":3,"m":null}
+{"k":"a","n":4,"m":null}
+{"k":"b","n":5,"m":null}
+`,
+		inserts: true, // an interval join (a.ts = b.ts): NULL-padded once the watermark passes
+	},
+	{
 		name: "window_join_on_start_and_end",
 		// tumbling windows of one size joined on window_start and
 		// window_end: the end is not a key (equal starts mean equal ends)
