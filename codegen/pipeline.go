@@ -138,7 +138,11 @@ func (g *generator) pipelineStruct() {
 			body = append(body, o.asofNew())
 		} else if o.op.Join != nil {
 			for _, s := range g.joinSides(o) {
-				body = append(body, jen.Id("p").Dot(o.name+s.name).Op("=").Add(rt("join.NewSide")).Types(jen.Id(o.keyType()), jen.Id(s.in.rowType)).Call())
+				newSide := "join.NewSide"
+				if o.keyedSides() {
+					newSide = "join.NewKeyedSide"
+				}
+				body = append(body, jen.Id("p").Dot(o.name+s.name).Op("=").Add(rt(newSide)).Types(jen.Id(o.keyType()), jen.Id(s.in.rowType)).Call())
 				if g.linkedBy(o, s) {
 					body = append(body, g.joinKeyless(o, s))
 				}

@@ -206,6 +206,7 @@ func (b *binder) build(jt *joinTree, extra []plan.Expr) plan.Node {
 		}
 		residual = append(residual, c)
 	}
+	dropImpliedKeys(j)
 	if j.Kind != plan.SemiJoin && j.Kind != plan.AntiJoin && j.Left.AppendOnly() && j.Right.AppendOnly() {
 		j.Interval = intervalOf(j, bounds)
 	}
@@ -218,6 +219,24 @@ func (b *binder) build(jt *joinTree, extra []plan.Expr) plan.Node {
 		j.Residual = andAll(residual)
 	}
 	return j
+}
+
+// dropImpliedKeys takes out of j's keys the equalities the others imply
+// (plan.ImpliedEnds): a window join on window_start and window_end keys its
+// rows by the start alone.
+func dropImpliedKeys(j *plan.Join) {
+	implied := plan.ImpliedEnds(j)
+	var lk, rk []plan.Expr
+	for i, drop := range implied {
+		if drop {
+			j.Implied = append(j.Implied, "left."+j.LeftKeys[i].String()+" = right."+j.RightKeys[i].String())
+			continue
+		}
+		lk, rk = append(lk, j.LeftKeys[i]), append(rk, j.RightKeys[i])
+	}
+	if len(j.Implied) > 0 {
+		j.LeftKeys, j.RightKeys = lk, rk
+	}
 }
 
 const (

@@ -79,8 +79,8 @@ func TestEvictAllAtTheEnd(t *testing.T) {
 	}
 	s.Add(9, Entry[int64]{Row: -1, W: 1, TS: math.MaxInt64}, false, true)
 	s.Evict(math.MaxInt64, nil)
-	if s.Len() != 1 || len(s.Bucket(9)) != 1 || len(s.times) != 1 {
-		t.Fatalf("a watermark past every row leaves %d rows, %d times", s.Len(), len(s.times))
+	if s.Len() != 1 || len(s.Bucket(9)) != 1 || s.times.n != 1 {
+		t.Fatalf("a watermark past every row leaves %d rows, %d times", s.Len(), s.times.n)
 	}
 	s.Add(1, Entry[int64]{Row: 7, W: 1, TS: 5}, false, true)
 	s.Evict(6, nil)
@@ -217,7 +217,12 @@ func TestPrune(t *testing.T) {
 // own rows in arrival order and the slots never outnumber the most keys
 // held at once.
 func TestKeySlotsReused(t *testing.T) {
-	s := NewSide[int, int64]()
+	testKeySlotsReused(t, NewSide[int, int64](), func(k int) int { return k })
+	// a key of two words, found through a keyIndex
+	testKeySlotsReused(t, NewKeyedSide[[2]int64, int64](), func(k int) [2]int64 { return [2]int64{int64(k), -int64(k)} })
+}
+
+func testKeySlotsReused[K comparable](t *testing.T, s *Side[K, int64], key func(int) K) {
 	r := rand.New(rand.NewPCG(3, 4))
 	model := map[int][]int64{}
 	most := 0
@@ -225,28 +230,28 @@ func TestKeySlotsReused(t *testing.T) {
 		k := r.IntN(300)
 		if rows := model[k]; len(rows) > 0 && r.IntN(2) == 0 {
 			j := r.IntN(len(rows))
-			s.Add(k, Entry[int64]{Row: rows[j], W: -1}, true, false)
+			s.Add(key(k), Entry[int64]{Row: rows[j], W: -1}, true, false)
 			model[k] = slices.Delete(rows, j, j+1)
 			if len(model[k]) == 0 {
 				delete(model, k)
 			}
 		} else {
-			s.Add(k, Entry[int64]{Row: int64(i), W: 1}, true, false)
+			s.Add(key(k), Entry[int64]{Row: int64(i), W: 1}, true, false)
 			model[k] = append(model[k], int64(i))
 		}
 		most = max(most, len(model))
 	}
 	for k := range 300 {
 		var got []int64
-		for _, e := range s.Bucket(k) {
+		for _, e := range s.Bucket(key(k)) {
 			got = append(got, e.Row)
 		}
 		if !slices.Equal(got, model[k]) {
 			t.Fatalf("key %d reads back %v, want %v", k, got, model[k])
 		}
 	}
-	if len(s.index) != len(model) || len(s.heads) > most {
-		t.Fatalf("%d keys in %d slots; want %d keys in at most %d", len(s.index), len(s.heads), len(model), most)
+	if s.keyCount() != len(model) || len(s.heads) > most {
+		t.Fatalf("%d keys in %d slots; want %d keys in at most %d", s.keyCount(), len(s.heads), len(model), most)
 	}
 }
 
@@ -303,11 +308,11 @@ func TestRemoveKeyPrunesTimes(t *testing.T) {
 			s.RemoveKey(i)
 		}
 	}
-	if len(s.times) > 2*s.Len()+shrinkKeys {
-		t.Fatalf("%d times in the heap for %d rows held", len(s.times), s.Len())
+	if s.times.n > 2*s.Len()+shrinkKeys {
+		t.Fatalf("%d times held for %d rows held", s.times.n, s.Len())
 	}
-	for i := 1; i < len(s.times); i++ {
-		if s.times[(i-1)/2].ts > s.times[i].ts {
+	for i := 1; i < len(s.times.heap); i++ {
+		if s.times.heap[(i-1)/2].ts > s.times.heap[i].ts {
 			t.Fatalf("the times are not a heap at %d", i)
 		}
 	}

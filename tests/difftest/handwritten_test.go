@@ -42,6 +42,96 @@ const handTenSeconds = `CREATE VIEW v1 AS SELECT window_start, window_end, COUNT
 
 var handCases = []handCase{
 	{
+		name: "join_on_two_integer_keys",
+		// a key of two 64-bit integer columns: the sides find it through a
+		// keyIndex (join.NewKeyedSide), not a map
+		views: `CREATE VIEW v1 AS SELECT a.k, a.n, b.n AS m FROM src a JOIN src b ON a.n = b.n AND a.ts = b.ts;
+`,
+		input: handWindowRows,
+		cols:  []Column{{"k", KindString}, {"n", KindInt}, {"m", KindInt}},
+		want: `{"k":"a","n":1,"m":1}
+{"k":"a","n":2,"m":2}
+{"k":"b","n":3,"m":3}
+{"k":"a","n":4,"m":4}
+{"k":"b","n":5,"m":5}
+`,
+		inserts: true,
+	},
+	{
+		name: "left_join_on_two_integer_keys_without_a_match",
+		// n+1 = n of a row of the same time: none, every row NULL-padded
+		// when the other side's watermark passes it (Evict's gone)
+		views: `CREATE VIEW v1 AS SELECT a.k, a.n, b.n AS m FROM src a LEFT JOIN src b ON a.n + 1 = b.n AND a.ts = b.ts;
+`,
+		input: handWindowRows,
+		cols:  []Column{{"k", KindString}, {"n", KindInt}, {"m", KindInt}},
+		want: `{"k":"a","n":1,"m":null}
+{"k":"a","n":2,"m":null}
+{"k":"b","n":3,"m":null}
+{"k":"a","n":4,"m":null}
+{"k":"b","n":5,"m":null}
+`,
+		inserts: true, // an interval join (a.ts = b.ts): NULL-padded once the watermark passes
+	},
+	{
+		name: "window_join_on_start_and_end",
+		// tumbling windows of one size joined on window_start and
+		// window_end: the end is not a key (equal starts mean equal ends)
+		views: `CREATE VIEW v1 AS SELECT k, window_start AS ws, window_end AS we, COUNT(*) AS c
+  FROM TUMBLE(src, ts, INTERVAL '10' SECOND) GROUP BY k, window_start, window_end;
+CREATE VIEW v2 AS SELECT window_start AS ws, window_end AS we, SUM(n) AS s
+  FROM TUMBLE(src, ts, INTERVAL '10' SECOND) GROUP BY window_start, window_end;
+CREATE VIEW v3 AS SELECT v1.k, v1.ws, v1.c, v2.s FROM v1 JOIN v2 ON v1.ws = v2.ws AND v1.we = v2.we;
+`,
+		input: handWindowRows,
+		cols:  []Column{{"k", KindString}, {"ws", KindTimestamp}, {"c", KindInt}, {"s", KindInt}},
+		want: `{"k":"a","ws":"2024-03-01T00:00:00Z","c":2,"s":3}
+{"k":"b","ws":"2024-03-01T00:00:10Z","c":1,"s":3}
+{"k":"a","ws":"2024-03-01T00:00:50Z","c":1,"s":4}
+{"k":"b","ws":"2024-03-01T00:01:00Z","c":1,"s":5}
+`,
+		inserts: true,
+	},
+	{
+		name: "hop_window_join_on_start_and_end",
+		// 10 s windows every 5 s: a row is in two windows, and each window's
+		// rows meet only the other view's row of that window
+		views: `CREATE VIEW v1 AS SELECT k, window_start AS ws, window_end AS we, COUNT(*) AS c
+  FROM HOP(src, ts, INTERVAL '5' SECOND, INTERVAL '10' SECOND) GROUP BY k, window_start, window_end;
+CREATE VIEW v2 AS SELECT window_start AS ws, window_end AS we, SUM(n) AS s
+  FROM HOP(src, ts, INTERVAL '5' SECOND, INTERVAL '10' SECOND) GROUP BY window_start, window_end;
+CREATE VIEW v3 AS SELECT v1.k, v1.ws, v1.c, v2.s FROM v1 JOIN v2 ON v1.ws = v2.ws AND v1.we = v2.we;
+`,
+		input: handWindowRows,
+		cols:  []Column{{"k", KindString}, {"ws", KindTimestamp}, {"c", KindInt}, {"s", KindInt}},
+		want: `{"k":"a","ws":"2024-02-29T23:59:55Z","c":1,"s":1}
+{"k":"a","ws":"2024-03-01T00:00:00Z","c":2,"s":3}
+{"k":"a","ws":"2024-03-01T00:00:05Z","c":1,"s":5}
+{"k":"b","ws":"2024-03-01T00:00:05Z","c":1,"s":5}
+{"k":"b","ws":"2024-03-01T00:00:10Z","c":1,"s":3}
+{"k":"a","ws":"2024-03-01T00:00:50Z","c":1,"s":4}
+{"k":"a","ws":"2024-03-01T00:00:55Z","c":1,"s":9}
+{"k":"b","ws":"2024-03-01T00:00:55Z","c":1,"s":9}
+{"k":"b","ws":"2024-03-01T00:01:00Z","c":1,"s":5}
+`,
+		inserts: true,
+	},
+	{
+		name: "window_join_of_two_sizes_on_start_and_end",
+		// 10 s and 20 s windows of one start have different ends: joined on
+		// both bounds they meet nowhere, though both have windows starting
+		// at 0 and 60 s (the end stays a key)
+		views: `CREATE VIEW v1 AS SELECT k, window_start AS ws, window_end AS we, COUNT(*) AS c
+  FROM TUMBLE(src, ts, INTERVAL '10' SECOND) GROUP BY k, window_start, window_end;
+CREATE VIEW v2 AS SELECT window_start AS ws, window_end AS we, SUM(n) AS s
+  FROM TUMBLE(src, ts, INTERVAL '20' SECOND) GROUP BY window_start, window_end;
+CREATE VIEW v3 AS SELECT v1.k, v1.ws, v1.c, v2.s FROM v1 JOIN v2 ON v1.ws = v2.ws AND v1.we = v2.we;
+`,
+		input: handWindowRows,
+		cols:  []Column{{"k", KindString}, {"ws", KindTimestamp}, {"c", KindInt}, {"s", KindInt}},
+		want:  "",
+	},
+	{
 		name: "group_retracts_to_zero",
 		// a count of counts: a's count moves 1 → 2 → 3, so groups c=1 and c=2
 		// net to zero and must leave the result (and b's 1 → 2 moves again)
