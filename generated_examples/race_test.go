@@ -89,6 +89,64 @@ CREATE SINK out FROM v WITH (connector = 'file', path = 'output.jsonl', format =
 		}
 		raceFile(t, bins, "file-borrowed", sql, in.String())
 	})
+	t.Run("file stateless slots", func(t *testing.T) {
+		// a stateless pipeline over a file whose rounds of byte ranges are
+		// cut into slots that any worker takes (split slots), with
+		// malformed and over-long records (dead letters, in input order
+		// whatever the batches) and a checkpoint every millisecond: the
+		// output and the dead letters of every run are one worker's, byte
+		// for byte
+		sql := `CREATE SOURCE s (n BIGINT NOT NULL, g BIGINT NOT NULL, t VARCHAR NOT NULL) WITH (connector = 'file', path = 'input.jsonl', format = 'json');
+CREATE VIEW v AS SELECT n + g AS p, t FROM s WHERE n % 3 <> 0;
+CREATE SINK out FROM v WITH (connector = 'file', path = 'output.jsonl', format = 'json');
+`
+		var in strings.Builder
+		for i := range 20000 {
+			switch {
+			case i%97 == 5:
+				in.WriteString("{not json\n")
+			case i%211 == 7:
+				fmt.Fprintf(&in, `{"n":%d,"g":1,"t":"%s"}`+"\n", i, strings.Repeat("x", 400))
+			default:
+				fmt.Fprintf(&in, `{"n":%d,"g":%d,"t":"t%d"}`+"\n", i, i%13, i%7)
+			}
+		}
+		dir := raceJobDir(t, sql)
+		if err := os.WriteFile(filepath.Join(dir, "input.jsonl"), []byte(in.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		bin := filepath.Join(bins, "file-slots")
+		raceBuild(t, bin, "./"+dir)
+		run := func(args ...string) (out, dead []byte) {
+			work := t.TempDir()
+			if err := os.WriteFile(filepath.Join(work, "input.jsonl"), []byte(in.String()), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			args = append([]string{"--base-dir", work, "--quiet", "--max-record-bytes", "300", "--dead-letter", filepath.Join(work, "dead.jsonl")}, args...)
+			if msg, err := exec.Command(bin, args...).CombinedOutput(); err != nil {
+				t.Fatalf("job %v: %v\n%s", args, err, msg)
+			}
+			out, err := os.ReadFile(filepath.Join(work, "output.jsonl"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			dead, _ = os.ReadFile(filepath.Join(work, "dead.jsonl"))
+			return out, dead
+		}
+		want, wantDead := run("--workers", "1")
+		if !bytes.Contains(wantDead, []byte("not json")) || !bytes.Contains(wantDead, []byte("longer than the limit")) {
+			t.Fatalf("the one-worker run should write malformed and over-long records: %.400s", wantDead)
+		}
+		for _, workers := range []string{"2", "3"} {
+			for _, batch := range []string{"1", "3", "1024"} {
+				got, dead := run("--workers", workers, "--batch-size", batch, "--state-dir", filepath.Join(t.TempDir(), "state"), "--checkpoint-interval", "1ms")
+				if !bytes.Equal(got, want) || !bytes.Equal(dead, wantDead) {
+					t.Errorf("with --workers %s --batch-size %s the output (%d bytes, want %d) or the dead letters (%d, want %d) differ from one worker's",
+						workers, batch, len(got), len(want), len(dead), len(wantDead))
+				}
+			}
+		}
+	})
 }
 
 // raceFile builds the job of a pipeline over input.jsonl with -race and runs

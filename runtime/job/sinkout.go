@@ -37,7 +37,10 @@ type sinkOutput struct {
 // sinkRound is one round's rows: bufs[w][i] is worker w's of sink i.
 type sinkRound struct {
 	bufs [][][]byte
-	wm   int64
+	// order, when set: the rows to write, order[p][i] sink i's of piece p
+	// (split slots: slot by slot, slices of bufs); bufs otherwise
+	order [][][]byte
+	wm    int64
 	// watermark: hand wm to the sinks after the rows
 	watermark bool
 }
@@ -91,8 +94,12 @@ func (o *sinkOutput) write() {
 			if err != nil {
 				break
 			}
+			pieces := job.bufs
+			if job.order != nil {
+				pieces = job.order
+			}
 			if stream(s.sink) {
-				for _, bufs := range job.bufs {
+				for _, bufs := range pieces {
 					if len(bufs[i]) > 0 {
 						if werr := s.sink.Write(bufs[i]); werr != nil {
 							err = fmt.Errorf("sink %s: %w", s.Name, werr)
@@ -103,7 +110,7 @@ func (o *sinkOutput) write() {
 				continue
 			}
 			cat := o.cat[i][:0]
-			for _, bufs := range job.bufs {
+			for _, bufs := range pieces {
 				cat = append(cat, bufs[i]...)
 			}
 			o.cat[i] = cat
@@ -142,13 +149,14 @@ func (o *sinkOutput) drain() error {
 
 // handOver takes the round's rows out of the workers' contexts (giving
 // them the buffers of the round before) and hands them to the writer,
-// with the sinks' watermark after them when watermark is set. It first
-// waits for the round before.
-func (o *sinkOutput) handOver(ctxs []*Context, watermark bool, wm int64) error {
+// with the sinks' watermark after them when watermark is set; order, when
+// set, is the rows to write, slices of the workers' buffers (else they are
+// written worker by worker). It first waits for the round before.
+func (o *sinkOutput) handOver(ctxs []*Context, order [][][]byte, watermark bool, wm int64) error {
 	if err := o.drain(); err != nil {
 		return err
 	}
-	job := sinkRound{bufs: make([][][]byte, len(ctxs)), wm: wm, watermark: watermark}
+	job := sinkRound{bufs: make([][][]byte, len(ctxs)), order: order, wm: wm, watermark: watermark}
 	rows := false
 	for w, c := range ctxs {
 		job.bufs[w] = make([][]byte, len(c.Sinks))

@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"runtime/trace"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/laminar-sql/laminar/runtime/connector"
@@ -138,9 +139,18 @@ type workerPool struct {
 	// views; slots is the chunks of a source per round (wp.n without)
 	shared bool
 	slots  int
+	// routed: every slot of the round was routed before the merge
+	routed bool
 	// the slots' first generator batches in the round and their batches
 	slotAt, slotSize []int64
-	e                *exchange.Barrier // after the end of input
+	// split slots (splitslots.go): a stateless job's round of byte ranges
+	// in slots that any worker takes: the next to take, each slot's worker
+	// and where its sink rows are in that worker's buffers
+	splitSlots bool
+	nextSlot   atomic.Int64
+	slotWorker []int
+	slotSinks  [][]sinkSpan
+	e          *exchange.Barrier // after the end of input
 	// out writes the rounds' sink rows a round behind the workers; nil
 	// when no sink writes bytes (the merge then writes them itself)
 	out *sinkOutput
@@ -207,6 +217,13 @@ type poolSource struct {
 	sbufs         []connector.SplitBuffer
 	sbatch        []*connector.LineBatch
 	snext, slines []int64 // per worker: the offset after its range's lines (-1: none), their lines
+	// split slots: each slot's offset in the round and its bytes (nil:
+	// range w of the round is worker w's, at w*step)
+	slotAt, slotSize []int64
+	// shared split rounds (shared.go): the offset where the round's ranges
+	// begin (gridLine: a line begins there), a round's bytes
+	gridAt, roundBytes int64
+	gridLine, regrid   bool
 
 	// a source the workers read in units of their own (Parquet row
 	// groups: units.go); nil for the others
@@ -395,6 +412,7 @@ func (r *runner) newWorkerPool(factory Factory) (*workerPool, error) {
 		}
 	}
 	wp.openShared()
+	wp.openSplitSlots()
 	if nexmark || slices.ContainsFunc(wp.srcs, func(ps *poolSource) bool { return ps.units != nil }) {
 		for w := range n {
 			wp.ctxs[w].rec.regen = func(chunk int64, k int) any { return wp.regenerate(w, chunk, k) }
@@ -457,13 +475,16 @@ func (wp *workerPool) openSplits(ps *poolSource, h SourcePartition) {
 	r.sources[ps.src] = nil
 }
 
-// readSplit reads worker w's range of the round and hands its batch to
-// batch. The ranges begin at the position after the round before, where a
-// line begins.
+// readSplit reads range w of the round (worker w's, or slot w's with split
+// slots) and hands its batch to batch. The ranges begin at the position
+// after the round before, where a line begins.
 func (wp *workerPool) readSplit(ps *poolSource, w int, batch func(*connector.LineBatch)) {
-	lo := wp.r.positions[ps.src].Offset + int64(w)*ps.step
+	lo, n := wp.r.positions[ps.src].Offset+int64(w)*ps.step, ps.step
+	if ps.slotAt != nil {
+		lo, n = wp.r.positions[ps.src].Offset+ps.slotAt[w], ps.slotSize[w]
+	}
 	b := ps.sbatch[w]
-	next, lines, err := ps.splits.Read(b, &ps.sbufs[w], lo, lo+ps.step, ps.size, w == 0)
+	next, lines, err := ps.splits.Read(b, &ps.sbufs[w], lo, lo+n, ps.size, w == 0)
 	ps.snext[w], ps.slines[w] = next, lines
 	m := batchMsg{src: ps.src, batch: b, more: true, err: err}
 	if err == nil && !ps.decText {
@@ -717,6 +738,10 @@ func (wp *workerPool) work(w int) {
 	}
 	if wp.shared {
 		wp.workShared(w, clock)
+		return
+	}
+	if wp.splitSlots {
+		wp.workSplitSlots(w, clock)
 		return
 	}
 	eng := wp.engines[w]
@@ -977,6 +1002,9 @@ func (wp *workerPool) endRound() {
 	}
 	wp.critical += most
 	wp.stats.Rounds++
+	// shared rounds: the next round's slots were all routed before this
+	// merge (unless a file's end moved: discardAhead)
+	routed := true
 	if !wp.twoPhase() {
 		// the engines' round ends, which their workers leave to the merge:
 		// at the watermark after every chunk, as in phase 2, source by
@@ -984,7 +1012,7 @@ func (wp *workerPool) endRound() {
 		for _, ps := range wp.srcs {
 			for w, eng := range wp.engines {
 				rec := wp.ctxs[w].rec
-				rec.chunk, rec.phase, rec.record = wp.chunk(ps, wp.n-1), 2, -1
+				rec.chunk, rec.phase, rec.record = wp.chunk(ps, wp.slots-1), 2, -1
 				switch {
 				case ps.done:
 				case ps.finishing:
@@ -1042,11 +1070,16 @@ func (wp *workerPool) endRound() {
 	})
 	for _, ps := range wp.srcs {
 		if ps.splits != nil && reading[ps.si] && wp.err == nil {
+			old := ps.size
 			end, err := wp.splitsEnded(ps)
 			if err != nil {
 				wp.err = fmt.Errorf("source %s: %w", r.spec.Sources[ps.src].Name, err)
 			}
 			ended[ps.si] = ended[ps.si] || end
+			if wp.shared && ps.size != old {
+				wp.discardAhead(ps)
+				routed = false
+			}
 		}
 		if ps.units != nil && reading[ps.si] && wp.err == nil {
 			end := wp.unitsEnded(ps)
@@ -1097,7 +1130,10 @@ func (wp *workerPool) endRound() {
 		wp.err = wp.flushSinks()
 	}
 	if wp.shared {
-		wp.resetShared()
+		wp.resetShared(routed)
+	}
+	if wp.splitSlots {
+		wp.resetSplitSlots()
 	}
 	wp.round++
 	wp.stop = all || wp.err != nil
@@ -1249,7 +1285,7 @@ func (wp *workerPool) replay(chunk func(ps *poolSource, w int)) {
 	next := 0
 	for _, ps := range wp.srcs {
 		for w := range wp.slots {
-			if chunk != nil && !wp.shared {
+			if chunk != nil && (!wp.shared || ps.splits != nil) {
 				chunk(ps, w)
 			}
 			for ; next < len(calls) && calls[next].chunk <= wp.chunk(ps, w); next++ {
@@ -1296,11 +1332,21 @@ func (wp *workerPool) writeSinks() error {
 		}
 		return r.jobCtx.late.err
 	}
+	if wp.splitSlots && wp.sinkRows() {
+		// in slot order, which is input order
+		for _, piece := range wp.slotOrder() {
+			for i, buf := range piece {
+				r.jobCtx.Sinks[i].Buf = append(r.jobCtx.Sinks[i].Buf, buf...)
+			}
+		}
+	}
 	for _, c := range wp.ctxs {
 		for i, s := range c.Sinks {
 			dst := r.jobCtx.Sinks[i]
 			dst.Rows += s.Rows
-			dst.Buf = append(dst.Buf, s.Buf...)
+			if !wp.splitSlots {
+				dst.Buf = append(dst.Buf, s.Buf...)
+			}
 			s.Rows, s.Buf = 0, s.Buf[:0]
 		}
 	}
@@ -1321,7 +1367,11 @@ func (wp *workerPool) sinkWatermarks() {
 			rows = rows || len(s.Buf) > 0
 		}
 	}
-	if err := wp.out.handOver(wp.ctxs, watermarkSinks(r.jobCtx.Sinks), r.sinkWatermark()); err != nil && wp.err == nil {
+	var order [][][]byte
+	if wp.splitSlots && rows {
+		order = wp.slotOrder()
+	}
+	if err := wp.out.handOver(wp.ctxs, order, watermarkSinks(r.jobCtx.Sinks), r.sinkWatermark()); err != nil && wp.err == nil {
 		wp.err = err
 	}
 	if rows {
