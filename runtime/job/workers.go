@@ -922,8 +922,10 @@ func (wp *workerPool) generate(ps *poolSource, w int, batch func(*connector.Line
 	// failed row's record is generated again by its number (regenerate)
 	b := ps.gbufs[w]
 	for ps.gen[w] < ps.chunk {
-		more, _ := g.Next(b, int(min(256, ps.chunk-ps.gen[w])))
-		ps.gen[w] += int64(b.TypedLen)
+		// only the source's table's events (NextOwn): a chunk's records
+		// are numbered among them (regenerate)
+		n, more := g.NextOwn(b, int(min(256, ps.chunk-ps.gen[w])))
+		ps.gen[w] += int64(n)
 		if b.TypedLen > 0 {
 			ps.kept[w] += int64(b.Kept)
 			batch(b)
@@ -935,7 +937,8 @@ func (wp *workerPool) generate(ps *poolSource, w int, batch func(*connector.Line
 	}
 }
 
-// regenerate is record k of chunk (of the current round), generated again
+// regenerate is record k of chunk (of the current round; of a generator its
+// k-th event of the source's table, as NextOwn fills a chunk), generated again
 // on worker w's generator of the chunk's source, which is idle outside the
 // round's first phase: events are functions of their number. Of a source
 // read in units it is the record read again (rereadUnit).
@@ -954,8 +957,8 @@ func (wp *workerPool) regenerate(w int, chunk int64, k int) any {
 		at = wp.slotAt[rel%slots] * slotBatch
 	}
 	g, b := ps.gens[w], ps.rbufs[w]
-	g.SeekEvent(ps.base + at + int64(k))
-	if _, err := g.Next(b, 1); err != nil || b.TypedLen != 1 {
+	g.SeekKind(ps.base+at, k) // k counts the chunk's events of the table
+	if n, _ := g.NextOwn(b, 1); n != 1 || b.TypedLen != 1 {
 		return nil
 	}
 	return &(*b.Typed.(*[]nexmark.Event))[0]
