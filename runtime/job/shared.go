@@ -209,7 +209,7 @@ func (wp *workerPool) takeSlots(w int, k int64, ahead bool) {
 			var gen, kept int64
 			ended := false
 			for events := wp.slotSize[j] * slotBatch; gen < events; {
-				n, more := g.NextOwn(b, int(min(slotBatch, events-gen))) // its table's events alone
+				n, more := ps.nextEvents(g, b, int(min(slotBatch, events-gen)))
 				gen += int64(n)
 				if b.TypedLen > 0 {
 					kept += int64(b.Kept)
