@@ -174,6 +174,59 @@ func (s *NexmarkSource) SeekEvent(events int64) {
 	s.events = events
 }
 
+// NextOwn fills b.Typed, a *[]nexmark.Event, with the events of the source's
+// table among the next count events of the stream, generating no other
+// (every event if the source has no table), and returns how many events it
+// went past and whether the stream goes on after them. It is for a source
+// alone on its generator, a worker's own (runtime/job/workers.go): as a
+// shared stream's sources, it makes only its table's events (Nexmark q8 at
+// two workers generated the bids, 92% of the stream, to drop them).
+func (s *NexmarkSource) NextOwn(b *LineBatch, count int) (n int, more bool) {
+	b.Reset()
+	events, _ := b.Typed.(*[]nexmark.Event)
+	if events == nil {
+		events = new([]nexmark.Event)
+		b.Typed = events
+	}
+	if cap(*events) < count {
+		*events = make([]nexmark.Event, count)
+	}
+	st := s.stream
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.started = true
+	ev := (*events)[:count]
+	kept := 0
+	if s.kind == 0 {
+		n, kept = st.gen.NextBatch(ev, 0)
+	} else {
+		n, kept = st.gen.NextOfKind(ev, s.kind, count)
+	}
+	*events = ev[:kept]
+	b.TypedLen, b.Kept = kept, kept
+	s.events += int64(n)
+	st.first = s.events
+	return n, n == count
+}
+
+// SeekKind moves a source alone on its generator, as SeekEvent does, to the
+// k-th event of its table (from 0) at or after the stream's events-th
+// event, generating none: the record k of a worker's chunk that NextOwn
+// filled (every event for a source without a table).
+func (s *NexmarkSource) SeekKind(events int64, k int) {
+	st := s.stream
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.gen.SkipTo(events)
+	if s.kind == 0 {
+		st.gen.SkipTo(events + int64(k))
+	} else {
+		st.gen.SkipOfKind(s.kind, k)
+	}
+	st.first = st.gen.Generated()
+	s.events = st.first
+}
+
 // Position implements Positioned: Offset is the number of events consumed.
 func (s *NexmarkSource) Position() Position {
 	return Position{Offset: s.events, Line: s.events}

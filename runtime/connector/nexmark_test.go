@@ -230,3 +230,51 @@ func TestNexmarkKept(t *testing.T) {
 		t.Errorf("shared stream: bid %v, auction %v (events, kept, of the table)", got[0], got[1])
 	}
 }
+
+// TestNexmarkNextOwn: a worker's own source (NextOwn) gets its table's
+// events alone, in chunks of the stream's events, as Next does filtered,
+// and SeekKind finds its k-th again.
+func TestNexmarkNextOwn(t *testing.T) {
+	options := map[string]string{"events": "3001", "seed": "5"}
+	for _, table := range []string{"person", "auction", "bid"} {
+		kind := nexmarkKinds[table]
+		o := map[string]string{"events": "3001", "seed": "5", "table": table}
+		s, err := OpenNexmark(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.SeekEvent(100)
+		want := ofKind(t, options, kind, 100)
+		var got []nexmark.Event
+		var b LineBatch
+		went := int64(0)
+		for {
+			n, more := s.NextOwn(&b, 256)
+			went += int64(n)
+			evs := (*b.Typed.(*[]nexmark.Event))[:b.TypedLen]
+			if b.Kept != b.TypedLen {
+				t.Fatalf("%s: kept %d of %d", table, b.Kept, b.TypedLen)
+			}
+			for _, e := range evs {
+				if e.Kind != kind {
+					t.Fatalf("%s: an event of kind %d in the batch", table, e.Kind)
+				}
+			}
+			got = append(got, evs...)
+			if !more {
+				break
+			}
+		}
+		if went != 2901 || s.Position().Offset != 3001 {
+			t.Errorf("%s: went past %d events to %d, want 2901 to 3001", table, went, s.Position().Offset)
+		}
+		sameEvents(t, table, got, want)
+		for _, k := range []int{0, 1, 7, len(want) - 1} {
+			s.SeekKind(100, k)
+			if n, _ := s.NextOwn(&b, 1); n != 1 || b.TypedLen != 1 {
+				t.Fatalf("%s: record %d: went %d, got %d", table, k, n, b.TypedLen)
+			}
+			sameEvents(t, table, (*b.Typed.(*[]nexmark.Event))[:1], want[k:k+1])
+		}
+	}
+}

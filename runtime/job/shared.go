@@ -330,8 +330,8 @@ func (wp *workerPool) takeSlots(w int, k int64, ahead bool) {
 			var gen, kept int64
 			ended := false
 			for events := wp.slotSize[j] * slotBatch; gen < events; {
-				more, _ := g.Next(b, int(min(slotBatch, events-gen)))
-				gen += int64(b.TypedLen)
+				n, more := ps.nextEvents(g, b, int(min(slotBatch, events-gen)))
+				gen += int64(n)
 				if b.TypedLen > 0 {
 					kept += int64(b.Kept)
 					wm = eng.Route(ps.src, b, parts, wm)

@@ -22,6 +22,7 @@ type sharedRun struct {
 	mu      sync.Mutex
 	engines int
 	routed  atomic.Int64 // events routed, on any worker
+	foreign atomic.Int64 // events of other tables routed
 	// routedWhileBlocked: the events routed when the second worker let its
 	// first part's views go on
 	routedWhileBlocked int64
@@ -54,6 +55,7 @@ func (f *sharedFake) Route(_ int, b *connector.LineBatch, parts []any, wm int64)
 	evs := *b.Typed.(*[]nexmark.Event)
 	for i := range evs {
 		if evs[i].Kind != nexmark.KindBid {
+			f.run.foreign.Add(1)
 			continue
 		}
 		bid := &evs[i].Bid
@@ -118,6 +120,11 @@ func TestSharedRoundsRouteAheadOfASlowWorker(t *testing.T) {
 	if run.routedWhileBlocked < 4*nexmarkChunk {
 		t.Errorf("while the second worker was on the first round's views the first routed %d events, want the next round's too (%d)",
 			run.routedWhileBlocked, 4*nexmarkChunk)
+	}
+	if run.foreign.Load() == 0 {
+		// a job of one source generates every event at any worker count,
+		// as its one engine does (poolSource.ownKind)
+		t.Errorf("the workers of a one-source job generated only its table's events; its one engine generates every event")
 	}
 	if run.rows != sum.Sources[0].Kept || run.disorder != 0 {
 		t.Errorf("the owners' views saw %d bids (%d out of order), want the %d generated in order", run.rows, run.disorder, sum.Sources[0].Kept)

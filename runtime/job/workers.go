@@ -182,18 +182,23 @@ type poolSource struct {
 
 	// input: batches of a file source dealt to the workers in order, or a
 	// generator per worker
-	in    []chan batchMsg
-	out   chan batchMsg // the reader's batches, before deal hands them out
-	msgs  []batchMsg
-	free  chan *connector.LineBatch
-	gens  []*connector.NexmarkSource
-	gbufs []*connector.LineBatch // per worker, the batch each generator call of a chunk fills
-	rbufs []*connector.LineBatch // per worker, a record generated again (ChunkRecord)
-	base  int64                  // events generated before this round
-	chunk int64                  // events a worker generates per round
-	gen   []int64                // events each worker generated this round
-	kept  []int64
-	ended []bool
+	in   []chan batchMsg
+	out  chan batchMsg // the reader's batches, before deal hands them out
+	msgs []batchMsg
+	free chan *connector.LineBatch
+	gens []*connector.NexmarkSource
+	// ownKind: the generators make the source's table's events alone
+	// (nextEvents), in a job of several sources, as its one engine's
+	// shared stream does; a job of one source generates every event, as
+	// its one engine does, so that one worker and n do the same work
+	ownKind bool
+	gbufs   []*connector.LineBatch // per worker, the batch each generator call of a chunk fills
+	rbufs   []*connector.LineBatch // per worker, a record generated again (ChunkRecord)
+	base    int64                  // events generated before this round
+	chunk   int64                  // events a worker generates per round
+	gen     []int64                // events each worker generated this round
+	kept    []int64
+	ended   []bool
 	// paced: beside this dealt source another source is read in byte
 	// ranges or generated, whose rounds an idle reader must not hold back
 	// longer than idleRound
@@ -407,6 +412,7 @@ func (r *runner) newWorkerPool(factory Factory) (*workerPool, error) {
 				ps.gbufs = append(ps.gbufs, new(connector.LineBatch))
 				ps.rbufs = append(ps.rbufs, new(connector.LineBatch))
 			}
+			ps.ownKind = len(how) > 1
 			r.sources[ps.src].Close() // each worker generates its own chunks
 			r.sources[ps.src] = nil
 		}
@@ -947,8 +953,8 @@ func (wp *workerPool) generate(ps *poolSource, w int, batch func(*connector.Line
 	// failed row's record is generated again by its number (regenerate)
 	b := ps.gbufs[w]
 	for ps.gen[w] < ps.chunk {
-		more, _ := g.Next(b, int(min(256, ps.chunk-ps.gen[w])))
-		ps.gen[w] += int64(b.TypedLen)
+		n, more := ps.nextEvents(g, b, int(min(256, ps.chunk-ps.gen[w])))
+		ps.gen[w] += int64(n)
 		if b.TypedLen > 0 {
 			ps.kept[w] += int64(b.Kept)
 			batch(b)
@@ -960,7 +966,21 @@ func (wp *workerPool) generate(ps *poolSource, w int, batch func(*connector.Line
 	}
 }
 
-// regenerate is record k of chunk (of the current round), generated again
+// nextEvents fills b with generator g's next count events, those of the
+// source's table alone when ps.ownKind (a chunk's records are then numbered
+// among them: regenerate); it returns the events gone past and whether more
+// follow.
+func (ps *poolSource) nextEvents(g *connector.NexmarkSource, b *connector.LineBatch, count int) (int, bool) {
+	if ps.ownKind {
+		return g.NextOwn(b, count)
+	}
+	more, _ := g.Next(b, count)
+	return b.TypedLen, more
+}
+
+// regenerate is record k of chunk (of the current round; of a generator of
+// a job of several sources its k-th event of the source's table, as
+// nextEvents fills a chunk), generated again
 // on worker w's generator of the chunk's source, which is idle outside the
 // round's first phase: events are functions of their number. Of a source
 // read in units it is the record read again (rereadUnit).
@@ -979,8 +999,12 @@ func (wp *workerPool) regenerate(w int, chunk int64, k int) any {
 		at = wp.slotAt[rel%slots] * slotBatch
 	}
 	g, b := ps.gens[w], ps.rbufs[w]
-	g.SeekEvent(ps.base + at + int64(k))
-	if _, err := g.Next(b, 1); err != nil || b.TypedLen != 1 {
+	if ps.ownKind {
+		g.SeekKind(ps.base+at, k) // k counts the chunk's events of the table
+	} else {
+		g.SeekEvent(ps.base + at + int64(k))
+	}
+	if n, _ := ps.nextEvents(g, b, 1); n != 1 || b.TypedLen != 1 {
 		return nil
 	}
 	return &(*b.Typed.(*[]nexmark.Event))[0]

@@ -176,6 +176,39 @@ func (g *Generator) NextOfKind(evs []Event, kind Kind, count int) (n, kept int) 
 	return n, kept
 }
 
+// SkipOfKind goes past the events of this partition before its k-th next
+// event of kind (counted from 0), generating none: the next event is then
+// that one, unless the stream ends first. It finds again an event that
+// NextOfKind filled (a workers' chunk numbers its records among its
+// table's events).
+func (g *Generator) SkipOfKind(kind Kind, k int) {
+	pos, step, last := g.position, int64(g.cfg.Partitions), g.cfg.Events
+	lo, hi := kindOffsets(kind)
+	if g.cfg.OutOfOrderGroupSize == 1 && step == 1 && k >= int(hi-lo) {
+		// event numbers are positions: go to the next cycle, then over
+		// whole cycles of hi-lo events of kind each
+		for off := pos % totalProportion; off != 0; off = pos % totalProportion {
+			if off >= lo && off < hi {
+				k--
+			}
+			pos++
+		}
+		cycles := int64(k) / (hi - lo)
+		pos += cycles * totalProportion
+		k -= int(cycles * (hi - lo))
+	}
+	for last <= 0 || pos < last {
+		if m := g.eventNumber(pos) % totalProportion; m >= lo && m < hi {
+			if k == 0 {
+				break
+			}
+			k--
+		}
+		pos += step
+	}
+	g.position = pos
+}
+
 // kindOffsets are the offsets [lo, hi) of kind's events in each cycle of
 // totalProportion events (kind 0: all).
 func kindOffsets(kind Kind) (lo, hi int64) {

@@ -582,3 +582,48 @@ func TestSkip(t *testing.T) {
 		}
 	}
 }
+
+// TestSkipOfKind: from any event, SkipOfKind(kind, k) makes the next event
+// the k-th of kind that Next would reach, generating none before it.
+func TestSkipOfKind(t *testing.T) {
+	for _, cfg := range []Config{
+		{Events: 2003, Seed: 3},
+		{Events: 2003, Seed: 3, OutOfOrderGroupSize: 10},
+		{Events: 2003, Seed: 3, Partitions: 3, Partition: 1},
+	} {
+		all, _ := NewGenerator(cfg)
+		var evs []Event
+		for ev := (Event{}); all.Next(&ev); ev = (Event{}) {
+			evs = append(evs, ev)
+		}
+		for _, kind := range []Kind{KindPerson, KindAuction, KindBid} {
+			g, _ := NewGenerator(cfg)
+			for _, from := range []int{0, 1, 3, 4, 49, 50, 51, 577} {
+				var want []Event // kind's events from event from
+				for _, ev := range evs[from:] {
+					if ev.Kind == kind {
+						want = append(want, ev)
+					}
+				}
+				for _, k := range []int{0, 1, 2, 3, 45, 46, 47, 100, 333, len(want) - 1, len(want), len(want) + 5} {
+					if k < 0 {
+						continue
+					}
+					g.SkipTo(int64(from))
+					g.SkipOfKind(kind, k)
+					var ev Event
+					ok := g.Next(&ev)
+					if k >= len(want) {
+						if ok {
+							t.Errorf("%+v kind %d from %d: event %d of %d is %+v, want none", cfg, kind, from, k, len(want), ev)
+						}
+						continue
+					}
+					if !ok || !reflect.DeepEqual(ev, want[k]) {
+						t.Errorf("%+v kind %d from %d: event %d is %+v, want %+v", cfg, kind, from, k, ev, want[k])
+					}
+				}
+			}
+		}
+	}
+}
