@@ -147,6 +147,10 @@ func (g *generator) sourcePartCode(s *sourceInfo, part physical.Partitioning) {
 		rowType = jen.Id(ptType + "Row")
 	}
 	g.f.Comment(fmt.Sprintf("%s holds rows of source %s that one worker hands another (job.Partitioned).", ptType, commentLines(s.src.Name)[0]))
+	linesDoc := "index in b of each row's record"
+	if columnar {
+		linesDoc = "index of each row's record in the chunk"
+	}
 	fields := []jen.Code{
 		jen.Id("b").Op("*").Add(rt("connector.LineBatch")).Comment("the raw batch the rows were decoded from; nil for a typed source"),
 		jen.Id("rows").Index().Add(rowType),
@@ -154,7 +158,7 @@ func (g *generator) sourcePartCode(s *sourceInfo, part physical.Partitioning) {
 	reset := []jen.Code{jen.Id("pt").Dot("rows").Op("=").Id("pt").Dot("rows").Index(jen.Empty(), jen.Lit(0))}
 	if !packedPart(s) {
 		fields = append(fields,
-			jen.Id("lines").Index().Int32().Comment("index in b of each row's record"),
+			jen.Id("lines").Index().Int32().Comment(linesDoc),
 			jen.Id("wms").Index().Int64().Comment("the watermark before each row, over the rows of its batch so far"))
 		reset = []jen.Code{jen.List(jen.Id("pt").Dot("rows"), jen.Id("pt").Dot("lines"), jen.Id("pt").Dot("wms")).Op("=").List(
 			jen.Id("pt").Dot("rows").Index(jen.Empty(), jen.Lit(0)), jen.Id("pt").Dot("lines").Index(jen.Empty(), jen.Lit(0)), jen.Id("pt").Dot("wms").Index(jen.Empty(), jen.Lit(0)))}
@@ -306,9 +310,15 @@ func (g *generator) routeCode(s *sourceInfo, part physical.Partitioning, ptType 
 		put = jen.Id("pt").Dot("rows").Op("=").Append(jen.Id("pt").Dot("rows"), row)
 	}
 	add = append(add, jen.Id("pt").Op(":=").Id("pts").Index(owner), put)
-	if !packedPart(s) { // a raw batch's record (a typed source's rows are packed)
+	if !packedPart(s) {
+		// the row's record: its index in a raw batch, in the chunk of a
+		// column batch (a generator's rows are packed)
+		line := jen.Int32().Call(idx)
+		if typed != nil {
+			line = jen.Id("at").Op("+").Int32().Call(idx)
+		}
 		add = append(add,
-			jen.Id("pt").Dot("lines").Op("=").Append(jen.Id("pt").Dot("lines"), jen.Int32().Call(idx)),
+			jen.Id("pt").Dot("lines").Op("=").Append(jen.Id("pt").Dot("lines"), line),
 			jen.Id("pt").Dot("wms").Op("=").Append(jen.Id("pt").Dot("wms"), jen.Id(g.combRowWM())))
 	}
 	if g.comb.Combines() {
