@@ -13,7 +13,7 @@ import (
 // that the workers read in byte ranges does not give each worker a fixed
 // range of the round. The round's bytes (n ranges of ps.step, as before)
 // are cut into slots, largest first (splitLayout: at one MiB ranges and two
-// workers, 17 slots from 512 KiB down to 8 KiB), and a worker takes the
+// workers, 15 slots from 512 KiB down to 16 KiB), and a worker takes the
 // next slot not yet taken (an atomic counter), reads, decodes and runs the
 // views on it: a worker that the OS descheduled, or whose ranges decode
 // slower, leaves more slots to the other, and the workers meet at the
@@ -53,10 +53,9 @@ func splitLayout(n int, step int64, ranges, minCut int) (at, size []int64) {
 	total := int64(ranges*n) * step
 	least := max(step/int64(minCut), 1)
 	for off := int64(0); off < total; {
-		rem := total - off
-		sz := min(max(rem/int64(2*n), least), step, rem)
-		if rest := rem - sz; rest > 0 && rest < least {
-			sz = rem - rem/2 // two halves, no sliver at the end
+		sz := min(max((total-off)/int64(2*n), least), step, total-off)
+		if rest := total - off - sz; rest < least {
+			sz += rest // no sliver at the end
 		}
 		at, size = append(at, off), append(size, sz)
 		off += sz
@@ -169,18 +168,6 @@ func (wp *workerPool) slotOrder() [][][]byte {
 		order = append(order, piece)
 	}
 	return order
-}
-
-// sinkRows tells whether a worker's sink buffers hold rows.
-func (wp *workerPool) sinkRows() bool {
-	for _, c := range wp.ctxs {
-		for _, s := range c.Sinks {
-			if len(s.Buf) > 0 {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // resetSplitSlots readies the slots for the next round (the merge).

@@ -139,8 +139,6 @@ type workerPool struct {
 	// views; slots is the chunks of a source per round (wp.n without)
 	shared bool
 	slots  int
-	// routed: every slot of the round was routed before the merge
-	routed bool
 	// the slots' first generator batches in the round and their batches
 	slotAt, slotSize []int64
 	// split slots (splitslots.go): a stateless job's round of byte ranges
@@ -225,10 +223,6 @@ type poolSource struct {
 	// split slots: each slot's offset in the round and its bytes (nil:
 	// range w of the round is worker w's, at w*step)
 	slotAt, slotSize []int64
-	// shared split rounds (shared.go): the offset where the round's ranges
-	// begin (gridLine: a line begins there), a round's bytes
-	gridAt, roundBytes int64
-	gridLine, regrid   bool
 
 	// a source the workers read in units of their own (Parquet row
 	// groups: units.go); nil for the others
@@ -1026,9 +1020,6 @@ func (wp *workerPool) endRound() {
 	}
 	wp.critical += most
 	wp.stats.Rounds++
-	// shared rounds: the next round's slots were all routed before this
-	// merge (unless a file's end moved: discardAhead)
-	routed := true
 	if !wp.twoPhase() {
 		// the engines' round ends, which their workers leave to the merge:
 		// at the watermark after every chunk, as in phase 2, source by
@@ -1094,16 +1085,11 @@ func (wp *workerPool) endRound() {
 	})
 	for _, ps := range wp.srcs {
 		if ps.splits != nil && reading[ps.si] && wp.err == nil {
-			old := ps.size
 			end, err := wp.splitsEnded(ps)
 			if err != nil {
 				wp.err = fmt.Errorf("source %s: %w", r.spec.Sources[ps.src].Name, err)
 			}
 			ended[ps.si] = ended[ps.si] || end
-			if wp.shared && ps.size != old {
-				wp.discardAhead(ps)
-				routed = false
-			}
 		}
 		if ps.units != nil && reading[ps.si] && wp.err == nil {
 			end := wp.unitsEnded(ps)
@@ -1154,7 +1140,7 @@ func (wp *workerPool) endRound() {
 		wp.err = wp.flushSinks()
 	}
 	if wp.shared {
-		wp.resetShared(routed)
+		wp.resetShared()
 	}
 	if wp.splitSlots {
 		wp.resetSplitSlots()
@@ -1309,7 +1295,7 @@ func (wp *workerPool) replay(chunk func(ps *poolSource, w int)) {
 	next := 0
 	for _, ps := range wp.srcs {
 		for w := range wp.slots {
-			if chunk != nil && (!wp.shared || ps.splits != nil) {
+			if chunk != nil && !wp.shared {
 				chunk(ps, w)
 			}
 			for ; next < len(calls) && calls[next].chunk <= wp.chunk(ps, w); next++ {
@@ -1356,7 +1342,7 @@ func (wp *workerPool) writeSinks() error {
 		}
 		return r.jobCtx.late.err
 	}
-	if wp.splitSlots && wp.sinkRows() {
+	if wp.splitSlots {
 		// in slot order, which is input order
 		for _, piece := range wp.slotOrder() {
 			for i, buf := range piece {
