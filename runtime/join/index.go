@@ -2,9 +2,10 @@ package join
 
 import (
 	"hash/maphash"
-	"math/bits"
 	"reflect"
 	"unsafe"
+
+	"github.com/laminar-sql/laminar/runtime/internal/keyhash"
 )
 
 // keyIndex finds a side's key slots by key, for keys whose bytes are all of
@@ -42,31 +43,7 @@ type keyIndex[K comparable] struct {
 // q20's and q5's joins took 1.1% and 4% more instructions.
 func plainKey[K comparable]() bool {
 	t := reflect.TypeFor[K]()
-	return t.Size() >= 16 && t.Size()%8 == 0 && t.Size() <= 64 && plainBytes(t)
-}
-
-// plainBytes reports whether == on values of t compares their bytes, each of
-// which belongs to a field: integers, booleans, and arrays and structs of
-// them without padding.
-func plainBytes(t reflect.Type) bool {
-	switch t.Kind() {
-	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return true
-	case reflect.Array:
-		return plainBytes(t.Elem())
-	case reflect.Struct:
-		var sum uintptr
-		for i := range t.NumField() {
-			f := t.Field(i)
-			if f.Name == "_" || !plainBytes(f.Type) {
-				return false
-			}
-			sum += f.Type.Size()
-		}
-		return sum == t.Size()
-	}
-	return false
+	return t.Size() >= 16 && t.Size()%8 == 0 && t.Size() <= 64 && keyhash.PlainBytes(t)
 }
 
 // newKeyIndex returns an empty index for keys of type K (plainKey).
@@ -79,19 +56,17 @@ func newKeyIndex[K comparable]() *keyIndex[K] {
 	}
 }
 
-// mix is a 64-bit hash of x (as window's): the folded 128-bit product with
-// an odd constant, whose low bits depend on every bit of x.
-func mix(x uint64) uint64 {
-	hi, lo := bits.Mul64(x, 0x9e3779b97f4a7c15)
-	return hi ^ lo
-}
+// inlineMix is never called: its body puts keyhash.Mix's in this
+// package's export data, so that the calls in hash inline into a job's
+// instantiations (see window's inlineMix).
+func inlineMix(x uint64) uint64 { return keyhash.Mix(x) }
 
 // hash is the hash of key k.
 func (x *keyIndex[K]) hash(k *K) uint64 {
 	w := unsafe.Slice((*uint64)(unsafe.Pointer(k)), x.words)
-	h := mix(w[0] ^ x.seed)
+	h := keyhash.Mix(w[0] ^ x.seed)
 	for _, v := range w[1:] {
-		h = mix(h ^ v)
+		h = keyhash.Mix(h ^ v)
 	}
 	return h
 }
