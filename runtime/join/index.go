@@ -2,9 +2,10 @@ package join
 
 import (
 	"hash/maphash"
-	"math/bits"
 	"reflect"
 	"unsafe"
+
+	"github.com/laminar-sql/laminar/runtime/internal/keyhash"
 )
 
 // keyIndex finds a side's key slots by key, for keys whose bytes are all of
@@ -25,15 +26,54 @@ import (
 // a third the size, and a hit the key besides (200K adds and 106K hits: 42
 // ms by map, 15 ms here, in a benchmark of the two).
 //
-// The table doubles at a load of 3/4, at once (a slot's tag says where it
-// goes, so no key is read or hashed again), and removes by backward shift,
-// without tombstones.
+// The table doubles at a load of 3/4; a slot's tag says where it goes in a
+// table of any size, so no key is read or hashed again. A small one (under
+// incrementalKeys) doubles at once; a large one incrementally, as
+// window.Groups' index does: the full table stays as old while one twice
+// its size takes the keys added since and, movesPerOp per insert or
+// remove, the slots of old in old's order, until all have moved. A
+// doubling all at once stalls the insert that triggers it for the whole
+// table, which in a job split among workers holds every other worker up
+// at the round's barrier (BenchmarkKeyIndexInsert4M: the longest of 4M
+// inserts took 46-70 ms; incrementally 2 ms, the new table's make, which
+// zeroes 64 MB of reused heap).
+//
+// A key leaves slots by backward shift, without tombstones. One indexed in
+// old only (of old's slots moved.. on) is removed by a tombstone there:
+// old keeps its probe runs whole (find reaches the keys past it) and
+// move skips it. Settling the move before a removal would be simpler but
+// brings the stall back at the first eviction after a doubling, and a
+// backward shift in old could carry a slot not yet moved back into the
+// moved part, where it would be lost.
 type keyIndex[K comparable] struct {
-	slots []uint64
-	n     int
+	slots []uint64 // 0: empty; else the hash's low 32 bits<<32 | key slot+1
+	// old is the table before the last doubling while its keys move to
+	// slots: the keys of old's slots moved.. are indexed in old only (or
+	// are tombstones), those of the slots before moved in slots only, their
+	// copies in old stale; nil when none are left to move
+	old   []uint64
+	moved int
+	n     int // keys held, in either table
 	words int // the key's size in 8-byte words
 	seed  uint64
 }
+
+// inOld marks a table index that find returns for a key held in old.
+const inOld = 1 << 63
+
+// tomb is a key removed from old before it moved: tag 0 and key slot
+// 2^32-2, which no side reaches (4G keys).
+const tomb = 1<<32 - 1
+
+// incrementalKeys is the fewest keys whose index doubles incrementally: a
+// smaller one doubles at once (under 0.1 ms), without probes of two tables.
+const incrementalKeys = 1 << 13
+
+// movesPerOp is how many slots of old move per insert or remove: a
+// doubling leaves the new table at a load of 3/8, and old's len/16
+// inserts' worth of moves end long before the 3/8 more keys that double it
+// again (moves on removals only end it sooner).
+const movesPerOp = 16
 
 // plainKey reports whether keys of type K are compared by their bytes, all
 // of which belong to a field, in whole 8-byte words, two or more
@@ -42,31 +82,7 @@ type keyIndex[K comparable] struct {
 // q20's and q5's joins took 1.1% and 4% more instructions.
 func plainKey[K comparable]() bool {
 	t := reflect.TypeFor[K]()
-	return t.Size() >= 16 && t.Size()%8 == 0 && t.Size() <= 64 && plainBytes(t)
-}
-
-// plainBytes reports whether == on values of t compares their bytes, each of
-// which belongs to a field: integers, booleans, and arrays and structs of
-// them without padding.
-func plainBytes(t reflect.Type) bool {
-	switch t.Kind() {
-	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return true
-	case reflect.Array:
-		return plainBytes(t.Elem())
-	case reflect.Struct:
-		var sum uintptr
-		for i := range t.NumField() {
-			f := t.Field(i)
-			if f.Name == "_" || !plainBytes(f.Type) {
-				return false
-			}
-			sum += f.Type.Size()
-		}
-		return sum == t.Size()
-	}
-	return false
+	return t.Size() >= 16 && t.Size()%8 == 0 && t.Size() <= 64 && keyhash.PlainBytes(t)
 }
 
 // newKeyIndex returns an empty index for keys of type K (plainKey).
@@ -79,31 +95,35 @@ func newKeyIndex[K comparable]() *keyIndex[K] {
 	}
 }
 
-// mix is a 64-bit hash of x (as window's): the folded 128-bit product with
-// an odd constant, whose low bits depend on every bit of x.
-func mix(x uint64) uint64 {
-	hi, lo := bits.Mul64(x, 0x9e3779b97f4a7c15)
-	return hi ^ lo
-}
+// inlineMix is never called: its body puts keyhash.Mix's in this
+// package's export data, so that the calls in hash inline into a job's
+// instantiations (see window's inlineMix).
+func inlineMix(x uint64) uint64 { return keyhash.Mix(x) }
 
 // hash is the hash of key k.
 func (x *keyIndex[K]) hash(k *K) uint64 {
 	w := unsafe.Slice((*uint64)(unsafe.Pointer(k)), x.words)
-	h := mix(w[0] ^ x.seed)
+	h := keyhash.Mix(w[0] ^ x.seed)
 	for _, v := range w[1:] {
-		h = mix(h ^ v)
+		h = keyhash.Mix(h ^ v)
 	}
 	return h
 }
 
 // find returns the slot of key k, if held, and its hash and the table
-// index where the probe ended (an empty slot when k is not held).
+// index where the probe ended: an empty slot of slots when k is not held,
+// for insert; k's slot in slots, or in old | inOld, for remove.
 func (x *keyIndex[K]) find(k K, keys []K) (slot uint32, ok bool, h, j uint64) {
 	h = x.hash(&k)
 	mask := uint64(len(x.slots) - 1)
 	for j = h & mask; ; j = (j + 1) & mask {
 		s := x.slots[j]
 		if s == 0 {
+			if x.old != nil {
+				if slot, jo, ok := x.findOld(h, k, keys); ok {
+					return slot, true, h, jo | inOld
+				}
+			}
 			return 0, false, h, j
 		}
 		if s>>32 == h&0xffffffff {
@@ -114,21 +134,48 @@ func (x *keyIndex[K]) find(k K, keys []K) (slot uint32, ok bool, h, j uint64) {
 	}
 }
 
+// findOld finds key k (of hash h, not in slots) among the keys indexed in
+// old only, those of its slots moved.. on: one before moved is a stale
+// copy, its key since removed from slots (and its key slot maybe reused).
+func (x *keyIndex[K]) findOld(h uint64, k K, keys []K) (slot uint32, j uint64, ok bool) {
+	mask := uint64(len(x.old) - 1)
+	for j = h & mask; ; j = (j + 1) & mask {
+		s := x.old[j]
+		if s == 0 {
+			return 0, 0, false
+		}
+		if s>>32 == h&0xffffffff && s != tomb && j >= uint64(x.moved) {
+			if i := uint32(s) - 1; keys[i] == k {
+				return i, j, true
+			}
+		}
+	}
+}
+
 // insert indexes key slot slot, of a key of hash h not held, at the empty
-// table index j that find returned.
+// index j of slots that find returned.
 func (x *keyIndex[K]) insert(h, j uint64, slot uint32) {
 	x.slots[j] = h<<32 | uint64(slot+1)
 	x.n++
+	if x.old != nil {
+		x.move(movesPerOp)
+	}
 	if 4*x.n > 3*len(x.slots) {
 		x.double()
 	}
 }
 
-// double moves the index to a table twice the size. A slot's home is its
+// double moves the index to a table twice the size: at once when it is
+// small, else starting an incremental move (move). A slot's home is its
 // tag's low bits, so the keys are not read.
 func (x *keyIndex[K]) double() {
+	x.settle() // the last doubling's, if removals kept its moves behind
 	old := x.slots
 	x.slots = make([]uint64, 2*len(old))
+	if x.n >= incrementalKeys {
+		x.old, x.moved = old, 0
+		return
+	}
 	mask := uint64(len(x.slots) - 1)
 	for _, s := range old {
 		if s == 0 {
@@ -142,11 +189,54 @@ func (x *keyIndex[K]) double() {
 	}
 }
 
-// remove drops the key at table index j (as find returned it), moving
-// later slots of its probe run back so that every key stays reachable from
-// its home (deletion by backward shift).
+// move indexes the keys of up to n more slots of old in slots, in old's
+// slot order (so its writes go to two runs of slots, at home and home plus
+// len(old), that stay in the cache), dropping old once all have moved.
+func (x *keyIndex[K]) move(n int) {
+	end := min(x.moved+n, len(x.old))
+	mask := uint64(len(x.slots) - 1)
+	for _, s := range x.old[x.moved:end] {
+		if s == 0 || s == tomb {
+			continue
+		}
+		j := s >> 32 & mask
+		for x.slots[j] != 0 {
+			j = (j + 1) & mask
+		}
+		x.slots[j] = s
+	}
+	x.moved = end
+	if end == len(x.old) {
+		x.old, x.moved = nil, 0
+	}
+}
+
+// settle moves every key still indexed in old only.
+func (x *keyIndex[K]) settle() {
+	if x.old != nil {
+		x.move(len(x.old) - x.moved)
+	}
+}
+
+// remove drops the key at table index j (as find returned it): in old, a
+// tombstone (see keyIndex); in slots, moving later slots of its probe run
+// back so that every key stays reachable from its home (deletion by
+// backward shift).
 func (x *keyIndex[K]) remove(j uint64) {
 	x.n--
+	if j&inOld != 0 {
+		x.old[j&^inOld] = tomb
+		x.move(movesPerOp)
+		return
+	}
+	x.unindex(j)
+	if x.old != nil {
+		x.move(movesPerOp)
+	}
+}
+
+// unindex empties index j of slots by backward shift.
+func (x *keyIndex[K]) unindex(j uint64) {
 	mask := uint64(len(x.slots) - 1)
 	for {
 		x.slots[j] = 0

@@ -7,10 +7,11 @@ package window
 import (
 	"hash/maphash"
 	"math"
-	"math/bits"
 	"reflect"
 	"slices"
 	"unsafe"
+
+	"github.com/laminar-sql/laminar/runtime/internal/keyhash"
 )
 
 // Groups maps group keys to aggregate state, remembering the order in which
@@ -100,7 +101,7 @@ func keyKindOf[K comparable]() keyKind {
 	if t.Size() == 0 {
 		return keyEmpty
 	}
-	if !plainBytes(t) {
+	if !keyhash.PlainBytes(t) {
 		return keyAny
 	}
 	switch t.Size() {
@@ -110,30 +111,6 @@ func keyKindOf[K comparable]() keyKind {
 		return keyWords
 	}
 	return keyAny
-}
-
-// plainBytes reports whether == on values of t compares their bytes, each of
-// which belongs to a field: integers, booleans, and arrays and structs of
-// them without padding.
-func plainBytes(t reflect.Type) bool {
-	switch t.Kind() {
-	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return true
-	case reflect.Array:
-		return plainBytes(t.Elem())
-	case reflect.Struct:
-		var sum uintptr
-		for i := range t.NumField() {
-			f := t.Field(i)
-			if f.Name == "_" || !plainBytes(f.Type) {
-				return false
-			}
-			sum += f.Type.Size()
-		}
-		return sum == t.Size()
-	}
-	return false
 }
 
 // home is the first slot of the probe for hash h in a table of mask+1
@@ -147,22 +124,14 @@ func slotHome(s, mask uint64) uint64 { return s >> 32 & mask }
 // tagOf is the tag of hash h: its low 32 bits, in a slot's high half.
 func tagOf(h uint64) uint64 { return h << 32 }
 
-// mix is a 64-bit hash of x: the folded 128-bit product with an odd
-// constant (as wyhash's), whose low bits (the tag, and of it the slot)
-// depend on every bit of x.
-func mix(x uint64) uint64 {
-	hi, lo := bits.Mul64(x, 0x9e3779b97f4a7c15)
-	return hi ^ lo
-}
-
 // hash is the hash of key k that indexes it in slots.
 func (g *Groups[K, S]) hash(k *K) uint64 {
 	switch g.kind {
 	case keyWord:
-		return mix(*(*uint64)(unsafe.Pointer(k)) ^ g.seed64)
+		return keyhash.Mix(*(*uint64)(unsafe.Pointer(k)) ^ g.seed64)
 	case keyWords:
 		w := (*[2]uint64)(unsafe.Pointer(k))
-		return mix(mix(w[0]^g.seed64) ^ w[1])
+		return keyhash.Mix(keyhash.Mix(w[0]^g.seed64) ^ w[1])
 	case keyEmpty:
 		return 0
 	}
@@ -219,7 +188,7 @@ func (g *Groups[K, S]) Find(k K) (i int32, added bool) {
 	if g.kind == keyWord {
 		// a key of one integer word (a BIGINT): hash spelled out and the
 		// probe loop with no call but a miss's, so that a hit spills nothing
-		h := mix(*(*uint64)(unsafe.Pointer(&k)) ^ g.seed64)
+		h := keyhash.Mix(*(*uint64)(unsafe.Pointer(&k)) ^ g.seed64)
 		mask := uint64(len(g.slots) - 1) // init made slots before kind
 		for j := home(h, mask); ; j = (j + 1) & mask {
 			s := g.slots[j]
@@ -545,6 +514,14 @@ func (g *Groups[K, S]) unindex(j uint64) {
 		}
 	}
 }
+
+// inlineMix is never called: its body, a call of keyhash.Mix, puts
+// keyhash.Mix's in this package's export data, without which the calls of
+// it in the generic code above do not inline into a job's instantiations
+// (the job's package does not import keyhash; as golang/go#56280:
+// q5_counts took 1.6% more instructions). Calling Mix through a function
+// of this package inlines too, but adds a NOP (an inline mark) per call.
+func inlineMix(x uint64) uint64 { return keyhash.Mix(x) }
 
 // init readies a zero Groups.
 func (g *Groups[K, S]) init() {
