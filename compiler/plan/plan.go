@@ -768,27 +768,7 @@ func WindowBound(n Node, e Expr) (w *Window, end, ok bool) {
 	if !isRef {
 		return nil, false, false
 	}
-	col := c.Index
-	for {
-		switch x := n.(type) {
-		case *Filter:
-			n = x.Input
-		case *Project:
-			ref, isRef := x.Exprs[col].(*ColRef)
-			if !isRef {
-				return nil, false, false
-			}
-			col, n = ref.Index, x.Input
-		case *Window:
-			base := len(x.Input.Schema())
-			if col == base || col == base+1 {
-				return x, col == base+1, true
-			}
-			n = x.Input
-		default:
-			return nil, false, false
-		}
-	}
+	return windowBound(n, c.Index, false)
 }
 
 // WindowBoundCol is WindowBound for column col of n's output, seeing also
@@ -796,9 +776,19 @@ func WindowBound(n Node, e Expr) (w *Window, end, ok bool) {
 // aggregate's output (Nexmark q5's MAX over a COUNT per window groups by the
 // inner aggregate's window_start and window_end).
 func WindowBoundCol(n Node, col int) (w *Window, end, ok bool) {
+	return windowBound(n, col, true)
+}
+
+// windowBound follows column col of n down to a window assigner's bound:
+// through filters and plain-column projections, and with deep through views
+// and the group keys of aggregates too.
+func windowBound(n Node, col int, deep bool) (w *Window, end, ok bool) {
 	for {
 		switch x := n.(type) {
 		case *ViewScan:
+			if !deep {
+				return nil, false, false
+			}
 			n = x.View.Root
 		case *Filter:
 			n = x.Input
@@ -809,7 +799,7 @@ func WindowBoundCol(n Node, col int) (w *Window, end, ok bool) {
 			}
 			col, n = ref.Index, x.Input
 		case *Aggregate:
-			if col >= len(x.Keys) {
+			if !deep || col >= len(x.Keys) {
 				return nil, false, false
 			}
 			ref, isRef := x.Keys[col].(*ColRef)
