@@ -37,25 +37,30 @@ import (
 // slotBatch is the events of a generator batch, the unit of the slots.
 const slotBatch = 256
 
-// slotBatches is the generator batches of a slot: a round of n chunks of
-// nexmarkChunk events is 4n slots, and the workers meet at most a slot's
-// routing apart (about 0.1 ms here, in rounds of about 0.8 ms). Slots of
-// 8 batches left a two-worker groupby_many as slow as fixed chunks (wall
-// 1.68x against 1.81x for 4, 14 alternating pairs); slots of 3/4 of the
-// round in 8 batches and the rest in single batches were as fast as 4 but
-// +6.7% instructions at two workers: a part of few rows never turned its
-// combiner off (fewer than 256 folded a round), and groupby_many's keys are
-// nearly unique in a part. (The combiner now counts a part's rows over its
-// rounds until 256, codegen/combiner.go; the mixed layout was not measured
-// again.)
-const slotBatches = 4
-
-// slotLayout cuts a round of n workers' chunks into slots; it returns each
-// slot's first batch in the round and its batches.
+// slotLayout cuts a round of n workers' chunks (16n generator batches)
+// into slots, the first three quarters in slots of 8 batches and the last
+// quarter in single batches; it returns each slot's first batch in the
+// round and its batches. The workers meet at the barrier at most a slot's
+// routing apart, and the last slots taken are the smallest: one batch
+// (about 15 µs here, in rounds of about 0.5 ms a worker). Slots of 4
+// batches throughout left q5_tumble's workers' CPU over the critical path
+// at 1.84x (9 runs), this layout 1.90x, at the same instructions (±0.2%,
+// callgrind, 1M events); a tail of 16 single batches of 32 was no better
+// and +1.7% instructions (a part a slot, ResetPart and a seek per slot).
+// Slots of 8 throughout were as slow as fixed chunks (wall 1.68x against
+// 1.81x for 4 in groupby_many, 14 alternating pairs). The mixed layout was
+// once +6.7% instructions, when a part of few rows never turned its
+// combiner off; the combiner now counts a part's rows over its rounds
+// until 256 (codegen/combiner.go).
 func slotLayout(n int) (at, size []int64) {
+	const big = 8
 	total := int64(n) * nexmarkChunk / slotBatch
-	for b := int64(0); b < total; b += slotBatches {
-		at, size = append(at, b), append(size, min(slotBatches, total-b))
+	tail := total - total/4
+	for b := int64(0); b < tail; b += big {
+		at, size = append(at, b), append(size, min(big, tail-b))
+	}
+	for b := tail; b < total; b++ {
+		at, size = append(at, b), append(size, 1)
 	}
 	return at, size
 }

@@ -130,3 +130,33 @@ func TestSharedRoundsRouteAheadOfASlowWorker(t *testing.T) {
 		t.Errorf("the owners' views saw %d bids (%d out of order), want the %d generated in order", run.rows, run.disorder, sum.Sources[0].Kept)
 	}
 }
+
+// TestSlotLayout: a round's slots cover its batches once, in order, the
+// last quarter in single batches (the last taken, so the workers meet at
+// most a batch's routing apart) and none larger than 8 before them.
+func TestSlotLayout(t *testing.T) {
+	for n := 1; n <= 5; n++ {
+		at, size := slotLayout(n)
+		total := int64(n) * nexmarkChunk / slotBatch
+		next := int64(0)
+		singles := 0
+		for i := range at {
+			if at[i] != next {
+				t.Fatalf("n=%d: slot %d starts at batch %d, want %d", n, i, at[i], next)
+			}
+			if size[i] < 1 || size[i] > 8 {
+				t.Fatalf("n=%d: slot %d has %d batches", n, i, size[i])
+			}
+			if at[i] >= total-total/4 {
+				if size[i] != 1 {
+					t.Fatalf("n=%d: slot %d in the last quarter has %d batches", n, i, size[i])
+				}
+				singles++
+			}
+			next += size[i]
+		}
+		if next != total || int64(singles) != total/4 {
+			t.Fatalf("n=%d: slots cover %d batches with %d singles, want %d and %d", n, next, singles, total, total/4)
+		}
+	}
+}
