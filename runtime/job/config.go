@@ -51,6 +51,7 @@ func newFlagSet(spec Spec, opts *Options, v *flagValues) *flag.FlagSet {
 	fs.StringVar(&opts.StateDir, "state-dir", "", "keep checkpoints, the stdin write-ahead log and uncommitted output in `DIR`, and resume from the newest checkpoint there (none: no checkpoints)")
 	fs.DurationVar(&opts.CheckpointInterval, "checkpoint-interval", DefaultCheckpointInterval, "time between checkpoints with --state-dir")
 	fs.StringVar(&opts.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to `FILE` (for laminarc build --pgo)")
+	fs.StringVar(&opts.memProfile, "memprofile", "", "write a heap profile to `FILE` at the end of the run (go tool pprof -sample_index=alloc_space: what allocated over the run)")
 	fs.StringVar(&opts.traceFile, "trace", "", "write an execution trace of the run to `FILE` (go tool trace: what each worker's goroutine did and when it waited)")
 	fs.BoolVar(&opts.AllowStateReset, "allow-state-reset", false, "start state that the checkpoint lacks (a new or changed view) empty, and drop state the pipeline no longer has, instead of refusing to start")
 	fs.StringVar(&v.memoryLimit, "memory-limit", "", "keep the job under `SIZE` (e.g. 2GiB, 512MB): Go's soft memory limit, and a clean stop with an error and a final checkpoint when live data passes 3/4 of it")

@@ -89,6 +89,12 @@ func runMain(ctx context.Context, spec Spec, factory Factory, admin AdminServer,
 		defer trace.Stop()
 	}
 	summary, err := Run(ctx, spec, factory, opts)
+	if opts.memProfile != "" {
+		if err := writeHeapProfile(opts.memProfile); err != nil {
+			fmt.Fprintf(stderr, "laminar: error: %v\n", err)
+			return ExitRuntime
+		}
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "laminar: error: %v\n", err)
 		return ExitRuntime
@@ -97,6 +103,21 @@ func runMain(ctx context.Context, spec Spec, factory Factory, admin AdminServer,
 		return ExitInterrupted
 	}
 	return ExitOK
+}
+
+// writeHeapProfile writes the heap profile of the run to path: the
+// allocations of the whole run (alloc_space, alloc_objects) and what was
+// live at the last GC (inuse_space).
+func writeHeapProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 func usage(fs *flag.FlagSet, spec Spec) {

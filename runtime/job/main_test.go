@@ -117,6 +117,7 @@ func TestRunMainExitCodes(t *testing.T) {
 		Sinks:   []SinkSpec{fileSink("out", "out.jsonl")},
 	}
 	summary := filepath.Join(dir, "summary.json")
+	heap := filepath.Join(dir, "heap.prof")
 	tests := []struct {
 		name       string
 		args       []string
@@ -128,8 +129,10 @@ func TestRunMainExitCodes(t *testing.T) {
 		{"--http without the admin server", []string{"--http", "127.0.0.1:0"}, ExitUsage, "rebuild it with laminarc build --admin"},
 		{"runtime failure", []string{"--base-dir", filepath.Join(dir, "elsewhere")}, ExitRuntime,
 			"laminar: error: source in: open " + filepath.Join(dir, "elsewhere", "in.jsonl")},
-		{"success", []string{"--base-dir", dir, "--summary-json", summary}, ExitOK,
+		{"success", []string{"--base-dir", dir, "--summary-json", summary, "--memprofile", heap}, ExitOK,
 			"laminar: done in"},
+		{"--memprofile unwritable", []string{"--base-dir", dir, "--memprofile", filepath.Join(dir, "none", "heap.prof")}, ExitRuntime,
+			"laminar: error: open " + filepath.Join(dir, "none", "heap.prof")},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -146,6 +149,10 @@ func TestRunMainExitCodes(t *testing.T) {
 	}
 	if _, err := os.Stat(summary); err != nil {
 		t.Errorf("--summary-json: %v", err)
+	}
+	// a pprof profile is a gzipped protocol buffer
+	if got := readFile(t, heap); !strings.HasPrefix(got, "\x1f\x8b") {
+		t.Errorf("--memprofile wrote %d bytes, not a gzipped profile", len(got))
 	}
 }
 

@@ -77,6 +77,8 @@ type Options struct {
 	TimerInterval time.Duration
 	// cpuProfile is the --cpuprofile flag, handled by Main.
 	cpuProfile string
+	// memProfile is the --memprofile flag, handled by Main.
+	memProfile string
 	// traceFile is the --trace flag, handled by Main.
 	traceFile string
 	// CheckpointFS is the filesystem checkpoints are written through; nil
