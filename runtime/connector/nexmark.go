@@ -37,6 +37,10 @@ type NexmarkSource struct {
 	// seq is the number of the stream's batch this source took last.
 	seq    int64
 	closed bool
+	// prefetchers is what Prefetch asked for; ahead the goroutines that
+	// generate the batches of a source alone on its stream once it reads
+	prefetchers int
+	ahead       *nexmarkAhead
 }
 
 // NexmarkStreams are the generators of one job, one per distinct generator
@@ -250,9 +254,32 @@ func (s *NexmarkSource) Next(b *LineBatch, maxLines int) (bool, error) {
 		// is a few hundred bytes: larger batches fall out of the L2 cache
 		// between the generator writing them and the pipeline reading them
 		// (measured: 256 is steadily faster than 1024 on q0).
-		maxLines = min(maxLines, maxNexmarkBatch)
+		if s.prefetchers > 1 || s.ahead != nil {
+			maxLines = min(maxLines, maxAheadBatch)
+		} else {
+			maxLines = min(maxLines, maxNexmarkBatch)
+		}
 		if st.gen.Generated() < s.events {
 			st.gen.SkipTo(s.events) // it resumed ahead of sources that have ended
+		}
+		if s.prefetchers > 1 {
+			a, err := startAhead(st.gen.Config(), st.gen.Generated(), s.kind, s.prefetchers, maxLines)
+			if err != nil {
+				return false, err
+			}
+			s.ahead, s.prefetchers = a, 0
+		}
+		if s.ahead != nil && maxLines != s.ahead.batch {
+			s.ahead.stop() // batches of another size: go on generating here
+			s.ahead = nil
+		}
+		if s.ahead != nil {
+			n, kept := s.ahead.take(b, events)
+			b.TypedLen, b.Kept = n, kept
+			s.events += int64(n)
+			st.gen.SkipTo(s.events)
+			st.first = s.events
+			return n == maxLines, nil
 		}
 		if cap(*events) < maxLines {
 			*events = make([]nexmark.Event, maxLines)
@@ -401,6 +428,10 @@ func (s *NexmarkSource) Close() error {
 		return nil
 	}
 	s.closed = true
+	if s.ahead != nil {
+		s.ahead.stop()
+		s.ahead = nil
+	}
 	st.members--
 	st.kinds[s.kind]--
 	if s.seq != st.seq && st.waiting > 0 {

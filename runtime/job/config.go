@@ -43,7 +43,7 @@ func newFlagSet(spec Spec, opts *Options, v *flagValues) *flag.FlagSet {
 	fs.StringVar(&opts.LatePath, "late", spec.Name+".late.jsonl", "`FILE` for late records as JSON lines (\"-\" = stderr)")
 	fs.IntVar(&opts.BatchSize, "batch-size", DefaultBatchSize, "most input lines per batch")
 	fs.IntVar(&opts.Workers, "workers", 0, "workers of a pipeline whose rows split by key, each with its own state (0 = GOMAXPROCS; laminarc explain says whether it splits)")
-	fs.IntVar(&opts.Decoders, "decoders", 0, "goroutines decoding each file or stdin source (0 = GOMAXPROCS; 1 = decode on the pipeline's goroutine)")
+	fs.IntVar(&opts.Decoders, "decoders", 0, "goroutines decoding each file or stdin source, or generating each Nexmark source of a job on one engine (0 = GOMAXPROCS; 1 = decode on the pipeline's goroutine, generate on one beside it)")
 	fs.IntVar(&opts.MaxRecordBytes, "max-record-bytes", connector.MaxLineBytes, "longest input record in `BYTES`; a longer one goes to the dead-letter file, truncated, and the job goes on")
 	fs.StringVar(&v.progress, "progress", "auto", "progress line on stderr: auto (when stderr is a terminal), always or never")
 	fs.BoolVar(&opts.Quiet, "quiet", false, "no summary line at the end")

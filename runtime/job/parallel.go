@@ -35,6 +35,16 @@ func (r *runner) decodeWorkers() int {
 	return runtime.GOMAXPROCS(0)
 }
 
+// generators is how many goroutines generate a Nexmark source of a job on
+// one engine (connector.Prefetcher), --decoders as for files: one
+// goroutine's generating bounded q7_max's views at one core.
+func (r *runner) generators() int {
+	if n := r.opts.Decoders; n > 0 {
+		return n
+	}
+	return runtime.GOMAXPROCS(0)
+}
+
 // readSourceParallel is readSource with the decoding moved off the main
 // loop: this goroutine reads batches in input order, `workers` goroutines
 // decode them at once, and the batches reach out in the order they were

@@ -650,6 +650,9 @@ func (r *runner) loop(ctx context.Context) error {
 			})
 			continue
 		}
+		if p, ok := src.(connector.Prefetcher); ok {
+			p.Prefetch(r.generators())
+		}
 		free[i] = make(chan *connector.LineBatch, 2)
 		free[i] <- new(connector.LineBatch)
 		free[i] <- new(connector.LineBatch)
