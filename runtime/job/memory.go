@@ -40,8 +40,10 @@ func newMemoryGuard(limit int64) *memoryGuard {
 }
 
 // check returns an error when the live heap (as of the last collection) is
-// past the share of the limit the job may use.
-func (g *memoryGuard) check() error {
+// past the share of the limit the job may use; settle, if not nil, is run
+// then, before the state's groups are counted for the error (the workers
+// drop what is no state: workerPool.dropParts).
+func (g *memoryGuard) check(settle func()) error {
 	if g == nil {
 		return nil
 	}
@@ -52,6 +54,9 @@ func (g *memoryGuard) check() error {
 	heapLive := int64(g.sample[0].Value.Uint64())
 	if float64(heapLive) < memoryStopShare*float64(g.limit) {
 		return nil
+	}
+	if settle != nil {
+		settle()
 	}
 	groups, bytes := window.Live()
 	return errcode.Errorf(errcode.MemoryLimit, "memory limit: the live heap is %s, past %.0f%% of --memory-limit %s; keyed state holds %d groups (about %s); "+

@@ -731,7 +731,7 @@ func (r *runner) loop(ctx context.Context) error {
 			} else {
 				active--
 			}
-			if err := mem.check(); err != nil {
+			if err := mem.check(nil); err != nil {
 				// stop between batches, with what was processed checkpointed
 				if cerr := r.checkpoint(true); cerr != nil {
 					return fmt.Errorf("%w (and the final checkpoint failed: %v)", err, cerr)

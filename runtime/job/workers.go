@@ -627,6 +627,8 @@ func (wp *workerPool) run(ctx context.Context) error {
 	for range wp.n {
 		<-finished
 	}
+	// no round runs again: the parts' combiner partials are no state
+	wp.dropParts()
 	stopReading()
 	for _, done := range dealers {
 		<-done
@@ -1235,11 +1237,40 @@ func (wp *workerPool) between() {
 			return
 		}
 	}
-	if err := wp.mem.check(); err != nil {
+	// past the limit the job stops after this checkpoint: the parts' combiner
+	// partials (this round's, merged; with shared rounds the next round's,
+	// which the resumed run reads again) are dropped before the state's
+	// groups are counted
+	if err := wp.mem.check(wp.dropParts); err != nil {
 		if cerr := wp.checkpoint(true); cerr != nil {
 			err = fmt.Errorf("%w (and the final checkpoint failed: %v)", err, cerr)
 		}
 		wp.err, wp.stop = err, true
+	}
+}
+
+// dropParts empties every part of the pool (ResetPart), once no round
+// runs again or before the memory limit's report: a combiner's partial
+// states in a part are window.Groups, which window.Live counts with the
+// engines' state until the part's sender empties it in its next round, so
+// that the job's summary (state_groups) and the report counted the last
+// round's partials as groups of state (a one-round file of 50,000 keys at
+// two workers: 100,000 groups). Any engine empties any part, as the slots
+// of shared rounds do.
+func (wp *workerPool) dropParts() {
+	eng := wp.engines[0]
+	reset := func(parts [][]any, src int) {
+		for _, row := range parts {
+			for _, pt := range row {
+				eng.ResetPart(src, pt)
+			}
+		}
+	}
+	for _, ps := range wp.srcs {
+		reset(ps.parts, ps.src)
+		for i := range ps.sh {
+			reset(ps.sh[i].parts, ps.src)
+		}
 	}
 }
 
