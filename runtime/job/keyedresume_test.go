@@ -77,7 +77,11 @@ func (f *keyedCountFake) NewPart(int) any {
 }
 func (f *keyedCountFake) ResetPart(_ int, x any) { x.(*keyedCountPart).c.Reset() }
 func (f *keyedCountFake) Route(_ int, b *connector.LineBatch, parts []any, wm int64) int64 {
-	for _, line := range b.Lines {
+	for i, line := range b.Lines {
+		if bytes.HasPrefix(line, []byte("bad")) {
+			f.ctx.Malformed(0, b, i, fmt.Errorf("cannot decode %q", line))
+			continue
+		}
 		n, err := strconv.ParseInt(string(line[5:11]), 10, 64) // {"n":000123,...
 		if err != nil {
 			panic(err)
@@ -217,12 +221,19 @@ func keyedCounts(t *testing.T, dir string) map[int64]int64 {
 // window.Live counted as state until dropParts (TestMemoryLimitChecks
 // PointsAndResumes in cmd/laminarc: 373,398 groups for 300,000 keys).
 func TestKeyedFileStopsAndResumes(t *testing.T) {
-	lines := splitLines(3000) // 156 KB: rounds of 2 or 3 KiB, 20 lines a KiB
-	keys := int64((len(lines) + 2) / 3)
+	// 156 KB: rounds of 2 or 3 KiB, 20 lines a KiB; every 97th line
+	// malformed (reported while routing, the next round's too: held until
+	// their round's merge)
+	lines := splitLines(3000)
 	want := map[int64]int64{}
-	for i := range len(lines) {
+	for i := range lines {
+		if i%97 == 5 {
+			lines[i] = "bad " + lines[i]
+			continue
+		}
 		want[int64(i/3)]++
 	}
+	keys := int64(len(want))
 	for _, mode := range []string{"shared", "fixed"} {
 		t.Run(mode, func(t *testing.T) {
 			if mode == "fixed" {
@@ -237,6 +248,10 @@ func TestKeyedFileStopsAndResumes(t *testing.T) {
 			if groups != keys {
 				t.Errorf("uninterrupted: the summary's state holds %d groups, want %d", groups, keys)
 			}
+			dead := readFile(t, filepath.Join(dir, "dead.jsonl"))
+			if n := strings.Count(dead, "\n"); n != 31 {
+				t.Fatalf("uninterrupted: %d malformed lines in dead.jsonl, want 31", n)
+			}
 			for _, c := range []struct {
 				stopped, resumed int
 				stopAt           int64
@@ -244,6 +259,7 @@ func TestKeyedFileStopsAndResumes(t *testing.T) {
 				name := fmt.Sprintf("%d->%d at %d", c.stopped, c.resumed, c.stopAt)
 				os.RemoveAll(filepath.Join(dir, "state"))
 				os.Remove(filepath.Join(dir, "out.jsonl"))
+				os.Remove(filepath.Join(dir, "dead.jsonl"))
 				first, _ := keyedCountRun(t, dir, c.stopped, c.stopAt)
 				if !first.Interrupted || first.Sources[0].RowsIn >= int64(len(lines)) {
 					t.Fatalf("%s: the first run was not stopped before the end (%d lines read)", name, first.Sources[0].RowsIn)
@@ -259,6 +275,9 @@ func TestKeyedFileStopsAndResumes(t *testing.T) {
 					}
 					t.Errorf("%s: %d lines read (%d + %d), want %d; %d of %d keys netted to another count", name, read,
 						first.Sources[0].RowsIn, second.Sources[0].RowsIn, len(lines), bad, len(want))
+				}
+				if got := readFile(t, filepath.Join(dir, "dead.jsonl")); got != dead {
+					t.Errorf("%s: dead.jsonl after the resume:\n%s\nwant (uninterrupted):\n%s", name, got, dead)
 				}
 				if groups != keys {
 					t.Errorf("%s: the resumed run's summary's state holds %d groups, want %d", name, groups, keys)
