@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -242,7 +243,7 @@ func TestKeyedFileStopsAndResumes(t *testing.T) {
 			dir := t.TempDir()
 			writeFile(t, filepath.Join(dir, "in.jsonl"), strings.Join(lines, "\n")+"\n")
 			sum, groups := keyedCountRun(t, dir, 2, 0)
-			if got := keyedCounts(t, dir); !mapsEqual(got, want) || sum.Sources[0].RowsIn != int64(len(lines)) {
+			if got := keyedCounts(t, dir); !maps.Equal(got, want) || sum.Sources[0].RowsIn != int64(len(lines)) {
 				t.Fatalf("uninterrupted: %d keys netted (want %d), %d lines read", len(got), len(want), sum.Sources[0].RowsIn)
 			}
 			if groups != keys {
@@ -266,7 +267,7 @@ func TestKeyedFileStopsAndResumes(t *testing.T) {
 				}
 				second, groups := keyedCountRun(t, dir, c.resumed, 0)
 				got := keyedCounts(t, dir)
-				if read := first.Sources[0].RowsIn + second.Sources[0].RowsIn; !mapsEqual(got, want) || read != int64(len(lines)) {
+				if read := first.Sources[0].RowsIn + second.Sources[0].RowsIn; !maps.Equal(got, want) || read != int64(len(lines)) {
 					bad := 0
 					for k, n := range want {
 						if got[k] != n {
@@ -285,16 +286,4 @@ func TestKeyedFileStopsAndResumes(t *testing.T) {
 			}
 		})
 	}
-}
-
-func mapsEqual(a, b map[int64]int64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if w, ok := b[k]; !ok || w != v {
-			return false
-		}
-	}
-	return true
 }
