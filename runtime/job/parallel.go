@@ -29,15 +29,13 @@ func (r *runner) decodeWorkers() int {
 	if _, ok := r.pipeline.(ParallelDecoder); !ok {
 		return 1
 	}
-	if n := r.opts.Decoders; n > 0 {
-		return n
-	}
-	return runtime.GOMAXPROCS(0)
+	return r.generators()
 }
 
 // generators is how many goroutines generate a Nexmark source of a job on
-// one engine (connector.Prefetcher), --decoders as for files: one
-// goroutine's generating bounded q7_max's views at one core.
+// one engine (connector.Prefetcher), or decode a file's batches when the
+// pipeline can: --decoders, 0 meaning GOMAXPROCS (one goroutine's
+// generating bounded q7_max's views at one core).
 func (r *runner) generators() int {
 	if n := r.opts.Decoders; n > 0 {
 		return n
