@@ -55,11 +55,11 @@ const slotBatch = 256
 func slotLayout(n int) (at, size []int64) {
 	const big = 8
 	total := int64(n) * nexmarkChunk / slotBatch
-	tail := total - total/4
-	for b := int64(0); b < tail; b += big {
-		at, size = append(at, b), append(size, min(big, tail-b))
+	tailAt := total - total/4 // the first single-batch slot
+	for b := int64(0); b < tailAt; b += big {
+		at, size = append(at, b), append(size, min(big, tailAt-b))
 	}
-	for b := tail; b < total; b++ {
+	for b := tailAt; b < total; b++ {
 		at, size = append(at, b), append(size, 1)
 	}
 	return at, size
