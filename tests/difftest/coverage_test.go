@@ -1,8 +1,10 @@
 package difftest
 
 import (
+	"flag"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -11,7 +13,7 @@ import (
 	"github.com/laminar-sql/laminar/compiler/plan"
 )
 
-// TestMultiViewCoverage counts, over the multi-view cases make test runs,
+// TestMultiViewCoverage counts, over the multi-view cases (at least the default count),
 // how many reach each feature of the dataflow graph, so that a generator
 // change that stops reaching one shows.
 var features = []string{
@@ -22,7 +24,7 @@ var features = []string{
 }
 
 func TestMultiViewCoverage(t *testing.T) {
-	n := *mcasesFlag
+	n := max(*mcasesFlag, flagDefault(t, "mcases")) // as TestTopNCoverage
 	counts := map[string]int{}
 	for i := range n {
 		seed := *mseedFlag + uint64(i)
@@ -129,4 +131,18 @@ func TestMultiViewCoverage(t *testing.T) {
 			t.Errorf("only %d of %d multi-view cases have %s", counts[f], n, f)
 		}
 	}
+}
+
+// flagDefault is the default of the integer flag name, for the coverage
+// checks, which generate (not run) at least that many cases.
+func flagDefault(t *testing.T, name string) int {
+	f := flag.Lookup(name)
+	if f == nil {
+		t.Fatalf("no flag -%s", name)
+	}
+	n, err := strconv.Atoi(f.DefValue)
+	if err != nil {
+		t.Fatalf("flag -%s: %v", name, err)
+	}
+	return n
 }

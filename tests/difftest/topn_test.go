@@ -152,7 +152,9 @@ func TestWorkersSourcesTopNDifferential(t *testing.T) {
 // updating input, and with a limit on the rank, so that a generator change
 // that stops reaching one shows.
 func TestTopNCoverage(t *testing.T) {
-	n := *tcasesFlag
+	// the generator alone, which is cheap: at least the default count of
+	// cases, whatever share of them runs (make test runs half)
+	n := max(*tcasesFlag, flagDefault(t, "tcases"))
 	if testing.Short() {
 		n = min(n, 20)
 	}
