@@ -45,7 +45,8 @@ func (g *generator) joinSides(o *opInfo) [2]joinSide {
 // eight columns that are all 64-bit integers in Go (BIGINT, TIMESTAMP,
 // ...), whose map lookups take the general path (a hash of the key's
 // bytes, a group's control word and slots of a directory's table: 20% of
-// Nexmark q8's time), where a key of one word has the map's own code.
+// Nexmark q8's time), where a key of one word has the map's own code
+// until the side is large (growingSides).
 func (o *opInfo) keyedSides() bool {
 	keys := o.op.Join.LeftKeys
 	if len(keys) < 2 || len(keys) > 8 {
@@ -56,6 +57,24 @@ func (o *opInfo) keyedSides() bool {
 		case kind == types.Bool, kind == types.Float, kind == types.String, kind == types.Unknown, kind.IsWideDecimal():
 			return false
 		}
+	}
+	return true
+}
+
+// growingSides tells whether the join's sides, found through a map, may
+// move their keys to a keyIndex once they hold many (join.Side.Grown): a
+// key of one column that is a 64-bit integer in Go. The map's lookup of a
+// key of one word has code of its own, fewer instructions while the map is
+// in the cache (a few windows' keys), and a cache miss more than the
+// keyIndex's on a large one (Nexmark q7: a third of its time).
+func (o *opInfo) growingSides() bool {
+	keys := o.op.Join.LeftKeys
+	if len(keys) != 1 {
+		return false
+	}
+	switch kind := keys[0].Type().Kind; {
+	case kind == types.Bool, kind == types.Float, kind == types.String, kind == types.Unknown, kind.IsWideDecimal():
+		return false
 	}
 	return true
 }
@@ -284,7 +303,13 @@ func (g *generator) joinPush(o *opInfo, ss [2]joinSide, s joinSide, semi bool) {
 			firstFn = "First"
 		}
 		first := jen.Id("other").Dot(firstFn).Call(jen.Id("k"))
-		if uniqOther || uniqSelf {
+		if o.growingSides() {
+			body = append(body, jen.Id("first").Op(":=").Add(first),
+				jen.If(jen.Id("first").Op("==").Nil().Op("&&").Id("other").Dot("Grown").Call()).Block(
+					jen.Comment("a side of many keys finds them through its keyIndex"),
+					jen.Id("first").Op("=").Id("other").Dot("First").Call(jen.Id("k"))))
+			first = jen.Id("first")
+		} else if uniqOther || uniqSelf {
 			body = append(body, jen.Id("first").Op(":=").Add(first))
 			first = jen.Id("first")
 		}

@@ -12,7 +12,7 @@ import (
 // them (integers and booleans, no padding, floats, pointers or strings: a
 // join on BIGINT or TIMESTAMP columns), in place of a map[K]uint32.
 //
-// Keys of one word keep the map (plainKey).
+// Keys of one word start on the map and move to one when many (Side.grows).
 //
 // It is an open-addressing table of 8-byte slots (the hash's low 32 bits,
 // the tag, and the key slot + 1); the keys are the side's (Side.keys, by
@@ -77,12 +77,21 @@ const movesPerOp = 16
 
 // plainKey reports whether keys of type K are compared by their bytes, all
 // of which belong to a field, in whole 8-byte words, two or more
-// (keyIndex's keys). A key of one word keeps the map, whose lookups of
+// (keyIndex's keys). A key of one word starts on the map, whose lookups of
 // 8-byte keys have their own code (mapaccess2_fast64): through a keyIndex
-// q20's and q5's joins took 1.1% and 4% more instructions.
+// from the start q20's and q5's joins took 1.1% and 4% more instructions;
+// it moves to a keyIndex once it is large (plainWord, Side.grows).
 func plainKey[K comparable]() bool {
 	t := reflect.TypeFor[K]()
 	return t.Size() >= 16 && t.Size()%8 == 0 && t.Size() <= 64 && keyhash.PlainBytes(t)
+}
+
+// plainWord reports whether keys of type K are one word of plain bytes (a
+// join on one BIGINT or TIMESTAMP column): a side of them starts on a map
+// and moves to a keyIndex once it is large (Side.grows).
+func plainWord[K comparable]() bool {
+	t := reflect.TypeFor[K]()
+	return t.Size() == 8 && keyhash.PlainBytes(t)
 }
 
 // newKeyIndex returns an empty index for keys of type K (plainKey).

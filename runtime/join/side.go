@@ -51,13 +51,16 @@ const (
 // pointers) and touches no older entry (a cache miss each, on a side of
 // millions of rows), a key costs no allocation of its own, and with a key
 // without pointers the map has none for the GC to scan. A key of plain
-// integers (a BIGINT or TIMESTAMP key, of one column or several) is found
-// through a keyIndex (index.go) instead of the map, with the keys kept by
-// slot in keys.
+// integers of several columns (BIGINT, TIMESTAMP) is found through a
+// keyIndex (index.go) instead of the map, with the keys kept by slot in
+// keys; a key of one such column moves to one once it has many (grows).
 type Side[K comparable, R comparable] struct {
 	index map[K]uint32 // key -> its slot in heads; nil with tab
 	tab   *keyIndex[K]
 	keys  []K // with tab: the key of each slot in heads (zero when free)
+	// grows: a key of one plain integer word, on the map until the side
+	// holds growKeys of them, then through a keyIndex (toTab)
+	grows bool
 	// heads holds, per key slot, the id of the key's newest entry; a free
 	// slot holds the next free one (freeKey ends the list)
 	heads   []uint32
@@ -143,9 +146,10 @@ func (s *Side[K, R]) eachKeyless(f func(k K, e *Entry[R])) {
 // noKey ends the list of free key slots.
 const noKey = math.MaxUint32
 
-// NewSide returns an empty side, whose keys a map finds (FirstMap).
+// NewSide returns an empty side, whose keys a map finds (FirstMap); a key
+// of one plain integer word moves to a keyIndex once there are growKeys.
 func NewSide[K comparable, R comparable]() *Side[K, R] {
-	s := &Side[K, R]{index: make(map[K]uint32), freeKey: noKey}
+	s := &Side[K, R]{index: make(map[K]uint32), freeKey: noKey, grows: plainWord[K]()}
 	if strs, ok := strarena.Offsets(reflect.TypeFor[R]()); ok && len(strs) > 0 {
 		s.strs = strs
 	}
@@ -183,7 +187,8 @@ func (s *Side[K, R]) First(k K) *Entry[R] {
 
 // FirstMap is First on a side made by NewSide (a map's), small enough to
 // inline into a join's probe (First, with the keyIndex's call, is not: q20
-// took 1.5% more instructions). On a keyed side it finds nothing.
+// took 1.5% more instructions). On a keyed or grown side (Grown) it finds
+// nothing.
 func (s *Side[K, R]) FirstMap(k K) *Entry[R] {
 	slot, ok := s.index[k]
 	if !ok {
@@ -191,6 +196,11 @@ func (s *Side[K, R]) FirstMap(k K) *Entry[R] {
 	}
 	return s.at(s.heads[slot])
 }
+
+// Grown tells whether a side made by NewSide has moved its keys to a
+// keyIndex (growKeys): a probe that FirstMap found nothing for asks First.
+// (FirstMap asking itself would no longer inline.)
+func (s *Side[K, R]) Grown() bool { return s.tab != nil }
 
 // firstTab is First through the keyIndex.
 func (s *Side[K, R]) firstTab(k K) *Entry[R] {
@@ -260,8 +270,33 @@ func (s *Side[K, R]) addKey(k K, h, j uint64) uint32 {
 		s.tab.insert(h, j, slot)
 	} else {
 		s.index[k] = slot
+		if s.grows && len(s.index) >= growKeys {
+			s.toTab()
+		}
 	}
 	return slot
+}
+
+// growKeys is the keys of one word a side holds on its map before it moves
+// them to a keyIndex. A map's lookup of an 8-byte key has code of its own
+// (mapaccess2_fast64), fewer instructions than keyIndex.find's while the
+// map is in the cache: Nexmark q5's join, on a handful of window starts,
+// took 2.7% more instructions and 7.6% more CPU time through a keyIndex
+// from the start. A large map misses the cache on each lookup of a new key
+// (its group's control word, then the slot), the keyIndex once (an 8-byte
+// slot, a third of the map's): q7's join, a side of up to 9.2M bids by
+// price, spent a third of its time in the map's lookups.
+const growKeys = 1 << 14
+
+// toTab moves the keys of the side's map to a keyIndex (grows).
+func (s *Side[K, R]) toTab() {
+	s.tab, s.keys = newKeyIndex[K](), make([]K, len(s.heads), cap(s.heads))
+	for k, slot := range s.index {
+		s.keys[slot] = k
+		_, _, h, j := s.tab.find(k, s.keys)
+		s.tab.insert(h, j, slot)
+	}
+	s.index = nil
 }
 
 // dropKey forgets key k, of slot slot, whose entries have all gone.
@@ -280,9 +315,10 @@ func (s *Side[K, R]) dropKey(k K, slot uint32) {
 // resetKeys forgets every key (a new map or index, so that a large one's
 // memory goes too).
 func (s *Side[K, R]) resetKeys() {
-	if s.tab != nil {
+	if s.tab != nil && !s.grows {
 		s.tab, s.keys = newKeyIndex[K](), nil
 	} else {
+		s.tab, s.keys = nil, nil // a grown side starts on a map again
 		s.index = make(map[K]uint32)
 	}
 	s.heads, s.freeKey, s.peak = nil, noKey, 0

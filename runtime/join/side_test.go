@@ -385,3 +385,87 @@ func TestKeylessSide(t *testing.T) {
 		t.Fatalf("the end of input left %d rows, %d chunks", s.Len(), len(s.chunks))
 	}
 }
+
+// TestSideGrowsModel checks a side of a one-word key against a model
+// through its growth: on a map, moved to a keyIndex past growKeys keys
+// (toTab), probed as a join's generated code does (FirstMap, then First
+// once Grown), with rows added, keys removed and rows evicted by time, and
+// back on a map once every row has gone.
+func TestSideGrowsModel(t *testing.T) {
+	type key struct{ K0 int64 }
+	s := NewSide[key, int64]()
+	if !s.grows || s.Grown() {
+		t.Fatal("a side of one BIGINT starts on a map and may grow")
+	}
+	r := rand.New(rand.NewPCG(7, 8))
+	model := map[key][]int64{} // rows by key, oldest first (a row is its TS)
+	probe := func(step int, k key) {
+		t.Helper()
+		first := s.FirstMap(k)
+		if first == nil && s.Grown() {
+			first = s.First(k)
+		}
+		var got []int64
+		for e := first; e != nil; e = s.Next(e) {
+			got = append(got, e.Row)
+		}
+		slices.Reverse(got) // newest first
+		if want := model[k]; !slices.Equal(got, want) {
+			t.Fatalf("step %d (grown %v): key %v holds %v, want %v", step, s.Grown(), k, got, want)
+		}
+	}
+	grew, shrank := false, false
+	cut := int64(0)
+	for step := range 200_000 {
+		// keys of a range that grows the side past growKeys, and shrinks
+		// it again as rows are evicted; the zero key among them
+		span := int64(3 * growKeys)
+		if step > 150_000 {
+			span = 64
+		}
+		k := key{r.Int64N(span)}
+		switch op := r.IntN(32); {
+		case op < 20:
+			ts := int64(step)
+			s.Add(k, Entry[int64]{Row: ts, W: 1, TS: ts}, false, true)
+			model[k] = append(model[k], ts)
+		case op < 22:
+			s.RemoveKey(k)
+			delete(model, k)
+		case op < 23 && step%4 == 0:
+			cut = max(cut, int64(step)-60_000-int64(r.IntN(10_000)))
+			s.Evict(cut, nil)
+			for mk, rows := range model {
+				rows = slices.DeleteFunc(rows, func(ts int64) bool { return ts < cut })
+				if len(rows) == 0 {
+					delete(model, mk)
+				} else {
+					model[mk] = rows
+				}
+			}
+		default:
+			probe(step, k)
+		}
+		grew = grew || s.Grown()
+		if s.keyCount() != len(model) {
+			t.Fatalf("step %d: %d keys, want %d", step, s.keyCount(), len(model))
+		}
+	}
+	for k := range model {
+		probe(-1, k)
+	}
+	s.Evict(math.MaxInt64, func(key, *Entry[int64]) {})
+	shrank = !s.Grown() && s.keyCount() == 0
+	if !grew || !shrank {
+		t.Fatalf("grew %v, back on a map once empty %v: want both", grew, shrank)
+	}
+	s.Add(key{5}, Entry[int64]{Row: 1, W: 1}, false, false)
+	if first := s.FirstMap(key{5}); first == nil || first.Row != 1 {
+		t.Fatal("a side back on its map finds its keys there")
+	}
+	// other keys never grow: a string's, and one of two words (a keyIndex
+	// from the start, NewKeyedSide)
+	if NewSide[string, int64]().grows || NewSide[struct{ A, B int64 }, int64]().grows || NewSide[int32, int64]().grows {
+		t.Fatal("only a key of one plain word grows")
+	}
+}
