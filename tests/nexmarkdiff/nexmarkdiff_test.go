@@ -61,21 +61,10 @@ func loadSuite(t *testing.T, root string) []suiteQuery {
 // 10,000 generated events and compares its rows with DuckDB's batch answer.
 // A query marked unsupported must be rejected by laminarc check.
 func TestNexmarkQueries(t *testing.T) {
-	root, err := filepath.Abs("../..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	work := t.TempDir()
-	laminarc := filepath.Join(work, "laminarc")
-	build := exec.Command("go", "build", "-o", laminarc, "./cmd/laminarc")
-	build.Dir = root
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building laminarc: %v\n%s", err, out)
-	}
-
+	root, work, laminarc := buildLaminarc(t)
 	suite := loadSuite(t, root)
 	db := openDuckDB(t)
-	loaded := map[[2]string]bool{} // (rate, seed) already in DuckDB's tables
+	loaded := map[[3]string]bool{} // (rate, seed, events) already in DuckDB's tables
 	for _, q := range suite {
 		if q.unsupported {
 			t.Run(q.name, func(t *testing.T) { checkRejected(t, laminarc, q) })
@@ -94,29 +83,50 @@ func TestNexmarkQueries(t *testing.T) {
 				q.sql = rateOption.ReplaceAllString(q.sql, "rate = '"+rateOverride+"'")
 			}
 			t.Run(name, func(t *testing.T) {
-				runQuery(t, laminarc, filepath.Join(work, strings.ReplaceAll(name, "/", "_")), db, loaded, q)
+				runQuery(t, laminarc, filepath.Join(work, strings.ReplaceAll(name, "/", "_")), db, loaded, q, testEvents)
 			})
 		}
 	}
 }
 
+// buildLaminarc builds laminarc from this checkout (root) into a temporary
+// work directory.
+func buildLaminarc(t *testing.T) (root, work, laminarc string) {
+	t.Helper()
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	work = t.TempDir()
+	laminarc = filepath.Join(work, "laminarc")
+	build := exec.Command("go", "build", "-o", laminarc, "./cmd/laminarc")
+	build.Dir = root
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building laminarc: %v\n%s", err, out)
+	}
+	return root, work, laminarc
+}
+
 // slowRate is the second rate every query runs at (events per second of event time).
 const slowRate = "300"
 
-func runQuery(t *testing.T, laminarc, dir string, db *sql.Conn, loaded map[[2]string]bool, q suiteQuery) {
+// runQuery runs q over the first events events of its generator and
+// compares its rows with DuckDB's; loaded holds the (rate, seed, events)
+// whose events DuckDB's tables hold.
+func runQuery(t *testing.T, laminarc, dir string, db *sql.Conn, loaded map[[3]string]bool, q suiteQuery, events int64) {
 	tr, ok := translations[q.name]
 	if !ok {
 		t.Fatalf("%s runs but has no DuckDB translation: add it to translations in translate.go", q.name)
 	}
 	rate, seed := generatorOptions(t, q.sql)
-	key := [2]string{strconv.FormatFloat(rate, 'g', -1, 64), strconv.FormatInt(seed, 10)}
+	key := [3]string{strconv.FormatFloat(rate, 'g', -1, 64), strconv.FormatInt(seed, 10), strconv.FormatInt(events, 10)}
 	if !loaded[key] {
 		clear(loaded)
-		loadEvents(t, db, nexmark.Config{Events: testEvents, Rate: rate, Seed: seed})
+		loadEvents(t, db, nexmark.Config{Events: events, Rate: rate, Seed: seed})
 		loaded[key] = true
 	}
 	before := time.Now()
-	got := runCompiled(t, laminarc, dir, q, tr.Columns)
+	got := runCompiled(t, laminarc, dir, q, tr.Columns, events)
 	after := time.Now()
 	want := duckRows(t, db, tr)
 	if len(want) == 0 {
@@ -181,10 +191,10 @@ func generatorOptions(t *testing.T, sql string) (float64, int64) {
 }
 
 // runCompiled builds the query with its blackhole sink replaced by a file sink
-// and its event count set to testEvents, runs it, and parses its output.
-func runCompiled(t *testing.T, laminarc, dir string, q suiteQuery, cols []Column) []Row {
+// and its event count set to events, runs it, and parses its output.
+func runCompiled(t *testing.T, laminarc, dir string, q suiteQuery, cols []Column, events int64) []Row {
 	t.Helper()
-	pipeline := eventsOption.ReplaceAllString(q.sql, fmt.Sprintf("events = '%d'", testEvents))
+	pipeline := eventsOption.ReplaceAllString(q.sql, fmt.Sprintf("events = '%d'", events))
 	if !blackhole.MatchString(pipeline) {
 		t.Fatalf("%s has no blackhole sink to replace", q.name)
 	}
