@@ -61,9 +61,10 @@ func (o *opInfo) keyedSides() bool {
 	return true
 }
 
-// growingSides tells whether the join's sides, found through a map, may
-// move their keys to a keyIndex once they hold many (join.Side.Grown): a
-// key of one column that is a 64-bit integer in Go. The map's lookup of a
+// growingSides tells whether the join's sides, found through a map, move
+// their keys to a keyIndex once they hold many (join.NewGrowingSide, whose
+// probes ask First when FirstMap misses on a grown side): a key of one
+// column that is a 64-bit integer in Go. The map's lookup of a
 // key of one word has code of its own, fewer instructions while the map is
 // in the cache (a few windows' keys), and a cache miss more than the
 // keyIndex's on a large one (Nexmark q7: a third of its time).

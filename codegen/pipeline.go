@@ -141,6 +141,8 @@ func (g *generator) pipelineStruct() {
 				newSide := "join.NewSide"
 				if o.keyedSides() {
 					newSide = "join.NewKeyedSide"
+				} else if o.growingSides() {
+					newSide = "join.NewGrowingSide"
 				}
 				body = append(body, jen.Id("p").Dot(o.name+s.name).Op("=").Add(rt(newSide)).Types(jen.Id(o.keyType()), jen.Id(s.in.rowType)).Call())
 				if g.linkedBy(o, s) {

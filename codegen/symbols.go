@@ -101,7 +101,7 @@ var runtimeSymbols = map[string][2]string{
 	"window.Multiset":            {pkgWindow, "Multiset"},
 	"window.PartitionWatermarks": {pkgWindow, "PartitionWatermarks"}, "window.NewPartitionWatermarks": {pkgWindow, "NewPartitionWatermarks"},
 	"window.Sessions": {pkgWindow, "Sessions"}, "window.NewSessions": {pkgWindow, "NewSessions"}, "window.Session": {pkgWindow, "Session"},
-	"join.Side": {pkgJoin, "Side"}, "join.NewSide": {pkgJoin, "NewSide"}, "join.NewKeyedSide": {pkgJoin, "NewKeyedSide"}, "join.Entry": {pkgJoin, "Entry"}, "join.Copies": {pkgJoin, "Copies"},
+	"join.Side": {pkgJoin, "Side"}, "join.NewSide": {pkgJoin, "NewSide"}, "join.NewKeyedSide": {pkgJoin, "NewKeyedSide"}, "join.NewGrowingSide": {pkgJoin, "NewGrowingSide"}, "join.Entry": {pkgJoin, "Entry"}, "join.Copies": {pkgJoin, "Copies"},
 	"join.Span": {pkgJoin, "Span"}, "join.Within": {pkgJoin, "Within"},
 	"topn.State": {pkgTopN, "State"}, "topn.Partition": {pkgTopN, "Partition"}, "topn.New": {pkgTopN, "New"},
 	"topn.Dedup": {pkgTopN, "Dedup"}, "topn.DedupPart": {pkgTopN, "DedupPart"}, "topn.NewDedup": {pkgTopN, "NewDedup"},

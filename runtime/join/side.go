@@ -146,10 +146,9 @@ func (s *Side[K, R]) eachKeyless(f func(k K, e *Entry[R])) {
 // noKey ends the list of free key slots.
 const noKey = math.MaxUint32
 
-// NewSide returns an empty side, whose keys a map finds (FirstMap); a key
-// of one plain integer word moves to a keyIndex once there are growKeys.
+// NewSide returns an empty side, whose keys a map finds (FirstMap).
 func NewSide[K comparable, R comparable]() *Side[K, R] {
-	s := &Side[K, R]{index: make(map[K]uint32), freeKey: noKey, grows: plainWord[K]()}
+	s := &Side[K, R]{index: make(map[K]uint32), freeKey: noKey}
 	if strs, ok := strarena.Offsets(reflect.TypeFor[R]()); ok && len(strs) > 0 {
 		s.strs = strs
 	}
@@ -166,6 +165,20 @@ func NewKeyedSide[K comparable, R comparable]() *Side[K, R] {
 	}
 	s := NewSide[K, R]()
 	s.index, s.tab = nil, newKeyIndex[K]()
+	return s
+}
+
+// NewGrowingSide returns an empty side whose keys a map finds until it
+// holds growKeys of them, then a keyIndex (Grown): for a key of one plain
+// integer word (plainWord; it panics on any other), which codegen gives a
+// join on one BIGINT or TIMESTAMP column, probing FirstMap, then First
+// when that finds nothing on a grown side.
+func NewGrowingSide[K comparable, R comparable]() *Side[K, R] {
+	if !plainWord[K]() {
+		panic("join.NewGrowingSide: the key is not one word of integers")
+	}
+	s := NewSide[K, R]()
+	s.grows = true
 	return s
 }
 

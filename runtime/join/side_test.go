@@ -393,9 +393,9 @@ func TestKeylessSide(t *testing.T) {
 // back on a map once every row has gone.
 func TestSideGrowsModel(t *testing.T) {
 	type key struct{ K0 int64 }
-	s := NewSide[key, int64]()
-	if !s.grows || s.Grown() {
-		t.Fatal("a side of one BIGINT starts on a map and may grow")
+	s := NewGrowingSide[key, int64]()
+	if !s.grows || s.Grown() || NewSide[key, int64]().grows {
+		t.Fatal("a growing side of one BIGINT starts on a map and may grow; NewSide's does not")
 	}
 	r := rand.New(rand.NewPCG(7, 8))
 	model := map[key][]int64{} // rows by key, oldest first (a row is its TS)
@@ -463,9 +463,19 @@ func TestSideGrowsModel(t *testing.T) {
 	if first := s.FirstMap(key{5}); first == nil || first.Row != 1 {
 		t.Fatal("a side back on its map finds its keys there")
 	}
-	// other keys never grow: a string's, and one of two words (a keyIndex
-	// from the start, NewKeyedSide)
-	if NewSide[string, int64]().grows || NewSide[struct{ A, B int64 }, int64]().grows || NewSide[int32, int64]().grows {
-		t.Fatal("only a key of one plain word grows")
+	// other keys cannot grow: a string's, a float's, one of two words (a
+	// keyIndex from the start, NewKeyedSide), one smaller than a word
+	for name, f := range map[string]func(){
+		"string": func() { NewGrowingSide[string, int64]() }, "float64": func() { NewGrowingSide[struct{ F float64 }, int64]() },
+		"two words": func() { NewGrowingSide[struct{ A, B int64 }, int64]() }, "int32": func() { NewGrowingSide[int32, int64]() },
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("NewGrowingSide of a %s key did not panic", name)
+				}
+			}()
+			f()
+		}()
 	}
 }
