@@ -48,17 +48,8 @@ func (g *generator) joinSides(o *opInfo) [2]joinSide {
 // Nexmark q8's time), where a key of one word has the map's own code
 // until the side is large (growingSides).
 func (o *opInfo) keyedSides() bool {
-	keys := o.op.Join.LeftKeys
-	if len(keys) < 2 || len(keys) > 8 {
-		return false
-	}
-	for _, k := range keys {
-		switch kind := k.Type().Kind; {
-		case kind == types.Bool, kind == types.Float, kind == types.String, kind == types.Unknown, kind.IsWideDecimal():
-			return false
-		}
-	}
-	return true
+	n := len(o.op.Join.LeftKeys)
+	return n >= 2 && n <= 8 && o.intKeys()
 }
 
 // growingSides tells whether the join's sides, found through a map, move
@@ -69,13 +60,17 @@ func (o *opInfo) keyedSides() bool {
 // in the cache (a few windows' keys), and a cache miss more than the
 // keyIndex's on a large one (Nexmark q7: a third of its time).
 func (o *opInfo) growingSides() bool {
-	keys := o.op.Join.LeftKeys
-	if len(keys) != 1 {
-		return false
-	}
-	switch kind := keys[0].Type().Kind; {
-	case kind == types.Bool, kind == types.Float, kind == types.String, kind == types.Unknown, kind.IsWideDecimal():
-		return false
+	return len(o.op.Join.LeftKeys) == 1 && o.intKeys()
+}
+
+// intKeys tells whether every column of the join's key is a 64-bit
+// integer in Go (baseType: BIGINT, TIMESTAMP, DECIMAL(p <= 18), ...).
+func (o *opInfo) intKeys() bool {
+	for _, k := range o.op.Join.LeftKeys {
+		switch kind := k.Type().Kind; {
+		case kind == types.Bool, kind == types.Float, kind == types.String, kind == types.Unknown, kind.IsWideDecimal():
+			return false
+		}
 	}
 	return true
 }

@@ -58,8 +58,8 @@ type Side[K comparable, R comparable] struct {
 	index map[K]uint32 // key -> its slot in heads; nil with tab
 	tab   *keyIndex[K]
 	keys  []K // with tab: the key of each slot in heads (zero when free)
-	// grows: a key of one plain integer word, on the map until the side
-	// holds growKeys of them, then through a keyIndex (toTab)
+	// grows: made by NewGrowingSide, on the map until the side holds
+	// growKeys keys, then through a keyIndex (toTab)
 	grows bool
 	// heads holds, per key slot, the id of the key's newest entry; a free
 	// slot holds the next free one (freeKey ends the list)
@@ -210,7 +210,7 @@ func (s *Side[K, R]) FirstMap(k K) *Entry[R] {
 	return s.at(s.heads[slot])
 }
 
-// Grown tells whether a side made by NewSide has moved its keys to a
+// Grown tells whether a side made by NewGrowingSide has moved its keys to a
 // keyIndex (growKeys): a probe that FirstMap found nothing for asks First.
 // (FirstMap asking itself would no longer inline.)
 func (s *Side[K, R]) Grown() bool { return s.tab != nil }
