@@ -11,6 +11,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/laminar-sql/laminar/runtime/connector"
 	"github.com/laminar-sql/laminar/runtime/fsys"
@@ -297,5 +298,41 @@ func TestStdinThroughWAL(t *testing.T) {
 	// late files count from the start of the input, as a file's do.
 	if got := r.outputs(t); got != want {
 		t.Errorf("output:\n%s\nwant\n%s", got, want)
+	}
+}
+
+// slowSave is countPipeline with a checkpoint that takes longer than the
+// interval between checkpoints (a disk of slow fsyncs).
+type slowSave struct{ *countPipeline }
+
+func (p slowSave) SaveState(i int, buf []byte) []byte {
+	time.Sleep(8 * time.Millisecond)
+	return p.countPipeline.SaveState(i, buf)
+}
+
+// TestSlowCheckpointsLeaveTimeForInput: the interval between checkpoints
+// runs from one's end to the next one's start, so checkpoints that take
+// twice the interval still leave the job an interval of input between
+// them. Counted from their starts (a ticker), the next checkpoint was due
+// when one ended, and a job of one-line batches took a checkpoint every
+// batch or two.
+func TestSlowCheckpointsLeaveTimeForInput(t *testing.T) {
+	r := newDurableRun(t, "file")
+	r.opts.BatchSize = 1
+	r.opts.CheckpointInterval = 4 * time.Millisecond
+	batches := 0
+	factory := func(c *Context) Pipeline {
+		p := &countPipeline{ctx: c, unitID: r.unitID}
+		p.onBatch = func() { batches++ }
+		return slowSave{p}
+	}
+	sum, err := Run(context.Background(), r.spec, factory, r.opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 4 ms of one-line batches between checkpoints: a few hundred, unless
+	// a batch took a millisecond
+	if sum.Checkpoints < 1 || 4*sum.Checkpoints > batches {
+		t.Fatalf("%d checkpoints in %d batches: want at least 4 batches a checkpoint", sum.Checkpoints, batches)
 	}
 }

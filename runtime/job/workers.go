@@ -123,17 +123,18 @@ type workerPool struct {
 	levels     int
 	x          *exchange.Barrier
 
-	round  int64
-	stop   bool
-	ending bool // the input ended: the workers close their windows (endInput)
-	err    error
-	ctx    context.Context
-	ticks  <-chan time.Time // progress
-	cps    <-chan time.Time // checkpoints
-	mem    *memoryGuard
-	meter  progressMeter
-	began  time.Time
-	a, b   *exchange.Barrier
+	round   int64
+	stop    bool
+	ending  bool // the input ended: the workers close their windows (endInput)
+	err     error
+	ctx     context.Context
+	ticks   <-chan time.Time // progress
+	cps     <-chan time.Time // checkpoints (cpTimer's; see nextCheckpoint)
+	cpTimer *time.Timer
+	mem     *memoryGuard
+	meter   progressMeter
+	began   time.Time
+	a, b    *exchange.Barrier
 	// shared rounds (shared.go): the round's events in slots that any
 	// worker takes, the next round's taken by a worker done with this one's
 	// views; slots is the chunks of a source per round (wp.n without)
@@ -602,9 +603,9 @@ func (wp *workerPool) run(ctx context.Context) error {
 		wp.ticks = t.C
 	}
 	if r.durable != nil {
-		t := time.NewTicker(r.opts.CheckpointInterval)
-		defer t.Stop()
-		wp.cps = t.C
+		wp.cpTimer = time.NewTimer(r.opts.CheckpointInterval)
+		defer wp.cpTimer.Stop()
+		wp.cps = wp.cpTimer.C
 	}
 	wp.began = time.Now()
 	wp.meter = progressMeter{lastTime: wp.began}
@@ -1236,6 +1237,7 @@ func (wp *workerPool) between() {
 			wp.err, wp.stop = err, true
 			return
 		}
+		nextCheckpoint(wp.cpTimer, r.opts.CheckpointInterval)
 	}
 	// past the limit the job stops after this checkpoint: the parts' combiner
 	// partials (this round's, merged; with shared rounds the next round's,
