@@ -5,6 +5,7 @@ import (
 	"unsafe"
 
 	"github.com/laminar-sql/laminar/runtime/immortal"
+	"github.com/laminar-sql/laminar/runtime/internal/prefault"
 )
 
 // A side whose row type holds strings and no other pointers keeps its
@@ -102,16 +103,23 @@ func (s *Side[K, R]) newChunk() *[chunkSize]Entry[R] {
 	}
 	var c [chunkSize]Entry[R]
 	words := make([]uint64, (unsafe.Sizeof(c)+7)/8)
+	// place's first use of the chunk reads it (the nil check of its
+	// pointer), which on fresh memory would map the zero page and fault
+	// again, with a TLB flush on every CPU, at the write that follows
+	prefault.Page(unsafe.Pointer(unsafe.SliceData(words)))
 	return (*[chunkSize]Entry[R])(unsafe.Pointer(unsafe.SliceData(words)))
 }
 
 // copyEntry sets slot to e, in an arena side, and copies its strings into
 // the arena, all in one piece, but those in immortal memory (a source's
-// pools), which stay as they are. The slot is zero (new, or cleared by
-// clearEntry), so the write barrier of the copy, while the collector
-// marks, sees no old pointer; the strings' words are then set as numbers.
+// pools), which stay as they are. The slot is unscanned memory, so e is
+// copied as bytes, without the write barrier a typed copy sets while the
+// collector marks: that barrier reads the slot's old pointers first, and
+// on a page of the slab not touched yet such a read maps the zero page,
+// which the write then faults out again (Nexmark q7's side of bids).
 func (s *Side[K, R]) copyEntry(slot, e *Entry[R]) {
-	*slot = *e
+	size := unsafe.Sizeof(*e)
+	copy(unsafe.Slice((*byte)(unsafe.Pointer(slot)), size), unsafe.Slice((*byte)(unsafe.Pointer(e)), size))
 	n := 0
 	for _, off := range s.strs {
 		str := *(*string)(unsafe.Add(unsafe.Pointer(e), off))

@@ -254,3 +254,53 @@ func BenchmarkKeyIndexInsert4M(b *testing.B) {
 	}
 	b.ReportMetric(float64(worst.Nanoseconds()), "max-ns/insert")
 }
+
+// TestKeyIndexPrepareNextTable: a large index makes the table of its next
+// doubling once its load passes 9/16 and maps it a piece every
+// prepareEvery inserts, all of it by the time it doubles, which then
+// takes that table; every key is found after.
+func TestKeyIndexPrepareNextTable(t *testing.T) {
+	type key struct{ A, B int64 }
+	x := newKeyIndex[key]()
+	var keys []key
+	add := func() {
+		k := key{int64(len(keys)), 1}
+		_, ok, h, j := x.find(k, keys)
+		if ok {
+			t.Fatalf("key %v found before it was added", k)
+		}
+		keys = append(keys, k)
+		x.insert(h, j, uint32(len(keys)-1))
+	}
+	for len(x.slots) < prepareSlots {
+		add()
+	}
+	for 16*x.n < 9*len(x.slots)+16*prepareEvery {
+		if x.next != nil && 16*x.n < 9*len(x.slots) {
+			t.Fatalf("next table made at %d keys of %d slots", x.n, len(x.slots))
+		}
+		add()
+	}
+	if len(x.next) != 2*len(x.slots) || x.faulted == 0 {
+		t.Fatalf("at %d keys of %d slots: next table of %d, %d mapped", x.n, len(x.slots), len(x.next), x.faulted)
+	}
+	slots := len(x.slots)
+	var next *uint64
+	for len(x.slots) == slots {
+		if x.next != nil {
+			next = &x.next[0]
+			if x.faulted < len(x.next) && 4*(x.n+1) > 3*len(x.slots) {
+				t.Fatalf("doubling at %d keys with %d of %d mapped", x.n+1, x.faulted, len(x.next))
+			}
+		}
+		add()
+	}
+	if &x.slots[0] != next || x.next != nil {
+		t.Fatal("the doubling did not take the prepared table")
+	}
+	for i, k := range keys {
+		if slot, ok, _, _ := x.find(k, keys); !ok || slot != uint32(i) {
+			t.Fatalf("key %v: slot %d, %v", k, slot, ok)
+		}
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"unsafe"
 
 	"github.com/laminar-sql/laminar/runtime/internal/keyhash"
+	"github.com/laminar-sql/laminar/runtime/internal/prefault"
 )
 
 // Groups maps group keys to aggregate state, remembering the order in which
@@ -418,7 +419,7 @@ func (g *Groups[K, S]) prepare() {
 		g.next, g.faulted = make([]uint64, 2*len(g.slots)), 0
 	}
 	end := min(g.faulted+prepareStep, len(g.next))
-	prefaultSlice(g.next[g.faulted:end])
+	prefault.Slice(g.next[g.faulted:end])
 	g.faulted = end
 }
 
@@ -434,7 +435,7 @@ func push[T any](c []T, v T) []T {
 // inlines into add).
 func growFirst[T any](c []T) []T {
 	c = slices.Grow(c, min(max(2*cap(c), 8), chunkLen)-len(c))
-	prefaultSlice(c[len(c):cap(c)])
+	prefault.Slice(c[len(c):cap(c)])
 	return c
 }
 
@@ -450,10 +451,10 @@ func (g *Groups[K, S]) double() {
 	if len(g.next) == 2*len(g.old) {
 		// made and mapped ahead (prepare): the rest of it mapped now
 		g.slots = g.next
-		prefaultSlice(g.slots[g.faulted:])
+		prefault.Slice(g.slots[g.faulted:])
 	} else {
 		g.slots = make([]uint64, 2*len(g.old))
-		prefaultSlice(g.slots)
+		prefault.Slice(g.slots)
 	}
 	g.next, g.faulted = nil, 0
 	g.moved = 0
@@ -467,7 +468,7 @@ func (g *Groups[K, S]) rehash(n int) {
 		clear(g.slots)
 	} else {
 		g.slots = make([]uint64, n)
-		prefaultSlice(g.slots)
+		prefault.Slice(g.slots)
 	}
 	mask := uint64(n - 1)
 	for i := range g.n {

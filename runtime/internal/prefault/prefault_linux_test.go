@@ -3,7 +3,7 @@
 // Not under the race detector: its shadow memory of the range faults on
 // the test's accesses, which the fault count cannot tell apart.
 
-package window
+package prefault
 
 import (
 	"syscall"
@@ -20,7 +20,7 @@ func minorFaults(t *testing.T) int64 {
 	return ru.Minflt
 }
 
-// TestPrefaultMapsPagesWritable checks that after prefault a new
+// TestPrefaultMapsPagesWritable checks that after Range (through Slice) a new
 // allocation's pages take no fault on their first read nor on the write
 // after it (the zero page's second fault), by madvise and by the fallback
 // that touches each page, and that it changes no byte around them.
@@ -32,7 +32,7 @@ func TestPrefaultMapsPagesWritable(t *testing.T) {
 		s := make([]uint64, n/8)
 		pages := n / 4096
 		before := minorFaults(t)
-		prefaultSlice(s)
+		Slice(s)
 		mid := minorFaults(t)
 		var sum uint64
 		for i := 0; i < len(s); i += 512 {
@@ -52,7 +52,7 @@ func TestPrefaultMapsPagesWritable(t *testing.T) {
 	for i := range b {
 		b[i] = byte(i)
 	}
-	prefault(unsafe.Pointer(&b[1000]), 300<<10)
+	Range(unsafe.Pointer(&b[1000]), 300<<10)
 	for i := range b {
 		if b[i] != byte(i) {
 			t.Fatalf("byte %d changed to %d", i, b[i])

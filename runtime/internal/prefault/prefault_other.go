@@ -1,8 +1,8 @@
 //go:build !linux
 
-package window
+package prefault
 
 import "unsafe"
 
-// prefault does nothing off Linux (see prefault_linux.go).
-func prefault(p unsafe.Pointer, n uintptr) {}
+// Range does nothing off Linux (see prefault_linux.go).
+func Range(p unsafe.Pointer, n uintptr) {}
