@@ -49,7 +49,7 @@ func newFlagSet(spec Spec, opts *Options, v *flagValues) *flag.FlagSet {
 	fs.BoolVar(&opts.Quiet, "quiet", false, "no summary line at the end")
 	fs.StringVar(&opts.SummaryJSON, "summary-json", "", "write the final counters as JSON to `FILE`")
 	fs.StringVar(&opts.StateDir, "state-dir", "", "keep checkpoints, the stdin write-ahead log and uncommitted output in `DIR`, and resume from the newest checkpoint there (none: no checkpoints)")
-	fs.DurationVar(&opts.CheckpointInterval, "checkpoint-interval", DefaultCheckpointInterval, "time between checkpoints with --state-dir")
+	fs.DurationVar(&opts.CheckpointInterval, "checkpoint-interval", DefaultCheckpointInterval, "time from one checkpoint's end to the next one's start with --state-dir")
 	fs.StringVar(&opts.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to `FILE` (for laminarc build --pgo)")
 	fs.StringVar(&opts.memProfile, "memprofile", "", "write a heap profile to `FILE` at the end of the run (go tool pprof -sample_index=alloc_space: what allocated over the run)")
 	fs.StringVar(&opts.traceFile, "trace", "", "write an execution trace of the run to `FILE` (go tool trace: what each worker's goroutine did and when it waited)")

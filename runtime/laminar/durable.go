@@ -18,7 +18,7 @@ import (
 // DurableOptions configure OpenDurable.
 type DurableOptions struct {
 	Dir             string        // state directory: checkpoints/ and wal/
-	Interval        time.Duration // time between checkpoints; 0 means 10 s
+	Interval        time.Duration // from a checkpoint's end to the next one; 0 means 10 s
 	AllowStateReset bool          // start units the checkpoint lacks empty instead of failing
 	Sync            wal.SyncPolicy
 	// Sinks commit their rows per checkpoint (two-phase): recovered to the
@@ -201,7 +201,9 @@ func (d *Durable) Log(record []byte) error {
 	return err
 }
 
-// MaybeCheckpoint checkpoints when the interval has passed.
+// MaybeCheckpoint checkpoints when the interval has passed since the last
+// checkpoint ended (so that slow checkpoints leave time for input, as in
+// a job's runner).
 func (d *Durable) MaybeCheckpoint() error {
 	if time.Since(d.last) < d.interval {
 		return nil
@@ -212,7 +214,7 @@ func (d *Durable) MaybeCheckpoint() error {
 // Checkpoint saves every state unit with the log position it covers, then
 // drops the log segments before it.
 func (d *Durable) Checkpoint() error {
-	d.last = time.Now()
+	defer func() { d.last = time.Now() }()
 	pos := d.log.End()
 	cp := &checkpoint.Checkpoint{Epoch: d.store.LastEpoch() + 1, Pipeline: d.name,
 		Sources: []checkpoint.SourcePos{{Name: "pushed", WAL: pos.String()}}}
