@@ -98,16 +98,18 @@ type strHeader struct {
 // newChunk returns an empty chunk of entries: unscanned memory when the
 // side keeps its strings in its arena.
 func (s *Side[K, R]) newChunk() *[chunkSize]Entry[R] {
+	var c *[chunkSize]Entry[R]
 	if s.strs == nil {
-		return new([chunkSize]Entry[R])
+		c = new([chunkSize]Entry[R])
+	} else {
+		words := make([]uint64, (unsafe.Sizeof(*c)+7)/8)
+		c = (*[chunkSize]Entry[R])(unsafe.Pointer(unsafe.SliceData(words)))
 	}
-	var c [chunkSize]Entry[R]
-	words := make([]uint64, (unsafe.Sizeof(c)+7)/8)
 	// place's first use of the chunk reads it (the nil check of its
 	// pointer), which on fresh memory would map the zero page and fault
 	// again, with a TLB flush on every CPU, at the write that follows
-	prefault.Page(unsafe.Pointer(unsafe.SliceData(words)))
-	return (*[chunkSize]Entry[R])(unsafe.Pointer(unsafe.SliceData(words)))
+	prefault.New(unsafe.Pointer(c), unsafe.Sizeof(*c))
+	return c
 }
 
 // copyEntry sets slot to e, in an arena side, and copies its strings into

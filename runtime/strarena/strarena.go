@@ -25,6 +25,7 @@ import (
 	"unsafe"
 
 	"github.com/laminar-sql/laminar/runtime/immortal"
+	"github.com/laminar-sql/laminar/runtime/internal/prefault"
 )
 
 // chunkSize is the size of an arena chunk; a string longer than a quarter
@@ -70,9 +71,15 @@ func offsets(t reflect.Type, base uintptr, out []uintptr) ([]uintptr, bool) {
 
 // New returns a zero T in memory the collector does not scan (T's only
 // pointers must be strings, stored with Store).
+// Its pages are mapped writable at once (prefault.New): a slab's chunk is
+// read before it is written (a slot's flag), and on fresh memory that read
+// would map the zero page, which the write then faults out again with a
+// TLB flush on every CPU (Nexmark q18's deduplication: a third of its
+// page faults).
 func New[T any]() *T {
 	var v T
 	words := make([]uint64, (unsafe.Sizeof(v)+7)/8)
+	prefault.New(unsafe.Pointer(unsafe.SliceData(words)), unsafe.Sizeof(v))
 	return (*T)(unsafe.Pointer(unsafe.SliceData(words)))
 }
 

@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"unsafe"
 
+	"github.com/laminar-sql/laminar/runtime/internal/prefault"
 	"github.com/laminar-sql/laminar/runtime/strarena"
 	"github.com/laminar-sql/laminar/runtime/window"
 )
@@ -128,7 +129,9 @@ func (s *Dedup[K, R, O]) place() uint32 {
 		if s.flat {
 			s.chunks = append(s.chunks, strarena.New[[dedupChunk]DedupPart[R, O]]())
 		} else {
-			s.chunks = append(s.chunks, new([dedupChunk]DedupPart[R, O]))
+			c := new([dedupChunk]DedupPart[R, O])
+			prefault.New(unsafe.Pointer(c), unsafe.Sizeof(*c)) // as strarena.New's
+			s.chunks = append(s.chunks, c)
 		}
 	}
 	s.used++

@@ -20,10 +20,19 @@ func Slice[T any](s []T) {
 	}
 }
 
-// Page maps the page that holds p writable now, when p's memory is new (so
-// zero): its first touch is this write. For a small allocation (a chunk of
-// a slab), where a syscall would not pay, whose first use would read it
-// (a nil check of the chunk) before writing. It writes a zero byte at p.
-//
-//go:noinline
-func Page(p unsafe.Pointer) { *(*byte)(p) = 0 }
+// New maps the pages of the n bytes at p, a new allocation (so zero),
+// writable now: through Range when they are many, else by writing a zero
+// byte into each of its pages (no syscall). For a chunk of a slab, whose
+// first use reads it (the nil check of its pointer, a test of a slot's
+// flag) before writing.
+func New(p unsafe.Pointer, n uintptr) {
+	if n >= Min {
+		Range(p, n)
+		return
+	}
+	const page = 4096
+	*(*byte)(p) = 0
+	for a := (uintptr(p) + page) &^ (page - 1); a < uintptr(p)+n; a += page {
+		*(*byte)(unsafe.Add(p, a-uintptr(p))) = 0
+	}
+}

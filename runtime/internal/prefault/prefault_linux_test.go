@@ -6,6 +6,7 @@
 package prefault
 
 import (
+	"runtime/debug"
 	"syscall"
 	"testing"
 	"unsafe"
@@ -56,6 +57,34 @@ func TestPrefaultMapsPagesWritable(t *testing.T) {
 	for i := range b {
 		if b[i] != byte(i) {
 			t.Fatalf("byte %d changed to %d", i, b[i])
+		}
+	}
+}
+
+// TestNewMapsSmallAllocations: New maps every page of allocations below
+// Min (by writes, no syscall) and of those above (Range), so a read and a
+// write of each page after take no fault.
+func TestNewMapsSmallAllocations(t *testing.T) {
+	for _, size := range []int{1000, 10 << 10, 40 << 10, 100 << 10} {
+		debug.FreeOSMemory()
+		objs := make([][]byte, (16<<20)/size)
+		for i := range objs {
+			objs[i] = make([]byte, size)
+			New(unsafe.Pointer(&objs[i][0]), uintptr(size))
+		}
+		before := minorFaults(t)
+		var sum byte
+		for _, b := range objs {
+			for i := 0; i < len(b); i += 4096 {
+				sum += b[i]
+				b[i]++
+			}
+			sum += b[len(b)-1]
+			b[len(b)-1]++
+		}
+		faults := minorFaults(t) - before
+		if pages := int64(16<<20) / 4096; sum != 0 || faults > pages/16 {
+			t.Errorf("objects of %d bytes: %d faults on %d pages after New (sum %d)", size, faults, pages, sum)
 		}
 	}
 }
