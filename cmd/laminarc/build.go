@@ -420,12 +420,28 @@ func cmdBuild(args []string) int {
 	return exitOK
 }
 
+// copyFile writes the binary from to path to through a rename of a
+// temporary file, so that a job running from to keeps its file; to that
+// exists and is no regular file (-o /dev/null, a pipe) is written into
+// instead: a rename would replace the device itself (as root, /dev/null
+// became a regular file).
 func copyFile(from, to string) error {
 	in, err := os.Open(from)
 	if err != nil {
 		return err
 	}
 	defer in.Close()
+	if st, err := os.Stat(to); err == nil && !st.Mode().IsRegular() && !st.IsDir() {
+		out, err := os.OpenFile(to, os.O_WRONLY, 0)
+		if err != nil {
+			return err
+		}
+		if _, err := io.Copy(out, in); err != nil {
+			out.Close()
+			return err
+		}
+		return out.Close()
+	}
 	tmp := to + ".tmp"
 	out, err := os.OpenFile(tmp, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o755)
 	if err != nil {

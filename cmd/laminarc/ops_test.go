@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -160,5 +161,42 @@ func TestVersionNamesTheCommit(t *testing.T) {
 	defer func() { commit = old }()
 	if v := versionLine(); !strings.HasPrefix(v, "devel (commit 0123456789ab)") || !strings.Contains(v, "go1.") {
 		t.Errorf("version line %q", v)
+	}
+}
+
+// TestCopyFileIntoDevice: build -o to a path that is no regular file (a
+// named pipe here, /dev/null in use) writes into it and leaves it as it
+// was; a rename over it replaced the device with a regular file.
+func TestCopyFileIntoDevice(t *testing.T) {
+	dir := t.TempDir()
+	from := filepath.Join(dir, "bin")
+	if err := os.WriteFile(from, []byte("the binary"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	fifo := filepath.Join(dir, "pipe")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	read := make(chan []byte)
+	go func() {
+		data, _ := os.ReadFile(fifo)
+		read <- data
+	}()
+	if err := copyFile(from, fifo); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := os.Lstat(fifo); err != nil || st.Mode()&os.ModeNamedPipe == 0 {
+		t.Fatalf("the pipe is now %v (%v)", st.Mode(), err)
+	}
+	select {
+	case got := <-read:
+		if string(got) != "the binary" {
+			t.Fatalf("read %q from the pipe", got)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("nothing was written into the pipe")
+	}
+	if _, err := os.Stat(fifo + ".tmp"); err == nil {
+		t.Fatal("a temporary file was left beside it")
 	}
 }
