@@ -55,13 +55,11 @@ type keyIndex[K comparable] struct {
 	old   []uint64
 	moved int
 	// next is the table of the next doubling, made once a large index is
-	// past a load of 9/16, its first faulted elements mapped (prepare);
-	// nil if none
-	next    []uint64
-	faulted int
-	n       int // keys held, in either table
-	words   int // the key's size in 8-byte words
-	seed    uint64
+	// past a load of 9/16 (prepare)
+	next  prefault.Ahead
+	n     int // keys held, in either table
+	words int // the key's size in 8-byte words
+	seed  uint64
 }
 
 // inOld marks a table index that find returns for a key held in old.
@@ -204,14 +202,7 @@ const (
 
 // prepare makes the next table, if not yet, and maps prepareStep more of
 // its slots writable (see prepareSlots).
-func (x *keyIndex[K]) prepare() {
-	if len(x.next) != 2*len(x.slots) {
-		x.next, x.faulted = make([]uint64, 2*len(x.slots)), 0
-	}
-	end := min(x.faulted+prepareStep, len(x.next))
-	prefault.Slice(x.next[x.faulted:end])
-	x.faulted = end
-}
+func (x *keyIndex[K]) prepare() { x.next.Map(2*len(x.slots), prepareStep) }
 
 // double moves the index to a table twice the size: at once when it is
 // small, else starting an incremental move (move). A slot's home is its
@@ -220,14 +211,7 @@ func (x *keyIndex[K]) prepare() {
 func (x *keyIndex[K]) double() {
 	x.settle() // the last doubling's, if removals kept its moves behind
 	old := x.slots
-	if len(x.next) == 2*len(old) {
-		x.slots = x.next // made and mapped ahead (prepare): the rest now
-		prefault.Slice(x.slots[x.faulted:])
-	} else {
-		x.slots = make([]uint64, 2*len(old))
-		prefault.Slice(x.slots)
-	}
-	x.next, x.faulted = nil, 0
+	x.slots = x.next.Take(2 * len(old)) // made and mapped ahead, if large (prepare)
 	if x.n >= incrementalKeys {
 		x.old, x.moved = old, 0
 		return

@@ -276,26 +276,26 @@ func TestKeyIndexPrepareNextTable(t *testing.T) {
 		add()
 	}
 	for 16*x.n < 9*len(x.slots)+16*prepareEvery {
-		if x.next != nil && 16*x.n < 9*len(x.slots) {
+		if x.next.Table != nil && 16*x.n < 9*len(x.slots) {
 			t.Fatalf("next table made at %d keys of %d slots", x.n, len(x.slots))
 		}
 		add()
 	}
-	if len(x.next) != 2*len(x.slots) || x.faulted == 0 {
-		t.Fatalf("at %d keys of %d slots: next table of %d, %d mapped", x.n, len(x.slots), len(x.next), x.faulted)
+	if len(x.next.Table) != 2*len(x.slots) || x.next.Mapped == 0 {
+		t.Fatalf("at %d keys of %d slots: next table of %d, %d mapped", x.n, len(x.slots), len(x.next.Table), x.next.Mapped)
 	}
 	slots := len(x.slots)
 	var next *uint64
 	for len(x.slots) == slots {
-		if x.next != nil {
-			next = &x.next[0]
-			if x.faulted < len(x.next) && 4*(x.n+1) > 3*len(x.slots) {
-				t.Fatalf("doubling at %d keys with %d of %d mapped", x.n+1, x.faulted, len(x.next))
+		if x.next.Table != nil {
+			next = &x.next.Table[0]
+			if x.next.Mapped < len(x.next.Table) && 4*(x.n+1) > 3*len(x.slots) {
+				t.Fatalf("doubling at %d keys with %d of %d mapped", x.n+1, x.next.Mapped, len(x.next.Table))
 			}
 		}
 		add()
 	}
-	if &x.slots[0] != next || x.next != nil {
+	if &x.slots[0] != next || x.next.Table != nil {
 		t.Fatal("the doubling did not take the prepared table")
 	}
 	for i, k := range keys {

@@ -65,9 +65,8 @@ type Groups[K comparable, S any] struct {
 	moved int
 	// next is the table of the next doubling (twice slots), made once the
 	// load passes 9/16 in a large index and mapped a piece per chunk of
-	// groups added (prepare), its first faulted elements mapped; nil if none
-	next    []uint64
-	faulted int
+	// groups added (prepare)
+	next prefault.Ahead
 	// spareKeys and spareStates are the chunk after the last, made and
 	// mapped a quarter at a time (spareQuarters of them) while the last
 	// one fills (prepareChunk); nil if none
@@ -415,12 +414,7 @@ func (g *Groups[K, S]) prepare() {
 	if len(g.slots) < prepareSlots || 16*int(g.n) < 9*len(g.slots) {
 		return
 	}
-	if len(g.next) != 2*len(g.slots) {
-		g.next, g.faulted = make([]uint64, 2*len(g.slots)), 0
-	}
-	end := min(g.faulted+prepareStep, len(g.next))
-	prefault.Slice(g.next[g.faulted:end])
-	g.faulted = end
+	g.next.Map(2*len(g.slots), prepareStep)
 }
 
 // push appends v to the first chunk, doubling it up to chunkLen.
@@ -448,21 +442,13 @@ func (g *Groups[K, S]) double() {
 		return
 	}
 	g.old = g.slots
-	if len(g.next) == 2*len(g.old) {
-		// made and mapped ahead (prepare): the rest of it mapped now
-		g.slots = g.next
-		prefault.Slice(g.slots[g.faulted:])
-	} else {
-		g.slots = make([]uint64, 2*len(g.old))
-		prefault.Slice(g.slots)
-	}
-	g.next, g.faulted = nil, 0
+	g.slots = g.next.Take(2 * len(g.old)) // made and mapped ahead, if large (prepare)
 	g.moved = 0
 }
 
 // rehash rebuilds the index with n slots (a power of two) at once.
 func (g *Groups[K, S]) rehash(n int) {
-	g.next, g.faulted = nil, 0
+	g.next = prefault.Ahead{}
 	if cap(g.slots) >= n {
 		g.slots = g.slots[:n]
 		clear(g.slots)
@@ -568,7 +554,7 @@ func (g *Groups[K, S]) Reset() {
 	}
 	clear(g.slots)
 	g.old, g.moved = nil, 0
-	g.next, g.faulted = nil, 0
+	g.next = prefault.Ahead{}
 	live.groups.Add(-int64(g.n))
 	live.bytes.Add(-int64(g.n) * g.entry)
 	// drop references (strings) for the GC; a chunk is zero past the last group

@@ -466,28 +466,28 @@ func TestGroupsPrepareNextTable(t *testing.T) {
 		k++
 	}
 	for 16*int(g.n) < 9*len(g.slots)+16*chunkLen {
-		if g.next != nil && 16*int(g.n) < 9*len(g.slots) {
+		if g.next.Table != nil && 16*int(g.n) < 9*len(g.slots) {
 			t.Fatalf("next table made at %d groups of %d slots", g.n, len(g.slots))
 		}
 		g.Find(k)
 		k++
 	}
-	if len(g.next) != 2*len(g.slots) || g.faulted == 0 {
-		t.Fatalf("at %d groups of %d slots: next table of %d, %d mapped", g.n, len(g.slots), len(g.next), g.faulted)
+	if len(g.next.Table) != 2*len(g.slots) || g.next.Mapped == 0 {
+		t.Fatalf("at %d groups of %d slots: next table of %d, %d mapped", g.n, len(g.slots), len(g.next.Table), g.next.Mapped)
 	}
 	slots := len(g.slots)
 	var next *uint64
 	for len(g.slots) == slots {
-		if g.next != nil {
-			next = &g.next[0]
-			if g.faulted < len(g.next) && 4*int(g.n+1) > 3*len(g.slots) {
-				t.Fatalf("doubling at %d groups with %d of %d mapped", g.n+1, g.faulted, len(g.next))
+		if g.next.Table != nil {
+			next = &g.next.Table[0]
+			if g.next.Mapped < len(g.next.Table) && 4*int(g.n+1) > 3*len(g.slots) {
+				t.Fatalf("doubling at %d groups with %d of %d mapped", g.n+1, g.next.Mapped, len(g.next.Table))
 			}
 		}
 		g.Find(k)
 		k++
 	}
-	if &g.slots[0] != next || g.next != nil {
+	if &g.slots[0] != next || g.next.Table != nil {
 		t.Fatalf("the doubling did not take the prepared table")
 	}
 	for j := range k {
@@ -499,11 +499,11 @@ func TestGroupsPrepareNextTable(t *testing.T) {
 		g.Find(k)
 		k++
 	}
-	if g.next == nil {
+	if g.next.Table == nil {
 		t.Fatalf("no next table at %d groups of %d slots", g.n, len(g.slots))
 	}
 	g.Reset()
-	if g.next != nil {
+	if g.next.Table != nil {
 		t.Errorf("Reset kept the next table")
 	}
 }
